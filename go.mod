@@ -1,0 +1,3 @@
+module github.com/fogbank/fogbank
+
+go 1.26.8
