@@ -1,0 +1,15 @@
+// Package jsonbody reads and writes JSON bodies of the json (awsJson1_0/1_1) and
+// rest-json protocols, walking the shape plans of internal/protocol/shape.
+//
+// Keys are each member's locationName (the member name when the model states none).
+// Timestamps are epoch seconds by default (a millisecond fraction when there is one),
+// or the member's timestampFormat; on input every common form is accepted. Blobs
+// are base64. Non-finite floats are the strings "NaN", "Infinity", "-Infinity".
+// Documents decode to plain Go values (float64, string, bool, nil, []any,
+// map[string]any). Decoding errors are SerializationExceptions worded like
+// Coral's ("NUMBER_VALUE cannot be converted to String").
+//
+// Missing: JSON null inside lists of scalars becomes the zero value rather than an
+// error; duplicate keys keep the last value; big integers in documents lose
+// precision beyond float64.
+package jsonbody
