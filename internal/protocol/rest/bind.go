@@ -1,0 +1,436 @@
+package rest
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/protocol/shape"
+)
+
+// BindError says which member could not be read from which part of the request.
+type BindError struct {
+	Member   string // the model member name
+	Location string // "uri", "querystring", "header", "headers", "payload"
+	Wire     string // the header, query key or label name
+	Value    string
+}
+
+func (e *BindError) Error() string {
+	return fmt.Sprintf("invalid value %q for %s %s (member %s)", e.Value, e.Location, e.Wire, e.Member)
+}
+
+var (
+	timeType  = reflect.TypeOf(time.Time{})
+	bytesType = reflect.TypeOf([]byte(nil))
+)
+
+// ModelType guesses the model type of a Go type, for list and map elements,
+// which carry no tags of their own.
+func ModelType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		return "timestamp"
+	case t == bytesType:
+		return "blob"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "long"
+	case reflect.Float32, reflect.Float64:
+		return "double"
+	case reflect.Struct:
+		return "structure"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map:
+		return "map"
+	case reflect.Interface:
+		return "document"
+	}
+	return "string"
+}
+
+// TypeOf is f's model type, from its tag or else from its Go type.
+func TypeOf(f *shape.Field) string {
+	if f.Type != "" {
+		return f.Type
+	}
+	return ModelType(f.GoType)
+}
+
+// structOf returns the addressable struct behind v (a non-nil pointer to a struct).
+func structOf(v any) (reflect.Value, *shape.Struct, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, nil, false
+	}
+	return rv.Elem(), shape.Of(rv.Type()), true
+}
+
+// PayloadField is the member named by the shape's payload tag, or nil.
+func PayloadField(s *shape.Struct) *shape.Field {
+	if s.Payload == "" {
+		return nil
+	}
+	return s.Field(s.Payload)
+}
+
+// BodyFields are the members that travel in the body when the shape has no
+// payload member: those without a location.
+func BodyFields(s *shape.Struct) []*shape.Field {
+	var fs []*shape.Field
+	for _, f := range s.Fields {
+		if f.Location == "" {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// IsRawPayload tells whether f is a payload carried as the raw body (blob or
+// string), as opposed to a structure serialized in the protocol's format.
+func IsRawPayload(f *shape.Field) bool {
+	if f == nil {
+		return false
+	}
+	switch TypeOf(f) {
+	case "blob", "string":
+		return true
+	}
+	return f.Streaming
+}
+
+// DecodeNonBody fills the uri, querystring, header and headers members of in (a
+// pointer to an input struct) from the route labels and r.
+func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
+	sv, s, ok := structOf(in)
+	if !ok {
+		return nil
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	named := map[string]bool{}
+	for _, f := range s.Fields {
+		if f.Location == "querystring" && TypeOf(f) != "map" {
+			named[f.LocationName] = true
+		}
+	}
+	for _, f := range s.Fields {
+		fv := sv.Field(f.Index)
+		typ := TypeOf(f)
+		bad := func(val string) error {
+			return &BindError{Member: f.Name, Location: f.Location, Wire: f.LocationName, Value: val}
+		}
+		switch f.Location {
+		case "uri":
+			val, ok := labels[f.LocationName]
+			if !ok {
+				continue
+			}
+			if err := SetText(fv, typ, def(f.TimestampFormat, ISO8601), val); err != nil {
+				return bad(val)
+			}
+		case "querystring":
+			switch typ {
+			case "list":
+				vals, ok := q[f.LocationName]
+				if !ok {
+					continue
+				}
+				if err := setList(fv, vals, ISO8601); err != nil {
+					return bad(strings.Join(vals, "&"))
+				}
+			case "map":
+				// A querystring map takes every key no named member claims.
+				m := reflect.MakeMap(fv.Type())
+				et := fv.Type().Elem()
+				for k, vals := range q {
+					if named[k] {
+						continue
+					}
+					ev := reflect.New(et).Elem()
+					var err error
+					if et.Kind() == reflect.Slice && et != bytesType {
+						err = setList(ev, vals, ISO8601)
+					} else if len(vals) > 0 {
+						err = SetText(ev, ModelType(et), ISO8601, vals[0])
+					}
+					if err != nil {
+						return bad(k)
+					}
+					m.SetMapIndex(reflect.ValueOf(k).Convert(fv.Type().Key()), ev)
+				}
+				if m.Len() > 0 {
+					fv.Set(m)
+				}
+			default:
+				vals, ok := q[f.LocationName]
+				if !ok || len(vals) == 0 {
+					continue
+				}
+				if err := SetText(fv, typ, def(f.TimestampFormat, ISO8601), vals[0]); err != nil {
+					return bad(vals[0])
+				}
+			}
+		case "header":
+			vals, ok := r.Header[http.CanonicalHeaderKey(f.LocationName)]
+			if !ok || len(vals) == 0 {
+				continue
+			}
+			val := strings.TrimSpace(strings.Join(vals, ","))
+			var err error
+			switch {
+			case typ == "list":
+				var parts []string
+				if val != "" {
+					for _, p := range strings.Split(val, ",") {
+						parts = append(parts, strings.TrimSpace(p))
+					}
+				}
+				err = setList(fv, parts, RFC822)
+			case f.JSONValue || typ == "jsonvalue":
+				var b []byte
+				if b, err = base64.StdEncoding.DecodeString(val); err == nil {
+					err = SetText(fv, "jsonvalue", "", string(b))
+				}
+			default:
+				err = SetText(fv, typ, def(f.TimestampFormat, RFC822), val)
+			}
+			if err != nil {
+				return bad(val)
+			}
+		case "headers":
+			if fv.Kind() != reflect.Map {
+				continue
+			}
+			prefix := strings.ToLower(f.LocationName)
+			m := reflect.MakeMap(fv.Type())
+			for k, vals := range r.Header {
+				lk := strings.ToLower(k)
+				if !strings.HasPrefix(lk, prefix) || len(vals) == 0 {
+					continue
+				}
+				ev := reflect.New(fv.Type().Elem()).Elem()
+				if err := SetText(ev, ModelType(ev.Type()), RFC822, strings.Join(vals, ",")); err != nil {
+					return bad(k)
+				}
+				// S3 keeps and returns user metadata keys lower-cased.
+				m.SetMapIndex(reflect.ValueOf(lk[len(prefix):]).Convert(fv.Type().Key()), ev)
+			}
+			if m.Len() > 0 {
+				fv.Set(m)
+			}
+		}
+	}
+	return nil
+}
+
+func setList(fv reflect.Value, vals []string, tsFormat string) error {
+	if fv.Kind() != reflect.Slice {
+		return errSyntax
+	}
+	et := fv.Type().Elem()
+	l := reflect.MakeSlice(fv.Type(), len(vals), len(vals))
+	for i, s := range vals {
+		if err := SetText(l.Index(i), ModelType(et), tsFormat, s); err != nil {
+			return err
+		}
+	}
+	fv.Set(l)
+	return nil
+}
+
+func def(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// MaxPayload bounds a non-streaming payload read into memory.
+const MaxPayload = 64 << 20
+
+// DecodeRawPayload fills a blob or string payload member of in from r's body: a
+// streaming blob gets r.Body itself (never read here), others the bytes. It
+// returns false when in has no such member and the codec must decode the body.
+func DecodeRawPayload(r *http.Request, in any) (bool, error) {
+	sv, s, ok := structOf(in)
+	if !ok {
+		return false, nil
+	}
+	f := PayloadField(s)
+	if !IsRawPayload(f) {
+		return false, nil
+	}
+	fv := sv.Field(f.Index)
+	if fv.Kind() == reflect.Interface && fv.Type().NumMethod() > 0 {
+		// A stream: the handler reads r.Body itself, however large it is.
+		var body io.ReadCloser = http.NoBody
+		if r.Body != nil {
+			body = r.Body
+		}
+		if reflect.TypeOf(body).AssignableTo(fv.Type()) {
+			fv.Set(reflect.ValueOf(body))
+		}
+		return true, nil
+	}
+	if r.Body == nil {
+		return true, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxPayload+1))
+	if err != nil {
+		return true, &BindError{Member: f.Name, Location: "payload", Wire: "body", Value: err.Error()}
+	}
+	if len(b) > MaxPayload {
+		return true, &BindError{Member: f.Name, Location: "payload", Wire: "body", Value: "body too large"}
+	}
+	if len(b) == 0 {
+		return true, nil
+	}
+	switch {
+	case fv.Kind() == reflect.Slice:
+		fv.SetBytes(b)
+	case fv.Kind() == reflect.Pointer && fv.Type().Elem().Kind() == reflect.String:
+		p := reflect.New(fv.Type().Elem())
+		p.Elem().SetString(string(b))
+		fv.Set(p)
+	case fv.Kind() == reflect.String:
+		fv.SetString(string(b))
+	}
+	return true, nil
+}
+
+// EncodeNonBody sets the header and headers members of out (a pointer to an
+// output struct, possibly nil) on h and returns the status to answer with: the
+// statusCode member when set, else the operation's response code, else 200.
+func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
+	status := http.StatusOK
+	if op != nil && op.ResponseCode != 0 {
+		status = op.ResponseCode
+	}
+	sv, s, ok := structOf(out)
+	if !ok {
+		return status
+	}
+	for _, f := range s.Fields {
+		fv := sv.Field(f.Index)
+		typ := TypeOf(f)
+		switch f.Location {
+		case "header":
+			switch {
+			case typ == "list":
+				if fv.Len() == 0 {
+					continue
+				}
+				parts := make([]string, 0, fv.Len())
+				for i := 0; i < fv.Len(); i++ {
+					t, _ := Text(fv.Index(i), ModelType(fv.Type().Elem()), RFC822, false)
+					if strings.ContainsAny(t, ",\"") {
+						t = strconv.Quote(t)
+					}
+					parts = append(parts, t)
+				}
+				h.Set(f.LocationName, strings.Join(parts, ","))
+			case f.JSONValue || typ == "jsonvalue":
+				if fv.IsNil() {
+					continue
+				}
+				t, ok := Text(fv, "jsonvalue", "", false)
+				if ok {
+					h.Set(f.LocationName, base64.StdEncoding.EncodeToString([]byte(t)))
+				}
+			default:
+				if t, ok := Text(fv, typ, def(f.TimestampFormat, RFC822), false); ok {
+					h.Set(f.LocationName, t)
+				}
+			}
+		case "headers":
+			if fv.Kind() != reflect.Map || fv.Len() == 0 {
+				continue
+			}
+			keys := fv.MapKeys()
+			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+			for _, k := range keys {
+				if t, ok := Text(fv.MapIndex(k), ModelType(fv.Type().Elem()), RFC822, false); ok {
+					h.Set(f.LocationName+k.String(), t)
+				}
+			}
+		case "statusCode":
+			if fv.Kind() == reflect.Pointer && !fv.IsNil() {
+				fv = fv.Elem()
+			}
+			switch fv.Kind() {
+			case reflect.Int, reflect.Int32, reflect.Int64:
+				if n := fv.Int(); n >= 100 && n <= 999 {
+					status = int(n)
+				}
+			}
+		}
+	}
+	return status
+}
+
+// WriteRawPayload writes a blob, string or streaming payload member of out as
+// the whole body, after writing status (headers must already be set). A stream
+// is copied, never buffered, and closed when it is an io.Closer. It returns false
+// when out has no such member, leaving w untouched.
+func WriteRawPayload(w http.ResponseWriter, status int, out any) (bool, error) {
+	sv, s, ok := structOf(out)
+	if !ok {
+		return false, nil
+	}
+	f := PayloadField(s)
+	if !IsRawPayload(f) {
+		return false, nil
+	}
+	fv := sv.Field(f.Index)
+	switch {
+	case fv.Kind() == reflect.Interface:
+		if fv.IsNil() {
+			w.WriteHeader(status)
+			return true, nil
+		}
+		src := fv.Interface()
+		if c, ok := src.(io.Closer); ok {
+			defer c.Close()
+		}
+		rd, ok := src.(io.Reader)
+		if !ok {
+			w.WriteHeader(status)
+			return true, nil
+		}
+		w.WriteHeader(status)
+		_, err := io.Copy(w, rd)
+		return true, err
+	case fv.Kind() == reflect.Slice:
+		if w.Header().Get("Content-Length") == "" {
+			w.Header().Set("Content-Length", strconv.Itoa(fv.Len()))
+		}
+		w.WriteHeader(status)
+		_, err := w.Write(fv.Bytes())
+		return true, err
+	case fv.Kind() == reflect.Pointer && !fv.IsNil():
+		b := fv.Elem().String()
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(status)
+		_, err := io.WriteString(w, b)
+		return true, err
+	}
+	w.WriteHeader(status)
+	return true, nil
+}
