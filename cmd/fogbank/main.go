@@ -1,0 +1,126 @@
+// Command fogbank runs a local AWS: one process that speaks the AWS wire protocols
+// on 127.0.0.1:4566, so the AWS CLI, boto3 and the SDKs work against it unchanged.
+//
+//	fogbank [serve] [--addr 127.0.0.1:4566] [--data-dir DIR] [--ephemeral] [--log-level info]
+//	fogbank coverage      operations implemented per service
+//	fogbank version
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/fogbank/fogbank/internal/server"
+	"github.com/fogbank/fogbank/internal/services/all"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		os.Exit(serve(args))
+	case "coverage":
+		all.WriteCoverage(os.Stdout)
+	case "version":
+		fmt.Println("fogbank", version)
+	case "help":
+		usage(os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "fogbank: unknown command %q\n", cmd)
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: fogbank [serve] [flags]    run fogbank (default)
+       fogbank coverage           operations implemented per service (Markdown)
+       fogbank version
+serve flags (environment variable in brackets):
+  --addr ADDR        listen address [FOGBANK_ADDR] (default 127.0.0.1:4566)
+  --data-dir DIR     where state is kept [FOGBANK_DATA_DIR] (default ~/.local/share/fogbank)
+  --ephemeral        keep state in a temporary directory removed at exit
+  --log-level LEVEL  debug, info, warn or error [FOGBANK_LOG_LEVEL] (default info)
+`)
+}
+
+func serve(args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.Usage = func() { usage(os.Stderr) }
+	addr := fs.String("addr", env("FOGBANK_ADDR", "127.0.0.1:4566"), "listen address")
+	dataDir := fs.String("data-dir", env("FOGBANK_DATA_DIR", defaultDataDir()), "data directory")
+	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
+	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintf(os.Stderr, "fogbank: bad --log-level %q (debug, info, warn, error)\n", *level)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+
+	srv, err := server.Start(server.Options{
+		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral,
+		Logger: log, Version: version, Models: all.Models(),
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fogbank: %v\n", err)
+		return 1
+	}
+	where := *dataDir
+	if *ephemeral {
+		where = "ephemeral"
+	}
+	log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	stopped := make(chan struct{})
+	go func() {
+		<-sig
+		log.Info("shutting down")
+		srv.Close()
+		close(stopped)
+	}()
+	if err := srv.Wait(); err != nil {
+		srv.Close()
+		fmt.Fprintf(os.Stderr, "fogbank: %v\n", err)
+		return 1
+	}
+	<-stopped // Wait returned because Close began; let it finish.
+	return 0
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// defaultDataDir follows the XDG convention: state belongs in ~/.local/share.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "fogbank")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "fogbank")
+	}
+	return "fogbank-data"
+}

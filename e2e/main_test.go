@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var binary string // the fogbank binary built for this test run
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fogbank-e2e-*")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "fogbank")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/fogbank")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building fogbank:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// fogbank is one running fogbank process.
+type fogbank struct {
+	URL     string
+	DataDir string
+	cmd     *exec.Cmd
+	logs    *strings.Builder
+}
+
+// start runs the binary on a free port; with dataDir "" the state is ephemeral.
+func start(t *testing.T, dataDir string, extra ...string) *fogbank {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := []string{"serve", "--addr", addr}
+	if dataDir == "" {
+		args = append(args, "--ephemeral")
+	} else {
+		args = append(args, "--data-dir", dataDir)
+	}
+	args = append(args, extra...)
+	cmd := exec.Command(binary, args...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f := &fogbank{URL: "http://" + addr, DataDir: dataDir, cmd: cmd, logs: &strings.Builder{}}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			f.logs.WriteString(sc.Text() + "\n")
+			if !once && strings.Contains(sc.Text(), "fogbank ready") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("fogbank did not start:\n%s", f.logs.String())
+	}
+	t.Cleanup(func() { f.stop() })
+	return f
+}
+
+func (f *fogbank) stop() {
+	if f.cmd.ProcessState == nil {
+		f.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { f.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			f.cmd.Process.Kill()
+			<-done
+		}
+	}
+}
+
+// run runs a client command with test credentials pointed at f; it returns
+// stdout, stderr and the exit code.
+func (f *fogbank) run(t *testing.T, env []string, name string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(),
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ENDPOINT_URL="+f.URL, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_MAX_ATTEMPTS=1", "FOGBANK_URL="+f.URL)
+	cmd.Env = append(cmd.Env, env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	return out.String(), errb.String(), code
+}
+
+// clients are the AWS CLI generations the tests run with.
+var clis = []struct{ name, bin string }{
+	{"awscli-v1", "aws"},          // python3's awscli 1.x (current botocore)
+	{"awscli-v2", "/usr/bin/aws"}, // Debian's awscli 2.9
+}
+
+// pythons are the boto3 generations.
+var pythons = []struct{ name, bin string }{
+	{"boto3-current", "python3"},
+	{"boto3-1.26", "/usr/bin/python3"},
+}
+
+func need(t *testing.T, bin string) {
+	t.Helper()
+	if _, err := exec.LookPath(bin); err != nil {
+		t.Fatalf("client %s is not installed (CI installs it in .ci/run): %v", bin, err)
+	}
+}

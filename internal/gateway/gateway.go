@@ -1,0 +1,225 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/auth"
+	"github.com/fogbank/fogbank/internal/protocol"
+)
+
+// Bound is a service description with the value implementing its API interface.
+type Bound struct {
+	Service *api.Service
+	Impl    any
+	// Implemented is false when Impl is only the generated Unimplemented: every
+	// operation answers 501. Health reports such services as "available", not "running".
+	Implemented bool
+}
+
+// Config is what a Gateway is built from.
+type Config struct {
+	Services []Bound
+	Codecs   map[string]protocol.Codec // by protocol name
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+	Version  string
+}
+
+// Gateway is the one http.Handler in front of every service.
+type Gateway struct {
+	cfg      Config
+	byName   map[string]*Bound
+	byTarget map[string]*Bound   // json/cbor target prefix → service
+	bySign   map[string][]*Bound // SigV4 signing name → services
+	log      *slog.Logger
+}
+
+// New builds a Gateway.
+func New(cfg Config) *Gateway {
+	g := &Gateway{cfg: cfg, byName: map[string]*Bound{}, byTarget: map[string]*Bound{},
+		bySign: map[string][]*Bound{}, log: cfg.Logger}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	for i := range cfg.Services {
+		b := &cfg.Services[i]
+		g.byName[b.Service.Name] = b
+		if b.Service.TargetPrefix != "" {
+			g.byTarget[b.Service.TargetPrefix] = b
+		}
+		g.bySign[b.Service.SigningName] = append(g.bySign[b.Service.SigningName], b)
+	}
+	return g
+}
+
+// statusWriter remembers the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.wrote += int64(n)
+	return n, err
+}
+
+// Flush lets streaming answers reach the client as they are written.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP is the path of a request: introspection, service, auth, route, decode,
+// call, encode, log.
+func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") {
+		g.serveIntrospection(rw, r)
+		return
+	}
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw}
+	c := &protocol.Call{RequestID: newRequestID()}
+	var b *Bound
+	defer func() {
+		if p := recover(); p != nil {
+			// A panic is fogbank's bug: log it with its stack, answer 500, stay up.
+			g.log.Error("panic", "request_id", c.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if w.status == 0 {
+				if b != nil {
+					g.codecFor(c).EncodeError(c, w, api.InternalError())
+				} else {
+					writePlainError(w, http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.", c.RequestID)
+				}
+			}
+		}
+		g.logRequest(r, c, w, start)
+	}()
+
+	b, c.Protocol = g.identify(r)
+	if b == nil {
+		writePlainError(w, http.StatusBadRequest, "UnknownService",
+			"fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)", c.RequestID)
+		return
+	}
+	c.Service = b.Service
+
+	res, err := g.cfg.Verifier.Verify(r)
+	if err != nil {
+		g.codecFor(c).EncodeError(c, w, err)
+		return
+	}
+	caller := &api.Caller{
+		Account:     res.Principal.Account,
+		Region:      res.Region,
+		RequestID:   c.RequestID,
+		AccessKeyID: res.Principal.AccessKeyID,
+		ARN:         res.Principal.ARN,
+		UserID:      res.Principal.UserID,
+		Anonymous:   res.Principal.Anonymous,
+		Host:        r.Host,
+	}
+	if caller.Region == "" {
+		caller.Region = "us-east-1"
+	}
+	c.Account, c.Region = caller.Account, caller.Region
+
+	// Virtual-hosted S3 is rewritten to path style only now: the signature covers
+	// the path and host as the client sent them.
+	if b.Service.Name == "s3" {
+		virtualHostToPath(r)
+	}
+
+	codec := g.codecFor(c)
+	if err := codec.Route(c, r); err != nil {
+		codec.EncodeError(c, w, err)
+		return
+	}
+	in := c.Op.NewInput()
+	if err := codec.DecodeInput(c, r, in); err != nil {
+		codec.EncodeError(c, w, err)
+		return
+	}
+	ctx := api.WithCaller(r.Context(), caller)
+	out, err := g.call(ctx, b, c, in)
+	if err != nil {
+		if _, ok := err.(api.Error); !ok {
+			g.log.Error("operation failed", "request_id", c.RequestID, "service", b.Service.Name,
+				"operation", c.Op.Name, "err", err)
+		}
+		codec.EncodeError(c, w, err)
+		return
+	}
+	if err := codec.EncodeOutput(c, w, out); err != nil {
+		g.log.Error("encoding output", "request_id", c.RequestID, "err", err)
+		if w.status == 0 {
+			codec.EncodeError(c, w, api.InternalError())
+		}
+	}
+}
+
+// call runs the operation. A panic inside it is re-raised for ServeHTTP's recover,
+// which knows whether anything was written yet.
+func (g *Gateway) call(ctx context.Context, b *Bound, c *protocol.Call, in any) (any, error) {
+	return c.Op.Call(ctx, b.Impl, in)
+}
+
+func (g *Gateway) codecFor(c *protocol.Call) protocol.Codec {
+	if cd, ok := g.cfg.Codecs[c.Protocol]; ok {
+		return cd
+	}
+	return plainCodec{}
+}
+
+func (g *Gateway) logRequest(r *http.Request, c *protocol.Call, w *statusWriter, start time.Time) {
+	svc, op := "-", "-"
+	if c.Service != nil {
+		svc = c.Service.Name
+	}
+	if c.Op != nil {
+		op = c.Op.Name
+	}
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	lvl := slog.LevelInfo
+	if status >= 500 {
+		lvl = slog.LevelWarn
+	}
+	g.log.Log(r.Context(), lvl, "request",
+		"service", svc, "op", op, "account", c.Account, "region", c.Region,
+		"status", status, "ms", float64(time.Since(start).Microseconds())/1000,
+		"method", r.Method, "path", r.URL.EscapedPath(), "request_id", c.RequestID)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	// The UUID shape AWS's JSON and query services use.
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,178 @@
+// Package server assembles fogbank: it opens the store, creates every registered
+// service, builds the gateway with the codecs and the signature verifier, and
+// listens. cmd/fogbank and fogbanktest both start fogbank through it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/auth"
+	"github.com/fogbank/fogbank/internal/gateway"
+	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/protocol"
+	"github.com/fogbank/fogbank/internal/protocol/jsonrpc"
+	"github.com/fogbank/fogbank/internal/protocol/query"
+	"github.com/fogbank/fogbank/internal/protocol/restjson"
+	"github.com/fogbank/fogbank/internal/protocol/restxml"
+	"github.com/fogbank/fogbank/internal/protocol/rpcv2cbor"
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+// Options say how to run.
+type Options struct {
+	Addr      string // "127.0.0.1:4566"; port 0 picks a free one
+	DataDir   string // where state lives; ignored when Ephemeral
+	Ephemeral bool   // state in a temporary directory removed by Close
+	NoSync    bool   // skip fsync (tests only: an acknowledged write may be lost on a crash)
+	Logger    *slog.Logger
+	Version   string
+	// Models are all the services fogbank knows the API of. A model without a
+	// registered implementation still answers: 501 NotImplemented for every operation.
+	Models []Model
+}
+
+// Model is a generated service description with its generated Unimplemented value,
+// which answers NotImplemented to every operation.
+type Model struct {
+	Service       *api.Service
+	Unimplemented any
+}
+
+// Server is a running fogbank.
+type Server struct {
+	URL     string // "http://127.0.0.1:4566"
+	Addr    string
+	Gateway *gateway.Gateway
+	Store   *store.Store
+
+	http     *http.Server
+	ln       net.Listener
+	services []any
+	tmpDir   string
+	done     chan error
+}
+
+// Codecs are the five protocols by name.
+func Codecs() map[string]protocol.Codec {
+	return map[string]protocol.Codec{
+		protocol.RestXML:   restxml.Codec{},
+		protocol.Query:     query.Codec{},
+		protocol.JSON:      jsonrpc.Codec{},
+		protocol.RestJSON:  restjson.Codec{},
+		protocol.RPCv2CBOR: rpcv2cbor.Codec{},
+	}
+}
+
+// Start opens the store, creates the services and starts listening. It returns
+// once the listener is bound: the server answers from then on.
+func Start(opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{done: make(chan error, 1)}
+	dir := opts.DataDir
+	if opts.Ephemeral {
+		d, err := os.MkdirTemp("", "fogbank-*")
+		if err != nil {
+			return nil, err
+		}
+		s.tmpDir, dir = d, d
+	}
+	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("opening the data directory %s: %w", dir, err)
+	}
+	s.Store = st
+
+	env := &host.Env{Store: st, Logger: log, Now: time.Now}
+	impls := map[string]any{}
+	for _, reg := range host.Registered() {
+		impl, err := reg.New(env)
+		if err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("starting %s: %w", reg.Service.Name, err)
+		}
+		impls[reg.Service.Name] = impl
+		s.services = append(s.services, impl)
+	}
+	var bound []gateway.Bound
+	for _, m := range opts.Models {
+		b := gateway.Bound{Service: m.Service, Impl: impls[m.Service.Name], Implemented: impls[m.Service.Name] != nil}
+		if b.Impl == nil {
+			b.Impl = m.Unimplemented
+		}
+		bound = append(bound, b)
+	}
+	s.Gateway = gateway.New(gateway.Config{
+		Services: bound,
+		Codecs:   Codecs(),
+		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now},
+		Logger:   log,
+		Version:  opts.Version,
+	})
+
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	s.ln = ln
+	s.Addr = ln.Addr().String()
+	s.URL = "http://" + s.Addr
+	s.http = &http.Server{
+		Handler:           s.Gateway,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { s.done <- s.http.Serve(ln) }()
+	return s, nil
+}
+
+// Wait blocks until the server stops serving.
+func (s *Server) Wait() error {
+	err := <-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops listening, waits briefly for requests in flight, then closes the
+// services and the store (and removes an ephemeral data directory).
+func (s *Server) Close() error {
+	var err error
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = s.http.Shutdown(ctx)
+		cancel()
+	}
+	s.cleanup()
+	return err
+}
+
+func (s *Server) cleanup() {
+	for _, impl := range s.services {
+		if c, ok := impl.(host.Closer); ok {
+			c.Close()
+		}
+	}
+	s.services = nil
+	if s.Store != nil {
+		s.Store.Close()
+		s.Store = nil
+	}
+	if s.tmpDir != "" {
+		os.RemoveAll(s.tmpDir)
+		s.tmpDir = ""
+	}
+}
