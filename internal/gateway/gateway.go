@@ -13,6 +13,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
+	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/protocol"
 )
 
@@ -153,6 +154,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		virtualHostToPath(r)
 	}
 
+	ctx := api.WithCaller(r.Context(), caller)
+	if raw, ok := b.Impl.(host.RawHandler); ok && raw.ServeRaw(ctx, w, r) {
+		return
+	}
 	codec := g.codecFor(c)
 	if err := codec.Route(c, r); err != nil {
 		codec.EncodeError(c, w, err)
@@ -163,7 +168,6 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		codec.EncodeError(c, w, err)
 		return
 	}
-	ctx := api.WithCaller(r.Context(), caller)
 	out, err := g.call(ctx, b, c, in)
 	if err != nil {
 		if _, ok := err.(api.Error); !ok {
