@@ -1,0 +1,111 @@
+// Package store is fogbank's embedded storage: every service keeps its state here,
+// and nothing else in fogbank writes files. Metadata, items and records live in one
+// bbolt database (transactions, ordered keys); object bodies live in plain files
+// ("blobs") that a transaction references by id.
+//
+// There are a few types: Store (one open data directory), Tx (a transaction),
+// Bucket (ordered keys and nested buckets), Cursor (a walk over a bucket) and
+// BlobWriter (one blob being written).
+//
+// # Transactions
+//
+// Services touch state only inside closures:
+//
+//	err := s.Update(func(tx *store.Tx) error {
+//		b, err := tx.CreateBucket("sqs", account, region, "queues")
+//		if err != nil {
+//			return err
+//		}
+//		if b.Get([]byte(name)) != nil {
+//			return errQueueExists // returned before writing: cheap, see below
+//		}
+//		return b.PutJSON([]byte(name), q)
+//	})
+//
+// View runs a read-only snapshot, concurrently with everything. Update is durable
+// when it returns nil: the commit has been fsynced. Concurrent Updates are group
+// committed: a single writer goroutine runs all Updates queued during the previous
+// fsync in one bbolt transaction and fsyncs once, so parallel writers share the
+// cost of a sync and a lone writer waits for nothing but its own.
+//
+// # Layout of keys
+//
+// Bucket paths are strings, keys and values are bytes, ordered bytewise. Each
+// service starts its paths with its name, the account and the region, as AWS
+// scopes state: tx.Bucket("dynamodb", account, region, "tables", table). Helpers:
+// Bucket.PutJSON/GetJSON for Go values, Bucket.NextSequence for ids,
+// Uint64Key for numbers that sort, Cursor and ForEachPrefix for sorted ranges
+// (S3 listings, DynamoDB Query). Root names beginning with a NUL byte are the
+// store's own.
+//
+// # Blobs
+//
+// A blob is written streaming, outside any transaction, then referenced in one:
+//
+//	w, err := s.NewBlob(store.MD5 | store.CRC64NVME) // only the digests you need
+//	if err != nil {
+//		return err
+//	}
+//	defer w.Abort() // no-op once a committed transaction references the blob
+//	if _, err := io.Copy(w, body); err != nil {
+//		return err
+//	}
+//	ref, err := w.Commit() // file fsynced and renamed into place: durable, but pending
+//	if err != nil {
+//		return err
+//	}
+//	err = s.Update(func(tx *store.Tx) error {
+//		if err := tx.RefBlob(ref.ID); err != nil { // now permanent
+//			return err
+//		}
+//		if old != "" {
+//			tx.UnrefBlob(old) // file removed after the commit, when no reference is left
+//		}
+//		return b.PutJSON(key, object{Blob: ref.ID, Size: ref.Size, ETag: ref.Sums.MD5})
+//	})
+//
+// Blob files are named by a random 128-bit id, never by anything a user chose,
+// so no key can reach a path outside the store. They sit in Dir/blobs/<2 hex>/<id>,
+// plain files that OpenBlob serves (ReadAt and Seek for ranges) and that DuckDB
+// reads in place through BlobPath. The store counts references per blob (two S3
+// objects may share one after a copy): RefBlob adds one, UnrefBlob drops one.
+//
+// # Durability and crashes
+//
+// An Update that returned nil survives kill -9 and power loss: bbolt fsyncs the
+// commit, and a blob's file and directory are fsynced by Commit, before any
+// transaction can reference it. What a crash can leave behind, temp files and
+// blob files no committed transaction references, is removed by the next Open.
+// The test that proves it kills a child process writing in parallel and checks
+// every acknowledged write after reopening.
+//
+// # Checking
+//
+// Check verifies the invariants (bbolt's own check, every referenced blob file
+// present with its size, no unreferenced files, reference counts equal to what
+// the services' RefWalkers report) and lists every violation. Every test of this
+// package ends with it; service tests should end with it too.
+//
+// # Caveats
+//
+//   - fn passed to Update may run more than once: when another fn of the same
+//     batch fails after writing, the batch's transaction is rolled back and
+//     re-run without it. fn must be free of side effects outside tx, or only have
+//     ones that are safe to repeat. Returning an error before any write does not
+//     cause re-runs.
+//   - fn passed to Update runs on the writer goroutine: it must not call Update
+//     (deadlock), and a slow fn delays every writer. Do slow work (streaming a
+//     body, calling out) before the Update.
+//   - Slices from Get and cursors are valid only inside the transaction; copy them
+//     to keep them. Values handed to Put must not change until the Update returns.
+//   - Deleting a bucket does not unreference blobs recorded inside it; the service
+//     must UnrefBlob them (it knows which values hold blob ids).
+//   - One Store per directory: Open takes an exclusive flock and fails with
+//     ErrLocked rather than wait.
+//   - A committed but unreferenced blob counts against nothing but disk until
+//     Abort, Close or the next Open removes it.
+//   - Check reads a snapshot but lists the directory outside it; run it while
+//     nothing writes.
+//   - Missing: compaction of the bbolt file (bbolt reuses freed pages but never
+//     shrinks the file), quotas, encryption at rest, a backup command.
+package store

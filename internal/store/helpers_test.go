@@ -1,0 +1,28 @@
+package store
+
+import (
+	"testing"
+)
+
+// newStore opens a store in a fresh directory (no fsync: these tests are about
+// logic; the crash test uses real syncs) and, at the end of the test, checks its
+// invariants and closes it.
+func newStore(t testing.TB, walkers ...RefWalker) *Store {
+	t.Helper()
+	s, err := Open(Options{Dir: t.TempDir(), NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { checkAndClose(t, s, walkers...) })
+	return s
+}
+
+func checkAndClose(t testing.TB, s *Store, walkers ...RefWalker) {
+	t.Helper()
+	if err := s.Check(walkers...); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
