@@ -1,0 +1,194 @@
+package jsonrpc
+
+import (
+	"errors"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/protocol"
+	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
+)
+
+// Codec is the json protocol (awsJson1_0 and awsJson1_1). It is stateless.
+type Codec struct{}
+
+var _ protocol.Codec = Codec{}
+
+// Name is the protocol's name in the models.
+func (Codec) Name() string { return protocol.JSON }
+
+// Route finds the operation from X-Amz-Target: "<TargetPrefix>.<Operation>".
+func (Codec) Route(c *protocol.Call, r *http.Request) error {
+	target := r.Header.Get("X-Amz-Target")
+	prefix, name, ok := strings.Cut(target, ".")
+	if !ok || r.Method != http.MethodPost || c.Service == nil || prefix != c.Service.TargetPrefix {
+		return unknownOperation()
+	}
+	op := c.Service.Op(name)
+	if op == nil {
+		return unknownOperation()
+	}
+	c.Op = op
+	return nil
+}
+
+// unknownOperation is what Coral answers for a missing or unknown target: a bare
+// type with no message.
+func unknownOperation() *api.Err {
+	return &api.Err{Code: "UnknownOperationException", Status: http.StatusBadRequest}
+}
+
+// DecodeInput reads the JSON body into in and validates it.
+func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
+	body, err := ReadBody(r, MaxBody(c.Service))
+	if err != nil {
+		return err
+	}
+	if err := jsonbody.Unmarshal(body, in); err != nil {
+		return err
+	}
+	return protocol.Validate(in, c.Service)
+}
+
+// MaxBody is the largest request body a service accepts: DynamoDB states 16 MB;
+// for the others we take a bound well above their stated payload limits.
+func MaxBody(svc *api.Service) int64 {
+	if svc != nil && svc.Name == "dynamodb" {
+		return 16 << 20
+	}
+	return 64 << 20
+}
+
+// ReadBody reads r's body up to max bytes; a longer body is a 413.
+func ReadBody(r *http.Request, max int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > max {
+		return nil, tooLarge(max)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, &api.Err{Code: "SerializationException", Status: 400, Message: "Failed to read the request body"}
+	}
+	if int64(len(body)) > max {
+		return nil, tooLarge(max)
+	}
+	return body, nil
+}
+
+func tooLarge(max int64) *api.Err {
+	return &api.Err{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
+		Message: "Request size exceeded " + strconv.FormatInt(max, 10) + " bytes"}
+}
+
+// contentType is the model's JSON version. Conforming clients send that same
+// version; Call does not carry the request's headers to the encoders.
+func contentType(svc *api.Service) string {
+	v := svc.JSONVersion
+	if v == "" {
+		v = "1.0"
+	}
+	return "application/x-amz-json-" + v
+}
+
+// EncodeOutput writes out as a JSON object ({} for no output).
+func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) error {
+	body, err := jsonbody.Marshal(out)
+	if err != nil {
+		return err
+	}
+	write(c, w, http.StatusOK, body)
+	return nil
+}
+
+func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", contentType(svcOf(c)))
+	}
+	if c != nil && c.RequestID != "" {
+		h.Set("x-amzn-RequestId", c.RequestID)
+	}
+	if n := svcOf(c).Name; n == "dynamodb" || n == "dynamodbstreams" {
+		// The DynamoDB SDKs check this CRC32 of the body and retry on a mismatch.
+		h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// EncodeError writes err as {"__type": ..., "message": ...} with x-amzn-ErrorType,
+// and x-amzn-query-error for awsQueryCompatible services.
+func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
+	e := jsonbody.DescribeError(err)
+	h := w.Header()
+	h.Set("x-amzn-ErrorType", e.Code)
+	if svcOf(c).QueryCompatible {
+		h.Set("x-amzn-query-error", e.QueryErrorHeader())
+	}
+	body := jsonbody.AppendErrorBody(nil, TypeName(svcOf(c), e.Code, e.Value.IsValid()), e, "message")
+	write(c, w, e.Status, body)
+}
+
+// coralTypes are the errors Coral itself raises, before any service code runs;
+// namespace-qualifying services name them in Coral's namespaces.
+var coralTypes = map[string]string{
+	"SerializationException":              "com.amazon.coral.service#",
+	"UnknownOperationException":           "com.amazon.coral.service#",
+	"ValidationException":                 "com.amazon.coral.validate#",
+	"AccessDeniedException":               "com.amazon.coral.service#",
+	"IncompleteSignatureException":        "com.amazon.coral.service#",
+	"MissingAuthenticationTokenException": "com.amazon.coral.service#",
+	"UnrecognizedClientException":         "com.amazon.coral.service#",
+	"InvalidSignatureException":           "com.amazon.coral.service#",
+	"ThrottlingException":                 "com.amazon.coral.availability#",
+	"RequestEntityTooLarge":               "com.amazon.coral.service#",
+	"InternalFailure":                     "com.amazon.coral.service#",
+}
+
+// namespaces are the Smithy namespaces of services whose json errors carry a
+// namespace-qualified __type (what each sends on the wire, checked against AWS;
+// Kinesis, CloudWatch Logs, Glue and Athena send the bare name).
+var namespaces = map[string]string{
+	"dynamodb":        "com.amazonaws.dynamodb.v20120810#",
+	"dynamodbstreams": "com.amazonaws.dynamodb.v20120810#",
+	"sqs":             "com.amazonaws.sqs#",
+}
+
+// TypeName is the __type an error is sent with. SDKs take what follows the last
+// '#' (and drop anything after ':'), so both forms parse.
+func TypeName(svc *api.Service, code string, modeled bool) string {
+	ns, ok := namespaces[svc.Name]
+	if !ok {
+		return code
+	}
+	if !modeled {
+		if p, ok := coralTypes[code]; ok {
+			return p + code
+		}
+	}
+	return ns + code
+}
+
+// IsUnknownOperation tells whether err is Route's answer for an unknown target.
+func IsUnknownOperation(err error) bool {
+	var e *api.Err
+	return errors.As(err, &e) && e.Code == "UnknownOperationException"
+}
+
+var noService = &api.Service{}
+
+// svcOf tolerates a Call without a service, so errors found before the service
+// is known still get written.
+func svcOf(c *protocol.Call) *api.Service {
+	if c == nil || c.Service == nil {
+		return noService
+	}
+	return c.Service
+}
