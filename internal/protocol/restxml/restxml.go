@@ -1,0 +1,421 @@
+package restxml
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/protocol"
+	"github.com/fogbank/fogbank/internal/protocol/rest"
+	"github.com/fogbank/fogbank/internal/protocol/shape"
+	"github.com/fogbank/fogbank/internal/protocol/xmlbody"
+)
+
+// Codec is the rest-xml protocol. It is stateless; plans are cached by shape.Of.
+type Codec struct{}
+
+var _ protocol.Codec = Codec{}
+
+// S3Namespace is the xmlns S3 puts on every response root; the S3 model does not
+// state it in its metadata.
+const S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// Name is "rest-xml".
+func (Codec) Name() string { return protocol.RestXML }
+
+func isS3(svc *api.Service) bool {
+	return svc != nil && (svc.Name == "s3" || svc.Name == "s3control")
+}
+
+func options(svc *api.Service) xmlbody.Options {
+	return xmlbody.Options{Millis: isS3(svc)}
+}
+
+// Namespace is the xmlns of the service's response roots.
+func Namespace(svc *api.Service) string {
+	switch {
+	case svc == nil:
+		return ""
+	case svc.XMLNamespace != "":
+		return svc.XMLNamespace
+	case isS3(svc):
+		return S3Namespace
+	}
+	return "https://" + svc.EndpointPrefix + ".amazonaws.com/doc/" + svc.APIVersion + "/"
+}
+
+// Route matches the method and escaped path against the operations' URI templates.
+func (Codec) Route(c *protocol.Call, r *http.Request) error {
+	op, labels, err := rest.Match(c.Service, r)
+	if err != nil {
+		return err
+	}
+	c.Op, c.Labels = op, labels
+	return nil
+}
+
+func malformedXML() *api.Err {
+	return &api.Err{Code: "MalformedXML", Status: http.StatusBadRequest,
+		Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+}
+
+// DecodeInput binds labels, querystring and headers, then the payload or body,
+// then validates the result against the model.
+func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
+	if err := rest.DecodeNonBody(c.Labels, r, in); err != nil {
+		var be *rest.BindError
+		if errors.As(err, &be) {
+			return invalidArgument(c, be)
+		}
+		return err
+	}
+	handled, err := rest.DecodeRawPayload(r, in)
+	if err != nil {
+		return &api.Err{Code: "IncompleteBody", Status: http.StatusBadRequest,
+			Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+	}
+	if !handled {
+		if err := decodeBody(c, r, in); err != nil {
+			return err
+		}
+	}
+	return validate(c, in)
+}
+
+func invalidArgument(c *protocol.Call, be *rest.BindError) error {
+	e := &api.Err{Code: "InvalidArgument", Status: http.StatusBadRequest}
+	if !isS3(c.Service) {
+		e.Code = "InvalidInput"
+	}
+	switch be.Location {
+	case "header":
+		e.Message = "Invalid header value for " + be.Wire
+	case "querystring":
+		e.Message = "Invalid value for query parameter " + be.Wire
+	default:
+		e.Message = "Invalid value for " + be.Wire
+	}
+	if isS3(c.Service) {
+		e.With("ArgumentName", be.Wire).With("ArgumentValue", be.Value)
+	}
+	return e
+}
+
+// decodeBody reads an XML body into the structure payload member, or into the
+// input's body members when the input has no payload.
+func decodeBody(c *protocol.Call, r *http.Request, in any) error {
+	rv := reflect.ValueOf(in)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	s := shape.Of(rv.Type())
+	pf := rest.PayloadField(s)
+	if pf == nil && len(rest.BodyFields(s)) == 0 {
+		return nil
+	}
+	if r.Body == nil {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, xmlbody.MaxBytes+1))
+	if err != nil || len(data) > xmlbody.MaxBytes {
+		return malformedXML()
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	root, err := xmlbody.Parse(bytes.NewReader(data))
+	if err != nil {
+		return malformedXML()
+	}
+	target := in
+	if pf != nil {
+		fv := rv.Elem().Field(pf.Index)
+		if fv.Kind() != reflect.Pointer || fv.Type().Elem().Kind() != reflect.Struct {
+			return nil
+		}
+		p := reflect.New(fv.Type().Elem())
+		fv.Set(p)
+		target = p.Interface()
+	}
+	if err := xmlbody.Decode(root, target, options(c.Service)); err != nil {
+		return malformedXML()
+	}
+	return nil
+}
+
+func validate(c *protocol.Call, in any) error {
+	vs := protocol.Violations(in, c.Service)
+	if len(vs) == 0 {
+		return nil
+	}
+	e := protocol.ValidationError(vs)
+	if isS3(c.Service) {
+		// S3 has no Coral validator; a body that lacks what the schema requires
+		// is MalformedXML, anything else an InvalidArgument.
+		for _, v := range vs {
+			if v.Constraint == "Member must not be null" && strings.Contains(v.Path, ".") {
+				return malformedXML()
+			}
+		}
+		e.Code = "InvalidArgument"
+		return e
+	}
+	e.Code = "InvalidInput"
+	return e
+}
+
+// requestHeaders sets the request-id headers the service's clients read.
+func requestHeaders(c *protocol.Call, h http.Header) {
+	if isS3(c.Service) {
+		h.Set("x-amz-request-id", c.RequestID)
+		h.Set("x-amz-id-2", hostID(c.RequestID))
+		return
+	}
+	h.Set("x-amzn-RequestId", c.RequestID)
+}
+
+// hostID derives S3's x-amz-id-2 from the request id, so that both stay stable
+// for one request and the log can match them.
+func hostID(requestID string) string {
+	sum := sha256.Sum256([]byte("fogbank-host:" + requestID))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// EncodeOutput writes headers and status from the output's located members, then
+// a raw payload, an XML payload, or the body members under the output's root.
+func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) error {
+	h := w.Header()
+	requestHeaders(c, h)
+	status := rest.EncodeNonBody(h, c.Op, out)
+	if handled, err := rest.WriteRawPayload(w, status, out); handled {
+		return err
+	}
+	body := encodeBody(c, out)
+	if body == nil {
+		w.WriteHeader(status)
+		return nil
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}
+
+// encodeBody renders the XML body of out, or nil when it has none.
+func encodeBody(c *protocol.Call, out any) []byte {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	s := shape.Of(rv.Type())
+	opt := options(c.Service)
+	ns := Namespace(c.Service)
+	var b bytes.Buffer
+	if pf := rest.PayloadField(s); pf != nil {
+		fv := rv.Elem().Field(pf.Index)
+		if fv.Kind() != reflect.Pointer || fv.IsNil() {
+			return nil
+		}
+		name := pf.LocationName
+		ps := shape.Of(fv.Type())
+		if !pf.HasLocName && ps.LocationName != "" {
+			name = ps.LocationName
+		}
+		if pf.XMLURI != "" {
+			ns = pf.XMLURI
+		} else if ps.XMLURI != "" {
+			ns = ps.XMLURI
+		}
+		b.WriteString(xmlHeader)
+		xmlbody.Encode(&b, name, ns, fv.Interface(), opt)
+		return b.Bytes()
+	}
+	fields := rest.BodyFields(s)
+	if len(fields) == 0 {
+		return nil
+	}
+	name := rootName(c, s)
+	if s.XMLURI != "" {
+		ns = s.XMLURI
+	}
+	b.WriteString(xmlHeader)
+	// S3's GetBucketLocation answers <LocationConstraint>eu-west-1</LocationConstraint>:
+	// the one member is the root itself.
+	if len(fields) == 1 && fields[0].LocationName == name && isScalar(fields[0]) {
+		f := fields[0]
+		b.WriteString("<" + name + ` xmlns="` + escape(ns) + `">`)
+		if t, ok := rest.Text(rv.Elem().Field(f.Index), rest.TypeOf(f), rest.ISO8601, opt.Millis); ok {
+			b.WriteString(escape(t))
+		}
+		b.WriteString("</" + name + ">")
+		return b.Bytes()
+	}
+	xmlbody.Encode(&b, name, ns, out, opt)
+	return b.Bytes()
+}
+
+func isScalar(f *shape.Field) bool {
+	switch rest.TypeOf(f) {
+	case "structure", "list", "map":
+		return false
+	}
+	return true
+}
+
+// rootName is the element S3 (and other rest-xml services) wrap an output's body
+// members in. The models do not state it for most outputs, and clients ignore
+// it, but tools that compare bodies (and people) do not.
+func rootName(c *protocol.Call, s *shape.Struct) string {
+	if s.LocationName != "" {
+		return s.LocationName
+	}
+	if c.Op == nil {
+		return "Result"
+	}
+	if isS3(c.Service) {
+		if n, ok := s3Roots[c.Op.Name]; ok {
+			return n
+		}
+	}
+	return c.Op.Name + "Result"
+}
+
+// s3Roots are S3's response root elements, as S3 writes them.
+var s3Roots = map[string]string{
+	"CompleteMultipartUpload":                    "CompleteMultipartUploadResult",
+	"CreateMultipartUpload":                      "InitiateMultipartUploadResult",
+	"CreateSession":                              "CreateSessionResult",
+	"DeleteObjects":                              "DeleteResult",
+	"GetBucketAccelerateConfiguration":           "AccelerateConfiguration",
+	"GetBucketAcl":                               "AccessControlPolicy",
+	"GetBucketCors":                              "CORSConfiguration",
+	"GetBucketLifecycle":                         "LifecycleConfiguration",
+	"GetBucketLifecycleConfiguration":            "LifecycleConfiguration",
+	"GetBucketLocation":                          "LocationConstraint",
+	"GetBucketLogging":                           "BucketLoggingStatus",
+	"GetBucketNotification":                      "NotificationConfiguration",
+	"GetBucketNotificationConfiguration":         "NotificationConfiguration",
+	"GetBucketRequestPayment":                    "RequestPaymentConfiguration",
+	"GetBucketTagging":                           "Tagging",
+	"GetBucketVersioning":                        "VersioningConfiguration",
+	"GetBucketWebsite":                           "WebsiteConfiguration",
+	"GetObjectAcl":                               "AccessControlPolicy",
+	"GetObjectAttributes":                        "GetObjectAttributesResponse",
+	"GetObjectTagging":                           "Tagging",
+	"ListBucketAnalyticsConfigurations":          "ListBucketAnalyticsConfigurationResult",
+	"ListBucketIntelligentTieringConfigurations": "ListBucketIntelligentTieringConfigurationsOutput",
+	"ListBucketInventoryConfigurations":          "ListInventoryConfigurationsResult",
+	"ListBucketMetricsConfigurations":            "ListMetricsConfigurationsResult",
+	"ListBuckets":                                "ListAllMyBucketsResult",
+	"ListDirectoryBuckets":                       "ListAllMyDirectoryBucketsResult",
+	"ListMultipartUploads":                       "ListMultipartUploadsResult",
+	"ListObjectVersions":                         "ListVersionsResult",
+	"ListObjects":                                "ListBucketResult",
+	"ListObjectsV2":                              "ListBucketResult",
+	"ListParts":                                  "ListPartsResult",
+}
+
+// EncodeError writes err as S3's <Error> document, or for other rest-xml
+// services as <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>.
+// HEAD answers carry no body, only the status and headers.
+func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
+	ae, ok := err.(api.Error)
+	if !ok && !errors.As(err, &ae) {
+		ae = api.InternalError()
+	}
+	code, status := ae.ErrorCode(), ae.HTTPStatus()
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	msg, extra := Details(ae)
+	h := w.Header()
+	requestHeaders(c, h)
+	var b bytes.Buffer
+	b.WriteString(xmlHeader)
+	if isS3(c.Service) {
+		b.WriteString("<Error><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
+		for _, f := range extra {
+			b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")
+		}
+		b.WriteString("<RequestId>" + escape(c.RequestID) + "</RequestId><HostId>" + hostID(c.RequestID) + "</HostId></Error>")
+	} else {
+		b.WriteString(`<ErrorResponse xmlns="` + escape(Namespace(c.Service)) + `"><Error><Type>` + FaultType(ae) +
+			"</Type><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
+		for _, f := range extra {
+			b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")
+		}
+		b.WriteString("</Error><RequestId>" + escape(c.RequestID) + "</RequestId></ErrorResponse>")
+	}
+	if c.Op != nil && c.Op.HTTPMethod == http.MethodHead || status == http.StatusNotModified || status < 200 {
+		w.WriteHeader(status)
+		return
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// FaultType is the <Type> of an error: Sender for client faults, Receiver for
+// server faults.
+func FaultType(e api.Error) string {
+	if f, ok := e.(api.Faulter); ok {
+		if f.Fault() == "server" {
+			return "Receiver"
+		}
+		return "Sender"
+	}
+	if e.HTTPStatus() >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
+// Details returns an error's message and the extra fields its body carries: an
+// *api.Err's Extra, or a generated error shape's set members other than Message.
+func Details(e api.Error) (string, []api.Field) {
+	if ae, ok := e.(*api.Err); ok {
+		return ae.Message, ae.Extra
+	}
+	rv := reflect.ValueOf(e)
+	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		if rv.IsNil() {
+			return e.ErrorCode(), nil
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return e.Error(), nil
+	}
+	var msg string
+	var extra []api.Field
+	for _, f := range shape.Of(rv.Type()).Fields {
+		t, ok := rest.Text(rv.Field(f.Index), rest.TypeOf(f), rest.ISO8601, false)
+		if !ok || !isScalar(f) {
+			continue
+		}
+		if strings.EqualFold(f.Name, "Message") {
+			msg = t
+			continue
+		}
+		extra = append(extra, api.Field{Name: f.LocationName, Value: t})
+	}
+	return msg, extra
+}
+
+func escape(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}

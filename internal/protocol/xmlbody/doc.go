@@ -1,0 +1,20 @@
+// Package xmlbody reads and writes XML bodies of the rest-xml and query
+// protocols, driven by the shape plans of generated types (internal/protocol/shape).
+//
+// Parse turns a body into a small element tree (bounded in size and depth, so
+// that hostile input cannot exhaust memory or the stack); Decode fills a struct's
+// body members from it. Encode writes a struct as one element with its namespace
+// declaration; EncodeMembers writes only the member elements (query's <XResult>).
+//
+// Covered: elements and attributes (xmlAttribute, e.g. S3's xsi:type on Grantee,
+// with the member's xmlPrefix/xmlURI declared on its element), wrapped and
+// flattened lists (memberName), wrapped (<entry>) and flattened maps
+// (keyName/valueName), nested structures, timestamps (iso8601 by default, with
+// milliseconds always for S3 via Options.Millis), base64 blobs, booleans, numbers
+// (NaN/Infinity spelled as AWS does), empty vs absent (nil is omitted, an empty
+// string or list is written empty).
+//
+// Missing: document types are skipped (no XML service uses them); element names
+// are matched on their local part only, ignoring namespaces, which is as lenient
+// as AWS's own parsers; a structure's own xmlURI is used only on the root element.
+package xmlbody

@@ -1,0 +1,477 @@
+package xmlbody
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/fogbank/fogbank/internal/protocol/rest"
+	"github.com/fogbank/fogbank/internal/protocol/shape"
+)
+
+// Options tune the few things on which XML services differ.
+type Options struct {
+	// Millis writes iso8601 timestamps always with milliseconds, as S3 does
+	// ("2006-02-03T16:45:09.000Z"); otherwise milliseconds appear only when
+	// non-zero, as in IAM and STS.
+	Millis bool
+}
+
+// Limits on what Parse accepts, so that hostile input cannot exhaust the stack
+// or memory.
+const (
+	MaxDepth = 128
+	MaxBytes = 20 << 20
+)
+
+// Node is one parsed XML element.
+type Node struct {
+	Name     xml.Name // Space holds the namespace URI, as encoding/xml resolves it
+	Attr     []xml.Attr
+	Children []*Node
+	Text     string // the character data directly inside the element
+}
+
+// Child returns the first child element with the local name, or nil.
+func (n *Node) Child(local string) *Node {
+	for _, c := range n.Children {
+		if c.Name.Local == local {
+			return c
+		}
+	}
+	return nil
+}
+
+// ErrMalformed is returned (wrapped) for bodies that are not well-formed XML.
+var ErrMalformed = errors.New("malformed XML")
+
+// Parse reads one XML document and returns its root element. Anything after
+// the root element other than whitespace, comments and processing instructions
+// is an error.
+func Parse(r io.Reader) (*Node, error) {
+	lr := &io.LimitedReader{R: r, N: MaxBytes + 1}
+	d := xml.NewDecoder(lr)
+	d.Strict = true
+	var stack []*Node
+	var root *Node
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, errors.Join(ErrMalformed, err)
+		}
+		if lr.N <= 0 {
+			return nil, errors.Join(ErrMalformed, errors.New("body too large"))
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root != nil && len(stack) == 0 {
+				return nil, errors.Join(ErrMalformed, errors.New("more than one root element"))
+			}
+			if len(stack) >= MaxDepth {
+				return nil, errors.Join(ErrMalformed, errors.New("nested too deeply"))
+			}
+			n := &Node{Name: t.Name, Attr: t.Attr}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.Children = append(p.Children, n)
+			} else {
+				root = n
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].Text += string(t)
+			} else if len(bytes.TrimSpace(t)) > 0 {
+				return nil, errors.Join(ErrMalformed, errors.New("text outside the root element"))
+			}
+		}
+	}
+	if root == nil {
+		return nil, errors.Join(ErrMalformed, io.ErrUnexpectedEOF)
+	}
+	return root, nil
+}
+
+// DecodeError says which member of the body held a value that does not parse.
+type DecodeError struct {
+	Member string
+	Value  string
+}
+
+func (e *DecodeError) Error() string {
+	return "invalid value " + strconvQuote(e.Value) + " for " + e.Member
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return `"` + s + `"`
+}
+
+// Decode fills the body members (those without a rest location) of v, a pointer
+// to a generated struct, from the children and attributes of n.
+func Decode(n *Node, v any, opt Options) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil
+	}
+	return decodeInto(n, rv.Elem(), "structure", nil, 0)
+}
+
+func decodeStruct(n *Node, sv reflect.Value, depth int) error {
+	s := shape.Of(sv.Type())
+	for _, f := range s.Fields {
+		if f.Location != "" {
+			continue
+		}
+		fv := sv.Field(f.Index)
+		typ := rest.TypeOf(f)
+		if f.XMLAttribute {
+			local := f.LocationName
+			if i := strings.IndexByte(local, ':'); i >= 0 {
+				local = local[i+1:]
+			}
+			for _, a := range n.Attr {
+				if a.Name.Local == local {
+					if err := rest.SetText(fv, typ, tsFormat(f), a.Value); err != nil {
+						return &DecodeError{Member: f.Name, Value: a.Value}
+					}
+				}
+			}
+			continue
+		}
+		switch typ {
+		case "list":
+			if f.Flattened {
+				name := flatName(f)
+				var items []*Node
+				for _, c := range n.Children {
+					if c.Name.Local == name {
+						items = append(items, c)
+					}
+				}
+				if len(items) == 0 {
+					continue
+				}
+				if err := decodeList(items, fv, f, depth); err != nil {
+					return err
+				}
+				continue
+			}
+			c := n.Child(f.LocationName)
+			if c == nil {
+				continue
+			}
+			if err := decodeList(c.Children, fv, f, depth); err != nil {
+				return err
+			}
+		case "map":
+			var entries []*Node
+			if f.Flattened {
+				for _, c := range n.Children {
+					if c.Name.Local == f.LocationName {
+						entries = append(entries, c)
+					}
+				}
+				if len(entries) == 0 {
+					continue
+				}
+			} else {
+				c := n.Child(f.LocationName)
+				if c == nil {
+					continue
+				}
+				entries = c.Children
+			}
+			if err := decodeMap(entries, fv, f, depth); err != nil {
+				return err
+			}
+		default:
+			c := n.Child(f.LocationName)
+			if c == nil {
+				continue
+			}
+			if err := decodeInto(c, fv, typ, f, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func tsFormat(f *shape.Field) string {
+	if f != nil && f.TimestampFormat != "" {
+		return f.TimestampFormat
+	}
+	return rest.ISO8601
+}
+
+// flatName is the element name of each item of a flattened list: the list
+// member's own locationName when the model states one, else the member's.
+func flatName(f *shape.Field) string {
+	if n, ok := f.Tag.Lookup("memberName"); ok && n != "" {
+		return n
+	}
+	return f.LocationName
+}
+
+// decodeInto decodes one element into v, whose model type is typ.
+func decodeInto(n *Node, v reflect.Value, typ string, f *shape.Field, depth int) error {
+	if depth > MaxDepth {
+		return errors.Join(ErrMalformed, errors.New("nested too deeply"))
+	}
+	switch typ {
+	case "structure":
+		if v.Kind() == reflect.Pointer {
+			if v.Type().Elem().Kind() != reflect.Struct {
+				return nil
+			}
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return nil
+		}
+		return decodeStruct(n, v, depth)
+	case "list":
+		return decodeList(n.Children, v, f, depth)
+	case "map":
+		return decodeMap(n.Children, v, f, depth)
+	case "document":
+		return nil
+	}
+	text := n.Text
+	if typ != "string" && typ != "character" && strings.TrimSpace(text) == "" {
+		// An empty element for a number, boolean or timestamp means no value.
+		return nil
+	}
+	if err := rest.SetText(v, typ, tsFormat(f), text); err != nil {
+		name := n.Name.Local
+		if f != nil {
+			name = f.Name
+		}
+		return &DecodeError{Member: name, Value: text}
+	}
+	return nil
+}
+
+func decodeList(items []*Node, v reflect.Value, f *shape.Field, depth int) error {
+	if v.Kind() != reflect.Slice {
+		return nil
+	}
+	et := v.Type().Elem()
+	l := reflect.MakeSlice(v.Type(), 0, len(items))
+	for _, it := range items {
+		ev := reflect.New(et).Elem()
+		if err := decodeInto(it, ev, rest.ModelType(et), nil, depth+1); err != nil {
+			return err
+		}
+		l = reflect.Append(l, ev)
+	}
+	v.Set(l)
+	return nil
+}
+
+func decodeMap(entries []*Node, v reflect.Value, f *shape.Field, depth int) error {
+	if v.Kind() != reflect.Map {
+		return nil
+	}
+	keyName, valueName := "key", "value"
+	if f != nil {
+		keyName, valueName = f.KeyName, f.ValueName
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(entries))
+	kt, et := v.Type().Key(), v.Type().Elem()
+	for _, e := range entries {
+		kn, vn := e.Child(keyName), e.Child(valueName)
+		if kn == nil {
+			continue
+		}
+		kv := reflect.New(kt).Elem()
+		if err := rest.SetText(kv, "string", "", kn.Text); err != nil {
+			return &DecodeError{Member: keyName, Value: kn.Text}
+		}
+		ev := reflect.New(et).Elem()
+		if vn != nil {
+			if err := decodeInto(vn, ev, rest.ModelType(et), nil, depth+1); err != nil {
+				return err
+			}
+		}
+		m.SetMapIndex(kv, ev)
+	}
+	v.Set(m)
+	return nil
+}
+
+// Encode writes v (a pointer to a generated struct; nil writes an empty
+// element) as the element name, declaring xmlns when it is not empty. Only
+// members without a rest location are written.
+func Encode(b *bytes.Buffer, name, xmlns string, v any, opt Options) {
+	rv := reflect.ValueOf(v)
+	var attrs string
+	if xmlns != "" {
+		attrs = ` xmlns="` + escape(xmlns) + `"`
+	}
+	encodeStructElem(b, name, attrs, rv, opt)
+}
+
+// EncodeMembers writes the member elements of v (a pointer to a generated
+// struct) without an enclosing element: the query protocol's <XResult> content.
+func EncodeMembers(b *bytes.Buffer, v any, opt Options) {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return
+	}
+	encodeFields(b, rv, opt)
+}
+
+func encodeStructElem(b *bytes.Buffer, name, attrs string, v reflect.Value, opt Options) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			b.WriteString("<" + name + attrs + "></" + name + ">")
+			return
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		b.WriteString("<" + name + attrs + "></" + name + ">")
+		return
+	}
+	b.WriteString("<" + name + attrs)
+	s := shape.Of(v.Type())
+	for _, f := range s.Fields {
+		if !f.XMLAttribute || f.Location != "" {
+			continue
+		}
+		if t, ok := rest.Text(v.Field(f.Index), rest.TypeOf(f), tsFormat(f), opt.Millis); ok {
+			b.WriteString(" " + f.LocationName + `="` + escape(t) + `"`)
+		}
+	}
+	b.WriteString(">")
+	encodeFields(b, v, opt)
+	b.WriteString("</" + name + ">")
+}
+
+func encodeFields(b *bytes.Buffer, sv reflect.Value, opt Options) {
+	s := shape.Of(sv.Type())
+	for _, f := range s.Fields {
+		if f.Location != "" || f.XMLAttribute {
+			continue
+		}
+		encodeField(b, f, sv.Field(f.Index), opt)
+	}
+}
+
+// nsAttr is the namespace declaration a member's tags ask for on its element.
+func nsAttr(f *shape.Field) string {
+	if f == nil || f.XMLURI == "" {
+		return ""
+	}
+	if f.XMLPrefix != "" {
+		return ` xmlns:` + f.XMLPrefix + `="` + escape(f.XMLURI) + `"`
+	}
+	return ` xmlns="` + escape(f.XMLURI) + `"`
+}
+
+func encodeField(b *bytes.Buffer, f *shape.Field, v reflect.Value, opt Options) {
+	typ := rest.TypeOf(f)
+	switch typ {
+	case "list":
+		if v.Kind() != reflect.Slice || v.IsNil() {
+			return
+		}
+		et := v.Type().Elem()
+		if f.Flattened {
+			name := flatName(f)
+			for i := 0; i < v.Len(); i++ {
+				encodeValue(b, name, nsAttr(f), v.Index(i), rest.ModelType(et), nil, opt)
+			}
+			return
+		}
+		b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+		for i := 0; i < v.Len(); i++ {
+			encodeValue(b, f.MemberName, "", v.Index(i), rest.ModelType(et), nil, opt)
+		}
+		b.WriteString("</" + f.LocationName + ">")
+	case "map":
+		if v.Kind() != reflect.Map || v.IsNil() {
+			return
+		}
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+		et := rest.ModelType(v.Type().Elem())
+		entry := func(k reflect.Value) {
+			b.WriteString("<" + f.KeyName + ">")
+			xml.EscapeText(b, []byte(k.String()))
+			b.WriteString("</" + f.KeyName + ">")
+			encodeValue(b, f.ValueName, "", v.MapIndex(k), et, nil, opt)
+		}
+		if f.Flattened {
+			for _, k := range keys {
+				b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+				entry(k)
+				b.WriteString("</" + f.LocationName + ">")
+			}
+			return
+		}
+		b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+		for _, k := range keys {
+			b.WriteString("<entry>")
+			entry(k)
+			b.WriteString("</entry>")
+		}
+		b.WriteString("</" + f.LocationName + ">")
+	default:
+		encodeValue(b, f.LocationName, nsAttr(f), v, typ, f, opt)
+	}
+}
+
+// encodeValue writes one element holding v; nil values are omitted.
+func encodeValue(b *bytes.Buffer, name, attrs string, v reflect.Value, typ string, f *shape.Field, opt Options) {
+	switch typ {
+	case "structure":
+		if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+			return
+		}
+		encodeStructElem(b, name, attrs, v, opt)
+		return
+	case "list", "map":
+		// A list or map directly inside a list or map: wrap it the default way.
+		inner := &shape.Field{Name: name, LocationName: name, Type: typ, MemberName: "member", KeyName: "key", ValueName: "value"}
+		encodeField(b, inner, v, opt)
+		return
+	case "document":
+		return
+	}
+	t, ok := rest.Text(v, typ, tsFormat(f), opt.Millis)
+	if !ok {
+		return
+	}
+	b.WriteString("<" + name + attrs + ">")
+	xml.EscapeText(b, []byte(t))
+	b.WriteString("</" + name + ">")
+}
+
+func escape(s string) string {
+	var b bytes.Buffer
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
