@@ -338,7 +338,7 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	msg, extra := Details(ae)
+	msg, extra := xmlbody.ErrorDetails(ae)
 	h := w.Header()
 	requestHeaders(c, h)
 	var b bytes.Buffer
@@ -350,7 +350,7 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 		}
 		b.WriteString("<RequestId>" + escape(c.RequestID) + "</RequestId><HostId>" + hostID(c.RequestID) + "</HostId></Error>")
 	} else {
-		b.WriteString(`<ErrorResponse xmlns="` + escape(Namespace(c.Service)) + `"><Error><Type>` + FaultType(ae) +
+		b.WriteString(`<ErrorResponse xmlns="` + escape(Namespace(c.Service)) + `"><Error><Type>` + xmlbody.FaultType(ae) +
 			"</Type><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
 		for _, f := range extra {
 			b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")
@@ -365,53 +365,6 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
-}
-
-// FaultType is the <Type> of an error: Sender for client faults, Receiver for
-// server faults.
-func FaultType(e api.Error) string {
-	if f, ok := e.(api.Faulter); ok {
-		if f.Fault() == "server" {
-			return "Receiver"
-		}
-		return "Sender"
-	}
-	if e.HTTPStatus() >= 500 {
-		return "Receiver"
-	}
-	return "Sender"
-}
-
-// Details returns an error's message and the extra fields its body carries: an
-// *api.Err's Extra, or a generated error shape's set members other than Message.
-func Details(e api.Error) (string, []api.Field) {
-	if ae, ok := e.(*api.Err); ok {
-		return ae.Message, ae.Extra
-	}
-	rv := reflect.ValueOf(e)
-	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
-		if rv.IsNil() {
-			return e.ErrorCode(), nil
-		}
-		rv = rv.Elem()
-	}
-	if rv.Kind() != reflect.Struct {
-		return e.Error(), nil
-	}
-	var msg string
-	var extra []api.Field
-	for _, f := range shape.Of(rv.Type()).Fields {
-		t, ok := rest.Text(rv.Field(f.Index), rest.TypeOf(f), rest.ISO8601, false)
-		if !ok || !isScalar(f) {
-			continue
-		}
-		if strings.EqualFold(f.Name, "Message") {
-			msg = t
-			continue
-		}
-		extra = append(extra, api.Field{Name: f.LocationName, Value: t})
-	}
-	return msg, extra
 }
 
 func escape(s string) string {
