@@ -345,11 +345,11 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	w.s.pending[w.id] = w.size
 	w.s.blobMu.Unlock()
 	w.state = committed
-	return BlobRef{ID: w.id, Size: w.size, Sums: w.Sums()}, nil
+	return BlobRef{ID: w.id, Size: w.size, Sums: w.sums()}, nil
 }
 
-// Sums returns the digests of what was written so far (all of it after Commit).
-func (w *BlobWriter) Sums() Sums {
+// sums reads the digests; only complete once the pipeline has drained (Commit).
+func (w *BlobWriter) sums() Sums {
 	var s Sums
 	for i, k := range w.kinds {
 		sum := w.hashes[i].Sum(nil)
