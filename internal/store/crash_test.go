@@ -130,7 +130,7 @@ func TestCrashDurability(t *testing.T) {
 		t.Skip("starts child processes")
 	}
 	dir := t.TempDir()
-	live := map[string]string{}    // acknowledged key → blob id
+	live := map[string]string{}   // acknowledged key → blob id
 	deleting := map[string]bool{} // keys whose delete was in flight at the kill
 	for round, killAfter := range []int{40, 150, 400} {
 		name := fmt.Sprint("r", round)
