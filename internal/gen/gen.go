@@ -215,6 +215,7 @@ func (g *generator) memberTags(name string, r *Ref, required bool) (tags, error)
 	t.add("location", orStr(r.Location, s.Location))
 	locName := orStr(r.LocationName, s.LocationName)
 	t.add("locationName", locName)
+	t.add("xmlName", r.XMLName)
 	t.add("queryName", r.QueryName)
 	t.add("type", modelType(r, s))
 	if len(s.Enum) > 0 {
@@ -243,7 +244,7 @@ func (g *generator) memberTags(name string, r *Ref, required bool) (tags, error)
 	case "list":
 		mn := s.Member.LocationName
 		if mn == "" && flat {
-			mn = orStr(locName, name)
+			mn = orStr(r.XMLName, orStr(locName, name))
 		}
 		t.add("memberName", mn)
 		if e, err := g.shape(s.Member.Shape); err == nil {

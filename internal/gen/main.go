@@ -16,23 +16,25 @@ import (
 
 // services maps a botocore model directory to the package written under internal/api.
 // Adding a service is one line here and `go generate ./internal/api`.
-var services = []struct{ model, pkg string }{
-	{"s3", "s3"},
-	{"sts", "sts"},
-	{"iam", "iam"},
-	{"dynamodb", "dynamodb"},
-	{"dynamodbstreams", "dynamodbstreams"},
-	{"lambda", "lambda"},
-	{"logs", "logs"},
-	{"kinesis", "kinesis"},
-	{"sqs", "sqs"},
-	{"sns", "sns"},
-	{"glue", "glue"},
-	{"athena", "athena"},
-	{"redshift-data", "redshiftdata"},
-	{"cloudwatch", "cloudwatch"},
-	{"events", "events"},
-	{"ce", "ce"},
+// overlay names a model in internal/gen/models whose query/XML traits are laid over
+// the current one (see overlay.go).
+var services = []struct{ model, pkg, overlay string }{
+	{"s3", "s3", ""},
+	{"sts", "sts", ""},
+	{"iam", "iam", ""},
+	{"dynamodb", "dynamodb", ""},
+	{"dynamodbstreams", "dynamodbstreams", ""},
+	{"lambda", "lambda", ""},
+	{"logs", "logs", ""},
+	{"kinesis", "kinesis", ""},
+	{"sqs", "sqs", "sqs-query-2012-11-05.json"},
+	{"sns", "sns", ""},
+	{"glue", "glue", ""},
+	{"athena", "athena", ""},
+	{"redshift-data", "redshiftdata", ""},
+	{"cloudwatch", "cloudwatch", ""},
+	{"events", "events", ""},
+	{"ce", "ce", ""},
 }
 
 func main() {
@@ -42,6 +44,7 @@ func main() {
 	out := flag.String("out", ".", "the internal/api directory to write service packages into")
 	vectors := flag.String("vectors", "", "also write the protocol test vectors package into this directory")
 	protoTests := flag.String("protocol-tests", "", "directory holding input/ and output/ protocol test JSON (default: the vectors' testdata)")
+	genDir := flag.String("gen", "../gen", "the internal/gen directory (for its models/)")
 	only := flag.String("only", "", "comma-separated model names to generate (default all)")
 	flag.Parse()
 
@@ -65,6 +68,11 @@ func main() {
 		m, err := loadModel(*models, svc.model)
 		if err != nil {
 			log.Fatal(err)
+		}
+		if svc.overlay != "" {
+			if err := applyOverlay(m, filepath.Join(*genDir, "models", svc.overlay)); err != nil {
+				log.Fatalf("%s: %v", svc.model, err)
+			}
 		}
 		files, err := generate(m, svc.pkg)
 		if err != nil {

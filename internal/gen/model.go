@@ -63,6 +63,10 @@ type Ref struct {
 	IdempotencyToken bool   `json:"idempotencyToken"`
 	JSONValue        bool   `json:"jsonvalue"`
 	ResultWrapper    string `json:"resultWrapper"`
+
+	// XMLName is the member's name in query and XML bodies where it differs from
+	// the json one; only an overlay (see overlay.go) sets it.
+	XMLName string `json:"-"`
 }
 
 // Shape is one shape of the model.

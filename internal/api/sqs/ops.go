@@ -139,9 +139,10 @@ var Service = &api.Service{
 	EndpointPrefix:  "sqs",
 	SigningName:     "sqs",
 	APIVersion:      "2012-11-05",
-	Protocols:       []string{"json"},
+	Protocols:       []string{"json", "query"},
 	JSONVersion:     "1.0",
 	TargetPrefix:    "AmazonSQS",
+	XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
 	QueryCompatible: true,
 	Operations: []*api.Operation{
 		{

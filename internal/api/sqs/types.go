@@ -6,12 +6,12 @@ type AddPermissionRequest struct {
 	_             struct{} `type:"structure"`
 	QueueUrl      *string  `name:"QueueUrl" type:"string" required:"true"`
 	Label         *string  `name:"Label" type:"string" required:"true"`
-	AWSAccountIds []string `name:"AWSAccountIds" type:"list" required:"true" flattened:"true" memberName:"AWSAccountIds"`
-	Actions       []string `name:"Actions" type:"list" required:"true" flattened:"true" memberName:"Actions"`
+	AWSAccountIds []string `name:"AWSAccountIds" type:"list" required:"true" flattened:"true" memberName:"AWSAccountId"`
+	Actions       []string `name:"Actions" type:"list" required:"true" flattened:"true" memberName:"ActionName"`
 }
 
 type BatchEntryIdsNotDistinct struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.BatchEntryIdsNotDistinct" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -24,9 +24,12 @@ func (e *BatchEntryIdsNotDistinct) Error() string {
 func (e *BatchEntryIdsNotDistinct) ErrorCode() string { return "BatchEntryIdsNotDistinct" }
 func (e *BatchEntryIdsNotDistinct) HTTPStatus() int   { return 400 }
 func (e *BatchEntryIdsNotDistinct) Fault() string     { return "client" }
+func (e *BatchEntryIdsNotDistinct) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
+}
 
 type BatchRequestTooLong struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.BatchRequestTooLong" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -39,6 +42,9 @@ func (e *BatchRequestTooLong) Error() string {
 func (e *BatchRequestTooLong) ErrorCode() string { return "BatchRequestTooLong" }
 func (e *BatchRequestTooLong) HTTPStatus() int   { return 400 }
 func (e *BatchRequestTooLong) Fault() string     { return "client" }
+func (e *BatchRequestTooLong) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.BatchRequestTooLong"
+}
 
 type BatchResultErrorEntry struct {
 	_           struct{} `type:"structure"`
@@ -61,7 +67,7 @@ type CancelMessageMoveTaskResult struct {
 type ChangeMessageVisibilityBatchRequest struct {
 	_        struct{}                                    `type:"structure"`
 	QueueUrl *string                                     `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*ChangeMessageVisibilityBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"Entries"`
+	Entries  []*ChangeMessageVisibilityBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"ChangeMessageVisibilityBatchRequestEntry"`
 }
 
 type ChangeMessageVisibilityBatchRequestEntry struct {
@@ -72,9 +78,9 @@ type ChangeMessageVisibilityBatchRequestEntry struct {
 }
 
 type ChangeMessageVisibilityBatchResult struct {
-	_          struct{}                                   `type:"structure"`
-	Successful []*ChangeMessageVisibilityBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"Successful"`
-	Failed     []*BatchResultErrorEntry                   `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"Failed"`
+	_          struct{}                                   `type:"structure" resultWrapper:"ChangeMessageVisibilityBatchResult"`
+	Successful []*ChangeMessageVisibilityBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"ChangeMessageVisibilityBatchResultEntry"`
+	Failed     []*BatchResultErrorEntry                   `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
 type ChangeMessageVisibilityBatchResultEntry struct {
@@ -92,19 +98,19 @@ type ChangeMessageVisibilityRequest struct {
 type CreateQueueRequest struct {
 	_          struct{}          `type:"structure"`
 	QueueName  *string           `name:"QueueName" type:"string" required:"true"`
-	Attributes map[string]string `name:"Attributes" type:"map" flattened:"true"`
-	Tags       map[string]string `name:"tags" type:"map" flattened:"true"`
+	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	Tags       map[string]string `name:"tags" xmlName:"Tag" type:"map" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
 type CreateQueueResult struct {
-	_        struct{} `type:"structure"`
+	_        struct{} `type:"structure" resultWrapper:"CreateQueueResult"`
 	QueueUrl *string  `name:"QueueUrl" type:"string"`
 }
 
 type DeleteMessageBatchRequest struct {
 	_        struct{}                          `type:"structure"`
 	QueueUrl *string                           `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*DeleteMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"Entries"`
+	Entries  []*DeleteMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"DeleteMessageBatchRequestEntry"`
 }
 
 type DeleteMessageBatchRequestEntry struct {
@@ -114,9 +120,9 @@ type DeleteMessageBatchRequestEntry struct {
 }
 
 type DeleteMessageBatchResult struct {
-	_          struct{}                         `type:"structure"`
-	Successful []*DeleteMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"Successful"`
-	Failed     []*BatchResultErrorEntry         `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"Failed"`
+	_          struct{}                         `type:"structure" resultWrapper:"DeleteMessageBatchResult"`
+	Successful []*DeleteMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"DeleteMessageBatchResultEntry"`
+	Failed     []*BatchResultErrorEntry         `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
 type DeleteMessageBatchResultEntry struct {
@@ -136,7 +142,7 @@ type DeleteQueueRequest struct {
 }
 
 type EmptyBatchRequest struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.EmptyBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -149,16 +155,19 @@ func (e *EmptyBatchRequest) Error() string {
 func (e *EmptyBatchRequest) ErrorCode() string { return "EmptyBatchRequest" }
 func (e *EmptyBatchRequest) HTTPStatus() int   { return 400 }
 func (e *EmptyBatchRequest) Fault() string     { return "client" }
+func (e *EmptyBatchRequest) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.EmptyBatchRequest"
+}
 
 type GetQueueAttributesRequest struct {
 	_              struct{} `type:"structure"`
 	QueueUrl       *string  `name:"QueueUrl" type:"string" required:"true"`
-	AttributeNames []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeNames" memberEnum:"QueueAttributeName"`
+	AttributeNames []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeName" memberEnum:"QueueAttributeName"`
 }
 
 type GetQueueAttributesResult struct {
-	_          struct{}          `type:"structure"`
-	Attributes map[string]string `name:"Attributes" type:"map" flattened:"true"`
+	_          struct{}          `type:"structure" resultWrapper:"GetQueueAttributesResult"`
+	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
 type GetQueueUrlRequest struct {
@@ -168,12 +177,12 @@ type GetQueueUrlRequest struct {
 }
 
 type GetQueueUrlResult struct {
-	_        struct{} `type:"structure"`
+	_        struct{} `type:"structure" resultWrapper:"GetQueueUrlResult"`
 	QueueUrl *string  `name:"QueueUrl" type:"string"`
 }
 
 type InvalidAddress struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -184,7 +193,7 @@ func (e *InvalidAddress) Error() string {
 	return "InvalidAddress: " + *e.Message
 }
 func (e *InvalidAddress) ErrorCode() string { return "InvalidAddress" }
-func (e *InvalidAddress) HTTPStatus() int   { return 400 }
+func (e *InvalidAddress) HTTPStatus() int   { return 404 }
 func (e *InvalidAddress) Fault() string     { return "client" }
 
 type InvalidAttributeName struct {
@@ -218,7 +227,7 @@ func (e *InvalidAttributeValue) HTTPStatus() int   { return 400 }
 func (e *InvalidAttributeValue) Fault() string     { return "client" }
 
 type InvalidBatchEntryId struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.InvalidBatchEntryId" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -231,6 +240,9 @@ func (e *InvalidBatchEntryId) Error() string {
 func (e *InvalidBatchEntryId) ErrorCode() string { return "InvalidBatchEntryId" }
 func (e *InvalidBatchEntryId) HTTPStatus() int   { return 400 }
 func (e *InvalidBatchEntryId) Fault() string     { return "client" }
+func (e *InvalidBatchEntryId) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.InvalidBatchEntryId"
+}
 
 type InvalidIdFormat struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
@@ -263,7 +275,7 @@ func (e *InvalidMessageContents) HTTPStatus() int   { return 400 }
 func (e *InvalidMessageContents) Fault() string     { return "client" }
 
 type InvalidSecurity struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -274,11 +286,11 @@ func (e *InvalidSecurity) Error() string {
 	return "InvalidSecurity: " + *e.Message
 }
 func (e *InvalidSecurity) ErrorCode() string { return "InvalidSecurity" }
-func (e *InvalidSecurity) HTTPStatus() int   { return 400 }
+func (e *InvalidSecurity) HTTPStatus() int   { return 403 }
 func (e *InvalidSecurity) Fault() string     { return "client" }
 
 type KmsAccessDenied struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.AccessDeniedException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -288,12 +300,13 @@ func (e *KmsAccessDenied) Error() string {
 	}
 	return "KmsAccessDenied: " + *e.Message
 }
-func (e *KmsAccessDenied) ErrorCode() string { return "KmsAccessDenied" }
-func (e *KmsAccessDenied) HTTPStatus() int   { return 400 }
-func (e *KmsAccessDenied) Fault() string     { return "client" }
+func (e *KmsAccessDenied) ErrorCode() string      { return "KmsAccessDenied" }
+func (e *KmsAccessDenied) HTTPStatus() int        { return 400 }
+func (e *KmsAccessDenied) Fault() string          { return "client" }
+func (e *KmsAccessDenied) QueryErrorCode() string { return "KMS.AccessDeniedException" }
 
 type KmsDisabled struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.DisabledException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -303,12 +316,13 @@ func (e *KmsDisabled) Error() string {
 	}
 	return "KmsDisabled: " + *e.Message
 }
-func (e *KmsDisabled) ErrorCode() string { return "KmsDisabled" }
-func (e *KmsDisabled) HTTPStatus() int   { return 400 }
-func (e *KmsDisabled) Fault() string     { return "client" }
+func (e *KmsDisabled) ErrorCode() string      { return "KmsDisabled" }
+func (e *KmsDisabled) HTTPStatus() int        { return 400 }
+func (e *KmsDisabled) Fault() string          { return "client" }
+func (e *KmsDisabled) QueryErrorCode() string { return "KMS.DisabledException" }
 
 type KmsInvalidKeyUsage struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.InvalidKeyUsageException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -318,12 +332,13 @@ func (e *KmsInvalidKeyUsage) Error() string {
 	}
 	return "KmsInvalidKeyUsage: " + *e.Message
 }
-func (e *KmsInvalidKeyUsage) ErrorCode() string { return "KmsInvalidKeyUsage" }
-func (e *KmsInvalidKeyUsage) HTTPStatus() int   { return 400 }
-func (e *KmsInvalidKeyUsage) Fault() string     { return "client" }
+func (e *KmsInvalidKeyUsage) ErrorCode() string      { return "KmsInvalidKeyUsage" }
+func (e *KmsInvalidKeyUsage) HTTPStatus() int        { return 400 }
+func (e *KmsInvalidKeyUsage) Fault() string          { return "client" }
+func (e *KmsInvalidKeyUsage) QueryErrorCode() string { return "KMS.InvalidKeyUsageException" }
 
 type KmsInvalidState struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.InvalidStateException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -333,12 +348,13 @@ func (e *KmsInvalidState) Error() string {
 	}
 	return "KmsInvalidState: " + *e.Message
 }
-func (e *KmsInvalidState) ErrorCode() string { return "KmsInvalidState" }
-func (e *KmsInvalidState) HTTPStatus() int   { return 400 }
-func (e *KmsInvalidState) Fault() string     { return "client" }
+func (e *KmsInvalidState) ErrorCode() string      { return "KmsInvalidState" }
+func (e *KmsInvalidState) HTTPStatus() int        { return 400 }
+func (e *KmsInvalidState) Fault() string          { return "client" }
+func (e *KmsInvalidState) QueryErrorCode() string { return "KMS.InvalidStateException" }
 
 type KmsNotFound struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.NotFoundException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -348,12 +364,13 @@ func (e *KmsNotFound) Error() string {
 	}
 	return "KmsNotFound: " + *e.Message
 }
-func (e *KmsNotFound) ErrorCode() string { return "KmsNotFound" }
-func (e *KmsNotFound) HTTPStatus() int   { return 400 }
-func (e *KmsNotFound) Fault() string     { return "client" }
+func (e *KmsNotFound) ErrorCode() string      { return "KmsNotFound" }
+func (e *KmsNotFound) HTTPStatus() int        { return 400 }
+func (e *KmsNotFound) Fault() string          { return "client" }
+func (e *KmsNotFound) QueryErrorCode() string { return "KMS.NotFoundException" }
 
 type KmsOptInRequired struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.OptInRequired" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -363,12 +380,13 @@ func (e *KmsOptInRequired) Error() string {
 	}
 	return "KmsOptInRequired: " + *e.Message
 }
-func (e *KmsOptInRequired) ErrorCode() string { return "KmsOptInRequired" }
-func (e *KmsOptInRequired) HTTPStatus() int   { return 400 }
-func (e *KmsOptInRequired) Fault() string     { return "client" }
+func (e *KmsOptInRequired) ErrorCode() string      { return "KmsOptInRequired" }
+func (e *KmsOptInRequired) HTTPStatus() int        { return 403 }
+func (e *KmsOptInRequired) Fault() string          { return "client" }
+func (e *KmsOptInRequired) QueryErrorCode() string { return "KMS.OptInRequired" }
 
 type KmsThrottled struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"KMS.ThrottlingException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -378,9 +396,10 @@ func (e *KmsThrottled) Error() string {
 	}
 	return "KmsThrottled: " + *e.Message
 }
-func (e *KmsThrottled) ErrorCode() string { return "KmsThrottled" }
-func (e *KmsThrottled) HTTPStatus() int   { return 400 }
-func (e *KmsThrottled) Fault() string     { return "client" }
+func (e *KmsThrottled) ErrorCode() string      { return "KmsThrottled" }
+func (e *KmsThrottled) HTTPStatus() int        { return 400 }
+func (e *KmsThrottled) Fault() string          { return "client" }
+func (e *KmsThrottled) QueryErrorCode() string { return "KMS.ThrottlingException" }
 
 type ListDeadLetterSourceQueuesRequest struct {
 	_          struct{} `type:"structure"`
@@ -390,8 +409,8 @@ type ListDeadLetterSourceQueuesRequest struct {
 }
 
 type ListDeadLetterSourceQueuesResult struct {
-	_         struct{} `type:"structure"`
-	QueueUrls []string `name:"queueUrls" type:"list" required:"true" flattened:"true" memberName:"queueUrls"`
+	_         struct{} `type:"structure" resultWrapper:"ListDeadLetterSourceQueuesResult"`
+	QueueUrls []string `name:"queueUrls" type:"list" required:"true" flattened:"true" memberName:"QueueUrl"`
 	NextToken *string  `name:"NextToken" type:"string"`
 }
 
@@ -425,8 +444,8 @@ type ListQueueTagsRequest struct {
 }
 
 type ListQueueTagsResult struct {
-	_    struct{}          `type:"structure"`
-	Tags map[string]string `name:"Tags" type:"map" flattened:"true"`
+	_    struct{}          `type:"structure" resultWrapper:"ListQueueTagsResult"`
+	Tags map[string]string `name:"Tags" xmlName:"Tag" type:"map" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
 type ListQueuesRequest struct {
@@ -437,8 +456,8 @@ type ListQueuesRequest struct {
 }
 
 type ListQueuesResult struct {
-	_         struct{} `type:"structure"`
-	QueueUrls []string `name:"QueueUrls" type:"list" flattened:"true" memberName:"QueueUrls"`
+	_         struct{} `type:"structure" resultWrapper:"ListQueuesResult"`
+	QueueUrls []string `name:"QueueUrls" type:"list" flattened:"true" memberName:"QueueUrl"`
 	NextToken *string  `name:"NextToken" type:"string"`
 }
 
@@ -448,22 +467,22 @@ type Message struct {
 	ReceiptHandle          *string                           `name:"ReceiptHandle" type:"string"`
 	MD5OfBody              *string                           `name:"MD5OfBody" type:"string"`
 	Body                   *string                           `name:"Body" type:"string"`
-	Attributes             map[string]string                 `name:"Attributes" type:"map" flattened:"true"`
+	Attributes             map[string]string                 `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 	MD5OfMessageAttributes *string                           `name:"MD5OfMessageAttributes" type:"string"`
-	MessageAttributes      map[string]*MessageAttributeValue `name:"MessageAttributes" type:"map" flattened:"true"`
+	MessageAttributes      map[string]*MessageAttributeValue `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
 type MessageAttributeValue struct {
 	_                struct{} `type:"structure"`
 	StringValue      *string  `name:"StringValue" type:"string"`
 	BinaryValue      []byte   `name:"BinaryValue" type:"blob"`
-	StringListValues []string `name:"StringListValues" type:"list" flattened:"true" memberName:"StringListValues"`
-	BinaryListValues [][]byte `name:"BinaryListValues" type:"list" flattened:"true" memberName:"BinaryListValues"`
+	StringListValues []string `name:"StringListValues" xmlName:"StringListValue" type:"list" flattened:"true" memberName:"StringListValue"`
+	BinaryListValues [][]byte `name:"BinaryListValues" xmlName:"BinaryListValue" type:"list" flattened:"true" memberName:"BinaryListValue"`
 	DataType         *string  `name:"DataType" type:"string" required:"true"`
 }
 
 type MessageNotInflight struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.MessageNotInflight" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
 }
 
@@ -476,18 +495,21 @@ func (e *MessageNotInflight) Error() string {
 func (e *MessageNotInflight) ErrorCode() string { return "MessageNotInflight" }
 func (e *MessageNotInflight) HTTPStatus() int   { return 400 }
 func (e *MessageNotInflight) Fault() string     { return "client" }
+func (e *MessageNotInflight) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.MessageNotInflight"
+}
 
 type MessageSystemAttributeValue struct {
 	_                struct{} `type:"structure"`
 	StringValue      *string  `name:"StringValue" type:"string"`
 	BinaryValue      []byte   `name:"BinaryValue" type:"blob"`
-	StringListValues []string `name:"StringListValues" type:"list" flattened:"true" memberName:"StringListValues"`
-	BinaryListValues [][]byte `name:"BinaryListValues" type:"list" flattened:"true" memberName:"BinaryListValues"`
+	StringListValues []string `name:"StringListValues" xmlName:"StringListValue" type:"list" flattened:"true" memberName:"StringListValue"`
+	BinaryListValues [][]byte `name:"BinaryListValues" xmlName:"BinaryListValue" type:"list" flattened:"true" memberName:"BinaryListValue"`
 	DataType         *string  `name:"DataType" type:"string" required:"true"`
 }
 
 type OverLimit struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -498,11 +520,11 @@ func (e *OverLimit) Error() string {
 	return "OverLimit: " + *e.Message
 }
 func (e *OverLimit) ErrorCode() string { return "OverLimit" }
-func (e *OverLimit) HTTPStatus() int   { return 400 }
+func (e *OverLimit) HTTPStatus() int   { return 403 }
 func (e *OverLimit) Fault() string     { return "client" }
 
 type PurgeQueueInProgress struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.PurgeQueueInProgress" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -513,8 +535,11 @@ func (e *PurgeQueueInProgress) Error() string {
 	return "PurgeQueueInProgress: " + *e.Message
 }
 func (e *PurgeQueueInProgress) ErrorCode() string { return "PurgeQueueInProgress" }
-func (e *PurgeQueueInProgress) HTTPStatus() int   { return 400 }
+func (e *PurgeQueueInProgress) HTTPStatus() int   { return 403 }
 func (e *PurgeQueueInProgress) Fault() string     { return "client" }
+func (e *PurgeQueueInProgress) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.PurgeQueueInProgress"
+}
 
 type PurgeQueueRequest struct {
 	_        struct{} `type:"structure"`
@@ -522,7 +547,7 @@ type PurgeQueueRequest struct {
 }
 
 type QueueDeletedRecently struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.QueueDeletedRecently" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -535,9 +560,12 @@ func (e *QueueDeletedRecently) Error() string {
 func (e *QueueDeletedRecently) ErrorCode() string { return "QueueDeletedRecently" }
 func (e *QueueDeletedRecently) HTTPStatus() int   { return 400 }
 func (e *QueueDeletedRecently) Fault() string     { return "client" }
+func (e *QueueDeletedRecently) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.QueueDeletedRecently"
+}
 
 type QueueDoesNotExist struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.NonExistentQueue" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -547,12 +575,13 @@ func (e *QueueDoesNotExist) Error() string {
 	}
 	return "QueueDoesNotExist: " + *e.Message
 }
-func (e *QueueDoesNotExist) ErrorCode() string { return "QueueDoesNotExist" }
-func (e *QueueDoesNotExist) HTTPStatus() int   { return 400 }
-func (e *QueueDoesNotExist) Fault() string     { return "client" }
+func (e *QueueDoesNotExist) ErrorCode() string      { return "QueueDoesNotExist" }
+func (e *QueueDoesNotExist) HTTPStatus() int        { return 400 }
+func (e *QueueDoesNotExist) Fault() string          { return "client" }
+func (e *QueueDoesNotExist) QueryErrorCode() string { return "AWS.SimpleQueueService.NonExistentQueue" }
 
 type QueueNameExists struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"QueueAlreadyExists" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -562,9 +591,10 @@ func (e *QueueNameExists) Error() string {
 	}
 	return "QueueNameExists: " + *e.Message
 }
-func (e *QueueNameExists) ErrorCode() string { return "QueueNameExists" }
-func (e *QueueNameExists) HTTPStatus() int   { return 400 }
-func (e *QueueNameExists) Fault() string     { return "client" }
+func (e *QueueNameExists) ErrorCode() string      { return "QueueNameExists" }
+func (e *QueueNameExists) HTTPStatus() int        { return 400 }
+func (e *QueueNameExists) Fault() string          { return "client" }
+func (e *QueueNameExists) QueryErrorCode() string { return "QueueAlreadyExists" }
 
 type ReceiptHandleIsInvalid struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
@@ -584,9 +614,9 @@ func (e *ReceiptHandleIsInvalid) Fault() string     { return "client" }
 type ReceiveMessageRequest struct {
 	_                           struct{} `type:"structure"`
 	QueueUrl                    *string  `name:"QueueUrl" type:"string" required:"true"`
-	AttributeNames              []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeNames" memberEnum:"QueueAttributeName"`
+	AttributeNames              []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeName" memberEnum:"QueueAttributeName"`
 	MessageSystemAttributeNames []string `name:"MessageSystemAttributeNames" type:"list" flattened:"true" memberName:"MessageSystemAttributeNames" memberEnum:"MessageSystemAttributeName"`
-	MessageAttributeNames       []string `name:"MessageAttributeNames" type:"list" flattened:"true" memberName:"MessageAttributeNames"`
+	MessageAttributeNames       []string `name:"MessageAttributeNames" type:"list" flattened:"true" memberName:"MessageAttributeName"`
 	MaxNumberOfMessages         *int64   `name:"MaxNumberOfMessages" type:"integer"`
 	VisibilityTimeout           *int64   `name:"VisibilityTimeout" type:"integer"`
 	WaitTimeSeconds             *int64   `name:"WaitTimeSeconds" type:"integer"`
@@ -594,8 +624,8 @@ type ReceiveMessageRequest struct {
 }
 
 type ReceiveMessageResult struct {
-	_        struct{}   `type:"structure"`
-	Messages []*Message `name:"Messages" type:"list" flattened:"true" memberName:"Messages"`
+	_        struct{}   `type:"structure" resultWrapper:"ReceiveMessageResult"`
+	Messages []*Message `name:"Messages" type:"list" flattened:"true" memberName:"Message"`
 }
 
 type RemovePermissionRequest struct {
@@ -605,7 +635,7 @@ type RemovePermissionRequest struct {
 }
 
 type RequestThrottled struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -616,11 +646,11 @@ func (e *RequestThrottled) Error() string {
 	return "RequestThrottled: " + *e.Message
 }
 func (e *RequestThrottled) ErrorCode() string { return "RequestThrottled" }
-func (e *RequestThrottled) HTTPStatus() int   { return 400 }
+func (e *RequestThrottled) HTTPStatus() int   { return 403 }
 func (e *RequestThrottled) Fault() string     { return "client" }
 
 type ResourceNotFoundException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -631,13 +661,13 @@ func (e *ResourceNotFoundException) Error() string {
 	return "ResourceNotFoundException: " + *e.Message
 }
 func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoundException" }
-func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
+func (e *ResourceNotFoundException) HTTPStatus() int   { return 404 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
 type SendMessageBatchRequest struct {
 	_        struct{}                        `type:"structure"`
 	QueueUrl *string                         `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*SendMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"Entries"`
+	Entries  []*SendMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"SendMessageBatchRequestEntry"`
 }
 
 type SendMessageBatchRequestEntry struct {
@@ -645,16 +675,16 @@ type SendMessageBatchRequestEntry struct {
 	Id                      *string                                 `name:"Id" type:"string" required:"true"`
 	MessageBody             *string                                 `name:"MessageBody" type:"string" required:"true"`
 	DelaySeconds            *int64                                  `name:"DelaySeconds" type:"integer"`
-	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" type:"map" flattened:"true"`
-	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" type:"map" flattened:"true"`
+	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" xmlName:"MessageSystemAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 	MessageDeduplicationId  *string                                 `name:"MessageDeduplicationId" type:"string"`
 	MessageGroupId          *string                                 `name:"MessageGroupId" type:"string"`
 }
 
 type SendMessageBatchResult struct {
-	_          struct{}                       `type:"structure"`
-	Successful []*SendMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"Successful"`
-	Failed     []*BatchResultErrorEntry       `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"Failed"`
+	_          struct{}                       `type:"structure" resultWrapper:"SendMessageBatchResult"`
+	Successful []*SendMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"SendMessageBatchResultEntry"`
+	Failed     []*BatchResultErrorEntry       `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
 type SendMessageBatchResultEntry struct {
@@ -672,14 +702,14 @@ type SendMessageRequest struct {
 	QueueUrl                *string                                 `name:"QueueUrl" type:"string" required:"true"`
 	MessageBody             *string                                 `name:"MessageBody" type:"string" required:"true"`
 	DelaySeconds            *int64                                  `name:"DelaySeconds" type:"integer"`
-	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" type:"map" flattened:"true"`
-	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" type:"map" flattened:"true"`
+	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" xmlName:"MessageSystemAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 	MessageDeduplicationId  *string                                 `name:"MessageDeduplicationId" type:"string"`
 	MessageGroupId          *string                                 `name:"MessageGroupId" type:"string"`
 }
 
 type SendMessageResult struct {
-	_                            struct{} `type:"structure"`
+	_                            struct{} `type:"structure" resultWrapper:"SendMessageResult"`
 	MD5OfMessageBody             *string  `name:"MD5OfMessageBody" type:"string"`
 	MD5OfMessageAttributes       *string  `name:"MD5OfMessageAttributes" type:"string"`
 	MD5OfMessageSystemAttributes *string  `name:"MD5OfMessageSystemAttributes" type:"string"`
@@ -690,7 +720,7 @@ type SendMessageResult struct {
 type SetQueueAttributesRequest struct {
 	_          struct{}          `type:"structure"`
 	QueueUrl   *string           `name:"QueueUrl" type:"string" required:"true"`
-	Attributes map[string]string `name:"Attributes" type:"map" required:"true" flattened:"true"`
+	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" required:"true" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
 type StartMessageMoveTaskRequest struct {
@@ -708,11 +738,11 @@ type StartMessageMoveTaskResult struct {
 type TagQueueRequest struct {
 	_        struct{}          `type:"structure"`
 	QueueUrl *string           `name:"QueueUrl" type:"string" required:"true"`
-	Tags     map[string]string `name:"Tags" type:"map" required:"true" flattened:"true"`
+	Tags     map[string]string `name:"Tags" type:"map" required:"true" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
 type TooManyEntriesInBatchRequest struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.TooManyEntriesInBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -725,9 +755,12 @@ func (e *TooManyEntriesInBatchRequest) Error() string {
 func (e *TooManyEntriesInBatchRequest) ErrorCode() string { return "TooManyEntriesInBatchRequest" }
 func (e *TooManyEntriesInBatchRequest) HTTPStatus() int   { return 400 }
 func (e *TooManyEntriesInBatchRequest) Fault() string     { return "client" }
+func (e *TooManyEntriesInBatchRequest) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+}
 
 type UnsupportedOperation struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.UnsupportedOperation" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
 }
 
@@ -740,11 +773,14 @@ func (e *UnsupportedOperation) Error() string {
 func (e *UnsupportedOperation) ErrorCode() string { return "UnsupportedOperation" }
 func (e *UnsupportedOperation) HTTPStatus() int   { return 400 }
 func (e *UnsupportedOperation) Fault() string     { return "client" }
+func (e *UnsupportedOperation) QueryErrorCode() string {
+	return "AWS.SimpleQueueService.UnsupportedOperation"
+}
 
 type UntagQueueRequest struct {
 	_        struct{} `type:"structure"`
 	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
-	TagKeys  []string `name:"TagKeys" type:"list" required:"true" flattened:"true" memberName:"TagKeys"`
+	TagKeys  []string `name:"TagKeys" type:"list" required:"true" flattened:"true" memberName:"TagKey"`
 }
 
 type AddPermissionOutput struct {
