@@ -144,6 +144,9 @@ func (cr *chunkedReader) next() error {
 		cr.inChunk = false
 	}
 	line, err := cr.line(maxChunkLine)
+	if err == errNoLine {
+		return incompleteBody()
+	}
 	if err != nil {
 		return err
 	}

@@ -179,7 +179,7 @@ func TestVerifyHeaderSigned(t *testing.T) {
 			return request("POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations", []byte("{}"))
 		}, payload: hashHex([]byte("{}")), service: "lambda", verified: true, wantBody: "{}"},
 		{name: "session token", req: func() *http.Request { return request("GET", "/bucket", nil) },
-			creds: aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", SessionToken: "tok"},
+			creds:   aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", SessionToken: "tok"},
 			payload: emptySHA256, service: "s3", s3: true, verified: true},
 		{name: "unknown key, any secret", req: func() *http.Request { return request("GET", "/bucket", nil) },
 			creds:   aws.Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "whatever"},
@@ -200,7 +200,9 @@ func TestVerifyHeaderSigned(t *testing.T) {
 		{name: "wrong secret lambda", req: func() *http.Request { return request("GET", "/2015-03-31/functions/", nil) },
 			creds:   aws.Credentials{AccessKeyID: "test", SecretAccessKey: "nope"},
 			payload: emptySHA256, service: "lambda", wantCode: "InvalidSignatureException", wantStat: 403},
-		{name: "wrong secret sts", req: func() *http.Request { return request("POST", "/", []byte("Action=GetCallerIdentity&Version=2011-06-15")) },
+		{name: "wrong secret sts", req: func() *http.Request {
+			return request("POST", "/", []byte("Action=GetCallerIdentity&Version=2011-06-15"))
+		},
 			creds:   aws.Credentials{AccessKeyID: "test", SecretAccessKey: "nope"},
 			payload: hashHex([]byte("Action=GetCallerIdentity&Version=2011-06-15")), service: "sts", wantCode: "SignatureDoesNotMatch", wantStat: 403},
 		{name: "changed signed header", req: func() *http.Request {
