@@ -49,12 +49,26 @@ func form(r *http.Request) (url.Values, error) {
 	return r.Form, err
 }
 
-// Namespace is the xmlns of the service's responses.
+// Namespace is the xmlns of the service's responses: the model's, else the one
+// the service is known to use (SQS's JSON model lost its query namespace), else
+// one built the way AWS builds them.
 func Namespace(svc *api.Service) string {
-	if svc.XMLNamespace != "" {
+	switch {
+	case svc.XMLNamespace != "":
 		return svc.XMLNamespace
+	case svc.Name == "sqs":
+		return "http://queue.amazonaws.com/doc/" + svc.APIVersion + "/"
+	case svc.EndpointPrefix == "":
+		return ""
 	}
 	return "https://" + svc.EndpointPrefix + ".amazonaws.com/doc/" + svc.APIVersion + "/"
+}
+
+func xmlns(svc *api.Service) string {
+	if ns := Namespace(svc); ns != "" {
+		return ` xmlns="` + escape(ns) + `"`
+	}
+	return ""
 }
 
 // Route finds the operation named by the Action parameter.
@@ -323,11 +337,13 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 		name = c.Op.Name
 	}
 	var b bytes.Buffer
-	b.WriteString("<" + name + `Response xmlns="` + escape(Namespace(c.Service)) + `">`)
-	if wrapper, ok := resultWrapper(c, out); ok {
+	b.WriteString("<" + name + "Response" + xmlns(c.Service) + ">")
+	if wrapper, ok := resultWrapper(c, out); ok && wrapper != "" {
 		b.WriteString("<" + wrapper + ">")
 		xmlbody.EncodeMembers(&b, out, xmlbody.Options{})
 		b.WriteString("</" + wrapper + ">")
+	} else if ok {
+		xmlbody.EncodeMembers(&b, out, xmlbody.Options{})
 	}
 	b.WriteString("<ResponseMetadata><RequestId>" + escape(c.RequestID) + "</RequestId></ResponseMetadata>")
 	b.WriteString("</" + name + "Response>")
@@ -340,9 +356,11 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	return err
 }
 
-// resultWrapper names the element around the output members (the model's
-// resultWrapper, written by the generator as a tag on the blank field; by
-// convention <Op>Result). ok is false when the output has no members.
+// resultWrapper names the element around the output members: the model's
+// resultWrapper (a tag on the blank field). A query model without one puts the
+// members directly under <OpResponse>; a model converted from query to json
+// (SQS) lost the wrappers its query clients expect, <OpResult> by convention.
+// ok is false when the output has no members or no wrapper.
 func resultWrapper(c *protocol.Call, out any) (string, bool) {
 	t := reflect.TypeOf(out)
 	if t == nil {
@@ -362,8 +380,8 @@ func resultWrapper(c *protocol.Call, out any) (string, bool) {
 			return rw, true
 		}
 	}
-	if c.Op == nil {
-		return "OperationResult", true
+	if c.Service.HasProtocol(protocol.Query) || c.Op == nil {
+		return "", true
 	}
 	return c.Op.Name + "Result", true
 }
@@ -386,7 +404,7 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	}
 	msg, extra := xmlbody.ErrorDetails(ae)
 	var b bytes.Buffer
-	b.WriteString(`<ErrorResponse xmlns="` + escape(Namespace(c.Service)) + `"><Error><Type>` + xmlbody.FaultType(ae) +
+	b.WriteString("<ErrorResponse" + xmlns(c.Service) + "><Error><Type>" + xmlbody.FaultType(ae) +
 		"</Type><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
 	for _, f := range extra {
 		b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")

@@ -50,6 +50,8 @@ func Namespace(svc *api.Service) string {
 		return svc.XMLNamespace
 	case isS3(svc):
 		return S3Namespace
+	case svc.EndpointPrefix == "":
+		return ""
 	}
 	return "https://" + svc.EndpointPrefix + ".amazonaws.com/doc/" + svc.APIVersion + "/"
 }
@@ -254,7 +256,11 @@ func encodeBody(c *protocol.Call, out any) []byte {
 	// the one member is the root itself.
 	if len(fields) == 1 && fields[0].LocationName == name && isScalar(fields[0]) {
 		f := fields[0]
-		b.WriteString("<" + name + ` xmlns="` + escape(ns) + `">`)
+		b.WriteString("<" + name)
+		if ns != "" {
+			b.WriteString(` xmlns="` + escape(ns) + `"`)
+		}
+		b.WriteString(">")
 		if t, ok := rest.Text(rv.Elem().Field(f.Index), rest.TypeOf(f), rest.ISO8601, opt.Millis); ok {
 			b.WriteString(escape(t))
 		}
@@ -350,7 +356,11 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 		}
 		b.WriteString("<RequestId>" + escape(c.RequestID) + "</RequestId><HostId>" + hostID(c.RequestID) + "</HostId></Error>")
 	} else {
-		b.WriteString(`<ErrorResponse xmlns="` + escape(Namespace(c.Service)) + `"><Error><Type>` + xmlbody.FaultType(ae) +
+		ns := ""
+		if n := Namespace(c.Service); n != "" {
+			ns = ` xmlns="` + escape(n) + `"`
+		}
+		b.WriteString("<ErrorResponse" + ns + "><Error><Type>" + xmlbody.FaultType(ae) +
 			"</Type><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
 		for _, f := range extra {
 			b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")
