@@ -37,6 +37,9 @@
 //	httpStatus:"404"          the error's HTTP status (from the model, default 400)
 //	fault:"server"            the error is a server fault (5xx)
 //	union:"true"              at most one member may be set
+//	resultWrapper:"XResult"   query: the element wrapping an operation's output
+//	                          (on output structs; absent in json models, where a
+//	                          query codec uses "<Op>Result")
 //
 // Every member field carries:
 //
@@ -45,9 +48,14 @@
 //	location:"uri|querystring|header|headers|statusCode"   rest protocols only; absent = body
 //	locationName:"x-amz-acl"  the wire name (header, query key, URI label, XML element,
 //	                          query-protocol key, JSON key); absent = the member name
+//	xmlName:"Attribute"       query and XML only: the wire name there when it differs
+//	                          from the json one (SQS: its json model lost its query
+//	                          names; internal/gen lays the old query model over it).
+//	                          Query/XML codecs read xmlName, then locationName, then name
 //	queryName:"X"             ec2 only
 //	type:"string|character|integer|long|float|double|boolean|timestamp|blob|
-//	      structure|list|map|document|jsonvalue"
+//	      structure|list|map|document|jsonvalue|eventstream"
+//	                          (eventstream: the Go type is any; not carried yet)
 //	enum:"BucketCannedACL"    the enum shape; its values are in the package's Enums map
 //	required:"true"           the member is in the shape's required list
 //	min:"1" max:"1024"        length (string, blob, list, map) or range (numbers) limits
@@ -65,8 +73,14 @@
 //	memberName:"member"       a list element's locationName (default "member";
 //	                          for a flattened list, the member's own locationName)
 //	keyName:"key" valueName:"value"   a map's entry names (defaults "key"/"value")
+//	memberEnum:"QueueAttributeName"   a list of enum strings: the element's enum shape
+//	memberTimestampFormat:"rfc822"    a list of timestamps: the element's stated format
 //	memberFlattened, memberType... are not needed: the element's Go type and its own
 //	struct tags say the rest.
 //
 // Strings for enum values, limits and names are exactly as in the model.
+//
+// Every error shape has a Message *string field (name:"Message"), even when the
+// model lists no message member (S3's NoSuchBucket): AWS sends one anyway. Its
+// Error() is "<Code>: <Message>".
 package api
