@@ -3,7 +3,6 @@ package jsonrpc
 import (
 	"errors"
 	"hash/crc32"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,7 +43,7 @@ func unknownOperation() *api.Err {
 
 // DecodeInput reads the JSON body into in and validates it.
 func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
-	body, err := ReadBody(r, MaxBody(c.Service))
+	body, err := jsonbody.ReadBody(r, MaxBody(svcOf(c)))
 	if err != nil {
 		return err
 	}
@@ -61,29 +60,6 @@ func MaxBody(svc *api.Service) int64 {
 		return 16 << 20
 	}
 	return 64 << 20
-}
-
-// ReadBody reads r's body up to max bytes; a longer body is a 413.
-func ReadBody(r *http.Request, max int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	if r.ContentLength > max {
-		return nil, tooLarge(max)
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-	if err != nil {
-		return nil, &api.Err{Code: "SerializationException", Status: 400, Message: "Failed to read the request body"}
-	}
-	if int64(len(body)) > max {
-		return nil, tooLarge(max)
-	}
-	return body, nil
-}
-
-func tooLarge(max int64) *api.Err {
-	return &api.Err{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
-		Message: "Request size exceeded " + strconv.FormatInt(max, 10) + " bytes"}
 }
 
 // contentType is the model's JSON version. Conforming clients send that same
@@ -159,6 +135,7 @@ var namespaces = map[string]string{
 	"dynamodb":        "com.amazonaws.dynamodb.v20120810#",
 	"dynamodbstreams": "com.amazonaws.dynamodb.v20120810#",
 	"sqs":             "com.amazonaws.sqs#",
+	"cloudwatch":      "com.amazonaws.cloudwatch#",
 }
 
 // TypeName is the __type an error is sent with. SDKs take what follows the last
