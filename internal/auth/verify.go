@@ -74,8 +74,7 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 			cred, _, _, _ := parseAuthFields(rest)
 			return v.unverifiable(r, cred, true)
 		case "AWS":
-			akid, _, _ := strings.Cut(strings.TrimSpace(rest), ":")
-			return v.unverifiable(r, akid, false)
+			return v.verifyV2Header(r, authz, rest, params)
 		}
 		st := v.guessStyle(r, "")
 		if st == StyleS3 {
@@ -102,9 +101,78 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 					With("ServerTime", v.now().UTC().Format(serverTime))
 			}
 		}
-		return v.unverifiable(r, v2Key, false)
+		return v.verifyV2Query(r, v2Key, params)
 	}
 	return &Result{Principal: AnonymousPrincipal()}, nil
+}
+
+// verifyV2Header checks "Authorization: AWS AKID:signature" (S3 SigV2).
+func (v *Verifier) verifyV2Header(r *http.Request, authz, rest string, params []queryParam) (*Result, error) {
+	akid, sig, ok := strings.Cut(strings.TrimSpace(rest), ":")
+	if !ok || akid == "" || sig == "" || strings.Contains(sig, ":") {
+		return nil, api.Errorf(http.StatusBadRequest, "InvalidArgument",
+			"AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
+			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+	}
+	// With x-amz-date the Date line is empty: the date is signed among the x-amz- headers.
+	sent, dateLine := r.Header.Get("X-Amz-Date"), ""
+	if sent == "" {
+		sent = r.Header.Get("Date")
+		dateLine = sent
+	}
+	t, ok := parseDate(sent)
+	if !ok {
+		return nil, api.Errorf(http.StatusForbidden, "AccessDenied", "%s", msgNoDateS3)
+	}
+	now := v.now()
+	if d := now.Sub(t); d > maxSkew || d < -maxSkew {
+		return nil, skewed(StyleS3, sent, t, now)
+	}
+	res := &Result{Service: "s3", SessionToken: securityToken(r, nil)}
+	secret, p, known := v.keys().Lookup(akid)
+	if !known {
+		res.Principal = RootPrincipal(akid)
+		return res, nil
+	}
+	if err := verifyS3V2(r, params, akid, secret, sig, dateLine); err != nil {
+		return nil, err
+	}
+	res.Principal, res.Verified = p, true
+	return res, nil
+}
+
+// verifyV2Query checks a SigV2 signature in the query: an S3 presigned URL
+// (AWSAccessKeyId, Expires, Signature) or a query-protocol request with
+// SignatureVersion=2.
+func (v *Verifier) verifyV2Query(r *http.Request, akid string, params []queryParam) (*Result, error) {
+	sig, _ := lookup(params, "Signature")
+	res := &Result{Presigned: true, SessionToken: securityToken(r, params)}
+	secret, p, known := v.keys().Lookup(akid)
+	if !known {
+		res.Principal = RootPrincipal(akid)
+		return res, nil
+	}
+	if ver, ok := lookup(params, "SignatureVersion"); ok {
+		if ver != "2" {
+			return nil, notSupported()
+		}
+		res.Presigned = false
+		if err := verifyQueryV2(r, params, secret, sig, v.guessStyle(r, "")); err != nil {
+			return nil, err
+		}
+	} else {
+		res.Service = "s3"
+		expires, ok := lookup(params, "Expires")
+		if !ok {
+			return nil, api.Errorf(http.StatusForbidden, "AccessDenied",
+				"Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+		}
+		if err := verifyS3V2(r, params, akid, secret, sig, expires); err != nil {
+			return nil, err
+		}
+	}
+	res.Principal, res.Verified = p, true
+	return res, nil
 }
 
 func (v *Verifier) now() time.Time {
@@ -259,10 +327,24 @@ func requestTime(r *http.Request) (t time.Time, sent string, ok bool) {
 		return t, sent, err == nil
 	}
 	if sent = r.Header.Get("Date"); sent != "" {
-		t, err := http.ParseTime(sent)
-		return t, sent, err == nil
+		t, ok := parseDate(sent)
+		return t, sent, ok
 	}
 	return time.Time{}, "", false
+}
+
+// parseDate reads a Date header in the forms clients send: RFC 1123 with "GMT"
+// or a numeric zone, the other HTTP forms, or ISO 8601 basic.
+func parseDate(s string) (time.Time, bool) {
+	if t, err := http.ParseTime(s); err == nil {
+		return t, true
+	}
+	for _, layout := range []string{time.RFC1123Z, amzDateFormat} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (v *Verifier) verifyHeader(r *http.Request, authz, rest string, params []queryParam) (*Result, error) {

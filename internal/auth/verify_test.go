@@ -476,13 +476,23 @@ func TestUnsignedAndOtherSchemes(t *testing.T) {
 		{name: "sigv2 unknown key", req: func() *http.Request {
 			r := httptest.NewRequest("GET", "/bucket/k", nil)
 			r.Header.Set("Authorization", "AWS AKIAOLD:c2lnbmF0dXJl")
+			r.Header.Set("Date", testNow.Format(http.TimeFormat))
 			return r
 		}, akid: "AKIAOLD"},
-		{name: "sigv2 known key", req: func() *http.Request {
+		{name: "sigv2 known key, wrong signature", req: func() *http.Request {
+			r := httptest.NewRequest("GET", "/bucket/k", nil)
+			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
+			r.Header.Set("Date", testNow.Format(http.TimeFormat))
+			return r
+		}, wantCode: "SignatureDoesNotMatch"},
+		{name: "sigv2 no date", req: func() *http.Request {
 			r := httptest.NewRequest("GET", "/bucket/k", nil)
 			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
 			return r
-		}, wantCode: "InvalidRequest"},
+		}, wantCode: "AccessDenied"},
+		{name: "sigv2 known key in query, wrong signature", req: func() *http.Request {
+			return httptest.NewRequest("GET", "/bucket/k?AWSAccessKeyId=test&Expires=1893456000&Signature=abc", nil)
+		}, wantCode: "SignatureDoesNotMatch"},
 		{name: "sigv2 query unknown key", req: func() *http.Request {
 			return httptest.NewRequest("GET", "/bucket/k?AWSAccessKeyId=AKIAOLD&Expires=1893456000&Signature=abc", nil)
 		}, akid: "AKIAOLD"},
@@ -583,5 +593,52 @@ func TestBodyTooLarge(t *testing.T) {
 	o := sendSigned(t, v, r, testCreds, hashHex(body), "dynamodb", testNow, nil)
 	if code, status := errCode(o.err); code != "RequestEntityTooLarge" || status != 413 {
 		t.Errorf("error = %q %d, want RequestEntityTooLarge 413", code, status)
+	}
+}
+
+// TestSigV2Examples uses the examples of the S3 documentation's "Authenticating
+// Requests (AWS Signature Version 2)" page.
+func TestSigV2Examples(t *testing.T) {
+	keys := StaticKeys{"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	tests := []struct {
+		name, method, target, host, date, sig string
+		header                                map[string]string
+	}{
+		{"virtual-hosted get", "GET", "/photos/puppy.jpg", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
+			"Tue, 27 Mar 2007 19:36:42 +0000", "qgk2+6Sv9/oM7G3qLEjTH1a1l1g=", nil},
+		{"path-style get", "GET", "/awsexamplebucket1/photos/puppy.jpg", "example.com",
+			"Tue, 27 Mar 2007 19:36:42 +0000", "qgk2+6Sv9/oM7G3qLEjTH1a1l1g=", nil},
+		{"put", "PUT", "/photos/puppy.jpg", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
+			"Tue, 27 Mar 2007 21:15:45 +0000", "iqRzw+ileNPu1fhspnRs8nOjjIA=", map[string]string{"Content-Type": "image/jpeg"}},
+		{"list", "GET", "/?prefix=photos&max-keys=50&marker=puppy", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
+			"Tue, 27 Mar 2007 19:42:41 +0000", "m0WP8eCtspQl5Ahe6L1SozdX9YA=", map[string]string{"User-Agent": "Mozilla/5.0"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, tamper := range []bool{false, true} {
+				r := httptest.NewRequest(tc.method, tc.target, nil)
+				r.Host = tc.host
+				r.Header.Set("Date", tc.date)
+				for k, v := range tc.header {
+					r.Header.Set(k, v)
+				}
+				r.Header.Set("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:"+tc.sig)
+				if tamper {
+					r.Header.Set("X-Amz-Meta-Extra", "1")
+				}
+				at, _ := parseDate(tc.date)
+				v := &Verifier{Keys: keys, Now: func() time.Time { return at }}
+				res, err := v.Verify(r)
+				if tamper {
+					if !isCode(err, "SignatureDoesNotMatch") {
+						t.Errorf("tampered: error = %v, want SignatureDoesNotMatch", err)
+					}
+					continue
+				}
+				if err != nil || !res.Verified {
+					t.Errorf("Verify = %+v, %v; want verified", res, err)
+				}
+			}
+		})
 	}
 }
