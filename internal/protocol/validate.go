@@ -165,8 +165,10 @@ func (w *validator) member(f *shape.Field, v reflect.Value, path string) {
 			return
 		}
 		w.length(f, path, quote(listString(v)), float64(v.Len()))
-		if f.Enum != "" {
-			w.listEnum(f, v, path)
+		if enum := f.Tag.Get("memberEnum"); enum != "" {
+			w.listEnum(enum, v, path)
+		} else if f.Enum != "" {
+			w.listEnum(f.Enum, v, path)
 		}
 		for i := 0; i < v.Len(); i++ {
 			w.element(v.Index(i), path+"."+strconv.Itoa(i+1)+".member")
@@ -269,8 +271,8 @@ func (w *validator) enum(f *shape.Field, path, s string) {
 
 // listEnum checks a list whose elements are an enum; AWS reports the whole list
 // with the element constraint nested, as Coral does for member constraints.
-func (w *validator) listEnum(f *shape.Field, v reflect.Value, path string) {
-	values, ok := w.enums[f.Enum]
+func (w *validator) listEnum(enum string, v reflect.Value, path string) {
+	values, ok := w.enums[enum]
 	if !ok || len(values) == 0 {
 		return
 	}

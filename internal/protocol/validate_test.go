@@ -21,7 +21,7 @@ type vCreateTableInput struct {
 	Ratio       *float64                      `name:"Ratio" type:"double" max:"1"`
 	Blob        []byte                        `name:"Blob" type:"blob" max:"2"`
 	Items       map[string]*vKeySchemaElement `name:"Items" type:"map"`
-	Modes       []string                      `name:"Modes" type:"list" enum:"BillingMode"`
+	Modes       []string                      `name:"Modes" type:"list" memberEnum:"BillingMode"`
 }
 
 var vSvc = &api.Service{Enums: map[string][]string{

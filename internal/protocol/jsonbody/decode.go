@@ -290,7 +290,7 @@ func Assign(raw any, dst reflect.Value, f *shape.Field) error {
 func assignStruct(m map[string]any, dst reflect.Value) error {
 	s := shape.Of(dst.Type())
 	for _, f := range s.Fields {
-		if f.Location != "" {
+		if f.Location != "" || f.Type == "eventstream" {
 			continue
 		}
 		r, ok := m[f.LocationName]

@@ -79,12 +79,19 @@ func AppendValue(b []byte, rv reflect.Value, f *shape.Field) []byte {
 		if rv.IsNil() {
 			return append(b, "null"...)
 		}
+		// A list of timestamps may state its elements' format.
+		var ef *shape.Field
+		if f != nil {
+			if tf := f.Tag.Get("memberTimestampFormat"); tf != "" {
+				ef = &shape.Field{TimestampFormat: tf}
+			}
+		}
 		b = append(b, '[')
 		for i := 0; i < rv.Len(); i++ {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = AppendValue(b, rv.Index(i), nil)
+			b = AppendValue(b, rv.Index(i), ef)
 		}
 		return append(b, ']')
 	case reflect.Map:
@@ -122,7 +129,7 @@ func appendStruct(b []byte, rv reflect.Value) []byte {
 	b = append(b, '{')
 	first := true
 	for _, f := range s.Fields {
-		if f.Location != "" {
+		if f.Location != "" || f.Type == "eventstream" {
 			continue
 		}
 		fv := rv.Field(f.Index)

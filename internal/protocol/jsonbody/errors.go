@@ -53,8 +53,13 @@ func DescribeError(err error) ErrorInfo {
 	}
 	if rv.Kind() == reflect.Struct {
 		info.Value = rv
+		// Generated errors all have a Message field; Error() prefixes the code.
+		if m := rv.FieldByName("Message"); m.IsValid() && m.Kind() == reflect.Pointer && !m.IsNil() && m.Elem().Kind() == reflect.String {
+			info.Message = m.Elem().String()
+		}
+	} else {
+		info.Message = ae.Error()
 	}
-	info.Message = ae.Error()
 	return info
 }
 

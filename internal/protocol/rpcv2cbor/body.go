@@ -171,6 +171,9 @@ func assign(raw any, dst reflect.Value, member string) error {
 		}
 		s := shape.Of(t)
 		for _, f := range s.Fields {
+			if f.Type == "eventstream" {
+				continue
+			}
 			r, ok := m[f.Name]
 			if !ok {
 				continue
@@ -274,7 +277,7 @@ func appendStruct(b []byte, rv reflect.Value, lead []string) []byte {
 	s := shape.Of(rv.Type())
 	n := len(lead) / 2
 	for _, f := range s.Fields {
-		if !absent(rv.Field(f.Index)) {
+		if f.Type != "eventstream" && !absent(rv.Field(f.Index)) {
 			n++
 		}
 	}
@@ -285,7 +288,7 @@ func appendStruct(b []byte, rv reflect.Value, lead []string) []byte {
 	}
 	for _, f := range s.Fields {
 		fv := rv.Field(f.Index)
-		if absent(fv) {
+		if f.Type == "eventstream" || absent(fv) {
 			continue
 		}
 		b = cbor.AppendText(b, f.Name)

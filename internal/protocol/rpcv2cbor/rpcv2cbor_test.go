@@ -153,7 +153,7 @@ func TestEncodeOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{"MetricDataResults": []any{map[string]any{
-		"Id": "q1", "Timestamps": []any{cbor.Tag{1, 1700000000.25}, cbor.Tag{1, uint64(1700000060)}},
+		"Id": "q1", "Timestamps": []any{cbor.Tag{Number: 1, Content: 1700000000.25}, cbor.Tag{Number: 1, Content: uint64(1700000060)}},
 		"Values": []any{1.5, 2.0}, "StatusCode": "Complete"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("body = %#v\nwant %#v", got, want)
