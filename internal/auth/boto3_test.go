@@ -30,7 +30,7 @@ func TestBoto3(t *testing.T) {
 	var mu sync.Mutex // guards got
 	var got []seen
 	v := &Verifier{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := seen{line: r.Method + " " + r.RequestURI}
 		res, err := v.Verify(r)
 		s.err = err
@@ -42,16 +42,18 @@ func TestBoto3(t *testing.T) {
 		got = append(got, s)
 		mu.Unlock()
 		w.WriteHeader(http.StatusOK)
-	}))
-	defer srv.Close()
-	out, err := exec.Command("python3", "testdata/boto3_calls.py", srv.URL).CombinedOutput()
-	if err != nil {
-		t.Fatalf("boto3 script: %v\n%s", err, out)
+	})
+	for _, srv := range []*httptest.Server{httptest.NewServer(handler), httptest.NewTLSServer(handler)} {
+		out, err := exec.Command("python3", "testdata/boto3_calls.py", srv.URL).CombinedOutput()
+		srv.Close()
+		if err != nil {
+			t.Fatalf("boto3 script: %v\n%s", err, out)
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) < 10 {
-		t.Errorf("server saw %d requests, want at least 10", len(got))
+	if len(got) < 20 {
+		t.Errorf("server saw %d requests, want at least 20", len(got))
 	}
 	for _, s := range got {
 		if s.err != nil || s.readErr != nil || !s.verified {
