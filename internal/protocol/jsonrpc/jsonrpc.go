@@ -23,11 +23,12 @@ func (Codec) Name() string { return protocol.JSON }
 // Route finds the operation from X-Amz-Target: "<TargetPrefix>.<Operation>".
 func (Codec) Route(c *protocol.Call, r *http.Request) error {
 	target := r.Header.Get("X-Amz-Target")
-	prefix, name, ok := strings.Cut(target, ".")
-	if !ok || r.Method != http.MethodPost || c.Service == nil || prefix != c.Service.TargetPrefix {
+	// Target prefixes may hold dots themselves ("com.amazonaws.foo"); names never do.
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 || r.Method != http.MethodPost || c.Service == nil || target[:i] != c.Service.TargetPrefix {
 		return unknownOperation()
 	}
-	op := c.Service.Op(name)
+	op := c.Service.Op(target[i+1:])
 	if op == nil {
 		return unknownOperation()
 	}
