@@ -1,0 +1,120 @@
+package xmlbody
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+type testStruct struct {
+	_     struct{}             `type:"structure"`
+	Attr  *string              `name:"Attr" locationName:"a" type:"string" xmlAttribute:"true"`
+	S     *string              `name:"S" type:"string"`
+	Empty *string              `name:"Empty" type:"string"`
+	L     []int64              `name:"L" type:"list"`
+	Named []string             `name:"Named" type:"list" memberName:"item"`
+	F     []int64              `name:"F" type:"list" flattened:"true" memberName:"F"`
+	M     map[string]string    `name:"M" type:"map"`
+	FM    map[string]*testLeaf `name:"FM" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	N     *testStruct          `name:"N" type:"structure"`
+	T     *time.Time           `name:"T" type:"timestamp"`
+	RFC   *time.Time           `name:"RFC" type:"timestamp" timestampFormat:"rfc822"`
+	B     []byte               `name:"B" type:"blob"`
+	Bool  *bool                `name:"Bool" type:"boolean"`
+	Dbl   *float64             `name:"Dbl" type:"double"`
+	NS    *testLeaf            `name:"NS" type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance" xmlPrefix:"xsi"`
+	Hdr   *string              `name:"Hdr" location:"header" locationName:"x-hdr" type:"string"`
+}
+
+type testLeaf struct {
+	_    struct{} `type:"structure"`
+	Kind *string  `name:"Kind" locationName:"xsi:type" type:"string" xmlAttribute:"true"`
+	V    *string  `name:"V" type:"string"`
+}
+
+func sp(s string) *string { return &s }
+
+func TestRoundTrip(t *testing.T) {
+	tm := time.Date(2006, 2, 3, 16, 45, 9, 0, time.UTC)
+	yes, d := true, 1.5
+	in := &testStruct{
+		Attr: sp("x&y"), S: sp(" spaced <text> "), Empty: sp(""),
+		L: []int64{1, 2}, Named: []string{"a"}, F: []int64{3, 4},
+		M:  map[string]string{"b": "2", "a": "1"},
+		FM: map[string]*testLeaf{"k": {V: sp("v")}},
+		N:  &testStruct{S: sp("inner")},
+		T:  &tm, RFC: &tm, B: []byte("hi"), Bool: &yes, Dbl: &d,
+		NS:  &testLeaf{Kind: sp("CanonicalUser"), V: sp("id")},
+		Hdr: sp("not in the body"),
+	}
+	var b bytes.Buffer
+	Encode(&b, "R", "urn:x", in, Options{Millis: true})
+	want := `<R xmlns="urn:x" a="x&amp;y"><S> spaced &lt;text&gt; </S><Empty></Empty>` +
+		`<L><member>1</member><member>2</member></L><Named><item>a</item></Named><F>3</F><F>4</F>` +
+		`<M><entry><key>a</key><value>1</value></entry><entry><key>b</key><value>2</value></entry></M>` +
+		`<FM><Name>k</Name><Value><V>v</V></Value></FM><N><S>inner</S></N>` +
+		`<T>2006-02-03T16:45:09.000Z</T><RFC>Fri, 03 Feb 2006 16:45:09 GMT</RFC><B>aGk=</B><Bool>true</Bool><Dbl>1.5</Dbl>` +
+		`<NS xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><V>id</V></NS></R>`
+	if got := b.String(); got != want {
+		t.Fatalf("Encode =\n%s\nwant\n%s", got, want)
+	}
+	n, err := Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got testStruct
+	if err := Decode(n, &got, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	in.Hdr = nil // located members are not the body's business
+	if !reflect.DeepEqual(&got, in) {
+		t.Errorf("Decode(Encode(v)) =\n%+v\nwant\n%+v", got, *in)
+	}
+}
+
+func TestAbsentAndEmpty(t *testing.T) {
+	var b bytes.Buffer
+	Encode(&b, "R", "", &testStruct{L: []int64{}}, Options{})
+	if got, want := b.String(), `<R><L></L></R>`; got != want {
+		t.Errorf("Encode = %s, want %s", got, want)
+	}
+	b.Reset()
+	Encode(&b, "R", "", (*testStruct)(nil), Options{})
+	if got, want := b.String(), `<R></R>`; got != want {
+		t.Errorf("Encode(nil) = %s, want %s", got, want)
+	}
+	n, err := Parse(strings.NewReader(`<R><S/><Bool></Bool></R>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v testStruct
+	if err := Decode(n, &v, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if v.S == nil || *v.S != "" || v.Bool != nil {
+		t.Errorf("Decode = S %v Bool %v, want empty S and nil Bool", v.S, v.Bool)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	deep := strings.Repeat("<a>", MaxDepth+1) + strings.Repeat("</a>", MaxDepth+1)
+	for _, body := range []string{"", "text", "<a>", "<a></b>", "<a/><b/>", "<a/>trailing", deep} {
+		if _, err := Parse(strings.NewReader(body)); err == nil {
+			t.Errorf("Parse(%.20q) = nil error, want one", body)
+		}
+	}
+}
+
+func TestDecodeBadValue(t *testing.T) {
+	n, err := Parse(strings.NewReader(`<R><Dbl>abc</Dbl></R>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v testStruct
+	err = Decode(n, &v, Options{})
+	if de, ok := err.(*DecodeError); !ok || de.Member != "Dbl" {
+		t.Errorf("Decode = %v, want DecodeError on Dbl", err)
+	}
+}
