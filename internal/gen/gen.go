@@ -302,9 +302,11 @@ func (g *generator) writeStruct(b *bytes.Buffer, name string) error {
 	}
 	st.add("locationName", locName)
 	st.add("xmlURI", ns.URI)
+	wrapper := s.ResultWrapper
 	if r := g.outRef[name]; r != nil {
-		st.add("resultWrapper", r.ResultWrapper)
+		wrapper = orStr(r.ResultWrapper, wrapper)
 	}
+	st.add("resultWrapper", wrapper)
 	errShape := isError(s)
 	status := 400
 	if errShape {

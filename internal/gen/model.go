@@ -94,6 +94,7 @@ type Shape struct {
 	EventStream     bool        `json:"eventstream"`
 	Document        bool        `json:"document"`
 	JSONValue       bool        `json:"jsonvalue"`
+	ResultWrapper   string      `json:"resultWrapper"` // protocol tests put it here too
 }
 
 // ErrorTrait is a shape's "error" object.

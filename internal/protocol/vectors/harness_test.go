@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -152,6 +153,21 @@ func TestBodiesEquivalent(t *testing.T) {
 		if got, why := BodiesEquivalent(tt.kind, tt.got, tt.want); got != tt.same {
 			t.Errorf("BodiesEquivalent(%s, %q, %q) = %v (%s), want %v", tt.kind, tt.got, tt.want, got, why, tt.same)
 		}
+	}
+}
+
+func TestMapEntriesUnordered(t *testing.T) {
+	got := `<R><Map><entry><key>b</key><value>2</value></entry><entry><key>a</key><value>1</value></entry></Map></R>`
+	want := `<R><Map><entry><key>a</key><value>1</value></entry><entry><key>b</key><value>2</value></entry></Map>` +
+		`<ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></R>`
+	if ok, why := bodiesEquivalent("xml", got, want, map[string]bool{"entry": true}); !ok {
+		t.Errorf("reordered map entries: %s", why)
+	}
+	if ok, _ := bodiesEquivalent("xml", got, want, nil); ok {
+		t.Errorf("reordered list members compare equal")
+	}
+	if got := mapEntryNames(reflect.TypeOf(QueryOut11_OutputShape{})); !got["Map"] {
+		t.Errorf("mapEntryNames(flattened map) = %v, want Map in it", got)
 	}
 }
 

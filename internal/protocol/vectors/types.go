@@ -1386,7 +1386,7 @@ type QueryOut7_Case0Input struct {
 }
 
 type QueryOut8_OutputShape struct {
-	_    struct{}                    `type:"structure"`
+	_    struct{}                    `type:"structure" resultWrapper:"OperationNameResult"`
 	List []*QueryOut8_StructureShape `name:"List" type:"list" flattened:"true" memberName:"List"`
 }
 
