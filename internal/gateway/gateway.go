@@ -128,7 +128,11 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	c.Service = b.Service
 
-	res, err := g.cfg.Verifier.Verify(r)
+	// Signature errors are written in the service's own words (S3, json and query
+	// services disagree on codes and statuses), which depend on the protocol in use.
+	v := *g.cfg.Verifier
+	v.Style = func(signing string) auth.Style { return auth.StyleForProtocol(signing, c.Protocol) }
+	res, err := v.Verify(r)
 	if err != nil {
 		g.codecFor(c).EncodeError(c, w, err)
 		return
