@@ -144,7 +144,7 @@ func invalidValue(key, val string) error {
 
 func (d *decoder) structure(sv reflect.Value, prefix string) error {
 	for _, f := range shape.Of(sv.Type()).Fields {
-		key := prefix + f.LocationName
+		key := prefix + xmlbody.WireName(f)
 		if err := d.member(sv.Field(f.Index), f, rest.TypeOf(f), key, prefix); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/fogbank/fogbank/internal/api/cloudwatch"
 	"github.com/fogbank/fogbank/internal/api/iam"
 	"github.com/fogbank/fogbank/internal/api/sns"
+	"github.com/fogbank/fogbank/internal/api/sqs"
 	"github.com/fogbank/fogbank/internal/api/sts"
 	"github.com/fogbank/fogbank/internal/protocol"
 )
@@ -206,5 +207,41 @@ func TestEncodeError(t *testing.T) {
 	(Codec{}).EncodeError(c, w, http.ErrAbortHandler)
 	if got := w.Body.String(); w.Code != 500 || !strings.Contains(got, "<Type>Receiver</Type><Code>InternalError</Code>") {
 		t.Errorf("status %d body %s, want 500 Receiver InternalError", w.Code, got)
+	}
+}
+
+// Old SQS clients speak query with the names of SQS's old query model, which
+// the generator keeps as xmlName tags.
+func TestDecodeSQSQueryNames(t *testing.T) {
+	form := url.Values{
+		"Action": {"CreateQueue"}, "QueueName": {"q"},
+		"Attribute.1.Name": {"VisibilityTimeout"}, "Attribute.1.Value": {"30"},
+		"Attribute.2.Name": {"DelaySeconds"}, "Attribute.2.Value": {"5"},
+		"Tag.1.Key": {"team"}, "Tag.1.Value": {"data"},
+	}
+	_, in, err := decode(t, sqs.Service, post(form.Encode()))
+	if err != nil {
+		t.Fatalf("DecodeInput = %v", err)
+	}
+	cq := in.(*sqs.CreateQueueRequest)
+	if want := map[string]string{"VisibilityTimeout": "30", "DelaySeconds": "5"}; !reflect.DeepEqual(cq.Attributes, want) {
+		t.Errorf("Attributes = %v, want %v", cq.Attributes, want)
+	}
+	if want := map[string]string{"team": "data"}; !reflect.DeepEqual(cq.Tags, want) {
+		t.Errorf("Tags = %v, want %v", cq.Tags, want)
+	}
+
+	form = url.Values{
+		"Action": {"SendMessage"}, "QueueUrl": {"http://q"}, "MessageBody": {"hi"},
+		"MessageAttribute.1.Name": {"color"}, "MessageAttribute.1.Value.DataType": {"String"},
+		"MessageAttribute.1.Value.StringValue": {"red"},
+	}
+	_, in, err = decode(t, sqs.Service, post(form.Encode()))
+	if err != nil {
+		t.Fatalf("DecodeInput = %v", err)
+	}
+	sm := in.(*sqs.SendMessageRequest)
+	if got := sm.MessageAttributes["color"]; got == nil || api.ToString(got.StringValue) != "red" {
+		t.Errorf("MessageAttributes[color] = %+v", got)
 	}
 }

@@ -210,6 +210,11 @@ func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
 				}
 			default:
 				err = SetText(fv, typ, def(f.TimestampFormat, RFC822), val)
+				if err != nil && typ == "timestamp" && strings.EqualFold(f.LocationName, "Expires") {
+					// S3 stores whatever Expires a client sends (botocore keeps
+					// the raw text as ExpiresString); an odd one is no error.
+					err = nil
+				}
 			}
 			if err != nil {
 				return bad(val)

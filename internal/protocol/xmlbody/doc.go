@@ -6,6 +6,10 @@
 // body members from it. Encode writes a struct as one element with its namespace
 // declaration; EncodeMembers writes only the member elements (query's <XResult>).
 //
+// Member names: WireName, the xmlName tag when the generator wrote one (the
+// names a service's older query model used, e.g. SQS's "Attribute"), else the
+// locationName. The query codec uses the same names for its form keys.
+//
 // Covered: elements and attributes (xmlAttribute, e.g. S3's xsi:type on Grantee,
 // with the member's xmlPrefix/xmlURI declared on its element), wrapped and
 // flattened lists (memberName), wrapped (<entry>) and flattened maps

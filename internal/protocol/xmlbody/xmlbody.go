@@ -137,7 +137,7 @@ func decodeStruct(n *Node, sv reflect.Value, depth int) error {
 		fv := sv.Field(f.Index)
 		typ := rest.TypeOf(f)
 		if f.XMLAttribute {
-			local := f.LocationName
+			local := WireName(f)
 			if i := strings.IndexByte(local, ':'); i >= 0 {
 				local = local[i+1:]
 			}
@@ -168,7 +168,7 @@ func decodeStruct(n *Node, sv reflect.Value, depth int) error {
 				}
 				continue
 			}
-			c := n.Child(f.LocationName)
+			c := n.Child(WireName(f))
 			if c == nil {
 				continue
 			}
@@ -179,7 +179,7 @@ func decodeStruct(n *Node, sv reflect.Value, depth int) error {
 			var entries []*Node
 			if f.Flattened {
 				for _, c := range n.Children {
-					if c.Name.Local == f.LocationName {
+					if c.Name.Local == WireName(f) {
 						entries = append(entries, c)
 					}
 				}
@@ -187,7 +187,7 @@ func decodeStruct(n *Node, sv reflect.Value, depth int) error {
 					continue
 				}
 			} else {
-				c := n.Child(f.LocationName)
+				c := n.Child(WireName(f))
 				if c == nil {
 					continue
 				}
@@ -197,7 +197,7 @@ func decodeStruct(n *Node, sv reflect.Value, depth int) error {
 				return err
 			}
 		default:
-			c := n.Child(f.LocationName)
+			c := n.Child(WireName(f))
 			if c == nil {
 				continue
 			}
@@ -222,7 +222,7 @@ func flatName(f *shape.Field) string {
 	if n, ok := f.Tag.Lookup("memberName"); ok && n != "" {
 		return n
 	}
-	return f.LocationName
+	return WireName(f)
 }
 
 // decodeInto decodes one element into v, whose model type is typ.
@@ -362,7 +362,7 @@ func encodeStructElem(b *bytes.Buffer, name, attrs string, v reflect.Value, opt 
 			continue
 		}
 		if t, ok := rest.Text(v.Field(f.Index), rest.TypeOf(f), tsFormat(f), opt.Millis); ok {
-			b.WriteString(" " + f.LocationName + `="` + escape(t) + `"`)
+			b.WriteString(" " + WireName(f) + `="` + escape(t) + `"`)
 		}
 	}
 	b.WriteString(">")
@@ -406,11 +406,11 @@ func encodeField(b *bytes.Buffer, f *shape.Field, v reflect.Value, opt Options) 
 			}
 			return
 		}
-		b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+		b.WriteString("<" + WireName(f) + nsAttr(f) + ">")
 		for i := 0; i < v.Len(); i++ {
 			encodeValue(b, f.MemberName, "", v.Index(i), rest.ModelType(et), nil, opt)
 		}
-		b.WriteString("</" + f.LocationName + ">")
+		b.WriteString("</" + WireName(f) + ">")
 	case "map":
 		if v.Kind() != reflect.Map || v.IsNil() {
 			return
@@ -426,21 +426,21 @@ func encodeField(b *bytes.Buffer, f *shape.Field, v reflect.Value, opt Options) 
 		}
 		if f.Flattened {
 			for _, k := range keys {
-				b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+				b.WriteString("<" + WireName(f) + nsAttr(f) + ">")
 				entry(k)
-				b.WriteString("</" + f.LocationName + ">")
+				b.WriteString("</" + WireName(f) + ">")
 			}
 			return
 		}
-		b.WriteString("<" + f.LocationName + nsAttr(f) + ">")
+		b.WriteString("<" + WireName(f) + nsAttr(f) + ">")
 		for _, k := range keys {
 			b.WriteString("<entry>")
 			entry(k)
 			b.WriteString("</entry>")
 		}
-		b.WriteString("</" + f.LocationName + ">")
+		b.WriteString("</" + WireName(f) + ">")
 	default:
-		encodeValue(b, f.LocationName, nsAttr(f), v, typ, f, opt)
+		encodeValue(b, WireName(f), nsAttr(f), v, typ, f, opt)
 	}
 }
 
@@ -474,4 +474,14 @@ func escape(s string) string {
 	var b bytes.Buffer
 	xml.EscapeText(&b, []byte(s))
 	return b.String()
+}
+
+// WireName is a member's name in XML and query bodies: the xmlName tag, which
+// the generator writes where a service's current model renamed what its query
+// clients still send (SQS's "Attribute"), else the locationName.
+func WireName(f *shape.Field) string {
+	if n := f.Tag.Get("xmlName"); n != "" {
+		return n
+	}
+	return f.LocationName
 }
