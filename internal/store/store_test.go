@@ -241,6 +241,26 @@ func TestCursorDeleteWhileWalking(t *testing.T) {
 	if want := "[1 3 5 7 9]"; fmt.Sprint(got) != want {
 		t.Errorf("after deleting evens = %v, want %s", got, want)
 	}
+	// Deleting every key in one walk must visit every key (no skipping after
+	// consecutive deletes).
+	visited := 0
+	s.Update(func(tx *Tx) error {
+		c := tx.Bucket("t").Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			visited++
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	left := 0
+	s.View(func(tx *Tx) error {
+		return tx.Bucket("t").ForEach(func(k, v []byte) error { left++; return nil })
+	})
+	if visited != 5 || left != 0 {
+		t.Errorf("delete-all walk visited %d keys and left %d, want 5 and 0", visited, left)
+	}
 }
 
 func TestUpdateErrorDiscardsWrites(t *testing.T) {

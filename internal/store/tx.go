@@ -321,9 +321,8 @@ func (c *Cursor) SeekLast(before []byte) (k, v []byte) {
 	return c.Prev()
 }
 
-// Delete removes the key the cursor is on. The cursor then stands between keys:
-// call Next to move on (bbolt's rule: Next after Delete may skip a key, so
-// callers deleting while walking should Seek to the deleted key instead).
+// Delete removes the key the cursor is on; Next then moves to the key after it,
+// so a walk may delete as it goes (TestCursorDeleteWhileWalking).
 func (c *Cursor) Delete() error {
 	if err := c.b.tx.write(); err != nil {
 		return err
