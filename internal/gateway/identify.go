@@ -36,6 +36,7 @@ func (g *Gateway) identify(r *http.Request) (*Bound, string) {
 		cands := g.bySign[sign]
 		switch len(cands) {
 		case 0:
+			return nil, "" // signed for a service fogbank has no model of
 		case 1:
 			return cands[0], pickProtocol(cands[0], r)
 		default:
