@@ -372,7 +372,9 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 			for _, k := range keys {
 				if t, ok := Text(fv.MapIndex(k), ModelType(fv.Type().Elem()), RFC822, false); ok {
-					h.Set(f.LocationName+k.String(), t)
+					// Written as is, not canonicalized: S3 sends x-amz-meta-color
+					// and botocore keeps the case of what follows the prefix.
+					h[f.LocationName+k.String()] = []string{t}
 				}
 			}
 		case "statusCode":

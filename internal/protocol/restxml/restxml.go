@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/protocol"
@@ -165,7 +164,7 @@ func validate(c *protocol.Call, in any) error {
 		// S3 has no Coral validator; a body that lacks what the schema requires
 		// is MalformedXML, anything else an InvalidArgument.
 		for _, v := range vs {
-			if v.Constraint == "Member must not be null" && strings.Contains(v.Path, ".") {
+			if v.Constraint == "Member must not be null" {
 				return malformedXML()
 			}
 		}
