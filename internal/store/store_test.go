@@ -355,9 +355,7 @@ func TestClosedAndLocked(t *testing.T) {
 	if _, err := Open(Options{Dir: dir, NoSync: true}); !errors.Is(err, ErrLocked) {
 		t.Errorf("second Open = %v, want ErrLocked", err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	checkAndClose(t, s)
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
 	}
