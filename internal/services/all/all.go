@@ -24,6 +24,7 @@ import (
 	"github.com/fogbank/fogbank/internal/server"
 
 	// The implementations.
+	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
 	_ "github.com/fogbank/fogbank/internal/services/sts"
 )
 

@@ -1,0 +1,683 @@
+package dynamodb
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+
+	"github.com/fogbank/fogbank/internal/api"
+	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
+	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+// pageLimit is DynamoDB's 1 MB limit of data read by one Query or Scan page.
+const pageLimit = 1 << 20
+
+// prefixEnd is the first key after every key starting with p (nil: none).
+func prefixEnd(p []byte) []byte {
+	e := append([]byte(nil), p...)
+	for i := len(e) - 1; i >= 0; i-- {
+		if e[i] < 0xFF {
+			e[i]++
+			return e[:i+1]
+		}
+	}
+	return nil
+}
+
+// keyRange is a half-open byte range [lo, hi) of a bucket; hi nil is unbounded.
+type keyRange struct{ lo, hi []byte }
+
+// source is what a Query or Scan reads: the table or one of its indexes.
+type source struct {
+	t  *tableMeta
+	ix *indexMeta // nil for the table
+}
+
+func (src source) hash() string {
+	if src.ix != nil {
+		return src.ix.Hash
+	}
+	return src.t.Hash
+}
+
+func (src source) rng() string {
+	if src.ix != nil {
+		return src.ix.Range
+	}
+	return src.t.Range
+}
+
+func (src source) bucket(db *store.Bucket) *store.Bucket {
+	if db == nil {
+		return nil
+	}
+	if src.ix != nil {
+		return db.Bucket("ix:" + src.ix.Name)
+	}
+	return db.Bucket(bItems)
+}
+
+// position is the bucket key of an item in the source.
+func (src source) position(it expr.Item) []byte {
+	tk, err := src.t.itemKey(it)
+	if err != nil {
+		return nil
+	}
+	if src.ix == nil {
+		return tk
+	}
+	return src.t.indexKey(src.ix, it, tk)
+}
+
+// lastKey is the LastEvaluatedKey of an item: the table key, plus the index key.
+func (src source) lastKey(it expr.Item) expr.Item {
+	k := src.t.keyItem(it)
+	if src.ix != nil {
+		k[src.ix.Hash] = it[src.ix.Hash]
+		if src.ix.Range != "" {
+			k[src.ix.Range] = it[src.ix.Range]
+		}
+	}
+	return k
+}
+
+// startPosition validates ExclusiveStartKey and returns its position.
+func (src source) startPosition(esk expr.Item) ([]byte, error) {
+	if esk == nil {
+		return nil, nil
+	}
+	for _, v := range esk {
+		if err := checkValue(v, 0); err != nil {
+			return nil, err
+		}
+	}
+	want := map[string]bool{src.t.Hash: true}
+	if src.t.Range != "" {
+		want[src.t.Range] = true
+	}
+	if src.ix != nil {
+		want[src.ix.Hash] = true
+		if src.ix.Range != "" {
+			want[src.ix.Range] = true
+		}
+	}
+	bad := len(esk) != len(want)
+	for n := range want {
+		v := esk[n]
+		if v == nil || expr.TypeOf(v) != src.t.Attrs[n] {
+			bad = true
+		}
+	}
+	if bad {
+		return nil, validation("The provided starting key is invalid: The provided key element does not match the schema")
+	}
+	pos := src.position(esk)
+	if pos == nil {
+		return nil, validation("The provided starting key is invalid: The provided key element does not match the schema")
+	}
+	return pos, nil
+}
+
+// projectIndex keeps what an index projects of an item.
+func (src source) projectIndex(it expr.Item) expr.Item {
+	if src.ix == nil || src.ix.ProjType == "ALL" || src.ix.ProjType == "" {
+		return it
+	}
+	out := src.lastKey(it)
+	for _, n := range src.ix.NonKey {
+		if v, ok := it[n]; ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// scanOpts are the parts common to Query and Scan.
+type scanOpts struct {
+	src      source
+	rng      keyRange
+	after    []byte
+	forward  bool
+	limit    int
+	filter   *expr.Cond
+	proj     []expr.Path
+	count    bool
+	segment  *[2]uint32 // hash range of a parallel scan segment
+	keyMatch func(expr.Item) bool
+}
+
+type scanResult struct {
+	items    []expr.Item
+	count    int
+	scanned  int
+	last     expr.Item
+	readSize int
+}
+
+func (s *Service) run(tx *store.Tx, db *store.Bucket, o scanOpts) (*scanResult, error) {
+	res := &scanResult{}
+	b := o.src.bucket(db)
+	if b == nil {
+		return res, nil
+	}
+	c := b.Cursor()
+	var k, v []byte
+	lo, hi := o.rng.lo, o.rng.hi
+	if o.forward {
+		if o.after != nil && bytes.Compare(o.after, lo) >= 0 {
+			k, v = c.Seek(o.after)
+			if k != nil && bytes.Equal(k, o.after) {
+				k, v = c.Next()
+			}
+		} else {
+			k, v = c.Seek(lo)
+		}
+	} else {
+		if o.after != nil && (hi == nil || bytes.Compare(o.after, hi) < 0) {
+			k, v = c.SeekLast(o.after)
+		} else {
+			k, v = c.SeekLast(hi)
+		}
+	}
+	for k != nil {
+		if o.forward && hi != nil && bytes.Compare(k, hi) >= 0 {
+			break
+		}
+		if !o.forward && bytes.Compare(k, lo) < 0 {
+			break
+		}
+		it, err := decodeItem(v)
+		if err != nil {
+			return nil, err
+		}
+		res.scanned++
+		res.readSize += len(v)
+		if (o.keyMatch == nil || o.keyMatch(it)) && (o.filter == nil || expr.Eval(o.filter, it)) {
+			res.count++
+			if !o.count {
+				it = o.src.projectIndex(it)
+				if o.proj != nil {
+					it = expr.Project(it, o.proj)
+				}
+				res.items = append(res.items, it)
+			}
+		}
+		if (o.limit > 0 && res.scanned >= o.limit) || res.readSize >= pageLimit {
+			// Is there anything after this item? Only then is the page partial.
+			var nk []byte
+			if o.forward {
+				nk, _ = c.Next()
+				if nk != nil && hi != nil && bytes.Compare(nk, hi) >= 0 {
+					nk = nil
+				}
+			} else {
+				nk, _ = c.Prev()
+				if nk != nil && bytes.Compare(nk, lo) < 0 {
+					nk = nil
+				}
+			}
+			full, _ := decodeItem(v)
+			if nk != nil || o.limit > 0 {
+				res.last = o.src.lastKey(full)
+			}
+			break
+		}
+		if o.forward {
+			k, v = c.Next()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	return res, nil
+}
+
+// ---- Query ----
+
+// keyCond is the analysed key condition of a Query.
+type keyCond struct {
+	hash   *expr.AV
+	op     string // "", =, <, <=, >, >=, BETWEEN, begins_with
+	v1, v2 *expr.AV
+}
+
+// analyseKeyCond checks a key condition against the source's key schema.
+func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond, error) {
+	var parts []*expr.Cond
+	var flatten func(c *expr.Cond) error
+	flatten = func(c *expr.Cond) error {
+		switch c.Kind {
+		case expr.CondAnd:
+			if err := flatten(c.Left); err != nil {
+				return err
+			}
+			return flatten(c.Right)
+		case expr.CondOr, expr.CondNot:
+			return validation("Invalid operator used in KeyConditionExpression: %s", map[int]string{expr.CondOr: "OR", expr.CondNot: "NOT"}[c.Kind])
+		}
+		parts = append(parts, c)
+		return nil
+	}
+	if err := flatten(c); err != nil {
+		return nil, err
+	}
+	if len(parts) > 2 {
+		return nil, validation("Conditions can be of length 1 or 2 only")
+	}
+	kc := &keyCond{}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		var attr string
+		var vals []*expr.AV
+		op := p.Op
+		switch p.Kind {
+		case expr.CondCmp, expr.CondBetween:
+			if op == "<>" {
+				return nil, validation("Unsupported operator in KeyConditionExpression: <>")
+			}
+			a := p.Args[0]
+			rest := p.Args[1:]
+			if a.Kind != expr.OpPath && p.Kind == expr.CondCmp && p.Args[1].Kind == expr.OpPath {
+				// :v = pk is accepted, with the comparison mirrored.
+				a, rest = p.Args[1], []*expr.Operand{p.Args[0]}
+				op = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+			}
+			if a.Kind != expr.OpPath {
+				return nil, validation("Invalid KeyConditionExpression: Syntax error; the key condition must compare a key attribute")
+			}
+			if len(a.Path) != 1 {
+				return nil, validation("KeyConditionExpressions cannot contain nested attributes: %s", a.Path.String())
+			}
+			attr = a.Path[0].Name
+			for _, r := range rest {
+				if r.Kind != expr.OpValue {
+					return nil, validation("Invalid KeyConditionExpression: The operand must be a value")
+				}
+				vals = append(vals, r.Value)
+			}
+		case expr.CondFunc:
+			if op != "begins_with" {
+				return nil, validation("Invalid operator used in KeyConditionExpression: %s", op)
+			}
+			a := p.Args[0]
+			if a.Kind != expr.OpPath || p.Args[1].Kind != expr.OpValue {
+				return nil, validation("Invalid KeyConditionExpression: begins_with needs a key attribute and a value")
+			}
+			attr = a.Path[0].Name
+			vals = []*expr.AV{p.Args[1].Value}
+		default:
+			return nil, validation("Invalid operator used in KeyConditionExpression: %s", op)
+		}
+		if seen[attr] {
+			return nil, validation("KeyConditionExpressions must only contain one condition per key")
+		}
+		seen[attr] = true
+		switch attr {
+		case src.hash():
+			if op != "=" {
+				return nil, validation("Query key condition not supported")
+			}
+			kc.hash = vals[0]
+		case src.rng():
+			kc.op = op
+			kc.v1 = vals[0]
+			if len(vals) > 1 {
+				kc.v2 = vals[1]
+			}
+		default:
+			return nil, validation("Query condition missed key schema element: %s", src.hash())
+		}
+		want := src.t.Attrs[attr]
+		for _, v := range vals {
+			if expr.TypeOf(v) != want {
+				return nil, invalidParam("Condition parameter type does not match schema type")
+			}
+		}
+		if op == "begins_with" && want == "N" {
+			return nil, invalidParam("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+		}
+	}
+	if kc.hash == nil {
+		return nil, validation("Query condition missed key schema element: %s", src.hash())
+	}
+	return kc, nil
+}
+
+// keyRangeOf turns a key condition into a range of the source's bucket.
+func (kc *keyCond) keyRange() keyRange {
+	pk := appendKeyValue(nil, kc.hash)
+	p := hashPrefix(make([]byte, 0, 64), pk)
+	p = append(p, pk...)
+	at := func(v *expr.AV) []byte { return appendKeyValue(append([]byte(nil), p...), v) }
+	switch kc.op {
+	case "=":
+		k := at(kc.v1)
+		return keyRange{k, prefixEnd(k)}
+	case "<":
+		return keyRange{p, at(kc.v1)}
+	case "<=":
+		return keyRange{p, prefixEnd(at(kc.v1))}
+	case ">":
+		return keyRange{prefixEnd(at(kc.v1)), prefixEnd(p)}
+	case ">=":
+		return keyRange{at(kc.v1), prefixEnd(p)}
+	case "BETWEEN":
+		return keyRange{at(kc.v1), prefixEnd(at(kc.v2))}
+	case "begins_with":
+		var raw []byte
+		if kc.v1.S != nil {
+			raw = []byte(*kc.v1.S)
+		} else {
+			raw = kc.v1.B
+		}
+		e := appendEscaped(append([]byte(nil), p...), raw)
+		e = e[:len(e)-2] // without the terminator: every key extending the prefix
+		return keyRange{e, prefixEnd(e)}
+	}
+	return keyRange{p, prefixEnd(p)}
+}
+
+func resolveSource(t *tableMeta, index *string, consistent bool) (source, error) {
+	src := source{t: t}
+	if index == nil {
+		return src, nil
+	}
+	if err := checkName("indexName", *index, true); err != nil {
+		return src, err
+	}
+	ix := t.index(*index)
+	if ix == nil {
+		return src, validation("The table does not have the specified index: %s", *index)
+	}
+	if consistent && !ix.Local {
+		return src, validation("Consistent reads are not supported on global secondary indexes")
+	}
+	src.ix = ix
+	return src, nil
+}
+
+func checkSelect(sel *string, src source, hasProj bool, attrsToGet bool) (count bool, err error) {
+	switch api.ToString(sel) {
+	case "":
+	case "COUNT":
+		if hasProj {
+			if attrsToGet {
+				return false, validation("Cannot specify the AttributesToGet when choosing to get only the Count")
+			}
+			return false, validation("Cannot specify the ProjectionExpression when choosing to get only the Count")
+		}
+		return true, nil
+	case "SPECIFIC_ATTRIBUTES":
+		if !hasProj {
+			return false, validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+		}
+	case "ALL_ATTRIBUTES":
+		if hasProj {
+			if attrsToGet {
+				return false, validation("Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES")
+			}
+			return false, validation("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
+		}
+		if src.ix != nil && !src.ix.Local && src.ix.ProjType != "ALL" {
+			return false, invalidParam("Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", src.ix.Name)
+		}
+	case "ALL_PROJECTED_ATTRIBUTES":
+		if src.ix == nil {
+			return false, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+		}
+		if hasProj {
+			return false, validation("Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES")
+		}
+	}
+	return false, nil
+}
+
+// checkFilterKeys rejects a filter naming a key attribute of a Query.
+func checkFilterKeys(c *expr.Cond, src source) error {
+	if c == nil {
+		return nil
+	}
+	var err error
+	var walk func(c *expr.Cond)
+	walk = func(c *expr.Cond) {
+		if c == nil || err != nil {
+			return
+		}
+		walk(c.Left)
+		walk(c.Right)
+		for _, a := range c.Args {
+			var paths []expr.Path
+			var walkOp func(o *expr.Operand)
+			walkOp = func(o *expr.Operand) {
+				if o.Kind == expr.OpPath {
+					paths = append(paths, o.Path)
+				}
+				for _, x := range o.Args {
+					walkOp(x)
+				}
+			}
+			walkOp(a)
+			for _, p := range paths {
+				if n := p[0].Name; n == src.hash() || n == src.rng() {
+					err = validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n)
+				}
+			}
+		}
+	}
+	walk(c)
+	return err
+}
+
+// Query reads one partition of a table or index, in sort key order.
+func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
+	sc := scopeOf(ctx)
+	name, err := tableName(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if in.KeyConditionExpression != nil && in.KeyConditions != nil {
+		return nil, bothErr([]string{"KeyConditions"}, []string{"KeyConditionExpression"})
+	}
+	anyExpr := in.KeyConditionExpression != nil || in.FilterExpression != nil || in.ProjectionExpression != nil
+	if anyExpr && (in.QueryFilter != nil || in.AttributesToGet != nil) {
+		return nil, bothErr(listSet("AttributesToGet", in.AttributesToGet != nil, "QueryFilter", in.QueryFilter != nil),
+			listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil, "KeyConditionExpression", in.KeyConditionExpression != nil))
+	}
+	valExpr := in.KeyConditionExpression != nil || in.FilterExpression != nil
+	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, valExpr, "KeyConditionExpression and FilterExpression are null"); err != nil {
+		return nil, err
+	}
+	ectx := expr.NewContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	var keyC, filter *expr.Cond
+	var proj []expr.Path
+	if in.KeyConditionExpression != nil {
+		if keyC, err = expr.ParseCondition(ectx, *in.KeyConditionExpression); err != nil {
+			return nil, exprErr("KeyConditionExpression", err)
+		}
+	}
+	if in.FilterExpression != nil {
+		if filter, err = expr.ParseCondition(ectx, *in.FilterExpression); err != nil {
+			return nil, exprErr("FilterExpression", err)
+		}
+	}
+	if in.ProjectionExpression != nil {
+		if proj, err = expr.ParseProjection(ectx, *in.ProjectionExpression); err != nil {
+			return nil, exprErr("ProjectionExpression", err)
+		}
+	}
+	if err := ectx.Unused(); err != nil {
+		return nil, exprErr("", err)
+	}
+	if in.KeyConditions != nil {
+		if keyC, err = filterCond(in.KeyConditions, nil); err != nil {
+			return nil, err
+		}
+	}
+	if keyC == nil {
+		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	if in.QueryFilter != nil {
+		if filter, err = filterCond(in.QueryFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+	} else if in.ConditionalOperator != nil {
+		return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
+	}
+	if in.ProjectionExpression == nil {
+		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+	var res *scanResult
+	var src source
+	err = s.st.View(func(tx *store.Tx) error {
+		t, err := s.loadTable(tx, sc.acct, sc.region, name)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return resourceNotFound()
+		}
+		if src, err = resolveSource(t, in.IndexName, api.ToBool(in.ConsistentRead)); err != nil {
+			return err
+		}
+		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
+		if err != nil {
+			return err
+		}
+		kc, err := analyseKeyCond(keyC, src, in.ExpressionAttributeNames)
+		if err != nil {
+			return err
+		}
+		if in.FilterExpression != nil {
+			if err := checkFilterKeys(filter, src); err != nil {
+				return err
+			}
+		}
+		after, err := src.startPosition(in.ExclusiveStartKey)
+		if err != nil {
+			return err
+		}
+		o := scanOpts{src: src, rng: kc.keyRange(), after: after, forward: in.ScanIndexForward == nil || *in.ScanIndexForward,
+			limit: int(api.ToInt64(in.Limit)), filter: filter, proj: proj, count: count}
+		res, err = s.run(tx, dataBucket(tx, sc.acct, sc.region, name), o)
+		return err
+	})
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	out := &ddb.QueryOutput{Count: api.Int64(int64(res.count)), ScannedCount: api.Int64(int64(res.scanned)), LastEvaluatedKey: res.last}
+	if api.ToString(in.Select) != "COUNT" {
+		out.Items = res.items
+		if out.Items == nil {
+			out.Items = []expr.Item{}
+		}
+	}
+	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, readUnits(res.readSize, api.ToBool(in.ConsistentRead)), false)
+	return out, nil
+}
+
+// ---- Scan ----
+
+// Scan reads a whole table or index, or one segment of it.
+func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput, error) {
+	sc := scopeOf(ctx)
+	name, err := tableName(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	anyExpr := in.FilterExpression != nil || in.ProjectionExpression != nil
+	if anyExpr && (in.ScanFilter != nil || in.AttributesToGet != nil) {
+		return nil, bothErr(listSet("AttributesToGet", in.AttributesToGet != nil, "ScanFilter", in.ScanFilter != nil),
+			listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil))
+	}
+	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, in.FilterExpression != nil, "FilterExpression is null"); err != nil {
+		return nil, err
+	}
+	if in.Segment != nil && in.TotalSegments == nil {
+		return nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	}
+	if in.TotalSegments != nil && in.Segment == nil {
+		return nil, validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
+	}
+	if in.Segment != nil && *in.Segment >= *in.TotalSegments {
+		return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is out of bounds; TotalSegments: %d", *in.Segment, *in.TotalSegments)
+	}
+	ectx := expr.NewContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	var filter *expr.Cond
+	var proj []expr.Path
+	if in.FilterExpression != nil {
+		if filter, err = expr.ParseCondition(ectx, *in.FilterExpression); err != nil {
+			return nil, exprErr("FilterExpression", err)
+		}
+	}
+	if in.ProjectionExpression != nil {
+		if proj, err = expr.ParseProjection(ectx, *in.ProjectionExpression); err != nil {
+			return nil, exprErr("ProjectionExpression", err)
+		}
+	}
+	if err := ectx.Unused(); err != nil {
+		return nil, exprErr("", err)
+	}
+	if in.ScanFilter != nil {
+		if filter, err = filterCond(in.ScanFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+	} else if in.ConditionalOperator != nil {
+		return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
+	}
+	if in.ProjectionExpression == nil {
+		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+	var res *scanResult
+	err = s.st.View(func(tx *store.Tx) error {
+		t, err := s.loadTable(tx, sc.acct, sc.region, name)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return resourceNotFound()
+		}
+		src, err := resolveSource(t, in.IndexName, api.ToBool(in.ConsistentRead))
+		if err != nil {
+			return err
+		}
+		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
+		if err != nil {
+			return err
+		}
+		after, err := src.startPosition(in.ExclusiveStartKey)
+		if err != nil {
+			return err
+		}
+		r := keyRange{lo: []byte{}}
+		if in.TotalSegments != nil {
+			total, seg := uint64(*in.TotalSegments), uint64(*in.Segment)
+			lo := (seg << 32) / total
+			hi := ((seg + 1) << 32) / total
+			r.lo = binary.BigEndian.AppendUint32(nil, uint32(lo))
+			if hi < 1<<32 {
+				r.hi = binary.BigEndian.AppendUint32(nil, uint32(hi))
+			}
+		}
+		o := scanOpts{src: src, rng: r, after: after, forward: true, limit: int(api.ToInt64(in.Limit)),
+			filter: filter, proj: proj, count: count}
+		res, err = s.run(tx, dataBucket(tx, sc.acct, sc.region, name), o)
+		return err
+	})
+	if err != nil {
+		return nil, s.internal(err)
+	}
+	out := &ddb.ScanOutput{Count: api.Int64(int64(res.count)), ScannedCount: api.Int64(int64(res.scanned)), LastEvaluatedKey: res.last}
+	if api.ToString(in.Select) != "COUNT" {
+		out.Items = res.items
+		if out.Items == nil {
+			out.Items = []expr.Item{}
+		}
+	}
+	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, readUnits(res.readSize, api.ToBool(in.ConsistentRead)), false)
+	return out, nil
+}

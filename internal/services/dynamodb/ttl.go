@@ -1,0 +1,6 @@
+package dynamodb
+
+func (s *Service) ttlLoop() {
+	defer s.wg.Done()
+	<-s.stop
+}

@@ -1,0 +1,339 @@
+package dynamodb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
+)
+
+const maxItemSize = 400 * 1024
+
+// checkValue validates an attribute value as DynamoDB does and rewrites its
+// numbers in canonical form (DynamoDB returns numbers normalized).
+func checkValue(v *expr.AV, depth int) error {
+	if v == nil {
+		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+	}
+	n := 0
+	for _, set := range []bool{v.S != nil, v.N != nil, v.B != nil, v.BOOL != nil, v.NULL != nil, v.M != nil, v.L != nil, v.SS != nil, v.NS != nil, v.BS != nil} {
+		if set {
+			n++
+		}
+	}
+	if n == 0 {
+		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+	}
+	if n > 1 {
+		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
+	}
+	if depth > 32 {
+		return validation("Nesting Levels have exceeded supported limits")
+	}
+	switch {
+	case v.N != nil:
+		d, err := checkNum(*v.N)
+		if err != nil {
+			return err
+		}
+		s := d.String()
+		v.N = &s
+	case v.NULL != nil:
+		if !*v.NULL {
+			return invalidParam("Null attribute value types must have the value of true")
+		}
+	case v.SS != nil:
+		if len(v.SS) == 0 {
+			return invalidParam("An string set  may not be empty")
+		}
+		seen := make(map[string]bool, len(v.SS))
+		for _, s := range v.SS {
+			if seen[s] {
+				return invalidParam("Input collection [%s] contains duplicates.", strings.Join(v.SS, ", "))
+			}
+			seen[s] = true
+		}
+	case v.NS != nil:
+		if len(v.NS) == 0 {
+			return invalidParam("An number set  may not be empty")
+		}
+		seen := make(map[string]bool, len(v.NS))
+		out := make([]string, len(v.NS))
+		for i, s := range v.NS {
+			d, err := checkNum(s)
+			if err != nil {
+				return err
+			}
+			c := d.String()
+			if seen[c] {
+				return validation("Input collection contains duplicates")
+			}
+			seen[c] = true
+			out[i] = c
+		}
+		v.NS = out
+	case v.BS != nil:
+		if len(v.BS) == 0 {
+			return invalidParam("Binary sets should not be empty")
+		}
+		for i := range v.BS {
+			for j := 0; j < i; j++ {
+				if bytes.Equal(v.BS[i], v.BS[j]) {
+					return invalidParam("Input collection contains duplicates.")
+				}
+			}
+		}
+	case v.M != nil:
+		for _, e := range v.M {
+			if err := checkValue(e, depth+1); err != nil {
+				return err
+			}
+		}
+	case v.L != nil:
+		for _, e := range v.L {
+			if err := checkValue(e, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkNum(s string) (expr.Dec, error) {
+	if s == "" {
+		return expr.Dec{}, validation("The parameter cannot be converted to a numeric value")
+	}
+	d, err := expr.ParseNumber(s)
+	if errors.Is(err, expr.ErrNumberSyntax) {
+		return d, validation("The parameter cannot be converted to a numeric value: %s", s)
+	}
+	if err != nil {
+		return d, validationMsg(err.Error())
+	}
+	return d, nil
+}
+
+// checkItem validates every attribute of an item to be written.
+func checkItem(it expr.Item) error {
+	for k, v := range it {
+		if k == "" {
+			return invalidParam("An AttributeValue may not contain an empty attribute name")
+		}
+		if err := checkValue(v, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkValues validates ExpressionAttributeValues.
+func checkValues(vals map[string]*expr.AV) error {
+	for k, v := range vals {
+		if err := checkValue(v, 0); err != nil {
+			if ae, ok := err.(*api.Err); ok {
+				return validation("ExpressionAttributeValues contains invalid value: %s for key %s", ae.Message, k)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// itemKey extracts and encodes the primary key of an item being written.
+func (t *tableMeta) itemKey(it expr.Item) ([]byte, error) {
+	b := make([]byte, 0, 32)
+	var pk []byte
+	for i, name := range []string{t.Hash, t.Range} {
+		if name == "" {
+			break
+		}
+		v := it[name]
+		if v == nil {
+			return nil, invalidParam("Missing the key %s in the item", name)
+		}
+		want := t.Attrs[name]
+		if got := expr.TypeOf(v); got != want {
+			return nil, invalidParam("Type mismatch for key %s expected: %s actual: %s", name, want, got)
+		}
+		if err := checkKeyValue(name, v, i == 0); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			pk = appendKeyValue(nil, v)
+			b = hashPrefix(b, pk)
+			b = append(b, pk...)
+		} else {
+			b = appendKeyValue(b, v)
+		}
+	}
+	return b, nil
+}
+
+func checkKeyValue(name string, v *expr.AV, hash bool) error {
+	if (v.S != nil && *v.S == "") || (v.B != nil && len(v.B) == 0) {
+		return validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s", map[bool]string{true: "string", false: "binary"}[v.S != nil], name)
+	}
+	size := len(keyBytes(v))
+	if hash && size > 2048 {
+		return invalidParam("Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if !hash && size > 1024 {
+		return invalidParam("Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+	}
+	return nil
+}
+
+func keyBytes(v *expr.AV) []byte {
+	switch {
+	case v.S != nil:
+		return []byte(*v.S)
+	case v.B != nil:
+		return v.B
+	case v.N != nil:
+		return []byte(*v.N)
+	}
+	return nil
+}
+
+// keyOf validates a Key parameter (exactly the key attributes, of the right
+// types) and encodes it.
+func (t *tableMeta) keyOf(key expr.Item) ([]byte, error) {
+	for _, v := range key {
+		if err := checkValue(v, 0); err != nil {
+			return nil, err
+		}
+	}
+	want := 1
+	if t.Range != "" {
+		want = 2
+	}
+	if len(key) != want {
+		return nil, validation("The provided key element does not match the schema")
+	}
+	b := make([]byte, 0, 32)
+	for i, name := range []string{t.Hash, t.Range} {
+		if name == "" {
+			break
+		}
+		v := key[name]
+		if v == nil || expr.TypeOf(v) != t.Attrs[name] {
+			return nil, validation("The provided key element does not match the schema")
+		}
+		if err := checkKeyValue(name, v, i == 0); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			pk := appendKeyValue(nil, v)
+			b = hashPrefix(b, pk)
+			b = append(b, pk...)
+		} else {
+			b = appendKeyValue(b, v)
+		}
+	}
+	return b, nil
+}
+
+// indexKey is the key of item in index ix, or nil when the item lacks an index
+// key attribute (it is then not in the index). tableKey makes it unique.
+func (t *tableMeta) indexKey(ix *indexMeta, it expr.Item, tableKey []byte) []byte {
+	hv := it[ix.Hash]
+	if hv == nil || expr.TypeOf(hv) != t.Attrs[ix.Hash] {
+		return nil
+	}
+	var rv *expr.AV
+	if ix.Range != "" {
+		rv = it[ix.Range]
+		if rv == nil || expr.TypeOf(rv) != t.Attrs[ix.Range] {
+			return nil
+		}
+	}
+	pk := appendKeyValue(nil, hv)
+	b := hashPrefix(make([]byte, 0, 64), pk)
+	b = append(b, pk...)
+	if rv != nil {
+		b = appendKeyValue(b, rv)
+	}
+	return append(b, tableKey...)
+}
+
+// checkIndexKeys rejects an item whose index key attributes have the wrong type
+// or are empty.
+func (t *tableMeta) checkIndexKeys(it expr.Item) error {
+	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
+		for _, name := range []string{ix.Hash, ix.Range} {
+			if name == "" || t.isKey(name) {
+				continue
+			}
+			v := it[name]
+			if v == nil {
+				continue
+			}
+			if got, want := expr.TypeOf(v), t.Attrs[name]; got != want {
+				return invalidParam("Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", name, want, got, ix.Name)
+			}
+			if (v.S != nil && *v.S == "") || (v.B != nil && len(v.B) == 0) {
+				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", map[bool]string{true: "string", false: "binary"}[v.S != nil], ix.Name, name)
+			}
+		}
+	}
+	return nil
+}
+
+// keyItem is the key attributes of an item.
+func (t *tableMeta) keyItem(it expr.Item) expr.Item {
+	k := expr.Item{t.Hash: it[t.Hash]}
+	if t.Range != "" {
+		k[t.Range] = it[t.Range]
+	}
+	return k
+}
+
+func checkItemSize(it expr.Item) error {
+	if expr.ItemSize(it) > maxItemSize {
+		return validation("Item size has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
+// exprInputs validates the expression parameters shared by item operations.
+func checkExprParams(names map[string]string, values map[string]*expr.AV, anyExpr bool, valueExpr bool, valueExprNames string) error {
+	if names != nil {
+		if !anyExpr {
+			return validation("ExpressionAttributeNames can only be specified when using expressions")
+		}
+		if len(names) == 0 {
+			return validation("ExpressionAttributeNames must not be empty")
+		}
+	}
+	if values != nil {
+		if !valueExpr {
+			return validation("ExpressionAttributeValues can only be specified when using expressions: %s", valueExprNames)
+		}
+		if len(values) == 0 {
+			return validation("ExpressionAttributeValues must not be empty")
+		}
+		if err := checkValues(values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bothErr(nonExpr, exprs []string) error {
+	return validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}", strings.Join(nonExpr, ", "), strings.Join(exprs, ", "))
+}
+
+func listSet(pairs ...any) []string {
+	var out []string
+	for i := 0; i < len(pairs); i += 2 {
+		if pairs[i+1].(bool) {
+			out = append(out, pairs[i].(string))
+		}
+	}
+	return out
+}
+
+var _ = fmt.Sprint
