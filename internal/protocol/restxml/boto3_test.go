@@ -138,30 +138,35 @@ except Exception as e:
 // TestBoto3 drives the codec with boto3, the client whose parser is the
 // strictest about S3's XML, when python3 with boto3 is at hand.
 func TestBoto3(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil || exec.Command(py, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 not available")
-	}
-	srv := httptest.NewServer(&fakeS3{objects: map[string][]byte{}})
-	defer srv.Close()
-	cmd := exec.Command(py, "-c", boto3Script)
-	cmd.Env = append(os.Environ(), "URL="+srv.URL, "AWS_EC2_METADATA_DISABLED=true")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
-	want := strings.Join([]string{
-		"get hello red 5 2006-02-03T16:45:09+00:00",
-		"head 5",
-		"list ['dir//a/../b c+d%2F.txt'] 1 2006-02-03T16:45:09+00:00",
-		"location eu-west-1",
-		"acl CanonicalUser FULL_CONTROL",
-		"error NoSuchKey missing 404",
-		"head-error 404",
-		"deleted ['dir//a/../b c+d%2F.txt']",
-		"unimplemented NotImplemented 501",
-	}, "\n") + "\n"
-	if got := string(out); got != want {
-		t.Errorf("boto3 printed\n%s\nwant\n%s", got, want)
+	// The current boto3 (pyenv's python3) and Debian's older one.
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		t.Run(py, func(t *testing.T) {
+			bin, err := exec.LookPath(py)
+			if err != nil || exec.Command(bin, "-c", "import boto3").Run() != nil {
+				t.Skip(py + " with boto3 not available")
+			}
+			srv := httptest.NewServer(&fakeS3{objects: map[string][]byte{}})
+			defer srv.Close()
+			cmd := exec.Command(bin, "-c", boto3Script)
+			cmd.Env = append(os.Environ(), "URL="+srv.URL, "AWS_EC2_METADATA_DISABLED=true")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("boto3: %v\n%s", err, out)
+			}
+			want := strings.Join([]string{
+				"get hello red 5 2006-02-03T16:45:09+00:00",
+				"head 5",
+				"list ['dir//a/../b c+d%2F.txt'] 1 2006-02-03T16:45:09+00:00",
+				"location eu-west-1",
+				"acl CanonicalUser FULL_CONTROL",
+				"error NoSuchKey missing 404",
+				"head-error 404",
+				"deleted ['dir//a/../b c+d%2F.txt']",
+				"unimplemented NotImplemented 501",
+			}, "\n") + "\n"
+			if got := string(out); got != want {
+				t.Errorf("boto3 printed\n%s\nwant\n%s", got, want)
+			}
+		})
 	}
 }
