@@ -12,9 +12,18 @@
 //	WriteRawPayload(w http.ResponseWriter, status int, out any) (handled bool, err error)
 //	PayloadField(s *shape.Struct) *shape.Field
 //	BodyFields(s *shape.Struct) []*shape.Field
+//	IsRawPayload(f *shape.Field) bool
 //
-// and the scalar text helpers the XML and query codecs reuse: SetText, Text,
-// ParseTime, FormatTime.
+// and the helpers the XML and query codecs reuse: SetText, Text, ParseTime,
+// FormatTime, FormatFloat, TypeOf (a member's model type) and ModelType (the
+// model type of an untagged list or map element, from its Go type).
+//
+// Binding details: header timestamps default to rfc822 and querystring ones to
+// iso8601; list headers are comma-separated; jsonvalue headers are base64 JSON;
+// a querystring map takes every key no named member claims; header-prefix maps
+// (S3's x-amz-meta-) are read with lower-cased keys and written as is, never
+// canonicalized, because botocore keeps the case of what follows the prefix. An
+// unparsable Expires header is ignored, as S3 does.
 //
 // Routing works on r.URL.EscapedPath(), never a cleaned path, so that `//`, `./`,
 // `../` and `%2F` inside S3 keys survive; labels are unescaped after splitting.
