@@ -61,7 +61,24 @@ const blobBufSize = 1 << 20
 // beside the file write; below it a goroutine costs more than it saves.
 const parallelHashMin = 64 << 10
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, blobBufSize); return &b }}
+// smallBufSize is the first buffer of every blob: most objects are small, and a
+// writer only moves up to blobBufSize buffers once it has filled this one.
+const smallBufSize = 64 << 10
+
+var (
+	bufPool      = sync.Pool{New: func() any { b := make([]byte, blobBufSize); return &b }}
+	smallBufPool = sync.Pool{New: func() any { b := make([]byte, smallBufSize); return &b }}
+)
+
+// putBuf returns a buffer to the pool it came from.
+func putBuf(b []byte) {
+	b = b[:cap(b)]
+	if cap(b) == blobBufSize {
+		bufPool.Put(&b)
+	} else {
+		smallBufPool.Put(&b)
+	}
+}
 
 // BlobWriter streams one blob to a temporary file, computing the asked digests on
 // the way. It is not safe for concurrent use. Always call Abort when done (a
@@ -198,7 +215,7 @@ func (w *BlobWriter) Write(p []byte) (int, error) {
 		p = p[c:]
 		w.size += int64(c)
 		if w.n == len(w.buf) {
-			w.ship()
+			w.bufFull()
 		}
 	}
 	return n, nil
@@ -223,7 +240,7 @@ func (w *BlobWriter) ReadFrom(r io.Reader) (int64, error) {
 		total += int64(m)
 		w.size += int64(m)
 		if w.n == len(w.buf) {
-			w.ship()
+			w.bufFull()
 		}
 		if err == io.EOF {
 			return total, nil
@@ -234,12 +251,30 @@ func (w *BlobWriter) ReadFrom(r io.Reader) (int64, error) {
 	}
 }
 
+// getBuf returns an empty buffer: the small one first, then big ones (at most two
+// in circulation, one filling while the flusher works on the other).
 func (w *BlobWriter) getBuf() []byte {
+	if w.size == 0 {
+		return (*smallBufPool.Get().(*[]byte))[:smallBufSize]
+	}
 	if w.bufs < 2 {
 		w.bufs++
 		return (*bufPool.Get().(*[]byte))[:blobBufSize]
 	}
 	return (<-w.free)[:blobBufSize]
+}
+
+// bufFull moves a filled small buffer's bytes into a big one (the blob is not
+// small after all), or ships a filled big one.
+func (w *BlobWriter) bufFull() {
+	if len(w.buf) == blobBufSize {
+		w.ship()
+		return
+	}
+	small := w.buf
+	w.buf = w.getBuf()
+	copy(w.buf, small[:w.n])
+	putBuf(small)
 }
 
 // ship hands the full buffer to the flusher, starting it on first use.
@@ -297,8 +332,7 @@ func (w *BlobWriter) stop(flush bool) {
 		<-w.flushDone
 		close(w.free)
 		for b := range w.free {
-			b = b[:blobBufSize]
-			bufPool.Put(&b)
+			putBuf(b)
 		}
 	} else if flush && w.n > 0 {
 		if err := w.process(w.buf[:w.n]); err != nil {
@@ -306,8 +340,7 @@ func (w *BlobWriter) stop(flush bool) {
 		}
 	}
 	if w.buf != nil {
-		b := w.buf[:blobBufSize]
-		bufPool.Put(&b)
+		putBuf(w.buf)
 		w.buf, w.n = nil, 0
 	}
 }
