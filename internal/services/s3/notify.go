@@ -1,0 +1,250 @@
+package s3
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/fogbank/fogbank/internal/api"
+	s3api "github.com/fogbank/fogbank/internal/api/s3"
+	"github.com/fogbank/fogbank/internal/bus"
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+// validEvents are the event types a notification configuration may name.
+var validEvents = map[string]bool{}
+
+func init() {
+	for _, e := range []string{
+		"s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
+		"s3:ObjectCreated:Copy", "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*",
+		"s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*",
+		"s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete", "s3:Replication:*",
+		"s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked",
+		"s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold",
+		"s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
+		"s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectTagging:*", "s3:ObjectTagging:Put",
+		"s3:ObjectTagging:Delete", "s3:ObjectAcl:Put",
+	} {
+		validEvents[e] = true
+	}
+}
+
+func errNotifyArg(msg, name, value string) error {
+	return errInvalidArgument(msg, name, value)
+}
+
+func checkFilter(f *s3api.NotificationConfigurationFilter) error {
+	if f == nil || f.Key == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, r := range f.Key.FilterRules {
+		n := strings.ToLower(api.ToString(r.Name))
+		if n != "prefix" && n != "suffix" {
+			return errNotifyArg("filter rule name must be either prefix or suffix", "FilterRule", api.ToString(r.Name))
+		}
+		if seen[n] {
+			return errNotifyArg("Cannot specify more than one "+n+" rule in a filter.", "FilterRule", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+func checkEvents(events []string) error {
+	if len(events) == 0 {
+		return errMalformedXML()
+	}
+	for _, e := range events {
+		if !validEvents[e] {
+			return errNotifyArg("The event is not supported for notifications", "Event", e)
+		}
+	}
+	return nil
+}
+
+// PutBucketNotificationConfiguration stores the configuration. Destinations are
+// not checked for existence (that needs SQS, SNS and Lambda to answer).
+func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *s3api.PutBucketNotificationConfigurationRequest) (*s3api.PutBucketNotificationConfigurationOutput, error) {
+	cfg := in.NotificationConfiguration
+	if cfg == nil {
+		cfg = &s3api.NotificationConfiguration{}
+	}
+	n := 0
+	for _, q := range cfg.QueueConfigurations {
+		if err := checkEvents(q.Events); err != nil {
+			return nil, err
+		}
+		if err := checkFilter(q.Filter); err != nil {
+			return nil, err
+		}
+		if q.Id == nil {
+			q.Id = api.String(fmt.Sprintf("notification-%d", n))
+		}
+		n++
+	}
+	for _, t := range cfg.TopicConfigurations {
+		if err := checkEvents(t.Events); err != nil {
+			return nil, err
+		}
+		if err := checkFilter(t.Filter); err != nil {
+			return nil, err
+		}
+		if t.Id == nil {
+			t.Id = api.String(fmt.Sprintf("notification-%d", n))
+		}
+		n++
+	}
+	for _, l := range cfg.LambdaFunctionConfigurations {
+		if err := checkEvents(l.Events); err != nil {
+			return nil, err
+		}
+		if err := checkFilter(l.Filter); err != nil {
+			return nil, err
+		}
+		if l.Id == nil {
+			l.Id = api.String(fmt.Sprintf("notification-%d", n))
+		}
+		n++
+	}
+	if err := s.setConfig("PutBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, cfg, nil); err != nil {
+		return nil, err
+	}
+	return &s3api.PutBucketNotificationConfigurationOutput{}, nil
+}
+
+// GetBucketNotificationConfiguration answers the configuration (empty when unset).
+func (s *Service) GetBucketNotificationConfiguration(ctx context.Context, in *s3api.GetBucketNotificationConfigurationRequest) (*s3api.NotificationConfiguration, error) {
+	var cfg s3api.NotificationConfiguration
+	if err := s.readConfig("GetBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, &cfg, nil); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// eventMatches tells whether a configured event pattern covers an event name
+// ("ObjectCreated:Put" is covered by "s3:ObjectCreated:*").
+func eventMatches(patterns []string, name string) bool {
+	for _, p := range patterns {
+		p = strings.TrimPrefix(p, "s3:")
+		if p == name {
+			return true
+		}
+		if strings.HasSuffix(p, ":*") && strings.HasPrefix(name, strings.TrimSuffix(p, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+func filterMatches(f *s3api.NotificationConfigurationFilter, key string) bool {
+	if f == nil || f.Key == nil {
+		return true
+	}
+	for _, r := range f.Key.FilterRules {
+		v := api.ToString(r.Value)
+		switch strings.ToLower(api.ToString(r.Name)) {
+		case "prefix":
+			if !strings.HasPrefix(key, v) {
+				return false
+			}
+		case "suffix":
+			if !strings.HasSuffix(key, v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// matchTargets lists the destinations of cfg that an event on key reaches.
+func matchTargets(cfg *s3api.NotificationConfiguration, event, key string) []bus.S3Target {
+	var out []bus.S3Target
+	for _, q := range cfg.QueueConfigurations {
+		if eventMatches(q.Events, event) && filterMatches(q.Filter, key) {
+			out = append(out, bus.S3Target{Kind: "queue", ARN: api.ToString(q.QueueArn), ConfigurationID: api.ToString(q.Id)})
+		}
+	}
+	for _, t := range cfg.TopicConfigurations {
+		if eventMatches(t.Events, event) && filterMatches(t.Filter, key) {
+			out = append(out, bus.S3Target{Kind: "topic", ARN: api.ToString(t.TopicArn), ConfigurationID: api.ToString(t.Id)})
+		}
+	}
+	for _, l := range cfg.LambdaFunctionConfigurations {
+		if eventMatches(l.Events, event) && filterMatches(l.Filter, key) {
+			out = append(out, bus.S3Target{Kind: "lambda", ARN: api.ToString(l.LambdaFunctionArn), ConfigurationID: api.ToString(l.Id)})
+		}
+	}
+	if cfg.EventBridgeConfiguration != nil {
+		out = append(out, bus.S3Target{Kind: "eventbridge"})
+	}
+	return out
+}
+
+// eventKey URL-encodes a key as S3 event records do: form encoding, slashes kept.
+func eventKey(k string) string {
+	return strings.ReplaceAll(url.QueryEscape(k), "%2F", "/")
+}
+
+var sequencer atomic.Uint64
+
+// notify publishes an event record for rec, with the destinations it matches.
+// Nothing is read or built when nobody listens.
+func (s *Service) notify(ctx context.Context, b *bucketRec, event string, rec *objRec) {
+	if b == nil || rec == nil || !bus.Subscribed[bus.S3Event](s.bus) {
+		return
+	}
+	var cfg s3api.NotificationConfiguration
+	_ = s.st.View(func(tx *store.Tx) error {
+		_, err := getConfig(tx, b.Name, cfgNotification, &cfg)
+		return err
+	})
+	c := caller(ctx)
+	targets := matchTargets(&cfg, event, rec.Key)
+	now := s.now()
+	seq := uint64(now.UnixNano())
+	for {
+		old := sequencer.Load()
+		if seq <= old {
+			seq = old + 1
+		}
+		if sequencer.CompareAndSwap(old, seq) {
+			break
+		}
+	}
+	obj := bus.S3ObjectEntity{Key: eventKey(rec.Key), Sequencer: fmt.Sprintf("%016X", seq)}
+	if strings.HasPrefix(event, "ObjectCreated") || strings.HasPrefix(event, "ObjectRestore") || strings.HasPrefix(event, "ObjectTagging") {
+		size := rec.Size
+		obj.Size = &size
+		obj.ETag = strings.Trim(rec.ETag, `"`)
+	}
+	if b.versioned() {
+		obj.VersionID = rec.VersionID
+	}
+	principal := "AWS:" + c.Account
+	if c.Anonymous {
+		principal = "anonymous"
+	}
+	rid := c.RequestID
+	record := bus.S3EventRecord{
+		EventVersion: "2.1", EventSource: "aws:s3", AWSRegion: b.Region,
+		EventTime: bus.FormatEventTime(now), EventName: event,
+		UserIdentity:      bus.S3UserIdentity{PrincipalID: principal},
+		RequestParameters: bus.S3RequestParameters{SourceIPAddress: "127.0.0.1"},
+		ResponseElements:  map[string]string{"x-amz-request-id": rid, "x-amz-id-2": hostID(rid)},
+		S3: bus.S3Entity{S3SchemaVersion: "1.0", Bucket: bus.S3BucketEntity{Name: b.Name,
+			OwnerIdentity: bus.S3UserIdentity{PrincipalID: b.Account}, ARN: b.arn()}, Object: obj},
+	}
+	if len(targets) > 0 {
+		record.S3.ConfigurationID = targets[0].ConfigurationID
+	}
+	bus.Publish(s.bus, bus.S3Event{Account: b.Account, Region: b.Region, Targets: targets, Record: record})
+}
+
+// hostID fakes x-amz-id-2 from the request id (AWS's is an opaque base64 string).
+func hostID(rid string) string {
+	return strings.ReplaceAll(rid, "-", "") + "/fogbank"
+}

@@ -1,0 +1,145 @@
+package s3
+
+import (
+	"errors"
+	"io"
+	"os"
+
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+// segReader streams bytes [off, off+n) of an object made of segments, opening
+// each blob file only when the read reaches it, so a 10,000-part object holds
+// one file open at a time.
+type segReader struct {
+	st    *store.Store
+	segs  []seg
+	i     int   // current segment
+	off   int64 // offset within segs[i] of the next byte
+	left  int64 // bytes still to deliver
+	f     *os.File
+	first *os.File // opened early (inside the View) for the first segment
+}
+
+func newSegReader(st *store.Store, segs []seg, off, n int64) *segReader {
+	r := &segReader{st: st, segs: segs, left: n}
+	for r.i < len(segs) && off >= segs[r.i].Size {
+		off -= segs[r.i].Size
+		r.i++
+	}
+	r.off = off
+	return r
+}
+
+// openFirst opens the first segment now: called inside the transaction that found
+// the object, so that a concurrent delete cannot remove the file before we read.
+func (r *segReader) openFirst() error {
+	if r.left == 0 || r.i >= len(r.segs) {
+		return nil
+	}
+	f, err := r.st.OpenBlob(r.segs[r.i].ID)
+	if err != nil {
+		return err
+	}
+	r.first = f
+	return nil
+}
+
+func (r *segReader) Read(p []byte) (int, error) {
+	for {
+		if r.left == 0 {
+			return 0, io.EOF
+		}
+		if r.i >= len(r.segs) {
+			return 0, io.ErrUnexpectedEOF
+		}
+		if r.f == nil {
+			if r.first != nil {
+				r.f, r.first = r.first, nil
+			} else {
+				f, err := r.st.OpenBlob(r.segs[r.i].ID)
+				if err != nil {
+					return 0, err
+				}
+				r.f = f
+			}
+		}
+		remain := r.segs[r.i].Size - r.off
+		if remain <= 0 {
+			r.f.Close()
+			r.f = nil
+			r.i++
+			r.off = 0
+			continue
+		}
+		want := int64(len(p))
+		if want > remain {
+			want = remain
+		}
+		if want > r.left {
+			want = r.left
+		}
+		n, err := r.f.ReadAt(p[:want], r.off)
+		r.off += int64(n)
+		r.left -= int64(n)
+		if n > 0 {
+			return n, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return 0, io.ErrUnexpectedEOF
+		}
+		return 0, err
+	}
+}
+
+// WriteTo lets io.Copy hand whole segment files to the connection (sendfile on
+// Linux when the writer is a TCP connection).
+func (r *segReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for r.left > 0 && r.i < len(r.segs) {
+		if r.f == nil {
+			if r.first != nil {
+				r.f, r.first = r.first, nil
+			} else {
+				f, err := r.st.OpenBlob(r.segs[r.i].ID)
+				if err != nil {
+					return total, err
+				}
+				r.f = f
+			}
+		}
+		n := r.segs[r.i].Size - r.off
+		if n > r.left {
+			n = r.left
+		}
+		if n > 0 {
+			m, err := io.Copy(w, io.NewSectionReader(r.f, r.off, n))
+			total += m
+			r.off += m
+			r.left -= m
+			if err != nil {
+				return total, err
+			}
+			if m < n {
+				return total, io.ErrUnexpectedEOF
+			}
+		}
+		r.f.Close()
+		r.f = nil
+		r.i++
+		r.off = 0
+	}
+	return total, nil
+}
+
+func (r *segReader) Close() error {
+	if r.f != nil {
+		r.f.Close()
+		r.f = nil
+	}
+	if r.first != nil {
+		r.first.Close()
+		r.first = nil
+	}
+	return nil
+}

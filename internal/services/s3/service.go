@@ -1,0 +1,198 @@
+package s3
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/fogbank/fogbank/internal/api"
+	s3api "github.com/fogbank/fogbank/internal/api/s3"
+	"github.com/fogbank/fogbank/internal/bus"
+	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+func init() { host.Register(s3api.Service, (*Service)(nil), New) }
+
+// Service is fogbank's S3.
+type Service struct {
+	s3api.Unimplemented
+	st  *store.Store
+	bus *bus.Bus
+	log *slog.Logger
+	now func() time.Time
+}
+
+var (
+	_ s3api.API       = (*Service)(nil)
+	_ host.RawHandler = (*Service)(nil)
+)
+
+// New creates the service on env's store. Events go to bus.Default().
+func New(env *host.Env) (any, error) {
+	return NewService(env.Store, bus.Default(), env.Logger, env.Now), nil
+}
+
+// NewService is New with every dependency explicit, for tests.
+func NewService(st *store.Store, b *bus.Bus, log *slog.Logger, now func() time.Time) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{st: st, bus: b, log: log, now: now}
+}
+
+// The store layout. Every path starts at the root bucket "s3".
+//
+//	s3/buckets                  bucket name → bucketRec (names are global, as on AWS)
+//	s3/b/<bucket>/o             key → objRec of the current version (never a delete marker)
+//	s3/b/<bucket>/v             key \x00 ^seq → objRec: every version, newest first per key
+//	s3/b/<bucket>/u             upload id → uploadRec
+//	s3/b/<bucket>/p             upload id / part number → partRec
+//	s3/b/<bucket>/c             configuration name → its JSON
+const root = "s3"
+
+var (
+	bucketsPath = []string{root, "buckets"}
+)
+
+func bpath(bucket string, sub string) []string { return []string{root, "b", bucket, sub} }
+
+// now returns the service clock truncated to what S3 keeps: whole seconds for
+// object times (HTTP dates carry no more, and listings show .000Z).
+func (s *Service) nowSec() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// canonicalID is the 64-hex canonical user id S3 shows as an account's owner id.
+func canonicalID(account string) string {
+	h := sha256.Sum256([]byte("fogbank-s3-owner:" + account))
+	return hex.EncodeToString(h[:])
+}
+
+// displayName is the owner display name; AWS shows the account's e-mail user part.
+func displayName(account string) string { return "fogbank-" + account }
+
+func ownerOf(account string) *s3api.Owner {
+	return &s3api.Owner{ID: api.String(canonicalID(account)), DisplayName: api.String(displayName(account))}
+}
+
+// caller is the request's caller (a default one in direct tests).
+func caller(ctx context.Context) *api.Caller { return api.CallerFrom(ctx) }
+
+// newVersionID makes a version id shaped like AWS's: 32 URL-safe characters.
+func newVersionID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
+	var b [32]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+// newUploadID makes a multipart upload id; AWS's are long and opaque.
+func newUploadID() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// internal wraps a store failure: logged with its cause, answered as InternalError.
+func (s *Service) internal(op string, err error) error {
+	var ae api.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	s.log.Error("s3: "+op, "err", err)
+	return api.InternalError()
+}
+
+// copyFields copies every exported field of src into the field of the same name
+// and type in dst (both pointers to structs): GetObjectOutput and HeadObjectOutput
+// share most of their members.
+func copyFields(dst, src any) {
+	dv := reflect.ValueOf(dst).Elem()
+	sv := reflect.ValueOf(src).Elem()
+	st := sv.Type()
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		df := dv.FieldByName(f.Name)
+		if df.IsValid() && df.CanSet() && df.Type() == f.Type {
+			df.Set(sv.Field(i))
+		}
+	}
+}
+
+// Errors AWS S3 answers that the model has no shape for (or whose shape lacks the
+// extra fields S3 sends). Messages are AWS's, word for word.
+
+func errNoSuchBucket(bucket string) error {
+	return api.Errorf(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist").With("BucketName", bucket)
+}
+
+func errNoSuchKey(key string) error {
+	return api.Errorf(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.").With("Key", key)
+}
+
+func errNoSuchVersion(key, version string) error {
+	return api.Errorf(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.").With("Key", key).With("VersionId", version)
+}
+
+func errNoSuchUpload(id string) error {
+	return api.Errorf(http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").With("UploadId", id)
+}
+
+func errInvalidArgument(msg, name, value string) error {
+	e := api.Errorf(http.StatusBadRequest, "InvalidArgument", "%s", msg)
+	if name != "" {
+		e.With("ArgumentName", name).With("ArgumentValue", value)
+	}
+	return e
+}
+
+func errInvalidRequest(msg string) error {
+	return api.Errorf(http.StatusBadRequest, "InvalidRequest", "%s", msg)
+}
+
+func errMalformedXML() error {
+	return api.Errorf(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+func errPrecondition(cond string) error {
+	return api.Errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").With("Condition", cond)
+}
+
+func errNotModified() error {
+	return api.Errorf(http.StatusNotModified, "NotModified", "Not Modified")
+}
+
+func errAccessDenied() error {
+	return api.Errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
+}
+
+func errMethodNotAllowed(method, resource string) error {
+	return api.Errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
+		With("Method", method).With("ResourceType", resource)
+}
+
+func errBadDigest() error {
+	return api.Errorf(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+}
+
+func errInvalidDigest() error {
+	return api.Errorf(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified is not valid.")
+}
+
+func errNotImplementedHeader(header string) error {
+	return api.Errorf(http.StatusNotImplemented, "NotImplemented", "A header you provided implies functionality that is not implemented").With("Header", header)
+}
