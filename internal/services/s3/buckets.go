@@ -342,3 +342,15 @@ func (s *Service) DeleteBucket(ctx context.Context, in *s3api.DeleteBucketReques
 }
 
 func timePtr(t time.Time) *time.Time { t = t.UTC(); return &t }
+
+// ListDirectoryBuckets answers as ListBuckets: the model gives both the template
+// "GET /" (directory buckets are listed on another endpoint on AWS), and the
+// router picks this one for a plain ListBuckets request. fogbank has no
+// directory buckets, so the caller's general purpose buckets are the answer.
+func (s *Service) ListDirectoryBuckets(ctx context.Context, in *s3api.ListDirectoryBucketsRequest) (*s3api.ListDirectoryBucketsOutput, error) {
+	lb, err := s.ListBuckets(ctx, &s3api.ListBucketsRequest{ContinuationToken: in.ContinuationToken, MaxBuckets: in.MaxDirectoryBuckets})
+	if err != nil {
+		return nil, err
+	}
+	return &s3api.ListDirectoryBucketsOutput{Buckets: lb.Buckets, ContinuationToken: lb.ContinuationToken}, nil
+}
