@@ -25,6 +25,7 @@ import (
 
 	// The implementations.
 	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
+	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"
 	_ "github.com/fogbank/fogbank/internal/services/s3"
 	_ "github.com/fogbank/fogbank/internal/services/sts"
 )

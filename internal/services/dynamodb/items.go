@@ -48,6 +48,9 @@ func (s *Service) writeItem(tx *store.Tx, t *tableMeta, db *store.Bucket, key []
 	if err := addStats(db, dc, ds); err != nil {
 		return err
 	}
+	if err := s.updateTTL(t, db, key, old, nu); err != nil {
+		return err
+	}
 	if t.Stream != nil && t.Stream.Enabled && (old != nil || nu != nil) {
 		return s.recordStream(tx, t, db, old, nu, ttl)
 	}

@@ -235,7 +235,10 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 				return err
 			}
 		}
-		return saveTable(tx, t)
+		if err := saveTable(tx, t); err != nil {
+			return err
+		}
+		return s.syncStream(tx, t)
 	})
 	if err != nil {
 		return nil, s.internal(err)
@@ -694,6 +697,16 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 		if err := saveTable(tx, t); err != nil {
 			return err
 		}
+		if old.Stream != nil && old.Stream.Enabled && t.Stream != nil && !t.Stream.Enabled {
+			if err := s.syncStream(tx, t); err != nil {
+				return err
+			}
+		}
+		if t.Stream != nil && t.Stream.Enabled {
+			if err := s.syncStream(tx, t); err != nil {
+				return err
+			}
+		}
 		c, sz := stats(dataBucket(tx, sc.acct, sc.region, name))
 		d = s.describe(t, c, sz)
 		return nil
@@ -769,6 +782,9 @@ func (s *Service) UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLive
 				return validation("TimeToLive is already enabled")
 			}
 			t.TTLEnabled, t.TTLAttr = true, attr
+			if err := s.backfillTTL(tx, t); err != nil {
+				return err
+			}
 		} else {
 			if !t.TTLEnabled {
 				return validation("TimeToLive is already disabled")
@@ -777,6 +793,11 @@ func (s *Service) UpdateTimeToLive(ctx context.Context, in *ddb.UpdateTimeToLive
 				return validation("TimeToLive is active on a different AttributeName: current AttributeName is %s", t.TTLAttr)
 			}
 			t.TTLEnabled = false
+			if db := dataBucket(tx, sc.acct, sc.region, name); db != nil && db.Bucket(bTTL) != nil {
+				if err := db.DeleteBucket(bTTL); err != nil {
+					return err
+				}
+			}
 		}
 		return saveTable(tx, t)
 	})

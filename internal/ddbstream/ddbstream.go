@@ -1,0 +1,76 @@
+// Package ddbstream is the contract between the dynamodb service, which writes
+// stream records, and the dynamodbstreams service, which reads them: where they
+// live in the store and how they are encoded. Neither service imports the other.
+//
+// Layout: dynamodb/<account>/<region>/streams/<stream ARN> holds the key "meta"
+// (Meta as JSON) and the bucket "records" (sequence number, 8 bytes big-endian →
+// Record as JSON). Each stream has one shard, ShardID. Records older than
+// Retention are trimmed by the dynamodb service and skipped by readers.
+//
+// Missing: shard splits (one shard per stream, closed only when the stream is
+// disabled).
+package ddbstream
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Retention is how long records are kept, as on AWS.
+const Retention = 24 * time.Hour
+
+// Bucket names and keys.
+const (
+	Root    = "dynamodb"
+	Streams = "streams"
+	MetaKey = "meta"
+	Records = "records"
+)
+
+// Meta describes one stream.
+type Meta struct {
+	ARN       string    `json:"arn"`
+	Table     string    `json:"table"`
+	Label     string    `json:"label"`
+	ViewType  string    `json:"viewType"`
+	Hash      string    `json:"hash"`
+	Range     string    `json:"range,omitempty"`
+	Created   time.Time `json:"created"`
+	Enabled   bool      `json:"enabled"`
+	ClosedSeq uint64    `json:"closedSeq,omitempty"` // last sequence number when disabled
+	Closed    bool      `json:"closed,omitempty"`
+}
+
+// ShardID is the stream's one shard, named from its creation time.
+func (m *Meta) ShardID() string {
+	return fmt.Sprintf("shardId-%020d-%08x", m.Created.UnixMilli(), uint32(m.Created.UnixNano()))
+}
+
+// Record is one change. Keys and images are JSON objects of DynamoDB attribute
+// values ({"S": "x"}, {"N": "1"}, ...), the form both services' generated types
+// marshal to with encoding/json.
+type Record struct {
+	Seq       uint64          `json:"seq"`
+	EventID   string          `json:"id"`
+	EventName string          `json:"name"` // INSERT, MODIFY, REMOVE
+	Time      time.Time       `json:"time"`
+	Keys      json.RawMessage `json:"keys"`
+	NewImage  json.RawMessage `json:"new,omitempty"`
+	OldImage  json.RawMessage `json:"old,omitempty"`
+	Size      int64           `json:"size"`
+	ViewType  string          `json:"viewType"`
+	TTL       bool            `json:"ttl,omitempty"` // deleted by TTL: userIdentity is the service
+}
+
+// SeqString formats a sequence number as AWS does (at least 21 digits).
+func SeqString(n uint64) string { return fmt.Sprintf("%021d", n) }
+
+// ParseSeq parses a sequence number.
+func ParseSeq(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
+
+// SeqKey is the records-bucket key of a sequence number.
+func SeqKey(n uint64) []byte {
+	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
