@@ -361,6 +361,9 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && w.s.isClosed() {
+		err = ErrClosed // nothing could reference it now; leave no file behind
+	}
 	final := w.s.blobFile(w.id)
 	if err == nil {
 		err = os.Rename(w.tmp, final)
@@ -372,6 +375,9 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 		w.state = done
 		w.s.remove(w.tmp)
 		w.s.remove(final)
+		if errors.Is(err, ErrClosed) {
+			return BlobRef{}, err
+		}
 		return BlobRef{}, fmt.Errorf("store: commit blob: %w", err)
 	}
 	w.s.blobMu.Lock()

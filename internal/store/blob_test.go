@@ -405,3 +405,17 @@ func TestCheckFindsProblems(t *testing.T) {
 		}
 	}
 }
+
+func TestBlobCommitAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	w, _ := s.NewBlob(0)
+	io.WriteString(w, "late")
+	checkAndClose(t, s)
+	if _, err := w.Commit(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Commit after Close = %v, want ErrClosed", err)
+	}
+	w.Abort()
+	s, _ = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	checkAndClose(t, s)
+}

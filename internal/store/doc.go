@@ -79,6 +79,19 @@
 // The test that proves it kills a child process writing in parallel and checks
 // every acknowledged write after reopening.
 //
+// # Performance
+//
+// Measured with `go test -run '^$' -bench . -benchtime 1x` on the shared 2-core
+// build machine (noisy; medians of several runs): 8 goroutines doing one small
+// Update each commit about 9,000-14,000 Updates/s with fsync, 3-4x bbolt's plain
+// Update (one fsync each) and 15x bbolt's Batch (which waits up to 10 ms for
+// company). A 1 GiB blob with no digest writes at about 90% of a plain io.Copy
+// into a file plus fsync; with digests the hash is the bound: MD5 runs at about
+// 400-600 MB/s on one core and cannot be split, CRC32C is nearly free, SHA256
+// (with SHA-NI) about 700 MB/s. Small objects (4 KiB blob + Update, 8 writers)
+// manage about 1,000-1,900 puts/s, each paying a file fsync, a directory fsync
+// and a share of a commit.
+//
 // # Checking
 //
 // Check verifies the invariants (bbolt's own check, every referenced blob file
@@ -95,7 +108,8 @@
 //     cause re-runs.
 //   - fn passed to Update runs on the writer goroutine: it must not call Update
 //     (deadlock), and a slow fn delays every writer. Do slow work (streaming a
-//     body, calling out) before the Update.
+//     body, calling out) before the Update. Nor may fn passed to View call
+//     Update: a commit that grows the file waits for open Views (bbolt's remap).
 //   - Slices from Get and cursors are valid only inside the transaction; copy them
 //     to keep them. Values handed to Put must not change until the Update returns.
 //   - Deleting a bucket does not unreference blobs recorded inside it; the service
