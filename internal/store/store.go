@@ -362,7 +362,7 @@ func (s *Store) runBatch(calls []*call) {
 		poisoned := -1
 		for i, c := range calls {
 			tx := &Tx{s: s, b: btx, writable: true}
-			c.err, c.panicked, c.panicVal = tx.run(c.fn)
+			c.panicked, c.panicVal, c.err = tx.run(c.fn)
 			if c.err == nil && !c.panicked {
 				ok = append(ok, c)
 				txs = append(txs, tx)

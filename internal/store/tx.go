@@ -26,13 +26,13 @@ type Tx struct {
 }
 
 // run calls fn, turning a panic into a value for the caller of Update.
-func (tx *Tx) run(fn func(*Tx) error) (err error, panicked bool, val any) {
+func (tx *Tx) run(fn func(*Tx) error) (panicked bool, val any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err, panicked, val = nil, true, r
+			panicked, val, err = true, r, nil
 		}
 	}()
-	return fn(tx), false, nil
+	return false, nil, fn(tx)
 }
 
 // Writable tells whether tx is read-write (inside Update).
