@@ -83,7 +83,7 @@
 //
 // Measured with `go test -run '^$' -bench . -benchtime 1x` on the shared 2-core
 // build machine (noisy; medians of several runs): 8 goroutines doing one small
-// Update each commit about 9,000-14,000 Updates/s with fsync, 3-4x bbolt's plain
+// Update each commit about 7,000-14,000 Updates/s with fsync, 3-4x bbolt's plain
 // Update (one fsync each) and 15x bbolt's Batch (which waits up to 10 ms for
 // company). A 1 GiB blob with no digest writes at about 90% of a plain io.Copy
 // into a file plus fsync; with digests the hash is the bound: MD5 runs at about
