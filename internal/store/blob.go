@@ -366,6 +366,9 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	}
 	final := w.s.blobFile(w.id)
 	if err == nil {
+		err = w.s.ensureFanout(filepath.Dir(final))
+	}
+	if err == nil {
 		err = os.Rename(w.tmp, final)
 	}
 	if err == nil {

@@ -385,6 +385,7 @@ func TestCheckFindsProblems(t *testing.T) {
 	os.Remove(s.BlobPath(refs[0].ID))
 	os.WriteFile(s.BlobPath(refs[1].ID), []byte("longer than before"), 0o644)
 	stray := "cd" + strings.Repeat("1", 30)
+	os.MkdirAll(filepath.Join(s.Dir(), blobsDir, "cd"), 0o755) // fan-out directories are made on demand
 	os.WriteFile(filepath.Join(s.Dir(), blobsDir, "cd", stray), nil, 0o644)
 	os.WriteFile(filepath.Join(s.Dir(), blobsDir, "junk"), nil, 0o644)
 	s.Update(func(tx *Tx) error { return tx.Bucket("objects").Delete([]byte("c")) }) // a reference lost

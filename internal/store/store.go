@@ -62,6 +62,8 @@ type Store struct {
 	closeMu sync.RWMutex // guards closed, and sends on reqs (so that Close may close it)
 	closed  bool
 
+	fanouts sync.Map // fan-out directory path → true once it exists durably
+
 	blobMu sync.Mutex // guards pending
 	// pending holds blobs whose files are committed (BlobWriter.Commit) but that no
 	// committed transaction references yet, with their sizes. They are removed by
@@ -120,19 +122,16 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// makeDirs creates Dir, Dir/blobs, the 256 fan-out directories and the temp
-// directory, then fsyncs the parents so that the directories themselves are
+// makeDirs creates Dir, Dir/blobs and the temp directory, then fsyncs the parents so that the directories themselves are
 // durable before any blob is renamed into them.
 func (s *Store) makeDirs() error {
 	blobs := filepath.Join(s.dir, blobsDir)
 	if err := os.MkdirAll(filepath.Join(blobs, tmpDir), 0o755); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	for i := 0; i < 256; i++ {
-		if err := os.Mkdir(filepath.Join(blobs, fmt.Sprintf("%02x", i)), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("store: %w", err)
-		}
-	}
+	// The 256 fan-out directories are made when their first blob lands
+	// (ensureFanout): making them all here cost ~250 ms of start-up on disks where
+	// mkdir is slow, and start-up is meant to take milliseconds.
 	for _, d := range []string{filepath.Dir(filepath.Clean(s.dir)), s.dir, blobs} {
 		if err := s.syncDir(d); err != nil {
 			return err
@@ -175,8 +174,16 @@ func (s *Store) sweep() error {
 	removed := 0
 	err = s.db.View(func(tx *bolt.Tx) error {
 		refs := tx.Bucket(sysBucket).Bucket(blobsBucket)
-		for i := 0; i < 256; i++ {
-			dir := filepath.Join(s.dir, blobsDir, fmt.Sprintf("%02x", i))
+		fanouts, err := os.ReadDir(filepath.Join(s.dir, blobsDir))
+		if err != nil {
+			return err
+		}
+		for _, fo := range fanouts {
+			if !fo.IsDir() || fo.Name() == tmpDir {
+				continue
+			}
+			dir := filepath.Join(s.dir, blobsDir, fo.Name())
+			s.fanouts.Store(dir, true)
 			ents, err := os.ReadDir(dir)
 			if err != nil {
 				return err
@@ -424,4 +431,21 @@ func (s *Store) afterCommit(txs []*Tx) {
 		}
 		return nil
 	})
+}
+
+// ensureFanout makes a blob fan-out directory the first time a blob goes in it,
+// and fsyncs blobs/ so that the directory entry survives a crash before the blob
+// rename that follows is made durable.
+func (s *Store) ensureFanout(dir string) error {
+	if _, ok := s.fanouts.Load(dir); ok {
+		return nil
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if err := s.syncDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	s.fanouts.Store(dir, true)
+	return nil
 }
