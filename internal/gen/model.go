@@ -62,6 +62,7 @@ type Ref struct {
 	HostLabel        bool   `json:"hostLabel"`
 	IdempotencyToken bool   `json:"idempotencyToken"`
 	JSONValue        bool   `json:"jsonvalue"`
+	Payload          string `json:"payload"` // only in protocol test vectors: the input's payload member
 	ResultWrapper    string `json:"resultWrapper"`
 
 	// XMLName is the member's name in query and XML bodies where it differs from

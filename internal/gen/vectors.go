@@ -56,6 +56,11 @@ func writeVectors(src, dir string) error {
 				m := &Model{Metadata: s.Metadata, Shapes: s.Shapes, Operations: map[string]*Operation{}}
 				for j, c := range s.Cases {
 					m.Operations[fmt.Sprintf("Case%d", j)] = c.Given
+					// Some vectors state the payload on the operation's input
+					// reference rather than on the shape; models never do, so move it.
+					if in := c.Given.Input; in != nil && in.Payload != "" && s.Shapes[in.Shape] != nil {
+						s.Shapes[in.Shape].Payload = in.Payload
+					}
 				}
 				prefix := fmt.Sprintf("%s%s%d_", vf.prefix, inOut, i)
 				g, err := newGenerator(m, prefix)

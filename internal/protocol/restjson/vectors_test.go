@@ -8,9 +8,6 @@ import (
 
 // restJSONSkips lists the rest-json vectors this codec does not pass, each with its reason.
 var restJSONSkips = map[string]string{
-	"input/rest-json.json suite 12":         "the vector states its payload on the operation's input reference, and the generated type has no payload tag",
-	"input/rest-json.json suite 13":         "the vector states its payload on the operation's input reference, and the generated type has no payload tag",
-	"input/rest-json.json suite 18":         "the vector states its payload on the operation's input reference, and the generated type has no payload tag",
 	"input/rest-json.json suite 20 case 1":  "jsonvalue list elements: the tag vocabulary has no way to say a list's elements are jsonvalue",
 	"output/rest-json.json suite 12 case 1": "jsonvalue list elements: the tag vocabulary has no way to say a list's elements are jsonvalue",
 	"output/rest-json.json suite 0 case 0":  "the body writes the timestamp as ISO 8601, which clients also accept; we send the rest-json default, epoch seconds, for the same instant",

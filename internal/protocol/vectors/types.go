@@ -501,7 +501,7 @@ type RestJSONIn11_Case0Output struct {
 }
 
 type RestJSONIn12_InputShape struct {
-	_   struct{} `type:"structure"`
+	_   struct{} `type:"structure" payload:"foo"`
 	Foo []byte   `name:"foo" type:"blob"`
 }
 
@@ -519,7 +519,7 @@ type RestJSONIn13_FooShape struct {
 }
 
 type RestJSONIn13_InputShape struct {
-	_   struct{}               `type:"structure"`
+	_   struct{}               `type:"structure" payload:"foo"`
 	Foo *RestJSONIn13_FooShape `name:"foo" locationName:"foo" type:"structure"`
 }
 
@@ -608,7 +608,7 @@ type RestJSONIn17_Case0Output struct {
 }
 
 type RestJSONIn18_InputShape struct {
-	_   struct{} `type:"structure"`
+	_   struct{} `type:"structure" payload:"foo"`
 	Foo *string  `name:"foo" type:"string"`
 }
 
