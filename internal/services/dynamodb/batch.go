@@ -131,7 +131,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 		}
 	}
 	if total > 25 {
-		return nil, validation("Too many items requested for the BatchWriteItem call")
+		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
 	}
 	units := map[string]float64{}
 	err := s.st.Update(func(tx *store.Tx) error {

@@ -482,6 +482,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		}
 		nu, err = expr.Apply(p.update, base)
 		if err != nil {
+			if err == expr.ErrOperandType && in.AttributeUpdates != nil {
+				return validation("Type mismatch for attribute to update")
+			}
 			return exprErr("", err)
 		}
 		if err := checkItemSize(nu); err != nil {
@@ -490,8 +493,8 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		if err := t.checkIndexKeys(nu); err != nil {
 			return err
 		}
-		if old == nil && len(p.update.Set)+len(p.update.Add) == 0 && in.AttributeUpdates != nil {
-			// AttributeUpdates that only delete do not create an item.
+		if old == nil && len(p.update.Set)+len(p.update.Add) == 0 && len(p.update.Remove)+len(p.update.Delete) > 0 {
+			// An update that only removes does not create an item.
 			nu = nil
 			return nil
 		}

@@ -143,6 +143,9 @@ func expectedCond(exp map[string]*ddb.ExpectedAttributeValue, op *string) (*expr
 		}
 		return nil, nil
 	}
+	if len(exp) == 0 && op != nil {
+		return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
+	}
 	var conds []*expr.Cond
 	for _, name := range sortedKeys(exp) {
 		e := exp[name]

@@ -35,18 +35,35 @@ type source struct {
 	ix *indexMeta // nil for the table
 }
 
-func (src source) hash() string {
+func (src source) hashes() []string {
 	if src.ix != nil {
-		return src.ix.Hash
+		return src.ix.Hashes
 	}
-	return src.t.Hash
+	return []string{src.t.Hash}
 }
 
-func (src source) rng() string {
+func (src source) ranges() []string {
 	if src.ix != nil {
-		return src.ix.Range
+		return src.ix.Ranges
 	}
-	return src.t.Range
+	if src.t.Range == "" {
+		return nil
+	}
+	return []string{src.t.Range}
+}
+
+func (src source) isKey(name string) bool {
+	for _, a := range src.hashes() {
+		if a == name {
+			return true
+		}
+	}
+	for _, a := range src.ranges() {
+		if a == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (src source) bucket(db *store.Bucket) *store.Bucket {
@@ -75,9 +92,8 @@ func (src source) position(it expr.Item) []byte {
 func (src source) lastKey(it expr.Item) expr.Item {
 	k := src.t.keyItem(it)
 	if src.ix != nil {
-		k[src.ix.Hash] = it[src.ix.Hash]
-		if src.ix.Range != "" {
-			k[src.ix.Range] = it[src.ix.Range]
+		for _, a := range src.ix.keyAttrs() {
+			k[a] = it[a]
 		}
 	}
 	return k
@@ -98,9 +114,8 @@ func (src source) startPosition(esk expr.Item) ([]byte, error) {
 		want[src.t.Range] = true
 	}
 	if src.ix != nil {
-		want[src.ix.Hash] = true
-		if src.ix.Range != "" {
-			want[src.ix.Range] = true
+		for _, a := range src.ix.keyAttrs() {
+			want[a] = true
 		}
 	}
 	bad := len(esk) != len(want)
@@ -235,15 +250,23 @@ func (s *Service) run(tx *store.Tx, db *store.Bucket, o scanOpts) (*scanResult, 
 
 // ---- Query ----
 
-// keyCond is the analysed key condition of a Query.
+// keyCond is the analysed key condition of a Query: equality on every hash
+// attribute, equality on a leading run of range attributes, and at most one
+// other condition on the next range attribute.
 type keyCond struct {
-	hash   *expr.AV
-	op     string // "", =, <, <=, >, >=, BETWEEN, begins_with
+	hashes []*expr.AV
+	eqs    []*expr.AV
+	op     string // "", =, <, <=, >, >=, BETWEEN, begins_with: on the next range attribute
 	v1, v2 *expr.AV
 }
 
+type attrCond struct {
+	op   string
+	vals []*expr.AV
+}
+
 // analyseKeyCond checks a key condition against the source's key schema.
-func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond, error) {
+func analyseKeyCond(c *expr.Cond, src source) (*keyCond, error) {
 	var parts []*expr.Cond
 	var flatten func(c *expr.Cond) error
 	flatten = func(c *expr.Cond) error {
@@ -262,11 +285,10 @@ func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond
 	if err := flatten(c); err != nil {
 		return nil, err
 	}
-	if len(parts) > 2 {
+	if len(parts) > len(src.hashes())+len(src.ranges()) && len(src.hashes())+len(src.ranges()) <= 2 {
 		return nil, validation("Conditions can be of length 1 or 2 only")
 	}
-	kc := &keyCond{}
-	seen := map[string]bool{}
+	conds := map[string]attrCond{}
 	for _, p := range parts {
 		var attr string
 		var vals []*expr.AV
@@ -284,7 +306,7 @@ func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond
 				op = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
 			}
 			if a.Kind != expr.OpPath {
-				return nil, validation("Invalid KeyConditionExpression: Syntax error; the key condition must compare a key attribute")
+				return nil, validation("Invalid KeyConditionExpression: the key condition must compare a key attribute")
 			}
 			if len(a.Path) != 1 {
 				return nil, validation("KeyConditionExpressions cannot contain nested attributes: %s", a.Path.String())
@@ -292,7 +314,7 @@ func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond
 			attr = a.Path[0].Name
 			for _, r := range rest {
 				if r.Kind != expr.OpValue {
-					return nil, validation("Invalid KeyConditionExpression: The operand must be a value")
+					return nil, validation("Invalid KeyConditionExpression: the key condition operand must be a value")
 				}
 				vals = append(vals, r.Value)
 			}
@@ -309,24 +331,11 @@ func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond
 		default:
 			return nil, validation("Invalid operator used in KeyConditionExpression: %s", op)
 		}
-		if seen[attr] {
+		if _, dup := conds[attr]; dup {
 			return nil, validation("KeyConditionExpressions must only contain one condition per key")
 		}
-		seen[attr] = true
-		switch attr {
-		case src.hash():
-			if op != "=" {
-				return nil, validation("Query key condition not supported")
-			}
-			kc.hash = vals[0]
-		case src.rng():
-			kc.op = op
-			kc.v1 = vals[0]
-			if len(vals) > 1 {
-				kc.v2 = vals[1]
-			}
-		default:
-			return nil, validation("Query condition missed key schema element: %s", src.hash())
+		if !src.isKey(attr) {
+			return nil, validation("Query key condition not supported")
 		}
 		want := src.t.Attrs[attr]
 		for _, v := range vals {
@@ -335,20 +344,63 @@ func analyseKeyCond(c *expr.Cond, src source, names map[string]string) (*keyCond
 			}
 		}
 		if op == "begins_with" && want == "N" {
-			return nil, invalidParam("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+			return nil, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
 		}
+		conds[attr] = attrCond{op, vals}
 	}
-	if kc.hash == nil {
-		return nil, validation("Query condition missed key schema element: %s", src.hash())
+	kc := &keyCond{}
+	multi := len(src.hashes()) > 1 || len(src.ranges()) > 1
+	for _, h := range src.hashes() {
+		ac, ok := conds[h]
+		if !ok {
+			if multi {
+				return nil, validation("Query key condition not supported: every HASH key attribute needs an equality condition; missing: %s", h)
+			}
+			return nil, validation("Query condition missed key schema element: %s", h)
+		}
+		if ac.op != "=" {
+			if multi {
+				return nil, validation("Query key condition not supported: HASH key attribute %s needs an equality condition", h)
+			}
+			return nil, validation("Query key condition not supported")
+		}
+		kc.hashes = append(kc.hashes, ac.vals[0])
+	}
+	done := false
+	for _, r := range src.ranges() {
+		ac, ok := conds[r]
+		if !ok {
+			done = true
+			continue
+		}
+		if done {
+			return nil, validation("Query key condition not supported: RANGE key attributes must be given left to right, with equality conditions on all but the last; %s follows a missing or non-equality condition", r)
+		}
+		if ac.op == "=" && kc.op == "" && r != src.ranges()[len(src.ranges())-1] {
+			kc.eqs = append(kc.eqs, ac.vals[0])
+			continue
+		}
+		kc.op = ac.op
+		kc.v1 = ac.vals[0]
+		if len(ac.vals) > 1 {
+			kc.v2 = ac.vals[1]
+		}
+		done = true
 	}
 	return kc, nil
 }
 
-// keyRangeOf turns a key condition into a range of the source's bucket.
+// keyRange turns a key condition into a range of the source's bucket.
 func (kc *keyCond) keyRange() keyRange {
-	pk := appendKeyValue(nil, kc.hash)
+	var pk []byte
+	for _, h := range kc.hashes {
+		pk = appendKeyValue(pk, h)
+	}
 	p := hashPrefix(make([]byte, 0, 64), pk)
 	p = append(p, pk...)
+	for _, e := range kc.eqs {
+		p = appendKeyValue(p, e)
+	}
 	at := func(v *expr.AV) []byte { return appendKeyValue(append([]byte(nil), p...), v) }
 	switch kc.op {
 	case "=":
@@ -459,7 +511,7 @@ func checkFilterKeys(c *expr.Cond, src source) error {
 			}
 			walkOp(a)
 			for _, p := range paths {
-				if n := p[0].Name; n == src.hash() || n == src.rng() {
+				if n := p[0].Name; src.isKey(n) {
 					err = validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n)
 				}
 			}
@@ -546,7 +598,7 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 		if err != nil {
 			return err
 		}
-		kc, err := analyseKeyCond(keyC, src, in.ExpressionAttributeNames)
+		kc, err := analyseKeyCond(keyC, src)
 		if err != nil {
 			return err
 		}
@@ -555,9 +607,23 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 				return err
 			}
 		}
+		for n := range in.QueryFilter {
+			if src.isKey(n) {
+				return validation("QueryFilter can only contain non-key attributes: Primary key attribute: %s", n)
+			}
+		}
 		after, err := src.startPosition(in.ExclusiveStartKey)
 		if err != nil {
 			return err
+		}
+		if after != nil {
+			if src.ix == nil && src.t.Range == "" {
+				return validation("The provided exclusive start key is invalid: ExclusiveStartKey: the table has no sort key, so a Query reads at most one item")
+			}
+			part := (&keyCond{hashes: kc.hashes}).keyRange()
+			if bytes.Compare(after, part.lo) < 0 || (part.hi != nil && bytes.Compare(after, part.hi) >= 0) {
+				return validation("The provided starting key is outside query boundaries based on provided conditions")
+			}
 		}
 		o := scanOpts{src: src, rng: kc.keyRange(), after: after, forward: in.ScanIndexForward == nil || *in.ScanIndexForward,
 			limit: int(api.ToInt64(in.Limit)), filter: filter, proj: proj, count: count}
@@ -662,6 +728,9 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 			if hi < 1<<32 {
 				r.hi = binary.BigEndian.AppendUint32(nil, uint32(hi))
 			}
+		}
+		if after != nil && (bytes.Compare(after, r.lo) < 0 || (r.hi != nil && bytes.Compare(after, r.hi) >= 0)) {
+			return validation("The provided Exclusive start key does not map to the provided Segment and TotalSegments values. ExclusiveStartKey belongs to a different segment")
 		}
 		o := scanOpts{src: src, rng: r, after: after, forward: true, limit: int(api.ToInt64(in.Limit)),
 			filter: filter, proj: proj, count: count}

@@ -155,13 +155,18 @@ type tableMeta struct {
 
 type indexMeta struct {
 	Name     string   `json:"name"`
-	Hash     string   `json:"hash"`
-	Range    string   `json:"range,omitempty"`
+	Hashes   []string `json:"hashes"`           // one, or up to 4 for a GSI
+	Ranges   []string `json:"ranges,omitempty"` // none, one, or up to 4 for a GSI
 	ProjType string   `json:"projType"`
 	NonKey   []string `json:"nonKey,omitempty"`
 	RCU      int64    `json:"rcu,omitempty"`
 	WCU      int64    `json:"wcu,omitempty"`
 	Local    bool     `json:"local,omitempty"`
+}
+
+// keyAttrs lists the index's key attributes, hash first.
+func (ix *indexMeta) keyAttrs() []string {
+	return append(append([]string{}, ix.Hashes...), ix.Ranges...)
 }
 
 type streamMeta struct {

@@ -48,6 +48,55 @@ func parseKeySchema(ks []*ddb.KeySchemaElement, field string) (hash, rng string,
 	return hash, rng, nil
 }
 
+// parseGSIKeySchema checks a GSI key schema: 1 to 4 HASH elements, then up to 4
+// RANGE elements (multi-attribute keys), no name twice.
+func parseGSIKeySchema(ks []*ddb.KeySchemaElement, field string) (hashes, ranges []string, err error) {
+	if ks == nil {
+		return nil, nil, validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	}
+	if len(ks) == 0 {
+		return nil, nil, validation("1 validation error detected: Value '[]' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", field)
+	}
+	seen := map[string]bool{}
+	for _, k := range ks {
+		n := api.ToString(k.AttributeName)
+		if seen[n] {
+			return nil, nil, invalidParam("Invalid KeySchema: two KeySchemaElements have the same name: %s", n)
+		}
+		seen[n] = true
+		switch api.ToString(k.KeyType) {
+		case "HASH":
+			if len(ranges) > 0 {
+				return nil, nil, validation("Invalid KeySchema: all HASH key elements must precede all RANGE key elements")
+			}
+			hashes = append(hashes, n)
+		case "RANGE":
+			ranges = append(ranges, n)
+		}
+	}
+	if len(hashes) == 0 {
+		return nil, nil, validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	}
+	if len(hashes) > 4 {
+		return nil, nil, validation("Invalid KeySchema: a GlobalSecondaryIndex may have at most 4 HASH key elements, got %d", len(hashes))
+	}
+	if len(ranges) > 4 {
+		return nil, nil, validation("Invalid KeySchema: a GlobalSecondaryIndex may have at most 4 RANGE key elements, got %d", len(ranges))
+	}
+	return hashes, ranges, nil
+}
+
+func indexKeySchema(ix *indexMeta) []*ddb.KeySchemaElement {
+	var ks []*ddb.KeySchemaElement
+	for _, h := range ix.Hashes {
+		ks = append(ks, &ddb.KeySchemaElement{AttributeName: api.String(h), KeyType: api.String("HASH")})
+	}
+	for _, r := range ix.Ranges {
+		ks = append(ks, &ddb.KeySchemaElement{AttributeName: api.String(r), KeyType: api.String("RANGE")})
+	}
+	return ks
+}
+
 func describeKeySchema(ks []*ddb.KeySchemaElement) string {
 	parts := make([]string, len(ks))
 	for i, k := range ks {
@@ -126,18 +175,20 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 		if err := checkName("localSecondaryIndexes.member.indexName", ix.Name, true); err != nil {
 			return nil, err
 		}
-		if ix.Hash, ix.Range, err = parseKeySchema(l.KeySchema, "localSecondaryIndexes.member.keySchema"); err != nil {
+		lh, lr, err := parseKeySchema(l.KeySchema, "localSecondaryIndexes.member.keySchema")
+		if err != nil {
 			return nil, err
 		}
 		if rng == "" {
 			return nil, invalidParam("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
 		}
-		if ix.Hash != hash {
-			return nil, invalidParam("Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", ix.Name, ix.Hash, hash)
+		if lh != hash {
+			return nil, invalidParam("Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", ix.Name, lh, hash)
 		}
-		if ix.Range == "" {
+		if lr == "" {
 			return nil, invalidParam("Index KeySchema does not have a range key for index: %s", ix.Name)
 		}
+		ix.Hashes, ix.Ranges = []string{lh}, []string{lr}
 		if err := parseProjection(l.Projection, ix); err != nil {
 			return nil, err
 		}
@@ -145,7 +196,7 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 			return nil, invalidParam("Duplicate index name: %s", ix.Name)
 		}
 		names[ix.Name] = true
-		used[ix.Range] = true
+		used[lr] = true
 		t.LSIs = append(t.LSIs, ix)
 	}
 	if len(t.LSIs) > 5 {
@@ -162,7 +213,7 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 		if err := checkName("globalSecondaryIndexes.member.indexName", ix.Name, true); err != nil {
 			return nil, err
 		}
-		if ix.Hash, ix.Range, err = parseKeySchema(g.KeySchema, "globalSecondaryIndexes.member.keySchema"); err != nil {
+		if ix.Hashes, ix.Ranges, err = parseGSIKeySchema(g.KeySchema, "globalSecondaryIndexes.member.keySchema"); err != nil {
 			return nil, err
 		}
 		if err := parseProjection(g.Projection, ix); err != nil {
@@ -175,9 +226,8 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 			return nil, invalidParam("Duplicate index name: %s", ix.Name)
 		}
 		names[ix.Name] = true
-		used[ix.Hash] = true
-		if ix.Range != "" {
-			used[ix.Range] = true
+		for _, a := range ix.keyAttrs() {
+			used[a] = true
 		}
 		t.GSIs = append(t.GSIs, ix)
 	}
@@ -205,7 +255,7 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 		sort.Strings(keys)
 		return nil, invalidParam("Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]", strings.Join(t.AttrOrder, ", "), strings.Join(keys, ", "))
 	}
-	if ss := in.StreamSpecification; ss != nil {
+	if ss := in.StreamSpecification; ss != nil && (api.ToBool(ss.StreamEnabled) || ss.StreamViewType != nil) {
 		if err := s.setStream(t, ss); err != nil {
 			return nil, err
 		}
@@ -331,12 +381,10 @@ func (s *Service) setStream(t *tableMeta, ss *ddb.StreamSpecification) error {
 		if ss.StreamViewType != nil {
 			return invalidParam("StreamViewType cannot be specified when StreamEnabled is false")
 		}
-		if t.Stream != nil {
-			if !t.Stream.Enabled {
-				return validation("Table already has no enabled stream: %s", t.Name)
-			}
-			t.Stream.Enabled = false
+		if t.Stream == nil || !t.Stream.Enabled {
+			return validation("Table already has no enabled stream: the stream is already disabled: %s", t.Name)
 		}
+		t.Stream.Enabled = false
 		return nil
 	}
 	if ss.StreamViewType == nil {
@@ -375,13 +423,13 @@ func (s *Service) describe(t *tableMeta, count, size int64) *ddb.TableDescriptio
 	}
 	for _, ix := range t.LSIs {
 		d.LocalSecondaryIndexes = append(d.LocalSecondaryIndexes, &ddb.LocalSecondaryIndexDescription{
-			IndexName: api.String(ix.Name), KeySchema: keySchema(ix.Hash, ix.Range), Projection: projection(ix),
+			IndexName: api.String(ix.Name), KeySchema: indexKeySchema(ix), Projection: projection(ix),
 			IndexArn: api.String(t.arn() + "/index/" + ix.Name), IndexSizeBytes: api.Int64(0), ItemCount: api.Int64(0),
 		})
 	}
 	for _, ix := range t.GSIs {
 		d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, &ddb.GlobalSecondaryIndexDescription{
-			IndexName: api.String(ix.Name), KeySchema: keySchema(ix.Hash, ix.Range), Projection: projection(ix),
+			IndexName: api.String(ix.Name), KeySchema: indexKeySchema(ix), Projection: projection(ix),
 			IndexStatus: api.String("ACTIVE"), IndexArn: api.String(t.arn() + "/index/" + ix.Name),
 			IndexSizeBytes: api.Int64(0), ItemCount: api.Int64(0),
 			ProvisionedThroughput: &ddb.ProvisionedThroughputDescription{
@@ -510,8 +558,11 @@ func (s *Service) DeleteTable(ctx context.Context, in *ddb.DeleteTableInput) (*d
 	if err != nil {
 		return nil, s.internal(err)
 	}
-	d.TableStatus = api.String("DELETING")
-	return &ddb.DeleteTableOutput{TableDescription: d}, nil
+	// AWS answers a DeleteTable with a short description.
+	short := &ddb.TableDescription{TableName: d.TableName, TableStatus: api.String("DELETING"), TableArn: d.TableArn,
+		TableId: d.TableId, ItemCount: d.ItemCount, TableSizeBytes: d.TableSizeBytes, ProvisionedThroughput: d.ProvisionedThroughput,
+		BillingModeSummary: d.BillingModeSummary, DeletionProtectionEnabled: d.DeletionProtectionEnabled}
+	return &ddb.DeleteTableOutput{TableDescription: short}, nil
 }
 
 // ListTables lists table names in order, up to Limit (default 100).
@@ -563,7 +614,26 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 	if in.BillingMode == nil && in.ProvisionedThroughput == nil && in.GlobalSecondaryIndexUpdates == nil &&
 		in.StreamSpecification == nil && in.SSESpecification == nil && in.TableClass == nil &&
 		in.DeletionProtectionEnabled == nil && in.ReplicaUpdates == nil && in.OnDemandThroughput == nil && in.WarmThroughput == nil {
-		return nil, validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+		return nil, validation("UpdateTable requires at least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates")
+	}
+	if in.GlobalSecondaryIndexUpdates != nil && len(in.GlobalSecondaryIndexUpdates) == 0 {
+		return nil, validation("UpdateTable: GlobalSecondaryIndexUpdates must not be empty")
+	}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		n := 0
+		if u != nil {
+			for _, set := range []bool{u.Create != nil, u.Update != nil, u.Delete != nil} {
+				if set {
+					n++
+				}
+			}
+		}
+		if n == 0 {
+			return nil, invalidParam("One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be specified")
+		}
+		if n > 1 {
+			return nil, invalidParam("Only one of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete may be specified in one GlobalSecondaryIndexUpdate")
+		}
 	}
 	var d *ddb.TableDescription
 	var created []string
@@ -626,13 +696,10 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 				if t.index(ix.Name) != nil {
 					return invalidParam("Index %s already exists", ix.Name)
 				}
-				if ix.Hash, ix.Range, err = parseKeySchema(c.KeySchema, "globalSecondaryIndexUpdates.member.create.keySchema"); err != nil {
+				if ix.Hashes, ix.Ranges, err = parseGSIKeySchema(c.KeySchema, "globalSecondaryIndexUpdates.member.create.keySchema"); err != nil {
 					return err
 				}
-				for _, k := range []string{ix.Hash, ix.Range} {
-					if k == "" {
-						continue
-					}
+				for _, k := range ix.keyAttrs() {
 					if _, ok := t.Attrs[k]; !ok {
 						return invalidParam("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", k, strings.Join(t.AttrOrder, ", "))
 					}
@@ -683,7 +750,9 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 		// Attribute definitions no key uses any more are dropped, as AWS does.
 		used := map[string]bool{t.Hash: true, t.Range: true}
 		for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
-			used[ix.Hash], used[ix.Range] = true, true
+			for _, a := range ix.keyAttrs() {
+				used[a] = true
+			}
 		}
 		var order []string
 		for _, n := range t.AttrOrder {
@@ -725,6 +794,18 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 	return &ddb.UpdateTableOutput{TableDescription: d}, nil
 }
 
+// indexKeyFits tells whether an item's index key values are within the key size
+// limits and non-empty; items that are not are left out of a new index.
+func indexKeyFits(ix *indexMeta, it expr.Item) bool {
+	for i, a := range ix.keyAttrs() {
+		n := len(keyBytes(it[a]))
+		if n == 0 || (i < len(ix.Hashes) && n > 2048) || (i >= len(ix.Hashes) && n > 1024) {
+			return false
+		}
+	}
+	return true
+}
+
 // backfill writes every existing item into a new index.
 func backfill(tx *store.Tx, t *tableMeta, ix *indexMeta) error {
 	db := dataBucket(tx, t.Account, t.Region, t.Name)
@@ -740,7 +821,7 @@ func backfill(tx *store.Tx, t *tableMeta, ix *indexMeta) error {
 		if err != nil {
 			return err
 		}
-		if xk := t.indexKey(ix, it, k); xk != nil {
+		if xk := t.indexKey(ix, it, k); xk != nil && indexKeyFits(ix, it) {
 			puts = append(puts, kv{xk, append([]byte(nil), v...)})
 		}
 		return nil
@@ -951,3 +1032,23 @@ func (s *Service) DescribeEndpoints(ctx context.Context, _ *ddb.DescribeEndpoint
 
 var _ = time.Now
 var _ = expr.TypeOf
+
+// DescribeContinuousBackups answers that backups are on and point-in-time
+// recovery off, the state of a new table on AWS (fogbank makes no backups).
+func (s *Service) DescribeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
+	sc := scopeOf(ctx)
+	name, err := tableName(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.getTable(sc, name); err != nil {
+		if _, ok := err.(*ddb.ResourceNotFoundException); ok {
+			return nil, &ddb.TableNotFoundException{Message: api.String("Table not found: " + name)}
+		}
+		return nil, err
+	}
+	return &ddb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &ddb.ContinuousBackupsDescription{
+		ContinuousBackupsStatus:        api.String("ENABLED"),
+		PointInTimeRecoveryDescription: &ddb.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: api.String("DISABLED")},
+	}}, nil
+}

@@ -82,6 +82,13 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 		}
 		acts = append(acts, a)
 	}
+	total := 0
+	for _, a := range acts {
+		total += expr.ItemSize(a.item) + expr.ItemSize(a.key)
+	}
+	if total > 4<<20 {
+		return nil, validation("Transaction request size cannot exceed 4 MB")
+	}
 	var reqHash []byte
 	if in.ClientRequestToken != nil {
 		c := *in
@@ -109,7 +116,11 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 		}
 		var preps []prepared
 		seen := map[string]bool{}
-		for _, a := range acts {
+		// A request invalid for one item's schema cancels the transaction with a
+		// ValidationError reason for that item, before any condition is checked.
+		invalid := make([]string, len(acts))
+		anyInvalid := false
+		for i, a := range acts {
 			t, err := s.loadTable(tx, sc.acct, sc.region, a.table)
 			if err != nil {
 				return err
@@ -127,6 +138,11 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 				key, err = t.keyOf(a.key)
 			}
 			if err != nil {
+				if ae, ok := err.(*api.Err); ok && ae.Code == "ValidationException" {
+					invalid[i], anyInvalid = ae.Message, true
+					preps = append(preps, prepared{a: a, t: t})
+					continue
+				}
 				return err
 			}
 			if a.kind == "Update" {
@@ -145,6 +161,21 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 				return err
 			}
 			preps = append(preps, prepared{a: a, t: t, db: db, key: key, old: old})
+		}
+		if anyInvalid {
+			reasons := make([]*ddb.CancellationReason, len(acts))
+			codes := make([]string, len(acts))
+			for i := range acts {
+				reasons[i] = &ddb.CancellationReason{Code: api.String("None")}
+				if invalid[i] != "" {
+					reasons[i] = &ddb.CancellationReason{Code: api.String("ValidationError"), Message: api.String(invalid[i])}
+				}
+				codes[i] = *reasons[i].Code
+			}
+			return &ddb.TransactionCanceledException{
+				Message:             api.String("Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"),
+				CancellationReasons: reasons,
+			}
 		}
 		// Check every condition before writing anything.
 		reasons := make([]*ddb.CancellationReason, len(preps))

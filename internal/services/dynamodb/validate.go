@@ -87,7 +87,10 @@ func checkValue(v *expr.AV, depth int) error {
 			}
 		}
 	case v.M != nil:
-		for _, e := range v.M {
+		for k, e := range v.M {
+			if len(k) > 65535 {
+				return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", k)
+			}
 			if err := checkValue(e, depth+1); err != nil {
 				return err
 			}
@@ -120,7 +123,10 @@ func checkNum(s string) (expr.Dec, error) {
 func checkItem(it expr.Item) error {
 	for k, v := range it {
 		if k == "" {
-			return invalidParam("An AttributeValue may not contain an empty attribute name")
+			return invalidParam("Empty attribute name")
+		}
+		if len(k) > 65535 {
+			return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", k)
 		}
 		if err := checkValue(v, 0); err != nil {
 			return err
@@ -239,22 +245,22 @@ func (t *tableMeta) keyOf(key expr.Item) ([]byte, error) {
 // indexKey is the key of item in index ix, or nil when the item lacks an index
 // key attribute (it is then not in the index). tableKey makes it unique.
 func (t *tableMeta) indexKey(ix *indexMeta, it expr.Item, tableKey []byte) []byte {
-	hv := it[ix.Hash]
-	if hv == nil || expr.TypeOf(hv) != t.Attrs[ix.Hash] {
-		return nil
-	}
-	var rv *expr.AV
-	if ix.Range != "" {
-		rv = it[ix.Range]
-		if rv == nil || expr.TypeOf(rv) != t.Attrs[ix.Range] {
+	var pk []byte
+	for _, h := range ix.Hashes {
+		v := it[h]
+		if v == nil || expr.TypeOf(v) != t.Attrs[h] {
 			return nil
 		}
+		pk = appendKeyValue(pk, v)
 	}
-	pk := appendKeyValue(nil, hv)
 	b := hashPrefix(make([]byte, 0, 64), pk)
 	b = append(b, pk...)
-	if rv != nil {
-		b = appendKeyValue(b, rv)
+	for _, r := range ix.Ranges {
+		v := it[r]
+		if v == nil || expr.TypeOf(v) != t.Attrs[r] {
+			return nil
+		}
+		b = appendKeyValue(b, v)
 	}
 	return append(b, tableKey...)
 }
@@ -263,7 +269,7 @@ func (t *tableMeta) indexKey(ix *indexMeta, it expr.Item, tableKey []byte) []byt
 // or are empty.
 func (t *tableMeta) checkIndexKeys(it expr.Item) error {
 	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
-		for _, name := range []string{ix.Hash, ix.Range} {
+		for _, name := range ix.keyAttrs() {
 			if name == "" || t.isKey(name) {
 				continue
 			}
@@ -273,6 +279,19 @@ func (t *tableMeta) checkIndexKeys(it expr.Item) error {
 			}
 			if got, want := expr.TypeOf(v), t.Attrs[name]; got != want {
 				return invalidParam("Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", name, want, got, ix.Name)
+			}
+			size := len(keyBytes(v))
+			isHash := false
+			for _, h := range ix.Hashes {
+				if h == name {
+					isHash = true
+				}
+			}
+			if isHash && size > 2048 {
+				return invalidParam("Size of hashkey has exceeded the maximum size limit of2048 bytes: index key %s of index %s", name, ix.Name)
+			}
+			if !isHash && size > 1024 {
+				return invalidParam("Aggregated size of all range keys has exceeded the size limit of 1024 bytes: index key %s of index %s", name, ix.Name)
 			}
 			if (v.S != nil && *v.S == "") || (v.B != nil && len(v.B) == 0) {
 				return validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", map[bool]string{true: "string", false: "binary"}[v.S != nil], ix.Name, name)

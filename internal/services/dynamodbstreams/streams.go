@@ -83,7 +83,15 @@ func (s *Service) ListStreams(ctx context.Context, in *sapi.ListStreamsInput) (*
 	sc := scopeOf(ctx)
 	limit := 100
 	if in.Limit != nil {
+		if *in.Limit > 100 {
+			return nil, validation("1 validation error detected: Value '" + strconv.FormatInt(*in.Limit, 10) + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")
+		}
 		limit = int(*in.Limit)
+	}
+	if in.ExclusiveStartStreamArn != nil {
+		if _, ok := streamScope(*in.ExclusiveStartStreamArn); !ok {
+			return nil, validation("Invalid ExclusiveStartStreamArn: " + *in.ExclusiveStartStreamArn)
+		}
 	}
 	out := &sapi.ListStreamsOutput{Streams: []*sapi.Stream{}}
 	start := api.ToString(in.ExclusiveStartStreamArn)
@@ -152,6 +160,19 @@ func (s *Service) DescribeStream(ctx context.Context, in *sapi.DescribeStreamInp
 			KeySchema: ks, Shards: []*sapi.Shard{},
 		}
 		shardID := m.ShardID()
+		if f := in.ShardFilter; f != nil {
+			if f.Type == nil {
+				return validation("1 validation error detected: Value null at 'shardFilter.type' failed to satisfy constraint: Member must not be null")
+			}
+			if *f.Type != "CHILD_SHARDS" {
+				return validation("Invalid ShardFilter type: " + *f.Type)
+			}
+			if f.ShardId == nil {
+				return validation("ShardFilter of type CHILD_SHARDS requires a ShardId")
+			}
+			// One shard per stream: no shard has children.
+			return nil
+		}
 		if in.ExclusiveStartShardId != nil && *in.ExclusiveStartShardId >= shardID {
 			return nil
 		}
@@ -246,7 +267,7 @@ func (s *Service) GetShardIterator(ctx context.Context, in *sapi.GetShardIterato
 			if err != nil {
 				return validation("Invalid SequenceNumber: " + *in.SequenceNumber)
 			}
-			if n > rb.Sequence() && !(typ == "AFTER_SEQUENCE_NUMBER" && n == rb.Sequence()) {
+			if n > rb.Sequence()+1 || (n == 0) {
 				return validation("Invalid SequenceNumber: " + *in.SequenceNumber + " is beyond the end of the shard")
 			}
 			if n < first && first > 1 {

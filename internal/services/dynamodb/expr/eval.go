@@ -87,7 +87,7 @@ func Eval(c *Cond, item Item) bool {
 	case CondCmp:
 		a, b := operandValue(item, c.Args[0]), operandValue(item, c.Args[1])
 		if a == nil || b == nil {
-			return c.Op == "<>" && (a != nil || b != nil)
+			return c.Op == "<>"
 		}
 		switch c.Op {
 		case "=":
@@ -280,8 +280,20 @@ func Apply(u *Update, item Item) (Item, error) {
 		}
 		vals[i] = Copy(v)
 	}
-	for i, a := range u.Set {
-		if err := setPath(item, a.Path, vals[i]); err != nil {
+	// Elements set past the end of a list are appended in index order.
+	order := make([]int, len(u.Set))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool {
+		a, b := u.Set[order[x]].Path, u.Set[order[y]].Path
+		if len(a) == len(b) && a[len(a)-1].IsIndex && b[len(b)-1].IsIndex && samePath(a[:len(a)-1], b[:len(b)-1]) {
+			return a[len(a)-1].Index < b[len(b)-1].Index
+		}
+		return false
+	})
+	for _, i := range order {
+		if err := setPath(item, u.Set[i].Path, vals[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -459,7 +471,7 @@ func removePath(item Item, path Path) error {
 	parent := Resolve(item, path[:len(path)-1])
 	last := path[len(path)-1]
 	if parent == nil {
-		return nil
+		return ErrInvalidPath
 	}
 	if last.IsIndex {
 		if parent.L == nil {

@@ -10,7 +10,7 @@ func n(v string) *AV { return &AV{N: &v} }
 func TestNumbers(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"1", "1"}, {"01.00", "1"}, {"-0", "0"}, {"1e2", "100"}, {"1.5E-3", "0.0015"},
-		{"-12.340", "-12.34"}, {" 7 ", "7"}, {"123456789012345678901234567890.12345678", "123456789012345678901234567890.12345678"},
+		{"-12.340", "-12.34"}, {"+7", "7"}, {".5", "0.5"}, {"123456789012345678901234567890.12345678", "123456789012345678901234567890.12345678"},
 	}
 	for _, c := range cases {
 		d, err := ParseNumber(c.in)
@@ -22,7 +22,7 @@ func TestNumbers(t *testing.T) {
 			t.Errorf("ParseNumber(%q).String() = %q, want %q", c.in, got, c.want)
 		}
 	}
-	for _, bad := range []string{"", "abc", "1e", "--1", "1.2.3", "0x10", "1e126", "1e-131", "1234567890123456789012345678901234567890"} {
+	for _, bad := range []string{"", "abc", "1e", "--1", "1.2.3", "0x10", "1e126", "1e-131", "1234567890123456789012345678901234567890", " 1", "1 "} {
 		if _, err := ParseNumber(bad); err == nil {
 			t.Errorf("ParseNumber(%q) = nil error, want one", bad)
 		}

@@ -42,7 +42,7 @@ func lex(s string) []token {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case isLetter(c) || c == '_':
+		case isLetter(c):
 			j := i + 1
 			for j < len(s) && isWord(s[j]) {
 				j++

@@ -26,7 +26,6 @@ var (
 // ParseNumber parses a number as DynamoDB accepts it: optional sign, digits with
 // an optional point, optional exponent. Spaces around are allowed, as AWS does.
 func ParseNumber(s string) (Dec, error) {
-	s = strings.TrimSpace(s)
 	var d Dec
 	i := 0
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {

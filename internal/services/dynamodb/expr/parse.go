@@ -144,6 +144,8 @@ type parser struct {
 	errs map[string]string // first semantic error of each category
 	// paths collects the paths an update or projection names, for overlap checks.
 	paths []Path
+	ops   int // operators and functions seen; DynamoDB allows 300
+	depth int // parenthesis nesting, bounded to keep recursion shallow
 }
 
 type syntaxError struct{ err *Error }
@@ -187,7 +189,7 @@ func (p *parser) fail() {
 		panic(syntaxError{&Error{fmt.Sprintf("Syntax error; token: <EOF>, near: %q", near)}})
 	}
 	if t.kind == tBad {
-		panic(syntaxError{&Error{fmt.Sprintf("Invalid token; token: %q", t.text)}})
+		panic(syntaxError{&Error{fmt.Sprintf("Syntax error; token: %q, near: %q", t.text, near)}})
 	}
 	panic(syntaxError{&Error{fmt.Sprintf("Syntax error; token: %q, near: %q", t.text, near)}})
 }
@@ -228,7 +230,13 @@ func (p *parser) run(f func()) (err error) {
 	if strings.TrimSpace(p.src) == "" {
 		return &Error{"The expression can not be empty;"}
 	}
+	if len(p.src) > 4096 {
+		return &Error{fmt.Sprintf("Expression size has exceeded the maximum allowed size; expression size: %d", len(p.src))}
+	}
 	f()
+	if p.ops > 300 {
+		return &Error{fmt.Sprintf("The expression contains too many operators; operator count: %d", p.ops)}
+	}
 	if p.peek().kind != tEOF {
 		p.fail()
 	}
@@ -252,8 +260,8 @@ func (p *parser) path() Path {
 			}
 			p.next()
 			idx, err := strconv.Atoi(n.text)
-			if err != nil {
-				p.fail()
+			if err != nil || idx > 1<<31-1 {
+				panic(syntaxError{&Error{"List index is not within the allowable range; index: [" + n.text + "]"}})
 			}
 			p.expect("]")
 			out = append(out, PathElem{Index: idx, IsIndex: true})
@@ -366,6 +374,7 @@ func (p *parser) or() *Cond {
 	l := p.and()
 	for p.peek().kw("OR") {
 		p.next()
+		p.ops++
 		r := p.and()
 		l = &Cond{Kind: CondOr, Left: l, Right: r}
 	}
@@ -376,6 +385,7 @@ func (p *parser) and() *Cond {
 	l := p.not()
 	for p.peek().kw("AND") {
 		p.next()
+		p.ops++
 		r := p.not()
 		l = &Cond{Kind: CondAnd, Left: l, Right: r}
 	}
@@ -385,12 +395,19 @@ func (p *parser) and() *Cond {
 func (p *parser) not() *Cond {
 	if p.peek().kw("NOT") {
 		p.next()
+		p.ops++
 		return &Cond{Kind: CondNot, Left: p.not()}
 	}
 	return p.primary()
 }
 
 func (p *parser) primary() *Cond {
+	p.ops++
+	if p.depth++; p.depth > 200 {
+		// Far beyond any expression DynamoDB accepts: stop before the stack grows.
+		panic(syntaxError{&Error{"The expression has too many nested levels"}})
+	}
+	defer func() { p.depth-- }()
 	t := p.peek()
 	if t.is("(") {
 		p.next()
@@ -412,6 +429,9 @@ func (p *parser) primary() *Cond {
 		p.checkOperand(left)
 		p.checkOperand(right)
 		p.checkDistinct(n.text, left, right)
+		if n.text != "=" && n.text != "<>" {
+			p.checkScalar(n.text, left, right)
+		}
 		return &Cond{Kind: CondCmp, Op: n.text, Args: []*Operand{left, right}}
 	case n.kw("BETWEEN"):
 		p.next()
@@ -424,6 +444,7 @@ func (p *parser) primary() *Cond {
 		p.checkOperand(left)
 		p.checkOperand(lo)
 		p.checkOperand(hi)
+		p.checkScalar("BETWEEN", left, lo, hi)
 		p.checkBetween(lo, hi)
 		return &Cond{Kind: CondBetween, Op: "BETWEEN", Args: []*Operand{left, lo, hi}}
 	case n.kw("IN"):
@@ -457,10 +478,12 @@ func (p *parser) primary() *Cond {
 	if left.Kind != OpFunc {
 		name = funcName(left)
 	}
-	if _, ok := condFuncs[name]; !ok {
-		p.setErr("unknownFunction", "Invalid function name; function: "+name)
-	} else {
+	if _, ok := condFuncs[name]; ok {
 		p.checkFunc(left)
+	} else if name == "if_not_exists" || name == "list_append" {
+		p.setErr("misusedFunction", "The function is not allowed to be used this way in an expression; function: "+name)
+	} else {
+		p.setErr("unknownFunction", "Invalid function name; function: "+name)
 	}
 	for _, a := range left.Args {
 		p.checkOperand(a)
@@ -488,7 +511,7 @@ func (p *parser) checkOperand(o *Operand) {
 		p.checkFunc(o)
 	case OpIfNotExists, OpListAppend, OpFunc:
 		name := funcName(o)
-		if _, ok := condFuncs[name]; !ok {
+		if _, ok := condFuncs[name]; !ok && name != "if_not_exists" && name != "list_append" {
 			p.setErr("unknownFunction", "Invalid function name; function: "+name)
 		} else {
 			p.setErr("misusedFunction", "The function is not allowed to be used this way in an expression; function: "+name)
@@ -524,7 +547,11 @@ func (p *parser) checkFunc(o *Operand) {
 	}
 	switch name {
 	case "attribute_exists", "attribute_not_exists", "attribute_type":
-		if o.Args[0].Kind != OpPath {
+		if name == "attribute_type" && o.Args[1].Kind != OpValue {
+			p.setErr("function", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+			return
+		}
+		if o.Args[0].Kind != OpPath && name != "attribute_type" {
 			p.setErr("function", "Operator or function requires a document path; operator or function: "+name)
 			return
 		}
@@ -559,6 +586,19 @@ func (p *parser) checkFunc(o *Operand) {
 	case "size":
 		if t := typ(o.Args[0]); t == "N" || t == "BOOL" || t == "NULL" {
 			p.setErr("function", "Incorrect operand type for operator or function; operator or function: size, operand type: "+t)
+		}
+	}
+}
+
+// checkScalar rejects a constant that an ordering comparison cannot compare.
+func (p *parser) checkScalar(op string, args ...*Operand) {
+	for _, a := range args {
+		if a.Kind == OpValue && a.Value != nil {
+			switch t := TypeOf(a.Value); t {
+			case "S", "N", "B":
+			default:
+				p.setErr("function", "Incorrect operand type for operator or function; operator or function: "+op+", operand type: "+t)
+			}
 		}
 	}
 }
@@ -762,6 +802,9 @@ func (p *parser) updOperand() *Operand {
 		}
 		if name == "list_append" {
 			for _, a := range args {
+				if a.Kind == OpListAppend {
+					p.setErr("function", "The function is not allowed to be used this way in an expression; function: list_append")
+				}
 				if a.Kind == OpValue && a.Value != nil && TypeOf(a.Value) != "L" {
 					p.setErr("function", "Incorrect operand type for operator or function; operator or function: list_append, operand type: "+TypeOf(a.Value))
 				}
