@@ -1,0 +1,5 @@
+// Package lint holds tests of the tree's own rules, which the compiler does not
+// check: every package has exactly one package doc comment; generated code is
+// marked as such; a service package never imports another service package; and
+// only internal/sqlengine imports DuckDB.
+package lint
