@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // reqBody wraps a request body so that the operation, which sees only the
@@ -27,6 +28,23 @@ func requestOf(body io.Reader) *http.Request {
 // preflight OPTIONS) and, for everything else, wraps the body so that operations
 // can read the trailer, then declines.
 func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// S3 always answers 100 Continue first. Go's server sends it only when
+		// the handler reads a non-empty body, and botocore, given a final answer
+		// instead, leaves the pooled connection out of step: the next request on
+		// it stalls (boto/botocore#3755; aws s3 sync of a tree with empty files
+		// hangs). The interim answer goes to the connection directly, so the
+		// gateway's status bookkeeping still sees the final status.
+		rw := w
+		for {
+			u, ok := rw.(interface{ Unwrap() http.ResponseWriter })
+			if !ok {
+				break
+			}
+			rw = u.Unwrap()
+		}
+		rw.WriteHeader(http.StatusContinue)
+	}
 	switch r.Method {
 	case http.MethodOptions:
 		s.serveOptions(ctx, w, r)
