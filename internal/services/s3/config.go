@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -130,7 +131,7 @@ func errInvalidTag(msg string) error {
 func checkTags(tags []tagKV, max int) error {
 	if len(tags) > max {
 		if max == 10 {
-			return api.Errorf(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
+			return errInvalidTag("Object tags cannot be greater than 10")
 		}
 		return errInvalidTag("Bucket tag count cannot be greater than 50")
 	}
@@ -188,6 +189,8 @@ func tagsIn(set []*s3api.Tag) []tagKV {
 }
 
 func tagsOut(tags []tagKV) []*s3api.Tag {
+	tags = append([]tagKV(nil), tags...)
+	sort.Slice(tags, func(i, j int) bool { return tags[i].K < tags[j].K })
 	out := []*s3api.Tag{}
 	for _, t := range tags {
 		out = append(out, &s3api.Tag{Key: api.String(t.K), Value: api.String(t.V)})
@@ -403,10 +406,17 @@ func (s *Service) DeleteBucketPolicy(ctx context.Context, in *s3api.DeleteBucket
 func (s *Service) GetBucketPolicyStatus(ctx context.Context, in *s3api.GetBucketPolicyStatusRequest) (*s3api.GetBucketPolicyStatusOutput, error) {
 	var p string
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketPolicyStatus", b, cfgPolicy, &p, notFound("NoSuchBucketPolicy", "The bucket policy does not exist", b)); err != nil {
+	if err := s.readConfig("GetBucketPolicyStatus", b, cfgPolicy, &p, nil); err != nil {
 		return nil, err
 	}
 	public := false
+	if br, err := s.viewBucket(b); err == nil && br.ACL != nil {
+		for _, g := range br.ACL.Grants {
+			if g.URI == allUsers || g.URI == authUsers {
+				public = true
+			}
+		}
+	}
 	var doc struct {
 		Statement json.RawMessage
 	}
@@ -497,6 +507,10 @@ func (s *Service) PutBucketLifecycleConfiguration(ctx context.Context, in *s3api
 		}
 		if *r.Status != "Enabled" && *r.Status != "Disabled" {
 			return nil, errMalformedXML()
+		}
+		if r.ID == nil || *r.ID == "" {
+			// S3 names a rule without an ID itself.
+			r.ID = api.String(newUploadID()[:26])
 		}
 		id := api.ToString(r.ID)
 		if len(id) > 255 {

@@ -3,7 +3,6 @@ package s3
 import (
 	"context"
 	"encoding/base64"
-	"net/url"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -205,11 +204,29 @@ func encoder(t *string) (func(string) string, error) {
 	if *t != "url" {
 		return nil, errInvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", *t)
 	}
-	return func(s string) string { return url.QueryEscape(s) }, nil
+	return s3URLEncode, nil
+}
+
+// s3URLEncode is S3's encoding-type=url: every byte outside the unreserved set
+// and "/" is %-escaped (a space is %20, a plus %2B).
+func s3URLEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 func encp(enc func(string) string, p *string) *string {
-	if p == nil {
+	if p == nil || *p == "" {
 		return nil
 	}
 	return api.String(enc(*p))
@@ -292,9 +309,9 @@ func (s *Service) ListObjectsV2(ctx context.Context, in *s3api.ListObjectsV2Requ
 		return nil, err
 	}
 	w := walkSpec{prefix: api.ToString(in.Prefix), delimiter: api.ToString(in.Delimiter), after: api.ToString(in.StartAfter), max: maxKeys(in.MaxKeys)}
-	if in.ContinuationToken != nil {
+	if in.ContinuationToken != nil && *in.ContinuationToken != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(*in.ContinuationToken)
-		if err != nil || *in.ContinuationToken == "" {
+		if err != nil {
 			return nil, errInvalidArgument("The continuation token provided is incorrect", "continuation-token", *in.ContinuationToken)
 		}
 		w.after = string(raw)

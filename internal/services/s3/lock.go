@@ -110,7 +110,7 @@ func (s *Service) PutObjectLockConfiguration(ctx context.Context, in *s3api.PutO
 			return nil, errMalformedXML()
 		}
 		if (d.Days != nil && *d.Days <= 0) || (d.Years != nil && *d.Years <= 0) {
-			return nil, errInvalidArgument("Default retention period must be a positive integer value", "", "")
+			return nil, api.Errorf(http.StatusBadRequest, "InvalidRetentionPeriod", "Default retention period must be a positive integer value.")
 		}
 	}
 	name := api.ToString(in.Bucket)

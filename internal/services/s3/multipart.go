@@ -25,6 +25,9 @@ type uploadRec struct {
 	ID        string    `json:"id"`
 	Initiated time.Time `json:"init"`
 	Object    objRec    `json:"obj"` // key, headers, metadata, tags, ACL, SSE, lock
+	// Done is set once the upload completed: S3 answers a repeated
+	// CompleteMultipartUpload with the same result for a while.
+	Done bool `json:"done,omitempty"`
 }
 
 // partRec is one uploaded part.
@@ -62,6 +65,15 @@ func getUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
 		return nil, errNoSuchUpload(id)
 	}
 	return &u, nil
+}
+
+// getLiveUpload is getUpload for an upload still in progress.
+func getLiveUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
+	u, err := getUpload(tx, bucket, key, id)
+	if err == nil && u.Done {
+		return nil, errNoSuchUpload(id)
+	}
+	return u, err
 }
 
 // CreateMultipartUpload starts an upload, remembering what the object will carry.
@@ -153,6 +165,27 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *s3api.CreateMul
 	return out, nil
 }
 
+// checkPartSSEC demands of a part the customer key its upload was started with.
+func checkPartSSEC(u *uploadRec, cAlgo, cKey, cKeyMD5 *string) error {
+	if u.Object.SSECAlgo == "" {
+		if cAlgo != nil || cKey != nil {
+			return errInvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
+		}
+		return nil
+	}
+	if cAlgo == nil && cKey == nil {
+		return errInvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
+	}
+	md5s, err := checkSSEC(cAlgo, cKey, cKeyMD5)
+	if err != nil {
+		return err
+	}
+	if md5s != u.Object.SSECKeyMD5 {
+		return errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
+	}
+	return nil
+}
+
 func checkPartNumber(n *int64) error {
 	if n == nil || *n < 1 || *n > 10000 {
 		v := ""
@@ -168,7 +201,7 @@ func checkPartNumber(n *int64) error {
 // the same number.
 func (s *Service) storePart(bucket, key, uploadID string, p *partRec, newBlob string) error {
 	return s.st.Update(func(tx *store.Tx) error {
-		if _, err := getUpload(tx, bucket, key, uploadID); err != nil {
+		if _, err := getLiveUpload(tx, bucket, key, uploadID); err != nil {
 			return err
 		}
 		pb := tx.Bucket(bpath(bucket, "p")...)
@@ -202,19 +235,13 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 	var u *uploadRec
 	if err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		u, err = getUpload(tx, bucket, key, id)
+		u, err = getLiveUpload(tx, bucket, key, id)
 		return err
 	}); err != nil {
 		return nil, s.internal("UploadPart", err)
 	}
-	if u.Object.SSECAlgo != "" {
-		md5s, err := checkSSEC(in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5)
-		if err != nil {
-			return nil, err
-		}
-		if md5s != u.Object.SSECKeyMD5 {
-			return nil, errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
-		}
+	if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
+		return nil, err
 	}
 	req := requestOf(in.Body)
 	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, req)
@@ -265,7 +292,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	start, n := int64(0), int64(0)
 	err = s.st.View(func(tx *store.Tx) error {
 		var err error
-		if u, err = getUpload(tx, bucket, key, id); err != nil {
+		if u, err = getLiveUpload(tx, bucket, key, id); err != nil {
 			return err
 		}
 		_, src, err = findObject(tx, sb, sk, svid, "GET")
@@ -296,6 +323,14 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	if err != nil {
 		return nil, s.internal("UploadPartCopy", err)
 	}
+	if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
+		return nil, err
+	}
+	if src.SSECAlgo != "" || in.CopySourceSSECustomerAlgorithm != nil {
+		if err := checkSSECRead(src, in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5); err != nil {
+			return nil, err
+		}
+	}
 	p := &partRec{Num: *in.PartNumber, Modified: s.nowSec()}
 	newBlob := ""
 	if rd == nil {
@@ -323,6 +358,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	res := &s3api.CopyPartResult{ETag: api.String(p.ETag), LastModified: timePtr(p.Modified)}
 	setChecksum(res, u.Object.ChecksumAlgo, p.Checksum)
 	out := &s3api.UploadPartCopyOutput{CopyPartResult: res}
+	sseOut(&u.Object, &out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5)
 	if svid != "" {
 		out.CopySourceVersionId = api.String(src.VersionID)
 	}
@@ -346,7 +382,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		if p.PartNumber == nil {
 			return nil, errMalformedXML()
 		}
-		if i > 0 && *p.PartNumber <= *want[i-1].PartNumber {
+		if i > 0 && *p.PartNumber < *want[i-1].PartNumber {
 			return nil, api.Errorf(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.").With("UploadId", id)
 		}
 	}
@@ -363,6 +399,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		u, err := getUpload(tx, bucket, key, id)
 		if err != nil {
 			return err
+		}
+		if u.Done {
+			// Completed before: answer as then, if the object is still there.
+			r := u.Object
+			rec = &r
+			return nil
 		}
 		pb := tx.Bucket(bpath(bucket, "p")...)
 		have := map[int64]*partRec{}
@@ -381,12 +423,26 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		rec = &r
 		var etags, sums []string
 		used := map[int64]bool{}
-		for i, w := range want {
+		// A part number named twice (a part re-uploaded while the list was
+		// built) counts once, if one of its ETags is the stored part's.
+		var list []*s3api.CompletedPart
+		for i := 0; i < len(want); {
+			j := i
+			match := want[i]
+			for ; j < len(want) && *want[j].PartNumber == *want[i].PartNumber; j++ {
+				if p := have[*want[j].PartNumber]; p != nil && want[j].ETag != nil && strings.Trim(*want[j].ETag, `"`) == strings.Trim(p.ETag, `"`) {
+					match = want[j]
+				}
+			}
+			list = append(list, match)
+			i = j
+		}
+		for i, w := range list {
 			p := have[*w.PartNumber]
 			if p == nil || (w.ETag != nil && strings.Trim(*w.ETag, `"`) != strings.Trim(p.ETag, `"`)) {
 				return errInvalidPart(id, *w.PartNumber, api.ToString(w.ETag))
 			}
-			if i < len(want)-1 && p.Size < minPartSize {
+			if i < len(list)-1 && p.Size < minPartSize {
 				return api.Errorf(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size").
 					With("ProposedSize", strconv.FormatInt(p.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).
 					With("PartNumber", strconv.FormatInt(p.Num, 10)).With("ETag", p.ETag)
@@ -460,7 +516,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 				return err
 			}
 		}
-		if err := tx.Bucket(bpath(bucket, "u")...).Delete([]byte(id)); err != nil {
+		done := &uploadRec{ID: id, Initiated: u.Initiated, Done: true, Object: *rec}
+		done.Object.Segs = nil // the tombstone holds no bytes
+		if err := tx.Bucket(bpath(bucket, "u")...).PutJSON([]byte(id), done); err != nil {
 			return err
 		}
 		return obs.put(rec)
@@ -468,10 +526,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 	if err != nil {
 		return nil, s.internal("CompleteMultipartUpload", err)
 	}
-	s.notify(ctx, b, "ObjectCreated:CompleteMultipartUpload", rec)
+	if len(rec.Segs) > 0 {
+		s.notify(ctx, b, "ObjectCreated:CompleteMultipartUpload", rec)
+	}
 	out := &s3api.CompleteMultipartUploadOutput{Bucket: in.Bucket, Key: in.Key, ETag: api.String(rec.ETag),
 		Location: api.String(objectURL(caller(ctx).Host, bucket, key))}
-	if b.versioned() {
+	if b.Versioning == "Enabled" {
 		out.VersionId = api.String(rec.VersionID)
 	}
 	if rec.Checksum != "" {
@@ -510,7 +570,7 @@ func escapeKey(k string) string {
 func (s *Service) AbortMultipartUpload(ctx context.Context, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error) {
 	bucket, key, id := api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.UploadId)
 	err := s.st.Update(func(tx *store.Tx) error {
-		u, err := getUpload(tx, bucket, key, id)
+		u, err := getLiveUpload(tx, bucket, key, id)
 		if err != nil {
 			return err
 		}
@@ -556,7 +616,7 @@ func (s *Service) ListParts(ctx context.Context, in *s3api.ListPartsRequest) (*s
 	out := &s3api.ListPartsOutput{Bucket: in.Bucket, Key: in.Key, UploadId: in.UploadId, MaxParts: api.Int64(int64(max)),
 		PartNumberMarker: api.Int64(marker), IsTruncated: api.Bool(false)}
 	err := s.st.View(func(tx *store.Tx) error {
-		u, err := getUpload(tx, bucket, key, id)
+		u, err := getLiveUpload(tx, bucket, key, id)
 		if err != nil {
 			return err
 		}
@@ -614,7 +674,7 @@ func (s *Service) ListMultipartUploads(ctx context.Context, in *s3api.ListMultip
 			if err := jsonUnmarshal(v, &u); err != nil {
 				return err
 			}
-			if strings.HasPrefix(u.Object.Key, prefix) {
+			if strings.HasPrefix(u.Object.Key, prefix) && !u.Done {
 				ups = append(ups, &u)
 			}
 			return nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
@@ -21,6 +22,9 @@ import (
 const maxKeyLen = 1024
 
 func checkKey(key string) error {
+	if !utf8.ValidString(key) {
+		return errInvalidURI()
+	}
 	if len(key) > maxKeyLen {
 		return api.Errorf(http.StatusBadRequest, "KeyTooLongError", "Your key is too long").
 			With("MaxSizeAllowed", strconv.Itoa(maxKeyLen)).With("Size", strconv.Itoa(len(key)))
@@ -29,6 +33,10 @@ func checkKey(key string) error {
 		return errInvalidArgument("Key cannot be empty", "Key", "")
 	}
 	return nil
+}
+
+func errInvalidURI() error {
+	return api.Errorf(http.StatusBadRequest, "InvalidURI", "Couldn't parse the specified URI.")
 }
 
 // stdHeaders are the standard HTTP headers an object keeps and returns.
@@ -60,7 +68,7 @@ func (h stdHeaders) toMap() map[string]string {
 		if len(parts) == 0 {
 			delete(m, "Content-Encoding")
 		} else {
-			m["Content-Encoding"] = strings.Join(parts, ",")
+			m["Content-Encoding"] = strings.Join(parts, ", ")
 		}
 	}
 	if _, ok := m["Content-Type"]; !ok {
@@ -180,7 +188,7 @@ func checkSSECRead(r *objRec, cAlgo, cKey, cKeyMD5 *string) error {
 		return err
 	}
 	if md5s != r.SSECKeyMD5 {
-		return api.Errorf(http.StatusForbidden, "AccessDenied", "Access Denied")
+		return errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
 	}
 	return nil
 }
@@ -214,13 +222,8 @@ func (sp sseSpec) apply(r *objRec) {
 // checkWriteConditions applies If-Match / If-None-Match of a write to the
 // current object (nil when there is none).
 func checkWriteConditions(cur *objRec, key string, ifMatch, ifNoneMatch *string) error {
-	if ifNoneMatch != nil {
-		if *ifNoneMatch != "*" {
-			return errNotImplementedHeader("If-None-Match")
-		}
-		if cur != nil {
-			return errPrecondition("If-None-Match")
-		}
+	if ifNoneMatch != nil && cur != nil && etagMatches(*ifNoneMatch, cur.ETag) {
+		return errPrecondition("If-None-Match")
 	}
 	if ifMatch != nil {
 		if cur == nil {
@@ -246,6 +249,10 @@ func etagMatches(header, etag string) bool {
 
 // PutObject streams the body to disk, checks it, and makes it the newest version.
 func (s *Service) PutObject(ctx context.Context, in *s3api.PutObjectRequest) (*s3api.PutObjectOutput, error) {
+	return s.putObject(ctx, in, "ObjectCreated:Put")
+}
+
+func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, event string) (*s3api.PutObjectOutput, error) {
 	c := caller(ctx)
 	bucket, key := api.ToString(in.Bucket), api.ToString(in.Key)
 	if err := checkKey(key); err != nil {
@@ -350,9 +357,9 @@ func (s *Service) PutObject(ctx context.Context, in *s3api.PutObjectRequest) (*s
 	if err != nil {
 		return nil, s.internal("PutObject", err)
 	}
-	s.notify(ctx, b, "ObjectCreated:Put", rec)
+	s.notify(ctx, b, event, rec)
 	out := &s3api.PutObjectOutput{ETag: api.String(rec.ETag)}
-	if versioning != "" {
+	if versioning == "Enabled" {
 		out.VersionId = api.String(rec.VersionID)
 	}
 	if rec.Checksum != "" {
@@ -412,6 +419,9 @@ type readSpec struct {
 // findObject resolves a read to one version (GET/HEAD semantics: a delete marker
 // is 404 without a version id, 405 with one).
 func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, error) {
+	if !utf8.ValidString(key) {
+		return nil, nil, errInvalidURI()
+	}
 	b, err := getBucket(tx, bucket)
 	if err != nil {
 		return nil, nil, err
@@ -444,6 +454,13 @@ func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec
 		return b, r, errMethodNotAllowed(method, "DeleteMarker")
 	}
 	return b, r, nil
+}
+
+// errInvalidPartNumber answers a partNumber beyond the object's parts as S3 does
+// (ceph/s3-tests checks the 400 InvalidPart form).
+func errInvalidPartNumber(pn int64, count int) error {
+	return api.Errorf(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
+		With("PartNumber", strconv.FormatInt(pn, 10)).With("ActualPartCount", strconv.Itoa(count))
 }
 
 func validVersionID(v string) bool { return len(v) == 32 }
@@ -562,13 +579,11 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 			}
 			if len(r.Parts) == 0 {
 				if pn != 1 {
-					return api.Errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").
-						With("PartNumberRequested", strconv.FormatInt(pn, 10)).With("ActualPartCount", "1")
+					return errInvalidPartNumber(pn, 1)
 				}
 			} else {
 				if int(pn) > len(r.Parts) {
-					return api.Errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").
-						With("PartNumberRequested", strconv.FormatInt(pn, 10)).With("ActualPartCount", strconv.Itoa(len(r.Parts)))
+					return errInvalidPartNumber(pn, len(r.Parts))
 				}
 				for i := 0; i < int(pn)-1; i++ {
 					start += r.Parts[i].Size
@@ -1109,7 +1124,7 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 		res.ChecksumType = api.String(rec.ChecksumType)
 	}
 	out := &s3api.CopyObjectOutput{CopyObjectResult: res}
-	if b.versioned() {
+	if b.Versioning == "Enabled" {
 		out.VersionId = api.String(rec.VersionID)
 	}
 	if srcVers {

@@ -45,6 +45,12 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		}
 		rw.WriteHeader(http.StatusContinue)
 	}
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("X-Amz-Server-Side-Encryption") != "" &&
+		strings.Contains(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/") {
+		// S3 refuses SSE headers on reads: the object says how it is encrypted.
+		writeRawError(w, caller(ctx), errInvalidArgument("x-amz-server-side-encryption header is not supported for this operation.", "x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption")))
+		return true
+	}
 	switch r.Method {
 	case http.MethodOptions:
 		s.serveOptions(ctx, w, r)
