@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# DynamoDB throughput, fogbank beside its peers in one run: moto_server, dynalite and
+# kumo (both in memory, no durability). Measured with the common loadgen instrument
+# (/work/shared/loadgen: PutItem and GetItem at 1 and 8 clients) and with
+# bench/dynamodb-query (a 1,000-item Query page). fogbank runs durable: its own data
+# directory, every acknowledged write fsynced. One warm-up round, then ROUNDS rounds,
+# a fresh server for each measurement, peers taking turns; prints JSON lines and the
+# medians.
+#
+#   bench/dynamodb.sh [ROUNDS] [SECONDS]     (defaults 3 and 5)
+#   PEERS="fogbank moto dynalite kumo" selects servers; KUMO_BIN, DYNALITE_DIR locate them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+DUR=${2:-5}s
+LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
+P=${PEERS_WORK:-$HOME/.cache/fogbank-peers}
+KUMO_BIN=${KUMO_BIN:-$P/bin/kumo}
+DYNALITE_DIR=${DYNALITE_DIR:-$P/src/dynalite}
+PEERS=${PEERS:-fogbank moto dynalite kumo}
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/fogbank" ./cmd/fogbank
+go build -o "$work/ddbquery" ./bench/dynamodb-query
+(cd "$LOADGEN_SRC" && go build -o "$work/loadgen" .)
+
+port=4740
+serve() { # name -> starts it on $port, sets $pid
+  case $1 in
+    fogbank)  "$work/fogbank" serve --addr 127.0.0.1:$port --data-dir "$work/data-$RANDOM" --log-level error >/dev/null 2>&1 & ;;
+    moto)     moto_server -H 127.0.0.1 -p $port >/dev/null 2>&1 & ;;
+    dynalite) node "$DYNALITE_DIR/cli.js" --host 127.0.0.1 --port $port >/dev/null 2>&1 & ;;
+    kumo)     KUMO_PORT=$port "$KUMO_BIN" >/dev/null 2>&1 & ;;  # a patched kumo: see bench/RESULTS.md
+  esac
+  pid=$!
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start" >&2; return 1
+}
+stopit() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; port=$((port + 1)); }
+
+measure() { # name
+  local name=$1
+  for w in 1 8; do
+    serve "$name"
+    "$work/loadgen" load -endpoint "http://127.0.0.1:$port" -ops ddbput,ddbget -workers $w -dur "$DUR" -pid "$pid" -tag "$name/w$w" 2>/dev/null
+    stopit
+  done
+  serve "$name"
+  "$work/ddbquery" -endpoint "http://127.0.0.1:$port" -workers 1 -dur "$DUR" -tag "$name/w1" 2>/dev/null
+  stopit
+}
+
+for name in $PEERS; do measure "$name" >/dev/null; done # warm-up
+for r in $(seq "$ROUNDS"); do
+  for name in $PEERS; do measure "$name" | tee -a "$work/results.jsonl"; done
+done
+
+echo
+echo "medians over $ROUNDS rounds (ops/s; fogbank durable, peers in memory):"
+python3 - "$work/results.jsonl" <<'PY'
+import json, sys, statistics, collections
+v = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    d = json.loads(line); r = d["r"]
+    name, w = d["tag"].split("/")
+    op = r.get("op")
+    v[(name, op, w)].append(r.get("ops_per_s", 0) if r.get("errors", 0) == 0 or r.get("ops", 0) > 0 else 0)
+names = []
+for (n, _, _) in v:
+    if n not in names: names.append(n)
+cols = [("ddbput", "w1"), ("ddbget", "w1"), ("ddbput", "w8"), ("ddbget", "w8"), ("ddbquery1000", "w1")]
+print("| server | Put 1 client | Get 1 client | Put 8 clients | Get 8 clients | Query 1,000 items (pages/s) |")
+print("|---|---|---|---|---|---|")
+for n in names:
+    cells = []
+    for op, w in cols:
+        xs = v.get((n, op, w), [])
+        cells.append(f"{statistics.median(xs):,.0f}" if xs else "-")
+    print(f"| {n} | " + " | ".join(cells) + " |")
+PY
