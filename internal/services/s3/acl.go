@@ -196,7 +196,7 @@ func aclOut(a *aclRec, owner string) (*s3api.Owner, []*s3api.Grant) {
 
 // GetBucketAcl answers the bucket's ACL.
 func (s *Service) GetBucketAcl(ctx context.Context, in *s3api.GetBucketAclRequest) (*s3api.GetBucketAclOutput, error) {
-	b, err := s.viewBucket(api.ToString(in.Bucket))
+	b, err := s.viewAuthorized(ctx, api.ToString(in.Bucket), "s3:GetBucketAcl", permReadACP)
 	if err != nil {
 		return nil, s.internal("GetBucketAcl", err)
 	}
@@ -210,6 +210,9 @@ func (s *Service) PutBucketAcl(ctx context.Context, in *s3api.PutBucketAclReques
 	err := s.st.Update(func(tx *store.Tx) error {
 		b, err := getBucket(tx, name)
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:PutBucketAcl", permWriteACP); err != nil {
 			return err
 		}
 		acl, err := aclInput(b.Account, in.ACL, grantHeaders{in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP}, in.AccessControlPolicy, true)
@@ -246,9 +249,12 @@ func aclInput(account string, canned *string, g grantHeaders, body *s3api.Access
 func (s *Service) GetObjectAcl(ctx context.Context, in *s3api.GetObjectAclRequest) (*s3api.GetObjectAclOutput, error) {
 	var r *objRec
 	err := s.st.View(func(tx *store.Tx) error {
-		var err error
-		_, r, err = findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
-		return err
+		b, rr, err := findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
+		if err != nil {
+			return err
+		}
+		r = rr
+		return authorize(tx, caller(ctx), b, r, *in.Key, "s3:GetObjectAcl", permReadACP)
 	})
 	if err != nil {
 		return nil, s.internal("GetObjectAcl", err)
@@ -260,8 +266,11 @@ func (s *Service) GetObjectAcl(ctx context.Context, in *s3api.GetObjectAclReques
 // PutObjectAcl sets an object version's ACL.
 func (s *Service) PutObjectAcl(ctx context.Context, in *s3api.PutObjectAclRequest) (*s3api.PutObjectAclOutput, error) {
 	err := s.st.Update(func(tx *store.Tx) error {
-		_, r, err := findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "PUT")
+		b, r, err := findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "PUT")
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, r, *in.Key, "s3:PutObjectAcl", permWriteACP); err != nil {
 			return err
 		}
 		acl, err := aclInput(r.Owner, in.ACL, grantHeaders{in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP}, in.AccessControlPolicy, false)

@@ -58,6 +58,19 @@ func putBucket(tx *store.Tx, b *bucketRec) error {
 	return bk.PutJSON([]byte(b.Name), b)
 }
 
+// viewAuthorized reads the bucket record and checks the caller may do action.
+func (s *Service) viewAuthorized(ctx context.Context, name, action, perm string) (*bucketRec, error) {
+	var b *bucketRec
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		if b, err = getBucket(tx, name); err != nil {
+			return err
+		}
+		return authorize(tx, caller(ctx), b, nil, "", action, perm)
+	})
+	return b, err
+}
+
 // viewBucket reads the bucket record alone.
 func (s *Service) viewBucket(name string) (*bucketRec, error) {
 	var b *bucketRec
@@ -198,7 +211,7 @@ func (s *Service) CreateBucket(ctx context.Context, in *s3api.CreateBucketReques
 
 // HeadBucket answers 200 with the bucket's region, or 404 (no body: it is HEAD).
 func (s *Service) HeadBucket(ctx context.Context, in *s3api.HeadBucketRequest) (*s3api.HeadBucketOutput, error) {
-	b, err := s.viewBucket(api.ToString(in.Bucket))
+	b, err := s.viewAuthorized(ctx, api.ToString(in.Bucket), "s3:ListBucket", permRead)
 	if err != nil {
 		return nil, s.internal("HeadBucket", err)
 	}
@@ -218,7 +231,7 @@ func checkOwner(b *bucketRec, expected *string) error {
 
 // GetBucketLocation answers the region; us-east-1 is the empty constraint.
 func (s *Service) GetBucketLocation(ctx context.Context, in *s3api.GetBucketLocationRequest) (*s3api.GetBucketLocationOutput, error) {
-	b, err := s.viewBucket(api.ToString(in.Bucket))
+	b, err := s.viewAuthorized(ctx, api.ToString(in.Bucket), "s3:GetBucketLocation", permOwner)
 	if err != nil {
 		return nil, s.internal("GetBucketLocation", err)
 	}
@@ -306,6 +319,9 @@ func (s *Service) DeleteBucket(ctx context.Context, in *s3api.DeleteBucketReques
 			return err
 		}
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:DeleteBucket", permOwner); err != nil {
 			return err
 		}
 		for _, sub := range []string{"o", "v"} {

@@ -63,10 +63,13 @@ func deleteConfig(tx *store.Tx, bucket, name string) error {
 }
 
 // setConfig validates and stores one configuration of an existing bucket.
-func (s *Service) setConfig(op, bucket, name string, v any, check func(b *bucketRec) error) error {
+func (s *Service) setConfig(ctx context.Context, op, bucket, name string, v any, check func(b *bucketRec) error) error {
 	err := s.st.Update(func(tx *store.Tx) error {
 		b, err := getBucket(tx, bucket)
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
 			return err
 		}
 		if check != nil {
@@ -81,9 +84,13 @@ func (s *Service) setConfig(op, bucket, name string, v any, check func(b *bucket
 
 // readConfig reads one configuration; missing is the error to answer when unset
 // (nil: answer the zero value).
-func (s *Service) readConfig(op, bucket, name string, v any, missing func() error) error {
+func (s *Service) readConfig(ctx context.Context, op, bucket, name string, v any, missing func() error) error {
 	err := s.st.View(func(tx *store.Tx) error {
-		if _, err := getBucket(tx, bucket); err != nil {
+		b, err := getBucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
 			return err
 		}
 		ok, err := getConfig(tx, bucket, name, v)
@@ -98,9 +105,13 @@ func (s *Service) readConfig(op, bucket, name string, v any, missing func() erro
 	return s.internalOr(op, err)
 }
 
-func (s *Service) dropConfig(op, bucket, name string) error {
+func (s *Service) dropConfig(ctx context.Context, op, bucket, name string) error {
 	err := s.st.Update(func(tx *store.Tx) error {
-		if _, err := getBucket(tx, bucket); err != nil {
+		b, err := getBucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
 			return err
 		}
 		return deleteConfig(tx, bucket, name)
@@ -207,7 +218,7 @@ func (s *Service) PutBucketTagging(ctx context.Context, in *s3api.PutBucketTaggi
 	if err := checkTags(tags, 50); err != nil {
 		return nil, err
 	}
-	if err := s.setConfig("PutBucketTagging", api.ToString(in.Bucket), cfgTagging, tags, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketTagging", api.ToString(in.Bucket), cfgTagging, tags, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketTaggingOutput{}, nil
@@ -217,7 +228,7 @@ func (s *Service) PutBucketTagging(ctx context.Context, in *s3api.PutBucketTaggi
 func (s *Service) GetBucketTagging(ctx context.Context, in *s3api.GetBucketTaggingRequest) (*s3api.GetBucketTaggingOutput, error) {
 	var tags []tagKV
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketTagging", b, cfgTagging, &tags, notFound("NoSuchTagSet", "The TagSet does not exist", b)); err != nil {
+	if err := s.readConfig(ctx, "GetBucketTagging", b, cfgTagging, &tags, notFound("NoSuchTagSet", "The TagSet does not exist", b)); err != nil {
 		return nil, err
 	}
 	return &s3api.GetBucketTaggingOutput{TagSet: tagsOut(tags)}, nil
@@ -225,14 +236,14 @@ func (s *Service) GetBucketTagging(ctx context.Context, in *s3api.GetBucketTaggi
 
 // DeleteBucketTagging removes the bucket's tags.
 func (s *Service) DeleteBucketTagging(ctx context.Context, in *s3api.DeleteBucketTaggingRequest) (*s3api.DeleteBucketTaggingOutput, error) {
-	if err := s.dropConfig("DeleteBucketTagging", api.ToString(in.Bucket), cfgTagging); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketTagging", api.ToString(in.Bucket), cfgTagging); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketTaggingOutput{}, nil
 }
 
 // editObject changes one version of an object in place.
-func (s *Service) editObject(op, bucket, key, versionID string, fn func(b *bucketRec, r *objRec) error) (*bucketRec, *objRec, error) {
+func (s *Service) editObject(ctx context.Context, op, bucket, key, versionID string, fn func(b *bucketRec, r *objRec) error) (*bucketRec, *objRec, error) {
 	var (
 		b *bucketRec
 		r *objRec
@@ -241,6 +252,9 @@ func (s *Service) editObject(op, bucket, key, versionID string, fn func(b *bucke
 		var err error
 		b, r, err = findObject(tx, bucket, key, versionID, "PUT")
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, r, key, "s3:"+op, permOwner); err != nil {
 			return err
 		}
 		if err := fn(b, r); err != nil {
@@ -267,7 +281,7 @@ func (s *Service) PutObjectTagging(ctx context.Context, in *s3api.PutObjectTaggi
 	if err := checkTags(tags, 10); err != nil {
 		return nil, err
 	}
-	b, r, err := s.editObject("PutObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
+	b, r, err := s.editObject(ctx, "PutObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
 		func(_ *bucketRec, r *objRec) error { r.Tags = tags; return nil })
 	if err != nil {
 		return nil, err
@@ -289,7 +303,10 @@ func (s *Service) GetObjectTagging(ctx context.Context, in *s3api.GetObjectTaggi
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
 		b, r, err = findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
-		return err
+		if err != nil {
+			return err
+		}
+		return authorize(tx, caller(ctx), b, r, *in.Key, "s3:GetObjectTagging", permOwner)
 	})
 	if err != nil {
 		return nil, s.internal("GetObjectTagging", err)
@@ -303,7 +320,7 @@ func (s *Service) GetObjectTagging(ctx context.Context, in *s3api.GetObjectTaggi
 
 // DeleteObjectTagging removes an object version's tags.
 func (s *Service) DeleteObjectTagging(ctx context.Context, in *s3api.DeleteObjectTaggingRequest) (*s3api.DeleteObjectTaggingOutput, error) {
-	b, r, err := s.editObject("DeleteObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
+	b, r, err := s.editObject(ctx, "DeleteObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
 		func(_ *bucketRec, r *objRec) error { r.Tags = nil; return nil })
 	if err != nil {
 		return nil, err
@@ -378,7 +395,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, in *s3api.PutBucketPolicy
 	if err := validatePolicy(p); err != nil {
 		return nil, err
 	}
-	if err := s.setConfig("PutBucketPolicy", api.ToString(in.Bucket), cfgPolicy, p, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketPolicy", api.ToString(in.Bucket), cfgPolicy, p, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketPolicyOutput{}, nil
@@ -388,7 +405,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, in *s3api.PutBucketPolicy
 func (s *Service) GetBucketPolicy(ctx context.Context, in *s3api.GetBucketPolicyRequest) (*s3api.GetBucketPolicyOutput, error) {
 	var p string
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketPolicy", b, cfgPolicy, &p, notFound("NoSuchBucketPolicy", "The bucket policy does not exist", b)); err != nil {
+	if err := s.readConfig(ctx, "GetBucketPolicy", b, cfgPolicy, &p, notFound("NoSuchBucketPolicy", "The bucket policy does not exist", b)); err != nil {
 		return nil, err
 	}
 	return &s3api.GetBucketPolicyOutput{Policy: api.String(p)}, nil
@@ -396,7 +413,7 @@ func (s *Service) GetBucketPolicy(ctx context.Context, in *s3api.GetBucketPolicy
 
 // DeleteBucketPolicy removes the policy.
 func (s *Service) DeleteBucketPolicy(ctx context.Context, in *s3api.DeleteBucketPolicyRequest) (*s3api.DeleteBucketPolicyOutput, error) {
-	if err := s.dropConfig("DeleteBucketPolicy", api.ToString(in.Bucket), cfgPolicy); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketPolicy", api.ToString(in.Bucket), cfgPolicy); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketPolicyOutput{}, nil
@@ -406,7 +423,7 @@ func (s *Service) DeleteBucketPolicy(ctx context.Context, in *s3api.DeleteBucket
 func (s *Service) GetBucketPolicyStatus(ctx context.Context, in *s3api.GetBucketPolicyStatusRequest) (*s3api.GetBucketPolicyStatusOutput, error) {
 	var p string
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketPolicyStatus", b, cfgPolicy, &p, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketPolicyStatus", b, cfgPolicy, &p, nil); err != nil {
 		return nil, err
 	}
 	public := false
@@ -467,7 +484,7 @@ func (s *Service) PutBucketCors(ctx context.Context, in *s3api.PutBucketCorsRequ
 			}
 		}
 	}
-	if err := s.setConfig("PutBucketCors", api.ToString(in.Bucket), cfgCORS, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketCors", api.ToString(in.Bucket), cfgCORS, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketCorsOutput{}, nil
@@ -477,7 +494,7 @@ func (s *Service) PutBucketCors(ctx context.Context, in *s3api.PutBucketCorsRequ
 func (s *Service) GetBucketCors(ctx context.Context, in *s3api.GetBucketCorsRequest) (*s3api.GetBucketCorsOutput, error) {
 	var cfg s3api.CORSConfiguration
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketCors", b, cfgCORS, &cfg, notFound("NoSuchCORSConfiguration", "The CORS configuration does not exist", b)); err != nil {
+	if err := s.readConfig(ctx, "GetBucketCors", b, cfgCORS, &cfg, notFound("NoSuchCORSConfiguration", "The CORS configuration does not exist", b)); err != nil {
 		return nil, err
 	}
 	return &s3api.GetBucketCorsOutput{CORSRules: cfg.CORSRules}, nil
@@ -485,7 +502,7 @@ func (s *Service) GetBucketCors(ctx context.Context, in *s3api.GetBucketCorsRequ
 
 // DeleteBucketCors removes the CORS rules.
 func (s *Service) DeleteBucketCors(ctx context.Context, in *s3api.DeleteBucketCorsRequest) (*s3api.DeleteBucketCorsOutput, error) {
-	if err := s.dropConfig("DeleteBucketCors", api.ToString(in.Bucket), cfgCORS); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketCors", api.ToString(in.Bucket), cfgCORS); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketCorsOutput{}, nil
@@ -550,7 +567,7 @@ func (s *Service) PutBucketLifecycleConfiguration(ctx context.Context, in *s3api
 			return nil, errMalformedXML()
 		}
 	}
-	if err := s.setConfig("PutBucketLifecycleConfiguration", api.ToString(in.Bucket), cfgLifecycle, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketLifecycleConfiguration", api.ToString(in.Bucket), cfgLifecycle, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketLifecycleConfigurationOutput{TransitionDefaultMinimumObjectSize: api.String("all_storage_classes_128K")}, nil
@@ -560,7 +577,7 @@ func (s *Service) PutBucketLifecycleConfiguration(ctx context.Context, in *s3api
 func (s *Service) GetBucketLifecycleConfiguration(ctx context.Context, in *s3api.GetBucketLifecycleConfigurationRequest) (*s3api.GetBucketLifecycleConfigurationOutput, error) {
 	var cfg s3api.BucketLifecycleConfiguration
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketLifecycleConfiguration", b, cfgLifecycle, &cfg,
+	if err := s.readConfig(ctx, "GetBucketLifecycleConfiguration", b, cfgLifecycle, &cfg,
 		notFound("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", b)); err != nil {
 		return nil, err
 	}
@@ -569,7 +586,7 @@ func (s *Service) GetBucketLifecycleConfiguration(ctx context.Context, in *s3api
 
 // DeleteBucketLifecycle removes the lifecycle rules.
 func (s *Service) DeleteBucketLifecycle(ctx context.Context, in *s3api.DeleteBucketLifecycleRequest) (*s3api.DeleteBucketLifecycleOutput, error) {
-	if err := s.dropConfig("DeleteBucketLifecycle", api.ToString(in.Bucket), cfgLifecycle); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketLifecycle", api.ToString(in.Bucket), cfgLifecycle); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketLifecycleOutput{}, nil
@@ -596,7 +613,7 @@ func (s *Service) PutBucketEncryption(ctx context.Context, in *s3api.PutBucketEn
 			}
 		}
 	}
-	if err := s.setConfig("PutBucketEncryption", api.ToString(in.Bucket), cfgEncryption, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketEncryption", api.ToString(in.Bucket), cfgEncryption, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketEncryptionOutput{}, nil
@@ -606,7 +623,7 @@ func (s *Service) PutBucketEncryption(ctx context.Context, in *s3api.PutBucketEn
 // by default since 2023.
 func (s *Service) GetBucketEncryption(ctx context.Context, in *s3api.GetBucketEncryptionRequest) (*s3api.GetBucketEncryptionOutput, error) {
 	var cfg s3api.ServerSideEncryptionConfiguration
-	if err := s.readConfig("GetBucketEncryption", api.ToString(in.Bucket), cfgEncryption, &cfg, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketEncryption", api.ToString(in.Bucket), cfgEncryption, &cfg, nil); err != nil {
 		return nil, err
 	}
 	if len(cfg.Rules) == 0 {
@@ -620,7 +637,7 @@ func (s *Service) GetBucketEncryption(ctx context.Context, in *s3api.GetBucketEn
 
 // DeleteBucketEncryption returns the bucket to SSE-S3.
 func (s *Service) DeleteBucketEncryption(ctx context.Context, in *s3api.DeleteBucketEncryptionRequest) (*s3api.DeleteBucketEncryptionOutput, error) {
-	if err := s.dropConfig("DeleteBucketEncryption", api.ToString(in.Bucket), cfgEncryption); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketEncryption", api.ToString(in.Bucket), cfgEncryption); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketEncryptionOutput{}, nil
@@ -639,7 +656,7 @@ func (s *Service) PutBucketOwnershipControls(ctx context.Context, in *s3api.PutB
 	default:
 		return nil, errMalformedXML()
 	}
-	if err := s.setConfig("PutBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketOwnershipControlsOutput{}, nil
@@ -649,7 +666,7 @@ func (s *Service) PutBucketOwnershipControls(ctx context.Context, in *s3api.PutB
 func (s *Service) GetBucketOwnershipControls(ctx context.Context, in *s3api.GetBucketOwnershipControlsRequest) (*s3api.GetBucketOwnershipControlsOutput, error) {
 	var cfg s3api.OwnershipControls
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketOwnershipControls", b, cfgOwnership, &cfg,
+	if err := s.readConfig(ctx, "GetBucketOwnershipControls", b, cfgOwnership, &cfg,
 		notFound("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", b)); err != nil {
 		return nil, err
 	}
@@ -658,7 +675,7 @@ func (s *Service) GetBucketOwnershipControls(ctx context.Context, in *s3api.GetB
 
 // DeleteBucketOwnershipControls removes the setting.
 func (s *Service) DeleteBucketOwnershipControls(ctx context.Context, in *s3api.DeleteBucketOwnershipControlsRequest) (*s3api.DeleteBucketOwnershipControlsOutput, error) {
-	if err := s.dropConfig("DeleteBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketOwnershipControlsOutput{}, nil
@@ -671,7 +688,7 @@ func (s *Service) PutPublicAccessBlock(ctx context.Context, in *s3api.PutPublicA
 	if in.PublicAccessBlockConfiguration == nil {
 		return nil, errMalformedXML()
 	}
-	if err := s.setConfig("PutPublicAccessBlock", api.ToString(in.Bucket), cfgPublicAccess, in.PublicAccessBlockConfiguration, nil); err != nil {
+	if err := s.setConfig(ctx, "PutPublicAccessBlock", api.ToString(in.Bucket), cfgPublicAccess, in.PublicAccessBlockConfiguration, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutPublicAccessBlockOutput{}, nil
@@ -681,7 +698,7 @@ func (s *Service) PutPublicAccessBlock(ctx context.Context, in *s3api.PutPublicA
 func (s *Service) GetPublicAccessBlock(ctx context.Context, in *s3api.GetPublicAccessBlockRequest) (*s3api.GetPublicAccessBlockOutput, error) {
 	var cfg s3api.PublicAccessBlockConfiguration
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetPublicAccessBlock", b, cfgPublicAccess, &cfg,
+	if err := s.readConfig(ctx, "GetPublicAccessBlock", b, cfgPublicAccess, &cfg,
 		notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", b)); err != nil {
 		return nil, err
 	}
@@ -695,7 +712,7 @@ func (s *Service) GetPublicAccessBlock(ctx context.Context, in *s3api.GetPublicA
 
 // DeletePublicAccessBlock removes them.
 func (s *Service) DeletePublicAccessBlock(ctx context.Context, in *s3api.DeletePublicAccessBlockRequest) (*s3api.DeletePublicAccessBlockOutput, error) {
-	if err := s.dropConfig("DeletePublicAccessBlock", api.ToString(in.Bucket), cfgPublicAccess); err != nil {
+	if err := s.dropConfig(ctx, "DeletePublicAccessBlock", api.ToString(in.Bucket), cfgPublicAccess); err != nil {
 		return nil, err
 	}
 	return &s3api.DeletePublicAccessBlockOutput{}, nil
@@ -709,7 +726,7 @@ func (s *Service) PutBucketWebsite(ctx context.Context, in *s3api.PutBucketWebsi
 	if cfg == nil || (cfg.IndexDocument == nil && cfg.RedirectAllRequestsTo == nil) {
 		return nil, errInvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty", "IndexDocument", "")
 	}
-	if err := s.setConfig("PutBucketWebsite", api.ToString(in.Bucket), cfgWebsite, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketWebsite", api.ToString(in.Bucket), cfgWebsite, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketWebsiteOutput{}, nil
@@ -719,7 +736,7 @@ func (s *Service) PutBucketWebsite(ctx context.Context, in *s3api.PutBucketWebsi
 func (s *Service) GetBucketWebsite(ctx context.Context, in *s3api.GetBucketWebsiteRequest) (*s3api.GetBucketWebsiteOutput, error) {
 	var cfg s3api.WebsiteConfiguration
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetBucketWebsite", b, cfgWebsite, &cfg,
+	if err := s.readConfig(ctx, "GetBucketWebsite", b, cfgWebsite, &cfg,
 		notFound("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration", b)); err != nil {
 		return nil, err
 	}
@@ -729,7 +746,7 @@ func (s *Service) GetBucketWebsite(ctx context.Context, in *s3api.GetBucketWebsi
 
 // DeleteBucketWebsite removes it.
 func (s *Service) DeleteBucketWebsite(ctx context.Context, in *s3api.DeleteBucketWebsiteRequest) (*s3api.DeleteBucketWebsiteOutput, error) {
-	if err := s.dropConfig("DeleteBucketWebsite", api.ToString(in.Bucket), cfgWebsite); err != nil {
+	if err := s.dropConfig(ctx, "DeleteBucketWebsite", api.ToString(in.Bucket), cfgWebsite); err != nil {
 		return nil, err
 	}
 	return &s3api.DeleteBucketWebsiteOutput{}, nil
@@ -746,7 +763,7 @@ func (s *Service) PutBucketAccelerateConfiguration(ctx context.Context, in *s3ap
 	if strings.Contains(api.ToString(in.Bucket), ".") {
 		return nil, errInvalidRequest("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
 	}
-	if err := s.setConfig("PutBucketAccelerateConfiguration", api.ToString(in.Bucket), cfgAccelerate, in.AccelerateConfiguration, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketAccelerateConfiguration", api.ToString(in.Bucket), cfgAccelerate, in.AccelerateConfiguration, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketAccelerateConfigurationOutput{}, nil
@@ -755,7 +772,7 @@ func (s *Service) PutBucketAccelerateConfiguration(ctx context.Context, in *s3ap
 // GetBucketAccelerateConfiguration answers the switch (absent when never set).
 func (s *Service) GetBucketAccelerateConfiguration(ctx context.Context, in *s3api.GetBucketAccelerateConfigurationRequest) (*s3api.GetBucketAccelerateConfigurationOutput, error) {
 	var cfg s3api.AccelerateConfiguration
-	if err := s.readConfig("GetBucketAccelerateConfiguration", api.ToString(in.Bucket), cfgAccelerate, &cfg, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketAccelerateConfiguration", api.ToString(in.Bucket), cfgAccelerate, &cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.GetBucketAccelerateConfigurationOutput{Status: cfg.Status}, nil
@@ -767,7 +784,7 @@ func (s *Service) PutBucketRequestPayment(ctx context.Context, in *s3api.PutBuck
 	if c == nil || (api.ToString(c.Payer) != "Requester" && api.ToString(c.Payer) != "BucketOwner") {
 		return nil, errMalformedXML()
 	}
-	if err := s.setConfig("PutBucketRequestPayment", api.ToString(in.Bucket), cfgPayment, c, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketRequestPayment", api.ToString(in.Bucket), cfgPayment, c, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketRequestPaymentOutput{}, nil
@@ -776,7 +793,7 @@ func (s *Service) PutBucketRequestPayment(ctx context.Context, in *s3api.PutBuck
 // GetBucketRequestPayment answers who pays: BucketOwner unless set.
 func (s *Service) GetBucketRequestPayment(ctx context.Context, in *s3api.GetBucketRequestPaymentRequest) (*s3api.GetBucketRequestPaymentOutput, error) {
 	var cfg s3api.RequestPaymentConfiguration
-	if err := s.readConfig("GetBucketRequestPayment", api.ToString(in.Bucket), cfgPayment, &cfg, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketRequestPayment", api.ToString(in.Bucket), cfgPayment, &cfg, nil); err != nil {
 		return nil, err
 	}
 	if cfg.Payer == nil {
@@ -790,7 +807,7 @@ func (s *Service) PutBucketLogging(ctx context.Context, in *s3api.PutBucketLoggi
 	if in.BucketLoggingStatus == nil {
 		return nil, errMalformedXML()
 	}
-	if err := s.setConfig("PutBucketLogging", api.ToString(in.Bucket), cfgLogging, in.BucketLoggingStatus, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketLogging", api.ToString(in.Bucket), cfgLogging, in.BucketLoggingStatus, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketLoggingOutput{}, nil
@@ -799,7 +816,7 @@ func (s *Service) PutBucketLogging(ctx context.Context, in *s3api.PutBucketLoggi
 // GetBucketLogging answers the logging target (empty when off).
 func (s *Service) GetBucketLogging(ctx context.Context, in *s3api.GetBucketLoggingRequest) (*s3api.GetBucketLoggingOutput, error) {
 	var cfg s3api.BucketLoggingStatus
-	if err := s.readConfig("GetBucketLogging", api.ToString(in.Bucket), cfgLogging, &cfg, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketLogging", api.ToString(in.Bucket), cfgLogging, &cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.GetBucketLoggingOutput{LoggingEnabled: cfg.LoggingEnabled}, nil

@@ -252,11 +252,18 @@ func orStandard(sc string) string {
 	return sc
 }
 
-func (s *Service) list(bucket string, expected *string, versions bool, w walkSpec) (*listing, error) {
+func (s *Service) list(ctx context.Context, bucket string, expected *string, versions bool, w walkSpec) (*listing, error) {
 	var l *listing
 	err := s.st.View(func(tx *store.Tx) error {
 		b, err := getBucket(tx, bucket)
 		if err != nil {
+			return err
+		}
+		action := "s3:ListBucket"
+		if versions {
+			action = "s3:ListBucketVersions"
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", action, permRead); err != nil {
 			return err
 		}
 		if err := checkOwner(b, expected); err != nil {
@@ -283,7 +290,7 @@ func (s *Service) ListObjects(ctx context.Context, in *s3api.ListObjectsRequest)
 		return nil, err
 	}
 	w := walkSpec{prefix: api.ToString(in.Prefix), delimiter: api.ToString(in.Delimiter), after: api.ToString(in.Marker), max: maxKeys(in.MaxKeys)}
-	l, err := s.list(api.ToString(in.Bucket), in.ExpectedBucketOwner, false, w)
+	l, err := s.list(ctx, api.ToString(in.Bucket), in.ExpectedBucketOwner, false, w)
 	if err != nil {
 		return nil, s.internal("ListObjects", err)
 	}
@@ -316,7 +323,7 @@ func (s *Service) ListObjectsV2(ctx context.Context, in *s3api.ListObjectsV2Requ
 		}
 		w.after = string(raw)
 	}
-	l, err := s.list(api.ToString(in.Bucket), in.ExpectedBucketOwner, false, w)
+	l, err := s.list(ctx, api.ToString(in.Bucket), in.ExpectedBucketOwner, false, w)
 	if err != nil {
 		return nil, s.internal("ListObjectsV2", err)
 	}
@@ -349,7 +356,7 @@ func (s *Service) ListObjectVersions(ctx context.Context, in *s3api.ListObjectVe
 	}
 	var b *bucketRec
 	var latest map[string]string // key → newest version id
-	l, err := s.list(api.ToString(in.Bucket), in.ExpectedBucketOwner, true, w)
+	l, err := s.list(ctx, api.ToString(in.Bucket), in.ExpectedBucketOwner, true, w)
 	if err == nil {
 		err = s.st.View(func(tx *store.Tx) error {
 			var err error

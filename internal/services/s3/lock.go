@@ -119,6 +119,9 @@ func (s *Service) PutObjectLockConfiguration(ctx context.Context, in *s3api.PutO
 		if err != nil {
 			return err
 		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:PutBucketObjectLockConfiguration", permOwner); err != nil {
+			return err
+		}
 		if !b.ObjectLock {
 			if b.Versioning != "Enabled" {
 				return api.Errorf(http.StatusConflict, "InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
@@ -140,7 +143,7 @@ func (s *Service) PutObjectLockConfiguration(ctx context.Context, in *s3api.PutO
 func (s *Service) GetObjectLockConfiguration(ctx context.Context, in *s3api.GetObjectLockConfigurationRequest) (*s3api.GetObjectLockConfigurationOutput, error) {
 	var cfg s3api.ObjectLockConfiguration
 	b := api.ToString(in.Bucket)
-	if err := s.readConfig("GetObjectLockConfiguration", b, cfgObjectLock, &cfg,
+	if err := s.readConfig(ctx, "GetObjectLockConfiguration", b, cfgObjectLock, &cfg,
 		notFound("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket", b)); err != nil {
 		return nil, err
 	}
@@ -161,7 +164,7 @@ func (s *Service) PutObjectRetention(ctx context.Context, in *s3api.PutObjectRet
 	if ret.RetainUntilDate != nil && ret.RetainUntilDate.Before(now) {
 		return nil, errInvalidArgument("The retain until date must be in the future!", "", "")
 	}
-	_, _, err := s.editObject("PutObjectRetention", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
+	_, _, err := s.editObject(ctx, "PutObjectRetention", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
 		func(b *bucketRec, r *objRec) error {
 			if !b.ObjectLock {
 				return errNoLockConfig()
@@ -193,7 +196,10 @@ func (s *Service) GetObjectRetention(ctx context.Context, in *s3api.GetObjectRet
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
 		b, r, err = findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
-		return err
+		if err != nil {
+			return err
+		}
+		return authorize(tx, caller(ctx), b, r, *in.Key, "s3:GetObjectRetention", permOwner)
 	})
 	if err != nil {
 		return nil, s.internal("GetObjectRetention", err)
@@ -213,7 +219,7 @@ func (s *Service) PutObjectLegalHold(ctx context.Context, in *s3api.PutObjectLeg
 	if h == nil || (api.ToString(h.Status) != "ON" && api.ToString(h.Status) != "OFF") {
 		return nil, errMalformedXML()
 	}
-	_, _, err := s.editObject("PutObjectLegalHold", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
+	_, _, err := s.editObject(ctx, "PutObjectLegalHold", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
 		func(b *bucketRec, r *objRec) error {
 			if !b.ObjectLock {
 				return errNoLockConfig()
@@ -236,7 +242,10 @@ func (s *Service) GetObjectLegalHold(ctx context.Context, in *s3api.GetObjectLeg
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
 		b, r, err = findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
-		return err
+		if err != nil {
+			return err
+		}
+		return authorize(tx, caller(ctx), b, r, *in.Key, "s3:GetObjectLegalHold", permOwner)
 	})
 	if err != nil {
 		return nil, s.internal("GetObjectLegalHold", err)

@@ -45,8 +45,12 @@ func partKey(uploadID string, n int64) []byte {
 }
 
 // getUpload reads an upload of key in tx; NoSuchUpload when it is not there.
-func getUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
-	if _, err := getBucket(tx, bucket); err != nil {
+func getUpload(tx *store.Tx, c *api.Caller, bucket, key, id string) (*uploadRec, error) {
+	b, err := getBucket(tx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
 		return nil, err
 	}
 	bk := tx.Bucket(bpath(bucket, "u")...)
@@ -68,8 +72,8 @@ func getUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
 }
 
 // getLiveUpload is getUpload for an upload still in progress.
-func getLiveUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
-	u, err := getUpload(tx, bucket, key, id)
+func getLiveUpload(tx *store.Tx, c *api.Caller, bucket, key, id string) (*uploadRec, error) {
+	u, err := getUpload(tx, c, bucket, key, id)
 	if err == nil && u.Done {
 		return nil, errNoSuchUpload(id)
 	}
@@ -137,6 +141,9 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *s3api.CreateMul
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
 			return err
 		}
+		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
+			return err
+		}
 		lk, err := lockFromRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus)
 		if err != nil {
 			return err
@@ -199,9 +206,9 @@ func checkPartNumber(n *int64) error {
 
 // storePart records a part whose bytes are segs, replacing an earlier upload of
 // the same number.
-func (s *Service) storePart(bucket, key, uploadID string, p *partRec, newBlob string) error {
+func (s *Service) storePart(c *api.Caller, bucket, key, uploadID string, p *partRec, newBlob string) error {
 	return s.st.Update(func(tx *store.Tx) error {
-		if _, err := getLiveUpload(tx, bucket, key, uploadID); err != nil {
+		if _, err := getLiveUpload(tx, c, bucket, key, uploadID); err != nil {
 			return err
 		}
 		pb := tx.Bucket(bpath(bucket, "p")...)
@@ -235,7 +242,7 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 	var u *uploadRec
 	if err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		u, err = getLiveUpload(tx, bucket, key, id)
+		u, err = getLiveUpload(tx, caller(ctx), bucket, key, id)
 		return err
 	}); err != nil {
 		return nil, s.internal("UploadPart", err)
@@ -262,7 +269,7 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 	defer g.w.Abort()
 	p := &partRec{Num: *in.PartNumber, Segs: []seg{{ID: g.ref.ID, Size: g.ref.Size}}, Size: g.ref.Size,
 		ETag: `"` + g.md5hex + `"`, Modified: s.nowSec(), Checksum: g.checksum}
-	if err := s.storePart(bucket, key, id, p, g.ref.ID); err != nil {
+	if err := s.storePart(caller(ctx), bucket, key, id, p, g.ref.ID); err != nil {
 		return nil, s.internal("UploadPart", err)
 	}
 	out := &s3api.UploadPartOutput{ETag: api.String(p.ETag)}
@@ -292,7 +299,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	start, n := int64(0), int64(0)
 	err = s.st.View(func(tx *store.Tx) error {
 		var err error
-		if u, err = getLiveUpload(tx, bucket, key, id); err != nil {
+		if u, err = getLiveUpload(tx, caller(ctx), bucket, key, id); err != nil {
 			return err
 		}
 		_, src, err = findObject(tx, sb, sk, svid, "GET")
@@ -316,7 +323,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 			}
 			start, n = first, last-first+1
 			rd = newSegReader(s.st, src.Segs, start, n)
-			return rd.openFirst()
+			return rd.openFirst(tx)
 		}
 		return nil
 	})
@@ -352,7 +359,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 		p.Segs, p.Size, p.ETag, p.Checksum = []seg{{ID: g.ref.ID, Size: g.ref.Size}}, g.ref.Size, `"`+g.md5hex+`"`, g.checksum
 		newBlob = g.ref.ID
 	}
-	if err := s.storePart(bucket, key, id, p, newBlob); err != nil {
+	if err := s.storePart(caller(ctx), bucket, key, id, p, newBlob); err != nil {
 		return nil, s.internal("UploadPartCopy", err)
 	}
 	res := &s3api.CopyPartResult{ETag: api.String(p.ETag), LastModified: timePtr(p.Modified)}
@@ -396,7 +403,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		if b, err = getBucket(tx, bucket); err != nil {
 			return err
 		}
-		u, err := getUpload(tx, bucket, key, id)
+		u, err := getUpload(tx, caller(ctx), bucket, key, id)
 		if err != nil {
 			return err
 		}
@@ -570,7 +577,7 @@ func escapeKey(k string) string {
 func (s *Service) AbortMultipartUpload(ctx context.Context, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error) {
 	bucket, key, id := api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.UploadId)
 	err := s.st.Update(func(tx *store.Tx) error {
-		u, err := getLiveUpload(tx, bucket, key, id)
+		u, err := getLiveUpload(tx, caller(ctx), bucket, key, id)
 		if err != nil {
 			return err
 		}
@@ -616,7 +623,7 @@ func (s *Service) ListParts(ctx context.Context, in *s3api.ListPartsRequest) (*s
 	out := &s3api.ListPartsOutput{Bucket: in.Bucket, Key: in.Key, UploadId: in.UploadId, MaxParts: api.Int64(int64(max)),
 		PartNumberMarker: api.Int64(marker), IsTruncated: api.Bool(false)}
 	err := s.st.View(func(tx *store.Tx) error {
-		u, err := getLiveUpload(tx, bucket, key, id)
+		u, err := getLiveUpload(tx, caller(ctx), bucket, key, id)
 		if err != nil {
 			return err
 		}
@@ -666,7 +673,11 @@ func (s *Service) ListMultipartUploads(ctx context.Context, in *s3api.ListMultip
 	keyMarker, idMarker := api.ToString(in.KeyMarker), api.ToString(in.UploadIdMarker)
 	var ups []*uploadRec
 	err = s.st.View(func(tx *store.Tx) error {
-		if _, err := getBucket(tx, bucket); err != nil {
+		b, err := getBucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:ListBucketMultipartUploads", permRead); err != nil {
 			return err
 		}
 		return tx.Bucket(bpath(bucket, "u")...).ForEach(func(k, v []byte) error {

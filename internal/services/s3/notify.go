@@ -110,7 +110,7 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *s3
 		}
 		n++
 	}
-	if err := s.setConfig("PutBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, cfg, nil); err != nil {
+	if err := s.setConfig(ctx, "PutBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketNotificationConfigurationOutput{}, nil
@@ -119,7 +119,7 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *s3
 // GetBucketNotificationConfiguration answers the configuration (empty when unset).
 func (s *Service) GetBucketNotificationConfiguration(ctx context.Context, in *s3api.GetBucketNotificationConfigurationRequest) (*s3api.NotificationConfiguration, error) {
 	var cfg s3api.NotificationConfiguration
-	if err := s.readConfig("GetBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, &cfg, nil); err != nil {
+	if err := s.readConfig(ctx, "GetBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, &cfg, nil); err != nil {
 		return nil, err
 	}
 	return &cfg, nil

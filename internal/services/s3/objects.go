@@ -323,6 +323,9 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 			return err
 		}
 		versioning = b.Versioning
+		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
+			return err
+		}
 		obs, err := openObjects(tx, bucket)
 		if err != nil {
 			return err
@@ -414,6 +417,7 @@ type readSpec struct {
 	expectedOwner          *string
 	method                 string
 	resp                   stdHeaders // response-* overrides
+	caller                 *api.Caller
 }
 
 // findObject resolves a read to one version (GET/HEAD semantics: a delete marker
@@ -464,6 +468,19 @@ func errInvalidPartNumber(pn int64, count int) error {
 }
 
 func validVersionID(v string) bool { return len(v) == 32 }
+
+// hideMissing turns "no such key" into AccessDenied for callers who may not
+// list the bucket, as S3 does, so that they learn nothing of what is there.
+func hideMissing(tx *store.Tx, c *api.Caller, b *bucketRec, key string, err error) error {
+	var ae *api.Err
+	if b == nil || c == nil || !errors.As(err, &ae) || (ae.Code != "NoSuchKey" && ae.Code != "NoSuchVersion") {
+		return err
+	}
+	if authorize(tx, c, b, nil, "", "s3:ListBucket", permRead) != nil {
+		return errAccessDenied()
+	}
+	return err
+}
 
 // readConditions applies RFC 7232 as S3 does: If-Match beats If-Unmodified-Since,
 // If-None-Match beats If-Modified-Since.
@@ -560,9 +577,12 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 		var err error
 		b, r, err = findObject(tx, sp.bucket, sp.key, sp.versionID, sp.method)
 		if err != nil {
-			return err
+			return hideMissing(tx, sp.caller, b, sp.key, err)
 		}
 		if err := checkOwner(b, sp.expectedOwner); err != nil {
+			return err
+		}
+		if err := authorize(tx, sp.caller, b, r, sp.key, "s3:GetObject", permRead); err != nil {
 			return err
 		}
 		if err := checkSSECRead(r, sp.cAlgo, sp.cKey, sp.cKeyMD5); err != nil {
@@ -605,7 +625,7 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 		out.ContentLength = api.Int64(n)
 		if body {
 			rd = newSegReader(s.st, r.Segs, start, n)
-			if err := rd.openFirst(); err != nil {
+			if err := rd.openFirst(tx); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return errNoSuchKey(sp.key)
 				}
@@ -696,7 +716,7 @@ func (s *Service) GetObject(ctx context.Context, in *s3api.GetObjectRequest) (*s
 	sp := &readSpec{bucket: api.ToString(in.Bucket), key: api.ToString(in.Key), versionID: api.ToString(in.VersionId),
 		ifMatch: in.IfMatch, ifNoneMatch: in.IfNoneMatch, ifModSince: in.IfModifiedSince, ifUnmod: in.IfUnmodifiedSince,
 		rng: in.Range, partNumber: in.PartNumber, cAlgo: in.SSECustomerAlgorithm, cKey: in.SSECustomerKey, cKeyMD5: in.SSECustomerKeyMD5,
-		checksumMode: in.ChecksumMode, expectedOwner: in.ExpectedBucketOwner, method: "GET",
+		checksumMode: in.ChecksumMode, expectedOwner: in.ExpectedBucketOwner, method: "GET", caller: caller(ctx),
 		resp: respOverrides(in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding,
 			in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)}
 	if in.VersionId != nil && *in.VersionId == "" {
@@ -717,7 +737,7 @@ func (s *Service) HeadObject(ctx context.Context, in *s3api.HeadObjectRequest) (
 	sp := &readSpec{bucket: api.ToString(in.Bucket), key: api.ToString(in.Key), versionID: api.ToString(in.VersionId),
 		ifMatch: in.IfMatch, ifNoneMatch: in.IfNoneMatch, ifModSince: in.IfModifiedSince, ifUnmod: in.IfUnmodifiedSince,
 		rng: in.Range, partNumber: in.PartNumber, cAlgo: in.SSECustomerAlgorithm, cKey: in.SSECustomerKey, cKeyMD5: in.SSECustomerKeyMD5,
-		checksumMode: in.ChecksumMode, expectedOwner: in.ExpectedBucketOwner, method: "HEAD",
+		checksumMode: in.ChecksumMode, expectedOwner: in.ExpectedBucketOwner, method: "HEAD", caller: caller(ctx),
 		resp: respOverrides(in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding,
 			in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)}
 	h, _, err := s.read(sp, false)
@@ -734,7 +754,15 @@ type deleteResult struct {
 
 // deleteOne deletes key (or one version of it) inside tx, with S3's versioning
 // rules and object lock checks.
-func (s *Service) deleteOne(tx *store.Tx, b *bucketRec, account, key, versionID string, bypass bool, ifMatch *string) (*deleteResult, error) {
+func (s *Service) deleteOne(tx *store.Tx, c *api.Caller, b *bucketRec, key, versionID string, bypass bool, ifMatch *string) (*deleteResult, error) {
+	account := c.Account
+	action := "s3:DeleteObject"
+	if versionID != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	if err := authorize(tx, c, b, nil, key, action, permWrite); err != nil {
+		return nil, err
+	}
 	obs, err := openObjects(tx, b.Name)
 	if err != nil {
 		return nil, err
@@ -816,7 +844,7 @@ func (s *Service) DeleteObject(ctx context.Context, in *s3api.DeleteObjectReques
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
 			return err
 		}
-		res, err = s.deleteOne(tx, b, c.Account, key, api.ToString(in.VersionId), api.ToBool(in.BypassGovernanceRetention), in.IfMatch)
+		res, err = s.deleteOne(tx, c, b, key, api.ToString(in.VersionId), api.ToBool(in.BypassGovernanceRetention), in.IfMatch)
 		return err
 	})
 	if err != nil {
@@ -873,7 +901,7 @@ func (s *Service) DeleteObjects(ctx context.Context, in *s3api.DeleteObjectsRequ
 		}
 		for _, o := range in.Delete.Objects {
 			key, vid := api.ToString(o.Key), api.ToString(o.VersionId)
-			res, err := s.deleteOne(tx, b, c.Account, key, vid, api.ToBool(in.BypassGovernanceRetention), o.ETag)
+			res, err := s.deleteOne(tx, c, b, key, vid, api.ToBool(in.BypassGovernanceRetention), o.ETag)
 			if err != nil {
 				var ae *api.Err
 				if errors.As(err, &ae) {
@@ -1044,6 +1072,9 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 				return err
 			}
 		}
+		if err := authorize(tx, c, sbr, src, sk, "s3:GetObject", permRead); err != nil {
+			return err
+		}
 		if err := copyConditions(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
 			return err
 		}
@@ -1051,6 +1082,9 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 			return err
 		}
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
+			return err
+		}
+		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
 			return err
 		}
 		if sb == bucket && sk == key && svid == "" && directive != "REPLACE" && sc == "" && in.WebsiteRedirectLocation == nil &&
@@ -1144,6 +1178,9 @@ func (s *Service) GetObjectAttributes(ctx context.Context, in *s3api.GetObjectAt
 		var err error
 		b, r, err = findObject(tx, api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId), "GET")
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, r, *in.Key, "s3:GetObjectAttributes", permRead); err != nil {
 			return err
 		}
 		return checkSSECRead(r, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5)

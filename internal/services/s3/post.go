@@ -330,10 +330,16 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 	fields["key"] = key
 	var guard *sizeGuard
 	if pol, ok := fields["policy"]; ok {
-		if _, err := verifyPostSignature(fields); err != nil {
+		akid, err := verifyPostSignature(fields)
+		if err != nil {
 			fail(err)
 			return
 		}
+		// The form is signed: the upload is the signer's, not anonymous.
+		cc := *c
+		pr := auth.RootPrincipal(akid)
+		cc.Account, cc.AccessKeyID, cc.ARN, cc.UserID, cc.Anonymous = pr.Account, akid, pr.ARN, pr.UserID, false
+		ctx = api.WithCaller(ctx, &cc)
 		p, err := parsePolicy(pol, s.now())
 		if err != nil {
 			fail(err)

@@ -3,7 +3,6 @@ package s3
 import (
 	"errors"
 	"io"
-	"os"
 
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -17,8 +16,8 @@ type segReader struct {
 	i     int   // current segment
 	off   int64 // offset within segs[i] of the next byte
 	left  int64 // bytes still to deliver
-	f     *os.File
-	first *os.File // opened early (inside the View) for the first segment
+	f     store.Blob
+	first store.Blob // opened early (inside the View) for the first segment
 }
 
 func newSegReader(st *store.Store, segs []seg, off, n int64) *segReader {
@@ -33,11 +32,11 @@ func newSegReader(st *store.Store, segs []seg, off, n int64) *segReader {
 
 // openFirst opens the first segment now: called inside the transaction that found
 // the object, so that a concurrent delete cannot remove the file before we read.
-func (r *segReader) openFirst() error {
+func (r *segReader) openFirst(tx *store.Tx) error {
 	if r.left == 0 || r.i >= len(r.segs) {
 		return nil
 	}
-	f, err := r.st.OpenBlob(r.segs[r.i].ID)
+	f, err := tx.OpenBlob(r.segs[r.i].ID)
 	if err != nil {
 		return err
 	}

@@ -689,3 +689,53 @@ func TestObjectLock(t *testing.T) {
 		t.Errorf("delete with bypass: %v", err)
 	}
 }
+
+func TestAccessControl(t *testing.T) {
+	e := newEnv(t)
+	e.mb("acc")
+	e.put("acc", "private", "p")
+	n := int64(1)
+	if _, err := e.s.PutObject(e.ctx, &s3api.PutObjectRequest{Bucket: s("acc"), Key: s("public"), Body: strings.NewReader("x"), ContentLength: &n, ACL: s("public-read")}); err != nil {
+		t.Fatal(err)
+	}
+	anon := api.WithCaller(context.Background(), &api.Caller{Account: "000000000000", Region: "us-east-1", Anonymous: true})
+	other := api.WithCaller(context.Background(), &api.Caller{Account: "222222222222", Region: "us-east-1"})
+	get := func(ctx context.Context, key string) string {
+		_, err := e.s.GetObject(ctx, &s3api.GetObjectRequest{Bucket: s("acc"), Key: s(key)})
+		return code(err)
+	}
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		key  string
+		want string
+	}{
+		{"owner private", e.ctx, "private", ""},
+		{"anonymous private", anon, "private", "AccessDenied"},
+		{"other account private", other, "private", "AccessDenied"},
+		{"anonymous public-read", anon, "public", ""},
+		{"anonymous missing key", anon, "missing", "AccessDenied"},
+	} {
+		if g := get(tc.ctx, tc.key); g != tc.want {
+			t.Errorf("%s: code %q, want %q", tc.name, g, tc.want)
+		}
+	}
+	_, err := e.s.PutObject(other, &s3api.PutObjectRequest{Bucket: s("acc"), Key: s("x"), Body: strings.NewReader("x"), ContentLength: &n})
+	if c := code(err); c != "AccessDenied" {
+		t.Errorf("other account PUT: %q, want AccessDenied", c)
+	}
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acc/*"}]}`
+	if _, err := e.s.PutBucketPolicy(e.ctx, &s3api.PutBucketPolicyRequest{Bucket: s("acc"), Policy: &pol}); err != nil {
+		t.Fatal(err)
+	}
+	if g := get(other, "private"); g != "" {
+		t.Errorf("other account with policy: %q, want success", g)
+	}
+	if g := get(anon, "private"); g != "AccessDenied" {
+		t.Errorf("anonymous with policy for another account: %q, want AccessDenied", g)
+	}
+	_, err = e.s.ListObjectsV2(other, &s3api.ListObjectsV2Request{Bucket: s("acc")})
+	if c := code(err); c != "AccessDenied" {
+		t.Errorf("other account list: %q, want AccessDenied", c)
+	}
+}

@@ -33,6 +33,9 @@ func (s *Service) PutBucketVersioning(ctx context.Context, in *s3api.PutBucketVe
 		if err != nil {
 			return err
 		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:PutBucketVersioning", permOwner); err != nil {
+			return err
+		}
 		if b.ObjectLock && status == "Suspended" {
 			return api.Errorf(http.StatusConflict, "InvalidBucketState", "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
 		}
@@ -52,7 +55,7 @@ func (s *Service) PutBucketVersioning(ctx context.Context, in *s3api.PutBucketVe
 
 // GetBucketVersioning answers the state; an unversioned bucket answers neither member.
 func (s *Service) GetBucketVersioning(ctx context.Context, in *s3api.GetBucketVersioningRequest) (*s3api.GetBucketVersioningOutput, error) {
-	b, err := s.viewBucket(api.ToString(in.Bucket))
+	b, err := s.viewAuthorized(ctx, api.ToString(in.Bucket), "s3:GetBucketVersioning", permOwner)
 	if err != nil {
 		return nil, s.internal("GetBucketVersioning", err)
 	}
