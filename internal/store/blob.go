@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha1"
@@ -113,18 +114,17 @@ const (
 	done
 )
 
-// NewBlob starts a blob, a temporary file under Dir/blobs/tmp.
+// NewBlob starts a blob. Its bytes go to a temporary file under Dir/blobs/tmp
+// once they outgrow the first 64 KiB buffer.
 func (s *Store) NewBlob(hashes Hash) (*BlobWriter, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
 	id := newBlobID()
-	tmp := filepath.Join(s.dir, blobsDir, tmpDir, id)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	w := &BlobWriter{s: s, id: id, f: f, tmp: tmp}
+	// The temporary file is made only once the blob outgrows the first buffer:
+	// most blobs are small and live inside the database (see Commit), and file
+	// creation is the slowest step of a small write on many disks.
+	w := &BlobWriter{s: s, id: id, tmp: filepath.Join(s.dir, blobsDir, tmpDir, id)}
 	for _, k := range []Hash{MD5, SHA1, SHA256, CRC32, CRC32C, CRC64NVME} {
 		if hashes&k == 0 {
 			continue
@@ -304,6 +304,9 @@ func (w *BlobWriter) flusher() {
 // process writes p to the file and feeds it to every hash; for big chunks the
 // hashes run on their own goroutines, beside the write.
 func (w *BlobWriter) process(p []byte) error {
+	if err := w.openFile(); err != nil {
+		return err
+	}
 	if len(p) < parallelHashMin || len(w.hashes) == 0 {
 		for _, h := range w.hashes {
 			h.Write(p)
@@ -318,6 +321,19 @@ func (w *BlobWriter) process(p []byte) error {
 	_, err := w.f.Write(p)
 	wg.Wait()
 	return err
+}
+
+// openFile makes the blob's temporary file, once.
+func (w *BlobWriter) openFile() error {
+	if w.f != nil {
+		return nil
+	}
+	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	w.f = f
+	return nil
 }
 
 // stop drains the pipeline (flushing the partial buffer when flush is set) and
@@ -353,13 +369,21 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	if w.state != writing {
 		return BlobRef{}, fmt.Errorf("%w: blob already committed or aborted", ErrInvalid)
 	}
+	if w.full == nil && (w.buf == nil || len(w.buf) == smallBufSize) && w.size < inlineLimit {
+		return w.commitInline()
+	}
 	w.stop(true)
 	err := w.loadErr()
+	if err == nil {
+		err = w.openFile() // an empty blob has not made its file yet
+	}
 	if err == nil && !w.s.noSync {
 		err = w.f.Sync()
 	}
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
+	if w.f != nil {
+		if cerr := w.f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err == nil && w.s.isClosed() {
 		err = ErrClosed // nothing could reference it now; leave no file behind
@@ -389,6 +413,41 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	w.state = committed
 	return BlobRef{ID: w.id, Size: w.size, Sums: w.sums()}, nil
 }
+
+// commitInline commits a blob that never outgrew its first buffer (under
+// InlineMax bytes). Its bytes are kept in memory until a transaction references
+// it, and then written inside that transaction: no file, no fsync of its own, no
+// rename; the transaction's commit makes them durable together with the record
+// that points at them. That is what makes small writes fast.
+func (w *BlobWriter) commitInline() (BlobRef, error) {
+	var data []byte
+	if w.n > 0 {
+		data = append([]byte(nil), w.buf[:w.n]...)
+	} else {
+		data = []byte{}
+	}
+	for _, h := range w.hashes {
+		h.Write(data)
+	}
+	w.stop(false)
+	if w.s.isClosed() {
+		w.state = done
+		return BlobRef{}, ErrClosed
+	}
+	w.s.blobMu.Lock()
+	w.s.pending[w.id] = w.size
+	w.s.pendingInline[w.id] = data
+	w.s.blobMu.Unlock()
+	w.state = committed
+	return BlobRef{ID: w.id, Size: w.size, Sums: w.sums()}, nil
+}
+
+// InlineMax is the size under which a blob is kept inside the database rather
+// than in a file of its own.
+const InlineMax = smallBufSize
+
+// inlineLimit is InlineMax, but tests of the file path set it to 0.
+var inlineLimit int64 = InlineMax
 
 // sums reads the digests; only complete once the pipeline has drained (Commit).
 func (w *BlobWriter) sums() Sums {
@@ -421,6 +480,9 @@ func (w *BlobWriter) Abort() error {
 	case writing:
 		w.state = done
 		w.stop(false)
+		if w.f == nil {
+			return nil // never reached the disk
+		}
 		w.f.Close()
 		if err := os.Remove(w.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("store: %w", err)
@@ -429,22 +491,68 @@ func (w *BlobWriter) Abort() error {
 		w.state = done
 		w.s.blobMu.Lock()
 		_, pending := w.s.pending[w.id]
+		_, inline := w.s.pendingInline[w.id]
 		delete(w.s.pending, w.id)
+		delete(w.s.pendingInline, w.id)
 		w.s.blobMu.Unlock()
-		if pending {
+		if pending && !inline {
 			w.s.remove(w.s.blobFile(w.id))
 		}
 	}
 	return nil
 }
 
-// OpenBlob opens a committed blob for reading (ReadAt and Seek serve ranges).
-// The caller closes it. A blob removed while open stays readable through the
-// open file until it is closed.
-func (s *Store) OpenBlob(id string) (*os.File, error) {
+// Blob is a committed blob open for reading: a file, or the bytes of a small blob
+// kept inside the database. ReadAt and Seek serve ranges. The caller closes it.
+type Blob interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+	io.Closer
+}
+
+// OpenBlob opens a committed blob for reading. A blob removed while open stays
+// readable until it is closed. Do not call it inside a View or Update (a nested
+// transaction can deadlock against a writer): use Tx.OpenBlob there.
+func (s *Store) OpenBlob(id string) (Blob, error) {
 	if !validBlobID(id) {
 		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
+	f, err := s.openBlobFile(id)
+	if !errors.Is(err, ErrNotFound) {
+		return f, err
+	}
+	var b Blob
+	err = s.View(func(tx *Tx) error {
+		var err error
+		b, err = tx.openInline(id)
+		return err
+	})
+	return b, err
+}
+
+// OpenBlob opens a committed blob for reading as this transaction sees it; the
+// blob stays readable after the transaction ends, until it is closed.
+func (tx *Tx) OpenBlob(id string) (Blob, error) {
+	if !validBlobID(id) {
+		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
+	}
+	if b, err := tx.openInline(id); !errors.Is(err, ErrNotFound) {
+		return b, err
+	}
+	return tx.s.openBlobFile(id)
+}
+
+func (tx *Tx) openInline(id string) (Blob, error) {
+	v := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
+	}
+	// v lives in the database's memory map only while the transaction is open.
+	return inlineBlob{bytes.NewReader(append([]byte(nil), v...))}, nil
+}
+
+func (s *Store) openBlobFile(id string) (*os.File, error) {
 	f, err := os.Open(s.blobFile(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
@@ -455,13 +563,23 @@ func (s *Store) OpenBlob(id string) (*os.File, error) {
 	return f, nil
 }
 
+type inlineBlob struct{ *bytes.Reader }
+
+func (inlineBlob) Close() error { return nil }
+
 // BlobPath is the file of blob id, for readers that open files by name (DuckDB).
-// It is "" for a malformed id. Treat the file as read-only.
+// It is "" for a malformed id and for a small blob kept inside the database
+// (under InlineMax bytes), which has no file: read those with OpenBlob. Treat the
+// file as read-only.
 func (s *Store) BlobPath(id string) string {
 	if !validBlobID(id) {
 		return ""
 	}
-	return s.blobFile(id)
+	p := s.blobFile(id)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
 }
 
 // blobRecord is the value under the blob id in the store's blobs bucket:
@@ -502,6 +620,7 @@ func (tx *Tx) RefBlob(id string) error {
 	}
 	tx.s.blobMu.Lock()
 	size, pending := tx.s.pending[id]
+	data, inline := tx.s.pendingInline[id]
 	tx.s.blobMu.Unlock()
 	if !pending {
 		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
@@ -509,6 +628,11 @@ func (tx *Tx) RefBlob(id string) error {
 	tx.dirty = true
 	if err := refs.Put([]byte(id), encodeBlobRecord(size, 1)); err != nil {
 		return boltErr(err)
+	}
+	if inline {
+		if err := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Put([]byte(id), data); err != nil {
+			return boltErr(err)
+		}
 	}
 	tx.refPending = append(tx.refPending, id)
 	return nil
@@ -539,7 +663,10 @@ func (tx *Tx) UnrefBlob(id string) error {
 	if err := refs.Delete([]byte(id)); err != nil {
 		return boltErr(err)
 	}
-	tx.unrefGone = append(tx.unrefGone, id)
+	if err := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Delete([]byte(id)); err != nil {
+		return boltErr(err)
+	}
+	tx.unrefGone = append(tx.unrefGone, id) // its file, if it has one, goes after the commit
 	return nil
 }
 

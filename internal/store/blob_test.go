@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
@@ -205,6 +206,7 @@ func TestBlobAbortBeforeCommit(t *testing.T) {
 }
 
 func TestBlobRefcounts(t *testing.T) {
+	filesOnly(t)
 	s := newStore(t, objectsWalker)
 	w, _ := s.NewBlob(0)
 	io.WriteString(w, "hello")
@@ -257,6 +259,7 @@ func TestBlobRefcounts(t *testing.T) {
 // TestBlobRefUnrefRefInOneTx: the last reference goes and a new one comes in the
 // same transaction; the file must stay.
 func TestBlobRefUnrefRefInOneTx(t *testing.T) {
+	filesOnly(t)
 	s := newStore(t, objectsWalker)
 	w, _ := s.NewBlob(0)
 	io.WriteString(w, "x")
@@ -320,6 +323,7 @@ func TestBlobIDsNeverPaths(t *testing.T) {
 }
 
 func TestOpenSweepsOrphans(t *testing.T) {
+	filesOnly(t)
 	dir := t.TempDir()
 	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
 	if err != nil {
@@ -366,6 +370,7 @@ func TestCloseRemovesPending(t *testing.T) {
 }
 
 func TestCheckFindsProblems(t *testing.T) {
+	filesOnly(t)
 	s, err := Open(Options{Dir: t.TempDir(), NoSync: true, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
@@ -419,4 +424,83 @@ func TestBlobCommitAfterClose(t *testing.T) {
 	w.Abort()
 	s, _ = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
 	checkAndClose(t, s)
+}
+
+// filesOnly makes every blob of the test a file, for tests of the file path.
+func filesOnly(t *testing.T) {
+	old := inlineLimit
+	inlineLimit = 0
+	t.Cleanup(func() { inlineLimit = old })
+}
+
+// Small blobs live inside the database: no file, readable through both OpenBlobs,
+// counted like files, gone with their last reference, and durable across a reopen.
+func TestInlineBlobs(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{0, 1, 4096, InlineMax - 1} {
+		data := bytes.Repeat([]byte{'i'}, size)
+		w, _ := s.NewBlob(MD5)
+		w.Write(data)
+		ref, err := w.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := hex.EncodeToString(ref.Sums.MD5), fmt.Sprintf("%x", md5.Sum(data)); got != want {
+			t.Errorf("size %d: MD5 = %s, want %s", size, got, want)
+		}
+		refBlob(t, s, fmt.Sprint(size), ref)
+		w.Abort() // a no-op once referenced
+		if p := s.BlobPath(ref.ID); p != "" {
+			t.Errorf("size %d: BlobPath = %q, want no file", size, p)
+		}
+		b, err := s.OpenBlob(ref.ID)
+		if err != nil {
+			t.Fatalf("size %d: OpenBlob: %v", size, err)
+		}
+		got, _ := io.ReadAll(b)
+		b.Close()
+		if !bytes.Equal(got, data) {
+			t.Errorf("size %d: read %d bytes, want %d", size, len(got), size)
+		}
+		s.View(func(tx *Tx) error {
+			b, err := tx.OpenBlob(ref.ID)
+			if err != nil {
+				t.Errorf("size %d: Tx.OpenBlob: %v", size, err)
+				return nil
+			}
+			defer b.Close()
+			if n, _ := b.Seek(0, io.SeekEnd); n != int64(size) {
+				t.Errorf("size %d: Seek end = %d", size, n)
+			}
+			return nil
+		})
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, blobsDir)); len(ents) != 1 {
+		t.Errorf("blobs/ has %d entries, want only tmp: small blobs make no files", len(ents))
+	}
+	checkAndClose(t, s, objectsWalker)
+
+	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	s.View(func(tx *Tx) error { id = string(tx.Bucket("objects").Get([]byte("4096"))); return nil })
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.Bucket("objects").Delete([]byte("4096")); err != nil {
+			return err
+		}
+		return tx.UnrefBlob(id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OpenBlob(id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("OpenBlob after the last reference went = %v, want ErrNotFound", err)
+	}
+	checkAndClose(t, s, objectsWalker)
 }

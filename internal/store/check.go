@@ -20,7 +20,8 @@ type RefWalker func(tx *Tx, ref func(blobID string)) error
 //
 //   - bbolt's own consistency check (pages, freelist, key order);
 //   - every blob record is well formed, has a reference count above zero, and its
-//     file exists with the recorded size;
+//     file (or its inline bytes, for a small blob) exists with the recorded size;
+//   - no inline bytes lack a record;
 //   - every file under blobs/ (outside tmp/) is a referenced or pending blob;
 //   - with walkers: the reference counts equal the references they report.
 //
@@ -58,6 +59,12 @@ func (s *Store) Check(walkers ...RefWalker) error {
 			if _, p := pending[id]; p {
 				bad("blob %s: both referenced and pending", id)
 			}
+			if v := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Get(k); v != nil {
+				if int64(len(v)) != size {
+					bad("blob %s: inline bytes are %d, record says %d", id, len(v), size)
+				}
+				return nil
+			}
 			fi, err := os.Stat(s.blobFile(id))
 			switch {
 			case err != nil:
@@ -70,6 +77,12 @@ func (s *Store) Check(walkers ...RefWalker) error {
 		if err != nil {
 			return err
 		}
+		tx.b.Bucket(sysBucket).Bucket(inlineBucket).ForEach(func(k, _ []byte) error {
+			if tx.blobRefs().Get(k) == nil {
+				bad("blob %s: inline bytes with no record", k)
+			}
+			return nil
+		})
 		if len(walkers) > 0 {
 			counted := map[string]uint64{}
 			for _, w := range walkers {

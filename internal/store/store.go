@@ -34,9 +34,10 @@ const (
 // sysBucket is the root bucket holding the store's own records. Service bucket
 // names may not start with a NUL byte, so they can never collide with it.
 var (
-	sysBucket   = []byte("\x00fogbank")
-	blobsBucket = []byte("blobs")   // inside sysBucket: blob id → blobRecord
-	versionKey  = []byte("version") // inside sysBucket: the on-disk layout version
+	sysBucket    = []byte("\x00fogbank")
+	blobsBucket  = []byte("blobs")   // inside sysBucket: blob id → blobRecord
+	inlineBucket = []byte("inline")  // inside sysBucket: blob id → the bytes of a small blob
+	versionKey   = []byte("version") // inside sysBucket: the on-disk layout version
 )
 
 // layoutVersion is the on-disk layout. Bump it (and migrate in Open) when the
@@ -69,6 +70,9 @@ type Store struct {
 	// committed transaction references yet, with their sizes. They are removed by
 	// BlobWriter.Abort, by Close, or at the next Open.
 	pending map[string]int64
+	// pendingInline holds the bytes of pending blobs small enough to live inside
+	// the database (see BlobWriter.Commit); RefBlob writes them in its transaction.
+	pendingInline map[string][]byte
 }
 
 // Open opens (creating when needed) the data directory opts.Dir. Only one Store
@@ -80,12 +84,13 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%w: Options.Dir is empty", ErrInvalid)
 	}
 	s := &Store{
-		dir:        opts.Dir,
-		noSync:     opts.NoSync,
-		logf:       opts.Logf,
-		reqs:       make(chan *call, maxBatch),
-		writerDone: make(chan struct{}),
-		pending:    make(map[string]int64),
+		dir:           opts.Dir,
+		noSync:        opts.NoSync,
+		logf:          opts.Logf,
+		reqs:          make(chan *call, maxBatch),
+		writerDone:    make(chan struct{}),
+		pending:       make(map[string]int64),
+		pendingInline: make(map[string][]byte),
 	}
 	if s.logf == nil {
 		s.logf = log.Printf
@@ -147,6 +152,9 @@ func (s *Store) initDB() error {
 			return err
 		}
 		if _, err := sys.CreateBucketIfNotExists(blobsBucket); err != nil {
+			return err
+		}
+		if _, err := sys.CreateBucketIfNotExists(inlineBucket); err != nil {
 			return err
 		}
 		switch v := sys.Get(versionKey); {
@@ -248,8 +256,11 @@ func (s *Store) Close() error {
 
 	s.blobMu.Lock()
 	for id := range s.pending {
-		s.remove(s.blobFile(id))
+		if _, inline := s.pendingInline[id]; !inline {
+			s.remove(s.blobFile(id))
+		}
 		delete(s.pending, id)
+		delete(s.pendingInline, id)
 	}
 	s.blobMu.Unlock()
 	return s.db.Close()
@@ -413,6 +424,7 @@ func (s *Store) afterCommit(txs []*Tx) {
 	for _, tx := range txs {
 		for _, id := range tx.refPending {
 			delete(s.pending, id)
+			delete(s.pendingInline, id)
 		}
 		gone = append(gone, tx.unrefGone...)
 	}
