@@ -66,9 +66,17 @@ var (
 
 func bpath(bucket string, sub string) []string { return []string{root, "b", bucket, sub} }
 
-// now returns the service clock truncated to what S3 keeps: whole seconds for
-// object times (HTTP dates carry no more, and listings show .000Z).
-func (s *Service) nowSec() time.Time { return s.now().UTC().Truncate(time.Second) }
+// nowSec returns the service clock at the precision S3 keeps object times:
+// whole seconds (HTTP dates carry no more, and listings show .000Z). It rounds
+// up, so that an object is never older than a file written just before its
+// upload: aws s3 sync compares the two and would upload the file again.
+func (s *Service) nowSec() time.Time {
+	t := s.now().UTC()
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
+}
 
 // canonicalID is the 64-hex canonical user id S3 shows as an account's owner id.
 func canonicalID(account string) string {
