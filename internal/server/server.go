@@ -116,7 +116,11 @@ func Start(opts Options) (*Server, error) {
 	s.Gateway = gateway.New(gateway.Config{
 		Services: bound,
 		Codecs:   Codecs(),
-		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now},
+		// Bodies signed without x-amz-content-sha256 are read whole to hash them.
+		// Lambda's CreateFunction carries a 50 MB zip as base64 in JSON (~70 MB),
+		// the largest such body AWS accepts; each codec applies its service's own
+		// limit after that.
+		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now, MaxBody: 72 << 20},
 		Logger:   log,
 		Version:  opts.Version,
 	})
