@@ -96,6 +96,17 @@ func readItem(db *store.Bucket, key []byte) (expr.Item, error) {
 	return decodeItem(v)
 }
 
+// checkKeyValues validates a Key parameter's values, before the table is looked
+// up, as DynamoDB does.
+func checkKeyValues(key expr.Item) error {
+	for _, k := range sortedKeys(key) {
+		if err := checkValue(key[k], 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ---- capacity ----
 
 func writeUnits(size int) float64 {
@@ -115,19 +126,10 @@ func capacity(mode *string, table string, units float64, write bool) *ddb.Consum
 	if m != "TOTAL" && m != "INDEXES" {
 		return nil
 	}
+	// AWS answers CapacityUnits only (the read/write split is for transactions).
 	c := &ddb.ConsumedCapacity{TableName: api.String(table), CapacityUnits: api.Float64(units)}
-	if write {
-		c.WriteCapacityUnits = api.Float64(units)
-	} else {
-		c.ReadCapacityUnits = api.Float64(units)
-	}
 	if m == "INDEXES" {
 		c.Table = &ddb.Capacity{CapacityUnits: api.Float64(units)}
-		if write {
-			c.Table.WriteCapacityUnits = api.Float64(units)
-		} else {
-			c.Table.ReadCapacityUnits = api.Float64(units)
-		}
 	}
 	return c
 }
@@ -282,6 +284,9 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 		}
 	}
 	var item expr.Item
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
 	err = s.st.View(func(tx *store.Tx) error {
 		t, err := s.loadTable(tx, sc.acct, sc.region, name)
 		if err != nil {
@@ -342,6 +347,9 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 	}
 	var old expr.Item
 	var t *tableMeta
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
 	err = s.st.Update(func(tx *store.Tx) error {
 		var err error
 		t, err = s.loadTable(tx, sc.acct, sc.region, name)
@@ -452,6 +460,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 	}
 	var old, nu expr.Item
 	var t *tableMeta
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
 	err = s.st.Update(func(tx *store.Tx) error {
 		var err error
 		t, err = s.loadTable(tx, sc.acct, sc.region, name)
@@ -475,6 +486,11 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		}
 		if p.cond != nil && !expr.Eval(p.cond, old) {
 			return condFailed(returnOnFailure(in.ReturnValuesOnConditionCheckFailure, old))
+		}
+		if old == nil && len(p.update.Set)+len(p.update.Add) == 0 && len(p.update.Remove)+len(p.update.Delete) > 0 {
+			// An update that only removes does not create an item.
+			nu = nil
+			return nil
 		}
 		base := expr.CopyItem(old)
 		if base == nil {

@@ -228,6 +228,9 @@ func attributeUpdates(m map[string]*ddb.AttributeValueUpdate) (*expr.Update, err
 		if a == nil {
 			a = &ddb.AttributeValueUpdate{}
 		}
+		if err := checkAttrName(name); err != nil {
+			return nil, err
+		}
 		p := expr.Path{{Name: name}}
 		action := api.ToString(a.Action)
 		if action == "" {
@@ -285,6 +288,9 @@ func attributesToGet(names []string) ([]expr.Path, error) {
 	seen := map[string]bool{}
 	var out []expr.Path
 	for _, n := range names {
+		if err := checkAttrName(n); err != nil {
+			return nil, err
+		}
 		if seen[n] {
 			return nil, invalidParam("Duplicate value in attribute name: %s", n)
 		}

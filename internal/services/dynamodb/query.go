@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -161,6 +162,9 @@ type scanOpts struct {
 	count    bool
 	segment  *[2]uint32 // hash range of a parallel scan segment
 	keyMatch func(expr.Item) bool
+	// full reads whole items through an LSI (Select ALL_ATTRIBUTES or a
+	// projection), as DynamoDB fetches them from the table.
+	full bool
 }
 
 type scanResult struct {
@@ -212,7 +216,9 @@ func (s *Service) run(tx *store.Tx, db *store.Bucket, o scanOpts) (*scanResult, 
 		if (o.keyMatch == nil || o.keyMatch(it)) && (o.filter == nil || expr.Eval(o.filter, it)) {
 			res.count++
 			if !o.count {
-				it = o.src.projectIndex(it)
+				if !o.full {
+					it = o.src.projectIndex(it)
+				}
 				if o.proj != nil {
 					it = expr.Project(it, o.proj)
 				}
@@ -261,113 +267,148 @@ type keyCond struct {
 }
 
 type attrCond struct {
-	op   string
+	op   string // in the legacy spelling: EQ, LT, LE, GT, GE, BETWEEN, BEGINS_WITH, NE, ...
 	vals []*expr.AV
 }
 
-// analyseKeyCond checks a key condition against the source's key schema.
-func analyseKeyCond(c *expr.Cond, src source) (*keyCond, error) {
-	var parts []*expr.Cond
-	var flatten func(c *expr.Cond) error
-	flatten = func(c *expr.Cond) error {
+// keyConds are a Query's key conditions by attribute.
+type keyConds map[string]attrCond
+
+var exprOps = map[string]string{"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "BETWEEN": "BETWEEN", "begins_with": "BEGINS_WITH"}
+
+// exprKeyConds turns a parsed KeyConditionExpression into key conditions, with
+// DynamoDB's errors for what a key condition cannot hold.
+func exprKeyConds(c *expr.Cond) (keyConds, error) {
+	kc := keyConds{}
+	var walk func(c *expr.Cond) error
+	walk = func(c *expr.Cond) error {
 		switch c.Kind {
 		case expr.CondAnd:
-			if err := flatten(c.Left); err != nil {
+			if err := walk(c.Left); err != nil {
 				return err
 			}
-			return flatten(c.Right)
-		case expr.CondOr, expr.CondNot:
-			return validation("Invalid operator used in KeyConditionExpression: %s", map[int]string{expr.CondOr: "OR", expr.CondNot: "NOT"}[c.Kind])
+			return walk(c.Right)
+		case expr.CondOr:
+			return validation("Invalid operator used in KeyConditionExpression: OR")
+		case expr.CondNot:
+			return validation("Invalid operator used in KeyConditionExpression: NOT")
+		case expr.CondIn:
+			return validation("Invalid operator used in KeyConditionExpression: IN")
 		}
-		parts = append(parts, c)
+		op, ok := exprOps[c.Op]
+		if !ok {
+			return validation("Invalid operator used in KeyConditionExpression: %s", c.Op)
+		}
+		args := c.Args
+		if c.Kind == expr.CondCmp && args[0].Kind != expr.OpPath && args[1].Kind == expr.OpPath {
+			// :v < k is k > :v.
+			args = []*expr.Operand{args[1], args[0]}
+			op = map[string]string{"EQ": "EQ", "LT": "GT", "LE": "GE", "GT": "LT", "GE": "LE"}[op]
+		}
+		if args[0].Kind != expr.OpPath {
+			return validation("Invalid KeyConditionExpression: the key condition must compare a key attribute")
+		}
+		if len(args[0].Path) != 1 || args[0].Path[0].IsIndex {
+			return validation("KeyConditionExpressions cannot contain nested attributes: %s", args[0].Path.String())
+		}
+		var vals []*expr.AV
+		for _, a := range args[1:] {
+			if a.Kind != expr.OpValue {
+				return validation("Invalid KeyConditionExpression: the key condition operand must be a value")
+			}
+			vals = append(vals, a.Value)
+		}
+		name := args[0].Path[0].Name
+		if _, dup := kc[name]; dup {
+			return validation("KeyConditionExpressions must only contain one condition per key")
+		}
+		kc[name] = attrCond{op, vals}
 		return nil
 	}
-	if err := flatten(c); err != nil {
+	if err := walk(c); err != nil {
 		return nil, err
 	}
-	if len(parts) > len(src.hashes())+len(src.ranges()) && len(src.hashes())+len(src.ranges()) <= 2 {
-		return nil, validation("Conditions can be of length 1 or 2 only")
+	return kc, nil
+}
+
+// legacyKeyConds validates KeyConditions (as the legacy filters are).
+func legacyKeyConds(m map[string]*ddb.Condition) (keyConds, error) {
+	kc := keyConds{}
+	for _, name := range sortedKeys(m) {
+		c := m[name]
+		if c == nil {
+			continue
+		}
+		op := api.ToString(c.ComparisonOperator)
+		if _, err := legacyCond(name, op, c.AttributeValueList); err != nil {
+			return nil, err
+		}
+		kc[name] = attrCond{op, c.AttributeValueList}
 	}
-	conds := map[string]attrCond{}
-	for _, p := range parts {
-		var attr string
-		var vals []*expr.AV
-		op := p.Op
-		switch p.Kind {
-		case expr.CondCmp, expr.CondBetween:
-			if op == "<>" {
-				return nil, validation("Unsupported operator in KeyConditionExpression: <>")
+	return kc, nil
+}
+
+// analyseKeyCond checks key conditions against the source's key schema, in
+// DynamoDB's order and words.
+func analyseKeyCond(conds keyConds, src source) (*keyCond, error) {
+	hashes, ranges := src.hashes(), src.ranges()
+	multi := len(hashes) > 1 || len(ranges) > 1
+	if !multi {
+		for _, attr := range append(append([]string{}, hashes...), ranges...) {
+			isHash := attr == hashes[0]
+			if isHash && len(ranges) == 0 && len(conds) > 1 {
+				return nil, validation("Query key condition not supported")
 			}
-			a := p.Args[0]
-			rest := p.Args[1:]
-			if a.Kind != expr.OpPath && p.Kind == expr.CondCmp && p.Args[1].Kind == expr.OpPath {
-				// :v = pk is accepted, with the comparison mirrored.
-				a, rest = p.Args[1], []*expr.Operand{p.Args[0]}
-				op = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
-			}
-			if a.Kind != expr.OpPath {
-				return nil, validation("Invalid KeyConditionExpression: the key condition must compare a key attribute")
-			}
-			if len(a.Path) != 1 {
-				return nil, validation("KeyConditionExpressions cannot contain nested attributes: %s", a.Path.String())
-			}
-			attr = a.Path[0].Name
-			for _, r := range rest {
-				if r.Kind != expr.OpValue {
-					return nil, validation("Invalid KeyConditionExpression: the key condition operand must be a value")
+			ac, ok := conds[attr]
+			if !ok {
+				if isHash || len(conds) > 1 {
+					return nil, validation("Query condition missed key schema element: %s", attr)
 				}
-				vals = append(vals, r.Value)
+				continue
 			}
-		case expr.CondFunc:
-			if op != "begins_with" {
-				return nil, validation("Invalid operator used in KeyConditionExpression: %s", op)
+			switch ac.op {
+			case "NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN":
+				return nil, validation("Attempted conditional constraint is not an indexable operation")
 			}
-			a := p.Args[0]
-			if a.Kind != expr.OpPath || p.Args[1].Kind != expr.OpValue {
-				return nil, validation("Invalid KeyConditionExpression: begins_with needs a key attribute and a value")
+			for _, v := range ac.vals {
+				if expr.TypeOf(v) != src.t.Attrs[attr] {
+					return nil, invalidParam("Condition parameter type does not match schema type")
+				}
 			}
-			attr = a.Path[0].Name
-			vals = []*expr.AV{p.Args[1].Value}
-		default:
-			return nil, validation("Invalid operator used in KeyConditionExpression: %s", op)
-		}
-		if _, dup := conds[attr]; dup {
-			return nil, validation("KeyConditionExpressions must only contain one condition per key")
-		}
-		if !src.isKey(attr) {
-			return nil, validation("Query key condition not supported")
-		}
-		want := src.t.Attrs[attr]
-		for _, v := range vals {
-			if expr.TypeOf(v) != want {
-				return nil, invalidParam("Condition parameter type does not match schema type")
+			if isHash && ac.op != "EQ" {
+				return nil, validation("Query key condition not supported")
 			}
 		}
-		if op == "begins_with" && want == "N" {
-			return nil, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+		for attr := range conds {
+			if !src.isKey(attr) {
+				return nil, validation("Query key condition not supported")
+			}
 		}
-		conds[attr] = attrCond{op, vals}
+	} else {
+		for attr, ac := range conds {
+			if !src.isKey(attr) {
+				return nil, validation("Query key condition not supported")
+			}
+			for _, v := range ac.vals {
+				if expr.TypeOf(v) != src.t.Attrs[attr] {
+					return nil, invalidParam("Condition parameter type does not match schema type")
+				}
+			}
+		}
 	}
 	kc := &keyCond{}
-	multi := len(src.hashes()) > 1 || len(src.ranges()) > 1
-	for _, h := range src.hashes() {
+	for _, h := range hashes {
 		ac, ok := conds[h]
 		if !ok {
-			if multi {
-				return nil, validation("Query key condition not supported: every HASH key attribute needs an equality condition; missing: %s", h)
-			}
-			return nil, validation("Query condition missed key schema element: %s", h)
+			return nil, validation("Query key condition not supported: every HASH key attribute needs an equality condition; missing: %s", h)
 		}
-		if ac.op != "=" {
-			if multi {
-				return nil, validation("Query key condition not supported: HASH key attribute %s needs an equality condition", h)
-			}
-			return nil, validation("Query key condition not supported")
+		if ac.op != "EQ" {
+			return nil, validation("Query key condition not supported: HASH key attribute %s needs an equality condition", h)
 		}
 		kc.hashes = append(kc.hashes, ac.vals[0])
 	}
 	done := false
-	for _, r := range src.ranges() {
+	for i, r := range ranges {
 		ac, ok := conds[r]
 		if !ok {
 			done = true
@@ -376,11 +417,19 @@ func analyseKeyCond(c *expr.Cond, src source) (*keyCond, error) {
 		if done {
 			return nil, validation("Query key condition not supported: RANGE key attributes must be given left to right, with equality conditions on all but the last; %s follows a missing or non-equality condition", r)
 		}
-		if ac.op == "=" && kc.op == "" && r != src.ranges()[len(src.ranges())-1] {
+		switch ac.op {
+		case "EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH":
+		default:
+			return nil, validation("Attempted conditional constraint is not an indexable operation")
+		}
+		if ac.op == "BEGINS_WITH" && src.t.Attrs[r] == "N" {
+			return nil, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+		}
+		if ac.op == "EQ" && i < len(ranges)-1 {
 			kc.eqs = append(kc.eqs, ac.vals[0])
 			continue
 		}
-		kc.op = ac.op
+		kc.op = map[string]string{"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "BETWEEN": "BETWEEN", "BEGINS_WITH": "begins_with"}[ac.op]
 		kc.v1 = ac.vals[0]
 		if len(ac.vals) > 1 {
 			kc.v2 = ac.vals[1]
@@ -521,6 +570,21 @@ func checkFilterKeys(c *expr.Cond, src source) error {
 	return err
 }
 
+// startKeyErr words an invalid ExclusiveStartKey value as DynamoDB does: most
+// messages get a prefix, a few do not.
+func startKeyErr(err error) error {
+	ae, ok := err.(*api.Err)
+	if !ok {
+		return err
+	}
+	for _, s := range []string{"contains duplicates", "number set", "numeric value", "significant digits", "number with magnitude"} {
+		if strings.Contains(ae.Message, s) {
+			return err
+		}
+	}
+	return validation("The provided starting key is invalid: %s", ae.Message)
+}
+
 // Query reads one partition of a table or index, in sort key order.
 func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutput, error) {
 	sc := scopeOf(ctx)
@@ -528,21 +592,47 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 	if err != nil {
 		return nil, err
 	}
-	if in.KeyConditionExpression != nil && in.KeyConditions != nil {
-		return nil, bothErr([]string{"KeyConditions"}, []string{"KeyConditionExpression"})
-	}
-	anyExpr := in.KeyConditionExpression != nil || in.FilterExpression != nil || in.ProjectionExpression != nil
-	if anyExpr && (in.QueryFilter != nil || in.AttributesToGet != nil) {
-		return nil, bothErr(listSet("AttributesToGet", in.AttributesToGet != nil, "QueryFilter", in.QueryFilter != nil),
-			listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil, "KeyConditionExpression", in.KeyConditionExpression != nil))
+	exprs := listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil,
+		"KeyConditionExpression", in.KeyConditionExpression != nil)
+	if len(exprs) > 0 {
+		non := listSet("AttributesToGet", in.AttributesToGet != nil, "QueryFilter", in.QueryFilter != nil,
+			"ConditionalOperator", in.ConditionalOperator != nil, "KeyConditions", in.KeyConditions != nil && in.KeyConditionExpression != nil)
+		if len(non) > 0 {
+			return nil, bothErr(non, exprs)
+		}
 	}
 	valExpr := in.KeyConditionExpression != nil || in.FilterExpression != nil
-	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, valExpr, "KeyConditionExpression and FilterExpression are null"); err != nil {
+	if in.ExpressionAttributeNames != nil && len(exprs) == 0 {
+		return nil, validation("ExpressionAttributeNames can only be specified when using expressions")
+	}
+	if in.ExpressionAttributeValues != nil && !valExpr {
+		return nil, validation("ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null")
+	}
+	var filter *expr.Cond
+	if in.QueryFilter != nil {
+		if filter, err = filterCond(in.QueryFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+	}
+	var proj []expr.Path
+	if in.AttributesToGet != nil {
+		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range sortedKeys(in.ExclusiveStartKey) {
+		if err := checkValue(in.ExclusiveStartKey[k], 0); err != nil {
+			return nil, startKeyErr(err)
+		}
+	}
+	if in.KeyConditions == nil && in.KeyConditionExpression == nil {
+		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, len(exprs) > 0, valExpr, ""); err != nil {
 		return nil, err
 	}
 	ectx := expr.NewContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	var keyC, filter *expr.Cond
-	var proj []expr.Path
+	var keyC *expr.Cond
 	if in.KeyConditionExpression != nil {
 		if keyC, err = expr.ParseCondition(ectx, *in.KeyConditionExpression); err != nil {
 			return nil, exprErr("KeyConditionExpression", err)
@@ -561,28 +651,19 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 	if err := ectx.Unused(); err != nil {
 		return nil, exprErr("", err)
 	}
-	if in.KeyConditions != nil {
-		if keyC, err = filterCond(in.KeyConditions, nil); err != nil {
-			return nil, err
-		}
+	var conds keyConds
+	if keyC != nil {
+		conds, err = exprKeyConds(keyC)
+	} else {
+		conds, err = legacyKeyConds(in.KeyConditions)
 	}
-	if keyC == nil {
-		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	if err != nil {
+		return nil, err
 	}
-	if in.QueryFilter != nil {
-		if filter, err = filterCond(in.QueryFilter, in.ConditionalOperator); err != nil {
-			return nil, err
-		}
-	} else if in.ConditionalOperator != nil {
+	if in.FilterExpression == nil && in.QueryFilter == nil && in.ConditionalOperator != nil {
 		return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
 	}
-	if in.ProjectionExpression == nil {
-		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
-			return nil, err
-		}
-	}
 	var res *scanResult
-	var src source
 	err = s.st.View(func(tx *store.Tx) error {
 		t, err := s.loadTable(tx, sc.acct, sc.region, name)
 		if err != nil {
@@ -591,26 +672,29 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 		if t == nil {
 			return resourceNotFound()
 		}
-		if src, err = resolveSource(t, in.IndexName, api.ToBool(in.ConsistentRead)); err != nil {
-			return err
-		}
-		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
+		src, err := resolveSource(t, in.IndexName, api.ToBool(in.ConsistentRead))
 		if err != nil {
 			return err
 		}
-		kc, err := analyseKeyCond(keyC, src)
+		if len(src.hashes()) == 1 && len(src.ranges()) <= 1 && (len(conds) < 1 || len(conds) > 2) {
+			return validation("Conditions can be of length 1 or 2 only")
+		}
+		if in.ExclusiveStartKey != nil {
+			want := len(src.t.keyItem(expr.Item{}))
+			if src.ix != nil {
+				for _, a := range src.ix.keyAttrs() {
+					if !src.t.isKey(a) {
+						want++
+					}
+				}
+			}
+			if len(in.ExclusiveStartKey) != want {
+				return validation("The provided starting key is invalid")
+			}
+		}
+		kc, err := analyseKeyCond(conds, src)
 		if err != nil {
 			return err
-		}
-		if in.FilterExpression != nil {
-			if err := checkFilterKeys(filter, src); err != nil {
-				return err
-			}
-		}
-		for n := range in.QueryFilter {
-			if src.isKey(n) {
-				return validation("QueryFilter can only contain non-key attributes: Primary key attribute: %s", n)
-			}
 		}
 		after, err := src.startPosition(in.ExclusiveStartKey)
 		if err != nil {
@@ -618,15 +702,30 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 		}
 		if after != nil {
 			if src.ix == nil && src.t.Range == "" {
-				return validation("The provided exclusive start key is invalid: ExclusiveStartKey: the table has no sort key, so a Query reads at most one item")
+				return validation("The query can return at most one row and cannot be restarted")
 			}
 			part := (&keyCond{hashes: kc.hashes}).keyRange()
 			if bytes.Compare(after, part.lo) < 0 || (part.hi != nil && bytes.Compare(after, part.hi) >= 0) {
 				return validation("The provided starting key is outside query boundaries based on provided conditions")
 			}
 		}
+		if in.FilterExpression != nil {
+			if err := checkFilterKeys(filter, src); err != nil {
+				return err
+			}
+		}
+		for _, n := range sortedKeys(in.QueryFilter) {
+			if src.isKey(n) {
+				return validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", n)
+			}
+		}
+		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
+		if err != nil {
+			return err
+		}
 		o := scanOpts{src: src, rng: kc.keyRange(), after: after, forward: in.ScanIndexForward == nil || *in.ScanIndexForward,
-			limit: int(api.ToInt64(in.Limit)), filter: filter, proj: proj, count: count}
+			limit: int(api.ToInt64(in.Limit)), filter: filter, proj: proj, count: count,
+			full: src.ix != nil && src.ix.Local && (api.ToString(in.Select) == "ALL_ATTRIBUTES" || proj != nil)}
 		res, err = s.run(tx, dataBucket(tx, sc.acct, sc.region, name), o)
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -18,6 +19,8 @@ import (
 func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
@@ -259,6 +262,9 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 		if err := s.setStream(t, ss); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkTags(in.Tags, 0); err != nil {
+		return nil, err
 	}
 	for _, tg := range in.Tags {
 		t.Tags = append(t.Tags, tag{api.ToString(tg.Key), api.ToString(tg.Value)})
@@ -913,11 +919,11 @@ func (s *Service) DescribeTimeToLive(ctx context.Context, in *ddb.DescribeTimeTo
 func (s *Service) tableByARN(tx *store.Tx, sc scope, arn string) (*tableMeta, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "dynamodb" || !strings.HasPrefix(parts[5], "table/") {
-		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
+		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s (ARNs name a table: arn:aws:dynamodb:<region>:<account>:table/<name>)", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "table/")
-	if i := strings.IndexByte(name, '/'); i >= 0 {
-		name = name[:i]
+	if strings.IndexByte(name, '/') >= 0 {
+		return nil, validation("Invalid ResourceArn provided as input %s: only tables can be tagged", arn)
 	}
 	t, err := s.loadTable(tx, parts[4], parts[3], name)
 	if err != nil {
@@ -929,11 +935,40 @@ func (s *Service) tableByARN(tx *store.Tx, sc scope, arn string) (*tableMeta, er
 	return t, nil
 }
 
+// checkTags applies AWS's tag rules: at most 50, keys 1-128 and values 0-256
+// characters of letters, digits, spaces and _ . : / = + - @.
+func checkTags(tags []*ddb.Tag, existing int) error {
+	if len(tags)+existing > 50 {
+		return validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50")
+	}
+	ok := func(s string) bool {
+		for _, r := range s {
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("_.:/=+-@", r)) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, tg := range tags {
+		k, v := api.ToString(tg.Key), api.ToString(tg.Value)
+		if !ok(k) || !ok(v) {
+			return validation("Invalid tag: keys and values may hold letters, digits, spaces and _ . : / = + - @ only: %s=%s", k, v)
+		}
+		if strings.HasPrefix(k, "aws:") {
+			return validation("Invalid tag key: the aws: prefix is reserved: %s", k)
+		}
+	}
+	return nil
+}
+
 // TagResource adds or replaces tags of a table.
 func (s *Service) TagResource(ctx context.Context, in *ddb.TagResourceInput) (*ddb.TagResourceOutput, error) {
 	sc := scopeOf(ctx)
 	if len(in.Tags) == 0 {
 		return nil, validation("1 validation error detected: Value '[]' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	if err := checkTags(in.Tags, 0); err != nil {
+		return nil, err
 	}
 	err := s.st.Update(func(tx *store.Tx) error {
 		old, err := s.tableByARN(tx, sc, api.ToString(in.ResourceArn))
@@ -954,7 +989,7 @@ func (s *Service) TagResource(ctx context.Context, in *ddb.TagResourceInput) (*d
 			}
 		}
 		if len(t.Tags) > 50 {
-			return &ddb.LimitExceededException{Message: api.String("One or more parameter values were invalid: The number of tags exceeds the limit of 50")}
+			return validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50")
 		}
 		return saveTable(tx, t)
 	})
@@ -1033,8 +1068,8 @@ func (s *Service) DescribeEndpoints(ctx context.Context, _ *ddb.DescribeEndpoint
 var _ = time.Now
 var _ = expr.TypeOf
 
-// DescribeContinuousBackups answers that backups are on and point-in-time
-// recovery off, the state of a new table on AWS (fogbank makes no backups).
+// DescribeContinuousBackups answers that backups and point-in-time recovery are
+// off (fogbank makes no backups).
 func (s *Service) DescribeContinuousBackups(ctx context.Context, in *ddb.DescribeContinuousBackupsInput) (*ddb.DescribeContinuousBackupsOutput, error) {
 	sc := scopeOf(ctx)
 	name, err := tableName(in.TableName)
@@ -1048,7 +1083,7 @@ func (s *Service) DescribeContinuousBackups(ctx context.Context, in *ddb.Describ
 		return nil, err
 	}
 	return &ddb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &ddb.ContinuousBackupsDescription{
-		ContinuousBackupsStatus:        api.String("ENABLED"),
+		ContinuousBackupsStatus:        api.String("DISABLED"),
 		PointInTimeRecoveryDescription: &ddb.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: api.String("DISABLED")},
 	}}, nil
 }

@@ -139,7 +139,10 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 			}
 			if err != nil {
 				if ae, ok := err.(*api.Err); ok && ae.Code == "ValidationException" {
-					invalid[i], anyInvalid = ae.Message, true
+					if !anyInvalid {
+						invalid[i] = ae.Message
+					}
+					anyInvalid = true
 					preps = append(preps, prepared{a: a, t: t})
 					continue
 				}

@@ -135,6 +135,14 @@ func checkItem(it expr.Item) error {
 	return nil
 }
 
+// checkAttrName applies the 64 KB limit of attribute names.
+func checkAttrName(n string) error {
+	if len(n) > 65535 {
+		return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", n)
+	}
+	return nil
+}
+
 // checkValues validates ExpressionAttributeValues.
 func checkValues(vals map[string]*expr.AV) error {
 	for k, v := range vals {
@@ -319,26 +327,55 @@ func checkItemSize(it expr.Item) error {
 
 // exprInputs validates the expression parameters shared by item operations.
 func checkExprParams(names map[string]string, values map[string]*expr.AV, anyExpr bool, valueExpr bool, valueExprNames string) error {
-	if names != nil {
-		if !anyExpr {
-			return validation("ExpressionAttributeNames can only be specified when using expressions")
+	for _, n := range names {
+		if err := checkAttrName(n); err != nil {
+			return err
 		}
+	}
+	if names != nil && !anyExpr {
+		return validation("ExpressionAttributeNames can only be specified when using expressions")
+	}
+	if values != nil && !valueExpr {
+		return validation("ExpressionAttributeValues can only be specified when using expressions: %s", valueExprNames)
+	}
+	if names != nil {
 		if len(names) == 0 {
 			return validation("ExpressionAttributeNames must not be empty")
 		}
+		for _, k := range sortedKeys(names) {
+			if !placeholderKey(k, '#') {
+				return validation("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)
+			}
+		}
 	}
 	if values != nil {
-		if !valueExpr {
-			return validation("ExpressionAttributeValues can only be specified when using expressions: %s", valueExprNames)
-		}
 		if len(values) == 0 {
 			return validation("ExpressionAttributeValues must not be empty")
+		}
+		for _, k := range sortedKeys(values) {
+			if !placeholderKey(k, ':') {
+				return validation("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)
+			}
 		}
 		if err := checkValues(values); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// placeholderKey tells whether k is #name or :value as expressions spell them.
+func placeholderKey(k string, first byte) bool {
+	if len(k) < 2 || k[0] != first {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func bothErr(nonExpr, exprs []string) error {

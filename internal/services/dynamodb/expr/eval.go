@@ -257,6 +257,9 @@ func updValue(item Item, o *Operand) (*AV, error) {
 		} else {
 			r, err = Num(a).Sub(Num(b))
 		}
+		if err == ErrNumberPrecision {
+			return nil, &Error{"Number overflow: the result of the arithmetic is a number with more than 38 significant digits"}
+		}
 		if err != nil {
 			return nil, &Error{err.Error()}
 		}

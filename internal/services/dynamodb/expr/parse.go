@@ -414,6 +414,7 @@ func (p *parser) primary() *Cond {
 		inner := p.peek().is("(")
 		c := p.or()
 		p.expect(")")
+		p.ops-- // the parentheses are no operator; primary counted them
 		if inner && c.Kind != CondAnd && c.Kind != CondOr && c.Kind != CondNot {
 			// ((a = b)): DynamoDB rejects parentheses that group nothing.
 			p.setErr("parens", "The expression has redundant parentheses;")
