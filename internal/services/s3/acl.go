@@ -45,12 +45,41 @@ func ownerGrant(account string) grantRec {
 	return grantRec{Type: "CanonicalUser", ID: canonicalID(account), Display: displayName(account), Perm: "FULL_CONTROL"}
 }
 
-// cannedACL expands a canned ACL name.
+// bucketOwnerID stands for the bucket owner's canonical id in a canned ACL
+// built before the bucket was read; bindBucketOwner replaces it.
+const bucketOwnerID = "${bucket-owner}"
+
+// bindBucketOwner resolves the bucket-owner grants of bucket-owner-read and
+// bucket-owner-full-control; they vanish when the bucket owner owns the object.
+func (a *aclRec) bindBucketOwner(bucketAccount string) {
+	if a == nil {
+		return
+	}
+	out := a.Grants[:0]
+	for _, g := range a.Grants {
+		if g.ID == bucketOwnerID {
+			if bucketAccount == a.Owner {
+				continue
+			}
+			g.ID, g.Display = canonicalID(bucketAccount), displayName(bucketAccount)
+		}
+		out = append(out, g)
+	}
+	a.Grants = out
+}
+
+// cannedACL expands a canned ACL name. S3 lists group grants before the
+// owner's, and clients (ceph/s3-tests) depend on that order.
 func cannedACL(account, name string, bucket bool) (*aclRec, error) {
-	a := &aclRec{Owner: account, Grants: []grantRec{ownerGrant(account)}}
+	a := &aclRec{Owner: account}
 	group := func(uri, perm string) { a.Grants = append(a.Grants, grantRec{Type: "Group", URI: uri, Perm: perm}) }
+	var extra []grantRec
 	switch name {
-	case "private", "bucket-owner-read", "bucket-owner-full-control", "aws-exec-read":
+	case "private", "aws-exec-read":
+	case "bucket-owner-read":
+		extra = []grantRec{{Type: "CanonicalUser", ID: bucketOwnerID, Perm: "READ"}}
+	case "bucket-owner-full-control":
+		extra = []grantRec{{Type: "CanonicalUser", ID: bucketOwnerID, Perm: "FULL_CONTROL"}}
 	case "public-read":
 		group(allUsers, "READ")
 	case "public-read-write":
@@ -67,6 +96,8 @@ func cannedACL(account, name string, bucket bool) (*aclRec, error) {
 	default:
 		return nil, errInvalidArgument("", "x-amz-acl", name)
 	}
+	a.Grants = append(a.Grants, ownerGrant(account))
+	a.Grants = append(a.Grants, extra...)
 	return a, nil
 }
 
@@ -278,6 +309,7 @@ func (s *Service) PutObjectAcl(ctx context.Context, in *s3api.PutObjectAclReques
 			return err
 		}
 		r.ACL = acl
+		r.ACL.bindBucketOwner(b.Account)
 		obs, err := openObjects(tx, api.ToString(in.Bucket))
 		if err != nil {
 			return err

@@ -169,7 +169,8 @@ func (s *Service) CreateBucket(ctx context.Context, in *s3api.CreateBucketReques
 				// us-east-1 answers 200 to re-creating your own bucket, for
 				// compatibility with its first clients.
 				existedOwn = true
-				return nil
+				old.ACL = rec.ACL
+				return putBucket(tx, old)
 			}
 			return api.Errorf(http.StatusConflict, "BucketAlreadyOwnedByYou",
 				"Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)

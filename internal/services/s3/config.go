@@ -560,6 +560,17 @@ func (s *Service) PutBucketLifecycleConfiguration(ctx context.Context, in *s3api
 				return nil, errMalformedXML()
 			}
 		}
+		for _, tr := range r.Transitions {
+			if tr == nil {
+				continue
+			}
+			if d := tr.Date; d != nil && (d.Hour() != 0 || d.Minute() != 0 || d.Second() != 0 || d.Nanosecond() != 0) {
+				return nil, errInvalidArgument("'Date' must be at midnight GMT", "", "")
+			}
+			if tr.Days != nil && *tr.Days < 0 {
+				return nil, errInvalidArgument("'Days' for Transition action must be a positive integer", "", "")
+			}
+		}
 		if r.NoncurrentVersionExpiration != nil && r.NoncurrentVersionExpiration.NoncurrentDays != nil && *r.NoncurrentVersionExpiration.NoncurrentDays <= 0 {
 			return nil, errInvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer", "", "")
 		}

@@ -91,6 +91,28 @@ func (s *Service) corsConfig(bucket string) (*s3api.CORSConfiguration, bool, err
 	return &cfg, ok, err
 }
 
+// corsActual adds the CORS answer headers to a request carrying Origin, from
+// the bucket's rules, whatever the request's outcome (S3 sends them on errors too).
+func (s *Service) corsActual(w http.ResponseWriter, r *http.Request, origin string) {
+	bucket := bucketFromPath(r.URL.EscapedPath())
+	if bucket == "" {
+		return
+	}
+	cfg, ok, err := s.corsConfig(bucket)
+	if err != nil || !ok {
+		return
+	}
+	method := r.Header.Get("Access-Control-Request-Method")
+	if method == "" {
+		method = r.Method
+	}
+	rule := corsRuleFor(cfg, origin, method, nil)
+	if rule == nil {
+		return
+	}
+	setCORSHeaders(w.Header(), rule, origin, method, nil)
+}
+
 // serveOptions answers a CORS preflight from the bucket's CORS rules.
 func (s *Service) serveOptions(ctx context.Context, w http.ResponseWriter, r *http.Request) {
 	c := caller(ctx)

@@ -294,7 +294,9 @@ func (s *Service) ListObjects(ctx context.Context, in *s3api.ListObjectsRequest)
 	if err != nil {
 		return nil, s.internal("ListObjects", err)
 	}
-	out := &s3api.ListObjectsOutput{Name: in.Bucket, Prefix: api.String(enc(w.prefix)), Marker: api.String(enc(w.after)),
+	// The top-level Prefix comes back as sent: clients (botocore) decode only
+	// the keys, prefixes, delimiter and markers of a v1 listing.
+	out := &s3api.ListObjectsOutput{Name: in.Bucket, Prefix: api.String(w.prefix), Marker: api.String(enc(w.after)),
 		MaxKeys: api.Int64(int64(w.max)), IsTruncated: api.Bool(l.truncated), Delimiter: encp(enc, in.Delimiter), EncodingType: in.EncodingType}
 	for _, r := range l.entries {
 		out.Contents = append(out.Contents, s.objectEntry(r, enc, true))

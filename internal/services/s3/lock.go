@@ -174,7 +174,7 @@ func (s *Service) PutObjectRetention(ctx context.Context, in *s3api.PutObjectRet
 				if r.LockMode == "COMPLIANCE" && (shorter || api.ToString(ret.Mode) != "COMPLIANCE") {
 					return errAccessDenied()
 				}
-				if r.LockMode == "GOVERNANCE" && shorter && !api.ToBool(in.BypassGovernanceRetention) {
+				if r.LockMode == "GOVERNANCE" && (shorter || api.ToString(ret.Mode) != "GOVERNANCE") && !api.ToBool(in.BypassGovernanceRetention) {
 					return errAccessDenied()
 				}
 			}

@@ -154,6 +154,7 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *s3api.CreateMul
 			return err
 		}
 		spc.apply(&u.Object)
+		u.Object.ACL.bindBucketOwner(b.Account)
 		bk := tx.Bucket(bpath(bucket, "u")...)
 		if bk == nil {
 			return errNoSuchBucket(bucket)
@@ -455,7 +456,12 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 					With("PartNumber", strconv.FormatInt(p.Num, 10)).With("ETag", p.ETag)
 			}
 			if r.ChecksumAlgo != "" && r.ChecksumType == "COMPOSITE" {
-				if v := checksumField(w, r.ChecksumAlgo); v != "" && v != p.Checksum {
+				v := checksumField(w, r.ChecksumAlgo)
+				if v == "" && p.Checksum != "" {
+					return errInvalidRequest(fmt.Sprintf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.",
+						strings.ToLower(r.ChecksumAlgo), *w.PartNumber))
+				}
+				if v != "" && v != p.Checksum {
 					return errInvalidPart(id, *w.PartNumber, api.ToString(w.ETag))
 				}
 			}
@@ -499,6 +505,10 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 				// FULL_OBJECT: the client states the whole object's CRC; fogbank
 				// keeps it (combining part CRCs is not implemented).
 				rec.Checksum = checksumField(in, r.ChecksumAlgo)
+			}
+			if given := checksumField(in, r.ChecksumAlgo); given != "" && r.ChecksumType == "COMPOSITE" && rec.Checksum != "" &&
+				given != rec.Checksum && given != strings.SplitN(rec.Checksum, "-", 2)[0] {
+				return api.Errorf(http.StatusBadRequest, "BadDigest", "The %s you specified did not match the calculated checksum.", r.ChecksumAlgo)
 			}
 			if rec.Checksum == "" {
 				rec.ChecksumAlgo, rec.ChecksumType = "", ""

@@ -265,12 +265,21 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 	if err := checkMetaSize(meta); err != nil {
 		return nil, err
 	}
-	b, err := s.viewBucket(bucket)
+	// Refuse before reading the body: a client waiting for 100 Continue gets
+	// the error instead.
+	var b *bucketRec
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		if b, err = getBucket(tx, bucket); err != nil {
+			return err
+		}
+		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
+			return err
+		}
+		return authorize(tx, c, b, nil, key, "s3:PutObject", permWrite)
+	})
 	if err != nil {
 		return nil, s.internal("PutObject", err)
-	}
-	if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
-		return nil, err
 	}
 	sp, err := sseFromRequest(in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled,
 		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5)
@@ -347,6 +356,7 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 			return err
 		}
 		spc.apply(rec)
+		rec.ACL.bindBucketOwner(b.Account)
 		rec.Modified = s.nowSec()
 		rec.VersionID = "null"
 		if b.Versioning == "Enabled" {
@@ -440,7 +450,14 @@ func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec
 			return nil, nil, err
 		}
 		if r == nil {
-			return b, nil, errNoSuchKey(key)
+			latest, err := obs.latest(key)
+			if err != nil {
+				return nil, nil, err
+			}
+			if latest != nil && latest.DeleteMarker {
+				return b, nil, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "true", "x-amz-version-id", latest.VersionID)
+			}
+			return b, nil, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "false")
 		}
 		return b, r, nil
 	}
@@ -455,7 +472,8 @@ func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec
 		return b, nil, errNoSuchVersion(key, versionID)
 	}
 	if r.DeleteMarker {
-		return b, r, errMethodNotAllowed(method, "DeleteMarker")
+		return b, r, withHeaders(errMethodNotAllowed(method, "DeleteMarker"), "x-amz-delete-marker", "true",
+			"x-amz-version-id", r.VersionID, "Last-Modified", r.Modified.UTC().Format(http.TimeFormat))
 	}
 	return b, r, nil
 }
@@ -589,7 +607,7 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 			return err
 		}
 		if err := readConditions(r, sp); err != nil {
-			return err
+			return withHeaders(err, "ETag", r.ETag, "Last-Modified", r.Modified.UTC().Format(http.TimeFormat))
 		}
 		start, n := int64(0), r.Size
 		if sp.partNumber != nil {
@@ -697,7 +715,13 @@ func fillObjectHeaders(out *s3api.HeadObjectOutput, b *bucketRec, r *objRec, sp 
 	}
 	// A checksum describes the whole object (or, for a composite one, the
 	// whole object only); S3 sends it only when asked and never for a range.
-	if sp.checksumMode != nil && strings.EqualFold(*sp.checksumMode, "ENABLED") && r.Checksum != "" && out.ContentRange == nil {
+	if sp.partNumber != nil && len(r.Parts) > 0 && r.ChecksumAlgo != "" {
+		// A part of a multipart object carries that part's checksum.
+		if pn := *sp.partNumber; pn >= 1 && int(pn) <= len(r.Parts) {
+			setChecksum(out, r.ChecksumAlgo, r.Parts[pn-1].Checksum)
+			out.ChecksumType = api.String(r.ChecksumType)
+		}
+	} else if sp.checksumMode != nil && strings.EqualFold(*sp.checksumMode, "ENABLED") && r.Checksum != "" && out.ContentRange == nil {
 		setChecksum(out, r.ChecksumAlgo, r.Checksum)
 		out.ChecksumType = api.String(r.ChecksumType)
 	}
@@ -1111,6 +1135,7 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 		rec.Restore = ""
 		rec.LockMode, rec.LockUntil, rec.LegalHold = "", nil, ""
 		rec.ACL = acl
+		rec.ACL.bindBucketOwner(b.Account)
 		if directive == "REPLACE" {
 			rec.Headers = stdHeaders{in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.ContentType, in.Expires}.toMap()
 			rec.Meta = meta

@@ -427,11 +427,13 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 	h.Set("Location", location)
 	if redirect := fields["success_action_redirect"]; redirect != "" {
 		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			q := u.Query()
-			q.Set("bucket", bucket)
-			q.Set("key", key)
-			q.Set("etag", etag)
-			u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+			// In S3's order: bucket, key, etag (with its quotes).
+			add := "bucket=" + url.QueryEscape(bucket) + "&key=" + url.QueryEscape(key) + "&etag=" + url.QueryEscape(etag)
+			if u.RawQuery != "" {
+				u.RawQuery += "&" + add
+			} else {
+				u.RawQuery = add
+			}
 			h.Set("Location", u.String())
 			w.WriteHeader(http.StatusSeeOther)
 			return

@@ -28,13 +28,19 @@ func requestOf(body io.Reader) *http.Request {
 // preflight OPTIONS) and, for everything else, wraps the body so that operations
 // can read the trailer, then declines.
 func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) bool {
-	if r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+	if origin := r.Header.Get("Origin"); origin != "" && r.Method != http.MethodOptions {
+		s.corsActual(w, r, origin)
+	}
+	signed := r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Signature") != "" || r.URL.Query().Get("Signature") != ""
+	if signed && r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// S3 always answers 100 Continue first. Go's server sends it only when
 		// the handler reads a non-empty body, and botocore, given a final answer
 		// instead, leaves the pooled connection out of step: the next request on
 		// it stalls (boto/botocore#3755; aws s3 sync of a tree with empty files
 		// hangs). The interim answer goes to the connection directly, so the
-		// gateway's status bookkeeping still sees the final status.
+		// gateway's status bookkeeping still sees the final status. Only signed
+		// requests get it early: an anonymous one may yet be refused, and a
+		// client waiting for 100 Continue must see the refusal instead.
 		rw := w
 		for {
 			u, ok := rw.(interface{ Unwrap() http.ResponseWriter })

@@ -657,7 +657,7 @@ func TestConfigs(t *testing.T) {
 	}
 	e.s.PutBucketAcl(e.ctx, &s3api.PutBucketAclRequest{Bucket: s("cfg"), ACL: s("public-read")})
 	bacl, _ := e.s.GetBucketAcl(e.ctx, &s3api.GetBucketAclRequest{Bucket: s("cfg")})
-	if len(bacl.Grants) != 2 || api.ToString(bacl.Grants[1].Grantee.URI) != allUsers {
+	if len(bacl.Grants) != 2 || api.ToString(bacl.Grants[0].Grantee.URI) != allUsers {
 		t.Errorf("public-read ACL = %+v", bacl.Grants)
 	}
 	enc, err := e.s.GetBucketEncryption(e.ctx, &s3api.GetBucketEncryptionRequest{Bucket: s("cfg")})

@@ -141,6 +141,29 @@ func copyFields(dst, src any) {
 	}
 }
 
+// headerError is an error answer that carries response headers besides its
+// body, as S3's do: x-amz-delete-marker on a 404, ETag on a 304. Codecs that know
+// the ResponseHeaders method write them.
+type headerError struct {
+	*api.Err
+	hdr http.Header
+}
+
+func (e *headerError) ResponseHeaders() http.Header { return e.hdr }
+func (e *headerError) Unwrap() error               { return e.Err }
+
+func withHeaders(err error, kv ...string) error {
+	ae, ok := err.(*api.Err)
+	if !ok {
+		return err
+	}
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return &headerError{Err: ae, hdr: h}
+}
+
 // Errors AWS S3 answers that the model has no shape for (or whose shape lacks the
 // extra fields S3 sends). Messages are AWS's, word for word.
 

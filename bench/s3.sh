@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# S3 throughput, fogbank beside moto_server and kumo (in memory, no durability) in
+# one run, with the common loadgen instrument (/work/shared/loadgen): 4 KiB PUT and
+# GET at 8 clients. Then one 1 GiB PUT and GET per server (bench/s3-big) with the
+# server's peak RSS, beside a plain fsynced file copy on the same disk. fogbank runs
+# durable: its own data directory, every acknowledged PUT fsynced (group commit).
+# One warm-up round, then ROUNDS rounds, a fresh server for each measurement, peers
+# taking turns; prints JSON lines and the medians.
+#
+#   bench/s3.sh [ROUNDS] [SECONDS]     (defaults 3 and 10)
+#   PEERS="fogbank moto kumo" selects servers; KUMO_BIN locates kumo; BIG=0 skips 1 GiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+DUR=${2:-10}s
+LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
+P=${PEERS_WORK:-$HOME/.cache/fogbank-peers}
+KUMO_BIN=${KUMO_BIN:-$P/bin/kumo}
+PEERS=${PEERS:-fogbank moto kumo}
+BIG=${BIG:-1}
+work=$(mktemp -d -p "${BENCH_TMP:-$HOME}")   # on the disk under test, not tmpfs
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/fogbank" ./cmd/fogbank
+go build -o "$work/s3big" ./bench/s3-big
+(cd "$LOADGEN_SRC" && go build -o "$work/loadgen" .)
+
+port=4840
+serve() { # name -> starts it on $port, sets $pid
+  case $1 in
+    fogbank) "$work/fogbank" serve --addr 127.0.0.1:$port --data-dir "$work/data-$RANDOM" --log-level error >/dev/null 2>&1 & ;;
+    moto)    moto_server -H 127.0.0.1 -p $port >/dev/null 2>&1 & ;;
+    kumo)    KUMO_PORT=$port "$KUMO_BIN" >/dev/null 2>&1 & ;;  # a patched kumo: see bench/RESULTS.md
+  esac
+  pid=$!
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start" >&2; return 1
+}
+stopit() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; port=$((port + 1)); }
+
+measure() { # name
+  serve "$1"
+  "$work/loadgen" load -endpoint "http://127.0.0.1:$port" -ops s3put,s3get -workers 8 -dur "$DUR" -pid "$pid" -tag "$1/w8" 2>/dev/null
+  stopit
+}
+
+for name in $PEERS; do measure "$name" >/dev/null; done # warm-up
+for r in $(seq "$ROUNDS"); do
+  for name in $PEERS; do measure "$name" | tee -a "$work/results.jsonl"; done
+done
+if [ "$BIG" = 1 ]; then
+  for name in $PEERS; do
+    [ "$name" = moto ] && continue # moto holds bodies in memory in Python: minutes per GiB
+    serve "$name"
+    "$work/s3big" -endpoint "http://127.0.0.1:$port" -pid "$pid" -dir "$work" -tag "$name" | tee -a "$work/big.jsonl"
+    stopit
+  done
+fi
+
+echo
+echo "medians over $ROUNDS rounds (4 KiB objects, 8 clients, ops/s; fogbank durable, peers in memory):"
+python3 - "$work/results.jsonl" <<'PY'
+import json, sys, statistics, collections
+v = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    d = json.loads(line); r = d.get("r", d)
+    name = d["tag"].split("/")[0]
+    v[(name, r.get("op"))].append(r.get("ops_per_s", 0))
+names = []
+for (n, _) in v:
+    if n not in names: names.append(n)
+for n in names:
+    print("%-8s PUT %8.0f   GET %8.0f" % (n, statistics.median(v[(n, "s3put")] or [0]), statistics.median(v[(n, "s3get")] or [0])))
+PY
