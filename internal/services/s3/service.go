@@ -150,7 +150,7 @@ type headerError struct {
 }
 
 func (e *headerError) ResponseHeaders() http.Header { return e.hdr }
-func (e *headerError) Unwrap() error               { return e.Err }
+func (e *headerError) Unwrap() error                { return e.Err }
 
 func withHeaders(err error, kv ...string) error {
 	ae, ok := err.(*api.Err)
