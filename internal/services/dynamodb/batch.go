@@ -10,8 +10,13 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-// BatchGetItem reads up to 100 items from one or more tables. Everything asked
-// is read in one snapshot, so UnprocessedKeys is always empty.
+// batchGetLimit is how much item data one BatchGetItem answers before the rest
+// of the keys come back unprocessed: about 1 MB plus one item, what AWS was
+// measured to return (not the 16 MB its documentation states).
+const batchGetLimit = 1<<20 + maxItemSize - 3
+
+// BatchGetItem reads up to 100 items from one or more tables, in one snapshot.
+// Keys past the response size limit come back in UnprocessedKeys.
 func (s *Service) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (*ddb.BatchGetItemOutput, error) {
 	sc := scopeOf(ctx)
 	total := 0
@@ -52,6 +57,7 @@ func (s *Service) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (
 	}
 	out := &ddb.BatchGetItemOutput{Responses: map[string][]map[string]*ddb.AttributeValue{}, UnprocessedKeys: map[string]*ddb.KeysAndAttributes{}}
 	units := map[string]float64{}
+	size := 0
 	err := s.st.View(func(tx *store.Tx) error {
 		for _, r := range reqs {
 			t, err := s.loadTable(tx, sc.acct, sc.region, r.name)
@@ -77,10 +83,22 @@ func (s *Service) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (
 				if err != nil {
 					return err
 				}
+				if it != nil && size+expr.ItemSize(it) > batchGetLimit {
+					u := out.UnprocessedKeys[r.name]
+					if u == nil {
+						u = &ddb.KeysAndAttributes{AttributesToGet: r.ka.AttributesToGet, ConsistentRead: r.ka.ConsistentRead,
+							ProjectionExpression: r.ka.ProjectionExpression, ExpressionAttributeNames: r.ka.ExpressionAttributeNames}
+						out.UnprocessedKeys[r.name] = u
+					}
+					u.Keys = append(u.Keys, k)
+					units[r.name]++
+					continue
+				}
 				units[r.name] += readUnits(expr.ItemSize(it), api.ToBool(r.ka.ConsistentRead))
 				if it == nil {
 					continue
 				}
+				size += expr.ItemSize(it)
 				if r.proj != nil {
 					it = expr.Project(it, r.proj)
 				}

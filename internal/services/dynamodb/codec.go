@@ -3,7 +3,7 @@ package dynamodb
 import (
 	"encoding/binary"
 	"errors"
-	"hash/fnv"
+	"crypto/md5"
 
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 )
@@ -282,10 +282,16 @@ func appendNum(b []byte, d expr.Dec) []byte {
 	return append(b, 0xFF)
 }
 
-// hashPrefix is the 4-byte partition hash placed before a partition key.
-func hashPrefix(b []byte, pk []byte) []byte {
-	h := fnv.New32a()
-	h.Write(pk)
-	s := h.Sum32()
-	return append(b, byte(s>>24), byte(s>>16), byte(s>>8), byte(s))
+// hashPrefix is the 4-byte partition hash placed before a partition key: the
+// start of MD5("Outliers" + key bytes), the hash DynamoDB Local and dynalite use,
+// so that a Scan of string and binary keys comes back in their order.
+func hashPrefix(b []byte, vals ...*expr.AV) []byte {
+	h := md5.New()
+	h.Write([]byte("Outliers"))
+	for _, v := range vals {
+		h.Write(keyBytes(v))
+	}
+	var sum [md5.Size]byte
+	h.Sum(sum[:0])
+	return append(b, sum[:4]...)
 }

@@ -445,7 +445,7 @@ func (kc *keyCond) keyRange() keyRange {
 	for _, h := range kc.hashes {
 		pk = appendKeyValue(pk, h)
 	}
-	p := hashPrefix(make([]byte, 0, 64), pk)
+	p := hashPrefix(make([]byte, 0, 64), kc.hashes...)
 	p = append(p, pk...)
 	for _, e := range kc.eqs {
 		p = appendKeyValue(p, e)

@@ -177,7 +177,7 @@ func (t *tableMeta) itemKey(it expr.Item) ([]byte, error) {
 		}
 		if i == 0 {
 			pk = appendKeyValue(nil, v)
-			b = hashPrefix(b, pk)
+			b = hashPrefix(b, v)
 			b = append(b, pk...)
 		} else {
 			b = appendKeyValue(b, v)
@@ -241,7 +241,7 @@ func (t *tableMeta) keyOf(key expr.Item) ([]byte, error) {
 		}
 		if i == 0 {
 			pk := appendKeyValue(nil, v)
-			b = hashPrefix(b, pk)
+			b = hashPrefix(b, v)
 			b = append(b, pk...)
 		} else {
 			b = appendKeyValue(b, v)
@@ -254,14 +254,16 @@ func (t *tableMeta) keyOf(key expr.Item) ([]byte, error) {
 // key attribute (it is then not in the index). tableKey makes it unique.
 func (t *tableMeta) indexKey(ix *indexMeta, it expr.Item, tableKey []byte) []byte {
 	var pk []byte
+	hv := make([]*expr.AV, 0, len(ix.Hashes))
 	for _, h := range ix.Hashes {
 		v := it[h]
 		if v == nil || expr.TypeOf(v) != t.Attrs[h] {
 			return nil
 		}
 		pk = appendKeyValue(pk, v)
+		hv = append(hv, v)
 	}
-	b := hashPrefix(make([]byte, 0, 64), pk)
+	b := hashPrefix(make([]byte, 0, 64), hv...)
 	b = append(b, pk...)
 	for _, r := range ix.Ranges {
 		v := it[r]
