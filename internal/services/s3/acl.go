@@ -250,6 +250,14 @@ func (s *Service) PutBucketAcl(ctx context.Context, in *s3api.PutBucketAclReques
 		if err != nil {
 			return err
 		}
+		if err := checkPublicACL(tx, b.Name, acl); err != nil {
+			return err
+		}
+		if own, err := ownership(tx, b.Name); err != nil {
+			return err
+		} else if own == "BucketOwnerEnforced" && !(in.ACL != nil && (*in.ACL == "bucket-owner-full-control" || *in.ACL == "private")) {
+			return errACLNotSupported()
+		}
 		b.ACL = acl
 		return putBucket(tx, b)
 	})
@@ -301,7 +309,8 @@ func (s *Service) PutObjectAcl(ctx context.Context, in *s3api.PutObjectAclReques
 		if err != nil {
 			return err
 		}
-		if err := authorize(tx, caller(ctx), b, r, *in.Key, "s3:PutObjectAcl", permWriteACP); err != nil {
+		if err := authorize(tx, caller(ctx), b, r, *in.Key, "s3:PutObjectAcl", permWriteACP,
+			writeKeys(nil, nil, in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWriteACP, nil, nil, nil)); err != nil {
 			return err
 		}
 		acl, err := aclInput(r.Owner, in.ACL, grantHeaders{in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP}, in.AccessControlPolicy, false)
@@ -310,6 +319,14 @@ func (s *Service) PutObjectAcl(ctx context.Context, in *s3api.PutObjectAclReques
 		}
 		r.ACL = acl
 		r.ACL.bindBucketOwner(b.Account)
+		if err := checkPublicACL(tx, b.Name, r.ACL); err != nil {
+			return err
+		}
+		if own, err := ownership(tx, b.Name); err != nil {
+			return err
+		} else if own == "BucketOwnerEnforced" && !(in.ACL != nil && *in.ACL == "bucket-owner-full-control") {
+			return errACLNotSupported()
+		}
 		obs, err := openObjects(tx, api.ToString(in.Bucket))
 		if err != nil {
 			return err

@@ -158,6 +158,9 @@ func (s *Service) CreateBucket(ctx context.Context, in *s3api.CreateBucketReques
 		rec.Versioning = "Enabled"
 	}
 	ownership := api.ToString(in.ObjectOwnership)
+	if ownership == "BucketOwnerEnforced" && acl != nil && (len(acl.Grants) > 1 || (in.ACL != nil && *in.ACL != "private" && *in.ACL != "bucket-owner-full-control")) {
+		return nil, api.Errorf(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	}
 	existedOwn := false
 	err = s.st.Update(func(tx *store.Tx) error {
 		if old, err := getBucket(tx, name); err == nil {

@@ -389,14 +389,35 @@ func validatePolicy(p string) error {
 	return nil
 }
 
-// PutBucketPolicy stores a validated policy (enforced once IAM lands).
+// PutBucketPolicy stores a validated policy; a public one is refused where the
+// public access block says BlockPublicPolicy.
 func (s *Service) PutBucketPolicy(ctx context.Context, in *s3api.PutBucketPolicyRequest) (*s3api.PutBucketPolicyOutput, error) {
 	p := api.ToString(in.Policy)
 	if err := validatePolicy(p); err != nil {
 		return nil, err
 	}
-	if err := s.setConfig(ctx, "PutBucketPolicy", api.ToString(in.Bucket), cfgPolicy, p, nil); err != nil {
-		return nil, err
+	name := api.ToString(in.Bucket)
+	err := s.st.Update(func(tx *store.Tx) error {
+		b, err := getBucket(tx, name)
+		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), b, nil, "", "s3:PutBucketPolicy", permOwner); err != nil {
+			return err
+		}
+		if publicPolicy(p) {
+			pab, err := publicAccessBlock(tx, name)
+			if err != nil {
+				return err
+			}
+			if api.ToBool(pab.BlockPublicPolicy) {
+				return errAccessDenied()
+			}
+		}
+		return putConfig(tx, name, cfgPolicy, p)
+	})
+	if err != nil {
+		return nil, s.internal("PutBucketPolicy", err)
 	}
 	return &s3api.PutBucketPolicyOutput{}, nil
 }
@@ -667,7 +688,13 @@ func (s *Service) PutBucketOwnershipControls(ctx context.Context, in *s3api.PutB
 	default:
 		return nil, errMalformedXML()
 	}
-	if err := s.setConfig(ctx, "PutBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership, cfg, nil); err != nil {
+	enforced := *cfg.Rules[0].ObjectOwnership == "BucketOwnerEnforced"
+	if err := s.setConfig(ctx, "PutBucketOwnershipControls", api.ToString(in.Bucket), cfgOwnership, cfg, func(b *bucketRec) error {
+		if enforced && b.ACL != nil && len(b.ACL.Grants) > 1 {
+			return api.Errorf(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return &s3api.PutBucketOwnershipControlsOutput{}, nil

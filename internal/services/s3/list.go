@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -253,6 +254,10 @@ func orStandard(sc string) string {
 }
 
 func (s *Service) list(ctx context.Context, bucket string, expected *string, versions bool, w walkSpec) (*listing, error) {
+	ck := condKeys{"s3:prefix": {w.prefix}, "s3:max-keys": {strconv.Itoa(w.max)}}
+	if w.delimiter != "" {
+		ck["s3:delimiter"] = []string{w.delimiter}
+	}
 	var l *listing
 	err := s.st.View(func(tx *store.Tx) error {
 		b, err := getBucket(tx, bucket)
@@ -263,7 +268,7 @@ func (s *Service) list(ctx context.Context, bucket string, expected *string, ver
 		if versions {
 			action = "s3:ListBucketVersions"
 		}
-		if err := authorize(tx, caller(ctx), b, nil, "", action, permRead); err != nil {
+		if err := authorize(tx, caller(ctx), b, nil, "", action, permRead, ck); err != nil {
 			return err
 		}
 		if err := checkOwner(b, expected); err != nil {

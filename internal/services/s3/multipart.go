@@ -155,6 +155,12 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in *s3api.CreateMul
 		}
 		spc.apply(&u.Object)
 		u.Object.ACL.bindBucketOwner(b.Account)
+		if err := checkPublicACL(tx, bucket, u.Object.ACL); err != nil {
+			return err
+		}
+		if err := applyOwnership(tx, b, &u.Object, in.ACL, in.GrantFullControl != nil || in.GrantRead != nil || in.GrantReadACP != nil || in.GrantWriteACP != nil); err != nil {
+			return err
+		}
 		bk := tx.Bucket(bpath(bucket, "u")...)
 		if bk == nil {
 			return errNoSuchBucket(bucket)
@@ -333,6 +339,15 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	}
 	if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
 		return nil, err
+	}
+	if err := s.st.View(func(tx *store.Tx) error {
+		b, err := getBucket(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return authorize(tx, caller(ctx), b, nil, key, "s3:PutObject", permWrite, condKeys{"s3:x-amz-copy-source": {api.ToString(in.CopySource)}})
+	}); err != nil {
+		return nil, s.internal("UploadPartCopy", err)
 	}
 	if src.SSECAlgo != "" || in.CopySourceSSECustomerAlgorithm != nil {
 		if err := checkSSECRead(src, in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5); err != nil {

@@ -265,6 +265,8 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 	if err := checkMetaSize(meta); err != nil {
 		return nil, err
 	}
+	wk := writeKeys(in.ServerSideEncryption, in.SSEKMSKeyId, in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWriteACP,
+		in.Tagging, in.SSECustomerAlgorithm, in.StorageClass)
 	// Refuse before reading the body: a client waiting for 100 Continue gets
 	// the error instead.
 	var b *bucketRec
@@ -276,7 +278,7 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
 			return err
 		}
-		return authorize(tx, c, b, nil, key, "s3:PutObject", permWrite)
+		return authorize(tx, c, b, nil, key, "s3:PutObject", permWrite, wk)
 	})
 	if err != nil {
 		return nil, s.internal("PutObject", err)
@@ -332,7 +334,7 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 			return err
 		}
 		versioning = b.Versioning
-		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
+		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite, wk); err != nil {
 			return err
 		}
 		obs, err := openObjects(tx, bucket)
@@ -357,6 +359,12 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 		}
 		spc.apply(rec)
 		rec.ACL.bindBucketOwner(b.Account)
+		if err := checkPublicACL(tx, bucket, rec.ACL); err != nil {
+			return err
+		}
+		if err := applyOwnership(tx, b, rec, in.ACL, in.GrantFullControl != nil || in.GrantRead != nil || in.GrantReadACP != nil || in.GrantWriteACP != nil); err != nil {
+			return err
+		}
 		rec.Modified = s.nowSec()
 		rec.VersionID = "null"
 		if b.Versioning == "Enabled" {
@@ -1108,7 +1116,13 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
 			return err
 		}
-		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite); err != nil {
+		ck := writeKeys(in.ServerSideEncryption, in.SSEKMSKeyId, in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWriteACP,
+			in.Tagging, in.SSECustomerAlgorithm, in.StorageClass)
+		ck["s3:x-amz-copy-source"] = []string{api.ToString(in.CopySource)}
+		if in.MetadataDirective != nil {
+			ck["s3:x-amz-metadata-directive"] = []string{*in.MetadataDirective}
+		}
+		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite, ck); err != nil {
 			return err
 		}
 		if sb == bucket && sk == key && svid == "" && directive != "REPLACE" && sc == "" && in.WebsiteRedirectLocation == nil &&
@@ -1136,6 +1150,12 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 		rec.LockMode, rec.LockUntil, rec.LegalHold = "", nil, ""
 		rec.ACL = acl
 		rec.ACL.bindBucketOwner(b.Account)
+		if err := checkPublicACL(tx, bucket, rec.ACL); err != nil {
+			return err
+		}
+		if err := applyOwnership(tx, b, rec, in.ACL, in.GrantFullControl != nil || in.GrantRead != nil || in.GrantReadACP != nil || in.GrantWriteACP != nil); err != nil {
+			return err
+		}
 		if directive == "REPLACE" {
 			rec.Headers = stdHeaders{in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.ContentType, in.Expires}.toMap()
 			rec.Meta = meta
