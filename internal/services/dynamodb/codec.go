@@ -1,9 +1,9 @@
 package dynamodb
 
 import (
+	"crypto/md5"
 	"encoding/binary"
 	"errors"
-	"crypto/md5"
 
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 )
