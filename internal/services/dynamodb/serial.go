@@ -15,6 +15,8 @@ import (
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/protocol"
+	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
 	"github.com/fogbank/fogbank/internal/protocol/shape"
 )
 
@@ -59,18 +61,32 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	msg := checkStruct(reflect.TypeOf(op.NewInput()), obj)
 	if msg == "" {
-		return false
+		in := op.NewInput()
+		if jsonbody.Unmarshal(body, in) != nil {
+			return false
+		}
+		vmsg := validateInput(op.Name, in, obj)
+		if vmsg == "" {
+			return false
+		}
+		writeRaw(ctx, w, "ValidationException", "com.amazon.coral.validate#ValidationException", "message", vmsg)
+		return true
 	}
-	out, _ := json.Marshal(map[string]string{"__type": "com.amazon.coral.service#SerializationException", "Message": msg})
+	writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message", msg)
+	return true
+}
+
+// writeRaw writes a DynamoDB error response from ServeRaw.
+func writeRaw(ctx context.Context, w http.ResponseWriter, code, typ, key, msg string) {
+	out, _ := json.Marshal(map[string]string{"__type": typ, key: msg})
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-1.0")
-	h.Set("x-amzn-ErrorType", "SerializationException")
+	h.Set("x-amzn-ErrorType", code)
 	h.Set("x-amzn-RequestId", api.CallerFrom(ctx).RequestID)
 	h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(out)), 10))
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusBadRequest)
 	w.Write(out)
-	return true
 }
 
 func checkStruct(t reflect.Type, obj map[string]any) string {
@@ -259,4 +275,159 @@ func javaType(t reflect.Type) string {
 		return "java.lang.Boolean"
 	}
 	return "java.lang.Object"
+}
+
+// ---- validation in DynamoDB's terms ----
+
+// tableNameOps check TableName up front, with words of their own.
+var tableNameOps = map[string]bool{"CreateTable": true, "DeleteTable": true, "DescribeTable": true, "DescribeTimeToLive": true, "UpdateTable": true}
+
+const namePattern = "[a-zA-Z0-9_.-]+"
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validateInput runs the model's constraints as DynamoDB states them (table and
+// index names of 3 to 255 characters of [a-zA-Z0-9_.-], key schemas and
+// attribute definitions required by CreateTable, map-key rules of the batch
+// operations) and words the result as DynamoDB's validator does. "" when valid.
+func validateInput(op string, in any, obj map[string]any) string {
+	if tableNameOps[op] {
+		tn, present := obj["TableName"].(string)
+		if !present {
+			return "The parameter 'TableName' is required but was not present in the request"
+		}
+		if len(tn) < 3 || len(tn) > 255 {
+			return "TableName must be at least 3 characters long and at most 255 characters long"
+		}
+	}
+	var out []protocol.Violation
+	for _, v := range protocol.Violations(in, ddb.Service) {
+		last := v.Path
+		if i := strings.LastIndexByte(last, '.'); i >= 0 {
+			last = last[i+1:]
+		}
+		if last == "tableName" && strings.HasPrefix(v.Constraint, "Member must have length") {
+			continue // replaced by DynamoDB's own name rules below
+		}
+		out = append(out, v)
+	}
+	// Names anywhere in the input.
+	var walkNames func(rv reflect.Value, path string)
+	walkNames = func(rv reflect.Value, path string) {
+		for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+			if rv.IsNil() {
+				return
+			}
+			rv = rv.Elem()
+		}
+		switch rv.Kind() {
+		case reflect.Struct:
+			plan := shape.Of(rv.Type())
+			for _, f := range plan.Fields {
+				fv := rv.Field(f.Index)
+				p := lowerFirst(f.Name)
+				if path != "" {
+					p = path + "." + p
+				}
+				if (f.Name == "TableName" || f.Name == "IndexName") && fv.Kind() == reflect.Pointer && !fv.IsNil() {
+					name := fv.Elem().String()
+					if f.Name == "TableName" && strings.HasPrefix(name, "arn:") {
+						continue
+					}
+					q := "'" + name + "'"
+					if !validName(name) {
+						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must satisfy regular expression pattern: " + namePattern})
+					}
+					if len(name) < 3 && f.Name == "TableName" {
+						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must have length greater than or equal to 3"})
+					}
+					if len(name) > 255 && f.Name == "TableName" {
+						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must have length less than or equal to 255"})
+					}
+					continue
+				}
+				walkNames(fv, p)
+			}
+		case reflect.Slice:
+			if rv.Type().Elem().Kind() == reflect.Uint8 {
+				return
+			}
+			for i := 0; i < rv.Len(); i++ {
+				walkNames(rv.Index(i), path+"."+strconv.Itoa(i+1)+".member")
+			}
+		}
+	}
+	walkNames(reflect.ValueOf(in), "")
+	switch op {
+	case "CreateTable":
+		if _, ok := obj["AttributeDefinitions"]; !ok {
+			out = append(out, protocol.Violation{Path: "attributeDefinitions", Value: "null", Constraint: "Member must not be null"})
+		}
+		if _, ok := obj["KeySchema"]; !ok {
+			out = append(out, protocol.Violation{Path: "keySchema", Value: "null", Constraint: "Member must not be null"})
+		}
+	case "BatchGetItem", "BatchWriteItem":
+		items, _ := obj["RequestItems"].(map[string]any)
+		badKey, tooMany := false, false
+		for _, k := range sortedKeys(items) {
+			if !validName(k) || len(k) < 3 || len(k) > 255 {
+				badKey = true
+			}
+			if l, ok := items[k].([]any); ok && op == "BatchWriteItem" && (len(l) > 25 || len(l) == 0) {
+				tooMany = true
+			}
+		}
+		if badKey {
+			out = append(out, protocol.Violation{Path: "requestItems", Value: "'" + javaMap(items) + "'",
+				Constraint: "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: " + namePattern + "]"})
+		}
+		if tooMany {
+			out = append(out, protocol.Violation{Path: "requestItems", Value: "'" + javaMap(items) + "'",
+				Constraint: "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"})
+		}
+		// Map keys are checked above; the generic per-key name checks do not apply.
+		kept := out[:0]
+		for _, v := range out {
+			if !(strings.HasPrefix(v.Path, "requestItems.member.key")) {
+				kept = append(kept, v)
+			}
+		}
+		out = kept
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	msg := protocol.ValidationError(out).Message
+	// DynamoDB lists ScalarAttributeType's values in another order than the model.
+	return strings.ReplaceAll(msg, "enum value set: [S, N, B]", "enum value set: [B, N, S]")
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// javaMap prints a map's keys the way Java's Map.toString would, values elided.
+func javaMap(m map[string]any) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, k+"=...")
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,28 +28,50 @@ func checkValue(v *expr.AV, depth int) error {
 	if n == 0 {
 		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
 	}
-	if n > 1 {
-		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
-	}
 	if depth > 32 {
 		return validation("Nesting Levels have exceeded supported limits")
 	}
-	switch {
-	case v.N != nil:
+	// Each type's own rules are checked before the one-type rule, as DynamoDB does.
+	if v.N != nil {
 		d, err := checkNum(*v.N)
 		if err != nil {
 			return err
 		}
 		s := d.String()
 		v.N = &s
-	case v.NULL != nil:
-		if !*v.NULL {
-			return invalidParam("Null attribute value types must have the value of true")
+	}
+	if v.NULL != nil && !*v.NULL {
+		return invalidParam("Null attribute value types must have the value of true")
+	}
+	if v.SS != nil && len(v.SS) == 0 {
+		return invalidParam("An string set  may not be empty")
+	}
+	if v.NS != nil && len(v.NS) == 0 {
+		return invalidParam("An number set  may not be empty")
+	}
+	if v.BS != nil && len(v.BS) == 0 {
+		return invalidParam("Binary sets should not be empty")
+	}
+	if v.NS != nil {
+		seen := make(map[string]bool, len(v.NS))
+		out := make([]string, len(v.NS))
+		dup := false
+		for i, s := range v.NS {
+			d, err := checkNum(s)
+			if err != nil {
+				return err
+			}
+			c := d.String()
+			dup = dup || seen[c]
+			seen[c] = true
+			out[i] = c
 		}
-	case v.SS != nil:
-		if len(v.SS) == 0 {
-			return invalidParam("An string set  may not be empty")
+		if dup {
+			return validation("Input collection contains duplicates")
 		}
+		v.NS = out
+	}
+	if v.SS != nil {
 		seen := make(map[string]bool, len(v.SS))
 		for _, s := range v.SS {
 			if seen[s] {
@@ -56,51 +79,35 @@ func checkValue(v *expr.AV, depth int) error {
 			}
 			seen[s] = true
 		}
-	case v.NS != nil:
-		if len(v.NS) == 0 {
-			return invalidParam("An number set  may not be empty")
-		}
-		seen := make(map[string]bool, len(v.NS))
-		out := make([]string, len(v.NS))
-		for i, s := range v.NS {
-			d, err := checkNum(s)
-			if err != nil {
-				return err
-			}
-			c := d.String()
-			if seen[c] {
-				return validation("Input collection contains duplicates")
-			}
-			seen[c] = true
-			out[i] = c
-		}
-		v.NS = out
-	case v.BS != nil:
-		if len(v.BS) == 0 {
-			return invalidParam("Binary sets should not be empty")
-		}
+	}
+	if v.BS != nil {
 		for i := range v.BS {
 			for j := 0; j < i; j++ {
 				if bytes.Equal(v.BS[i], v.BS[j]) {
-					return invalidParam("Input collection contains duplicates.")
+					parts := make([]string, len(v.BS))
+					for k, b := range v.BS {
+						parts[k] = base64.StdEncoding.EncodeToString(b)
+					}
+					return invalidParam("Input collection [%s]of type BS contains duplicates.", strings.Join(parts, ", "))
 				}
 			}
 		}
-	case v.M != nil:
-		for k, e := range v.M {
-			if len(k) > 65535 {
-				return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", k)
-			}
-			if err := checkValue(e, depth+1); err != nil {
-				return err
-			}
+	}
+	for _, k := range sortedKeys(v.M) {
+		if len(k) > 65535 {
+			return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", k)
 		}
-	case v.L != nil:
-		for _, e := range v.L {
-			if err := checkValue(e, depth+1); err != nil {
-				return err
-			}
+		if err := checkValue(v.M[k], depth+1); err != nil {
+			return err
 		}
+	}
+	for _, e := range v.L {
+		if err := checkValue(e, depth+1); err != nil {
+			return err
+		}
+	}
+	if n > 1 {
+		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
 	}
 	return nil
 }
