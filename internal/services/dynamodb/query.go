@@ -570,6 +570,47 @@ func checkFilterKeys(c *expr.Cond, src source) error {
 	return err
 }
 
+// checkStartKey checks that a Query's ExclusiveStartKey lies within what the
+// key conditions select, with DynamoDB's words for each way it may not.
+func checkStartKey(src source, conds keyConds, kc *keyCond, esk expr.Item, after []byte) error {
+	hashes, ranges := src.hashes(), src.ranges()
+	sameHash := true
+	for i, h := range hashes {
+		if !expr.Equal(esk[h], kc.hashes[i]) {
+			sameHash = false
+		}
+	}
+	if len(hashes) == 1 && len(ranges) <= 1 {
+		var rc attrCond
+		hasRange := false
+		if len(ranges) == 1 {
+			rc, hasRange = conds[ranges[0]]
+		}
+		if !hasRange {
+			if !sameHash {
+				return validation("The provided starting key is outside query boundaries based on provided conditions")
+			}
+			if src.ix == nil && src.t.Range == "" {
+				return validation("The provided exclusive start key is invalid: ExclusiveStartKey: the table has no sort key, so a Query reads at most one item")
+			}
+			return nil
+		}
+		c, err := legacyCond(ranges[0], rc.op, rc.vals)
+		if err == nil && !expr.Eval(c, esk) {
+			return validation("The provided starting key does not match the range key predicate")
+		}
+		if !sameHash {
+			return validation("The query can return at most one row and cannot be restarted")
+		}
+		return nil
+	}
+	part := (&keyCond{hashes: kc.hashes}).keyRange()
+	if bytes.Compare(after, part.lo) < 0 || (part.hi != nil && bytes.Compare(after, part.hi) >= 0) {
+		return validation("The provided starting key is outside query boundaries based on provided conditions")
+	}
+	return nil
+}
+
 // startKeyErr words an invalid ExclusiveStartKey value as DynamoDB does: most
 // messages get a prefix, a few do not.
 func startKeyErr(err error) error {
@@ -701,12 +742,8 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 			return err
 		}
 		if after != nil {
-			if src.ix == nil && src.t.Range == "" {
-				return validation("The query can return at most one row and cannot be restarted")
-			}
-			part := (&keyCond{hashes: kc.hashes}).keyRange()
-			if bytes.Compare(after, part.lo) < 0 || (part.hi != nil && bytes.Compare(after, part.hi) >= 0) {
-				return validation("The provided starting key is outside query boundaries based on provided conditions")
+			if err := checkStartKey(src, conds, kc, in.ExclusiveStartKey, after); err != nil {
+				return err
 			}
 		}
 		if in.FilterExpression != nil {

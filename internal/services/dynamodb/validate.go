@@ -279,6 +279,13 @@ func (t *tableMeta) indexKey(ix *indexMeta, it expr.Item, tableKey []byte) []byt
 		}
 		b = appendKeyValue(b, v)
 	}
+	// Items under one index key are ordered by a hash of their table key, as
+	// DynamoDB orders them.
+	tk := []*expr.AV{it[t.Hash]}
+	if t.Range != "" {
+		tk = append(tk, it[t.Range])
+	}
+	b = hashPrefix(b, tk...)
 	return append(b, tableKey...)
 }
 
