@@ -7,6 +7,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,6 +67,9 @@ func serve(args []string) int {
 	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
 	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	var lvl slog.Level
