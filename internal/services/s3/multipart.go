@@ -326,7 +326,8 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 				return errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", r)
 			}
 			if last >= src.Size {
-				return errInvalidArgument(fmt.Sprintf("Range specified is not valid for source object of size: %d", src.Size), "x-amz-copy-source-range", r)
+				return api.Errorf(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
+					With("RangeRequested", r).With("ActualObjectSize", strconv.FormatInt(src.Size, 10))
 			}
 			start, n = first, last-first+1
 			rd = newSegReader(s.st, src.Segs, start, n)
@@ -471,12 +472,8 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 					With("PartNumber", strconv.FormatInt(p.Num, 10)).With("ETag", p.ETag)
 			}
 			if r.ChecksumAlgo != "" && r.ChecksumType == "COMPOSITE" {
-				v := checksumField(w, r.ChecksumAlgo)
-				if v == "" && p.Checksum != "" {
-					return errInvalidRequest(fmt.Sprintf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.",
-						strings.ToLower(r.ChecksumAlgo), *w.PartNumber))
-				}
-				if v != "" && v != p.Checksum {
+				// A part listed without its checksum is taken as uploaded.
+				if v := checksumField(w, r.ChecksumAlgo); v != "" && v != p.Checksum {
 					return errInvalidPart(id, *w.PartNumber, api.ToString(w.ETag))
 				}
 			}

@@ -611,6 +611,12 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 		if err := authorize(tx, sp.caller, b, r, sp.key, "s3:GetObject", permRead); err != nil {
 			return err
 		}
+		if pn := sp.partNumber; pn != nil && (*pn < 1 || int(*pn) > max(len(r.Parts), 1)) {
+			if *pn < 1 || *pn > 10000 {
+				return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.FormatInt(*pn, 10))
+			}
+			return errInvalidPartNumber(*pn, max(len(r.Parts), 1))
+		}
 		if err := checkSSECRead(r, sp.cAlgo, sp.cKey, sp.cKeyMD5); err != nil {
 			return err
 		}

@@ -168,6 +168,10 @@ func (p *postPolicy) check(fields map[string]string, bucket string) error {
 		if c.field == "bucket" {
 			v, ok = bucket, true
 		}
+		if !ok && c.value == "" {
+			// An empty value or prefix is met by a field that is absent.
+			v, ok = "", true
+		}
 		switch c.op {
 		case "eq":
 			if !ok || v != c.value {
