@@ -50,6 +50,20 @@ func (s *Service) BatchGetItem(ctx context.Context, in *ddb.BatchGetItemInput) (
 				return nil, err
 			}
 		}
+		seenKeys := map[string]bool{}
+		for _, k := range ka.Keys {
+			var id []byte
+			for _, a := range sortedKeys(k) {
+				if err := checkValue(k[a], 0); err != nil {
+					return nil, err
+				}
+				id = appendKeyValue(append(append(id, a...), 0), k[a])
+			}
+			if seenKeys[string(id)] {
+				return nil, validation("Provided list of item keys contains duplicates")
+			}
+			seenKeys[string(id)] = true
+		}
 		reqs = append(reqs, req{name, ka, p.proj})
 	}
 	if total > 100 {
@@ -145,6 +159,8 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 				if err := checkItemSize(w.PutRequest.Item); err != nil {
 					return nil, err
 				}
+			} else if err := checkKeyValues(w.DeleteRequest.Key); err != nil {
+				return nil, err
 			}
 		}
 	}

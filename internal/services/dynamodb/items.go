@@ -194,12 +194,26 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	if err != nil {
 		return nil, err
 	}
+	if in.ConditionExpression != nil {
+		if non := listSet("Expected", in.Expected != nil, "ConditionalOperator", in.ConditionalOperator != nil); len(non) > 0 {
+			return nil, bothErr(non, []string{"ConditionExpression"})
+		}
+	}
+	if err := checkItem(in.Item); err != nil {
+		return nil, err
+	}
 	rv := api.ToString(in.ReturnValues)
 	if rv != "" && rv != "NONE" && rv != "ALL_OLD" {
 		return nil, validation("ReturnValues can only be ALL_OLD or NONE")
 	}
-	if in.Expected != nil && in.ConditionExpression != nil {
-		return nil, bothErr([]string{"Expected"}, []string{"ConditionExpression"})
+	if err := checkItemSize(in.Item); err != nil {
+		return nil, err
+	}
+	var cond *expr.Cond
+	if in.ConditionExpression == nil {
+		if cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression != nil, in.ConditionExpression != nil, "ConditionExpression is null"); err != nil {
 		return nil, err
@@ -209,15 +223,7 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 		return nil, err
 	}
 	if in.ConditionExpression == nil {
-		if p.cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkItem(in.Item); err != nil {
-		return nil, err
-	}
-	if err := checkItemSize(in.Item); err != nil {
-		return nil, err
+		p.cond = cond
 	}
 	var old expr.Item
 	var t *tableMeta
@@ -271,6 +277,15 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 	if in.AttributesToGet != nil && in.ProjectionExpression != nil {
 		return nil, bothErr([]string{"AttributesToGet"}, []string{"ProjectionExpression"})
 	}
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
+	var attrs []expr.Path
+	if in.AttributesToGet != nil {
+		if attrs, err = attributesToGet(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkExprParams(in.ExpressionAttributeNames, nil, in.ProjectionExpression != nil, false, ""); err != nil {
 		return nil, err
 	}
@@ -279,9 +294,7 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 		return nil, err
 	}
 	if in.ProjectionExpression == nil {
-		if p.proj, err = attributesToGet(in.AttributesToGet); err != nil {
-			return nil, err
-		}
+		p.proj = attrs
 	}
 	var item expr.Item
 	if err := checkKeyValues(in.Key); err != nil {
@@ -326,12 +339,19 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 	if err != nil {
 		return nil, err
 	}
-	rv := api.ToString(in.ReturnValues)
-	if rv != "" && rv != "NONE" && rv != "ALL_OLD" {
-		return nil, validation("ReturnValues can only be ALL_OLD or NONE")
+	if in.ConditionExpression != nil {
+		if non := listSet("Expected", in.Expected != nil, "ConditionalOperator", in.ConditionalOperator != nil); len(non) > 0 {
+			return nil, bothErr(non, []string{"ConditionExpression"})
+		}
 	}
-	if in.Expected != nil && in.ConditionExpression != nil {
-		return nil, bothErr([]string{"Expected"}, []string{"ConditionExpression"})
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
+	var cond *expr.Cond
+	if in.ConditionExpression == nil {
+		if cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression != nil, in.ConditionExpression != nil, "ConditionExpression is null"); err != nil {
 		return nil, err
@@ -341,9 +361,11 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 		return nil, err
 	}
 	if in.ConditionExpression == nil {
-		if p.cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
-			return nil, err
-		}
+		p.cond = cond
+	}
+	rv := api.ToString(in.ReturnValues)
+	if rv != "" && rv != "NONE" && rv != "ALL_OLD" {
+		return nil, validation("ReturnValues can only be ALL_OLD or NONE")
 	}
 	var old expr.Item
 	var t *tableMeta
@@ -427,17 +449,27 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		return nil, err
 	}
 	rv := api.ToString(in.ReturnValues)
-	if in.UpdateExpression != nil && in.AttributeUpdates != nil {
-		return nil, bothErr([]string{"AttributeUpdates"}, []string{"UpdateExpression"})
-	}
-	if in.Expected != nil && in.ConditionExpression != nil {
-		return nil, bothErr([]string{"Expected"}, []string{"ConditionExpression"})
-	}
-	if (in.Expected != nil || in.AttributeUpdates != nil) && (in.ConditionExpression != nil || in.UpdateExpression != nil) {
-		return nil, bothErr(listSet("AttributeUpdates", in.AttributeUpdates != nil, "Expected", in.Expected != nil),
-			listSet("UpdateExpression", in.UpdateExpression != nil, "ConditionExpression", in.ConditionExpression != nil))
+	if exprs := listSet("UpdateExpression", in.UpdateExpression != nil, "ConditionExpression", in.ConditionExpression != nil); len(exprs) > 0 {
+		if non := listSet("AttributeUpdates", in.AttributeUpdates != nil, "Expected", in.Expected != nil, "ConditionalOperator", in.ConditionalOperator != nil); len(non) > 0 {
+			return nil, bothErr(non, exprs)
+		}
 	}
 	anyExpr := in.UpdateExpression != nil || in.ConditionExpression != nil
+	if err := checkKeyValues(in.Key); err != nil {
+		return nil, err
+	}
+	var legacyUpd *expr.Update
+	if in.AttributeUpdates != nil {
+		if legacyUpd, err = attributeUpdates(in.AttributeUpdates); err != nil {
+			return nil, err
+		}
+	}
+	var cond *expr.Cond
+	if in.ConditionExpression == nil {
+		if cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, anyExpr, "UpdateExpression and ConditionExpression are null"); err != nil {
 		return nil, err
 	}
@@ -446,14 +478,10 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		return nil, err
 	}
 	if in.ConditionExpression == nil {
-		if p.cond, err = expectedCond(in.Expected, in.ConditionalOperator); err != nil {
-			return nil, err
-		}
+		p.cond = cond
 	}
-	if in.UpdateExpression == nil && in.AttributeUpdates != nil {
-		if p.update, err = attributeUpdates(in.AttributeUpdates); err != nil {
-			return nil, err
-		}
+	if in.UpdateExpression == nil {
+		p.update = legacyUpd
 	}
 	if p.update == nil {
 		p.update = &expr.Update{}

@@ -789,13 +789,36 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 	if err != nil {
 		return nil, err
 	}
-	anyExpr := in.FilterExpression != nil || in.ProjectionExpression != nil
-	if anyExpr && (in.ScanFilter != nil || in.AttributesToGet != nil) {
-		return nil, bothErr(listSet("AttributesToGet", in.AttributesToGet != nil, "ScanFilter", in.ScanFilter != nil),
-			listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil))
+	exprs := listSet("ProjectionExpression", in.ProjectionExpression != nil, "FilterExpression", in.FilterExpression != nil)
+	anyExpr := len(exprs) > 0
+	if anyExpr {
+		non := listSet("AttributesToGet", in.AttributesToGet != nil, "ScanFilter", in.ScanFilter != nil, "ConditionalOperator", in.ConditionalOperator != nil)
+		if len(non) > 0 {
+			return nil, bothErr(non, exprs)
+		}
 	}
-	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, in.FilterExpression != nil, "FilterExpression is null"); err != nil {
-		return nil, err
+	if in.ExpressionAttributeNames != nil && !anyExpr {
+		return nil, validation("ExpressionAttributeNames can only be specified when using expressions")
+	}
+	if in.ExpressionAttributeValues != nil && in.FilterExpression == nil {
+		return nil, validation("ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null")
+	}
+	var proj []expr.Path
+	if in.AttributesToGet != nil {
+		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
+			return nil, err
+		}
+	}
+	var filter *expr.Cond
+	if in.ScanFilter != nil {
+		if filter, err = filterCond(in.ScanFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range sortedKeys(in.ExclusiveStartKey) {
+		if err := checkValue(in.ExclusiveStartKey[k], 0); err != nil {
+			return nil, startKeyErr(err)
+		}
 	}
 	if in.Segment != nil && in.TotalSegments == nil {
 		return nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
@@ -804,11 +827,12 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		return nil, validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
 	}
 	if in.Segment != nil && *in.Segment >= *in.TotalSegments {
-		return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is out of bounds; TotalSegments: %d", *in.Segment, *in.TotalSegments)
+		return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", *in.Segment, *in.TotalSegments)
+	}
+	if err := checkExprParams(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, in.FilterExpression != nil, "FilterExpression is null"); err != nil {
+		return nil, err
 	}
 	ectx := expr.NewContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	var filter *expr.Cond
-	var proj []expr.Path
 	if in.FilterExpression != nil {
 		if filter, err = expr.ParseCondition(ectx, *in.FilterExpression); err != nil {
 			return nil, exprErr("FilterExpression", err)
@@ -822,17 +846,8 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 	if err := ectx.Unused(); err != nil {
 		return nil, exprErr("", err)
 	}
-	if in.ScanFilter != nil {
-		if filter, err = filterCond(in.ScanFilter, in.ConditionalOperator); err != nil {
-			return nil, err
-		}
-	} else if in.ConditionalOperator != nil {
+	if in.ScanFilter == nil && in.FilterExpression == nil && in.ConditionalOperator != nil {
 		return nil, validation("ConditionalOperator can only be used when Filter or Expected conditions have been specified")
-	}
-	if in.ProjectionExpression == nil {
-		if proj, err = attributesToGet(in.AttributesToGet); err != nil {
-			return nil, err
-		}
 	}
 	var res *scanResult
 	err = s.st.View(func(tx *store.Tx) error {

@@ -148,6 +148,9 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 	if in.AttributeDefinitions == nil {
 		return nil, validation("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null")
 	}
+	if err := validateCreateTable(in); err != nil {
+		return nil, err
+	}
 	hash, rng, err := parseKeySchema(in.KeySchema, "keySchema")
 	if err != nil {
 		return nil, err
@@ -305,6 +308,162 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 		g.IndexStatus = api.String("CREATING")
 	}
 	return &ddb.CreateTableOutput{TableDescription: d}, nil
+}
+
+// validateCreateTable applies CreateTable's rules in the order DynamoDB checks
+// them, so that a request breaking several gets the same first complaint.
+func validateCreateTable(in *ddb.CreateTableInput) error {
+	if api.ToString(in.BillingMode) == "PAY_PER_REQUEST" {
+		if in.ProvisionedThroughput != nil {
+			return invalidParam("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+		}
+	} else {
+		pt := in.ProvisionedThroughput
+		if pt == nil || pt.ReadCapacityUnits == nil || pt.WriteCapacityUnits == nil {
+			return invalidParam("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+		}
+		if r := *pt.ReadCapacityUnits; r > 1000000000000 {
+			return validation("Given value %d for ReadCapacityUnits is out of bounds", r)
+		}
+		if w := *pt.WriteCapacityUnits; w > 1000000000000 {
+			return validation("Given value %d for WriteCapacityUnits is out of bounds", w)
+		}
+	}
+	var defns []string
+	for _, d := range in.AttributeDefinitions {
+		defns = append(defns, api.ToString(d.AttributeName))
+	}
+	has := func(n string) bool {
+		for _, d := range defns {
+			if d == n {
+				return true
+			}
+		}
+		return false
+	}
+	names := func(ks []*ddb.KeySchemaElement) []string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, api.ToString(k.AttributeName))
+		}
+		return out
+	}
+	undefined := func(keys []string) error {
+		for _, k := range keys {
+			if !has(k) {
+				return invalidParam("Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", strings.Join(keys, ", "), strings.Join(defns, ", "))
+			}
+		}
+		return nil
+	}
+	for i, d := range defns {
+		for _, e := range defns[:i] {
+			if d == e {
+				return invalidParam("Duplicate AttributeName in AttributeDefinitions: %s", d)
+			}
+		}
+	}
+	keys := names(in.KeySchema)
+	if len(keys) > len(defns) {
+		return validation("Invalid KeySchema: Some index key attribute have no definition")
+	}
+	if err := undefined(keys); err != nil {
+		return err
+	}
+	if len(keys) > 1 && keys[0] == keys[1] {
+		return validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+	}
+	if len(in.KeySchema) > 0 && api.ToString(in.KeySchema[0].KeyType) != "HASH" {
+		return validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	}
+	if len(in.KeySchema) > 1 && api.ToString(in.KeySchema[1].KeyType) != "RANGE" {
+		return validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+	}
+	if in.LocalSecondaryIndexes == nil && in.GlobalSecondaryIndexes == nil && len(keys) != len(defns) {
+		return invalidParam("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+	}
+	seen := map[string]bool{}
+	if in.LocalSecondaryIndexes != nil {
+		if len(in.LocalSecondaryIndexes) == 0 {
+			return invalidParam("List of LocalSecondaryIndexes is empty")
+		}
+		if len(keys) != 2 {
+			return invalidParam("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
+		}
+		for _, l := range in.LocalSecondaryIndexes {
+			ik := names(l.KeySchema)
+			if err := undefined(ik); err != nil {
+				return err
+			}
+			if len(ik) > 1 && ik[0] == ik[1] {
+				return validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+			}
+			if len(l.KeySchema) > 0 && api.ToString(l.KeySchema[0].KeyType) != "HASH" {
+				return validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+			}
+			if len(l.KeySchema) > 1 && api.ToString(l.KeySchema[1].KeyType) != "RANGE" {
+				return validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+			}
+			if len(l.KeySchema) > 2 {
+				return validation("1 validation error detected: Value '%s' at 'localSecondaryIndexes.member.keySchema' failed to satisfy constraint: Member must have length less than or equal to 2", describeKeySchema(l.KeySchema))
+			}
+			if len(l.KeySchema) != 2 {
+				return invalidParam("Index KeySchema does not have a range key for index: %s", api.ToString(l.IndexName))
+			}
+			if ik[0] != keys[0] {
+				return invalidParam("Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", api.ToString(l.IndexName), ik[0], keys[0])
+			}
+			if l.Projection == nil || l.Projection.ProjectionType == nil {
+				return invalidParam("Unknown ProjectionType: null")
+			}
+			if pt := *l.Projection.ProjectionType; l.Projection.NonKeyAttributes != nil && pt != "INCLUDE" {
+				return invalidParam("ProjectionType is %s, but NonKeyAttributes is specified", pt)
+			}
+			if seen[api.ToString(l.IndexName)] {
+				return invalidParam("Duplicate index name: %s", api.ToString(l.IndexName))
+			}
+			seen[api.ToString(l.IndexName)] = true
+		}
+		if len(in.LocalSecondaryIndexes) > 5 {
+			return invalidParam("Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+		}
+	}
+	if in.GlobalSecondaryIndexes != nil {
+		if len(in.GlobalSecondaryIndexes) == 0 {
+			return invalidParam("List of GlobalSecondaryIndexes is empty")
+		}
+		for _, g := range in.GlobalSecondaryIndexes {
+			ik := names(g.KeySchema)
+			if err := undefined(ik); err != nil {
+				return err
+			}
+			if len(ik) == 2 && ik[0] == ik[1] {
+				return validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+			}
+			if len(g.KeySchema) > 0 && api.ToString(g.KeySchema[0].KeyType) != "HASH" {
+				return validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+			}
+			// Two HASH elements are a multi-attribute key, not an error: the rest
+			// of a GSI key schema is checked by parseGSIKeySchema.
+			if g.Projection == nil || g.Projection.ProjectionType == nil {
+				return invalidParam("Unknown ProjectionType: null")
+			}
+			if pt := *g.Projection.ProjectionType; g.Projection.NonKeyAttributes != nil && pt != "INCLUDE" {
+				return invalidParam("ProjectionType is %s, but NonKeyAttributes is specified", pt)
+			}
+			if api.ToString(in.BillingMode) == "PAY_PER_REQUEST" && g.ProvisionedThroughput != nil {
+				return invalidParam("ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", api.ToString(g.IndexName))
+			}
+			if seen[api.ToString(g.IndexName)] {
+				return invalidParam("Duplicate index name: %s", api.ToString(g.IndexName))
+			}
+			seen[api.ToString(g.IndexName)] = true
+		}
+		if len(in.GlobalSecondaryIndexes) > 20 {
+			return invalidParam("GlobalSecondaryIndex count exceeds the per-table limit of 20")
+		}
+	}
+	return nil
 }
 
 func countTables(tx *store.Tx, sc scope) int {
