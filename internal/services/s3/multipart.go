@@ -487,7 +487,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		if in.MpuObjectSize != nil && *in.MpuObjectSize != rec.Size {
 			return errInvalidRequest(fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", *in.MpuObjectSize, rec.Size))
 		}
-		obs, err := openObjects(tx, bucket)
+		obs, err := openObjectsFor(tx, b)
 		if err != nil {
 			return err
 		}

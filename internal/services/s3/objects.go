@@ -337,7 +337,7 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 		if err := authorize(tx, c, b, nil, key, "s3:PutObject", permWrite, wk); err != nil {
 			return err
 		}
-		obs, err := openObjects(tx, bucket)
+		obs, err := openObjectsFor(tx, b)
 		if err != nil {
 			return err
 		}
@@ -1135,7 +1135,7 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 			sp.SSE == "" && sp.SSECAlgo == "" {
 			return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
-		obs, err := openObjects(tx, bucket)
+		obs, err := openObjectsFor(tx, b)
 		if err != nil {
 			return err
 		}
