@@ -199,6 +199,9 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 			return nil, bothErr(non, []string{"ConditionExpression"})
 		}
 	}
+	if err := exprParamsUsed(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression != nil, in.ConditionExpression != nil, "ConditionExpression is null"); err != nil {
+		return nil, err
+	}
 	if err := checkItem(in.Item); err != nil {
 		return nil, err
 	}
@@ -277,6 +280,9 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 	if in.AttributesToGet != nil && in.ProjectionExpression != nil {
 		return nil, bothErr([]string{"AttributesToGet"}, []string{"ProjectionExpression"})
 	}
+	if err := exprParamsUsed(in.ExpressionAttributeNames, nil, in.ProjectionExpression != nil, false, ""); err != nil {
+		return nil, err
+	}
 	if err := checkKeyValues(in.Key); err != nil {
 		return nil, err
 	}
@@ -343,6 +349,9 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 		if non := listSet("Expected", in.Expected != nil, "ConditionalOperator", in.ConditionalOperator != nil); len(non) > 0 {
 			return nil, bothErr(non, []string{"ConditionExpression"})
 		}
+	}
+	if err := exprParamsUsed(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression != nil, in.ConditionExpression != nil, "ConditionExpression is null"); err != nil {
+		return nil, err
 	}
 	if err := checkKeyValues(in.Key); err != nil {
 		return nil, err
@@ -455,6 +464,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		}
 	}
 	anyExpr := in.UpdateExpression != nil || in.ConditionExpression != nil
+	if err := exprParamsUsed(in.ExpressionAttributeNames, in.ExpressionAttributeValues, anyExpr, anyExpr, "UpdateExpression and ConditionExpression are null"); err != nil {
+		return nil, err
+	}
 	if err := checkKeyValues(in.Key); err != nil {
 		return nil, err
 	}

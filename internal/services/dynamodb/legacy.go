@@ -36,13 +36,13 @@ func legacyCond(name, op string, vals []*expr.AV) (*expr.Cond, error) {
 	if !ok {
 		return nil, validation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op)
 	}
-	if len(vals) < n[0] || len(vals) > n[1] {
-		return nil, invalidParam("Invalid number of argument(s) for the %s ComparisonOperator", op)
-	}
 	for _, v := range vals {
 		if err := checkValue(v, 0); err != nil {
 			return nil, err
 		}
+	}
+	if len(vals) < n[0] || len(vals) > n[1] {
+		return nil, invalidParam("Invalid number of argument(s) for the %s ComparisonOperator", op)
 	}
 	if len(vals) > 0 {
 		t0 := expr.TypeOf(vals[0])

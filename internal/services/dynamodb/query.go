@@ -300,6 +300,28 @@ func exprKeyConds(c *expr.Cond) (keyConds, error) {
 			return validation("Invalid operator used in KeyConditionExpression: %s", c.Op)
 		}
 		args := c.Args
+		paths := 0
+		for _, a := range args {
+			switch a.Kind {
+			case expr.OpPath:
+				paths++
+				if len(a.Path) != 1 || a.Path[0].IsIndex {
+					return validation("KeyConditionExpressions cannot have conditions on nested attributes")
+				}
+			case expr.OpValue:
+			default:
+				return validation("KeyConditionExpressions cannot contain nested operations")
+			}
+		}
+		if paths == 0 {
+			return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
+		}
+		if paths > 1 {
+			return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
+		}
+		if c.Kind == expr.CondBetween && args[0].Kind != expr.OpPath {
+			return validation("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
+		}
 		if c.Kind == expr.CondCmp && args[0].Kind != expr.OpPath && args[1].Kind == expr.OpPath {
 			// :v < k is k > :v.
 			args = []*expr.Operand{args[1], args[0]}
@@ -731,6 +753,16 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 			}
 			if len(in.ExclusiveStartKey) != want {
 				return validation("The provided starting key is invalid")
+			}
+		}
+		if esk := in.ExclusiveStartKey; esk != nil {
+			for _, a := range append(append([]string{}, src.hashes()...), src.ranges()...) {
+				if esk[a] == nil {
+					return validation("The provided starting key is invalid")
+				}
+				if expr.TypeOf(esk[a]) != src.t.Attrs[a] {
+					return validation("The provided key element does not match the schema")
+				}
 			}
 		}
 		kc, err := analyseKeyCond(conds, src)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -60,6 +61,20 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		return false
 	}
 	msg := checkStruct(reflect.TypeOf(op.NewInput()), obj)
+	if strings.HasPrefix(msg, validationMark) {
+		writeRaw(ctx, w, "ValidationException", "com.amazon.coral.validate#ValidationException", "message", strings.TrimPrefix(msg, validationMark))
+		return true
+	}
+	if msg == "" && (op.Name == "TagResource" || op.Name == "UntagResource" || op.Name == "ListTagsOfResource") {
+		if code, m := checkTagArn(op.Name, obj, api.CallerFrom(ctx).Account); m != "" {
+			if code == "AccessDeniedException" {
+				writeRaw(ctx, w, code, "com.amazon.coral.service#AccessDeniedException", "Message", m)
+			} else {
+				writeRaw(ctx, w, code, "com.amazon.coral.validate#ValidationException", "message", m)
+			}
+			return true
+		}
+	}
 	if msg == "" {
 		in := op.NewInput()
 		if jsonbody.Unmarshal(body, in) != nil {
@@ -89,12 +104,26 @@ func writeRaw(ctx context.Context, w http.ResponseWriter, code, typ, key, msg st
 	w.Write(out)
 }
 
+// validationMark prefixes a checkStruct answer that is a ValidationException,
+// not a SerializationException.
+const validationMark = "\x00validation:"
+
 func checkStruct(t reflect.Type, obj map[string]any) string {
 	plan := shape.Of(t)
 	for _, f := range plan.Fields {
 		v, ok := obj[f.LocationName]
 		if !ok || v == nil {
 			continue
+		}
+		if t.Name() == "AttributeValue" && f.Name == "NULL" {
+			// DynamoDB reads a string here as a boolean, so "no" is a NULL of
+			// false, which its validation then refuses.
+			if s, isStr := v.(string); isStr {
+				if s != "true" {
+					return validationMark + "One or more parameter values were invalid: Null attribute value types must have the value of true"
+				}
+				continue
+			}
 		}
 		if m := checkValueType(f.Type, f.GoType, v, false); m != "" {
 			return m
@@ -317,7 +346,7 @@ func validateInput(op string, in any, obj map[string]any) string {
 		if i := strings.LastIndexByte(last, '.'); i >= 0 {
 			last = last[i+1:]
 		}
-		if last == "tableName" && strings.HasPrefix(v.Constraint, "Member must have length") {
+		if (last == "tableName" || last == "exclusiveStartTableName") && strings.HasPrefix(v.Constraint, "Member must have length") {
 			continue // replaced by DynamoDB's own name rules below
 		}
 		out = append(out, v)
@@ -340,7 +369,7 @@ func validateInput(op string, in any, obj map[string]any) string {
 				if path != "" {
 					p = path + "." + p
 				}
-				if (f.Name == "TableName" || f.Name == "IndexName") && fv.Kind() == reflect.Pointer && !fv.IsNil() {
+				if (f.Name == "TableName" || f.Name == "IndexName" || f.Name == "ExclusiveStartTableName") && fv.Kind() == reflect.Pointer && !fv.IsNil() {
 					name := fv.Elem().String()
 					if f.Name == "TableName" && strings.HasPrefix(name, "arn:") {
 						continue
@@ -349,10 +378,10 @@ func validateInput(op string, in any, obj map[string]any) string {
 					if !validName(name) {
 						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must satisfy regular expression pattern: " + namePattern})
 					}
-					if len(name) < 3 && f.Name == "TableName" {
+					if len(name) < 3 && f.Name != "IndexName" {
 						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must have length greater than or equal to 3"})
 					}
-					if len(name) > 255 && f.Name == "TableName" {
+					if len(name) > 255 && f.Name != "IndexName" {
 						out = append(out, protocol.Violation{Path: p, Value: q, Constraint: "Member must have length less than or equal to 255"})
 					}
 					continue
@@ -430,4 +459,45 @@ func javaMap(m map[string]any) string {
 		parts = append(parts, k+"=...")
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+var (
+	arnShape   = regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`)
+	tableArnRe = regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`)
+)
+
+// checkTagArn applies the tagging operations' first checks of ResourceArn: a
+// value not even shaped like an ARN is refused as unauthorized, as AWS does.
+func checkTagArn(op string, obj map[string]any, account string) (code, msg string) {
+	arn, present := obj["ResourceArn"].(string)
+	if !present {
+		return "ValidationException", "Invalid TableArn"
+	}
+	if !arnShape.MatchString(arn) {
+		res := arn
+		if res == "" {
+			res = "*"
+		}
+		return "AccessDeniedException", "User: arn:aws:iam::" + account + ":root is not authorized to perform: dynamodb:" + op + " on resource: " + res
+	}
+	if op == "TagResource" && obj["Tags"] == nil {
+		return "ValidationException", "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null"
+	}
+	if op == "UntagResource" && obj["TagKeys"] == nil {
+		return "ValidationException", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
+	}
+	if !tableArnRe.MatchString(arn) {
+		return "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn
+	}
+	if op == "TagResource" {
+		if l, ok := obj["Tags"].([]any); ok && len(l) == 0 {
+			return "ValidationException", "Atleast one Tag needs to be provided as Input."
+		}
+	}
+	if op == "UntagResource" {
+		if l, ok := obj["TagKeys"].([]any); ok && len(l) == 0 {
+			return "ValidationException", "Atleast one Tag Key needs to be provided as Input."
+		}
+	}
+	return "", ""
 }

@@ -304,6 +304,9 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 	}
 	d := s.describe(t, 0, 0)
 	d.TableStatus = api.String("CREATING")
+	if !t.DeletionPro {
+		d.DeletionProtectionEnabled = nil // CreateTable's answer leaves it out when off
+	}
 	for _, g := range d.GlobalSecondaryIndexes {
 		g.IndexStatus = api.String("CREATING")
 	}

@@ -394,6 +394,18 @@ func placeholderKey(k string, first byte) bool {
 	return true
 }
 
+// exprParamsUsed applies the first rule of expression parameters: names and
+// values need an expression that can use them.
+func exprParamsUsed(names map[string]string, values map[string]*expr.AV, anyExpr, valueExpr bool, valueExprNames string) error {
+	if names != nil && !anyExpr {
+		return validation("ExpressionAttributeNames can only be specified when using expressions")
+	}
+	if values != nil && !valueExpr {
+		return validation("ExpressionAttributeValues can only be specified when using expressions: %s", valueExprNames)
+	}
+	return nil
+}
+
 func bothErr(nonExpr, exprs []string) error {
 	return validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}", strings.Join(nonExpr, ", "), strings.Join(exprs, ", "))
 }
