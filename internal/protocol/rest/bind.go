@@ -322,7 +322,9 @@ func DecodeRawPayload(r *http.Request, in any) (bool, error) {
 
 // EncodeNonBody sets the header and headers members of out (a pointer to an
 // output struct, possibly nil) on h and returns the status to answer with: the
-// statusCode member when set, else the operation's response code, else 200.
+// statusCode member when set, else the operation's response code, else 200 —
+// or 206 Partial Content when the output answers a range (a Content-Range header
+// member is set), as S3's GetObject does: its model has no status member for it.
 func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 	status := http.StatusOK
 	if op != nil && op.ResponseCode != 0 {
@@ -332,6 +334,7 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 	if !ok {
 		return status
 	}
+	statusMember := false
 	for _, f := range s.Fields {
 		fv := sv.Field(f.Index)
 		typ := TypeOf(f)
@@ -378,6 +381,7 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 				}
 			}
 		case "statusCode":
+			statusMember = true
 			if fv.Kind() == reflect.Pointer && !fv.IsNil() {
 				fv = fv.Elem()
 			}
@@ -388,6 +392,9 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 				}
 			}
 		}
+	}
+	if !statusMember && status == http.StatusOK && h.Get("Content-Range") != "" {
+		status = http.StatusPartialContent
 	}
 	return status
 }

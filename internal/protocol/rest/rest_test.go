@@ -262,3 +262,36 @@ func TestTimes(t *testing.T) {
 		}
 	}
 }
+
+// A GetObject answer for a range is 206 Partial Content: the model has no status
+// member for it, the Content-Range header says it.
+func TestEncodeNonBodyPartialContent(t *testing.T) {
+	type rangeOut struct {
+		_            struct{} `type:"structure"`
+		ContentRange *string  `name:"ContentRange" location:"header" locationName:"Content-Range" type:"string"`
+	}
+	if got := EncodeNonBody(http.Header{}, &api.Operation{Name: "GetObject"}, &rangeOut{ContentRange: api.String("bytes 0-4/10")}); got != http.StatusPartialContent {
+		t.Errorf("status with Content-Range = %d, want 206", got)
+	}
+	if got := EncodeNonBody(http.Header{}, &api.Operation{Name: "GetObject"}, &rangeOut{}); got != http.StatusOK {
+		t.Errorf("status without Content-Range = %d, want 200", got)
+	}
+}
+
+// GET / is ListBuckets: ListDirectoryBuckets shares the template but is served on
+// the S3 Express endpoint, and only an x-id naming it selects it here.
+func TestMatchListBuckets(t *testing.T) {
+	svc := &api.Service{Name: "s3", Operations: []*api.Operation{
+		op("ListBuckets", "GET", "/", func() any { return &empty{} }),
+		op("ListDirectoryBuckets", "GET", "/", func() any { return &empty{} }),
+	}}
+	r := httptest.NewRequest("GET", "/?max-buckets=1", nil)
+	got, _, err := Match(svc, r)
+	if err != nil || got.Name != "ListBuckets" {
+		t.Errorf("GET / matched %v, %v; want ListBuckets", got, err)
+	}
+	r = httptest.NewRequest("GET", "/?x-id=ListDirectoryBuckets", nil)
+	if got, _, err := Match(svc, r); err != nil || got.Name != "ListDirectoryBuckets" {
+		t.Errorf("GET /?x-id=ListDirectoryBuckets matched %v, %v; want ListDirectoryBuckets", got, err)
+	}
+}

@@ -212,7 +212,7 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 
 	var best *route
 	var bestLabels map[string]string
-	var bestScore [6]int
+	var bestScore [7]int
 	pathMatched := false
 	for _, rt := range routesOf(svc) {
 		labels, ok := rt.matchPath(segs)
@@ -227,7 +227,8 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 			continue
 		}
 		n, all := rt.present(q, r.Header)
-		score := [6]int{rt.literals, b2i(!rt.greedy), len(rt.query), b2i(xid != "" && xid == rt.op.Name), b2i(all)*1000 + n, len(rt.op.Name)}
+		score := [7]int{rt.literals, b2i(!rt.greedy), len(rt.query), b2i(xid != "" && xid == rt.op.Name), b2i(all)*1000 + n,
+			b2i(!otherEndpoint[rt.op.Name] || xid == rt.op.Name), len(rt.op.Name)}
 		if best == nil || less(bestScore, score) {
 			best, bestLabels, bestScore = rt, labels, score
 		}
@@ -243,7 +244,13 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 	return best.op, bestLabels, nil
 }
 
-func less(a, b [6]int) bool {
+// otherEndpoint lists operations whose template collides with a common one but
+// which AWS serves on another endpoint (S3 Express's directory buckets are listed
+// by the s3express control endpoint): without an x-id naming them, the common
+// operation wins (a plain GET / is ListBuckets, not ListDirectoryBuckets).
+var otherEndpoint = map[string]bool{"ListDirectoryBuckets": true}
+
+func less(a, b [7]int) bool {
 	for i := range a {
 		if a[i] != b[i] {
 			return a[i] < b[i]
