@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/protocol"
@@ -161,10 +162,12 @@ func validate(c *protocol.Call, in any) error {
 	}
 	e := protocol.ValidationError(vs)
 	if isS3(c.Service) {
-		// S3 has no Coral validator; a body that lacks what the schema requires
-		// is MalformedXML, anything else an InvalidArgument.
+		// S3 has no Coral validator: a body that breaks the schema (a required
+		// member missing, an element outside its enumeration: any violation below
+		// the top level, which is the payload) is MalformedXML; a bad header or
+		// query value is an InvalidArgument.
 		for _, v := range vs {
-			if v.Constraint == "Member must not be null" {
+			if v.Constraint == "Member must not be null" || strings.Contains(v.Path, ".") {
 				return malformedXML()
 			}
 		}
@@ -346,6 +349,14 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	msg, extra := xmlbody.ErrorDetails(ae)
 	h := w.Header()
 	requestHeaders(c, h)
+	// Some answers carry headers besides the error body: S3's x-amz-delete-marker
+	// on a 404, ETag and Last-Modified on a 304.
+	var rh interface{ ResponseHeaders() http.Header }
+	if errors.As(err, &rh) {
+		for k, v := range rh.ResponseHeaders() {
+			h[k] = v
+		}
+	}
 	var b bytes.Buffer
 	b.WriteString(xmlHeader)
 	if isS3(c.Service) {

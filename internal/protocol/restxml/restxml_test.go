@@ -201,6 +201,15 @@ func TestEncodeError(t *testing.T) {
 		t.Errorf("HEAD body length = %d, want 0", got)
 	}
 
+	// An error that carries response headers has them written.
+	c.Op = s3.Service.Op("HeadObject")
+	w = httptest.NewRecorder()
+	(Codec{}).EncodeError(c, w, &headerErr{Err: api.Errorf(404, "NoSuchKey", "The specified key does not exist."),
+		h: http.Header{"X-Amz-Delete-Marker": {"true"}}})
+	if got := w.Header().Get("x-amz-delete-marker"); got != "true" {
+		t.Errorf("x-amz-delete-marker = %q, want true", got)
+	}
+
 	// Anything that is not an api.Error is an InternalError.
 	c.Op = s3.Service.Op("ListObjects")
 	w = httptest.NewRecorder()
@@ -217,5 +226,23 @@ func TestInvalidHeaderValue(t *testing.T) {
 	err := (Codec{}).DecodeInput(c, r, in)
 	if e, ok := err.(*api.Err); !ok || e.Code != "InvalidArgument" {
 		t.Errorf("DecodeInput = %v, want InvalidArgument", err)
+	}
+}
+
+type headerErr struct {
+	*api.Err
+	h http.Header
+}
+
+func (e *headerErr) ResponseHeaders() http.Header { return e.h }
+
+// An enumeration broken inside an S3 body is MalformedXML, as S3 answers it.
+func TestS3BodyEnumIsMalformedXML(t *testing.T) {
+	body := `<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>abc</Status></LegalHold>`
+	r := httptest.NewRequest("PUT", "/b/k?legal-hold", strings.NewReader(body))
+	c, in := call(t, r)
+	err := (Codec{}).DecodeInput(c, r, in)
+	if ae, ok := err.(api.Error); !ok || ae.ErrorCode() != "MalformedXML" {
+		t.Errorf("DecodeInput = %v, want MalformedXML", err)
 	}
 }
