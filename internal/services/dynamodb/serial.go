@@ -60,7 +60,15 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 	if !ok {
 		return false
 	}
-	msg := checkStruct(reflect.TypeOf(op.NewInput()), obj)
+	c := &checker{}
+	msg := c.checkStruct(reflect.TypeOf(op.NewInput()), obj)
+	if msg == "" && c.rewrite {
+		if nb, err := json.Marshal(obj); err == nil {
+			body = nb
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+		}
+	}
 	if strings.HasPrefix(msg, validationMark) {
 		writeRaw(ctx, w, "ValidationException", "com.amazon.coral.validate#ValidationException", "message", strings.TrimPrefix(msg, validationMark))
 		return true
@@ -104,11 +112,15 @@ func writeRaw(ctx context.Context, w http.ResponseWriter, code, typ, key, msg st
 	w.Write(out)
 }
 
+// checker walks a request body; rewrite is set when it changed a value the
+// codec could not read as DynamoDB does (NULL given as a string).
+type checker struct{ rewrite bool }
+
 // validationMark prefixes a checkStruct answer that is a ValidationException,
 // not a SerializationException.
 const validationMark = "\x00validation:"
 
-func checkStruct(t reflect.Type, obj map[string]any) string {
+func (c *checker) checkStruct(t reflect.Type, obj map[string]any) string {
 	plan := shape.Of(t)
 	for _, f := range plan.Fields {
 		v, ok := obj[f.LocationName]
@@ -116,16 +128,18 @@ func checkStruct(t reflect.Type, obj map[string]any) string {
 			continue
 		}
 		if t.Name() == "AttributeValue" && f.Name == "NULL" {
-			// DynamoDB reads a string here as a boolean, so "no" is a NULL of
-			// false, which its validation then refuses.
+			// DynamoDB reads a non-numeric string here as a boolean ("no" is a
+			// NULL of false, which validation then refuses): the body is
+			// rewritten so that the codec and the service see that boolean.
 			if s, isStr := v.(string); isStr {
-				if s != "true" {
-					return validationMark + "One or more parameter values were invalid: Null attribute value types must have the value of true"
+				if _, err := strconv.ParseFloat(s, 64); err != nil {
+					obj[f.LocationName] = s == "true"
+					c.rewrite = true
+					continue
 				}
-				continue
 			}
 		}
-		if m := checkValueType(f.Type, f.GoType, v, false); m != "" {
+		if m := c.checkValueType(f.Type, f.GoType, v, false); m != "" {
 			return m
 		}
 	}
@@ -135,7 +149,7 @@ func checkStruct(t reflect.Type, obj map[string]any) string {
 // checkValueType checks one JSON value against a member's model type. elem tells
 // whether the value is a list element or map value rather than a member field,
 // which changes the Java deserializer's words.
-func checkValueType(typ string, gt reflect.Type, v any, elem bool) string {
+func (c *checker) checkValueType(typ string, gt reflect.Type, v any, elem bool) string {
 	if v == nil {
 		return ""
 	}
@@ -188,7 +202,7 @@ func checkValueType(typ string, gt reflect.Type, v any, elem bool) string {
 		}
 		et := gt.Elem()
 		for _, e := range l {
-			if m := checkValueType(modelType(et), et, e, true); m != "" {
+			if m := c.checkValueType(modelType(et), et, e, true); m != "" {
 				return m
 			}
 		}
@@ -206,7 +220,7 @@ func checkValueType(typ string, gt reflect.Type, v any, elem bool) string {
 		}
 		vt := gt.Elem()
 		for _, k := range sortedKeys(m) {
-			if msg := checkValueType(modelType(vt), vt, m[k], true); msg != "" {
+			if msg := c.checkValueType(modelType(vt), vt, m[k], true); msg != "" {
 				return msg
 			}
 		}
@@ -226,7 +240,7 @@ func checkValueType(typ string, gt reflect.Type, v any, elem bool) string {
 			}
 			return "Unexpected field type"
 		}
-		return checkStruct(st, o)
+		return c.checkStruct(st, o)
 	}
 	return ""
 }

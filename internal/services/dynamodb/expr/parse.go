@@ -245,8 +245,11 @@ func (p *parser) run(f func()) (err error) {
 
 // path parses a document path.
 func (p *parser) path() Path {
-	var out Path
-	out = append(out, p.pathName())
+	return p.pathRest(Path{p.pathName()})
+}
+
+// pathRest parses the .name and [n] steps that follow a path's start.
+func (p *parser) pathRest(out Path) Path {
 	for {
 		t := p.peek()
 		if t.is(".") {
@@ -275,8 +278,33 @@ func (p *parser) path() Path {
 	return out
 }
 
+// keywords are tokens of the grammar: where a name is expected they are a
+// syntax error, not an attribute name.
+var keywords = map[string]bool{"AND": true, "OR": true, "NOT": true, "BETWEEN": true, "IN": true, "SET": true, "REMOVE": true, "ADD": true, "DELETE": true}
+
+// matchParen is the index of the ")" closing the "(" at token i, or -1.
+func (p *parser) matchParen(i int) int {
+	depth := 0
+	for j := i; j < len(p.toks); j++ {
+		switch {
+		case p.toks[j].is("("):
+			depth++
+		case p.toks[j].is(")"):
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
 func (p *parser) pathName() PathElem {
 	t := p.next()
+	if t.kind == tName && keywords[strings.ToUpper(t.text)] {
+		p.pos--
+		p.fail()
+	}
 	switch t.kind {
 	case tName:
 		if IsReserved(t.text) {
@@ -309,6 +337,19 @@ func (p *parser) value(t token) *AV {
 // operand parses a path, a :value or a function call.
 func (p *parser) operand() *Operand {
 	t := p.peek()
+	if t.is("(") {
+		open := p.pos
+		p.next()
+		if p.peek().is("(") && p.matchParen(p.pos) == p.matchParen(open)-1 {
+			p.setErr("parens", "The expression has redundant parentheses;")
+		}
+		o := p.operand()
+		p.expect(")")
+		if o.Kind == OpPath && (p.peek().is(".") || p.peek().is("[")) {
+			o.Path = p.pathRest(o.Path)
+		}
+		return o
+	}
 	switch {
 	case t.kind == tAttrV:
 		p.next()
@@ -410,16 +451,27 @@ func (p *parser) primary() *Cond {
 	defer func() { p.depth-- }()
 	t := p.peek()
 	if t.is("(") {
-		p.next()
-		inner := p.peek().is("(")
-		c := p.or()
-		p.expect(")")
-		p.ops-- // the parentheses are no operator; primary counted them
-		if inner && c.Kind != CondAnd && c.Kind != CondOr && c.Kind != CondNot {
-			// ((a = b)): DynamoDB rejects parentheses that group nothing.
-			p.setErr("parens", "The expression has redundant parentheses;")
+		// Parentheses around an operand, as in (a) = :v or (a.b).c > :v, are
+		// told from grouped conditions by what follows the closing one.
+		end := p.matchParen(p.pos)
+		operand := false
+		if end >= 0 && end+1 < len(p.toks) {
+			n := p.toks[end+1]
+			operand = n.kind == tPunct && (n.text == "=" || n.text == "<>" || n.text == "<" || n.text == "<=" || n.text == ">" || n.text == ">=" || n.text == "." || n.text == "[") ||
+				n.kw("BETWEEN") || n.kw("IN")
 		}
-		return c
+		if !operand {
+			open := p.pos
+			p.next()
+			if p.peek().is("(") && p.matchParen(p.pos) == p.matchParen(open)-1 {
+				// ((a = b)): parentheses that group nothing more.
+				p.setErr("parens", "The expression has redundant parentheses;")
+			}
+			c := p.or()
+			p.expect(")")
+			p.ops-- // the parentheses are no operator; primary counted them
+			return c
+		}
 	}
 	left := p.operand()
 	n := p.peek()
