@@ -124,6 +124,9 @@ func errInvalidBucketName(name string) error {
 // LocationConstraint, from us-east-1), with AWS's region rules and errors.
 func (s *Service) CreateBucket(ctx context.Context, in *s3api.CreateBucketRequest) (*s3api.CreateBucketOutput, error) {
 	c := caller(ctx)
+	if c.Anonymous {
+		return nil, errAccessDenied()
+	}
 	name := api.ToString(in.Bucket)
 	if !validBucketName(name) {
 		return nil, errInvalidBucketName(name)
@@ -253,6 +256,9 @@ func (s *Service) GetBucketLocation(ctx context.Context, in *s3api.GetBucketLoca
 // prefix, bucket-region filter and pagination.
 func (s *Service) ListBuckets(ctx context.Context, in *s3api.ListBucketsRequest) (*s3api.ListBucketsOutput, error) {
 	c := caller(ctx)
+	if c.Anonymous {
+		return nil, errAccessDenied()
+	}
 	prefix := api.ToString(in.Prefix)
 	after := ""
 	if t := api.ToString(in.ContinuationToken); t != "" {
