@@ -437,14 +437,24 @@ func updatePaths(u *expr.Update) []expr.Path {
 	return out
 }
 
-// checkKeyUpdate rejects an update of a key attribute.
+// checkKeyUpdate rejects an update of a key attribute, and of a part of an
+// index key attribute.
 func (t *tableMeta) checkKeyUpdate(u *expr.Update) error {
 	for _, p := range updatePaths(u) {
 		if len(p) > 0 && !p[0].IsIndex && t.isKey(p[0].Name) {
-			if len(p) == 1 {
-				return invalidParam("Cannot update attribute %s. This attribute is part of the key", p[0].Name)
+			return invalidParam("Cannot update attribute %s. This attribute is part of the key", p[0].Name)
+		}
+	}
+	for _, p := range updatePaths(u) {
+		if len(p) < 2 {
+			continue
+		}
+		for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
+			for _, a := range ix.keyAttrs() {
+				if a == p[0].Name {
+					return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s", a)
+				}
 			}
-			return invalidParam("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s", p[0].Name)
 		}
 	}
 	return nil

@@ -302,25 +302,28 @@ func exprKeyConds(c *expr.Cond) (keyConds, error) {
 		args := c.Args
 		paths := 0
 		for _, a := range args {
-			switch a.Kind {
-			case expr.OpPath:
+			if a.Kind == expr.OpPath {
 				paths++
-				if len(a.Path) != 1 || a.Path[0].IsIndex {
-					return validation("KeyConditionExpressions cannot have conditions on nested attributes")
-				}
-			case expr.OpValue:
-			default:
-				return validation("KeyConditionExpressions cannot contain nested operations")
 			}
-		}
-		if paths == 0 {
-			return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
 		}
 		if paths > 1 {
 			return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
 		}
 		if c.Kind == expr.CondBetween && args[0].Kind != expr.OpPath {
 			return validation("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
+		}
+		for _, a := range args {
+			if a.Kind != expr.OpPath && a.Kind != expr.OpValue {
+				return validation("KeyConditionExpressions cannot contain nested operations")
+			}
+		}
+		for _, a := range args {
+			if a.Kind == expr.OpPath && (len(a.Path) != 1 || a.Path[0].IsIndex) {
+				return validation("KeyConditionExpressions cannot have conditions on nested attributes")
+			}
+		}
+		if paths == 0 {
+			return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
 		}
 		if c.Kind == expr.CondCmp && args[0].Kind != expr.OpPath && args[1].Kind == expr.OpPath {
 			// :v < k is k > :v.

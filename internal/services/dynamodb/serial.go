@@ -455,9 +455,19 @@ func validateInput(op string, in any, obj map[string]any) string {
 		out = out[:10]
 	}
 	msg := protocol.ValidationError(out).Message
-	// DynamoDB lists ScalarAttributeType's values in another order than the model.
-	return strings.ReplaceAll(msg, "enum value set: [S, N, B]", "enum value set: [B, N, S]")
+	return enumOrder.Replace(msg)
 }
+
+// enumOrder rewrites enum lists into the order DynamoDB's messages use, which
+// is not the model's.
+var enumOrder = strings.NewReplacer(
+	"enum value set: [S, N, B]", "enum value set: [B, N, S]",
+	"enum value set: [NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW]", "enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+	"enum value set: [ALL, KEYS_ONLY, INCLUDE]", "enum value set: [ALL, INCLUDE, KEYS_ONLY]",
+	"enum value set: [EQ, NE, IN, LE, LT, GE, GT, BETWEEN, NOT_NULL, NULL, CONTAINS, NOT_CONTAINS, BEGINS_WITH]", "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+	"enum value set: [AND, OR]", "enum value set: [OR, AND]",
+	"enum value set: [ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT]", "enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+)
 
 func lowerFirst(s string) string {
 	if s == "" {

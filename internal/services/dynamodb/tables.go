@@ -782,10 +782,41 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 	if in.BillingMode == nil && in.ProvisionedThroughput == nil && in.GlobalSecondaryIndexUpdates == nil &&
 		in.StreamSpecification == nil && in.SSESpecification == nil && in.TableClass == nil &&
 		in.DeletionProtectionEnabled == nil && in.ReplicaUpdates == nil && in.OnDemandThroughput == nil && in.WarmThroughput == nil {
-		return nil, validation("UpdateTable requires at least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates")
+		return nil, validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required (UpdateTable)")
 	}
-	if in.GlobalSecondaryIndexUpdates != nil && len(in.GlobalSecondaryIndexUpdates) == 0 {
-		return nil, validation("UpdateTable: GlobalSecondaryIndexUpdates must not be empty")
+	if in.GlobalSecondaryIndexUpdates != nil && len(in.GlobalSecondaryIndexUpdates) == 0 && in.BillingMode == nil && in.ProvisionedThroughput == nil &&
+		in.StreamSpecification == nil && in.SSESpecification == nil {
+		return nil, validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required (UpdateTable)")
+	}
+	if api.ToString(in.BillingMode) == "PROVISIONED" && in.ProvisionedThroughput == nil {
+		return nil, invalidParam("ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+	}
+	if pt := in.ProvisionedThroughput; pt != nil {
+		if r := api.ToInt64(pt.ReadCapacityUnits); r > 1000000000000 {
+			return nil, validation("Given value %d for ReadCapacityUnits is out of bounds", r)
+		}
+		if w := api.ToInt64(pt.WriteCapacityUnits); w > 1000000000000 {
+			return nil, validation("Given value %d for WriteCapacityUnits is out of bounds", w)
+		}
+	}
+	updNames := map[string]bool{}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u == nil || (u.Create == nil && u.Update == nil && u.Delete == nil) {
+			return nil, invalidParam("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+		}
+		var n string
+		switch {
+		case u.Update != nil:
+			n = api.ToString(u.Update.IndexName)
+		case u.Create != nil:
+			n = api.ToString(u.Create.IndexName)
+		default:
+			n = api.ToString(u.Delete.IndexName)
+		}
+		if updNames[n] {
+			return nil, invalidParam("Only one global secondary index update per index is allowed simultaneously. Index: %s", n)
+		}
+		updNames[n] = true
 	}
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		n := 0
