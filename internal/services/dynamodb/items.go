@@ -547,6 +547,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 			base = expr.CopyItem(in.Key)
 		}
 		nu, err = expr.Apply(p.update, base)
+		if err == nil && expr.ItemSize(nu) > maxItemSize {
+			return validation("Item size to update has exceeded the maximum allowed size")
+		}
 		if err != nil {
 			if err == expr.ErrOperandType && in.AttributeUpdates != nil {
 				return validation("Type mismatch for attribute to update")

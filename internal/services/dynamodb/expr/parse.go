@@ -690,7 +690,7 @@ func (p *parser) checkBetween(lo, hi *Operand) {
 
 // ---- update expressions ----
 
-var updErrOrder = []string{"reserved", "unknownFunction", "section", "attrName", "attrVal", "nesting", "pathOverlap", "pathConflict", "operand", "function", "misusedFunction"}
+var updErrOrder = []string{"parens", "reserved", "unknownFunction", "section", "attrName", "attrVal", "nesting", "pathOverlap", "pathConflict", "operand", "function", "misusedFunction"}
 
 // ParseUpdate parses an UpdateExpression.
 func ParseUpdate(ctx *Context, src string) (*Update, error) {
@@ -820,6 +820,17 @@ func (p *parser) setValue() *Operand {
 
 func (p *parser) updOperand() *Operand {
 	t := p.peek()
+	if t.is("(") {
+		// (a + b) and (a): parentheses around a value of SET.
+		open := p.pos
+		p.next()
+		if p.peek().is("(") && p.matchParen(p.pos) == p.matchParen(open)-1 {
+			p.setErr("parens", "The expression has redundant parentheses;")
+		}
+		v := p.setValue()
+		p.expect(")")
+		return v
+	}
 	if t.kind == tName && p.peekAt(1).is("(") {
 		name := p.next().text
 		p.expect("(")
