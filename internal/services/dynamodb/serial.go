@@ -44,6 +44,10 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 	if op == nil {
 		return false
 	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && ce != "identity" {
+		// A compressed body is the codec's to decode.
+		return false
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20+1))
 	// The codec reads the body next: give it back whole.
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -53,12 +57,16 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
-	if dec.Decode(&v) != nil {
-		return false
+	if err := dec.Decode(&v); err != nil {
+		// Jackson's words for a body that is not JSON end with where it stopped.
+		writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message",
+			"Unexpected character or end of input while parsing the request body: line 1, column "+strconv.FormatInt(dec.InputOffset()+1, 10)+" at 1")
+		return true
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return false
+		writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message", "Unexpected value type in payload")
+		return true
 	}
 	c := &checker{}
 	msg := c.checkStruct(reflect.TypeOf(op.NewInput()), obj)

@@ -29,7 +29,7 @@ func checkValue(v *expr.AV, depth int) error {
 		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
 	}
 	if depth > 32 {
-		return validation("Nesting Levels have exceeded supported limits")
+		return validation("Nesting Levels have exceeded supported limits: values may be nested at most 32 levels deep")
 	}
 	// Each type's own rules are checked before the one-type rule, as DynamoDB does.
 	if v.N != nil {
@@ -144,6 +144,9 @@ func checkItem(it expr.Item) error {
 
 // checkAttrName applies the 64 KB limit of attribute names.
 func checkAttrName(n string) error {
+	if n == "" {
+		return invalidParam("Empty attribute name")
+	}
 	if len(n) > 65535 {
 		return invalidParam("Attribute name exceeds the 65535 bytes limit: %.20s...", n)
 	}
