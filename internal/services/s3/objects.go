@@ -502,7 +502,7 @@ func hideMissing(tx *store.Tx, c *api.Caller, b *bucketRec, key string, err erro
 	if b == nil || c == nil || !errors.As(err, &ae) || (ae.Code != "NoSuchKey" && ae.Code != "NoSuchVersion") {
 		return err
 	}
-	if authorize(tx, c, b, nil, "", "s3:ListBucket", permRead) != nil {
+	if authorize(tx, c, b, nil, "", "s3:ListBucket", permRead, condKeys{"s3:prefix": {key}}) != nil {
 		return errAccessDenied()
 	}
 	return err

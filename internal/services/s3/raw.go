@@ -67,7 +67,12 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 			return true
 		}
 	}
-	if r.Body != nil && r.Body != http.NoBody {
+	// Only a body with a trailer is wrapped: net/http drains (and so answers
+	// 100 Continue to) any request body it does not recognise as its own when
+	// the handler did not read it, which would make a client waiting for
+	// 100 Continue wait for a refusal that never comes. A trailer body is the
+	// auth layer's aws-chunked reader already, which net/http treats that way.
+	if r.Body != nil && r.Body != http.NoBody && r.Header.Get("X-Amz-Trailer") != "" {
 		r.Body = &reqBody{ReadCloser: r.Body, r: r}
 	}
 	return false
