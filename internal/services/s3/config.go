@@ -69,7 +69,7 @@ func (s *Service) setConfig(ctx context.Context, op, bucket, name string, v any,
 		if err != nil {
 			return err
 		}
-		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
+		if err := authorize(tx, caller(ctx), b, nil, "", actionOf(op), permOwner); err != nil {
 			return err
 		}
 		if check != nil {
@@ -90,7 +90,7 @@ func (s *Service) readConfig(ctx context.Context, op, bucket, name string, v any
 		if err != nil {
 			return err
 		}
-		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
+		if err := authorize(tx, caller(ctx), b, nil, "", actionOf(op), permOwner); err != nil {
 			return err
 		}
 		ok, err := getConfig(tx, bucket, name, v)
@@ -111,7 +111,7 @@ func (s *Service) dropConfig(ctx context.Context, op, bucket, name string) error
 		if err != nil {
 			return err
 		}
-		if err := authorize(tx, caller(ctx), b, nil, "", "s3:"+op, permOwner); err != nil {
+		if err := authorize(tx, caller(ctx), b, nil, "", actionOf(op), permOwner); err != nil {
 			return err
 		}
 		return deleteConfig(tx, bucket, name)
@@ -254,7 +254,7 @@ func (s *Service) editObject(ctx context.Context, op, bucket, key, versionID str
 		if err != nil {
 			return err
 		}
-		if err := authorize(tx, caller(ctx), b, r, key, "s3:"+op, permOwner); err != nil {
+		if err := authorize(tx, caller(ctx), b, r, key, actionOf(op), permOwner); err != nil {
 			return err
 		}
 		if err := fn(b, r); err != nil {
@@ -369,6 +369,9 @@ func validatePolicy(p string) error {
 		e, _ := m["Effect"].(string)
 		if e != "Allow" && e != "Deny" {
 			return malformed("Invalid effect: " + e)
+		}
+		if _, np := m["NotPrincipal"]; np && e == "Allow" {
+			return malformed("Invalid principal in policy")
 		}
 		if _, ok := m["Principal"]; !ok {
 			if _, ok := m["NotPrincipal"]; !ok {
