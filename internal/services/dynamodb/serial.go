@@ -92,6 +92,11 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		}
 	}
 	if msg == "" {
+		if !quickNeedsValidation(reflect.TypeOf(op.NewInput()), obj) {
+			// Nothing at the top level breaks a rule: leave the rest to the
+			// codec rather than decode the body twice on every request.
+			return false
+		}
 		in := op.NewInput()
 		if jsonbody.Unmarshal(body, in) != nil {
 			return false
@@ -476,6 +481,87 @@ var enumOrder = strings.NewReplacer(
 	"enum value set: [AND, OR]", "enum value set: [OR, AND]",
 	"enum value set: [ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT]", "enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
 )
+
+// quickNeedsValidation looks for a broken rule among the input's top-level
+// members (a missing required member, an enum value out of its set, a number
+// below its minimum, a table or index name DynamoDB refuses) without decoding
+// the body into its struct. Nested members are checked only when it says yes,
+// or by the codec.
+func quickNeedsValidation(t reflect.Type, obj map[string]any) bool {
+	plan := shape.Of(t)
+	for _, f := range plan.Fields {
+		v, ok := obj[f.LocationName]
+		if !ok || v == nil {
+			if f.Required {
+				return true
+			}
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if f.Enum != "" {
+				found := false
+				for _, e := range ddb.Service.Enums[f.Enum] {
+					if e == x {
+						found = true
+						break
+					}
+				}
+				if !found {
+					return true
+				}
+			}
+			switch f.Name {
+			case "TableName", "ExclusiveStartTableName":
+				if !strings.HasPrefix(x, "arn:") && (!validName(x) || len(x) < 3 || len(x) > 255) {
+					return true
+				}
+			case "IndexName":
+				if !validName(x) || len(x) < 3 || len(x) > 255 {
+					return true
+				}
+			}
+		case json.Number:
+			if f.Min != nil {
+				if n, err := x.Float64(); err == nil && n < *f.Min {
+					return true
+				}
+			}
+			if f.Max != nil {
+				if n, err := x.Float64(); err == nil && n > *f.Max {
+					return true
+				}
+			}
+		case []any:
+			if f.Min != nil && float64(len(x)) < *f.Min || f.Max != nil && float64(len(x)) > *f.Max {
+				return true
+			}
+		case map[string]any:
+			if f.Min != nil && float64(len(x)) < *f.Min || f.Max != nil && float64(len(x)) > *f.Max {
+				return true
+			}
+			if f.Type == "structure" || f.Type == "map" || f.Type == "list" {
+				// Structures nested at the top (ProvisionedThroughput, ...) are
+				// rare on the hot path: check them fully.
+				if f.Type == "structure" {
+					return true
+				}
+			}
+		}
+		if f.Type == "list" || f.Type == "map" {
+			// Collections of structures hold nested rules (KeySchema, RequestItems,
+			// TransactItems...): validate fully unless they hold attribute values.
+			et := f.GoType.Elem()
+			if et.Kind() == reflect.Pointer && et.Elem().Name() != "AttributeValue" {
+				return true
+			}
+			if et.Kind() == reflect.Slice || et.Kind() == reflect.Map {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func lowerFirst(s string) string {
 	if s == "" {
