@@ -134,6 +134,37 @@ func capacity(mode *string, table string, units float64, write bool) *ddb.Consum
 	return c
 }
 
+// indexCapacity splits consumed capacity by index, as ReturnConsumedCapacity
+// INDEXES asks: a read through an index is charged to the index alone; a write
+// to the table and, as much again, to each of its indexes.
+func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units float64) *ddb.ConsumedCapacity {
+	if c == nil || c.Table == nil || t == nil {
+		return c
+	}
+	add := func(ix *indexMeta, u float64) {
+		if ix.Local {
+			if c.LocalSecondaryIndexes == nil {
+				c.LocalSecondaryIndexes = map[string]*ddb.Capacity{}
+			}
+			c.LocalSecondaryIndexes[ix.Name] = &ddb.Capacity{CapacityUnits: api.Float64(u)}
+		} else {
+			if c.GlobalSecondaryIndexes == nil {
+				c.GlobalSecondaryIndexes = map[string]*ddb.Capacity{}
+			}
+			c.GlobalSecondaryIndexes[ix.Name] = &ddb.Capacity{CapacityUnits: api.Float64(u)}
+		}
+	}
+	if src != nil {
+		c.Table = &ddb.Capacity{CapacityUnits: api.Float64(0)}
+		add(src, units)
+		return c
+	}
+	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
+		add(ix, units)
+	}
+	return c
+}
+
 func collectionMetrics(mode *string, t *tableMeta, item expr.Item) *ddb.ItemCollectionMetrics {
 	if api.ToString(mode) != "SIZE" || len(t.LSIs) == 0 || item == nil {
 		return nil
@@ -263,7 +294,8 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	if rv == "ALL_OLD" && old != nil {
 		out.Attributes = old
 	}
-	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, writeUnits(max(expr.ItemSize(in.Item), expr.ItemSize(old))), true)
+	u := writeUnits(max(expr.ItemSize(in.Item), expr.ItemSize(old)))
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, in.Item)
 	return out, nil
 }
@@ -414,7 +446,8 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 	if rv == "ALL_OLD" && old != nil {
 		out.Attributes = old
 	}
-	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, writeUnits(expr.ItemSize(old)), true)
+	u := writeUnits(expr.ItemSize(old))
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, old)
 	return out, nil
 }
@@ -596,7 +629,8 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 			}
 		}
 	}
-	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, writeUnits(max(expr.ItemSize(nu), expr.ItemSize(old))), true)
+	u := writeUnits(max(expr.ItemSize(nu), expr.ItemSize(old)))
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, nu)
 	return out, nil
 }

@@ -168,6 +168,8 @@ type scanOpts struct {
 }
 
 type scanResult struct {
+	table    *tableMeta
+	index    *indexMeta // the index read, nil for the table
 	items    []expr.Item
 	count    int
 	scanned  int
@@ -176,7 +178,7 @@ type scanResult struct {
 }
 
 func (s *Service) run(tx *store.Tx, db *store.Bucket, o scanOpts) (*scanResult, error) {
-	res := &scanResult{}
+	res := &scanResult{table: o.src.t, index: o.src.ix}
 	b := o.src.bucket(db)
 	if b == nil {
 		return res, nil
@@ -811,7 +813,8 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 			out.Items = []expr.Item{}
 		}
 	}
-	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, readUnits(res.readSize, api.ToBool(in.ConsistentRead)), false)
+	u := readUnits(res.readSize, api.ToBool(in.ConsistentRead))
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u)
 	return out, nil
 }
 
@@ -933,6 +936,7 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 			out.Items = []expr.Item{}
 		}
 	}
-	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, name, readUnits(res.readSize, api.ToBool(in.ConsistentRead)), false)
+	u := readUnits(res.readSize, api.ToBool(in.ConsistentRead))
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u)
 	return out, nil
 }
