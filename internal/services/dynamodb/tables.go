@@ -307,6 +307,9 @@ func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*d
 	if !t.DeletionPro {
 		d.DeletionProtectionEnabled = nil // CreateTable's answer leaves it out when off
 	}
+	if d.BillingModeSummary != nil {
+		d.BillingModeSummary.LastUpdateToPayPerRequestDateTime = nil // set only by a later change of mode
+	}
 	for _, g := range d.GlobalSecondaryIndexes {
 		g.IndexStatus = api.String("CREATING")
 	}
