@@ -255,7 +255,7 @@ func (s *Service) PutBucketAcl(ctx context.Context, in *s3api.PutBucketAclReques
 		}
 		if own, err := ownership(tx, b.Name); err != nil {
 			return err
-		} else if own == "BucketOwnerEnforced" && !(in.ACL != nil && (*in.ACL == "bucket-owner-full-control" || *in.ACL == "private")) {
+		} else if own == "BucketOwnerEnforced" && !(in.ACL != nil && *in.ACL == "bucket-owner-full-control") {
 			return errACLNotSupported()
 		}
 		b.ACL = acl
