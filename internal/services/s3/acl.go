@@ -204,7 +204,19 @@ func aclOut(a *aclRec, owner string) (*s3api.Owner, []*s3api.Grant) {
 		a = &aclRec{Owner: owner, Grants: []grantRec{ownerGrant(owner)}}
 	}
 	grants := []*s3api.Grant{}
+	// Group grants come first, as S3 lists them (clients compare in order).
+	ordered := make([]grantRec, 0, len(a.Grants))
 	for _, g := range a.Grants {
+		if g.Type == "Group" {
+			ordered = append(ordered, g)
+		}
+	}
+	for _, g := range a.Grants {
+		if g.Type != "Group" {
+			ordered = append(ordered, g)
+		}
+	}
+	for _, g := range ordered {
 		ge := &s3api.Grantee{Type: api.String(g.Type)}
 		if g.ID != "" {
 			ge.ID = api.String(g.ID)
