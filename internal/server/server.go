@@ -79,6 +79,14 @@ func Start(opts Options) (*Server, error) {
 		log = slog.Default()
 	}
 	s := &Server{done: make(chan error, 1)}
+	// Listen first: clients that connect while the store opens wait in the
+	// listen backlog and are answered as soon as it is open, instead of being
+	// refused and retrying later. A port in use also fails before any work.
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
 	dir := opts.DataDir
 	if opts.Ephemeral {
 		d, err := os.MkdirTemp("", "fogbank-*")
@@ -125,12 +133,6 @@ func Start(opts Options) (*Server, error) {
 		Version:  opts.Version,
 	})
 
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		s.cleanup()
-		return nil, err
-	}
-	s.ln = ln
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
 	s.http = &http.Server{
@@ -165,6 +167,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) cleanup() {
+	if s.http == nil && s.ln != nil {
+		s.ln.Close() // Start failed before serving
+	}
 	for _, impl := range s.services {
 		if c, ok := impl.(host.Closer); ok {
 			c.Close()
