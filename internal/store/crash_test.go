@@ -203,7 +203,7 @@ func verifyAfterCrash(t *testing.T, dir string, live map[string]string, deleting
 				t.Errorf("acknowledged key %s = %q, want %q", key, got, id)
 				continue
 			}
-			f, err := s.OpenBlob(id)
+			f, err := tx.OpenBlob(id)
 			if err != nil {
 				t.Errorf("blob of %s: %v", key, err)
 				continue
@@ -223,9 +223,14 @@ func verifyAfterCrash(t *testing.T, dir string, live map[string]string, deleting
 			if _, ok := live[string(k)]; ok {
 				return nil
 			}
-			fi, err := os.Stat(s.BlobPath(string(v)))
-			if err != nil || fi.Size() != int64(len(crashContent(string(k)))) {
-				t.Errorf("unacknowledged key %s: blob %v", k, err)
+			f, err := tx.OpenBlob(string(v))
+			var size int64
+			if err == nil {
+				size, err = f.Seek(0, io.SeekEnd)
+				f.Close()
+			}
+			if err != nil || size != int64(len(crashContent(string(k)))) {
+				t.Errorf("unacknowledged key %s: blob of %d bytes, %v", k, size, err)
 			}
 			live[string(k)] = string(v) // it is committed now, so later rounds must keep it
 			return nil
