@@ -3,9 +3,15 @@ package s3
 import (
 	"errors"
 	"io"
+	"os"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/store"
 )
+
+// copyBufs are the buffers GETs copy file bytes through, pooled: io.Copy would
+// allocate 32 KiB per request.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // segReader streams bytes [off, off+n) of an object made of segments, opening
 // each blob file only when the read reaches it, so a 10,000-part object holds
@@ -112,7 +118,17 @@ func (r *segReader) WriteTo(w io.Writer) (int64, error) {
 			n = r.left
 		}
 		if n > 0 {
-			m, err := io.Copy(w, io.NewSectionReader(r.f, r.off, n))
+			var m int64
+			var err error
+			_, isFile := r.f.(*os.File)
+			if wt, ok := r.f.(io.WriterTo); ok && !isFile && r.off == 0 && n == r.segs[r.i].Size {
+				// A whole small blob held in memory writes itself: no copy buffer.
+				m, err = wt.WriteTo(w)
+			} else {
+				bp := copyBufs.Get().(*[]byte)
+				m, err = io.CopyBuffer(w, io.NewSectionReader(r.f, r.off, n), *bp)
+				copyBufs.Put(bp)
+			}
 			total += m
 			r.off += m
 			r.left -= m
