@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -1260,9 +1259,6 @@ func (s *Service) DescribeEndpoints(ctx context.Context, _ *ddb.DescribeEndpoint
 		Address: api.String("dynamodb." + sc.region + ".amazonaws.com"), CachePeriodInMinutes: api.Int64(1440),
 	}}}, nil
 }
-
-var _ = time.Now
-var _ = expr.TypeOf
 
 // DescribeContinuousBackups answers that backups and point-in-time recovery are
 // off (fogbank makes no backups).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -422,5 +421,3 @@ func listSet(pairs ...any) []string {
 	}
 	return out
 }
-
-var _ = fmt.Sprint
