@@ -257,6 +257,10 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 	if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
 		return nil, err
 	}
+	if in.ContentLength != nil && *in.ContentLength > maxPutSize {
+		return nil, api.Errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
+			With("ProposedSize", strconv.FormatInt(*in.ContentLength, 10)).With("MaxSizeAllowed", strconv.FormatInt(maxPutSize, 10))
+	}
 	req := requestOf(in.Body)
 	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, req)
 	if err != nil {

@@ -21,6 +21,9 @@ import (
 // maxKeyLen is S3's limit on key length, in UTF-8 bytes.
 const maxKeyLen = 1024
 
+// maxPutSize is the largest single PUT (and part) S3 accepts: 5 GiB.
+const maxPutSize = 5 << 30
+
 func checkKey(key string) error {
 	if !utf8.ValidString(key) {
 		return errInvalidURI()
@@ -260,6 +263,10 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 	}
 	if in.WriteOffsetBytes != nil {
 		return nil, errNotImplementedHeader("x-amz-write-offset-bytes")
+	}
+	if in.ContentLength != nil && *in.ContentLength > maxPutSize {
+		return nil, api.Errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
+			With("ProposedSize", strconv.FormatInt(*in.ContentLength, 10)).With("MaxSizeAllowed", strconv.FormatInt(maxPutSize, 10))
 	}
 	meta := lowerMeta(in.Metadata)
 	if err := checkMetaSize(meta); err != nil {

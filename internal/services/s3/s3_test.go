@@ -267,6 +267,12 @@ func TestPutChecksumsAndConditions(t *testing.T) {
 	if err != nil || api.ToString(h.ChecksumCRC32) != crc {
 		t.Errorf("HeadObject checksum: %v %q, want %q", err, api.ToString(h.ChecksumCRC32), crc)
 	}
+	// Over 5 GiB in one PUT.
+	huge := int64(6 << 30)
+	_, err = e.s.PutObject(e.ctx, &s3api.PutObjectRequest{Bucket: s("bkt"), Key: s("huge"), Body: strings.NewReader(body), ContentLength: &huge})
+	if c := code(err); c != "EntityTooLarge" {
+		t.Errorf("6 GiB PUT: %q, want EntityTooLarge", c)
+	}
 	// Short body.
 	long := int64(100)
 	_, err = e.s.PutObject(e.ctx, &s3api.PutObjectRequest{Bucket: s("bkt"), Key: s("short"), Body: strings.NewReader(body), ContentLength: &long})
