@@ -126,8 +126,23 @@ func (src source) startPosition(esk expr.Item) ([]byte, error) {
 			bad = true
 		}
 	}
-	if bad {
-		return nil, validation("The provided starting key is invalid: The provided key element does not match the schema")
+	// DynamoDB words each way a starting key can be wrong differently: the
+	// table's key attributes first, then the index's, then extra attributes.
+	for _, n := range []string{src.t.Hash, src.t.Range} {
+		if n != "" && (esk[n] == nil || expr.TypeOf(esk[n]) != src.t.Attrs[n]) {
+			return nil, validation("The provided starting key is invalid: The provided key element does not match the schema")
+		}
+	}
+	for n := range want {
+		if esk[n] == nil {
+			return nil, validation("The provided starting key is invalid")
+		}
+		if expr.TypeOf(esk[n]) != src.t.Attrs[n] {
+			return nil, validation("The provided key element does not match the schema")
+		}
+	}
+	if bad || len(esk) != len(want) {
+		return nil, validation("The provided starting key is invalid")
 	}
 	pos := src.position(esk)
 	if pos == nil {
@@ -302,6 +317,18 @@ func exprKeyConds(c *expr.Cond) (keyConds, error) {
 			return validation("Invalid operator used in KeyConditionExpression: %s", c.Op)
 		}
 		args := c.Args
+		// The checks follow DynamoDB's precedence: the first operand first.
+		first := args[0]
+		if first.Kind != expr.OpPath {
+			if c.Kind == expr.CondBetween || c.Op == "begins_with" {
+				return validation("Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand", map[bool]string{true: "BETWEEN", false: "begins_with"}[c.Kind == expr.CondBetween])
+			}
+			if first.Kind != expr.OpValue {
+				return validation("KeyConditionExpressions cannot contain nested operations")
+			}
+		} else if len(first.Path) != 1 || first.Path[0].IsIndex {
+			return validation("KeyConditionExpressions cannot have conditions on nested attributes")
+		}
 		paths := 0
 		for _, a := range args {
 			if a.Kind == expr.OpPath {
@@ -311,15 +338,10 @@ func exprKeyConds(c *expr.Cond) (keyConds, error) {
 		if paths > 1 {
 			return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
 		}
-		if c.Kind == expr.CondBetween && args[0].Kind != expr.OpPath {
-			return validation("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
-		}
 		for _, a := range args {
 			if a.Kind != expr.OpPath && a.Kind != expr.OpValue {
 				return validation("KeyConditionExpressions cannot contain nested operations")
 			}
-		}
-		for _, a := range args {
 			if a.Kind == expr.OpPath && (len(a.Path) != 1 || a.Path[0].IsIndex) {
 				return validation("KeyConditionExpressions cannot have conditions on nested attributes")
 			}
@@ -761,12 +783,17 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 			}
 		}
 		if esk := in.ExclusiveStartKey; esk != nil {
-			for _, a := range append(append([]string{}, src.hashes()...), src.ranges()...) {
+			for i, a := range append(append([]string{}, src.hashes()...), src.ranges()...) {
 				if esk[a] == nil {
 					return validation("The provided starting key is invalid")
 				}
 				if expr.TypeOf(esk[a]) != src.t.Attrs[a] {
 					return validation("The provided key element does not match the schema")
+				}
+				if i == 0 && len(src.hashes()) == 1 {
+					if _, ok := conds[a]; !ok {
+						return validation("Query condition missed key schema element: %s", a)
+					}
 				}
 			}
 		}
