@@ -434,6 +434,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 			rec = &r
 			return nil
 		}
+		if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
+			return err
+		}
 		pb := tx.Bucket(bpath(bucket, "p")...)
 		have := map[int64]*partRec{}
 		prefix := []byte(id + "/")

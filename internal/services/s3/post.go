@@ -156,7 +156,9 @@ func exemptField(f string) bool {
 		"x-amz-algorithm", "x-amz-date", "x-amz-security-token":
 		return true
 	}
-	return strings.HasPrefix(f, "x-ignore-")
+	// Checksums describe the file, not the request: S3 does not ask the policy
+	// to name them.
+	return strings.HasPrefix(f, "x-ignore-") || strings.HasPrefix(f, "x-amz-checksum-")
 }
 
 // check applies the conditions to the form fields.

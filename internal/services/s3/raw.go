@@ -57,6 +57,14 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		writeRawError(w, caller(ctx), errInvalidArgument("x-amz-server-side-encryption header is not supported for this operation.", "x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption")))
 		return true
 	}
+	if r.Method == http.MethodPost && r.URL.Query().Has("uploadId") {
+		// CompleteMultipartUpload echoes the customer key's algorithm and MD5 as
+		// S3 does; its model has no members for them, so they are set here.
+		if a := r.Header.Get("X-Amz-Server-Side-Encryption-Customer-Algorithm"); a != "" {
+			w.Header().Set("X-Amz-Server-Side-Encryption-Customer-Algorithm", a)
+			w.Header().Set("X-Amz-Server-Side-Encryption-Customer-Key-Md5", r.Header.Get("X-Amz-Server-Side-Encryption-Customer-Key-Md5"))
+		}
+	}
 	switch r.Method {
 	case http.MethodOptions:
 		s.serveOptions(ctx, w, r)
