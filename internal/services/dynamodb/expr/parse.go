@@ -145,7 +145,13 @@ type parser struct {
 	// paths collects the paths an update or projection names, for overlap checks.
 	paths []Path
 	ops   int // operators and functions seen; DynamoDB allows 300
-	depth int // parenthesis nesting, bounded to keep recursion shallow
+	// cond is set while parsing a condition, whose per-comparison errors are
+	// ranked by node (see nodeRank); node counts the comparisons begun.
+	cond                   bool
+	node                   int
+	nodeErr                string
+	nodeErrAt, nodeErrRank int
+	depth                  int // parenthesis nesting, bounded to keep recursion shallow
 }
 
 type syntaxError struct{ err *Error }
@@ -201,7 +207,19 @@ func (p *parser) expect(punct string) {
 	p.next()
 }
 
+// nodeRank orders the per-comparison error categories of a condition: within
+// one comparison or function, DynamoDB reports an undefined name or value first,
+// then operand counts, then non-distinct operands, then operand types; across
+// them, the first comparison with any of these wins.
+var nodeRank = map[string]int{"attrName": 0, "attrVal": 0, "operand": 1, "distinct": 2, "function": 3}
+
 func (p *parser) setErr(cat, msg string) {
+	if r, ok := nodeRank[cat]; ok && p.cond {
+		if p.nodeErr == "" || p.node < p.nodeErrAt || (p.node == p.nodeErrAt && r < p.nodeErrRank) {
+			p.nodeErr, p.nodeErrAt, p.nodeErrRank = msg, p.node, r
+		}
+		return
+	}
 	if _, ok := p.errs[cat]; !ok {
 		p.errs[cat] = msg
 	}
@@ -209,6 +227,12 @@ func (p *parser) setErr(cat, msg string) {
 
 func (p *parser) firstErr(order ...string) error {
 	for _, c := range order {
+		if c == "node" {
+			if p.nodeErr != "" {
+				return &Error{p.nodeErr}
+			}
+			continue
+		}
 		if m, ok := p.errs[c]; ok {
 			return &Error{m}
 		}
@@ -395,12 +419,13 @@ var condFuncs = map[string]int{
 	"begins_with": 2, "contains": 2, "size": 1,
 }
 
-var condErrOrder = []string{"syntax", "parens", "unknownFunction", "misusedFunction", "reserved", "attrName", "attrVal", "nesting", "operand", "distinct", "function"}
+var condErrOrder = []string{"syntax", "parens", "unknownFunction", "misusedFunction", "reserved", "node", "nesting"}
 
 // ParseCondition parses a ConditionExpression, FilterExpression or
 // KeyConditionExpression.
 func ParseCondition(ctx *Context, src string) (*Cond, error) {
 	p := newParser(ctx, src)
+	p.cond = true
 	var c *Cond
 	if err := p.run(func() { c = p.or() }); err != nil {
 		return nil, err
@@ -444,6 +469,7 @@ func (p *parser) not() *Cond {
 
 func (p *parser) primary() *Cond {
 	p.ops++
+	p.node++
 	if p.depth++; p.depth > 200 {
 		// Far beyond any expression DynamoDB accepts: stop before the stack grows.
 		panic(syntaxError{&Error{"The expression has too many nested levels"}})
@@ -596,10 +622,17 @@ func (p *parser) checkFunc(o *Operand) {
 		if a.Kind == OpValue && a.Value != nil {
 			return TypeOf(a.Value)
 		}
+		if a.Kind == OpSize {
+			return "N"
+		}
 		return ""
 	}
 	switch name {
 	case "attribute_exists", "attribute_not_exists", "attribute_type":
+		if name == "attribute_type" && o.Args[1].Kind == OpSize {
+			p.setErr("function", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N")
+			return
+		}
 		if name == "attribute_type" && o.Args[1].Kind != OpValue {
 			p.setErr("function", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
 			return
