@@ -801,6 +801,24 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 			return nil, validation("Given value %d for WriteCapacityUnits is out of bounds", w)
 		}
 	}
+	onlineChanges := 0
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u == nil {
+			continue
+		}
+		if u.Create != nil || u.Delete != nil {
+			onlineChanges++
+		}
+		if u.Update != nil && u.Update.ProvisionedThroughput != nil {
+			pt := u.Update.ProvisionedThroughput
+			if api.ToInt64(pt.ReadCapacityUnits) > 1000000000000 || api.ToInt64(pt.WriteCapacityUnits) > 1000000000000 {
+				return nil, validation("This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate")
+			}
+		}
+	}
+	if onlineChanges > 1 {
+		return nil, &ddb.LimitExceededException{Message: api.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
+	}
 	updNames := map[string]bool{}
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		if u == nil || (u.Create == nil && u.Update == nil && u.Delete == nil) {
