@@ -313,8 +313,12 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 		if u, err = getLiveUpload(tx, caller(ctx), bucket, key, id); err != nil {
 			return err
 		}
-		_, src, err = findObject(tx, sb, sk, svid, "GET")
+		var sbr *bucketRec
+		sbr, src, err = findObject(tx, sb, sk, svid, "GET")
 		if err != nil {
+			return err
+		}
+		if err := authorize(tx, caller(ctx), sbr, src, sk, "s3:GetObject", permRead); err != nil {
 			return err
 		}
 		if err := copyConditions(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
