@@ -201,6 +201,9 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	h := w.Header()
 	requestHeaders(c, h)
 	status := rest.EncodeNonBody(h, c.Op, out)
+	if isS3(c.Service) && c.Op != nil && s3NoContent[c.Op.Name] && status == http.StatusOK {
+		status = http.StatusNoContent
+	}
 	if handled, err := rest.WriteRawPayload(w, status, out); handled {
 		return err
 	}
@@ -215,6 +218,10 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	_, err := w.Write(body)
 	return err
 }
+
+// s3NoContent are S3 operations that answer 204 although the model states no
+// response code (S3's API reference shows "HTTP/1.1 204 No Content").
+var s3NoContent = map[string]bool{"PutBucketPolicy": true}
 
 // encodeBody renders the XML body of out, or nil when it has none.
 func encodeBody(c *protocol.Call, out any) []byte {

@@ -246,3 +246,15 @@ func TestS3BodyEnumIsMalformedXML(t *testing.T) {
 		t.Errorf("DecodeInput = %v, want MalformedXML", err)
 	}
 }
+
+// PutBucketPolicy answers 204, as S3 does, though its model states no code.
+func TestPutBucketPolicyNoContent(t *testing.T) {
+	c := &protocol.Call{Service: s3.Service, Op: s3.Service.Op("PutBucketPolicy"), RequestID: "REQ1"}
+	w := httptest.NewRecorder()
+	if err := (Codec{}).EncodeOutput(c, w, &s3.PutBucketPolicyOutput{}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != http.StatusNoContent {
+		t.Errorf("status = %d, want 204", w.Code)
+	}
+}
