@@ -809,12 +809,6 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 		if u.Create != nil || u.Delete != nil {
 			onlineChanges++
 		}
-		if u.Update != nil && u.Update.ProvisionedThroughput != nil {
-			pt := u.Update.ProvisionedThroughput
-			if api.ToInt64(pt.ReadCapacityUnits) > 1000000000000 || api.ToInt64(pt.WriteCapacityUnits) > 1000000000000 {
-				return nil, validation("This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate")
-			}
-		}
 	}
 	if onlineChanges > 1 {
 		return nil, &ddb.LimitExceededException{Message: api.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
@@ -864,6 +858,14 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 		}
 		if old == nil {
 			return tableNotFound(name)
+		}
+		for _, u := range in.GlobalSecondaryIndexUpdates {
+			if u.Update != nil && u.Update.ProvisionedThroughput != nil {
+				pt := u.Update.ProvisionedThroughput
+				if api.ToInt64(pt.ReadCapacityUnits) > 1000000000000 || api.ToInt64(pt.WriteCapacityUnits) > 1000000000000 {
+					return validation("This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate")
+				}
+			}
 		}
 		t := old.clone()
 		if in.BillingMode != nil || in.ProvisionedThroughput != nil {
