@@ -159,9 +159,13 @@ func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units 
 		add(src, units)
 		return c
 	}
+	n := 0
 	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
 		add(ix, units)
+		n++
 	}
+	// The total is what the table and every index were charged.
+	c.CapacityUnits = api.Float64(units * float64(1+n))
 	return c
 }
 
