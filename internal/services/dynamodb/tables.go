@@ -126,6 +126,9 @@ func parseProjection(p *ddb.Projection, ix *indexMeta) error {
 		}
 		seen := map[string]bool{}
 		for _, a := range p.NonKeyAttributes {
+			if len(a) > 255 || a == "" {
+				return validation("1 validation error detected: Value '[%.20s...]' at 'projection.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]", a)
+			}
 			if seen[a] {
 				return invalidParam("Duplicate attribute name in NonKeyAttributes: %s", a)
 			}
