@@ -94,6 +94,19 @@ func TestUnknownRequests(t *testing.T) {
 			r.Header.Set("Content-Type", "application/x-amz-json-1.0")
 			return r
 		}, 400, "UnknownOperationException"},
+		{"unsigned dynamodb call", func() *http.Request {
+			r, _ := http.NewRequest("POST", f.URL+"/", strings.NewReader("{}"))
+			r.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+			r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			return r
+		}, 400, `{"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"}`},
+		{"incomplete signature", func() *http.Request {
+			r, _ := http.NewRequest("POST", f.URL+"/", strings.NewReader("{}"))
+			r.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+			r.Header.Set("Authorization", "AWS4- Signature=b, Credential=a")
+			r.Header.Set("Date", "a")
+			return r
+		}, 400, "Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4- Signature=b, Credential=a"},
 		{"garbage json", func() *http.Request {
 			r, _ := http.NewRequest("POST", f.URL+"/", strings.NewReader("{not json"))
 			r.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
@@ -114,8 +127,33 @@ func TestUnknownRequests(t *testing.T) {
 			}
 		})
 	}
+	// A browser's preflight for the JSON services, and their answers to an origin.
+	req, _ := http.NewRequest("OPTIONS", f.URL+"/", nil)
+	req.Header.Set("Origin", "http://localhost:8001")
+	req.Header.Set("Access-Control-Request-Headers", "x-amz-target, content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		resp.Header.Get("Access-Control-Allow-Headers") != "x-amz-target, content-type" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ = http.NewRequest("POST", f.URL+"/", strings.NewReader("{}"))
+	req.Header.Set("Origin", "http://localhost:8001")
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || len(resp.Header.Get("X-Amzn-Requestid")) != 52 {
+		t.Errorf("answer to an origin: %v; want Access-Control-Allow-Origin * and a 52-character DynamoDB request id", resp.Header)
+	}
+
 	// Still up.
-	resp, err := http.Get(f.URL + "/_fogbank/health")
+	resp, err = http.Get(f.URL + "/_fogbank/health")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("health after bad requests: %v %v", resp, err)
 	}

@@ -58,6 +58,14 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	v2Key, hasV2Key := lookup(params, "AWSAccessKeyId")
 	hasV2 := hasV2Sig && hasV2Key
 
+	// JSON-protocol requests (they name an X-Amz-Target) meet AWS's JSON front
+	// end's own checks first; it has no anonymous callers and no SigV2.
+	if r.Header.Get("X-Amz-Target") != "" {
+		if err := coralPrecheck(r, params); err != nil {
+			return nil, err
+		}
+	}
+
 	if authz := r.Header.Get("Authorization"); authz != "" {
 		if hasAlg || hasV2 {
 			if st := v.guessStyle(r, ""); st == StyleS3 {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -120,13 +121,32 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.logRequest(r, c, w, start)
 	}()
 
+	if corsPreflight(w, r) {
+		return
+	}
 	b, c.Protocol = g.identify(r)
+	if b != nil {
+		c.RequestID = requestIDFor(b.Service.Name)
+	}
 	if b == nil {
 		writePlainError(w, http.StatusBadRequest, "UnknownService",
 			"fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)", c.RequestID)
 		return
 	}
 	c.Service = b.Service
+
+	if b.Service.Name != "s3" && r.Header.Get("Origin") != "" {
+		// AWS's JSON and query services let any origin read their answers (S3
+		// answers from the bucket's CORS configuration instead).
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}
+	c.ContentType, _, _ = mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if c.Protocol == protocol.JSON {
+		if err := g.jsonPreflight(c, r); err != nil {
+			g.codecFor(c).EncodeError(c, w, err)
+			return
+		}
+	}
 
 	// Signature errors are written in the service's own words (S3, json and query
 	// services disagree on codes and statuses), which depend on the protocol in use.
@@ -163,9 +183,11 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	codec := g.codecFor(c)
-	if err := codec.Route(c, r); err != nil {
-		codec.EncodeError(c, w, err)
-		return
+	if c.Op == nil { // json requests were routed before the signature check
+		if err := codec.Route(c, r); err != nil {
+			codec.EncodeError(c, w, err)
+			return
+		}
 	}
 	in := c.Op.NewInput()
 	if err := codec.DecodeInput(c, r, in); err != nil {
@@ -222,6 +244,27 @@ func (g *Gateway) logRequest(r *http.Request, c *protocol.Call, w *statusWriter,
 		"service", svc, "op", op, "account", c.Account, "region", c.Region,
 		"status", status, "ms", float64(time.Since(start).Microseconds())/1000,
 		"method", r.Method, "path", r.URL.EscapedPath(), "request_id", c.RequestID)
+}
+
+// requestIDFor makes a request id in the shape the service's clients see: S3's
+// 16 upper-case hex digits, DynamoDB's 52 upper-case letters and digits, a UUID
+// for the rest.
+func requestIDFor(service string) string {
+	switch service {
+	case "s3":
+		var b [8]byte
+		rand.Read(b[:])
+		return strings.ToUpper(hex.EncodeToString(b[:]))
+	case "dynamodb", "dynamodbstreams":
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		var b [52]byte
+		rand.Read(b[:])
+		for i := range b {
+			b[i] = alphabet[int(b[i])%len(alphabet)]
+		}
+		return string(b[:])
+	}
+	return newRequestID()
 }
 
 func newRequestID() string {

@@ -63,6 +63,11 @@ func (g *Gateway) identify(r *http.Request) (*Bound, string) {
 			}
 		}
 	}
+	if bareJSONPost(r) {
+		if b := g.byName["dynamodb"]; b != nil {
+			return b, protocol.JSON
+		}
+	}
 	// Everything else unsigned is S3: anonymous reads and browser POST uploads.
 	if b := g.byName["s3"]; b != nil {
 		return b, protocol.RestXML

@@ -26,6 +26,9 @@ type Call struct {
 	// Labels are the URI template labels of a rest operation, unescaped:
 	// {"Bucket": "b", "Key": "a/b c"}.
 	Labels map[string]string
+	// ContentType is the media type of the request ("application/json"), without
+	// parameters: JSON services answer in the type they were asked in.
+	ContentType string
 }
 
 // Codec is one AWS protocol.

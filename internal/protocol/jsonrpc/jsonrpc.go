@@ -63,9 +63,17 @@ func MaxBody(svc *api.Service) int64 {
 	return 64 << 20
 }
 
-// contentType is the model's JSON version. Conforming clients send that same
-// version; Call does not carry the request's headers to the encoders.
-func contentType(svc *api.Service) string {
+// contentType is the media type of the answer: the request's, when it is one of
+// the JSON types AWS's JSON front end accepts (it answers application/json to
+// application/json and to a request with no type), else the model's JSON version.
+func contentType(c *protocol.Call) string {
+	switch c.ContentType {
+	case "application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1":
+		return c.ContentType
+	case "":
+		return "application/json" // what AWS answers a request that names no type
+	}
+	svc := svcOf(c)
 	v := svc.JSONVersion
 	if v == "" {
 		v = "1.0"
@@ -86,7 +94,7 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", contentType(svcOf(c)))
+		h.Set("Content-Type", contentType(c))
 	}
 	if c != nil && c.RequestID != "" {
 		h.Set("x-amzn-RequestId", c.RequestID)

@@ -129,7 +129,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestEncodeOutput(t *testing.T) {
-	c := &protocol.Call{Service: dynamo, RequestID: "rid"}
+	c := &protocol.Call{Service: dynamo, RequestID: "rid", ContentType: "application/x-amz-json-1.0"}
 	w := httptest.NewRecorder()
 	if err := (Codec{}).EncodeOutput(c, w, &describeTableOutput{TableName: api.String("t"), Count: api.Int64(3)}); err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestEncodeOutput(t *testing.T) {
 	}
 
 	w = httptest.NewRecorder()
-	c = &protocol.Call{Service: kinesis}
+	c = &protocol.Call{Service: kinesis, ContentType: "text/plain"} // not a JSON type: the model's version
 	Codec{}.EncodeOutput(c, w, (*describeTableOutput)(nil))
 	if got, want := w.Body.String(), `{}`; got != want {
 		t.Errorf("nil output body = %s, want %s", got, want)
@@ -207,3 +207,20 @@ func TestEncodeError(t *testing.T) {
 type errBoom struct{}
 
 func (errBoom) Error() string { return "boom" }
+
+// AWS's JSON front end answers in the JSON type it was asked in, and in
+// application/json when the request named none.
+func TestAnswerContentType(t *testing.T) {
+	for _, tc := range []struct{ asked, want string }{
+		{"application/json", "application/json"},
+		{"application/x-amz-json-1.0", "application/x-amz-json-1.0"},
+		{"", "application/json"},
+		{"text/plain", "application/x-amz-json-1.0"},
+	} {
+		w := httptest.NewRecorder()
+		Codec{}.EncodeError(&protocol.Call{Service: dynamo, ContentType: tc.asked}, w, unknownOperation())
+		if got := w.Header().Get("Content-Type"); got != tc.want {
+			t.Errorf("asked %q: Content-Type = %q, want %q", tc.asked, got, tc.want)
+		}
+	}
+}
