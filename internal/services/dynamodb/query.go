@@ -660,6 +660,45 @@ func checkStartKey(src source, conds keyConds, kc *keyCond, esk expr.Item, after
 	return nil
 }
 
+// scanStartKeyChecks checks a Scan's ExclusiveStartKey in the order and words
+// DynamoDB uses: its size, then an index's key attributes, then the table's.
+func scanStartKeyChecks(src source, esk expr.Item) error {
+	if esk == nil {
+		return nil
+	}
+	want := map[string]bool{src.t.Hash: true}
+	if src.t.Range != "" {
+		want[src.t.Range] = true
+	}
+	if src.ix != nil {
+		for _, a := range src.ix.keyAttrs() {
+			want[a] = true
+		}
+	}
+	if len(esk) != len(want) {
+		if src.ix != nil {
+			return validation("The provided starting key is invalid")
+		}
+		return validation("The provided starting key is invalid: The provided key element does not match the schema")
+	}
+	if src.ix != nil {
+		for _, a := range src.ix.keyAttrs() {
+			if esk[a] == nil {
+				return validation("The provided starting key is invalid")
+			}
+			if expr.TypeOf(esk[a]) != src.t.Attrs[a] {
+				return validation("The provided key element does not match the schema")
+			}
+		}
+	}
+	for _, n := range []string{src.t.Hash, src.t.Range} {
+		if n != "" && (esk[n] == nil || expr.TypeOf(esk[n]) != src.t.Attrs[n]) {
+			return validation("The provided starting key is invalid: The provided key element does not match the schema")
+		}
+	}
+	return nil
+}
+
 // startKeyErr words an invalid ExclusiveStartKey value as DynamoDB does: most
 // messages get a prefix, a few do not.
 func startKeyErr(err error) error {
@@ -927,6 +966,9 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		if err != nil {
 			return err
 		}
+		if err := scanStartKeyChecks(src, in.ExclusiveStartKey); err != nil {
+			return err
+		}
 		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
 		if err != nil {
 			return err
@@ -946,7 +988,7 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 			}
 		}
 		if after != nil && (bytes.Compare(after, r.lo) < 0 || (r.hi != nil && bytes.Compare(after, r.hi) >= 0)) {
-			return validation("The provided Exclusive start key does not map to the provided Segment and TotalSegments values. ExclusiveStartKey belongs to a different segment")
+			return validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d", *in.TotalSegments, *in.Segment)
 		}
 		o := scanOpts{src: src, rng: r, after: after, forward: true, limit: int(api.ToInt64(in.Limit)),
 			filter: filter, proj: proj, count: count}

@@ -804,18 +804,6 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 			return nil, validation("Given value %d for WriteCapacityUnits is out of bounds", w)
 		}
 	}
-	onlineChanges := 0
-	for _, u := range in.GlobalSecondaryIndexUpdates {
-		if u == nil {
-			continue
-		}
-		if u.Create != nil || u.Delete != nil {
-			onlineChanges++
-		}
-	}
-	if onlineChanges > 1 {
-		return nil, &ddb.LimitExceededException{Message: api.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
-	}
 	updNames := map[string]bool{}
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		if u == nil || (u.Create == nil && u.Update == nil && u.Delete == nil) {
@@ -834,6 +822,18 @@ func (s *Service) UpdateTable(ctx context.Context, in *ddb.UpdateTableInput) (*d
 			return nil, invalidParam("Only one global secondary index update per index is allowed simultaneously. Index: %s", n)
 		}
 		updNames[n] = true
+	}
+	onlineChanges := 0
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u == nil {
+			continue
+		}
+		if u.Create != nil || u.Delete != nil {
+			onlineChanges++
+		}
+	}
+	if onlineChanges > 1 {
+		return nil, &ddb.LimitExceededException{Message: api.String("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")}
 	}
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		n := 0
