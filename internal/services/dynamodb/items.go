@@ -354,6 +354,9 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 		if err != nil {
 			return err
 		}
+		if err := checkKeyPaths(t, p.proj, nil); err != nil {
+			return err
+		}
 		item, err = readItem(dataBucket(tx, sc.acct, sc.region, name), key)
 		return err
 	})

@@ -662,8 +662,16 @@ func checkStartKey(src source, conds keyConds, kc *keyCond, esk expr.Item, after
 
 // scanStartKeyChecks checks a Scan's ExclusiveStartKey in the order and words
 // DynamoDB uses: its size, then an index's key attributes, then the table's.
-func scanStartKeyChecks(src source, esk expr.Item) error {
+func scanStartKeyChecks(src source, esk expr.Item, tablePart bool) error {
 	if esk == nil {
+		return nil
+	}
+	if tablePart {
+		for _, n := range []string{src.t.Hash, src.t.Range} {
+			if n != "" && (esk[n] == nil || expr.TypeOf(esk[n]) != src.t.Attrs[n]) {
+				return validation("The provided starting key is invalid: The provided key element does not match the schema")
+			}
+		}
 		return nil
 	}
 	want := map[string]bool{src.t.Hash: true}
@@ -691,9 +699,49 @@ func scanStartKeyChecks(src source, esk expr.Item) error {
 			}
 		}
 	}
-	for _, n := range []string{src.t.Hash, src.t.Range} {
-		if n != "" && (esk[n] == nil || expr.TypeOf(esk[n]) != src.t.Attrs[n]) {
-			return validation("The provided starting key is invalid: The provided key element does not match the schema")
+	return nil
+}
+
+// checkKeyPaths refuses a document path that looks inside a key attribute
+// (a.b, a[0]), in a projection or a filter: key attributes are scalars.
+func checkKeyPaths(t *tableMeta, proj []expr.Path, filter *expr.Cond) error {
+	heads := map[string]bool{}
+	for _, p := range proj {
+		if len(p) > 1 {
+			heads[p[0].Name] = true
+		}
+	}
+	var walk func(c *expr.Cond)
+	var walkOp func(o *expr.Operand)
+	walkOp = func(o *expr.Operand) {
+		if o.Kind == expr.OpPath && len(o.Path) > 1 {
+			heads[o.Path[0].Name] = true
+		}
+		for _, a := range o.Args {
+			walkOp(a)
+		}
+	}
+	walk = func(c *expr.Cond) {
+		if c == nil {
+			return
+		}
+		walk(c.Left)
+		walk(c.Right)
+		for _, a := range c.Args {
+			walkOp(a)
+		}
+	}
+	walk(filter)
+	for _, n := range []string{t.Hash, t.Range} {
+		if n != "" && heads[n] {
+			return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: %s", n)
+		}
+	}
+	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
+		for _, a := range ix.keyAttrs() {
+			if heads[a] {
+				return validation("Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: %s", a)
+			}
 		}
 	}
 	return nil
@@ -849,6 +897,9 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 				return err
 			}
 		}
+		if err := checkKeyPaths(t, proj, filter); err != nil {
+			return err
+		}
 		if in.FilterExpression != nil {
 			if err := checkFilterKeys(filter, src); err != nil {
 				return err
@@ -966,7 +1017,16 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		if err != nil {
 			return err
 		}
-		if err := scanStartKeyChecks(src, in.ExclusiveStartKey); err != nil {
+		if err := scanStartKeyChecks(src, in.ExclusiveStartKey, false); err != nil {
+			return err
+		}
+		if _, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil); err != nil {
+			return err
+		}
+		if err := scanStartKeyChecks(src, in.ExclusiveStartKey, true); err != nil {
+			return err
+		}
+		if err := checkKeyPaths(t, proj, filter); err != nil {
 			return err
 		}
 		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
