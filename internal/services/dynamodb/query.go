@@ -897,7 +897,7 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 				return err
 			}
 		}
-		if err := checkKeyPaths(t, proj, filter); err != nil {
+		if err := checkKeyPaths(t, proj, nil); err != nil {
 			return err
 		}
 		if in.FilterExpression != nil {
