@@ -910,6 +910,12 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 				return validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", n)
 			}
 		}
+		if _, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil); err != nil {
+			return err
+		}
+		if err := checkKeyPaths(t, nil, filter); err != nil {
+			return err
+		}
 		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
 		if err != nil {
 			return err
@@ -1026,9 +1032,6 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		if err := scanStartKeyChecks(src, in.ExclusiveStartKey, true); err != nil {
 			return err
 		}
-		if err := checkKeyPaths(t, proj, filter); err != nil {
-			return err
-		}
 		count, err := checkSelect(in.Select, src, proj != nil, in.AttributesToGet != nil)
 		if err != nil {
 			return err
@@ -1049,6 +1052,9 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		}
 		if after != nil && (bytes.Compare(after, r.lo) < 0 || (r.hi != nil && bytes.Compare(after, r.hi) >= 0)) {
 			return validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d", *in.TotalSegments, *in.Segment)
+		}
+		if err := checkKeyPaths(t, proj, filter); err != nil {
+			return err
 		}
 		o := scanOpts{src: src, rng: r, after: after, forward: true, limit: int(api.ToInt64(in.Limit)),
 			filter: filter, proj: proj, count: count}
