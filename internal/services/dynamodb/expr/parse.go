@@ -608,7 +608,13 @@ func (p *parser) checkFunc(o *Operand) {
 	}
 	for _, a := range o.Args {
 		if a.Kind != OpPath && a.Kind != OpValue {
-			if a.Kind == OpSize && name != "size" {
+			if a.Kind == OpSize && name == "size" {
+				// size(size(x)): the inner size is a number, which has no size.
+				p.checkFunc(a)
+				p.setErr("function", "Incorrect operand type for operator or function; operator or function: size, operand type: N")
+				continue
+			}
+			if a.Kind == OpSize {
 				p.checkFunc(a)
 				continue
 			}
