@@ -194,6 +194,11 @@ var sequencer atomic.Uint64
 // notify publishes an event record for rec, with the destinations it matches.
 // Nothing is read or built when nobody listens.
 func (s *Service) notify(ctx context.Context, b *bucketRec, event string, rec *objRec) {
+	s.notifyWith(ctx, b, event, rec, nil)
+}
+
+// notifyWith is notify with a last touch to the record (restore data).
+func (s *Service) notifyWith(ctx context.Context, b *bucketRec, event string, rec *objRec, edit func(*bus.S3EventRecord)) {
 	if b == nil || rec == nil || !bus.Subscribed[bus.S3Event](s.bus) {
 		return
 	}
@@ -240,6 +245,9 @@ func (s *Service) notify(ctx context.Context, b *bucketRec, event string, rec *o
 	}
 	if len(targets) > 0 {
 		record.S3.ConfigurationID = targets[0].ConfigurationID
+	}
+	if edit != nil {
+		edit(&record)
 	}
 	bus.Publish(s.bus, bus.S3Event{Account: b.Account, Region: b.Region, Targets: targets, Record: record})
 }

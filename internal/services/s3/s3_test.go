@@ -745,3 +745,36 @@ func TestAccessControl(t *testing.T) {
 		t.Errorf("other account list: %q, want AccessDenied", c)
 	}
 }
+
+func TestRestoreObject(t *testing.T) {
+	e := newEnv(t)
+	e.mb("arc")
+	var events []bus.S3Event
+	bus.Subscribe(e.bus, func(ev bus.S3Event) { events = append(events, ev) })
+	n := int64(1)
+	if _, err := e.s.PutObject(e.ctx, &s3api.PutObjectRequest{Bucket: s("arc"), Key: s("cold"), Body: strings.NewReader("x"), ContentLength: &n, StorageClass: s("GLACIER")}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("arc", "warm", "y")
+	_, err := e.s.RestoreObject(e.ctx, &s3api.RestoreObjectRequest{Bucket: s("arc"), Key: s("warm"), RestoreRequest: &s3api.RestoreRequest{Days: api.Int64(2)}})
+	if c := code(err); c != "InvalidObjectState" {
+		t.Errorf("restore of a STANDARD object: %q, want InvalidObjectState", c)
+	}
+	if _, err := e.s.RestoreObject(e.ctx, &s3api.RestoreObjectRequest{Bucket: s("arc"), Key: s("cold"), RestoreRequest: &s3api.RestoreRequest{Days: api.Int64(2)}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.s.HeadObject(e.ctx, &s3api.HeadObjectRequest{Bucket: s("arc"), Key: s("cold")})
+	if err != nil || !strings.HasPrefix(api.ToString(h.Restore), `ongoing-request="false", expiry-date=`) {
+		t.Errorf("x-amz-restore = %q, %v", api.ToString(h.Restore), err)
+	}
+	var names []string
+	for _, ev := range events {
+		names = append(names, ev.Record.EventName)
+	}
+	if got := strings.Join(names, ","); got != "ObjectCreated:Put,ObjectCreated:Put,ObjectRestore:Post,ObjectRestore:Completed" {
+		t.Errorf("events = %s", got)
+	}
+	if last := events[len(events)-1].Record; last.GlacierEventData == nil || last.GlacierEventData.RestoreEventData.LifecycleRestoreStorageClass != "GLACIER" {
+		t.Errorf("completed event glacierEventData = %+v", last.GlacierEventData)
+	}
+}
