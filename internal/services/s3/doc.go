@@ -20,7 +20,7 @@
 // HeadBucket, ListBuckets (prefix, pagination), DeleteBucket, GetBucketLocation;
 // PutObject, GetObject (ranges, partNumber, conditionals, response-* overrides),
 // HeadObject, DeleteObject, DeleteObjects, CopyObject (directives, copy-source
-// conditions), GetObjectAttributes; Content-MD5 and the flexible checksums
+// conditions), GetObjectAttributes, RestoreObject (completes at once); Content-MD5 and the flexible checksums
 // (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) in headers and aws-chunked trailers;
 // If-Match / If-None-Match on writes; ListObjects, ListObjectsV2,
 // ListObjectVersions (encoding-type=url as S3 encodes); multipart
@@ -33,7 +33,7 @@
 // website/accelerate/request-payment/logging (stored), notification
 // configuration; browser POST uploads with SigV2 or SigV4 signed policies;
 // S3 event records (version 2.1) published as bus.S3Event on every create,
-// remove and tagging change, with the destinations their filters match.
+// remove, restore and tagging change, with the destinations their filters match.
 //
 // # Access control
 //
