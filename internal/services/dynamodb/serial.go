@@ -426,7 +426,18 @@ func validateInput(op string, in any, obj map[string]any) string {
 	}
 	walkNames(reflect.ValueOf(in), "")
 	switch op {
+	case "UpdateTable":
+		if ut, ok := in.(*ddb.UpdateTableInput); ok {
+			for i, u := range ut.GlobalSecondaryIndexUpdates {
+				if u != nil && u.Update != nil && u.Update.ProvisionedThroughput == nil && u.Update.OnDemandThroughput == nil {
+					out = append(out, protocol.Violation{Path: "globalSecondaryIndexUpdates." + strconv.Itoa(i+1) + ".member.update.provisionedThroughput", Value: "null", Constraint: "Member must not be null"})
+				}
+			}
+		}
 	case "CreateTable":
+		if ct, ok := in.(*ddb.CreateTableInput); ok && len(ct.KeySchema) > 2 {
+			out = append(out, protocol.Violation{Path: "keySchema", Value: "'" + describeKeySchema(ct.KeySchema) + "'", Constraint: "Member must have length less than or equal to 2"})
+		}
 		if _, ok := obj["AttributeDefinitions"]; !ok {
 			out = append(out, protocol.Violation{Path: "attributeDefinitions", Value: "null", Constraint: "Member must not be null"})
 		}
