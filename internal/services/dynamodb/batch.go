@@ -168,6 +168,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
 	}
 	units := map[string]float64{}
+	metas := map[string]*tableMeta{}
 	err := s.st.Update(func(tx *store.Tx) error {
 		clear(units)
 		type op struct {
@@ -185,6 +186,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 			if t == nil {
 				return resourceNotFound()
 			}
+			metas[name] = t
 			db := dataBucket(tx, sc.acct, sc.region, name)
 			seen := map[string]bool{}
 			for _, w := range in.RequestItems[name] {
@@ -235,7 +237,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 	}
 	sort.Strings(ks)
 	for _, name := range ks {
-		if c := capacity(in.ReturnConsumedCapacity, name, units[name], true); c != nil {
+		if c := indexCapacity(capacity(in.ReturnConsumedCapacity, name, units[name], true), metas[name], nil, units[name], true); c != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, c)
 		}
 	}

@@ -137,7 +137,7 @@ func capacity(mode *string, table string, units float64, write bool) *ddb.Consum
 // indexCapacity splits consumed capacity by index, as ReturnConsumedCapacity
 // INDEXES asks: a read through an index is charged to the index alone; a write
 // to the table and, as much again, to each of its indexes.
-func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units float64) *ddb.ConsumedCapacity {
+func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units float64, write bool) *ddb.ConsumedCapacity {
 	if c == nil || c.Table == nil || t == nil {
 		return c
 	}
@@ -157,6 +157,9 @@ func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units 
 	if src != nil {
 		c.Table = &ddb.Capacity{CapacityUnits: api.Float64(0)}
 		add(src, units)
+		return c
+	}
+	if !write {
 		return c
 	}
 	n := 0
@@ -299,7 +302,7 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 		out.Attributes = old
 	}
 	u := writeUnits(max(expr.ItemSize(in.Item), expr.ItemSize(old)))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, in.Item)
 	return out, nil
 }
@@ -454,7 +457,7 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 		out.Attributes = old
 	}
 	u := writeUnits(expr.ItemSize(old))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, old)
 	return out, nil
 }
@@ -637,7 +640,7 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		}
 	}
 	u := writeUnits(max(expr.ItemSize(nu), expr.ItemSize(old)))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, nu)
 	return out, nil
 }
