@@ -237,7 +237,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 	}
 	sort.Strings(ks)
 	for _, name := range ks {
-		if c := indexCapacity(capacity(in.ReturnConsumedCapacity, name, units[name], true), metas[name], nil, units[name], true); c != nil {
+		if c := indexCapacity(capacity(in.ReturnConsumedCapacity, name, units[name], true), metas[name], nil, units[name], true, nil); c != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, c)
 		}
 	}

@@ -134,10 +134,17 @@ func capacity(mode *string, table string, units float64, write bool) *ddb.Consum
 	return c
 }
 
+// touchedBy tells which indexes a write from old to nu changed.
+func touchedBy(t *tableMeta, old, nu expr.Item) func(*indexMeta) bool {
+	return func(ix *indexMeta) bool {
+		return (old != nil && t.indexKey(ix, old, nil) != nil) || (nu != nil && t.indexKey(ix, nu, nil) != nil)
+	}
+}
+
 // indexCapacity splits consumed capacity by index, as ReturnConsumedCapacity
 // INDEXES asks: a read through an index is charged to the index alone; a write
 // to the table and, as much again, to each of its indexes.
-func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units float64, write bool) *ddb.ConsumedCapacity {
+func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units float64, write bool, touched func(*indexMeta) bool) *ddb.ConsumedCapacity {
 	if c == nil || c.Table == nil || t == nil {
 		return c
 	}
@@ -164,6 +171,9 @@ func indexCapacity(c *ddb.ConsumedCapacity, t *tableMeta, src *indexMeta, units 
 	}
 	n := 0
 	for _, ix := range append(append([]*indexMeta{}, t.LSIs...), t.GSIs...) {
+		if touched != nil && !touched(ix) {
+			continue // an item outside the index costs the index nothing
+		}
 		add(ix, units)
 		n++
 	}
@@ -302,7 +312,7 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 		out.Attributes = old
 	}
 	u := writeUnits(max(expr.ItemSize(in.Item), expr.ItemSize(old)))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true, touchedBy(t, old, in.Item))
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, in.Item)
 	return out, nil
 }
@@ -457,7 +467,7 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 		out.Attributes = old
 	}
 	u := writeUnits(expr.ItemSize(old))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true, touchedBy(t, old, nil))
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, old)
 	return out, nil
 }
@@ -640,7 +650,7 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 		}
 	}
 	u := writeUnits(max(expr.ItemSize(nu), expr.ItemSize(old)))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, true), t, nil, u, true, touchedBy(t, old, nu))
 	out.ItemCollectionMetrics = collectionMetrics(in.ReturnItemCollectionMetrics, t, nu)
 	return out, nil
 }

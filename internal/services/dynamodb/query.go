@@ -937,7 +937,7 @@ func (s *Service) Query(ctx context.Context, in *ddb.QueryInput) (*ddb.QueryOutp
 		}
 	}
 	u := readUnits(res.readSize, api.ToBool(in.ConsistentRead))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u, false)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u, false, nil)
 	return out, nil
 }
 
@@ -1072,6 +1072,6 @@ func (s *Service) Scan(ctx context.Context, in *ddb.ScanInput) (*ddb.ScanOutput,
 		}
 	}
 	u := readUnits(res.readSize, api.ToBool(in.ConsistentRead))
-	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u, false)
+	out.ConsumedCapacity = indexCapacity(capacity(in.ReturnConsumedCapacity, name, u, false), res.table, res.index, u, false, nil)
 	return out, nil
 }
