@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -270,5 +271,50 @@ func TestDynamoDBValidationSDK(t *testing.T) {
 				t.Errorf("error = %s, want ValidationException: %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// An expired item is removed by the TTL sweeper within seconds, an unexpired
+// one stays, and the deletion is on the stream as the service's own.
+func TestDynamoDBTTLSDK(t *testing.T) {
+	f := start(t, "")
+	c := ddbClient(f)
+	ctx := context.Background()
+	ddbCreateTable(t, c, "ttl")
+	if _, err := c.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("ttl"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{Enabled: aws.Bool(true), AttributeName: aws.String("exp")}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	for i, exp := range []int64{now - 60, now + 3600} {
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("ttl"), Item: map[string]types.AttributeValue{
+			"pk": ddbS("k"), "sk": ddbN(i), "exp": &types.AttributeValueMemberN{Value: strconv.FormatInt(exp, 10)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("ttl"), KeyConditionExpression: aws.String("pk = :k"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":k": ddbS("k")}, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Count == 1 {
+			if sk := out.Items[0]["sk"].(*types.AttributeValueMemberN).Value; sk != "1" {
+				t.Errorf("remaining item sk = %s, want 1 (the unexpired one)", sk)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("expired item still there after 10 s (Count = %d)", out.Count)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	d, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("ttl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.TimeToLiveDescription.TimeToLiveStatus != types.TimeToLiveStatusEnabled || aws.ToString(d.TimeToLiveDescription.AttributeName) != "exp" {
+		t.Errorf("DescribeTimeToLive = %+v, want ENABLED on exp", d.TimeToLiveDescription)
 	}
 }
