@@ -318,3 +318,41 @@ func TestDynamoDBTTLSDK(t *testing.T) {
 		t.Errorf("DescribeTimeToLive = %+v, want ENABLED on exp", d.TimeToLiveDescription)
 	}
 }
+
+// PartiQL statements run as the item API: INSERT refuses a duplicate key,
+// SELECT on the partition key is a Query, UPDATE and DELETE need the full key.
+func TestDynamoDBPartiQLSDK(t *testing.T) {
+	f := start(t, "")
+	c := ddbClient(f)
+	ctx := context.Background()
+	ddbCreateTable(t, c, "pq")
+	exec := func(stmt string, params ...types.AttributeValue) (*dynamodb.ExecuteStatementOutput, error) {
+		return c.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: aws.String(stmt), Parameters: params})
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := exec(`INSERT INTO "pq" VALUE {'pk': 'a', 'sk': ?, 'v': 'x'}`, ddbN(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var dup *types.DuplicateItemException
+	if _, err := exec(`INSERT INTO "pq" VALUE {'pk': 'a', 'sk': 1}`); !errors.As(err, &dup) {
+		t.Errorf("duplicate INSERT: err = %v, want DuplicateItemException", err)
+	}
+	if _, err := exec(`UPDATE "pq" SET v = 'y' WHERE pk = 'a' AND sk = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec(`DELETE FROM "pq" WHERE pk = 'a' AND sk = 0`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec(`SELECT sk, v FROM "pq" WHERE pk = 'a' AND sk >= 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range out.Items {
+		got = append(got, it["sk"].(*types.AttributeValueMemberN).Value+"="+it["v"].(*types.AttributeValueMemberS).Value)
+	}
+	if fmt.Sprint(got) != "[1=x 2=y]" {
+		t.Errorf("SELECT = %v, want [1=x 2=y]", got)
+	}
+}
