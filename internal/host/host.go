@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/auth"
+	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -23,6 +25,13 @@ type Env struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Bus carries events between the services of this server (S3 notifications,
+	// stream records...). Each server has its own, so two fogbanks in one process
+	// (tests) never hear each other.
+	Bus *bus.Bus
+	// Keys are the access keys whose secrets the server knows, for services that
+	// check signatures themselves (S3's browser POST uploads).
+	Keys auth.Keys
 }
 
 // Factory creates a service implementation: a value implementing the generated API

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
+	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/gateway"
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/protocol"
@@ -102,7 +103,8 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.Store = st
 
-	env := &host.Env{Store: st, Logger: log, Now: time.Now}
+	keys := auth.DefaultKeys()
+	env := &host.Env{Store: st, Logger: log, Now: time.Now, Bus: bus.New(), Keys: keys}
 	impls := map[string]any{}
 	for _, reg := range host.Registered() {
 		impl, err := reg.New(env)
@@ -128,7 +130,7 @@ func Start(opts Options) (*Server, error) {
 		// Lambda's CreateFunction carries a 50 MB zip as base64 in JSON (~70 MB),
 		// the largest such body AWS accepts; each codec applies its service's own
 		// limit after that.
-		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now, MaxBody: 72 << 20},
+		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
 		Logger:   log,
 		Version:  opts.Version,
 	})

@@ -36,11 +36,6 @@ func isPostUpload(r *http.Request) bool {
 // maxPostField bounds one form field other than the file.
 const maxPostField = 64 << 10
 
-// postKeys is where the service looks up access keys to check POST policy
-// signatures (the gateway checks every other request). Unknown keys pass
-// unverified, as they do for header signatures.
-var postKeys auth.Keys = auth.DefaultKeys()
-
 func errPolicy(status int, code, msg string) *api.Err {
 	return api.Errorf(status, code, "%s", msg)
 }
@@ -209,9 +204,10 @@ func hmacSHA256(key []byte, msg string) []byte {
 	return h.Sum(nil)
 }
 
-// verifyPostSignature checks the policy's signature (SigV4 or SigV2) and
-// returns the access key id.
-func verifyPostSignature(fields map[string]string) (string, error) {
+// verifyPostSignature checks the policy's signature (SigV4 or SigV2) with the
+// secrets keys knows (the gateway checks every other request) and returns the
+// access key id. Unknown keys pass unverified, as they do for header signatures.
+func verifyPostSignature(keys auth.Keys, fields map[string]string) (string, error) {
 	policy := fields["policy"]
 	if cred, ok := fields["x-amz-credential"]; ok {
 		sig := fields["x-amz-signature"]
@@ -223,7 +219,7 @@ func verifyPostSignature(fields map[string]string) (string, error) {
 			return "", errInvalidArgument("Invalid credential", "x-amz-credential", cred)
 		}
 		akid := parts[0]
-		secret, _, known := postKeys.Lookup(akid)
+		secret, _, known := keys.Lookup(akid)
 		if !known {
 			return akid, nil
 		}
@@ -244,7 +240,7 @@ func verifyPostSignature(fields map[string]string) (string, error) {
 	if !ok {
 		return "", errInvalidArgument("Bucket POST must contain a field named 'Signature'.  If it is specified, please check the order of the fields.", "Signature", "")
 	}
-	secret, _, known := postKeys.Lookup(akid)
+	secret, _, known := keys.Lookup(akid)
 	if !known {
 		return akid, nil
 	}
@@ -336,7 +332,7 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 	fields["key"] = key
 	var guard *sizeGuard
 	if pol, ok := fields["policy"]; ok {
-		akid, err := verifyPostSignature(fields)
+		akid, err := verifyPostSignature(s.keys, fields)
 		if err != nil {
 			fail(err)
 			return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
+	"github.com/fogbank/fogbank/internal/auth"
 	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/store"
@@ -23,10 +24,11 @@ func init() { host.Register(s3api.Service, (*Service)(nil), New) }
 // Service is fogbank's S3.
 type Service struct {
 	s3api.Unimplemented
-	st  *store.Store
-	bus *bus.Bus
-	log *slog.Logger
-	now func() time.Time
+	st   *store.Store
+	bus  *bus.Bus
+	log  *slog.Logger
+	now  func() time.Time
+	keys auth.Keys // secrets for browser POST upload signatures
 }
 
 var (
@@ -34,9 +36,18 @@ var (
 	_ host.RawHandler = (*Service)(nil)
 )
 
-// New creates the service on env's store. Events go to bus.Default().
+// New creates the service on env's store; events go to env.Bus (bus.Default()
+// when there is none), POST upload signatures are checked with env.Keys.
 func New(env *host.Env) (any, error) {
-	return NewService(env.Store, bus.Default(), env.Logger, env.Now), nil
+	b := env.Bus
+	if b == nil {
+		b = bus.Default()
+	}
+	s := NewService(env.Store, b, env.Logger, env.Now)
+	if env.Keys != nil {
+		s.keys = env.Keys
+	}
+	return s, nil
 }
 
 // NewService is New with every dependency explicit, for tests.
@@ -47,7 +58,7 @@ func NewService(st *store.Store, b *bus.Bus, log *slog.Logger, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, bus: b, log: log, now: now}
+	return &Service{st: st, bus: b, log: log, now: now, keys: auth.DefaultKeys()}
 }
 
 // The store layout. Every path starts at the root bucket "s3".
