@@ -325,26 +325,26 @@ func TestDynamoDBPartiQLSDK(t *testing.T) {
 	f := start(t, "")
 	c := ddbClient(f)
 	ctx := context.Background()
-	ddbCreateTable(t, c, "pq")
+	ddbCreateTable(t, c, "pqtable")
 	exec := func(stmt string, params ...types.AttributeValue) (*dynamodb.ExecuteStatementOutput, error) {
 		return c.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: aws.String(stmt), Parameters: params})
 	}
 	for i := 0; i < 3; i++ {
-		if _, err := exec(`INSERT INTO "pq" VALUE {'pk': 'a', 'sk': ?, 'v': 'x'}`, ddbN(i)); err != nil {
+		if _, err := exec(`INSERT INTO "pqtable" VALUE {'pk': 'a', 'sk': ?, 'v': 'x'}`, ddbN(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var dup *types.DuplicateItemException
-	if _, err := exec(`INSERT INTO "pq" VALUE {'pk': 'a', 'sk': 1}`); !errors.As(err, &dup) {
+	if _, err := exec(`INSERT INTO "pqtable" VALUE {'pk': 'a', 'sk': 1}`); !errors.As(err, &dup) {
 		t.Errorf("duplicate INSERT: err = %v, want DuplicateItemException", err)
 	}
-	if _, err := exec(`UPDATE "pq" SET v = 'y' WHERE pk = 'a' AND sk = 2`); err != nil {
+	if _, err := exec(`UPDATE "pqtable" SET v = 'y' WHERE pk = 'a' AND sk = 2`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec(`DELETE FROM "pq" WHERE pk = 'a' AND sk = 0`); err != nil {
+	if _, err := exec(`DELETE FROM "pqtable" WHERE pk = 'a' AND sk = 0`); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec(`SELECT sk, v FROM "pq" WHERE pk = 'a' AND sk >= 1`)
+	out, err := exec(`SELECT sk, v FROM "pqtable" WHERE pk = 'a' AND sk >= 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
