@@ -150,6 +150,16 @@ func (s *Store) NewBlob(hashes Hash) (*BlobWriter, error) {
 	return w, nil
 }
 
+// nextInlineID is a blob id (32 hex digits, as newBlobID) that sorts after every
+// one made before it by this store: a counter started from the clock at Open,
+// then random bits.
+func (s *Store) nextInlineID() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], s.inlineSeq.Add(1))
+	rand.Read(b[8:])
+	return hex.EncodeToString(b[:])
+}
+
 func newBlobID() string {
 	var b [16]byte
 	rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
@@ -420,6 +430,10 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 // rename; the transaction's commit makes them durable together with the record
 // that points at them. That is what makes small writes fast.
 func (w *BlobWriter) commitInline() (BlobRef, error) {
+	// Small blobs take ids in ascending order, so that their records and bytes
+	// are appended at the end of their B-trees: a commit of many small writes
+	// then dirties a few pages instead of one leaf per blob.
+	w.id = w.s.nextInlineID()
 	var data []byte
 	if w.n > 0 {
 		data = append([]byte(nil), w.buf[:w.n]...)

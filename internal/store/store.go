@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -65,6 +66,8 @@ type Store struct {
 
 	fanouts sync.Map // fan-out directory path → true once it exists durably
 
+	inlineSeq atomic.Uint64 // the last ordered id handed to a small blob (nextInlineID)
+
 	blobMu sync.Mutex // guards pending
 	// pending holds blobs whose files are committed (BlobWriter.Commit) but that no
 	// committed transaction references yet, with their sizes. They are removed by
@@ -95,6 +98,7 @@ func Open(opts Options) (*Store, error) {
 	if s.logf == nil {
 		s.logf = log.Printf
 	}
+	s.inlineSeq.Store(uint64(time.Now().UnixNano()))
 	if err := s.makeDirs(); err != nil {
 		return nil, err
 	}
