@@ -129,3 +129,109 @@ func TestProject(t *testing.T) {
 		t.Errorf("Project = %v, want %v", got, want)
 	}
 }
+
+// More conditions, as DynamoDB evaluates them.
+func TestConditionSemantics(t *testing.T) {
+	tr := true
+	item := Item{
+		"n": n("10"), "s": s("abc"), "b": {B: []byte("xyz")}, "t": {BOOL: &tr}, "z": {NULL: &tr},
+		"ns": {NS: []string{"1", "2"}}, "l": {L: []*AV{s("a"), {M: map[string]*AV{"k": n("1")}}}},
+		"m": {M: map[string]*AV{"nest": {M: map[string]*AV{"deep": s("v")}}}},
+	}
+	vals := map[string]*AV{":n": n("10.0"), ":s": s("abc"), ":b": {B: []byte("xy")}, ":one": n("1"), ":N": s("N"),
+		":M": s("M"), ":v": s("v"), ":list": {L: []*AV{s("a")}}, ":str": s("b")}
+	cases := []struct {
+		expr string
+		want bool
+	}{
+		{"n = :n", true},             // numbers compare by value
+		{"n < :s", false},            // mixed types never compare true
+		{"begins_with(b, :b)", true}, // binary prefixes
+		{"contains(ns, :one)", true}, // number sets
+		{"contains(s, :str)", true},  // substrings
+		{"attribute_type(n, :N) AND attribute_type(m, :M)", true},
+		{"m.nest.deep = :v", true},                 // nested maps
+		{"l[1].k = :one", true},                     // list element then map key
+		{"size(l) = :one OR size(ns) > :one", true}, // sizes of lists and sets
+		{"size(n) > :one", false},                   // numbers have no size: false, not an error
+		{"NOT attribute_exists(nope) AND attribute_exists(z)", true},
+		{"(n = :n) AND (s = :s OR s = :str)", true},
+		{"n BETWEEN :one AND :n", true},
+		{"n IN (:one, :n)", true},
+		{"l = :list", false}, // whole lists compare element by element
+	}
+	for _, c := range cases {
+		cond, err := ParseCondition(NewContext(nil, vals), c.expr)
+		if err != nil {
+			t.Errorf("ParseCondition(%q) error %v", c.expr, err)
+			continue
+		}
+		if got := Eval(cond, item); got != c.want {
+			t.Errorf("Eval(%q) = %v, want %v", c.expr, got, c.want)
+		}
+	}
+}
+
+// Syntax and semantic errors of updates, in DynamoDB's words.
+func TestUpdateErrors(t *testing.T) {
+	vals := map[string]*AV{":v": n("1"), ":s": s("x"), ":l": {L: []*AV{}}}
+	cases := []struct{ expr, want string }{
+		{"SET a = :v SET b = :v", `The "SET" section can only be used once in an update expression;`},
+		{"SET a = :v, a = :v", "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"},
+		{"SET a[1] = :v, a.b = :v", "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]"},
+		{"ADD a :s", "Incorrect operand type for operator or function; operator: ADD, operand type: STRING"},
+		{"SET a = foo(b)", "Invalid function name; function: foo"},
+		{"SET a = list_append(:v, :l)", "Incorrect operand type for operator or function; operator or function: list_append, operand type: N"},
+		{"SET a = :s + :v", "Incorrect operand type for operator or function; operator or function: +, operand type: S"},
+	}
+	for _, c := range cases {
+		_, err := ParseUpdate(NewContext(nil, vals), c.expr)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("ParseUpdate(%q) error = %v, want %q", c.expr, err, c.want)
+		}
+	}
+	for _, bad := range []string{"SET", "SET a", "SET a =", "REMOVE", "a = :v", "SET _a = :v", "SET a = (:v"} {
+		if _, err := ParseUpdate(NewContext(nil, vals), bad); err == nil {
+			t.Errorf("ParseUpdate(%q) = nil error, want a syntax error", bad)
+		}
+	}
+}
+
+// Runtime rules of updates: arithmetic on missing attributes, list index past
+// the end, removing list elements by their original indexes.
+func TestApplyRules(t *testing.T) {
+	vals := map[string]*AV{":one": n("1"), ":x": s("x"), ":y": s("y")}
+	item := func() Item { return Item{"l": {L: []*AV{s("0"), s("1"), s("2"), s("3")}}, "n": n("5")} }
+	cases := []struct {
+		upd, check string
+		want       *AV
+		err        error
+	}{
+		{"SET l[10] = :x", "l[4]", s("x"), nil},
+		{"REMOVE l[1], l[2]", "l[1]", s("3"), nil},
+		{"SET n = n - :one", "n", n("4"), nil},
+		{"SET q = nope + :one", "", nil, ErrMissingOperand},
+		{"SET q.r = :x", "", nil, ErrInvalidPath},
+		{"ADD l :one", "", nil, ErrOperandType},
+		{"SET l[1] = :y, l[0] = :x", "l[0]", s("x"), nil},
+	}
+	for _, c := range cases {
+		u, err := ParseUpdate(NewContext(nil, vals), c.upd)
+		if err != nil {
+			t.Errorf("ParseUpdate(%q) error %v", c.upd, err)
+			continue
+		}
+		got, err := Apply(u, item())
+		if err != c.err {
+			t.Errorf("Apply(%q) error = %v, want %v", c.upd, err, c.err)
+			continue
+		}
+		if c.check == "" {
+			continue
+		}
+		paths, _ := ParseProjection(NewContext(nil, nil), c.check)
+		if v := Resolve(got, paths[0]); !Equal(v, c.want) {
+			t.Errorf("Apply(%q): %s = %v, want %v", c.upd, c.check, Describe(v), Describe(c.want))
+		}
+	}
+}
