@@ -150,7 +150,7 @@ func TestConditionSemantics(t *testing.T) {
 		{"contains(ns, :one)", true}, // number sets
 		{"contains(s, :str)", true},  // substrings
 		{"attribute_type(n, :N) AND attribute_type(m, :M)", true},
-		{"m.nest.deep = :v", true},                 // nested maps
+		{"m.nest.deep = :v", true},                  // nested maps
 		{"l[1].k = :one", true},                     // list element then map key
 		{"size(l) = :one OR size(ns) > :one", true}, // sizes of lists and sets
 		{"size(n) > :one", false},                   // numbers have no size: false, not an error
