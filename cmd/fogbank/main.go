@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -71,6 +72,14 @@ func serve(args []string) int {
 			return 0
 		}
 		return 2
+	}
+	// A request allocates little that outlives it, and the live heap is small,
+	// so Go's default (collect when the heap doubles) collects thousands of times a
+	// second under load; a 4× target cut CPU per small PUT by about a third here
+	// for some tens of MiB more under load, and changes nothing at idle. GOGC
+	// still overrides it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
