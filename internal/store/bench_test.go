@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -235,4 +236,17 @@ func BenchmarkSmallObjectPut(b *testing.B) {
 			return tx.Bucket("objects").Put([]byte(fmt.Sprintf("k%09d", i)), []byte(ref.ID))
 		})
 	})
+}
+
+// BenchmarkOpenFresh is the store's share of fogbank's start-up on a new data
+// directory: directories, the database file, its layout, the sweep.
+func BenchmarkOpenFresh(b *testing.B) {
+	root := b.TempDir()
+	for i := 0; i < b.N; i++ {
+		s, err := Open(Options{Dir: filepath.Join(root, strconv.Itoa(i)), Logf: b.Logf})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
 }

@@ -36,9 +36,11 @@ const (
 
 // crc64NVMETable is the CRC-64/NVME polynomial, bit-reflected as hash/crc64 wants
 // it (normal form 0xAD93D23594C93659). Its check value is 0xAE8B14860A799888.
-var crc64NVMETable = crc64.MakeTable(0x9A6C9329AC4BC9B5)
+// Made on first use, not at start-up (building it is a quarter of a
+// millisecond, and start-up is meant to take a few).
+var crc64NVMETable = sync.OnceValue(func() *crc64.Table { return crc64.MakeTable(0x9A6C9329AC4BC9B5) })
 
-var crc32CTable = crc32.MakeTable(crc32.Castagnoli)
+var crc32CTable = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Sums are the digests of a blob, raw bytes (big-endian for the CRCs, as AWS
 // base64-encodes them). A digest not asked for is nil.
@@ -140,9 +142,9 @@ func (s *Store) NewBlob(hashes Hash) (*BlobWriter, error) {
 		case CRC32:
 			h = crc32.NewIEEE()
 		case CRC32C:
-			h = crc32.New(crc32CTable)
+			h = crc32.New(crc32CTable())
 		case CRC64NVME:
-			h = crc64.New(crc64NVMETable)
+			h = crc64.New(crc64NVMETable())
 		}
 		w.kinds = append(w.kinds, k)
 		w.hashes = append(w.hashes, h)
