@@ -679,10 +679,12 @@ func (tx *Tx) UnrefBlob(id string) error {
 	if err := refs.Delete([]byte(id)); err != nil {
 		return boltErr(err)
 	}
-	if err := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Delete([]byte(id)); err != nil {
-		return boltErr(err)
+	inline := tx.b.Bucket(sysBucket).Bucket(inlineBucket)
+	if inline.Get([]byte(id)) != nil {
+		// A small blob's bytes go with this transaction; there is no file to remove.
+		return boltErr(inline.Delete([]byte(id)))
 	}
-	tx.unrefGone = append(tx.unrefGone, id) // its file, if it has one, goes after the commit
+	tx.unrefGone = append(tx.unrefGone, id) // its file goes after the commit
 	return nil
 }
 
