@@ -104,7 +104,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	w := &statusWriter{ResponseWriter: rw}
-	c := &protocol.Call{RequestID: newRequestID()}
+	c := &protocol.Call{}
 	var b *Bound
 	defer func() {
 		if p := recover(); p != nil {
@@ -125,15 +125,14 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, c.Protocol = g.identify(r)
-	if b != nil {
-		c.RequestID = requestIDFor(b.Service.Name)
-	}
 	if b == nil {
+		c.RequestID = newRequestID()
 		writePlainError(w, http.StatusBadRequest, "UnknownService",
 			"fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)", c.RequestID)
 		return
 	}
 	c.Service = b.Service
+	c.RequestID = requestIDFor(b.Service.Name)
 
 	if b.Service.Name != "s3" && r.Header.Get("Origin") != "" {
 		// AWS's JSON and query services let any origin read their answers (S3
