@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -193,7 +192,9 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		codec.EncodeError(c, w, err)
 		return
 	}
-	out, err := g.call(ctx, b, c, in)
+	// A panic in the operation reaches ServeHTTP's recover, which knows whether
+	// anything was written yet.
+	out, err := c.Op.Call(ctx, b.Impl, in)
 	if err != nil {
 		if _, ok := err.(api.Error); !ok {
 			g.log.Error("operation failed", "request_id", c.RequestID, "service", b.Service.Name,
@@ -208,12 +209,6 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			codec.EncodeError(c, w, api.InternalError())
 		}
 	}
-}
-
-// call runs the operation. A panic inside it is re-raised for ServeHTTP's recover,
-// which knows whether anything was written yet.
-func (g *Gateway) call(ctx context.Context, b *Bound, c *protocol.Call, in any) (any, error) {
-	return c.Op.Call(ctx, b.Impl, in)
 }
 
 func (g *Gateway) codecFor(c *protocol.Call) protocol.Codec {
