@@ -32,6 +32,7 @@ type route struct {
 	query    []qlit
 	literals int // literal path segments, for specificity
 	greedy   bool
+	greedyAt int // index of the first greedy segment, or -1
 	// required querystring and header members: present ones make the route more specific
 	reqQuery, reqHeader []string
 }
@@ -51,7 +52,7 @@ func routesOf(svc *api.Service) []*route {
 }
 
 func compile(op *api.Operation) *route {
-	rt := &route{op: op}
+	rt := &route{op: op, greedyAt: -1}
 	path, query, _ := strings.Cut(op.RequestURI, "?")
 	path = strings.TrimPrefix(path, "/")
 	if path != "" {
@@ -61,7 +62,9 @@ func compile(op *api.Operation) *route {
 				if j := strings.IndexByte(p[i:], '}'); j > 0 {
 					name := p[i+1 : i+j]
 					s = segment{prefix: p[:i], suffix: p[i+j+1:], label: strings.TrimSuffix(name, "+"), greedy: strings.HasSuffix(name, "+")}
-					rt.greedy = rt.greedy || s.greedy
+					if s.greedy && !rt.greedy {
+						rt.greedy, rt.greedyAt = true, len(rt.segs)
+					}
 				}
 			}
 			if s.label == "" {
@@ -91,7 +94,8 @@ func compile(op *api.Operation) *route {
 						rt.reqQuery = append(rt.reqQuery, f.LocationName)
 					}
 				case "header":
-					rt.reqHeader = append(rt.reqHeader, f.LocationName)
+					// Canonical, so that looking it up allocates nothing.
+					rt.reqHeader = append(rt.reqHeader, http.CanonicalHeaderKey(f.LocationName))
 				}
 			}
 		}
@@ -99,65 +103,110 @@ func compile(op *api.Operation) *route {
 	return rt
 }
 
-// matchPath matches the escaped request path segments against the template and
-// returns the unescaped labels, or ok=false.
-func (rt *route) matchPath(segs []string) (map[string]string, bool) {
-	g := -1
-	for i, s := range rt.segs {
-		if s.greedy {
-			g = i
-			break
-		}
-	}
-	labels := map[string]string{}
-	one := func(s segment, v string) bool {
-		if s.label == "" {
-			return v == s.lit
-		}
-		if len(v) < len(s.prefix)+len(s.suffix) || !strings.HasPrefix(v, s.prefix) || !strings.HasSuffix(v, s.suffix) {
-			return false
-		}
-		v = v[len(s.prefix) : len(v)-len(s.suffix)]
-		if v == "" {
-			return false
-		}
-		u, err := url.PathUnescape(v)
-		if err != nil {
-			return false
-		}
-		labels[s.label] = u
-		return true
-	}
-	if g < 0 {
+// matches tells whether the escaped request path segments (segs, which are p
+// split at '/', or a prefix of them) fit the template. It allocates nothing: it
+// runs for every template on every request, and only the winner's labels are
+// unescaped (labels).
+func (rt *route) matches(p string, segs []string) bool {
+	if rt.greedyAt < 0 {
 		if len(segs) != len(rt.segs) {
-			return nil, false
+			return false
 		}
-		for i, s := range rt.segs {
-			if !one(s, segs[i]) {
-				return nil, false
+		for i := range rt.segs {
+			if !rt.segs[i].fits(segs[i]) {
+				return false
 			}
 		}
-		return labels, true
+		return true
 	}
-	after := len(rt.segs) - g - 1
+	g, after := rt.greedyAt, len(rt.segs)-rt.greedyAt-1
 	if len(segs) < len(rt.segs) {
-		return nil, false
+		return false
 	}
 	for i := 0; i < g; i++ {
-		if !one(rt.segs[i], segs[i]) {
-			return nil, false
+		if !rt.segs[i].fits(segs[i]) {
+			return false
 		}
 	}
 	for i := 0; i < after; i++ {
-		if !one(rt.segs[g+1+i], segs[len(segs)-after+i]) {
-			return nil, false
+		if !rt.segs[g+1+i].fits(segs[len(segs)-after+i]) {
+			return false
 		}
 	}
-	// The greedy label keeps its slashes: "a//b/./c" stays exactly that.
-	if !one(rt.segs[g], strings.Join(segs[g:len(segs)-after], "/")) {
-		return nil, false
+	return rt.segs[g].fits(joined(p, segs, g, len(segs)-after))
+}
+
+// joined is strings.Join(segs[from:to], "/") without building it: segs are p
+// split at '/', so the joined segments are a substring of p (to > from).
+func joined(p string, segs []string, from, to int) string {
+	start := 0
+	for i := 0; i < from; i++ {
+		start += len(segs[i]) + 1
 	}
-	return labels, true
+	end := start
+	for i := from; i < to; i++ {
+		end += len(segs[i]) + 1
+	}
+	return p[start : end-1]
+}
+
+// fits tells whether one escaped path segment v fits the template segment.
+func (s *segment) fits(v string) bool {
+	if s.label == "" {
+		return v == s.lit
+	}
+	if len(v) < len(s.prefix)+len(s.suffix) || !strings.HasPrefix(v, s.prefix) || !strings.HasSuffix(v, s.suffix) {
+		return false
+	}
+	v = v[len(s.prefix) : len(v)-len(s.suffix)]
+	return v != "" && validEscapes(v)
+}
+
+// validEscapes tells whether url.PathUnescape accepts v: every '%' starts a
+// two-digit hex escape.
+func validEscapes(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' {
+			if i+2 >= len(v) || !isHex(v[i+1]) || !isHex(v[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// labels unescapes the labels of a template that matches (rt.matches(p, segs)),
+// in the order the segments are read: before the greedy label, after it, then it.
+func (rt *route) labels(p string, segs []string) map[string]string {
+	labels := map[string]string{}
+	one := func(s *segment, v string) {
+		if s.label == "" {
+			return
+		}
+		u, _ := url.PathUnescape(v[len(s.prefix) : len(v)-len(s.suffix)])
+		labels[s.label] = u
+	}
+	if rt.greedyAt < 0 {
+		for i := range rt.segs {
+			one(&rt.segs[i], segs[i])
+		}
+		return labels
+	}
+	g, after := rt.greedyAt, len(rt.segs)-rt.greedyAt-1
+	for i := 0; i < g; i++ {
+		one(&rt.segs[i], segs[i])
+	}
+	for i := 0; i < after; i++ {
+		one(&rt.segs[g+1+i], segs[len(segs)-after+i])
+	}
+	// The greedy label keeps its slashes: "a//b/./c" stays exactly that.
+	one(&rt.segs[g], joined(p, segs, g, len(segs)-after))
+	return labels
 }
 
 func (rt *route) matchQuery(q url.Values) bool {
@@ -184,7 +233,7 @@ func (rt *route) present(q url.Values, h http.Header) (n int, all bool) {
 		}
 	}
 	for _, k := range rt.reqHeader {
-		if h.Get(k) != "" {
+		if vs := h[k]; len(vs) > 0 && vs[0] != "" {
 			n++
 		} else {
 			all = false
@@ -211,13 +260,14 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 	xid := q.Get("x-id")
 
 	var best *route
-	var bestLabels map[string]string
+	var bestSegs []string
 	var bestScore [7]int
 	pathMatched := false
 	for _, rt := range routesOf(svc) {
-		labels, ok := rt.matchPath(segs)
+		used := segs
+		ok := rt.matches(p, segs)
 		if !ok && trimmed != nil {
-			labels, ok = rt.matchPath(trimmed)
+			used, ok = trimmed, rt.matches(p, trimmed)
 		}
 		if !ok || !rt.matchQuery(q) {
 			continue
@@ -230,7 +280,7 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 		score := [7]int{rt.literals, b2i(!rt.greedy), len(rt.query), b2i(xid != "" && xid == rt.op.Name), b2i(all)*1000 + n,
 			b2i(!otherEndpoint[rt.op.Name] || xid == rt.op.Name), len(rt.op.Name)}
 		if best == nil || less(bestScore, score) {
-			best, bestLabels, bestScore = rt, labels, score
+			best, bestSegs, bestScore = rt, used, score
 		}
 	}
 	if best == nil {
@@ -241,7 +291,7 @@ func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string
 		return nil, nil, &api.Err{Code: "UnknownOperationException", Status: http.StatusNotFound,
 			Message: "No operation matches " + r.Method + " " + escaped}
 	}
-	return best.op, bestLabels, nil
+	return best.op, best.labels(p, bestSegs), nil
 }
 
 // otherEndpoint lists operations whose template collides with a common one but
