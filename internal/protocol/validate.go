@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/protocol/shape"
@@ -76,14 +75,44 @@ func Violations(in any, svc *api.Service) []Violation {
 		enums = svc.Enums
 	}
 	w := validator{enums: enums}
-	w.structure(v, "")
+	w.structure(v)
 	return w.out
 }
 
+// validator walks a value depth first. The path of the member in hand is kept as
+// a stack of segments and spelled out only for a violation: a valid request, the
+// common case, costs no string building.
 type validator struct {
 	enums map[string][]string
 	out   []Violation
 	depth int
+	path  []pathSeg
+}
+
+// pathSeg is one segment of a member path: a member name (camel-cased when
+// spelled out), a list index, "member" or a map key.
+type pathSeg struct {
+	s      string
+	member bool
+}
+
+func (w *validator) push(s string, member bool) { w.path = append(w.path, pathSeg{s, member}) }
+func (w *validator) pop()                       { w.path = w.path[:len(w.path)-1] }
+
+// pathString spells out the current path: "keySchema.1.member.attributeName".
+func (w *validator) pathString() string {
+	var b strings.Builder
+	for i, p := range w.path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if p.member {
+			b.WriteString(camel(p.s))
+		} else {
+			b.WriteString(p.s)
+		}
+	}
+	return b.String()
 }
 
 // maxDepth bounds recursion through self-referencing shapes (Glue's and
@@ -91,11 +120,11 @@ type validator struct {
 // codec's decoder bounds nesting too, so this is only a backstop.
 const maxDepth = 64
 
-func (w *validator) add(path, value, constraint string) {
-	w.out = append(w.out, Violation{Path: path, Value: value, Constraint: constraint})
+func (w *validator) add(value, constraint string) {
+	w.out = append(w.out, Violation{Path: w.pathString(), Value: value, Constraint: constraint})
 }
 
-func (w *validator) structure(v reflect.Value, path string) {
+func (w *validator) structure(v reflect.Value) {
 	if w.depth > maxDepth {
 		return
 	}
@@ -103,12 +132,9 @@ func (w *validator) structure(v reflect.Value, path string) {
 	defer func() { w.depth-- }()
 	s := shape.Of(v.Type())
 	for _, f := range s.Fields {
-		fv := v.Field(f.Index)
-		p := camel(f.Name)
-		if path != "" {
-			p = path + "." + p
-		}
-		w.member(f, fv, p)
+		w.push(f.Name, true)
+		w.member(f, v.Field(f.Index))
+		w.pop()
 	}
 }
 
@@ -122,10 +148,10 @@ func absent(v reflect.Value) bool {
 	return false
 }
 
-func (w *validator) member(f *shape.Field, v reflect.Value, path string) {
+func (w *validator) member(f *shape.Field, v reflect.Value) {
 	if absent(v) {
 		if f.Required {
-			w.add(path, "null", "Member must not be null")
+			w.add("null", "Member must not be null")
 		}
 		return
 	}
@@ -139,56 +165,83 @@ func (w *validator) member(f *shape.Field, v reflect.Value, path string) {
 		if !ok {
 			return
 		}
-		n := float64(len(utf16.Encode([]rune(s))))
-		w.length(f, path, quote(s), n)
-		w.enum(f, path, s)
+		if f.Min != nil || f.Max != nil {
+			if n := float64(utf16Len(s)); !lengthOK(f, n) {
+				w.length(f, quote(s), n)
+			}
+		}
+		w.enum(f, s)
 	case "blob":
 		b, ok := v.Interface().([]byte)
 		if !ok {
 			return
 		}
-		// Java prints a ByteBuffer, not its bytes; so does AWS.
-		shown := fmt.Sprintf("'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]'", len(b), len(b))
-		w.length(f, path, shown, float64(len(b)))
+		if n := float64(len(b)); !lengthOK(f, n) {
+			// Java prints a ByteBuffer, not its bytes; so does AWS.
+			shown := fmt.Sprintf("'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]'", len(b), len(b))
+			w.length(f, shown, n)
+		}
 	case "integer", "long", "float", "double":
-		w.rangeOf(f, v, path)
+		w.rangeOf(f, v)
 	case "structure":
 		e := v
 		for e.Kind() == reflect.Pointer {
 			e = e.Elem()
 		}
 		if e.Kind() == reflect.Struct {
-			w.structure(e, path)
+			w.structure(e)
 		}
 	case "list":
 		if v.Kind() != reflect.Slice {
 			return
 		}
-		w.length(f, path, quote(listString(v)), float64(v.Len()))
+		if n := float64(v.Len()); !lengthOK(f, n) {
+			w.length(f, quote(listString(v)), n)
+		}
 		if enum := f.Tag.Get("memberEnum"); enum != "" {
-			w.listEnum(enum, v, path)
+			w.listEnum(enum, v)
 		} else if f.Enum != "" {
-			w.listEnum(f.Enum, v, path)
+			w.listEnum(f.Enum, v)
 		}
-		for i := 0; i < v.Len(); i++ {
-			w.element(v.Index(i), path+"."+strconv.Itoa(i+1)+".member")
-		}
+		w.elements(v)
 	case "map":
 		if v.Kind() != reflect.Map {
 			return
 		}
-		w.length(f, path, quote(mapString(v)), float64(v.Len()))
+		if n := float64(v.Len()); !lengthOK(f, n) {
+			w.length(f, quote(mapString(v)), n)
+		}
+		w.elements(v)
+	}
+}
+
+// elements recurses into the elements of a list (path ".<i>.member", from 1) or
+// of a map (".<key>.member", in key order).
+func (w *validator) elements(v reflect.Value) {
+	if v.Kind() == reflect.Map {
 		keys := v.MapKeys()
 		sortValues(keys)
 		for _, k := range keys {
-			w.element(v.MapIndex(k), path+"."+fmt.Sprint(k.Interface())+".member")
+			w.push(keyString(k), false)
+			w.push("member", false)
+			w.element(v.MapIndex(k))
+			w.pop()
+			w.pop()
 		}
+		return
+	}
+	for i := 0; i < v.Len(); i++ {
+		w.push(strconv.Itoa(i+1), false)
+		w.push("member", false)
+		w.element(v.Index(i))
+		w.pop()
+		w.pop()
 	}
 }
 
 // element recurses into a list or map element. Elements carry no tags of their
 // own, so only nested structures (and lists and maps of them) have constraints.
-func (w *validator) element(v reflect.Value, path string) {
+func (w *validator) element(v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -200,33 +253,46 @@ func (w *validator) element(v reflect.Value, path string) {
 		if v.Type() == reflect.TypeOf(time.Time{}) {
 			return
 		}
-		w.structure(v, path)
+		w.structure(v)
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return
 		}
-		for i := 0; i < v.Len(); i++ {
-			w.element(v.Index(i), path+"."+strconv.Itoa(i+1)+".member")
-		}
+		w.elements(v)
 	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
-		for _, k := range keys {
-			w.element(v.MapIndex(k), path+"."+fmt.Sprint(k.Interface())+".member")
-		}
+		w.elements(v)
 	}
 }
 
-func (w *validator) length(f *shape.Field, path, shown string, n float64) {
+// lengthOK tells whether a length n is within f's limits.
+func lengthOK(f *shape.Field, n float64) bool {
+	return !(f.Min != nil && n < *f.Min) && !(f.Max != nil && n > *f.Max)
+}
+
+// utf16Len is the length of s in UTF-16 code units, which is what Java (and so
+// AWS) counts: len(utf16.Encode([]rune(s))) without building either.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func (w *validator) length(f *shape.Field, shown string, n float64) {
 	if f.Min != nil && n < *f.Min {
-		w.add(path, shown, "Member must have length greater than or equal to "+num(*f.Min))
+		w.add(shown, "Member must have length greater than or equal to "+num(*f.Min))
 	}
 	if f.Max != nil && n > *f.Max {
-		w.add(path, shown, "Member must have length less than or equal to "+num(*f.Max))
+		w.add(shown, "Member must have length less than or equal to "+num(*f.Max))
 	}
 }
 
-func (w *validator) rangeOf(f *shape.Field, v reflect.Value, path string) {
+func (w *validator) rangeOf(f *shape.Field, v reflect.Value) {
 	if f.Min == nil && f.Max == nil {
 		return
 	}
@@ -246,14 +312,14 @@ func (w *validator) rangeOf(f *shape.Field, v reflect.Value, path string) {
 		return
 	}
 	if f.Min != nil && x < *f.Min {
-		w.add(path, quote(shown), "Member must have value greater than or equal to "+num(*f.Min))
+		w.add(quote(shown), "Member must have value greater than or equal to "+num(*f.Min))
 	}
 	if f.Max != nil && x > *f.Max {
-		w.add(path, quote(shown), "Member must have value less than or equal to "+num(*f.Max))
+		w.add(quote(shown), "Member must have value less than or equal to "+num(*f.Max))
 	}
 }
 
-func (w *validator) enum(f *shape.Field, path, s string) {
+func (w *validator) enum(f *shape.Field, s string) {
 	if f.Enum == "" {
 		return
 	}
@@ -266,12 +332,12 @@ func (w *validator) enum(f *shape.Field, path, s string) {
 			return
 		}
 	}
-	w.add(path, quote(s), "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
+	w.add(quote(s), "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
 }
 
 // listEnum checks a list whose elements are an enum; AWS reports the whole list
 // with the element constraint nested, as Coral does for member constraints.
-func (w *validator) listEnum(enum string, v reflect.Value, path string) {
+func (w *validator) listEnum(enum string, v reflect.Value) {
 	values, ok := w.enums[enum]
 	if !ok || len(values) == 0 {
 		return
@@ -289,7 +355,7 @@ func (w *validator) listEnum(enum string, v reflect.Value, path string) {
 			}
 		}
 		if !found {
-			w.add(path, quote(listString(v)),
+			w.add(quote(listString(v)),
 				"Member must satisfy constraint: [Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]]")
 			return
 		}
@@ -394,11 +460,22 @@ func valueString(v reflect.Value) string {
 	return fmt.Sprint(v.Interface())
 }
 
+// keyString prints a map key as fmt.Sprint does, without its cost for the
+// plain strings that generated maps are keyed by.
+func keyString(k reflect.Value) string {
+	if k.Type() == stringType {
+		return k.String()
+	}
+	return fmt.Sprint(k.Interface())
+}
+
+var stringType = reflect.TypeOf("")
+
 func sortValues(keys []reflect.Value) {
 	// Maps have no order on the wire either; sorting keeps messages stable.
 	names := make([]string, len(keys))
 	for i, k := range keys {
-		names[i] = fmt.Sprint(k.Interface())
+		names[i] = keyString(k)
 	}
 	sort.Sort(byName{keys, names})
 }
