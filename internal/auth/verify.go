@@ -271,7 +271,9 @@ func incompleteFor(st Style) *api.Err {
 // parseAuthFields reads "Credential=..., SignedHeaders=..., Signature=...".
 func parseAuthFields(s string) (cred, signedHeaders, signature string, missing []string) {
 	var haveC, haveH, haveS bool
-	for _, f := range strings.Split(s, ",") {
+	for rest := s; rest != ""; {
+		var f string
+		f, rest, _ = strings.Cut(rest, ",")
 		k, val, _ := strings.Cut(strings.TrimSpace(f), "=")
 		switch strings.TrimSpace(k) {
 		case "Credential":
@@ -388,7 +390,11 @@ func (v *Verifier) verifyHeader(r *http.Request, authz, rest string, params []qu
 	if err := credentialFault(st, cred, parts, headerMalformed); err != nil {
 		return nil, err
 	}
-	amzDate := t.UTC().Format(amzDateFormat)
+	var db [len(amzDateFormat)]byte
+	amzDate := sent // as sent when that is how it prints, which saves a copy
+	if f := t.UTC().AppendFormat(db[:0], amzDateFormat); string(f) != sent {
+		amzDate = string(f)
+	}
 	if parts[1] != amzDate[:8] {
 		if st == StyleS3 {
 			return nil, headerMalformed("Invalid credential date. Date is not the same as X-Amz-Date.")
@@ -400,7 +406,7 @@ func (v *Verifier) verifyHeader(r *http.Request, authz, rest string, params []qu
 	}
 	s := &signed{
 		style: st, akid: parts[0], date: parts[1], region: parts[2], service: parts[3],
-		scope: strings.Join(parts[1:], "/"), signedHeaders: signedHeaders, signature: signature,
+		scope: cred[len(parts[0])+1:], signedHeaders: signedHeaders, signature: signature, // scope: parts[1:] joined
 		amzDate: amzDate, params: params, token: securityToken(r, params),
 	}
 	payload := r.Header.Get("X-Amz-Content-Sha256")
@@ -526,36 +532,38 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		}
 		payload = hexSHA256(body)
 	}
-	key := signingKey(secret, s.date, s.region, s.service)
+	sg := signerFor(secret, s.date, s.region, s.service)
 	names := strings.Split(s.signedHeaders, ";")
 	for i := range names {
 		names[i] = strings.ToLower(strings.TrimSpace(names[i]))
 	}
-	headers := canonicalHeaders(r, names)
+	hp := sigBuf.Get().(*[]byte)
+	headers := appendCanonicalHeaders((*hp)[:0], r, names)
 	skip := ""
 	if s.presigned {
 		skip = "X-Amz-Signature"
 	}
 	query := canonicalQuery(s.params, skip)
-	var first, firstToSign string
+	uris := canonicalURIs(rawPath(r), s.style == StyleS3)
 	matched := false
-	for _, uri := range canonicalURIs(rawPath(r), s.style == StyleS3) {
-		canon := canonicalRequest(r.Method, uri, query, headers, s.signedHeaders, payload)
-		toSign := stringToSign(s.amzDate, s.scope, canon)
-		if first == "" {
-			first, firstToSign = canon, toSign
-		}
-		if sameSignature(sign(key, toSign), s.signature) {
+	for _, uri := range uris {
+		if sg.matches(s.signature, r.Method, uri, query, headers, s.signedHeaders, payload, s.amzDate, s.scope) {
 			matched = true
 			break
 		}
 	}
 	if !matched {
-		return nil, mismatch(s.style, s.akid, s.signature, firstToSign, first)
+		// The error shows what the first form would have signed.
+		canon := canonicalRequest(r.Method, uris[0], query, string(headers), s.signedHeaders, payload)
+		*hp = headers
+		sigBuf.Put(hp)
+		return nil, mismatch(s.style, s.akid, s.signature, stringToSign(s.amzDate, s.scope, canon), canon)
 	}
+	*hp = headers
+	sigBuf.Put(hp)
 	var chain *chunkChain
 	if payload == streamingSigned || payload == streamingSignedTrailer {
-		chain = &chunkChain{key: key, amzDate: s.amzDate, scope: s.scope, prev: s.signature,
+		chain = &chunkChain{key: sg.key, amzDate: s.amzDate, scope: s.scope, prev: s.signature,
 			trailer: payload == streamingSignedTrailer}
 	}
 	if err := v.prepareBody(r, s.style, payload, chain); err != nil {
