@@ -1,10 +1,9 @@
 package gateway
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"runtime/debug"
@@ -42,6 +41,9 @@ type Gateway struct {
 	byTarget map[string]*Bound   // json/cbor target prefix → service
 	bySign   map[string][]*Bound // SigV4 signing name → services
 	log      *slog.Logger
+	// verifiers are cfg.Verifier with the error style of each protocol, made
+	// once rather than for every request.
+	verifiers map[string]*auth.Verifier
 }
 
 // New builds a Gateway.
@@ -59,7 +61,21 @@ func New(cfg Config) *Gateway {
 		}
 		g.bySign[b.Service.SigningName] = append(g.bySign[b.Service.SigningName], b)
 	}
+	if cfg.Verifier != nil {
+		g.verifiers = map[string]*auth.Verifier{}
+		for name := range cfg.Codecs {
+			g.verifiers[name] = verifierFor(cfg.Verifier, name)
+		}
+	}
 	return g
+}
+
+// verifierFor is v answering signature errors in the words of the services
+// that speak protocol (S3, json and query services disagree on codes and statuses).
+func verifierFor(v *auth.Verifier, protocol string) *auth.Verifier {
+	pv := *v
+	pv.Style = func(signing string) auth.Style { return auth.StyleForProtocol(signing, protocol) }
+	return &pv
 }
 
 // statusWriter remembers the status code for the request log.
@@ -138,7 +154,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		// answers from the bucket's CORS configuration instead).
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
-	c.ContentType, _, _ = mime.ParseMediaType(r.Header.Get("Content-Type"))
+	c.ContentType = mediaType(r.Header.Get("Content-Type"))
 	if c.Protocol == protocol.JSON {
 		if err := g.jsonPreflight(c, r); err != nil {
 			g.codecFor(c).EncodeError(c, w, err)
@@ -148,8 +164,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 	// Signature errors are written in the service's own words (S3, json and query
 	// services disagree on codes and statuses), which depend on the protocol in use.
-	v := *g.cfg.Verifier
-	v.Style = func(signing string) auth.Style { return auth.StyleForProtocol(signing, c.Protocol) }
+	v := g.verifiers[c.Protocol]
+	if v == nil {
+		v = verifierFor(g.cfg.Verifier, c.Protocol)
+	}
 	res, err := v.Verify(r)
 	if err != nil {
 		g.codecFor(c).EncodeError(c, w, err)
@@ -234,11 +252,32 @@ func (g *Gateway) logRequest(r *http.Request, c *protocol.Call, w *statusWriter,
 	if status >= 500 {
 		lvl = slog.LevelWarn
 	}
+	// Log checks this too, but only after the arguments (the escaped path, the
+	// duration, a dozen boxed values) have been made.
+	if !g.log.Enabled(r.Context(), lvl) {
+		return
+	}
 	g.log.Log(r.Context(), lvl, "request",
 		"service", svc, "op", op, "account", c.Account, "region", c.Region,
 		"status", status, "ms", float64(time.Since(start).Microseconds())/1000,
 		"method", r.Method, "path", r.URL.EscapedPath(), "request_id", c.RequestID)
 }
+
+// mediaType is the media type of a Content-Type value as mime.ParseMediaType
+// gives it ("" when there is none or it is malformed), without its parsing and
+// map for the values clients send on every request.
+func mediaType(v string) string {
+	switch v {
+	case "", "application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json",
+		"application/xml", "application/octet-stream", "application/x-www-form-urlencoded":
+		return v
+	}
+	mt, _, _ := mime.ParseMediaType(v)
+	return mt
+}
+
+// Request ids need to be unique, not secret: they come from math/rand/v2's
+// per-thread generator, which costs a fraction of a crypto/rand read.
 
 // requestIDFor makes a request id in the shape the service's clients see: S3's
 // 16 upper-case hex digits, DynamoDB's 52 upper-case letters and digits, a UUID
@@ -246,25 +285,44 @@ func (g *Gateway) logRequest(r *http.Request, c *protocol.Call, w *statusWriter,
 func requestIDFor(service string) string {
 	switch service {
 	case "s3":
-		var b [8]byte
-		rand.Read(b[:])
-		return strings.ToUpper(hex.EncodeToString(b[:]))
+		var b [16]byte
+		putHex(b[:], rand.Uint64(), "0123456789ABCDEF")
+		return string(b[:])
 	case "dynamodb", "dynamodbstreams":
 		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 		var b [52]byte
-		rand.Read(b[:])
+		var x uint64
 		for i := range b {
-			b[i] = alphabet[int(b[i])%len(alphabet)]
+			if i%8 == 0 {
+				x = rand.Uint64()
+			}
+			b[i] = alphabet[int(byte(x))%len(alphabet)]
+			x >>= 8
 		}
 		return string(b[:])
 	}
 	return newRequestID()
 }
 
+// newRequestID is a random id in the UUID shape AWS's JSON and query services use.
 func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	// The UUID shape AWS's JSON and query services use.
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	var h [32]byte
+	putHex(h[:16], rand.Uint64(), "0123456789abcdef")
+	putHex(h[16:], rand.Uint64(), "0123456789abcdef")
+	var b [36]byte
+	copy(b[0:8], h[0:8])
+	copy(b[9:13], h[8:12])
+	copy(b[14:18], h[12:16])
+	copy(b[19:23], h[16:20])
+	copy(b[24:36], h[20:32])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return string(b[:])
+}
+
+// putHex writes the 16 hex digits of x into b.
+func putHex(b []byte, x uint64, digits string) {
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[x&15]
+		x >>= 4
+	}
 }
