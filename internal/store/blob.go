@@ -16,9 +16,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Hash selects the digests a BlobWriter computes while writing. Combine with |.
@@ -560,7 +559,7 @@ func (tx *Tx) OpenBlob(id string) (Blob, error) {
 }
 
 func (tx *Tx) openInline(id string) (Blob, error) {
-	v := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Get([]byte(id))
+	v := tx.sysBucket(inlineBucket).Get([]byte(id))
 	if v == nil {
 		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
@@ -612,7 +611,7 @@ func decodeBlobRecord(v []byte) (size int64, refs uint64, ok bool) {
 	return int64(binary.BigEndian.Uint64(v)), binary.BigEndian.Uint64(v[8:]), true
 }
 
-func (tx *Tx) blobRefs() *bolt.Bucket { return tx.b.Bucket(sysBucket).Bucket(blobsBucket) }
+func (tx *Tx) blobRefs() *Bucket { return tx.sysBucket(blobsBucket) }
 
 // RefBlob adds a reference to blob id: a pending blob (just committed by a
 // BlobWriter) becomes permanent when this transaction commits, and an already
@@ -631,26 +630,35 @@ func (tx *Tx) RefBlob(id string) error {
 		if !ok {
 			return fmt.Errorf("store: blob record %q is corrupt", id)
 		}
-		tx.dirty = true
-		return boltErr(refs.Put([]byte(id), encodeBlobRecord(size, n+1)))
+		return refs.Put([]byte(id), encodeBlobRecord(size, n+1))
 	}
+	// A pending blob leaves the pending set now (an Update that fails gives it
+	// back), so that nothing else can take it for its first reference.
 	tx.s.blobMu.Lock()
 	size, pending := tx.s.pending[id]
 	data, inline := tx.s.pendingInline[id]
+	if pending {
+		delete(tx.s.pending, id)
+		delete(tx.s.pendingInline, id)
+	}
 	tx.s.blobMu.Unlock()
 	if !pending {
 		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
-	tx.dirty = true
-	if err := refs.Put([]byte(id), encodeBlobRecord(size, 1)); err != nil {
-		return boltErr(err)
-	}
-	if inline {
-		if err := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Put([]byte(id), data); err != nil {
-			return boltErr(err)
-		}
+	if tx.refSizes == nil {
+		tx.refSizes, tx.refInline = map[string]int64{}, map[string][]byte{}
 	}
 	tx.refPending = append(tx.refPending, id)
+	tx.refSizes[id] = size
+	if inline {
+		tx.refInline[id] = data
+	}
+	if err := refs.Put([]byte(id), encodeBlobRecord(size, 1)); err != nil {
+		return err
+	}
+	if inline {
+		return tx.sysBucket(inlineBucket).Put([]byte(id), data)
+	}
 	return nil
 }
 
@@ -672,17 +680,31 @@ func (tx *Tx) UnrefBlob(id string) error {
 	if !ok {
 		return fmt.Errorf("store: blob record %q is corrupt", id)
 	}
-	tx.dirty = true
 	if n > 1 {
-		return boltErr(refs.Put([]byte(id), encodeBlobRecord(size, n-1)))
+		return refs.Put([]byte(id), encodeBlobRecord(size, n-1))
 	}
 	if err := refs.Delete([]byte(id)); err != nil {
-		return boltErr(err)
+		return err
 	}
-	inline := tx.b.Bucket(sysBucket).Bucket(inlineBucket)
+	if i := slices.Index(tx.refPending, id); i >= 0 {
+		// This fn took the blob from the pending set: it goes back there, as if
+		// never referenced (its bytes, if small, leave the database again).
+		tx.refPending = slices.Delete(tx.refPending, i, i+1)
+		tx.s.blobMu.Lock()
+		tx.s.pending[id] = tx.refSizes[id]
+		if d, ok := tx.refInline[id]; ok {
+			tx.s.pendingInline[id] = d
+		}
+		tx.s.blobMu.Unlock()
+		if _, ok := tx.refInline[id]; ok {
+			return tx.sysBucket(inlineBucket).Delete([]byte(id))
+		}
+		return nil
+	}
+	inline := tx.sysBucket(inlineBucket)
 	if inline.Get([]byte(id)) != nil {
 		// A small blob's bytes go with this transaction; there is no file to remove.
-		return boltErr(inline.Delete([]byte(id)))
+		return inline.Delete([]byte(id))
 	}
 	tx.unrefGone = append(tx.unrefGone, id) // its file goes after the commit
 	return nil

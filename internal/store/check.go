@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 // RefWalker reports every blob reference a service holds, by calling ref once per
@@ -30,6 +29,10 @@ type RefWalker func(tx *Tx, ref func(blobID string)) error
 func (s *Store) Check(walkers ...RefWalker) error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	// Move the log into bbolt first, so that bbolt's own check covers everything.
+	if err := s.checkpoint(); err != nil {
+		bad("checkpoint: %v", err)
+	}
 	s.blobMu.Lock()
 	pending := make(map[string]int64, len(s.pending))
 	for id, size := range s.pending {
@@ -59,7 +62,7 @@ func (s *Store) Check(walkers ...RefWalker) error {
 			if _, p := pending[id]; p {
 				bad("blob %s: both referenced and pending", id)
 			}
-			if v := tx.b.Bucket(sysBucket).Bucket(inlineBucket).Get(k); v != nil {
+			if v := tx.sysBucket(inlineBucket).Get(k); v != nil {
 				if int64(len(v)) != size {
 					bad("blob %s: inline bytes are %d, record says %d", id, len(v), size)
 				}
@@ -77,7 +80,7 @@ func (s *Store) Check(walkers ...RefWalker) error {
 		if err != nil {
 			return err
 		}
-		tx.b.Bucket(sysBucket).Bucket(inlineBucket).ForEach(func(k, _ []byte) error {
+		tx.sysBucket(inlineBucket).ForEach(func(k, _ []byte) error {
 			if tx.blobRefs().Get(k) == nil {
 				bad("blob %s: inline bytes with no record", k)
 			}
@@ -101,7 +104,7 @@ func (s *Store) Check(walkers ...RefWalker) error {
 				}
 			}
 		}
-		return s.checkFiles(tx.b, pending, bad)
+		return s.checkFiles(tx, pending, bad)
 	})
 	if err != nil {
 		bad("%v", err)
@@ -115,8 +118,8 @@ func (s *Store) Check(walkers ...RefWalker) error {
 
 // checkFiles lists the blob directories: nothing but the fan-out directories and
 // tmp in blobs/, and nothing but referenced or pending blobs in each fan-out one.
-func (s *Store) checkFiles(b *bolt.Tx, pending map[string]int64, bad func(string, ...any)) error {
-	refs := b.Bucket(sysBucket).Bucket(blobsBucket)
+func (s *Store) checkFiles(tx *Tx, pending map[string]int64, bad func(string, ...any)) error {
+	refs := tx.blobRefs()
 	root := filepath.Join(s.dir, blobsDir)
 	ents, err := os.ReadDir(root)
 	if err != nil {

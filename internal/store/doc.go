@@ -23,10 +23,22 @@
 //	})
 //
 // View runs a read-only snapshot, concurrently with everything. Update is durable
-// when it returns nil: the commit has been fsynced. Concurrent Updates are group
-// committed: a single writer goroutine runs all Updates queued during the previous
-// fsync in one bbolt transaction and fsyncs once, so parallel writers share the
-// cost of a sync and a lone writer waits for nothing but its own.
+// when it returns nil: its writes are in the fsynced write-ahead log. Updates run
+// one at a time on their callers' goroutines, and concurrent ones are group
+// committed: whoever finds the log idle writes and fdatasyncs everything appended
+// so far, once, for all of them, so parallel writers share the cost of a sync and
+// a lone writer waits for nothing but its own.
+//
+// # How it is stored
+//
+// bbolt holds the state as of the last checkpoint; what Updates wrote since is in
+// the log (wal.go) and in memory, in an overlay of persistent ordered maps
+// (overlay.go, pmap.go) that reads see over bbolt. An Update costs one log append
+// and a share of one fdatasync, where a bbolt commit writes every dirty B-tree
+// page in place and fdatasyncs twice. A checkpoint (checkpoint.go) moves the
+// overlay into bbolt in one big transaction when the log reaches 16 MiB or writes
+// pause for a second, while reads and writes go on; Open replays what the log
+// holds beyond bbolt's last checkpoint, and Close checkpoints everything.
 //
 // # Layout of keys
 //
@@ -72,12 +84,16 @@
 //
 // # Durability and crashes
 //
-// An Update that returned nil survives kill -9 and power loss: bbolt fsyncs the
-// commit, and a blob's file and directory are fsynced by Commit, before any
-// transaction can reference it. What a crash can leave behind, temp files and
+// An Update that returned nil survives kill -9 and power loss: its log record
+// was fdatasynced before it returned (each record carries a CRC, so a torn tail
+// is recognised and dropped), and a blob's file and directory are fsynced by
+// Commit, before any transaction can reference it. bbolt itself is only ever
+// written by checkpoints, in ordinary synced transactions that also record which
+// log generation they absorbed. What a crash can leave behind, temp files and
 // blob files no committed transaction references, is removed by the next Open.
 // The test that proves it kills a child process writing in parallel and checks
-// every acknowledged write after reopening.
+// every acknowledged write after reopening; TestOverlayAgainstModel compares the
+// overlay, checkpoints and replays with a model.
 //
 // # Performance
 //
@@ -101,15 +117,10 @@
 //
 // # Caveats
 //
-//   - fn passed to Update may run more than once: when another fn of the same
-//     batch fails after writing, the batch's transaction is rolled back and
-//     re-run without it. fn must be free of side effects outside tx, or only have
-//     ones that are safe to repeat. Returning an error before any write does not
-//     cause re-runs.
-//   - fn passed to Update runs on the writer goroutine: it must not call Update
-//     (deadlock), and a slow fn delays every writer. Do slow work (streaming a
-//     body, calling out) before the Update. Nor may fn passed to View call
-//     Update: a commit that grows the file waits for open Views (bbolt's remap).
+//   - fn passed to Update runs once, under the store's write lock: it must not
+//     call Update (deadlock), and a slow fn delays every writer. Do slow work
+//     (streaming a body, calling out) before the Update. When fn fails, none of
+//     its writes happened. Nor may fn passed to View call Update.
 //   - Slices from Get and cursors are valid only inside the transaction; copy them
 //     to keep them. Values handed to Put must not change until the Update returns.
 //   - Deleting a bucket does not unreference blobs recorded inside it; the service

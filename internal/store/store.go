@@ -45,10 +45,6 @@ var (
 // meaning of stored bytes changes.
 const layoutVersion = "1"
 
-// maxBatch bounds how many Updates share one bbolt transaction, so that one
-// commit never grows without bound under a flood of writers.
-const maxBatch = 256
-
 // Store is one open data directory. It is safe for concurrent use.
 type Store struct {
 	dir    string
@@ -56,12 +52,32 @@ type Store struct {
 	db     *bolt.DB
 	logf   func(format string, args ...any)
 
-	// reqs carries Updates to the writer goroutine, the only goroutine that opens
-	// read-write bbolt transactions.
-	reqs       chan *call
-	writerDone chan struct{}
+	// wmu serialises Updates: fns run one at a time, on their callers'
+	// goroutines, and append their records to the log in that order.
+	wmu    sync.Mutex
+	latest overlay    // guarded by wmu: every Update's writes, durable or not
+	under  overlay    // guarded by wmu: the overlay a checkpoint is moving into bbolt
+	log    *walWriter // appends guarded by wmu; writes by the sync role
+	lastWr time.Time  // guarded by wmu: when the last Update wrote
 
-	closeMu sync.RWMutex // guards closed, and sends on reqs (so that Close may close it)
+	// state is what Views read: durable writes only.
+	state atomic.Pointer[snapshot]
+	pubMu sync.Mutex // orders publishers of state
+
+	// The sync role: one goroutine at a time writes and fsyncs the log for
+	// everyone waiting (group commit); the others wait on syncCond.
+	syncMu   sync.Mutex
+	syncCond *sync.Cond
+	syncing  bool
+	durable  uint64 // last log record known durable
+	broken   error  // a failed log write or checkpoint: nothing more is acknowledged
+
+	ckptMu   sync.Mutex    // one checkpoint at a time
+	kick     chan struct{} // asks the checkpointer for a checkpoint
+	stop     chan struct{} // closed by Close
+	ckptDone chan struct{} // closed when the checkpointer has returned
+
+	closeMu sync.RWMutex // guards closed
 	closed  bool
 
 	fanouts sync.Map // fan-out directory path → true once it exists durably
@@ -78,6 +94,22 @@ type Store struct {
 	pendingInline map[string][]byte
 }
 
+// snapshot is one state Views can read: the durable top overlay, the overlay
+// being checkpointed, and how many checkpoints have started (a View's bbolt
+// transaction must not include a checkpoint its overlays do not know of).
+type snapshot struct {
+	top, under overlay
+	lsn        uint64
+	freezes    uint64
+}
+
+// Checkpoint thresholds: the log and the overlay are moved into bbolt when the
+// log's generation holds ckptBytes, or when writes stop for ckptIdle.
+var (
+	ckptBytes int64 = 16 << 20
+	ckptIdle        = time.Second
+)
+
 // Open opens (creating when needed) the data directory opts.Dir. Only one Store
 // may have a directory open at a time; a second Open, from this process or
 // another, fails at once with ErrLocked. Open removes blob files left behind by
@@ -90,8 +122,9 @@ func Open(opts Options) (*Store, error) {
 		dir:           opts.Dir,
 		noSync:        opts.NoSync,
 		logf:          opts.Logf,
-		reqs:          make(chan *call, maxBatch),
-		writerDone:    make(chan struct{}),
+		kick:          make(chan struct{}, 1),
+		stop:          make(chan struct{}),
+		ckptDone:      make(chan struct{}),
 		pending:       make(map[string]int64),
 		pendingInline: make(map[string][]byte),
 	}
@@ -123,11 +156,17 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.recover(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.sweep(); err != nil {
 		db.Close()
 		return nil, err
 	}
-	go s.writer()
+	s.syncCond = sync.NewCond(&s.syncMu)
+	s.state.Store(&snapshot{lsn: s.log.lsn})
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -255,9 +294,9 @@ func (s *Store) syncDir(dir string) error {
 // Dir is the data directory the store was opened on.
 func (s *Store) Dir() string { return s.dir }
 
-// Close waits for queued Updates to finish, removes blobs that were committed
-// but never referenced, and closes the database. Later calls return ErrClosed;
-// closing twice returns nil.
+// Close waits for running Updates, moves the log into bbolt, removes blobs that
+// were committed but never referenced, and closes the database. Later calls
+// return ErrClosed; closing twice returns nil.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
 	if s.closed {
@@ -265,9 +304,32 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.reqs)
 	s.closeMu.Unlock()
-	<-s.writerDone
+	close(s.stop)
+	<-s.ckptDone
+	// Updates that got in before closed was set may still be running: checkpoint
+	// until the overlay is empty with wmu held, then retire the log.
+	var err error
+	for {
+		if err = s.checkpoint(); err != nil {
+			break
+		}
+		s.wmu.Lock()
+		if s.latest.empty() {
+			break
+		}
+		s.wmu.Unlock()
+	}
+	if err == nil {
+		last := s.log.lsn
+		s.log.close()
+		s.log = nil
+		s.wmu.Unlock()
+		s.takeSyncRole()
+		s.giveSyncRole(last, nil) // everything appended is in bbolt: release the waiters
+		// Empty files make the next Open's replay nothing.
+		err = s.truncateLogs()
+	}
 
 	s.blobMu.Lock()
 	for id := range s.pending {
@@ -278,7 +340,10 @@ func (s *Store) Close() error {
 		delete(s.pendingInline, id)
 	}
 	s.blobMu.Unlock()
-	return s.db.Close()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (s *Store) isClosed() bool {
@@ -288,176 +353,171 @@ func (s *Store) isClosed() bool {
 }
 
 // View runs fn in a read-only transaction, concurrently with other Views and with
-// the writer. fn sees one consistent snapshot. Byte slices fn gets from Get and
-// cursors are valid only until fn returns.
+// Updates. fn sees one consistent snapshot of durable writes. Byte slices fn gets
+// from Get and cursors are valid only until fn returns.
 func (s *Store) View(fn func(*Tx) error) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
-	err := s.db.View(func(b *bolt.Tx) error {
-		return fn(&Tx{s: s, b: b})
-	})
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
-		return ErrClosed
-	}
-	return err
-}
-
-// Update runs fn in a read-write transaction and returns once the transaction is
-// durable (fsynced), or failed. fn's error, if any, is returned and its writes
-// are discarded.
-//
-// Concurrent Updates are group-committed: one writer goroutine runs every fn
-// queued while the previous commit was being fsynced, one after another, in one
-// bbolt transaction, and commits them with one fsync. So fn runs on another
-// goroutine than the caller's, must not call Update itself (that deadlocks), and
-// should be quick: it holds up every writer behind it. When fn returns an error
-// after writing, the shared transaction is rolled back and the other fns of the
-// batch are run again, so fn may run more than once: it must have no effects
-// outside tx apart from ones that are safe to repeat. A fn that returns an
-// error before writing anything (the usual condition check) costs the others
-// nothing. A panic in fn is re-raised in the caller of Update.
-func (s *Store) Update(fn func(*Tx) error) error {
-	c := &call{fn: fn, done: make(chan struct{})}
-	s.closeMu.RLock()
-	if s.closed {
-		s.closeMu.RUnlock()
-		return ErrClosed
-	}
-	s.reqs <- c
-	s.closeMu.RUnlock()
-	<-c.done
-	if c.panicked {
-		panic(c.panicVal)
-	}
-	return c.err
-}
-
-// call is one Update waiting for the writer.
-type call struct {
-	fn       func(*Tx) error
-	err      error
-	panicked bool
-	panicVal any
-	done     chan struct{}
-}
-
-// writer is the one goroutine that writes. Batching needs no timer: whatever
-// queued up while the last commit was fsyncing goes into the next one, so a lone
-// writer pays no delay and many writers share each fsync.
-func (s *Store) writer() {
-	defer close(s.writerDone)
-	batch := make([]*call, 0, maxBatch)
-	for c := range s.reqs {
-		batch = append(batch[:0], c)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case c, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, c)
-			default:
-				break fill
-			}
-		}
-		s.runBatch(batch)
-		clear(batch)
-	}
-}
-
-// runBatch runs calls in one transaction and commits it. A call that fails
-// without writing is answered with its error once the batch is done. A call that
-// fails (or panics) after writing poisons the transaction: it is rolled back, the
-// failed call is answered, and the rest run again in a new transaction.
-func (s *Store) runBatch(calls []*call) {
-	var failed []*call // failed without writing: answered at the end
-	defer func() {
-		for _, c := range failed {
-			close(c.done)
-		}
-	}()
-	for len(calls) > 0 {
-		btx, err := s.db.Begin(true)
+	for {
+		st := s.state.Load()
+		btx, err := s.db.Begin(false)
 		if err != nil {
 			if errors.Is(err, bolt.ErrDatabaseNotOpen) {
-				err = ErrClosed
+				return ErrClosed
 			}
-			for _, c := range calls {
-				c.err = err
-				close(c.done)
-			}
-			return
+			return boltErr(err)
 		}
-		var ok []*call
-		var txs []*Tx
-		poisoned := -1
-		for i, c := range calls {
-			tx := &Tx{s: s, b: btx, writable: true}
-			c.panicked, c.panicVal, c.err = tx.run(c.fn)
-			if c.err == nil && !c.panicked {
-				ok = append(ok, c)
-				txs = append(txs, tx)
-				continue
-			}
-			if !tx.dirty && !c.panicked {
-				failed = append(failed, c)
-				continue
-			}
-			poisoned = i
-			break
-		}
-		if poisoned >= 0 {
+		if s.state.Load().freezes != st.freezes {
+			// A checkpoint started in between: bbolt may hold writes newer than st.
 			btx.Rollback()
-			close(calls[poisoned].done)
-			rest := append(ok, calls[poisoned+1:]...)
-			calls = rest
 			continue
 		}
-		err = btx.Commit()
-		if err == nil {
-			s.afterCommit(txs)
-		} else {
-			err = fmt.Errorf("store: commit: %w", err)
-		}
-		for _, c := range ok {
-			c.err = err
-			close(c.done)
-		}
-		return
+		err = fn(&Tx{s: s, b: btx, top: st.top, under: st.under})
+		btx.Rollback()
+		return err
 	}
 }
 
-// afterCommit settles the blob side of a committed batch: referenced blobs stop
-// being pending, and the files of blobs that lost their last reference are
-// removed (after the commit, so a crash in between leaves only an orphan file,
-// which the next Open sweeps).
-func (s *Store) afterCommit(txs []*Tx) {
-	var gone []string
-	s.blobMu.Lock()
-	for _, tx := range txs {
-		for _, id := range tx.refPending {
-			delete(s.pending, id)
-			delete(s.pendingInline, id)
+// Update runs fn in a read-write transaction and returns once its writes are
+// durable (in the fsynced log), or failed. fn's error, if any, is returned and
+// its writes are discarded.
+//
+// Updates run one at a time, each on its caller's goroutine, and see every
+// earlier Update; concurrent Updates share one log write and one fdatasync
+// (group commit), so a lone writer waits for nothing but its own sync. fn must
+// not call Update (that deadlocks) and should be quick: it holds up every writer
+// behind it. A panic in fn is re-raised in the caller of Update.
+func (s *Store) Update(fn func(*Tx) error) error {
+	if s.isClosed() {
+		return ErrClosed
+	}
+	s.wmu.Lock()
+	if s.log == nil { // Close has finished
+		s.wmu.Unlock()
+		return ErrClosed
+	}
+	btx, err := s.db.Begin(false)
+	if err != nil {
+		s.wmu.Unlock()
+		if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			return ErrClosed
 		}
-		gone = append(gone, tx.unrefGone...)
+		return boltErr(err)
 	}
-	s.blobMu.Unlock()
-	if len(gone) == 0 {
-		return
+	tx := &Tx{s: s, b: btx, top: s.latest, under: s.under, writable: true}
+	panicked, val, err := tx.run(fn)
+	btx.Rollback()
+	if panicked || err != nil {
+		s.wmu.Unlock()
+		tx.rollbackBlobs()
+		if panicked {
+			panic(val)
+		}
+		return err
 	}
-	// A later fn of the same batch may have referenced the blob again (from the
-	// pending set); only the committed state says whether the file is garbage.
-	s.db.View(func(b *bolt.Tx) error {
-		refs := b.Bucket(sysBucket).Bucket(blobsBucket)
-		for _, id := range gone {
-			if refs.Get([]byte(id)) == nil {
-				s.remove(s.blobFile(id))
+	var lsn uint64
+	if tx.dirty && len(tx.log) > 0 {
+		s.latest = tx.top
+		s.lastWr = time.Now()
+		lsn = s.log.append(tx.log)
+		if s.log.size >= ckptBytes {
+			select {
+			case s.kick <- struct{}{}:
+			default:
 			}
 		}
-		return nil
-	})
+	} else {
+		lsn = s.log.lsn // fn read what earlier Updates wrote: wait until that is durable
+	}
+	s.wmu.Unlock()
+	if err := s.waitDurable(lsn); err != nil {
+		return err
+	}
+	tx.afterDurable()
+	return nil
+}
+
+// waitDurable returns once log record lsn is durable. The first waiter to find
+// nobody syncing takes the sync role and writes everything appended so far.
+func (s *Store) waitDurable(lsn uint64) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for s.durable < lsn && s.broken == nil {
+		if s.syncing {
+			s.syncCond.Wait()
+			continue
+		}
+		s.syncing = true
+		s.syncMu.Unlock()
+		s.wmu.Lock()
+		if s.log == nil { // closed meanwhile
+			s.wmu.Unlock()
+			s.syncMu.Lock()
+			s.syncing = false
+			s.syncCond.Broadcast()
+			if s.durable < lsn {
+				return ErrClosed
+			}
+			continue
+		}
+		buf, off := s.log.take()
+		upto, top := s.log.lsn, s.latest
+		s.wmu.Unlock()
+		err := s.log.write(buf, off)
+		s.wmu.Lock()
+		if s.log != nil {
+			s.log.giveBack(buf)
+		}
+		s.wmu.Unlock()
+		if err == nil {
+			s.publish(top, upto)
+		}
+		s.syncMu.Lock()
+		s.syncing = false
+		if err != nil {
+			s.broken = err
+		} else if upto > s.durable {
+			s.durable = upto
+		}
+		s.syncCond.Broadcast()
+	}
+	return s.broken
+}
+
+// publish makes top, durable up to log record lsn, what new Views read.
+func (s *Store) publish(top overlay, lsn uint64) {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	cur := s.state.Load()
+	if lsn <= cur.lsn {
+		return
+	}
+	s.state.Store(&snapshot{top: top, under: cur.under, lsn: lsn, freezes: cur.freezes})
+}
+
+// rollbackBlobs returns the blobs a failed fn referenced to the pending set.
+func (tx *Tx) rollbackBlobs() {
+	if len(tx.refPending) == 0 {
+		return
+	}
+	tx.s.blobMu.Lock()
+	for _, r := range tx.refPending {
+		tx.s.pending[r] = tx.refSizes[r]
+		if d, ok := tx.refInline[r]; ok {
+			tx.s.pendingInline[r] = d
+		}
+	}
+	tx.s.blobMu.Unlock()
+}
+
+// afterDurable removes the files of blobs whose last reference the Update
+// dropped. No later Update can have referenced them again: only pending blobs
+// gain a first reference.
+func (tx *Tx) afterDurable() {
+	for _, id := range tx.unrefGone {
+		tx.s.remove(tx.s.blobFile(id))
+	}
 }
 
 // ensureFanout makes a blob fan-out directory the first time a blob goes in it,

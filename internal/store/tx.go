@@ -6,23 +6,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // Tx is one transaction, read-only inside View and read-write inside Update.
 // It is valid only until the function it was passed to returns.
+//
+// A Tx reads three sources, newest first: the overlay of Updates not yet
+// checkpointed (top), the overlay a running checkpoint is moving into bbolt
+// (under), and a bbolt read transaction (b). Writes never touch bbolt: they make
+// a new top, which becomes everyone's when the Update's log record is durable.
 type Tx struct {
 	s        *Store
 	b        *bolt.Tx
+	top      overlay
+	under    overlay
 	writable bool
-	// dirty is set by the first write, so the batcher knows whether a failing fn
-	// left anything in the shared transaction.
+	// dirty is set by the first write.
 	dirty bool
+	// version counts writes, so that Buckets know when their cached layers are stale.
+	version uint64
+	// log is this fn's writes, encoded for the write-ahead log.
+	log []byte
 	// refPending lists pending blobs this fn referenced; unrefGone lists blobs whose
-	// last reference this fn dropped. Both are settled after the commit.
+	// last reference this fn dropped. Both are settled once the Update is durable.
 	refPending []string
 	unrefGone  []string
+	// refSizes and refInline keep what RefBlob took from the pending set, to give
+	// it back when the Update fails.
+	refSizes  map[string]int64
+	refInline map[string][]byte
 }
 
 // run calls fn, turning a panic into a value for the caller of Update.
@@ -46,6 +61,9 @@ func (tx *Tx) write() error {
 	return nil
 }
 
+// root is the pseudo-bucket above the top-level buckets.
+func (tx *Tx) root() *Bucket { return &Bucket{tx: tx, lim: srcBolt, root: true} }
+
 // Bucket returns the bucket at path (root first), or nil when any part of the
 // path does not exist. Path parts are names such as "s3", account, region, and
 // may hold any bytes except a leading NUL in the root name (reserved).
@@ -53,11 +71,12 @@ func (tx *Tx) Bucket(path ...string) *Bucket {
 	if len(path) == 0 || !validRoot(path[0]) {
 		return nil
 	}
-	b := tx.b.Bucket([]byte(path[0]))
-	if b == nil {
-		return nil
-	}
-	return (&Bucket{tx: tx, b: b}).Bucket(path[1:]...)
+	return tx.root().Bucket(path...)
+}
+
+// sysBucket returns one of the store's own buckets (below the reserved root).
+func (tx *Tx) sysBucket(name []byte) *Bucket {
+	return tx.root().Bucket(string(sysBucket), string(name))
 }
 
 // CreateBucket returns the bucket at path, creating whatever part of the path is
@@ -69,17 +88,7 @@ func (tx *Tx) CreateBucket(path ...string) (*Bucket, error) {
 	if !validRoot(path[0]) {
 		return nil, fmt.Errorf("%w: bucket name %q is empty or reserved", ErrInvalid, path[0])
 	}
-	if b := tx.b.Bucket([]byte(path[0])); b != nil {
-		return (&Bucket{tx: tx, b: b}).CreateBucket(path[1:]...)
-	}
-	if err := tx.write(); err != nil {
-		return nil, err
-	}
-	b, err := tx.b.CreateBucket([]byte(path[0]))
-	if err != nil {
-		return nil, boltErr(err)
-	}
-	return (&Bucket{tx: tx, b: b}).CreateBucket(path[1:]...)
+	return tx.root().CreateBucket(path...)
 }
 
 // DeleteBucket deletes the bucket at path with everything in it. It returns
@@ -93,10 +102,7 @@ func (tx *Tx) DeleteBucket(path ...string) error {
 		if !validRoot(path[0]) {
 			return fmt.Errorf("%w: bucket name %q is empty or reserved", ErrInvalid, path[0])
 		}
-		if err := tx.write(); err != nil {
-			return err
-		}
-		return boltErr(tx.b.DeleteBucket([]byte(path[0])))
+		return tx.root().DeleteBucket(path[0])
 	}
 	parent := tx.Bucket(path[:len(path)-1]...)
 	if parent == nil {
@@ -128,40 +134,146 @@ func boltErr(err error) error {
 
 // Bucket is a set of ordered keys and nested buckets. Keys are ordered bytewise.
 type Bucket struct {
-	tx *Tx
-	b  *bolt.Bucket
+	tx   *Tx
+	path string // encoded (see appendElem); "" for the root
+	root bool
+	// lim is the oldest source this bucket may read: a fresh layer of the bucket
+	// or of an ancestor hides everything older.
+	lim int
+	bb  *bolt.Bucket // the bucket in bbolt, nil when missing or hidden
+
+	// The layers of top and under for path, cached while tx.version == ver.
+	ver    uint64
+	cached bool
+	t, u   *layer
+}
+
+// layers returns the bucket's layers in top and under, and the bbolt bucket, as
+// far as they are visible.
+func (b *Bucket) layers() (t, u *layer, bb *bolt.Bucket) {
+	if !b.cached || b.ver != b.tx.version {
+		b.t, b.u = nil, nil
+		if !b.root {
+			b.t, _ = b.tx.top.get(b.path)
+			if b.lim >= srcUnder {
+				b.u, _ = b.tx.under.get(b.path)
+			}
+		}
+		b.ver, b.cached = b.tx.version, true
+	}
+	t, u, bb = b.t, b.u, b.bb
+	if t != nil && t.fresh {
+		return t, nil, nil
+	}
+	if u != nil && u.fresh {
+		return t, u, nil
+	}
+	return t, u, bb
 }
 
 // Bucket returns the nested bucket at path below b, or nil when missing. With no
 // path it returns b.
 func (b *Bucket) Bucket(path ...string) *Bucket {
-	cur := b.b
+	cur := b
 	for _, p := range path {
-		if cur = cur.Bucket([]byte(p)); cur == nil {
+		if cur = cur.child(p); cur == nil {
 			return nil
 		}
 	}
-	return &Bucket{tx: b.tx, b: cur}
+	return cur
+}
+
+// child resolves the nested bucket name, nil when it does not exist.
+func (b *Bucket) child(name string) *Bucket {
+	pt, pu, pbb := b.layers()
+	lim := b.lim
+	if pt != nil && pt.fresh {
+		lim = srcTop
+	} else if pu != nil && pu.fresh {
+		lim = min(lim, srcUnder)
+	}
+	p := childPath(b.path, name)
+	found, exists := false, false
+	if t, _ := b.tx.top.get(p); t != nil {
+		found, exists = true, t.exists
+		if t.fresh {
+			lim = srcTop
+		}
+	}
+	if lim >= srcUnder {
+		if u, _ := b.tx.under.get(p); u != nil {
+			if !found {
+				found, exists = true, u.exists
+			}
+			if u.fresh {
+				lim = min(lim, srcUnder)
+			}
+		}
+	}
+	var bb *bolt.Bucket
+	if lim >= srcBolt {
+		if b.root {
+			bb = b.tx.b.Bucket([]byte(name))
+		} else if pbb != nil {
+			bb = pbb.Bucket([]byte(name))
+		}
+		if !found {
+			exists = bb != nil
+		}
+	}
+	if !exists {
+		return nil
+	}
+	return &Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
+}
+
+// edit replaces the bucket's top layer with a changed copy.
+func (b *Bucket) edit(fn func(l *layer)) {
+	tx := b.tx
+	var l layer
+	if old, _ := tx.top.get(b.path); old != nil {
+		l = *old
+	} else {
+		l = layer{exists: true}
+	}
+	fn(&l)
+	tx.top = tx.top.set(b.path, &l)
+	tx.version++
 }
 
 // CreateBucket returns the nested bucket at path below b, creating what is missing.
 func (b *Bucket) CreateBucket(path ...string) (*Bucket, error) {
-	cur := b.b
+	cur := b
 	for _, p := range path {
-		if next := cur.Bucket([]byte(p)); next != nil {
-			cur = next
-			continue
-		}
-		if err := b.tx.write(); err != nil {
-			return nil, err
-		}
-		next, err := cur.CreateBucket([]byte(p))
-		if err != nil {
-			return nil, boltErr(err)
+		next := cur.child(p)
+		if next == nil {
+			var err error
+			if next, err = cur.createChild(p); err != nil {
+				return nil, err
+			}
 		}
 		cur = next
 	}
-	return &Bucket{tx: b.tx, b: cur}, nil
+	return cur, nil
+}
+
+func (b *Bucket) createChild(name string) (*Bucket, error) {
+	if err := b.tx.write(); err != nil {
+		return nil, err
+	}
+	switch {
+	case name == "":
+		return nil, boltErr(bolt.ErrBucketNameRequired)
+	case len(name) > bolt.MaxKeySize:
+		return nil, boltErr(bolt.ErrKeyTooLarge)
+	case !b.root && b.Get([]byte(name)) != nil:
+		return nil, boltErr(bolt.ErrIncompatibleValue)
+	}
+	p := childPath(b.path, name)
+	b.tx.top = b.tx.top.set(p, &layer{exists: true, fresh: true})
+	b.tx.version++
+	b.tx.log = appendOp(b.tx.log, opCreateBucket, p, nil, nil, 0)
+	return &Bucket{tx: b.tx, path: p, lim: srcTop}, nil
 }
 
 // DeleteBucket deletes the nested bucket name and everything in it; ErrNotFound
@@ -170,24 +282,75 @@ func (b *Bucket) DeleteBucket(name string) error {
 	if err := b.tx.write(); err != nil {
 		return err
 	}
-	return boltErr(b.b.DeleteBucket([]byte(name)))
+	if b.child(name) == nil {
+		return boltErr(bolt.ErrBucketNotFound)
+	}
+	tx := b.tx
+	p := childPath(b.path, name)
+	// What the top overlay holds below the bucket goes with it; older sources
+	// are hidden by the fresh layer.
+	var below []string
+	tx.top.each(p, func(k string, _ *layer) bool {
+		if len(k) < len(p) || k[:len(p)] != p {
+			return false
+		}
+		if k != p {
+			below = append(below, k)
+		}
+		return true
+	})
+	for _, k := range below {
+		tx.top = tx.top.remove(k)
+	}
+	tx.top = tx.top.set(p, &layer{exists: false, fresh: true})
+	tx.version++
+	tx.log = appendOp(tx.log, opDeleteBucket, p, nil, nil, 0)
+	return nil
 }
 
 // Get returns the value of key, or nil when the key is missing or names a nested
 // bucket. The slice is valid only during the transaction and must not be modified.
-func (b *Bucket) Get(key []byte) []byte { return b.b.Get(key) }
+func (b *Bucket) Get(key []byte) []byte {
+	t, u, bb := b.layers()
+	if t != nil {
+		if v, ok := t.keys.get(bstr(key)); ok {
+			return v
+		}
+	}
+	if u != nil {
+		if v, ok := u.keys.get(bstr(key)); ok {
+			return v
+		}
+	}
+	if bb != nil {
+		return bb.Get(key)
+	}
+	return nil
+}
 
-// Put sets key to value. The store keeps its own copy of value once the
-// transaction commits; until then value must not be modified.
+// Put sets key to value. The store keeps its own copy of value.
 func (b *Bucket) Put(key, value []byte) error {
 	if err := b.tx.write(); err != nil {
 		return err
 	}
-	if value == nil {
-		// An empty value must still read back as present (non-nil).
-		value = []byte{}
+	switch {
+	case b.root:
+		return fmt.Errorf("%w: no keys at the root", ErrInvalid)
+	case len(key) == 0:
+		return boltErr(bolt.ErrKeyRequired)
+	case len(key) > bolt.MaxKeySize:
+		return boltErr(bolt.ErrKeyTooLarge)
+	case int64(len(value)) > bolt.MaxValueSize:
+		return boltErr(bolt.ErrValueTooLarge)
+	case b.child(bstr(key)) != nil:
+		return boltErr(bolt.ErrIncompatibleValue)
 	}
-	return boltErr(b.b.Put(key, value))
+	// An empty value must still read back as present (non-nil).
+	v := append(make([]byte, 0, len(value)), value...)
+	k := string(key)
+	b.edit(func(l *layer) { l.keys = l.keys.set(k, v) })
+	b.tx.log = appendOp(b.tx.log, opPut, b.path, key, v, 0)
+	return nil
 }
 
 // Delete removes key; deleting a missing key is not an error.
@@ -195,7 +358,19 @@ func (b *Bucket) Delete(key []byte) error {
 	if err := b.tx.write(); err != nil {
 		return err
 	}
-	return boltErr(b.b.Delete(key))
+	if b.root || len(key) == 0 {
+		return nil
+	}
+	if b.child(bstr(key)) != nil {
+		return boltErr(bolt.ErrIncompatibleValue)
+	}
+	if b.Get(key) == nil {
+		return nil // nothing to hide, nothing to log
+	}
+	k := string(key)
+	b.edit(func(l *layer) { l.keys = l.keys.set(k, nil) })
+	b.tx.log = appendOp(b.tx.log, opDelete, b.path, key, nil, 0)
+	return nil
 }
 
 // PutJSON stores v encoded with encoding/json.
@@ -210,7 +385,7 @@ func (b *Bucket) PutJSON(key []byte, v any) error {
 // GetJSON decodes the value of key into v; ErrNotFound when the key is missing.
 // v holds no reference to the store's memory, so it outlives the transaction.
 func (b *Bucket) GetJSON(key []byte, v any) error {
-	data := b.b.Get(key)
+	data := b.Get(key)
 	if data == nil {
 		return fmt.Errorf("%w: key %q", ErrNotFound, key)
 	}
@@ -227,15 +402,64 @@ func (b *Bucket) NextSequence() (uint64, error) {
 	if err := b.tx.write(); err != nil {
 		return 0, err
 	}
-	n, err := b.b.NextSequence()
-	return n, boltErr(err)
+	if b.root {
+		return 0, fmt.Errorf("%w: no sequence at the root", ErrInvalid)
+	}
+	n := b.Sequence() + 1
+	b.edit(func(l *layer) { l.hasSeq, l.seq = true, n })
+	b.tx.log = appendOp(b.tx.log, opSequence, b.path, nil, nil, n)
+	return n, nil
 }
 
 // Sequence returns the last sequence number NextSequence handed out (0 if none).
-func (b *Bucket) Sequence() uint64 { return b.b.Sequence() }
+func (b *Bucket) Sequence() uint64 {
+	t, u, bb := b.layers()
+	for _, l := range []*layer{t, u} {
+		if l == nil {
+			continue
+		}
+		if l.hasSeq {
+			return l.seq
+		}
+		if l.fresh {
+			return 0
+		}
+	}
+	if bb != nil {
+		return bb.Sequence()
+	}
+	return 0
+}
 
 // Cursor returns a cursor over the bucket's keys (nested buckets skipped).
-func (b *Bucket) Cursor() *Cursor { return &Cursor{b: b, c: b.b.Cursor()} }
+func (b *Bucket) Cursor() *Cursor {
+	if b.root {
+		return &Cursor{b: b, m: newMerged(nil)}
+	}
+	t, u, bb := b.layers()
+	var srcs []cursorSource
+	if b.tx.writable {
+		// The walk must see what the Update writes while it walks (Cursor.Delete).
+		tx, path := b.tx, b.path
+		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] {
+			if l, _ := tx.top.get(path); l != nil {
+				return l.keys
+			}
+			return pmap[[]byte]{}
+		}})
+	} else if t != nil {
+		keys := t.keys
+		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] { return keys }})
+	}
+	if u != nil {
+		keys := u.keys
+		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] { return keys }})
+	}
+	if bb != nil {
+		srcs = append(srcs, boltOnly(bb))
+	}
+	return &Cursor{b: b, m: newMerged(srcs)}
+}
 
 // ForEach calls fn for every key and value in order, nested buckets skipped.
 // fn must not modify the bucket; an error from fn stops the walk and is returned.
@@ -262,7 +486,46 @@ func (b *Bucket) ForEachPrefix(prefix []byte, fn func(k, v []byte) error) error 
 
 // ForEachBucket calls fn, in order, with the name of every nested bucket.
 func (b *Bucket) ForEachBucket(fn func(name []byte) error) error {
-	return b.b.ForEachBucket(fn)
+	t, _, bb := b.layers()
+	// Newest source first decides whether a name exists.
+	seen := map[string]bool{}
+	for i, o := range []overlay{b.tx.top, b.tx.under} {
+		if i == srcUnder && (b.lim < srcUnder || (t != nil && t.fresh)) {
+			continue // hidden by a fresh layer
+		}
+		o.each(b.path, func(k string, l *layer) bool {
+			if len(k) < len(b.path) || k[:len(b.path)] != b.path {
+				return false
+			}
+			if name, ok := directChild(b.path, k); ok {
+				if _, decided := seen[name]; !decided {
+					seen[name] = l.exists
+				}
+			}
+			return true
+		})
+	}
+	if bb != nil {
+		bb.ForEachBucket(func(k []byte) error {
+			if _, decided := seen[string(k)]; !decided {
+				seen[string(k)] = true
+			}
+			return nil
+		})
+	}
+	names := make([]string, 0, len(seen))
+	for n, ok := range seen {
+		if ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := fn([]byte(n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Cursor walks a bucket's keys in bytewise order, skipping nested buckets. Every
@@ -270,43 +533,23 @@ func (b *Bucket) ForEachBucket(fn func(name []byte) error) error {
 // during the transaction.
 type Cursor struct {
 	b *Bucket
-	c *bolt.Cursor
-}
-
-// isBucket tells a nested bucket (bbolt returns its key with a nil value) from a
-// key whose value is nil only because it is not yet committed.
-func (c *Cursor) isBucket(k, v []byte) bool {
-	return k != nil && v == nil && c.b.b.Bucket(k) != nil
-}
-
-func (c *Cursor) forward(k, v []byte) ([]byte, []byte) {
-	for c.isBucket(k, v) {
-		k, v = c.c.Next()
-	}
-	return k, v
-}
-
-func (c *Cursor) backward(k, v []byte) ([]byte, []byte) {
-	for c.isBucket(k, v) {
-		k, v = c.c.Prev()
-	}
-	return k, v
+	m *merged
 }
 
 // First moves to the first key.
-func (c *Cursor) First() (k, v []byte) { return c.forward(c.c.First()) }
+func (c *Cursor) First() (k, v []byte) { return c.m.first() }
 
 // Last moves to the last key.
-func (c *Cursor) Last() (k, v []byte) { return c.backward(c.c.Last()) }
+func (c *Cursor) Last() (k, v []byte) { return c.m.last() }
 
 // Next moves to the next key.
-func (c *Cursor) Next() (k, v []byte) { return c.forward(c.c.Next()) }
+func (c *Cursor) Next() (k, v []byte) { return c.m.next() }
 
 // Prev moves to the previous key.
-func (c *Cursor) Prev() (k, v []byte) { return c.backward(c.c.Prev()) }
+func (c *Cursor) Prev() (k, v []byte) { return c.m.prev() }
 
 // Seek moves to the first key >= seek.
-func (c *Cursor) Seek(seek []byte) (k, v []byte) { return c.forward(c.c.Seek(seek)) }
+func (c *Cursor) Seek(seek []byte) (k, v []byte) { return c.m.seek(seek) }
 
 // SeekLast moves to the last key < before (to walk backwards from a bound, as a
 // descending DynamoDB Query does). A nil before means the last key.
@@ -314,7 +557,7 @@ func (c *Cursor) SeekLast(before []byte) (k, v []byte) {
 	if before == nil {
 		return c.Last()
 	}
-	k, v = c.c.Seek(before)
+	k, v = c.Seek(before)
 	if k == nil {
 		return c.Last()
 	}
@@ -327,7 +570,10 @@ func (c *Cursor) Delete() error {
 	if err := c.b.tx.write(); err != nil {
 		return err
 	}
-	return boltErr(c.c.Delete())
+	if c.m.cur == nil {
+		return nil
+	}
+	return c.b.Delete(append([]byte(nil), c.m.cur...))
 }
 
 // Uint64Key encodes n big-endian, so numeric order is key order.

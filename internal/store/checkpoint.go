@@ -1,0 +1,214 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A checkpoint moves the overlay into bbolt: it freezes the current overlay (new
+// Updates build a fresh one over it, in a new log generation), writes the frozen
+// one into bbolt in one synced transaction that also records the generation, then
+// drops it. Views read the frozen overlay over bbolt until then, so they never
+// wait for a checkpoint.
+
+// testHookFrozen, when set by a test, runs while a checkpoint's overlay is frozen.
+var testHookFrozen func()
+
+// stopForTest abandons the store as a crash would: no checkpoint, the log left
+// as it is, bbolt closed (which releases the directory's lock).
+func (s *Store) stopForTest() {
+	s.closeMu.Lock()
+	s.closed = true
+	s.closeMu.Unlock()
+	close(s.stop)
+	<-s.ckptDone
+	s.wmu.Lock()
+	s.log.close()
+	s.log = nil
+	s.wmu.Unlock()
+	s.db.Close()
+}
+
+// checkpointer runs checkpoints when the log has grown (kick) or writes have
+// stopped for ckptIdle, until Close.
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	idle := time.NewTicker(ckptIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+		case <-idle.C:
+			s.wmu.Lock()
+			quiet := !s.latest.empty() && time.Since(s.lastWr) >= ckptIdle
+			s.wmu.Unlock()
+			if !quiet {
+				continue
+			}
+		}
+		if err := s.checkpoint(); err != nil {
+			s.logf("store: checkpoint: %v", err)
+		}
+	}
+}
+
+// takeSyncRole waits until nobody syncs the log and takes the role, so that no
+// log write is in flight while the log is rotated.
+func (s *Store) takeSyncRole() {
+	s.syncMu.Lock()
+	for s.syncing {
+		s.syncCond.Wait()
+	}
+	s.syncing = true
+	s.syncMu.Unlock()
+}
+
+func (s *Store) giveSyncRole(durable uint64, err error) {
+	s.syncMu.Lock()
+	s.syncing = false
+	if err != nil && s.broken == nil {
+		s.broken = err
+	}
+	if durable > s.durable {
+		s.durable = durable
+	}
+	s.syncCond.Broadcast()
+	s.syncMu.Unlock()
+}
+
+// checkpoint moves everything written so far into bbolt.
+func (s *Store) checkpoint() error {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+
+	// Freeze: make the log durable, start the next generation, and let new
+	// Updates build over an empty overlay.
+	s.takeSyncRole()
+	s.wmu.Lock()
+	buf, off := s.log.take()
+	err := s.log.write(buf, off)
+	s.log.giveBack(buf)
+	upto := s.log.lsn
+	frozen, gen := s.latest, s.log.gen
+	if err != nil || frozen.empty() {
+		if err == nil {
+			s.publish(s.latest, upto)
+		}
+		s.wmu.Unlock()
+		s.giveSyncRole(upto, err)
+		return err
+	}
+	s.under, s.latest = frozen, overlay{}
+	s.log.rotate()
+	s.pubMu.Lock()
+	cur := s.state.Load()
+	s.state.Store(&snapshot{under: frozen, lsn: max(upto, cur.lsn), freezes: cur.freezes + 1})
+	s.pubMu.Unlock()
+	s.wmu.Unlock()
+	s.giveSyncRole(upto, nil)
+	if testHookFrozen != nil {
+		testHookFrozen()
+	}
+
+	// Write the frozen overlay into bbolt. Views and Updates go on meanwhile.
+	err = s.db.Update(func(btx *bolt.Tx) error {
+		if err := applyOverlay(btx, frozen); err != nil {
+			return err
+		}
+		return btx.Bucket(sysBucket).Put(ckptKey, binary.BigEndian.AppendUint64(nil, gen))
+	})
+	if err != nil {
+		// The log still holds it all and the overlay stays visible; but later
+		// checkpoints would skip this generation, so stop acknowledging writes.
+		err = fmt.Errorf("store: checkpoint of log generation %d: %w", gen, err)
+		s.giveSyncRole(0, err) // records the failure (the role is free; this only sets broken)
+		return err
+	}
+
+	if testHookFrozen != nil {
+		testHookFrozen() // again, with bbolt holding what the frozen overlay does
+	}
+	// Drop the frozen overlay: bbolt has it now.
+	s.wmu.Lock()
+	s.under = overlay{}
+	s.pubMu.Lock()
+	cur = s.state.Load()
+	s.state.Store(&snapshot{top: cur.top, lsn: cur.lsn, freezes: cur.freezes})
+	s.pubMu.Unlock()
+	s.wmu.Unlock()
+	return nil
+}
+
+// recover replays the log generations bbolt has not checkpointed yet, each in
+// one synced bbolt transaction, then empties the log files so that no stale
+// record can follow a new one.
+func (s *Store) recover() error {
+	var done uint64
+	s.db.View(func(btx *bolt.Tx) error {
+		if v := btx.Bucket(sysBucket).Get(ckptKey); len(v) == 8 {
+			done = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	gen := done + 1
+	replayed := false
+	for {
+		recs, err := readRecords(s.dir, gen)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			break
+		}
+		err = s.db.Update(func(btx *bolt.Tx) error {
+			for _, r := range recs {
+				if err := replayOps(btx, r); err != nil {
+					return err
+				}
+			}
+			return btx.Bucket(sysBucket).Put(ckptKey, binary.BigEndian.AppendUint64(nil, gen))
+		})
+		if err != nil {
+			return fmt.Errorf("store: replay of log generation %d: %w", gen, err)
+		}
+		replayed = true
+		gen++
+	}
+	if replayed {
+		if err := s.truncateLogs(); err != nil {
+			return err
+		}
+	}
+	s.log = &walWriter{dir: s.dir, noSync: s.noSync, gen: gen}
+	return nil
+}
+
+// truncateLogs empties both log files (bbolt holds everything in them).
+func (s *Store) truncateLogs() error {
+	for g := uint64(0); g < 2; g++ {
+		name := walFile(s.dir, g)
+		fi, err := os.Stat(name)
+		if err != nil || fi.Size() == 0 {
+			continue
+		}
+		f, err := os.OpenFile(name, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		err = f.Truncate(0)
+		if err == nil && !s.noSync {
+			err = f.Sync()
+		}
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("store: truncate log: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,285 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// tree is a model of a store's contents: nested buckets with keys and sequences.
+type tree struct {
+	keys    map[string]string
+	buckets map[string]*tree
+	seq     uint64
+}
+
+func newTree() *tree { return &tree{keys: map[string]string{}, buckets: map[string]*tree{}} }
+
+// dump renders a tree, or the store's buckets below b, in one canonical form.
+func (t *tree) dump(sb *strings.Builder, indent string) {
+	keys := make([]string, 0, len(t.keys))
+	for k := range t.keys {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(sb, "%s%x=%x\n", indent, k, t.keys[k])
+	}
+	fmt.Fprintf(sb, "%sseq=%d\n", indent, t.seq)
+	names := make([]string, 0, len(t.buckets))
+	for n := range t.buckets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(sb, "%s[%x]\n", indent, n)
+		t.buckets[n].dump(sb, indent+"  ")
+	}
+}
+
+func dumpBucket(b *Bucket, sb *strings.Builder, indent string) {
+	b.ForEach(func(k, v []byte) error {
+		fmt.Fprintf(sb, "%s%x=%x\n", indent, k, v)
+		return nil
+	})
+	fmt.Fprintf(sb, "%sseq=%d\n", indent, b.Sequence())
+	b.ForEachBucket(func(n []byte) error {
+		fmt.Fprintf(sb, "%s[%x]\n", indent, n)
+		c := b.Bucket(string(n))
+		if c == nil {
+			fmt.Fprintf(sb, "%s  MISSING\n", indent)
+			return nil
+		}
+		dumpBucket(c, sb, indent+"  ")
+		return nil
+	})
+}
+
+// TestOverlayAgainstModel drives random nested-bucket operations (create and
+// delete buckets, put and delete keys, sequences) through Updates, with
+// checkpoints at random moments (also in the middle of one, while reads and
+// writes see the frozen overlay) and reopenings, and compares the whole tree
+// with a model after every step, in Updates and Views.
+func TestOverlayAgainstModel(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { overlayModel(t, seed) })
+	}
+}
+
+func overlayModel(t *testing.T, seed uint64) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	r := rand.New(rand.NewPCG(seed, 7))
+	model := newTree()
+	names := []string{"a", "b", "a\x00", "c/d", "\xff"}
+	want := func() string {
+		var sb strings.Builder
+		model.dump(&sb, "")
+		return sb.String()
+	}
+	got := func(tx *Tx) string {
+		var sb strings.Builder
+		if root := tx.Bucket("root"); root != nil {
+			dumpBucket(root, &sb, "")
+		}
+		return sb.String()
+	}
+	// step applies one random operation to the store (in tx) and the model.
+	step := func(tx *Tx) error {
+		root, err := tx.CreateBucket("root")
+		if err != nil {
+			return err
+		}
+		if len(model.keys) == 0 && len(model.buckets) == 0 && model.seq == 0 {
+			// The model's root exists from the first step on.
+		}
+		// Walk down a random path of existing buckets.
+		b, m := root, model
+		for r.IntN(3) > 0 && len(m.buckets) > 0 {
+			var ns []string
+			for n := range m.buckets {
+				ns = append(ns, n)
+			}
+			slices.Sort(ns)
+			n := ns[r.IntN(len(ns))]
+			b, m = b.Bucket(n), m.buckets[n]
+			if b == nil {
+				return fmt.Errorf("bucket %q missing in the store", n)
+			}
+		}
+		n := names[r.IntN(len(names))]
+		switch op := r.IntN(10); {
+		case op < 4:
+			if _, isBucket := m.buckets[n]; isBucket {
+				return nil
+			}
+			v := fmt.Sprint(r.IntN(1000))
+			if err := b.Put([]byte(n), []byte(v)); err != nil {
+				return err
+			}
+			m.keys[n] = v
+		case op < 6:
+			if _, isBucket := m.buckets[n]; isBucket {
+				return nil
+			}
+			if err := b.Delete([]byte(n)); err != nil {
+				return err
+			}
+			delete(m.keys, n)
+		case op < 8:
+			if _, isKey := m.keys[n]; isKey {
+				return nil
+			}
+			if _, err := b.CreateBucket(n); err != nil {
+				return err
+			}
+			if m.buckets[n] == nil {
+				m.buckets[n] = newTree()
+			}
+		case op < 9:
+			err := b.DeleteBucket(n)
+			if _, ok := m.buckets[n]; !ok {
+				if !errors.Is(err, ErrNotFound) {
+					return fmt.Errorf("DeleteBucket of a missing bucket: %v", err)
+				}
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			delete(m.buckets, n)
+		default:
+			got, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			m.seq++
+			if got != m.seq {
+				return fmt.Errorf("NextSequence = %d, want %d", got, m.seq)
+			}
+		}
+		return nil
+	}
+	compare := func(when string) {
+		t.Helper()
+		w := want()
+		s.View(func(tx *Tx) error {
+			if g := got(tx); g != w {
+				t.Fatalf("%s, in a View:\n got:\n%s\nwant:\n%s", when, g, w)
+			}
+			return nil
+		})
+		s.Update(func(tx *Tx) error {
+			if g := got(tx); g != w {
+				t.Fatalf("%s, in an Update:\n got:\n%s\nwant:\n%s", when, g, w)
+			}
+			return nil
+		})
+	}
+	for i := 0; i < 400; i++ {
+		if err := s.Update(step); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		compare(fmt.Sprint("after step ", i))
+		switch r.IntN(20) {
+		case 0:
+			if err := s.checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+			compare(fmt.Sprint("after a checkpoint at step ", i))
+		case 1:
+			// Steps while a checkpoint is between freeze and drop.
+			testHookFrozen = func() {
+				compare(fmt.Sprint("frozen at step ", i))
+				for j := 0; j < 5; j++ {
+					if err := s.Update(step); err != nil {
+						t.Errorf("step %d.%d: %v", i, j, err)
+					}
+					compare(fmt.Sprint("frozen, step ", i, ".", j))
+				}
+			}
+			err := s.checkpoint()
+			testHookFrozen = nil
+			if err != nil {
+				t.Fatal(err)
+			}
+			compare(fmt.Sprint("after a checkpoint with writes at step ", i))
+		case 2:
+			// A crash: reopen without Close, so the log is replayed. (The lock is
+			// released by closing bbolt alone.)
+			s.stopForTest()
+			if s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf}); err != nil {
+				t.Fatal(err)
+			}
+			compare(fmt.Sprint("after a replay at step ", i))
+		case 3:
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf}); err != nil {
+				t.Fatal(err)
+			}
+			compare(fmt.Sprint("after a reopen at step ", i))
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestLogTornTail: a record cut short at the end of the log is ignored, the
+// ones before it replayed.
+func TestLogTornTail(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		err := s.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucket("t")
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte(fmt.Sprint(i)), []byte("v"))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen := s.log.gen
+	s.stopForTest()
+	name := walFile(dir, gen)
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(name, fi.Size()-3); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkAndClose(t, s)
+	s.View(func(tx *Tx) error {
+		var keys []string
+		tx.Bucket("t").ForEach(func(k, _ []byte) error { keys = append(keys, string(k)); return nil })
+		if got, want := strings.Join(keys, ","), "0,1,2,3,4,5,6,7,8"; got != want {
+			t.Errorf("after a torn tail: keys %s, want %s", got, want)
+		}
+		return nil
+	})
+	if m, _ := filepath.Glob(filepath.Join(dir, "wal-*")); len(m) == 0 {
+		t.Errorf("no log files in %s", dir)
+	}
+}

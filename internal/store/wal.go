@@ -1,0 +1,311 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The write-ahead log makes an Update durable with one append and one
+// fdatasync, shared by every Update of a group, instead of bbolt's commit (dirty
+// B-tree pages written in place and two fdatasyncs). Its records are replayed
+// into bbolt at Open; a checkpoint moves them into bbolt while the store runs.
+//
+// The log lives in two files, wal-0 and wal-1: generation g writes file g%2
+// from its start. A checkpoint of generation g records g in bbolt (in the same
+// bbolt transaction as the data), after which file g%2 is free for generation
+// g+2. Every record carries its generation and a CRC, so stale records of an
+// older generation, and a torn tail, end the replay of a file.
+//
+// A record is: payload length (u32), CRC-32C of generation and payload (u32),
+// generation (u64), payload. The payload is a sequence of ops:
+//
+//	op byte, uvarint length + encoded bucket path, then by op:
+//	put: uvarint length + key, uvarint length + value
+//	delete: uvarint length + key
+//	create bucket, delete bucket: nothing more
+//	sequence: uvarint
+const (
+	opPut byte = iota + 1
+	opDelete
+	opCreateBucket
+	opDeleteBucket
+	opSequence
+)
+
+const walHeader = 16
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ckptKey, inside sysBucket, holds the last log generation a checkpoint moved
+// into bbolt (u64).
+var ckptKey = []byte("checkpoint")
+
+func appendOp(dst []byte, op byte, path string, key, val []byte, n uint64) []byte {
+	dst = append(dst, op)
+	dst = binary.AppendUvarint(dst, uint64(len(path)))
+	dst = append(dst, path...)
+	switch op {
+	case opPut:
+		dst = binary.AppendUvarint(dst, uint64(len(key)))
+		dst = append(dst, key...)
+		dst = binary.AppendUvarint(dst, uint64(len(val)))
+		dst = append(dst, val...)
+	case opDelete:
+		dst = binary.AppendUvarint(dst, uint64(len(key)))
+		dst = append(dst, key...)
+	case opSequence:
+		dst = binary.AppendUvarint(dst, n)
+	}
+	return dst
+}
+
+// appendRecord frames payload as one record of generation gen.
+func appendRecord(dst []byte, gen uint64, payload []byte) []byte {
+	var h [walHeader]byte
+	binary.LittleEndian.PutUint32(h[0:], uint32(len(payload)))
+	binary.LittleEndian.PutUint64(h[8:], gen)
+	crc := crc32.Update(0, castagnoli, h[8:16])
+	crc = crc32.Update(crc, castagnoli, payload)
+	binary.LittleEndian.PutUint32(h[4:], crc)
+	dst = append(dst, h[:]...)
+	return append(dst, payload...)
+}
+
+func walFile(dir string, gen uint64) string {
+	return filepath.Join(dir, fmt.Sprintf("wal-%d", gen%2))
+}
+
+// readRecords returns the payloads of generation gen at the start of its file,
+// up to the first record that is torn, corrupt or of another generation.
+func readRecords(dir string, gen uint64) ([][]byte, error) {
+	f, err := os.Open(walFile(dir, gen))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer f.Close()
+	var out [][]byte
+	var h [walHeader]byte
+	for {
+		if _, err := io.ReadFull(f, h[:]); err != nil {
+			return out, nil
+		}
+		n := binary.LittleEndian.Uint32(h[0:])
+		if binary.LittleEndian.Uint64(h[8:]) != gen || n > 1<<30 {
+			return out, nil
+		}
+		payload := make([]byte, n)
+		if _, err := io.ReadFull(f, payload); err != nil {
+			return out, nil
+		}
+		crc := crc32.Update(0, castagnoli, h[8:16])
+		if crc32.Update(crc, castagnoli, payload) != binary.LittleEndian.Uint32(h[4:]) {
+			return out, nil
+		}
+		out = append(out, payload)
+	}
+}
+
+// replayOps applies one record's ops to a bbolt transaction. The ops are
+// absolute (values, not increments), so applying a record twice is harmless.
+func replayOps(btx *bolt.Tx, payload []byte) error {
+	bad := fmt.Errorf("store: malformed log record")
+	p := payload
+	field := func() ([]byte, bool) {
+		n, k := binary.Uvarint(p)
+		if k <= 0 || uint64(len(p)-k) < n {
+			return nil, false
+		}
+		f := p[k : k+int(n)]
+		p = p[k+int(n):]
+		return f, true
+	}
+	for len(p) > 0 {
+		op := p[0]
+		p = p[1:]
+		path, ok := field()
+		if !ok {
+			return bad
+		}
+		parts, err := splitPath(string(path))
+		if err != nil || len(parts) == 0 {
+			return bad
+		}
+		switch op {
+		case opCreateBucket:
+			if _, err := boltCreatePath(btx, parts); err != nil {
+				return err
+			}
+		case opDeleteBucket:
+			if parent := boltParent(btx, parts); parent != nil && parent.bucket(parts[len(parts)-1]) != nil {
+				if err := parent.delete(parts[len(parts)-1]); err != nil {
+					return err
+				}
+			}
+		case opPut, opDelete:
+			key, ok := field()
+			if !ok {
+				return bad
+			}
+			var val []byte
+			if op == opPut {
+				if val, ok = field(); !ok {
+					return bad
+				}
+			}
+			b, err := boltCreatePath(btx, parts)
+			if err != nil {
+				return err
+			}
+			if op == opPut {
+				err = b.Put(key, val)
+			} else {
+				err = b.Delete(key)
+			}
+			if err != nil {
+				return err
+			}
+		case opSequence:
+			n, k := binary.Uvarint(p)
+			if k <= 0 {
+				return bad
+			}
+			p = p[k:]
+			b, err := boltCreatePath(btx, parts)
+			if err != nil {
+				return err
+			}
+			if err := b.SetSequence(n); err != nil {
+				return err
+			}
+		default:
+			return bad
+		}
+	}
+	return nil
+}
+
+func boltCreatePath(btx *bolt.Tx, parts []string) (*bolt.Bucket, error) {
+	b, err := btx.CreateBucketIfNotExists([]byte(parts[0]))
+	for _, p := range parts[1:] {
+		if err != nil {
+			break
+		}
+		b, err = b.CreateBucketIfNotExists([]byte(p))
+	}
+	return b, err
+}
+
+// walWriter is the log's open file. It is used under Store.wmu (appends) and by
+// the one goroutine holding the sync role (writes and syncs).
+type walWriter struct {
+	dir    string
+	noSync bool
+	gen    uint64
+	f      *os.File // nil until the first write of this generation
+	off    int64    // where the next write goes
+	buf    []byte   // records appended, not yet written
+	spare  []byte   // the other buffer, reused
+	lsn    uint64   // records appended so far (all generations)
+	size   int64    // bytes of this generation, written or not
+}
+
+func (w *walWriter) append(payload []byte) uint64 {
+	w.buf = appendRecord(w.buf, w.gen, payload)
+	w.size += int64(walHeader + len(payload))
+	w.lsn++
+	return w.lsn
+}
+
+// take hands the appended records to the syncer, with the offset they go to.
+func (w *walWriter) take() (buf []byte, off int64) {
+	buf, off = w.buf, w.off
+	w.off += int64(len(buf))
+	w.buf, w.spare = w.spare[:0], nil
+	return buf, off
+}
+
+// giveBack returns a written buffer for reuse.
+func (w *walWriter) giveBack(buf []byte) {
+	if cap(buf) <= 4<<20 {
+		w.spare = buf[:0]
+	}
+}
+
+// open opens the file of the current generation, creating it (and making its
+// directory entry durable) the first time.
+func (w *walWriter) open() error {
+	if w.f != nil {
+		return nil
+	}
+	name := walFile(w.dir, w.gen)
+	_, statErr := os.Stat(name)
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: log: %w", err)
+	}
+	if errors.Is(statErr, os.ErrNotExist) && !w.noSync {
+		d, err := os.Open(w.dir)
+		if err == nil {
+			err = d.Sync()
+			d.Close()
+		}
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("store: log: %w", err)
+		}
+	}
+	w.f = f
+	return nil
+}
+
+// write puts buf at off in the current file and makes it durable. Overwriting an
+// old generation's file in place means no size change to sync once the file has
+// grown: fdatasync then writes the data alone.
+func (w *walWriter) write(buf []byte, off int64) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	if err := w.open(); err != nil {
+		return err
+	}
+	if _, err := w.f.WriteAt(buf, off); err != nil {
+		return fmt.Errorf("store: log: %w", err)
+	}
+	if w.noSync {
+		return nil
+	}
+	if err := fdatasync(w.f); err != nil {
+		return fmt.Errorf("store: log: fdatasync: %w", err)
+	}
+	return nil
+}
+
+// rotate starts generation gen+1 in the other file. Everything appended must
+// have been written.
+func (w *walWriter) rotate() {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	w.gen++
+	w.off, w.size = 0, 0
+}
+
+func (w *walWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.f.Close()
+	w.f = nil
+	return err
+}
