@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
 )
 
 // RefWalker reports every blob reference a service holds, by calling ref once per
