@@ -124,12 +124,6 @@ func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
 		return nil
 	}
 	q, _ := url.ParseQuery(r.URL.RawQuery)
-	named := map[string]bool{}
-	for _, f := range s.Fields {
-		if f.Location == "querystring" && TypeOf(f) != "map" {
-			named[f.LocationName] = true
-		}
-	}
 	for _, f := range s.Fields {
 		fv := sv.Field(f.Index)
 		typ := TypeOf(f)
@@ -157,6 +151,12 @@ func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
 				}
 			case "map":
 				// A querystring map takes every key no named member claims.
+				named := map[string]bool{}
+				for _, f := range s.Fields {
+					if f.Location == "querystring" && TypeOf(f) != "map" {
+						named[f.LocationName] = true
+					}
+				}
 				m := reflect.MakeMap(fv.Type())
 				et := fv.Type().Elem()
 				for k, vals := range q {
@@ -188,7 +188,7 @@ func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
 				}
 			}
 		case "header":
-			vals, ok := r.Header[http.CanonicalHeaderKey(f.LocationName)]
+			vals, ok := r.Header[f.HeaderKey]
 			if !ok || len(vals) == 0 {
 				continue
 			}
@@ -353,18 +353,18 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 					}
 					parts = append(parts, t)
 				}
-				h.Set(f.LocationName, strings.Join(parts, ","))
+				h[f.HeaderKey] = []string{strings.Join(parts, ",")} // h.Set, without canonicalizing again
 			case f.JSONValue || typ == "jsonvalue":
 				if fv.IsNil() {
 					continue
 				}
 				t, ok := Text(fv, "jsonvalue", "", false)
 				if ok {
-					h.Set(f.LocationName, base64.StdEncoding.EncodeToString([]byte(t)))
+					h[f.HeaderKey] = []string{base64.StdEncoding.EncodeToString([]byte(t))}
 				}
 			default:
 				if t, ok := Text(fv, typ, def(f.TimestampFormat, RFC822), false); ok {
-					h.Set(f.LocationName, t)
+					h[f.HeaderKey] = []string{t}
 				}
 			}
 		case "headers":

@@ -92,6 +92,9 @@ func SetText(v reflect.Value, typ, tsFormat, text string) error {
 	var x reflect.Value
 	switch typ {
 	case "string", "character", "":
+		if setString(v, text) {
+			return nil
+		}
 		x = reflect.ValueOf(text)
 	case "integer", "long":
 		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
@@ -151,6 +154,22 @@ func SetText(v reflect.Value, typ, tsFormat, text string) error {
 	return assign(v, x)
 }
 
+// setString is what assign does with a string for the usual targets (a
+// string, or a pointer to one), without boxing text first.
+func setString(v reflect.Value, text string) bool {
+	switch t := v.Type(); {
+	case t.Kind() == reflect.String:
+		v.SetString(text)
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String:
+		p := reflect.New(t.Elem())
+		p.Elem().SetString(text)
+		v.Set(p)
+	default:
+		return false
+	}
+	return true
+}
+
 // assign stores x into v, taking a pointer when v is a pointer type.
 func assign(v, x reflect.Value) error {
 	t := v.Type()
@@ -191,8 +210,8 @@ func Text(v reflect.Value, typ, tsFormat string, millis bool) (string, bool) {
 	if !v.IsValid() {
 		return "", false
 	}
-	if t, ok := v.Interface().(time.Time); ok {
-		return FormatTime(t, tsFormat, millis), true
+	if v.Type() == timeType { // checked first: Interface would box every string
+		return FormatTime(v.Interface().(time.Time), tsFormat, millis), true
 	}
 	switch typ {
 	case "jsonvalue", "document":

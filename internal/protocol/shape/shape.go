@@ -4,6 +4,7 @@
 package shape
 
 import (
+	"net/textproto"
 	"reflect"
 	"strconv"
 	"sync"
@@ -50,6 +51,10 @@ type Field struct {
 	KeyName          string // map key name (default "key")
 	ValueName        string // map value name (default "value")
 	Tag              reflect.StructTag
+	// HeaderKey is LocationName in the canonical form of http.Header keys
+	// ("x-amz-acl" → "X-Amz-Acl"), for header members: reading and writing with
+	// it skips canonicalizing (and allocating) on every request.
+	HeaderKey string
 }
 
 var cache sync.Map // reflect.Type → *Struct
@@ -98,6 +103,9 @@ func build(t reflect.Type) *Struct {
 		f.LocationName, f.HasLocName = tag.Lookup("locationName")
 		if f.LocationName == "" {
 			f.LocationName, f.HasLocName = f.Name, false
+		}
+		if f.Location == "header" {
+			f.HeaderKey = textproto.CanonicalMIMEHeaderKey(f.LocationName)
 		}
 		f.QueryName = tag.Get("queryName")
 		f.Type = tag.Get("type")
