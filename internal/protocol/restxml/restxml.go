@@ -178,20 +178,22 @@ func validate(c *protocol.Call, in any) error {
 	return e
 }
 
-// requestHeaders sets the request-id headers the service's clients read.
+// requestHeaders sets the request-id headers the service's clients read. The
+// keys are written canonical (as Set would make them) to save canonicalizing.
 func requestHeaders(c *protocol.Call, h http.Header) {
 	if isS3(c.Service) {
-		h.Set("x-amz-request-id", c.RequestID)
-		h.Set("x-amz-id-2", hostID(c.RequestID))
+		h["X-Amz-Request-Id"] = []string{c.RequestID}
+		h["X-Amz-Id-2"] = []string{hostID(c.RequestID)}
 		return
 	}
-	h.Set("x-amzn-RequestId", c.RequestID)
+	h["X-Amzn-Requestid"] = []string{c.RequestID}
 }
 
 // hostID derives S3's x-amz-id-2 from the request id, so that both stay stable
 // for one request and the log can match them.
 func hostID(requestID string) string {
-	sum := sha256.Sum256([]byte("fogbank-host:" + requestID))
+	var buf [64]byte
+	sum := sha256.Sum256(append(append(buf[:0], "fogbank-host:"...), requestID...))
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
