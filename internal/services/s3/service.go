@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -106,12 +108,18 @@ func ownerOf(account string) *s3api.Owner {
 func caller(ctx context.Context) *api.Caller { return api.CallerFrom(ctx) }
 
 // newVersionID makes a version id shaped like AWS's: 32 URL-safe characters.
+// Every PUT makes one, so it comes from math/rand/v2's per-thread generator
+// (unique enough, and not a secret) rather than a crypto/rand read.
 func newVersionID() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"
 	var b [32]byte
-	rand.Read(b[:])
+	var x uint64
 	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+		if i%8 == 0 {
+			x = mrand.Uint64()
+		}
+		b[i] = alphabet[int(byte(x))%len(alphabet)]
+		x >>= 8
 	}
 	return string(b[:])
 }
@@ -139,17 +147,35 @@ func (s *Service) internal(op string, err error) error {
 func copyFields(dst, src any) {
 	dv := reflect.ValueOf(dst).Elem()
 	sv := reflect.ValueOf(src).Elem()
-	st := sv.Type()
+	for _, p := range fieldPairsOf(dv.Type(), sv.Type()) {
+		dv.Field(p[0]).Set(sv.Field(p[1]))
+	}
+}
+
+// fieldPairs caches, per (dst, src) struct types, the indexes of the fields
+// copyFields copies: looking fields up by name is slow, and GetObject copies on
+// every request.
+var fieldPairs sync.Map // [2]reflect.Type → [][2]int (dst index, src index)
+
+func fieldPairsOf(dt, st reflect.Type) [][2]int {
+	key := [2]reflect.Type{dt, st}
+	if v, ok := fieldPairs.Load(key); ok {
+		return v.([][2]int)
+	}
+	var pairs [][2]int
 	for i := 0; i < st.NumField(); i++ {
 		f := st.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		df := dv.FieldByName(f.Name)
-		if df.IsValid() && df.CanSet() && df.Type() == f.Type {
-			df.Set(sv.Field(i))
+		df, ok := dt.FieldByName(f.Name)
+		// Settable: exported, and not reached through an embedded pointer.
+		if ok && df.IsExported() && len(df.Index) == 1 && df.Type == f.Type {
+			pairs = append(pairs, [2]int{df.Index[0], i})
 		}
 	}
+	fieldPairs.Store(key, pairs)
+	return pairs
 }
 
 // headerError is an error answer that carries response headers besides its
