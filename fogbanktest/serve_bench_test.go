@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
@@ -90,7 +91,9 @@ func (d *discard) Write(p []byte) (int, error) {
 // replayClients starts fogbank and returns S3 and DynamoDB clients whose requests
 // are recorded, with bucket "bench" and table "bench" created.
 func replayClients(b *testing.B) (*Server, *recorder, *s3.Client, *dynamodb.Client) {
-	srv := Start(b, WithDataDir(b.TempDir()))
+	// As the load generator's server runs: --log-level error.
+	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv := Start(b, WithDataDir(b.TempDir()), WithLogger(quiet))
 	rec := &recorder{next: http.DefaultTransport}
 	cfg := srv.Config.Copy()
 	cfg.HTTPClient = &http.Client{Transport: rec}
