@@ -27,6 +27,7 @@ func (s *Store) stopForTest() {
 	close(s.stop)
 	<-s.ckptDone
 	s.wmu.Lock()
+	s.dropWriterBase()
 	s.log.close()
 	s.log = nil
 	s.wmu.Unlock()
@@ -91,6 +92,13 @@ func (s *Store) checkpoint() error {
 	// Updates build over an empty overlay.
 	s.takeSyncRole()
 	s.wmu.Lock()
+	s.ckptRunning = true
+	defer func() {
+		s.wmu.Lock()
+		s.ckptRunning = false
+		s.wmu.Unlock()
+	}()
+	s.dropWriterBase() // the commit below may remap bbolt's file, which waits for readers
 	buf, off := s.log.take()
 	err := s.log.write(buf, off)
 	s.log.giveBack(buf)

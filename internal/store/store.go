@@ -59,6 +59,11 @@ type Store struct {
 	under  overlay    // guarded by wmu: the overlay a checkpoint is moving into bbolt
 	log    *walWriter // appends guarded by wmu; writes by the sync role
 	lastWr time.Time  // guarded by wmu: when the last Update wrote
+	// wtx is a bbolt read transaction kept open for Updates between checkpoints,
+	// wdirs the buckets looked up in it by encoded path (see writerBase).
+	wtx         *bolt.Tx
+	wdirs       map[string]dirEntry
+	ckptRunning bool // guarded by wmu
 
 	// state is what Views read: durable writes only.
 	state atomic.Pointer[snapshot]
@@ -322,6 +327,7 @@ func (s *Store) Close() error {
 	}
 	if err == nil {
 		last := s.log.lsn
+		s.dropWriterBase()
 		s.log.close()
 		s.log = nil
 		s.wmu.Unlock()
@@ -397,7 +403,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		s.wmu.Unlock()
 		return ErrClosed
 	}
-	btx, err := s.db.Begin(false)
+	btx, dirs, err := s.writerBase()
 	if err != nil {
 		s.wmu.Unlock()
 		if errors.Is(err, bolt.ErrDatabaseNotOpen) {
@@ -405,9 +411,11 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		}
 		return boltErr(err)
 	}
-	tx := &Tx{s: s, b: btx, top: s.latest, under: s.under, writable: true}
+	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true}
 	panicked, val, err := tx.run(fn)
-	btx.Rollback()
+	if dirs == nil {
+		btx.Rollback()
+	}
 	if panicked || err != nil {
 		s.wmu.Unlock()
 		tx.rollbackBlobs()
@@ -436,6 +444,36 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	}
 	tx.afterDurable()
 	return nil
+}
+
+// writerBase returns the bbolt read transaction Updates read under the overlay,
+// with its cache of bucket lookups. bbolt only changes at a checkpoint, so one
+// transaction serves every Update in between, and the buckets looked up in it
+// stay valid; but a checkpoint's commit may have to remap the file, which waits
+// for every open read transaction, so while a checkpoint runs each Update gets a
+// transaction of its own (dirs is nil then) and closes it. Called under wmu.
+func (s *Store) writerBase() (*bolt.Tx, map[string]dirEntry, error) {
+	if !s.under.empty() || s.ckptRunning {
+		btx, err := s.db.Begin(false)
+		return btx, nil, err
+	}
+	if s.wtx == nil {
+		btx, err := s.db.Begin(false)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.wtx, s.wdirs = btx, map[string]dirEntry{}
+	}
+	return s.wtx, s.wdirs, nil
+}
+
+// dropWriterBase closes the Updates' bbolt transaction (before a checkpoint
+// commits, and at Close). Called under wmu.
+func (s *Store) dropWriterBase() {
+	if s.wtx != nil {
+		s.wtx.Rollback()
+		s.wtx, s.wdirs = nil, nil
+	}
 }
 
 // waitDurable returns once log record lsn is durable. The first waiter to find

@@ -19,8 +19,11 @@ import (
 // (under), and a bbolt read transaction (b). Writes never touch bbolt: they make
 // a new top, which becomes everyone's when the Update's log record is durable.
 type Tx struct {
-	s        *Store
-	b        *bolt.Tx
+	s *Store
+	b *bolt.Tx
+	// dirs caches bucket lookups in b by encoded path (Updates only; nil in Views).
+	dirs     map[string]dirEntry
+	scratch  []byte
 	top      overlay
 	under    overlay
 	writable bool
@@ -132,6 +135,13 @@ func boltErr(err error) error {
 	return fmt.Errorf("store: %w", err)
 }
 
+// dirEntry is a cached bucket lookup: the encoded path (kept, so that a hit
+// allocates no string) and the bucket in bbolt, nil when absent there.
+type dirEntry struct {
+	path string
+	bb   *bolt.Bucket
+}
+
 // Bucket is a set of ordered keys and nested buckets. Keys are ordered bytewise.
 type Bucket struct {
 	tx   *Tx
@@ -192,7 +202,20 @@ func (b *Bucket) child(name string) *Bucket {
 	} else if pu != nil && pu.fresh {
 		lim = min(lim, srcUnder)
 	}
-	p := childPath(b.path, name)
+	var p string
+	var cachedBB *bolt.Bucket
+	cached := false
+	if dirs := b.tx.dirs; dirs != nil {
+		sc := appendElem(append(b.tx.scratch[:0], b.path...), name)
+		b.tx.scratch = sc
+		if e, ok := dirs[string(sc)]; ok {
+			cachedBB, cached, p = e.bb, true, e.path
+		} else {
+			p = string(sc)
+		}
+	} else {
+		p = childPath(b.path, name)
+	}
 	found, exists := false, false
 	if t, _ := b.tx.top.get(p); t != nil {
 		found, exists = true, t.exists
@@ -211,11 +234,17 @@ func (b *Bucket) child(name string) *Bucket {
 		}
 	}
 	var bb *bolt.Bucket
-	if lim >= srcBolt {
-		if b.root {
+	if lim >= srcBolt && (b.root || pbb != nil) {
+		switch {
+		case cached:
+			bb = cachedBB
+		case b.root:
 			bb = b.tx.b.Bucket([]byte(name))
-		} else if pbb != nil {
+		default:
 			bb = pbb.Bucket([]byte(name))
+		}
+		if b.tx.dirs != nil && !cached {
+			b.tx.dirs[p] = dirEntry{path: p, bb: bb}
 		}
 		if !found {
 			exists = bb != nil
@@ -225,6 +254,30 @@ func (b *Bucket) child(name string) *Bucket {
 		return nil
 	}
 	return &Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
+}
+
+// hasChild tells whether a nested bucket is named name, as cheaply as it can
+// (Put and Delete ask it for every key): no allocation, nothing cached.
+func (b *Bucket) hasChild(name []byte) bool {
+	t, u, bb := b.layers()
+	sc := appendElem(append(b.tx.scratch[:0], b.path...), bstr(name))
+	b.tx.scratch = sc
+	p := bstr(sc)
+	if l, _ := b.tx.top.get(p); l != nil {
+		return l.exists
+	}
+	if t != nil && t.fresh {
+		return false
+	}
+	if b.lim >= srcUnder {
+		if l, _ := b.tx.under.get(p); l != nil {
+			return l.exists
+		}
+	}
+	if u != nil && u.fresh || bb == nil {
+		return false
+	}
+	return bb.Bucket(name) != nil
 }
 
 // edit replaces the bucket's top layer with a changed copy.
@@ -342,7 +395,7 @@ func (b *Bucket) Put(key, value []byte) error {
 		return boltErr(bolt.ErrKeyTooLarge)
 	case int64(len(value)) > bolt.MaxValueSize:
 		return boltErr(bolt.ErrValueTooLarge)
-	case b.child(bstr(key)) != nil:
+	case b.hasChild(key):
 		return boltErr(bolt.ErrIncompatibleValue)
 	}
 	// An empty value must still read back as present (non-nil).
@@ -361,7 +414,7 @@ func (b *Bucket) Delete(key []byte) error {
 	if b.root || len(key) == 0 {
 		return nil
 	}
-	if b.child(bstr(key)) != nil {
+	if b.hasChild(key) {
 		return boltErr(bolt.ErrIncompatibleValue)
 	}
 	if b.Get(key) == nil {
