@@ -27,16 +27,34 @@ func coralPrecheck(r *http.Request, params []queryParam) error {
 		return api.Errorf(http.StatusBadRequest, "InvalidSignatureException",
 			"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
 	case strings.HasPrefix(authz, "AWS4-"):
-		have := map[string]bool{}
-		for _, f := range strings.FieldsFunc(authz, func(c rune) bool { return c == ' ' || c == ',' }) {
+		// Fields are separated by spaces and commas; a part counts when it has a value.
+		var haveCred, haveSig, haveSigned bool
+		for rest := authz; rest != ""; {
+			i := strings.IndexAny(rest, " ,")
+			f := rest
+			if i >= 0 {
+				f, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = ""
+			}
 			if k, v, ok := strings.Cut(f, "="); ok && v != "" {
-				have[k] = true
+				switch k {
+				case "Credential":
+					haveCred = true
+				case "Signature":
+					haveSig = true
+				case "SignedHeaders":
+					haveSigned = true
+				}
 			}
 		}
 		var msg strings.Builder
-		for _, p := range []string{"Credential", "Signature", "SignedHeaders"} {
-			if !have[p] {
-				msg.WriteString("Authorization header requires '" + p + "' parameter. ")
+		for _, p := range []struct {
+			name string
+			have bool
+		}{{"Credential", haveCred}, {"Signature", haveSig}, {"SignedHeaders", haveSigned}} {
+			if !p.have {
+				msg.WriteString("Authorization header requires '" + p.name + "' parameter. ")
 			}
 		}
 		if r.Header.Get("X-Amz-Date") == "" && r.Header.Get("Date") == "" {

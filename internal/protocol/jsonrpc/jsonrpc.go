@@ -48,7 +48,7 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 	if err != nil {
 		return err
 	}
-	if err := jsonbody.Unmarshal(body, in); err != nil {
+	if err := jsonbody.UnmarshalBody(r.Body, body, in); err != nil {
 		return err
 	}
 	return protocol.Validate(in, c.Service)
@@ -96,14 +96,15 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType(c))
 	}
+	// Keys in canonical form (as Set would write them), saving the canonicalizing.
 	if c != nil && c.RequestID != "" {
-		h.Set("x-amzn-RequestId", c.RequestID)
+		h["X-Amzn-Requestid"] = []string{c.RequestID}
 	}
 	if n := svcOf(c).Name; n == "dynamodb" || n == "dynamodbstreams" {
 		// The DynamoDB SDKs check this CRC32 of the body and retry on a mismatch.
-		h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+		h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
