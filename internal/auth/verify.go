@@ -524,13 +524,14 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		return res, nil
 	}
 	res.Principal, res.Verified = p, true
+	hashedHere := false
 	if payload == "" {
 		// The service signs the body itself: hash it, keeping it for the handler.
 		body, err := v.readBody(r)
 		if err != nil {
 			return nil, err
 		}
-		payload = hexSHA256(body)
+		payload, hashedHere = hexSHA256(body), true
 	}
 	sg := signerFor(secret, s.date, s.region, s.service)
 	names := strings.Split(s.signedHeaders, ";")
@@ -561,6 +562,11 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 	}
 	*hp = headers
 	sigBuf.Put(hp)
+	if hashedHere {
+		// r.Body is the very bytes just hashed: a check of its hash as it is
+		// read (prepareBody) could not fail.
+		return res, nil
+	}
 	var chain *chunkChain
 	if payload == streamingSigned || payload == streamingSignedTrailer {
 		chain = &chunkChain{key: sg.key, amzDate: s.amzDate, scope: s.scope, prev: s.signature,
@@ -580,6 +586,17 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	max := v.maxBody()
 	if r.ContentLength > max {
 		return nil, tooLarge(max)
+	}
+	if bb, ok := r.Body.(interface{ Unread() ([]byte, bool) }); ok {
+		// Held in memory by the gateway (jsonbody.Body) and not read yet: take
+		// the bytes as they are, leaving the body unread for the handler.
+		if body, whole := bb.Unread(); whole {
+			if int64(len(body)) > max {
+				return nil, tooLarge(max)
+			}
+			r.ContentLength = int64(len(body))
+			return body, nil
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	r.Body.Close()

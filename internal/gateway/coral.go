@@ -2,13 +2,13 @@ package gateway
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/protocol"
+	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
 	"github.com/fogbank/fogbank/internal/protocol/jsonrpc"
 )
 
@@ -26,11 +26,16 @@ func (g *Gateway) jsonPreflight(c *protocol.Call, r *http.Request) error {
 		if err != nil {
 			return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		bb := jsonbody.NewBody(body)
+		r.Body = bb
 		// An oversized body is the codec's to refuse (413), after routing.
-		if int64(len(body)) <= limit && len(bytes.TrimSpace(body)) > 0 &&
-			r.Header.Get("Content-Encoding") == "" && !json.Valid(body) {
-			return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
+		if int64(len(body)) <= limit && len(bytes.TrimSpace(body)) > 0 && r.Header.Get("Content-Encoding") == "" {
+			// Checked by parsing (the value is kept for the steps after).
+			v, ok := jsonbody.ParseValid(body)
+			if !ok {
+				return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
+			}
+			bb.SetValue(v)
 		}
 	}
 	return g.codecFor(c).Route(c, r)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -34,6 +35,28 @@ func Unmarshal(data []byte, v any) error {
 		return err
 	}
 	if raw == nil {
+		return nil
+	}
+	return Assign(raw, rv.Elem(), nil)
+}
+
+// UnmarshalBody is Unmarshal of data, which ReadBody read from body (r.Body):
+// when body is a Body whose parsed value is recorded for data, that value is
+// assigned without parsing again.
+func UnmarshalBody(body io.Reader, data []byte, v any) error {
+	bb, ok := body.(*Body)
+	if !ok {
+		return Unmarshal(data, v)
+	}
+	raw, ok := bb.Value(data)
+	if !ok {
+		return Unmarshal(data, v)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return api.InternalError()
+	}
+	if raw == nil { // "null", which Parse also gives for a blank body
 		return nil
 	}
 	return Assign(raw, rv.Elem(), nil)

@@ -35,6 +35,13 @@ func ReadBody(r *http.Request, max int64) ([]byte, error) {
 		return nil, &api.Err{Code: "UnsupportedMediaTypeException", Status: http.StatusUnsupportedMediaType,
 			Message: "Unsupported Content-Encoding: " + enc}
 	}
+	if bb, ok := src.(*Body); ok {
+		// In memory already: no copy (and the codec may find it parsed).
+		if body := bb.ReadAll(); int64(len(body)) <= max {
+			return body, nil
+		}
+		return nil, TooLarge(max)
+	}
 	body, err := io.ReadAll(io.LimitReader(src, max+1))
 	if err != nil {
 		return nil, SerializationError("Failed to read the request body")

@@ -48,20 +48,38 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		// A compressed body is the codec's to decode.
 		return false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20+1))
-	// The codec reads the body next: give it back whole.
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil || len(body) > 16<<20 {
+	var body []byte
+	var v any
+	parsed := false
+	bb, held := r.Body.(*jsonbody.Body)
+	if held {
+		// Held (and parsed) by the gateway's preflight: neither read nor parsed
+		// again, and left unread for the codec.
+		if body, held = bb.Unread(); held {
+			v, parsed = bb.Value(body)
+		}
+	}
+	if !held {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, 16<<20+1))
+		// The codec reads the body next: give it back whole.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if err != nil {
+			return false
+		}
+	}
+	if len(body) > 16<<20 {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		// Jackson's words for a body that is not JSON end with where it stopped.
-		writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message",
-			"Unexpected character or end of input while parsing the request body: line 1, column "+strconv.FormatInt(dec.InputOffset()+1, 10)+" at 1")
-		return true
+	if !parsed {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			// Jackson's words for a body that is not JSON end with where it stopped.
+			writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message",
+				"Unexpected character or end of input while parsing the request body: line 1, column "+strconv.FormatInt(dec.InputOffset()+1, 10)+" at 1")
+			return true
+		}
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
