@@ -41,9 +41,6 @@ func (b *Body) ReadAll() []byte {
 	return rest
 }
 
-// Rewind makes the body readable again from its start.
-func (b *Body) Rewind() { b.rd.Reset(b.data) }
-
 // SetValue records v as the JSON value of the whole body, as Parse gives it.
 func (b *Body) SetValue(v any) { b.value, b.parsed = v, true }
 
