@@ -559,12 +559,15 @@ func (tx *Tx) OpenBlob(id string) (Blob, error) {
 }
 
 func (tx *Tx) openInline(id string) (Blob, error) {
-	v := tx.sysBucket(inlineBucket).Get([]byte(id))
+	v, stable := tx.sysBucket(inlineBucket).get([]byte(id))
 	if v == nil {
 		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
-	// v lives in the database's memory map only while the transaction is open.
-	return inlineBlob{bytes.NewReader(append([]byte(nil), v...))}, nil
+	if !stable {
+		// v lives in the database's memory map only while the transaction is open.
+		v = append([]byte(nil), v...)
+	}
+	return inlineBlob{bytes.NewReader(v)}, nil
 }
 
 func (s *Store) openBlobFile(id string) (*os.File, error) {

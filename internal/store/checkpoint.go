@@ -31,6 +31,7 @@ func (s *Store) stopForTest() {
 	s.log.close()
 	s.log = nil
 	s.wmu.Unlock()
+	s.retireViewBase()
 	s.db.Close()
 }
 
@@ -118,6 +119,7 @@ func (s *Store) checkpoint() error {
 	cur := s.state.Load()
 	s.state.Store(&snapshot{under: frozen, lsn: max(upto, cur.lsn), freezes: cur.freezes + 1})
 	s.pubMu.Unlock()
+	s.retireViewBase() // after the new state: a base begun from now on is refused
 	s.wmu.Unlock()
 	s.giveSyncRole(upto, nil)
 	if testHookFrozen != nil {

@@ -46,6 +46,16 @@ func TestViewsSeeConsistentSnapshots(t *testing.T) {
 			}
 		})
 	}
+	// Checkpoints run all along, so Views meet every stage of one: a frozen
+	// overlay over bbolt before and after its commit, shared bases retired.
+	readers.Go(func() {
+		for !stop.Load() {
+			if err := s.checkpoint(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
 	var views atomic.Int64
 	for r := 0; r < 2; r++ {
 		readers.Go(func() {

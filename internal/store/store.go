@@ -62,11 +62,14 @@ type Store struct {
 	// wtx is a bbolt read transaction kept open for Updates between checkpoints,
 	// wdirs the buckets looked up in it by encoded path (see writerBase).
 	wtx         *bolt.Tx
-	wdirs       map[string]dirEntry
+	wdirs       *dirCache
 	ckptRunning bool // guarded by wmu
 
 	// state is what Views read: durable writes only.
 	state atomic.Pointer[snapshot]
+	// vbase is the bbolt transaction Views share (see sharedBase).
+	vbase atomic.Pointer[sharedBase]
+	vbMu  sync.Mutex // guards replacing vbase
 	pubMu sync.Mutex // orders publishers of state
 
 	// The sync role: one goroutine at a time writes and fsyncs the log for
@@ -328,6 +331,7 @@ func (s *Store) Close() error {
 	if err == nil {
 		last := s.log.lsn
 		s.dropWriterBase()
+		s.retireViewBase()
 		s.log.close()
 		s.log = nil
 		s.wmu.Unlock()
@@ -365,8 +369,13 @@ func (s *Store) View(fn func(*Tx) error) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
+	st := s.state.Load()
+	if vb := s.viewBase(st); vb != nil {
+		err := fn(&Tx{s: s, b: vb.btx, dirs: vb.dirs, top: st.top, under: st.under})
+		vb.release()
+		return err
+	}
 	for {
-		st := s.state.Load()
 		btx, err := s.db.Begin(false)
 		if err != nil {
 			if errors.Is(err, bolt.ErrDatabaseNotOpen) {
@@ -377,11 +386,90 @@ func (s *Store) View(fn func(*Tx) error) error {
 		if s.state.Load().freezes != st.freezes {
 			// A checkpoint started in between: bbolt may hold writes newer than st.
 			btx.Rollback()
+			st = s.state.Load()
 			continue
 		}
 		err = fn(&Tx{s: s, b: btx, top: st.top, under: st.under})
 		btx.Rollback()
 		return err
+	}
+}
+
+// sharedBase is a bbolt read transaction that Views share between checkpoints,
+// with its bucket lookups: beginning a bbolt transaction and looking up the
+// same nested buckets again for every View was a good part of a small read.
+// A read-only bbolt transaction is never changed by reading, so goroutines can
+// share one. It is begun only while no checkpoint runs, so that it holds every
+// checkpoint its freezes count knows of, and retired when the next one starts
+// (its commit may need to remap the file, which waits for every reader).
+type sharedBase struct {
+	btx     *bolt.Tx
+	dirs    *dirCache
+	freezes uint64
+	refs    atomic.Int64 // Views using it, plus one while it is current
+}
+
+func (vb *sharedBase) acquire() bool {
+	for {
+		n := vb.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if vb.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (vb *sharedBase) release() {
+	if vb.refs.Add(-1) == 0 {
+		vb.btx.Rollback()
+	}
+}
+
+// viewBase returns the shared base for a View of st, acquired, or nil when
+// there is none to have (a checkpoint is running).
+func (s *Store) viewBase(st *snapshot) *sharedBase {
+	if !st.under.empty() {
+		return nil
+	}
+	if vb := s.vbase.Load(); vb != nil && vb.freezes == st.freezes && vb.acquire() {
+		return vb
+	}
+	s.vbMu.Lock()
+	defer s.vbMu.Unlock()
+	if vb := s.vbase.Load(); vb != nil && vb.freezes == st.freezes {
+		if vb.acquire() {
+			return vb
+		}
+		return nil
+	}
+	if now := s.state.Load(); now.freezes != st.freezes || !now.under.empty() {
+		return nil
+	}
+	btx, err := s.db.Begin(false)
+	if err != nil {
+		return nil
+	}
+	if s.state.Load().freezes != st.freezes {
+		btx.Rollback()
+		return nil
+	}
+	vb := &sharedBase{btx: btx, dirs: newDirCache(true), freezes: st.freezes}
+	vb.refs.Store(2) // current, and this View
+	if old := s.vbase.Swap(vb); old != nil {
+		old.release()
+	}
+	return vb
+}
+
+// retireViewBase stops handing out the shared base; the last View using it
+// closes its transaction.
+func (s *Store) retireViewBase() {
+	s.vbMu.Lock()
+	defer s.vbMu.Unlock()
+	if old := s.vbase.Swap(nil); old != nil {
+		old.release()
 	}
 }
 
@@ -452,7 +540,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 // stay valid; but a checkpoint's commit may have to remap the file, which waits
 // for every open read transaction, so while a checkpoint runs each Update gets a
 // transaction of its own (dirs is nil then) and closes it. Called under wmu.
-func (s *Store) writerBase() (*bolt.Tx, map[string]dirEntry, error) {
+func (s *Store) writerBase() (*bolt.Tx, *dirCache, error) {
 	if !s.under.empty() || s.ckptRunning {
 		btx, err := s.db.Begin(false)
 		return btx, nil, err
@@ -462,7 +550,7 @@ func (s *Store) writerBase() (*bolt.Tx, map[string]dirEntry, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s.wtx, s.wdirs = btx, map[string]dirEntry{}
+		s.wtx, s.wdirs = btx, newDirCache(false)
 	}
 	return s.wtx, s.wdirs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,8 +22,8 @@ import (
 type Tx struct {
 	s *Store
 	b *bolt.Tx
-	// dirs caches bucket lookups in b by encoded path (Updates only; nil in Views).
-	dirs     map[string]dirEntry
+	// dirs caches bucket lookups in b by encoded path; nil when b is the Tx's own.
+	dirs     *dirCache
 	scratch  []byte
 	top      overlay
 	under    overlay
@@ -142,6 +143,36 @@ type dirEntry struct {
 	bb   *bolt.Bucket
 }
 
+// dirCache holds the buckets looked up in one long-lived bbolt read
+// transaction, by encoded path. The writer's is used under the write lock; the
+// one Views share takes its own lock.
+type dirCache struct {
+	shared bool
+	mu     sync.RWMutex
+	m      map[string]dirEntry
+}
+
+func newDirCache(shared bool) *dirCache {
+	return &dirCache{shared: shared, m: map[string]dirEntry{}}
+}
+
+func (c *dirCache) get(path []byte) (dirEntry, bool) {
+	if c.shared {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+	}
+	e, ok := c.m[string(path)]
+	return e, ok
+}
+
+func (c *dirCache) put(e dirEntry) {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	c.m[e.path] = e
+}
+
 // Bucket is a set of ordered keys and nested buckets. Keys are ordered bytewise.
 type Bucket struct {
 	tx   *Tx
@@ -208,7 +239,7 @@ func (b *Bucket) child(name string) *Bucket {
 	if dirs := b.tx.dirs; dirs != nil {
 		sc := appendElem(append(b.tx.scratch[:0], b.path...), name)
 		b.tx.scratch = sc
-		if e, ok := dirs[string(sc)]; ok {
+		if e, ok := dirs.get(sc); ok {
 			cachedBB, cached, p = e.bb, true, e.path
 		} else {
 			p = string(sc)
@@ -244,7 +275,7 @@ func (b *Bucket) child(name string) *Bucket {
 			bb = pbb.Bucket([]byte(name))
 		}
 		if b.tx.dirs != nil && !cached {
-			b.tx.dirs[p] = dirEntry{path: p, bb: bb}
+			b.tx.dirs.put(dirEntry{path: p, bb: bb})
 		}
 		if !found {
 			exists = bb != nil
@@ -364,21 +395,28 @@ func (b *Bucket) DeleteBucket(name string) error {
 // Get returns the value of key, or nil when the key is missing or names a nested
 // bucket. The slice is valid only during the transaction and must not be modified.
 func (b *Bucket) Get(key []byte) []byte {
+	v, _ := b.get(key)
+	return v
+}
+
+// get is Get that also tells whether the value is the overlay's own copy,
+// which never changes and outlives the transaction (bbolt's does not).
+func (b *Bucket) get(key []byte) (v []byte, stable bool) {
 	t, u, bb := b.layers()
 	if t != nil {
 		if v, ok := t.keys.get(bstr(key)); ok {
-			return v
+			return v, true
 		}
 	}
 	if u != nil {
 		if v, ok := u.keys.get(bstr(key)); ok {
-			return v
+			return v, true
 		}
 	}
 	if bb != nil {
-		return bb.Get(key)
+		return bb.Get(key), false
 	}
-	return nil
+	return nil, false
 }
 
 // Put sets key to value. The store keeps its own copy of value.
