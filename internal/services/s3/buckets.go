@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sort"
@@ -40,14 +41,15 @@ func getBucket(tx *store.Tx, name string) (*bucketRec, error) {
 	if bk == nil {
 		return nil, errNoSuchBucket(name)
 	}
-	var b bucketRec
-	if err := bk.GetJSON([]byte(name), &b); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errNoSuchBucket(name)
-		}
-		return nil, err
+	raw := bk.Get([]byte(name))
+	if raw == nil {
+		return nil, errNoSuchBucket(name)
 	}
-	return &b, nil
+	b, err := bucketRecs.decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store: decode %q: %w", name, err) // as GetJSON words it
+	}
+	return b, nil
 }
 
 func putBucket(tx *store.Tx, b *bucketRec) error {

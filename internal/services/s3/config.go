@@ -3,7 +3,7 @@ package s3
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -37,11 +37,14 @@ func getConfig(tx *store.Tx, bucket, name string, v any) (bool, error) {
 	if bk == nil {
 		return false, errNoSuchBucket(bucket)
 	}
-	if err := bk.GetJSON([]byte(name), v); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
-		}
-		return false, err
+	// Get, not GetJSON: most configurations are absent, and GetJSON words that
+	// as an error (with fmt) only for us to drop it.
+	raw := bk.Get([]byte(name))
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("store: decode %q: %w", name, err) // as GetJSON words it
 	}
 	return true, nil
 }

@@ -121,11 +121,7 @@ func (os *objStore) current(key string) (*objRec, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var r objRec
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return objRecs.decode(raw)
 }
 
 // versions calls fn for each version of key, newest first, with its store key.
