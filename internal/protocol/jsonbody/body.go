@@ -56,6 +56,9 @@ func (b *Body) Value(data []byte) (any, bool) {
 // ParseValid parses data as one JSON value (numbers as json.Number) exactly
 // when json.Valid(data) holds, in one pass instead of two.
 func ParseValid(data []byte) (any, bool) {
+	if v, ok := parseFast(data); ok {
+		return v, true
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
