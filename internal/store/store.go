@@ -113,6 +113,17 @@ type snapshot struct {
 
 // Checkpoint thresholds: the log and the overlay are moved into bbolt when the
 // log's generation holds ckptBytes, or when writes stop for ckptIdle.
+// bbolt's settings for checkpoints, which write many keys at once: 16 KiB pages
+// take three small blobs each (4 KiB pages took two pages per 4 KiB value, with
+// overflow), and mapping 1 GiB of address space up front spares the remaps (and
+// bbolt's copying of every live node before each) as the file grows. The mapping
+// is address space, not memory. BenchmarkCheckpoint: ~23 → ~16 µs of CPU per
+// small object. The page size applies to stores created from now on.
+const (
+	pageSize    = 16 << 10
+	initialMmap = 1 << 30
+)
+
 var (
 	ckptBytes int64 = 16 << 20
 	ckptIdle        = time.Second
@@ -149,9 +160,11 @@ func Open(opts Options) (*Store, error) {
 		Timeout: time.Millisecond,
 		// The freelist is rebuilt at open instead of written at every commit:
 		// smaller commits, and the rebuild is quick for the sizes we expect.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-		NoSync:         opts.NoSync,
+		NoFreelistSync:  true,
+		FreelistType:    bolt.FreelistMapType,
+		PageSize:        pageSize,
+		InitialMmapSize: initialMmap,
+		NoSync:          opts.NoSync,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is in use by another fogbank (or another Store in this process)", ErrLocked, s.dir)

@@ -3,8 +3,16 @@ package store
 import (
 	"os"
 	"syscall"
+	"time"
 )
 
 // fdatasync flushes a file's data (and the size, when it changed) but not its
 // other metadata: cheaper than fsync for the log.
 func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+// processCPU is the CPU time the process has used (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

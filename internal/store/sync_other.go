@@ -2,6 +2,11 @@
 
 package store
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 func fdatasync(f *os.File) error { return f.Sync() }
+
+func processCPU() time.Duration { return 0 }
