@@ -111,8 +111,6 @@ type snapshot struct {
 	freezes    uint64
 }
 
-// Checkpoint thresholds: the log and the overlay are moved into bbolt when the
-// log's generation holds ckptBytes, or when writes stop for ckptIdle.
 // bbolt's settings for checkpoints, which write many keys at once: 16 KiB pages
 // take three small blobs each (4 KiB pages took two pages per 4 KiB value, with
 // overflow), and mapping 1 GiB of address space up front spares the remaps (and
@@ -124,8 +122,13 @@ const (
 	initialMmap = 1 << 30
 )
 
+// Checkpoint thresholds: the log and the overlay are moved into bbolt when the
+// log's generation holds ckptBytes or ckptOps writes (the overlay's memory is a
+// few times the log's bytes, plus ~200 bytes per write), or when writes stop for
+// ckptIdle.
 var (
 	ckptBytes int64 = 16 << 20
+	ckptOps         = 50_000
 	ckptIdle        = time.Second
 )
 
@@ -530,7 +533,8 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		s.latest = tx.top
 		s.lastWr = time.Now()
 		lsn = s.log.append(tx.log)
-		if s.log.size >= ckptBytes {
+		s.log.ops += tx.ops
+		if s.log.size >= ckptBytes || s.log.ops >= ckptOps {
 			select {
 			case s.kick <- struct{}{}:
 			default:

@@ -32,8 +32,9 @@ type Tx struct {
 	dirty bool
 	// version counts writes, so that Buckets know when their cached layers are stale.
 	version uint64
-	// log is this fn's writes, encoded for the write-ahead log.
+	// log is this fn's writes, encoded for the write-ahead log; ops counts them.
 	log []byte
+	ops int
 	// refPending lists pending blobs this fn referenced; unrefGone lists blobs whose
 	// last reference this fn dropped. Both are settled once the Update is durable.
 	refPending []string
@@ -356,6 +357,7 @@ func (b *Bucket) createChild(name string) (*Bucket, error) {
 	p := childPath(b.path, name)
 	b.tx.top = b.tx.top.set(p, &layer{exists: true, fresh: true})
 	b.tx.version++
+	b.tx.ops++
 	b.tx.log = appendOp(b.tx.log, opCreateBucket, p, nil, nil, 0)
 	return &Bucket{tx: b.tx, path: p, lim: srcTop}, nil
 }
@@ -388,6 +390,7 @@ func (b *Bucket) DeleteBucket(name string) error {
 	}
 	tx.top = tx.top.set(p, &layer{exists: false, fresh: true})
 	tx.version++
+	tx.ops++
 	tx.log = appendOp(tx.log, opDeleteBucket, p, nil, nil, 0)
 	return nil
 }
@@ -440,6 +443,7 @@ func (b *Bucket) Put(key, value []byte) error {
 	v := append(make([]byte, 0, len(value)), value...)
 	k := string(key)
 	b.edit(func(l *layer) { l.keys = l.keys.set(k, v) })
+	b.tx.ops++
 	b.tx.log = appendOp(b.tx.log, opPut, b.path, key, v, 0)
 	return nil
 }
@@ -460,6 +464,7 @@ func (b *Bucket) Delete(key []byte) error {
 	}
 	k := string(key)
 	b.edit(func(l *layer) { l.keys = l.keys.set(k, nil) })
+	b.tx.ops++
 	b.tx.log = appendOp(b.tx.log, opDelete, b.path, key, nil, 0)
 	return nil
 }
@@ -498,6 +503,7 @@ func (b *Bucket) NextSequence() (uint64, error) {
 	}
 	n := b.Sequence() + 1
 	b.edit(func(l *layer) { l.hasSeq, l.seq = true, n })
+	b.tx.ops++
 	b.tx.log = appendOp(b.tx.log, opSequence, b.path, nil, nil, n)
 	return n, nil
 }

@@ -217,6 +217,7 @@ type walWriter struct {
 	spare  []byte   // the other buffer, reused
 	lsn    uint64   // records appended so far (all generations)
 	size   int64    // bytes of this generation, written or not
+	ops    int      // writes in this generation
 }
 
 func (w *walWriter) append(payload []byte) uint64 {
@@ -298,7 +299,7 @@ func (w *walWriter) rotate() {
 		w.f = nil
 	}
 	w.gen++
-	w.off, w.size = 0, 0
+	w.off, w.size, w.ops = 0, 0, 0
 }
 
 func (w *walWriter) close() error {
