@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -156,8 +155,12 @@ func (s *Store) checkpoint() error {
 }
 
 // recover replays the log generations bbolt has not checkpointed yet, each in
-// one synced bbolt transaction, then empties the log files so that no stale
-// record can follow a new one.
+// one synced bbolt transaction. The log files are left as they are (overwriting
+// them later costs no size change to sync); what makes that safe is the next
+// generation number: the first generation after the last one found holding
+// records may have been started by the crashed run (a first record torn, later
+// ones maybe not), so it is skipped, and replay steps over one empty generation
+// to find the one after it.
 func (s *Store) recover() error {
 	var done uint64
 	s.db.View(func(btx *bolt.Tx) error {
@@ -166,16 +169,17 @@ func (s *Store) recover() error {
 		}
 		return nil
 	})
-	gen := done + 1
-	replayed := false
-	for {
+	last := done
+	for gen, misses := done+1, 0; misses < 2; gen++ {
 		recs, err := readRecords(s.dir, gen)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 {
-			break
+			misses++
+			continue
 		}
+		misses = 0
 		err = s.db.Update(func(btx *bolt.Tx) error {
 			for _, r := range recs {
 				if err := replayOps(btx, r); err != nil {
@@ -187,38 +191,8 @@ func (s *Store) recover() error {
 		if err != nil {
 			return fmt.Errorf("store: replay of log generation %d: %w", gen, err)
 		}
-		replayed = true
-		gen++
+		last = gen
 	}
-	if replayed {
-		if err := s.truncateLogs(); err != nil {
-			return err
-		}
-	}
-	s.log = &walWriter{dir: s.dir, noSync: s.noSync, gen: gen}
-	return nil
-}
-
-// truncateLogs empties both log files (bbolt holds everything in them).
-func (s *Store) truncateLogs() error {
-	for g := uint64(0); g < 2; g++ {
-		name := walFile(s.dir, g)
-		fi, err := os.Stat(name)
-		if err != nil || fi.Size() == 0 {
-			continue
-		}
-		f, err := os.OpenFile(name, os.O_RDWR, 0)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		err = f.Truncate(0)
-		if err == nil && !s.noSync {
-			err = f.Sync()
-		}
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("store: truncate log: %w", err)
-		}
-	}
+	s.log = &walWriter{dir: s.dir, noSync: s.noSync, gen: last + 2}
 	return nil
 }

@@ -256,14 +256,13 @@ func TestLogTornTail(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	gen := s.log.gen
+	gen, end := s.log.gen, s.log.off
 	s.stopForTest()
 	name := walFile(dir, gen)
-	fi, err := os.Stat(name)
-	if err != nil {
-		t.Fatal(err)
+	if fi, err := os.Stat(name); err != nil || fi.Size() <= end {
+		t.Fatalf("log file: %v, want it grown past the records (%d bytes)", err, end)
 	}
-	if err := os.Truncate(name, fi.Size()-3); err != nil {
+	if err := os.Truncate(name, end-3); err != nil {
 		t.Fatal(err)
 	}
 	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
@@ -281,5 +280,69 @@ func TestLogTornTail(t *testing.T) {
 	})
 	if m, _ := filepath.Glob(filepath.Join(dir, "wal-*")); len(m) == 0 {
 		t.Errorf("no log files in %s", dir)
+	}
+}
+
+// TestLogTornFirstRecord: when the first record of the newest log generation is
+// torn, nothing of that generation is replayed, and the records a later run
+// writes are never mixed with what follows the torn one.
+func TestLogTornFirstRecord(t *testing.T) {
+	dir := t.TempDir()
+	open := func() *Store {
+		s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	put := func(s *Store, keys ...string) {
+		for _, k := range keys {
+			err := s.Update(func(tx *Tx) error {
+				b, err := tx.CreateBucket("t")
+				if err != nil {
+					return err
+				}
+				return b.Put([]byte(k), []byte(k))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	keys := func(s *Store) string {
+		var got []string
+		s.View(func(tx *Tx) error {
+			if b := tx.Bucket("t"); b != nil {
+				b.ForEach(func(k, _ []byte) error { got = append(got, string(k)); return nil })
+			}
+			return nil
+		})
+		return strings.Join(got, ",")
+	}
+	s := open()
+	put(s, "a")
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	put(s, "b1", "b2", "b3")
+	gen := s.log.gen
+	s.stopForTest()
+	f, err := os.OpenFile(walFile(dir, gen), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte{0xde, 0xad}, walHeader+2) // inside the first record's payload
+	f.Close()
+
+	s = open()
+	if got := keys(s); got != "a" {
+		t.Errorf("after a torn first record: %s, want a", got)
+	}
+	put(s, "c")
+	s.stopForTest()
+	s = open()
+	defer checkAndClose(t, s)
+	if got := keys(s); got != "a,c" {
+		t.Errorf("after a second crash: %s, want a,c", got)
 	}
 }

@@ -353,8 +353,6 @@ func (s *Store) Close() error {
 		s.wmu.Unlock()
 		s.takeSyncRole()
 		s.giveSyncRole(last, nil) // everything appended is in bbolt: release the waiters
-		// Empty files make the next Open's replay nothing.
-		err = s.truncateLogs()
 	}
 
 	s.blobMu.Lock()

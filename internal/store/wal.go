@@ -212,12 +212,14 @@ type walWriter struct {
 	noSync bool
 	gen    uint64
 	f      *os.File // nil until the first write of this generation
-	off    int64    // where the next write goes
-	buf    []byte   // records appended, not yet written
-	spare  []byte   // the other buffer, reused
-	lsn    uint64   // records appended so far (all generations)
-	size   int64    // bytes of this generation, written or not
-	ops    int      // writes in this generation
+	// fileSize is f's size; writes within it change no metadata.
+	fileSize int64
+	off      int64  // where the next write goes
+	buf      []byte // records appended, not yet written
+	spare    []byte // the other buffer, reused
+	lsn      uint64 // records appended so far (all generations)
+	size     int64  // bytes of this generation, written or not
+	ops      int    // writes in this generation
 }
 
 func (w *walWriter) append(payload []byte) uint64 {
@@ -265,7 +267,34 @@ func (w *walWriter) open() error {
 			return fmt.Errorf("store: log: %w", err)
 		}
 	}
-	w.f = f
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("store: log: %w", err)
+	}
+	w.f, w.fileSize = f, fi.Size()
+	return nil
+}
+
+// growStep is how far the log file is extended, with zeros, when a write would
+// pass its end. An fdatasync that changes a file's size must write the inode
+// too, a second synchronous I/O; writing into space that exists already is one.
+// Zeros end a replay (a record of generation 0 does not match).
+const growStep = 1 << 20
+
+var zeros = make([]byte, 64<<10)
+
+// grow extends the file with zeros from its end to cover end, plus growStep.
+func (w *walWriter) grow(end int64) error {
+	target := (end/growStep + 1) * growStep
+	for off := w.fileSize; off < target; {
+		n := min(int64(len(zeros)), target-off)
+		if _, err := w.f.WriteAt(zeros[:n], off); err != nil {
+			return err
+		}
+		off += n
+	}
+	w.fileSize = target
 	return nil
 }
 
@@ -278,6 +307,13 @@ func (w *walWriter) write(buf []byte, off int64) error {
 	}
 	if err := w.open(); err != nil {
 		return err
+	}
+	if end := off + int64(len(buf)); end > w.fileSize {
+		// Zeros first, then the records over them: the zeros' pages are dirty in
+		// the page cache either way, so the fdatasync below writes them once.
+		if err := w.grow(end); err != nil {
+			return fmt.Errorf("store: log: %w", err)
+		}
 	}
 	if _, err := w.f.WriteAt(buf, off); err != nil {
 		return fmt.Errorf("store: log: %w", err)
