@@ -42,6 +42,26 @@ func (t *tree) dump(sb *strings.Builder, indent string) {
 	}
 }
 
+// dumpPath is dumpBucket resolving every nested bucket by its whole path from
+// the transaction's root, the way services do (tx.Bucket("s3", account, ...)).
+func dumpPath(tx *Tx, path []string, sb *strings.Builder, indent string) {
+	b := tx.Bucket(path...)
+	if b == nil {
+		fmt.Fprintf(sb, "%sMISSING %q\n", indent, path)
+		return
+	}
+	b.ForEach(func(k, v []byte) error {
+		fmt.Fprintf(sb, "%s%x=%x\n", indent, k, v)
+		return nil
+	})
+	fmt.Fprintf(sb, "%sseq=%d\n", indent, b.Sequence())
+	b.ForEachBucket(func(n []byte) error {
+		fmt.Fprintf(sb, "%s[%x]\n", indent, n)
+		dumpPath(tx, append(slices.Clip(path), string(n)), sb, indent+"  ")
+		return nil
+	})
+}
+
 func dumpBucket(b *Bucket, sb *strings.Builder, indent string) {
 	b.ForEach(func(k, v []byte) error {
 		fmt.Fprintf(sb, "%s%x=%x\n", indent, k, v)
@@ -175,6 +195,13 @@ func overlayModel(t *testing.T, seed uint64) {
 		s.View(func(tx *Tx) error {
 			if g := got(tx); g != w {
 				t.Fatalf("%s, in a View:\n got:\n%s\nwant:\n%s", when, g, w)
+			}
+			var sb strings.Builder
+			if tx.Bucket("root") != nil {
+				dumpPath(tx, []string{"root"}, &sb, "")
+			}
+			if g := sb.String(); g != w {
+				t.Fatalf("%s, in a View by whole paths:\n got:\n%s\nwant:\n%s", when, g, w)
 			}
 			return nil
 		})

@@ -216,6 +216,21 @@ func (b *Bucket) layers() (t, u *layer, bb *bolt.Bucket) {
 // Bucket returns the nested bucket at path below b, or nil when missing. With no
 // path it returns b.
 func (b *Bucket) Bucket(path ...string) *Bucket {
+	if tx := b.tx; len(path) > 1 && tx.dirs != nil && tx.top.empty() && tx.under.empty() {
+		// Nothing in the overlays: the bucket is whatever bbolt has, and the
+		// cache may know the whole path at once.
+		sc := append(tx.scratch[:0], b.path...)
+		for _, p := range path {
+			sc = appendElem(sc, p)
+		}
+		tx.scratch = sc
+		if e, ok := tx.dirs.get(sc); ok {
+			if e.bb == nil {
+				return nil
+			}
+			return &Bucket{tx: tx, path: e.path, lim: srcBolt, bb: e.bb}
+		}
+	}
 	cur := b
 	for _, p := range path {
 		if cur = cur.child(p); cur == nil {
