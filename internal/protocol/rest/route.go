@@ -28,6 +28,7 @@ type qlit struct {
 
 type route struct {
 	op       *api.Operation
+	idx      int // place in the service's operations: the first of equals wins
 	segs     []segment
 	query    []qlit
 	literals int // literal path segments, for specificity
@@ -37,18 +38,46 @@ type route struct {
 	reqQuery, reqHeader []string
 }
 
-var routeCache sync.Map // *api.Service → []*route
+var routeCache sync.Map // *api.Service → *routeTable
 
-func routesOf(svc *api.Service) []*route {
+// routeTable is a service's templates, all of them in model order and indexed
+// for Match: a request is tried only against templates of its method whose query
+// literals it could satisfy (S3 has 111 templates, and a GET /bucket/key fits
+// three of the 46 GET ones).
+type routeTable struct {
+	all      []*route
+	byMethod map[string]*methodRoutes // by upper-case method
+}
+
+type methodRoutes struct {
+	plain []*route            // templates without query literals
+	byKey map[string][]*route // the others, by the key of their first query literal
+}
+
+func routesOf(svc *api.Service) []*route { return tableOf(svc).all }
+
+func tableOf(svc *api.Service) *routeTable {
 	if v, ok := routeCache.Load(svc); ok {
-		return v.([]*route)
+		return v.(*routeTable)
 	}
-	var rs []*route
-	for _, op := range svc.Operations {
-		rs = append(rs, compile(op))
+	t := &routeTable{byMethod: map[string]*methodRoutes{}}
+	for i, op := range svc.Operations {
+		rt := compile(op)
+		rt.idx = i
+		t.all = append(t.all, rt)
+		m := t.byMethod[strings.ToUpper(op.HTTPMethod)]
+		if m == nil {
+			m = &methodRoutes{byKey: map[string][]*route{}}
+			t.byMethod[strings.ToUpper(op.HTTPMethod)] = m
+		}
+		if len(rt.query) == 0 {
+			m.plain = append(m.plain, rt)
+		} else {
+			m.byKey[rt.query[0].key] = append(m.byKey[rt.query[0].key], rt)
+		}
 	}
-	v, _ := routeCache.LoadOrStore(svc, rs)
-	return v.([]*route)
+	v, _ := routeCache.LoadOrStore(svc, t)
+	return v.(*routeTable)
 }
 
 func compile(op *api.Operation) *route {
@@ -246,52 +275,102 @@ func (rt *route) present(q url.Values, h http.Header) (n int, all bool) {
 // its unescaped labels.
 func Match(svc *api.Service, r *http.Request) (*api.Operation, map[string]string, error) {
 	escaped := r.URL.EscapedPath()
-	p := strings.TrimPrefix(escaped, "/")
-	var segs []string
-	if p != "" {
-		segs = strings.Split(p, "/")
+	m := &matcher{r: r, p: strings.TrimPrefix(escaped, "/")}
+	if m.p != "" {
+		m.segs = strings.Split(m.p, "/")
 	}
 	// "/bucket/" addresses the bucket, not an empty key.
-	var trimmed []string
-	if n := len(segs); n > 0 && segs[n-1] == "" {
-		trimmed = segs[:n-1]
+	if n := len(m.segs); n > 0 && m.segs[n-1] == "" {
+		m.trimmed = m.segs[:n-1]
 	}
+	// Kept out of m, whose contents escape: a map that stays on the stack costs
+	// no allocation.
 	q, _ := url.ParseQuery(r.URL.RawQuery)
-	xid := q.Get("x-id")
+	m.xid = q.Get("x-id")
 
-	var best *route
-	var bestSegs []string
-	var bestScore [7]int
-	pathMatched := false
-	for _, rt := range routesOf(svc) {
-		used := segs
-		ok := rt.matches(p, segs)
-		if !ok && trimmed != nil {
-			used, ok = trimmed, rt.matches(p, trimmed)
+	t := tableOf(svc)
+	if mr := t.byMethod[upperASCII(r.Method)]; mr != nil {
+		for _, rt := range mr.plain {
+			m.try(rt, q)
 		}
-		if !ok || !rt.matchQuery(q) {
-			continue
-		}
-		pathMatched = true
-		if !strings.EqualFold(rt.op.HTTPMethod, r.Method) {
-			continue
-		}
-		n, all := rt.present(q, r.Header)
-		score := [7]int{rt.literals, b2i(!rt.greedy), len(rt.query), b2i(xid != "" && xid == rt.op.Name), b2i(all)*1000 + n,
-			b2i(!otherEndpoint[rt.op.Name] || xid == rt.op.Name), len(rt.op.Name)}
-		if best == nil || less(bestScore, score) {
-			best, bestSegs, bestScore = rt, used, score
+		for k := range q {
+			for _, rt := range mr.byKey[k] {
+				m.try(rt, q)
+			}
 		}
 	}
-	if best == nil {
-		if pathMatched {
+	if m.best == nil {
+		// Nothing of this method fits (or the method is not plain ASCII): every
+		// template is tried, which also tells a path that fits another method
+		// (405) from one that fits none (404).
+		for _, rt := range t.all {
+			m.try(rt, q)
+		}
+	}
+	if m.best == nil {
+		if m.pathMatched {
 			return nil, nil, &api.Err{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed,
 				Message: "The specified method is not allowed against this resource."}
 		}
 		return nil, nil, &api.Err{Code: "UnknownOperationException", Status: http.StatusNotFound,
 			Message: "No operation matches " + r.Method + " " + escaped}
 	}
-	return best.op, best.labels(p, bestSegs), nil
+	return m.best.op, m.best.labels(m.p, m.bestSegs), nil
+}
+
+// matcher is one request being matched against templates.
+type matcher struct {
+	r             *http.Request
+	p             string   // escaped path without its leading '/'
+	segs, trimmed []string // p split at '/'; without its last, empty, segment
+	xid           string
+
+	best        *route
+	bestSegs    []string
+	bestScore   [7]int
+	pathMatched bool
+}
+
+// try scores one template against the request. The most specific template
+// wins; among equals, the first in model order.
+func (m *matcher) try(rt *route, q url.Values) {
+	used := m.segs
+	ok := rt.matches(m.p, m.segs)
+	if !ok && m.trimmed != nil {
+		used, ok = m.trimmed, rt.matches(m.p, m.trimmed)
+	}
+	if !ok || !rt.matchQuery(q) {
+		return
+	}
+	m.pathMatched = true
+	if !strings.EqualFold(rt.op.HTTPMethod, m.r.Method) {
+		return
+	}
+	n, all := rt.present(q, m.r.Header)
+	score := [7]int{rt.literals, b2i(!rt.greedy), len(rt.query), b2i(m.xid != "" && m.xid == rt.op.Name), b2i(all)*1000 + n,
+		b2i(!otherEndpoint[rt.op.Name] || m.xid == rt.op.Name), len(rt.op.Name)}
+	if m.best == nil || less(m.bestScore, score) || (score == m.bestScore && rt.idx < m.best.idx) {
+		m.best, m.bestSegs, m.bestScore = rt, used, score
+	}
+}
+
+// upperASCII is s in upper case when it is plain ASCII (methods are), else ""
+// (which no method is indexed under).
+func upperASCII(s string) string {
+	upper := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return ""
+		}
+		if 'a' <= c && c <= 'z' {
+			upper = false
+		}
+	}
+	if upper {
+		return s
+	}
+	return strings.ToUpper(s)
 }
 
 // otherEndpoint lists operations whose template collides with a common one but
