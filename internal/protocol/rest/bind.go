@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -334,12 +335,41 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 	if !ok {
 		return status
 	}
-	statusMember := false
-	for _, f := range s.Fields {
+	pl := outPlanOf(s)
+	// The values of the headers set share backing arrays, a few headers to an
+	// allocation rather than one each (each value keeps a capacity of one, so
+	// that an Add never writes into its neighbour).
+	var vals []string
+	set := func(key, v string) {
+		if len(vals) == cap(vals) {
+			vals = make([]string, 0, 8)
+		}
+		vals = append(vals, v)
+		h[key] = vals[len(vals)-1 : len(vals) : len(vals)] // h.Set, without canonicalizing again
+	}
+	for i := range pl.located {
+		l := &pl.located[i]
+		f := l.f
 		fv := sv.Field(f.Index)
-		typ := TypeOf(f)
-		switch f.Location {
-		case "header":
+		switch l.kind {
+		case outString:
+			if !fv.IsNil() {
+				set(f.HeaderKey, fv.Elem().String())
+			}
+		case outInt:
+			if !fv.IsNil() {
+				set(f.HeaderKey, strconv.FormatInt(fv.Elem().Int(), 10))
+			}
+		case outBool:
+			if !fv.IsNil() {
+				set(f.HeaderKey, strconv.FormatBool(fv.Elem().Bool()))
+			}
+		case outHTTPDate:
+			if !fv.IsNil() {
+				set(f.HeaderKey, httpDate(*fv.Interface().(*time.Time)))
+			}
+		case outHeader:
+			typ := TypeOf(f)
 			switch {
 			case typ == "list":
 				if fv.Len() == 0 {
@@ -353,21 +383,21 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 					}
 					parts = append(parts, t)
 				}
-				h[f.HeaderKey] = []string{strings.Join(parts, ",")} // h.Set, without canonicalizing again
+				set(f.HeaderKey, strings.Join(parts, ","))
 			case f.JSONValue || typ == "jsonvalue":
 				if fv.IsNil() {
 					continue
 				}
 				t, ok := Text(fv, "jsonvalue", "", false)
 				if ok {
-					h[f.HeaderKey] = []string{base64.StdEncoding.EncodeToString([]byte(t))}
+					set(f.HeaderKey, base64.StdEncoding.EncodeToString([]byte(t)))
 				}
 			default:
 				if t, ok := Text(fv, typ, def(f.TimestampFormat, RFC822), false); ok {
-					h[f.HeaderKey] = []string{t}
+					set(f.HeaderKey, t)
 				}
 			}
-		case "headers":
+		case outHeaders:
 			if fv.Kind() != reflect.Map || fv.Len() == 0 {
 				continue
 			}
@@ -377,11 +407,10 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 				if t, ok := Text(fv.MapIndex(k), ModelType(fv.Type().Elem()), RFC822, false); ok {
 					// Written as is, not canonicalized: S3 sends x-amz-meta-color
 					// and botocore keeps the case of what follows the prefix.
-					h[f.LocationName+k.String()] = []string{t}
+					set(f.LocationName+k.String(), t)
 				}
 			}
-		case "statusCode":
-			statusMember = true
+		case outStatus:
 			if fv.Kind() == reflect.Pointer && !fv.IsNil() {
 				fv = fv.Elem()
 			}
@@ -393,10 +422,100 @@ func EncodeNonBody(h http.Header, op *api.Operation, out any) int {
 			}
 		}
 	}
-	if !statusMember && status == http.StatusOK && h.Get("Content-Range") != "" {
+	if !pl.statusMember && status == http.StatusOK && h.Get("Content-Range") != "" {
 		status = http.StatusPartialContent
 	}
 	return status
+}
+
+// outPlan is what EncodeNonBody walks for one output shape: its located members
+// only (GetObject's output has 45 members, all of them headers but the body),
+// each with the way its value is written worked out once.
+type outPlan struct {
+	located      []outField
+	statusMember bool
+}
+
+type outField struct {
+	f    *shape.Field
+	kind int
+}
+
+// How a located member is written: the common pointer scalars directly, the
+// rest as Text renders them.
+const (
+	outHeader   = iota // any other header member
+	outString          // *string
+	outInt             // *int64 (integer or long)
+	outBool            // *bool
+	outHTTPDate        // *time.Time in RFC 822 (http.TimeFormat)
+	outHeaders         // a prefixed map of headers
+	outStatus          // the status code
+)
+
+var outPlans sync.Map // *shape.Struct → *outPlan
+
+func outPlanOf(s *shape.Struct) *outPlan {
+	if v, ok := outPlans.Load(s); ok {
+		return v.(*outPlan)
+	}
+	pl := &outPlan{}
+	for _, f := range s.Fields {
+		typ := TypeOf(f)
+		switch f.Location {
+		case "header":
+			kind := outHeader
+			if !f.JSONValue {
+				switch {
+				case typ == "string" && f.GoType == reflect.TypeFor[*string]():
+					kind = outString
+				case (typ == "integer" || typ == "long") && f.GoType == reflect.TypeFor[*int64]():
+					kind = outInt
+				case typ == "boolean" && f.GoType == reflect.TypeFor[*bool]():
+					kind = outBool
+				case typ == "timestamp" && f.GoType == reflect.TypeFor[*time.Time]() && def(f.TimestampFormat, RFC822) == RFC822:
+					kind = outHTTPDate
+				}
+			}
+			pl.located = append(pl.located, outField{f: f, kind: kind})
+		case "headers":
+			pl.located = append(pl.located, outField{f: f, kind: outHeaders})
+		case "statusCode":
+			pl.statusMember = true
+			pl.located = append(pl.located, outField{f: f, kind: outStatus})
+		}
+	}
+	v, _ := outPlans.LoadOrStore(s, pl)
+	return v.(*outPlan)
+}
+
+// httpDate is FormatTime(t, RFC822, false), written without time.Format's
+// layout parsing (Last-Modified is on every GET and HEAD).
+func httpDate(t time.Time) string {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.Format(http.TimeFormat)
+	}
+	hh, mm, ss := t.Clock()
+	const days = "SunMonTueWedThuFriSat"
+	const months = "JanFebMarAprMayJunJulAugSepOctNovDec"
+	var b [29]byte // "Mon, 02 Jan 2006 15:04:05 GMT"
+	wd := int(t.Weekday()) * 3
+	copy(b[0:3], days[wd:wd+3])
+	b[3], b[4] = ',', ' '
+	b[5], b[6] = byte('0'+d/10), byte('0'+d%10)
+	b[7] = ' '
+	m := (int(mo) - 1) * 3
+	copy(b[8:11], months[m:m+3])
+	b[11] = ' '
+	b[12], b[13], b[14], b[15] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[16] = ' '
+	b[17], b[18], b[19] = byte('0'+hh/10), byte('0'+hh%10), ':'
+	b[20], b[21], b[22] = byte('0'+mm/10), byte('0'+mm%10), ':'
+	b[23], b[24] = byte('0'+ss/10), byte('0'+ss%10)
+	copy(b[25:], " GMT")
+	return string(b[:])
 }
 
 // WriteRawPayload writes a blob, string or streaming payload member of out as

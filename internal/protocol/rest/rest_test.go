@@ -2,6 +2,7 @@ package rest
 
 import (
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -293,5 +294,21 @@ func TestMatchListBuckets(t *testing.T) {
 	r = httptest.NewRequest("GET", "/?x-id=ListDirectoryBuckets", nil)
 	if got, _, err := Match(svc, r); err != nil || got.Name != "ListDirectoryBuckets" {
 		t.Errorf("GET /?x-id=ListDirectoryBuckets matched %v, %v; want ListDirectoryBuckets", got, err)
+	}
+}
+
+// httpDate is a hand-written time.Format(http.TimeFormat): the two must agree.
+func TestHTTPDate(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{{}, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(999, 2, 3, 4, 5, 6, 0, time.FixedZone("x", 3600*5+60)),
+		time.Date(2015, 1, 25, 8, 0, 0, 0, time.UTC), time.Unix(1<<40, 0)}
+	for range 100000 {
+		times = append(times, time.Unix(r.Int64N(300000000000)-62135596800, r.Int64N(1e9)).In(time.FixedZone("z", r.IntN(100000)-50000)))
+	}
+	for _, tm := range times {
+		if got, want := httpDate(tm), tm.UTC().Format(http.TimeFormat); got != want {
+			t.Fatalf("httpDate(%v) = %q, want %q", tm, got, want)
+		}
 	}
 }
