@@ -340,16 +340,17 @@ func actionOf(op string) string {
 // as "s3:GetObject") needing ACL permission perm, on bucket b or on object r of
 // it (nil for bucket operations).
 func authorize(tx *store.Tx, c *api.Caller, b *bucketRec, r *objRec, key, action, perm string, extra ...condKeys) error {
-	resource := b.arn()
-	if r != nil || key != "" {
-		resource += "/" + key
-	}
 	var doc string
 	if _, err := getConfig(tx, b.Name, cfgPolicy, &doc); err != nil {
 		return err
 	}
 	var dec policyDecision
 	if doc != "" {
+		// Only a policy needs the resource's name (and most buckets have none).
+		resource := b.arn()
+		if r != nil || key != "" {
+			resource += "/" + key
+		}
 		keys := condKeys{"aws:securetransport": {"false"}}
 		if r != nil {
 			for _, t := range r.Tags {

@@ -37,6 +37,13 @@ func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }
 
 // getBucket reads a bucket record in tx.
 func getBucket(tx *store.Tx, name string) (*bucketRec, error) {
+	b, err := sharedBucket(tx, name)
+	return b.clone(), err
+}
+
+// sharedBucket is getBucket for a caller that only reads the record: it may be
+// the cached one (recCache.shared).
+func sharedBucket(tx *store.Tx, name string) (*bucketRec, error) {
 	bk := tx.Bucket(bucketsPath...)
 	if bk == nil {
 		return nil, errNoSuchBucket(name)
@@ -45,7 +52,7 @@ func getBucket(tx *store.Tx, name string) (*bucketRec, error) {
 	if raw == nil {
 		return nil, errNoSuchBucket(name)
 	}
-	b, err := bucketRecs.decode(raw)
+	b, err := bucketRecs.shared(raw)
 	if err != nil {
 		return nil, fmt.Errorf("store: decode %q: %w", name, err) // as GetJSON words it
 	}

@@ -448,10 +448,17 @@ type readSpec struct {
 // findObject resolves a read to one version (GET/HEAD semantics: a delete marker
 // is 404 without a version id, 405 with one).
 func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, error) {
+	b, r, err := findShared(tx, bucket, key, versionID, method)
+	return b.clone(), r.clone(), err
+}
+
+// findShared is findObject for a caller that only reads the records: they may
+// be the cached ones (recCache.shared).
+func findShared(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, error) {
 	if !utf8.ValidString(key) {
 		return nil, nil, errInvalidURI()
 	}
-	b, err := getBucket(tx, bucket)
+	b, err := sharedBucket(tx, bucket)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -460,7 +467,7 @@ func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec
 		return nil, nil, err
 	}
 	if versionID == "" {
-		r, err := obs.current(key)
+		r, err := obs.sharedCurrent(key)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -608,7 +615,10 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 	)
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		b, r, err = findObject(tx, sp.bucket, sp.key, sp.versionID, sp.method)
+		// b and r are only read, here and in fillObjectHeaders: the shared
+		// records save a deep copy of each (r.Meta and r.Segs go on into the
+		// answer and the reader, read-only too).
+		b, r, err = findShared(tx, sp.bucket, sp.key, sp.versionID, sp.method)
 		if err != nil {
 			return hideMissing(tx, sp.caller, b, sp.key, err)
 		}
@@ -771,10 +781,59 @@ func (s *Service) GetObject(ctx context.Context, in *s3api.GetObjectRequest) (*s
 	if err != nil {
 		return nil, err
 	}
-	out := &s3api.GetObjectOutput{}
-	copyFields(out, h)
+	out := getOutput(h)
 	out.Body = rd
 	return out, nil
+}
+
+// getOutput is copyFields(&GetObjectOutput{}, h) written out: GetObject answers
+// every request with it, and the reflective copy of 42 members was a visible
+// share of a small GET. TestGetOutputAsCopyFields keeps it complete.
+func getOutput(h *s3api.HeadObjectOutput) *s3api.GetObjectOutput {
+	return &s3api.GetObjectOutput{
+		AcceptRanges:              h.AcceptRanges,
+		BucketKeyEnabled:          h.BucketKeyEnabled,
+		CacheControl:              h.CacheControl,
+		ChecksumCRC32:             h.ChecksumCRC32,
+		ChecksumCRC32C:            h.ChecksumCRC32C,
+		ChecksumCRC64NVME:         h.ChecksumCRC64NVME,
+		ChecksumMD5:               h.ChecksumMD5,
+		ChecksumSHA1:              h.ChecksumSHA1,
+		ChecksumSHA256:            h.ChecksumSHA256,
+		ChecksumSHA512:            h.ChecksumSHA512,
+		ChecksumType:              h.ChecksumType,
+		ChecksumXXHASH128:         h.ChecksumXXHASH128,
+		ChecksumXXHASH3:           h.ChecksumXXHASH3,
+		ChecksumXXHASH64:          h.ChecksumXXHASH64,
+		ContentDisposition:        h.ContentDisposition,
+		ContentEncoding:           h.ContentEncoding,
+		ContentLanguage:           h.ContentLanguage,
+		ContentLength:             h.ContentLength,
+		ContentRange:              h.ContentRange,
+		ContentType:               h.ContentType,
+		DeleteMarker:              h.DeleteMarker,
+		ETag:                      h.ETag,
+		Expiration:                h.Expiration,
+		Expires:                   h.Expires,
+		LastModified:              h.LastModified,
+		Metadata:                  h.Metadata,
+		MissingMeta:               h.MissingMeta,
+		ObjectLockLegalHoldStatus: h.ObjectLockLegalHoldStatus,
+		ObjectLockMode:            h.ObjectLockMode,
+		ObjectLockRetainUntilDate: h.ObjectLockRetainUntilDate,
+		PartsCount:                h.PartsCount,
+		ReplicationStatus:         h.ReplicationStatus,
+		RequestCharged:            h.RequestCharged,
+		Restore:                   h.Restore,
+		SSECustomerAlgorithm:      h.SSECustomerAlgorithm,
+		SSECustomerKeyMD5:         h.SSECustomerKeyMD5,
+		SSEKMSKeyId:               h.SSEKMSKeyId,
+		ServerSideEncryption:      h.ServerSideEncryption,
+		StorageClass:              h.StorageClass,
+		TagCount:                  h.TagCount,
+		VersionId:                 h.VersionId,
+		WebsiteRedirectLocation:   h.WebsiteRedirectLocation,
+	}
 }
 
 // HeadObject is GetObject without the body.

@@ -28,7 +28,24 @@ func (c *recCache[T]) decode(raw []byte) (*T, error) {
 	if v != nil {
 		return c.clone(v), nil
 	}
-	v = new(T)
+	return c.add(raw)
+}
+
+// shared is decode without the copy: the record returned may be the cached one,
+// which nobody may change. GET and HEAD only read the records they find.
+func (c *recCache[T]) shared(raw []byte) (*T, error) {
+	c.mu.RLock()
+	v := c.m[string(raw)]
+	c.mu.RUnlock()
+	if v != nil {
+		return v, nil
+	}
+	return c.add(raw)
+}
+
+// add decodes raw and caches a copy of the result.
+func (c *recCache[T]) add(raw []byte) (*T, error) {
+	v := new(T)
 	if err := json.Unmarshal(raw, v); err != nil {
 		return nil, err
 	}
@@ -46,8 +63,11 @@ var (
 	objRecs    = &recCache[objRec]{clone: (*objRec).clone}
 )
 
-// clone is a deep copy of b.
+// clone is a deep copy of b (nil for nil).
 func (b *bucketRec) clone() *bucketRec {
+	if b == nil {
+		return nil
+	}
 	c := *b
 	c.ACL = b.ACL.clone()
 	return &c
@@ -62,8 +82,11 @@ func (a *aclRec) clone() *aclRec {
 	return &c
 }
 
-// clone is a deep copy of r.
+// clone is a deep copy of r (nil for nil).
 func (r *objRec) clone() *objRec {
+	if r == nil {
+		return nil
+	}
 	c := *r
 	c.Segs = slices.Clone(r.Segs)
 	c.Headers = maps.Clone(r.Headers)

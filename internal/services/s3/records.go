@@ -107,8 +107,12 @@ func openObjectsFor(tx *store.Tx, b *bucketRec) (*objStore, error) {
 }
 
 func openObjects(tx *store.Tx, bucket string) (*objStore, error) {
-	o := tx.Bucket(bpath(bucket, "o")...)
-	v := tx.Bucket(bpath(bucket, "v")...)
+	// The bucket's directory is found once, its two tables below it.
+	d := tx.Bucket(root, "b", bucket)
+	if d == nil {
+		return nil, errNoSuchBucket(bucket)
+	}
+	o, v := d.Bucket("o"), d.Bucket("v")
 	if o == nil || v == nil {
 		return nil, errNoSuchBucket(bucket)
 	}
@@ -117,11 +121,18 @@ func openObjects(tx *store.Tx, bucket string) (*objStore, error) {
 
 // current returns the current version of key (nil when none or a delete marker).
 func (os *objStore) current(key string) (*objRec, error) {
+	r, err := os.sharedCurrent(key)
+	return r.clone(), err
+}
+
+// sharedCurrent is current for a caller that only reads the record: it may be
+// the cached one (recCache.shared).
+func (os *objStore) sharedCurrent(key string) (*objRec, error) {
 	raw := os.o.Get([]byte(key))
 	if raw == nil {
 		return nil, nil
 	}
-	return objRecs.decode(raw)
+	return objRecs.shared(raw)
 }
 
 // versions calls fn for each version of key, newest first, with its store key.

@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
-	"reflect"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -139,43 +137,6 @@ func (s *Service) internal(op string, err error) error {
 	}
 	s.log.Error("s3: "+op, "err", err)
 	return api.InternalError()
-}
-
-// copyFields copies every exported field of src into the field of the same name
-// and type in dst (both pointers to structs): GetObjectOutput and HeadObjectOutput
-// share most of their members.
-func copyFields(dst, src any) {
-	dv := reflect.ValueOf(dst).Elem()
-	sv := reflect.ValueOf(src).Elem()
-	for _, p := range fieldPairsOf(dv.Type(), sv.Type()) {
-		dv.Field(p[0]).Set(sv.Field(p[1]))
-	}
-}
-
-// fieldPairs caches, per (dst, src) struct types, the indexes of the fields
-// copyFields copies: looking fields up by name is slow, and GetObject copies on
-// every request.
-var fieldPairs sync.Map // [2]reflect.Type → [][2]int (dst index, src index)
-
-func fieldPairsOf(dt, st reflect.Type) [][2]int {
-	key := [2]reflect.Type{dt, st}
-	if v, ok := fieldPairs.Load(key); ok {
-		return v.([][2]int)
-	}
-	var pairs [][2]int
-	for i := 0; i < st.NumField(); i++ {
-		f := st.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		df, ok := dt.FieldByName(f.Name)
-		// Settable: exported, and not reached through an embedded pointer.
-		if ok && df.IsExported() && len(df.Index) == 1 && df.Type == f.Type {
-			pairs = append(pairs, [2]int{df.Index[0], i})
-		}
-	}
-	fieldPairs.Store(key, pairs)
-	return pairs
 }
 
 // headerError is an error answer that carries response headers besides its
