@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
+	s3api "github.com/fogbank/fogbank/internal/api/s3"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -340,8 +341,14 @@ func actionOf(op string) string {
 // as "s3:GetObject") needing ACL permission perm, on bucket b or on object r of
 // it (nil for bucket operations).
 func authorize(tx *store.Tx, c *api.Caller, b *bucketRec, r *objRec, key, action, perm string, extra ...condKeys) error {
+	return authorizeIn(tx, tx.Bucket(bpath(b.Name, "c")...), c, b, r, key, action, perm, extra...)
+}
+
+// authorizeIn is authorize with the bucket's configuration table already found
+// (getConfigIn), as a GET has it at hand.
+func authorizeIn(tx *store.Tx, cfg *store.Bucket, c *api.Caller, b *bucketRec, r *objRec, key, action, perm string, extra ...condKeys) error {
 	var doc string
-	if _, err := getConfig(tx, b.Name, cfgPolicy, &doc); err != nil {
+	if _, err := getConfigIn(cfg, b.Name, cfgPolicy, &doc); err != nil {
 		return err
 	}
 	var dec policyDecision
@@ -372,8 +379,8 @@ func authorize(tx *store.Tx, c *api.Caller, b *bucketRec, r *objRec, key, action
 	if !c.Anonymous && c.Account == b.Account && (r == nil || r.Owner == "" || r.Owner == b.Account) {
 		return nil
 	}
-	pab, err := publicAccessBlock(tx, b.Name)
-	if err != nil {
+	var pab s3api.PublicAccessBlockConfiguration
+	if _, err := getConfigIn(cfg, b.Name, cfgPublicAccess, &pab); err != nil {
 		return err
 	}
 	if dec == policyAllow && !(api.ToBool(pab.RestrictPublicBuckets) && publicPolicy(doc)) {

@@ -33,7 +33,12 @@ const (
 
 // getConfig reads a stored configuration into v; false when none is set.
 func getConfig(tx *store.Tx, bucket, name string, v any) (bool, error) {
-	bk := tx.Bucket(bpath(bucket, "c")...)
+	return getConfigIn(tx.Bucket(bpath(bucket, "c")...), bucket, name, v)
+}
+
+// getConfigIn is getConfig with the bucket's configuration table (s3/b/<bucket>/c)
+// already found (nil when it is missing).
+func getConfigIn(bk *store.Bucket, bucket, name string, v any) (bool, error) {
 	if bk == nil {
 		return false, errNoSuchBucket(bucket)
 	}

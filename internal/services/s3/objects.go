@@ -448,56 +448,56 @@ type readSpec struct {
 // findObject resolves a read to one version (GET/HEAD semantics: a delete marker
 // is 404 without a version id, 405 with one).
 func findObject(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, error) {
-	b, r, err := findShared(tx, bucket, key, versionID, method)
+	b, r, _, err := findShared(tx, bucket, key, versionID, method)
 	return b.clone(), r.clone(), err
 }
 
 // findShared is findObject for a caller that only reads the records: they may
-// be the cached ones (recCache.shared).
-func findShared(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, error) {
+// be the cached ones (recCache.shared). It also gives the bucket's tables.
+func findShared(tx *store.Tx, bucket, key, versionID, method string) (*bucketRec, *objRec, *objStore, error) {
 	if !utf8.ValidString(key) {
-		return nil, nil, errInvalidURI()
+		return nil, nil, nil, errInvalidURI()
 	}
 	b, err := sharedBucket(tx, bucket)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	obs, err := openObjects(tx, bucket)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if versionID == "" {
 		r, err := obs.sharedCurrent(key)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if r == nil {
 			latest, err := obs.latest(key)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if latest != nil && latest.DeleteMarker {
-				return b, nil, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "true", "x-amz-version-id", latest.VersionID)
+				return b, nil, obs, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "true", "x-amz-version-id", latest.VersionID)
 			}
-			return b, nil, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "false")
+			return b, nil, obs, withHeaders(errNoSuchKey(key), "x-amz-delete-marker", "false")
 		}
-		return b, r, nil
+		return b, r, obs, nil
 	}
 	_, r, err := obs.version(key, versionID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if r == nil {
 		if versionID != "null" && !validVersionID(versionID) {
-			return b, nil, errInvalidArgument("Invalid version id specified", "versionId", versionID)
+			return b, nil, obs, errInvalidArgument("Invalid version id specified", "versionId", versionID)
 		}
-		return b, nil, errNoSuchVersion(key, versionID)
+		return b, nil, obs, errNoSuchVersion(key, versionID)
 	}
 	if r.DeleteMarker {
-		return b, r, withHeaders(errMethodNotAllowed(method, "DeleteMarker"), "x-amz-delete-marker", "true",
+		return b, r, obs, withHeaders(errMethodNotAllowed(method, "DeleteMarker"), "x-amz-delete-marker", "true",
 			"x-amz-version-id", r.VersionID, "Last-Modified", r.Modified.UTC().Format(http.TimeFormat))
 	}
-	return b, r, nil
+	return b, r, obs, nil
 }
 
 // errInvalidPartNumber answers a partNumber beyond the object's parts as S3 does
@@ -618,14 +618,15 @@ func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segRe
 		// b and r are only read, here and in fillObjectHeaders: the shared
 		// records save a deep copy of each (r.Meta and r.Segs go on into the
 		// answer and the reader, read-only too).
-		b, r, err = findShared(tx, sp.bucket, sp.key, sp.versionID, sp.method)
+		var obs *objStore
+		b, r, obs, err = findShared(tx, sp.bucket, sp.key, sp.versionID, sp.method)
 		if err != nil {
 			return hideMissing(tx, sp.caller, b, sp.key, err)
 		}
 		if err := checkOwner(b, sp.expectedOwner); err != nil {
 			return err
 		}
-		if err := authorize(tx, sp.caller, b, r, sp.key, "s3:GetObject", permRead); err != nil {
+		if err := authorizeIn(tx, obs.dir.Bucket("c"), sp.caller, b, r, sp.key, "s3:GetObject", permRead); err != nil {
 			return err
 		}
 		if pn := sp.partNumber; pn != nil && (*pn < 1 || int(*pn) > max(len(r.Parts), 1)) {

@@ -89,6 +89,7 @@ func keyOfVersion(vk []byte) string {
 type objStore struct {
 	tx   *store.Tx
 	name string
+	dir  *store.Bucket // s3/b/<bucket>
 	o, v *store.Bucket
 	// neverVersioned is set for a bucket that never had versioning: its only
 	// version of a key is the null one, kept at versionKey(key, 0) (the oldest
@@ -116,7 +117,7 @@ func openObjects(tx *store.Tx, bucket string) (*objStore, error) {
 	if o == nil || v == nil {
 		return nil, errNoSuchBucket(bucket)
 	}
-	return &objStore{tx: tx, name: bucket, o: o, v: v}, nil
+	return &objStore{tx: tx, name: bucket, dir: d, o: o, v: v}, nil
 }
 
 // current returns the current version of key (nil when none or a delete marker).
