@@ -1,7 +1,8 @@
 // Package store is fogbank's embedded storage: every service keeps its state here,
-// and nothing else in fogbank writes files. Metadata, items and records live in one
-// bbolt database (transactions, ordered keys); object bodies live in plain files
-// ("blobs") that a transaction references by id.
+// and nothing else in fogbank writes files. Metadata, items and records are
+// ordered keys in nested buckets, kept in a write-ahead log and memory until a
+// checkpoint moves them into one bbolt database; object bodies live in plain
+// files ("blobs") that a transaction references by id.
 //
 // There are a few types: Store (one open data directory), Tx (a transaction),
 // Bucket (ordered keys and nested buckets), Cursor (a walk over a bucket) and
