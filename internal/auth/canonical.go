@@ -7,7 +7,7 @@ import (
 	"hash"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,21 +47,21 @@ func rawQuery(r *http.Request) string {
 // edges (botocore removes dot segments and empty segments for non-S3 services,
 // the Go SDK does not; a client may escape fewer characters than AWS does), so
 // the alternatives are tried as well.
-func canonicalURIs(path string, s3 bool) []string {
+func canonicalURIs(path string, s3 bool) (uris [2]string, n int) {
 	if s3 {
-		out := []string{path}
+		uris[0], n = path, 1
 		if dec, err := url.PathUnescape(path); err == nil {
 			if alt := uriEncode(dec, true); alt != path {
-				out = append(out, alt)
+				uris[1], n = alt, 2
 			}
 		}
-		return out
+		return uris, n
 	}
-	out := []string{uriEncode(path, true)}
-	if alt := uriEncode(normalizePath(path), true); alt != out[0] {
-		out = append(out, alt)
+	uris[0], n = uriEncode(path, true), 1
+	if alt := uriEncode(normalizePath(path), true); alt != uris[0] {
+		uris[1], n = alt, 2
 	}
-	return out
+	return uris, n
 }
 
 // normalizePath removes "." and ".." segments and empty segments, keeping a
@@ -170,6 +170,10 @@ func canonicalQuery(params []queryParam, skip string) string {
 	if len(params) == 0 {
 		return ""
 	}
+	if len(params) == 1 && params[0].key != skip {
+		// One parameter (an SDK's ?x-id=GetObject): nothing to sort.
+		return uriEncode(params[0].key, false) + "=" + uriEncode(params[0].value, false)
+	}
 	enc := make([]queryParam, 0, len(params))
 	for _, p := range params {
 		if p.key == skip {
@@ -177,11 +181,11 @@ func canonicalQuery(params []queryParam, skip string) string {
 		}
 		enc = append(enc, queryParam{uriEncode(p.key, false), uriEncode(p.value, false)})
 	}
-	sort.Slice(enc, func(i, j int) bool {
-		if enc[i].key != enc[j].key {
-			return enc[i].key < enc[j].key
+	slices.SortFunc(enc, func(a, b queryParam) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
 		}
-		return enc[i].value < enc[j].value
+		return strings.Compare(a.value, b.value)
 	})
 	var b strings.Builder
 	for i, p := range enc {

@@ -534,10 +534,8 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		payload, hashedHere = hexSHA256(body), true
 	}
 	sg := signerFor(secret, s.date, s.region, s.service)
-	names := strings.Split(s.signedHeaders, ";")
-	for i := range names {
-		names[i] = strings.ToLower(strings.TrimSpace(names[i]))
-	}
+	var nb [24]string // room for what clients sign, without an allocation
+	names := signedNames(nb[:0], s.signedHeaders)
 	hp := sigBuf.Get().(*[]byte)
 	headers := appendCanonicalHeaders((*hp)[:0], r, names)
 	skip := ""
@@ -545,7 +543,8 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		skip = "X-Amz-Signature"
 	}
 	query := canonicalQuery(s.params, skip)
-	uris := canonicalURIs(rawPath(r), s.style == StyleS3)
+	ub, nu := canonicalURIs(rawPath(r), s.style == StyleS3)
+	uris := ub[:nu]
 	matched := false
 	for _, uri := range uris {
 		if sg.matches(s.signature, r.Method, uri, query, headers, s.signedHeaders, payload, s.amzDate, s.scope) {
@@ -576,6 +575,19 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		return nil, err
 	}
 	return res, nil
+}
+
+// signedNames appends the names of SignedHeaders (a;b;c) to names, trimmed and
+// in lower case, as the canonical request lists them.
+func signedNames(names []string, signedHeaders string) []string {
+	for rest := signedHeaders; ; {
+		name, tail, more := strings.Cut(rest, ";")
+		names = append(names, strings.ToLower(strings.TrimSpace(name)))
+		if !more {
+			return names
+		}
+		rest = tail
+	}
 }
 
 // readBody reads the whole body (up to MaxBody) and puts it back as a bytes reader.
