@@ -110,6 +110,13 @@ func (w *statusWriter) Flush() {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// requestState is what ServeHTTP keeps for one request.
+type requestState struct {
+	w      statusWriter
+	c      protocol.Call
+	caller api.Caller
+}
+
 // ServeHTTP is the path of a request: introspection, service, auth, route, decode,
 // call, encode, log.
 func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -118,8 +125,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	w := &statusWriter{ResponseWriter: rw}
-	c := &protocol.Call{}
+	// The writer, the call and the caller live as long as the request: one
+	// allocation for the three.
+	st := &requestState{w: statusWriter{ResponseWriter: rw}}
+	w, c := &st.w, &st.c
 	var b *Bound
 	defer func() {
 		if p := recover(); p != nil {
@@ -173,7 +182,8 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.codecFor(c).EncodeError(c, w, err)
 		return
 	}
-	caller := &api.Caller{
+	caller := &st.caller
+	*caller = api.Caller{
 		Account:     res.Principal.Account,
 		Region:      res.Region,
 		RequestID:   c.RequestID,

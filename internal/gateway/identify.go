@@ -111,11 +111,23 @@ func signingName(r *http.Request) string {
 	} else {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	// AKID/date/region/service/aws4_request: the fourth of exactly five parts,
+	// found without splitting.
+	var at [4]int // where each '/' is
+	n := 0
+	for i := 0; i < len(cred); i++ {
+		if cred[i] == '/' {
+			if n == len(at) {
+				return ""
+			}
+			at[n] = i
+			n++
+		}
+	}
+	if n != len(at) {
 		return ""
 	}
-	return parts[3]
+	return cred[at[2]+1 : at[3]]
 }
 
 // queryField reads a field from the URL query or, for a form post, the body.
