@@ -280,7 +280,8 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	var t *tableMeta
 	err = s.st.Update(func(tx *store.Tx) error {
 		var err error
-		t, err = s.loadTable(tx, sc.acct, sc.region, name)
+		rb := regionBucket(tx, sc.acct, sc.region)
+		t, err = s.regionTable(rb, sc.acct, sc.region, name)
 		if err != nil {
 			return err
 		}
@@ -294,7 +295,7 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 		if err := t.checkIndexKeys(in.Item); err != nil {
 			return err
 		}
-		db := dataBucket(tx, sc.acct, sc.region, name)
+		db := regionData(rb, name)
 		old, err = readItem(db, key)
 		if err != nil {
 			return err
@@ -356,7 +357,8 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 		return nil, err
 	}
 	err = s.st.View(func(tx *store.Tx) error {
-		t, err := s.loadTable(tx, sc.acct, sc.region, name)
+		rb := regionBucket(tx, sc.acct, sc.region)
+		t, err := s.regionTable(rb, sc.acct, sc.region, name)
 		if err != nil {
 			return err
 		}
@@ -370,7 +372,7 @@ func (s *Service) GetItem(ctx context.Context, in *ddb.GetItemInput) (*ddb.GetIt
 		if err := checkKeyPaths(t, p.proj, nil); err != nil {
 			return err
 		}
-		item, err = readItem(dataBucket(tx, sc.acct, sc.region, name), key)
+		item, err = readItem(regionData(rb, name), key)
 		return err
 	})
 	if err != nil {

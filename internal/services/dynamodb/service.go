@@ -224,9 +224,36 @@ func dataBucket(tx *store.Tx, acct, region, name string) *store.Bucket {
 	return tx.Bucket(root, acct, region, "data", name)
 }
 
+// regionBucket is the bucket of an account's region, above its tables and data:
+// an item operation finds it once for both (regionTable, regionData) rather
+// than walking the whole path twice.
+func regionBucket(tx *store.Tx, acct, region string) *store.Bucket {
+	return tx.Bucket(root, acct, region)
+}
+
+// regionData is dataBucket below a regionBucket (nil when either is missing).
+func regionData(rb *store.Bucket, name string) *store.Bucket {
+	if rb == nil {
+		return nil
+	}
+	return rb.Bucket("data", name)
+}
+
 // loadTable reads a table's metadata in tx; nil when it does not exist.
 func (s *Service) loadTable(tx *store.Tx, acct, region, name string) (*tableMeta, error) {
-	tb := tablesBucket(tx, acct, region)
+	return s.tableIn(tablesBucket(tx, acct, region), acct, region, name)
+}
+
+// regionTable is loadTable below a regionBucket rb (nil when it is missing).
+func (s *Service) regionTable(rb *store.Bucket, acct, region, name string) (*tableMeta, error) {
+	if rb == nil {
+		return nil, nil
+	}
+	return s.tableIn(rb.Bucket("tables"), acct, region, name)
+}
+
+// tableIn is loadTable with the tables bucket at hand (nil when it is missing).
+func (s *Service) tableIn(tb *store.Bucket, acct, region, name string) (*tableMeta, error) {
 	if tb == nil {
 		return nil, nil
 	}
