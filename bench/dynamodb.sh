@@ -66,6 +66,7 @@ echo "medians over $ROUNDS rounds (ops/s; fogbank durable, peers in memory):"
 python3 - "$work/results.jsonl" <<'PY'
 import json, sys, statistics, collections
 v = collections.defaultdict(list)
+cpu = collections.defaultdict(list)  # server CPU per op, µs: steadier than ops/s on a shared machine
 for line in open(sys.argv[1]):
     line = line.strip()
     if not line.startswith("{"):
@@ -74,6 +75,8 @@ for line in open(sys.argv[1]):
     name, w = d["tag"].split("/")
     op = r.get("op")
     v[(name, op, w)].append(r.get("ops_per_s", 0) if r.get("errors", 0) == 0 or r.get("ops", 0) > 0 else 0)
+    if r.get("ops") and "server_cpu_s" in r:
+        cpu[(name, op, w)].append(r["server_cpu_s"] * 1e6 / r["ops"])
 names = []
 for (n, _, _) in v:
     if n not in names: names.append(n)
@@ -86,4 +89,12 @@ for n in names:
         xs = v.get((n, op, w), [])
         cells.append(f"{statistics.median(xs):,.0f}" if xs else "-")
     print(f"| {n} | " + " | ".join(cells) + " |")
+print()
+print("server CPU per op (µs), medians:")
+for n in names:
+    cells = []
+    for op, w in cols[:4]:
+        xs = cpu.get((n, op, w), [])
+        cells.append(f"{op} {w}: {statistics.median(xs):.0f}" if xs else f"{op} {w}: -")
+    print(f"  {n}: " + ", ".join(cells))
 PY

@@ -67,6 +67,7 @@ echo "medians over $ROUNDS rounds (4 KiB objects, 8 clients, ops/s; fogbank dura
 python3 - "$work/results.jsonl" <<'PY'
 import json, sys, statistics, collections
 v = collections.defaultdict(list)
+cpu = collections.defaultdict(list)  # server CPU per op, µs: steadier than ops/s on a shared machine
 for line in open(sys.argv[1]):
     line = line.strip()
     if not line.startswith("{"):
@@ -74,9 +75,13 @@ for line in open(sys.argv[1]):
     d = json.loads(line); r = d.get("r", d)
     name = d["tag"].split("/")[0]
     v[(name, r.get("op"))].append(r.get("ops_per_s", 0))
+    if r.get("ops"):
+        cpu[(name, r.get("op"))].append(r.get("server_cpu_s", 0) * 1e6 / r["ops"])
 names = []
 for (n, _) in v:
     if n not in names: names.append(n)
+med = lambda xs: statistics.median(xs) if xs else 0
 for n in names:
-    print("%-8s PUT %8.0f   GET %8.0f" % (n, statistics.median(v[(n, "s3put")] or [0]), statistics.median(v[(n, "s3get")] or [0])))
+    print("%-8s PUT %8.0f   GET %8.0f   server CPU per op: PUT %4.0f µs  GET %4.0f µs" % (n,
+        med(v[(n, "s3put")]), med(v[(n, "s3get")]), med(cpu[(n, "s3put")]), med(cpu[(n, "s3get")])))
 PY
