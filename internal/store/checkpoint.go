@@ -75,9 +75,22 @@ func (s *Store) giveSyncRole(durable uint64, err error) {
 	s.syncing = false
 	if err != nil && s.broken == nil {
 		s.broken = err
+		s.isBroken.Store(true)
 	}
 	if durable > s.durable {
 		s.durable = durable
+	}
+	s.syncCond.Broadcast()
+	s.syncMu.Unlock()
+}
+
+// breakStore records a failure after which no write may be acknowledged, and
+// wakes the writers waiting for durability so that they return it.
+func (s *Store) breakStore(err error) {
+	s.syncMu.Lock()
+	if s.broken == nil {
+		s.broken = err
+		s.isBroken.Store(true)
 	}
 	s.syncCond.Broadcast()
 	s.syncMu.Unlock()
@@ -87,6 +100,9 @@ func (s *Store) giveSyncRole(durable uint64, err error) {
 func (s *Store) checkpoint() error {
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
+	if s.isBroken.Load() {
+		return s.brokenErr()
+	}
 
 	// Freeze: make the log durable, start the next generation, and let new
 	// Updates build over an empty overlay.
@@ -136,7 +152,7 @@ func (s *Store) checkpoint() error {
 		// The log still holds it all and the overlay stays visible; but later
 		// checkpoints would skip this generation, so stop acknowledging writes.
 		err = fmt.Errorf("store: checkpoint of log generation %d: %w", gen, err)
-		s.giveSyncRole(0, err) // records the failure (the role is free; this only sets broken)
+		s.breakStore(err)
 		return err
 	}
 

@@ -373,3 +373,58 @@ func TestLogTornFirstRecord(t *testing.T) {
 		t.Errorf("after a second crash: %s, want a,c", got)
 	}
 }
+
+// TestLogWriteFailure: when the log cannot be written, the Update that needed it
+// fails, later Updates and checkpoints refuse, Views go on, and what was
+// acknowledged before is there after reopening.
+func TestLogWriteFailure(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(k string) error {
+		return s.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucket("t")
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte(k), []byte(k))
+		})
+	}
+	if err := put("acked"); err != nil {
+		t.Fatal(err)
+	}
+	s.wmu.Lock()
+	s.log.f.Close() // the next write fails
+	s.wmu.Unlock()
+	if err := put("lost"); err == nil {
+		t.Fatal("Update with a failing log write succeeded")
+	}
+	if err := put("after"); err == nil {
+		t.Error("Update after a failed log write succeeded")
+	}
+	if err := s.checkpoint(); err == nil {
+		t.Error("checkpoint after a failed log write succeeded")
+	}
+	s.View(func(tx *Tx) error {
+		if v := tx.Bucket("t").Get([]byte("acked")); string(v) != "acked" {
+			t.Errorf("View after the failure: acked = %q", v)
+		}
+		return nil
+	})
+	if err := s.Close(); err == nil {
+		t.Error("Close of a broken store returned nil")
+	}
+	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkAndClose(t, s)
+	s.View(func(tx *Tx) error {
+		if v := tx.Bucket("t").Get([]byte("acked")); string(v) != "acked" {
+			t.Errorf("after reopening: acked = %q", v)
+		}
+		return nil
+	})
+}

@@ -79,6 +79,11 @@ type Store struct {
 	syncing  bool
 	durable  uint64 // last log record known durable
 	broken   error  // a failed log write or checkpoint: nothing more is acknowledged
+	// isBroken mirrors broken != nil for the write path, which checks it without
+	// syncMu: once broken, no Update runs and no checkpoint either (a checkpoint
+	// after a failed one would record a later log generation as absorbed while
+	// the failed one's writes are not in bbolt).
+	isBroken atomic.Bool
 
 	ckptMu   sync.Mutex    // one checkpoint at a time
 	kick     chan struct{} // asks the checkpointer for a checkpoint
@@ -353,6 +358,16 @@ func (s *Store) Close() error {
 		s.wmu.Unlock()
 		s.takeSyncRole()
 		s.giveSyncRole(last, nil) // everything appended is in bbolt: release the waiters
+	} else {
+		s.wmu.Lock()
+		s.dropWriterBase()
+		s.retireViewBase()
+		if s.log != nil {
+			s.log.close()
+			s.log = nil
+		}
+		s.wmu.Unlock()
+		s.breakStore(err) // waiters return the error; the next Open replays the log
 	}
 
 	s.blobMu.Lock()
@@ -500,6 +515,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
+	if s.isBroken.Load() {
+		return s.brokenErr()
+	}
 	s.wmu.Lock()
 	if s.log == nil { // Close has finished
 		s.wmu.Unlock()
@@ -579,6 +597,12 @@ func (s *Store) dropWriterBase() {
 	}
 }
 
+func (s *Store) brokenErr() error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	return s.broken
+}
+
 // waitDurable returns once log record lsn is durable. The first waiter to find
 // nobody syncing takes the sync role and writes everything appended so far.
 func (s *Store) waitDurable(lsn uint64) error {
@@ -618,6 +642,7 @@ func (s *Store) waitDurable(lsn uint64) error {
 		s.syncing = false
 		if err != nil {
 			s.broken = err
+			s.isBroken.Store(true)
 		} else if upto > s.durable {
 			s.durable = upto
 		}
