@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -282,14 +283,16 @@ func (w *walWriter) open() error {
 // Zeros end a replay (a record of generation 0 does not match).
 const growStep = 1 << 20
 
-var zeros = make([]byte, 64<<10)
+// zeros is made on first use: 64 KiB at start-up would be idle memory.
+var zeros = sync.OnceValue(func() []byte { return make([]byte, 64<<10) })
 
 // grow extends the file with zeros from its end to cover end, plus growStep.
 func (w *walWriter) grow(end int64) error {
 	target := (end/growStep + 1) * growStep
+	z := zeros()
 	for off := w.fileSize; off < target; {
-		n := min(int64(len(zeros)), target-off)
-		if _, err := w.f.WriteAt(zeros[:n], off); err != nil {
+		n := min(int64(len(z)), target-off)
+		if _, err := w.f.WriteAt(z[:n], off); err != nil {
 			return err
 		}
 		off += n
