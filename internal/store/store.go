@@ -78,7 +78,12 @@ type Store struct {
 	syncCond *sync.Cond
 	syncing  bool
 	durable  uint64 // last log record known durable
-	broken   error  // a failed log write or checkpoint: nothing more is acknowledged
+	// lastGroup is how many records the last sync covered (gatherCompany).
+	lastGroup    uint64
+	gatherTarget atomic.Uint64 // the record the syncer waits for, 0 when none
+	gathered     chan struct{}
+	gatherTimer  *time.Timer // the sync role's own
+	broken       error       // a failed log write or checkpoint: nothing more is acknowledged
 	// isBroken mirrors broken != nil for the write path, which checks it without
 	// syncMu: once broken, no Update runs and no checkpoint either (a checkpoint
 	// after a failed one would record a later log generation as absorbed while
@@ -150,6 +155,7 @@ func Open(opts Options) (*Store, error) {
 		noSync:        opts.NoSync,
 		logf:          opts.Logf,
 		kick:          make(chan struct{}, 1),
+		gathered:      make(chan struct{}, 1),
 		stop:          make(chan struct{}),
 		ckptDone:      make(chan struct{}),
 		pending:       make(map[string]int64),
@@ -549,6 +555,12 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		s.latest = tx.top
 		s.lastWr = time.Now()
 		lsn = s.log.append(tx.log)
+		if t := s.gatherTarget.Load(); t != 0 && lsn >= t {
+			select { // the syncer waits for this record: wake it
+			case s.gathered <- struct{}{}:
+			default:
+			}
+		}
 		s.log.ops += tx.ops
 		if s.log.size >= ckptBytes || s.log.ops >= ckptOps {
 			select {
@@ -614,7 +626,9 @@ func (s *Store) waitDurable(lsn uint64) error {
 			continue
 		}
 		s.syncing = true
+		durable, company := s.durable, s.lastGroup
 		s.syncMu.Unlock()
+		s.gatherCompany(durable, company)
 		s.wmu.Lock()
 		if s.log == nil { // closed meanwhile
 			s.wmu.Unlock()
@@ -644,11 +658,54 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.broken = err
 			s.isBroken.Store(true)
 		} else if upto > s.durable {
+			s.lastGroup = upto - s.durable
 			s.durable = upto
 		}
 		s.syncCond.Broadcast()
 	}
 	return s.broken
+}
+
+// gatherWait bounds how long a syncer waits for company (gatherCompany).
+const gatherWait = 150 * time.Microsecond
+
+// gatherCompany lets the syncer wait, parked and for at most gatherWait, until
+// as many records are appended as the last sync carried, when that was more
+// than one. An fdatasync costs ~50 µs of CPU on our machines whatever it
+// writes, and under concurrent writers the next ones arrive within a fraction
+// of a millisecond: one sync for them all is cheaper than a sync each. A lone
+// writer (last group of one) never waits. Measured with loadgen on a quiet
+// machine, interleaved rounds against the build without it: 8 clients
+// PutItem +8% / +3% / −6% (4, 5 and 3 rounds), S3 PUT +8% / −1%; 2 clients
+// +8%; 1 and 4 clients level; server CPU per write a few µs lower throughout.
+// 400 µs was worse for S3 PUT; spinning instead of parking was worse everywhere.
+func (s *Store) gatherCompany(durable, company uint64) {
+	if company < 2 {
+		return
+	}
+	target := durable + company
+	s.gatherTarget.Store(target)
+	defer s.gatherTarget.Store(0)
+	s.wmu.Lock()
+	have := s.log == nil || s.log.lsn >= target
+	s.wmu.Unlock()
+	if have {
+		return
+	}
+	if s.gatherTimer == nil {
+		s.gatherTimer = time.NewTimer(gatherWait)
+	} else {
+		s.gatherTimer.Reset(gatherWait)
+	}
+	select {
+	case <-s.gathered:
+		s.gatherTimer.Stop()
+	case <-s.gatherTimer.C:
+	}
+	select { // a wake-up sent as the timer fired must not wake the next syncer
+	case <-s.gathered:
+	default:
+	}
 }
 
 // publish makes top, durable up to log record lsn, what new Views read.
