@@ -17,23 +17,6 @@ import (
 // testHookFrozen, when set by a test, runs while a checkpoint's overlay is frozen.
 var testHookFrozen func()
 
-// stopForTest abandons the store as a crash would: no checkpoint, the log left
-// as it is, bbolt closed (which releases the directory's lock).
-func (s *Store) stopForTest() {
-	s.closeMu.Lock()
-	s.closed = true
-	s.closeMu.Unlock()
-	close(s.stop)
-	<-s.ckptDone
-	s.wmu.Lock()
-	s.dropWriterBase()
-	s.log.close()
-	s.log = nil
-	s.wmu.Unlock()
-	s.retireViewBase()
-	s.db.Close()
-}
-
 // checkpointer runs checkpoints when the log has grown (kick) or writes have
 // stopped for ckptIdle, until Close.
 func (s *Store) checkpointer() {

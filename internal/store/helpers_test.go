@@ -26,3 +26,20 @@ func checkAndClose(t testing.TB, s *Store, walkers ...RefWalker) {
 		t.Errorf("Close: %v", err)
 	}
 }
+
+// stopForTest abandons the store as a crash would: no checkpoint, the log left
+// as it is, bbolt closed (which releases the directory's lock).
+func (s *Store) stopForTest() {
+	s.closeMu.Lock()
+	s.closed = true
+	s.closeMu.Unlock()
+	close(s.stop)
+	<-s.ckptDone
+	s.wmu.Lock()
+	s.dropWriterBase()
+	s.log.close()
+	s.log = nil
+	s.wmu.Unlock()
+	s.retireViewBase()
+	s.db.Close()
+}
