@@ -175,12 +175,17 @@ func overlayModel(t *testing.T, seed uint64) {
 		}
 		return nil
 	}
-	compare := func(when string) {
-		t.Helper()
+	// mismatch compares the store with the model in a View (by name and by whole
+	// paths) and in an Update, and describes the first difference. It never
+	// fails the test itself: t.Fatal inside a store callback would leave the
+	// store's locks held and hang the test's cleanup.
+	mismatch := func(when string) string {
 		w := want()
+		var diff string
 		s.View(func(tx *Tx) error {
 			if g := got(tx); g != w {
-				t.Fatalf("%s, in a View:\n got:\n%s\nwant:\n%s", when, g, w)
+				diff = fmt.Sprintf("%s, in a View:\n got:\n%s\nwant:\n%s", when, g, w)
+				return nil
 			}
 			var sb strings.Builder
 			if root := tx.Bucket("root"); root != nil {
@@ -188,16 +193,26 @@ func overlayModel(t *testing.T, seed uint64) {
 				dumpBucket(root, []string{"root"}, byPath, &sb, "")
 			}
 			if g := sb.String(); g != w {
-				t.Fatalf("%s, in a View by whole paths:\n got:\n%s\nwant:\n%s", when, g, w)
+				diff = fmt.Sprintf("%s, in a View by whole paths:\n got:\n%s\nwant:\n%s", when, g, w)
 			}
 			return nil
 		})
+		if diff != "" {
+			return diff
+		}
 		s.Update(func(tx *Tx) error {
 			if g := got(tx); g != w {
-				t.Fatalf("%s, in an Update:\n got:\n%s\nwant:\n%s", when, g, w)
+				diff = fmt.Sprintf("%s, in an Update:\n got:\n%s\nwant:\n%s", when, g, w)
 			}
 			return nil
 		})
+		return diff
+	}
+	compare := func(when string) {
+		t.Helper()
+		if d := mismatch(when); d != "" {
+			t.Fatal(d)
+		}
 	}
 	for i := 0; i < 400; i++ {
 		if err := s.Update(step); err != nil {
@@ -212,19 +227,29 @@ func overlayModel(t *testing.T, seed uint64) {
 			compare(fmt.Sprint("after a checkpoint at step ", i))
 		case 1:
 			// Steps while a checkpoint is between freeze and drop.
+			var frozenDiff string // reported after the checkpoint (see mismatch)
 			testHookFrozen = func() {
-				compare(fmt.Sprint("frozen at step ", i))
-				for j := 0; j < 5; j++ {
+				if frozenDiff != "" {
+					return
+				}
+				if frozenDiff = mismatch(fmt.Sprint("frozen at step ", i)); frozenDiff != "" {
+					return
+				}
+				for j := 0; j < 5 && frozenDiff == ""; j++ {
 					if err := s.Update(step); err != nil {
-						t.Errorf("step %d.%d: %v", i, j, err)
+						frozenDiff = fmt.Sprintf("step %d.%d: %v", i, j, err)
+						return
 					}
-					compare(fmt.Sprint("frozen, step ", i, ".", j))
+					frozenDiff = mismatch(fmt.Sprint("frozen, step ", i, ".", j))
 				}
 			}
 			err := s.checkpoint()
 			testHookFrozen = nil
 			if err != nil {
 				t.Fatal(err)
+			}
+			if frozenDiff != "" {
+				t.Fatal(frozenDiff)
 			}
 			compare(fmt.Sprint("after a checkpoint with writes at step ", i))
 		case 2:
