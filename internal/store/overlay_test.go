@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -436,6 +437,51 @@ func TestLogWriteFailure(t *testing.T) {
 	s.View(func(tx *Tx) error {
 		if v := tx.Bucket("t").Get([]byte("acked")); string(v) != "acked" {
 			t.Errorf("after reopening: acked = %q", v)
+		}
+		return nil
+	})
+}
+
+// TestCallbackEndsGoroutine: a View or Update function that panics or ends its
+// goroutine (runtime.Goexit, as t.FailNow does) leaves no lock or read
+// transaction behind: writes, checkpoints and Close still work.
+func TestCallbackEndsGoroutine(t *testing.T) {
+	s := newStore(t)
+	run := func(f func()) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer func() { recover() }()
+			f()
+		}()
+		<-done
+	}
+	run(func() { s.View(func(tx *Tx) error { runtime.Goexit(); return nil }) })
+	run(func() { s.View(func(tx *Tx) error { panic("boom") }) })
+	run(func() {
+		s.Update(func(tx *Tx) error {
+			b, _ := tx.CreateBucket("t")
+			b.Put([]byte("lost"), []byte("x"))
+			runtime.Goexit()
+			return nil
+		})
+	})
+	if err := s.Update(func(tx *Tx) error {
+		b, err := tx.CreateBucket("t")
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("kept"), []byte("x"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		b := tx.Bucket("t")
+		if b.Get([]byte("kept")) == nil || b.Get([]byte("lost")) != nil {
+			t.Errorf("kept=%q lost=%q, want kept only", b.Get([]byte("kept")), b.Get([]byte("lost")))
 		}
 		return nil
 	})

@@ -406,9 +406,11 @@ func (s *Store) View(fn func(*Tx) error) error {
 	}
 	st := s.state.Load()
 	if vb := s.viewBase(st); vb != nil {
-		err := fn(&Tx{s: s, b: vb.btx, dirs: vb.dirs, top: st.top, under: st.under})
-		vb.release()
-		return err
+		// Deferred, so that a panicking fn (or a test's t.Fatal) cannot leave a
+		// read transaction open: a checkpoint that must remap bbolt's file waits
+		// for every reader.
+		defer vb.release()
+		return fn(&Tx{s: s, b: vb.btx, dirs: vb.dirs, top: st.top, under: st.under})
 	}
 	for {
 		btx, err := s.db.Begin(false)
@@ -424,9 +426,8 @@ func (s *Store) View(fn func(*Tx) error) error {
 			st = s.state.Load()
 			continue
 		}
-		err = fn(&Tx{s: s, b: btx, top: st.top, under: st.under})
-		btx.Rollback()
-		return err
+		defer btx.Rollback()
+		return fn(&Tx{s: s, b: btx, top: st.top, under: st.under})
 	}
 }
 
@@ -538,7 +539,18 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		return boltErr(err)
 	}
 	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true}
+	returned := false
+	defer func() {
+		if !returned { // fn ended its goroutine (runtime.Goexit, as t.FailNow does)
+			if dirs == nil {
+				btx.Rollback()
+			}
+			s.wmu.Unlock()
+			tx.rollbackBlobs()
+		}
+	}()
 	panicked, val, err := tx.run(fn)
+	returned = true
 	if dirs == nil {
 		btx.Rollback()
 	}
