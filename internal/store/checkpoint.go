@@ -91,13 +91,6 @@ func (s *Store) checkpoint() error {
 	// Updates build over an empty overlay.
 	s.takeSyncRole()
 	s.wmu.Lock()
-	s.ckptRunning = true
-	defer func() {
-		s.wmu.Lock()
-		s.ckptRunning = false
-		s.wmu.Unlock()
-	}()
-	s.dropWriterBase() // the commit below may remap bbolt's file, which waits for readers
 	buf, off := s.log.take()
 	err := s.log.write(buf, off)
 	s.log.giveBack(buf)
@@ -117,7 +110,9 @@ func (s *Store) checkpoint() error {
 	cur := s.state.Load()
 	s.state.Store(&snapshot{under: frozen, lsn: max(upto, cur.lsn), freezes: cur.freezes + 1})
 	s.pubMu.Unlock()
-	s.retireViewBase() // after the new state: a base begun from now on is refused
+	// The commit below may remap bbolt's file, which waits for every reader:
+	// retire the shared base (after the new state, so no new one is begun).
+	s.retireViewBase()
 	s.wmu.Unlock()
 	s.giveSyncRole(upto, nil)
 	if testHookFrozen != nil {

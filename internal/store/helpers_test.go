@@ -36,7 +36,6 @@ func (s *Store) stopForTest() {
 	close(s.stop)
 	<-s.ckptDone
 	s.wmu.Lock()
-	s.dropWriterBase()
 	s.log.close()
 	s.log = nil
 	s.wmu.Unlock()

@@ -59,11 +59,6 @@ type Store struct {
 	under  overlay    // guarded by wmu: the overlay a checkpoint is moving into bbolt
 	log    *walWriter // appends guarded by wmu; writes by the sync role
 	lastWr time.Time  // guarded by wmu: when the last Update wrote
-	// wtx is a bbolt read transaction kept open for Updates between checkpoints,
-	// wdirs the buckets looked up in it by encoded path (see writerBase).
-	wtx         *bolt.Tx
-	wdirs       *dirCache
-	ckptRunning bool // guarded by wmu
 
 	// state is what Views read: durable writes only.
 	state atomic.Pointer[snapshot]
@@ -357,7 +352,6 @@ func (s *Store) Close() error {
 	}
 	if err == nil {
 		last := s.log.lsn
-		s.dropWriterBase()
 		s.retireViewBase()
 		s.log.close()
 		s.log = nil
@@ -366,7 +360,6 @@ func (s *Store) Close() error {
 		s.giveSyncRole(last, nil) // everything appended is in bbolt: release the waiters
 	} else {
 		s.wmu.Lock()
-		s.dropWriterBase()
 		s.retireViewBase()
 		if s.log != nil {
 			s.log.close()
@@ -431,9 +424,10 @@ func (s *Store) View(fn func(*Tx) error) error {
 	}
 }
 
-// sharedBase is a bbolt read transaction that Views share between checkpoints,
-// with its bucket lookups: beginning a bbolt transaction and looking up the
-// same nested buckets again for every View was a good part of a small read.
+// sharedBase is a bbolt read transaction that Views and Updates share between
+// checkpoints, with its bucket lookups: beginning a bbolt transaction and
+// looking up the same nested buckets again for every call was a good part of a
+// small read.
 // A read-only bbolt transaction is never changed by reading, so goroutines can
 // share one. It is begun only while no checkpoint runs, so that it holds every
 // checkpoint its freezes count knows of, and retired when the next one starts
@@ -491,7 +485,7 @@ func (s *Store) viewBase(st *snapshot) *sharedBase {
 		btx.Rollback()
 		return nil
 	}
-	vb := &sharedBase{btx: btx, dirs: newDirCache(true), freezes: st.freezes}
+	vb := &sharedBase{btx: btx, dirs: newDirCache(), freezes: st.freezes}
 	vb.refs.Store(2) // current, and this View
 	if old := s.vbase.Swap(vb); old != nil {
 		old.release()
@@ -530,30 +524,41 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		s.wmu.Unlock()
 		return ErrClosed
 	}
-	btx, dirs, err := s.writerBase()
-	if err != nil {
+	var err error
+	// Updates read bbolt through the transaction Views share between
+	// checkpoints (state's under and freezes change only under wmu, with
+	// s.under), or through one of their own while a checkpoint runs.
+	var btx *bolt.Tx
+	var dirs *dirCache
+	vb := s.viewBase(s.state.Load())
+	if vb != nil {
+		btx, dirs = vb.btx, vb.dirs
+	} else if btx, err = s.db.Begin(false); err != nil {
 		s.wmu.Unlock()
 		if errors.Is(err, bolt.ErrDatabaseNotOpen) {
 			return ErrClosed
 		}
 		return boltErr(err)
 	}
+	done := func() {
+		if vb != nil {
+			vb.release()
+		} else {
+			btx.Rollback()
+		}
+	}
 	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true}
 	returned := false
 	defer func() {
 		if !returned { // fn ended its goroutine (runtime.Goexit, as t.FailNow does)
-			if dirs == nil {
-				btx.Rollback()
-			}
+			done()
 			s.wmu.Unlock()
 			tx.rollbackBlobs()
 		}
 	}()
 	panicked, val, err := tx.run(fn)
 	returned = true
-	if dirs == nil {
-		btx.Rollback()
-	}
+	done()
 	if panicked || err != nil {
 		s.wmu.Unlock()
 		tx.rollbackBlobs()
@@ -589,36 +594,6 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	}
 	tx.afterDurable()
 	return nil
-}
-
-// writerBase returns the bbolt read transaction Updates read under the overlay,
-// with its cache of bucket lookups. bbolt only changes at a checkpoint, so one
-// transaction serves every Update in between, and the buckets looked up in it
-// stay valid; but a checkpoint's commit may have to remap the file, which waits
-// for every open read transaction, so while a checkpoint runs each Update gets a
-// transaction of its own (dirs is nil then) and closes it. Called under wmu.
-func (s *Store) writerBase() (*bolt.Tx, *dirCache, error) {
-	if !s.under.empty() || s.ckptRunning {
-		btx, err := s.db.Begin(false)
-		return btx, nil, err
-	}
-	if s.wtx == nil {
-		btx, err := s.db.Begin(false)
-		if err != nil {
-			return nil, nil, err
-		}
-		s.wtx, s.wdirs = btx, newDirCache(false)
-	}
-	return s.wtx, s.wdirs, nil
-}
-
-// dropWriterBase closes the Updates' bbolt transaction (before a checkpoint
-// commits, and at Close). Called under wmu.
-func (s *Store) dropWriterBase() {
-	if s.wtx != nil {
-		s.wtx.Rollback()
-		s.wtx, s.wdirs = nil, nil
-	}
 }
 
 func (s *Store) brokenErr() error {

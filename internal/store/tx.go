@@ -145,32 +145,24 @@ type dirEntry struct {
 }
 
 // dirCache holds the buckets looked up in one long-lived bbolt read
-// transaction, by encoded path. The writer's is used under the write lock; the
-// one Views share takes its own lock.
+// transaction (sharedBase), by encoded path, for every Tx that reads through it.
 type dirCache struct {
-	shared bool
-	mu     sync.RWMutex
-	m      map[string]dirEntry
+	mu sync.RWMutex
+	m  map[string]dirEntry
 }
 
-func newDirCache(shared bool) *dirCache {
-	return &dirCache{shared: shared, m: map[string]dirEntry{}}
-}
+func newDirCache() *dirCache { return &dirCache{m: map[string]dirEntry{}} }
 
 func (c *dirCache) get(path []byte) (dirEntry, bool) {
-	if c.shared {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	e, ok := c.m[string(path)]
 	return e, ok
 }
 
 func (c *dirCache) put(e dirEntry) {
-	if c.shared {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.m[e.path] = e
 }
 
