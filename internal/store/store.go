@@ -341,31 +341,22 @@ func (s *Store) Close() error {
 	// until the overlay is empty with wmu held, then retire the log.
 	var err error
 	for {
-		if err = s.checkpoint(); err != nil {
-			break
-		}
+		err = s.checkpoint()
 		s.wmu.Lock()
-		if s.latest.empty() {
+		if err != nil || s.latest.empty() {
 			break
 		}
 		s.wmu.Unlock()
 	}
+	last := s.log.lsn
+	s.retireViewBase()
+	s.log.close()
+	s.log = nil
+	s.wmu.Unlock()
 	if err == nil {
-		last := s.log.lsn
-		s.retireViewBase()
-		s.log.close()
-		s.log = nil
-		s.wmu.Unlock()
 		s.takeSyncRole()
 		s.giveSyncRole(last, nil) // everything appended is in bbolt: release the waiters
 	} else {
-		s.wmu.Lock()
-		s.retireViewBase()
-		if s.log != nil {
-			s.log.close()
-			s.log = nil
-		}
-		s.wmu.Unlock()
 		s.breakStore(err) // waiters return the error; the next Open replays the log
 	}
 
