@@ -293,20 +293,7 @@ func trimAll(v string) string {
 	if !strings.Contains(v, "  ") {
 		return v
 	}
-	var b strings.Builder
-	space := false
-	for i := 0; i < len(v); i++ {
-		if v[i] == ' ' {
-			if space {
-				continue
-			}
-			space = true
-		} else {
-			space = false
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
+	return string(appendTrimmed(nil, v))
 }
 
 // canonicalRequest joins the parts of a canonical request.
