@@ -32,6 +32,24 @@ type fastParser struct {
 }
 
 // space skips JSON's white space (and nothing else).
+// separator reads what follows an object member or array element: a comma
+// (more follows) or the closing byte (done); anything else is not valid.
+func (p *fastParser) separator(closing byte) (more, ok bool) {
+	p.space()
+	if p.i >= len(p.data) {
+		return false, false
+	}
+	switch p.data[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case closing:
+		p.i++
+		return false, true
+	}
+	return false, false
+}
+
 func (p *fastParser) space() {
 	for p.i < len(p.data) {
 		switch p.data[p.i] {
@@ -73,18 +91,10 @@ func (p *fastParser) value(depth int) (any, bool) {
 				return nil, false
 			}
 			m[k] = v // a repeated key: the last wins, as in encoding/json
-			p.space()
-			if p.i >= len(p.data) {
+			if more, ok := p.separator('}'); !ok {
 				return nil, false
-			}
-			switch p.data[p.i] {
-			case ',':
-				p.i++
-			case '}':
-				p.i++
+			} else if !more {
 				return m, true
-			default:
-				return nil, false
 			}
 		}
 	case c == '[':
@@ -102,18 +112,10 @@ func (p *fastParser) value(depth int) (any, bool) {
 				return nil, false
 			}
 			l = append(l, v)
-			p.space()
-			if p.i >= len(p.data) {
+			if more, ok := p.separator(']'); !ok {
 				return nil, false
-			}
-			switch p.data[p.i] {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
+			} else if !more {
 				return l, true
-			default:
-				return nil, false
 			}
 		}
 	case c == '"':
