@@ -3,12 +3,14 @@
 # kumo (both in memory, no durability). Measured with the common loadgen instrument
 # (/work/shared/loadgen: PutItem and GetItem at 1 and 8 clients) and with
 # bench/dynamodb-query (a 1,000-item Query page). fogbank runs durable: its own data
-# directory, every acknowledged write fsynced. One warm-up round, then ROUNDS rounds,
-# a fresh server for each measurement, peers taking turns; prints JSON lines and the
-# medians.
+# directory, every acknowledged write fsynced. "floor" is bench/httpfloor: net/http
+# answering with canned responses and doing nothing else (no Query), the ceiling for
+# any server built on net/http on this machine. One warm-up round, then ROUNDS
+# rounds, a fresh server for each measurement, peers taking turns; prints JSON lines
+# and the medians.
 #
 #   bench/dynamodb.sh [ROUNDS] [SECONDS]     (defaults 3 and 5)
-#   PEERS="fogbank moto dynalite kumo" selects servers; KUMO_BIN, DYNALITE_DIR locate them.
+#   PEERS="fogbank moto dynalite kumo floor" selects servers; KUMO_BIN, DYNALITE_DIR locate them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -17,13 +19,14 @@ LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
 P=${PEERS_WORK:-$HOME/.cache/fogbank-peers}
 KUMO_BIN=${KUMO_BIN:-$P/bin/kumo}
 DYNALITE_DIR=${DYNALITE_DIR:-$P/src/dynalite}
-PEERS=${PEERS:-fogbank moto dynalite kumo}
+PEERS=${PEERS:-fogbank moto dynalite kumo floor}
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 go build -o "$work/fogbank" ./cmd/fogbank
+go build -o "$work/httpfloor" ./bench/httpfloor
 go build -o "$work/ddbquery" ./bench/dynamodb-query
 (cd "$LOADGEN_SRC" && go build -o "$work/loadgen" .)
 
@@ -33,6 +36,7 @@ serve() { # name -> starts it on $port, sets $pid
     fogbank)  "$work/fogbank" serve --addr 127.0.0.1:$port --data-dir "$work/data-$RANDOM" --log-level error >/dev/null 2>&1 & ;;
     moto)     moto_server -H 127.0.0.1 -p $port >/dev/null 2>&1 & ;;
     dynalite) node "$DYNALITE_DIR/cli.js" --host 127.0.0.1 --port $port >/dev/null 2>&1 & ;;
+    floor)    "$work/httpfloor" 127.0.0.1:$port >/dev/null 2>&1 & ;;  # net/http answering, nothing else
     kumo)     KUMO_PORT=$port "$KUMO_BIN" >/dev/null 2>&1 & ;;  # a patched kumo: see bench/RESULTS.md
   esac
   pid=$!
@@ -51,6 +55,7 @@ measure() { # name
     "$work/loadgen" load -endpoint "http://127.0.0.1:$port" -ops ddbput,ddbget -workers $w -dur "$DUR" -pid "$pid" -tag "$name/w$w" 2>/dev/null
     stopit
   done
+  [ "$name" = floor ] && return 0 # it stores nothing to query
   serve "$name"
   "$work/ddbquery" -endpoint "http://127.0.0.1:$port" -workers 1 -dur "$DUR" -tag "$name/w1" 2>/dev/null
   stopit

@@ -4,11 +4,13 @@
 # GET at 8 clients. Then one 1 GiB PUT and GET per server (bench/s3-big) with the
 # server's peak RSS, beside a plain fsynced file copy on the same disk. fogbank runs
 # durable: its own data directory, every acknowledged PUT fsynced (group commit).
+# "floor" is bench/httpfloor: net/http answering with canned responses and doing
+# nothing else, the ceiling for any server built on net/http on this machine.
 # One warm-up round, then ROUNDS rounds, a fresh server for each measurement, peers
 # taking turns; prints JSON lines and the medians.
 #
 #   bench/s3.sh [ROUNDS] [SECONDS]     (defaults 3 and 10)
-#   PEERS="fogbank moto kumo" selects servers; KUMO_BIN locates kumo; BIG=0 skips 1 GiB.
+#   PEERS="fogbank moto kumo floor" selects servers; KUMO_BIN locates kumo; BIG=0 skips 1 GiB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -16,7 +18,7 @@ DUR=${2:-10}s
 LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
 P=${PEERS_WORK:-$HOME/.cache/fogbank-peers}
 KUMO_BIN=${KUMO_BIN:-$P/bin/kumo}
-PEERS=${PEERS:-fogbank moto kumo}
+PEERS=${PEERS:-fogbank moto kumo floor}
 BIG=${BIG:-1}
 work=$(mktemp -d -p "${BENCH_TMP:-$HOME}")   # on the disk under test, not tmpfs
 pid=
@@ -24,6 +26,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 go build -o "$work/fogbank" ./cmd/fogbank
+go build -o "$work/httpfloor" ./bench/httpfloor
 go build -o "$work/s3big" ./bench/s3-big
 (cd "$LOADGEN_SRC" && go build -o "$work/loadgen" .)
 
@@ -32,6 +35,7 @@ serve() { # name -> starts it on $port, sets $pid
   case $1 in
     fogbank) "$work/fogbank" serve --addr 127.0.0.1:$port --data-dir "$work/data-$RANDOM" --log-level error >/dev/null 2>&1 & ;;
     moto)    moto_server -H 127.0.0.1 -p $port >/dev/null 2>&1 & ;;
+    floor)    "$work/httpfloor" 127.0.0.1:$port >/dev/null 2>&1 & ;;  # net/http answering, nothing else
     kumo)    KUMO_PORT=$port "$KUMO_BIN" >/dev/null 2>&1 & ;;  # a patched kumo: see bench/RESULTS.md
   esac
   pid=$!
@@ -55,7 +59,7 @@ for r in $(seq "$ROUNDS"); do
 done
 if [ "$BIG" = 1 ]; then
   for name in $PEERS; do
-    [ "$name" = moto ] && continue # moto holds bodies in memory in Python: minutes per GiB
+    [ "$name" = moto ] || [ "$name" = floor ] && continue # moto holds bodies in memory in Python: minutes per GiB
     serve "$name"
     "$work/s3big" -endpoint "http://127.0.0.1:$port" -pid "$pid" -dir "$work" -tag "$name" | tee -a "$work/big.jsonl"
     stopit
