@@ -34,7 +34,9 @@ type route struct {
 	literals int // literal path segments, for specificity
 	greedy   bool
 	greedyAt int // index of the first greedy segment, or -1
-	// required querystring and header members: present ones make the route more specific
+	// required querystring and header members: present ones make the route more
+	// specific (see required)
+	reqOnce             sync.Once
 	reqQuery, reqHeader []string
 }
 
@@ -109,24 +111,6 @@ func compile(op *api.Operation) *route {
 			}
 			k, v, has := strings.Cut(kv, "=")
 			rt.query = append(rt.query, qlit{key: k, val: v, hasVal: has})
-		}
-	}
-	if op.NewInput != nil {
-		if in := op.NewInput(); in != nil {
-			for _, f := range shape.Of(reflect.TypeOf(in)).Fields {
-				if !f.Required {
-					continue
-				}
-				switch f.Location {
-				case "querystring":
-					if f.Type != "map" {
-						rt.reqQuery = append(rt.reqQuery, f.LocationName)
-					}
-				case "header":
-					// Canonical, so that looking it up allocates nothing.
-					rt.reqHeader = append(rt.reqHeader, http.CanonicalHeaderKey(f.LocationName))
-				}
-			}
 		}
 	}
 	return rt
@@ -251,17 +235,47 @@ func (rt *route) matchQuery(q url.Values) bool {
 	return true
 }
 
+// required lists the input's required querystring and header members, on the
+// first call: reading the input shape touches its code and type data, and doing
+// that for all of a service's templates when the table is built cost S3 ~0.4 MiB
+// of idle memory for templates most requests never try.
+func (rt *route) required() (query, header []string) {
+	rt.reqOnce.Do(func() {
+		op := rt.op
+		if op.NewInput != nil {
+			if in := op.NewInput(); in != nil {
+				for _, f := range shape.Of(reflect.TypeOf(in)).Fields {
+					if !f.Required {
+						continue
+					}
+					switch f.Location {
+					case "querystring":
+						if f.Type != "map" {
+							rt.reqQuery = append(rt.reqQuery, f.LocationName)
+						}
+					case "header":
+						// Canonical, so that looking it up allocates nothing.
+						rt.reqHeader = append(rt.reqHeader, http.CanonicalHeaderKey(f.LocationName))
+					}
+				}
+			}
+		}
+	})
+	return rt.reqQuery, rt.reqHeader
+}
+
 // present counts the required querystring and header members the request carries.
 func (rt *route) present(q url.Values, h http.Header) (n int, all bool) {
+	reqQuery, reqHeader := rt.required()
 	all = true
-	for _, k := range rt.reqQuery {
+	for _, k := range reqQuery {
 		if _, ok := q[k]; ok {
 			n++
 		} else {
 			all = false
 		}
 	}
-	for _, k := range rt.reqHeader {
+	for _, k := range reqHeader {
 		if vs := h[k]; len(vs) > 0 && vs[0] != "" {
 			n++
 		} else {
