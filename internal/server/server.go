@@ -19,6 +19,7 @@ import (
 	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/gateway"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/http1"
 	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/protocol/jsonrpc"
 	"github.com/fogbank/fogbank/internal/protocol/query"
@@ -56,7 +57,7 @@ type Server struct {
 	Gateway *gateway.Gateway
 	Store   *store.Store
 
-	http     *http.Server
+	http     *http1.Server
 	ln       net.Listener
 	services []any
 	tmpDir   string
@@ -141,7 +142,9 @@ func Start(opts Options) (*Server, error) {
 
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
-	s.http = &http.Server{
+	// http1 rather than net/http's Server: the same requests and handlers for a
+	// third less CPU per request (see its package doc).
+	s.http = &http1.Server{
 		Handler:           s.Gateway,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
