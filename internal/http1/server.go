@@ -35,6 +35,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/textproto"
 	"runtime"
 	"strconv"
 	"strings"
@@ -314,6 +315,9 @@ func (c *conn) serve() {
 		first, lastMethod = false, req.Method
 		req.RemoteAddr = c.remote
 		if !c.handle(req) {
+			if c.w.linger {
+				c.closeWriteAndWait()
+			}
 			return
 		}
 	}
@@ -330,6 +334,19 @@ func leadingCRLF(b []byte) int {
 	return n
 }
 
+// closeWriteAndWait ends the connection when the client may still be sending:
+// closing at once with unread bytes makes the kernel send a reset, and many
+// clients then lose the answer already on its way. So, as net/http does (and
+// RFC 9112 section 9.6 recommends), half-close, let the client read, and close
+// half a second later.
+func (c *conn) closeWriteAndWait() {
+	c.bw.Flush()
+	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		tc.CloseWrite()
+	}
+	time.Sleep(500 * time.Millisecond)
+}
+
 // readError answers a request that could not be read, as net/http does: 431
 // when the header is too large, 501 for an unknown transfer coding, nothing
 // when the client went away or was too slow, 400 otherwise.
@@ -339,6 +356,7 @@ func (c *conn) readError(err error) {
 	switch {
 	case c.lr.remain <= 0:
 		c.writeError(http.StatusRequestHeaderFieldsTooLarge, "")
+		c.closeWriteAndWait()
 	case err == io.EOF, errors.As(err, &ne) && ne.Timeout(), errors.As(err, &oe) && oe.Op == "read":
 	case strings.Contains(err.Error(), "unsupported transfer encoding"):
 		c.writePlain(http.StatusNotImplemented, "", "Unsupported transfer encoding")
@@ -430,12 +448,26 @@ func (c *conn) handle(req *http.Request) bool {
 	if handler == nil {
 		handler = http.DefaultServeMux
 	}
+	if req.RequestURI == "*" && req.Method == http.MethodOptions {
+		handler = optionsStar{} // answered by the server, as net/http does
+	}
 	handler.ServeHTTP(w, req)
 	w.finish()
 	if err := c.bw.Flush(); err != nil {
 		return false
 	}
 	return !w.closeAfter
+}
+
+// optionsStar answers "OPTIONS *" (a question about the server, not a resource)
+// with an empty 200, like net/http's globalOptionsHandler.
+type optionsStar struct{}
+
+func (optionsStar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		io.Copy(io.Discard, io.LimitReader(r.Body, 4<<10))
+	}
 }
 
 // writeStatusOnly answers with a status and no body, closing (417).
@@ -480,8 +512,22 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close reads what is left of a body of at most 256 KiB, as net/http's server
+// does, so that the connection can serve the next request; a larger rest, or
+// one the client will only send after "100 Continue", stays unread and the
+// connection ends after the response.
 func (b *bodyReader) Close() error {
+	if b.closed {
+		return nil
+	}
 	b.closed = true
+	if b.sawEOF || b.expect && !b.sent {
+		return nil
+	}
+	if cl := b.w.req.ContentLength; cl > 0 && cl-b.n > maxPostHandlerRead {
+		return nil
+	}
+	b.discard(maxPostHandlerRead + 1)
 	return nil
 }
 
@@ -517,6 +563,7 @@ type response struct {
 	chunked       bool
 	isHEAD        bool
 	closeAfter    bool
+	linger        bool // close after the client has had time to read the answer (unread input)
 	handlerDone   bool
 
 	wants10KeepAlive, wantsClose bool
@@ -635,8 +682,10 @@ func (w *response) finish() {
 	}
 	// What the handler read after the header went out may not be all of the
 	// body: the rest on the wire is not a request.
-	if w.req.ContentLength != 0 && !w.rb.sawEOF {
+	if rb := &w.rb; w.req.ContentLength != 0 && !rb.sawEOF {
 		w.closeAfter = true
+		// Unless the client still waits for "100 Continue", its body is on the way.
+		w.linger = w.linger || !(rb.expect && !rb.sent)
 	}
 }
 
@@ -667,7 +716,8 @@ func (w *response) sendHeader(p []byte) {
 	} else if !req.ProtoAtLeast(1, 1) || w.wantsClose {
 		w.closeAfter = true
 	}
-	if h.Get("Connection") == "close" {
+	closing := w.c.s.closing.Load() // Shutdown: this answer is the connection's last
+	if h.Get("Connection") == "close" || closing {
 		w.closeAfter = true
 	}
 	// The client asked for 100 Continue and has not sent its body: the next
@@ -683,7 +733,7 @@ func (w *response) sendHeader(p []byte) {
 		tooBig := false
 		switch {
 		case rb.closed:
-			w.closeAfter = true // closed by the handler before its end
+			w.closeAfter, w.linger = true, true // closed by the handler before its end
 		case req.ContentLength > 0 && req.ContentLength-rb.n >= maxPostHandlerRead:
 			tooBig = true
 		default:
@@ -695,7 +745,7 @@ func (w *response) sendHeader(p []byte) {
 			}
 		}
 		if tooBig {
-			w.closeAfter = true
+			w.closeAfter, w.linger = true, true
 			h.Del("Connection")
 			extra.connection = "close"
 		}
@@ -742,7 +792,7 @@ func (w *response) sendHeader(p []byte) {
 	if w.chunked {
 		h.Del("Content-Length")
 	}
-	if w.closeAfter && !hasToken(h["Connection"], "close") {
+	if w.closeAfter && (closing || !hasToken(h["Connection"], "close")) {
 		h.Del("Connection")
 		if req.ProtoAtLeast(1, 1) {
 			extra.connection = "close"
@@ -816,13 +866,16 @@ func writeHeader(bw *bufio.Writer, h http.Header, extra *extraHeader) {
 	}
 }
 
+// writeValue writes a header value as http.Header.Write does: CR and LF each
+// become a space, then surrounding blanks go.
 func writeValue(bw *bufio.Writer, v string) {
-	v = strings.TrimSpace(v)
 	if strings.ContainsAny(v, "\r\n") {
-		v = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(v)
+		v = newlineToSpace.Replace(v)
 	}
-	bw.WriteString(v)
+	bw.WriteString(textproto.TrimString(v))
 }
+
+var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
 
 // dateCache keeps the formatted Date of the current second: formatting a time
 // for every response would cost more than the rest of the header.
