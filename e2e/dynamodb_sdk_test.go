@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -354,5 +355,73 @@ func TestDynamoDBPartiQLSDK(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[1=x 2=y]" {
 		t.Errorf("SELECT = %v, want [1=x 2=y]", got)
+	}
+}
+
+// encodingRecorder remembers the Content-Encoding and length of the last answer
+// as they came over the wire.
+type encodingRecorder struct {
+	next     http.RoundTripper
+	encoding string
+	length   int64
+}
+
+func (r *encodingRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err == nil {
+		r.encoding, r.length = resp.Header.Get("Content-Encoding"), resp.ContentLength
+	}
+	return resp, err
+}
+
+// DynamoDB gzips answers over 4 KiB for a client that accepts it (the SDK's
+// EnableAcceptEncodingGzip), with x-amz-crc32 over the compressed bytes (the
+// SDK checks it before it decompresses), and never for one that does not.
+func TestDynamoDBCompressedResponsesSDK(t *testing.T) {
+	f := start(t, "")
+	ctx := context.Background()
+	plain := ddbClient(f)
+	ddbCreateTable(t, plain, "big")
+	rec := &encodingRecorder{next: &http.Transport{DisableCompression: true}}
+	gz := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		HTTPClient:  &http.Client{Transport: rec}},
+		func(o *dynamodb.Options) { o.RetryMaxAttempts = 1; o.EnableAcceptEncodingGzip = true })
+	large := strings.Repeat("compressible ", 2000) // 26,000 bytes
+	for _, it := range []struct {
+		sk   int
+		text string
+	}{{1, large}, {2, "small"}} {
+		if _, err := plain.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("big"),
+			Item: map[string]types.AttributeValue{"pk": ddbS("p"), "sk": ddbN(it.sk), "text": ddbS(it.text)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(c *dynamodb.Client, sk int) string {
+		t.Helper()
+		out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("big"),
+			Key: map[string]types.AttributeValue{"pk": ddbS("p"), "sk": ddbN(sk)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item["text"].(*types.AttributeValueMemberS).Value
+	}
+	if got := get(gz, 1); got != large {
+		t.Fatalf("large item through gzip: got %d bytes, want %d", len(got), len(large))
+	}
+	if rec.encoding != "gzip" || rec.length <= 0 || rec.length > int64(len(large))/10 {
+		t.Errorf("large answer: Content-Encoding %q, %d bytes on the wire; want gzip, well under %d", rec.encoding, rec.length, len(large))
+	}
+	if got := get(gz, 2); got != "small" || rec.encoding != "" {
+		t.Errorf("small answer: %q with Content-Encoding %q, want it plain", got, rec.encoding)
+	}
+	// A Query page of both, and the plain client: nothing compressed for it.
+	out, err := gz.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("big"),
+		KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: map[string]types.AttributeValue{":p": ddbS("p")}})
+	if err != nil || len(out.Items) != 2 || rec.encoding != "gzip" {
+		t.Errorf("query through gzip: %v, %d items, Content-Encoding %q", err, len(out.Items), rec.encoding)
+	}
+	if got := get(plain, 1); got != large {
+		t.Errorf("large item, plain client: got %d bytes", len(got))
 	}
 }

@@ -164,6 +164,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
 	c.ContentType = mediaType(r.Header.Get("Content-Type"))
+	c.AcceptEncoding = r.Header.Get("Accept-Encoding")
 	if c.Protocol == protocol.JSON {
 		if err := g.jsonPreflight(c, r); err != nil {
 			g.codecFor(c).EncodeError(c, w, err)

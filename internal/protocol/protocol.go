@@ -29,6 +29,9 @@ type Call struct {
 	// ContentType is the media type of the request ("application/json"), without
 	// parameters: JSON services answer in the type they were asked in.
 	ContentType string
+	// AcceptEncoding is the request's first Accept-Encoding line (DynamoDB
+	// reads no other): it compresses large answers for clients that accept it.
+	AcceptEncoding string
 }
 
 // Codec is one AWS protocol.

@@ -101,7 +101,14 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 		h["X-Amzn-Requestid"] = []string{c.RequestID}
 	}
 	if n := svcOf(c).Name; n == "dynamodb" || n == "dynamodbstreams" {
-		// The DynamoDB SDKs check this CRC32 of the body and retry on a mismatch.
+		if n == "dynamodb" && len(body) > compressThreshold && c.AcceptEncoding != "" {
+			if enc := chooseEncoding(c.AcceptEncoding); enc != "" {
+				body = compress(body, enc)
+				h["Content-Encoding"] = []string{enc}
+			}
+		}
+		// The DynamoDB SDKs check this CRC32 of the body (as sent, compressed
+		// or not) and retry on a mismatch.
 		h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
