@@ -18,10 +18,13 @@
 // chunked encoding otherwise, Date and sniffed Content-Type added, HEAD, 204 and
 // 304 without bodies, Expect: 100-continue, keep-alive and Connection: close
 // for HTTP/1.0 and 1.1, the unread rest of a request body discarded up to
-// 256 KiB, 400/431/505 for requests that cannot be served. server_test.go runs
-// the same raw requests against both servers and compares the answers. One
-// difference is deliberate, because AWS's is: an Expect other than
-// 100-continue is ignored, where net/http answers 417.
+// 256 KiB, 400/505 for requests that cannot be served. server_test.go runs
+// the same raw requests against both servers and compares the answers. Three
+// differences are deliberate, because AWS's behaviour is the model: an Expect
+// other than 100-continue is ignored, where net/http answers 417; a header
+// over MaxHeaderBytes is answered 400, where net/http answers 431; and
+// MaxHeaderBytes bounds the request line and header exactly, where net/http
+// allows 4 KiB more.
 //
 // Left out, because nothing in fogbank uses them: TLS, HTTP/2, Hijack, trailers
 // in responses, request contexts canceled when the client goes away, and
@@ -51,7 +54,7 @@ import (
 type Server struct {
 	Handler           http.Handler
 	ReadHeaderTimeout time.Duration // for each request's header; 0: none
-	MaxHeaderBytes    int           // 0: http.DefaultMaxHeaderBytes
+	MaxHeaderBytes    int           // request line and header together; 0: http.DefaultMaxHeaderBytes
 	ErrorLog          *log.Logger   // nil: the log package's standard logger
 
 	mu        sync.Mutex
@@ -295,7 +298,7 @@ func (c *conn) serve() {
 		if d := c.s.ReadHeaderTimeout; d > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(d))
 		}
-		c.lr.remain = c.s.maxHeaderBytes() + 4096 // net/http's slack for the request line
+		c.lr.remain = c.s.maxHeaderBytes()
 		if lastMethod == http.MethodPost {
 			// Some clients send a stray CRLF after a POST body (net/http skips it too).
 			peek, _ := c.br.Peek(4)
@@ -349,15 +352,18 @@ func (c *conn) closeWriteAndWait() {
 	time.Sleep(500 * time.Millisecond)
 }
 
-// readError answers a request that could not be read, as net/http does: 431
-// when the header is too large, 501 for an unknown transfer coding, nothing
-// when the client went away or was too slow, 400 otherwise.
+// readError answers a request that could not be read, as net/http does: 501
+// for an unknown transfer coding, nothing when the client went away or was too
+// slow, 400 otherwise, also when the header is too large (where net/http
+// answers 431, and AWS 400).
 func (c *conn) readError(err error) {
 	var ne net.Error
 	var oe *net.OpError
 	switch {
 	case c.lr.remain <= 0:
-		c.writeError(http.StatusRequestHeaderFieldsTooLarge, "")
+		// AWS answers 400 here (S3's RequestHeaderSectionTooLarge, DynamoDB
+		// the same status); net/http answers 431.
+		c.writeError(http.StatusBadRequest, "request header too large")
 		c.closeWriteAndWait()
 	case err == io.EOF, errors.As(err, &ne) && ne.Timeout(), errors.As(err, &oe) && oe.Op == "read":
 	case strings.Contains(err.Error(), "unsupported transfer encoding"):

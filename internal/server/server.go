@@ -147,7 +147,10 @@ func Start(opts Options) (*Server, error) {
 	s.http = &http1.Server{
 		Handler:           s.Gateway,
 		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// AWS refuses a request whose line and header pass 16 KB, with a 400
+		// (DynamoDB; S3's own limit, 8 KB, is not enforced).
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()
