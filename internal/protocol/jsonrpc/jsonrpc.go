@@ -110,11 +110,16 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 		// The DynamoDB SDKs check this CRC32 of the body (as sent, compressed
 		// or not) and retry on a mismatch.
 		h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
+		if n == "dynamodb" {
+			h["Server"] = serverHeader // what DynamoDB sends on every answer
+		}
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+var serverHeader = []string{"Server"}
 
 // EncodeError writes err as {"__type": ..., "message": ...} with x-amzn-ErrorType,
 // and x-amzn-query-error for awsQueryCompatible services.

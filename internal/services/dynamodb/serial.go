@@ -138,6 +138,7 @@ func writeRaw(ctx context.Context, w http.ResponseWriter, code, typ, key, msg st
 	h.Set("x-amzn-ErrorType", code)
 	h.Set("x-amzn-RequestId", api.CallerFrom(ctx).RequestID)
 	h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(out)), 10))
+	h.Set("Server", "Server") // as DynamoDB sends it, on errors too
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusBadRequest)
 	w.Write(out)
