@@ -298,7 +298,9 @@ func (c *conn) serve() {
 		if d := c.s.ReadHeaderTimeout; d > 0 {
 			c.nc.SetReadDeadline(time.Now().Add(d))
 		}
-		c.lr.remain = c.s.maxHeaderBytes()
+		// What the reader holds already (read while waiting for the request)
+		// counts against the limit too.
+		c.lr.remain = c.s.maxHeaderBytes() - int64(c.br.Buffered())
 		if lastMethod == http.MethodPost {
 			// Some clients send a stray CRLF after a POST body (net/http skips it too).
 			peek, _ := c.br.Peek(4)
