@@ -648,6 +648,13 @@ func (w *response) writeBody(p []byte) {
 
 // Flush sends what is written so far (http.Flusher).
 func (w *response) Flush() {
+	w.sendHeld()
+	w.c.bw.Flush()
+}
+
+// sendHeld puts the status line, the header and the body held back so far in
+// the write buffer, unless they are there already.
+func (w *response) sendHeld() {
 	if !w.wroteStatus {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -656,20 +663,12 @@ func (w *response) Flush() {
 		w.writeBody(w.buf)
 		w.buf = w.buf[:0]
 	}
-	w.c.bw.Flush()
 }
 
 // finish completes the response once the handler has returned.
 func (w *response) finish() {
 	w.handlerDone = true
-	if !w.wroteStatus {
-		w.WriteHeader(http.StatusOK)
-	}
-	if !w.sentHeader {
-		w.sendHeader(w.buf)
-		w.writeBody(w.buf)
-		w.buf = w.buf[:0]
-	}
+	w.sendHeld()
 	if w.chunked {
 		w.c.bw.WriteString("0\r\n\r\n")
 	}
