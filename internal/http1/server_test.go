@@ -255,7 +255,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func startServer(t *testing.T, kind string, h http.Handler, cfg serverConfig) *testServer {
+func startServer(t testing.TB, kind string, h http.Handler, cfg serverConfig) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
