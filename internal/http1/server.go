@@ -373,7 +373,7 @@ func (c *conn) readError(err error) {
 		c.closeWriteAndWait()
 	case err == io.EOF, errors.As(err, &ne) && ne.Timeout(), errors.As(err, &oe) && oe.Op == "read":
 	case strings.Contains(err.Error(), "unsupported transfer encoding"):
-		c.writePlain(http.StatusNotImplemented, "", "Unsupported transfer encoding")
+		c.writePlain(http.StatusNotImplemented, http.StatusText(http.StatusNotImplemented), "Unsupported transfer encoding")
 	default:
 		c.writeError(http.StatusBadRequest, "")
 	}
@@ -382,18 +382,14 @@ func (c *conn) readError(err error) {
 // writeError writes net/http's plain-text answer to a request it cannot serve
 // ("400 Bad Request: missing required Host header"); the connection closes.
 func (c *conn) writeError(code int, detail string) {
-	text := strconv.Itoa(code) + " " + http.StatusText(code)
-	if detail != "" {
-		text += ": " + detail
-	}
-	c.writePlain(code, detail, text)
-}
-
-func (c *conn) writePlain(code int, detail, body string) {
 	reason := http.StatusText(code)
 	if detail != "" {
 		reason += ": " + detail
 	}
+	c.writePlain(code, reason, strconv.Itoa(code)+" "+reason)
+}
+
+func (c *conn) writePlain(code int, reason, body string) {
 	fmt.Fprintf(c.bw, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n%s", code, reason, body)
 	c.bw.Flush()
 }
@@ -404,32 +400,24 @@ func checkRequest(req *http.Request) (int, string) {
 	if req.ProtoMajor != 1 {
 		return http.StatusHTTPVersionNotSupported, "unsupported protocol version"
 	}
-	msg := checkHeader(req)
-	if msg != "" {
-		return http.StatusBadRequest, msg
-	}
-	return 0, ""
-}
-
-func checkHeader(req *http.Request) string {
 	// http.ReadRequest has moved the Host header to req.Host (and refused
 	// two of them), so an empty "Host:" line counts as missing here, where
 	// net/http's Server lets it through.
 	if req.ProtoAtLeast(1, 1) && req.Host == "" && req.Method != http.MethodConnect {
-		return "missing required Host header"
+		return http.StatusBadRequest, "missing required Host header"
 	}
 	if !validHost(req.Host) {
-		return "malformed Host header"
+		return http.StatusBadRequest, "malformed Host header"
 	}
 	// Values need no second look (http.ReadRequest's textproto reader refuses
 	// control characters in them), but names do: it lets through a name with
 	// a space in it ("Bad Name", "X-Thing "), which net/http's Server refuses.
 	for k := range req.Header {
 		if !validFieldName(k) {
-			return "invalid header name"
+			return http.StatusBadRequest, "invalid header name"
 		}
 	}
-	return ""
+	return 0, ""
 }
 
 // handle serves one request and tells whether the connection goes on.
@@ -481,10 +469,9 @@ func (optionsStar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // bodyReader is the request body as the handler reads it. It sends "100
 // Continue" on the first read when the client asked for it, and it keeps what
-// the server must know afterwards: whether the body was read to its end. Close
-// only marks it closed: the body http.ReadRequest gives would read to its end
-// on Close, and a large body nobody wants is better left unread and the
-// connection closed.
+// the server must know afterwards: whether the body was read to its end. Its
+// Close bounds what it reads (see Close), where the body http.ReadRequest gives
+// would read to the end however long.
 type bodyReader struct {
 	r      io.ReadCloser
 	w      *response

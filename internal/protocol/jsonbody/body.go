@@ -59,17 +59,26 @@ func ParseValid(data []byte) (any, bool) {
 	if v, ok := parseFast(data); ok {
 		return v, true
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, rest, err := decodeSlow(data)
+	if err != nil {
 		return nil, false
 	}
 	// json.Valid allows JSON's own white space after the value, and nothing else.
-	for _, c := range data[dec.InputOffset():] {
+	for _, c := range rest {
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
 			return nil, false
 		}
 	}
 	return v, true
+}
+
+// decodeSlow reads the first JSON value of data with encoding/json (numbers as
+// json.Number), for what parseFast declines; rest is what follows the value.
+func decodeSlow(data []byte) (v any, rest []byte, err error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, nil, err
+	}
+	return v, data[dec.InputOffset():], nil
 }

@@ -71,13 +71,11 @@ func Parse(data []byte) (any, error) {
 	if v, ok := parseFast(data); ok {
 		return v, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
+	raw, rest, err := decodeSlow(data)
+	if err != nil {
 		return nil, SerializationError("Malformed JSON: " + jsonErrText(err))
 	}
-	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+	if len(bytes.TrimSpace(rest)) > 0 {
 		return nil, SerializationError("Malformed JSON: unexpected data after the top-level value")
 	}
 	return raw, nil
