@@ -330,12 +330,12 @@ func TestContentLengthAndChunked(t *testing.T) {
 
 func TestHasContentLength(t *testing.T) {
 	for raw, want := range map[string]bool{
-		"PUT / HTTP/1.1\r\nContent-Length: 5\r\n\r\n":          true,
-		"PUT / HTTP/1.1\r\nCONTENT-LENGTH:5\r\n\r\n":           true,
-		"PUT / HTTP/1.1\nHost: x\ncontent-length: 5\n\n":       true,
-		"PUT / HTTP/1.1\r\nX-Content-Length: 5\r\n\r\n":        false,
-		"PUT / HTTP/1.1\r\n\r\nContent-Length: 5\r\n\r\n":      false, // in the body
-		"PUT / HTTP/1.1\r\nHost: x\r\nContent-Len":             false,
+		"PUT / HTTP/1.1\r\nContent-Length: 5\r\n\r\n":         true,
+		"PUT / HTTP/1.1\r\nCONTENT-LENGTH:5\r\n\r\n":          true,
+		"PUT / HTTP/1.1\nHost: x\ncontent-length: 5\n\n":      true,
+		"PUT / HTTP/1.1\r\nX-Content-Length: 5\r\n\r\n":       false,
+		"PUT / HTTP/1.1\r\n\r\nContent-Length: 5\r\n\r\n":     false, // in the body
+		"PUT / HTTP/1.1\r\nHost: x\r\nContent-Len":            false,
 		strings.Repeat("X-A: b\r\n", 3) + "Content-Length: 1": false, // no line end
 	} {
 		if got := hasContentLength([]byte(raw)); got != want {
