@@ -90,10 +90,14 @@ func (d *discard) Write(p []byte) (int, error) {
 
 // replayClients starts fogbank and returns S3 and DynamoDB clients whose requests
 // are recorded, with bucket "bench" and table "bench" created.
-func replayClients(b *testing.B) (*Server, *recorder, *s3.Client, *dynamodb.Client) {
+func replayClients(b *testing.B, ephemeral bool) (*Server, *recorder, *s3.Client, *dynamodb.Client) {
 	// As the load generator's server runs: --log-level error.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv := Start(b, WithDataDir(b.TempDir()), WithLogger(quiet))
+	opts := []Option{WithLogger(quiet)}
+	if !ephemeral {
+		opts = append(opts, WithDataDir(b.TempDir()))
+	}
+	srv := Start(b, opts...)
 	rec := &recorder{next: http.DefaultTransport}
 	cfg := srv.Config.Copy()
 	cfg.HTTPClient = &http.Client{Transport: rec}
@@ -138,8 +142,10 @@ var benchItem = map[string]ddbt.AttributeValue{
 	"n":    &ddbt.AttributeValueMemberN{Value: "42"},
 }
 
-func BenchmarkServeS3PutObject4KiB(b *testing.B) {
-	srv, rec, sc, _ := replayClients(b)
+func BenchmarkServeS3PutObject4KiB(b *testing.B) { bothModes(b, benchServeS3PutObject4KiB) }
+
+func benchServeS3PutObject4KiB(b *testing.B, ephemeral bool) {
+	srv, rec, sc, _ := replayClients(b, ephemeral)
 	body := bytes.Repeat([]byte("x"), 4096)
 	if _, err := sc.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("put/1"), Body: bytes.NewReader(body)}); err != nil {
 		b.Fatal(err)
@@ -147,8 +153,10 @@ func BenchmarkServeS3PutObject4KiB(b *testing.B) {
 	replay(b, srv, rec.last, http.StatusOK)
 }
 
-func BenchmarkServeS3GetObject4KiB(b *testing.B) {
-	srv, rec, sc, _ := replayClients(b)
+func BenchmarkServeS3GetObject4KiB(b *testing.B) { bothModes(b, benchServeS3GetObject4KiB) }
+
+func benchServeS3GetObject4KiB(b *testing.B, ephemeral bool) {
+	srv, rec, sc, _ := replayClients(b, ephemeral)
 	body := bytes.Repeat([]byte("x"), 4096)
 	ctx := context.Background()
 	if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("get/1"), Body: bytes.NewReader(body)}); err != nil {
@@ -162,16 +170,20 @@ func BenchmarkServeS3GetObject4KiB(b *testing.B) {
 	replay(b, srv, rec.last, http.StatusOK)
 }
 
-func BenchmarkServeDynamoDBPutItem(b *testing.B) {
-	srv, rec, _, dc := replayClients(b)
+func BenchmarkServeDynamoDBPutItem(b *testing.B) { bothModes(b, benchServeDynamoDBPutItem) }
+
+func benchServeDynamoDBPutItem(b *testing.B, ephemeral bool) {
+	srv, rec, _, dc := replayClients(b, ephemeral)
 	if _, err := dc.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: benchItem}); err != nil {
 		b.Fatal(err)
 	}
 	replay(b, srv, rec.last, http.StatusOK)
 }
 
-func BenchmarkServeDynamoDBGetItem(b *testing.B) {
-	srv, rec, _, dc := replayClients(b)
+func BenchmarkServeDynamoDBGetItem(b *testing.B) { bothModes(b, benchServeDynamoDBGetItem) }
+
+func benchServeDynamoDBGetItem(b *testing.B, ephemeral bool) {
+	srv, rec, _, dc := replayClients(b, ephemeral)
 	ctx := context.Background()
 	if _, err := dc.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: benchItem}); err != nil {
 		b.Fatal(err)
@@ -182,4 +194,11 @@ func BenchmarkServeDynamoDBGetItem(b *testing.B) {
 		b.Fatal("GetItem:", err, out)
 	}
 	replay(b, srv, rec.last, http.StatusOK)
+}
+
+// bothModes runs a benchmark against a durable fogbank ("durable": its own data
+// directory, every write fsynced) and an ephemeral one ("ephemeral": in memory).
+func bothModes(b *testing.B, bench func(b *testing.B, ephemeral bool)) {
+	b.Run("durable", func(b *testing.B) { bench(b, false) })
+	b.Run("ephemeral", func(b *testing.B) { bench(b, true) })
 }

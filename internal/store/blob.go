@@ -633,7 +633,7 @@ func (tx *Tx) RefBlob(id string) error {
 		if !ok {
 			return fmt.Errorf("store: blob record %q is corrupt", id)
 		}
-		return refs.Put([]byte(id), encodeBlobRecord(size, n+1))
+		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n+1))
 	}
 	// A pending blob leaves the pending set now (an Update that fails gives it
 	// back), so that nothing else can take it for its first reference.
@@ -656,11 +656,12 @@ func (tx *Tx) RefBlob(id string) error {
 	if inline {
 		tx.refInline[id] = data
 	}
-	if err := refs.Put([]byte(id), encodeBlobRecord(size, 1)); err != nil {
+	if err := refs.PutOwned([]byte(id), encodeBlobRecord(size, 1)); err != nil {
 		return err
 	}
 	if inline {
-		return tx.sysBucket(inlineBucket).Put([]byte(id), data)
+		// data is the store's own copy (commitInline), never changed again.
+		return tx.sysBucket(inlineBucket).PutOwned([]byte(id), data)
 	}
 	return nil
 }
@@ -684,7 +685,7 @@ func (tx *Tx) UnrefBlob(id string) error {
 		return fmt.Errorf("store: blob record %q is corrupt", id)
 	}
 	if n > 1 {
-		return refs.Put([]byte(id), encodeBlobRecord(size, n-1))
+		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n-1))
 	}
 	if err := refs.Delete([]byte(id)); err != nil {
 		return err

@@ -346,6 +346,21 @@ func (b *Bucket) edit(fn func(l *layer)) {
 	tx.version++
 }
 
+// setKey is edit for the commonest change, one key (a nil v deletes it),
+// without edit's closure.
+func (b *Bucket) setKey(k string, v []byte) {
+	tx := b.tx
+	var l layer
+	if old, _ := tx.top.get(b.path); old != nil {
+		l = *old
+	} else {
+		l = layer{exists: true}
+	}
+	l.keys = l.keys.set(k, v)
+	tx.top = tx.top.set(b.path, &l)
+	tx.version++
+}
+
 // CreateBucket returns the nested bucket at path below b, creating what is missing.
 func (b *Bucket) CreateBucket(path ...string) (*Bucket, error) {
 	cur := b
@@ -441,7 +456,14 @@ func (b *Bucket) get(key []byte) (v []byte, stable bool) {
 }
 
 // Put sets key to value. The store keeps its own copy of value.
-func (b *Bucket) Put(key, value []byte) error {
+func (b *Bucket) Put(key, value []byte) error { return b.put(key, value, true) }
+
+// PutOwned is Put for a value the caller hands over (fresh from an encoder, say):
+// the store keeps value itself instead of a copy, so the caller must never
+// change it again. The same value may be handed to several keys.
+func (b *Bucket) PutOwned(key, value []byte) error { return b.put(key, value, false) }
+
+func (b *Bucket) put(key, value []byte, copyValue bool) error {
 	if err := b.tx.write(); err != nil {
 		return err
 	}
@@ -457,10 +479,12 @@ func (b *Bucket) Put(key, value []byte) error {
 	case b.hasChild(key):
 		return boltErr(bolt.ErrIncompatibleValue)
 	}
-	// An empty value must still read back as present (non-nil).
-	v := append(make([]byte, 0, len(value)), value...)
-	k := string(key)
-	b.edit(func(l *layer) { l.keys = l.keys.set(k, v) })
+	v := value
+	if copyValue || v == nil {
+		// An empty value must still read back as present (non-nil).
+		v = append(make([]byte, 0, len(value)), value...)
+	}
+	b.setKey(string(key), v)
 	b.tx.logOp(opPut, b.path, key, v, 0)
 	return nil
 }
@@ -479,8 +503,7 @@ func (b *Bucket) Delete(key []byte) error {
 	if b.Get(key) == nil {
 		return nil // nothing to hide, nothing to log
 	}
-	k := string(key)
-	b.edit(func(l *layer) { l.keys = l.keys.set(k, nil) })
+	b.setKey(string(key), nil)
 	b.tx.logOp(opDelete, b.path, key, nil, 0)
 	return nil
 }
@@ -491,7 +514,7 @@ func (b *Bucket) PutJSON(key []byte, v any) error {
 	if err != nil {
 		return fmt.Errorf("store: encode %q: %w", key, err)
 	}
-	return b.Put(key, data)
+	return b.PutOwned(key, data)
 }
 
 // GetJSON decodes the value of key into v; ErrNotFound when the key is missing.

@@ -197,10 +197,11 @@ func (os *objStore) put(r *objRec) error {
 		if err != nil {
 			return err
 		}
-		if err := os.v.Put(vk, data); err != nil {
+		// One encoding for both records, kept by the store without copies.
+		if err := os.v.PutOwned(vk, data); err != nil {
 			return err
 		}
-		return os.o.Put([]byte(r.Key), data)
+		return os.o.PutOwned([]byte(r.Key), data)
 	}
 	if r.VersionID == "null" {
 		vk, old, err := os.version(r.Key, "null")
