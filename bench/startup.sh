@@ -38,6 +38,14 @@ for i in $(seq "$ROUNDS"); do
   for name in $PEERS; do start "$name" | tee -a "$work/results.jsonl"; done
 done
 
+# What package initialisation allocates before main (GODEBUG=inittrace=1): maps,
+# tables and regexps built at start whether or not a request ever needs them.
+# Every service should build its tables on first use; this figure shows one that
+# does not.
+GODEBUG=inittrace=1 "$work/fogbank" version 2>"$work/inittrace" >/dev/null || true
+awk '/^init/ {b += $8; n += $10; if ($8 > 8192) big = big sprintf(" %s %.0f KiB;", $2, $8/1024)}
+  END {printf "package init: %.0f KiB allocated in %d allocations; over 8 KiB:%s\n", b/1024, n, big}' "$work/inittrace"
+
 python3 - "$work/results.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

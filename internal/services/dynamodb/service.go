@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -35,6 +36,10 @@ type Service struct {
 
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// bgMu guards starting the background work on first use (startBackground)
+	// against Close.
+	bgMu      sync.Mutex
+	bgStarted atomic.Bool
 }
 
 type cachedTable struct {
@@ -53,18 +58,41 @@ func New(env *host.Env) (any, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.wg.Add(1)
-	go s.ttlLoop()
 	return s, nil
+}
+
+// startBackground starts the TTL sweeper the first time a request finds a table:
+// a server that never sees one keeps no goroutine and no ticker for DynamoDB,
+// and reads nothing of its state, at start or idle. Expired items are only ever
+// seen through a table, so nothing shows the difference (AWS itself takes up to
+// a few days to delete them).
+func (s *Service) startBackground() {
+	if s.bgStarted.Load() {
+		return
+	}
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgStarted.Load() {
+		return
+	}
+	select {
+	case <-s.stop: // closed already
+	default:
+		s.wg.Add(1)
+		go s.ttlLoop()
+	}
+	s.bgStarted.Store(true)
 }
 
 // Close stops the background work.
 func (s *Service) Close() error {
+	s.bgMu.Lock()
 	select {
 	case <-s.stop:
 	default:
 		close(s.stop)
 	}
+	s.bgMu.Unlock()
 	s.wg.Wait()
 	return nil
 }
@@ -261,6 +289,7 @@ func (s *Service) tableIn(tb *store.Bucket, acct, region, name string) (*tableMe
 	if raw == nil {
 		return nil, nil
 	}
+	s.startBackground()
 	ck := acct + "\x00" + region + "\x00" + name
 	s.cacheMu.Lock()
 	c := s.cache[ck]
