@@ -221,6 +221,7 @@ type walWriter struct {
 	lsn      uint64 // records appended so far (all generations)
 	size     int64  // bytes of this generation, written or not
 	ops      int    // writes in this generation
+	syncs    int64  // fdatasyncs so far, for the benchmarks
 }
 
 func (w *walWriter) append(payload []byte) uint64 {
@@ -332,6 +333,7 @@ func (w *walWriter) write(buf []byte, off int64) error {
 	if w.noSync {
 		return nil
 	}
+	w.syncs++
 	if err := fdatasync(w.f); err != nil {
 		return fmt.Errorf("store: log: fdatasync: %w", err)
 	}
