@@ -47,37 +47,35 @@ func (s *Store) checkpointer() {
 func (s *Store) takeSyncRole() {
 	s.syncMu.Lock()
 	for s.syncing {
-		done := s.syncDone
-		s.syncMu.Unlock()
-		<-done
-		s.syncMu.Lock()
+		s.syncCond.Wait()
 	}
-	s.beginSyncLocked()
+	s.syncing = true
 	s.syncMu.Unlock()
 }
 
 func (s *Store) giveSyncRole(durable uint64, err error) {
 	s.syncMu.Lock()
+	s.syncing = false
 	if err != nil && s.broken == nil {
 		s.broken = err
 		s.isBroken.Store(true)
 	}
 	if durable > s.durable {
-		s.setDurableLocked(durable)
+		s.durable = durable
 	}
-	s.endSyncLocked()
+	s.syncCond.Broadcast()
 	s.syncMu.Unlock()
 }
 
-// breakStore records a failure after which no write may be acknowledged.
-// Writers waiting for durability wait for a sync in progress, and see it when
-// that sync ends.
+// breakStore records a failure after which no write may be acknowledged, and
+// wakes the writers waiting for durability so that they return it.
 func (s *Store) breakStore(err error) {
 	s.syncMu.Lock()
 	if s.broken == nil {
 		s.broken = err
 		s.isBroken.Store(true)
 	}
+	s.syncCond.Broadcast()
 	s.syncMu.Unlock()
 }
 

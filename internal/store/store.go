@@ -77,13 +77,11 @@ type Store struct {
 	pubMu sync.Mutex // orders publishers of state
 
 	// The sync role: one goroutine at a time writes and fsyncs the log for
-	// everyone waiting (group commit); the others wait until syncDone, made
-	// when the role is taken, is closed as it is given up.
-	syncMu    sync.Mutex
-	syncDone  chan struct{}
-	syncing   bool
-	durable   uint64        // last log record known durable
-	durableAt atomic.Uint64 // durable, read without syncMu (waitDurable)
+	// everyone waiting (group commit); the others wait on syncCond.
+	syncMu   sync.Mutex
+	syncCond *sync.Cond
+	syncing  bool
+	durable  uint64 // last log record known durable
 	// lastGroup is how many records the last sync covered (gatherCompany).
 	lastGroup    uint64
 	gatherTarget atomic.Uint64 // the record the syncer waits for, 0 when none
@@ -215,6 +213,7 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.syncCond = sync.NewCond(&s.syncMu)
 	s.state.Store(&snapshot{lsn: s.log.lsn})
 	go s.checkpointer()
 	return s, nil
@@ -626,35 +625,16 @@ func (s *Store) brokenErr() error {
 }
 
 // waitDurable returns once log record lsn is durable. The first waiter to find
-// nobody syncing takes the sync role and writes everything appended so far;
-// the others wait for that sync to end (syncDone), then check again.
-//
-// Waiters park on a channel the syncer closes, not on a sync.Cond: woken by a
-// Broadcast, each had to take syncMu again before it could return, and the
-// convoy parked and woke several of them a second time. Now a woken waiter
-// whose record is covered returns after one atomic load.
+// nobody syncing takes the sync role and writes everything appended so far.
 func (s *Store) waitDurable(lsn uint64) error {
-	for {
-		if s.durableAt.Load() >= lsn {
-			return nil
-		}
-		s.syncMu.Lock()
-		if s.broken != nil {
-			err := s.broken
-			s.syncMu.Unlock()
-			return err
-		}
-		if s.durable >= lsn {
-			s.syncMu.Unlock()
-			return nil
-		}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for s.durable < lsn && s.broken == nil {
 		if s.syncing {
-			done := s.syncDone
-			s.syncMu.Unlock()
-			<-done
+			s.syncCond.Wait()
 			continue
 		}
-		s.beginSyncLocked()
+		s.syncing = true
 		durable, company := s.durable, s.lastGroup
 		s.syncMu.Unlock()
 		s.gatherCompany(durable, company)
@@ -662,10 +642,9 @@ func (s *Store) waitDurable(lsn uint64) error {
 		if s.log == nil { // closed meanwhile
 			s.wmu.Unlock()
 			s.syncMu.Lock()
-			s.endSyncLocked()
-			closed := s.durable < lsn
-			s.syncMu.Unlock()
-			if closed {
+			s.syncing = false
+			s.syncCond.Broadcast()
+			if s.durable < lsn {
 				return ErrClosed
 			}
 			continue
@@ -683,40 +662,21 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.publish(top, upto)
 		}
 		s.syncMu.Lock()
+		s.syncing = false
 		if err != nil {
 			s.broken = err
 			s.isBroken.Store(true)
 		} else if upto > s.durable {
 			s.lastGroup = upto - s.durable
-			s.setDurableLocked(upto)
+			s.durable = upto
 		}
-		s.endSyncLocked()
-		s.syncMu.Unlock()
+		s.syncCond.Broadcast()
 	}
-}
-
-// beginSyncLocked takes the sync role; syncMu is held.
-func (s *Store) beginSyncLocked() {
-	s.syncing = true
-	s.syncDone = make(chan struct{})
-}
-
-// endSyncLocked gives the sync role up and wakes everyone waiting for the
-// sync; syncMu is held.
-func (s *Store) endSyncLocked() {
-	s.syncing = false
-	close(s.syncDone)
-}
-
-// setDurableLocked records that the log is durable up to record lsn; syncMu
-// is held.
-func (s *Store) setDurableLocked(lsn uint64) {
-	s.durable = lsn
-	s.durableAt.Store(lsn)
+	return s.broken
 }
 
 // gatherWait bounds how long a syncer waits for company (gatherCompany).
-var gatherWait = 150 * time.Microsecond
+var gatherWait = 150 * time.Microsecond // a variable for BenchmarkUpdateParallelBusy
 
 // gatherCompany lets the syncer wait, parked and for at most gatherWait, until
 // as many records are appended as the last sync carried, when that was more
