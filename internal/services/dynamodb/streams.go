@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 	"github.com/fogbank/fogbank/internal/ddbstream"
 	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
@@ -88,13 +89,13 @@ func (s *Service) recordStream(tx *store.Tx, t *tableMeta, db *store.Bucket, old
 	}
 	r.Size = int64(expr.ItemSize(keys))
 	vt := t.Stream.ViewType
-	if nu != nil && (vt == "NEW_IMAGE" || vt == "NEW_AND_OLD_IMAGES") {
+	if nu != nil && (vt == ddb.StreamViewTypeNewImage || vt == ddb.StreamViewTypeNewAndOldImages) {
 		if r.NewImage, err = json.Marshal(nu); err != nil {
 			return err
 		}
 		r.Size += int64(expr.ItemSize(nu))
 	}
-	if old != nil && (vt == "OLD_IMAGE" || vt == "NEW_AND_OLD_IMAGES") {
+	if old != nil && (vt == ddb.StreamViewTypeOldImage || vt == ddb.StreamViewTypeNewAndOldImages) {
 		if r.OldImage, err = json.Marshal(old); err != nil {
 			return err
 		}

@@ -12,7 +12,9 @@ import (
 )
 
 // archived tells whether a storage class needs a restore before reading on AWS.
-func archived(sc string) bool { return sc == "GLACIER" || sc == "DEEP_ARCHIVE" }
+func archived(sc string) bool {
+	return sc == s3api.StorageClassGlacier || sc == s3api.StorageClassDeepArchive
+}
 
 // RestoreObject restores an archived object's temporary copy. fogbank's bytes
 // are always readable, so the restore completes at once: the object's
