@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -35,12 +34,9 @@ type Service struct {
 	// when the bytes in the transaction are the same.
 	cache map[string]*cachedTable
 
-	stop chan struct{}
-	wg   sync.WaitGroup
-	// bgMu guards starting the background work on first use (startBackground)
-	// against Close.
-	bgMu      sync.Mutex
-	bgStarted atomic.Bool
+	sweeper sync.Once // starts ttlLoop, at Start when tables exist or at the first CreateTable
+	stop    chan struct{}
+	wg      sync.WaitGroup
 }
 
 type cachedTable struct {
@@ -48,9 +44,14 @@ type cachedTable struct {
 	t   *tableMeta
 }
 
-var _ ddb.API = (*Service)(nil)
+var (
+	_ ddb.API      = (*Service)(nil)
+	_ host.Starter = (*Service)(nil)
+)
 
-// New creates the service over env's store and starts the TTL sweeper.
+// New creates the service over env's store. The TTL sweeper starts with the
+// first table (Start, CreateTable): a fogbank with no DynamoDB state runs no
+// goroutine for it.
 func New(env *host.Env) (any, error) {
 	s := &Service{st: env.Store, now: env.Now, log: env.Logger, cache: map[string]*cachedTable{}, stop: make(chan struct{})}
 	if s.now == nil {
@@ -62,38 +63,31 @@ func New(env *host.Env) (any, error) {
 	return s, nil
 }
 
-// startBackground starts the TTL sweeper the first time a request finds a table:
-// a server that never sees one keeps no goroutine and no ticker for DynamoDB,
-// and reads nothing of its state, at start or idle. Expired items are only ever
-// seen through a table, so nothing shows the difference (AWS itself takes up to
-// a few days to delete them).
-func (s *Service) startBackground() {
-	if s.bgStarted.Load() {
-		return
+// Start starts the TTL sweeper when the store already holds tables (items may
+// expire, and stream records age out, while nobody calls).
+func (s *Service) Start(context.Context) error {
+	var any bool
+	s.st.View(func(tx *store.Tx) error { any = tx.Bucket(root) != nil; return nil })
+	if any {
+		s.startSweeper()
 	}
-	s.bgMu.Lock()
-	defer s.bgMu.Unlock()
-	if s.bgStarted.Load() {
-		return
-	}
-	select {
-	case <-s.stop: // closed already
-	default:
+	return nil
+}
+
+func (s *Service) startSweeper() {
+	s.sweeper.Do(func() {
 		s.wg.Add(1)
 		go s.ttlLoop()
-	}
-	s.bgStarted.Store(true)
+	})
 }
 
 // Close stops the background work.
 func (s *Service) Close() error {
-	s.bgMu.Lock()
 	select {
 	case <-s.stop:
 	default:
 		close(s.stop)
 	}
-	s.bgMu.Unlock()
 	s.wg.Wait()
 	return nil
 }
@@ -300,7 +294,6 @@ func (s *Service) tableIn(tb *store.Bucket, acct, region, name string) (*tableMe
 	if raw == nil {
 		return nil, nil
 	}
-	s.startBackground()
 	ck := acct + "\x00" + region + "\x00" + name
 	s.cacheMu.Lock()
 	c := s.cache[ck]
