@@ -1,103 +1,99 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/xml"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"strings"
-	"sync"
+	"net/url"
 	"testing"
+	"time"
 
-	"github.com/fogbank/fogbank/internal/api"
-	"github.com/fogbank/fogbank/internal/host"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/fogbank/fogbank/internal/server"
 	"github.com/fogbank/fogbank/internal/services/all"
 )
 
-// lifecycleProbe is a service registered only in this test binary: it records
-// what its Env told it and serves a route of its own.
-type lifecycleProbe struct {
-	env *host.Env
-
-	mu      sync.Mutex // guards url, foundS3, stopped
-	url     string
-	foundS3 bool
-	stopped bool
-}
-
-func (p *lifecycleProbe) Start(ctx context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.url = p.env.URL()
-	_, p.foundS3 = p.env.Service("s3")
-	return p.env.Handle("/ping", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "pong "+p.env.URL())
-	}))
-}
-
-func (p *lifecycleProbe) Stop(ctx context.Context) error {
-	p.mu.Lock()
-	p.stopped = true
-	p.mu.Unlock()
-	return nil
-}
-
-var probe *lifecycleProbe
-
-func init() {
-	host.Register(&api.Service{Name: "lifecycleprobe"}, (*lifecycleProbe)(nil), func(env *host.Env) (any, error) {
-		probe = &lifecycleProbe{env: env}
-		return probe, nil
-	})
-}
-
-// A service created by the server is started with the server's URL, finds the
-// others, serves its route on the main listener (never for a virtual-hosted S3
-// request), and is stopped by Close.
-func TestServiceLifecycle(t *testing.T) {
-	srv, err := server.Start(server.Options{Addr: "127.0.0.1:0", Ephemeral: true, Models: all.Models(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+func start(t *testing.T, opts server.Options) *server.Server {
+	t.Helper()
+	opts.Addr, opts.Ephemeral, opts.NoSync = "127.0.0.1:0", true, true
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Models = all.Models()
+	srv, err := server.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	p := probe
-	p.mu.Lock()
-	if p.url != srv.URL || !p.foundS3 {
-		t.Errorf("at Start: URL %q (want %q), found s3 %v", p.url, srv.URL, p.foundS3)
-	}
-	p.mu.Unlock()
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
 
-	get := func(host, path string) (int, string) {
-		req, _ := http.NewRequest("GET", srv.URL+path, nil)
-		if host != "" {
-			req.Host = host
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+// A PUT whose body stops arriving gets S3's answer after the body timeout:
+// 400 RequestTimeout in S3's words, and the connection closes. The request is
+// a presigned URL made by aws-sdk-go-v2, sent by hand so that the body can stall.
+func TestBodyStallAnswersRequestTimeout(t *testing.T) {
+	srv := start(t, server.Options{Timeouts: server.Timeouts{Body: 300 * time.Millisecond}})
+	ctx := context.Background()
+	client := s3.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("stall")}); err != nil {
+		t.Fatal(err)
 	}
-	if code, body := get("", "/_fogbank/lifecycleprobe/ping"); code != 200 || body != "pong "+srv.URL {
-		t.Errorf("route: %d %q", code, body)
+	pre, err := s3.NewPresignClient(client).PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("stall"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, port, _ := strings.Cut(srv.Addr, ":")
-	if code, body := get("localhost:"+port, "/_fogbank/lifecycleprobe/ping"); code != 200 || !strings.HasPrefix(body, "pong") {
-		t.Errorf("route by localhost: %d %q", code, body)
+	u, _ := url.Parse(pre.URL)
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// bucket.localhost names a bucket: its key "_fogbank/..." is S3's (an
-	// unsigned request, so S3 answers with an error of its own).
-	if code, body := get("mybucket.localhost:"+port, "/_fogbank/lifecycleprobe/ping"); code == 200 || strings.HasPrefix(body, "pong") {
-		t.Errorf("virtual-hosted S3 request reached the route: %d %q", code, body)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, "PUT "+u.RequestURI()+" HTTP/1.1\r\nHost: "+u.Host+"\r\nContent-Length: 10\r\n\r\nabc")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.stopped {
-		t.Errorf("Close did not stop the service")
+	var e struct{ Code, Message string }
+	body, _ := io.ReadAll(resp.Body)
+	xml.Unmarshal(body, &e)
+	if resp.StatusCode != 400 || e.Code != "RequestTimeout" ||
+		e.Message != "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed." {
+		t.Errorf("stalled body: %d %s, want 400 RequestTimeout", resp.StatusCode, body)
+	}
+	if !resp.Close {
+		t.Error("no Connection: close after a stalled body")
+	}
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("stall"), Key: aws.String("k")}); err == nil {
+		t.Error("the object of a stalled PUT exists")
+	}
+}
+
+// An idle keep-alive connection is closed after the idle timeout.
+func TestIdleConnectionCloses(t *testing.T) {
+	srv := start(t, server.Options{Timeouts: server.Timeouts{Idle: 200 * time.Millisecond}})
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /_fogbank/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("idle connection: %v, want EOF (closed by fogbank)", err)
 	}
 }
