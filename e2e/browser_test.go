@@ -91,6 +91,7 @@ func TestBrowserCannotReachFogbankFromForeignOrigins(t *testing.T) {
 		},
 		"local-open": {
 			"ddb-scan": "200 secret-value", "ddb-put": "200", "s3-get": "200 secret-value",
+			"s3-put":        "200",     // a presigned PUT: its preflight is answered from the bucket's CORS rules
 			"s3-get-nocors": "blocked", // S3 answers from the bucket's CORS rules: none here
 		},
 		"local-strict": {"ddb-scan": "blocked", "ddb-put": "blocked", "s3-get": "blocked"},
@@ -120,6 +121,10 @@ func TestBrowserCannotReachFogbankFromForeignOrigins(t *testing.T) {
 			if _, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("secret"), Key: aws.String(key)}); err == nil {
 				t.Errorf("%s: a foreign page wrote secret/%s", f.URL, key)
 			}
+		}
+		_, err = s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("secret"), Key: aws.String("from-localhost")})
+		if wrote := err == nil; wrote != (f == open) {
+			t.Errorf("%s: the localhost page's presigned PUT wrote: %v, want %v", f.URL, wrote, f == open)
 		}
 		items, err := ddbClient(f).Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("secrets")})
 		if err != nil {
@@ -205,6 +210,11 @@ func pageConfig(t *testing.T, f *fogbank, origin, name string) config {
 		FormFields: formFields("pwned-form"), PutItemKey: "pwned"}
 	if strings.HasPrefix(origin, "http://localhost") {
 		c.PutItemKey = "from-localhost"
+		put, err = pre.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("secret"), Key: aws.String("from-localhost")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.PutURL = put.URL
 	}
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(f.URL, "http://"))
 	c.Localhost = "http://localhost:" + port

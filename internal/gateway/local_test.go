@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -286,5 +287,35 @@ func TestUnsignedSTS(t *testing.T) {
 	code, _, body = do(t, srv, "POST", "/", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15", "Content-Type", "application/x-www-form-urlencoded")
 	if strings.Contains(body, "MissingAuthenticationToken") {
 		t.Errorf("unsigned AssumeRoleWithWebIdentity: %d %s; want it past the signature check", code, body)
+	}
+}
+
+// A browser's preflight of a presigned URL repeats its query, signed for the
+// request to come (a PUT), not for the OPTIONS: S3 answers it from the
+// bucket's CORS rules without checking the signature.
+func TestPreflightOfPresignedURL(t *testing.T) {
+	srv := startLocal(t, server.Options{})
+	ctx := context.Background()
+	client := s3.NewFromConfig(configAs(srv, "127.0.0.1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := client.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String("web"), CORSConfiguration: &s3types.CORSConfiguration{
+		CORSRules: []s3types.CORSRule{{AllowedOrigins: []string{"http://localhost:3000"}, AllowedMethods: []string{"PUT"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, err := s3.NewPresignClient(client).PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("web"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(pre.URL, srv.URL)
+	code, h, body := do(t, srv, "OPTIONS", path, "", "Origin", "http://localhost:3000", "Access-Control-Request-Method", "PUT")
+	if code != 200 || h.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("preflight of a presigned PUT: %d %v %s; want 200 from the bucket's CORS rule", code, h, body)
+	}
+	code, _, body = do(t, srv, "OPTIONS", path, "", "Origin", "http://localhost:4000", "Access-Control-Request-Method", "PUT")
+	if code != 403 || !strings.Contains(body, "<Code>AccessForbidden</Code>") {
+		t.Errorf("preflight from an origin the rules do not name: %d %s; want S3's 403 AccessForbidden", code, body)
 	}
 }
