@@ -32,6 +32,7 @@ type Config struct {
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
 	Version  string
+	Admin    Admin // reset, snapshots, init state (introspect.go); nil: none
 }
 
 // Gateway is the one http.Handler in front of every service.
@@ -120,7 +121,8 @@ type requestState struct {
 // ServeHTTP is the path of a request: introspection, service, auth, route, decode,
 // call, encode, log.
 func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") {
+	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") ||
+		r.Method == http.MethodPost && r.URL.Path == "/moto-api/reset" && r.URL.RawQuery == "" { // S3's POSTs to a key carry a query
 		g.serveIntrospection(rw, r)
 		return
 	}

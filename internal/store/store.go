@@ -95,6 +95,10 @@ type Store struct {
 
 	fanouts sync.Map // fan-out directory path → true once it exists durably
 
+	// blobRm is held (read) while the files of unreferenced blobs are removed;
+	// WriteSnapshot holds it to link the files its View references (snapshot.go).
+	blobRm sync.RWMutex
+
 	inlineSeq atomic.Uint64 // the last ordered id handed to a small blob (nextInlineID)
 
 	blobMu sync.Mutex // guards pending
@@ -716,6 +720,11 @@ func (tx *Tx) rollbackBlobs() {
 // dropped. No later Update can have referenced them again: only pending blobs
 // gain a first reference.
 func (tx *Tx) afterDurable() {
+	if len(tx.unrefGone) == 0 {
+		return
+	}
+	tx.s.blobRm.RLock()
+	defer tx.s.blobRm.RUnlock()
 	for _, id := range tx.unrefGone {
 		tx.s.remove(tx.s.blobFile(id))
 	}
