@@ -609,6 +609,5 @@ func (s *Store) LoadSnapshot(r io.Reader) error {
 // setSequence sets the bucket's sequence, as NextSequence would have.
 func (b *Bucket) setSequence(n uint64) {
 	b.edit(func(l *layer) { l.hasSeq, l.seq = true, n })
-	b.tx.ops++
-	b.tx.log = appendOp(b.tx.log, opSequence, b.path, nil, nil, n)
+	b.tx.logOp(opSequence, b.path, nil, nil, n)
 }
