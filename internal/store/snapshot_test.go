@@ -52,8 +52,8 @@ func putFile(t testing.TB, s *Store, root, name string, body []byte) string {
 	return ref.ID
 }
 
-// fill gives root nested buckets, keys, a sequence, a small and a large blob.
-func fill(t testing.TB, s *Store, root string) {
+// fillRoot gives root nested buckets, keys, a sequence, a small and a large blob.
+func fillRoot(t testing.TB, s *Store, root string) {
 	t.Helper()
 	err := s.Update(func(tx *Tx) error {
 		b, err := tx.CreateBucket(root, "000000000000", "us-east-1", "items")
@@ -134,8 +134,8 @@ func blobFiles(t testing.TB, s *Store) []string {
 
 func TestDropAll(t *testing.T) {
 	s := newStore(t, blobsWalker("a", "b"))
-	fill(t, s, "a")
-	fill(t, s, "b")
+	fillRoot(t, s, "a")
+	fillRoot(t, s, "b")
 	if err := s.checkpoint(); err != nil { // some state in bbolt, some in the overlay
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestDropAll(t *testing.T) {
 		return nil
 	})
 	// The store works after, and a checkpoint moves the reset into bbolt.
-	fill(t, s, "a")
+	fillRoot(t, s, "a")
 	if err := s.checkpoint(); err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +176,8 @@ func countKeys(b *Bucket) int {
 
 func TestDropOneRoot(t *testing.T) {
 	s := newStore(t, blobsWalker("a", "b"))
-	fill(t, s, "a")
-	fill(t, s, "b")
+	fillRoot(t, s, "a")
+	fillRoot(t, s, "b")
 	before := dump(t, s)
 	if err := s.Drop(blobsWalker("a"), "a", "never-made"); err != nil {
 		t.Fatal(err)
@@ -200,11 +200,11 @@ func TestDropOneRoot(t *testing.T) {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	src := newStore(t, blobsWalker("a", "b"))
-	fill(t, src, "a")
+	fillRoot(t, src, "a")
 	if err := src.checkpoint(); err != nil {
 		t.Fatal(err)
 	}
-	fill(t, src, "b") // in the overlay
+	fillRoot(t, src, "b") // in the overlay
 	var snap bytes.Buffer
 	if err := src.WriteSnapshot(&snap); err != nil {
 		t.Fatal(err)
@@ -216,11 +216,11 @@ func TestSnapshotRoundTrip(t *testing.T) {
 
 	// Into a store holding other things: they are gone, the snapshot is there.
 	dir := t.TempDir()
-	dst, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	dst, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fill(t, dst, "c")
+	fillRoot(t, dst, "c")
 	if err := dst.LoadSnapshot(bytes.NewReader(snap.Bytes())); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	// And after a checkpoint and a reopen.
 	checkAndClose(t, dst, blobsWalker("a", "b"))
-	re, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	re, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 
 func TestSnapshotDamagedChangesNothing(t *testing.T) {
 	src := newStore(t, blobsWalker("a"))
-	fill(t, src, "a")
+	fillRoot(t, src, "a")
 	var snap bytes.Buffer
 	if err := src.WriteSnapshot(&snap); err != nil {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestSnapshotDamagedChangesNothing(t *testing.T) {
 	flipped := bytes.Clone(full)
 	flipped[len(flipped)/2] ^= 1
 	dst := newStore(t, blobsWalker("c"))
-	fill(t, dst, "c")
+	fillRoot(t, dst, "c")
 	want := dump(t, dst)
 	for name, data := range map[string][]byte{
 		"cut short":    full[:len(full)-3],
