@@ -306,3 +306,57 @@ func TestSnapshotHugeLengthClaim(t *testing.T) {
 		t.Errorf("LoadSnapshot = %v, want ErrInvalid", err)
 	}
 }
+
+// BenchmarkDropAll is DropAll of a store holding 10,000 small blobs referenced
+// from one bucket and 10,000 keys in another (what S3 objects and DynamoDB
+// items come to), half checkpointed into bbolt and half in the overlay.
+func BenchmarkDropAll(b *testing.B) {
+	s, err := Open(Options{Dir: b.TempDir(), NoSync: true, Logf: b.Logf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	body := bytes.Repeat([]byte("x"), 1024)
+	for range b.N {
+		b.StopTimer()
+		for part := range 2 {
+			for batch := range 50 {
+				var ids []string
+				for range 100 {
+					w, _ := s.NewBlob(0)
+					w.Write(body)
+					ref, err := w.Commit()
+					if err != nil {
+						b.Fatal(err)
+					}
+					ids = append(ids, ref.ID)
+				}
+				err := s.Update(func(tx *Tx) error {
+					objs, _ := tx.CreateBucket("s3", "objects")
+					items, _ := tx.CreateBucket("dynamodb", "items")
+					for i, id := range ids {
+						if err := tx.RefBlob(id); err != nil {
+							return err
+						}
+						key := fmt.Appendf(nil, "k%d-%03d-%03d", part, batch, i)
+						objs.Put(key, []byte(id))
+						items.Put(key, body[:200])
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if part == 0 {
+				if err := s.checkpoint(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StartTimer()
+		if err := s.DropAll(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
