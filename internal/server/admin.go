@@ -33,7 +33,7 @@ func (s *Server) Reset(service string) error {
 		return fmt.Errorf("%w %q", ErrUnknownService, service)
 	}
 	var walk store.RefWalker
-	if h, ok := s.impls[service].(host.BlobHolder); ok {
+	if h, ok := s.host.Impl(service).(host.BlobHolder); ok {
 		walk = h.BlobRefs
 	}
 	if err := s.Store.Drop(walk, service); err != nil {
@@ -46,8 +46,8 @@ func (s *Server) Reset(service string) error {
 // resetCaches lets the services forget what they derived from the state they
 // had (all of them when service is "").
 func (s *Server) resetCaches(service string) {
-	for name, impl := range s.impls {
-		if r, ok := impl.(host.Resetter); ok && (service == "" || service == name) {
+	for name := range s.models {
+		if r, ok := s.host.Impl(name).(host.Resetter); ok && (service == "" || service == name) {
 			r.Reset()
 		}
 	}
