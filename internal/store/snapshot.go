@@ -52,9 +52,18 @@ func dropEverything(tx *Tx) ([]string, error) {
 	}
 	var files []string
 	inline := tx.sysBucket(inlineBucket)
+	held := tx.s.heldBlobs()
 	if err := tx.blobRefs().ForEach(func(k, _ []byte) error {
-		if inline.Get(k) == nil {
+		v, stable := inline.get(k)
+		switch {
+		case v == nil:
 			files = append(files, string(k))
+		case held[string(k)]:
+			// A reader holds this small blob: its bytes stay readable (hold.go).
+			if !stable {
+				v = bytes.Clone(v)
+			}
+			tx.dropInline(string(k), v)
 		}
 		return nil
 	}); err != nil {
@@ -70,6 +79,18 @@ func dropEverything(tx *Tx) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// heldBlobs is the set of blobs readers hold now.
+func (s *Store) heldBlobs() map[string]bool {
+	h := &s.holds
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]bool, len(h.n))
+	for id := range h.n {
+		out[id] = true
+	}
+	return out
 }
 
 // rootNames lists the services' root buckets, sorted. (The root pseudo-bucket's
@@ -96,12 +117,19 @@ func rootNames(tx *Tx) []string {
 }
 
 // removeBlobFiles removes the files of blobs no longer referenced, except those
-// named in keep.
+// named in keep; a file a reader holds (HoldBlobs) goes at its last release.
 func (s *Store) removeBlobFiles(ids []string, keep map[string]bool) {
 	s.blobRm.RLock()
 	defer s.blobRm.RUnlock()
+	h := &s.holds
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for _, id := range ids {
-		if !keep[id] {
+		switch {
+		case keep[id]:
+		case h.n[id] > 0:
+			h.doomed[id] = true
+		default:
 			s.remove(s.blobFile(id))
 		}
 	}

@@ -130,6 +130,7 @@ type Store struct {
 
 	fanouts sync.Map // fan-out directory path → true once it exists durably
 
+	holds holds // blobs readers hold (HoldBlobs)
 	// blobRm is held (read) while the files of unreferenced blobs are removed;
 	// WriteSnapshot holds it to link the files its View references (snapshot.go).
 	blobRm sync.RWMutex
@@ -421,6 +422,12 @@ func (s *Store) Close() error {
 		delete(s.pendingInline, id)
 	}
 	s.blobMu.Unlock()
+	s.holds.mu.Lock()
+	for id := range s.holds.doomed { // held by readers that open them no more
+		s.remove(s.blobFile(id))
+		delete(s.holds.doomed, id)
+	}
+	s.holds.mu.Unlock()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
@@ -784,6 +791,7 @@ func (s *Store) publish(top overlay, lsn uint64) {
 
 // rollbackBlobs returns the blobs a failed fn referenced to the pending set.
 func (tx *Tx) rollbackBlobs() {
+	tx.settleDropped(false)
 	if len(tx.refPending) == 0 {
 		return
 	}
@@ -797,18 +805,15 @@ func (tx *Tx) rollbackBlobs() {
 	tx.s.blobMu.Unlock()
 }
 
-// afterDurable removes the files of blobs whose last reference the Update
-// dropped. No later Update can have referenced them again: only pending blobs
-// gain a first reference.
+// afterDurable frees the storage of blobs whose last reference the Update
+// dropped, unless a reader holds them (settleDropped). No later Update can have
+// referenced them again: only pending blobs gain a first reference.
 func (tx *Tx) afterDurable() {
-	if len(tx.unrefGone) == 0 {
-		return
+	if len(tx.unrefGone) > 0 {
+		tx.s.blobRm.RLock()
+		defer tx.s.blobRm.RUnlock()
 	}
-	tx.s.blobRm.RLock()
-	defer tx.s.blobRm.RUnlock()
-	for _, id := range tx.unrefGone {
-		tx.s.remove(tx.s.blobFile(id))
-	}
+	tx.settleDropped(true)
 }
 
 // ensureFanout makes a blob fan-out directory the first time a blob goes in it,
