@@ -360,3 +360,34 @@ func BenchmarkDropAll(b *testing.B) {
 		}
 	}
 }
+
+// A reader holding blobs (HoldBlobs, as a multipart GET does) reads them to
+// the end across a DropAll; the file goes at its release.
+func TestDropAllKeepsHeldBlobs(t *testing.T) {
+	s := newStore(t)
+	big := bytes.Repeat([]byte("b"), InlineMax+10)
+	large := putFile(t, s, "a", "large", big)
+	small := putFile(t, s, "a", "small", []byte("small"))
+	release, err := s.HoldBlobs([]string{large, small})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropAll(); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string][]byte{large: big, small: []byte("small")} {
+		b, err := s.OpenBlob(id)
+		if err != nil {
+			t.Fatalf("held blob after DropAll: %v", err)
+		}
+		got, _ := io.ReadAll(b)
+		b.Close()
+		if !bytes.Equal(got, want) {
+			t.Errorf("held blob: %d bytes, want %d", len(got), len(want))
+		}
+	}
+	release()
+	if f := blobFiles(t, s); len(f) != 0 {
+		t.Errorf("files after the release: %v", f)
+	}
+}
