@@ -42,7 +42,7 @@ const (
 
 const walHeader = 16
 
-// The log's CRC table is crc32CTable (blob.go), made on first use, not at start.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // ckptKey, inside sysBucket, holds the last log generation a checkpoint moved
 // into bbolt (u64).
@@ -72,8 +72,8 @@ func appendRecord(dst []byte, gen uint64, payload []byte) []byte {
 	var h [walHeader]byte
 	binary.LittleEndian.PutUint32(h[0:], uint32(len(payload)))
 	binary.LittleEndian.PutUint64(h[8:], gen)
-	crc := crc32.Update(0, crc32CTable(), h[8:16])
-	crc = crc32.Update(crc, crc32CTable(), payload)
+	crc := crc32.Update(0, castagnoli, h[8:16])
+	crc = crc32.Update(crc, castagnoli, payload)
 	binary.LittleEndian.PutUint32(h[4:], crc)
 	dst = append(dst, h[:]...)
 	return append(dst, payload...)
@@ -108,8 +108,8 @@ func readRecords(dir string, gen uint64) ([][]byte, error) {
 		if _, err := io.ReadFull(f, payload); err != nil {
 			return out, nil
 		}
-		crc := crc32.Update(0, crc32CTable(), h[8:16])
-		if crc32.Update(crc, crc32CTable(), payload) != binary.LittleEndian.Uint32(h[4:]) {
+		crc := crc32.Update(0, castagnoli, h[8:16])
+		if crc32.Update(crc, castagnoli, payload) != binary.LittleEndian.Uint32(h[4:]) {
 			return out, nil
 		}
 		out = append(out, payload)
