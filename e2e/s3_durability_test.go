@@ -22,7 +22,7 @@ func s3Client(f *fogbank) *s3.Client {
 		BaseEndpoint:     aws.String(f.URL),
 		UsePathStyle:     true,
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
+		Retryer:          oneAttempt(),
 	})
 }
 
