@@ -84,19 +84,19 @@ func (s *Service) recordStream(tx *store.Tx, t *tableMeta, db *store.Bucket, old
 		r.EventName = "MODIFY"
 	}
 	keys := t.keyItem(src)
-	if r.Keys, err = json.Marshal(keys); err != nil {
+	if r.Keys, err = marshalItem(keys); err != nil {
 		return err
 	}
 	r.Size = int64(expr.ItemSize(keys))
 	vt := t.Stream.ViewType
 	if nu != nil && (vt == ddb.StreamViewTypeNewImage || vt == ddb.StreamViewTypeNewAndOldImages) {
-		if r.NewImage, err = json.Marshal(nu); err != nil {
+		if r.NewImage, err = marshalItem(nu); err != nil {
 			return err
 		}
 		r.Size += int64(expr.ItemSize(nu))
 	}
 	if old != nil && (vt == ddb.StreamViewTypeOldImage || vt == ddb.StreamViewTypeNewAndOldImages) {
-		if r.OldImage, err = json.Marshal(old); err != nil {
+		if r.OldImage, err = marshalItem(old); err != nil {
 			return err
 		}
 		r.Size += int64(expr.ItemSize(old))
@@ -153,4 +153,57 @@ func (s *Service) trimStreams(now time.Time) {
 			return nil
 		})
 	}
+}
+
+// avJSON is an attribute value as stream records store it: DynamoDB's JSON with
+// only the member that is set (the generated type would write every other one as
+// null, five to ten times the bytes). Pointers keep an empty list, map or binary,
+// which are values, apart from an absent one.
+type avJSON struct {
+	S    *string            `json:"S,omitempty"`
+	N    *string            `json:"N,omitempty"`
+	B    *[]byte            `json:"B,omitempty"`
+	SS   []string           `json:"SS,omitempty"`
+	NS   []string           `json:"NS,omitempty"`
+	BS   [][]byte           `json:"BS,omitempty"`
+	M    *map[string]avJSON `json:"M,omitempty"`
+	L    *[]avJSON          `json:"L,omitempty"`
+	NULL *bool              `json:"NULL,omitempty"`
+	BOOL *bool              `json:"BOOL,omitempty"`
+}
+
+func toAVJSON(v *ddb.AttributeValue) avJSON {
+	if v == nil {
+		return avJSON{}
+	}
+	j := avJSON{S: v.S, N: v.N, SS: v.SS, NS: v.NS, BS: v.BS, NULL: v.NULL, BOOL: v.BOOL}
+	if v.B != nil {
+		b := v.B
+		j.B = &b
+	}
+	if v.M != nil {
+		m := make(map[string]avJSON, len(v.M))
+		for k, e := range v.M {
+			m[k] = toAVJSON(e)
+		}
+		j.M = &m
+	}
+	if v.L != nil {
+		l := make([]avJSON, len(v.L))
+		for i, e := range v.L {
+			l[i] = toAVJSON(e)
+		}
+		j.L = &l
+	}
+	return j
+}
+
+// marshalItem writes an item as stream records store it (see avJSON); the
+// generated types read it back with encoding/json.
+func marshalItem(it expr.Item) ([]byte, error) {
+	m := make(map[string]avJSON, len(it))
+	for k, v := range it {
+		m[k] = toAVJSON(v)
+	}
+	return json.Marshal(m)
 }
