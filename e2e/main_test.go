@@ -20,7 +20,22 @@ import (
 
 var binary string // the fogbank binary built for this test run
 
+// TestMain builds the binary and runs the suite. Unless FOGBANK_HTTP names one
+// HTTP server, it runs the suite twice at once: here on fogbank's own server
+// (internal/http1) and in a child process of this test binary on net/http's
+// (--http=std), so that both stay correct; the child's output is shown when it fails.
 func TestMain(m *testing.M) {
+	var child *exec.Cmd
+	var childOut strings.Builder
+	if os.Getenv("FOGBANK_HTTP") == "" {
+		child = exec.Command(os.Args[0], os.Args[1:]...)
+		child.Env = append(os.Environ(), "FOGBANK_HTTP=std")
+		child.Stdout, child.Stderr = &childOut, &childOut
+		if err := child.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: starting the --http=std run:", err)
+			os.Exit(1)
+		}
+	}
 	dir, err := os.MkdirTemp("", "fogbank-e2e-*")
 	if err != nil {
 		panic(err)
@@ -34,6 +49,16 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if child != nil {
+		if err := child.Wait(); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: the suite failed with --http=std (%v):\n%s", err, childOut.String())
+			if code == 0 {
+				code = 1
+			}
+		} else if testing.Verbose() {
+			fmt.Fprintf(os.Stderr, "e2e: --http=std run:\n%s", childOut.String())
+		}
+	}
 	os.Exit(code)
 }
 
@@ -55,6 +80,9 @@ func start(t *testing.T, dataDir string, extra ...string) *fogbank {
 	addr := ln.Addr().String()
 	ln.Close()
 	args := []string{"serve", "--addr", addr}
+	if h := os.Getenv("FOGBANK_HTTP"); h != "" {
+		args = append(args, "--http", h) // the binary reads it too; said here to be plain
+	}
 	if dataDir == "" {
 		args = append(args, "--ephemeral")
 	} else {
@@ -84,6 +112,9 @@ func start(t *testing.T, dataDir string, extra ...string) *fogbank {
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("fogbank did not start:\n%s", f.logs.String())
+	}
+	if h := os.Getenv("FOGBANK_HTTP"); h != "" && !strings.Contains(f.logs.String(), "http="+h) {
+		t.Fatalf("fogbank is not serving with --http=%s:\n%s", h, f.logs.String())
 	}
 	t.Cleanup(func() { f.stop() })
 	return f

@@ -57,6 +57,8 @@ serve flags (environment variable in brackets):
   --data-dir DIR     where state is kept [FOGBANK_DATA_DIR] (default ~/.local/share/fogbank)
   --ephemeral        keep state in a temporary directory removed at exit
   --log-level LEVEL  debug, info, warn or error [FOGBANK_LOG_LEVEL] (default info)
+  --http SERVER      fogbank (internal/http1) or std (net/http's Server), the same
+                     gateway behind either [FOGBANK_HTTP] (default fogbank)
 `)
 }
 
@@ -67,6 +69,7 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", env("FOGBANK_DATA_DIR", defaultDataDir()), "data directory")
 	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
 	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
+	httpServer := fs.String("http", env("FOGBANK_HTTP", "fogbank"), "HTTP server: fogbank or std")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -90,7 +93,7 @@ func serve(args []string) int {
 
 	srv, err := server.Start(server.Options{
 		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral,
-		Logger: log, Version: version, Models: all.Models(),
+		Logger: log, Version: version, Models: all.Models(), HTTP: *httpServer,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fogbank: %v\n", err)
@@ -100,7 +103,7 @@ func serve(args []string) int {
 	if *ephemeral {
 		where = "ephemeral"
 	}
-	log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version)
+	log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version, "http", *httpServer)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

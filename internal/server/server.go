@@ -38,6 +38,10 @@ type Options struct {
 	NoSync    bool   // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
+	// HTTP chooses the HTTP/1.1 server: "" or "fogbank" for internal/http1, "std"
+	// for net/http's Server (the same gateway behind it, so a suspected bug in
+	// http1 can be bisected with one flag).
+	HTTP string
 	// Models are all the services fogbank knows the API of. A model without a
 	// registered implementation still answers: 501 NotImplemented for every operation.
 	Models []Model
@@ -57,12 +61,21 @@ type Server struct {
 	Gateway *gateway.Gateway
 	Store   *store.Store
 
-	http     *http1.Server
+	http     httpServer
 	ln       net.Listener
 	services []any
 	tmpDir   string
 	done     chan error
 }
+
+// httpServer is what Server needs of http1.Server and net/http's Server.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// HTTPServers are the values Options.HTTP accepts.
+var HTTPServers = []string{"fogbank", "std"}
 
 // Codecs are the five protocols by name.
 func Codecs() map[string]protocol.Codec {
@@ -83,6 +96,11 @@ func Start(opts Options) (*Server, error) {
 		log = slog.Default()
 	}
 	s := &Server{done: make(chan error, 1)}
+	switch opts.HTTP {
+	case "", "fogbank", "std":
+	default:
+		return nil, fmt.Errorf("unknown HTTP server %q (fogbank or std)", opts.HTTP)
+	}
 	// Listen first: clients that connect while the store opens wait in the
 	// listen backlog and are answered as soon as it is open, instead of being
 	// refused and retrying later. A port in use also fails before any work.
@@ -143,14 +161,16 @@ func Start(opts Options) (*Server, error) {
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
 	// http1 rather than net/http's Server: the same requests and handlers for a
-	// third less CPU per request (see its package doc).
-	s.http = &http1.Server{
-		Handler:           s.Gateway,
-		ReadHeaderTimeout: 30 * time.Second,
-		// AWS refuses a request whose line and header pass 16 KB, with a 400
-		// (DynamoDB; S3's own limit, 8 KB, is not enforced).
-		MaxHeaderBytes: 16 << 10,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	// third less CPU per request (see its package doc). Both get the same limits.
+	// AWS refuses a request whose line and header pass 16 KB, with a 400
+	// (DynamoDB; S3's own limit, 8 KB, is not enforced).
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	if opts.HTTP == "std" {
+		s.http = &http.Server{Handler: s.Gateway, ReadHeaderTimeout: 30 * time.Second,
+			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
+	} else {
+		s.http = &http1.Server{Handler: s.Gateway, ReadHeaderTimeout: 30 * time.Second,
+			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()
