@@ -62,8 +62,8 @@ func bareJSONPost(r *http.Request) bool {
 // corsPreflight answers a browser's OPTIONS / (no bucket, so not S3's per-bucket
 // CORS) as AWS's JSON services do: any origin, the asked headers and method, for
 // two days. Browser-based tools for DynamoDB and friends need it.
-func corsPreflight(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodOptions || r.URL.Path != "/" || r.Header.Get("Origin") == "" {
+func (g *Gateway) corsPreflight(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodOptions || r.URL.Path != "/" || r.Header.Get("Origin") == "" || g.bareJSON == nil {
 		return false
 	}
 	h := w.Header()
@@ -75,7 +75,7 @@ func corsPreflight(w http.ResponseWriter, r *http.Request) bool {
 		h.Set("Access-Control-Allow-Methods", v)
 	}
 	h.Set("Access-Control-Max-Age", "172800")
-	h.Set("X-Amzn-Requestid", requestIDFor("dynamodb"))
+	h.Set("X-Amzn-Requestid", requestIDFor(g.bareJSON.Service))
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return true

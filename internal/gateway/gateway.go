@@ -36,11 +36,13 @@ type Config struct {
 
 // Gateway is the one http.Handler in front of every service.
 type Gateway struct {
-	cfg      Config
-	byName   map[string]*Bound
-	byTarget map[string]*Bound   // json/cbor target prefix → service
-	bySign   map[string][]*Bound // SigV4 signing name → services
-	log      *slog.Logger
+	cfg Config
+	// unsigned and bareJSON are the services whose dialects claim requests
+	// with no clue of their service (api.Dialect's Unsigned and BareJSON).
+	unsigned, bareJSON *Bound
+	byTarget           map[string]*Bound   // json/cbor target prefix → service
+	bySign             map[string][]*Bound // SigV4 signing name → services
+	log                *slog.Logger
 	// verifiers are cfg.Verifier with the error style of each protocol, made
 	// once rather than for every request.
 	verifiers map[string]*auth.Verifier
@@ -48,14 +50,19 @@ type Gateway struct {
 
 // New builds a Gateway.
 func New(cfg Config) *Gateway {
-	g := &Gateway{cfg: cfg, byName: map[string]*Bound{}, byTarget: map[string]*Bound{},
+	g := &Gateway{cfg: cfg, byTarget: map[string]*Bound{},
 		bySign: map[string][]*Bound{}, log: cfg.Logger}
 	if g.log == nil {
 		g.log = slog.Default()
 	}
 	for i := range cfg.Services {
 		b := &cfg.Services[i]
-		g.byName[b.Service.Name] = b
+		if b.Service.Dialect.Unsigned && g.unsigned == nil {
+			g.unsigned = b
+		}
+		if b.Service.Dialect.BareJSON && b.Service.HasProtocol(protocol.JSON) && g.bareJSON == nil {
+			g.bareJSON = b
+		}
 		if b.Service.TargetPrefix != "" {
 			g.byTarget[b.Service.TargetPrefix] = b
 		}
@@ -145,7 +152,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.logRequest(r, c, w, start)
 	}()
 
-	if corsPreflight(w, r) {
+	if g.corsPreflight(w, r) {
 		return
 	}
 	b, c.Protocol = g.identify(r)
@@ -156,9 +163,9 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Service = b.Service
-	c.RequestID = requestIDFor(b.Service.Name)
+	c.RequestID = requestIDFor(b.Service)
 
-	if b.Service.Name != "s3" && r.Header.Get("Origin") != "" {
+	if b.Service.Dialect.CORS == api.CORSAnyOrigin && r.Header.Get("Origin") != "" {
 		// AWS's JSON and query services let any origin read their answers (S3
 		// answers from the bucket's CORS configuration instead).
 		w.Header().Set("Access-Control-Allow-Origin", "*")
@@ -201,8 +208,8 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 	// Virtual-hosted S3 is rewritten to path style only now: the signature covers
 	// the path and host as the client sent them.
-	if b.Service.Name == "s3" {
-		virtualHostToPath(r)
+	if b.Service.Dialect.VirtualHosts {
+		virtualHostToPath(r, b.Service.EndpointPrefix)
 	}
 
 	ctx := api.WithCaller(r.Context(), caller)
@@ -293,13 +300,13 @@ func mediaType(v string) string {
 // requestIDFor makes a request id in the shape the service's clients see: S3's
 // 16 upper-case hex digits, DynamoDB's 52 upper-case letters and digits, a UUID
 // for the rest.
-func requestIDFor(service string) string {
-	switch service {
-	case "s3":
+func requestIDFor(svc *api.Service) string {
+	switch svc.Dialect.RequestID {
+	case api.RequestIDHex:
 		var b [16]byte
 		putHex(b[:], rand.Uint64(), "0123456789ABCDEF")
 		return string(b[:])
-	case "dynamodb", "dynamodbstreams":
+	case api.RequestIDAlnum:
 		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 		var b [52]byte
 		var x uint64

@@ -54,11 +54,11 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 	return protocol.Validate(in, c.Service)
 }
 
-// MaxBody is the largest request body a service accepts: DynamoDB states 16 MB;
-// for the others we take a bound well above their stated payload limits.
+// MaxBody is the largest request body a service accepts: its dialect's, else a
+// bound well above the stated payload limits of the services that state none.
 func MaxBody(svc *api.Service) int64 {
-	if svc != nil && svc.Name == "dynamodb" {
-		return 16 << 20
+	if svc != nil && svc.Dialect.MaxBody > 0 {
+		return svc.Dialect.MaxBody
 	}
 	return 64 << 20
 }
@@ -100,26 +100,25 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 	if c != nil && c.RequestID != "" {
 		h["X-Amzn-Requestid"] = []string{c.RequestID}
 	}
-	if n := svcOf(c).Name; n == "dynamodb" || n == "dynamodbstreams" {
-		if n == "dynamodb" && len(body) > compressThreshold && c.AcceptEncoding != "" {
-			if enc := chooseEncoding(c.AcceptEncoding); enc != "" {
-				body = compress(body, enc)
-				h["Content-Encoding"] = []string{enc}
-			}
+	d := &svcOf(c).Dialect
+	if d.Compress && len(body) > compressThreshold && c.AcceptEncoding != "" {
+		if enc := chooseEncoding(c.AcceptEncoding); enc != "" {
+			body = compress(body, enc)
+			h["Content-Encoding"] = []string{enc}
 		}
-		// The DynamoDB SDKs check this CRC32 of the body (as sent, compressed
-		// or not) and retry on a mismatch.
+	}
+	if d.CRC32 {
+		// The SDKs check this CRC32 of the body (as sent, compressed or not)
+		// and retry on a mismatch.
 		h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
-		if n == "dynamodb" {
-			h["Server"] = serverHeader // what DynamoDB sends on every answer
-		}
+	}
+	if d.Server != "" {
+		h["Server"] = []string{d.Server}
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
-
-var serverHeader = []string{"Server"}
 
 // EncodeError writes err as {"__type": ..., "message": ...} with x-amzn-ErrorType,
 // and x-amzn-query-error for awsQueryCompatible services.
@@ -150,21 +149,11 @@ var coralTypes = map[string]string{
 	"InternalFailure":                     "com.amazon.coral.service#",
 }
 
-// namespaces are the Smithy namespaces of services whose json errors carry a
-// namespace-qualified __type (what each sends on the wire, checked against AWS;
-// Kinesis, CloudWatch Logs, Glue and Athena send the bare name).
-var namespaces = map[string]string{
-	"dynamodb":        "com.amazonaws.dynamodb.v20120810#",
-	"dynamodbstreams": "com.amazonaws.dynamodb.v20120810#",
-	"sqs":             "com.amazonaws.sqs#",
-	"cloudwatch":      "com.amazonaws.cloudwatch#",
-}
-
 // TypeName is the __type an error is sent with. SDKs take what follows the last
 // '#' (and drop anything after ':'), so both forms parse.
 func TypeName(svc *api.Service, code string, modeled bool) string {
-	ns, ok := namespaces[svc.Name]
-	if !ok {
+	ns := svc.Dialect.ErrorNamespace
+	if ns == "" {
 		return code
 	}
 	if !modeled {
