@@ -22,11 +22,9 @@ import (
 
 var binary string // the fogbank binary built for this test run
 
-// TestMain builds the binary and runs the suite. Unless FOGBANK_HTTP names one
-// HTTP server, it then runs the suite again in a child process of this test
-// binary with FOGBANK_HTTP=std (fogbank on net/http's Server), so that both stay
-// correct; the child's output is shown when it fails. The two runs are not
-// overlapped: on two cores they starve each other's clients into timeouts.
+// TestMain builds the binary and runs the suite, with fogbank on the HTTP server
+// FOGBANK_HTTP names (fogbank's own by default; e2e/std runs the suite again
+// with FOGBANK_HTTP=std).
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "fogbank-e2e-*")
 	if err != nil {
@@ -42,17 +40,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	reportMissing()
 	os.RemoveAll(dir)
-	if code == 0 && os.Getenv("FOGBANK_HTTP") == "" {
-		child := exec.Command(os.Args[0], os.Args[1:]...)
-		child.Env = append(os.Environ(), "FOGBANK_HTTP=std")
-		out, err := child.CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "e2e: the suite failed with --http=std (%v):\n%s", err, out)
-			code = 1
-		} else if testing.Verbose() {
-			fmt.Fprintf(os.Stderr, "e2e: the suite with --http=std:\n%s", out)
-		}
-	}
 	os.Exit(code)
 }
 

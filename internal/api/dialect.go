@@ -1,5 +1,7 @@
 package api
 
+import "io"
+
 // Dialect is how one service departs from what its protocol does by default:
 // the places where AWS's services, speaking the same protocol, still answer
 // differently. Codecs and the gateway read it from Service.Dialect and never
@@ -38,6 +40,12 @@ type Dialect struct {
 
 	// Bodies and answers (json protocol).
 
+	// CheckJSON, when set, judges a json request's body before the codec
+	// decodes it (DynamoDB words type errors, and some validation, its own
+	// way): it returns an error to answer, or a body to decode in place of the
+	// one sent (nil: the one sent). parsed is the body already parsed (numbers
+	// as json.Number) when isParsed. Compressed bodies are not shown to it.
+	CheckJSON func(op *Operation, account string, body []byte, parsed any, isParsed bool) (replace []byte, err error)
 	// MaxBody is the largest request body the service accepts (0: 64 MiB, well
 	// above the stated payload limits of the services that state none).
 	MaxBody int64
@@ -122,3 +130,23 @@ const (
 	// worded by MissingParameter) or bad value (InvalidParameterValue).
 	ValidationParameter
 )
+
+// Trailing is what a streaming input body offers when its request announced
+// trailing headers (x-amz-trailer, as SDKs send flexible checksums of
+// aws-chunked bodies): the rest codecs hand the operation such a body, so that
+// it can learn which trailer will come before it reads, and its value after.
+type Trailing interface {
+	io.Reader
+	// Announced is the request's x-amz-trailer value: the trailer's name.
+	Announced() string
+	// Trailer is the named trailing header's value, once the body has been
+	// read to its end ("" before, or when none came).
+	Trailer(name string) string
+}
+
+// MessageKeyer is implemented by errors whose JSON body names the message
+// otherwise than the protocol's "message" (DynamoDB's front end writes
+// "Message" for the type errors it finds).
+type MessageKeyer interface {
+	MessageKey() string
+}

@@ -42,6 +42,10 @@ type Options struct {
 	// for net/http's Server (the same gateway behind it, so a suspected bug in
 	// http1 can be bisected with one flag).
 	HTTP string
+	// Interceptors and After are the gateway's interceptor chain and
+	// after-hooks (gateway.Config): what sees every operation of every service.
+	Interceptors []gateway.Interceptor
+	After        []gateway.AfterHook
 	// Models are all the services fogbank knows the API of. A model without a
 	// registered implementation still answers: 501 NotImplemented for every operation.
 	Models []Model
@@ -144,6 +148,9 @@ func Start(opts Options) (*Server, error) {
 		if b.Impl == nil {
 			b.Impl = m.Unimplemented
 		}
+		if ic, ok := b.Impl.(gateway.Intercepting); ok {
+			b.Interceptors = []gateway.Interceptor{ic.Intercept}
+		}
 		bound = append(bound, b)
 	}
 	s.Gateway = gateway.New(gateway.Config{
@@ -153,9 +160,11 @@ func Start(opts Options) (*Server, error) {
 		// Lambda's CreateFunction carries a 50 MB zip as base64 in JSON (~70 MB),
 		// the largest such body AWS accepts; each codec applies its service's own
 		// limit after that.
-		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
-		Logger:   log,
-		Version:  opts.Version,
+		Verifier:     &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
+		Logger:       log,
+		Version:      opts.Version,
+		Interceptors: opts.Interceptors,
+		After:        opts.After,
 	})
 
 	s.Addr = ln.Addr().String()

@@ -48,6 +48,25 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 	if err != nil {
 		return err
 	}
+	if chk := svcOf(c).Dialect.CheckJSON; chk != nil && c.Op != nil {
+		if ce := r.Header.Get("Content-Encoding"); ce == "" || ce == "identity" {
+			var v any
+			parsed := false
+			if bb, ok := r.Body.(*jsonbody.Body); ok {
+				v, parsed = bb.Value(body)
+			}
+			replace, err := chk(c.Op, c.Account, body, v, parsed)
+			if err != nil {
+				return err
+			}
+			if replace != nil {
+				if err := jsonbody.Unmarshal(replace, in); err != nil {
+					return err
+				}
+				return protocol.Validate(in, c.Service)
+			}
+		}
+	}
 	if err := jsonbody.UnmarshalBody(r.Body, body, in); err != nil {
 		return err
 	}
@@ -129,7 +148,11 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	if svcOf(c).QueryCompatible {
 		h.Set("x-amzn-query-error", e.QueryErrorHeader())
 	}
-	body := jsonbody.AppendErrorBody(nil, TypeName(svcOf(c), e.Code, e.Value.IsValid()), e, "message")
+	key := "message"
+	if mk, ok := err.(api.MessageKeyer); ok {
+		key = mk.MessageKey()
+	}
+	body := jsonbody.AppendErrorBody(nil, TypeName(svcOf(c), e.Code, e.Value.IsValid()), e, key)
 	write(c, w, e.Status, body)
 }
 

@@ -20,4 +20,7 @@ var dialect = api.Dialect{
 	ErrorNamespace: "com.amazonaws.dynamodb.v20120810#",
 }
 
-func init() { ddb.Service.Dialect = dialect }
+func init() {
+	ddb.Service.Dialect = dialect
+	ddb.Service.Dialect.CheckJSON = checkJSON
+}

@@ -25,7 +25,10 @@ var dialect = api.Dialect{
 	NoContent: map[string]bool{"PutBucketPolicy": true},
 }
 
-func init() { s3api.Service.Dialect = dialect }
+func init() {
+	s3api.Service.Dialect = dialect
+	s3api.Service.Dialect.PseudoOperations = pseudoOperations
+}
 
 // responseRoots are S3's response root elements, as S3 writes them.
 var responseRoots = map[string]string{
