@@ -46,9 +46,10 @@ type Handler func(ctx context.Context, inv *Invocation) (any, error)
 // (api.CallerFrom) and in inv.
 type Interceptor func(ctx context.Context, inv *Invocation, next Handler) (any, error)
 
-// AfterHook sees every request once its answer is written, with its status and
-// size: requests refused before the chain too (inv.Operation is "" when the
-// operation was not known yet). It must not keep inv.
+// AfterHook sees every request for a known service once its answer is written,
+// with its status and size: requests refused before the chain too
+// (inv.Operation is "" when the operation was not known yet; inv.Err says why).
+// It must not keep inv.
 type AfterHook func(ctx context.Context, inv *Invocation)
 
 // call is the end of every chain: the operation itself.
