@@ -32,10 +32,13 @@ import (
 
 // Options say how to run.
 type Options struct {
-	Addr      string // "127.0.0.1:4566"; port 0 picks a free one
-	DataDir   string // where state lives; ignored when Ephemeral
-	Ephemeral bool   // state in a temporary directory removed by Close
-	NoSync    bool   // skip fsync (tests only: an acknowledged write may be lost on a crash)
+	Addr    string // "127.0.0.1:4566"; port 0 picks a free one
+	DataDir string // where state lives; ignored when Ephemeral
+	// Ephemeral keeps state in memory (big object bodies in a temporary
+	// directory removed by Close): writes are acknowledged without a log or an
+	// fsync, through the same store code (store.Options.Memory).
+	Ephemeral bool
+	NoSync    bool // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
 	// HTTP chooses the HTTP/1.1 server: "" or "fogbank" for internal/http1, "std"
@@ -46,10 +49,41 @@ type Options struct {
 	// after-hooks (gateway.Config): what sees every operation of every service.
 	Interceptors []gateway.Interceptor
 	After        []gateway.AfterHook
+	// Timeouts of the connections; zero values take fogbank's defaults.
+	Timeouts Timeouts
 	// Models are all the services fogbank knows the API of. A model without a
 	// registered implementation still answers: 501 NotImplemented for every operation.
 	Models []Model
 }
+
+// Timeouts bound how long a connection may do nothing. Each is measured as
+// inactivity: a slow client that makes progress is never cut off.
+type Timeouts struct {
+	Idle   time.Duration // a keep-alive connection between requests (default 2 minutes)
+	Header time.Duration // a request's header (default 30 s)
+	// Body is the longest silence within a request body (default 20 s, as
+	// S3, which then answers 400 RequestTimeout).
+	Body  time.Duration
+	Write time.Duration // a client that stops reading its answer (default 60 s)
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&t.Idle, 2*time.Minute)
+	def(&t.Header, 30*time.Second)
+	def(&t.Body, 20*time.Second)
+	def(&t.Write, 60*time.Second)
+	return t
+}
+
+// errRequestTimeout is what a request body that stalls reads as: S3's answer
+// to it (status, code and words), which SDKs retry.
+var errRequestTimeout = api.Errorf(http.StatusBadRequest, "RequestTimeout",
+	"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 
 // Model is a generated service description with its generated Unimplemented value,
 // which answers NotImplemented to every operation.
@@ -123,7 +157,9 @@ func Start(opts Options) (*Server, error) {
 		}
 		s.tmpDir, dir = d, d
 	}
-	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
+	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Memory: opts.Ephemeral,
+		Logf:   func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+		Errorf: func(f string, a ...any) { log.Error(fmt.Sprintf(f, a...)) }})
 	if err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("opening the data directory %s: %w", dir, err)
@@ -170,16 +206,28 @@ func Start(opts Options) (*Server, error) {
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
 	// http1 rather than net/http's Server: the same requests and handlers for a
-	// third less CPU per request (see its package doc). Both get the same limits.
-	// AWS refuses a request whose line and header pass 16 KB, with a 400
-	// (DynamoDB; S3's own limit, 8 KB, is not enforced).
+	// third less CPU per request (see its package doc). net/http's Server, with
+	// --http=std, gets the same header limit and header and idle timeouts; it has
+	// no inactivity timeouts for bodies and answers (its ReadTimeout and
+	// WriteTimeout bound whole requests, which would cut off slow big uploads).
+	t := opts.Timeouts.withDefaults()
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	if opts.HTTP == "std" {
-		s.http = &http.Server{Handler: s.Gateway, ReadHeaderTimeout: 30 * time.Second,
+		s.http = &http.Server{Handler: s.Gateway, ReadHeaderTimeout: t.Header, IdleTimeout: t.Idle,
 			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
 	} else {
-		s.http = &http1.Server{Handler: s.Gateway, ReadHeaderTimeout: 30 * time.Second,
-			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
+		s.http = &http1.Server{
+			Handler:           s.Gateway,
+			ReadHeaderTimeout: t.Header,
+			IdleTimeout:       t.Idle,
+			BodyTimeout:       t.Body,
+			BodyTimeoutError:  errRequestTimeout,
+			WriteTimeout:      t.Write,
+			// AWS refuses a request whose line and header pass 16 KB, with a 400
+			// (DynamoDB; S3's own limit, 8 KB, is not enforced).
+			MaxHeaderBytes: 16 << 10,
+			ErrorLog:       errLog,
+		}
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()

@@ -20,9 +20,20 @@ type Options struct {
 	// NoSync skips every fsync (bbolt commits and blob files). Only for tests:
 	// with it, acknowledged writes do not survive a crash of the machine.
 	NoSync bool
+	// Memory acknowledges an Update as soon as its writes are in memory: no
+	// log is written and nothing is fsynced (bbolt, blob files). Everything
+	// else is the durable store's code: the overlay, checkpoints into bbolt
+	// (whose file the kernel writes back when it likes; they bound the heap),
+	// small blobs inside the database and big ones in files. A crash loses
+	// what came after the last checkpoint, so this is for state nobody keeps:
+	// fogbank --ephemeral.
+	Memory bool
 	// Logf receives the store's few log lines (blobs swept at Open, files that
 	// could not be removed). nil means log.Printf.
 	Logf func(format string, args ...any)
+	// Errorf receives the lines someone must act on: the disk is full (once,
+	// until space is back). nil means Logf.
+	Errorf func(format string, args ...any)
 }
 
 // File and directory names inside Options.Dir.
@@ -49,8 +60,18 @@ const layoutVersion = "1"
 type Store struct {
 	dir    string
 	noSync bool
+	memory bool // Options.Memory: no log, Updates acknowledged from memory
 	db     *bolt.DB
 	logf   func(format string, args ...any)
+	errorf func(format string, args ...any)
+
+	// full is set by a write that found no space and cleared by one that found
+	// some (full.go). fullLogged, guarded by fullMu, is when that was last
+	// logged, and fullTold whether it was this time.
+	full       atomic.Bool
+	fullMu     sync.Mutex
+	fullLogged time.Time
+	fullTold   bool
 
 	// wmu serialises Updates: fns run one at a time, on their callers'
 	// goroutines, and append their records to the log in that order.
@@ -78,14 +99,28 @@ type Store struct {
 	gatherTarget atomic.Uint64 // the record the syncer waits for, 0 when none
 	gathered     chan struct{}
 	gatherTimer  *time.Timer // the sync role's own
-	broken       error       // a failed log write or checkpoint: nothing more is acknowledged
+	broken       error       // a failed log sync or checkpoint: nothing more is acknowledged
+	// inflight counts the Updates between their append (or read) and the end of
+	// their waitDurable: it grows under wmu and shrinks under syncMu. undoneTo
+	// and undoneErr are set while a log write that found the disk full is
+	// undone: every record after durable, up to undoneTo, failed with undoneErr
+	// (undoLog).
+	inflight  atomic.Int64
+	undoing   bool
+	undoneTo  uint64
+	undoneErr error
 	// isBroken mirrors broken != nil for the write path, which checks it without
 	// syncMu: once broken, no Update runs and no checkpoint either (a checkpoint
 	// after a failed one would record a later log generation as absorbed while
 	// the failed one's writes are not in bbolt).
 	isBroken atomic.Bool
 
-	ckptMu   sync.Mutex    // one checkpoint at a time
+	ckptMu sync.Mutex // one checkpoint at a time
+	// retry, guarded by ckptMu, is a frozen overlay whose checkpoint found the
+	// disk full; it is retried before any other. stuck mirrors retry != nil for
+	// the checkpointer, which then retries once a second, not at every kick.
+	retry    *frozenOverlay
+	stuck    atomic.Bool
 	kick     chan struct{} // asks the checkpointer for a checkpoint
 	stop     chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has returned
@@ -137,6 +172,15 @@ var (
 	ckptIdle        = time.Second
 )
 
+// In memory mode (Options.Memory) a checkpoint only bounds the heap, and costs
+// ~13 µs of CPU per small object that a server in memory need not pay while it
+// is busy: the overlay may grow four times as big before one runs. Its bytes
+// are counted as the log's would be.
+var (
+	memCkptBytes int64 = 64 << 20
+	memCkptOps         = 200_000
+)
+
 // Open opens (creating when needed) the data directory opts.Dir. Only one Store
 // may have a directory open at a time; a second Open, from this process or
 // another, fails at once with ErrLocked. Open removes blob files left behind by
@@ -147,7 +191,8 @@ func Open(opts Options) (*Store, error) {
 	}
 	s := &Store{
 		dir:           opts.Dir,
-		noSync:        opts.NoSync,
+		noSync:        opts.NoSync || opts.Memory,
+		memory:        opts.Memory,
 		logf:          opts.Logf,
 		kick:          make(chan struct{}, 1),
 		gathered:      make(chan struct{}, 1),
@@ -158,6 +203,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if s.logf == nil {
 		s.logf = log.Printf
+	}
+	if s.errorf = opts.Errorf; s.errorf == nil {
+		s.errorf = s.logf
 	}
 	s.inlineSeq.Store(uint64(time.Now().UnixNano()))
 	if err := s.makeDirs(); err != nil {
@@ -173,7 +221,7 @@ func Open(opts Options) (*Store, error) {
 		FreelistType:    bolt.FreelistMapType,
 		PageSize:        pageSize,
 		InitialMmapSize: initialMmap,
-		NoSync:          opts.NoSync,
+		NoSync:          opts.NoSync || opts.Memory,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is in use by another fogbank (or another Store in this process)", ErrLocked, s.dir)
@@ -559,18 +607,26 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		return err
 	}
 	var lsn uint64
-	if tx.dirty && len(tx.log) > 0 {
+	if tx.dirty && tx.ops > 0 {
 		s.latest = tx.top
 		s.lastWr = time.Now()
-		lsn = s.log.append(tx.log)
-		if t := s.gatherTarget.Load(); t != 0 && lsn >= t {
-			select { // the syncer waits for this record: wake it
-			case s.gathered <- struct{}{}:
-			default:
+		maxBytes, maxOps := ckptBytes, ckptOps
+		if s.memory {
+			// Nothing to write: the Update is done once Views can see it.
+			lsn = s.log.count(tx.size)
+			s.publish(s.latest, lsn)
+			maxBytes, maxOps = memCkptBytes, memCkptOps
+		} else {
+			lsn = s.log.append(tx.log)
+			if t := s.gatherTarget.Load(); t != 0 && lsn >= t {
+				select { // the syncer waits for this record: wake it
+				case s.gathered <- struct{}{}:
+				default:
+				}
 			}
 		}
 		s.log.ops += tx.ops
-		if s.log.size >= ckptBytes || s.log.ops >= ckptOps {
+		if s.log.size >= maxBytes || s.log.ops >= maxOps {
 			select {
 			case s.kick <- struct{}{}:
 			default:
@@ -579,8 +635,18 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	} else {
 		lsn = s.log.lsn // fn read what earlier Updates wrote: wait until that is durable
 	}
+	if s.memory {
+		s.wmu.Unlock()
+		tx.afterDurable()
+		return nil
+	}
+	s.inflight.Add(1) // under wmu: undoLog, holding it, knows every Update it must wait for
 	s.wmu.Unlock()
-	if err := s.waitDurable(lsn); err != nil {
+	if undone, err := s.waitDurable(lsn); err != nil {
+		if undone {
+			// Its record was undone (the disk was full): as if fn had failed.
+			tx.rollbackBlobs()
+		}
 		return err
 	}
 	tx.afterDurable()
@@ -595,10 +661,20 @@ func (s *Store) brokenErr() error {
 
 // waitDurable returns once log record lsn is durable. The first waiter to find
 // nobody syncing takes the sync role and writes everything appended so far.
-func (s *Store) waitDurable(lsn uint64) error {
+// undone reports that the record was undone (it found the disk full): none of
+// its writes happened.
+func (s *Store) waitDurable(lsn uint64) (undone bool, err error) {
 	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
+	defer func() {
+		if s.inflight.Add(-1); s.undoing {
+			s.syncCond.Broadcast() // undoLog waits for it
+		}
+		s.syncMu.Unlock()
+	}()
 	for s.durable < lsn && s.broken == nil {
+		if s.undoing && lsn <= s.undoneTo {
+			return true, s.undoneErr
+		}
 		if s.syncing {
 			s.syncCond.Wait()
 			continue
@@ -614,7 +690,7 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.syncing = false
 			s.syncCond.Broadcast()
 			if s.durable < lsn {
-				return ErrClosed
+				return false, ErrClosed
 			}
 			continue
 		}
@@ -627,21 +703,26 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.log.giveBack(buf)
 		}
 		s.wmu.Unlock()
-		if err == nil {
-			s.publish(top, upto)
+		if err != nil {
+			err = s.undoLog(err, off, 1)
+			s.syncMu.Lock()
+			s.syncing = false
+			s.syncCond.Broadcast()
+			return errors.Is(err, ErrFull), err
+		}
+		s.publish(top, upto)
+		if len(buf) > 0 {
+			s.spaceBack()
 		}
 		s.syncMu.Lock()
 		s.syncing = false
-		if err != nil {
-			s.broken = err
-			s.isBroken.Store(true)
-		} else if upto > s.durable {
+		if upto > s.durable {
 			s.lastGroup = upto - s.durable
 			s.durable = upto
 		}
 		s.syncCond.Broadcast()
 	}
-	return s.broken
+	return false, s.broken
 }
 
 // gatherWait bounds how long a syncer waits for company (gatherCompany).
