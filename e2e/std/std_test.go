@@ -1,6 +1,7 @@
 package std
 
 import (
+	"flag"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,7 +18,11 @@ func TestE2EWithStdHTTP(t *testing.T) {
 	if h := os.Getenv("FOGBANK_HTTP"); h != "" {
 		t.Skipf("FOGBANK_HTTP=%s: the e2e package itself runs on that server", h)
 	}
+	// The suite gets the time this test was given.
 	args := []string{"test", "-count=1"}
+	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() != "0s" {
+		args = append(args, "-timeout", f.Value.String())
+	}
 	if testing.Verbose() {
 		args = append(args, "-v")
 	}
