@@ -26,6 +26,10 @@ var binary string // the fogbank binary built for this test run
 // FOGBANK_HTTP names (fogbank's own by default; e2e/std runs the suite again
 // with FOGBANK_HTTP=std).
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(notifyChildEnv); dir != "" {
+		notifyChild(dir) // this binary is a fogbank child of a crash test
+		return
+	}
 	dir, err := os.MkdirTemp("", "fogbank-e2e-*")
 	if err != nil {
 		panic(err)
