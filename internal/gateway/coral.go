@@ -78,9 +78,10 @@ type PreflightInput struct {
 	RequestHeaders string // Access-Control-Request-Headers
 }
 
-// PreflightOutput is the answer to a preflight: its headers.
+// PreflightOutput is the answer to a preflight: its headers (the origin's is
+// the gateway's, set for every answer of these services: see allowOrigin).
 type PreflightOutput struct {
-	AllowOrigin, AllowHeaders, AllowMethods, MaxAge string
+	AllowHeaders, AllowMethods, MaxAge string
 }
 
 // preflightOp is the pseudo-operation of preflights the gateway answers itself.
@@ -88,12 +89,12 @@ var preflightOp = &api.Operation{
 	Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: "/", AuthType: "none",
 	NewInput:  func() any { return &PreflightInput{} },
 	NewOutput: func() any { return &PreflightOutput{} },
-	// Any origin, the asked headers and method, for two days, as AWS's JSON
-	// services answer. Browser-based tools for DynamoDB and friends need it.
+	// The asked headers and method, for two days, as AWS's JSON services
+	// answer (for any origin, where fogbank lets in only the origins it allows:
+	// refuseForeign). Browser-based tools for DynamoDB and friends need it.
 	Call: func(_ context.Context, _ any, in any) (any, error) {
 		p := in.(*PreflightInput)
-		return &PreflightOutput{AllowOrigin: "*", AllowHeaders: p.RequestHeaders,
-			AllowMethods: p.RequestMethod, MaxAge: "172800"}, nil
+		return &PreflightOutput{AllowHeaders: p.RequestHeaders, AllowMethods: p.RequestMethod, MaxAge: "172800"}, nil
 	},
 }
 
@@ -119,7 +120,7 @@ func (g *Gateway) servePreflight(w *statusWriter, r *http.Request, st *requestSt
 		p = &PreflightOutput{}
 	}
 	h := w.Header()
-	for _, kv := range [...][2]string{{"Access-Control-Allow-Origin", p.AllowOrigin}, {"Access-Control-Allow-Headers", p.AllowHeaders},
+	for _, kv := range [...][2]string{{"Access-Control-Allow-Headers", p.AllowHeaders},
 		{"Access-Control-Allow-Methods", p.AllowMethods}, {"Access-Control-Max-Age", p.MaxAge}} {
 		if kv[1] != "" {
 			h.Set(kv[0], kv[1])

@@ -42,6 +42,7 @@ type Config struct {
 	// that see every answered request. See Invocation.
 	Interceptors []Interceptor
 	After        []AfterHook
+	Local        Local // the hosts and browser origins served (local.go)
 }
 
 // Gateway is the one http.Handler in front of every service.
@@ -142,6 +143,9 @@ type requestState struct {
 // ServeHTTP is the path of a request: introspection, service, auth, route,
 // decode, the interceptor chain and the call, encode, the after-hooks, log.
 func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if g.refuseForeign(rw, r) { // a Host or browser origin fogbank does not serve (local.go)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") {
 		g.serveIntrospection(rw, r)
 		return
@@ -187,10 +191,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	c.RequestID = requestIDFor(b.Service)
 	inv.Service, inv.Header, inv.ResponseHeader, inv.impl = b.Service, r.Header, w.Header(), b.Impl
 
-	if b.Service.Dialect.CORS == api.CORSAnyOrigin && r.Header.Get("Origin") != "" {
-		// AWS's JSON and query services let any origin read their answers (S3
-		// answers from the bucket's CORS configuration instead).
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+	if b.Service.Dialect.CORS == api.CORSAnyOrigin {
+		// AWS's JSON and query services let any origin read their answers; here
+		// the origins allowed (S3 answers from the bucket's CORS configuration).
+		g.allowOrigin(w, r)
 	}
 	c.ContentType = mediaType(r.Header.Get("Content-Type"))
 	c.AcceptEncoding = r.Header.Get("Accept-Encoding")
@@ -259,6 +263,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	inv.Operation, inv.Op = c.Op.Name, c.Op
+	if err := unsignedRefused(c, caller); err != nil { // unsigned.go
+		g.fail(c, w, inv, err)
+		return
+	}
 	in := c.Op.NewInput()
 	if err := codec.DecodeInput(c, r, in); err != nil {
 		g.fail(c, w, inv, err)

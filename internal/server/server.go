@@ -49,6 +49,11 @@ type Options struct {
 	// after-hooks (gateway.Config): what sees every operation of every service.
 	Interceptors []gateway.Interceptor
 	After        []gateway.AfterHook
+	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
+	// by default local Host names and local browser origins only). The host of
+	// Addr, when it names one, is allowed too.
+	AllowHosts  []string
+	CORSOrigins []string
 	// Timeouts of the connections; zero values take fogbank's defaults.
 	Timeouts Timeouts
 	// Models are all the services fogbank knows the API of. A model without a
@@ -78,6 +83,19 @@ func (t Timeouts) withDefaults() Timeouts {
 	def(&t.Body, 20*time.Second)
 	def(&t.Write, 60*time.Second)
 	return t
+}
+
+// allowHosts are the names fogbank answers beyond the local ones: those asked
+// for, and the host it listens on when that is a name or an address of its own
+// (--addr myhost:4566), not "every address".
+func allowHosts(opts Options) []string {
+	hosts := opts.AllowHosts
+	if h, _, err := net.SplitHostPort(opts.Addr); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip == nil || !ip.IsUnspecified() {
+			hosts = append(hosts[:len(hosts):len(hosts)], h)
+		}
+	}
+	return hosts
 }
 
 // errRequestTimeout is what a request body that stalls reads as: S3's answer
@@ -205,6 +223,7 @@ func Start(opts Options) (*Server, error) {
 		Version:      opts.Version,
 		Interceptors: opts.Interceptors,
 		After:        opts.After,
+		Local:        gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
 	s.Addr = ln.Addr().String()
