@@ -49,6 +49,8 @@ type Options struct {
 	// after-hooks (gateway.Config): what sees every operation of every service.
 	Interceptors []gateway.Interceptor
 	After        []gateway.AfterHook
+	// InitDir holds scripts to run once the server answers (inithooks.go).
+	InitDir string
 	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
 	// by default local Host names and local browser origins only). The host of
 	// Addr, when it names one, is allowed too.
@@ -124,8 +126,13 @@ type Server struct {
 	http   httpServer
 	ln     net.Listener
 	host   *host.Host
+	models map[string]bool // every modelled service's name
 	tmpDir string
 	done   chan error
+
+	init     initState
+	stopInit context.CancelFunc // ends a running init script at Close
+	initRun  chan struct{}      // closed when the init scripts' goroutine has returned
 }
 
 // httpServer is what Server needs of http1.Server and net/http's Server.
@@ -155,7 +162,7 @@ func Start(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{done: make(chan error, 1)}
+	s := &Server{done: make(chan error, 1), init: initState{done: make(chan struct{})}}
 	switch opts.HTTP {
 	case "", "fogbank", "std":
 	default:
@@ -198,9 +205,10 @@ func Start(opts Options) (*Server, error) {
 		s.cleanup()
 		return nil, err
 	}
-	s.host = h
+	s.host, s.models = h, map[string]bool{}
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
+		s.models[m.Service.Name] = true
 		impl := h.Impl(m.Service.Name)
 		b := gateway.Bound{Service: m.Service, Impl: impl, Implemented: impl != nil}
 		if b.Impl == nil {
@@ -223,6 +231,7 @@ func Start(opts Options) (*Server, error) {
 		Version:      opts.Version,
 		Interceptors: opts.Interceptors,
 		After:        opts.After,
+		Admin:        s,
 		Local:        gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
@@ -258,6 +267,13 @@ func Start(opts Options) (*Server, error) {
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()
+	if opts.InitDir != "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopInit, s.initRun = cancel, make(chan struct{})
+		go func() { defer close(s.initRun); s.runInit(ctx, opts.InitDir, log) }()
+	} else {
+		close(s.init.done)
+	}
 	return s, nil
 }
 
@@ -273,6 +289,10 @@ func (s *Server) Wait() error {
 // Close stops listening, waits briefly for requests in flight, then closes the
 // services and the store (and removes an ephemeral data directory).
 func (s *Server) Close() error {
+	if s.stopInit != nil {
+		s.stopInit()
+		<-s.initRun
+	}
 	var err error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
