@@ -26,6 +26,7 @@ import (
 	// The implementations.
 	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"
+	_ "github.com/fogbank/fogbank/internal/services/lambda"
 	_ "github.com/fogbank/fogbank/internal/services/s3"
 	_ "github.com/fogbank/fogbank/internal/services/sts"
 )
