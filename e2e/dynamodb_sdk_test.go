@@ -20,7 +20,7 @@ import (
 func ddbClient(f *fogbank) *dynamodb.Client {
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.Retryer = oneAttempt() })
 }
 
 func ddbS(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
@@ -386,7 +386,7 @@ func TestDynamoDBCompressedResponsesSDK(t *testing.T) {
 	gz := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 		HTTPClient:  &http.Client{Transport: rec}},
-		func(o *dynamodb.Options) { o.RetryMaxAttempts = 1; o.EnableAcceptEncodingGzip = true })
+		func(o *dynamodb.Options) { o.Retryer = oneAttempt(); o.EnableAcceptEncodingGzip = true })
 	large := strings.Repeat("compressible ", 2000) // 26,000 bytes
 	for _, it := range []struct {
 		sk   int

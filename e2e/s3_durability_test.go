@@ -18,11 +18,11 @@ import (
 
 func s3Client(f *fogbank) *s3.Client {
 	return s3.New(s3.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(f.URL),
-		UsePathStyle:     true,
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(f.URL),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Retryer:      oneAttempt(),
 	})
 }
 

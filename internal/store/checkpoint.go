@@ -24,6 +24,7 @@ func (s *Store) checkpointer() {
 	defer close(s.ckptDone)
 	idle := time.NewTicker(ckptIdle)
 	defer idle.Stop()
+	logged := "" // the last error logged: a broken store fails every second
 	for {
 		select {
 		case <-s.stop:
@@ -40,8 +41,11 @@ func (s *Store) checkpointer() {
 				continue
 			}
 		}
-		if err := s.checkpoint(); err != nil && !errors.Is(err, ErrFull) {
-			s.logf("store: checkpoint: %v", err) // a full disk was logged once, by noteFull
+		// A full disk was logged once, by noteFull; another error stops the
+		// store's writes until it is reopened, which someone must know.
+		if err := s.checkpoint(); err != nil && !errors.Is(err, ErrFull) && err.Error() != logged {
+			logged = err.Error()
+			s.errorf("store: checkpoint: %v", err)
 		}
 	}
 }

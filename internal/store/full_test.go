@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -275,6 +276,22 @@ func TestLogFullUndone(t *testing.T) {
 
 	var mu sync.Mutex
 	acked, failed := map[string]string{}, map[string]bool{}
+	// Checkpoints meanwhile: their freeze writes the log too, and may fail.
+	stopCkpt := make(chan struct{})
+	var ckpts sync.WaitGroup
+	ckpts.Go(func() {
+		for {
+			select {
+			case <-stopCkpt:
+				return
+			default:
+			}
+			if err := s.checkpoint(); err != nil && !errors.Is(err, ErrFull) {
+				t.Errorf("checkpoint: %v", err)
+				return
+			}
+		}
+	})
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Go(func() {
@@ -324,6 +341,8 @@ func TestLogFullUndone(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	close(stopCkpt)
+	ckpts.Wait()
 	if len(failed) == 0 || len(acked) == 0 {
 		t.Fatalf("%d acknowledged, %d failed: the hook did not do its job", len(acked), len(failed))
 	}
@@ -392,4 +411,59 @@ func TestLogFullUndone(t *testing.T) {
 	}
 	verify(s, "after a crash")
 	checkAndClose(t, s, walk)
+}
+
+// A checkpoint's freeze writes the records appended since the last sync; when
+// that write finds the disk full, it undoes them as a syncer does: the waiting
+// Update fails, its write is nowhere, and the next Updates and checkpoints work.
+// The test holds the sync role while the Update appends, then gives it up
+// without waking the Update's waiter, so that the checkpoint takes it.
+func TestCheckpointFreezeFull(t *testing.T) {
+	s := newStore(t)
+	if s.memory {
+		t.Skip("no log in memory mode")
+	}
+	if err := s.Update(func(tx *Tx) error { _, err := tx.CreateBucket("t"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	byCheckpoint := 0
+	for i := 0; i < 20; i++ {
+		testHookLogWrite = func(f *os.File, buf []byte, off int64) (int, error) {
+			n, _ := f.WriteAt(buf, off)
+			return n, enospc(f)
+		}
+		s.takeSyncRole() // the Update below appends, then waits for the role
+		done := make(chan error)
+		key := []byte(fmt.Sprint("k", i))
+		go func() {
+			done <- s.Update(func(tx *Tx) error { return tx.Bucket("t").Put(key, []byte("v")) })
+		}()
+		for s.inflight.Load() == 0 {
+			runtime.Gosched()
+		}
+		s.syncMu.Lock()
+		s.syncing = false // no Broadcast: the waiter sleeps on (unless not asleep yet)
+		s.syncMu.Unlock()
+		if err := s.checkpoint(); errors.Is(err, ErrFull) {
+			byCheckpoint++
+		} else if err != nil {
+			t.Fatalf("checkpoint: %v", err)
+		}
+		if err := <-done; !errors.Is(err, ErrFull) {
+			t.Fatalf("Update: %v, want ErrFull", err)
+		}
+		testHookLogWrite = nil
+		s.View(func(tx *Tx) error {
+			if tx.Bucket("t").Get(key) != nil {
+				t.Errorf("round %d: the failed Update's key is there", i)
+			}
+			return nil
+		})
+		if err := s.Update(func(tx *Tx) error { return tx.Bucket("t").Put([]byte("ok"), key) }); err != nil {
+			t.Fatalf("Update after the failure: %v", err)
+		}
+	}
+	if byCheckpoint == 0 {
+		t.Errorf("no failed write was the checkpoint's")
+	}
 }

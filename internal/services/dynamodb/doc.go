@@ -22,7 +22,9 @@
 // unlike the other json services; ServeRaw (serial.go) checks the raw body first and
 // answers those in DynamoDB's words (capitalised "Message" for
 // SerializationException, table-name rules of 3 to 255 characters, enum lists in
-// DynamoDB's order), leaving well-formed requests to the codec untouched.
+// DynamoDB's order), leaving well-formed requests to the codec untouched. A write
+// that finds the disk full answers 500 InternalServerError (the model's server
+// fault, which SDKs retry) and leaves nothing of itself (store.ErrFull).
 //
 // Storage: table metadata is JSON under dynamodb/<account>/<region>/tables; each
 // table's items are in dynamodb/<account>/<region>/data/<table>/items keyed by an
