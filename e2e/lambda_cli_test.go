@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Both CLI generations: create a function from a zip file (--zip-file fileb://),
+// wait for it to be active, read its configuration back, delete it.
+func TestLambdaCLI(t *testing.T) {
+	f := start(t, "")
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	zf, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	w, _ := zw.Create("app.py")
+	w.Write([]byte("def handler(event, context):\n    return event\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+	data, _ := os.ReadFile(zipPath)
+	sum := sha256.Sum256(data)
+	wantSha := base64.StdEncoding.EncodeToString(sum[:])
+
+	for _, c := range clis {
+		t.Run(c.name, func(t *testing.T) {
+			need(t, c.bin)
+			name := "cli-" + c.name
+			aws := func(args ...string) (string, string, int) {
+				return f.run(t, nil, c.bin, append([]string{"--endpoint-url", f.URL, "--output", "json", "lambda"}, args...)...)
+			}
+			mustRun := func(args ...string) string {
+				out, errOut, code := aws(args...)
+				if code != 0 {
+					t.Fatalf("lambda %s: exit %d: %s", args[0], code, errOut)
+				}
+				return out
+			}
+			var cfg struct {
+				FunctionArn, CodeSha256, State, Handler string
+				CodeSize                                int64
+			}
+			out := mustRun("create-function", "--function-name", name, "--runtime", "python3.12",
+				"--role", "arn:aws:iam::000000000000:role/r", "--handler", "app.handler",
+				"--zip-file", "fileb://"+zipPath)
+			if err := json.Unmarshal([]byte(out), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if cfg.CodeSha256 != wantSha || cfg.CodeSize != int64(len(data)) || cfg.State != "Active" ||
+				cfg.FunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:"+name {
+				t.Errorf("create-function answered %+v", cfg)
+			}
+			mustRun("wait", "function-active-v2", "--function-name", name)
+			cfg.Handler = ""
+			json.Unmarshal([]byte(mustRun("get-function-configuration", "--function-name", name)), &cfg)
+			if cfg.Handler != "app.handler" {
+				t.Errorf("Handler = %q", cfg.Handler)
+			}
+			mustRun("delete-function", "--function-name", name)
+			_, errOut, code := aws("get-function", "--function-name", name)
+			if code == 0 || !strings.Contains(errOut, "ResourceNotFoundException") {
+				t.Errorf("get-function after delete: exit %d, %s", code, errOut)
+			}
+		})
+	}
+}
