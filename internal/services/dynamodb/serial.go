@@ -72,13 +72,19 @@ func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.R
 		return false
 	}
 	if !parsed {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			// Jackson's words for a body that is not JSON end with where it stopped.
-			writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message",
-				"Unexpected character or end of input while parsing the request body: line 1, column "+strconv.FormatInt(dec.InputOffset()+1, 10)+" at 1")
+		// Parsed for the operation's input: members it does not have are not kept.
+		pv, err := jsonbody.ParseFor(body, reflect.TypeOf(op.NewInput()))
+		if err != nil {
+			var msg string
+			if e, ok := err.(*api.Err); ok {
+				msg = e.Message
+			}
+			writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message", msg)
 			return true
+		}
+		v = pv
+		if held {
+			bb.SetValue(v) // for the codec
 		}
 	}
 	obj, ok := v.(map[string]any)
