@@ -88,7 +88,7 @@ print(json.dumps({"count": r["Count"], "scanned": r["ScannedCount"], "first": in
 `
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {
-			need(t, p.bin)
+			needBoto3(t, p.bin)
 			out, errOut, code := f.run(t, nil, p.bin, "-c", script, p.name)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)

@@ -48,6 +48,7 @@ func TestUnimplementedOperationEachProtocol(t *testing.T) {
 
 // A presigned URL past its expiry gets S3's AccessDenied "Request has expired".
 func TestExpiredPresignedURL(t *testing.T) {
+	needBoto3(t, "python3")
 	f := start(t, "")
 	script := `
 import boto3, os

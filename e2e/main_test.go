@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	reportMissing()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -129,7 +132,7 @@ func (f *fogbank) run(t *testing.T, env []string, name string, args ...string) (
 	return out.String(), errb.String(), code
 }
 
-// clients are the AWS CLI generations the tests run with.
+// clis are the AWS CLI generations the tests run with.
 var clis = []struct{ name, bin string }{
 	{"awscli-v1", "aws"},          // python3's awscli 1.x (current botocore)
 	{"awscli-v2", "/usr/bin/aws"}, // Debian's awscli 2.9
@@ -141,9 +144,79 @@ var pythons = []struct{ name, bin string }{
 	{"boto3-1.26", "/usr/bin/python3"},
 }
 
+// installHint is the command that installs every client the tests drive on a
+// Debian machine (it also provides "aws" and "python3" with boto3 when the
+// current generations are missing).
+const installHint = "apt-get install -y awscli python3-boto3"
+
+// The clients are not part of Go: a fresh machine may lack them. A test whose
+// client is missing skips, saying so, and TestMain ends with one line listing
+// what was missing; with CI=true (.ci/run) a missing client fails the test
+// instead, so that CI never passes by skipping.
+var (
+	missingMu sync.Mutex
+	missing   = map[string]int{} // client → tests skipped for it
+	boto3Seen sync.Map           // python binary → error importing boto3 (nil when it can)
+)
+
+// need stops the test unless the program bin is installed.
 func need(t *testing.T, bin string) {
 	t.Helper()
 	if _, err := exec.LookPath(bin); err != nil {
-		t.Fatalf("client %s is not installed (CI installs it in .ci/run): %v", bin, err)
+		missingClient(t, bin)
+	}
+}
+
+// needBoto3 stops the test unless python can import boto3.
+func needBoto3(t *testing.T, python string) {
+	t.Helper()
+	v, ok := boto3Seen.Load(python)
+	if !ok {
+		var err error
+		if _, err = exec.LookPath(python); err == nil {
+			err = exec.Command(python, "-c", "import boto3").Run()
+		}
+		v, _ = boto3Seen.LoadOrStore(python, err)
+	}
+	if v != nil && v.(error) != nil {
+		missingClient(t, "boto3 for "+python)
+	}
+}
+
+func missingClient(t *testing.T, client string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("client %s is missing (CI=true: a missing client fails); install it: %s", client, installHint)
+	}
+	missingMu.Lock()
+	missing[client]++
+	missingMu.Unlock()
+	t.Skipf("SKIP: client %s is missing; install it: %s", client, installHint)
+}
+
+// reportMissing prints the one line that says which clients were missing. go
+// test shows a passing package's output only with -v, so without -v the line
+// also goes to the terminal, when there is one: a skip nobody sees would make
+// a green run mean less than it says.
+func reportMissing() {
+	missingMu.Lock()
+	defer missingMu.Unlock()
+	if len(missing) == 0 {
+		return
+	}
+	names, n := make([]string, 0, len(missing)), 0
+	for c, k := range missing {
+		names = append(names, c)
+		n += k
+	}
+	sort.Strings(names)
+	line := fmt.Sprintf("e2e: %d tests SKIPPED, clients missing: %s; install them: %s (CI=true fails instead)\n",
+		n, strings.Join(names, ", "), installHint)
+	os.Stderr.WriteString(line)
+	if !testing.Verbose() {
+		if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			tty.WriteString(line)
+			tty.Close()
+		}
 	}
 }

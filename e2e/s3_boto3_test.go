@@ -89,7 +89,7 @@ func TestS3Boto3(t *testing.T) {
 	f := start(t, "")
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {
-			need(t, p.bin)
+			needBoto3(t, p.bin)
 			out, errOut, code := f.run(t, nil, p.bin, "-c", boto3S3Script, strings.ReplaceAll(p.name, ".", "-"))
 			if code != 0 || strings.TrimSpace(out) != "OK" {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)

@@ -44,7 +44,7 @@ print(json.dumps({"Account": r["Account"], "Arn": r["Arn"]}))
 `
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {
-			need(t, p.bin)
+			needBoto3(t, p.bin)
 			out, errOut, code := f.run(t, nil, p.bin, "-c", script)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
