@@ -15,6 +15,10 @@ import (
 // answer, so that the client costs as little as it can. ns/op is a round
 // trip on loopback, both ends on this machine's cores; compare the two rows
 // of one run (go test -bench Serve -benchmem ./internal/http1).
+//
+// The "watch" rows run a handler that looks at its context's Done (as one
+// that waits on something would): on http1 that starts a watch of the
+// connection, which net/http does for every request.
 func BenchmarkServe(b *testing.B) {
 	body := []byte(strings.Repeat("x", 4096))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,9 +26,22 @@ func BenchmarkServe(b *testing.B) {
 		w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
 		w.Write(body)
 	})
-	for _, kind := range []string{"net/http", "http1"} {
-		b.Run(strings.ReplaceAll(kind, "/", "-"), func(b *testing.B) {
-			ts := startServer(b, kind, h, serverConfig{})
+	watch := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			return
+		default:
+		}
+		h(w, r)
+	})
+	for _, run := range []struct {
+		kind string
+		h    http.Handler
+		name string
+	}{{"net/http", h, "net-http"}, {"http1", h, "http1"}, {"net/http", watch, "net-http-watch"}, {"http1", watch, "http1-watch"}} {
+		kind := run.kind
+		b.Run(run.name, func(b *testing.B) {
+			ts := startServer(b, kind, run.h, serverConfig{})
 			c, err := net.Dial("tcp", ts.addr)
 			if err != nil {
 				b.Fatal(err)

@@ -30,13 +30,31 @@
 // MaxHeaderBytes bounds the request line and header exactly, where net/http
 // allows 4 KiB more.
 //
+// Deadlines are ours, measured as inactivity rather than as net/http's totals:
+// IdleTimeout between requests, ReadHeaderTimeout for a request's header,
+// BodyTimeout for the gap between two reads of a request body that make
+// progress, WriteTimeout for a client that stops taking the answer. A request
+// whose body stalls gets BodyTimeoutError from its Read (S3's RequestTimeout in
+// fogbank), then the connection closes.
+//
+// A request's context is canceled when its handler returns or, once its body
+// has been read to the end, when the client closes the connection. net/http
+// watches every connection with a background read per request to notice
+// that; here the watch starts only for a handler that asks for it (calls Done
+// or Err on the context, directly or by deriving one), so the requests that
+// never look pay nothing (see requestContext).
+//
+// One more deliberate difference: a request with both Content-Length and
+// Transfer-Encoding is answered, then the connection is closed, as RFC 9112
+// section 6.3 requires (net/http keeps it open).
+//
 // Left out, because nothing in fogbank uses them: TLS, HTTP/2, Hijack, trailers
-// in responses, request contexts canceled when the client goes away, and
-// ReadTimeout/WriteTimeout/IdleTimeout (a keep-alive connection may stay idle).
+// in responses.
 package http1
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +63,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -57,9 +76,20 @@ import (
 // Server serves HTTP/1.1 on listeners; the zero value with a Handler works.
 type Server struct {
 	Handler           http.Handler
-	ReadHeaderTimeout time.Duration // for each request's header; 0: none
-	MaxHeaderBytes    int           // request line and header together; 0: http.DefaultMaxHeaderBytes
-	ErrorLog          *log.Logger   // nil: the log package's standard logger
+	ReadHeaderTimeout time.Duration // for each request's header (and a new connection's first byte); 0: none
+	IdleTimeout       time.Duration // how long a keep-alive connection waits for its next request; 0: forever
+	// BodyTimeout is how long a request body may send nothing while the
+	// handler reads it; 0: forever. The Read then fails with BodyTimeoutError
+	// (or, when that is nil, an error matching os.ErrDeadlineExceeded) and
+	// the connection ends after the answer.
+	BodyTimeout      time.Duration
+	BodyTimeoutError error
+	// WriteTimeout is how long a write may wait for the client to take bytes
+	// (a reader that stopped reading); 0: forever. The write fails and the
+	// connection ends.
+	WriteTimeout   time.Duration
+	MaxHeaderBytes int         // request line and header together; 0: http.DefaultMaxHeaderBytes
+	ErrorLog       *log.Logger // nil: the log package's standard logger
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -242,13 +272,26 @@ type conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	w      response // reused from request to request
+
+	// Deadlines, set by the serving goroutine only (the watch goroutine
+	// runs while that one waits for nothing on the connection).
+	readDeadline bool      // a read deadline is set
+	bodyArmed    time.Time // when the body's read deadline was last pushed back
+	writeArmed   time.Time // when the write deadline was last pushed back
+
+	watching sync.WaitGroup // the watch goroutine of the request in progress
 }
 
 // limitReader lets through at most remain bytes, then reports EOF; serve sets
 // it to the header limit before each request and lifts it after the header.
+// It also hands out first the byte a watch goroutine read (the start of the
+// next request), and counts its reads.
 type limitReader struct {
-	r      io.Reader
-	remain int64
+	r       io.Reader
+	remain  int64
+	reads   int
+	pending []byte
+	pbuf    [1]byte
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -258,9 +301,55 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	if int64(len(p)) > l.remain {
 		p = p[:l.remain]
 	}
+	l.reads++
+	if len(l.pending) > 0 {
+		n := copy(p, l.pending)
+		l.pending = l.pending[n:]
+		l.remain -= int64(n)
+		return n, nil
+	}
 	n, err := l.r.Read(p)
 	l.remain -= int64(n)
 	return n, err
+}
+
+// deadlineWriter is the connection as the response buffer writes to it: each
+// write that makes progress pushes the write deadline back (at most every
+// eighth of WriteTimeout: setting it costs a timer update).
+type deadlineWriter struct{ c *conn }
+
+func (w deadlineWriter) Write(p []byte) (int, error) {
+	c := w.c
+	if d := c.s.WriteTimeout; d > 0 {
+		if now := time.Now(); now.Sub(c.writeArmed) > d/8 {
+			c.nc.SetWriteDeadline(now.Add(d))
+			c.writeArmed = now
+		}
+	}
+	return c.nc.Write(p)
+}
+
+// setReadDeadline sets the read deadline d from now, or none for 0.
+func (c *conn) setReadDeadline(d time.Duration) {
+	if d > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(d))
+		c.readDeadline = true
+	} else if c.readDeadline {
+		c.nc.SetReadDeadline(time.Time{})
+		c.readDeadline = false
+	}
+}
+
+// armBody pushes the read deadline of a request body back to BodyTimeout from
+// now, at most every eighth of it (so a stall is noticed after 7/8 to 8/8 of
+// BodyTimeout).
+func (c *conn) armBody() {
+	if d := c.s.BodyTimeout; d > 0 {
+		if now := time.Now(); now.Sub(c.bodyArmed) > d/8 {
+			c.nc.SetReadDeadline(now.Add(d))
+			c.bodyArmed, c.readDeadline = now, true
+		}
+	}
 }
 
 const noLimit = 1<<63 - 1
@@ -281,26 +370,32 @@ func (c *conn) serve() {
 	}()
 	c.lr.r = c.nc
 	c.br = bufio.NewReaderSize(&c.lr, 4096)
-	c.bw = bufio.NewWriterSize(c.nc, 8192)
+	c.bw = bufio.NewWriterSize(deadlineWriter{c}, 8192)
 	first := true
 	var lastMethod string
 	for {
-		// Between requests the connection is idle: Shutdown may close it.
-		if !first {
+		// Wait for the request's first byte: on a new connection within
+		// ReadHeaderTimeout (as net/http), between requests within IdleTimeout,
+		// while the connection is idle and Shutdown may close it.
+		c.lr.remain = noLimit
+		if first {
+			c.setReadDeadline(c.s.ReadHeaderTimeout)
+			if _, err := c.br.Peek(1); err != nil {
+				return
+			}
+		} else {
 			c.state.Store(stateIdle)
 			if c.s.closing.Load() {
 				return
 			}
-			c.lr.remain = noLimit
+			c.setReadDeadline(c.s.IdleTimeout)
 			if _, err := c.br.Peek(1); err != nil {
 				return
 			}
 			if !c.state.CompareAndSwap(stateIdle, stateActive) {
 				return // closed by Shutdown
 			}
-		}
-		if d := c.s.ReadHeaderTimeout; d > 0 {
-			c.nc.SetReadDeadline(time.Now().Add(d))
+			c.setReadDeadline(c.s.ReadHeaderTimeout)
 		}
 		// What the reader holds already (read while waiting for the request)
 		// counts against the limit too.
@@ -310,28 +405,66 @@ func (c *conn) serve() {
 			peek, _ := c.br.Peek(4)
 			c.br.Discard(leadingCRLF(peek))
 		}
+		// The header as it arrived, for the one question http.ReadRequest's
+		// answer cannot tell (Content-Length beside Transfer-Encoding): valid
+		// after ReadRequest if it read nothing more from the connection.
+		raw, _ := c.br.Peek(c.br.Buffered())
+		reads := c.lr.reads
 		req, err := http.ReadRequest(c.br)
 		if err != nil {
 			c.readError(err)
 			return
 		}
 		c.lr.remain = noLimit
-		if c.s.ReadHeaderTimeout > 0 {
-			c.nc.SetReadDeadline(time.Time{})
-		}
 		if code, msg := checkRequest(req); code != 0 {
 			c.writeError(code, msg)
 			return
 		}
+		// RFC 9112 section 6.3: a request with both Content-Length and
+		// Transfer-Encoding may be an attempt at request smuggling; it is
+		// served (Transfer-Encoding wins), then the connection closes. When
+		// the header came in several reads it cannot be checked: close too.
+		smuggled := len(req.TransferEncoding) > 0 && (c.lr.reads != reads || hasContentLength(raw))
+		// The body has its own deadline, or none. (Without a body nothing
+		// reads until the next request, which sets its own.)
+		if req.ContentLength != 0 {
+			if c.s.BodyTimeout > 0 {
+				c.bodyArmed = time.Time{}
+				c.armBody()
+			} else {
+				c.setReadDeadline(0)
+			}
+		}
 		first, lastMethod = false, req.Method
 		req.RemoteAddr = c.remote
-		if !c.handle(req) {
+		if !c.handle(req, smuggled) {
 			if c.w.linger {
 				c.closeWriteAndWait()
 			}
 			return
 		}
 	}
+}
+
+// hasContentLength tells whether a raw request header holds a Content-Length
+// line (in any case).
+func hasContentLength(raw []byte) bool {
+	const name = "content-length:"
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\n')
+		if i < 0 {
+			return false
+		}
+		line := raw[:i]
+		raw = raw[i+1:]
+		if len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			return false // the end of the header
+		}
+		if len(line) >= len(name) && strings.EqualFold(string(line[:len(name)]), name) {
+			return true
+		}
+	}
+	return false
 }
 
 func leadingCRLF(b []byte) int {
@@ -420,14 +553,15 @@ func checkRequest(req *http.Request) (int, string) {
 	return 0, ""
 }
 
-// handle serves one request and tells whether the connection goes on.
-func (c *conn) handle(req *http.Request) bool {
+// handle serves one request and tells whether the connection goes on;
+// closeAfter ends the connection after the answer whatever the request says.
+func (c *conn) handle(req *http.Request, closeAfter bool) bool {
 	w := &c.w
 	clear(w.header)
 	if w.header == nil {
 		w.header = http.Header{}
 	}
-	*w = response{c: c, req: req, header: w.header, status: http.StatusOK, contentLength: -1, buf: w.buf[:0]}
+	*w = response{c: c, req: req, header: w.header, status: http.StatusOK, contentLength: -1, buf: w.buf[:0], closeAfter: closeAfter}
 	w.rb.w = w
 	w.isHEAD = req.Method == http.MethodHead
 	w.wants10KeepAlive = !req.ProtoAtLeast(1, 1) && hasToken(req.Header["Connection"], "keep-alive")
@@ -437,9 +571,14 @@ func (c *conn) handle(req *http.Request) bool {
 	// request served); net/http's Server answers 417 instead.
 	expect := strings.EqualFold(req.Header.Get("Expect"), "100-continue") &&
 		req.ProtoAtLeast(1, 1) && req.ContentLength != 0
+	ctx := &requestContext{c: c}
+	req = req.WithContext(ctx)
+	w.req = req
 	if req.ContentLength != 0 {
-		w.rb = bodyReader{r: req.Body, w: w, expect: expect}
+		w.rb = bodyReader{r: req.Body, w: w, ctx: ctx, expect: expect}
 		req.Body = &w.rb
+	} else {
+		ctx.bodyRead(c.br.Buffered() > 0)
 	}
 	handler := c.s.Handler
 	if handler == nil {
@@ -448,7 +587,9 @@ func (c *conn) handle(req *http.Request) bool {
 	if req.RequestURI == "*" && req.Method == http.MethodOptions {
 		handler = optionsStar{} // answered by the server, as net/http does
 	}
+	defer ctx.end() // also after a panic: the watch must stop before the connection closes
 	handler.ServeHTTP(w, req)
+	ctx.end()
 	w.finish()
 	if err := c.bw.Flush(); err != nil {
 		return false
@@ -475,6 +616,7 @@ func (optionsStar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type bodyReader struct {
 	r      io.ReadCloser
 	w      *response
+	ctx    *requestContext
 	n      int64 // bytes read
 	expect bool  // the client waits for 100 Continue
 	sent   bool  // 100 Continue sent (or no longer possible)
@@ -486,6 +628,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	if b.closed {
 		return 0, http.ErrBodyReadAfterClose
 	}
+	if b.sawEOF {
+		return 0, io.EOF // without touching the connection, which a watch may be reading
+	}
 	if b.expect && !b.sent {
 		b.sent = true
 		if !b.w.sentHeader {
@@ -493,12 +638,25 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 			b.w.c.bw.Flush()
 		}
 	}
+	b.w.c.armBody()
 	n, err := b.r.Read(p)
 	b.n += int64(n)
-	if err == io.EOF {
+	if err == io.EOF && !b.sawEOF {
 		b.sawEOF = true
+		b.ctx.bodyRead(b.w.c.br.Buffered() > 0)
+	} else if err != nil && err != io.EOF {
+		err = b.w.c.bodyError(err)
 	}
 	return n, err
+}
+
+// bodyError is the error a body Read returns for err from the connection:
+// BodyTimeoutError for a body that stalled.
+func (c *conn) bodyError(err error) error {
+	if c.s.BodyTimeout > 0 && c.s.BodyTimeoutError != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		return c.s.BodyTimeoutError
+	}
+	return err
 }
 
 // Close reads what is left of a body of at most 256 KiB, as net/http's server
@@ -526,6 +684,7 @@ func (b *bodyReader) discard(max int64) (bool, error) {
 	if b.sawEOF {
 		return true, nil
 	}
+	b.w.c.armBody()
 	_, err := io.CopyN(io.Discard, b.r, max)
 	switch err {
 	case nil:
@@ -618,23 +777,30 @@ func (w *response) Write(p []byte) (int, error) {
 			w.sendHeader(p)
 		}
 	}
-	w.writeBody(p)
+	if err := w.writeBody(p); err != nil {
+		// The client is gone or stopped reading (WriteTimeout): the handler
+		// learns it here, as from net/http.
+		return 0, err
+	}
 	return len(p), nil
 }
 
-func (w *response) writeBody(p []byte) {
+// writeBody writes p in the response's framing; the error is the
+// connection's (the buffer keeps it once it has one).
+func (w *response) writeBody(p []byte) error {
 	if w.isHEAD || len(p) == 0 {
-		return
+		return nil
 	}
 	bw := w.c.bw
 	if w.chunked {
 		bw.WriteString(strconv.FormatInt(int64(len(p)), 16))
 		bw.WriteString("\r\n")
 		bw.Write(p)
-		bw.WriteString("\r\n")
-		return
+		_, err := bw.WriteString("\r\n")
+		return err
 	}
-	bw.Write(p)
+	_, err := bw.Write(p)
+	return err
 }
 
 // Flush sends what is written so far (http.Flusher).

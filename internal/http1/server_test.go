@@ -722,7 +722,10 @@ var diffCases = []diffCase{
 	{name: "malformed/empty-host-http11", statusOnly: true, informational: true, reqs: []string{msg("GET /small HTTP/1.1", "Host:")}},
 	{name: "malformed/invalid-host", statusOnly: true, reqs: []string{msg("GET /small HTTP/1.1", "Host: exa mple")}},
 	{name: "malformed/two-hosts", statusOnly: true, reqs: []string{get("/small", "Host: other.test")}},
-	{name: "malformed/content-length-and-chunked", statusOnly: true, reqs: []string{
+	// RFC 9112 section 6.3: served, then the connection closes (http1), where
+	// net/http keeps it open. Logged only; TestContentLengthAndChunked
+	// checks http1's answer.
+	{name: "malformed/content-length-and-chunked", statusOnly: true, informational: true, reqs: []string{
 		req11("POST", "/echo", "Content-Length: 5", "Transfer-Encoding: chunked") + chunked("hello")}},
 	{name: "malformed/invalid-content-length", statusOnly: true, reqs: []string{req11("POST", "/echo", "Content-Length: abc") + "hello"}},
 	{name: "malformed/negative-content-length", statusOnly: true, reqs: []string{req11("POST", "/echo", "Content-Length: -1") + "hello"}},

@@ -38,10 +38,41 @@ type Options struct {
 	NoSync    bool   // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
+	// Timeouts of the connections; zero values take fogbank's defaults.
+	Timeouts Timeouts
 	// Models are all the services fogbank knows the API of. A model without a
 	// registered implementation still answers: 501 NotImplemented for every operation.
 	Models []Model
 }
+
+// Timeouts bound how long a connection may do nothing. Each is measured as
+// inactivity: a slow client that makes progress is never cut off.
+type Timeouts struct {
+	Idle   time.Duration // a keep-alive connection between requests (default 2 minutes)
+	Header time.Duration // a request's header (default 30 s)
+	// Body is the longest silence within a request body (default 20 s, as
+	// S3, which then answers 400 RequestTimeout).
+	Body  time.Duration
+	Write time.Duration // a client that stops reading its answer (default 60 s)
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&t.Idle, 2*time.Minute)
+	def(&t.Header, 30*time.Second)
+	def(&t.Body, 20*time.Second)
+	def(&t.Write, 60*time.Second)
+	return t
+}
+
+// errRequestTimeout is what a request body that stalls reads as: S3's answer
+// to it (status, code and words), which SDKs retry.
+var errRequestTimeout = api.Errorf(http.StatusBadRequest, "RequestTimeout",
+	"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 
 // Model is a generated service description with its generated Unimplemented value,
 // which answers NotImplemented to every operation.
@@ -144,9 +175,14 @@ func Start(opts Options) (*Server, error) {
 	s.URL = "http://" + s.Addr
 	// http1 rather than net/http's Server: the same requests and handlers for a
 	// third less CPU per request (see its package doc).
+	t := opts.Timeouts.withDefaults()
 	s.http = &http1.Server{
 		Handler:           s.Gateway,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: t.Header,
+		IdleTimeout:       t.Idle,
+		BodyTimeout:       t.Body,
+		BodyTimeoutError:  errRequestTimeout,
+		WriteTimeout:      t.Write,
 		// AWS refuses a request whose line and header pass 16 KB, with a 400
 		// (DynamoDB; S3's own limit, 8 KB, is not enforced).
 		MaxHeaderBytes: 16 << 10,
