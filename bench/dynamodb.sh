@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # DynamoDB throughput, fogbank beside its peers in one run: moto_server, dynalite and
 # kumo (both in memory, no durability). Measured with the common loadgen instrument
-# (/work/shared/loadgen: PutItem and GetItem at 1 and 8 clients) and with
-# bench/dynamodb-query (a 1,000-item Query page). fogbank runs durable: its own data
-# directory, every acknowledged write fsynced. "floor" is bench/httpfloor: net/http
+# (../shared/loadgen: PutItem and GetItem at 1 and 8 clients) and with
+# bench/dynamodb-query (a 1,000-item Query page). "fogbank" runs durable: its own
+# data directory, every acknowledged write fsynced; "fogbank-mem" is fogbank
+# --ephemeral (in memory, no fsync). "floor" is bench/httpfloor: net/http
 # answering with canned responses and doing nothing else (no Query), the ceiling for
 # any server built on net/http on this machine. One warm-up round, then ROUNDS
 # rounds, a fresh server for each measurement, peers taking turns; prints JSON lines
 # and the medians.
 #
 #   bench/dynamodb.sh [ROUNDS] [SECONDS]     (defaults 3 and 5)
-#   PEERS="fogbank moto dynalite kumo floor" selects servers; KUMO_BIN, DYNALITE_DIR locate them.
+#   PEERS="fogbank fogbank-mem moto dynalite kumo floor" selects servers; KUMO_BIN (built by
+#   bench/kumo-build.sh when missing) and DYNALITE_DIR locate them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 DUR=${2:-5}s
-LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
-P=${PEERS_WORK:-$HOME/.cache/fogbank-peers}
-KUMO_BIN=${KUMO_BIN:-$P/bin/kumo}
+PEERS=${PEERS:-fogbank fogbank-mem moto dynalite kumo floor}
+. bench/lib.sh
 DYNALITE_DIR=${DYNALITE_DIR:-$P/src/dynalite}
-PEERS=${PEERS:-fogbank moto dynalite kumo floor}
+need_kumo
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -34,6 +35,7 @@ port=4740
 serve() { # name -> starts it on $port, sets $pid
   case $1 in
     fogbank)  "$work/fogbank" serve --addr 127.0.0.1:$port --data-dir "$work/data-$RANDOM" --log-level error >/dev/null 2>&1 & ;;
+    fogbank-mem) TMPDIR=$work "$work/fogbank" serve --addr 127.0.0.1:$port --ephemeral --log-level error >/dev/null 2>&1 & ;;
     moto)     moto_server -H 127.0.0.1 -p $port >/dev/null 2>&1 & ;;
     dynalite) node "$DYNALITE_DIR/cli.js" --host 127.0.0.1 --port $port >/dev/null 2>&1 & ;;
     floor)    "$work/httpfloor" 127.0.0.1:$port >/dev/null 2>&1 & ;;  # net/http answering, nothing else
@@ -67,7 +69,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo
-echo "medians over $ROUNDS rounds (ops/s; fogbank durable, peers in memory):"
+echo "medians over $ROUNDS rounds (ops/s; fogbank durable, fogbank-mem and peers in memory):"
 python3 - "$work/results.jsonl" <<'PY'
 import json, sys, statistics, collections
 v = collections.defaultdict(list)
@@ -102,4 +104,18 @@ for n in names:
         xs = cpu.get((n, op, w), [])
         cells.append(f"{op} {w}: {statistics.median(xs):.0f}" if xs else f"{op} {w}: -")
     print(f"  {n}: " + ", ".join(cells))
+# Ratios to kumo round by round (the peers take turns, so round i of each ran
+# close together in time), then their median: steadier than a ratio of medians.
+if "kumo" in names:
+    print()
+    print("ratio to kumo, per round (median):")
+    for n in names:
+        if n == "kumo":
+            continue
+        cells = []
+        for op, w in cols[:4]:
+            rs = [a / b for a, b in zip(v.get((n, op, w), []), v.get(("kumo", op, w), [])) if b]
+            if rs:
+                cells.append(f"{op} {w} {statistics.median(rs):.2f}x (" + " ".join(f"{x:.2f}" for x in rs) + ")")
+        print(f"  {n}: " + ", ".join(cells))
 PY

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Start-up time (process start → first answered S3 ListBuckets) and idle RSS, fogbank
-# beside moto_server in the same run, measured with the common loadgen instrument
-# (/work/shared/loadgen). One warm-up, then ROUNDS rounds, a fresh server each time,
-# peers taking turns; prints each measurement and the medians.
+# beside kumo and moto_server in the same run, measured with the common loadgen
+# instrument (../shared/loadgen). One warm-up, then ROUNDS rounds, a fresh server each
+# time, peers taking turns; prints each measurement and the medians, then checks the
+# goals and exits 1 when one is missed: fogbank starts faster than kumo, and idles in
+# at most 15 MiB.
 #
 #   bench/startup.sh [ROUNDS]        (default 5)
+#   PEERS="fogbank kumo moto" selects servers; KUMO_BIN locates kumo (built by
+#   bench/kumo-build.sh when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
-LOADGEN_SRC=${LOADGEN_SRC:-/work/shared/loadgen}
+PEERS=${PEERS:-fogbank kumo moto}
+. bench/lib.sh
+need_kumo
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -19,13 +25,17 @@ run() { # tag port cmd...
   local tag=$1 port=$2; shift 2
   "$work/loadgen" start -endpoint "http://127.0.0.1:$port" -tag "$tag" -- "$@"
 }
-fog() { run fogbank 4601 "$work/fogbank" serve --addr 127.0.0.1:4601 --data-dir "$work/data-$RANDOM" --log-level warn; }
-moto() { run moto 4602 moto_server -H 127.0.0.1 -p 4602; }
+start() { # name
+  case $1 in
+    fogbank) run fogbank 4601 "$work/fogbank" serve --addr 127.0.0.1:4601 --data-dir "$work/data-$RANDOM" --log-level warn ;;
+    moto)    run moto 4602 moto_server -H 127.0.0.1 -p 4602 ;;
+    kumo)    run kumo 4603 env KUMO_PORT=4603 "$KUMO_BIN" ;;  # a patched kumo: see bench/kumo-build.sh
+  esac
+}
 
-fog >/dev/null; moto >/dev/null # warm-up: page cache, Python bytecode
+for name in $PEERS; do start "$name" >/dev/null; done # warm-up: page cache, Python bytecode
 for i in $(seq "$ROUNDS"); do
-  fog | tee -a "$work/results.jsonl"
-  moto | tee -a "$work/results.jsonl"
+  for name in $PEERS; do start "$name" | tee -a "$work/results.jsonl"; done
 done
 
 python3 - "$work/results.jsonl" <<'PY'
@@ -40,7 +50,23 @@ for tag, rs in by.items():
     rss = statistics.median(r["rss_kb_idle"] for r in rs) / 1024
     med[tag] = (ms, rss)
     print(f"{tag:8s} start→first answer {ms:7.1f} ms   idle RSS {rss:6.1f} MiB   (median of {len(rs)})")
-if "fogbank" in med and "moto" in med:
-    f, m = med["fogbank"], med["moto"]
-    print(f"fogbank starts {m[0]/f[0]:.0f}x faster than moto and idles in {f[1]/m[1]:.2f}x its memory")
+f = med.get("fogbank")
+for peer in ("kumo", "moto"):
+    if f and peer in med:
+        m = med[peer]
+        print(f"fogbank starts {m[0]/f[0]:.1f}x faster than {peer} and idles in {f[1]/m[1]:.2f}x its memory")
+ok = True
+if f and "kumo" in med:
+    if f[0] < med["kumo"][0] and min(r["startup_ms"] for r in by["fogbank"]) > 0:
+        print(f"check: start-up faster than kumo's: met ({f[0]:.1f} < {med['kumo'][0]:.1f} ms)")
+    else:
+        print(f"check: start-up faster than kumo's: MISSED ({f[0]:.1f} against {med['kumo'][0]:.1f} ms)")
+        ok = False
+if f:
+    if f[1] <= 15:
+        print(f"check: idle RSS at most 15 MiB: met ({f[1]:.1f} MiB)")
+    else:
+        print(f"check: idle RSS at most 15 MiB: MISSED ({f[1]:.1f} MiB)")
+        ok = False
+sys.exit(0 if ok else 1)
 PY

@@ -55,7 +55,7 @@ func usage(w io.Writer) {
 serve flags (environment variable in brackets):
   --addr ADDR        listen address [FOGBANK_ADDR] (default 127.0.0.1:4566)
   --data-dir DIR     where state is kept [FOGBANK_DATA_DIR] (default ~/.local/share/fogbank)
-  --ephemeral        keep state in a temporary directory removed at exit
+  --ephemeral        keep state in memory, lost at exit (no fsync; big bodies in a temp dir)
   --log-level LEVEL  debug, info, warn or error [FOGBANK_LOG_LEVEL] (default info)
 `)
 }

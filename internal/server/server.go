@@ -32,10 +32,13 @@ import (
 
 // Options say how to run.
 type Options struct {
-	Addr      string // "127.0.0.1:4566"; port 0 picks a free one
-	DataDir   string // where state lives; ignored when Ephemeral
-	Ephemeral bool   // state in a temporary directory removed by Close
-	NoSync    bool   // skip fsync (tests only: an acknowledged write may be lost on a crash)
+	Addr    string // "127.0.0.1:4566"; port 0 picks a free one
+	DataDir string // where state lives; ignored when Ephemeral
+	// Ephemeral keeps state in memory (big object bodies in a temporary
+	// directory removed by Close): writes are acknowledged without a log or an
+	// fsync, through the same store code (store.Options.Memory).
+	Ephemeral bool
+	NoSync    bool // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
 	// Timeouts of the connections; zero values take fogbank's defaults.
@@ -132,7 +135,7 @@ func Start(opts Options) (*Server, error) {
 		}
 		s.tmpDir, dir = d, d
 	}
-	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
+	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Memory: opts.Ephemeral, Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
 	if err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("opening the data directory %s: %w", dir, err)

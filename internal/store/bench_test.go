@@ -50,21 +50,28 @@ func runWriters(b *testing.B, op func(g, i int) error) {
 var benchValue = make([]byte, 100)
 
 // BenchmarkUpdateParallel: 8 goroutines each putting one small item per Update,
-// fsync on.
+// fsync on; and the same in memory mode (Options.Memory).
 func BenchmarkUpdateParallel(b *testing.B) {
-	b.Run("store.Update", func(b *testing.B) {
-		s, err := Open(Options{Dir: b.TempDir(), Logf: b.Logf})
-		if err != nil {
-			b.Fatal(err)
+	for _, memory := range []bool{false, true} {
+		name := "store.Update"
+		if memory {
+			name = "store.Update/memory"
 		}
-		defer s.Close()
-		s.Update(func(tx *Tx) error { _, err := tx.CreateBucket("t"); return err })
-		runWriters(b, func(g, i int) error {
-			return s.Update(func(tx *Tx) error {
-				return tx.Bucket("t").Put([]byte(fmt.Sprintf("k%09d", i)), benchValue)
+		b.Run(name, func(b *testing.B) {
+			s, err := Open(Options{Dir: b.TempDir(), Memory: memory, Logf: b.Logf})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			s.Update(func(tx *Tx) error { _, err := tx.CreateBucket("t"); return err })
+			b.ReportAllocs()
+			runWriters(b, func(g, i int) error {
+				return s.Update(func(tx *Tx) error {
+					return tx.Bucket("t").Put([]byte(fmt.Sprintf("k%09d", i)), benchValue)
+				})
 			})
 		})
-	})
+	}
 	for _, mode := range []string{"bbolt.Update", "bbolt.Batch"} {
 		b.Run(mode, func(b *testing.B) {
 			db, err := bolt.Open(filepath.Join(b.TempDir(), "db"), 0o600, &bolt.Options{NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
@@ -208,13 +215,19 @@ func BenchmarkBlobWrite(b *testing.B) {
 
 // BenchmarkSmallObjectPut is an S3 PutObject of 4 KiB as a service would do it:
 // a blob with MD5, then an Update that references it and records the object,
-// from 8 goroutines, fsync on.
+// from 8 goroutines, fsync on (and in memory mode, "/memory").
 func BenchmarkSmallObjectPut(b *testing.B) {
-	s, err := Open(Options{Dir: b.TempDir(), Logf: b.Logf})
+	b.Run("durable", func(b *testing.B) { smallObjectPut(b, false) })
+	b.Run("memory", func(b *testing.B) { smallObjectPut(b, true) })
+}
+
+func smallObjectPut(b *testing.B, memory bool) {
+	s, err := Open(Options{Dir: b.TempDir(), Memory: memory, Logf: b.Logf})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	b.ReportAllocs()
 	s.Update(func(tx *Tx) error { _, err := tx.CreateBucket("objects"); return err })
 	body := randomBytes(1, 4<<10)
 	b.SetBytes(int64(len(body)))

@@ -325,7 +325,7 @@ func TestBlobIDsNeverPaths(t *testing.T) {
 func TestOpenSweepsOrphans(t *testing.T) {
 	filesOnly(t)
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestOpenSweepsOrphans(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, blobsDir, "ab", orphan), []byte("orphan"), 0o644)
 	os.WriteFile(filepath.Join(dir, blobsDir, tmpDir, "partial"), []byte("half"), 0o644)
 
-	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, err = Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestOpenSweepsOrphans(t *testing.T) {
 
 func TestCloseRemovesPending(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, _ := Open(testOptions(t, dir))
 	w, _ := s.NewBlob(0)
 	io.WriteString(w, "x")
 	ref, _ := w.Commit()
@@ -371,7 +371,7 @@ func TestCloseRemovesPending(t *testing.T) {
 
 func TestCheckFindsProblems(t *testing.T) {
 	filesOnly(t)
-	s, err := Open(Options{Dir: t.TempDir(), NoSync: true, Logf: t.Logf})
+	s, err := Open(testOptions(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ func TestCheckFindsProblems(t *testing.T) {
 
 func TestBlobCommitAfterClose(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, _ := Open(testOptions(t, dir))
 	w, _ := s.NewBlob(0)
 	io.WriteString(w, "late")
 	checkAndClose(t, s)
@@ -422,7 +422,7 @@ func TestBlobCommitAfterClose(t *testing.T) {
 		t.Errorf("Commit after Close = %v, want ErrClosed", err)
 	}
 	w.Abort()
-	s, _ = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, _ = Open(testOptions(t, dir))
 	checkAndClose(t, s)
 }
 
@@ -437,7 +437,7 @@ func filesOnly(t *testing.T) {
 // counted like files, gone with their last reference, and durable across a reopen.
 func TestInlineBlobs(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +484,7 @@ func TestInlineBlobs(t *testing.T) {
 	}
 	checkAndClose(t, s, objectsWalker)
 
-	s, err = Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, err = Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,6 +129,7 @@ func TestCrashDurability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
+	durableOnly(t)
 	dir := t.TempDir()
 	live := map[string]string{}   // acknowledged key → blob id
 	deleting := map[string]bool{} // keys whose delete was in flight at the kill

@@ -113,6 +113,19 @@
 // at about 400-600 MB/s on one core and cannot be split, CRC32C is nearly free,
 // SHA256 (with SHA-NI) about 700 MB/s.
 //
+// # Memory mode
+//
+// Options.Memory is the same store at a lower durability level, for state
+// nobody keeps (fogbank --ephemeral): an Update is acknowledged, and visible to
+// Views, as soon as its fn returns. Nothing is encoded for the log nor written
+// to it, nothing is fsynced, and no goroutine waits for a sync. Everything else
+// runs the durable store's code: the overlay, checkpoints into bbolt (here only
+// to bound the heap, so they wait for four times as much: 64 MiB or 200,000
+// writes), small blobs inside the database, big ones streamed to files (never a
+// big body in memory). A crash loses what came after the last checkpoint; Close
+// still checkpoints everything. The package's tests run twice, the second time
+// in memory mode (TestMain), skipping only those about the log.
+//
 // # Checking
 //
 // Check verifies the invariants (bbolt's own check, every referenced blob file

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -348,11 +350,11 @@ func TestBatchIsolation(t *testing.T) {
 
 func TestClosedAndLocked(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(Options{Dir: dir, NoSync: true}); !errors.Is(err, ErrLocked) {
+	if _, err := Open(testOptions(t, dir)); !errors.Is(err, ErrLocked) {
 		t.Errorf("second Open = %v, want ErrLocked", err)
 	}
 	checkAndClose(t, s)
@@ -368,7 +370,7 @@ func TestClosedAndLocked(t *testing.T) {
 	if _, err := s.NewBlob(0); !errors.Is(err, ErrClosed) {
 		t.Errorf("NewBlob after Close = %v, want ErrClosed", err)
 	}
-	s2, err := Open(Options{Dir: dir, NoSync: true, Logf: t.Logf})
+	s2, err := Open(testOptions(t, dir))
 	if err != nil {
 		t.Fatalf("reopen after Close: %v", err)
 	}
@@ -380,7 +382,7 @@ func TestClosedAndLocked(t *testing.T) {
 
 func TestPersistsAcrossReopen(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, Logf: t.Logf})
+	s, err := Open(Options{Dir: dir, Memory: testMemory, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +391,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 		return b.Put([]byte("k"), []byte("v"))
 	})
 	checkAndClose(t, s)
-	s, err = Open(Options{Dir: dir, Logf: t.Logf})
+	s, err = Open(Options{Dir: dir, Memory: testMemory, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,6 +399,84 @@ func TestPersistsAcrossReopen(t *testing.T) {
 	s.View(func(tx *Tx) error {
 		if got := string(tx.Bucket("dynamodb", "1", "r", "t").Get([]byte("k"))); got != "v" {
 			t.Errorf("after reopen Get = %q, want v", got)
+		}
+		return nil
+	})
+}
+
+// TestMemoryModeWritesNoLog: in memory mode an Update is visible as soon as it
+// returns, no log file is made, small blobs make no file either, and a big one
+// goes to a file; Close still moves everything into bbolt.
+func TestMemoryModeWritesNoLog(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Memory: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string, body []byte) {
+		t.Helper()
+		w, err := s.NewBlob(MD5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Abort()
+		w.Write(body)
+		ref, err := w.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucket("objects")
+			if err != nil {
+				return err
+			}
+			if err := tx.RefBlob(ref.ID); err != nil {
+				return err
+			}
+			return b.Put([]byte(key), []byte(ref.ID))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 100; i++ {
+		put(fmt.Sprint("small", i), randomBytes(uint64(i), 4<<10))
+	}
+	put("big", randomBytes(1, InlineMax+1))
+	if m, _ := filepath.Glob(filepath.Join(dir, "wal-*")); len(m) != 0 {
+		t.Errorf("memory mode wrote log files %v", m)
+	}
+	var files []string
+	filepath.WalkDir(filepath.Join(dir, blobsDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if len(files) != 1 {
+		t.Errorf("blob files %v, want one (the big blob's)", files)
+	}
+	if err := s.Check(); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(Options{Dir: dir, Memory: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer checkAndClose(t, s)
+	s.View(func(tx *Tx) error {
+		b := tx.Bucket("objects")
+		for _, k := range []string{"small0", "small99", "big"} {
+			id := string(b.Get([]byte(k)))
+			blob, err := tx.OpenBlob(id)
+			if err != nil {
+				t.Errorf("%s after Close and Open: %v", k, err)
+				continue
+			}
+			blob.Close()
 		}
 		return nil
 	})

@@ -33,8 +33,10 @@ type Tx struct {
 	// version counts writes, so that Buckets know when their cached layers are stale.
 	version uint64
 	// log is this fn's writes, encoded for the write-ahead log; ops counts them.
-	log []byte
-	ops int
+	// In memory mode nothing is encoded and size is what log's length would be.
+	log  []byte
+	ops  int
+	size int
 	// refPending lists pending blobs this fn referenced; unrefGone lists blobs whose
 	// last reference this fn dropped. Both are settled once the Update is durable.
 	refPending []string
@@ -57,6 +59,17 @@ func (tx *Tx) run(fn func(*Tx) error) (panicked bool, val any, err error) {
 
 // Writable tells whether tx is read-write (inside Update).
 func (tx *Tx) Writable() bool { return tx.writable }
+
+// logOp records one write for the log, or in memory mode (Options.Memory)
+// only counts it.
+func (tx *Tx) logOp(op byte, path string, key, val []byte, n uint64) {
+	tx.ops++
+	if tx.s.memory {
+		tx.size += 3 + len(path) + len(key) + len(val) + 8
+		return
+	}
+	tx.log = appendOp(tx.log, op, path, key, val, n)
+}
 
 func (tx *Tx) write() error {
 	if !tx.writable {
@@ -364,8 +377,7 @@ func (b *Bucket) createChild(name string) (*Bucket, error) {
 	p := childPath(b.path, name)
 	b.tx.top = b.tx.top.set(p, &layer{exists: true, fresh: true})
 	b.tx.version++
-	b.tx.ops++
-	b.tx.log = appendOp(b.tx.log, opCreateBucket, p, nil, nil, 0)
+	b.tx.logOp(opCreateBucket, p, nil, nil, 0)
 	return &Bucket{tx: b.tx, path: p, lim: srcTop}, nil
 }
 
@@ -397,8 +409,7 @@ func (b *Bucket) DeleteBucket(name string) error {
 	}
 	tx.top = tx.top.set(p, &layer{exists: false, fresh: true})
 	tx.version++
-	tx.ops++
-	tx.log = appendOp(tx.log, opDeleteBucket, p, nil, nil, 0)
+	tx.logOp(opDeleteBucket, p, nil, nil, 0)
 	return nil
 }
 
@@ -450,8 +461,7 @@ func (b *Bucket) Put(key, value []byte) error {
 	v := append(make([]byte, 0, len(value)), value...)
 	k := string(key)
 	b.edit(func(l *layer) { l.keys = l.keys.set(k, v) })
-	b.tx.ops++
-	b.tx.log = appendOp(b.tx.log, opPut, b.path, key, v, 0)
+	b.tx.logOp(opPut, b.path, key, v, 0)
 	return nil
 }
 
@@ -471,8 +481,7 @@ func (b *Bucket) Delete(key []byte) error {
 	}
 	k := string(key)
 	b.edit(func(l *layer) { l.keys = l.keys.set(k, nil) })
-	b.tx.ops++
-	b.tx.log = appendOp(b.tx.log, opDelete, b.path, key, nil, 0)
+	b.tx.logOp(opDelete, b.path, key, nil, 0)
 	return nil
 }
 
@@ -510,8 +519,7 @@ func (b *Bucket) NextSequence() (uint64, error) {
 	}
 	n := b.Sequence() + 1
 	b.edit(func(l *layer) { l.hasSeq, l.seq = true, n })
-	b.tx.ops++
-	b.tx.log = appendOp(b.tx.log, opSequence, b.path, nil, nil, n)
+	b.tx.logOp(opSequence, b.path, nil, nil, n)
 	return n, nil
 }
 

@@ -230,6 +230,14 @@ func (w *walWriter) append(payload []byte) uint64 {
 	return w.lsn
 }
 
+// count stands for append in memory mode (Options.Memory), where records are
+// not written: it numbers one and counts its size, as if encoded.
+func (w *walWriter) count(size int) uint64 {
+	w.size += int64(walHeader + size)
+	w.lsn++
+	return w.lsn
+}
+
 // take hands the appended records to the syncer, with the offset they go to.
 func (w *walWriter) take() (buf []byte, off int64) {
 	buf, off = w.buf, w.off
