@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // Hostile bodies: whatever a request holds, fogbank's memory stays bounded by
@@ -70,7 +73,9 @@ func send(t *testing.T, req *http.Request, body []byte, service, akid string) ho
 			id, secret = akid, "not-known-to-fogbank"
 		}
 		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hash, service, "us-east-1", time.Now()); err != nil {
+		// S3 signs the path as sent; other services escape it once more.
+		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
+		if err := signer.SignHTTP(context.Background(), creds, req, hash, service, "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,6 +122,42 @@ func errType(r hostileResult) string {
 	}
 	json.Unmarshal([]byte(r.body), &e)
 	return e.Type[strings.LastIndexByte(e.Type, '#')+1:]
+}
+
+// One 20 MB S3 PUT ?tagging of millions of <a/>, unsigned and signed, takes
+// less than 100 MiB and is refused as S3 refuses it.
+func TestHostileS3TaggingMemory(t *testing.T) {
+	body := fill("<Tagging>", "<a/>", "", "</Tagging>", 20*mib-1)
+	for _, signed := range []bool{false, true} {
+		name := map[bool]string{false: "unsigned", true: "signed"}[signed]
+		t.Run(name, func(t *testing.T) {
+			f := start(t, "")
+			bucket := "hostile"
+			if signed {
+				if _, err := s3Client(f).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req, _ := http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"?tagging", nil)
+			svc := ""
+			if signed {
+				svc = "s3"
+			}
+			r := send(t, req, body, svc, "")
+			// S3 would answer an unsigned request for a missing bucket NoSuchBucket
+			// before reading its body; fogbank decodes first (bounded), so it is
+			// MalformedXML either way.
+			want, wantCode := http.StatusBadRequest, "MalformedXML"
+			if r.status != want || !strings.Contains(r.body, "<Code>"+wantCode+"</Code>") {
+				t.Errorf("PUT ?tagging (%s) = %d %.300s, want %d %s", name, r.status, r.body, want, wantCode)
+			}
+			if rss := peakRSS(t, f); rss > 100*mib {
+				t.Errorf("peak RSS %d MiB after one 20 MB body, want < 100 MiB", rss/mib)
+			} else {
+				t.Logf("peak RSS %d MiB", rss/mib)
+			}
+		})
+	}
 }
 
 // Ten 16 MB DynamoDB bodies of {} at once take less than 200 MiB: unsigned
@@ -180,8 +221,8 @@ func TestHostileDynamoDBBodies(t *testing.T) {
 		t.Errorf("17 MB signed body = %d %.200s, want 413", r.status, r.body)
 	}
 	// A 15 MB TableName is not echoed back.
-	long := fill(`{"TableName":"`, "a*", "", `"}`, 15*mib)
-	r := send(t, ddbRequest(t, f, "DescribeTable"), long, "dynamodb", "")
+	long := fill(`{"Key":{},"TableName":"`, "a", "", `"}`, 15*mib)
+	r := send(t, ddbRequest(t, f, "GetItem"), long, "dynamodb", "")
 	if r.status != http.StatusBadRequest || errType(r) != "ValidationException" || len(r.body) > 4096 {
 		t.Errorf("15 MB TableName = %d, %d bytes: %.300s; want a short ValidationException", r.status, len(r.body), r.body)
 	}
@@ -196,5 +237,106 @@ func TestHostileDynamoDBBodies(t *testing.T) {
 	r = send(t, ddbRequest(t, f, "DescribeTable"), []byte(`{"TableName":"t\ud83d\ude00"}`), "dynamodb", "")
 	if errType(r) != "ValidationException" || !strings.Contains(r.body, "t\U0001F600") {
 		t.Errorf("surrogate pair = %d %.300s, want a ValidationException naming t\U0001F600", r.status, r.body)
+	}
+}
+
+// A key holding a character XML cannot carry literally is listed as S3 lists
+// it, as a numeric character reference, in every XML answer that names it.
+func TestS3ControlCharacterKeys(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket, key := "ctl", "a\x01b\x1fc"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	// Raw, since a Go SDK (encoding/xml) refuses the reference as it would
+	// refuse S3's own answer.
+	req, _ := http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/a%01b%1Fc?uploads", nil)
+	r := send(t, req, nil, "s3", "")
+	const want = "<Key>a&#x1;b&#x1F;c</Key>"
+	if r.status != http.StatusOK || !strings.Contains(r.body, want) {
+		t.Fatalf("CreateMultipartUpload = %d %.600s; want %s", r.status, r.body, want)
+	}
+	_, rest, _ := strings.Cut(r.body, "<UploadId>")
+	uploadID, _, _ := strings.Cut(rest, "</UploadId>")
+	for _, q := range []string{"list-type=2", "", "versions", "uploads", "uploadId=" + url.QueryEscape(uploadID)} {
+		path := "/" + bucket + "?" + q
+		if strings.HasPrefix(q, "uploadId") {
+			path = "/" + bucket + "/a%01b%1Fc?" + q
+		}
+		req, _ := http.NewRequest(http.MethodGet, f.URL+path, nil)
+		r := send(t, req, nil, "s3", "")
+		if r.status != http.StatusOK || !strings.Contains(r.body, want) {
+			t.Errorf("GET %s = %d %.600s; want %s", path, r.status, r.body, want)
+		}
+	}
+	// With encoding-type=url (what botocore asks for) the name comes back whole.
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), EncodingType: types.EncodingTypeUrl})
+	if err != nil || len(out.Contents) != 1 {
+		t.Fatalf("ListObjectsV2 = %v, %v", out, err)
+	}
+	if got, _ := urlUnescape(*out.Contents[0].Key); got != key {
+		t.Errorf("listed key %q, want %q", got, key)
+	}
+}
+
+func urlUnescape(s string) (string, error) {
+	return url.QueryUnescape(s)
+}
+
+// The smaller cases of S3 bodies.
+func TestHostileS3Bodies(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket := "bodies"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	// A CompleteMultipartUpload whose root element is not CompleteMultipartUpload.
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("k"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := "<Foo><Part><PartNumber>1</PartNumber><ETag>" + *part.ETag + "</ETag></Part></Foo>"
+	req, _ := http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/k?uploadId="+*up.UploadId, nil)
+	if r := send(t, req, []byte(doc), "s3", ""); r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>MalformedXML</Code>") {
+		t.Errorf("CompleteMultipartUpload with root <Foo> = %d %.300s, want 400 MalformedXML", r.status, r.body)
+	}
+	doc = strings.ReplaceAll(doc, "Foo", "CompleteMultipartUpload")
+	req, _ = http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/k?uploadId="+*up.UploadId, nil)
+	if r := send(t, req, []byte(doc), "s3", ""); r.status != http.StatusOK {
+		t.Errorf("CompleteMultipartUpload = %d %.300s, want 200", r.status, r.body)
+	}
+	// A chunked PUT with neither Content-Length nor x-amz-decoded-content-length.
+	req, _ = http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"/chunked", nil)
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	req.Body = io.NopCloser(strings.NewReader("body"))
+	req.ContentLength = -1 // sent chunked
+	req.TransferEncoding = []string{"chunked"}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusLengthRequired || !strings.Contains(string(b), "<Code>MissingContentLength</Code>") {
+		t.Errorf("chunked PUT = %d %.300s, want 411 MissingContentLength", resp.StatusCode, b)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("chunked")}); err == nil {
+		t.Errorf("the chunked PUT stored an object")
 	}
 }
