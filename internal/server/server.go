@@ -135,7 +135,9 @@ func Start(opts Options) (*Server, error) {
 		}
 		s.tmpDir, dir = d, d
 	}
-	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Memory: opts.Ephemeral, Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }})
+	st, err := store.Open(store.Options{Dir: dir, NoSync: opts.NoSync, Memory: opts.Ephemeral,
+		Logf:   func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+		Errorf: func(f string, a ...any) { log.Error(fmt.Sprintf(f, a...)) }})
 	if err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("opening the data directory %s: %w", dir, err)

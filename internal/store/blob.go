@@ -305,7 +305,7 @@ func (w *BlobWriter) flusher() {
 	for b := range w.full {
 		if w.loadErr() == nil {
 			if err := w.process(b); err != nil {
-				w.setErr(err)
+				w.setErr(w.s.noteFull(err))
 			}
 		}
 		w.free <- b
@@ -363,7 +363,7 @@ func (w *BlobWriter) stop(flush bool) {
 		}
 	} else if flush && w.n > 0 {
 		if err := w.process(w.buf[:w.n]); err != nil {
-			w.setErr(err)
+			w.setErr(w.s.noteFull(err))
 		}
 	}
 	if w.buf != nil {
@@ -416,8 +416,9 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 		if errors.Is(err, ErrClosed) {
 			return BlobRef{}, err
 		}
-		return BlobRef{}, fmt.Errorf("store: commit blob: %w", err)
+		return BlobRef{}, fmt.Errorf("store: commit blob: %w", w.s.noteFull(err))
 	}
+	w.s.spaceBack()
 	w.s.blobMu.Lock()
 	w.s.pending[w.id] = w.size
 	w.s.blobMu.Unlock()

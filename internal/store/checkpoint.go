@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,18 +29,28 @@ func (s *Store) checkpointer() {
 		case <-s.stop:
 			return
 		case <-s.kick:
+			if s.stuck.Load() {
+				continue // retried on the idle tick: each try writes pages until the disk is full
+			}
 		case <-idle.C:
 			s.wmu.Lock()
 			quiet := !s.latest.empty() && time.Since(s.lastWr) >= ckptIdle
 			s.wmu.Unlock()
-			if !quiet {
+			if !quiet && !s.stuck.Load() {
 				continue
 			}
 		}
-		if err := s.checkpoint(); err != nil {
-			s.logf("store: checkpoint: %v", err)
+		if err := s.checkpoint(); err != nil && !errors.Is(err, ErrFull) {
+			s.logf("store: checkpoint: %v", err) // a full disk was logged once, by noteFull
 		}
 	}
+}
+
+// frozenOverlay is a checkpoint's frozen overlay and the log generation that
+// holds the same writes.
+type frozenOverlay struct {
+	ov  overlay
+	gen uint64
 }
 
 // takeSyncRole waits until nobody syncs the log and takes the role, so that no
@@ -86,6 +97,13 @@ func (s *Store) checkpoint() error {
 	if s.isBroken.Load() {
 		return s.brokenErr()
 	}
+	if s.retry != nil {
+		// The last checkpoint found the disk full. Its generation goes into
+		// bbolt first: its log file is the one the next freeze would reuse.
+		if err := s.absorb(s.retry.ov, s.retry.gen); err != nil {
+			return err
+		}
+	}
 
 	// Freeze: make the log durable, start the next generation, and let new
 	// Updates build over an empty overlay.
@@ -94,15 +112,22 @@ func (s *Store) checkpoint() error {
 	buf, off := s.log.take()
 	err := s.log.write(buf, off)
 	s.log.giveBack(buf)
+	if err != nil {
+		s.wmu.Unlock()
+		err = s.undoLog(err, off, 0)
+		s.giveSyncRole(0, nil)
+		return err
+	}
 	upto := s.log.lsn
 	frozen, gen := s.latest, s.log.gen
-	if err != nil || frozen.empty() {
-		if err == nil {
-			s.publish(s.latest, upto)
-		}
+	if len(buf) > 0 {
+		s.spaceBack()
+	}
+	if frozen.empty() {
+		s.publish(s.latest, upto)
 		s.wmu.Unlock()
-		s.giveSyncRole(upto, err)
-		return err
+		s.giveSyncRole(upto, nil)
+		return nil
 	}
 	s.under, s.latest = frozen, overlay{}
 	s.log.rotate()
@@ -119,19 +144,37 @@ func (s *Store) checkpoint() error {
 		testHookFrozen()
 	}
 
-	// Write the frozen overlay into bbolt. Views and Updates go on meanwhile.
-	err = s.db.Update(func(btx *bolt.Tx) error {
+	return s.absorb(frozen, gen)
+}
+
+// absorb writes a frozen overlay into bbolt, with the log generation that holds
+// the same writes, then drops it. Views and Updates go on meanwhile. Run under
+// ckptMu.
+func (s *Store) absorb(frozen overlay, gen uint64) error {
+	err := s.db.Update(func(btx *bolt.Tx) error {
 		if err := applyOverlay(btx, frozen); err != nil {
 			return err
 		}
 		return btx.Bucket(sysBucket).Put(ckptKey, binary.BigEndian.AppendUint64(nil, gen))
 	})
 	if err != nil {
-		// The log still holds it all and the overlay stays visible; but later
-		// checkpoints would skip this generation, so stop acknowledging writes.
-		err = fmt.Errorf("store: checkpoint of log generation %d: %w", gen, err)
+		err = fmt.Errorf("store: checkpoint of log generation %d: %w", gen, s.noteFull(err))
+		if errors.Is(err, ErrFull) {
+			// bbolt rolled back; the log still holds it all and the overlay stays
+			// visible. Try again later, before anything else is frozen.
+			s.retry = &frozenOverlay{ov: frozen, gen: gen}
+			s.stuck.Store(true)
+			return err
+		}
+		// Not a full disk: bbolt's state is unknown, and later checkpoints
+		// would skip this generation. Stop acknowledging writes.
 		s.breakStore(err)
 		return err
+	}
+	if s.retry != nil {
+		s.retry = nil
+		s.stuck.Store(false)
+		s.spaceBack()
 	}
 
 	if testHookFrozen != nil {
@@ -141,7 +184,7 @@ func (s *Store) checkpoint() error {
 	s.wmu.Lock()
 	s.under = overlay{}
 	s.pubMu.Lock()
-	cur = s.state.Load()
+	cur := s.state.Load()
 	s.state.Store(&snapshot{top: cur.top, lsn: cur.lsn, freezes: cur.freezes})
 	s.pubMu.Unlock()
 	s.wmu.Unlock()

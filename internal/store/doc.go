@@ -97,6 +97,27 @@
 // every acknowledged write after reopening; TestOverlayAgainstModel compares the
 // overlay, checkpoints and replays with a model.
 //
+// # A full disk
+//
+// A write that finds the file system full (ENOSPC, EDQUOT) fails with ErrFull
+// and leaves nothing behind, and the store heals by itself once space is freed:
+// nothing waits for a restart. A blob's temporary file goes with its Abort. A
+// log write that fails is undone (full.go): its Updates, and those appended
+// after it (which read its writes), fail; the overlay returns to the last
+// durable state; the log's next write goes where the failed one began, and the
+// header there is zeroed and synced first, so that no replay finds records a
+// caller was told failed. A checkpoint whose bbolt commit fails (bbolt rolls
+// back) keeps its frozen overlay readable and its log generation on disk, and
+// is retried once a second before anything else is frozen; Updates are still
+// acknowledged meanwhile, from the log. The log keeps a quarter MiB grown ahead
+// of its records, so small writes (deletes, which free space) still go through
+// on a full disk. The first ErrFull is logged through Options.Errorf with the
+// directory (again at most once a minute), and the first write that succeeds
+// after it through Logf. Services answer ErrFull with a retryable 5xx. Only a
+// failed fdatasync, whatever its errno, still stops the store for good (the
+// kernel may have dropped the pages it failed to write): Updates then fail until
+// it is reopened.
+//
 // # Performance
 //
 // Measured with `go test -run '^$' -bench 'Update|SmallObject|Checkpoint'
@@ -149,6 +170,8 @@
 //     Abort, Close or the next Open removes it.
 //   - Check reads a snapshot but lists the directory outside it; run it while
 //     nothing writes.
+//   - A checkpoint that failed on a full disk leaves the pages it wrote in
+//     bbolt's file: the space stays taken by the file (bbolt reuses it).
 //   - Missing: compaction of the bbolt file (bbolt reuses freed pages but never
 //     shrinks the file), quotas, encryption at rest, a backup command.
 package store

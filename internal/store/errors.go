@@ -25,4 +25,10 @@ var (
 	// name, an empty key, a key that names a nested bucket (or the reverse), a
 	// BlobWriter used after Commit or Abort.
 	ErrInvalid = errors.New("store: invalid argument")
+
+	// ErrFull is returned when a write found the file system holding the data
+	// directory full (ENOSPC, or EDQUOT): a blob's bytes, an Update's log record.
+	// Nothing of the failed write remains, and the next write tries again, so it
+	// is a retryable server error to clients. The error also wraps the system's.
+	ErrFull = errors.New("store: no space left in the data directory")
 )

@@ -31,6 +31,9 @@ type Options struct {
 	// Logf receives the store's few log lines (blobs swept at Open, files that
 	// could not be removed). nil means log.Printf.
 	Logf func(format string, args ...any)
+	// Errorf receives the lines someone must act on: the disk is full (once,
+	// until space is back). nil means Logf.
+	Errorf func(format string, args ...any)
 }
 
 // File and directory names inside Options.Dir.
@@ -60,6 +63,15 @@ type Store struct {
 	memory bool // Options.Memory: no log, Updates acknowledged from memory
 	db     *bolt.DB
 	logf   func(format string, args ...any)
+	errorf func(format string, args ...any)
+
+	// full is set by a write that found no space and cleared by one that found
+	// some (full.go). fullLogged, guarded by fullMu, is when that was last
+	// logged, and fullTold whether it was this time.
+	full       atomic.Bool
+	fullMu     sync.Mutex
+	fullLogged time.Time
+	fullTold   bool
 
 	// wmu serialises Updates: fns run one at a time, on their callers'
 	// goroutines, and append their records to the log in that order.
@@ -87,14 +99,28 @@ type Store struct {
 	gatherTarget atomic.Uint64 // the record the syncer waits for, 0 when none
 	gathered     chan struct{}
 	gatherTimer  *time.Timer // the sync role's own
-	broken       error       // a failed log write or checkpoint: nothing more is acknowledged
+	broken       error       // a failed log sync or checkpoint: nothing more is acknowledged
+	// inflight counts the Updates between their append (or read) and the end of
+	// their waitDurable: it grows under wmu and shrinks under syncMu. undoneTo
+	// and undoneErr are set while a log write that found the disk full is
+	// undone: every record after durable, up to undoneTo, failed with undoneErr
+	// (undoLog).
+	inflight  atomic.Int64
+	undoing   bool
+	undoneTo  uint64
+	undoneErr error
 	// isBroken mirrors broken != nil for the write path, which checks it without
 	// syncMu: once broken, no Update runs and no checkpoint either (a checkpoint
 	// after a failed one would record a later log generation as absorbed while
 	// the failed one's writes are not in bbolt).
 	isBroken atomic.Bool
 
-	ckptMu   sync.Mutex    // one checkpoint at a time
+	ckptMu sync.Mutex // one checkpoint at a time
+	// retry, guarded by ckptMu, is a frozen overlay whose checkpoint found the
+	// disk full; it is retried before any other. stuck mirrors retry != nil for
+	// the checkpointer, which then retries once a second, not at every kick.
+	retry    *frozenOverlay
+	stuck    atomic.Bool
 	kick     chan struct{} // asks the checkpointer for a checkpoint
 	stop     chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has returned
@@ -177,6 +203,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if s.logf == nil {
 		s.logf = log.Printf
+	}
+	if s.errorf = opts.Errorf; s.errorf == nil {
+		s.errorf = s.logf
 	}
 	s.inlineSeq.Store(uint64(time.Now().UnixNano()))
 	if err := s.makeDirs(); err != nil {
@@ -606,12 +635,18 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	} else {
 		lsn = s.log.lsn // fn read what earlier Updates wrote: wait until that is durable
 	}
-	s.wmu.Unlock()
 	if s.memory {
+		s.wmu.Unlock()
 		tx.afterDurable()
 		return nil
 	}
-	if err := s.waitDurable(lsn); err != nil {
+	s.inflight.Add(1) // under wmu: undoLog, holding it, knows every Update it must wait for
+	s.wmu.Unlock()
+	if undone, err := s.waitDurable(lsn); err != nil {
+		if undone {
+			// Its record was undone (the disk was full): as if fn had failed.
+			tx.rollbackBlobs()
+		}
 		return err
 	}
 	tx.afterDurable()
@@ -626,10 +661,20 @@ func (s *Store) brokenErr() error {
 
 // waitDurable returns once log record lsn is durable. The first waiter to find
 // nobody syncing takes the sync role and writes everything appended so far.
-func (s *Store) waitDurable(lsn uint64) error {
+// undone reports that the record was undone (it found the disk full): none of
+// its writes happened.
+func (s *Store) waitDurable(lsn uint64) (undone bool, err error) {
 	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
+	defer func() {
+		if s.inflight.Add(-1); s.undoing {
+			s.syncCond.Broadcast() // undoLog waits for it
+		}
+		s.syncMu.Unlock()
+	}()
 	for s.durable < lsn && s.broken == nil {
+		if s.undoing && lsn <= s.undoneTo {
+			return true, s.undoneErr
+		}
 		if s.syncing {
 			s.syncCond.Wait()
 			continue
@@ -645,7 +690,7 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.syncing = false
 			s.syncCond.Broadcast()
 			if s.durable < lsn {
-				return ErrClosed
+				return false, ErrClosed
 			}
 			continue
 		}
@@ -658,21 +703,26 @@ func (s *Store) waitDurable(lsn uint64) error {
 			s.log.giveBack(buf)
 		}
 		s.wmu.Unlock()
-		if err == nil {
-			s.publish(top, upto)
+		if err != nil {
+			err = s.undoLog(err, off, 1)
+			s.syncMu.Lock()
+			s.syncing = false
+			s.syncCond.Broadcast()
+			return errors.Is(err, ErrFull), err
+		}
+		s.publish(top, upto)
+		if len(buf) > 0 {
+			s.spaceBack()
 		}
 		s.syncMu.Lock()
 		s.syncing = false
-		if err != nil {
-			s.broken = err
-			s.isBroken.Store(true)
-		} else if upto > s.durable {
+		if upto > s.durable {
 			s.lastGroup = upto - s.durable
 			s.durable = upto
 		}
 		s.syncCond.Broadcast()
 	}
-	return s.broken
+	return false, s.broken
 }
 
 // gatherWait bounds how long a syncer waits for company (gatherCompany).

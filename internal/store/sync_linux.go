@@ -10,6 +10,9 @@ import (
 // other metadata: cheaper than fsync for the log.
 func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
 
+// errQuota is the error of a write over the user's disk quota.
+var errQuota error = syscall.EDQUOT
+
 // processCPU is the CPU time the process has used (user and system).
 func processCPU() time.Duration {
 	var ru syscall.Rusage

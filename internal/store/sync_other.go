@@ -3,6 +3,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"time"
 )
@@ -10,3 +11,6 @@ import (
 func fdatasync(f *os.File) error { return f.Sync() }
 
 func processCPU() time.Duration { return 0 }
+
+// errQuota stands for EDQUOT where the store does not look for it.
+var errQuota = errors.New("store: disk quota exceeded")

@@ -294,20 +294,31 @@ const growStep = 1 << 20
 // zeros is made on first use: 64 KiB at start-up would be idle memory.
 var zeros = sync.OnceValue(func() []byte { return make([]byte, 64<<10) })
 
+// logReserve is how much of the file, beyond what records use, the log keeps
+// grown ahead: when the disk fills, writes that fit in it still succeed, so that
+// deletes (which free space) go through on a full disk.
+const logReserve = growStep / 4
+
 // grow extends the file with zeros from its end to cover end, plus growStep.
+// When the disk fills on the way, the zeros written still count.
 func (w *walWriter) grow(end int64) error {
 	target := (end/growStep + 1) * growStep
 	z := zeros()
-	for off := w.fileSize; off < target; {
-		n := min(int64(len(z)), target-off)
-		if _, err := w.f.WriteAt(z[:n], off); err != nil {
+	for w.fileSize < target {
+		n := min(int64(len(z)), target-w.fileSize)
+		m, err := w.f.WriteAt(z[:n], w.fileSize)
+		w.fileSize += int64(m)
+		if err != nil {
 			return err
 		}
-		off += n
 	}
-	w.fileSize = target
 	return nil
 }
+
+// testHookLogWrite, when set by a test, writes the log's records in place of
+// f.WriteAt: it can fail them, after writing some or all (a full disk where
+// overwriting needs new blocks), which a tmpfs cannot show.
+var testHookLogWrite func(f *os.File, buf []byte, off int64) (int, error)
 
 // write puts buf at off in the current file and makes it durable. Overwriting an
 // old generation's file in place means no size change to sync once the file has
@@ -319,21 +330,28 @@ func (w *walWriter) write(buf []byte, off int64) error {
 	if err := w.open(); err != nil {
 		return err
 	}
-	if end := off + int64(len(buf)); end > w.fileSize {
+	if end := off + int64(len(buf)); end+logReserve > w.fileSize {
 		// Zeros first, then the records over them: the zeros' pages are dirty in
 		// the page cache either way, so the fdatasync below writes them once.
-		if err := w.grow(end); err != nil {
+		if err := w.grow(end + logReserve); err != nil && end > w.fileSize {
 			return fmt.Errorf("store: log: %w", err)
 		}
+		// (A failure that leaves room for the records is the reserve at work.)
 	}
-	if _, err := w.f.WriteAt(buf, off); err != nil {
+	writeAt := w.f.WriteAt
+	if testHookLogWrite != nil {
+		writeAt = func(b []byte, off int64) (int, error) { return testHookLogWrite(w.f, b, off) }
+	}
+	if _, err := writeAt(buf, off); err != nil {
 		return fmt.Errorf("store: log: %w", err)
 	}
 	if w.noSync {
 		return nil
 	}
 	if err := fdatasync(w.f); err != nil {
-		return fmt.Errorf("store: log: fdatasync: %w", err)
+		// %v, not %w: whatever it says (ENOSPC too), a failed fdatasync leaves
+		// the file's state unknown; it must never pass for a full disk that heals.
+		return fmt.Errorf("store: log: fdatasync: %v", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -122,8 +123,18 @@ func (s *Service) internal(err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	if errors.Is(err, store.ErrFull) {
+		// The store logged it (once) and nothing of the write remains: a 500,
+		// which every SDK retries, as DynamoDB answers its own server faults.
+		return errDiskFull()
+	}
 	s.log.Error("dynamodb", "err", err)
 	return api.InternalError()
+}
+
+// errDiskFull is the answer to a write that found fogbank's disk full.
+func errDiskFull() error {
+	return api.Errorf(http.StatusInternalServerError, "InternalServerError", "Internal server error")
 }
 
 // ---- table metadata ----

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -157,6 +158,9 @@ func (s *Service) ingestBody(body io.Reader, o ingestOpts) (*ingest, error) {
 		w.Abort()
 		if ae, ok := err.(api.Error); ok {
 			return nil, ae
+		}
+		if errors.Is(err, store.ErrFull) {
+			return nil, errDiskFull() // the blob's, not the body's: not IncompleteBody
 		}
 		if o.contentLength != nil && n < *o.contentLength {
 			return nil, errIncompleteBody()

@@ -135,8 +135,18 @@ func (s *Service) internal(op string, err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	if errors.Is(err, store.ErrFull) {
+		// The store logged it (once) and nothing of the write remains.
+		return errDiskFull()
+	}
 	s.log.Error("s3: "+op, "err", err)
 	return api.InternalError()
+}
+
+// errDiskFull is the answer to a write that found fogbank's disk full: S3's
+// 503 for a server that cannot take the request now, which SDKs retry.
+func errDiskFull() error {
+	return api.Errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "Service is unable to handle request.")
 }
 
 // headerError is an error answer that carries response headers besides its
