@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
-	"github.com/fogbank/fogbank/internal/protocol"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 	"github.com/fogbank/fogbank/internal/store"
 )
