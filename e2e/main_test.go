@@ -23,6 +23,10 @@ import (
 var binary string // the fogbank binary built for this test run
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(notifyChildEnv); dir != "" {
+		notifyChild(dir) // this binary is a fogbank child of a crash test
+		return
+	}
 	dir, err := os.MkdirTemp("", "fogbank-e2e-*")
 	if err != nil {
 		panic(err)

@@ -21,12 +21,6 @@ type sub struct {
 // New returns an empty Bus.
 func New() *Bus { return &Bus{subs: map[reflect.Type][]sub{}} }
 
-var defaultBus = New()
-
-// Default is the process's bus, which services use unless given another (tests
-// give their own so that they do not see each other's events).
-func Default() *Bus { return defaultBus }
-
 // Subscribe calls fn with every event of type T published on b from now on, until
 // the returned cancel function is called.
 func Subscribe[T any](b *Bus, fn func(T)) (cancel func()) {

@@ -1,14 +1,12 @@
-// Package bus carries events between services inside one fogbank process: S3
-// notifications now; DynamoDB and Kinesis stream records, SQS messages for event
-// source mappings, log lines and ledger entries later. A service publishes a typed
-// value; whoever subscribed to that Go type gets it. No service imports another:
-// they share only the event types, which live here.
+// Package bus carries signals between the parts of one fogbank server: a typed
+// value published is handed to whoever subscribed to that Go type. Each server
+// has its own Bus (there is no process-global one), so two servers in one process
+// (tests) never hear each other.
 //
 // Delivery is synchronous and in order of subscription: Publish returns once every
-// handler has returned, so a subscriber that does slow work (invoking a Lambda,
-// writing to a queue) must hand it to its own goroutine. Nothing is persisted: an
-// event published while nobody listens is gone, as an S3 notification to a
-// destination that does not exist yet is on AWS.
-//
-// Missing: persistence and retries for subscribers that fail, and back-pressure.
+// handler has returned, so a handler must only note the signal (a non-blocking
+// channel send) and do its work elsewhere. Nothing is persisted: the bus is not
+// how events are kept. Events that must not be lost (S3 notifications, stream
+// records) go through internal/outbox, written in the store transaction of the
+// change that causes them; the outbox uses a bus only to wake its deliverers.
 package bus

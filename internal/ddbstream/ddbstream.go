@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/fogbank/fogbank/internal/outbox"
 )
 
 // Retention is how long records are kept, as on AWS.
@@ -15,8 +17,13 @@ const (
 	Root    = "dynamodb"
 	Streams = "streams"
 	MetaKey = "meta"
-	Records = "records"
 )
+
+// Topic is the outbox stream that holds a stream's records: its sequence numbers
+// are the stream's, and it keeps records for Retention.
+func Topic(acct, region, arn string) outbox.Topic {
+	return outbox.Topic{Path: []string{Root, acct, region, Streams, arn}, Retention: Retention}
+}
 
 // Meta describes one stream.
 type Meta struct {
@@ -37,14 +44,14 @@ func (m *Meta) ShardID() string {
 	return fmt.Sprintf("shardId-%020d-%08x", m.Created.UnixMilli(), uint32(m.Created.UnixNano()))
 }
 
-// Record is one change. Keys and images are JSON objects of DynamoDB attribute
-// values ({"S": "x"}, {"N": "1"}, ...), the form both services' generated types
-// marshal to with encoding/json.
+// Record is one change: an outbox event's payload, as JSON. Keys and images are
+// JSON objects of DynamoDB attribute values ({"S": "x"}, {"N": "1"}, ...), the
+// form both services' generated types marshal to with encoding/json.
 type Record struct {
-	Seq       uint64          `json:"seq"`
-	EventID   string          `json:"id"`
+	Seq       uint64          `json:"-"`    // the outbox event's
+	EventID   string          `json:"-"`    // from Seq and Time
+	Time      time.Time       `json:"-"`    // the outbox event's
 	EventName string          `json:"name"` // INSERT, MODIFY, REMOVE
-	Time      time.Time       `json:"time"`
 	Keys      json.RawMessage `json:"keys"`
 	NewImage  json.RawMessage `json:"new,omitempty"`
 	OldImage  json.RawMessage `json:"old,omitempty"`
@@ -59,7 +66,13 @@ func SeqString(n uint64) string { return fmt.Sprintf("%021d", n) }
 // ParseSeq parses a sequence number.
 func ParseSeq(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) }
 
-// SeqKey is the records-bucket key of a sequence number.
-func SeqKey(n uint64) []byte {
-	return []byte{byte(n >> 56), byte(n >> 48), byte(n >> 40), byte(n >> 32), byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+// Decode reads the record an outbox event holds.
+func Decode(ev outbox.Event) (*Record, error) {
+	r := new(Record)
+	if err := json.Unmarshal(ev.Payload, r); err != nil {
+		return nil, err
+	}
+	r.Seq, r.Time = ev.Seq, ev.Time.UTC()
+	r.EventID = fmt.Sprintf("%x%016x", ev.Time.UnixNano(), ev.Seq)
+	return r, nil
 }

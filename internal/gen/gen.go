@@ -34,6 +34,9 @@ type generator struct {
 	outputs map[string]bool   // structure shapes that are an operation's output
 	taken   map[string]bool   // Go type names in use
 	emptyOf map[string]string // empty Go type → operation key, for their tags
+	docs    bool              // write the model's documentation as comments
+
+	enumNames map[string]string // enum shape name → Go type name (set by writeEnumConsts)
 }
 
 func newGenerator(m *Model, prefix string) (*generator, error) {
@@ -323,6 +326,9 @@ func (g *generator) writeStruct(b *bytes.Buffer, name string) error {
 		}
 	}
 	st.flag("union", s.Union)
+	if g.docs {
+		b.WriteString(comment(docText(s.Documentation, false), ""))
+	}
 	fmt.Fprintf(b, "type %s struct {\n\t_ struct{} %s\n", goName, st)
 
 	required := map[string]bool{}
@@ -346,11 +352,18 @@ func (g *generator) writeStruct(b *bytes.Buffer, name string) error {
 		if err != nil {
 			return fmt.Errorf("member %s: %w", m, err)
 		}
-		comment := ""
+		note := ""
 		if typ == "any" && g.m.Shapes[r.Shape].EventStream {
-			comment = " // an event stream: not decoded or encoded yet"
+			note = " // an event stream: not decoded or encoded yet"
 		}
-		fmt.Fprintf(b, "\t%s %s %s%s\n", field, typ, t, comment)
+		if g.docs {
+			doc := docText(r.Documentation, true)
+			if es := g.m.Shapes[r.Shape]; len(es.Enum) > 0 && g.enumNames[r.Shape] != "" {
+				doc = strings.TrimSpace(doc + " Values: " + g.enumNames[r.Shape] + ".")
+			}
+			b.WriteString(comment(doc, "\t"))
+		}
+		fmt.Fprintf(b, "\t%s %s %s%s\n", field, typ, t, note)
 		if (m == "Message" || m == "message") && typ == "*string" && msgField == "" {
 			msgField = field
 		}
@@ -480,6 +493,10 @@ func generate(m *Model, pkg string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.docs = true
+	var enums bytes.Buffer
+	enums.WriteString(header + "package " + pkg + "\n\n")
+	g.writeEnumConsts(&enums)
 	var types bytes.Buffer
 	types.WriteString(header + "package " + pkg + "\n\n")
 	var body bytes.Buffer
@@ -503,7 +520,13 @@ func generate(m *Model, pkg string) (map[string][]byte, error) {
 	ops.WriteString(header + "package " + pkg + "\n\n")
 	ops.WriteString("import (\n\"context\"\n\n\"github.com/fogbank/fogbank/internal/api\"\n)\n\n")
 	fmt.Fprintf(&ops, "// API is %s: one method per operation of the model.\ntype API interface {\n", orStr(m.Metadata.ServiceID, pkg))
-	for _, k := range g.opKeys {
+	for i, k := range g.opKeys {
+		if doc := docText(m.Operations[k].Documentation, false); doc != "" {
+			if i > 0 {
+				ops.WriteString("\n")
+			}
+			ops.WriteString(comment(doc, "\t"))
+		}
 		fmt.Fprintf(&ops, "\t%s(ctx context.Context, in *%s) (*%s, error)\n", exported(k), g.opIn[k], g.opOut[k])
 	}
 	ops.WriteString("}\n\n")
@@ -545,7 +568,7 @@ func generate(m *Model, pkg string) (map[string][]byte, error) {
 		header, pkg, orStr(md.ServiceID, pkg), md.APIVersion, strings.Join(m.protocols(), ", "), pkg)
 
 	out := map[string][]byte{}
-	for file, b := range map[string]*bytes.Buffer{"types.go": &types, "ops.go": &ops, "doc.go": &doc} {
+	for file, b := range map[string]*bytes.Buffer{"types.go": &types, "ops.go": &ops, "doc.go": &doc, "enums.go": &enums} {
 		src, err := format.Source(b.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: gofmt: %w", pkg, file, err)
@@ -576,4 +599,46 @@ func (g *generator) writeEnums(b *bytes.Buffer) {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n")
+}
+
+// enumValueName makes the Go name of an enum value, in aws-sdk-go's manner:
+// words split at anything not a letter or digit, an all-capitals word
+// capitalized ("STANDARD_IA" → "StandardIa", "s3:ObjectCreated:*" →
+// "S3ObjectCreated").
+func enumValueName(v string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if strings.ToUpper(w) == w {
+			w = strings.ToLower(w)
+		}
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
+}
+
+// writeEnumConsts writes, for every enum shape, a type (an alias of string, so
+// the constants fit the generated *string fields) and one constant per value:
+// s3.StorageClassStandard. Constants cost nothing at run time, unlike tables.
+func (g *generator) writeEnumConsts(b *bytes.Buffer) {
+	var names []string
+	for name, s := range g.m.Shapes {
+		if len(s.Enum) > 0 {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	g.enumNames = map[string]string{}
+	for _, n := range names {
+		g.enumNames[n] = g.claim(g.prefix + exported(n))
+	}
+	for _, n := range names {
+		s, typ := g.m.Shapes[n], g.enumNames[n]
+		b.WriteString(comment(typ+" is the model's "+n+" enum, a string. "+docText(s.Documentation, false), ""))
+		fmt.Fprintf(b, "type %s = string\n\n", typ)
+		fmt.Fprintf(b, "// %s values.\nconst (\n", typ)
+		for _, v := range s.Enum {
+			fmt.Fprintf(b, "\t%s %s = %q\n", g.claim(typ+enumValueName(v)), typ, v)
+		}
+		b.WriteString(")\n\n")
+	}
 }

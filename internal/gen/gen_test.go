@@ -214,17 +214,18 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// TestUpToDate regenerates every package in memory and compares it with the
-// committed files: fix the generator, never its output.
+// TestUpToDate checks the pinned models against their SHA256SUMS, regenerates
+// every package in memory from them and compares it with the committed files:
+// fix the generator, never its output.
 func TestUpToDate(t *testing.T) {
-	data, err := botocoreData()
-	if err != nil {
-		t.Skipf("no botocore: %v", err)
+	data := filepath.Join("models", "botocore")
+	if err := checkPinned(data); err != nil {
+		t.Fatal(err)
 	}
 	for _, svc := range services {
 		m, err := loadModel(data, svc.model)
 		if err != nil {
-			t.Skipf("model %s: %v", svc.model, err)
+			t.Fatalf("model %s: %v", svc.model, err)
 		}
 		if svc.overlay != "" {
 			if err := applyOverlay(m, filepath.Join("models", svc.overlay)); err != nil {
@@ -252,5 +253,37 @@ func TestUpToDate(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("internal/protocol/vectors/%s is stale; run go generate ./internal/api", name)
 		}
+	}
+}
+
+// A pinned model changed by hand, or one added without its sum, is refused.
+func TestPinnedModelsChecked(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("models", "botocore")
+	sumsData, err := os.ReadFile(filepath.Join(src, sumsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, sumsFile), sumsData, 0o644)
+	files, _ := sums(src)
+	for p := range files {
+		b, _ := os.ReadFile(filepath.Join(src, p))
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), b, 0o644)
+	}
+	if err := checkPinned(dir); err != nil {
+		t.Fatalf("a faithful copy: %v", err)
+	}
+	victim := filepath.Join(dir, "sts", "2011-06-15", "service-2.json.gz")
+	b, _ := os.ReadFile(victim)
+	os.WriteFile(victim, append(b, 0), 0o644)
+	if err := checkPinned(dir); err == nil || !strings.Contains(err.Error(), "sts/2011-06-15/service-2.json.gz (changed") {
+		t.Errorf("a changed model: %v", err)
+	}
+	os.WriteFile(victim, b, 0o644)
+	os.MkdirAll(filepath.Join(dir, "sts", "2099-01-01"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sts", "2099-01-01", "service-2.json.gz"), b, 0o644)
+	if err := checkPinned(dir); err == nil || !strings.Contains(err.Error(), "(not listed)") {
+		t.Errorf("an unlisted model: %v", err)
 	}
 }

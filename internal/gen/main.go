@@ -40,7 +40,8 @@ var services = []struct{ model, pkg, overlay string }{
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gen: ")
-	models := flag.String("models", "", "botocore data directory (default: the one of python3's botocore)")
+	models := flag.String("models", "", "model directory in botocore's layout (default: the pinned copies in internal/gen/models/botocore)")
+	update := flag.String("update", "", "first replace the pinned models with the newest of this botocore data directory (\"python3\": the one of python3's botocore)")
 	out := flag.String("out", ".", "the internal/api directory to write service packages into")
 	vectors := flag.String("vectors", "", "also write the protocol test vectors package into this directory")
 	protoTests := flag.String("protocol-tests", "", "directory holding input/ and output/ protocol test JSON (default: the vectors' testdata)")
@@ -48,12 +49,25 @@ func main() {
 	only := flag.String("only", "", "comma-separated model names to generate (default all)")
 	flag.Parse()
 
-	if *models == "" {
-		dir, err := botocoreData()
-		if err != nil {
-			log.Fatalf("finding botocore: %v (pass -models)", err)
+	pinned := filepath.Join(*genDir, "models", "botocore")
+	if *update != "" {
+		src := *update
+		if src == "python3" {
+			dir, err := botocoreData()
+			if err != nil {
+				log.Fatalf("finding botocore: %v", err)
+			}
+			src = dir
 		}
-		*models = dir
+		if err := updatePinned(src, pinned); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *models == "" {
+		if err := checkPinned(pinned); err != nil {
+			log.Fatal(err)
+		}
+		*models = pinned
 	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
@@ -108,7 +122,8 @@ func botocoreData() (string, error) {
 	return filepath.Join(strings.TrimSpace(string(out)), "data"), nil
 }
 
-// loadModel reads the newest version of a service's model.
+// loadModel reads the newest version of a service's model (the pinned copies
+// hold one version each).
 func loadModel(dataDir, svc string) (*Model, error) {
 	entries, err := os.ReadDir(filepath.Join(dataDir, svc))
 	if err != nil {

@@ -42,6 +42,7 @@ type Operation struct {
 	AuthType             string   `json:"authtype"`
 	Auth                 []string `json:"auth"`
 	HTTPChecksumRequired bool     `json:"httpChecksumRequired"`
+	Documentation        string   `json:"documentation"`
 	HTTPChecksum         *struct {
 		RequestChecksumRequired bool `json:"requestChecksumRequired"`
 	} `json:"httpChecksum"`
@@ -64,6 +65,7 @@ type Ref struct {
 	JSONValue        bool   `json:"jsonvalue"`
 	Payload          string `json:"payload"` // only in protocol test vectors: the input's payload member
 	ResultWrapper    string `json:"resultWrapper"`
+	Documentation    string `json:"documentation"`
 
 	// XMLName is the member's name in query and XML bodies where it differs from
 	// the json one; only an overlay (see overlay.go) sets it.
@@ -96,6 +98,7 @@ type Shape struct {
 	Document        bool        `json:"document"`
 	JSONValue       bool        `json:"jsonvalue"`
 	ResultWrapper   string      `json:"resultWrapper"` // protocol tests put it here too
+	Documentation   string      `json:"documentation"`
 }
 
 // ErrorTrait is a shape's "error" object.

@@ -1,7 +1,20 @@
-// Package host is where services register themselves and what they are given to run:
-// the store, a clock and a logger. Each service package calls Register in its init
-// (Caddy's habit); internal/services/all imports them all, so the binary is one import
-// list. A duplicate registration panics at start-up.
+// Package host is where services register themselves, what they are given to run
+// (Env: the store, the outbox, a clock, a logger, other services, the server's URL)
+// and their lifecycle (Host, lifecycle.go). Each service package calls Register in
+// its init (Caddy's habit); internal/services/all imports them all, so the binary is
+// one import list. A duplicate registration panics at start-up.
+//
+// # Lifecycle
+//
+// A server creates every registered service (Factory), then starts them (Starter),
+// and at shutdown stops them in reverse (Stopper, Closer). Creation must not touch
+// other services: the order is not promised. From Start on, a service may find
+// another with Lookup, asserting it to a small interface of what it needs (Athena
+// reading S3 objects, S3 checking a Lambda destination); it knows the server's
+// URL (Env.URL), may serve routes of its own under the main listener
+// (Env.Handle, paths under /_fogbank/) or open a listener of its own
+// (Env.Listen, Lambda's Runtime API). Start must stay cheap: no goroutine or table
+// for a service nobody has called yet, so idle fogbank costs nothing per service.
 package host
 
 import (
@@ -16,7 +29,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
-	"github.com/fogbank/fogbank/internal/bus"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -25,13 +38,17 @@ type Env struct {
 	Store  *store.Store
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Bus carries events between the services of this server (S3 notifications,
-	// stream records...). Each server has its own, so two fogbanks in one process
-	// (tests) never hear each other.
-	Bus *bus.Bus
+	// Outbox delivers the durable events of this server (S3 notifications,
+	// stream records...): appended in a service's transaction, delivered at
+	// least once. Each server has its own, so two fogbanks in one process (tests)
+	// never wake each other.
+	Outbox *outbox.Outbox
 	// Keys are the access keys whose secrets the server knows, for services that
 	// check signatures themselves (S3's browser POST uploads).
 	Keys auth.Keys
+
+	host *Host  // set by NewHost: lookups, URL, routes, listeners
+	name string // the service this copy was given to
 }
 
 // Factory creates a service implementation: a value implementing the generated API
@@ -45,7 +62,8 @@ type Registration struct {
 	New     Factory
 }
 
-// Closer is implemented by services that hold resources to release at shutdown.
+// Closer is implemented by services that hold resources to release at shutdown;
+// it is called after Stop, in the same reverse order.
 type Closer interface{ Close() error }
 
 var (

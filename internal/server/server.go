@@ -16,10 +16,10 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
-	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/gateway"
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/http1"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/protocol/jsonrpc"
 	"github.com/fogbank/fogbank/internal/protocol/query"
@@ -91,11 +91,15 @@ type Server struct {
 	Gateway *gateway.Gateway
 	Store   *store.Store
 
-	http     *http1.Server
-	ln       net.Listener
-	services []any
-	tmpDir   string
-	done     chan error
+	// Outbox delivers this server's durable events (tests subscribe to it as
+	// the SQS or Lambda services will).
+	Outbox *outbox.Outbox
+
+	http   *http1.Server
+	ln     net.Listener
+	host   *host.Host
+	tmpDir string
+	done   chan error
 }
 
 // Codecs are the five protocols by name.
@@ -145,20 +149,20 @@ func Start(opts Options) (*Server, error) {
 	s.Store = st
 
 	keys := auth.DefaultKeys()
-	env := &host.Env{Store: st, Logger: log, Now: time.Now, Bus: bus.New(), Keys: keys}
-	impls := map[string]any{}
-	for _, reg := range host.Registered() {
-		impl, err := reg.New(env)
-		if err != nil {
-			s.cleanup()
-			return nil, fmt.Errorf("starting %s: %w", reg.Service.Name, err)
-		}
-		impls[reg.Service.Name] = impl
-		s.services = append(s.services, impl)
+	s.Outbox = outbox.New(st, log)
+	// Create every service, then (below, once the URL is known) start them all:
+	// a service looks others up only from Start on, so the order of creation
+	// (alphabetical) decides nothing.
+	h, err := host.NewHost(host.Env{Store: st, Logger: log, Now: time.Now, Outbox: s.Outbox, Keys: keys}, host.Registered())
+	if err != nil {
+		s.cleanup()
+		return nil, err
 	}
+	s.host = h
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
-		b := gateway.Bound{Service: m.Service, Impl: impls[m.Service.Name], Implemented: impls[m.Service.Name] != nil}
+		impl := h.Impl(m.Service.Name)
+		b := gateway.Bound{Service: m.Service, Impl: impl, Implemented: impl != nil}
 		if b.Impl == nil {
 			b.Impl = m.Unimplemented
 		}
@@ -178,11 +182,15 @@ func Start(opts Options) (*Server, error) {
 
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
+	if err := h.Start(context.Background(), s.URL); err != nil {
+		s.cleanup()
+		return nil, err
+	}
 	// http1 rather than net/http's Server: the same requests and handlers for a
 	// third less CPU per request (see its package doc).
 	t := opts.Timeouts.withDefaults()
 	s.http = &http1.Server{
-		Handler:           s.Gateway,
+		Handler:           s.root(),
 		ReadHeaderTimeout: t.Header,
 		IdleTimeout:       t.Idle,
 		BodyTimeout:       t.Body,
@@ -224,12 +232,17 @@ func (s *Server) cleanup() {
 	if s.http == nil && s.ln != nil {
 		s.ln.Close() // Start failed before serving
 	}
-	for _, impl := range s.services {
-		if c, ok := impl.(host.Closer); ok {
-			c.Close()
+	if s.host != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.host.Stop(ctx); err != nil {
+			slog.Default().Warn("stopping services", "err", err)
 		}
+		cancel()
+		s.host = nil
 	}
-	s.services = nil
+	if s.Outbox != nil {
+		s.Outbox.Close() // deliverers the services did not stop (tests')
+	}
 	if s.Store != nil {
 		s.Store.Close()
 		s.Store = nil
@@ -238,6 +251,22 @@ func (s *Server) cleanup() {
 		os.RemoveAll(s.tmpDir)
 		s.tmpDir = ""
 	}
+}
+
+// root is the listener's handler: the services' own routes (host.RoutePrefix),
+// asked for by the server's own host name, then the gateway. A virtual-hosted
+// S3 request (bucket.localhost/_fogbank/...) names a bucket's key, so it goes to
+// the gateway.
+func (s *Server) root() http.Handler {
+	_, port, _ := net.SplitHostPort(s.Addr)
+	self := map[string]bool{s.Addr: true, "localhost:" + port: true}
+	h := s.host
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if self[r.Host] && h.ServeRoute(w, r) {
+			return
+		}
+		s.Gateway.ServeHTTP(w, r)
+	})
 }
 
 // warm builds, on the other core while the store opens, what the first S3 request

@@ -10,75 +10,286 @@ import (
 
 // API is Athena: one method per operation of the model.
 type API interface {
+	// Returns the details of a single named query or a list of up to 50 queries, which you
+	// provide as an array of query ID strings. Requires you to have access to the workgroup
+	// in which the queries were saved.
 	BatchGetNamedQuery(ctx context.Context, in *BatchGetNamedQueryInput) (*BatchGetNamedQueryOutput, error)
+
+	// Returns the details of a single prepared statement or a list of up to 256 prepared
+	// statements for the array of prepared statement names that you provide. Requires you to
+	// have access to the workgroup to which the prepared statements belong. If a prepared
+	// statement cannot be retrieved for the name specified, the statement is listed in
+	// UnprocessedPreparedStatementNames.
 	BatchGetPreparedStatement(ctx context.Context, in *BatchGetPreparedStatementInput) (*BatchGetPreparedStatementOutput, error)
+
+	// Returns the details of a single query execution or a list of up to 50 query
+	// executions, which you provide as an array of query execution ID strings. Requires you
+	// to have access to the workgroup in which the queries ran.
 	BatchGetQueryExecution(ctx context.Context, in *BatchGetQueryExecutionInput) (*BatchGetQueryExecutionOutput, error)
+
+	// Cancels the capacity reservation with the specified name. Cancelled reservations
+	// remain in your account and will be deleted 45 days after cancellation. During the 45
+	// days, you cannot re-purpose or reuse a reservation that has been cancelled, but you
+	// can refer to its tags and view it for historical reference.
 	CancelCapacityReservation(ctx context.Context, in *CancelCapacityReservationInput) (*CancelCapacityReservationOutput, error)
+
+	// Creates a capacity reservation with the specified name and number of requested data
+	// processing units.
 	CreateCapacityReservation(ctx context.Context, in *CreateCapacityReservationInput) (*CreateCapacityReservationOutput, error)
+
+	// Creates (registers) a data catalog with the specified name and properties. Catalogs
+	// created are visible to all users of the same Amazon Web Services account.
 	CreateDataCatalog(ctx context.Context, in *CreateDataCatalogInput) (*CreateDataCatalogOutput, error)
+
+	// Creates a named query in the specified workgroup. Requires that you have access to the
+	// workgroup.
 	CreateNamedQuery(ctx context.Context, in *CreateNamedQueryInput) (*CreateNamedQueryOutput, error)
+
+	// Creates an empty ipynb file in the specified Apache Spark enabled workgroup. Throws an
+	// error if a file in the workgroup with the same name already exists.
 	CreateNotebook(ctx context.Context, in *CreateNotebookInput) (*CreateNotebookOutput, error)
+
+	// Creates a prepared statement for use with SQL queries in Athena.
 	CreatePreparedStatement(ctx context.Context, in *CreatePreparedStatementInput) (*CreatePreparedStatementOutput, error)
+
+	// Gets an authentication token and the URL at which the notebook can be accessed. During
+	// programmatic access, CreatePresignedNotebookUrl must be called every 10 minutes to
+	// refresh the authentication token. For information about granting programmatic access,
+	// see Grant programmatic access.
 	CreatePresignedNotebookUrl(ctx context.Context, in *CreatePresignedNotebookUrlRequest) (*CreatePresignedNotebookUrlResponse, error)
+
+	// Creates a workgroup with the specified name. A workgroup can be an Apache Spark
+	// enabled workgroup or an Athena SQL workgroup.
 	CreateWorkGroup(ctx context.Context, in *CreateWorkGroupInput) (*CreateWorkGroupOutput, error)
+
+	// Deletes a cancelled capacity reservation. A reservation must be cancelled before it
+	// can be deleted. A deleted reservation is immediately removed from your account and can
+	// no longer be referenced, including by its ARN. A deleted reservation cannot be called
+	// by GetCapacityReservation, and deleted reservations do not appear in the output of
+	// ListCapacityReservations.
 	DeleteCapacityReservation(ctx context.Context, in *DeleteCapacityReservationInput) (*DeleteCapacityReservationOutput, error)
+
+	// Deletes a data catalog.
 	DeleteDataCatalog(ctx context.Context, in *DeleteDataCatalogInput) (*DeleteDataCatalogOutput, error)
+
+	// Deletes the named query if you have access to the workgroup in which the query was
+	// saved.
 	DeleteNamedQuery(ctx context.Context, in *DeleteNamedQueryInput) (*DeleteNamedQueryOutput, error)
+
+	// Deletes the specified notebook.
 	DeleteNotebook(ctx context.Context, in *DeleteNotebookInput) (*DeleteNotebookOutput, error)
+
+	// Deletes the prepared statement with the specified name from the specified workgroup.
 	DeletePreparedStatement(ctx context.Context, in *DeletePreparedStatementInput) (*DeletePreparedStatementOutput, error)
+
+	// Deletes the workgroup with the specified name. The primary workgroup cannot be
+	// deleted.
 	DeleteWorkGroup(ctx context.Context, in *DeleteWorkGroupInput) (*DeleteWorkGroupOutput, error)
+
+	// Exports the specified notebook and its metadata.
 	ExportNotebook(ctx context.Context, in *ExportNotebookInput) (*ExportNotebookOutput, error)
+
+	// Describes a previously submitted calculation execution.
 	GetCalculationExecution(ctx context.Context, in *GetCalculationExecutionRequest) (*GetCalculationExecutionResponse, error)
+
+	// Retrieves the unencrypted code that was executed for the calculation.
 	GetCalculationExecutionCode(ctx context.Context, in *GetCalculationExecutionCodeRequest) (*GetCalculationExecutionCodeResponse, error)
+
+	// Gets the status of a current calculation.
 	GetCalculationExecutionStatus(ctx context.Context, in *GetCalculationExecutionStatusRequest) (*GetCalculationExecutionStatusResponse, error)
+
+	// Gets the capacity assignment configuration for a capacity reservation, if one exists.
 	GetCapacityAssignmentConfiguration(ctx context.Context, in *GetCapacityAssignmentConfigurationInput) (*GetCapacityAssignmentConfigurationOutput, error)
+
+	// Returns information about the capacity reservation with the specified name.
 	GetCapacityReservation(ctx context.Context, in *GetCapacityReservationInput) (*GetCapacityReservationOutput, error)
+
+	// Returns the specified data catalog.
 	GetDataCatalog(ctx context.Context, in *GetDataCatalogInput) (*GetDataCatalogOutput, error)
+
+	// Returns a database object for the specified database and data catalog.
 	GetDatabase(ctx context.Context, in *GetDatabaseInput) (*GetDatabaseOutput, error)
+
+	// Returns information about a single query. Requires that you have access to the
+	// workgroup in which the query was saved.
 	GetNamedQuery(ctx context.Context, in *GetNamedQueryInput) (*GetNamedQueryOutput, error)
+
+	// Retrieves notebook metadata for the specified notebook ID.
 	GetNotebookMetadata(ctx context.Context, in *GetNotebookMetadataInput) (*GetNotebookMetadataOutput, error)
+
+	// Retrieves the prepared statement with the specified name from the specified workgroup.
 	GetPreparedStatement(ctx context.Context, in *GetPreparedStatementInput) (*GetPreparedStatementOutput, error)
+
+	// Returns information about a single execution of a query if you have access to the
+	// workgroup in which the query ran. Each time a query executes, information about the
+	// query execution is saved with a unique ID.
 	GetQueryExecution(ctx context.Context, in *GetQueryExecutionInput) (*GetQueryExecutionOutput, error)
+
+	// Streams the results of a single query execution specified by QueryExecutionId from the
+	// Athena query results location in Amazon S3. For more information, see Working with
+	// query results, recent queries, and output files in the Amazon Athena User Guide. This
+	// request does not execute the query but returns results. Use StartQueryExecution to run
+	// a query.
 	GetQueryResults(ctx context.Context, in *GetQueryResultsInput) (*GetQueryResultsOutput, error)
+
+	// Returns query execution runtime statistics related to a single execution of a query if
+	// you have access to the workgroup in which the query ran. Statistics from the Timeline
+	// section of the response object are available as soon as QueryExecutionStatus$State is
+	// in a SUCCEEDED or FAILED state.
 	GetQueryRuntimeStatistics(ctx context.Context, in *GetQueryRuntimeStatisticsInput) (*GetQueryRuntimeStatisticsOutput, error)
+
+	// Gets the Live UI/Persistence UI for a session.
 	GetResourceDashboard(ctx context.Context, in *GetResourceDashboardRequest) (*GetResourceDashboardResponse, error)
+
+	// Gets the full details of a previously created session, including the session status
+	// and configuration.
 	GetSession(ctx context.Context, in *GetSessionRequest) (*GetSessionResponse, error)
+
+	// Gets a connection endpoint and authentication token for a given session Id.
 	GetSessionEndpoint(ctx context.Context, in *GetSessionEndpointRequest) (*GetSessionEndpointResponse, error)
+
+	// Gets the current status of a session.
 	GetSessionStatus(ctx context.Context, in *GetSessionStatusRequest) (*GetSessionStatusResponse, error)
+
+	// Returns table metadata for the specified catalog, database, and table.
 	GetTableMetadata(ctx context.Context, in *GetTableMetadataInput) (*GetTableMetadataOutput, error)
+
+	// Returns information about the workgroup with the specified name.
 	GetWorkGroup(ctx context.Context, in *GetWorkGroupInput) (*GetWorkGroupOutput, error)
+
+	// Imports a single ipynb file to a Spark enabled workgroup. To import the notebook, the
+	// request must specify a value for either Payload or NoteBookS3LocationUri. If neither
+	// is specified or both are specified, an InvalidRequestException occurs. The maximum
+	// file size that can be imported is 10 megabytes. If an ipynb file with the same name
+	// already exists in the workgroup, throws an error.
 	ImportNotebook(ctx context.Context, in *ImportNotebookInput) (*ImportNotebookOutput, error)
+
+	// Returns the supported DPU sizes for the supported application runtimes (for example,
+	// Athena notebook version 1).
 	ListApplicationDPUSizes(ctx context.Context, in *ListApplicationDPUSizesInput) (*ListApplicationDPUSizesOutput, error)
+
+	// Lists the calculations that have been submitted to a session in descending order.
+	// Newer calculations are listed first; older calculations are listed later.
 	ListCalculationExecutions(ctx context.Context, in *ListCalculationExecutionsRequest) (*ListCalculationExecutionsResponse, error)
+
+	// Lists the capacity reservations for the current account.
 	ListCapacityReservations(ctx context.Context, in *ListCapacityReservationsInput) (*ListCapacityReservationsOutput, error)
+
+	// Lists the data catalogs in the current Amazon Web Services account.
 	ListDataCatalogs(ctx context.Context, in *ListDataCatalogsInput) (*ListDataCatalogsOutput, error)
+
+	// Lists the databases in the specified data catalog.
 	ListDatabases(ctx context.Context, in *ListDatabasesInput) (*ListDatabasesOutput, error)
+
+	// Returns a list of engine versions that are available to choose from, including the
+	// Auto option.
 	ListEngineVersions(ctx context.Context, in *ListEngineVersionsInput) (*ListEngineVersionsOutput, error)
+
+	// Lists, in descending order, the executors that joined a session. Newer executors are
+	// listed first; older executors are listed later. The result can be optionally filtered
+	// by state.
 	ListExecutors(ctx context.Context, in *ListExecutorsRequest) (*ListExecutorsResponse, error)
+
+	// Provides a list of available query IDs only for queries saved in the specified
+	// workgroup. Requires that you have access to the specified workgroup. If a workgroup is
+	// not specified, lists the saved queries for the primary workgroup.
 	ListNamedQueries(ctx context.Context, in *ListNamedQueriesInput) (*ListNamedQueriesOutput, error)
+
+	// Displays the notebook files for the specified workgroup in paginated format.
 	ListNotebookMetadata(ctx context.Context, in *ListNotebookMetadataInput) (*ListNotebookMetadataOutput, error)
+
+	// Lists, in descending order, the sessions that have been created in a notebook that are
+	// in an active state like CREATING, CREATED, IDLE or BUSY. Newer sessions are listed
+	// first; older sessions are listed later.
 	ListNotebookSessions(ctx context.Context, in *ListNotebookSessionsRequest) (*ListNotebookSessionsResponse, error)
+
+	// Lists the prepared statements in the specified workgroup.
 	ListPreparedStatements(ctx context.Context, in *ListPreparedStatementsInput) (*ListPreparedStatementsOutput, error)
+
+	// Provides a list of available query execution IDs for the queries in the specified
+	// workgroup. Athena keeps a query history for 45 days. If a workgroup is not specified,
+	// returns a list of query execution IDs for the primary workgroup. Requires you to have
+	// access to the workgroup in which the queries ran.
 	ListQueryExecutions(ctx context.Context, in *ListQueryExecutionsInput) (*ListQueryExecutionsOutput, error)
+
+	// Lists the sessions in a workgroup that are in an active state like CREATING, CREATED,
+	// IDLE, or BUSY. Newer sessions are listed first; older sessions are listed later.
 	ListSessions(ctx context.Context, in *ListSessionsRequest) (*ListSessionsResponse, error)
+
+	// Lists the metadata for the tables in the specified data catalog database.
 	ListTableMetadata(ctx context.Context, in *ListTableMetadataInput) (*ListTableMetadataOutput, error)
+
+	// Lists the tags associated with an Athena resource.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
+
+	// Lists available workgroups for the account.
 	ListWorkGroups(ctx context.Context, in *ListWorkGroupsInput) (*ListWorkGroupsOutput, error)
+
+	// Puts a new capacity assignment configuration for a specified capacity reservation. If
+	// a capacity assignment configuration already exists for the capacity reservation,
+	// replaces the existing capacity assignment configuration.
 	PutCapacityAssignmentConfiguration(ctx context.Context, in *PutCapacityAssignmentConfigurationInput) (*PutCapacityAssignmentConfigurationOutput, error)
+
+	// Submits calculations for execution within a session. You can supply the code to run as
+	// an inline code block within the request.
 	StartCalculationExecution(ctx context.Context, in *StartCalculationExecutionRequest) (*StartCalculationExecutionResponse, error)
+
+	// Runs the SQL query statements contained in the Query. Requires you to have access to
+	// the workgroup in which the query ran. Running queries against an external catalog
+	// requires GetDataCatalog permission to the catalog. For code samples using the Amazon
+	// Web Services SDK for Java, see Examples and Code Samples in the Amazon Athena User
+	// Guide.
 	StartQueryExecution(ctx context.Context, in *StartQueryExecutionInput) (*StartQueryExecutionOutput, error)
+
+	// Creates a session for running calculations within a workgroup. The session is ready
+	// when it reaches an IDLE state.
 	StartSession(ctx context.Context, in *StartSessionRequest) (*StartSessionResponse, error)
+
+	// Requests the cancellation of a calculation. A StopCalculationExecution call on a
+	// calculation that is already in a terminal state (for example, STOPPED, FAILED, or
+	// COMPLETED) succeeds but has no effect.
 	StopCalculationExecution(ctx context.Context, in *StopCalculationExecutionRequest) (*StopCalculationExecutionResponse, error)
+
+	// Stops a query execution. Requires you to have access to the workgroup in which the
+	// query ran.
 	StopQueryExecution(ctx context.Context, in *StopQueryExecutionInput) (*StopQueryExecutionOutput, error)
+
+	// Adds one or more tags to an Athena resource. A tag is a label that you assign to a
+	// resource. Each tag consists of a key and an optional value, both of which you define.
+	// For example, you can use tags to categorize Athena workgroups, data catalogs, or
+	// capacity reservations by purpose, owner, or environment.
 	TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error)
+
+	// Terminates an active session. A TerminateSession call on a session that is already
+	// inactive (for example, in a FAILED, TERMINATED or TERMINATING state) succeeds but has
+	// no effect. Calculations running in the session when TerminateSession is called are
+	// forcefully stopped, but may display as FAILED instead of STOPPED.
 	TerminateSession(ctx context.Context, in *TerminateSessionRequest) (*TerminateSessionResponse, error)
+
+	// Removes one or more tags from an Athena resource.
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error)
+
+	// Updates the number of requested data processing units for the capacity reservation
+	// with the specified name.
 	UpdateCapacityReservation(ctx context.Context, in *UpdateCapacityReservationInput) (*UpdateCapacityReservationOutput, error)
+
+	// Updates the data catalog that has the specified name.
 	UpdateDataCatalog(ctx context.Context, in *UpdateDataCatalogInput) (*UpdateDataCatalogOutput, error)
+
+	// Updates a NamedQuery object. The database or workgroup cannot be updated.
 	UpdateNamedQuery(ctx context.Context, in *UpdateNamedQueryInput) (*UpdateNamedQueryOutput, error)
+
+	// Updates the contents of a Spark notebook.
 	UpdateNotebook(ctx context.Context, in *UpdateNotebookInput) (*UpdateNotebookOutput, error)
+
+	// Updates the metadata for a notebook.
 	UpdateNotebookMetadata(ctx context.Context, in *UpdateNotebookMetadataInput) (*UpdateNotebookMetadataOutput, error)
+
+	// Updates a prepared statement.
 	UpdatePreparedStatement(ctx context.Context, in *UpdatePreparedStatementInput) (*UpdatePreparedStatementOutput, error)
+
+	// Updates the workgroup with the specified name. The workgroup's name cannot be changed.
+	// Only ConfigurationUpdates can be specified.
 	UpdateWorkGroup(ctx context.Context, in *UpdateWorkGroupInput) (*UpdateWorkGroupOutput, error)
 }
 

@@ -6,172 +6,278 @@ import (
 	"time"
 )
 
+// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored
+// query results, including data files inserted by Athena as the result of statements like
+// CTAS or INSERT INTO. When Athena stores query results in Amazon S3, the canned ACL is
+// set with the x-amz-acl request header.
 type AclConfiguration struct {
-	_           struct{} `type:"structure"`
-	S3AclOption *string  `name:"S3AclOption" type:"string" enum:"S3AclOption" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 canned ACL that Athena should specify when storing query results,
+	// including data files inserted by Athena as the result of statements like CTAS or
+	// INSERT INTO. Values: S3AclOption.
+	S3AclOption *string `name:"S3AclOption" type:"string" enum:"S3AclOption" required:"true"`
 }
 
+// Contains the application runtime IDs and their supported DPU sizes.
 type ApplicationDPUSizes struct {
-	_                    struct{} `type:"structure"`
-	ApplicationRuntimeId *string  `name:"ApplicationRuntimeId" type:"string" min:"1" max:"128"`
-	SupportedDPUSizes    []int64  `name:"SupportedDPUSizes" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the supported application runtime (for example, Athena notebook version
+	// 1).
+	ApplicationRuntimeId *string `name:"ApplicationRuntimeId" type:"string" min:"1" max:"128"`
+	// A list of the supported DPU sizes that the application runtime supports.
+	SupportedDPUSizes []int64 `name:"SupportedDPUSizes" type:"list"`
 }
 
+// Provides information about an Athena query error. The AthenaError feature provides
+// standardized error information to help you understand failed queries and take steps
+// after a query failure occurs. AthenaError includes an ErrorCategory field that
+// specifies whether the cause of the failed query is due to system error, user error, or
+// other error.
 type AthenaError struct {
-	_             struct{} `type:"structure"`
-	ErrorCategory *int64   `name:"ErrorCategory" type:"integer" min:"1" max:"3"`
-	ErrorType     *int64   `name:"ErrorType" type:"integer" min:"0" max:"9999"`
-	Retryable     *bool    `name:"Retryable" type:"boolean"`
-	ErrorMessage  *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// An integer value that specifies the category of a query failure error.
+	ErrorCategory *int64 `name:"ErrorCategory" type:"integer" min:"1" max:"3"`
+	// An integer value that provides specific information about an Athena query error.
+	ErrorType *int64 `name:"ErrorType" type:"integer" min:"0" max:"9999"`
+	// True if the query might succeed if resubmitted.
+	Retryable *bool `name:"Retryable" type:"boolean"`
+	// Contains a short description of the error that occurred.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// Contains an array of named query IDs.
 type BatchGetNamedQueryInput struct {
-	_             struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of query IDs.
 	NamedQueryIds []string `name:"NamedQueryIds" type:"list" required:"true" min:"1" max:"50"`
 }
 
 type BatchGetNamedQueryOutput struct {
-	_                        struct{}                   `type:"structure"`
-	NamedQueries             []*NamedQuery              `name:"NamedQueries" type:"list"`
+	_ struct{} `type:"structure"`
+	// Information about the named query IDs submitted.
+	NamedQueries []*NamedQuery `name:"NamedQueries" type:"list"`
+	// Information about provided query IDs.
 	UnprocessedNamedQueryIds []*UnprocessedNamedQueryId `name:"UnprocessedNamedQueryIds" type:"list"`
 }
 
 type BatchGetPreparedStatementInput struct {
-	_                      struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of prepared statement names to return.
 	PreparedStatementNames []string `name:"PreparedStatementNames" type:"list" required:"true"`
-	WorkGroup              *string  `name:"WorkGroup" type:"string" required:"true"`
+	// The name of the workgroup to which the prepared statements belong.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
 }
 
 type BatchGetPreparedStatementOutput struct {
-	_                                 struct{}                            `type:"structure"`
-	PreparedStatements                []*PreparedStatement                `name:"PreparedStatements" type:"list"`
+	_ struct{} `type:"structure"`
+	// The list of prepared statements returned.
+	PreparedStatements []*PreparedStatement `name:"PreparedStatements" type:"list"`
+	// A list of one or more prepared statements that were requested but could not be
+	// returned.
 	UnprocessedPreparedStatementNames []*UnprocessedPreparedStatementName `name:"UnprocessedPreparedStatementNames" type:"list"`
 }
 
+// Contains an array of query execution IDs.
 type BatchGetQueryExecutionInput struct {
-	_                 struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of query execution IDs.
 	QueryExecutionIds []string `name:"QueryExecutionIds" type:"list" required:"true" min:"1" max:"50"`
 }
 
 type BatchGetQueryExecutionOutput struct {
-	_                            struct{}                       `type:"structure"`
-	QueryExecutions              []*QueryExecution              `name:"QueryExecutions" type:"list"`
+	_ struct{} `type:"structure"`
+	// Information about a query execution.
+	QueryExecutions []*QueryExecution `name:"QueryExecutions" type:"list"`
+	// Information about the query executions that failed to run.
 	UnprocessedQueryExecutionIds []*UnprocessedQueryExecutionId `name:"UnprocessedQueryExecutionIds" type:"list"`
 }
 
+// Contains configuration information for the calculation.
 type CalculationConfiguration struct {
-	_         struct{} `type:"structure"`
-	CodeBlock *string  `name:"CodeBlock" type:"string" max:"68000"`
+	_ struct{} `type:"structure"`
+	// A string that contains the code for the calculation.
+	CodeBlock *string `name:"CodeBlock" type:"string" max:"68000"`
 }
 
+// Contains information about an application-specific calculation result.
 type CalculationResult struct {
-	_             struct{} `type:"structure"`
-	StdOutS3Uri   *string  `name:"StdOutS3Uri" type:"string" max:"1024"`
-	StdErrorS3Uri *string  `name:"StdErrorS3Uri" type:"string" max:"1024"`
-	ResultS3Uri   *string  `name:"ResultS3Uri" type:"string" max:"1024"`
-	ResultType    *string  `name:"ResultType" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 location of the stdout file for the calculation.
+	StdOutS3Uri *string `name:"StdOutS3Uri" type:"string" max:"1024"`
+	// The Amazon S3 location of the stderr error messages file for the calculation.
+	StdErrorS3Uri *string `name:"StdErrorS3Uri" type:"string" max:"1024"`
+	// The Amazon S3 location of the folder for the calculation results.
+	ResultS3Uri *string `name:"ResultS3Uri" type:"string" max:"1024"`
+	// The data format of the calculation result.
+	ResultType *string `name:"ResultType" type:"string" min:"1" max:"256"`
 }
 
+// Contains statistics for a notebook calculation.
 type CalculationStatistics struct {
-	_                    struct{} `type:"structure"`
-	DpuExecutionInMillis *int64   `name:"DpuExecutionInMillis" type:"long"`
-	Progress             *string  `name:"Progress" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The data processing unit execution time in milliseconds for the calculation.
+	DpuExecutionInMillis *int64 `name:"DpuExecutionInMillis" type:"long"`
+	// The progress of the calculation.
+	Progress *string `name:"Progress" type:"string" min:"1" max:"1024"`
 }
 
+// Contains information about the status of a notebook calculation.
 type CalculationStatus struct {
-	_                  struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time the calculation was submitted for processing.
 	SubmissionDateTime *time.Time `name:"SubmissionDateTime" type:"timestamp"`
+	// The date and time the calculation completed processing.
 	CompletionDateTime *time.Time `name:"CompletionDateTime" type:"timestamp"`
-	State              *string    `name:"State" type:"string" enum:"CalculationExecutionState"`
-	StateChangeReason  *string    `name:"StateChangeReason" type:"string" min:"1" max:"1024"`
+	// The state of the calculation execution. Values: CalculationExecutionState.
+	State *string `name:"State" type:"string" enum:"CalculationExecutionState"`
+	// The reason for the calculation state change (for example, the calculation was canceled
+	// because the session was terminated).
+	StateChangeReason *string `name:"StateChangeReason" type:"string" min:"1" max:"1024"`
 }
 
+// Summary information for a notebook calculation.
 type CalculationSummary struct {
-	_                      struct{}           `type:"structure"`
-	CalculationExecutionId *string            `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
-	Description            *string            `name:"Description" type:"string" min:"1" max:"1024"`
-	Status                 *CalculationStatus `name:"Status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
+	// A description of the calculation.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// Contains information about the status of the calculation.
+	Status *CalculationStatus `name:"Status" type:"structure"`
 }
 
 type CancelCapacityReservationInput struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation to cancel.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type CancelCapacityReservationOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Contains the submission time of a single allocation request for a capacity reservation
+// and the most recent status of the attempted allocation.
 type CapacityAllocation struct {
-	_                     struct{}   `type:"structure"`
-	Status                *string    `name:"Status" type:"string" enum:"CapacityAllocationStatus" required:"true"`
-	StatusMessage         *string    `name:"StatusMessage" type:"string"`
-	RequestTime           *time.Time `name:"RequestTime" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The status of the capacity allocation. Values: CapacityAllocationStatus.
+	Status *string `name:"Status" type:"string" enum:"CapacityAllocationStatus" required:"true"`
+	// The status message of the capacity allocation.
+	StatusMessage *string `name:"StatusMessage" type:"string"`
+	// The time when the capacity allocation was requested.
+	RequestTime *time.Time `name:"RequestTime" type:"timestamp" required:"true"`
+	// The time when the capacity allocation request was completed.
 	RequestCompletionTime *time.Time `name:"RequestCompletionTime" type:"timestamp"`
 }
 
+// A mapping between one or more workgroups and a capacity reservation.
 type CapacityAssignment struct {
-	_              struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of workgroup names for the capacity assignment.
 	WorkGroupNames []string `name:"WorkGroupNames" type:"list"`
 }
 
+// Assigns Athena workgroups (and hence their queries) to capacity reservations. A
+// capacity reservation can have only one capacity assignment configuration, but the
+// capacity assignment configuration can be made up of multiple individual assignments.
+// Each assignment specifies how Athena queries can consume capacity from the capacity
+// reservation that their workgroup is mapped to.
 type CapacityAssignmentConfiguration struct {
-	_                       struct{}              `type:"structure"`
-	CapacityReservationName *string               `name:"CapacityReservationName" type:"string" min:"1" max:"128"`
-	CapacityAssignments     []*CapacityAssignment `name:"CapacityAssignments" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the reservation that the capacity assignment configuration is for.
+	CapacityReservationName *string `name:"CapacityReservationName" type:"string" min:"1" max:"128"`
+	// The list of assignments that make up the capacity assignment configuration.
+	CapacityAssignments []*CapacityAssignment `name:"CapacityAssignments" type:"list"`
 }
 
+// A reservation for a specified number of data processing units (DPUs). When a
+// reservation is initially created, it has no DPUs. Athena allocates DPUs until the
+// allocated amount equals the requested amount.
 type CapacityReservation struct {
-	_                            struct{}            `type:"structure"`
-	Name                         *string             `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Status                       *string             `name:"Status" type:"string" enum:"CapacityReservationStatus" required:"true"`
-	TargetDpus                   *int64              `name:"TargetDpus" type:"integer" required:"true" min:"4"`
-	AllocatedDpus                *int64              `name:"AllocatedDpus" type:"integer" required:"true" min:"0"`
-	LastAllocation               *CapacityAllocation `name:"LastAllocation" type:"structure"`
-	LastSuccessfulAllocationTime *time.Time          `name:"LastSuccessfulAllocationTime" type:"timestamp"`
-	CreationTime                 *time.Time          `name:"CreationTime" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The status of the capacity reservation. Values: CapacityReservationStatus.
+	Status *string `name:"Status" type:"string" enum:"CapacityReservationStatus" required:"true"`
+	// The number of data processing units requested.
+	TargetDpus *int64 `name:"TargetDpus" type:"integer" required:"true" min:"4"`
+	// The number of data processing units currently allocated.
+	AllocatedDpus  *int64              `name:"AllocatedDpus" type:"integer" required:"true" min:"0"`
+	LastAllocation *CapacityAllocation `name:"LastAllocation" type:"structure"`
+	// The time of the most recent capacity allocation that succeeded.
+	LastSuccessfulAllocationTime *time.Time `name:"LastSuccessfulAllocationTime" type:"timestamp"`
+	// The time in UTC epoch millis when the capacity reservation was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp" required:"true"`
 }
 
+// A classification refers to a set of specific configurations.
 type Classification struct {
-	_          struct{}          `type:"structure"`
-	Name       *string           `name:"Name" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the configuration classification.
+	Name *string `name:"Name" type:"string" min:"1" max:"128"`
+	// A set of properties specified within a configuration classification.
 	Properties map[string]string `name:"Properties" type:"map"`
 }
 
+// Configuration settings for delivering logs to Amazon CloudWatch log groups.
 type CloudWatchLoggingConfiguration struct {
-	_                   struct{}            `type:"structure"`
-	Enabled             *bool               `name:"Enabled" type:"boolean" required:"true"`
-	LogGroup            *string             `name:"LogGroup" type:"string" min:"1" max:"512"`
-	LogStreamNamePrefix *string             `name:"LogStreamNamePrefix" type:"string" min:"1" max:"512"`
-	LogTypes            map[string][]string `name:"LogTypes" type:"map"`
+	_ struct{} `type:"structure"`
+	// Enables CloudWatch logging.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// The name of the log group in Amazon CloudWatch Logs where you want to publish your
+	// logs.
+	LogGroup *string `name:"LogGroup" type:"string" min:"1" max:"512"`
+	// Prefix for the CloudWatch log stream name.
+	LogStreamNamePrefix *string `name:"LogStreamNamePrefix" type:"string" min:"1" max:"512"`
+	// The types of logs that you want to publish to CloudWatch.
+	LogTypes map[string][]string `name:"LogTypes" type:"map"`
 }
 
+// Contains metadata for a column in a table.
 type Column struct {
-	_       struct{} `type:"structure"`
-	Name    *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Type    *string  `name:"Type" type:"string" min:"0" max:"4096"`
-	Comment *string  `name:"Comment" type:"string" min:"0" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the column.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The data type of the column.
+	Type *string `name:"Type" type:"string" min:"0" max:"4096"`
+	// Optional information about the column.
+	Comment *string `name:"Comment" type:"string" min:"0" max:"255"`
 }
 
+// Information about the columns in a query execution result.
 type ColumnInfo struct {
-	_             struct{} `type:"structure"`
-	CatalogName   *string  `name:"CatalogName" type:"string"`
-	SchemaName    *string  `name:"SchemaName" type:"string"`
-	TableName     *string  `name:"TableName" type:"string"`
-	Name          *string  `name:"Name" type:"string" required:"true"`
-	Label         *string  `name:"Label" type:"string"`
-	Type          *string  `name:"Type" type:"string" required:"true"`
-	Precision     *int64   `name:"Precision" type:"integer"`
-	Scale         *int64   `name:"Scale" type:"integer"`
-	Nullable      *string  `name:"Nullable" type:"string" enum:"ColumnNullable"`
-	CaseSensitive *bool    `name:"CaseSensitive" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The catalog to which the query results belong.
+	CatalogName *string `name:"CatalogName" type:"string"`
+	// The schema name (database name) to which the query results belong.
+	SchemaName *string `name:"SchemaName" type:"string"`
+	// The table name for the query results.
+	TableName *string `name:"TableName" type:"string"`
+	// The name of the column.
+	Name *string `name:"Name" type:"string" required:"true"`
+	// A column label.
+	Label *string `name:"Label" type:"string"`
+	// The data type of the column.
+	Type *string `name:"Type" type:"string" required:"true"`
+	// For DECIMAL data types, specifies the total number of digits, up to 38.
+	Precision *int64 `name:"Precision" type:"integer"`
+	// For DECIMAL data types, specifies the total number of digits in the fractional part of
+	// the value.
+	Scale *int64 `name:"Scale" type:"integer"`
+	// Unsupported constraint. Values: ColumnNullable.
+	Nullable *string `name:"Nullable" type:"string" enum:"ColumnNullable"`
+	// Indicates whether values in the column are case-sensitive.
+	CaseSensitive *bool `name:"CaseSensitive" type:"boolean"`
 }
 
 type CreateCapacityReservationInput struct {
-	_          struct{} `type:"structure"`
-	TargetDpus *int64   `name:"TargetDpus" type:"integer" required:"true" min:"4"`
-	Name       *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Tags       []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of requested data processing units.
+	TargetDpus *int64 `name:"TargetDpus" type:"integer" required:"true" min:"4"`
+	// The name of the capacity reservation to create.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The tags for the capacity reservation.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type CreateCapacityReservationOutput struct {
@@ -179,12 +285,18 @@ type CreateCapacityReservationOutput struct {
 }
 
 type CreateDataCatalogInput struct {
-	_           struct{}          `type:"structure"`
-	Name        *string           `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Type        *string           `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
-	Description *string           `name:"Description" type:"string" min:"1" max:"1024"`
-	Parameters  map[string]string `name:"Parameters" type:"map"`
-	Tags        []*Tag            `name:"Tags" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog to create.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// The type of data catalog to create: LAMBDA for a federated catalog, GLUE for an Glue
+	// Data Catalog, and HIVE for an external Apache Hive metastore. Values: DataCatalogType.
+	Type *string `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
+	// A description of the data catalog to be created.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// Specifies the Lambda function or functions to use for creating the data catalog.
+	Parameters map[string]string `name:"Parameters" type:"map"`
+	// A list of comma separated tags to add to the data catalog that is created.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type CreateDataCatalogOutput struct {
@@ -193,38 +305,56 @@ type CreateDataCatalogOutput struct {
 }
 
 type CreateNamedQueryInput struct {
-	_                  struct{} `type:"structure"`
-	Name               *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Description        *string  `name:"Description" type:"string" min:"1" max:"1024"`
-	Database           *string  `name:"Database" type:"string" required:"true" min:"1" max:"255"`
-	QueryString        *string  `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
-	ClientRequestToken *string  `name:"ClientRequestToken" type:"string" min:"32" max:"128" idempotencyToken:"true"`
-	WorkGroup          *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The query name.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The query description.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The database to which the query belongs.
+	Database *string `name:"Database" type:"string" required:"true" min:"1" max:"255"`
+	// The contents of the query with all query statements.
+	QueryString *string `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
+	// A unique case-sensitive string used to ensure the request to create the query is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"32" max:"128" idempotencyToken:"true"`
+	// The name of the workgroup in which the named query is being created.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type CreateNamedQueryOutput struct {
-	_            struct{} `type:"structure"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" min:"1" max:"128"`
 }
 
 type CreateNotebookInput struct {
-	_                  struct{} `type:"structure"`
-	WorkGroup          *string  `name:"WorkGroup" type:"string" required:"true"`
-	Name               *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	ClientRequestToken *string  `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The name of the Spark enabled workgroup in which the notebook will be created.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The name of the ipynb file to be created in the Spark workgroup, without the.ipynb
+	// extension.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// A unique case-sensitive string used to ensure the request to create the notebook is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
 }
 
 type CreateNotebookOutput struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the notebook.
+	NotebookId *string `name:"NotebookId" type:"string" min:"1" max:"36"`
 }
 
 type CreatePreparedStatementInput struct {
-	_              struct{} `type:"structure"`
-	StatementName  *string  `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
-	WorkGroup      *string  `name:"WorkGroup" type:"string" required:"true"`
-	QueryStatement *string  `name:"QueryStatement" type:"string" required:"true" min:"1" max:"262144"`
-	Description    *string  `name:"Description" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement.
+	StatementName *string `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
+	// The name of the workgroup to which the prepared statement belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The query string for the prepared statement.
+	QueryStatement *string `name:"QueryStatement" type:"string" required:"true" min:"1" max:"262144"`
+	// The description of the prepared statement.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
 }
 
 type CreatePreparedStatementOutput struct {
@@ -232,69 +362,106 @@ type CreatePreparedStatementOutput struct {
 }
 
 type CreatePresignedNotebookUrlRequest struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type CreatePresignedNotebookUrlResponse struct {
-	_                       struct{} `type:"structure"`
-	NotebookUrl             *string  `name:"NotebookUrl" type:"string" required:"true"`
-	AuthToken               *string  `name:"AuthToken" type:"string" required:"true" max:"2048"`
-	AuthTokenExpirationTime *int64   `name:"AuthTokenExpirationTime" type:"long" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the notebook.
+	NotebookUrl *string `name:"NotebookUrl" type:"string" required:"true"`
+	// The authentication token for the notebook.
+	AuthToken *string `name:"AuthToken" type:"string" required:"true" max:"2048"`
+	// The UTC epoch time when the authentication token expires.
+	AuthTokenExpirationTime *int64 `name:"AuthTokenExpirationTime" type:"long" required:"true"`
 }
 
 type CreateWorkGroupInput struct {
-	_             struct{}                `type:"structure"`
-	Name          *string                 `name:"Name" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The workgroup name.
+	Name *string `name:"Name" type:"string" required:"true"`
+	// Contains configuration information for creating an Athena SQL workgroup or Spark
+	// enabled Athena workgroup.
 	Configuration *WorkGroupConfiguration `name:"Configuration" type:"structure"`
-	Description   *string                 `name:"Description" type:"string" min:"0" max:"1024"`
-	Tags          []*Tag                  `name:"Tags" type:"list"`
+	// The workgroup description.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// A list of comma separated tags to add to the workgroup that is created.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type CreateWorkGroupOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Specifies the customer managed KMS key that is used to encrypt the user's data stores
+// in Athena. When an Amazon Web Services managed key is used, this value is null. This
+// setting does not apply to Athena SQL workgroups.
 type CustomerContentEncryptionConfiguration struct {
-	_      struct{} `type:"structure"`
-	KmsKey *string  `name:"KmsKey" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The customer managed KMS key that is used to encrypt the user's data stores in Athena.
+	KmsKey *string `name:"KmsKey" type:"string" required:"true" min:"1" max:"2048"`
 }
 
+// Contains information about a data catalog in an Amazon Web Services account.
 type DataCatalog struct {
-	_              struct{}          `type:"structure"`
-	Name           *string           `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Description    *string           `name:"Description" type:"string" min:"1" max:"1024"`
-	Type           *string           `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
-	Parameters     map[string]string `name:"Parameters" type:"map"`
-	Status         *string           `name:"Status" type:"string" enum:"DataCatalogStatus"`
-	ConnectionType *string           `name:"ConnectionType" type:"string" enum:"ConnectionType"`
-	Error          *string           `name:"Error" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// An optional description of the data catalog.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The type of data catalog to create: LAMBDA for a federated catalog, GLUE for an Glue
+	// Data Catalog, and HIVE for an external Apache Hive metastore. Values: DataCatalogType.
+	Type *string `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
+	// Specifies the Lambda function or functions to use for the data catalog.
+	Parameters map[string]string `name:"Parameters" type:"map"`
+	// The status of the creation or deletion of the data catalog. Values: DataCatalogStatus.
+	Status *string `name:"Status" type:"string" enum:"DataCatalogStatus"`
+	// The type of connection for a FEDERATED data catalog (for example, REDSHIFT, MYSQL, or
+	// SQLSERVER). Values: ConnectionType.
+	ConnectionType *string `name:"ConnectionType" type:"string" enum:"ConnectionType"`
+	// Text of the error that occurred during data catalog creation or deletion.
+	Error *string `name:"Error" type:"string"`
 }
 
+// The summary information for the data catalog, which includes its name and type.
 type DataCatalogSummary struct {
-	_              struct{} `type:"structure"`
-	CatalogName    *string  `name:"CatalogName" type:"string" min:"1" max:"256"`
-	Type           *string  `name:"Type" type:"string" enum:"DataCatalogType"`
-	Status         *string  `name:"Status" type:"string" enum:"DataCatalogStatus"`
-	ConnectionType *string  `name:"ConnectionType" type:"string" enum:"ConnectionType"`
-	Error          *string  `name:"Error" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog.
+	CatalogName *string `name:"CatalogName" type:"string" min:"1" max:"256"`
+	// The data catalog type. Values: DataCatalogType.
+	Type *string `name:"Type" type:"string" enum:"DataCatalogType"`
+	// The status of the creation or deletion of the data catalog. Values: DataCatalogStatus.
+	Status *string `name:"Status" type:"string" enum:"DataCatalogStatus"`
+	// The type of connection for a FEDERATED data catalog (for example, REDSHIFT, MYSQL, or
+	// SQLSERVER). Values: ConnectionType.
+	ConnectionType *string `name:"ConnectionType" type:"string" enum:"ConnectionType"`
+	// Text of the error that occurred during data catalog creation or deletion.
+	Error *string `name:"Error" type:"string"`
 }
 
+// Contains metadata information for a database in a data catalog.
 type Database struct {
-	_           struct{}          `type:"structure"`
-	Name        *string           `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Description *string           `name:"Description" type:"string" min:"1" max:"1024"`
-	Parameters  map[string]string `name:"Parameters" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the database.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// An optional description of the database.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// A set of custom key/value pairs.
+	Parameters map[string]string `name:"Parameters" type:"map"`
 }
 
+// A piece of data (a field in the table).
 type Datum struct {
-	_            struct{} `type:"structure"`
-	VarCharValue *string  `name:"VarCharValue" type:"string"`
+	_ struct{} `type:"structure"`
+	// The value of the datum.
+	VarCharValue *string `name:"VarCharValue" type:"string"`
 }
 
 type DeleteCapacityReservationInput struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteCapacityReservationOutput struct {
@@ -302,9 +469,11 @@ type DeleteCapacityReservationOutput struct {
 }
 
 type DeleteDataCatalogInput struct {
-	_                 struct{} `type:"structure"`
-	Name              *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	DeleteCatalogOnly *bool    `name:"DeleteCatalogOnly" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// Deletes the Athena Data Catalog.
+	DeleteCatalogOnly *bool `name:"DeleteCatalogOnly" type:"boolean"`
 }
 
 type DeleteDataCatalogOutput struct {
@@ -313,8 +482,9 @@ type DeleteDataCatalogOutput struct {
 }
 
 type DeleteNamedQueryInput struct {
-	_            struct{} `type:"structure"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128" idempotencyToken:"true"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query to delete.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128" idempotencyToken:"true"`
 }
 
 type DeleteNamedQueryOutput struct {
@@ -322,8 +492,9 @@ type DeleteNamedQueryOutput struct {
 }
 
 type DeleteNotebookInput struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook to delete.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type DeleteNotebookOutput struct {
@@ -331,9 +502,11 @@ type DeleteNotebookOutput struct {
 }
 
 type DeletePreparedStatementInput struct {
-	_             struct{} `type:"structure"`
-	StatementName *string  `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
-	WorkGroup     *string  `name:"WorkGroup" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement to delete.
+	StatementName *string `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
+	// The workgroup to which the statement to be deleted belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
 }
 
 type DeletePreparedStatementOutput struct {
@@ -341,305 +514,429 @@ type DeletePreparedStatementOutput struct {
 }
 
 type DeleteWorkGroupInput struct {
-	_                     struct{} `type:"structure"`
-	WorkGroup             *string  `name:"WorkGroup" type:"string" required:"true"`
-	RecursiveDeleteOption *bool    `name:"RecursiveDeleteOption" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The unique name of the workgroup to delete.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The option to delete the workgroup and its contents even if the workgroup contains any
+	// named queries, query executions, or notebooks.
+	RecursiveDeleteOption *bool `name:"RecursiveDeleteOption" type:"boolean"`
 }
 
 type DeleteWorkGroupOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// If query and calculation results are encrypted in Amazon S3, indicates the encryption
+// option used (for example, SSE_KMS or CSE_KMS) and key information.
 type EncryptionConfiguration struct {
-	_                struct{} `type:"structure"`
-	EncryptionOption *string  `name:"EncryptionOption" type:"string" enum:"EncryptionOption" required:"true"`
-	KmsKey           *string  `name:"KmsKey" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether Amazon S3 server-side encryption with Amazon S3-managed keys
+	// (SSE_S3), server-side encryption with KMS-managed keys (SSE_KMS), or client-side
+	// encryption with KMS-managed keys (CSE_KMS) is used. Values: EncryptionOption.
+	EncryptionOption *string `name:"EncryptionOption" type:"string" enum:"EncryptionOption" required:"true"`
+	// For SSE_KMS and CSE_KMS, this is the KMS key ARN or ID.
+	KmsKey *string `name:"KmsKey" type:"string"`
 }
 
+// The engine configuration for the workgroup, which includes the minimum/maximum number
+// of Data Processing Units (DPU) that queries should use when running in provisioned
+// capacity. If not specified, Athena uses default values (Default value for min is 4 and
+// for max is Minimum of 124 and allocated DPUs).
 type EngineConfiguration struct {
-	_                      struct{}          `type:"structure"`
-	CoordinatorDpuSize     *int64            `name:"CoordinatorDpuSize" type:"integer" min:"1" max:"1"`
-	MaxConcurrentDpus      *int64            `name:"MaxConcurrentDpus" type:"integer" min:"2" max:"5000"`
-	DefaultExecutorDpuSize *int64            `name:"DefaultExecutorDpuSize" type:"integer" min:"1" max:"1"`
-	AdditionalConfigs      map[string]string `name:"AdditionalConfigs" type:"map"`
-	SparkProperties        map[string]string `name:"SparkProperties" type:"map"`
-	Classifications        []*Classification `name:"Classifications" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of DPUs to use for the coordinator.
+	CoordinatorDpuSize *int64 `name:"CoordinatorDpuSize" type:"integer" min:"1" max:"1"`
+	// The maximum number of DPUs that can run concurrently.
+	MaxConcurrentDpus *int64 `name:"MaxConcurrentDpus" type:"integer" min:"2" max:"5000"`
+	// The default number of DPUs to use for executors.
+	DefaultExecutorDpuSize *int64 `name:"DefaultExecutorDpuSize" type:"integer" min:"1" max:"1"`
+	// Contains additional notebook engine MAP<string, string> parameter mappings in the form
+	// of key-value pairs.
+	AdditionalConfigs map[string]string `name:"AdditionalConfigs" type:"map"`
+	// Specifies custom jar files and Spark properties for use cases like cluster encryption,
+	// table formats, and general Spark tuning.
+	SparkProperties map[string]string `name:"SparkProperties" type:"map"`
+	// The configuration classifications that can be specified for the engine.
+	Classifications []*Classification `name:"Classifications" type:"list"`
 }
 
+// The Athena engine version for running queries, or the PySpark engine version for
+// running sessions.
 type EngineVersion struct {
-	_                      struct{} `type:"structure"`
-	SelectedEngineVersion  *string  `name:"SelectedEngineVersion" type:"string" min:"1" max:"128"`
-	EffectiveEngineVersion *string  `name:"EffectiveEngineVersion" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The engine version requested by the user.
+	SelectedEngineVersion *string `name:"SelectedEngineVersion" type:"string" min:"1" max:"128"`
+	// Read only.
+	EffectiveEngineVersion *string `name:"EffectiveEngineVersion" type:"string" min:"1" max:"128"`
 }
 
+// Contains summary information about an executor.
 type ExecutorsSummary struct {
-	_                   struct{} `type:"structure"`
-	ExecutorId          *string  `name:"ExecutorId" type:"string" required:"true" max:"100000"`
-	ExecutorType        *string  `name:"ExecutorType" type:"string" enum:"ExecutorType"`
-	StartDateTime       *int64   `name:"StartDateTime" type:"long"`
-	TerminationDateTime *int64   `name:"TerminationDateTime" type:"long"`
-	ExecutorState       *string  `name:"ExecutorState" type:"string" enum:"ExecutorState"`
-	ExecutorSize        *int64   `name:"ExecutorSize" type:"long"`
+	_ struct{} `type:"structure"`
+	// The UUID of the executor.
+	ExecutorId *string `name:"ExecutorId" type:"string" required:"true" max:"100000"`
+	// The type of executor used for the application (COORDINATOR, GATEWAY, or WORKER).
+	// Values: ExecutorType.
+	ExecutorType *string `name:"ExecutorType" type:"string" enum:"ExecutorType"`
+	// The date and time that the executor started.
+	StartDateTime *int64 `name:"StartDateTime" type:"long"`
+	// The date and time that the executor was terminated.
+	TerminationDateTime *int64 `name:"TerminationDateTime" type:"long"`
+	// The processing state of the executor. Values: ExecutorState.
+	ExecutorState *string `name:"ExecutorState" type:"string" enum:"ExecutorState"`
+	// The smallest unit of compute that a session can request from Athena.
+	ExecutorSize *int64 `name:"ExecutorSize" type:"long"`
 }
 
 type ExportNotebookInput struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook to export.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type ExportNotebookOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The notebook metadata, including notebook ID, notebook name, and workgroup name.
 	NotebookMetadata *NotebookMetadata `name:"NotebookMetadata" type:"structure"`
-	Payload          *string           `name:"Payload" type:"string" min:"1" max:"10485760"`
+	// The content of the exported notebook.
+	Payload *string `name:"Payload" type:"string" min:"1" max:"10485760"`
 }
 
+// A string for searching notebook names.
 type FilterDefinition struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the notebook to search for.
+	Name *string `name:"Name" type:"string" min:"1" max:"255"`
 }
 
 type GetCalculationExecutionCodeRequest struct {
-	_                      struct{} `type:"structure"`
-	CalculationExecutionId *string  `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type GetCalculationExecutionCodeResponse struct {
-	_         struct{} `type:"structure"`
-	CodeBlock *string  `name:"CodeBlock" type:"string" max:"68000"`
+	_ struct{} `type:"structure"`
+	// The unencrypted code that was executed for the calculation.
+	CodeBlock *string `name:"CodeBlock" type:"string" max:"68000"`
 }
 
 type GetCalculationExecutionRequest struct {
-	_                      struct{} `type:"structure"`
-	CalculationExecutionId *string  `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type GetCalculationExecutionResponse struct {
-	_                      struct{}               `type:"structure"`
-	CalculationExecutionId *string                `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
-	SessionId              *string                `name:"SessionId" type:"string" min:"1" max:"256"`
-	Description            *string                `name:"Description" type:"string" min:"1" max:"1024"`
-	WorkingDirectory       *string                `name:"WorkingDirectory" type:"string" max:"1024"`
-	Status                 *CalculationStatus     `name:"Status" type:"structure"`
-	Statistics             *CalculationStatistics `name:"Statistics" type:"structure"`
-	Result                 *CalculationResult     `name:"Result" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
+	// The session ID that the calculation ran in.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// The description of the calculation execution.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The Amazon S3 location in which calculation results are stored.
+	WorkingDirectory *string `name:"WorkingDirectory" type:"string" max:"1024"`
+	// Contains information about the status of the calculation.
+	Status *CalculationStatus `name:"Status" type:"structure"`
+	// Contains information about the data processing unit (DPU) execution time and progress.
+	Statistics *CalculationStatistics `name:"Statistics" type:"structure"`
+	// Contains result information.
+	Result *CalculationResult `name:"Result" type:"structure"`
 }
 
 type GetCalculationExecutionStatusRequest struct {
-	_                      struct{} `type:"structure"`
-	CalculationExecutionId *string  `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type GetCalculationExecutionStatusResponse struct {
-	_          struct{}               `type:"structure"`
-	Status     *CalculationStatus     `name:"Status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains information about the calculation execution status.
+	Status *CalculationStatus `name:"Status" type:"structure"`
+	// Contains information about the DPU execution time and progress.
 	Statistics *CalculationStatistics `name:"Statistics" type:"structure"`
 }
 
 type GetCapacityAssignmentConfigurationInput struct {
-	_                       struct{} `type:"structure"`
-	CapacityReservationName *string  `name:"CapacityReservationName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation to retrieve the capacity assignment configuration
+	// for.
+	CapacityReservationName *string `name:"CapacityReservationName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetCapacityAssignmentConfigurationOutput struct {
-	_                               struct{}                         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The requested capacity assignment configuration for the specified capacity
+	// reservation.
 	CapacityAssignmentConfiguration *CapacityAssignmentConfiguration `name:"CapacityAssignmentConfiguration" type:"structure" required:"true"`
 }
 
 type GetCapacityReservationInput struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetCapacityReservationOutput struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The requested capacity reservation structure.
 	CapacityReservation *CapacityReservation `name:"CapacityReservation" type:"structure" required:"true"`
 }
 
 type GetDataCatalogInput struct {
-	_         struct{} `type:"structure"`
-	Name      *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	WorkGroup *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog to return.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// The name of the workgroup.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type GetDataCatalogOutput struct {
-	_           struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The data catalog returned.
 	DataCatalog *DataCatalog `name:"DataCatalog" type:"structure"`
 }
 
 type GetDatabaseInput struct {
-	_            struct{} `type:"structure"`
-	CatalogName  *string  `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
-	DatabaseName *string  `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
-	WorkGroup    *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog that contains the database to return.
+	CatalogName *string `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
+	// The name of the database to return.
+	DatabaseName *string `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the workgroup for which the metadata is being fetched.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type GetDatabaseOutput struct {
-	_        struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The database returned.
 	Database *Database `name:"Database" type:"structure"`
 }
 
 type GetNamedQueryInput struct {
-	_            struct{} `type:"structure"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetNamedQueryOutput struct {
-	_          struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the query.
 	NamedQuery *NamedQuery `name:"NamedQuery" type:"structure"`
 }
 
 type GetNotebookMetadataInput struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook whose metadata is to be retrieved.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type GetNotebookMetadataOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The metadata that is returned for the specified notebook ID.
 	NotebookMetadata *NotebookMetadata `name:"NotebookMetadata" type:"structure"`
 }
 
 type GetPreparedStatementInput struct {
-	_             struct{} `type:"structure"`
-	StatementName *string  `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
-	WorkGroup     *string  `name:"WorkGroup" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement to retrieve.
+	StatementName *string `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
+	// The workgroup to which the statement to be retrieved belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
 }
 
 type GetPreparedStatementOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement that was retrieved.
 	PreparedStatement *PreparedStatement `name:"PreparedStatement" type:"structure"`
 }
 
 type GetQueryExecutionInput struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query execution.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetQueryExecutionOutput struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the query execution.
 	QueryExecution *QueryExecution `name:"QueryExecution" type:"structure"`
 }
 
 type GetQueryResultsInput struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
-	NextToken        *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults       *int64   `name:"MaxResults" type:"integer" min:"1" max:"1000"`
-	QueryResultType  *string  `name:"QueryResultType" type:"string" enum:"QueryResultType"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query execution.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of results (rows) to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"1000"`
+	// When you set this to DATA_ROWS or empty, GetQueryResults returns the query results in
+	// rows. Values: QueryResultType.
+	QueryResultType *string `name:"QueryResultType" type:"string" enum:"QueryResultType"`
 }
 
 type GetQueryResultsOutput struct {
-	_           struct{}   `type:"structure"`
-	UpdateCount *int64     `name:"UpdateCount" type:"long"`
-	ResultSet   *ResultSet `name:"ResultSet" type:"structure"`
-	NextToken   *string    `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The number of rows inserted with a CREATE TABLE AS SELECT, INSERT INTO, or UPDATE
+	// statement.
+	UpdateCount *int64 `name:"UpdateCount" type:"long"`
+	// The results of the query execution.
+	ResultSet *ResultSet `name:"ResultSet" type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type GetQueryRuntimeStatisticsInput struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query execution.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetQueryRuntimeStatisticsOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Runtime statistics about the query execution.
 	QueryRuntimeStatistics *QueryRuntimeStatistics `name:"QueryRuntimeStatistics" type:"structure"`
 }
 
 type GetResourceDashboardRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) for a session.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
 }
 
 type GetResourceDashboardResponse struct {
-	_   struct{} `type:"structure"`
-	Url *string  `name:"Url" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Live UI/Persistence UI url for a session.
+	Url *string `name:"Url" type:"string" required:"true"`
 }
 
 type GetSessionEndpointRequest struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type GetSessionEndpointResponse struct {
-	_                       struct{}   `type:"structure"`
-	EndpointUrl             *string    `name:"EndpointUrl" type:"string" required:"true"`
-	AuthToken               *string    `name:"AuthToken" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The endpoint for connecting to the session.
+	EndpointUrl *string `name:"EndpointUrl" type:"string" required:"true"`
+	// Authentication token for the connection
+	AuthToken *string `name:"AuthToken" type:"string" required:"true"`
+	// Expiration time of the auth token.
 	AuthTokenExpirationTime *time.Time `name:"AuthTokenExpirationTime" type:"timestamp" required:"true"`
 }
 
 type GetSessionRequest struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type GetSessionResponse struct {
-	_                       struct{}                 `type:"structure"`
-	SessionId               *string                  `name:"SessionId" type:"string" min:"1" max:"256"`
-	Description             *string                  `name:"Description" type:"string" min:"1" max:"1024"`
-	WorkGroup               *string                  `name:"WorkGroup" type:"string"`
-	EngineVersion           *string                  `name:"EngineVersion" type:"string" min:"1" max:"128"`
-	EngineConfiguration     *EngineConfiguration     `name:"EngineConfiguration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// The session description.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The workgroup to which the session belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
+	// The engine version used by the session (for example, PySpark engine version 3).
+	EngineVersion *string `name:"EngineVersion" type:"string" min:"1" max:"128"`
+	// Contains engine configuration information like DPU usage.
+	EngineConfiguration *EngineConfiguration `name:"EngineConfiguration" type:"structure"`
+	// The notebook version.
 	NotebookVersion         *string                  `name:"NotebookVersion" type:"string" min:"1" max:"128"`
 	MonitoringConfiguration *MonitoringConfiguration `name:"MonitoringConfiguration" type:"structure"`
-	SessionConfiguration    *SessionConfiguration    `name:"SessionConfiguration" type:"structure"`
-	Status                  *SessionStatus           `name:"Status" type:"structure"`
-	Statistics              *SessionStatistics       `name:"Statistics" type:"structure"`
+	// Contains the workgroup configuration information used by the session.
+	SessionConfiguration *SessionConfiguration `name:"SessionConfiguration" type:"structure"`
+	// Contains information about the status of the session.
+	Status *SessionStatus `name:"Status" type:"structure"`
+	// Contains the DPU execution time.
+	Statistics *SessionStatistics `name:"Statistics" type:"structure"`
 }
 
 type GetSessionStatusRequest struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type GetSessionStatusResponse struct {
-	_         struct{}       `type:"structure"`
-	SessionId *string        `name:"SessionId" type:"string" min:"1" max:"256"`
-	Status    *SessionStatus `name:"Status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// Contains information about the status of the session.
+	Status *SessionStatus `name:"Status" type:"structure"`
 }
 
 type GetTableMetadataInput struct {
-	_            struct{} `type:"structure"`
-	CatalogName  *string  `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
-	DatabaseName *string  `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
-	TableName    *string  `name:"TableName" type:"string" required:"true" min:"1" max:"128"`
-	WorkGroup    *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog that contains the database and table metadata to return.
+	CatalogName *string `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
+	// The name of the database that contains the table metadata to return.
+	DatabaseName *string `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the table for which metadata is returned.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the workgroup for which the metadata is being fetched.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type GetTableMetadataOutput struct {
-	_             struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object that contains table metadata.
 	TableMetadata *TableMetadata `name:"TableMetadata" type:"structure"`
 }
 
 type GetWorkGroupInput struct {
-	_         struct{} `type:"structure"`
-	WorkGroup *string  `name:"WorkGroup" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the workgroup.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
 }
 
 type GetWorkGroupOutput struct {
-	_         struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the workgroup.
 	WorkGroup *WorkGroup `name:"WorkGroup" type:"structure"`
 }
 
+// Specifies whether the workgroup is IAM Identity Center supported.
 type IdentityCenterConfiguration struct {
-	_                         struct{} `type:"structure"`
-	EnableIdentityCenter      *bool    `name:"EnableIdentityCenter" type:"boolean"`
-	IdentityCenterInstanceArn *string  `name:"IdentityCenterInstanceArn" type:"string" min:"0" max:"255"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the workgroup is IAM Identity Center supported.
+	EnableIdentityCenter *bool `name:"EnableIdentityCenter" type:"boolean"`
+	// The IAM Identity Center instance ARN that the workgroup associates to.
+	IdentityCenterInstanceArn *string `name:"IdentityCenterInstanceArn" type:"string" min:"0" max:"255"`
 }
 
 type ImportNotebookInput struct {
-	_                     struct{} `type:"structure"`
-	WorkGroup             *string  `name:"WorkGroup" type:"string" required:"true"`
-	Name                  *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	Payload               *string  `name:"Payload" type:"string" min:"1" max:"10485760"`
-	Type                  *string  `name:"Type" type:"string" enum:"NotebookType" required:"true"`
-	NotebookS3LocationUri *string  `name:"NotebookS3LocationUri" type:"string" max:"1024"`
-	ClientRequestToken    *string  `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The name of the Spark enabled workgroup to import the notebook to.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The name of the notebook to import.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// The notebook content to be imported.
+	Payload *string `name:"Payload" type:"string" min:"1" max:"10485760"`
+	// The notebook content type. Values: NotebookType.
+	Type *string `name:"Type" type:"string" enum:"NotebookType" required:"true"`
+	// A URI that specifies the Amazon S3 location of a notebook file in ipynb format.
+	NotebookS3LocationUri *string `name:"NotebookS3LocationUri" type:"string" max:"1024"`
+	// A unique case-sensitive string used to ensure the request to import the notebook is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
 }
 
 type ImportNotebookOutput struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID assigned to the imported notebook.
+	NotebookId *string `name:"NotebookId" type:"string" min:"1" max:"36"`
 }
 
+// Indicates a platform issue, which may be due to a transient condition or outage.
 type InternalServerException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"Message" type:"string"`
@@ -655,6 +952,8 @@ func (e *InternalServerException) ErrorCode() string { return "InternalServerExc
 func (e *InternalServerException) HTTPStatus() int   { return 400 }
 func (e *InternalServerException) Fault() string     { return "server" }
 
+// Indicates that something is wrong with the input to the request. For example, a
+// required parameter may be missing or out of range.
 type InvalidRequestException struct {
 	_               struct{} `type:"structure" error:"true" httpStatus:"400"`
 	AthenaErrorCode *string  `name:"AthenaErrorCode" type:"string" min:"1" max:"256"`
@@ -672,242 +971,382 @@ func (e *InvalidRequestException) HTTPStatus() int   { return 400 }
 func (e *InvalidRequestException) Fault() string     { return "client" }
 
 type ListApplicationDPUSizesInput struct {
-	_          struct{} `type:"structure"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Specifies the maximum number of results to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListApplicationDPUSizesOutput struct {
-	_                   struct{}               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of the supported DPU sizes that the application runtime supports.
 	ApplicationDPUSizes []*ApplicationDPUSizes `name:"ApplicationDPUSizes" type:"list"`
-	NextToken           *string                `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListCalculationExecutionsRequest struct {
-	_           struct{} `type:"structure"`
-	SessionId   *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
-	StateFilter *string  `name:"StateFilter" type:"string" enum:"CalculationExecutionState"`
-	MaxResults  *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
-	NextToken   *string  `name:"NextToken" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	// A filter for a specific calculation execution state. Values:
+	// CalculationExecutionState.
+	StateFilter *string `name:"StateFilter" type:"string" enum:"CalculationExecutionState"`
+	// The maximum number of calculation executions to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
 }
 
 type ListCalculationExecutionsResponse struct {
-	_            struct{}              `type:"structure"`
-	NextToken    *string               `name:"NextToken" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
+	// A list of CalculationSummary objects.
 	Calculations []*CalculationSummary `name:"Calculations" type:"list" min:"0" max:"100"`
 }
 
 type ListCapacityReservationsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// Specifies the maximum number of results to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
 }
 
 type ListCapacityReservationsOutput struct {
-	_                    struct{}               `type:"structure"`
-	NextToken            *string                `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The capacity reservations for the current account.
 	CapacityReservations []*CapacityReservation `name:"CapacityReservations" type:"list" required:"true"`
 }
 
 type ListDataCatalogsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"2" max:"50"`
-	WorkGroup  *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// Specifies the maximum number of data catalogs to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"2" max:"50"`
+	// The name of the workgroup.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type ListDataCatalogsOutput struct {
-	_                   struct{}              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A summary list of data catalogs.
 	DataCatalogsSummary []*DataCatalogSummary `name:"DataCatalogsSummary" type:"list"`
-	NextToken           *string               `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListDatabasesInput struct {
-	_           struct{} `type:"structure"`
-	CatalogName *string  `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
-	NextToken   *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults  *int64   `name:"MaxResults" type:"integer" min:"1" max:"50"`
-	WorkGroup   *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog that contains the databases to return.
+	CatalogName *string `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// Specifies the maximum number of results to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	// The name of the workgroup for which the metadata is being fetched.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type ListDatabasesOutput struct {
-	_            struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of databases from a data catalog.
 	DatabaseList []*Database `name:"DatabaseList" type:"list"`
-	NextToken    *string     `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListEngineVersionsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"10"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of engine versions to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"10"`
 }
 
 type ListEngineVersionsOutput struct {
-	_              struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of engine versions that are available to choose from.
 	EngineVersions []*EngineVersion `name:"EngineVersions" type:"list" min:"0" max:"10"`
-	NextToken      *string          `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListExecutorsRequest struct {
-	_                   struct{} `type:"structure"`
-	SessionId           *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
-	ExecutorStateFilter *string  `name:"ExecutorStateFilter" type:"string" enum:"ExecutorState"`
-	MaxResults          *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
-	NextToken           *string  `name:"NextToken" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	// A filter for a specific executor state. Values: ExecutorState.
+	ExecutorStateFilter *string `name:"ExecutorStateFilter" type:"string" enum:"ExecutorState"`
+	// The maximum number of executors to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
 }
 
 type ListExecutorsResponse struct {
-	_                struct{}            `type:"structure"`
-	SessionId        *string             `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
-	NextToken        *string             `name:"NextToken" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
+	// Contains summary information about the executor.
 	ExecutorsSummary []*ExecutorsSummary `name:"ExecutorsSummary" type:"list"`
 }
 
 type ListNamedQueriesInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"0" max:"50"`
-	WorkGroup  *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of queries to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"50"`
+	// The name of the workgroup from which the named queries are being returned.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type ListNamedQueriesOutput struct {
-	_             struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of unique query IDs.
 	NamedQueryIds []string `name:"NamedQueryIds" type:"list" min:"1" max:"50"`
-	NextToken     *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListNotebookMetadataInput struct {
-	_          struct{}          `type:"structure"`
-	Filters    *FilterDefinition `name:"Filters" type:"structure"`
-	NextToken  *string           `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64            `name:"MaxResults" type:"integer" min:"1" max:"50"`
-	WorkGroup  *string           `name:"WorkGroup" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Search filter string.
+	Filters *FilterDefinition `name:"Filters" type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// Specifies the maximum number of results to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	// The name of the Spark enabled workgroup to retrieve notebook metadata for.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
 }
 
 type ListNotebookMetadataOutput struct {
-	_                    struct{}            `type:"structure"`
-	NextToken            *string             `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The list of notebook metadata for the specified workgroup.
 	NotebookMetadataList []*NotebookMetadata `name:"NotebookMetadataList" type:"list"`
 }
 
 type ListNotebookSessionsRequest struct {
-	_          struct{} `type:"structure"`
-	NotebookId *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook to list sessions for.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	// The maximum number of notebook sessions to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListNotebookSessionsResponse struct {
-	_                    struct{}                  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of the sessions belonging to the notebook.
 	NotebookSessionsList []*NotebookSessionSummary `name:"NotebookSessionsList" type:"list" required:"true" min:"0" max:"10"`
-	NextToken            *string                   `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListPreparedStatementsInput struct {
-	_          struct{} `type:"structure"`
-	WorkGroup  *string  `name:"WorkGroup" type:"string" required:"true"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The workgroup to list the prepared statements for.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of results to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
 }
 
 type ListPreparedStatementsOutput struct {
-	_                  struct{}                    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of prepared statements for the workgroup.
 	PreparedStatements []*PreparedStatementSummary `name:"PreparedStatements" type:"list" min:"0" max:"50"`
-	NextToken          *string                     `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListQueryExecutionsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"0" max:"50"`
-	WorkGroup  *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of query executions to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"50"`
+	// The name of the workgroup from which queries are being returned.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type ListQueryExecutionsOutput struct {
-	_                 struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The unique IDs of each query execution as an array of strings.
 	QueryExecutionIds []string `name:"QueryExecutionIds" type:"list" min:"1" max:"50"`
-	NextToken         *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token to be used by the next request if this request is truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListSessionsRequest struct {
-	_           struct{} `type:"structure"`
-	WorkGroup   *string  `name:"WorkGroup" type:"string" required:"true"`
-	StateFilter *string  `name:"StateFilter" type:"string" enum:"SessionState"`
-	MaxResults  *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
-	NextToken   *string  `name:"NextToken" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The workgroup to which the session belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// A filter for a specific session state. Values: SessionState.
+	StateFilter *string `name:"StateFilter" type:"string" enum:"SessionState"`
+	// The maximum number of sessions to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
 }
 
 type ListSessionsResponse struct {
-	_         struct{}          `type:"structure"`
-	NextToken *string           `name:"NextToken" type:"string" max:"2048"`
-	Sessions  []*SessionSummary `name:"Sessions" type:"list" min:"0" max:"100"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" max:"2048"`
+	// A list of sessions.
+	Sessions []*SessionSummary `name:"Sessions" type:"list" min:"0" max:"100"`
 }
 
 type ListTableMetadataInput struct {
-	_            struct{} `type:"structure"`
-	CatalogName  *string  `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
-	DatabaseName *string  `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
-	Expression   *string  `name:"Expression" type:"string" min:"0" max:"256"`
-	NextToken    *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults   *int64   `name:"MaxResults" type:"integer" min:"1" max:"50"`
-	WorkGroup    *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog for which table metadata should be returned.
+	CatalogName *string `name:"CatalogName" type:"string" required:"true" min:"1" max:"256"`
+	// The name of the database for which table metadata should be returned.
+	DatabaseName *string `name:"DatabaseName" type:"string" required:"true" min:"1" max:"128"`
+	// A regex filter that pattern-matches table names.
+	Expression *string `name:"Expression" type:"string" min:"0" max:"256"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// Specifies the maximum number of results to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	// The name of the workgroup for which the metadata is being fetched.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
 type ListTableMetadataOutput struct {
-	_                 struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of table metadata.
 	TableMetadataList []*TableMetadata `name:"TableMetadataList" type:"list"`
-	NextToken         *string          `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListTagsForResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
-	NextToken   *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults  *int64   `name:"MaxResults" type:"integer" min:"75"`
+	_ struct{} `type:"structure"`
+	// Lists the tags for the resource with the specified ARN.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
+	// The token for the next set of results, or null if there are no additional results for
+	// this request, where the request lists the tags for the resource with the specified
+	// ARN.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of results to be returned per request that lists the tags for the
+	// resource.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"75"`
 }
 
 type ListTagsForResourceOutput struct {
-	_         struct{} `type:"structure"`
-	Tags      []*Tag   `name:"Tags" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The list of tags associated with the specified resource.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// A token to be used by the next request if this request is truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
 type ListWorkGroupsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// The maximum number of workgroups to return in this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"50"`
 }
 
 type ListWorkGroupsOutput struct {
-	_          struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of WorkGroupSummary objects that include the names, descriptions, creation
+	// times, and states for each workgroup.
 	WorkGroups []*WorkGroupSummary `name:"WorkGroups" type:"list" min:"0" max:"50"`
-	NextToken  *string             `name:"NextToken" type:"string" min:"1" max:"1024"`
+	// A token generated by the Athena service that specifies where to continue pagination if
+	// a previous request was truncated.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1024"`
 }
 
+// Configuration settings for delivering logs to Amazon S3 buckets.
 type ManagedLoggingConfiguration struct {
-	_       struct{} `type:"structure"`
-	Enabled *bool    `name:"Enabled" type:"boolean" required:"true"`
-	KmsKey  *string  `name:"KmsKey" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// Enables mamanged log persistence.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// The KMS key ARN to encrypt the logs stored in managed log persistence.
+	KmsKey *string `name:"KmsKey" type:"string" min:"1" max:"2048"`
 }
 
+// The configuration for storing results in Athena owned storage, which includes whether
+// this feature is enabled; whether encryption configuration, if any, is used for
+// encrypting query results.
 type ManagedQueryResultsConfiguration struct {
-	_                       struct{}                                    `type:"structure"`
-	Enabled                 *bool                                       `name:"Enabled" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// If set to true, allows you to store query results in Athena owned storage.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// If you encrypt query and calculation results in Athena owned storage, this field
+	// indicates the encryption option (for example, SSE_KMS or CSE_KMS) and key information.
 	EncryptionConfiguration *ManagedQueryResultsEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
 }
 
+// Updates the configuration for managed query results.
 type ManagedQueryResultsConfigurationUpdates struct {
-	_                             struct{}                                    `type:"structure"`
-	Enabled                       *bool                                       `name:"Enabled" type:"boolean"`
-	EncryptionConfiguration       *ManagedQueryResultsEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
-	RemoveEncryptionConfiguration *bool                                       `name:"RemoveEncryptionConfiguration" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// If set to true, specifies that Athena manages query results in Athena owned storage.
+	Enabled *bool `name:"Enabled" type:"boolean"`
+	// If you encrypt query and calculation results in Athena owned storage, this field
+	// indicates the encryption option (for example, SSE_KMS or CSE_KMS) and key information.
+	EncryptionConfiguration *ManagedQueryResultsEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
+	// If set to true, it removes workgroup from Athena owned storage.
+	RemoveEncryptionConfiguration *bool `name:"RemoveEncryptionConfiguration" type:"boolean"`
 }
 
+// If you encrypt query and calculation results in Athena owned storage, this field
+// indicates the encryption option (for example, SSE_KMS or CSE_KMS) and key information.
 type ManagedQueryResultsEncryptionConfiguration struct {
-	_      struct{} `type:"structure"`
-	KmsKey *string  `name:"KmsKey" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The ARN of an KMS key for encrypting managed query results.
+	KmsKey *string `name:"KmsKey" type:"string" required:"true" min:"1" max:"2048"`
 }
 
+// An exception that Athena received when it called a custom metastore. Occurs if the
+// error is not caused by user input (InvalidRequestException) or from the Athena platform
+// (InternalServerException). For example, if a user-created Lambda function is missing
+// permissions, the Lambda 4XX exception is returned in a MetadataException.
 type MetadataException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -923,168 +1362,293 @@ func (e *MetadataException) ErrorCode() string { return "MetadataException" }
 func (e *MetadataException) HTTPStatus() int   { return 400 }
 func (e *MetadataException) Fault() string     { return "client" }
 
+// Contains the configuration settings for managed log persistence, delivering logs to
+// Amazon S3 buckets, Amazon CloudWatch log groups etc.
 type MonitoringConfiguration struct {
-	_                              struct{}                        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Configuration settings for delivering logs to Amazon CloudWatch log groups.
 	CloudWatchLoggingConfiguration *CloudWatchLoggingConfiguration `name:"CloudWatchLoggingConfiguration" type:"structure"`
-	ManagedLoggingConfiguration    *ManagedLoggingConfiguration    `name:"ManagedLoggingConfiguration" type:"structure"`
-	S3LoggingConfiguration         *S3LoggingConfiguration         `name:"S3LoggingConfiguration" type:"structure"`
+	// Configuration settings for managed log persistence.
+	ManagedLoggingConfiguration *ManagedLoggingConfiguration `name:"ManagedLoggingConfiguration" type:"structure"`
+	// Configuration settings for delivering logs to Amazon S3 buckets.
+	S3LoggingConfiguration *S3LoggingConfiguration `name:"S3LoggingConfiguration" type:"structure"`
 }
 
+// A query, where QueryString contains the SQL statements that make up the query.
 type NamedQuery struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Description  *string  `name:"Description" type:"string" min:"1" max:"1024"`
-	Database     *string  `name:"Database" type:"string" required:"true" min:"1" max:"255"`
-	QueryString  *string  `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" min:"1" max:"128"`
-	WorkGroup    *string  `name:"WorkGroup" type:"string"`
+	_ struct{} `type:"structure"`
+	// The query name.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The query description.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The database to which the query belongs.
+	Database *string `name:"Database" type:"string" required:"true" min:"1" max:"255"`
+	// The SQL statements that make up the query.
+	QueryString *string `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
+	// The unique identifier of the query.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" min:"1" max:"128"`
+	// The name of the workgroup that contains the named query.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
 }
 
+// Contains metadata for notebook, including the notebook name, ID, workgroup, and time
+// created.
 type NotebookMetadata struct {
-	_                struct{}   `type:"structure"`
-	NotebookId       *string    `name:"NotebookId" type:"string" min:"1" max:"36"`
-	Name             *string    `name:"Name" type:"string" min:"1" max:"255"`
-	WorkGroup        *string    `name:"WorkGroup" type:"string"`
-	CreationTime     *time.Time `name:"CreationTime" type:"timestamp"`
-	Type             *string    `name:"Type" type:"string" enum:"NotebookType"`
+	_ struct{} `type:"structure"`
+	// The notebook ID.
+	NotebookId *string `name:"NotebookId" type:"string" min:"1" max:"36"`
+	// The name of the notebook.
+	Name *string `name:"Name" type:"string" min:"1" max:"255"`
+	// The name of the Spark enabled workgroup to which the notebook belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
+	// The time when the notebook was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The type of notebook. Values: NotebookType.
+	Type *string `name:"Type" type:"string" enum:"NotebookType"`
+	// The time when the notebook was last modified.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
+// Contains the notebook session ID and notebook session creation time.
 type NotebookSessionSummary struct {
-	_            struct{}   `type:"structure"`
-	SessionId    *string    `name:"SessionId" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The notebook session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// The time when the notebook session was created.
 	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
 }
 
+// A prepared SQL statement for use with Athena.
 type PreparedStatement struct {
-	_                struct{}   `type:"structure"`
-	StatementName    *string    `name:"StatementName" type:"string" min:"1" max:"256"`
-	QueryStatement   *string    `name:"QueryStatement" type:"string" min:"1" max:"262144"`
-	WorkGroupName    *string    `name:"WorkGroupName" type:"string"`
-	Description      *string    `name:"Description" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement.
+	StatementName *string `name:"StatementName" type:"string" min:"1" max:"256"`
+	// The query string for the prepared statement.
+	QueryStatement *string `name:"QueryStatement" type:"string" min:"1" max:"262144"`
+	// The name of the workgroup to which the prepared statement belongs.
+	WorkGroupName *string `name:"WorkGroupName" type:"string"`
+	// The description of the prepared statement.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The last modified time of the prepared statement.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
+// The name and last modified time of the prepared statement.
 type PreparedStatementSummary struct {
-	_                struct{}   `type:"structure"`
-	StatementName    *string    `name:"StatementName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement.
+	StatementName *string `name:"StatementName" type:"string" min:"1" max:"256"`
+	// The last modified time of the prepared statement.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
 type PutCapacityAssignmentConfigurationInput struct {
-	_                       struct{}              `type:"structure"`
-	CapacityReservationName *string               `name:"CapacityReservationName" type:"string" required:"true" min:"1" max:"128"`
-	CapacityAssignments     []*CapacityAssignment `name:"CapacityAssignments" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity reservation to put a capacity assignment configuration for.
+	CapacityReservationName *string `name:"CapacityReservationName" type:"string" required:"true" min:"1" max:"128"`
+	// The list of assignments for the capacity assignment configuration.
+	CapacityAssignments []*CapacityAssignment `name:"CapacityAssignments" type:"list" required:"true"`
 }
 
 type PutCapacityAssignmentConfigurationOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Information about a single instance of a query execution.
 type QueryExecution struct {
-	_                                       struct{}                                 `type:"structure"`
-	QueryExecutionId                        *string                                  `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
-	Query                                   *string                                  `name:"Query" type:"string" min:"1" max:"262144"`
-	StatementType                           *string                                  `name:"StatementType" type:"string" enum:"StatementType"`
-	ManagedQueryResultsConfiguration        *ManagedQueryResultsConfiguration        `name:"ManagedQueryResultsConfiguration" type:"structure"`
-	ResultConfiguration                     *ResultConfiguration                     `name:"ResultConfiguration" type:"structure"`
-	ResultReuseConfiguration                *ResultReuseConfiguration                `name:"ResultReuseConfiguration" type:"structure"`
-	QueryExecutionContext                   *QueryExecutionContext                   `name:"QueryExecutionContext" type:"structure"`
-	Status                                  *QueryExecutionStatus                    `name:"Status" type:"structure"`
-	Statistics                              *QueryExecutionStatistics                `name:"Statistics" type:"structure"`
-	WorkGroup                               *string                                  `name:"WorkGroup" type:"string"`
-	EngineVersion                           *EngineVersion                           `name:"EngineVersion" type:"structure"`
-	ExecutionParameters                     []string                                 `name:"ExecutionParameters" type:"list" min:"1"`
-	SubstatementType                        *string                                  `name:"SubstatementType" type:"string"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for each query execution.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
+	// The SQL query statements which the query execution ran.
+	Query *string `name:"Query" type:"string" min:"1" max:"262144"`
+	// The type of query statement that was run. Values: StatementType.
+	StatementType *string `name:"StatementType" type:"string" enum:"StatementType"`
+	// The configuration for storing results in Athena owned storage, which includes whether
+	// this feature is enabled; whether encryption configuration, if any, is used for
+	// encrypting query results.
+	ManagedQueryResultsConfiguration *ManagedQueryResultsConfiguration `name:"ManagedQueryResultsConfiguration" type:"structure"`
+	// The location in Amazon S3 where query and calculation results are stored and the
+	// encryption option, if any, used for query results.
+	ResultConfiguration *ResultConfiguration `name:"ResultConfiguration" type:"structure"`
+	// Specifies the query result reuse behavior that was used for the query.
+	ResultReuseConfiguration *ResultReuseConfiguration `name:"ResultReuseConfiguration" type:"structure"`
+	// The database in which the query execution occurred.
+	QueryExecutionContext *QueryExecutionContext `name:"QueryExecutionContext" type:"structure"`
+	// The completion date, current state, submission time, and state change reason (if
+	// applicable) for the query execution.
+	Status *QueryExecutionStatus `name:"Status" type:"structure"`
+	// Query execution statistics, such as the amount of data scanned, the amount of time
+	// that the query took to process, and the type of statement that was run.
+	Statistics *QueryExecutionStatistics `name:"Statistics" type:"structure"`
+	// The name of the workgroup in which the query ran.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
+	// The engine version that executed the query.
+	EngineVersion *EngineVersion `name:"EngineVersion" type:"structure"`
+	// A list of values for the parameters in a query.
+	ExecutionParameters []string `name:"ExecutionParameters" type:"list" min:"1"`
+	// The kind of query statement that was run.
+	SubstatementType *string `name:"SubstatementType" type:"string"`
+	// Specifies whether Amazon S3 access grants are enabled for query results.
 	QueryResultsS3AccessGrantsConfiguration *QueryResultsS3AccessGrantsConfiguration `name:"QueryResultsS3AccessGrantsConfiguration" type:"structure"`
 }
 
+// The database and data catalog context in which the query execution occurs.
 type QueryExecutionContext struct {
-	_        struct{} `type:"structure"`
-	Database *string  `name:"Database" type:"string" min:"1" max:"255"`
-	Catalog  *string  `name:"Catalog" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the database used in the query execution.
+	Database *string `name:"Database" type:"string" min:"1" max:"255"`
+	// The name of the data catalog used in the query execution.
+	Catalog *string `name:"Catalog" type:"string" min:"1" max:"256"`
 }
 
+// The amount of data scanned during the query execution and the amount of time that it
+// took to execute, and the type of statement that was run.
 type QueryExecutionStatistics struct {
-	_                                struct{}                `type:"structure"`
-	EngineExecutionTimeInMillis      *int64                  `name:"EngineExecutionTimeInMillis" type:"long"`
-	DataScannedInBytes               *int64                  `name:"DataScannedInBytes" type:"long"`
-	DataManifestLocation             *string                 `name:"DataManifestLocation" type:"string"`
-	TotalExecutionTimeInMillis       *int64                  `name:"TotalExecutionTimeInMillis" type:"long"`
-	QueryQueueTimeInMillis           *int64                  `name:"QueryQueueTimeInMillis" type:"long"`
-	ServicePreProcessingTimeInMillis *int64                  `name:"ServicePreProcessingTimeInMillis" type:"long"`
-	QueryPlanningTimeInMillis        *int64                  `name:"QueryPlanningTimeInMillis" type:"long"`
-	ServiceProcessingTimeInMillis    *int64                  `name:"ServiceProcessingTimeInMillis" type:"long"`
-	ResultReuseInformation           *ResultReuseInformation `name:"ResultReuseInformation" type:"structure"`
-	DpuCount                         *float64                `name:"DpuCount" type:"double"`
+	_ struct{} `type:"structure"`
+	// The number of milliseconds that the query took to execute.
+	EngineExecutionTimeInMillis *int64 `name:"EngineExecutionTimeInMillis" type:"long"`
+	// The number of bytes in the data that was queried.
+	DataScannedInBytes *int64 `name:"DataScannedInBytes" type:"long"`
+	// The location and file name of a data manifest file.
+	DataManifestLocation *string `name:"DataManifestLocation" type:"string"`
+	// The number of milliseconds that Athena took to run the query.
+	TotalExecutionTimeInMillis *int64 `name:"TotalExecutionTimeInMillis" type:"long"`
+	// The number of milliseconds that the query was in your query queue waiting for
+	// resources.
+	QueryQueueTimeInMillis *int64 `name:"QueryQueueTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to preprocess the query before submitting
+	// the query to the query engine.
+	ServicePreProcessingTimeInMillis *int64 `name:"ServicePreProcessingTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to plan the query processing flow.
+	QueryPlanningTimeInMillis *int64 `name:"QueryPlanningTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to finalize and publish the query results
+	// after the query engine finished running the query.
+	ServiceProcessingTimeInMillis *int64 `name:"ServiceProcessingTimeInMillis" type:"long"`
+	// Contains information about whether previous query results were reused for the query.
+	ResultReuseInformation *ResultReuseInformation `name:"ResultReuseInformation" type:"structure"`
+	// The number of Data Processing Units (DPUs) that Athena used to run the query.
+	DpuCount *float64 `name:"DpuCount" type:"double"`
 }
 
+// The completion date, current state, submission time, and state change reason (if
+// applicable) for the query execution.
 type QueryExecutionStatus struct {
-	_                  struct{}     `type:"structure"`
-	State              *string      `name:"State" type:"string" enum:"QueryExecutionState"`
-	StateChangeReason  *string      `name:"StateChangeReason" type:"string"`
-	SubmissionDateTime *time.Time   `name:"SubmissionDateTime" type:"timestamp"`
-	CompletionDateTime *time.Time   `name:"CompletionDateTime" type:"timestamp"`
-	AthenaError        *AthenaError `name:"AthenaError" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The state of query execution. Values: QueryExecutionState.
+	State *string `name:"State" type:"string" enum:"QueryExecutionState"`
+	// Further detail about the status of the query.
+	StateChangeReason *string `name:"StateChangeReason" type:"string"`
+	// The date and time that the query was submitted.
+	SubmissionDateTime *time.Time `name:"SubmissionDateTime" type:"timestamp"`
+	// The date and time that the query completed.
+	CompletionDateTime *time.Time `name:"CompletionDateTime" type:"timestamp"`
+	// Provides information about an Athena query error.
+	AthenaError *AthenaError `name:"AthenaError" type:"structure"`
 }
 
+// Specifies whether Amazon S3 access grants are enabled for query results.
 type QueryResultsS3AccessGrantsConfiguration struct {
-	_                     struct{} `type:"structure"`
-	EnableS3AccessGrants  *bool    `name:"EnableS3AccessGrants" type:"boolean" required:"true"`
-	CreateUserLevelPrefix *bool    `name:"CreateUserLevelPrefix" type:"boolean"`
-	AuthenticationType    *string  `name:"AuthenticationType" type:"string" enum:"AuthenticationType" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether Amazon S3 access grants are enabled for query results.
+	EnableS3AccessGrants *bool `name:"EnableS3AccessGrants" type:"boolean" required:"true"`
+	// When enabled, appends the user ID as an Amazon S3 path prefix to the query result
+	// output location.
+	CreateUserLevelPrefix *bool `name:"CreateUserLevelPrefix" type:"boolean"`
+	// The authentication type used for Amazon S3 access grants. Values: AuthenticationType.
+	AuthenticationType *string `name:"AuthenticationType" type:"string" enum:"AuthenticationType" required:"true"`
 }
 
+// The query execution timeline, statistics on input and output rows and bytes, and the
+// different query stages that form the query execution plan.
 type QueryRuntimeStatistics struct {
-	_           struct{}                        `type:"structure"`
-	Timeline    *QueryRuntimeStatisticsTimeline `name:"Timeline" type:"structure"`
-	Rows        *QueryRuntimeStatisticsRows     `name:"Rows" type:"structure"`
-	OutputStage *QueryStage                     `name:"OutputStage" type:"structure"`
+	_        struct{}                        `type:"structure"`
+	Timeline *QueryRuntimeStatisticsTimeline `name:"Timeline" type:"structure"`
+	Rows     *QueryRuntimeStatisticsRows     `name:"Rows" type:"structure"`
+	// Stage statistics such as input and output rows and bytes, execution time, and stage
+	// state.
+	OutputStage *QueryStage `name:"OutputStage" type:"structure"`
 }
 
+// Statistics such as input rows and bytes read by the query, rows and bytes output by the
+// query, and the number of rows written by the query.
 type QueryRuntimeStatisticsRows struct {
-	_           struct{} `type:"structure"`
-	InputRows   *int64   `name:"InputRows" type:"long"`
-	InputBytes  *int64   `name:"InputBytes" type:"long"`
-	OutputBytes *int64   `name:"OutputBytes" type:"long"`
-	OutputRows  *int64   `name:"OutputRows" type:"long"`
+	_ struct{} `type:"structure"`
+	// The number of rows read to execute the query.
+	InputRows *int64 `name:"InputRows" type:"long"`
+	// The number of bytes read to execute the query.
+	InputBytes *int64 `name:"InputBytes" type:"long"`
+	// The number of bytes returned by the query.
+	OutputBytes *int64 `name:"OutputBytes" type:"long"`
+	// The number of rows returned by the query.
+	OutputRows *int64 `name:"OutputRows" type:"long"`
 }
 
+// Timeline statistics such as query queue time, planning time, execution time, service
+// processing time, and total execution time.
 type QueryRuntimeStatisticsTimeline struct {
-	_                                struct{} `type:"structure"`
-	QueryQueueTimeInMillis           *int64   `name:"QueryQueueTimeInMillis" type:"long"`
-	ServicePreProcessingTimeInMillis *int64   `name:"ServicePreProcessingTimeInMillis" type:"long"`
-	QueryPlanningTimeInMillis        *int64   `name:"QueryPlanningTimeInMillis" type:"long"`
-	EngineExecutionTimeInMillis      *int64   `name:"EngineExecutionTimeInMillis" type:"long"`
-	ServiceProcessingTimeInMillis    *int64   `name:"ServiceProcessingTimeInMillis" type:"long"`
-	TotalExecutionTimeInMillis       *int64   `name:"TotalExecutionTimeInMillis" type:"long"`
+	_ struct{} `type:"structure"`
+	// The number of milliseconds that the query was in your query queue waiting for
+	// resources.
+	QueryQueueTimeInMillis *int64 `name:"QueryQueueTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena spends on preprocessing before it submits the
+	// query to the engine.
+	ServicePreProcessingTimeInMillis *int64 `name:"ServicePreProcessingTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to plan the query processing flow.
+	QueryPlanningTimeInMillis *int64 `name:"QueryPlanningTimeInMillis" type:"long"`
+	// The number of milliseconds that the query took to execute.
+	EngineExecutionTimeInMillis *int64 `name:"EngineExecutionTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to finalize and publish the query results
+	// after the query engine finished running the query.
+	ServiceProcessingTimeInMillis *int64 `name:"ServiceProcessingTimeInMillis" type:"long"`
+	// The number of milliseconds that Athena took to run the query.
+	TotalExecutionTimeInMillis *int64 `name:"TotalExecutionTimeInMillis" type:"long"`
 }
 
+// Stage statistics such as input and output rows and bytes, execution time and stage
+// state. This information also includes substages and the query stage plan.
 type QueryStage struct {
-	_              struct{}            `type:"structure"`
-	StageId        *int64              `name:"StageId" type:"long"`
-	State          *string             `name:"State" type:"string"`
-	OutputBytes    *int64              `name:"OutputBytes" type:"long"`
-	OutputRows     *int64              `name:"OutputRows" type:"long"`
-	InputBytes     *int64              `name:"InputBytes" type:"long"`
-	InputRows      *int64              `name:"InputRows" type:"long"`
-	ExecutionTime  *int64              `name:"ExecutionTime" type:"long"`
+	_ struct{} `type:"structure"`
+	// The identifier for a stage.
+	StageId *int64 `name:"StageId" type:"long"`
+	// State of the stage after query execution.
+	State *string `name:"State" type:"string"`
+	// The number of bytes output from the stage after execution.
+	OutputBytes *int64 `name:"OutputBytes" type:"long"`
+	// The number of rows output from the stage after execution.
+	OutputRows *int64 `name:"OutputRows" type:"long"`
+	// The number of bytes input into the stage for execution.
+	InputBytes *int64 `name:"InputBytes" type:"long"`
+	// The number of rows input into the stage for execution.
+	InputRows *int64 `name:"InputRows" type:"long"`
+	// Time taken to execute this stage.
+	ExecutionTime *int64 `name:"ExecutionTime" type:"long"`
+	// Stage plan information such as name, identifier, sub plans, and source stages.
 	QueryStagePlan *QueryStagePlanNode `name:"QueryStagePlan" type:"structure"`
-	SubStages      []*QueryStage       `name:"SubStages" type:"list"`
+	// List of sub query stages that form this stage execution plan.
+	SubStages []*QueryStage `name:"SubStages" type:"list"`
 }
 
+// Stage plan information such as name, identifier, sub plans, and remote sources.
 type QueryStagePlanNode struct {
-	_             struct{}              `type:"structure"`
-	Name          *string               `name:"Name" type:"string"`
-	Identifier    *string               `name:"Identifier" type:"string"`
-	Children      []*QueryStagePlanNode `name:"Children" type:"list"`
-	RemoteSources []string              `name:"RemoteSources" type:"list"`
+	_ struct{} `type:"structure"`
+	// Name of the query stage plan that describes the operation this stage is performing as
+	// part of query execution.
+	Name *string `name:"Name" type:"string"`
+	// Information about the operation this query stage plan node is performing.
+	Identifier *string `name:"Identifier" type:"string"`
+	// Stage plan information such as name, identifier, sub plans, and remote sources of
+	// child plan nodes/
+	Children []*QueryStagePlanNode `name:"Children" type:"list"`
+	// Source plan node IDs.
+	RemoteSources []string `name:"RemoteSources" type:"list"`
 }
 
+// A resource, such as a workgroup, was not found.
 type ResourceNotFoundException struct {
-	_            struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message      *string  `name:"Message" type:"string"`
-	ResourceName *string  `name:"ResourceName" type:"string" min:"1" max:"1011"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	Message *string  `name:"Message" type:"string"`
+	// The name of the Amazon resource.
+	ResourceName *string `name:"ResourceName" type:"string" min:"1" max:"1011"`
 }
 
 func (e *ResourceNotFoundException) Error() string {
@@ -1097,65 +1661,119 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// The location in Amazon S3 where query and calculation results are stored and the
+// encryption option, if any, used for query and calculation results. These are known as
+// "client-side settings". If workgroup settings override client-side settings, then the
+// query uses the workgroup settings.
 type ResultConfiguration struct {
-	_                       struct{}                 `type:"structure"`
-	OutputLocation          *string                  `name:"OutputLocation" type:"string"`
+	_ struct{} `type:"structure"`
+	// The location in Amazon S3 where your query and calculation results are stored, such as
+	// s3://path/to/query/bucket/.
+	OutputLocation *string `name:"OutputLocation" type:"string"`
+	// If query and calculation results are encrypted in Amazon S3, indicates the encryption
+	// option used (for example, SSE_KMS or CSE_KMS) and key information.
 	EncryptionConfiguration *EncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
-	ExpectedBucketOwner     *string                  `name:"ExpectedBucketOwner" type:"string" min:"12" max:"12"`
-	AclConfiguration        *AclConfiguration        `name:"AclConfiguration" type:"structure"`
+	// The Amazon Web Services account ID that you expect to be the owner of the Amazon S3
+	// bucket specified by ResultConfiguration$OutputLocation.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" type:"string" min:"12" max:"12"`
+	// Indicates that an Amazon S3 canned ACL should be set to control ownership of stored
+	// query results.
+	AclConfiguration *AclConfiguration `name:"AclConfiguration" type:"structure"`
 }
 
+// The information about the updates in the query results, such as output location and
+// encryption configuration for the query results.
 type ResultConfigurationUpdates struct {
-	_                             struct{}                 `type:"structure"`
-	OutputLocation                *string                  `name:"OutputLocation" type:"string"`
-	RemoveOutputLocation          *bool                    `name:"RemoveOutputLocation" type:"boolean"`
-	EncryptionConfiguration       *EncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
-	RemoveEncryptionConfiguration *bool                    `name:"RemoveEncryptionConfiguration" type:"boolean"`
-	ExpectedBucketOwner           *string                  `name:"ExpectedBucketOwner" type:"string" min:"12" max:"12"`
-	RemoveExpectedBucketOwner     *bool                    `name:"RemoveExpectedBucketOwner" type:"boolean"`
-	AclConfiguration              *AclConfiguration        `name:"AclConfiguration" type:"structure"`
-	RemoveAclConfiguration        *bool                    `name:"RemoveAclConfiguration" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The location in Amazon S3 where your query and calculation results are stored, such as
+	// s3://path/to/query/bucket/.
+	OutputLocation *string `name:"OutputLocation" type:"string"`
+	// If set to "true", indicates that the previously-specified query results location (also
+	// known as a client-side setting) for queries in this workgroup should be ignored and
+	// set to null.
+	RemoveOutputLocation *bool `name:"RemoveOutputLocation" type:"boolean"`
+	// The encryption configuration for query and calculation results.
+	EncryptionConfiguration *EncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
+	// If set to "true", indicates that the previously-specified encryption configuration
+	// (also known as the client-side setting) for queries in this workgroup should be
+	// ignored and set to null.
+	RemoveEncryptionConfiguration *bool `name:"RemoveEncryptionConfiguration" type:"boolean"`
+	// The Amazon Web Services account ID that you expect to be the owner of the Amazon S3
+	// bucket specified by ResultConfiguration$OutputLocation.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" type:"string" min:"12" max:"12"`
+	// If set to "true", removes the Amazon Web Services account ID previously specified for
+	// ResultConfiguration$ExpectedBucketOwner.
+	RemoveExpectedBucketOwner *bool `name:"RemoveExpectedBucketOwner" type:"boolean"`
+	// The ACL configuration for the query results.
+	AclConfiguration *AclConfiguration `name:"AclConfiguration" type:"structure"`
+	// If set to true, indicates that the previously-specified ACL configuration for queries
+	// in this workgroup should be ignored and set to null.
+	RemoveAclConfiguration *bool `name:"RemoveAclConfiguration" type:"boolean"`
 }
 
+// Specifies whether previous query results are reused, and if so, their maximum age.
 type ResultReuseByAgeConfiguration struct {
-	_               struct{} `type:"structure"`
-	Enabled         *bool    `name:"Enabled" type:"boolean" required:"true"`
-	MaxAgeInMinutes *int64   `name:"MaxAgeInMinutes" type:"integer" min:"0" max:"10080"`
+	_ struct{} `type:"structure"`
+	// True if previous query results can be reused when the query is run; otherwise, false.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// Specifies, in minutes, the maximum age of a previous query result that Athena should
+	// consider for reuse.
+	MaxAgeInMinutes *int64 `name:"MaxAgeInMinutes" type:"integer" min:"0" max:"10080"`
 }
 
+// Specifies the query result reuse behavior for the query.
 type ResultReuseConfiguration struct {
-	_                             struct{}                       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies whether previous query results are reused, and if so, their maximum age.
 	ResultReuseByAgeConfiguration *ResultReuseByAgeConfiguration `name:"ResultReuseByAgeConfiguration" type:"structure"`
 }
 
+// Contains information about whether the result of a previous query was reused.
 type ResultReuseInformation struct {
-	_                    struct{} `type:"structure"`
-	ReusedPreviousResult *bool    `name:"ReusedPreviousResult" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// True if a previous query result was reused; false if the result was generated from a
+	// new run of the query.
+	ReusedPreviousResult *bool `name:"ReusedPreviousResult" type:"boolean" required:"true"`
 }
 
+// The metadata and rows that make up a query result set. The metadata describes the
+// column structure and data types. To return a ResultSet object, use GetQueryResults.
 type ResultSet struct {
-	_                 struct{}           `type:"structure"`
-	Rows              []*Row             `name:"Rows" type:"list"`
+	_ struct{} `type:"structure"`
+	// The rows in the table.
+	Rows []*Row `name:"Rows" type:"list"`
+	// The metadata that describes the column structure and data types of a table of query
+	// results.
 	ResultSetMetadata *ResultSetMetadata `name:"ResultSetMetadata" type:"structure"`
 }
 
+// The metadata that describes the column structure and data types of a table of query
+// results. To return a ResultSetMetadata object, use GetQueryResults.
 type ResultSetMetadata struct {
-	_          struct{}      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the columns returned in a query result metadata.
 	ColumnInfo []*ColumnInfo `name:"ColumnInfo" type:"list"`
 }
 
+// The rows that make up a query result table.
 type Row struct {
-	_    struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The data that populates a row in a query result table.
 	Data []*Datum `name:"Data" type:"list"`
 }
 
+// Configuration settings for delivering logs to Amazon S3 buckets.
 type S3LoggingConfiguration struct {
-	_           struct{} `type:"structure"`
-	Enabled     *bool    `name:"Enabled" type:"boolean" required:"true"`
-	KmsKey      *string  `name:"KmsKey" type:"string" min:"1" max:"2048"`
-	LogLocation *string  `name:"LogLocation" type:"string" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Enables S3 log delivery.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
+	KmsKey *string `name:"KmsKey" type:"string" min:"1" max:"2048"`
+	// The Amazon S3 destination URI for log publishing.
+	LogLocation *string `name:"LogLocation" type:"string" max:"1024"`
 }
 
+// The specified session already exists.
 type SessionAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1171,131 +1789,211 @@ func (e *SessionAlreadyExistsException) ErrorCode() string { return "SessionAlre
 func (e *SessionAlreadyExistsException) HTTPStatus() int   { return 400 }
 func (e *SessionAlreadyExistsException) Fault() string     { return "client" }
 
+// Contains session configuration information.
 type SessionConfiguration struct {
-	_                           struct{}                 `type:"structure"`
-	ExecutionRole               *string                  `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
-	WorkingDirectory            *string                  `name:"WorkingDirectory" type:"string"`
-	IdleTimeoutSeconds          *int64                   `name:"IdleTimeoutSeconds" type:"long"`
+	_ struct{} `type:"structure"`
+	// The ARN of the execution role used to access user resources for Spark sessions and
+	// Identity Center enabled workgroups.
+	ExecutionRole *string `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
+	// The Amazon S3 location that stores information for the notebook.
+	WorkingDirectory *string `name:"WorkingDirectory" type:"string"`
+	// The idle timeout in seconds for the session.
+	IdleTimeoutSeconds *int64 `name:"IdleTimeoutSeconds" type:"long"`
+	// The idle timeout in seconds for the session.
 	SessionIdleTimeoutInMinutes *int64                   `name:"SessionIdleTimeoutInMinutes" type:"integer" min:"1" max:"480"`
 	EncryptionConfiguration     *EncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
 }
 
+// Contains statistics for a session.
 type SessionStatistics struct {
-	_                    struct{} `type:"structure"`
-	DpuExecutionInMillis *int64   `name:"DpuExecutionInMillis" type:"long"`
+	_ struct{} `type:"structure"`
+	// The data processing unit execution time for a session in milliseconds.
+	DpuExecutionInMillis *int64 `name:"DpuExecutionInMillis" type:"long"`
 }
 
+// Contains information about the status of a session.
 type SessionStatus struct {
-	_                    struct{}   `type:"structure"`
-	StartDateTime        *time.Time `name:"StartDateTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The date and time that the session started.
+	StartDateTime *time.Time `name:"StartDateTime" type:"timestamp"`
+	// The most recent date and time that the session was modified.
 	LastModifiedDateTime *time.Time `name:"LastModifiedDateTime" type:"timestamp"`
-	EndDateTime          *time.Time `name:"EndDateTime" type:"timestamp"`
-	IdleSinceDateTime    *time.Time `name:"IdleSinceDateTime" type:"timestamp"`
-	State                *string    `name:"State" type:"string" enum:"SessionState"`
-	StateChangeReason    *string    `name:"StateChangeReason" type:"string" min:"1" max:"1024"`
+	// The date and time that the session ended.
+	EndDateTime *time.Time `name:"EndDateTime" type:"timestamp"`
+	// The date and time starting at which the session became idle.
+	IdleSinceDateTime *time.Time `name:"IdleSinceDateTime" type:"timestamp"`
+	// The state of the session. Values: SessionState.
+	State *string `name:"State" type:"string" enum:"SessionState"`
+	// The reason for the session state change (for example, canceled because the session was
+	// terminated).
+	StateChangeReason *string `name:"StateChangeReason" type:"string" min:"1" max:"1024"`
 }
 
+// Contains summary information about a session.
 type SessionSummary struct {
-	_               struct{}       `type:"structure"`
-	SessionId       *string        `name:"SessionId" type:"string" min:"1" max:"256"`
-	Description     *string        `name:"Description" type:"string" min:"1" max:"1024"`
-	EngineVersion   *EngineVersion `name:"EngineVersion" type:"structure"`
-	NotebookVersion *string        `name:"NotebookVersion" type:"string" min:"1" max:"128"`
-	Status          *SessionStatus `name:"Status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// The session description.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The engine version used by the session (for example, PySpark engine version 3).
+	EngineVersion *EngineVersion `name:"EngineVersion" type:"structure"`
+	// The notebook version.
+	NotebookVersion *string `name:"NotebookVersion" type:"string" min:"1" max:"128"`
+	// Contains information about the session status.
+	Status *SessionStatus `name:"Status" type:"structure"`
 }
 
 type StartCalculationExecutionRequest struct {
-	_                        struct{}                  `type:"structure"`
-	SessionId                *string                   `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
-	Description              *string                   `name:"Description" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	// A description of the calculation.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// Contains configuration information for the calculation.
 	CalculationConfiguration *CalculationConfiguration `name:"CalculationConfiguration" type:"structure"`
-	CodeBlock                *string                   `name:"CodeBlock" type:"string" max:"68000"`
-	ClientRequestToken       *string                   `name:"ClientRequestToken" type:"string" min:"32" max:"128"`
+	// A string that contains the code of the calculation.
+	CodeBlock *string `name:"CodeBlock" type:"string" max:"68000"`
+	// A unique case-sensitive string used to ensure the request to create the calculation is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"32" max:"128"`
 }
 
 type StartCalculationExecutionResponse struct {
-	_                      struct{} `type:"structure"`
-	CalculationExecutionId *string  `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
-	State                  *string  `name:"State" type:"string" enum:"CalculationExecutionState"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" min:"1" max:"36"`
+	// CREATING - The calculation is in the process of being created. Values:
+	// CalculationExecutionState.
+	State *string `name:"State" type:"string" enum:"CalculationExecutionState"`
 }
 
 type StartQueryExecutionInput struct {
-	_                        struct{}                  `type:"structure"`
-	QueryString              *string                   `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
-	ClientRequestToken       *string                   `name:"ClientRequestToken" type:"string" min:"32" max:"128" idempotencyToken:"true"`
-	QueryExecutionContext    *QueryExecutionContext    `name:"QueryExecutionContext" type:"structure"`
-	ResultConfiguration      *ResultConfiguration      `name:"ResultConfiguration" type:"structure"`
-	WorkGroup                *string                   `name:"WorkGroup" type:"string"`
-	ExecutionParameters      []string                  `name:"ExecutionParameters" type:"list" min:"1"`
+	_ struct{} `type:"structure"`
+	// The SQL query statements to be executed.
+	QueryString *string `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
+	// A unique case-sensitive string used to ensure the request to create the query is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"32" max:"128" idempotencyToken:"true"`
+	// The database within which the query executes.
+	QueryExecutionContext *QueryExecutionContext `name:"QueryExecutionContext" type:"structure"`
+	// Specifies information about where and how to save the results of the query execution.
+	ResultConfiguration *ResultConfiguration `name:"ResultConfiguration" type:"structure"`
+	// The name of the workgroup in which the query is being started.
+	WorkGroup *string `name:"WorkGroup" type:"string"`
+	// A list of values for the parameters in a query.
+	ExecutionParameters []string `name:"ExecutionParameters" type:"list" min:"1"`
+	// Specifies the query result reuse behavior for the query.
 	ResultReuseConfiguration *ResultReuseConfiguration `name:"ResultReuseConfiguration" type:"structure"`
-	EngineConfiguration      *EngineConfiguration      `name:"EngineConfiguration" type:"structure"`
+	// The engine configuration for the workgroup, which includes the minimum/maximum number
+	// of Data Processing Units (DPU) that queries should use when running in provisioned
+	// capacity.
+	EngineConfiguration *EngineConfiguration `name:"EngineConfiguration" type:"structure"`
 }
 
 type StartQueryExecutionOutput struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query that ran as a result of this request.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
 }
 
 type StartSessionRequest struct {
-	_                           struct{}                 `type:"structure"`
-	Description                 *string                  `name:"Description" type:"string" min:"1" max:"1024"`
-	WorkGroup                   *string                  `name:"WorkGroup" type:"string" required:"true"`
-	EngineConfiguration         *EngineConfiguration     `name:"EngineConfiguration" type:"structure" required:"true"`
-	ExecutionRole               *string                  `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
-	MonitoringConfiguration     *MonitoringConfiguration `name:"MonitoringConfiguration" type:"structure"`
-	NotebookVersion             *string                  `name:"NotebookVersion" type:"string" min:"1" max:"128"`
-	SessionIdleTimeoutInMinutes *int64                   `name:"SessionIdleTimeoutInMinutes" type:"integer" min:"1" max:"480"`
-	ClientRequestToken          *string                  `name:"ClientRequestToken" type:"string" min:"32" max:"128"`
-	Tags                        []*Tag                   `name:"Tags" type:"list"`
-	CopyWorkGroupTags           *bool                    `name:"CopyWorkGroupTags" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The session description.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// The workgroup to which the session belongs.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// Contains engine data processing unit (DPU) configuration settings and parameter
+	// mappings.
+	EngineConfiguration *EngineConfiguration `name:"EngineConfiguration" type:"structure" required:"true"`
+	// The ARN of the execution role used to access user resources for Spark sessions and
+	// Identity Center enabled workgroups.
+	ExecutionRole *string `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
+	// Contains the configuration settings for managed log persistence, delivering logs to
+	// Amazon S3 buckets, Amazon CloudWatch log groups etc.
+	MonitoringConfiguration *MonitoringConfiguration `name:"MonitoringConfiguration" type:"structure"`
+	// The notebook version.
+	NotebookVersion *string `name:"NotebookVersion" type:"string" min:"1" max:"128"`
+	// The idle timeout in minutes for the session.
+	SessionIdleTimeoutInMinutes *int64 `name:"SessionIdleTimeoutInMinutes" type:"integer" min:"1" max:"480"`
+	// A unique case-sensitive string used to ensure the request to create the session is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"32" max:"128"`
+	// A list of comma separated tags to add to the session that is created.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// Copies the tags from the Workgroup to the Session when.
+	CopyWorkGroupTags *bool `name:"CopyWorkGroupTags" type:"boolean"`
 }
 
 type StartSessionResponse struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" min:"1" max:"256"`
-	State     *string  `name:"State" type:"string" enum:"SessionState"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// The state of the session. Values: SessionState.
+	State *string `name:"State" type:"string" enum:"SessionState"`
 }
 
 type StopCalculationExecutionRequest struct {
-	_                      struct{} `type:"structure"`
-	CalculationExecutionId *string  `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The calculation execution UUID.
+	CalculationExecutionId *string `name:"CalculationExecutionId" type:"string" required:"true" min:"1" max:"36"`
 }
 
 type StopCalculationExecutionResponse struct {
-	_     struct{} `type:"structure"`
-	State *string  `name:"State" type:"string" enum:"CalculationExecutionState"`
+	_ struct{} `type:"structure"`
+	// CREATING - The calculation is in the process of being created. Values:
+	// CalculationExecutionState.
+	State *string `name:"State" type:"string" enum:"CalculationExecutionState"`
 }
 
 type StopQueryExecutionInput struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128" idempotencyToken:"true"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query execution to stop.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" required:"true" min:"1" max:"128" idempotencyToken:"true"`
 }
 
 type StopQueryExecutionOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Contains metadata for a table.
 type TableMetadata struct {
-	_              struct{}          `type:"structure"`
-	Name           *string           `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	CreateTime     *time.Time        `name:"CreateTime" type:"timestamp"`
-	LastAccessTime *time.Time        `name:"LastAccessTime" type:"timestamp"`
-	TableType      *string           `name:"TableType" type:"string" max:"255"`
-	Columns        []*Column         `name:"Columns" type:"list"`
-	PartitionKeys  []*Column         `name:"PartitionKeys" type:"list"`
-	Parameters     map[string]string `name:"Parameters" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The time that the table was created.
+	CreateTime *time.Time `name:"CreateTime" type:"timestamp"`
+	// The last time the table was accessed.
+	LastAccessTime *time.Time `name:"LastAccessTime" type:"timestamp"`
+	// The type of table.
+	TableType *string `name:"TableType" type:"string" max:"255"`
+	// A list of the columns in the table.
+	Columns []*Column `name:"Columns" type:"list"`
+	// A list of the partition keys in the table.
+	PartitionKeys []*Column `name:"PartitionKeys" type:"list"`
+	// A set of custom key/value pairs for table properties.
+	Parameters map[string]string `name:"Parameters" type:"map"`
 }
 
+// A label that you assign to a resource. Athena resources include workgroups, data
+// catalogs, and capacity reservations. Each tag consists of a key and an optional value,
+// both of which you define. For example, you can use tags to categorize Athena resources
+// by purpose, owner, or environment.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// A tag key.
+	Key *string `name:"Key" type:"string" min:"1" max:"128"`
+	// A tag value.
+	Value *string `name:"Value" type:"string" min:"0" max:"256"`
 }
 
 type TagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the ARN of the Athena resource to which tags are to be added.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
+	// A collection of one or more tags, separated by commas, to be added to an Athena
+	// resource.
+	Tags []*Tag `name:"Tags" type:"list" required:"true"`
 }
 
 type TagResourceOutput struct {
@@ -1303,19 +2001,23 @@ type TagResourceOutput struct {
 }
 
 type TerminateSessionRequest struct {
-	_         struct{} `type:"structure"`
-	SessionId *string  `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The session ID.
+	SessionId *string `name:"SessionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type TerminateSessionResponse struct {
-	_     struct{} `type:"structure"`
-	State *string  `name:"State" type:"string" enum:"SessionState"`
+	_ struct{} `type:"structure"`
+	// The state of the session. Values: SessionState.
+	State *string `name:"State" type:"string" enum:"SessionState"`
 }
 
+// Indicates that the request was throttled.
 type TooManyRequestsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
-	Reason  *string  `name:"Reason" type:"string" enum:"ThrottleReason"`
+	// Values: ThrottleReason.
+	Reason *string `name:"Reason" type:"string" enum:"ThrottleReason"`
 }
 
 func (e *TooManyRequestsException) Error() string {
@@ -1328,31 +2030,49 @@ func (e *TooManyRequestsException) ErrorCode() string { return "TooManyRequestsE
 func (e *TooManyRequestsException) HTTPStatus() int   { return 400 }
 func (e *TooManyRequestsException) Fault() string     { return "client" }
 
+// Information about a named query ID that could not be processed.
 type UnprocessedNamedQueryId struct {
-	_            struct{} `type:"structure"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" min:"1" max:"128"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string" min:"1" max:"256"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the named query.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" min:"1" max:"128"`
+	// The error code returned when the processing request for the named query failed, if
+	// applicable.
+	ErrorCode *string `name:"ErrorCode" type:"string" min:"1" max:"256"`
+	// The error message returned when the processing request for the named query failed, if
+	// applicable.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// The name of a prepared statement that could not be returned.
 type UnprocessedPreparedStatementName struct {
-	_             struct{} `type:"structure"`
-	StatementName *string  `name:"StatementName" type:"string" min:"1" max:"256"`
-	ErrorCode     *string  `name:"ErrorCode" type:"string" min:"1" max:"256"`
-	ErrorMessage  *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of a prepared statement that could not be returned due to an error.
+	StatementName *string `name:"StatementName" type:"string" min:"1" max:"256"`
+	// The error code returned when the request for the prepared statement failed.
+	ErrorCode *string `name:"ErrorCode" type:"string" min:"1" max:"256"`
+	// The error message containing the reason why the prepared statement could not be
+	// returned.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// Describes a query execution that failed to process.
 type UnprocessedQueryExecutionId struct {
-	_                struct{} `type:"structure"`
-	QueryExecutionId *string  `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
-	ErrorCode        *string  `name:"ErrorCode" type:"string" min:"1" max:"256"`
-	ErrorMessage     *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the query execution.
+	QueryExecutionId *string `name:"QueryExecutionId" type:"string" min:"1" max:"128"`
+	// The error code returned when the query execution failed to process, if applicable.
+	ErrorCode *string `name:"ErrorCode" type:"string" min:"1" max:"256"`
+	// The error message returned when the query execution failed to process, if applicable.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
 type UntagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the ARN of the resource from which tags are to be removed.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1011"`
+	// A comma-separated list of one or more tag keys whose tags are to be removed from the
+	// specified resource.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true"`
 }
 
 type UntagResourceOutput struct {
@@ -1360,9 +2080,11 @@ type UntagResourceOutput struct {
 }
 
 type UpdateCapacityReservationInput struct {
-	_          struct{} `type:"structure"`
-	TargetDpus *int64   `name:"TargetDpus" type:"integer" required:"true" min:"4"`
-	Name       *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The new number of requested data processing units.
+	TargetDpus *int64 `name:"TargetDpus" type:"integer" required:"true" min:"4"`
+	// The name of the capacity reservation.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type UpdateCapacityReservationOutput struct {
@@ -1370,11 +2092,15 @@ type UpdateCapacityReservationOutput struct {
 }
 
 type UpdateDataCatalogInput struct {
-	_           struct{}          `type:"structure"`
-	Name        *string           `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Type        *string           `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
-	Description *string           `name:"Description" type:"string" min:"1" max:"1024"`
-	Parameters  map[string]string `name:"Parameters" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the data catalog to update.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// Specifies the type of data catalog to update. Values: DataCatalogType.
+	Type *string `name:"Type" type:"string" enum:"DataCatalogType" required:"true"`
+	// New or modified text that describes the data catalog.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
+	// Specifies the Lambda function or functions to use for updating the data catalog.
+	Parameters map[string]string `name:"Parameters" type:"map"`
 }
 
 type UpdateDataCatalogOutput struct {
@@ -1382,11 +2108,15 @@ type UpdateDataCatalogOutput struct {
 }
 
 type UpdateNamedQueryInput struct {
-	_            struct{} `type:"structure"`
-	NamedQueryId *string  `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Description  *string  `name:"Description" type:"string" min:"0" max:"1024"`
-	QueryString  *string  `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
+	_ struct{} `type:"structure"`
+	// The unique identifier (UUID) of the query.
+	NamedQueryId *string `name:"NamedQueryId" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the query.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The query description.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// The contents of the query with all query statements.
+	QueryString *string `name:"QueryString" type:"string" required:"true" min:"1" max:"262144"`
 }
 
 type UpdateNamedQueryOutput struct {
@@ -1394,19 +2124,29 @@ type UpdateNamedQueryOutput struct {
 }
 
 type UpdateNotebookInput struct {
-	_                  struct{} `type:"structure"`
-	NotebookId         *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
-	Payload            *string  `name:"Payload" type:"string" required:"true" min:"1" max:"10485760"`
-	Type               *string  `name:"Type" type:"string" enum:"NotebookType" required:"true"`
-	SessionId          *string  `name:"SessionId" type:"string" min:"1" max:"256"`
-	ClientRequestToken *string  `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook to update.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	// The updated content for the notebook.
+	Payload *string `name:"Payload" type:"string" required:"true" min:"1" max:"10485760"`
+	// The notebook content type. Values: NotebookType.
+	Type *string `name:"Type" type:"string" enum:"NotebookType" required:"true"`
+	// The active notebook session ID.
+	SessionId *string `name:"SessionId" type:"string" min:"1" max:"256"`
+	// A unique case-sensitive string used to ensure the request to create the notebook is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
 }
 
 type UpdateNotebookMetadataInput struct {
-	_                  struct{} `type:"structure"`
-	NotebookId         *string  `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
-	ClientRequestToken *string  `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
-	Name               *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The ID of the notebook to update the metadata for.
+	NotebookId *string `name:"NotebookId" type:"string" required:"true" min:"1" max:"36"`
+	// A unique case-sensitive string used to ensure the request to create the notebook is
+	// idempotent (executes only once).
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36"`
+	// The name to update the notebook to.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type UpdateNotebookMetadataOutput struct {
@@ -1418,11 +2158,15 @@ type UpdateNotebookOutput struct {
 }
 
 type UpdatePreparedStatementInput struct {
-	_              struct{} `type:"structure"`
-	StatementName  *string  `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
-	WorkGroup      *string  `name:"WorkGroup" type:"string" required:"true"`
-	QueryStatement *string  `name:"QueryStatement" type:"string" required:"true" min:"1" max:"262144"`
-	Description    *string  `name:"Description" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the prepared statement.
+	StatementName *string `name:"StatementName" type:"string" required:"true" min:"1" max:"256"`
+	// The workgroup for the prepared statement.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The query string for the prepared statement.
+	QueryStatement *string `name:"QueryStatement" type:"string" required:"true" min:"1" max:"262144"`
+	// The description of the prepared statement.
+	Description *string `name:"Description" type:"string" min:"1" max:"1024"`
 }
 
 type UpdatePreparedStatementOutput struct {
@@ -1430,72 +2174,156 @@ type UpdatePreparedStatementOutput struct {
 }
 
 type UpdateWorkGroupInput struct {
-	_                    struct{}                       `type:"structure"`
-	WorkGroup            *string                        `name:"WorkGroup" type:"string" required:"true"`
-	Description          *string                        `name:"Description" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The specified workgroup that will be updated.
+	WorkGroup *string `name:"WorkGroup" type:"string" required:"true"`
+	// The workgroup description.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// Contains configuration updates for an Athena SQL workgroup.
 	ConfigurationUpdates *WorkGroupConfigurationUpdates `name:"ConfigurationUpdates" type:"structure"`
-	State                *string                        `name:"State" type:"string" enum:"WorkGroupState"`
+	// The workgroup state that will be updated for the given workgroup. Values:
+	// WorkGroupState.
+	State *string `name:"State" type:"string" enum:"WorkGroupState"`
 }
 
 type UpdateWorkGroupOutput struct {
 	_ struct{} `type:"structure"`
 }
 
+// A workgroup, which contains a name, description, creation time, state, and other
+// configuration, listed under WorkGroup$Configuration. Each workgroup enables you to
+// isolate queries for you or your group of users from other queries in the same account,
+// to configure the query results location and the encryption configuration (known as
+// workgroup settings), to enable sending query metrics to Amazon CloudWatch, and to
+// establish per-query data usage control limits for all queries in a workgroup.
 type WorkGroup struct {
-	_                            struct{}                `type:"structure"`
-	Name                         *string                 `name:"Name" type:"string" required:"true"`
-	State                        *string                 `name:"State" type:"string" enum:"WorkGroupState"`
-	Configuration                *WorkGroupConfiguration `name:"Configuration" type:"structure"`
-	Description                  *string                 `name:"Description" type:"string" min:"0" max:"1024"`
-	CreationTime                 *time.Time              `name:"CreationTime" type:"timestamp"`
-	IdentityCenterApplicationArn *string                 `name:"IdentityCenterApplicationArn" type:"string" min:"0" max:"255"`
+	_ struct{} `type:"structure"`
+	// The workgroup name.
+	Name *string `name:"Name" type:"string" required:"true"`
+	// The state of the workgroup: ENABLED or DISABLED. Values: WorkGroupState.
+	State *string `name:"State" type:"string" enum:"WorkGroupState"`
+	// The configuration of the workgroup, which includes the location in Amazon S3 where
+	// query and calculation results are stored, the encryption configuration, if any, used
+	// for query and calculation results; whether the Amazon CloudWatch Metrics are enabled
+	// for the workgroup; whether workgroup settings override client-side settings; and the
+	// data usage limits for the amount of data scanned per query or per workgroup.
+	Configuration *WorkGroupConfiguration `name:"Configuration" type:"structure"`
+	// The workgroup description.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// The date and time the workgroup was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The ARN of the IAM Identity Center enabled application associated with the workgroup.
+	IdentityCenterApplicationArn *string `name:"IdentityCenterApplicationArn" type:"string" min:"0" max:"255"`
 }
 
+// The configuration of the workgroup, which includes the location in Amazon S3 where
+// query and calculation results are stored, the encryption option, if any, used for query
+// and calculation results, whether the Amazon CloudWatch Metrics are enabled for the
+// workgroup and whether workgroup settings override query settings, and the data usage
+// limits for the amount of data scanned per query or per workgroup.
 type WorkGroupConfiguration struct {
-	_                                       struct{}                                 `type:"structure"`
-	ResultConfiguration                     *ResultConfiguration                     `name:"ResultConfiguration" type:"structure"`
-	ManagedQueryResultsConfiguration        *ManagedQueryResultsConfiguration        `name:"ManagedQueryResultsConfiguration" type:"structure"`
-	EnforceWorkGroupConfiguration           *bool                                    `name:"EnforceWorkGroupConfiguration" type:"boolean"`
-	PublishCloudWatchMetricsEnabled         *bool                                    `name:"PublishCloudWatchMetricsEnabled" type:"boolean"`
-	BytesScannedCutoffPerQuery              *int64                                   `name:"BytesScannedCutoffPerQuery" type:"long" min:"10000000"`
-	RequesterPaysEnabled                    *bool                                    `name:"RequesterPaysEnabled" type:"boolean"`
-	EngineVersion                           *EngineVersion                           `name:"EngineVersion" type:"structure"`
-	AdditionalConfiguration                 *string                                  `name:"AdditionalConfiguration" type:"string" min:"1" max:"128"`
-	ExecutionRole                           *string                                  `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
-	MonitoringConfiguration                 *MonitoringConfiguration                 `name:"MonitoringConfiguration" type:"structure"`
-	EngineConfiguration                     *EngineConfiguration                     `name:"EngineConfiguration" type:"structure"`
-	CustomerContentEncryptionConfiguration  *CustomerContentEncryptionConfiguration  `name:"CustomerContentEncryptionConfiguration" type:"structure"`
-	EnableMinimumEncryptionConfiguration    *bool                                    `name:"EnableMinimumEncryptionConfiguration" type:"boolean"`
-	IdentityCenterConfiguration             *IdentityCenterConfiguration             `name:"IdentityCenterConfiguration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The configuration for the workgroup, which includes the location in Amazon S3 where
+	// query and calculation results are stored and the encryption option, if any, used for
+	// query and calculation results.
+	ResultConfiguration *ResultConfiguration `name:"ResultConfiguration" type:"structure"`
+	// The configuration for storing results in Athena owned storage, which includes whether
+	// this feature is enabled; whether encryption configuration, if any, is used for
+	// encrypting query results.
+	ManagedQueryResultsConfiguration *ManagedQueryResultsConfiguration `name:"ManagedQueryResultsConfiguration" type:"structure"`
+	// If set to "true", the settings for the workgroup override client-side settings.
+	EnforceWorkGroupConfiguration *bool `name:"EnforceWorkGroupConfiguration" type:"boolean"`
+	// Indicates that the Amazon CloudWatch metrics are enabled for the workgroup.
+	PublishCloudWatchMetricsEnabled *bool `name:"PublishCloudWatchMetricsEnabled" type:"boolean"`
+	// The upper data usage limit (cutoff) for the amount of bytes a single query in a
+	// workgroup is allowed to scan.
+	BytesScannedCutoffPerQuery *int64 `name:"BytesScannedCutoffPerQuery" type:"long" min:"10000000"`
+	// If set to true, allows members assigned to a workgroup to reference Amazon S3
+	// Requester Pays buckets in queries.
+	RequesterPaysEnabled *bool `name:"RequesterPaysEnabled" type:"boolean"`
+	// The engine version that all queries running on the workgroup use.
+	EngineVersion *EngineVersion `name:"EngineVersion" type:"structure"`
+	// Specifies a user defined JSON string that is passed to the notebook engine.
+	AdditionalConfiguration *string `name:"AdditionalConfiguration" type:"string" min:"1" max:"128"`
+	// The ARN of the execution role used to access user resources for Spark sessions and IAM
+	// Identity Center enabled workgroups.
+	ExecutionRole *string `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
+	// Contains the configuration settings for managed log persistence, delivering logs to
+	// Amazon S3 buckets, Amazon CloudWatch log groups etc.
+	MonitoringConfiguration *MonitoringConfiguration `name:"MonitoringConfiguration" type:"structure"`
+	EngineConfiguration     *EngineConfiguration     `name:"EngineConfiguration" type:"structure"`
+	// Specifies the KMS key that is used to encrypt the user's data stores in Athena.
+	CustomerContentEncryptionConfiguration *CustomerContentEncryptionConfiguration `name:"CustomerContentEncryptionConfiguration" type:"structure"`
+	// Enforces a minimal level of encryption for the workgroup for query and calculation
+	// results that are written to Amazon S3.
+	EnableMinimumEncryptionConfiguration *bool `name:"EnableMinimumEncryptionConfiguration" type:"boolean"`
+	// Specifies whether the workgroup is IAM Identity Center supported.
+	IdentityCenterConfiguration *IdentityCenterConfiguration `name:"IdentityCenterConfiguration" type:"structure"`
+	// Specifies whether Amazon S3 access grants are enabled for query results.
 	QueryResultsS3AccessGrantsConfiguration *QueryResultsS3AccessGrantsConfiguration `name:"QueryResultsS3AccessGrantsConfiguration" type:"structure"`
 }
 
+// The configuration information that will be updated for this workgroup, which includes
+// the location in Amazon S3 where query and calculation results are stored, the
+// encryption option, if any, used for query results, whether the Amazon CloudWatch
+// Metrics are enabled for the workgroup, whether the workgroup settings override the
+// client-side settings, and the data usage limit for the amount of bytes scanned per
+// query, if it is specified.
 type WorkGroupConfigurationUpdates struct {
-	_                                            struct{}                                 `type:"structure"`
-	EnforceWorkGroupConfiguration                *bool                                    `name:"EnforceWorkGroupConfiguration" type:"boolean"`
-	ResultConfigurationUpdates                   *ResultConfigurationUpdates              `name:"ResultConfigurationUpdates" type:"structure"`
-	ManagedQueryResultsConfigurationUpdates      *ManagedQueryResultsConfigurationUpdates `name:"ManagedQueryResultsConfigurationUpdates" type:"structure"`
-	PublishCloudWatchMetricsEnabled              *bool                                    `name:"PublishCloudWatchMetricsEnabled" type:"boolean"`
-	BytesScannedCutoffPerQuery                   *int64                                   `name:"BytesScannedCutoffPerQuery" type:"long" min:"10000000"`
-	RemoveBytesScannedCutoffPerQuery             *bool                                    `name:"RemoveBytesScannedCutoffPerQuery" type:"boolean"`
-	RequesterPaysEnabled                         *bool                                    `name:"RequesterPaysEnabled" type:"boolean"`
-	EngineVersion                                *EngineVersion                           `name:"EngineVersion" type:"structure"`
-	RemoveCustomerContentEncryptionConfiguration *bool                                    `name:"RemoveCustomerContentEncryptionConfiguration" type:"boolean"`
-	AdditionalConfiguration                      *string                                  `name:"AdditionalConfiguration" type:"string" min:"1" max:"128"`
-	ExecutionRole                                *string                                  `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
-	CustomerContentEncryptionConfiguration       *CustomerContentEncryptionConfiguration  `name:"CustomerContentEncryptionConfiguration" type:"structure"`
-	EnableMinimumEncryptionConfiguration         *bool                                    `name:"EnableMinimumEncryptionConfiguration" type:"boolean"`
-	QueryResultsS3AccessGrantsConfiguration      *QueryResultsS3AccessGrantsConfiguration `name:"QueryResultsS3AccessGrantsConfiguration" type:"structure"`
-	MonitoringConfiguration                      *MonitoringConfiguration                 `name:"MonitoringConfiguration" type:"structure"`
-	EngineConfiguration                          *EngineConfiguration                     `name:"EngineConfiguration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// If set to "true", the settings for the workgroup override client-side settings.
+	EnforceWorkGroupConfiguration *bool `name:"EnforceWorkGroupConfiguration" type:"boolean"`
+	// The result configuration information about the queries in this workgroup that will be
+	// updated.
+	ResultConfigurationUpdates *ResultConfigurationUpdates `name:"ResultConfigurationUpdates" type:"structure"`
+	// Updates configuration information for managed query results in the workgroup.
+	ManagedQueryResultsConfigurationUpdates *ManagedQueryResultsConfigurationUpdates `name:"ManagedQueryResultsConfigurationUpdates" type:"structure"`
+	// Indicates whether this workgroup enables publishing metrics to Amazon CloudWatch.
+	PublishCloudWatchMetricsEnabled *bool `name:"PublishCloudWatchMetricsEnabled" type:"boolean"`
+	// The upper limit (cutoff) for the amount of bytes a single query in a workgroup is
+	// allowed to scan.
+	BytesScannedCutoffPerQuery *int64 `name:"BytesScannedCutoffPerQuery" type:"long" min:"10000000"`
+	// Indicates that the data usage control limit per query is removed.
+	RemoveBytesScannedCutoffPerQuery *bool `name:"RemoveBytesScannedCutoffPerQuery" type:"boolean"`
+	// If set to true, allows members assigned to a workgroup to specify Amazon S3 Requester
+	// Pays buckets in queries.
+	RequesterPaysEnabled *bool `name:"RequesterPaysEnabled" type:"boolean"`
+	// The engine version requested when a workgroup is updated.
+	EngineVersion *EngineVersion `name:"EngineVersion" type:"structure"`
+	// Removes content encryption configuration from an Apache Spark-enabled Athena
+	// workgroup.
+	RemoveCustomerContentEncryptionConfiguration *bool `name:"RemoveCustomerContentEncryptionConfiguration" type:"boolean"`
+	// Contains a user defined string in JSON format for a Spark-enabled workgroup.
+	AdditionalConfiguration *string `name:"AdditionalConfiguration" type:"string" min:"1" max:"128"`
+	// The ARN of the execution role used to access user resources for Spark sessions and
+	// Identity Center enabled workgroups.
+	ExecutionRole                          *string                                 `name:"ExecutionRole" type:"string" min:"20" max:"2048"`
+	CustomerContentEncryptionConfiguration *CustomerContentEncryptionConfiguration `name:"CustomerContentEncryptionConfiguration" type:"structure"`
+	// Enforces a minimal level of encryption for the workgroup for query and calculation
+	// results that are written to Amazon S3.
+	EnableMinimumEncryptionConfiguration *bool `name:"EnableMinimumEncryptionConfiguration" type:"boolean"`
+	// Specifies whether Amazon S3 access grants are enabled for query results.
+	QueryResultsS3AccessGrantsConfiguration *QueryResultsS3AccessGrantsConfiguration `name:"QueryResultsS3AccessGrantsConfiguration" type:"structure"`
+	// Contains the configuration settings for managed log persistence, delivering logs to
+	// Amazon S3 buckets, Amazon CloudWatch log groups etc.
+	MonitoringConfiguration *MonitoringConfiguration `name:"MonitoringConfiguration" type:"structure"`
+	EngineConfiguration     *EngineConfiguration     `name:"EngineConfiguration" type:"structure"`
 }
 
+// The summary information for the workgroup, which includes its name, state, description,
+// and the date and time it was created.
 type WorkGroupSummary struct {
-	_                            struct{}       `type:"structure"`
-	Name                         *string        `name:"Name" type:"string"`
-	State                        *string        `name:"State" type:"string" enum:"WorkGroupState"`
-	Description                  *string        `name:"Description" type:"string" min:"0" max:"1024"`
-	CreationTime                 *time.Time     `name:"CreationTime" type:"timestamp"`
-	EngineVersion                *EngineVersion `name:"EngineVersion" type:"structure"`
-	IdentityCenterApplicationArn *string        `name:"IdentityCenterApplicationArn" type:"string" min:"0" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the workgroup.
+	Name *string `name:"Name" type:"string"`
+	// The state of the workgroup. Values: WorkGroupState.
+	State *string `name:"State" type:"string" enum:"WorkGroupState"`
+	// The workgroup description.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// The workgroup creation date and time.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The engine version setting for all queries on the workgroup.
+	EngineVersion *EngineVersion `name:"EngineVersion" type:"structure"`
+	// The ARN of the IAM Identity Center enabled application associated with the workgroup.
+	IdentityCenterApplicationArn *string `name:"IdentityCenterApplicationArn" type:"string" min:"0" max:"255"`
 }

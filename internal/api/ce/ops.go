@@ -10,52 +10,216 @@ import (
 
 // API is Cost Explorer: one method per operation of the model.
 type API interface {
+	// Creates a new cost anomaly detection monitor with the requested type and monitor
+	// specification.
 	CreateAnomalyMonitor(ctx context.Context, in *CreateAnomalyMonitorRequest) (*CreateAnomalyMonitorResponse, error)
+
+	// Adds an alert subscription to a cost anomaly detection monitor. You can use each
+	// subscription to define subscribers with email or SNS notifications. Email subscribers
+	// can set an absolute or percentage threshold and a time frequency for receiving
+	// notifications.
 	CreateAnomalySubscription(ctx context.Context, in *CreateAnomalySubscriptionRequest) (*CreateAnomalySubscriptionResponse, error)
+
+	// Creates a new cost category with the requested name and rules.
 	CreateCostCategoryDefinition(ctx context.Context, in *CreateCostCategoryDefinitionRequest) (*CreateCostCategoryDefinitionResponse, error)
+
+	// Deletes a cost anomaly monitor.
 	DeleteAnomalyMonitor(ctx context.Context, in *DeleteAnomalyMonitorRequest) (*DeleteAnomalyMonitorResponse, error)
+
+	// Deletes a cost anomaly subscription.
 	DeleteAnomalySubscription(ctx context.Context, in *DeleteAnomalySubscriptionRequest) (*DeleteAnomalySubscriptionResponse, error)
+
+	// Deletes a cost category. Expenses from this month going forward will no longer be
+	// categorized with this cost category.
 	DeleteCostCategoryDefinition(ctx context.Context, in *DeleteCostCategoryDefinitionRequest) (*DeleteCostCategoryDefinitionResponse, error)
+
+	// Returns the name, Amazon Resource Name (ARN), rules, definition, and effective dates
+	// of a cost category that's defined in the account.
 	DescribeCostCategoryDefinition(ctx context.Context, in *DescribeCostCategoryDefinitionRequest) (*DescribeCostCategoryDefinitionResponse, error)
+
+	// Retrieves all of the cost anomalies detected on your account during the time period
+	// that's specified by the DateInterval object. Anomalies are available for up to 90
+	// days.
 	GetAnomalies(ctx context.Context, in *GetAnomaliesRequest) (*GetAnomaliesResponse, error)
+
+	// Retrieves the cost anomaly monitor definitions for your account. You can filter using
+	// a list of cost anomaly monitor Amazon Resource Names (ARNs).
 	GetAnomalyMonitors(ctx context.Context, in *GetAnomalyMonitorsRequest) (*GetAnomalyMonitorsResponse, error)
+
+	// Retrieves the cost anomaly subscription objects for your account. You can filter using
+	// a list of cost anomaly monitor Amazon Resource Names (ARNs).
 	GetAnomalySubscriptions(ctx context.Context, in *GetAnomalySubscriptionsRequest) (*GetAnomalySubscriptionsResponse, error)
+
+	// Retrieves estimated usage records for hourly granularity or resource-level data at
+	// daily granularity.
 	GetApproximateUsageRecords(ctx context.Context, in *GetApproximateUsageRecordsRequest) (*GetApproximateUsageRecordsResponse, error)
+
+	// Retrieves a commitment purchase analysis result based on the AnalysisId.
 	GetCommitmentPurchaseAnalysis(ctx context.Context, in *GetCommitmentPurchaseAnalysisRequest) (*GetCommitmentPurchaseAnalysisResponse, error)
+
+	// Retrieves cost and usage metrics for your account. You can specify which cost and
+	// usage-related metric that you want the request to return. For example, you can specify
+	// BlendedCosts or UsageQuantity. You can also filter and group your data by various
+	// dimensions, such as SERVICE or AZ, in a specific time range.
 	GetCostAndUsage(ctx context.Context, in *GetCostAndUsageRequest) (*GetCostAndUsageResponse, error)
+
+	// Retrieves cost and usage comparisons for your account between two periods within the
+	// last 13 months. If you have enabled multi-year data at monthly granularity, you can go
+	// back up to 38 months.
 	GetCostAndUsageComparisons(ctx context.Context, in *GetCostAndUsageComparisonsRequest) (*GetCostAndUsageComparisonsResponse, error)
+
+	// Retrieves cost and usage metrics with resources for your account. You can specify
+	// which cost and usage-related metric, such as BlendedCosts or UsageQuantity, that you
+	// want the request to return. You can also filter and group your data by various
+	// dimensions, such as SERVICE or AZ, in a specific time range.
 	GetCostAndUsageWithResources(ctx context.Context, in *GetCostAndUsageWithResourcesRequest) (*GetCostAndUsageWithResourcesResponse, error)
+
+	// Retrieves an array of cost category names and values incurred cost.
 	GetCostCategories(ctx context.Context, in *GetCostCategoriesRequest) (*GetCostCategoriesResponse, error)
+
+	// Retrieves key factors driving cost changes between two time periods within the last 13
+	// months, such as usage changes, discount changes, and commitment-based savings. If you
+	// have enabled multi-year data at monthly granularity, you can go back up to 38 months.
 	GetCostComparisonDrivers(ctx context.Context, in *GetCostComparisonDriversRequest) (*GetCostComparisonDriversResponse, error)
+
+	// Retrieves a forecast for how much Amazon Web Services predicts that you will spend
+	// over the forecast time period that you select, based on your past costs.
 	GetCostForecast(ctx context.Context, in *GetCostForecastRequest) (*GetCostForecastResponse, error)
+
+	// Retrieves all available filter values for a specified filter over a period of time.
+	// You can search the dimension values for an arbitrary string.
 	GetDimensionValues(ctx context.Context, in *GetDimensionValuesRequest) (*GetDimensionValuesResponse, error)
+
+	// Retrieves the reservation coverage for your account, which you can use to see how much
+	// of your Amazon Elastic Compute Cloud, Amazon ElastiCache, Amazon Relational Database
+	// Service, or Amazon Redshift usage is covered by a reservation.
 	GetReservationCoverage(ctx context.Context, in *GetReservationCoverageRequest) (*GetReservationCoverageResponse, error)
+
+	// Gets recommendations for reservation purchases. These recommendations might help you
+	// to reduce your costs. Reservations provide a discounted hourly rate (up to 75%)
+	// compared to On-Demand pricing.
 	GetReservationPurchaseRecommendation(ctx context.Context, in *GetReservationPurchaseRecommendationRequest) (*GetReservationPurchaseRecommendationResponse, error)
+
+	// Retrieves the reservation utilization for your account. Management account in an
+	// organization have access to member accounts. You can filter data by dimensions in a
+	// time period. You can use GetDimensionValues to determine the possible dimension
+	// values. Currently, you can group only by SUBSCRIPTION_ID.
 	GetReservationUtilization(ctx context.Context, in *GetReservationUtilizationRequest) (*GetReservationUtilizationResponse, error)
+
+	// Creates recommendations that help you save cost by identifying idle and underutilized
+	// Amazon EC2 instances.
 	GetRightsizingRecommendation(ctx context.Context, in *GetRightsizingRecommendationRequest) (*GetRightsizingRecommendationResponse, error)
+
+	// Retrieves the details for a Savings Plan recommendation. These details include the
+	// hourly data-points that construct the cost, coverage, and utilization charts.
 	GetSavingsPlanPurchaseRecommendationDetails(ctx context.Context, in *GetSavingsPlanPurchaseRecommendationDetailsRequest) (*GetSavingsPlanPurchaseRecommendationDetailsResponse, error)
+
+	// Retrieves the Savings Plans covered for your account. This enables you to see how much
+	// of your cost is covered by a Savings Plan. An organization’s management account can
+	// see the coverage of the associated member accounts. This supports dimensions, cost
+	// categories, and nested expressions. For any time period, you can filter data for
+	// Savings Plans usage with the following dimensions:
 	GetSavingsPlansCoverage(ctx context.Context, in *GetSavingsPlansCoverageRequest) (*GetSavingsPlansCoverageResponse, error)
+
+	// Retrieves the Savings Plans recommendations for your account. First use
+	// StartSavingsPlansPurchaseRecommendationGeneration to generate a new set of
+	// recommendations, and then use GetSavingsPlansPurchaseRecommendation to retrieve them.
 	GetSavingsPlansPurchaseRecommendation(ctx context.Context, in *GetSavingsPlansPurchaseRecommendationRequest) (*GetSavingsPlansPurchaseRecommendationResponse, error)
+
+	// Retrieves the Savings Plans utilization for your account across date ranges with daily
+	// or monthly granularity. Management account in an organization have access to member
+	// accounts. You can use GetDimensionValues in SAVINGS_PLANS to determine the possible
+	// dimension values.
 	GetSavingsPlansUtilization(ctx context.Context, in *GetSavingsPlansUtilizationRequest) (*GetSavingsPlansUtilizationResponse, error)
+
+	// Retrieves attribute data along with aggregate utilization and savings data for a given
+	// time period. This doesn't support granular or grouped data (daily/monthly) in
+	// response. You can't retrieve data by dates in a single response similar to
+	// GetSavingsPlanUtilization, but you have the option to make multiple calls to
+	// GetSavingsPlanUtilizationDetails by providing individual dates.
 	GetSavingsPlansUtilizationDetails(ctx context.Context, in *GetSavingsPlansUtilizationDetailsRequest) (*GetSavingsPlansUtilizationDetailsResponse, error)
+
+	// Queries for available tag keys and tag values for a specified period. You can search
+	// the tag values for an arbitrary string.
 	GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error)
+
+	// Retrieves a forecast for how much Amazon Web Services predicts that you will use over
+	// the forecast time period that you select, based on your past usage.
 	GetUsageForecast(ctx context.Context, in *GetUsageForecastRequest) (*GetUsageForecastResponse, error)
+
+	// Lists the commitment purchase analyses for your account.
 	ListCommitmentPurchaseAnalyses(ctx context.Context, in *ListCommitmentPurchaseAnalysesRequest) (*ListCommitmentPurchaseAnalysesResponse, error)
+
+	// Retrieves a list of your historical cost allocation tag backfill requests.
 	ListCostAllocationTagBackfillHistory(ctx context.Context, in *ListCostAllocationTagBackfillHistoryRequest) (*ListCostAllocationTagBackfillHistoryResponse, error)
+
+	// Get a list of cost allocation tags. All inputs in the API are optional and serve as
+	// filters. By default, all cost allocation tags are returned.
 	ListCostAllocationTags(ctx context.Context, in *ListCostAllocationTagsRequest) (*ListCostAllocationTagsResponse, error)
+
+	// Returns the name, Amazon Resource Name (ARN), NumberOfRules and effective dates of all
+	// cost categories defined in the account. You have the option to use EffectiveOn and
+	// SupportedResourceTypes to return a list of cost categories that were active on a
+	// specific date.
 	ListCostCategoryDefinitions(ctx context.Context, in *ListCostCategoryDefinitionsRequest) (*ListCostCategoryDefinitionsResponse, error)
+
+	// Returns resource associations of all cost categories defined in the account. You have
+	// the option to use CostCategoryArn to get the association for a specific cost category.
+	// ListCostCategoryResourceAssociations supports pagination. The request can have a
+	// MaxResults range up to 100.
 	ListCostCategoryResourceAssociations(ctx context.Context, in *ListCostCategoryResourceAssociationsRequest) (*ListCostCategoryResourceAssociationsResponse, error)
+
+	// Retrieves a list of your historical recommendation generations within the past 30
+	// days.
 	ListSavingsPlansPurchaseRecommendationGeneration(ctx context.Context, in *ListSavingsPlansPurchaseRecommendationGenerationRequest) (*ListSavingsPlansPurchaseRecommendationGenerationResponse, error)
+
+	// Returns a list of resource tags associated with the resource specified by the Amazon
+	// Resource Name (ARN).
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// Modifies the feedback property of a given cost anomaly.
 	ProvideAnomalyFeedback(ctx context.Context, in *ProvideAnomalyFeedbackRequest) (*ProvideAnomalyFeedbackResponse, error)
+
+	// Specifies the parameters of a planned commitment purchase and starts the generation of
+	// the analysis. This enables you to estimate the cost, coverage, and utilization impact
+	// of your planned commitment purchases.
 	StartCommitmentPurchaseAnalysis(ctx context.Context, in *StartCommitmentPurchaseAnalysisRequest) (*StartCommitmentPurchaseAnalysisResponse, error)
+
+	// Request a cost allocation tag backfill. This will backfill the activation status
+	// (either active or inactive) for all tag keys from para:BackfillFrom up to the time
+	// this request is made.
 	StartCostAllocationTagBackfill(ctx context.Context, in *StartCostAllocationTagBackfillRequest) (*StartCostAllocationTagBackfillResponse, error)
+
+	// Requests a Savings Plans recommendation generation. This enables you to calculate a
+	// fresh set of Savings Plans recommendations that takes your latest usage data and
+	// current Savings Plans inventory into account. You can refresh Savings Plans
+	// recommendations up to three times daily for a consolidated billing family.
 	StartSavingsPlansPurchaseRecommendationGeneration(ctx context.Context, in *StartSavingsPlansPurchaseRecommendationGenerationRequest) (*StartSavingsPlansPurchaseRecommendationGenerationResponse, error)
+
+	// An API operation for adding one or more tags (key-value pairs) to a resource.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+
+	// Removes one or more tags from a resource. Specify only tag keys in your request. Don't
+	// specify the value.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+
+	// Updates an existing cost anomaly monitor. The changes made are applied going forward,
+	// and doesn't change anomalies detected in the past.
 	UpdateAnomalyMonitor(ctx context.Context, in *UpdateAnomalyMonitorRequest) (*UpdateAnomalyMonitorResponse, error)
+
+	// Updates an existing cost anomaly subscription. Specify the fields that you want to
+	// update. Omitted fields are unchanged.
 	UpdateAnomalySubscription(ctx context.Context, in *UpdateAnomalySubscriptionRequest) (*UpdateAnomalySubscriptionResponse, error)
+
+	// Updates status for cost allocation tags in bulk, with maximum batch size of 20. If the
+	// tag status that's updated is the same as the existing tag status, the request doesn't
+	// fail. Instead, it doesn't have any effect on the tag status (for example, activating
+	// the active tag).
 	UpdateCostAllocationTagsStatus(ctx context.Context, in *UpdateCostAllocationTagsStatusRequest) (*UpdateCostAllocationTagsStatusResponse, error)
+
+	// Updates an existing cost category. Changes made to the cost category rules will be
+	// used to categorize the current month’s expenses and future expenses. This won’t
+	// change categorization for the previous months.
 	UpdateCostCategoryDefinition(ctx context.Context, in *UpdateCostCategoryDefinitionRequest) (*UpdateCostCategoryDefinitionResponse, error)
 }
 

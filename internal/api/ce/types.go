@@ -2,11 +2,14 @@
 
 package ce
 
+// Details about the analysis.
 type AnalysisDetails struct {
-	_                                   struct{}                             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the Savings Plans purchase analysis.
 	SavingsPlansPurchaseAnalysisDetails *SavingsPlansPurchaseAnalysisDetails `name:"SavingsPlansPurchaseAnalysisDetails" type:"structure"`
 }
 
+// The requested analysis can't be found.
 type AnalysisNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -22,67 +25,119 @@ func (e *AnalysisNotFoundException) ErrorCode() string { return "AnalysisNotFoun
 func (e *AnalysisNotFoundException) HTTPStatus() int   { return 400 }
 func (e *AnalysisNotFoundException) Fault() string     { return "client" }
 
+// A summary of the analysis.
 type AnalysisSummary struct {
-	_                                       struct{}                                 `type:"structure"`
-	EstimatedCompletionTime                 *string                                  `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
-	AnalysisCompletionTime                  *string                                  `name:"AnalysisCompletionTime" type:"string" min:"20" max:"25"`
-	AnalysisStartedTime                     *string                                  `name:"AnalysisStartedTime" type:"string" min:"20" max:"25"`
-	AnalysisStatus                          *string                                  `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus"`
-	ErrorCode                               *string                                  `name:"ErrorCode" type:"string" enum:"ErrorCode"`
-	AnalysisId                              *string                                  `name:"AnalysisId" type:"string" min:"36" max:"36"`
+	_ struct{} `type:"structure"`
+	// The estimated time for when the analysis will complete.
+	EstimatedCompletionTime *string `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
+	// The completion time of the analysis.
+	AnalysisCompletionTime *string `name:"AnalysisCompletionTime" type:"string" min:"20" max:"25"`
+	// The start time of the analysis.
+	AnalysisStartedTime *string `name:"AnalysisStartedTime" type:"string" min:"20" max:"25"`
+	// The status of the analysis. Values: AnalysisStatus.
+	AnalysisStatus *string `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus"`
+	// The error code used for the analysis. Values: ErrorCode.
+	ErrorCode *string `name:"ErrorCode" type:"string" enum:"ErrorCode"`
+	// The analysis ID that's associated with the commitment purchase analysis.
+	AnalysisId *string `name:"AnalysisId" type:"string" min:"36" max:"36"`
+	// The configuration for the commitment purchase analysis.
 	CommitmentPurchaseAnalysisConfiguration *CommitmentPurchaseAnalysisConfiguration `name:"CommitmentPurchaseAnalysisConfiguration" type:"structure"`
 }
 
+// An unusual cost pattern. This consists of the detailed metadata and the current status
+// of the anomaly object.
 type Anomaly struct {
-	_                struct{}      `type:"structure"`
-	AnomalyId        *string       `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
-	AnomalyStartDate *string       `name:"AnomalyStartDate" type:"string" min:"0" max:"40"`
-	AnomalyEndDate   *string       `name:"AnomalyEndDate" type:"string" min:"0" max:"40"`
-	DimensionValue   *string       `name:"DimensionValue" type:"string" min:"0" max:"1024"`
-	RootCauses       []*RootCause  `name:"RootCauses" type:"list"`
-	AnomalyScore     *AnomalyScore `name:"AnomalyScore" type:"structure" required:"true"`
-	Impact           *Impact       `name:"Impact" type:"structure" required:"true"`
-	MonitorArn       *string       `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
-	Feedback         *string       `name:"Feedback" type:"string" enum:"AnomalyFeedbackType"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the anomaly.
+	AnomalyId *string `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
+	// The first day the anomaly is detected.
+	AnomalyStartDate *string `name:"AnomalyStartDate" type:"string" min:"0" max:"40"`
+	// The last day the anomaly is detected.
+	AnomalyEndDate *string `name:"AnomalyEndDate" type:"string" min:"0" max:"40"`
+	// The dimension for the anomaly (for example, an Amazon Web Services service in a
+	// service monitor).
+	DimensionValue *string `name:"DimensionValue" type:"string" min:"0" max:"1024"`
+	// The list of identified root causes for the anomaly.
+	RootCauses []*RootCause `name:"RootCauses" type:"list"`
+	// The latest and maximum score for the anomaly.
+	AnomalyScore *AnomalyScore `name:"AnomalyScore" type:"structure" required:"true"`
+	// The dollar impact for the anomaly.
+	Impact *Impact `name:"Impact" type:"structure" required:"true"`
+	// The Amazon Resource Name (ARN) for the cost monitor that generated this anomaly.
+	MonitorArn *string `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
+	// The feedback value. Values: AnomalyFeedbackType.
+	Feedback *string `name:"Feedback" type:"string" enum:"AnomalyFeedbackType"`
 }
 
+// The time period for an anomaly.
 type AnomalyDateInterval struct {
-	_         struct{} `type:"structure"`
-	StartDate *string  `name:"StartDate" type:"string" required:"true" min:"0" max:"40"`
-	EndDate   *string  `name:"EndDate" type:"string" min:"0" max:"40"`
+	_ struct{} `type:"structure"`
+	// The first date an anomaly was observed.
+	StartDate *string `name:"StartDate" type:"string" required:"true" min:"0" max:"40"`
+	// The last date an anomaly was observed.
+	EndDate *string `name:"EndDate" type:"string" min:"0" max:"40"`
 }
 
+// This object continuously inspects your account's cost data for anomalies. It's based on
+// MonitorType and MonitorSpecification. The content consists of detailed metadata and the
+// current status of the monitor object.
 type AnomalyMonitor struct {
-	_                     struct{}    `type:"structure"`
-	MonitorArn            *string     `name:"MonitorArn" type:"string" min:"0" max:"1024"`
-	MonitorName           *string     `name:"MonitorName" type:"string" required:"true" min:"0" max:"1024"`
-	CreationDate          *string     `name:"CreationDate" type:"string" min:"0" max:"40"`
-	LastUpdatedDate       *string     `name:"LastUpdatedDate" type:"string" min:"0" max:"40"`
-	LastEvaluatedDate     *string     `name:"LastEvaluatedDate" type:"string" min:"0" max:"40"`
-	MonitorType           *string     `name:"MonitorType" type:"string" enum:"MonitorType" required:"true"`
-	MonitorDimension      *string     `name:"MonitorDimension" type:"string" enum:"MonitorDimension"`
-	MonitorSpecification  *Expression `name:"MonitorSpecification" type:"structure"`
-	DimensionalValueCount *int64      `name:"DimensionalValueCount" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) value.
+	MonitorArn *string `name:"MonitorArn" type:"string" min:"0" max:"1024"`
+	// The name of the monitor.
+	MonitorName *string `name:"MonitorName" type:"string" required:"true" min:"0" max:"1024"`
+	// The date when the monitor was created.
+	CreationDate *string `name:"CreationDate" type:"string" min:"0" max:"40"`
+	// The date when the monitor was last updated.
+	LastUpdatedDate *string `name:"LastUpdatedDate" type:"string" min:"0" max:"40"`
+	// The date when the monitor last evaluated for anomalies.
+	LastEvaluatedDate *string `name:"LastEvaluatedDate" type:"string" min:"0" max:"40"`
+	// The type of the monitor. Values: MonitorType.
+	MonitorType *string `name:"MonitorType" type:"string" enum:"MonitorType" required:"true"`
+	// For customer managed monitors, do not specify this field. Values: MonitorDimension.
+	MonitorDimension *string `name:"MonitorDimension" type:"string" enum:"MonitorDimension"`
+	// An Expression object used to control what costs the monitor analyzes for anomalies.
+	MonitorSpecification *Expression `name:"MonitorSpecification" type:"structure"`
+	// The value for evaluated dimensions.
+	DimensionalValueCount *int64 `name:"DimensionalValueCount" type:"integer" min:"0"`
 }
 
+// Quantifies the anomaly. The higher score means that it's more anomalous.
 type AnomalyScore struct {
-	_            struct{} `type:"structure"`
-	MaxScore     *float64 `name:"MaxScore" type:"double" required:"true"`
+	_ struct{} `type:"structure"`
+	// The maximum score that's observed during the AnomalyDateInterval.
+	MaxScore *float64 `name:"MaxScore" type:"double" required:"true"`
+	// The last observed score.
 	CurrentScore *float64 `name:"CurrentScore" type:"double" required:"true"`
 }
 
+// An AnomalySubscription resource (also referred to as an alert subscription) sends
+// notifications about specific anomalies that meet an alerting criteria defined by you.
 type AnomalySubscription struct {
-	_                   struct{}      `type:"structure"`
-	SubscriptionArn     *string       `name:"SubscriptionArn" type:"string" min:"0" max:"1024"`
-	AccountId           *string       `name:"AccountId" type:"string" min:"0" max:"1024"`
-	MonitorArnList      []string      `name:"MonitorArnList" type:"list" required:"true"`
-	Subscribers         []*Subscriber `name:"Subscribers" type:"list" required:"true"`
-	Threshold           *float64      `name:"Threshold" type:"double" min:"0.0"`
-	Frequency           *string       `name:"Frequency" type:"string" enum:"AnomalySubscriptionFrequency" required:"true"`
-	SubscriptionName    *string       `name:"SubscriptionName" type:"string" required:"true" min:"0" max:"1024"`
-	ThresholdExpression *Expression   `name:"ThresholdExpression" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The AnomalySubscription Amazon Resource Name (ARN).
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" min:"0" max:"1024"`
+	// Your unique account identifier.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// A list of cost anomaly monitors.
+	MonitorArnList []string `name:"MonitorArnList" type:"list" required:"true"`
+	// A list of subscribers to notify.
+	Subscribers []*Subscriber `name:"Subscribers" type:"list" required:"true"`
+	// (deprecated)
+	Threshold *float64 `name:"Threshold" type:"double" min:"0.0"`
+	// The frequency that anomaly notifications are sent. Values:
+	// AnomalySubscriptionFrequency.
+	Frequency *string `name:"Frequency" type:"string" enum:"AnomalySubscriptionFrequency" required:"true"`
+	// The name for the subscription.
+	SubscriptionName *string `name:"SubscriptionName" type:"string" required:"true" min:"0" max:"1024"`
+	// An Expression object used to specify the anomalies that you want to generate alerts
+	// for.
+	ThresholdExpression *Expression `name:"ThresholdExpression" type:"structure"`
 }
 
+// A request to backfill is already in progress. Once the previous request is complete,
+// you can create another request.
 type BackfillLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -98,6 +153,7 @@ func (e *BackfillLimitExceededException) ErrorCode() string { return "BackfillLi
 func (e *BackfillLimitExceededException) HTTPStatus() int   { return 400 }
 func (e *BackfillLimitExceededException) Fault() string     { return "client" }
 
+// The requested report expired. Update the date interval and try again.
 type BillExpirationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -113,6 +169,8 @@ func (e *BillExpirationException) ErrorCode() string { return "BillExpirationExc
 func (e *BillExpirationException) HTTPStatus() int   { return 400 }
 func (e *BillExpirationException) Fault() string     { return "client" }
 
+// The billing view status must be HEALTHY to perform this action. Try again when the
+// status is HEALTHY.
 type BillingViewHealthStatusException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -130,226 +188,376 @@ func (e *BillingViewHealthStatusException) ErrorCode() string {
 func (e *BillingViewHealthStatusException) HTTPStatus() int { return 400 }
 func (e *BillingViewHealthStatusException) Fault() string   { return "client" }
 
+// The configuration for the commitment purchase analysis.
 type CommitmentPurchaseAnalysisConfiguration struct {
-	_                                         struct{}                                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The configuration for the Savings Plans purchase analysis.
 	SavingsPlansPurchaseAnalysisConfiguration *SavingsPlansPurchaseAnalysisConfiguration `name:"SavingsPlansPurchaseAnalysisConfiguration" type:"structure"`
 }
 
+// Contains cost or usage metric values for comparing two time periods. Each value
+// includes amounts for the baseline and comparison time periods, their difference, and
+// the unit of measurement.
 type ComparisonMetricValue struct {
-	_                          struct{} `type:"structure"`
-	BaselineTimePeriodAmount   *string  `name:"BaselineTimePeriodAmount" type:"string" min:"0" max:"1024"`
-	ComparisonTimePeriodAmount *string  `name:"ComparisonTimePeriodAmount" type:"string" min:"0" max:"1024"`
-	Difference                 *string  `name:"Difference" type:"string" min:"0" max:"1024"`
-	Unit                       *string  `name:"Unit" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The numeric value for the baseline time period measurement.
+	BaselineTimePeriodAmount *string `name:"BaselineTimePeriodAmount" type:"string" min:"0" max:"1024"`
+	// The numeric value for the comparison time period measurement.
+	ComparisonTimePeriodAmount *string `name:"ComparisonTimePeriodAmount" type:"string" min:"0" max:"1024"`
+	// The calculated difference between ComparisonTimePeriodAmount and
+	// BaselineTimePeriodAmount.
+	Difference *string `name:"Difference" type:"string" min:"0" max:"1024"`
+	// The unit of measurement applicable to all numeric values in this comparison.
+	Unit *string `name:"Unit" type:"string" min:"0" max:"1024"`
 }
 
+// The cost allocation tag structure. This includes detailed metadata for the
+// CostAllocationTag object.
 type CostAllocationTag struct {
-	_               struct{} `type:"structure"`
-	TagKey          *string  `name:"TagKey" type:"string" required:"true" min:"0" max:"1024"`
-	Type            *string  `name:"Type" type:"string" enum:"CostAllocationTagType" required:"true"`
-	Status          *string  `name:"Status" type:"string" enum:"CostAllocationTagStatus" required:"true"`
-	LastUpdatedDate *string  `name:"LastUpdatedDate" type:"string" min:"20" max:"25"`
-	LastUsedDate    *string  `name:"LastUsedDate" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The key for the cost allocation tag.
+	TagKey *string `name:"TagKey" type:"string" required:"true" min:"0" max:"1024"`
+	// The type of cost allocation tag. Values: CostAllocationTagType.
+	Type *string `name:"Type" type:"string" enum:"CostAllocationTagType" required:"true"`
+	// The status of a cost allocation tag. Values: CostAllocationTagStatus.
+	Status *string `name:"Status" type:"string" enum:"CostAllocationTagStatus" required:"true"`
+	// The last date that the tag was either activated or deactivated.
+	LastUpdatedDate *string `name:"LastUpdatedDate" type:"string" min:"20" max:"25"`
+	// The last month that the tag was used on an Amazon Web Services resource.
+	LastUsedDate *string `name:"LastUsedDate" type:"string" min:"20" max:"25"`
 }
 
+// The cost allocation tag backfill request structure that contains metadata and details
+// of a certain backfill.
 type CostAllocationTagBackfillRequest struct {
-	_              struct{} `type:"structure"`
-	BackfillFrom   *string  `name:"BackfillFrom" type:"string" min:"20" max:"25"`
-	RequestedAt    *string  `name:"RequestedAt" type:"string" min:"20" max:"25"`
-	CompletedAt    *string  `name:"CompletedAt" type:"string" min:"20" max:"25"`
-	BackfillStatus *string  `name:"BackfillStatus" type:"string" enum:"CostAllocationTagBackfillStatus"`
-	LastUpdatedAt  *string  `name:"LastUpdatedAt" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The date the backfill starts from.
+	BackfillFrom *string `name:"BackfillFrom" type:"string" min:"20" max:"25"`
+	// The time when the backfill was requested.
+	RequestedAt *string `name:"RequestedAt" type:"string" min:"20" max:"25"`
+	// The backfill completion time.
+	CompletedAt *string `name:"CompletedAt" type:"string" min:"20" max:"25"`
+	// The status of the cost allocation tag backfill request. Values:
+	// CostAllocationTagBackfillStatus.
+	BackfillStatus *string `name:"BackfillStatus" type:"string" enum:"CostAllocationTagBackfillStatus"`
+	// The time when the backfill status was last updated.
+	LastUpdatedAt *string `name:"LastUpdatedAt" type:"string" min:"20" max:"25"`
 }
 
+// The cost allocation tag status. The status of a key can either be active or inactive.
 type CostAllocationTagStatusEntry struct {
-	_      struct{} `type:"structure"`
-	TagKey *string  `name:"TagKey" type:"string" required:"true" min:"0" max:"1024"`
-	Status *string  `name:"Status" type:"string" enum:"CostAllocationTagStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// The key for the cost allocation tag.
+	TagKey *string `name:"TagKey" type:"string" required:"true" min:"0" max:"1024"`
+	// The status of a cost allocation tag. Values: CostAllocationTagStatus.
+	Status *string `name:"Status" type:"string" enum:"CostAllocationTagStatus" required:"true"`
 }
 
+// Represents a comparison of cost and usage metrics between two time periods.
 type CostAndUsageComparison struct {
-	_                    struct{}                          `type:"structure"`
-	CostAndUsageSelector *Expression                       `name:"CostAndUsageSelector" type:"structure"`
-	Metrics              map[string]*ComparisonMetricValue `name:"Metrics" type:"map"`
+	_                    struct{}    `type:"structure"`
+	CostAndUsageSelector *Expression `name:"CostAndUsageSelector" type:"structure"`
+	// A mapping of metric names to their comparison values.
+	Metrics map[string]*ComparisonMetricValue `name:"Metrics" type:"map"`
 }
 
+// The structure of Cost Categories. This includes detailed metadata and the set of rules
+// for the CostCategory object.
 type CostCategory struct {
-	_                struct{}                        `type:"structure"`
-	CostCategoryArn  *string                         `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
-	EffectiveStart   *string                         `name:"EffectiveStart" type:"string" required:"true" min:"20" max:"25"`
-	EffectiveEnd     *string                         `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
-	Name             *string                         `name:"Name" type:"string" required:"true" min:"1" max:"50"`
-	RuleVersion      *string                         `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
-	Rules            []*CostCategoryRule             `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
-	SplitChargeRules []*CostCategorySplitChargeRule  `name:"SplitChargeRules" type:"list" min:"1" max:"10"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The effective start date of your cost category.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" required:"true" min:"20" max:"25"`
+	// The effective end date of your cost category.
+	EffectiveEnd *string `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
+	Name         *string `name:"Name" type:"string" required:"true" min:"1" max:"50"`
+	// Values: CostCategoryRuleVersion.
+	RuleVersion *string `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
+	// The rules are processed in order.
+	Rules []*CostCategoryRule `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
+	// The split charge rules that are used to allocate your charges between your cost
+	// category values.
+	SplitChargeRules []*CostCategorySplitChargeRule `name:"SplitChargeRules" type:"list" min:"1" max:"10"`
+	// The list of processing statuses for Cost Management products for a specific cost
+	// category.
 	ProcessingStatus []*CostCategoryProcessingStatus `name:"ProcessingStatus" type:"list"`
 	DefaultValue     *string                         `name:"DefaultValue" type:"string" min:"1" max:"50"`
 }
 
+// When you create or update a cost category, you can define the CostCategoryRule rule
+// type as INHERITED_VALUE. This rule type adds the flexibility to define a rule that
+// dynamically inherits the cost category value from the dimension value that's defined by
+// CostCategoryInheritedValueDimension.
 type CostCategoryInheritedValueDimension struct {
-	_             struct{} `type:"structure"`
-	DimensionName *string  `name:"DimensionName" type:"string" enum:"CostCategoryInheritedValueDimensionName"`
-	DimensionKey  *string  `name:"DimensionKey" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the dimension that's used to group costs. Values:
+	// CostCategoryInheritedValueDimensionName.
+	DimensionName *string `name:"DimensionName" type:"string" enum:"CostCategoryInheritedValueDimensionName"`
+	// The key to extract cost category values.
+	DimensionKey *string `name:"DimensionKey" type:"string" min:"0" max:"1024"`
 }
 
+// The list of processing statuses for Cost Management products for a specific cost
+// category.
 type CostCategoryProcessingStatus struct {
-	_         struct{} `type:"structure"`
-	Component *string  `name:"Component" type:"string" enum:"CostCategoryStatusComponent"`
-	Status    *string  `name:"Status" type:"string" enum:"CostCategoryStatus"`
+	_ struct{} `type:"structure"`
+	// The Cost Management product name of the applied status. Values:
+	// CostCategoryStatusComponent.
+	Component *string `name:"Component" type:"string" enum:"CostCategoryStatusComponent"`
+	// The process status for a specific cost category. Values: CostCategoryStatus.
+	Status *string `name:"Status" type:"string" enum:"CostCategoryStatus"`
 }
 
+// A reference to a cost category containing only enough information to identify the Cost
+// Category.
 type CostCategoryReference struct {
-	_                      struct{}                        `type:"structure"`
-	CostCategoryArn        *string                         `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
-	Name                   *string                         `name:"Name" type:"string" min:"1" max:"50"`
-	EffectiveStart         *string                         `name:"EffectiveStart" type:"string" min:"20" max:"25"`
-	EffectiveEnd           *string                         `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
-	NumberOfRules          *int64                          `name:"NumberOfRules" type:"integer" min:"0"`
-	ProcessingStatus       []*CostCategoryProcessingStatus `name:"ProcessingStatus" type:"list"`
-	Values                 []string                        `name:"Values" type:"list"`
-	DefaultValue           *string                         `name:"DefaultValue" type:"string" min:"1" max:"50"`
-	SupportedResourceTypes []string                        `name:"SupportedResourceTypes" type:"list"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	Name            *string `name:"Name" type:"string" min:"1" max:"50"`
+	// The cost category's effective start date.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" min:"20" max:"25"`
+	// The cost category's effective end date.
+	EffectiveEnd *string `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
+	// The number of rules that are associated with a specific cost category.
+	NumberOfRules *int64 `name:"NumberOfRules" type:"integer" min:"0"`
+	// The list of processing statuses for Cost Management products for a specific cost
+	// category.
+	ProcessingStatus []*CostCategoryProcessingStatus `name:"ProcessingStatus" type:"list"`
+	// A list of unique cost category values in a specific cost category.
+	Values       []string `name:"Values" type:"list"`
+	DefaultValue *string  `name:"DefaultValue" type:"string" min:"1" max:"50"`
+	// The resource types supported by a specific cost category.
+	SupportedResourceTypes []string `name:"SupportedResourceTypes" type:"list"`
 }
 
+// A reference to a cost category association that contains information on an associated
+// resource.
 type CostCategoryResourceAssociation struct {
-	_                struct{} `type:"structure"`
-	ResourceArn      *string  `name:"ResourceArn" type:"string" min:"20" max:"2048"`
-	CostCategoryName *string  `name:"CostCategoryName" type:"string" min:"1" max:"50"`
-	CostCategoryArn  *string  `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for an associated resource.
+	ResourceArn      *string `name:"ResourceArn" type:"string" min:"20" max:"2048"`
+	CostCategoryName *string `name:"CostCategoryName" type:"string" min:"1" max:"50"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
 }
 
+// Rules are processed in order. If there are multiple rules that match the line item,
+// then the first rule to match is used to determine that cost category value.
 type CostCategoryRule struct {
-	_              struct{}                             `type:"structure"`
-	Value          *string                              `name:"Value" type:"string" min:"1" max:"50"`
-	Rule           *Expression                          `name:"Rule" type:"structure"`
+	_     struct{} `type:"structure"`
+	Value *string  `name:"Value" type:"string" min:"1" max:"50"`
+	// An Expression object used to categorize costs.
+	Rule *Expression `name:"Rule" type:"structure"`
+	// The value the line item is categorized as if the line item contains the matched
+	// dimension.
 	InheritedValue *CostCategoryInheritedValueDimension `name:"InheritedValue" type:"structure"`
-	Type           *string                              `name:"Type" type:"string" enum:"CostCategoryRuleType"`
+	// You can define the CostCategoryRule rule type as either REGULAR or INHERITED_VALUE.
+	// Values: CostCategoryRuleType.
+	Type *string `name:"Type" type:"string" enum:"CostCategoryRuleType"`
 }
 
+// Use the split charge rule to split the cost of one cost category value across several
+// other target values.
 type CostCategorySplitChargeRule struct {
-	_          struct{}                                `type:"structure"`
-	Source     *string                                 `name:"Source" type:"string" required:"true" min:"0" max:"1024"`
-	Targets    []string                                `name:"Targets" type:"list" required:"true" min:"1" max:"500"`
-	Method     *string                                 `name:"Method" type:"string" enum:"CostCategorySplitChargeMethod" required:"true"`
+	_ struct{} `type:"structure"`
+	// The cost category value that you want to split.
+	Source *string `name:"Source" type:"string" required:"true" min:"0" max:"1024"`
+	// The cost category values that you want to split costs across.
+	Targets []string `name:"Targets" type:"list" required:"true" min:"1" max:"500"`
+	// The method that's used to define how to split your source costs across your targets.
+	// Values: CostCategorySplitChargeMethod.
+	Method *string `name:"Method" type:"string" enum:"CostCategorySplitChargeMethod" required:"true"`
+	// The parameters for a split charge method.
 	Parameters []*CostCategorySplitChargeRuleParameter `name:"Parameters" type:"list" min:"1" max:"10"`
 }
 
+// The parameters for a split charge method.
 type CostCategorySplitChargeRuleParameter struct {
-	_      struct{} `type:"structure"`
-	Type   *string  `name:"Type" type:"string" enum:"CostCategorySplitChargeRuleParameterType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The parameter type. Values: CostCategorySplitChargeRuleParameterType.
+	Type *string `name:"Type" type:"string" enum:"CostCategorySplitChargeRuleParameterType" required:"true"`
+	// The parameter values.
 	Values []string `name:"Values" type:"list" required:"true" min:"1" max:"500"`
 }
 
+// The Cost Categories values used for filtering the costs.
 type CostCategoryValues struct {
-	_            struct{} `type:"structure"`
-	Key          *string  `name:"Key" type:"string" min:"1" max:"50"`
-	Values       []string `name:"Values" type:"list"`
+	_   struct{} `type:"structure"`
+	Key *string  `name:"Key" type:"string" min:"1" max:"50"`
+	// The specific value of the cost category.
+	Values []string `name:"Values" type:"list"`
+	// The match options that you can use to filter your results.
 	MatchOptions []string `name:"MatchOptions" type:"list" memberEnum:"MatchOption"`
 }
 
+// Represents a collection of cost drivers and their associated metrics for cost
+// comparison analysis.
 type CostComparisonDriver struct {
-	_            struct{}                          `type:"structure"`
-	CostSelector *Expression                       `name:"CostSelector" type:"structure"`
-	Metrics      map[string]*ComparisonMetricValue `name:"Metrics" type:"map"`
-	CostDrivers  []*CostDriver                     `name:"CostDrivers" type:"list"`
+	_            struct{}    `type:"structure"`
+	CostSelector *Expression `name:"CostSelector" type:"structure"`
+	// A mapping of metric names to their comparison values.
+	Metrics map[string]*ComparisonMetricValue `name:"Metrics" type:"map"`
+	// An array of cost drivers, each representing a cost difference between the baseline and
+	// comparison time periods.
+	CostDrivers []*CostDriver `name:"CostDrivers" type:"list"`
 }
 
+// Represents factors that contribute to cost variations between the baseline and
+// comparison time periods, including the type of driver, an identifier of the driver, and
+// associated metrics.
 type CostDriver struct {
-	_       struct{}                          `type:"structure"`
-	Type    *string                           `name:"Type" type:"string" min:"0" max:"1024"`
-	Name    *string                           `name:"Name" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The category or classification of the cost driver.
+	Type *string `name:"Type" type:"string" min:"0" max:"1024"`
+	// The specific identifier of the cost driver.
+	Name *string `name:"Name" type:"string" min:"0" max:"1024"`
+	// A mapping of metric names to their comparison values, measuring the impact of this
+	// cost driver.
 	Metrics map[string]*ComparisonMetricValue `name:"Metrics" type:"map"`
 }
 
+// The amount of instance usage that a reservation covered.
 type Coverage struct {
-	_                       struct{}                 `type:"structure"`
-	CoverageHours           *CoverageHours           `name:"CoverageHours" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The amount of instance usage that the reservation covered, in hours.
+	CoverageHours *CoverageHours `name:"CoverageHours" type:"structure"`
+	// The amount of instance usage that the reservation covered, in normalized units.
 	CoverageNormalizedUnits *CoverageNormalizedUnits `name:"CoverageNormalizedUnits" type:"structure"`
-	CoverageCost            *CoverageCost            `name:"CoverageCost" type:"structure"`
+	// The amount of cost that the reservation covered.
+	CoverageCost *CoverageCost `name:"CoverageCost" type:"structure"`
 }
 
+// Reservation coverage for a specified period, in hours.
 type CoverageByTime struct {
-	_          struct{}                    `type:"structure"`
-	TimePeriod *DateInterval               `name:"TimePeriod" type:"structure"`
-	Groups     []*ReservationCoverageGroup `name:"Groups" type:"list"`
-	Total      *Coverage                   `name:"Total" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The period that this coverage was used over.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure"`
+	// The groups of instances that the reservation covered.
+	Groups []*ReservationCoverageGroup `name:"Groups" type:"list"`
+	// The total reservation coverage, in hours.
+	Total *Coverage `name:"Total" type:"structure"`
 }
 
+// How much it costs to run an instance.
 type CoverageCost struct {
-	_            struct{} `type:"structure"`
-	OnDemandCost *string  `name:"OnDemandCost" type:"string"`
+	_ struct{} `type:"structure"`
+	// How much an On-Demand Instance costs.
+	OnDemandCost *string `name:"OnDemandCost" type:"string"`
 }
 
+// How long a running instance either used a reservation or was On-Demand.
 type CoverageHours struct {
-	_                       struct{} `type:"structure"`
-	OnDemandHours           *string  `name:"OnDemandHours" type:"string"`
-	ReservedHours           *string  `name:"ReservedHours" type:"string"`
-	TotalRunningHours       *string  `name:"TotalRunningHours" type:"string"`
-	CoverageHoursPercentage *string  `name:"CoverageHoursPercentage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The number of instance running hours that On-Demand Instances covered.
+	OnDemandHours *string `name:"OnDemandHours" type:"string"`
+	// The number of instance running hours that reservations covered.
+	ReservedHours *string `name:"ReservedHours" type:"string"`
+	// The total instance usage, in hours.
+	TotalRunningHours *string `name:"TotalRunningHours" type:"string"`
+	// The percentage of instance hours that a reservation covered.
+	CoverageHoursPercentage *string `name:"CoverageHoursPercentage" type:"string"`
 }
 
+// The amount of instance usage, in normalized units. You can use normalized units to see
+// your EC2 usage for multiple sizes of instances in a uniform way. For example, suppose
+// that you run an xlarge instance and a 2xlarge instance.
 type CoverageNormalizedUnits struct {
-	_                                 struct{} `type:"structure"`
-	OnDemandNormalizedUnits           *string  `name:"OnDemandNormalizedUnits" type:"string"`
-	ReservedNormalizedUnits           *string  `name:"ReservedNormalizedUnits" type:"string"`
-	TotalRunningNormalizedUnits       *string  `name:"TotalRunningNormalizedUnits" type:"string"`
-	CoverageNormalizedUnitsPercentage *string  `name:"CoverageNormalizedUnitsPercentage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The number of normalized units that are covered by On-Demand Instances instead of a
+	// reservation.
+	OnDemandNormalizedUnits *string `name:"OnDemandNormalizedUnits" type:"string"`
+	// The number of normalized units that a reservation covers.
+	ReservedNormalizedUnits *string `name:"ReservedNormalizedUnits" type:"string"`
+	// The total number of normalized units that you used.
+	TotalRunningNormalizedUnits *string `name:"TotalRunningNormalizedUnits" type:"string"`
+	// The percentage of your used instance normalized units that a reservation covers.
+	CoverageNormalizedUnitsPercentage *string `name:"CoverageNormalizedUnitsPercentage" type:"string"`
 }
 
 type CreateAnomalyMonitorRequest struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The cost anomaly detection monitor object that you want to create.
 	AnomalyMonitor *AnomalyMonitor `name:"AnomalyMonitor" type:"structure" required:"true"`
-	ResourceTags   []*ResourceTag  `name:"ResourceTags" type:"list" min:"0" max:"200"`
+	// An optional list of tags to associate with the specified AnomalyMonitor.
+	ResourceTags []*ResourceTag `name:"ResourceTags" type:"list" min:"0" max:"200"`
 }
 
 type CreateAnomalyMonitorResponse struct {
-	_          struct{} `type:"structure"`
-	MonitorArn *string  `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of your newly created cost anomaly detection monitor.
+	MonitorArn *string `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
 type CreateAnomalySubscriptionRequest struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The cost anomaly subscription object that you want to create.
 	AnomalySubscription *AnomalySubscription `name:"AnomalySubscription" type:"structure" required:"true"`
-	ResourceTags        []*ResourceTag       `name:"ResourceTags" type:"list" min:"0" max:"200"`
+	// An optional list of tags to associate with the specified AnomalySubscription.
+	ResourceTags []*ResourceTag `name:"ResourceTags" type:"list" min:"0" max:"200"`
 }
 
 type CreateAnomalySubscriptionResponse struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of your newly created cost anomaly subscription.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
 type CreateCostCategoryDefinitionRequest struct {
-	_                struct{}                       `type:"structure"`
-	Name             *string                        `name:"Name" type:"string" required:"true" min:"1" max:"50"`
-	EffectiveStart   *string                        `name:"EffectiveStart" type:"string" min:"20" max:"25"`
-	RuleVersion      *string                        `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
-	Rules            []*CostCategoryRule            `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
-	DefaultValue     *string                        `name:"DefaultValue" type:"string" min:"1" max:"50"`
+	_    struct{} `type:"structure"`
+	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"50"`
+	// The cost category's effective start date.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" min:"20" max:"25"`
+	// Values: CostCategoryRuleVersion.
+	RuleVersion *string `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
+	// The cost category rules used to categorize costs.
+	Rules        []*CostCategoryRule `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
+	DefaultValue *string             `name:"DefaultValue" type:"string" min:"1" max:"50"`
+	// The split charge rules used to allocate your charges between your cost category
+	// values.
 	SplitChargeRules []*CostCategorySplitChargeRule `name:"SplitChargeRules" type:"list" min:"1" max:"10"`
-	ResourceTags     []*ResourceTag                 `name:"ResourceTags" type:"list" min:"0" max:"200"`
+	// An optional list of tags to associate with the specified CostCategory.
+	ResourceTags []*ResourceTag `name:"ResourceTags" type:"list" min:"0" max:"200"`
 }
 
 type CreateCostCategoryDefinitionResponse struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
-	EffectiveStart  *string  `name:"EffectiveStart" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your newly created cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	// The cost category's effective start date.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" min:"20" max:"25"`
 }
 
+// Context about the current instance.
 type CurrentInstance struct {
-	_                                        struct{}             `type:"structure"`
-	ResourceId                               *string              `name:"ResourceId" type:"string" min:"0" max:"1024"`
-	InstanceName                             *string              `name:"InstanceName" type:"string" min:"0" max:"1024"`
-	Tags                                     []*TagValues         `name:"Tags" type:"list"`
-	ResourceDetails                          *ResourceDetails     `name:"ResourceDetails" type:"structure"`
-	ResourceUtilization                      *ResourceUtilization `name:"ResourceUtilization" type:"structure"`
-	ReservationCoveredHoursInLookbackPeriod  *string              `name:"ReservationCoveredHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
-	SavingsPlansCoveredHoursInLookbackPeriod *string              `name:"SavingsPlansCoveredHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
-	OnDemandHoursInLookbackPeriod            *string              `name:"OnDemandHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
-	TotalRunningHoursInLookbackPeriod        *string              `name:"TotalRunningHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
-	MonthlyCost                              *string              `name:"MonthlyCost" type:"string" min:"0" max:"1024"`
-	CurrencyCode                             *string              `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Resource ID of the current instance.
+	ResourceId *string `name:"ResourceId" type:"string" min:"0" max:"1024"`
+	// The name that you given an instance.
+	InstanceName *string `name:"InstanceName" type:"string" min:"0" max:"1024"`
+	// Cost allocation resource tags that are applied to the instance.
+	Tags []*TagValues `name:"Tags" type:"list"`
+	// Details about the resource and utilization.
+	ResourceDetails *ResourceDetails `name:"ResourceDetails" type:"structure"`
+	// Utilization information of the current instance during the lookback period.
+	ResourceUtilization *ResourceUtilization `name:"ResourceUtilization" type:"structure"`
+	// The number of hours during the lookback period that's covered by reservations.
+	ReservationCoveredHoursInLookbackPeriod *string `name:"ReservationCoveredHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
+	// The number of hours during the lookback period that's covered by Savings Plans.
+	SavingsPlansCoveredHoursInLookbackPeriod *string `name:"SavingsPlansCoveredHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
+	// The number of hours during the lookback period that's billed at On-Demand rates.
+	OnDemandHoursInLookbackPeriod *string `name:"OnDemandHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
+	// The total number of hours that the instance ran during the lookback period.
+	TotalRunningHoursInLookbackPeriod *string `name:"TotalRunningHoursInLookbackPeriod" type:"string" min:"0" max:"1024"`
+	// The current On-Demand cost of operating this instance on a monthly basis.
+	MonthlyCost *string `name:"MonthlyCost" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to calculate the costs for this
+	// instance.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
 }
 
+// The requested data is unavailable.
 type DataUnavailableException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -365,15 +573,19 @@ func (e *DataUnavailableException) ErrorCode() string { return "DataUnavailableE
 func (e *DataUnavailableException) HTTPStatus() int   { return 400 }
 func (e *DataUnavailableException) Fault() string     { return "client" }
 
+// The time period of the request.
 type DateInterval struct {
-	_     struct{} `type:"structure"`
-	Start *string  `name:"Start" type:"string" required:"true" min:"0" max:"40"`
-	End   *string  `name:"End" type:"string" required:"true" min:"0" max:"40"`
+	_ struct{} `type:"structure"`
+	// The beginning of the time period.
+	Start *string `name:"Start" type:"string" required:"true" min:"0" max:"40"`
+	// The end of the time period.
+	End *string `name:"End" type:"string" required:"true" min:"0" max:"40"`
 }
 
 type DeleteAnomalyMonitorRequest struct {
-	_          struct{} `type:"structure"`
-	MonitorArn *string  `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the cost anomaly monitor that you want to delete.
+	MonitorArn *string `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
 type DeleteAnomalyMonitorResponse struct {
@@ -381,8 +593,9 @@ type DeleteAnomalyMonitorResponse struct {
 }
 
 type DeleteAnomalySubscriptionRequest struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the cost anomaly subscription that you want to delete.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
 type DeleteAnomalySubscriptionResponse struct {
@@ -390,20 +603,25 @@ type DeleteAnomalySubscriptionResponse struct {
 }
 
 type DeleteCostCategoryDefinitionRequest struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DeleteCostCategoryDefinitionResponse struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
-	EffectiveEnd    *string  `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	// The effective end date of the cost category as a result of deleting it.
+	EffectiveEnd *string `name:"EffectiveEnd" type:"string" min:"20" max:"25"`
 }
 
 type DescribeCostCategoryDefinitionRequest struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
-	EffectiveOn     *string  `name:"EffectiveOn" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date when the cost category was effective.
+	EffectiveOn *string `name:"EffectiveOn" type:"string" min:"20" max:"25"`
 }
 
 type DescribeCostCategoryDefinitionResponse struct {
@@ -411,118 +629,205 @@ type DescribeCostCategoryDefinitionResponse struct {
 	CostCategory *CostCategory `name:"CostCategory" type:"structure"`
 }
 
+// The metadata that you can use to filter and group your results. You can use
+// GetDimensionValues to find specific values.
 type DimensionValues struct {
-	_            struct{} `type:"structure"`
-	Key          *string  `name:"Key" type:"string" enum:"Dimension"`
-	Values       []string `name:"Values" type:"list"`
+	_ struct{} `type:"structure"`
+	// The names of the metadata types that you can use to filter and group your results.
+	// Values: Dimension.
+	Key *string `name:"Key" type:"string" enum:"Dimension"`
+	// The metadata values that you can use to filter and group your results.
+	Values []string `name:"Values" type:"list"`
+	// The match options that you can use to filter your results.
 	MatchOptions []string `name:"MatchOptions" type:"list" memberEnum:"MatchOption"`
 }
 
+// The metadata of a specific type that you can use to filter and group your results. You
+// can use GetDimensionValues to find specific values.
 type DimensionValuesWithAttributes struct {
-	_          struct{}          `type:"structure"`
-	Value      *string           `name:"Value" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The value of a dimension with a specific attribute.
+	Value *string `name:"Value" type:"string" min:"0" max:"1024"`
+	// The attribute that applies to a specific Dimension.
 	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// The field that contains a list of disk (local storage) metrics that are associated with
+// the current instance.
 type DiskResourceUtilization struct {
-	_                       struct{} `type:"structure"`
-	DiskReadOpsPerSecond    *string  `name:"DiskReadOpsPerSecond" type:"string" min:"0" max:"1024"`
-	DiskWriteOpsPerSecond   *string  `name:"DiskWriteOpsPerSecond" type:"string" min:"0" max:"1024"`
-	DiskReadBytesPerSecond  *string  `name:"DiskReadBytesPerSecond" type:"string" min:"0" max:"1024"`
-	DiskWriteBytesPerSecond *string  `name:"DiskWriteBytesPerSecond" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The maximum number of read operations per second.
+	DiskReadOpsPerSecond *string `name:"DiskReadOpsPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum number of write operations per second.
+	DiskWriteOpsPerSecond *string `name:"DiskWriteOpsPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum read throughput operations per second.
+	DiskReadBytesPerSecond *string `name:"DiskReadBytesPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum write throughput operations per second.
+	DiskWriteBytesPerSecond *string `name:"DiskWriteBytesPerSecond" type:"string" min:"0" max:"1024"`
 }
 
+// The DynamoDB reservations that Amazon Web Services recommends that you purchase.
 type DynamoDBCapacityDetails struct {
-	_             struct{} `type:"structure"`
-	CapacityUnits *string  `name:"CapacityUnits" type:"string" min:"0" max:"1024"`
-	Region        *string  `name:"Region" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The capacity unit of the recommended reservation.
+	CapacityUnits *string `name:"CapacityUnits" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
 }
 
+// The EBS field that contains a list of EBS metrics that are associated with the current
+// instance.
 type EBSResourceUtilization struct {
-	_                      struct{} `type:"structure"`
-	EbsReadOpsPerSecond    *string  `name:"EbsReadOpsPerSecond" type:"string" min:"0" max:"1024"`
-	EbsWriteOpsPerSecond   *string  `name:"EbsWriteOpsPerSecond" type:"string" min:"0" max:"1024"`
-	EbsReadBytesPerSecond  *string  `name:"EbsReadBytesPerSecond" type:"string" min:"0" max:"1024"`
-	EbsWriteBytesPerSecond *string  `name:"EbsWriteBytesPerSecond" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The maximum number of read operations per second.
+	EbsReadOpsPerSecond *string `name:"EbsReadOpsPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum number of write operations per second.
+	EbsWriteOpsPerSecond *string `name:"EbsWriteOpsPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum size of read operations per second
+	EbsReadBytesPerSecond *string `name:"EbsReadBytesPerSecond" type:"string" min:"0" max:"1024"`
+	// The maximum size of write operations per second.
+	EbsWriteBytesPerSecond *string `name:"EbsWriteBytesPerSecond" type:"string" min:"0" max:"1024"`
 }
 
+// Details about the Amazon EC2 reservations that Amazon Web Services recommends that you
+// purchase.
 type EC2InstanceDetails struct {
-	_                 struct{} `type:"structure"`
-	Family            *string  `name:"Family" type:"string" min:"0" max:"1024"`
-	InstanceType      *string  `name:"InstanceType" type:"string" min:"0" max:"1024"`
-	Region            *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	AvailabilityZone  *string  `name:"AvailabilityZone" type:"string" min:"0" max:"1024"`
-	Platform          *string  `name:"Platform" type:"string" min:"0" max:"1024"`
-	Tenancy           *string  `name:"Tenancy" type:"string" min:"0" max:"1024"`
-	CurrentGeneration *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible  *bool    `name:"SizeFlexEligible" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The instance family of the recommended reservation.
+	Family *string `name:"Family" type:"string" min:"0" max:"1024"`
+	// The type of instance that Amazon Web Services recommends.
+	InstanceType *string `name:"InstanceType" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The Availability Zone of the recommended reservation.
+	AvailabilityZone *string `name:"AvailabilityZone" type:"string" min:"0" max:"1024"`
+	// The platform of the recommended reservation.
+	Platform *string `name:"Platform" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommended reservation is dedicated or shared.
+	Tenancy *string `name:"Tenancy" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current-generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
 }
 
+// Details on the Amazon EC2 Resource.
 type EC2ResourceDetails struct {
-	_                  struct{} `type:"structure"`
-	HourlyOnDemandRate *string  `name:"HourlyOnDemandRate" type:"string" min:"0" max:"1024"`
-	InstanceType       *string  `name:"InstanceType" type:"string" min:"0" max:"1024"`
-	Platform           *string  `name:"Platform" type:"string" min:"0" max:"1024"`
-	Region             *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	Sku                *string  `name:"Sku" type:"string" min:"0" max:"1024"`
-	Memory             *string  `name:"Memory" type:"string" min:"0" max:"1024"`
-	NetworkPerformance *string  `name:"NetworkPerformance" type:"string" min:"0" max:"1024"`
-	Storage            *string  `name:"Storage" type:"string" min:"0" max:"1024"`
-	Vcpu               *string  `name:"Vcpu" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The hourly public On-Demand rate for the instance type.
+	HourlyOnDemandRate *string `name:"HourlyOnDemandRate" type:"string" min:"0" max:"1024"`
+	// The type of Amazon Web Services instance.
+	InstanceType *string `name:"InstanceType" type:"string" min:"0" max:"1024"`
+	// The platform of the Amazon Web Services instance.
+	Platform *string `name:"Platform" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the instance.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The SKU of the product.
+	Sku *string `name:"Sku" type:"string" min:"0" max:"1024"`
+	// The memory capacity of the Amazon Web Services instance.
+	Memory *string `name:"Memory" type:"string" min:"0" max:"1024"`
+	// The network performance capacity of the Amazon Web Services instance.
+	NetworkPerformance *string `name:"NetworkPerformance" type:"string" min:"0" max:"1024"`
+	// The disk storage of the Amazon Web Services instance.
+	Storage *string `name:"Storage" type:"string" min:"0" max:"1024"`
+	// The number of VCPU cores in the Amazon Web Services instance type.
+	Vcpu *string `name:"Vcpu" type:"string" min:"0" max:"1024"`
 }
 
+// Utilization metrics for the instance.
 type EC2ResourceUtilization struct {
-	_                               struct{}                    `type:"structure"`
-	MaxCpuUtilizationPercentage     *string                     `name:"MaxCpuUtilizationPercentage" type:"string" min:"0" max:"1024"`
-	MaxMemoryUtilizationPercentage  *string                     `name:"MaxMemoryUtilizationPercentage" type:"string" min:"0" max:"1024"`
-	MaxStorageUtilizationPercentage *string                     `name:"MaxStorageUtilizationPercentage" type:"string" min:"0" max:"1024"`
-	EBSResourceUtilization          *EBSResourceUtilization     `name:"EBSResourceUtilization" type:"structure"`
-	DiskResourceUtilization         *DiskResourceUtilization    `name:"DiskResourceUtilization" type:"structure"`
-	NetworkResourceUtilization      *NetworkResourceUtilization `name:"NetworkResourceUtilization" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The maximum observed or expected CPU utilization of the instance.
+	MaxCpuUtilizationPercentage *string `name:"MaxCpuUtilizationPercentage" type:"string" min:"0" max:"1024"`
+	// The maximum observed or expected memory utilization of the instance.
+	MaxMemoryUtilizationPercentage *string `name:"MaxMemoryUtilizationPercentage" type:"string" min:"0" max:"1024"`
+	// The maximum observed or expected storage utilization of the instance.
+	MaxStorageUtilizationPercentage *string `name:"MaxStorageUtilizationPercentage" type:"string" min:"0" max:"1024"`
+	// The EBS field that contains a list of EBS metrics that are associated with the current
+	// instance.
+	EBSResourceUtilization *EBSResourceUtilization `name:"EBSResourceUtilization" type:"structure"`
+	// The field that contains a list of disk (local storage) metrics that are associated
+	// with the current instance.
+	DiskResourceUtilization *DiskResourceUtilization `name:"DiskResourceUtilization" type:"structure"`
+	// The network field that contains a list of network metrics that are associated with the
+	// current instance.
+	NetworkResourceUtilization *NetworkResourceUtilization `name:"NetworkResourceUtilization" type:"structure"`
 }
 
+// The Amazon EC2 hardware specifications that you want Amazon Web Services to provide
+// recommendations for.
 type EC2Specification struct {
-	_             struct{} `type:"structure"`
-	OfferingClass *string  `name:"OfferingClass" type:"string" enum:"OfferingClass"`
+	_ struct{} `type:"structure"`
+	// Indicates whether you want a recommendation for standard or convertible reservations.
+	// Values: OfferingClass.
+	OfferingClass *string `name:"OfferingClass" type:"string" enum:"OfferingClass"`
 }
 
+// Details about the Amazon OpenSearch Service reservations that Amazon Web Services
+// recommends that you purchase.
 type ESInstanceDetails struct {
-	_                 struct{} `type:"structure"`
-	InstanceClass     *string  `name:"InstanceClass" type:"string" min:"0" max:"1024"`
-	InstanceSize      *string  `name:"InstanceSize" type:"string" min:"0" max:"1024"`
-	Region            *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	CurrentGeneration *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible  *bool    `name:"SizeFlexEligible" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The class of instance that Amazon Web Services recommends.
+	InstanceClass *string `name:"InstanceClass" type:"string" min:"0" max:"1024"`
+	// The size of instance that Amazon Web Services recommends.
+	InstanceSize *string `name:"InstanceSize" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current-generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
 }
 
+// Details about the Amazon ElastiCache reservations that Amazon Web Services recommends
+// that you purchase.
 type ElastiCacheInstanceDetails struct {
-	_                  struct{} `type:"structure"`
-	Family             *string  `name:"Family" type:"string" min:"0" max:"1024"`
-	NodeType           *string  `name:"NodeType" type:"string" min:"0" max:"1024"`
-	Region             *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	ProductDescription *string  `name:"ProductDescription" type:"string" min:"0" max:"1024"`
-	CurrentGeneration  *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible   *bool    `name:"SizeFlexEligible" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The instance family of the recommended reservation.
+	Family *string `name:"Family" type:"string" min:"0" max:"1024"`
+	// The type of node that Amazon Web Services recommends.
+	NodeType *string `name:"NodeType" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The description of the recommended reservation.
+	ProductDescription *string `name:"ProductDescription" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
 }
 
+// Use Expression to filter in various Cost Explorer APIs.
 type Expression struct {
-	_              struct{}            `type:"structure"`
-	Or             []*Expression       `name:"Or" type:"list"`
-	And            []*Expression       `name:"And" type:"list"`
-	Not            *Expression         `name:"Not" type:"structure"`
-	Dimensions     *DimensionValues    `name:"Dimensions" type:"structure"`
-	Tags           *TagValues          `name:"Tags" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Return results that match either Dimension object.
+	Or []*Expression `name:"Or" type:"list"`
+	// Return results that match both Dimension objects.
+	And []*Expression `name:"And" type:"list"`
+	// Return results that don't match a Dimension object.
+	Not *Expression `name:"Not" type:"structure"`
+	// The specific Dimension to use for Expression.
+	Dimensions *DimensionValues `name:"Dimensions" type:"structure"`
+	// The specific Tag to use for Expression.
+	Tags *TagValues `name:"Tags" type:"structure"`
+	// The filter that's based on CostCategory values.
 	CostCategories *CostCategoryValues `name:"CostCategories" type:"structure"`
 }
 
+// The forecast that's created for your query.
 type ForecastResult struct {
-	_                            struct{}      `type:"structure"`
-	TimePeriod                   *DateInterval `name:"TimePeriod" type:"structure"`
-	MeanValue                    *string       `name:"MeanValue" type:"string" min:"0" max:"1024"`
-	PredictionIntervalLowerBound *string       `name:"PredictionIntervalLowerBound" type:"string" min:"0" max:"1024"`
-	PredictionIntervalUpperBound *string       `name:"PredictionIntervalUpperBound" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The period of time that the forecast covers.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure"`
+	// The mean value of the forecast.
+	MeanValue *string `name:"MeanValue" type:"string" min:"0" max:"1024"`
+	// The lower limit for the prediction interval.
+	PredictionIntervalLowerBound *string `name:"PredictionIntervalLowerBound" type:"string" min:"0" max:"1024"`
+	// The upper limit for the prediction interval.
+	PredictionIntervalUpperBound *string `name:"PredictionIntervalUpperBound" type:"string" min:"0" max:"1024"`
 }
 
+// A request to generate a recommendation or analysis is already in progress.
 type GenerationExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -538,445 +843,709 @@ func (e *GenerationExistsException) ErrorCode() string { return "GenerationExist
 func (e *GenerationExistsException) HTTPStatus() int   { return 400 }
 func (e *GenerationExistsException) Fault() string     { return "client" }
 
+// The summary of the Savings Plans recommendation generation.
 type GenerationSummary struct {
-	_                        struct{} `type:"structure"`
-	RecommendationId         *string  `name:"RecommendationId" type:"string" min:"36" max:"36"`
-	GenerationStatus         *string  `name:"GenerationStatus" type:"string" enum:"GenerationStatus"`
-	GenerationStartedTime    *string  `name:"GenerationStartedTime" type:"string" min:"20" max:"25"`
-	GenerationCompletionTime *string  `name:"GenerationCompletionTime" type:"string" min:"20" max:"25"`
-	EstimatedCompletionTime  *string  `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// Indicates the ID for this specific recommendation.
+	RecommendationId *string `name:"RecommendationId" type:"string" min:"36" max:"36"`
+	// Indicates whether the recommendation generation succeeded, is processing, or failed.
+	// Values: GenerationStatus.
+	GenerationStatus *string `name:"GenerationStatus" type:"string" enum:"GenerationStatus"`
+	// Indicates the start time of the recommendation generation.
+	GenerationStartedTime *string `name:"GenerationStartedTime" type:"string" min:"20" max:"25"`
+	// Indicates the completion time of the recommendation generation.
+	GenerationCompletionTime *string `name:"GenerationCompletionTime" type:"string" min:"20" max:"25"`
+	// Indicates the estimated time for when the recommendation generation will complete.
+	EstimatedCompletionTime *string `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
 }
 
 type GetAnomaliesRequest struct {
-	_             struct{}             `type:"structure"`
-	MonitorArn    *string              `name:"MonitorArn" type:"string" min:"0" max:"1024"`
-	DateInterval  *AnomalyDateInterval `name:"DateInterval" type:"structure" required:"true"`
-	Feedback      *string              `name:"Feedback" type:"string" enum:"AnomalyFeedbackType"`
-	TotalImpact   *TotalImpactFilter   `name:"TotalImpact" type:"structure"`
-	NextPageToken *string              `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	MaxResults    *int64               `name:"MaxResults" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Retrieves all of the cost anomalies detected for a specific cost anomaly monitor
+	// Amazon Resource Name (ARN).
+	MonitorArn *string `name:"MonitorArn" type:"string" min:"0" max:"1024"`
+	// Assigns the start and end dates for retrieving cost anomalies.
+	DateInterval *AnomalyDateInterval `name:"DateInterval" type:"structure" required:"true"`
+	// Filters anomaly results by the feedback field on the anomaly object. Values:
+	// AnomalyFeedbackType.
+	Feedback *string `name:"Feedback" type:"string" enum:"AnomalyFeedbackType"`
+	// Filters anomaly results by the total impact field on the anomaly object.
+	TotalImpact *TotalImpactFilter `name:"TotalImpact" type:"structure"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of entries a paginated response contains.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
 type GetAnomaliesResponse struct {
-	_             struct{}   `type:"structure"`
-	Anomalies     []*Anomaly `name:"Anomalies" type:"list" required:"true"`
-	NextPageToken *string    `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// A list of cost anomalies.
+	Anomalies []*Anomaly `name:"Anomalies" type:"list" required:"true"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetAnomalyMonitorsRequest struct {
-	_              struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of cost anomaly monitor ARNs.
 	MonitorArnList []string `name:"MonitorArnList" type:"list"`
-	NextPageToken  *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	MaxResults     *int64   `name:"MaxResults" type:"integer"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of entries that a paginated response contains.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
 type GetAnomalyMonitorsResponse struct {
-	_               struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of cost anomaly monitors that includes the detailed metadata for each monitor.
 	AnomalyMonitors []*AnomalyMonitor `name:"AnomalyMonitors" type:"list" required:"true"`
-	NextPageToken   *string           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetAnomalySubscriptionsRequest struct {
-	_                   struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of cost anomaly subscription ARNs.
 	SubscriptionArnList []string `name:"SubscriptionArnList" type:"list"`
-	MonitorArn          *string  `name:"MonitorArn" type:"string" min:"0" max:"1024"`
-	NextPageToken       *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	MaxResults          *int64   `name:"MaxResults" type:"integer"`
+	// Cost anomaly monitor ARNs.
+	MonitorArn *string `name:"MonitorArn" type:"string" min:"0" max:"1024"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of entries a paginated response contains.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
 type GetAnomalySubscriptionsResponse struct {
-	_                    struct{}               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of cost anomaly subscriptions that includes the detailed metadata for each one.
 	AnomalySubscriptions []*AnomalySubscription `name:"AnomalySubscriptions" type:"list" required:"true"`
-	NextPageToken        *string                `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetApproximateUsageRecordsRequest struct {
-	_                      struct{} `type:"structure"`
-	Granularity            *string  `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
-	Services               []string `name:"Services" type:"list"`
-	ApproximationDimension *string  `name:"ApproximationDimension" type:"string" enum:"ApproximationDimension" required:"true"`
+	_ struct{} `type:"structure"`
+	// How granular you want the data to be. Values: Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
+	// The service metadata for the service or services you want to query.
+	Services []string `name:"Services" type:"list"`
+	// The service to evaluate for the usage records. Values: ApproximationDimension.
+	ApproximationDimension *string `name:"ApproximationDimension" type:"string" enum:"ApproximationDimension" required:"true"`
 }
 
 type GetApproximateUsageRecordsResponse struct {
-	_              struct{}         `type:"structure"`
-	Services       map[string]int64 `name:"Services" type:"map"`
-	TotalRecords   *int64           `name:"TotalRecords" type:"long" min:"0"`
-	LookbackPeriod *DateInterval    `name:"LookbackPeriod" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The service metadata for the service or services in the response.
+	Services map[string]int64 `name:"Services" type:"map"`
+	// The total number of usage records for all services in the services list.
+	TotalRecords *int64 `name:"TotalRecords" type:"long" min:"0"`
+	// The lookback period that's used for the estimation.
+	LookbackPeriod *DateInterval `name:"LookbackPeriod" type:"structure"`
 }
 
 type GetCommitmentPurchaseAnalysisRequest struct {
-	_          struct{} `type:"structure"`
-	AnalysisId *string  `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
+	_ struct{} `type:"structure"`
+	// The analysis ID that's associated with the commitment purchase analysis.
+	AnalysisId *string `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
 }
 
 type GetCommitmentPurchaseAnalysisResponse struct {
-	_                                       struct{}                                 `type:"structure"`
-	EstimatedCompletionTime                 *string                                  `name:"EstimatedCompletionTime" type:"string" required:"true" min:"20" max:"25"`
-	AnalysisCompletionTime                  *string                                  `name:"AnalysisCompletionTime" type:"string" min:"20" max:"25"`
-	AnalysisStartedTime                     *string                                  `name:"AnalysisStartedTime" type:"string" required:"true" min:"20" max:"25"`
-	AnalysisId                              *string                                  `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
-	AnalysisStatus                          *string                                  `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus" required:"true"`
-	ErrorCode                               *string                                  `name:"ErrorCode" type:"string" enum:"ErrorCode"`
-	AnalysisDetails                         *AnalysisDetails                         `name:"AnalysisDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The estimated time for when the analysis will complete.
+	EstimatedCompletionTime *string `name:"EstimatedCompletionTime" type:"string" required:"true" min:"20" max:"25"`
+	// The completion time of the analysis.
+	AnalysisCompletionTime *string `name:"AnalysisCompletionTime" type:"string" min:"20" max:"25"`
+	// The start time of the analysis.
+	AnalysisStartedTime *string `name:"AnalysisStartedTime" type:"string" required:"true" min:"20" max:"25"`
+	// The analysis ID that's associated with the commitment purchase analysis.
+	AnalysisId *string `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
+	// The status of the analysis. Values: AnalysisStatus.
+	AnalysisStatus *string `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus" required:"true"`
+	// The error code used for the analysis. Values: ErrorCode.
+	ErrorCode *string `name:"ErrorCode" type:"string" enum:"ErrorCode"`
+	// Details about the analysis.
+	AnalysisDetails *AnalysisDetails `name:"AnalysisDetails" type:"structure"`
+	// The configuration for the commitment purchase analysis.
 	CommitmentPurchaseAnalysisConfiguration *CommitmentPurchaseAnalysisConfiguration `name:"CommitmentPurchaseAnalysisConfiguration" type:"structure" required:"true"`
 }
 
 type GetCostAndUsageComparisonsRequest struct {
-	_                    struct{}           `type:"structure"`
-	BillingViewArn       *string            `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	BaselineTimePeriod   *DateInterval      `name:"BaselineTimePeriod" type:"structure" required:"true"`
-	ComparisonTimePeriod *DateInterval      `name:"ComparisonTimePeriod" type:"structure" required:"true"`
-	MetricForComparison  *string            `name:"MetricForComparison" type:"string" required:"true" min:"0" max:"1024"`
-	Filter               *Expression        `name:"Filter" type:"structure"`
-	GroupBy              []*GroupDefinition `name:"GroupBy" type:"list"`
-	MaxResults           *int64             `name:"MaxResults" type:"integer" min:"1" max:"2000"`
-	NextPageToken        *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// The reference time period for comparison.
+	BaselineTimePeriod *DateInterval `name:"BaselineTimePeriod" type:"structure" required:"true"`
+	// The comparison time period for analysis.
+	ComparisonTimePeriod *DateInterval `name:"ComparisonTimePeriod" type:"structure" required:"true"`
+	// The cost and usage metric to compare.
+	MetricForComparison *string     `name:"MetricForComparison" type:"string" required:"true" min:"0" max:"1024"`
+	Filter              *Expression `name:"Filter" type:"structure"`
+	// You can group results using the attributes DIMENSION, TAG, and COST_CATEGORY.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The maximum number of results that are returned for the request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"2000"`
+	// The token to retrieve the next set of paginated results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostAndUsageComparisonsResponse struct {
-	_                       struct{}                          `type:"structure"`
-	CostAndUsageComparisons []*CostAndUsageComparison         `name:"CostAndUsageComparisons" type:"list"`
-	TotalCostAndUsage       map[string]*ComparisonMetricValue `name:"TotalCostAndUsage" type:"map"`
-	NextPageToken           *string                           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// An array of comparison results showing cost and usage metrics between
+	// BaselineTimePeriod and ComparisonTimePeriod.
+	CostAndUsageComparisons []*CostAndUsageComparison `name:"CostAndUsageComparisons" type:"list"`
+	// A summary of the total cost and usage, comparing amounts between BaselineTimePeriod
+	// and ComparisonTimePeriod and their differences.
+	TotalCostAndUsage map[string]*ComparisonMetricValue `name:"TotalCostAndUsage" type:"map"`
+	// The token to retrieve the next set of paginated results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostAndUsageRequest struct {
-	_              struct{}           `type:"structure"`
-	TimePeriod     *DateInterval      `name:"TimePeriod" type:"structure" required:"true"`
-	Granularity    *string            `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
-	Filter         *Expression        `name:"Filter" type:"structure"`
-	Metrics        []string           `name:"Metrics" type:"list" required:"true"`
-	GroupBy        []*GroupDefinition `name:"GroupBy" type:"list"`
-	BillingViewArn *string            `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	NextPageToken  *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// Sets the start date and end date for retrieving Amazon Web Services costs.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Sets the Amazon Web Services cost granularity to MONTHLY or DAILY, or HOURLY. Values:
+	// Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
+	// Filters Amazon Web Services costs by different dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// Which metrics are returned in the query.
+	Metrics []string `name:"Metrics" type:"list" required:"true"`
+	// You can group Amazon Web Services costs using up to two different groups, either
+	// dimensions, tag keys, cost categories, or any two group by types.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostAndUsageResponse struct {
-	_                        struct{}                         `type:"structure"`
-	NextPageToken            *string                          `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	GroupDefinitions         []*GroupDefinition               `name:"GroupDefinitions" type:"list"`
-	ResultsByTime            []*ResultByTime                  `name:"ResultsByTime" type:"list"`
+	_ struct{} `type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The groups that are specified by the Filter or GroupBy parameters in the request.
+	GroupDefinitions []*GroupDefinition `name:"GroupDefinitions" type:"list"`
+	// The time period that's covered by the results in the response.
+	ResultsByTime []*ResultByTime `name:"ResultsByTime" type:"list"`
+	// The attributes that apply to a specific dimension value.
 	DimensionValueAttributes []*DimensionValuesWithAttributes `name:"DimensionValueAttributes" type:"list"`
 }
 
 type GetCostAndUsageWithResourcesRequest struct {
-	_              struct{}           `type:"structure"`
-	TimePeriod     *DateInterval      `name:"TimePeriod" type:"structure" required:"true"`
-	Granularity    *string            `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
-	Filter         *Expression        `name:"Filter" type:"structure" required:"true"`
-	Metrics        []string           `name:"Metrics" type:"list"`
-	GroupBy        []*GroupDefinition `name:"GroupBy" type:"list"`
-	BillingViewArn *string            `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	NextPageToken  *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// Sets the start and end dates for retrieving Amazon Web Services costs.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Sets the Amazon Web Services cost granularity to MONTHLY, DAILY, or HOURLY. Values:
+	// Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
+	// Filters Amazon Web Services costs by different dimensions.
+	Filter *Expression `name:"Filter" type:"structure" required:"true"`
+	// Which metrics are returned in the query.
+	Metrics []string `name:"Metrics" type:"list"`
+	// You can group Amazon Web Services costs using up to two different groups: DIMENSION,
+	// TAG, COST_CATEGORY.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostAndUsageWithResourcesResponse struct {
-	_                        struct{}                         `type:"structure"`
-	NextPageToken            *string                          `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	GroupDefinitions         []*GroupDefinition               `name:"GroupDefinitions" type:"list"`
-	ResultsByTime            []*ResultByTime                  `name:"ResultsByTime" type:"list"`
+	_ struct{} `type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The groups that are specified by the Filter or GroupBy parameters in the request.
+	GroupDefinitions []*GroupDefinition `name:"GroupDefinitions" type:"list"`
+	// The time period that's covered by the results in the response.
+	ResultsByTime []*ResultByTime `name:"ResultsByTime" type:"list"`
+	// The attributes that apply to a specific dimension value.
 	DimensionValueAttributes []*DimensionValuesWithAttributes `name:"DimensionValueAttributes" type:"list"`
 }
 
 type GetCostCategoriesRequest struct {
-	_                struct{}          `type:"structure"`
-	SearchString     *string           `name:"SearchString" type:"string" min:"0" max:"1024"`
-	TimePeriod       *DateInterval     `name:"TimePeriod" type:"structure" required:"true"`
-	CostCategoryName *string           `name:"CostCategoryName" type:"string" min:"1" max:"50"`
-	Filter           *Expression       `name:"Filter" type:"structure"`
-	SortBy           []*SortDefinition `name:"SortBy" type:"list"`
-	BillingViewArn   *string           `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	MaxResults       *int64            `name:"MaxResults" type:"integer" min:"1"`
-	NextPageToken    *string           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The value that you want to search the filter values for.
+	SearchString     *string       `name:"SearchString" type:"string" min:"0" max:"1024"`
+	TimePeriod       *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	CostCategoryName *string       `name:"CostCategoryName" type:"string" min:"1" max:"50"`
+	Filter           *Expression   `name:"Filter" type:"structure"`
+	// The value that you sort the data by.
+	SortBy []*SortDefinition `name:"SortBy" type:"list"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// This field is only used when the SortBy value is provided in the request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// If the number of objects that are still available for retrieval exceeds the quota,
+	// Amazon Web Services returns a NextPageToken value in the response.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostCategoriesResponse struct {
-	_                  struct{} `type:"structure"`
-	NextPageToken      *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	CostCategoryNames  []string `name:"CostCategoryNames" type:"list"`
+	_ struct{} `type:"structure"`
+	// If the number of objects that are still available for retrieval exceeds the quota,
+	// Amazon Web Services returns a NextPageToken value in the response.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The names of the cost categories.
+	CostCategoryNames []string `name:"CostCategoryNames" type:"list"`
+	// The cost category values.
 	CostCategoryValues []string `name:"CostCategoryValues" type:"list"`
-	ReturnSize         *int64   `name:"ReturnSize" type:"integer" required:"true"`
-	TotalSize          *int64   `name:"TotalSize" type:"integer" required:"true"`
+	// The number of objects that are returned.
+	ReturnSize *int64 `name:"ReturnSize" type:"integer" required:"true"`
+	// The total number of objects.
+	TotalSize *int64 `name:"TotalSize" type:"integer" required:"true"`
 }
 
 type GetCostComparisonDriversRequest struct {
-	_                    struct{}           `type:"structure"`
-	BillingViewArn       *string            `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	BaselineTimePeriod   *DateInterval      `name:"BaselineTimePeriod" type:"structure" required:"true"`
-	ComparisonTimePeriod *DateInterval      `name:"ComparisonTimePeriod" type:"structure" required:"true"`
-	MetricForComparison  *string            `name:"MetricForComparison" type:"string" required:"true" min:"0" max:"1024"`
-	Filter               *Expression        `name:"Filter" type:"structure"`
-	GroupBy              []*GroupDefinition `name:"GroupBy" type:"list"`
-	MaxResults           *int64             `name:"MaxResults" type:"integer" min:"1" max:"10"`
-	NextPageToken        *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// The reference time period for comparison.
+	BaselineTimePeriod *DateInterval `name:"BaselineTimePeriod" type:"structure" required:"true"`
+	// The comparison time period for analysis.
+	ComparisonTimePeriod *DateInterval `name:"ComparisonTimePeriod" type:"structure" required:"true"`
+	// The cost and usage metric to compare.
+	MetricForComparison *string     `name:"MetricForComparison" type:"string" required:"true" min:"0" max:"1024"`
+	Filter              *Expression `name:"Filter" type:"structure"`
+	// You can group results using the attributes DIMENSION, TAG, and COST_CATEGORY.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The maximum number of results that are returned for the request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"10"`
+	// The token to retrieve the next set of paginated results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostComparisonDriversResponse struct {
-	_                     struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of comparison results showing factors that drive significant cost differences
+	// between BaselineTimePeriod and ComparisonTimePeriod.
 	CostComparisonDrivers []*CostComparisonDriver `name:"CostComparisonDrivers" type:"list"`
-	NextPageToken         *string                 `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of paginated results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetCostForecastRequest struct {
-	_                       struct{}      `type:"structure"`
-	TimePeriod              *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
-	Metric                  *string       `name:"Metric" type:"string" enum:"Metric" required:"true"`
-	Granularity             *string       `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
-	Filter                  *Expression   `name:"Filter" type:"structure"`
-	BillingViewArn          *string       `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	PredictionIntervalLevel *int64        `name:"PredictionIntervalLevel" type:"integer" min:"51" max:"99"`
+	_ struct{} `type:"structure"`
+	// The period of time that you want the forecast to cover.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Which metric Cost Explorer uses to create your forecast. Values: Metric.
+	Metric *string `name:"Metric" type:"string" enum:"Metric" required:"true"`
+	// How granular you want the forecast to be. Values: Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
+	// The filters that you want to use to filter your forecast.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// Cost Explorer always returns the mean forecast as a single point.
+	PredictionIntervalLevel *int64 `name:"PredictionIntervalLevel" type:"integer" min:"51" max:"99"`
 }
 
 type GetCostForecastResponse struct {
-	_                     struct{}          `type:"structure"`
-	Total                 *MetricValue      `name:"Total" type:"structure"`
+	_ struct{} `type:"structure"`
+	// How much you are forecasted to spend over the forecast period, in USD.
+	Total *MetricValue `name:"Total" type:"structure"`
+	// The forecasts for your query, in order.
 	ForecastResultsByTime []*ForecastResult `name:"ForecastResultsByTime" type:"list"`
 }
 
 type GetDimensionValuesRequest struct {
-	_              struct{}          `type:"structure"`
-	SearchString   *string           `name:"SearchString" type:"string" min:"0" max:"1024"`
-	TimePeriod     *DateInterval     `name:"TimePeriod" type:"structure" required:"true"`
-	Dimension      *string           `name:"Dimension" type:"string" enum:"Dimension" required:"true"`
-	Context        *string           `name:"Context" type:"string" enum:"Context"`
-	Filter         *Expression       `name:"Filter" type:"structure"`
-	SortBy         []*SortDefinition `name:"SortBy" type:"list"`
-	BillingViewArn *string           `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	MaxResults     *int64            `name:"MaxResults" type:"integer" min:"1"`
-	NextPageToken  *string           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The value that you want to search the filter values for.
+	SearchString *string `name:"SearchString" type:"string" min:"0" max:"1024"`
+	// The start date and end date for retrieving the dimension values.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// The name of the dimension. Values: Dimension.
+	Dimension *string `name:"Dimension" type:"string" enum:"Dimension" required:"true"`
+	// The context for the call to GetDimensionValues. Values: Context.
+	Context *string     `name:"Context" type:"string" enum:"Context"`
+	Filter  *Expression `name:"Filter" type:"structure"`
+	// The value that you want to sort the data by.
+	SortBy []*SortDefinition `name:"SortBy" type:"list"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// This field is only used when SortBy is provided in the request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetDimensionValuesResponse struct {
-	_               struct{}                         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The filters that you used to filter your request.
 	DimensionValues []*DimensionValuesWithAttributes `name:"DimensionValues" type:"list" required:"true"`
-	ReturnSize      *int64                           `name:"ReturnSize" type:"integer" required:"true"`
-	TotalSize       *int64                           `name:"TotalSize" type:"integer" required:"true"`
-	NextPageToken   *string                          `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of results that Amazon Web Services returned at one time.
+	ReturnSize *int64 `name:"ReturnSize" type:"integer" required:"true"`
+	// The total number of search results.
+	TotalSize *int64 `name:"TotalSize" type:"integer" required:"true"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
+// You can use the following request parameters to query for how much of your instance
+// usage a reservation covered.
 type GetReservationCoverageRequest struct {
-	_             struct{}           `type:"structure"`
-	TimePeriod    *DateInterval      `name:"TimePeriod" type:"structure" required:"true"`
-	GroupBy       []*GroupDefinition `name:"GroupBy" type:"list"`
-	Granularity   *string            `name:"Granularity" type:"string" enum:"Granularity"`
-	Filter        *Expression        `name:"Filter" type:"structure"`
-	Metrics       []string           `name:"Metrics" type:"list"`
-	NextPageToken *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	SortBy        *SortDefinition    `name:"SortBy" type:"structure"`
-	MaxResults    *int64             `name:"MaxResults" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// The start and end dates of the period that you want to retrieve data about reservation
+	// coverage for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// You can group the data by the following attributes:
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The granularity of the Amazon Web Services cost data for the reservation. Values:
+	// Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity"`
+	// Filters utilization data by dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The measurement that you want your reservation coverage reported in.
+	Metrics []string `name:"Metrics" type:"list"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The value by which you want to sort the data.
+	SortBy *SortDefinition `name:"SortBy" type:"structure"`
+	// The maximum number of objects that you returned for this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
 }
 
 type GetReservationCoverageResponse struct {
-	_               struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The amount of time that your reservations covered.
 	CoveragesByTime []*CoverageByTime `name:"CoveragesByTime" type:"list" required:"true"`
-	Total           *Coverage         `name:"Total" type:"structure"`
-	NextPageToken   *string           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The total amount of instance usage that a reservation covered.
+	Total *Coverage `name:"Total" type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetReservationPurchaseRecommendationRequest struct {
-	_                    struct{}              `type:"structure"`
-	AccountId            *string               `name:"AccountId" type:"string" min:"0" max:"1024"`
-	Service              *string               `name:"Service" type:"string" required:"true" min:"0" max:"1024"`
-	Filter               *Expression           `name:"Filter" type:"structure"`
-	AccountScope         *string               `name:"AccountScope" type:"string" enum:"AccountScope"`
-	LookbackPeriodInDays *string               `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
-	TermInYears          *string               `name:"TermInYears" type:"string" enum:"TermInYears"`
-	PaymentOption        *string               `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	_ struct{} `type:"structure"`
+	// The account ID that's associated with the recommendation.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// The specific service that you want recommendations for.
+	Service *string     `name:"Service" type:"string" required:"true" min:"0" max:"1024"`
+	Filter  *Expression `name:"Filter" type:"structure"`
+	// The account scope that you want your recommendations for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// The number of previous days that you want Amazon Web Services to consider when it
+	// calculates your recommendations. Values: LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	// The reservation term that you want recommendations for. Values: TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears"`
+	// The reservation purchase option that you want recommendations for. Values:
+	// PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	// The hardware specifications for the service instances that you want recommendations
+	// for, such as standard or convertible Amazon EC2 instances.
 	ServiceSpecification *ServiceSpecification `name:"ServiceSpecification" type:"structure"`
-	PageSize             *int64                `name:"PageSize" type:"integer" min:"0" max:"6000"`
-	NextPageToken        *string               `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of recommendations that you want returned in a single response object.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"0" max:"6000"`
+	// The pagination token that indicates the next set of results that you want to retrieve.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetReservationPurchaseRecommendationResponse struct {
-	_               struct{}                                   `type:"structure"`
-	Metadata        *ReservationPurchaseRecommendationMetadata `name:"Metadata" type:"structure"`
-	Recommendations []*ReservationPurchaseRecommendation       `name:"Recommendations" type:"list"`
-	NextPageToken   *string                                    `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// Information about this specific recommendation call, such as the time stamp for when
+	// Cost Explorer generated this recommendation.
+	Metadata *ReservationPurchaseRecommendationMetadata `name:"Metadata" type:"structure"`
+	// Recommendations for reservations to purchase.
+	Recommendations []*ReservationPurchaseRecommendation `name:"Recommendations" type:"list"`
+	// The pagination token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetReservationUtilizationRequest struct {
-	_             struct{}           `type:"structure"`
-	TimePeriod    *DateInterval      `name:"TimePeriod" type:"structure" required:"true"`
-	GroupBy       []*GroupDefinition `name:"GroupBy" type:"list"`
-	Granularity   *string            `name:"Granularity" type:"string" enum:"Granularity"`
-	Filter        *Expression        `name:"Filter" type:"structure"`
-	SortBy        *SortDefinition    `name:"SortBy" type:"structure"`
-	NextPageToken *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	MaxResults    *int64             `name:"MaxResults" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// Sets the start and end dates for retrieving Reserved Instance (RI) utilization.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Groups only by SUBSCRIPTION_ID.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// If GroupBy is set, Granularity can't be set. Values: Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity"`
+	// Filters utilization data by dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The value that you want to sort the data by.
+	SortBy *SortDefinition `name:"SortBy" type:"structure"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The maximum number of objects that you returned for this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
 }
 
 type GetReservationUtilizationResponse struct {
-	_                  struct{}               `type:"structure"`
-	UtilizationsByTime []*UtilizationByTime   `name:"UtilizationsByTime" type:"list" required:"true"`
-	Total              *ReservationAggregates `name:"Total" type:"structure"`
-	NextPageToken      *string                `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The amount of time that you used your Reserved Instances (RIs).
+	UtilizationsByTime []*UtilizationByTime `name:"UtilizationsByTime" type:"list" required:"true"`
+	// The total amount of time that you used your Reserved Instances (RIs).
+	Total *ReservationAggregates `name:"Total" type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetRightsizingRecommendationRequest struct {
-	_             struct{}                                `type:"structure"`
-	Filter        *Expression                             `name:"Filter" type:"structure"`
+	_      struct{}    `type:"structure"`
+	Filter *Expression `name:"Filter" type:"structure"`
+	// You can use Configuration to customize recommendations across two attributes.
 	Configuration *RightsizingRecommendationConfiguration `name:"Configuration" type:"structure"`
-	Service       *string                                 `name:"Service" type:"string" required:"true" min:"0" max:"1024"`
-	PageSize      *int64                                  `name:"PageSize" type:"integer" min:"0" max:"6000"`
-	NextPageToken *string                                 `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The specific service that you want recommendations for.
+	Service *string `name:"Service" type:"string" required:"true" min:"0" max:"1024"`
+	// The number of recommendations that you want returned in a single response object.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"0" max:"6000"`
+	// The pagination token that indicates the next set of results that you want to retrieve.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetRightsizingRecommendationResponse struct {
-	_                          struct{}                                `type:"structure"`
-	Metadata                   *RightsizingRecommendationMetadata      `name:"Metadata" type:"structure"`
-	Summary                    *RightsizingRecommendationSummary       `name:"Summary" type:"structure"`
-	RightsizingRecommendations []*RightsizingRecommendation            `name:"RightsizingRecommendations" type:"list"`
-	NextPageToken              *string                                 `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	Configuration              *RightsizingRecommendationConfiguration `name:"Configuration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information regarding this specific recommendation set.
+	Metadata *RightsizingRecommendationMetadata `name:"Metadata" type:"structure"`
+	// Summary of this recommendation set.
+	Summary *RightsizingRecommendationSummary `name:"Summary" type:"structure"`
+	// Recommendations to rightsize resources.
+	RightsizingRecommendations []*RightsizingRecommendation `name:"RightsizingRecommendations" type:"list"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// You can use Configuration to customize recommendations across two attributes.
+	Configuration *RightsizingRecommendationConfiguration `name:"Configuration" type:"structure"`
 }
 
 type GetSavingsPlanPurchaseRecommendationDetailsRequest struct {
-	_                      struct{} `type:"structure"`
-	RecommendationDetailId *string  `name:"RecommendationDetailId" type:"string" required:"true" min:"36" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID that is associated with the Savings Plan recommendation.
+	RecommendationDetailId *string `name:"RecommendationDetailId" type:"string" required:"true" min:"36" max:"36"`
 }
 
 type GetSavingsPlanPurchaseRecommendationDetailsResponse struct {
-	_                        struct{}                  `type:"structure"`
-	RecommendationDetailId   *string                   `name:"RecommendationDetailId" type:"string" min:"36" max:"36"`
+	_ struct{} `type:"structure"`
+	// The ID that is associated with the Savings Plan recommendation.
+	RecommendationDetailId *string `name:"RecommendationDetailId" type:"string" min:"36" max:"36"`
+	// Contains detailed information about a specific Savings Plan recommendation.
 	RecommendationDetailData *RecommendationDetailData `name:"RecommendationDetailData" type:"structure"`
 }
 
 type GetSavingsPlansCoverageRequest struct {
-	_           struct{}           `type:"structure"`
-	TimePeriod  *DateInterval      `name:"TimePeriod" type:"structure" required:"true"`
-	GroupBy     []*GroupDefinition `name:"GroupBy" type:"list"`
-	Granularity *string            `name:"Granularity" type:"string" enum:"Granularity"`
-	Filter      *Expression        `name:"Filter" type:"structure"`
-	Metrics     []string           `name:"Metrics" type:"list"`
-	NextToken   *string            `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults  *int64             `name:"MaxResults" type:"integer" min:"1"`
-	SortBy      *SortDefinition    `name:"SortBy" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The time period that you want the usage and costs for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// You can group the data using the attributes INSTANCE_FAMILY, REGION, or SERVICE.
+	GroupBy []*GroupDefinition `name:"GroupBy" type:"list"`
+	// The granularity of the Amazon Web Services cost data for your Savings Plans. Values:
+	// Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity"`
+	// Filters Savings Plans coverage data by dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The measurement that you want your Savings Plans coverage reported in.
+	Metrics []string `name:"Metrics" type:"list"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The number of items to be returned in a response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// The value that you want to sort the data by.
+	SortBy *SortDefinition `name:"SortBy" type:"structure"`
 }
 
 type GetSavingsPlansCoverageResponse struct {
-	_                     struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The amount of spend that your Savings Plans covered.
 	SavingsPlansCoverages []*SavingsPlansCoverage `name:"SavingsPlansCoverages" type:"list" required:"true"`
-	NextToken             *string                 `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetSavingsPlansPurchaseRecommendationRequest struct {
-	_                    struct{}    `type:"structure"`
-	SavingsPlansType     *string     `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType" required:"true"`
-	TermInYears          *string     `name:"TermInYears" type:"string" enum:"TermInYears" required:"true"`
-	PaymentOption        *string     `name:"PaymentOption" type:"string" enum:"PaymentOption" required:"true"`
-	AccountScope         *string     `name:"AccountScope" type:"string" enum:"AccountScope"`
-	NextPageToken        *string     `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	PageSize             *int64      `name:"PageSize" type:"integer" min:"0" max:"6000"`
-	LookbackPeriodInDays *string     `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays" required:"true"`
-	Filter               *Expression `name:"Filter" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Savings Plans recommendation type that's requested. Values:
+	// SupportedSavingsPlansType.
+	SavingsPlansType *string `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType" required:"true"`
+	// The savings plan recommendation term that's used to generate these recommendations.
+	// Values: TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears" required:"true"`
+	// The payment option that's used to generate these recommendations. Values:
+	// PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption" required:"true"`
+	// The account scope that you want your recommendations for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of recommendations that you want returned in a single response object.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"0" max:"6000"`
+	// The lookback period that's used to generate the recommendation. Values:
+	// LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays" required:"true"`
+	// You can filter your recommendations by Account ID with the LINKED_ACCOUNT dimension.
+	Filter *Expression `name:"Filter" type:"structure"`
 }
 
 type GetSavingsPlansPurchaseRecommendationResponse struct {
-	_                                  struct{}                                    `type:"structure"`
-	Metadata                           *SavingsPlansPurchaseRecommendationMetadata `name:"Metadata" type:"structure"`
-	SavingsPlansPurchaseRecommendation *SavingsPlansPurchaseRecommendation         `name:"SavingsPlansPurchaseRecommendation" type:"structure"`
-	NextPageToken                      *string                                     `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// Information that regards this specific recommendation set.
+	Metadata *SavingsPlansPurchaseRecommendationMetadata `name:"Metadata" type:"structure"`
+	// Contains your request parameters, Savings Plan Recommendations Summary, and Details.
+	SavingsPlansPurchaseRecommendation *SavingsPlansPurchaseRecommendation `name:"SavingsPlansPurchaseRecommendation" type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetSavingsPlansUtilizationDetailsRequest struct {
-	_          struct{}        `type:"structure"`
-	TimePeriod *DateInterval   `name:"TimePeriod" type:"structure" required:"true"`
-	Filter     *Expression     `name:"Filter" type:"structure"`
-	DataType   []string        `name:"DataType" type:"list" memberEnum:"SavingsPlansDataType"`
-	NextToken  *string         `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults *int64          `name:"MaxResults" type:"integer" min:"1"`
-	SortBy     *SortDefinition `name:"SortBy" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The time period that you want the usage and costs for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Filters Savings Plans utilization coverage data for active Savings Plans dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The data type.
+	DataType []string `name:"DataType" type:"list" memberEnum:"SavingsPlansDataType"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The number of items to be returned in a response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// The value that you want to sort the data by.
+	SortBy *SortDefinition `name:"SortBy" type:"structure"`
 }
 
 type GetSavingsPlansUtilizationDetailsResponse struct {
-	_                              struct{}                           `type:"structure"`
-	SavingsPlansUtilizationDetails []*SavingsPlansUtilizationDetail   `name:"SavingsPlansUtilizationDetails" type:"list" required:"true"`
-	Total                          *SavingsPlansUtilizationAggregates `name:"Total" type:"structure"`
-	TimePeriod                     *DateInterval                      `name:"TimePeriod" type:"structure" required:"true"`
-	NextToken                      *string                            `name:"NextToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// Retrieves a single daily or monthly Savings Plans utilization rate and details for
+	// your account.
+	SavingsPlansUtilizationDetails []*SavingsPlansUtilizationDetail `name:"SavingsPlansUtilizationDetails" type:"list" required:"true"`
+	// The total Savings Plans utilization, regardless of time period.
+	Total      *SavingsPlansUtilizationAggregates `name:"Total" type:"structure"`
+	TimePeriod *DateInterval                      `name:"TimePeriod" type:"structure" required:"true"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetSavingsPlansUtilizationRequest struct {
-	_           struct{}        `type:"structure"`
-	TimePeriod  *DateInterval   `name:"TimePeriod" type:"structure" required:"true"`
-	Granularity *string         `name:"Granularity" type:"string" enum:"Granularity"`
-	Filter      *Expression     `name:"Filter" type:"structure"`
-	SortBy      *SortDefinition `name:"SortBy" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The time period that you want the usage and costs for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// The granularity of the Amazon Web Services utillization data for your Savings Plans.
+	// Values: Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity"`
+	// Filters Savings Plans utilization coverage data for active Savings Plans dimensions.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The value that you want to sort the data by.
+	SortBy *SortDefinition `name:"SortBy" type:"structure"`
 }
 
 type GetSavingsPlansUtilizationResponse struct {
-	_                              struct{}                           `type:"structure"`
-	SavingsPlansUtilizationsByTime []*SavingsPlansUtilizationByTime   `name:"SavingsPlansUtilizationsByTime" type:"list"`
-	Total                          *SavingsPlansUtilizationAggregates `name:"Total" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The amount of cost/commitment that you used your Savings Plans.
+	SavingsPlansUtilizationsByTime []*SavingsPlansUtilizationByTime `name:"SavingsPlansUtilizationsByTime" type:"list"`
+	// The total amount of cost/commitment that you used your Savings Plans, regardless of
+	// date ranges.
+	Total *SavingsPlansUtilizationAggregates `name:"Total" type:"structure" required:"true"`
 }
 
 type GetTagsRequest struct {
-	_              struct{}          `type:"structure"`
-	SearchString   *string           `name:"SearchString" type:"string" min:"0" max:"1024"`
-	TimePeriod     *DateInterval     `name:"TimePeriod" type:"structure" required:"true"`
-	TagKey         *string           `name:"TagKey" type:"string" min:"0" max:"1024"`
-	Filter         *Expression       `name:"Filter" type:"structure"`
-	SortBy         []*SortDefinition `name:"SortBy" type:"list"`
-	BillingViewArn *string           `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	MaxResults     *int64            `name:"MaxResults" type:"integer" min:"1"`
-	NextPageToken  *string           `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The value that you want to search for.
+	SearchString *string `name:"SearchString" type:"string" min:"0" max:"1024"`
+	// The start and end dates for retrieving the dimension values.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// The key of the tag that you want to return values for.
+	TagKey *string     `name:"TagKey" type:"string" min:"0" max:"1024"`
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The value that you want to sort the data by.
+	SortBy []*SortDefinition `name:"SortBy" type:"list"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// This field is only used when SortBy is provided in the request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type GetTagsResponse struct {
-	_             struct{} `type:"structure"`
-	NextPageToken *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	Tags          []string `name:"Tags" type:"list" required:"true"`
-	ReturnSize    *int64   `name:"ReturnSize" type:"integer" required:"true"`
-	TotalSize     *int64   `name:"TotalSize" type:"integer" required:"true"`
+	_ struct{} `type:"structure"`
+	// The token for the next set of retrievable results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The tags that match your request.
+	Tags []string `name:"Tags" type:"list" required:"true"`
+	// The number of query results that Amazon Web Services returns at a time.
+	ReturnSize *int64 `name:"ReturnSize" type:"integer" required:"true"`
+	// The total number of query results.
+	TotalSize *int64 `name:"TotalSize" type:"integer" required:"true"`
 }
 
 type GetUsageForecastRequest struct {
-	_                       struct{}      `type:"structure"`
-	TimePeriod              *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
-	Metric                  *string       `name:"Metric" type:"string" enum:"Metric" required:"true"`
-	Granularity             *string       `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
-	Filter                  *Expression   `name:"Filter" type:"structure"`
-	BillingViewArn          *string       `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
-	PredictionIntervalLevel *int64        `name:"PredictionIntervalLevel" type:"integer" min:"51" max:"99"`
+	_ struct{} `type:"structure"`
+	// The start and end dates of the period that you want to retrieve usage forecast for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// Which metric Cost Explorer uses to create your forecast. Values: Metric.
+	Metric *string `name:"Metric" type:"string" enum:"Metric" required:"true"`
+	// How granular you want the forecast to be. Values: Granularity.
+	Granularity *string `name:"Granularity" type:"string" enum:"Granularity" required:"true"`
+	// The filters that you want to use to filter your forecast.
+	Filter *Expression `name:"Filter" type:"structure"`
+	// The Amazon Resource Name (ARN) that uniquely identifies a specific billing view.
+	BillingViewArn *string `name:"BillingViewArn" type:"string" min:"20" max:"2048"`
+	// Amazon Web Services Cost Explorer always returns the mean forecast as a single point.
+	PredictionIntervalLevel *int64 `name:"PredictionIntervalLevel" type:"integer" min:"51" max:"99"`
 }
 
 type GetUsageForecastResponse struct {
-	_                     struct{}          `type:"structure"`
-	Total                 *MetricValue      `name:"Total" type:"structure"`
+	_ struct{} `type:"structure"`
+	// How much you're forecasted to use over the forecast period.
+	Total *MetricValue `name:"Total" type:"structure"`
+	// The forecasts for your query, in order.
 	ForecastResultsByTime []*ForecastResult `name:"ForecastResultsByTime" type:"list"`
 }
 
+// One level of grouped data in the results.
 type Group struct {
-	_       struct{}                `type:"structure"`
-	Keys    []string                `name:"Keys" type:"list"`
+	_ struct{} `type:"structure"`
+	// The keys that are included in this group.
+	Keys []string `name:"Keys" type:"list"`
+	// The metrics that are included in this group.
 	Metrics map[string]*MetricValue `name:"Metrics" type:"map"`
 }
 
+// Represents a group when you specify a group by criteria or in the response to a query
+// with a specific grouping.
 type GroupDefinition struct {
-	_    struct{} `type:"structure"`
-	Type *string  `name:"Type" type:"string" enum:"GroupDefinitionType"`
-	Key  *string  `name:"Key" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The string that represents the type of group. Values: GroupDefinitionType.
+	Type *string `name:"Type" type:"string" enum:"GroupDefinitionType"`
+	// The string that represents a key for a specified group.
+	Key *string `name:"Key" type:"string" min:"0" max:"1024"`
 }
 
+// The dollar value of the anomaly.
 type Impact struct {
-	_                     struct{} `type:"structure"`
-	MaxImpact             *float64 `name:"MaxImpact" type:"double" required:"true"`
-	TotalImpact           *float64 `name:"TotalImpact" type:"double"`
-	TotalActualSpend      *float64 `name:"TotalActualSpend" type:"double" min:"0.0"`
-	TotalExpectedSpend    *float64 `name:"TotalExpectedSpend" type:"double" min:"0.0"`
+	_ struct{} `type:"structure"`
+	// The maximum dollar value that's observed for an anomaly.
+	MaxImpact *float64 `name:"MaxImpact" type:"double" required:"true"`
+	// The cumulative dollar difference between the total actual spend and total expected
+	// spend.
+	TotalImpact *float64 `name:"TotalImpact" type:"double"`
+	// The cumulative dollar amount that was actually spent during the anomaly.
+	TotalActualSpend *float64 `name:"TotalActualSpend" type:"double" min:"0.0"`
+	// The cumulative dollar amount that was expected to be spent during the anomaly.
+	TotalExpectedSpend *float64 `name:"TotalExpectedSpend" type:"double" min:"0.0"`
+	// The cumulative percentage difference between the total actual spend and total expected
+	// spend.
 	TotalImpactPercentage *float64 `name:"TotalImpactPercentage" type:"double" min:"0.0"`
 }
 
+// Details about the reservations that Amazon Web Services recommends that you purchase.
 type InstanceDetails struct {
-	_                          struct{}                    `type:"structure"`
-	EC2InstanceDetails         *EC2InstanceDetails         `name:"EC2InstanceDetails" type:"structure"`
-	RDSInstanceDetails         *RDSInstanceDetails         `name:"RDSInstanceDetails" type:"structure"`
-	RedshiftInstanceDetails    *RedshiftInstanceDetails    `name:"RedshiftInstanceDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon EC2 reservations that Amazon Web Services recommends that you purchase.
+	EC2InstanceDetails *EC2InstanceDetails `name:"EC2InstanceDetails" type:"structure"`
+	// The Amazon RDS reservations that Amazon Web Services recommends that you purchase.
+	RDSInstanceDetails *RDSInstanceDetails `name:"RDSInstanceDetails" type:"structure"`
+	// The Amazon Redshift reservations that Amazon Web Services recommends that you
+	// purchase.
+	RedshiftInstanceDetails *RedshiftInstanceDetails `name:"RedshiftInstanceDetails" type:"structure"`
+	// The ElastiCache reservations that Amazon Web Services recommends that you purchase.
 	ElastiCacheInstanceDetails *ElastiCacheInstanceDetails `name:"ElastiCacheInstanceDetails" type:"structure"`
-	ESInstanceDetails          *ESInstanceDetails          `name:"ESInstanceDetails" type:"structure"`
-	MemoryDBInstanceDetails    *MemoryDBInstanceDetails    `name:"MemoryDBInstanceDetails" type:"structure"`
+	// The Amazon OpenSearch Service reservations that Amazon Web Services recommends that
+	// you purchase.
+	ESInstanceDetails *ESInstanceDetails `name:"ESInstanceDetails" type:"structure"`
+	// The MemoryDB reservations that Amazon Web Services recommends that you purchase.
+	MemoryDBInstanceDetails *MemoryDBInstanceDetails `name:"MemoryDBInstanceDetails" type:"structure"`
 }
 
+// The pagination token is invalid. Try again without a pagination token.
 type InvalidNextTokenException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -992,6 +1561,7 @@ func (e *InvalidNextTokenException) ErrorCode() string { return "InvalidNextToke
 func (e *InvalidNextTokenException) HTTPStatus() int   { return 400 }
 func (e *InvalidNextTokenException) Fault() string     { return "client" }
 
+// You made too many calls in a short period of time. Try again later.
 type LimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1008,201 +1578,334 @@ func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
 type ListCommitmentPurchaseAnalysesRequest struct {
-	_              struct{} `type:"structure"`
-	AnalysisStatus *string  `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus"`
-	NextPageToken  *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
-	PageSize       *int64   `name:"PageSize" type:"integer" min:"0" max:"600"`
-	AnalysisIds    []string `name:"AnalysisIds" type:"list" min:"0" max:"600"`
+	_ struct{} `type:"structure"`
+	// The status of the analysis. Values: AnalysisStatus.
+	AnalysisStatus *string `name:"AnalysisStatus" type:"string" enum:"AnalysisStatus"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of analyses that you want returned in a single response object.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"0" max:"600"`
+	// The analysis IDs associated with the commitment purchase analyses.
+	AnalysisIds []string `name:"AnalysisIds" type:"list" min:"0" max:"600"`
 }
 
 type ListCommitmentPurchaseAnalysesResponse struct {
-	_                   struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of analyses.
 	AnalysisSummaryList []*AnalysisSummary `name:"AnalysisSummaryList" type:"list"`
-	NextPageToken       *string            `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListCostAllocationTagBackfillHistoryRequest struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The maximum number of objects that are returned for this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"1000"`
 }
 
 type ListCostAllocationTagBackfillHistoryResponse struct {
-	_                struct{}                            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of historical cost allocation tag backfill requests.
 	BackfillRequests []*CostAllocationTagBackfillRequest `name:"BackfillRequests" type:"list" min:"0" max:"1000"`
-	NextToken        *string                             `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListCostAllocationTagsRequest struct {
-	_          struct{} `type:"structure"`
-	Status     *string  `name:"Status" type:"string" enum:"CostAllocationTagStatus"`
-	TagKeys    []string `name:"TagKeys" type:"list" min:"1" max:"100"`
-	Type       *string  `name:"Type" type:"string" enum:"CostAllocationTagType"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The status of cost allocation tag keys that are returned for this request. Values:
+	// CostAllocationTagStatus.
+	Status *string `name:"Status" type:"string" enum:"CostAllocationTagStatus"`
+	// The list of cost allocation tag keys that are returned for this request.
+	TagKeys []string `name:"TagKeys" type:"list" min:"1" max:"100"`
+	// The type of CostAllocationTag object that are returned for this request. Values:
+	// CostAllocationTagType.
+	Type *string `name:"Type" type:"string" enum:"CostAllocationTagType"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The maximum number of objects that are returned for this request.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"1000"`
 }
 
 type ListCostAllocationTagsResponse struct {
-	_                  struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of cost allocation tags that includes the detailed metadata for each one.
 	CostAllocationTags []*CostAllocationTag `name:"CostAllocationTags" type:"list" min:"0" max:"100"`
-	NextToken          *string              `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListCostCategoryDefinitionsRequest struct {
-	_                      struct{} `type:"structure"`
-	EffectiveOn            *string  `name:"EffectiveOn" type:"string" min:"20" max:"25"`
-	NextToken              *string  `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults             *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The date when the cost category was effective.
+	EffectiveOn *string `name:"EffectiveOn" type:"string" min:"20" max:"25"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The number of entries a paginated response contains.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	// Filter cost category definitions that are supported by given resource types based on
+	// the latest version.
 	SupportedResourceTypes []string `name:"SupportedResourceTypes" type:"list" min:"0" max:"5"`
 }
 
 type ListCostCategoryDefinitionsResponse struct {
-	_                      struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A reference to a cost category that contains enough information to identify the Cost
+	// Category.
 	CostCategoryReferences []*CostCategoryReference `name:"CostCategoryReferences" type:"list"`
-	NextToken              *string                  `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListCostCategoryResourceAssociationsRequest struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
-	NextToken       *string  `name:"NextToken" type:"string" min:"0" max:"8192"`
-	MaxResults      *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The number of entries a paginated response contains.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
 }
 
 type ListCostCategoryResourceAssociationsResponse struct {
-	_                                struct{}                           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A reference to a cost category association that contains information on an associated
+	// resource.
 	CostCategoryResourceAssociations []*CostCategoryResourceAssociation `name:"CostCategoryResourceAssociations" type:"list"`
-	NextToken                        *string                            `name:"NextToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextToken *string `name:"NextToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListSavingsPlansPurchaseRecommendationGenerationRequest struct {
-	_                 struct{} `type:"structure"`
-	GenerationStatus  *string  `name:"GenerationStatus" type:"string" enum:"GenerationStatus"`
+	_ struct{} `type:"structure"`
+	// The status of the recommendation generation. Values: GenerationStatus.
+	GenerationStatus *string `name:"GenerationStatus" type:"string" enum:"GenerationStatus"`
+	// The IDs for each specific recommendation.
 	RecommendationIds []string `name:"RecommendationIds" type:"list"`
-	PageSize          *int64   `name:"PageSize" type:"integer" min:"0" max:"6000"`
-	NextPageToken     *string  `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The number of recommendations that you want returned in a single response object.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"0" max:"6000"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListSavingsPlansPurchaseRecommendationGenerationResponse struct {
-	_                     struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of historical recommendation generations.
 	GenerationSummaryList []*GenerationSummary `name:"GenerationSummaryList" type:"list"`
-	NextPageToken         *string              `name:"NextPageToken" type:"string" min:"0" max:"8192"`
+	// The token to retrieve the next set of results.
+	NextPageToken *string `name:"NextPageToken" type:"string" min:"0" max:"8192"`
 }
 
 type ListTagsForResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the resource.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type ListTagsForResourceResponse struct {
-	_            struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of tag key value pairs that are associated with the resource.
 	ResourceTags []*ResourceTag `name:"ResourceTags" type:"list" min:"0" max:"200"`
 }
 
+// Details about the MemoryDB reservations that Amazon Web Services recommends that you
+// purchase.
 type MemoryDBInstanceDetails struct {
-	_                 struct{} `type:"structure"`
-	Family            *string  `name:"Family" type:"string" min:"0" max:"1024"`
-	NodeType          *string  `name:"NodeType" type:"string" min:"0" max:"1024"`
-	Region            *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	CurrentGeneration *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible  *bool    `name:"SizeFlexEligible" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The instance family of the recommended reservation.
+	Family *string `name:"Family" type:"string" min:"0" max:"1024"`
+	// The node type of the recommended reservation.
+	NodeType *string `name:"NodeType" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
 }
 
+// The aggregated value for a metric.
 type MetricValue struct {
-	_      struct{} `type:"structure"`
-	Amount *string  `name:"Amount" type:"string"`
-	Unit   *string  `name:"Unit" type:"string"`
+	_ struct{} `type:"structure"`
+	// The actual number that represents the metric.
+	Amount *string `name:"Amount" type:"string"`
+	// The unit that the metric is given in.
+	Unit *string `name:"Unit" type:"string"`
 }
 
+// Details for the modification recommendation.
 type ModifyRecommendationDetail struct {
-	_               struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Determines whether this instance type is the Amazon Web Services default
+	// recommendation.
 	TargetInstances []*TargetInstance `name:"TargetInstances" type:"list"`
 }
 
+// The network field that contains a list of network metrics that are associated with the
+// current instance.
 type NetworkResourceUtilization struct {
-	_                          struct{} `type:"structure"`
-	NetworkInBytesPerSecond    *string  `name:"NetworkInBytesPerSecond" type:"string" min:"0" max:"1024"`
-	NetworkOutBytesPerSecond   *string  `name:"NetworkOutBytesPerSecond" type:"string" min:"0" max:"1024"`
-	NetworkPacketsInPerSecond  *string  `name:"NetworkPacketsInPerSecond" type:"string" min:"0" max:"1024"`
-	NetworkPacketsOutPerSecond *string  `name:"NetworkPacketsOutPerSecond" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The network inbound throughput utilization measured in Bytes per second (Bps).
+	NetworkInBytesPerSecond *string `name:"NetworkInBytesPerSecond" type:"string" min:"0" max:"1024"`
+	// The network outbound throughput utilization measured in Bytes per second (Bps).
+	NetworkOutBytesPerSecond *string `name:"NetworkOutBytesPerSecond" type:"string" min:"0" max:"1024"`
+	// The network inbound packets that are measured in packets per second.
+	NetworkPacketsInPerSecond *string `name:"NetworkPacketsInPerSecond" type:"string" min:"0" max:"1024"`
+	// The network outbound packets that are measured in packets per second.
+	NetworkPacketsOutPerSecond *string `name:"NetworkPacketsOutPerSecond" type:"string" min:"0" max:"1024"`
 }
 
 type ProvideAnomalyFeedbackRequest struct {
-	_         struct{} `type:"structure"`
-	AnomalyId *string  `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
-	Feedback  *string  `name:"Feedback" type:"string" enum:"AnomalyFeedbackType" required:"true"`
+	_ struct{} `type:"structure"`
+	// A cost anomaly ID.
+	AnomalyId *string `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
+	// Describes whether the cost anomaly was a planned activity or you considered it an
+	// anomaly. Values: AnomalyFeedbackType.
+	Feedback *string `name:"Feedback" type:"string" enum:"AnomalyFeedbackType" required:"true"`
 }
 
 type ProvideAnomalyFeedbackResponse struct {
-	_         struct{} `type:"structure"`
-	AnomalyId *string  `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ID of the modified cost anomaly.
+	AnomalyId *string `name:"AnomalyId" type:"string" required:"true" min:"0" max:"1024"`
 }
 
+// Details about the Amazon RDS reservations that Amazon Web Services recommends that you
+// purchase.
 type RDSInstanceDetails struct {
-	_                 struct{} `type:"structure"`
-	Family            *string  `name:"Family" type:"string" min:"0" max:"1024"`
-	InstanceType      *string  `name:"InstanceType" type:"string" min:"0" max:"1024"`
-	Region            *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	DatabaseEngine    *string  `name:"DatabaseEngine" type:"string" min:"0" max:"1024"`
-	DatabaseEdition   *string  `name:"DatabaseEdition" type:"string" min:"0" max:"1024"`
-	DeploymentOption  *string  `name:"DeploymentOption" type:"string" min:"0" max:"1024"`
-	LicenseModel      *string  `name:"LicenseModel" type:"string" min:"0" max:"1024"`
-	CurrentGeneration *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible  *bool    `name:"SizeFlexEligible" type:"boolean"`
-	DeploymentModel   *string  `name:"DeploymentModel" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The instance family of the recommended reservation.
+	Family *string `name:"Family" type:"string" min:"0" max:"1024"`
+	// The type of instance that Amazon Web Services recommends.
+	InstanceType *string `name:"InstanceType" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The database engine that the recommended reservation supports.
+	DatabaseEngine *string `name:"DatabaseEngine" type:"string" min:"0" max:"1024"`
+	// The database edition that the recommended reservation supports.
+	DatabaseEdition *string `name:"DatabaseEdition" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a reservation in a single Availability
+	// Zone or a reservation with a backup in a second Availability Zone.
+	DeploymentOption *string `name:"DeploymentOption" type:"string" min:"0" max:"1024"`
+	// The license model that the recommended reservation supports.
+	LicenseModel *string `name:"LicenseModel" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current-generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
+	// Determines whether the recommendation is for a reservation for RDS Custom.
+	DeploymentModel *string `name:"DeploymentModel" type:"string" min:"0" max:"1024"`
 }
 
+// The details and metrics for the given recommendation.
 type RecommendationDetailData struct {
-	_                                          struct{}                             `type:"structure"`
-	AccountScope                               *string                              `name:"AccountScope" type:"string" enum:"AccountScope"`
-	LookbackPeriodInDays                       *string                              `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
-	SavingsPlansType                           *string                              `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
-	TermInYears                                *string                              `name:"TermInYears" type:"string" enum:"TermInYears"`
-	PaymentOption                              *string                              `name:"PaymentOption" type:"string" enum:"PaymentOption"`
-	AccountId                                  *string                              `name:"AccountId" type:"string" min:"0" max:"1024"`
-	CurrencyCode                               *string                              `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	InstanceFamily                             *string                              `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
-	Region                                     *string                              `name:"Region" type:"string" min:"0" max:"1024"`
-	OfferingId                                 *string                              `name:"OfferingId" type:"string" min:"0" max:"1024"`
-	GenerationTimestamp                        *string                              `name:"GenerationTimestamp" type:"string" min:"20" max:"25"`
-	LatestUsageTimestamp                       *string                              `name:"LatestUsageTimestamp" type:"string" min:"20" max:"25"`
-	CurrentAverageHourlyOnDemandSpend          *string                              `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentMaximumHourlyOnDemandSpend          *string                              `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentMinimumHourlyOnDemandSpend          *string                              `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	EstimatedAverageUtilization                *string                              `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsAmount              *string                              `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCost                      *string                              `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCostWithCurrentCommitment *string                              `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
-	EstimatedROI                               *string                              `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
-	EstimatedSPCost                            *string                              `name:"EstimatedSPCost" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsAmount                     *string                              `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsPercentage                 *string                              `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
-	ExistingHourlyCommitment                   *string                              `name:"ExistingHourlyCommitment" type:"string" min:"0" max:"1024"`
-	HourlyCommitmentToPurchase                 *string                              `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
-	UpfrontCost                                *string                              `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
-	CurrentAverageCoverage                     *string                              `name:"CurrentAverageCoverage" type:"string" min:"0" max:"1024"`
-	EstimatedAverageCoverage                   *string                              `name:"EstimatedAverageCoverage" type:"string" min:"0" max:"1024"`
-	MetricsOverLookbackPeriod                  []*RecommendationDetailHourlyMetrics `name:"MetricsOverLookbackPeriod" type:"list"`
+	_ struct{} `type:"structure"`
+	// The account scope that you want your recommendations for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// How many days of previous usage that Amazon Web Services considers when making this
+	// recommendation. Values: LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	// The requested Savings Plan recommendation type. Values: SupportedSavingsPlansType.
+	SavingsPlansType *string `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
+	// The term of the commitment in years. Values: TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears"`
+	// The payment option for the commitment (for example, All Upfront or No Upfront).
+	// Values: PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	// The AccountID that the recommendation is generated for.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to generate the recommendation and
+	// present potential savings.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// The instance family of the recommended Savings Plan.
+	InstanceFamily *string `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
+	// The region the recommendation is generated for.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The unique ID that's used to distinguish Savings Plans from one another.
+	OfferingId           *string `name:"OfferingId" type:"string" min:"0" max:"1024"`
+	GenerationTimestamp  *string `name:"GenerationTimestamp" type:"string" min:"20" max:"25"`
+	LatestUsageTimestamp *string `name:"LatestUsageTimestamp" type:"string" min:"20" max:"25"`
+	// The average value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentAverageHourlyOnDemandSpend *string `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The highest value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentMaximumHourlyOnDemandSpend *string `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The lowest value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentMinimumHourlyOnDemandSpend *string `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The estimated utilization of the recommended Savings Plan.
+	EstimatedAverageUtilization *string `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
+	// The estimated monthly savings amount based on the recommended Savings Plan.
+	EstimatedMonthlySavingsAmount *string `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The remaining On-Demand cost estimated to not be covered by the recommended Savings
+	// Plan, over the length of the lookback period.
+	EstimatedOnDemandCost *string `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
+	// The estimated On-Demand costs you expect with no additional commitment, based on your
+	// usage of the selected time period and the Savings Plan you own.
+	EstimatedOnDemandCostWithCurrentCommitment *string `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
+	// The estimated return on investment that's based on the recommended Savings Plan that
+	// you purchased.
+	EstimatedROI *string `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
+	// The cost of the recommended Savings Plan over the length of the lookback period.
+	EstimatedSPCost *string `name:"EstimatedSPCost" type:"string" min:"0" max:"1024"`
+	// The estimated savings amount that's based on the recommended Savings Plan over the
+	// length of the lookback period.
+	EstimatedSavingsAmount *string `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
+	// The estimated savings percentage relative to the total cost of applicable On-Demand
+	// usage over the lookback period.
+	EstimatedSavingsPercentage *string `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
+	// The existing hourly commitment for the Savings Plan type.
+	ExistingHourlyCommitment *string `name:"ExistingHourlyCommitment" type:"string" min:"0" max:"1024"`
+	// The recommended hourly commitment level for the Savings Plan type and the
+	// configuration that's based on the usage during the lookback period.
+	HourlyCommitmentToPurchase *string `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
+	// The upfront cost of the recommended Savings Plan, based on the selected payment
+	// option.
+	UpfrontCost *string `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
+	// The average value of hourly coverage over the lookback period.
+	CurrentAverageCoverage *string `name:"CurrentAverageCoverage" type:"string" min:"0" max:"1024"`
+	// The estimated coverage of the recommended Savings Plan.
+	EstimatedAverageCoverage *string `name:"EstimatedAverageCoverage" type:"string" min:"0" max:"1024"`
+	// The related hourly cost, coverage, and utilization metrics over the lookback period.
+	MetricsOverLookbackPeriod []*RecommendationDetailHourlyMetrics `name:"MetricsOverLookbackPeriod" type:"list"`
 }
 
+// Contains the hourly metrics for the given recommendation over the lookback period.
 type RecommendationDetailHourlyMetrics struct {
-	_                                 struct{} `type:"structure"`
-	StartTime                         *string  `name:"StartTime" type:"string" min:"20" max:"25"`
-	EstimatedOnDemandCost             *string  `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
-	CurrentCoverage                   *string  `name:"CurrentCoverage" type:"string" min:"0" max:"1024"`
-	EstimatedCoverage                 *string  `name:"EstimatedCoverage" type:"string" min:"0" max:"1024"`
-	EstimatedNewCommitmentUtilization *string  `name:"EstimatedNewCommitmentUtilization" type:"string" min:"0" max:"1024"`
+	_         struct{} `type:"structure"`
+	StartTime *string  `name:"StartTime" type:"string" min:"20" max:"25"`
+	// The remaining On-Demand cost estimated to not be covered by the recommended Savings
+	// Plan, over the length of the lookback period.
+	EstimatedOnDemandCost *string `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
+	// The current amount of Savings Plans eligible usage that the Savings Plan covered.
+	CurrentCoverage *string `name:"CurrentCoverage" type:"string" min:"0" max:"1024"`
+	// The estimated coverage amount based on the recommended Savings Plan.
+	EstimatedCoverage *string `name:"EstimatedCoverage" type:"string" min:"0" max:"1024"`
+	// The estimated utilization for the recommended Savings Plan.
+	EstimatedNewCommitmentUtilization *string `name:"EstimatedNewCommitmentUtilization" type:"string" min:"0" max:"1024"`
 }
 
+// Details about the Amazon Redshift reservations that Amazon Web Services recommends that
+// you purchase.
 type RedshiftInstanceDetails struct {
-	_                 struct{} `type:"structure"`
-	Family            *string  `name:"Family" type:"string" min:"0" max:"1024"`
-	NodeType          *string  `name:"NodeType" type:"string" min:"0" max:"1024"`
-	Region            *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	CurrentGeneration *bool    `name:"CurrentGeneration" type:"boolean"`
-	SizeFlexEligible  *bool    `name:"SizeFlexEligible" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The instance family of the recommended reservation.
+	Family *string `name:"Family" type:"string" min:"0" max:"1024"`
+	// The type of node that Amazon Web Services recommends.
+	NodeType *string `name:"NodeType" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region of the recommended reservation.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// Determines whether the recommendation is for a current-generation instance.
+	CurrentGeneration *bool `name:"CurrentGeneration" type:"boolean"`
+	// Determines whether the recommended reservation is size flexible.
+	SizeFlexEligible *bool `name:"SizeFlexEligible" type:"boolean"`
 }
 
+// Your request parameters changed between pages. Try again with the old parameters or
+// without a pagination token.
 type RequestChangedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1218,104 +1921,198 @@ func (e *RequestChangedException) ErrorCode() string { return "RequestChangedExc
 func (e *RequestChangedException) HTTPStatus() int   { return 400 }
 func (e *RequestChangedException) Fault() string     { return "client" }
 
+// The aggregated numbers for your reservation usage.
 type ReservationAggregates struct {
-	_                            struct{} `type:"structure"`
-	UtilizationPercentage        *string  `name:"UtilizationPercentage" type:"string"`
-	UtilizationPercentageInUnits *string  `name:"UtilizationPercentageInUnits" type:"string"`
-	PurchasedHours               *string  `name:"PurchasedHours" type:"string"`
-	PurchasedUnits               *string  `name:"PurchasedUnits" type:"string"`
-	TotalActualHours             *string  `name:"TotalActualHours" type:"string"`
-	TotalActualUnits             *string  `name:"TotalActualUnits" type:"string"`
-	UnusedHours                  *string  `name:"UnusedHours" type:"string"`
-	UnusedUnits                  *string  `name:"UnusedUnits" type:"string"`
-	OnDemandCostOfRIHoursUsed    *string  `name:"OnDemandCostOfRIHoursUsed" type:"string"`
-	NetRISavings                 *string  `name:"NetRISavings" type:"string"`
-	TotalPotentialRISavings      *string  `name:"TotalPotentialRISavings" type:"string"`
-	AmortizedUpfrontFee          *string  `name:"AmortizedUpfrontFee" type:"string"`
-	AmortizedRecurringFee        *string  `name:"AmortizedRecurringFee" type:"string"`
-	TotalAmortizedFee            *string  `name:"TotalAmortizedFee" type:"string"`
-	RICostForUnusedHours         *string  `name:"RICostForUnusedHours" type:"string"`
-	RealizedSavings              *string  `name:"RealizedSavings" type:"string"`
-	UnrealizedSavings            *string  `name:"UnrealizedSavings" type:"string"`
+	_ struct{} `type:"structure"`
+	// The percentage of reservation time that you used.
+	UtilizationPercentage *string `name:"UtilizationPercentage" type:"string"`
+	// The percentage of Amazon EC2 reservation time that you used.
+	UtilizationPercentageInUnits *string `name:"UtilizationPercentageInUnits" type:"string"`
+	// How many reservation hours that you purchased.
+	PurchasedHours *string `name:"PurchasedHours" type:"string"`
+	// The number of Amazon EC2 reservation hours that you purchased.
+	PurchasedUnits *string `name:"PurchasedUnits" type:"string"`
+	// The total number of reservation hours that you used.
+	TotalActualHours *string `name:"TotalActualHours" type:"string"`
+	// The total number of Amazon EC2 reservation hours that you used.
+	TotalActualUnits *string `name:"TotalActualUnits" type:"string"`
+	// The number of reservation hours that you didn't use.
+	UnusedHours *string `name:"UnusedHours" type:"string"`
+	// The number of Amazon EC2 reservation hours that you didn't use.
+	UnusedUnits *string `name:"UnusedUnits" type:"string"`
+	// How much your reservation costs if charged On-Demand rates.
+	OnDemandCostOfRIHoursUsed *string `name:"OnDemandCostOfRIHoursUsed" type:"string"`
+	// How much you saved due to purchasing and utilizing reservation.
+	NetRISavings *string `name:"NetRISavings" type:"string"`
+	// How much you might save if you use your entire reservation.
+	TotalPotentialRISavings *string `name:"TotalPotentialRISavings" type:"string"`
+	// The upfront cost of your reservation.
+	AmortizedUpfrontFee *string `name:"AmortizedUpfrontFee" type:"string"`
+	// The monthly cost of your reservation.
+	AmortizedRecurringFee *string `name:"AmortizedRecurringFee" type:"string"`
+	// The total cost of your reservation.
+	TotalAmortizedFee *string `name:"TotalAmortizedFee" type:"string"`
+	// The cost of unused hours for your reservation.
+	RICostForUnusedHours *string `name:"RICostForUnusedHours" type:"string"`
+	// The realized savings because of purchasing and using a reservation.
+	RealizedSavings *string `name:"RealizedSavings" type:"string"`
+	// The unrealized savings because of purchasing and using a reservation.
+	UnrealizedSavings *string `name:"UnrealizedSavings" type:"string"`
 }
 
+// A group of reservations that share a set of attributes.
 type ReservationCoverageGroup struct {
-	_          struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The attributes for this group of reservations.
 	Attributes map[string]string `name:"Attributes" type:"map"`
-	Coverage   *Coverage         `name:"Coverage" type:"structure"`
+	// How much instance usage this group of reservations covered.
+	Coverage *Coverage `name:"Coverage" type:"structure"`
 }
 
+// A specific reservation that Amazon Web Services recommends for purchase.
 type ReservationPurchaseRecommendation struct {
-	_                     struct{}                                   `type:"structure"`
-	AccountScope          *string                                    `name:"AccountScope" type:"string" enum:"AccountScope"`
-	LookbackPeriodInDays  *string                                    `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
-	TermInYears           *string                                    `name:"TermInYears" type:"string" enum:"TermInYears"`
-	PaymentOption         *string                                    `name:"PaymentOption" type:"string" enum:"PaymentOption"`
-	ServiceSpecification  *ServiceSpecification                      `name:"ServiceSpecification" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The account scope that Amazon Web Services recommends that you purchase this instance
+	// for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// How many days of previous usage that Amazon Web Services considers when making this
+	// recommendation. Values: LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	// The term of the reservation that you want recommendations for, in years. Values:
+	// TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears"`
+	// The payment option for the reservation (for example, AllUpfront or NoUpfront). Values:
+	// PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	// Hardware specifications for the service that you want recommendations for.
+	ServiceSpecification *ServiceSpecification `name:"ServiceSpecification" type:"structure"`
+	// Details about the recommended purchases.
 	RecommendationDetails []*ReservationPurchaseRecommendationDetail `name:"RecommendationDetails" type:"list"`
-	RecommendationSummary *ReservationPurchaseRecommendationSummary  `name:"RecommendationSummary" type:"structure"`
+	// A summary about the recommended purchase.
+	RecommendationSummary *ReservationPurchaseRecommendationSummary `name:"RecommendationSummary" type:"structure"`
 }
 
+// Details about your recommended reservation purchase.
 type ReservationPurchaseRecommendationDetail struct {
-	_                                          struct{}                 `type:"structure"`
-	AccountId                                  *string                  `name:"AccountId" type:"string" min:"0" max:"1024"`
-	InstanceDetails                            *InstanceDetails         `name:"InstanceDetails" type:"structure"`
-	RecommendedNumberOfInstancesToPurchase     *string                  `name:"RecommendedNumberOfInstancesToPurchase" type:"string" min:"0" max:"1024"`
-	RecommendedNormalizedUnitsToPurchase       *string                  `name:"RecommendedNormalizedUnitsToPurchase" type:"string" min:"0" max:"1024"`
-	MinimumNumberOfInstancesUsedPerHour        *string                  `name:"MinimumNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
-	MinimumNormalizedUnitsUsedPerHour          *string                  `name:"MinimumNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
-	MaximumNumberOfInstancesUsedPerHour        *string                  `name:"MaximumNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
-	MaximumNormalizedUnitsUsedPerHour          *string                  `name:"MaximumNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
-	AverageNumberOfInstancesUsedPerHour        *string                  `name:"AverageNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
-	AverageNormalizedUnitsUsedPerHour          *string                  `name:"AverageNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
-	AverageUtilization                         *string                  `name:"AverageUtilization" type:"string" min:"0" max:"1024"`
-	EstimatedBreakEvenInMonths                 *string                  `name:"EstimatedBreakEvenInMonths" type:"string" min:"0" max:"1024"`
-	CurrencyCode                               *string                  `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsAmount              *string                  `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsPercentage          *string                  `name:"EstimatedMonthlySavingsPercentage" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlyOnDemandCost               *string                  `name:"EstimatedMonthlyOnDemandCost" type:"string" min:"0" max:"1024"`
-	EstimatedReservationCostForLookbackPeriod  *string                  `name:"EstimatedReservationCostForLookbackPeriod" type:"string" min:"0" max:"1024"`
-	UpfrontCost                                *string                  `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
-	RecurringStandardMonthlyCost               *string                  `name:"RecurringStandardMonthlyCost" type:"string" min:"0" max:"1024"`
-	ReservedCapacityDetails                    *ReservedCapacityDetails `name:"ReservedCapacityDetails" type:"structure"`
-	RecommendedNumberOfCapacityUnitsToPurchase *string                  `name:"RecommendedNumberOfCapacityUnitsToPurchase" type:"string" min:"0" max:"1024"`
-	MinimumNumberOfCapacityUnitsUsedPerHour    *string                  `name:"MinimumNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
-	MaximumNumberOfCapacityUnitsUsedPerHour    *string                  `name:"MaximumNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
-	AverageNumberOfCapacityUnitsUsedPerHour    *string                  `name:"AverageNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The account that this Reserved Instance (RI) recommendation is for.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// Details about the reservations that Amazon Web Services recommends that you purchase.
+	InstanceDetails *InstanceDetails `name:"InstanceDetails" type:"structure"`
+	// The number of instances that Amazon Web Services recommends that you purchase.
+	RecommendedNumberOfInstancesToPurchase *string `name:"RecommendedNumberOfInstancesToPurchase" type:"string" min:"0" max:"1024"`
+	// The number of normalized units that Amazon Web Services recommends that you purchase.
+	RecommendedNormalizedUnitsToPurchase *string `name:"RecommendedNormalizedUnitsToPurchase" type:"string" min:"0" max:"1024"`
+	// The minimum number of instances that you used in an hour during the historical period.
+	MinimumNumberOfInstancesUsedPerHour *string `name:"MinimumNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The minimum number of normalized units that you used in an hour during the historical
+	// period.
+	MinimumNormalizedUnitsUsedPerHour *string `name:"MinimumNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The maximum number of instances that you used in an hour during the historical period.
+	MaximumNumberOfInstancesUsedPerHour *string `name:"MaximumNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The maximum number of normalized units that you used in an hour during the historical
+	// period.
+	MaximumNormalizedUnitsUsedPerHour *string `name:"MaximumNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The average number of instances that you used in an hour during the historical period.
+	AverageNumberOfInstancesUsedPerHour *string `name:"AverageNumberOfInstancesUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The average number of normalized units that you used in an hour during the historical
+	// period.
+	AverageNormalizedUnitsUsedPerHour *string `name:"AverageNormalizedUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The average utilization of your instances.
+	AverageUtilization *string `name:"AverageUtilization" type:"string" min:"0" max:"1024"`
+	// How long Amazon Web Services estimates that it takes for this instance to start saving
+	// you money, in months.
+	EstimatedBreakEvenInMonths *string `name:"EstimatedBreakEvenInMonths" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to calculate the costs for this
+	// instance.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// How much Amazon Web Services estimates that this specific recommendation might save
+	// you in a month.
+	EstimatedMonthlySavingsAmount *string `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// How much Amazon Web Services estimates that this specific recommendation might save
+	// you in a month, as a percentage of your overall costs.
+	EstimatedMonthlySavingsPercentage *string `name:"EstimatedMonthlySavingsPercentage" type:"string" min:"0" max:"1024"`
+	// How much Amazon Web Services estimates that you spend on On-Demand Instances in a
+	// month.
+	EstimatedMonthlyOnDemandCost *string `name:"EstimatedMonthlyOnDemandCost" type:"string" min:"0" max:"1024"`
+	// How much Amazon Web Services estimates that you might spend for all usage during the
+	// specified historical period if you had a reservation.
+	EstimatedReservationCostForLookbackPeriod *string `name:"EstimatedReservationCostForLookbackPeriod" type:"string" min:"0" max:"1024"`
+	// How much purchasing this instance costs you upfront.
+	UpfrontCost *string `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
+	// How much purchasing this instance costs you on a monthly basis.
+	RecurringStandardMonthlyCost *string `name:"RecurringStandardMonthlyCost" type:"string" min:"0" max:"1024"`
+	// Details about the reservations that Amazon Web Services recommends that you purchase.
+	ReservedCapacityDetails *ReservedCapacityDetails `name:"ReservedCapacityDetails" type:"structure"`
+	// The number of reserved capacity units that Amazon Web Services recommends that you
+	// purchase.
+	RecommendedNumberOfCapacityUnitsToPurchase *string `name:"RecommendedNumberOfCapacityUnitsToPurchase" type:"string" min:"0" max:"1024"`
+	// The minimum number of provisioned capacity units that you used in an hour during the
+	// historical period.
+	MinimumNumberOfCapacityUnitsUsedPerHour *string `name:"MinimumNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The maximum number of provisioned capacity units that you used in an hour during the
+	// historical period.
+	MaximumNumberOfCapacityUnitsUsedPerHour *string `name:"MaximumNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
+	// The average number of provisioned capacity units that you used in an hour during the
+	// historical period.
+	AverageNumberOfCapacityUnitsUsedPerHour *string `name:"AverageNumberOfCapacityUnitsUsedPerHour" type:"string" min:"0" max:"1024"`
 }
 
+// Information about a recommendation, such as the timestamp for when Amazon Web Services
+// made a specific recommendation.
 type ReservationPurchaseRecommendationMetadata struct {
-	_                   struct{} `type:"structure"`
-	RecommendationId    *string  `name:"RecommendationId" type:"string" min:"0" max:"1024"`
-	GenerationTimestamp *string  `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
-	AdditionalMetadata  *string  `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ID for the recommendation.
+	RecommendationId *string `name:"RecommendationId" type:"string" min:"0" max:"1024"`
+	// The timestamp for when Amazon Web Services made the recommendation.
+	GenerationTimestamp *string `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
+	// Additional metadata that might be applicable to the recommendation.
+	AdditionalMetadata *string `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
 }
 
+// A summary about this recommendation, such as the currency code, the amount that Amazon
+// Web Services estimates that you could save, and the total amount of reservation to
+// purchase.
 type ReservationPurchaseRecommendationSummary struct {
-	_                                      struct{} `type:"structure"`
-	TotalEstimatedMonthlySavingsAmount     *string  `name:"TotalEstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	TotalEstimatedMonthlySavingsPercentage *string  `name:"TotalEstimatedMonthlySavingsPercentage" type:"string" min:"0" max:"1024"`
-	CurrencyCode                           *string  `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The total amount that Amazon Web Services estimates that this recommendation could
+	// save you in a month.
+	TotalEstimatedMonthlySavingsAmount *string `name:"TotalEstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The total amount that Amazon Web Services estimates that this recommendation could
+	// save you in a month, as a percentage of your costs.
+	TotalEstimatedMonthlySavingsPercentage *string `name:"TotalEstimatedMonthlySavingsPercentage" type:"string" min:"0" max:"1024"`
+	// The currency code used for this recommendation.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
 }
 
+// A group of reservations that share a set of attributes.
 type ReservationUtilizationGroup struct {
-	_           struct{}               `type:"structure"`
-	Key         *string                `name:"Key" type:"string"`
-	Value       *string                `name:"Value" type:"string"`
-	Attributes  map[string]string      `name:"Attributes" type:"map"`
+	_ struct{} `type:"structure"`
+	// The key for a specific reservation attribute.
+	Key *string `name:"Key" type:"string"`
+	// The value of a specific reservation attribute.
+	Value *string `name:"Value" type:"string"`
+	// The attributes for this group of reservations.
+	Attributes map[string]string `name:"Attributes" type:"map"`
+	// How much you used this group of reservations.
 	Utilization *ReservationAggregates `name:"Utilization" type:"structure"`
 }
 
+// Details about the reservations that Amazon Web Services recommends that you purchase.
 type ReservedCapacityDetails struct {
-	_                       struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The DynamoDB reservations that Amazon Web Services recommends that you purchase.
 	DynamoDBCapacityDetails *DynamoDBCapacityDetails `name:"DynamoDBCapacityDetails" type:"structure"`
 }
 
+// Details for the resource.
 type ResourceDetails struct {
-	_                  struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details for the Amazon EC2 resource.
 	EC2ResourceDetails *EC2ResourceDetails `name:"EC2ResourceDetails" type:"structure"`
 }
 
+// The specified ARN in the request doesn't exist.
 type ResourceNotFoundException struct {
 	_            struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message      *string  `name:"Message" type:"string"`
@@ -1332,240 +2129,450 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// The tag structure that contains a tag key and value.
 type ResourceTag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// The key that's associated with the tag.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value that's associated with the tag.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
+// Resource utilization of current resource.
 type ResourceUtilization struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The utilization of current Amazon EC2 instance.
 	EC2ResourceUtilization *EC2ResourceUtilization `name:"EC2ResourceUtilization" type:"structure"`
 }
 
+// The result that's associated with a time period.
 type ResultByTime struct {
-	_          struct{}                `type:"structure"`
-	TimePeriod *DateInterval           `name:"TimePeriod" type:"structure"`
-	Total      map[string]*MetricValue `name:"Total" type:"map"`
-	Groups     []*Group                `name:"Groups" type:"list"`
-	Estimated  *bool                   `name:"Estimated" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The time period that the result covers.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure"`
+	// The total amount of cost or usage accrued during the time period.
+	Total map[string]*MetricValue `name:"Total" type:"map"`
+	// The groups that this time period includes.
+	Groups []*Group `name:"Groups" type:"list"`
+	// Determines whether the result is estimated.
+	Estimated *bool `name:"Estimated" type:"boolean"`
 }
 
+// Recommendations to rightsize resources.
 type RightsizingRecommendation struct {
-	_                             struct{}                       `type:"structure"`
-	AccountId                     *string                        `name:"AccountId" type:"string" min:"0" max:"1024"`
-	CurrentInstance               *CurrentInstance               `name:"CurrentInstance" type:"structure"`
-	RightsizingType               *string                        `name:"RightsizingType" type:"string" enum:"RightsizingType"`
-	ModifyRecommendationDetail    *ModifyRecommendationDetail    `name:"ModifyRecommendationDetail" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The account that this recommendation is for.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// Context regarding the current instance.
+	CurrentInstance *CurrentInstance `name:"CurrentInstance" type:"structure"`
+	// A recommendation to either terminate or modify the resource. Values: RightsizingType.
+	RightsizingType *string `name:"RightsizingType" type:"string" enum:"RightsizingType"`
+	// The details for the modification recommendations.
+	ModifyRecommendationDetail *ModifyRecommendationDetail `name:"ModifyRecommendationDetail" type:"structure"`
+	// The details for termination recommendations.
 	TerminateRecommendationDetail *TerminateRecommendationDetail `name:"TerminateRecommendationDetail" type:"structure"`
-	FindingReasonCodes            []string                       `name:"FindingReasonCodes" type:"list" memberEnum:"FindingReasonCode"`
+	// The list of possible reasons why the recommendation is generated, such as under- or
+	// over-utilization of specific metrics (for example, CPU, Memory, Network).
+	FindingReasonCodes []string `name:"FindingReasonCodes" type:"list" memberEnum:"FindingReasonCode"`
 }
 
+// You can use RightsizingRecommendationConfiguration to customize recommendations across
+// two attributes. You can choose to view recommendations for instances within the same
+// instance families or across different instance families.
 type RightsizingRecommendationConfiguration struct {
-	_                    struct{} `type:"structure"`
-	RecommendationTarget *string  `name:"RecommendationTarget" type:"string" enum:"RecommendationTarget" required:"true"`
-	BenefitsConsidered   *bool    `name:"BenefitsConsidered" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The option to see recommendations within the same instance family or recommendations
+	// for instances across other families. Values: RecommendationTarget.
+	RecommendationTarget *string `name:"RecommendationTarget" type:"string" enum:"RecommendationTarget" required:"true"`
+	// The option to consider RI or Savings Plans discount benefits in your savings
+	// calculation.
+	BenefitsConsidered *bool `name:"BenefitsConsidered" type:"boolean" required:"true"`
 }
 
+// Metadata for a recommendation set.
 type RightsizingRecommendationMetadata struct {
-	_                    struct{} `type:"structure"`
-	RecommendationId     *string  `name:"RecommendationId" type:"string" min:"0" max:"1024"`
-	GenerationTimestamp  *string  `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
-	LookbackPeriodInDays *string  `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
-	AdditionalMetadata   *string  `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ID for the recommendation.
+	RecommendationId *string `name:"RecommendationId" type:"string" min:"0" max:"1024"`
+	// The timestamp for when Amazon Web Services made the recommendation.
+	GenerationTimestamp *string `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
+	// The number of days of previous usage that Amazon Web Services considers when making
+	// the recommendation. Values: LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	// Additional metadata that might be applicable to the recommendation.
+	AdditionalMetadata *string `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
 }
 
+// The summary of rightsizing recommendations
 type RightsizingRecommendationSummary struct {
-	_                                  struct{} `type:"structure"`
-	TotalRecommendationCount           *string  `name:"TotalRecommendationCount" type:"string" min:"0" max:"1024"`
-	EstimatedTotalMonthlySavingsAmount *string  `name:"EstimatedTotalMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	SavingsCurrencyCode                *string  `name:"SavingsCurrencyCode" type:"string" min:"0" max:"1024"`
-	SavingsPercentage                  *string  `name:"SavingsPercentage" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The total number of instance recommendations.
+	TotalRecommendationCount *string `name:"TotalRecommendationCount" type:"string" min:"0" max:"1024"`
+	// The estimated total savings resulting from modifications, on a monthly basis.
+	EstimatedTotalMonthlySavingsAmount *string `name:"EstimatedTotalMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to calculate the savings.
+	SavingsCurrencyCode *string `name:"SavingsCurrencyCode" type:"string" min:"0" max:"1024"`
+	// The savings percentage based on the recommended modifications.
+	SavingsPercentage *string `name:"SavingsPercentage" type:"string" min:"0" max:"1024"`
 }
 
+// The combination of Amazon Web Services service, linked account, linked account name,
+// Region, and usage type where a cost anomaly is observed, along with the dollar and
+// percentage amount of the anomaly impact. The linked account name will only be available
+// when the account name can be identified.
 type RootCause struct {
-	_                 struct{}         `type:"structure"`
-	Service           *string          `name:"Service" type:"string" min:"0" max:"1024"`
-	Region            *string          `name:"Region" type:"string" min:"0" max:"1024"`
-	LinkedAccount     *string          `name:"LinkedAccount" type:"string" min:"0" max:"1024"`
-	LinkedAccountName *string          `name:"LinkedAccountName" type:"string" min:"0" max:"1024"`
-	UsageType         *string          `name:"UsageType" type:"string" min:"0" max:"1024"`
-	Impact            *RootCauseImpact `name:"Impact" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon Web Services service name that's associated with the cost anomaly.
+	Service *string `name:"Service" type:"string" min:"0" max:"1024"`
+	// The Amazon Web Services Region that's associated with the cost anomaly.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The member account value that's associated with the cost anomaly.
+	LinkedAccount *string `name:"LinkedAccount" type:"string" min:"0" max:"1024"`
+	// The member account name value that's associated with the cost anomaly.
+	LinkedAccountName *string `name:"LinkedAccountName" type:"string" min:"0" max:"1024"`
+	// The UsageType value that's associated with the cost anomaly.
+	UsageType *string `name:"UsageType" type:"string" min:"0" max:"1024"`
+	// The dollar impact for the root cause.
+	Impact *RootCauseImpact `name:"Impact" type:"structure"`
 }
 
+// The dollar value of the root cause.
 type RootCauseImpact struct {
-	_            struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The dollar amount that this root cause contributed to the anomaly's TotalImpact.
 	Contribution *float64 `name:"Contribution" type:"double" required:"true"`
 }
 
+// The Savings Plans commitment details.
 type SavingsPlans struct {
-	_                      struct{} `type:"structure"`
-	PaymentOption          *string  `name:"PaymentOption" type:"string" enum:"PaymentOption"`
-	SavingsPlansType       *string  `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
-	Region                 *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	InstanceFamily         *string  `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
-	TermInYears            *string  `name:"TermInYears" type:"string" enum:"TermInYears"`
+	_ struct{} `type:"structure"`
+	// The payment option for the Savings Plans commitment. Values: PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	// The Savings Plans type. Values: SupportedSavingsPlansType.
+	SavingsPlansType *string `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
+	// The Region associated with the Savings Plans commitment.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// The instance family of the Savings Plans commitment.
+	InstanceFamily *string `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
+	// The term that you want the Savings Plans commitment for. Values: TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears"`
+	// The Savings Plans commitment.
 	SavingsPlansCommitment *float64 `name:"SavingsPlansCommitment" type:"double" min:"0.001" max:"5000"`
-	OfferingId             *string  `name:"OfferingId" type:"string" min:"0" max:"1024"`
+	// The unique ID that's used to distinguish Savings Plans commitments from one another.
+	OfferingId *string `name:"OfferingId" type:"string" min:"0" max:"1024"`
 }
 
+// The amortized amount of Savings Plans purchased in a specific account during a specific
+// time interval.
 type SavingsPlansAmortizedCommitment struct {
-	_                            struct{} `type:"structure"`
-	AmortizedRecurringCommitment *string  `name:"AmortizedRecurringCommitment" type:"string" min:"0" max:"1024"`
-	AmortizedUpfrontCommitment   *string  `name:"AmortizedUpfrontCommitment" type:"string" min:"0" max:"1024"`
-	TotalAmortizedCommitment     *string  `name:"TotalAmortizedCommitment" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The amortized amount of your Savings Plans commitment that was purchased with either a
+	// Partial or a NoUpfront.
+	AmortizedRecurringCommitment *string `name:"AmortizedRecurringCommitment" type:"string" min:"0" max:"1024"`
+	// The amortized amount of your Savings Plans commitment that was purchased with an
+	// Upfront or PartialUpfront Savings Plans.
+	AmortizedUpfrontCommitment *string `name:"AmortizedUpfrontCommitment" type:"string" min:"0" max:"1024"`
+	// The total amortized amount of your Savings Plans commitment, regardless of your
+	// Savings Plans purchase method.
+	TotalAmortizedCommitment *string `name:"TotalAmortizedCommitment" type:"string" min:"0" max:"1024"`
 }
 
+// The amount of Savings Plans eligible usage that's covered by Savings Plans. All
+// calculations consider the On-Demand equivalent of your Savings Plans usage.
 type SavingsPlansCoverage struct {
-	_          struct{}                  `type:"structure"`
-	Attributes map[string]string         `name:"Attributes" type:"map"`
+	_ struct{} `type:"structure"`
+	// The attribute that applies to a specific Dimension.
+	Attributes map[string]string `name:"Attributes" type:"map"`
+	// The amount of Savings Plans eligible usage that the Savings Plans covered.
 	Coverage   *SavingsPlansCoverageData `name:"Coverage" type:"structure"`
 	TimePeriod *DateInterval             `name:"TimePeriod" type:"structure"`
 }
 
+// Specific coverage percentage, On-Demand costs, and spend covered by Savings Plans, and
+// total Savings Plans costs for an account.
 type SavingsPlansCoverageData struct {
-	_                          struct{} `type:"structure"`
-	SpendCoveredBySavingsPlans *string  `name:"SpendCoveredBySavingsPlans" type:"string" min:"0" max:"1024"`
-	OnDemandCost               *string  `name:"OnDemandCost" type:"string" min:"0" max:"1024"`
-	TotalCost                  *string  `name:"TotalCost" type:"string" min:"0" max:"1024"`
-	CoveragePercentage         *string  `name:"CoveragePercentage" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The amount of your Amazon Web Services usage that's covered by a Savings Plans.
+	SpendCoveredBySavingsPlans *string `name:"SpendCoveredBySavingsPlans" type:"string" min:"0" max:"1024"`
+	// The cost of your Amazon Web Services usage at the public On-Demand rate.
+	OnDemandCost *string `name:"OnDemandCost" type:"string" min:"0" max:"1024"`
+	// The total cost of your Amazon Web Services usage, regardless of your purchase option.
+	TotalCost *string `name:"TotalCost" type:"string" min:"0" max:"1024"`
+	// The percentage of your existing Savings Plans covered usage, divided by all of your
+	// eligible Savings Plans usage in an account (or set of accounts).
+	CoveragePercentage *string `name:"CoveragePercentage" type:"string" min:"0" max:"1024"`
 }
 
+// The attribute details on a specific Savings Plan.
 type SavingsPlansDetails struct {
-	_              struct{} `type:"structure"`
-	Region         *string  `name:"Region" type:"string" min:"0" max:"1024"`
-	InstanceFamily *string  `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
-	OfferingId     *string  `name:"OfferingId" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A collection of Amazon Web Services resources in a geographic area.
+	Region *string `name:"Region" type:"string" min:"0" max:"1024"`
+	// A group of instance types that Savings Plans applies to.
+	InstanceFamily *string `name:"InstanceFamily" type:"string" min:"0" max:"1024"`
+	// The unique ID that's used to distinguish Savings Plans from one another.
+	OfferingId *string `name:"OfferingId" type:"string" min:"0" max:"1024"`
 }
 
+// The configuration for the Savings Plans purchase analysis.
 type SavingsPlansPurchaseAnalysisConfiguration struct {
-	_                     struct{}        `type:"structure"`
-	AccountScope          *string         `name:"AccountScope" type:"string" enum:"AccountScope"`
-	AccountId             *string         `name:"AccountId" type:"string" min:"12" max:"12"`
-	AnalysisType          *string         `name:"AnalysisType" type:"string" enum:"AnalysisType" required:"true"`
-	SavingsPlansToAdd     []*SavingsPlans `name:"SavingsPlansToAdd" type:"list" required:"true" min:"1" max:"1"`
-	SavingsPlansToExclude []string        `name:"SavingsPlansToExclude" type:"list" min:"0" max:"1000"`
-	LookBackTimePeriod    *DateInterval   `name:"LookBackTimePeriod" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The account scope that you want your analysis for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// The account that the analysis is for.
+	AccountId *string `name:"AccountId" type:"string" min:"12" max:"12"`
+	// The type of analysis. Values: AnalysisType.
+	AnalysisType *string `name:"AnalysisType" type:"string" enum:"AnalysisType" required:"true"`
+	// Savings Plans to include in the analysis.
+	SavingsPlansToAdd []*SavingsPlans `name:"SavingsPlansToAdd" type:"list" required:"true" min:"1" max:"1"`
+	// Savings Plans to exclude from the analysis.
+	SavingsPlansToExclude []string `name:"SavingsPlansToExclude" type:"list" min:"0" max:"1000"`
+	// The time period associated with the analysis.
+	LookBackTimePeriod *DateInterval `name:"LookBackTimePeriod" type:"structure" required:"true"`
 }
 
+// Details about the Savings Plans purchase analysis.
 type SavingsPlansPurchaseAnalysisDetails struct {
-	_                                          struct{}                             `type:"structure"`
-	CurrencyCode                               *string                              `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	LookbackPeriodInHours                      *string                              `name:"LookbackPeriodInHours" type:"string" min:"0" max:"1024"`
-	CurrentAverageCoverage                     *string                              `name:"CurrentAverageCoverage" type:"string" min:"0" max:"1024"`
-	CurrentAverageHourlyOnDemandSpend          *string                              `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentMaximumHourlyOnDemandSpend          *string                              `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentMinimumHourlyOnDemandSpend          *string                              `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentOnDemandSpend                       *string                              `name:"CurrentOnDemandSpend" type:"string" min:"0" max:"1024"`
-	ExistingHourlyCommitment                   *string                              `name:"ExistingHourlyCommitment" type:"string" min:"0" max:"1024"`
-	HourlyCommitmentToPurchase                 *string                              `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
-	EstimatedAverageCoverage                   *string                              `name:"EstimatedAverageCoverage" type:"string" min:"0" max:"1024"`
-	EstimatedAverageUtilization                *string                              `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsAmount              *string                              `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCost                      *string                              `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCostWithCurrentCommitment *string                              `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
-	EstimatedROI                               *string                              `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsAmount                     *string                              `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsPercentage                 *string                              `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
-	EstimatedCommitmentCost                    *string                              `name:"EstimatedCommitmentCost" type:"string" min:"0" max:"1024"`
-	LatestUsageTimestamp                       *string                              `name:"LatestUsageTimestamp" type:"string" min:"0" max:"1024"`
-	UpfrontCost                                *string                              `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
-	AdditionalMetadata                         *string                              `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
-	MetricsOverLookbackPeriod                  []*RecommendationDetailHourlyMetrics `name:"MetricsOverLookbackPeriod" type:"list"`
+	_ struct{} `type:"structure"`
+	// The currency code used for the analysis.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// The lookback period in hours that's used to generate the analysis.
+	LookbackPeriodInHours *string `name:"LookbackPeriodInHours" type:"string" min:"0" max:"1024"`
+	// The average value of hourly coverage over the lookback period.
+	CurrentAverageCoverage *string `name:"CurrentAverageCoverage" type:"string" min:"0" max:"1024"`
+	// The average value of hourly On-Demand spend over the lookback period.
+	CurrentAverageHourlyOnDemandSpend *string `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The highest value of hourly On-Demand spend over the lookback period.
+	CurrentMaximumHourlyOnDemandSpend *string `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The lowest value of hourly On-Demand spend over the lookback period.
+	CurrentMinimumHourlyOnDemandSpend *string `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The current total On-Demand spend over the lookback period.
+	CurrentOnDemandSpend *string `name:"CurrentOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The existing hourly commitment for the Savings Plan type.
+	ExistingHourlyCommitment *string `name:"ExistingHourlyCommitment" type:"string" min:"0" max:"1024"`
+	// The recommended or custom hourly commitment.
+	HourlyCommitmentToPurchase *string `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
+	// The estimated coverage of the Savings Plan.
+	EstimatedAverageCoverage *string `name:"EstimatedAverageCoverage" type:"string" min:"0" max:"1024"`
+	// The estimated utilization of the Savings Plan.
+	EstimatedAverageUtilization *string `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
+	// The estimated monthly savings amount based on the Savings Plan.
+	EstimatedMonthlySavingsAmount *string `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The remaining On-Demand cost estimated to not be covered by the Savings Plan over the
+	// length of the lookback period.
+	EstimatedOnDemandCost *string `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
+	// The estimated On-Demand cost you expect with no additional commitment based on your
+	// usage of the selected time period and the Savings Plan you own.
+	EstimatedOnDemandCostWithCurrentCommitment *string `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
+	// The estimated return on investment that's based on the Savings Plan and estimated
+	// savings.
+	EstimatedROI *string `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
+	// The estimated savings amount that's based on the Savings Plan over the length of the
+	// lookback period.
+	EstimatedSavingsAmount *string `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
+	// The estimated savings percentage relative to the total cost over the cost calculation
+	// lookback period.
+	EstimatedSavingsPercentage *string `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
+	// The estimated cost of the Savings Plan over the length of the lookback period.
+	EstimatedCommitmentCost *string `name:"EstimatedCommitmentCost" type:"string" min:"0" max:"1024"`
+	// The date and time of the last hour that went into the analysis.
+	LatestUsageTimestamp *string `name:"LatestUsageTimestamp" type:"string" min:"0" max:"1024"`
+	// The upfront cost of the Savings Plan based on the selected payment option.
+	UpfrontCost *string `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
+	// Additional metadata that might be applicable to the commitment.
+	AdditionalMetadata *string `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
+	// The related hourly cost, coverage, and utilization metrics over the lookback period.
+	MetricsOverLookbackPeriod []*RecommendationDetailHourlyMetrics `name:"MetricsOverLookbackPeriod" type:"list"`
 }
 
+// Contains your request parameters, Savings Plan Recommendations Summary, and Details.
 type SavingsPlansPurchaseRecommendation struct {
-	_                                         struct{}                                    `type:"structure"`
-	AccountScope                              *string                                     `name:"AccountScope" type:"string" enum:"AccountScope"`
-	SavingsPlansType                          *string                                     `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
-	TermInYears                               *string                                     `name:"TermInYears" type:"string" enum:"TermInYears"`
-	PaymentOption                             *string                                     `name:"PaymentOption" type:"string" enum:"PaymentOption"`
-	LookbackPeriodInDays                      *string                                     `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	_ struct{} `type:"structure"`
+	// The account scope that you want your recommendations for. Values: AccountScope.
+	AccountScope *string `name:"AccountScope" type:"string" enum:"AccountScope"`
+	// The requested Savings Plans recommendation type. Values: SupportedSavingsPlansType.
+	SavingsPlansType *string `name:"SavingsPlansType" type:"string" enum:"SupportedSavingsPlansType"`
+	// The Savings Plans recommendation term in years. Values: TermInYears.
+	TermInYears *string `name:"TermInYears" type:"string" enum:"TermInYears"`
+	// The payment option that's used to generate the recommendation. Values: PaymentOption.
+	PaymentOption *string `name:"PaymentOption" type:"string" enum:"PaymentOption"`
+	// The lookback period in days that's used to generate the recommendation. Values:
+	// LookbackPeriodInDays.
+	LookbackPeriodInDays *string `name:"LookbackPeriodInDays" type:"string" enum:"LookbackPeriodInDays"`
+	// Details for the Savings Plans that we recommend that you purchase to cover existing
+	// Savings Plans eligible workloads.
 	SavingsPlansPurchaseRecommendationDetails []*SavingsPlansPurchaseRecommendationDetail `name:"SavingsPlansPurchaseRecommendationDetails" type:"list"`
-	SavingsPlansPurchaseRecommendationSummary *SavingsPlansPurchaseRecommendationSummary  `name:"SavingsPlansPurchaseRecommendationSummary" type:"structure"`
+	// Summary metrics for your Savings Plans Recommendations.
+	SavingsPlansPurchaseRecommendationSummary *SavingsPlansPurchaseRecommendationSummary `name:"SavingsPlansPurchaseRecommendationSummary" type:"structure"`
 }
 
+// Details for your recommended Savings Plans.
 type SavingsPlansPurchaseRecommendationDetail struct {
-	_                                          struct{}             `type:"structure"`
-	SavingsPlansDetails                        *SavingsPlansDetails `name:"SavingsPlansDetails" type:"structure"`
-	AccountId                                  *string              `name:"AccountId" type:"string" min:"0" max:"1024"`
-	UpfrontCost                                *string              `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
-	EstimatedROI                               *string              `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
-	CurrencyCode                               *string              `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	EstimatedSPCost                            *string              `name:"EstimatedSPCost" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCost                      *string              `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCostWithCurrentCommitment *string              `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsAmount                     *string              `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsPercentage                 *string              `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
-	HourlyCommitmentToPurchase                 *string              `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
-	EstimatedAverageUtilization                *string              `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsAmount              *string              `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	CurrentMinimumHourlyOnDemandSpend          *string              `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentMaximumHourlyOnDemandSpend          *string              `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	CurrentAverageHourlyOnDemandSpend          *string              `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
-	RecommendationDetailId                     *string              `name:"RecommendationDetailId" type:"string" min:"36" max:"36"`
+	_ struct{} `type:"structure"`
+	// Details for your recommended Savings Plans.
+	SavingsPlansDetails *SavingsPlansDetails `name:"SavingsPlansDetails" type:"structure"`
+	// The AccountID the recommendation is generated for.
+	AccountId *string `name:"AccountId" type:"string" min:"0" max:"1024"`
+	// The upfront cost of the recommended Savings Plans, based on the selected payment
+	// option.
+	UpfrontCost *string `name:"UpfrontCost" type:"string" min:"0" max:"1024"`
+	// The estimated return on investment that's based on the recommended Savings Plans that
+	// you purchased.
+	EstimatedROI *string `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to generate the recommendations and
+	// present potential savings.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// The cost of the recommended Savings Plans over the length of the lookback period.
+	EstimatedSPCost *string `name:"EstimatedSPCost" type:"string" min:"0" max:"1024"`
+	// The remaining On-Demand cost estimated to not be covered by the recommended Savings
+	// Plans, over the length of the lookback period.
+	EstimatedOnDemandCost *string `name:"EstimatedOnDemandCost" type:"string" min:"0" max:"1024"`
+	// The estimated On-Demand costs you expect with no additional commitment, based on your
+	// usage of the selected time period and the Savings Plans you own.
+	EstimatedOnDemandCostWithCurrentCommitment *string `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
+	// The estimated savings amount that's based on the recommended Savings Plans over the
+	// length of the lookback period.
+	EstimatedSavingsAmount *string `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
+	// The estimated savings percentage relative to the total cost of applicable On-Demand
+	// usage over the lookback period.
+	EstimatedSavingsPercentage *string `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
+	// The recommended hourly commitment level for the Savings Plans type and the
+	// configuration that's based on the usage during the lookback period.
+	HourlyCommitmentToPurchase *string `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
+	// The estimated utilization of the recommended Savings Plans.
+	EstimatedAverageUtilization *string `name:"EstimatedAverageUtilization" type:"string" min:"0" max:"1024"`
+	// The estimated monthly savings amount based on the recommended Savings Plans.
+	EstimatedMonthlySavingsAmount *string `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The lowest value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentMinimumHourlyOnDemandSpend *string `name:"CurrentMinimumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The highest value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentMaximumHourlyOnDemandSpend *string `name:"CurrentMaximumHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The average value of hourly On-Demand spend over the lookback period of the applicable
+	// usage type.
+	CurrentAverageHourlyOnDemandSpend *string `name:"CurrentAverageHourlyOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// Contains detailed information about a specific Savings Plan recommendation.
+	RecommendationDetailId *string `name:"RecommendationDetailId" type:"string" min:"36" max:"36"`
 }
 
+// Metadata about your Savings Plans Purchase Recommendations.
 type SavingsPlansPurchaseRecommendationMetadata struct {
-	_                   struct{} `type:"structure"`
-	RecommendationId    *string  `name:"RecommendationId" type:"string" min:"0" max:"1024"`
-	GenerationTimestamp *string  `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
-	AdditionalMetadata  *string  `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the recommendation set.
+	RecommendationId *string `name:"RecommendationId" type:"string" min:"0" max:"1024"`
+	// The timestamp that shows when the recommendations were generated.
+	GenerationTimestamp *string `name:"GenerationTimestamp" type:"string" min:"0" max:"1024"`
+	// Additional metadata that might be applicable to the recommendation.
+	AdditionalMetadata *string `name:"AdditionalMetadata" type:"string" min:"0" max:"1024"`
 }
 
+// Summary metrics for your Savings Plans Purchase Recommendations.
 type SavingsPlansPurchaseRecommendationSummary struct {
-	_                                          struct{} `type:"structure"`
-	EstimatedROI                               *string  `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
-	CurrencyCode                               *string  `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	EstimatedTotalCost                         *string  `name:"EstimatedTotalCost" type:"string" min:"0" max:"1024"`
-	CurrentOnDemandSpend                       *string  `name:"CurrentOnDemandSpend" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsAmount                     *string  `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
-	TotalRecommendationCount                   *string  `name:"TotalRecommendationCount" type:"string" min:"0" max:"1024"`
-	DailyCommitmentToPurchase                  *string  `name:"DailyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
-	HourlyCommitmentToPurchase                 *string  `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
-	EstimatedSavingsPercentage                 *string  `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavingsAmount              *string  `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
-	EstimatedOnDemandCostWithCurrentCommitment *string  `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The estimated return on investment that's based on the recommended Savings Plans and
+	// estimated savings.
+	EstimatedROI *string `name:"EstimatedROI" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to generate the recommendations and
+	// present potential savings.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// The estimated total cost of the usage after purchasing the recommended Savings Plans.
+	EstimatedTotalCost *string `name:"EstimatedTotalCost" type:"string" min:"0" max:"1024"`
+	// The current total on demand spend of the applicable usage types over the lookback
+	// period.
+	CurrentOnDemandSpend *string `name:"CurrentOnDemandSpend" type:"string" min:"0" max:"1024"`
+	// The estimated total savings over the lookback period, based on the purchase of the
+	// recommended Savings Plans.
+	EstimatedSavingsAmount *string `name:"EstimatedSavingsAmount" type:"string" min:"0" max:"1024"`
+	// The aggregate number of Savings Plans recommendations that exist for your account.
+	TotalRecommendationCount *string `name:"TotalRecommendationCount" type:"string" min:"0" max:"1024"`
+	// The recommended Savings Plans cost on a daily (24 hourly) basis.
+	DailyCommitmentToPurchase *string `name:"DailyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
+	// The recommended hourly commitment that's based on the recommendation parameters.
+	HourlyCommitmentToPurchase *string `name:"HourlyCommitmentToPurchase" type:"string" min:"0" max:"1024"`
+	// The estimated savings relative to the total cost of On-Demand usage, over the lookback
+	// period.
+	EstimatedSavingsPercentage *string `name:"EstimatedSavingsPercentage" type:"string" min:"0" max:"1024"`
+	// The estimated monthly savings amount that's based on the recommended Savings Plans
+	// purchase.
+	EstimatedMonthlySavingsAmount *string `name:"EstimatedMonthlySavingsAmount" type:"string" min:"0" max:"1024"`
+	// The estimated On-Demand costs you expect with no additional commitment.
+	EstimatedOnDemandCostWithCurrentCommitment *string `name:"EstimatedOnDemandCostWithCurrentCommitment" type:"string" min:"0" max:"1024"`
 }
 
+// The amount of savings that you're accumulating, against the public On-Demand rate of
+// the usage accrued in an account.
 type SavingsPlansSavings struct {
-	_                      struct{} `type:"structure"`
-	NetSavings             *string  `name:"NetSavings" type:"string" min:"0" max:"1024"`
-	OnDemandCostEquivalent *string  `name:"OnDemandCostEquivalent" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The savings amount that you're accumulating for the usage that's covered by a Savings
+	// Plans, when compared to the On-Demand equivalent of the same usage.
+	NetSavings *string `name:"NetSavings" type:"string" min:"0" max:"1024"`
+	// How much the amount that the usage would have cost if it was accrued at the On-Demand
+	// rate.
+	OnDemandCostEquivalent *string `name:"OnDemandCostEquivalent" type:"string" min:"0" max:"1024"`
 }
 
+// The measurement of how well you're using your existing Savings Plans.
 type SavingsPlansUtilization struct {
-	_                     struct{} `type:"structure"`
-	TotalCommitment       *string  `name:"TotalCommitment" type:"string" min:"0" max:"1024"`
-	UsedCommitment        *string  `name:"UsedCommitment" type:"string" min:"0" max:"1024"`
-	UnusedCommitment      *string  `name:"UnusedCommitment" type:"string" min:"0" max:"1024"`
-	UtilizationPercentage *string  `name:"UtilizationPercentage" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The total amount of Savings Plans commitment that's been purchased in an account (or
+	// set of accounts).
+	TotalCommitment *string `name:"TotalCommitment" type:"string" min:"0" max:"1024"`
+	// The amount of your Savings Plans commitment that was consumed from Savings Plans
+	// eligible usage in a specific period.
+	UsedCommitment *string `name:"UsedCommitment" type:"string" min:"0" max:"1024"`
+	// The amount of your Savings Plans commitment that wasn't consumed from Savings Plans
+	// eligible usage in a specific period.
+	UnusedCommitment *string `name:"UnusedCommitment" type:"string" min:"0" max:"1024"`
+	// The amount of UsedCommitment divided by the TotalCommitment for your Savings Plans.
+	UtilizationPercentage *string `name:"UtilizationPercentage" type:"string" min:"0" max:"1024"`
 }
 
+// The aggregated utilization metrics for your Savings Plans usage.
 type SavingsPlansUtilizationAggregates struct {
-	_                   struct{}                         `type:"structure"`
-	Utilization         *SavingsPlansUtilization         `name:"Utilization" type:"structure" required:"true"`
-	Savings             *SavingsPlansSavings             `name:"Savings" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A ratio of your effectiveness of using existing Savings Plans to apply to workloads
+	// that are Savings Plans eligible.
+	Utilization *SavingsPlansUtilization `name:"Utilization" type:"structure" required:"true"`
+	// The amount that's saved by using existing Savings Plans.
+	Savings *SavingsPlansSavings `name:"Savings" type:"structure"`
+	// The total amortized commitment for a Savings Plans.
 	AmortizedCommitment *SavingsPlansAmortizedCommitment `name:"AmortizedCommitment" type:"structure"`
 }
 
+// The amount of Savings Plans utilization (in hours).
 type SavingsPlansUtilizationByTime struct {
-	_                   struct{}                         `type:"structure"`
-	TimePeriod          *DateInterval                    `name:"TimePeriod" type:"structure" required:"true"`
-	Utilization         *SavingsPlansUtilization         `name:"Utilization" type:"structure" required:"true"`
-	Savings             *SavingsPlansSavings             `name:"Savings" type:"structure"`
+	_          struct{}      `type:"structure"`
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure" required:"true"`
+	// A ratio of your effectiveness of using existing Savings Plans to apply to workloads
+	// that are Savings Plans eligible.
+	Utilization *SavingsPlansUtilization `name:"Utilization" type:"structure" required:"true"`
+	// The amount that's saved by using existing Savings Plans.
+	Savings *SavingsPlansSavings `name:"Savings" type:"structure"`
+	// The total amortized commitment for a Savings Plans.
 	AmortizedCommitment *SavingsPlansAmortizedCommitment `name:"AmortizedCommitment" type:"structure"`
 }
 
+// A single daily or monthly Savings Plans utilization rate and details for your account.
+// A management account in an organization have access to member accounts. You can use
+// GetDimensionValues to determine the possible dimension values.
 type SavingsPlansUtilizationDetail struct {
-	_                   struct{}                         `type:"structure"`
-	SavingsPlanArn      *string                          `name:"SavingsPlanArn" type:"string"`
-	Attributes          map[string]string                `name:"Attributes" type:"map"`
-	Utilization         *SavingsPlansUtilization         `name:"Utilization" type:"structure"`
-	Savings             *SavingsPlansSavings             `name:"Savings" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The unique Amazon Resource Name (ARN) for a particular Savings Plan.
+	SavingsPlanArn *string `name:"SavingsPlanArn" type:"string"`
+	// The attribute that applies to a specific Dimension.
+	Attributes map[string]string `name:"Attributes" type:"map"`
+	// A ratio of your effectiveness of using existing Savings Plans to apply to workloads
+	// that are Savings Plans eligible.
+	Utilization *SavingsPlansUtilization `name:"Utilization" type:"structure"`
+	// The amount saved by using existing Savings Plans.
+	Savings *SavingsPlansSavings `name:"Savings" type:"structure"`
+	// The total amortized commitment for a Savings Plans.
 	AmortizedCommitment *SavingsPlansAmortizedCommitment `name:"AmortizedCommitment" type:"structure"`
 }
 
+// You've reached the limit on the number of resources you can create, or exceeded the
+// size of an individual resource.
 type ServiceQuotaExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1581,36 +2588,48 @@ func (e *ServiceQuotaExceededException) ErrorCode() string { return "ServiceQuot
 func (e *ServiceQuotaExceededException) HTTPStatus() int   { return 400 }
 func (e *ServiceQuotaExceededException) Fault() string     { return "client" }
 
+// Hardware specifications for the service that you want recommendations for.
 type ServiceSpecification struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon EC2 hardware specifications that you want Amazon Web Services to provide
+	// recommendations for.
 	EC2Specification *EC2Specification `name:"EC2Specification" type:"structure"`
 }
 
+// The details for how to sort the data.
 type SortDefinition struct {
-	_         struct{} `type:"structure"`
-	Key       *string  `name:"Key" type:"string" required:"true" min:"0" max:"1024"`
-	SortOrder *string  `name:"SortOrder" type:"string" enum:"SortOrder"`
+	_ struct{} `type:"structure"`
+	// The key that's used to sort the data.
+	Key *string `name:"Key" type:"string" required:"true" min:"0" max:"1024"`
+	// The order that's used to sort the data. Values: SortOrder.
+	SortOrder *string `name:"SortOrder" type:"string" enum:"SortOrder"`
 }
 
 type StartCommitmentPurchaseAnalysisRequest struct {
-	_                                       struct{}                                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The configuration for the commitment purchase analysis.
 	CommitmentPurchaseAnalysisConfiguration *CommitmentPurchaseAnalysisConfiguration `name:"CommitmentPurchaseAnalysisConfiguration" type:"structure" required:"true"`
 }
 
 type StartCommitmentPurchaseAnalysisResponse struct {
-	_                       struct{} `type:"structure"`
-	AnalysisId              *string  `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
-	AnalysisStartedTime     *string  `name:"AnalysisStartedTime" type:"string" required:"true" min:"20" max:"25"`
-	EstimatedCompletionTime *string  `name:"EstimatedCompletionTime" type:"string" required:"true" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The analysis ID that's associated with the commitment purchase analysis.
+	AnalysisId *string `name:"AnalysisId" type:"string" required:"true" min:"36" max:"36"`
+	// The start time of the analysis.
+	AnalysisStartedTime *string `name:"AnalysisStartedTime" type:"string" required:"true" min:"20" max:"25"`
+	// The estimated time for when the analysis will complete.
+	EstimatedCompletionTime *string `name:"EstimatedCompletionTime" type:"string" required:"true" min:"20" max:"25"`
 }
 
 type StartCostAllocationTagBackfillRequest struct {
-	_            struct{} `type:"structure"`
-	BackfillFrom *string  `name:"BackfillFrom" type:"string" required:"true" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The date you want the backfill to start from.
+	BackfillFrom *string `name:"BackfillFrom" type:"string" required:"true" min:"20" max:"25"`
 }
 
 type StartCostAllocationTagBackfillResponse struct {
-	_               struct{}                          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object containing detailed metadata of your new backfill request.
 	BackfillRequest *CostAllocationTagBackfillRequest `name:"BackfillRequest" type:"structure"`
 }
 
@@ -1619,22 +2638,31 @@ type StartSavingsPlansPurchaseRecommendationGenerationRequest struct {
 }
 
 type StartSavingsPlansPurchaseRecommendationGenerationResponse struct {
-	_                       struct{} `type:"structure"`
-	RecommendationId        *string  `name:"RecommendationId" type:"string" min:"36" max:"36"`
-	GenerationStartedTime   *string  `name:"GenerationStartedTime" type:"string" min:"20" max:"25"`
-	EstimatedCompletionTime *string  `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The ID for this specific recommendation.
+	RecommendationId *string `name:"RecommendationId" type:"string" min:"36" max:"36"`
+	// The start time of the recommendation generation.
+	GenerationStartedTime *string `name:"GenerationStartedTime" type:"string" min:"20" max:"25"`
+	// The estimated time for when the recommendation generation will complete.
+	EstimatedCompletionTime *string `name:"EstimatedCompletionTime" type:"string" min:"20" max:"25"`
 }
 
+// The recipient of AnomalySubscription notifications.
 type Subscriber struct {
-	_       struct{} `type:"structure"`
-	Address *string  `name:"Address" type:"string" min:"6" max:"302"`
-	Type    *string  `name:"Type" type:"string" enum:"SubscriberType"`
-	Status  *string  `name:"Status" type:"string" enum:"SubscriberStatus"`
+	_ struct{} `type:"structure"`
+	// The email address or SNS Amazon Resource Name (ARN).
+	Address *string `name:"Address" type:"string" min:"6" max:"302"`
+	// The notification delivery channel. Values: SubscriberType.
+	Type *string `name:"Type" type:"string" enum:"SubscriberType"`
+	// Indicates if the subscriber accepts the notifications. Values: SubscriberStatus.
+	Status *string `name:"Status" type:"string" enum:"SubscriberStatus"`
 }
 
 type TagResourceRequest struct {
-	_            struct{}       `type:"structure"`
-	ResourceArn  *string        `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the resource.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of tag key-value pairs to be added to the resource.
 	ResourceTags []*ResourceTag `name:"ResourceTags" type:"list" required:"true" min:"0" max:"200"`
 }
 
@@ -1642,30 +2670,51 @@ type TagResourceResponse struct {
 	_ struct{} `type:"structure"`
 }
 
+// The values that are available for a tag.
 type TagValues struct {
-	_            struct{} `type:"structure"`
-	Key          *string  `name:"Key" type:"string" min:"0" max:"1024"`
-	Values       []string `name:"Values" type:"list"`
+	_ struct{} `type:"structure"`
+	// The key for the tag.
+	Key *string `name:"Key" type:"string" min:"0" max:"1024"`
+	// The specific value of the tag.
+	Values []string `name:"Values" type:"list"`
+	// The match options that you can use to filter your results.
 	MatchOptions []string `name:"MatchOptions" type:"list" memberEnum:"MatchOption"`
 }
 
+// Details on recommended instance.
 type TargetInstance struct {
-	_                           struct{}             `type:"structure"`
-	EstimatedMonthlyCost        *string              `name:"EstimatedMonthlyCost" type:"string" min:"0" max:"1024"`
-	EstimatedMonthlySavings     *string              `name:"EstimatedMonthlySavings" type:"string" min:"0" max:"1024"`
-	CurrencyCode                *string              `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
-	DefaultTargetInstance       *bool                `name:"DefaultTargetInstance" type:"boolean"`
-	ResourceDetails             *ResourceDetails     `name:"ResourceDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The expected cost to operate this instance type on a monthly basis.
+	EstimatedMonthlyCost *string `name:"EstimatedMonthlyCost" type:"string" min:"0" max:"1024"`
+	// The estimated savings that result from modification, on a monthly basis.
+	EstimatedMonthlySavings *string `name:"EstimatedMonthlySavings" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to calculate the costs for this
+	// instance.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	// Determines whether this recommendation is the defaulted Amazon Web Services
+	// recommendation.
+	DefaultTargetInstance *bool `name:"DefaultTargetInstance" type:"boolean"`
+	// Details on the target instance type.
+	ResourceDetails *ResourceDetails `name:"ResourceDetails" type:"structure"`
+	// The expected utilization metrics for target instance type.
 	ExpectedResourceUtilization *ResourceUtilization `name:"ExpectedResourceUtilization" type:"structure"`
-	PlatformDifferences         []string             `name:"PlatformDifferences" type:"list" memberEnum:"PlatformDifference"`
+	// Explains the actions that you might need to take to successfully migrate your
+	// workloads from the current instance type to the recommended instance type.
+	PlatformDifferences []string `name:"PlatformDifferences" type:"list" memberEnum:"PlatformDifference"`
 }
 
+// Details on termination recommendation.
 type TerminateRecommendationDetail struct {
-	_                       struct{} `type:"structure"`
-	EstimatedMonthlySavings *string  `name:"EstimatedMonthlySavings" type:"string" min:"0" max:"1024"`
-	CurrencyCode            *string  `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The estimated savings that result from modification, on a monthly basis.
+	EstimatedMonthlySavings *string `name:"EstimatedMonthlySavings" type:"string" min:"0" max:"1024"`
+	// The currency code that Amazon Web Services used to calculate the costs for this
+	// instance.
+	CurrencyCode *string `name:"CurrencyCode" type:"string" min:"0" max:"1024"`
 }
 
+// Can occur if you specify a number of tags for a resource greater than the maximum 50
+// user tags per resource.
 type TooManyTagsException struct {
 	_            struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message      *string  `name:"Message" type:"string"`
@@ -1682,13 +2731,18 @@ func (e *TooManyTagsException) ErrorCode() string { return "TooManyTagsException
 func (e *TooManyTagsException) HTTPStatus() int   { return 400 }
 func (e *TooManyTagsException) Fault() string     { return "client" }
 
+// Filters cost anomalies based on the total impact.
 type TotalImpactFilter struct {
-	_               struct{} `type:"structure"`
-	NumericOperator *string  `name:"NumericOperator" type:"string" enum:"NumericOperator" required:"true"`
-	StartValue      *float64 `name:"StartValue" type:"double" required:"true"`
-	EndValue        *float64 `name:"EndValue" type:"double"`
+	_ struct{} `type:"structure"`
+	// The comparing value that's used in the filter. Values: NumericOperator.
+	NumericOperator *string `name:"NumericOperator" type:"string" enum:"NumericOperator" required:"true"`
+	// The lower bound dollar value that's used in the filter.
+	StartValue *float64 `name:"StartValue" type:"double" required:"true"`
+	// The upper bound dollar value that's used in the filter.
+	EndValue *float64 `name:"EndValue" type:"double"`
 }
 
+// The cost anomaly monitor does not exist for the account.
 type UnknownMonitorException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1704,6 +2758,7 @@ func (e *UnknownMonitorException) ErrorCode() string { return "UnknownMonitorExc
 func (e *UnknownMonitorException) HTTPStatus() int   { return 400 }
 func (e *UnknownMonitorException) Fault() string     { return "client" }
 
+// The cost anomaly subscription does not exist for the account.
 type UnknownSubscriptionException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1719,6 +2774,8 @@ func (e *UnknownSubscriptionException) ErrorCode() string { return "UnknownSubsc
 func (e *UnknownSubscriptionException) HTTPStatus() int   { return 400 }
 func (e *UnknownSubscriptionException) Fault() string     { return "client" }
 
+// Cost Explorer was unable to identify the usage unit. Provide UsageType/UsageTypeGroup
+// filter selections that contain matching units, for example: hours.
 type UnresolvableUsageUnitException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -1735,8 +2792,10 @@ func (e *UnresolvableUsageUnitException) HTTPStatus() int   { return 400 }
 func (e *UnresolvableUsageUnitException) Fault() string     { return "client" }
 
 type UntagResourceRequest struct {
-	_               struct{} `type:"structure"`
-	ResourceArn     *string  `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the resource.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of tag keys associated with tags that need to be removed from the resource.
 	ResourceTagKeys []string `name:"ResourceTagKeys" type:"list" required:"true" min:"0" max:"200"`
 }
 
@@ -1745,68 +2804,102 @@ type UntagResourceResponse struct {
 }
 
 type UpdateAnomalyMonitorRequest struct {
-	_           struct{} `type:"structure"`
-	MonitorArn  *string  `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
-	MonitorName *string  `name:"MonitorName" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Cost anomaly monitor Amazon Resource Names (ARNs).
+	MonitorArn *string `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
+	// The new name for the cost anomaly monitor.
+	MonitorName *string `name:"MonitorName" type:"string" min:"0" max:"1024"`
 }
 
 type UpdateAnomalyMonitorResponse struct {
-	_          struct{} `type:"structure"`
-	MonitorArn *string  `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A cost anomaly monitor ARN.
+	MonitorArn *string `name:"MonitorArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
 type UpdateAnomalySubscriptionRequest struct {
-	_                   struct{}      `type:"structure"`
-	SubscriptionArn     *string       `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
-	Threshold           *float64      `name:"Threshold" type:"double" min:"0.0"`
-	Frequency           *string       `name:"Frequency" type:"string" enum:"AnomalySubscriptionFrequency"`
-	MonitorArnList      []string      `name:"MonitorArnList" type:"list"`
-	Subscribers         []*Subscriber `name:"Subscribers" type:"list"`
-	SubscriptionName    *string       `name:"SubscriptionName" type:"string" min:"0" max:"1024"`
-	ThresholdExpression *Expression   `name:"ThresholdExpression" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A cost anomaly subscription Amazon Resource Name (ARN).
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
+	// (deprecated)
+	Threshold *float64 `name:"Threshold" type:"double" min:"0.0"`
+	// The update to the frequency value that subscribers receive notifications. Values:
+	// AnomalySubscriptionFrequency.
+	Frequency *string `name:"Frequency" type:"string" enum:"AnomalySubscriptionFrequency"`
+	// A list of cost anomaly monitor ARNs.
+	MonitorArnList []string `name:"MonitorArnList" type:"list"`
+	// The update to the subscriber list.
+	Subscribers []*Subscriber `name:"Subscribers" type:"list"`
+	// The new name of the subscription.
+	SubscriptionName *string `name:"SubscriptionName" type:"string" min:"0" max:"1024"`
+	// The update to the Expression object used to specify the anomalies that you want to
+	// generate alerts for.
+	ThresholdExpression *Expression `name:"ThresholdExpression" type:"structure"`
 }
 
 type UpdateAnomalySubscriptionResponse struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A cost anomaly subscription ARN.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true" min:"0" max:"1024"`
 }
 
+// Gives a detailed description of the result of an action. It's on each cost allocation
+// tag entry in the request.
 type UpdateCostAllocationTagsStatusError struct {
-	_       struct{} `type:"structure"`
-	TagKey  *string  `name:"TagKey" type:"string" min:"0" max:"1024"`
-	Code    *string  `name:"Code" type:"string" min:"0" max:"1024"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The key for the cost allocation tag.
+	TagKey *string `name:"TagKey" type:"string" min:"0" max:"1024"`
+	// An error code representing why the action failed on this entry.
+	Code *string `name:"Code" type:"string" min:"0" max:"1024"`
+	// A message explaining why the action failed on this entry.
+	Message *string `name:"Message" type:"string"`
 }
 
 type UpdateCostAllocationTagsStatusRequest struct {
-	_                        struct{}                        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of CostAllocationTagStatusEntry objects that are used to update cost
+	// allocation tags status for this request.
 	CostAllocationTagsStatus []*CostAllocationTagStatusEntry `name:"CostAllocationTagsStatus" type:"list" required:"true" min:"1" max:"20"`
 }
 
 type UpdateCostAllocationTagsStatusResponse struct {
-	_      struct{}                               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of UpdateCostAllocationTagsStatusError objects with error details about each
+	// cost allocation tag that can't be updated.
 	Errors []*UpdateCostAllocationTagsStatusError `name:"Errors" type:"list" min:"0" max:"20"`
 }
 
 type UpdateCostCategoryDefinitionRequest struct {
-	_                struct{}                       `type:"structure"`
-	CostCategoryArn  *string                        `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
-	EffectiveStart   *string                        `name:"EffectiveStart" type:"string" min:"20" max:"25"`
-	RuleVersion      *string                        `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
-	Rules            []*CostCategoryRule            `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
-	DefaultValue     *string                        `name:"DefaultValue" type:"string" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The cost category's effective start date.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" min:"20" max:"25"`
+	// Values: CostCategoryRuleVersion.
+	RuleVersion *string `name:"RuleVersion" type:"string" enum:"CostCategoryRuleVersion" required:"true"`
+	// The Expression object used to categorize costs.
+	Rules        []*CostCategoryRule `name:"Rules" type:"list" required:"true" min:"1" max:"500"`
+	DefaultValue *string             `name:"DefaultValue" type:"string" min:"1" max:"50"`
+	// The split charge rules used to allocate your charges between your cost category
+	// values.
 	SplitChargeRules []*CostCategorySplitChargeRule `name:"SplitChargeRules" type:"list" min:"1" max:"10"`
 }
 
 type UpdateCostCategoryDefinitionResponse struct {
-	_               struct{} `type:"structure"`
-	CostCategoryArn *string  `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
-	EffectiveStart  *string  `name:"EffectiveStart" type:"string" min:"20" max:"25"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for your cost category.
+	CostCategoryArn *string `name:"CostCategoryArn" type:"string" min:"20" max:"2048"`
+	// The cost category's effective start date.
+	EffectiveStart *string `name:"EffectiveStart" type:"string" min:"20" max:"25"`
 }
 
+// The amount of utilization, in hours.
 type UtilizationByTime struct {
-	_          struct{}                       `type:"structure"`
-	TimePeriod *DateInterval                  `name:"TimePeriod" type:"structure"`
-	Groups     []*ReservationUtilizationGroup `name:"Groups" type:"list"`
-	Total      *ReservationAggregates         `name:"Total" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The period of time that this utilization was used for.
+	TimePeriod *DateInterval `name:"TimePeriod" type:"structure"`
+	// The groups that this utilization result uses.
+	Groups []*ReservationUtilizationGroup `name:"Groups" type:"list"`
+	// The total number of reservation hours that were used.
+	Total *ReservationAggregates `name:"Total" type:"structure"`
 }

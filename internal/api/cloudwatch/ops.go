@@ -10,51 +10,207 @@ import (
 
 // API is CloudWatch: one method per operation of the model.
 type API interface {
+	// Deletes a specific alarm mute rule.
 	DeleteAlarmMuteRule(ctx context.Context, in *DeleteAlarmMuteRuleInput) (*DeleteAlarmMuteRuleOutput, error)
+
+	// Deletes the specified alarms. You can delete up to 100 alarms in one operation.
+	// However, this total can include no more than one composite alarm. For example, you
+	// could delete 99 metric alarms and one composite alarms with one operation, but you
+	// can't delete two composite alarms with one operation.
 	DeleteAlarms(ctx context.Context, in *DeleteAlarmsInput) (*DeleteAlarmsOutput, error)
+
+	// Deletes the specified anomaly detection model from your account. For more information
+	// about how to delete an anomaly detection model, see Deleting an anomaly detection
+	// model in the CloudWatch User Guide.
 	DeleteAnomalyDetector(ctx context.Context, in *DeleteAnomalyDetectorInput) (*DeleteAnomalyDetectorOutput, error)
+
+	// Deletes all dashboards that you specify. You can specify up to 100 dashboards to
+	// delete. If there is an error during this call, the operation attempts to delete as
+	// many dashboards as possible.
 	DeleteDashboards(ctx context.Context, in *DeleteDashboardsInput) (*DeleteDashboardsOutput, error)
+
+	// Permanently deletes the specified Contributor Insights rules.
 	DeleteInsightRules(ctx context.Context, in *DeleteInsightRulesInput) (*DeleteInsightRulesOutput, error)
+
+	// Permanently deletes the metric stream that you specify.
 	DeleteMetricStream(ctx context.Context, in *DeleteMetricStreamInput) (*DeleteMetricStreamOutput, error)
+
+	// Returns the information of the current alarm contributors that are in ALARM state.
+	// This operation returns details about the individual time series that contribute to the
+	// alarm's state.
 	DescribeAlarmContributors(ctx context.Context, in *DescribeAlarmContributorsInput) (*DescribeAlarmContributorsOutput, error)
+
+	// Retrieves the history for the specified alarm. You can filter the results by date
+	// range or item type. If an alarm name is not specified, the histories for either all
+	// metric alarms or all composite alarms are returned.
 	DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHistoryInput) (*DescribeAlarmHistoryOutput, error)
+
+	// Retrieves the specified alarms. You can filter the results by specifying a prefix for
+	// the alarm name, the alarm state, or a prefix for any action.
 	DescribeAlarms(ctx context.Context, in *DescribeAlarmsInput) (*DescribeAlarmsOutput, error)
+
+	// Retrieves the alarms for the specified metric. To filter the results, specify a
+	// statistic, period, or unit.
 	DescribeAlarmsForMetric(ctx context.Context, in *DescribeAlarmsForMetricInput) (*DescribeAlarmsForMetricOutput, error)
+
+	// Lists the anomaly detection models that you have created in your account. For single
+	// metric anomaly detectors, you can list all of the models in your account or filter the
+	// results to only the models that are related to a certain namespace, metric name, or
+	// metric dimension.
 	DescribeAnomalyDetectors(ctx context.Context, in *DescribeAnomalyDetectorsInput) (*DescribeAnomalyDetectorsOutput, error)
+
+	// Returns a list of all the Contributor Insights rules in your account.
 	DescribeInsightRules(ctx context.Context, in *DescribeInsightRulesInput) (*DescribeInsightRulesOutput, error)
+
+	// Disables the actions for the specified alarms. When an alarm's actions are disabled,
+	// the alarm actions do not execute when the alarm state changes.
 	DisableAlarmActions(ctx context.Context, in *DisableAlarmActionsInput) (*DisableAlarmActionsOutput, error)
+
+	// Disables the specified Contributor Insights rules. When rules are disabled, they do
+	// not analyze log groups and do not incur costs.
 	DisableInsightRules(ctx context.Context, in *DisableInsightRulesInput) (*DisableInsightRulesOutput, error)
+
+	// Enables the actions for the specified alarms.
 	EnableAlarmActions(ctx context.Context, in *EnableAlarmActionsInput) (*EnableAlarmActionsOutput, error)
+
+	// Enables the specified Contributor Insights rules. When rules are enabled, they
+	// immediately begin analyzing log data.
 	EnableInsightRules(ctx context.Context, in *EnableInsightRulesInput) (*EnableInsightRulesOutput, error)
+
+	// Retrieves details for a specific alarm mute rule.
 	GetAlarmMuteRule(ctx context.Context, in *GetAlarmMuteRuleInput) (*GetAlarmMuteRuleOutput, error)
+
+	// Displays the details of the dashboard that you specify.
 	GetDashboard(ctx context.Context, in *GetDashboardInput) (*GetDashboardOutput, error)
+
+	// This operation returns the time series data collected by a Contributor Insights rule.
+	// The data includes the identity and number of contributors to the log group.
 	GetInsightRuleReport(ctx context.Context, in *GetInsightRuleReportInput) (*GetInsightRuleReportOutput, error)
+
+	// You can use the GetMetricData API to retrieve CloudWatch metric values. The operation
+	// can also include a CloudWatch Metrics Insights query, and one or more metric math
+	// functions.
 	GetMetricData(ctx context.Context, in *GetMetricDataInput) (*GetMetricDataOutput, error)
+
+	// Gets statistics for the specified metric.
 	GetMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error)
+
+	// Returns information about the metric stream that you specify.
 	GetMetricStream(ctx context.Context, in *GetMetricStreamInput) (*GetMetricStreamOutput, error)
+
+	// You can use the GetMetricWidgetImage API to retrieve a snapshot graph of one or more
+	// Amazon CloudWatch metrics as a bitmap image. You can then embed this image into your
+	// services and products, such as wiki pages, reports, and documents. You could also
+	// retrieve images regularly, such as every minute, and create your own custom live
+	// dashboard.
 	GetMetricWidgetImage(ctx context.Context, in *GetMetricWidgetImageInput) (*GetMetricWidgetImageOutput, error)
+
+	// Returns the current status of vended metric enrichment for the account, including
+	// whether CloudWatch vended metrics are enriched with resource ARN and resource tag
+	// labels and queryable using PromQL. For the list of supported resources, see Supported
+	// Amazon Web Services infrastructure metrics.
 	GetOTelEnrichment(ctx context.Context, in *GetOTelEnrichmentInput) (*GetOTelEnrichmentOutput, error)
+
+	// Lists alarm mute rules in your Amazon Web Services account and region.
 	ListAlarmMuteRules(ctx context.Context, in *ListAlarmMuteRulesInput) (*ListAlarmMuteRulesOutput, error)
+
+	// Returns a list of the dashboards for your account. If you include DashboardNamePrefix,
+	// only those dashboards with names starting with the prefix are listed. Otherwise, all
+	// dashboards in your account are listed.
 	ListDashboards(ctx context.Context, in *ListDashboardsInput) (*ListDashboardsOutput, error)
+
+	// Returns a list that contains the number of managed Contributor Insights rules in your
+	// account.
 	ListManagedInsightRules(ctx context.Context, in *ListManagedInsightRulesInput) (*ListManagedInsightRulesOutput, error)
+
+	// Returns a list of metric streams in this account.
 	ListMetricStreams(ctx context.Context, in *ListMetricStreamsInput) (*ListMetricStreamsOutput, error)
+
+	// List the specified metrics. You can use the returned metrics with GetMetricData or
+	// GetMetricStatistics to get statistical data.
 	ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error)
+
+	// Displays the tags associated with a CloudWatch resource. Currently, alarms,
+	// dashboards, metric streams and Contributor Insights rules support tagging.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
+
+	// Creates or updates an alarm mute rule.
 	PutAlarmMuteRule(ctx context.Context, in *PutAlarmMuteRuleInput) (*PutAlarmMuteRuleOutput, error)
+
+	// Creates an anomaly detection model for a CloudWatch metric. You can use the model to
+	// display a band of expected normal values when the metric is graphed.
 	PutAnomalyDetector(ctx context.Context, in *PutAnomalyDetectorInput) (*PutAnomalyDetectorOutput, error)
+
+	// Creates or updates a composite alarm. When you create a composite alarm, you specify a
+	// rule expression for the alarm that takes into account the alarm states of other alarms
+	// that you have created. The composite alarm goes into ALARM state only if all
+	// conditions of the rule are met.
 	PutCompositeAlarm(ctx context.Context, in *PutCompositeAlarmInput) (*PutCompositeAlarmOutput, error)
+
+	// Creates a dashboard if it does not already exist, or updates an existing dashboard. If
+	// you update a dashboard, the entire contents are replaced with what you specify here.
 	PutDashboard(ctx context.Context, in *PutDashboardInput) (*PutDashboardOutput, error)
+
+	// Creates a Contributor Insights rule. Rules evaluate log events in a CloudWatch Logs
+	// log group, enabling you to find contributor data for the log events in that log group.
+	// For more information, see Using Contributor Insights to Analyze High-Cardinality Data.
 	PutInsightRule(ctx context.Context, in *PutInsightRuleInput) (*PutInsightRuleOutput, error)
+
+	// Creates a managed Contributor Insights rule for a specified Amazon Web Services
+	// resource. When you enable a managed rule, you create a Contributor Insights rule that
+	// collects data from Amazon Web Services services.
 	PutManagedInsightRules(ctx context.Context, in *PutManagedInsightRulesInput) (*PutManagedInsightRulesOutput, error)
+
+	// Creates or updates an alarm and associates it with the specified metric, metric math
+	// expression, anomaly detection model, Metrics Insights query, or PromQL query. For more
+	// information about using a Metrics Insights query for an alarm, see Create alarms on
+	// Metrics Insights queries.
 	PutMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) (*PutMetricAlarmOutput, error)
+
+	// Publishes metric data to Amazon CloudWatch. CloudWatch associates the data with the
+	// specified metric. If the specified metric does not exist, CloudWatch creates the
+	// metric. When CloudWatch creates a metric, it can take up to fifteen minutes for the
+	// metric to appear in calls to ListMetrics.
 	PutMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error)
+
+	// Creates or updates a metric stream. Metric streams can automatically stream CloudWatch
+	// metrics to Amazon Web Services destinations, including Amazon S3, and to many
+	// third-party solutions.
 	PutMetricStream(ctx context.Context, in *PutMetricStreamInput) (*PutMetricStreamOutput, error)
+
+	// Temporarily sets the state of an alarm for testing purposes. When the updated state
+	// differs from the previous value, the action configured for the appropriate state is
+	// invoked. For example, if your alarm is configured to send an Amazon SNS message when
+	// an alarm is triggered, temporarily changing the alarm state to ALARM sends an SNS
+	// message.
 	SetAlarmState(ctx context.Context, in *SetAlarmStateInput) (*SetAlarmStateOutput, error)
+
+	// Starts the streaming of metrics for one or more of your metric streams.
 	StartMetricStreams(ctx context.Context, in *StartMetricStreamsInput) (*StartMetricStreamsOutput, error)
+
+	// Enables enrichment and PromQL access for CloudWatch vended metrics for supported
+	// Amazon Web Services resources in the account. Once enabled, metrics that contain a
+	// resource identifier dimension (for example, EC2 CPUUtilization with an InstanceId
+	// dimension) are enriched with resource ARN and resource tag labels and become queryable
+	// using PromQL.
 	StartOTelEnrichment(ctx context.Context, in *StartOTelEnrichmentInput) (*StartOTelEnrichmentOutput, error)
+
+	// Stops the streaming of metrics for one or more of your metric streams.
 	StopMetricStreams(ctx context.Context, in *StopMetricStreamsInput) (*StopMetricStreamsOutput, error)
+
+	// Disables enrichment and PromQL access for CloudWatch vended metrics for supported
+	// Amazon Web Services resources in the account. After disabling, these metrics are no
+	// longer enriched with resource ARN and resource tag labels, and cannot be queried using
+	// PromQL.
 	StopOTelEnrichment(ctx context.Context, in *StopOTelEnrichmentInput) (*StopOTelEnrichmentOutput, error)
+
+	// Assigns one or more tags (key-value pairs) to the specified CloudWatch resource.
+	// Currently, the only CloudWatch resources that can be tagged are alarms, dashboards,
+	// metric streams and Contributor Insights rules.
 	TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error)
+
+	// Removes one or more tags from the specified resource. Currently, alarms, dashboards,
+	// metric streams and Contributor Insights rules support tagging.
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error)
 }
 

@@ -6,84 +6,170 @@ import (
 	"time"
 )
 
+// Represents an individual contributor to a multi-timeseries alarm, containing
+// information about a specific time series and its contribution to the alarm's state.
 type AlarmContributor struct {
-	_                          struct{}          `type:"structure"`
-	ContributorId              *string           `name:"ContributorId" type:"string" required:"true" min:"1" max:"16"`
-	ContributorAttributes      map[string]string `name:"ContributorAttributes" type:"map" required:"true" min:"0" max:"150"`
-	StateReason                *string           `name:"StateReason" type:"string" required:"true" min:"0" max:"1023"`
-	StateTransitionedTimestamp *time.Time        `name:"StateTransitionedTimestamp" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for this alarm contributor.
+	ContributorId *string `name:"ContributorId" type:"string" required:"true" min:"1" max:"16"`
+	// A map of attributes that describe the contributor, such as metric dimensions and other
+	// identifying characteristics.
+	ContributorAttributes map[string]string `name:"ContributorAttributes" type:"map" required:"true" min:"0" max:"150"`
+	// An explanation for the contributor's current state, providing context about why it is
+	// in its current condition.
+	StateReason *string `name:"StateReason" type:"string" required:"true" min:"0" max:"1023"`
+	// The timestamp when the contributor last transitioned to its current state.
+	StateTransitionedTimestamp *time.Time `name:"StateTransitionedTimestamp" type:"timestamp"`
 }
 
+// Represents the history of a specific alarm.
 type AlarmHistoryItem struct {
-	_                          struct{}          `type:"structure"`
-	AlarmName                  *string           `name:"AlarmName" type:"string" min:"1" max:"255"`
-	AlarmContributorId         *string           `name:"AlarmContributorId" type:"string" min:"1" max:"16"`
-	AlarmType                  *string           `name:"AlarmType" type:"string" enum:"AlarmType"`
-	Timestamp                  *time.Time        `name:"Timestamp" type:"timestamp"`
-	HistoryItemType            *string           `name:"HistoryItemType" type:"string" enum:"HistoryItemType"`
-	HistorySummary             *string           `name:"HistorySummary" type:"string" min:"1" max:"255"`
-	HistoryData                *string           `name:"HistoryData" type:"string" min:"1" max:"4095"`
+	_ struct{} `type:"structure"`
+	// The descriptive name for the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" min:"1" max:"255"`
+	// The unique identifier of the alarm contributor associated with this history item, if
+	// applicable.
+	AlarmContributorId *string `name:"AlarmContributorId" type:"string" min:"1" max:"16"`
+	// The type of alarm, either metric alarm or composite alarm. Values: AlarmType.
+	AlarmType *string `name:"AlarmType" type:"string" enum:"AlarmType"`
+	// The time stamp for the alarm history item.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
+	// The type of alarm history item. Values: HistoryItemType.
+	HistoryItemType *string `name:"HistoryItemType" type:"string" enum:"HistoryItemType"`
+	// A summary of the alarm history, in text format.
+	HistorySummary *string `name:"HistorySummary" type:"string" min:"1" max:"255"`
+	// Data about the alarm, in JSON format.
+	HistoryData *string `name:"HistoryData" type:"string" min:"1" max:"4095"`
+	// A map of attributes that describe the alarm contributor associated with this history
+	// item, providing context about the contributor's characteristics at the time of the
+	// event.
 	AlarmContributorAttributes map[string]string `name:"AlarmContributorAttributes" type:"map" min:"0" max:"150"`
 }
 
+// Summary information about an alarm mute rule, including its name, status, and
+// configuration details.
 type AlarmMuteRuleSummary struct {
-	_                    struct{}   `type:"structure"`
-	AlarmMuteRuleArn     *string    `name:"AlarmMuteRuleArn" type:"string" min:"1" max:"1600"`
-	ExpireDate           *time.Time `name:"ExpireDate" type:"timestamp"`
-	Status               *string    `name:"Status" type:"string" enum:"AlarmMuteRuleStatus"`
-	MuteType             *string    `name:"MuteType" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the alarm mute rule.
+	AlarmMuteRuleArn *string `name:"AlarmMuteRuleArn" type:"string" min:"1" max:"1600"`
+	// The date and time when the mute rule expires and is no longer evaluated.
+	ExpireDate *time.Time `name:"ExpireDate" type:"timestamp"`
+	// The current status of the alarm mute rule. Values: AlarmMuteRuleStatus.
+	Status *string `name:"Status" type:"string" enum:"AlarmMuteRuleStatus"`
+	// Indicates whether the mute rule is one-time or recurring.
+	MuteType *string `name:"MuteType" type:"string"`
+	// The date and time when the mute rule was last updated.
 	LastUpdatedTimestamp *time.Time `name:"LastUpdatedTimestamp" type:"timestamp"`
 }
 
+// Contains the configuration that determines how a PromQL alarm evaluates its
+// contributors, including the query to run and the durations that define when
+// contributors transition between states.
 type AlarmPromQLCriteria struct {
-	_              struct{} `type:"structure"`
-	Query          *string  `name:"Query" type:"string" required:"true" min:"1" max:"10000"`
-	PendingPeriod  *int64   `name:"PendingPeriod" type:"integer" min:"0" max:"86400"`
-	RecoveryPeriod *int64   `name:"RecoveryPeriod" type:"integer" min:"0" max:"86400"`
+	_ struct{} `type:"structure"`
+	// The PromQL query that the alarm evaluates.
+	Query *string `name:"Query" type:"string" required:"true" min:"1" max:"10000"`
+	// The duration, in seconds, that a contributor must be continuously breaching before it
+	// transitions to the ALARM state.
+	PendingPeriod *int64 `name:"PendingPeriod" type:"integer" min:"0" max:"86400"`
+	// The duration, in seconds, that a contributor must continuously not be breaching before
+	// it transitions back to the OK state.
+	RecoveryPeriod *int64 `name:"RecoveryPeriod" type:"integer" min:"0" max:"86400"`
 }
 
+// An anomaly detection model associated with a particular CloudWatch metric, statistic,
+// or metric math expression. You can use the model to display a band of expected, normal
+// values when the metric is graphed.
 type AnomalyDetector struct {
-	_                           struct{}                      `type:"structure"`
-	Namespace                   *string                       `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName                  *string                       `name:"MetricName" type:"string" min:"1" max:"255"`
-	Dimensions                  []*Dimension                  `name:"Dimensions" type:"list" max:"30"`
-	Stat                        *string                       `name:"Stat" type:"string" max:"50"`
-	Configuration               *AnomalyDetectorConfiguration `name:"Configuration" type:"structure"`
-	StateValue                  *string                       `name:"StateValue" type:"string" enum:"AnomalyDetectorStateValue"`
-	MetricCharacteristics       *MetricCharacteristics        `name:"MetricCharacteristics" type:"structure"`
-	SingleMetricAnomalyDetector *SingleMetricAnomalyDetector  `name:"SingleMetricAnomalyDetector" type:"structure"`
-	MetricMathAnomalyDetector   *MetricMathAnomalyDetector    `name:"MetricMathAnomalyDetector" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The namespace of the metric associated with the anomaly detection model.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The name of the metric associated with the anomaly detection model.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The metric dimensions associated with the anomaly detection model.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The statistic associated with the anomaly detection model.
+	Stat *string `name:"Stat" type:"string" max:"50"`
+	// The configuration specifies details about how the anomaly detection model is to be
+	// trained, including time ranges to exclude from use for training the model, and the
+	// time zone to use for the metric.
+	Configuration *AnomalyDetectorConfiguration `name:"Configuration" type:"structure"`
+	// The current status of the anomaly detector's training. Values:
+	// AnomalyDetectorStateValue.
+	StateValue *string `name:"StateValue" type:"string" enum:"AnomalyDetectorStateValue"`
+	// This object includes parameters that you can use to provide information about your
+	// metric to CloudWatch to help it build more accurate anomaly detection models.
+	MetricCharacteristics *MetricCharacteristics `name:"MetricCharacteristics" type:"structure"`
+	// The CloudWatch metric and statistic for this anomaly detector.
+	SingleMetricAnomalyDetector *SingleMetricAnomalyDetector `name:"SingleMetricAnomalyDetector" type:"structure"`
+	// The CloudWatch metric math expression for this anomaly detector.
+	MetricMathAnomalyDetector *MetricMathAnomalyDetector `name:"MetricMathAnomalyDetector" type:"structure"`
 }
 
+// The configuration specifies details about how the anomaly detection model is to be
+// trained, including time ranges to exclude from use for training the model and the time
+// zone to use for the metric.
 type AnomalyDetectorConfiguration struct {
-	_                  struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of time ranges to exclude from use when the anomaly detection model is
+	// trained.
 	ExcludedTimeRanges []*Range `name:"ExcludedTimeRanges" type:"list"`
-	MetricTimezone     *string  `name:"MetricTimezone" type:"string" max:"50"`
+	// The time zone to use for the metric.
+	MetricTimezone *string `name:"MetricTimezone" type:"string" max:"50"`
 }
 
+// The details about a composite alarm.
 type CompositeAlarm struct {
-	_                                  struct{}   `type:"structure"`
-	ActionsEnabled                     *bool      `name:"ActionsEnabled" type:"boolean"`
-	AlarmActions                       []string   `name:"AlarmActions" type:"list" max:"5"`
-	AlarmArn                           *string    `name:"AlarmArn" type:"string" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// Indicates whether actions should be executed during any changes to the alarm state.
+	ActionsEnabled *bool `name:"ActionsEnabled" type:"boolean"`
+	// The actions to execute when this alarm transitions to the ALARM state from any other
+	// state.
+	AlarmActions []string `name:"AlarmActions" type:"list" max:"5"`
+	// The Amazon Resource Name (ARN) of the alarm.
+	AlarmArn *string `name:"AlarmArn" type:"string" min:"1" max:"1600"`
+	// The time stamp of the last update to the alarm configuration.
 	AlarmConfigurationUpdatedTimestamp *time.Time `name:"AlarmConfigurationUpdatedTimestamp" type:"timestamp"`
-	AlarmDescription                   *string    `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
-	AlarmName                          *string    `name:"AlarmName" type:"string" min:"1" max:"255"`
-	AlarmRule                          *string    `name:"AlarmRule" type:"string" min:"1" max:"10240"`
-	InsufficientDataActions            []string   `name:"InsufficientDataActions" type:"list" max:"5"`
-	OKActions                          []string   `name:"OKActions" type:"list" max:"5"`
-	StateReason                        *string    `name:"StateReason" type:"string" min:"0" max:"1023"`
-	StateReasonData                    *string    `name:"StateReasonData" type:"string" min:"0" max:"4000"`
-	StateUpdatedTimestamp              *time.Time `name:"StateUpdatedTimestamp" type:"timestamp"`
-	StateValue                         *string    `name:"StateValue" type:"string" enum:"StateValue"`
-	StateTransitionedTimestamp         *time.Time `name:"StateTransitionedTimestamp" type:"timestamp"`
-	ActionsSuppressedBy                *string    `name:"ActionsSuppressedBy" type:"string" enum:"ActionsSuppressedBy"`
-	ActionsSuppressedReason            *string    `name:"ActionsSuppressedReason" type:"string" min:"0" max:"1024"`
-	ActionsSuppressor                  *string    `name:"ActionsSuppressor" type:"string" min:"1" max:"1600"`
-	ActionsSuppressorWaitPeriod        *int64     `name:"ActionsSuppressorWaitPeriod" type:"integer"`
-	ActionsSuppressorExtensionPeriod   *int64     `name:"ActionsSuppressorExtensionPeriod" type:"integer"`
+	// The description of the alarm.
+	AlarmDescription *string `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
+	// The name of the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" min:"1" max:"255"`
+	// The rule that this alarm uses to evaluate its alarm state.
+	AlarmRule *string `name:"AlarmRule" type:"string" min:"1" max:"10240"`
+	// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from
+	// any other state.
+	InsufficientDataActions []string `name:"InsufficientDataActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to the OK state from any other
+	// state.
+	OKActions []string `name:"OKActions" type:"list" max:"5"`
+	// An explanation for the alarm state, in text format.
+	StateReason *string `name:"StateReason" type:"string" min:"0" max:"1023"`
+	// An explanation for the alarm state, in JSON format.
+	StateReasonData *string `name:"StateReasonData" type:"string" min:"0" max:"4000"`
+	// Tracks the timestamp of any state update, even if StateValue doesn't change.
+	StateUpdatedTimestamp *time.Time `name:"StateUpdatedTimestamp" type:"timestamp"`
+	// The state value for the alarm. Values: StateValue.
+	StateValue *string `name:"StateValue" type:"string" enum:"StateValue"`
+	// The timestamp of the last change to the alarm's StateValue.
+	StateTransitionedTimestamp *time.Time `name:"StateTransitionedTimestamp" type:"timestamp"`
+	// When the value is ALARM, it means that the actions are suppressed because the
+	// suppressor alarm is in ALARM When the value is WaitPeriod, it means that the actions
+	// are suppressed because the composite alarm is waiting for the suppressor alarm to go
+	// into into the ALARM state. Values: ActionsSuppressedBy.
+	ActionsSuppressedBy *string `name:"ActionsSuppressedBy" type:"string" enum:"ActionsSuppressedBy"`
+	// Captures the reason for action suppression.
+	ActionsSuppressedReason *string `name:"ActionsSuppressedReason" type:"string" min:"0" max:"1024"`
+	// Actions will be suppressed if the suppressor alarm is in the ALARM state.
+	ActionsSuppressor *string `name:"ActionsSuppressor" type:"string" min:"1" max:"1600"`
+	// The maximum time in seconds that the composite alarm waits for the suppressor alarm to
+	// go into the ALARM state.
+	ActionsSuppressorWaitPeriod *int64 `name:"ActionsSuppressorWaitPeriod" type:"integer"`
+	// The maximum time in seconds that the composite alarm waits after suppressor alarm goes
+	// out of the ALARM state.
+	ActionsSuppressorExtensionPeriod *int64 `name:"ActionsSuppressorExtensionPeriod" type:"integer"`
 }
 
+// More than one process tried to modify a resource at the same time.
 type ConcurrentModificationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"429"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -101,6 +187,7 @@ func (e *ConcurrentModificationException) ErrorCode() string {
 func (e *ConcurrentModificationException) HTTPStatus() int { return 429 }
 func (e *ConcurrentModificationException) Fault() string   { return "client" }
 
+// This operation attempted to create a resource that already exists.
 type ConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
 	Message *string  `name:"Message" type:"string" min:"1" max:"255"`
@@ -116,14 +203,21 @@ func (e *ConflictException) ErrorCode() string { return "ConflictException" }
 func (e *ConflictException) HTTPStatus() int   { return 409 }
 func (e *ConflictException) Fault() string     { return "client" }
 
+// Represents a specific dashboard.
 type DashboardEntry struct {
-	_             struct{}   `type:"structure"`
-	DashboardName *string    `name:"DashboardName" type:"string"`
-	DashboardArn  *string    `name:"DashboardArn" type:"string"`
-	LastModified  *time.Time `name:"LastModified" type:"timestamp"`
-	Size          *int64     `name:"Size" type:"long"`
+	_ struct{} `type:"structure"`
+	// The name of the dashboard.
+	DashboardName *string `name:"DashboardName" type:"string"`
+	// The Amazon Resource Name (ARN) of the dashboard.
+	DashboardArn *string `name:"DashboardArn" type:"string"`
+	// The time stamp of when the dashboard was last modified, either by an API call or
+	// through the console.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The size of the dashboard, in bytes.
+	Size *int64 `name:"Size" type:"long"`
 }
 
+// Some part of the dashboard data is invalid.
 type DashboardInvalidInputError struct {
 	_                           struct{}                      `type:"structure" error:"true" errCode:"InvalidParameterInput" httpStatus:"400"`
 	Message                     *string                       `name:"message" type:"string"`
@@ -141,6 +235,7 @@ func (e *DashboardInvalidInputError) HTTPStatus() int        { return 400 }
 func (e *DashboardInvalidInputError) Fault() string          { return "client" }
 func (e *DashboardInvalidInputError) QueryErrorCode() string { return "InvalidParameterInput" }
 
+// The specified dashboard does not exist.
 type DashboardNotFoundError struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ResourceNotFound" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -157,42 +252,63 @@ func (e *DashboardNotFoundError) HTTPStatus() int        { return 404 }
 func (e *DashboardNotFoundError) Fault() string          { return "client" }
 func (e *DashboardNotFoundError) QueryErrorCode() string { return "ResourceNotFound" }
 
+// An error or warning for the operation.
 type DashboardValidationMessage struct {
-	_        struct{} `type:"structure"`
-	DataPath *string  `name:"DataPath" type:"string"`
-	Message  *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The data path related to the message.
+	DataPath *string `name:"DataPath" type:"string"`
+	// A message describing the error or warning.
+	Message *string `name:"Message" type:"string"`
 }
 
+// Encapsulates the statistical data that CloudWatch computes from metric data.
 type Datapoint struct {
-	_                  struct{}           `type:"structure"`
-	Timestamp          *time.Time         `name:"Timestamp" type:"timestamp"`
-	SampleCount        *float64           `name:"SampleCount" type:"double"`
-	Average            *float64           `name:"Average" type:"double"`
-	Sum                *float64           `name:"Sum" type:"double"`
-	Minimum            *float64           `name:"Minimum" type:"double"`
-	Maximum            *float64           `name:"Maximum" type:"double"`
-	Unit               *string            `name:"Unit" type:"string" enum:"StandardUnit"`
+	_ struct{} `type:"structure"`
+	// The time stamp used for the data point.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
+	// The number of metric values that contributed to the aggregate value of this data
+	// point.
+	SampleCount *float64 `name:"SampleCount" type:"double"`
+	// The average of the metric values that correspond to the data point.
+	Average *float64 `name:"Average" type:"double"`
+	// The sum of the metric values for the data point.
+	Sum *float64 `name:"Sum" type:"double"`
+	// The minimum metric value for the data point.
+	Minimum *float64 `name:"Minimum" type:"double"`
+	// The maximum metric value for the data point.
+	Maximum *float64 `name:"Maximum" type:"double"`
+	// The standard unit for the data point. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
+	// The percentile statistic for the data point.
 	ExtendedStatistics map[string]float64 `name:"ExtendedStatistics" type:"map"`
 }
 
 type DeleteAlarmMuteRuleInput struct {
-	_                 struct{} `type:"structure"`
-	AlarmMuteRuleName *string  `name:"AlarmMuteRuleName" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm mute rule to delete.
+	AlarmMuteRuleName *string `name:"AlarmMuteRuleName" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type DeleteAlarmsInput struct {
-	_          struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The alarms to be deleted.
 	AlarmNames []string `name:"AlarmNames" type:"list" required:"true" max:"100"`
 }
 
 type DeleteAnomalyDetectorInput struct {
-	_                           struct{}                     `type:"structure"`
-	Namespace                   *string                      `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName                  *string                      `name:"MetricName" type:"string" min:"1" max:"255"`
-	Dimensions                  []*Dimension                 `name:"Dimensions" type:"list" max:"30"`
-	Stat                        *string                      `name:"Stat" type:"string" max:"50"`
+	_ struct{} `type:"structure"`
+	// The namespace associated with the anomaly detection model to delete.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The metric name associated with the anomaly detection model to delete.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The metric dimensions associated with the anomaly detection model to delete.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The statistic associated with the anomaly detection model to delete.
+	Stat *string `name:"Stat" type:"string" max:"50"`
+	// A single metric anomaly detector to be deleted.
 	SingleMetricAnomalyDetector *SingleMetricAnomalyDetector `name:"SingleMetricAnomalyDetector" type:"structure"`
-	MetricMathAnomalyDetector   *MetricMathAnomalyDetector   `name:"MetricMathAnomalyDetector" type:"structure"`
+	// The metric math anomaly detector to be deleted.
+	MetricMathAnomalyDetector *MetricMathAnomalyDetector `name:"MetricMathAnomalyDetector" type:"structure"`
 }
 
 type DeleteAnomalyDetectorOutput struct {
@@ -200,7 +316,8 @@ type DeleteAnomalyDetectorOutput struct {
 }
 
 type DeleteDashboardsInput struct {
-	_              struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The dashboards to be deleted.
 	DashboardNames []string `name:"DashboardNames" type:"list" required:"true"`
 }
 
@@ -209,18 +326,21 @@ type DeleteDashboardsOutput struct {
 }
 
 type DeleteInsightRulesInput struct {
-	_         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of the rule names to delete.
 	RuleNames []string `name:"RuleNames" type:"list" required:"true"`
 }
 
 type DeleteInsightRulesOutput struct {
-	_        struct{}          `type:"structure" resultWrapper:"DeleteInsightRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"DeleteInsightRulesResult"`
+	// An array listing the rules that could not be deleted.
 	Failures []*PartialFailure `name:"Failures" type:"list"`
 }
 
 type DeleteMetricStreamInput struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the metric stream to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type DeleteMetricStreamOutput struct {
@@ -228,278 +348,446 @@ type DeleteMetricStreamOutput struct {
 }
 
 type DescribeAlarmContributorsInput struct {
-	_         struct{} `type:"structure"`
-	AlarmName *string  `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm for which to retrieve contributor information.
+	AlarmName *string `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
+	// The token returned by a previous call to indicate that there is more data available.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeAlarmContributorsOutput struct {
-	_                 struct{}            `type:"structure" resultWrapper:"DescribeAlarmContributorsResult"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeAlarmContributorsResult"`
+	// A list of alarm contributors that provide details about the individual time series
+	// contributing to the alarm's state.
 	AlarmContributors []*AlarmContributor `name:"AlarmContributors" type:"list" required:"true"`
-	NextToken         *string             `name:"NextToken" type:"string"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeAlarmHistoryInput struct {
-	_                  struct{}   `type:"structure"`
-	AlarmName          *string    `name:"AlarmName" type:"string" min:"1" max:"255"`
-	AlarmContributorId *string    `name:"AlarmContributorId" type:"string" min:"1" max:"16"`
-	AlarmTypes         []string   `name:"AlarmTypes" type:"list" memberEnum:"AlarmType"`
-	HistoryItemType    *string    `name:"HistoryItemType" type:"string" enum:"HistoryItemType"`
-	StartDate          *time.Time `name:"StartDate" type:"timestamp"`
-	EndDate            *time.Time `name:"EndDate" type:"timestamp"`
-	MaxRecords         *int64     `name:"MaxRecords" type:"integer" min:"1" max:"100"`
-	NextToken          *string    `name:"NextToken" type:"string"`
-	ScanBy             *string    `name:"ScanBy" type:"string" enum:"ScanBy"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" min:"1" max:"255"`
+	// The unique identifier of a specific alarm contributor to filter the alarm history
+	// results.
+	AlarmContributorId *string `name:"AlarmContributorId" type:"string" min:"1" max:"16"`
+	// Use this parameter to specify whether you want the operation to return metric alarms
+	// or composite alarms.
+	AlarmTypes []string `name:"AlarmTypes" type:"list" memberEnum:"AlarmType"`
+	// The type of alarm histories to retrieve. Values: HistoryItemType.
+	HistoryItemType *string `name:"HistoryItemType" type:"string" enum:"HistoryItemType"`
+	// The starting date to retrieve alarm history.
+	StartDate *time.Time `name:"StartDate" type:"timestamp"`
+	// The ending date to retrieve alarm history.
+	EndDate *time.Time `name:"EndDate" type:"timestamp"`
+	// The maximum number of alarm history records to retrieve.
+	MaxRecords *int64 `name:"MaxRecords" type:"integer" min:"1" max:"100"`
+	// The token returned by a previous call to indicate that there is more data available.
+	NextToken *string `name:"NextToken" type:"string"`
+	// Specified whether to return the newest or oldest alarm history first. Values: ScanBy.
+	ScanBy *string `name:"ScanBy" type:"string" enum:"ScanBy"`
 }
 
 type DescribeAlarmHistoryOutput struct {
-	_                 struct{}            `type:"structure" resultWrapper:"DescribeAlarmHistoryResult"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeAlarmHistoryResult"`
+	// The alarm histories, in JSON format.
 	AlarmHistoryItems []*AlarmHistoryItem `name:"AlarmHistoryItems" type:"list"`
-	NextToken         *string             `name:"NextToken" type:"string"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeAlarmsForMetricInput struct {
-	_                 struct{}     `type:"structure"`
-	MetricName        *string      `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
-	Namespace         *string      `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
-	Statistic         *string      `name:"Statistic" type:"string" enum:"Statistic"`
-	ExtendedStatistic *string      `name:"ExtendedStatistic" type:"string"`
-	Dimensions        []*Dimension `name:"Dimensions" type:"list" max:"30"`
-	Period            *int64       `name:"Period" type:"integer" min:"1"`
-	Unit              *string      `name:"Unit" type:"string" enum:"StandardUnit"`
+	_ struct{} `type:"structure"`
+	// The name of the metric.
+	MetricName *string `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
+	// The namespace of the metric.
+	Namespace *string `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
+	// The statistic for the metric, other than percentiles. Values: Statistic.
+	Statistic *string `name:"Statistic" type:"string" enum:"Statistic"`
+	// The percentile statistic for the metric.
+	ExtendedStatistic *string `name:"ExtendedStatistic" type:"string"`
+	// The dimensions associated with the metric.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The period, in seconds, over which the statistic is applied.
+	Period *int64 `name:"Period" type:"integer" min:"1"`
+	// The unit for the metric. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
 }
 
 type DescribeAlarmsForMetricOutput struct {
-	_            struct{}       `type:"structure" resultWrapper:"DescribeAlarmsForMetricResult"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeAlarmsForMetricResult"`
+	// The information for each alarm with the specified metric.
 	MetricAlarms []*MetricAlarm `name:"MetricAlarms" type:"list"`
 }
 
 type DescribeAlarmsInput struct {
-	_                   struct{} `type:"structure"`
-	AlarmNames          []string `name:"AlarmNames" type:"list" max:"100"`
-	AlarmNamePrefix     *string  `name:"AlarmNamePrefix" type:"string" min:"1" max:"255"`
-	AlarmTypes          []string `name:"AlarmTypes" type:"list" memberEnum:"AlarmType"`
-	ChildrenOfAlarmName *string  `name:"ChildrenOfAlarmName" type:"string" min:"1" max:"255"`
-	ParentsOfAlarmName  *string  `name:"ParentsOfAlarmName" type:"string" min:"1" max:"255"`
-	StateValue          *string  `name:"StateValue" type:"string" enum:"StateValue"`
-	ActionPrefix        *string  `name:"ActionPrefix" type:"string" min:"1" max:"1024"`
-	MaxRecords          *int64   `name:"MaxRecords" type:"integer" min:"1" max:"100"`
-	NextToken           *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The names of the alarms to retrieve information about.
+	AlarmNames []string `name:"AlarmNames" type:"list" max:"100"`
+	// An alarm name prefix.
+	AlarmNamePrefix *string `name:"AlarmNamePrefix" type:"string" min:"1" max:"255"`
+	// Use this parameter to specify whether you want the operation to return metric alarms
+	// or composite alarms.
+	AlarmTypes []string `name:"AlarmTypes" type:"list" memberEnum:"AlarmType"`
+	// If you use this parameter and specify the name of a composite alarm, the operation
+	// returns information about the "children" alarms of the alarm you specify.
+	ChildrenOfAlarmName *string `name:"ChildrenOfAlarmName" type:"string" min:"1" max:"255"`
+	// If you use this parameter and specify the name of a metric or composite alarm, the
+	// operation returns information about the "parent" alarms of the alarm you specify.
+	ParentsOfAlarmName *string `name:"ParentsOfAlarmName" type:"string" min:"1" max:"255"`
+	// Specify this parameter to receive information only about alarms that are currently in
+	// the state that you specify. Values: StateValue.
+	StateValue *string `name:"StateValue" type:"string" enum:"StateValue"`
+	// Use this parameter to filter the results of the operation to only those alarms that
+	// use a certain alarm action.
+	ActionPrefix *string `name:"ActionPrefix" type:"string" min:"1" max:"1024"`
+	// The maximum number of alarm descriptions to retrieve.
+	MaxRecords *int64 `name:"MaxRecords" type:"integer" min:"1" max:"100"`
+	// The token returned by a previous call to indicate that there is more data available.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeAlarmsOutput struct {
-	_               struct{}          `type:"structure" resultWrapper:"DescribeAlarmsResult"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeAlarmsResult"`
+	// The information about any composite alarms returned by the operation.
 	CompositeAlarms []*CompositeAlarm `name:"CompositeAlarms" type:"list"`
-	MetricAlarms    []*MetricAlarm    `name:"MetricAlarms" type:"list"`
-	NextToken       *string           `name:"NextToken" type:"string"`
+	// The information about any metric alarms returned by the operation.
+	MetricAlarms []*MetricAlarm `name:"MetricAlarms" type:"list"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeAnomalyDetectorsInput struct {
-	_                    struct{}     `type:"structure"`
-	NextToken            *string      `name:"NextToken" type:"string"`
-	MaxResults           *int64       `name:"MaxResults" type:"integer" min:"1"`
-	Namespace            *string      `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName           *string      `name:"MetricName" type:"string" min:"1" max:"255"`
-	Dimensions           []*Dimension `name:"Dimensions" type:"list" max:"30"`
-	AnomalyDetectorTypes []string     `name:"AnomalyDetectorTypes" type:"list" max:"2" memberEnum:"AnomalyDetectorType"`
+	_ struct{} `type:"structure"`
+	// Use the token returned by the previous operation to request the next page of results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of results to return in one operation.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1"`
+	// Limits the results to only the anomaly detection models that are associated with the
+	// specified namespace.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// Limits the results to only the anomaly detection models that are associated with the
+	// specified metric name.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// Limits the results to only the anomaly detection models that are associated with the
+	// specified metric dimensions.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The anomaly detector types to request when using DescribeAnomalyDetectorsInput.
+	AnomalyDetectorTypes []string `name:"AnomalyDetectorTypes" type:"list" max:"2" memberEnum:"AnomalyDetectorType"`
 }
 
 type DescribeAnomalyDetectorsOutput struct {
-	_                struct{}           `type:"structure" resultWrapper:"DescribeAnomalyDetectorsResult"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeAnomalyDetectorsResult"`
+	// The list of anomaly detection models returned by the operation.
 	AnomalyDetectors []*AnomalyDetector `name:"AnomalyDetectors" type:"list"`
-	NextToken        *string            `name:"NextToken" type:"string"`
+	// A token that you can use in a subsequent operation to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type DescribeInsightRulesInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"500"`
+	_ struct{} `type:"structure"`
+	// Include this value, if it was returned by the previous operation, to get the next set
+	// of rules.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of results to return in one operation.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"500"`
 }
 
 type DescribeInsightRulesOutput struct {
-	_            struct{}       `type:"structure" resultWrapper:"DescribeInsightRulesResult"`
-	NextToken    *string        `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"DescribeInsightRulesResult"`
+	// If this parameter is present, it is a token that marks the start of the next batch of
+	// returned results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The rules returned by the operation.
 	InsightRules []*InsightRule `name:"InsightRules" type:"list"`
 }
 
+// A dimension is a name/value pair that is part of the identity of a metric. Because
+// dimensions are part of the unique identifier for a metric, whenever you add a unique
+// name/value pair to one of your metrics, you are creating a new variation of that
+// metric. For example, many Amazon EC2 metrics publish InstanceId as a dimension name,
+// and the actual instance ID as the value for that dimension.
 type Dimension struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the dimension.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// The value of the dimension.
+	Value *string `name:"Value" type:"string" required:"true" min:"1" max:"1024"`
 }
 
+// Represents filters for a dimension.
 type DimensionFilter struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	Value *string  `name:"Value" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The dimension name to be matched.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// The value of the dimension to be matched.
+	Value *string `name:"Value" type:"string" min:"1" max:"1024"`
 }
 
 type DisableAlarmActionsInput struct {
-	_          struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The names of the alarms.
 	AlarmNames []string `name:"AlarmNames" type:"list" required:"true" max:"100"`
 }
 
 type DisableInsightRulesInput struct {
-	_         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of the rule names to disable.
 	RuleNames []string `name:"RuleNames" type:"list" required:"true"`
 }
 
 type DisableInsightRulesOutput struct {
-	_        struct{}          `type:"structure" resultWrapper:"DisableInsightRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"DisableInsightRulesResult"`
+	// An array listing the rules that could not be disabled.
 	Failures []*PartialFailure `name:"Failures" type:"list"`
 }
 
 type EnableAlarmActionsInput struct {
-	_          struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The names of the alarms.
 	AlarmNames []string `name:"AlarmNames" type:"list" required:"true" max:"100"`
 }
 
 type EnableInsightRulesInput struct {
-	_         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of the rule names to enable.
 	RuleNames []string `name:"RuleNames" type:"list" required:"true"`
 }
 
 type EnableInsightRulesOutput struct {
-	_        struct{}          `type:"structure" resultWrapper:"EnableInsightRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"EnableInsightRulesResult"`
+	// An array listing the rules that could not be enabled.
 	Failures []*PartialFailure `name:"Failures" type:"list"`
 }
 
+// An entity associated with metrics, to allow for finding related telemetry. An entity is
+// typically a resource or service within your system. For example, metrics from an Amazon
+// EC2 instance could be associated with that instance as the entity. Similarly, metrics
+// from a service that you own could be associated with that service as the entity.
 type Entity struct {
-	_             struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The attributes of the entity which identify the specific entity, as a list of
+	// key-value pairs.
 	KeyAttributes map[string]string `name:"KeyAttributes" type:"map" min:"2" max:"4"`
-	Attributes    map[string]string `name:"Attributes" type:"map" min:"0" max:"10"`
+	// Additional attributes of the entity that are not used to specify the identity of the
+	// entity.
+	Attributes map[string]string `name:"Attributes" type:"map" min:"0" max:"10"`
 }
 
+// A set of metrics that are associated with an entity, such as a specific service or
+// resource. Contains the entity and the list of metric data associated with it.
 type EntityMetricData struct {
-	_          struct{}       `type:"structure"`
-	Entity     *Entity        `name:"Entity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The entity associated with the metrics.
+	Entity *Entity `name:"Entity" type:"structure"`
+	// The metric data.
 	MetricData []*MetricDatum `name:"MetricData" type:"list"`
 }
 
+// The evaluation criteria for an alarm. This is a union type that currently supports
+// PromQLCriteria.
 type EvaluationCriteria struct {
-	_              struct{}             `type:"structure" union:"true"`
+	_ struct{} `type:"structure" union:"true"`
+	// The PromQL criteria for the alarm evaluation.
 	PromQLCriteria *AlarmPromQLCriteria `name:"PromQLCriteria" type:"structure"`
 }
 
 type GetAlarmMuteRuleInput struct {
-	_                 struct{} `type:"structure"`
-	AlarmMuteRuleName *string  `name:"AlarmMuteRuleName" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm mute rule to retrieve.
+	AlarmMuteRuleName *string `name:"AlarmMuteRuleName" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type GetAlarmMuteRuleOutput struct {
-	_                    struct{}     `type:"structure" resultWrapper:"GetAlarmMuteRuleResult"`
-	Name                 *string      `name:"Name" type:"string" min:"1" max:"255"`
-	AlarmMuteRuleArn     *string      `name:"AlarmMuteRuleArn" type:"string" min:"1" max:"1600"`
-	Description          *string      `name:"Description" type:"string" min:"0" max:"1024"`
-	Rule                 *Rule        `name:"Rule" type:"structure"`
-	MuteTargets          *MuteTargets `name:"MuteTargets" type:"structure"`
-	StartDate            *time.Time   `name:"StartDate" type:"timestamp"`
-	ExpireDate           *time.Time   `name:"ExpireDate" type:"timestamp"`
-	Status               *string      `name:"Status" type:"string" enum:"AlarmMuteRuleStatus"`
-	LastUpdatedTimestamp *time.Time   `name:"LastUpdatedTimestamp" type:"timestamp"`
-	MuteType             *string      `name:"MuteType" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetAlarmMuteRuleResult"`
+	// The name of the alarm mute rule.
+	Name *string `name:"Name" type:"string" min:"1" max:"255"`
+	// The Amazon Resource Name (ARN) of the alarm mute rule.
+	AlarmMuteRuleArn *string `name:"AlarmMuteRuleArn" type:"string" min:"1" max:"1600"`
+	// The description of the alarm mute rule.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// The configuration that defines when and how long alarms are muted.
+	Rule *Rule `name:"Rule" type:"structure"`
+	// Specifies which alarms this rule applies to.
+	MuteTargets *MuteTargets `name:"MuteTargets" type:"structure"`
+	// The date and time when the mute rule becomes active.
+	StartDate *time.Time `name:"StartDate" type:"timestamp"`
+	// The date and time when the mute rule expires and is no longer evaluated.
+	ExpireDate *time.Time `name:"ExpireDate" type:"timestamp"`
+	// The current status of the alarm mute rule. Values: AlarmMuteRuleStatus.
+	Status *string `name:"Status" type:"string" enum:"AlarmMuteRuleStatus"`
+	// The date and time when the mute rule was last updated.
+	LastUpdatedTimestamp *time.Time `name:"LastUpdatedTimestamp" type:"timestamp"`
+	// Indicates whether the mute rule is one-time or recurring.
+	MuteType *string `name:"MuteType" type:"string"`
 }
 
 type GetDashboardInput struct {
-	_             struct{} `type:"structure"`
-	DashboardName *string  `name:"DashboardName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the dashboard to be described.
+	DashboardName *string `name:"DashboardName" type:"string" required:"true"`
 }
 
 type GetDashboardOutput struct {
-	_             struct{} `type:"structure" resultWrapper:"GetDashboardResult"`
-	DashboardArn  *string  `name:"DashboardArn" type:"string"`
-	DashboardBody *string  `name:"DashboardBody" type:"string"`
-	DashboardName *string  `name:"DashboardName" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetDashboardResult"`
+	// The Amazon Resource Name (ARN) of the dashboard.
+	DashboardArn *string `name:"DashboardArn" type:"string"`
+	// The detailed information about the dashboard, including what widgets are included and
+	// their location on the dashboard.
+	DashboardBody *string `name:"DashboardBody" type:"string"`
+	// The name of the dashboard.
+	DashboardName *string `name:"DashboardName" type:"string"`
 }
 
 type GetInsightRuleReportInput struct {
-	_                   struct{}   `type:"structure"`
-	RuleName            *string    `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
-	StartTime           *time.Time `name:"StartTime" type:"timestamp" required:"true"`
-	EndTime             *time.Time `name:"EndTime" type:"timestamp" required:"true"`
-	Period              *int64     `name:"Period" type:"integer" required:"true" min:"1"`
-	MaxContributorCount *int64     `name:"MaxContributorCount" type:"integer"`
-	Metrics             []string   `name:"Metrics" type:"list"`
-	OrderBy             *string    `name:"OrderBy" type:"string" min:"1" max:"32"`
+	_ struct{} `type:"structure"`
+	// The name of the rule that you want to see data from.
+	RuleName *string `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
+	// The start time of the data to use in the report.
+	StartTime *time.Time `name:"StartTime" type:"timestamp" required:"true"`
+	// The end time of the data to use in the report.
+	EndTime *time.Time `name:"EndTime" type:"timestamp" required:"true"`
+	// The period, in seconds, to use for the statistics in the InsightRuleMetricDatapoint
+	// results.
+	Period *int64 `name:"Period" type:"integer" required:"true" min:"1"`
+	// The maximum number of contributors to include in the report.
+	MaxContributorCount *int64 `name:"MaxContributorCount" type:"integer"`
+	// Specifies which metrics to use for aggregation of contributor values for the report.
+	Metrics []string `name:"Metrics" type:"list"`
+	// Determines what statistic to use to rank the contributors.
+	OrderBy *string `name:"OrderBy" type:"string" min:"1" max:"32"`
 }
 
 type GetInsightRuleReportOutput struct {
-	_                      struct{}                      `type:"structure" resultWrapper:"GetInsightRuleReportResult"`
-	KeyLabels              []string                      `name:"KeyLabels" type:"list"`
-	AggregationStatistic   *string                       `name:"AggregationStatistic" type:"string"`
-	AggregateValue         *float64                      `name:"AggregateValue" type:"double"`
-	ApproximateUniqueCount *int64                        `name:"ApproximateUniqueCount" type:"long"`
-	Contributors           []*InsightRuleContributor     `name:"Contributors" type:"list"`
-	MetricDatapoints       []*InsightRuleMetricDatapoint `name:"MetricDatapoints" type:"list"`
+	_ struct{} `type:"structure" resultWrapper:"GetInsightRuleReportResult"`
+	// An array of the strings used as the keys for this rule.
+	KeyLabels []string `name:"KeyLabels" type:"list"`
+	// Specifies whether this rule aggregates contributor data by COUNT or SUM.
+	AggregationStatistic *string `name:"AggregationStatistic" type:"string"`
+	// The sum of the values from all individual contributors that match the rule.
+	AggregateValue *float64 `name:"AggregateValue" type:"double"`
+	// An approximate count of the unique contributors found by this rule in this time
+	// period.
+	ApproximateUniqueCount *int64 `name:"ApproximateUniqueCount" type:"long"`
+	// An array of the unique contributors found by this rule in this time period.
+	Contributors []*InsightRuleContributor `name:"Contributors" type:"list"`
+	// A time series of metric data points that matches the time period in the rule request.
+	MetricDatapoints []*InsightRuleMetricDatapoint `name:"MetricDatapoints" type:"list"`
 }
 
 type GetMetricDataInput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The metric queries to be returned.
 	MetricDataQueries []*MetricDataQuery `name:"MetricDataQueries" type:"list" required:"true"`
-	StartTime         *time.Time         `name:"StartTime" type:"timestamp" required:"true"`
-	EndTime           *time.Time         `name:"EndTime" type:"timestamp" required:"true"`
-	NextToken         *string            `name:"NextToken" type:"string"`
-	ScanBy            *string            `name:"ScanBy" type:"string" enum:"ScanBy"`
-	MaxDatapoints     *int64             `name:"MaxDatapoints" type:"integer"`
-	LabelOptions      *LabelOptions      `name:"LabelOptions" type:"structure"`
+	// The time stamp indicating the earliest data to be returned.
+	StartTime *time.Time `name:"StartTime" type:"timestamp" required:"true"`
+	// The time stamp indicating the latest data to be returned.
+	EndTime *time.Time `name:"EndTime" type:"timestamp" required:"true"`
+	// Include this value, if it was returned by the previous GetMetricData operation, to get
+	// the next set of data points.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The order in which data points should be returned. Values: ScanBy.
+	ScanBy *string `name:"ScanBy" type:"string" enum:"ScanBy"`
+	// The maximum number of data points the request should return before paginating.
+	MaxDatapoints *int64 `name:"MaxDatapoints" type:"integer"`
+	// This structure includes the Timezone parameter, which you can use to specify your time
+	// zone so that the labels of returned data display the correct time for your time zone.
+	LabelOptions *LabelOptions `name:"LabelOptions" type:"structure"`
 }
 
 type GetMetricDataOutput struct {
-	_                 struct{}            `type:"structure" resultWrapper:"GetMetricDataResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetMetricDataResult"`
+	// The metrics that are returned, including the metric name, namespace, and dimensions.
 	MetricDataResults []*MetricDataResult `name:"MetricDataResults" type:"list"`
-	NextToken         *string             `name:"NextToken" type:"string"`
-	Messages          []*MessageData      `name:"Messages" type:"list"`
+	// A token that marks the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// Contains a message about this GetMetricData operation, if the operation results in
+	// such a message.
+	Messages []*MessageData `name:"Messages" type:"list"`
 }
 
 type GetMetricStatisticsInput struct {
-	_                  struct{}     `type:"structure"`
-	Namespace          *string      `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
-	MetricName         *string      `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
-	Dimensions         []*Dimension `name:"Dimensions" type:"list" max:"30"`
-	StartTime          *time.Time   `name:"StartTime" type:"timestamp" required:"true"`
-	EndTime            *time.Time   `name:"EndTime" type:"timestamp" required:"true"`
-	Period             *int64       `name:"Period" type:"integer" required:"true" min:"1"`
-	Statistics         []string     `name:"Statistics" type:"list" min:"1" max:"5" memberEnum:"Statistic"`
-	ExtendedStatistics []string     `name:"ExtendedStatistics" type:"list" min:"1" max:"10"`
-	Unit               *string      `name:"Unit" type:"string" enum:"StandardUnit"`
+	_ struct{} `type:"structure"`
+	// The namespace of the metric, with or without spaces.
+	Namespace *string `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
+	// The name of the metric, with or without spaces.
+	MetricName *string `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
+	// The dimensions.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The time stamp that determines the first data point to return.
+	StartTime *time.Time `name:"StartTime" type:"timestamp" required:"true"`
+	// The time stamp that determines the last data point to return.
+	EndTime *time.Time `name:"EndTime" type:"timestamp" required:"true"`
+	// The granularity, in seconds, of the returned data points.
+	Period *int64 `name:"Period" type:"integer" required:"true" min:"1"`
+	// The metric statistics, other than percentile.
+	Statistics []string `name:"Statistics" type:"list" min:"1" max:"5" memberEnum:"Statistic"`
+	// The percentile statistics.
+	ExtendedStatistics []string `name:"ExtendedStatistics" type:"list" min:"1" max:"10"`
+	// The unit for a given metric. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
 }
 
 type GetMetricStatisticsOutput struct {
-	_          struct{}     `type:"structure" resultWrapper:"GetMetricStatisticsResult"`
-	Label      *string      `name:"Label" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetMetricStatisticsResult"`
+	// A label for the specified metric.
+	Label *string `name:"Label" type:"string"`
+	// The data points for the specified metric.
 	Datapoints []*Datapoint `name:"Datapoints" type:"list"`
 }
 
 type GetMetricStreamInput struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the metric stream to retrieve information about.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type GetMetricStreamOutput struct {
-	_                            struct{}                               `type:"structure" resultWrapper:"GetMetricStreamResult"`
-	Arn                          *string                                `name:"Arn" type:"string" min:"1" max:"1024"`
-	Name                         *string                                `name:"Name" type:"string" min:"1" max:"255"`
-	IncludeFilters               []*MetricStreamFilter                  `name:"IncludeFilters" type:"list"`
-	ExcludeFilters               []*MetricStreamFilter                  `name:"ExcludeFilters" type:"list"`
-	FirehoseArn                  *string                                `name:"FirehoseArn" type:"string" min:"1" max:"1024"`
-	RoleArn                      *string                                `name:"RoleArn" type:"string" min:"1" max:"1024"`
-	State                        *string                                `name:"State" type:"string"`
-	CreationDate                 *time.Time                             `name:"CreationDate" type:"timestamp"`
-	LastUpdateDate               *time.Time                             `name:"LastUpdateDate" type:"timestamp"`
-	OutputFormat                 *string                                `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" min:"1" max:"255"`
-	StatisticsConfigurations     []*MetricStreamStatisticsConfiguration `name:"StatisticsConfigurations" type:"list"`
-	IncludeLinkedAccountsMetrics *bool                                  `name:"IncludeLinkedAccountsMetrics" type:"boolean"`
+	_ struct{} `type:"structure" resultWrapper:"GetMetricStreamResult"`
+	// The ARN of the metric stream.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1024"`
+	// The name of the metric stream.
+	Name *string `name:"Name" type:"string" min:"1" max:"255"`
+	// If this array of metric namespaces is present, then these namespaces are the only
+	// metric namespaces that are streamed by this metric stream.
+	IncludeFilters []*MetricStreamFilter `name:"IncludeFilters" type:"list"`
+	// If this array of metric namespaces is present, then these namespaces are the only
+	// metric namespaces that are not streamed by this metric stream.
+	ExcludeFilters []*MetricStreamFilter `name:"ExcludeFilters" type:"list"`
+	// The ARN of the Amazon Kinesis Data Firehose delivery stream that is used by this
+	// metric stream.
+	FirehoseArn *string `name:"FirehoseArn" type:"string" min:"1" max:"1024"`
+	// The ARN of the IAM role that is used by this metric stream.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"1024"`
+	// The state of the metric stream.
+	State *string `name:"State" type:"string"`
+	// The date that the metric stream was created.
+	CreationDate *time.Time `name:"CreationDate" type:"timestamp"`
+	// The date of the most recent update to the metric stream's configuration.
+	LastUpdateDate *time.Time `name:"LastUpdateDate" type:"timestamp"`
+	// The output format for the stream. Values: MetricStreamOutputFormat.
+	OutputFormat *string `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" min:"1" max:"255"`
+	// Each entry in this array displays information about one or more metrics that include
+	// additional statistics in the metric stream.
+	StatisticsConfigurations []*MetricStreamStatisticsConfiguration `name:"StatisticsConfigurations" type:"list"`
+	// If this is true and this metric stream is in a monitoring account, then the stream
+	// includes metrics from source accounts that the monitoring account is linked to.
+	IncludeLinkedAccountsMetrics *bool `name:"IncludeLinkedAccountsMetrics" type:"boolean"`
 }
 
 type GetMetricWidgetImageInput struct {
-	_            struct{} `type:"structure"`
-	MetricWidget *string  `name:"MetricWidget" type:"string" required:"true"`
-	OutputFormat *string  `name:"OutputFormat" type:"string"`
+	_ struct{} `type:"structure"`
+	// A JSON string that defines the bitmap graph to be retrieved.
+	MetricWidget *string `name:"MetricWidget" type:"string" required:"true"`
+	// The format of the resulting image.
+	OutputFormat *string `name:"OutputFormat" type:"string"`
 }
 
 type GetMetricWidgetImageOutput struct {
-	_                 struct{} `type:"structure" resultWrapper:"GetMetricWidgetImageResult"`
-	MetricWidgetImage []byte   `name:"MetricWidgetImage" type:"blob"`
+	_ struct{} `type:"structure" resultWrapper:"GetMetricWidgetImageResult"`
+	// The image of the graph, in the output format specified.
+	MetricWidgetImage []byte `name:"MetricWidgetImage" type:"blob"`
 }
 
 type GetOTelEnrichmentInput struct {
@@ -507,45 +795,80 @@ type GetOTelEnrichmentInput struct {
 }
 
 type GetOTelEnrichmentOutput struct {
-	_      struct{} `type:"structure" resultWrapper:"GetOTelEnrichmentResult"`
-	Status *string  `name:"Status" type:"string" enum:"OTelEnrichmentStatus" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetOTelEnrichmentResult"`
+	// The status of OTel enrichment for the account. Values: OTelEnrichmentStatus.
+	Status *string `name:"Status" type:"string" enum:"OTelEnrichmentStatus" required:"true"`
 }
 
+// This structure contains the definition for a Contributor Insights rule. For more
+// information about this rule, see Using Constributor Insights to analyze
+// high-cardinality data in the Amazon CloudWatch User Guide.
 type InsightRule struct {
-	_                      struct{} `type:"structure"`
-	Name                   *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	State                  *string  `name:"State" type:"string" required:"true" min:"1" max:"32"`
-	Schema                 *string  `name:"Schema" type:"string" required:"true"`
-	Definition             *string  `name:"Definition" type:"string" required:"true" min:"1" max:"8192"`
-	ManagedRule            *bool    `name:"ManagedRule" type:"boolean"`
-	ApplyOnTransformedLogs *bool    `name:"ApplyOnTransformedLogs" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// Indicates whether the rule is enabled or disabled.
+	State *string `name:"State" type:"string" required:"true" min:"1" max:"32"`
+	// For rules that you create, this is always {"Name": "CloudWatchLogRule", "Version": 1}.
+	Schema *string `name:"Schema" type:"string" required:"true"`
+	// The definition of the rule, as a JSON object.
+	Definition *string `name:"Definition" type:"string" required:"true" min:"1" max:"8192"`
+	// An optional built-in rule that Amazon Web Services manages.
+	ManagedRule *bool `name:"ManagedRule" type:"boolean"`
+	// Displays whether the rule is evaluated on the transformed versions of logs, for log
+	// groups that have Log transformation enabled.
+	ApplyOnTransformedLogs *bool `name:"ApplyOnTransformedLogs" type:"boolean"`
 }
 
+// One of the unique contributors found by a Contributor Insights rule. If the rule
+// contains multiple keys, then a unique contributor is a unique combination of values
+// from all the keys in the rule.
 type InsightRuleContributor struct {
-	_                         struct{}                           `type:"structure"`
-	Keys                      []string                           `name:"Keys" type:"list" required:"true"`
-	ApproximateAggregateValue *float64                           `name:"ApproximateAggregateValue" type:"double" required:"true"`
-	Datapoints                []*InsightRuleContributorDatapoint `name:"Datapoints" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// One of the log entry field keywords that is used to define contributors for this rule.
+	Keys []string `name:"Keys" type:"list" required:"true"`
+	// An approximation of the aggregate value that comes from this contributor.
+	ApproximateAggregateValue *float64 `name:"ApproximateAggregateValue" type:"double" required:"true"`
+	// An array of the data points where this contributor is present.
+	Datapoints []*InsightRuleContributorDatapoint `name:"Datapoints" type:"list" required:"true"`
 }
 
+// One data point related to one contributor.
 type InsightRuleContributorDatapoint struct {
-	_                struct{}   `type:"structure"`
-	Timestamp        *time.Time `name:"Timestamp" type:"timestamp" required:"true"`
-	ApproximateValue *float64   `name:"ApproximateValue" type:"double" required:"true"`
+	_ struct{} `type:"structure"`
+	// The timestamp of the data point.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp" required:"true"`
+	// The approximate value that this contributor added during this timestamp.
+	ApproximateValue *float64 `name:"ApproximateValue" type:"double" required:"true"`
 }
 
+// One data point from the metric time series returned in a Contributor Insights rule
+// report.
 type InsightRuleMetricDatapoint struct {
-	_                   struct{}   `type:"structure"`
-	Timestamp           *time.Time `name:"Timestamp" type:"timestamp" required:"true"`
-	UniqueContributors  *float64   `name:"UniqueContributors" type:"double"`
-	MaxContributorValue *float64   `name:"MaxContributorValue" type:"double"`
-	SampleCount         *float64   `name:"SampleCount" type:"double"`
-	Average             *float64   `name:"Average" type:"double"`
-	Sum                 *float64   `name:"Sum" type:"double"`
-	Minimum             *float64   `name:"Minimum" type:"double"`
-	Maximum             *float64   `name:"Maximum" type:"double"`
+	_ struct{} `type:"structure"`
+	// The timestamp of the data point.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp" required:"true"`
+	// The number of unique contributors who published data during this timestamp.
+	UniqueContributors *float64 `name:"UniqueContributors" type:"double"`
+	// The maximum value provided by one contributor during this timestamp.
+	MaxContributorValue *float64 `name:"MaxContributorValue" type:"double"`
+	// The number of occurrences that matched the rule during this data point.
+	SampleCount *float64 `name:"SampleCount" type:"double"`
+	// The average value from all contributors during the time period represented by that
+	// data point.
+	Average *float64 `name:"Average" type:"double"`
+	// The sum of the values from all contributors during the time period represented by that
+	// data point.
+	Sum *float64 `name:"Sum" type:"double"`
+	// The minimum value from a single contributor during the time period represented by that
+	// data point.
+	Minimum *float64 `name:"Minimum" type:"double"`
+	// The maximum value from a single occurence from a single contributor during the time
+	// period represented by that data point.
+	Maximum *float64 `name:"Maximum" type:"double"`
 }
 
+// Request processing has failed due to some unknown error, exception, or failure.
 type InternalServiceFault struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InternalServiceError" httpStatus:"500"`
 	Message *string  `name:"Message" type:"string"`
@@ -562,6 +885,7 @@ func (e *InternalServiceFault) HTTPStatus() int        { return 500 }
 func (e *InternalServiceFault) Fault() string          { return "client" }
 func (e *InternalServiceFault) QueryErrorCode() string { return "InternalServiceError" }
 
+// Data was not syntactically valid JSON.
 type InvalidFormatFault struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidFormat" httpStatus:"400"`
 	Message *string  `name:"message" type:"string" min:"1" max:"255"`
@@ -578,6 +902,7 @@ func (e *InvalidFormatFault) HTTPStatus() int        { return 400 }
 func (e *InvalidFormatFault) Fault() string          { return "client" }
 func (e *InvalidFormatFault) QueryErrorCode() string { return "InvalidFormat" }
 
+// The next token specified is invalid.
 type InvalidNextToken struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string" min:"1" max:"255"`
@@ -593,6 +918,7 @@ func (e *InvalidNextToken) ErrorCode() string { return "InvalidNextToken" }
 func (e *InvalidNextToken) HTTPStatus() int   { return 400 }
 func (e *InvalidNextToken) Fault() string     { return "client" }
 
+// Parameters were used together that cannot be used together.
 type InvalidParameterCombinationException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidParameterCombination" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -613,6 +939,7 @@ func (e *InvalidParameterCombinationException) QueryErrorCode() string {
 	return "InvalidParameterCombination"
 }
 
+// The value of an input parameter is bad or out-of-range.
 type InvalidParameterValueException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidParameterValue" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -629,11 +956,16 @@ func (e *InvalidParameterValueException) HTTPStatus() int        { return 400 }
 func (e *InvalidParameterValueException) Fault() string          { return "client" }
 func (e *InvalidParameterValueException) QueryErrorCode() string { return "InvalidParameterValue" }
 
+// This structure includes the Timezone parameter, which you can use to specify your time
+// zone so that the labels that are associated with returned metrics display the correct
+// time for your time zone.
 type LabelOptions struct {
-	_        struct{} `type:"structure"`
-	Timezone *string  `name:"Timezone" type:"string"`
+	_ struct{} `type:"structure"`
+	// The time zone to use for metric data return in this operation.
+	Timezone *string `name:"Timezone" type:"string"`
 }
 
+// The operation exceeded one or more limits.
 type LimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -649,6 +981,7 @@ func (e *LimitExceededException) ErrorCode() string { return "LimitExceededExcep
 func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
+// The quota for alarms for this customer has already been reached.
 type LimitExceededFault struct {
 	_       struct{} `type:"structure" error:"true" errCode:"LimitExceeded" httpStatus:"400"`
 	Message *string  `name:"message" type:"string" min:"1" max:"255"`
@@ -666,233 +999,415 @@ func (e *LimitExceededFault) Fault() string          { return "client" }
 func (e *LimitExceededFault) QueryErrorCode() string { return "LimitExceeded" }
 
 type ListAlarmMuteRulesInput struct {
-	_          struct{} `type:"structure"`
-	AlarmName  *string  `name:"AlarmName" type:"string" min:"1" max:"255"`
-	Statuses   []string `name:"Statuses" type:"list" memberEnum:"AlarmMuteRuleStatus"`
-	MaxRecords *int64   `name:"MaxRecords" type:"integer" min:"1" max:"100"`
-	NextToken  *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Filter results to show only mute rules that target the specified alarm name.
+	AlarmName *string `name:"AlarmName" type:"string" min:"1" max:"255"`
+	// Filter results to show only mute rules with the specified statuses.
+	Statuses []string `name:"Statuses" type:"list" memberEnum:"AlarmMuteRuleStatus"`
+	// The maximum number of mute rules to return in one call.
+	MaxRecords *int64 `name:"MaxRecords" type:"integer" min:"1" max:"100"`
+	// The token returned from a previous call to indicate where to continue retrieving
+	// results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListAlarmMuteRulesOutput struct {
-	_                      struct{}                `type:"structure" resultWrapper:"ListAlarmMuteRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAlarmMuteRulesResult"`
+	// A list of alarm mute rule summaries.
 	AlarmMuteRuleSummaries []*AlarmMuteRuleSummary `name:"AlarmMuteRuleSummaries" type:"list"`
-	NextToken              *string                 `name:"NextToken" type:"string"`
+	// The token to use when requesting the next set of results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListDashboardsInput struct {
-	_                   struct{} `type:"structure"`
-	DashboardNamePrefix *string  `name:"DashboardNamePrefix" type:"string"`
-	NextToken           *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// If you specify this parameter, only the dashboards with names starting with the
+	// specified string are listed.
+	DashboardNamePrefix *string `name:"DashboardNamePrefix" type:"string"`
+	// The token returned by a previous call to indicate that there is more data available.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListDashboardsOutput struct {
-	_                struct{}          `type:"structure" resultWrapper:"ListDashboardsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListDashboardsResult"`
+	// The list of matching dashboards.
 	DashboardEntries []*DashboardEntry `name:"DashboardEntries" type:"list"`
-	NextToken        *string           `name:"NextToken" type:"string"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListManagedInsightRulesInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
-	NextToken   *string  `name:"NextToken" type:"string"`
-	MaxResults  *int64   `name:"MaxResults" type:"integer" min:"1" max:"500"`
+	_ struct{} `type:"structure"`
+	// The ARN of an Amazon Web Services resource that has managed Contributor Insights
+	// rules.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
+	// Include this value to get the next set of rules if the value was returned by the
+	// previous operation.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of results to return in one operation.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"500"`
 }
 
 type ListManagedInsightRulesOutput struct {
-	_            struct{}                  `type:"structure" resultWrapper:"ListManagedInsightRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListManagedInsightRulesResult"`
+	// The managed rules that are available for the specified Amazon Web Services resource.
 	ManagedRules []*ManagedRuleDescription `name:"ManagedRules" type:"list"`
-	NextToken    *string                   `name:"NextToken" type:"string"`
+	// Include this value to get the next set of rules if the value was returned by the
+	// previous operation.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListMetricStreamsInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"500"`
+	_ struct{} `type:"structure"`
+	// Include this value, if it was returned by the previous call, to get the next set of
+	// metric streams.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of results to return in one operation.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"500"`
 }
 
 type ListMetricStreamsOutput struct {
-	_         struct{}             `type:"structure" resultWrapper:"ListMetricStreamsResult"`
-	NextToken *string              `name:"NextToken" type:"string"`
-	Entries   []*MetricStreamEntry `name:"Entries" type:"list"`
+	_ struct{} `type:"structure" resultWrapper:"ListMetricStreamsResult"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The array of metric stream information.
+	Entries []*MetricStreamEntry `name:"Entries" type:"list"`
 }
 
 type ListMetricsInput struct {
-	_                     struct{}           `type:"structure"`
-	Namespace             *string            `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName            *string            `name:"MetricName" type:"string" min:"1" max:"255"`
-	Dimensions            []*DimensionFilter `name:"Dimensions" type:"list" max:"10"`
-	NextToken             *string            `name:"NextToken" type:"string"`
-	RecentlyActive        *string            `name:"RecentlyActive" type:"string" enum:"RecentlyActive"`
-	IncludeLinkedAccounts *bool              `name:"IncludeLinkedAccounts" type:"boolean"`
-	OwningAccount         *string            `name:"OwningAccount" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The metric namespace to filter against.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The name of the metric to filter against.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The dimensions to filter against.
+	Dimensions []*DimensionFilter `name:"Dimensions" type:"list" max:"10"`
+	// The token returned by a previous call to indicate that there is more data available.
+	NextToken *string `name:"NextToken" type:"string"`
+	// To filter the results to show only metrics that have had data points published in the
+	// past three hours, specify this parameter with a value of PT3H. Values: RecentlyActive.
+	RecentlyActive *string `name:"RecentlyActive" type:"string" enum:"RecentlyActive"`
+	// If you are using this operation in a monitoring account, specify true to include
+	// metrics from source accounts in the returned data.
+	IncludeLinkedAccounts *bool `name:"IncludeLinkedAccounts" type:"boolean"`
+	// When you use this operation in a monitoring account, use this field to return metrics
+	// only from one source account.
+	OwningAccount *string `name:"OwningAccount" type:"string" min:"1" max:"255"`
 }
 
 type ListMetricsOutput struct {
-	_              struct{}  `type:"structure" resultWrapper:"ListMetricsResult"`
-	Metrics        []*Metric `name:"Metrics" type:"list"`
-	NextToken      *string   `name:"NextToken" type:"string"`
-	OwningAccounts []string  `name:"OwningAccounts" type:"list"`
+	_ struct{} `type:"structure" resultWrapper:"ListMetricsResult"`
+	// The metrics that match your request.
+	Metrics []*Metric `name:"Metrics" type:"list"`
+	// The token that marks the start of the next batch of returned results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// If you are using this operation in a monitoring account, this array contains the
+	// account IDs of the source accounts where the metrics in the returned data are from.
+	OwningAccounts []string `name:"OwningAccounts" type:"list"`
 }
 
 type ListTagsForResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ARN of the CloudWatch resource that you want to view tags for.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type ListTagsForResourceOutput struct {
-	_    struct{} `type:"structure" resultWrapper:"ListTagsForResourceResult"`
-	Tags []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure" resultWrapper:"ListTagsForResourceResult"`
+	// The list of tag keys and values associated with the resource you specified.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
+// Contains the information that's required to enable a managed Contributor Insights rule
+// for an Amazon Web Services resource.
 type ManagedRule struct {
-	_            struct{} `type:"structure"`
-	TemplateName *string  `name:"TemplateName" type:"string" required:"true" min:"1" max:"128"`
-	ResourceARN  *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
-	Tags         []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure"`
+	// The template name for the managed Contributor Insights rule, as returned by
+	// ListManagedInsightRules.
+	TemplateName *string `name:"TemplateName" type:"string" required:"true" min:"1" max:"128"`
+	// The ARN of an Amazon Web Services resource that has managed Contributor Insights
+	// rules.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
+	// A list of key-value pairs that you can associate with a managed Contributor Insights
+	// rule.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
+// Contains information about managed Contributor Insights rules, as returned by
+// ListManagedInsightRules.
 type ManagedRuleDescription struct {
-	_            struct{}          `type:"structure"`
-	TemplateName *string           `name:"TemplateName" type:"string" min:"1" max:"128"`
-	ResourceARN  *string           `name:"ResourceARN" type:"string" min:"1" max:"1024"`
-	RuleState    *ManagedRuleState `name:"RuleState" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The template name for the managed rule.
+	TemplateName *string `name:"TemplateName" type:"string" min:"1" max:"128"`
+	// If a managed rule is enabled, this is the ARN for the related Amazon Web Services
+	// resource.
+	ResourceARN *string `name:"ResourceARN" type:"string" min:"1" max:"1024"`
+	// Describes the state of a managed rule.
+	RuleState *ManagedRuleState `name:"RuleState" type:"structure"`
 }
 
+// The status of a managed Contributor Insights rule.
 type ManagedRuleState struct {
-	_        struct{} `type:"structure"`
-	RuleName *string  `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
-	State    *string  `name:"State" type:"string" required:"true" min:"1" max:"32"`
+	_ struct{} `type:"structure"`
+	// The name of the Contributor Insights rule that contains data for the specified Amazon
+	// Web Services resource.
+	RuleName *string `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
+	// Indicates whether the rule is enabled or disabled.
+	State *string `name:"State" type:"string" required:"true" min:"1" max:"32"`
 }
 
+// A message returned by the GetMetricData API, including a code and a description.
 type MessageData struct {
-	_     struct{} `type:"structure"`
-	Code  *string  `name:"Code" type:"string"`
-	Value *string  `name:"Value" type:"string"`
+	_ struct{} `type:"structure"`
+	// The error code or status code associated with the message.
+	Code *string `name:"Code" type:"string"`
+	// The message text.
+	Value *string `name:"Value" type:"string"`
 }
 
+// Represents a specific metric.
 type Metric struct {
-	_          struct{}     `type:"structure"`
-	Namespace  *string      `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName *string      `name:"MetricName" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The namespace of the metric.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The name of the metric.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The dimensions for the metric.
 	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
 }
 
+// The details about a metric alarm.
 type MetricAlarm struct {
-	_                                  struct{}            `type:"structure"`
-	AlarmName                          *string             `name:"AlarmName" type:"string" min:"1" max:"255"`
-	AlarmArn                           *string             `name:"AlarmArn" type:"string" min:"1" max:"1600"`
-	AlarmDescription                   *string             `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
-	AlarmConfigurationUpdatedTimestamp *time.Time          `name:"AlarmConfigurationUpdatedTimestamp" type:"timestamp"`
-	ActionsEnabled                     *bool               `name:"ActionsEnabled" type:"boolean"`
-	OKActions                          []string            `name:"OKActions" type:"list" max:"5"`
-	AlarmActions                       []string            `name:"AlarmActions" type:"list" max:"5"`
-	InsufficientDataActions            []string            `name:"InsufficientDataActions" type:"list" max:"5"`
-	StateValue                         *string             `name:"StateValue" type:"string" enum:"StateValue"`
-	StateReason                        *string             `name:"StateReason" type:"string" min:"0" max:"1023"`
-	StateReasonData                    *string             `name:"StateReasonData" type:"string" min:"0" max:"4000"`
-	StateUpdatedTimestamp              *time.Time          `name:"StateUpdatedTimestamp" type:"timestamp"`
-	MetricName                         *string             `name:"MetricName" type:"string" min:"1" max:"255"`
-	Namespace                          *string             `name:"Namespace" type:"string" min:"1" max:"255"`
-	Statistic                          *string             `name:"Statistic" type:"string" enum:"Statistic"`
-	ExtendedStatistic                  *string             `name:"ExtendedStatistic" type:"string"`
-	Dimensions                         []*Dimension        `name:"Dimensions" type:"list" max:"30"`
-	Period                             *int64              `name:"Period" type:"integer" min:"1"`
-	Unit                               *string             `name:"Unit" type:"string" enum:"StandardUnit"`
-	EvaluationPeriods                  *int64              `name:"EvaluationPeriods" type:"integer" min:"1"`
-	DatapointsToAlarm                  *int64              `name:"DatapointsToAlarm" type:"integer" min:"1"`
-	Threshold                          *float64            `name:"Threshold" type:"double"`
-	ComparisonOperator                 *string             `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
-	TreatMissingData                   *string             `name:"TreatMissingData" type:"string" min:"1" max:"255"`
-	EvaluateLowSampleCountPercentile   *string             `name:"EvaluateLowSampleCountPercentile" type:"string" min:"1" max:"255"`
-	Metrics                            []*MetricDataQuery  `name:"Metrics" type:"list"`
-	ThresholdMetricId                  *string             `name:"ThresholdMetricId" type:"string" min:"1" max:"255"`
-	EvaluationState                    *string             `name:"EvaluationState" type:"string" enum:"EvaluationState"`
-	StateTransitionedTimestamp         *time.Time          `name:"StateTransitionedTimestamp" type:"timestamp"`
-	EvaluationCriteria                 *EvaluationCriteria `name:"EvaluationCriteria" type:"structure"`
-	EvaluationInterval                 *int64              `name:"EvaluationInterval" type:"integer" min:"10" max:"3600"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" min:"1" max:"255"`
+	// The Amazon Resource Name (ARN) of the alarm.
+	AlarmArn *string `name:"AlarmArn" type:"string" min:"1" max:"1600"`
+	// The description of the alarm.
+	AlarmDescription *string `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
+	// The time stamp of the last update to the alarm configuration.
+	AlarmConfigurationUpdatedTimestamp *time.Time `name:"AlarmConfigurationUpdatedTimestamp" type:"timestamp"`
+	// Indicates whether actions should be executed during any changes to the alarm state.
+	ActionsEnabled *bool `name:"ActionsEnabled" type:"boolean"`
+	// The actions to execute when this alarm transitions to the OK state from any other
+	// state.
+	OKActions []string `name:"OKActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to the ALARM state from any other
+	// state.
+	AlarmActions []string `name:"AlarmActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from
+	// any other state.
+	InsufficientDataActions []string `name:"InsufficientDataActions" type:"list" max:"5"`
+	// The state value for the alarm. Values: StateValue.
+	StateValue *string `name:"StateValue" type:"string" enum:"StateValue"`
+	// An explanation for the alarm state, in text format.
+	StateReason *string `name:"StateReason" type:"string" min:"0" max:"1023"`
+	// An explanation for the alarm state, in JSON format.
+	StateReasonData *string `name:"StateReasonData" type:"string" min:"0" max:"4000"`
+	// The time stamp of the last update to the value of either the StateValue or
+	// EvaluationState parameters.
+	StateUpdatedTimestamp *time.Time `name:"StateUpdatedTimestamp" type:"timestamp"`
+	// The name of the metric associated with the alarm, if this is an alarm based on a
+	// single metric.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The namespace of the metric associated with the alarm.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The statistic for the metric associated with the alarm, other than percentile. Values:
+	// Statistic.
+	Statistic *string `name:"Statistic" type:"string" enum:"Statistic"`
+	// The percentile statistic for the metric associated with the alarm.
+	ExtendedStatistic *string `name:"ExtendedStatistic" type:"string"`
+	// The dimensions for the metric associated with the alarm.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The period, in seconds, over which the statistic is applied.
+	Period *int64 `name:"Period" type:"integer" min:"1"`
+	// The unit of the metric associated with the alarm. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
+	// The number of periods over which data is compared to the specified threshold.
+	EvaluationPeriods *int64 `name:"EvaluationPeriods" type:"integer" min:"1"`
+	// The number of data points that must be breaching to trigger the alarm.
+	DatapointsToAlarm *int64 `name:"DatapointsToAlarm" type:"integer" min:"1"`
+	// The value to compare with the specified statistic.
+	Threshold *float64 `name:"Threshold" type:"double"`
+	// The arithmetic operation to use when comparing the specified statistic and threshold.
+	// Values: ComparisonOperator.
+	ComparisonOperator *string `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
+	// Sets how this alarm is to handle missing data points.
+	TreatMissingData *string `name:"TreatMissingData" type:"string" min:"1" max:"255"`
+	// Used only for alarms based on percentiles.
+	EvaluateLowSampleCountPercentile *string `name:"EvaluateLowSampleCountPercentile" type:"string" min:"1" max:"255"`
+	// An array of MetricDataQuery structures, used in an alarm based on a metric math
+	// expression.
+	Metrics []*MetricDataQuery `name:"Metrics" type:"list"`
+	// In an alarm based on an anomaly detection model, this is the ID of the
+	// ANOMALY_DETECTION_BAND function used as the threshold for the alarm.
+	ThresholdMetricId *string `name:"ThresholdMetricId" type:"string" min:"1" max:"255"`
+	// If the value of this field is PARTIAL_DATA, it indicates that not all the available
+	// data was able to be retrieved due to quota limitations. Values: EvaluationState.
+	EvaluationState *string `name:"EvaluationState" type:"string" enum:"EvaluationState"`
+	// The date and time that the alarm's StateValue most recently changed.
+	StateTransitionedTimestamp *time.Time `name:"StateTransitionedTimestamp" type:"timestamp"`
+	// The evaluation criteria for the alarm.
+	EvaluationCriteria *EvaluationCriteria `name:"EvaluationCriteria" type:"structure"`
+	// The frequency, in seconds, at which the alarm is evaluated.
+	EvaluationInterval *int64 `name:"EvaluationInterval" type:"integer" min:"10" max:"3600"`
 }
 
+// This object includes parameters that you can use to provide information to CloudWatch
+// to help it build more accurate anomaly detection models.
 type MetricCharacteristics struct {
-	_              struct{} `type:"structure"`
-	PeriodicSpikes *bool    `name:"PeriodicSpikes" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Set this parameter to true if values for this metric consistently include spikes that
+	// should not be considered to be anomalies.
+	PeriodicSpikes *bool `name:"PeriodicSpikes" type:"boolean"`
 }
 
+// This structure is used in both GetMetricData and PutMetricAlarm. The supported use of
+// this structure is different for those two operations.
 type MetricDataQuery struct {
-	_          struct{}    `type:"structure"`
-	Id         *string     `name:"Id" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// A short name used to tie this object to the results in the response.
+	Id *string `name:"Id" type:"string" required:"true" min:"1" max:"255"`
+	// The metric to be returned, along with statistics, period, and units.
 	MetricStat *MetricStat `name:"MetricStat" type:"structure"`
-	Expression *string     `name:"Expression" type:"string" min:"1" max:"2048"`
-	Label      *string     `name:"Label" type:"string"`
-	ReturnData *bool       `name:"ReturnData" type:"boolean"`
-	Period     *int64      `name:"Period" type:"integer" min:"1"`
-	AccountId  *string     `name:"AccountId" type:"string" min:"1" max:"255"`
+	// This field can contain either a Metrics Insights query, or a metric math expression to
+	// be performed on the returned data.
+	Expression *string `name:"Expression" type:"string" min:"1" max:"2048"`
+	// A human-readable label for this metric or expression.
+	Label *string `name:"Label" type:"string"`
+	// When used in GetMetricData, this option indicates whether to return the timestamps and
+	// raw data values of this metric.
+	ReturnData *bool `name:"ReturnData" type:"boolean"`
+	// The granularity, in seconds, of the returned data points.
+	Period *int64 `name:"Period" type:"integer" min:"1"`
+	// The ID of the account where the metrics are located.
+	AccountId *string `name:"AccountId" type:"string" min:"1" max:"255"`
 }
 
+// A GetMetricData call returns an array of MetricDataResult structures. Each of these
+// structures includes the data points for that metric, along with the timestamps of those
+// data points and other identifying information.
 type MetricDataResult struct {
-	_          struct{}       `type:"structure"`
-	Id         *string        `name:"Id" type:"string" min:"1" max:"255"`
-	Label      *string        `name:"Label" type:"string"`
-	Timestamps []time.Time    `name:"Timestamps" type:"list"`
-	Values     []float64      `name:"Values" type:"list"`
-	StatusCode *string        `name:"StatusCode" type:"string" enum:"StatusCode"`
-	Messages   []*MessageData `name:"Messages" type:"list"`
+	_ struct{} `type:"structure"`
+	// The short name you specified to represent this metric.
+	Id *string `name:"Id" type:"string" min:"1" max:"255"`
+	// The human-readable label associated with the data.
+	Label *string `name:"Label" type:"string"`
+	// The timestamps for the data points, formatted in Unix timestamp format.
+	Timestamps []time.Time `name:"Timestamps" type:"list"`
+	// The data points for the metric corresponding to Timestamps.
+	Values []float64 `name:"Values" type:"list"`
+	// The status of the returned data. Values: StatusCode.
+	StatusCode *string `name:"StatusCode" type:"string" enum:"StatusCode"`
+	// A list of messages with additional information about the data returned.
+	Messages []*MessageData `name:"Messages" type:"list"`
 }
 
+// Encapsulates the information sent to either create a metric or add new values to be
+// aggregated into an existing metric.
 type MetricDatum struct {
-	_                 struct{}      `type:"structure"`
-	MetricName        *string       `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
-	Dimensions        []*Dimension  `name:"Dimensions" type:"list" max:"30"`
-	Timestamp         *time.Time    `name:"Timestamp" type:"timestamp"`
-	Value             *float64      `name:"Value" type:"double"`
-	StatisticValues   *StatisticSet `name:"StatisticValues" type:"structure"`
-	Values            []float64     `name:"Values" type:"list"`
-	Counts            []float64     `name:"Counts" type:"list"`
-	Unit              *string       `name:"Unit" type:"string" enum:"StandardUnit"`
-	StorageResolution *int64        `name:"StorageResolution" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the metric.
+	MetricName *string `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
+	// The dimensions associated with the metric.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The time the metric data was received, expressed as the number of milliseconds since
+	// Jan 1, 1970 00:00:00 UTC.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
+	// The value for the metric.
+	Value *float64 `name:"Value" type:"double"`
+	// The statistical values for the metric.
+	StatisticValues *StatisticSet `name:"StatisticValues" type:"structure"`
+	// Array of numbers representing the values for the metric during the period.
+	Values []float64 `name:"Values" type:"list"`
+	// Array of numbers that is used along with the Values array.
+	Counts []float64 `name:"Counts" type:"list"`
+	// When you are using a Put operation, this defines what unit you want to use when
+	// storing the metric. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
+	// Valid values are 1 and 60.
+	StorageResolution *int64 `name:"StorageResolution" type:"integer" min:"1"`
 }
 
+// Indicates the CloudWatch math expression that provides the time series the anomaly
+// detector uses as input. The designated math expression must return a single time
+// series.
 type MetricMathAnomalyDetector struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of metric data query structures that enables you to create an anomaly
+	// detector based on the result of a metric math expression.
 	MetricDataQueries []*MetricDataQuery `name:"MetricDataQueries" type:"list"`
 }
 
+// This structure defines the metric to be returned, along with the statistics, period,
+// and units.
 type MetricStat struct {
-	_      struct{} `type:"structure"`
-	Metric *Metric  `name:"Metric" type:"structure" required:"true"`
-	Period *int64   `name:"Period" type:"integer" required:"true" min:"1"`
-	Stat   *string  `name:"Stat" type:"string" required:"true"`
-	Unit   *string  `name:"Unit" type:"string" enum:"StandardUnit"`
+	_ struct{} `type:"structure"`
+	// The metric to return, including the metric name, namespace, and dimensions.
+	Metric *Metric `name:"Metric" type:"structure" required:"true"`
+	// The granularity, in seconds, of the returned data points.
+	Period *int64 `name:"Period" type:"integer" required:"true" min:"1"`
+	// The statistic to return.
+	Stat *string `name:"Stat" type:"string" required:"true"`
+	// When you are using a Put operation, this defines what unit you want to use when
+	// storing the metric. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
 }
 
+// This structure contains the configuration information about one metric stream.
 type MetricStreamEntry struct {
-	_              struct{}   `type:"structure"`
-	Arn            *string    `name:"Arn" type:"string" min:"1" max:"1024"`
-	CreationDate   *time.Time `name:"CreationDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the metric stream.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1024"`
+	// The date that the metric stream was originally created.
+	CreationDate *time.Time `name:"CreationDate" type:"timestamp"`
+	// The date that the configuration of this metric stream was most recently updated.
 	LastUpdateDate *time.Time `name:"LastUpdateDate" type:"timestamp"`
-	Name           *string    `name:"Name" type:"string" min:"1" max:"255"`
-	FirehoseArn    *string    `name:"FirehoseArn" type:"string" min:"1" max:"1024"`
-	State          *string    `name:"State" type:"string"`
-	OutputFormat   *string    `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" min:"1" max:"255"`
+	// The name of the metric stream.
+	Name *string `name:"Name" type:"string" min:"1" max:"255"`
+	// The ARN of the Kinesis Firehose devlivery stream that is used for this metric stream.
+	FirehoseArn *string `name:"FirehoseArn" type:"string" min:"1" max:"1024"`
+	// The current state of this stream.
+	State *string `name:"State" type:"string"`
+	// The output format of this metric stream. Values: MetricStreamOutputFormat.
+	OutputFormat *string `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" min:"1" max:"255"`
 }
 
+// This structure contains a metric namespace and optionally, a list of metric names, to
+// either include in a metric stream or exclude from a metric stream.
 type MetricStreamFilter struct {
-	_           struct{} `type:"structure"`
-	Namespace   *string  `name:"Namespace" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the metric namespace for this filter.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The names of the metrics to either include or exclude from the metric stream.
 	MetricNames []string `name:"MetricNames" type:"list"`
 }
 
+// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics
+// for each metric that is streamed. This structure contains information for one metric
+// that includes additional statistics in the stream. For more information about
+// statistics, see CloudWatch, listed in CloudWatch statistics definitions.
 type MetricStreamStatisticsConfiguration struct {
-	_                    struct{}                        `type:"structure"`
-	IncludeMetrics       []*MetricStreamStatisticsMetric `name:"IncludeMetrics" type:"list" required:"true"`
-	AdditionalStatistics []string                        `name:"AdditionalStatistics" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// An array of metric name and namespace pairs that stream the additional statistics
+	// listed in the value of the AdditionalStatistics parameter.
+	IncludeMetrics []*MetricStreamStatisticsMetric `name:"IncludeMetrics" type:"list" required:"true"`
+	// The list of additional statistics that are to be streamed for the metrics listed in
+	// the IncludeMetrics array in this structure.
+	AdditionalStatistics []string `name:"AdditionalStatistics" type:"list" required:"true"`
 }
 
+// This object contains the information for one metric that is to be streamed with
+// additional statistics.
 type MetricStreamStatisticsMetric struct {
-	_          struct{} `type:"structure"`
-	Namespace  *string  `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
-	MetricName *string  `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The namespace of the metric.
+	Namespace *string `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
+	// The name of the metric.
+	MetricName *string `name:"MetricName" type:"string" required:"true" min:"1" max:"255"`
 }
 
+// An input parameter that is required is missing.
 type MissingRequiredParameterException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"MissingParameter" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -911,40 +1426,68 @@ func (e *MissingRequiredParameterException) HTTPStatus() int        { return 400
 func (e *MissingRequiredParameterException) Fault() string          { return "client" }
 func (e *MissingRequiredParameterException) QueryErrorCode() string { return "MissingParameter" }
 
+// Specifies which alarms an alarm mute rule applies to.
 type MuteTargets struct {
-	_          struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of alarm names that this mute rule targets.
 	AlarmNames []string `name:"AlarmNames" type:"list" required:"true" max:"100"`
 }
 
+// This array is empty if the API operation was successful for all the rules specified in
+// the request. If the operation could not process one of the rules, the following data is
+// returned for each of those rules.
 type PartialFailure struct {
-	_                  struct{} `type:"structure"`
-	FailureResource    *string  `name:"FailureResource" type:"string"`
-	ExceptionType      *string  `name:"ExceptionType" type:"string"`
-	FailureCode        *string  `name:"FailureCode" type:"string"`
-	FailureDescription *string  `name:"FailureDescription" type:"string"`
+	_ struct{} `type:"structure"`
+	// The specified rule that could not be deleted.
+	FailureResource *string `name:"FailureResource" type:"string"`
+	// The type of error.
+	ExceptionType *string `name:"ExceptionType" type:"string"`
+	// The code of the error.
+	FailureCode *string `name:"FailureCode" type:"string"`
+	// A description of the error.
+	FailureDescription *string `name:"FailureDescription" type:"string"`
 }
 
 type PutAlarmMuteRuleInput struct {
-	_           struct{}     `type:"structure"`
-	Name        *string      `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	Description *string      `name:"Description" type:"string" min:"0" max:"1024"`
-	Rule        *Rule        `name:"Rule" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm mute rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// A description of the alarm mute rule that helps you identify its purpose.
+	Description *string `name:"Description" type:"string" min:"0" max:"1024"`
+	// The configuration that defines when and how long alarms should be muted.
+	Rule *Rule `name:"Rule" type:"structure" required:"true"`
+	// Specifies which alarms this rule applies to.
 	MuteTargets *MuteTargets `name:"MuteTargets" type:"structure"`
-	Tags        []*Tag       `name:"Tags" type:"list"`
-	StartDate   *time.Time   `name:"StartDate" type:"timestamp"`
-	ExpireDate  *time.Time   `name:"ExpireDate" type:"timestamp"`
+	// A list of key-value pairs to associate with the alarm mute rule.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// The date and time after which the mute rule takes effect, specified as a timestamp in
+	// ISO 8601 format (for example, 2026-04-15T08:00:00Z).
+	StartDate *time.Time `name:"StartDate" type:"timestamp"`
+	// The date and time when the mute rule expires and is no longer evaluated, specified as
+	// a timestamp in ISO 8601 format (for example, 2026-12-31T23:59:59Z).
+	ExpireDate *time.Time `name:"ExpireDate" type:"timestamp"`
 }
 
 type PutAnomalyDetectorInput struct {
-	_                           struct{}                      `type:"structure"`
-	Namespace                   *string                       `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName                  *string                       `name:"MetricName" type:"string" min:"1" max:"255"`
-	Dimensions                  []*Dimension                  `name:"Dimensions" type:"list" max:"30"`
-	Stat                        *string                       `name:"Stat" type:"string" max:"50"`
-	Configuration               *AnomalyDetectorConfiguration `name:"Configuration" type:"structure"`
-	MetricCharacteristics       *MetricCharacteristics        `name:"MetricCharacteristics" type:"structure"`
-	SingleMetricAnomalyDetector *SingleMetricAnomalyDetector  `name:"SingleMetricAnomalyDetector" type:"structure"`
-	MetricMathAnomalyDetector   *MetricMathAnomalyDetector    `name:"MetricMathAnomalyDetector" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The namespace of the metric to create the anomaly detection model for.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The name of the metric to create the anomaly detection model for.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The metric dimensions to create the anomaly detection model for.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The statistic to use for the metric and the anomaly detection model.
+	Stat *string `name:"Stat" type:"string" max:"50"`
+	// The configuration specifies details about how the anomaly detection model is to be
+	// trained, including time ranges to exclude when training and updating the model.
+	Configuration *AnomalyDetectorConfiguration `name:"Configuration" type:"structure"`
+	// Use this object to include parameters to provide information about your metric to
+	// CloudWatch to help it build more accurate anomaly detection models.
+	MetricCharacteristics *MetricCharacteristics `name:"MetricCharacteristics" type:"structure"`
+	// A single metric anomaly detector to be created.
+	SingleMetricAnomalyDetector *SingleMetricAnomalyDetector `name:"SingleMetricAnomalyDetector" type:"structure"`
+	// The metric math anomaly detector to be created.
+	MetricMathAnomalyDetector *MetricMathAnomalyDetector `name:"MetricMathAnomalyDetector" type:"structure"`
 }
 
 type PutAnomalyDetectorOutput struct {
@@ -952,39 +1495,69 @@ type PutAnomalyDetectorOutput struct {
 }
 
 type PutCompositeAlarmInput struct {
-	_                                struct{} `type:"structure"`
-	ActionsEnabled                   *bool    `name:"ActionsEnabled" type:"boolean"`
-	AlarmActions                     []string `name:"AlarmActions" type:"list" max:"5"`
-	AlarmDescription                 *string  `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
-	AlarmName                        *string  `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
-	AlarmRule                        *string  `name:"AlarmRule" type:"string" required:"true" min:"1" max:"10240"`
-	InsufficientDataActions          []string `name:"InsufficientDataActions" type:"list" max:"5"`
-	OKActions                        []string `name:"OKActions" type:"list" max:"5"`
-	Tags                             []*Tag   `name:"Tags" type:"list"`
-	ActionsSuppressor                *string  `name:"ActionsSuppressor" type:"string" min:"1" max:"1600"`
-	ActionsSuppressorWaitPeriod      *int64   `name:"ActionsSuppressorWaitPeriod" type:"integer"`
-	ActionsSuppressorExtensionPeriod *int64   `name:"ActionsSuppressorExtensionPeriod" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Indicates whether actions should be executed during any changes to the alarm state of
+	// the composite alarm.
+	ActionsEnabled *bool `name:"ActionsEnabled" type:"boolean"`
+	// The actions to execute when this alarm transitions to the ALARM state from any other
+	// state.
+	AlarmActions []string `name:"AlarmActions" type:"list" max:"5"`
+	// The description for the composite alarm.
+	AlarmDescription *string `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
+	// The name for the composite alarm.
+	AlarmName *string `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
+	// An expression that specifies which other alarms are to be evaluated to determine this
+	// composite alarm's state.
+	AlarmRule *string `name:"AlarmRule" type:"string" required:"true" min:"1" max:"10240"`
+	// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from
+	// any other state.
+	InsufficientDataActions []string `name:"InsufficientDataActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to an OK state from any other
+	// state.
+	OKActions []string `name:"OKActions" type:"list" max:"5"`
+	// A list of key-value pairs to associate with the alarm.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// Actions will be suppressed if the suppressor alarm is in the ALARM state.
+	ActionsSuppressor *string `name:"ActionsSuppressor" type:"string" min:"1" max:"1600"`
+	// The maximum time in seconds that the composite alarm waits for the suppressor alarm to
+	// go into the ALARM state.
+	ActionsSuppressorWaitPeriod *int64 `name:"ActionsSuppressorWaitPeriod" type:"integer"`
+	// The maximum time in seconds that the composite alarm waits after suppressor alarm goes
+	// out of the ALARM state.
+	ActionsSuppressorExtensionPeriod *int64 `name:"ActionsSuppressorExtensionPeriod" type:"integer"`
 }
 
 type PutDashboardInput struct {
-	_             struct{} `type:"structure"`
-	DashboardName *string  `name:"DashboardName" type:"string" required:"true"`
-	DashboardBody *string  `name:"DashboardBody" type:"string" required:"true"`
-	Tags          []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the dashboard.
+	DashboardName *string `name:"DashboardName" type:"string" required:"true"`
+	// The detailed information about the dashboard in JSON format, including the widgets to
+	// include and their location on the dashboard.
+	DashboardBody *string `name:"DashboardBody" type:"string" required:"true"`
+	// A list of key-value pairs to associate with the dashboard.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type PutDashboardOutput struct {
-	_                           struct{}                      `type:"structure" resultWrapper:"PutDashboardResult"`
+	_ struct{} `type:"structure" resultWrapper:"PutDashboardResult"`
+	// If the input for PutDashboard was correct and the dashboard was successfully created
+	// or modified, this result is empty.
 	DashboardValidationMessages []*DashboardValidationMessage `name:"DashboardValidationMessages" type:"list"`
 }
 
 type PutInsightRuleInput struct {
-	_                      struct{} `type:"structure"`
-	RuleName               *string  `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
-	RuleState              *string  `name:"RuleState" type:"string" min:"1" max:"32"`
-	RuleDefinition         *string  `name:"RuleDefinition" type:"string" required:"true" min:"1" max:"8192"`
-	Tags                   []*Tag   `name:"Tags" type:"list"`
-	ApplyOnTransformedLogs *bool    `name:"ApplyOnTransformedLogs" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A unique name for the rule.
+	RuleName *string `name:"RuleName" type:"string" required:"true" min:"1" max:"128"`
+	// The state of the rule.
+	RuleState *string `name:"RuleState" type:"string" min:"1" max:"32"`
+	// The definition of the rule, as a JSON object.
+	RuleDefinition *string `name:"RuleDefinition" type:"string" required:"true" min:"1" max:"8192"`
+	// A list of key-value pairs to associate with the Contributor Insights rule.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// Specify true to have this rule evaluate log events after they have been transformed by
+	// Log transformation.
+	ApplyOnTransformedLogs *bool `name:"ApplyOnTransformedLogs" type:"boolean"`
 }
 
 type PutInsightRuleOutput struct {
@@ -992,75 +1565,134 @@ type PutInsightRuleOutput struct {
 }
 
 type PutManagedInsightRulesInput struct {
-	_            struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of ManagedRules to enable.
 	ManagedRules []*ManagedRule `name:"ManagedRules" type:"list" required:"true"`
 }
 
 type PutManagedInsightRulesOutput struct {
-	_        struct{}          `type:"structure" resultWrapper:"PutManagedInsightRulesResult"`
+	_ struct{} `type:"structure" resultWrapper:"PutManagedInsightRulesResult"`
+	// An array that lists the rules that could not be enabled.
 	Failures []*PartialFailure `name:"Failures" type:"list"`
 }
 
 type PutMetricAlarmInput struct {
-	_                                struct{}            `type:"structure"`
-	AlarmName                        *string             `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
-	AlarmDescription                 *string             `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
-	ActionsEnabled                   *bool               `name:"ActionsEnabled" type:"boolean"`
-	OKActions                        []string            `name:"OKActions" type:"list" max:"5"`
-	AlarmActions                     []string            `name:"AlarmActions" type:"list" max:"5"`
-	InsufficientDataActions          []string            `name:"InsufficientDataActions" type:"list" max:"5"`
-	MetricName                       *string             `name:"MetricName" type:"string" min:"1" max:"255"`
-	Namespace                        *string             `name:"Namespace" type:"string" min:"1" max:"255"`
-	Statistic                        *string             `name:"Statistic" type:"string" enum:"Statistic"`
-	ExtendedStatistic                *string             `name:"ExtendedStatistic" type:"string"`
-	Dimensions                       []*Dimension        `name:"Dimensions" type:"list" max:"30"`
-	Period                           *int64              `name:"Period" type:"integer" min:"1"`
-	Unit                             *string             `name:"Unit" type:"string" enum:"StandardUnit"`
-	EvaluationPeriods                *int64              `name:"EvaluationPeriods" type:"integer" min:"1"`
-	DatapointsToAlarm                *int64              `name:"DatapointsToAlarm" type:"integer" min:"1"`
-	Threshold                        *float64            `name:"Threshold" type:"double"`
-	ComparisonOperator               *string             `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
-	TreatMissingData                 *string             `name:"TreatMissingData" type:"string" min:"1" max:"255"`
-	EvaluateLowSampleCountPercentile *string             `name:"EvaluateLowSampleCountPercentile" type:"string" min:"1" max:"255"`
-	Metrics                          []*MetricDataQuery  `name:"Metrics" type:"list"`
-	Tags                             []*Tag              `name:"Tags" type:"list"`
-	ThresholdMetricId                *string             `name:"ThresholdMetricId" type:"string" min:"1" max:"255"`
-	EvaluationCriteria               *EvaluationCriteria `name:"EvaluationCriteria" type:"structure"`
-	EvaluationInterval               *int64              `name:"EvaluationInterval" type:"integer" min:"10" max:"3600"`
+	_ struct{} `type:"structure"`
+	// The name for the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
+	// The description for the alarm.
+	AlarmDescription *string `name:"AlarmDescription" type:"string" min:"0" max:"1024"`
+	// Indicates whether actions should be executed during any changes to the alarm state.
+	ActionsEnabled *bool `name:"ActionsEnabled" type:"boolean"`
+	// The actions to execute when this alarm transitions to an OK state from any other
+	// state.
+	OKActions []string `name:"OKActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to the ALARM state from any other
+	// state.
+	AlarmActions []string `name:"AlarmActions" type:"list" max:"5"`
+	// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from
+	// any other state.
+	InsufficientDataActions []string `name:"InsufficientDataActions" type:"list" max:"5"`
+	// The name for the metric associated with the alarm.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The namespace for the metric associated specified in MetricName.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The statistic for the metric specified in MetricName, other than percentile. Values:
+	// Statistic.
+	Statistic *string `name:"Statistic" type:"string" enum:"Statistic"`
+	// The extended statistic for the metric specified in MetricName.
+	ExtendedStatistic *string `name:"ExtendedStatistic" type:"string"`
+	// The dimensions for the metric specified in MetricName.
+	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
+	// The length, in seconds, used each time the metric specified in MetricName is
+	// evaluated.
+	Period *int64 `name:"Period" type:"integer" min:"1"`
+	// The unit of measure for the statistic. Values: StandardUnit.
+	Unit *string `name:"Unit" type:"string" enum:"StandardUnit"`
+	// The number of periods over which data is compared to the specified threshold.
+	EvaluationPeriods *int64 `name:"EvaluationPeriods" type:"integer" min:"1"`
+	// The number of data points that must be breaching to trigger the alarm.
+	DatapointsToAlarm *int64 `name:"DatapointsToAlarm" type:"integer" min:"1"`
+	// The value against which the specified statistic is compared.
+	Threshold *float64 `name:"Threshold" type:"double"`
+	// The arithmetic operation to use when comparing the specified statistic and threshold.
+	// Values: ComparisonOperator.
+	ComparisonOperator *string `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
+	// Sets how this alarm is to handle missing data points.
+	TreatMissingData *string `name:"TreatMissingData" type:"string" min:"1" max:"255"`
+	// Used only for alarms based on percentiles.
+	EvaluateLowSampleCountPercentile *string `name:"EvaluateLowSampleCountPercentile" type:"string" min:"1" max:"255"`
+	// An array of MetricDataQuery structures that enable you to create an alarm based on the
+	// result of a metric math expression.
+	Metrics []*MetricDataQuery `name:"Metrics" type:"list"`
+	// A list of key-value pairs to associate with the alarm.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// If this is an alarm based on an anomaly detection model, make this value match the ID
+	// of the ANOMALY_DETECTION_BAND function.
+	ThresholdMetricId *string `name:"ThresholdMetricId" type:"string" min:"1" max:"255"`
+	// The evaluation criteria for the alarm.
+	EvaluationCriteria *EvaluationCriteria `name:"EvaluationCriteria" type:"structure"`
+	// The frequency, in seconds, at which the alarm is evaluated.
+	EvaluationInterval *int64 `name:"EvaluationInterval" type:"integer" min:"10" max:"3600"`
 }
 
 type PutMetricDataInput struct {
-	_                      struct{}            `type:"structure"`
-	Namespace              *string             `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
-	MetricData             []*MetricDatum      `name:"MetricData" type:"list"`
-	EntityMetricData       []*EntityMetricData `name:"EntityMetricData" type:"list"`
-	StrictEntityValidation *bool               `name:"StrictEntityValidation" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The namespace for the metric data.
+	Namespace *string `name:"Namespace" type:"string" required:"true" min:"1" max:"255"`
+	// The data for the metrics.
+	MetricData []*MetricDatum `name:"MetricData" type:"list"`
+	// Data for metrics that contain associated entity information.
+	EntityMetricData []*EntityMetricData `name:"EntityMetricData" type:"list"`
+	// Whether to accept valid metric data when an invalid entity is sent.
+	StrictEntityValidation *bool `name:"StrictEntityValidation" type:"boolean"`
 }
 
 type PutMetricStreamInput struct {
-	_                            struct{}                               `type:"structure"`
-	Name                         *string                                `name:"Name" type:"string" required:"true" min:"1" max:"255"`
-	IncludeFilters               []*MetricStreamFilter                  `name:"IncludeFilters" type:"list"`
-	ExcludeFilters               []*MetricStreamFilter                  `name:"ExcludeFilters" type:"list"`
-	FirehoseArn                  *string                                `name:"FirehoseArn" type:"string" required:"true" min:"1" max:"1024"`
-	RoleArn                      *string                                `name:"RoleArn" type:"string" required:"true" min:"1" max:"1024"`
-	OutputFormat                 *string                                `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" required:"true" min:"1" max:"255"`
-	Tags                         []*Tag                                 `name:"Tags" type:"list"`
-	StatisticsConfigurations     []*MetricStreamStatisticsConfiguration `name:"StatisticsConfigurations" type:"list"`
-	IncludeLinkedAccountsMetrics *bool                                  `name:"IncludeLinkedAccountsMetrics" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// If you are creating a new metric stream, this is the name for the new stream.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"255"`
+	// If you specify this parameter, the stream sends only the metrics from the metric
+	// namespaces that you specify here.
+	IncludeFilters []*MetricStreamFilter `name:"IncludeFilters" type:"list"`
+	// If you specify this parameter, the stream sends metrics from all metric namespaces
+	// except for the namespaces that you specify here.
+	ExcludeFilters []*MetricStreamFilter `name:"ExcludeFilters" type:"list"`
+	// The ARN of the Amazon Kinesis Data Firehose delivery stream to use for this metric
+	// stream.
+	FirehoseArn *string `name:"FirehoseArn" type:"string" required:"true" min:"1" max:"1024"`
+	// The ARN of an IAM role that this metric stream will use to access Amazon Kinesis Data
+	// Firehose resources.
+	RoleArn *string `name:"RoleArn" type:"string" required:"true" min:"1" max:"1024"`
+	// The output format for the stream. Values: MetricStreamOutputFormat.
+	OutputFormat *string `name:"OutputFormat" type:"string" enum:"MetricStreamOutputFormat" required:"true" min:"1" max:"255"`
+	// A list of key-value pairs to associate with the metric stream.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics
+	// for each metric that is streamed.
+	StatisticsConfigurations []*MetricStreamStatisticsConfiguration `name:"StatisticsConfigurations" type:"list"`
+	// If you are creating a metric stream in a monitoring account, specify true to include
+	// metrics from source accounts in the metric stream.
+	IncludeLinkedAccountsMetrics *bool `name:"IncludeLinkedAccountsMetrics" type:"boolean"`
 }
 
 type PutMetricStreamOutput struct {
-	_   struct{} `type:"structure" resultWrapper:"PutMetricStreamResult"`
-	Arn *string  `name:"Arn" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure" resultWrapper:"PutMetricStreamResult"`
+	// The ARN of the metric stream.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1024"`
 }
 
+// Specifies one range of days or times to exclude from use for training an anomaly
+// detection model.
 type Range struct {
-	_         struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The start time of the range to exclude.
 	StartTime *time.Time `name:"StartTime" type:"timestamp" required:"true"`
-	EndTime   *time.Time `name:"EndTime" type:"timestamp" required:"true"`
+	// The end time of the range to exclude.
+	EndTime *time.Time `name:"EndTime" type:"timestamp" required:"true"`
 }
 
+// The named resource does not exist.
 type ResourceNotFound struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"message" type:"string" min:"1" max:"255"`
@@ -1076,6 +1708,7 @@ func (e *ResourceNotFound) ErrorCode() string { return "ResourceNotFound" }
 func (e *ResourceNotFound) HTTPStatus() int   { return 404 }
 func (e *ResourceNotFound) Fault() string     { return "client" }
 
+// The named resource does not exist.
 type ResourceNotFoundException struct {
 	_            struct{} `type:"structure" error:"true" httpStatus:"404"`
 	ResourceType *string  `name:"ResourceType" type:"string"`
@@ -1093,37 +1726,59 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 404 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// Defines the schedule configuration for an alarm mute rule.
 type Rule struct {
-	_        struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The schedule configuration that defines when the mute rule activates and how long it
+	// remains active.
 	Schedule *Schedule `name:"Schedule" type:"structure" required:"true"`
 }
 
+// Specifies when and how long an alarm mute rule is active.
 type Schedule struct {
-	_          struct{} `type:"structure"`
-	Expression *string  `name:"Expression" type:"string" required:"true" min:"1" max:"256"`
-	Duration   *string  `name:"Duration" type:"string" required:"true" min:"1" max:"50"`
-	Timezone   *string  `name:"Timezone" type:"string" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The schedule expression that defines when the mute rule activates.
+	Expression *string `name:"Expression" type:"string" required:"true" min:"1" max:"256"`
+	// The length of time that alarms remain muted when the schedule activates.
+	Duration *string `name:"Duration" type:"string" required:"true" min:"1" max:"50"`
+	// The time zone to use when evaluating the schedule expression.
+	Timezone *string `name:"Timezone" type:"string" min:"1" max:"50"`
 }
 
 type SetAlarmStateInput struct {
-	_               struct{} `type:"structure"`
-	AlarmName       *string  `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
-	StateValue      *string  `name:"StateValue" type:"string" enum:"StateValue" required:"true"`
-	StateReason     *string  `name:"StateReason" type:"string" required:"true" min:"0" max:"1023"`
-	StateReasonData *string  `name:"StateReasonData" type:"string" min:"0" max:"4000"`
+	_ struct{} `type:"structure"`
+	// The name of the alarm.
+	AlarmName *string `name:"AlarmName" type:"string" required:"true" min:"1" max:"255"`
+	// The value of the state. Values: StateValue.
+	StateValue *string `name:"StateValue" type:"string" enum:"StateValue" required:"true"`
+	// The reason that this alarm is set to this specific state, in text format.
+	StateReason *string `name:"StateReason" type:"string" required:"true" min:"0" max:"1023"`
+	// The reason that this alarm is set to this specific state, in JSON format.
+	StateReasonData *string `name:"StateReasonData" type:"string" min:"0" max:"4000"`
 }
 
+// Designates the CloudWatch metric and statistic that provides the time series the
+// anomaly detector uses as input. If you have enabled unified cross-account
+// observability, and this account is a monitoring account, the metric can be in the same
+// account or a source account.
 type SingleMetricAnomalyDetector struct {
-	_          struct{}     `type:"structure"`
-	AccountId  *string      `name:"AccountId" type:"string" min:"1" max:"255"`
-	Namespace  *string      `name:"Namespace" type:"string" min:"1" max:"255"`
-	MetricName *string      `name:"MetricName" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// If the CloudWatch metric that provides the time series that the anomaly detector uses
+	// as input is in another account, specify that account ID here.
+	AccountId *string `name:"AccountId" type:"string" min:"1" max:"255"`
+	// The namespace of the metric to create the anomaly detection model for.
+	Namespace *string `name:"Namespace" type:"string" min:"1" max:"255"`
+	// The name of the metric to create the anomaly detection model for.
+	MetricName *string `name:"MetricName" type:"string" min:"1" max:"255"`
+	// The metric dimensions to create the anomaly detection model for.
 	Dimensions []*Dimension `name:"Dimensions" type:"list" max:"30"`
-	Stat       *string      `name:"Stat" type:"string" max:"50"`
+	// The statistic to use for the metric and anomaly detection model.
+	Stat *string `name:"Stat" type:"string" max:"50"`
 }
 
 type StartMetricStreamsInput struct {
-	_     struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array of the names of metric streams to start streaming.
 	Names []string `name:"Names" type:"list" required:"true"`
 }
 
@@ -1139,16 +1794,22 @@ type StartOTelEnrichmentOutput struct {
 	_ struct{} `type:"structure" resultWrapper:"StartOTelEnrichmentResult"`
 }
 
+// Represents a set of statistics that describes a specific metric.
 type StatisticSet struct {
-	_           struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The number of samples used for the statistic set.
 	SampleCount *float64 `name:"SampleCount" type:"double" required:"true"`
-	Sum         *float64 `name:"Sum" type:"double" required:"true"`
-	Minimum     *float64 `name:"Minimum" type:"double" required:"true"`
-	Maximum     *float64 `name:"Maximum" type:"double" required:"true"`
+	// The sum of values for the sample set.
+	Sum *float64 `name:"Sum" type:"double" required:"true"`
+	// The minimum value of the sample set.
+	Minimum *float64 `name:"Minimum" type:"double" required:"true"`
+	// The maximum value of the sample set.
+	Maximum *float64 `name:"Maximum" type:"double" required:"true"`
 }
 
 type StopMetricStreamsInput struct {
-	_     struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array of the names of metric streams to stop streaming.
 	Names []string `name:"Names" type:"list" required:"true"`
 }
 
@@ -1164,16 +1825,21 @@ type StopOTelEnrichmentOutput struct {
 	_ struct{} `type:"structure" resultWrapper:"StopOTelEnrichmentResult"`
 }
 
+// A key-value pair associated with a CloudWatch resource.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// A string that you can use to assign a value.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value for the specified tag key.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
 type TagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the CloudWatch resource that you're adding tags to.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
+	// The list of key-value pairs to associate with the alarm.
+	Tags []*Tag `name:"Tags" type:"list" required:"true"`
 }
 
 type TagResourceOutput struct {
@@ -1181,9 +1847,11 @@ type TagResourceOutput struct {
 }
 
 type UntagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the CloudWatch resource that you're removing tags from.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1024"`
+	// The list of tag keys to remove from the resource.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true"`
 }
 
 type UntagResourceOutput struct {

@@ -10,62 +10,262 @@ import (
 
 // API is DynamoDB: one method per operation of the model.
 type API interface {
+	// This operation allows you to perform batch reads or writes on data stored in DynamoDB,
+	// using PartiQL. Each read statement in a BatchExecuteStatement must specify an equality
+	// condition on all key attributes. This enforces that each SELECT statement in a batch
+	// returns at most a single item. For more information, see Running batch operations with
+	// PartiQL for DynamoDB.
 	BatchExecuteStatement(ctx context.Context, in *BatchExecuteStatementInput) (*BatchExecuteStatementOutput, error)
+
+	// The BatchGetItem operation returns the attributes of one or more items from one or
+	// more tables. You identify requested items by primary key.
 	BatchGetItem(ctx context.Context, in *BatchGetItemInput) (*BatchGetItemOutput, error)
+
+	// The BatchWriteItem operation puts or deletes multiple items in one or more tables. A
+	// single call to BatchWriteItem can transmit up to 16MB of data over the network,
+	// consisting of up to 25 item put or delete operations.
 	BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (*BatchWriteItemOutput, error)
+
+	// Creates a backup for an existing table.
 	CreateBackup(ctx context.Context, in *CreateBackupInput) (*CreateBackupOutput, error)
+
+	// Creates a global table from an existing table. A global table creates a replication
+	// relationship between two or more DynamoDB tables with the same table name in the
+	// provided Regions.
 	CreateGlobalTable(ctx context.Context, in *CreateGlobalTableInput) (*CreateGlobalTableOutput, error)
+
+	// The CreateTable operation adds a new table to your account. In an Amazon Web Services
+	// account, table names must be unique within each Region. That is, you can have two
+	// tables with same name if you create the tables in different Regions.
 	CreateTable(ctx context.Context, in *CreateTableInput) (*CreateTableOutput, error)
+
+	// Deletes an existing backup of a table.
 	DeleteBackup(ctx context.Context, in *DeleteBackupInput) (*DeleteBackupOutput, error)
+
+	// Deletes a single item in a table by primary key. You can perform a conditional delete
+	// operation that deletes the item if it exists, or if it has an expected attribute
+	// value.
 	DeleteItem(ctx context.Context, in *DeleteItemInput) (*DeleteItemOutput, error)
+
+	// Deletes the resource-based policy attached to the resource, which can be a table or
+	// stream.
 	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyInput) (*DeleteResourcePolicyOutput, error)
+
+	// The DeleteTable operation deletes a table and all of its items. After a DeleteTable
+	// request, the specified table is in the DELETING state until DynamoDB completes the
+	// deletion. If the table is in the ACTIVE state, you can delete it.
 	DeleteTable(ctx context.Context, in *DeleteTableInput) (*DeleteTableOutput, error)
+
+	// Describes an existing backup of a table.
 	DescribeBackup(ctx context.Context, in *DescribeBackupInput) (*DescribeBackupOutput, error)
+
+	// Checks the status of continuous backups and point in time recovery on the specified
+	// table. Continuous backups are ENABLED on all tables at table creation. If point in
+	// time recovery is enabled, PointInTimeRecoveryStatus will be set to ENABLED.
 	DescribeContinuousBackups(ctx context.Context, in *DescribeContinuousBackupsInput) (*DescribeContinuousBackupsOutput, error)
+
+	// Returns information about contributor insights for a given table or global secondary
+	// index.
 	DescribeContributorInsights(ctx context.Context, in *DescribeContributorInsightsInput) (*DescribeContributorInsightsOutput, error)
+
+	// Returns the regional endpoint information. For more information on policy permissions,
+	// please see Internetwork traffic privacy.
 	DescribeEndpoints(ctx context.Context, in *DescribeEndpointsRequest) (*DescribeEndpointsResponse, error)
+
+	// Describes an existing table export.
 	DescribeExport(ctx context.Context, in *DescribeExportInput) (*DescribeExportOutput, error)
+
+	// Returns information about the specified global table.
 	DescribeGlobalTable(ctx context.Context, in *DescribeGlobalTableInput) (*DescribeGlobalTableOutput, error)
+
+	// Describes Region-specific settings for a global table.
 	DescribeGlobalTableSettings(ctx context.Context, in *DescribeGlobalTableSettingsInput) (*DescribeGlobalTableSettingsOutput, error)
+
+	// Represents the properties of the import.
 	DescribeImport(ctx context.Context, in *DescribeImportInput) (*DescribeImportOutput, error)
+
+	// Returns information about the status of Kinesis streaming.
 	DescribeKinesisStreamingDestination(ctx context.Context, in *DescribeKinesisStreamingDestinationInput) (*DescribeKinesisStreamingDestinationOutput, error)
+
+	// Returns the current provisioned-capacity quotas for your Amazon Web Services account
+	// in a Region, both for the Region as a whole and for any one DynamoDB table that you
+	// create there.
 	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
+
+	// Returns information about the table, including the current status of the table, when
+	// it was created, the primary key schema, and any indexes on the table.
 	DescribeTable(ctx context.Context, in *DescribeTableInput) (*DescribeTableOutput, error)
+
+	// Describes auto scaling settings across replicas of the global table at once.
 	DescribeTableReplicaAutoScaling(ctx context.Context, in *DescribeTableReplicaAutoScalingInput) (*DescribeTableReplicaAutoScalingOutput, error)
+
+	// Gives a description of the Time to Live (TTL) status on the specified table.
 	DescribeTimeToLive(ctx context.Context, in *DescribeTimeToLiveInput) (*DescribeTimeToLiveOutput, error)
+
+	// Stops replication from the DynamoDB table to the Kinesis data stream. This is done
+	// without deleting either of the resources.
 	DisableKinesisStreamingDestination(ctx context.Context, in *KinesisStreamingDestinationInput) (*KinesisStreamingDestinationOutput, error)
+
+	// Starts table data replication to the specified Kinesis data stream at a timestamp
+	// chosen during the enable workflow. If this operation doesn't return results
+	// immediately, use DescribeKinesisStreamingDestination to check if streaming to the
+	// Kinesis data stream is ACTIVE.
 	EnableKinesisStreamingDestination(ctx context.Context, in *KinesisStreamingDestinationInput) (*KinesisStreamingDestinationOutput, error)
+
+	// This operation allows you to perform reads and singleton writes on data stored in
+	// DynamoDB, using PartiQL.
 	ExecuteStatement(ctx context.Context, in *ExecuteStatementInput) (*ExecuteStatementOutput, error)
+
+	// This operation allows you to perform transactional reads or writes on data stored in
+	// DynamoDB, using PartiQL.
 	ExecuteTransaction(ctx context.Context, in *ExecuteTransactionInput) (*ExecuteTransactionOutput, error)
+
+	// Exports table data to an S3 bucket. The table must have point in time recovery
+	// enabled, and you can export data from any time within the point in time recovery
+	// window.
 	ExportTableToPointInTime(ctx context.Context, in *ExportTableToPointInTimeInput) (*ExportTableToPointInTimeOutput, error)
+
+	// The GetItem operation returns a set of attributes for the item with the given primary
+	// key. If there is no matching item, GetItem does not return any data and there will be
+	// no Item element in the response.
 	GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput, error)
+
+	// Returns the resource-based policy document attached to the resource, which can be a
+	// table or stream, in JSON format.
 	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
+
+	// Imports table data from an S3 bucket.
 	ImportTable(ctx context.Context, in *ImportTableInput) (*ImportTableOutput, error)
+
+	// List DynamoDB backups that are associated with an Amazon Web Services account and
+	// weren't made with Amazon Web Services Backup. To list these backups for a given table,
+	// specify TableName. ListBackups returns a paginated list of results with at most 1 MB
+	// worth of items in a page. You can also specify a maximum number of entries to be
+	// returned in a page.
 	ListBackups(ctx context.Context, in *ListBackupsInput) (*ListBackupsOutput, error)
+
+	// Returns a list of ContributorInsightsSummary for a table and all its global secondary
+	// indexes.
 	ListContributorInsights(ctx context.Context, in *ListContributorInsightsInput) (*ListContributorInsightsOutput, error)
+
+	// Lists completed exports within the past 90 days, in reverse alphanumeric order of
+	// ExportArn.
 	ListExports(ctx context.Context, in *ListExportsInput) (*ListExportsOutput, error)
+
+	// Lists all global tables that have a replica in the specified Region.
 	ListGlobalTables(ctx context.Context, in *ListGlobalTablesInput) (*ListGlobalTablesOutput, error)
+
+	// Lists completed imports within the past 90 days.
 	ListImports(ctx context.Context, in *ListImportsInput) (*ListImportsOutput, error)
+
+	// Returns an array of table names associated with the current account and endpoint. The
+	// output from ListTables is paginated, with each page returning a maximum of 100 table
+	// names.
 	ListTables(ctx context.Context, in *ListTablesInput) (*ListTablesOutput, error)
+
+	// List all tags on an Amazon DynamoDB resource. You can call ListTagsOfResource up to 10
+	// times per second, per account.
 	ListTagsOfResource(ctx context.Context, in *ListTagsOfResourceInput) (*ListTagsOfResourceOutput, error)
+
+	// Creates a new item, or replaces an old item with a new item. If an item that has the
+	// same primary key as the new item already exists in the specified table, the new item
+	// completely replaces the existing item.
 	PutItem(ctx context.Context, in *PutItemInput) (*PutItemOutput, error)
+
+	// Attaches a resource-based policy document to the resource, which can be a table or
+	// stream. When you attach a resource-based policy using this API, the policy application
+	// is eventually consistent.
 	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyInput) (*PutResourcePolicyOutput, error)
+
+	// You must provide the name of the partition key attribute and a single value for that
+	// attribute. Query returns all items with that partition key value. Optionally, you can
+	// provide a sort key attribute and use a comparison operator to refine the search
+	// results.
 	Query(ctx context.Context, in *QueryInput) (*QueryOutput, error)
+
+	// Creates a new table from an existing backup. Any number of users can execute up to 50
+	// concurrent restores (any type of restore) in a given account.
 	RestoreTableFromBackup(ctx context.Context, in *RestoreTableFromBackupInput) (*RestoreTableFromBackupOutput, error)
+
+	// Restores the specified table to the specified point in time within
+	// EarliestRestorableDateTime and LatestRestorableDateTime. You can restore your table to
+	// any point in time in the last 35 days. You can set the recovery period to any value
+	// between 1 and 35 days. Any number of users can execute up to 50 concurrent restores
+	// (any type of restore) in a given account.
 	RestoreTableToPointInTime(ctx context.Context, in *RestoreTableToPointInTimeInput) (*RestoreTableToPointInTimeOutput, error)
+
+	// The Scan operation returns one or more items and item attributes by accessing every
+	// item in a table or a secondary index. To have DynamoDB return fewer items, you can
+	// provide a FilterExpression operation.
 	Scan(ctx context.Context, in *ScanInput) (*ScanOutput, error)
+
+	// Associate a set of tags with an Amazon DynamoDB resource. You can then activate these
+	// user-defined tags so that they appear on the Billing and Cost Management console for
+	// cost allocation tracking. You can call TagResource up to five times per second, per
+	// account.
 	TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error)
+
+	// TransactGetItems is a synchronous operation that atomically retrieves multiple items
+	// from one or more tables (but not from indexes) in a single account and Region. A
+	// TransactGetItems call can contain up to 100 TransactGetItem objects, each of which
+	// contains a Get structure that specifies an item to retrieve from a table in the
+	// account and Region.
 	TransactGetItems(ctx context.Context, in *TransactGetItemsInput) (*TransactGetItemsOutput, error)
+
+	// TransactWriteItems is a synchronous write operation that groups up to 100 action
+	// requests. These actions can target items in different tables, but not in different
+	// Amazon Web Services accounts or Regions, and no two actions can target the same item.
+	// For example, you cannot both ConditionCheck and Update the same item. The aggregate
+	// size of the items in the transaction cannot exceed 4 MB.
 	TransactWriteItems(ctx context.Context, in *TransactWriteItemsInput) (*TransactWriteItemsOutput, error)
+
+	// Removes the association of tags from an Amazon DynamoDB resource. You can call
+	// UntagResource up to five times per second, per account.
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error)
+
+	// UpdateContinuousBackups enables or disables point in time recovery for the specified
+	// table. A successful UpdateContinuousBackups call returns the current
+	// ContinuousBackupsDescription. Continuous backups are ENABLED on all tables at table
+	// creation. If point in time recovery is enabled, PointInTimeRecoveryStatus will be set
+	// to ENABLED.
 	UpdateContinuousBackups(ctx context.Context, in *UpdateContinuousBackupsInput) (*UpdateContinuousBackupsOutput, error)
+
+	// Updates the status for contributor insights for a specific table or index. CloudWatch
+	// Contributor Insights for DynamoDB graphs display the partition key and (if applicable)
+	// sort key of frequently accessed items and frequently throttled items in plaintext.
 	UpdateContributorInsights(ctx context.Context, in *UpdateContributorInsightsInput) (*UpdateContributorInsightsOutput, error)
+
+	// Adds or removes replicas in the specified global table. The global table must already
+	// exist to be able to use this operation. Any replica to be added must be empty, have
+	// the same name as the global table, have the same key schema, have DynamoDB Streams
+	// enabled, and have the same provisioned and maximum write capacity units.
 	UpdateGlobalTable(ctx context.Context, in *UpdateGlobalTableInput) (*UpdateGlobalTableOutput, error)
+
+	// Updates settings for a global table.
 	UpdateGlobalTableSettings(ctx context.Context, in *UpdateGlobalTableSettingsInput) (*UpdateGlobalTableSettingsOutput, error)
+
+	// Edits an existing item's attributes, or adds a new item to the table if it does not
+	// already exist. You can put, delete, or add attribute values. You can also perform a
+	// conditional update on an existing item (insert a new attribute name-value pair if it
+	// doesn't exist, or replace an existing name-value pair if it has certain expected
+	// attribute values).
 	UpdateItem(ctx context.Context, in *UpdateItemInput) (*UpdateItemOutput, error)
+
+	// The command to update the Kinesis stream destination.
 	UpdateKinesisStreamingDestination(ctx context.Context, in *UpdateKinesisStreamingDestinationInput) (*UpdateKinesisStreamingDestinationOutput, error)
+
+	// Modifies the provisioned throughput settings, global secondary indexes, or DynamoDB
+	// Streams settings for a given table.
 	UpdateTable(ctx context.Context, in *UpdateTableInput) (*UpdateTableOutput, error)
+
+	// Updates auto scaling settings on your global tables at once.
 	UpdateTableReplicaAutoScaling(ctx context.Context, in *UpdateTableReplicaAutoScalingInput) (*UpdateTableReplicaAutoScalingOutput, error)
+
+	// The UpdateTimeToLive method enables or disables Time to Live (TTL) for the specified
+	// table. A successful UpdateTimeToLive call returns the current TimeToLiveSpecification.
+	// It can take up to one hour for the change to fully process. Any additional
+	// UpdateTimeToLive calls for the same table during this one hour duration result in a
+	// ValidationException.
 	UpdateTimeToLive(ctx context.Context, in *UpdateTimeToLiveInput) (*UpdateTimeToLiveOutput, error)
 }
 

@@ -6,103 +6,180 @@ import (
 	"time"
 )
 
+// Contains details of a table archival operation.
 type ArchivalSummary struct {
-	_                 struct{}   `type:"structure"`
-	ArchivalDateTime  *time.Time `name:"ArchivalDateTime" type:"timestamp"`
-	ArchivalReason    *string    `name:"ArchivalReason" type:"string"`
-	ArchivalBackupArn *string    `name:"ArchivalBackupArn" type:"string" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The date and time when table archival was initiated by DynamoDB, in UNIX epoch time
+	// format.
+	ArchivalDateTime *time.Time `name:"ArchivalDateTime" type:"timestamp"`
+	// The reason DynamoDB archived the table.
+	ArchivalReason *string `name:"ArchivalReason" type:"string"`
+	// The Amazon Resource Name (ARN) of the backup the table was archived to, when
+	// applicable in the archival reason.
+	ArchivalBackupArn *string `name:"ArchivalBackupArn" type:"string" min:"37" max:"1024"`
 }
 
+// Represents an attribute for describing the schema for the table and indexes.
 type AttributeDefinition struct {
-	_             struct{} `type:"structure"`
-	AttributeName *string  `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
-	AttributeType *string  `name:"AttributeType" type:"string" enum:"ScalarAttributeType" required:"true"`
+	_ struct{} `type:"structure"`
+	// A name for the attribute.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
+	// The data type for the attribute, where: Values: ScalarAttributeType.
+	AttributeType *string `name:"AttributeType" type:"string" enum:"ScalarAttributeType" required:"true"`
 }
 
+// Represents the data for an attribute.
 type AttributeValue struct {
-	_    struct{}                   `type:"structure"`
-	S    *string                    `name:"S" type:"string"`
-	N    *string                    `name:"N" type:"string"`
-	B    []byte                     `name:"B" type:"blob"`
-	SS   []string                   `name:"SS" type:"list"`
-	NS   []string                   `name:"NS" type:"list"`
-	BS   [][]byte                   `name:"BS" type:"list"`
-	M    map[string]*AttributeValue `name:"M" type:"map"`
-	L    []*AttributeValue          `name:"L" type:"list"`
-	NULL *bool                      `name:"NULL" type:"boolean"`
-	BOOL *bool                      `name:"BOOL" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// An attribute of type String.
+	S *string `name:"S" type:"string"`
+	// An attribute of type Number.
+	N *string `name:"N" type:"string"`
+	// An attribute of type Binary.
+	B []byte `name:"B" type:"blob"`
+	// An attribute of type String Set.
+	SS []string `name:"SS" type:"list"`
+	// An attribute of type Number Set.
+	NS []string `name:"NS" type:"list"`
+	// An attribute of type Binary Set.
+	BS [][]byte `name:"BS" type:"list"`
+	// An attribute of type Map.
+	M map[string]*AttributeValue `name:"M" type:"map"`
+	// An attribute of type List.
+	L []*AttributeValue `name:"L" type:"list"`
+	// An attribute of type Null.
+	NULL *bool `name:"NULL" type:"boolean"`
+	// An attribute of type Boolean.
+	BOOL *bool `name:"BOOL" type:"boolean"`
 }
 
+// For the UpdateItem operation, represents the attributes to be modified, the action to
+// perform on each, and the new value for each.
 type AttributeValueUpdate struct {
-	_      struct{}        `type:"structure"`
-	Value  *AttributeValue `name:"Value" type:"structure"`
-	Action *string         `name:"Action" type:"string" enum:"AttributeAction"`
+	_ struct{} `type:"structure"`
+	// Represents the data for an attribute.
+	Value *AttributeValue `name:"Value" type:"structure"`
+	// Specifies how to perform the update. Values: AttributeAction.
+	Action *string `name:"Action" type:"string" enum:"AttributeAction"`
 }
 
+// Represents the properties of the scaling policy.
 type AutoScalingPolicyDescription struct {
-	_                                        struct{}                                                        `type:"structure"`
-	PolicyName                               *string                                                         `name:"PolicyName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the scaling policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"256"`
+	// Represents a target tracking scaling policy configuration.
 	TargetTrackingScalingPolicyConfiguration *AutoScalingTargetTrackingScalingPolicyConfigurationDescription `name:"TargetTrackingScalingPolicyConfiguration" type:"structure"`
 }
 
+// Represents the auto scaling policy to be modified.
 type AutoScalingPolicyUpdate struct {
-	_                                        struct{}                                                   `type:"structure"`
-	PolicyName                               *string                                                    `name:"PolicyName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the scaling policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"256"`
+	// Represents a target tracking scaling policy configuration.
 	TargetTrackingScalingPolicyConfiguration *AutoScalingTargetTrackingScalingPolicyConfigurationUpdate `name:"TargetTrackingScalingPolicyConfiguration" type:"structure" required:"true"`
 }
 
+// Represents the auto scaling settings for a global table or global secondary index.
 type AutoScalingSettingsDescription struct {
-	_                   struct{}                        `type:"structure"`
-	MinimumUnits        *int64                          `name:"MinimumUnits" type:"long" min:"1"`
-	MaximumUnits        *int64                          `name:"MaximumUnits" type:"long" min:"1"`
-	AutoScalingDisabled *bool                           `name:"AutoScalingDisabled" type:"boolean"`
-	AutoScalingRoleArn  *string                         `name:"AutoScalingRoleArn" type:"string"`
-	ScalingPolicies     []*AutoScalingPolicyDescription `name:"ScalingPolicies" type:"list"`
+	_ struct{} `type:"structure"`
+	// The minimum capacity units that a global table or global secondary index should be
+	// scaled down to.
+	MinimumUnits *int64 `name:"MinimumUnits" type:"long" min:"1"`
+	// The maximum capacity units that a global table or global secondary index should be
+	// scaled up to.
+	MaximumUnits *int64 `name:"MaximumUnits" type:"long" min:"1"`
+	// Disabled auto scaling for this global table or global secondary index.
+	AutoScalingDisabled *bool `name:"AutoScalingDisabled" type:"boolean"`
+	// Role ARN used for configuring the auto scaling policy.
+	AutoScalingRoleArn *string `name:"AutoScalingRoleArn" type:"string"`
+	// Information about the scaling policies.
+	ScalingPolicies []*AutoScalingPolicyDescription `name:"ScalingPolicies" type:"list"`
 }
 
+// Represents the auto scaling settings to be modified for a global table or global
+// secondary index.
 type AutoScalingSettingsUpdate struct {
-	_                   struct{}                 `type:"structure"`
-	MinimumUnits        *int64                   `name:"MinimumUnits" type:"long" min:"1"`
-	MaximumUnits        *int64                   `name:"MaximumUnits" type:"long" min:"1"`
-	AutoScalingDisabled *bool                    `name:"AutoScalingDisabled" type:"boolean"`
-	AutoScalingRoleArn  *string                  `name:"AutoScalingRoleArn" type:"string" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The minimum capacity units that a global table or global secondary index should be
+	// scaled down to.
+	MinimumUnits *int64 `name:"MinimumUnits" type:"long" min:"1"`
+	// The maximum capacity units that a global table or global secondary index should be
+	// scaled up to.
+	MaximumUnits *int64 `name:"MaximumUnits" type:"long" min:"1"`
+	// Disabled auto scaling for this global table or global secondary index.
+	AutoScalingDisabled *bool `name:"AutoScalingDisabled" type:"boolean"`
+	// Role ARN used for configuring auto scaling policy.
+	AutoScalingRoleArn *string `name:"AutoScalingRoleArn" type:"string" min:"1" max:"1600"`
+	// The scaling policy to apply for scaling target global table or global secondary index
+	// capacity units.
 	ScalingPolicyUpdate *AutoScalingPolicyUpdate `name:"ScalingPolicyUpdate" type:"structure"`
 }
 
+// Represents the properties of a target tracking scaling policy.
 type AutoScalingTargetTrackingScalingPolicyConfigurationDescription struct {
-	_                struct{} `type:"structure"`
-	DisableScaleIn   *bool    `name:"DisableScaleIn" type:"boolean"`
-	ScaleInCooldown  *int64   `name:"ScaleInCooldown" type:"integer"`
-	ScaleOutCooldown *int64   `name:"ScaleOutCooldown" type:"integer"`
-	TargetValue      *float64 `name:"TargetValue" type:"double" required:"true"`
+	_ struct{} `type:"structure"`
+	// Indicates whether scale in by the target tracking policy is disabled.
+	DisableScaleIn *bool `name:"DisableScaleIn" type:"boolean"`
+	// The amount of time, in seconds, after a scale in activity completes before another
+	// scale in activity can start.
+	ScaleInCooldown *int64 `name:"ScaleInCooldown" type:"integer"`
+	// The amount of time, in seconds, after a scale out activity completes before another
+	// scale out activity can start.
+	ScaleOutCooldown *int64 `name:"ScaleOutCooldown" type:"integer"`
+	// The target value for the metric.
+	TargetValue *float64 `name:"TargetValue" type:"double" required:"true"`
 }
 
+// Represents the settings of a target tracking scaling policy that will be modified.
 type AutoScalingTargetTrackingScalingPolicyConfigurationUpdate struct {
-	_                struct{} `type:"structure"`
-	DisableScaleIn   *bool    `name:"DisableScaleIn" type:"boolean"`
-	ScaleInCooldown  *int64   `name:"ScaleInCooldown" type:"integer"`
-	ScaleOutCooldown *int64   `name:"ScaleOutCooldown" type:"integer"`
-	TargetValue      *float64 `name:"TargetValue" type:"double" required:"true"`
+	_ struct{} `type:"structure"`
+	// Indicates whether scale in by the target tracking policy is disabled.
+	DisableScaleIn *bool `name:"DisableScaleIn" type:"boolean"`
+	// The amount of time, in seconds, after a scale in activity completes before another
+	// scale in activity can start.
+	ScaleInCooldown *int64 `name:"ScaleInCooldown" type:"integer"`
+	// The amount of time, in seconds, after a scale out activity completes before another
+	// scale out activity can start.
+	ScaleOutCooldown *int64 `name:"ScaleOutCooldown" type:"integer"`
+	// The target value for the metric.
+	TargetValue *float64 `name:"TargetValue" type:"double" required:"true"`
 }
 
+// Contains the description of the backup created for the table.
 type BackupDescription struct {
-	_                         struct{}                   `type:"structure"`
-	BackupDetails             *BackupDetails             `name:"BackupDetails" type:"structure"`
-	SourceTableDetails        *SourceTableDetails        `name:"SourceTableDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the details of the backup created for the table.
+	BackupDetails *BackupDetails `name:"BackupDetails" type:"structure"`
+	// Contains the details of the table when the backup was created.
+	SourceTableDetails *SourceTableDetails `name:"SourceTableDetails" type:"structure"`
+	// Contains the details of the features enabled on the table when the backup was created.
 	SourceTableFeatureDetails *SourceTableFeatureDetails `name:"SourceTableFeatureDetails" type:"structure"`
 }
 
+// Contains the details of the backup created for the table.
 type BackupDetails struct {
-	_                      struct{}   `type:"structure"`
-	BackupArn              *string    `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
-	BackupName             *string    `name:"BackupName" type:"string" required:"true" min:"3" max:"255"`
-	BackupSizeBytes        *int64     `name:"BackupSizeBytes" type:"long" min:"0"`
-	BackupStatus           *string    `name:"BackupStatus" type:"string" enum:"BackupStatus" required:"true"`
-	BackupType             *string    `name:"BackupType" type:"string" enum:"BackupType" required:"true"`
+	_ struct{} `type:"structure"`
+	// ARN associated with the backup.
+	BackupArn *string `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
+	// Name of the requested backup.
+	BackupName *string `name:"BackupName" type:"string" required:"true" min:"3" max:"255"`
+	// Size of the backup in bytes.
+	BackupSizeBytes *int64 `name:"BackupSizeBytes" type:"long" min:"0"`
+	// Backup can be in one of the following states: CREATING, ACTIVE, DELETED. Values:
+	// BackupStatus.
+	BackupStatus *string `name:"BackupStatus" type:"string" enum:"BackupStatus" required:"true"`
+	// BackupType: Values: BackupType.
+	BackupType *string `name:"BackupType" type:"string" enum:"BackupType" required:"true"`
+	// Time at which the backup was created.
 	BackupCreationDateTime *time.Time `name:"BackupCreationDateTime" type:"timestamp" required:"true"`
-	BackupExpiryDateTime   *time.Time `name:"BackupExpiryDateTime" type:"timestamp"`
+	// Time at which the automatic on-demand backup created by DynamoDB will expire.
+	BackupExpiryDateTime *time.Time `name:"BackupExpiryDateTime" type:"timestamp"`
 }
 
+// There is another ongoing conflicting backup control plane operation on the table. The
+// backup is either being created, deleted or restored to a table.
 type BackupInUseException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -118,6 +195,7 @@ func (e *BackupInUseException) ErrorCode() string { return "BackupInUseException
 func (e *BackupInUseException) HTTPStatus() int   { return 400 }
 func (e *BackupInUseException) Fault() string     { return "client" }
 
+// Backup not found for the given BackupARN.
 type BackupNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -133,121 +211,206 @@ func (e *BackupNotFoundException) ErrorCode() string { return "BackupNotFoundExc
 func (e *BackupNotFoundException) HTTPStatus() int   { return 400 }
 func (e *BackupNotFoundException) Fault() string     { return "client" }
 
+// Contains details for the backup.
 type BackupSummary struct {
-	_                      struct{}   `type:"structure"`
-	TableName              *string    `name:"TableName" type:"string" min:"3" max:"255"`
-	TableId                *string    `name:"TableId" type:"string"`
-	TableArn               *string    `name:"TableArn" type:"string" min:"1" max:"1024"`
-	BackupArn              *string    `name:"BackupArn" type:"string" min:"37" max:"1024"`
-	BackupName             *string    `name:"BackupName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// Name of the table.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// Unique identifier for the table.
+	TableId *string `name:"TableId" type:"string"`
+	// ARN associated with the table.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// ARN associated with the backup.
+	BackupArn *string `name:"BackupArn" type:"string" min:"37" max:"1024"`
+	// Name of the specified backup.
+	BackupName *string `name:"BackupName" type:"string" min:"3" max:"255"`
+	// Time at which the backup was created.
 	BackupCreationDateTime *time.Time `name:"BackupCreationDateTime" type:"timestamp"`
-	BackupExpiryDateTime   *time.Time `name:"BackupExpiryDateTime" type:"timestamp"`
-	BackupStatus           *string    `name:"BackupStatus" type:"string" enum:"BackupStatus"`
-	BackupType             *string    `name:"BackupType" type:"string" enum:"BackupType"`
-	BackupSizeBytes        *int64     `name:"BackupSizeBytes" type:"long" min:"0"`
+	// Time at which the automatic on-demand backup created by DynamoDB will expire.
+	BackupExpiryDateTime *time.Time `name:"BackupExpiryDateTime" type:"timestamp"`
+	// Backup can be in one of the following states: CREATING, ACTIVE, DELETED. Values:
+	// BackupStatus.
+	BackupStatus *string `name:"BackupStatus" type:"string" enum:"BackupStatus"`
+	// BackupType: Values: BackupType.
+	BackupType *string `name:"BackupType" type:"string" enum:"BackupType"`
+	// Size of the backup in bytes.
+	BackupSizeBytes *int64 `name:"BackupSizeBytes" type:"long" min:"0"`
 }
 
 type BatchExecuteStatementInput struct {
-	_                      struct{}                 `type:"structure"`
-	Statements             []*BatchStatementRequest `name:"Statements" type:"list" required:"true" min:"1" max:"25"`
-	ReturnConsumedCapacity *string                  `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	_ struct{} `type:"structure"`
+	// The list of PartiQL statements representing the batch to run.
+	Statements []*BatchStatementRequest `name:"Statements" type:"list" required:"true" min:"1" max:"25"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
 }
 
 type BatchExecuteStatementOutput struct {
-	_                struct{}                  `type:"structure"`
-	Responses        []*BatchStatementResponse `name:"Responses" type:"list"`
-	ConsumedCapacity []*ConsumedCapacity       `name:"ConsumedCapacity" type:"list"`
+	_ struct{} `type:"structure"`
+	// The response to each PartiQL statement in the batch.
+	Responses []*BatchStatementResponse `name:"Responses" type:"list"`
+	// The capacity units consumed by the entire operation.
+	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
 }
 
+// Represents the input of a BatchGetItem operation.
 type BatchGetItemInput struct {
-	_                      struct{}                      `type:"structure"`
-	RequestItems           map[string]*KeysAndAttributes `name:"RequestItems" type:"map" required:"true" min:"1" max:"100"`
-	ReturnConsumedCapacity *string                       `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	_ struct{} `type:"structure"`
+	// A map of one or more table names or table ARNs and, for each table, a map that
+	// describes one or more items to retrieve from that table.
+	RequestItems map[string]*KeysAndAttributes `name:"RequestItems" type:"map" required:"true" min:"1" max:"100"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
 }
 
+// Represents the output of a BatchGetItem operation.
 type BatchGetItemOutput struct {
-	_                struct{}                                `type:"structure"`
-	Responses        map[string][]map[string]*AttributeValue `name:"Responses" type:"map"`
-	UnprocessedKeys  map[string]*KeysAndAttributes           `name:"UnprocessedKeys" type:"map" min:"1" max:"100"`
-	ConsumedCapacity []*ConsumedCapacity                     `name:"ConsumedCapacity" type:"list"`
+	_ struct{} `type:"structure"`
+	// A map of table name or table ARN to a list of items.
+	Responses map[string][]map[string]*AttributeValue `name:"Responses" type:"map"`
+	// A map of tables and their respective keys that were not processed with the current
+	// response.
+	UnprocessedKeys map[string]*KeysAndAttributes `name:"UnprocessedKeys" type:"map" min:"1" max:"100"`
+	// The read capacity units consumed by the entire BatchGetItem operation.
+	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
 }
 
+// An error associated with a statement in a PartiQL batch that was run.
 type BatchStatementError struct {
-	_       struct{}                   `type:"structure"`
-	Code    *string                    `name:"Code" type:"string" enum:"BatchStatementErrorCodeEnum"`
-	Message *string                    `name:"Message" type:"string"`
-	Item    map[string]*AttributeValue `name:"Item" type:"map"`
+	_ struct{} `type:"structure"`
+	// The error code associated with the failed PartiQL batch statement. Values:
+	// BatchStatementErrorCodeEnum.
+	Code *string `name:"Code" type:"string" enum:"BatchStatementErrorCodeEnum"`
+	// The error message associated with the PartiQL batch response.
+	Message *string `name:"Message" type:"string"`
+	// The item which caused the condition check to fail.
+	Item map[string]*AttributeValue `name:"Item" type:"map"`
 }
 
+// A PartiQL batch statement request.
 type BatchStatementRequest struct {
-	_                                   struct{}          `type:"structure"`
-	Statement                           *string           `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
-	Parameters                          []*AttributeValue `name:"Parameters" type:"list" min:"1"`
-	ConsistentRead                      *bool             `name:"ConsistentRead" type:"boolean"`
-	ReturnValuesOnConditionCheckFailure *string           `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// A valid PartiQL statement.
+	Statement *string `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
+	// The parameters associated with a PartiQL statement in the batch request.
+	Parameters []*AttributeValue `name:"Parameters" type:"list" min:"1"`
+	// The read consistency of the PartiQL batch request.
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
+	// An optional parameter that returns the item attributes for a PartiQL batch request
+	// operation that failed a condition check. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// A PartiQL batch statement response..
 type BatchStatementResponse struct {
-	_         struct{}                   `type:"structure"`
-	Error     *BatchStatementError       `name:"Error" type:"structure"`
-	TableName *string                    `name:"TableName" type:"string" min:"3" max:"255"`
-	Item      map[string]*AttributeValue `name:"Item" type:"map"`
+	_ struct{} `type:"structure"`
+	// The error associated with a failed PartiQL batch statement.
+	Error *BatchStatementError `name:"Error" type:"structure"`
+	// The table name associated with a failed PartiQL batch statement.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// A DynamoDB item associated with a BatchStatementResponse
+	Item map[string]*AttributeValue `name:"Item" type:"map"`
 }
 
+// Represents the input of a BatchWriteItem operation.
 type BatchWriteItemInput struct {
-	_                           struct{}                   `type:"structure"`
-	RequestItems                map[string][]*WriteRequest `name:"RequestItems" type:"map" required:"true" min:"1" max:"25"`
-	ReturnConsumedCapacity      *string                    `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics *string                    `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
+	_ struct{} `type:"structure"`
+	// A map of one or more table names or table ARNs and, for each table, a list of
+	// operations to be performed (DeleteRequest or PutRequest).
+	RequestItems map[string][]*WriteRequest `name:"RequestItems" type:"map" required:"true" min:"1" max:"25"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// Determines whether item collection metrics are returned. Values:
+	// ReturnItemCollectionMetrics.
+	ReturnItemCollectionMetrics *string `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
 }
 
+// Represents the output of a BatchWriteItem operation.
 type BatchWriteItemOutput struct {
-	_                     struct{}                            `type:"structure"`
-	UnprocessedItems      map[string][]*WriteRequest          `name:"UnprocessedItems" type:"map" min:"1" max:"25"`
+	_ struct{} `type:"structure"`
+	// A map of tables and requests against those tables that were not processed.
+	UnprocessedItems map[string][]*WriteRequest `name:"UnprocessedItems" type:"map" min:"1" max:"25"`
+	// A list of tables that were processed by BatchWriteItem and, for each table,
+	// information about any item collections that were affected by individual DeleteItem or
+	// PutItem operations.
 	ItemCollectionMetrics map[string][]*ItemCollectionMetrics `name:"ItemCollectionMetrics" type:"map"`
-	ConsumedCapacity      []*ConsumedCapacity                 `name:"ConsumedCapacity" type:"list"`
+	// The capacity units consumed by the entire BatchWriteItem operation.
+	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
 }
 
+// Contains the details for the read/write capacity mode. This page talks about
+// PROVISIONED and PAY_PER_REQUEST billing modes. For more information about these modes,
+// see Read/write capacity mode.
 type BillingModeSummary struct {
-	_                                 struct{}   `type:"structure"`
-	BillingMode                       *string    `name:"BillingMode" type:"string" enum:"BillingMode"`
+	_ struct{} `type:"structure"`
+	// Controls how you are charged for read and write throughput and how you manage
+	// capacity. Values: BillingMode.
+	BillingMode *string `name:"BillingMode" type:"string" enum:"BillingMode"`
+	// Represents the time when PAY_PER_REQUEST was last set as the read/write capacity mode.
 	LastUpdateToPayPerRequestDateTime *time.Time `name:"LastUpdateToPayPerRequestDateTime" type:"timestamp"`
 }
 
+// An ordered list of errors for each item in the request which caused the transaction to
+// get cancelled. The values of the list are ordered according to the ordering of the
+// TransactWriteItems request parameter. If no error occurred for the associated item an
+// error with a Null code and Null message will be present.
 type CancellationReason struct {
-	_       struct{}                   `type:"structure"`
-	Item    map[string]*AttributeValue `name:"Item" type:"map"`
-	Code    *string                    `name:"Code" type:"string"`
-	Message *string                    `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// Item in the request which caused the transaction to get cancelled.
+	Item map[string]*AttributeValue `name:"Item" type:"map"`
+	// Status code for the result of the cancelled transaction.
+	Code *string `name:"Code" type:"string"`
+	// Cancellation reason message description.
+	Message *string `name:"Message" type:"string"`
 }
 
+// Represents the amount of provisioned throughput capacity consumed on a table or an
+// index.
 type Capacity struct {
-	_                  struct{} `type:"structure"`
-	ReadCapacityUnits  *float64 `name:"ReadCapacityUnits" type:"double"`
+	_ struct{} `type:"structure"`
+	// The total number of read capacity units consumed on a table or an index.
+	ReadCapacityUnits *float64 `name:"ReadCapacityUnits" type:"double"`
+	// The total number of write capacity units consumed on a table or an index.
 	WriteCapacityUnits *float64 `name:"WriteCapacityUnits" type:"double"`
-	CapacityUnits      *float64 `name:"CapacityUnits" type:"double"`
+	// The total number of capacity units consumed on a table or an index.
+	CapacityUnits *float64 `name:"CapacityUnits" type:"double"`
 }
 
+// Represents the selection criteria for a Query or Scan operation:
 type Condition struct {
-	_                  struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// One or more values to evaluate against the supplied attribute.
 	AttributeValueList []*AttributeValue `name:"AttributeValueList" type:"list"`
-	ComparisonOperator *string           `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator" required:"true"`
+	// A comparator for evaluating attributes. Values: ComparisonOperator.
+	ComparisonOperator *string `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator" required:"true"`
 }
 
+// Represents a request to perform a check that an item exists or to check the condition
+// of specific attributes of the item.
 type ConditionCheck struct {
-	_                                   struct{}                   `type:"structure"`
-	Key                                 map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
-	TableName                           *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ConditionExpression                 *string                    `name:"ConditionExpression" type:"string" required:"true"`
-	ExpressionAttributeNames            map[string]string          `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                    `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The primary key of the item to be checked.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// Name of the table for the check item request.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A condition that must be satisfied in order for a conditional update to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string" required:"true"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// Use ReturnValuesOnConditionCheckFailure to get the item attributes if the
+	// ConditionCheck condition fails. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// A condition specified in the operation failed to be evaluated.
 type ConditionalCheckFailedException struct {
-	_       struct{}                   `type:"structure" error:"true" httpStatus:"400"`
-	Message *string                    `name:"message" type:"string"`
-	Item    map[string]*AttributeValue `name:"Item" type:"map"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The conditional request failed.
+	Message *string `name:"message" type:"string"`
+	// Item which caused the ConditionalCheckFailedException.
+	Item map[string]*AttributeValue `name:"Item" type:"map"`
 }
 
 func (e *ConditionalCheckFailedException) Error() string {
@@ -262,23 +425,40 @@ func (e *ConditionalCheckFailedException) ErrorCode() string {
 func (e *ConditionalCheckFailedException) HTTPStatus() int { return 400 }
 func (e *ConditionalCheckFailedException) Fault() string   { return "client" }
 
+// The capacity units consumed by an operation. The data returned includes the total
+// provisioned throughput consumed, along with statistics for the table and any indexes
+// involved in the operation. ConsumedCapacity is only returned if the request asked for
+// it. For more information, see Provisioned capacity mode in the Amazon DynamoDB
+// Developer Guide.
 type ConsumedCapacity struct {
-	_                      struct{}             `type:"structure"`
-	TableName              *string              `name:"TableName" type:"string" min:"1" max:"1024"`
-	CapacityUnits          *float64             `name:"CapacityUnits" type:"double"`
-	ReadCapacityUnits      *float64             `name:"ReadCapacityUnits" type:"double"`
-	WriteCapacityUnits     *float64             `name:"WriteCapacityUnits" type:"double"`
-	Table                  *Capacity            `name:"Table" type:"structure"`
-	LocalSecondaryIndexes  map[string]*Capacity `name:"LocalSecondaryIndexes" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the table that was affected by the operation.
+	TableName *string `name:"TableName" type:"string" min:"1" max:"1024"`
+	// The total number of capacity units consumed by the operation.
+	CapacityUnits *float64 `name:"CapacityUnits" type:"double"`
+	// The total number of read capacity units consumed by the operation.
+	ReadCapacityUnits *float64 `name:"ReadCapacityUnits" type:"double"`
+	// The total number of write capacity units consumed by the operation.
+	WriteCapacityUnits *float64 `name:"WriteCapacityUnits" type:"double"`
+	// The amount of throughput consumed on the table affected by the operation.
+	Table *Capacity `name:"Table" type:"structure"`
+	// The amount of throughput consumed on each local index affected by the operation.
+	LocalSecondaryIndexes map[string]*Capacity `name:"LocalSecondaryIndexes" type:"map"`
+	// The amount of throughput consumed on each global index affected by the operation.
 	GlobalSecondaryIndexes map[string]*Capacity `name:"GlobalSecondaryIndexes" type:"map"`
 }
 
+// Represents the continuous backups and point in time recovery settings on the table.
 type ContinuousBackupsDescription struct {
-	_                              struct{}                        `type:"structure"`
-	ContinuousBackupsStatus        *string                         `name:"ContinuousBackupsStatus" type:"string" enum:"ContinuousBackupsStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// ContinuousBackupsStatus can be one of the following states: ENABLED, DISABLED Values:
+	// ContinuousBackupsStatus.
+	ContinuousBackupsStatus *string `name:"ContinuousBackupsStatus" type:"string" enum:"ContinuousBackupsStatus" required:"true"`
+	// The description of the point in time recovery settings applied to the table.
 	PointInTimeRecoveryDescription *PointInTimeRecoveryDescription `name:"PointInTimeRecoveryDescription" type:"structure"`
 }
 
+// Backups have not yet been enabled for this table.
 type ContinuousBackupsUnavailableException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -296,221 +476,360 @@ func (e *ContinuousBackupsUnavailableException) ErrorCode() string {
 func (e *ContinuousBackupsUnavailableException) HTTPStatus() int { return 400 }
 func (e *ContinuousBackupsUnavailableException) Fault() string   { return "client" }
 
+// Represents a Contributor Insights summary entry.
 type ContributorInsightsSummary struct {
-	_                         struct{} `type:"structure"`
-	TableName                 *string  `name:"TableName" type:"string" min:"3" max:"255"`
-	IndexName                 *string  `name:"IndexName" type:"string" min:"3" max:"255"`
-	ContributorInsightsStatus *string  `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
-	ContributorInsightsMode   *string  `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
+	_ struct{} `type:"structure"`
+	// Name of the table associated with the summary.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// Name of the index associated with the summary, if any.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// Describes the current status for contributor insights for the given table and index,
+	// if applicable. Values: ContributorInsightsStatus.
+	ContributorInsightsStatus *string `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
+	// Indicates the current mode of CloudWatch Contributor Insights, specifying whether it
+	// tracks all access and throttled events or throttled events only for the DynamoDB table
+	// or index. Values: ContributorInsightsMode.
+	ContributorInsightsMode *string `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
 }
 
 type CreateBackupInput struct {
-	_          struct{} `type:"structure"`
-	TableName  *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	BackupName *string  `name:"BackupName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// Specified name for the backup.
+	BackupName *string `name:"BackupName" type:"string" required:"true" min:"3" max:"255"`
 }
 
 type CreateBackupOutput struct {
-	_             struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the details of the backup created for the table.
 	BackupDetails *BackupDetails `name:"BackupDetails" type:"structure"`
 }
 
+// Represents a new global secondary index to be added to an existing table.
 type CreateGlobalSecondaryIndexAction struct {
-	_                     struct{}               `type:"structure"`
-	IndexName             *string                `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	KeySchema             []*KeySchemaElement    `name:"KeySchema" type:"list" required:"true" min:"1"`
-	Projection            *Projection            `name:"Projection" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index to be created.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The key schema for the global secondary index.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
+	// Represents attributes that are copied (projected) from the table into an index.
+	Projection *Projection `name:"Projection" type:"structure" required:"true"`
+	// Represents the provisioned throughput settings for the specified global secondary
+	// index.
 	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
-	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput        *WarmThroughput        `name:"WarmThroughput" type:"structure"`
+	// The maximum number of read and write units for the global secondary index being
+	// created.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Represents the warm throughput value (in read units per second and write units per
+	// second) when creating a secondary index.
+	WarmThroughput *WarmThroughput `name:"WarmThroughput" type:"structure"`
 }
 
 type CreateGlobalTableInput struct {
-	_                struct{}   `type:"structure"`
-	GlobalTableName  *string    `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The global table name.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	// The Regions where the global table needs to be created.
 	ReplicationGroup []*Replica `name:"ReplicationGroup" type:"list" required:"true"`
 }
 
 type CreateGlobalTableOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the details of the global table.
 	GlobalTableDescription *GlobalTableDescription `name:"GlobalTableDescription" type:"structure"`
 }
 
+// Specifies the action to add a new witness Region to a MRSC global table. A MRSC global
+// table can be configured with either three replicas, or with two replicas and one
+// witness.
 type CreateGlobalTableWitnessGroupMemberAction struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Web Services Region name to be added as a witness Region for the MRSC
+	// global table.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
 }
 
+// Represents a replica to be added.
 type CreateReplicaAction struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Region of the replica to be added.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
 }
 
+// Represents a replica to be created.
 type CreateReplicationGroupMemberAction struct {
-	_                             struct{}                       `type:"structure"`
-	RegionName                    *string                        `name:"RegionName" type:"string" required:"true"`
-	KMSMasterKeyId                *string                        `name:"KMSMasterKeyId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Region where the new replica will be created.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
+	// The KMS key that should be used for KMS encryption in the new replica.
+	KMSMasterKeyId *string `name:"KMSMasterKeyId" type:"string"`
+	// Replica-specific provisioned throughput.
 	ProvisionedThroughputOverride *ProvisionedThroughputOverride `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughputOverride    `name:"OnDemandThroughputOverride" type:"structure"`
-	GlobalSecondaryIndexes        []*ReplicaGlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list" min:"1"`
-	TableClassOverride            *string                        `name:"TableClassOverride" type:"string" enum:"TableClass"`
+	// The maximum on-demand throughput settings for the specified replica table being
+	// created.
+	OnDemandThroughputOverride *OnDemandThroughputOverride `name:"OnDemandThroughputOverride" type:"structure"`
+	// Replica-specific global secondary index settings.
+	GlobalSecondaryIndexes []*ReplicaGlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list" min:"1"`
+	// Replica-specific table class. Values: TableClass.
+	TableClassOverride *string `name:"TableClassOverride" type:"string" enum:"TableClass"`
 }
 
+// Represents the input of a CreateTable operation.
 type CreateTableInput struct {
-	_                                  struct{}                `type:"structure"`
-	AttributeDefinitions               []*AttributeDefinition  `name:"AttributeDefinitions" type:"list"`
-	TableName                          *string                 `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	KeySchema                          []*KeySchemaElement     `name:"KeySchema" type:"list" min:"1"`
-	LocalSecondaryIndexes              []*LocalSecondaryIndex  `name:"LocalSecondaryIndexes" type:"list"`
-	GlobalSecondaryIndexes             []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list"`
-	BillingMode                        *string                 `name:"BillingMode" type:"string" enum:"BillingMode"`
-	ProvisionedThroughput              *ProvisionedThroughput  `name:"ProvisionedThroughput" type:"structure"`
-	StreamSpecification                *StreamSpecification    `name:"StreamSpecification" type:"structure"`
-	SSESpecification                   *SSESpecification       `name:"SSESpecification" type:"structure"`
-	Tags                               []*Tag                  `name:"Tags" type:"list"`
-	TableClass                         *string                 `name:"TableClass" type:"string" enum:"TableClass"`
-	DeletionProtectionEnabled          *bool                   `name:"DeletionProtectionEnabled" type:"boolean"`
-	WarmThroughput                     *WarmThroughput         `name:"WarmThroughput" type:"structure"`
-	ResourcePolicy                     *string                 `name:"ResourcePolicy" type:"string"`
-	OnDemandThroughput                 *OnDemandThroughput     `name:"OnDemandThroughput" type:"structure"`
-	GlobalTableSourceArn               *string                 `name:"GlobalTableSourceArn" type:"string" min:"1" max:"1024"`
-	GlobalTableSettingsReplicationMode *string                 `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
+	_ struct{} `type:"structure"`
+	// An array of attributes that describe the key schema for the table and indexes.
+	AttributeDefinitions []*AttributeDefinition `name:"AttributeDefinitions" type:"list"`
+	// The name of the table to create.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// Specifies the attributes that make up the primary key for a table or an index.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// One or more local secondary indexes (the maximum is 5) to be created on the table.
+	LocalSecondaryIndexes []*LocalSecondaryIndex `name:"LocalSecondaryIndexes" type:"list"`
+	// One or more global secondary indexes (the maximum is 20) to be created on the table.
+	GlobalSecondaryIndexes []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list"`
+	// Controls how you are charged for read and write throughput and how you manage
+	// capacity. Values: BillingMode.
+	BillingMode *string `name:"BillingMode" type:"string" enum:"BillingMode"`
+	// Represents the provisioned throughput settings for a specified table or index.
+	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
+	// The settings for DynamoDB Streams on the table.
+	StreamSpecification *StreamSpecification `name:"StreamSpecification" type:"structure"`
+	// Represents the settings used to enable server-side encryption.
+	SSESpecification *SSESpecification `name:"SSESpecification" type:"structure"`
+	// A list of key-value pairs to label the table.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// The table class of the new table. Values: TableClass.
+	TableClass *string `name:"TableClass" type:"string" enum:"TableClass"`
+	// Indicates whether deletion protection is to be enabled (true) or disabled (false) on
+	// the table.
+	DeletionProtectionEnabled *bool `name:"DeletionProtectionEnabled" type:"boolean"`
+	// Represents the warm throughput (in read units per second and write units per second)
+	// for creating a table.
+	WarmThroughput *WarmThroughput `name:"WarmThroughput" type:"structure"`
+	// An Amazon Web Services resource-based policy document in JSON format that will be
+	// attached to the table.
+	ResourcePolicy *string `name:"ResourcePolicy" type:"string"`
+	// Sets the maximum number of read and write units for the specified table in on-demand
+	// capacity mode.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// The Amazon Resource Name (ARN) of the source table used for the creation of a
+	// multi-account global table.
+	GlobalTableSourceArn *string `name:"GlobalTableSourceArn" type:"string" min:"1" max:"1024"`
+	// Controls the settings synchronization mode for the global table. Values:
+	// GlobalTableSettingsReplicationMode.
+	GlobalTableSettingsReplicationMode *string `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
 }
 
+// Represents the output of a CreateTable operation.
 type CreateTableOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of the table.
 	TableDescription *TableDescription `name:"TableDescription" type:"structure"`
 }
 
+// Processing options for the CSV file being imported.
 type CsvOptions struct {
-	_          struct{} `type:"structure"`
-	Delimiter  *string  `name:"Delimiter" type:"string" min:"1" max:"1"`
+	_ struct{} `type:"structure"`
+	// The delimiter used for separating items in the CSV file being imported.
+	Delimiter *string `name:"Delimiter" type:"string" min:"1" max:"1"`
+	// List of the headers used to specify a common header for all source CSV files being
+	// imported.
 	HeaderList []string `name:"HeaderList" type:"list" min:"1" max:"255"`
 }
 
+// Represents a request to perform a DeleteItem operation.
 type Delete struct {
-	_                                   struct{}                   `type:"structure"`
-	Key                                 map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
-	TableName                           *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ConditionExpression                 *string                    `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string          `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                    `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The primary key of the item to be deleted.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// Name of the table in which the item to be deleted resides.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A condition that must be satisfied in order for a conditional delete to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// Use ReturnValuesOnConditionCheckFailure to get the item attributes if the Delete
+	// condition fails. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
 type DeleteBackupInput struct {
-	_         struct{} `type:"structure"`
-	BackupArn *string  `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The ARN associated with the backup.
+	BackupArn *string `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
 }
 
 type DeleteBackupOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the description of the backup created for the table.
 	BackupDescription *BackupDescription `name:"BackupDescription" type:"structure"`
 }
 
+// Represents a global secondary index to be deleted from an existing table.
 type DeleteGlobalSecondaryIndexAction struct {
-	_         struct{} `type:"structure"`
-	IndexName *string  `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index to be deleted.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
 }
 
+// Specifies the action to remove a witness Region from a MRSC global table. You cannot
+// delete a single witness from a MRSC global table - you must delete both a replica and
+// the witness together. The deletion of both a witness and replica converts the remaining
+// replica to a single-Region DynamoDB table.
 type DeleteGlobalTableWitnessGroupMemberAction struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The witness Region name to be removed from the MRSC global table.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
 }
 
+// Represents the input of a DeleteItem operation.
 type DeleteItemInput struct {
-	_                                   struct{}                           `type:"structure"`
-	TableName                           *string                            `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	Key                                 map[string]*AttributeValue         `name:"Key" type:"map" required:"true"`
-	Expected                            map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
-	ConditionalOperator                 *string                            `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
-	ReturnValues                        *string                            `name:"ReturnValues" type:"string" enum:"ReturnValue"`
-	ReturnConsumedCapacity              *string                            `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics         *string                            `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
-	ConditionExpression                 *string                            `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string                  `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue         `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                            `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The name of the table from which to delete the item.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A map of attribute names to AttributeValue objects, representing the primary key of
+	// the item to delete.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// This is a legacy parameter.
+	Expected map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
+	// This is a legacy parameter. Values: ConditionalOperator.
+	ConditionalOperator *string `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
+	// Use ReturnValues if you want to get the item attributes as they appeared before they
+	// were deleted. Values: ReturnValue.
+	ReturnValues *string `name:"ReturnValues" type:"string" enum:"ReturnValue"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// Determines whether item collection metrics are returned. Values:
+	// ReturnItemCollectionMetrics.
+	ReturnItemCollectionMetrics *string `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
+	// A condition that must be satisfied in order for a conditional DeleteItem to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// An optional parameter that returns the item attributes for a DeleteItem operation that
+	// failed a condition check. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// Represents the output of a DeleteItem operation.
 type DeleteItemOutput struct {
-	_                     struct{}                   `type:"structure"`
-	Attributes            map[string]*AttributeValue `name:"Attributes" type:"map"`
-	ConsumedCapacity      *ConsumedCapacity          `name:"ConsumedCapacity" type:"structure"`
-	ItemCollectionMetrics *ItemCollectionMetrics     `name:"ItemCollectionMetrics" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute names to AttributeValue objects, representing the item as it
+	// appeared before the DeleteItem operation.
+	Attributes map[string]*AttributeValue `name:"Attributes" type:"map"`
+	// The capacity units consumed by the DeleteItem operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
+	// Information about item collections, if any, that were affected by the DeleteItem
+	// operation.
+	ItemCollectionMetrics *ItemCollectionMetrics `name:"ItemCollectionMetrics" type:"structure"`
 }
 
+// Represents a replica to be removed.
 type DeleteReplicaAction struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Region of the replica to be removed.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
 }
 
+// Represents a replica to be deleted.
 type DeleteReplicationGroupMemberAction struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Region where the replica exists.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
 }
 
+// Represents a request to perform a DeleteItem operation on an item.
 type DeleteRequest struct {
-	_   struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute name to attribute values, representing the primary key of the item
+	// to delete.
 	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
 }
 
 type DeleteResourcePolicyInput struct {
-	_                  struct{} `type:"structure"`
-	ResourceArn        *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
-	ExpectedRevisionId *string  `name:"ExpectedRevisionId" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be
+	// removed.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	// A string value that you can use to conditionally delete your policy.
+	ExpectedRevisionId *string `name:"ExpectedRevisionId" type:"string" min:"1" max:"255"`
 }
 
 type DeleteResourcePolicyOutput struct {
-	_          struct{} `type:"structure"`
-	RevisionId *string  `name:"RevisionId" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// A unique string that represents the revision ID of the policy.
+	RevisionId *string `name:"RevisionId" type:"string" min:"1" max:"255"`
 }
 
+// Represents the input of a DeleteTable operation.
 type DeleteTableInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table to delete.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
+// Represents the output of a DeleteTable operation.
 type DeleteTableOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of a table.
 	TableDescription *TableDescription `name:"TableDescription" type:"structure"`
 }
 
 type DescribeBackupInput struct {
-	_         struct{} `type:"structure"`
-	BackupArn *string  `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the backup.
+	BackupArn *string `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
 }
 
 type DescribeBackupOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the description of the backup created for the table.
 	BackupDescription *BackupDescription `name:"BackupDescription" type:"structure"`
 }
 
 type DescribeContinuousBackupsInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Name of the table for which the customer wants to check the continuous backups and
+	// point in time recovery settings.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type DescribeContinuousBackupsOutput struct {
-	_                            struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the continuous backups and point in time recovery settings on the table.
 	ContinuousBackupsDescription *ContinuousBackupsDescription `name:"ContinuousBackupsDescription" type:"structure"`
 }
 
 type DescribeContributorInsightsInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	IndexName *string  `name:"IndexName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the table to describe.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The name of the global secondary index to describe, if applicable.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
 }
 
 type DescribeContributorInsightsOutput struct {
-	_                           struct{}          `type:"structure"`
-	TableName                   *string           `name:"TableName" type:"string" min:"3" max:"255"`
-	IndexName                   *string           `name:"IndexName" type:"string" min:"3" max:"255"`
-	ContributorInsightsRuleList []string          `name:"ContributorInsightsRuleList" type:"list"`
-	ContributorInsightsStatus   *string           `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
-	LastUpdateDateTime          *time.Time        `name:"LastUpdateDateTime" type:"timestamp"`
-	FailureException            *FailureException `name:"FailureException" type:"structure"`
-	ContributorInsightsMode     *string           `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
+	_ struct{} `type:"structure"`
+	// The name of the table being described.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The name of the global secondary index being described.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// List of names of the associated contributor insights rules.
+	ContributorInsightsRuleList []string `name:"ContributorInsightsRuleList" type:"list"`
+	// Current status of contributor insights. Values: ContributorInsightsStatus.
+	ContributorInsightsStatus *string `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
+	// Timestamp of the last time the status was changed.
+	LastUpdateDateTime *time.Time `name:"LastUpdateDateTime" type:"timestamp"`
+	// Returns information about the last failure that was encountered.
+	FailureException *FailureException `name:"FailureException" type:"structure"`
+	// The mode of CloudWatch Contributor Insights for DynamoDB that determines which events
+	// are emitted. Values: ContributorInsightsMode.
+	ContributorInsightsMode *string `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
 }
 
 type DescribeEndpointsRequest struct {
@@ -518,97 +837,130 @@ type DescribeEndpointsRequest struct {
 }
 
 type DescribeEndpointsResponse struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// List of endpoints.
 	Endpoints []*Endpoint `name:"Endpoints" type:"list" required:"true"`
 }
 
 type DescribeExportInput struct {
-	_         struct{} `type:"structure"`
-	ExportArn *string  `name:"ExportArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the export.
+	ExportArn *string `name:"ExportArn" type:"string" required:"true" min:"37" max:"1024"`
 }
 
 type DescribeExportOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of the export.
 	ExportDescription *ExportDescription `name:"ExportDescription" type:"structure"`
 }
 
 type DescribeGlobalTableInput struct {
-	_               struct{} `type:"structure"`
-	GlobalTableName *string  `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global table.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
 }
 
 type DescribeGlobalTableOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the details of the global table.
 	GlobalTableDescription *GlobalTableDescription `name:"GlobalTableDescription" type:"structure"`
 }
 
 type DescribeGlobalTableSettingsInput struct {
-	_               struct{} `type:"structure"`
-	GlobalTableName *string  `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global table to describe.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
 }
 
 type DescribeGlobalTableSettingsOutput struct {
-	_               struct{}                      `type:"structure"`
-	GlobalTableName *string                       `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global table.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	// The Region-specific settings for the global table.
 	ReplicaSettings []*ReplicaSettingsDescription `name:"ReplicaSettings" type:"list"`
 }
 
 type DescribeImportInput struct {
-	_         struct{} `type:"structure"`
-	ImportArn *string  `name:"ImportArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the table you're importing to.
+	ImportArn *string `name:"ImportArn" type:"string" required:"true" min:"37" max:"1024"`
 }
 
 type DescribeImportOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of the table created for the import, and parameters of the
+	// import.
 	ImportTableDescription *ImportTableDescription `name:"ImportTableDescription" type:"structure" required:"true"`
 }
 
 type DescribeKinesisStreamingDestinationInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table being described.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type DescribeKinesisStreamingDestinationOutput struct {
-	_                             struct{}                        `type:"structure"`
-	TableName                     *string                         `name:"TableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the table being described.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The list of replica structures for the table being described.
 	KinesisDataStreamDestinations []*KinesisDataStreamDestination `name:"KinesisDataStreamDestinations" type:"list"`
 }
 
+// Represents the input of a DescribeLimits operation. Has no content.
 type DescribeLimitsInput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Represents the output of a DescribeLimits operation.
 type DescribeLimitsOutput struct {
-	_                            struct{} `type:"structure"`
-	AccountMaxReadCapacityUnits  *int64   `name:"AccountMaxReadCapacityUnits" type:"long" min:"1"`
-	AccountMaxWriteCapacityUnits *int64   `name:"AccountMaxWriteCapacityUnits" type:"long" min:"1"`
-	TableMaxReadCapacityUnits    *int64   `name:"TableMaxReadCapacityUnits" type:"long" min:"1"`
-	TableMaxWriteCapacityUnits   *int64   `name:"TableMaxWriteCapacityUnits" type:"long" min:"1"`
+	_ struct{} `type:"structure"`
+	// The maximum total read capacity units that your account allows you to provision across
+	// all of your tables in this Region.
+	AccountMaxReadCapacityUnits *int64 `name:"AccountMaxReadCapacityUnits" type:"long" min:"1"`
+	// The maximum total write capacity units that your account allows you to provision
+	// across all of your tables in this Region.
+	AccountMaxWriteCapacityUnits *int64 `name:"AccountMaxWriteCapacityUnits" type:"long" min:"1"`
+	// The maximum read capacity units that your account allows you to provision for a new
+	// table that you are creating in this Region, including the read capacity units
+	// provisioned for its global secondary indexes (GSIs).
+	TableMaxReadCapacityUnits *int64 `name:"TableMaxReadCapacityUnits" type:"long" min:"1"`
+	// The maximum write capacity units that your account allows you to provision for a new
+	// table that you are creating in this Region, including the write capacity units
+	// provisioned for its global secondary indexes (GSIs).
+	TableMaxWriteCapacityUnits *int64 `name:"TableMaxWriteCapacityUnits" type:"long" min:"1"`
 }
 
+// Represents the input of a DescribeTable operation.
 type DescribeTableInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table to describe.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
+// Represents the output of a DescribeTable operation.
 type DescribeTableOutput struct {
-	_     struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The properties of the table.
 	Table *TableDescription `name:"Table" type:"structure"`
 }
 
 type DescribeTableReplicaAutoScalingInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type DescribeTableReplicaAutoScalingOutput struct {
-	_                           struct{}                     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the auto scaling properties of the table.
 	TableAutoScalingDescription *TableAutoScalingDescription `name:"TableAutoScalingDescription" type:"structure"`
 }
 
 type DescribeTimeToLiveInput struct {
-	_         struct{} `type:"structure"`
-	TableName *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table to be described.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type DescribeTimeToLiveOutput struct {
@@ -616,6 +968,8 @@ type DescribeTimeToLiveOutput struct {
 	TimeToLiveDescription *TimeToLiveDescription `name:"TimeToLiveDescription" type:"structure"`
 }
 
+// There was an attempt to insert an item with the same primary key as an item that
+// already exists in the DynamoDB table.
 type DuplicateItemException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -631,57 +985,96 @@ func (e *DuplicateItemException) ErrorCode() string { return "DuplicateItemExcep
 func (e *DuplicateItemException) HTTPStatus() int   { return 400 }
 func (e *DuplicateItemException) Fault() string     { return "client" }
 
+// Enables setting the configuration for Kinesis Streaming.
 type EnableKinesisStreamingConfiguration struct {
-	_                                    struct{} `type:"structure"`
-	ApproximateCreationDateTimePrecision *string  `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
+	_ struct{} `type:"structure"`
+	// Toggle for the precision of Kinesis data stream timestamp. Values:
+	// ApproximateCreationDateTimePrecision.
+	ApproximateCreationDateTimePrecision *string `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
 }
 
+// An endpoint information details.
 type Endpoint struct {
-	_                    struct{} `type:"structure"`
-	Address              *string  `name:"Address" type:"string" required:"true"`
-	CachePeriodInMinutes *int64   `name:"CachePeriodInMinutes" type:"long" required:"true"`
+	_ struct{} `type:"structure"`
+	// IP address of the endpoint.
+	Address *string `name:"Address" type:"string" required:"true"`
+	// Endpoint cache time to live (TTL) value.
+	CachePeriodInMinutes *int64 `name:"CachePeriodInMinutes" type:"long" required:"true"`
 }
 
 type ExecuteStatementInput struct {
-	_                                   struct{}          `type:"structure"`
-	Statement                           *string           `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
-	Parameters                          []*AttributeValue `name:"Parameters" type:"list" min:"1"`
-	ConsistentRead                      *bool             `name:"ConsistentRead" type:"boolean"`
-	NextToken                           *string           `name:"NextToken" type:"string" min:"1" max:"32768"`
-	ReturnConsumedCapacity              *string           `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	Limit                               *int64            `name:"Limit" type:"integer" min:"1"`
-	ReturnValuesOnConditionCheckFailure *string           `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The PartiQL statement representing the operation to run.
+	Statement *string `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
+	// The parameters for the PartiQL statement, if any.
+	Parameters []*AttributeValue `name:"Parameters" type:"list" min:"1"`
+	// The consistency of a read operation.
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
+	// Set this value to get remaining results, if NextToken was returned in the statement
+	// response.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"32768"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// The maximum number of items to evaluate (not necessarily the number of matching
+	// items).
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// An optional parameter that returns the item attributes for an ExecuteStatement
+	// operation that failed a condition check. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
 type ExecuteStatementOutput struct {
-	_                struct{}                     `type:"structure"`
-	Items            []map[string]*AttributeValue `name:"Items" type:"list"`
-	NextToken        *string                      `name:"NextToken" type:"string" min:"1" max:"32768"`
-	ConsumedCapacity *ConsumedCapacity            `name:"ConsumedCapacity" type:"structure"`
-	LastEvaluatedKey map[string]*AttributeValue   `name:"LastEvaluatedKey" type:"map"`
+	_ struct{} `type:"structure"`
+	// If a read operation was used, this property will contain the result of the read
+	// operation; a map of attribute names and their values.
+	Items []map[string]*AttributeValue `name:"Items" type:"list"`
+	// If the response of a read request exceeds the response payload limit DynamoDB will set
+	// this value in the response.
+	NextToken        *string           `name:"NextToken" type:"string" min:"1" max:"32768"`
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
+	// The primary key of the item where the operation stopped, inclusive of the previous
+	// result set.
+	LastEvaluatedKey map[string]*AttributeValue `name:"LastEvaluatedKey" type:"map"`
 }
 
 type ExecuteTransactionInput struct {
-	_                      struct{}                  `type:"structure"`
-	TransactStatements     []*ParameterizedStatement `name:"TransactStatements" type:"list" required:"true" min:"1" max:"100"`
-	ClientRequestToken     *string                   `name:"ClientRequestToken" type:"string" min:"1" max:"36" idempotencyToken:"true"`
-	ReturnConsumedCapacity *string                   `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	_ struct{} `type:"structure"`
+	// The list of PartiQL statements representing the transaction to run.
+	TransactStatements []*ParameterizedStatement `name:"TransactStatements" type:"list" required:"true" min:"1" max:"100"`
+	// Set this value to get remaining results, if NextToken was returned in the statement
+	// response.
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36" idempotencyToken:"true"`
+	// Determines the level of detail about either provisioned or on-demand throughput
+	// consumption that is returned in the response. Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
 }
 
 type ExecuteTransactionOutput struct {
-	_                struct{}            `type:"structure"`
-	Responses        []*ItemResponse     `name:"Responses" type:"list" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The response to a PartiQL transaction.
+	Responses []*ItemResponse `name:"Responses" type:"list" min:"1" max:"100"`
+	// The capacity units consumed by the entire operation.
 	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
 }
 
+// Represents a condition to be compared with an attribute value. This condition can be
+// used with DeleteItem, PutItem, or UpdateItem operations; if the comparison evaluates to
+// true, the operation succeeds; if not, the operation fails. You can use
+// ExpectedAttributeValue in one of two different ways:
 type ExpectedAttributeValue struct {
-	_                  struct{}          `type:"structure"`
-	Value              *AttributeValue   `name:"Value" type:"structure"`
-	Exists             *bool             `name:"Exists" type:"boolean"`
-	ComparisonOperator *string           `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
+	_ struct{} `type:"structure"`
+	// Represents the data for the expected attribute.
+	Value *AttributeValue `name:"Value" type:"structure"`
+	// Causes DynamoDB to evaluate the value before attempting a conditional operation:
+	Exists *bool `name:"Exists" type:"boolean"`
+	// A comparator for evaluating attributes in the AttributeValueList. Values:
+	// ComparisonOperator.
+	ComparisonOperator *string `name:"ComparisonOperator" type:"string" enum:"ComparisonOperator"`
+	// One or more values to evaluate against the supplied attribute.
 	AttributeValueList []*AttributeValue `name:"AttributeValueList" type:"list"`
 }
 
+// There was a conflict when writing to the specified S3 bucket.
 type ExportConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -697,31 +1090,57 @@ func (e *ExportConflictException) ErrorCode() string { return "ExportConflictExc
 func (e *ExportConflictException) HTTPStatus() int   { return 400 }
 func (e *ExportConflictException) Fault() string     { return "client" }
 
+// Represents the properties of the exported table.
 type ExportDescription struct {
-	_                              struct{}                        `type:"structure"`
-	ExportArn                      *string                         `name:"ExportArn" type:"string" min:"37" max:"1024"`
-	ExportStatus                   *string                         `name:"ExportStatus" type:"string" enum:"ExportStatus"`
-	StartTime                      *time.Time                      `name:"StartTime" type:"timestamp"`
-	EndTime                        *time.Time                      `name:"EndTime" type:"timestamp"`
-	ExportManifest                 *string                         `name:"ExportManifest" type:"string"`
-	TableArn                       *string                         `name:"TableArn" type:"string" min:"1" max:"1024"`
-	TableId                        *string                         `name:"TableId" type:"string"`
-	ExportTime                     *time.Time                      `name:"ExportTime" type:"timestamp"`
-	ClientToken                    *string                         `name:"ClientToken" type:"string"`
-	S3Bucket                       *string                         `name:"S3Bucket" type:"string" max:"255"`
-	S3BucketOwner                  *string                         `name:"S3BucketOwner" type:"string"`
-	S3Prefix                       *string                         `name:"S3Prefix" type:"string" max:"1024"`
-	S3SseAlgorithm                 *string                         `name:"S3SseAlgorithm" type:"string" enum:"S3SseAlgorithm"`
-	S3SseKmsKeyId                  *string                         `name:"S3SseKmsKeyId" type:"string" min:"1" max:"2048"`
-	FailureCode                    *string                         `name:"FailureCode" type:"string"`
-	FailureMessage                 *string                         `name:"FailureMessage" type:"string"`
-	ExportFormat                   *string                         `name:"ExportFormat" type:"string" enum:"ExportFormat"`
-	BilledSizeBytes                *int64                          `name:"BilledSizeBytes" type:"long" min:"0"`
-	ItemCount                      *int64                          `name:"ItemCount" type:"long" min:"0"`
-	ExportType                     *string                         `name:"ExportType" type:"string" enum:"ExportType"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the table export.
+	ExportArn *string `name:"ExportArn" type:"string" min:"37" max:"1024"`
+	// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+	// Values: ExportStatus.
+	ExportStatus *string `name:"ExportStatus" type:"string" enum:"ExportStatus"`
+	// The time at which the export task began.
+	StartTime *time.Time `name:"StartTime" type:"timestamp"`
+	// The time at which the export task completed.
+	EndTime *time.Time `name:"EndTime" type:"timestamp"`
+	// The name of the manifest file for the export task.
+	ExportManifest *string `name:"ExportManifest" type:"string"`
+	// The Amazon Resource Name (ARN) of the table that was exported.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// Unique ID of the table that was exported.
+	TableId *string `name:"TableId" type:"string"`
+	// Point in time from which table data was exported.
+	ExportTime *time.Time `name:"ExportTime" type:"timestamp"`
+	// The client token that was provided for the export task.
+	ClientToken *string `name:"ClientToken" type:"string"`
+	// The name of the Amazon S3 bucket containing the export.
+	S3Bucket *string `name:"S3Bucket" type:"string" max:"255"`
+	// The ID of the Amazon Web Services account that owns the bucket containing the export.
+	S3BucketOwner *string `name:"S3BucketOwner" type:"string"`
+	// The Amazon S3 bucket prefix used as the file name and path of the exported snapshot.
+	S3Prefix *string `name:"S3Prefix" type:"string" max:"1024"`
+	// Type of encryption used on the bucket where export data is stored. Values:
+	// S3SseAlgorithm.
+	S3SseAlgorithm *string `name:"S3SseAlgorithm" type:"string" enum:"S3SseAlgorithm"`
+	// The ID of the KMS managed key used to encrypt the S3 bucket where export data is
+	// stored (if applicable).
+	S3SseKmsKeyId *string `name:"S3SseKmsKeyId" type:"string" min:"1" max:"2048"`
+	// Status code for the result of the failed export.
+	FailureCode *string `name:"FailureCode" type:"string"`
+	// Export failure reason description.
+	FailureMessage *string `name:"FailureMessage" type:"string"`
+	// The format of the exported data. Values: ExportFormat.
+	ExportFormat *string `name:"ExportFormat" type:"string" enum:"ExportFormat"`
+	// The billable size of the table export.
+	BilledSizeBytes *int64 `name:"BilledSizeBytes" type:"long" min:"0"`
+	// The number of items exported.
+	ItemCount *int64 `name:"ItemCount" type:"long" min:"0"`
+	// The type of export that was performed. Values: ExportType.
+	ExportType *string `name:"ExportType" type:"string" enum:"ExportType"`
+	// Optional object containing the parameters specific to an incremental export.
 	IncrementalExportSpecification *IncrementalExportSpecification `name:"IncrementalExportSpecification" type:"structure"`
 }
 
+// The specified export was not found.
 type ExportNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -737,135 +1156,241 @@ func (e *ExportNotFoundException) ErrorCode() string { return "ExportNotFoundExc
 func (e *ExportNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ExportNotFoundException) Fault() string     { return "client" }
 
+// Summary information about an export task.
 type ExportSummary struct {
-	_            struct{} `type:"structure"`
-	ExportArn    *string  `name:"ExportArn" type:"string" min:"37" max:"1024"`
-	ExportStatus *string  `name:"ExportStatus" type:"string" enum:"ExportStatus"`
-	ExportType   *string  `name:"ExportType" type:"string" enum:"ExportType"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the export.
+	ExportArn *string `name:"ExportArn" type:"string" min:"37" max:"1024"`
+	// Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.
+	// Values: ExportStatus.
+	ExportStatus *string `name:"ExportStatus" type:"string" enum:"ExportStatus"`
+	// The type of export that was performed. Values: ExportType.
+	ExportType *string `name:"ExportType" type:"string" enum:"ExportType"`
 }
 
 type ExportTableToPointInTimeInput struct {
-	_                              struct{}                        `type:"structure"`
-	TableArn                       *string                         `name:"TableArn" type:"string" required:"true" min:"1" max:"1024"`
-	ExportTime                     *time.Time                      `name:"ExportTime" type:"timestamp"`
-	ClientToken                    *string                         `name:"ClientToken" type:"string" idempotencyToken:"true"`
-	S3Bucket                       *string                         `name:"S3Bucket" type:"string" required:"true" max:"255"`
-	S3BucketOwner                  *string                         `name:"S3BucketOwner" type:"string"`
-	S3Prefix                       *string                         `name:"S3Prefix" type:"string" max:"1024"`
-	S3SseAlgorithm                 *string                         `name:"S3SseAlgorithm" type:"string" enum:"S3SseAlgorithm"`
-	S3SseKmsKeyId                  *string                         `name:"S3SseKmsKeyId" type:"string" min:"1" max:"2048"`
-	ExportFormat                   *string                         `name:"ExportFormat" type:"string" enum:"ExportFormat"`
-	ExportType                     *string                         `name:"ExportType" type:"string" enum:"ExportType"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the table to export.
+	TableArn *string `name:"TableArn" type:"string" required:"true" min:"1" max:"1024"`
+	// Time in the past from which to export table data, counted in seconds from the start of
+	// the Unix epoch.
+	ExportTime *time.Time `name:"ExportTime" type:"timestamp"`
+	// Providing a ClientToken makes the call to ExportTableToPointInTimeInput idempotent,
+	// meaning that multiple identical calls have the same effect as one single call.
+	ClientToken *string `name:"ClientToken" type:"string" idempotencyToken:"true"`
+	// The name of the Amazon S3 bucket to export the snapshot to.
+	S3Bucket *string `name:"S3Bucket" type:"string" required:"true" max:"255"`
+	// The ID of the Amazon Web Services account that owns the bucket the export will be
+	// stored in.
+	S3BucketOwner *string `name:"S3BucketOwner" type:"string"`
+	// The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
+	S3Prefix *string `name:"S3Prefix" type:"string" max:"1024"`
+	// Type of encryption used on the bucket where export data will be stored. Values:
+	// S3SseAlgorithm.
+	S3SseAlgorithm *string `name:"S3SseAlgorithm" type:"string" enum:"S3SseAlgorithm"`
+	// The ID of the KMS managed key used to encrypt the S3 bucket where export data will be
+	// stored (if applicable).
+	S3SseKmsKeyId *string `name:"S3SseKmsKeyId" type:"string" min:"1" max:"2048"`
+	// The format for the exported data. Values: ExportFormat.
+	ExportFormat *string `name:"ExportFormat" type:"string" enum:"ExportFormat"`
+	// Choice of whether to execute as a full export or incremental export. Values:
+	// ExportType.
+	ExportType *string `name:"ExportType" type:"string" enum:"ExportType"`
+	// Optional object containing the parameters specific to an incremental export.
 	IncrementalExportSpecification *IncrementalExportSpecification `name:"IncrementalExportSpecification" type:"structure"`
 }
 
 type ExportTableToPointInTimeOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains a description of the table export.
 	ExportDescription *ExportDescription `name:"ExportDescription" type:"structure"`
 }
 
+// Represents a failure a contributor insights operation.
 type FailureException struct {
-	_                    struct{} `type:"structure"`
-	ExceptionName        *string  `name:"ExceptionName" type:"string"`
-	ExceptionDescription *string  `name:"ExceptionDescription" type:"string"`
+	_ struct{} `type:"structure"`
+	// Exception name.
+	ExceptionName *string `name:"ExceptionName" type:"string"`
+	// Description of the failure.
+	ExceptionDescription *string `name:"ExceptionDescription" type:"string"`
 }
 
+// Specifies an item and related attribute values to retrieve in a TransactGetItem object.
 type Get struct {
-	_                        struct{}                   `type:"structure"`
-	Key                      map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
-	TableName                *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ProjectionExpression     *string                    `name:"ProjectionExpression" type:"string"`
-	ExpressionAttributeNames map[string]string          `name:"ExpressionAttributeNames" type:"map"`
+	_ struct{} `type:"structure"`
+	// A map of attribute names to AttributeValue objects that specifies the primary key of
+	// the item to retrieve.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// The name of the table from which to retrieve the specified item.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A string that identifies one or more attributes of the specified item to retrieve from
+	// the table.
+	ProjectionExpression *string `name:"ProjectionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in the ProjectionExpression
+	// parameter.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
 }
 
+// Represents the input of a GetItem operation.
 type GetItemInput struct {
-	_                        struct{}                   `type:"structure"`
-	TableName                *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	Key                      map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
-	AttributesToGet          []string                   `name:"AttributesToGet" type:"list" min:"1"`
-	ConsistentRead           *bool                      `name:"ConsistentRead" type:"boolean"`
-	ReturnConsumedCapacity   *string                    `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ProjectionExpression     *string                    `name:"ProjectionExpression" type:"string"`
-	ExpressionAttributeNames map[string]string          `name:"ExpressionAttributeNames" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the table containing the requested item.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A map of attribute names to AttributeValue objects, representing the primary key of
+	// the item to retrieve.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// This is a legacy parameter.
+	AttributesToGet []string `name:"AttributesToGet" type:"list" min:"1"`
+	// Determines the read consistency model: If set to true, then the operation uses
+	// strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// A string that identifies one or more attributes to retrieve from the table.
+	ProjectionExpression *string `name:"ProjectionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
 }
 
+// Represents the output of a GetItem operation.
 type GetItemOutput struct {
-	_                struct{}                   `type:"structure"`
-	Item             map[string]*AttributeValue `name:"Item" type:"map"`
-	ConsumedCapacity *ConsumedCapacity          `name:"ConsumedCapacity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute names to AttributeValue objects, as specified by
+	// ProjectionExpression.
+	Item map[string]*AttributeValue `name:"Item" type:"map"`
+	// The capacity units consumed by the GetItem operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
 }
 
 type GetResourcePolicyInput struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is
+	// attached.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
 }
 
 type GetResourcePolicyOutput struct {
-	_          struct{} `type:"structure"`
-	Policy     *string  `name:"Policy" type:"string"`
-	RevisionId *string  `name:"RevisionId" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The resource-based policy document attached to the resource, which can be a table or
+	// stream, in JSON format.
+	Policy *string `name:"Policy" type:"string"`
+	// A unique string that represents the revision ID of the policy.
+	RevisionId *string `name:"RevisionId" type:"string" min:"1" max:"255"`
 }
 
+// Represents the properties of a global secondary index.
 type GlobalSecondaryIndex struct {
-	_                     struct{}               `type:"structure"`
-	IndexName             *string                `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	KeySchema             []*KeySchemaElement    `name:"KeySchema" type:"list" required:"true" min:"1"`
-	Projection            *Projection            `name:"Projection" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The complete key schema for a global secondary index, which consists of one or more
+	// pairs of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the global
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure" required:"true"`
+	// Represents the provisioned throughput settings for the specified global secondary
+	// index.
 	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
-	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput        *WarmThroughput        `name:"WarmThroughput" type:"structure"`
+	// The maximum number of read and write units for the specified global secondary index.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Represents the warm throughput value (in read units per second and write units per
+	// second) for the specified secondary index.
+	WarmThroughput *WarmThroughput `name:"WarmThroughput" type:"structure"`
 }
 
+// Represents the auto scaling settings of a global secondary index for a global table
+// that will be modified.
 type GlobalSecondaryIndexAutoScalingUpdate struct {
-	_                                         struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
 	IndexName                                 *string                    `name:"IndexName" type:"string" min:"3" max:"255"`
 	ProvisionedWriteCapacityAutoScalingUpdate *AutoScalingSettingsUpdate `name:"ProvisionedWriteCapacityAutoScalingUpdate" type:"structure"`
 }
 
+// Represents the properties of a global secondary index.
 type GlobalSecondaryIndexDescription struct {
-	_                     struct{}                                       `type:"structure"`
-	IndexName             *string                                        `name:"IndexName" type:"string" min:"3" max:"255"`
-	KeySchema             []*KeySchemaElement                            `name:"KeySchema" type:"list" min:"1"`
-	Projection            *Projection                                    `name:"Projection" type:"structure"`
-	IndexStatus           *string                                        `name:"IndexStatus" type:"string" enum:"IndexStatus"`
-	Backfilling           *bool                                          `name:"Backfilling" type:"boolean"`
-	ProvisionedThroughput *ProvisionedThroughputDescription              `name:"ProvisionedThroughput" type:"structure"`
-	IndexSizeBytes        *int64                                         `name:"IndexSizeBytes" type:"long"`
-	ItemCount             *int64                                         `name:"ItemCount" type:"long"`
-	IndexArn              *string                                        `name:"IndexArn" type:"string"`
-	OnDemandThroughput    *OnDemandThroughput                            `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput        *GlobalSecondaryIndexWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The complete key schema for a global secondary index, which consists of one or more
+	// pairs of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the global
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure"`
+	// The current state of the global secondary index: Values: IndexStatus.
+	IndexStatus *string `name:"IndexStatus" type:"string" enum:"IndexStatus"`
+	// Indicates whether the index is currently backfilling.
+	Backfilling *bool `name:"Backfilling" type:"boolean"`
+	// Represents the provisioned throughput settings for the specified global secondary
+	// index.
+	ProvisionedThroughput *ProvisionedThroughputDescription `name:"ProvisionedThroughput" type:"structure"`
+	// The total size of the specified index, in bytes.
+	IndexSizeBytes *int64 `name:"IndexSizeBytes" type:"long"`
+	// The number of items in the specified index.
+	ItemCount *int64 `name:"ItemCount" type:"long"`
+	// The Amazon Resource Name (ARN) that uniquely identifies the index.
+	IndexArn *string `name:"IndexArn" type:"string"`
+	// The maximum number of read and write units for the specified global secondary index.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Represents the warm throughput value (in read units per second and write units per
+	// second) for the specified secondary index.
+	WarmThroughput *GlobalSecondaryIndexWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
 }
 
+// Represents the properties of a global secondary index for the table when the backup was
+// created.
 type GlobalSecondaryIndexInfo struct {
-	_                     struct{}               `type:"structure"`
-	IndexName             *string                `name:"IndexName" type:"string" min:"3" max:"255"`
-	KeySchema             []*KeySchemaElement    `name:"KeySchema" type:"list" min:"1"`
-	Projection            *Projection            `name:"Projection" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The complete key schema for a global secondary index, which consists of one or more
+	// pairs of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the global
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure"`
+	// Represents the provisioned throughput settings for the specified global secondary
+	// index.
 	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
 	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
 }
 
+// Represents one of the following:
 type GlobalSecondaryIndexUpdate struct {
-	_      struct{}                          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of an existing global secondary index, along with new provisioned throughput
+	// settings to be applied to that index.
 	Update *UpdateGlobalSecondaryIndexAction `name:"Update" type:"structure"`
+	// The parameters required for creating a global secondary index on an existing table:
 	Create *CreateGlobalSecondaryIndexAction `name:"Create" type:"structure"`
+	// The name of an existing global secondary index to be removed.
 	Delete *DeleteGlobalSecondaryIndexAction `name:"Delete" type:"structure"`
 }
 
+// The description of the warm throughput value on a global secondary index.
 type GlobalSecondaryIndexWarmThroughputDescription struct {
-	_                   struct{} `type:"structure"`
-	ReadUnitsPerSecond  *int64   `name:"ReadUnitsPerSecond" type:"long" min:"1"`
-	WriteUnitsPerSecond *int64   `name:"WriteUnitsPerSecond" type:"long" min:"1"`
-	Status              *string  `name:"Status" type:"string" enum:"IndexStatus"`
+	_ struct{} `type:"structure"`
+	// Represents warm throughput read units per second value for a global secondary index.
+	ReadUnitsPerSecond *int64 `name:"ReadUnitsPerSecond" type:"long" min:"1"`
+	// Represents warm throughput write units per second value for a global secondary index.
+	WriteUnitsPerSecond *int64 `name:"WriteUnitsPerSecond" type:"long" min:"1"`
+	// Represents the warm throughput status being created or updated on a global secondary
+	// index. Values: IndexStatus.
+	Status *string `name:"Status" type:"string" enum:"IndexStatus"`
 }
 
+// Represents the properties of a global table.
 type GlobalTable struct {
-	_                struct{}   `type:"structure"`
-	GlobalTableName  *string    `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The global table name.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	// The Regions where the global table has replicas.
 	ReplicationGroup []*Replica `name:"ReplicationGroup" type:"list"`
 }
 
+// The specified global table already exists.
 type GlobalTableAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -883,22 +1408,35 @@ func (e *GlobalTableAlreadyExistsException) ErrorCode() string {
 func (e *GlobalTableAlreadyExistsException) HTTPStatus() int { return 400 }
 func (e *GlobalTableAlreadyExistsException) Fault() string   { return "client" }
 
+// Contains details about the global table.
 type GlobalTableDescription struct {
-	_                 struct{}              `type:"structure"`
-	ReplicationGroup  []*ReplicaDescription `name:"ReplicationGroup" type:"list"`
-	GlobalTableArn    *string               `name:"GlobalTableArn" type:"string"`
-	CreationDateTime  *time.Time            `name:"CreationDateTime" type:"timestamp"`
-	GlobalTableStatus *string               `name:"GlobalTableStatus" type:"string" enum:"GlobalTableStatus"`
-	GlobalTableName   *string               `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The Regions where the global table has replicas.
+	ReplicationGroup []*ReplicaDescription `name:"ReplicationGroup" type:"list"`
+	// The unique identifier of the global table.
+	GlobalTableArn *string `name:"GlobalTableArn" type:"string"`
+	// The creation time of the global table.
+	CreationDateTime *time.Time `name:"CreationDateTime" type:"timestamp"`
+	// The current state of the global table: Values: GlobalTableStatus.
+	GlobalTableStatus *string `name:"GlobalTableStatus" type:"string" enum:"GlobalTableStatus"`
+	// The global table name.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" min:"3" max:"255"`
 }
 
+// Represents the settings of a global secondary index for a global table that will be
+// modified.
 type GlobalTableGlobalSecondaryIndexSettingsUpdate struct {
-	_                                                 struct{}                   `type:"structure"`
-	IndexName                                         *string                    `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	ProvisionedWriteCapacityUnits                     *int64                     `name:"ProvisionedWriteCapacityUnits" type:"long" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	ProvisionedWriteCapacityUnits *int64 `name:"ProvisionedWriteCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for managing a global secondary index's write capacity units.
 	ProvisionedWriteCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate `name:"ProvisionedWriteCapacityAutoScalingSettingsUpdate" type:"structure"`
 }
 
+// The specified global table does not exist.
 type GlobalTableNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -914,18 +1452,28 @@ func (e *GlobalTableNotFoundException) ErrorCode() string { return "GlobalTableN
 func (e *GlobalTableNotFoundException) HTTPStatus() int   { return 400 }
 func (e *GlobalTableNotFoundException) Fault() string     { return "client" }
 
+// Represents the properties of a witness Region in a MRSC global table.
 type GlobalTableWitnessDescription struct {
-	_             struct{} `type:"structure"`
-	RegionName    *string  `name:"RegionName" type:"string"`
-	WitnessStatus *string  `name:"WitnessStatus" type:"string" enum:"WitnessStatus"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon Web Services Region that serves as a witness for the MRSC
+	// global table.
+	RegionName *string `name:"RegionName" type:"string"`
+	// The current status of the witness Region in the MRSC global table. Values:
+	// WitnessStatus.
+	WitnessStatus *string `name:"WitnessStatus" type:"string" enum:"WitnessStatus"`
 }
 
+// Represents one of the following:
 type GlobalTableWitnessGroupUpdate struct {
-	_      struct{}                                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies a witness Region to be added to a new MRSC global table.
 	Create *CreateGlobalTableWitnessGroupMemberAction `name:"Create" type:"structure"`
+	// Specifies a witness Region to be removed from an existing global table.
 	Delete *DeleteGlobalTableWitnessGroupMemberAction `name:"Delete" type:"structure"`
 }
 
+// DynamoDB rejected the request because you retried a request with a different payload
+// but with an idempotent token that was already used.
 type IdempotentParameterMismatchException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -943,6 +1491,9 @@ func (e *IdempotentParameterMismatchException) ErrorCode() string {
 func (e *IdempotentParameterMismatchException) HTTPStatus() int { return 400 }
 func (e *IdempotentParameterMismatchException) Fault() string   { return "client" }
 
+// There was a conflict when importing from the specified S3 source. This can occur when
+// the current import conflicts with a previous import request that had the same client
+// token.
 type ImportConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -958,6 +1509,7 @@ func (e *ImportConflictException) ErrorCode() string { return "ImportConflictExc
 func (e *ImportConflictException) HTTPStatus() int   { return 400 }
 func (e *ImportConflictException) Fault() string     { return "client" }
 
+// The specified import was not found.
 type ImportNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -973,63 +1525,115 @@ func (e *ImportNotFoundException) ErrorCode() string { return "ImportNotFoundExc
 func (e *ImportNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ImportNotFoundException) Fault() string     { return "client" }
 
+// Summary information about the source file for the import.
 type ImportSummary struct {
-	_                     struct{}        `type:"structure"`
-	ImportArn             *string         `name:"ImportArn" type:"string" min:"37" max:"1024"`
-	ImportStatus          *string         `name:"ImportStatus" type:"string" enum:"ImportStatus"`
-	TableArn              *string         `name:"TableArn" type:"string" min:"1" max:"1024"`
-	S3BucketSource        *S3BucketSource `name:"S3BucketSource" type:"structure"`
-	CloudWatchLogGroupArn *string         `name:"CloudWatchLogGroupArn" type:"string" min:"1" max:"1024"`
-	InputFormat           *string         `name:"InputFormat" type:"string" enum:"InputFormat"`
-	StartTime             *time.Time      `name:"StartTime" type:"timestamp"`
-	EndTime               *time.Time      `name:"EndTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Number (ARN) corresponding to the import request.
+	ImportArn *string `name:"ImportArn" type:"string" min:"37" max:"1024"`
+	// The status of the import operation. Values: ImportStatus.
+	ImportStatus *string `name:"ImportStatus" type:"string" enum:"ImportStatus"`
+	// The Amazon Resource Number (ARN) of the table being imported into.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// The path and S3 bucket of the source file that is being imported.
+	S3BucketSource *S3BucketSource `name:"S3BucketSource" type:"structure"`
+	// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with this
+	// import task.
+	CloudWatchLogGroupArn *string `name:"CloudWatchLogGroupArn" type:"string" min:"1" max:"1024"`
+	// The format of the source data. Values: InputFormat.
+	InputFormat *string `name:"InputFormat" type:"string" enum:"InputFormat"`
+	// The time at which this import task began.
+	StartTime *time.Time `name:"StartTime" type:"timestamp"`
+	// The time at which this import task ended.
+	EndTime *time.Time `name:"EndTime" type:"timestamp"`
 }
 
+// Represents the properties of the table being imported into.
 type ImportTableDescription struct {
-	_                       struct{}                 `type:"structure"`
-	ImportArn               *string                  `name:"ImportArn" type:"string" min:"37" max:"1024"`
-	ImportStatus            *string                  `name:"ImportStatus" type:"string" enum:"ImportStatus"`
-	TableArn                *string                  `name:"TableArn" type:"string" min:"1" max:"1024"`
-	TableId                 *string                  `name:"TableId" type:"string"`
-	ClientToken             *string                  `name:"ClientToken" type:"string"`
-	S3BucketSource          *S3BucketSource          `name:"S3BucketSource" type:"structure"`
-	ErrorCount              *int64                   `name:"ErrorCount" type:"long" min:"0"`
-	CloudWatchLogGroupArn   *string                  `name:"CloudWatchLogGroupArn" type:"string" min:"1" max:"1024"`
-	InputFormat             *string                  `name:"InputFormat" type:"string" enum:"InputFormat"`
-	InputFormatOptions      *InputFormatOptions      `name:"InputFormatOptions" type:"structure"`
-	InputCompressionType    *string                  `name:"InputCompressionType" type:"string" enum:"InputCompressionType"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Number (ARN) corresponding to the import request.
+	ImportArn *string `name:"ImportArn" type:"string" min:"37" max:"1024"`
+	// The status of the import. Values: ImportStatus.
+	ImportStatus *string `name:"ImportStatus" type:"string" enum:"ImportStatus"`
+	// The Amazon Resource Number (ARN) of the table being imported into.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// The table id corresponding to the table created by import table process.
+	TableId *string `name:"TableId" type:"string"`
+	// The client token that was provided for the import task.
+	ClientToken *string `name:"ClientToken" type:"string"`
+	// Values for the S3 bucket the source file is imported from.
+	S3BucketSource *S3BucketSource `name:"S3BucketSource" type:"structure"`
+	// The number of errors occurred on importing the source file into the target table.
+	ErrorCount *int64 `name:"ErrorCount" type:"long" min:"0"`
+	// The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with the
+	// target table.
+	CloudWatchLogGroupArn *string `name:"CloudWatchLogGroupArn" type:"string" min:"1" max:"1024"`
+	// The format of the source data going into the target table. Values: InputFormat.
+	InputFormat *string `name:"InputFormat" type:"string" enum:"InputFormat"`
+	// The format options for the data that was imported into the target table.
+	InputFormatOptions *InputFormatOptions `name:"InputFormatOptions" type:"structure"`
+	// The compression options for the data that has been imported into the target table.
+	// Values: InputCompressionType.
+	InputCompressionType *string `name:"InputCompressionType" type:"string" enum:"InputCompressionType"`
+	// The parameters for the new table that is being imported into.
 	TableCreationParameters *TableCreationParameters `name:"TableCreationParameters" type:"structure"`
-	StartTime               *time.Time               `name:"StartTime" type:"timestamp"`
-	EndTime                 *time.Time               `name:"EndTime" type:"timestamp"`
-	ProcessedSizeBytes      *int64                   `name:"ProcessedSizeBytes" type:"long"`
-	ProcessedItemCount      *int64                   `name:"ProcessedItemCount" type:"long" min:"0"`
-	ImportedItemCount       *int64                   `name:"ImportedItemCount" type:"long" min:"0"`
-	FailureCode             *string                  `name:"FailureCode" type:"string"`
-	FailureMessage          *string                  `name:"FailureMessage" type:"string"`
+	// The time when this import task started.
+	StartTime *time.Time `name:"StartTime" type:"timestamp"`
+	// The time at which the creation of the table associated with this import task
+	// completed.
+	EndTime *time.Time `name:"EndTime" type:"timestamp"`
+	// The total size of data processed from the source file, in Bytes.
+	ProcessedSizeBytes *int64 `name:"ProcessedSizeBytes" type:"long"`
+	// The total number of items processed from the source file.
+	ProcessedItemCount *int64 `name:"ProcessedItemCount" type:"long" min:"0"`
+	// The number of items successfully imported into the new table.
+	ImportedItemCount *int64 `name:"ImportedItemCount" type:"long" min:"0"`
+	// The error code corresponding to the failure that the import job ran into during
+	// execution.
+	FailureCode *string `name:"FailureCode" type:"string"`
+	// The error message corresponding to the failure that the import job ran into during
+	// execution.
+	FailureMessage *string `name:"FailureMessage" type:"string"`
 }
 
 type ImportTableInput struct {
-	_                       struct{}                 `type:"structure"`
-	ClientToken             *string                  `name:"ClientToken" type:"string" idempotencyToken:"true"`
-	S3BucketSource          *S3BucketSource          `name:"S3BucketSource" type:"structure" required:"true"`
-	InputFormat             *string                  `name:"InputFormat" type:"string" enum:"InputFormat" required:"true"`
-	InputFormatOptions      *InputFormatOptions      `name:"InputFormatOptions" type:"structure"`
-	InputCompressionType    *string                  `name:"InputCompressionType" type:"string" enum:"InputCompressionType"`
+	_ struct{} `type:"structure"`
+	// Providing a ClientToken makes the call to ImportTableInput idempotent, meaning that
+	// multiple identical calls have the same effect as one single call.
+	ClientToken *string `name:"ClientToken" type:"string" idempotencyToken:"true"`
+	// The S3 bucket that provides the source for the import.
+	S3BucketSource *S3BucketSource `name:"S3BucketSource" type:"structure" required:"true"`
+	// The format of the source data. Values: InputFormat.
+	InputFormat *string `name:"InputFormat" type:"string" enum:"InputFormat" required:"true"`
+	// Additional properties that specify how the input is formatted,
+	InputFormatOptions *InputFormatOptions `name:"InputFormatOptions" type:"structure"`
+	// Type of compression to be used on the input coming from the imported table. Values:
+	// InputCompressionType.
+	InputCompressionType *string `name:"InputCompressionType" type:"string" enum:"InputCompressionType"`
+	// Parameters for the table to import the data into.
 	TableCreationParameters *TableCreationParameters `name:"TableCreationParameters" type:"structure" required:"true"`
 }
 
 type ImportTableOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of the table created for the import, and parameters of the
+	// import.
 	ImportTableDescription *ImportTableDescription `name:"ImportTableDescription" type:"structure" required:"true"`
 }
 
+// Optional object containing the parameters specific to an incremental export.
 type IncrementalExportSpecification struct {
-	_              struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Time in the past which provides the inclusive start range for the export table's data,
+	// counted in seconds from the start of the Unix epoch.
 	ExportFromTime *time.Time `name:"ExportFromTime" type:"timestamp"`
-	ExportToTime   *time.Time `name:"ExportToTime" type:"timestamp"`
-	ExportViewType *string    `name:"ExportViewType" type:"string" enum:"ExportViewType"`
+	// Time in the past which provides the exclusive end range for the export table's data,
+	// counted in seconds from the start of the Unix epoch.
+	ExportToTime *time.Time `name:"ExportToTime" type:"timestamp"`
+	// The view type that was chosen for the export. Values: ExportViewType.
+	ExportViewType *string `name:"ExportViewType" type:"string" enum:"ExportViewType"`
 }
 
+// The operation tried to access a nonexistent index.
 type IndexNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1045,14 +1649,19 @@ func (e *IndexNotFoundException) ErrorCode() string { return "IndexNotFoundExcep
 func (e *IndexNotFoundException) HTTPStatus() int   { return 400 }
 func (e *IndexNotFoundException) Fault() string     { return "client" }
 
+// The format options for the data that was imported into the target table. There is one
+// value, CsvOption.
 type InputFormatOptions struct {
-	_   struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The options for imported source files in CSV format.
 	Csv *CsvOptions `name:"Csv" type:"structure"`
 }
 
+// An error occurred on the server side.
 type InternalServerError struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
+	// The server encountered an internal error trying to fulfill the request.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InternalServerError) Error() string {
@@ -1065,6 +1674,7 @@ func (e *InternalServerError) ErrorCode() string { return "InternalServerError" 
 func (e *InternalServerError) HTTPStatus() int   { return 400 }
 func (e *InternalServerError) Fault() string     { return "server" }
 
+// The specified ExportTime is outside of the point in time recovery window.
 type InvalidExportTimeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1080,6 +1690,8 @@ func (e *InvalidExportTimeException) ErrorCode() string { return "InvalidExportT
 func (e *InvalidExportTimeException) HTTPStatus() int   { return 400 }
 func (e *InvalidExportTimeException) Fault() string     { return "client" }
 
+// An invalid restore time was specified. RestoreDateTime must be between
+// EarliestRestorableDateTime and LatestRestorableDateTime.
 type InvalidRestoreTimeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1095,15 +1707,23 @@ func (e *InvalidRestoreTimeException) ErrorCode() string { return "InvalidRestor
 func (e *InvalidRestoreTimeException) HTTPStatus() int   { return 400 }
 func (e *InvalidRestoreTimeException) Fault() string     { return "client" }
 
+// Information about item collections, if any, that were affected by the operation.
+// ItemCollectionMetrics is only returned if the request asked for it. If the table does
+// not have any local secondary indexes, this information is not returned in the response.
 type ItemCollectionMetrics struct {
-	_                   struct{}                   `type:"structure"`
-	ItemCollectionKey   map[string]*AttributeValue `name:"ItemCollectionKey" type:"map"`
-	SizeEstimateRangeGB []float64                  `name:"SizeEstimateRangeGB" type:"list"`
+	_ struct{} `type:"structure"`
+	// The partition key value of the item collection.
+	ItemCollectionKey map[string]*AttributeValue `name:"ItemCollectionKey" type:"map"`
+	// An estimate of item collection size, in gigabytes.
+	SizeEstimateRangeGB []float64 `name:"SizeEstimateRangeGB" type:"list"`
 }
 
+// An item collection is too large. This exception is only returned for tables that have
+// one or more local secondary indexes.
 type ItemCollectionSizeLimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The total size of an item collection has exceeded the maximum limit of 10 gigabytes.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ItemCollectionSizeLimitExceededException) Error() string {
@@ -1118,52 +1738,81 @@ func (e *ItemCollectionSizeLimitExceededException) ErrorCode() string {
 func (e *ItemCollectionSizeLimitExceededException) HTTPStatus() int { return 400 }
 func (e *ItemCollectionSizeLimitExceededException) Fault() string   { return "client" }
 
+// Details for the requested item.
 type ItemResponse struct {
-	_    struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Map of attribute data consisting of the data type and attribute value.
 	Item map[string]*AttributeValue `name:"Item" type:"map"`
 }
 
+// Represents a single element of a key schema. A key schema specifies the attributes that
+// make up the primary key of a table, or the key attributes of an index.
 type KeySchemaElement struct {
-	_             struct{} `type:"structure"`
-	AttributeName *string  `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
-	KeyType       *string  `name:"KeyType" type:"string" enum:"KeyType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of a key attribute.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
+	// The role that this key attribute will assume: Values: KeyType.
+	KeyType *string `name:"KeyType" type:"string" enum:"KeyType" required:"true"`
 }
 
+// Represents a set of primary keys and, for each key, the attributes to retrieve from the
+// table.
 type KeysAndAttributes struct {
-	_                        struct{}                     `type:"structure"`
-	Keys                     []map[string]*AttributeValue `name:"Keys" type:"list" required:"true" min:"1" max:"100"`
-	AttributesToGet          []string                     `name:"AttributesToGet" type:"list" min:"1"`
-	ConsistentRead           *bool                        `name:"ConsistentRead" type:"boolean"`
-	ProjectionExpression     *string                      `name:"ProjectionExpression" type:"string"`
-	ExpressionAttributeNames map[string]string            `name:"ExpressionAttributeNames" type:"map"`
+	_ struct{} `type:"structure"`
+	// The primary key attribute values that define the items and the attributes associated
+	// with the items.
+	Keys []map[string]*AttributeValue `name:"Keys" type:"list" required:"true" min:"1" max:"100"`
+	// This is a legacy parameter.
+	AttributesToGet []string `name:"AttributesToGet" type:"list" min:"1"`
+	// The consistency of a read operation.
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
+	// A string that identifies one or more attributes to retrieve from the table.
+	ProjectionExpression *string `name:"ProjectionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
 }
 
+// Describes a Kinesis data stream destination.
 type KinesisDataStreamDestination struct {
-	_                                    struct{} `type:"structure"`
-	StreamArn                            *string  `name:"StreamArn" type:"string" min:"37" max:"1024"`
-	DestinationStatus                    *string  `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
-	DestinationStatusDescription         *string  `name:"DestinationStatusDescription" type:"string"`
-	ApproximateCreationDateTimePrecision *string  `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
+	_ struct{} `type:"structure"`
+	// The ARN for a specific Kinesis data stream.
+	StreamArn *string `name:"StreamArn" type:"string" min:"37" max:"1024"`
+	// The current status of replication. Values: DestinationStatus.
+	DestinationStatus *string `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
+	// The human-readable string that corresponds to the replica status.
+	DestinationStatusDescription *string `name:"DestinationStatusDescription" type:"string"`
+	// The precision of the Kinesis data stream timestamp. Values:
+	// ApproximateCreationDateTimePrecision.
+	ApproximateCreationDateTimePrecision *string `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
 }
 
 type KinesisStreamingDestinationInput struct {
-	_                                   struct{}                             `type:"structure"`
-	TableName                           *string                              `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	StreamArn                           *string                              `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the DynamoDB table.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The ARN for a Kinesis data stream.
+	StreamArn *string `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	// The source for the Kinesis streaming information that is being enabled.
 	EnableKinesisStreamingConfiguration *EnableKinesisStreamingConfiguration `name:"EnableKinesisStreamingConfiguration" type:"structure"`
 }
 
 type KinesisStreamingDestinationOutput struct {
-	_                                   struct{}                             `type:"structure"`
-	TableName                           *string                              `name:"TableName" type:"string" min:"3" max:"255"`
-	StreamArn                           *string                              `name:"StreamArn" type:"string" min:"37" max:"1024"`
-	DestinationStatus                   *string                              `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
+	_ struct{} `type:"structure"`
+	// The name of the table being modified.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The ARN for the specific Kinesis data stream.
+	StreamArn *string `name:"StreamArn" type:"string" min:"37" max:"1024"`
+	// The current status of the replication. Values: DestinationStatus.
+	DestinationStatus *string `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
+	// The destination for the Kinesis streaming information that is being enabled.
 	EnableKinesisStreamingConfiguration *EnableKinesisStreamingConfiguration `name:"EnableKinesisStreamingConfiguration" type:"structure"`
 }
 
+// There is no limit to the number of daily on-demand backups that can be taken.
 type LimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// Too many operations for a given subscriber.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *LimitExceededException) Error() string {
@@ -1177,153 +1826,246 @@ func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
 type ListBackupsInput struct {
-	_                       struct{}   `type:"structure"`
-	TableName               *string    `name:"TableName" type:"string" min:"1" max:"1024"`
-	Limit                   *int64     `name:"Limit" type:"integer" min:"1" max:"100"`
-	TimeRangeLowerBound     *time.Time `name:"TimeRangeLowerBound" type:"timestamp"`
-	TimeRangeUpperBound     *time.Time `name:"TimeRangeUpperBound" type:"timestamp"`
-	ExclusiveStartBackupArn *string    `name:"ExclusiveStartBackupArn" type:"string" min:"37" max:"1024"`
-	BackupType              *string    `name:"BackupType" type:"string" enum:"BackupTypeFilter"`
+	_ struct{} `type:"structure"`
+	// Lists the backups from the table specified in TableName.
+	TableName *string `name:"TableName" type:"string" min:"1" max:"1024"`
+	// Maximum number of backups to return at once.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
+	// Only backups created after this time are listed.
+	TimeRangeLowerBound *time.Time `name:"TimeRangeLowerBound" type:"timestamp"`
+	// Only backups created before this time are listed.
+	TimeRangeUpperBound *time.Time `name:"TimeRangeUpperBound" type:"timestamp"`
+	// LastEvaluatedBackupArn is the Amazon Resource Name (ARN) of the backup last evaluated
+	// when the current page of results was returned, inclusive of the current page of
+	// results.
+	ExclusiveStartBackupArn *string `name:"ExclusiveStartBackupArn" type:"string" min:"37" max:"1024"`
+	// The backups from the table specified by BackupType are listed. Values:
+	// BackupTypeFilter.
+	BackupType *string `name:"BackupType" type:"string" enum:"BackupTypeFilter"`
 }
 
 type ListBackupsOutput struct {
-	_                      struct{}         `type:"structure"`
-	BackupSummaries        []*BackupSummary `name:"BackupSummaries" type:"list"`
-	LastEvaluatedBackupArn *string          `name:"LastEvaluatedBackupArn" type:"string" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// List of BackupSummary objects.
+	BackupSummaries []*BackupSummary `name:"BackupSummaries" type:"list"`
+	// The ARN of the backup last evaluated when the current page of results was returned,
+	// inclusive of the current page of results.
+	LastEvaluatedBackupArn *string `name:"LastEvaluatedBackupArn" type:"string" min:"37" max:"1024"`
 }
 
 type ListContributorInsightsInput struct {
-	_          struct{} `type:"structure"`
-	TableName  *string  `name:"TableName" type:"string" min:"1" max:"1024"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" min:"1" max:"1024"`
+	// A token to for the desired page, if there is one.
+	NextToken *string `name:"NextToken" type:"string"`
+	// Maximum number of results to return per page.
+	MaxResults *int64 `name:"MaxResults" type:"integer" max:"100"`
 }
 
 type ListContributorInsightsOutput struct {
-	_                            struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of ContributorInsightsSummary.
 	ContributorInsightsSummaries []*ContributorInsightsSummary `name:"ContributorInsightsSummaries" type:"list"`
-	NextToken                    *string                       `name:"NextToken" type:"string"`
+	// A token to go to the next page if there is one.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListExportsInput struct {
-	_          struct{} `type:"structure"`
-	TableArn   *string  `name:"TableArn" type:"string" min:"1" max:"1024"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"25"`
-	NextToken  *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the exported table.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// Maximum number of results to return per page.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"25"`
+	// An optional string that, if supplied, must be copied from the output of a previous
+	// call to ListExports.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListExportsOutput struct {
-	_               struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of ExportSummary objects.
 	ExportSummaries []*ExportSummary `name:"ExportSummaries" type:"list"`
-	NextToken       *string          `name:"NextToken" type:"string"`
+	// If this value is returned, there are additional results to be displayed.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListGlobalTablesInput struct {
-	_                             struct{} `type:"structure"`
-	ExclusiveStartGlobalTableName *string  `name:"ExclusiveStartGlobalTableName" type:"string" min:"3" max:"255"`
-	Limit                         *int64   `name:"Limit" type:"integer" min:"1"`
-	RegionName                    *string  `name:"RegionName" type:"string"`
+	_ struct{} `type:"structure"`
+	// The first global table name that this operation will evaluate.
+	ExclusiveStartGlobalTableName *string `name:"ExclusiveStartGlobalTableName" type:"string" min:"3" max:"255"`
+	// The maximum number of table names to return, if the parameter is not specified
+	// DynamoDB defaults to 100.
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// Lists the global tables in a specific Region.
+	RegionName *string `name:"RegionName" type:"string"`
 }
 
 type ListGlobalTablesOutput struct {
-	_                            struct{}       `type:"structure"`
-	GlobalTables                 []*GlobalTable `name:"GlobalTables" type:"list"`
-	LastEvaluatedGlobalTableName *string        `name:"LastEvaluatedGlobalTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// List of global table names.
+	GlobalTables []*GlobalTable `name:"GlobalTables" type:"list"`
+	// Last evaluated global table name.
+	LastEvaluatedGlobalTableName *string `name:"LastEvaluatedGlobalTableName" type:"string" min:"3" max:"255"`
 }
 
 type ListImportsInput struct {
-	_         struct{} `type:"structure"`
-	TableArn  *string  `name:"TableArn" type:"string" min:"1" max:"1024"`
-	PageSize  *int64   `name:"PageSize" type:"integer" min:"1" max:"25"`
-	NextToken *string  `name:"NextToken" type:"string" min:"112" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) associated with the table that was imported to.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// The number of ImportSummary objects returned in a single page.
+	PageSize *int64 `name:"PageSize" type:"integer" min:"1" max:"25"`
+	// An optional string that, if supplied, must be copied from the output of a previous
+	// call to ListImports.
+	NextToken *string `name:"NextToken" type:"string" min:"112" max:"1024"`
 }
 
 type ListImportsOutput struct {
-	_                 struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of ImportSummary objects.
 	ImportSummaryList []*ImportSummary `name:"ImportSummaryList" type:"list"`
-	NextToken         *string          `name:"NextToken" type:"string" min:"112" max:"1024"`
+	// If this value is returned, there are additional results to be displayed.
+	NextToken *string `name:"NextToken" type:"string" min:"112" max:"1024"`
 }
 
+// Represents the input of a ListTables operation.
 type ListTablesInput struct {
-	_                       struct{} `type:"structure"`
-	ExclusiveStartTableName *string  `name:"ExclusiveStartTableName" type:"string" min:"3" max:"255"`
-	Limit                   *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The first table name that this operation will evaluate.
+	ExclusiveStartTableName *string `name:"ExclusiveStartTableName" type:"string" min:"3" max:"255"`
+	// A maximum number of table names to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
+// Represents the output of a ListTables operation.
 type ListTablesOutput struct {
-	_                      struct{} `type:"structure"`
-	TableNames             []string `name:"TableNames" type:"list"`
-	LastEvaluatedTableName *string  `name:"LastEvaluatedTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The names of the tables associated with the current account at the current endpoint.
+	TableNames []string `name:"TableNames" type:"list"`
+	// The name of the last table in the current page of results.
+	LastEvaluatedTableName *string `name:"LastEvaluatedTableName" type:"string" min:"3" max:"255"`
 }
 
 type ListTagsOfResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
-	NextToken   *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon DynamoDB resource with tags to be listed.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	// An optional string that, if supplied, must be copied from the output of a previous
+	// call to ListTagOfResource.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListTagsOfResourceOutput struct {
-	_         struct{} `type:"structure"`
-	Tags      []*Tag   `name:"Tags" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The tags currently associated with the Amazon DynamoDB resource.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// If this value is returned, there are additional results to be displayed.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Represents the properties of a local secondary index.
 type LocalSecondaryIndex struct {
-	_          struct{}            `type:"structure"`
-	IndexName  *string             `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	KeySchema  []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
-	Projection *Projection         `name:"Projection" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the local secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The complete key schema for the local secondary index, consisting of one or more pairs
+	// of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the local
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure" required:"true"`
 }
 
+// Represents the properties of a local secondary index.
 type LocalSecondaryIndexDescription struct {
-	_              struct{}            `type:"structure"`
-	IndexName      *string             `name:"IndexName" type:"string" min:"3" max:"255"`
-	KeySchema      []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
-	Projection     *Projection         `name:"Projection" type:"structure"`
-	IndexSizeBytes *int64              `name:"IndexSizeBytes" type:"long"`
-	ItemCount      *int64              `name:"ItemCount" type:"long"`
-	IndexArn       *string             `name:"IndexArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// Represents the name of the local secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The complete key schema for the local secondary index, consisting of one or more pairs
+	// of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the global
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure"`
+	// The total size of the specified index, in bytes.
+	IndexSizeBytes *int64 `name:"IndexSizeBytes" type:"long"`
+	// The number of items in the specified index.
+	ItemCount *int64 `name:"ItemCount" type:"long"`
+	// The Amazon Resource Name (ARN) that uniquely identifies the index.
+	IndexArn *string `name:"IndexArn" type:"string"`
 }
 
+// Represents the properties of a local secondary index for the table when the backup was
+// created.
 type LocalSecondaryIndexInfo struct {
-	_          struct{}            `type:"structure"`
-	IndexName  *string             `name:"IndexName" type:"string" min:"3" max:"255"`
-	KeySchema  []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
-	Projection *Projection         `name:"Projection" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the name of the local secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The complete key schema for a local secondary index, which consists of one or more
+	// pairs of attribute names and key types:
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// Represents attributes that are copied (projected) from the table into the global
+	// secondary index.
+	Projection *Projection `name:"Projection" type:"structure"`
 }
 
+// Sets the maximum number of read and write units for the specified on-demand table. If
+// you use this parameter, you must specify MaxReadRequestUnits, MaxWriteRequestUnits, or
+// both.
 type OnDemandThroughput struct {
-	_                    struct{} `type:"structure"`
-	MaxReadRequestUnits  *int64   `name:"MaxReadRequestUnits" type:"long"`
-	MaxWriteRequestUnits *int64   `name:"MaxWriteRequestUnits" type:"long"`
+	_ struct{} `type:"structure"`
+	// Maximum number of read request units for the specified table.
+	MaxReadRequestUnits *int64 `name:"MaxReadRequestUnits" type:"long"`
+	// Maximum number of write request units for the specified table.
+	MaxWriteRequestUnits *int64 `name:"MaxWriteRequestUnits" type:"long"`
 }
 
+// Overrides the on-demand throughput settings for this replica table. If you don't
+// specify a value for this parameter, it uses the source table's on-demand throughput
+// settings.
 type OnDemandThroughputOverride struct {
-	_                   struct{} `type:"structure"`
-	MaxReadRequestUnits *int64   `name:"MaxReadRequestUnits" type:"long"`
+	_ struct{} `type:"structure"`
+	// Maximum number of read request units for the specified replica table.
+	MaxReadRequestUnits *int64 `name:"MaxReadRequestUnits" type:"long"`
 }
 
+// Represents a PartiQL statement that uses parameters.
 type ParameterizedStatement struct {
-	_                                   struct{}          `type:"structure"`
-	Statement                           *string           `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
-	Parameters                          []*AttributeValue `name:"Parameters" type:"list" min:"1"`
-	ReturnValuesOnConditionCheckFailure *string           `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// A PartiQL statement that uses parameters.
+	Statement *string `name:"Statement" type:"string" required:"true" min:"1" max:"8192"`
+	// The parameter values.
+	Parameters []*AttributeValue `name:"Parameters" type:"list" min:"1"`
+	// An optional parameter that returns the item attributes for a PartiQL
+	// ParameterizedStatement operation that failed a condition check. Values:
+	// ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// The description of the point in time settings applied to the table.
 type PointInTimeRecoveryDescription struct {
-	_                          struct{}   `type:"structure"`
-	PointInTimeRecoveryStatus  *string    `name:"PointInTimeRecoveryStatus" type:"string" enum:"PointInTimeRecoveryStatus"`
-	RecoveryPeriodInDays       *int64     `name:"RecoveryPeriodInDays" type:"integer" min:"1" max:"35"`
+	_ struct{} `type:"structure"`
+	// The current state of point in time recovery: Values: PointInTimeRecoveryStatus.
+	PointInTimeRecoveryStatus *string `name:"PointInTimeRecoveryStatus" type:"string" enum:"PointInTimeRecoveryStatus"`
+	// The number of preceding days for which continuous backups are taken and maintained.
+	RecoveryPeriodInDays *int64 `name:"RecoveryPeriodInDays" type:"integer" min:"1" max:"35"`
+	// Specifies the earliest point in time you can restore your table to.
 	EarliestRestorableDateTime *time.Time `name:"EarliestRestorableDateTime" type:"timestamp"`
-	LatestRestorableDateTime   *time.Time `name:"LatestRestorableDateTime" type:"timestamp"`
+	// LatestRestorableDateTime is typically 5 minutes before the current time.
+	LatestRestorableDateTime *time.Time `name:"LatestRestorableDateTime" type:"timestamp"`
 }
 
+// Represents the settings used to enable point in time recovery.
 type PointInTimeRecoverySpecification struct {
-	_                          struct{} `type:"structure"`
-	PointInTimeRecoveryEnabled *bool    `name:"PointInTimeRecoveryEnabled" type:"boolean" required:"true"`
-	RecoveryPeriodInDays       *int64   `name:"RecoveryPeriodInDays" type:"integer" min:"1" max:"35"`
+	_ struct{} `type:"structure"`
+	// Indicates whether point in time recovery is enabled (true) or disabled (false) on the
+	// table.
+	PointInTimeRecoveryEnabled *bool `name:"PointInTimeRecoveryEnabled" type:"boolean" required:"true"`
+	// The number of preceding days for which continuous backups are taken and maintained.
+	RecoveryPeriodInDays *int64 `name:"RecoveryPeriodInDays" type:"integer" min:"1" max:"35"`
 }
 
+// Point in time recovery has not yet been enabled for this source table.
 type PointInTimeRecoveryUnavailableException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1341,6 +2083,7 @@ func (e *PointInTimeRecoveryUnavailableException) ErrorCode() string {
 func (e *PointInTimeRecoveryUnavailableException) HTTPStatus() int { return 400 }
 func (e *PointInTimeRecoveryUnavailableException) Fault() string   { return "client" }
 
+// The operation tried to access a nonexistent resource-based policy.
 type PolicyNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1356,30 +2099,58 @@ func (e *PolicyNotFoundException) ErrorCode() string { return "PolicyNotFoundExc
 func (e *PolicyNotFoundException) HTTPStatus() int   { return 400 }
 func (e *PolicyNotFoundException) Fault() string     { return "client" }
 
+// Represents attributes that are copied (projected) from the table into an index. These
+// are in addition to the primary key attributes and index key attributes, which are
+// automatically projected.
 type Projection struct {
-	_                struct{} `type:"structure"`
-	ProjectionType   *string  `name:"ProjectionType" type:"string" enum:"ProjectionType"`
+	_ struct{} `type:"structure"`
+	// The set of attributes that are projected into the index: Values: ProjectionType.
+	ProjectionType *string `name:"ProjectionType" type:"string" enum:"ProjectionType"`
+	// Represents the non-key attribute names which will be projected into the index.
 	NonKeyAttributes []string `name:"NonKeyAttributes" type:"list" min:"1" max:"20"`
 }
 
+// Represents the provisioned throughput settings for the specified global secondary
+// index. You must use ProvisionedThroughput or OnDemandThroughput based on your table’s
+// capacity mode.
 type ProvisionedThroughput struct {
-	_                  struct{} `type:"structure"`
-	ReadCapacityUnits  *int64   `name:"ReadCapacityUnits" type:"long" required:"true" min:"1"`
-	WriteCapacityUnits *int64   `name:"WriteCapacityUnits" type:"long" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ReadCapacityUnits *int64 `name:"ReadCapacityUnits" type:"long" required:"true" min:"1"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	WriteCapacityUnits *int64 `name:"WriteCapacityUnits" type:"long" required:"true" min:"1"`
 }
 
+// Represents the provisioned throughput settings for the table, consisting of read and
+// write capacity units, along with data about increases and decreases.
 type ProvisionedThroughputDescription struct {
-	_                      struct{}   `type:"structure"`
-	LastIncreaseDateTime   *time.Time `name:"LastIncreaseDateTime" type:"timestamp"`
-	LastDecreaseDateTime   *time.Time `name:"LastDecreaseDateTime" type:"timestamp"`
-	NumberOfDecreasesToday *int64     `name:"NumberOfDecreasesToday" type:"long" min:"1"`
-	ReadCapacityUnits      *int64     `name:"ReadCapacityUnits" type:"long" min:"0"`
-	WriteCapacityUnits     *int64     `name:"WriteCapacityUnits" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The date and time of the last provisioned throughput increase for this table.
+	LastIncreaseDateTime *time.Time `name:"LastIncreaseDateTime" type:"timestamp"`
+	// The date and time of the last provisioned throughput decrease for this table.
+	LastDecreaseDateTime *time.Time `name:"LastDecreaseDateTime" type:"timestamp"`
+	// The number of provisioned throughput decreases for this table during this UTC calendar
+	// day.
+	NumberOfDecreasesToday *int64 `name:"NumberOfDecreasesToday" type:"long" min:"1"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ReadCapacityUnits *int64 `name:"ReadCapacityUnits" type:"long" min:"0"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	WriteCapacityUnits *int64 `name:"WriteCapacityUnits" type:"long" min:"0"`
 }
 
+// The request was denied due to request throttling. For detailed information about why
+// the request was throttled and the ARN of the impacted resource, find the
+// ThrottlingReason field in the returned exception.
 type ProvisionedThroughputExceededException struct {
-	_                 struct{}            `type:"structure" error:"true" httpStatus:"400"`
-	Message           *string             `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// You exceeded your maximum allowed provisioned throughput.
+	Message *string `name:"message" type:"string"`
+	// A list of ThrottlingReason that provide detailed diagnostic information about why the
+	// request was throttled.
 	ThrottlingReasons []*ThrottlingReason `name:"ThrottlingReasons" type:"list"`
 }
 
@@ -1395,96 +2166,173 @@ func (e *ProvisionedThroughputExceededException) ErrorCode() string {
 func (e *ProvisionedThroughputExceededException) HTTPStatus() int { return 400 }
 func (e *ProvisionedThroughputExceededException) Fault() string   { return "client" }
 
+// Replica-specific provisioned throughput settings. If not specified, uses the source
+// table's provisioned throughput settings.
 type ProvisionedThroughputOverride struct {
-	_                 struct{} `type:"structure"`
-	ReadCapacityUnits *int64   `name:"ReadCapacityUnits" type:"long" min:"1"`
+	_ struct{} `type:"structure"`
+	// Replica-specific read capacity units.
+	ReadCapacityUnits *int64 `name:"ReadCapacityUnits" type:"long" min:"1"`
 }
 
+// Represents a request to perform a PutItem operation.
 type Put struct {
-	_                                   struct{}                   `type:"structure"`
-	Item                                map[string]*AttributeValue `name:"Item" type:"map" required:"true"`
-	TableName                           *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ConditionExpression                 *string                    `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string          `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                    `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute name to attribute values, representing the primary key of the item
+	// to be written by PutItem.
+	Item map[string]*AttributeValue `name:"Item" type:"map" required:"true"`
+	// Name of the table in which to write the item.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A condition that must be satisfied in order for a conditional update to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// Use ReturnValuesOnConditionCheckFailure to get the item attributes if the Put
+	// condition fails. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// Represents the input of a PutItem operation.
 type PutItemInput struct {
-	_                                   struct{}                           `type:"structure"`
-	TableName                           *string                            `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	Item                                map[string]*AttributeValue         `name:"Item" type:"map" required:"true"`
-	Expected                            map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
-	ReturnValues                        *string                            `name:"ReturnValues" type:"string" enum:"ReturnValue"`
-	ReturnConsumedCapacity              *string                            `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics         *string                            `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
-	ConditionalOperator                 *string                            `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
-	ConditionExpression                 *string                            `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string                  `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue         `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                            `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The name of the table to contain the item.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A map of attribute name/value pairs, one for each attribute.
+	Item map[string]*AttributeValue `name:"Item" type:"map" required:"true"`
+	// This is a legacy parameter.
+	Expected map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
+	// Use ReturnValues if you want to get the item attributes as they appeared before they
+	// were updated with the PutItem request. Values: ReturnValue.
+	ReturnValues *string `name:"ReturnValues" type:"string" enum:"ReturnValue"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// Determines whether item collection metrics are returned. Values:
+	// ReturnItemCollectionMetrics.
+	ReturnItemCollectionMetrics *string `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
+	// This is a legacy parameter. Values: ConditionalOperator.
+	ConditionalOperator *string `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
+	// A condition that must be satisfied in order for a conditional PutItem operation to
+	// succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// An optional parameter that returns the item attributes for a PutItem operation that
+	// failed a condition check. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// Represents the output of a PutItem operation.
 type PutItemOutput struct {
-	_                     struct{}                   `type:"structure"`
-	Attributes            map[string]*AttributeValue `name:"Attributes" type:"map"`
-	ConsumedCapacity      *ConsumedCapacity          `name:"ConsumedCapacity" type:"structure"`
-	ItemCollectionMetrics *ItemCollectionMetrics     `name:"ItemCollectionMetrics" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The attribute values as they appeared before the PutItem operation, but only if
+	// ReturnValues is specified as ALL_OLD in the request.
+	Attributes map[string]*AttributeValue `name:"Attributes" type:"map"`
+	// The capacity units consumed by the PutItem operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
+	// Information about item collections, if any, that were affected by the PutItem
+	// operation.
+	ItemCollectionMetrics *ItemCollectionMetrics `name:"ItemCollectionMetrics" type:"structure"`
 }
 
+// Represents a request to perform a PutItem operation on an item.
 type PutRequest struct {
-	_    struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute name to attribute values, representing the primary key of an item
+	// to be processed by PutItem.
 	Item map[string]*AttributeValue `name:"Item" type:"map" required:"true"`
 }
 
 type PutResourcePolicyInput struct {
-	_                               struct{} `type:"structure"`
-	ResourceArn                     *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
-	Policy                          *string  `name:"Policy" type:"string" required:"true"`
-	ExpectedRevisionId              *string  `name:"ExpectedRevisionId" type:"string" min:"1" max:"255"`
-	ConfirmRemoveSelfResourceAccess *bool    `name:"ConfirmRemoveSelfResourceAccess" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be
+	// attached.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	// An Amazon Web Services resource-based policy document in JSON format.
+	Policy *string `name:"Policy" type:"string" required:"true"`
+	// A string value that you can use to conditionally update your policy.
+	ExpectedRevisionId *string `name:"ExpectedRevisionId" type:"string" min:"1" max:"255"`
+	// Set this parameter to true to confirm that you want to remove your permissions to
+	// change the policy of this resource in the future.
+	ConfirmRemoveSelfResourceAccess *bool `name:"ConfirmRemoveSelfResourceAccess" type:"boolean"`
 }
 
 type PutResourcePolicyOutput struct {
-	_          struct{} `type:"structure"`
-	RevisionId *string  `name:"RevisionId" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// A unique string that represents the revision ID of the policy.
+	RevisionId *string `name:"RevisionId" type:"string" min:"1" max:"255"`
 }
 
+// Represents the input of a Query operation.
 type QueryInput struct {
-	_                         struct{}                   `type:"structure"`
-	TableName                 *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	IndexName                 *string                    `name:"IndexName" type:"string" min:"3" max:"255"`
-	Select                    *string                    `name:"Select" type:"string" enum:"Select"`
-	AttributesToGet           []string                   `name:"AttributesToGet" type:"list" min:"1"`
-	Limit                     *int64                     `name:"Limit" type:"integer" min:"1"`
-	ConsistentRead            *bool                      `name:"ConsistentRead" type:"boolean"`
-	KeyConditions             map[string]*Condition      `name:"KeyConditions" type:"map"`
-	QueryFilter               map[string]*Condition      `name:"QueryFilter" type:"map"`
-	ConditionalOperator       *string                    `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
-	ScanIndexForward          *bool                      `name:"ScanIndexForward" type:"boolean"`
-	ExclusiveStartKey         map[string]*AttributeValue `name:"ExclusiveStartKey" type:"map"`
-	ReturnConsumedCapacity    *string                    `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ProjectionExpression      *string                    `name:"ProjectionExpression" type:"string"`
-	FilterExpression          *string                    `name:"FilterExpression" type:"string"`
-	KeyConditionExpression    *string                    `name:"KeyConditionExpression" type:"string"`
-	ExpressionAttributeNames  map[string]string          `name:"ExpressionAttributeNames" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the table containing the requested items.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The name of an index to query.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The attributes to be returned in the result. Values: Select.
+	Select *string `name:"Select" type:"string" enum:"Select"`
+	// This is a legacy parameter.
+	AttributesToGet []string `name:"AttributesToGet" type:"list" min:"1"`
+	// The maximum number of items to evaluate (not necessarily the number of matching
+	// items).
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// Determines the read consistency model: If set to true, then the operation uses
+	// strongly consistent reads; otherwise, the operation uses eventually consistent reads.
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
+	// This is a legacy parameter.
+	KeyConditions map[string]*Condition `name:"KeyConditions" type:"map"`
+	// This is a legacy parameter.
+	QueryFilter map[string]*Condition `name:"QueryFilter" type:"map"`
+	// This is a legacy parameter. Values: ConditionalOperator.
+	ConditionalOperator *string `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
+	// Specifies the order for index traversal: If true (default), the traversal is performed
+	// in ascending order; if false, the traversal is performed in descending order.
+	ScanIndexForward *bool `name:"ScanIndexForward" type:"boolean"`
+	// The primary key of the first item that this operation will evaluate.
+	ExclusiveStartKey map[string]*AttributeValue `name:"ExclusiveStartKey" type:"map"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// A string that identifies one or more attributes to retrieve from the table.
+	ProjectionExpression *string `name:"ProjectionExpression" type:"string"`
+	// A string that contains conditions that DynamoDB applies after the Query operation, but
+	// before the data is returned to you.
+	FilterExpression *string `name:"FilterExpression" type:"string"`
+	// The condition that specifies the key values for items to be retrieved by the Query
+	// action.
+	KeyConditionExpression *string `name:"KeyConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
 	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
 }
 
+// Represents the output of a Query operation.
 type QueryOutput struct {
-	_                struct{}                     `type:"structure"`
-	Items            []map[string]*AttributeValue `name:"Items" type:"list"`
-	Count            *int64                       `name:"Count" type:"integer"`
-	ScannedCount     *int64                       `name:"ScannedCount" type:"integer"`
-	LastEvaluatedKey map[string]*AttributeValue   `name:"LastEvaluatedKey" type:"map"`
-	ConsumedCapacity *ConsumedCapacity            `name:"ConsumedCapacity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of item attributes that match the query criteria.
+	Items []map[string]*AttributeValue `name:"Items" type:"list"`
+	// The number of items in the response.
+	Count *int64 `name:"Count" type:"integer"`
+	// The number of items evaluated, before any QueryFilter is applied.
+	ScannedCount *int64 `name:"ScannedCount" type:"integer"`
+	// The primary key of the item where the operation stopped, inclusive of the previous
+	// result set.
+	LastEvaluatedKey map[string]*AttributeValue `name:"LastEvaluatedKey" type:"map"`
+	// The capacity units consumed by the Query operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
 }
 
+// Represents the properties of a replica.
 type Replica struct {
-	_          struct{} `type:"structure"`
-	RegionName *string  `name:"RegionName" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Region where the replica needs to be created.
+	RegionName *string `name:"RegionName" type:"string"`
 }
 
+// The specified replica is already part of the global table.
 type ReplicaAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1500,85 +2348,142 @@ func (e *ReplicaAlreadyExistsException) ErrorCode() string { return "ReplicaAlre
 func (e *ReplicaAlreadyExistsException) HTTPStatus() int   { return 400 }
 func (e *ReplicaAlreadyExistsException) Fault() string     { return "client" }
 
+// Represents the auto scaling settings of the replica.
 type ReplicaAutoScalingDescription struct {
-	_                                                  struct{}                                             `type:"structure"`
-	RegionName                                         *string                                              `name:"RegionName" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Region where the replica exists.
+	RegionName *string `name:"RegionName" type:"string"`
+	// Replica-specific global secondary index auto scaling settings.
 	GlobalSecondaryIndexes                             []*ReplicaGlobalSecondaryIndexAutoScalingDescription `name:"GlobalSecondaryIndexes" type:"list"`
 	ReplicaProvisionedReadCapacityAutoScalingSettings  *AutoScalingSettingsDescription                      `name:"ReplicaProvisionedReadCapacityAutoScalingSettings" type:"structure"`
 	ReplicaProvisionedWriteCapacityAutoScalingSettings *AutoScalingSettingsDescription                      `name:"ReplicaProvisionedWriteCapacityAutoScalingSettings" type:"structure"`
-	ReplicaStatus                                      *string                                              `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
+	// The current state of the replica: Values: ReplicaStatus.
+	ReplicaStatus *string `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
 }
 
+// Represents the auto scaling settings of a replica that will be modified.
 type ReplicaAutoScalingUpdate struct {
-	_                                               struct{}                                        `type:"structure"`
-	RegionName                                      *string                                         `name:"RegionName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Region where the replica exists.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
+	// Represents the auto scaling settings of global secondary indexes that will be
+	// modified.
 	ReplicaGlobalSecondaryIndexUpdates              []*ReplicaGlobalSecondaryIndexAutoScalingUpdate `name:"ReplicaGlobalSecondaryIndexUpdates" type:"list"`
 	ReplicaProvisionedReadCapacityAutoScalingUpdate *AutoScalingSettingsUpdate                      `name:"ReplicaProvisionedReadCapacityAutoScalingUpdate" type:"structure"`
 }
 
+// Contains the details of the replica.
 type ReplicaDescription struct {
-	_                                  struct{}                                  `type:"structure"`
-	RegionName                         *string                                   `name:"RegionName" type:"string"`
-	ReplicaStatus                      *string                                   `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
-	ReplicaArn                         *string                                   `name:"ReplicaArn" type:"string"`
-	ReplicaStatusDescription           *string                                   `name:"ReplicaStatusDescription" type:"string"`
-	ReplicaStatusPercentProgress       *string                                   `name:"ReplicaStatusPercentProgress" type:"string"`
-	KMSMasterKeyId                     *string                                   `name:"KMSMasterKeyId" type:"string"`
-	ProvisionedThroughputOverride      *ProvisionedThroughputOverride            `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride         *OnDemandThroughputOverride               `name:"OnDemandThroughputOverride" type:"structure"`
-	WarmThroughput                     *TableWarmThroughputDescription           `name:"WarmThroughput" type:"structure"`
-	GlobalSecondaryIndexes             []*ReplicaGlobalSecondaryIndexDescription `name:"GlobalSecondaryIndexes" type:"list"`
-	ReplicaInaccessibleDateTime        *time.Time                                `name:"ReplicaInaccessibleDateTime" type:"timestamp"`
-	ReplicaTableClassSummary           *TableClassSummary                        `name:"ReplicaTableClassSummary" type:"structure"`
-	GlobalTableSettingsReplicationMode *string                                   `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
-}
-
-type ReplicaGlobalSecondaryIndex struct {
-	_                             struct{}                       `type:"structure"`
-	IndexName                     *string                        `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the Region.
+	RegionName *string `name:"RegionName" type:"string"`
+	// The current state of the replica: Values: ReplicaStatus.
+	ReplicaStatus *string `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
+	// The Amazon Resource Name (ARN) of the global table replica.
+	ReplicaArn *string `name:"ReplicaArn" type:"string"`
+	// Detailed information about the replica status.
+	ReplicaStatusDescription *string `name:"ReplicaStatusDescription" type:"string"`
+	// Specifies the progress of a Create, Update, or Delete action on the replica as a
+	// percentage.
+	ReplicaStatusPercentProgress *string `name:"ReplicaStatusPercentProgress" type:"string"`
+	// The KMS key of the replica that will be used for KMS encryption.
+	KMSMasterKeyId *string `name:"KMSMasterKeyId" type:"string"`
+	// Replica-specific provisioned throughput.
 	ProvisionedThroughputOverride *ProvisionedThroughputOverride `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughputOverride    `name:"OnDemandThroughputOverride" type:"structure"`
+	// Overrides the maximum on-demand throughput settings for the specified replica table.
+	OnDemandThroughputOverride *OnDemandThroughputOverride `name:"OnDemandThroughputOverride" type:"structure"`
+	// Represents the warm throughput value for this replica.
+	WarmThroughput *TableWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
+	// Replica-specific global secondary index settings.
+	GlobalSecondaryIndexes []*ReplicaGlobalSecondaryIndexDescription `name:"GlobalSecondaryIndexes" type:"list"`
+	// The time at which the replica was first detected as inaccessible.
+	ReplicaInaccessibleDateTime *time.Time         `name:"ReplicaInaccessibleDateTime" type:"timestamp"`
+	ReplicaTableClassSummary    *TableClassSummary `name:"ReplicaTableClassSummary" type:"structure"`
+	// Indicates one of the settings synchronization modes for the global table replica:
+	// Values: GlobalTableSettingsReplicationMode.
+	GlobalTableSettingsReplicationMode *string `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
 }
 
+// Represents the properties of a replica global secondary index.
+type ReplicaGlobalSecondaryIndex struct {
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// Replica table GSI-specific provisioned throughput.
+	ProvisionedThroughputOverride *ProvisionedThroughputOverride `name:"ProvisionedThroughputOverride" type:"structure"`
+	// Overrides the maximum on-demand throughput settings for the specified global secondary
+	// index in the specified replica table.
+	OnDemandThroughputOverride *OnDemandThroughputOverride `name:"OnDemandThroughputOverride" type:"structure"`
+}
+
+// Represents the auto scaling configuration for a replica global secondary index.
 type ReplicaGlobalSecondaryIndexAutoScalingDescription struct {
-	_                                           struct{}                        `type:"structure"`
-	IndexName                                   *string                         `name:"IndexName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The current state of the replica global secondary index: Values: IndexStatus.
 	IndexStatus                                 *string                         `name:"IndexStatus" type:"string" enum:"IndexStatus"`
 	ProvisionedReadCapacityAutoScalingSettings  *AutoScalingSettingsDescription `name:"ProvisionedReadCapacityAutoScalingSettings" type:"structure"`
 	ProvisionedWriteCapacityAutoScalingSettings *AutoScalingSettingsDescription `name:"ProvisionedWriteCapacityAutoScalingSettings" type:"structure"`
 }
 
+// Represents the auto scaling settings of a global secondary index for a replica that
+// will be modified.
 type ReplicaGlobalSecondaryIndexAutoScalingUpdate struct {
-	_                                        struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
 	IndexName                                *string                    `name:"IndexName" type:"string" min:"3" max:"255"`
 	ProvisionedReadCapacityAutoScalingUpdate *AutoScalingSettingsUpdate `name:"ProvisionedReadCapacityAutoScalingUpdate" type:"structure"`
 }
 
+// Represents the properties of a replica global secondary index.
 type ReplicaGlobalSecondaryIndexDescription struct {
-	_                             struct{}                                       `type:"structure"`
-	IndexName                     *string                                        `name:"IndexName" type:"string" min:"3" max:"255"`
-	ProvisionedThroughputOverride *ProvisionedThroughputOverride                 `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughputOverride                    `name:"OnDemandThroughputOverride" type:"structure"`
-	WarmThroughput                *GlobalSecondaryIndexWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// If not described, uses the source table GSI's read capacity settings.
+	ProvisionedThroughputOverride *ProvisionedThroughputOverride `name:"ProvisionedThroughputOverride" type:"structure"`
+	// Overrides the maximum on-demand throughput for the specified global secondary index in
+	// the specified replica table.
+	OnDemandThroughputOverride *OnDemandThroughputOverride `name:"OnDemandThroughputOverride" type:"structure"`
+	// Represents the warm throughput of the global secondary index for this replica.
+	WarmThroughput *GlobalSecondaryIndexWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
 }
 
+// Represents the properties of a global secondary index.
 type ReplicaGlobalSecondaryIndexSettingsDescription struct {
-	_                                           struct{}                        `type:"structure"`
-	IndexName                                   *string                         `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	IndexStatus                                 *string                         `name:"IndexStatus" type:"string" enum:"IndexStatus"`
-	ProvisionedReadCapacityUnits                *int64                          `name:"ProvisionedReadCapacityUnits" type:"long" min:"1"`
-	ProvisionedReadCapacityAutoScalingSettings  *AutoScalingSettingsDescription `name:"ProvisionedReadCapacityAutoScalingSettings" type:"structure"`
-	ProvisionedWriteCapacityUnits               *int64                          `name:"ProvisionedWriteCapacityUnits" type:"long" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The current status of the global secondary index: Values: IndexStatus.
+	IndexStatus *string `name:"IndexStatus" type:"string" enum:"IndexStatus"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ProvisionedReadCapacityUnits *int64 `name:"ProvisionedReadCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for a global secondary index replica's read capacity units.
+	ProvisionedReadCapacityAutoScalingSettings *AutoScalingSettingsDescription `name:"ProvisionedReadCapacityAutoScalingSettings" type:"structure"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	ProvisionedWriteCapacityUnits *int64 `name:"ProvisionedWriteCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for a global secondary index replica's write capacity units.
 	ProvisionedWriteCapacityAutoScalingSettings *AutoScalingSettingsDescription `name:"ProvisionedWriteCapacityAutoScalingSettings" type:"structure"`
 }
 
+// Represents the settings of a global secondary index for a global table that will be
+// modified.
 type ReplicaGlobalSecondaryIndexSettingsUpdate struct {
-	_                                                struct{}                   `type:"structure"`
-	IndexName                                        *string                    `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
-	ProvisionedReadCapacityUnits                     *int64                     `name:"ProvisionedReadCapacityUnits" type:"long" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ProvisionedReadCapacityUnits *int64 `name:"ProvisionedReadCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for managing a global secondary index replica's read capacity
+	// units.
 	ProvisionedReadCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate `name:"ProvisionedReadCapacityAutoScalingSettingsUpdate" type:"structure"`
 }
 
+// The specified replica is no longer part of the global table.
 type ReplicaNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1594,34 +2499,58 @@ func (e *ReplicaNotFoundException) ErrorCode() string { return "ReplicaNotFoundE
 func (e *ReplicaNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ReplicaNotFoundException) Fault() string     { return "client" }
 
+// Represents the properties of a replica.
 type ReplicaSettingsDescription struct {
-	_                                                  struct{}                                          `type:"structure"`
-	RegionName                                         *string                                           `name:"RegionName" type:"string" required:"true"`
-	ReplicaStatus                                      *string                                           `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
-	ReplicaBillingModeSummary                          *BillingModeSummary                               `name:"ReplicaBillingModeSummary" type:"structure"`
-	ReplicaProvisionedReadCapacityUnits                *int64                                            `name:"ReplicaProvisionedReadCapacityUnits" type:"long" min:"0"`
-	ReplicaProvisionedReadCapacityAutoScalingSettings  *AutoScalingSettingsDescription                   `name:"ReplicaProvisionedReadCapacityAutoScalingSettings" type:"structure"`
-	ReplicaProvisionedWriteCapacityUnits               *int64                                            `name:"ReplicaProvisionedWriteCapacityUnits" type:"long" min:"0"`
-	ReplicaProvisionedWriteCapacityAutoScalingSettings *AutoScalingSettingsDescription                   `name:"ReplicaProvisionedWriteCapacityAutoScalingSettings" type:"structure"`
-	ReplicaGlobalSecondaryIndexSettings                []*ReplicaGlobalSecondaryIndexSettingsDescription `name:"ReplicaGlobalSecondaryIndexSettings" type:"list"`
-	ReplicaTableClassSummary                           *TableClassSummary                                `name:"ReplicaTableClassSummary" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Region name of the replica.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
+	// The current state of the Region: Values: ReplicaStatus.
+	ReplicaStatus *string `name:"ReplicaStatus" type:"string" enum:"ReplicaStatus"`
+	// The read/write capacity mode of the replica.
+	ReplicaBillingModeSummary *BillingModeSummary `name:"ReplicaBillingModeSummary" type:"structure"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ReplicaProvisionedReadCapacityUnits *int64 `name:"ReplicaProvisionedReadCapacityUnits" type:"long" min:"0"`
+	// Auto scaling settings for a global table replica's read capacity units.
+	ReplicaProvisionedReadCapacityAutoScalingSettings *AutoScalingSettingsDescription `name:"ReplicaProvisionedReadCapacityAutoScalingSettings" type:"structure"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	ReplicaProvisionedWriteCapacityUnits *int64 `name:"ReplicaProvisionedWriteCapacityUnits" type:"long" min:"0"`
+	// Auto scaling settings for a global table replica's write capacity units.
+	ReplicaProvisionedWriteCapacityAutoScalingSettings *AutoScalingSettingsDescription `name:"ReplicaProvisionedWriteCapacityAutoScalingSettings" type:"structure"`
+	// Replica global secondary index settings for the global table.
+	ReplicaGlobalSecondaryIndexSettings []*ReplicaGlobalSecondaryIndexSettingsDescription `name:"ReplicaGlobalSecondaryIndexSettings" type:"list"`
+	ReplicaTableClassSummary            *TableClassSummary                                `name:"ReplicaTableClassSummary" type:"structure"`
 }
 
+// Represents the settings for a global table in a Region that will be modified.
 type ReplicaSettingsUpdate struct {
-	_                                                       struct{}                                     `type:"structure"`
-	RegionName                                              *string                                      `name:"RegionName" type:"string" required:"true"`
-	ReplicaProvisionedReadCapacityUnits                     *int64                                       `name:"ReplicaProvisionedReadCapacityUnits" type:"long" min:"1"`
-	ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate                   `name:"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate" type:"structure"`
-	ReplicaGlobalSecondaryIndexSettingsUpdate               []*ReplicaGlobalSecondaryIndexSettingsUpdate `name:"ReplicaGlobalSecondaryIndexSettingsUpdate" type:"list" min:"1" max:"20"`
-	ReplicaTableClass                                       *string                                      `name:"ReplicaTableClass" type:"string" enum:"TableClass"`
+	_ struct{} `type:"structure"`
+	// The Region of the replica to be added.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
+	// The maximum number of strongly consistent reads consumed per second before DynamoDB
+	// returns a ThrottlingException.
+	ReplicaProvisionedReadCapacityUnits *int64 `name:"ReplicaProvisionedReadCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for managing a global table replica's read capacity units.
+	ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate `name:"ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate" type:"structure"`
+	// Represents the settings of a global secondary index for a global table that will be
+	// modified.
+	ReplicaGlobalSecondaryIndexSettingsUpdate []*ReplicaGlobalSecondaryIndexSettingsUpdate `name:"ReplicaGlobalSecondaryIndexSettingsUpdate" type:"list" min:"1" max:"20"`
+	// Replica-specific table class. Values: TableClass.
+	ReplicaTableClass *string `name:"ReplicaTableClass" type:"string" enum:"TableClass"`
 }
 
+// Represents one of the following:
 type ReplicaUpdate struct {
-	_      struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The parameters required for creating a replica on an existing global table.
 	Create *CreateReplicaAction `name:"Create" type:"structure"`
+	// The name of the existing replica to be removed.
 	Delete *DeleteReplicaAction `name:"Delete" type:"structure"`
 }
 
+// The request was rejected because one or more items in the request are being modified by
+// a request in another Region.
 type ReplicatedWriteConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1639,16 +2568,26 @@ func (e *ReplicatedWriteConflictException) ErrorCode() string {
 func (e *ReplicatedWriteConflictException) HTTPStatus() int { return 400 }
 func (e *ReplicatedWriteConflictException) Fault() string   { return "client" }
 
+// Represents one of the following:
 type ReplicationGroupUpdate struct {
-	_      struct{}                            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The parameters required for creating a replica for the table.
 	Create *CreateReplicationGroupMemberAction `name:"Create" type:"structure"`
+	// The parameters required for updating a replica for the table.
 	Update *UpdateReplicationGroupMemberAction `name:"Update" type:"structure"`
+	// The parameters required for deleting a replica for the table.
 	Delete *DeleteReplicationGroupMemberAction `name:"Delete" type:"structure"`
 }
 
+// Throughput exceeds the current throughput quota for your account. For detailed
+// information about why the request was throttled and the ARN of the impacted resource,
+// find the ThrottlingReason field in the returned exception. Contact Amazon Web Services
+// Support to request a quota increase.
 type RequestLimitExceeded struct {
-	_                 struct{}            `type:"structure" error:"true" httpStatus:"400"`
-	Message           *string             `name:"message" type:"string"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	Message *string  `name:"message" type:"string"`
+	// A list of ThrottlingReason that provide detailed diagnostic information about why the
+	// request was throttled.
 	ThrottlingReasons []*ThrottlingReason `name:"ThrottlingReasons" type:"list"`
 }
 
@@ -1662,9 +2601,11 @@ func (e *RequestLimitExceeded) ErrorCode() string { return "RequestLimitExceeded
 func (e *RequestLimitExceeded) HTTPStatus() int   { return 400 }
 func (e *RequestLimitExceeded) Fault() string     { return "client" }
 
+// The operation conflicts with the resource's availability. For example:
 type ResourceInUseException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The resource which is being attempted to be changed is in use.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceInUseException) Error() string {
@@ -1677,9 +2618,12 @@ func (e *ResourceInUseException) ErrorCode() string { return "ResourceInUseExcep
 func (e *ResourceInUseException) HTTPStatus() int   { return 400 }
 func (e *ResourceInUseException) Fault() string     { return "client" }
 
+// The operation tried to access a nonexistent table or index. The resource might not be
+// specified correctly, or its status might not be ACTIVE.
 type ResourceNotFoundException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The resource which is being requested does not exist.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceNotFoundException) Error() string {
@@ -1692,131 +2636,224 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// Contains details for the restore.
 type RestoreSummary struct {
-	_                 struct{}   `type:"structure"`
-	SourceBackupArn   *string    `name:"SourceBackupArn" type:"string" min:"37" max:"1024"`
-	SourceTableArn    *string    `name:"SourceTableArn" type:"string" min:"1" max:"1024"`
-	RestoreDateTime   *time.Time `name:"RestoreDateTime" type:"timestamp" required:"true"`
-	RestoreInProgress *bool      `name:"RestoreInProgress" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the backup from which the table was restored.
+	SourceBackupArn *string `name:"SourceBackupArn" type:"string" min:"37" max:"1024"`
+	// The ARN of the source table of the backup that is being restored.
+	SourceTableArn *string `name:"SourceTableArn" type:"string" min:"1" max:"1024"`
+	// Point in time or source backup time.
+	RestoreDateTime *time.Time `name:"RestoreDateTime" type:"timestamp" required:"true"`
+	// Indicates if a restore is in progress or not.
+	RestoreInProgress *bool `name:"RestoreInProgress" type:"boolean" required:"true"`
 }
 
 type RestoreTableFromBackupInput struct {
-	_                             struct{}                `type:"structure"`
-	TargetTableName               *string                 `name:"TargetTableName" type:"string" required:"true" min:"3" max:"255"`
-	BackupArn                     *string                 `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
-	BillingModeOverride           *string                 `name:"BillingModeOverride" type:"string" enum:"BillingMode"`
-	GlobalSecondaryIndexOverride  []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexOverride" type:"list"`
-	LocalSecondaryIndexOverride   []*LocalSecondaryIndex  `name:"LocalSecondaryIndexOverride" type:"list"`
-	ProvisionedThroughputOverride *ProvisionedThroughput  `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughput     `name:"OnDemandThroughputOverride" type:"structure"`
-	SSESpecificationOverride      *SSESpecification       `name:"SSESpecificationOverride" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the new table to which the backup must be restored.
+	TargetTableName *string `name:"TargetTableName" type:"string" required:"true" min:"3" max:"255"`
+	// The Amazon Resource Name (ARN) associated with the backup.
+	BackupArn *string `name:"BackupArn" type:"string" required:"true" min:"37" max:"1024"`
+	// The billing mode of the restored table. Values: BillingMode.
+	BillingModeOverride *string `name:"BillingModeOverride" type:"string" enum:"BillingMode"`
+	// List of global secondary indexes for the restored table.
+	GlobalSecondaryIndexOverride []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexOverride" type:"list"`
+	// List of local secondary indexes for the restored table.
+	LocalSecondaryIndexOverride []*LocalSecondaryIndex `name:"LocalSecondaryIndexOverride" type:"list"`
+	// Provisioned throughput settings for the restored table.
+	ProvisionedThroughputOverride *ProvisionedThroughput `name:"ProvisionedThroughputOverride" type:"structure"`
+	OnDemandThroughputOverride    *OnDemandThroughput    `name:"OnDemandThroughputOverride" type:"structure"`
+	// The new server-side encryption settings for the restored table.
+	SSESpecificationOverride *SSESpecification `name:"SSESpecificationOverride" type:"structure"`
 }
 
 type RestoreTableFromBackupOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The description of the table created from an existing backup.
 	TableDescription *TableDescription `name:"TableDescription" type:"structure"`
 }
 
 type RestoreTableToPointInTimeInput struct {
-	_                             struct{}                `type:"structure"`
-	SourceTableArn                *string                 `name:"SourceTableArn" type:"string" min:"1" max:"1024"`
-	SourceTableName               *string                 `name:"SourceTableName" type:"string" min:"3" max:"255"`
-	TargetTableName               *string                 `name:"TargetTableName" type:"string" required:"true" min:"3" max:"255"`
-	UseLatestRestorableTime       *bool                   `name:"UseLatestRestorableTime" type:"boolean"`
-	RestoreDateTime               *time.Time              `name:"RestoreDateTime" type:"timestamp"`
-	BillingModeOverride           *string                 `name:"BillingModeOverride" type:"string" enum:"BillingMode"`
-	GlobalSecondaryIndexOverride  []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexOverride" type:"list"`
-	LocalSecondaryIndexOverride   []*LocalSecondaryIndex  `name:"LocalSecondaryIndexOverride" type:"list"`
-	ProvisionedThroughputOverride *ProvisionedThroughput  `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughput     `name:"OnDemandThroughputOverride" type:"structure"`
-	SSESpecificationOverride      *SSESpecification       `name:"SSESpecificationOverride" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The DynamoDB table that will be restored.
+	SourceTableArn *string `name:"SourceTableArn" type:"string" min:"1" max:"1024"`
+	// Name of the source table that is being restored.
+	SourceTableName *string `name:"SourceTableName" type:"string" min:"3" max:"255"`
+	// The name of the new table to which it must be restored to.
+	TargetTableName *string `name:"TargetTableName" type:"string" required:"true" min:"3" max:"255"`
+	// Restore the table to the latest possible time.
+	UseLatestRestorableTime *bool `name:"UseLatestRestorableTime" type:"boolean"`
+	// Time in the past to restore the table to.
+	RestoreDateTime *time.Time `name:"RestoreDateTime" type:"timestamp"`
+	// The billing mode of the restored table. Values: BillingMode.
+	BillingModeOverride *string `name:"BillingModeOverride" type:"string" enum:"BillingMode"`
+	// List of global secondary indexes for the restored table.
+	GlobalSecondaryIndexOverride []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexOverride" type:"list"`
+	// List of local secondary indexes for the restored table.
+	LocalSecondaryIndexOverride []*LocalSecondaryIndex `name:"LocalSecondaryIndexOverride" type:"list"`
+	// Provisioned throughput settings for the restored table.
+	ProvisionedThroughputOverride *ProvisionedThroughput `name:"ProvisionedThroughputOverride" type:"structure"`
+	OnDemandThroughputOverride    *OnDemandThroughput    `name:"OnDemandThroughputOverride" type:"structure"`
+	// The new server-side encryption settings for the restored table.
+	SSESpecificationOverride *SSESpecification `name:"SSESpecificationOverride" type:"structure"`
 }
 
 type RestoreTableToPointInTimeOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of a table.
 	TableDescription *TableDescription `name:"TableDescription" type:"structure"`
 }
 
+// The S3 bucket that is being imported from.
 type S3BucketSource struct {
-	_             struct{} `type:"structure"`
-	S3BucketOwner *string  `name:"S3BucketOwner" type:"string"`
-	S3Bucket      *string  `name:"S3Bucket" type:"string" required:"true" max:"255"`
-	S3KeyPrefix   *string  `name:"S3KeyPrefix" type:"string" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The account number of the S3 bucket that is being imported from.
+	S3BucketOwner *string `name:"S3BucketOwner" type:"string"`
+	// The S3 bucket that is being imported from.
+	S3Bucket *string `name:"S3Bucket" type:"string" required:"true" max:"255"`
+	// The key prefix shared by all S3 Objects that are being imported.
+	S3KeyPrefix *string `name:"S3KeyPrefix" type:"string" max:"1024"`
 }
 
+// The description of the server-side encryption status on the specified table.
 type SSEDescription struct {
-	_                              struct{}   `type:"structure"`
-	Status                         *string    `name:"Status" type:"string" enum:"SSEStatus"`
-	SSEType                        *string    `name:"SSEType" type:"string" enum:"SSEType"`
-	KMSMasterKeyArn                *string    `name:"KMSMasterKeyArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// Represents the current state of server-side encryption. Values: SSEStatus.
+	Status *string `name:"Status" type:"string" enum:"SSEStatus"`
+	// Server-side encryption type. Values: SSEType.
+	SSEType *string `name:"SSEType" type:"string" enum:"SSEType"`
+	// The KMS key ARN used for the KMS encryption.
+	KMSMasterKeyArn *string `name:"KMSMasterKeyArn" type:"string"`
+	// Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's
+	// KMS key was inaccessible.
 	InaccessibleEncryptionDateTime *time.Time `name:"InaccessibleEncryptionDateTime" type:"timestamp"`
 }
 
+// Represents the settings used to enable server-side encryption.
 type SSESpecification struct {
-	_              struct{} `type:"structure"`
-	Enabled        *bool    `name:"Enabled" type:"boolean"`
-	SSEType        *string  `name:"SSEType" type:"string" enum:"SSEType"`
-	KMSMasterKeyId *string  `name:"KMSMasterKeyId" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether server-side encryption is done using an Amazon Web Services managed
+	// key or an Amazon Web Services owned key.
+	Enabled *bool `name:"Enabled" type:"boolean"`
+	// Server-side encryption type. Values: SSEType.
+	SSEType *string `name:"SSEType" type:"string" enum:"SSEType"`
+	// The KMS key that should be used for the KMS encryption.
+	KMSMasterKeyId *string `name:"KMSMasterKeyId" type:"string"`
 }
 
+// Represents the input of a Scan operation.
 type ScanInput struct {
-	_                         struct{}                   `type:"structure"`
-	TableName                 *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	IndexName                 *string                    `name:"IndexName" type:"string" min:"3" max:"255"`
-	AttributesToGet           []string                   `name:"AttributesToGet" type:"list" min:"1"`
-	Limit                     *int64                     `name:"Limit" type:"integer" min:"1"`
-	Select                    *string                    `name:"Select" type:"string" enum:"Select"`
-	ScanFilter                map[string]*Condition      `name:"ScanFilter" type:"map"`
-	ConditionalOperator       *string                    `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
-	ExclusiveStartKey         map[string]*AttributeValue `name:"ExclusiveStartKey" type:"map"`
-	ReturnConsumedCapacity    *string                    `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	TotalSegments             *int64                     `name:"TotalSegments" type:"integer" min:"1" max:"1000000"`
-	Segment                   *int64                     `name:"Segment" type:"integer" min:"0" max:"999999"`
-	ProjectionExpression      *string                    `name:"ProjectionExpression" type:"string"`
-	FilterExpression          *string                    `name:"FilterExpression" type:"string"`
-	ExpressionAttributeNames  map[string]string          `name:"ExpressionAttributeNames" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the table containing the requested items or if you provide IndexName, the
+	// name of the table to which that index belongs.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The name of a secondary index to scan.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// This is a legacy parameter.
+	AttributesToGet []string `name:"AttributesToGet" type:"list" min:"1"`
+	// The maximum number of items to evaluate (not necessarily the number of matching
+	// items).
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// The attributes to be returned in the result. Values: Select.
+	Select *string `name:"Select" type:"string" enum:"Select"`
+	// This is a legacy parameter.
+	ScanFilter map[string]*Condition `name:"ScanFilter" type:"map"`
+	// This is a legacy parameter. Values: ConditionalOperator.
+	ConditionalOperator *string `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
+	// The primary key of the first item that this operation will evaluate.
+	ExclusiveStartKey map[string]*AttributeValue `name:"ExclusiveStartKey" type:"map"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// For a parallel Scan request, TotalSegments represents the total number of segments
+	// into which the Scan operation will be divided.
+	TotalSegments *int64 `name:"TotalSegments" type:"integer" min:"1" max:"1000000"`
+	// For a parallel Scan request, Segment identifies an individual segment to be scanned by
+	// an application worker.
+	Segment *int64 `name:"Segment" type:"integer" min:"0" max:"999999"`
+	// A string that identifies one or more attributes to retrieve from the specified table
+	// or index.
+	ProjectionExpression *string `name:"ProjectionExpression" type:"string"`
+	// A string that contains conditions that DynamoDB applies after the Scan operation, but
+	// before the data is returned to you.
+	FilterExpression *string `name:"FilterExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
 	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
-	ConsistentRead            *bool                      `name:"ConsistentRead" type:"boolean"`
+	// A Boolean value that determines the read consistency model during the scan:
+	ConsistentRead *bool `name:"ConsistentRead" type:"boolean"`
 }
 
+// Represents the output of a Scan operation.
 type ScanOutput struct {
-	_                struct{}                     `type:"structure"`
-	Items            []map[string]*AttributeValue `name:"Items" type:"list"`
-	Count            *int64                       `name:"Count" type:"integer"`
-	ScannedCount     *int64                       `name:"ScannedCount" type:"integer"`
-	LastEvaluatedKey map[string]*AttributeValue   `name:"LastEvaluatedKey" type:"map"`
-	ConsumedCapacity *ConsumedCapacity            `name:"ConsumedCapacity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of item attributes that match the scan criteria.
+	Items []map[string]*AttributeValue `name:"Items" type:"list"`
+	// The number of items in the response.
+	Count *int64 `name:"Count" type:"integer"`
+	// The number of items evaluated, before any ScanFilter is applied.
+	ScannedCount *int64 `name:"ScannedCount" type:"integer"`
+	// The primary key of the item where the operation stopped, inclusive of the previous
+	// result set.
+	LastEvaluatedKey map[string]*AttributeValue `name:"LastEvaluatedKey" type:"map"`
+	// The capacity units consumed by the Scan operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
 }
 
+// Contains the details of the table when the backup was created.
 type SourceTableDetails struct {
-	_                     struct{}               `type:"structure"`
-	TableName             *string                `name:"TableName" type:"string" required:"true" min:"3" max:"255"`
-	TableId               *string                `name:"TableId" type:"string" required:"true"`
-	TableArn              *string                `name:"TableArn" type:"string" min:"1" max:"1024"`
-	TableSizeBytes        *int64                 `name:"TableSizeBytes" type:"long"`
-	KeySchema             []*KeySchemaElement    `name:"KeySchema" type:"list" required:"true" min:"1"`
-	TableCreationDateTime *time.Time             `name:"TableCreationDateTime" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the table for which the backup was created.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"3" max:"255"`
+	// Unique identifier for the table for which the backup was created.
+	TableId *string `name:"TableId" type:"string" required:"true"`
+	// ARN of the table for which backup was created.
+	TableArn *string `name:"TableArn" type:"string" min:"1" max:"1024"`
+	// Size of the table in bytes.
+	TableSizeBytes *int64 `name:"TableSizeBytes" type:"long"`
+	// Schema of the table.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
+	// Time when the source table was created.
+	TableCreationDateTime *time.Time `name:"TableCreationDateTime" type:"timestamp" required:"true"`
+	// Read IOPs and Write IOPS on the table when the backup was created.
 	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure" required:"true"`
 	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
-	ItemCount             *int64                 `name:"ItemCount" type:"long" min:"0"`
-	BillingMode           *string                `name:"BillingMode" type:"string" enum:"BillingMode"`
+	// Number of items in the table.
+	ItemCount *int64 `name:"ItemCount" type:"long" min:"0"`
+	// Controls how you are charged for read and write throughput and how you manage
+	// capacity. Values: BillingMode.
+	BillingMode *string `name:"BillingMode" type:"string" enum:"BillingMode"`
 }
 
+// Contains the details of the features enabled on the table when the backup was created.
+// For example, LSIs, GSIs, streams, TTL.
 type SourceTableFeatureDetails struct {
-	_                      struct{}                    `type:"structure"`
-	LocalSecondaryIndexes  []*LocalSecondaryIndexInfo  `name:"LocalSecondaryIndexes" type:"list"`
+	_ struct{} `type:"structure"`
+	// Represents the LSI properties for the table when the backup was created.
+	LocalSecondaryIndexes []*LocalSecondaryIndexInfo `name:"LocalSecondaryIndexes" type:"list"`
+	// Represents the GSI properties for the table when the backup was created.
 	GlobalSecondaryIndexes []*GlobalSecondaryIndexInfo `name:"GlobalSecondaryIndexes" type:"list"`
-	StreamDescription      *StreamSpecification        `name:"StreamDescription" type:"structure"`
-	TimeToLiveDescription  *TimeToLiveDescription      `name:"TimeToLiveDescription" type:"structure"`
-	SSEDescription         *SSEDescription             `name:"SSEDescription" type:"structure"`
+	// Stream settings on the table when the backup was created.
+	StreamDescription *StreamSpecification `name:"StreamDescription" type:"structure"`
+	// Time to Live settings on the table when the backup was created.
+	TimeToLiveDescription *TimeToLiveDescription `name:"TimeToLiveDescription" type:"structure"`
+	// The description of the server-side encryption status on the table when the backup was
+	// created.
+	SSEDescription *SSEDescription `name:"SSEDescription" type:"structure"`
 }
 
+// Represents the DynamoDB Streams configuration for a table in DynamoDB.
 type StreamSpecification struct {
-	_              struct{} `type:"structure"`
-	StreamEnabled  *bool    `name:"StreamEnabled" type:"boolean" required:"true"`
-	StreamViewType *string  `name:"StreamViewType" type:"string" enum:"StreamViewType"`
+	_ struct{} `type:"structure"`
+	// Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
+	StreamEnabled *bool `name:"StreamEnabled" type:"boolean" required:"true"`
+	// When an item in the table is modified, StreamViewType determines what information is
+	// written to the stream for this table. Values: StreamViewType.
+	StreamViewType *string `name:"StreamViewType" type:"string" enum:"StreamViewType"`
 }
 
+// A target table with the specified name already exists.
 type TableAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1832,63 +2869,115 @@ func (e *TableAlreadyExistsException) ErrorCode() string { return "TableAlreadyE
 func (e *TableAlreadyExistsException) HTTPStatus() int   { return 400 }
 func (e *TableAlreadyExistsException) Fault() string     { return "client" }
 
+// Represents the auto scaling configuration for a global table.
 type TableAutoScalingDescription struct {
-	_           struct{}                         `type:"structure"`
-	TableName   *string                          `name:"TableName" type:"string" min:"3" max:"255"`
-	TableStatus *string                          `name:"TableStatus" type:"string" enum:"TableStatus"`
-	Replicas    []*ReplicaAutoScalingDescription `name:"Replicas" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The current state of the table: Values: TableStatus.
+	TableStatus *string `name:"TableStatus" type:"string" enum:"TableStatus"`
+	// Represents replicas of the global table.
+	Replicas []*ReplicaAutoScalingDescription `name:"Replicas" type:"list"`
 }
 
+// Contains details of the table class.
 type TableClassSummary struct {
-	_                  struct{}   `type:"structure"`
-	TableClass         *string    `name:"TableClass" type:"string" enum:"TableClass"`
+	_ struct{} `type:"structure"`
+	// The table class of the specified table. Values: TableClass.
+	TableClass *string `name:"TableClass" type:"string" enum:"TableClass"`
+	// The date and time at which the table class was last updated.
 	LastUpdateDateTime *time.Time `name:"LastUpdateDateTime" type:"timestamp"`
 }
 
+// The parameters for the table created as part of the import operation.
 type TableCreationParameters struct {
-	_                      struct{}                `type:"structure"`
-	TableName              *string                 `name:"TableName" type:"string" required:"true" min:"3" max:"255"`
-	AttributeDefinitions   []*AttributeDefinition  `name:"AttributeDefinitions" type:"list" required:"true"`
-	KeySchema              []*KeySchemaElement     `name:"KeySchema" type:"list" required:"true" min:"1"`
-	BillingMode            *string                 `name:"BillingMode" type:"string" enum:"BillingMode"`
-	ProvisionedThroughput  *ProvisionedThroughput  `name:"ProvisionedThroughput" type:"structure"`
-	OnDemandThroughput     *OnDemandThroughput     `name:"OnDemandThroughput" type:"structure"`
-	SSESpecification       *SSESpecification       `name:"SSESpecification" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the table created as part of the import operation.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"3" max:"255"`
+	// The attributes of the table created as part of the import operation.
+	AttributeDefinitions []*AttributeDefinition `name:"AttributeDefinitions" type:"list" required:"true"`
+	// The primary key and option sort key of the table created as part of the import
+	// operation.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" required:"true" min:"1"`
+	// The billing mode for provisioning the table created as part of the import operation.
+	// Values: BillingMode.
+	BillingMode           *string                `name:"BillingMode" type:"string" enum:"BillingMode"`
+	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
+	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
+	SSESpecification      *SSESpecification      `name:"SSESpecification" type:"structure"`
+	// The Global Secondary Indexes (GSI) of the table to be created as part of the import
+	// operation.
 	GlobalSecondaryIndexes []*GlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list"`
 }
 
+// Represents the properties of a table.
 type TableDescription struct {
-	_                                  struct{}                           `type:"structure"`
-	AttributeDefinitions               []*AttributeDefinition             `name:"AttributeDefinitions" type:"list"`
-	TableName                          *string                            `name:"TableName" type:"string" min:"3" max:"255"`
-	KeySchema                          []*KeySchemaElement                `name:"KeySchema" type:"list" min:"1"`
-	TableStatus                        *string                            `name:"TableStatus" type:"string" enum:"TableStatus"`
-	CreationDateTime                   *time.Time                         `name:"CreationDateTime" type:"timestamp"`
-	ProvisionedThroughput              *ProvisionedThroughputDescription  `name:"ProvisionedThroughput" type:"structure"`
-	TableSizeBytes                     *int64                             `name:"TableSizeBytes" type:"long"`
-	ItemCount                          *int64                             `name:"ItemCount" type:"long"`
-	TableArn                           *string                            `name:"TableArn" type:"string"`
-	TableId                            *string                            `name:"TableId" type:"string"`
-	BillingModeSummary                 *BillingModeSummary                `name:"BillingModeSummary" type:"structure"`
-	LocalSecondaryIndexes              []*LocalSecondaryIndexDescription  `name:"LocalSecondaryIndexes" type:"list"`
-	GlobalSecondaryIndexes             []*GlobalSecondaryIndexDescription `name:"GlobalSecondaryIndexes" type:"list"`
-	StreamSpecification                *StreamSpecification               `name:"StreamSpecification" type:"structure"`
-	LatestStreamLabel                  *string                            `name:"LatestStreamLabel" type:"string"`
-	LatestStreamArn                    *string                            `name:"LatestStreamArn" type:"string" min:"37" max:"1024"`
-	GlobalTableVersion                 *string                            `name:"GlobalTableVersion" type:"string"`
-	Replicas                           []*ReplicaDescription              `name:"Replicas" type:"list"`
-	GlobalTableWitnesses               []*GlobalTableWitnessDescription   `name:"GlobalTableWitnesses" type:"list"`
-	GlobalTableSettingsReplicationMode *string                            `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
-	RestoreSummary                     *RestoreSummary                    `name:"RestoreSummary" type:"structure"`
-	SSEDescription                     *SSEDescription                    `name:"SSEDescription" type:"structure"`
-	ArchivalSummary                    *ArchivalSummary                   `name:"ArchivalSummary" type:"structure"`
-	TableClassSummary                  *TableClassSummary                 `name:"TableClassSummary" type:"structure"`
-	DeletionProtectionEnabled          *bool                              `name:"DeletionProtectionEnabled" type:"boolean"`
-	OnDemandThroughput                 *OnDemandThroughput                `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput                     *TableWarmThroughputDescription    `name:"WarmThroughput" type:"structure"`
-	MultiRegionConsistency             *string                            `name:"MultiRegionConsistency" type:"string" enum:"MultiRegionConsistency"`
+	_ struct{} `type:"structure"`
+	// An array of AttributeDefinition objects.
+	AttributeDefinitions []*AttributeDefinition `name:"AttributeDefinitions" type:"list"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The primary key structure for the table.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1"`
+	// The current state of the table: Values: TableStatus.
+	TableStatus *string `name:"TableStatus" type:"string" enum:"TableStatus"`
+	// The date and time when the table was created, in UNIX epoch time format.
+	CreationDateTime *time.Time `name:"CreationDateTime" type:"timestamp"`
+	// The provisioned throughput settings for the table, consisting of read and write
+	// capacity units, along with data about increases and decreases.
+	ProvisionedThroughput *ProvisionedThroughputDescription `name:"ProvisionedThroughput" type:"structure"`
+	// The total size of the specified table, in bytes.
+	TableSizeBytes *int64 `name:"TableSizeBytes" type:"long"`
+	// The number of items in the specified table.
+	ItemCount *int64 `name:"ItemCount" type:"long"`
+	// The Amazon Resource Name (ARN) that uniquely identifies the table.
+	TableArn *string `name:"TableArn" type:"string"`
+	// Unique identifier for the table for which the backup was created.
+	TableId *string `name:"TableId" type:"string"`
+	// Contains the details for the read/write capacity mode.
+	BillingModeSummary *BillingModeSummary `name:"BillingModeSummary" type:"structure"`
+	// Represents one or more local secondary indexes on the table.
+	LocalSecondaryIndexes []*LocalSecondaryIndexDescription `name:"LocalSecondaryIndexes" type:"list"`
+	// The global secondary indexes, if any, on the table.
+	GlobalSecondaryIndexes []*GlobalSecondaryIndexDescription `name:"GlobalSecondaryIndexes" type:"list"`
+	// The current DynamoDB Streams configuration for the table.
+	StreamSpecification *StreamSpecification `name:"StreamSpecification" type:"structure"`
+	// A timestamp, in ISO 8601 format, for this stream.
+	LatestStreamLabel *string `name:"LatestStreamLabel" type:"string"`
+	// The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this
+	// table.
+	LatestStreamArn *string `name:"LatestStreamArn" type:"string" min:"37" max:"1024"`
+	// Represents the version of global tables in use, if the table is replicated across
+	// Amazon Web Services Regions.
+	GlobalTableVersion *string `name:"GlobalTableVersion" type:"string"`
+	// Represents replicas of the table.
+	Replicas []*ReplicaDescription `name:"Replicas" type:"list"`
+	// The witness Region and its current status in the MRSC global table.
+	GlobalTableWitnesses []*GlobalTableWitnessDescription `name:"GlobalTableWitnesses" type:"list"`
+	// Indicates one of the settings synchronization modes for the global table: Values:
+	// GlobalTableSettingsReplicationMode.
+	GlobalTableSettingsReplicationMode *string `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
+	// Contains details for the restore.
+	RestoreSummary *RestoreSummary `name:"RestoreSummary" type:"structure"`
+	// The description of the server-side encryption status on the specified table.
+	SSEDescription *SSEDescription `name:"SSEDescription" type:"structure"`
+	// Contains information about the table archive.
+	ArchivalSummary *ArchivalSummary `name:"ArchivalSummary" type:"structure"`
+	// Contains details of the table class.
+	TableClassSummary *TableClassSummary `name:"TableClassSummary" type:"structure"`
+	// Indicates whether deletion protection is enabled (true) or disabled (false) on the
+	// table.
+	DeletionProtectionEnabled *bool `name:"DeletionProtectionEnabled" type:"boolean"`
+	// The maximum number of read and write units for the specified on-demand table.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Describes the warm throughput value of the base table.
+	WarmThroughput *TableWarmThroughputDescription `name:"WarmThroughput" type:"structure"`
+	// Indicates one of the following consistency modes for a global table: Values:
+	// MultiRegionConsistency.
+	MultiRegionConsistency *string `name:"MultiRegionConsistency" type:"string" enum:"MultiRegionConsistency"`
 }
 
+// A target table with the specified name is either being created or deleted.
 type TableInUseException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1904,6 +2993,8 @@ func (e *TableInUseException) ErrorCode() string { return "TableInUseException" 
 func (e *TableInUseException) HTTPStatus() int   { return 400 }
 func (e *TableInUseException) Fault() string     { return "client" }
 
+// A source table with the name TableName does not currently exist within the subscriber's
+// account or the subscriber is operating in the wrong Amazon Web Services Region.
 type TableNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1919,28 +3010,45 @@ func (e *TableNotFoundException) ErrorCode() string { return "TableNotFoundExcep
 func (e *TableNotFoundException) HTTPStatus() int   { return 400 }
 func (e *TableNotFoundException) Fault() string     { return "client" }
 
+// Represents the warm throughput value (in read units per second and write units per
+// second) of the table. Warm throughput is applicable for DynamoDB Standard-IA tables and
+// specifies the minimum provisioned capacity maintained for immediate data access.
 type TableWarmThroughputDescription struct {
-	_                   struct{} `type:"structure"`
-	ReadUnitsPerSecond  *int64   `name:"ReadUnitsPerSecond" type:"long" min:"1"`
-	WriteUnitsPerSecond *int64   `name:"WriteUnitsPerSecond" type:"long" min:"1"`
-	Status              *string  `name:"Status" type:"string" enum:"TableStatus"`
+	_ struct{} `type:"structure"`
+	// Represents the base table's warm throughput value in read units per second.
+	ReadUnitsPerSecond *int64 `name:"ReadUnitsPerSecond" type:"long" min:"1"`
+	// Represents the base table's warm throughput value in write units per second.
+	WriteUnitsPerSecond *int64 `name:"WriteUnitsPerSecond" type:"long" min:"1"`
+	// Represents warm throughput value of the base table. Values: TableStatus.
+	Status *string `name:"Status" type:"string" enum:"TableStatus"`
 }
 
+// Describes a tag. A tag is a key-value pair. You can add up to 50 tags to a single
+// DynamoDB table.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// The key of the tag.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value of the tag.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
 type TagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// Identifies the Amazon DynamoDB resource to which tags should be added.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	// The tags to be assigned to the Amazon DynamoDB resource.
+	Tags []*Tag `name:"Tags" type:"list" required:"true"`
 }
 
+// The request was denied due to request throttling. For detailed information about why
+// the request was throttled and the ARN of the impacted resource, find the
+// ThrottlingReason field in the returned exception.
 type ThrottlingException struct {
-	_                 struct{}            `type:"structure" error:"true" httpStatus:"400"`
-	Message           *string             `name:"message" type:"string"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	Message *string  `name:"message" type:"string"`
+	// A list of ThrottlingReason that provide detailed diagnostic information about why the
+	// request was throttled.
 	ThrottlingReasons []*ThrottlingReason `name:"throttlingReasons" type:"list"`
 }
 
@@ -1954,66 +3062,112 @@ func (e *ThrottlingException) ErrorCode() string { return "ThrottlingException" 
 func (e *ThrottlingException) HTTPStatus() int   { return 400 }
 func (e *ThrottlingException) Fault() string     { return "client" }
 
+// Represents the specific reason why a DynamoDB request was throttled and the ARN of the
+// impacted resource. This helps identify exactly what resource is being throttled, what
+// type of operation caused it, and why the throttling occurred.
 type ThrottlingReason struct {
-	_        struct{} `type:"structure"`
-	Reason   *string  `name:"reason" type:"string"`
-	Resource *string  `name:"resource" type:"string"`
+	_ struct{} `type:"structure"`
+	// The reason for throttling.
+	Reason *string `name:"reason" type:"string"`
+	// The Amazon Resource Name (ARN) of the DynamoDB table or index that experienced the
+	// throttling event.
+	Resource *string `name:"resource" type:"string"`
 }
 
+// The description of the Time to Live (TTL) status on the specified table.
 type TimeToLiveDescription struct {
-	_                struct{} `type:"structure"`
-	TimeToLiveStatus *string  `name:"TimeToLiveStatus" type:"string" enum:"TimeToLiveStatus"`
-	AttributeName    *string  `name:"AttributeName" type:"string" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The TTL status for the table. Values: TimeToLiveStatus.
+	TimeToLiveStatus *string `name:"TimeToLiveStatus" type:"string" enum:"TimeToLiveStatus"`
+	// The name of the TTL attribute for items in the table.
+	AttributeName *string `name:"AttributeName" type:"string" min:"1" max:"255"`
 }
 
+// Represents the settings used to enable or disable Time to Live (TTL) for the specified
+// table.
 type TimeToLiveSpecification struct {
-	_             struct{} `type:"structure"`
-	Enabled       *bool    `name:"Enabled" type:"boolean" required:"true"`
-	AttributeName *string  `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
+	Enabled *bool `name:"Enabled" type:"boolean" required:"true"`
+	// The name of the TTL attribute used to store the expiration time for items in the
+	// table.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
 }
 
+// Specifies an item to be retrieved as part of the transaction.
 type TransactGetItem struct {
-	_   struct{} `type:"structure"`
-	Get *Get     `name:"Get" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// Contains the primary key that identifies the item to get, together with the name of
+	// the table that contains the item, and optionally the specific attributes of the item
+	// to retrieve.
+	Get *Get `name:"Get" type:"structure" required:"true"`
 }
 
 type TransactGetItemsInput struct {
-	_                      struct{}           `type:"structure"`
-	TransactItems          []*TransactGetItem `name:"TransactItems" type:"list" required:"true" min:"1" max:"100"`
-	ReturnConsumedCapacity *string            `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	_ struct{} `type:"structure"`
+	// An ordered array of up to 100 TransactGetItem objects, each of which contains a Get
+	// structure.
+	TransactItems []*TransactGetItem `name:"TransactItems" type:"list" required:"true" min:"1" max:"100"`
+	// A value of TOTAL causes consumed capacity information to be returned, and a value of
+	// NONE prevents that information from being returned. Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
 }
 
 type TransactGetItemsOutput struct {
-	_                struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// If the ReturnConsumedCapacity value was TOTAL, this is an array of ConsumedCapacity
+	// objects, one for each table addressed by TransactGetItem objects in the TransactItems
+	// parameter.
 	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
-	Responses        []*ItemResponse     `name:"Responses" type:"list" min:"1" max:"100"`
+	// An ordered array of up to 100 ItemResponse objects, each of which corresponds to the
+	// TransactGetItem object in the same position in the TransactItems array.
+	Responses []*ItemResponse `name:"Responses" type:"list" min:"1" max:"100"`
 }
 
+// A list of requests that can perform update, put, delete, or check operations on
+// multiple items in one or more tables atomically.
 type TransactWriteItem struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A request to perform a check item operation.
 	ConditionCheck *ConditionCheck `name:"ConditionCheck" type:"structure"`
-	Put            *Put            `name:"Put" type:"structure"`
-	Delete         *Delete         `name:"Delete" type:"structure"`
-	Update         *Update         `name:"Update" type:"structure"`
+	// A request to perform a PutItem operation.
+	Put *Put `name:"Put" type:"structure"`
+	// A request to perform a DeleteItem operation.
+	Delete *Delete `name:"Delete" type:"structure"`
+	// A request to perform an UpdateItem operation.
+	Update *Update `name:"Update" type:"structure"`
 }
 
 type TransactWriteItemsInput struct {
-	_                           struct{}             `type:"structure"`
-	TransactItems               []*TransactWriteItem `name:"TransactItems" type:"list" required:"true" min:"1" max:"100"`
-	ReturnConsumedCapacity      *string              `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics *string              `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
-	ClientRequestToken          *string              `name:"ClientRequestToken" type:"string" min:"1" max:"36" idempotencyToken:"true"`
+	_ struct{} `type:"structure"`
+	// An ordered array of up to 100 TransactWriteItem objects, each of which contains a
+	// ConditionCheck, Put, Update, or Delete object.
+	TransactItems []*TransactWriteItem `name:"TransactItems" type:"list" required:"true" min:"1" max:"100"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// Determines whether item collection metrics are returned. Values:
+	// ReturnItemCollectionMetrics.
+	ReturnItemCollectionMetrics *string `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
+	// Providing a ClientRequestToken makes the call to TransactWriteItems idempotent,
+	// meaning that multiple identical calls have the same effect as one single call.
+	ClientRequestToken *string `name:"ClientRequestToken" type:"string" min:"1" max:"36" idempotencyToken:"true"`
 }
 
 type TransactWriteItemsOutput struct {
-	_                     struct{}                            `type:"structure"`
-	ConsumedCapacity      []*ConsumedCapacity                 `name:"ConsumedCapacity" type:"list"`
+	_ struct{} `type:"structure"`
+	// The capacity units consumed by the entire TransactWriteItems operation.
+	ConsumedCapacity []*ConsumedCapacity `name:"ConsumedCapacity" type:"list"`
+	// A list of tables that were processed by TransactWriteItems and, for each table,
+	// information about any item collections that were affected by individual UpdateItem,
+	// PutItem, or DeleteItem operations.
 	ItemCollectionMetrics map[string][]*ItemCollectionMetrics `name:"ItemCollectionMetrics" type:"map"`
 }
 
+// The entire transaction request was canceled.
 type TransactionCanceledException struct {
-	_                   struct{}              `type:"structure" error:"true" httpStatus:"400"`
-	Message             *string               `name:"Message" type:"string"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	Message *string  `name:"Message" type:"string"`
+	// A list of cancellation reasons.
 	CancellationReasons []*CancellationReason `name:"CancellationReasons" type:"list" min:"1" max:"100"`
 }
 
@@ -2027,6 +3181,7 @@ func (e *TransactionCanceledException) ErrorCode() string { return "TransactionC
 func (e *TransactionCanceledException) HTTPStatus() int   { return 400 }
 func (e *TransactionCanceledException) Fault() string     { return "client" }
 
+// Operation was rejected because there is an ongoing transaction for the item.
 type TransactionConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2042,6 +3197,7 @@ func (e *TransactionConflictException) ErrorCode() string { return "TransactionC
 func (e *TransactionConflictException) HTTPStatus() int   { return 400 }
 func (e *TransactionConflictException) Fault() string     { return "client" }
 
+// The transaction with the given request token is already in progress.
 type TransactionInProgressException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -2058,195 +3214,328 @@ func (e *TransactionInProgressException) HTTPStatus() int   { return 400 }
 func (e *TransactionInProgressException) Fault() string     { return "client" }
 
 type UntagResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The DynamoDB resource that the tags will be removed from.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1283"`
+	// A list of tag keys.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true"`
 }
 
+// Represents a request to perform an UpdateItem operation.
 type Update struct {
-	_                                   struct{}                   `type:"structure"`
-	Key                                 map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
-	UpdateExpression                    *string                    `name:"UpdateExpression" type:"string" required:"true"`
-	TableName                           *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ConditionExpression                 *string                    `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string          `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                    `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The primary key of the item to be updated.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// An expression that defines one or more attributes to be updated, the action to be
+	// performed on them, and new value(s) for them.
+	UpdateExpression *string `name:"UpdateExpression" type:"string" required:"true"`
+	// Name of the table for the UpdateItem request.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// A condition that must be satisfied in order for a conditional update to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// Use ReturnValuesOnConditionCheckFailure to get the item attributes if the Update
+	// condition fails. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
 type UpdateContinuousBackupsInput struct {
-	_                                struct{}                          `type:"structure"`
-	TableName                        *string                           `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// Represents the settings used to enable point in time recovery.
 	PointInTimeRecoverySpecification *PointInTimeRecoverySpecification `name:"PointInTimeRecoverySpecification" type:"structure" required:"true"`
 }
 
 type UpdateContinuousBackupsOutput struct {
-	_                            struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the continuous backups and point in time recovery settings on the table.
 	ContinuousBackupsDescription *ContinuousBackupsDescription `name:"ContinuousBackupsDescription" type:"structure"`
 }
 
 type UpdateContributorInsightsInput struct {
-	_                         struct{} `type:"structure"`
-	TableName                 *string  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	IndexName                 *string  `name:"IndexName" type:"string" min:"3" max:"255"`
-	ContributorInsightsAction *string  `name:"ContributorInsightsAction" type:"string" enum:"ContributorInsightsAction" required:"true"`
-	ContributorInsightsMode   *string  `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The global secondary index name, if applicable.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// Represents the contributor insights action. Values: ContributorInsightsAction.
+	ContributorInsightsAction *string `name:"ContributorInsightsAction" type:"string" enum:"ContributorInsightsAction" required:"true"`
+	// Specifies whether to track all access and throttled events or throttled events only
+	// for the DynamoDB table or index. Values: ContributorInsightsMode.
+	ContributorInsightsMode *string `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
 }
 
 type UpdateContributorInsightsOutput struct {
-	_                         struct{} `type:"structure"`
-	TableName                 *string  `name:"TableName" type:"string" min:"3" max:"255"`
-	IndexName                 *string  `name:"IndexName" type:"string" min:"3" max:"255"`
-	ContributorInsightsStatus *string  `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
-	ContributorInsightsMode   *string  `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The name of the global secondary index, if applicable.
+	IndexName *string `name:"IndexName" type:"string" min:"3" max:"255"`
+	// The status of contributor insights Values: ContributorInsightsStatus.
+	ContributorInsightsStatus *string `name:"ContributorInsightsStatus" type:"string" enum:"ContributorInsightsStatus"`
+	// The updated mode of CloudWatch Contributor Insights that determines whether to monitor
+	// all access and throttled events or to track throttled events exclusively. Values:
+	// ContributorInsightsMode.
+	ContributorInsightsMode *string `name:"ContributorInsightsMode" type:"string" enum:"ContributorInsightsMode"`
 }
 
+// Represents the new provisioned throughput settings to be applied to a global secondary
+// index.
 type UpdateGlobalSecondaryIndexAction struct {
-	_                     struct{}               `type:"structure"`
-	IndexName             *string                `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global secondary index to be updated.
+	IndexName *string `name:"IndexName" type:"string" required:"true" min:"3" max:"255"`
+	// Represents the provisioned throughput settings for the specified global secondary
+	// index.
 	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
-	OnDemandThroughput    *OnDemandThroughput    `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput        *WarmThroughput        `name:"WarmThroughput" type:"structure"`
+	// Updates the maximum number of read and write units for the specified global secondary
+	// index.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Represents the warm throughput value of the new provisioned throughput settings to be
+	// applied to a global secondary index.
+	WarmThroughput *WarmThroughput `name:"WarmThroughput" type:"structure"`
 }
 
 type UpdateGlobalTableInput struct {
-	_               struct{}         `type:"structure"`
-	GlobalTableName *string          `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
-	ReplicaUpdates  []*ReplicaUpdate `name:"ReplicaUpdates" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The global table name.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	// A list of Regions that should be added or removed from the global table.
+	ReplicaUpdates []*ReplicaUpdate `name:"ReplicaUpdates" type:"list" required:"true"`
 }
 
 type UpdateGlobalTableOutput struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the details of the global table.
 	GlobalTableDescription *GlobalTableDescription `name:"GlobalTableDescription" type:"structure"`
 }
 
 type UpdateGlobalTableSettingsInput struct {
-	_                                                            struct{}                                         `type:"structure"`
-	GlobalTableName                                              *string                                          `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
-	GlobalTableBillingMode                                       *string                                          `name:"GlobalTableBillingMode" type:"string" enum:"BillingMode"`
-	GlobalTableProvisionedWriteCapacityUnits                     *int64                                           `name:"GlobalTableProvisionedWriteCapacityUnits" type:"long" min:"1"`
-	GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate                       `name:"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate" type:"structure"`
-	GlobalTableGlobalSecondaryIndexSettingsUpdate                []*GlobalTableGlobalSecondaryIndexSettingsUpdate `name:"GlobalTableGlobalSecondaryIndexSettingsUpdate" type:"list" min:"1" max:"20"`
-	ReplicaSettingsUpdate                                        []*ReplicaSettingsUpdate                         `name:"ReplicaSettingsUpdate" type:"list" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the global table
+	GlobalTableName *string `name:"GlobalTableName" type:"string" required:"true" min:"3" max:"255"`
+	// The billing mode of the global table. Values: BillingMode.
+	GlobalTableBillingMode *string `name:"GlobalTableBillingMode" type:"string" enum:"BillingMode"`
+	// The maximum number of writes consumed per second before DynamoDB returns a
+	// ThrottlingException.
+	GlobalTableProvisionedWriteCapacityUnits *int64 `name:"GlobalTableProvisionedWriteCapacityUnits" type:"long" min:"1"`
+	// Auto scaling settings for managing provisioned write capacity for the global table.
+	GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate *AutoScalingSettingsUpdate `name:"GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate" type:"structure"`
+	// Represents the settings of a global secondary index for a global table that will be
+	// modified.
+	GlobalTableGlobalSecondaryIndexSettingsUpdate []*GlobalTableGlobalSecondaryIndexSettingsUpdate `name:"GlobalTableGlobalSecondaryIndexSettingsUpdate" type:"list" min:"1" max:"20"`
+	// Represents the settings for a global table in a Region that will be modified.
+	ReplicaSettingsUpdate []*ReplicaSettingsUpdate `name:"ReplicaSettingsUpdate" type:"list" min:"1" max:"50"`
 }
 
 type UpdateGlobalTableSettingsOutput struct {
-	_               struct{}                      `type:"structure"`
-	GlobalTableName *string                       `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the global table.
+	GlobalTableName *string `name:"GlobalTableName" type:"string" min:"3" max:"255"`
+	// The Region-specific settings for the global table.
 	ReplicaSettings []*ReplicaSettingsDescription `name:"ReplicaSettings" type:"list"`
 }
 
+// Represents the input of an UpdateItem operation.
 type UpdateItemInput struct {
-	_                                   struct{}                           `type:"structure"`
-	TableName                           *string                            `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	Key                                 map[string]*AttributeValue         `name:"Key" type:"map" required:"true"`
-	AttributeUpdates                    map[string]*AttributeValueUpdate   `name:"AttributeUpdates" type:"map"`
-	Expected                            map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
-	ConditionalOperator                 *string                            `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
-	ReturnValues                        *string                            `name:"ReturnValues" type:"string" enum:"ReturnValue"`
-	ReturnConsumedCapacity              *string                            `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics         *string                            `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
-	UpdateExpression                    *string                            `name:"UpdateExpression" type:"string"`
-	ConditionExpression                 *string                            `name:"ConditionExpression" type:"string"`
-	ExpressionAttributeNames            map[string]string                  `name:"ExpressionAttributeNames" type:"map"`
-	ExpressionAttributeValues           map[string]*AttributeValue         `name:"ExpressionAttributeValues" type:"map"`
-	ReturnValuesOnConditionCheckFailure *string                            `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	_ struct{} `type:"structure"`
+	// The name of the table containing the item to update.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The primary key of the item to be updated.
+	Key map[string]*AttributeValue `name:"Key" type:"map" required:"true"`
+	// This is a legacy parameter.
+	AttributeUpdates map[string]*AttributeValueUpdate `name:"AttributeUpdates" type:"map"`
+	// This is a legacy parameter.
+	Expected map[string]*ExpectedAttributeValue `name:"Expected" type:"map"`
+	// This is a legacy parameter. Values: ConditionalOperator.
+	ConditionalOperator *string `name:"ConditionalOperator" type:"string" enum:"ConditionalOperator"`
+	// Use ReturnValues if you want to get the item attributes as they appear before or after
+	// they are successfully updated. Values: ReturnValue.
+	ReturnValues *string `name:"ReturnValues" type:"string" enum:"ReturnValue"`
+	// Values: ReturnConsumedCapacity.
+	ReturnConsumedCapacity *string `name:"ReturnConsumedCapacity" type:"string" enum:"ReturnConsumedCapacity"`
+	// Determines whether item collection metrics are returned. Values:
+	// ReturnItemCollectionMetrics.
+	ReturnItemCollectionMetrics *string `name:"ReturnItemCollectionMetrics" type:"string" enum:"ReturnItemCollectionMetrics"`
+	// An expression that defines one or more attributes to be updated, the action to be
+	// performed on them, and new values for them.
+	UpdateExpression *string `name:"UpdateExpression" type:"string"`
+	// A condition that must be satisfied in order for a conditional update to succeed.
+	ConditionExpression *string `name:"ConditionExpression" type:"string"`
+	// One or more substitution tokens for attribute names in an expression.
+	ExpressionAttributeNames map[string]string `name:"ExpressionAttributeNames" type:"map"`
+	// One or more values that can be substituted in an expression.
+	ExpressionAttributeValues map[string]*AttributeValue `name:"ExpressionAttributeValues" type:"map"`
+	// An optional parameter that returns the item attributes for an UpdateItem operation
+	// that failed a condition check. Values: ReturnValuesOnConditionCheckFailure.
+	ReturnValuesOnConditionCheckFailure *string `name:"ReturnValuesOnConditionCheckFailure" type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// Represents the output of an UpdateItem operation.
 type UpdateItemOutput struct {
-	_                     struct{}                   `type:"structure"`
-	Attributes            map[string]*AttributeValue `name:"Attributes" type:"map"`
-	ConsumedCapacity      *ConsumedCapacity          `name:"ConsumedCapacity" type:"structure"`
-	ItemCollectionMetrics *ItemCollectionMetrics     `name:"ItemCollectionMetrics" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A map of attribute values as they appear before or after the UpdateItem operation, as
+	// determined by the ReturnValues parameter.
+	Attributes map[string]*AttributeValue `name:"Attributes" type:"map"`
+	// The capacity units consumed by the UpdateItem operation.
+	ConsumedCapacity *ConsumedCapacity `name:"ConsumedCapacity" type:"structure"`
+	// Information about item collections, if any, that were affected by the UpdateItem
+	// operation.
+	ItemCollectionMetrics *ItemCollectionMetrics `name:"ItemCollectionMetrics" type:"structure"`
 }
 
+// Enables updating the configuration for Kinesis Streaming.
 type UpdateKinesisStreamingConfiguration struct {
-	_                                    struct{} `type:"structure"`
-	ApproximateCreationDateTimePrecision *string  `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
+	_ struct{} `type:"structure"`
+	// Enables updating the precision of Kinesis data stream timestamp. Values:
+	// ApproximateCreationDateTimePrecision.
+	ApproximateCreationDateTimePrecision *string `name:"ApproximateCreationDateTimePrecision" type:"string" enum:"ApproximateCreationDateTimePrecision"`
 }
 
 type UpdateKinesisStreamingDestinationInput struct {
-	_                                   struct{}                             `type:"structure"`
-	TableName                           *string                              `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	StreamArn                           *string                              `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The table name for the Kinesis streaming destination input.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// The Amazon Resource Name (ARN) for the Kinesis stream input.
+	StreamArn *string `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	// The command to update the Kinesis stream configuration.
 	UpdateKinesisStreamingConfiguration *UpdateKinesisStreamingConfiguration `name:"UpdateKinesisStreamingConfiguration" type:"structure"`
 }
 
 type UpdateKinesisStreamingDestinationOutput struct {
-	_                                   struct{}                             `type:"structure"`
-	TableName                           *string                              `name:"TableName" type:"string" min:"3" max:"255"`
-	StreamArn                           *string                              `name:"StreamArn" type:"string" min:"37" max:"1024"`
-	DestinationStatus                   *string                              `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
+	_ struct{} `type:"structure"`
+	// The table name for the Kinesis streaming destination output.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The ARN for the Kinesis stream input.
+	StreamArn *string `name:"StreamArn" type:"string" min:"37" max:"1024"`
+	// The status of the attempt to update the Kinesis streaming destination output. Values:
+	// DestinationStatus.
+	DestinationStatus *string `name:"DestinationStatus" type:"string" enum:"DestinationStatus"`
+	// The command to update the Kinesis streaming destination configuration.
 	UpdateKinesisStreamingConfiguration *UpdateKinesisStreamingConfiguration `name:"UpdateKinesisStreamingConfiguration" type:"structure"`
 }
 
+// Represents a replica to be modified.
 type UpdateReplicationGroupMemberAction struct {
-	_                             struct{}                       `type:"structure"`
-	RegionName                    *string                        `name:"RegionName" type:"string" required:"true"`
-	KMSMasterKeyId                *string                        `name:"KMSMasterKeyId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Region where the replica exists.
+	RegionName *string `name:"RegionName" type:"string" required:"true"`
+	// The KMS key of the replica that should be used for KMS encryption.
+	KMSMasterKeyId *string `name:"KMSMasterKeyId" type:"string"`
+	// Replica-specific provisioned throughput.
 	ProvisionedThroughputOverride *ProvisionedThroughputOverride `name:"ProvisionedThroughputOverride" type:"structure"`
-	OnDemandThroughputOverride    *OnDemandThroughputOverride    `name:"OnDemandThroughputOverride" type:"structure"`
-	GlobalSecondaryIndexes        []*ReplicaGlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list" min:"1"`
-	TableClassOverride            *string                        `name:"TableClassOverride" type:"string" enum:"TableClass"`
+	// Overrides the maximum on-demand throughput for the replica table.
+	OnDemandThroughputOverride *OnDemandThroughputOverride `name:"OnDemandThroughputOverride" type:"structure"`
+	// Replica-specific global secondary index settings.
+	GlobalSecondaryIndexes []*ReplicaGlobalSecondaryIndex `name:"GlobalSecondaryIndexes" type:"list" min:"1"`
+	// Replica-specific table class. Values: TableClass.
+	TableClassOverride *string `name:"TableClassOverride" type:"string" enum:"TableClass"`
 }
 
+// Represents the input of an UpdateTable operation.
 type UpdateTableInput struct {
-	_                                  struct{}                         `type:"structure"`
-	AttributeDefinitions               []*AttributeDefinition           `name:"AttributeDefinitions" type:"list"`
-	TableName                          *string                          `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	BillingMode                        *string                          `name:"BillingMode" type:"string" enum:"BillingMode"`
-	ProvisionedThroughput              *ProvisionedThroughput           `name:"ProvisionedThroughput" type:"structure"`
-	GlobalSecondaryIndexUpdates        []*GlobalSecondaryIndexUpdate    `name:"GlobalSecondaryIndexUpdates" type:"list"`
-	StreamSpecification                *StreamSpecification             `name:"StreamSpecification" type:"structure"`
-	SSESpecification                   *SSESpecification                `name:"SSESpecification" type:"structure"`
-	ReplicaUpdates                     []*ReplicationGroupUpdate        `name:"ReplicaUpdates" type:"list" min:"1"`
-	TableClass                         *string                          `name:"TableClass" type:"string" enum:"TableClass"`
-	DeletionProtectionEnabled          *bool                            `name:"DeletionProtectionEnabled" type:"boolean"`
-	MultiRegionConsistency             *string                          `name:"MultiRegionConsistency" type:"string" enum:"MultiRegionConsistency"`
-	GlobalTableWitnessUpdates          []*GlobalTableWitnessGroupUpdate `name:"GlobalTableWitnessUpdates" type:"list" min:"1" max:"1"`
-	OnDemandThroughput                 *OnDemandThroughput              `name:"OnDemandThroughput" type:"structure"`
-	WarmThroughput                     *WarmThroughput                  `name:"WarmThroughput" type:"structure"`
-	GlobalTableSettingsReplicationMode *string                          `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
+	_ struct{} `type:"structure"`
+	// An array of attributes that describe the key schema for the table and indexes.
+	AttributeDefinitions []*AttributeDefinition `name:"AttributeDefinitions" type:"list"`
+	// The name of the table to be updated.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// Controls how you are charged for read and write throughput and how you manage
+	// capacity. Values: BillingMode.
+	BillingMode *string `name:"BillingMode" type:"string" enum:"BillingMode"`
+	// The new provisioned throughput settings for the specified table or index.
+	ProvisionedThroughput *ProvisionedThroughput `name:"ProvisionedThroughput" type:"structure"`
+	// An array of one or more global secondary indexes for the table.
+	GlobalSecondaryIndexUpdates []*GlobalSecondaryIndexUpdate `name:"GlobalSecondaryIndexUpdates" type:"list"`
+	// Represents the DynamoDB Streams configuration for the table.
+	StreamSpecification *StreamSpecification `name:"StreamSpecification" type:"structure"`
+	// The new server-side encryption settings for the specified table.
+	SSESpecification *SSESpecification `name:"SSESpecification" type:"structure"`
+	// A list of replica update actions (create, delete, or update) for the table.
+	ReplicaUpdates []*ReplicationGroupUpdate `name:"ReplicaUpdates" type:"list" min:"1"`
+	// The table class of the table to be updated. Values: TableClass.
+	TableClass *string `name:"TableClass" type:"string" enum:"TableClass"`
+	// Indicates whether deletion protection is to be enabled (true) or disabled (false) on
+	// the table.
+	DeletionProtectionEnabled *bool `name:"DeletionProtectionEnabled" type:"boolean"`
+	// Specifies the consistency mode for a new global table. Values: MultiRegionConsistency.
+	MultiRegionConsistency *string `name:"MultiRegionConsistency" type:"string" enum:"MultiRegionConsistency"`
+	// A list of witness updates for a MRSC global table.
+	GlobalTableWitnessUpdates []*GlobalTableWitnessGroupUpdate `name:"GlobalTableWitnessUpdates" type:"list" min:"1" max:"1"`
+	// Updates the maximum number of read and write units for the specified table in
+	// on-demand capacity mode.
+	OnDemandThroughput *OnDemandThroughput `name:"OnDemandThroughput" type:"structure"`
+	// Represents the warm throughput (in read units per second and write units per second)
+	// for updating a table.
+	WarmThroughput *WarmThroughput `name:"WarmThroughput" type:"structure"`
+	// Controls the settings replication mode for a global table replica. Values:
+	// GlobalTableSettingsReplicationMode.
+	GlobalTableSettingsReplicationMode *string `name:"GlobalTableSettingsReplicationMode" type:"string" enum:"GlobalTableSettingsReplicationMode"`
 }
 
+// Represents the output of an UpdateTable operation.
 type UpdateTableOutput struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the properties of the table.
 	TableDescription *TableDescription `name:"TableDescription" type:"structure"`
 }
 
 type UpdateTableReplicaAutoScalingInput struct {
-	_                                         struct{}                                 `type:"structure"`
-	GlobalSecondaryIndexUpdates               []*GlobalSecondaryIndexAutoScalingUpdate `name:"GlobalSecondaryIndexUpdates" type:"list" min:"1"`
-	TableName                                 *string                                  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
-	ProvisionedWriteCapacityAutoScalingUpdate *AutoScalingSettingsUpdate               `name:"ProvisionedWriteCapacityAutoScalingUpdate" type:"structure"`
-	ReplicaUpdates                            []*ReplicaAutoScalingUpdate              `name:"ReplicaUpdates" type:"list" min:"1"`
+	_ struct{} `type:"structure"`
+	// Represents the auto scaling settings of the global secondary indexes of the replica to
+	// be updated.
+	GlobalSecondaryIndexUpdates []*GlobalSecondaryIndexAutoScalingUpdate `name:"GlobalSecondaryIndexUpdates" type:"list" min:"1"`
+	// The name of the global table to be updated.
+	TableName                                 *string                    `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	ProvisionedWriteCapacityAutoScalingUpdate *AutoScalingSettingsUpdate `name:"ProvisionedWriteCapacityAutoScalingUpdate" type:"structure"`
+	// Represents the auto scaling settings of replicas of the table that will be modified.
+	ReplicaUpdates []*ReplicaAutoScalingUpdate `name:"ReplicaUpdates" type:"list" min:"1"`
 }
 
 type UpdateTableReplicaAutoScalingOutput struct {
-	_                           struct{}                     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Returns information about the auto scaling settings of a table with replicas.
 	TableAutoScalingDescription *TableAutoScalingDescription `name:"TableAutoScalingDescription" type:"structure"`
 }
 
+// Represents the input of an UpdateTimeToLive operation.
 type UpdateTimeToLiveInput struct {
-	_                       struct{}                 `type:"structure"`
-	TableName               *string                  `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name of the table to be configured.
+	TableName *string `name:"TableName" type:"string" required:"true" min:"1" max:"1024"`
+	// Represents the settings used to enable or disable Time to Live for the specified
+	// table.
 	TimeToLiveSpecification *TimeToLiveSpecification `name:"TimeToLiveSpecification" type:"structure" required:"true"`
 }
 
 type UpdateTimeToLiveOutput struct {
-	_                       struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Represents the output of an UpdateTimeToLive operation.
 	TimeToLiveSpecification *TimeToLiveSpecification `name:"TimeToLiveSpecification" type:"structure"`
 }
 
+// Provides visibility into the number of read and write operations your table or
+// secondary index can instantaneously support. The settings can be modified using the
+// UpdateTable operation to meet the throughput requirements of an upcoming peak event.
 type WarmThroughput struct {
-	_                   struct{} `type:"structure"`
-	ReadUnitsPerSecond  *int64   `name:"ReadUnitsPerSecond" type:"long"`
-	WriteUnitsPerSecond *int64   `name:"WriteUnitsPerSecond" type:"long"`
+	_ struct{} `type:"structure"`
+	// Represents the number of read operations your base table can instantaneously support.
+	ReadUnitsPerSecond *int64 `name:"ReadUnitsPerSecond" type:"long"`
+	// Represents the number of write operations your base table can instantaneously support.
+	WriteUnitsPerSecond *int64 `name:"WriteUnitsPerSecond" type:"long"`
 }
 
+// Represents an operation to perform - either DeleteItem or PutItem. You can only request
+// one of these operations, not both, in a single WriteRequest. If you do need to perform
+// both of these operations, you need to provide two separate WriteRequest objects.
 type WriteRequest struct {
-	_             struct{}       `type:"structure"`
-	PutRequest    *PutRequest    `name:"PutRequest" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A request to perform a PutItem operation.
+	PutRequest *PutRequest `name:"PutRequest" type:"structure"`
+	// A request to perform a DeleteItem operation.
 	DeleteRequest *DeleteRequest `name:"DeleteRequest" type:"structure"`
 }
 

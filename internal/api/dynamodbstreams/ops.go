@@ -10,9 +10,22 @@ import (
 
 // API is DynamoDB Streams: one method per operation of the model.
 type API interface {
+	// Returns information about a stream, including the current status of the stream, its
+	// Amazon Resource Name (ARN), the composition of its shards, and its corresponding
+	// DynamoDB table.
 	DescribeStream(ctx context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error)
+
+	// Retrieves the stream records from a given shard.
 	GetRecords(ctx context.Context, in *GetRecordsInput) (*GetRecordsOutput, error)
+
+	// Returns a shard iterator. A shard iterator provides information about how to retrieve
+	// the stream records from within a shard. Use the shard iterator in a subsequent
+	// GetRecords request to read the stream records from the shard.
 	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error)
+
+	// Returns an array of stream ARNs associated with the current account and endpoint. If
+	// the TableName parameter is present, then ListStreams will return only the streams ARNs
+	// for that table.
 	ListStreams(ctx context.Context, in *ListStreamsInput) (*ListStreamsOutput, error)
 }
 

@@ -6,36 +6,60 @@ import (
 	"time"
 )
 
+// Represents the data for an attribute.
 type AttributeValue struct {
-	_    struct{}                   `type:"structure"`
-	S    *string                    `name:"S" type:"string"`
-	N    *string                    `name:"N" type:"string"`
-	B    []byte                     `name:"B" type:"blob"`
-	SS   []string                   `name:"SS" type:"list"`
-	NS   []string                   `name:"NS" type:"list"`
-	BS   [][]byte                   `name:"BS" type:"list"`
-	M    map[string]*AttributeValue `name:"M" type:"map"`
-	L    []*AttributeValue          `name:"L" type:"list"`
-	NULL *bool                      `name:"NULL" type:"boolean"`
-	BOOL *bool                      `name:"BOOL" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// An attribute of type String.
+	S *string `name:"S" type:"string"`
+	// An attribute of type Number.
+	N *string `name:"N" type:"string"`
+	// An attribute of type Binary.
+	B []byte `name:"B" type:"blob"`
+	// An attribute of type String Set.
+	SS []string `name:"SS" type:"list"`
+	// An attribute of type Number Set.
+	NS []string `name:"NS" type:"list"`
+	// An attribute of type Binary Set.
+	BS [][]byte `name:"BS" type:"list"`
+	// An attribute of type Map.
+	M map[string]*AttributeValue `name:"M" type:"map"`
+	// An attribute of type List.
+	L []*AttributeValue `name:"L" type:"list"`
+	// An attribute of type Null.
+	NULL *bool `name:"NULL" type:"boolean"`
+	// An attribute of type Boolean.
+	BOOL *bool `name:"BOOL" type:"boolean"`
 }
 
+// Represents the input of a DescribeStream operation.
 type DescribeStreamInput struct {
-	_                     struct{}     `type:"structure"`
-	StreamArn             *string      `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
-	Limit                 *int64       `name:"Limit" type:"integer" min:"1"`
-	ExclusiveStartShardId *string      `name:"ExclusiveStartShardId" type:"string" min:"28" max:"65"`
-	ShardFilter           *ShardFilter `name:"ShardFilter" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the stream.
+	StreamArn *string `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	// The maximum number of shard objects to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// The shard ID of the first item that this operation will evaluate.
+	ExclusiveStartShardId *string `name:"ExclusiveStartShardId" type:"string" min:"28" max:"65"`
+	// This optional field contains the filter definition for the DescribeStream API.
+	ShardFilter *ShardFilter `name:"ShardFilter" type:"structure"`
 }
 
+// Represents the output of a DescribeStream operation.
 type DescribeStreamOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A complete description of the stream, including its creation date and time, the
+	// DynamoDB table associated with the stream, the shard IDs within the stream, and the
+	// beginning and ending sequence numbers of stream records within the shards.
 	StreamDescription *StreamDescription `name:"StreamDescription" type:"structure"`
 }
 
+// The shard iterator has expired and can no longer be used to retrieve stream records. A
+// shard iterator expires 15 minutes after it is retrieved using the GetShardIterator
+// action.
 type ExpiredIteratorException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The provided iterator exceeds the maximum age allowed.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ExpiredIteratorException) Error() string {
@@ -48,40 +72,60 @@ func (e *ExpiredIteratorException) ErrorCode() string { return "ExpiredIteratorE
 func (e *ExpiredIteratorException) HTTPStatus() int   { return 400 }
 func (e *ExpiredIteratorException) Fault() string     { return "client" }
 
+// Represents the input of a GetRecords operation.
 type GetRecordsInput struct {
-	_             struct{} `type:"structure"`
-	ShardIterator *string  `name:"ShardIterator" type:"string" required:"true" min:"1" max:"2048"`
-	Limit         *int64   `name:"Limit" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// A shard iterator that was retrieved from a previous GetShardIterator operation.
+	ShardIterator *string `name:"ShardIterator" type:"string" required:"true" min:"1" max:"2048"`
+	// The maximum number of records to return from the shard.
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
 }
 
+// Represents the output of a GetRecords operation.
 type GetRecordsOutput struct {
-	_                 struct{}  `type:"structure"`
-	Records           []*Record `name:"Records" type:"list"`
-	NextShardIterator *string   `name:"NextShardIterator" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The stream records from the shard, which were retrieved using the shard iterator.
+	Records []*Record `name:"Records" type:"list"`
+	// The next position in the shard from which to start sequentially reading stream
+	// records.
+	NextShardIterator *string `name:"NextShardIterator" type:"string" min:"1" max:"2048"`
 }
 
+// Represents the input of a GetShardIterator operation.
 type GetShardIteratorInput struct {
-	_                 struct{} `type:"structure"`
-	StreamArn         *string  `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
-	ShardId           *string  `name:"ShardId" type:"string" required:"true" min:"28" max:"65"`
-	ShardIteratorType *string  `name:"ShardIteratorType" type:"string" enum:"ShardIteratorType" required:"true"`
-	SequenceNumber    *string  `name:"SequenceNumber" type:"string" min:"21" max:"40"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the stream.
+	StreamArn *string `name:"StreamArn" type:"string" required:"true" min:"37" max:"1024"`
+	// The identifier of the shard.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"28" max:"65"`
+	// Determines how the shard iterator is used to start reading stream records from the
+	// shard: Values: ShardIteratorType.
+	ShardIteratorType *string `name:"ShardIteratorType" type:"string" enum:"ShardIteratorType" required:"true"`
+	// The sequence number of a stream record in the shard from which to start reading.
+	SequenceNumber *string `name:"SequenceNumber" type:"string" min:"21" max:"40"`
 }
 
+// Represents the output of a GetShardIterator operation.
 type GetShardIteratorOutput struct {
-	_             struct{} `type:"structure"`
-	ShardIterator *string  `name:"ShardIterator" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The position in the shard from which to start reading stream records sequentially.
+	ShardIterator *string `name:"ShardIterator" type:"string" min:"1" max:"2048"`
 }
 
+// Contains details about the type of identity that made the request.
 type Identity struct {
-	_           struct{} `type:"structure"`
-	PrincipalId *string  `name:"PrincipalId" type:"string"`
-	Type        *string  `name:"Type" type:"string"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the entity that made the call.
+	PrincipalId *string `name:"PrincipalId" type:"string"`
+	// The type of the identity.
+	Type *string `name:"Type" type:"string"`
 }
 
+// An error occurred on the server side.
 type InternalServerError struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
+	// The server encountered an internal error trying to fulfill the request.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InternalServerError) Error() string {
@@ -94,15 +138,21 @@ func (e *InternalServerError) ErrorCode() string { return "InternalServerError" 
 func (e *InternalServerError) HTTPStatus() int   { return 400 }
 func (e *InternalServerError) Fault() string     { return "server" }
 
+// Represents a single element of a key schema. A key schema specifies the attributes that
+// make up the primary key of a table, or the key attributes of an index.
 type KeySchemaElement struct {
-	_             struct{} `type:"structure"`
-	AttributeName *string  `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
-	KeyType       *string  `name:"KeyType" type:"string" enum:"KeyType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of a key attribute.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true" min:"1" max:"255"`
+	// The role that this key attribute will assume: Values: KeyType.
+	KeyType *string `name:"KeyType" type:"string" enum:"KeyType" required:"true"`
 }
 
+// There is no limit to the number of daily on-demand backups that can be taken.
 type LimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// Too many operations for a given subscriber.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *LimitExceededException) Error() string {
@@ -115,33 +165,55 @@ func (e *LimitExceededException) ErrorCode() string { return "LimitExceededExcep
 func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
+// Represents the input of a ListStreams operation.
 type ListStreamsInput struct {
-	_                       struct{} `type:"structure"`
-	TableName               *string  `name:"TableName" type:"string" min:"3" max:"255"`
-	Limit                   *int64   `name:"Limit" type:"integer" min:"1"`
-	ExclusiveStartStreamArn *string  `name:"ExclusiveStartStreamArn" type:"string" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// If this parameter is provided, then only the streams associated with this table name
+	// are returned.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The maximum number of streams to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1"`
+	// The ARN (Amazon Resource Name) of the first item that this operation will evaluate.
+	ExclusiveStartStreamArn *string `name:"ExclusiveStartStreamArn" type:"string" min:"37" max:"1024"`
 }
 
+// Represents the output of a ListStreams operation.
 type ListStreamsOutput struct {
-	_                      struct{}  `type:"structure"`
-	Streams                []*Stream `name:"Streams" type:"list"`
-	LastEvaluatedStreamArn *string   `name:"LastEvaluatedStreamArn" type:"string" min:"37" max:"1024"`
+	_ struct{} `type:"structure"`
+	// A list of stream descriptors associated with the current account and endpoint.
+	Streams []*Stream `name:"Streams" type:"list"`
+	// The stream ARN of the item where the operation stopped, inclusive of the previous
+	// result set.
+	LastEvaluatedStreamArn *string `name:"LastEvaluatedStreamArn" type:"string" min:"37" max:"1024"`
 }
 
+// A description of a unique event within a stream.
 type Record struct {
-	_            struct{}      `type:"structure"`
-	EventID      *string       `name:"eventID" type:"string"`
-	EventName    *string       `name:"eventName" type:"string" enum:"OperationType"`
-	EventVersion *string       `name:"eventVersion" type:"string"`
-	EventSource  *string       `name:"eventSource" type:"string"`
-	AwsRegion    *string       `name:"awsRegion" type:"string"`
-	Dynamodb     *StreamRecord `name:"dynamodb" type:"structure"`
-	UserIdentity *Identity     `name:"userIdentity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A globally unique identifier for the event that was recorded in this stream record.
+	EventID *string `name:"eventID" type:"string"`
+	// The type of data modification that was performed on the DynamoDB table: Values:
+	// OperationType.
+	EventName *string `name:"eventName" type:"string" enum:"OperationType"`
+	// The version number of the stream record format.
+	EventVersion *string `name:"eventVersion" type:"string"`
+	// The Amazon Web Services service from which the stream record originated.
+	EventSource *string `name:"eventSource" type:"string"`
+	// The region in which the GetRecords request was received.
+	AwsRegion *string `name:"awsRegion" type:"string"`
+	// The main body of the stream record, containing all of the DynamoDB-specific fields.
+	Dynamodb *StreamRecord `name:"dynamodb" type:"structure"`
+	// Items that are deleted by the Time to Live process after expiration have the following
+	// fields:
+	UserIdentity *Identity `name:"userIdentity" type:"structure"`
 }
 
+// The operation tried to access a nonexistent table or index. The resource might not be
+// specified correctly, or its status might not be ACTIVE.
 type ResourceNotFoundException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The resource which is being requested does not exist.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceNotFoundException) Error() string {
@@ -154,59 +226,99 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// The beginning and ending sequence numbers for the stream records contained within a
+// shard.
 type SequenceNumberRange struct {
-	_                      struct{} `type:"structure"`
-	StartingSequenceNumber *string  `name:"StartingSequenceNumber" type:"string" min:"21" max:"40"`
-	EndingSequenceNumber   *string  `name:"EndingSequenceNumber" type:"string" min:"21" max:"40"`
+	_ struct{} `type:"structure"`
+	// The first sequence number for the stream records contained within a shard.
+	StartingSequenceNumber *string `name:"StartingSequenceNumber" type:"string" min:"21" max:"40"`
+	// The last sequence number for the stream records contained within a shard.
+	EndingSequenceNumber *string `name:"EndingSequenceNumber" type:"string" min:"21" max:"40"`
 }
 
+// A uniquely identified group of stream records within a stream.
 type Shard struct {
-	_                   struct{}             `type:"structure"`
-	ShardId             *string              `name:"ShardId" type:"string" min:"28" max:"65"`
+	_ struct{} `type:"structure"`
+	// The system-generated identifier for this shard.
+	ShardId *string `name:"ShardId" type:"string" min:"28" max:"65"`
+	// The range of possible sequence numbers for the shard.
 	SequenceNumberRange *SequenceNumberRange `name:"SequenceNumberRange" type:"structure"`
-	ParentShardId       *string              `name:"ParentShardId" type:"string" min:"28" max:"65"`
+	// The shard ID of the current shard's parent.
+	ParentShardId *string `name:"ParentShardId" type:"string" min:"28" max:"65"`
 }
 
+// This optional field contains the filter definition for the DescribeStream API.
 type ShardFilter struct {
-	_       struct{} `type:"structure"`
-	Type    *string  `name:"Type" type:"string" enum:"ShardFilterType"`
-	ShardId *string  `name:"ShardId" type:"string" min:"28" max:"65"`
+	_ struct{} `type:"structure"`
+	// Contains the type of filter to be applied on the DescribeStream API. Values:
+	// ShardFilterType.
+	Type *string `name:"Type" type:"string" enum:"ShardFilterType"`
+	// Contains the shardId of the parent shard for which you are requesting child shards.
+	ShardId *string `name:"ShardId" type:"string" min:"28" max:"65"`
 }
 
+// Represents all of the data describing a particular stream.
 type Stream struct {
-	_           struct{} `type:"structure"`
-	StreamArn   *string  `name:"StreamArn" type:"string" min:"37" max:"1024"`
-	TableName   *string  `name:"TableName" type:"string" min:"3" max:"255"`
-	StreamLabel *string  `name:"StreamLabel" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the stream.
+	StreamArn *string `name:"StreamArn" type:"string" min:"37" max:"1024"`
+	// The DynamoDB table with which the stream is associated.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// A timestamp, in ISO 8601 format, for this stream.
+	StreamLabel *string `name:"StreamLabel" type:"string"`
 }
 
+// Represents all of the data describing a particular stream.
 type StreamDescription struct {
-	_                       struct{}            `type:"structure"`
-	StreamArn               *string             `name:"StreamArn" type:"string" min:"37" max:"1024"`
-	StreamLabel             *string             `name:"StreamLabel" type:"string"`
-	StreamStatus            *string             `name:"StreamStatus" type:"string" enum:"StreamStatus"`
-	StreamViewType          *string             `name:"StreamViewType" type:"string" enum:"StreamViewType"`
-	CreationRequestDateTime *time.Time          `name:"CreationRequestDateTime" type:"timestamp"`
-	TableName               *string             `name:"TableName" type:"string" min:"3" max:"255"`
-	KeySchema               []*KeySchemaElement `name:"KeySchema" type:"list" min:"1" max:"2"`
-	Shards                  []*Shard            `name:"Shards" type:"list"`
-	LastEvaluatedShardId    *string             `name:"LastEvaluatedShardId" type:"string" min:"28" max:"65"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the stream.
+	StreamArn *string `name:"StreamArn" type:"string" min:"37" max:"1024"`
+	// A timestamp, in ISO 8601 format, for this stream.
+	StreamLabel *string `name:"StreamLabel" type:"string"`
+	// Indicates the current status of the stream: Values: StreamStatus.
+	StreamStatus *string `name:"StreamStatus" type:"string" enum:"StreamStatus"`
+	// Indicates the format of the records within this stream: Values: StreamViewType.
+	StreamViewType *string `name:"StreamViewType" type:"string" enum:"StreamViewType"`
+	// The date and time when the request to create this stream was issued.
+	CreationRequestDateTime *time.Time `name:"CreationRequestDateTime" type:"timestamp"`
+	// The DynamoDB table with which the stream is associated.
+	TableName *string `name:"TableName" type:"string" min:"3" max:"255"`
+	// The key attribute(s) of the stream's DynamoDB table.
+	KeySchema []*KeySchemaElement `name:"KeySchema" type:"list" min:"1" max:"2"`
+	// The shards that comprise the stream.
+	Shards []*Shard `name:"Shards" type:"list"`
+	// The shard ID of the item where the operation stopped, inclusive of the previous result
+	// set.
+	LastEvaluatedShardId *string `name:"LastEvaluatedShardId" type:"string" min:"28" max:"65"`
 }
 
+// A description of a single data modification that was performed on an item in a DynamoDB
+// table.
 type StreamRecord struct {
-	_                           struct{}                   `type:"structure"`
-	ApproximateCreationDateTime *time.Time                 `name:"ApproximateCreationDateTime" type:"timestamp"`
-	Keys                        map[string]*AttributeValue `name:"Keys" type:"map"`
-	NewImage                    map[string]*AttributeValue `name:"NewImage" type:"map"`
-	OldImage                    map[string]*AttributeValue `name:"OldImage" type:"map"`
-	SequenceNumber              *string                    `name:"SequenceNumber" type:"string" min:"21" max:"40"`
-	SizeBytes                   *int64                     `name:"SizeBytes" type:"long" min:"1"`
-	StreamViewType              *string                    `name:"StreamViewType" type:"string" enum:"StreamViewType"`
+	_ struct{} `type:"structure"`
+	// The approximate date and time when the stream record was created, in ISO 8601 format
+	// and rounded down to the closest second.
+	ApproximateCreationDateTime *time.Time `name:"ApproximateCreationDateTime" type:"timestamp"`
+	// The primary key attribute(s) for the DynamoDB item that was modified.
+	Keys map[string]*AttributeValue `name:"Keys" type:"map"`
+	// The item in the DynamoDB table as it appeared after it was modified.
+	NewImage map[string]*AttributeValue `name:"NewImage" type:"map"`
+	// The item in the DynamoDB table as it appeared before it was modified.
+	OldImage map[string]*AttributeValue `name:"OldImage" type:"map"`
+	// The sequence number of the stream record.
+	SequenceNumber *string `name:"SequenceNumber" type:"string" min:"21" max:"40"`
+	// The size of the stream record, in bytes.
+	SizeBytes *int64 `name:"SizeBytes" type:"long" min:"1"`
+	// The type of data from the modified DynamoDB item that was captured in this stream
+	// record: Values: StreamViewType.
+	StreamViewType *string `name:"StreamViewType" type:"string" enum:"StreamViewType"`
 }
 
+// The operation attempted to read past the oldest stream record in a shard.
 type TrimmedDataAccessException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// "The data you are trying to access has been trimmed.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *TrimmedDataAccessException) Error() string {

@@ -10,62 +10,237 @@ import (
 
 // API is EventBridge: one method per operation of the model.
 type API interface {
+	// Activates a partner event source that has been deactivated. Once activated, your
+	// matching event bus will start receiving events from the event source.
 	ActivateEventSource(ctx context.Context, in *ActivateEventSourceRequest) (*ActivateEventSourceOutput, error)
+
+	// Cancels the specified replay.
 	CancelReplay(ctx context.Context, in *CancelReplayRequest) (*CancelReplayResponse, error)
+
+	// Creates an API destination, which is an HTTP invocation endpoint configured as a
+	// target for events.
 	CreateApiDestination(ctx context.Context, in *CreateApiDestinationRequest) (*CreateApiDestinationResponse, error)
+
+	// Creates an archive of events with the specified settings. When you create an archive,
+	// incoming events might not immediately start being sent to the archive. Allow a short
+	// period of time for changes to take effect. If you do not specify a pattern to filter
+	// events sent to the archive, all events are sent to the archive except replayed events.
+	// Replayed events are not sent to an archive.
 	CreateArchive(ctx context.Context, in *CreateArchiveRequest) (*CreateArchiveResponse, error)
+
+	// Creates a connection. A connection defines the authorization type and credentials to
+	// use for authorization with an API destination HTTP endpoint.
 	CreateConnection(ctx context.Context, in *CreateConnectionRequest) (*CreateConnectionResponse, error)
+
+	// Creates a global endpoint. Global endpoints improve your application's availability by
+	// making it regional-fault tolerant. To do this, you define a primary and secondary
+	// Region with event buses in each Region.
 	CreateEndpoint(ctx context.Context, in *CreateEndpointRequest) (*CreateEndpointResponse, error)
+
+	// Creates a new event bus within your account. This can be a custom event bus which you
+	// can use to receive events from your custom applications and services, or it can be a
+	// partner event bus which can be matched to a partner event source.
 	CreateEventBus(ctx context.Context, in *CreateEventBusRequest) (*CreateEventBusResponse, error)
+
+	// Called by an SaaS partner to create a partner event source. This operation is not used
+	// by Amazon Web Services customers.
 	CreatePartnerEventSource(ctx context.Context, in *CreatePartnerEventSourceRequest) (*CreatePartnerEventSourceResponse, error)
+
+	// You can use this operation to temporarily stop receiving events from the specified
+	// partner event source. The matching event bus is not deleted.
 	DeactivateEventSource(ctx context.Context, in *DeactivateEventSourceRequest) (*DeactivateEventSourceOutput, error)
+
+	// Removes all authorization parameters from the connection. This lets you remove the
+	// secret from the connection so you can reuse it without having to create a new
+	// connection.
 	DeauthorizeConnection(ctx context.Context, in *DeauthorizeConnectionRequest) (*DeauthorizeConnectionResponse, error)
+
+	// Deletes the specified API destination.
 	DeleteApiDestination(ctx context.Context, in *DeleteApiDestinationRequest) (*DeleteApiDestinationResponse, error)
+
+	// Deletes the specified archive.
 	DeleteArchive(ctx context.Context, in *DeleteArchiveRequest) (*DeleteArchiveResponse, error)
+
+	// Deletes a connection.
 	DeleteConnection(ctx context.Context, in *DeleteConnectionRequest) (*DeleteConnectionResponse, error)
+
+	// Delete an existing global endpoint. For more information about global endpoints, see
+	// Making applications Regional-fault tolerant with global endpoints and event
+	// replication in the Amazon EventBridge User Guide.
 	DeleteEndpoint(ctx context.Context, in *DeleteEndpointRequest) (*DeleteEndpointResponse, error)
+
+	// Deletes the specified custom event bus or partner event bus. All rules associated with
+	// this event bus need to be deleted. You can't delete your account's default event bus.
 	DeleteEventBus(ctx context.Context, in *DeleteEventBusRequest) (*DeleteEventBusOutput, error)
+
+	// This operation is used by SaaS partners to delete a partner event source. This
+	// operation is not used by Amazon Web Services customers.
 	DeletePartnerEventSource(ctx context.Context, in *DeletePartnerEventSourceRequest) (*DeletePartnerEventSourceOutput, error)
+
+	// Deletes the specified rule.
 	DeleteRule(ctx context.Context, in *DeleteRuleRequest) (*DeleteRuleOutput, error)
+
+	// Retrieves details about an API destination.
 	DescribeApiDestination(ctx context.Context, in *DescribeApiDestinationRequest) (*DescribeApiDestinationResponse, error)
+
+	// Retrieves details about an archive.
 	DescribeArchive(ctx context.Context, in *DescribeArchiveRequest) (*DescribeArchiveResponse, error)
+
+	// Retrieves details about a connection.
 	DescribeConnection(ctx context.Context, in *DescribeConnectionRequest) (*DescribeConnectionResponse, error)
+
+	// Get the information about an existing global endpoint. For more information about
+	// global endpoints, see Making applications Regional-fault tolerant with global
+	// endpoints and event replication in the Amazon EventBridge User Guide.
 	DescribeEndpoint(ctx context.Context, in *DescribeEndpointRequest) (*DescribeEndpointResponse, error)
+
+	// Displays details about an event bus in your account. This can include the external
+	// Amazon Web Services accounts that are permitted to write events to your default event
+	// bus, and the associated policy. For custom event buses and partner event buses, it
+	// displays the name, ARN, policy, state, and creation time.
 	DescribeEventBus(ctx context.Context, in *DescribeEventBusRequest) (*DescribeEventBusResponse, error)
+
+	// This operation lists details about a partner event source that is shared with your
+	// account.
 	DescribeEventSource(ctx context.Context, in *DescribeEventSourceRequest) (*DescribeEventSourceResponse, error)
+
+	// An SaaS partner can use this operation to list details about a partner event source
+	// that they have created. Amazon Web Services customers do not use this operation.
+	// Instead, Amazon Web Services customers can use DescribeEventSource to see details
+	// about a partner event source that is shared with them.
 	DescribePartnerEventSource(ctx context.Context, in *DescribePartnerEventSourceRequest) (*DescribePartnerEventSourceResponse, error)
+
+	// Retrieves details about a replay. Use DescribeReplay to determine the progress of a
+	// running replay. A replay processes events to replay based on the time in the event,
+	// and replays them using 1 minute intervals.
 	DescribeReplay(ctx context.Context, in *DescribeReplayRequest) (*DescribeReplayResponse, error)
+
+	// Describes the specified rule.
 	DescribeRule(ctx context.Context, in *DescribeRuleRequest) (*DescribeRuleResponse, error)
+
+	// Disables the specified rule. A disabled rule won't match any events, and won't
+	// self-trigger if it has a schedule expression.
 	DisableRule(ctx context.Context, in *DisableRuleRequest) (*DisableRuleOutput, error)
+
+	// Enables the specified rule. If the rule does not exist, the operation fails.
 	EnableRule(ctx context.Context, in *EnableRuleRequest) (*EnableRuleOutput, error)
+
+	// Retrieves a list of API destination in the account in the current Region.
 	ListApiDestinations(ctx context.Context, in *ListApiDestinationsRequest) (*ListApiDestinationsResponse, error)
+
+	// Lists your archives. You can either list all the archives or you can provide a prefix
+	// to match to the archive names. Filter parameters are exclusive.
 	ListArchives(ctx context.Context, in *ListArchivesRequest) (*ListArchivesResponse, error)
+
+	// Retrieves a list of connections from the account.
 	ListConnections(ctx context.Context, in *ListConnectionsRequest) (*ListConnectionsResponse, error)
+
+	// List the global endpoints associated with this account. For more information about
+	// global endpoints, see Making applications Regional-fault tolerant with global
+	// endpoints and event replication in the Amazon EventBridge User Guide.
 	ListEndpoints(ctx context.Context, in *ListEndpointsRequest) (*ListEndpointsResponse, error)
+
+	// Lists all the event buses in your account, including the default event bus, custom
+	// event buses, and partner event buses.
 	ListEventBuses(ctx context.Context, in *ListEventBusesRequest) (*ListEventBusesResponse, error)
+
+	// You can use this to see all the partner event sources that have been shared with your
+	// Amazon Web Services account. For more information about partner event sources, see
+	// CreateEventBus.
 	ListEventSources(ctx context.Context, in *ListEventSourcesRequest) (*ListEventSourcesResponse, error)
+
+	// An SaaS partner can use this operation to display the Amazon Web Services account ID
+	// that a particular partner event source name is associated with. This operation is not
+	// used by Amazon Web Services customers.
 	ListPartnerEventSourceAccounts(ctx context.Context, in *ListPartnerEventSourceAccountsRequest) (*ListPartnerEventSourceAccountsResponse, error)
+
+	// An SaaS partner can use this operation to list all the partner event source names that
+	// they have created. This operation is not used by Amazon Web Services customers.
 	ListPartnerEventSources(ctx context.Context, in *ListPartnerEventSourcesRequest) (*ListPartnerEventSourcesResponse, error)
+
+	// Lists your replays. You can either list all the replays or you can provide a prefix to
+	// match to the replay names. Filter parameters are exclusive.
 	ListReplays(ctx context.Context, in *ListReplaysRequest) (*ListReplaysResponse, error)
+
+	// Lists the rules for the specified target. You can see which of the rules in Amazon
+	// EventBridge can invoke a specific target in your account.
 	ListRuleNamesByTarget(ctx context.Context, in *ListRuleNamesByTargetRequest) (*ListRuleNamesByTargetResponse, error)
+
+	// Lists your Amazon EventBridge rules. You can either list all the rules or you can
+	// provide a prefix to match to the rule names.
 	ListRules(ctx context.Context, in *ListRulesRequest) (*ListRulesResponse, error)
+
+	// Displays the tags associated with an EventBridge resource. In EventBridge, rules and
+	// event buses can be tagged.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// Lists the targets assigned to the specified rule.
 	ListTargetsByRule(ctx context.Context, in *ListTargetsByRuleRequest) (*ListTargetsByRuleResponse, error)
+
+	// Sends custom events to Amazon EventBridge so that they can be matched to rules.
 	PutEvents(ctx context.Context, in *PutEventsRequest) (*PutEventsResponse, error)
+
+	// This is used by SaaS partners to write events to a customer's partner event bus.
+	// Amazon Web Services customers do not use this operation.
 	PutPartnerEvents(ctx context.Context, in *PutPartnerEventsRequest) (*PutPartnerEventsResponse, error)
+
+	// Running PutPermission permits the specified Amazon Web Services account or Amazon Web
+	// Services organization to put events to the specified event bus. Amazon EventBridge
+	// rules in your account are triggered by these events arriving to an event bus in your
+	// account.
 	PutPermission(ctx context.Context, in *PutPermissionRequest) (*PutPermissionOutput, error)
+
+	// Creates or updates the specified rule. Rules are enabled by default, or based on value
+	// of the state. You can disable a rule using DisableRule.
 	PutRule(ctx context.Context, in *PutRuleRequest) (*PutRuleResponse, error)
+
+	// Adds the specified targets to the specified rule, or updates the targets if they are
+	// already associated with the rule.
 	PutTargets(ctx context.Context, in *PutTargetsRequest) (*PutTargetsResponse, error)
+
+	// Revokes the permission of another Amazon Web Services account to be able to put events
+	// to the specified event bus. Specify the account to revoke by the StatementId value
+	// that you associated with the account when you granted it permission with
+	// PutPermission. You can find the StatementId by using DescribeEventBus.
 	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
+
+	// Removes the specified targets from the specified rule. When the rule is triggered,
+	// those targets are no longer be invoked.
 	RemoveTargets(ctx context.Context, in *RemoveTargetsRequest) (*RemoveTargetsResponse, error)
+
+	// Starts the specified replay. Events are not necessarily replayed in the exact same
+	// order that they were added to the archive. A replay processes events to replay based
+	// on the time in the event, and replays them using 1 minute intervals.
 	StartReplay(ctx context.Context, in *StartReplayRequest) (*StartReplayResponse, error)
+
+	// Assigns one or more tags (key-value pairs) to the specified EventBridge resource. Tags
+	// can help you organize and categorize your resources. You can also use them to scope
+	// user permissions by granting a user permission to access or change only resources with
+	// certain tag values. In EventBridge, rules and event buses can be tagged.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+
+	// Tests whether the specified event pattern matches the provided event.
 	TestEventPattern(ctx context.Context, in *TestEventPatternRequest) (*TestEventPatternResponse, error)
+
+	// Removes one or more tags from the specified EventBridge resource. In Amazon
+	// EventBridge, rules and event buses can be tagged.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+
+	// Updates an API destination.
 	UpdateApiDestination(ctx context.Context, in *UpdateApiDestinationRequest) (*UpdateApiDestinationResponse, error)
+
+	// Updates the specified archive.
 	UpdateArchive(ctx context.Context, in *UpdateArchiveRequest) (*UpdateArchiveResponse, error)
+
+	// Updates settings for a connection.
 	UpdateConnection(ctx context.Context, in *UpdateConnectionRequest) (*UpdateConnectionResponse, error)
+
+	// Update an existing endpoint. For more information about global endpoints, see Making
+	// applications Regional-fault tolerant with global endpoints and event replication in
+	// the Amazon EventBridge User Guide.
 	UpdateEndpoint(ctx context.Context, in *UpdateEndpointRequest) (*UpdateEndpointResponse, error)
+
+	// Updates the specified event bus.
 	UpdateEventBus(ctx context.Context, in *UpdateEventBusRequest) (*UpdateEventBusResponse, error)
 }
 

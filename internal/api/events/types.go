@@ -6,6 +6,7 @@ import (
 	"time"
 )
 
+// You do not have the necessary permissions for this action.
 type AccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -22,84 +23,140 @@ func (e *AccessDeniedException) HTTPStatus() int   { return 400 }
 func (e *AccessDeniedException) Fault() string     { return "client" }
 
 type ActivateEventSourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the partner event source to activate.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
 }
 
+// Contains details about an API destination.
 type ApiDestination struct {
-	_                            struct{}   `type:"structure"`
-	ApiDestinationArn            *string    `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
-	Name                         *string    `name:"Name" type:"string" min:"1" max:"64"`
-	ApiDestinationState          *string    `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
-	ConnectionArn                *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	InvocationEndpoint           *string    `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
-	HttpMethod                   *string    `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
-	InvocationRateLimitPerSecond *int64     `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
-	CreationTime                 *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime             *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the API destination.
+	ApiDestinationArn *string `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
+	// The name of the API destination.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The state of the API destination. Values: ApiDestinationState.
+	ApiDestinationState *string `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
+	// The ARN of the connection specified for the API destination.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The URL to the endpoint for the API destination.
+	InvocationEndpoint *string `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
+	// The method to use to connect to the HTTP endpoint. Values: ApiDestinationHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
+	// The maximum number of invocations per second to send to the HTTP endpoint.
+	InvocationRateLimitPerSecond *int64 `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
+	// A time stamp for the time that the API destination was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the API destination was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
+// Contains the GraphQL operation to be parsed and executed, if the event target is an
+// AppSync API.
 type AppSyncParameters struct {
-	_                struct{} `type:"structure"`
-	GraphQLOperation *string  `name:"GraphQLOperation" type:"string" min:"1" max:"1048576"`
+	_ struct{} `type:"structure"`
+	// The GraphQL operation; that is, the query, mutation, or subscription to be parsed and
+	// executed by the GraphQL service.
+	GraphQLOperation *string `name:"GraphQLOperation" type:"string" min:"1" max:"1048576"`
 }
 
+// An Archive object that contains details about an archive.
 type Archive struct {
-	_              struct{}   `type:"structure"`
-	ArchiveName    *string    `name:"ArchiveName" type:"string" min:"1" max:"48"`
-	EventSourceArn *string    `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	State          *string    `name:"State" type:"string" enum:"ArchiveState"`
-	StateReason    *string    `name:"StateReason" type:"string" max:"512"`
-	RetentionDays  *int64     `name:"RetentionDays" type:"integer" min:"0"`
-	SizeBytes      *int64     `name:"SizeBytes" type:"long"`
-	EventCount     *int64     `name:"EventCount" type:"long"`
-	CreationTime   *time.Time `name:"CreationTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the archive.
+	ArchiveName *string `name:"ArchiveName" type:"string" min:"1" max:"48"`
+	// The ARN of the event bus associated with the archive.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// The current state of the archive. Values: ArchiveState.
+	State *string `name:"State" type:"string" enum:"ArchiveState"`
+	// A description for the reason that the archive is in the current state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The number of days to retain events in the archive before they are deleted.
+	RetentionDays *int64 `name:"RetentionDays" type:"integer" min:"0"`
+	// The size of the archive, in bytes.
+	SizeBytes *int64 `name:"SizeBytes" type:"long"`
+	// The number of events in the archive.
+	EventCount *int64 `name:"EventCount" type:"long"`
+	// The time stamp for the time that the archive was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
 }
 
+// This structure specifies the VPC subnets and security groups for the task, and whether
+// a public IP address is to be used. This structure is relevant only for ECS tasks that
+// use the awsvpc network mode.
 type AwsVpcConfiguration struct {
-	_              struct{} `type:"structure"`
-	Subnets        []string `name:"Subnets" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the subnets associated with the task.
+	Subnets []string `name:"Subnets" type:"list" required:"true"`
+	// Specifies the security groups associated with the task.
 	SecurityGroups []string `name:"SecurityGroups" type:"list"`
-	AssignPublicIp *string  `name:"AssignPublicIp" type:"string" enum:"AssignPublicIp"`
+	// Specifies whether the task's elastic network interface receives a public IP address.
+	// Values: AssignPublicIp.
+	AssignPublicIp *string `name:"AssignPublicIp" type:"string" enum:"AssignPublicIp"`
 }
 
+// The array properties for the submitted job, such as the size of the array. The array
+// size can be between 2 and 10,000. If you specify array properties for a job, it becomes
+// an array job. This parameter is used only if the target is an Batch job.
 type BatchArrayProperties struct {
-	_    struct{} `type:"structure"`
-	Size *int64   `name:"Size" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The size of the array, if this is an array batch job.
+	Size *int64 `name:"Size" type:"integer"`
 }
 
+// The custom parameters to be used when the target is an Batch job.
 type BatchParameters struct {
-	_               struct{}              `type:"structure"`
-	JobDefinition   *string               `name:"JobDefinition" type:"string" required:"true"`
-	JobName         *string               `name:"JobName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN or name of the job definition to use if the event target is an Batch job.
+	JobDefinition *string `name:"JobDefinition" type:"string" required:"true"`
+	// The name to use for this execution of the job, if the target is an Batch job.
+	JobName *string `name:"JobName" type:"string" required:"true"`
+	// The array properties for the submitted job, such as the size of the array.
 	ArrayProperties *BatchArrayProperties `name:"ArrayProperties" type:"structure"`
-	RetryStrategy   *BatchRetryStrategy   `name:"RetryStrategy" type:"structure"`
+	// The retry strategy to use for failed jobs, if the target is an Batch job.
+	RetryStrategy *BatchRetryStrategy `name:"RetryStrategy" type:"structure"`
 }
 
+// The retry strategy to use for failed jobs, if the target is an Batch job. If you
+// specify a retry strategy here, it overrides the retry strategy defined in the job
+// definition.
 type BatchRetryStrategy struct {
-	_        struct{} `type:"structure"`
-	Attempts *int64   `name:"Attempts" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The number of times to attempt to retry, if the job fails.
+	Attempts *int64 `name:"Attempts" type:"integer"`
 }
 
 type CancelReplayRequest struct {
-	_          struct{} `type:"structure"`
-	ReplayName *string  `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the replay to cancel.
+	ReplayName *string `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type CancelReplayResponse struct {
-	_           struct{} `type:"structure"`
-	ReplayArn   *string  `name:"ReplayArn" type:"string" min:"1" max:"1600"`
-	State       *string  `name:"State" type:"string" enum:"ReplayState"`
-	StateReason *string  `name:"StateReason" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the replay to cancel.
+	ReplayArn *string `name:"ReplayArn" type:"string" min:"1" max:"1600"`
+	// The current state of the replay. Values: ReplayState.
+	State *string `name:"State" type:"string" enum:"ReplayState"`
+	// The reason that the replay is in the current state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
 }
 
+// The details of a capacity provider strategy. To learn more, see
+// CapacityProviderStrategyItem in the Amazon ECS API Reference.
 type CapacityProviderStrategyItem struct {
-	_                struct{} `type:"structure"`
-	CapacityProvider *string  `name:"capacityProvider" type:"string" required:"true" min:"1" max:"255"`
-	Weight           *int64   `name:"weight" type:"integer" min:"0" max:"1000"`
-	Base             *int64   `name:"base" type:"integer" min:"0" max:"100000"`
+	_ struct{} `type:"structure"`
+	// The short name of the capacity provider.
+	CapacityProvider *string `name:"capacityProvider" type:"string" required:"true" min:"1" max:"255"`
+	// The weight value designates the relative percentage of the total number of tasks
+	// launched that should use the specified capacity provider.
+	Weight *int64 `name:"weight" type:"integer" min:"0" max:"1000"`
+	// The base value designates how many tasks, at a minimum, to run on the specified
+	// capacity provider.
+	Base *int64 `name:"base" type:"integer" min:"0" max:"100000"`
 }
 
+// There is concurrent modification on a rule, target, archive, or replay.
 type ConcurrentModificationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -117,263 +174,426 @@ func (e *ConcurrentModificationException) ErrorCode() string {
 func (e *ConcurrentModificationException) HTTPStatus() int { return 400 }
 func (e *ConcurrentModificationException) Fault() string   { return "client" }
 
+// A JSON string which you can use to limit the event bus permissions you are granting to
+// only accounts that fulfill the condition. Currently, the only supported condition is
+// membership in a certain Amazon Web Services organization.
 type Condition struct {
-	_     struct{} `type:"structure"`
-	Type  *string  `name:"Type" type:"string" required:"true"`
-	Key   *string  `name:"Key" type:"string" required:"true"`
-	Value *string  `name:"Value" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the type of condition.
+	Type *string `name:"Type" type:"string" required:"true"`
+	// Specifies the key for the condition.
+	Key *string `name:"Key" type:"string" required:"true"`
+	// Specifies the value for the key.
+	Value *string `name:"Value" type:"string" required:"true"`
 }
 
+// Contains information about a connection.
 type Connection struct {
-	_                  struct{}   `type:"structure"`
-	ConnectionArn      *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	Name               *string    `name:"Name" type:"string" min:"1" max:"64"`
-	ConnectionState    *string    `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	StateReason        *string    `name:"StateReason" type:"string" max:"512"`
-	AuthorizationType  *string    `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
-	CreationTime       *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime   *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The name of the connection.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The state of the connection. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// The reason that the connection is in the connection state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The authorization type specified for the connection. Values:
+	// ConnectionAuthorizationType.
+	AuthorizationType *string `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last authorized.
 	LastAuthorizedTime *time.Time `name:"LastAuthorizedTime" type:"timestamp"`
 }
 
+// Contains the authorization parameters for the connection if API Key is specified as the
+// authorization type.
 type ConnectionApiKeyAuthResponseParameters struct {
-	_          struct{} `type:"structure"`
-	ApiKeyName *string  `name:"ApiKeyName" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the header to use for the APIKeyValue used for authorization.
+	ApiKeyName *string `name:"ApiKeyName" type:"string" min:"1" max:"512"`
 }
 
+// Tthe authorization parameters to use for the connection.
 type ConnectionAuthResponseParameters struct {
-	_                        struct{}                                  `type:"structure"`
-	BasicAuthParameters      *ConnectionBasicAuthResponseParameters    `name:"BasicAuthParameters" type:"structure"`
-	OAuthParameters          *ConnectionOAuthResponseParameters        `name:"OAuthParameters" type:"structure"`
-	ApiKeyAuthParameters     *ConnectionApiKeyAuthResponseParameters   `name:"ApiKeyAuthParameters" type:"structure"`
-	InvocationHttpParameters *ConnectionHttpParameters                 `name:"InvocationHttpParameters" type:"structure"`
-	ConnectivityParameters   *DescribeConnectionConnectivityParameters `name:"ConnectivityParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The authorization parameters for Basic authorization.
+	BasicAuthParameters *ConnectionBasicAuthResponseParameters `name:"BasicAuthParameters" type:"structure"`
+	// The OAuth parameters to use for authorization.
+	OAuthParameters *ConnectionOAuthResponseParameters `name:"OAuthParameters" type:"structure"`
+	// The API Key parameters to use for authorization.
+	ApiKeyAuthParameters *ConnectionApiKeyAuthResponseParameters `name:"ApiKeyAuthParameters" type:"structure"`
+	// Additional parameters for the connection that are passed through with every invocation
+	// to the HTTP endpoint.
+	InvocationHttpParameters *ConnectionHttpParameters `name:"InvocationHttpParameters" type:"structure"`
+	// For private OAuth authentication endpoints.
+	ConnectivityParameters *DescribeConnectionConnectivityParameters `name:"ConnectivityParameters" type:"structure"`
 }
 
+// The authorization parameters for the connection if Basic is specified as the
+// authorization type.
 type ConnectionBasicAuthResponseParameters struct {
-	_        struct{} `type:"structure"`
-	Username *string  `name:"Username" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The user name to use for Basic authorization.
+	Username *string `name:"Username" type:"string" min:"1" max:"512"`
 }
 
+// Additional parameter included in the body. You can include up to 100 additional body
+// parameters per request. An event payload cannot exceed 64 KB.
 type ConnectionBodyParameter struct {
-	_             struct{} `type:"structure"`
-	Key           *string  `name:"Key" type:"string"`
-	Value         *string  `name:"Value" type:"string"`
-	IsValueSecret *bool    `name:"IsValueSecret" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key for the parameter.
+	Key *string `name:"Key" type:"string"`
+	// The value associated with the key.
+	Value *string `name:"Value" type:"string"`
+	// Specifies whether the value is secret.
+	IsValueSecret *bool `name:"IsValueSecret" type:"boolean"`
 }
 
+// Additional parameter included in the header. You can include up to 100 additional
+// header parameters per request. An event payload cannot exceed 64 KB.
 type ConnectionHeaderParameter struct {
-	_             struct{} `type:"structure"`
-	Key           *string  `name:"Key" type:"string" max:"512"`
-	Value         *string  `name:"Value" type:"string" max:"512"`
-	IsValueSecret *bool    `name:"IsValueSecret" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key for the parameter.
+	Key *string `name:"Key" type:"string" max:"512"`
+	// The value associated with the key.
+	Value *string `name:"Value" type:"string" max:"512"`
+	// Specifies whether the value is a secret.
+	IsValueSecret *bool `name:"IsValueSecret" type:"boolean"`
 }
 
+// Any additional parameters for the connection.
 type ConnectionHttpParameters struct {
-	_                     struct{}                          `type:"structure"`
-	HeaderParameters      []*ConnectionHeaderParameter      `name:"HeaderParameters" type:"list" min:"0" max:"100"`
+	_ struct{} `type:"structure"`
+	// Any additional header parameters for the connection.
+	HeaderParameters []*ConnectionHeaderParameter `name:"HeaderParameters" type:"list" min:"0" max:"100"`
+	// Any additional query string parameters for the connection.
 	QueryStringParameters []*ConnectionQueryStringParameter `name:"QueryStringParameters" type:"list" min:"0" max:"100"`
-	BodyParameters        []*ConnectionBodyParameter        `name:"BodyParameters" type:"list" min:"0" max:"100"`
+	// Any additional body string parameters for the connection.
+	BodyParameters []*ConnectionBodyParameter `name:"BodyParameters" type:"list" min:"0" max:"100"`
 }
 
+// The client response parameters for the connection when OAuth is specified as the
+// authorization type.
 type ConnectionOAuthClientResponseParameters struct {
-	_        struct{} `type:"structure"`
-	ClientID *string  `name:"ClientID" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The client ID associated with the response to the connection request.
+	ClientID *string `name:"ClientID" type:"string" min:"1" max:"512"`
 }
 
+// The response parameters when OAuth is specified as the authorization type.
 type ConnectionOAuthResponseParameters struct {
-	_                     struct{}                                 `type:"structure"`
-	ClientParameters      *ConnectionOAuthClientResponseParameters `name:"ClientParameters" type:"structure"`
-	AuthorizationEndpoint *string                                  `name:"AuthorizationEndpoint" type:"string" min:"1" max:"2048"`
-	HttpMethod            *string                                  `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod"`
-	OAuthHttpParameters   *ConnectionHttpParameters                `name:"OAuthHttpParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the client parameters returned when OAuth is specified as the
+	// authorization type.
+	ClientParameters *ConnectionOAuthClientResponseParameters `name:"ClientParameters" type:"structure"`
+	// The URL to the HTTP endpoint that authorized the request.
+	AuthorizationEndpoint *string `name:"AuthorizationEndpoint" type:"string" min:"1" max:"2048"`
+	// The method used to connect to the HTTP endpoint. Values: ConnectionOAuthHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod"`
+	// The additional HTTP parameters used for the OAuth authorization request.
+	OAuthHttpParameters *ConnectionHttpParameters `name:"OAuthHttpParameters" type:"structure"`
 }
 
+// Any additional query string parameter for the connection. You can include up to 100
+// additional query string parameters per request. Each additional parameter counts
+// towards the event payload size, which cannot exceed 64 KB.
 type ConnectionQueryStringParameter struct {
-	_             struct{} `type:"structure"`
-	Key           *string  `name:"Key" type:"string" max:"512"`
-	Value         *string  `name:"Value" type:"string" max:"512"`
-	IsValueSecret *bool    `name:"IsValueSecret" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key for a query string parameter.
+	Key *string `name:"Key" type:"string" max:"512"`
+	// The value associated with the key for the query string parameter.
+	Value *string `name:"Value" type:"string" max:"512"`
+	// Specifies whether the value is secret.
+	IsValueSecret *bool `name:"IsValueSecret" type:"boolean"`
 }
 
+// The Amazon Resource Name (ARN) of the Amazon VPC Lattice resource configuration for the
+// resource endpoint.
 type ConnectivityResourceConfigurationArn struct {
-	_                        struct{} `type:"structure"`
-	ResourceConfigurationArn *string  `name:"ResourceConfigurationArn" type:"string" required:"true" min:"0" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the Amazon VPC Lattice resource configuration for
+	// the resource endpoint.
+	ResourceConfigurationArn *string `name:"ResourceConfigurationArn" type:"string" required:"true" min:"0" max:"2048"`
 }
 
+// The parameters for EventBridge to use when invoking the resource endpoint.
 type ConnectivityResourceParameters struct {
-	_                  struct{}                              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The parameters for EventBridge to use when invoking the resource endpoint.
 	ResourceParameters *ConnectivityResourceConfigurationArn `name:"ResourceParameters" type:"structure" required:"true"`
 }
 
 type CreateApiDestinationRequest struct {
-	_                            struct{} `type:"structure"`
-	Name                         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description                  *string  `name:"Description" type:"string" max:"512"`
-	ConnectionArn                *string  `name:"ConnectionArn" type:"string" required:"true" min:"1" max:"1600"`
-	InvocationEndpoint           *string  `name:"InvocationEndpoint" type:"string" required:"true" min:"1" max:"2048"`
-	HttpMethod                   *string  `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod" required:"true"`
-	InvocationRateLimitPerSecond *int64   `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name for the API destination to create.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// A description for the API destination to create.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The ARN of the connection to use for the API destination.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" required:"true" min:"1" max:"1600"`
+	// The URL to the HTTP invocation endpoint for the API destination.
+	InvocationEndpoint *string `name:"InvocationEndpoint" type:"string" required:"true" min:"1" max:"2048"`
+	// The method to use for the request to the HTTP invocation endpoint. Values:
+	// ApiDestinationHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod" required:"true"`
+	// The maximum number of requests per second to send to the HTTP invocation endpoint.
+	InvocationRateLimitPerSecond *int64 `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
 }
 
 type CreateApiDestinationResponse struct {
-	_                   struct{}   `type:"structure"`
-	ApiDestinationArn   *string    `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
-	ApiDestinationState *string    `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
-	CreationTime        *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime    *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the API destination that was created by the request.
+	ApiDestinationArn *string `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
+	// The state of the API destination that was created by the request. Values:
+	// ApiDestinationState.
+	ApiDestinationState *string `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
+	// A time stamp indicating the time that the API destination was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp indicating the time that the API destination was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
 type CreateArchiveRequest struct {
-	_                struct{} `type:"structure"`
-	ArchiveName      *string  `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
-	EventSourceArn   *string  `name:"EventSourceArn" type:"string" required:"true" min:"1" max:"1600"`
-	Description      *string  `name:"Description" type:"string" max:"512"`
-	EventPattern     *string  `name:"EventPattern" type:"string" max:"4096"`
-	RetentionDays    *int64   `name:"RetentionDays" type:"integer" min:"0"`
-	KmsKeyIdentifier *string  `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name for the archive to create.
+	ArchiveName *string `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
+	// The ARN of the event bus that sends events to the archive.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" required:"true" min:"1" max:"1600"`
+	// A description for the archive.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// An event pattern to use to filter events sent to the archive.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The number of days to retain events for.
+	RetentionDays *int64 `name:"RetentionDays" type:"integer" min:"0"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt this archive.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 }
 
 type CreateArchiveResponse struct {
-	_            struct{}   `type:"structure"`
-	ArchiveArn   *string    `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
-	State        *string    `name:"State" type:"string" enum:"ArchiveState"`
-	StateReason  *string    `name:"StateReason" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the archive that was created.
+	ArchiveArn *string `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
+	// The state of the archive that was created. Values: ArchiveState.
+	State *string `name:"State" type:"string" enum:"ArchiveState"`
+	// The reason that the archive is in the state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The time at which the archive was created.
 	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
 }
 
+// The API key authorization parameters for the connection.
 type CreateConnectionApiKeyAuthRequestParameters struct {
-	_           struct{} `type:"structure"`
-	ApiKeyName  *string  `name:"ApiKeyName" type:"string" required:"true" min:"1" max:"512"`
-	ApiKeyValue *string  `name:"ApiKeyValue" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the API key to use for authorization.
+	ApiKeyName *string `name:"ApiKeyName" type:"string" required:"true" min:"1" max:"512"`
+	// The value for the API key to use for authorization.
+	ApiKeyValue *string `name:"ApiKeyValue" type:"string" required:"true" min:"1" max:"512"`
 }
 
+// The authorization parameters for the connection.
 type CreateConnectionAuthRequestParameters struct {
-	_                        struct{}                                     `type:"structure"`
-	BasicAuthParameters      *CreateConnectionBasicAuthRequestParameters  `name:"BasicAuthParameters" type:"structure"`
-	OAuthParameters          *CreateConnectionOAuthRequestParameters      `name:"OAuthParameters" type:"structure"`
-	ApiKeyAuthParameters     *CreateConnectionApiKeyAuthRequestParameters `name:"ApiKeyAuthParameters" type:"structure"`
-	InvocationHttpParameters *ConnectionHttpParameters                    `name:"InvocationHttpParameters" type:"structure"`
-	ConnectivityParameters   *ConnectivityResourceParameters              `name:"ConnectivityParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Basic authorization parameters to use for the connection.
+	BasicAuthParameters *CreateConnectionBasicAuthRequestParameters `name:"BasicAuthParameters" type:"structure"`
+	// The OAuth authorization parameters to use for the connection.
+	OAuthParameters *CreateConnectionOAuthRequestParameters `name:"OAuthParameters" type:"structure"`
+	// The API key authorization parameters to use for the connection.
+	ApiKeyAuthParameters *CreateConnectionApiKeyAuthRequestParameters `name:"ApiKeyAuthParameters" type:"structure"`
+	// The API key authorization parameters to use for the connection.
+	InvocationHttpParameters *ConnectionHttpParameters `name:"InvocationHttpParameters" type:"structure"`
+	// If you specify a private OAuth endpoint, the parameters for EventBridge to use when
+	// authenticating against the endpoint.
+	ConnectivityParameters *ConnectivityResourceParameters `name:"ConnectivityParameters" type:"structure"`
 }
 
+// Contains the Basic authorization parameters to use for the connection.
 type CreateConnectionBasicAuthRequestParameters struct {
-	_        struct{} `type:"structure"`
-	Username *string  `name:"Username" type:"string" required:"true" min:"1" max:"512"`
-	Password *string  `name:"Password" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The user name to use for Basic authorization.
+	Username *string `name:"Username" type:"string" required:"true" min:"1" max:"512"`
+	// The password associated with the user name to use for Basic authorization.
+	Password *string `name:"Password" type:"string" required:"true" min:"1" max:"512"`
 }
 
+// The Basic authorization parameters to use for the connection.
 type CreateConnectionOAuthClientRequestParameters struct {
-	_            struct{} `type:"structure"`
-	ClientID     *string  `name:"ClientID" type:"string" required:"true" min:"1" max:"512"`
-	ClientSecret *string  `name:"ClientSecret" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The client ID to use for OAuth authorization for the connection.
+	ClientID *string `name:"ClientID" type:"string" required:"true" min:"1" max:"512"`
+	// The client secret associated with the client ID to use for OAuth authorization for the
+	// connection.
+	ClientSecret *string `name:"ClientSecret" type:"string" required:"true" min:"1" max:"512"`
 }
 
+// Contains the OAuth authorization parameters to use for the connection.
 type CreateConnectionOAuthRequestParameters struct {
-	_                     struct{}                                      `type:"structure"`
-	ClientParameters      *CreateConnectionOAuthClientRequestParameters `name:"ClientParameters" type:"structure" required:"true"`
-	AuthorizationEndpoint *string                                       `name:"AuthorizationEndpoint" type:"string" required:"true" min:"1" max:"2048"`
-	HttpMethod            *string                                       `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod" required:"true"`
-	OAuthHttpParameters   *ConnectionHttpParameters                     `name:"OAuthHttpParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The client parameters for OAuth authorization.
+	ClientParameters *CreateConnectionOAuthClientRequestParameters `name:"ClientParameters" type:"structure" required:"true"`
+	// The URL to the authorization endpoint when OAuth is specified as the authorization
+	// type.
+	AuthorizationEndpoint *string `name:"AuthorizationEndpoint" type:"string" required:"true" min:"1" max:"2048"`
+	// The method to use for the authorization request. Values: ConnectionOAuthHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod" required:"true"`
+	// Details about the additional parameters to use for the connection.
+	OAuthHttpParameters *ConnectionHttpParameters `name:"OAuthHttpParameters" type:"structure"`
 }
 
 type CreateConnectionRequest struct {
-	_                                struct{}                               `type:"structure"`
-	Name                             *string                                `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description                      *string                                `name:"Description" type:"string" max:"512"`
-	AuthorizationType                *string                                `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType" required:"true"`
-	AuthParameters                   *CreateConnectionAuthRequestParameters `name:"AuthParameters" type:"structure" required:"true"`
-	InvocationConnectivityParameters *ConnectivityResourceParameters        `name:"InvocationConnectivityParameters" type:"structure"`
-	KmsKeyIdentifier                 *string                                `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name for the connection to create.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// A description for the connection to create.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The type of authorization to use for the connection. Values:
+	// ConnectionAuthorizationType.
+	AuthorizationType *string `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType" required:"true"`
+	// The authorization parameters to use to authorize with the endpoint.
+	AuthParameters *CreateConnectionAuthRequestParameters `name:"AuthParameters" type:"structure" required:"true"`
+	// For connections to private APIs, the parameters to use for invoking the API.
+	InvocationConnectivityParameters *ConnectivityResourceParameters `name:"InvocationConnectivityParameters" type:"structure"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt this connection.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 }
 
 type CreateConnectionResponse struct {
-	_                struct{}   `type:"structure"`
-	ConnectionArn    *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	ConnectionState  *string    `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	CreationTime     *time.Time `name:"CreationTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection that was created by the request.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The state of the connection that was created by the request. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last updated.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
 type CreateEndpointRequest struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description       *string             `name:"Description" type:"string" max:"512"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure" required:"true"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" required:"true" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the global endpoint.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// A description of the global endpoint.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// Configure the routing policy, including the health check and secondary Region..
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure" required:"true"`
+	// Enable or disable event replication.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// Define the event buses used.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" required:"true" min:"2" max:"2"`
+	// The ARN of the role used for replication.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
 }
 
 type CreateEndpointResponse struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" min:"1" max:"64"`
-	Arn               *string             `name:"Arn" type:"string" min:"1" max:"1600"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
-	State             *string             `name:"State" type:"string" enum:"EndpointState"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint that was created by this request.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The ARN of the endpoint that was created by this request.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The routing configuration defined by this request.
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure"`
+	// Whether event replication was enabled or disabled by this request.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// The event buses used by this request.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
+	// The ARN of the role used by event replication for this request.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
+	// The state of the endpoint that was created by this request. Values: EndpointState.
+	State *string `name:"State" type:"string" enum:"EndpointState"`
 }
 
 type CreateEventBusRequest struct {
-	_                struct{}          `type:"structure"`
-	Name             *string           `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	EventSourceName  *string           `name:"EventSourceName" type:"string" min:"1" max:"256"`
-	Description      *string           `name:"Description" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the new event bus.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// If you are creating a partner event bus, this specifies the partner event source that
+	// the new event bus will be matched with.
+	EventSourceName *string `name:"EventSourceName" type:"string" min:"1" max:"256"`
+	// The event bus description.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt events on this event bus.
 	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
-	LogConfig        *LogConfig        `name:"LogConfig" type:"structure"`
-	Tags             []*Tag            `name:"Tags" type:"list"`
+	// The logging configuration settings for the event bus.
+	LogConfig *LogConfig `name:"LogConfig" type:"structure"`
+	// Tags to associate with the event bus.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type CreateEventBusResponse struct {
-	_                struct{}          `type:"structure"`
-	EventBusArn      *string           `name:"EventBusArn" type:"string"`
-	Description      *string           `name:"Description" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the new event bus.
+	EventBusArn *string `name:"EventBusArn" type:"string"`
+	// The event bus description.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The identifier of the KMS customer managed key for EventBridge to use to encrypt
+	// events on this event bus, if one has been specified.
 	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
-	LogConfig        *LogConfig        `name:"LogConfig" type:"structure"`
+	// The logging configuration settings for the event bus.
+	LogConfig *LogConfig `name:"LogConfig" type:"structure"`
 }
 
 type CreatePartnerEventSourceRequest struct {
-	_       struct{} `type:"structure"`
-	Name    *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Account *string  `name:"Account" type:"string" required:"true" min:"12" max:"12"`
+	_ struct{} `type:"structure"`
+	// The name of the partner event source.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// The Amazon Web Services account ID that is permitted to create a matching partner
+	// event bus for this partner event source.
+	Account *string `name:"Account" type:"string" required:"true" min:"12" max:"12"`
 }
 
 type CreatePartnerEventSourceResponse struct {
-	_              struct{} `type:"structure"`
-	EventSourceArn *string  `name:"EventSourceArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the partner event source.
+	EventSourceArn *string `name:"EventSourceArn" type:"string"`
 }
 
 type DeactivateEventSourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the partner event source to deactivate.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
 }
 
+// Configuration details of the Amazon SQS queue for EventBridge to use as a dead-letter
+// queue (DLQ).
 type DeadLetterConfig struct {
-	_   struct{} `type:"structure"`
-	Arn *string  `name:"Arn" type:"string" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The ARN of the SQS queue specified as the target for the dead-letter queue.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
 }
 
 type DeauthorizeConnectionRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the connection to remove authorization from.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeauthorizeConnectionResponse struct {
-	_                  struct{}   `type:"structure"`
-	ConnectionArn      *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	ConnectionState    *string    `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	CreationTime       *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime   *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection that authorization was removed from.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The state of the connection. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last updated.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last authorized.
 	LastAuthorizedTime *time.Time `name:"LastAuthorizedTime" type:"timestamp"`
 }
 
 type DeleteApiDestinationRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the destination to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteApiDestinationResponse struct {
@@ -381,8 +601,9 @@ type DeleteApiDestinationResponse struct {
 }
 
 type DeleteArchiveRequest struct {
-	_           struct{} `type:"structure"`
-	ArchiveName *string  `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
+	_ struct{} `type:"structure"`
+	// The name of the archive to delete.
+	ArchiveName *string `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
 }
 
 type DeleteArchiveResponse struct {
@@ -390,22 +611,30 @@ type DeleteArchiveResponse struct {
 }
 
 type DeleteConnectionRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the connection to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteConnectionResponse struct {
-	_                  struct{}   `type:"structure"`
-	ConnectionArn      *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	ConnectionState    *string    `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	CreationTime       *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime   *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection that was deleted.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The state of the connection before it was deleted. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last modified before it was deleted.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last authorized before it wa
+	// deleted.
 	LastAuthorizedTime *time.Time `name:"LastAuthorizedTime" type:"timestamp"`
 }
 
 type DeleteEndpointRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint you want to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteEndpointResponse struct {
@@ -413,289 +642,491 @@ type DeleteEndpointResponse struct {
 }
 
 type DeleteEventBusRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the event bus to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type DeletePartnerEventSourceRequest struct {
-	_       struct{} `type:"structure"`
-	Name    *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Account *string  `name:"Account" type:"string" required:"true" min:"12" max:"12"`
+	_ struct{} `type:"structure"`
+	// The name of the event source to delete.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// The Amazon Web Services account ID of the Amazon Web Services customer that the event
+	// source was created for.
+	Account *string `name:"Account" type:"string" required:"true" min:"12" max:"12"`
 }
 
 type DeleteRuleRequest struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	Force        *bool    `name:"Force" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// If this is a managed rule, created by an Amazon Web Services service on your behalf,
+	// you must specify Force as True to delete the rule.
+	Force *bool `name:"Force" type:"boolean"`
 }
 
 type DescribeApiDestinationRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the API destination to retrieve.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DescribeApiDestinationResponse struct {
-	_                            struct{}   `type:"structure"`
-	ApiDestinationArn            *string    `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
-	Name                         *string    `name:"Name" type:"string" min:"1" max:"64"`
-	Description                  *string    `name:"Description" type:"string" max:"512"`
-	ApiDestinationState          *string    `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
-	ConnectionArn                *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	InvocationEndpoint           *string    `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
-	HttpMethod                   *string    `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
-	InvocationRateLimitPerSecond *int64     `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
-	CreationTime                 *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime             *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the API destination retrieved.
+	ApiDestinationArn *string `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
+	// The name of the API destination retrieved.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The description for the API destination retrieved.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The state of the API destination retrieved. Values: ApiDestinationState.
+	ApiDestinationState *string `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
+	// The ARN of the connection specified for the API destination retrieved.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The URL to use to connect to the HTTP endpoint.
+	InvocationEndpoint *string `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
+	// The method to use to connect to the HTTP endpoint. Values: ApiDestinationHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
+	// The maximum number of invocations per second to specified for the API destination.
+	InvocationRateLimitPerSecond *int64 `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
+	// A time stamp for the time that the API destination was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the API destination was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
 type DescribeArchiveRequest struct {
-	_           struct{} `type:"structure"`
-	ArchiveName *string  `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
+	_ struct{} `type:"structure"`
+	// The name of the archive to retrieve.
+	ArchiveName *string `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
 }
 
 type DescribeArchiveResponse struct {
-	_                struct{}   `type:"structure"`
-	ArchiveArn       *string    `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
-	ArchiveName      *string    `name:"ArchiveName" type:"string" min:"1" max:"48"`
-	EventSourceArn   *string    `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	Description      *string    `name:"Description" type:"string" max:"512"`
-	EventPattern     *string    `name:"EventPattern" type:"string" max:"4096"`
-	State            *string    `name:"State" type:"string" enum:"ArchiveState"`
-	StateReason      *string    `name:"StateReason" type:"string" max:"512"`
-	KmsKeyIdentifier *string    `name:"KmsKeyIdentifier" type:"string" max:"2048"`
-	RetentionDays    *int64     `name:"RetentionDays" type:"integer" min:"0"`
-	SizeBytes        *int64     `name:"SizeBytes" type:"long"`
-	EventCount       *int64     `name:"EventCount" type:"long"`
-	CreationTime     *time.Time `name:"CreationTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the archive.
+	ArchiveArn *string `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
+	// The name of the archive.
+	ArchiveName *string `name:"ArchiveName" type:"string" min:"1" max:"48"`
+	// The ARN of the event source associated with the archive.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// The description of the archive.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The event pattern used to filter events sent to the archive.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The state of the archive. Values: ArchiveState.
+	State *string `name:"State" type:"string" enum:"ArchiveState"`
+	// The reason that the archive is in the state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The identifier of the KMS customer managed key for EventBridge to use to encrypt this
+	// archive, if one has been specified.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	// The number of days to retain events for in the archive.
+	RetentionDays *int64 `name:"RetentionDays" type:"integer" min:"0"`
+	// The size of the archive in bytes.
+	SizeBytes *int64 `name:"SizeBytes" type:"long"`
+	// The number of events in the archive.
+	EventCount *int64 `name:"EventCount" type:"long"`
+	// The time at which the archive was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
 }
 
+// If the connection uses a private OAuth endpoint, the parameters for EventBridge to use
+// when authenticating against the endpoint.
 type DescribeConnectionConnectivityParameters struct {
-	_                  struct{}                              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The parameters for EventBridge to use when invoking the resource endpoint.
 	ResourceParameters *DescribeConnectionResourceParameters `name:"ResourceParameters" type:"structure" required:"true"`
 }
 
 type DescribeConnectionRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the connection to retrieve.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
 }
 
+// The parameters for EventBridge to use when invoking the resource endpoint.
 type DescribeConnectionResourceParameters struct {
-	_                        struct{} `type:"structure"`
-	ResourceConfigurationArn *string  `name:"ResourceConfigurationArn" type:"string" required:"true" min:"0" max:"2048"`
-	ResourceAssociationArn   *string  `name:"ResourceAssociationArn" type:"string" required:"true" min:"17" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the resource configuration for the private API.
+	ResourceConfigurationArn *string `name:"ResourceConfigurationArn" type:"string" required:"true" min:"0" max:"2048"`
+	// For connections to private APIs, the Amazon Resource Name (ARN) of the resource
+	// association EventBridge created between the connection and the private API's resource
+	// configuration.
+	ResourceAssociationArn *string `name:"ResourceAssociationArn" type:"string" required:"true" min:"17" max:"2048"`
 }
 
 type DescribeConnectionResponse struct {
-	_                                struct{}                                  `type:"structure"`
-	ConnectionArn                    *string                                   `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	Name                             *string                                   `name:"Name" type:"string" min:"1" max:"64"`
-	Description                      *string                                   `name:"Description" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection retrieved.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The name of the connection retrieved.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The description for the connection retrieved.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// For connections to private APIs The parameters EventBridge uses to invoke the resource
+	// endpoint.
 	InvocationConnectivityParameters *DescribeConnectionConnectivityParameters `name:"InvocationConnectivityParameters" type:"structure"`
-	ConnectionState                  *string                                   `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	StateReason                      *string                                   `name:"StateReason" type:"string" max:"512"`
-	AuthorizationType                *string                                   `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
-	SecretArn                        *string                                   `name:"SecretArn" type:"string" min:"20" max:"2048"`
-	KmsKeyIdentifier                 *string                                   `name:"KmsKeyIdentifier" type:"string" max:"2048"`
-	AuthParameters                   *ConnectionAuthResponseParameters         `name:"AuthParameters" type:"structure"`
-	CreationTime                     *time.Time                                `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime                 *time.Time                                `name:"LastModifiedTime" type:"timestamp"`
-	LastAuthorizedTime               *time.Time                                `name:"LastAuthorizedTime" type:"timestamp"`
+	// The state of the connection retrieved. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// The reason that the connection is in the current connection state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The type of authorization specified for the connection. Values:
+	// ConnectionAuthorizationType.
+	AuthorizationType *string `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
+	// The ARN of the secret created from the authorization parameters specified for the
+	// connection.
+	SecretArn *string `name:"SecretArn" type:"string" min:"20" max:"2048"`
+	// The identifier of the KMS customer managed key for EventBridge to use to encrypt the
+	// connection, if one has been specified.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	// The parameters to use for authorization for the connection.
+	AuthParameters *ConnectionAuthResponseParameters `name:"AuthParameters" type:"structure"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last authorized.
+	LastAuthorizedTime *time.Time `name:"LastAuthorizedTime" type:"timestamp"`
 }
 
 type DescribeEndpointRequest struct {
-	_          struct{} `type:"structure"`
-	Name       *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	HomeRegion *string  `name:"HomeRegion" type:"string" min:"9" max:"20"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint you want to get information about.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The primary Region of the endpoint you want to get information about.
+	HomeRegion *string `name:"HomeRegion" type:"string" min:"9" max:"20"`
 }
 
 type DescribeEndpointResponse struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" min:"1" max:"64"`
-	Description       *string             `name:"Description" type:"string" max:"512"`
-	Arn               *string             `name:"Arn" type:"string" min:"1" max:"1600"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
-	EndpointId        *string             `name:"EndpointId" type:"string" min:"1" max:"50"`
-	EndpointUrl       *string             `name:"EndpointUrl" type:"string" min:"1" max:"256"`
-	State             *string             `name:"State" type:"string" enum:"EndpointState"`
-	StateReason       *string             `name:"StateReason" type:"string" min:"1" max:"512"`
-	CreationTime      *time.Time          `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime  *time.Time          `name:"LastModifiedTime" type:"timestamp"`
-}
-
-type DescribeEventBusRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" min:"1" max:"1600"`
-}
-
-type DescribeEventBusResponse struct {
-	_                struct{}          `type:"structure"`
-	Name             *string           `name:"Name" type:"string"`
-	Arn              *string           `name:"Arn" type:"string"`
-	Description      *string           `name:"Description" type:"string" max:"512"`
-	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
-	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
-	Policy           *string           `name:"Policy" type:"string"`
-	LogConfig        *LogConfig        `name:"LogConfig" type:"structure"`
-	CreationTime     *time.Time        `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime *time.Time        `name:"LastModifiedTime" type:"timestamp"`
-}
-
-type DescribeEventSourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-}
-
-type DescribeEventSourceResponse struct {
-	_              struct{}   `type:"structure"`
-	Arn            *string    `name:"Arn" type:"string"`
-	CreatedBy      *string    `name:"CreatedBy" type:"string"`
-	CreationTime   *time.Time `name:"CreationTime" type:"timestamp"`
-	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
-	Name           *string    `name:"Name" type:"string"`
-	State          *string    `name:"State" type:"string" enum:"EventSourceState"`
-}
-
-type DescribePartnerEventSourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-}
-
-type DescribePartnerEventSourceResponse struct {
-	_    struct{} `type:"structure"`
-	Arn  *string  `name:"Arn" type:"string"`
-	Name *string  `name:"Name" type:"string"`
-}
-
-type DescribeReplayRequest struct {
-	_          struct{} `type:"structure"`
-	ReplayName *string  `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
-}
-
-type DescribeReplayResponse struct {
-	_                     struct{}           `type:"structure"`
-	ReplayName            *string            `name:"ReplayName" type:"string" min:"1" max:"64"`
-	ReplayArn             *string            `name:"ReplayArn" type:"string" min:"1" max:"1600"`
-	Description           *string            `name:"Description" type:"string" max:"512"`
-	State                 *string            `name:"State" type:"string" enum:"ReplayState"`
-	StateReason           *string            `name:"StateReason" type:"string" max:"512"`
-	EventSourceArn        *string            `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	Destination           *ReplayDestination `name:"Destination" type:"structure"`
-	EventStartTime        *time.Time         `name:"EventStartTime" type:"timestamp"`
-	EventEndTime          *time.Time         `name:"EventEndTime" type:"timestamp"`
-	EventLastReplayedTime *time.Time         `name:"EventLastReplayedTime" type:"timestamp"`
-	ReplayStartTime       *time.Time         `name:"ReplayStartTime" type:"timestamp"`
-	ReplayEndTime         *time.Time         `name:"ReplayEndTime" type:"timestamp"`
-}
-
-type DescribeRuleRequest struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-}
-
-type DescribeRuleResponse struct {
-	_                  struct{} `type:"structure"`
-	Name               *string  `name:"Name" type:"string" min:"1" max:"64"`
-	Arn                *string  `name:"Arn" type:"string" min:"1" max:"1600"`
-	EventPattern       *string  `name:"EventPattern" type:"string" max:"4096"`
-	ScheduleExpression *string  `name:"ScheduleExpression" type:"string" max:"256"`
-	State              *string  `name:"State" type:"string" enum:"RuleState"`
-	Description        *string  `name:"Description" type:"string" max:"512"`
-	RoleArn            *string  `name:"RoleArn" type:"string" min:"1" max:"1600"`
-	ManagedBy          *string  `name:"ManagedBy" type:"string" min:"1" max:"128"`
-	EventBusName       *string  `name:"EventBusName" type:"string" min:"1" max:"256"`
-	CreatedBy          *string  `name:"CreatedBy" type:"string" min:"1" max:"128"`
-}
-
-type DisableRuleRequest struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-}
-
-type EcsParameters struct {
-	_                        struct{}                        `type:"structure"`
-	TaskDefinitionArn        *string                         `name:"TaskDefinitionArn" type:"string" required:"true" min:"1" max:"1600"`
-	TaskCount                *int64                          `name:"TaskCount" type:"integer" min:"1"`
-	LaunchType               *string                         `name:"LaunchType" type:"string" enum:"LaunchType"`
-	NetworkConfiguration     *NetworkConfiguration           `name:"NetworkConfiguration" type:"structure"`
-	PlatformVersion          *string                         `name:"PlatformVersion" type:"string"`
-	Group                    *string                         `name:"Group" type:"string"`
-	CapacityProviderStrategy []*CapacityProviderStrategyItem `name:"CapacityProviderStrategy" type:"list" max:"6"`
-	EnableECSManagedTags     *bool                           `name:"EnableECSManagedTags" type:"boolean"`
-	EnableExecuteCommand     *bool                           `name:"EnableExecuteCommand" type:"boolean"`
-	PlacementConstraints     []*PlacementConstraint          `name:"PlacementConstraints" type:"list" max:"10"`
-	PlacementStrategy        []*PlacementStrategy            `name:"PlacementStrategy" type:"list" max:"5"`
-	PropagateTags            *string                         `name:"PropagateTags" type:"string" enum:"PropagateTags"`
-	ReferenceId              *string                         `name:"ReferenceId" type:"string" max:"1024"`
-	Tags                     []*Tag                          `name:"Tags" type:"list"`
-}
-
-type EnableRuleRequest struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-}
-
-type Endpoint struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" min:"1" max:"64"`
-	Description       *string             `name:"Description" type:"string" max:"512"`
-	Arn               *string             `name:"Arn" type:"string" min:"1" max:"1600"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
-	EndpointId        *string             `name:"EndpointId" type:"string" min:"1" max:"50"`
-	EndpointUrl       *string             `name:"EndpointUrl" type:"string" min:"1" max:"256"`
-	State             *string             `name:"State" type:"string" enum:"EndpointState"`
-	StateReason       *string             `name:"StateReason" type:"string" min:"1" max:"512"`
-	CreationTime      *time.Time          `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime  *time.Time          `name:"LastModifiedTime" type:"timestamp"`
-}
-
-type EndpointEventBus struct {
-	_           struct{} `type:"structure"`
-	EventBusArn *string  `name:"EventBusArn" type:"string" required:"true" min:"1" max:"512"`
-}
-
-type EventBus struct {
-	_                struct{}   `type:"structure"`
-	Name             *string    `name:"Name" type:"string"`
-	Arn              *string    `name:"Arn" type:"string"`
-	Description      *string    `name:"Description" type:"string" max:"512"`
-	Policy           *string    `name:"Policy" type:"string"`
-	CreationTime     *time.Time `name:"CreationTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint you asked for information about.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The description of the endpoint you asked for information about.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The ARN of the endpoint you asked for information about.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The routing configuration of the endpoint you asked for information about.
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure"`
+	// Whether replication is enabled or disabled for the endpoint you asked for information
+	// about.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// The event buses being used by the endpoint you asked for information about.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
+	// The ARN of the role used by the endpoint you asked for information about.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
+	// The ID of the endpoint you asked for information about.
+	EndpointId *string `name:"EndpointId" type:"string" min:"1" max:"50"`
+	// The URL of the endpoint you asked for information about.
+	EndpointUrl *string `name:"EndpointUrl" type:"string" min:"1" max:"256"`
+	// The current state of the endpoint you asked for information about. Values:
+	// EndpointState.
+	State *string `name:"State" type:"string" enum:"EndpointState"`
+	// The reason the endpoint you asked for information about is in its current state.
+	StateReason *string `name:"StateReason" type:"string" min:"1" max:"512"`
+	// The time the endpoint you asked for information about was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The last time the endpoint you asked for information about was modified.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
-type EventSource struct {
-	_              struct{}   `type:"structure"`
-	Arn            *string    `name:"Arn" type:"string"`
-	CreatedBy      *string    `name:"CreatedBy" type:"string"`
-	CreationTime   *time.Time `name:"CreationTime" type:"timestamp"`
-	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
-	Name           *string    `name:"Name" type:"string"`
-	State          *string    `name:"State" type:"string" enum:"EventSourceState"`
+type DescribeEventBusRequest struct {
+	_ struct{} `type:"structure"`
+	// The name or ARN of the event bus to show details for.
+	Name *string `name:"Name" type:"string" min:"1" max:"1600"`
 }
 
+type DescribeEventBusResponse struct {
+	_ struct{} `type:"structure"`
+	// The name of the event bus.
+	Name *string `name:"Name" type:"string"`
+	// The Amazon Resource Name (ARN) of the account permitted to write events to the current
+	// account.
+	Arn *string `name:"Arn" type:"string"`
+	// The event bus description.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The identifier of the KMS customer managed key for EventBridge to use to encrypt
+	// events on this event bus, if one has been specified.
+	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
+	// The policy that enables the external account to send events to your account.
+	Policy *string `name:"Policy" type:"string"`
+	// The logging configuration settings for the event bus.
+	LogConfig *LogConfig `name:"LogConfig" type:"structure"`
+	// The time the event bus was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The time the event bus was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+}
+
+type DescribeEventSourceRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the partner event source to display the details of.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+}
+
+type DescribeEventSourceResponse struct {
+	_ struct{} `type:"structure"`
+	// The ARN of the partner event source.
+	Arn *string `name:"Arn" type:"string"`
+	// The name of the SaaS partner that created the event source.
+	CreatedBy *string `name:"CreatedBy" type:"string"`
+	// The date and time that the event source was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The date and time that the event source will expire if you do not create a matching
+	// event bus.
+	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
+	// The name of the partner event source.
+	Name *string `name:"Name" type:"string"`
+	// The state of the event source. Values: EventSourceState.
+	State *string `name:"State" type:"string" enum:"EventSourceState"`
+}
+
+type DescribePartnerEventSourceRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the event source to display.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+}
+
+type DescribePartnerEventSourceResponse struct {
+	_ struct{} `type:"structure"`
+	// The ARN of the event source.
+	Arn *string `name:"Arn" type:"string"`
+	// The name of the event source.
+	Name *string `name:"Name" type:"string"`
+}
+
+type DescribeReplayRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the replay to retrieve.
+	ReplayName *string `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
+}
+
+type DescribeReplayResponse struct {
+	_ struct{} `type:"structure"`
+	// The name of the replay.
+	ReplayName *string `name:"ReplayName" type:"string" min:"1" max:"64"`
+	// The ARN of the replay.
+	ReplayArn *string `name:"ReplayArn" type:"string" min:"1" max:"1600"`
+	// The description of the replay.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The current state of the replay. Values: ReplayState.
+	State *string `name:"State" type:"string" enum:"ReplayState"`
+	// The reason that the replay is in the current state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The ARN of the archive events were replayed from.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// A ReplayDestination object that contains details about the replay.
+	Destination *ReplayDestination `name:"Destination" type:"structure"`
+	// The time stamp of the first event that was last replayed from the archive.
+	EventStartTime *time.Time `name:"EventStartTime" type:"timestamp"`
+	// The time stamp for the last event that was replayed from the archive.
+	EventEndTime *time.Time `name:"EventEndTime" type:"timestamp"`
+	// The time that the event was last replayed.
+	EventLastReplayedTime *time.Time `name:"EventLastReplayedTime" type:"timestamp"`
+	// A time stamp for the time that the replay started.
+	ReplayStartTime *time.Time `name:"ReplayStartTime" type:"timestamp"`
+	// A time stamp for the time that the replay stopped.
+	ReplayEndTime *time.Time `name:"ReplayEndTime" type:"timestamp"`
+}
+
+type DescribeRuleRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+}
+
+type DescribeRuleResponse struct {
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the rule.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The event pattern.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The scheduling expression.
+	ScheduleExpression *string `name:"ScheduleExpression" type:"string" max:"256"`
+	// Specifies whether the rule is enabled or disabled. Values: RuleState.
+	State *string `name:"State" type:"string" enum:"RuleState"`
+	// The description of the rule.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The Amazon Resource Name (ARN) of the IAM role associated with the rule.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"1600"`
+	// If this is a managed rule, created by an Amazon Web Services service on your behalf,
+	// this field displays the principal name of the Amazon Web Services service that created
+	// the rule.
+	ManagedBy *string `name:"ManagedBy" type:"string" min:"1" max:"128"`
+	// The name of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"256"`
+	// The account ID of the user that created the rule.
+	CreatedBy *string `name:"CreatedBy" type:"string" min:"1" max:"128"`
+}
+
+type DisableRuleRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+}
+
+// The custom parameters to be used when the target is an Amazon ECS task.
+type EcsParameters struct {
+	_ struct{} `type:"structure"`
+	// The ARN of the task definition to use if the event target is an Amazon ECS task.
+	TaskDefinitionArn *string `name:"TaskDefinitionArn" type:"string" required:"true" min:"1" max:"1600"`
+	// The number of tasks to create based on TaskDefinition.
+	TaskCount *int64 `name:"TaskCount" type:"integer" min:"1"`
+	// Specifies the launch type on which your task is running. Values: LaunchType.
+	LaunchType *string `name:"LaunchType" type:"string" enum:"LaunchType"`
+	// Use this structure if the Amazon ECS task uses the awsvpc network mode.
+	NetworkConfiguration *NetworkConfiguration `name:"NetworkConfiguration" type:"structure"`
+	// Specifies the platform version for the task.
+	PlatformVersion *string `name:"PlatformVersion" type:"string"`
+	// Specifies an ECS task group for the task.
+	Group *string `name:"Group" type:"string"`
+	// The capacity provider strategy to use for the task.
+	CapacityProviderStrategy []*CapacityProviderStrategyItem `name:"CapacityProviderStrategy" type:"list" max:"6"`
+	// Specifies whether to enable Amazon ECS managed tags for the task.
+	EnableECSManagedTags *bool `name:"EnableECSManagedTags" type:"boolean"`
+	// Whether or not to enable the execute command functionality for the containers in this
+	// task.
+	EnableExecuteCommand *bool `name:"EnableExecuteCommand" type:"boolean"`
+	// An array of placement constraint objects to use for the task.
+	PlacementConstraints []*PlacementConstraint `name:"PlacementConstraints" type:"list" max:"10"`
+	// The placement strategy objects to use for the task.
+	PlacementStrategy []*PlacementStrategy `name:"PlacementStrategy" type:"list" max:"5"`
+	// Specifies whether to propagate the tags from the task definition to the task. Values:
+	// PropagateTags.
+	PropagateTags *string `name:"PropagateTags" type:"string" enum:"PropagateTags"`
+	// The reference ID to use for the task.
+	ReferenceId *string `name:"ReferenceId" type:"string" max:"1024"`
+	// The metadata that you apply to the task to help you categorize and organize them.
+	Tags []*Tag `name:"Tags" type:"list"`
+}
+
+type EnableRuleRequest struct {
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+}
+
+// A global endpoint used to improve your application's availability by making it
+// regional-fault tolerant. For more information about global endpoints, see Making
+// applications Regional-fault tolerant with global endpoints and event replication in the
+// Amazon EventBridge User Guide.
+type Endpoint struct {
+	_ struct{} `type:"structure"`
+	// The name of the endpoint.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// A description for the endpoint.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The ARN of the endpoint.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The routing configuration of the endpoint.
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure"`
+	// Whether event replication was enabled or disabled for this endpoint.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// The event buses being used by the endpoint.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
+	// The ARN of the role used by event replication for the endpoint.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
+	// The URL subdomain of the endpoint.
+	EndpointId *string `name:"EndpointId" type:"string" min:"1" max:"50"`
+	// The URL of the endpoint.
+	EndpointUrl *string `name:"EndpointUrl" type:"string" min:"1" max:"256"`
+	// The current state of the endpoint. Values: EndpointState.
+	State *string `name:"State" type:"string" enum:"EndpointState"`
+	// The reason the endpoint is in its current state.
+	StateReason *string `name:"StateReason" type:"string" min:"1" max:"512"`
+	// The time the endpoint was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The last time the endpoint was modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+}
+
+// The event buses the endpoint is associated with.
+type EndpointEventBus struct {
+	_ struct{} `type:"structure"`
+	// The ARN of the event bus the endpoint is associated with.
+	EventBusArn *string `name:"EventBusArn" type:"string" required:"true" min:"1" max:"512"`
+}
+
+// An event bus receives events from a source, uses rules to evaluate them, applies any
+// configured input transformation, and routes them to the appropriate target(s). Your
+// account's default event bus receives events from Amazon Web Services services.
+type EventBus struct {
+	_ struct{} `type:"structure"`
+	// The name of the event bus.
+	Name *string `name:"Name" type:"string"`
+	// The ARN of the event bus.
+	Arn *string `name:"Arn" type:"string"`
+	// The event bus description.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The permissions policy of the event bus, describing which other Amazon Web Services
+	// accounts can write events to this event bus.
+	Policy *string `name:"Policy" type:"string"`
+	// The time the event bus was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The time the event bus was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+}
+
+// A partner event source is created by an SaaS partner. If a customer creates a partner
+// event bus that matches this event source, that Amazon Web Services account can receive
+// events from the partner's applications or services.
+type EventSource struct {
+	_ struct{} `type:"structure"`
+	// The ARN of the event source.
+	Arn *string `name:"Arn" type:"string"`
+	// The name of the partner that created the event source.
+	CreatedBy *string `name:"CreatedBy" type:"string"`
+	// The date and time the event source was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The date and time that the event source will expire, if the Amazon Web Services
+	// account doesn't create a matching event bus for it.
+	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
+	// The name of the event source.
+	Name *string `name:"Name" type:"string"`
+	// The state of the event source. Values: EventSourceState.
+	State *string `name:"State" type:"string" enum:"EventSourceState"`
+}
+
+// The failover configuration for an endpoint. This includes what triggers failover and
+// what happens when it's triggered.
 type FailoverConfig struct {
-	_         struct{}   `type:"structure"`
-	Primary   *Primary   `name:"Primary" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The main Region of the endpoint.
+	Primary *Primary `name:"Primary" type:"structure" required:"true"`
+	// The Region that events are routed to when failover is triggered or event replication
+	// is enabled.
 	Secondary *Secondary `name:"Secondary" type:"structure" required:"true"`
 }
 
+// These are custom parameter to be used when the target is an API Gateway APIs or
+// EventBridge ApiDestinations. In the latter case, these are merged with any
+// InvocationParameters specified on the Connection, with any values from the Connection
+// taking precedence.
 type HttpParameters struct {
-	_                     struct{}          `type:"structure"`
-	PathParameterValues   []string          `name:"PathParameterValues" type:"list"`
-	HeaderParameters      map[string]string `name:"HeaderParameters" type:"map"`
+	_ struct{} `type:"structure"`
+	// The path parameter values to be used to populate API Gateway API or EventBridge
+	// ApiDestination path wildcards ("*").
+	PathParameterValues []string `name:"PathParameterValues" type:"list"`
+	// The headers that need to be sent as part of request invoking the API Gateway API or
+	// EventBridge ApiDestination.
+	HeaderParameters map[string]string `name:"HeaderParameters" type:"map"`
+	// The query string keys/values that need to be sent as part of request invoking the API
+	// Gateway API or EventBridge ApiDestination.
 	QueryStringParameters map[string]string `name:"QueryStringParameters" type:"map"`
 }
 
+// An error occurred because a replay can be canceled only when the state is Running or
+// Starting.
 type IllegalStatusException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -711,12 +1142,18 @@ func (e *IllegalStatusException) ErrorCode() string { return "IllegalStatusExcep
 func (e *IllegalStatusException) HTTPStatus() int   { return 400 }
 func (e *IllegalStatusException) Fault() string     { return "client" }
 
+// Contains the parameters needed for you to provide custom input to a target based on one
+// or more pieces of data extracted from the event.
 type InputTransformer struct {
-	_             struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Map of JSON paths to be extracted from the event.
 	InputPathsMap map[string]string `name:"InputPathsMap" type:"map" max:"100"`
-	InputTemplate *string           `name:"InputTemplate" type:"string" required:"true" min:"1" max:"8192"`
+	// Input template where you specify placeholders that will be filled with the values of
+	// the keys from InputPathsMap to customize the data sent to the target.
+	InputTemplate *string `name:"InputTemplate" type:"string" required:"true" min:"1" max:"8192"`
 }
 
+// This exception occurs due to unexpected causes.
 type InternalException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -732,6 +1169,7 @@ func (e *InternalException) ErrorCode() string { return "InternalException" }
 func (e *InternalException) HTTPStatus() int   { return 400 }
 func (e *InternalException) Fault() string     { return "server" }
 
+// The event pattern is not valid.
 type InvalidEventPatternException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -747,6 +1185,7 @@ func (e *InvalidEventPatternException) ErrorCode() string { return "InvalidEvent
 func (e *InvalidEventPatternException) HTTPStatus() int   { return 400 }
 func (e *InvalidEventPatternException) Fault() string     { return "client" }
 
+// The specified state is not a valid state for an event source.
 type InvalidStateException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -762,11 +1201,18 @@ func (e *InvalidStateException) ErrorCode() string { return "InvalidStateExcepti
 func (e *InvalidStateException) HTTPStatus() int   { return 400 }
 func (e *InvalidStateException) Fault() string     { return "client" }
 
+// This object enables you to specify a JSON path to extract from the event and use as the
+// partition key for the Amazon Kinesis data stream, so that you can control the shard to
+// which the event goes. If you do not include this parameter, the default is to use the
+// eventId as the partition key.
 type KinesisParameters struct {
-	_                struct{} `type:"structure"`
-	PartitionKeyPath *string  `name:"PartitionKeyPath" type:"string" required:"true" max:"256"`
+	_ struct{} `type:"structure"`
+	// The JSON path to be extracted from the event and used as the partition key.
+	PartitionKeyPath *string `name:"PartitionKeyPath" type:"string" required:"true" max:"256"`
 }
 
+// The request failed because it attempted to create resource beyond the allowed service
+// quota.
 type LimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -783,187 +1229,282 @@ func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
 type ListApiDestinationsRequest struct {
-	_             struct{} `type:"structure"`
-	NamePrefix    *string  `name:"NamePrefix" type:"string" min:"1" max:"64"`
-	ConnectionArn *string  `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	NextToken     *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit         *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// A name prefix to filter results returned.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"64"`
+	// The ARN of the connection specified for the API destination.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of API destinations to include in the response.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListApiDestinationsResponse struct {
-	_               struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array that includes information about each API destination.
 	ApiDestinations []*ApiDestination `name:"ApiDestinations" type:"list"`
-	NextToken       *string           `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListArchivesRequest struct {
-	_              struct{} `type:"structure"`
-	NamePrefix     *string  `name:"NamePrefix" type:"string" min:"1" max:"48"`
-	EventSourceArn *string  `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	State          *string  `name:"State" type:"string" enum:"ArchiveState"`
-	NextToken      *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit          *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// A name prefix to filter the archives returned.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"48"`
+	// The ARN of the event source associated with the archive.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// The state of the archive. Values: ArchiveState.
+	State *string `name:"State" type:"string" enum:"ArchiveState"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of results to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListArchivesResponse struct {
-	_         struct{}   `type:"structure"`
-	Archives  []*Archive `name:"Archives" type:"list"`
-	NextToken *string    `name:"NextToken" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// An array of Archive objects that include details about an archive.
+	Archives []*Archive `name:"Archives" type:"list"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListConnectionsRequest struct {
-	_               struct{} `type:"structure"`
-	NamePrefix      *string  `name:"NamePrefix" type:"string" min:"1" max:"64"`
-	ConnectionState *string  `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	NextToken       *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit           *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// A name prefix to filter results returned.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"64"`
+	// The state of the connection. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of connections to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListConnectionsResponse struct {
-	_           struct{}      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of connections objects that include details about the connections.
 	Connections []*Connection `name:"Connections" type:"list"`
-	NextToken   *string       `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListEndpointsRequest struct {
-	_          struct{} `type:"structure"`
-	NamePrefix *string  `name:"NamePrefix" type:"string" min:"1" max:"64"`
-	HomeRegion *string  `name:"HomeRegion" type:"string" min:"9" max:"20"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// A value that will return a subset of the endpoints associated with this account.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"64"`
+	// The primary Region of the endpoints associated with this account.
+	HomeRegion *string `name:"HomeRegion" type:"string" min:"9" max:"20"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of results returned by the call.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
 }
 
 type ListEndpointsResponse struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The endpoints returned by the call.
 	Endpoints []*Endpoint `name:"Endpoints" type:"list"`
-	NextToken *string     `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListEventBusesRequest struct {
-	_          struct{} `type:"structure"`
-	NamePrefix *string  `name:"NamePrefix" type:"string" min:"1" max:"256"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit      *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// Specifying this limits the results to only those event buses with names that start
+	// with the specified prefix.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"256"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// Specifying this limits the number of results returned by this operation.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListEventBusesResponse struct {
-	_          struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// This list of event buses.
 	EventBuses []*EventBus `name:"EventBuses" type:"list"`
-	NextToken  *string     `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListEventSourcesRequest struct {
-	_          struct{} `type:"structure"`
-	NamePrefix *string  `name:"NamePrefix" type:"string" min:"1" max:"256"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit      *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// Specifying this limits the results to only those partner event sources with names that
+	// start with the specified prefix.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"256"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// Specifying this limits the number of results returned by this operation.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListEventSourcesResponse struct {
-	_            struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of event sources.
 	EventSources []*EventSource `name:"EventSources" type:"list"`
-	NextToken    *string        `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListPartnerEventSourceAccountsRequest struct {
-	_               struct{} `type:"structure"`
-	EventSourceName *string  `name:"EventSourceName" type:"string" required:"true" min:"1" max:"256"`
-	NextToken       *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit           *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of the partner event source to display account information about.
+	EventSourceName *string `name:"EventSourceName" type:"string" required:"true" min:"1" max:"256"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// Specifying this limits the number of results returned by this operation.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListPartnerEventSourceAccountsResponse struct {
-	_                          struct{}                     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of partner event sources returned by the operation.
 	PartnerEventSourceAccounts []*PartnerEventSourceAccount `name:"PartnerEventSourceAccounts" type:"list"`
-	NextToken                  *string                      `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListPartnerEventSourcesRequest struct {
-	_          struct{} `type:"structure"`
-	NamePrefix *string  `name:"NamePrefix" type:"string" required:"true" min:"1" max:"256"`
-	NextToken  *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit      *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// If you specify this, the results are limited to only those partner event sources that
+	// start with the string you specify.
+	NamePrefix *string `name:"NamePrefix" type:"string" required:"true" min:"1" max:"256"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// pecifying this limits the number of results returned by this operation.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListPartnerEventSourcesResponse struct {
-	_                   struct{}              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of partner event sources returned by the operation.
 	PartnerEventSources []*PartnerEventSource `name:"PartnerEventSources" type:"list"`
-	NextToken           *string               `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListReplaysRequest struct {
-	_              struct{} `type:"structure"`
-	NamePrefix     *string  `name:"NamePrefix" type:"string" min:"1" max:"64"`
-	State          *string  `name:"State" type:"string" enum:"ReplayState"`
-	EventSourceArn *string  `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	NextToken      *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit          *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// A name prefix to filter the replays returned.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"64"`
+	// The state of the replay. Values: ReplayState.
+	State *string `name:"State" type:"string" enum:"ReplayState"`
+	// The ARN of the archive from which the events are replayed.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of replays to retrieve.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListReplaysResponse struct {
-	_         struct{}  `type:"structure"`
-	Replays   []*Replay `name:"Replays" type:"list"`
-	NextToken *string   `name:"NextToken" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// An array of Replay objects that contain information about the replay.
+	Replays []*Replay `name:"Replays" type:"list"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListRuleNamesByTargetRequest struct {
-	_            struct{} `type:"structure"`
-	TargetArn    *string  `name:"TargetArn" type:"string" required:"true" min:"1" max:"1600"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	NextToken    *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit        *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the target resource.
+	TargetArn *string `name:"TargetArn" type:"string" required:"true" min:"1" max:"1600"`
+	// The name or ARN of the event bus to list rules for.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of results to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListRuleNamesByTargetResponse struct {
-	_         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The names of the rules that can invoke the given target.
 	RuleNames []string `name:"RuleNames" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListRulesRequest struct {
-	_            struct{} `type:"structure"`
-	NamePrefix   *string  `name:"NamePrefix" type:"string" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	NextToken    *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit        *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The prefix matching the rule name.
+	NamePrefix *string `name:"NamePrefix" type:"string" min:"1" max:"64"`
+	// The name or ARN of the event bus to list the rules for.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of results to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListRulesResponse struct {
-	_         struct{} `type:"structure"`
-	Rules     []*Rule  `name:"Rules" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The rules that match the specified criteria.
+	Rules []*Rule `name:"Rules" type:"list"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
 type ListTagsForResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The ARN of the EventBridge resource for which you want to view tags.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
 }
 
 type ListTagsForResourceResponse struct {
-	_    struct{} `type:"structure"`
-	Tags []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure"`
+	// The list of tag keys and values associated with the resource you specified
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type ListTargetsByRuleRequest struct {
-	_            struct{} `type:"structure"`
-	Rule         *string  `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	NextToken    *string  `name:"NextToken" type:"string" min:"1" max:"2048"`
-	Limit        *int64   `name:"Limit" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Rule *string `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// The token returned by a previous call, which you can use to retrieve the next set of
+	// results.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
+	// The maximum number of results to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"100"`
 }
 
 type ListTargetsByRuleResponse struct {
-	_         struct{}  `type:"structure"`
-	Targets   []*Target `name:"Targets" type:"list" min:"1" max:"100"`
-	NextToken *string   `name:"NextToken" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The targets assigned to the rule.
+	Targets []*Target `name:"Targets" type:"list" min:"1" max:"100"`
+	// A token indicating there are more results available.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"2048"`
 }
 
+// The logging configuration settings for the event bus.
 type LogConfig struct {
-	_             struct{} `type:"structure"`
-	IncludeDetail *string  `name:"IncludeDetail" type:"string" enum:"IncludeDetail"`
-	Level         *string  `name:"Level" type:"string" enum:"Level"`
+	_ struct{} `type:"structure"`
+	// Whether EventBridge include detailed event information in the records it generates.
+	// Values: IncludeDetail.
+	IncludeDetail *string `name:"IncludeDetail" type:"string" enum:"IncludeDetail"`
+	// The level of logging detail to include. Values: Level.
+	Level *string `name:"Level" type:"string" enum:"Level"`
 }
 
+// This rule was created by an Amazon Web Services service on behalf of your account. It
+// is managed by that service. If you see this error in response to DeleteRule or
+// RemoveTargets, you can use the Force parameter in those calls to delete the rule or
+// remove targets from the rule.
 type ManagedRuleException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -979,11 +1520,15 @@ func (e *ManagedRuleException) ErrorCode() string { return "ManagedRuleException
 func (e *ManagedRuleException) HTTPStatus() int   { return 400 }
 func (e *ManagedRuleException) Fault() string     { return "client" }
 
+// This structure specifies the network configuration for an ECS task.
 type NetworkConfiguration struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Use this structure to specify the VPC subnets and security groups for the task, and
+	// whether a public IP address is to be used.
 	AwsvpcConfiguration *AwsVpcConfiguration `name:"awsvpcConfiguration" type:"structure"`
 }
 
+// The operation you are attempting is not available in this region.
 type OperationDisabledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -999,32 +1544,52 @@ func (e *OperationDisabledException) ErrorCode() string { return "OperationDisab
 func (e *OperationDisabledException) HTTPStatus() int   { return 400 }
 func (e *OperationDisabledException) Fault() string     { return "client" }
 
+// A partner event source is created by an SaaS partner. If a customer creates a partner
+// event bus that matches this event source, that Amazon Web Services account can receive
+// events from the partner's applications or services.
 type PartnerEventSource struct {
-	_    struct{} `type:"structure"`
-	Arn  *string  `name:"Arn" type:"string"`
-	Name *string  `name:"Name" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the partner event source.
+	Arn *string `name:"Arn" type:"string"`
+	// The name of the partner event source.
+	Name *string `name:"Name" type:"string"`
 }
 
+// The Amazon Web Services account that a partner event source has been offered to.
 type PartnerEventSourceAccount struct {
-	_              struct{}   `type:"structure"`
-	Account        *string    `name:"Account" type:"string" min:"12" max:"12"`
-	CreationTime   *time.Time `name:"CreationTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The Amazon Web Services account ID that the partner event source was offered to.
+	Account *string `name:"Account" type:"string" min:"12" max:"12"`
+	// The date and time the event source was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// The date and time that the event source will expire, if the Amazon Web Services
+	// account doesn't create a matching event bus for it.
 	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
-	State          *string    `name:"State" type:"string" enum:"EventSourceState"`
+	// The state of the event source. Values: EventSourceState.
+	State *string `name:"State" type:"string" enum:"EventSourceState"`
 }
 
+// An object representing a constraint on task placement. To learn more, see Task
+// Placement Constraints in the Amazon Elastic Container Service Developer Guide.
 type PlacementConstraint struct {
-	_          struct{} `type:"structure"`
-	Type       *string  `name:"type" type:"string" enum:"PlacementConstraintType"`
-	Expression *string  `name:"expression" type:"string" max:"2000"`
+	_ struct{} `type:"structure"`
+	// The type of constraint. Values: PlacementConstraintType.
+	Type *string `name:"type" type:"string" enum:"PlacementConstraintType"`
+	// A cluster query language expression to apply to the constraint.
+	Expression *string `name:"expression" type:"string" max:"2000"`
 }
 
+// The task placement strategy for a task or service. To learn more, see Task Placement
+// Strategies in the Amazon Elastic Container Service Service Developer Guide.
 type PlacementStrategy struct {
-	_     struct{} `type:"structure"`
-	Type  *string  `name:"type" type:"string" enum:"PlacementStrategyType"`
-	Field *string  `name:"field" type:"string" max:"255"`
+	_ struct{} `type:"structure"`
+	// The type of placement strategy. Values: PlacementStrategyType.
+	Type *string `name:"type" type:"string" enum:"PlacementStrategyType"`
+	// The field to apply the placement strategy against.
+	Field *string `name:"field" type:"string" max:"255"`
 }
 
+// The event bus policy is too long. For more information, see the limits.
 type PolicyLengthExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1040,178 +1605,284 @@ func (e *PolicyLengthExceededException) ErrorCode() string { return "PolicyLengt
 func (e *PolicyLengthExceededException) HTTPStatus() int   { return 400 }
 func (e *PolicyLengthExceededException) Fault() string     { return "client" }
 
+// The primary Region of the endpoint.
 type Primary struct {
-	_           struct{} `type:"structure"`
-	HealthCheck *string  `name:"HealthCheck" type:"string" required:"true" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The ARN of the health check used by the endpoint to determine whether failover is
+	// triggered.
+	HealthCheck *string `name:"HealthCheck" type:"string" required:"true" min:"1" max:"1600"`
 }
 
 type PutEventsRequest struct {
-	_          struct{}                 `type:"structure"`
-	Entries    []*PutEventsRequestEntry `name:"Entries" type:"list" required:"true" min:"1" max:"10"`
-	EndpointId *string                  `name:"EndpointId" type:"string" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The entry that defines an event in your system.
+	Entries []*PutEventsRequestEntry `name:"Entries" type:"list" required:"true" min:"1" max:"10"`
+	// The URL subdomain of the endpoint.
+	EndpointId *string `name:"EndpointId" type:"string" min:"1" max:"50"`
 }
 
+// Represents an event to be submitted.
 type PutEventsRequestEntry struct {
-	_            struct{}   `type:"structure"`
-	Time         *time.Time `name:"Time" type:"timestamp"`
-	Source       *string    `name:"Source" type:"string"`
-	Resources    []string   `name:"Resources" type:"list"`
-	DetailType   *string    `name:"DetailType" type:"string"`
-	Detail       *string    `name:"Detail" type:"string"`
-	EventBusName *string    `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	TraceHeader  *string    `name:"TraceHeader" type:"string" min:"1" max:"500"`
+	_ struct{} `type:"structure"`
+	// The time stamp of the event, per RFC3339.
+	Time *time.Time `name:"Time" type:"timestamp"`
+	// The source of the event.
+	Source *string `name:"Source" type:"string"`
+	// Amazon Web Services resources, identified by Amazon Resource Name (ARN), which the
+	// event primarily concerns.
+	Resources []string `name:"Resources" type:"list"`
+	// Free-form string, with a maximum of 128 characters, used to decide what fields to
+	// expect in the event detail.
+	DetailType *string `name:"DetailType" type:"string"`
+	// A valid JSON object.
+	Detail *string `name:"Detail" type:"string"`
+	// The name or ARN of the event bus to receive the event.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// An X-Ray trace header, which is an http header (X-Amzn-Trace-Id) that contains the
+	// trace-id associated with the event.
+	TraceHeader *string `name:"TraceHeader" type:"string" min:"1" max:"500"`
 }
 
 type PutEventsResponse struct {
-	_                struct{}                `type:"structure"`
-	FailedEntryCount *int64                  `name:"FailedEntryCount" type:"integer"`
-	Entries          []*PutEventsResultEntry `name:"Entries" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of failed entries.
+	FailedEntryCount *int64 `name:"FailedEntryCount" type:"integer"`
+	// The successfully and unsuccessfully ingested events results.
+	Entries []*PutEventsResultEntry `name:"Entries" type:"list"`
 }
 
+// Represents the results of an event submitted to an event bus.
 type PutEventsResultEntry struct {
-	_            struct{} `type:"structure"`
-	EventId      *string  `name:"EventId" type:"string" max:"64"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ID of the event.
+	EventId *string `name:"EventId" type:"string" max:"64"`
+	// The error code that indicates why the event submission failed.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message that explains why the event submission failed.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
 type PutPartnerEventsRequest struct {
-	_       struct{}                        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of events to write to the event bus.
 	Entries []*PutPartnerEventsRequestEntry `name:"Entries" type:"list" required:"true" min:"1" max:"20"`
 }
 
+// The details about an event generated by an SaaS partner.
 type PutPartnerEventsRequestEntry struct {
-	_          struct{}   `type:"structure"`
-	Time       *time.Time `name:"Time" type:"timestamp"`
-	Source     *string    `name:"Source" type:"string" min:"1" max:"256"`
-	Resources  []string   `name:"Resources" type:"list"`
-	DetailType *string    `name:"DetailType" type:"string"`
-	Detail     *string    `name:"Detail" type:"string"`
+	_ struct{} `type:"structure"`
+	// The date and time of the event.
+	Time *time.Time `name:"Time" type:"timestamp"`
+	// The event source that is generating the entry.
+	Source *string `name:"Source" type:"string" min:"1" max:"256"`
+	// Amazon Web Services resources, identified by Amazon Resource Name (ARN), which the
+	// event primarily concerns.
+	Resources []string `name:"Resources" type:"list"`
+	// A free-form string, with a maximum of 128 characters, used to decide what fields to
+	// expect in the event detail.
+	DetailType *string `name:"DetailType" type:"string"`
+	// A valid JSON string.
+	Detail *string `name:"Detail" type:"string"`
 }
 
 type PutPartnerEventsResponse struct {
-	_                struct{}                       `type:"structure"`
-	FailedEntryCount *int64                         `name:"FailedEntryCount" type:"integer"`
-	Entries          []*PutPartnerEventsResultEntry `name:"Entries" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of events from this operation that could not be written to the partner
+	// event bus.
+	FailedEntryCount *int64 `name:"FailedEntryCount" type:"integer"`
+	// The results for each event entry the partner submitted in this request.
+	Entries []*PutPartnerEventsResultEntry `name:"Entries" type:"list"`
 }
 
+// The result of an event entry the partner submitted in this request. If the event was
+// successfully submitted, the entry has the event ID in it. Otherwise, you can use the
+// error code and error message to identify the problem with the entry.
 type PutPartnerEventsResultEntry struct {
-	_            struct{} `type:"structure"`
-	EventId      *string  `name:"EventId" type:"string" max:"64"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ID of the event.
+	EventId *string `name:"EventId" type:"string" max:"64"`
+	// The error code that indicates why the event submission failed.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message that explains why the event submission failed.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
 type PutPermissionRequest struct {
-	_            struct{}   `type:"structure"`
-	EventBusName *string    `name:"EventBusName" type:"string" min:"1" max:"256"`
-	Action       *string    `name:"Action" type:"string" min:"1" max:"64"`
-	Principal    *string    `name:"Principal" type:"string" min:"1" max:"12"`
-	StatementId  *string    `name:"StatementId" type:"string" min:"1" max:"64"`
-	Condition    *Condition `name:"Condition" type:"structure"`
-	Policy       *string    `name:"Policy" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"256"`
+	// The action that you are enabling the other account to perform.
+	Action *string `name:"Action" type:"string" min:"1" max:"64"`
+	// The 12-digit Amazon Web Services account ID that you are permitting to put events to
+	// your default event bus.
+	Principal *string `name:"Principal" type:"string" min:"1" max:"12"`
+	// An identifier string for the external account that you are granting permissions to.
+	StatementId *string `name:"StatementId" type:"string" min:"1" max:"64"`
+	// This parameter enables you to limit the permission to accounts that fulfill a certain
+	// condition, such as being a member of a certain Amazon Web Services organization.
+	Condition *Condition `name:"Condition" type:"structure"`
+	// A JSON string that describes the permission policy statement.
+	Policy *string `name:"Policy" type:"string"`
 }
 
 type PutRuleRequest struct {
-	_                  struct{} `type:"structure"`
-	Name               *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	ScheduleExpression *string  `name:"ScheduleExpression" type:"string" max:"256"`
-	EventPattern       *string  `name:"EventPattern" type:"string" max:"4096"`
-	State              *string  `name:"State" type:"string" enum:"RuleState"`
-	Description        *string  `name:"Description" type:"string" max:"512"`
-	RoleArn            *string  `name:"RoleArn" type:"string" min:"1" max:"1600"`
-	Tags               []*Tag   `name:"Tags" type:"list"`
-	EventBusName       *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The name of the rule that you are creating or updating.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The scheduling expression.
+	ScheduleExpression *string `name:"ScheduleExpression" type:"string" max:"256"`
+	// The event pattern.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The state of the rule. Values: RuleState.
+	State *string `name:"State" type:"string" enum:"RuleState"`
+	// A description of the rule.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The Amazon Resource Name (ARN) of the IAM role associated with the rule.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"1600"`
+	// The list of key-value pairs to associate with the rule.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// The name or ARN of the event bus to associate with this rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
 }
 
 type PutRuleResponse struct {
-	_       struct{} `type:"structure"`
-	RuleArn *string  `name:"RuleArn" type:"string" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the rule.
+	RuleArn *string `name:"RuleArn" type:"string" min:"1" max:"1600"`
 }
 
 type PutTargetsRequest struct {
-	_            struct{}  `type:"structure"`
-	Rule         *string   `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string   `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	Targets      []*Target `name:"Targets" type:"list" required:"true" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Rule *string `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// The targets to update or add to the rule.
+	Targets []*Target `name:"Targets" type:"list" required:"true" min:"1" max:"100"`
 }
 
 type PutTargetsResponse struct {
-	_                struct{}                 `type:"structure"`
-	FailedEntryCount *int64                   `name:"FailedEntryCount" type:"integer"`
-	FailedEntries    []*PutTargetsResultEntry `name:"FailedEntries" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of failed entries.
+	FailedEntryCount *int64 `name:"FailedEntryCount" type:"integer"`
+	// The failed target entries.
+	FailedEntries []*PutTargetsResultEntry `name:"FailedEntries" type:"list"`
 }
 
+// Represents a target that failed to be added to a rule.
 type PutTargetsResultEntry struct {
-	_            struct{} `type:"structure"`
-	TargetId     *string  `name:"TargetId" type:"string" min:"1" max:"64"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ID of the target.
+	TargetId *string `name:"TargetId" type:"string" min:"1" max:"64"`
+	// The error code that indicates why the target addition failed.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message that explains why the target addition failed.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// These are custom parameters to be used when the target is a Amazon Redshift cluster to
+// invoke the Amazon Redshift Data API ExecuteStatement based on EventBridge events.
 type RedshiftDataParameters struct {
-	_                struct{} `type:"structure"`
-	SecretManagerArn *string  `name:"SecretManagerArn" type:"string" min:"1" max:"1600"`
-	Database         *string  `name:"Database" type:"string" required:"true" min:"1" max:"64"`
-	DbUser           *string  `name:"DbUser" type:"string" min:"1" max:"128"`
-	Sql              *string  `name:"Sql" type:"string" min:"1" max:"100000"`
-	StatementName    *string  `name:"StatementName" type:"string" min:"1" max:"500"`
-	WithEvent        *bool    `name:"WithEvent" type:"boolean"`
-	Sqls             []string `name:"Sqls" type:"list" min:"0" max:"40"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretManagerArn *string `name:"SecretManagerArn" type:"string" min:"1" max:"1600"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string" required:"true" min:"1" max:"64"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string" min:"1" max:"128"`
+	// The SQL statement text to run.
+	Sql *string `name:"Sql" type:"string" min:"1" max:"100000"`
+	// The name of the SQL statement.
+	StatementName *string `name:"StatementName" type:"string" min:"1" max:"500"`
+	// Indicates whether to send an event back to EventBridge after the SQL statement runs.
+	WithEvent *bool `name:"WithEvent" type:"boolean"`
+	// One or more SQL statements to run.
+	Sqls []string `name:"Sqls" type:"list" min:"0" max:"40"`
 }
 
 type RemovePermissionRequest struct {
-	_                    struct{} `type:"structure"`
-	StatementId          *string  `name:"StatementId" type:"string" min:"1" max:"64"`
-	RemoveAllPermissions *bool    `name:"RemoveAllPermissions" type:"boolean"`
-	EventBusName         *string  `name:"EventBusName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The statement ID corresponding to the account that is no longer allowed to put events
+	// to the default event bus.
+	StatementId *string `name:"StatementId" type:"string" min:"1" max:"64"`
+	// Specifies whether to remove all permissions.
+	RemoveAllPermissions *bool `name:"RemoveAllPermissions" type:"boolean"`
+	// The name of the event bus to revoke permissions for.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"256"`
 }
 
 type RemoveTargetsRequest struct {
-	_            struct{} `type:"structure"`
-	Rule         *string  `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
-	EventBusName *string  `name:"EventBusName" type:"string" min:"1" max:"1600"`
-	Ids          []string `name:"Ids" type:"list" required:"true" min:"1" max:"100"`
-	Force        *bool    `name:"Force" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Rule *string `name:"Rule" type:"string" required:"true" min:"1" max:"64"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"1600"`
+	// The IDs of the targets to remove from the rule.
+	Ids []string `name:"Ids" type:"list" required:"true" min:"1" max:"100"`
+	// If this is a managed rule, created by an Amazon Web Services service on your behalf,
+	// you must specify Force as True to remove targets.
+	Force *bool `name:"Force" type:"boolean"`
 }
 
 type RemoveTargetsResponse struct {
-	_                struct{}                    `type:"structure"`
-	FailedEntryCount *int64                      `name:"FailedEntryCount" type:"integer"`
-	FailedEntries    []*RemoveTargetsResultEntry `name:"FailedEntries" type:"list"`
+	_ struct{} `type:"structure"`
+	// The number of failed entries.
+	FailedEntryCount *int64 `name:"FailedEntryCount" type:"integer"`
+	// The failed target entries.
+	FailedEntries []*RemoveTargetsResultEntry `name:"FailedEntries" type:"list"`
 }
 
+// Represents a target that failed to be removed from a rule.
 type RemoveTargetsResultEntry struct {
-	_            struct{} `type:"structure"`
-	TargetId     *string  `name:"TargetId" type:"string" min:"1" max:"64"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ID of the target.
+	TargetId *string `name:"TargetId" type:"string" min:"1" max:"64"`
+	// The error code that indicates why the target removal failed.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message that explains why the target removal failed.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// A Replay object that contains details about a replay.
 type Replay struct {
-	_                     struct{}   `type:"structure"`
-	ReplayName            *string    `name:"ReplayName" type:"string" min:"1" max:"64"`
-	EventSourceArn        *string    `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
-	State                 *string    `name:"State" type:"string" enum:"ReplayState"`
-	StateReason           *string    `name:"StateReason" type:"string" max:"512"`
-	EventStartTime        *time.Time `name:"EventStartTime" type:"timestamp"`
-	EventEndTime          *time.Time `name:"EventEndTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the replay.
+	ReplayName *string `name:"ReplayName" type:"string" min:"1" max:"64"`
+	// The ARN of the archive to replay event from.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" min:"1" max:"1600"`
+	// The current state of the replay. Values: ReplayState.
+	State *string `name:"State" type:"string" enum:"ReplayState"`
+	// A description of why the replay is in the current state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// A time stamp for the time to start replaying events.
+	EventStartTime *time.Time `name:"EventStartTime" type:"timestamp"`
+	// A time stamp for the time to start replaying events.
+	EventEndTime *time.Time `name:"EventEndTime" type:"timestamp"`
+	// A time stamp for the time that the last event was replayed.
 	EventLastReplayedTime *time.Time `name:"EventLastReplayedTime" type:"timestamp"`
-	ReplayStartTime       *time.Time `name:"ReplayStartTime" type:"timestamp"`
-	ReplayEndTime         *time.Time `name:"ReplayEndTime" type:"timestamp"`
+	// A time stamp for the time that the replay started.
+	ReplayStartTime *time.Time `name:"ReplayStartTime" type:"timestamp"`
+	// A time stamp for the time that the replay completed.
+	ReplayEndTime *time.Time `name:"ReplayEndTime" type:"timestamp"`
 }
 
+// A ReplayDestination object that contains details about a replay.
 type ReplayDestination struct {
-	_          struct{} `type:"structure"`
-	Arn        *string  `name:"Arn" type:"string" required:"true" min:"1" max:"1600"`
+	_ struct{} `type:"structure"`
+	// The ARN of the event bus to replay event to.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"1" max:"1600"`
+	// A list of ARNs for rules to replay events to.
 	FilterArns []string `name:"FilterArns" type:"list"`
 }
 
+// Endpoints can replicate all events to the secondary Region.
 type ReplicationConfig struct {
-	_     struct{} `type:"structure"`
-	State *string  `name:"State" type:"string" enum:"ReplicationState"`
+	_ struct{} `type:"structure"`
+	// The state of event replication. Values: ReplicationState.
+	State *string `name:"State" type:"string" enum:"ReplicationState"`
 }
 
+// The resource you are trying to create already exists.
 type ResourceAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1227,6 +1898,7 @@ func (e *ResourceAlreadyExistsException) ErrorCode() string { return "ResourceAl
 func (e *ResourceAlreadyExistsException) HTTPStatus() int   { return 400 }
 func (e *ResourceAlreadyExistsException) Fault() string     { return "client" }
 
+// An entity that you specified does not exist.
 type ResourceNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1242,128 +1914,216 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// A RetryPolicy object that includes information about the retry policy settings.
 type RetryPolicy struct {
-	_                        struct{} `type:"structure"`
-	MaximumRetryAttempts     *int64   `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"185"`
-	MaximumEventAgeInSeconds *int64   `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"86400"`
+	_ struct{} `type:"structure"`
+	// The maximum number of retry attempts to make before the request fails.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"185"`
+	// The maximum amount of time, in seconds, to continue to make retry attempts.
+	MaximumEventAgeInSeconds *int64 `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"86400"`
 }
 
+// The routing configuration of the endpoint.
 type RoutingConfig struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The failover configuration for an endpoint.
 	FailoverConfig *FailoverConfig `name:"FailoverConfig" type:"structure" required:"true"`
 }
 
+// Contains information about a rule in Amazon EventBridge.
 type Rule struct {
-	_                  struct{} `type:"structure"`
-	Name               *string  `name:"Name" type:"string" min:"1" max:"64"`
-	Arn                *string  `name:"Arn" type:"string" min:"1" max:"1600"`
-	EventPattern       *string  `name:"EventPattern" type:"string" max:"4096"`
-	State              *string  `name:"State" type:"string" enum:"RuleState"`
-	Description        *string  `name:"Description" type:"string" max:"512"`
-	ScheduleExpression *string  `name:"ScheduleExpression" type:"string" max:"256"`
-	RoleArn            *string  `name:"RoleArn" type:"string" min:"1" max:"1600"`
-	ManagedBy          *string  `name:"ManagedBy" type:"string" min:"1" max:"128"`
-	EventBusName       *string  `name:"EventBusName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the rule.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the rule.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The event pattern of the rule.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The state of the rule. Values: RuleState.
+	State *string `name:"State" type:"string" enum:"RuleState"`
+	// The description of the rule.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The scheduling expression.
+	ScheduleExpression *string `name:"ScheduleExpression" type:"string" max:"256"`
+	// The Amazon Resource Name (ARN) of the role that is used for target invocation.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"1600"`
+	// If the rule was created on behalf of your account by an Amazon Web Services service,
+	// this field displays the principal name of the service that created the rule.
+	ManagedBy *string `name:"ManagedBy" type:"string" min:"1" max:"128"`
+	// The name or ARN of the event bus associated with the rule.
+	EventBusName *string `name:"EventBusName" type:"string" min:"1" max:"256"`
 }
 
+// This parameter contains the criteria (either InstanceIds or a tag) used to specify
+// which EC2 instances are to be sent the command.
 type RunCommandParameters struct {
-	_                 struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Currently, we support including only one RunCommandTarget block, which specifies
+	// either an array of InstanceIds or a tag.
 	RunCommandTargets []*RunCommandTarget `name:"RunCommandTargets" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// Information about the EC2 instances that are to be sent the command, specified as
+// key-value pairs. Each RunCommandTarget block can include only one key, but this key may
+// specify multiple values.
 type RunCommandTarget struct {
-	_      struct{} `type:"structure"`
-	Key    *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Can be either tag: tag-key or InstanceIds.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// If Key is tag: tag-key, Values is a list of tag values.
 	Values []string `name:"Values" type:"list" required:"true" min:"1" max:"50"`
 }
 
+// Name/Value pair of a parameter to start execution of a SageMaker AI Model Building
+// Pipeline.
 type SageMakerPipelineParameter struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"Name" type:"string" required:"true" min:"1" max:"256"`
-	Value *string  `name:"Value" type:"string" required:"true" max:"1024"`
+	_ struct{} `type:"structure"`
+	// Name of parameter to start execution of a SageMaker AI Model Building Pipeline.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"256"`
+	// Value of parameter to start execution of a SageMaker AI Model Building Pipeline.
+	Value *string `name:"Value" type:"string" required:"true" max:"1024"`
 }
 
+// These are custom parameters to use when the target is a SageMaker AI Model Building
+// Pipeline that starts based on EventBridge events.
 type SageMakerPipelineParameters struct {
-	_                     struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// List of Parameter names and values for SageMaker AI Model Building Pipeline execution.
 	PipelineParameterList []*SageMakerPipelineParameter `name:"PipelineParameterList" type:"list" min:"0" max:"200"`
 }
 
+// The secondary Region that processes events when failover is triggered or replication is
+// enabled.
 type Secondary struct {
-	_     struct{} `type:"structure"`
-	Route *string  `name:"Route" type:"string" required:"true" min:"9" max:"20"`
+	_ struct{} `type:"structure"`
+	// Defines the secondary Region.
+	Route *string `name:"Route" type:"string" required:"true" min:"9" max:"20"`
 }
 
+// This structure includes the custom parameter to be used when the target is an SQS FIFO
+// queue.
 type SqsParameters struct {
-	_              struct{} `type:"structure"`
-	MessageGroupId *string  `name:"MessageGroupId" type:"string" max:"100"`
+	_ struct{} `type:"structure"`
+	// The FIFO message group ID to use as the target.
+	MessageGroupId *string `name:"MessageGroupId" type:"string" max:"100"`
 }
 
 type StartReplayRequest struct {
-	_              struct{}           `type:"structure"`
-	ReplayName     *string            `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
-	Description    *string            `name:"Description" type:"string" max:"512"`
-	EventSourceArn *string            `name:"EventSourceArn" type:"string" required:"true" min:"1" max:"1600"`
-	EventStartTime *time.Time         `name:"EventStartTime" type:"timestamp" required:"true"`
-	EventEndTime   *time.Time         `name:"EventEndTime" type:"timestamp" required:"true"`
-	Destination    *ReplayDestination `name:"Destination" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the replay to start.
+	ReplayName *string `name:"ReplayName" type:"string" required:"true" min:"1" max:"64"`
+	// A description for the replay to start.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The ARN of the archive to replay events from.
+	EventSourceArn *string `name:"EventSourceArn" type:"string" required:"true" min:"1" max:"1600"`
+	// A time stamp for the time to start replaying events.
+	EventStartTime *time.Time `name:"EventStartTime" type:"timestamp" required:"true"`
+	// A time stamp for the time to stop replaying events.
+	EventEndTime *time.Time `name:"EventEndTime" type:"timestamp" required:"true"`
+	// A ReplayDestination object that includes details about the destination for the replay.
+	Destination *ReplayDestination `name:"Destination" type:"structure" required:"true"`
 }
 
 type StartReplayResponse struct {
-	_               struct{}   `type:"structure"`
-	ReplayArn       *string    `name:"ReplayArn" type:"string" min:"1" max:"1600"`
-	State           *string    `name:"State" type:"string" enum:"ReplayState"`
-	StateReason     *string    `name:"StateReason" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the replay.
+	ReplayArn *string `name:"ReplayArn" type:"string" min:"1" max:"1600"`
+	// The state of the replay. Values: ReplayState.
+	State *string `name:"State" type:"string" enum:"ReplayState"`
+	// The reason that the replay is in the state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The time at which the replay started.
 	ReplayStartTime *time.Time `name:"ReplayStartTime" type:"timestamp"`
 }
 
+// A key-value pair associated with an Amazon Web Services resource. In EventBridge, rules
+// and event buses support tagging.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// A string you can use to assign a value.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value for the specified tag key.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
 type TagResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the EventBridge resource that you're adding tags to.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
+	// The list of key-value pairs to associate with the resource.
+	Tags []*Tag `name:"Tags" type:"list" required:"true"`
 }
 
 type TagResourceResponse struct {
 	_ struct{} `type:"structure"`
 }
 
+// Targets are the resources to be invoked when a rule is triggered. For a complete list
+// of services and resources that can be set as a target, see PutTargets.
 type Target struct {
-	_                           struct{}                     `type:"structure"`
-	Id                          *string                      `name:"Id" type:"string" required:"true" min:"1" max:"64"`
-	Arn                         *string                      `name:"Arn" type:"string" required:"true" min:"1" max:"1600"`
-	RoleArn                     *string                      `name:"RoleArn" type:"string" min:"1" max:"1600"`
-	Input                       *string                      `name:"Input" type:"string" max:"8192"`
-	InputPath                   *string                      `name:"InputPath" type:"string" max:"256"`
-	InputTransformer            *InputTransformer            `name:"InputTransformer" type:"structure"`
-	KinesisParameters           *KinesisParameters           `name:"KinesisParameters" type:"structure"`
-	RunCommandParameters        *RunCommandParameters        `name:"RunCommandParameters" type:"structure"`
-	EcsParameters               *EcsParameters               `name:"EcsParameters" type:"structure"`
-	BatchParameters             *BatchParameters             `name:"BatchParameters" type:"structure"`
-	SqsParameters               *SqsParameters               `name:"SqsParameters" type:"structure"`
-	HttpParameters              *HttpParameters              `name:"HttpParameters" type:"structure"`
-	RedshiftDataParameters      *RedshiftDataParameters      `name:"RedshiftDataParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ID of the target within the specified rule.
+	Id *string `name:"Id" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the target.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"1" max:"1600"`
+	// The Amazon Resource Name (ARN) of the IAM role to be used for this target when the
+	// rule is triggered.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"1600"`
+	// Valid JSON text passed to the target.
+	Input *string `name:"Input" type:"string" max:"8192"`
+	// The value of the JSONPath that is used for extracting part of the matched event when
+	// passing it to the target.
+	InputPath *string `name:"InputPath" type:"string" max:"256"`
+	// Settings to enable you to provide custom input to a target based on certain event
+	// data.
+	InputTransformer *InputTransformer `name:"InputTransformer" type:"structure"`
+	// The custom parameter you can use to control the shard assignment, when the target is a
+	// Kinesis data stream.
+	KinesisParameters *KinesisParameters `name:"KinesisParameters" type:"structure"`
+	// Parameters used when you are using the rule to invoke Amazon EC2 Run Command.
+	RunCommandParameters *RunCommandParameters `name:"RunCommandParameters" type:"structure"`
+	// Contains the Amazon ECS task definition and task count to be used, if the event target
+	// is an Amazon ECS task.
+	EcsParameters *EcsParameters `name:"EcsParameters" type:"structure"`
+	// If the event target is an Batch job, this contains the job definition, job name, and
+	// other parameters.
+	BatchParameters *BatchParameters `name:"BatchParameters" type:"structure"`
+	// Contains the message group ID to use when the target is a FIFO queue.
+	SqsParameters *SqsParameters `name:"SqsParameters" type:"structure"`
+	// Contains the HTTP parameters to use when the target is a API Gateway endpoint or
+	// EventBridge ApiDestination.
+	HttpParameters *HttpParameters `name:"HttpParameters" type:"structure"`
+	// Contains the Amazon Redshift Data API parameters to use when the target is a Amazon
+	// Redshift cluster.
+	RedshiftDataParameters *RedshiftDataParameters `name:"RedshiftDataParameters" type:"structure"`
+	// Contains the SageMaker AI Model Building Pipeline parameters to start execution of a
+	// SageMaker AI Model Building Pipeline.
 	SageMakerPipelineParameters *SageMakerPipelineParameters `name:"SageMakerPipelineParameters" type:"structure"`
-	DeadLetterConfig            *DeadLetterConfig            `name:"DeadLetterConfig" type:"structure"`
-	RetryPolicy                 *RetryPolicy                 `name:"RetryPolicy" type:"structure"`
-	AppSyncParameters           *AppSyncParameters           `name:"AppSyncParameters" type:"structure"`
+	// The DeadLetterConfig that defines the target queue to send dead-letter queue events
+	// to.
+	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
+	// The retry policy configuration to use for the dead-letter queue.
+	RetryPolicy *RetryPolicy `name:"RetryPolicy" type:"structure"`
+	// Contains the GraphQL operation to be parsed and executed, if the event target is an
+	// AppSync API.
+	AppSyncParameters *AppSyncParameters `name:"AppSyncParameters" type:"structure"`
 }
 
 type TestEventPatternRequest struct {
-	_            struct{} `type:"structure"`
-	EventPattern *string  `name:"EventPattern" type:"string" required:"true" max:"4096"`
-	Event        *string  `name:"Event" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The event pattern.
+	EventPattern *string `name:"EventPattern" type:"string" required:"true" max:"4096"`
+	// The event, in JSON format, to test against the event pattern.
+	Event *string `name:"Event" type:"string" required:"true"`
 }
 
 type TestEventPatternResponse struct {
-	_      struct{} `type:"structure"`
-	Result *bool    `name:"Result" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the event matches the event pattern.
+	Result *bool `name:"Result" type:"boolean"`
 }
 
+// This request cannot be completed due to throttling issues.
 type ThrottlingException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1380,9 +2140,11 @@ func (e *ThrottlingException) HTTPStatus() int   { return 400 }
 func (e *ThrottlingException) Fault() string     { return "client" }
 
 type UntagResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the EventBridge resource from which you are removing tags.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"1600"`
+	// The list of tag keys to remove from the resource.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true"`
 }
 
 type UntagResourceResponse struct {
@@ -1390,134 +2152,218 @@ type UntagResourceResponse struct {
 }
 
 type UpdateApiDestinationRequest struct {
-	_                            struct{} `type:"structure"`
-	Name                         *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description                  *string  `name:"Description" type:"string" max:"512"`
-	ConnectionArn                *string  `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	InvocationEndpoint           *string  `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
-	HttpMethod                   *string  `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
-	InvocationRateLimitPerSecond *int64   `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the API destination to update.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the API destination to update.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The ARN of the connection to use for the API destination.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The URL to the endpoint to use for the API destination.
+	InvocationEndpoint *string `name:"InvocationEndpoint" type:"string" min:"1" max:"2048"`
+	// The method to use for the API destination. Values: ApiDestinationHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ApiDestinationHttpMethod"`
+	// The maximum number of invocations per second to send to the API destination.
+	InvocationRateLimitPerSecond *int64 `name:"InvocationRateLimitPerSecond" type:"integer" min:"1"`
 }
 
 type UpdateApiDestinationResponse struct {
-	_                   struct{}   `type:"structure"`
-	ApiDestinationArn   *string    `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
-	ApiDestinationState *string    `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
-	CreationTime        *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime    *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the API destination that was updated.
+	ApiDestinationArn *string `name:"ApiDestinationArn" type:"string" min:"1" max:"1600"`
+	// The state of the API destination that was updated. Values: ApiDestinationState.
+	ApiDestinationState *string `name:"ApiDestinationState" type:"string" enum:"ApiDestinationState"`
+	// A time stamp for the time that the API destination was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the API destination was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
 }
 
 type UpdateArchiveRequest struct {
-	_                struct{} `type:"structure"`
-	ArchiveName      *string  `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
-	Description      *string  `name:"Description" type:"string" max:"512"`
-	EventPattern     *string  `name:"EventPattern" type:"string" max:"4096"`
-	RetentionDays    *int64   `name:"RetentionDays" type:"integer" min:"0"`
-	KmsKeyIdentifier *string  `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the archive to update.
+	ArchiveName *string `name:"ArchiveName" type:"string" required:"true" min:"1" max:"48"`
+	// The description for the archive.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The event pattern to use to filter events sent to the archive.
+	EventPattern *string `name:"EventPattern" type:"string" max:"4096"`
+	// The number of days to retain events in the archive.
+	RetentionDays *int64 `name:"RetentionDays" type:"integer" min:"0"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt this archive.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 }
 
 type UpdateArchiveResponse struct {
-	_            struct{}   `type:"structure"`
-	ArchiveArn   *string    `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
-	State        *string    `name:"State" type:"string" enum:"ArchiveState"`
-	StateReason  *string    `name:"StateReason" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the archive.
+	ArchiveArn *string `name:"ArchiveArn" type:"string" min:"1" max:"1600"`
+	// The state of the archive. Values: ArchiveState.
+	State *string `name:"State" type:"string" enum:"ArchiveState"`
+	// The reason that the archive is in the current state.
+	StateReason *string `name:"StateReason" type:"string" max:"512"`
+	// The time at which the archive was updated.
 	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
 }
 
+// Contains the API key authorization parameters to use to update the connection.
 type UpdateConnectionApiKeyAuthRequestParameters struct {
-	_           struct{} `type:"structure"`
-	ApiKeyName  *string  `name:"ApiKeyName" type:"string" min:"1" max:"512"`
-	ApiKeyValue *string  `name:"ApiKeyValue" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the API key to use for authorization.
+	ApiKeyName *string `name:"ApiKeyName" type:"string" min:"1" max:"512"`
+	// The value associated with the API key to use for authorization.
+	ApiKeyValue *string `name:"ApiKeyValue" type:"string" min:"1" max:"512"`
 }
 
+// Contains the additional parameters to use for the connection.
 type UpdateConnectionAuthRequestParameters struct {
-	_                        struct{}                                     `type:"structure"`
-	BasicAuthParameters      *UpdateConnectionBasicAuthRequestParameters  `name:"BasicAuthParameters" type:"structure"`
-	OAuthParameters          *UpdateConnectionOAuthRequestParameters      `name:"OAuthParameters" type:"structure"`
-	ApiKeyAuthParameters     *UpdateConnectionApiKeyAuthRequestParameters `name:"ApiKeyAuthParameters" type:"structure"`
-	InvocationHttpParameters *ConnectionHttpParameters                    `name:"InvocationHttpParameters" type:"structure"`
-	ConnectivityParameters   *ConnectivityResourceParameters              `name:"ConnectivityParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The authorization parameters for Basic authorization.
+	BasicAuthParameters *UpdateConnectionBasicAuthRequestParameters `name:"BasicAuthParameters" type:"structure"`
+	// The authorization parameters for OAuth authorization.
+	OAuthParameters *UpdateConnectionOAuthRequestParameters `name:"OAuthParameters" type:"structure"`
+	// The authorization parameters for API key authorization.
+	ApiKeyAuthParameters *UpdateConnectionApiKeyAuthRequestParameters `name:"ApiKeyAuthParameters" type:"structure"`
+	// The additional parameters to use for the connection.
+	InvocationHttpParameters *ConnectionHttpParameters `name:"InvocationHttpParameters" type:"structure"`
+	// If you specify a private OAuth endpoint, the parameters for EventBridge to use when
+	// authenticating against the endpoint.
+	ConnectivityParameters *ConnectivityResourceParameters `name:"ConnectivityParameters" type:"structure"`
 }
 
+// The Basic authorization parameters for the connection.
 type UpdateConnectionBasicAuthRequestParameters struct {
-	_        struct{} `type:"structure"`
-	Username *string  `name:"Username" type:"string" min:"1" max:"512"`
-	Password *string  `name:"Password" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The user name to use for Basic authorization.
+	Username *string `name:"Username" type:"string" min:"1" max:"512"`
+	// The password associated with the user name to use for Basic authorization.
+	Password *string `name:"Password" type:"string" min:"1" max:"512"`
 }
 
+// The OAuth authorization parameters to use for the connection.
 type UpdateConnectionOAuthClientRequestParameters struct {
-	_            struct{} `type:"structure"`
-	ClientID     *string  `name:"ClientID" type:"string" min:"1" max:"512"`
-	ClientSecret *string  `name:"ClientSecret" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The client ID to use for OAuth authorization.
+	ClientID *string `name:"ClientID" type:"string" min:"1" max:"512"`
+	// The client secret assciated with the client ID to use for OAuth authorization.
+	ClientSecret *string `name:"ClientSecret" type:"string" min:"1" max:"512"`
 }
 
+// The OAuth request parameters to use for the connection.
 type UpdateConnectionOAuthRequestParameters struct {
-	_                     struct{}                                      `type:"structure"`
-	ClientParameters      *UpdateConnectionOAuthClientRequestParameters `name:"ClientParameters" type:"structure"`
-	AuthorizationEndpoint *string                                       `name:"AuthorizationEndpoint" type:"string" min:"1" max:"2048"`
-	HttpMethod            *string                                       `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod"`
-	OAuthHttpParameters   *ConnectionHttpParameters                     `name:"OAuthHttpParameters" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The client parameters to use for the connection when OAuth is specified as the
+	// authorization type.
+	ClientParameters *UpdateConnectionOAuthClientRequestParameters `name:"ClientParameters" type:"structure"`
+	// The URL to the authorization endpoint when OAuth is specified as the authorization
+	// type.
+	AuthorizationEndpoint *string `name:"AuthorizationEndpoint" type:"string" min:"1" max:"2048"`
+	// The method used to connect to the HTTP endpoint. Values: ConnectionOAuthHttpMethod.
+	HttpMethod *string `name:"HttpMethod" type:"string" enum:"ConnectionOAuthHttpMethod"`
+	// The additional HTTP parameters used for the OAuth authorization request.
+	OAuthHttpParameters *ConnectionHttpParameters `name:"OAuthHttpParameters" type:"structure"`
 }
 
 type UpdateConnectionRequest struct {
-	_                                struct{}                               `type:"structure"`
-	Name                             *string                                `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description                      *string                                `name:"Description" type:"string" max:"512"`
-	AuthorizationType                *string                                `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
-	AuthParameters                   *UpdateConnectionAuthRequestParameters `name:"AuthParameters" type:"structure"`
-	InvocationConnectivityParameters *ConnectivityResourceParameters        `name:"InvocationConnectivityParameters" type:"structure"`
-	KmsKeyIdentifier                 *string                                `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the connection to update.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// A description for the connection.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// The type of authorization to use for the connection. Values:
+	// ConnectionAuthorizationType.
+	AuthorizationType *string `name:"AuthorizationType" type:"string" enum:"ConnectionAuthorizationType"`
+	// The authorization parameters to use for the connection.
+	AuthParameters *UpdateConnectionAuthRequestParameters `name:"AuthParameters" type:"structure"`
+	// For connections to private APIs, the parameters to use for invoking the API.
+	InvocationConnectivityParameters *ConnectivityResourceParameters `name:"InvocationConnectivityParameters" type:"structure"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt this connection.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
 }
 
 type UpdateConnectionResponse struct {
-	_                  struct{}   `type:"structure"`
-	ConnectionArn      *string    `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
-	ConnectionState    *string    `name:"ConnectionState" type:"string" enum:"ConnectionState"`
-	CreationTime       *time.Time `name:"CreationTime" type:"timestamp"`
-	LastModifiedTime   *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The ARN of the connection that was updated.
+	ConnectionArn *string `name:"ConnectionArn" type:"string" min:"1" max:"1600"`
+	// The state of the connection that was updated. Values: ConnectionState.
+	ConnectionState *string `name:"ConnectionState" type:"string" enum:"ConnectionState"`
+	// A time stamp for the time that the connection was created.
+	CreationTime *time.Time `name:"CreationTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last modified.
+	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp"`
+	// A time stamp for the time that the connection was last authorized.
 	LastAuthorizedTime *time.Time `name:"LastAuthorizedTime" type:"timestamp"`
 }
 
 type UpdateEndpointRequest struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Description       *string             `name:"Description" type:"string" max:"512"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint you want to update.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// A description for the endpoint.
+	Description *string `name:"Description" type:"string" max:"512"`
+	// Configure the routing policy, including the health check and secondary Region.
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure"`
+	// Whether event replication was enabled or disabled by this request.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// Define event buses used for replication.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
+	// The ARN of the role used by event replication for this request.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
 }
 
 type UpdateEndpointResponse struct {
-	_                 struct{}            `type:"structure"`
-	Name              *string             `name:"Name" type:"string" min:"1" max:"64"`
-	Arn               *string             `name:"Arn" type:"string" min:"1" max:"1600"`
-	RoutingConfig     *RoutingConfig      `name:"RoutingConfig" type:"structure"`
-	ReplicationConfig *ReplicationConfig  `name:"ReplicationConfig" type:"structure"`
-	EventBuses        []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
-	RoleArn           *string             `name:"RoleArn" type:"string" min:"1" max:"256"`
-	EndpointId        *string             `name:"EndpointId" type:"string" min:"1" max:"50"`
-	EndpointUrl       *string             `name:"EndpointUrl" type:"string" min:"1" max:"256"`
-	State             *string             `name:"State" type:"string" enum:"EndpointState"`
+	_ struct{} `type:"structure"`
+	// The name of the endpoint you updated in this request.
+	Name *string `name:"Name" type:"string" min:"1" max:"64"`
+	// The ARN of the endpoint you updated in this request.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"1600"`
+	// The routing configuration you updated in this request.
+	RoutingConfig *RoutingConfig `name:"RoutingConfig" type:"structure"`
+	// Whether event replication was enabled or disabled for the endpoint you updated in this
+	// request.
+	ReplicationConfig *ReplicationConfig `name:"ReplicationConfig" type:"structure"`
+	// The event buses used for replication for the endpoint you updated in this request.
+	EventBuses []*EndpointEventBus `name:"EventBuses" type:"list" min:"2" max:"2"`
+	// The ARN of the role used by event replication for the endpoint you updated in this
+	// request.
+	RoleArn *string `name:"RoleArn" type:"string" min:"1" max:"256"`
+	// The ID of the endpoint you updated in this request.
+	EndpointId *string `name:"EndpointId" type:"string" min:"1" max:"50"`
+	// The URL of the endpoint you updated in this request.
+	EndpointUrl *string `name:"EndpointUrl" type:"string" min:"1" max:"256"`
+	// The state of the endpoint you updated in this request. Values: EndpointState.
+	State *string `name:"State" type:"string" enum:"EndpointState"`
 }
 
 type UpdateEventBusRequest struct {
-	_                struct{}          `type:"structure"`
-	Name             *string           `name:"Name" type:"string" min:"1" max:"256"`
-	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the event bus.
+	Name *string `name:"Name" type:"string" min:"1" max:"256"`
+	// The identifier of the KMS customer managed key for EventBridge to use, if you choose
+	// to use a customer managed key to encrypt events on this event bus.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	// The event bus description.
 	Description      *string           `name:"Description" type:"string" max:"512"`
 	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
-	LogConfig        *LogConfig        `name:"LogConfig" type:"structure"`
+	// The logging configuration settings for the event bus.
+	LogConfig *LogConfig `name:"LogConfig" type:"structure"`
 }
 
 type UpdateEventBusResponse struct {
-	_                struct{}          `type:"structure"`
-	Arn              *string           `name:"Arn" type:"string"`
-	Name             *string           `name:"Name" type:"string" min:"1" max:"256"`
-	KmsKeyIdentifier *string           `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The event bus Amazon Resource Name (ARN).
+	Arn *string `name:"Arn" type:"string"`
+	// The event bus name.
+	Name *string `name:"Name" type:"string" min:"1" max:"256"`
+	// The identifier of the KMS customer managed key for EventBridge to use to encrypt
+	// events on this event bus, if one has been specified.
+	KmsKeyIdentifier *string `name:"KmsKeyIdentifier" type:"string" max:"2048"`
+	// The event bus description.
 	Description      *string           `name:"Description" type:"string" max:"512"`
 	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
-	LogConfig        *LogConfig        `name:"LogConfig" type:"structure"`
+	// The logging configuration settings for the event bus.
+	LogConfig *LogConfig `name:"LogConfig" type:"structure"`
 }
 
 type ActivateEventSourceOutput struct {

@@ -10,270 +10,971 @@ import (
 
 // API is Glue: one method per operation of the model.
 type API interface {
+	// Creates one or more partitions in a batch operation.
 	BatchCreatePartition(ctx context.Context, in *BatchCreatePartitionRequest) (*BatchCreatePartitionResponse, error)
+
+	// Deletes a list of connection definitions from the Data Catalog.
 	BatchDeleteConnection(ctx context.Context, in *BatchDeleteConnectionRequest) (*BatchDeleteConnectionResponse, error)
+
+	// Deletes one or more partitions in a batch operation.
 	BatchDeletePartition(ctx context.Context, in *BatchDeletePartitionRequest) (*BatchDeletePartitionResponse, error)
+
+	// Deletes multiple tables at once.
 	BatchDeleteTable(ctx context.Context, in *BatchDeleteTableRequest) (*BatchDeleteTableResponse, error)
+
+	// Deletes a specified batch of versions of a table.
 	BatchDeleteTableVersion(ctx context.Context, in *BatchDeleteTableVersionRequest) (*BatchDeleteTableVersionResponse, error)
+
+	// Retrieves information about a list of blueprints.
 	BatchGetBlueprints(ctx context.Context, in *BatchGetBlueprintsRequest) (*BatchGetBlueprintsResponse, error)
+
+	// Returns a list of resource metadata for a given list of crawler names. After calling
+	// the ListCrawlers operation, you can call this operation to access the data to which
+	// you have been granted permissions. This operation supports all IAM permissions,
+	// including permission conditions that uses tags.
 	BatchGetCrawlers(ctx context.Context, in *BatchGetCrawlersRequest) (*BatchGetCrawlersResponse, error)
+
+	// Retrieves the details for the custom patterns specified by a list of names.
 	BatchGetCustomEntityTypes(ctx context.Context, in *BatchGetCustomEntityTypesRequest) (*BatchGetCustomEntityTypesResponse, error)
+
+	// Retrieves a list of data quality results for the specified result IDs.
 	BatchGetDataQualityResult(ctx context.Context, in *BatchGetDataQualityResultRequest) (*BatchGetDataQualityResultResponse, error)
+
+	// Returns a list of resource metadata for a given list of development endpoint names.
+	// After calling the ListDevEndpoints operation, you can call this operation to access
+	// the data to which you have been granted permissions. This operation supports all IAM
+	// permissions, including permission conditions that uses tags.
 	BatchGetDevEndpoints(ctx context.Context, in *BatchGetDevEndpointsRequest) (*BatchGetDevEndpointsResponse, error)
+
+	// Returns a list of resource metadata for a given list of job names. After calling the
+	// ListJobs operation, you can call this operation to access the data to which you have
+	// been granted permissions. This operation supports all IAM permissions, including
+	// permission conditions that uses tags.
 	BatchGetJobs(ctx context.Context, in *BatchGetJobsRequest) (*BatchGetJobsResponse, error)
+
+	// Retrieves partitions in a batch request.
 	BatchGetPartition(ctx context.Context, in *BatchGetPartitionRequest) (*BatchGetPartitionResponse, error)
+
+	// Returns the configuration for the specified table optimizers.
 	BatchGetTableOptimizer(ctx context.Context, in *BatchGetTableOptimizerRequest) (*BatchGetTableOptimizerResponse, error)
+
+	// Returns a list of resource metadata for a given list of trigger names. After calling
+	// the ListTriggers operation, you can call this operation to access the data to which
+	// you have been granted permissions. This operation supports all IAM permissions,
+	// including permission conditions that uses tags.
 	BatchGetTriggers(ctx context.Context, in *BatchGetTriggersRequest) (*BatchGetTriggersResponse, error)
+
+	// Returns a list of resource metadata for a given list of workflow names. After calling
+	// the ListWorkflows operation, you can call this operation to access the data to which
+	// you have been granted permissions. This operation supports all IAM permissions,
+	// including permission conditions that uses tags.
 	BatchGetWorkflows(ctx context.Context, in *BatchGetWorkflowsRequest) (*BatchGetWorkflowsResponse, error)
+
+	// Annotate datapoints over time for a specific data quality statistic. The API requires
+	// both profileID and statisticID as part of the InclusionAnnotation input. The API only
+	// works for a single statisticId across multiple profiles.
 	BatchPutDataQualityStatisticAnnotation(ctx context.Context, in *BatchPutDataQualityStatisticAnnotationRequest) (*BatchPutDataQualityStatisticAnnotationResponse, error)
+
+	// Stops one or more job runs for a specified job definition.
 	BatchStopJobRun(ctx context.Context, in *BatchStopJobRunRequest) (*BatchStopJobRunResponse, error)
+
+	// Updates one or more partitions in a batch operation.
 	BatchUpdatePartition(ctx context.Context, in *BatchUpdatePartitionRequest) (*BatchUpdatePartitionResponse, error)
+
+	// Cancels the specified recommendation run that was being used to generate rules.
 	CancelDataQualityRuleRecommendationRun(ctx context.Context, in *CancelDataQualityRuleRecommendationRunRequest) (*CancelDataQualityRuleRecommendationRunResponse, error)
+
+	// Cancels a run where a ruleset is being evaluated against a data source.
 	CancelDataQualityRulesetEvaluationRun(ctx context.Context, in *CancelDataQualityRulesetEvaluationRunRequest) (*CancelDataQualityRulesetEvaluationRunResponse, error)
+
+	// Cancels (stops) a task run. Machine learning task runs are asynchronous tasks that
+	// Glue runs on your behalf as part of various machine learning workflows. You can cancel
+	// a machine learning task run at any time by calling CancelMLTaskRun with a task run's
+	// parent transform's TransformID and the task run's TaskRunId.
 	CancelMLTaskRun(ctx context.Context, in *CancelMLTaskRunRequest) (*CancelMLTaskRunResponse, error)
+
+	// Cancels the statement.
 	CancelStatement(ctx context.Context, in *CancelStatementRequest) (*CancelStatementResponse, error)
+
+	// Validates the supplied schema. This call has no side effects, it simply validates
+	// using the supplied schema using DataFormat as the format. Since it does not take a
+	// schema set name, no compatibility checks are performed.
 	CheckSchemaVersionValidity(ctx context.Context, in *CheckSchemaVersionValidityInput) (*CheckSchemaVersionValidityResponse, error)
+
+	// Registers a blueprint with Glue.
 	CreateBlueprint(ctx context.Context, in *CreateBlueprintRequest) (*CreateBlueprintResponse, error)
+
+	// Creates a new catalog in the Glue Data Catalog.
 	CreateCatalog(ctx context.Context, in *CreateCatalogRequest) (*CreateCatalogResponse, error)
+
+	// Creates a classifier in the user's account. This can be a GrokClassifier, an
+	// XMLClassifier, a JsonClassifier, or a CsvClassifier, depending on which field of the
+	// request is present.
 	CreateClassifier(ctx context.Context, in *CreateClassifierRequest) (*CreateClassifierResponse, error)
+
+	// Creates settings for a column statistics task.
 	CreateColumnStatisticsTaskSettings(ctx context.Context, in *CreateColumnStatisticsTaskSettingsRequest) (*CreateColumnStatisticsTaskSettingsResponse, error)
+
+	// Creates a connection definition in the Data Catalog.
 	CreateConnection(ctx context.Context, in *CreateConnectionRequest) (*CreateConnectionResponse, error)
+
+	// Creates a new crawler with specified targets, role, configuration, and optional
+	// schedule. At least one crawl target must be specified, in the s3Targets field, the
+	// jdbcTargets field, or the DynamoDBTargets field.
 	CreateCrawler(ctx context.Context, in *CreateCrawlerRequest) (*CreateCrawlerResponse, error)
+
+	// Creates a custom pattern that is used to detect sensitive data across the columns and
+	// rows of your structured data.
 	CreateCustomEntityType(ctx context.Context, in *CreateCustomEntityTypeRequest) (*CreateCustomEntityTypeResponse, error)
+
+	// Creates a data quality ruleset with DQDL rules applied to a specified Glue table.
 	CreateDataQualityRuleset(ctx context.Context, in *CreateDataQualityRulesetRequest) (*CreateDataQualityRulesetResponse, error)
+
+	// Creates a new database in a Data Catalog.
 	CreateDatabase(ctx context.Context, in *CreateDatabaseRequest) (*CreateDatabaseResponse, error)
+
+	// Creates a new development endpoint.
 	CreateDevEndpoint(ctx context.Context, in *CreateDevEndpointRequest) (*CreateDevEndpointResponse, error)
+
+	// Creates a new Glue Identity Center configuration to enable integration between Glue
+	// and Amazon Web Services IAM Identity Center for authentication and authorization.
 	CreateGlueIdentityCenterConfiguration(ctx context.Context, in *CreateGlueIdentityCenterConfigurationRequest) (*CreateGlueIdentityCenterConfigurationResponse, error)
+
+	// Creates a Zero-ETL integration in the caller's account between two resources with
+	// Amazon Resource Names (ARNs): the SourceArn and TargetArn.
 	CreateIntegration(ctx context.Context, in *CreateIntegrationRequest) (*CreateIntegrationResponse, error)
+
+	// This API can be used for setting up the ResourceProperty of the Glue connection (for
+	// the source) or Glue database ARN (for the target). These properties can include the
+	// role to access the connection or database.
 	CreateIntegrationResourceProperty(ctx context.Context, in *CreateIntegrationResourcePropertyRequest) (*CreateIntegrationResourcePropertyResponse, error)
+
+	// This API is used to provide optional override properties for the the tables that need
+	// to be replicated. These properties can include properties for filtering and
+	// partitioning for the source and target tables.
 	CreateIntegrationTableProperties(ctx context.Context, in *CreateIntegrationTablePropertiesRequest) (*CreateIntegrationTablePropertiesResponse, error)
+
+	// Creates a new job definition.
 	CreateJob(ctx context.Context, in *CreateJobRequest) (*CreateJobResponse, error)
+
+	// Creates an Glue machine learning transform. This operation creates the transform and
+	// all the necessary parameters to train it.
 	CreateMLTransform(ctx context.Context, in *CreateMLTransformRequest) (*CreateMLTransformResponse, error)
+
+	// Creates a new partition.
 	CreatePartition(ctx context.Context, in *CreatePartitionRequest) (*CreatePartitionResponse, error)
+
+	// Creates a specified partition index in an existing table.
 	CreatePartitionIndex(ctx context.Context, in *CreatePartitionIndexRequest) (*CreatePartitionIndexResponse, error)
+
+	// Creates a new registry which may be used to hold a collection of schemas.
 	CreateRegistry(ctx context.Context, in *CreateRegistryInput) (*CreateRegistryResponse, error)
+
+	// Creates a new schema set and registers the schema definition. Returns an error if the
+	// schema set already exists without actually registering the version.
 	CreateSchema(ctx context.Context, in *CreateSchemaInput) (*CreateSchemaResponse, error)
+
+	// Transforms a directed acyclic graph (DAG) into code.
 	CreateScript(ctx context.Context, in *CreateScriptRequest) (*CreateScriptResponse, error)
+
+	// Creates a new security configuration. A security configuration is a set of security
+	// properties that can be used by Glue. You can use a security configuration to encrypt
+	// data at rest. For information about using security configurations in Glue, see
+	// Encrypting Data Written by Crawlers, Jobs, and Development Endpoints.
 	CreateSecurityConfiguration(ctx context.Context, in *CreateSecurityConfigurationRequest) (*CreateSecurityConfigurationResponse, error)
+
+	// Creates a new session.
 	CreateSession(ctx context.Context, in *CreateSessionRequest) (*CreateSessionResponse, error)
+
+	// Creates a new table definition in the Data Catalog.
 	CreateTable(ctx context.Context, in *CreateTableRequest) (*CreateTableResponse, error)
+
+	// Creates a new table optimizer for a specific function.
 	CreateTableOptimizer(ctx context.Context, in *CreateTableOptimizerRequest) (*CreateTableOptimizerResponse, error)
+
+	// Creates a new trigger.
 	CreateTrigger(ctx context.Context, in *CreateTriggerRequest) (*CreateTriggerResponse, error)
+
+	// Creates an Glue usage profile.
 	CreateUsageProfile(ctx context.Context, in *CreateUsageProfileRequest) (*CreateUsageProfileResponse, error)
+
+	// Creates a new function definition in the Data Catalog.
 	CreateUserDefinedFunction(ctx context.Context, in *CreateUserDefinedFunctionRequest) (*CreateUserDefinedFunctionResponse, error)
+
+	// Creates a new workflow.
 	CreateWorkflow(ctx context.Context, in *CreateWorkflowRequest) (*CreateWorkflowResponse, error)
+
+	// Deletes an existing blueprint.
 	DeleteBlueprint(ctx context.Context, in *DeleteBlueprintRequest) (*DeleteBlueprintResponse, error)
+
+	// Removes the specified catalog from the Glue Data Catalog.
 	DeleteCatalog(ctx context.Context, in *DeleteCatalogRequest) (*DeleteCatalogResponse, error)
+
+	// Removes a classifier from the Data Catalog.
 	DeleteClassifier(ctx context.Context, in *DeleteClassifierRequest) (*DeleteClassifierResponse, error)
+
+	// Delete the partition column statistics of a column.
 	DeleteColumnStatisticsForPartition(ctx context.Context, in *DeleteColumnStatisticsForPartitionRequest) (*DeleteColumnStatisticsForPartitionResponse, error)
+
+	// Retrieves table statistics of columns.
 	DeleteColumnStatisticsForTable(ctx context.Context, in *DeleteColumnStatisticsForTableRequest) (*DeleteColumnStatisticsForTableResponse, error)
+
+	// Deletes settings for a column statistics task.
 	DeleteColumnStatisticsTaskSettings(ctx context.Context, in *DeleteColumnStatisticsTaskSettingsRequest) (*DeleteColumnStatisticsTaskSettingsResponse, error)
+
+	// Deletes a connection from the Data Catalog.
 	DeleteConnection(ctx context.Context, in *DeleteConnectionRequest) (*DeleteConnectionResponse, error)
+
+	// Deletes a custom connection type in Glue.
 	DeleteConnectionType(ctx context.Context, in *DeleteConnectionTypeRequest) (*DeleteConnectionTypeResponse, error)
+
+	// Removes a specified crawler from the Glue Data Catalog, unless the crawler state is
+	// RUNNING.
 	DeleteCrawler(ctx context.Context, in *DeleteCrawlerRequest) (*DeleteCrawlerResponse, error)
+
+	// Deletes a custom pattern by specifying its name.
 	DeleteCustomEntityType(ctx context.Context, in *DeleteCustomEntityTypeRequest) (*DeleteCustomEntityTypeResponse, error)
+
+	// Deletes a data quality ruleset.
 	DeleteDataQualityRuleset(ctx context.Context, in *DeleteDataQualityRulesetRequest) (*DeleteDataQualityRulesetResponse, error)
+
+	// Removes a specified database from a Data Catalog.
 	DeleteDatabase(ctx context.Context, in *DeleteDatabaseRequest) (*DeleteDatabaseResponse, error)
+
+	// Deletes a specified development endpoint.
 	DeleteDevEndpoint(ctx context.Context, in *DeleteDevEndpointRequest) (*DeleteDevEndpointResponse, error)
+
+	// Deletes the existing Glue Identity Center configuration, removing the integration
+	// between Glue and Amazon Web Services IAM Identity Center.
 	DeleteGlueIdentityCenterConfiguration(ctx context.Context, in *DeleteGlueIdentityCenterConfigurationRequest) (*DeleteGlueIdentityCenterConfigurationResponse, error)
+
+	// Deletes the specified Zero-ETL integration.
 	DeleteIntegration(ctx context.Context, in *DeleteIntegrationRequest) (*DeleteIntegrationResponse, error)
+
+	// This API is used for deleting the ResourceProperty of the Glue connection (for the
+	// source) or Glue database ARN (for the target).
 	DeleteIntegrationResourceProperty(ctx context.Context, in *DeleteIntegrationResourcePropertyRequest) (*DeleteIntegrationResourcePropertyResponse, error)
+
+	// Deletes the table properties that have been created for the tables that need to be
+	// replicated.
 	DeleteIntegrationTableProperties(ctx context.Context, in *DeleteIntegrationTablePropertiesRequest) (*DeleteIntegrationTablePropertiesResponse, error)
+
+	// Deletes a specified job definition. If the job definition is not found, no exception
+	// is thrown.
 	DeleteJob(ctx context.Context, in *DeleteJobRequest) (*DeleteJobResponse, error)
+
+	// Deletes an Glue machine learning transform. Machine learning transforms are a special
+	// type of transform that use machine learning to learn the details of the transformation
+	// to be performed by learning from examples provided by humans.
 	DeleteMLTransform(ctx context.Context, in *DeleteMLTransformRequest) (*DeleteMLTransformResponse, error)
+
+	// Deletes a specified partition.
 	DeletePartition(ctx context.Context, in *DeletePartitionRequest) (*DeletePartitionResponse, error)
+
+	// Deletes a specified partition index from an existing table.
 	DeletePartitionIndex(ctx context.Context, in *DeletePartitionIndexRequest) (*DeletePartitionIndexResponse, error)
+
+	// Delete the entire registry including schema and all of its versions. To get the status
+	// of the delete operation, you can call the GetRegistry API after the asynchronous call.
+	// Deleting a registry will deactivate all online operations for the registry such as the
+	// UpdateRegistry, CreateSchema, UpdateSchema, and RegisterSchemaVersion APIs.
 	DeleteRegistry(ctx context.Context, in *DeleteRegistryInput) (*DeleteRegistryResponse, error)
+
+	// Deletes a specified policy.
 	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyRequest) (*DeleteResourcePolicyResponse, error)
+
+	// Deletes the entire schema set, including the schema set and all of its versions. To
+	// get the status of the delete operation, you can call GetSchema API after the
+	// asynchronous call. Deleting a registry will deactivate all online operations for the
+	// schema, such as the GetSchemaByDefinition, and RegisterSchemaVersion APIs.
 	DeleteSchema(ctx context.Context, in *DeleteSchemaInput) (*DeleteSchemaResponse, error)
+
+	// Remove versions from the specified schema. A version number or range may be supplied.
+	// If the compatibility mode forbids deleting of a version that is necessary, such as
+	// BACKWARDS_FULL, an error is returned. Calling the GetSchemaVersions API after this
+	// call will list the status of the deleted versions.
 	DeleteSchemaVersions(ctx context.Context, in *DeleteSchemaVersionsInput) (*DeleteSchemaVersionsResponse, error)
+
+	// Deletes a specified security configuration.
 	DeleteSecurityConfiguration(ctx context.Context, in *DeleteSecurityConfigurationRequest) (*DeleteSecurityConfigurationResponse, error)
+
+	// Deletes the session.
 	DeleteSession(ctx context.Context, in *DeleteSessionRequest) (*DeleteSessionResponse, error)
+
+	// Removes a table definition from the Data Catalog.
 	DeleteTable(ctx context.Context, in *DeleteTableRequest) (*DeleteTableResponse, error)
+
+	// Deletes an optimizer and all associated metadata for a table. The optimization will no
+	// longer be performed on the table.
 	DeleteTableOptimizer(ctx context.Context, in *DeleteTableOptimizerRequest) (*DeleteTableOptimizerResponse, error)
+
+	// Deletes a specified version of a table.
 	DeleteTableVersion(ctx context.Context, in *DeleteTableVersionRequest) (*DeleteTableVersionResponse, error)
+
+	// Deletes a specified trigger. If the trigger is not found, no exception is thrown.
 	DeleteTrigger(ctx context.Context, in *DeleteTriggerRequest) (*DeleteTriggerResponse, error)
+
+	// Deletes the Glue specified usage profile.
 	DeleteUsageProfile(ctx context.Context, in *DeleteUsageProfileRequest) (*DeleteUsageProfileResponse, error)
+
+	// Deletes an existing function definition from the Data Catalog.
 	DeleteUserDefinedFunction(ctx context.Context, in *DeleteUserDefinedFunctionRequest) (*DeleteUserDefinedFunctionResponse, error)
+
+	// Deletes a workflow.
 	DeleteWorkflow(ctx context.Context, in *DeleteWorkflowRequest) (*DeleteWorkflowResponse, error)
+
+	// The DescribeConnectionType API provides full details of the supported options for a
+	// given connection type in Glue. The response includes authentication configuration
+	// details that show supported authentication types and properties, and RestConfiguration
+	// for custom REST-based connection types registered via RegisterConnectionType.
 	DescribeConnectionType(ctx context.Context, in *DescribeConnectionTypeRequest) (*DescribeConnectionTypeResponse, error)
+
+	// Provides details regarding the entity used with the connection type, with a
+	// description of the data model for each field in the selected entity.
 	DescribeEntity(ctx context.Context, in *DescribeEntityRequest) (*DescribeEntityResponse, error)
+
+	// Returns a list of inbound integrations for the specified integration.
 	DescribeInboundIntegrations(ctx context.Context, in *DescribeInboundIntegrationsRequest) (*DescribeInboundIntegrationsResponse, error)
+
+	// The API is used to retrieve a list of integrations.
 	DescribeIntegrations(ctx context.Context, in *DescribeIntegrationsRequest) (*DescribeIntegrationsResponse, error)
+
+	// Retrieves the details of a blueprint.
 	GetBlueprint(ctx context.Context, in *GetBlueprintRequest) (*GetBlueprintResponse, error)
+
+	// Retrieves the details of a blueprint run.
 	GetBlueprintRun(ctx context.Context, in *GetBlueprintRunRequest) (*GetBlueprintRunResponse, error)
+
+	// Retrieves the details of blueprint runs for a specified blueprint.
 	GetBlueprintRuns(ctx context.Context, in *GetBlueprintRunsRequest) (*GetBlueprintRunsResponse, error)
+
+	// The name of the Catalog to retrieve. This should be all lowercase.
 	GetCatalog(ctx context.Context, in *GetCatalogRequest) (*GetCatalogResponse, error)
+
+	// Retrieves the status of a migration operation.
 	GetCatalogImportStatus(ctx context.Context, in *GetCatalogImportStatusRequest) (*GetCatalogImportStatusResponse, error)
+
+	// Retrieves all catalogs defined in a catalog in the Glue Data Catalog. For a
+	// Redshift-federated catalog use case, this operation returns the list of catalogs
+	// mapped to Redshift databases in the Redshift namespace catalog.
 	GetCatalogs(ctx context.Context, in *GetCatalogsRequest) (*GetCatalogsResponse, error)
+
+	// Retrieve a classifier by name.
 	GetClassifier(ctx context.Context, in *GetClassifierRequest) (*GetClassifierResponse, error)
+
+	// Lists all classifier objects in the Data Catalog.
 	GetClassifiers(ctx context.Context, in *GetClassifiersRequest) (*GetClassifiersResponse, error)
+
+	// Retrieves partition statistics of columns.
 	GetColumnStatisticsForPartition(ctx context.Context, in *GetColumnStatisticsForPartitionRequest) (*GetColumnStatisticsForPartitionResponse, error)
+
+	// Retrieves table statistics of columns.
 	GetColumnStatisticsForTable(ctx context.Context, in *GetColumnStatisticsForTableRequest) (*GetColumnStatisticsForTableResponse, error)
+
+	// Get the associated metadata/information for a task run, given a task run ID.
 	GetColumnStatisticsTaskRun(ctx context.Context, in *GetColumnStatisticsTaskRunRequest) (*GetColumnStatisticsTaskRunResponse, error)
+
+	// Retrieves information about all runs associated with the specified table.
 	GetColumnStatisticsTaskRuns(ctx context.Context, in *GetColumnStatisticsTaskRunsRequest) (*GetColumnStatisticsTaskRunsResponse, error)
+
+	// Gets settings for a column statistics task.
 	GetColumnStatisticsTaskSettings(ctx context.Context, in *GetColumnStatisticsTaskSettingsRequest) (*GetColumnStatisticsTaskSettingsResponse, error)
+
+	// Retrieves a connection definition from the Data Catalog.
 	GetConnection(ctx context.Context, in *GetConnectionRequest) (*GetConnectionResponse, error)
+
+	// Retrieves a list of connection definitions from the Data Catalog.
 	GetConnections(ctx context.Context, in *GetConnectionsRequest) (*GetConnectionsResponse, error)
+
+	// Retrieves metadata for a specified crawler.
 	GetCrawler(ctx context.Context, in *GetCrawlerRequest) (*GetCrawlerResponse, error)
+
+	// Retrieves metrics about specified crawlers.
 	GetCrawlerMetrics(ctx context.Context, in *GetCrawlerMetricsRequest) (*GetCrawlerMetricsResponse, error)
+
+	// Retrieves metadata for all crawlers defined in the customer account.
 	GetCrawlers(ctx context.Context, in *GetCrawlersRequest) (*GetCrawlersResponse, error)
+
+	// Retrieves the details of a custom pattern by specifying its name.
 	GetCustomEntityType(ctx context.Context, in *GetCustomEntityTypeRequest) (*GetCustomEntityTypeResponse, error)
+
+	// Retrieves the security configuration for a specified catalog.
 	GetDataCatalogEncryptionSettings(ctx context.Context, in *GetDataCatalogEncryptionSettingsRequest) (*GetDataCatalogEncryptionSettingsResponse, error)
+
+	// Retrieve the training status of the model along with more information (CompletedOn,
+	// StartedOn, FailureReason).
 	GetDataQualityModel(ctx context.Context, in *GetDataQualityModelRequest) (*GetDataQualityModelResponse, error)
+
+	// Retrieve a statistic's predictions for a given Profile ID.
 	GetDataQualityModelResult(ctx context.Context, in *GetDataQualityModelResultRequest) (*GetDataQualityModelResultResponse, error)
+
+	// Retrieves the result of a data quality rule evaluation.
 	GetDataQualityResult(ctx context.Context, in *GetDataQualityResultRequest) (*GetDataQualityResultResponse, error)
+
+	// Gets the specified recommendation run that was used to generate rules.
 	GetDataQualityRuleRecommendationRun(ctx context.Context, in *GetDataQualityRuleRecommendationRunRequest) (*GetDataQualityRuleRecommendationRunResponse, error)
+
+	// Returns an existing ruleset by identifier or name.
 	GetDataQualityRuleset(ctx context.Context, in *GetDataQualityRulesetRequest) (*GetDataQualityRulesetResponse, error)
+
+	// Retrieves a specific run where a ruleset is evaluated against a data source.
 	GetDataQualityRulesetEvaluationRun(ctx context.Context, in *GetDataQualityRulesetEvaluationRunRequest) (*GetDataQualityRulesetEvaluationRunResponse, error)
+
+	// Retrieves the definition of a specified database.
 	GetDatabase(ctx context.Context, in *GetDatabaseRequest) (*GetDatabaseResponse, error)
+
+	// Retrieves all databases defined in a given Data Catalog.
 	GetDatabases(ctx context.Context, in *GetDatabasesRequest) (*GetDatabasesResponse, error)
+
+	// Transforms a Python script into a directed acyclic graph (DAG).
 	GetDataflowGraph(ctx context.Context, in *GetDataflowGraphRequest) (*GetDataflowGraphResponse, error)
+
+	// Retrieves information about a specified development endpoint.
 	GetDevEndpoint(ctx context.Context, in *GetDevEndpointRequest) (*GetDevEndpointResponse, error)
+
+	// Retrieves all the development endpoints in this Amazon Web Services account.
 	GetDevEndpoints(ctx context.Context, in *GetDevEndpointsRequest) (*GetDevEndpointsResponse, error)
+
+	// This API is used to query preview data from a given connection type or from a native
+	// Amazon S3 based Glue Data Catalog.
 	GetEntityRecords(ctx context.Context, in *GetEntityRecordsRequest) (*GetEntityRecordsResponse, error)
+
+	// Retrieves the current Glue Identity Center configuration details, including the
+	// associated Identity Center instance and application information.
 	GetGlueIdentityCenterConfiguration(ctx context.Context, in *GetGlueIdentityCenterConfigurationRequest) (*GetGlueIdentityCenterConfigurationResponse, error)
+
+	// This API is used for fetching the ResourceProperty of the Glue connection (for the
+	// source) or Glue database ARN (for the target)
 	GetIntegrationResourceProperty(ctx context.Context, in *GetIntegrationResourcePropertyRequest) (*GetIntegrationResourcePropertyResponse, error)
+
+	// This API is used to retrieve optional override properties for the tables that need to
+	// be replicated. These properties can include properties for filtering and partition for
+	// source and target tables.
 	GetIntegrationTableProperties(ctx context.Context, in *GetIntegrationTablePropertiesRequest) (*GetIntegrationTablePropertiesResponse, error)
+
+	// Retrieves an existing job definition.
 	GetJob(ctx context.Context, in *GetJobRequest) (*GetJobResponse, error)
+
+	// Returns information on a job bookmark entry.
 	GetJobBookmark(ctx context.Context, in *GetJobBookmarkRequest) (*GetJobBookmarkResponse, error)
+
+	// Retrieves the metadata for a given job run. Job run history is accessible for 365 days
+	// for your workflow and job run.
 	GetJobRun(ctx context.Context, in *GetJobRunRequest) (*GetJobRunResponse, error)
+
+	// Retrieves metadata for all runs of a given job definition.
 	GetJobRuns(ctx context.Context, in *GetJobRunsRequest) (*GetJobRunsResponse, error)
+
+	// Retrieves all current job definitions.
 	GetJobs(ctx context.Context, in *GetJobsRequest) (*GetJobsResponse, error)
+
+	// Gets details for a specific task run on a machine learning transform. Machine learning
+	// task runs are asynchronous tasks that Glue runs on your behalf as part of various
+	// machine learning workflows. You can check the stats of any task run by calling
+	// GetMLTaskRun with the TaskRunID and its parent transform's TransformID.
 	GetMLTaskRun(ctx context.Context, in *GetMLTaskRunRequest) (*GetMLTaskRunResponse, error)
+
+	// Gets a list of runs for a machine learning transform. Machine learning task runs are
+	// asynchronous tasks that Glue runs on your behalf as part of various machine learning
+	// workflows. You can get a sortable, filterable list of machine learning task runs by
+	// calling GetMLTaskRuns with their parent transform's TransformID and other optional
+	// parameters as documented in this section.
 	GetMLTaskRuns(ctx context.Context, in *GetMLTaskRunsRequest) (*GetMLTaskRunsResponse, error)
+
+	// Gets an Glue machine learning transform artifact and all its corresponding metadata.
+	// Machine learning transforms are a special type of transform that use machine learning
+	// to learn the details of the transformation to be performed by learning from examples
+	// provided by humans. These transformations are then saved by Glue. You can retrieve
+	// their metadata by calling GetMLTransform.
 	GetMLTransform(ctx context.Context, in *GetMLTransformRequest) (*GetMLTransformResponse, error)
+
+	// Gets a sortable, filterable list of existing Glue machine learning transforms. Machine
+	// learning transforms are a special type of transform that use machine learning to learn
+	// the details of the transformation to be performed by learning from examples provided
+	// by humans. These transformations are then saved by Glue, and you can retrieve their
+	// metadata by calling GetMLTransforms.
 	GetMLTransforms(ctx context.Context, in *GetMLTransformsRequest) (*GetMLTransformsResponse, error)
+
+	// Creates mappings.
 	GetMapping(ctx context.Context, in *GetMappingRequest) (*GetMappingResponse, error)
+
+	// Get the associated metadata/information for a task run, given a task run ID.
 	GetMaterializedViewRefreshTaskRun(ctx context.Context, in *GetMaterializedViewRefreshTaskRunRequest) (*GetMaterializedViewRefreshTaskRunResponse, error)
+
+	// Retrieves information about a specified partition.
 	GetPartition(ctx context.Context, in *GetPartitionRequest) (*GetPartitionResponse, error)
+
+	// Retrieves the partition indexes associated with a table.
 	GetPartitionIndexes(ctx context.Context, in *GetPartitionIndexesRequest) (*GetPartitionIndexesResponse, error)
+
+	// Retrieves information about the partitions in a table.
 	GetPartitions(ctx context.Context, in *GetPartitionsRequest) (*GetPartitionsResponse, error)
+
+	// Gets code to perform a specified mapping.
 	GetPlan(ctx context.Context, in *GetPlanRequest) (*GetPlanResponse, error)
+
+	// Describes the specified registry in detail.
 	GetRegistry(ctx context.Context, in *GetRegistryInput) (*GetRegistryResponse, error)
+
+	// Retrieves the resource policies set on individual resources by Resource Access Manager
+	// during cross-account permission grants. Also retrieves the Data Catalog resource
+	// policy.
 	GetResourcePolicies(ctx context.Context, in *GetResourcePoliciesRequest) (*GetResourcePoliciesResponse, error)
+
+	// Retrieves a specified resource policy.
 	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyRequest) (*GetResourcePolicyResponse, error)
+
+	// Describes the specified schema in detail.
 	GetSchema(ctx context.Context, in *GetSchemaInput) (*GetSchemaResponse, error)
+
+	// Retrieves a schema by the SchemaDefinition. The schema definition is sent to the
+	// Schema Registry, canonicalized, and hashed. If the hash is matched within the scope of
+	// the SchemaName or ARN (or the default registry, if none is supplied), that schema’s
+	// metadata is returned. Otherwise, a 404 or NotFound error is returned. Schema versions
+	// in Deleted statuses will not be included in the results.
 	GetSchemaByDefinition(ctx context.Context, in *GetSchemaByDefinitionInput) (*GetSchemaByDefinitionResponse, error)
+
+	// Get the specified schema by its unique ID assigned when a version of the schema is
+	// created or registered. Schema versions in Deleted status will not be included in the
+	// results.
 	GetSchemaVersion(ctx context.Context, in *GetSchemaVersionInput) (*GetSchemaVersionResponse, error)
+
+	// Fetches the schema version difference in the specified difference type between two
+	// stored schema versions in the Schema Registry.
 	GetSchemaVersionsDiff(ctx context.Context, in *GetSchemaVersionsDiffInput) (*GetSchemaVersionsDiffResponse, error)
+
+	// Retrieves a specified security configuration.
 	GetSecurityConfiguration(ctx context.Context, in *GetSecurityConfigurationRequest) (*GetSecurityConfigurationResponse, error)
+
+	// Retrieves a list of all security configurations.
 	GetSecurityConfigurations(ctx context.Context, in *GetSecurityConfigurationsRequest) (*GetSecurityConfigurationsResponse, error)
+
+	// Retrieves the session.
 	GetSession(ctx context.Context, in *GetSessionRequest) (*GetSessionResponse, error)
+
+	// Retrieves the statement.
 	GetStatement(ctx context.Context, in *GetStatementRequest) (*GetStatementResponse, error)
+
+	// Retrieves the Table definition in a Data Catalog for a specified table.
 	GetTable(ctx context.Context, in *GetTableRequest) (*GetTableResponse, error)
+
+	// Returns the configuration of all optimizers associated with a specified table.
 	GetTableOptimizer(ctx context.Context, in *GetTableOptimizerRequest) (*GetTableOptimizerResponse, error)
+
+	// Retrieves a specified version of a table.
 	GetTableVersion(ctx context.Context, in *GetTableVersionRequest) (*GetTableVersionResponse, error)
+
+	// Retrieves a list of strings that identify available versions of a specified table.
 	GetTableVersions(ctx context.Context, in *GetTableVersionsRequest) (*GetTableVersionsResponse, error)
+
+	// Retrieves the definitions of some or all of the tables in a given Database.
 	GetTables(ctx context.Context, in *GetTablesRequest) (*GetTablesResponse, error)
+
+	// Retrieves a list of tags associated with a resource.
 	GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error)
+
+	// Retrieves the definition of a trigger.
 	GetTrigger(ctx context.Context, in *GetTriggerRequest) (*GetTriggerResponse, error)
+
+	// Gets all the triggers associated with a job.
 	GetTriggers(ctx context.Context, in *GetTriggersRequest) (*GetTriggersResponse, error)
+
+	// Retrieves partition metadata from the Data Catalog that contains unfiltered metadata.
 	GetUnfilteredPartitionMetadata(ctx context.Context, in *GetUnfilteredPartitionMetadataRequest) (*GetUnfilteredPartitionMetadataResponse, error)
+
+	// Retrieves partition metadata from the Data Catalog that contains unfiltered metadata.
 	GetUnfilteredPartitionsMetadata(ctx context.Context, in *GetUnfilteredPartitionsMetadataRequest) (*GetUnfilteredPartitionsMetadataResponse, error)
+
+	// Allows a third-party analytical engine to retrieve unfiltered table metadata from the
+	// Data Catalog.
 	GetUnfilteredTableMetadata(ctx context.Context, in *GetUnfilteredTableMetadataRequest) (*GetUnfilteredTableMetadataResponse, error)
+
+	// Retrieves information about the specified Glue usage profile.
 	GetUsageProfile(ctx context.Context, in *GetUsageProfileRequest) (*GetUsageProfileResponse, error)
+
+	// Retrieves a specified function definition from the Data Catalog.
 	GetUserDefinedFunction(ctx context.Context, in *GetUserDefinedFunctionRequest) (*GetUserDefinedFunctionResponse, error)
+
+	// Retrieves multiple function definitions from the Data Catalog.
 	GetUserDefinedFunctions(ctx context.Context, in *GetUserDefinedFunctionsRequest) (*GetUserDefinedFunctionsResponse, error)
+
+	// Retrieves resource metadata for a workflow.
 	GetWorkflow(ctx context.Context, in *GetWorkflowRequest) (*GetWorkflowResponse, error)
+
+	// Retrieves the metadata for a given workflow run. Job run history is accessible for 90
+	// days for your workflow and job run.
 	GetWorkflowRun(ctx context.Context, in *GetWorkflowRunRequest) (*GetWorkflowRunResponse, error)
+
+	// Retrieves the workflow run properties which were set during the run.
 	GetWorkflowRunProperties(ctx context.Context, in *GetWorkflowRunPropertiesRequest) (*GetWorkflowRunPropertiesResponse, error)
+
+	// Retrieves metadata for all runs of a given workflow.
 	GetWorkflowRuns(ctx context.Context, in *GetWorkflowRunsRequest) (*GetWorkflowRunsResponse, error)
+
+	// Imports an existing Amazon Athena Data Catalog to Glue.
 	ImportCatalogToGlue(ctx context.Context, in *ImportCatalogToGlueRequest) (*ImportCatalogToGlueResponse, error)
+
+	// Lists all the blueprint names in an account.
 	ListBlueprints(ctx context.Context, in *ListBlueprintsRequest) (*ListBlueprintsResponse, error)
+
+	// List all task runs for a particular account.
 	ListColumnStatisticsTaskRuns(ctx context.Context, in *ListColumnStatisticsTaskRunsRequest) (*ListColumnStatisticsTaskRunsResponse, error)
+
+	// The ListConnectionTypes API provides a discovery mechanism to learn available
+	// connection types in Glue. The response contains a list of connection types with
+	// high-level details of what is supported for each connection type, including both
+	// built-in connection types and custom connection types registered via
+	// RegisterConnectionType.
 	ListConnectionTypes(ctx context.Context, in *ListConnectionTypesRequest) (*ListConnectionTypesResponse, error)
+
+	// Retrieves the names of all crawler resources in this Amazon Web Services account, or
+	// the resources with the specified tag. This operation allows you to see which resources
+	// are available in your account, and their names.
 	ListCrawlers(ctx context.Context, in *ListCrawlersRequest) (*ListCrawlersResponse, error)
+
+	// Returns all the crawls of a specified crawler. Returns only the crawls that have
+	// occurred since the launch date of the crawler history feature, and only retains up to
+	// 12 months of crawls. Older crawls will not be returned.
 	ListCrawls(ctx context.Context, in *ListCrawlsRequest) (*ListCrawlsResponse, error)
+
+	// Lists all the custom patterns that have been created.
 	ListCustomEntityTypes(ctx context.Context, in *ListCustomEntityTypesRequest) (*ListCustomEntityTypesResponse, error)
+
+	// Returns all data quality execution results for your account.
 	ListDataQualityResults(ctx context.Context, in *ListDataQualityResultsRequest) (*ListDataQualityResultsResponse, error)
+
+	// Lists the recommendation runs meeting the filter criteria.
 	ListDataQualityRuleRecommendationRuns(ctx context.Context, in *ListDataQualityRuleRecommendationRunsRequest) (*ListDataQualityRuleRecommendationRunsResponse, error)
+
+	// Lists all the runs meeting the filter criteria, where a ruleset is evaluated against a
+	// data source.
 	ListDataQualityRulesetEvaluationRuns(ctx context.Context, in *ListDataQualityRulesetEvaluationRunsRequest) (*ListDataQualityRulesetEvaluationRunsResponse, error)
+
+	// Returns a paginated list of rulesets for the specified list of Glue tables.
 	ListDataQualityRulesets(ctx context.Context, in *ListDataQualityRulesetsRequest) (*ListDataQualityRulesetsResponse, error)
+
+	// Retrieve annotations for a data quality statistic.
 	ListDataQualityStatisticAnnotations(ctx context.Context, in *ListDataQualityStatisticAnnotationsRequest) (*ListDataQualityStatisticAnnotationsResponse, error)
+
+	// Retrieves a list of data quality statistics.
 	ListDataQualityStatistics(ctx context.Context, in *ListDataQualityStatisticsRequest) (*ListDataQualityStatisticsResponse, error)
+
+	// Retrieves the names of all DevEndpoint resources in this Amazon Web Services account,
+	// or the resources with the specified tag. This operation allows you to see which
+	// resources are available in your account, and their names.
 	ListDevEndpoints(ctx context.Context, in *ListDevEndpointsRequest) (*ListDevEndpointsResponse, error)
+
+	// Returns the available entities supported by the connection type.
 	ListEntities(ctx context.Context, in *ListEntitiesRequest) (*ListEntitiesResponse, error)
+
+	// List integration resource properties for a single customer. It supports the filters,
+	// maxRecords and markers.
 	ListIntegrationResourceProperties(ctx context.Context, in *ListIntegrationResourcePropertiesRequest) (*ListIntegrationResourcePropertiesResponse, error)
+
+	// Retrieves the names of all job resources in this Amazon Web Services account, or the
+	// resources with the specified tag. This operation allows you to see which resources are
+	// available in your account, and their names.
 	ListJobs(ctx context.Context, in *ListJobsRequest) (*ListJobsResponse, error)
+
+	// Retrieves a sortable, filterable list of existing Glue machine learning transforms in
+	// this Amazon Web Services account, or the resources with the specified tag. This
+	// operation takes the optional Tags field, which you can use as a filter of the
+	// responses so that tagged resources can be retrieved as a group. If you choose to use
+	// tag filtering, only resources with the tags are retrieved.
 	ListMLTransforms(ctx context.Context, in *ListMLTransformsRequest) (*ListMLTransformsResponse, error)
+
+	// List all task runs for a particular account.
 	ListMaterializedViewRefreshTaskRuns(ctx context.Context, in *ListMaterializedViewRefreshTaskRunsRequest) (*ListMaterializedViewRefreshTaskRunsResponse, error)
+
+	// Returns a list of registries that you have created, with minimal registry information.
+	// Registries in the Deleting status will not be included in the results. Empty results
+	// will be returned if there are no registries available.
 	ListRegistries(ctx context.Context, in *ListRegistriesInput) (*ListRegistriesResponse, error)
+
+	// Returns a list of schema versions that you have created, with minimal information.
+	// Schema versions in Deleted status will not be included in the results. Empty results
+	// will be returned if there are no schema versions available.
 	ListSchemaVersions(ctx context.Context, in *ListSchemaVersionsInput) (*ListSchemaVersionsResponse, error)
+
+	// Returns a list of schemas with minimal details. Schemas in Deleting status will not be
+	// included in the results. Empty results will be returned if there are no schemas
+	// available.
 	ListSchemas(ctx context.Context, in *ListSchemasInput) (*ListSchemasResponse, error)
+
+	// Retrieve a list of sessions.
 	ListSessions(ctx context.Context, in *ListSessionsRequest) (*ListSessionsResponse, error)
+
+	// Lists statements for the session.
 	ListStatements(ctx context.Context, in *ListStatementsRequest) (*ListStatementsResponse, error)
+
+	// Lists the history of previous optimizer runs for a specific table.
 	ListTableOptimizerRuns(ctx context.Context, in *ListTableOptimizerRunsRequest) (*ListTableOptimizerRunsResponse, error)
+
+	// Retrieves the names of all trigger resources in this Amazon Web Services account, or
+	// the resources with the specified tag. This operation allows you to see which resources
+	// are available in your account, and their names.
 	ListTriggers(ctx context.Context, in *ListTriggersRequest) (*ListTriggersResponse, error)
+
+	// List all the Glue usage profiles.
 	ListUsageProfiles(ctx context.Context, in *ListUsageProfilesRequest) (*ListUsageProfilesResponse, error)
+
+	// Lists names of workflows created in the account.
 	ListWorkflows(ctx context.Context, in *ListWorkflowsRequest) (*ListWorkflowsResponse, error)
+
+	// Modifies a Zero-ETL integration in the caller's account.
 	ModifyIntegration(ctx context.Context, in *ModifyIntegrationRequest) (*ModifyIntegrationResponse, error)
+
+	// Sets the security configuration for a specified catalog. After the configuration has
+	// been set, the specified encryption is applied to every catalog write thereafter.
 	PutDataCatalogEncryptionSettings(ctx context.Context, in *PutDataCatalogEncryptionSettingsRequest) (*PutDataCatalogEncryptionSettingsResponse, error)
+
+	// Annotate all datapoints for a Profile.
 	PutDataQualityProfileAnnotation(ctx context.Context, in *PutDataQualityProfileAnnotationRequest) (*PutDataQualityProfileAnnotationResponse, error)
+
+	// Sets the Data Catalog resource policy for access control.
 	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyRequest) (*PutResourcePolicyResponse, error)
+
+	// Puts the metadata key value pair for a specified schema version ID. A maximum of 10
+	// key value pairs will be allowed per schema version. They can be added over one or more
+	// calls.
 	PutSchemaVersionMetadata(ctx context.Context, in *PutSchemaVersionMetadataInput) (*PutSchemaVersionMetadataResponse, error)
+
+	// Puts the specified workflow run properties for the given workflow run. If a property
+	// already exists for the specified run, then it overrides the value otherwise adds the
+	// property to existing properties.
 	PutWorkflowRunProperties(ctx context.Context, in *PutWorkflowRunPropertiesRequest) (*PutWorkflowRunPropertiesResponse, error)
+
+	// Queries for the schema version metadata information.
 	QuerySchemaVersionMetadata(ctx context.Context, in *QuerySchemaVersionMetadataInput) (*QuerySchemaVersionMetadataResponse, error)
+
+	// Registers a custom connection type in Glue based on the configuration provided. This
+	// operation enables customers to configure custom connectors for any data source with
+	// REST-based APIs, eliminating the need for building custom Lambda connectors.
 	RegisterConnectionType(ctx context.Context, in *RegisterConnectionTypeRequest) (*RegisterConnectionTypeResponse, error)
+
+	// Adds a new version to the existing schema. Returns an error if new version of schema
+	// does not meet the compatibility requirements of the schema set. This API will not
+	// create a new schema set and will return a 404 error if the schema set is not already
+	// present in the Schema Registry.
 	RegisterSchemaVersion(ctx context.Context, in *RegisterSchemaVersionInput) (*RegisterSchemaVersionResponse, error)
+
+	// Removes a key value pair from the schema version metadata for the specified schema
+	// version ID.
 	RemoveSchemaVersionMetadata(ctx context.Context, in *RemoveSchemaVersionMetadataInput) (*RemoveSchemaVersionMetadataResponse, error)
+
+	// Resets a bookmark entry.
 	ResetJobBookmark(ctx context.Context, in *ResetJobBookmarkRequest) (*ResetJobBookmarkResponse, error)
+
+	// Restarts selected nodes of a previous partially completed workflow run and resumes the
+	// workflow run. The selected nodes and all nodes that are downstream from the selected
+	// nodes are run.
 	ResumeWorkflowRun(ctx context.Context, in *ResumeWorkflowRunRequest) (*ResumeWorkflowRunResponse, error)
+
+	// Executes the statement.
 	RunStatement(ctx context.Context, in *RunStatementRequest) (*RunStatementResponse, error)
+
+	// Searches a set of tables based on properties in the table metadata as well as on the
+	// parent database. You can search against text or filter conditions.
 	SearchTables(ctx context.Context, in *SearchTablesRequest) (*SearchTablesResponse, error)
+
+	// Starts a new run of the specified blueprint.
 	StartBlueprintRun(ctx context.Context, in *StartBlueprintRunRequest) (*StartBlueprintRunResponse, error)
+
+	// Starts a column statistics task run, for a specified table and columns.
 	StartColumnStatisticsTaskRun(ctx context.Context, in *StartColumnStatisticsTaskRunRequest) (*StartColumnStatisticsTaskRunResponse, error)
+
+	// Starts a column statistics task run schedule.
 	StartColumnStatisticsTaskRunSchedule(ctx context.Context, in *StartColumnStatisticsTaskRunScheduleRequest) (*StartColumnStatisticsTaskRunScheduleResponse, error)
+
+	// Starts a crawl using the specified crawler, regardless of what is scheduled. If the
+	// crawler is already running, returns a CrawlerRunningException.
 	StartCrawler(ctx context.Context, in *StartCrawlerRequest) (*StartCrawlerResponse, error)
+
+	// Changes the schedule state of the specified crawler to SCHEDULED, unless the crawler
+	// is already running or the schedule state is already SCHEDULED.
 	StartCrawlerSchedule(ctx context.Context, in *StartCrawlerScheduleRequest) (*StartCrawlerScheduleResponse, error)
+
+	// Starts a recommendation run that is used to generate rules when you don't know what
+	// rules to write. Glue Data Quality analyzes the data and comes up with recommendations
+	// for a potential ruleset. You can then triage the ruleset and modify the generated
+	// ruleset to your liking.
 	StartDataQualityRuleRecommendationRun(ctx context.Context, in *StartDataQualityRuleRecommendationRunRequest) (*StartDataQualityRuleRecommendationRunResponse, error)
+
+	// Once you have a ruleset definition (either recommended or your own), you call this
+	// operation to evaluate the ruleset against a data source (Glue table). The evaluation
+	// computes results which you can retrieve with the GetDataQualityResult API.
 	StartDataQualityRulesetEvaluationRun(ctx context.Context, in *StartDataQualityRulesetEvaluationRunRequest) (*StartDataQualityRulesetEvaluationRunResponse, error)
+
+	// Begins an asynchronous task to export all labeled data for a particular transform.
+	// This task is the only label-related API call that is not part of the typical active
+	// learning workflow. You typically use StartExportLabelsTaskRun when you want to work
+	// with all of your existing labels at the same time, such as when you want to remove or
+	// change labels that were previously submitted as truth.
 	StartExportLabelsTaskRun(ctx context.Context, in *StartExportLabelsTaskRunRequest) (*StartExportLabelsTaskRunResponse, error)
+
+	// Enables you to provide additional labels (examples of truth) to be used to teach the
+	// machine learning transform and improve its quality. This API operation is generally
+	// used as part of the active learning workflow that starts with the
+	// StartMLLabelingSetGenerationTaskRun call and that ultimately results in improving the
+	// quality of your machine learning transform.
 	StartImportLabelsTaskRun(ctx context.Context, in *StartImportLabelsTaskRunRequest) (*StartImportLabelsTaskRunResponse, error)
+
+	// Starts a job run using a job definition.
 	StartJobRun(ctx context.Context, in *StartJobRunRequest) (*StartJobRunResponse, error)
+
+	// Starts a task to estimate the quality of the transform.
 	StartMLEvaluationTaskRun(ctx context.Context, in *StartMLEvaluationTaskRunRequest) (*StartMLEvaluationTaskRunResponse, error)
+
+	// Starts the active learning workflow for your machine learning transform to improve the
+	// transform's quality by generating label sets and adding labels.
 	StartMLLabelingSetGenerationTaskRun(ctx context.Context, in *StartMLLabelingSetGenerationTaskRunRequest) (*StartMLLabelingSetGenerationTaskRunResponse, error)
+
+	// Starts a materialized view refresh task run, for a specified table and columns.
 	StartMaterializedViewRefreshTaskRun(ctx context.Context, in *StartMaterializedViewRefreshTaskRunRequest) (*StartMaterializedViewRefreshTaskRunResponse, error)
+
+	// Starts an existing trigger. See Triggering Jobs for information about how different
+	// types of trigger are started.
 	StartTrigger(ctx context.Context, in *StartTriggerRequest) (*StartTriggerResponse, error)
+
+	// Starts a new run of the specified workflow.
 	StartWorkflowRun(ctx context.Context, in *StartWorkflowRunRequest) (*StartWorkflowRunResponse, error)
+
+	// Stops a task run for the specified table.
 	StopColumnStatisticsTaskRun(ctx context.Context, in *StopColumnStatisticsTaskRunRequest) (*StopColumnStatisticsTaskRunResponse, error)
+
+	// Stops a column statistics task run schedule.
 	StopColumnStatisticsTaskRunSchedule(ctx context.Context, in *StopColumnStatisticsTaskRunScheduleRequest) (*StopColumnStatisticsTaskRunScheduleResponse, error)
+
+	// If the specified crawler is running, stops the crawl.
 	StopCrawler(ctx context.Context, in *StopCrawlerRequest) (*StopCrawlerResponse, error)
+
+	// Sets the schedule state of the specified crawler to NOT_SCHEDULED, but does not stop
+	// the crawler if it is already running.
 	StopCrawlerSchedule(ctx context.Context, in *StopCrawlerScheduleRequest) (*StopCrawlerScheduleResponse, error)
+
+	// Stops a materialized view refresh task run, for a specified table and columns.
 	StopMaterializedViewRefreshTaskRun(ctx context.Context, in *StopMaterializedViewRefreshTaskRunRequest) (*StopMaterializedViewRefreshTaskRunResponse, error)
+
+	// Stops the session.
 	StopSession(ctx context.Context, in *StopSessionRequest) (*StopSessionResponse, error)
+
+	// Stops a specified trigger.
 	StopTrigger(ctx context.Context, in *StopTriggerRequest) (*StopTriggerResponse, error)
+
+	// Stops the execution of the specified workflow run.
 	StopWorkflowRun(ctx context.Context, in *StopWorkflowRunRequest) (*StopWorkflowRunResponse, error)
+
+	// Adds tags to a resource. A tag is a label you can assign to an Amazon Web Services
+	// resource. In Glue, you can tag only certain resources. For information about what
+	// resources you can tag, see Amazon Web Services Tags in Glue.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+
+	// Tests a connection to a service to validate the service credentials that you provide.
 	TestConnection(ctx context.Context, in *TestConnectionRequest) (*TestConnectionResponse, error)
+
+	// Removes tags from a resource.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+
+	// Updates a registered blueprint.
 	UpdateBlueprint(ctx context.Context, in *UpdateBlueprintRequest) (*UpdateBlueprintResponse, error)
+
+	// Updates an existing catalog's properties in the Glue Data Catalog.
 	UpdateCatalog(ctx context.Context, in *UpdateCatalogRequest) (*UpdateCatalogResponse, error)
+
+	// Modifies an existing classifier (a GrokClassifier, an XMLClassifier, a JsonClassifier,
+	// or a CsvClassifier, depending on which field is present).
 	UpdateClassifier(ctx context.Context, in *UpdateClassifierRequest) (*UpdateClassifierResponse, error)
+
+	// Creates or updates partition statistics of columns.
 	UpdateColumnStatisticsForPartition(ctx context.Context, in *UpdateColumnStatisticsForPartitionRequest) (*UpdateColumnStatisticsForPartitionResponse, error)
+
+	// Creates or updates table statistics of columns.
 	UpdateColumnStatisticsForTable(ctx context.Context, in *UpdateColumnStatisticsForTableRequest) (*UpdateColumnStatisticsForTableResponse, error)
+
+	// Updates settings for a column statistics task.
 	UpdateColumnStatisticsTaskSettings(ctx context.Context, in *UpdateColumnStatisticsTaskSettingsRequest) (*UpdateColumnStatisticsTaskSettingsResponse, error)
+
+	// Updates a connection definition in the Data Catalog.
 	UpdateConnection(ctx context.Context, in *UpdateConnectionRequest) (*UpdateConnectionResponse, error)
+
+	// Updates a crawler. If a crawler is running, you must stop it using StopCrawler before
+	// updating it.
 	UpdateCrawler(ctx context.Context, in *UpdateCrawlerRequest) (*UpdateCrawlerResponse, error)
+
+	// Updates the schedule of a crawler using a cron expression.
 	UpdateCrawlerSchedule(ctx context.Context, in *UpdateCrawlerScheduleRequest) (*UpdateCrawlerScheduleResponse, error)
+
+	// Updates the specified data quality ruleset.
 	UpdateDataQualityRuleset(ctx context.Context, in *UpdateDataQualityRulesetRequest) (*UpdateDataQualityRulesetResponse, error)
+
+	// Updates an existing database definition in a Data Catalog.
 	UpdateDatabase(ctx context.Context, in *UpdateDatabaseRequest) (*UpdateDatabaseResponse, error)
+
+	// Updates a specified development endpoint.
 	UpdateDevEndpoint(ctx context.Context, in *UpdateDevEndpointRequest) (*UpdateDevEndpointResponse, error)
+
+	// Updates the existing Glue Identity Center configuration, allowing modification of
+	// scopes and permissions for the integration.
 	UpdateGlueIdentityCenterConfiguration(ctx context.Context, in *UpdateGlueIdentityCenterConfigurationRequest) (*UpdateGlueIdentityCenterConfigurationResponse, error)
+
+	// This API can be used for updating the ResourceProperty of the Glue connection (for the
+	// source) or Glue database ARN (for the target). These properties can include the role
+	// to access the connection or database. Since the same resource can be used across
+	// multiple integrations, updating resource properties will impact all the integrations
+	// using it.
 	UpdateIntegrationResourceProperty(ctx context.Context, in *UpdateIntegrationResourcePropertyRequest) (*UpdateIntegrationResourcePropertyResponse, error)
+
+	// This API is used to provide optional override properties for the tables that need to
+	// be replicated. These properties can include properties for filtering and partitioning
+	// for the source and target tables.
 	UpdateIntegrationTableProperties(ctx context.Context, in *UpdateIntegrationTablePropertiesRequest) (*UpdateIntegrationTablePropertiesResponse, error)
+
+	// Updates an existing job definition. The previous job definition is completely
+	// overwritten by this information.
 	UpdateJob(ctx context.Context, in *UpdateJobRequest) (*UpdateJobResponse, error)
+
+	// Synchronizes a job from the source control repository. This operation takes the job
+	// artifacts that are located in the remote repository and updates the Glue internal
+	// stores with these artifacts.
 	UpdateJobFromSourceControl(ctx context.Context, in *UpdateJobFromSourceControlRequest) (*UpdateJobFromSourceControlResponse, error)
+
+	// Updates an existing machine learning transform. Call this operation to tune the
+	// algorithm parameters to achieve better results.
 	UpdateMLTransform(ctx context.Context, in *UpdateMLTransformRequest) (*UpdateMLTransformResponse, error)
+
+	// Updates a partition.
 	UpdatePartition(ctx context.Context, in *UpdatePartitionRequest) (*UpdatePartitionResponse, error)
+
+	// Updates an existing registry which is used to hold a collection of schemas. The
+	// updated properties relate to the registry, and do not modify any of the schemas within
+	// the registry.
 	UpdateRegistry(ctx context.Context, in *UpdateRegistryInput) (*UpdateRegistryResponse, error)
+
+	// Updates the description, compatibility setting, or version checkpoint for a schema
+	// set.
 	UpdateSchema(ctx context.Context, in *UpdateSchemaInput) (*UpdateSchemaResponse, error)
+
+	// Synchronizes a job to the source control repository. This operation takes the job
+	// artifacts from the Glue internal stores and makes a commit to the remote repository
+	// that is configured on the job.
 	UpdateSourceControlFromJob(ctx context.Context, in *UpdateSourceControlFromJobRequest) (*UpdateSourceControlFromJobResponse, error)
+
+	// Updates a metadata table in the Data Catalog.
 	UpdateTable(ctx context.Context, in *UpdateTableRequest) (*UpdateTableResponse, error)
+
+	// Updates the configuration for an existing table optimizer.
 	UpdateTableOptimizer(ctx context.Context, in *UpdateTableOptimizerRequest) (*UpdateTableOptimizerResponse, error)
+
+	// Updates a trigger definition.
 	UpdateTrigger(ctx context.Context, in *UpdateTriggerRequest) (*UpdateTriggerResponse, error)
+
+	// Update an Glue usage profile.
 	UpdateUsageProfile(ctx context.Context, in *UpdateUsageProfileRequest) (*UpdateUsageProfileResponse, error)
+
+	// Updates an existing function definition in the Data Catalog.
 	UpdateUserDefinedFunction(ctx context.Context, in *UpdateUserDefinedFunctionRequest) (*UpdateUserDefinedFunctionResponse, error)
+
+	// Updates an existing workflow.
 	UpdateWorkflow(ctx context.Context, in *UpdateWorkflowRequest) (*UpdateWorkflowResponse, error)
 }
 

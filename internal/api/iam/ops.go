@@ -10,181 +10,771 @@ import (
 
 // API is IAM: one method per operation of the model.
 type API interface {
+	// Accepts a delegation request, granting the requested temporary access.
 	AcceptDelegationRequest(ctx context.Context, in *AcceptDelegationRequestRequest) (*AcceptDelegationRequestOutput, error)
+
+	// Adds a new client ID (also known as audience) to the list of client IDs already
+	// registered for the specified IAM OpenID Connect (OIDC) provider resource.
 	AddClientIDToOpenIDConnectProvider(ctx context.Context, in *AddClientIDToOpenIDConnectProviderRequest) (*AddClientIDToOpenIDConnectProviderOutput, error)
+
+	// Adds the specified IAM role to the specified instance profile. An instance profile can
+	// contain only one role, and this quota cannot be increased. You can remove the existing
+	// role and then add a different role to an instance profile.
 	AddRoleToInstanceProfile(ctx context.Context, in *AddRoleToInstanceProfileRequest) (*AddRoleToInstanceProfileOutput, error)
+
+	// Adds the specified user to the specified group.
 	AddUserToGroup(ctx context.Context, in *AddUserToGroupRequest) (*AddUserToGroupOutput, error)
+
+	// Associates a delegation request with the current identity.
 	AssociateDelegationRequest(ctx context.Context, in *AssociateDelegationRequestRequest) (*AssociateDelegationRequestOutput, error)
+
+	// Attaches the specified managed policy to the specified IAM group.
 	AttachGroupPolicy(ctx context.Context, in *AttachGroupPolicyRequest) (*AttachGroupPolicyOutput, error)
+
+	// Attaches the specified managed policy to the specified IAM role. When you attach a
+	// managed policy to a role, the managed policy becomes part of the role's permission
+	// (access) policy.
 	AttachRolePolicy(ctx context.Context, in *AttachRolePolicyRequest) (*AttachRolePolicyOutput, error)
+
+	// Attaches the specified managed policy to the specified user.
 	AttachUserPolicy(ctx context.Context, in *AttachUserPolicyRequest) (*AttachUserPolicyOutput, error)
+
+	// Changes the password of the IAM user who is calling this operation. This operation can
+	// be performed using the CLI, the Amazon Web Services API, or the My Security
+	// Credentials page in the Amazon Web Services Management Console. The Amazon Web
+	// Services account root user password is not affected by this operation.
 	ChangePassword(ctx context.Context, in *ChangePasswordRequest) (*ChangePasswordOutput, error)
+
+	// Creates a new Amazon Web Services secret access key and corresponding Amazon Web
+	// Services access key ID for the specified user. The default status for new keys is
+	// Active.
 	CreateAccessKey(ctx context.Context, in *CreateAccessKeyRequest) (*CreateAccessKeyResponse, error)
+
+	// Creates an alias for your Amazon Web Services account. For information about using an
+	// Amazon Web Services account alias, see Creating, deleting, and listing an Amazon Web
+	// Services account alias in the Amazon Web Services Sign-In User Guide.
 	CreateAccountAlias(ctx context.Context, in *CreateAccountAliasRequest) (*CreateAccountAliasOutput, error)
+
+	// Creates an IAM delegation request for temporary access delegation.
 	CreateDelegationRequest(ctx context.Context, in *CreateDelegationRequestRequest) (*CreateDelegationRequestResponse, error)
+
+	// Creates a new group.
 	CreateGroup(ctx context.Context, in *CreateGroupRequest) (*CreateGroupResponse, error)
+
+	// Creates a new instance profile. For information about instance profiles, see Using
+	// roles for applications on Amazon EC2 in the IAM User Guide, and Instance profiles in
+	// the Amazon EC2 User Guide.
 	CreateInstanceProfile(ctx context.Context, in *CreateInstanceProfileRequest) (*CreateInstanceProfileResponse, error)
+
+	// Creates a password for the specified IAM user. A password allows an IAM user to access
+	// Amazon Web Services services through the Amazon Web Services Management Console.
 	CreateLoginProfile(ctx context.Context, in *CreateLoginProfileRequest) (*CreateLoginProfileResponse, error)
+
+	// Creates an IAM entity to describe an identity provider (IdP) that supports OpenID
+	// Connect (OIDC).
 	CreateOpenIDConnectProvider(ctx context.Context, in *CreateOpenIDConnectProviderRequest) (*CreateOpenIDConnectProviderResponse, error)
+
+	// Creates a new managed policy for your Amazon Web Services account.
 	CreatePolicy(ctx context.Context, in *CreatePolicyRequest) (*CreatePolicyResponse, error)
+
+	// Creates a new version of the specified managed policy. To update a managed policy, you
+	// create a new policy version. A managed policy can have up to five versions. If the
+	// policy has five versions, you must delete an existing version using
+	// DeletePolicyVersion before you create a new version.
 	CreatePolicyVersion(ctx context.Context, in *CreatePolicyVersionRequest) (*CreatePolicyVersionResponse, error)
+
+	// Creates a new role for your Amazon Web Services account.
 	CreateRole(ctx context.Context, in *CreateRoleRequest) (*CreateRoleResponse, error)
+
+	// Creates an IAM resource that describes an identity provider (IdP) that supports SAML
+	// 2.0.
 	CreateSAMLProvider(ctx context.Context, in *CreateSAMLProviderRequest) (*CreateSAMLProviderResponse, error)
+
+	// Creates an IAM role that is linked to a specific Amazon Web Services service. The
+	// service controls the attached policies and when the role can be deleted. This helps
+	// ensure that the service is not broken by an unexpectedly changed or deleted role,
+	// which could put your Amazon Web Services resources into an unknown state.
 	CreateServiceLinkedRole(ctx context.Context, in *CreateServiceLinkedRoleRequest) (*CreateServiceLinkedRoleResponse, error)
+
+	// Generates a set of credentials consisting of a user name and password that can be used
+	// to access the service specified in the request. These credentials are generated by
+	// IAM, and can be used only for the specified service.
 	CreateServiceSpecificCredential(ctx context.Context, in *CreateServiceSpecificCredentialRequest) (*CreateServiceSpecificCredentialResponse, error)
+
+	// Creates a new IAM user for your Amazon Web Services account.
 	CreateUser(ctx context.Context, in *CreateUserRequest) (*CreateUserResponse, error)
+
+	// Creates a new virtual MFA device for the Amazon Web Services account. After creating
+	// the virtual MFA, use EnableMFADevice to attach the MFA device to an IAM user. For more
+	// information about creating and working with virtual MFA devices, see Using a virtual
+	// MFA device in the IAM User Guide.
 	CreateVirtualMFADevice(ctx context.Context, in *CreateVirtualMFADeviceRequest) (*CreateVirtualMFADeviceResponse, error)
+
+	// Deactivates the specified MFA device and removes it from association with the user
+	// name for which it was originally enabled.
 	DeactivateMFADevice(ctx context.Context, in *DeactivateMFADeviceRequest) (*DeactivateMFADeviceOutput, error)
+
+	// Deletes the access key pair associated with the specified IAM user.
 	DeleteAccessKey(ctx context.Context, in *DeleteAccessKeyRequest) (*DeleteAccessKeyOutput, error)
+
+	// Deletes the specified Amazon Web Services account alias. For information about using
+	// an Amazon Web Services account alias, see Creating, deleting, and listing an Amazon
+	// Web Services account alias in the Amazon Web Services Sign-In User Guide.
 	DeleteAccountAlias(ctx context.Context, in *DeleteAccountAliasRequest) (*DeleteAccountAliasOutput, error)
+
+	// Deletes the password policy for the Amazon Web Services account. There are no
+	// parameters.
 	DeleteAccountPasswordPolicy(ctx context.Context, in *DeleteAccountPasswordPolicyInput) (*DeleteAccountPasswordPolicyOutput, error)
+
+	// Deletes the specified IAM group. The group must not contain any users or have any
+	// attached policies.
 	DeleteGroup(ctx context.Context, in *DeleteGroupRequest) (*DeleteGroupOutput, error)
+
+	// Deletes the specified inline policy that is embedded in the specified IAM group.
 	DeleteGroupPolicy(ctx context.Context, in *DeleteGroupPolicyRequest) (*DeleteGroupPolicyOutput, error)
+
+	// Deletes the specified instance profile. The instance profile must not have an
+	// associated role.
 	DeleteInstanceProfile(ctx context.Context, in *DeleteInstanceProfileRequest) (*DeleteInstanceProfileOutput, error)
+
+	// Deletes the password for the specified IAM user or root user, For more information,
+	// see Managing passwords for IAM users.
 	DeleteLoginProfile(ctx context.Context, in *DeleteLoginProfileRequest) (*DeleteLoginProfileOutput, error)
+
+	// Deletes an OpenID Connect identity provider (IdP) resource object in IAM.
 	DeleteOpenIDConnectProvider(ctx context.Context, in *DeleteOpenIDConnectProviderRequest) (*DeleteOpenIDConnectProviderOutput, error)
+
+	// Deletes the specified managed policy.
 	DeletePolicy(ctx context.Context, in *DeletePolicyRequest) (*DeletePolicyOutput, error)
+
+	// Deletes the specified version from the specified managed policy.
 	DeletePolicyVersion(ctx context.Context, in *DeletePolicyVersionRequest) (*DeletePolicyVersionOutput, error)
+
+	// Deletes the specified role. Unlike the Amazon Web Services Management Console, when
+	// you delete a role programmatically, you must delete the items attached to the role
+	// manually, or the deletion fails. For more information, see Deleting an IAM role.
+	// Before attempting to delete a role, remove the following attached items:
 	DeleteRole(ctx context.Context, in *DeleteRoleRequest) (*DeleteRoleOutput, error)
+
+	// Deletes the permissions boundary for the specified IAM role.
 	DeleteRolePermissionsBoundary(ctx context.Context, in *DeleteRolePermissionsBoundaryRequest) (*DeleteRolePermissionsBoundaryOutput, error)
+
+	// Deletes the specified inline policy that is embedded in the specified IAM role.
 	DeleteRolePolicy(ctx context.Context, in *DeleteRolePolicyRequest) (*DeleteRolePolicyOutput, error)
+
+	// Deletes a SAML provider resource in IAM.
 	DeleteSAMLProvider(ctx context.Context, in *DeleteSAMLProviderRequest) (*DeleteSAMLProviderOutput, error)
+
+	// Deletes the specified SSH public key.
 	DeleteSSHPublicKey(ctx context.Context, in *DeleteSSHPublicKeyRequest) (*DeleteSSHPublicKeyOutput, error)
+
+	// Deletes the specified server certificate.
 	DeleteServerCertificate(ctx context.Context, in *DeleteServerCertificateRequest) (*DeleteServerCertificateOutput, error)
+
+	// Submits a service-linked role deletion request and returns a DeletionTaskId, which you
+	// can use to check the status of the deletion. Before you call this operation, confirm
+	// that the role has no active sessions and that any resources used by the role in the
+	// linked service are deleted.
 	DeleteServiceLinkedRole(ctx context.Context, in *DeleteServiceLinkedRoleRequest) (*DeleteServiceLinkedRoleResponse, error)
+
+	// Deletes the specified service-specific credential.
 	DeleteServiceSpecificCredential(ctx context.Context, in *DeleteServiceSpecificCredentialRequest) (*DeleteServiceSpecificCredentialOutput, error)
+
+	// Deletes a signing certificate associated with the specified IAM user.
 	DeleteSigningCertificate(ctx context.Context, in *DeleteSigningCertificateRequest) (*DeleteSigningCertificateOutput, error)
+
+	// Deletes the specified IAM user. Unlike the Amazon Web Services Management Console,
+	// when you delete a user programmatically, you must delete the items attached to the
+	// user manually, or the deletion fails. For more information, see Deleting an IAM user.
+	// Before attempting to delete a user, remove the following items:
 	DeleteUser(ctx context.Context, in *DeleteUserRequest) (*DeleteUserOutput, error)
+
+	// Deletes the permissions boundary for the specified IAM user.
 	DeleteUserPermissionsBoundary(ctx context.Context, in *DeleteUserPermissionsBoundaryRequest) (*DeleteUserPermissionsBoundaryOutput, error)
+
+	// Deletes the specified inline policy that is embedded in the specified IAM user.
 	DeleteUserPolicy(ctx context.Context, in *DeleteUserPolicyRequest) (*DeleteUserPolicyOutput, error)
+
+	// Deletes a virtual MFA device.
 	DeleteVirtualMFADevice(ctx context.Context, in *DeleteVirtualMFADeviceRequest) (*DeleteVirtualMFADeviceOutput, error)
+
+	// Removes the specified managed policy from the specified IAM group.
 	DetachGroupPolicy(ctx context.Context, in *DetachGroupPolicyRequest) (*DetachGroupPolicyOutput, error)
+
+	// Removes the specified managed policy from the specified role.
 	DetachRolePolicy(ctx context.Context, in *DetachRolePolicyRequest) (*DetachRolePolicyOutput, error)
+
+	// Removes the specified managed policy from the specified user.
 	DetachUserPolicy(ctx context.Context, in *DetachUserPolicyRequest) (*DetachUserPolicyOutput, error)
+
+	// Disables the management of privileged root user credentials across member accounts in
+	// your organization. When you disable this feature, the management account and the
+	// delegated administrator for IAM can no longer manage root user credentials for member
+	// accounts in your organization.
 	DisableOrganizationsRootCredentialsManagement(ctx context.Context, in *DisableOrganizationsRootCredentialsManagementRequest) (*DisableOrganizationsRootCredentialsManagementResponse, error)
+
+	// Disables root user sessions for privileged tasks across member accounts in your
+	// organization. When you disable this feature, the management account and the delegated
+	// administrator for IAM can no longer perform privileged tasks on member accounts in
+	// your organization.
 	DisableOrganizationsRootSessions(ctx context.Context, in *DisableOrganizationsRootSessionsRequest) (*DisableOrganizationsRootSessionsResponse, error)
+
+	// Disables the outbound identity federation feature for your Amazon Web Services
+	// account. When disabled, IAM principals in the account cannot use the
+	// GetWebIdentityToken API to obtain JSON Web Tokens (JWTs) for authentication with
+	// external services. This operation does not affect tokens that were issued before the
+	// feature was disabled.
 	DisableOutboundWebIdentityFederation(ctx context.Context, in *DisableOutboundWebIdentityFederationInput) (*DisableOutboundWebIdentityFederationOutput, error)
+
+	// Enables the specified MFA device and associates it with the specified IAM user. When
+	// enabled, the MFA device is required for every subsequent login by the IAM user
+	// associated with the device.
 	EnableMFADevice(ctx context.Context, in *EnableMFADeviceRequest) (*EnableMFADeviceOutput, error)
+
+	// Enables the management of privileged root user credentials across member accounts in
+	// your organization. When you enable root credentials management for centralized root
+	// access, the management account and the delegated administrator for IAM can manage root
+	// user credentials for member accounts in your organization.
 	EnableOrganizationsRootCredentialsManagement(ctx context.Context, in *EnableOrganizationsRootCredentialsManagementRequest) (*EnableOrganizationsRootCredentialsManagementResponse, error)
+
+	// Allows the management account or delegated administrator to perform privileged tasks
+	// on member accounts in your organization. For more information, see Centrally manage
+	// root access for member accounts in the Identity and Access Management User Guide.
 	EnableOrganizationsRootSessions(ctx context.Context, in *EnableOrganizationsRootSessionsRequest) (*EnableOrganizationsRootSessionsResponse, error)
+
+	// Enables the outbound identity federation feature for your Amazon Web Services account.
+	// When enabled, IAM principals in your account can use the GetWebIdentityToken API to
+	// obtain JSON Web Tokens (JWTs) for secure authentication with external services. This
+	// operation also generates a unique issuer URL for your Amazon Web Services account.
 	EnableOutboundWebIdentityFederation(ctx context.Context, in *EnableOutboundWebIdentityFederationInput) (*EnableOutboundWebIdentityFederationResponse, error)
+
+	// Generates a credential report for the Amazon Web Services account. For more
+	// information about the credential report, see Getting credential reports in the IAM
+	// User Guide.
 	GenerateCredentialReport(ctx context.Context, in *GenerateCredentialReportInput) (*GenerateCredentialReportResponse, error)
+
+	// Generates a report for service last accessed data for Organizations. You can generate
+	// a report for any entities (organization root, organizational unit, or account) or
+	// policies in your organization.
 	GenerateOrganizationsAccessReport(ctx context.Context, in *GenerateOrganizationsAccessReportRequest) (*GenerateOrganizationsAccessReportResponse, error)
+
+	// Generates a report that includes details about when an IAM resource (user, group,
+	// role, or policy) was last used in an attempt to access Amazon Web Services services.
+	// Recent activity usually appears within four hours.
 	GenerateServiceLastAccessedDetails(ctx context.Context, in *GenerateServiceLastAccessedDetailsRequest) (*GenerateServiceLastAccessedDetailsResponse, error)
+
+	// Retrieves information about when the specified access key was last used. The
+	// information includes the date and time of last use, along with the Amazon Web Services
+	// service and Region that were specified in the last request made with that key.
 	GetAccessKeyLastUsed(ctx context.Context, in *GetAccessKeyLastUsedRequest) (*GetAccessKeyLastUsedResponse, error)
+
+	// Retrieves information about all IAM users, groups, roles, and policies in your Amazon
+	// Web Services account, including their relationships to one another. Use this operation
+	// to obtain a snapshot of the configuration of IAM permissions (users, groups, roles,
+	// and policies) in your account.
 	GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsRequest) (*GetAccountAuthorizationDetailsResponse, error)
+
+	// Retrieves the password policy for the Amazon Web Services account. This tells you the
+	// complexity requirements and mandatory rotation periods for the IAM user passwords in
+	// your account. For more information about using a password policy, see Managing an IAM
+	// password policy.
 	GetAccountPasswordPolicy(ctx context.Context, in *GetAccountPasswordPolicyInput) (*GetAccountPasswordPolicyResponse, error)
+
+	// Retrieves information about IAM entity usage and IAM quotas in the Amazon Web Services
+	// account.
 	GetAccountSummary(ctx context.Context, in *GetAccountSummaryInput) (*GetAccountSummaryResponse, error)
+
+	// Gets a list of all of the context keys referenced in the input policies. The policies
+	// are supplied as a list of one or more strings. To get the context keys from policies
+	// associated with an IAM user, group, or role, use GetContextKeysForPrincipalPolicy.
 	GetContextKeysForCustomPolicy(ctx context.Context, in *GetContextKeysForCustomPolicyRequest) (*GetContextKeysForPolicyResponse, error)
+
+	// Gets a list of all of the context keys referenced in all the IAM policies that are
+	// attached to the specified IAM entity. The entity can be an IAM user, group, or role.
+	// If you specify a user, then the request also includes all of the policies attached to
+	// groups that the user is a member of.
 	GetContextKeysForPrincipalPolicy(ctx context.Context, in *GetContextKeysForPrincipalPolicyRequest) (*GetContextKeysForPolicyResponse, error)
+
+	// Retrieves a credential report for the Amazon Web Services account. For more
+	// information about the credential report, see Getting credential reports in the IAM
+	// User Guide.
 	GetCredentialReport(ctx context.Context, in *GetCredentialReportInput) (*GetCredentialReportResponse, error)
+
+	// Retrieves information about a specific delegation request.
 	GetDelegationRequest(ctx context.Context, in *GetDelegationRequestRequest) (*GetDelegationRequestResponse, error)
+
+	// Returns a list of IAM users that are in the specified IAM group. You can paginate the
+	// results using the MaxItems and Marker parameters.
 	GetGroup(ctx context.Context, in *GetGroupRequest) (*GetGroupResponse, error)
+
+	// Retrieves the specified inline policy document that is embedded in the specified IAM
+	// group.
 	GetGroupPolicy(ctx context.Context, in *GetGroupPolicyRequest) (*GetGroupPolicyResponse, error)
+
+	// Retrieves a human readable summary for a given entity. At this time, the only
+	// supported entity type is delegation-request
 	GetHumanReadableSummary(ctx context.Context, in *GetHumanReadableSummaryRequest) (*GetHumanReadableSummaryResponse, error)
+
+	// Retrieves information about the specified instance profile, including the instance
+	// profile's path, GUID, ARN, and role. For more information about instance profiles, see
+	// Using instance profiles in the IAM User Guide.
 	GetInstanceProfile(ctx context.Context, in *GetInstanceProfileRequest) (*GetInstanceProfileResponse, error)
+
+	// Retrieves the user name for the specified IAM user. A login profile is created when
+	// you create a password for the user to access the Amazon Web Services Management
+	// Console. If the user does not exist or does not have a password, the operation returns
+	// a 404 (NoSuchEntity) error.
 	GetLoginProfile(ctx context.Context, in *GetLoginProfileRequest) (*GetLoginProfileResponse, error)
+
+	// Retrieves information about an MFA device for a specified user.
 	GetMFADevice(ctx context.Context, in *GetMFADeviceRequest) (*GetMFADeviceResponse, error)
+
+	// Returns information about the specified OpenID Connect (OIDC) provider resource object
+	// in IAM.
 	GetOpenIDConnectProvider(ctx context.Context, in *GetOpenIDConnectProviderRequest) (*GetOpenIDConnectProviderResponse, error)
+
+	// Retrieves the service last accessed data report for Organizations that was previously
+	// generated using the GenerateOrganizationsAccessReport operation. This operation
+	// retrieves the status of your report job and the report contents.
 	GetOrganizationsAccessReport(ctx context.Context, in *GetOrganizationsAccessReportRequest) (*GetOrganizationsAccessReportResponse, error)
+
+	// Retrieves the configuration information for the outbound identity federation feature
+	// in your Amazon Web Services account. The response includes the unique issuer URL for
+	// your Amazon Web Services account and the current enabled/disabled status of the
+	// feature. Use this operation to obtain the issuer URL that you need to configure trust
+	// relationships with external services.
 	GetOutboundWebIdentityFederationInfo(ctx context.Context, in *GetOutboundWebIdentityFederationInfoInput) (*GetOutboundWebIdentityFederationInfoResponse, error)
+
+	// Retrieves information about the specified managed policy, including the policy's
+	// default version and the total number of IAM users, groups, and roles to which the
+	// policy is attached. To retrieve the list of the specific users, groups, and roles that
+	// the policy is attached to, use ListEntitiesForPolicy.
 	GetPolicy(ctx context.Context, in *GetPolicyRequest) (*GetPolicyResponse, error)
+
+	// Retrieves information about the specified version of the specified managed policy,
+	// including the policy document.
 	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionRequest) (*GetPolicyVersionResponse, error)
+
+	// Retrieves information about the specified role, including the role's path, GUID, ARN,
+	// and the role's trust policy that grants permission to assume the role. For more
+	// information about roles, see IAM roles in the IAM User Guide.
 	GetRole(ctx context.Context, in *GetRoleRequest) (*GetRoleResponse, error)
+
+	// Retrieves the specified inline policy document that is embedded with the specified IAM
+	// role.
 	GetRolePolicy(ctx context.Context, in *GetRolePolicyRequest) (*GetRolePolicyResponse, error)
+
+	// Returns the SAML provider metadocument that was uploaded when the IAM SAML provider
+	// resource object was created or updated.
 	GetSAMLProvider(ctx context.Context, in *GetSAMLProviderRequest) (*GetSAMLProviderResponse, error)
+
+	// Retrieves the specified SSH public key, including metadata about the key.
 	GetSSHPublicKey(ctx context.Context, in *GetSSHPublicKeyRequest) (*GetSSHPublicKeyResponse, error)
+
+	// Retrieves information about the specified server certificate stored in IAM.
 	GetServerCertificate(ctx context.Context, in *GetServerCertificateRequest) (*GetServerCertificateResponse, error)
+
+	// Retrieves a service last accessed report that was created using the
+	// GenerateServiceLastAccessedDetails operation. You can use the JobId parameter in
+	// GetServiceLastAccessedDetails to retrieve the status of your report job.
 	GetServiceLastAccessedDetails(ctx context.Context, in *GetServiceLastAccessedDetailsRequest) (*GetServiceLastAccessedDetailsResponse, error)
+
+	// After you generate a group or policy report using the
+	// GenerateServiceLastAccessedDetails operation, you can use the JobId parameter in
+	// GetServiceLastAccessedDetailsWithEntities. This operation retrieves the status of your
+	// report job and a list of entities that could have used group or policy permissions to
+	// access the specified service.
 	GetServiceLastAccessedDetailsWithEntities(ctx context.Context, in *GetServiceLastAccessedDetailsWithEntitiesRequest) (*GetServiceLastAccessedDetailsWithEntitiesResponse, error)
+
+	// Retrieves the status of your service-linked role deletion. After you use
+	// DeleteServiceLinkedRole to submit a service-linked role for deletion, you can use the
+	// DeletionTaskId parameter in GetServiceLinkedRoleDeletionStatus to check the status of
+	// the deletion. If the deletion fails, this operation returns the reason that it failed,
+	// if that information is returned by the service.
 	GetServiceLinkedRoleDeletionStatus(ctx context.Context, in *GetServiceLinkedRoleDeletionStatusRequest) (*GetServiceLinkedRoleDeletionStatusResponse, error)
+
+	// Retrieves information about the specified IAM user, including the user's creation
+	// date, path, unique ID, and ARN.
 	GetUser(ctx context.Context, in *GetUserRequest) (*GetUserResponse, error)
+
+	// Retrieves the specified inline policy document that is embedded in the specified IAM
+	// user.
 	GetUserPolicy(ctx context.Context, in *GetUserPolicyRequest) (*GetUserPolicyResponse, error)
+
+	// Returns information about the access key IDs associated with the specified IAM user.
+	// If there is none, the operation returns an empty list.
 	ListAccessKeys(ctx context.Context, in *ListAccessKeysRequest) (*ListAccessKeysResponse, error)
+
+	// Lists the account alias associated with the Amazon Web Services account (Note: you can
+	// have only one). For information about using an Amazon Web Services account alias, see
+	// Creating, deleting, and listing an Amazon Web Services account alias in the IAM User
+	// Guide.
 	ListAccountAliases(ctx context.Context, in *ListAccountAliasesRequest) (*ListAccountAliasesResponse, error)
+
+	// Lists all managed policies that are attached to the specified IAM group.
 	ListAttachedGroupPolicies(ctx context.Context, in *ListAttachedGroupPoliciesRequest) (*ListAttachedGroupPoliciesResponse, error)
+
+	// Lists all managed policies that are attached to the specified IAM role.
 	ListAttachedRolePolicies(ctx context.Context, in *ListAttachedRolePoliciesRequest) (*ListAttachedRolePoliciesResponse, error)
+
+	// Lists all managed policies that are attached to the specified IAM user.
 	ListAttachedUserPolicies(ctx context.Context, in *ListAttachedUserPoliciesRequest) (*ListAttachedUserPoliciesResponse, error)
+
+	// Lists delegation requests based on the specified criteria.
 	ListDelegationRequests(ctx context.Context, in *ListDelegationRequestsRequest) (*ListDelegationRequestsResponse, error)
+
+	// Lists all IAM users, groups, and roles that the specified managed policy is attached
+	// to.
 	ListEntitiesForPolicy(ctx context.Context, in *ListEntitiesForPolicyRequest) (*ListEntitiesForPolicyResponse, error)
+
+	// Lists the names of the inline policies that are embedded in the specified IAM group.
 	ListGroupPolicies(ctx context.Context, in *ListGroupPoliciesRequest) (*ListGroupPoliciesResponse, error)
+
+	// Lists the IAM groups that have the specified path prefix.
 	ListGroups(ctx context.Context, in *ListGroupsRequest) (*ListGroupsResponse, error)
+
+	// Lists the IAM groups that the specified IAM user belongs to.
 	ListGroupsForUser(ctx context.Context, in *ListGroupsForUserRequest) (*ListGroupsForUserResponse, error)
+
+	// Lists the tags that are attached to the specified IAM instance profile. The returned
+	// list of tags is sorted by tag key. For more information about tagging, see Tagging IAM
+	// resources in the IAM User Guide.
 	ListInstanceProfileTags(ctx context.Context, in *ListInstanceProfileTagsRequest) (*ListInstanceProfileTagsResponse, error)
+
+	// Lists the instance profiles that have the specified path prefix. If there are none,
+	// the operation returns an empty list. For more information about instance profiles, see
+	// Using instance profiles in the IAM User Guide.
 	ListInstanceProfiles(ctx context.Context, in *ListInstanceProfilesRequest) (*ListInstanceProfilesResponse, error)
+
+	// Lists the instance profiles that have the specified associated IAM role. If there are
+	// none, the operation returns an empty list. For more information about instance
+	// profiles, go to Using instance profiles in the IAM User Guide.
 	ListInstanceProfilesForRole(ctx context.Context, in *ListInstanceProfilesForRoleRequest) (*ListInstanceProfilesForRoleResponse, error)
+
+	// Lists the tags that are attached to the specified IAM virtual multi-factor
+	// authentication (MFA) device. The returned list of tags is sorted by tag key. For more
+	// information about tagging, see Tagging IAM resources in the IAM User Guide.
 	ListMFADeviceTags(ctx context.Context, in *ListMFADeviceTagsRequest) (*ListMFADeviceTagsResponse, error)
+
+	// Lists the MFA devices for an IAM user. If the request includes a IAM user name, then
+	// this operation lists all the MFA devices associated with the specified user. If you do
+	// not specify a user name, IAM determines the user name implicitly based on the Amazon
+	// Web Services access key ID signing the request for this operation.
 	ListMFADevices(ctx context.Context, in *ListMFADevicesRequest) (*ListMFADevicesResponse, error)
+
+	// Lists the tags that are attached to the specified OpenID Connect (OIDC)-compatible
+	// identity provider. The returned list of tags is sorted by tag key. For more
+	// information, see About web identity federation.
 	ListOpenIDConnectProviderTags(ctx context.Context, in *ListOpenIDConnectProviderTagsRequest) (*ListOpenIDConnectProviderTagsResponse, error)
+
+	// Lists information about the IAM OpenID Connect (OIDC) provider resource objects
+	// defined in the Amazon Web Services account.
 	ListOpenIDConnectProviders(ctx context.Context, in *ListOpenIDConnectProvidersRequest) (*ListOpenIDConnectProvidersResponse, error)
+
+	// Lists the centralized root access features enabled for your organization. For more
+	// information, see Centrally manage root access for member accounts.
 	ListOrganizationsFeatures(ctx context.Context, in *ListOrganizationsFeaturesRequest) (*ListOrganizationsFeaturesResponse, error)
+
+	// Lists all the managed policies that are available in your Amazon Web Services account,
+	// including your own customer-defined managed policies and all Amazon Web Services
+	// managed policies.
 	ListPolicies(ctx context.Context, in *ListPoliciesRequest) (*ListPoliciesResponse, error)
+
+	// Retrieves a list of policies that the IAM identity (user, group, or role) can use to
+	// access each specified service.
 	ListPoliciesGrantingServiceAccess(ctx context.Context, in *ListPoliciesGrantingServiceAccessRequest) (*ListPoliciesGrantingServiceAccessResponse, error)
+
+	// Lists the tags that are attached to the specified IAM customer managed policy. The
+	// returned list of tags is sorted by tag key. For more information about tagging, see
+	// Tagging IAM resources in the IAM User Guide.
 	ListPolicyTags(ctx context.Context, in *ListPolicyTagsRequest) (*ListPolicyTagsResponse, error)
+
+	// Lists information about the versions of the specified managed policy, including the
+	// version that is currently set as the policy's default version.
 	ListPolicyVersions(ctx context.Context, in *ListPolicyVersionsRequest) (*ListPolicyVersionsResponse, error)
+
+	// Lists the names of the inline policies that are embedded in the specified IAM role.
 	ListRolePolicies(ctx context.Context, in *ListRolePoliciesRequest) (*ListRolePoliciesResponse, error)
+
+	// Lists the tags that are attached to the specified role. The returned list of tags is
+	// sorted by tag key. For more information about tagging, see Tagging IAM resources in
+	// the IAM User Guide.
 	ListRoleTags(ctx context.Context, in *ListRoleTagsRequest) (*ListRoleTagsResponse, error)
+
+	// Lists the IAM roles that have the specified path prefix. If there are none, the
+	// operation returns an empty list. For more information about roles, see IAM roles in
+	// the IAM User Guide.
 	ListRoles(ctx context.Context, in *ListRolesRequest) (*ListRolesResponse, error)
+
+	// Lists the tags that are attached to the specified Security Assertion Markup Language
+	// (SAML) identity provider. The returned list of tags is sorted by tag key. For more
+	// information, see About SAML 2.0-based federation.
 	ListSAMLProviderTags(ctx context.Context, in *ListSAMLProviderTagsRequest) (*ListSAMLProviderTagsResponse, error)
+
+	// Lists the SAML provider resource objects defined in IAM in the account. IAM
+	// resource-listing operations return a subset of the available attributes for the
+	// resource. For example, this operation does not return tags, even though they are an
+	// attribute of the returned object. To view all of the information for a SAML provider,
+	// see GetSAMLProvider.
 	ListSAMLProviders(ctx context.Context, in *ListSAMLProvidersRequest) (*ListSAMLProvidersResponse, error)
+
+	// Returns information about the SSH public keys associated with the specified IAM user.
+	// If none exists, the operation returns an empty list.
 	ListSSHPublicKeys(ctx context.Context, in *ListSSHPublicKeysRequest) (*ListSSHPublicKeysResponse, error)
+
+	// Lists the tags that are attached to the specified IAM server certificate. The returned
+	// list of tags is sorted by tag key. For more information about tagging, see Tagging IAM
+	// resources in the IAM User Guide.
 	ListServerCertificateTags(ctx context.Context, in *ListServerCertificateTagsRequest) (*ListServerCertificateTagsResponse, error)
+
+	// Lists the server certificates stored in IAM that have the specified path prefix. If
+	// none exist, the operation returns an empty list.
 	ListServerCertificates(ctx context.Context, in *ListServerCertificatesRequest) (*ListServerCertificatesResponse, error)
+
+	// Returns information about the service-specific credentials associated with the
+	// specified IAM user. If none exists, the operation returns an empty list. The
+	// service-specific credentials returned by this operation are used only for
+	// authenticating the IAM user to a specific service.
 	ListServiceSpecificCredentials(ctx context.Context, in *ListServiceSpecificCredentialsRequest) (*ListServiceSpecificCredentialsResponse, error)
+
+	// Returns information about the signing certificates associated with the specified IAM
+	// user. If none exists, the operation returns an empty list.
 	ListSigningCertificates(ctx context.Context, in *ListSigningCertificatesRequest) (*ListSigningCertificatesResponse, error)
+
+	// Lists the names of the inline policies embedded in the specified IAM user.
 	ListUserPolicies(ctx context.Context, in *ListUserPoliciesRequest) (*ListUserPoliciesResponse, error)
+
+	// Lists the tags that are attached to the specified IAM user. The returned list of tags
+	// is sorted by tag key. For more information about tagging, see Tagging IAM resources in
+	// the IAM User Guide.
 	ListUserTags(ctx context.Context, in *ListUserTagsRequest) (*ListUserTagsResponse, error)
+
+	// Lists the IAM users that have the specified path prefix. If no path prefix is
+	// specified, the operation returns all users in the Amazon Web Services account. If
+	// there are none, the operation returns an empty list.
 	ListUsers(ctx context.Context, in *ListUsersRequest) (*ListUsersResponse, error)
+
+	// Lists the virtual MFA devices defined in the Amazon Web Services account by assignment
+	// status. If you do not specify an assignment status, the operation returns a list of
+	// all virtual MFA devices. Assignment status can be Assigned, Unassigned, or Any.
 	ListVirtualMFADevices(ctx context.Context, in *ListVirtualMFADevicesRequest) (*ListVirtualMFADevicesResponse, error)
+
+	// Adds or updates an inline policy document that is embedded in the specified IAM group.
 	PutGroupPolicy(ctx context.Context, in *PutGroupPolicyRequest) (*PutGroupPolicyOutput, error)
+
+	// Adds or updates the policy that is specified as the IAM role's permissions boundary.
+	// You can use an Amazon Web Services managed policy or a customer managed policy to set
+	// the boundary for a role. Use the boundary to control the maximum permissions that the
+	// role can have. Setting a permissions boundary is an advanced feature that can affect
+	// the permissions for the role.
 	PutRolePermissionsBoundary(ctx context.Context, in *PutRolePermissionsBoundaryRequest) (*PutRolePermissionsBoundaryOutput, error)
+
+	// Adds or updates an inline policy document that is embedded in the specified IAM role.
 	PutRolePolicy(ctx context.Context, in *PutRolePolicyRequest) (*PutRolePolicyOutput, error)
+
+	// Adds or updates the policy that is specified as the IAM user's permissions boundary.
+	// You can use an Amazon Web Services managed policy or a customer managed policy to set
+	// the boundary for a user. Use the boundary to control the maximum permissions that the
+	// user can have. Setting a permissions boundary is an advanced feature that can affect
+	// the permissions for the user.
 	PutUserPermissionsBoundary(ctx context.Context, in *PutUserPermissionsBoundaryRequest) (*PutUserPermissionsBoundaryOutput, error)
+
+	// Adds or updates an inline policy document that is embedded in the specified IAM user.
 	PutUserPolicy(ctx context.Context, in *PutUserPolicyRequest) (*PutUserPolicyOutput, error)
+
+	// Rejects a delegation request, denying the requested temporary access.
 	RejectDelegationRequest(ctx context.Context, in *RejectDelegationRequestRequest) (*RejectDelegationRequestOutput, error)
+
+	// Removes the specified client ID (also known as audience) from the list of client IDs
+	// registered for the specified IAM OpenID Connect (OIDC) provider resource object.
 	RemoveClientIDFromOpenIDConnectProvider(ctx context.Context, in *RemoveClientIDFromOpenIDConnectProviderRequest) (*RemoveClientIDFromOpenIDConnectProviderOutput, error)
+
+	// Removes the specified IAM role from the specified Amazon EC2 instance profile.
 	RemoveRoleFromInstanceProfile(ctx context.Context, in *RemoveRoleFromInstanceProfileRequest) (*RemoveRoleFromInstanceProfileOutput, error)
+
+	// Removes the specified user from the specified group.
 	RemoveUserFromGroup(ctx context.Context, in *RemoveUserFromGroupRequest) (*RemoveUserFromGroupOutput, error)
+
+	// Resets the password for a service-specific credential. The new password is Amazon Web
+	// Services generated and cryptographically strong. It cannot be configured by the user.
+	// Resetting the password immediately invalidates the previous password associated with
+	// this user.
 	ResetServiceSpecificCredential(ctx context.Context, in *ResetServiceSpecificCredentialRequest) (*ResetServiceSpecificCredentialResponse, error)
+
+	// Synchronizes the specified MFA device with its IAM resource object on the Amazon Web
+	// Services servers.
 	ResyncMFADevice(ctx context.Context, in *ResyncMFADeviceRequest) (*ResyncMFADeviceOutput, error)
+
+	// Sends the exchange token for an accepted delegation request.
 	SendDelegationToken(ctx context.Context, in *SendDelegationTokenRequest) (*SendDelegationTokenOutput, error)
+
+	// Sets the specified version of the specified policy as the policy's default (operative)
+	// version.
 	SetDefaultPolicyVersion(ctx context.Context, in *SetDefaultPolicyVersionRequest) (*SetDefaultPolicyVersionOutput, error)
+
+	// Sets the specified version of the global endpoint token as the token version used for
+	// the Amazon Web Services account.
 	SetSecurityTokenServicePreferences(ctx context.Context, in *SetSecurityTokenServicePreferencesRequest) (*SetSecurityTokenServicePreferencesOutput, error)
+
+	// Simulate how a set of IAM policies and optionally a resource-based policy works with a
+	// list of API operations and Amazon Web Services resources to determine the policies'
+	// effective permissions. The policies are provided as strings.
 	SimulateCustomPolicy(ctx context.Context, in *SimulateCustomPolicyRequest) (*SimulatePolicyResponse, error)
+
+	// Simulate how a set of IAM policies attached to an IAM entity works with a list of API
+	// operations and Amazon Web Services resources to determine the policies' effective
+	// permissions. The entity can be an IAM user, group, or role.
 	SimulatePrincipalPolicy(ctx context.Context, in *SimulatePrincipalPolicyRequest) (*SimulatePolicyResponse, error)
+
+	// Adds one or more tags to an IAM instance profile. If a tag with the same key name
+	// already exists, then that tag is overwritten with the new value.
 	TagInstanceProfile(ctx context.Context, in *TagInstanceProfileRequest) (*TagInstanceProfileOutput, error)
+
+	// Adds one or more tags to an IAM virtual multi-factor authentication (MFA) device. If a
+	// tag with the same key name already exists, then that tag is overwritten with the new
+	// value.
 	TagMFADevice(ctx context.Context, in *TagMFADeviceRequest) (*TagMFADeviceOutput, error)
+
+	// Adds one or more tags to an OpenID Connect (OIDC)-compatible identity provider. For
+	// more information about these providers, see About web identity federation. If a tag
+	// with the same key name already exists, then that tag is overwritten with the new
+	// value.
 	TagOpenIDConnectProvider(ctx context.Context, in *TagOpenIDConnectProviderRequest) (*TagOpenIDConnectProviderOutput, error)
+
+	// Adds one or more tags to an IAM customer managed policy. If a tag with the same key
+	// name already exists, then that tag is overwritten with the new value.
 	TagPolicy(ctx context.Context, in *TagPolicyRequest) (*TagPolicyOutput, error)
+
+	// Adds one or more tags to an IAM role. The role can be a regular role or a
+	// service-linked role. If a tag with the same key name already exists, then that tag is
+	// overwritten with the new value.
 	TagRole(ctx context.Context, in *TagRoleRequest) (*TagRoleOutput, error)
+
+	// Adds one or more tags to a Security Assertion Markup Language (SAML) identity
+	// provider. For more information about these providers, see About SAML 2.0-based
+	// federation. If a tag with the same key name already exists, then that tag is
+	// overwritten with the new value.
 	TagSAMLProvider(ctx context.Context, in *TagSAMLProviderRequest) (*TagSAMLProviderOutput, error)
+
+	// Adds one or more tags to an IAM server certificate. If a tag with the same key name
+	// already exists, then that tag is overwritten with the new value.
 	TagServerCertificate(ctx context.Context, in *TagServerCertificateRequest) (*TagServerCertificateOutput, error)
+
+	// Adds one or more tags to an IAM user. If a tag with the same key name already exists,
+	// then that tag is overwritten with the new value.
 	TagUser(ctx context.Context, in *TagUserRequest) (*TagUserOutput, error)
+
+	// Removes the specified tags from the IAM instance profile. For more information about
+	// tagging, see Tagging IAM resources in the IAM User Guide.
 	UntagInstanceProfile(ctx context.Context, in *UntagInstanceProfileRequest) (*UntagInstanceProfileOutput, error)
+
+	// Removes the specified tags from the IAM virtual multi-factor authentication (MFA)
+	// device. For more information about tagging, see Tagging IAM resources in the IAM User
+	// Guide.
 	UntagMFADevice(ctx context.Context, in *UntagMFADeviceRequest) (*UntagMFADeviceOutput, error)
+
+	// Removes the specified tags from the specified OpenID Connect (OIDC)-compatible
+	// identity provider in IAM. For more information about OIDC providers, see About web
+	// identity federation. For more information about tagging, see Tagging IAM resources in
+	// the IAM User Guide.
 	UntagOpenIDConnectProvider(ctx context.Context, in *UntagOpenIDConnectProviderRequest) (*UntagOpenIDConnectProviderOutput, error)
+
+	// Removes the specified tags from the customer managed policy. For more information
+	// about tagging, see Tagging IAM resources in the IAM User Guide.
 	UntagPolicy(ctx context.Context, in *UntagPolicyRequest) (*UntagPolicyOutput, error)
+
+	// Removes the specified tags from the role. For more information about tagging, see
+	// Tagging IAM resources in the IAM User Guide.
 	UntagRole(ctx context.Context, in *UntagRoleRequest) (*UntagRoleOutput, error)
+
+	// Removes the specified tags from the specified Security Assertion Markup Language
+	// (SAML) identity provider in IAM. For more information about these providers, see About
+	// web identity federation. For more information about tagging, see Tagging IAM resources
+	// in the IAM User Guide.
 	UntagSAMLProvider(ctx context.Context, in *UntagSAMLProviderRequest) (*UntagSAMLProviderOutput, error)
+
+	// Removes the specified tags from the IAM server certificate. For more information about
+	// tagging, see Tagging IAM resources in the IAM User Guide.
 	UntagServerCertificate(ctx context.Context, in *UntagServerCertificateRequest) (*UntagServerCertificateOutput, error)
+
+	// Removes the specified tags from the user. For more information about tagging, see
+	// Tagging IAM resources in the IAM User Guide.
 	UntagUser(ctx context.Context, in *UntagUserRequest) (*UntagUserOutput, error)
+
+	// Changes the status of the specified access key from Active to Inactive, or vice versa.
+	// This operation can be used to disable a user's key as part of a key rotation workflow.
 	UpdateAccessKey(ctx context.Context, in *UpdateAccessKeyRequest) (*UpdateAccessKeyOutput, error)
+
+	// Updates the password policy settings for the Amazon Web Services account.
 	UpdateAccountPasswordPolicy(ctx context.Context, in *UpdateAccountPasswordPolicyRequest) (*UpdateAccountPasswordPolicyOutput, error)
+
+	// Updates the policy that grants an IAM entity permission to assume a role. This is
+	// typically referred to as the "role trust policy". For more information about roles,
+	// see Using roles to delegate permissions and federate identities.
 	UpdateAssumeRolePolicy(ctx context.Context, in *UpdateAssumeRolePolicyRequest) (*UpdateAssumeRolePolicyOutput, error)
+
+	// Updates an existing delegation request with additional information. When the
+	// delegation request is updated, it reaches the PENDING_APPROVAL state.
 	UpdateDelegationRequest(ctx context.Context, in *UpdateDelegationRequestRequest) (*UpdateDelegationRequestOutput, error)
+
+	// Updates the name and/or the path of the specified IAM group.
 	UpdateGroup(ctx context.Context, in *UpdateGroupRequest) (*UpdateGroupOutput, error)
+
+	// Changes the password for the specified IAM user. You can use the CLI, the Amazon Web
+	// Services API, or the Users page in the IAM console to change the password for any IAM
+	// user. Use ChangePassword to change your own password in the My Security Credentials
+	// page in the Amazon Web Services Management Console.
 	UpdateLoginProfile(ctx context.Context, in *UpdateLoginProfileRequest) (*UpdateLoginProfileOutput, error)
+
+	// Replaces the existing list of server certificate thumbprints associated with an OpenID
+	// Connect (OIDC) provider resource object with a new list of thumbprints.
 	UpdateOpenIDConnectProviderThumbprint(ctx context.Context, in *UpdateOpenIDConnectProviderThumbprintRequest) (*UpdateOpenIDConnectProviderThumbprintOutput, error)
+
+	// Updates the description or maximum session duration setting of a role.
 	UpdateRole(ctx context.Context, in *UpdateRoleRequest) (*UpdateRoleResponse, error)
+
+	// Use UpdateRole instead.
 	UpdateRoleDescription(ctx context.Context, in *UpdateRoleDescriptionRequest) (*UpdateRoleDescriptionResponse, error)
+
+	// Updates the metadata document, SAML encryption settings, and private keys for an
+	// existing SAML provider. To rotate private keys, add your new private key and then
+	// remove the old key in a separate request.
 	UpdateSAMLProvider(ctx context.Context, in *UpdateSAMLProviderRequest) (*UpdateSAMLProviderResponse, error)
+
+	// Sets the status of an IAM user's SSH public key to active or inactive. SSH public keys
+	// that are inactive cannot be used for authentication. This operation can be used to
+	// disable a user's SSH public key as part of a key rotation work flow.
 	UpdateSSHPublicKey(ctx context.Context, in *UpdateSSHPublicKeyRequest) (*UpdateSSHPublicKeyOutput, error)
+
+	// Updates the name and/or the path of the specified server certificate stored in IAM.
 	UpdateServerCertificate(ctx context.Context, in *UpdateServerCertificateRequest) (*UpdateServerCertificateOutput, error)
+
+	// Sets the status of a service-specific credential to Active or Inactive.
+	// Service-specific credentials that are inactive cannot be used for authentication to
+	// the service. This operation can be used to disable a user's service-specific
+	// credential as part of a credential rotation work flow.
 	UpdateServiceSpecificCredential(ctx context.Context, in *UpdateServiceSpecificCredentialRequest) (*UpdateServiceSpecificCredentialOutput, error)
+
+	// Changes the status of the specified user signing certificate from active to disabled,
+	// or vice versa. This operation can be used to disable an IAM user's signing certificate
+	// as part of a certificate rotation work flow.
 	UpdateSigningCertificate(ctx context.Context, in *UpdateSigningCertificateRequest) (*UpdateSigningCertificateOutput, error)
+
+	// Updates the name and/or the path of the specified IAM user.
 	UpdateUser(ctx context.Context, in *UpdateUserRequest) (*UpdateUserOutput, error)
+
+	// Uploads an SSH public key and associates it with the specified IAM user.
 	UploadSSHPublicKey(ctx context.Context, in *UploadSSHPublicKeyRequest) (*UploadSSHPublicKeyResponse, error)
+
+	// Uploads a server certificate entity for the Amazon Web Services account. The server
+	// certificate entity includes a public key certificate, a private key, and an optional
+	// certificate chain, which should all be PEM-encoded.
 	UploadServerCertificate(ctx context.Context, in *UploadServerCertificateRequest) (*UploadServerCertificateResponse, error)
+
+	// Uploads an X.509 signing certificate and associates it with the specified IAM user.
+	// Some Amazon Web Services services require you to use certificates to validate requests
+	// that are signed with a corresponding private key. When you upload the certificate, its
+	// default status is Active.
 	UploadSigningCertificate(ctx context.Context, in *UploadSigningCertificateRequest) (*UploadSigningCertificateResponse, error)
 }
 

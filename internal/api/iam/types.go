@@ -7,44 +7,78 @@ import (
 )
 
 type AcceptDelegationRequestRequest struct {
-	_                   struct{} `type:"structure"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request to accept.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
 }
 
+// An object that contains details about when a principal in the reported Organizations
+// entity last attempted to access an Amazon Web Services service. A principal can be an
+// IAM user, an IAM role, or the Amazon Web Services account root user within the reported
+// Organizations entity.
 type AccessDetail struct {
-	_                          struct{}   `type:"structure"`
-	ServiceName                *string    `name:"ServiceName" type:"string" required:"true"`
-	ServiceNamespace           *string    `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
-	Region                     *string    `name:"Region" type:"string"`
-	EntityPath                 *string    `name:"EntityPath" type:"string" min:"19" max:"427"`
-	LastAuthenticatedTime      *time.Time `name:"LastAuthenticatedTime" type:"timestamp"`
-	TotalAuthenticatedEntities *int64     `name:"TotalAuthenticatedEntities" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The name of the service in which access was attempted.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
+	// The namespace of the service in which access was attempted.
+	ServiceNamespace *string `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
+	// The Region where the last service access attempt occurred.
+	Region *string `name:"Region" type:"string"`
+	// The path of the Organizations entity (root, organizational unit, or account) from
+	// which an authenticated principal last attempted to access the service.
+	EntityPath *string `name:"EntityPath" type:"string" min:"19" max:"427"`
+	// The date and time, in ISO 8601 date-time format, when an authenticated principal most
+	// recently attempted to access the service.
+	LastAuthenticatedTime *time.Time `name:"LastAuthenticatedTime" type:"timestamp"`
+	// The number of accounts with authenticated principals (root user, IAM users, and IAM
+	// roles) that attempted to access the service in the tracking period.
+	TotalAuthenticatedEntities *int64 `name:"TotalAuthenticatedEntities" type:"integer"`
 }
 
+// Contains information about an Amazon Web Services access key.
 type AccessKey struct {
-	_               struct{}   `type:"structure"`
-	UserName        *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	AccessKeyId     *string    `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
-	Status          *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
-	SecretAccessKey *string    `name:"SecretAccessKey" type:"string" required:"true"`
-	CreateDate      *time.Time `name:"CreateDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user that the access key is associated with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The ID for this access key.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	// The status of the access key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
+	// The secret key used to sign requests.
+	SecretAccessKey *string `name:"SecretAccessKey" type:"string" required:"true"`
+	// The date when the access key was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
 }
 
+// Contains information about the last time an Amazon Web Services access key was used
+// since IAM began tracking this information on April 22, 2015.
 type AccessKeyLastUsed struct {
-	_            struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time, in ISO 8601 date-time format, when the access key was most recently
+	// used.
 	LastUsedDate *time.Time `name:"LastUsedDate" type:"timestamp"`
-	ServiceName  *string    `name:"ServiceName" type:"string" required:"true"`
-	Region       *string    `name:"Region" type:"string" required:"true"`
+	// The name of the Amazon Web Services service with which this access key was most
+	// recently used.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
+	// The Amazon Web Services Region where this access key was most recently used.
+	Region *string `name:"Region" type:"string" required:"true"`
 }
 
+// Contains information about an Amazon Web Services access key, without its secret key.
 type AccessKeyMetadata struct {
-	_           struct{}   `type:"structure"`
-	UserName    *string    `name:"UserName" type:"string" min:"1" max:"64"`
-	AccessKeyId *string    `name:"AccessKeyId" type:"string" min:"16" max:"128"`
-	Status      *string    `name:"Status" type:"string" enum:"statusType"`
-	CreateDate  *time.Time `name:"CreateDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user that the key is associated with.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The ID for this access key.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" min:"16" max:"128"`
+	// The status of the access key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType"`
+	// The date when the access key was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
 }
 
+// The request was rejected because the account making the request is not the management
+// account or delegated administrator account for centralized root access.
 type AccountNotManagementOrDelegatedAdministratorException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -63,58 +97,81 @@ func (e *AccountNotManagementOrDelegatedAdministratorException) HTTPStatus() int
 func (e *AccountNotManagementOrDelegatedAdministratorException) Fault() string   { return "client" }
 
 type AddClientIDToOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	ClientID                 *string  `name:"ClientID" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to
+	// add the client ID to.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The client ID (also known as audience) to add to the IAM OpenID Connect provider
+	// resource.
+	ClientID *string `name:"ClientID" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type AddRoleToInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	RoleName            *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the instance profile to update.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the role to add.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type AddUserToGroupRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	UserName  *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the group to update.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the user to add.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type AssociateDelegationRequestRequest struct {
-	_                   struct{} `type:"structure"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request to associate.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
 }
 
 type AttachGroupPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the group to attach the policy to.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type AttachRolePolicyRequest struct {
-	_         struct{} `type:"structure"`
-	RoleName  *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the role to attach the policy to.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type AttachUserPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	UserName  *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM user to attach the policy to.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
+// Contains information about an attached permissions boundary.
 type AttachedPermissionsBoundary struct {
-	_                       struct{} `type:"structure"`
-	PermissionsBoundaryType *string  `name:"PermissionsBoundaryType" type:"string" enum:"PermissionsBoundaryAttachmentType"`
-	PermissionsBoundaryArn  *string  `name:"PermissionsBoundaryArn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The permissions boundary usage type that indicates what type of IAM resource is used
+	// as the permissions boundary for an entity. Values: PermissionsBoundaryAttachmentType.
+	PermissionsBoundaryType *string `name:"PermissionsBoundaryType" type:"string" enum:"PermissionsBoundaryAttachmentType"`
+	// The ARN of the policy used to set the permissions boundary for the user or role.
+	PermissionsBoundaryArn *string `name:"PermissionsBoundaryArn" type:"string" min:"20" max:"2048"`
 }
 
+// Contains information about an attached policy.
 type AttachedPolicy struct {
-	_          struct{} `type:"structure"`
-	PolicyName *string  `name:"PolicyName" type:"string" min:"1" max:"128"`
-	PolicyArn  *string  `name:"PolicyArn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The friendly name of the attached policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"128"`
+	PolicyArn  *string `name:"PolicyArn" type:"string" min:"20" max:"2048"`
 }
 
+// The request was rejected because the account making the request is not the management
+// account for the organization.
 type CallerIsNotManagementAccountException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -133,11 +190,15 @@ func (e *CallerIsNotManagementAccountException) HTTPStatus() int { return 400 }
 func (e *CallerIsNotManagementAccountException) Fault() string   { return "client" }
 
 type ChangePasswordRequest struct {
-	_           struct{} `type:"structure"`
-	OldPassword *string  `name:"OldPassword" type:"string" required:"true" min:"1" max:"128"`
-	NewPassword *string  `name:"NewPassword" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The IAM user's current password.
+	OldPassword *string `name:"OldPassword" type:"string" required:"true" min:"1" max:"128"`
+	// The new password.
+	NewPassword *string `name:"NewPassword" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// The request was rejected because multiple requests to change this object were submitted
+// simultaneously. Wait a few minutes and submit your request again.
 type ConcurrentModificationException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ConcurrentModification" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -156,202 +217,312 @@ func (e *ConcurrentModificationException) HTTPStatus() int        { return 409 }
 func (e *ConcurrentModificationException) Fault() string          { return "client" }
 func (e *ConcurrentModificationException) QueryErrorCode() string { return "ConcurrentModification" }
 
+// Contains information about a condition context key. It includes the name of the key and
+// specifies the value (or values, if the context key supports multiple values) to use in
+// the simulation. This information is used when evaluating the Condition elements of the
+// input policies.
 type ContextEntry struct {
-	_                struct{} `type:"structure"`
-	ContextKeyName   *string  `name:"ContextKeyName" type:"string" min:"5" max:"256"`
+	_ struct{} `type:"structure"`
+	// The full name of a condition context key, including the service prefix.
+	ContextKeyName *string `name:"ContextKeyName" type:"string" min:"5" max:"256"`
+	// The value (or values, if the condition context key supports multiple values) to
+	// provide to the simulation when the key is referenced by a Condition element in an
+	// input policy.
 	ContextKeyValues []string `name:"ContextKeyValues" type:"list"`
-	ContextKeyType   *string  `name:"ContextKeyType" type:"string" enum:"ContextKeyTypeEnum"`
+	// The data type of the value (or values) specified in the ContextKeyValues parameter.
+	// Values: ContextKeyTypeEnum.
+	ContextKeyType *string `name:"ContextKeyType" type:"string" enum:"ContextKeyTypeEnum"`
 }
 
 type CreateAccessKeyRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user that the new key will belong to.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
 }
 
+// Contains the response to a successful CreateAccessKey request.
 type CreateAccessKeyResponse struct {
-	_         struct{}   `type:"structure" resultWrapper:"CreateAccessKeyResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreateAccessKeyResult"`
+	// A structure with details about the access key.
 	AccessKey *AccessKey `name:"AccessKey" type:"structure" required:"true"`
 }
 
 type CreateAccountAliasRequest struct {
-	_            struct{} `type:"structure"`
-	AccountAlias *string  `name:"AccountAlias" type:"string" required:"true" min:"3" max:"63"`
+	_ struct{} `type:"structure"`
+	// The account alias to create.
+	AccountAlias *string `name:"AccountAlias" type:"string" required:"true" min:"3" max:"63"`
 }
 
 type CreateDelegationRequestRequest struct {
-	_                   struct{}              `type:"structure"`
-	OwnerAccountId      *string               `name:"OwnerAccountId" type:"string"`
-	Description         *string               `name:"Description" type:"string" required:"true" max:"1000"`
-	Permissions         *DelegationPermission `name:"Permissions" type:"structure" required:"true"`
-	RequestMessage      *string               `name:"RequestMessage" type:"string" max:"200"`
-	RequestorWorkflowId *string               `name:"RequestorWorkflowId" type:"string" required:"true" min:"5" max:"400"`
-	RedirectUrl         *string               `name:"RedirectUrl" type:"string" min:"1" max:"255"`
-	NotificationChannel *string               `name:"NotificationChannel" type:"string" required:"true" min:"2" max:"400"`
-	SessionDuration     *int64                `name:"SessionDuration" type:"integer" required:"true" min:"300" max:"43200"`
-	OnlySendByOwner     *bool                 `name:"OnlySendByOwner" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The Amazon Web Services account ID this delegation request is targeted to.
+	OwnerAccountId *string `name:"OwnerAccountId" type:"string"`
+	// A description of the delegation request.
+	Description *string `name:"Description" type:"string" required:"true" max:"1000"`
+	// The permissions to be delegated in this delegation request.
+	Permissions *DelegationPermission `name:"Permissions" type:"structure" required:"true"`
+	// A message explaining the reason for the delegation request.
+	RequestMessage *string `name:"RequestMessage" type:"string" max:"200"`
+	// The workflow ID associated with the requestor.
+	RequestorWorkflowId *string `name:"RequestorWorkflowId" type:"string" required:"true" min:"5" max:"400"`
+	// The URL to redirect to after the delegation request is processed.
+	RedirectUrl *string `name:"RedirectUrl" type:"string" min:"1" max:"255"`
+	// The notification channel for updates about the delegation request.
+	NotificationChannel *string `name:"NotificationChannel" type:"string" required:"true" min:"2" max:"400"`
+	// The duration for which the delegated session should remain active, in seconds.
+	SessionDuration *int64 `name:"SessionDuration" type:"integer" required:"true" min:"300" max:"43200"`
+	// Specifies whether the delegation token should only be sent by the owner.
+	OnlySendByOwner *bool `name:"OnlySendByOwner" type:"boolean"`
 }
 
 type CreateDelegationRequestResponse struct {
-	_                   struct{} `type:"structure" resultWrapper:"CreateDelegationRequestResult"`
-	ConsoleDeepLink     *string  `name:"ConsoleDeepLink" type:"string" min:"1" max:"255"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" min:"16" max:"128"`
+	_ struct{} `type:"structure" resultWrapper:"CreateDelegationRequestResult"`
+	// A deep link URL to the Amazon Web Services Management Console for managing the
+	// delegation request.
+	ConsoleDeepLink *string `name:"ConsoleDeepLink" type:"string" min:"1" max:"255"`
+	// The unique identifier for the created delegation request.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" min:"16" max:"128"`
 }
 
 type CreateGroupRequest struct {
-	_         struct{} `type:"structure"`
-	Path      *string  `name:"Path" type:"string" min:"1" max:"512"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The path to the group.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The name of the group to create.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful CreateGroup request.
 type CreateGroupResponse struct {
-	_     struct{} `type:"structure" resultWrapper:"CreateGroupResult"`
-	Group *Group   `name:"Group" type:"structure" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"CreateGroupResult"`
+	// A structure containing details about the new group.
+	Group *Group `name:"Group" type:"structure" required:"true"`
 }
 
 type CreateInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	Path                *string  `name:"Path" type:"string" min:"1" max:"512"`
-	Tags                []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the instance profile to create.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// The path to the instance profile.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// A list of tags that you want to attach to the newly created IAM instance profile.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreateInstanceProfile request.
 type CreateInstanceProfileResponse struct {
-	_               struct{}         `type:"structure" resultWrapper:"CreateInstanceProfileResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreateInstanceProfileResult"`
+	// A structure containing details about the new instance profile.
 	InstanceProfile *InstanceProfile `name:"InstanceProfile" type:"structure" required:"true"`
 }
 
 type CreateLoginProfileRequest struct {
-	_                     struct{} `type:"structure"`
-	UserName              *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	Password              *string  `name:"Password" type:"string" min:"1" max:"128"`
-	PasswordResetRequired *bool    `name:"PasswordResetRequired" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user to create a password for.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The new password for the user.
+	Password *string `name:"Password" type:"string" min:"1" max:"128"`
+	// Specifies whether the user is required to set a new password on next sign-in.
+	PasswordResetRequired *bool `name:"PasswordResetRequired" type:"boolean"`
 }
 
+// Contains the response to a successful CreateLoginProfile request.
 type CreateLoginProfileResponse struct {
-	_            struct{}      `type:"structure" resultWrapper:"CreateLoginProfileResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreateLoginProfileResult"`
+	// A structure containing the user name and password create date.
 	LoginProfile *LoginProfile `name:"LoginProfile" type:"structure" required:"true"`
 }
 
 type CreateOpenIDConnectProviderRequest struct {
-	_              struct{} `type:"structure"`
-	Url            *string  `name:"Url" type:"string" required:"true" min:"1" max:"255"`
-	ClientIDList   []string `name:"ClientIDList" type:"list"`
+	_ struct{} `type:"structure"`
+	// The URL of the identity provider.
+	Url *string `name:"Url" type:"string" required:"true" min:"1" max:"255"`
+	// Provides a list of client IDs, also known as audiences.
+	ClientIDList []string `name:"ClientIDList" type:"list"`
+	// A list of server certificate thumbprints for the OpenID Connect (OIDC) identity
+	// provider's server certificates.
 	ThumbprintList []string `name:"ThumbprintList" type:"list"`
-	Tags           []*Tag   `name:"Tags" type:"list" max:"50"`
+	// A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreateOpenIDConnectProvider request.
 type CreateOpenIDConnectProviderResponse struct {
-	_                        struct{} `type:"structure" resultWrapper:"CreateOpenIDConnectProviderResult"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" min:"20" max:"2048"`
-	Tags                     []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure" resultWrapper:"CreateOpenIDConnectProviderResult"`
+	// The Amazon Resource Name (ARN) of the new IAM OpenID Connect provider that is created.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" min:"20" max:"2048"`
+	// A list of tags that are attached to the new IAM OIDC provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type CreatePolicyRequest struct {
-	_              struct{} `type:"structure"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	Path           *string  `name:"Path" type:"string" min:"1" max:"512"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
-	Description    *string  `name:"Description" type:"string" max:"1000"`
-	Tags           []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The friendly name of the policy.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The path for the policy.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The JSON policy document that you want to use as the content for the new policy.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	// A friendly description of the policy.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// A list of tags that you want to attach to the new IAM customer managed policy.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreatePolicy request.
 type CreatePolicyResponse struct {
-	_      struct{} `type:"structure" resultWrapper:"CreatePolicyResult"`
-	Policy *Policy  `name:"Policy" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"CreatePolicyResult"`
+	// A structure containing details about the new policy.
+	Policy *Policy `name:"Policy" type:"structure"`
 }
 
 type CreatePolicyVersionRequest struct {
-	_              struct{} `type:"structure"`
-	PolicyArn      *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
-	SetAsDefault   *bool    `name:"SetAsDefault" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy to which you want to add a new
+	// version.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The JSON policy document that you want to use as the content for this new version of
+	// the policy.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	// Specifies whether to set this version as the policy's default version.
+	SetAsDefault *bool `name:"SetAsDefault" type:"boolean"`
 }
 
+// Contains the response to a successful CreatePolicyVersion request.
 type CreatePolicyVersionResponse struct {
-	_             struct{}       `type:"structure" resultWrapper:"CreatePolicyVersionResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreatePolicyVersionResult"`
+	// A structure containing details about the new policy version.
 	PolicyVersion *PolicyVersion `name:"PolicyVersion" type:"structure"`
 }
 
 type CreateRoleRequest struct {
-	_                        struct{} `type:"structure"`
-	Path                     *string  `name:"Path" type:"string" min:"1" max:"512"`
-	RoleName                 *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	AssumeRolePolicyDocument *string  `name:"AssumeRolePolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
-	Description              *string  `name:"Description" type:"string" max:"1000"`
-	MaxSessionDuration       *int64   `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
-	PermissionsBoundary      *string  `name:"PermissionsBoundary" type:"string" min:"20" max:"2048"`
-	Tags                     []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path to the role.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The name of the role to create.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The trust relationship policy document that grants an entity permission to assume the
+	// role.
+	AssumeRolePolicyDocument *string `name:"AssumeRolePolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	// A description of the role.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// The maximum session duration (in seconds) that you want to set for the specified role.
+	MaxSessionDuration *int64 `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
+	// The ARN of the managed policy that is used to set the permissions boundary for the
+	// role.
+	PermissionsBoundary *string `name:"PermissionsBoundary" type:"string" min:"20" max:"2048"`
+	// A list of tags that you want to attach to the new role.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreateRole request.
 type CreateRoleResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"CreateRoleResult"`
-	Role *Role    `name:"Role" type:"structure" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"CreateRoleResult"`
+	// A structure containing details about the new role.
+	Role *Role `name:"Role" type:"structure" required:"true"`
 }
 
 type CreateSAMLProviderRequest struct {
-	_                       struct{} `type:"structure"`
-	SAMLMetadataDocument    *string  `name:"SAMLMetadataDocument" type:"string" required:"true" min:"1000" max:"10000000"`
-	Name                    *string  `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	Tags                    []*Tag   `name:"Tags" type:"list" max:"50"`
-	AssertionEncryptionMode *string  `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
-	AddPrivateKey           *string  `name:"AddPrivateKey" type:"string" min:"1" max:"16384"`
+	_ struct{} `type:"structure"`
+	// An XML document generated by an identity provider (IdP) that supports SAML 2.0.
+	SAMLMetadataDocument *string `name:"SAMLMetadataDocument" type:"string" required:"true" min:"1000" max:"10000000"`
+	// The name of the provider to create.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// A list of tags that you want to attach to the new IAM SAML provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
+	// Specifies the encryption setting for the SAML provider. Values:
+	// AssertionEncryptionModeType.
+	AssertionEncryptionMode *string `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
+	// The private key generated from your external identity provider.
+	AddPrivateKey *string `name:"AddPrivateKey" type:"string" min:"1" max:"16384"`
 }
 
+// Contains the response to a successful CreateSAMLProvider request.
 type CreateSAMLProviderResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"CreateSAMLProviderResult"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" min:"20" max:"2048"`
-	Tags            []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure" resultWrapper:"CreateSAMLProviderResult"`
+	// The Amazon Resource Name (ARN) of the new SAML provider resource in IAM.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" min:"20" max:"2048"`
+	// A list of tags that are attached to the new IAM SAML provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type CreateServiceLinkedRoleRequest struct {
-	_              struct{} `type:"structure"`
-	AWSServiceName *string  `name:"AWSServiceName" type:"string" required:"true" min:"1" max:"128"`
-	Description    *string  `name:"Description" type:"string" max:"1000"`
-	CustomSuffix   *string  `name:"CustomSuffix" type:"string" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The service principal for the Amazon Web Services service to which this role is
+	// attached.
+	AWSServiceName *string `name:"AWSServiceName" type:"string" required:"true" min:"1" max:"128"`
+	// The description of the role.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// A string that you provide, which is combined with the service-provided prefix to form
+	// the complete role name.
+	CustomSuffix *string `name:"CustomSuffix" type:"string" min:"1" max:"64"`
 }
 
 type CreateServiceLinkedRoleResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"CreateServiceLinkedRoleResult"`
-	Role *Role    `name:"Role" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"CreateServiceLinkedRoleResult"`
+	// A Role object that contains details about the newly created role.
+	Role *Role `name:"Role" type:"structure"`
 }
 
 type CreateServiceSpecificCredentialRequest struct {
-	_                 struct{} `type:"structure"`
-	UserName          *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	ServiceName       *string  `name:"ServiceName" type:"string" required:"true"`
-	CredentialAgeDays *int64   `name:"CredentialAgeDays" type:"integer" min:"1" max:"36600"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user that is to be associated with the credentials.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the Amazon Web Services service that is to be associated with the
+	// credentials.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
+	// The number of days until the service specific credential expires.
+	CredentialAgeDays *int64 `name:"CredentialAgeDays" type:"integer" min:"1" max:"36600"`
 }
 
 type CreateServiceSpecificCredentialResponse struct {
-	_                         struct{}                   `type:"structure" resultWrapper:"CreateServiceSpecificCredentialResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreateServiceSpecificCredentialResult"`
+	// A structure that contains information about the newly created service-specific
+	// credential.
 	ServiceSpecificCredential *ServiceSpecificCredential `name:"ServiceSpecificCredential" type:"structure"`
 }
 
 type CreateUserRequest struct {
-	_                   struct{} `type:"structure"`
-	Path                *string  `name:"Path" type:"string" min:"1" max:"512"`
-	UserName            *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	PermissionsBoundary *string  `name:"PermissionsBoundary" type:"string" min:"20" max:"2048"`
-	Tags                []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path for the user name.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The name of the user to create.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The ARN of the managed policy that is used to set the permissions boundary for the
+	// user.
+	PermissionsBoundary *string `name:"PermissionsBoundary" type:"string" min:"20" max:"2048"`
+	// A list of tags that you want to attach to the new user.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreateUser request.
 type CreateUserResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"CreateUserResult"`
-	User *User    `name:"User" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"CreateUserResult"`
+	// A structure with details about the new IAM user.
+	User *User `name:"User" type:"structure"`
 }
 
 type CreateVirtualMFADeviceRequest struct {
-	_                    struct{} `type:"structure"`
-	Path                 *string  `name:"Path" type:"string" min:"1" max:"512"`
-	VirtualMFADeviceName *string  `name:"VirtualMFADeviceName" type:"string" required:"true" min:"1"`
-	Tags                 []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path for the virtual MFA device.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The name of the virtual MFA device, which must be unique.
+	VirtualMFADeviceName *string `name:"VirtualMFADeviceName" type:"string" required:"true" min:"1"`
+	// A list of tags that you want to attach to the new IAM virtual MFA device.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful CreateVirtualMFADevice request.
 type CreateVirtualMFADeviceResponse struct {
-	_                struct{}          `type:"structure" resultWrapper:"CreateVirtualMFADeviceResult"`
+	_ struct{} `type:"structure" resultWrapper:"CreateVirtualMFADeviceResult"`
+	// A structure containing details about the new virtual MFA device.
 	VirtualMFADevice *VirtualMFADevice `name:"VirtualMFADevice" type:"structure" required:"true"`
 }
 
+// The request was rejected because the most recent credential report has expired. To
+// generate a new credential report, use GenerateCredentialReport. For more information
+// about credential report expiration, see Getting credential reports in the IAM User
+// Guide.
 type CredentialReportExpiredException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ReportExpired" httpStatus:"410"`
 	Message *string  `name:"message" type:"string"`
@@ -370,6 +541,8 @@ func (e *CredentialReportExpiredException) HTTPStatus() int        { return 410 
 func (e *CredentialReportExpiredException) Fault() string          { return "client" }
 func (e *CredentialReportExpiredException) QueryErrorCode() string { return "ReportExpired" }
 
+// The request was rejected because the credential report does not exist. To generate a
+// credential report, use GenerateCredentialReport.
 type CredentialReportNotPresentException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ReportNotPresent" httpStatus:"410"`
 	Message *string  `name:"message" type:"string"`
@@ -388,6 +561,7 @@ func (e *CredentialReportNotPresentException) HTTPStatus() int        { return 4
 func (e *CredentialReportNotPresentException) Fault() string          { return "client" }
 func (e *CredentialReportNotPresentException) QueryErrorCode() string { return "ReportNotPresent" }
 
+// The request was rejected because the credential report is still being generated.
 type CredentialReportNotReadyException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ReportInProgress" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -407,52 +581,86 @@ func (e *CredentialReportNotReadyException) Fault() string          { return "cl
 func (e *CredentialReportNotReadyException) QueryErrorCode() string { return "ReportInProgress" }
 
 type DeactivateMFADeviceRequest struct {
-	_            struct{} `type:"structure"`
-	UserName     *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose MFA device you want to deactivate.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
 }
 
+// Contains information about the permissions being delegated in a delegation request.
 type DelegationPermission struct {
-	_                 struct{}           `type:"structure"`
-	PolicyTemplateArn *string            `name:"PolicyTemplateArn" type:"string" min:"20" max:"2048"`
-	Parameters        []*PolicyParameter `name:"Parameters" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// This ARN maps to a pre-registered policy content for this partner.
+	PolicyTemplateArn *string `name:"PolicyTemplateArn" type:"string" min:"20" max:"2048"`
+	// A list of policy parameters that define the scope and constraints of the delegated
+	// permissions.
+	Parameters []*PolicyParameter `name:"Parameters" type:"list" max:"50"`
 }
 
+// Contains information about a delegation request, including its status, permissions, and
+// associated metadata.
 type DelegationRequest struct {
-	_                             struct{}              `type:"structure"`
-	DelegationRequestId           *string               `name:"DelegationRequestId" type:"string" min:"16" max:"128"`
-	OwnerAccountId                *string               `name:"OwnerAccountId" type:"string"`
-	Description                   *string               `name:"Description" type:"string" max:"1000"`
-	RequestMessage                *string               `name:"RequestMessage" type:"string" max:"200"`
-	Permissions                   *DelegationPermission `name:"Permissions" type:"structure"`
-	PermissionPolicy              *string               `name:"PermissionPolicy" type:"string"`
-	RolePermissionRestrictionArns []string              `name:"RolePermissionRestrictionArns" type:"list"`
-	OwnerId                       *string               `name:"OwnerId" type:"string" min:"20" max:"2048"`
-	ApproverId                    *string               `name:"ApproverId" type:"string" min:"20" max:"2048"`
-	State                         *string               `name:"State" type:"string" enum:"stateType"`
-	ExpirationTime                *time.Time            `name:"ExpirationTime" type:"timestamp"`
-	RequestorId                   *string               `name:"RequestorId" type:"string"`
-	RequestorName                 *string               `name:"RequestorName" type:"string" max:"30"`
-	CreateDate                    *time.Time            `name:"CreateDate" type:"timestamp"`
-	SessionDuration               *int64                `name:"SessionDuration" type:"integer" min:"300" max:"43200"`
-	RedirectUrl                   *string               `name:"RedirectUrl" type:"string" min:"1" max:"255"`
-	Notes                         *string               `name:"Notes" type:"string" max:"500"`
-	RejectionReason               *string               `name:"RejectionReason" type:"string" max:"500"`
-	OnlySendByOwner               *bool                 `name:"OnlySendByOwner" type:"boolean"`
-	UpdatedTime                   *time.Time            `name:"UpdatedTime" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the delegation request.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" min:"16" max:"128"`
+	// Amazon Web Services account ID of the owner of the delegation request.
+	OwnerAccountId *string `name:"OwnerAccountId" type:"string"`
+	// Description of the delegation request.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// A custom message that is added to the delegation request by the partner.
+	RequestMessage *string               `name:"RequestMessage" type:"string" max:"200"`
+	Permissions    *DelegationPermission `name:"Permissions" type:"structure"`
+	// JSON content of the associated permission policy of this delegation request.
+	PermissionPolicy *string `name:"PermissionPolicy" type:"string"`
+	// If the PermissionPolicy includes role creation permissions, this element will include
+	// the list of permissions boundary policies associated with the role creation.
+	RolePermissionRestrictionArns []string `name:"RolePermissionRestrictionArns" type:"list"`
+	// ARN of the owner of this delegation request.
+	OwnerId    *string `name:"OwnerId" type:"string" min:"20" max:"2048"`
+	ApproverId *string `name:"ApproverId" type:"string" min:"20" max:"2048"`
+	// The state of this delegation request. Values: StateType.
+	State *string `name:"State" type:"string" enum:"stateType"`
+	// The expiry time of this delegation request
+	ExpirationTime *time.Time `name:"ExpirationTime" type:"timestamp"`
+	// Identity of the requestor of this delegation request.
+	RequestorId *string `name:"RequestorId" type:"string"`
+	// A friendly name of the requestor.
+	RequestorName *string `name:"RequestorName" type:"string" max:"30"`
+	// Creation date (timestamp) of this delegation request.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// The life-time of the requested session credential.
+	SessionDuration *int64 `name:"SessionDuration" type:"integer" min:"300" max:"43200"`
+	// A URL to be redirected to once the delegation request is approved.
+	RedirectUrl *string `name:"RedirectUrl" type:"string" min:"1" max:"255"`
+	// Notes added to this delegation request, if this request was updated via the
+	// UpdateDelegationRequest API.
+	Notes *string `name:"Notes" type:"string" max:"500"`
+	// Reasons for rejecting this delegation request, if this request was rejected.
+	RejectionReason *string `name:"RejectionReason" type:"string" max:"500"`
+	// A flag indicating whether the SendDelegationToken must be called by the owner of this
+	// delegation request.
+	OnlySendByOwner *bool `name:"OnlySendByOwner" type:"boolean"`
+	// Last updated timestamp of the request.
+	UpdatedTime *time.Time `name:"UpdatedTime" type:"timestamp"`
 }
 
 type DeleteAccessKeyRequest struct {
-	_           struct{} `type:"structure"`
-	UserName    *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	AccessKeyId *string  `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose access key pair you want to delete.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The access key ID for the access key ID and secret access key you want to delete.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
 }
 
 type DeleteAccountAliasRequest struct {
-	_            struct{} `type:"structure"`
-	AccountAlias *string  `name:"AccountAlias" type:"string" required:"true" min:"3" max:"63"`
+	_ struct{} `type:"structure"`
+	// The name of the account alias to delete.
+	AccountAlias *string `name:"AccountAlias" type:"string" required:"true" min:"3" max:"63"`
 }
 
+// The request was rejected because it attempted to delete a resource that has attached
+// subordinate entities. The error message describes these entities.
 type DeleteConflictException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"DeleteConflict" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -470,139 +678,182 @@ func (e *DeleteConflictException) Fault() string          { return "client" }
 func (e *DeleteConflictException) QueryErrorCode() string { return "DeleteConflict" }
 
 type DeleteGroupPolicyRequest struct {
-	_          struct{} `type:"structure"`
-	GroupName  *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the group that the policy is embedded
+	// in.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name identifying the policy document to delete.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteGroupRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM group to delete.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the instance profile to delete.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteLoginProfileRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose password you want to delete.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
 }
 
 type DeleteOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM OpenID Connect provider resource object to
+	// delete.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DeletePolicyRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to delete.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DeletePolicyVersionRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	VersionId *string  `name:"VersionId" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy from which you want to delete a
+	// version.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The policy version to delete.
+	VersionId *string `name:"VersionId" type:"string" required:"true"`
 }
 
 type DeleteRolePermissionsBoundaryRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM role from which you want to remove the
+	// permissions boundary.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteRolePolicyRequest struct {
-	_          struct{} `type:"structure"`
-	RoleName   *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the role that the policy is embedded in.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the inline policy to delete from the specified IAM role.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the role to delete.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteSAMLProviderRequest struct {
-	_               struct{} `type:"structure"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the SAML provider to delete.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DeleteSSHPublicKeyRequest struct {
-	_              struct{} `type:"structure"`
-	UserName       *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyId *string  `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the SSH public key.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier for the SSH public key.
+	SSHPublicKeyId *string `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
 }
 
 type DeleteServerCertificateRequest struct {
-	_                     struct{} `type:"structure"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the server certificate you want to delete.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteServiceLinkedRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the service-linked role to be deleted.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteServiceLinkedRoleResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"DeleteServiceLinkedRoleResult"`
-	DeletionTaskId *string  `name:"DeletionTaskId" type:"string" required:"true" min:"1" max:"1000"`
+	_ struct{} `type:"structure" resultWrapper:"DeleteServiceLinkedRoleResult"`
+	// The deletion task identifier that you can use to check the status of the deletion.
+	DeletionTaskId *string `name:"DeletionTaskId" type:"string" required:"true" min:"1" max:"1000"`
 }
 
 type DeleteServiceSpecificCredentialRequest struct {
-	_                           struct{} `type:"structure"`
-	UserName                    *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	ServiceSpecificCredentialId *string  `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the service-specific credential.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The unique identifier of the service-specific credential.
+	ServiceSpecificCredentialId *string `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
 }
 
 type DeleteSigningCertificateRequest struct {
-	_             struct{} `type:"structure"`
-	UserName      *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	CertificateId *string  `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the user the signing certificate belongs to.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The ID of the signing certificate to delete.
+	CertificateId *string `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
 }
 
 type DeleteUserPermissionsBoundaryRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM user from which you want to remove the
+	// permissions boundary.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteUserPolicyRequest struct {
-	_          struct{} `type:"structure"`
-	UserName   *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the user that the policy is embedded in.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The name identifying the policy document to delete.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteUserRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the user to delete.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteVirtualMFADeviceRequest struct {
-	_            struct{} `type:"structure"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	_ struct{} `type:"structure"`
+	// The serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
 }
 
+// The reason that the service-linked role deletion failed.
 type DeletionTaskFailureReasonType struct {
-	_             struct{}         `type:"structure"`
-	Reason        *string          `name:"Reason" type:"string" max:"1000"`
+	_ struct{} `type:"structure"`
+	// A short description of the reason that the service-linked role deletion failed.
+	Reason *string `name:"Reason" type:"string" max:"1000"`
+	// A list of objects that contains details about the service-linked role deletion
+	// failure, if that information is returned by the service.
 	RoleUsageList []*RoleUsageType `name:"RoleUsageList" type:"list"`
 }
 
 type DetachGroupPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM group to detach the policy from.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DetachRolePolicyRequest struct {
-	_         struct{} `type:"structure"`
-	RoleName  *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM role to detach the policy from.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DetachUserPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	UserName  *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM user to detach the policy from.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the IAM policy you want to detach.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type DisableOrganizationsRootCredentialsManagementRequest struct {
@@ -610,8 +861,11 @@ type DisableOrganizationsRootCredentialsManagementRequest struct {
 }
 
 type DisableOrganizationsRootCredentialsManagementResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"DisableOrganizationsRootCredentialsManagementResult"`
-	OrganizationId  *string  `name:"OrganizationId" type:"string" max:"34"`
+	_ struct{} `type:"structure" resultWrapper:"DisableOrganizationsRootCredentialsManagementResult"`
+	// The unique identifier (ID) of an organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" max:"34"`
+	// The features enabled for centralized root access for member accounts in your
+	// organization.
 	EnabledFeatures []string `name:"EnabledFeatures" type:"list" memberEnum:"FeatureType"`
 }
 
@@ -620,11 +874,16 @@ type DisableOrganizationsRootSessionsRequest struct {
 }
 
 type DisableOrganizationsRootSessionsResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"DisableOrganizationsRootSessionsResult"`
-	OrganizationId  *string  `name:"OrganizationId" type:"string" max:"34"`
+	_ struct{} `type:"structure" resultWrapper:"DisableOrganizationsRootSessionsResult"`
+	// The unique identifier (ID) of an organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" max:"34"`
+	// The features you have enabled for centralized root access of member accounts in your
+	// organization.
 	EnabledFeatures []string `name:"EnabledFeatures" type:"list" memberEnum:"FeatureType"`
 }
 
+// The request was rejected because the same certificate is associated with an IAM user in
+// the account.
 type DuplicateCertificateException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"DuplicateCertificate" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -641,6 +900,8 @@ func (e *DuplicateCertificateException) HTTPStatus() int        { return 409 }
 func (e *DuplicateCertificateException) Fault() string          { return "client" }
 func (e *DuplicateCertificateException) QueryErrorCode() string { return "DuplicateCertificate" }
 
+// The request was rejected because the SSH public key is already associated with the
+// specified IAM user.
 type DuplicateSSHPublicKeyException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"DuplicateSSHPublicKey" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -658,11 +919,15 @@ func (e *DuplicateSSHPublicKeyException) Fault() string          { return "clien
 func (e *DuplicateSSHPublicKeyException) QueryErrorCode() string { return "DuplicateSSHPublicKey" }
 
 type EnableMFADeviceRequest struct {
-	_                   struct{} `type:"structure"`
-	UserName            *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	SerialNumber        *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	AuthenticationCode1 *string  `name:"AuthenticationCode1" type:"string" required:"true" min:"6" max:"6"`
-	AuthenticationCode2 *string  `name:"AuthenticationCode2" type:"string" required:"true" min:"6" max:"6"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user for whom you want to enable the MFA device.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// An authentication code emitted by the device.
+	AuthenticationCode1 *string `name:"AuthenticationCode1" type:"string" required:"true" min:"6" max:"6"`
+	// A subsequent authentication code emitted by the device.
+	AuthenticationCode2 *string `name:"AuthenticationCode2" type:"string" required:"true" min:"6" max:"6"`
 }
 
 type EnableOrganizationsRootCredentialsManagementRequest struct {
@@ -670,8 +935,10 @@ type EnableOrganizationsRootCredentialsManagementRequest struct {
 }
 
 type EnableOrganizationsRootCredentialsManagementResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"EnableOrganizationsRootCredentialsManagementResult"`
-	OrganizationId  *string  `name:"OrganizationId" type:"string" max:"34"`
+	_ struct{} `type:"structure" resultWrapper:"EnableOrganizationsRootCredentialsManagementResult"`
+	// The unique identifier (ID) of an organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" max:"34"`
+	// The features you have enabled for centralized root access.
 	EnabledFeatures []string `name:"EnabledFeatures" type:"list" memberEnum:"FeatureType"`
 }
 
@@ -680,16 +947,22 @@ type EnableOrganizationsRootSessionsRequest struct {
 }
 
 type EnableOrganizationsRootSessionsResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"EnableOrganizationsRootSessionsResult"`
-	OrganizationId  *string  `name:"OrganizationId" type:"string" max:"34"`
+	_ struct{} `type:"structure" resultWrapper:"EnableOrganizationsRootSessionsResult"`
+	// The unique identifier (ID) of an organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" max:"34"`
+	// The features you have enabled for centralized root access.
 	EnabledFeatures []string `name:"EnabledFeatures" type:"list" memberEnum:"FeatureType"`
 }
 
 type EnableOutboundWebIdentityFederationResponse struct {
-	_                struct{} `type:"structure" resultWrapper:"EnableOutboundWebIdentityFederationResult"`
-	IssuerIdentifier *string  `name:"IssuerIdentifier" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"EnableOutboundWebIdentityFederationResult"`
+	// A unique issuer URL for your Amazon Web Services account that hosts the OpenID Connect
+	// (OIDC) discovery endpoints at /.well-known/openid-configuration and
+	// /.well-known/jwks.json.
+	IssuerIdentifier *string `name:"IssuerIdentifier" type:"string"`
 }
 
+// The request was rejected because it attempted to create a resource that already exists.
 type EntityAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"EntityAlreadyExists" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -706,21 +979,35 @@ func (e *EntityAlreadyExistsException) HTTPStatus() int        { return 409 }
 func (e *EntityAlreadyExistsException) Fault() string          { return "client" }
 func (e *EntityAlreadyExistsException) QueryErrorCode() string { return "EntityAlreadyExists" }
 
+// An object that contains details about when the IAM entities (users or roles) were last
+// used in an attempt to access the specified Amazon Web Services service.
 type EntityDetails struct {
-	_                 struct{}    `type:"structure"`
-	EntityInfo        *EntityInfo `name:"EntityInfo" type:"structure" required:"true"`
-	LastAuthenticated *time.Time  `name:"LastAuthenticated" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The EntityInfo object that contains details about the entity (user or role).
+	EntityInfo *EntityInfo `name:"EntityInfo" type:"structure" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the authenticated entity last
+	// attempted to access Amazon Web Services.
+	LastAuthenticated *time.Time `name:"LastAuthenticated" type:"timestamp"`
 }
 
+// Contains details about the specified entity (user or role).
 type EntityInfo struct {
-	_    struct{} `type:"structure"`
-	Arn  *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	Name *string  `name:"Name" type:"string" required:"true" min:"1" max:"64"`
-	Type *string  `name:"Type" type:"string" enum:"policyOwnerEntityType" required:"true"`
-	Id   *string  `name:"Id" type:"string" required:"true" min:"16" max:"128"`
-	Path *string  `name:"Path" type:"string" min:"1" max:"512"`
+	_   struct{} `type:"structure"`
+	Arn *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The name of the entity (user or role).
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"64"`
+	// The type of entity (user or role). Values: PolicyOwnerEntityType.
+	Type *string `name:"Type" type:"string" enum:"policyOwnerEntityType" required:"true"`
+	// The identifier of the entity (user or role).
+	Id *string `name:"Id" type:"string" required:"true" min:"16" max:"128"`
+	// The path to the entity (user or role).
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
 }
 
+// The request was rejected because it referenced an entity that is temporarily
+// unmodifiable, such as a user name that was deleted and then recreated. The error
+// indicates that the request is likely to succeed if you try again after waiting several
+// minutes. The error message describes the entity.
 type EntityTemporarilyUnmodifiableException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"EntityTemporarilyUnmodifiable" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -741,25 +1028,45 @@ func (e *EntityTemporarilyUnmodifiableException) QueryErrorCode() string {
 	return "EntityTemporarilyUnmodifiable"
 }
 
+// Contains information about the reason that the operation failed.
 type ErrorDetails struct {
-	_       struct{} `type:"structure"`
-	Message *string  `name:"Message" type:"string" required:"true"`
-	Code    *string  `name:"Code" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Detailed information about the reason that the operation failed.
+	Message *string `name:"Message" type:"string" required:"true"`
+	// The error code associated with the operation failure.
+	Code *string `name:"Code" type:"string" required:"true"`
 }
 
+// Contains the results of a simulation.
 type EvaluationResult struct {
-	_                                 struct{}                           `type:"structure"`
-	EvalActionName                    *string                            `name:"EvalActionName" type:"string" required:"true" min:"3" max:"128"`
-	EvalResourceName                  *string                            `name:"EvalResourceName" type:"string" min:"1" max:"2048"`
-	EvalDecision                      *string                            `name:"EvalDecision" type:"string" enum:"PolicyEvaluationDecisionType" required:"true"`
-	MatchedStatements                 []*Statement                       `name:"MatchedStatements" type:"list"`
-	MissingContextValues              []string                           `name:"MissingContextValues" type:"list"`
-	OrganizationsDecisionDetail       *OrganizationsDecisionDetail       `name:"OrganizationsDecisionDetail" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the API operation tested on the indicated resource.
+	EvalActionName *string `name:"EvalActionName" type:"string" required:"true" min:"3" max:"128"`
+	// The ARN of the resource that the indicated API operation was tested on.
+	EvalResourceName *string `name:"EvalResourceName" type:"string" min:"1" max:"2048"`
+	// The result of the simulation. Values: PolicyEvaluationDecisionType.
+	EvalDecision *string `name:"EvalDecision" type:"string" enum:"PolicyEvaluationDecisionType" required:"true"`
+	// A list of the statements in the input policies that determine the result for this
+	// scenario.
+	MatchedStatements []*Statement `name:"MatchedStatements" type:"list"`
+	// A list of context keys that are required by the included input policies but that were
+	// not provided by one of the input parameters.
+	MissingContextValues []string `name:"MissingContextValues" type:"list"`
+	// A structure that details how Organizations and its service control policies affect the
+	// results of the simulation.
+	OrganizationsDecisionDetail *OrganizationsDecisionDetail `name:"OrganizationsDecisionDetail" type:"structure"`
+	// Contains information about the effect that a permissions boundary has on a policy
+	// simulation when the boundary is applied to an IAM entity.
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `name:"PermissionsBoundaryDecisionDetail" type:"structure"`
-	EvalDecisionDetails               map[string]string                  `name:"EvalDecisionDetails" type:"map"`
-	ResourceSpecificResults           []*ResourceSpecificResult          `name:"ResourceSpecificResults" type:"list"`
+	// Additional details about the results of the cross-account evaluation decision.
+	EvalDecisionDetails map[string]string `name:"EvalDecisionDetails" type:"map"`
+	// The individual results of the simulation of the API operation specified in
+	// EvalActionName on each resource.
+	ResourceSpecificResults []*ResourceSpecificResult `name:"ResourceSpecificResults" type:"list"`
 }
 
+// The request failed because outbound identity federation is already disabled for your
+// Amazon Web Services account. You cannot disable the feature multiple times
 type FeatureDisabledException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"FeatureDisabled" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -776,6 +1083,10 @@ func (e *FeatureDisabledException) HTTPStatus() int        { return 404 }
 func (e *FeatureDisabledException) Fault() string          { return "client" }
 func (e *FeatureDisabledException) QueryErrorCode() string { return "FeatureDisabled" }
 
+// The request failed because outbound identity federation is already enabled for your
+// Amazon Web Services account. You cannot enable the feature multiple times. To fetch the
+// current configuration (including the unique issuer URL), use the
+// GetOutboundWebIdentityFederationInfo operation.
 type FeatureEnabledException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"FeatureEnabled" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -792,409 +1103,637 @@ func (e *FeatureEnabledException) HTTPStatus() int        { return 409 }
 func (e *FeatureEnabledException) Fault() string          { return "client" }
 func (e *FeatureEnabledException) QueryErrorCode() string { return "FeatureEnabled" }
 
+// Contains the response to a successful GenerateCredentialReport request.
 type GenerateCredentialReportResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"GenerateCredentialReportResult"`
-	State       *string  `name:"State" type:"string" enum:"ReportStateType"`
-	Description *string  `name:"Description" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GenerateCredentialReportResult"`
+	// Information about the state of the credential report. Values: ReportStateType.
+	State *string `name:"State" type:"string" enum:"ReportStateType"`
+	// Information about the credential report.
+	Description *string `name:"Description" type:"string"`
 }
 
 type GenerateOrganizationsAccessReportRequest struct {
-	_                     struct{} `type:"structure"`
-	EntityPath            *string  `name:"EntityPath" type:"string" required:"true" min:"19" max:"427"`
-	OrganizationsPolicyId *string  `name:"OrganizationsPolicyId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The path of the Organizations entity (root, OU, or account).
+	EntityPath *string `name:"EntityPath" type:"string" required:"true" min:"19" max:"427"`
+	// The identifier of the Organizations service control policy (SCP).
+	OrganizationsPolicyId *string `name:"OrganizationsPolicyId" type:"string"`
 }
 
 type GenerateOrganizationsAccessReportResponse struct {
-	_     struct{} `type:"structure" resultWrapper:"GenerateOrganizationsAccessReportResult"`
-	JobId *string  `name:"JobId" type:"string" min:"36" max:"36"`
+	_ struct{} `type:"structure" resultWrapper:"GenerateOrganizationsAccessReportResult"`
+	// The job identifier that you can use in the GetOrganizationsAccessReport operation.
+	JobId *string `name:"JobId" type:"string" min:"36" max:"36"`
 }
 
 type GenerateServiceLastAccessedDetailsRequest struct {
-	_           struct{} `type:"structure"`
-	Arn         *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	Granularity *string  `name:"Granularity" type:"string" enum:"AccessAdvisorUsageGranularityType"`
+	_ struct{} `type:"structure"`
+	// The ARN of the IAM resource (user, group, role, or managed policy) used to generate
+	// information about when the resource was last used in an attempt to access an Amazon
+	// Web Services service.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The level of detail that you want to generate. Values:
+	// AccessAdvisorUsageGranularityType.
+	Granularity *string `name:"Granularity" type:"string" enum:"AccessAdvisorUsageGranularityType"`
 }
 
 type GenerateServiceLastAccessedDetailsResponse struct {
-	_     struct{} `type:"structure" resultWrapper:"GenerateServiceLastAccessedDetailsResult"`
-	JobId *string  `name:"JobId" type:"string" min:"36" max:"36"`
+	_ struct{} `type:"structure" resultWrapper:"GenerateServiceLastAccessedDetailsResult"`
+	// The JobId that you can use in the GetServiceLastAccessedDetails or
+	// GetServiceLastAccessedDetailsWithEntities operations.
+	JobId *string `name:"JobId" type:"string" min:"36" max:"36"`
 }
 
 type GetAccessKeyLastUsedRequest struct {
-	_           struct{} `type:"structure"`
-	AccessKeyId *string  `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The identifier of an access key.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
 }
 
+// Contains the response to a successful GetAccessKeyLastUsed request. It is also returned
+// as a member of the AccessKeyMetaData structure returned by the ListAccessKeys action.
 type GetAccessKeyLastUsedResponse struct {
-	_                 struct{}           `type:"structure" resultWrapper:"GetAccessKeyLastUsedResult"`
-	UserName          *string            `name:"UserName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure" resultWrapper:"GetAccessKeyLastUsedResult"`
+	// The name of the IAM user that owns this access key.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// Contains information about the last time the access key was used.
 	AccessKeyLastUsed *AccessKeyLastUsed `name:"AccessKeyLastUsed" type:"structure"`
 }
 
 type GetAccountAuthorizationDetailsRequest struct {
-	_        struct{} `type:"structure"`
-	Filter   []string `name:"Filter" type:"list" memberEnum:"EntityType"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
+	_ struct{} `type:"structure"`
+	// A list of entity types used to filter the results.
+	Filter []string `name:"Filter" type:"list" memberEnum:"EntityType"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
 }
 
+// Contains the response to a successful GetAccountAuthorizationDetails request.
 type GetAccountAuthorizationDetailsResponse struct {
-	_               struct{}               `type:"structure" resultWrapper:"GetAccountAuthorizationDetailsResult"`
-	UserDetailList  []*UserDetail          `name:"UserDetailList" type:"list"`
-	GroupDetailList []*GroupDetail         `name:"GroupDetailList" type:"list"`
-	RoleDetailList  []*RoleDetail          `name:"RoleDetailList" type:"list"`
-	Policies        []*ManagedPolicyDetail `name:"Policies" type:"list"`
-	IsTruncated     *bool                  `name:"IsTruncated" type:"boolean"`
-	Marker          *string                `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetAccountAuthorizationDetailsResult"`
+	// A list containing information about IAM users.
+	UserDetailList []*UserDetail `name:"UserDetailList" type:"list"`
+	// A list containing information about IAM groups.
+	GroupDetailList []*GroupDetail `name:"GroupDetailList" type:"list"`
+	// A list containing information about IAM roles.
+	RoleDetailList []*RoleDetail `name:"RoleDetailList" type:"list"`
+	// A list containing information about managed policies.
+	Policies []*ManagedPolicyDetail `name:"Policies" type:"list"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
+// Contains the response to a successful GetAccountPasswordPolicy request.
 type GetAccountPasswordPolicyResponse struct {
-	_              struct{}        `type:"structure" resultWrapper:"GetAccountPasswordPolicyResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetAccountPasswordPolicyResult"`
+	// A structure that contains details about the account's password policy.
 	PasswordPolicy *PasswordPolicy `name:"PasswordPolicy" type:"structure" required:"true"`
 }
 
+// Contains the response to a successful GetAccountSummary request.
 type GetAccountSummaryResponse struct {
-	_          struct{}         `type:"structure" resultWrapper:"GetAccountSummaryResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetAccountSummaryResult"`
+	// A set of key–value pairs containing information about IAM entity usage and IAM
+	// quotas.
 	SummaryMap map[string]int64 `name:"SummaryMap" type:"map"`
 }
 
 type GetContextKeysForCustomPolicyRequest struct {
-	_               struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of policies for which you want the list of context keys referenced in those
+	// policies.
 	PolicyInputList []string `name:"PolicyInputList" type:"list" required:"true"`
 }
 
+// Contains the response to a successful GetContextKeysForPrincipalPolicy or
+// GetContextKeysForCustomPolicy request.
 type GetContextKeysForPolicyResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"GetContextKeysForPrincipalPolicyResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetContextKeysForPrincipalPolicyResult"`
+	// The list of context keys that are referenced in the input policies.
 	ContextKeyNames []string `name:"ContextKeyNames" type:"list"`
 }
 
 type GetContextKeysForPrincipalPolicyRequest struct {
-	_               struct{} `type:"structure"`
-	PolicySourceArn *string  `name:"PolicySourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The ARN of a user, group, or role whose policies contain the context keys that you
+	// want listed.
+	PolicySourceArn *string `name:"PolicySourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	// An optional list of additional policies for which you want the list of context keys
+	// that are referenced.
 	PolicyInputList []string `name:"PolicyInputList" type:"list"`
 }
 
+// Contains the response to a successful GetCredentialReport request.
 type GetCredentialReportResponse struct {
-	_             struct{}   `type:"structure" resultWrapper:"GetCredentialReportResult"`
-	Content       []byte     `name:"Content" type:"blob"`
-	ReportFormat  *string    `name:"ReportFormat" type:"string" enum:"ReportFormatType"`
+	_ struct{} `type:"structure" resultWrapper:"GetCredentialReportResult"`
+	// Contains the credential report.
+	Content []byte `name:"Content" type:"blob"`
+	// The format (MIME type) of the credential report. Values: ReportFormatType.
+	ReportFormat *string `name:"ReportFormat" type:"string" enum:"ReportFormatType"`
+	// The date and time when the credential report was created, in ISO 8601 date-time
+	// format.
 	GeneratedTime *time.Time `name:"GeneratedTime" type:"timestamp"`
 }
 
 type GetDelegationRequestRequest struct {
-	_                         struct{} `type:"structure"`
-	DelegationRequestId       *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
-	DelegationPermissionCheck *bool    `name:"DelegationPermissionCheck" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request to retrieve.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	// Specifies whether to perform a permission check for the delegation request.
+	DelegationPermissionCheck *bool `name:"DelegationPermissionCheck" type:"boolean"`
 }
 
 type GetDelegationRequestResponse struct {
-	_                     struct{}           `type:"structure" resultWrapper:"GetDelegationRequestResult"`
-	DelegationRequest     *DelegationRequest `name:"DelegationRequest" type:"structure"`
-	PermissionCheckStatus *string            `name:"PermissionCheckStatus" type:"string" enum:"permissionCheckStatusType"`
-	PermissionCheckResult *string            `name:"PermissionCheckResult" type:"string" enum:"permissionCheckResultType"`
+	_ struct{} `type:"structure" resultWrapper:"GetDelegationRequestResult"`
+	// The delegation request object containing all details about the request.
+	DelegationRequest *DelegationRequest `name:"DelegationRequest" type:"structure"`
+	// The status of the permission check for the delegation request. Values:
+	// PermissionCheckStatusType.
+	PermissionCheckStatus *string `name:"PermissionCheckStatus" type:"string" enum:"permissionCheckStatusType"`
+	// The result of the permission check, indicating whether the caller has sufficient
+	// permissions to cover the requested permissions. Values: PermissionCheckResultType.
+	PermissionCheckResult *string `name:"PermissionCheckResult" type:"string" enum:"permissionCheckResultType"`
 }
 
 type GetGroupPolicyRequest struct {
-	_          struct{} `type:"structure"`
-	GroupName  *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the group the policy is associated with.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy document to get.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetGroupPolicy request.
 type GetGroupPolicyResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"GetGroupPolicyResult"`
-	GroupName      *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure" resultWrapper:"GetGroupPolicyResult"`
+	// The group the policy is associated with.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type GetGroupRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	Marker    *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems  *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the group.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful GetGroup request.
 type GetGroupResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"GetGroupResult"`
-	Group       *Group   `name:"Group" type:"structure" required:"true"`
-	Users       []*User  `name:"Users" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetGroupResult"`
+	// A structure that contains details about the group.
+	Group *Group `name:"Group" type:"structure" required:"true"`
+	// A list of users in the group.
+	Users []*User `name:"Users" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type GetHumanReadableSummaryRequest struct {
-	_         struct{} `type:"structure"`
-	EntityArn *string  `name:"EntityArn" type:"string" required:"true" min:"20" max:"2048"`
-	Locale    *string  `name:"Locale" type:"string" min:"2" max:"12"`
+	_ struct{} `type:"structure"`
+	// Arn of the entity to be summarized.
+	EntityArn *string `name:"EntityArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A string representing the locale to use for the summary generation.
+	Locale *string `name:"Locale" type:"string" min:"2" max:"12"`
 }
 
 type GetHumanReadableSummaryResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"GetHumanReadableSummaryResult"`
-	SummaryContent *string  `name:"SummaryContent" type:"string" min:"0" max:"10000"`
-	Locale         *string  `name:"Locale" type:"string" min:"2" max:"12"`
-	SummaryState   *string  `name:"SummaryState" type:"string" enum:"summaryStateType"`
+	_ struct{} `type:"structure" resultWrapper:"GetHumanReadableSummaryResult"`
+	// Summary content in the specified locale.
+	SummaryContent *string `name:"SummaryContent" type:"string" min:"0" max:"10000"`
+	// The locale that this response was generated for.
+	Locale *string `name:"Locale" type:"string" min:"2" max:"12"`
+	// State of summary generation. Values: SummaryStateType.
+	SummaryState *string `name:"SummaryState" type:"string" enum:"summaryStateType"`
 }
 
 type GetInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the instance profile to get information about.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetInstanceProfile request.
 type GetInstanceProfileResponse struct {
-	_               struct{}         `type:"structure" resultWrapper:"GetInstanceProfileResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetInstanceProfileResult"`
+	// A structure containing details about the instance profile.
 	InstanceProfile *InstanceProfile `name:"InstanceProfile" type:"structure" required:"true"`
 }
 
 type GetLoginProfileRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose login profile you want to retrieve.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
 }
 
+// Contains the response to a successful GetLoginProfile request.
 type GetLoginProfileResponse struct {
-	_            struct{}      `type:"structure" resultWrapper:"GetLoginProfileResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetLoginProfileResult"`
+	// A structure containing the user name and the profile creation date for the user.
 	LoginProfile *LoginProfile `name:"LoginProfile" type:"structure" required:"true"`
 }
 
 type GetMFADeviceRequest struct {
-	_            struct{} `type:"structure"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	UserName     *string  `name:"UserName" type:"string" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// Serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// The friendly name identifying the user.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
 }
 
 type GetMFADeviceResponse struct {
-	_              struct{}          `type:"structure" resultWrapper:"GetMFADeviceResult"`
-	UserName       *string           `name:"UserName" type:"string" min:"1" max:"64"`
-	SerialNumber   *string           `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	EnableDate     *time.Time        `name:"EnableDate" type:"timestamp"`
+	_ struct{} `type:"structure" resultWrapper:"GetMFADeviceResult"`
+	// The friendly name identifying the user.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// Serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// The date that a specified user's MFA device was first enabled.
+	EnableDate *time.Time `name:"EnableDate" type:"timestamp"`
+	// The certifications of a specified user's MFA device.
 	Certifications map[string]string `name:"Certifications" type:"map"`
 }
 
 type GetOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get
+	// information for.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
+// Contains the response to a successful GetOpenIDConnectProvider request.
 type GetOpenIDConnectProviderResponse struct {
-	_              struct{}   `type:"structure" resultWrapper:"GetOpenIDConnectProviderResult"`
-	Url            *string    `name:"Url" type:"string" min:"1" max:"255"`
-	ClientIDList   []string   `name:"ClientIDList" type:"list"`
-	ThumbprintList []string   `name:"ThumbprintList" type:"list"`
-	CreateDate     *time.Time `name:"CreateDate" type:"timestamp"`
-	Tags           []*Tag     `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure" resultWrapper:"GetOpenIDConnectProviderResult"`
+	// The URL that the IAM OIDC provider resource object is associated with.
+	Url *string `name:"Url" type:"string" min:"1" max:"255"`
+	// A list of client IDs (also known as audiences) that are associated with the specified
+	// IAM OIDC provider resource object.
+	ClientIDList []string `name:"ClientIDList" type:"list"`
+	// A list of certificate thumbprints that are associated with the specified IAM OIDC
+	// provider resource object.
+	ThumbprintList []string `name:"ThumbprintList" type:"list"`
+	// The date and time when the IAM OIDC provider resource object was created in the Amazon
+	// Web Services account.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// A list of tags that are attached to the specified IAM OIDC provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type GetOrganizationsAccessReportRequest struct {
-	_        struct{} `type:"structure"`
-	JobId    *string  `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	SortKey  *string  `name:"SortKey" type:"string" enum:"sortKeyType"`
+	_ struct{} `type:"structure"`
+	// The identifier of the request generated by the GenerateOrganizationsAccessReport
+	// operation.
+	JobId *string `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// The key that is used to sort the results. Values: SortKeyType.
+	SortKey *string `name:"SortKey" type:"string" enum:"sortKeyType"`
 }
 
 type GetOrganizationsAccessReportResponse struct {
-	_                           struct{}        `type:"structure" resultWrapper:"GetOrganizationsAccessReportResult"`
-	JobStatus                   *string         `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
-	JobCreationDate             *time.Time      `name:"JobCreationDate" type:"timestamp" required:"true"`
-	JobCompletionDate           *time.Time      `name:"JobCompletionDate" type:"timestamp"`
-	NumberOfServicesAccessible  *int64          `name:"NumberOfServicesAccessible" type:"integer"`
-	NumberOfServicesNotAccessed *int64          `name:"NumberOfServicesNotAccessed" type:"integer"`
-	AccessDetails               []*AccessDetail `name:"AccessDetails" type:"list"`
-	IsTruncated                 *bool           `name:"IsTruncated" type:"boolean"`
-	Marker                      *string         `name:"Marker" type:"string" min:"1" max:"320"`
-	ErrorDetails                *ErrorDetails   `name:"ErrorDetails" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"GetOrganizationsAccessReportResult"`
+	// The status of the job. Values: JobStatusType.
+	JobStatus *string `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
+	JobCreationDate *time.Time `name:"JobCreationDate" type:"timestamp" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the generated report job was
+	// completed or failed.
+	JobCompletionDate *time.Time `name:"JobCompletionDate" type:"timestamp"`
+	// The number of services that the applicable SCPs allow account principals to access.
+	NumberOfServicesAccessible *int64 `name:"NumberOfServicesAccessible" type:"integer"`
+	// The number of services that account principals are allowed but did not attempt to
+	// access.
+	NumberOfServicesNotAccessed *int64 `name:"NumberOfServicesNotAccessed" type:"integer"`
+	// An object that contains details about the most recent attempt to access the service.
+	AccessDetails []*AccessDetail `name:"AccessDetails" type:"list"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker       *string       `name:"Marker" type:"string" min:"1" max:"320"`
+	ErrorDetails *ErrorDetails `name:"ErrorDetails" type:"structure"`
 }
 
 type GetOutboundWebIdentityFederationInfoResponse struct {
-	_                 struct{} `type:"structure" resultWrapper:"GetOutboundWebIdentityFederationInfoResult"`
-	IssuerIdentifier  *string  `name:"IssuerIdentifier" type:"string"`
-	JwtVendingEnabled *bool    `name:"JwtVendingEnabled" type:"boolean"`
+	_ struct{} `type:"structure" resultWrapper:"GetOutboundWebIdentityFederationInfoResult"`
+	// A unique issuer URL for your Amazon Web Services account that hosts the OpenID Connect
+	// (OIDC) discovery endpoints at /.well-known/openid-configuration and
+	// /.well-known/jwks.json.
+	IssuerIdentifier *string `name:"IssuerIdentifier" type:"string"`
+	// Indicates whether outbound identity federation is currently enabled for your Amazon
+	// Web Services account.
+	JwtVendingEnabled *bool `name:"JwtVendingEnabled" type:"boolean"`
 }
 
 type GetPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the managed policy that you want information about.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
+// Contains the response to a successful GetPolicy request.
 type GetPolicyResponse struct {
-	_      struct{} `type:"structure" resultWrapper:"GetPolicyResult"`
-	Policy *Policy  `name:"Policy" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"GetPolicyResult"`
+	// A structure containing details about the policy.
+	Policy *Policy `name:"Policy" type:"structure"`
 }
 
 type GetPolicyVersionRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	VersionId *string  `name:"VersionId" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the managed policy that you want information about.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Identifies the policy version to retrieve.
+	VersionId *string `name:"VersionId" type:"string" required:"true"`
 }
 
+// Contains the response to a successful GetPolicyVersion request.
 type GetPolicyVersionResponse struct {
-	_             struct{}       `type:"structure" resultWrapper:"GetPolicyVersionResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetPolicyVersionResult"`
+	// A structure containing details about the policy version.
 	PolicyVersion *PolicyVersion `name:"PolicyVersion" type:"structure"`
 }
 
 type GetRolePolicyRequest struct {
-	_          struct{} `type:"structure"`
-	RoleName   *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the role associated with the policy.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the policy document to get.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetRolePolicy request.
 type GetRolePolicyResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"GetRolePolicyResult"`
-	RoleName       *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure" resultWrapper:"GetRolePolicyResult"`
+	// The role the policy is associated with.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the policy.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type GetRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM role to get information about.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
+// Contains the response to a successful GetRole request.
 type GetRoleResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"GetRoleResult"`
-	Role *Role    `name:"Role" type:"structure" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetRoleResult"`
+	// A structure containing details about the IAM role.
+	Role *Role `name:"Role" type:"structure" required:"true"`
 }
 
 type GetSAMLProviderRequest struct {
-	_               struct{} `type:"structure"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get
+	// information about.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
+// Contains the response to a successful GetSAMLProvider request.
 type GetSAMLProviderResponse struct {
-	_                       struct{}          `type:"structure" resultWrapper:"GetSAMLProviderResult"`
-	SAMLProviderUUID        *string           `name:"SAMLProviderUUID" type:"string" min:"22" max:"64"`
-	SAMLMetadataDocument    *string           `name:"SAMLMetadataDocument" type:"string" min:"1000" max:"10000000"`
-	CreateDate              *time.Time        `name:"CreateDate" type:"timestamp"`
-	ValidUntil              *time.Time        `name:"ValidUntil" type:"timestamp"`
-	Tags                    []*Tag            `name:"Tags" type:"list" max:"50"`
-	AssertionEncryptionMode *string           `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
-	PrivateKeyList          []*SAMLPrivateKey `name:"PrivateKeyList" type:"list" max:"2"`
+	_ struct{} `type:"structure" resultWrapper:"GetSAMLProviderResult"`
+	// The unique identifier assigned to the SAML provider.
+	SAMLProviderUUID *string `name:"SAMLProviderUUID" type:"string" min:"22" max:"64"`
+	// The XML metadata document that includes information about an identity provider.
+	SAMLMetadataDocument *string `name:"SAMLMetadataDocument" type:"string" min:"1000" max:"10000000"`
+	// The date and time when the SAML provider was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// The expiration date and time for the SAML provider.
+	ValidUntil *time.Time `name:"ValidUntil" type:"timestamp"`
+	// A list of tags that are attached to the specified IAM SAML provider.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
+	// Specifies the encryption setting for the SAML provider. Values:
+	// AssertionEncryptionModeType.
+	AssertionEncryptionMode *string `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
+	// The private key metadata for the SAML provider.
+	PrivateKeyList []*SAMLPrivateKey `name:"PrivateKeyList" type:"list" max:"2"`
 }
 
 type GetSSHPublicKeyRequest struct {
-	_              struct{} `type:"structure"`
-	UserName       *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyId *string  `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
-	Encoding       *string  `name:"Encoding" type:"string" enum:"encodingType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the SSH public key.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier for the SSH public key.
+	SSHPublicKeyId *string `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
+	// Specifies the public key encoding format to use in the response. Values: EncodingType.
+	Encoding *string `name:"Encoding" type:"string" enum:"encodingType" required:"true"`
 }
 
+// Contains the response to a successful GetSSHPublicKey request.
 type GetSSHPublicKeyResponse struct {
-	_            struct{}      `type:"structure" resultWrapper:"GetSSHPublicKeyResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetSSHPublicKeyResult"`
+	// A structure containing details about the SSH public key.
 	SSHPublicKey *SSHPublicKey `name:"SSHPublicKey" type:"structure"`
 }
 
 type GetServerCertificateRequest struct {
-	_                     struct{} `type:"structure"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the server certificate you want to retrieve information about.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetServerCertificate request.
 type GetServerCertificateResponse struct {
-	_                 struct{}           `type:"structure" resultWrapper:"GetServerCertificateResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetServerCertificateResult"`
+	// A structure containing details about the server certificate.
 	ServerCertificate *ServerCertificate `name:"ServerCertificate" type:"structure" required:"true"`
 }
 
 type GetServiceLastAccessedDetailsRequest struct {
-	_        struct{} `type:"structure"`
-	JobId    *string  `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
+	_ struct{} `type:"structure"`
+	// The ID of the request generated by the GenerateServiceLastAccessedDetails operation.
+	JobId *string `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
 }
 
 type GetServiceLastAccessedDetailsResponse struct {
-	_                    struct{}               `type:"structure" resultWrapper:"GetServiceLastAccessedDetailsResult"`
-	JobStatus            *string                `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
-	JobType              *string                `name:"JobType" type:"string" enum:"AccessAdvisorUsageGranularityType"`
-	JobCreationDate      *time.Time             `name:"JobCreationDate" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetServiceLastAccessedDetailsResult"`
+	// The status of the job. Values: JobStatusType.
+	JobStatus *string `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
+	// The type of job. Values: AccessAdvisorUsageGranularityType.
+	JobType *string `name:"JobType" type:"string" enum:"AccessAdvisorUsageGranularityType"`
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
+	JobCreationDate *time.Time `name:"JobCreationDate" type:"timestamp" required:"true"`
+	// A ServiceLastAccessed object that contains details about the most recent attempt to
+	// access the service.
 	ServicesLastAccessed []*ServiceLastAccessed `name:"ServicesLastAccessed" type:"list" required:"true"`
-	JobCompletionDate    *time.Time             `name:"JobCompletionDate" type:"timestamp" required:"true"`
-	IsTruncated          *bool                  `name:"IsTruncated" type:"boolean"`
-	Marker               *string                `name:"Marker" type:"string"`
-	Error                *ErrorDetails          `name:"Error" type:"structure"`
+	// The date and time, in ISO 8601 date-time format, when the generated report job was
+	// completed or failed.
+	JobCompletionDate *time.Time `name:"JobCompletionDate" type:"timestamp" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
+	// An object that contains details about the reason the operation failed.
+	Error *ErrorDetails `name:"Error" type:"structure"`
 }
 
 type GetServiceLastAccessedDetailsWithEntitiesRequest struct {
-	_                struct{} `type:"structure"`
-	JobId            *string  `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
-	ServiceNamespace *string  `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
-	MaxItems         *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker           *string  `name:"Marker" type:"string" min:"1" max:"320"`
+	_ struct{} `type:"structure"`
+	// The ID of the request generated by the GenerateServiceLastAccessedDetails operation.
+	JobId *string `name:"JobId" type:"string" required:"true" min:"36" max:"36"`
+	// The service namespace for an Amazon Web Services service.
+	ServiceNamespace *string `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
 }
 
 type GetServiceLastAccessedDetailsWithEntitiesResponse struct {
-	_                 struct{}         `type:"structure" resultWrapper:"GetServiceLastAccessedDetailsWithEntitiesResult"`
-	JobStatus         *string          `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
-	JobCreationDate   *time.Time       `name:"JobCreationDate" type:"timestamp" required:"true"`
-	JobCompletionDate *time.Time       `name:"JobCompletionDate" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetServiceLastAccessedDetailsWithEntitiesResult"`
+	// The status of the job. Values: JobStatusType.
+	JobStatus *string `name:"JobStatus" type:"string" enum:"jobStatusType" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the report job was created.
+	JobCreationDate *time.Time `name:"JobCreationDate" type:"timestamp" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the generated report job was
+	// completed or failed.
+	JobCompletionDate *time.Time `name:"JobCompletionDate" type:"timestamp" required:"true"`
+	// An EntityDetailsList object that contains details about when an IAM entity (user or
+	// role) used group or policy permissions in an attempt to access the specified Amazon
+	// Web Services service.
 	EntityDetailsList []*EntityDetails `name:"EntityDetailsList" type:"list" required:"true"`
-	IsTruncated       *bool            `name:"IsTruncated" type:"boolean"`
-	Marker            *string          `name:"Marker" type:"string"`
-	Error             *ErrorDetails    `name:"Error" type:"structure"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
+	// An object that contains details about the reason the operation failed.
+	Error *ErrorDetails `name:"Error" type:"structure"`
 }
 
 type GetServiceLinkedRoleDeletionStatusRequest struct {
-	_              struct{} `type:"structure"`
-	DeletionTaskId *string  `name:"DeletionTaskId" type:"string" required:"true" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The deletion task identifier.
+	DeletionTaskId *string `name:"DeletionTaskId" type:"string" required:"true" min:"1" max:"1000"`
 }
 
 type GetServiceLinkedRoleDeletionStatusResponse struct {
-	_      struct{}                       `type:"structure" resultWrapper:"GetServiceLinkedRoleDeletionStatusResult"`
-	Status *string                        `name:"Status" type:"string" enum:"DeletionTaskStatusType" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetServiceLinkedRoleDeletionStatusResult"`
+	// The status of the deletion. Values: DeletionTaskStatusType.
+	Status *string `name:"Status" type:"string" enum:"DeletionTaskStatusType" required:"true"`
+	// An object that contains details about the reason the deletion failed.
 	Reason *DeletionTaskFailureReasonType `name:"Reason" type:"structure"`
 }
 
 type GetUserPolicyRequest struct {
-	_          struct{} `type:"structure"`
-	UserName   *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the user who the policy is associated with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy document to get.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetUserPolicy request.
 type GetUserPolicyResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"GetUserPolicyResult"`
-	UserName       *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure" resultWrapper:"GetUserPolicyResult"`
+	// The user the policy is associated with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type GetUserRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the user to get information about.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
 }
 
+// Contains the response to a successful GetUser request.
 type GetUserResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"GetUserResult"`
-	User *User    `name:"User" type:"structure" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetUserResult"`
+	// A structure containing details about the IAM user.
+	User *User `name:"User" type:"structure" required:"true"`
 }
 
+// Contains information about an IAM group entity.
 type Group struct {
-	_          struct{}   `type:"structure"`
-	Path       *string    `name:"Path" type:"string" required:"true" min:"1" max:"512"`
-	GroupName  *string    `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	GroupId    *string    `name:"GroupId" type:"string" required:"true" min:"16" max:"128"`
-	Arn        *string    `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The path to the group.
+	Path *string `name:"Path" type:"string" required:"true" min:"1" max:"512"`
+	// The friendly name that identifies the group.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The stable and unique string identifying the group.
+	GroupId *string `name:"GroupId" type:"string" required:"true" min:"16" max:"128"`
+	// The Amazon Resource Name (ARN) specifying the group.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the group was created.
 	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
 }
 
+// Contains information about an IAM group, including all of the group's policies.
 type GroupDetail struct {
-	_                       struct{}          `type:"structure"`
-	Path                    *string           `name:"Path" type:"string" min:"1" max:"512"`
-	GroupName               *string           `name:"GroupName" type:"string" min:"1" max:"128"`
-	GroupId                 *string           `name:"GroupId" type:"string" min:"16" max:"128"`
-	Arn                     *string           `name:"Arn" type:"string" min:"20" max:"2048"`
-	CreateDate              *time.Time        `name:"CreateDate" type:"timestamp"`
-	GroupPolicyList         []*PolicyDetail   `name:"GroupPolicyList" type:"list"`
+	_ struct{} `type:"structure"`
+	// The path to the group.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The friendly name that identifies the group.
+	GroupName *string `name:"GroupName" type:"string" min:"1" max:"128"`
+	// The stable and unique string identifying the group.
+	GroupId *string `name:"GroupId" type:"string" min:"16" max:"128"`
+	Arn     *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the group was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// A list of the inline policies embedded in the group.
+	GroupPolicyList []*PolicyDetail `name:"GroupPolicyList" type:"list"`
+	// A list of the managed policies attached to the group.
 	AttachedManagedPolicies []*AttachedPolicy `name:"AttachedManagedPolicies" type:"list"`
 }
 
+// Contains information about an instance profile.
 type InstanceProfile struct {
-	_                   struct{}   `type:"structure"`
-	Path                *string    `name:"Path" type:"string" required:"true" min:"1" max:"512"`
-	InstanceProfileName *string    `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	InstanceProfileId   *string    `name:"InstanceProfileId" type:"string" required:"true" min:"16" max:"128"`
-	Arn                 *string    `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	CreateDate          *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
-	Roles               []*Role    `name:"Roles" type:"list" required:"true"`
-	Tags                []*Tag     `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path to the instance profile.
+	Path *string `name:"Path" type:"string" required:"true" min:"1" max:"512"`
+	// The name identifying the instance profile.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// The stable and unique string identifying the instance profile.
+	InstanceProfileId *string `name:"InstanceProfileId" type:"string" required:"true" min:"16" max:"128"`
+	// The Amazon Resource Name (ARN) specifying the instance profile.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date when the instance profile was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// The role associated with the instance profile.
+	Roles []*Role `name:"Roles" type:"list" required:"true"`
+	// A list of tags that are attached to the instance profile.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// The request was rejected because the authentication code was not recognized. The error
+// message describes the specific error.
 type InvalidAuthenticationCodeException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidAuthenticationCode" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -1215,6 +1754,7 @@ func (e *InvalidAuthenticationCodeException) QueryErrorCode() string {
 	return "InvalidAuthenticationCode"
 }
 
+// The request was rejected because the certificate is invalid.
 type InvalidCertificateException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidCertificate" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1231,6 +1771,8 @@ func (e *InvalidCertificateException) HTTPStatus() int        { return 400 }
 func (e *InvalidCertificateException) Fault() string          { return "client" }
 func (e *InvalidCertificateException) QueryErrorCode() string { return "InvalidCertificate" }
 
+// The request was rejected because an invalid or out-of-range value was supplied for an
+// input parameter.
 type InvalidInputException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidInput" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1247,6 +1789,7 @@ func (e *InvalidInputException) HTTPStatus() int        { return 400 }
 func (e *InvalidInputException) Fault() string          { return "client" }
 func (e *InvalidInputException) QueryErrorCode() string { return "InvalidInput" }
 
+// The request was rejected because the public key is malformed or otherwise invalid.
 type InvalidPublicKeyException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidPublicKey" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1263,6 +1806,7 @@ func (e *InvalidPublicKeyException) HTTPStatus() int        { return 400 }
 func (e *InvalidPublicKeyException) Fault() string          { return "client" }
 func (e *InvalidPublicKeyException) QueryErrorCode() string { return "InvalidPublicKey" }
 
+// The request was rejected because the type of user for the transaction was incorrect.
 type InvalidUserTypeException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidUserType" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1279,6 +1823,8 @@ func (e *InvalidUserTypeException) HTTPStatus() int        { return 400 }
 func (e *InvalidUserTypeException) Fault() string          { return "client" }
 func (e *InvalidUserTypeException) QueryErrorCode() string { return "InvalidUserType" }
 
+// The request was rejected because the public key certificate and the private key do not
+// match.
 type KeyPairMismatchException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KeyPairMismatch" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1295,6 +1841,8 @@ func (e *KeyPairMismatchException) HTTPStatus() int        { return 400 }
 func (e *KeyPairMismatchException) Fault() string          { return "client" }
 func (e *KeyPairMismatchException) QueryErrorCode() string { return "KeyPairMismatch" }
 
+// The request was rejected because it attempted to create resources beyond the current
+// Amazon Web Services account limits. The error message describes the limit exceeded.
 type LimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"LimitExceeded" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -1312,242 +1860,409 @@ func (e *LimitExceededException) Fault() string          { return "client" }
 func (e *LimitExceededException) QueryErrorCode() string { return "LimitExceeded" }
 
 type ListAccessKeysRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the user.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListAccessKeys request.
 type ListAccessKeysResponse struct {
-	_                 struct{}             `type:"structure" resultWrapper:"ListAccessKeysResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAccessKeysResult"`
+	// A list of objects containing metadata about the access keys.
 	AccessKeyMetadata []*AccessKeyMetadata `name:"AccessKeyMetadata" type:"list" required:"true"`
-	IsTruncated       *bool                `name:"IsTruncated" type:"boolean"`
-	Marker            *string              `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListAccountAliasesRequest struct {
-	_        struct{} `type:"structure"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListAccountAliases request.
 type ListAccountAliasesResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"ListAccountAliasesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAccountAliasesResult"`
+	// A list of aliases associated with the account.
 	AccountAliases []string `name:"AccountAliases" type:"list" required:"true"`
-	IsTruncated    *bool    `name:"IsTruncated" type:"boolean"`
-	Marker         *string  `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListAttachedGroupPoliciesRequest struct {
-	_          struct{} `type:"structure"`
-	GroupName  *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the group to list attached policies for.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListAttachedGroupPolicies request.
 type ListAttachedGroupPoliciesResponse struct {
-	_                struct{}          `type:"structure" resultWrapper:"ListAttachedGroupPoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAttachedGroupPoliciesResult"`
+	// A list of the attached policies.
 	AttachedPolicies []*AttachedPolicy `name:"AttachedPolicies" type:"list"`
-	IsTruncated      *bool             `name:"IsTruncated" type:"boolean"`
-	Marker           *string           `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListAttachedRolePoliciesRequest struct {
-	_          struct{} `type:"structure"`
-	RoleName   *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the role to list attached policies for.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListAttachedRolePolicies request.
 type ListAttachedRolePoliciesResponse struct {
-	_                struct{}          `type:"structure" resultWrapper:"ListAttachedRolePoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAttachedRolePoliciesResult"`
+	// A list of the attached policies.
 	AttachedPolicies []*AttachedPolicy `name:"AttachedPolicies" type:"list"`
-	IsTruncated      *bool             `name:"IsTruncated" type:"boolean"`
-	Marker           *string           `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListAttachedUserPoliciesRequest struct {
-	_          struct{} `type:"structure"`
-	UserName   *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the user to list attached policies for.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListAttachedUserPolicies request.
 type ListAttachedUserPoliciesResponse struct {
-	_                struct{}          `type:"structure" resultWrapper:"ListAttachedUserPoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListAttachedUserPoliciesResult"`
+	// A list of the attached policies.
 	AttachedPolicies []*AttachedPolicy `name:"AttachedPolicies" type:"list"`
-	IsTruncated      *bool             `name:"IsTruncated" type:"boolean"`
-	Marker           *string           `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListDelegationRequestsRequest struct {
-	_        struct{} `type:"structure"`
-	OwnerId  *string  `name:"OwnerId" type:"string" min:"20" max:"2048"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The owner ID to filter delegation requests by.
+	OwnerId *string `name:"OwnerId" type:"string" min:"20" max:"2048"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListDelegationRequestsResponse struct {
-	_                  struct{}             `type:"structure" resultWrapper:"ListDelegationRequestsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListDelegationRequestsResult"`
+	// A list of delegation requests that match the specified criteria.
 	DelegationRequests []*DelegationRequest `name:"DelegationRequests" type:"list"`
-	Marker             *string              `name:"Marker" type:"string" min:"1" max:"320"`
-	IsTruncated        *bool                `name:"isTruncated" type:"boolean"`
+	// When isTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"isTruncated" type:"boolean"`
 }
 
 type ListEntitiesForPolicyRequest struct {
-	_                 struct{} `type:"structure"`
-	PolicyArn         *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	EntityFilter      *string  `name:"EntityFilter" type:"string" enum:"EntityType"`
-	PathPrefix        *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	PolicyUsageFilter *string  `name:"PolicyUsageFilter" type:"string" enum:"PolicyUsageType"`
-	Marker            *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems          *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The entity type to use for filtering the results. Values: EntityType.
+	EntityFilter *string `name:"EntityFilter" type:"string" enum:"EntityType"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// The policy usage method to use for filtering the results. Values: PolicyUsageType.
+	PolicyUsageFilter *string `name:"PolicyUsageFilter" type:"string" enum:"PolicyUsageType"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListEntitiesForPolicy request.
 type ListEntitiesForPolicyResponse struct {
-	_            struct{}       `type:"structure" resultWrapper:"ListEntitiesForPolicyResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListEntitiesForPolicyResult"`
+	// A list of IAM groups that the policy is attached to.
 	PolicyGroups []*PolicyGroup `name:"PolicyGroups" type:"list"`
-	PolicyUsers  []*PolicyUser  `name:"PolicyUsers" type:"list"`
-	PolicyRoles  []*PolicyRole  `name:"PolicyRoles" type:"list"`
-	IsTruncated  *bool          `name:"IsTruncated" type:"boolean"`
-	Marker       *string        `name:"Marker" type:"string"`
+	// A list of IAM users that the policy is attached to.
+	PolicyUsers []*PolicyUser `name:"PolicyUsers" type:"list"`
+	// A list of IAM roles that the policy is attached to.
+	PolicyRoles []*PolicyRole `name:"PolicyRoles" type:"list"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListGroupPoliciesRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	Marker    *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems  *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the group to list policies for.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListGroupPolicies request.
 type ListGroupPoliciesResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListGroupPoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListGroupPoliciesResult"`
+	// A list of policy names.
 	PolicyNames []string `name:"PolicyNames" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListGroupsForUserRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the user to list groups for.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListGroupsForUser request.
 type ListGroupsForUserResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListGroupsForUserResult"`
-	Groups      []*Group `name:"Groups" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListGroupsForUserResult"`
+	// A list of groups.
+	Groups []*Group `name:"Groups" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListGroupsRequest struct {
-	_          struct{} `type:"structure"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListGroups request.
 type ListGroupsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListGroupsResult"`
-	Groups      []*Group `name:"Groups" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListGroupsResult"`
+	// A list of groups.
+	Groups []*Group `name:"Groups" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListInstanceProfileTagsRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	Marker              *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems            *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM instance profile whose tags you want to see.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListInstanceProfileTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListInstanceProfileTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListInstanceProfileTagsResult"`
+	// The list of tags that are currently attached to the IAM instance profile.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListInstanceProfilesForRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the role to list instance profiles for.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListInstanceProfilesForRole request.
 type ListInstanceProfilesForRoleResponse struct {
-	_                struct{}           `type:"structure" resultWrapper:"ListInstanceProfilesForRoleResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListInstanceProfilesForRoleResult"`
+	// A list of instance profiles.
 	InstanceProfiles []*InstanceProfile `name:"InstanceProfiles" type:"list" required:"true"`
-	IsTruncated      *bool              `name:"IsTruncated" type:"boolean"`
-	Marker           *string            `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListInstanceProfilesRequest struct {
-	_          struct{} `type:"structure"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListInstanceProfiles request.
 type ListInstanceProfilesResponse struct {
-	_                struct{}           `type:"structure" resultWrapper:"ListInstanceProfilesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListInstanceProfilesResult"`
+	// A list of instance profiles.
 	InstanceProfiles []*InstanceProfile `name:"InstanceProfiles" type:"list" required:"true"`
-	IsTruncated      *bool              `name:"IsTruncated" type:"boolean"`
-	Marker           *string            `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListMFADeviceTagsRequest struct {
-	_            struct{} `type:"structure"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	Marker       *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems     *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the IAM virtual MFA device whose tags you want to see.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListMFADeviceTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListMFADeviceTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListMFADeviceTagsResult"`
+	// The list of tags that are currently attached to the virtual MFA device.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListMFADevicesRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose MFA devices you want to list.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListMFADevices request.
 type ListMFADevicesResponse struct {
-	_           struct{}     `type:"structure" resultWrapper:"ListMFADevicesResult"`
-	MFADevices  []*MFADevice `name:"MFADevices" type:"list" required:"true"`
-	IsTruncated *bool        `name:"IsTruncated" type:"boolean"`
-	Marker      *string      `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListMFADevicesResult"`
+	// A list of MFA devices.
+	MFADevices []*MFADevice `name:"MFADevices" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListOpenIDConnectProviderTagsRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	Marker                   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems                 *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListOpenIDConnectProviderTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListOpenIDConnectProviderTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListOpenIDConnectProviderTagsResult"`
+	// The list of tags that are currently attached to the OpenID Connect (OIDC) identity
+	// provider.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListOpenIDConnectProvidersRequest struct {
 	_ struct{} `type:"structure"`
 }
 
+// Contains the response to a successful ListOpenIDConnectProviders request.
 type ListOpenIDConnectProvidersResponse struct {
-	_                         struct{}                          `type:"structure" resultWrapper:"ListOpenIDConnectProvidersResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListOpenIDConnectProvidersResult"`
+	// The list of IAM OIDC provider resource objects defined in the Amazon Web Services
+	// account.
 	OpenIDConnectProviderList []*OpenIDConnectProviderListEntry `name:"OpenIDConnectProviderList" type:"list"`
 }
 
@@ -1556,283 +2271,477 @@ type ListOrganizationsFeaturesRequest struct {
 }
 
 type ListOrganizationsFeaturesResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"ListOrganizationsFeaturesResult"`
-	OrganizationId  *string  `name:"OrganizationId" type:"string" max:"34"`
+	_ struct{} `type:"structure" resultWrapper:"ListOrganizationsFeaturesResult"`
+	// The unique identifier (ID) of an organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" max:"34"`
+	// Specifies the features that are currently available in your organization.
 	EnabledFeatures []string `name:"EnabledFeatures" type:"list" memberEnum:"FeatureType"`
 }
 
+// Contains details about the permissions policies that are attached to the specified
+// identity (user, group, or role).
 type ListPoliciesGrantingServiceAccessEntry struct {
-	_                struct{}                       `type:"structure"`
-	ServiceNamespace *string                        `name:"ServiceNamespace" type:"string" min:"1" max:"64"`
-	Policies         []*PolicyGrantingServiceAccess `name:"Policies" type:"list"`
+	_ struct{} `type:"structure"`
+	// The namespace of the service that was accessed.
+	ServiceNamespace *string `name:"ServiceNamespace" type:"string" min:"1" max:"64"`
+	// The PoliciesGrantingServiceAccess object that contains details about the policy.
+	Policies []*PolicyGrantingServiceAccess `name:"Policies" type:"list"`
 }
 
 type ListPoliciesGrantingServiceAccessRequest struct {
-	_                 struct{} `type:"structure"`
-	Marker            *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	Arn               *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// The ARN of the IAM identity (user, group, or role) whose policies you want to list.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The service namespace for the Amazon Web Services services whose policies you want to
+	// list.
 	ServiceNamespaces []string `name:"ServiceNamespaces" type:"list" required:"true" min:"1" max:"200"`
 }
 
 type ListPoliciesGrantingServiceAccessResponse struct {
-	_                             struct{}                                  `type:"structure" resultWrapper:"ListPoliciesGrantingServiceAccessResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListPoliciesGrantingServiceAccessResult"`
+	// A ListPoliciesGrantingServiceAccess object that contains details about the permissions
+	// policies attached to the specified identity (user, group, or role).
 	PoliciesGrantingServiceAccess []*ListPoliciesGrantingServiceAccessEntry `name:"PoliciesGrantingServiceAccess" type:"list" required:"true"`
-	IsTruncated                   *bool                                     `name:"IsTruncated" type:"boolean"`
-	Marker                        *string                                   `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListPoliciesRequest struct {
-	_                 struct{} `type:"structure"`
-	Scope             *string  `name:"Scope" type:"string" enum:"policyScopeType"`
-	OnlyAttached      *bool    `name:"OnlyAttached" type:"boolean"`
-	PathPrefix        *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	PolicyUsageFilter *string  `name:"PolicyUsageFilter" type:"string" enum:"PolicyUsageType"`
-	Marker            *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems          *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The scope to use for filtering the results. Values: PolicyScopeType.
+	Scope *string `name:"Scope" type:"string" enum:"policyScopeType"`
+	// A flag to filter the results to only the attached policies.
+	OnlyAttached *bool `name:"OnlyAttached" type:"boolean"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// The policy usage method to use for filtering the results. Values: PolicyUsageType.
+	PolicyUsageFilter *string `name:"PolicyUsageFilter" type:"string" enum:"PolicyUsageType"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListPolicies request.
 type ListPoliciesResponse struct {
-	_           struct{}  `type:"structure" resultWrapper:"ListPoliciesResult"`
-	Policies    []*Policy `name:"Policies" type:"list"`
-	IsTruncated *bool     `name:"IsTruncated" type:"boolean"`
-	Marker      *string   `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListPoliciesResult"`
+	// A list of policies.
+	Policies []*Policy `name:"Policies" type:"list"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListPolicyTagsRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	Marker    *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems  *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The ARN of the IAM customer managed policy whose tags you want to see.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListPolicyTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListPolicyTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListPolicyTagsResult"`
+	// The list of tags that are currently attached to the IAM customer managed policy.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListPolicyVersionsRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	Marker    *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems  *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListPolicyVersions request.
 type ListPolicyVersionsResponse struct {
-	_           struct{}         `type:"structure" resultWrapper:"ListPolicyVersionsResult"`
-	Versions    []*PolicyVersion `name:"Versions" type:"list"`
-	IsTruncated *bool            `name:"IsTruncated" type:"boolean"`
-	Marker      *string          `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListPolicyVersionsResult"`
+	// A list of policy versions.
+	Versions []*PolicyVersion `name:"Versions" type:"list"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListRolePoliciesRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the role to list policies for.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListRolePolicies request.
 type ListRolePoliciesResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListRolePoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListRolePoliciesResult"`
+	// A list of policy names.
 	PolicyNames []string `name:"PolicyNames" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListRoleTagsRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM role for which you want to see the list of tags.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListRoleTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListRoleTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListRoleTagsResult"`
+	// The list of tags that are currently attached to the role.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListRolesRequest struct {
-	_          struct{} `type:"structure"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListRoles request.
 type ListRolesResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListRolesResult"`
-	Roles       []*Role  `name:"Roles" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListRolesResult"`
+	// A list of roles.
+	Roles []*Role `name:"Roles" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListSAMLProviderTagsRequest struct {
-	_               struct{} `type:"structure"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	Marker          *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems        *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags
+	// you want to see.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListSAMLProviderTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListSAMLProviderTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListSAMLProviderTagsResult"`
+	// The list of tags that are currently attached to the Security Assertion Markup Language
+	// (SAML) identity provider.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListSAMLProvidersRequest struct {
 	_ struct{} `type:"structure"`
 }
 
+// Contains the response to a successful ListSAMLProviders request.
 type ListSAMLProvidersResponse struct {
-	_                struct{}                 `type:"structure" resultWrapper:"ListSAMLProvidersResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSAMLProvidersResult"`
+	// The list of SAML provider resource objects defined in IAM for this Amazon Web Services
+	// account.
 	SAMLProviderList []*SAMLProviderListEntry `name:"SAMLProviderList" type:"list"`
 }
 
 type ListSSHPublicKeysRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user to list SSH public keys for.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListSSHPublicKeys request.
 type ListSSHPublicKeysResponse struct {
-	_             struct{}                `type:"structure" resultWrapper:"ListSSHPublicKeysResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSSHPublicKeysResult"`
+	// A list of the SSH public keys assigned to IAM user.
 	SSHPublicKeys []*SSHPublicKeyMetadata `name:"SSHPublicKeys" type:"list"`
-	IsTruncated   *bool                   `name:"IsTruncated" type:"boolean"`
-	Marker        *string                 `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListServerCertificateTagsRequest struct {
-	_                     struct{} `type:"structure"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	Marker                *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems              *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM server certificate whose tags you want to see.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListServerCertificateTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListServerCertificateTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListServerCertificateTagsResult"`
+	// The list of tags that are currently attached to the IAM server certificate.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListServerCertificatesRequest struct {
-	_          struct{} `type:"structure"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListServerCertificates request.
 type ListServerCertificatesResponse struct {
-	_                             struct{}                     `type:"structure" resultWrapper:"ListServerCertificatesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListServerCertificatesResult"`
+	// A list of server certificates.
 	ServerCertificateMetadataList []*ServerCertificateMetadata `name:"ServerCertificateMetadataList" type:"list" required:"true"`
-	IsTruncated                   *bool                        `name:"IsTruncated" type:"boolean"`
-	Marker                        *string                      `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListServiceSpecificCredentialsRequest struct {
-	_           struct{} `type:"structure"`
-	UserName    *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	ServiceName *string  `name:"ServiceName" type:"string"`
-	AllUsers    *bool    `name:"AllUsers" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems    *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose service-specific credentials you want information about.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// Filters the returned results to only those for the specified Amazon Web Services
+	// service.
+	ServiceName *string `name:"ServiceName" type:"string"`
+	// A flag indicating whether to list service specific credentials for all users.
+	AllUsers *bool `name:"AllUsers" type:"boolean"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListServiceSpecificCredentialsResponse struct {
-	_                          struct{}                             `type:"structure" resultWrapper:"ListServiceSpecificCredentialsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListServiceSpecificCredentialsResult"`
+	// A list of structures that each contain details about a service-specific credential.
 	ServiceSpecificCredentials []*ServiceSpecificCredentialMetadata `name:"ServiceSpecificCredentials" type:"list"`
-	Marker                     *string                              `name:"Marker" type:"string"`
-	IsTruncated                *bool                                `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
 }
 
 type ListSigningCertificatesRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user whose signing certificates you want to examine.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListSigningCertificates request.
 type ListSigningCertificatesResponse struct {
-	_            struct{}              `type:"structure" resultWrapper:"ListSigningCertificatesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSigningCertificatesResult"`
+	// A list of the user's signing certificate information.
 	Certificates []*SigningCertificate `name:"Certificates" type:"list" required:"true"`
-	IsTruncated  *bool                 `name:"IsTruncated" type:"boolean"`
-	Marker       *string               `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListUserPoliciesRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the user to list policies for.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListUserPolicies request.
 type ListUserPoliciesResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListUserPoliciesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListUserPoliciesResult"`
+	// A list of policy names.
 	PolicyNames []string `name:"PolicyNames" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListUserTagsRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	Marker   *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user whose tags you want to see.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
 type ListUserTagsResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListUserTagsResult"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListUserTagsResult"`
+	// The list of tags that are currently attached to the user.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListUsersRequest struct {
-	_          struct{} `type:"structure"`
-	PathPrefix *string  `name:"PathPrefix" type:"string" min:"1" max:"512"`
-	Marker     *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems   *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The path prefix for filtering the results.
+	PathPrefix *string `name:"PathPrefix" type:"string" min:"1" max:"512"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListUsers request.
 type ListUsersResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"ListUsersResult"`
-	Users       []*User  `name:"Users" type:"list" required:"true"`
-	IsTruncated *bool    `name:"IsTruncated" type:"boolean"`
-	Marker      *string  `name:"Marker" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListUsersResult"`
+	// A list of users.
+	Users []*User `name:"Users" type:"list" required:"true"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type ListVirtualMFADevicesRequest struct {
-	_                struct{} `type:"structure"`
-	AssignmentStatus *string  `name:"AssignmentStatus" type:"string" enum:"assignmentStatusType"`
-	Marker           *string  `name:"Marker" type:"string" min:"1" max:"320"`
-	MaxItems         *int64   `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The status (Unassigned or Assigned) of the devices to list. Values:
+	// AssignmentStatusType.
+	AssignmentStatus *string `name:"AssignmentStatus" type:"string" enum:"assignmentStatusType"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
 }
 
+// Contains the response to a successful ListVirtualMFADevices request.
 type ListVirtualMFADevicesResponse struct {
-	_                 struct{}            `type:"structure" resultWrapper:"ListVirtualMFADevicesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListVirtualMFADevicesResult"`
+	// The list of virtual MFA devices in the current account that match the AssignmentStatus
+	// value that was passed in the request.
 	VirtualMFADevices []*VirtualMFADevice `name:"VirtualMFADevices" type:"list" required:"true"`
-	IsTruncated       *bool               `name:"IsTruncated" type:"boolean"`
-	Marker            *string             `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
+// Contains the user name and password create date for a user.
 type LoginProfile struct {
-	_                     struct{}   `type:"structure"`
-	UserName              *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	CreateDate            *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
-	PasswordResetRequired *bool      `name:"PasswordResetRequired" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the user, which can be used for signing in to the Amazon Web Services
+	// Management Console.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The date when the password for the user was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// Specifies whether the user is required to set a new password on next sign-in.
+	PasswordResetRequired *bool `name:"PasswordResetRequired" type:"boolean"`
 }
 
+// Contains information about an MFA device.
 type MFADevice struct {
-	_            struct{}   `type:"structure"`
-	UserName     *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SerialNumber *string    `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	EnableDate   *time.Time `name:"EnableDate" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The user with whom the MFA device is associated.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// The date when the MFA device was enabled for the user.
+	EnableDate *time.Time `name:"EnableDate" type:"timestamp" required:"true"`
 }
 
+// The request was rejected because the certificate was malformed or expired. The error
+// message describes the specific error.
 type MalformedCertificateException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"MalformedCertificate" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1849,6 +2758,8 @@ func (e *MalformedCertificateException) HTTPStatus() int        { return 400 }
 func (e *MalformedCertificateException) Fault() string          { return "client" }
 func (e *MalformedCertificateException) QueryErrorCode() string { return "MalformedCertificate" }
 
+// The request was rejected because the policy document was malformed. The error message
+// describes the specific error.
 type MalformedPolicyDocumentException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"MalformedPolicyDocument" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1867,22 +2778,41 @@ func (e *MalformedPolicyDocumentException) HTTPStatus() int        { return 400 
 func (e *MalformedPolicyDocumentException) Fault() string          { return "client" }
 func (e *MalformedPolicyDocumentException) QueryErrorCode() string { return "MalformedPolicyDocument" }
 
+// Contains information about a managed policy, including the policy's ARN, versions, and
+// the number of principal entities (users, groups, and roles) that the policy is attached
+// to.
 type ManagedPolicyDetail struct {
-	_                             struct{}         `type:"structure"`
-	PolicyName                    *string          `name:"PolicyName" type:"string" min:"1" max:"128"`
-	PolicyId                      *string          `name:"PolicyId" type:"string" min:"16" max:"128"`
-	Arn                           *string          `name:"Arn" type:"string" min:"20" max:"2048"`
-	Path                          *string          `name:"Path" type:"string" min:"1" max:"512"`
-	DefaultVersionId              *string          `name:"DefaultVersionId" type:"string"`
-	AttachmentCount               *int64           `name:"AttachmentCount" type:"integer"`
-	PermissionsBoundaryUsageCount *int64           `name:"PermissionsBoundaryUsageCount" type:"integer"`
-	IsAttachable                  *bool            `name:"IsAttachable" type:"boolean"`
-	Description                   *string          `name:"Description" type:"string" max:"1000"`
-	CreateDate                    *time.Time       `name:"CreateDate" type:"timestamp"`
-	UpdateDate                    *time.Time       `name:"UpdateDate" type:"timestamp"`
-	PolicyVersionList             []*PolicyVersion `name:"PolicyVersionList" type:"list"`
+	_ struct{} `type:"structure"`
+	// The friendly name (not ARN) identifying the policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"128"`
+	// The stable and unique string identifying the policy.
+	PolicyId *string `name:"PolicyId" type:"string" min:"16" max:"128"`
+	Arn      *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The path to the policy.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The identifier for the version of the policy that is set as the default (operative)
+	// version.
+	DefaultVersionId *string `name:"DefaultVersionId" type:"string"`
+	// The number of principal entities (users, groups, and roles) that the policy is
+	// attached to.
+	AttachmentCount *int64 `name:"AttachmentCount" type:"integer"`
+	// The number of entities (users and roles) for which the policy is used as the
+	// permissions boundary.
+	PermissionsBoundaryUsageCount *int64 `name:"PermissionsBoundaryUsageCount" type:"integer"`
+	// Specifies whether the policy can be attached to an IAM user, group, or role.
+	IsAttachable *bool `name:"IsAttachable" type:"boolean"`
+	// A friendly description of the policy.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// The date and time, in ISO 8601 date-time format, when the policy was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// The date and time, in ISO 8601 date-time format, when the policy was last updated.
+	UpdateDate *time.Time `name:"UpdateDate" type:"timestamp"`
+	// A list containing information about the versions of the policy.
+	PolicyVersionList []*PolicyVersion `name:"PolicyVersionList" type:"list"`
 }
 
+// The request was rejected because it referenced a resource entity that does not exist.
+// The error message describes the resource.
 type NoSuchEntityException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"NoSuchEntity" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -1899,11 +2829,14 @@ func (e *NoSuchEntityException) HTTPStatus() int        { return 404 }
 func (e *NoSuchEntityException) Fault() string          { return "client" }
 func (e *NoSuchEntityException) QueryErrorCode() string { return "NoSuchEntity" }
 
+// Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider.
 type OpenIDConnectProviderListEntry struct {
 	_   struct{} `type:"structure"`
 	Arn *string  `name:"Arn" type:"string" min:"20" max:"2048"`
 }
 
+// The request failed because IAM cannot connect to the OpenID Connect identity provider
+// URL.
 type OpenIdIdpCommunicationErrorException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"OpenIdIdpCommunicationError" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1924,6 +2857,7 @@ func (e *OpenIdIdpCommunicationErrorException) QueryErrorCode() string {
 	return "OpenIdIdpCommunicationError"
 }
 
+// The request was rejected because no organization is associated with your account.
 type OrganizationNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1939,6 +2873,8 @@ func (e *OrganizationNotFoundException) ErrorCode() string { return "Organizatio
 func (e *OrganizationNotFoundException) HTTPStatus() int   { return 400 }
 func (e *OrganizationNotFoundException) Fault() string     { return "client" }
 
+// The request was rejected because your organization does not have All features enabled.
+// For more information, see Available feature sets in the Organizations User Guide.
 type OrganizationNotInAllFeaturesModeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1956,25 +2892,46 @@ func (e *OrganizationNotInAllFeaturesModeException) ErrorCode() string {
 func (e *OrganizationNotInAllFeaturesModeException) HTTPStatus() int { return 400 }
 func (e *OrganizationNotInAllFeaturesModeException) Fault() string   { return "client" }
 
+// Contains information about the effect that Organizations has on a policy simulation.
 type OrganizationsDecisionDetail struct {
-	_                      struct{} `type:"structure"`
-	AllowedByOrganizations *bool    `name:"AllowedByOrganizations" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the simulated operation is allowed by the Organizations service
+	// control policies that impact the simulated user's account.
+	AllowedByOrganizations *bool `name:"AllowedByOrganizations" type:"boolean"`
 }
 
+// Contains information about the account password policy.
 type PasswordPolicy struct {
-	_                          struct{} `type:"structure"`
-	MinimumPasswordLength      *int64   `name:"MinimumPasswordLength" type:"integer" min:"6" max:"128"`
-	RequireSymbols             *bool    `name:"RequireSymbols" type:"boolean"`
-	RequireNumbers             *bool    `name:"RequireNumbers" type:"boolean"`
-	RequireUppercaseCharacters *bool    `name:"RequireUppercaseCharacters" type:"boolean"`
-	RequireLowercaseCharacters *bool    `name:"RequireLowercaseCharacters" type:"boolean"`
-	AllowUsersToChangePassword *bool    `name:"AllowUsersToChangePassword" type:"boolean"`
-	ExpirePasswords            *bool    `name:"ExpirePasswords" type:"boolean"`
-	MaxPasswordAge             *int64   `name:"MaxPasswordAge" type:"integer" min:"1" max:"1095"`
-	PasswordReusePrevention    *int64   `name:"PasswordReusePrevention" type:"integer" min:"1" max:"24"`
-	HardExpiry                 *bool    `name:"HardExpiry" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Minimum length to require for IAM user passwords.
+	MinimumPasswordLength *int64 `name:"MinimumPasswordLength" type:"integer" min:"6" max:"128"`
+	// Specifies whether IAM user passwords must contain at least one of the following
+	// symbols:
+	RequireSymbols *bool `name:"RequireSymbols" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one numeric character (0 to
+	// 9).
+	RequireNumbers *bool `name:"RequireNumbers" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one uppercase character (A
+	// to Z).
+	RequireUppercaseCharacters *bool `name:"RequireUppercaseCharacters" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one lowercase character (a
+	// to z).
+	RequireLowercaseCharacters *bool `name:"RequireLowercaseCharacters" type:"boolean"`
+	// Specifies whether IAM users are allowed to change their own password.
+	AllowUsersToChangePassword *bool `name:"AllowUsersToChangePassword" type:"boolean"`
+	// Indicates whether passwords in the account expire.
+	ExpirePasswords *bool `name:"ExpirePasswords" type:"boolean"`
+	// The number of days that an IAM user password is valid.
+	MaxPasswordAge *int64 `name:"MaxPasswordAge" type:"integer" min:"1" max:"1095"`
+	// Specifies the number of previous passwords that IAM users are prevented from reusing.
+	PasswordReusePrevention *int64 `name:"PasswordReusePrevention" type:"integer" min:"1" max:"24"`
+	// Specifies whether IAM users are prevented from setting a new password via the Amazon
+	// Web Services Management Console after their password has expired.
+	HardExpiry *bool `name:"HardExpiry" type:"boolean"`
 }
 
+// The request was rejected because the provided password did not meet the requirements
+// imposed by the account password policy.
 type PasswordPolicyViolationException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"PasswordPolicyViolation" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1993,33 +2950,55 @@ func (e *PasswordPolicyViolationException) HTTPStatus() int        { return 400 
 func (e *PasswordPolicyViolationException) Fault() string          { return "client" }
 func (e *PasswordPolicyViolationException) QueryErrorCode() string { return "PasswordPolicyViolation" }
 
+// Contains information about the effect that a permissions boundary has on a policy
+// simulation when the boundary is applied to an IAM entity.
 type PermissionsBoundaryDecisionDetail struct {
-	_                            struct{} `type:"structure"`
-	AllowedByPermissionsBoundary *bool    `name:"AllowedByPermissionsBoundary" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Specifies whether an action is allowed by a permissions boundary that is applied to an
+	// IAM entity (user or role).
+	AllowedByPermissionsBoundary *bool `name:"AllowedByPermissionsBoundary" type:"boolean"`
 }
 
+// Contains information about a managed policy.
 type Policy struct {
-	_                             struct{}   `type:"structure"`
-	PolicyName                    *string    `name:"PolicyName" type:"string" min:"1" max:"128"`
-	PolicyId                      *string    `name:"PolicyId" type:"string" min:"16" max:"128"`
-	Arn                           *string    `name:"Arn" type:"string" min:"20" max:"2048"`
-	Path                          *string    `name:"Path" type:"string" min:"1" max:"512"`
-	DefaultVersionId              *string    `name:"DefaultVersionId" type:"string"`
-	AttachmentCount               *int64     `name:"AttachmentCount" type:"integer"`
-	PermissionsBoundaryUsageCount *int64     `name:"PermissionsBoundaryUsageCount" type:"integer"`
-	IsAttachable                  *bool      `name:"IsAttachable" type:"boolean"`
-	Description                   *string    `name:"Description" type:"string" max:"1000"`
-	CreateDate                    *time.Time `name:"CreateDate" type:"timestamp"`
-	UpdateDate                    *time.Time `name:"UpdateDate" type:"timestamp"`
-	Tags                          []*Tag     `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The friendly name (not ARN) identifying the policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"128"`
+	// The stable and unique string identifying the policy.
+	PolicyId *string `name:"PolicyId" type:"string" min:"16" max:"128"`
+	Arn      *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The path to the policy.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The identifier for the version of the policy that is set as the default version.
+	DefaultVersionId *string `name:"DefaultVersionId" type:"string"`
+	// The number of entities (users, groups, and roles) that the policy is attached to.
+	AttachmentCount *int64 `name:"AttachmentCount" type:"integer"`
+	// The number of entities (users and roles) for which the policy is used to set the
+	// permissions boundary.
+	PermissionsBoundaryUsageCount *int64 `name:"PermissionsBoundaryUsageCount" type:"integer"`
+	// Specifies whether the policy can be attached to an IAM user, group, or role.
+	IsAttachable *bool `name:"IsAttachable" type:"boolean"`
+	// A friendly description of the policy.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// The date and time, in ISO 8601 date-time format, when the policy was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// The date and time, in ISO 8601 date-time format, when the policy was last updated.
+	UpdateDate *time.Time `name:"UpdateDate" type:"timestamp"`
+	// A list of tags that are attached to the instance profile.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains information about an IAM policy, including the policy document.
 type PolicyDetail struct {
-	_              struct{} `type:"structure"`
-	PolicyName     *string  `name:"PolicyName" type:"string" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" min:"1" max:"131072"`
+	_ struct{} `type:"structure"`
+	// The name of the policy.
+	PolicyName *string `name:"PolicyName" type:"string" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" min:"1" max:"131072"`
 }
 
+// The request failed because a provided policy could not be successfully evaluated. An
+// additional detailed message indicates the source of the failure.
 type PolicyEvaluationException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"PolicyEvaluation" httpStatus:"500"`
 	Message *string  `name:"message" type:"string"`
@@ -2036,21 +3015,33 @@ func (e *PolicyEvaluationException) HTTPStatus() int        { return 500 }
 func (e *PolicyEvaluationException) Fault() string          { return "client" }
 func (e *PolicyEvaluationException) QueryErrorCode() string { return "PolicyEvaluation" }
 
+// Contains details about the permissions policies that are attached to the specified
+// identity (user, group, or role).
 type PolicyGrantingServiceAccess struct {
-	_          struct{} `type:"structure"`
-	PolicyName *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyType *string  `name:"PolicyType" type:"string" enum:"policyType" required:"true"`
-	PolicyArn  *string  `name:"PolicyArn" type:"string" min:"20" max:"2048"`
-	EntityType *string  `name:"EntityType" type:"string" enum:"policyOwnerEntityType"`
-	EntityName *string  `name:"EntityName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The policy name.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy type. Values: PolicyType.
+	PolicyType *string `name:"PolicyType" type:"string" enum:"policyType" required:"true"`
+	PolicyArn  *string `name:"PolicyArn" type:"string" min:"20" max:"2048"`
+	// The type of entity (user or role) that used the policy to access the service to which
+	// the inline policy is attached. Values: PolicyOwnerEntityType.
+	EntityType *string `name:"EntityType" type:"string" enum:"policyOwnerEntityType"`
+	// The name of the entity (user or role) to which the inline policy is attached.
+	EntityName *string `name:"EntityName" type:"string" min:"1" max:"128"`
 }
 
+// Contains information about a group that a managed policy is attached to.
 type PolicyGroup struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" min:"1" max:"128"`
-	GroupId   *string  `name:"GroupId" type:"string" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the group.
+	GroupName *string `name:"GroupName" type:"string" min:"1" max:"128"`
+	// The stable and unique string identifying the group.
+	GroupId *string `name:"GroupId" type:"string" min:"16" max:"128"`
 }
 
+// The request failed because Amazon Web Services service role policies can only be
+// attached to the service-linked role for that service.
 type PolicyNotAttachableException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"PolicyNotAttachable" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2067,96 +3058,142 @@ func (e *PolicyNotAttachableException) HTTPStatus() int        { return 400 }
 func (e *PolicyNotAttachableException) Fault() string          { return "client" }
 func (e *PolicyNotAttachableException) QueryErrorCode() string { return "PolicyNotAttachable" }
 
+// Contains information about a policy parameter used to customize delegated permissions.
 type PolicyParameter struct {
-	_      struct{} `type:"structure"`
-	Name   *string  `name:"Name" type:"string" min:"5" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the policy parameter.
+	Name *string `name:"Name" type:"string" min:"5" max:"256"`
+	// The allowed values for the policy parameter.
 	Values []string `name:"Values" type:"list"`
-	Type   *string  `name:"Type" type:"string" enum:"PolicyParameterTypeEnum"`
+	// The data type of the policy parameter value. Values: PolicyParameterTypeEnum.
+	Type *string `name:"Type" type:"string" enum:"PolicyParameterTypeEnum"`
 }
 
+// Contains information about a role that a managed policy is attached to.
 type PolicyRole struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" min:"1" max:"64"`
-	RoleId   *string  `name:"RoleId" type:"string" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the role.
+	RoleName *string `name:"RoleName" type:"string" min:"1" max:"64"`
+	// The stable and unique string identifying the role.
+	RoleId *string `name:"RoleId" type:"string" min:"16" max:"128"`
 }
 
+// Contains information about a user that a managed policy is attached to.
 type PolicyUser struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	UserId   *string  `name:"UserId" type:"string" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) identifying the user.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The stable and unique string identifying the user.
+	UserId *string `name:"UserId" type:"string" min:"16" max:"128"`
 }
 
+// Contains information about a version of a managed policy.
 type PolicyVersion struct {
-	_                struct{}   `type:"structure"`
-	Document         *string    `name:"Document" type:"string" min:"1" max:"131072"`
-	VersionId        *string    `name:"VersionId" type:"string"`
-	IsDefaultVersion *bool      `name:"IsDefaultVersion" type:"boolean"`
-	CreateDate       *time.Time `name:"CreateDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The policy document.
+	Document *string `name:"Document" type:"string" min:"1" max:"131072"`
+	// The identifier for the policy version.
+	VersionId *string `name:"VersionId" type:"string"`
+	// Specifies whether the policy version is set as the policy's default version.
+	IsDefaultVersion *bool `name:"IsDefaultVersion" type:"boolean"`
+	// The date and time, in ISO 8601 date-time format, when the policy version was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
 }
 
+// Contains the row and column of a location of a Statement element in a policy document.
 type Position struct {
-	_      struct{} `type:"structure"`
-	Line   *int64   `name:"Line" type:"integer"`
-	Column *int64   `name:"Column" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The line containing the specified position in the document.
+	Line *int64 `name:"Line" type:"integer"`
+	// The column in the line containing the specified position in the document.
+	Column *int64 `name:"Column" type:"integer"`
 }
 
 type PutGroupPolicyRequest struct {
-	_              struct{} `type:"structure"`
-	GroupName      *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure"`
+	// The name of the group to associate the policy with.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy document.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type PutRolePermissionsBoundaryRequest struct {
-	_                   struct{} `type:"structure"`
-	RoleName            *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PermissionsBoundary *string  `name:"PermissionsBoundary" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM role for which you want to set the
+	// permissions boundary.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The ARN of the managed policy that is used to set the permissions boundary for the
+	// role.
+	PermissionsBoundary *string `name:"PermissionsBoundary" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type PutRolePolicyRequest struct {
-	_              struct{} `type:"structure"`
-	RoleName       *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure"`
+	// The name of the role to associate the policy with.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The name of the policy document.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type PutUserPermissionsBoundaryRequest struct {
-	_                   struct{} `type:"structure"`
-	UserName            *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	PermissionsBoundary *string  `name:"PermissionsBoundary" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name (friendly name, not ARN) of the IAM user for which you want to set the
+	// permissions boundary.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The ARN of the managed policy that is used to set the permissions boundary for the
+	// user.
+	PermissionsBoundary *string `name:"PermissionsBoundary" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type PutUserPolicyRequest struct {
-	_              struct{} `type:"structure"`
-	UserName       *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyName     *string  `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure"`
+	// The name of the user to associate the policy with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the policy document.
+	PolicyName *string `name:"PolicyName" type:"string" required:"true" min:"1" max:"128"`
+	// The policy document.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type RejectDelegationRequestRequest struct {
-	_                   struct{} `type:"structure"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
-	Notes               *string  `name:"Notes" type:"string" max:"500"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request to reject.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	// Optional notes explaining the reason for rejecting the delegation request.
+	Notes *string `name:"Notes" type:"string" max:"500"`
 }
 
 type RemoveClientIDFromOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	ClientID                 *string  `name:"ClientID" type:"string" required:"true" min:"1" max:"255"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client
+	// ID from.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The client ID (also known as audience) to remove from the IAM OIDC provider resource.
+	ClientID *string `name:"ClientID" type:"string" required:"true" min:"1" max:"255"`
 }
 
 type RemoveRoleFromInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	RoleName            *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The name of the instance profile to update.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the role to remove.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type RemoveUserFromGroupRequest struct {
-	_         struct{} `type:"structure"`
-	GroupName *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	UserName  *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the group to update.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// The name of the user to remove.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// The request failed because the maximum number of concurrent requests for this account
+// are already running.
 type ReportGenerationLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ReportGenerationLimitExceeded" httpStatus:"409"`
 	Message *string  `name:"message" type:"string"`
@@ -2178,131 +3215,220 @@ func (e *ReportGenerationLimitExceededException) QueryErrorCode() string {
 }
 
 type ResetServiceSpecificCredentialRequest struct {
-	_                           struct{} `type:"structure"`
-	UserName                    *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	ServiceSpecificCredentialId *string  `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the service-specific credential.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The unique identifier of the service-specific credential.
+	ServiceSpecificCredentialId *string `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
 }
 
 type ResetServiceSpecificCredentialResponse struct {
-	_                         struct{}                   `type:"structure" resultWrapper:"ResetServiceSpecificCredentialResult"`
+	_ struct{} `type:"structure" resultWrapper:"ResetServiceSpecificCredentialResult"`
+	// A structure with details about the updated service-specific credential, including the
+	// new password.
 	ServiceSpecificCredential *ServiceSpecificCredential `name:"ServiceSpecificCredential" type:"structure"`
 }
 
+// Contains the result of the simulation of a single API operation call on a single
+// resource.
 type ResourceSpecificResult struct {
-	_                                 struct{}                           `type:"structure"`
-	EvalResourceName                  *string                            `name:"EvalResourceName" type:"string" required:"true" min:"1" max:"2048"`
-	EvalResourceDecision              *string                            `name:"EvalResourceDecision" type:"string" enum:"PolicyEvaluationDecisionType" required:"true"`
-	MatchedStatements                 []*Statement                       `name:"MatchedStatements" type:"list"`
-	MissingContextValues              []string                           `name:"MissingContextValues" type:"list"`
-	EvalDecisionDetails               map[string]string                  `name:"EvalDecisionDetails" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the simulated resource, in Amazon Resource Name (ARN) format.
+	EvalResourceName *string `name:"EvalResourceName" type:"string" required:"true" min:"1" max:"2048"`
+	// The result of the simulation of the simulated API operation on the resource specified
+	// in EvalResourceName. Values: PolicyEvaluationDecisionType.
+	EvalResourceDecision *string `name:"EvalResourceDecision" type:"string" enum:"PolicyEvaluationDecisionType" required:"true"`
+	// A list of the statements in the input policies that determine the result for this part
+	// of the simulation.
+	MatchedStatements []*Statement `name:"MatchedStatements" type:"list"`
+	// A list of context keys that are required by the included input policies but that were
+	// not provided by one of the input parameters.
+	MissingContextValues []string `name:"MissingContextValues" type:"list"`
+	// Additional details about the results of the evaluation decision on a single resource.
+	EvalDecisionDetails map[string]string `name:"EvalDecisionDetails" type:"map"`
+	// Contains information about the effect that a permissions boundary has on a policy
+	// simulation when that boundary is applied to an IAM entity.
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `name:"PermissionsBoundaryDecisionDetail" type:"structure"`
 }
 
 type ResyncMFADeviceRequest struct {
-	_                   struct{} `type:"structure"`
-	UserName            *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	SerialNumber        *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	AuthenticationCode1 *string  `name:"AuthenticationCode1" type:"string" required:"true" min:"6" max:"6"`
-	AuthenticationCode2 *string  `name:"AuthenticationCode2" type:"string" required:"true" min:"6" max:"6"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose MFA device you want to resynchronize.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// Serial number that uniquely identifies the MFA device.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// An authentication code emitted by the device.
+	AuthenticationCode1 *string `name:"AuthenticationCode1" type:"string" required:"true" min:"6" max:"6"`
+	// A subsequent authentication code emitted by the device.
+	AuthenticationCode2 *string `name:"AuthenticationCode2" type:"string" required:"true" min:"6" max:"6"`
 }
 
+// Contains information about an IAM role. This structure is returned as a response
+// element in several API operations that interact with roles.
 type Role struct {
-	_                        struct{}                     `type:"structure"`
-	Path                     *string                      `name:"Path" type:"string" required:"true" min:"1" max:"512"`
-	RoleName                 *string                      `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	RoleId                   *string                      `name:"RoleId" type:"string" required:"true" min:"16" max:"128"`
-	Arn                      *string                      `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	CreateDate               *time.Time                   `name:"CreateDate" type:"timestamp" required:"true"`
-	AssumeRolePolicyDocument *string                      `name:"AssumeRolePolicyDocument" type:"string" min:"1" max:"131072"`
-	Description              *string                      `name:"Description" type:"string" max:"1000"`
-	MaxSessionDuration       *int64                       `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
-	PermissionsBoundary      *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
-	Tags                     []*Tag                       `name:"Tags" type:"list" max:"50"`
-	RoleLastUsed             *RoleLastUsed                `name:"RoleLastUsed" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The path to the role.
+	Path *string `name:"Path" type:"string" required:"true" min:"1" max:"512"`
+	// The friendly name that identifies the role.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The stable and unique string identifying the role.
+	RoleId *string `name:"RoleId" type:"string" required:"true" min:"16" max:"128"`
+	// The Amazon Resource Name (ARN) specifying the role.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the role was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// The policy that grants an entity permission to assume the role.
+	AssumeRolePolicyDocument *string `name:"AssumeRolePolicyDocument" type:"string" min:"1" max:"131072"`
+	// A description of the role that you provide.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// The maximum session duration (in seconds) for the specified role.
+	MaxSessionDuration *int64 `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
+	// The ARN of the policy used to set the permissions boundary for the role.
+	PermissionsBoundary *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
+	// A list of tags that are attached to the role.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
+	// Contains information about the last time that an IAM role was used.
+	RoleLastUsed *RoleLastUsed `name:"RoleLastUsed" type:"structure"`
 }
 
+// Contains information about an IAM role, including all of the role's policies.
 type RoleDetail struct {
-	_                        struct{}                     `type:"structure"`
-	Path                     *string                      `name:"Path" type:"string" min:"1" max:"512"`
-	RoleName                 *string                      `name:"RoleName" type:"string" min:"1" max:"64"`
-	RoleId                   *string                      `name:"RoleId" type:"string" min:"16" max:"128"`
-	Arn                      *string                      `name:"Arn" type:"string" min:"20" max:"2048"`
-	CreateDate               *time.Time                   `name:"CreateDate" type:"timestamp"`
-	AssumeRolePolicyDocument *string                      `name:"AssumeRolePolicyDocument" type:"string" min:"1" max:"131072"`
-	InstanceProfileList      []*InstanceProfile           `name:"InstanceProfileList" type:"list"`
-	RolePolicyList           []*PolicyDetail              `name:"RolePolicyList" type:"list"`
-	AttachedManagedPolicies  []*AttachedPolicy            `name:"AttachedManagedPolicies" type:"list"`
-	PermissionsBoundary      *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
-	Tags                     []*Tag                       `name:"Tags" type:"list" max:"50"`
-	RoleLastUsed             *RoleLastUsed                `name:"RoleLastUsed" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The path to the role.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The friendly name that identifies the role.
+	RoleName *string `name:"RoleName" type:"string" min:"1" max:"64"`
+	// The stable and unique string identifying the role.
+	RoleId *string `name:"RoleId" type:"string" min:"16" max:"128"`
+	Arn    *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the role was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// The trust policy that grants permission to assume the role.
+	AssumeRolePolicyDocument *string `name:"AssumeRolePolicyDocument" type:"string" min:"1" max:"131072"`
+	// A list of instance profiles that contain this role.
+	InstanceProfileList []*InstanceProfile `name:"InstanceProfileList" type:"list"`
+	// A list of inline policies embedded in the role.
+	RolePolicyList []*PolicyDetail `name:"RolePolicyList" type:"list"`
+	// A list of managed policies attached to the role.
+	AttachedManagedPolicies []*AttachedPolicy `name:"AttachedManagedPolicies" type:"list"`
+	// The ARN of the policy used to set the permissions boundary for the role.
+	PermissionsBoundary *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
+	// A list of tags that are attached to the role.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
+	// Contains information about the last time that an IAM role was used.
+	RoleLastUsed *RoleLastUsed `name:"RoleLastUsed" type:"structure"`
 }
 
+// Contains information about the last time that an IAM role was used. This includes the
+// date and time and the Region in which the role was last used. Activity is only reported
+// for the trailing 400 days.
 type RoleLastUsed struct {
-	_            struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time, in ISO 8601 date-time format that the role was last used.
 	LastUsedDate *time.Time `name:"LastUsedDate" type:"timestamp"`
-	Region       *string    `name:"Region" type:"string"`
+	// The name of the Amazon Web Services Region in which the role was last used.
+	Region *string `name:"Region" type:"string"`
 }
 
+// An object that contains details about how a service-linked role is used, if that
+// information is returned by the service.
 type RoleUsageType struct {
-	_         struct{} `type:"structure"`
-	Region    *string  `name:"Region" type:"string" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of the Region where the service-linked role is being used.
+	Region *string `name:"Region" type:"string" min:"1" max:"100"`
+	// The name of the resource that is using the service-linked role.
 	Resources []string `name:"Resources" type:"list"`
 }
 
+// Contains the private keys for the SAML provider.
 type SAMLPrivateKey struct {
-	_         struct{}   `type:"structure"`
-	KeyId     *string    `name:"KeyId" type:"string" min:"22" max:"64"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the SAML private key.
+	KeyId *string `name:"KeyId" type:"string" min:"22" max:"64"`
+	// The date and time, in ISO 8601 date-time format, when the private key was uploaded.
 	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
 }
 
+// Contains the list of SAML providers for this account.
 type SAMLProviderListEntry struct {
-	_          struct{}   `type:"structure"`
-	Arn        *string    `name:"Arn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the SAML provider.
+	Arn *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The expiration date and time for the SAML provider.
 	ValidUntil *time.Time `name:"ValidUntil" type:"timestamp"`
+	// The date and time when the SAML provider was created.
 	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
 }
 
+// Contains information about an SSH public key.
 type SSHPublicKey struct {
-	_                struct{}   `type:"structure"`
-	UserName         *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyId   *string    `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
-	Fingerprint      *string    `name:"Fingerprint" type:"string" required:"true" min:"48" max:"48"`
-	SSHPublicKeyBody *string    `name:"SSHPublicKeyBody" type:"string" required:"true" min:"1" max:"16384"`
-	Status           *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
-	UploadDate       *time.Time `name:"UploadDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the SSH public key.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier for the SSH public key.
+	SSHPublicKeyId *string `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
+	// The MD5 message digest of the SSH public key.
+	Fingerprint *string `name:"Fingerprint" type:"string" required:"true" min:"48" max:"48"`
+	// The SSH public key.
+	SSHPublicKeyBody *string `name:"SSHPublicKeyBody" type:"string" required:"true" min:"1" max:"16384"`
+	// The status of the SSH public key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the SSH public key was uploaded.
+	UploadDate *time.Time `name:"UploadDate" type:"timestamp"`
 }
 
+// Contains information about an SSH public key, without the key's body or fingerprint.
 type SSHPublicKeyMetadata struct {
-	_              struct{}   `type:"structure"`
-	UserName       *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyId *string    `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
-	Status         *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
-	UploadDate     *time.Time `name:"UploadDate" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the SSH public key.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier for the SSH public key.
+	SSHPublicKeyId *string `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
+	// The status of the SSH public key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the SSH public key was uploaded.
+	UploadDate *time.Time `name:"UploadDate" type:"timestamp" required:"true"`
 }
 
 type SendDelegationTokenRequest struct {
-	_                   struct{} `type:"structure"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request for which to send the token.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
 }
 
+// Contains information about a server certificate.
 type ServerCertificate struct {
-	_                         struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The meta information of the server certificate, such as its name, path, ID, and ARN.
 	ServerCertificateMetadata *ServerCertificateMetadata `name:"ServerCertificateMetadata" type:"structure" required:"true"`
-	CertificateBody           *string                    `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
-	CertificateChain          *string                    `name:"CertificateChain" type:"string" min:"1" max:"2097152"`
-	Tags                      []*Tag                     `name:"Tags" type:"list" max:"50"`
+	// The contents of the public key certificate.
+	CertificateBody *string `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
+	// The contents of the public key certificate chain.
+	CertificateChain *string `name:"CertificateChain" type:"string" min:"1" max:"2097152"`
+	// A list of tags that are attached to the server certificate.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains information about a server certificate without its certificate body,
+// certificate chain, and private key.
 type ServerCertificateMetadata struct {
-	_                     struct{}   `type:"structure"`
-	Path                  *string    `name:"Path" type:"string" required:"true" min:"1" max:"512"`
-	ServerCertificateName *string    `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	ServerCertificateId   *string    `name:"ServerCertificateId" type:"string" required:"true" min:"16" max:"128"`
-	Arn                   *string    `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	UploadDate            *time.Time `name:"UploadDate" type:"timestamp"`
-	Expiration            *time.Time `name:"Expiration" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The path to the server certificate.
+	Path *string `name:"Path" type:"string" required:"true" min:"1" max:"512"`
+	// The name that identifies the server certificate.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// The stable and unique string identifying the server certificate.
+	ServerCertificateId *string `name:"ServerCertificateId" type:"string" required:"true" min:"16" max:"128"`
+	// The Amazon Resource Name (ARN) specifying the server certificate.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date when the server certificate was uploaded.
+	UploadDate *time.Time `name:"UploadDate" type:"timestamp"`
+	// The date on which the certificate is set to expire.
+	Expiration *time.Time `name:"Expiration" type:"timestamp"`
 }
 
+// The request was rejected because trusted access is not enabled for IAM in
+// Organizations. For details, see IAM and Organizations in the Organizations User Guide.
 type ServiceAccessNotEnabledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2320,6 +3446,7 @@ func (e *ServiceAccessNotEnabledException) ErrorCode() string {
 func (e *ServiceAccessNotEnabledException) HTTPStatus() int { return 400 }
 func (e *ServiceAccessNotEnabledException) Fault() string   { return "client" }
 
+// The request processing has failed because of an unknown error, exception or failure.
 type ServiceFailureException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ServiceFailure" httpStatus:"500"`
 	Message *string  `name:"message" type:"string"`
@@ -2336,17 +3463,31 @@ func (e *ServiceFailureException) HTTPStatus() int        { return 500 }
 func (e *ServiceFailureException) Fault() string          { return "client" }
 func (e *ServiceFailureException) QueryErrorCode() string { return "ServiceFailure" }
 
+// Contains details about the most recent attempt to access the service.
 type ServiceLastAccessed struct {
-	_                          struct{}                     `type:"structure"`
-	ServiceName                *string                      `name:"ServiceName" type:"string" required:"true"`
-	LastAuthenticated          *time.Time                   `name:"LastAuthenticated" type:"timestamp"`
-	ServiceNamespace           *string                      `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
-	LastAuthenticatedEntity    *string                      `name:"LastAuthenticatedEntity" type:"string" min:"20" max:"2048"`
-	LastAuthenticatedRegion    *string                      `name:"LastAuthenticatedRegion" type:"string"`
-	TotalAuthenticatedEntities *int64                       `name:"TotalAuthenticatedEntities" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The name of the service in which access was attempted.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when an authenticated entity most
+	// recently attempted to access the service.
+	LastAuthenticated *time.Time `name:"LastAuthenticated" type:"timestamp"`
+	// The namespace of the service in which access was attempted.
+	ServiceNamespace *string `name:"ServiceNamespace" type:"string" required:"true" min:"1" max:"64"`
+	// The ARN of the authenticated entity (user or role) that last attempted to access the
+	// service.
+	LastAuthenticatedEntity *string `name:"LastAuthenticatedEntity" type:"string" min:"20" max:"2048"`
+	// The Region from which the authenticated entity (user or role) last attempted to access
+	// the service.
+	LastAuthenticatedRegion *string `name:"LastAuthenticatedRegion" type:"string"`
+	// The total number of authenticated principals (root user, IAM users, or IAM roles) that
+	// have attempted to access the service.
+	TotalAuthenticatedEntities *int64 `name:"TotalAuthenticatedEntities" type:"integer"`
+	// An object that contains details about the most recent attempt to access a tracked
+	// action within the service.
 	TrackedActionsLastAccessed []*TrackedActionLastAccessed `name:"TrackedActionsLastAccessed" type:"list"`
 }
 
+// The specified service does not support service-specific credentials.
 type ServiceNotSupportedException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"NotSupportedService" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -2363,160 +3504,272 @@ func (e *ServiceNotSupportedException) HTTPStatus() int        { return 404 }
 func (e *ServiceNotSupportedException) Fault() string          { return "client" }
 func (e *ServiceNotSupportedException) QueryErrorCode() string { return "NotSupportedService" }
 
+// Contains the details of a service-specific credential.
 type ServiceSpecificCredential struct {
-	_                           struct{}   `type:"structure"`
-	CreateDate                  *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
-	ExpirationDate              *time.Time `name:"ExpirationDate" type:"timestamp"`
-	ServiceName                 *string    `name:"ServiceName" type:"string" required:"true"`
-	ServiceUserName             *string    `name:"ServiceUserName" type:"string" min:"0" max:"200"`
-	ServicePassword             *string    `name:"ServicePassword" type:"string"`
-	ServiceCredentialAlias      *string    `name:"ServiceCredentialAlias" type:"string" min:"0" max:"200"`
-	ServiceCredentialSecret     *string    `name:"ServiceCredentialSecret" type:"string"`
-	ServiceSpecificCredentialId *string    `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
-	UserName                    *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	Status                      *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The date and time, in ISO 8601 date-time format, when the service-specific credential
+	// were created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// The date and time when the service specific credential expires.
+	ExpirationDate *time.Time `name:"ExpirationDate" type:"timestamp"`
+	// The name of the service associated with the service-specific credential.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
+	// The generated user name for the service-specific credential.
+	ServiceUserName *string `name:"ServiceUserName" type:"string" min:"0" max:"200"`
+	// The generated password for the service-specific credential.
+	ServicePassword *string `name:"ServicePassword" type:"string"`
+	// For Bedrock API keys and CloudWatch Logs API keys, this is the public portion of the
+	// credential that includes the IAM user name and a suffix containing version and
+	// creation information.
+	ServiceCredentialAlias *string `name:"ServiceCredentialAlias" type:"string" min:"0" max:"200"`
+	// For Bedrock API keys and CloudWatch Logs API keys, this is the secret portion of the
+	// credential that should be used to authenticate API calls.
+	ServiceCredentialSecret *string `name:"ServiceCredentialSecret" type:"string"`
+	// The unique identifier for the service-specific credential.
+	ServiceSpecificCredentialId *string `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
+	// The name of the IAM user associated with the service-specific credential.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The status of the service-specific credential. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
 }
 
+// Contains additional details about a service-specific credential.
 type ServiceSpecificCredentialMetadata struct {
-	_                           struct{}   `type:"structure"`
-	UserName                    *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	Status                      *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
-	ServiceUserName             *string    `name:"ServiceUserName" type:"string" min:"0" max:"200"`
-	ServiceCredentialAlias      *string    `name:"ServiceCredentialAlias" type:"string" min:"0" max:"200"`
-	CreateDate                  *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
-	ExpirationDate              *time.Time `name:"ExpirationDate" type:"timestamp"`
-	ServiceSpecificCredentialId *string    `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
-	ServiceName                 *string    `name:"ServiceName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the service-specific credential.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The status of the service-specific credential. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
+	// The generated user name for the service-specific credential.
+	ServiceUserName *string `name:"ServiceUserName" type:"string" min:"0" max:"200"`
+	// For Bedrock API keys and CloudWatch Logs API keys, this is the public portion of the
+	// credential that includes the IAM user name and a suffix containing version and
+	// creation information.
+	ServiceCredentialAlias *string `name:"ServiceCredentialAlias" type:"string" min:"0" max:"200"`
+	// The date and time, in ISO 8601 date-time format, when the service-specific credential
+	// were created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// The date and time when the service specific credential expires.
+	ExpirationDate *time.Time `name:"ExpirationDate" type:"timestamp"`
+	// The unique identifier for the service-specific credential.
+	ServiceSpecificCredentialId *string `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
+	// The name of the service associated with the service-specific credential.
+	ServiceName *string `name:"ServiceName" type:"string" required:"true"`
 }
 
 type SetDefaultPolicyVersionRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	VersionId *string  `name:"VersionId" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM policy whose default version you want to
+	// set.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The version of the policy to set as the default (operative) version.
+	VersionId *string `name:"VersionId" type:"string" required:"true"`
 }
 
 type SetSecurityTokenServicePreferencesRequest struct {
-	_                          struct{} `type:"structure"`
-	GlobalEndpointTokenVersion *string  `name:"GlobalEndpointTokenVersion" type:"string" enum:"globalEndpointTokenVersion" required:"true"`
+	_ struct{} `type:"structure"`
+	// The version of the global endpoint token. Values: GlobalEndpointTokenVersion.
+	GlobalEndpointTokenVersion *string `name:"GlobalEndpointTokenVersion" type:"string" enum:"globalEndpointTokenVersion" required:"true"`
 }
 
+// Contains information about an X.509 signing certificate.
 type SigningCertificate struct {
-	_               struct{}   `type:"structure"`
-	UserName        *string    `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	CertificateId   *string    `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
-	CertificateBody *string    `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
-	Status          *string    `name:"Status" type:"string" enum:"statusType" required:"true"`
-	UploadDate      *time.Time `name:"UploadDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of the user the signing certificate is associated with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The ID for the signing certificate.
+	CertificateId *string `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
+	// The contents of the signing certificate.
+	CertificateBody *string `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
+	// The status of the signing certificate. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
+	// The date when the signing certificate was uploaded.
+	UploadDate *time.Time `name:"UploadDate" type:"timestamp"`
 }
 
 type SimulateCustomPolicyRequest struct {
-	_                                  struct{}        `type:"structure"`
-	PolicyInputList                    []string        `name:"PolicyInputList" type:"list" required:"true"`
-	PermissionsBoundaryPolicyInputList []string        `name:"PermissionsBoundaryPolicyInputList" type:"list"`
-	ActionNames                        []string        `name:"ActionNames" type:"list" required:"true"`
-	ResourceArns                       []string        `name:"ResourceArns" type:"list"`
-	ResourcePolicy                     *string         `name:"ResourcePolicy" type:"string" min:"1" max:"131072"`
-	ResourceOwner                      *string         `name:"ResourceOwner" type:"string" min:"1" max:"2048"`
-	CallerArn                          *string         `name:"CallerArn" type:"string" min:"1" max:"2048"`
-	ContextEntries                     []*ContextEntry `name:"ContextEntries" type:"list"`
-	ResourceHandlingOption             *string         `name:"ResourceHandlingOption" type:"string" min:"1" max:"64"`
-	MaxItems                           *int64          `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker                             *string         `name:"Marker" type:"string" min:"1" max:"320"`
+	_ struct{} `type:"structure"`
+	// A list of policy documents to include in the simulation.
+	PolicyInputList []string `name:"PolicyInputList" type:"list" required:"true"`
+	// The IAM permissions boundary policy to simulate.
+	PermissionsBoundaryPolicyInputList []string `name:"PermissionsBoundaryPolicyInputList" type:"list"`
+	// A list of names of API operations to evaluate in the simulation.
+	ActionNames []string `name:"ActionNames" type:"list" required:"true"`
+	// A list of ARNs of Amazon Web Services resources to include in the simulation.
+	ResourceArns []string `name:"ResourceArns" type:"list"`
+	// A resource-based policy to include in the simulation provided as a string.
+	ResourcePolicy *string `name:"ResourcePolicy" type:"string" min:"1" max:"131072"`
+	// An ARN representing the Amazon Web Services account ID that specifies the owner of any
+	// simulated resource that does not identify its owner in the resource ARN.
+	ResourceOwner *string `name:"ResourceOwner" type:"string" min:"1" max:"2048"`
+	// The ARN of the IAM user that you want to use as the simulated caller of the API
+	// operations.
+	CallerArn *string `name:"CallerArn" type:"string" min:"1" max:"2048"`
+	// A list of context keys and corresponding values for the simulation to use.
+	ContextEntries []*ContextEntry `name:"ContextEntries" type:"list"`
+	// Specifies the type of simulation to run.
+	ResourceHandlingOption *string `name:"ResourceHandlingOption" type:"string" min:"1" max:"64"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
 }
 
+// Contains the response to a successful SimulatePrincipalPolicy or SimulateCustomPolicy
+// request.
 type SimulatePolicyResponse struct {
-	_                 struct{}            `type:"structure" resultWrapper:"SimulatePrincipalPolicyResult"`
+	_ struct{} `type:"structure" resultWrapper:"SimulatePrincipalPolicyResult"`
+	// The results of the simulation.
 	EvaluationResults []*EvaluationResult `name:"EvaluationResults" type:"list"`
-	IsTruncated       *bool               `name:"IsTruncated" type:"boolean"`
-	Marker            *string             `name:"Marker" type:"string"`
+	// A flag that indicates whether there are more items to return.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// When IsTruncated is true, this element is present and contains the value to use for
+	// the Marker parameter in a subsequent pagination request.
+	Marker *string `name:"Marker" type:"string"`
 }
 
 type SimulatePrincipalPolicyRequest struct {
-	_                                  struct{}        `type:"structure"`
-	PolicySourceArn                    *string         `name:"PolicySourceArn" type:"string" required:"true" min:"20" max:"2048"`
-	PolicyInputList                    []string        `name:"PolicyInputList" type:"list"`
-	PermissionsBoundaryPolicyInputList []string        `name:"PermissionsBoundaryPolicyInputList" type:"list"`
-	ActionNames                        []string        `name:"ActionNames" type:"list" required:"true"`
-	ResourceArns                       []string        `name:"ResourceArns" type:"list"`
-	ResourcePolicy                     *string         `name:"ResourcePolicy" type:"string" min:"1" max:"131072"`
-	ResourceOwner                      *string         `name:"ResourceOwner" type:"string" min:"1" max:"2048"`
-	CallerArn                          *string         `name:"CallerArn" type:"string" min:"1" max:"2048"`
-	ContextEntries                     []*ContextEntry `name:"ContextEntries" type:"list"`
-	ResourceHandlingOption             *string         `name:"ResourceHandlingOption" type:"string" min:"1" max:"64"`
-	MaxItems                           *int64          `name:"MaxItems" type:"integer" min:"1" max:"1000"`
-	Marker                             *string         `name:"Marker" type:"string" min:"1" max:"320"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of a user, group, or role whose policies you want to
+	// include in the simulation.
+	PolicySourceArn *string `name:"PolicySourceArn" type:"string" required:"true" min:"20" max:"2048"`
+	// An optional list of additional policy documents to include in the simulation.
+	PolicyInputList []string `name:"PolicyInputList" type:"list"`
+	// The IAM permissions boundary policy to simulate.
+	PermissionsBoundaryPolicyInputList []string `name:"PermissionsBoundaryPolicyInputList" type:"list"`
+	// A list of names of API operations to evaluate in the simulation.
+	ActionNames []string `name:"ActionNames" type:"list" required:"true"`
+	// A list of ARNs of Amazon Web Services resources to include in the simulation.
+	ResourceArns []string `name:"ResourceArns" type:"list"`
+	// A resource-based policy to include in the simulation provided as a string.
+	ResourcePolicy *string `name:"ResourcePolicy" type:"string" min:"1" max:"131072"`
+	// An Amazon Web Services account ID that specifies the owner of any simulated resource
+	// that does not identify its owner in the resource ARN.
+	ResourceOwner *string `name:"ResourceOwner" type:"string" min:"1" max:"2048"`
+	// The ARN of the IAM user that you want to specify as the simulated caller of the API
+	// operations.
+	CallerArn *string `name:"CallerArn" type:"string" min:"1" max:"2048"`
+	// A list of context keys and corresponding values for the simulation to use.
+	ContextEntries []*ContextEntry `name:"ContextEntries" type:"list"`
+	// Specifies the type of simulation to run.
+	ResourceHandlingOption *string `name:"ResourceHandlingOption" type:"string" min:"1" max:"64"`
+	// Use this only when paginating results to indicate the maximum number of items you want
+	// in the response.
+	MaxItems *int64 `name:"MaxItems" type:"integer" min:"1" max:"1000"`
+	// Use this parameter only when paginating results and only after you receive a response
+	// indicating that the results are truncated.
+	Marker *string `name:"Marker" type:"string" min:"1" max:"320"`
 }
 
+// Contains a reference to a Statement element in a policy document that determines the
+// result of the simulation.
 type Statement struct {
-	_                struct{}  `type:"structure"`
-	SourcePolicyId   *string   `name:"SourcePolicyId" type:"string"`
-	SourcePolicyType *string   `name:"SourcePolicyType" type:"string" enum:"PolicySourceType"`
-	StartPosition    *Position `name:"StartPosition" type:"structure"`
-	EndPosition      *Position `name:"EndPosition" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The identifier of the policy that was provided as an input.
+	SourcePolicyId *string `name:"SourcePolicyId" type:"string"`
+	// The type of the policy. Values: PolicySourceType.
+	SourcePolicyType *string `name:"SourcePolicyType" type:"string" enum:"PolicySourceType"`
+	// The row and column of the beginning of the Statement in an IAM policy.
+	StartPosition *Position `name:"StartPosition" type:"structure"`
+	// The row and column of the end of a Statement in an IAM policy.
+	EndPosition *Position `name:"EndPosition" type:"structure"`
 }
 
+// A structure that represents user-provided metadata that can be associated with an IAM
+// resource. For more information about tagging, see Tagging IAM resources in the IAM User
+// Guide.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// The key name that can be used to look up or retrieve the associated value.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value associated with this tag.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
 type TagInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	Tags                []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM instance profile to which you want to add tags.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// The list of tags that you want to attach to the IAM instance profile.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagMFADeviceRequest struct {
-	_            struct{} `type:"structure"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	Tags         []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the IAM virtual MFA device to which you want to add tags.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// The list of tags that you want to attach to the IAM virtual MFA device.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	Tags                     []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the OIDC identity provider in IAM to which you want to add tags.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The list of tags that you want to attach to the OIDC identity provider in IAM.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	Tags      []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the IAM customer managed policy to which you want to add tags.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The list of tags that you want to attach to the IAM customer managed policy.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Tags     []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM role to which you want to add tags.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The list of tags that you want to attach to the IAM role.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagSAMLProviderRequest struct {
-	_               struct{} `type:"structure"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	Tags            []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the SAML identity provider in IAM to which you want to add tags.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The list of tags that you want to attach to the SAML identity provider in IAM.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagServerCertificateRequest struct {
-	_                     struct{} `type:"structure"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	Tags                  []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM server certificate to which you want to add tags.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// The list of tags that you want to attach to the IAM server certificate.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
 type TagUserRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	Tags     []*Tag   `name:"Tags" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user to which you want to add tags.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// The list of tags that you want to attach to the IAM user.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" max:"50"`
 }
 
+// Contains details about the most recent attempt to access an action within the service.
 type TrackedActionLastAccessed struct {
-	_                  struct{}   `type:"structure"`
-	ActionName         *string    `name:"ActionName" type:"string"`
-	LastAccessedEntity *string    `name:"LastAccessedEntity" type:"string" min:"20" max:"2048"`
-	LastAccessedTime   *time.Time `name:"LastAccessedTime" type:"timestamp"`
-	LastAccessedRegion *string    `name:"LastAccessedRegion" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the tracked action to which access was attempted.
+	ActionName         *string `name:"ActionName" type:"string"`
+	LastAccessedEntity *string `name:"LastAccessedEntity" type:"string" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when an authenticated entity most
+	// recently attempted to access the tracked service.
+	LastAccessedTime *time.Time `name:"LastAccessedTime" type:"timestamp"`
+	// The Region from which the authenticated entity (user or role) last attempted to access
+	// the tracked action.
+	LastAccessedRegion *string `name:"LastAccessedRegion" type:"string"`
 }
 
+// The request was rejected because service-linked roles are protected Amazon Web Services
+// resources. Only the service that depends on the service-linked role can modify or
+// delete the role on your behalf. The error message includes the name of the service that
+// depends on this service-linked role. You must request the change through that service.
 type UnmodifiableEntityException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"UnmodifiableEntity" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2533,6 +3786,8 @@ func (e *UnmodifiableEntityException) HTTPStatus() int        { return 400 }
 func (e *UnmodifiableEntityException) Fault() string          { return "client" }
 func (e *UnmodifiableEntityException) QueryErrorCode() string { return "UnmodifiableEntity" }
 
+// The request was rejected because the public key encoding format is unsupported or
+// unrecognized.
 type UnrecognizedPublicKeyEncodingException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"UnrecognizedPublicKeyEncoding" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2554,121 +3809,178 @@ func (e *UnrecognizedPublicKeyEncodingException) QueryErrorCode() string {
 }
 
 type UntagInstanceProfileRequest struct {
-	_                   struct{} `type:"structure"`
-	InstanceProfileName *string  `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
-	TagKeys             []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM instance profile from which you want to remove tags.
+	InstanceProfileName *string `name:"InstanceProfileName" type:"string" required:"true" min:"1" max:"128"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagMFADeviceRequest struct {
-	_            struct{} `type:"structure"`
-	SerialNumber *string  `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	TagKeys      []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the IAM virtual MFA device from which you want to remove
+	// tags.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagOpenIDConnectProviderRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	TagKeys                  []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the OIDC provider in IAM from which you want to remove tags.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagPolicyRequest struct {
-	_         struct{} `type:"structure"`
-	PolicyArn *string  `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
-	TagKeys   []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the IAM customer managed policy from which you want to remove tags.
+	PolicyArn *string `name:"PolicyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagRoleRequest struct {
-	_        struct{} `type:"structure"`
-	RoleName *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	TagKeys  []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM role from which you want to remove tags.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagSAMLProviderRequest struct {
-	_               struct{} `type:"structure"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	TagKeys         []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the SAML identity provider in IAM from which you want to remove tags.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagServerCertificateRequest struct {
-	_                     struct{} `type:"structure"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	TagKeys               []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM server certificate from which you want to remove tags.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UntagUserRequest struct {
-	_        struct{} `type:"structure"`
-	UserName *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	TagKeys  []string `name:"TagKeys" type:"list" required:"true" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user from which you want to remove tags.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// A list of key names as a simple array of strings.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" max:"50"`
 }
 
 type UpdateAccessKeyRequest struct {
-	_           struct{} `type:"structure"`
-	UserName    *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	AccessKeyId *string  `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
-	Status      *string  `name:"Status" type:"string" enum:"statusType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose key you want to update.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The access key ID of the secret access key you want to update.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	// The status you want to assign to the secret access key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
 }
 
 type UpdateAccountPasswordPolicyRequest struct {
-	_                          struct{} `type:"structure"`
-	MinimumPasswordLength      *int64   `name:"MinimumPasswordLength" type:"integer" min:"6" max:"128"`
-	RequireSymbols             *bool    `name:"RequireSymbols" type:"boolean"`
-	RequireNumbers             *bool    `name:"RequireNumbers" type:"boolean"`
-	RequireUppercaseCharacters *bool    `name:"RequireUppercaseCharacters" type:"boolean"`
-	RequireLowercaseCharacters *bool    `name:"RequireLowercaseCharacters" type:"boolean"`
-	AllowUsersToChangePassword *bool    `name:"AllowUsersToChangePassword" type:"boolean"`
-	MaxPasswordAge             *int64   `name:"MaxPasswordAge" type:"integer" min:"1" max:"1095"`
-	PasswordReusePrevention    *int64   `name:"PasswordReusePrevention" type:"integer" min:"1" max:"24"`
-	HardExpiry                 *bool    `name:"HardExpiry" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The minimum number of characters allowed in an IAM user password.
+	MinimumPasswordLength *int64 `name:"MinimumPasswordLength" type:"integer" min:"6" max:"128"`
+	// Specifies whether IAM user passwords must contain at least one of the following
+	// non-alphanumeric characters:
+	RequireSymbols *bool `name:"RequireSymbols" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one numeric character (0 to
+	// 9).
+	RequireNumbers *bool `name:"RequireNumbers" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one uppercase character
+	// from the ISO basic Latin alphabet (A to Z).
+	RequireUppercaseCharacters *bool `name:"RequireUppercaseCharacters" type:"boolean"`
+	// Specifies whether IAM user passwords must contain at least one lowercase character
+	// from the ISO basic Latin alphabet (a to z).
+	RequireLowercaseCharacters *bool `name:"RequireLowercaseCharacters" type:"boolean"`
+	// Allows all IAM users in your account to use the Amazon Web Services Management Console
+	// to change their own passwords.
+	AllowUsersToChangePassword *bool `name:"AllowUsersToChangePassword" type:"boolean"`
+	// The number of days that an IAM user password is valid.
+	MaxPasswordAge *int64 `name:"MaxPasswordAge" type:"integer" min:"1" max:"1095"`
+	// Specifies the number of previous passwords that IAM users are prevented from reusing.
+	PasswordReusePrevention *int64 `name:"PasswordReusePrevention" type:"integer" min:"1" max:"24"`
+	// Prevents IAM users who are accessing the account via the Amazon Web Services
+	// Management Console from setting a new console password after their password has
+	// expired.
+	HardExpiry *bool `name:"HardExpiry" type:"boolean"`
 }
 
 type UpdateAssumeRolePolicyRequest struct {
-	_              struct{} `type:"structure"`
-	RoleName       *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	PolicyDocument *string  `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
+	_ struct{} `type:"structure"`
+	// The name of the role to update with the new policy.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The policy that grants an entity permission to assume the role.
+	PolicyDocument *string `name:"PolicyDocument" type:"string" required:"true" min:"1" max:"131072"`
 }
 
 type UpdateDelegationRequestRequest struct {
-	_                   struct{} `type:"structure"`
-	DelegationRequestId *string  `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
-	Notes               *string  `name:"Notes" type:"string" max:"500"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the delegation request to update.
+	DelegationRequestId *string `name:"DelegationRequestId" type:"string" required:"true" min:"16" max:"128"`
+	// Additional notes or comments to add to the delegation request.
+	Notes *string `name:"Notes" type:"string" max:"500"`
 }
 
 type UpdateGroupRequest struct {
-	_            struct{} `type:"structure"`
-	GroupName    *string  `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
-	NewPath      *string  `name:"NewPath" type:"string" min:"1" max:"512"`
-	NewGroupName *string  `name:"NewGroupName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Name of the IAM group to update.
+	GroupName *string `name:"GroupName" type:"string" required:"true" min:"1" max:"128"`
+	// New path for the IAM group.
+	NewPath *string `name:"NewPath" type:"string" min:"1" max:"512"`
+	// New name for the IAM group.
+	NewGroupName *string `name:"NewGroupName" type:"string" min:"1" max:"128"`
 }
 
 type UpdateLoginProfileRequest struct {
-	_                     struct{} `type:"structure"`
-	UserName              *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	Password              *string  `name:"Password" type:"string" min:"1" max:"128"`
-	PasswordResetRequired *bool    `name:"PasswordResetRequired" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the user whose password you want to update.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The new password for the specified IAM user.
+	Password *string `name:"Password" type:"string" min:"1" max:"128"`
+	// Allows this new password to be used only once by requiring the specified IAM user to
+	// set a new password on next sign-in.
+	PasswordResetRequired *bool `name:"PasswordResetRequired" type:"boolean"`
 }
 
 type UpdateOpenIDConnectProviderThumbprintRequest struct {
-	_                        struct{} `type:"structure"`
-	OpenIDConnectProviderArn *string  `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	ThumbprintList           []string `name:"ThumbprintList" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM OIDC provider resource object for which you
+	// want to update the thumbprint.
+	OpenIDConnectProviderArn *string `name:"OpenIDConnectProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// A list of certificate thumbprints that are associated with the specified IAM OpenID
+	// Connect provider.
+	ThumbprintList []string `name:"ThumbprintList" type:"list" required:"true"`
 }
 
 type UpdateRoleDescriptionRequest struct {
-	_           struct{} `type:"structure"`
-	RoleName    *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Description *string  `name:"Description" type:"string" required:"true" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name of the role that you want to modify.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The new description that you want to apply to the specified role.
+	Description *string `name:"Description" type:"string" required:"true" max:"1000"`
 }
 
 type UpdateRoleDescriptionResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"UpdateRoleDescriptionResult"`
-	Role *Role    `name:"Role" type:"structure"`
+	_ struct{} `type:"structure" resultWrapper:"UpdateRoleDescriptionResult"`
+	// A structure that contains details about the modified role.
+	Role *Role `name:"Role" type:"structure"`
 }
 
 type UpdateRoleRequest struct {
-	_                  struct{} `type:"structure"`
-	RoleName           *string  `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
-	Description        *string  `name:"Description" type:"string" max:"1000"`
-	MaxSessionDuration *int64   `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
+	_ struct{} `type:"structure"`
+	// The name of the role that you want to modify.
+	RoleName *string `name:"RoleName" type:"string" required:"true" min:"1" max:"64"`
+	// The new description that you want to apply to the specified role.
+	Description *string `name:"Description" type:"string" max:"1000"`
+	// The maximum session duration (in seconds) that you want to set for the specified role.
+	MaxSessionDuration *int64 `name:"MaxSessionDuration" type:"integer" min:"3600" max:"43200"`
 }
 
 type UpdateRoleResponse struct {
@@ -2676,126 +3988,198 @@ type UpdateRoleResponse struct {
 }
 
 type UpdateSAMLProviderRequest struct {
-	_                       struct{} `type:"structure"`
-	SAMLMetadataDocument    *string  `name:"SAMLMetadataDocument" type:"string" min:"1000" max:"10000000"`
-	SAMLProviderArn         *string  `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
-	AssertionEncryptionMode *string  `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
-	AddPrivateKey           *string  `name:"AddPrivateKey" type:"string" min:"1" max:"16384"`
-	RemovePrivateKey        *string  `name:"RemovePrivateKey" type:"string" min:"22" max:"64"`
+	_ struct{} `type:"structure"`
+	// An XML document generated by an identity provider (IdP) that supports SAML 2.0.
+	SAMLMetadataDocument *string `name:"SAMLMetadataDocument" type:"string" min:"1000" max:"10000000"`
+	// The Amazon Resource Name (ARN) of the SAML provider to update.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Specifies the encryption setting for the SAML provider. Values:
+	// AssertionEncryptionModeType.
+	AssertionEncryptionMode *string `name:"AssertionEncryptionMode" type:"string" enum:"assertionEncryptionModeType"`
+	// Specifies the new private key from your external identity provider.
+	AddPrivateKey *string `name:"AddPrivateKey" type:"string" min:"1" max:"16384"`
+	// The Key ID of the private key to remove.
+	RemovePrivateKey *string `name:"RemovePrivateKey" type:"string" min:"22" max:"64"`
 }
 
+// Contains the response to a successful UpdateSAMLProvider request.
 type UpdateSAMLProviderResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"UpdateSAMLProviderResult"`
-	SAMLProviderArn *string  `name:"SAMLProviderArn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure" resultWrapper:"UpdateSAMLProviderResult"`
+	// The Amazon Resource Name (ARN) of the SAML provider that was updated.
+	SAMLProviderArn *string `name:"SAMLProviderArn" type:"string" min:"20" max:"2048"`
 }
 
 type UpdateSSHPublicKeyRequest struct {
-	_              struct{} `type:"structure"`
-	UserName       *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyId *string  `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
-	Status         *string  `name:"Status" type:"string" enum:"statusType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the SSH public key.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier for the SSH public key.
+	SSHPublicKeyId *string `name:"SSHPublicKeyId" type:"string" required:"true" min:"20" max:"128"`
+	// The status to assign to the SSH public key. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
 }
 
 type UpdateServerCertificateRequest struct {
-	_                        struct{} `type:"structure"`
-	ServerCertificateName    *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	NewPath                  *string  `name:"NewPath" type:"string" min:"1" max:"512"`
-	NewServerCertificateName *string  `name:"NewServerCertificateName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the server certificate that you want to update.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// The new path for the server certificate.
+	NewPath *string `name:"NewPath" type:"string" min:"1" max:"512"`
+	// The new name for the server certificate.
+	NewServerCertificateName *string `name:"NewServerCertificateName" type:"string" min:"1" max:"128"`
 }
 
 type UpdateServiceSpecificCredentialRequest struct {
-	_                           struct{} `type:"structure"`
-	UserName                    *string  `name:"UserName" type:"string" min:"1" max:"64"`
-	ServiceSpecificCredentialId *string  `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
-	Status                      *string  `name:"Status" type:"string" enum:"statusType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user associated with the service-specific credential.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The unique identifier of the service-specific credential.
+	ServiceSpecificCredentialId *string `name:"ServiceSpecificCredentialId" type:"string" required:"true" min:"20" max:"128"`
+	// The status to be assigned to the service-specific credential. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
 }
 
 type UpdateSigningCertificateRequest struct {
-	_             struct{} `type:"structure"`
-	UserName      *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	CertificateId *string  `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
-	Status        *string  `name:"Status" type:"string" enum:"statusType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user the signing certificate belongs to.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The ID of the signing certificate you want to update.
+	CertificateId *string `name:"CertificateId" type:"string" required:"true" min:"24" max:"128"`
+	// The status you want to assign to the certificate. Values: StatusType.
+	Status *string `name:"Status" type:"string" enum:"statusType" required:"true"`
 }
 
 type UpdateUserRequest struct {
-	_           struct{} `type:"structure"`
-	UserName    *string  `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
-	NewPath     *string  `name:"NewPath" type:"string" min:"1" max:"512"`
-	NewUserName *string  `name:"NewUserName" type:"string" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// Name of the user to update.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"128"`
+	// New path for the IAM user.
+	NewPath *string `name:"NewPath" type:"string" min:"1" max:"512"`
+	// New name for the user.
+	NewUserName *string `name:"NewUserName" type:"string" min:"1" max:"64"`
 }
 
 type UploadSSHPublicKeyRequest struct {
-	_                struct{} `type:"structure"`
-	UserName         *string  `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	SSHPublicKeyBody *string  `name:"SSHPublicKeyBody" type:"string" required:"true" min:"1" max:"16384"`
+	_ struct{} `type:"structure"`
+	// The name of the IAM user to associate the SSH public key with.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The SSH public key.
+	SSHPublicKeyBody *string `name:"SSHPublicKeyBody" type:"string" required:"true" min:"1" max:"16384"`
 }
 
+// Contains the response to a successful UploadSSHPublicKey request.
 type UploadSSHPublicKeyResponse struct {
-	_            struct{}      `type:"structure" resultWrapper:"UploadSSHPublicKeyResult"`
+	_ struct{} `type:"structure" resultWrapper:"UploadSSHPublicKeyResult"`
+	// Contains information about the SSH public key.
 	SSHPublicKey *SSHPublicKey `name:"SSHPublicKey" type:"structure"`
 }
 
 type UploadServerCertificateRequest struct {
-	_                     struct{} `type:"structure"`
-	Path                  *string  `name:"Path" type:"string" min:"1" max:"512"`
-	ServerCertificateName *string  `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
-	CertificateBody       *string  `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
-	PrivateKey            *string  `name:"PrivateKey" type:"string" required:"true" min:"1" max:"16384"`
-	CertificateChain      *string  `name:"CertificateChain" type:"string" min:"1" max:"2097152"`
-	Tags                  []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path for the server certificate.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The name for the server certificate.
+	ServerCertificateName *string `name:"ServerCertificateName" type:"string" required:"true" min:"1" max:"128"`
+	// The contents of the public key certificate in PEM-encoded format.
+	CertificateBody *string `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
+	// The contents of the private key in PEM-encoded format.
+	PrivateKey *string `name:"PrivateKey" type:"string" required:"true" min:"1" max:"16384"`
+	// The contents of the certificate chain.
+	CertificateChain *string `name:"CertificateChain" type:"string" min:"1" max:"2097152"`
+	// A list of tags that you want to attach to the new IAM server certificate resource.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful UploadServerCertificate request.
 type UploadServerCertificateResponse struct {
-	_                         struct{}                   `type:"structure" resultWrapper:"UploadServerCertificateResult"`
+	_ struct{} `type:"structure" resultWrapper:"UploadServerCertificateResult"`
+	// The meta information of the uploaded server certificate without its certificate body,
+	// certificate chain, and private key.
 	ServerCertificateMetadata *ServerCertificateMetadata `name:"ServerCertificateMetadata" type:"structure"`
-	Tags                      []*Tag                     `name:"Tags" type:"list" max:"50"`
+	// A list of tags that are attached to the new IAM server certificate.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type UploadSigningCertificateRequest struct {
-	_               struct{} `type:"structure"`
-	UserName        *string  `name:"UserName" type:"string" min:"1" max:"128"`
-	CertificateBody *string  `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
+	_ struct{} `type:"structure"`
+	// The name of the user the signing certificate is for.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"128"`
+	// The contents of the signing certificate.
+	CertificateBody *string `name:"CertificateBody" type:"string" required:"true" min:"1" max:"16384"`
 }
 
+// Contains the response to a successful UploadSigningCertificate request.
 type UploadSigningCertificateResponse struct {
-	_           struct{}            `type:"structure" resultWrapper:"UploadSigningCertificateResult"`
+	_ struct{} `type:"structure" resultWrapper:"UploadSigningCertificateResult"`
+	// Information about the certificate.
 	Certificate *SigningCertificate `name:"Certificate" type:"structure" required:"true"`
 }
 
+// Contains information about an IAM user entity.
 type User struct {
-	_                   struct{}                     `type:"structure"`
-	Path                *string                      `name:"Path" type:"string" required:"true" min:"1" max:"512"`
-	UserName            *string                      `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
-	UserId              *string                      `name:"UserId" type:"string" required:"true" min:"16" max:"128"`
-	Arn                 *string                      `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
-	CreateDate          *time.Time                   `name:"CreateDate" type:"timestamp" required:"true"`
-	PasswordLastUsed    *time.Time                   `name:"PasswordLastUsed" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The path to the user.
+	Path *string `name:"Path" type:"string" required:"true" min:"1" max:"512"`
+	// The friendly name identifying the user.
+	UserName *string `name:"UserName" type:"string" required:"true" min:"1" max:"64"`
+	// The stable and unique string identifying the user.
+	UserId *string `name:"UserId" type:"string" required:"true" min:"16" max:"128"`
+	// The Amazon Resource Name (ARN) that identifies the user.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the user was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp" required:"true"`
+	// The date and time, in ISO 8601 date-time format, when the user's password was last
+	// used to sign in to an Amazon Web Services website.
+	PasswordLastUsed *time.Time `name:"PasswordLastUsed" type:"timestamp"`
+	// For more information about permissions boundaries, see Permissions boundaries for IAM
+	// identities in the IAM User Guide.
 	PermissionsBoundary *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
-	Tags                []*Tag                       `name:"Tags" type:"list" max:"50"`
+	// A list of tags that are associated with the user.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains information about an IAM user, including all the user's policies and all the
+// IAM groups the user is in.
 type UserDetail struct {
-	_                       struct{}                     `type:"structure"`
-	Path                    *string                      `name:"Path" type:"string" min:"1" max:"512"`
-	UserName                *string                      `name:"UserName" type:"string" min:"1" max:"64"`
-	UserId                  *string                      `name:"UserId" type:"string" min:"16" max:"128"`
-	Arn                     *string                      `name:"Arn" type:"string" min:"20" max:"2048"`
-	CreateDate              *time.Time                   `name:"CreateDate" type:"timestamp"`
-	UserPolicyList          []*PolicyDetail              `name:"UserPolicyList" type:"list"`
-	GroupList               []string                     `name:"GroupList" type:"list"`
-	AttachedManagedPolicies []*AttachedPolicy            `name:"AttachedManagedPolicies" type:"list"`
-	PermissionsBoundary     *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
-	Tags                    []*Tag                       `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The path to the user.
+	Path *string `name:"Path" type:"string" min:"1" max:"512"`
+	// The friendly name identifying the user.
+	UserName *string `name:"UserName" type:"string" min:"1" max:"64"`
+	// The stable and unique string identifying the user.
+	UserId *string `name:"UserId" type:"string" min:"16" max:"128"`
+	Arn    *string `name:"Arn" type:"string" min:"20" max:"2048"`
+	// The date and time, in ISO 8601 date-time format, when the user was created.
+	CreateDate *time.Time `name:"CreateDate" type:"timestamp"`
+	// A list of the inline policies embedded in the user.
+	UserPolicyList []*PolicyDetail `name:"UserPolicyList" type:"list"`
+	// A list of IAM groups that the user is in.
+	GroupList []string `name:"GroupList" type:"list"`
+	// A list of the managed policies attached to the user.
+	AttachedManagedPolicies []*AttachedPolicy `name:"AttachedManagedPolicies" type:"list"`
+	// The ARN of the policy used to set the permissions boundary for the user.
+	PermissionsBoundary *AttachedPermissionsBoundary `name:"PermissionsBoundary" type:"structure"`
+	// A list of tags that are associated with the user.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains information about a virtual MFA device.
 type VirtualMFADevice struct {
-	_                struct{}   `type:"structure"`
-	SerialNumber     *string    `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
-	Base32StringSeed []byte     `name:"Base32StringSeed" type:"blob"`
-	QRCodePNG        []byte     `name:"QRCodePNG" type:"blob"`
-	User             *User      `name:"User" type:"structure"`
-	EnableDate       *time.Time `name:"EnableDate" type:"timestamp"`
-	Tags             []*Tag     `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The serial number associated with VirtualMFADevice.
+	SerialNumber *string `name:"SerialNumber" type:"string" required:"true" min:"9" max:"256"`
+	// The base32 seed defined as specified in RFC3548.
+	Base32StringSeed []byte `name:"Base32StringSeed" type:"blob"`
+	// A QR code PNG image that encodes
+	// otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String where
+	// $virtualMFADeviceName is one of the create call arguments.
+	QRCodePNG []byte `name:"QRCodePNG" type:"blob"`
+	// The IAM user associated with this virtual MFA device.
+	User *User `name:"User" type:"structure"`
+	// The date and time on which the virtual MFA device was enabled.
+	EnableDate *time.Time `name:"EnableDate" type:"timestamp"`
+	// A list of tags that are attached to the virtual MFA device.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type AcceptDelegationRequestOutput struct {

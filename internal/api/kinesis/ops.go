@@ -10,44 +10,183 @@ import (
 
 // API is Kinesis: one method per operation of the model.
 type API interface {
+	// Adds or updates tags for the specified Kinesis data stream. You can assign up to 50
+	// tags to a data stream.
 	AddTagsToStream(ctx context.Context, in *AddTagsToStreamInput) (*AddTagsToStreamOutput, error)
+
+	// Creates a Kinesis data stream. A stream captures and transports data records that are
+	// continuously emitted from different data sources or producers. Scale-out within a
+	// stream is explicitly supported by means of shards, which are uniquely identified
+	// groups of data records in a stream.
 	CreateStream(ctx context.Context, in *CreateStreamInput) (*CreateStreamOutput, error)
+
+	// Decreases the Kinesis data stream's retention period, which is the length of time data
+	// records are accessible after they are added to the stream. The minimum value of a
+	// stream's retention period is 24 hours.
 	DecreaseStreamRetentionPeriod(ctx context.Context, in *DecreaseStreamRetentionPeriodInput) (*DecreaseStreamRetentionPeriodOutput, error)
+
+	// Delete a policy for the specified data stream or consumer. Request patterns can be one
+	// of the following:
 	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyInput) (*DeleteResourcePolicyOutput, error)
+
+	// Deletes a Kinesis data stream and all its shards and data. You must shut down any
+	// applications that are operating on the stream before you delete the stream. If an
+	// application attempts to operate on a deleted stream, it receives the exception
+	// ResourceNotFoundException.
 	DeleteStream(ctx context.Context, in *DeleteStreamInput) (*DeleteStreamOutput, error)
+
+	// To deregister a consumer, provide its ARN. Alternatively, you can provide the ARN of
+	// the data stream and the name you gave the consumer when you registered it. You may
+	// also provide all three parameters, as long as they don't conflict with each other.
 	DeregisterStreamConsumer(ctx context.Context, in *DeregisterStreamConsumerInput) (*DeregisterStreamConsumerOutput, error)
+
+	// Describes the account-level settings for Amazon Kinesis Data Streams. This operation
+	// returns information about the minimum throughput billing commitments and other
+	// account-level configurations.
 	DescribeAccountSettings(ctx context.Context, in *DescribeAccountSettingsInput) (*DescribeAccountSettingsOutput, error)
+
+	// Describes the shard limits and usage for the account.
 	DescribeLimits(ctx context.Context, in *DescribeLimitsInput) (*DescribeLimitsOutput, error)
+
+	// Describes the specified Kinesis data stream.
 	DescribeStream(ctx context.Context, in *DescribeStreamInput) (*DescribeStreamOutput, error)
+
+	// To get the description of a registered consumer, provide the ARN of the consumer.
+	// Alternatively, you can provide the ARN of the data stream and the name you gave the
+	// consumer when you registered it. You may also provide all three parameters, as long as
+	// they don't conflict with each other.
 	DescribeStreamConsumer(ctx context.Context, in *DescribeStreamConsumerInput) (*DescribeStreamConsumerOutput, error)
+
+	// Provides a summarized description of the specified Kinesis data stream without the
+	// shard list.
 	DescribeStreamSummary(ctx context.Context, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error)
+
+	// Disables enhanced monitoring.
 	DisableEnhancedMonitoring(ctx context.Context, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
+
+	// Enables enhanced Kinesis data stream monitoring for shard-level metrics.
 	EnableEnhancedMonitoring(ctx context.Context, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error)
+
+	// Gets data records from a Kinesis data stream's shard.
 	GetRecords(ctx context.Context, in *GetRecordsInput) (*GetRecordsOutput, error)
+
+	// Returns a policy attached to the specified data stream or consumer. Request patterns
+	// can be one of the following:
 	GetResourcePolicy(ctx context.Context, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error)
+
+	// Gets an Amazon Kinesis shard iterator. A shard iterator expires 5 minutes after it is
+	// returned to the requester.
 	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (*GetShardIteratorOutput, error)
+
+	// Increases the Kinesis data stream's retention period, which is the length of time data
+	// records are accessible after they are added to the stream. The maximum value of a
+	// stream's retention period is 8760 hours (365 days).
 	IncreaseStreamRetentionPeriod(ctx context.Context, in *IncreaseStreamRetentionPeriodInput) (*IncreaseStreamRetentionPeriodOutput, error)
+
+	// Lists the shards in a stream and provides information about each shard. This operation
+	// has a limit of 1000 transactions per second per data stream.
 	ListShards(ctx context.Context, in *ListShardsInput) (*ListShardsOutput, error)
+
+	// Lists the consumers registered to receive data from a stream using enhanced fan-out,
+	// and provides information about each consumer.
 	ListStreamConsumers(ctx context.Context, in *ListStreamConsumersInput) (*ListStreamConsumersOutput, error)
+
+	// Lists your Kinesis data streams.
 	ListStreams(ctx context.Context, in *ListStreamsInput) (*ListStreamsOutput, error)
+
+	// List all tags added to the specified Kinesis resource. Each tag is a label consisting
+	// of a user-defined key and value. Tags can help you manage, identify, organize, search
+	// for, and filter resources.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error)
+
+	// Lists the tags for the specified Kinesis data stream. This operation has a limit of
+	// five transactions per second per account.
 	ListTagsForStream(ctx context.Context, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error)
+
+	// Merges two adjacent shards in a Kinesis data stream and combines them into a single
+	// shard to reduce the stream's capacity to ingest and transport data. This API is only
+	// supported for the data streams with the provisioned capacity mode.
 	MergeShards(ctx context.Context, in *MergeShardsInput) (*MergeShardsOutput, error)
+
+	// Writes a single data record into an Amazon Kinesis data stream. Call PutRecord to send
+	// data into the stream for real-time ingestion and subsequent processing, one record at
+	// a time. Each shard can support writes up to 1,000 records per second, up to a maximum
+	// data write total of 10 MiB per second.
 	PutRecord(ctx context.Context, in *PutRecordInput) (*PutRecordOutput, error)
+
+	// Writes multiple data records into a Kinesis data stream in a single call (also
+	// referred to as a PutRecords request). Use this operation to send data into the stream
+	// for data ingestion and processing.
 	PutRecords(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
+
+	// Attaches a resource-based policy to a data stream or registered consumer. If you are
+	// using an identity other than the root user of the Amazon Web Services account that
+	// owns the resource, the calling identity must have the PutResourcePolicy permissions on
+	// the specified Kinesis Data Streams resource and belong to the owner's account in order
+	// to use this operation.
 	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyInput) (*PutResourcePolicyOutput, error)
+
+	// Registers a consumer with a Kinesis data stream. When you use this operation, the
+	// consumer you register can then call SubscribeToShard to receive data from the stream
+	// using enhanced fan-out, at a rate of up to 2 MiB per second for every shard you
+	// subscribe to. This rate is unaffected by the total number of consumers that read from
+	// the same stream.
 	RegisterStreamConsumer(ctx context.Context, in *RegisterStreamConsumerInput) (*RegisterStreamConsumerOutput, error)
+
+	// Removes tags from the specified Kinesis data stream. Removed tags are deleted and
+	// cannot be recovered after this operation successfully completes.
 	RemoveTagsFromStream(ctx context.Context, in *RemoveTagsFromStreamInput) (*RemoveTagsFromStreamOutput, error)
+
+	// Splits a shard into two new shards in the Kinesis data stream, to increase the
+	// stream's capacity to ingest and transport data. SplitShard is called when there is a
+	// need to increase the overall capacity of a stream because of an expected increase in
+	// the volume of data records being ingested. This API is only supported for the data
+	// streams with the provisioned capacity mode.
 	SplitShard(ctx context.Context, in *SplitShardInput) (*SplitShardOutput, error)
+
+	// Enables or updates server-side encryption using an Amazon Web Services KMS key for a
+	// specified stream.
 	StartStreamEncryption(ctx context.Context, in *StartStreamEncryptionInput) (*StartStreamEncryptionOutput, error)
+
+	// Disables server-side encryption for a specified stream.
 	StopStreamEncryption(ctx context.Context, in *StopStreamEncryptionInput) (*StopStreamEncryptionOutput, error)
+
+	// This operation establishes an HTTP/2 connection between the consumer you specify in
+	// the ConsumerARN parameter and the shard you specify in the ShardId parameter. After
+	// the connection is successfully established, Kinesis Data Streams pushes records from
+	// the shard to the consumer over this connection.
 	SubscribeToShard(ctx context.Context, in *SubscribeToShardInput) (*SubscribeToShardOutput, error)
+
+	// Adds or updates tags for the specified Kinesis resource. Each tag is a label
+	// consisting of a user-defined key and value. Tags can help you manage, identify,
+	// organize, search for, and filter resources. You can assign up to 50 tags to a Kinesis
+	// resource.
 	TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error)
+
+	// Removes tags from the specified Kinesis resource. Removed tags are deleted and can't
+	// be recovered after this operation completes successfully.
 	UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error)
+
+	// Updates the account-level settings for Amazon Kinesis Data Streams.
 	UpdateAccountSettings(ctx context.Context, in *UpdateAccountSettingsInput) (*UpdateAccountSettingsOutput, error)
+
+	// This allows you to update the MaxRecordSize of a single record that you can write to,
+	// and read from a stream. You can ingest and digest single records up to 10240 KiB.
 	UpdateMaxRecordSize(ctx context.Context, in *UpdateMaxRecordSizeInput) (*UpdateMaxRecordSizeOutput, error)
+
+	// Updates the shard count of the specified stream to the specified number of shards.
+	// This API is only supported for the data streams with the provisioned capacity mode.
 	UpdateShardCount(ctx context.Context, in *UpdateShardCountInput) (*UpdateShardCountOutput, error)
+
+	// Updates the capacity mode of the data stream. Currently, in Kinesis Data Streams, you
+	// can choose between an on-demand capacity mode and a provisioned capacity mode for your
+	// data stream.
 	UpdateStreamMode(ctx context.Context, in *UpdateStreamModeInput) (*UpdateStreamModeOutput, error)
+
+	// Updates the warm throughput configuration for the specified Amazon Kinesis Data
+	// Streams on-demand data stream. This operation allows you to proactively scale your
+	// on-demand data stream to a specified throughput level, enabling better performance for
+	// sudden traffic spikes.
 	UpdateStreamWarmThroughput(ctx context.Context, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 )
 
+// Specifies that you do not have the permissions required to perform this operation.
 type AccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -21,76 +22,122 @@ func (e *AccessDeniedException) ErrorCode() string { return "AccessDeniedExcepti
 func (e *AccessDeniedException) HTTPStatus() int   { return 400 }
 func (e *AccessDeniedException) Fault() string     { return "client" }
 
+// Represents the input for AddTagsToStream.
 type AddTagsToStreamInput struct {
-	_          struct{}          `type:"structure"`
-	StreamName *string           `name:"StreamName" type:"string" min:"1" max:"128"`
-	Tags       map[string]string `name:"Tags" type:"map" required:"true" min:"1" max:"200"`
-	StreamARN  *string           `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId   *string           `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// A set of up to 50 key-value pairs to use to create the tags.
+	Tags map[string]string `name:"Tags" type:"map" required:"true" min:"1" max:"200"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Output parameter of the GetRecords API. The existing child shard of the current shard.
 type ChildShard struct {
-	_            struct{}      `type:"structure"`
-	ShardId      *string       `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The shard ID of the existing child shard of the current shard.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	// The current shard that is the parent of the existing child shard.
 	ParentShards []string      `name:"ParentShards" type:"list" required:"true"`
 	HashKeyRange *HashKeyRange `name:"HashKeyRange" type:"structure" required:"true"`
 }
 
+// An object that represents the details of the consumer you registered. This type of
+// object is returned by RegisterStreamConsumer.
 type Consumer struct {
-	_                         struct{}   `type:"structure"`
-	ConsumerName              *string    `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
-	ConsumerARN               *string    `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the consumer is something you choose when you register the consumer.
+	ConsumerName *string `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
+	// When you register a consumer, Kinesis Data Streams generates an ARN for it.
+	ConsumerARN *string `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
+	// A consumer can't read data while in the CREATING or DELETING states. Values:
+	// ConsumerStatus.
 	ConsumerStatus            *string    `name:"ConsumerStatus" type:"string" enum:"ConsumerStatus" required:"true"`
 	ConsumerCreationTimestamp *time.Time `name:"ConsumerCreationTimestamp" type:"timestamp" required:"true"`
 }
 
+// An object that represents the details of a registered consumer. This type of object is
+// returned by DescribeStreamConsumer.
 type ConsumerDescription struct {
-	_                         struct{}   `type:"structure"`
-	ConsumerName              *string    `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
-	ConsumerARN               *string    `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the consumer is something you choose when you register the consumer.
+	ConsumerName *string `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
+	// When you register a consumer, Kinesis Data Streams generates an ARN for it.
+	ConsumerARN *string `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
+	// A consumer can't read data while in the CREATING or DELETING states. Values:
+	// ConsumerStatus.
 	ConsumerStatus            *string    `name:"ConsumerStatus" type:"string" enum:"ConsumerStatus" required:"true"`
 	ConsumerCreationTimestamp *time.Time `name:"ConsumerCreationTimestamp" type:"timestamp" required:"true"`
-	StreamARN                 *string    `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// The ARN of the stream with which you registered the consumer.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
 }
 
+// Represents the input for CreateStream.
 type CreateStreamInput struct {
-	_                   struct{}           `type:"structure"`
-	StreamName          *string            `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
-	ShardCount          *int64             `name:"ShardCount" type:"integer" min:"1"`
-	StreamModeDetails   *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
-	Tags                map[string]string  `name:"Tags" type:"map" min:"1" max:"200"`
-	WarmThroughputMiBps *int64             `name:"WarmThroughputMiBps" type:"integer" min:"0"`
-	MaxRecordSizeInKiB  *int64             `name:"MaxRecordSizeInKiB" type:"integer" min:"1024" max:"10240"`
+	_ struct{} `type:"structure"`
+	// A name to identify the stream.
+	StreamName *string `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
+	// The number of shards that the stream will use.
+	ShardCount *int64 `name:"ShardCount" type:"integer" min:"1"`
+	// Indicates the capacity mode of the data stream.
+	StreamModeDetails *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
+	// A set of up to 50 key-value pairs to use to create the tags.
+	Tags map[string]string `name:"Tags" type:"map" min:"1" max:"200"`
+	// The target warm throughput in MB/s that the stream should be scaled to handle.
+	WarmThroughputMiBps *int64 `name:"WarmThroughputMiBps" type:"integer" min:"0"`
+	// The maximum record size of a single record in kibibyte (KiB) that you can write to,
+	// and read from a stream.
+	MaxRecordSizeInKiB *int64 `name:"MaxRecordSizeInKiB" type:"integer" min:"1024" max:"10240"`
 }
 
+// Represents the input for DecreaseStreamRetentionPeriod.
 type DecreaseStreamRetentionPeriodInput struct {
-	_                    struct{} `type:"structure"`
-	StreamName           *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	RetentionPeriodHours *int64   `name:"RetentionPeriodHours" type:"integer" required:"true"`
-	StreamARN            *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId             *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to modify.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The new retention period of the stream, in hours.
+	RetentionPeriodHours *int64 `name:"RetentionPeriodHours" type:"integer" required:"true"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type DeleteResourcePolicyInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the data stream or consumer.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the input for DeleteStream.
 type DeleteStreamInput struct {
-	_                       struct{} `type:"structure"`
-	StreamName              *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	EnforceConsumerDeletion *bool    `name:"EnforceConsumerDeletion" type:"boolean"`
-	StreamARN               *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId                *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to delete.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// If this parameter is unset (null) or if you set it to false, and the stream has
+	// registered consumers, the call to DeleteStream fails with a ResourceInUseException.
+	EnforceConsumerDeletion *bool `name:"EnforceConsumerDeletion" type:"boolean"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type DeregisterStreamConsumerInput struct {
-	_            struct{} `type:"structure"`
-	StreamARN    *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	ConsumerName *string  `name:"ConsumerName" type:"string" min:"1" max:"128"`
-	ConsumerARN  *string  `name:"ConsumerARN" type:"string" min:"1" max:"2048"`
-	StreamId     *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Kinesis data stream that the consumer is registered with.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// The name that you gave to the consumer.
+	ConsumerName *string `name:"ConsumerName" type:"string" min:"1" max:"128"`
+	// The ARN returned by Kinesis Data Streams when you registered the consumer.
+	ConsumerARN *string `name:"ConsumerARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type DescribeAccountSettingsInput struct {
@@ -98,7 +145,9 @@ type DescribeAccountSettingsInput struct {
 }
 
 type DescribeAccountSettingsOutput struct {
-	_                                  struct{}                                  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The current configuration of the minimum throughput billing commitment for your Amazon
+	// Web Services account.
 	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentOutput `name:"MinimumThroughputBillingCommitment" type:"structure"`
 }
 
@@ -107,84 +156,127 @@ type DescribeLimitsInput struct {
 }
 
 type DescribeLimitsOutput struct {
-	_                        struct{} `type:"structure"`
-	ShardLimit               *int64   `name:"ShardLimit" type:"integer" required:"true" min:"0" max:"1000000"`
-	OpenShardCount           *int64   `name:"OpenShardCount" type:"integer" required:"true" min:"0" max:"1000000"`
-	OnDemandStreamCount      *int64   `name:"OnDemandStreamCount" type:"integer" required:"true" min:"0" max:"1000000"`
-	OnDemandStreamCountLimit *int64   `name:"OnDemandStreamCountLimit" type:"integer" required:"true" min:"0" max:"1000000"`
+	_ struct{} `type:"structure"`
+	// The maximum number of shards.
+	ShardLimit *int64 `name:"ShardLimit" type:"integer" required:"true" min:"0" max:"1000000"`
+	// The number of open shards.
+	OpenShardCount *int64 `name:"OpenShardCount" type:"integer" required:"true" min:"0" max:"1000000"`
+	// Indicates the number of data streams with the on-demand capacity mode.
+	OnDemandStreamCount *int64 `name:"OnDemandStreamCount" type:"integer" required:"true" min:"0" max:"1000000"`
+	// The maximum number of data streams with the on-demand capacity mode.
+	OnDemandStreamCountLimit *int64 `name:"OnDemandStreamCountLimit" type:"integer" required:"true" min:"0" max:"1000000"`
 }
 
 type DescribeStreamConsumerInput struct {
-	_            struct{} `type:"structure"`
-	StreamARN    *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	ConsumerName *string  `name:"ConsumerName" type:"string" min:"1" max:"128"`
-	ConsumerARN  *string  `name:"ConsumerARN" type:"string" min:"1" max:"2048"`
-	StreamId     *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Kinesis data stream that the consumer is registered with.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// The name that you gave to the consumer.
+	ConsumerName *string `name:"ConsumerName" type:"string" min:"1" max:"128"`
+	// The ARN returned by Kinesis Data Streams when you registered the consumer.
+	ConsumerARN *string `name:"ConsumerARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type DescribeStreamConsumerOutput struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object that represents the details of the consumer.
 	ConsumerDescription *ConsumerDescription `name:"ConsumerDescription" type:"structure" required:"true"`
 }
 
+// Represents the input for DescribeStream.
 type DescribeStreamInput struct {
-	_                     struct{} `type:"structure"`
-	StreamName            *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	Limit                 *int64   `name:"Limit" type:"integer" min:"1" max:"10000"`
-	ExclusiveStartShardId *string  `name:"ExclusiveStartShardId" type:"string" min:"1" max:"128"`
-	StreamARN             *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId              *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to describe.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The maximum number of shards to return in a single call.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"10000"`
+	// The shard ID of the shard to start with.
+	ExclusiveStartShardId *string `name:"ExclusiveStartShardId" type:"string" min:"1" max:"128"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for DescribeStream.
 type DescribeStreamOutput struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The current status of the stream, the stream Amazon Resource Name (ARN), an array of
+	// shard objects that comprise the stream, and whether there are more shards available.
 	StreamDescription *StreamDescription `name:"StreamDescription" type:"structure" required:"true"`
 }
 
 type DescribeStreamSummaryInput struct {
-	_          struct{} `type:"structure"`
-	StreamName *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	StreamARN  *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId   *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to describe.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type DescribeStreamSummaryOutput struct {
-	_                        struct{}                  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A StreamDescriptionSummary containing information about the stream.
 	StreamDescriptionSummary *StreamDescriptionSummary `name:"StreamDescriptionSummary" type:"structure" required:"true"`
 }
 
+// Represents the input for DisableEnhancedMonitoring.
 type DisableEnhancedMonitoringInput struct {
-	_                 struct{} `type:"structure"`
-	StreamName        *string  `name:"StreamName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the Kinesis data stream for which to disable enhanced monitoring.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// List of shard-level metrics to disable.
 	ShardLevelMetrics []string `name:"ShardLevelMetrics" type:"list" required:"true" min:"1" max:"7" memberEnum:"MetricsName"`
-	StreamARN         *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId          *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the input for EnableEnhancedMonitoring.
 type EnableEnhancedMonitoringInput struct {
-	_                 struct{} `type:"structure"`
-	StreamName        *string  `name:"StreamName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the stream for which to enable enhanced monitoring.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// List of shard-level metrics to enable.
 	ShardLevelMetrics []string `name:"ShardLevelMetrics" type:"list" required:"true" min:"1" max:"7" memberEnum:"MetricsName"`
-	StreamARN         *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId          *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents enhanced metrics types.
 type EnhancedMetrics struct {
-	_                 struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// List of shard-level metrics.
 	ShardLevelMetrics []string `name:"ShardLevelMetrics" type:"list" min:"1" max:"7" memberEnum:"MetricsName"`
 }
 
+// Represents the output for EnableEnhancedMonitoring and DisableEnhancedMonitoring.
 type EnhancedMonitoringOutput struct {
-	_                        struct{} `type:"structure"`
-	StreamName               *string  `name:"StreamName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name of the Kinesis data stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// Represents the current state of the metrics that are in the enhanced state before the
+	// operation.
 	CurrentShardLevelMetrics []string `name:"CurrentShardLevelMetrics" type:"list" min:"1" max:"7" memberEnum:"MetricsName"`
+	// Represents the list of all the metrics that would be in the enhanced state after the
+	// operation.
 	DesiredShardLevelMetrics []string `name:"DesiredShardLevelMetrics" type:"list" min:"1" max:"7" memberEnum:"MetricsName"`
-	StreamARN                *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
 }
 
+// The provided iterator exceeds the maximum age allowed.
 type ExpiredIteratorException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ExpiredIteratorException) Error() string {
@@ -197,6 +289,7 @@ func (e *ExpiredIteratorException) ErrorCode() string { return "ExpiredIteratorE
 func (e *ExpiredIteratorException) HTTPStatus() int   { return 400 }
 func (e *ExpiredIteratorException) Fault() string     { return "client" }
 
+// The pagination token passed to the operation is expired.
 type ExpiredNextTokenException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -212,63 +305,101 @@ func (e *ExpiredNextTokenException) ErrorCode() string { return "ExpiredNextToke
 func (e *ExpiredNextTokenException) HTTPStatus() int   { return 400 }
 func (e *ExpiredNextTokenException) Fault() string     { return "client" }
 
+// Represents the input for GetRecords.
 type GetRecordsInput struct {
-	_             struct{} `type:"structure"`
-	ShardIterator *string  `name:"ShardIterator" type:"string" required:"true" min:"1" max:"512"`
-	Limit         *int64   `name:"Limit" type:"integer" min:"1" max:"10000"`
-	StreamARN     *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId      *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The position in the shard from which you want to start sequentially reading data
+	// records.
+	ShardIterator *string `name:"ShardIterator" type:"string" required:"true" min:"1" max:"512"`
+	// The maximum number of records to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"10000"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for GetRecords.
 type GetRecordsOutput struct {
-	_                  struct{}      `type:"structure"`
-	Records            []*Record     `name:"Records" type:"list" required:"true"`
-	NextShardIterator  *string       `name:"NextShardIterator" type:"string" min:"1" max:"512"`
-	MillisBehindLatest *int64        `name:"MillisBehindLatest" type:"long" min:"0"`
-	ChildShards        []*ChildShard `name:"ChildShards" type:"list"`
+	_ struct{} `type:"structure"`
+	// The data records retrieved from the shard.
+	Records []*Record `name:"Records" type:"list" required:"true"`
+	// The next position in the shard from which to start sequentially reading data records.
+	NextShardIterator *string `name:"NextShardIterator" type:"string" min:"1" max:"512"`
+	// The number of milliseconds the GetRecords response is from the tip of the stream,
+	// indicating how far behind current time the consumer is.
+	MillisBehindLatest *int64 `name:"MillisBehindLatest" type:"long" min:"0"`
+	// The list of the current shard's child shards, returned in the GetRecords API's
+	// response only when the end of the current shard is reached.
+	ChildShards []*ChildShard `name:"ChildShards" type:"list"`
 }
 
 type GetResourcePolicyInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the data stream or consumer.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type GetResourcePolicyOutput struct {
-	_      struct{} `type:"structure"`
-	Policy *string  `name:"Policy" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Details of the resource policy.
+	Policy *string `name:"Policy" type:"string" required:"true"`
 }
 
+// Represents the input for GetShardIterator.
 type GetShardIteratorInput struct {
-	_                      struct{}   `type:"structure"`
-	StreamName             *string    `name:"StreamName" type:"string" min:"1" max:"128"`
-	ShardId                *string    `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
-	ShardIteratorType      *string    `name:"ShardIteratorType" type:"string" enum:"ShardIteratorType" required:"true"`
-	StartingSequenceNumber *string    `name:"StartingSequenceNumber" type:"string"`
-	Timestamp              *time.Time `name:"Timestamp" type:"timestamp"`
-	StreamARN              *string    `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId               *string    `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon Kinesis data stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The shard ID of the Kinesis Data Streams shard to get the iterator for.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	// Determines how the shard iterator is used to start reading data records from the
+	// shard. Values: ShardIteratorType.
+	ShardIteratorType *string `name:"ShardIteratorType" type:"string" enum:"ShardIteratorType" required:"true"`
+	// The sequence number of the data record in the shard from which to start reading.
+	StartingSequenceNumber *string `name:"StartingSequenceNumber" type:"string"`
+	// The time stamp of the data record from which to start reading.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for GetShardIterator.
 type GetShardIteratorOutput struct {
-	_             struct{} `type:"structure"`
-	ShardIterator *string  `name:"ShardIterator" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The position in the shard from which to start reading data records sequentially.
+	ShardIterator *string `name:"ShardIterator" type:"string" min:"1" max:"512"`
 }
 
+// The range of possible hash key values for the shard, which is a set of ordered
+// contiguous positive integers.
 type HashKeyRange struct {
-	_               struct{} `type:"structure"`
-	StartingHashKey *string  `name:"StartingHashKey" type:"string" required:"true"`
-	EndingHashKey   *string  `name:"EndingHashKey" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The starting hash key of the hash key range.
+	StartingHashKey *string `name:"StartingHashKey" type:"string" required:"true"`
+	// The ending hash key of the hash key range.
+	EndingHashKey *string `name:"EndingHashKey" type:"string" required:"true"`
 }
 
+// Represents the input for IncreaseStreamRetentionPeriod.
 type IncreaseStreamRetentionPeriodInput struct {
-	_                    struct{} `type:"structure"`
-	StreamName           *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	RetentionPeriodHours *int64   `name:"RetentionPeriodHours" type:"integer" required:"true"`
-	StreamARN            *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId             *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to modify.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The new retention period of the stream, in hours.
+	RetentionPeriodHours *int64 `name:"RetentionPeriodHours" type:"integer" required:"true"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// The processing of the request failed because of an unknown error, exception, or
+// failure.
 type InternalFailureException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"message" type:"string"`
@@ -284,9 +415,12 @@ func (e *InternalFailureException) ErrorCode() string { return "InternalFailureE
 func (e *InternalFailureException) HTTPStatus() int   { return 400 }
 func (e *InternalFailureException) Fault() string     { return "server" }
 
+// A specified parameter exceeds its restrictions, is not supported, or can't be used. For
+// more information, see the returned message.
 type InvalidArgumentException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InvalidArgumentException) Error() string {
@@ -299,9 +433,11 @@ func (e *InvalidArgumentException) ErrorCode() string { return "InvalidArgumentE
 func (e *InvalidArgumentException) HTTPStatus() int   { return 400 }
 func (e *InvalidArgumentException) Fault() string     { return "client" }
 
+// The ciphertext references a key that doesn't exist or that you don't have access to.
 type KMSAccessDeniedException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSAccessDeniedException) Error() string {
@@ -314,9 +450,11 @@ func (e *KMSAccessDeniedException) ErrorCode() string { return "KMSAccessDeniedE
 func (e *KMSAccessDeniedException) HTTPStatus() int   { return 400 }
 func (e *KMSAccessDeniedException) Fault() string     { return "client" }
 
+// The request was rejected because the specified customer master key (CMK) isn't enabled.
 type KMSDisabledException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSDisabledException) Error() string {
@@ -329,9 +467,13 @@ func (e *KMSDisabledException) ErrorCode() string { return "KMSDisabledException
 func (e *KMSDisabledException) HTTPStatus() int   { return 400 }
 func (e *KMSDisabledException) Fault() string     { return "client" }
 
+// The request was rejected because the state of the specified resource isn't valid for
+// this request. For more information, see How Key State Affects Use of a Customer Master
+// Key in the Amazon Web Services Key Management Service Developer Guide.
 type KMSInvalidStateException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSInvalidStateException) Error() string {
@@ -344,9 +486,11 @@ func (e *KMSInvalidStateException) ErrorCode() string { return "KMSInvalidStateE
 func (e *KMSInvalidStateException) HTTPStatus() int   { return 400 }
 func (e *KMSInvalidStateException) Fault() string     { return "client" }
 
+// The request was rejected because the specified entity or resource can't be found.
 type KMSNotFoundException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSNotFoundException) Error() string {
@@ -359,9 +503,11 @@ func (e *KMSNotFoundException) ErrorCode() string { return "KMSNotFoundException
 func (e *KMSNotFoundException) HTTPStatus() int   { return 400 }
 func (e *KMSNotFoundException) Fault() string     { return "client" }
 
+// The Amazon Web Services access key ID needs a subscription for the service.
 type KMSOptInRequired struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSOptInRequired) Error() string {
@@ -374,9 +520,13 @@ func (e *KMSOptInRequired) ErrorCode() string { return "KMSOptInRequired" }
 func (e *KMSOptInRequired) HTTPStatus() int   { return 400 }
 func (e *KMSOptInRequired) Fault() string     { return "client" }
 
+// The request was denied due to request throttling. For more information about
+// throttling, see Limits in the Amazon Web Services Key Management Service Developer
+// Guide.
 type KMSThrottlingException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *KMSThrottlingException) Error() string {
@@ -389,9 +539,12 @@ func (e *KMSThrottlingException) ErrorCode() string { return "KMSThrottlingExcep
 func (e *KMSThrottlingException) HTTPStatus() int   { return 400 }
 func (e *KMSThrottlingException) Fault() string     { return "client" }
 
+// The requested resource exceeds the maximum number allowed, or the number of concurrent
+// stream requests exceeds the maximum number allowed.
 type LimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *LimitExceededException) Error() string {
@@ -405,104 +558,178 @@ func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
 type ListShardsInput struct {
-	_                       struct{}     `type:"structure"`
-	StreamName              *string      `name:"StreamName" type:"string" min:"1" max:"128"`
-	NextToken               *string      `name:"NextToken" type:"string" min:"1" max:"1048576"`
-	ExclusiveStartShardId   *string      `name:"ExclusiveStartShardId" type:"string" min:"1" max:"128"`
-	MaxResults              *int64       `name:"MaxResults" type:"integer" min:"1" max:"10000"`
-	StreamCreationTimestamp *time.Time   `name:"StreamCreationTimestamp" type:"timestamp"`
-	ShardFilter             *ShardFilter `name:"ShardFilter" type:"structure"`
-	StreamARN               *string      `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId                *string      `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the data stream whose shards you want to list.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// When the number of shards in the data stream is greater than the default value for the
+	// MaxResults parameter, or if you explicitly specify a value for MaxResults that is less
+	// than the number of shards in the data stream, the response includes a pagination token
+	// named NextToken.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1048576"`
+	// Specify this parameter to indicate that you want to list the shards starting with the
+	// shard whose ID immediately follows ExclusiveStartShardId.
+	ExclusiveStartShardId *string `name:"ExclusiveStartShardId" type:"string" min:"1" max:"128"`
+	// The maximum number of shards to return in a single call to ListShards.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"10000"`
+	// Specify this input parameter to distinguish data streams that have the same name.
+	StreamCreationTimestamp *time.Time `name:"StreamCreationTimestamp" type:"timestamp"`
+	// Enables you to filter out the response of the ListShards API.
+	ShardFilter *ShardFilter `name:"ShardFilter" type:"structure"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type ListShardsOutput struct {
-	_         struct{} `type:"structure"`
-	Shards    []*Shard `name:"Shards" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string" min:"1" max:"1048576"`
+	_ struct{} `type:"structure"`
+	// An array of JSON objects.
+	Shards []*Shard `name:"Shards" type:"list"`
+	// When the number of shards in the data stream is greater than the default value for the
+	// MaxResults parameter, or if you explicitly specify a value for MaxResults that is less
+	// than the number of shards in the data stream, the response includes a pagination token
+	// named NextToken.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1048576"`
 }
 
 type ListStreamConsumersInput struct {
-	_                       struct{}   `type:"structure"`
-	StreamARN               *string    `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	NextToken               *string    `name:"NextToken" type:"string" min:"1" max:"1048576"`
-	MaxResults              *int64     `name:"MaxResults" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Kinesis data stream for which you want to list the registered
+	// consumers.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// When the number of consumers that are registered with the data stream is greater than
+	// the default value for the MaxResults parameter, or if you explicitly specify a value
+	// for MaxResults that is less than the number of consumers that are registered with the
+	// data stream, the response includes a pagination token named NextToken.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1048576"`
+	// The maximum number of consumers that you want a single call of ListStreamConsumers to
+	// return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"10000"`
+	// Specify this input parameter to distinguish data streams that have the same name.
 	StreamCreationTimestamp *time.Time `name:"StreamCreationTimestamp" type:"timestamp"`
-	StreamId                *string    `name:"StreamId" type:"string" min:"1" max:"24"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type ListStreamConsumersOutput struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of JSON objects.
 	Consumers []*Consumer `name:"Consumers" type:"list"`
-	NextToken *string     `name:"NextToken" type:"string" min:"1" max:"1048576"`
+	// When the number of consumers that are registered with the data stream is greater than
+	// the default value for the MaxResults parameter, or if you explicitly specify a value
+	// for MaxResults that is less than the number of registered consumers, the response
+	// includes a pagination token named NextToken.
+	NextToken *string `name:"NextToken" type:"string" min:"1" max:"1048576"`
 }
 
+// Represents the input for ListStreams.
 type ListStreamsInput struct {
-	_                        struct{} `type:"structure"`
-	Limit                    *int64   `name:"Limit" type:"integer" min:"1" max:"10000"`
-	ExclusiveStartStreamName *string  `name:"ExclusiveStartStreamName" type:"string" min:"1" max:"128"`
-	NextToken                *string  `name:"NextToken" type:"string" min:"1" max:"1048576"`
+	_ struct{} `type:"structure"`
+	// The maximum number of streams to list.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"10000"`
+	// The name of the stream to start the list with.
+	ExclusiveStartStreamName *string `name:"ExclusiveStartStreamName" type:"string" min:"1" max:"128"`
+	NextToken                *string `name:"NextToken" type:"string" min:"1" max:"1048576"`
 }
 
+// Represents the output for ListStreams.
 type ListStreamsOutput struct {
-	_               struct{}         `type:"structure"`
-	StreamNames     []string         `name:"StreamNames" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The names of the streams that are associated with the Amazon Web Services account
+	// making the ListStreams request.
+	StreamNames []string `name:"StreamNames" type:"list" required:"true"`
+	// If set to true, there are more streams available to list.
 	HasMoreStreams  *bool            `name:"HasMoreStreams" type:"boolean" required:"true"`
 	NextToken       *string          `name:"NextToken" type:"string" min:"1" max:"1048576"`
 	StreamSummaries []*StreamSummary `name:"StreamSummaries" type:"list"`
 }
 
 type ListTagsForResourceInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the Kinesis resource for which to list tags.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type ListTagsForResourceOutput struct {
-	_    struct{} `type:"structure"`
-	Tags []*Tag   `name:"Tags" type:"list" min:"0" max:"200"`
+	_ struct{} `type:"structure"`
+	// An array of tags associated with the specified Kinesis resource.
+	Tags []*Tag `name:"Tags" type:"list" min:"0" max:"200"`
 }
 
+// Represents the input for ListTagsForStream.
 type ListTagsForStreamInput struct {
-	_                    struct{} `type:"structure"`
-	StreamName           *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	ExclusiveStartTagKey *string  `name:"ExclusiveStartTagKey" type:"string" min:"1" max:"128"`
-	Limit                *int64   `name:"Limit" type:"integer" min:"1" max:"50"`
-	StreamARN            *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId             *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The key to use as the starting point for the list of tags.
+	ExclusiveStartTagKey *string `name:"ExclusiveStartTagKey" type:"string" min:"1" max:"128"`
+	// The number of tags to return.
+	Limit *int64 `name:"Limit" type:"integer" min:"1" max:"50"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for ListTagsForStream.
 type ListTagsForStreamOutput struct {
-	_           struct{} `type:"structure"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true" min:"0" max:"200"`
-	HasMoreTags *bool    `name:"HasMoreTags" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// A list of tags associated with StreamName, starting with the first tag after
+	// ExclusiveStartTagKey and up to the specified Limit.
+	Tags []*Tag `name:"Tags" type:"list" required:"true" min:"0" max:"200"`
+	// If set to true, more tags are available.
+	HasMoreTags *bool `name:"HasMoreTags" type:"boolean" required:"true"`
 }
 
+// Represents the input for MergeShards.
 type MergeShardsInput struct {
-	_                    struct{} `type:"structure"`
-	StreamName           *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	ShardToMerge         *string  `name:"ShardToMerge" type:"string" required:"true" min:"1" max:"128"`
-	AdjacentShardToMerge *string  `name:"AdjacentShardToMerge" type:"string" required:"true" min:"1" max:"128"`
-	StreamARN            *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId             *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream for the merge.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The shard ID of the shard to combine with the adjacent shard for the merge.
+	ShardToMerge *string `name:"ShardToMerge" type:"string" required:"true" min:"1" max:"128"`
+	// The shard ID of the adjacent shard for the merge.
+	AdjacentShardToMerge *string `name:"AdjacentShardToMerge" type:"string" required:"true" min:"1" max:"128"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the request parameters for configuring minimum throughput billing
+// commitment.
 type MinimumThroughputBillingCommitmentInput struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"MinimumThroughputBillingCommitmentInputStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// The desired status of the minimum throughput billing commitment. Values:
+	// MinimumThroughputBillingCommitmentInputStatus.
+	Status *string `name:"Status" type:"string" enum:"MinimumThroughputBillingCommitmentInputStatus" required:"true"`
 }
 
+// Represents the current status of minimum throughput billing commitment for an account.
 type MinimumThroughputBillingCommitmentOutput struct {
-	_                    struct{}   `type:"structure"`
-	Status               *string    `name:"Status" type:"string" enum:"MinimumThroughputBillingCommitmentOutputStatus" required:"true"`
-	StartedAt            *time.Time `name:"StartedAt" type:"timestamp"`
-	EndedAt              *time.Time `name:"EndedAt" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The current status of the minimum throughput billing commitment. Values:
+	// MinimumThroughputBillingCommitmentOutputStatus.
+	Status *string `name:"Status" type:"string" enum:"MinimumThroughputBillingCommitmentOutputStatus" required:"true"`
+	// The timestamp when the commitment was started.
+	StartedAt *time.Time `name:"StartedAt" type:"timestamp"`
+	// The timestamp when the commitment was ended.
+	EndedAt *time.Time `name:"EndedAt" type:"timestamp"`
+	// The earliest timestamp when the commitment can be ended.
 	EarliestAllowedEndAt *time.Time `name:"EarliestAllowedEndAt" type:"timestamp"`
 }
 
+// The request rate for the stream is too high, or the requested data is too large for the
+// available throughput. Reduce the frequency or size of your requests. For more
+// information, see Streams Limits in the Amazon Kinesis Data Streams Developer Guide, and
+// Error Retries and Exponential Backoff in Amazon Web Services in the Amazon Web Services
+// General Reference.
 type ProvisionedThroughputExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ProvisionedThroughputExceededException) Error() string {
@@ -517,94 +744,155 @@ func (e *ProvisionedThroughputExceededException) ErrorCode() string {
 func (e *ProvisionedThroughputExceededException) HTTPStatus() int { return 400 }
 func (e *ProvisionedThroughputExceededException) Fault() string   { return "client" }
 
+// Represents the input for PutRecord.
 type PutRecordInput struct {
-	_                         struct{} `type:"structure"`
-	StreamName                *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	Data                      []byte   `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
-	PartitionKey              *string  `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
-	ExplicitHashKey           *string  `name:"ExplicitHashKey" type:"string"`
-	SequenceNumberForOrdering *string  `name:"SequenceNumberForOrdering" type:"string"`
-	StreamARN                 *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId                  *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream to put the data record into.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The data blob to put into the record, which is base64-encoded when the blob is
+	// serialized.
+	Data []byte `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
+	// Determines which shard in the stream the data record is assigned to.
+	PartitionKey *string `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
+	// The hash value used to explicitly determine the shard the data record is assigned to
+	// by overriding the partition key hash.
+	ExplicitHashKey *string `name:"ExplicitHashKey" type:"string"`
+	// Guarantees strictly increasing sequence numbers, for puts from the same client and to
+	// the same partition key.
+	SequenceNumberForOrdering *string `name:"SequenceNumberForOrdering" type:"string"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for PutRecord.
 type PutRecordOutput struct {
-	_              struct{} `type:"structure"`
-	ShardId        *string  `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
-	SequenceNumber *string  `name:"SequenceNumber" type:"string" required:"true"`
-	EncryptionType *string  `name:"EncryptionType" type:"string" enum:"EncryptionType"`
+	_ struct{} `type:"structure"`
+	// The shard ID of the shard where the data record was placed.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	// The sequence number identifier that was assigned to the put data record.
+	SequenceNumber *string `name:"SequenceNumber" type:"string" required:"true"`
+	// The encryption type to use on the record. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType"`
 }
 
+// A PutRecords request.
 type PutRecordsInput struct {
-	_          struct{}                  `type:"structure"`
-	Records    []*PutRecordsRequestEntry `name:"Records" type:"list" required:"true" min:"1" max:"500"`
-	StreamName *string                   `name:"StreamName" type:"string" min:"1" max:"128"`
-	StreamARN  *string                   `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId   *string                   `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The records associated with the request.
+	Records []*PutRecordsRequestEntry `name:"Records" type:"list" required:"true" min:"1" max:"500"`
+	// The stream name associated with the request.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// PutRecords results.
 type PutRecordsOutput struct {
-	_                 struct{}                 `type:"structure"`
-	FailedRecordCount *int64                   `name:"FailedRecordCount" type:"integer" min:"1"`
-	Records           []*PutRecordsResultEntry `name:"Records" type:"list" required:"true" min:"1" max:"500"`
-	EncryptionType    *string                  `name:"EncryptionType" type:"string" enum:"EncryptionType"`
+	_ struct{} `type:"structure"`
+	// The number of unsuccessfully processed records in a PutRecords request.
+	FailedRecordCount *int64 `name:"FailedRecordCount" type:"integer" min:"1"`
+	// An array of successfully and unsuccessfully processed record results.
+	Records []*PutRecordsResultEntry `name:"Records" type:"list" required:"true" min:"1" max:"500"`
+	// The encryption type used on the records. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType"`
 }
 
+// Represents the output for PutRecords.
 type PutRecordsRequestEntry struct {
-	_               struct{} `type:"structure"`
-	Data            []byte   `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
-	ExplicitHashKey *string  `name:"ExplicitHashKey" type:"string"`
-	PartitionKey    *string  `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The data blob to put into the record, which is base64-encoded when the blob is
+	// serialized.
+	Data []byte `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
+	// The hash value used to determine explicitly the shard that the data record is assigned
+	// to by overriding the partition key hash.
+	ExplicitHashKey *string `name:"ExplicitHashKey" type:"string"`
+	// Determines which shard in the stream the data record is assigned to.
+	PartitionKey *string `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
 }
 
+// Represents the result of an individual record from a PutRecords request. A record that
+// is successfully added to a stream includes SequenceNumber and ShardId in the result. A
+// record that fails to be added to the stream includes ErrorCode and ErrorMessage in the
+// result.
 type PutRecordsResultEntry struct {
-	_              struct{} `type:"structure"`
-	SequenceNumber *string  `name:"SequenceNumber" type:"string"`
-	ShardId        *string  `name:"ShardId" type:"string" min:"1" max:"128"`
-	ErrorCode      *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage   *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The sequence number for an individual record result.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
+	// The shard ID for an individual record result.
+	ShardId *string `name:"ShardId" type:"string" min:"1" max:"128"`
+	// The error code for an individual record result.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message for an individual record result.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
 type PutResourcePolicyInput struct {
-	_           struct{} `type:"structure"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string  `name:"StreamId" type:"string" min:"1" max:"24"`
-	Policy      *string  `name:"Policy" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the data stream or consumer.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// Details of the resource policy.
+	Policy *string `name:"Policy" type:"string" required:"true"`
 }
 
+// The unit of data of the Kinesis data stream, which is composed of a sequence number, a
+// partition key, and a data blob.
 type Record struct {
-	_                           struct{}   `type:"structure"`
-	SequenceNumber              *string    `name:"SequenceNumber" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the record within its shard.
+	SequenceNumber *string `name:"SequenceNumber" type:"string" required:"true"`
+	// The approximate time that the record was inserted into the stream.
 	ApproximateArrivalTimestamp *time.Time `name:"ApproximateArrivalTimestamp" type:"timestamp"`
-	Data                        []byte     `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
-	PartitionKey                *string    `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
-	EncryptionType              *string    `name:"EncryptionType" type:"string" enum:"EncryptionType"`
+	// The data blob.
+	Data []byte `name:"Data" type:"blob" required:"true" min:"0" max:"10485760"`
+	// Identifies which shard in the stream the data record is assigned to.
+	PartitionKey *string `name:"PartitionKey" type:"string" required:"true" min:"1" max:"256"`
+	// The encryption type used on the record. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType"`
 }
 
 type RegisterStreamConsumerInput struct {
-	_            struct{}          `type:"structure"`
-	StreamARN    *string           `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	ConsumerName *string           `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
-	StreamId     *string           `name:"StreamId" type:"string" min:"1" max:"24"`
-	Tags         map[string]string `name:"Tags" type:"map" min:"1" max:"200"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Kinesis data stream that you want to register the consumer with.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// For a given Kinesis data stream, each consumer must have a unique name.
+	ConsumerName *string `name:"ConsumerName" type:"string" required:"true" min:"1" max:"128"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// A set of up to 50 key-value pairs.
+	Tags map[string]string `name:"Tags" type:"map" min:"1" max:"200"`
 }
 
 type RegisterStreamConsumerOutput struct {
-	_        struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object that represents the details of the consumer you registered.
 	Consumer *Consumer `name:"Consumer" type:"structure" required:"true"`
 }
 
+// Represents the input for RemoveTagsFromStream.
 type RemoveTagsFromStreamInput struct {
-	_          struct{} `type:"structure"`
-	StreamName *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	TagKeys    []string `name:"TagKeys" type:"list" required:"true" min:"1" max:"50"`
-	StreamARN  *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId   *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// A list of tag keys.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" min:"1" max:"50"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// The resource is not available for this operation. For successful operation, the
+// resource must be in the ACTIVE state.
 type ResourceInUseException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceInUseException) Error() string {
@@ -617,9 +905,11 @@ func (e *ResourceInUseException) ErrorCode() string { return "ResourceInUseExcep
 func (e *ResourceInUseException) HTTPStatus() int   { return 400 }
 func (e *ResourceInUseException) Fault() string     { return "client" }
 
+// The requested resource could not be found. The stream might not be specified correctly.
 type ResourceNotFoundException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// A message that provides information about the error.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceNotFoundException) Error() string {
@@ -632,207 +922,333 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// The range of possible sequence numbers for the shard.
 type SequenceNumberRange struct {
-	_                      struct{} `type:"structure"`
-	StartingSequenceNumber *string  `name:"StartingSequenceNumber" type:"string" required:"true"`
-	EndingSequenceNumber   *string  `name:"EndingSequenceNumber" type:"string"`
+	_ struct{} `type:"structure"`
+	// The starting sequence number for the range.
+	StartingSequenceNumber *string `name:"StartingSequenceNumber" type:"string" required:"true"`
+	// The ending sequence number for the range.
+	EndingSequenceNumber *string `name:"EndingSequenceNumber" type:"string"`
 }
 
+// A uniquely identified group of data records in a Kinesis data stream.
 type Shard struct {
-	_                     struct{}             `type:"structure"`
-	ShardId               *string              `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
-	ParentShardId         *string              `name:"ParentShardId" type:"string" min:"1" max:"128"`
-	AdjacentParentShardId *string              `name:"AdjacentParentShardId" type:"string" min:"1" max:"128"`
-	HashKeyRange          *HashKeyRange        `name:"HashKeyRange" type:"structure" required:"true"`
-	SequenceNumberRange   *SequenceNumberRange `name:"SequenceNumberRange" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the shard within the stream.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	// The shard ID of the shard's parent.
+	ParentShardId *string `name:"ParentShardId" type:"string" min:"1" max:"128"`
+	// The shard ID of the shard adjacent to the shard's parent.
+	AdjacentParentShardId *string `name:"AdjacentParentShardId" type:"string" min:"1" max:"128"`
+	// The range of possible hash key values for the shard, which is a set of ordered
+	// contiguous positive integers.
+	HashKeyRange *HashKeyRange `name:"HashKeyRange" type:"structure" required:"true"`
+	// The range of possible sequence numbers for the shard.
+	SequenceNumberRange *SequenceNumberRange `name:"SequenceNumberRange" type:"structure" required:"true"`
 }
 
+// The request parameter used to filter out the response of the ListShards API.
 type ShardFilter struct {
-	_         struct{}   `type:"structure"`
-	Type      *string    `name:"Type" type:"string" enum:"ShardFilterType" required:"true"`
-	ShardId   *string    `name:"ShardId" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The shard type specified in the ShardFilter parameter. Values: ShardFilterType.
+	Type *string `name:"Type" type:"string" enum:"ShardFilterType" required:"true"`
+	// The exclusive start shardID speified in the ShardFilter parameter.
+	ShardId *string `name:"ShardId" type:"string" min:"1" max:"128"`
+	// The timestamps specified in the ShardFilter parameter.
 	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
 }
 
+// Represents the input for SplitShard.
 type SplitShardInput struct {
-	_                  struct{} `type:"structure"`
-	StreamName         *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	ShardToSplit       *string  `name:"ShardToSplit" type:"string" required:"true" min:"1" max:"128"`
-	NewStartingHashKey *string  `name:"NewStartingHashKey" type:"string" required:"true"`
-	StreamARN          *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId           *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream for the shard split.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The shard ID of the shard to split.
+	ShardToSplit *string `name:"ShardToSplit" type:"string" required:"true" min:"1" max:"128"`
+	// A hash key value for the starting hash key of one of the child shards created by the
+	// split.
+	NewStartingHashKey *string `name:"NewStartingHashKey" type:"string" required:"true"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type StartStreamEncryptionInput struct {
-	_              struct{} `type:"structure"`
-	StreamName     *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	EncryptionType *string  `name:"EncryptionType" type:"string" enum:"EncryptionType" required:"true"`
-	KeyId          *string  `name:"KeyId" type:"string" required:"true" min:"1" max:"2048"`
-	StreamARN      *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId       *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream for which to start encrypting records.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The encryption type to use. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType" required:"true"`
+	// The GUID for the customer-managed Amazon Web Services KMS key to use for encryption.
+	KeyId *string `name:"KeyId" type:"string" required:"true" min:"1" max:"2048"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// The starting position in the data stream from which to start streaming.
 type StartingPosition struct {
-	_              struct{}   `type:"structure"`
-	Type           *string    `name:"Type" type:"string" enum:"ShardIteratorType" required:"true"`
-	SequenceNumber *string    `name:"SequenceNumber" type:"string"`
-	Timestamp      *time.Time `name:"Timestamp" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// You can set the starting position to one of the following values: Values:
+	// ShardIteratorType.
+	Type *string `name:"Type" type:"string" enum:"ShardIteratorType" required:"true"`
+	// The sequence number of the data record in the shard from which to start streaming.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
+	// The time stamp of the data record from which to start reading.
+	Timestamp *time.Time `name:"Timestamp" type:"timestamp"`
 }
 
 type StopStreamEncryptionInput struct {
-	_              struct{} `type:"structure"`
-	StreamName     *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	EncryptionType *string  `name:"EncryptionType" type:"string" enum:"EncryptionType" required:"true"`
-	KeyId          *string  `name:"KeyId" type:"string" required:"true" min:"1" max:"2048"`
-	StreamARN      *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId       *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream on which to stop encrypting records.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The encryption type. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType" required:"true"`
+	// The GUID for the customer-managed Amazon Web Services KMS key to use for encryption.
+	KeyId *string `name:"KeyId" type:"string" required:"true" min:"1" max:"2048"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
+// Represents the output for DescribeStream.
 type StreamDescription struct {
-	_                       struct{}           `type:"structure"`
-	StreamName              *string            `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
-	StreamARN               *string            `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamStatus            *string            `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
-	StreamModeDetails       *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
-	Shards                  []*Shard           `name:"Shards" type:"list" required:"true"`
-	HasMoreShards           *bool              `name:"HasMoreShards" type:"boolean" required:"true"`
-	RetentionPeriodHours    *int64             `name:"RetentionPeriodHours" type:"integer" required:"true"`
-	StreamCreationTimestamp *time.Time         `name:"StreamCreationTimestamp" type:"timestamp" required:"true"`
-	EnhancedMonitoring      []*EnhancedMetrics `name:"EnhancedMonitoring" type:"list" required:"true"`
-	EncryptionType          *string            `name:"EncryptionType" type:"string" enum:"EncryptionType"`
-	KeyId                   *string            `name:"KeyId" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the stream being described.
+	StreamName *string `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
+	// The Amazon Resource Name (ARN) for the stream being described.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// The current status of the stream being described. Values: StreamStatus.
+	StreamStatus *string `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
+	// Specifies the capacity mode to which you want to set your data stream.
+	StreamModeDetails *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
+	// The shards that comprise the stream.
+	Shards []*Shard `name:"Shards" type:"list" required:"true"`
+	// If set to true, more shards in the stream are available to describe.
+	HasMoreShards *bool `name:"HasMoreShards" type:"boolean" required:"true"`
+	// The current retention period, in hours.
+	RetentionPeriodHours *int64 `name:"RetentionPeriodHours" type:"integer" required:"true"`
+	// The approximate time that the stream was created.
+	StreamCreationTimestamp *time.Time `name:"StreamCreationTimestamp" type:"timestamp" required:"true"`
+	// Represents the current enhanced monitoring settings of the stream.
+	EnhancedMonitoring []*EnhancedMetrics `name:"EnhancedMonitoring" type:"list" required:"true"`
+	// The server-side encryption type used on the stream. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType"`
+	// The GUID for the customer-managed Amazon Web Services KMS key to use for encryption.
+	KeyId *string `name:"KeyId" type:"string" min:"1" max:"2048"`
 }
 
+// Represents the output for DescribeStreamSummary
 type StreamDescriptionSummary struct {
-	_                       struct{}              `type:"structure"`
-	StreamName              *string               `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
-	StreamARN               *string               `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId                *string               `name:"StreamId" type:"string" min:"1" max:"24"`
-	StreamStatus            *string               `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
-	StreamModeDetails       *StreamModeDetails    `name:"StreamModeDetails" type:"structure"`
-	RetentionPeriodHours    *int64                `name:"RetentionPeriodHours" type:"integer" required:"true"`
-	StreamCreationTimestamp *time.Time            `name:"StreamCreationTimestamp" type:"timestamp" required:"true"`
-	EnhancedMonitoring      []*EnhancedMetrics    `name:"EnhancedMonitoring" type:"list" required:"true"`
-	EncryptionType          *string               `name:"EncryptionType" type:"string" enum:"EncryptionType"`
-	KeyId                   *string               `name:"KeyId" type:"string" min:"1" max:"2048"`
-	OpenShardCount          *int64                `name:"OpenShardCount" type:"integer" required:"true" min:"0" max:"1000000"`
-	ConsumerCount           *int64                `name:"ConsumerCount" type:"integer" min:"0" max:"1000000"`
-	WarmThroughput          *WarmThroughputObject `name:"WarmThroughput" type:"structure"`
-	MaxRecordSizeInKiB      *int64                `name:"MaxRecordSizeInKiB" type:"integer" min:"1024" max:"10240"`
+	_ struct{} `type:"structure"`
+	// The name of the stream being described.
+	StreamName *string `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
+	// The Amazon Resource Name (ARN) for the stream being described.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The current status of the stream being described. Values: StreamStatus.
+	StreamStatus *string `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
+	// Specifies the capacity mode to which you want to set your data stream.
+	StreamModeDetails *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
+	// The current retention period, in hours.
+	RetentionPeriodHours *int64 `name:"RetentionPeriodHours" type:"integer" required:"true"`
+	// The approximate time that the stream was created.
+	StreamCreationTimestamp *time.Time `name:"StreamCreationTimestamp" type:"timestamp" required:"true"`
+	// Represents the current enhanced monitoring settings of the stream.
+	EnhancedMonitoring []*EnhancedMetrics `name:"EnhancedMonitoring" type:"list" required:"true"`
+	// The encryption type used. Values: EncryptionType.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"EncryptionType"`
+	// The GUID for the customer-managed Amazon Web Services KMS key to use for encryption.
+	KeyId *string `name:"KeyId" type:"string" min:"1" max:"2048"`
+	// The number of open shards in the stream.
+	OpenShardCount *int64 `name:"OpenShardCount" type:"integer" required:"true" min:"0" max:"1000000"`
+	// The number of enhanced fan-out consumers registered with the stream.
+	ConsumerCount *int64 `name:"ConsumerCount" type:"integer" min:"0" max:"1000000"`
+	// The warm throughput in MB/s for the stream.
+	WarmThroughput *WarmThroughputObject `name:"WarmThroughput" type:"structure"`
+	// The maximum record size of a single record in kibibyte (KiB) that you can write to,
+	// and read from a stream.
+	MaxRecordSizeInKiB *int64 `name:"MaxRecordSizeInKiB" type:"integer" min:"1024" max:"10240"`
 }
 
+// Specifies the capacity mode to which you want to set your data stream. Currently, in
+// Kinesis Data Streams, you can choose between an on-demand capacity mode and a
+// provisioned capacity mode for your data streams.
 type StreamModeDetails struct {
-	_          struct{} `type:"structure"`
-	StreamMode *string  `name:"StreamMode" type:"string" enum:"StreamMode" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the capacity mode to which you want to set your data stream. Values:
+	// StreamMode.
+	StreamMode *string `name:"StreamMode" type:"string" enum:"StreamMode" required:"true"`
 }
 
+// The summary of a stream.
 type StreamSummary struct {
-	_                       struct{}           `type:"structure"`
-	StreamName              *string            `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
-	StreamARN               *string            `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamStatus            *string            `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
-	StreamModeDetails       *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
-	StreamCreationTimestamp *time.Time         `name:"StreamCreationTimestamp" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The name of a stream.
+	StreamName *string `name:"StreamName" type:"string" required:"true" min:"1" max:"128"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// The status of the stream. Values: StreamStatus.
+	StreamStatus      *string            `name:"StreamStatus" type:"string" enum:"StreamStatus" required:"true"`
+	StreamModeDetails *StreamModeDetails `name:"StreamModeDetails" type:"structure"`
+	// The timestamp at which the stream was created.
+	StreamCreationTimestamp *time.Time `name:"StreamCreationTimestamp" type:"timestamp"`
 }
 
+// After you call SubscribeToShard, Kinesis Data Streams sends events of this type over an
+// HTTP/2 connection to your consumer.
 type SubscribeToShardEvent struct {
-	_                          struct{}      `type:"structure"`
-	Records                    []*Record     `name:"Records" type:"list" required:"true"`
-	ContinuationSequenceNumber *string       `name:"ContinuationSequenceNumber" type:"string" required:"true"`
-	MillisBehindLatest         *int64        `name:"MillisBehindLatest" type:"long" required:"true" min:"0"`
-	ChildShards                []*ChildShard `name:"ChildShards" type:"list"`
+	_       struct{}  `type:"structure"`
+	Records []*Record `name:"Records" type:"list" required:"true"`
+	// Use this as SequenceNumber in the next call to SubscribeToShard, with StartingPosition
+	// set to AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER.
+	ContinuationSequenceNumber *string `name:"ContinuationSequenceNumber" type:"string" required:"true"`
+	// The number of milliseconds the read records are from the tip of the stream, indicating
+	// how far behind current time the consumer is.
+	MillisBehindLatest *int64 `name:"MillisBehindLatest" type:"long" required:"true" min:"0"`
+	// The list of the child shards of the current shard, returned only at the end of the
+	// current shard.
+	ChildShards []*ChildShard `name:"ChildShards" type:"list"`
 }
 
 type SubscribeToShardInput struct {
-	_                struct{}          `type:"structure"`
-	ConsumerARN      *string           `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId         *string           `name:"StreamId" type:"string" min:"1" max:"24"`
-	ShardId          *string           `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// For this parameter, use the value you obtained when you called RegisterStreamConsumer.
+	ConsumerARN *string `name:"ConsumerARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The ID of the shard you want to subscribe to.
+	ShardId *string `name:"ShardId" type:"string" required:"true" min:"1" max:"128"`
+	// The starting position in the data stream from which to start streaming.
 	StartingPosition *StartingPosition `name:"StartingPosition" type:"structure" required:"true"`
 }
 
 type SubscribeToShardOutput struct {
-	_           struct{} `type:"structure"`
-	EventStream any      `name:"EventStream" type:"eventstream" required:"true"` // an event stream: not decoded or encoded yet
+	_ struct{} `type:"structure"`
+	// The event stream that your consumer can use to read records from the shard.
+	EventStream any `name:"EventStream" type:"eventstream" required:"true"` // an event stream: not decoded or encoded yet
 }
 
+// Metadata assigned to the stream or consumer, consisting of a key-value pair.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the tag.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// An optional string, typically used to describe or define the tag.
+	Value *string `name:"Value" type:"string" min:"0" max:"256"`
 }
 
 type TagResourceInput struct {
-	_           struct{}          `type:"structure"`
-	Tags        map[string]string `name:"Tags" type:"map" required:"true" min:"1" max:"200"`
-	ResourceARN *string           `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string           `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// An array of tags to be added to the Kinesis resource.
+	Tags map[string]string `name:"Tags" type:"map" required:"true" min:"1" max:"200"`
+	// The Amazon Resource Name (ARN) of the Kinesis resource to which to add tags.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type UntagResourceInput struct {
-	_           struct{} `type:"structure"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true" min:"1" max:"50"`
-	ResourceARN *string  `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId    *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// A list of tag key-value pairs.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" min:"1" max:"50"`
+	// The Amazon Resource Name (ARN) of the Kinesis resource from which to remove tags.
+	ResourceARN *string `name:"ResourceARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type UpdateAccountSettingsInput struct {
-	_                                  struct{}                                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies the minimum throughput billing commitment configuration for your account.
 	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentInput `name:"MinimumThroughputBillingCommitment" type:"structure" required:"true"`
 }
 
 type UpdateAccountSettingsOutput struct {
-	_                                  struct{}                                  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The updated configuration of the minimum throughput billing commitment for your
+	// account.
 	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentOutput `name:"MinimumThroughputBillingCommitment" type:"structure"`
 }
 
 type UpdateMaxRecordSizeInput struct {
-	_                  struct{} `type:"structure"`
-	StreamARN          *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId           *string  `name:"StreamId" type:"string" min:"1" max:"24"`
-	MaxRecordSizeInKiB *int64   `name:"MaxRecordSizeInKiB" type:"integer" required:"true" min:"1024" max:"10240"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the stream for the MaxRecordSize update.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The maximum record size of a single record in KiB that you can write to, and read from
+	// a stream.
+	MaxRecordSizeInKiB *int64 `name:"MaxRecordSizeInKiB" type:"integer" required:"true" min:"1024" max:"10240"`
 }
 
 type UpdateShardCountInput struct {
-	_                struct{} `type:"structure"`
-	StreamName       *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	TargetShardCount *int64   `name:"TargetShardCount" type:"integer" required:"true" min:"1"`
-	ScalingType      *string  `name:"ScalingType" type:"string" enum:"ScalingType" required:"true"`
-	StreamARN        *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamId         *string  `name:"StreamId" type:"string" min:"1" max:"24"`
+	_ struct{} `type:"structure"`
+	// The name of the stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The new number of shards.
+	TargetShardCount *int64 `name:"TargetShardCount" type:"integer" required:"true" min:"1"`
+	// The scaling type. Values: ScalingType.
+	ScalingType *string `name:"ScalingType" type:"string" enum:"ScalingType" required:"true"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
 }
 
 type UpdateShardCountOutput struct {
-	_                 struct{} `type:"structure"`
-	StreamName        *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	CurrentShardCount *int64   `name:"CurrentShardCount" type:"integer" min:"1"`
-	TargetShardCount  *int64   `name:"TargetShardCount" type:"integer" min:"1"`
-	StreamARN         *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the stream.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// The current number of shards.
+	CurrentShardCount *int64 `name:"CurrentShardCount" type:"integer" min:"1"`
+	// The updated number of shards.
+	TargetShardCount *int64 `name:"TargetShardCount" type:"integer" min:"1"`
+	// The ARN of the stream.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
 }
 
 type UpdateStreamModeInput struct {
-	_                   struct{}           `type:"structure"`
-	StreamARN           *string            `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
-	StreamId            *string            `name:"StreamId" type:"string" min:"1" max:"24"`
-	StreamModeDetails   *StreamModeDetails `name:"StreamModeDetails" type:"structure" required:"true"`
-	WarmThroughputMiBps *int64             `name:"WarmThroughputMiBps" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// Specifies the ARN of the data stream whose capacity mode you want to update.
+	StreamARN *string `name:"StreamARN" type:"string" required:"true" min:"1" max:"2048"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// Specifies the capacity mode to which you want to set your data stream.
+	StreamModeDetails *StreamModeDetails `name:"StreamModeDetails" type:"structure" required:"true"`
+	// The target warm throughput in MB/s that the stream should be scaled to handle.
+	WarmThroughputMiBps *int64 `name:"WarmThroughputMiBps" type:"integer" min:"0"`
 }
 
 type UpdateStreamWarmThroughputInput struct {
-	_                   struct{} `type:"structure"`
-	StreamARN           *string  `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamName          *string  `name:"StreamName" type:"string" min:"1" max:"128"`
-	StreamId            *string  `name:"StreamId" type:"string" min:"1" max:"24"`
-	WarmThroughputMiBps *int64   `name:"WarmThroughputMiBps" type:"integer" required:"true" min:"0"`
+	_ struct{} `type:"structure"`
+	// The ARN of the stream to be updated.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// The name of the stream to be updated.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// Not Implemented.
+	StreamId *string `name:"StreamId" type:"string" min:"1" max:"24"`
+	// The target warm throughput in MB/s that the stream should be scaled to handle.
+	WarmThroughputMiBps *int64 `name:"WarmThroughputMiBps" type:"integer" required:"true" min:"0"`
 }
 
 type UpdateStreamWarmThroughputOutput struct {
-	_              struct{}              `type:"structure"`
-	StreamARN      *string               `name:"StreamARN" type:"string" min:"1" max:"2048"`
-	StreamName     *string               `name:"StreamName" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The ARN of the stream that was updated.
+	StreamARN *string `name:"StreamARN" type:"string" min:"1" max:"2048"`
+	// The name of the stream that was updated.
+	StreamName *string `name:"StreamName" type:"string" min:"1" max:"128"`
+	// Specifies the updated warm throughput configuration for your data stream.
 	WarmThroughput *WarmThroughputObject `name:"WarmThroughput" type:"structure"`
 }
 
+// Specifies that you tried to invoke this API for a data stream with the on-demand
+// capacity mode. This API is only supported for data streams with the provisioned
+// capacity mode.
 type ValidationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -848,10 +1264,15 @@ func (e *ValidationException) ErrorCode() string { return "ValidationException" 
 func (e *ValidationException) HTTPStatus() int   { return 400 }
 func (e *ValidationException) Fault() string     { return "client" }
 
+// Represents the warm throughput configuration on the stream. This is only present for
+// On-Demand Kinesis Data Streams in accounts that have MinimumThroughputBillingCommitment
+// enabled.
 type WarmThroughputObject struct {
-	_            struct{} `type:"structure"`
-	TargetMiBps  *int64   `name:"TargetMiBps" type:"integer" min:"0"`
-	CurrentMiBps *int64   `name:"CurrentMiBps" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The target warm throughput value on the stream.
+	TargetMiBps *int64 `name:"TargetMiBps" type:"integer" min:"0"`
+	// The current warm throughput value on the stream.
+	CurrentMiBps *int64 `name:"CurrentMiBps" type:"integer" min:"0"`
 }
 
 type AddTagsToStreamOutput struct {

@@ -10,90 +10,359 @@ import (
 
 // API is Lambda: one method per operation of the model.
 type API interface {
+	// Adds permissions to the resource-based policy of a version of an Lambda layer. Use
+	// this action to grant layer usage permission to other accounts. You can grant
+	// permission to a single account, all accounts in an organization, or all Amazon Web
+	// Services accounts.
 	AddLayerVersionPermission(ctx context.Context, in *AddLayerVersionPermissionRequest) (*AddLayerVersionPermissionResponse, error)
+
+	// Grants a principal permission to use a function. You can apply the policy at the
+	// function level, or specify a qualifier to restrict access to a single version or
+	// alias. If you use a qualifier, the invoker must use the full Amazon Resource Name
+	// (ARN) of that version or alias to invoke the function. Note: Lambda does not support
+	// adding policies to version $LATEST.
 	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionResponse, error)
+
+	// Saves the progress of a durable function execution during runtime. This API is used by
+	// the Lambda durable functions SDK to checkpoint completed steps and schedule
+	// asynchronous operations. You typically don't need to call this API directly as the SDK
+	// handles checkpointing automatically.
 	CheckpointDurableExecution(ctx context.Context, in *CheckpointDurableExecutionRequest) (*CheckpointDurableExecutionResponse, error)
+
+	// Creates an alias for a Lambda function version. Use aliases to provide clients with a
+	// function identifier that you can update to invoke a different version.
 	CreateAlias(ctx context.Context, in *CreateAliasRequest) (*AliasConfiguration, error)
+
+	// Creates a capacity provider that manages compute resources for Lambda functions
 	CreateCapacityProvider(ctx context.Context, in *CreateCapacityProviderRequest) (*CreateCapacityProviderResponse, error)
+
+	// Creates a code signing configuration. A code signing configuration defines a list of
+	// allowed signing profiles and defines the code-signing validation policy (action to be
+	// taken if deployment validation checks fail).
 	CreateCodeSigningConfig(ctx context.Context, in *CreateCodeSigningConfigRequest) (*CreateCodeSigningConfigResponse, error)
+
+	// Creates a mapping between an event source and an Lambda function. Lambda reads items
+	// from the event source and invokes the function.
 	CreateEventSourceMapping(ctx context.Context, in *CreateEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// Creates a Lambda function. To create a function, you need a deployment package and an
+	// execution role. The deployment package is a.zip file archive or container image that
+	// contains your function code. The execution role grants the function permission to use
+	// Amazon Web Services services, such as Amazon CloudWatch Logs for log streaming and
+	// X-Ray for request tracing.
 	CreateFunction(ctx context.Context, in *CreateFunctionRequest) (*FunctionConfiguration, error)
+
+	// Creates a Lambda function URL with the specified configuration parameters. A function
+	// URL is a dedicated HTTP(S) endpoint that you can use to invoke your function.
 	CreateFunctionUrlConfig(ctx context.Context, in *CreateFunctionUrlConfigRequest) (*CreateFunctionUrlConfigResponse, error)
+
+	// Deletes a Lambda function alias.
 	DeleteAlias(ctx context.Context, in *DeleteAliasRequest) (*DeleteAliasOutput, error)
+
+	// Deletes a capacity provider. You cannot delete a capacity provider that is currently
+	// being used by Lambda functions.
 	DeleteCapacityProvider(ctx context.Context, in *DeleteCapacityProviderRequest) (*DeleteCapacityProviderResponse, error)
+
+	// Deletes the code signing configuration. You can delete the code signing configuration
+	// only if no function is using it.
 	DeleteCodeSigningConfig(ctx context.Context, in *DeleteCodeSigningConfigRequest) (*DeleteCodeSigningConfigResponse, error)
+
+	// Deletes an event source mapping. You can get the identifier of a mapping from the
+	// output of ListEventSourceMappings.
 	DeleteEventSourceMapping(ctx context.Context, in *DeleteEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// Deletes a Lambda function. To delete a specific function version, use the Qualifier
+	// parameter. Otherwise, all versions and aliases are deleted. This doesn't require the
+	// user to have explicit permissions for DeleteAlias.
 	DeleteFunction(ctx context.Context, in *DeleteFunctionRequest) (*DeleteFunctionResponse, error)
+
+	// Removes the code signing configuration from the function.
 	DeleteFunctionCodeSigningConfig(ctx context.Context, in *DeleteFunctionCodeSigningConfigRequest) (*DeleteFunctionCodeSigningConfigOutput, error)
+
+	// Removes a concurrent execution limit from a function.
 	DeleteFunctionConcurrency(ctx context.Context, in *DeleteFunctionConcurrencyRequest) (*DeleteFunctionConcurrencyOutput, error)
+
+	// Deletes the configuration for asynchronous invocation for a function, version, or
+	// alias.
 	DeleteFunctionEventInvokeConfig(ctx context.Context, in *DeleteFunctionEventInvokeConfigRequest) (*DeleteFunctionEventInvokeConfigOutput, error)
+
+	// Deletes a Lambda function URL. When you delete a function URL, you can't recover it.
+	// Creating a new function URL results in a different URL address.
 	DeleteFunctionUrlConfig(ctx context.Context, in *DeleteFunctionUrlConfigRequest) (*DeleteFunctionUrlConfigOutput, error)
+
+	// Deletes a version of an Lambda layer. Deleted versions can no longer be viewed or
+	// added to functions. To avoid breaking functions, a copy of the version remains in
+	// Lambda until no functions refer to it.
 	DeleteLayerVersion(ctx context.Context, in *DeleteLayerVersionRequest) (*DeleteLayerVersionOutput, error)
+
+	// Deletes the provisioned concurrency configuration for a function.
 	DeleteProvisionedConcurrencyConfig(ctx context.Context, in *DeleteProvisionedConcurrencyConfigRequest) (*DeleteProvisionedConcurrencyConfigOutput, error)
+
+	// Retrieves details about your account's limits and usage in an Amazon Web Services
+	// Region.
 	GetAccountSettings(ctx context.Context, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error)
+
+	// Returns details about a Lambda function alias.
 	GetAlias(ctx context.Context, in *GetAliasRequest) (*AliasConfiguration, error)
+
+	// Retrieves information about a specific capacity provider, including its configuration,
+	// state, and associated resources.
 	GetCapacityProvider(ctx context.Context, in *GetCapacityProviderRequest) (*GetCapacityProviderResponse, error)
+
+	// Returns information about the specified code signing configuration.
 	GetCodeSigningConfig(ctx context.Context, in *GetCodeSigningConfigRequest) (*GetCodeSigningConfigResponse, error)
+
+	// Retrieves detailed information about a specific durable execution, including its
+	// current status, input payload, result or error information, and execution metadata
+	// such as start time and usage statistics.
 	GetDurableExecution(ctx context.Context, in *GetDurableExecutionRequest) (*GetDurableExecutionResponse, error)
+
+	// Retrieves the execution history for a durable execution, showing all the steps,
+	// callbacks, and events that occurred during the execution. This provides a detailed
+	// audit trail of the execution's progress over time.
 	GetDurableExecutionHistory(ctx context.Context, in *GetDurableExecutionHistoryRequest) (*GetDurableExecutionHistoryResponse, error)
+
+	// Retrieves the current execution state required for the replay process during durable
+	// function execution. This API is used by the Lambda durable functions SDK to get state
+	// information needed for replay. You typically don't need to call this API directly as
+	// the SDK handles state management automatically.
 	GetDurableExecutionState(ctx context.Context, in *GetDurableExecutionStateRequest) (*GetDurableExecutionStateResponse, error)
+
+	// Returns details about an event source mapping. You can get the identifier of a mapping
+	// from the output of ListEventSourceMappings.
 	GetEventSourceMapping(ctx context.Context, in *GetEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// Returns information about the function or function version, with a link to download
+	// the deployment package that's valid for 10 minutes. If you specify a function version,
+	// only details that are specific to that version are returned.
 	GetFunction(ctx context.Context, in *GetFunctionRequest) (*GetFunctionResponse, error)
+
+	// Returns the code signing configuration for the specified function.
 	GetFunctionCodeSigningConfig(ctx context.Context, in *GetFunctionCodeSigningConfigRequest) (*GetFunctionCodeSigningConfigResponse, error)
+
+	// Returns details about the reserved concurrency configuration for a function. To set a
+	// concurrency limit for a function, use PutFunctionConcurrency.
 	GetFunctionConcurrency(ctx context.Context, in *GetFunctionConcurrencyRequest) (*GetFunctionConcurrencyResponse, error)
+
+	// Returns the version-specific settings of a Lambda function or version. The output
+	// includes only options that can vary between versions of a function. To modify these
+	// settings, use UpdateFunctionConfiguration.
 	GetFunctionConfiguration(ctx context.Context, in *GetFunctionConfigurationRequest) (*FunctionConfiguration, error)
+
+	// Retrieves the configuration for asynchronous invocation for a function, version, or
+	// alias.
 	GetFunctionEventInvokeConfig(ctx context.Context, in *GetFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// Returns your function's recursive loop detection configuration.
 	GetFunctionRecursionConfig(ctx context.Context, in *GetFunctionRecursionConfigRequest) (*GetFunctionRecursionConfigResponse, error)
+
+	// Retrieves the scaling configuration for a Lambda Managed Instances function.
 	GetFunctionScalingConfig(ctx context.Context, in *GetFunctionScalingConfigRequest) (*GetFunctionScalingConfigResponse, error)
+
+	// Returns details about a Lambda function URL.
 	GetFunctionUrlConfig(ctx context.Context, in *GetFunctionUrlConfigRequest) (*GetFunctionUrlConfigResponse, error)
+
+	// Returns information about a version of an Lambda layer, with a link to download the
+	// layer archive that's valid for 10 minutes.
 	GetLayerVersion(ctx context.Context, in *GetLayerVersionRequest) (*GetLayerVersionResponse, error)
+
+	// Returns information about a version of an Lambda layer, with a link to download the
+	// layer archive that's valid for 10 minutes.
 	GetLayerVersionByArn(ctx context.Context, in *GetLayerVersionByArnRequest) (*GetLayerVersionResponse, error)
+
+	// Returns the permission policy for a version of an Lambda layer. For more information,
+	// see AddLayerVersionPermission.
 	GetLayerVersionPolicy(ctx context.Context, in *GetLayerVersionPolicyRequest) (*GetLayerVersionPolicyResponse, error)
+
+	// Returns the resource-based IAM policy for a function, version, or alias.
 	GetPolicy(ctx context.Context, in *GetPolicyRequest) (*GetPolicyResponse, error)
+
+	// Retrieves the provisioned concurrency configuration for a function's alias or version.
 	GetProvisionedConcurrencyConfig(ctx context.Context, in *GetProvisionedConcurrencyConfigRequest) (*GetProvisionedConcurrencyConfigResponse, error)
+
+	// Retrieves the runtime management configuration for a function's version. If the
+	// runtime update mode is Manual, this includes the ARN of the runtime version and the
+	// runtime update mode. If the runtime update mode is Auto or Function update, this
+	// includes the runtime update mode and null is returned for the ARN. For more
+	// information, see Runtime updates.
 	GetRuntimeManagementConfig(ctx context.Context, in *GetRuntimeManagementConfigRequest) (*GetRuntimeManagementConfigResponse, error)
+
+	// Invokes a Lambda function. You can invoke a function synchronously (and wait for the
+	// response), or asynchronously. By default, Lambda invokes your function synchronously
+	// (i.e. the InvocationType is RequestResponse). To invoke a function asynchronously, set
+	// InvocationType to Event. Lambda passes the ClientContext object to your function for
+	// synchronous invocations only.
 	Invoke(ctx context.Context, in *InvocationRequest) (*InvocationResponse, error)
+
+	// For asynchronous function invocation, use Invoke.
 	InvokeAsync(ctx context.Context, in *InvokeAsyncRequest) (*InvokeAsyncResponse, error)
+
+	// Configure your Lambda functions to stream response payloads back to clients. For more
+	// information, see Configuring a Lambda function to stream responses.
 	InvokeWithResponseStream(ctx context.Context, in *InvokeWithResponseStreamRequest) (*InvokeWithResponseStreamResponse, error)
+
+	// Returns a list of aliases for a Lambda function.
 	ListAliases(ctx context.Context, in *ListAliasesRequest) (*ListAliasesResponse, error)
+
+	// Returns a list of capacity providers in your account.
 	ListCapacityProviders(ctx context.Context, in *ListCapacityProvidersRequest) (*ListCapacityProvidersResponse, error)
+
+	// Returns a list of code signing configurations. A request returns up to 10,000
+	// configurations per call. You can use the MaxItems parameter to return fewer
+	// configurations per call.
 	ListCodeSigningConfigs(ctx context.Context, in *ListCodeSigningConfigsRequest) (*ListCodeSigningConfigsResponse, error)
+
+	// Returns a list of durable executions for a specified Lambda function. You can filter
+	// the results by execution name, status, and start time range. This API supports
+	// pagination for large result sets.
 	ListDurableExecutionsByFunction(ctx context.Context, in *ListDurableExecutionsByFunctionRequest) (*ListDurableExecutionsByFunctionResponse, error)
+
+	// Lists event source mappings. Specify an EventSourceArn to show only event source
+	// mappings for a single event source.
 	ListEventSourceMappings(ctx context.Context, in *ListEventSourceMappingsRequest) (*ListEventSourceMappingsResponse, error)
+
+	// Retrieves a list of configurations for asynchronous invocation for a function.
 	ListFunctionEventInvokeConfigs(ctx context.Context, in *ListFunctionEventInvokeConfigsRequest) (*ListFunctionEventInvokeConfigsResponse, error)
+
+	// Returns a list of Lambda function URLs for the specified function.
 	ListFunctionUrlConfigs(ctx context.Context, in *ListFunctionUrlConfigsRequest) (*ListFunctionUrlConfigsResponse, error)
+
+	// Returns a list of function versions that are configured to use a specific capacity
+	// provider.
 	ListFunctionVersionsByCapacityProvider(ctx context.Context, in *ListFunctionVersionsByCapacityProviderRequest) (*ListFunctionVersionsByCapacityProviderResponse, error)
+
+	// Returns a list of Lambda functions, with the version-specific configuration of each.
+	// Lambda returns up to 50 functions per call.
 	ListFunctions(ctx context.Context, in *ListFunctionsRequest) (*ListFunctionsResponse, error)
+
+	// List the functions that use the specified code signing configuration. You can use this
+	// method prior to deleting a code signing configuration, to verify that no functions are
+	// using it.
 	ListFunctionsByCodeSigningConfig(ctx context.Context, in *ListFunctionsByCodeSigningConfigRequest) (*ListFunctionsByCodeSigningConfigResponse, error)
+
+	// Lists the versions of an Lambda layer. Versions that have been deleted aren't listed.
+	// Specify a runtime identifier to list only versions that indicate that they're
+	// compatible with that runtime. Specify a compatible architecture to include only layer
+	// versions that are compatible with that architecture.
 	ListLayerVersions(ctx context.Context, in *ListLayerVersionsRequest) (*ListLayerVersionsResponse, error)
+
+	// Lists Lambda layers and shows information about the latest version of each. Specify a
+	// runtime identifier to list only layers that indicate that they're compatible with that
+	// runtime. Specify a compatible architecture to include only layers that are compatible
+	// with that instruction set architecture.
 	ListLayers(ctx context.Context, in *ListLayersRequest) (*ListLayersResponse, error)
+
+	// Retrieves a list of provisioned concurrency configurations for a function.
 	ListProvisionedConcurrencyConfigs(ctx context.Context, in *ListProvisionedConcurrencyConfigsRequest) (*ListProvisionedConcurrencyConfigsResponse, error)
+
+	// Returns a function, event source mapping, or code signing configuration's tags. You
+	// can also view function tags with GetFunction.
 	ListTags(ctx context.Context, in *ListTagsRequest) (*ListTagsResponse, error)
+
+	// Returns a list of versions, with the version-specific configuration of each. Lambda
+	// returns up to 50 versions per call.
 	ListVersionsByFunction(ctx context.Context, in *ListVersionsByFunctionRequest) (*ListVersionsByFunctionResponse, error)
+
+	// Creates an Lambda layer from a ZIP archive. Each time you call PublishLayerVersion
+	// with the same layer name, a new version is created.
 	PublishLayerVersion(ctx context.Context, in *PublishLayerVersionRequest) (*PublishLayerVersionResponse, error)
+
+	// Creates a version from the current code and configuration of a function. Use versions
+	// to create a snapshot of your function code and configuration that doesn't change.
 	PublishVersion(ctx context.Context, in *PublishVersionRequest) (*FunctionConfiguration, error)
+
+	// Update the code signing configuration for the function. Changes to the code signing
+	// configuration take effect the next time a user tries to deploy a code package to the
+	// function.
 	PutFunctionCodeSigningConfig(ctx context.Context, in *PutFunctionCodeSigningConfigRequest) (*PutFunctionCodeSigningConfigResponse, error)
+
+	// Sets the maximum number of simultaneous executions for a function, and reserves
+	// capacity for that concurrency level.
 	PutFunctionConcurrency(ctx context.Context, in *PutFunctionConcurrencyRequest) (*Concurrency, error)
+
+	// Configures options for asynchronous invocation on a function, version, or alias. If a
+	// configuration already exists for a function, version, or alias, this operation
+	// overwrites it. If you exclude any settings, they are removed. To set one option
+	// without affecting existing settings for other options, use
+	// UpdateFunctionEventInvokeConfig.
 	PutFunctionEventInvokeConfig(ctx context.Context, in *PutFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// Sets your function's recursive loop detection configuration.
 	PutFunctionRecursionConfig(ctx context.Context, in *PutFunctionRecursionConfigRequest) (*PutFunctionRecursionConfigResponse, error)
+
+	// Sets the scaling configuration for a Lambda Managed Instances function. The scaling
+	// configuration defines the minimum and maximum number of execution environments that
+	// can be provisioned for the function, allowing you to control scaling behavior and
+	// resource allocation.
 	PutFunctionScalingConfig(ctx context.Context, in *PutFunctionScalingConfigRequest) (*PutFunctionScalingConfigResponse, error)
+
+	// Adds a provisioned concurrency configuration to a function's alias or version.
 	PutProvisionedConcurrencyConfig(ctx context.Context, in *PutProvisionedConcurrencyConfigRequest) (*PutProvisionedConcurrencyConfigResponse, error)
+
+	// Sets the runtime management configuration for a function's version. For more
+	// information, see Runtime updates.
 	PutRuntimeManagementConfig(ctx context.Context, in *PutRuntimeManagementConfigRequest) (*PutRuntimeManagementConfigResponse, error)
+
+	// Removes a statement from the permissions policy for a version of an Lambda layer. For
+	// more information, see AddLayerVersionPermission.
 	RemoveLayerVersionPermission(ctx context.Context, in *RemoveLayerVersionPermissionRequest) (*RemoveLayerVersionPermissionOutput, error)
+
+	// Revokes function-use permission from an Amazon Web Services service or another Amazon
+	// Web Services account. You can get the ID of the statement from the output of
+	// GetPolicy.
 	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
+
+	// Sends a failure response for a callback operation in a durable execution. Use this API
+	// when an external system cannot complete a callback operation successfully.
 	SendDurableExecutionCallbackFailure(ctx context.Context, in *SendDurableExecutionCallbackFailureRequest) (*SendDurableExecutionCallbackFailureResponse, error)
+
+	// Sends a heartbeat signal for a long-running callback operation to prevent timeout. Use
+	// this API to extend the callback timeout period while the external operation is still
+	// in progress.
 	SendDurableExecutionCallbackHeartbeat(ctx context.Context, in *SendDurableExecutionCallbackHeartbeatRequest) (*SendDurableExecutionCallbackHeartbeatResponse, error)
+
+	// Sends a successful completion response for a callback operation in a durable
+	// execution. Use this API when an external system has successfully completed a callback
+	// operation.
 	SendDurableExecutionCallbackSuccess(ctx context.Context, in *SendDurableExecutionCallbackSuccessRequest) (*SendDurableExecutionCallbackSuccessResponse, error)
+
+	// Stops a running durable execution. The execution transitions to STOPPED status and
+	// cannot be resumed. Any in-progress operations are terminated.
 	StopDurableExecution(ctx context.Context, in *StopDurableExecutionRequest) (*StopDurableExecutionResponse, error)
+
+	// Adds tags to a function, event source mapping, or code signing configuration.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error)
+
+	// Removes tags from a function, event source mapping, or code signing configuration.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error)
+
+	// Updates the configuration of a Lambda function alias.
 	UpdateAlias(ctx context.Context, in *UpdateAliasRequest) (*AliasConfiguration, error)
+
+	// Updates the configuration of an existing capacity provider.
 	UpdateCapacityProvider(ctx context.Context, in *UpdateCapacityProviderRequest) (*UpdateCapacityProviderResponse, error)
+
+	// Update the code signing configuration. Changes to the code signing configuration take
+	// effect the next time a user tries to deploy a code package to the function.
 	UpdateCodeSigningConfig(ctx context.Context, in *UpdateCodeSigningConfigRequest) (*UpdateCodeSigningConfigResponse, error)
+
+	// Updates an event source mapping. You can change the function that Lambda invokes, or
+	// pause invocation and resume later from the same location.
 	UpdateEventSourceMapping(ctx context.Context, in *UpdateEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// Updates a Lambda function's code. If code signing is enabled for the function, the
+	// code package must be signed by a trusted publisher. For more information, see
+	// Configuring code signing for Lambda.
 	UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeRequest) (*FunctionConfiguration, error)
+
+	// Modify the version-specific settings of a Lambda function.
 	UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationRequest) (*FunctionConfiguration, error)
+
+	// Updates the configuration for asynchronous invocation for a function, version, or
+	// alias.
 	UpdateFunctionEventInvokeConfig(ctx context.Context, in *UpdateFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// Updates the configuration for a Lambda function URL.
 	UpdateFunctionUrlConfig(ctx context.Context, in *UpdateFunctionUrlConfigRequest) (*UpdateFunctionUrlConfigResponse, error)
 }
 

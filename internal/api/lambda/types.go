@@ -7,124 +7,208 @@ import (
 	"time"
 )
 
+// Limits that are related to concurrency and storage. All file and storage sizes are in
+// bytes.
 type AccountLimit struct {
-	_                              struct{} `type:"structure"`
-	TotalCodeSize                  *int64   `name:"TotalCodeSize" type:"long"`
-	CodeSizeUnzipped               *int64   `name:"CodeSizeUnzipped" type:"long"`
-	CodeSizeZipped                 *int64   `name:"CodeSizeZipped" type:"long"`
-	ConcurrentExecutions           *int64   `name:"ConcurrentExecutions" type:"integer"`
-	UnreservedConcurrentExecutions *int64   `name:"UnreservedConcurrentExecutions" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The amount of storage space that you can use for all deployment packages and layer
+	// archives.
+	TotalCodeSize *int64 `name:"TotalCodeSize" type:"long"`
+	// The maximum size of a function's deployment package and layers when they're extracted.
+	CodeSizeUnzipped *int64 `name:"CodeSizeUnzipped" type:"long"`
+	// The maximum size of a deployment package when it's uploaded directly to Lambda.
+	CodeSizeZipped *int64 `name:"CodeSizeZipped" type:"long"`
+	// The maximum number of simultaneous function executions.
+	ConcurrentExecutions *int64 `name:"ConcurrentExecutions" type:"integer"`
+	// The maximum number of simultaneous function executions, minus the capacity that's
+	// reserved for individual functions with PutFunctionConcurrency.
+	UnreservedConcurrentExecutions *int64 `name:"UnreservedConcurrentExecutions" type:"integer" min:"0"`
 }
 
+// The number of functions and amount of storage in use.
 type AccountUsage struct {
-	_             struct{} `type:"structure"`
-	TotalCodeSize *int64   `name:"TotalCodeSize" type:"long"`
-	FunctionCount *int64   `name:"FunctionCount" type:"long"`
+	_ struct{} `type:"structure"`
+	// The amount of storage space, in bytes, that's being used by deployment packages and
+	// layer archives.
+	TotalCodeSize *int64 `name:"TotalCodeSize" type:"long"`
+	// The number of Lambda functions.
+	FunctionCount *int64 `name:"FunctionCount" type:"long"`
 }
 
 type AddLayerVersionPermissionRequest struct {
-	_              struct{} `type:"structure"`
-	LayerName      *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	VersionNumber  *int64   `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
-	StatementId    *string  `name:"StatementId" type:"string" required:"true" min:"1" max:"100"`
-	Action         *string  `name:"Action" type:"string" required:"true" min:"0" max:"22"`
-	Principal      *string  `name:"Principal" type:"string" required:"true"`
-	OrganizationId *string  `name:"OrganizationId" type:"string" min:"0" max:"34"`
-	RevisionId     *string  `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number.
+	VersionNumber *int64 `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
+	// An identifier that distinguishes the policy from others on the same layer version.
+	StatementId *string `name:"StatementId" type:"string" required:"true" min:"1" max:"100"`
+	// The API action that grants access to the layer.
+	Action *string `name:"Action" type:"string" required:"true" min:"0" max:"22"`
+	// An account ID, or * to grant layer usage permission to all accounts in an
+	// organization, or all Amazon Web Services accounts (if organizationId is not
+	// specified).
+	Principal *string `name:"Principal" type:"string" required:"true"`
+	// With the principal set to *, grant permission to all accounts in the specified
+	// organization.
+	OrganizationId *string `name:"OrganizationId" type:"string" min:"0" max:"34"`
+	// Only update the policy if the revision ID matches the ID specified.
+	RevisionId *string `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
 }
 
 type AddLayerVersionPermissionResponse struct {
-	_          struct{} `type:"structure"`
-	Statement  *string  `name:"Statement" type:"string"`
-	RevisionId *string  `name:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The permission statement.
+	Statement *string `name:"Statement" type:"string"`
+	// A unique identifier for the current revision of the policy.
+	RevisionId *string `name:"RevisionId" type:"string"`
 }
 
 type AddPermissionRequest struct {
-	_                     struct{} `type:"structure"`
-	FunctionName          *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	StatementId           *string  `name:"StatementId" type:"string" required:"true" min:"1" max:"100"`
-	Action                *string  `name:"Action" type:"string" required:"true"`
-	Principal             *string  `name:"Principal" type:"string" required:"true"`
-	SourceArn             *string  `name:"SourceArn" type:"string"`
-	SourceAccount         *string  `name:"SourceAccount" type:"string" min:"0" max:"12"`
-	EventSourceToken      *string  `name:"EventSourceToken" type:"string" min:"0" max:"256"`
-	Qualifier             *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	RevisionId            *string  `name:"RevisionId" type:"string"`
-	PrincipalOrgID        *string  `name:"PrincipalOrgID" type:"string" min:"12" max:"34"`
-	FunctionUrlAuthType   *string  `name:"FunctionUrlAuthType" type:"string" enum:"FunctionUrlAuthType"`
-	InvokedViaFunctionUrl *bool    `name:"InvokedViaFunctionUrl" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// A statement identifier that differentiates the statement from others in the same
+	// policy.
+	StatementId *string `name:"StatementId" type:"string" required:"true" min:"1" max:"100"`
+	// The action that the principal can use on the function.
+	Action *string `name:"Action" type:"string" required:"true"`
+	// The Amazon Web Services service, Amazon Web Services account, IAM user, or IAM role
+	// that invokes the function.
+	Principal *string `name:"Principal" type:"string" required:"true"`
+	// For Amazon Web Services services, the ARN of the Amazon Web Services resource that
+	// invokes the function.
+	SourceArn *string `name:"SourceArn" type:"string"`
+	// For Amazon Web Services service, the ID of the Amazon Web Services account that owns
+	// the resource.
+	SourceAccount *string `name:"SourceAccount" type:"string" min:"0" max:"12"`
+	// For Alexa Smart Home functions, a token that the invoker must supply.
+	EventSourceToken *string `name:"EventSourceToken" type:"string" min:"0" max:"256"`
+	// Specify a version or alias to add permissions to a published version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// Update the policy only if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" type:"string"`
+	// The identifier for your organization in Organizations.
+	PrincipalOrgID *string `name:"PrincipalOrgID" type:"string" min:"12" max:"34"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	FunctionUrlAuthType *string `name:"FunctionUrlAuthType" type:"string" enum:"FunctionUrlAuthType"`
+	// Indicates whether the permission applies when the function is invoked through a
+	// function URL.
+	InvokedViaFunctionUrl *bool `name:"InvokedViaFunctionUrl" type:"boolean"`
 }
 
 type AddPermissionResponse struct {
-	_         struct{} `type:"structure"`
-	Statement *string  `name:"Statement" type:"string"`
+	_ struct{} `type:"structure"`
+	// The permission statement that's added to the function policy.
+	Statement *string `name:"Statement" type:"string"`
 }
 
+// Provides configuration information about a Lambda function alias.
 type AliasConfiguration struct {
-	_               struct{}                   `type:"structure"`
-	AliasArn        *string                    `name:"AliasArn" type:"string" min:"0" max:"10000"`
-	Name            *string                    `name:"Name" type:"string" min:"1" max:"128"`
-	FunctionVersion *string                    `name:"FunctionVersion" type:"string" min:"1" max:"1024"`
-	Description     *string                    `name:"Description" type:"string" min:"0" max:"256"`
-	RoutingConfig   *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
-	RevisionId      *string                    `name:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the alias.
+	AliasArn *string `name:"AliasArn" type:"string" min:"0" max:"10000"`
+	// The name of the alias.
+	Name *string `name:"Name" type:"string" min:"1" max:"128"`
+	// The function version that the alias invokes.
+	FunctionVersion *string `name:"FunctionVersion" type:"string" min:"1" max:"1024"`
+	// A description of the alias.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The routing configuration of the alias.
+	RoutingConfig *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
+	// A unique identifier that changes when you update the alias.
+	RevisionId *string `name:"RevisionId" type:"string"`
 }
 
+// The traffic-shifting configuration of a Lambda function alias.
 type AliasRoutingConfiguration struct {
-	_                        struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The second version, and the percentage of traffic that's routed to it.
 	AdditionalVersionWeights map[string]float64 `name:"AdditionalVersionWeights" type:"map"`
 }
 
+// List of signing profiles that can sign a code package.
 type AllowedPublishers struct {
-	_                         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for each of the signing profiles.
 	SigningProfileVersionArns []string `name:"SigningProfileVersionArns" type:"list" required:"true" min:"1" max:"20"`
 }
 
+// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka
+// (Amazon MSK) event source.
 type AmazonManagedKafkaEventSourceConfig struct {
-	_                    struct{}                   `type:"structure"`
-	ConsumerGroupId      *string                    `name:"ConsumerGroupId" type:"string" min:"1" max:"200"`
+	_ struct{} `type:"structure"`
+	// The identifier for the Kafka consumer group to join.
+	ConsumerGroupId *string `name:"ConsumerGroupId" type:"string" min:"1" max:"200"`
+	// Specific configuration settings for a Kafka schema registry.
 	SchemaRegistryConfig *KafkaSchemaRegistryConfig `name:"SchemaRegistryConfig" type:"structure"`
 }
 
+// Contains details about a callback operation in a durable execution, including the
+// callback token and timeout configuration.
 type CallbackDetails struct {
-	_          struct{}     `type:"structure"`
-	CallbackId *string      `name:"CallbackId" type:"string" min:"1" max:"1024"`
-	Result     *string      `name:"Result" type:"string" min:"0" max:"6291456"`
-	Error      *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The callback ID.
+	CallbackId *string `name:"CallbackId" type:"string" min:"1" max:"1024"`
+	// The response payload from the callback operation as a string.
+	Result *string `name:"Result" type:"string" min:"0" max:"6291456"`
+	// An error object that contains details about the failure.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
+// Contains details about a failed callback operation, including error information and the
+// reason for failure.
 type CallbackFailedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An error object that contains details about the failure.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Configuration options for callback operations in durable executions, including timeout
+// settings and retry behavior.
 type CallbackOptions struct {
-	_                       struct{} `type:"structure"`
-	TimeoutSeconds          *int64   `name:"TimeoutSeconds" type:"integer" min:"0"`
-	HeartbeatTimeoutSeconds *int64   `name:"HeartbeatTimeoutSeconds" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The timeout for the callback operation in seconds.
+	TimeoutSeconds *int64 `name:"TimeoutSeconds" type:"integer" min:"0"`
+	// The heartbeat timeout for the callback operation, in seconds.
+	HeartbeatTimeoutSeconds *int64 `name:"HeartbeatTimeoutSeconds" type:"integer" min:"0"`
 }
 
+// Contains details about a callback operation that has started, including timing
+// information and callback metadata.
 type CallbackStartedDetails struct {
-	_                struct{} `type:"structure"`
-	CallbackId       *string  `name:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
-	HeartbeatTimeout *int64   `name:"HeartbeatTimeout" type:"integer" min:"0"`
-	Timeout          *int64   `name:"Timeout" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The callback ID.
+	CallbackId *string `name:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
+	// The heartbeat timeout value, in seconds.
+	HeartbeatTimeout *int64 `name:"HeartbeatTimeout" type:"integer" min:"0"`
+	// The timeout value, in seconds.
+	Timeout *int64 `name:"Timeout" type:"integer" min:"0"`
 }
 
+// Contains details about a successfully completed callback operation, including the
+// result data and completion timestamp.
 type CallbackSucceededDetails struct {
-	_      struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The response payload from the successful operation.
 	Result *EventResult `name:"Result" type:"structure" required:"true"`
 }
 
+// Contains details about a callback operation that timed out, including timeout duration
+// and any partial results.
 type CallbackTimedOutDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the callback timeout.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// The callback ID token has either expired or the callback associated with the token has
+// already been closed.
 type CallbackTimeoutException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *CallbackTimeoutException) Error() string {
@@ -137,27 +221,42 @@ func (e *CallbackTimeoutException) ErrorCode() string { return "CallbackTimeoutE
 func (e *CallbackTimeoutException) HTTPStatus() int   { return 400 }
 func (e *CallbackTimeoutException) Fault() string     { return "client" }
 
+// A capacity provider manages compute resources for Lambda functions.
 type CapacityProvider struct {
-	_                             struct{}                           `type:"structure"`
-	CapacityProviderArn           *string                            `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
-	State                         *string                            `name:"State" type:"string" enum:"CapacityProviderState" required:"true"`
-	VpcConfig                     *CapacityProviderVpcConfig         `name:"VpcConfig" type:"structure" required:"true"`
-	PermissionsConfig             *CapacityProviderPermissionsConfig `name:"PermissionsConfig" type:"structure" required:"true"`
-	InstanceRequirements          *InstanceRequirements              `name:"InstanceRequirements" type:"structure"`
-	CapacityProviderScalingConfig *CapacityProviderScalingConfig     `name:"CapacityProviderScalingConfig" type:"structure"`
-	KmsKeyArn                     *string                            `name:"KmsKeyArn" type:"string"`
-	LastModified                  *string                            `name:"LastModified" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the capacity provider.
+	CapacityProviderArn *string `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
+	// The current state of the capacity provider. Values: CapacityProviderState.
+	State *string `name:"State" type:"string" enum:"CapacityProviderState" required:"true"`
+	// The VPC configuration for the capacity provider.
+	VpcConfig *CapacityProviderVpcConfig `name:"VpcConfig" type:"structure" required:"true"`
+	// The permissions configuration for the capacity provider.
+	PermissionsConfig *CapacityProviderPermissionsConfig `name:"PermissionsConfig" type:"structure" required:"true"`
+	// The instance requirements for compute resources managed by the capacity provider.
+	InstanceRequirements *InstanceRequirements `name:"InstanceRequirements" type:"structure"`
+	// The scaling configuration for the capacity provider.
+	CapacityProviderScalingConfig *CapacityProviderScalingConfig `name:"CapacityProviderScalingConfig" type:"structure"`
+	// The ARN of the KMS key used to encrypt the capacity provider's resources.
+	KmsKeyArn *string `name:"KmsKeyArn" type:"string"`
+	// The date and time when the capacity provider was last modified.
+	LastModified *string `name:"LastModified" type:"string"`
 }
 
+// Configuration for the capacity provider that manages compute resources for Lambda
+// functions.
 type CapacityProviderConfig struct {
-	_                                            struct{}                                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Configuration for Lambda-managed instances used by the capacity provider.
 	LambdaManagedInstancesCapacityProviderConfig *LambdaManagedInstancesCapacityProviderConfig `name:"LambdaManagedInstancesCapacityProviderConfig" type:"structure" required:"true"`
 }
 
+// The maximum number of capacity providers for your account has been exceeded. For more
+// information, see Lambda quotas
 type CapacityProviderLimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *CapacityProviderLimitExceededException) Error() string {
@@ -172,95 +271,159 @@ func (e *CapacityProviderLimitExceededException) ErrorCode() string {
 func (e *CapacityProviderLimitExceededException) HTTPStatus() int { return 400 }
 func (e *CapacityProviderLimitExceededException) Fault() string   { return "client" }
 
+// Configuration that specifies the permissions required for the capacity provider to
+// manage compute resources.
 type CapacityProviderPermissionsConfig struct {
-	_                               struct{} `type:"structure"`
-	CapacityProviderOperatorRoleArn *string  `name:"CapacityProviderOperatorRoleArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the IAM role that the capacity provider uses to manage compute instances
+	// and other Amazon Web Services resources.
+	CapacityProviderOperatorRoleArn *string `name:"CapacityProviderOperatorRoleArn" type:"string" required:"true"`
 }
 
+// Configuration that defines how the capacity provider scales compute instances based on
+// demand and policies.
 type CapacityProviderScalingConfig struct {
-	_               struct{}                       `type:"structure"`
-	MaxVCpuCount    *int64                         `name:"MaxVCpuCount" type:"integer" min:"2" max:"15000"`
-	ScalingMode     *string                        `name:"ScalingMode" type:"string" enum:"CapacityProviderScalingMode"`
+	_ struct{} `type:"structure"`
+	// The maximum number of vCPUs that the capacity provider can provision across all
+	// compute instances.
+	MaxVCpuCount *int64 `name:"MaxVCpuCount" type:"integer" min:"2" max:"15000"`
+	// The scaling mode that determines how the capacity provider responds to changes in
+	// demand. Values: CapacityProviderScalingMode.
+	ScalingMode *string `name:"ScalingMode" type:"string" enum:"CapacityProviderScalingMode"`
+	// A list of scaling policies that define how the capacity provider scales compute
+	// instances based on metrics and thresholds.
 	ScalingPolicies []*TargetTrackingScalingPolicy `name:"ScalingPolicies" type:"list" min:"1" max:"10"`
 }
 
+// VPC configuration that specifies the network settings for compute instances managed by
+// the capacity provider.
 type CapacityProviderVpcConfig struct {
-	_                struct{} `type:"structure"`
-	SubnetIds        []string `name:"SubnetIds" type:"list" required:"true" min:"1" max:"16"`
+	_ struct{} `type:"structure"`
+	// A list of subnet IDs where the capacity provider launches compute instances.
+	SubnetIds []string `name:"SubnetIds" type:"list" required:"true" min:"1" max:"16"`
+	// A list of security group IDs that control network access for compute instances managed
+	// by the capacity provider.
 	SecurityGroupIds []string `name:"SecurityGroupIds" type:"list" required:"true" min:"0" max:"5"`
 }
 
+// Contains details about a chained function invocation in a durable execution, including
+// the target function and invocation parameters.
 type ChainedInvokeDetails struct {
-	_      struct{}     `type:"structure"`
-	Result *string      `name:"Result" type:"string" min:"0" max:"6291456"`
-	Error  *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The response payload from the chained invocation.
+	Result *string `name:"Result" type:"string" min:"0" max:"6291456"`
+	// Details about the chained invocation failure.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
+// Contains details about a failed chained function invocation, including error
+// information and failure reason.
 type ChainedInvokeFailedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the chained invocation failure.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Configuration options for chained function invocations in durable executions, including
+// retry settings and timeout configuration.
 type ChainedInvokeOptions struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	TenantId     *string  `name:"TenantId" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function to invoke.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// The tenant identifier for the chained invocation.
+	TenantId *string `name:"TenantId" type:"string" min:"1" max:"256"`
 }
 
+// Contains details about a chained function invocation that has started execution,
+// including start time and execution context.
 type ChainedInvokeStartedDetails struct {
-	_                   struct{}    `type:"structure"`
-	FunctionName        *string     `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	TenantId            *string     `name:"TenantId" type:"string" min:"1" max:"256"`
-	Input               *EventInput `name:"Input" type:"structure"`
-	ExecutedVersion     *string     `name:"ExecutedVersion" type:"string" min:"1" max:"1024"`
-	DurableExecutionArn *string     `name:"DurableExecutionArn" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function being invoked.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// The tenant identifier for the chained invocation.
+	TenantId *string `name:"TenantId" type:"string" min:"1" max:"256"`
+	// The JSON input payload provided to the chained invocation.
+	Input *EventInput `name:"Input" type:"structure"`
+	// The version of the function that was executed.
+	ExecutedVersion *string `name:"ExecutedVersion" type:"string" min:"1" max:"1024"`
+	// The Amazon Resource Name (ARN) that identifies the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" type:"string" min:"1" max:"1024"`
 }
 
+// Details about a chained invocation that was stopped.
 type ChainedInvokeStoppedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about why the chained invocation stopped.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Details about a chained invocation that succeeded.
 type ChainedInvokeSucceededDetails struct {
-	_      struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The response payload from the successful operation.
 	Result *EventResult `name:"Result" type:"structure" required:"true"`
 }
 
+// Details about a chained invocation that timed out.
 type ChainedInvokeTimedOutDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the chained invocation timeout.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
 type CheckpointDurableExecutionRequest struct {
-	_                   struct{}           `type:"structure"`
-	DurableExecutionArn *string            `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	CheckpointToken     *string            `name:"CheckpointToken" type:"string" required:"true" min:"1" max:"2048"`
-	Updates             []*OperationUpdate `name:"Updates" type:"list"`
-	ClientToken         *string            `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// A unique token that identifies the current checkpoint state.
+	CheckpointToken *string `name:"CheckpointToken" type:"string" required:"true" min:"1" max:"2048"`
+	// An array of state updates to apply during this checkpoint.
+	Updates []*OperationUpdate `name:"Updates" type:"list"`
+	// An optional idempotency token to ensure that duplicate checkpoint requests are handled
+	// correctly.
+	ClientToken *string `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
 }
 
+// The response from the CheckpointDurableExecution operation.
 type CheckpointDurableExecutionResponse struct {
-	_                 struct{}                         `type:"structure"`
-	CheckpointToken   *string                          `name:"CheckpointToken" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// A new checkpoint token to use for the next checkpoint operation.
+	CheckpointToken *string `name:"CheckpointToken" type:"string" min:"1" max:"2048"`
+	// Updated execution state information that includes any changes that occurred since the
+	// last checkpoint, such as completed callbacks or expired timers.
 	NewExecutionState *CheckpointUpdatedExecutionState `name:"NewExecutionState" type:"structure" required:"true"`
 }
 
+// Contains operations that have been updated since the last checkpoint, such as completed
+// asynchronous work like timers or callbacks.
 type CheckpointUpdatedExecutionState struct {
-	_          struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of operations that have been updated since the last checkpoint.
 	Operations []*Operation `name:"Operations" type:"list"`
-	NextMarker *string      `name:"NextMarker" type:"string"`
+	// Indicates that more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
+// Details about a Code signing configuration.
 type CodeSigningConfig struct {
-	_                    struct{}             `type:"structure"`
-	CodeSigningConfigId  *string              `name:"CodeSigningConfigId" type:"string" required:"true"`
-	CodeSigningConfigArn *string              `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	Description          *string              `name:"Description" type:"string" min:"0" max:"256"`
-	AllowedPublishers    *AllowedPublishers   `name:"AllowedPublishers" type:"structure" required:"true"`
-	CodeSigningPolicies  *CodeSigningPolicies `name:"CodeSigningPolicies" type:"structure" required:"true"`
-	LastModified         *string              `name:"LastModified" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Unique identifer for the Code signing configuration.
+	CodeSigningConfigId *string `name:"CodeSigningConfigId" type:"string" required:"true"`
+	// The Amazon Resource Name (ARN) of the Code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// Code signing configuration description.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// List of allowed publishers.
+	AllowedPublishers *AllowedPublishers `name:"AllowedPublishers" type:"structure" required:"true"`
+	// The code signing policy controls the validation failure action for signature mismatch
+	// or expiry.
+	CodeSigningPolicies *CodeSigningPolicies `name:"CodeSigningPolicies" type:"structure" required:"true"`
+	// The date and time that the Code signing configuration was last modified, in ISO-8601
+	// format (YYYY-MM-DDThh:mm:ss.sTZD).
+	LastModified *string `name:"LastModified" type:"string" required:"true"`
 }
 
+// The specified code signing configuration does not exist.
 type CodeSigningConfigNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Type    *string  `name:"Type" type:"string"`
@@ -279,15 +442,22 @@ func (e *CodeSigningConfigNotFoundException) ErrorCode() string {
 func (e *CodeSigningConfigNotFoundException) HTTPStatus() int { return 404 }
 func (e *CodeSigningConfigNotFoundException) Fault() string   { return "client" }
 
+// Code signing configuration policies specify the validation failure action for signature
+// mismatch or expiry.
 type CodeSigningPolicies struct {
-	_                             struct{} `type:"structure"`
-	UntrustedArtifactOnDeployment *string  `name:"UntrustedArtifactOnDeployment" type:"string" enum:"CodeSigningPolicy"`
+	_ struct{} `type:"structure"`
+	// Code signing configuration policy for deployment validation failure. Values:
+	// CodeSigningPolicy.
+	UntrustedArtifactOnDeployment *string `name:"UntrustedArtifactOnDeployment" type:"string" enum:"CodeSigningPolicy"`
 }
 
+// Your Amazon Web Services account has exceeded its maximum total code size. For more
+// information, see Lambda quotas.
 type CodeStorageExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *CodeStorageExceededException) Error() string {
@@ -300,6 +470,8 @@ func (e *CodeStorageExceededException) ErrorCode() string { return "CodeStorageE
 func (e *CodeStorageExceededException) HTTPStatus() int   { return 400 }
 func (e *CodeStorageExceededException) Fault() string     { return "client" }
 
+// The code signature failed one or more of the validation checks for signature mismatch
+// or expiry, and the code signing policy is set to ENFORCE. Lambda blocks the deployment.
 type CodeVerificationFailedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Type    *string  `name:"Type" type:"string"`
@@ -319,191 +491,335 @@ func (e *CodeVerificationFailedException) HTTPStatus() int { return 400 }
 func (e *CodeVerificationFailedException) Fault() string   { return "client" }
 
 type Concurrency struct {
-	_                            struct{} `type:"structure"`
-	ReservedConcurrentExecutions *int64   `name:"ReservedConcurrentExecutions" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The number of concurrent executions that are reserved for this function.
+	ReservedConcurrentExecutions *int64 `name:"ReservedConcurrentExecutions" type:"integer" min:"0"`
 }
 
+// Details about a durable execution context.
 type ContextDetails struct {
-	_              struct{}     `type:"structure"`
-	ReplayChildren *bool        `name:"ReplayChildren" type:"boolean"`
-	Result         *string      `name:"Result" type:"string" min:"0" max:"6291456"`
-	Error          *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Whether the state data of child operations of this completed context should be
+	// included in the invoke payload and GetDurableExecutionState response.
+	ReplayChildren *bool `name:"ReplayChildren" type:"boolean"`
+	// The response payload from the context.
+	Result *string `name:"Result" type:"string" min:"0" max:"6291456"`
+	// Details about the context failure.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
+// Details about a context that failed.
 type ContextFailedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the context failure.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Configuration options for a durable execution context.
 type ContextOptions struct {
-	_              struct{} `type:"structure"`
-	ReplayChildren *bool    `name:"ReplayChildren" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Whether the state data of children of the completed context should be included in the
+	// invoke payload and GetDurableExecutionState response.
+	ReplayChildren *bool `name:"ReplayChildren" type:"boolean"`
 }
 
+// Details about a context that has started.
 type ContextStartedDetails struct {
 	_ struct{} `type:"structure"`
 }
 
+// Details about a context that succeeded.
 type ContextSucceededDetails struct {
-	_      struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The JSON response payload from the successful context.
 	Result *EventResult `name:"Result" type:"structure" required:"true"`
 }
 
+// The cross-origin resource sharing (CORS) settings for your Lambda function URL. Use
+// CORS to grant access to your function URL from any origin. You can also use CORS to
+// control access for specific HTTP headers and methods in requests to your function URL.
 type Cors struct {
-	_                struct{} `type:"structure"`
-	AllowCredentials *bool    `name:"AllowCredentials" type:"boolean"`
-	AllowHeaders     []string `name:"AllowHeaders" type:"list" min:"0" max:"100"`
-	AllowMethods     []string `name:"AllowMethods" type:"list" min:"0" max:"6"`
-	AllowOrigins     []string `name:"AllowOrigins" type:"list" min:"0" max:"100"`
-	ExposeHeaders    []string `name:"ExposeHeaders" type:"list" min:"0" max:"100"`
-	MaxAge           *int64   `name:"MaxAge" type:"integer" min:"0" max:"86400"`
+	_ struct{} `type:"structure"`
+	// Whether to allow cookies or other credentials in requests to your function URL.
+	AllowCredentials *bool `name:"AllowCredentials" type:"boolean"`
+	// The HTTP headers that origins can include in requests to your function URL.
+	AllowHeaders []string `name:"AllowHeaders" type:"list" min:"0" max:"100"`
+	// The HTTP methods that are allowed when calling your function URL.
+	AllowMethods []string `name:"AllowMethods" type:"list" min:"0" max:"6"`
+	// The origins that can access your function URL.
+	AllowOrigins []string `name:"AllowOrigins" type:"list" min:"0" max:"100"`
+	// The HTTP headers in your function response that you want to expose to origins that
+	// call your function URL.
+	ExposeHeaders []string `name:"ExposeHeaders" type:"list" min:"0" max:"100"`
+	// The maximum amount of time, in seconds, that web browsers can cache results of a
+	// preflight request.
+	MaxAge *int64 `name:"MaxAge" type:"integer" min:"0" max:"86400"`
 }
 
 type CreateAliasRequest struct {
-	_               struct{}                   `type:"structure"`
-	FunctionName    *string                    `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Name            *string                    `name:"Name" type:"string" required:"true" min:"1" max:"128"`
-	FunctionVersion *string                    `name:"FunctionVersion" type:"string" required:"true" min:"1" max:"1024"`
-	Description     *string                    `name:"Description" type:"string" min:"0" max:"256"`
-	RoutingConfig   *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The name of the alias.
+	Name *string `name:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The function version that the alias invokes.
+	FunctionVersion *string `name:"FunctionVersion" type:"string" required:"true" min:"1" max:"1024"`
+	// A description of the alias.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The routing configuration of the alias.
+	RoutingConfig *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
 }
 
 type CreateCapacityProviderRequest struct {
-	_                             struct{}                           `type:"structure"`
-	CapacityProviderName          *string                            `name:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
-	VpcConfig                     *CapacityProviderVpcConfig         `name:"VpcConfig" type:"structure" required:"true"`
-	PermissionsConfig             *CapacityProviderPermissionsConfig `name:"PermissionsConfig" type:"structure" required:"true"`
-	InstanceRequirements          *InstanceRequirements              `name:"InstanceRequirements" type:"structure"`
-	CapacityProviderScalingConfig *CapacityProviderScalingConfig     `name:"CapacityProviderScalingConfig" type:"structure"`
-	KmsKeyArn                     *string                            `name:"KmsKeyArn" type:"string" min:"0" max:"10000"`
-	Tags                          map[string]string                  `name:"Tags" type:"map"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity provider.
+	CapacityProviderName *string `name:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	// The VPC configuration for the capacity provider, including subnet IDs and security
+	// group IDs where compute instances will be launched.
+	VpcConfig *CapacityProviderVpcConfig `name:"VpcConfig" type:"structure" required:"true"`
+	// The permissions configuration that specifies the IAM role ARN used by the capacity
+	// provider to manage compute resources.
+	PermissionsConfig *CapacityProviderPermissionsConfig `name:"PermissionsConfig" type:"structure" required:"true"`
+	// The instance requirements that specify the compute instance characteristics, including
+	// architectures and allowed or excluded instance types.
+	InstanceRequirements *InstanceRequirements `name:"InstanceRequirements" type:"structure"`
+	// The scaling configuration that defines how the capacity provider scales compute
+	// instances, including maximum vCPU count and scaling policies.
+	CapacityProviderScalingConfig *CapacityProviderScalingConfig `name:"CapacityProviderScalingConfig" type:"structure"`
+	// The ARN of the KMS key used to encrypt data associated with the capacity provider.
+	KmsKeyArn *string `name:"KmsKeyArn" type:"string" min:"0" max:"10000"`
+	// A list of tags to associate with the capacity provider.
+	Tags map[string]string `name:"Tags" type:"map"`
 }
 
 type CreateCapacityProviderResponse struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the capacity provider that was created.
 	CapacityProvider *CapacityProvider `name:"CapacityProvider" type:"structure" required:"true"`
 }
 
 type CreateCodeSigningConfigRequest struct {
-	_                   struct{}             `type:"structure"`
-	Description         *string              `name:"Description" type:"string" min:"0" max:"256"`
-	AllowedPublishers   *AllowedPublishers   `name:"AllowedPublishers" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// Descriptive name for this code signing configuration.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// Signing profiles for this code signing configuration.
+	AllowedPublishers *AllowedPublishers `name:"AllowedPublishers" type:"structure" required:"true"`
+	// The code signing policies define the actions to take if the validation checks fail.
 	CodeSigningPolicies *CodeSigningPolicies `name:"CodeSigningPolicies" type:"structure"`
-	Tags                map[string]string    `name:"Tags" type:"map"`
+	// A list of tags to add to the code signing configuration.
+	Tags map[string]string `name:"Tags" type:"map"`
 }
 
 type CreateCodeSigningConfigResponse struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The code signing configuration.
 	CodeSigningConfig *CodeSigningConfig `name:"CodeSigningConfig" type:"structure" required:"true"`
 }
 
 type CreateEventSourceMappingRequest struct {
-	_                                   struct{}                             `type:"structure"`
-	EventSourceArn                      *string                              `name:"EventSourceArn" type:"string"`
-	FunctionName                        *string                              `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Enabled                             *bool                                `name:"Enabled" type:"boolean"`
-	BatchSize                           *int64                               `name:"BatchSize" type:"integer" min:"1" max:"10000"`
-	FilterCriteria                      *FilterCriteria                      `name:"FilterCriteria" type:"structure"`
-	MaximumBatchingWindowInSeconds      *int64                               `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
-	ParallelizationFactor               *int64                               `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
-	StartingPosition                    *string                              `name:"StartingPosition" type:"string" enum:"EventSourcePosition"`
-	StartingPositionTimestamp           *time.Time                           `name:"StartingPositionTimestamp" type:"timestamp"`
-	DestinationConfig                   *DestinationConfig                   `name:"DestinationConfig" type:"structure"`
-	MaximumRecordAgeInSeconds           *int64                               `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
-	BisectBatchOnFunctionError          *bool                                `name:"BisectBatchOnFunctionError" type:"boolean"`
-	MaximumRetryAttempts                *int64                               `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
-	Tags                                map[string]string                    `name:"Tags" type:"map"`
-	TumblingWindowInSeconds             *int64                               `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
-	Topics                              []string                             `name:"Topics" type:"list" min:"1" max:"1"`
-	Queues                              []string                             `name:"Queues" type:"list" min:"1" max:"1"`
-	SourceAccessConfigurations          []*SourceAccessConfiguration         `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
-	SelfManagedEventSource              *SelfManagedEventSource              `name:"SelfManagedEventSource" type:"structure"`
-	FunctionResponseTypes               []string                             `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the event source.
+	EventSourceArn *string `name:"EventSourceArn" type:"string"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// When true, the event source mapping is active.
+	Enabled *bool `name:"Enabled" type:"boolean"`
+	// The maximum number of records in each batch that Lambda pulls from your stream or
+	// queue and sends to your function.
+	BatchSize *int64 `name:"BatchSize" type:"integer" min:"1" max:"10000"`
+	// An object that defines the filter criteria that determine whether Lambda should
+	// process an event.
+	FilterCriteria *FilterCriteria `name:"FilterCriteria" type:"structure"`
+	// The maximum amount of time, in seconds, that Lambda spends gathering records before
+	// invoking the function.
+	MaximumBatchingWindowInSeconds *int64 `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
+	// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard
+	// concurrently.
+	ParallelizationFactor *int64 `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
+	// The position in a stream from which to start reading. Values: EventSourcePosition.
+	StartingPosition *string `name:"StartingPosition" type:"string" enum:"EventSourcePosition"`
+	// With StartingPosition set to AT_TIMESTAMP, the time from which to start reading.
+	StartingPositionTimestamp *time.Time `name:"StartingPositionTimestamp" type:"timestamp"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration
+	// object that specifies the destination of an event after Lambda processes it.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// older than the specified age.
+	MaximumRecordAgeInSeconds *int64 `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function
+	// returns an error, split the batch in two and retry.
+	BisectBatchOnFunctionError *bool `name:"BisectBatchOnFunctionError" type:"boolean"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// after the specified number of retries.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
+	// A list of tags to apply to the event source mapping.
+	Tags map[string]string `name:"Tags" type:"map"`
+	// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for
+	// DynamoDB and Kinesis Streams event sources.
+	TumblingWindowInSeconds *int64 `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
+	// The name of the Kafka topic.
+	Topics []string `name:"Topics" type:"list" min:"1" max:"1"`
+	// (MQ) The name of the Amazon MQ broker destination queue to consume.
+	Queues []string `name:"Queues" type:"list" min:"1" max:"1"`
+	// An array of authentication protocols or VPC components required to secure your event
+	// source.
+	SourceAccessConfigurations []*SourceAccessConfiguration `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
+	// The self-managed Apache Kafka cluster to receive records from.
+	SelfManagedEventSource *SelfManagedEventSource `name:"SelfManagedEventSource" type:"structure"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A
+	// list of current response type enums applied to the event source mapping.
+	FunctionResponseTypes []string `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka
+	// (Amazon MSK) event source.
 	AmazonManagedKafkaEventSourceConfig *AmazonManagedKafkaEventSourceConfig `name:"AmazonManagedKafkaEventSourceConfig" type:"structure"`
-	SelfManagedKafkaEventSourceConfig   *SelfManagedKafkaEventSourceConfig   `name:"SelfManagedKafkaEventSourceConfig" type:"structure"`
-	ScalingConfig                       *ScalingConfig                       `name:"ScalingConfig" type:"structure"`
-	DocumentDBEventSourceConfig         *DocumentDBEventSourceConfig         `name:"DocumentDBEventSourceConfig" type:"structure"`
-	KMSKeyArn                           *string                              `name:"KMSKeyArn" type:"string"`
-	MetricsConfig                       *EventSourceMappingMetricsConfig     `name:"MetricsConfig" type:"structure"`
-	LoggingConfig                       *EventSourceMappingLoggingConfig     `name:"LoggingConfig" type:"structure"`
-	ProvisionedPollerConfig             *ProvisionedPollerConfig             `name:"ProvisionedPollerConfig" type:"structure"`
+	// Specific configuration settings for a self-managed Apache Kafka event source.
+	SelfManagedKafkaEventSourceConfig *SelfManagedKafkaEventSourceConfig `name:"SelfManagedKafkaEventSourceConfig" type:"structure"`
+	// (Amazon SQS only) The scaling configuration for the event source.
+	ScalingConfig *ScalingConfig `name:"ScalingConfig" type:"structure"`
+	// Specific configuration settings for a DocumentDB event source.
+	DocumentDBEventSourceConfig *DocumentDBEventSourceConfig `name:"DocumentDBEventSourceConfig" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to
+	// encrypt your function's filter criteria.
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// The metrics configuration for your event source.
+	MetricsConfig *EventSourceMappingMetricsConfig `name:"MetricsConfig" type:"structure"`
+	// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your
+	// event source.
+	LoggingConfig *EventSourceMappingLoggingConfig `name:"LoggingConfig" type:"structure"`
+	// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode
+	// configuration for the event source.
+	ProvisionedPollerConfig *ProvisionedPollerConfig `name:"ProvisionedPollerConfig" type:"structure"`
 }
 
 type CreateFunctionRequest struct {
-	_                      struct{}                `type:"structure"`
-	FunctionName           *string                 `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Runtime                *string                 `name:"Runtime" type:"string" enum:"Runtime"`
-	Role                   *string                 `name:"Role" type:"string" required:"true"`
-	Handler                *string                 `name:"Handler" type:"string" min:"0" max:"128"`
-	Code                   *FunctionCode           `name:"Code" type:"structure" required:"true"`
-	Description            *string                 `name:"Description" type:"string" min:"0" max:"256"`
-	Timeout                *int64                  `name:"Timeout" type:"integer" min:"1"`
-	MemorySize             *int64                  `name:"MemorySize" type:"integer" min:"128" max:"32768"`
-	Publish                *bool                   `name:"Publish" type:"boolean"`
-	VpcConfig              *VpcConfig              `name:"VpcConfig" type:"structure"`
-	PackageType            *string                 `name:"PackageType" type:"string" enum:"PackageType"`
-	DeadLetterConfig       *DeadLetterConfig       `name:"DeadLetterConfig" type:"structure"`
-	Environment            *Environment            `name:"Environment" type:"structure"`
-	KMSKeyArn              *string                 `name:"KMSKeyArn" type:"string"`
-	TracingConfig          *TracingConfig          `name:"TracingConfig" type:"structure"`
-	Tags                   map[string]string       `name:"Tags" type:"map"`
-	Layers                 []string                `name:"Layers" type:"list"`
-	FileSystemConfigs      []*FileSystemConfig     `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
-	ImageConfig            *ImageConfig            `name:"ImageConfig" type:"structure"`
-	CodeSigningConfigArn   *string                 `name:"CodeSigningConfigArn" type:"string" min:"0" max:"200"`
-	Architectures          []string                `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
-	EphemeralStorage       *EphemeralStorage       `name:"EphemeralStorage" type:"structure"`
-	SnapStart              *SnapStart              `name:"SnapStart" type:"structure"`
-	LoggingConfig          *LoggingConfig          `name:"LoggingConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The identifier of the function's runtime. Values: Runtime.
+	Runtime *string `name:"Runtime" type:"string" enum:"Runtime"`
+	// The Amazon Resource Name (ARN) of the function's execution role.
+	Role *string `name:"Role" type:"string" required:"true"`
+	// The name of the method within your code that Lambda calls to run your function.
+	Handler *string `name:"Handler" type:"string" min:"0" max:"128"`
+	// The code for the function.
+	Code *FunctionCode `name:"Code" type:"structure" required:"true"`
+	// A description of the function.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The amount of time (in seconds) that Lambda allows a function to run before stopping
+	// it.
+	Timeout *int64 `name:"Timeout" type:"integer" min:"1"`
+	// The amount of memory available to the function at runtime.
+	MemorySize *int64 `name:"MemorySize" type:"integer" min:"128" max:"32768"`
+	// Set to true to publish the first version of the function during creation.
+	Publish *bool `name:"Publish" type:"boolean"`
+	// For network connectivity to Amazon Web Services resources in a VPC, specify a list of
+	// security groups and subnets in the VPC.
+	VpcConfig *VpcConfig `name:"VpcConfig" type:"structure"`
+	// The type of deployment package. Values: PackageType.
+	PackageType *string `name:"PackageType" type:"string" enum:"PackageType"`
+	// A dead-letter queue configuration that specifies the queue or topic where Lambda sends
+	// asynchronous events when they fail processing.
+	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
+	// Environment variables that are accessible from function code during execution.
+	Environment *Environment `name:"Environment" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt the following resources:
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// Set Mode to Active to sample and trace a subset of incoming requests with X-Ray.
+	TracingConfig *TracingConfig `name:"TracingConfig" type:"structure"`
+	// A list of tags to apply to the function.
+	Tags map[string]string `name:"Tags" type:"map"`
+	// A list of function layers to add to the function's execution environment.
+	Layers []string `name:"Layers" type:"list"`
+	// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
+	FileSystemConfigs []*FileSystemConfig `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
+	// Container image configuration values that override the values in the container image
+	// Dockerfile.
+	ImageConfig *ImageConfig `name:"ImageConfig" type:"structure"`
+	// To enable code signing for this function, specify the ARN of a code-signing
+	// configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" type:"string" min:"0" max:"200"`
+	// The instruction set architecture that the function supports.
+	Architectures []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
+	// The size of the function's /tmp directory in MB.
+	EphemeralStorage *EphemeralStorage `name:"EphemeralStorage" type:"structure"`
+	// The function's SnapStart setting.
+	SnapStart *SnapStart `name:"SnapStart" type:"structure"`
+	// The function's Amazon CloudWatch Logs configuration settings.
+	LoggingConfig *LoggingConfig `name:"LoggingConfig" type:"structure"`
+	// Configuration for the capacity provider that manages compute resources for Lambda
+	// functions.
 	CapacityProviderConfig *CapacityProviderConfig `name:"CapacityProviderConfig" type:"structure"`
-	PublishTo              *string                 `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
-	DurableConfig          *DurableConfig          `name:"DurableConfig" type:"structure"`
-	TenancyConfig          *TenancyConfig          `name:"TenancyConfig" type:"structure"`
+	// Specifies where to publish the function version or configuration. Values:
+	// FunctionVersionLatestPublished.
+	PublishTo *string `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
+	// Configuration settings for durable functions.
+	DurableConfig *DurableConfig `name:"DurableConfig" type:"structure"`
+	// Configuration for multi-tenant applications that use Lambda functions.
+	TenancyConfig *TenancyConfig `name:"TenancyConfig" type:"structure"`
 }
 
 type CreateFunctionUrlConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	AuthType     *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
-	Cors         *Cors    `name:"Cors" type:"structure"`
-	InvokeMode   *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
 type CreateFunctionUrlConfigResponse struct {
-	_            struct{} `type:"structure"`
-	FunctionUrl  *string  `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
-	FunctionArn  *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	AuthType     *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
-	Cors         *Cors    `name:"Cors" type:"structure"`
-	CreationTime *string  `name:"CreationTime" type:"string" required:"true"`
-	InvokeMode   *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The HTTP URL endpoint for your function.
+	FunctionUrl *string `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
+	// The Amazon Resource Name (ARN) of your function.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreationTime *string `name:"CreationTime" type:"string" required:"true"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
+// The dead-letter queue for failed asynchronous invocations.
 type DeadLetterConfig struct {
-	_         struct{} `type:"structure"`
-	TargetArn *string  `name:"TargetArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
+	TargetArn *string `name:"TargetArn" type:"string"`
 }
 
 type DeleteAliasRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Name         *string  `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The name of the alias.
+	Name *string `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type DeleteCapacityProviderRequest struct {
-	_                    struct{} `type:"structure"`
-	CapacityProviderName *string  `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity provider to delete.
+	CapacityProviderName *string `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type DeleteCapacityProviderResponse struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the deleted capacity provider.
 	CapacityProvider *CapacityProvider `name:"CapacityProvider" type:"structure" required:"true"`
 }
 
 type DeleteCodeSigningConfigRequest struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
 }
 
 type DeleteCodeSigningConfigResponse struct {
@@ -511,78 +827,109 @@ type DeleteCodeSigningConfigResponse struct {
 }
 
 type DeleteEventSourceMappingRequest struct {
-	_    struct{} `type:"structure"`
-	UUID *string  `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The identifier of the event source mapping.
+	UUID *string `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
 }
 
 type DeleteFunctionCodeSigningConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type DeleteFunctionConcurrencyRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type DeleteFunctionEventInvokeConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// A version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type DeleteFunctionRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function or version.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version to delete.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type DeleteFunctionResponse struct {
-	_          struct{} `type:"structure"`
-	StatusCode *int64   `name:"StatusCode" location:"statusCode" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The HTTP status code returned by the operation.
+	StatusCode *int64 `name:"StatusCode" location:"statusCode" type:"integer"`
 }
 
 type DeleteFunctionUrlConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type DeleteLayerVersionRequest struct {
-	_             struct{} `type:"structure"`
-	LayerName     *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	VersionNumber *int64   `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number.
+	VersionNumber *int64 `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
 }
 
 type DeleteProvisionedConcurrencyConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// A configuration object that specifies the destination of an event after Lambda
+// processes it. For more information, see Adding a destination.
 type DestinationConfig struct {
-	_         struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destination configuration for successful invocations.
 	OnSuccess *OnSuccess `name:"OnSuccess" type:"structure"`
+	// The destination configuration for failed invocations.
 	OnFailure *OnFailure `name:"OnFailure" type:"structure"`
 }
 
+// Specific configuration settings for a DocumentDB event source.
 type DocumentDBEventSourceConfig struct {
-	_              struct{} `type:"structure"`
-	DatabaseName   *string  `name:"DatabaseName" type:"string" min:"1" max:"63"`
-	CollectionName *string  `name:"CollectionName" type:"string" min:"1" max:"57"`
-	FullDocument   *string  `name:"FullDocument" type:"string" enum:"FullDocument"`
+	_ struct{} `type:"structure"`
+	// The name of the database to consume within the DocumentDB cluster.
+	DatabaseName *string `name:"DatabaseName" type:"string" min:"1" max:"63"`
+	// The name of the collection to consume within the database.
+	CollectionName *string `name:"CollectionName" type:"string" min:"1" max:"57"`
+	// Determines what DocumentDB sends to your event stream during document update
+	// operations. Values: FullDocument.
+	FullDocument *string `name:"FullDocument" type:"string" enum:"FullDocument"`
 }
 
+// Configuration settings for durable functions, including execution timeout and retention
+// period for execution history.
 type DurableConfig struct {
-	_                     struct{} `type:"structure"`
-	RetentionPeriodInDays *int64   `name:"RetentionPeriodInDays" type:"integer" min:"1" max:"90"`
-	ExecutionTimeout      *int64   `name:"ExecutionTimeout" type:"integer" min:"1" max:"31622400"`
+	_ struct{} `type:"structure"`
+	// The number of days to retain execution history after a durable execution completes.
+	RetentionPeriodInDays *int64 `name:"RetentionPeriodInDays" type:"integer" min:"1" max:"90"`
+	// The maximum time (in seconds) that a durable execution can run before timing out.
+	ExecutionTimeout *int64 `name:"ExecutionTimeout" type:"integer" min:"1" max:"31622400"`
 }
 
+// The durable execution with the specified name has already been started. Each durable
+// execution name must be unique within the function. Use a different name or check the
+// status of the existing execution.
 type DurableExecutionAlreadyStartedException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"409"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *DurableExecutionAlreadyStartedException) Error() string {
@@ -597,6 +944,7 @@ func (e *DurableExecutionAlreadyStartedException) ErrorCode() string {
 func (e *DurableExecutionAlreadyStartedException) HTTPStatus() int { return 409 }
 func (e *DurableExecutionAlreadyStartedException) Fault() string   { return "client" }
 
+// Need additional permissions to configure VPC settings.
 type EC2AccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -613,6 +961,8 @@ func (e *EC2AccessDeniedException) ErrorCode() string { return "EC2AccessDeniedE
 func (e *EC2AccessDeniedException) HTTPStatus() int   { return 502 }
 func (e *EC2AccessDeniedException) Fault() string     { return "server" }
 
+// Amazon EC2 throttled Lambda during Lambda function initialization using the execution
+// role provided for the function.
 type EC2ThrottledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -629,6 +979,8 @@ func (e *EC2ThrottledException) ErrorCode() string { return "EC2ThrottledExcepti
 func (e *EC2ThrottledException) HTTPStatus() int   { return 502 }
 func (e *EC2ThrottledException) Fault() string     { return "server" }
 
+// Lambda received an unexpected Amazon EC2 client exception while setting up for the
+// Lambda function.
 type EC2UnexpectedException struct {
 	_            struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type         *string  `name:"Type" type:"string"`
@@ -646,6 +998,7 @@ func (e *EC2UnexpectedException) ErrorCode() string { return "EC2UnexpectedExcep
 func (e *EC2UnexpectedException) HTTPStatus() int   { return 502 }
 func (e *EC2UnexpectedException) Fault() string     { return "server" }
 
+// An error occurred when reading from or writing to a connected file system.
 type EFSIOException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"410"`
 	Type    *string  `name:"Type" type:"string"`
@@ -662,6 +1015,7 @@ func (e *EFSIOException) ErrorCode() string { return "EFSIOException" }
 func (e *EFSIOException) HTTPStatus() int   { return 410 }
 func (e *EFSIOException) Fault() string     { return "client" }
 
+// The Lambda function couldn't make a network connection to the configured file system.
 type EFSMountConnectivityException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"408"`
 	Type    *string  `name:"Type" type:"string"`
@@ -678,6 +1032,8 @@ func (e *EFSMountConnectivityException) ErrorCode() string { return "EFSMountCon
 func (e *EFSMountConnectivityException) HTTPStatus() int   { return 408 }
 func (e *EFSMountConnectivityException) Fault() string     { return "client" }
 
+// The Lambda function couldn't mount the configured file system due to a permission or
+// configuration issue.
 type EFSMountFailureException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Type    *string  `name:"Type" type:"string"`
@@ -694,6 +1050,8 @@ func (e *EFSMountFailureException) ErrorCode() string { return "EFSMountFailureE
 func (e *EFSMountFailureException) HTTPStatus() int   { return 403 }
 func (e *EFSMountFailureException) Fault() string     { return "client" }
 
+// The Lambda function made a network connection to the configured file system, but the
+// mount operation timed out.
 type EFSMountTimeoutException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"408"`
 	Type    *string  `name:"Type" type:"string"`
@@ -710,6 +1068,9 @@ func (e *EFSMountTimeoutException) ErrorCode() string { return "EFSMountTimeoutE
 func (e *EFSMountTimeoutException) HTTPStatus() int   { return 408 }
 func (e *EFSMountTimeoutException) Fault() string     { return "client" }
 
+// Lambda couldn't create an elastic network interface in the VPC, specified as part of
+// Lambda function configuration, because the limit for network interfaces has been
+// reached. For more information, see Lambda quotas.
 type ENILimitReachedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -726,298 +1087,542 @@ func (e *ENILimitReachedException) ErrorCode() string { return "ENILimitReachedE
 func (e *ENILimitReachedException) HTTPStatus() int   { return 502 }
 func (e *ENILimitReachedException) Fault() string     { return "server" }
 
+// A function's environment variable settings. You can use environment variables to adjust
+// your function's behavior without updating code. An environment variable is a pair of
+// strings that are stored in a function's version-specific configuration.
 type Environment struct {
-	_         struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Environment variable key-value pairs.
 	Variables map[string]string `name:"Variables" type:"map"`
 }
 
+// Error messages for environment variables that couldn't be applied.
 type EnvironmentError struct {
-	_         struct{} `type:"structure"`
-	ErrorCode *string  `name:"ErrorCode" type:"string"`
-	Message   *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The error code.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message.
+	Message *string `name:"Message" type:"string"`
 }
 
+// The results of an operation to update or read environment variables. If the operation
+// succeeds, the response contains the environment variables. If it fails, the response
+// contains details about the error.
 type EnvironmentResponse struct {
-	_         struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Environment variable key-value pairs.
 	Variables map[string]string `name:"Variables" type:"map"`
-	Error     *EnvironmentError `name:"Error" type:"structure"`
+	// Error messages for environment variables that couldn't be applied.
+	Error *EnvironmentError `name:"Error" type:"structure"`
 }
 
+// The size of the function's /tmp directory in MB. The default value is 512, but can be
+// any whole number between 512 and 10,240 MB. For more information, see Configuring
+// ephemeral storage (console).
 type EphemeralStorage struct {
-	_    struct{} `type:"structure"`
-	Size *int64   `name:"Size" type:"integer" required:"true" min:"512" max:"10240"`
+	_ struct{} `type:"structure"`
+	// The size of the function's /tmp directory.
+	Size *int64 `name:"Size" type:"integer" required:"true" min:"512" max:"10240"`
 }
 
+// An object that contains error information.
 type ErrorObject struct {
-	_            struct{} `type:"structure"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
-	ErrorType    *string  `name:"ErrorType" type:"string"`
-	ErrorData    *string  `name:"ErrorData" type:"string"`
-	StackTrace   []string `name:"StackTrace" type:"list"`
+	_ struct{} `type:"structure"`
+	// A human-readable error message.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
+	// The error type.
+	ErrorType *string `name:"ErrorType" type:"string"`
+	// Machine-readable error data.
+	ErrorData *string `name:"ErrorData" type:"string"`
+	// Stack trace information for the error.
+	StackTrace []string `name:"StackTrace" type:"list"`
 }
 
+// An event that occurred during the execution of a durable function.
 type Event struct {
-	_                             struct{}                       `type:"structure"`
-	EventType                     *string                        `name:"EventType" type:"string" enum:"EventType"`
-	SubType                       *string                        `name:"SubType" type:"string" min:"1" max:"32"`
-	EventId                       *int64                         `name:"EventId" type:"integer" min:"1"`
-	Id                            *string                        `name:"Id" type:"string" min:"1" max:"64"`
-	Name                          *string                        `name:"Name" type:"string" min:"1" max:"256"`
-	EventTimestamp                *time.Time                     `name:"EventTimestamp" type:"timestamp"`
-	ParentId                      *string                        `name:"ParentId" type:"string" min:"1" max:"64"`
-	ExecutionStartedDetails       *ExecutionStartedDetails       `name:"ExecutionStartedDetails" type:"structure"`
-	ExecutionSucceededDetails     *ExecutionSucceededDetails     `name:"ExecutionSucceededDetails" type:"structure"`
-	ExecutionFailedDetails        *ExecutionFailedDetails        `name:"ExecutionFailedDetails" type:"structure"`
-	ExecutionTimedOutDetails      *ExecutionTimedOutDetails      `name:"ExecutionTimedOutDetails" type:"structure"`
-	ExecutionStoppedDetails       *ExecutionStoppedDetails       `name:"ExecutionStoppedDetails" type:"structure"`
-	ContextStartedDetails         *ContextStartedDetails         `name:"ContextStartedDetails" type:"structure"`
-	ContextSucceededDetails       *ContextSucceededDetails       `name:"ContextSucceededDetails" type:"structure"`
-	ContextFailedDetails          *ContextFailedDetails          `name:"ContextFailedDetails" type:"structure"`
-	WaitStartedDetails            *WaitStartedDetails            `name:"WaitStartedDetails" type:"structure"`
-	WaitSucceededDetails          *WaitSucceededDetails          `name:"WaitSucceededDetails" type:"structure"`
-	WaitCancelledDetails          *WaitCancelledDetails          `name:"WaitCancelledDetails" type:"structure"`
-	StepStartedDetails            *StepStartedDetails            `name:"StepStartedDetails" type:"structure"`
-	StepSucceededDetails          *StepSucceededDetails          `name:"StepSucceededDetails" type:"structure"`
-	StepFailedDetails             *StepFailedDetails             `name:"StepFailedDetails" type:"structure"`
-	ChainedInvokeStartedDetails   *ChainedInvokeStartedDetails   `name:"ChainedInvokeStartedDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The type of event that occurred. Values: EventType.
+	EventType *string `name:"EventType" type:"string" enum:"EventType"`
+	// The subtype of the event, providing additional categorization.
+	SubType *string `name:"SubType" type:"string" min:"1" max:"32"`
+	// The unique identifier for this event.
+	EventId *int64 `name:"EventId" type:"integer" min:"1"`
+	// The unique identifier for this operation.
+	Id *string `name:"Id" type:"string" min:"1" max:"64"`
+	// The customer-provided name for this operation.
+	Name *string `name:"Name" type:"string" min:"1" max:"256"`
+	// The date and time when this event occurred, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	EventTimestamp *time.Time `name:"EventTimestamp" type:"timestamp"`
+	// The unique identifier of the parent operation, if this operation is running within a
+	// child context.
+	ParentId *string `name:"ParentId" type:"string" min:"1" max:"64"`
+	// Details about an execution that started.
+	ExecutionStartedDetails *ExecutionStartedDetails `name:"ExecutionStartedDetails" type:"structure"`
+	// Details about an execution that succeeded.
+	ExecutionSucceededDetails *ExecutionSucceededDetails `name:"ExecutionSucceededDetails" type:"structure"`
+	// Details about an execution that failed.
+	ExecutionFailedDetails *ExecutionFailedDetails `name:"ExecutionFailedDetails" type:"structure"`
+	// Details about an execution that timed out.
+	ExecutionTimedOutDetails *ExecutionTimedOutDetails `name:"ExecutionTimedOutDetails" type:"structure"`
+	// Details about an execution that was stopped.
+	ExecutionStoppedDetails *ExecutionStoppedDetails `name:"ExecutionStoppedDetails" type:"structure"`
+	// Details about a context that started.
+	ContextStartedDetails *ContextStartedDetails `name:"ContextStartedDetails" type:"structure"`
+	// Details about a context that succeeded.
+	ContextSucceededDetails *ContextSucceededDetails `name:"ContextSucceededDetails" type:"structure"`
+	// Details about a context that failed.
+	ContextFailedDetails *ContextFailedDetails `name:"ContextFailedDetails" type:"structure"`
+	// Details about a wait operation that started.
+	WaitStartedDetails *WaitStartedDetails `name:"WaitStartedDetails" type:"structure"`
+	// Details about a wait operation that succeeded.
+	WaitSucceededDetails *WaitSucceededDetails `name:"WaitSucceededDetails" type:"structure"`
+	// Details about a wait operation that was cancelled.
+	WaitCancelledDetails *WaitCancelledDetails `name:"WaitCancelledDetails" type:"structure"`
+	// Details about a step that started.
+	StepStartedDetails *StepStartedDetails `name:"StepStartedDetails" type:"structure"`
+	// Details about a step that succeeded.
+	StepSucceededDetails *StepSucceededDetails `name:"StepSucceededDetails" type:"structure"`
+	// Details about a step that failed.
+	StepFailedDetails           *StepFailedDetails           `name:"StepFailedDetails" type:"structure"`
+	ChainedInvokeStartedDetails *ChainedInvokeStartedDetails `name:"ChainedInvokeStartedDetails" type:"structure"`
+	// Details about a chained invocation that succeeded.
 	ChainedInvokeSucceededDetails *ChainedInvokeSucceededDetails `name:"ChainedInvokeSucceededDetails" type:"structure"`
 	ChainedInvokeFailedDetails    *ChainedInvokeFailedDetails    `name:"ChainedInvokeFailedDetails" type:"structure"`
-	ChainedInvokeTimedOutDetails  *ChainedInvokeTimedOutDetails  `name:"ChainedInvokeTimedOutDetails" type:"structure"`
-	ChainedInvokeStoppedDetails   *ChainedInvokeStoppedDetails   `name:"ChainedInvokeStoppedDetails" type:"structure"`
-	CallbackStartedDetails        *CallbackStartedDetails        `name:"CallbackStartedDetails" type:"structure"`
-	CallbackSucceededDetails      *CallbackSucceededDetails      `name:"CallbackSucceededDetails" type:"structure"`
-	CallbackFailedDetails         *CallbackFailedDetails         `name:"CallbackFailedDetails" type:"structure"`
-	CallbackTimedOutDetails       *CallbackTimedOutDetails       `name:"CallbackTimedOutDetails" type:"structure"`
-	InvocationCompletedDetails    *InvocationCompletedDetails    `name:"InvocationCompletedDetails" type:"structure"`
+	// Details about a chained invocation that timed out.
+	ChainedInvokeTimedOutDetails *ChainedInvokeTimedOutDetails `name:"ChainedInvokeTimedOutDetails" type:"structure"`
+	// Details about a chained invocation that was stopped.
+	ChainedInvokeStoppedDetails *ChainedInvokeStoppedDetails `name:"ChainedInvokeStoppedDetails" type:"structure"`
+	CallbackStartedDetails      *CallbackStartedDetails      `name:"CallbackStartedDetails" type:"structure"`
+	CallbackSucceededDetails    *CallbackSucceededDetails    `name:"CallbackSucceededDetails" type:"structure"`
+	CallbackFailedDetails       *CallbackFailedDetails       `name:"CallbackFailedDetails" type:"structure"`
+	CallbackTimedOutDetails     *CallbackTimedOutDetails     `name:"CallbackTimedOutDetails" type:"structure"`
+	// Details about a function invocation that completed.
+	InvocationCompletedDetails *InvocationCompletedDetails `name:"InvocationCompletedDetails" type:"structure"`
 }
 
+// Error information for an event.
 type EventError struct {
-	_         struct{}     `type:"structure"`
-	Payload   *ErrorObject `name:"Payload" type:"structure"`
-	Truncated *bool        `name:"Truncated" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The error payload.
+	Payload *ErrorObject `name:"Payload" type:"structure"`
+	// Indicates if the error payload was truncated due to size limits.
+	Truncated *bool `name:"Truncated" type:"boolean"`
 }
 
+// Input information for an event.
 type EventInput struct {
-	_         struct{} `type:"structure"`
-	Payload   *string  `name:"Payload" type:"string" min:"0" max:"6291456"`
-	Truncated *bool    `name:"Truncated" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The input payload.
+	Payload *string `name:"Payload" type:"string" min:"0" max:"6291456"`
+	// Indicates if the error payload was truncated due to size limits.
+	Truncated *bool `name:"Truncated" type:"boolean"`
 }
 
+// Result information for an event.
 type EventResult struct {
-	_         struct{} `type:"structure"`
-	Payload   *string  `name:"Payload" type:"string" min:"0" max:"6291456"`
-	Truncated *bool    `name:"Truncated" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The result payload.
+	Payload *string `name:"Payload" type:"string" min:"0" max:"6291456"`
+	// Indicates if the error payload was truncated due to size limits.
+	Truncated *bool `name:"Truncated" type:"boolean"`
 }
 
+// A mapping between an Amazon Web Services resource and a Lambda function. For details,
+// see CreateEventSourceMapping.
 type EventSourceMappingConfiguration struct {
-	_                                   struct{}                             `type:"structure"`
-	UUID                                *string                              `name:"UUID" type:"string"`
-	StartingPosition                    *string                              `name:"StartingPosition" type:"string" enum:"EventSourcePosition"`
-	StartingPositionTimestamp           *time.Time                           `name:"StartingPositionTimestamp" type:"timestamp"`
-	BatchSize                           *int64                               `name:"BatchSize" type:"integer" min:"1" max:"10000"`
-	MaximumBatchingWindowInSeconds      *int64                               `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
-	ParallelizationFactor               *int64                               `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
-	EventSourceArn                      *string                              `name:"EventSourceArn" type:"string"`
-	FilterCriteria                      *FilterCriteria                      `name:"FilterCriteria" type:"structure"`
-	FunctionArn                         *string                              `name:"FunctionArn" type:"string" min:"0" max:"10000"`
-	LastModified                        *time.Time                           `name:"LastModified" type:"timestamp"`
-	LastProcessingResult                *string                              `name:"LastProcessingResult" type:"string"`
-	State                               *string                              `name:"State" type:"string"`
-	StateTransitionReason               *string                              `name:"StateTransitionReason" type:"string"`
-	DestinationConfig                   *DestinationConfig                   `name:"DestinationConfig" type:"structure"`
-	Topics                              []string                             `name:"Topics" type:"list" min:"1" max:"1"`
-	Queues                              []string                             `name:"Queues" type:"list" min:"1" max:"1"`
-	SourceAccessConfigurations          []*SourceAccessConfiguration         `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
-	SelfManagedEventSource              *SelfManagedEventSource              `name:"SelfManagedEventSource" type:"structure"`
-	MaximumRecordAgeInSeconds           *int64                               `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
-	BisectBatchOnFunctionError          *bool                                `name:"BisectBatchOnFunctionError" type:"boolean"`
-	MaximumRetryAttempts                *int64                               `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
-	TumblingWindowInSeconds             *int64                               `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
-	FunctionResponseTypes               []string                             `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	_ struct{} `type:"structure"`
+	// The identifier of the event source mapping.
+	UUID *string `name:"UUID" type:"string"`
+	// The position in a stream from which to start reading. Values: EventSourcePosition.
+	StartingPosition *string `name:"StartingPosition" type:"string" enum:"EventSourcePosition"`
+	// With StartingPosition set to AT_TIMESTAMP, the time from which to start reading.
+	StartingPositionTimestamp *time.Time `name:"StartingPositionTimestamp" type:"timestamp"`
+	// The maximum number of records in each batch that Lambda pulls from your stream or
+	// queue and sends to your function.
+	BatchSize *int64 `name:"BatchSize" type:"integer" min:"1" max:"10000"`
+	// The maximum amount of time, in seconds, that Lambda spends gathering records before
+	// invoking the function.
+	MaximumBatchingWindowInSeconds *int64 `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
+	// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from
+	// each shard.
+	ParallelizationFactor *int64 `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
+	// The Amazon Resource Name (ARN) of the event source.
+	EventSourceArn *string `name:"EventSourceArn" type:"string"`
+	// An object that defines the filter criteria that determine whether Lambda should
+	// process an event.
+	FilterCriteria *FilterCriteria `name:"FilterCriteria" type:"structure"`
+	// The ARN of the Lambda function.
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	// The date that the event source mapping was last updated or that its state changed.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The result of the event source mapping's last processing attempt.
+	LastProcessingResult *string `name:"LastProcessingResult" type:"string"`
+	// The state of the event source mapping.
+	State *string `name:"State" type:"string"`
+	// Indicates whether a user or Lambda made the last change to the event source mapping.
+	StateTransitionReason *string `name:"StateTransitionReason" type:"string"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration
+	// object that specifies the destination of an event after Lambda processes it.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	// The name of the Kafka topic.
+	Topics []string `name:"Topics" type:"list" min:"1" max:"1"`
+	// (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
+	Queues []string `name:"Queues" type:"list" min:"1" max:"1"`
+	// An array of the authentication protocol, VPC components, or virtual host to secure and
+	// define your event source.
+	SourceAccessConfigurations []*SourceAccessConfiguration `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
+	// The self-managed Apache Kafka cluster for your event source.
+	SelfManagedEventSource *SelfManagedEventSource `name:"SelfManagedEventSource" type:"structure"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// older than the specified age.
+	MaximumRecordAgeInSeconds *int64 `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function
+	// returns an error, split the batch in two and retry.
+	BisectBatchOnFunctionError *bool `name:"BisectBatchOnFunctionError" type:"boolean"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// after the specified number of retries.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
+	// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for
+	// DynamoDB and Kinesis Streams event sources.
+	TumblingWindowInSeconds *int64 `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A
+	// list of current response type enums applied to the event source mapping.
+	FunctionResponseTypes []string `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka
+	// (Amazon MSK) event source.
 	AmazonManagedKafkaEventSourceConfig *AmazonManagedKafkaEventSourceConfig `name:"AmazonManagedKafkaEventSourceConfig" type:"structure"`
-	SelfManagedKafkaEventSourceConfig   *SelfManagedKafkaEventSourceConfig   `name:"SelfManagedKafkaEventSourceConfig" type:"structure"`
-	ScalingConfig                       *ScalingConfig                       `name:"ScalingConfig" type:"structure"`
-	DocumentDBEventSourceConfig         *DocumentDBEventSourceConfig         `name:"DocumentDBEventSourceConfig" type:"structure"`
-	KMSKeyArn                           *string                              `name:"KMSKeyArn" type:"string"`
-	FilterCriteriaError                 *FilterCriteriaError                 `name:"FilterCriteriaError" type:"structure"`
-	EventSourceMappingArn               *string                              `name:"EventSourceMappingArn" type:"string" min:"85" max:"120"`
-	MetricsConfig                       *EventSourceMappingMetricsConfig     `name:"MetricsConfig" type:"structure"`
-	LoggingConfig                       *EventSourceMappingLoggingConfig     `name:"LoggingConfig" type:"structure"`
-	ProvisionedPollerConfig             *ProvisionedPollerConfig             `name:"ProvisionedPollerConfig" type:"structure"`
+	// Specific configuration settings for a self-managed Apache Kafka event source.
+	SelfManagedKafkaEventSourceConfig *SelfManagedKafkaEventSourceConfig `name:"SelfManagedKafkaEventSourceConfig" type:"structure"`
+	// (Amazon SQS only) The scaling configuration for the event source.
+	ScalingConfig *ScalingConfig `name:"ScalingConfig" type:"structure"`
+	// Specific configuration settings for a DocumentDB event source.
+	DocumentDBEventSourceConfig *DocumentDBEventSourceConfig `name:"DocumentDBEventSourceConfig" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to
+	// encrypt your function's filter criteria.
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// An object that contains details about an error related to filter criteria encryption.
+	FilterCriteriaError *FilterCriteriaError `name:"FilterCriteriaError" type:"structure"`
+	// The Amazon Resource Name (ARN) of the event source mapping.
+	EventSourceMappingArn *string `name:"EventSourceMappingArn" type:"string" min:"85" max:"120"`
+	// The metrics configuration for your event source.
+	MetricsConfig *EventSourceMappingMetricsConfig `name:"MetricsConfig" type:"structure"`
+	// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your
+	// event source.
+	LoggingConfig *EventSourceMappingLoggingConfig `name:"LoggingConfig" type:"structure"`
+	// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode
+	// configuration for the event source.
+	ProvisionedPollerConfig *ProvisionedPollerConfig `name:"ProvisionedPollerConfig" type:"structure"`
 }
 
+// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your
+// event source. Use this configuration object to define the level of logs for your event
+// source mapping.
 type EventSourceMappingLoggingConfig struct {
-	_              struct{} `type:"structure"`
-	SystemLogLevel *string  `name:"SystemLogLevel" type:"string" enum:"EventSourceMappingSystemLogLevel"`
+	_ struct{} `type:"structure"`
+	// The log level you want your event source mapping to use. Values:
+	// EventSourceMappingSystemLogLevel.
+	SystemLogLevel *string `name:"SystemLogLevel" type:"string" enum:"EventSourceMappingSystemLogLevel"`
 }
 
+// The metrics configuration for your event source. Use this configuration object to
+// define which metrics you want your event source mapping to produce.
 type EventSourceMappingMetricsConfig struct {
-	_       struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The metrics you want your event source mapping to produce, including EventCount,
+	// ErrorCount, KafkaMetrics.
 	Metrics []string `name:"Metrics" type:"list" min:"0" max:"3" memberEnum:"EventSourceMappingMetric"`
 }
 
+// Information about a durable execution.
 type Execution struct {
-	_                    struct{}   `type:"structure"`
-	DurableExecutionArn  *string    `name:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	DurableExecutionName *string    `name:"DurableExecutionName" type:"string" required:"true" min:"1" max:"64"`
-	FunctionArn          *string    `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	Status               *string    `name:"Status" type:"string" enum:"ExecutionStatus" required:"true"`
-	StartTimestamp       *time.Time `name:"StartTimestamp" type:"timestamp" required:"true"`
-	EndTimestamp         *time.Time `name:"EndTimestamp" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution, if this execution is a
+	// durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// The unique name of the durable execution, if one was provided when the execution was
+	// started.
+	DurableExecutionName *string `name:"DurableExecutionName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the Lambda function.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The current status of the durable execution. Values: ExecutionStatus.
+	Status *string `name:"Status" type:"string" enum:"ExecutionStatus" required:"true"`
+	// The date and time when the durable execution started, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	StartTimestamp *time.Time `name:"StartTimestamp" type:"timestamp" required:"true"`
+	// The date and time when the durable execution ended, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	EndTimestamp *time.Time `name:"EndTimestamp" type:"timestamp"`
 }
 
+// Details about a durable execution.
 type ExecutionDetails struct {
-	_            struct{} `type:"structure"`
-	InputPayload *string  `name:"InputPayload" type:"string" min:"0" max:"6291456"`
+	_ struct{} `type:"structure"`
+	// The original input payload provided for the durable execution.
+	InputPayload *string `name:"InputPayload" type:"string" min:"0" max:"6291456"`
 }
 
+// Details about a failed durable execution.
 type ExecutionFailedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the execution failure.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Details about a durable execution that started.
 type ExecutionStartedDetails struct {
-	_                struct{}    `type:"structure"`
-	Input            *EventInput `name:"Input" type:"structure" required:"true"`
-	ExecutionTimeout *int64      `name:"ExecutionTimeout" type:"integer" required:"true" min:"0"`
+	_ struct{} `type:"structure"`
+	// The input payload provided for the durable execution.
+	Input *EventInput `name:"Input" type:"structure" required:"true"`
+	// The maximum amount of time that the durable execution is allowed to run, in seconds.
+	ExecutionTimeout *int64 `name:"ExecutionTimeout" type:"integer" required:"true" min:"0"`
 }
 
+// Details about a durable execution that stopped.
 type ExecutionStoppedDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about why the execution stopped.
 	Error *EventError `name:"Error" type:"structure" required:"true"`
 }
 
+// Details about a durable execution that succeeded.
 type ExecutionSucceededDetails struct {
-	_      struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The response payload from the successful operation.
 	Result *EventResult `name:"Result" type:"structure" required:"true"`
 }
 
+// Details about a durable execution that timed out.
 type ExecutionTimedOutDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about the execution timeout.
 	Error *EventError `name:"Error" type:"structure"`
 }
 
+// Details about the connection between a Lambda function and an Amazon EFS file system or
+// an Amazon S3 Files file system.
 type FileSystemConfig struct {
-	_              struct{} `type:"structure"`
-	Arn            *string  `name:"Arn" type:"string" required:"true" min:"0" max:"256"`
-	LocalMountPath *string  `name:"LocalMountPath" type:"string" required:"true" min:"0" max:"160"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that
+	// provides access to the file system.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"0" max:"256"`
+	// The path where the function can access the file system, starting with /mnt/.
+	LocalMountPath *string `name:"LocalMountPath" type:"string" required:"true" min:"0" max:"160"`
 }
 
+// A structure within a FilterCriteria object that defines an event filtering pattern.
 type Filter struct {
-	_       struct{} `type:"structure"`
-	Pattern *string  `name:"Pattern" type:"string" min:"0" max:"4096"`
+	_ struct{} `type:"structure"`
+	// A filter pattern.
+	Pattern *string `name:"Pattern" type:"string" min:"0" max:"4096"`
 }
 
+// An object that contains the filters for an event source.
 type FilterCriteria struct {
-	_       struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of filters.
 	Filters []*Filter `name:"Filters" type:"list"`
 }
 
+// An object that contains details about an error related to filter criteria encryption.
 type FilterCriteriaError struct {
-	_         struct{} `type:"structure"`
-	ErrorCode *string  `name:"ErrorCode" type:"string" min:"10" max:"50"`
-	Message   *string  `name:"Message" type:"string" min:"10" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The KMS exception that resulted from filter criteria encryption or decryption.
+	ErrorCode *string `name:"ErrorCode" type:"string" min:"10" max:"50"`
+	// The error message.
+	Message *string `name:"Message" type:"string" min:"10" max:"2048"`
 }
 
+// The code for the Lambda function. You can either specify an object in Amazon S3, upload
+// a.zip file archive deployment package directly, or specify the URI of a container
+// image.
 type FunctionCode struct {
-	_               struct{} `type:"structure"`
-	ZipFile         []byte   `name:"ZipFile" type:"blob"`
-	S3Bucket        *string  `name:"S3Bucket" type:"string" min:"3" max:"63"`
-	S3Key           *string  `name:"S3Key" type:"string" min:"1" max:"1024"`
-	S3ObjectVersion *string  `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
-	ImageUri        *string  `name:"ImageUri" type:"string"`
-	SourceKMSKeyArn *string  `name:"SourceKMSKeyArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The base64-encoded contents of the deployment package.
+	ZipFile []byte `name:"ZipFile" type:"blob"`
+	// An Amazon S3 bucket in the same Amazon Web Services Region as your function.
+	S3Bucket *string `name:"S3Bucket" type:"string" min:"3" max:"63"`
+	// The Amazon S3 key of the deployment package.
+	S3Key *string `name:"S3Key" type:"string" min:"1" max:"1024"`
+	// For versioned objects, the version of the deployment package object to use.
+	S3ObjectVersion *string `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
+	// URI of a container image in the Amazon ECR registry.
+	ImageUri *string `name:"ImageUri" type:"string"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt your function's.zip deployment package.
+	SourceKMSKeyArn *string `name:"SourceKMSKeyArn" type:"string"`
 }
 
+// Details about a function's deployment package.
 type FunctionCodeLocation struct {
-	_                struct{} `type:"structure"`
-	RepositoryType   *string  `name:"RepositoryType" type:"string"`
-	Location         *string  `name:"Location" type:"string"`
-	ImageUri         *string  `name:"ImageUri" type:"string"`
-	ResolvedImageUri *string  `name:"ResolvedImageUri" type:"string"`
-	SourceKMSKeyArn  *string  `name:"SourceKMSKeyArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The service that's hosting the file.
+	RepositoryType *string `name:"RepositoryType" type:"string"`
+	// A presigned URL that you can use to download the deployment package.
+	Location *string `name:"Location" type:"string"`
+	// URI of a container image in the Amazon ECR registry.
+	ImageUri *string `name:"ImageUri" type:"string"`
+	// The resolved URI for the image.
+	ResolvedImageUri *string `name:"ResolvedImageUri" type:"string"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt your function's.zip deployment package.
+	SourceKMSKeyArn *string `name:"SourceKMSKeyArn" type:"string"`
 }
 
+// Details about a function's configuration.
 type FunctionConfiguration struct {
-	_                          struct{}                `type:"structure"`
-	FunctionName               *string                 `name:"FunctionName" type:"string" min:"1" max:"256"`
-	FunctionArn                *string                 `name:"FunctionArn" type:"string" min:"0" max:"10000"`
-	Runtime                    *string                 `name:"Runtime" type:"string" enum:"Runtime"`
-	Role                       *string                 `name:"Role" type:"string"`
-	Handler                    *string                 `name:"Handler" type:"string" min:"0" max:"128"`
-	CodeSize                   *int64                  `name:"CodeSize" type:"long"`
-	Description                *string                 `name:"Description" type:"string" min:"0" max:"256"`
-	Timeout                    *int64                  `name:"Timeout" type:"integer" min:"1"`
-	MemorySize                 *int64                  `name:"MemorySize" type:"integer" min:"128" max:"32768"`
-	LastModified               *string                 `name:"LastModified" type:"string"`
-	CodeSha256                 *string                 `name:"CodeSha256" type:"string"`
-	Version                    *string                 `name:"Version" type:"string" min:"1" max:"1024"`
-	VpcConfig                  *VpcConfigResponse      `name:"VpcConfig" type:"structure"`
-	DeadLetterConfig           *DeadLetterConfig       `name:"DeadLetterConfig" type:"structure"`
-	Environment                *EnvironmentResponse    `name:"Environment" type:"structure"`
-	KMSKeyArn                  *string                 `name:"KMSKeyArn" type:"string"`
-	TracingConfig              *TracingConfigResponse  `name:"TracingConfig" type:"structure"`
-	MasterArn                  *string                 `name:"MasterArn" type:"string" min:"0" max:"10000"`
-	RevisionId                 *string                 `name:"RevisionId" type:"string"`
-	Layers                     []*Layer                `name:"Layers" type:"list"`
-	State                      *string                 `name:"State" type:"string" enum:"State"`
-	StateReason                *string                 `name:"StateReason" type:"string"`
-	StateReasonCode            *string                 `name:"StateReasonCode" type:"string" enum:"StateReasonCode"`
-	LastUpdateStatus           *string                 `name:"LastUpdateStatus" type:"string" enum:"LastUpdateStatus"`
-	LastUpdateStatusReason     *string                 `name:"LastUpdateStatusReason" type:"string"`
-	LastUpdateStatusReasonCode *string                 `name:"LastUpdateStatusReasonCode" type:"string" enum:"LastUpdateStatusReasonCode"`
-	FileSystemConfigs          []*FileSystemConfig     `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
-	PackageType                *string                 `name:"PackageType" type:"string" enum:"PackageType"`
-	ImageConfigResponse        *ImageConfigResponse    `name:"ImageConfigResponse" type:"structure"`
-	SigningProfileVersionArn   *string                 `name:"SigningProfileVersionArn" type:"string"`
-	SigningJobArn              *string                 `name:"SigningJobArn" type:"string"`
-	Architectures              []string                `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
-	EphemeralStorage           *EphemeralStorage       `name:"EphemeralStorage" type:"structure"`
-	SnapStart                  *SnapStartResponse      `name:"SnapStart" type:"structure"`
-	RuntimeVersionConfig       *RuntimeVersionConfig   `name:"RuntimeVersionConfig" type:"structure"`
-	LoggingConfig              *LoggingConfig          `name:"LoggingConfig" type:"structure"`
-	CapacityProviderConfig     *CapacityProviderConfig `name:"CapacityProviderConfig" type:"structure"`
-	ConfigSha256               *string                 `name:"ConfigSha256" type:"string"`
-	DurableConfig              *DurableConfig          `name:"DurableConfig" type:"structure"`
-	TenancyConfig              *TenancyConfig          `name:"TenancyConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the function.
+	FunctionName *string `name:"FunctionName" type:"string" min:"1" max:"256"`
+	// The function's Amazon Resource Name (ARN).
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	// The identifier of the function's runtime. Values: Runtime.
+	Runtime *string `name:"Runtime" type:"string" enum:"Runtime"`
+	// The function's execution role.
+	Role *string `name:"Role" type:"string"`
+	// The function that Lambda calls to begin running your function.
+	Handler *string `name:"Handler" type:"string" min:"0" max:"128"`
+	// The size of the function's deployment package, in bytes.
+	CodeSize *int64 `name:"CodeSize" type:"long"`
+	// The function's description.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The amount of time in seconds that Lambda allows a function to run before stopping it.
+	Timeout *int64 `name:"Timeout" type:"integer" min:"1"`
+	// The amount of memory available to the function at runtime.
+	MemorySize *int64 `name:"MemorySize" type:"integer" min:"128" max:"32768"`
+	// The date and time that the function was last updated, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	LastModified *string `name:"LastModified" type:"string"`
+	// The SHA256 hash of the function's deployment package.
+	CodeSha256 *string `name:"CodeSha256" type:"string"`
+	// The version of the Lambda function.
+	Version *string `name:"Version" type:"string" min:"1" max:"1024"`
+	// The function's networking configuration.
+	VpcConfig *VpcConfigResponse `name:"VpcConfig" type:"structure"`
+	// The function's dead letter queue.
+	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
+	// The function's environment variables.
+	Environment *EnvironmentResponse `name:"Environment" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt the following resources:
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// The function's X-Ray tracing configuration.
+	TracingConfig *TracingConfigResponse `name:"TracingConfig" type:"structure"`
+	// For Lambda@Edge functions, the ARN of the main function.
+	MasterArn *string `name:"MasterArn" type:"string" min:"0" max:"10000"`
+	// The latest updated revision of the function or alias.
+	RevisionId *string `name:"RevisionId" type:"string"`
+	// The function's layers.
+	Layers []*Layer `name:"Layers" type:"list"`
+	// The current state of the function. Values: State.
+	State *string `name:"State" type:"string" enum:"State"`
+	// The reason for the function's current state.
+	StateReason *string `name:"StateReason" type:"string"`
+	// The reason code for the function's current state. Values: StateReasonCode.
+	StateReasonCode *string `name:"StateReasonCode" type:"string" enum:"StateReasonCode"`
+	// The status of the last update that was performed on the function. Values:
+	// LastUpdateStatus.
+	LastUpdateStatus *string `name:"LastUpdateStatus" type:"string" enum:"LastUpdateStatus"`
+	// The reason for the last update that was performed on the function.
+	LastUpdateStatusReason *string `name:"LastUpdateStatusReason" type:"string"`
+	// The reason code for the last update that was performed on the function. Values:
+	// LastUpdateStatusReasonCode.
+	LastUpdateStatusReasonCode *string `name:"LastUpdateStatusReasonCode" type:"string" enum:"LastUpdateStatusReasonCode"`
+	// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
+	FileSystemConfigs []*FileSystemConfig `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
+	// The type of deployment package. Values: PackageType.
+	PackageType *string `name:"PackageType" type:"string" enum:"PackageType"`
+	// The function's image configuration values.
+	ImageConfigResponse *ImageConfigResponse `name:"ImageConfigResponse" type:"structure"`
+	// The ARN of the signing profile version.
+	SigningProfileVersionArn *string `name:"SigningProfileVersionArn" type:"string"`
+	// The ARN of the signing job.
+	SigningJobArn *string `name:"SigningJobArn" type:"string"`
+	// The instruction set architecture that the function supports.
+	Architectures []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
+	// The size of the function's /tmp directory in MB.
+	EphemeralStorage *EphemeralStorage `name:"EphemeralStorage" type:"structure"`
+	// Set ApplyOn to PublishedVersions to create a snapshot of the initialized execution
+	// environment when you publish a function version.
+	SnapStart *SnapStartResponse `name:"SnapStart" type:"structure"`
+	// The ARN of the runtime and any errors that occured.
+	RuntimeVersionConfig *RuntimeVersionConfig `name:"RuntimeVersionConfig" type:"structure"`
+	// The function's Amazon CloudWatch Logs configuration settings.
+	LoggingConfig *LoggingConfig `name:"LoggingConfig" type:"structure"`
+	// Configuration for the capacity provider that manages compute resources for Lambda
+	// functions.
+	CapacityProviderConfig *CapacityProviderConfig `name:"CapacityProviderConfig" type:"structure"`
+	// The SHA256 hash of the function configuration.
+	ConfigSha256 *string `name:"ConfigSha256" type:"string"`
+	// The function's durable execution configuration settings, if the function is configured
+	// for durability.
+	DurableConfig *DurableConfig `name:"DurableConfig" type:"structure"`
+	// The function's tenant isolation configuration settings.
+	TenancyConfig *TenancyConfig `name:"TenancyConfig" type:"structure"`
 }
 
 type FunctionEventInvokeConfig struct {
-	_                        struct{}           `type:"structure"`
-	LastModified             *time.Time         `name:"LastModified" type:"timestamp"`
-	FunctionArn              *string            `name:"FunctionArn" type:"string" min:"0" max:"10000"`
-	MaximumRetryAttempts     *int64             `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
-	MaximumEventAgeInSeconds *int64             `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
-	DestinationConfig        *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time that the configuration was last updated.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The Amazon Resource Name (ARN) of the function.
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	// The maximum number of times to retry when the function returns an error.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
+	// The maximum age of a request that Lambda sends to a function for processing.
+	MaximumEventAgeInSeconds *int64 `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
+	// A destination for events after they have been sent to a function for processing.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
 }
 
+// Configuration that defines the scaling behavior for a Lambda Managed Instances
+// function, including the minimum and maximum number of execution environments that can
+// be provisioned.
 type FunctionScalingConfig struct {
-	_                        struct{} `type:"structure"`
-	MinExecutionEnvironments *int64   `name:"MinExecutionEnvironments" type:"integer" min:"0" max:"15000"`
-	MaxExecutionEnvironments *int64   `name:"MaxExecutionEnvironments" type:"integer" min:"0" max:"15000"`
+	_ struct{} `type:"structure"`
+	// The minimum number of execution environments to maintain for the function.
+	MinExecutionEnvironments *int64 `name:"MinExecutionEnvironments" type:"integer" min:"0" max:"15000"`
+	// The maximum number of execution environments that can be provisioned for the function.
+	MaxExecutionEnvironments *int64 `name:"MaxExecutionEnvironments" type:"integer" min:"0" max:"15000"`
 }
 
+// Details about a Lambda function URL.
 type FunctionUrlConfig struct {
-	_                struct{} `type:"structure"`
-	FunctionUrl      *string  `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
-	FunctionArn      *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	CreationTime     *string  `name:"CreationTime" type:"string" required:"true"`
-	LastModifiedTime *string  `name:"LastModifiedTime" type:"string" required:"true"`
-	Cors             *Cors    `name:"Cors" type:"structure"`
-	AuthType         *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
-	InvokeMode       *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The HTTP URL endpoint for your function.
+	FunctionUrl *string `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
+	// The Amazon Resource Name (ARN) of your function.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreationTime *string `name:"CreationTime" type:"string" required:"true"`
+	// When the function URL configuration was last updated, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	LastModifiedTime *string `name:"LastModifiedTime" type:"string" required:"true"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
+// Information about a function version that uses a specific capacity provider, including
+// its ARN and current state.
 type FunctionVersionsByCapacityProviderListItem struct {
-	_           struct{} `type:"structure"`
-	FunctionArn *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	State       *string  `name:"State" type:"string" enum:"State" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the function version.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The current state of the function version. Values: State.
+	State *string `name:"State" type:"string" enum:"State" required:"true"`
 }
 
+// The maximum number of function versions that can be associated with a single capacity
+// provider has been exceeded. For more information, see Lambda quotas.
 type FunctionVersionsPerCapacityProviderLimitExceededException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *FunctionVersionsPerCapacityProviderLimitExceededException) Error() string {
@@ -1037,282 +1642,420 @@ type GetAccountSettingsRequest struct {
 }
 
 type GetAccountSettingsResponse struct {
-	_            struct{}      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Limits that are related to concurrency and code storage.
 	AccountLimit *AccountLimit `name:"AccountLimit" type:"structure"`
+	// The number of functions and amount of storage in use.
 	AccountUsage *AccountUsage `name:"AccountUsage" type:"structure"`
 }
 
 type GetAliasRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Name         *string  `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The name of the alias.
+	Name *string `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetCapacityProviderRequest struct {
-	_                    struct{} `type:"structure"`
-	CapacityProviderName *string  `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity provider to retrieve.
+	CapacityProviderName *string `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type GetCapacityProviderResponse struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the capacity provider, including its configuration and current
+	// state.
 	CapacityProvider *CapacityProvider `name:"CapacityProvider" type:"structure" required:"true"`
 }
 
 type GetCodeSigningConfigRequest struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
 }
 
 type GetCodeSigningConfigResponse struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The code signing configuration
 	CodeSigningConfig *CodeSigningConfig `name:"CodeSigningConfig" type:"structure" required:"true"`
 }
 
 type GetDurableExecutionHistoryRequest struct {
-	_                    struct{} `type:"structure"`
-	DurableExecutionArn  *string  `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	IncludeExecutionData *bool    `name:"IncludeExecutionData" location:"querystring" locationName:"IncludeExecutionData" type:"boolean"`
-	MaxItems             *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
-	Marker               *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	ReverseOrder         *bool    `name:"ReverseOrder" location:"querystring" locationName:"ReverseOrder" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// Specifies whether to include execution data such as step results and callback payloads
+	// in the history events.
+	IncludeExecutionData *bool `name:"IncludeExecutionData" location:"querystring" locationName:"IncludeExecutionData" type:"boolean"`
+	// The maximum number of history events to return per call.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
+	// If NextMarker was returned from a previous request, use this value to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// When set to true, returns the history events in reverse chronological order (newest
+	// first).
+	ReverseOrder *bool `name:"ReverseOrder" location:"querystring" locationName:"ReverseOrder" type:"boolean"`
 }
 
+// The response from the GetDurableExecutionHistory operation, containing the execution
+// history and events.
 type GetDurableExecutionHistoryResponse struct {
-	_          struct{} `type:"structure"`
-	Events     []*Event `name:"Events" type:"list" required:"true"`
-	NextMarker *string  `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// An array of execution history events, ordered chronologically unless ReverseOrder is
+	// set to true.
+	Events []*Event `name:"Events" type:"list" required:"true"`
+	// If present, indicates that more history events are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type GetDurableExecutionRequest struct {
-	_                   struct{} `type:"structure"`
-	DurableExecutionArn *string  `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
 }
 
+// The response from the GetDurableExecution operation, containing detailed information
+// about the durable execution.
 type GetDurableExecutionResponse struct {
-	_                    struct{}     `type:"structure"`
-	DurableExecutionArn  *string      `name:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	DurableExecutionName *string      `name:"DurableExecutionName" type:"string" required:"true" min:"1" max:"64"`
-	FunctionArn          *string      `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	InputPayload         *string      `name:"InputPayload" type:"string" min:"0" max:"6291456"`
-	Result               *string      `name:"Result" type:"string" min:"0" max:"6291456"`
-	Error                *ErrorObject `name:"Error" type:"structure"`
-	StartTimestamp       *time.Time   `name:"StartTimestamp" type:"timestamp" required:"true"`
-	Status               *string      `name:"Status" type:"string" enum:"ExecutionStatus" required:"true"`
-	EndTimestamp         *time.Time   `name:"EndTimestamp" type:"timestamp"`
-	Version              *string      `name:"Version" type:"string" min:"1" max:"1024"`
-	TraceHeader          *TraceHeader `name:"TraceHeader" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// The name of the durable execution.
+	DurableExecutionName *string `name:"DurableExecutionName" type:"string" required:"true" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) of the Lambda function that was invoked to start this
+	// durable execution.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The JSON input payload that was provided when the durable execution was started.
+	InputPayload *string `name:"InputPayload" type:"string" min:"0" max:"6291456"`
+	// The JSON result returned by the durable execution if it completed successfully.
+	Result *string `name:"Result" type:"string" min:"0" max:"6291456"`
+	// Error information if the durable execution failed.
+	Error *ErrorObject `name:"Error" type:"structure"`
+	// The date and time when the durable execution started, in Unix timestamp format.
+	StartTimestamp *time.Time `name:"StartTimestamp" type:"timestamp" required:"true"`
+	// The current status of the durable execution. Values: ExecutionStatus.
+	Status *string `name:"Status" type:"string" enum:"ExecutionStatus" required:"true"`
+	// The date and time when the durable execution ended, in Unix timestamp format.
+	EndTimestamp *time.Time `name:"EndTimestamp" type:"timestamp"`
+	// The version of the Lambda function that was invoked for this durable execution.
+	Version *string `name:"Version" type:"string" min:"1" max:"1024"`
+	// The trace headers associated with the durable execution.
+	TraceHeader *TraceHeader `name:"TraceHeader" type:"structure"`
 }
 
 type GetDurableExecutionStateRequest struct {
-	_                   struct{} `type:"structure"`
-	DurableExecutionArn *string  `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	CheckpointToken     *string  `name:"CheckpointToken" location:"querystring" locationName:"CheckpointToken" type:"string" required:"true" min:"1" max:"2048"`
-	Marker              *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems            *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// A checkpoint token that identifies the current state of the execution.
+	CheckpointToken *string `name:"CheckpointToken" location:"querystring" locationName:"CheckpointToken" type:"string" required:"true" min:"1" max:"2048"`
+	// If NextMarker was returned from a previous request, use this value to retrieve the
+	// next page of operations.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of operations to return per call.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
 }
 
+// The response from the GetDurableExecutionState operation, containing the current
+// execution state for replay.
 type GetDurableExecutionStateResponse struct {
-	_          struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of operations that represent the current state of the durable execution.
 	Operations []*Operation `name:"Operations" type:"list" required:"true"`
-	NextMarker *string      `name:"NextMarker" type:"string"`
+	// If present, indicates that more operations are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type GetEventSourceMappingRequest struct {
-	_    struct{} `type:"structure"`
-	UUID *string  `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The identifier of the event source mapping.
+	UUID *string `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
 }
 
 type GetFunctionCodeSigningConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type GetFunctionCodeSigningConfigResponse struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	FunctionName         *string  `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type GetFunctionConcurrencyRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type GetFunctionConcurrencyResponse struct {
-	_                            struct{} `type:"structure"`
-	ReservedConcurrentExecutions *int64   `name:"ReservedConcurrentExecutions" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The number of simultaneous executions that are reserved for the function.
+	ReservedConcurrentExecutions *int64 `name:"ReservedConcurrentExecutions" type:"integer" min:"0"`
 }
 
 type GetFunctionConfigurationRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version or alias to get details about a published version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetFunctionEventInvokeConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// A version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetFunctionRecursionConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name of the function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type GetFunctionRecursionConfigResponse struct {
-	_             struct{} `type:"structure"`
-	RecursiveLoop *string  `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop"`
+	_ struct{} `type:"structure"`
+	// If your function's recursive loop detection configuration is Allow, Lambda doesn't
+	// take any action when it detects your function being invoked as part of a recursive
+	// loop. Values: RecursiveLoop.
+	RecursiveLoop *string `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop"`
 }
 
 type GetFunctionRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version or alias to get details about a published version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetFunctionResponse struct {
-	_             struct{}               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The configuration of the function or version.
 	Configuration *FunctionConfiguration `name:"Configuration" type:"structure"`
-	Code          *FunctionCodeLocation  `name:"Code" type:"structure"`
-	Tags          map[string]string      `name:"Tags" type:"map"`
-	TagsError     *TagsError             `name:"TagsError" type:"structure"`
-	Concurrency   *Concurrency           `name:"Concurrency" type:"structure"`
+	// The deployment package of the function or version.
+	Code *FunctionCodeLocation `name:"Code" type:"structure"`
+	// The function's tags.
+	Tags map[string]string `name:"Tags" type:"map"`
+	// An object that contains details about an error related to retrieving tags.
+	TagsError *TagsError `name:"TagsError" type:"structure"`
+	// The function's reserved concurrency.
+	Concurrency *Concurrency `name:"Concurrency" type:"structure"`
 }
 
 type GetFunctionScalingConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify a version or alias to get the scaling configuration for a published version of
+	// the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetFunctionScalingConfigResponse struct {
-	_                              struct{}               `type:"structure"`
-	FunctionArn                    *string                `name:"FunctionArn" type:"string" min:"0" max:"10000"`
-	AppliedFunctionScalingConfig   *FunctionScalingConfig `name:"AppliedFunctionScalingConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the function.
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	// The scaling configuration that is currently applied to the function.
+	AppliedFunctionScalingConfig *FunctionScalingConfig `name:"AppliedFunctionScalingConfig" type:"structure"`
+	// The scaling configuration that was requested for the function.
 	RequestedFunctionScalingConfig *FunctionScalingConfig `name:"RequestedFunctionScalingConfig" type:"structure"`
 }
 
 type GetFunctionUrlConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetFunctionUrlConfigResponse struct {
-	_                struct{} `type:"structure"`
-	FunctionUrl      *string  `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
-	FunctionArn      *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	AuthType         *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
-	Cors             *Cors    `name:"Cors" type:"structure"`
-	CreationTime     *string  `name:"CreationTime" type:"string" required:"true"`
-	LastModifiedTime *string  `name:"LastModifiedTime" type:"string" required:"true"`
-	InvokeMode       *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The HTTP URL endpoint for your function.
+	FunctionUrl *string `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
+	// The Amazon Resource Name (ARN) of your function.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreationTime *string `name:"CreationTime" type:"string" required:"true"`
+	// When the function URL configuration was last updated, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	LastModifiedTime *string `name:"LastModifiedTime" type:"string" required:"true"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
 type GetLayerVersionByArnRequest struct {
-	_   struct{} `type:"structure"`
-	Arn *string  `name:"Arn" location:"querystring" locationName:"Arn" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The ARN of the layer version.
+	Arn *string `name:"Arn" location:"querystring" locationName:"Arn" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type GetLayerVersionPolicyRequest struct {
-	_             struct{} `type:"structure"`
-	LayerName     *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	VersionNumber *int64   `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number.
+	VersionNumber *int64 `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
 }
 
 type GetLayerVersionPolicyResponse struct {
-	_          struct{} `type:"structure"`
-	Policy     *string  `name:"Policy" type:"string"`
-	RevisionId *string  `name:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The policy document.
+	Policy *string `name:"Policy" type:"string"`
+	// A unique identifier for the current revision of the policy.
+	RevisionId *string `name:"RevisionId" type:"string"`
 }
 
 type GetLayerVersionRequest struct {
-	_             struct{} `type:"structure"`
-	LayerName     *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	VersionNumber *int64   `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number.
+	VersionNumber *int64 `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
 }
 
 type GetLayerVersionResponse struct {
-	_                       struct{}                   `type:"structure"`
-	Content                 *LayerVersionContentOutput `name:"Content" type:"structure"`
-	LayerArn                *string                    `name:"LayerArn" type:"string" min:"1" max:"140"`
-	LayerVersionArn         *string                    `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
-	Description             *string                    `name:"Description" type:"string" min:"0" max:"256"`
-	CreatedDate             *string                    `name:"CreatedDate" type:"string"`
-	Version                 *int64                     `name:"Version" type:"long"`
-	CompatibleRuntimes      []string                   `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
-	LicenseInfo             *string                    `name:"LicenseInfo" type:"string" min:"0" max:"512"`
-	CompatibleArchitectures []string                   `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
+	_ struct{} `type:"structure"`
+	// Details about the layer version.
+	Content *LayerVersionContentOutput `name:"Content" type:"structure"`
+	// The ARN of the layer.
+	LayerArn *string `name:"LayerArn" type:"string" min:"1" max:"140"`
+	// The ARN of the layer version.
+	LayerVersionArn *string `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
+	// The description of the version.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The date that the layer version was created, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreatedDate *string `name:"CreatedDate" type:"string"`
+	// The version number.
+	Version *int64 `name:"Version" type:"long"`
+	// The layer's compatible runtimes.
+	CompatibleRuntimes []string `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
+	// The layer's software license.
+	LicenseInfo *string `name:"LicenseInfo" type:"string" min:"0" max:"512"`
+	// A list of compatible instruction set architectures.
+	CompatibleArchitectures []string `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
 }
 
 type GetPolicyRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version or alias to get the policy for that resource.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetPolicyResponse struct {
-	_          struct{} `type:"structure"`
-	Policy     *string  `name:"Policy" type:"string"`
-	RevisionId *string  `name:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The resource-based policy.
+	Policy *string `name:"Policy" type:"string"`
+	// A unique identifier for the current revision of the policy.
+	RevisionId *string `name:"RevisionId" type:"string"`
 }
 
 type GetProvisionedConcurrencyConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type GetProvisionedConcurrencyConfigResponse struct {
-	_                                        struct{} `type:"structure"`
-	RequestedProvisionedConcurrentExecutions *int64   `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
-	AvailableProvisionedConcurrentExecutions *int64   `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	AllocatedProvisionedConcurrentExecutions *int64   `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	Status                                   *string  `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
-	StatusReason                             *string  `name:"StatusReason" type:"string"`
-	LastModified                             *string  `name:"LastModified" type:"string"`
+	_ struct{} `type:"structure"`
+	// The amount of provisioned concurrency requested.
+	RequestedProvisionedConcurrentExecutions *int64 `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
+	// The amount of provisioned concurrency available.
+	AvailableProvisionedConcurrentExecutions *int64 `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The amount of provisioned concurrency allocated.
+	AllocatedProvisionedConcurrentExecutions *int64 `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The status of the allocation process. Values: ProvisionedConcurrencyStatusEnum.
+	Status *string `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
+	// For failed allocations, the reason that provisioned concurrency could not be
+	// allocated.
+	StatusReason *string `name:"StatusReason" type:"string"`
+	// The date and time that a user last updated the configuration, in ISO 8601 format.
+	LastModified *string `name:"LastModified" type:"string"`
 }
 
 type GetRuntimeManagementConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
 }
 
 type GetRuntimeManagementConfigResponse struct {
-	_                 struct{} `type:"structure"`
-	UpdateRuntimeOn   *string  `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn"`
-	RuntimeVersionArn *string  `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
-	FunctionArn       *string  `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The current runtime update mode of the function. Values: UpdateRuntimeOn.
+	UpdateRuntimeOn *string `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn"`
+	// The ARN of the runtime the function is configured to use.
+	RuntimeVersionArn *string `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
+	// The Amazon Resource Name (ARN) of your function.
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
 }
 
+// Configuration values that override the container image Dockerfile settings. For more
+// information, see Container image settings.
 type ImageConfig struct {
-	_                struct{} `type:"structure"`
-	EntryPoint       []string `name:"EntryPoint" type:"list" min:"0" max:"1500"`
-	Command          []string `name:"Command" type:"list" min:"0" max:"1500"`
-	WorkingDirectory *string  `name:"WorkingDirectory" type:"string" min:"0" max:"1000"`
+	_ struct{} `type:"structure"`
+	// Specifies the entry point to their application, which is typically the location of the
+	// runtime executable.
+	EntryPoint []string `name:"EntryPoint" type:"list" min:"0" max:"1500"`
+	// Specifies parameters that you want to pass in with ENTRYPOINT.
+	Command []string `name:"Command" type:"list" min:"0" max:"1500"`
+	// Specifies the working directory.
+	WorkingDirectory *string `name:"WorkingDirectory" type:"string" min:"0" max:"1000"`
 }
 
+// Error response to GetFunctionConfiguration.
 type ImageConfigError struct {
-	_         struct{} `type:"structure"`
-	ErrorCode *string  `name:"ErrorCode" type:"string"`
-	Message   *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// Error code.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// Error message.
+	Message *string `name:"Message" type:"string"`
 }
 
+// Response to a GetFunctionConfiguration request.
 type ImageConfigResponse struct {
-	_           struct{}          `type:"structure"`
-	ImageConfig *ImageConfig      `name:"ImageConfig" type:"structure"`
-	Error       *ImageConfigError `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Configuration values that override the container image Dockerfile.
+	ImageConfig *ImageConfig `name:"ImageConfig" type:"structure"`
+	// Error response to GetFunctionConfiguration.
+	Error *ImageConfigError `name:"Error" type:"structure"`
 }
 
+// Specifications that define the characteristics and constraints for compute instances
+// used by the capacity provider.
 type InstanceRequirements struct {
-	_                     struct{} `type:"structure"`
-	Architectures         []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
-	AllowedInstanceTypes  []string `name:"AllowedInstanceTypes" type:"list" min:"0" max:"400"`
+	_ struct{} `type:"structure"`
+	// A list of supported CPU architectures for compute instances.
+	Architectures []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
+	// A list of EC2 instance types that the capacity provider is allowed to use.
+	AllowedInstanceTypes []string `name:"AllowedInstanceTypes" type:"list" min:"0" max:"400"`
+	// A list of EC2 instance types that the capacity provider should not use, even if they
+	// meet other requirements.
 	ExcludedInstanceTypes []string `name:"ExcludedInstanceTypes" type:"list" min:"0" max:"400"`
 }
 
+// The code signature failed the integrity check. If the integrity check fails, then
+// Lambda blocks deployment, even if the code signing policy is set to WARN.
 type InvalidCodeSignatureException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1329,10 +2072,13 @@ func (e *InvalidCodeSignatureException) ErrorCode() string { return "InvalidCode
 func (e *InvalidCodeSignatureException) HTTPStatus() int   { return 400 }
 func (e *InvalidCodeSignatureException) Fault() string     { return "client" }
 
+// One of the parameters in the request is not valid.
 type InvalidParameterValueException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InvalidParameterValueException) Error() string {
@@ -1345,10 +2091,14 @@ func (e *InvalidParameterValueException) ErrorCode() string { return "InvalidPar
 func (e *InvalidParameterValueException) HTTPStatus() int   { return 400 }
 func (e *InvalidParameterValueException) Fault() string     { return "client" }
 
+// The request body could not be parsed as JSON, or a request header is invalid. For
+// example, the 'x-amzn-RequestId' header is not a valid UUID string.
 type InvalidRequestContentException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InvalidRequestContentException) Error() string {
@@ -1361,6 +2111,7 @@ func (e *InvalidRequestContentException) ErrorCode() string { return "InvalidReq
 func (e *InvalidRequestContentException) HTTPStatus() int   { return 400 }
 func (e *InvalidRequestContentException) Fault() string     { return "client" }
 
+// The runtime or runtime version specified is not supported.
 type InvalidRuntimeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1377,6 +2128,7 @@ func (e *InvalidRuntimeException) ErrorCode() string { return "InvalidRuntimeExc
 func (e *InvalidRuntimeException) HTTPStatus() int   { return 502 }
 func (e *InvalidRuntimeException) Fault() string     { return "server" }
 
+// The security group ID provided in the Lambda function VPC configuration is not valid.
 type InvalidSecurityGroupIDException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1395,6 +2147,7 @@ func (e *InvalidSecurityGroupIDException) ErrorCode() string {
 func (e *InvalidSecurityGroupIDException) HTTPStatus() int { return 502 }
 func (e *InvalidSecurityGroupIDException) Fault() string   { return "server" }
 
+// The subnet ID provided in the Lambda function VPC configuration is not valid.
 type InvalidSubnetIDException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1411,6 +2164,7 @@ func (e *InvalidSubnetIDException) ErrorCode() string { return "InvalidSubnetIDE
 func (e *InvalidSubnetIDException) HTTPStatus() int   { return 502 }
 func (e *InvalidSubnetIDException) Fault() string     { return "server" }
 
+// Lambda could not unzip the deployment package.
 type InvalidZipFileException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1427,78 +2181,124 @@ func (e *InvalidZipFileException) ErrorCode() string { return "InvalidZipFileExc
 func (e *InvalidZipFileException) HTTPStatus() int   { return 502 }
 func (e *InvalidZipFileException) Fault() string     { return "server" }
 
+// Details about a function invocation that completed.
 type InvocationCompletedDetails struct {
-	_              struct{}    `type:"structure"`
-	StartTimestamp *time.Time  `name:"StartTimestamp" type:"timestamp" required:"true"`
-	EndTimestamp   *time.Time  `name:"EndTimestamp" type:"timestamp" required:"true"`
-	RequestId      *string     `name:"RequestId" type:"string" required:"true"`
-	Error          *EventError `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time when the invocation started, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	StartTimestamp *time.Time `name:"StartTimestamp" type:"timestamp" required:"true"`
+	// The date and time when the invocation ended, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	EndTimestamp *time.Time `name:"EndTimestamp" type:"timestamp" required:"true"`
+	// The request ID for the invocation.
+	RequestId *string `name:"RequestId" type:"string" required:"true"`
+	// Details about the invocation failure.
+	Error *EventError `name:"Error" type:"structure"`
 }
 
 type InvocationRequest struct {
-	_                    struct{} `type:"structure" payload:"Payload"`
-	FunctionName         *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	InvocationType       *string  `name:"InvocationType" location:"header" locationName:"X-Amz-Invocation-Type" type:"string" enum:"InvocationType"`
-	LogType              *string  `name:"LogType" location:"header" locationName:"X-Amz-Log-Type" type:"string" enum:"LogType"`
-	ClientContext        *string  `name:"ClientContext" location:"header" locationName:"X-Amz-Client-Context" type:"string"`
-	DurableExecutionName *string  `name:"DurableExecutionName" location:"header" locationName:"X-Amz-Durable-Execution-Name" type:"string" min:"1" max:"64"`
-	Payload              []byte   `name:"Payload" type:"blob"`
-	Qualifier            *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	TenantId             *string  `name:"TenantId" location:"header" locationName:"X-Amz-Tenant-Id" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure" payload:"Payload"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Choose from the following options. Values: InvocationType.
+	InvocationType *string `name:"InvocationType" location:"header" locationName:"X-Amz-Invocation-Type" type:"string" enum:"InvocationType"`
+	// Set to Tail to include the execution log in the response. Values: LogType.
+	LogType *string `name:"LogType" location:"header" locationName:"X-Amz-Log-Type" type:"string" enum:"LogType"`
+	// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the
+	// function in the context object.
+	ClientContext *string `name:"ClientContext" location:"header" locationName:"X-Amz-Client-Context" type:"string"`
+	// Optional unique name for the durable execution.
+	DurableExecutionName *string `name:"DurableExecutionName" location:"header" locationName:"X-Amz-Durable-Execution-Name" type:"string" min:"1" max:"64"`
+	// The JSON that you want to provide to your Lambda function as input.
+	Payload []byte `name:"Payload" type:"blob"`
+	// Specify a version or alias to invoke a published version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The identifier of the tenant in a multi-tenant Lambda function.
+	TenantId *string `name:"TenantId" location:"header" locationName:"X-Amz-Tenant-Id" type:"string" min:"1" max:"256"`
 }
 
 type InvocationResponse struct {
-	_                   struct{} `type:"structure" payload:"Payload"`
-	StatusCode          *int64   `name:"StatusCode" location:"statusCode" type:"integer"`
-	FunctionError       *string  `name:"FunctionError" location:"header" locationName:"X-Amz-Function-Error" type:"string"`
-	LogResult           *string  `name:"LogResult" location:"header" locationName:"X-Amz-Log-Result" type:"string"`
-	Payload             []byte   `name:"Payload" type:"blob"`
-	ExecutedVersion     *string  `name:"ExecutedVersion" location:"header" locationName:"X-Amz-Executed-Version" type:"string" min:"1" max:"1024"`
-	DurableExecutionArn *string  `name:"DurableExecutionArn" location:"header" locationName:"X-Amz-Durable-Execution-Arn" type:"string" min:"1" max:"1024"`
+	_ struct{} `type:"structure" payload:"Payload"`
+	// The HTTP status code is in the 200 range for a successful request.
+	StatusCode *int64 `name:"StatusCode" location:"statusCode" type:"integer"`
+	// If present, indicates that an error occurred during function execution.
+	FunctionError *string `name:"FunctionError" location:"header" locationName:"X-Amz-Function-Error" type:"string"`
+	// The last 4 KB of the execution log, which is base64-encoded.
+	LogResult *string `name:"LogResult" location:"header" locationName:"X-Amz-Log-Result" type:"string"`
+	// The response from the function, or an error object.
+	Payload []byte `name:"Payload" type:"blob"`
+	// The version of the function that executed.
+	ExecutedVersion *string `name:"ExecutedVersion" location:"header" locationName:"X-Amz-Executed-Version" type:"string" min:"1" max:"1024"`
+	// The ARN of the durable execution that was started.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"header" locationName:"X-Amz-Durable-Execution-Arn" type:"string" min:"1" max:"1024"`
 }
 
 type InvokeAsyncRequest struct {
-	_            struct{}  `type:"structure" payload:"InvokeArgs"`
-	FunctionName *string   `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	InvokeArgs   io.Reader `name:"InvokeArgs" type:"blob" required:"true" streaming:"true"`
+	_ struct{} `type:"structure" payload:"InvokeArgs"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// The JSON that you want to provide to your Lambda function as input.
+	InvokeArgs io.Reader `name:"InvokeArgs" type:"blob" required:"true" streaming:"true"`
 }
 
+// A success response (202 Accepted) indicates that the request is queued for invocation.
 type InvokeAsyncResponse struct {
-	_      struct{} `type:"structure"`
-	Status *int64   `name:"Status" location:"statusCode" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The status code.
+	Status *int64 `name:"Status" location:"statusCode" type:"integer"`
 }
 
+// A chunk of the streamed response payload.
 type InvokeResponseStreamUpdate struct {
-	_       struct{} `type:"structure"`
-	Payload []byte   `name:"Payload" type:"blob"`
+	_ struct{} `type:"structure"`
+	// Data returned by your Lambda function.
+	Payload []byte `name:"Payload" type:"blob"`
 }
 
+// A response confirming that the event stream is complete.
 type InvokeWithResponseStreamCompleteEvent struct {
-	_            struct{} `type:"structure"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorDetails *string  `name:"ErrorDetails" type:"string"`
-	LogResult    *string  `name:"LogResult" type:"string"`
+	_ struct{} `type:"structure"`
+	// An error code.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The details of any returned error.
+	ErrorDetails *string `name:"ErrorDetails" type:"string"`
+	// The last 4 KB of the execution log, which is base64-encoded.
+	LogResult *string `name:"LogResult" type:"string"`
 }
 
 type InvokeWithResponseStreamRequest struct {
-	_              struct{} `type:"structure" payload:"Payload"`
-	FunctionName   *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	InvocationType *string  `name:"InvocationType" location:"header" locationName:"X-Amz-Invocation-Type" type:"string" enum:"ResponseStreamingInvocationType"`
-	LogType        *string  `name:"LogType" location:"header" locationName:"X-Amz-Log-Type" type:"string" enum:"LogType"`
-	ClientContext  *string  `name:"ClientContext" location:"header" locationName:"X-Amz-Client-Context" type:"string"`
-	Qualifier      *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	Payload        []byte   `name:"Payload" type:"blob"`
-	TenantId       *string  `name:"TenantId" location:"header" locationName:"X-Amz-Tenant-Id" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure" payload:"Payload"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Use one of the following options: Values: ResponseStreamingInvocationType.
+	InvocationType *string `name:"InvocationType" location:"header" locationName:"X-Amz-Invocation-Type" type:"string" enum:"ResponseStreamingInvocationType"`
+	// Set to Tail to include the execution log in the response. Values: LogType.
+	LogType *string `name:"LogType" location:"header" locationName:"X-Amz-Log-Type" type:"string" enum:"LogType"`
+	// Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the
+	// function in the context object.
+	ClientContext *string `name:"ClientContext" location:"header" locationName:"X-Amz-Client-Context" type:"string"`
+	// The alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The JSON that you want to provide to your Lambda function as input.
+	Payload []byte `name:"Payload" type:"blob"`
+	// The identifier of the tenant in a multi-tenant Lambda function.
+	TenantId *string `name:"TenantId" location:"header" locationName:"X-Amz-Tenant-Id" type:"string" min:"1" max:"256"`
 }
 
 type InvokeWithResponseStreamResponse struct {
-	_                         struct{} `type:"structure" payload:"EventStream"`
-	StatusCode                *int64   `name:"StatusCode" location:"statusCode" type:"integer"`
-	ExecutedVersion           *string  `name:"ExecutedVersion" location:"header" locationName:"X-Amz-Executed-Version" type:"string" min:"1" max:"1024"`
-	EventStream               any      `name:"EventStream" type:"eventstream"` // an event stream: not decoded or encoded yet
-	ResponseStreamContentType *string  `name:"ResponseStreamContentType" location:"header" locationName:"Content-Type" type:"string"`
+	_ struct{} `type:"structure" payload:"EventStream"`
+	// For a successful request, the HTTP status code is in the 200 range.
+	StatusCode *int64 `name:"StatusCode" location:"statusCode" type:"integer"`
+	// The version of the function that executed.
+	ExecutedVersion *string `name:"ExecutedVersion" location:"header" locationName:"X-Amz-Executed-Version" type:"string" min:"1" max:"1024"`
+	// The stream of response payloads.
+	EventStream any `name:"EventStream" type:"eventstream"` // an event stream: not decoded or encoded yet
+	// The type of data the stream is returning.
+	ResponseStreamContentType *string `name:"ResponseStreamContentType" location:"header" locationName:"Content-Type" type:"string"`
 }
 
+// Lambda couldn't decrypt the environment variables because KMS access was denied. Check
+// the Lambda function's KMS permissions.
 type KMSAccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1515,6 +2315,8 @@ func (e *KMSAccessDeniedException) ErrorCode() string { return "KMSAccessDeniedE
 func (e *KMSAccessDeniedException) HTTPStatus() int   { return 502 }
 func (e *KMSAccessDeniedException) Fault() string     { return "server" }
 
+// Lambda couldn't decrypt the environment variables because the KMS key used is disabled.
+// Check the Lambda function's KMS key settings.
 type KMSDisabledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1531,6 +2333,8 @@ func (e *KMSDisabledException) ErrorCode() string { return "KMSDisabledException
 func (e *KMSDisabledException) HTTPStatus() int   { return 502 }
 func (e *KMSDisabledException) Fault() string     { return "server" }
 
+// Lambda couldn't decrypt the environment variables because the state of the KMS key used
+// is not valid for Decrypt. Check the function's KMS key settings.
 type KMSInvalidStateException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1547,6 +2351,8 @@ func (e *KMSInvalidStateException) ErrorCode() string { return "KMSInvalidStateE
 func (e *KMSInvalidStateException) HTTPStatus() int   { return 502 }
 func (e *KMSInvalidStateException) Fault() string     { return "server" }
 
+// Lambda couldn't decrypt the environment variables because the KMS key was not found.
+// Check the function's KMS key settings.
 type KMSNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1563,291 +2369,452 @@ func (e *KMSNotFoundException) ErrorCode() string { return "KMSNotFoundException
 func (e *KMSNotFoundException) HTTPStatus() int   { return 502 }
 func (e *KMSNotFoundException) Fault() string     { return "server" }
 
+// Specific access configuration settings that tell Lambda how to authenticate with your
+// schema registry.
 type KafkaSchemaRegistryAccessConfig struct {
-	_    struct{} `type:"structure"`
-	Type *string  `name:"Type" type:"string" enum:"KafkaSchemaRegistryAuthType"`
-	URI  *string  `name:"URI" type:"string"`
+	_ struct{} `type:"structure"`
+	// The type of authentication Lambda uses to access your schema registry. Values:
+	// KafkaSchemaRegistryAuthType.
+	Type *string `name:"Type" type:"string" enum:"KafkaSchemaRegistryAuthType"`
+	// The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema
+	// registry.
+	URI *string `name:"URI" type:"string"`
 }
 
+// Specific configuration settings for a Kafka schema registry.
 type KafkaSchemaRegistryConfig struct {
-	_                       struct{}                           `type:"structure"`
-	SchemaRegistryURI       *string                            `name:"SchemaRegistryURI" type:"string" min:"1" max:"10000"`
-	EventRecordFormat       *string                            `name:"EventRecordFormat" type:"string" enum:"SchemaRegistryEventRecordFormat"`
-	AccessConfigs           []*KafkaSchemaRegistryAccessConfig `name:"AccessConfigs" type:"list"`
-	SchemaValidationConfigs []*KafkaSchemaValidationConfig     `name:"SchemaValidationConfigs" type:"list"`
+	_ struct{} `type:"structure"`
+	// The URI for your schema registry.
+	SchemaRegistryURI *string `name:"SchemaRegistryURI" type:"string" min:"1" max:"10000"`
+	// The record format that Lambda delivers to your function after schema validation.
+	// Values: SchemaRegistryEventRecordFormat.
+	EventRecordFormat *string `name:"EventRecordFormat" type:"string" enum:"SchemaRegistryEventRecordFormat"`
+	// An array of access configuration objects that tell Lambda how to authenticate with
+	// your schema registry.
+	AccessConfigs []*KafkaSchemaRegistryAccessConfig `name:"AccessConfigs" type:"list"`
+	// An array of schema validation configuration objects, which tell Lambda the message
+	// attributes you want to validate and filter using your schema registry.
+	SchemaValidationConfigs []*KafkaSchemaValidationConfig `name:"SchemaValidationConfigs" type:"list"`
 }
 
+// Specific schema validation configuration settings that tell Lambda the message
+// attributes you want to validate and filter using your schema registry.
 type KafkaSchemaValidationConfig struct {
-	_         struct{} `type:"structure"`
-	Attribute *string  `name:"Attribute" type:"string" enum:"KafkaSchemaValidationAttribute"`
+	_ struct{} `type:"structure"`
+	// The attributes you want your schema registry to validate and filter for. Values:
+	// KafkaSchemaValidationAttribute.
+	Attribute *string `name:"Attribute" type:"string" enum:"KafkaSchemaValidationAttribute"`
 }
 
+// Configuration for Lambda-managed instances used by the capacity provider.
 type LambdaManagedInstancesCapacityProviderConfig struct {
-	_                                     struct{} `type:"structure"`
-	CapacityProviderArn                   *string  `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
-	PerExecutionEnvironmentMaxConcurrency *int64   `name:"PerExecutionEnvironmentMaxConcurrency" type:"integer" min:"1" max:"1600"`
-	ExecutionEnvironmentMemoryGiBPerVCpu  *float64 `name:"ExecutionEnvironmentMemoryGiBPerVCpu" type:"double" min:"2.0" max:"8.0"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the capacity provider.
+	CapacityProviderArn *string `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
+	// The maximum number of concurrent execution environments that can run on each compute
+	// instance.
+	PerExecutionEnvironmentMaxConcurrency *int64 `name:"PerExecutionEnvironmentMaxConcurrency" type:"integer" min:"1" max:"1600"`
+	// The amount of memory in GiB allocated per vCPU for execution environments.
+	ExecutionEnvironmentMemoryGiBPerVCpu *float64 `name:"ExecutionEnvironmentMemoryGiBPerVCpu" type:"double" min:"2.0" max:"8.0"`
 }
 
+// An Lambda layer.
 type Layer struct {
-	_                        struct{} `type:"structure"`
-	Arn                      *string  `name:"Arn" type:"string" min:"1" max:"140"`
-	CodeSize                 *int64   `name:"CodeSize" type:"long"`
-	SigningProfileVersionArn *string  `name:"SigningProfileVersionArn" type:"string"`
-	SigningJobArn            *string  `name:"SigningJobArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the function layer.
+	Arn *string `name:"Arn" type:"string" min:"1" max:"140"`
+	// The size of the layer archive in bytes.
+	CodeSize *int64 `name:"CodeSize" type:"long"`
+	// The Amazon Resource Name (ARN) for a signing profile version.
+	SigningProfileVersionArn *string `name:"SigningProfileVersionArn" type:"string"`
+	// The Amazon Resource Name (ARN) of a signing job.
+	SigningJobArn *string `name:"SigningJobArn" type:"string"`
 }
 
+// A ZIP archive that contains the contents of an Lambda layer. You can specify either an
+// Amazon S3 location, or upload a layer archive directly.
 type LayerVersionContentInput struct {
-	_               struct{} `type:"structure"`
-	S3Bucket        *string  `name:"S3Bucket" type:"string" min:"3" max:"63"`
-	S3Key           *string  `name:"S3Key" type:"string" min:"1" max:"1024"`
-	S3ObjectVersion *string  `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
-	ZipFile         []byte   `name:"ZipFile" type:"blob"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 bucket of the layer archive.
+	S3Bucket *string `name:"S3Bucket" type:"string" min:"3" max:"63"`
+	// The Amazon S3 key of the layer archive.
+	S3Key *string `name:"S3Key" type:"string" min:"1" max:"1024"`
+	// For versioned objects, the version of the layer archive object to use.
+	S3ObjectVersion *string `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
+	// The base64-encoded contents of the layer archive.
+	ZipFile []byte `name:"ZipFile" type:"blob"`
 }
 
+// Details about a version of an Lambda layer.
 type LayerVersionContentOutput struct {
-	_                        struct{} `type:"structure"`
-	Location                 *string  `name:"Location" type:"string"`
-	CodeSha256               *string  `name:"CodeSha256" type:"string"`
-	CodeSize                 *int64   `name:"CodeSize" type:"long"`
-	SigningProfileVersionArn *string  `name:"SigningProfileVersionArn" type:"string"`
-	SigningJobArn            *string  `name:"SigningJobArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// A link to the layer archive in Amazon S3 that is valid for 10 minutes.
+	Location *string `name:"Location" type:"string"`
+	// The SHA-256 hash of the layer archive.
+	CodeSha256 *string `name:"CodeSha256" type:"string"`
+	// The size of the layer archive in bytes.
+	CodeSize *int64 `name:"CodeSize" type:"long"`
+	// The Amazon Resource Name (ARN) for a signing profile version.
+	SigningProfileVersionArn *string `name:"SigningProfileVersionArn" type:"string"`
+	// The Amazon Resource Name (ARN) of a signing job.
+	SigningJobArn *string `name:"SigningJobArn" type:"string"`
 }
 
+// Details about a version of an Lambda layer.
 type LayerVersionsListItem struct {
-	_                       struct{} `type:"structure"`
-	LayerVersionArn         *string  `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
-	Version                 *int64   `name:"Version" type:"long"`
-	Description             *string  `name:"Description" type:"string" min:"0" max:"256"`
-	CreatedDate             *string  `name:"CreatedDate" type:"string"`
-	CompatibleRuntimes      []string `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
-	LicenseInfo             *string  `name:"LicenseInfo" type:"string" min:"0" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ARN of the layer version.
+	LayerVersionArn *string `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
+	// The version number.
+	Version *int64 `name:"Version" type:"long"`
+	// The description of the version.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The date that the version was created, in ISO 8601 format.
+	CreatedDate *string `name:"CreatedDate" type:"string"`
+	// The layer's compatible runtimes.
+	CompatibleRuntimes []string `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
+	// The layer's open-source license.
+	LicenseInfo *string `name:"LicenseInfo" type:"string" min:"0" max:"512"`
+	// A list of compatible instruction set architectures.
 	CompatibleArchitectures []string `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
 }
 
+// Details about an Lambda layer.
 type LayersListItem struct {
-	_                     struct{}               `type:"structure"`
-	LayerName             *string                `name:"LayerName" type:"string" min:"1" max:"140"`
-	LayerArn              *string                `name:"LayerArn" type:"string" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name of the layer.
+	LayerName *string `name:"LayerName" type:"string" min:"1" max:"140"`
+	// The Amazon Resource Name (ARN) of the function layer.
+	LayerArn *string `name:"LayerArn" type:"string" min:"1" max:"140"`
+	// The newest version of the layer.
 	LatestMatchingVersion *LayerVersionsListItem `name:"LatestMatchingVersion" type:"structure"`
 }
 
 type ListAliasesRequest struct {
-	_               struct{} `type:"structure"`
-	FunctionName    *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	FunctionVersion *string  `name:"FunctionVersion" location:"querystring" locationName:"FunctionVersion" type:"string" min:"1" max:"1024"`
-	Marker          *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems        *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify a function version to only list aliases that invoke that version.
+	FunctionVersion *string `name:"FunctionVersion" location:"querystring" locationName:"FunctionVersion" type:"string" min:"1" max:"1024"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// Limit the number of aliases returned.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
 type ListAliasesResponse struct {
-	_          struct{}              `type:"structure"`
-	NextMarker *string               `name:"NextMarker" type:"string"`
-	Aliases    []*AliasConfiguration `name:"Aliases" type:"list"`
+	_ struct{} `type:"structure"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of aliases.
+	Aliases []*AliasConfiguration `name:"Aliases" type:"list"`
 }
 
 type ListCapacityProvidersRequest struct {
-	_        struct{} `type:"structure"`
-	State    *string  `name:"State" location:"querystring" locationName:"State" type:"string" enum:"CapacityProviderState"`
-	Marker   *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// Filter capacity providers by their current state. Values: CapacityProviderState.
+	State *string `name:"State" location:"querystring" locationName:"State" type:"string" enum:"CapacityProviderState"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of capacity providers to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
 }
 
 type ListCapacityProvidersResponse struct {
-	_                 struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of capacity providers in your account.
 	CapacityProviders []*CapacityProvider `name:"CapacityProviders" type:"list" required:"true" min:"0" max:"50"`
-	NextMarker        *string             `name:"NextMarker" type:"string"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListCodeSigningConfigsRequest struct {
-	_        struct{} `type:"structure"`
-	Marker   *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// Maximum number of items to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
 type ListCodeSigningConfigsResponse struct {
-	_                  struct{}             `type:"structure"`
-	NextMarker         *string              `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// The code signing configurations
 	CodeSigningConfigs []*CodeSigningConfig `name:"CodeSigningConfigs" type:"list"`
 }
 
 type ListDurableExecutionsByFunctionRequest struct {
-	_                    struct{}   `type:"structure"`
-	FunctionName         *string    `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier            *string    `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	DurableExecutionName *string    `name:"DurableExecutionName" location:"querystring" locationName:"DurableExecutionName" type:"string" min:"1" max:"64"`
-	Statuses             []string   `name:"Statuses" location:"querystring" locationName:"Statuses" type:"list" min:"1" max:"10" memberEnum:"ExecutionStatus"`
-	StartedAfter         *time.Time `name:"StartedAfter" location:"querystring" locationName:"StartedAfter" type:"timestamp"`
-	StartedBefore        *time.Time `name:"StartedBefore" location:"querystring" locationName:"StartedBefore" type:"timestamp"`
-	ReverseOrder         *bool      `name:"ReverseOrder" location:"querystring" locationName:"ReverseOrder" type:"boolean"`
-	Marker               *string    `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems             *int64     `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// The function version or alias.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// Filter executions by name.
+	DurableExecutionName *string `name:"DurableExecutionName" location:"querystring" locationName:"DurableExecutionName" type:"string" min:"1" max:"64"`
+	// Filter executions by status.
+	Statuses []string `name:"Statuses" location:"querystring" locationName:"Statuses" type:"list" min:"1" max:"10" memberEnum:"ExecutionStatus"`
+	// Filter executions that started after this timestamp (ISO 8601 format).
+	StartedAfter *time.Time `name:"StartedAfter" location:"querystring" locationName:"StartedAfter" type:"timestamp"`
+	// Filter executions that started before this timestamp (ISO 8601 format).
+	StartedBefore *time.Time `name:"StartedBefore" location:"querystring" locationName:"StartedBefore" type:"timestamp"`
+	// Set to true to return results in reverse chronological order (newest first).
+	ReverseOrder *bool `name:"ReverseOrder" location:"querystring" locationName:"ReverseOrder" type:"boolean"`
+	// Pagination token from a previous request to continue retrieving results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// Maximum number of executions to return (1-1000).
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"0" max:"1000"`
 }
 
+// The response from the ListDurableExecutionsByFunction operation, containing a list of
+// durable executions and pagination information.
 type ListDurableExecutionsByFunctionResponse struct {
-	_                 struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// List of durable execution summaries matching the filter criteria.
 	DurableExecutions []*Execution `name:"DurableExecutions" type:"list"`
-	NextMarker        *string      `name:"NextMarker" type:"string"`
+	// Pagination token for retrieving additional results.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListEventSourceMappingsRequest struct {
-	_              struct{} `type:"structure"`
-	EventSourceArn *string  `name:"EventSourceArn" location:"querystring" locationName:"EventSourceArn" type:"string"`
-	FunctionName   *string  `name:"FunctionName" location:"querystring" locationName:"FunctionName" type:"string" min:"1" max:"256"`
-	Marker         *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems       *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the event source.
+	EventSourceArn *string `name:"EventSourceArn" location:"querystring" locationName:"EventSourceArn" type:"string"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"querystring" locationName:"FunctionName" type:"string" min:"1" max:"256"`
+	// A pagination token returned by a previous call.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of event source mappings to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
 type ListEventSourceMappingsResponse struct {
-	_                   struct{}                           `type:"structure"`
-	NextMarker          *string                            `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// A pagination token that's returned when the response doesn't contain all event source
+	// mappings.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of event source mappings.
 	EventSourceMappings []*EventSourceMappingConfiguration `name:"EventSourceMappings" type:"list"`
 }
 
 type ListFunctionEventInvokeConfigsRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Marker       *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems     *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of configurations to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
 }
 
 type ListFunctionEventInvokeConfigsResponse struct {
-	_                          struct{}                     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of configurations.
 	FunctionEventInvokeConfigs []*FunctionEventInvokeConfig `name:"FunctionEventInvokeConfigs" type:"list"`
-	NextMarker                 *string                      `name:"NextMarker" type:"string"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListFunctionUrlConfigsRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Marker       *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems     *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of function URLs to return in the response.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
 }
 
 type ListFunctionUrlConfigsResponse struct {
-	_                  struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of function URL configurations.
 	FunctionUrlConfigs []*FunctionUrlConfig `name:"FunctionUrlConfigs" type:"list" required:"true"`
-	NextMarker         *string              `name:"NextMarker" type:"string"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListFunctionVersionsByCapacityProviderRequest struct {
-	_                    struct{} `type:"structure"`
-	CapacityProviderName *string  `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
-	Marker               *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems             *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity provider to list function versions for.
+	CapacityProviderName *string `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of function versions to return in the response.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
 }
 
 type ListFunctionVersionsByCapacityProviderResponse struct {
-	_                   struct{}                                      `type:"structure"`
-	CapacityProviderArn *string                                       `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
-	FunctionVersions    []*FunctionVersionsByCapacityProviderListItem `name:"FunctionVersions" type:"list" required:"true" min:"0" max:"50"`
-	NextMarker          *string                                       `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the capacity provider.
+	CapacityProviderArn *string `name:"CapacityProviderArn" type:"string" required:"true" min:"1" max:"140"`
+	// A list of function versions that use the specified capacity provider.
+	FunctionVersions []*FunctionVersionsByCapacityProviderListItem `name:"FunctionVersions" type:"list" required:"true" min:"0" max:"50"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListFunctionsByCodeSigningConfigRequest struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	Marker               *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems             *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// Maximum number of items to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
 type ListFunctionsByCodeSigningConfigResponse struct {
-	_            struct{} `type:"structure"`
-	NextMarker   *string  `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// The function ARNs.
 	FunctionArns []string `name:"FunctionArns" type:"list"`
 }
 
 type ListFunctionsRequest struct {
-	_               struct{} `type:"structure"`
-	MasterRegion    *string  `name:"MasterRegion" location:"querystring" locationName:"MasterRegion" type:"string"`
-	FunctionVersion *string  `name:"FunctionVersion" location:"querystring" locationName:"FunctionVersion" type:"string" enum:"FunctionVersion"`
-	Marker          *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems        *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// For Lambda@Edge functions, the Amazon Web Services Region of the master function.
+	MasterRegion *string `name:"MasterRegion" location:"querystring" locationName:"MasterRegion" type:"string"`
+	// Set to ALL to include entries for all published versions of each function. Values:
+	// FunctionVersion.
+	FunctionVersion *string `name:"FunctionVersion" location:"querystring" locationName:"FunctionVersion" type:"string" enum:"FunctionVersion"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of functions to return in the response.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
+// A list of Lambda functions.
 type ListFunctionsResponse struct {
-	_          struct{}                 `type:"structure"`
-	NextMarker *string                  `name:"NextMarker" type:"string"`
-	Functions  []*FunctionConfiguration `name:"Functions" type:"list"`
+	_ struct{} `type:"structure"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of Lambda functions.
+	Functions []*FunctionConfiguration `name:"Functions" type:"list"`
 }
 
 type ListLayerVersionsRequest struct {
-	_                      struct{} `type:"structure"`
-	CompatibleRuntime      *string  `name:"CompatibleRuntime" location:"querystring" locationName:"CompatibleRuntime" type:"string" enum:"Runtime"`
-	LayerName              *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	Marker                 *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems               *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
-	CompatibleArchitecture *string  `name:"CompatibleArchitecture" location:"querystring" locationName:"CompatibleArchitecture" type:"string" enum:"Architecture"`
+	_ struct{} `type:"structure"`
+	// A runtime identifier. Values: Runtime.
+	CompatibleRuntime *string `name:"CompatibleRuntime" location:"querystring" locationName:"CompatibleRuntime" type:"string" enum:"Runtime"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// A pagination token returned by a previous call.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of versions to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	// The compatible instruction set architecture. Values: Architecture.
+	CompatibleArchitecture *string `name:"CompatibleArchitecture" location:"querystring" locationName:"CompatibleArchitecture" type:"string" enum:"Architecture"`
 }
 
 type ListLayerVersionsResponse struct {
-	_             struct{}                 `type:"structure"`
-	NextMarker    *string                  `name:"NextMarker" type:"string"`
+	_ struct{} `type:"structure"`
+	// A pagination token returned when the response doesn't contain all versions.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of versions.
 	LayerVersions []*LayerVersionsListItem `name:"LayerVersions" type:"list"`
 }
 
 type ListLayersRequest struct {
-	_                      struct{} `type:"structure"`
-	CompatibleRuntime      *string  `name:"CompatibleRuntime" location:"querystring" locationName:"CompatibleRuntime" type:"string" enum:"Runtime"`
-	Marker                 *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems               *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
-	CompatibleArchitecture *string  `name:"CompatibleArchitecture" location:"querystring" locationName:"CompatibleArchitecture" type:"string" enum:"Architecture"`
+	_ struct{} `type:"structure"`
+	// A runtime identifier. Values: Runtime.
+	CompatibleRuntime *string `name:"CompatibleRuntime" location:"querystring" locationName:"CompatibleRuntime" type:"string" enum:"Runtime"`
+	// A pagination token returned by a previous call.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of layers to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	// The compatible instruction set architecture. Values: Architecture.
+	CompatibleArchitecture *string `name:"CompatibleArchitecture" location:"querystring" locationName:"CompatibleArchitecture" type:"string" enum:"Architecture"`
 }
 
 type ListLayersResponse struct {
-	_          struct{}          `type:"structure"`
-	NextMarker *string           `name:"NextMarker" type:"string"`
-	Layers     []*LayersListItem `name:"Layers" type:"list"`
+	_ struct{} `type:"structure"`
+	// A pagination token returned when the response doesn't contain all layers.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of function layers.
+	Layers []*LayersListItem `name:"Layers" type:"list"`
 }
 
 type ListProvisionedConcurrencyConfigsRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Marker       *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems     *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// Specify a number to limit the number of configurations returned.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"50"`
 }
 
 type ListProvisionedConcurrencyConfigsResponse struct {
-	_                             struct{}                                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of provisioned concurrency configurations.
 	ProvisionedConcurrencyConfigs []*ProvisionedConcurrencyConfigListItem `name:"ProvisionedConcurrencyConfigs" type:"list"`
-	NextMarker                    *string                                 `name:"NextMarker" type:"string"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
 }
 
 type ListTagsRequest struct {
-	_        struct{} `type:"structure"`
-	Resource *string  `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The resource's Amazon Resource Name (ARN).
+	Resource *string `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type ListTagsResponse struct {
-	_    struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The function's tags.
 	Tags map[string]string `name:"Tags" type:"map"`
 }
 
 type ListVersionsByFunctionRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Marker       *string  `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
-	MaxItems     *int64   `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify the pagination token that's returned by a previous request to retrieve the
+	// next page of results.
+	Marker *string `name:"Marker" location:"querystring" locationName:"Marker" type:"string"`
+	// The maximum number of versions to return.
+	MaxItems *int64 `name:"MaxItems" location:"querystring" locationName:"MaxItems" type:"integer" min:"1" max:"10000"`
 }
 
 type ListVersionsByFunctionResponse struct {
-	_          struct{}                 `type:"structure"`
-	NextMarker *string                  `name:"NextMarker" type:"string"`
-	Versions   []*FunctionConfiguration `name:"Versions" type:"list"`
+	_ struct{} `type:"structure"`
+	// The pagination token that's included if more results are available.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// A list of Lambda function versions.
+	Versions []*FunctionConfiguration `name:"Versions" type:"list"`
 }
 
+// The function's Amazon CloudWatch Logs configuration settings.
 type LoggingConfig struct {
-	_                   struct{} `type:"structure"`
-	LogFormat           *string  `name:"LogFormat" type:"string" enum:"LogFormat"`
-	ApplicationLogLevel *string  `name:"ApplicationLogLevel" type:"string" enum:"ApplicationLogLevel"`
-	SystemLogLevel      *string  `name:"SystemLogLevel" type:"string" enum:"SystemLogLevel"`
-	LogGroup            *string  `name:"LogGroup" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The format in which Lambda sends your function's application and system logs to
+	// CloudWatch. Values: LogFormat.
+	LogFormat *string `name:"LogFormat" type:"string" enum:"LogFormat"`
+	// Set this property to filter the application logs for your function that Lambda sends
+	// to CloudWatch. Values: ApplicationLogLevel.
+	ApplicationLogLevel *string `name:"ApplicationLogLevel" type:"string" enum:"ApplicationLogLevel"`
+	// Set this property to filter the system logs for your function that Lambda sends to
+	// CloudWatch. Values: SystemLogLevel.
+	SystemLogLevel *string `name:"SystemLogLevel" type:"string" enum:"SystemLogLevel"`
+	// The name of the Amazon CloudWatch log group the function sends logs to.
+	LogGroup *string `name:"LogGroup" type:"string" min:"1" max:"512"`
 }
 
+// The function has no published versions available.
 type NoPublishedVersionException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *NoPublishedVersionException) Error() string {
@@ -1860,51 +2827,87 @@ func (e *NoPublishedVersionException) ErrorCode() string { return "NoPublishedVe
 func (e *NoPublishedVersionException) HTTPStatus() int   { return 400 }
 func (e *NoPublishedVersionException) Fault() string     { return "client" }
 
+// A destination for events that failed processing. For more information, see Adding a
+// destination.
 type OnFailure struct {
-	_           struct{} `type:"structure"`
-	Destination *string  `name:"Destination" type:"string" min:"0" max:"350"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the destination resource.
+	Destination *string `name:"Destination" type:"string" min:"0" max:"350"`
 }
 
+// A destination for events that were processed successfully.
 type OnSuccess struct {
-	_           struct{} `type:"structure"`
-	Destination *string  `name:"Destination" type:"string" min:"0" max:"350"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the destination resource.
+	Destination *string `name:"Destination" type:"string" min:"0" max:"350"`
 }
 
+// Information about an operation within a durable execution.
 type Operation struct {
-	_                    struct{}              `type:"structure"`
-	Id                   *string               `name:"Id" type:"string" required:"true" min:"1" max:"64"`
-	ParentId             *string               `name:"ParentId" type:"string" min:"1" max:"64"`
-	Name                 *string               `name:"Name" type:"string" min:"1" max:"256"`
-	Type                 *string               `name:"Type" type:"string" enum:"OperationType" required:"true"`
-	SubType              *string               `name:"SubType" type:"string" min:"1" max:"32"`
-	StartTimestamp       *time.Time            `name:"StartTimestamp" type:"timestamp" required:"true"`
-	EndTimestamp         *time.Time            `name:"EndTimestamp" type:"timestamp"`
-	Status               *string               `name:"Status" type:"string" enum:"OperationStatus" required:"true"`
-	ExecutionDetails     *ExecutionDetails     `name:"ExecutionDetails" type:"structure"`
-	ContextDetails       *ContextDetails       `name:"ContextDetails" type:"structure"`
-	StepDetails          *StepDetails          `name:"StepDetails" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for this operation.
+	Id *string `name:"Id" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier of the parent operation, if this operation is running within a
+	// child context.
+	ParentId *string `name:"ParentId" type:"string" min:"1" max:"64"`
+	// The customer-provided name for this operation.
+	Name *string `name:"Name" type:"string" min:"1" max:"256"`
+	// The type of operation. Values: OperationType.
+	Type *string `name:"Type" type:"string" enum:"OperationType" required:"true"`
+	// The subtype of the operation, providing additional categorization.
+	SubType *string `name:"SubType" type:"string" min:"1" max:"32"`
+	// The date and time when the operation started, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	StartTimestamp *time.Time `name:"StartTimestamp" type:"timestamp" required:"true"`
+	// The date and time when the operation ended, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	EndTimestamp *time.Time `name:"EndTimestamp" type:"timestamp"`
+	// The current status of the operation. Values: OperationStatus.
+	Status *string `name:"Status" type:"string" enum:"OperationStatus" required:"true"`
+	// Details about the execution, if this operation represents an execution.
+	ExecutionDetails *ExecutionDetails `name:"ExecutionDetails" type:"structure"`
+	// Details about the context, if this operation represents a context.
+	ContextDetails *ContextDetails `name:"ContextDetails" type:"structure"`
+	// Details about the step, if this operation represents a step.
+	StepDetails *StepDetails `name:"StepDetails" type:"structure"`
+	// Details about the wait operation, if this operation represents a wait.
 	WaitDetails          *WaitDetails          `name:"WaitDetails" type:"structure"`
 	CallbackDetails      *CallbackDetails      `name:"CallbackDetails" type:"structure"`
 	ChainedInvokeDetails *ChainedInvokeDetails `name:"ChainedInvokeDetails" type:"structure"`
 }
 
+// An update to be applied to an operation during checkpointing.
 type OperationUpdate struct {
-	_                    struct{}              `type:"structure"`
-	Id                   *string               `name:"Id" type:"string" required:"true" min:"1" max:"64"`
-	ParentId             *string               `name:"ParentId" type:"string" min:"1" max:"64"`
-	Name                 *string               `name:"Name" type:"string" min:"1" max:"256"`
-	Type                 *string               `name:"Type" type:"string" enum:"OperationType" required:"true"`
-	SubType              *string               `name:"SubType" type:"string" min:"1" max:"32"`
-	Action               *string               `name:"Action" type:"string" enum:"OperationAction" required:"true"`
-	Payload              *string               `name:"Payload" type:"string" min:"0" max:"6291456"`
-	Error                *ErrorObject          `name:"Error" type:"structure"`
-	ContextOptions       *ContextOptions       `name:"ContextOptions" type:"structure"`
-	StepOptions          *StepOptions          `name:"StepOptions" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for this operation.
+	Id *string `name:"Id" type:"string" required:"true" min:"1" max:"64"`
+	// The unique identifier of the parent operation, if this operation is running within a
+	// child context.
+	ParentId *string `name:"ParentId" type:"string" min:"1" max:"64"`
+	// The customer-provided name for this operation.
+	Name *string `name:"Name" type:"string" min:"1" max:"256"`
+	// The type of operation to update. Values: OperationType.
+	Type *string `name:"Type" type:"string" enum:"OperationType" required:"true"`
+	// The subtype of the operation, providing additional categorization.
+	SubType *string `name:"SubType" type:"string" min:"1" max:"32"`
+	// The action to take on the operation. Values: OperationAction.
+	Action *string `name:"Action" type:"string" enum:"OperationAction" required:"true"`
+	// The payload for successful operations.
+	Payload *string `name:"Payload" type:"string" min:"0" max:"6291456"`
+	// The error information for failed operations.
+	Error *ErrorObject `name:"Error" type:"structure"`
+	// Options for context operations.
+	ContextOptions *ContextOptions `name:"ContextOptions" type:"structure"`
+	// Options for step operations.
+	StepOptions *StepOptions `name:"StepOptions" type:"structure"`
+	// Options for wait operations.
 	WaitOptions          *WaitOptions          `name:"WaitOptions" type:"structure"`
 	CallbackOptions      *CallbackOptions      `name:"CallbackOptions" type:"structure"`
 	ChainedInvokeOptions *ChainedInvokeOptions `name:"ChainedInvokeOptions" type:"structure"`
 }
 
+// The permissions policy for the resource is too large. For more information, see Lambda
+// quotas.
 type PolicyLengthExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1921,10 +2924,14 @@ func (e *PolicyLengthExceededException) ErrorCode() string { return "PolicyLengt
 func (e *PolicyLengthExceededException) HTTPStatus() int   { return 400 }
 func (e *PolicyLengthExceededException) Fault() string     { return "client" }
 
+// The RevisionId provided does not match the latest RevisionId for the Lambda function or
+// alias.
 type PreconditionFailedException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"412"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"412"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *PreconditionFailedException) Error() string {
@@ -1937,17 +2944,28 @@ func (e *PreconditionFailedException) ErrorCode() string { return "PreconditionF
 func (e *PreconditionFailedException) HTTPStatus() int   { return 412 }
 func (e *PreconditionFailedException) Fault() string     { return "client" }
 
+// Details about the provisioned concurrency configuration for a function alias or
+// version.
 type ProvisionedConcurrencyConfigListItem struct {
-	_                                        struct{} `type:"structure"`
-	FunctionArn                              *string  `name:"FunctionArn" type:"string" min:"0" max:"10000"`
-	RequestedProvisionedConcurrentExecutions *int64   `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
-	AvailableProvisionedConcurrentExecutions *int64   `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	AllocatedProvisionedConcurrentExecutions *int64   `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	Status                                   *string  `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
-	StatusReason                             *string  `name:"StatusReason" type:"string"`
-	LastModified                             *string  `name:"LastModified" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the alias or version.
+	FunctionArn *string `name:"FunctionArn" type:"string" min:"0" max:"10000"`
+	// The amount of provisioned concurrency requested.
+	RequestedProvisionedConcurrentExecutions *int64 `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
+	// The amount of provisioned concurrency available.
+	AvailableProvisionedConcurrentExecutions *int64 `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The amount of provisioned concurrency allocated.
+	AllocatedProvisionedConcurrentExecutions *int64 `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The status of the allocation process. Values: ProvisionedConcurrencyStatusEnum.
+	Status *string `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
+	// For failed allocations, the reason that provisioned concurrency could not be
+	// allocated.
+	StatusReason *string `name:"StatusReason" type:"string"`
+	// The date and time that a user last updated the configuration, in ISO 8601 format.
+	LastModified *string `name:"LastModified" type:"string"`
 }
 
+// The specified configuration does not exist.
 type ProvisionedConcurrencyConfigNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Type    *string  `name:"Type" type:"string"`
@@ -1966,131 +2984,204 @@ func (e *ProvisionedConcurrencyConfigNotFoundException) ErrorCode() string {
 func (e *ProvisionedConcurrencyConfigNotFoundException) HTTPStatus() int { return 404 }
 func (e *ProvisionedConcurrencyConfigNotFoundException) Fault() string   { return "client" }
 
+// The provisioned mode configuration for the event source. Use Provisioned Mode to
+// customize the minimum and maximum number of event pollers for your event source.
 type ProvisionedPollerConfig struct {
-	_               struct{} `type:"structure"`
-	MinimumPollers  *int64   `name:"MinimumPollers" type:"integer" min:"1" max:"200"`
-	MaximumPollers  *int64   `name:"MaximumPollers" type:"integer" min:"1" max:"2000"`
-	PollerGroupName *string  `name:"PollerGroupName" type:"string" min:"0" max:"128"`
+	_ struct{} `type:"structure"`
+	// The minimum number of event pollers this event source can scale down to.
+	MinimumPollers *int64 `name:"MinimumPollers" type:"integer" min:"1" max:"200"`
+	// The maximum number of event pollers this event source can scale up to.
+	MaximumPollers *int64 `name:"MaximumPollers" type:"integer" min:"1" max:"2000"`
+	// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
+	PollerGroupName *string `name:"PollerGroupName" type:"string" min:"0" max:"128"`
 }
 
 type PublishLayerVersionRequest struct {
-	_                       struct{}                  `type:"structure"`
-	LayerName               *string                   `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	Description             *string                   `name:"Description" type:"string" min:"0" max:"256"`
-	Content                 *LayerVersionContentInput `name:"Content" type:"structure" required:"true"`
-	CompatibleRuntimes      []string                  `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
-	LicenseInfo             *string                   `name:"LicenseInfo" type:"string" min:"0" max:"512"`
-	CompatibleArchitectures []string                  `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The description of the version.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The function layer archive.
+	Content *LayerVersionContentInput `name:"Content" type:"structure" required:"true"`
+	// A list of compatible function runtimes.
+	CompatibleRuntimes []string `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
+	// The layer's software license.
+	LicenseInfo *string `name:"LicenseInfo" type:"string" min:"0" max:"512"`
+	// A list of compatible instruction set architectures.
+	CompatibleArchitectures []string `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
 }
 
 type PublishLayerVersionResponse struct {
-	_                       struct{}                   `type:"structure"`
-	Content                 *LayerVersionContentOutput `name:"Content" type:"structure"`
-	LayerArn                *string                    `name:"LayerArn" type:"string" min:"1" max:"140"`
-	LayerVersionArn         *string                    `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
-	Description             *string                    `name:"Description" type:"string" min:"0" max:"256"`
-	CreatedDate             *string                    `name:"CreatedDate" type:"string"`
-	Version                 *int64                     `name:"Version" type:"long"`
-	CompatibleRuntimes      []string                   `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
-	LicenseInfo             *string                    `name:"LicenseInfo" type:"string" min:"0" max:"512"`
-	CompatibleArchitectures []string                   `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
+	_ struct{} `type:"structure"`
+	// Details about the layer version.
+	Content *LayerVersionContentOutput `name:"Content" type:"structure"`
+	// The ARN of the layer.
+	LayerArn *string `name:"LayerArn" type:"string" min:"1" max:"140"`
+	// The ARN of the layer version.
+	LayerVersionArn *string `name:"LayerVersionArn" type:"string" min:"1" max:"140"`
+	// The description of the version.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The date that the layer version was created, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreatedDate *string `name:"CreatedDate" type:"string"`
+	// The version number.
+	Version *int64 `name:"Version" type:"long"`
+	// The layer's compatible runtimes.
+	CompatibleRuntimes []string `name:"CompatibleRuntimes" type:"list" min:"0" max:"15" memberEnum:"Runtime"`
+	// The layer's software license.
+	LicenseInfo *string `name:"LicenseInfo" type:"string" min:"0" max:"512"`
+	// A list of compatible instruction set architectures.
+	CompatibleArchitectures []string `name:"CompatibleArchitectures" type:"list" min:"0" max:"2" memberEnum:"Architecture"`
 }
 
 type PublishVersionRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	CodeSha256   *string  `name:"CodeSha256" type:"string"`
-	Description  *string  `name:"Description" type:"string" min:"0" max:"256"`
-	RevisionId   *string  `name:"RevisionId" type:"string"`
-	PublishTo    *string  `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Only publish a version if the hash value matches the value that's specified.
+	CodeSha256 *string `name:"CodeSha256" type:"string"`
+	// A description for the version to override the description in the function
+	// configuration.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// Only update the function if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" type:"string"`
+	// Specifies where to publish the function version or configuration. Values:
+	// FunctionVersionLatestPublished.
+	PublishTo *string `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
 }
 
 type PutFunctionCodeSigningConfigRequest struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	FunctionName         *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type PutFunctionCodeSigningConfigResponse struct {
-	_                    struct{} `type:"structure"`
-	CodeSigningConfigArn *string  `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	FunctionName         *string  `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
 }
 
 type PutFunctionConcurrencyRequest struct {
-	_                            struct{} `type:"structure"`
-	FunctionName                 *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	ReservedConcurrentExecutions *int64   `name:"ReservedConcurrentExecutions" type:"integer" required:"true" min:"0"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The number of simultaneous executions to reserve for the function.
+	ReservedConcurrentExecutions *int64 `name:"ReservedConcurrentExecutions" type:"integer" required:"true" min:"0"`
 }
 
 type PutFunctionEventInvokeConfigRequest struct {
-	_                        struct{}           `type:"structure"`
-	FunctionName             *string            `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier                *string            `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	MaximumRetryAttempts     *int64             `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
-	MaximumEventAgeInSeconds *int64             `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
-	DestinationConfig        *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// A version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The maximum number of times to retry when the function returns an error.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
+	// The maximum age of a request that Lambda sends to a function for processing.
+	MaximumEventAgeInSeconds *int64 `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
+	// A destination for events after they have been sent to a function for processing.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
 }
 
 type PutFunctionRecursionConfigRequest struct {
-	_             struct{} `type:"structure"`
-	FunctionName  *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	RecursiveLoop *string  `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// If you set your function's recursive loop detection configuration to Allow, Lambda
+	// doesn't take any action when it detects your function being invoked as part of a
+	// recursive loop. Values: RecursiveLoop.
+	RecursiveLoop *string `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop" required:"true"`
 }
 
 type PutFunctionRecursionConfigResponse struct {
-	_             struct{} `type:"structure"`
-	RecursiveLoop *string  `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop"`
+	_ struct{} `type:"structure"`
+	// The status of your function's recursive loop detection configuration. Values:
+	// RecursiveLoop.
+	RecursiveLoop *string `name:"RecursiveLoop" type:"string" enum:"RecursiveLoop"`
 }
 
 type PutFunctionScalingConfigRequest struct {
-	_                     struct{}               `type:"structure"`
-	FunctionName          *string                `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier             *string                `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// Specify a version or alias to set the scaling configuration for a published version of
+	// the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	// The scaling configuration to apply to the function, including minimum and maximum
+	// execution environment limits.
 	FunctionScalingConfig *FunctionScalingConfig `name:"FunctionScalingConfig" type:"structure"`
 }
 
 type PutFunctionScalingConfigResponse struct {
-	_             struct{} `type:"structure"`
-	FunctionState *string  `name:"FunctionState" type:"string" enum:"State"`
+	_ struct{} `type:"structure"`
+	// The current state of the function after applying the scaling configuration. Values:
+	// State.
+	FunctionState *string `name:"FunctionState" type:"string" enum:"State"`
 }
 
 type PutProvisionedConcurrencyConfigRequest struct {
-	_                               struct{} `type:"structure"`
-	FunctionName                    *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier                       *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
-	ProvisionedConcurrentExecutions *int64   `name:"ProvisionedConcurrentExecutions" type:"integer" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" required:"true" min:"1" max:"128"`
+	// The amount of provisioned concurrency to allocate for the version or alias.
+	ProvisionedConcurrentExecutions *int64 `name:"ProvisionedConcurrentExecutions" type:"integer" required:"true" min:"1"`
 }
 
 type PutProvisionedConcurrencyConfigResponse struct {
-	_                                        struct{} `type:"structure"`
-	RequestedProvisionedConcurrentExecutions *int64   `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
-	AvailableProvisionedConcurrentExecutions *int64   `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	AllocatedProvisionedConcurrentExecutions *int64   `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
-	Status                                   *string  `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
-	StatusReason                             *string  `name:"StatusReason" type:"string"`
-	LastModified                             *string  `name:"LastModified" type:"string"`
+	_ struct{} `type:"structure"`
+	// The amount of provisioned concurrency requested.
+	RequestedProvisionedConcurrentExecutions *int64 `name:"RequestedProvisionedConcurrentExecutions" type:"integer" min:"1"`
+	// The amount of provisioned concurrency available.
+	AvailableProvisionedConcurrentExecutions *int64 `name:"AvailableProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The amount of provisioned concurrency allocated.
+	AllocatedProvisionedConcurrentExecutions *int64 `name:"AllocatedProvisionedConcurrentExecutions" type:"integer" min:"0"`
+	// The status of the allocation process. Values: ProvisionedConcurrencyStatusEnum.
+	Status *string `name:"Status" type:"string" enum:"ProvisionedConcurrencyStatusEnum"`
+	// For failed allocations, the reason that provisioned concurrency could not be
+	// allocated.
+	StatusReason *string `name:"StatusReason" type:"string"`
+	// The date and time that a user last updated the configuration, in ISO 8601 format.
+	LastModified *string `name:"LastModified" type:"string"`
 }
 
 type PutRuntimeManagementConfigRequest struct {
-	_                 struct{} `type:"structure"`
-	FunctionName      *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier         *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	UpdateRuntimeOn   *string  `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn" required:"true"`
-	RuntimeVersionArn *string  `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Specify a version of the function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// Specify the runtime update mode. Values: UpdateRuntimeOn.
+	UpdateRuntimeOn *string `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn" required:"true"`
+	// The ARN of the runtime version you want the function to use.
+	RuntimeVersionArn *string `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
 }
 
 type PutRuntimeManagementConfigResponse struct {
-	_                 struct{} `type:"structure"`
-	UpdateRuntimeOn   *string  `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn" required:"true"`
-	FunctionArn       *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	RuntimeVersionArn *string  `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The runtime update mode. Values: UpdateRuntimeOn.
+	UpdateRuntimeOn *string `name:"UpdateRuntimeOn" type:"string" enum:"UpdateRuntimeOn" required:"true"`
+	// The ARN of the function
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The ARN of the runtime the function is configured to use.
+	RuntimeVersionArn *string `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
 }
 
+// Lambda has detected your function being invoked in a recursive loop with other Amazon
+// Web Services resources and stopped your function's invocation.
 type RecursiveInvocationException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *RecursiveInvocationException) Error() string {
@@ -2104,21 +3195,32 @@ func (e *RecursiveInvocationException) HTTPStatus() int   { return 400 }
 func (e *RecursiveInvocationException) Fault() string     { return "client" }
 
 type RemoveLayerVersionPermissionRequest struct {
-	_             struct{} `type:"structure"`
-	LayerName     *string  `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
-	VersionNumber *int64   `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
-	StatementId   *string  `name:"StatementId" location:"uri" locationName:"StatementId" type:"string" required:"true" min:"1" max:"100"`
-	RevisionId    *string  `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name or Amazon Resource Name (ARN) of the layer.
+	LayerName *string `name:"LayerName" location:"uri" locationName:"LayerName" type:"string" required:"true" min:"1" max:"140"`
+	// The version number.
+	VersionNumber *int64 `name:"VersionNumber" location:"uri" locationName:"VersionNumber" type:"long" required:"true"`
+	// The identifier that was specified when the statement was added.
+	StatementId *string `name:"StatementId" location:"uri" locationName:"StatementId" type:"string" required:"true" min:"1" max:"100"`
+	// Only update the policy if the revision ID matches the ID specified.
+	RevisionId *string `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
 }
 
 type RemovePermissionRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	StatementId  *string  `name:"StatementId" location:"uri" locationName:"StatementId" type:"string" required:"true" min:"1" max:"100"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	RevisionId   *string  `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// Statement ID of the permission to remove.
+	StatementId *string `name:"StatementId" location:"uri" locationName:"StatementId" type:"string" required:"true" min:"1" max:"100"`
+	// Specify a version or alias to remove permissions from a published version of the
+	// function.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// Update the policy only if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" location:"querystring" locationName:"RevisionId" type:"string"`
 }
 
+// The request payload exceeded the Invoke request body JSON input quota. For more
+// information, see Lambda quotas.
 type RequestTooLargeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"413"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2135,10 +3237,13 @@ func (e *RequestTooLargeException) ErrorCode() string { return "RequestTooLargeE
 func (e *RequestTooLargeException) HTTPStatus() int   { return 413 }
 func (e *RequestTooLargeException) Fault() string     { return "client" }
 
+// The resource already exists, or another operation is in progress.
 type ResourceConflictException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"409"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceConflictException) Error() string {
@@ -2151,6 +3256,9 @@ func (e *ResourceConflictException) ErrorCode() string { return "ResourceConflic
 func (e *ResourceConflictException) HTTPStatus() int   { return 409 }
 func (e *ResourceConflictException) Fault() string     { return "client" }
 
+// The operation conflicts with the resource's availability. For example, you tried to
+// update an event source mapping in the CREATING state, or you tried to delete an event
+// source mapping currently UPDATING.
 type ResourceInUseException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2167,6 +3275,7 @@ func (e *ResourceInUseException) ErrorCode() string { return "ResourceInUseExcep
 func (e *ResourceInUseException) HTTPStatus() int   { return 400 }
 func (e *ResourceInUseException) Fault() string     { return "client" }
 
+// The resource specified in the request does not exist.
 type ResourceNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2183,10 +3292,14 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 404 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// The function is inactive and its VPC connection is no longer available. Wait for the
+// VPC connection to reestablish and try again.
 type ResourceNotReadyException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ResourceNotReadyException) Error() string {
@@ -2199,28 +3312,42 @@ func (e *ResourceNotReadyException) ErrorCode() string { return "ResourceNotRead
 func (e *ResourceNotReadyException) HTTPStatus() int   { return 502 }
 func (e *ResourceNotReadyException) Fault() string     { return "server" }
 
+// Information about retry attempts for an operation.
 type RetryDetails struct {
-	_                       struct{} `type:"structure"`
-	CurrentAttempt          *int64   `name:"CurrentAttempt" type:"integer" min:"0"`
-	NextAttemptDelaySeconds *int64   `name:"NextAttemptDelaySeconds" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The current attempt number for this operation.
+	CurrentAttempt *int64 `name:"CurrentAttempt" type:"integer" min:"0"`
+	// The delay before the next retry attempt, in seconds.
+	NextAttemptDelaySeconds *int64 `name:"NextAttemptDelaySeconds" type:"integer" min:"0"`
 }
 
+// The ARN of the runtime and any errors that occured.
 type RuntimeVersionConfig struct {
-	_                 struct{}             `type:"structure"`
-	RuntimeVersionArn *string              `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
-	Error             *RuntimeVersionError `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ARN of the runtime version you want the function to use.
+	RuntimeVersionArn *string `name:"RuntimeVersionArn" type:"string" min:"26" max:"2048"`
+	// Error response when Lambda is unable to retrieve the runtime version for a function.
+	Error *RuntimeVersionError `name:"Error" type:"structure"`
 }
 
+// Any error returned when the runtime version information for the function could not be
+// retrieved.
 type RuntimeVersionError struct {
-	_         struct{} `type:"structure"`
-	ErrorCode *string  `name:"ErrorCode" type:"string"`
-	Message   *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The error code.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// The error message.
+	Message *string `name:"Message" type:"string"`
 }
 
+// The Lambda function couldn't make a network connection to the configured S3 Files
+// access point.
 type S3FilesMountConnectivityException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"408"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"408"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *S3FilesMountConnectivityException) Error() string {
@@ -2235,10 +3362,14 @@ func (e *S3FilesMountConnectivityException) ErrorCode() string {
 func (e *S3FilesMountConnectivityException) HTTPStatus() int { return 408 }
 func (e *S3FilesMountConnectivityException) Fault() string   { return "client" }
 
+// The Lambda function couldn't mount the configured S3 Files access point due to a
+// permission or configuration issue.
 type S3FilesMountFailureException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"403"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *S3FilesMountFailureException) Error() string {
@@ -2251,10 +3382,14 @@ func (e *S3FilesMountFailureException) ErrorCode() string { return "S3FilesMount
 func (e *S3FilesMountFailureException) HTTPStatus() int   { return 403 }
 func (e *S3FilesMountFailureException) Fault() string     { return "client" }
 
+// The Lambda function made a network connection to the configured S3 Files access point,
+// but the mount operation timed out.
 type S3FilesMountTimeoutException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"408"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"408"`
+	// The exception type.
+	Type *string `name:"Type" type:"string"`
+	// The exception message.
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *S3FilesMountTimeoutException) Error() string {
@@ -2267,26 +3402,37 @@ func (e *S3FilesMountTimeoutException) ErrorCode() string { return "S3FilesMount
 func (e *S3FilesMountTimeoutException) HTTPStatus() int   { return 408 }
 func (e *S3FilesMountTimeoutException) Fault() string     { return "client" }
 
+// (Amazon SQS only) The scaling configuration for the event source. To remove the
+// configuration, pass an empty value.
 type ScalingConfig struct {
-	_                  struct{} `type:"structure"`
-	MaximumConcurrency *int64   `name:"MaximumConcurrency" type:"integer" min:"2" max:"1000"`
+	_ struct{} `type:"structure"`
+	// Limits the number of concurrent instances that the Amazon SQS event source can invoke.
+	MaximumConcurrency *int64 `name:"MaximumConcurrency" type:"integer" min:"2" max:"1000"`
 }
 
+// The self-managed Apache Kafka cluster for your event source.
 type SelfManagedEventSource struct {
-	_         struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of bootstrap servers for your Kafka brokers in the following format:
+	// "KAFKA_BOOTSTRAP_SERVERS": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"].
 	Endpoints map[string][]string `name:"Endpoints" type:"map" min:"1" max:"2"`
 }
 
+// Specific configuration settings for a self-managed Apache Kafka event source.
 type SelfManagedKafkaEventSourceConfig struct {
-	_                    struct{}                   `type:"structure"`
-	ConsumerGroupId      *string                    `name:"ConsumerGroupId" type:"string" min:"1" max:"200"`
+	_ struct{} `type:"structure"`
+	// The identifier for the Kafka consumer group to join.
+	ConsumerGroupId *string `name:"ConsumerGroupId" type:"string" min:"1" max:"200"`
+	// Specific configuration settings for a Kafka schema registry.
 	SchemaRegistryConfig *KafkaSchemaRegistryConfig `name:"SchemaRegistryConfig" type:"structure"`
 }
 
 type SendDurableExecutionCallbackFailureRequest struct {
-	_          struct{}     `type:"structure" payload:"Error"`
-	CallbackId *string      `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
-	Error      *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure" payload:"Error"`
+	// The unique identifier for the callback operation.
+	CallbackId *string `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
+	// Error details describing why the callback operation failed.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
 type SendDurableExecutionCallbackFailureResponse struct {
@@ -2294,8 +3440,9 @@ type SendDurableExecutionCallbackFailureResponse struct {
 }
 
 type SendDurableExecutionCallbackHeartbeatRequest struct {
-	_          struct{} `type:"structure"`
-	CallbackId *string  `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the callback operation.
+	CallbackId *string `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
 }
 
 type SendDurableExecutionCallbackHeartbeatResponse struct {
@@ -2303,19 +3450,23 @@ type SendDurableExecutionCallbackHeartbeatResponse struct {
 }
 
 type SendDurableExecutionCallbackSuccessRequest struct {
-	_          struct{} `type:"structure" payload:"Result"`
-	CallbackId *string  `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
-	Result     []byte   `name:"Result" type:"blob" min:"0" max:"262144"`
+	_ struct{} `type:"structure" payload:"Result"`
+	// The unique identifier for the callback operation.
+	CallbackId *string `name:"CallbackId" location:"uri" locationName:"CallbackId" type:"string" required:"true" min:"1" max:"1024"`
+	// The result data from the successful callback operation.
+	Result []byte `name:"Result" type:"blob" min:"0" max:"262144"`
 }
 
 type SendDurableExecutionCallbackSuccessResponse struct {
 	_ struct{} `type:"structure"`
 }
 
+// The request payload exceeded the maximum allowed size for serialized request entities.
 type SerializedRequestEntityTooLargeException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"413"`
-	Type    *string  `name:"Type" type:"string"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"413"`
+	// The error type.
+	Type    *string `name:"Type" type:"string"`
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *SerializedRequestEntityTooLargeException) Error() string {
@@ -2330,6 +3481,7 @@ func (e *SerializedRequestEntityTooLargeException) ErrorCode() string {
 func (e *SerializedRequestEntityTooLargeException) HTTPStatus() int { return 413 }
 func (e *SerializedRequestEntityTooLargeException) Fault() string   { return "client" }
 
+// The Lambda service encountered an internal error.
 type ServiceException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"500" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2346,11 +3498,17 @@ func (e *ServiceException) ErrorCode() string { return "ServiceException" }
 func (e *ServiceException) HTTPStatus() int   { return 500 }
 func (e *ServiceException) Fault() string     { return "server" }
 
+// The function's Lambda SnapStart setting. Set ApplyOn to PublishedVersions to create a
+// snapshot of the initialized execution environment when you publish a function version.
 type SnapStart struct {
-	_       struct{} `type:"structure"`
-	ApplyOn *string  `name:"ApplyOn" type:"string" enum:"SnapStartApplyOn"`
+	_ struct{} `type:"structure"`
+	// Set to PublishedVersions to create a snapshot of the initialized execution environment
+	// when you publish a function version. Values: SnapStartApplyOn.
+	ApplyOn *string `name:"ApplyOn" type:"string" enum:"SnapStartApplyOn"`
 }
 
+// The afterRestore() runtime hook encountered an error. For more information, check the
+// Amazon CloudWatch logs.
 type SnapStartException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2367,6 +3525,8 @@ func (e *SnapStartException) ErrorCode() string { return "SnapStartException" }
 func (e *SnapStartException) HTTPStatus() int   { return 400 }
 func (e *SnapStartException) Fault() string     { return "client" }
 
+// Lambda is initializing your function. You can invoke the function when the function
+// state becomes Active.
 type SnapStartNotReadyException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2383,12 +3543,19 @@ func (e *SnapStartNotReadyException) ErrorCode() string { return "SnapStartNotRe
 func (e *SnapStartNotReadyException) HTTPStatus() int   { return 409 }
 func (e *SnapStartNotReadyException) Fault() string     { return "client" }
 
+// The function's SnapStart setting.
 type SnapStartResponse struct {
-	_                  struct{} `type:"structure"`
-	ApplyOn            *string  `name:"ApplyOn" type:"string" enum:"SnapStartApplyOn"`
-	OptimizationStatus *string  `name:"OptimizationStatus" type:"string" enum:"SnapStartOptimizationStatus"`
+	_ struct{} `type:"structure"`
+	// When set to PublishedVersions, Lambda creates a snapshot of the execution environment
+	// when you publish a function version. Values: SnapStartApplyOn.
+	ApplyOn *string `name:"ApplyOn" type:"string" enum:"SnapStartApplyOn"`
+	// When you provide a qualified Amazon Resource Name (ARN), this response element
+	// indicates whether SnapStart is activated for the specified function version. Values:
+	// SnapStartOptimizationStatus.
+	OptimizationStatus *string `name:"OptimizationStatus" type:"string" enum:"SnapStartOptimizationStatus"`
 }
 
+// Lambda couldn't restore the snapshot within the timeout limit.
 type SnapStartTimeoutException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"408"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2405,52 +3572,77 @@ func (e *SnapStartTimeoutException) ErrorCode() string { return "SnapStartTimeou
 func (e *SnapStartTimeoutException) HTTPStatus() int   { return 408 }
 func (e *SnapStartTimeoutException) Fault() string     { return "client" }
 
+// To secure and define access to your event source, you can specify the authentication
+// protocol, VPC components, or virtual host.
 type SourceAccessConfiguration struct {
-	_    struct{} `type:"structure"`
-	Type *string  `name:"Type" type:"string" enum:"SourceAccessType"`
-	URI  *string  `name:"URI" type:"string" min:"1" max:"200"`
+	_ struct{} `type:"structure"`
+	// The type of authentication protocol, VPC components, or virtual host for your event
+	// source. Values: SourceAccessType.
+	Type *string `name:"Type" type:"string" enum:"SourceAccessType"`
+	// The value for your chosen configuration in Type.
+	URI *string `name:"URI" type:"string" min:"1" max:"200"`
 }
 
+// Details about a step operation.
 type StepDetails struct {
-	_                    struct{}     `type:"structure"`
-	Attempt              *int64       `name:"Attempt" type:"integer" min:"0"`
-	NextAttemptTimestamp *time.Time   `name:"NextAttemptTimestamp" type:"timestamp"`
-	Result               *string      `name:"Result" type:"string" min:"0" max:"6291456"`
-	Error                *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The current attempt number for this step.
+	Attempt *int64 `name:"Attempt" type:"integer" min:"0"`
+	// The date and time when the next attempt is scheduled, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	NextAttemptTimestamp *time.Time `name:"NextAttemptTimestamp" type:"timestamp"`
+	// The JSON response payload from the step operation.
+	Result *string `name:"Result" type:"string" min:"0" max:"6291456"`
+	// Details about the step failure.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
+// Details about a step that failed.
 type StepFailedDetails struct {
-	_            struct{}      `type:"structure"`
-	Error        *EventError   `name:"Error" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// Details about the step failure.
+	Error *EventError `name:"Error" type:"structure" required:"true"`
+	// Information about retry attempts for this step operation.
 	RetryDetails *RetryDetails `name:"RetryDetails" type:"structure" required:"true"`
 }
 
+// Configuration options for a step operation.
 type StepOptions struct {
-	_                       struct{} `type:"structure"`
-	NextAttemptDelaySeconds *int64   `name:"NextAttemptDelaySeconds" type:"integer" min:"1" max:"31622400"`
+	_ struct{} `type:"structure"`
+	// The delay in seconds before the next retry attempt.
+	NextAttemptDelaySeconds *int64 `name:"NextAttemptDelaySeconds" type:"integer" min:"1" max:"31622400"`
 }
 
+// Details about a step that has started.
 type StepStartedDetails struct {
 	_ struct{} `type:"structure"`
 }
 
+// Details about a step that succeeded.
 type StepSucceededDetails struct {
-	_            struct{}      `type:"structure"`
-	Result       *EventResult  `name:"Result" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The response payload from the successful operation.
+	Result *EventResult `name:"Result" type:"structure" required:"true"`
+	// Information about retry attempts for this step operation.
 	RetryDetails *RetryDetails `name:"RetryDetails" type:"structure" required:"true"`
 }
 
 type StopDurableExecutionRequest struct {
-	_                   struct{}     `type:"structure" payload:"Error"`
-	DurableExecutionArn *string      `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
-	Error               *ErrorObject `name:"Error" type:"structure"`
+	_ struct{} `type:"structure" payload:"Error"`
+	// The Amazon Resource Name (ARN) of the durable execution.
+	DurableExecutionArn *string `name:"DurableExecutionArn" location:"uri" locationName:"DurableExecutionArn" type:"string" required:"true" min:"1" max:"1024"`
+	// Optional error details explaining why the execution is being stopped.
+	Error *ErrorObject `name:"Error" type:"structure"`
 }
 
 type StopDurableExecutionResponse struct {
-	_             struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The timestamp when the execution was stopped (ISO 8601 format).
 	StopTimestamp *time.Time `name:"StopTimestamp" type:"timestamp" required:"true"`
 }
 
+// Lambda couldn't set up VPC access for the Lambda function because one or more
+// configured subnets has no available IP addresses.
 type SubnetIPAddressLimitReachedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"502" fault:"server"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2470,34 +3662,53 @@ func (e *SubnetIPAddressLimitReachedException) HTTPStatus() int { return 502 }
 func (e *SubnetIPAddressLimitReachedException) Fault() string   { return "server" }
 
 type TagResourceRequest struct {
-	_        struct{}          `type:"structure"`
-	Resource *string           `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
-	Tags     map[string]string `name:"Tags" type:"map" required:"true"`
+	_ struct{} `type:"structure"`
+	// The resource's Amazon Resource Name (ARN).
+	Resource *string `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
+	// A list of tags to apply to the resource.
+	Tags map[string]string `name:"Tags" type:"map" required:"true"`
 }
 
+// An object that contains details about an error related to retrieving tags.
 type TagsError struct {
-	_         struct{} `type:"structure"`
-	ErrorCode *string  `name:"ErrorCode" type:"string" required:"true" min:"10" max:"21"`
-	Message   *string  `name:"Message" type:"string" required:"true" min:"84" max:"1000"`
+	_ struct{} `type:"structure"`
+	// The error code.
+	ErrorCode *string `name:"ErrorCode" type:"string" required:"true" min:"10" max:"21"`
+	// The error message.
+	Message *string `name:"Message" type:"string" required:"true" min:"84" max:"1000"`
 }
 
+// A scaling policy for the capacity provider that automatically adjusts capacity to
+// maintain a target value for a specific metric.
 type TargetTrackingScalingPolicy struct {
-	_                    struct{} `type:"structure"`
-	PredefinedMetricType *string  `name:"PredefinedMetricType" type:"string" enum:"CapacityProviderPredefinedMetricType" required:"true"`
-	TargetValue          *float64 `name:"TargetValue" type:"double" required:"true" min:"0.0" max:"100.0"`
+	_ struct{} `type:"structure"`
+	// The predefined metric type to track for scaling decisions. Values:
+	// CapacityProviderPredefinedMetricType.
+	PredefinedMetricType *string `name:"PredefinedMetricType" type:"string" enum:"CapacityProviderPredefinedMetricType" required:"true"`
+	// The target value for the metric that the scaling policy attempts to maintain through
+	// scaling actions.
+	TargetValue *float64 `name:"TargetValue" type:"double" required:"true" min:"0.0" max:"100.0"`
 }
 
+// Specifies the tenant isolation mode configuration for a Lambda function. This allows
+// you to configure specific tenant isolation strategies for your function invocations.
+// Tenant isolation configuration cannot be modified after function creation.
 type TenancyConfig struct {
-	_                   struct{} `type:"structure"`
-	TenantIsolationMode *string  `name:"TenantIsolationMode" type:"string" enum:"TenantIsolationMode" required:"true"`
+	_ struct{} `type:"structure"`
+	// Tenant isolation mode allows for invocation to be sent to a corresponding execution
+	// environment dedicated to a specific tenant ID. Values: TenantIsolationMode.
+	TenantIsolationMode *string `name:"TenantIsolationMode" type:"string" enum:"TenantIsolationMode" required:"true"`
 }
 
+// The request throughput limit was exceeded. For more information, see Lambda quotas.
 type TooManyRequestsException struct {
-	_                 struct{} `type:"structure" error:"true" httpStatus:"429"`
-	RetryAfterSeconds *string  `name:"retryAfterSeconds" location:"header" locationName:"Retry-After" type:"string"`
-	Type              *string  `name:"Type" type:"string"`
-	Message           *string  `name:"message" type:"string"`
-	Reason            *string  `name:"Reason" type:"string" enum:"ThrottleReason"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"429"`
+	// The number of seconds the caller should wait before retrying.
+	RetryAfterSeconds *string `name:"retryAfterSeconds" location:"header" locationName:"Retry-After" type:"string"`
+	Type              *string `name:"Type" type:"string"`
+	Message           *string `name:"message" type:"string"`
+	// Values: ThrottleReason.
+	Reason *string `name:"Reason" type:"string" enum:"ThrottleReason"`
 }
 
 func (e *TooManyRequestsException) Error() string {
@@ -2510,21 +3721,29 @@ func (e *TooManyRequestsException) ErrorCode() string { return "TooManyRequestsE
 func (e *TooManyRequestsException) HTTPStatus() int   { return 429 }
 func (e *TooManyRequestsException) Fault() string     { return "client" }
 
+// Contains trace headers for the Lambda durable execution.
 type TraceHeader struct {
-	_            struct{} `type:"structure"`
-	XAmznTraceId *string  `name:"XAmznTraceId" type:"string" min:"0" max:"8192"`
+	_ struct{} `type:"structure"`
+	// The X-Ray trace header associated with the durable execution.
+	XAmznTraceId *string `name:"XAmznTraceId" type:"string" min:"0" max:"8192"`
 }
 
+// The function's X-Ray tracing configuration. To sample and record incoming requests, set
+// Mode to Active.
 type TracingConfig struct {
-	_    struct{} `type:"structure"`
-	Mode *string  `name:"Mode" type:"string" enum:"TracingMode"`
+	_ struct{} `type:"structure"`
+	// The tracing mode. Values: TracingMode.
+	Mode *string `name:"Mode" type:"string" enum:"TracingMode"`
 }
 
+// The function's X-Ray tracing configuration.
 type TracingConfigResponse struct {
-	_    struct{} `type:"structure"`
-	Mode *string  `name:"Mode" type:"string" enum:"TracingMode"`
+	_ struct{} `type:"structure"`
+	// The tracing mode. Values: TracingMode.
+	Mode *string `name:"Mode" type:"string" enum:"TracingMode"`
 }
 
+// The content type of the Invoke request body is not JSON.
 type UnsupportedMediaTypeException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"415"`
 	Type    *string  `name:"Type" type:"string"`
@@ -2542,180 +3761,313 @@ func (e *UnsupportedMediaTypeException) HTTPStatus() int   { return 415 }
 func (e *UnsupportedMediaTypeException) Fault() string     { return "client" }
 
 type UntagResourceRequest struct {
-	_        struct{} `type:"structure"`
-	Resource *string  `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
-	TagKeys  []string `name:"TagKeys" location:"querystring" locationName:"tagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The resource's Amazon Resource Name (ARN).
+	Resource *string `name:"Resource" location:"uri" locationName:"Resource" type:"string" required:"true" min:"1" max:"256"`
+	// A list of tag keys to remove from the resource.
+	TagKeys []string `name:"TagKeys" location:"querystring" locationName:"tagKeys" type:"list" required:"true"`
 }
 
 type UpdateAliasRequest struct {
-	_               struct{}                   `type:"structure"`
-	FunctionName    *string                    `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Name            *string                    `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
-	FunctionVersion *string                    `name:"FunctionVersion" type:"string" min:"1" max:"1024"`
-	Description     *string                    `name:"Description" type:"string" min:"0" max:"256"`
-	RoutingConfig   *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
-	RevisionId      *string                    `name:"RevisionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The name of the alias.
+	Name *string `name:"Name" location:"uri" locationName:"Name" type:"string" required:"true" min:"1" max:"128"`
+	// The function version that the alias invokes.
+	FunctionVersion *string `name:"FunctionVersion" type:"string" min:"1" max:"1024"`
+	// A description of the alias.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The routing configuration of the alias.
+	RoutingConfig *AliasRoutingConfiguration `name:"RoutingConfig" type:"structure"`
+	// Only update the alias if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" type:"string"`
 }
 
 type UpdateCapacityProviderRequest struct {
-	_                             struct{}                       `type:"structure"`
-	CapacityProviderName          *string                        `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	_ struct{} `type:"structure"`
+	// The name of the capacity provider to update.
+	CapacityProviderName *string `name:"CapacityProviderName" location:"uri" locationName:"CapacityProviderName" type:"string" required:"true" min:"1" max:"140"`
+	// The updated scaling configuration for the capacity provider.
 	CapacityProviderScalingConfig *CapacityProviderScalingConfig `name:"CapacityProviderScalingConfig" type:"structure"`
 }
 
 type UpdateCapacityProviderResponse struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Information about the updated capacity provider.
 	CapacityProvider *CapacityProvider `name:"CapacityProvider" type:"structure" required:"true"`
 }
 
 type UpdateCodeSigningConfigRequest struct {
-	_                    struct{}             `type:"structure"`
-	CodeSigningConfigArn *string              `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
-	Description          *string              `name:"Description" type:"string" min:"0" max:"256"`
-	AllowedPublishers    *AllowedPublishers   `name:"AllowedPublishers" type:"structure"`
-	CodeSigningPolicies  *CodeSigningPolicies `name:"CodeSigningPolicies" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The The Amazon Resource Name (ARN) of the code signing configuration.
+	CodeSigningConfigArn *string `name:"CodeSigningConfigArn" location:"uri" locationName:"CodeSigningConfigArn" type:"string" required:"true" min:"0" max:"200"`
+	// Descriptive name for this code signing configuration.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// Signing profiles for this code signing configuration.
+	AllowedPublishers *AllowedPublishers `name:"AllowedPublishers" type:"structure"`
+	// The code signing policy.
+	CodeSigningPolicies *CodeSigningPolicies `name:"CodeSigningPolicies" type:"structure"`
 }
 
 type UpdateCodeSigningConfigResponse struct {
-	_                 struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The code signing configuration
 	CodeSigningConfig *CodeSigningConfig `name:"CodeSigningConfig" type:"structure" required:"true"`
 }
 
 type UpdateEventSourceMappingRequest struct {
-	_                                   struct{}                             `type:"structure"`
-	UUID                                *string                              `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
-	FunctionName                        *string                              `name:"FunctionName" type:"string" min:"1" max:"256"`
-	Enabled                             *bool                                `name:"Enabled" type:"boolean"`
-	BatchSize                           *int64                               `name:"BatchSize" type:"integer" min:"1" max:"10000"`
-	FilterCriteria                      *FilterCriteria                      `name:"FilterCriteria" type:"structure"`
-	MaximumBatchingWindowInSeconds      *int64                               `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
-	DestinationConfig                   *DestinationConfig                   `name:"DestinationConfig" type:"structure"`
-	MaximumRecordAgeInSeconds           *int64                               `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
-	BisectBatchOnFunctionError          *bool                                `name:"BisectBatchOnFunctionError" type:"boolean"`
-	MaximumRetryAttempts                *int64                               `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
-	ParallelizationFactor               *int64                               `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
-	SourceAccessConfigurations          []*SourceAccessConfiguration         `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
-	TumblingWindowInSeconds             *int64                               `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
-	FunctionResponseTypes               []string                             `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	_ struct{} `type:"structure"`
+	// The identifier of the event source mapping.
+	UUID *string `name:"UUID" location:"uri" locationName:"UUID" type:"string" required:"true"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" type:"string" min:"1" max:"256"`
+	// When true, the event source mapping is active.
+	Enabled *bool `name:"Enabled" type:"boolean"`
+	// The maximum number of records in each batch that Lambda pulls from your stream or
+	// queue and sends to your function.
+	BatchSize *int64 `name:"BatchSize" type:"integer" min:"1" max:"10000"`
+	// An object that defines the filter criteria that determine whether Lambda should
+	// process an event.
+	FilterCriteria *FilterCriteria `name:"FilterCriteria" type:"structure"`
+	// The maximum amount of time, in seconds, that Lambda spends gathering records before
+	// invoking the function.
+	MaximumBatchingWindowInSeconds *int64 `name:"MaximumBatchingWindowInSeconds" type:"integer" min:"0" max:"300"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration
+	// object that specifies the destination of an event after Lambda processes it.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// older than the specified age.
+	MaximumRecordAgeInSeconds *int64 `name:"MaximumRecordAgeInSeconds" type:"integer" min:"-1" max:"604800"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function
+	// returns an error, split the batch in two and retry.
+	BisectBatchOnFunctionError *bool `name:"BisectBatchOnFunctionError" type:"boolean"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records
+	// after the specified number of retries.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"-1" max:"10000"`
+	// (Kinesis and DynamoDB Streams only) The number of batches to process from each shard
+	// concurrently.
+	ParallelizationFactor *int64 `name:"ParallelizationFactor" type:"integer" min:"1" max:"10"`
+	// An array of authentication protocols or VPC components required to secure your event
+	// source.
+	SourceAccessConfigurations []*SourceAccessConfiguration `name:"SourceAccessConfigurations" type:"list" min:"0" max:"22"`
+	// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for
+	// DynamoDB and Kinesis Streams event sources.
+	TumblingWindowInSeconds *int64 `name:"TumblingWindowInSeconds" type:"integer" min:"0" max:"900"`
+	// (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A
+	// list of current response type enums applied to the event source mapping.
+	FunctionResponseTypes []string `name:"FunctionResponseTypes" type:"list" min:"0" max:"1" memberEnum:"FunctionResponseType"`
+	// (Amazon SQS only) The scaling configuration for the event source.
 	ScalingConfig                       *ScalingConfig                       `name:"ScalingConfig" type:"structure"`
 	AmazonManagedKafkaEventSourceConfig *AmazonManagedKafkaEventSourceConfig `name:"AmazonManagedKafkaEventSourceConfig" type:"structure"`
 	SelfManagedKafkaEventSourceConfig   *SelfManagedKafkaEventSourceConfig   `name:"SelfManagedKafkaEventSourceConfig" type:"structure"`
-	DocumentDBEventSourceConfig         *DocumentDBEventSourceConfig         `name:"DocumentDBEventSourceConfig" type:"structure"`
-	KMSKeyArn                           *string                              `name:"KMSKeyArn" type:"string"`
-	MetricsConfig                       *EventSourceMappingMetricsConfig     `name:"MetricsConfig" type:"structure"`
-	LoggingConfig                       *EventSourceMappingLoggingConfig     `name:"LoggingConfig" type:"structure"`
-	ProvisionedPollerConfig             *ProvisionedPollerConfig             `name:"ProvisionedPollerConfig" type:"structure"`
+	// Specific configuration settings for a DocumentDB event source.
+	DocumentDBEventSourceConfig *DocumentDBEventSourceConfig `name:"DocumentDBEventSourceConfig" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to
+	// encrypt your function's filter criteria.
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// The metrics configuration for your event source.
+	MetricsConfig *EventSourceMappingMetricsConfig `name:"MetricsConfig" type:"structure"`
+	LoggingConfig *EventSourceMappingLoggingConfig `name:"LoggingConfig" type:"structure"`
+	// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode
+	// configuration for the event source.
+	ProvisionedPollerConfig *ProvisionedPollerConfig `name:"ProvisionedPollerConfig" type:"structure"`
 }
 
 type UpdateFunctionCodeRequest struct {
-	_               struct{} `type:"structure"`
-	FunctionName    *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	ZipFile         []byte   `name:"ZipFile" type:"blob"`
-	S3Bucket        *string  `name:"S3Bucket" type:"string" min:"3" max:"63"`
-	S3Key           *string  `name:"S3Key" type:"string" min:"1" max:"1024"`
-	S3ObjectVersion *string  `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
-	ImageUri        *string  `name:"ImageUri" type:"string"`
-	Publish         *bool    `name:"Publish" type:"boolean"`
-	DryRun          *bool    `name:"DryRun" type:"boolean"`
-	RevisionId      *string  `name:"RevisionId" type:"string"`
-	Architectures   []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
-	SourceKMSKeyArn *string  `name:"SourceKMSKeyArn" type:"string"`
-	PublishTo       *string  `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The base64-encoded contents of the deployment package.
+	ZipFile []byte `name:"ZipFile" type:"blob"`
+	// An Amazon S3 bucket in the same Amazon Web Services Region as your function.
+	S3Bucket *string `name:"S3Bucket" type:"string" min:"3" max:"63"`
+	// The Amazon S3 key of the deployment package.
+	S3Key *string `name:"S3Key" type:"string" min:"1" max:"1024"`
+	// For versioned objects, the version of the deployment package object to use.
+	S3ObjectVersion *string `name:"S3ObjectVersion" type:"string" min:"1" max:"1024"`
+	// URI of a container image in the Amazon ECR registry.
+	ImageUri *string `name:"ImageUri" type:"string"`
+	// Set to true to publish a new version of the function after updating the code.
+	Publish *bool `name:"Publish" type:"boolean"`
+	// Set to true to validate the request parameters and access permissions without
+	// modifying the function code.
+	DryRun *bool `name:"DryRun" type:"boolean"`
+	// Update the function only if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" type:"string"`
+	// The instruction set architecture that the function supports.
+	Architectures []string `name:"Architectures" type:"list" min:"1" max:"1" memberEnum:"Architecture"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt your function's.zip deployment package.
+	SourceKMSKeyArn *string `name:"SourceKMSKeyArn" type:"string"`
+	// Specifies where to publish the function version or configuration. Values:
+	// FunctionVersionLatestPublished.
+	PublishTo *string `name:"PublishTo" type:"string" enum:"FunctionVersionLatestPublished"`
 }
 
 type UpdateFunctionConfigurationRequest struct {
-	_                      struct{}                `type:"structure"`
-	FunctionName           *string                 `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Role                   *string                 `name:"Role" type:"string"`
-	Handler                *string                 `name:"Handler" type:"string" min:"0" max:"128"`
-	Description            *string                 `name:"Description" type:"string" min:"0" max:"256"`
-	Timeout                *int64                  `name:"Timeout" type:"integer" min:"1"`
-	MemorySize             *int64                  `name:"MemorySize" type:"integer" min:"128" max:"32768"`
-	VpcConfig              *VpcConfig              `name:"VpcConfig" type:"structure"`
-	Environment            *Environment            `name:"Environment" type:"structure"`
-	Runtime                *string                 `name:"Runtime" type:"string" enum:"Runtime"`
-	DeadLetterConfig       *DeadLetterConfig       `name:"DeadLetterConfig" type:"structure"`
-	KMSKeyArn              *string                 `name:"KMSKeyArn" type:"string"`
-	TracingConfig          *TracingConfig          `name:"TracingConfig" type:"structure"`
-	RevisionId             *string                 `name:"RevisionId" type:"string"`
-	Layers                 []string                `name:"Layers" type:"list"`
-	FileSystemConfigs      []*FileSystemConfig     `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
-	ImageConfig            *ImageConfig            `name:"ImageConfig" type:"structure"`
-	EphemeralStorage       *EphemeralStorage       `name:"EphemeralStorage" type:"structure"`
-	SnapStart              *SnapStart              `name:"SnapStart" type:"structure"`
-	LoggingConfig          *LoggingConfig          `name:"LoggingConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The Amazon Resource Name (ARN) of the function's execution role.
+	Role *string `name:"Role" type:"string"`
+	// The name of the method within your code that Lambda calls to run your function.
+	Handler *string `name:"Handler" type:"string" min:"0" max:"128"`
+	// A description of the function.
+	Description *string `name:"Description" type:"string" min:"0" max:"256"`
+	// The amount of time (in seconds) that Lambda allows a function to run before stopping
+	// it.
+	Timeout *int64 `name:"Timeout" type:"integer" min:"1"`
+	// The amount of memory available to the function at runtime.
+	MemorySize *int64 `name:"MemorySize" type:"integer" min:"128" max:"32768"`
+	// For network connectivity to Amazon Web Services resources in a VPC, specify a list of
+	// security groups and subnets in the VPC.
+	VpcConfig *VpcConfig `name:"VpcConfig" type:"structure"`
+	// Environment variables that are accessible from function code during execution.
+	Environment *Environment `name:"Environment" type:"structure"`
+	// The identifier of the function's runtime. Values: Runtime.
+	Runtime *string `name:"Runtime" type:"string" enum:"Runtime"`
+	// A dead-letter queue configuration that specifies the queue or topic where Lambda sends
+	// asynchronous events when they fail processing.
+	DeadLetterConfig *DeadLetterConfig `name:"DeadLetterConfig" type:"structure"`
+	// The ARN of the Key Management Service (KMS) customer managed key that's used to
+	// encrypt the following resources:
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string"`
+	// Set Mode to Active to sample and trace a subset of incoming requests with X-Ray.
+	TracingConfig *TracingConfig `name:"TracingConfig" type:"structure"`
+	// Update the function only if the revision ID matches the ID that's specified.
+	RevisionId *string `name:"RevisionId" type:"string"`
+	// A list of function layers to add to the function's execution environment.
+	Layers []string `name:"Layers" type:"list"`
+	// Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
+	FileSystemConfigs []*FileSystemConfig `name:"FileSystemConfigs" type:"list" min:"0" max:"1"`
+	// Container image configuration values that override the values in the container image
+	// Docker file.
+	ImageConfig *ImageConfig `name:"ImageConfig" type:"structure"`
+	// The size of the function's /tmp directory in MB.
+	EphemeralStorage *EphemeralStorage `name:"EphemeralStorage" type:"structure"`
+	// The function's SnapStart setting.
+	SnapStart *SnapStart `name:"SnapStart" type:"structure"`
+	// The function's Amazon CloudWatch Logs configuration settings.
+	LoggingConfig *LoggingConfig `name:"LoggingConfig" type:"structure"`
+	// Configuration for the capacity provider that manages compute resources for Lambda
+	// functions.
 	CapacityProviderConfig *CapacityProviderConfig `name:"CapacityProviderConfig" type:"structure"`
-	DurableConfig          *DurableConfig          `name:"DurableConfig" type:"structure"`
+	// Configuration settings for durable functions.
+	DurableConfig *DurableConfig `name:"DurableConfig" type:"structure"`
 }
 
 type UpdateFunctionEventInvokeConfigRequest struct {
-	_                        struct{}           `type:"structure"`
-	FunctionName             *string            `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
-	Qualifier                *string            `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	MaximumRetryAttempts     *int64             `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
-	MaximumEventAgeInSeconds *int64             `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
-	DestinationConfig        *DestinationConfig `name:"DestinationConfig" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function, version, or alias.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"256"`
+	// A version number or alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The maximum number of times to retry when the function returns an error.
+	MaximumRetryAttempts *int64 `name:"MaximumRetryAttempts" type:"integer" min:"0" max:"2"`
+	// The maximum age of a request that Lambda sends to a function for processing.
+	MaximumEventAgeInSeconds *int64 `name:"MaximumEventAgeInSeconds" type:"integer" min:"60" max:"21600"`
+	// A destination for events after they have been sent to a function for processing.
+	DestinationConfig *DestinationConfig `name:"DestinationConfig" type:"structure"`
 }
 
 type UpdateFunctionUrlConfigRequest struct {
-	_            struct{} `type:"structure"`
-	FunctionName *string  `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
-	Qualifier    *string  `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
-	AuthType     *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType"`
-	Cors         *Cors    `name:"Cors" type:"structure"`
-	InvokeMode   *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the Lambda function.
+	FunctionName *string `name:"FunctionName" location:"uri" locationName:"FunctionName" type:"string" required:"true" min:"1" max:"140"`
+	// The alias name.
+	Qualifier *string `name:"Qualifier" location:"querystring" locationName:"Qualifier" type:"string" min:"1" max:"128"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
 type UpdateFunctionUrlConfigResponse struct {
-	_                struct{} `type:"structure"`
-	FunctionUrl      *string  `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
-	FunctionArn      *string  `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
-	AuthType         *string  `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
-	Cors             *Cors    `name:"Cors" type:"structure"`
-	CreationTime     *string  `name:"CreationTime" type:"string" required:"true"`
-	LastModifiedTime *string  `name:"LastModifiedTime" type:"string" required:"true"`
-	InvokeMode       *string  `name:"InvokeMode" type:"string" enum:"InvokeMode"`
+	_ struct{} `type:"structure"`
+	// The HTTP URL endpoint for your function.
+	FunctionUrl *string `name:"FunctionUrl" type:"string" required:"true" min:"40" max:"100"`
+	// The Amazon Resource Name (ARN) of your function.
+	FunctionArn *string `name:"FunctionArn" type:"string" required:"true" min:"0" max:"10000"`
+	// The type of authentication that your function URL uses. Values: FunctionUrlAuthType.
+	AuthType *string `name:"AuthType" type:"string" enum:"FunctionUrlAuthType" required:"true"`
+	// The cross-origin resource sharing (CORS) settings for your function URL.
+	Cors *Cors `name:"Cors" type:"structure"`
+	// When the function URL was created, in ISO-8601 format (YYYY-MM-DDThh:mm:ss.sTZD).
+	CreationTime *string `name:"CreationTime" type:"string" required:"true"`
+	// When the function URL configuration was last updated, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
+	LastModifiedTime *string `name:"LastModifiedTime" type:"string" required:"true"`
+	// Use one of the following options: Values: InvokeMode.
+	InvokeMode *string `name:"InvokeMode" type:"string" enum:"InvokeMode"`
 }
 
+// The VPC security groups and subnets that are attached to a Lambda function. For more
+// information, see Configuring a Lambda function to access resources in a VPC.
 type VpcConfig struct {
-	_                       struct{} `type:"structure"`
-	SubnetIds               []string `name:"SubnetIds" type:"list" min:"0" max:"16"`
-	SecurityGroupIds        []string `name:"SecurityGroupIds" type:"list" min:"0" max:"5"`
-	Ipv6AllowedForDualStack *bool    `name:"Ipv6AllowedForDualStack" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A list of VPC subnet IDs.
+	SubnetIds []string `name:"SubnetIds" type:"list" min:"0" max:"16"`
+	// A list of VPC security group IDs.
+	SecurityGroupIds []string `name:"SecurityGroupIds" type:"list" min:"0" max:"5"`
+	// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack
+	// subnets.
+	Ipv6AllowedForDualStack *bool `name:"Ipv6AllowedForDualStack" type:"boolean"`
 }
 
+// The VPC security groups and subnets that are attached to a Lambda function.
 type VpcConfigResponse struct {
-	_                       struct{} `type:"structure"`
-	SubnetIds               []string `name:"SubnetIds" type:"list" min:"0" max:"16"`
-	SecurityGroupIds        []string `name:"SecurityGroupIds" type:"list" min:"0" max:"5"`
-	VpcId                   *string  `name:"VpcId" type:"string"`
-	Ipv6AllowedForDualStack *bool    `name:"Ipv6AllowedForDualStack" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A list of VPC subnet IDs.
+	SubnetIds []string `name:"SubnetIds" type:"list" min:"0" max:"16"`
+	// A list of VPC security group IDs.
+	SecurityGroupIds []string `name:"SecurityGroupIds" type:"list" min:"0" max:"5"`
+	// The ID of the VPC.
+	VpcId *string `name:"VpcId" type:"string"`
+	// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack
+	// subnets.
+	Ipv6AllowedForDualStack *bool `name:"Ipv6AllowedForDualStack" type:"boolean"`
 }
 
+// Details about a wait operation that was cancelled.
 type WaitCancelledDetails struct {
-	_     struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Details about why the wait operation was cancelled.
 	Error *EventError `name:"Error" type:"structure"`
 }
 
+// Details about a wait operation.
 type WaitDetails struct {
-	_                     struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The date and time when the wait operation is scheduled to complete, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
 	ScheduledEndTimestamp *time.Time `name:"ScheduledEndTimestamp" type:"timestamp"`
 }
 
+// Specifies how long to pause the durable execution.
 type WaitOptions struct {
-	_           struct{} `type:"structure"`
-	WaitSeconds *int64   `name:"WaitSeconds" type:"integer" min:"1" max:"31622400"`
+	_ struct{} `type:"structure"`
+	// The duration to wait, in seconds.
+	WaitSeconds *int64 `name:"WaitSeconds" type:"integer" min:"1" max:"31622400"`
 }
 
+// Details about a wait operation that has started.
 type WaitStartedDetails struct {
-	_                     struct{}   `type:"structure"`
-	Duration              *int64     `name:"Duration" type:"integer" required:"true" min:"0"`
+	_ struct{} `type:"structure"`
+	// The duration to wait, in seconds.
+	Duration *int64 `name:"Duration" type:"integer" required:"true" min:"0"`
+	// The date and time when the wait operation is scheduled to complete, in ISO-8601 format
+	// (YYYY-MM-DDThh:mm:ss.sTZD).
 	ScheduledEndTimestamp *time.Time `name:"ScheduledEndTimestamp" type:"timestamp" required:"true"`
 }
 
+// Details about a wait operation that succeeded.
 type WaitSucceededDetails struct {
-	_        struct{} `type:"structure"`
-	Duration *int64   `name:"Duration" type:"integer" min:"0"`
+	_ struct{} `type:"structure"`
+	// The wait duration, in seconds.
+	Duration *int64 `name:"Duration" type:"integer" min:"0"`
 }
 
 type DeleteAliasOutput struct {

@@ -10,118 +10,503 @@ import (
 
 // API is CloudWatch Logs: one method per operation of the model.
 type API interface {
+	// Associates the specified KMS key with either one log group in the account, or with all
+	// stored CloudWatch Logs query insights results in the account.
 	AssociateKmsKey(ctx context.Context, in *AssociateKmsKeyRequest) (*AssociateKmsKeyOutput, error)
+
+	// Associates a data source with an S3 Table Integration for query access in the 'logs'
+	// namespace. This enables querying log data using analytics engines that support Iceberg
+	// such as Amazon Athena, Amazon Redshift, and Apache Spark.
 	AssociateSourceToS3TableIntegration(ctx context.Context, in *AssociateSourceToS3TableIntegrationRequest) (*AssociateSourceToS3TableIntegrationResponse, error)
+
+	// Cancels the specified export task.
 	CancelExportTask(ctx context.Context, in *CancelExportTaskRequest) (*CancelExportTaskOutput, error)
+
+	// Cancels an active import task and stops importing data from the CloudTrail Lake Event
+	// Data Store.
 	CancelImportTask(ctx context.Context, in *CancelImportTaskRequest) (*CancelImportTaskResponse, error)
+
+	// Creates a delivery. A delivery is a connection between a logical delivery source and a
+	// logical delivery destination that you have already created.
 	CreateDelivery(ctx context.Context, in *CreateDeliveryRequest) (*CreateDeliveryResponse, error)
+
+	// Creates an export task so that you can efficiently export data from a log group to an
+	// Amazon S3 bucket. When you perform a CreateExportTask operation, you must use
+	// credentials that have permission to write to the S3 bucket that you specify as the
+	// destination.
 	CreateExportTask(ctx context.Context, in *CreateExportTaskRequest) (*CreateExportTaskResponse, error)
+
+	// Starts an import from a data source to CloudWatch Log and creates a managed log group
+	// as the destination for the imported data. Currently, CloudTrail Event Data Store is
+	// the only supported data source.
 	CreateImportTask(ctx context.Context, in *CreateImportTaskRequest) (*CreateImportTaskResponse, error)
+
+	// Creates an anomaly detector that regularly scans one or more log groups and look for
+	// patterns and anomalies in the logs.
 	CreateLogAnomalyDetector(ctx context.Context, in *CreateLogAnomalyDetectorRequest) (*CreateLogAnomalyDetectorResponse, error)
+
+	// Creates a log group with the specified name. You can create up to 1,000,000 log groups
+	// per Region per account.
 	CreateLogGroup(ctx context.Context, in *CreateLogGroupRequest) (*CreateLogGroupOutput, error)
+
+	// Creates a log stream for the specified log group. A log stream is a sequence of log
+	// events that originate from a single source, such as an application instance or a
+	// resource that is being monitored.
 	CreateLogStream(ctx context.Context, in *CreateLogStreamRequest) (*CreateLogStreamOutput, error)
+
+	// Creates a lookup table by uploading CSV data. You can use lookup tables to enrich log
+	// data in CloudWatch Logs Insights queries with reference data such as user details,
+	// application names, or error descriptions.
 	CreateLookupTable(ctx context.Context, in *CreateLookupTableRequest) (*CreateLookupTableResponse, error)
+
+	// Creates a scheduled query that runs CloudWatch Logs Insights queries at regular
+	// intervals. Scheduled queries enable proactive monitoring by automatically executing
+	// queries to detect patterns and anomalies in your log data. Query results can be
+	// delivered to Amazon S3 for analysis or further processing.
 	CreateScheduledQuery(ctx context.Context, in *CreateScheduledQueryRequest) (*CreateScheduledQueryResponse, error)
+
+	// Deletes a CloudWatch Logs account policy. This stops the account-wide policy from
+	// applying to log groups or data sources in the account. If you delete a data protection
+	// policy or subscription filter policy, any log-group level policies of those types
+	// remain in effect.
 	DeleteAccountPolicy(ctx context.Context, in *DeleteAccountPolicyRequest) (*DeleteAccountPolicyOutput, error)
+
+	// Deletes the data protection policy from the specified log group.
 	DeleteDataProtectionPolicy(ctx context.Context, in *DeleteDataProtectionPolicyRequest) (*DeleteDataProtectionPolicyOutput, error)
+
+	// Deletes a delivery. A delivery is a connection between a logical delivery source and a
+	// logical delivery destination. Deleting a delivery only deletes the connection between
+	// the delivery source and delivery destination. It does not delete the delivery
+	// destination or the delivery source.
 	DeleteDelivery(ctx context.Context, in *DeleteDeliveryRequest) (*DeleteDeliveryOutput, error)
+
+	// Deletes a delivery destination. A delivery is a connection between a logical delivery
+	// source and a logical delivery destination.
 	DeleteDeliveryDestination(ctx context.Context, in *DeleteDeliveryDestinationRequest) (*DeleteDeliveryDestinationOutput, error)
+
+	// Deletes a delivery destination policy. For more information about these policies, see
+	// PutDeliveryDestinationPolicy.
 	DeleteDeliveryDestinationPolicy(ctx context.Context, in *DeleteDeliveryDestinationPolicyRequest) (*DeleteDeliveryDestinationPolicyOutput, error)
+
+	// Deletes a delivery source. A delivery is a connection between a logical delivery
+	// source and a logical delivery destination.
 	DeleteDeliverySource(ctx context.Context, in *DeleteDeliverySourceRequest) (*DeleteDeliverySourceOutput, error)
+
+	// Deletes the specified destination, and eventually disables all the subscription
+	// filters that publish to it. This operation does not delete the physical resource
+	// encapsulated by the destination.
 	DeleteDestination(ctx context.Context, in *DeleteDestinationRequest) (*DeleteDestinationOutput, error)
+
+	// Deletes a log-group level field index policy that was applied to a single log group.
+	// The indexing of the log events that happened before you delete the policy will still
+	// be used for as many as 30 days to improve CloudWatch Logs Insights queries.
 	DeleteIndexPolicy(ctx context.Context, in *DeleteIndexPolicyRequest) (*DeleteIndexPolicyResponse, error)
+
+	// Deletes the integration between CloudWatch Logs and OpenSearch Service. If your
+	// integration has active vended logs dashboards, you must specify true for the force
+	// parameter, otherwise the operation will fail.
 	DeleteIntegration(ctx context.Context, in *DeleteIntegrationRequest) (*DeleteIntegrationResponse, error)
+
+	// Deletes the specified CloudWatch Logs anomaly detector.
 	DeleteLogAnomalyDetector(ctx context.Context, in *DeleteLogAnomalyDetectorRequest) (*DeleteLogAnomalyDetectorOutput, error)
+
+	// Deletes the specified log group and permanently deletes all the archived log events
+	// associated with the log group.
 	DeleteLogGroup(ctx context.Context, in *DeleteLogGroupRequest) (*DeleteLogGroupOutput, error)
+
+	// Deletes the specified log stream and permanently deletes all the archived log events
+	// associated with the log stream.
 	DeleteLogStream(ctx context.Context, in *DeleteLogStreamRequest) (*DeleteLogStreamOutput, error)
+
+	// Deletes a lookup table permanently. This operation cannot be undone.
 	DeleteLookupTable(ctx context.Context, in *DeleteLookupTableRequest) (*DeleteLookupTableOutput, error)
+
+	// Deletes the specified metric filter.
 	DeleteMetricFilter(ctx context.Context, in *DeleteMetricFilterRequest) (*DeleteMetricFilterOutput, error)
+
+	// Deletes a saved CloudWatch Logs Insights query definition. A query definition contains
+	// details about a saved CloudWatch Logs Insights query.
 	DeleteQueryDefinition(ctx context.Context, in *DeleteQueryDefinitionRequest) (*DeleteQueryDefinitionResponse, error)
+
+	// Deletes a resource policy from this account. This revokes the access of the identities
+	// in that policy to put log events to this account.
 	DeleteResourcePolicy(ctx context.Context, in *DeleteResourcePolicyRequest) (*DeleteResourcePolicyOutput, error)
+
+	// Deletes the specified retention policy.
 	DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyRequest) (*DeleteRetentionPolicyOutput, error)
+
+	// Deletes a scheduled query and stops all future executions. This operation also removes
+	// any configured actions and associated resources.
 	DeleteScheduledQuery(ctx context.Context, in *DeleteScheduledQueryRequest) (*DeleteScheduledQueryResponse, error)
+
+	// Deletes the specified subscription filter.
 	DeleteSubscriptionFilter(ctx context.Context, in *DeleteSubscriptionFilterRequest) (*DeleteSubscriptionFilterOutput, error)
+
+	// Deletes the log transformer for the specified log group. As soon as you do this, the
+	// transformation of incoming log events according to that transformer stops. If this
+	// account has an account-level transformer that applies to this log group, the log group
+	// begins using that account-level transformer when this log-group level transformer is
+	// deleted.
 	DeleteTransformer(ctx context.Context, in *DeleteTransformerRequest) (*DeleteTransformerOutput, error)
+
+	// Returns a list of all CloudWatch Logs account policies in the account.
 	DescribeAccountPolicies(ctx context.Context, in *DescribeAccountPoliciesRequest) (*DescribeAccountPoliciesResponse, error)
+
+	// Use this operation to return the valid and default values that are used when creating
+	// delivery sources, delivery destinations, and deliveries. For more information about
+	// deliveries, see CreateDelivery.
 	DescribeConfigurationTemplates(ctx context.Context, in *DescribeConfigurationTemplatesRequest) (*DescribeConfigurationTemplatesResponse, error)
+
+	// Retrieves a list of the deliveries that have been created in the account.
 	DescribeDeliveries(ctx context.Context, in *DescribeDeliveriesRequest) (*DescribeDeliveriesResponse, error)
+
+	// Retrieves a list of the delivery destinations that have been created in the account.
 	DescribeDeliveryDestinations(ctx context.Context, in *DescribeDeliveryDestinationsRequest) (*DescribeDeliveryDestinationsResponse, error)
+
+	// Retrieves a list of the delivery sources that have been created in the account.
 	DescribeDeliverySources(ctx context.Context, in *DescribeDeliverySourcesRequest) (*DescribeDeliverySourcesResponse, error)
+
+	// Lists all your destinations. The results are ASCII-sorted by destination name.
 	DescribeDestinations(ctx context.Context, in *DescribeDestinationsRequest) (*DescribeDestinationsResponse, error)
+
+	// Lists the specified export tasks. You can list all your export tasks or filter the
+	// results based on task ID or task status.
 	DescribeExportTasks(ctx context.Context, in *DescribeExportTasksRequest) (*DescribeExportTasksResponse, error)
+
+	// Returns a list of custom and default field indexes which are discovered in log data.
+	// For more information about field index policies, see PutIndexPolicy.
 	DescribeFieldIndexes(ctx context.Context, in *DescribeFieldIndexesRequest) (*DescribeFieldIndexesResponse, error)
+
+	// Gets detailed information about the individual batches within an import task,
+	// including their status and any error messages. For CloudTrail Event Data Store
+	// sources, a batch refers to a subset of stored events grouped by their eventTime.
 	DescribeImportTaskBatches(ctx context.Context, in *DescribeImportTaskBatchesRequest) (*DescribeImportTaskBatchesResponse, error)
+
+	// Lists and describes import tasks, with optional filtering by import status and source
+	// ARN.
 	DescribeImportTasks(ctx context.Context, in *DescribeImportTasksRequest) (*DescribeImportTasksResponse, error)
+
+	// Returns the field index policies of the specified log group. For more information
+	// about field index policies, see PutIndexPolicy.
 	DescribeIndexPolicies(ctx context.Context, in *DescribeIndexPoliciesRequest) (*DescribeIndexPoliciesResponse, error)
+
+	// Returns information about log groups, including data sources that ingest into each log
+	// group. You can return all your log groups or filter the results by prefix. The results
+	// are ASCII-sorted by log group name.
 	DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsRequest) (*DescribeLogGroupsResponse, error)
+
+	// Lists the log streams for the specified log group. You can list all the log streams or
+	// filter the results by prefix. You can also control how the results are ordered.
 	DescribeLogStreams(ctx context.Context, in *DescribeLogStreamsRequest) (*DescribeLogStreamsResponse, error)
+
+	// Retrieves metadata about lookup tables in your account. You can optionally filter the
+	// results by table name prefix. Results are sorted by table name in ascending order.
 	DescribeLookupTables(ctx context.Context, in *DescribeLookupTablesRequest) (*DescribeLookupTablesResponse, error)
+
+	// Lists the specified metric filters. You can list all of the metric filters or filter
+	// the results by log name, prefix, metric name, or metric namespace. The results are
+	// ASCII-sorted by filter name.
 	DescribeMetricFilters(ctx context.Context, in *DescribeMetricFiltersRequest) (*DescribeMetricFiltersResponse, error)
+
+	// Returns a list of CloudWatch Logs Insights queries that are scheduled, running, or
+	// have been run recently in this account. You can request all queries or limit it to
+	// queries of a specific log group or queries with a certain status.
 	DescribeQueries(ctx context.Context, in *DescribeQueriesRequest) (*DescribeQueriesResponse, error)
+
+	// This operation returns a paginated list of your saved CloudWatch Logs Insights query
+	// definitions. You can retrieve query definitions from the current account or from a
+	// source account that is linked to the current account.
 	DescribeQueryDefinitions(ctx context.Context, in *DescribeQueryDefinitionsRequest) (*DescribeQueryDefinitionsResponse, error)
+
+	// Lists the resource policies in this account.
 	DescribeResourcePolicies(ctx context.Context, in *DescribeResourcePoliciesRequest) (*DescribeResourcePoliciesResponse, error)
+
+	// Lists the subscription filters for the specified log group. You can list all the
+	// subscription filters or filter the results by prefix. The results are ASCII-sorted by
+	// filter name.
 	DescribeSubscriptionFilters(ctx context.Context, in *DescribeSubscriptionFiltersRequest) (*DescribeSubscriptionFiltersResponse, error)
+
+	// Disassociates the specified KMS key from the specified log group or from all
+	// CloudWatch Logs Insights query results in the account.
 	DisassociateKmsKey(ctx context.Context, in *DisassociateKmsKeyRequest) (*DisassociateKmsKeyOutput, error)
+
+	// Disassociates a data source from an S3 Table Integration, removing query access and
+	// deleting all associated data from the integration.
 	DisassociateSourceFromS3TableIntegration(ctx context.Context, in *DisassociateSourceFromS3TableIntegrationRequest) (*DisassociateSourceFromS3TableIntegrationResponse, error)
+
+	// Lists log events from the specified log group. You can list all the log events or
+	// filter the results using one or more of the following:
 	FilterLogEvents(ctx context.Context, in *FilterLogEventsRequest) (*FilterLogEventsResponse, error)
+
+	// Returns information about a log group data protection policy.
 	GetDataProtectionPolicy(ctx context.Context, in *GetDataProtectionPolicyRequest) (*GetDataProtectionPolicyResponse, error)
+
+	// Returns complete information about one logical delivery. A delivery is a connection
+	// between a delivery source and a delivery destination.
 	GetDelivery(ctx context.Context, in *GetDeliveryRequest) (*GetDeliveryResponse, error)
+
+	// Retrieves complete information about one delivery destination.
 	GetDeliveryDestination(ctx context.Context, in *GetDeliveryDestinationRequest) (*GetDeliveryDestinationResponse, error)
+
+	// Retrieves the delivery destination policy assigned to the delivery destination that
+	// you specify. For more information about delivery destinations and their policies, see
+	// PutDeliveryDestinationPolicy.
 	GetDeliveryDestinationPolicy(ctx context.Context, in *GetDeliveryDestinationPolicyRequest) (*GetDeliveryDestinationPolicyResponse, error)
+
+	// Retrieves complete information about one delivery source.
 	GetDeliverySource(ctx context.Context, in *GetDeliverySourceRequest) (*GetDeliverySourceResponse, error)
+
+	// Returns information about one integration between CloudWatch Logs and OpenSearch
+	// Service.
 	GetIntegration(ctx context.Context, in *GetIntegrationRequest) (*GetIntegrationResponse, error)
+
+	// Retrieves information about the log anomaly detector that you specify. The KMS key ARN
+	// detected is valid.
 	GetLogAnomalyDetector(ctx context.Context, in *GetLogAnomalyDetectorRequest) (*GetLogAnomalyDetectorResponse, error)
+
+	// Lists log events from the specified log stream. You can list all of the log events or
+	// filter using a time range.
 	GetLogEvents(ctx context.Context, in *GetLogEventsRequest) (*GetLogEventsResponse, error)
+
+	// Discovers available fields for a specific data source and type. The response includes
+	// any field modifications introduced through pipelines, such as new fields or changed
+	// field types.
 	GetLogFields(ctx context.Context, in *GetLogFieldsRequest) (*GetLogFieldsResponse, error)
+
+	// Returns a list of the fields that are included in log events in the specified log
+	// group. Includes the percentage of log events that contain each field. The search is
+	// limited to a time period that you specify.
 	GetLogGroupFields(ctx context.Context, in *GetLogGroupFieldsRequest) (*GetLogGroupFieldsResponse, error)
+
+	// Retrieves a large logging object (LLO) and streams it back. This API is used to fetch
+	// the content of large portions of log events that have been ingested through the
+	// PutOpenTelemetryLogs API. When log events contain fields that would cause the total
+	// event size to exceed 1MB, CloudWatch Logs automatically processes up to 10 fields,
+	// starting with the largest fields.
 	GetLogObject(ctx context.Context, in *GetLogObjectRequest) (*GetLogObjectResponse, error)
+
+	// Retrieves all of the fields and values of a single log event. All fields are
+	// retrieved, even if the original query that produced the logRecordPointer retrieved
+	// only a subset of fields. Fields are returned as field name/field value pairs.
 	GetLogRecord(ctx context.Context, in *GetLogRecordRequest) (*GetLogRecordResponse, error)
+
+	// Retrieves the full content of a lookup table, including the CSV data.
 	GetLookupTable(ctx context.Context, in *GetLookupTableRequest) (*GetLookupTableResponse, error)
+
+	// Returns the results from the specified query.
 	GetQueryResults(ctx context.Context, in *GetQueryResultsRequest) (*GetQueryResultsResponse, error)
+
+	// Retrieves details about a specific scheduled query, including its configuration,
+	// execution status, and metadata.
 	GetScheduledQuery(ctx context.Context, in *GetScheduledQueryRequest) (*GetScheduledQueryResponse, error)
+
+	// Retrieves the execution history of a scheduled query within a specified time range,
+	// including query results and destination processing status.
 	GetScheduledQueryHistory(ctx context.Context, in *GetScheduledQueryHistoryRequest) (*GetScheduledQueryHistoryResponse, error)
+
+	// Returns the information about the log transformer associated with this log group.
 	GetTransformer(ctx context.Context, in *GetTransformerRequest) (*GetTransformerResponse, error)
+
+	// Returns an aggregate summary of all log groups in the Region grouped by specified data
+	// source characteristics. Supports optional filtering by log group class, name patterns,
+	// and data sources. If you perform this action in a monitoring account, you can also
+	// return aggregated summaries of log groups from source accounts that are linked to the
+	// monitoring account.
 	ListAggregateLogGroupSummaries(ctx context.Context, in *ListAggregateLogGroupSummariesRequest) (*ListAggregateLogGroupSummariesResponse, error)
+
+	// Returns a list of anomalies that log anomaly detectors have found. For details about
+	// the structure format of each anomaly object that is returned, see the example in this
+	// section.
 	ListAnomalies(ctx context.Context, in *ListAnomaliesRequest) (*ListAnomaliesResponse, error)
+
+	// Returns a list of integrations between CloudWatch Logs and other services in this
+	// account. Currently, only one integration can be created in an account, and this
+	// integration must be with OpenSearch Service.
 	ListIntegrations(ctx context.Context, in *ListIntegrationsRequest) (*ListIntegrationsResponse, error)
+
+	// Retrieves a list of the log anomaly detectors in the account.
 	ListLogAnomalyDetectors(ctx context.Context, in *ListLogAnomalyDetectorsRequest) (*ListLogAnomalyDetectorsResponse, error)
+
+	// Returns a list of log groups in the Region in your account. If you are performing this
+	// action in a monitoring account, you can choose to also return log groups from source
+	// accounts that are linked to the monitoring account. For more information about using
+	// cross-account observability to set up monitoring accounts and source accounts, see
+	// CloudWatch cross-account observability.
 	ListLogGroups(ctx context.Context, in *ListLogGroupsRequest) (*ListLogGroupsResponse, error)
+
+	// Returns a list of the log groups that were analyzed during a single CloudWatch Logs
+	// Insights query. This can be useful for queries that use log group name prefixes or the
+	// filterIndex command, because the log groups are dynamically selected in these cases.
 	ListLogGroupsForQuery(ctx context.Context, in *ListLogGroupsForQueryRequest) (*ListLogGroupsForQueryResponse, error)
+
+	// Lists all scheduled queries in your account and region. You can filter results by
+	// state to show only enabled or disabled queries.
 	ListScheduledQueries(ctx context.Context, in *ListScheduledQueriesRequest) (*ListScheduledQueriesResponse, error)
+
+	// Returns a list of data source associations for a specified S3 Table Integration,
+	// showing which data sources are currently associated for query access.
 	ListSourcesForS3TableIntegration(ctx context.Context, in *ListSourcesForS3TableIntegrationRequest) (*ListSourcesForS3TableIntegrationResponse, error)
+
+	// Displays the tags associated with a CloudWatch Logs resource. Currently, log groups
+	// and destinations support tagging.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// The ListTagsLogGroup operation is on the path to deprecation. We recommend that you
+	// use ListTagsForResource instead.
 	ListTagsLogGroup(ctx context.Context, in *ListTagsLogGroupRequest) (*ListTagsLogGroupResponse, error)
+
+	// Creates an account-level data protection policy, subscription filter policy, field
+	// index policy, transformer policy, or metric extraction policy that applies to all log
+	// groups, a subset of log groups, or a data source name and type combination in the
+	// account.
 	PutAccountPolicy(ctx context.Context, in *PutAccountPolicyRequest) (*PutAccountPolicyResponse, error)
+
+	// Enables or disables bearer token authentication for the specified log group. When
+	// enabled on a log group, bearer token authentication is enabled on operations until it
+	// is explicitly disabled.
 	PutBearerTokenAuthentication(ctx context.Context, in *PutBearerTokenAuthenticationRequest) (*PutBearerTokenAuthenticationOutput, error)
+
+	// Creates a data protection policy for the specified log group. A data protection policy
+	// can help safeguard sensitive data that's ingested by the log group by auditing and
+	// masking the sensitive log data.
 	PutDataProtectionPolicy(ctx context.Context, in *PutDataProtectionPolicyRequest) (*PutDataProtectionPolicyResponse, error)
+
+	// Creates or updates a logical delivery destination. A delivery destination is an Amazon
+	// Web Services resource that represents an Amazon Web Services service that logs can be
+	// sent to. CloudWatch Logs, Amazon S3, and Firehose are supported as logs delivery
+	// destinations and X-Ray as the trace delivery destination.
 	PutDeliveryDestination(ctx context.Context, in *PutDeliveryDestinationRequest) (*PutDeliveryDestinationResponse, error)
+
+	// Creates and assigns an IAM policy that grants permissions to CloudWatch Logs to
+	// deliver logs cross-account to a specified destination in this account. To configure
+	// the delivery of logs from an Amazon Web Services service in another account to a logs
+	// delivery destination in the current account, you must do the following:
 	PutDeliveryDestinationPolicy(ctx context.Context, in *PutDeliveryDestinationPolicyRequest) (*PutDeliveryDestinationPolicyResponse, error)
+
+	// Creates or updates a logical delivery source. A delivery source represents an Amazon
+	// Web Services resource that sends logs to an logs delivery destination. The destination
+	// can be CloudWatch Logs, Amazon S3, Firehose or X-Ray for sending traces.
 	PutDeliverySource(ctx context.Context, in *PutDeliverySourceRequest) (*PutDeliverySourceResponse, error)
+
+	// Creates or updates a destination. This operation is used only to create destinations
+	// for cross-account subscriptions.
 	PutDestination(ctx context.Context, in *PutDestinationRequest) (*PutDestinationResponse, error)
+
+	// Creates or updates an access policy associated with an existing destination. An access
+	// policy is an IAM policy document that is used to authorize claims to register a
+	// subscription filter against a given destination.
 	PutDestinationPolicy(ctx context.Context, in *PutDestinationPolicyRequest) (*PutDestinationPolicyOutput, error)
+
+	// Creates or updates a field index policy for the specified log group. Only log groups
+	// in the Standard log class support field index policies. For more information about log
+	// classes, see Log classes.
 	PutIndexPolicy(ctx context.Context, in *PutIndexPolicyRequest) (*PutIndexPolicyResponse, error)
+
+	// Creates an integration between CloudWatch Logs and another service in this account.
+	// Currently, only integrations with OpenSearch Service are supported, and currently you
+	// can have only one integration in your account.
 	PutIntegration(ctx context.Context, in *PutIntegrationRequest) (*PutIntegrationResponse, error)
+
+	// Uploads a batch of log events to the specified log stream.
 	PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*PutLogEventsResponse, error)
+
+	// Enables or disables deletion protection for the specified log group. When enabled on a
+	// log group, deletion protection blocks all deletion operations until it is explicitly
+	// disabled.
 	PutLogGroupDeletionProtection(ctx context.Context, in *PutLogGroupDeletionProtectionRequest) (*PutLogGroupDeletionProtectionOutput, error)
+
+	// Creates or updates a metric filter and associates it with the specified log group.
+	// With metric filters, you can configure rules to extract metric data from log events
+	// ingested through PutLogEvents.
 	PutMetricFilter(ctx context.Context, in *PutMetricFilterRequest) (*PutMetricFilterOutput, error)
+
+	// Creates or updates a query definition for CloudWatch Logs Insights. For more
+	// information, see Analyzing Log Data with CloudWatch Logs Insights.
 	PutQueryDefinition(ctx context.Context, in *PutQueryDefinitionRequest) (*PutQueryDefinitionResponse, error)
+
+	// Creates or updates a resource policy allowing other Amazon Web Services services to
+	// put log events to this account, such as Amazon Route 53. This API has the following
+	// restrictions:
 	PutResourcePolicy(ctx context.Context, in *PutResourcePolicyRequest) (*PutResourcePolicyResponse, error)
+
+	// Sets the retention of the specified log group. With a retention policy, you can
+	// configure the number of days for which to retain log events in the specified log
+	// group.
 	PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyRequest) (*PutRetentionPolicyOutput, error)
+
+	// Creates or updates a subscription filter and associates it with the specified log
+	// group. With subscription filters, you can subscribe to a real-time stream of log
+	// events ingested through PutLogEvents and have them delivered to a specific
+	// destination. When log events are sent to the receiving service, they are Base64
+	// encoded and compressed with the GZIP format.
 	PutSubscriptionFilter(ctx context.Context, in *PutSubscriptionFilterRequest) (*PutSubscriptionFilterOutput, error)
+
+	// Creates or updates a log transformer for a single log group. You use log transformers
+	// to transform log events into a different format, making them easier for you to process
+	// and analyze. You can also transform logs from different sources into standardized
+	// formats that contains relevant, source-specific information.
 	PutTransformer(ctx context.Context, in *PutTransformerRequest) (*PutTransformerOutput, error)
+
+	// Starts a Live Tail streaming session for one or more log groups. A Live Tail session
+	// returns a stream of log events that have been recently ingested in the log groups. For
+	// more information, see Use Live Tail to view logs in near real time.
 	StartLiveTail(ctx context.Context, in *StartLiveTailRequest) (*StartLiveTailResponse, error)
+
+	// Starts a query of one or more log groups or data sources using CloudWatch Logs
+	// Insights. You specify the log groups or data sources and time range to query and the
+	// query string to use. You can query up to 10 data sources in a single query.
 	StartQuery(ctx context.Context, in *StartQueryRequest) (*StartQueryResponse, error)
+
+	// Stops a CloudWatch Logs Insights query that is in progress. If the query has already
+	// ended, the operation returns an error indicating that the specified query is not
+	// running.
 	StopQuery(ctx context.Context, in *StopQueryRequest) (*StopQueryResponse, error)
+
+	// The TagLogGroup operation is on the path to deprecation. We recommend that you use
+	// TagResource instead.
 	TagLogGroup(ctx context.Context, in *TagLogGroupRequest) (*TagLogGroupOutput, error)
+
+	// Assigns one or more tags (key-value pairs) to the specified CloudWatch Logs resource.
+	// Currently, the only CloudWatch Logs resources that can be tagged are log groups and
+	// destinations.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error)
+
+	// Tests the filter pattern of a metric filter against a sample of log event messages.
+	// You can use this operation to validate the correctness of a metric filter pattern.
 	TestMetricFilter(ctx context.Context, in *TestMetricFilterRequest) (*TestMetricFilterResponse, error)
+
+	// Use this operation to test a log transformer. You enter the transformer configuration
+	// and a set of log events to test with. The operation responds with an array that
+	// includes the original log events and the transformed versions.
 	TestTransformer(ctx context.Context, in *TestTransformerRequest) (*TestTransformerResponse, error)
+
+	// The UntagLogGroup operation is on the path to deprecation. We recommend that you use
+	// UntagResource instead.
 	UntagLogGroup(ctx context.Context, in *UntagLogGroupRequest) (*UntagLogGroupOutput, error)
+
+	// Removes one or more tags from the specified resource.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error)
+
+	// Use this operation to suppress anomaly detection for a specified anomaly or pattern.
+	// If you suppress an anomaly, CloudWatch Logs won't report new occurrences of that
+	// anomaly and won't update that anomaly with new data. If you suppress a pattern,
+	// CloudWatch Logs won't report any anomalies related to that pattern.
 	UpdateAnomaly(ctx context.Context, in *UpdateAnomalyRequest) (*UpdateAnomalyOutput, error)
+
+	// Use this operation to update the configuration of a delivery to change either the S3
+	// path pattern or the format of the delivered logs. You can't use this operation to
+	// change the source or destination of the delivery.
 	UpdateDeliveryConfiguration(ctx context.Context, in *UpdateDeliveryConfigurationRequest) (*UpdateDeliveryConfigurationResponse, error)
+
+	// Updates an existing log anomaly detector.
 	UpdateLogAnomalyDetector(ctx context.Context, in *UpdateLogAnomalyDetectorRequest) (*UpdateLogAnomalyDetectorOutput, error)
+
+	// Updates an existing lookup table by replacing all of its CSV content. After the update
+	// completes, queries that use this table will use the new data.
 	UpdateLookupTable(ctx context.Context, in *UpdateLookupTableRequest) (*UpdateLookupTableResponse, error)
+
+	// Updates an existing scheduled query with new configuration. This operation uses PUT
+	// semantics, allowing modification of query parameters, schedule, and destinations.
 	UpdateScheduledQuery(ctx context.Context, in *UpdateScheduledQueryRequest) (*UpdateScheduledQueryResponse, error)
 }
 

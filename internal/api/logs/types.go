@@ -2,6 +2,7 @@
 
 package logs
 
+// You don't have sufficient permissions to perform this action.
 type AccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -17,141 +18,253 @@ func (e *AccessDeniedException) ErrorCode() string { return "AccessDeniedExcepti
 func (e *AccessDeniedException) HTTPStatus() int   { return 400 }
 func (e *AccessDeniedException) Fault() string     { return "client" }
 
+// A structure that contains information about one CloudWatch Logs account policy.
 type AccountPolicy struct {
-	_                 struct{} `type:"structure"`
-	PolicyName        *string  `name:"policyName" type:"string"`
-	PolicyDocument    *string  `name:"policyDocument" type:"string"`
-	LastUpdatedTime   *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
-	PolicyType        *string  `name:"policyType" type:"string" enum:"PolicyType"`
-	Scope             *string  `name:"scope" type:"string" enum:"Scope"`
-	SelectionCriteria *string  `name:"selectionCriteria" type:"string"`
-	AccountId         *string  `name:"accountId" type:"string" min:"12" max:"12"`
+	_ struct{} `type:"structure"`
+	// The name of the account policy.
+	PolicyName *string `name:"policyName" type:"string"`
+	// The policy document for this account policy.
+	PolicyDocument *string `name:"policyDocument" type:"string"`
+	// The date and time that this policy was most recently updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The type of policy for this account policy. Values: PolicyType.
+	PolicyType *string `name:"policyType" type:"string" enum:"PolicyType"`
+	// The scope of the account policy. Values: Scope.
+	Scope *string `name:"scope" type:"string" enum:"Scope"`
+	// The log group selection criteria that is used for this policy.
+	SelectionCriteria *string `name:"selectionCriteria" type:"string"`
+	// The Amazon Web Services account ID that the policy applies to.
+	AccountId *string `name:"accountId" type:"string" min:"12" max:"12"`
 }
 
+// This object defines one key that will be added with the addKeys processor.
 type AddKeyEntry struct {
-	_                 struct{} `type:"structure"`
-	Key               *string  `name:"key" type:"string" required:"true" min:"1" max:"128"`
-	Value             *string  `name:"value" type:"string" required:"true" min:"1" max:"256"`
-	OverwriteIfExists *bool    `name:"overwriteIfExists" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key of the new entry to be added to the log event
+	Key *string `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	// The value of the new entry to be added to the log event
+	Value *string `name:"value" type:"string" required:"true" min:"1" max:"256"`
+	// Specifies whether to overwrite the value if the key already exists in the log event.
+	OverwriteIfExists *bool `name:"overwriteIfExists" type:"boolean"`
 }
 
+// This processor adds new key-value pairs to the log event.
 type AddKeys struct {
-	_       struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of objects, where each object contains the information about one key to add
+	// to the log event.
 	Entries []*AddKeyEntry `name:"entries" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// Contains an aggregate summary of log groups grouped by data source characteristics,
+// including the count of log groups and their grouping identifiers.
 type AggregateLogGroupSummary struct {
-	_                   struct{}              `type:"structure"`
-	LogGroupCount       *int64                `name:"logGroupCount" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The number of log groups in this aggregate summary group.
+	LogGroupCount *int64 `name:"logGroupCount" type:"integer"`
+	// An array of key-value pairs that identify the data source characteristics used to
+	// group the log groups.
 	GroupingIdentifiers []*GroupingIdentifier `name:"groupingIdentifiers" type:"list"`
 }
 
+// This structure represents one anomaly that has been found by a logs anomaly detector.
 type Anomaly struct {
-	_                         struct{}         `type:"structure"`
-	AnomalyId                 *string          `name:"anomalyId" type:"string" required:"true" min:"36" max:"36"`
-	PatternId                 *string          `name:"patternId" type:"string" required:"true" min:"32" max:"32"`
-	AnomalyDetectorArn        *string          `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
-	PatternString             *string          `name:"patternString" type:"string" required:"true" min:"1"`
-	PatternRegex              *string          `name:"patternRegex" type:"string" min:"1"`
-	Priority                  *string          `name:"priority" type:"string" min:"1"`
-	FirstSeen                 *int64           `name:"firstSeen" type:"long" required:"true" min:"0"`
-	LastSeen                  *int64           `name:"lastSeen" type:"long" required:"true" min:"0"`
-	Description               *string          `name:"description" type:"string" required:"true" min:"1"`
-	Active                    *bool            `name:"active" type:"boolean" required:"true"`
-	State                     *string          `name:"state" type:"string" enum:"State" required:"true"`
-	Histogram                 map[string]int64 `name:"histogram" type:"map" required:"true"`
-	LogSamples                []*LogEvent      `name:"logSamples" type:"list" required:"true"`
-	PatternTokens             []*PatternToken  `name:"patternTokens" type:"list" required:"true"`
-	LogGroupArnList           []string         `name:"logGroupArnList" type:"list" required:"true"`
-	Suppressed                *bool            `name:"suppressed" type:"boolean"`
-	SuppressedDate            *int64           `name:"suppressedDate" type:"long" min:"0"`
-	SuppressedUntil           *int64           `name:"suppressedUntil" type:"long" min:"0"`
-	IsPatternLevelSuppression *bool            `name:"isPatternLevelSuppression" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The unique ID that CloudWatch Logs assigned to this anomaly.
+	AnomalyId *string `name:"anomalyId" type:"string" required:"true" min:"36" max:"36"`
+	// The ID of the pattern used to help identify this anomaly.
+	PatternId *string `name:"patternId" type:"string" required:"true" min:"32" max:"32"`
+	// The ARN of the anomaly detector that identified this anomaly.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
+	// The pattern used to help identify this anomaly, in string format.
+	PatternString *string `name:"patternString" type:"string" required:"true" min:"1"`
+	// The pattern used to help identify this anomaly, in regular expression format.
+	PatternRegex *string `name:"patternRegex" type:"string" min:"1"`
+	// The priority level of this anomaly, as determined by CloudWatch Logs.
+	Priority *string `name:"priority" type:"string" min:"1"`
+	// The date and time when the anomaly detector first saw this anomaly.
+	FirstSeen *int64 `name:"firstSeen" type:"long" required:"true" min:"0"`
+	// The date and time when the anomaly detector most recently saw this anomaly.
+	LastSeen *int64 `name:"lastSeen" type:"long" required:"true" min:"0"`
+	// A human-readable description of the anomaly.
+	Description *string `name:"description" type:"string" required:"true" min:"1"`
+	// Specifies whether this anomaly is still ongoing.
+	Active *bool `name:"active" type:"boolean" required:"true"`
+	// Indicates the current state of this anomaly. Values: State.
+	State *string `name:"state" type:"string" enum:"State" required:"true"`
+	// A map showing times when the anomaly detector ran, and the number of occurrences of
+	// this anomaly that were detected at each of those runs.
+	Histogram map[string]int64 `name:"histogram" type:"map" required:"true"`
+	// An array of sample log event messages that are considered to be part of this anomaly.
+	LogSamples []*LogEvent `name:"logSamples" type:"list" required:"true"`
+	// An array of structures where each structure contains information about one token that
+	// makes up the pattern.
+	PatternTokens []*PatternToken `name:"patternTokens" type:"list" required:"true"`
+	// An array of ARNS of the log groups that contained log events considered to be part of
+	// this anomaly.
+	LogGroupArnList []string `name:"logGroupArnList" type:"list" required:"true"`
+	// Indicates whether this anomaly is currently suppressed.
+	Suppressed *bool `name:"suppressed" type:"boolean"`
+	// If the anomaly is suppressed, this indicates when it was suppressed.
+	SuppressedDate *int64 `name:"suppressedDate" type:"long" min:"0"`
+	// If the anomaly is suppressed, this indicates when the suppression will end.
+	SuppressedUntil *int64 `name:"suppressedUntil" type:"long" min:"0"`
+	// If this anomaly is suppressed, this field is true if the suppression is because the
+	// pattern is suppressed.
+	IsPatternLevelSuppression *bool `name:"isPatternLevelSuppression" type:"boolean"`
 }
 
+// Contains information about one anomaly detector in the account.
 type AnomalyDetector struct {
-	_                     struct{} `type:"structure"`
-	AnomalyDetectorArn    *string  `name:"anomalyDetectorArn" type:"string" min:"1"`
-	DetectorName          *string  `name:"detectorName" type:"string" min:"1"`
-	LogGroupArnList       []string `name:"logGroupArnList" type:"list"`
-	EvaluationFrequency   *string  `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
-	FilterPattern         *string  `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	AnomalyDetectorStatus *string  `name:"anomalyDetectorStatus" type:"string" enum:"AnomalyDetectorStatus"`
-	KmsKeyId              *string  `name:"kmsKeyId" type:"string" max:"256"`
-	CreationTimeStamp     *int64   `name:"creationTimeStamp" type:"long" min:"0"`
-	LastModifiedTimeStamp *int64   `name:"lastModifiedTimeStamp" type:"long" min:"0"`
-	AnomalyVisibilityTime *int64   `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
+	_ struct{} `type:"structure"`
+	// The ARN of the anomaly detector.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" min:"1"`
+	// The name of the anomaly detector.
+	DetectorName *string `name:"detectorName" type:"string" min:"1"`
+	// A list of the ARNs of the log groups that this anomaly detector watches.
+	LogGroupArnList []string `name:"logGroupArnList" type:"list"`
+	// Specifies how often the anomaly detector runs and look for anomalies. Values:
+	// EvaluationFrequency.
+	EvaluationFrequency *string `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
+	FilterPattern       *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// Specifies the current status of the anomaly detector. Values: AnomalyDetectorStatus.
+	AnomalyDetectorStatus *string `name:"anomalyDetectorStatus" type:"string" enum:"AnomalyDetectorStatus"`
+	// The ARN of the KMS key assigned to this anomaly detector, if any.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// The date and time when this anomaly detector was created.
+	CreationTimeStamp *int64 `name:"creationTimeStamp" type:"long" min:"0"`
+	// The date and time when this anomaly detector was most recently modified.
+	LastModifiedTimeStamp *int64 `name:"lastModifiedTimeStamp" type:"long" min:"0"`
+	// The number of days used as the life cycle of anomalies.
+	AnomalyVisibilityTime *int64 `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
 }
 
 type AssociateKmsKeyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupName       *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	KmsKeyId           *string  `name:"kmsKeyId" type:"string" required:"true" max:"256"`
-	ResourceIdentifier *string  `name:"resourceIdentifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" required:"true" max:"256"`
+	// Specifies the target for this operation.
+	ResourceIdentifier *string `name:"resourceIdentifier" type:"string" min:"1" max:"2048"`
 }
 
 type AssociateSourceToS3TableIntegrationRequest struct {
-	_              struct{}    `type:"structure"`
-	IntegrationArn *string     `name:"integrationArn" type:"string" required:"true"`
-	DataSource     *DataSource `name:"dataSource" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the S3 Table Integration to associate the data
+	// source with.
+	IntegrationArn *string `name:"integrationArn" type:"string" required:"true"`
+	// The data source to associate with the S3 Table Integration.
+	DataSource *DataSource `name:"dataSource" type:"structure" required:"true"`
 }
 
 type AssociateSourceToS3TableIntegrationResponse struct {
-	_          struct{} `type:"structure"`
-	Identifier *string  `name:"identifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for the association between the data source and S3 Table
+	// Integration.
+	Identifier *string `name:"identifier" type:"string" min:"1" max:"2048"`
 }
 
+// The CSV processor parses comma-separated values (CSV) from the log events into columns.
 type CSV struct {
-	_              struct{} `type:"structure"`
-	QuoteCharacter *string  `name:"quoteCharacter" type:"string" min:"1" max:"1"`
-	Delimiter      *string  `name:"delimiter" type:"string" min:"1" max:"2"`
-	Columns        []string `name:"columns" type:"list" max:"100"`
-	Source         *string  `name:"source" type:"string" min:"1" max:"128"`
-	Destination    *string  `name:"destination" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The character used used as a text qualifier for a single column of data.
+	QuoteCharacter *string `name:"quoteCharacter" type:"string" min:"1" max:"1"`
+	// The character used to separate each column in the original comma-separated value log
+	// event.
+	Delimiter *string `name:"delimiter" type:"string" min:"1" max:"2"`
+	// An array of names to use for the columns in the transformed log event.
+	Columns []string `name:"columns" type:"list" max:"100"`
+	// The path to the field in the log event that has the comma separated values to be
+	// parsed.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
+	// The path to the parent field to put transformed key value pairs under.
+	Destination *string `name:"destination" type:"string" min:"1" max:"128"`
 }
 
 type CancelExportTaskRequest struct {
-	_      struct{} `type:"structure"`
-	TaskId *string  `name:"taskId" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ID of the export task.
+	TaskId *string `name:"taskId" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type CancelImportTaskRequest struct {
-	_        struct{} `type:"structure"`
-	ImportId *string  `name:"importId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID of the import task to cancel.
+	ImportId *string `name:"importId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type CancelImportTaskResponse struct {
-	_                struct{}          `type:"structure"`
-	ImportId         *string           `name:"importId" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID of the cancelled import task.
+	ImportId *string `name:"importId" type:"string" min:"1" max:"256"`
+	// Statistics about the import progress at the time of cancellation.
 	ImportStatistics *ImportStatistics `name:"importStatistics" type:"structure"`
-	ImportStatus     *string           `name:"importStatus" type:"string" enum:"ImportStatus"`
-	CreationTime     *int64            `name:"creationTime" type:"long" min:"0"`
-	LastUpdatedTime  *int64            `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The final status of the import task. Values: ImportStatus.
+	ImportStatus *string `name:"importStatus" type:"string" enum:"ImportStatus"`
+	// The timestamp when the import task was created, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The timestamp when the import task was cancelled, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
+// A structure containing information about the deafult settings and available settings
+// that you can use to configure a delivery or a delivery destination.
 type ConfigurationTemplate struct {
-	_                                                  struct{}                                   `type:"structure"`
-	Service                                            *string                                    `name:"service" type:"string" min:"1" max:"255"`
-	LogType                                            *string                                    `name:"logType" type:"string" min:"1" max:"255"`
-	ResourceType                                       *string                                    `name:"resourceType" type:"string" min:"1" max:"255"`
-	DeliveryDestinationType                            *string                                    `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
-	DefaultDeliveryConfigValues                        *ConfigurationTemplateDeliveryConfigValues `name:"defaultDeliveryConfigValues" type:"structure"`
-	AllowedFields                                      []*RecordField                             `name:"allowedFields" type:"list"`
-	AllowedOutputFormats                               []string                                   `name:"allowedOutputFormats" type:"list" memberEnum:"OutputFormat"`
-	AllowedActionForAllowVendedLogsDeliveryForResource *string                                    `name:"allowedActionForAllowVendedLogsDeliveryForResource" type:"string"`
-	AllowedFieldDelimiters                             []string                                   `name:"allowedFieldDelimiters" type:"list"`
-	AllowedSuffixPathFields                            []string                                   `name:"allowedSuffixPathFields" type:"list" min:"0" max:"128"`
-	DeliverySourceConfiguration                        []*DeliverySourceConfigurationSchema       `name:"deliverySourceConfiguration" type:"list"`
-	S3TablesIntegration                                *S3TablesIntegration                       `name:"s3TablesIntegration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A string specifying which service this configuration template applies to.
+	Service *string `name:"service" type:"string" min:"1" max:"255"`
+	// A string specifying which log type this configuration template applies to.
+	LogType *string `name:"logType" type:"string" min:"1" max:"255"`
+	// A string specifying which resource type this configuration template applies to.
+	ResourceType *string `name:"resourceType" type:"string" min:"1" max:"255"`
+	// A string specifying which destination type this configuration template applies to.
+	// Values: DeliveryDestinationType.
+	DeliveryDestinationType *string `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
+	// A mapping that displays the default value of each property within a delivery's
+	// configuration, if it is not specified in the request.
+	DefaultDeliveryConfigValues *ConfigurationTemplateDeliveryConfigValues `name:"defaultDeliveryConfigValues" type:"structure"`
+	// The allowed fields that a caller can use in the recordFields parameter of a
+	// CreateDelivery or UpdateDeliveryConfiguration operation.
+	AllowedFields []*RecordField `name:"allowedFields" type:"list"`
+	// The list of delivery destination output formats that are supported by this log source.
+	AllowedOutputFormats []string `name:"allowedOutputFormats" type:"list" memberEnum:"OutputFormat"`
+	// The action permissions that a caller needs to have to be able to successfully create a
+	// delivery source on the desired resource type when calling PutDeliverySource.
+	AllowedActionForAllowVendedLogsDeliveryForResource *string `name:"allowedActionForAllowVendedLogsDeliveryForResource" type:"string"`
+	// The valid values that a caller can use as field delimiters when calling CreateDelivery
+	// or UpdateDeliveryConfiguration on a delivery that delivers in Plain, W3C, or Raw
+	// format.
+	AllowedFieldDelimiters []string `name:"allowedFieldDelimiters" type:"list"`
+	// The list of variable fields that can be used in the suffix path of a delivery that
+	// delivers to an S3 bucket.
+	AllowedSuffixPathFields []string `name:"allowedSuffixPathFields" type:"list" min:"0" max:"128"`
+	// The schema of the delivery source configuration that is available for this log type.
+	DeliverySourceConfiguration []*DeliverySourceConfigurationSchema `name:"deliverySourceConfiguration" type:"list"`
+	// The S3 Tables integration configuration for this configuration template, including the
+	// datasource name and type.
+	S3TablesIntegration *S3TablesIntegration `name:"s3TablesIntegration" type:"structure"`
 }
 
+// This structure contains the default values that are used for each configuration
+// parameter when you use CreateDelivery to create a deliver under the current service
+// type, resource type, and log type.
 type ConfigurationTemplateDeliveryConfigValues struct {
-	_                       struct{}                 `type:"structure"`
-	RecordFields            []string                 `name:"recordFields" type:"list" min:"0" max:"128"`
-	FieldDelimiter          *string                  `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	_ struct{} `type:"structure"`
+	// The default record fields that will be delivered when a list of record fields is not
+	// provided in a CreateDelivery operation.
+	RecordFields []string `name:"recordFields" type:"list" min:"0" max:"128"`
+	// The default field delimiter that is used in a CreateDelivery operation when the field
+	// delimiter is not specified in that operation.
+	FieldDelimiter *string `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	// The delivery parameters that are used when you create a delivery to a delivery
+	// destination that is an S3 Bucket.
 	S3DeliveryConfiguration *S3DeliveryConfiguration `name:"s3DeliveryConfiguration" type:"structure"`
 }
 
+// This operation attempted to create a resource that already exists.
 type ConflictException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -167,133 +280,216 @@ func (e *ConflictException) ErrorCode() string { return "ConflictException" }
 func (e *ConflictException) HTTPStatus() int   { return 400 }
 func (e *ConflictException) Fault() string     { return "client" }
 
+// This processor copies values within a log event. You can also use this processor to add
+// metadata to log events by copying the values of the following metadata keys into the
+// log events: @logGroupName, @logGroupStream, @accountId, @regionName.
 type CopyValue struct {
-	_       struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of CopyValueEntry objects, where each object contains the information about
+	// one field value to copy.
 	Entries []*CopyValueEntry `name:"entries" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// This object defines one value to be copied with the copyValue processor.
 type CopyValueEntry struct {
-	_                 struct{} `type:"structure"`
-	Source            *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	Target            *string  `name:"target" type:"string" required:"true" min:"1" max:"128"`
-	OverwriteIfExists *bool    `name:"overwriteIfExists" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key to copy.
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The key of the field to copy the value to.
+	Target *string `name:"target" type:"string" required:"true" min:"1" max:"128"`
+	// Specifies whether to overwrite the value if the destination key already exists.
+	OverwriteIfExists *bool `name:"overwriteIfExists" type:"boolean"`
 }
 
 type CreateDeliveryRequest struct {
-	_                       struct{}                 `type:"structure"`
-	DeliverySourceName      *string                  `name:"deliverySourceName" type:"string" required:"true" min:"1" max:"60"`
-	DeliveryDestinationArn  *string                  `name:"deliveryDestinationArn" type:"string" required:"true"`
-	RecordFields            []string                 `name:"recordFields" type:"list" min:"0" max:"128"`
-	FieldDelimiter          *string                  `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery source to use for this delivery.
+	DeliverySourceName *string `name:"deliverySourceName" type:"string" required:"true" min:"1" max:"60"`
+	// The ARN of the delivery destination to use for this delivery.
+	DeliveryDestinationArn *string `name:"deliveryDestinationArn" type:"string" required:"true"`
+	// The list of record fields to be delivered to the destination, in order.
+	RecordFields []string `name:"recordFields" type:"list" min:"0" max:"128"`
+	// The field delimiter to use between record fields when the final output format of a
+	// delivery is in Plain, W3C, or Raw format.
+	FieldDelimiter *string `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	// This structure contains parameters that are valid only when the delivery's delivery
+	// destination is an S3 bucket.
 	S3DeliveryConfiguration *S3DeliveryConfiguration `name:"s3DeliveryConfiguration" type:"structure"`
-	Tags                    map[string]string        `name:"tags" type:"map" min:"1" max:"50"`
+	// An optional list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type CreateDeliveryResponse struct {
-	_        struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure that contains information about the delivery that you just created.
 	Delivery *Delivery `name:"delivery" type:"structure"`
 }
 
 type CreateExportTaskRequest struct {
-	_                   struct{} `type:"structure"`
-	TaskName            *string  `name:"taskName" type:"string" min:"1" max:"512"`
-	LogGroupName        *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	LogStreamNamePrefix *string  `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
-	From                *int64   `name:"from" type:"long" required:"true" min:"0"`
-	To                  *int64   `name:"to" type:"long" required:"true" min:"0"`
-	Destination         *string  `name:"destination" type:"string" required:"true" min:"1" max:"512"`
-	DestinationPrefix   *string  `name:"destinationPrefix" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the export task.
+	TaskName *string `name:"taskName" type:"string" min:"1" max:"512"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// Export only log streams that match the provided prefix.
+	LogStreamNamePrefix *string `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
+	// The start time of the range for the request, expressed as the number of milliseconds
+	// after Jan 1, 1970 00:00:00 UTC.
+	From *int64 `name:"from" type:"long" required:"true" min:"0"`
+	// The end time of the range for the request, expressed as the number of milliseconds
+	// after Jan 1, 1970 00:00:00 UTC.
+	To *int64 `name:"to" type:"long" required:"true" min:"0"`
+	// The name of S3 bucket for the exported log data.
+	Destination *string `name:"destination" type:"string" required:"true" min:"1" max:"512"`
+	// The prefix used as the start of the key for every object exported.
+	DestinationPrefix *string `name:"destinationPrefix" type:"string"`
 }
 
 type CreateExportTaskResponse struct {
-	_      struct{} `type:"structure"`
-	TaskId *string  `name:"taskId" type:"string" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The ID of the export task.
+	TaskId *string `name:"taskId" type:"string" min:"1" max:"512"`
 }
 
 type CreateImportTaskRequest struct {
-	_               struct{}      `type:"structure"`
-	ImportSourceArn *string       `name:"importSourceArn" type:"string" required:"true"`
-	ImportRoleArn   *string       `name:"importRoleArn" type:"string" required:"true" min:"1"`
-	ImportFilter    *ImportFilter `name:"importFilter" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ARN of the source to import from.
+	ImportSourceArn *string `name:"importSourceArn" type:"string" required:"true"`
+	// The ARN of the IAM role that grants CloudWatch Logs permission to import from the
+	// CloudTrail Lake Event Data Store.
+	ImportRoleArn *string `name:"importRoleArn" type:"string" required:"true" min:"1"`
+	// Optional filters to constrain the import by CloudTrail event time.
+	ImportFilter *ImportFilter `name:"importFilter" type:"structure"`
 }
 
 type CreateImportTaskResponse struct {
-	_                    struct{} `type:"structure"`
-	ImportId             *string  `name:"importId" type:"string" min:"1" max:"256"`
-	ImportDestinationArn *string  `name:"importDestinationArn" type:"string"`
-	CreationTime         *int64   `name:"creationTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the import task.
+	ImportId *string `name:"importId" type:"string" min:"1" max:"256"`
+	// The ARN of the CloudWatch Logs log group created as the destination for the imported
+	// events.
+	ImportDestinationArn *string `name:"importDestinationArn" type:"string"`
+	// The timestamp when the import task was created, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
 }
 
 type CreateLogAnomalyDetectorRequest struct {
-	_                     struct{}          `type:"structure"`
-	LogGroupArnList       []string          `name:"logGroupArnList" type:"list" required:"true"`
-	DetectorName          *string           `name:"detectorName" type:"string" min:"1"`
-	EvaluationFrequency   *string           `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
-	FilterPattern         *string           `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	KmsKeyId              *string           `name:"kmsKeyId" type:"string" max:"256"`
-	AnomalyVisibilityTime *int64            `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
-	Tags                  map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// An array containing the ARN of the log group that this anomaly detector will watch.
+	LogGroupArnList []string `name:"logGroupArnList" type:"list" required:"true"`
+	// A name for this anomaly detector.
+	DetectorName *string `name:"detectorName" type:"string" min:"1"`
+	// Specifies how often the anomaly detector is to run and look for anomalies. Values:
+	// EvaluationFrequency.
+	EvaluationFrequency *string `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
+	// You can use this parameter to limit the anomaly detection model to examine only log
+	// events that match the pattern you specify here.
+	FilterPattern *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// Optionally assigns a KMS key to secure this anomaly detector and its findings.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// The number of days to have visibility on an anomaly.
+	AnomalyVisibilityTime *int64 `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
+	// An optional list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type CreateLogAnomalyDetectorResponse struct {
-	_                  struct{} `type:"structure"`
-	AnomalyDetectorArn *string  `name:"anomalyDetectorArn" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The ARN of the log anomaly detector that you just created.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" min:"1"`
 }
 
 type CreateLogGroupRequest struct {
-	_                         struct{}          `type:"structure"`
-	LogGroupName              *string           `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	KmsKeyId                  *string           `name:"kmsKeyId" type:"string" max:"256"`
-	Tags                      map[string]string `name:"tags" type:"map" min:"1" max:"50"`
-	LogGroupClass             *string           `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
-	DeletionProtectionEnabled *bool             `name:"deletionProtectionEnabled" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A name for the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// The key-value pairs to use for the tags.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	// Use this parameter to specify the log group class for this log group. Values:
+	// LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	// Use this parameter to enable deletion protection for the new log group.
+	DeletionProtectionEnabled *bool `name:"deletionProtectionEnabled" type:"boolean"`
 }
 
 type CreateLogStreamRequest struct {
-	_             struct{} `type:"structure"`
-	LogGroupName  *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	LogStreamName *string  `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type CreateLookupTableRequest struct {
-	_               struct{}          `type:"structure"`
-	LookupTableName *string           `name:"lookupTableName" type:"string" required:"true" min:"1" max:"256"`
-	Description     *string           `name:"description" type:"string" min:"0" max:"1024"`
-	TableBody       *string           `name:"tableBody" type:"string" required:"true" min:"1" max:"10485760"`
-	KmsKeyId        *string           `name:"kmsKeyId" type:"string" max:"256"`
-	Tags            map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the lookup table.
+	LookupTableName *string `name:"lookupTableName" type:"string" required:"true" min:"1" max:"256"`
+	// A description of the lookup table.
+	Description *string `name:"description" type:"string" min:"0" max:"1024"`
+	// The CSV content of the lookup table.
+	TableBody *string `name:"tableBody" type:"string" required:"true" min:"1" max:"10485760"`
+	// The ARN of the KMS key to use to encrypt the lookup table data.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// A list of key-value pairs to associate with the lookup table.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type CreateLookupTableResponse struct {
-	_              struct{} `type:"structure"`
-	LookupTableArn *string  `name:"lookupTableArn" type:"string"`
-	CreatedAt      *int64   `name:"createdAt" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table that was created.
+	LookupTableArn *string `name:"lookupTableArn" type:"string"`
+	// The time when the lookup table was created, expressed as the number of milliseconds
+	// after Jan 1, 1970 00:00:00 UTC.
+	CreatedAt *int64 `name:"createdAt" type:"long" min:"0"`
 }
 
 type CreateScheduledQueryRequest struct {
-	_                        struct{}                  `type:"structure"`
-	Name                     *string                   `name:"name" type:"string" required:"true" min:"1" max:"255"`
-	Description              *string                   `name:"description" type:"string" max:"1024"`
-	QueryLanguage            *string                   `name:"queryLanguage" type:"string" enum:"QueryLanguage" required:"true"`
-	QueryString              *string                   `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
-	LogGroupIdentifiers      []string                  `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
-	ScheduleExpression       *string                   `name:"scheduleExpression" type:"string" required:"true" max:"256"`
-	Timezone                 *string                   `name:"timezone" type:"string" min:"1"`
-	StartTimeOffset          *int64                    `name:"startTimeOffset" type:"long"`
+	_ struct{} `type:"structure"`
+	// The name of the scheduled query.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"255"`
+	// An optional description for the scheduled query to help identify its purpose and
+	// functionality.
+	Description *string `name:"description" type:"string" max:"1024"`
+	// The query language to use for the scheduled query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage" required:"true"`
+	// The query string to execute.
+	QueryString *string `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
+	// An array of log group names or ARNs to query.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
+	// A cron expression that defines when the scheduled query runs.
+	ScheduleExpression *string `name:"scheduleExpression" type:"string" required:"true" max:"256"`
+	// The timezone for evaluating the schedule expression.
+	Timezone *string `name:"timezone" type:"string" min:"1"`
+	// The time offset in seconds that defines the lookback period for the query.
+	StartTimeOffset *int64 `name:"startTimeOffset" type:"long"`
+	// Configuration for where to deliver query results.
 	DestinationConfiguration *DestinationConfiguration `name:"destinationConfiguration" type:"structure"`
-	ScheduleStartTime        *int64                    `name:"scheduleStartTime" type:"long" min:"0"`
-	ScheduleEndTime          *int64                    `name:"scheduleEndTime" type:"long" min:"0"`
-	ExecutionRoleArn         *string                   `name:"executionRoleArn" type:"string" required:"true" min:"1"`
-	State                    *string                   `name:"state" type:"string" enum:"ScheduledQueryState"`
-	Tags                     map[string]string         `name:"tags" type:"map" min:"1" max:"50"`
+	// The start time for the scheduled query in Unix epoch format.
+	ScheduleStartTime *int64 `name:"scheduleStartTime" type:"long" min:"0"`
+	// The end time for the scheduled query in Unix epoch format.
+	ScheduleEndTime *int64 `name:"scheduleEndTime" type:"long" min:"0"`
+	// The ARN of the IAM role that grants permissions to execute the query and deliver
+	// results to the specified destination.
+	ExecutionRoleArn *string `name:"executionRoleArn" type:"string" required:"true" min:"1"`
+	// The initial state of the scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
+	// Key-value pairs to associate with the scheduled query for resource management and cost
+	// allocation.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type CreateScheduledQueryResponse struct {
-	_                 struct{} `type:"structure"`
-	ScheduledQueryArn *string  `name:"scheduledQueryArn" type:"string"`
-	State             *string  `name:"state" type:"string" enum:"ScheduledQueryState"`
+	_ struct{} `type:"structure"`
+	// The ARN of the created scheduled query.
+	ScheduledQueryArn *string `name:"scheduledQueryArn" type:"string"`
+	// The current state of the scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
 }
 
+// The event was already logged.
 type DataAlreadyAcceptedException struct {
 	_                     struct{} `type:"structure" error:"true" httpStatus:"400"`
 	ExpectedSequenceToken *string  `name:"expectedSequenceToken" type:"string" min:"1"`
@@ -310,68 +506,94 @@ func (e *DataAlreadyAcceptedException) ErrorCode() string { return "DataAlreadyA
 func (e *DataAlreadyAcceptedException) HTTPStatus() int   { return 400 }
 func (e *DataAlreadyAcceptedException) Fault() string     { return "client" }
 
+// Represents a data source that categorizes logs by originating service and log type,
+// providing service-based organization complementing traditional log groups.
 type DataSource struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true"`
-	Type *string  `name:"type" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the data source.
+	Name *string `name:"name" type:"string" required:"true"`
+	// The type of the data source.
+	Type *string `name:"type" type:"string"`
 }
 
+// Filter criteria for data sources, used to specify which data sources to include in
+// operations based on name and type.
 type DataSourceFilter struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true"`
-	Type *string  `name:"type" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name pattern to filter data sources by.
+	Name *string `name:"name" type:"string" required:"true"`
+	// The type pattern to filter data sources by.
+	Type *string `name:"type" type:"string"`
 }
 
+// This processor converts a datetime string into a format that you specify.
 type DateTimeConverter struct {
-	_              struct{} `type:"structure"`
-	Source         *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	Target         *string  `name:"target" type:"string" required:"true" min:"1" max:"128"`
-	TargetFormat   *string  `name:"targetFormat" type:"string" min:"1" max:"64"`
-	MatchPatterns  []string `name:"matchPatterns" type:"list" required:"true" min:"1" max:"5"`
-	SourceTimezone *string  `name:"sourceTimezone" type:"string" min:"1"`
-	TargetTimezone *string  `name:"targetTimezone" type:"string" min:"1"`
-	Locale         *string  `name:"locale" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The key to apply the date conversion to.
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The JSON field to store the result in.
+	Target *string `name:"target" type:"string" required:"true" min:"1" max:"128"`
+	// The datetime format to use for the converted data in the target field.
+	TargetFormat *string `name:"targetFormat" type:"string" min:"1" max:"64"`
+	// A list of patterns to match against the source field.
+	MatchPatterns []string `name:"matchPatterns" type:"list" required:"true" min:"1" max:"5"`
+	// The time zone of the source field.
+	SourceTimezone *string `name:"sourceTimezone" type:"string" min:"1"`
+	// The time zone of the target field.
+	TargetTimezone *string `name:"targetTimezone" type:"string" min:"1"`
+	// The locale of the source field.
+	Locale *string `name:"locale" type:"string" min:"1"`
 }
 
 type DeleteAccountPolicyRequest struct {
-	_          struct{} `type:"structure"`
-	PolicyName *string  `name:"policyName" type:"string" required:"true"`
-	PolicyType *string  `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the policy to delete.
+	PolicyName *string `name:"policyName" type:"string" required:"true"`
+	// The type of policy to delete. Values: PolicyType.
+	PolicyType *string `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
 }
 
 type DeleteDataProtectionPolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the log group that you want to delete the data protection policy
+	// for.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
 type DeleteDeliveryDestinationPolicyRequest struct {
-	_                       struct{} `type:"structure"`
-	DeliveryDestinationName *string  `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery destination that you want to delete the policy for.
+	DeliveryDestinationName *string `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type DeleteDeliveryDestinationRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery destination that you want to delete.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type DeleteDeliveryRequest struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"id" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the delivery to delete.
+	Id *string `name:"id" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type DeleteDeliverySourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery source that you want to delete.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type DeleteDestinationRequest struct {
-	_               struct{} `type:"structure"`
-	DestinationName *string  `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the destination.
+	DestinationName *string `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteIndexPolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The log group to delete the index policy for.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
 type DeleteIndexPolicyResponse struct {
@@ -379,72 +601,92 @@ type DeleteIndexPolicyResponse struct {
 }
 
 type DeleteIntegrationRequest struct {
-	_               struct{} `type:"structure"`
-	IntegrationName *string  `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
-	Force           *bool    `name:"force" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the integration to delete.
+	IntegrationName *string `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
+	// Specify true to force the deletion of the integration even if vended logs dashboards
+	// currently exist.
+	Force *bool `name:"force" type:"boolean"`
 }
 
 type DeleteIntegrationResponse struct {
 	_ struct{} `type:"structure"`
 }
 
+// This processor deletes entries from a log event. These entries are key-value pairs.
 type DeleteKeys struct {
-	_        struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of keys to delete.
 	WithKeys []string `name:"withKeys" type:"list" required:"true" min:"1" max:"5"`
 }
 
 type DeleteLogAnomalyDetectorRequest struct {
-	_                  struct{} `type:"structure"`
-	AnomalyDetectorArn *string  `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The ARN of the anomaly detector to delete.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
 }
 
 type DeleteLogGroupRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteLogStreamRequest struct {
-	_             struct{} `type:"structure"`
-	LogGroupName  *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	LogStreamName *string  `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteLookupTableRequest struct {
-	_              struct{} `type:"structure"`
-	LookupTableArn *string  `name:"lookupTableArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table to delete.
+	LookupTableArn *string `name:"lookupTableArn" type:"string" required:"true"`
 }
 
 type DeleteMetricFilterRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	FilterName   *string  `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The name of the metric filter.
+	FilterName *string `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteQueryDefinitionRequest struct {
-	_                 struct{} `type:"structure"`
-	QueryDefinitionId *string  `name:"queryDefinitionId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID of the query definition that you want to delete.
+	QueryDefinitionId *string `name:"queryDefinitionId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type DeleteQueryDefinitionResponse struct {
-	_       struct{} `type:"structure"`
-	Success *bool    `name:"success" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A value of TRUE indicates that the operation succeeded.
+	Success *bool `name:"success" type:"boolean"`
 }
 
 type DeleteResourcePolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	PolicyName         *string  `name:"policyName" type:"string"`
-	ResourceArn        *string  `name:"resourceArn" type:"string"`
-	ExpectedRevisionId *string  `name:"expectedRevisionId" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the policy to be revoked.
+	PolicyName *string `name:"policyName" type:"string"`
+	// The ARN of the CloudWatch Logs resource for which the resource policy needs to be
+	// deleted
+	ResourceArn *string `name:"resourceArn" type:"string"`
+	// The expected revision ID of the resource policy.
+	ExpectedRevisionId *string `name:"expectedRevisionId" type:"string" min:"1"`
 }
 
 type DeleteRetentionPolicyRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteScheduledQueryRequest struct {
-	_          struct{} `type:"structure"`
-	Identifier *string  `name:"identifier" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN or name of the scheduled query to delete.
+	Identifier *string `name:"identifier" type:"string" required:"true"`
 }
 
 type DeleteScheduledQueryResponse struct {
@@ -452,93 +694,171 @@ type DeleteScheduledQueryResponse struct {
 }
 
 type DeleteSubscriptionFilterRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	FilterName   *string  `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The name of the subscription filter.
+	FilterName *string `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type DeleteTransformerRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// Specify either the name or ARN of the log group to delete the transformer for.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
+// This structure contains information about one delivery in your account.
 type Delivery struct {
-	_                       struct{}                 `type:"structure"`
-	Id                      *string                  `name:"id" type:"string" min:"1" max:"64"`
-	Arn                     *string                  `name:"arn" type:"string"`
-	DeliverySourceName      *string                  `name:"deliverySourceName" type:"string" min:"1" max:"60"`
-	DeliveryDestinationArn  *string                  `name:"deliveryDestinationArn" type:"string"`
-	DeliveryDestinationType *string                  `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
-	RecordFields            []string                 `name:"recordFields" type:"list" min:"0" max:"128"`
-	FieldDelimiter          *string                  `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	_ struct{} `type:"structure"`
+	// The unique ID that identifies this delivery in your account.
+	Id *string `name:"id" type:"string" min:"1" max:"64"`
+	// The Amazon Resource Name (ARN) that uniquely identifies this delivery.
+	Arn *string `name:"arn" type:"string"`
+	// The name of the delivery source that is associated with this delivery.
+	DeliverySourceName *string `name:"deliverySourceName" type:"string" min:"1" max:"60"`
+	// The ARN of the delivery destination that is associated with this delivery.
+	DeliveryDestinationArn *string `name:"deliveryDestinationArn" type:"string"`
+	// Displays whether the delivery destination associated with this delivery is CloudWatch
+	// Logs, Amazon S3, Firehose, or X-Ray. Values: DeliveryDestinationType.
+	DeliveryDestinationType *string `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
+	// The record fields used in this delivery.
+	RecordFields []string `name:"recordFields" type:"list" min:"0" max:"128"`
+	// The field delimiter that is used between record fields when the final output format of
+	// a delivery is in Plain, W3C, or Raw format.
+	FieldDelimiter *string `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	// This structure contains delivery configurations that apply only when the delivery
+	// destination resource is an S3 bucket.
 	S3DeliveryConfiguration *S3DeliveryConfiguration `name:"s3DeliveryConfiguration" type:"structure"`
-	Tags                    map[string]string        `name:"tags" type:"map" min:"1" max:"50"`
+	// The tags that have been assigned to this delivery.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
+// This structure contains information about one delivery destination in your account. A
+// delivery destination is an Amazon Web Services resource that represents an Amazon Web
+// Services service that logs can be sent to. CloudWatch Logs, Amazon S3, Firehose, and
+// X-Ray are supported as delivery destinations.
 type DeliveryDestination struct {
-	_                                struct{}                          `type:"structure"`
-	Name                             *string                           `name:"name" type:"string" min:"1" max:"60"`
-	Arn                              *string                           `name:"arn" type:"string"`
-	DeliveryDestinationType          *string                           `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
-	OutputFormat                     *string                           `name:"outputFormat" type:"string" enum:"OutputFormat"`
+	_ struct{} `type:"structure"`
+	// The name of this delivery destination.
+	Name *string `name:"name" type:"string" min:"1" max:"60"`
+	// The Amazon Resource Name (ARN) that uniquely identifies this delivery destination.
+	Arn *string `name:"arn" type:"string"`
+	// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Firehose, or
+	// X-Ray. Values: DeliveryDestinationType.
+	DeliveryDestinationType *string `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
+	// The format of the logs that are sent to this delivery destination. Values:
+	// OutputFormat.
+	OutputFormat *string `name:"outputFormat" type:"string" enum:"OutputFormat"`
+	// A structure that contains the ARN of the Amazon Web Services resource that will
+	// receive the logs.
 	DeliveryDestinationConfiguration *DeliveryDestinationConfiguration `name:"deliveryDestinationConfiguration" type:"structure"`
-	Tags                             map[string]string                 `name:"tags" type:"map" min:"1" max:"50"`
+	// The tags that have been assigned to this delivery destination.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
+// A structure that contains information about one logs delivery destination.
 type DeliveryDestinationConfiguration struct {
-	_                      struct{} `type:"structure"`
-	DestinationResourceArn *string  `name:"destinationResourceArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the Amazon Web Services destination that this delivery destination
+	// represents.
+	DestinationResourceArn *string `name:"destinationResourceArn" type:"string" required:"true"`
 }
 
+// This structure contains information about one delivery source in your account. A
+// delivery source is an Amazon Web Services resource that sends logs to an Amazon Web
+// Services destination. The destination can be CloudWatch Logs, Amazon S3, or Firehose.
 type DeliverySource struct {
-	_                           struct{}          `type:"structure"`
-	Name                        *string           `name:"name" type:"string" min:"1" max:"60"`
-	Arn                         *string           `name:"arn" type:"string"`
-	ResourceArns                []string          `name:"resourceArns" type:"list"`
-	Service                     *string           `name:"service" type:"string" min:"1" max:"255"`
-	LogType                     *string           `name:"logType" type:"string" min:"1" max:"255"`
-	Tags                        map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The unique name of the delivery source.
+	Name *string `name:"name" type:"string" min:"1" max:"60"`
+	// The Amazon Resource Name (ARN) that uniquely identifies this delivery source.
+	Arn *string `name:"arn" type:"string"`
+	// This array contains the ARN of the Amazon Web Services resource that sends logs and is
+	// represented by this delivery source.
+	ResourceArns []string `name:"resourceArns" type:"list"`
+	// The Amazon Web Services service that is sending logs.
+	Service *string `name:"service" type:"string" min:"1" max:"255"`
+	// The type of log that the source is sending.
+	LogType *string `name:"logType" type:"string" min:"1" max:"255"`
+	// The tags that have been assigned to this delivery source.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	// The map of key-value pairs that configure the delivery source.
 	DeliverySourceConfiguration map[string]string `name:"deliverySourceConfiguration" type:"map"`
-	Status                      *string           `name:"status" type:"string" enum:"DeliverySourceStatus"`
-	StatusReason                *string           `name:"statusReason" type:"string" enum:"DeliverySourceStatusReason"`
+	// The status of the delivery source. Values: DeliverySourceStatus.
+	Status *string `name:"status" type:"string" enum:"DeliverySourceStatus"`
+	// The reason for the status of the delivery source. Values: DeliverySourceStatusReason.
+	StatusReason *string `name:"statusReason" type:"string" enum:"DeliverySourceStatusReason"`
 }
 
+// A structure that describes a single configuration for a log type, including its name,
+// value type, default value, and the range of supported values.
 type DeliverySourceConfigurationSchema struct {
-	_               struct{} `type:"structure"`
-	KeyName         *string  `name:"keyName" type:"string" required:"true" min:"1" max:"256"`
-	ValueType       *string  `name:"valueType" type:"string" enum:"DeliverySourceConfigurationSchemaValueType" required:"true"`
-	DefaultValue    *string  `name:"defaultValue" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the configuration.
+	KeyName *string `name:"keyName" type:"string" required:"true" min:"1" max:"256"`
+	// The data type of the configuration value. Values:
+	// DeliverySourceConfigurationSchemaValueType.
+	ValueType *string `name:"valueType" type:"string" enum:"DeliverySourceConfigurationSchemaValueType" required:"true"`
+	// The default value of the configuration that is used when a value is not specified in a
+	// PutDeliverySource request.
+	DefaultValue *string `name:"defaultValue" type:"string" required:"true" min:"1" max:"256"`
+	// The list of allowed values for the configuration.
 	SupportedValues []string `name:"supportedValues" type:"list"`
-	MinValue        *float64 `name:"minValue" type:"double"`
-	MaxValue        *float64 `name:"maxValue" type:"double"`
+	// The minimum numeric value allowed for the configuration.
+	MinValue *float64 `name:"minValue" type:"double"`
+	// The maximum numeric value allowed for the configuration.
+	MaxValue *float64 `name:"maxValue" type:"double"`
 }
 
 type DescribeAccountPoliciesRequest struct {
-	_                  struct{} `type:"structure"`
-	PolicyType         *string  `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
-	PolicyName         *string  `name:"policyName" type:"string"`
+	_ struct{} `type:"structure"`
+	// Use this parameter to limit the returned policies to only the policies that match the
+	// policy type that you specify. Values: PolicyType.
+	PolicyType *string `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
+	// Use this parameter to limit the returned policies to only the policy with the name
+	// that you specify.
+	PolicyName *string `name:"policyName" type:"string"`
+	// If you are using an account that is set up as a monitoring account for CloudWatch
+	// unified cross-account observability, you can use this to specify the account ID of a
+	// source account.
 	AccountIdentifiers []string `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
-	NextToken          *string  `name:"nextToken" type:"string" min:"1"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeAccountPoliciesResponse struct {
-	_               struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures that contain information about the CloudWatch Logs account
+	// policies that match the specified filters.
 	AccountPolicies []*AccountPolicy `name:"accountPolicies" type:"list"`
-	NextToken       *string          `name:"nextToken" type:"string" min:"1"`
+	// The token to use when requesting the next set of items.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeConfigurationTemplatesRequest struct {
-	_                        struct{} `type:"structure"`
-	Service                  *string  `name:"service" type:"string" min:"1" max:"255"`
-	LogTypes                 []string `name:"logTypes" type:"list" min:"1" max:"10"`
-	ResourceTypes            []string `name:"resourceTypes" type:"list" min:"1" max:"10"`
+	_ struct{} `type:"structure"`
+	// Use this parameter to filter the response to include only the configuration templates
+	// that apply to the Amazon Web Services service that you specify here.
+	Service *string `name:"service" type:"string" min:"1" max:"255"`
+	// Use this parameter to filter the response to include only the configuration templates
+	// that apply to the log types that you specify here.
+	LogTypes []string `name:"logTypes" type:"list" min:"1" max:"10"`
+	// Use this parameter to filter the response to include only the configuration templates
+	// that apply to the resource types that you specify here.
+	ResourceTypes []string `name:"resourceTypes" type:"list" min:"1" max:"10"`
+	// Use this parameter to filter the response to include only the configuration templates
+	// that apply to the delivery destination types that you specify here.
 	DeliveryDestinationTypes []string `name:"deliveryDestinationTypes" type:"list" min:"1" max:"4" memberEnum:"DeliveryDestinationType"`
 	NextToken                *string  `name:"nextToken" type:"string" min:"1"`
-	Limit                    *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	// Use this parameter to limit the number of configuration templates that are returned in
+	// the response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeConfigurationTemplatesResponse struct {
-	_                      struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of objects, where each object describes one configuration template that
+	// matches the filters that you specified in the request.
 	ConfigurationTemplates []*ConfigurationTemplate `name:"configurationTemplates" type:"list"`
 	NextToken              *string                  `name:"nextToken" type:"string" min:"1"`
 }
@@ -546,11 +866,13 @@ type DescribeConfigurationTemplatesResponse struct {
 type DescribeDeliveriesRequest struct {
 	_         struct{} `type:"structure"`
 	NextToken *string  `name:"nextToken" type:"string" min:"1"`
-	Limit     *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	// Optionally specify the maximum number of deliveries to return in the response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeDeliveriesResponse struct {
-	_          struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures.
 	Deliveries []*Delivery `name:"deliveries" type:"list"`
 	NextToken  *string     `name:"nextToken" type:"string" min:"1"`
 }
@@ -558,11 +880,14 @@ type DescribeDeliveriesResponse struct {
 type DescribeDeliveryDestinationsRequest struct {
 	_         struct{} `type:"structure"`
 	NextToken *string  `name:"nextToken" type:"string" min:"1"`
-	Limit     *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	// Optionally specify the maximum number of delivery destinations to return in the
+	// response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeDeliveryDestinationsResponse struct {
-	_                    struct{}               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures.
 	DeliveryDestinations []*DeliveryDestination `name:"deliveryDestinations" type:"list"`
 	NextToken            *string                `name:"nextToken" type:"string" min:"1"`
 }
@@ -570,635 +895,982 @@ type DescribeDeliveryDestinationsResponse struct {
 type DescribeDeliverySourcesRequest struct {
 	_         struct{} `type:"structure"`
 	NextToken *string  `name:"nextToken" type:"string" min:"1"`
-	Limit     *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	// Optionally specify the maximum number of delivery sources to return in the response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeDeliverySourcesResponse struct {
-	_               struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures.
 	DeliverySources []*DeliverySource `name:"deliverySources" type:"list"`
 	NextToken       *string           `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeDestinationsRequest struct {
-	_                     struct{} `type:"structure"`
-	DestinationNamePrefix *string  `name:"DestinationNamePrefix" type:"string" min:"1" max:"512"`
-	NextToken             *string  `name:"nextToken" type:"string" min:"1"`
-	Limit                 *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The prefix to match.
+	DestinationNamePrefix *string `name:"DestinationNamePrefix" type:"string" min:"1" max:"512"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeDestinationsResponse struct {
-	_            struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destinations.
 	Destinations []*Destination `name:"destinations" type:"list"`
 	NextToken    *string        `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeExportTasksRequest struct {
-	_          struct{} `type:"structure"`
-	TaskId     *string  `name:"taskId" type:"string" min:"1" max:"512"`
-	StatusCode *string  `name:"statusCode" type:"string" enum:"ExportTaskStatusCode"`
-	NextToken  *string  `name:"nextToken" type:"string" min:"1"`
-	Limit      *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ID of the export task.
+	TaskId *string `name:"taskId" type:"string" min:"1" max:"512"`
+	// The status code of the export task. Values: ExportTaskStatusCode.
+	StatusCode *string `name:"statusCode" type:"string" enum:"ExportTaskStatusCode"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeExportTasksResponse struct {
-	_           struct{}      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The export tasks.
 	ExportTasks []*ExportTask `name:"exportTasks" type:"list"`
 	NextToken   *string       `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeFieldIndexesRequest struct {
-	_                   struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array containing the names or ARNs of the log groups that you want to retrieve
+	// field indexes for.
 	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" required:"true" min:"1" max:"100"`
 	NextToken           *string  `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeFieldIndexesResponse struct {
-	_            struct{}      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array containing the field index information.
 	FieldIndexes []*FieldIndex `name:"fieldIndexes" type:"list"`
 	NextToken    *string       `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeImportTaskBatchesRequest struct {
-	_                 struct{} `type:"structure"`
-	ImportId          *string  `name:"importId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID of the import task to get batch information for.
+	ImportId *string `name:"importId" type:"string" required:"true" min:"1" max:"256"`
+	// Optional filter to list import batches by their status.
 	BatchImportStatus []string `name:"batchImportStatus" type:"list" memberEnum:"ImportStatus"`
-	Limit             *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	NextToken         *string  `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of import batches to return in the response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
+	// The pagination token for the next set of results.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeImportTaskBatchesResponse struct {
-	_               struct{}       `type:"structure"`
-	ImportSourceArn *string        `name:"importSourceArn" type:"string"`
-	ImportId        *string        `name:"importId" type:"string" min:"1" max:"256"`
-	ImportBatches   []*ImportBatch `name:"importBatches" type:"list"`
-	NextToken       *string        `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The ARN of the source being imported from.
+	ImportSourceArn *string `name:"importSourceArn" type:"string"`
+	// The ID of the import task.
+	ImportId *string `name:"importId" type:"string" min:"1" max:"256"`
+	// The list of import batches that match the request filters.
+	ImportBatches []*ImportBatch `name:"importBatches" type:"list"`
+	// The token to use when requesting the next set of results.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeImportTasksRequest struct {
-	_               struct{} `type:"structure"`
-	ImportId        *string  `name:"importId" type:"string" min:"1" max:"256"`
-	ImportStatus    *string  `name:"importStatus" type:"string" enum:"ImportStatus"`
-	ImportSourceArn *string  `name:"importSourceArn" type:"string"`
-	Limit           *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	NextToken       *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// Optional filter to describe a specific import task by its ID.
+	ImportId *string `name:"importId" type:"string" min:"1" max:"256"`
+	// Optional filter to list imports by their status. Values: ImportStatus.
+	ImportStatus *string `name:"importStatus" type:"string" enum:"ImportStatus"`
+	// Optional filter to list imports from a specific source
+	ImportSourceArn *string `name:"importSourceArn" type:"string"`
+	// The maximum number of import tasks to return in the response.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
+	// The pagination token for the next set of results.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeImportTasksResponse struct {
-	_         struct{}  `type:"structure"`
-	Imports   []*Import `name:"imports" type:"list"`
-	NextToken *string   `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The list of import tasks that match the request filters.
+	Imports []*Import `name:"imports" type:"list"`
+	// The token to use when requesting the next set of results.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeIndexPoliciesRequest struct {
-	_                   struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array containing the name or ARN of the log group that you want to retrieve field
+	// index policies for.
 	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" required:"true" min:"1" max:"1"`
 	NextToken           *string  `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeIndexPoliciesResponse struct {
-	_             struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array containing the field index policies.
 	IndexPolicies []*IndexPolicy `name:"indexPolicies" type:"list"`
 	NextToken     *string        `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeLogGroupsRequest struct {
-	_                     struct{} `type:"structure"`
-	AccountIdentifiers    []string `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
-	LogGroupNamePrefix    *string  `name:"logGroupNamePrefix" type:"string" min:"1" max:"512"`
-	LogGroupNamePattern   *string  `name:"logGroupNamePattern" type:"string" min:"0" max:"512"`
-	NextToken             *string  `name:"nextToken" type:"string" min:"1"`
-	Limit                 *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	IncludeLinkedAccounts *bool    `name:"includeLinkedAccounts" type:"boolean"`
-	LogGroupClass         *string  `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
-	LogGroupIdentifiers   []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// When includeLinkedAccounts is set to true, use this parameter to specify the list of
+	// accounts to search.
+	AccountIdentifiers []string `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
+	// The prefix to match.
+	LogGroupNamePrefix *string `name:"logGroupNamePrefix" type:"string" min:"1" max:"512"`
+	// If you specify a string for this parameter, the operation returns only log groups that
+	// have names that match the string based on a case-sensitive substring search.
+	LogGroupNamePattern *string `name:"logGroupNamePattern" type:"string" min:"0" max:"512"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
+	// If you are using a monitoring account, set this to true to have the operation return
+	// log groups in the accounts listed in accountIdentifiers.
+	IncludeLinkedAccounts *bool `name:"includeLinkedAccounts" type:"boolean"`
+	// Use this parameter to limit the results to only those log groups in the specified log
+	// group class. Values: LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	// Use this array to filter the list of log groups returned.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
 }
 
 type DescribeLogGroupsResponse struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures, where each structure contains the information about one log
+	// group.
 	LogGroups []*LogGroup `name:"logGroups" type:"list"`
 	NextToken *string     `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeLogStreamsRequest struct {
-	_                   struct{} `type:"structure"`
-	LogGroupName        *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	LogGroupIdentifier  *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	LogStreamNamePrefix *string  `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
-	OrderBy             *string  `name:"orderBy" type:"string" enum:"OrderBy"`
-	Descending          *bool    `name:"descending" type:"boolean"`
-	NextToken           *string  `name:"nextToken" type:"string" min:"1"`
-	Limit               *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// Specify either the name or ARN of the log group to view.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The prefix to match.
+	LogStreamNamePrefix *string `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
+	// If the value is LogStreamName, the results are ordered by log stream name. Values:
+	// OrderBy.
+	OrderBy *string `name:"orderBy" type:"string" enum:"OrderBy"`
+	// If the value is true, results are returned in descending order.
+	Descending *bool `name:"descending" type:"boolean"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeLogStreamsResponse struct {
-	_          struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The log streams.
 	LogStreams []*LogStream `name:"logStreams" type:"list"`
 	NextToken  *string      `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeLookupTablesRequest struct {
-	_                     struct{} `type:"structure"`
-	LookupTableNamePrefix *string  `name:"lookupTableNamePrefix" type:"string" min:"1" max:"256"`
-	MaxResults            *int64   `name:"maxResults" type:"integer" max:"100"`
-	NextToken             *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// A prefix to filter lookup tables by name.
+	LookupTableNamePrefix *string `name:"lookupTableNamePrefix" type:"string" min:"1" max:"256"`
+	// The maximum number of lookup tables to return in the response.
+	MaxResults *int64 `name:"maxResults" type:"integer" max:"100"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeLookupTablesResponse struct {
-	_            struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures, where each structure contains metadata about one lookup table.
 	LookupTables []*LookupTable `name:"lookupTables" type:"list"`
-	NextToken    *string        `name:"nextToken" type:"string" min:"1"`
+	// The token to use when requesting the next set of items.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeMetricFiltersRequest struct {
-	_                struct{} `type:"structure"`
-	LogGroupName     *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	FilterNamePrefix *string  `name:"filterNamePrefix" type:"string" min:"1" max:"512"`
-	NextToken        *string  `name:"nextToken" type:"string" min:"1"`
-	Limit            *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	MetricName       *string  `name:"metricName" type:"string" max:"255"`
-	MetricNamespace  *string  `name:"metricNamespace" type:"string" max:"255"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The prefix to match.
+	FilterNamePrefix *string `name:"filterNamePrefix" type:"string" min:"1" max:"512"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
+	// Filters results to include only those with the specified metric name.
+	MetricName *string `name:"metricName" type:"string" max:"255"`
+	// Filters results to include only those in the specified namespace.
+	MetricNamespace *string `name:"metricNamespace" type:"string" max:"255"`
 }
 
 type DescribeMetricFiltersResponse struct {
-	_             struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The metric filters.
 	MetricFilters []*MetricFilter `name:"metricFilters" type:"list"`
 	NextToken     *string         `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeQueriesRequest struct {
-	_             struct{} `type:"structure"`
-	LogGroupName  *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	Status        *string  `name:"status" type:"string" enum:"QueryStatus"`
-	MaxResults    *int64   `name:"maxResults" type:"integer" min:"1" max:"1000"`
-	NextToken     *string  `name:"nextToken" type:"string" min:"1"`
-	QueryLanguage *string  `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	_ struct{} `type:"structure"`
+	// Limits the returned queries to only those for the specified log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// Limits the returned queries to only those that have the specified status. Values:
+	// QueryStatus.
+	Status *string `name:"status" type:"string" enum:"QueryStatus"`
+	// Limits the number of returned queries to the specified number.
+	MaxResults *int64  `name:"maxResults" type:"integer" min:"1" max:"1000"`
+	NextToken  *string `name:"nextToken" type:"string" min:"1"`
+	// Limits the returned queries to only the queries that use the specified query language.
+	// Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
 }
 
 type DescribeQueriesResponse struct {
-	_         struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of queries that match the request.
 	Queries   []*QueryInfo `name:"queries" type:"list"`
 	NextToken *string      `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeQueryDefinitionsRequest struct {
-	_                         struct{} `type:"structure"`
-	QueryLanguage             *string  `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	QueryDefinitionNamePrefix *string  `name:"queryDefinitionNamePrefix" type:"string" min:"1" max:"255"`
-	MaxResults                *int64   `name:"maxResults" type:"integer" min:"1" max:"1000"`
-	NextToken                 *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The query language used for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// Use this parameter to filter your results to only the query definitions that have
+	// names that start with the prefix you specify.
+	QueryDefinitionNamePrefix *string `name:"queryDefinitionNamePrefix" type:"string" min:"1" max:"255"`
+	// Limits the number of returned query definitions to the specified number.
+	MaxResults *int64  `name:"maxResults" type:"integer" min:"1" max:"1000"`
+	NextToken  *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeQueryDefinitionsResponse struct {
-	_                struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of query definitions that match your request.
 	QueryDefinitions []*QueryDefinition `name:"queryDefinitions" type:"list"`
 	NextToken        *string            `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeResourcePoliciesRequest struct {
-	_           struct{} `type:"structure"`
-	NextToken   *string  `name:"nextToken" type:"string" min:"1"`
-	Limit       *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	ResourceArn *string  `name:"resourceArn" type:"string"`
-	PolicyScope *string  `name:"policyScope" type:"string" enum:"PolicyScope"`
+	_         struct{} `type:"structure"`
+	NextToken *string  `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of resource policies to be displayed with one call of this API.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
+	// The ARN of the CloudWatch Logs resource for which to query the resource policy.
+	ResourceArn *string `name:"resourceArn" type:"string"`
+	// Specifies the scope of the resource policy. Values: PolicyScope.
+	PolicyScope *string `name:"policyScope" type:"string" enum:"PolicyScope"`
 }
 
 type DescribeResourcePoliciesResponse struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The resource policies that exist in this account.
 	ResourcePolicies []*ResourcePolicy `name:"resourcePolicies" type:"list"`
 	NextToken        *string           `name:"nextToken" type:"string" min:"1"`
 }
 
 type DescribeSubscriptionFiltersRequest struct {
-	_                struct{} `type:"structure"`
-	LogGroupName     *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	FilterNamePrefix *string  `name:"filterNamePrefix" type:"string" min:"1" max:"512"`
-	NextToken        *string  `name:"nextToken" type:"string" min:"1"`
-	Limit            *int64   `name:"limit" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The prefix to match.
+	FilterNamePrefix *string `name:"filterNamePrefix" type:"string" min:"1" max:"512"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of items returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type DescribeSubscriptionFiltersResponse struct {
-	_                   struct{}              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The subscription filters.
 	SubscriptionFilters []*SubscriptionFilter `name:"subscriptionFilters" type:"list"`
 	NextToken           *string               `name:"nextToken" type:"string" min:"1"`
 }
 
+// Represents a cross-account destination that receives subscription log events.
 type Destination struct {
-	_               struct{} `type:"structure"`
-	DestinationName *string  `name:"destinationName" type:"string" min:"1" max:"512"`
-	TargetArn       *string  `name:"targetArn" type:"string" min:"1"`
-	RoleArn         *string  `name:"roleArn" type:"string" min:"1"`
-	AccessPolicy    *string  `name:"accessPolicy" type:"string" min:"1"`
-	Arn             *string  `name:"arn" type:"string"`
-	CreationTime    *int64   `name:"creationTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The name of the destination.
+	DestinationName *string `name:"destinationName" type:"string" min:"1" max:"512"`
+	// The Amazon Resource Name (ARN) of the physical target where the log events are
+	// delivered (for example, a Kinesis stream).
+	TargetArn *string `name:"targetArn" type:"string" min:"1"`
+	// A role for impersonation, used when delivering log events to the target.
+	RoleArn *string `name:"roleArn" type:"string" min:"1"`
+	// An IAM policy document that governs which Amazon Web Services accounts can create
+	// subscription filters against this destination.
+	AccessPolicy *string `name:"accessPolicy" type:"string" min:"1"`
+	// The ARN of this destination.
+	Arn *string `name:"arn" type:"string"`
+	// The creation time of the destination, expressed as the number of milliseconds after
+	// Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
 }
 
+// Configuration for where to deliver scheduled query results. Specifies the destination
+// type and associated settings for result delivery.
 type DestinationConfiguration struct {
-	_               struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Configuration for delivering query results to Amazon S3.
 	S3Configuration *S3Configuration `name:"s3Configuration" type:"structure" required:"true"`
 }
 
 type DisassociateKmsKeyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupName       *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	ResourceIdentifier *string  `name:"resourceIdentifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// Specifies the target for this operation.
+	ResourceIdentifier *string `name:"resourceIdentifier" type:"string" min:"1" max:"2048"`
 }
 
 type DisassociateSourceFromS3TableIntegrationRequest struct {
-	_          struct{} `type:"structure"`
-	Identifier *string  `name:"identifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the association to remove between the data source and S3
+	// Table Integration.
+	Identifier *string `name:"identifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
 type DisassociateSourceFromS3TableIntegrationResponse struct {
-	_          struct{} `type:"structure"`
-	Identifier *string  `name:"identifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the association that was removed.
+	Identifier *string `name:"identifier" type:"string" min:"1" max:"2048"`
 }
 
+// The entity associated with the log events in a PutLogEvents call.
 type Entity struct {
-	_             struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The attributes of the entity which identify the specific entity, as a list of
+	// key-value pairs.
 	KeyAttributes map[string]string `name:"keyAttributes" type:"map" min:"2" max:"4"`
-	Attributes    map[string]string `name:"attributes" type:"map" min:"0" max:"10"`
+	// Additional attributes of the entity that are not used to specify the identity of the
+	// entity.
+	Attributes map[string]string `name:"attributes" type:"map" min:"0" max:"10"`
 }
 
+// Represents an export task.
 type ExportTask struct {
-	_                 struct{}                 `type:"structure"`
-	TaskId            *string                  `name:"taskId" type:"string" min:"1" max:"512"`
-	TaskName          *string                  `name:"taskName" type:"string" min:"1" max:"512"`
-	LogGroupName      *string                  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	From              *int64                   `name:"from" type:"long" min:"0"`
-	To                *int64                   `name:"to" type:"long" min:"0"`
-	Destination       *string                  `name:"destination" type:"string" min:"1" max:"512"`
-	DestinationPrefix *string                  `name:"destinationPrefix" type:"string"`
-	Status            *ExportTaskStatus        `name:"status" type:"structure"`
-	ExecutionInfo     *ExportTaskExecutionInfo `name:"executionInfo" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ID of the export task.
+	TaskId *string `name:"taskId" type:"string" min:"1" max:"512"`
+	// The name of the export task.
+	TaskName *string `name:"taskName" type:"string" min:"1" max:"512"`
+	// The name of the log group from which logs data was exported.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The start time, expressed as the number of milliseconds after Jan 1, 1970 00:00:00
+	// UTC.
+	From *int64 `name:"from" type:"long" min:"0"`
+	// The end time, expressed as the number of milliseconds after Jan 1, 1970 00:00:00 UTC.
+	To *int64 `name:"to" type:"long" min:"0"`
+	// The name of the S3 bucket to which the log data was exported.
+	Destination *string `name:"destination" type:"string" min:"1" max:"512"`
+	// The prefix that was used as the start of Amazon S3 key for every object exported.
+	DestinationPrefix *string `name:"destinationPrefix" type:"string"`
+	// The status of the export task.
+	Status *ExportTaskStatus `name:"status" type:"structure"`
+	// Execution information about the export task.
+	ExecutionInfo *ExportTaskExecutionInfo `name:"executionInfo" type:"structure"`
 }
 
+// Represents the status of an export task.
 type ExportTaskExecutionInfo struct {
-	_              struct{} `type:"structure"`
-	CreationTime   *int64   `name:"creationTime" type:"long" min:"0"`
-	CompletionTime *int64   `name:"completionTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The creation time of the export task, expressed as the number of milliseconds after
+	// Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The completion time of the export task, expressed as the number of milliseconds after
+	// Jan 1, 1970 00:00:00 UTC.
+	CompletionTime *int64 `name:"completionTime" type:"long" min:"0"`
 }
 
+// Represents the status of an export task.
 type ExportTaskStatus struct {
-	_       struct{} `type:"structure"`
-	Code    *string  `name:"code" type:"string" enum:"ExportTaskStatusCode"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The status code of the export task. Values: ExportTaskStatusCode.
+	Code *string `name:"code" type:"string" enum:"ExportTaskStatusCode"`
+	// The status message related to the status code.
+	Message *string `name:"message" type:"string"`
 }
 
+// This structure describes one log event field that is used as an index in at least one
+// index policy in this account.
 type FieldIndex struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	FieldIndexName     *string  `name:"fieldIndexName" type:"string" min:"1" max:"512"`
-	LastScanTime       *int64   `name:"lastScanTime" type:"long" min:"0"`
-	FirstEventTime     *int64   `name:"firstEventTime" type:"long" min:"0"`
-	LastEventTime      *int64   `name:"lastEventTime" type:"long" min:"0"`
-	Type               *string  `name:"type" type:"string" enum:"IndexType"`
+	_ struct{} `type:"structure"`
+	// If this field index appears in an index policy that applies only to a single log
+	// group, the ARN of that log group is displayed here.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The string that this field index matches.
+	FieldIndexName *string `name:"fieldIndexName" type:"string" min:"1" max:"512"`
+	// The most recent time that CloudWatch Logs scanned ingested log events to search for
+	// this field index to improve the speed of future CloudWatch Logs Insights queries that
+	// search for this field index.
+	LastScanTime *int64 `name:"lastScanTime" type:"long" min:"0"`
+	// The time and date of the earliest log event that matches this field index, after the
+	// index policy that contains it was created.
+	FirstEventTime *int64 `name:"firstEventTime" type:"long" min:"0"`
+	// The time and date of the most recent log event that matches this field index.
+	LastEventTime *int64 `name:"lastEventTime" type:"long" min:"0"`
+	// The type of index. Values: IndexType.
+	Type *string `name:"type" type:"string" enum:"IndexType"`
 }
 
+// A structure containing the extracted fields from a log event. These fields are
+// extracted based on the log format and can be used for structured querying and analysis.
 type FieldsData struct {
-	_    struct{} `type:"structure"`
-	Data []byte   `name:"data" type:"blob"`
+	_ struct{} `type:"structure"`
+	// The actual log data content returned in the streaming response.
+	Data []byte `name:"data" type:"blob"`
 }
 
 type FilterLogEventsRequest struct {
-	_                   struct{} `type:"structure"`
-	LogGroupName        *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	LogGroupIdentifier  *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	LogStreamNames      []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
-	LogStreamNamePrefix *string  `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
-	StartTime           *int64   `name:"startTime" type:"long" min:"0"`
-	EndTime             *int64   `name:"endTime" type:"long" min:"0"`
-	FilterPattern       *string  `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	NextToken           *string  `name:"nextToken" type:"string" min:"1"`
-	Limit               *int64   `name:"limit" type:"integer" min:"1" max:"10000"`
-	Interleaved         *bool    `name:"interleaved" type:"boolean"`
-	Unmask              *bool    `name:"unmask" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the log group to search.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// Specify either the name or ARN of the log group to view log events from.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// Filters the results to only logs from the log streams in this list.
+	LogStreamNames []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
+	// Filters the results to include only events from log streams that have names starting
+	// with this prefix.
+	LogStreamNamePrefix *string `name:"logStreamNamePrefix" type:"string" min:"1" max:"512"`
+	// The start of the time range, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	StartTime *int64 `name:"startTime" type:"long" min:"0"`
+	// The end of the time range, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	EndTime *int64 `name:"endTime" type:"long" min:"0"`
+	// The filter pattern to use.
+	FilterPattern *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// The token for the next set of events to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of events to return.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"10000"`
+	// If the value is true, the operation attempts to provide responses that contain events
+	// from multiple log streams within the log group, interleaved in a single response.
+	Interleaved *bool `name:"interleaved" type:"boolean"`
+	// Specify true to display the log event fields with all sensitive data unmasked and
+	// visible.
+	Unmask *bool `name:"unmask" type:"boolean"`
 }
 
 type FilterLogEventsResponse struct {
-	_                  struct{}             `type:"structure"`
-	Events             []*FilteredLogEvent  `name:"events" type:"list"`
+	_ struct{} `type:"structure"`
+	// The matched events.
+	Events []*FilteredLogEvent `name:"events" type:"list"`
+	// Important As of May 15, 2020, this parameter is no longer supported.
 	SearchedLogStreams []*SearchedLogStream `name:"searchedLogStreams" type:"list"`
-	NextToken          *string              `name:"nextToken" type:"string" min:"1"`
+	// The token to use when requesting the next set of items.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
+// Represents a matched event.
 type FilteredLogEvent struct {
-	_             struct{} `type:"structure"`
-	LogStreamName *string  `name:"logStreamName" type:"string" min:"1" max:"512"`
-	Timestamp     *int64   `name:"timestamp" type:"long" min:"0"`
-	Message       *string  `name:"message" type:"string" min:"1"`
-	IngestionTime *int64   `name:"ingestionTime" type:"long" min:"0"`
-	EventId       *string  `name:"eventId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the log stream to which this event belongs.
+	LogStreamName *string `name:"logStreamName" type:"string" min:"1" max:"512"`
+	// The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	Timestamp *int64 `name:"timestamp" type:"long" min:"0"`
+	// The data contained in the log event.
+	Message *string `name:"message" type:"string" min:"1"`
+	// The time the event was ingested, expressed as the number of milliseconds after Jan 1,
+	// 1970 00:00:00 UTC.
+	IngestionTime *int64 `name:"ingestionTime" type:"long" min:"0"`
+	// The ID of the event.
+	EventId *string `name:"eventId" type:"string"`
 }
 
 type GetDataProtectionPolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the log group that contains the data protection policy that you
+	// want to see.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
 type GetDataProtectionPolicyResponse struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string"`
-	LastUpdatedTime    *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The log group name or ARN that you specified in your request.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The data protection policy document for this log group.
+	PolicyDocument *string `name:"policyDocument" type:"string"`
+	// The date and time that this policy was most recently updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
 type GetDeliveryDestinationPolicyRequest struct {
-	_                       struct{} `type:"structure"`
-	DeliveryDestinationName *string  `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery destination that you want to retrieve the policy of.
+	DeliveryDestinationName *string `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type GetDeliveryDestinationPolicyResponse struct {
-	_      struct{} `type:"structure"`
-	Policy *Policy  `name:"policy" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The IAM policy for this delivery destination.
+	Policy *Policy `name:"policy" type:"structure"`
 }
 
 type GetDeliveryDestinationRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery destination that you want to retrieve.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type GetDeliveryDestinationResponse struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure containing information about the delivery destination.
 	DeliveryDestination *DeliveryDestination `name:"deliveryDestination" type:"structure"`
 }
 
 type GetDeliveryRequest struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"id" type:"string" required:"true" min:"1" max:"64"`
+	_ struct{} `type:"structure"`
+	// The ID of the delivery that you want to retrieve.
+	Id *string `name:"id" type:"string" required:"true" min:"1" max:"64"`
 }
 
 type GetDeliveryResponse struct {
-	_        struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure that contains information about the delivery.
 	Delivery *Delivery `name:"delivery" type:"structure"`
 }
 
 type GetDeliverySourceRequest struct {
-	_    struct{} `type:"structure"`
-	Name *string  `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery source that you want to retrieve.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
 }
 
 type GetDeliverySourceResponse struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure containing information about the delivery source.
 	DeliverySource *DeliverySource `name:"deliverySource" type:"structure"`
 }
 
 type GetIntegrationRequest struct {
-	_               struct{} `type:"structure"`
-	IntegrationName *string  `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the integration that you want to find information about.
+	IntegrationName *string `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
 }
 
 type GetIntegrationResponse struct {
-	_                  struct{}            `type:"structure"`
-	IntegrationName    *string             `name:"integrationName" type:"string" min:"1" max:"50"`
-	IntegrationType    *string             `name:"integrationType" type:"string" enum:"IntegrationType"`
-	IntegrationStatus  *string             `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
+	_ struct{} `type:"structure"`
+	// The name of the integration.
+	IntegrationName *string `name:"integrationName" type:"string" min:"1" max:"50"`
+	// The type of integration. Values: IntegrationType.
+	IntegrationType *string `name:"integrationType" type:"string" enum:"IntegrationType"`
+	// The current status of this integration. Values: IntegrationStatus.
+	IntegrationStatus *string `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
+	// A structure that contains information about the integration configuration.
 	IntegrationDetails *IntegrationDetails `name:"integrationDetails" type:"structure"`
 }
 
 type GetLogAnomalyDetectorRequest struct {
-	_                  struct{} `type:"structure"`
-	AnomalyDetectorArn *string  `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The ARN of the anomaly detector to retrieve information about.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
 }
 
 type GetLogAnomalyDetectorResponse struct {
-	_                     struct{} `type:"structure"`
-	DetectorName          *string  `name:"detectorName" type:"string" min:"1"`
-	LogGroupArnList       []string `name:"logGroupArnList" type:"list"`
-	EvaluationFrequency   *string  `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
-	FilterPattern         *string  `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	AnomalyDetectorStatus *string  `name:"anomalyDetectorStatus" type:"string" enum:"AnomalyDetectorStatus"`
-	KmsKeyId              *string  `name:"kmsKeyId" type:"string" max:"256"`
-	CreationTimeStamp     *int64   `name:"creationTimeStamp" type:"long" min:"0"`
-	LastModifiedTimeStamp *int64   `name:"lastModifiedTimeStamp" type:"long" min:"0"`
-	AnomalyVisibilityTime *int64   `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
+	_ struct{} `type:"structure"`
+	// The name of the log anomaly detector
+	DetectorName *string `name:"detectorName" type:"string" min:"1"`
+	// An array of structures, where each structure contains the ARN of a log group
+	// associated with this anomaly detector.
+	LogGroupArnList []string `name:"logGroupArnList" type:"list"`
+	// Specifies how often the anomaly detector runs and look for anomalies. Values:
+	// EvaluationFrequency.
+	EvaluationFrequency *string `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
+	FilterPattern       *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// Specifies whether the anomaly detector is currently active. Values:
+	// AnomalyDetectorStatus.
+	AnomalyDetectorStatus *string `name:"anomalyDetectorStatus" type:"string" enum:"AnomalyDetectorStatus"`
+	// The ARN of the KMS key assigned to this anomaly detector, if any.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// The date and time when this anomaly detector was created.
+	CreationTimeStamp *int64 `name:"creationTimeStamp" type:"long" min:"0"`
+	// The date and time when this anomaly detector was most recently modified.
+	LastModifiedTimeStamp *int64 `name:"lastModifiedTimeStamp" type:"long" min:"0"`
+	// The number of days used as the life cycle of anomalies.
+	AnomalyVisibilityTime *int64 `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
 }
 
 type GetLogEventsRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupName       *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	LogStreamName      *string  `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
-	StartTime          *int64   `name:"startTime" type:"long" min:"0"`
-	EndTime            *int64   `name:"endTime" type:"long" min:"0"`
-	NextToken          *string  `name:"nextToken" type:"string" min:"1"`
-	Limit              *int64   `name:"limit" type:"integer" min:"1" max:"10000"`
-	StartFromHead      *bool    `name:"startFromHead" type:"boolean"`
-	Unmask             *bool    `name:"unmask" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// Specify either the name or ARN of the log group to view events from.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
+	// The start of the time range, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	StartTime *int64 `name:"startTime" type:"long" min:"0"`
+	// The end of the time range, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	EndTime *int64 `name:"endTime" type:"long" min:"0"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of log events returned.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"10000"`
+	// If the value is true, the earliest log events are returned first.
+	StartFromHead *bool `name:"startFromHead" type:"boolean"`
+	// Specify true to display the log event fields with all sensitive data unmasked and
+	// visible.
+	Unmask *bool `name:"unmask" type:"boolean"`
 }
 
 type GetLogEventsResponse struct {
-	_                 struct{}          `type:"structure"`
-	Events            []*OutputLogEvent `name:"events" type:"list"`
-	NextForwardToken  *string           `name:"nextForwardToken" type:"string" min:"1"`
-	NextBackwardToken *string           `name:"nextBackwardToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The events.
+	Events []*OutputLogEvent `name:"events" type:"list"`
+	// The token for the next set of items in the forward direction.
+	NextForwardToken *string `name:"nextForwardToken" type:"string" min:"1"`
+	// The token for the next set of items in the backward direction.
+	NextBackwardToken *string `name:"nextBackwardToken" type:"string" min:"1"`
 }
 
 type GetLogFieldsRequest struct {
-	_              struct{} `type:"structure"`
-	DataSourceName *string  `name:"dataSourceName" type:"string" required:"true"`
-	DataSourceType *string  `name:"dataSourceType" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the data source to retrieve log fields for.
+	DataSourceName *string `name:"dataSourceName" type:"string" required:"true"`
+	// The type of the data source to retrieve log fields for.
+	DataSourceType *string `name:"dataSourceType" type:"string" required:"true"`
 }
 
 type GetLogFieldsResponse struct {
-	_         struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of log fields for the specified data source, including field names and their
+	// data types.
 	LogFields []*LogFieldsListItem `name:"logFields" type:"list"`
 }
 
 type GetLogGroupFieldsRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupName       *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	Time               *int64   `name:"time" type:"long" min:"0"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The name of the log group to search.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The time to set as the center of the query.
+	Time *int64 `name:"time" type:"long" min:"0"`
+	// Specify either the name or ARN of the log group to view.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
 }
 
 type GetLogGroupFieldsResponse struct {
-	_              struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array of fields found in the query.
 	LogGroupFields []*LogGroupField `name:"logGroupFields" type:"list"`
 }
 
+// The parameters for the GetLogObject operation.
 type GetLogObjectRequest struct {
-	_                struct{} `type:"structure"`
-	Unmask           *bool    `name:"unmask" type:"boolean"`
-	LogObjectPointer *string  `name:"logObjectPointer" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// A boolean flag that indicates whether to unmask sensitive log data.
+	Unmask *bool `name:"unmask" type:"boolean"`
+	// A pointer to the specific log object to retrieve.
+	LogObjectPointer *string `name:"logObjectPointer" type:"string" required:"true" min:"1" max:"512"`
 }
 
+// The response from the GetLogObject operation.
 type GetLogObjectResponse struct {
-	_           struct{} `type:"structure"`
-	FieldStream any      `name:"fieldStream" type:"eventstream"` // an event stream: not decoded or encoded yet
+	_ struct{} `type:"structure"`
+	// A stream of structured log data returned by the GetLogObject operation.
+	FieldStream any `name:"fieldStream" type:"eventstream"` // an event stream: not decoded or encoded yet
 }
 
 type GetLogRecordRequest struct {
-	_                struct{} `type:"structure"`
-	LogRecordPointer *string  `name:"logRecordPointer" type:"string" required:"true"`
-	Unmask           *bool    `name:"unmask" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The pointer corresponding to the log event record you want to retrieve.
+	LogRecordPointer *string `name:"logRecordPointer" type:"string" required:"true"`
+	// Specify true to display the log event fields with all sensitive data unmasked and
+	// visible.
+	Unmask *bool `name:"unmask" type:"boolean"`
 }
 
 type GetLogRecordResponse struct {
-	_         struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The requested log event, as a JSON string.
 	LogRecord map[string]string `name:"logRecord" type:"map"`
 }
 
 type GetLookupTableRequest struct {
-	_              struct{} `type:"structure"`
-	LookupTableArn *string  `name:"lookupTableArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table to retrieve.
+	LookupTableArn *string `name:"lookupTableArn" type:"string" required:"true"`
 }
 
 type GetLookupTableResponse struct {
-	_               struct{} `type:"structure"`
-	LookupTableArn  *string  `name:"lookupTableArn" type:"string"`
-	LookupTableName *string  `name:"lookupTableName" type:"string" min:"1" max:"256"`
-	Description     *string  `name:"description" type:"string" min:"0" max:"1024"`
-	TableBody       *string  `name:"tableBody" type:"string" min:"1" max:"10485760"`
-	SizeBytes       *int64   `name:"sizeBytes" type:"long" min:"0"`
-	LastUpdatedTime *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
-	KmsKeyId        *string  `name:"kmsKeyId" type:"string" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table.
+	LookupTableArn *string `name:"lookupTableArn" type:"string"`
+	// The name of the lookup table.
+	LookupTableName *string `name:"lookupTableName" type:"string" min:"1" max:"256"`
+	// The description of the lookup table.
+	Description *string `name:"description" type:"string" min:"0" max:"1024"`
+	// The full CSV content of the lookup table.
+	TableBody *string `name:"tableBody" type:"string" min:"1" max:"10485760"`
+	// The size of the lookup table in bytes.
+	SizeBytes *int64 `name:"sizeBytes" type:"long" min:"0"`
+	// The time when the lookup table was last updated, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The ARN of the KMS key used to encrypt the lookup table data, if applicable.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
 }
 
 type GetQueryResultsRequest struct {
-	_         struct{} `type:"structure"`
-	QueryId   *string  `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
-	NextToken *string  `name:"nextToken" type:"string" max:"1024"`
-	MaxItems  *int64   `name:"maxItems" type:"integer" min:"0" max:"10000"`
+	_ struct{} `type:"structure"`
+	// The ID number of the query.
+	QueryId *string `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
+	// The token for the next set of items to return.
+	NextToken *string `name:"nextToken" type:"string" max:"1024"`
+	// The maximum number of log events to return in the response.
+	MaxItems *int64 `name:"maxItems" type:"integer" min:"0" max:"10000"`
 }
 
 type GetQueryResultsResponse struct {
-	_             struct{}         `type:"structure"`
-	QueryLanguage *string          `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	Results       [][]*ResultField `name:"results" type:"list"`
-	Statistics    *QueryStatistics `name:"statistics" type:"structure"`
-	Status        *string          `name:"status" type:"string" enum:"QueryStatus"`
-	EncryptionKey *string          `name:"encryptionKey" type:"string" max:"256"`
-	NextToken     *string          `name:"nextToken" type:"string" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The query language used for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The log events that matched the query criteria during the most recent time it ran.
+	Results [][]*ResultField `name:"results" type:"list"`
+	// Includes the number of log events scanned by the query, the number of log events that
+	// matched the query criteria, and the total number of bytes in the scanned log events.
+	Statistics *QueryStatistics `name:"statistics" type:"structure"`
+	// The status of the most recent running of the query. Values: QueryStatus.
+	Status *string `name:"status" type:"string" enum:"QueryStatus"`
+	// If you associated an KMS key with the CloudWatch Logs Insights query results in this
+	// account, this field displays the ARN of the key that's used to encrypt the query
+	// results when StartQuery stores them.
+	EncryptionKey *string `name:"encryptionKey" type:"string" max:"256"`
+	// If there are more log events remaining in the results, the response includes a
+	// nextToken.
+	NextToken *string `name:"nextToken" type:"string" max:"1024"`
 }
 
 type GetScheduledQueryHistoryRequest struct {
-	_                 struct{} `type:"structure"`
-	Identifier        *string  `name:"identifier" type:"string" required:"true"`
-	StartTime         *int64   `name:"startTime" type:"long" required:"true" min:"0"`
-	EndTime           *int64   `name:"endTime" type:"long" required:"true" min:"0"`
+	_ struct{} `type:"structure"`
+	// The ARN or name of the scheduled query to retrieve history for.
+	Identifier *string `name:"identifier" type:"string" required:"true"`
+	// The start time for the history query in Unix epoch format.
+	StartTime *int64 `name:"startTime" type:"long" required:"true" min:"0"`
+	// The end time for the history query in Unix epoch format.
+	EndTime *int64 `name:"endTime" type:"long" required:"true" min:"0"`
+	// An array of execution statuses to filter the history results.
 	ExecutionStatuses []string `name:"executionStatuses" type:"list" memberEnum:"ExecutionStatus"`
-	MaxResults        *int64   `name:"maxResults" type:"integer" min:"1" max:"1000"`
-	NextToken         *string  `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of history records to return.
+	MaxResults *int64  `name:"maxResults" type:"integer" min:"1" max:"1000"`
+	NextToken  *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type GetScheduledQueryHistoryResponse struct {
-	_                 struct{}                `type:"structure"`
-	Name              *string                 `name:"name" type:"string" min:"1" max:"255"`
-	ScheduledQueryArn *string                 `name:"scheduledQueryArn" type:"string"`
-	TriggerHistory    []*TriggerHistoryRecord `name:"triggerHistory" type:"list"`
-	NextToken         *string                 `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the scheduled query.
+	Name *string `name:"name" type:"string" min:"1" max:"255"`
+	// The ARN of the scheduled query.
+	ScheduledQueryArn *string `name:"scheduledQueryArn" type:"string"`
+	// An array of execution history records for the scheduled query.
+	TriggerHistory []*TriggerHistoryRecord `name:"triggerHistory" type:"list"`
+	NextToken      *string                 `name:"nextToken" type:"string" min:"1"`
 }
 
 type GetScheduledQueryRequest struct {
-	_          struct{} `type:"structure"`
-	Identifier *string  `name:"identifier" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN or name of the scheduled query to retrieve.
+	Identifier *string `name:"identifier" type:"string" required:"true"`
 }
 
 type GetScheduledQueryResponse struct {
-	_                        struct{}                  `type:"structure"`
-	ScheduledQueryArn        *string                   `name:"scheduledQueryArn" type:"string"`
-	Name                     *string                   `name:"name" type:"string" min:"1" max:"255"`
-	Description              *string                   `name:"description" type:"string" max:"1024"`
-	QueryLanguage            *string                   `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	QueryString              *string                   `name:"queryString" type:"string" min:"0" max:"10000"`
-	LogGroupIdentifiers      []string                  `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
-	ScheduleExpression       *string                   `name:"scheduleExpression" type:"string" max:"256"`
-	Timezone                 *string                   `name:"timezone" type:"string" min:"1"`
-	StartTimeOffset          *int64                    `name:"startTimeOffset" type:"long"`
+	_ struct{} `type:"structure"`
+	// The ARN of the scheduled query.
+	ScheduledQueryArn *string `name:"scheduledQueryArn" type:"string"`
+	// The name of the scheduled query.
+	Name *string `name:"name" type:"string" min:"1" max:"255"`
+	// The description of the scheduled query.
+	Description *string `name:"description" type:"string" max:"1024"`
+	// The query language used by the scheduled query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The query string executed by the scheduled query.
+	QueryString *string `name:"queryString" type:"string" min:"0" max:"10000"`
+	// The log groups queried by the scheduled query.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
+	// The cron expression that defines when the scheduled query runs.
+	ScheduleExpression *string `name:"scheduleExpression" type:"string" max:"256"`
+	// The timezone used for evaluating the schedule expression.
+	Timezone *string `name:"timezone" type:"string" min:"1"`
+	// The time offset in seconds that defines the lookback period for the query.
+	StartTimeOffset *int64 `name:"startTimeOffset" type:"long"`
+	// Configuration for where query results are delivered.
 	DestinationConfiguration *DestinationConfiguration `name:"destinationConfiguration" type:"structure"`
-	State                    *string                   `name:"state" type:"string" enum:"ScheduledQueryState"`
-	LastTriggeredTime        *int64                    `name:"lastTriggeredTime" type:"long" min:"0"`
-	LastExecutionStatus      *string                   `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
-	ScheduleStartTime        *int64                    `name:"scheduleStartTime" type:"long" min:"0"`
-	ScheduleEndTime          *int64                    `name:"scheduleEndTime" type:"long" min:"0"`
-	ExecutionRoleArn         *string                   `name:"executionRoleArn" type:"string" min:"1"`
-	CreationTime             *int64                    `name:"creationTime" type:"long" min:"0"`
-	LastUpdatedTime          *int64                    `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The current state of the scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
+	// The timestamp when the scheduled query was last executed.
+	LastTriggeredTime *int64 `name:"lastTriggeredTime" type:"long" min:"0"`
+	// The status of the most recent execution of the scheduled query. Values:
+	// ExecutionStatus.
+	LastExecutionStatus *string `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
+	// The start time for the scheduled query in Unix epoch format.
+	ScheduleStartTime *int64 `name:"scheduleStartTime" type:"long" min:"0"`
+	// The end time for the scheduled query in Unix epoch format.
+	ScheduleEndTime *int64 `name:"scheduleEndTime" type:"long" min:"0"`
+	// The ARN of the IAM role used to execute the query and deliver results.
+	ExecutionRoleArn *string `name:"executionRoleArn" type:"string" min:"1"`
+	// The timestamp when the scheduled query was created.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The timestamp when the scheduled query was last updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
 type GetTransformerRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// Specify either the name or ARN of the log group to return transformer information for.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
 }
 
 type GetTransformerResponse struct {
-	_                  struct{}     `type:"structure"`
-	LogGroupIdentifier *string      `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	CreationTime       *int64       `name:"creationTime" type:"long" min:"0"`
-	LastModifiedTime   *int64       `name:"lastModifiedTime" type:"long" min:"0"`
-	TransformerConfig  []*Processor `name:"transformerConfig" type:"list" min:"1" max:"20"`
+	_ struct{} `type:"structure"`
+	// The ARN of the log group that you specified in your request.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The creation time of the transformer, expressed as the number of milliseconds after
+	// Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The date and time when this transformer was most recently modified, expressed as the
+	// number of milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastModifiedTime *int64 `name:"lastModifiedTime" type:"long" min:"0"`
+	// This sructure contains the configuration of the requested transformer.
+	TransformerConfig []*Processor `name:"transformerConfig" type:"list" min:"1" max:"20"`
 }
 
+// This processor uses pattern matching to parse and structure unstructured data. This
+// processor can also extract fields from log messages.
 type Grok struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
-	Match  *string  `name:"match" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The path to the field in the log event that you want to parse.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
+	// The grok pattern to match against the log event.
+	Match *string `name:"match" type:"string" required:"true" min:"1" max:"512"`
 }
 
+// A key-value pair that identifies how log groups are grouped in aggregate summaries.
 type GroupingIdentifier struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"key" type:"string"`
-	Value *string  `name:"value" type:"string"`
+	_ struct{} `type:"structure"`
+	// The key that identifies the grouping characteristic.
+	Key *string `name:"key" type:"string"`
+	// The value associated with the grouping characteristic.
+	Value *string `name:"value" type:"string"`
 }
 
+// An import job to move data from CloudTrail Event Data Store to CloudWatch.
 type Import struct {
-	_                    struct{}          `type:"structure"`
-	ImportId             *string           `name:"importId" type:"string" min:"1" max:"256"`
-	ImportSourceArn      *string           `name:"importSourceArn" type:"string"`
-	ImportStatus         *string           `name:"importStatus" type:"string" enum:"ImportStatus"`
-	ImportDestinationArn *string           `name:"importDestinationArn" type:"string"`
-	ImportStatistics     *ImportStatistics `name:"importStatistics" type:"structure"`
-	ImportFilter         *ImportFilter     `name:"importFilter" type:"structure"`
-	CreationTime         *int64            `name:"creationTime" type:"long" min:"0"`
-	LastUpdatedTime      *int64            `name:"lastUpdatedTime" type:"long" min:"0"`
-	ErrorMessage         *string           `name:"errorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the import task.
+	ImportId *string `name:"importId" type:"string" min:"1" max:"256"`
+	// The ARN of the CloudTrail Lake Event Data Store being imported from.
+	ImportSourceArn *string `name:"importSourceArn" type:"string"`
+	// The current status of the import task. Values: ImportStatus.
+	ImportStatus *string `name:"importStatus" type:"string" enum:"ImportStatus"`
+	// The ARN of the managed CloudWatch Logs log group where the events are being imported
+	// to.
+	ImportDestinationArn *string `name:"importDestinationArn" type:"string"`
+	// Statistics about the import progress
+	ImportStatistics *ImportStatistics `name:"importStatistics" type:"structure"`
+	// The filter criteria used for this import task.
+	ImportFilter *ImportFilter `name:"importFilter" type:"structure"`
+	// The timestamp when the import task was created, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The timestamp when the import task was last updated, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
+	// Error message related to any failed imports
+	ErrorMessage *string `name:"errorMessage" type:"string"`
 }
 
+// A collection of events being imported to CloudWatch
 type ImportBatch struct {
-	_            struct{} `type:"structure"`
-	BatchId      *string  `name:"batchId" type:"string" required:"true" min:"1" max:"256"`
-	Status       *string  `name:"status" type:"string" enum:"ImportStatus" required:"true"`
-	ErrorMessage *string  `name:"errorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The unique identifier of the import batch.
+	BatchId *string `name:"batchId" type:"string" required:"true" min:"1" max:"256"`
+	// The current status of the import batch. Values: ImportStatus.
+	Status *string `name:"status" type:"string" enum:"ImportStatus" required:"true"`
+	// The error message if the batch failed to import.
+	ErrorMessage *string `name:"errorMessage" type:"string"`
 }
 
+// The filter criteria used for import tasks
 type ImportFilter struct {
-	_              struct{} `type:"structure"`
-	StartEventTime *int64   `name:"startEventTime" type:"long" min:"0"`
-	EndEventTime   *int64   `name:"endEventTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The start of the time range for events to import, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	StartEventTime *int64 `name:"startEventTime" type:"long" min:"0"`
+	// The end of the time range for events to import, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	EndEventTime *int64 `name:"endEventTime" type:"long" min:"0"`
 }
 
+// Statistics about the import progress
 type ImportStatistics struct {
-	_             struct{} `type:"structure"`
-	BytesImported *int64   `name:"bytesImported" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The total number of bytes that have been imported to the managed log group.
+	BytesImported *int64 `name:"bytesImported" type:"long" min:"0"`
 }
 
+// This structure contains information about one field index policy in this account.
 type IndexPolicy struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	LastUpdateTime     *int64   `name:"lastUpdateTime" type:"long" min:"0"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string" min:"1" max:"51200"`
-	PolicyName         *string  `name:"policyName" type:"string"`
-	Source             *string  `name:"source" type:"string" enum:"IndexSource"`
+	_ struct{} `type:"structure"`
+	// The ARN of the log group that this index policy applies to.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The date and time that this index policy was most recently updated.
+	LastUpdateTime *int64 `name:"lastUpdateTime" type:"long" min:"0"`
+	// The policy document for this index policy, in JSON format.
+	PolicyDocument *string `name:"policyDocument" type:"string" min:"1" max:"51200"`
+	// The name of this policy.
+	PolicyName *string `name:"policyName" type:"string"`
+	// This field indicates whether this is an account-level index policy or an index policy
+	// that applies only to a single log group. Values: IndexSource.
+	Source *string `name:"source" type:"string" enum:"IndexSource"`
 }
 
+// Represents a log event, which is a record of activity that was recorded by the
+// application or resource being monitored.
 type InputLogEvent struct {
-	_         struct{} `type:"structure"`
-	Timestamp *int64   `name:"timestamp" type:"long" required:"true" min:"0"`
-	Message   *string  `name:"message" type:"string" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	Timestamp *int64 `name:"timestamp" type:"long" required:"true" min:"0"`
+	// The raw event message.
+	Message *string `name:"message" type:"string" required:"true" min:"1"`
 }
 
+// This structure contains information about the integration configuration. For an
+// integration with OpenSearch Service, this includes information about OpenSearch Service
+// resources such as the collection, the workspace, and policies.
 type IntegrationDetails struct {
-	_                            struct{}                      `type:"structure" union:"true"`
+	_ struct{} `type:"structure" union:"true"`
+	// This structure contains complete information about one integration between CloudWatch
+	// Logs and OpenSearch Service.
 	OpenSearchIntegrationDetails *OpenSearchIntegrationDetails `name:"openSearchIntegrationDetails" type:"structure"`
 }
 
+// This structure contains information about one CloudWatch Logs integration. This
+// structure is returned by a ListIntegrations operation.
 type IntegrationSummary struct {
-	_                 struct{} `type:"structure"`
-	IntegrationName   *string  `name:"integrationName" type:"string" min:"1" max:"50"`
-	IntegrationType   *string  `name:"integrationType" type:"string" enum:"IntegrationType"`
-	IntegrationStatus *string  `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
+	_ struct{} `type:"structure"`
+	// The name of this integration.
+	IntegrationName *string `name:"integrationName" type:"string" min:"1" max:"50"`
+	// The type of integration. Values: IntegrationType.
+	IntegrationType *string `name:"integrationType" type:"string" enum:"IntegrationType"`
+	// The current status of this integration. Values: IntegrationStatus.
+	IntegrationStatus *string `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
 }
 
+// An internal server error occurred while processing the request. This exception is
+// returned when the service encounters an unexpected condition that prevents it from
+// fulfilling the request.
 type InternalServerException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1214,6 +1886,9 @@ func (e *InternalServerException) ErrorCode() string { return "InternalServerExc
 func (e *InternalServerException) HTTPStatus() int   { return 400 }
 func (e *InternalServerException) Fault() string     { return "server" }
 
+// An internal error occurred during the streaming of log data. This exception is thrown
+// when there's an issue with the internal streaming mechanism used by the GetLogObject
+// operation.
 type InternalStreamingException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1229,6 +1904,7 @@ func (e *InternalStreamingException) ErrorCode() string { return "InternalStream
 func (e *InternalStreamingException) HTTPStatus() int   { return 400 }
 func (e *InternalStreamingException) Fault() string     { return "client" }
 
+// The operation is not valid on the specified resource.
 type InvalidOperationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1244,6 +1920,7 @@ func (e *InvalidOperationException) ErrorCode() string { return "InvalidOperatio
 func (e *InvalidOperationException) HTTPStatus() int   { return 400 }
 func (e *InvalidOperationException) Fault() string     { return "client" }
 
+// A parameter is specified incorrectly.
 type InvalidParameterException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1259,6 +1936,8 @@ func (e *InvalidParameterException) ErrorCode() string { return "InvalidParamete
 func (e *InvalidParameterException) HTTPStatus() int   { return 400 }
 func (e *InvalidParameterException) Fault() string     { return "client" }
 
+// The sequence token is not valid. You can get the correct sequence token in the
+// expectedSequenceToken field in the InvalidSequenceTokenException message.
 type InvalidSequenceTokenException struct {
 	_                     struct{} `type:"structure" error:"true" httpStatus:"400"`
 	ExpectedSequenceToken *string  `name:"expectedSequenceToken" type:"string" min:"1"`
@@ -1275,6 +1954,7 @@ func (e *InvalidSequenceTokenException) ErrorCode() string { return "InvalidSequ
 func (e *InvalidSequenceTokenException) HTTPStatus() int   { return 400 }
 func (e *InvalidSequenceTokenException) Fault() string     { return "client" }
 
+// You have reached the maximum number of resources that can be created.
 type LimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1291,258 +1971,423 @@ func (e *LimitExceededException) HTTPStatus() int   { return 400 }
 func (e *LimitExceededException) Fault() string     { return "client" }
 
 type ListAggregateLogGroupSummariesRequest struct {
-	_                     struct{}            `type:"structure"`
-	AccountIdentifiers    []string            `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
-	IncludeLinkedAccounts *bool               `name:"includeLinkedAccounts" type:"boolean"`
-	LogGroupClass         *string             `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
-	LogGroupNamePattern   *string             `name:"logGroupNamePattern" type:"string" min:"3" max:"129"`
-	DataSources           []*DataSourceFilter `name:"dataSources" type:"list" min:"1" max:"5"`
-	GroupBy               *string             `name:"groupBy" type:"string" enum:"ListAggregateLogGroupSummariesGroupBy" required:"true"`
-	NextToken             *string             `name:"nextToken" type:"string" min:"1"`
-	Limit                 *int64              `name:"limit" type:"integer" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// When includeLinkedAccounts is set to true, use this parameter to specify the list of
+	// accounts to search.
+	AccountIdentifiers []string `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
+	// If you are using a monitoring account, set this to true to have the operation return
+	// log groups in the accounts listed in accountIdentifiers.
+	IncludeLinkedAccounts *bool `name:"includeLinkedAccounts" type:"boolean"`
+	// Filters the results by log group class to include only log groups of the specified
+	// class. Values: LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	// Use this parameter to limit the returned log groups to only those with names that
+	// match the pattern that you specify.
+	LogGroupNamePattern *string `name:"logGroupNamePattern" type:"string" min:"3" max:"129"`
+	// Filters the results by data source characteristics to include only log groups
+	// associated with the specified data sources.
+	DataSources []*DataSourceFilter `name:"dataSources" type:"list" min:"1" max:"5"`
+	// Specifies how to group the log groups in the summary. Values:
+	// ListAggregateLogGroupSummariesGroupBy.
+	GroupBy   *string `name:"groupBy" type:"string" enum:"ListAggregateLogGroupSummariesGroupBy" required:"true"`
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of aggregated summaries to return.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"50"`
 }
 
 type ListAggregateLogGroupSummariesResponse struct {
-	_                          struct{}                    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of aggregate log group summaries grouped by the specified data source
+	// characteristics.
 	AggregateLogGroupSummaries []*AggregateLogGroupSummary `name:"aggregateLogGroupSummaries" type:"list"`
 	NextToken                  *string                     `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListAnomaliesRequest struct {
-	_                  struct{} `type:"structure"`
-	AnomalyDetectorArn *string  `name:"anomalyDetectorArn" type:"string" min:"1"`
-	SuppressionState   *string  `name:"suppressionState" type:"string" enum:"SuppressionState"`
-	Limit              *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	NextToken          *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// Use this to optionally limit the results to only the anomalies found by a certain
+	// anomaly detector.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" min:"1"`
+	// You can specify this parameter if you want to the operation to return only anomalies
+	// that are currently either suppressed or unsuppressed. Values: SuppressionState.
+	SuppressionState *string `name:"suppressionState" type:"string" enum:"SuppressionState"`
+	// The maximum number of items to return.
+	Limit     *int64  `name:"limit" type:"integer" min:"1" max:"50"`
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListAnomaliesResponse struct {
-	_         struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures, where each structure contains information about one anomaly
+	// that a log anomaly detector has found.
 	Anomalies []*Anomaly `name:"anomalies" type:"list"`
 	NextToken *string    `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListIntegrationsRequest struct {
-	_                     struct{} `type:"structure"`
-	IntegrationNamePrefix *string  `name:"integrationNamePrefix" type:"string" min:"1" max:"50"`
-	IntegrationType       *string  `name:"integrationType" type:"string" enum:"IntegrationType"`
-	IntegrationStatus     *string  `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
+	_ struct{} `type:"structure"`
+	// To limit the results to integrations that start with a certain name prefix, specify
+	// that name prefix here.
+	IntegrationNamePrefix *string `name:"integrationNamePrefix" type:"string" min:"1" max:"50"`
+	// To limit the results to integrations of a certain type, specify that type here.
+	// Values: IntegrationType.
+	IntegrationType *string `name:"integrationType" type:"string" enum:"IntegrationType"`
+	// To limit the results to integrations with a certain status, specify that status here.
+	// Values: IntegrationStatus.
+	IntegrationStatus *string `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
 }
 
 type ListIntegrationsResponse struct {
-	_                    struct{}              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array, where each object in the array contains information about one CloudWatch
+	// Logs integration in this account.
 	IntegrationSummaries []*IntegrationSummary `name:"integrationSummaries" type:"list"`
 }
 
 type ListLogAnomalyDetectorsRequest struct {
-	_                 struct{} `type:"structure"`
-	FilterLogGroupArn *string  `name:"filterLogGroupArn" type:"string" min:"1" max:"2048"`
-	Limit             *int64   `name:"limit" type:"integer" min:"1" max:"50"`
-	NextToken         *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// Use this to optionally filter the results to only include anomaly detectors that are
+	// associated with the specified log group.
+	FilterLogGroupArn *string `name:"filterLogGroupArn" type:"string" min:"1" max:"2048"`
+	// The maximum number of items to return.
+	Limit     *int64  `name:"limit" type:"integer" min:"1" max:"50"`
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListLogAnomalyDetectorsResponse struct {
-	_                struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures, where each structure in the array contains information about
+	// one anomaly detector.
 	AnomalyDetectors []*AnomalyDetector `name:"anomalyDetectors" type:"list"`
 	NextToken        *string            `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListLogGroupsForQueryRequest struct {
-	_          struct{} `type:"structure"`
-	QueryId    *string  `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
-	NextToken  *string  `name:"nextToken" type:"string" min:"1"`
-	MaxResults *int64   `name:"maxResults" type:"integer" min:"50" max:"500"`
+	_ struct{} `type:"structure"`
+	// The ID of the query to use.
+	QueryId   *string `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
+	NextToken *string `name:"nextToken" type:"string" min:"1"`
+	// Limits the number of returned log groups to the specified number.
+	MaxResults *int64 `name:"maxResults" type:"integer" min:"50" max:"500"`
 }
 
 type ListLogGroupsForQueryResponse struct {
-	_                   struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of the names and ARNs of the log groups that were processed in the query.
 	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list"`
 	NextToken           *string  `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListLogGroupsRequest struct {
-	_                     struct{}            `type:"structure"`
-	LogGroupNamePattern   *string             `name:"logGroupNamePattern" type:"string" min:"3" max:"129"`
-	LogGroupClass         *string             `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
-	IncludeLinkedAccounts *bool               `name:"includeLinkedAccounts" type:"boolean"`
-	AccountIdentifiers    []string            `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
-	NextToken             *string             `name:"nextToken" type:"string" min:"1"`
-	Limit                 *int64              `name:"limit" type:"integer" min:"1" max:"1000"`
-	DataSources           []*DataSourceFilter `name:"dataSources" type:"list" min:"1" max:"5"`
-	FieldIndexNames       []string            `name:"fieldIndexNames" type:"list" min:"1" max:"20"`
-	LogGroupTags          []*TagFilter        `name:"logGroupTags" type:"list" min:"1" max:"5"`
+	_ struct{} `type:"structure"`
+	// Use this parameter to limit the returned log groups to only those with names that
+	// match the pattern that you specify.
+	LogGroupNamePattern *string `name:"logGroupNamePattern" type:"string" min:"3" max:"129"`
+	// Use this parameter to limit the results to only those log groups in the specified log
+	// group class. Values: LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	// If you are using a monitoring account, set this to true to have the operation return
+	// log groups in the accounts listed in accountIdentifiers.
+	IncludeLinkedAccounts *bool `name:"includeLinkedAccounts" type:"boolean"`
+	// When includeLinkedAccounts is set to true, use this parameter to specify the list of
+	// accounts to search.
+	AccountIdentifiers []string `name:"accountIdentifiers" type:"list" min:"0" max:"20"`
+	NextToken          *string  `name:"nextToken" type:"string" min:"1"`
+	// The maximum number of log groups to return.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"1000"`
+	// An array of data source filters to filter log groups by their associated data sources.
+	DataSources []*DataSourceFilter `name:"dataSources" type:"list" min:"1" max:"5"`
+	// An array of field index names to filter log groups that have specific field indexes.
+	FieldIndexNames []string `name:"fieldIndexNames" type:"list" min:"1" max:"20"`
+	// An array of tag filters to return only log groups that have specific tags.
+	LogGroupTags []*TagFilter `name:"logGroupTags" type:"list" min:"1" max:"5"`
 }
 
 type ListLogGroupsResponse struct {
-	_         struct{}           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of structures, where each structure contains the information about one log
+	// group.
 	LogGroups []*LogGroupSummary `name:"logGroups" type:"list"`
 	NextToken *string            `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListScheduledQueriesRequest struct {
-	_          struct{} `type:"structure"`
-	MaxResults *int64   `name:"maxResults" type:"integer" min:"1" max:"1000"`
-	NextToken  *string  `name:"nextToken" type:"string" min:"1"`
-	State      *string  `name:"state" type:"string" enum:"ScheduledQueryState"`
+	_ struct{} `type:"structure"`
+	// The maximum number of scheduled queries to return.
+	MaxResults *int64  `name:"maxResults" type:"integer" min:"1" max:"1000"`
+	NextToken  *string `name:"nextToken" type:"string" min:"1"`
+	// Filter scheduled queries by state. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
 }
 
 type ListScheduledQueriesResponse struct {
-	_                struct{}                 `type:"structure"`
-	NextToken        *string                  `name:"nextToken" type:"string" min:"1"`
+	_         struct{} `type:"structure"`
+	NextToken *string  `name:"nextToken" type:"string" min:"1"`
+	// An array of scheduled query summary information.
 	ScheduledQueries []*ScheduledQuerySummary `name:"scheduledQueries" type:"list"`
 }
 
 type ListSourcesForS3TableIntegrationRequest struct {
-	_              struct{} `type:"structure"`
-	IntegrationArn *string  `name:"integrationArn" type:"string" required:"true"`
-	MaxResults     *int64   `name:"maxResults" type:"integer" min:"1" max:"100"`
-	NextToken      *string  `name:"nextToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the S3 Table Integration to list associations for.
+	IntegrationArn *string `name:"integrationArn" type:"string" required:"true"`
+	// The maximum number of associations to return in a single call.
+	MaxResults *int64  `name:"maxResults" type:"integer" min:"1" max:"100"`
+	NextToken  *string `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListSourcesForS3TableIntegrationResponse struct {
-	_         struct{}                    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of data source associations for the specified S3 Table Integration.
 	Sources   []*S3TableIntegrationSource `name:"sources" type:"list"`
 	NextToken *string                     `name:"nextToken" type:"string" min:"1"`
 }
 
 type ListTagsForResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	_ struct{} `type:"structure"`
+	// The ARN of the resource that you want to view tags for.
+	ResourceArn *string `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
 }
 
 type ListTagsForResourceResponse struct {
-	_    struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The list of tags associated with the requested resource.>
 	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type ListTagsLogGroupRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
 }
 
 type ListTagsLogGroupResponse struct {
-	_    struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The tags for the log group.
 	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
+// This processor takes a list of objects that contain key fields, and converts them into
+// a map of target keys.
 type ListToMap struct {
-	_                struct{} `type:"structure"`
-	Source           *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	Key              *string  `name:"key" type:"string" required:"true" min:"1" max:"128"`
-	ValueKey         *string  `name:"valueKey" type:"string" min:"1" max:"128"`
-	Target           *string  `name:"target" type:"string" min:"1" max:"128"`
-	Flatten          *bool    `name:"flatten" type:"boolean"`
-	FlattenedElement *string  `name:"flattenedElement" type:"string" enum:"FlattenedElement"`
+	_ struct{} `type:"structure"`
+	// The key in the log event that has a list of objects that will be converted to a map.
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The key of the field to be extracted as keys in the generated map
+	Key *string `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	// If this is specified, the values that you specify in this parameter will be extracted
+	// from the source objects and put into the values of the generated map.
+	ValueKey *string `name:"valueKey" type:"string" min:"1" max:"128"`
+	// The key of the field that will hold the generated map
+	Target *string `name:"target" type:"string" min:"1" max:"128"`
+	// A Boolean value to indicate whether the list will be flattened into single items.
+	Flatten *bool `name:"flatten" type:"boolean"`
+	// If you set flatten to true, use flattenedElement to specify which element, first or
+	// last, to keep. Values: FlattenedElement.
+	FlattenedElement *string `name:"flattenedElement" type:"string" enum:"FlattenedElement"`
 }
 
+// This object contains the information for one log event returned in a Live Tail stream.
 type LiveTailSessionLogEvent struct {
-	_                  struct{} `type:"structure"`
-	LogStreamName      *string  `name:"logStreamName" type:"string" min:"1" max:"512"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	Message            *string  `name:"message" type:"string" min:"1"`
-	Timestamp          *int64   `name:"timestamp" type:"long" min:"0"`
-	IngestionTime      *int64   `name:"ingestionTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The name of the log stream that ingested this log event.
+	LogStreamName *string `name:"logStreamName" type:"string" min:"1" max:"512"`
+	// The name or ARN of the log group that ingested this log event.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The log event message text.
+	Message *string `name:"message" type:"string" min:"1"`
+	// The timestamp specifying when this log event was created.
+	Timestamp *int64 `name:"timestamp" type:"long" min:"0"`
+	// The timestamp specifying when this log event was ingested into the log group.
+	IngestionTime *int64 `name:"ingestionTime" type:"long" min:"0"`
 }
 
+// This object contains the metadata for one LiveTailSessionUpdate structure. It indicates
+// whether that update includes only a sample of 500 log events out of a larger number of
+// ingested log events, or if it contains all of the matching log events ingested during
+// that second of time.
 type LiveTailSessionMetadata struct {
-	_       struct{} `type:"structure"`
-	Sampled *bool    `name:"sampled" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// If this is true, then more than 500 log events matched the request for this update,
+	// and the sessionResults includes a sample of 500 of those events.
+	Sampled *bool `name:"sampled" type:"boolean"`
 }
 
+// This object contains information about this Live Tail session, including the log groups
+// included and the log stream filters, if any.
 type LiveTailSessionStart struct {
-	_                     struct{} `type:"structure"`
-	RequestId             *string  `name:"requestId" type:"string" min:"0" max:"256"`
-	SessionId             *string  `name:"sessionId" type:"string" min:"0" max:"256"`
-	LogGroupIdentifiers   []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"10"`
-	LogStreamNames        []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// The unique ID generated by CloudWatch Logs to identify this Live Tail session request.
+	RequestId *string `name:"requestId" type:"string" min:"0" max:"256"`
+	// The unique ID generated by CloudWatch Logs to identify this Live Tail session.
+	SessionId *string `name:"sessionId" type:"string" min:"0" max:"256"`
+	// An array of the names and ARNs of the log groups included in this Live Tail session.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"10"`
+	// If your StartLiveTail operation request included a logStreamNames parameter that
+	// filtered the session to only include certain log streams, these streams are listed
+	// here.
+	LogStreamNames []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
+	// If your StartLiveTail operation request included a logStreamNamePrefixes parameter
+	// that filtered the session to only include log streams that have names that start with
+	// certain prefixes, these prefixes are listed here.
 	LogStreamNamePrefixes []string `name:"logStreamNamePrefixes" type:"list" min:"1" max:"100"`
-	LogEventFilterPattern *string  `name:"logEventFilterPattern" type:"string" min:"0" max:"1024"`
+	// An optional pattern to filter the results to include only log events that match the
+	// pattern.
+	LogEventFilterPattern *string `name:"logEventFilterPattern" type:"string" min:"0" max:"1024"`
 }
 
+// This object contains the log events and metadata for a Live Tail session.
 type LiveTailSessionUpdate struct {
-	_               struct{}                   `type:"structure"`
-	SessionMetadata *LiveTailSessionMetadata   `name:"sessionMetadata" type:"structure"`
-	SessionResults  []*LiveTailSessionLogEvent `name:"sessionResults" type:"list"`
+	_ struct{} `type:"structure"`
+	// This object contains the session metadata for a Live Tail session.
+	SessionMetadata *LiveTailSessionMetadata `name:"sessionMetadata" type:"structure"`
+	// An array, where each member of the array includes the information for one log event in
+	// the Live Tail session.
+	SessionResults []*LiveTailSessionLogEvent `name:"sessionResults" type:"list"`
 }
 
+// This structure contains the information for one sample log event that is associated
+// with an anomaly found by a log anomaly detector.
 type LogEvent struct {
-	_         struct{} `type:"structure"`
-	Timestamp *int64   `name:"timestamp" type:"long" min:"0"`
-	Message   *string  `name:"message" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The time stamp of the log event.
+	Timestamp *int64 `name:"timestamp" type:"long" min:"0"`
+	// The message content of the log event.
+	Message *string `name:"message" type:"string" min:"1"`
 }
 
+// Defines the data type structure for a log field, including the type, element
+// information, and nested fields for complex types.
 type LogFieldType struct {
-	_       struct{}             `type:"structure"`
-	Type    *string              `name:"type" type:"string"`
-	Element *LogFieldType        `name:"element" type:"structure"`
-	Fields  []*LogFieldsListItem `name:"fields" type:"list"`
+	_ struct{} `type:"structure"`
+	// The data type of the log field.
+	Type *string `name:"type" type:"string"`
+	// For array or collection types, specifies the element type information.
+	Element *LogFieldType `name:"element" type:"structure"`
+	// For complex types, contains the nested field definitions.
+	Fields []*LogFieldsListItem `name:"fields" type:"list"`
 }
 
+// Represents a log field with its name and data type information for a specific data
+// source.
 type LogFieldsListItem struct {
-	_            struct{}      `type:"structure"`
-	LogFieldName *string       `name:"logFieldName" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the log field.
+	LogFieldName *string `name:"logFieldName" type:"string" min:"1" max:"256"`
+	// The data type information for the log field.
 	LogFieldType *LogFieldType `name:"logFieldType" type:"structure"`
 }
 
+// Represents a log group.
 type LogGroup struct {
-	_                                struct{} `type:"structure"`
-	LogGroupName                     *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	CreationTime                     *int64   `name:"creationTime" type:"long" min:"0"`
-	RetentionInDays                  *int64   `name:"retentionInDays" type:"integer"`
-	MetricFilterCount                *int64   `name:"metricFilterCount" type:"integer"`
-	Arn                              *string  `name:"arn" type:"string"`
-	StoredBytes                      *int64   `name:"storedBytes" type:"long" min:"0"`
-	KmsKeyId                         *string  `name:"kmsKeyId" type:"string" max:"256"`
-	DataProtectionStatus             *string  `name:"dataProtectionStatus" type:"string" enum:"DataProtectionStatus"`
-	InheritedProperties              []string `name:"inheritedProperties" type:"list" memberEnum:"InheritedProperty"`
-	LogGroupClass                    *string  `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
-	LogGroupArn                      *string  `name:"logGroupArn" type:"string"`
-	DeletionProtectionEnabled        *bool    `name:"deletionProtectionEnabled" type:"boolean"`
-	BearerTokenAuthenticationEnabled *bool    `name:"bearerTokenAuthenticationEnabled" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The creation time of the log group, expressed as the number of milliseconds after Jan
+	// 1, 1970 00:00:00 UTC.
+	CreationTime    *int64 `name:"creationTime" type:"long" min:"0"`
+	RetentionInDays *int64 `name:"retentionInDays" type:"integer"`
+	// The number of metric filters.
+	MetricFilterCount *int64 `name:"metricFilterCount" type:"integer"`
+	// The Amazon Resource Name (ARN) of the log group.
+	Arn *string `name:"arn" type:"string"`
+	// The number of bytes stored.
+	StoredBytes *int64 `name:"storedBytes" type:"long" min:"0"`
+	// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
+	// Displays whether this log group has a protection policy, or whether it had one in the
+	// past. Values: DataProtectionStatus.
+	DataProtectionStatus *string `name:"dataProtectionStatus" type:"string" enum:"DataProtectionStatus"`
+	// Displays all the properties that this log group has inherited from account-level
+	// settings.
+	InheritedProperties []string `name:"inheritedProperties" type:"list" memberEnum:"InheritedProperty"`
+	// This specifies the log group class for this log group. Values: LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	// The Amazon Resource Name (ARN) of the log group.
+	LogGroupArn *string `name:"logGroupArn" type:"string"`
+	// Indicates whether deletion protection is enabled for this log group.
+	DeletionProtectionEnabled *bool `name:"deletionProtectionEnabled" type:"boolean"`
+	// Indicates whether bearer token authentication is enabled for this log group.
+	BearerTokenAuthenticationEnabled *bool `name:"bearerTokenAuthenticationEnabled" type:"boolean"`
 }
 
+// The fields contained in log events found by a GetLogGroupFields operation, along with
+// the percentage of queried log events in which each field appears.
 type LogGroupField struct {
-	_       struct{} `type:"structure"`
-	Name    *string  `name:"name" type:"string"`
-	Percent *int64   `name:"percent" type:"integer" min:"0" max:"100"`
+	_ struct{} `type:"structure"`
+	// The name of a log field.
+	Name *string `name:"name" type:"string"`
+	// The percentage of log events queried that contained the field.
+	Percent *int64 `name:"percent" type:"integer" min:"0" max:"100"`
 }
 
+// This structure contains information about one log group in your account.
 type LogGroupSummary struct {
-	_             struct{} `type:"structure"`
-	LogGroupName  *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	LogGroupArn   *string  `name:"logGroupArn" type:"string"`
-	LogGroupClass *string  `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The Amazon Resource Name (ARN) of the log group.
+	LogGroupArn *string `name:"logGroupArn" type:"string"`
+	// The log group class for this log group. Values: LogGroupClass.
+	LogGroupClass *string `name:"logGroupClass" type:"string" enum:"LogGroupClass"`
 }
 
+// Represents a log stream, which is a sequence of log events from a single emitter of
+// logs.
 type LogStream struct {
-	_                   struct{} `type:"structure"`
-	LogStreamName       *string  `name:"logStreamName" type:"string" min:"1" max:"512"`
-	CreationTime        *int64   `name:"creationTime" type:"long" min:"0"`
-	FirstEventTimestamp *int64   `name:"firstEventTimestamp" type:"long" min:"0"`
-	LastEventTimestamp  *int64   `name:"lastEventTimestamp" type:"long" min:"0"`
-	LastIngestionTime   *int64   `name:"lastIngestionTime" type:"long" min:"0"`
-	UploadSequenceToken *string  `name:"uploadSequenceToken" type:"string" min:"1"`
-	Arn                 *string  `name:"arn" type:"string"`
-	StoredBytes         *int64   `name:"storedBytes" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" min:"1" max:"512"`
+	// The creation time of the stream, expressed as the number of milliseconds after Jan 1,
+	// 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The time of the first event, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	FirstEventTimestamp *int64 `name:"firstEventTimestamp" type:"long" min:"0"`
+	// The time of the most recent log event in the log stream in CloudWatch Logs.
+	LastEventTimestamp *int64 `name:"lastEventTimestamp" type:"long" min:"0"`
+	// The ingestion time, expressed as the number of milliseconds after Jan 1, 1970 00:00:00
+	// UTC The lastIngestionTime value updates on an eventual consistency basis.
+	LastIngestionTime *int64 `name:"lastIngestionTime" type:"long" min:"0"`
+	// The sequence token.
+	UploadSequenceToken *string `name:"uploadSequenceToken" type:"string" min:"1"`
+	// The Amazon Resource Name (ARN) of the log stream.
+	Arn *string `name:"arn" type:"string"`
+	// The number of bytes stored.
+	StoredBytes *int64 `name:"storedBytes" type:"long" min:"0"`
 }
 
+// Contains metadata about a lookup table returned by DescribeLookupTables.
 type LookupTable struct {
-	_               struct{} `type:"structure"`
-	LookupTableArn  *string  `name:"lookupTableArn" type:"string"`
-	LookupTableName *string  `name:"lookupTableName" type:"string" min:"1" max:"256"`
-	Description     *string  `name:"description" type:"string" min:"0" max:"1024"`
-	TableFields     []string `name:"tableFields" type:"list"`
-	RecordsCount    *int64   `name:"recordsCount" type:"long" min:"0"`
-	SizeBytes       *int64   `name:"sizeBytes" type:"long" min:"0"`
-	LastUpdatedTime *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
-	KmsKeyId        *string  `name:"kmsKeyId" type:"string" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table.
+	LookupTableArn *string `name:"lookupTableArn" type:"string"`
+	// The name of the lookup table.
+	LookupTableName *string `name:"lookupTableName" type:"string" min:"1" max:"256"`
+	// The description of the lookup table.
+	Description *string `name:"description" type:"string" min:"0" max:"1024"`
+	// The column headers from the first row of the CSV file.
+	TableFields []string `name:"tableFields" type:"list"`
+	// The number of data rows in the lookup table, excluding the header row.
+	RecordsCount *int64 `name:"recordsCount" type:"long" min:"0"`
+	// The size of the lookup table in bytes.
+	SizeBytes *int64 `name:"sizeBytes" type:"long" min:"0"`
+	// The time when the lookup table was last updated, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The ARN of the KMS key used to encrypt the lookup table data, if applicable.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
 }
 
+// This processor converts a string to lowercase.
 type LowerCaseString struct {
-	_        struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array caontaining the keys of the fields to convert to lowercase.
 	WithKeys []string `name:"withKeys" type:"list" required:"true" min:"1" max:"10"`
 }
 
+// The query string is not valid. Details about this error are displayed in a
+// QueryCompileError object. For more information, see QueryCompileError.
 type MalformedQueryException struct {
 	_                 struct{}           `type:"structure" error:"true" httpStatus:"400"`
 	QueryCompileError *QueryCompileError `name:"queryCompileError" type:"structure"`
@@ -1559,125 +2404,248 @@ func (e *MalformedQueryException) ErrorCode() string { return "MalformedQueryExc
 func (e *MalformedQueryException) HTTPStatus() int   { return 400 }
 func (e *MalformedQueryException) Fault() string     { return "client" }
 
+// Metric filters express how CloudWatch Logs would extract metric observations from
+// ingested log events and transform them into metric data in a CloudWatch metric.
 type MetricFilter struct {
-	_                         struct{}                `type:"structure"`
-	FilterName                *string                 `name:"filterName" type:"string" min:"1" max:"512"`
-	FilterPattern             *string                 `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	MetricTransformations     []*MetricTransformation `name:"metricTransformations" type:"list" min:"1" max:"1"`
-	CreationTime              *int64                  `name:"creationTime" type:"long" min:"0"`
-	LogGroupName              *string                 `name:"logGroupName" type:"string" min:"1" max:"512"`
-	ApplyOnTransformedLogs    *bool                   `name:"applyOnTransformedLogs" type:"boolean"`
-	FieldSelectionCriteria    *string                 `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
-	EmitSystemFieldDimensions []string                `name:"emitSystemFieldDimensions" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the metric filter.
+	FilterName    *string `name:"filterName" type:"string" min:"1" max:"512"`
+	FilterPattern *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// The metric transformations.
+	MetricTransformations []*MetricTransformation `name:"metricTransformations" type:"list" min:"1" max:"1"`
+	// The creation time of the metric filter, expressed as the number of milliseconds after
+	// Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// This parameter is valid only for log groups that have an active log transformer.
+	ApplyOnTransformedLogs *bool `name:"applyOnTransformedLogs" type:"boolean"`
+	// The filter expression that specifies which log events are processed by this metric
+	// filter based on system fields.
+	FieldSelectionCriteria *string `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
+	// The list of system fields that are emitted as additional dimensions in the generated
+	// metrics.
+	EmitSystemFieldDimensions []string `name:"emitSystemFieldDimensions" type:"list"`
 }
 
+// Represents a matched event.
 type MetricFilterMatchRecord struct {
-	_               struct{}          `type:"structure"`
-	EventNumber     *int64            `name:"eventNumber" type:"long"`
-	EventMessage    *string           `name:"eventMessage" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The event number.
+	EventNumber *int64 `name:"eventNumber" type:"long"`
+	// The raw event data.
+	EventMessage *string `name:"eventMessage" type:"string" min:"1"`
+	// The values extracted from the event data by the filter.
 	ExtractedValues map[string]string `name:"extractedValues" type:"map"`
 }
 
+// Indicates how to transform ingested log events to metric data in a CloudWatch metric.
 type MetricTransformation struct {
-	_               struct{}          `type:"structure"`
-	MetricName      *string           `name:"metricName" type:"string" required:"true" max:"255"`
-	MetricNamespace *string           `name:"metricNamespace" type:"string" required:"true" max:"255"`
-	MetricValue     *string           `name:"metricValue" type:"string" required:"true" max:"100"`
-	DefaultValue    *float64          `name:"defaultValue" type:"double"`
-	Dimensions      map[string]string `name:"dimensions" type:"map"`
-	Unit            *string           `name:"unit" type:"string" enum:"StandardUnit"`
+	_ struct{} `type:"structure"`
+	// The name of the CloudWatch metric.
+	MetricName *string `name:"metricName" type:"string" required:"true" max:"255"`
+	// A custom namespace to contain your metric in CloudWatch.
+	MetricNamespace *string `name:"metricNamespace" type:"string" required:"true" max:"255"`
+	// The value to publish to the CloudWatch metric when a filter pattern matches a log
+	// event.
+	MetricValue *string `name:"metricValue" type:"string" required:"true" max:"100"`
+	// (Optional) The value to emit when a filter pattern does not match a log event.
+	DefaultValue *float64 `name:"defaultValue" type:"double"`
+	// The fields to use as dimensions for the metric.
+	Dimensions map[string]string `name:"dimensions" type:"map"`
+	// The unit to assign to the metric. Values: StandardUnit.
+	Unit *string `name:"unit" type:"string" enum:"StandardUnit"`
 }
 
+// This object defines one key that will be moved with the moveKey processor.
 type MoveKeyEntry struct {
-	_                 struct{} `type:"structure"`
-	Source            *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	Target            *string  `name:"target" type:"string" required:"true" min:"1" max:"128"`
-	OverwriteIfExists *bool    `name:"overwriteIfExists" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key to move.
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The key to move to.
+	Target *string `name:"target" type:"string" required:"true" min:"1" max:"128"`
+	// Specifies whether to overwrite the value if the destination key already exists.
+	OverwriteIfExists *bool `name:"overwriteIfExists" type:"boolean"`
 }
 
+// This processor moves a key from one field to another. The original key is deleted.
 type MoveKeys struct {
-	_       struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of objects, where each object contains the information about one key to move.
 	Entries []*MoveKeyEntry `name:"entries" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// This structure contains information about the OpenSearch Service application used for
+// this integration. An OpenSearch Service application is the web application created by
+// the integration with CloudWatch Logs. It hosts the vended logs dashboards.
 type OpenSearchApplication struct {
-	_                   struct{}                  `type:"structure"`
-	ApplicationEndpoint *string                   `name:"applicationEndpoint" type:"string" min:"1" max:"1024"`
-	ApplicationArn      *string                   `name:"applicationArn" type:"string"`
-	ApplicationId       *string                   `name:"applicationId" type:"string" min:"1" max:"256"`
-	Status              *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The endpoint of the application.
+	ApplicationEndpoint *string `name:"applicationEndpoint" type:"string" min:"1" max:"1024"`
+	// The Amazon Resource Name (ARN) of the application.
+	ApplicationArn *string `name:"applicationArn" type:"string"`
+	// The ID of the application.
+	ApplicationId *string `name:"applicationId" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service collection used for
+// this integration. An OpenSearch Service collection is a logical grouping of one or more
+// indexes that represent an analytics workload. For more information, see Creating and
+// managing OpenSearch Service Serverless collections.
 type OpenSearchCollection struct {
-	_                  struct{}                  `type:"structure"`
-	CollectionEndpoint *string                   `name:"collectionEndpoint" type:"string" min:"1" max:"1024"`
-	CollectionArn      *string                   `name:"collectionArn" type:"string"`
-	Status             *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The endpoint of the collection.
+	CollectionEndpoint *string `name:"collectionEndpoint" type:"string" min:"1" max:"1024"`
+	// The ARN of the collection.
+	CollectionArn *string `name:"collectionArn" type:"string"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service data access policy
+// used for this integration. The access policy defines the access controls for the
+// collection. This data access policy was automatically created as part of the
+// integration setup.
 type OpenSearchDataAccessPolicy struct {
-	_          struct{}                  `type:"structure"`
-	PolicyName *string                   `name:"policyName" type:"string" min:"1" max:"256"`
-	Status     *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the data access policy.
+	PolicyName *string `name:"policyName" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service data source used for
+// this integration. This data source was created as part of the integration setup. An
+// OpenSearch Service data source defines the source and destination for OpenSearch
+// Service queries. It includes the role required to execute queries and write to
+// collections.
 type OpenSearchDataSource struct {
-	_              struct{}                  `type:"structure"`
-	DataSourceName *string                   `name:"dataSourceName" type:"string" min:"1" max:"256"`
-	Status         *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the OpenSearch Service data source.
+	DataSourceName *string `name:"dataSourceName" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service encryption policy used
+// for this integration. The encryption policy was created automatically when you created
+// the integration. For more information, see Encryption policies in the OpenSearch
+// Service Developer Guide.
 type OpenSearchEncryptionPolicy struct {
-	_          struct{}                  `type:"structure"`
-	PolicyName *string                   `name:"policyName" type:"string" min:"1" max:"256"`
-	Status     *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the encryption policy.
+	PolicyName *string `name:"policyName" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains complete information about one CloudWatch Logs integration.
+// This structure is returned by a GetIntegration operation.
 type OpenSearchIntegrationDetails struct {
-	_                struct{}                    `type:"structure"`
-	DataSource       *OpenSearchDataSource       `name:"dataSource" type:"structure"`
-	Application      *OpenSearchApplication      `name:"application" type:"structure"`
-	Collection       *OpenSearchCollection       `name:"collection" type:"structure"`
-	Workspace        *OpenSearchWorkspace        `name:"workspace" type:"structure"`
+	_ struct{} `type:"structure"`
+	// This structure contains information about the OpenSearch Service data source used for
+	// this integration.
+	DataSource *OpenSearchDataSource `name:"dataSource" type:"structure"`
+	// This structure contains information about the OpenSearch Service application used for
+	// this integration.
+	Application *OpenSearchApplication `name:"application" type:"structure"`
+	// This structure contains information about the OpenSearch Service collection used for
+	// this integration.
+	Collection *OpenSearchCollection `name:"collection" type:"structure"`
+	// This structure contains information about the OpenSearch Service workspace used for
+	// this integration.
+	Workspace *OpenSearchWorkspace `name:"workspace" type:"structure"`
+	// This structure contains information about the OpenSearch Service encryption policy
+	// used for this integration.
 	EncryptionPolicy *OpenSearchEncryptionPolicy `name:"encryptionPolicy" type:"structure"`
-	NetworkPolicy    *OpenSearchNetworkPolicy    `name:"networkPolicy" type:"structure"`
-	AccessPolicy     *OpenSearchDataAccessPolicy `name:"accessPolicy" type:"structure"`
-	LifecyclePolicy  *OpenSearchLifecyclePolicy  `name:"lifecyclePolicy" type:"structure"`
+	// This structure contains information about the OpenSearch Service network policy used
+	// for this integration.
+	NetworkPolicy *OpenSearchNetworkPolicy `name:"networkPolicy" type:"structure"`
+	// This structure contains information about the OpenSearch Service data access policy
+	// used for this integration.
+	AccessPolicy *OpenSearchDataAccessPolicy `name:"accessPolicy" type:"structure"`
+	// This structure contains information about the OpenSearch Service data lifecycle policy
+	// used for this integration.
+	LifecyclePolicy *OpenSearchLifecyclePolicy `name:"lifecyclePolicy" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service data lifecycle policy
+// used for this integration. The lifecycle policy determines the lifespan of the data in
+// the collection. It was automatically created as part of the integration setup.
 type OpenSearchLifecyclePolicy struct {
-	_          struct{}                  `type:"structure"`
-	PolicyName *string                   `name:"policyName" type:"string" min:"1" max:"256"`
-	Status     *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the lifecycle policy.
+	PolicyName *string `name:"policyName" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains information about the OpenSearch Service network policy used
+// for this integration. The network policy assigns network access settings to
+// collections. For more information, see Network policies in the OpenSearch Service
+// Developer Guide.
 type OpenSearchNetworkPolicy struct {
-	_          struct{}                  `type:"structure"`
-	PolicyName *string                   `name:"policyName" type:"string" min:"1" max:"256"`
-	Status     *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the network policy.
+	PolicyName *string `name:"policyName" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of this OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// This structure contains configuration details about an integration between CloudWatch
+// Logs and OpenSearch Service.
 type OpenSearchResourceConfig struct {
-	_                         struct{} `type:"structure"`
-	KmsKeyArn                 *string  `name:"kmsKeyArn" type:"string"`
-	DataSourceRoleArn         *string  `name:"dataSourceRoleArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// To have the vended dashboard data encrypted with KMS instead of the CloudWatch Logs
+	// default encryption method, specify the ARN of the KMS key that you want to use.
+	KmsKeyArn *string `name:"kmsKeyArn" type:"string"`
+	// Specify the ARN of an IAM role that CloudWatch Logs will use to create the
+	// integration.
+	DataSourceRoleArn *string `name:"dataSourceRoleArn" type:"string" required:"true"`
+	// Specify the ARNs of IAM roles and IAM users who you want to grant permission to for
+	// viewing the dashboards.
 	DashboardViewerPrincipals []string `name:"dashboardViewerPrincipals" type:"list" required:"true"`
-	ApplicationArn            *string  `name:"applicationArn" type:"string"`
-	RetentionDays             *int64   `name:"retentionDays" type:"integer" required:"true" min:"1" max:"30"`
+	// If you want to use an existing OpenSearch Service application for your integration
+	// with OpenSearch Service, specify it here.
+	ApplicationArn *string `name:"applicationArn" type:"string"`
+	// Specify how many days that you want the data derived by OpenSearch Service to be
+	// retained in the index that the dashboard refers to.
+	RetentionDays *int64 `name:"retentionDays" type:"integer" required:"true" min:"1" max:"30"`
 }
 
+// This structure contains information about the status of an OpenSearch Service resource.
 type OpenSearchResourceStatus struct {
-	_             struct{} `type:"structure"`
-	Status        *string  `name:"status" type:"string" enum:"OpenSearchResourceStatusType"`
-	StatusMessage *string  `name:"statusMessage" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The current status of this resource. Values: OpenSearchResourceStatusType.
+	Status *string `name:"status" type:"string" enum:"OpenSearchResourceStatusType"`
+	// A message with additional information about the status of this resource.
+	StatusMessage *string `name:"statusMessage" type:"string" min:"1"`
 }
 
+// This structure contains information about the OpenSearch Service workspace used for
+// this integration. An OpenSearch Service workspace is the collection of dashboards along
+// with other OpenSearch Service tools. This workspace was created automatically as part
+// of the integration setup. For more information, see Centralized OpenSearch user
+// interface (Dashboards) with OpenSearch Service.
 type OpenSearchWorkspace struct {
-	_           struct{}                  `type:"structure"`
-	WorkspaceId *string                   `name:"workspaceId" type:"string" min:"1" max:"256"`
-	Status      *OpenSearchResourceStatus `name:"status" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ID of this workspace.
+	WorkspaceId *string `name:"workspaceId" type:"string" min:"1" max:"256"`
+	// This structure contains information about the status of an OpenSearch Service
+	// resource.
+	Status *OpenSearchResourceStatus `name:"status" type:"structure"`
 }
 
+// Multiple concurrent requests to update the same resource were in conflict.
 type OperationAbortedException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1693,391 +2661,652 @@ func (e *OperationAbortedException) ErrorCode() string { return "OperationAborte
 func (e *OperationAbortedException) HTTPStatus() int   { return 400 }
 func (e *OperationAbortedException) Fault() string     { return "client" }
 
+// Represents a log event.
 type OutputLogEvent struct {
-	_             struct{} `type:"structure"`
-	Timestamp     *int64   `name:"timestamp" type:"long" min:"0"`
-	Message       *string  `name:"message" type:"string" min:"1"`
-	IngestionTime *int64   `name:"ingestionTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The time the event occurred, expressed as the number of milliseconds after Jan 1, 1970
+	// 00:00:00 UTC.
+	Timestamp *int64 `name:"timestamp" type:"long" min:"0"`
+	// The data contained in the log event.
+	Message *string `name:"message" type:"string" min:"1"`
+	// The time the event was ingested, expressed as the number of milliseconds after Jan 1,
+	// 1970 00:00:00 UTC.
+	IngestionTime *int64 `name:"ingestionTime" type:"long" min:"0"`
 }
 
+// This processor parses CloudFront vended logs, extract fields, and convert them into
+// JSON format. Encoded field values are decoded. Values that are integers and doubles are
+// treated as such. For more information about this processor including examples, see
+// parseCloudfront
 type ParseCloudfront struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Omit this parameter and the whole log message will be processed by this processor.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
 }
 
+// This processor parses log events that are in JSON format. It can extract JSON key-value
+// pairs and place them under a destination that you specify.
 type ParseJSON struct {
-	_           struct{} `type:"structure"`
-	Source      *string  `name:"source" type:"string" min:"1" max:"128"`
-	Destination *string  `name:"destination" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Path to the field in the log event that will be parsed.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
+	// The location to put the parsed key value pair into.
+	Destination *string `name:"destination" type:"string" min:"1" max:"128"`
 }
 
+// This processor parses a specified field in the original log event into key-value pairs.
 type ParseKeyValue struct {
-	_                 struct{} `type:"structure"`
-	Source            *string  `name:"source" type:"string" min:"1" max:"128"`
-	Destination       *string  `name:"destination" type:"string" min:"1" max:"128"`
-	FieldDelimiter    *string  `name:"fieldDelimiter" type:"string" min:"1" max:"128"`
-	KeyValueDelimiter *string  `name:"keyValueDelimiter" type:"string" min:"1" max:"128"`
-	KeyPrefix         *string  `name:"keyPrefix" type:"string" min:"1" max:"128"`
-	NonMatchValue     *string  `name:"nonMatchValue" type:"string" min:"1" max:"128"`
-	OverwriteIfExists *bool    `name:"overwriteIfExists" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Path to the field in the log event that will be parsed.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
+	// The destination field to put the extracted key-value pairs into
+	Destination *string `name:"destination" type:"string" min:"1" max:"128"`
+	// The field delimiter string that is used between key-value pairs in the original log
+	// events.
+	FieldDelimiter *string `name:"fieldDelimiter" type:"string" min:"1" max:"128"`
+	// The delimiter string to use between the key and value in each pair in the transformed
+	// log event.
+	KeyValueDelimiter *string `name:"keyValueDelimiter" type:"string" min:"1" max:"128"`
+	// If you want to add a prefix to all transformed keys, specify it here.
+	KeyPrefix *string `name:"keyPrefix" type:"string" min:"1" max:"128"`
+	// A value to insert into the value field in the result, when a key-value pair is not
+	// successfully split.
+	NonMatchValue *string `name:"nonMatchValue" type:"string" min:"1" max:"128"`
+	// Specifies whether to overwrite the value if the destination key already exists.
+	OverwriteIfExists *bool `name:"overwriteIfExists" type:"boolean"`
 }
 
+// Use this processor to parse RDS for PostgreSQL vended logs, extract fields, and and
+// convert them into a JSON format. This processor always processes the entire log event
+// message. For more information about this processor including examples, see
+// parsePostGres.
 type ParsePostgres struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Omit this parameter and the whole log message will be processed by this processor.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
 }
 
+// Use this processor to parse Route 53 vended logs, extract fields, and and convert them
+// into a JSON format. This processor always processes the entire log event message. For
+// more information about this processor including examples, see parseRoute53.
 type ParseRoute53 struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Omit this parameter and the whole log message will be processed by this processor.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
 }
 
+// This processor converts logs into Open Cybersecurity Schema Framework (OCSF) events.
 type ParseToOCSF struct {
-	_              struct{} `type:"structure"`
-	Source         *string  `name:"source" type:"string" min:"1" max:"128"`
-	EventSource    *string  `name:"eventSource" type:"string" enum:"EventSource" required:"true"`
-	OcsfVersion    *string  `name:"ocsfVersion" type:"string" enum:"OCSFVersion" required:"true"`
-	MappingVersion *string  `name:"mappingVersion" type:"string" min:"1" max:"10"`
+	_ struct{} `type:"structure"`
+	// The path to the field in the log event that you want to parse.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
+	// Specify the service or process that produces the log events that will be converted
+	// with this processor. Values: EventSource.
+	EventSource *string `name:"eventSource" type:"string" enum:"EventSource" required:"true"`
+	// Specify which version of the OCSF schema to use for the transformed log events.
+	// Values: OCSFVersion.
+	OcsfVersion *string `name:"ocsfVersion" type:"string" enum:"OCSFVersion" required:"true"`
+	// The version of the OCSF mapping to use for parsing log data.
+	MappingVersion *string `name:"mappingVersion" type:"string" min:"1" max:"10"`
 }
 
+// Use this processor to parse Amazon VPC vended logs, extract fields, and and convert
+// them into a JSON format. This processor always processes the entire log event message.
 type ParseVPC struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Omit this parameter and the whole log message will be processed by this processor.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
 }
 
+// Use this processor to parse WAF vended logs, extract fields, and and convert them into
+// a JSON format. This processor always processes the entire log event message. For more
+// information about this processor including examples, see parseWAF.
 type ParseWAF struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// Omit this parameter and the whole log message will be processed by this processor.
+	Source *string `name:"source" type:"string" min:"1" max:"128"`
 }
 
+// A structure that contains information about one pattern token related to an anomaly.
 type PatternToken struct {
-	_                    struct{}         `type:"structure"`
-	DynamicTokenPosition *int64           `name:"dynamicTokenPosition" type:"integer"`
-	IsDynamic            *bool            `name:"isDynamic" type:"boolean"`
-	TokenString          *string          `name:"tokenString" type:"string" min:"1"`
-	Enumerations         map[string]int64 `name:"enumerations" type:"map"`
-	InferredTokenName    *string          `name:"inferredTokenName" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// For a dynamic token, this indicates where in the pattern that this token appears,
+	// related to other dynamic tokens.
+	DynamicTokenPosition *int64 `name:"dynamicTokenPosition" type:"integer"`
+	// Specifies whether this is a dynamic token.
+	IsDynamic *bool `name:"isDynamic" type:"boolean"`
+	// The string represented by this token.
+	TokenString *string `name:"tokenString" type:"string" min:"1"`
+	// Contains the values found for a dynamic token, and the number of times each value was
+	// found.
+	Enumerations map[string]int64 `name:"enumerations" type:"map"`
+	// A name that CloudWatch Logs assigned to this dynamic token to make the pattern more
+	// readable.
+	InferredTokenName *string `name:"inferredTokenName" type:"string" min:"1"`
 }
 
+// A structure that contains information about one delivery destination policy.
 type Policy struct {
-	_                         struct{} `type:"structure"`
-	DeliveryDestinationPolicy *string  `name:"deliveryDestinationPolicy" type:"string" min:"1" max:"51200"`
+	_ struct{} `type:"structure"`
+	// The contents of the delivery destination policy.
+	DeliveryDestinationPolicy *string `name:"deliveryDestinationPolicy" type:"string" min:"1" max:"51200"`
 }
 
+// This structure contains the information about one processor in a log transformer.
 type Processor struct {
-	_                 struct{}           `type:"structure"`
-	AddKeys           *AddKeys           `name:"addKeys" type:"structure"`
-	CopyValue         *CopyValue         `name:"copyValue" type:"structure"`
-	Csv               *CSV               `name:"csv" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Use this parameter to include the addKeys processor in your transformer.
+	AddKeys *AddKeys `name:"addKeys" type:"structure"`
+	// Use this parameter to include the copyValue processor in your transformer.
+	CopyValue *CopyValue `name:"copyValue" type:"structure"`
+	// Use this parameter to include the CSV processor in your transformer.
+	Csv *CSV `name:"csv" type:"structure"`
+	// Use this parameter to include the datetimeConverter processor in your transformer.
 	DateTimeConverter *DateTimeConverter `name:"dateTimeConverter" type:"structure"`
-	DeleteKeys        *DeleteKeys        `name:"deleteKeys" type:"structure"`
-	Grok              *Grok              `name:"grok" type:"structure"`
-	ListToMap         *ListToMap         `name:"listToMap" type:"structure"`
-	LowerCaseString   *LowerCaseString   `name:"lowerCaseString" type:"structure"`
-	MoveKeys          *MoveKeys          `name:"moveKeys" type:"structure"`
-	ParseCloudfront   *ParseCloudfront   `name:"parseCloudfront" type:"structure"`
-	ParseJSON         *ParseJSON         `name:"parseJSON" type:"structure"`
-	ParseKeyValue     *ParseKeyValue     `name:"parseKeyValue" type:"structure"`
-	ParseRoute53      *ParseRoute53      `name:"parseRoute53" type:"structure"`
-	ParseToOCSF       *ParseToOCSF       `name:"parseToOCSF" type:"structure"`
-	ParsePostgres     *ParsePostgres     `name:"parsePostgres" type:"structure"`
-	ParseVPC          *ParseVPC          `name:"parseVPC" type:"structure"`
-	ParseWAF          *ParseWAF          `name:"parseWAF" type:"structure"`
-	RenameKeys        *RenameKeys        `name:"renameKeys" type:"structure"`
-	SplitString       *SplitString       `name:"splitString" type:"structure"`
-	SubstituteString  *SubstituteString  `name:"substituteString" type:"structure"`
-	TrimString        *TrimString        `name:"trimString" type:"structure"`
-	TypeConverter     *TypeConverter     `name:"typeConverter" type:"structure"`
-	UpperCaseString   *UpperCaseString   `name:"upperCaseString" type:"structure"`
+	// Use this parameter to include the deleteKeys processor in your transformer.
+	DeleteKeys *DeleteKeys `name:"deleteKeys" type:"structure"`
+	// Use this parameter to include the grok processor in your transformer.
+	Grok *Grok `name:"grok" type:"structure"`
+	// Use this parameter to include the listToMap processor in your transformer.
+	ListToMap *ListToMap `name:"listToMap" type:"structure"`
+	// Use this parameter to include the lowerCaseString processor in your transformer.
+	LowerCaseString *LowerCaseString `name:"lowerCaseString" type:"structure"`
+	// Use this parameter to include the moveKeys processor in your transformer.
+	MoveKeys *MoveKeys `name:"moveKeys" type:"structure"`
+	// Use this parameter to include the parseCloudfront processor in your transformer.
+	ParseCloudfront *ParseCloudfront `name:"parseCloudfront" type:"structure"`
+	// Use this parameter to include the parseJSON processor in your transformer.
+	ParseJSON *ParseJSON `name:"parseJSON" type:"structure"`
+	// Use this parameter to include the parseKeyValue processor in your transformer.
+	ParseKeyValue *ParseKeyValue `name:"parseKeyValue" type:"structure"`
+	// Use this parameter to include the parseRoute53 processor in your transformer.
+	ParseRoute53 *ParseRoute53 `name:"parseRoute53" type:"structure"`
+	// Use this parameter to convert logs into Open Cybersecurity Schema (OCSF) format.
+	ParseToOCSF *ParseToOCSF `name:"parseToOCSF" type:"structure"`
+	// Use this parameter to include the parsePostGres processor in your transformer.
+	ParsePostgres *ParsePostgres `name:"parsePostgres" type:"structure"`
+	// Use this parameter to include the parseVPC processor in your transformer.
+	ParseVPC *ParseVPC `name:"parseVPC" type:"structure"`
+	// Use this parameter to include the parseWAF processor in your transformer.
+	ParseWAF *ParseWAF `name:"parseWAF" type:"structure"`
+	// Use this parameter to include the renameKeys processor in your transformer.
+	RenameKeys *RenameKeys `name:"renameKeys" type:"structure"`
+	// Use this parameter to include the splitString processor in your transformer.
+	SplitString *SplitString `name:"splitString" type:"structure"`
+	// Use this parameter to include the substituteString processor in your transformer.
+	SubstituteString *SubstituteString `name:"substituteString" type:"structure"`
+	// Use this parameter to include the trimString processor in your transformer.
+	TrimString *TrimString `name:"trimString" type:"structure"`
+	// Use this parameter to include the typeConverter processor in your transformer.
+	TypeConverter *TypeConverter `name:"typeConverter" type:"structure"`
+	// Use this parameter to include the upperCaseString processor in your transformer.
+	UpperCaseString *UpperCaseString `name:"upperCaseString" type:"structure"`
 }
 
 type PutAccountPolicyRequest struct {
-	_                 struct{} `type:"structure"`
-	PolicyName        *string  `name:"policyName" type:"string" required:"true"`
-	PolicyDocument    *string  `name:"policyDocument" type:"string" required:"true"`
-	PolicyType        *string  `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
-	Scope             *string  `name:"scope" type:"string" enum:"Scope"`
-	SelectionCriteria *string  `name:"selectionCriteria" type:"string"`
+	_ struct{} `type:"structure"`
+	// A name for the policy.
+	PolicyName *string `name:"policyName" type:"string" required:"true"`
+	// Specify the policy, in JSON.
+	PolicyDocument *string `name:"policyDocument" type:"string" required:"true"`
+	// The type of policy that you're creating or updating. Values: PolicyType.
+	PolicyType *string `name:"policyType" type:"string" enum:"PolicyType" required:"true"`
+	// Currently the only valid value for this parameter is ALL, which specifies that the
+	// data protection policy applies to all log groups in the account. Values: Scope.
+	Scope *string `name:"scope" type:"string" enum:"Scope"`
+	// Use this parameter to apply the new policy to a subset of log groups in the account or
+	// a data source name and type combination.
+	SelectionCriteria *string `name:"selectionCriteria" type:"string"`
 }
 
 type PutAccountPolicyResponse struct {
-	_             struct{}       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The account policy that you created.
 	AccountPolicy *AccountPolicy `name:"accountPolicy" type:"structure"`
 }
 
 type PutBearerTokenAuthenticationRequest struct {
-	_                                struct{} `type:"structure"`
-	LogGroupIdentifier               *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
-	BearerTokenAuthenticationEnabled *bool    `name:"bearerTokenAuthenticationEnabled" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the log group.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	// Whether to enable bearer token authentication.
+	BearerTokenAuthenticationEnabled *bool `name:"bearerTokenAuthenticationEnabled" type:"boolean" required:"true"`
 }
 
 type PutDataProtectionPolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specify either the log group name or log group ARN.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	// Specify the data protection policy, in JSON.
+	PolicyDocument *string `name:"policyDocument" type:"string" required:"true"`
 }
 
 type PutDataProtectionPolicyResponse struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string"`
-	LastUpdatedTime    *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The log group name or ARN that you specified in your request.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" min:"1" max:"2048"`
+	// The data protection policy used for this log group.
+	PolicyDocument *string `name:"policyDocument" type:"string"`
+	// The date and time that this policy was most recently updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
 type PutDeliveryDestinationPolicyRequest struct {
-	_                         struct{} `type:"structure"`
-	DeliveryDestinationName   *string  `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
-	DeliveryDestinationPolicy *string  `name:"deliveryDestinationPolicy" type:"string" required:"true" min:"1" max:"51200"`
+	_ struct{} `type:"structure"`
+	// The name of the delivery destination to assign this policy to.
+	DeliveryDestinationName *string `name:"deliveryDestinationName" type:"string" required:"true" min:"1" max:"60"`
+	// The contents of the policy.
+	DeliveryDestinationPolicy *string `name:"deliveryDestinationPolicy" type:"string" required:"true" min:"1" max:"51200"`
 }
 
 type PutDeliveryDestinationPolicyResponse struct {
-	_      struct{} `type:"structure"`
-	Policy *Policy  `name:"policy" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The contents of the policy that you just created.
+	Policy *Policy `name:"policy" type:"structure"`
 }
 
 type PutDeliveryDestinationRequest struct {
-	_                                struct{}                          `type:"structure"`
-	Name                             *string                           `name:"name" type:"string" required:"true" min:"1" max:"60"`
-	OutputFormat                     *string                           `name:"outputFormat" type:"string" enum:"OutputFormat"`
+	_ struct{} `type:"structure"`
+	// A name for this delivery destination.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	// The format for the logs that this delivery destination will receive. Values:
+	// OutputFormat.
+	OutputFormat *string `name:"outputFormat" type:"string" enum:"OutputFormat"`
+	// A structure that contains the ARN of the Amazon Web Services resource that will
+	// receive the logs.
 	DeliveryDestinationConfiguration *DeliveryDestinationConfiguration `name:"deliveryDestinationConfiguration" type:"structure"`
-	DeliveryDestinationType          *string                           `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
-	Tags                             map[string]string                 `name:"tags" type:"map" min:"1" max:"50"`
+	// The type of delivery destination. Values: DeliveryDestinationType.
+	DeliveryDestinationType *string `name:"deliveryDestinationType" type:"string" enum:"DeliveryDestinationType"`
+	// An optional list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type PutDeliveryDestinationResponse struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure containing information about the delivery destination that you just
+	// created or updated.
 	DeliveryDestination *DeliveryDestination `name:"deliveryDestination" type:"structure"`
 }
 
 type PutDeliverySourceRequest struct {
-	_                           struct{}          `type:"structure"`
-	Name                        *string           `name:"name" type:"string" required:"true" min:"1" max:"60"`
-	ResourceArn                 *string           `name:"resourceArn" type:"string" required:"true"`
-	LogType                     *string           `name:"logType" type:"string" required:"true" min:"1" max:"255"`
-	Tags                        map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// A name for this delivery source.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"60"`
+	// The ARN of the Amazon Web Services resource that is generating and sending logs.
+	ResourceArn *string `name:"resourceArn" type:"string" required:"true"`
+	// Defines the type of log that the source is sending.
+	LogType *string `name:"logType" type:"string" required:"true" min:"1" max:"255"`
+	// An optional list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	// A map of key-value pairs to configure the delivery source.
 	DeliverySourceConfiguration map[string]string `name:"deliverySourceConfiguration" type:"map"`
 }
 
 type PutDeliverySourceResponse struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A structure containing information about the delivery source that was just created or
+	// updated.
 	DeliverySource *DeliverySource `name:"deliverySource" type:"structure"`
 }
 
 type PutDestinationPolicyRequest struct {
-	_               struct{} `type:"structure"`
-	DestinationName *string  `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
-	AccessPolicy    *string  `name:"accessPolicy" type:"string" required:"true" min:"1"`
-	ForceUpdate     *bool    `name:"forceUpdate" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A name for an existing destination.
+	DestinationName *string `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
+	// An IAM policy document that authorizes cross-account users to deliver their log events
+	// to the associated destination.
+	AccessPolicy *string `name:"accessPolicy" type:"string" required:"true" min:"1"`
+	// Specify true if you are updating an existing destination policy to grant permission to
+	// an organization ID instead of granting permission to individual Amazon Web Services
+	// accounts.
+	ForceUpdate *bool `name:"forceUpdate" type:"boolean"`
 }
 
 type PutDestinationRequest struct {
-	_               struct{}          `type:"structure"`
-	DestinationName *string           `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
-	TargetArn       *string           `name:"targetArn" type:"string" required:"true" min:"1"`
-	RoleArn         *string           `name:"roleArn" type:"string" required:"true" min:"1"`
-	Tags            map[string]string `name:"tags" type:"map" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// A name for the destination.
+	DestinationName *string `name:"destinationName" type:"string" required:"true" min:"1" max:"512"`
+	// The ARN of an Amazon Kinesis stream to which to deliver matching log events.
+	TargetArn *string `name:"targetArn" type:"string" required:"true" min:"1"`
+	// The ARN of an IAM role that grants CloudWatch Logs permissions to call the Amazon
+	// Kinesis PutRecord operation on the destination stream.
+	RoleArn *string `name:"roleArn" type:"string" required:"true" min:"1"`
+	// An optional list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" min:"1" max:"50"`
 }
 
 type PutDestinationResponse struct {
-	_           struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destination.
 	Destination *Destination `name:"destination" type:"structure"`
 }
 
 type PutIndexPolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	LogGroupIdentifier *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string" required:"true" min:"1" max:"51200"`
+	_ struct{} `type:"structure"`
+	// Specify either the log group name or log group ARN to apply this field index policy
+	// to.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	// The index policy document, in JSON format.
+	PolicyDocument *string `name:"policyDocument" type:"string" required:"true" min:"1" max:"51200"`
 }
 
 type PutIndexPolicyResponse struct {
-	_           struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The index policy that you just created or updated.
 	IndexPolicy *IndexPolicy `name:"indexPolicy" type:"structure"`
 }
 
 type PutIntegrationRequest struct {
-	_               struct{}        `type:"structure"`
-	IntegrationName *string         `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
-	ResourceConfig  *ResourceConfig `name:"resourceConfig" type:"structure" required:"true"`
-	IntegrationType *string         `name:"integrationType" type:"string" enum:"IntegrationType" required:"true"`
+	_ struct{} `type:"structure"`
+	// A name for the integration.
+	IntegrationName *string `name:"integrationName" type:"string" required:"true" min:"1" max:"50"`
+	// A structure that contains configuration information for the integration that you are
+	// creating.
+	ResourceConfig *ResourceConfig `name:"resourceConfig" type:"structure" required:"true"`
+	// The type of integration. Values: IntegrationType.
+	IntegrationType *string `name:"integrationType" type:"string" enum:"IntegrationType" required:"true"`
 }
 
 type PutIntegrationResponse struct {
-	_                 struct{} `type:"structure"`
-	IntegrationName   *string  `name:"integrationName" type:"string" min:"1" max:"50"`
-	IntegrationStatus *string  `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
+	_ struct{} `type:"structure"`
+	// The name of the integration that you just created.
+	IntegrationName *string `name:"integrationName" type:"string" min:"1" max:"50"`
+	// The status of the integration that you just created. Values: IntegrationStatus.
+	IntegrationStatus *string `name:"integrationStatus" type:"string" enum:"IntegrationStatus"`
 }
 
 type PutLogEventsRequest struct {
-	_             struct{}         `type:"structure"`
-	LogGroupName  *string          `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	LogStreamName *string          `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
-	LogEvents     []*InputLogEvent `name:"logEvents" type:"list" required:"true" min:"1" max:"10000"`
-	SequenceToken *string          `name:"sequenceToken" type:"string" min:"1"`
-	Entity        *Entity          `name:"entity" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" required:"true" min:"1" max:"512"`
+	// The log events.
+	LogEvents []*InputLogEvent `name:"logEvents" type:"list" required:"true" min:"1" max:"10000"`
+	// The sequence token obtained from the response of the previous PutLogEvents call.
+	SequenceToken *string `name:"sequenceToken" type:"string" min:"1"`
+	// The entity associated with the log events.
+	Entity *Entity `name:"entity" type:"structure"`
 }
 
 type PutLogEventsResponse struct {
-	_                     struct{}               `type:"structure"`
-	NextSequenceToken     *string                `name:"nextSequenceToken" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The next sequence token.
+	NextSequenceToken *string `name:"nextSequenceToken" type:"string" min:"1"`
+	// The rejected events.
 	RejectedLogEventsInfo *RejectedLogEventsInfo `name:"rejectedLogEventsInfo" type:"structure"`
-	RejectedEntityInfo    *RejectedEntityInfo    `name:"rejectedEntityInfo" type:"structure"`
+	// Information about why the entity is rejected when calling PutLogEvents.
+	RejectedEntityInfo *RejectedEntityInfo `name:"rejectedEntityInfo" type:"structure"`
 }
 
 type PutLogGroupDeletionProtectionRequest struct {
-	_                         struct{} `type:"structure"`
-	LogGroupIdentifier        *string  `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
-	DeletionProtectionEnabled *bool    `name:"deletionProtectionEnabled" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name or ARN of the log group.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	// Whether to enable deletion protection.
+	DeletionProtectionEnabled *bool `name:"deletionProtectionEnabled" type:"boolean" required:"true"`
 }
 
 type PutMetricFilterRequest struct {
-	_                         struct{}                `type:"structure"`
-	LogGroupName              *string                 `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	FilterName                *string                 `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
-	FilterPattern             *string                 `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
-	MetricTransformations     []*MetricTransformation `name:"metricTransformations" type:"list" required:"true" min:"1" max:"1"`
-	ApplyOnTransformedLogs    *bool                   `name:"applyOnTransformedLogs" type:"boolean"`
-	FieldSelectionCriteria    *string                 `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
-	EmitSystemFieldDimensions []string                `name:"emitSystemFieldDimensions" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// A name for the metric filter.
+	FilterName *string `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
+	// A filter pattern for extracting metric data out of ingested log events.
+	FilterPattern *string `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
+	// A collection of information that defines how metric data gets emitted.
+	MetricTransformations []*MetricTransformation `name:"metricTransformations" type:"list" required:"true" min:"1" max:"1"`
+	// This parameter is valid only for log groups that have an active log transformer.
+	ApplyOnTransformedLogs *bool `name:"applyOnTransformedLogs" type:"boolean"`
+	// A filter expression that specifies which log events should be processed by this metric
+	// filter based on system fields such as source account and source region.
+	FieldSelectionCriteria *string `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
+	// A list of system fields to emit as additional dimensions in the generated metrics.
+	EmitSystemFieldDimensions []string `name:"emitSystemFieldDimensions" type:"list"`
 }
 
 type PutQueryDefinitionRequest struct {
-	_                 struct{}          `type:"structure"`
-	QueryLanguage     *string           `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	Name              *string           `name:"name" type:"string" required:"true" min:"1" max:"255"`
-	QueryDefinitionId *string           `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
-	LogGroupNames     []string          `name:"logGroupNames" type:"list"`
-	QueryString       *string           `name:"queryString" type:"string" required:"true" min:"1" max:"10000"`
-	ClientToken       *string           `name:"clientToken" type:"string" min:"36" max:"128" idempotencyToken:"true"`
-	Parameters        []*QueryParameter `name:"parameters" type:"list" max:"20"`
+	_ struct{} `type:"structure"`
+	// Specify the query language to use for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// A name for the query definition.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"255"`
+	// If you are updating a query definition, use this parameter to specify the ID of the
+	// query definition that you want to update.
+	QueryDefinitionId *string `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
+	// Use this parameter to include specific log groups as part of your query definition.
+	LogGroupNames []string `name:"logGroupNames" type:"list"`
+	// The query string to use for this definition.
+	QueryString *string `name:"queryString" type:"string" required:"true" min:"1" max:"10000"`
+	// Used as an idempotency token, to avoid returning an exception if the service receives
+	// the same request twice because of a network error.
+	ClientToken *string `name:"clientToken" type:"string" min:"36" max:"128" idempotencyToken:"true"`
+	// Use this parameter to include specific query parameters as part of your query
+	// definition.
+	Parameters []*QueryParameter `name:"parameters" type:"list" max:"20"`
 }
 
 type PutQueryDefinitionResponse struct {
-	_                 struct{} `type:"structure"`
-	QueryDefinitionId *string  `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID of the query definition.
+	QueryDefinitionId *string `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
 }
 
 type PutResourcePolicyRequest struct {
-	_                  struct{} `type:"structure"`
-	PolicyName         *string  `name:"policyName" type:"string"`
-	PolicyDocument     *string  `name:"policyDocument" type:"string" min:"1" max:"51200"`
-	ResourceArn        *string  `name:"resourceArn" type:"string"`
-	ExpectedRevisionId *string  `name:"expectedRevisionId" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// Name of the new policy.
+	PolicyName *string `name:"policyName" type:"string"`
+	// Details of the new policy, including the identity of the principal that is enabled to
+	// put logs to this account.
+	PolicyDocument *string `name:"policyDocument" type:"string" min:"1" max:"51200"`
+	// The ARN of the CloudWatch Logs resource to which the resource policy needs to be added
+	// or attached.
+	ResourceArn *string `name:"resourceArn" type:"string"`
+	// The expected revision ID of the resource policy.
+	ExpectedRevisionId *string `name:"expectedRevisionId" type:"string" min:"1"`
 }
 
 type PutResourcePolicyResponse struct {
-	_              struct{}        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The new policy.
 	ResourcePolicy *ResourcePolicy `name:"resourcePolicy" type:"structure"`
-	RevisionId     *string         `name:"revisionId" type:"string" min:"1"`
+	// The revision ID of the created or updated resource policy.
+	RevisionId *string `name:"revisionId" type:"string" min:"1"`
 }
 
 type PutRetentionPolicyRequest struct {
-	_               struct{} `type:"structure"`
-	LogGroupName    *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	RetentionInDays *int64   `name:"retentionInDays" type:"integer" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName    *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	RetentionInDays *int64  `name:"retentionInDays" type:"integer" required:"true"`
 }
 
 type PutSubscriptionFilterRequest struct {
-	_                      struct{} `type:"structure"`
-	LogGroupName           *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	FilterName             *string  `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
-	FilterPattern          *string  `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
-	DestinationArn         *string  `name:"destinationArn" type:"string" required:"true" min:"1"`
-	RoleArn                *string  `name:"roleArn" type:"string" min:"1"`
-	Distribution           *string  `name:"distribution" type:"string" enum:"Distribution"`
-	ApplyOnTransformedLogs *bool    `name:"applyOnTransformedLogs" type:"boolean"`
-	FieldSelectionCriteria *string  `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
-	EmitSystemFields       []string `name:"emitSystemFields" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// A name for the subscription filter.
+	FilterName *string `name:"filterName" type:"string" required:"true" min:"1" max:"512"`
+	// A filter pattern for subscribing to a filtered stream of log events.
+	FilterPattern *string `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
+	// The ARN of the destination to deliver matching log events to.
+	DestinationArn *string `name:"destinationArn" type:"string" required:"true" min:"1"`
+	// The ARN of an IAM role that grants CloudWatch Logs permissions to deliver ingested log
+	// events to the destination stream.
+	RoleArn *string `name:"roleArn" type:"string" min:"1"`
+	// The method used to distribute log data to the destination. Values: Distribution.
+	Distribution *string `name:"distribution" type:"string" enum:"Distribution"`
+	// This parameter is valid only for log groups that have an active log transformer.
+	ApplyOnTransformedLogs *bool `name:"applyOnTransformedLogs" type:"boolean"`
+	// A filter expression that specifies which log events should be processed by this
+	// subscription filter based on system fields such as source account and source region.
+	FieldSelectionCriteria *string `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
+	// A list of system fields to include in the log events sent to the subscription
+	// destination.
+	EmitSystemFields []string `name:"emitSystemFields" type:"list"`
 }
 
 type PutTransformerRequest struct {
-	_                  struct{}     `type:"structure"`
-	LogGroupIdentifier *string      `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
-	TransformerConfig  []*Processor `name:"transformerConfig" type:"list" required:"true" min:"1" max:"20"`
+	_ struct{} `type:"structure"`
+	// Specify either the name or ARN of the log group to create the transformer for.
+	LogGroupIdentifier *string `name:"logGroupIdentifier" type:"string" required:"true" min:"1" max:"2048"`
+	// This structure contains the configuration of this log transformer.
+	TransformerConfig []*Processor `name:"transformerConfig" type:"list" required:"true" min:"1" max:"20"`
 }
 
+// Reserved.
 type QueryCompileError struct {
-	_        struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Reserved.
 	Location *QueryCompileErrorLocation `name:"location" type:"structure"`
-	Message  *string                    `name:"message" type:"string"`
+	// Reserved.
+	Message *string `name:"message" type:"string"`
 }
 
+// Reserved.
 type QueryCompileErrorLocation struct {
-	_               struct{} `type:"structure"`
-	StartCharOffset *int64   `name:"startCharOffset" type:"integer"`
-	EndCharOffset   *int64   `name:"endCharOffset" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Reserved.
+	StartCharOffset *int64 `name:"startCharOffset" type:"integer"`
+	// Reserved.
+	EndCharOffset *int64 `name:"endCharOffset" type:"integer"`
 }
 
+// This structure contains details about a saved CloudWatch Logs Insights query
+// definition.
 type QueryDefinition struct {
-	_                 struct{}          `type:"structure"`
-	QueryLanguage     *string           `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	QueryDefinitionId *string           `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
-	Name              *string           `name:"name" type:"string" min:"1" max:"255"`
-	QueryString       *string           `name:"queryString" type:"string" min:"1" max:"10000"`
-	LastModified      *int64            `name:"lastModified" type:"long" min:"0"`
-	LogGroupNames     []string          `name:"logGroupNames" type:"list"`
-	Parameters        []*QueryParameter `name:"parameters" type:"list" max:"20"`
+	_ struct{} `type:"structure"`
+	// The query language used for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The unique ID of the query definition.
+	QueryDefinitionId *string `name:"queryDefinitionId" type:"string" min:"1" max:"256"`
+	// The name of the query definition.
+	Name *string `name:"name" type:"string" min:"1" max:"255"`
+	// The query string to use for this definition.
+	QueryString *string `name:"queryString" type:"string" min:"1" max:"10000"`
+	// The date that the query definition was most recently modified.
+	LastModified *int64 `name:"lastModified" type:"long" min:"0"`
+	// If this query definition contains a list of log groups that it is limited to, that
+	// list appears here.
+	LogGroupNames []string `name:"logGroupNames" type:"list"`
+	// If this query definition contains a list of query parameters that define placeholder
+	// variables for the query string, that list appears here.
+	Parameters []*QueryParameter `name:"parameters" type:"list" max:"20"`
 }
 
+// Information about one CloudWatch Logs Insights query that matches the request in a
+// DescribeQueries operation.
 type QueryInfo struct {
-	_             struct{} `type:"structure"`
-	QueryLanguage *string  `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	QueryId       *string  `name:"queryId" type:"string" min:"1" max:"256"`
-	QueryString   *string  `name:"queryString" type:"string" min:"0" max:"10000"`
-	Status        *string  `name:"status" type:"string" enum:"QueryStatus"`
-	CreateTime    *int64   `name:"createTime" type:"long" min:"0"`
-	LogGroupName  *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	QueryDuration *int64   `name:"queryDuration" type:"long"`
-	BytesScanned  *float64 `name:"bytesScanned" type:"double"`
-	UserIdentity  *string  `name:"userIdentity" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The query language used for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The unique ID number of this query.
+	QueryId *string `name:"queryId" type:"string" min:"1" max:"256"`
+	// The query string used in this query.
+	QueryString *string `name:"queryString" type:"string" min:"0" max:"10000"`
+	// The status of this query. Values: QueryStatus.
+	Status *string `name:"status" type:"string" enum:"QueryStatus"`
+	// The date and time that this query was created.
+	CreateTime *int64 `name:"createTime" type:"long" min:"0"`
+	// The name of the log group scanned by this query.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The duration in milliseconds that the query took to execute.
+	QueryDuration *int64 `name:"queryDuration" type:"long"`
+	// The total number of bytes scanned by the query.
+	BytesScanned *float64 `name:"bytesScanned" type:"double"`
+	// The ARN of the user who ran the query.
+	UserIdentity *string `name:"userIdentity" type:"string" min:"1" max:"2048"`
 }
 
+// This structure defines a query parameter for a saved CloudWatch Logs Insights query
+// definition. Query parameters are supported only for Logs Insights QL queries. They are
+// placeholder variables that you can reference in a query string using the
+// {{parameterName}} syntax. Each parameter can include a default value and a description.
 type QueryParameter struct {
-	_            struct{} `type:"structure"`
-	Name         *string  `name:"name" type:"string" required:"true" min:"1" max:"128"`
-	DefaultValue *string  `name:"defaultValue" type:"string" max:"1024"`
-	Description  *string  `name:"description" type:"string" max:"512"`
+	_ struct{} `type:"structure"`
+	// The name of the query parameter.
+	Name *string `name:"name" type:"string" required:"true" min:"1" max:"128"`
+	// The default value to use for this query parameter if no value is supplied at execution
+	// time.
+	DefaultValue *string `name:"defaultValue" type:"string" max:"1024"`
+	// A description of the query parameter that explains its purpose or expected values.
+	Description *string `name:"description" type:"string" max:"512"`
 }
 
+// Contains the number of log events scanned by the query, the number of log events that
+// matched the query criteria, and the total number of bytes in the log events that were
+// scanned.
 type QueryStatistics struct {
-	_                       struct{} `type:"structure"`
-	RecordsMatched          *float64 `name:"recordsMatched" type:"double"`
-	RecordsScanned          *float64 `name:"recordsScanned" type:"double"`
+	_ struct{} `type:"structure"`
+	// The number of log events that matched the query string.
+	RecordsMatched *float64 `name:"recordsMatched" type:"double"`
+	// The total number of log events scanned during the query.
+	RecordsScanned *float64 `name:"recordsScanned" type:"double"`
+	// An estimate of the number of log events that were skipped when processing this query,
+	// because the query contained an indexed field.
 	EstimatedRecordsSkipped *float64 `name:"estimatedRecordsSkipped" type:"double"`
-	BytesScanned            *float64 `name:"bytesScanned" type:"double"`
-	EstimatedBytesSkipped   *float64 `name:"estimatedBytesSkipped" type:"double"`
-	LogGroupsScanned        *float64 `name:"logGroupsScanned" type:"double"`
+	// The total number of bytes in the log events scanned during the query.
+	BytesScanned *float64 `name:"bytesScanned" type:"double"`
+	// An estimate of the number of bytes in the log events that were skipped when processing
+	// this query, because the query contained an indexed field.
+	EstimatedBytesSkipped *float64 `name:"estimatedBytesSkipped" type:"double"`
+	// The number of log groups that were scanned by this query.
+	LogGroupsScanned *float64 `name:"logGroupsScanned" type:"double"`
 }
 
+// A structure that represents a valid record field header and whether it is mandatory.
 type RecordField struct {
-	_         struct{} `type:"structure"`
-	Name      *string  `name:"name" type:"string" min:"1" max:"64"`
-	Mandatory *bool    `name:"mandatory" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name to use when specifying this record field in a CreateDelivery or
+	// UpdateDeliveryConfiguration operation.
+	Name *string `name:"name" type:"string" min:"1" max:"64"`
+	// If this is true, the record field must be present in the recordFields parameter
+	// provided to a CreateDelivery or UpdateDeliveryConfiguration operation.
+	Mandatory *bool `name:"mandatory" type:"boolean"`
 }
 
+// If an entity is rejected when a PutLogEvents request was made, this includes details
+// about the reason for the rejection.
 type RejectedEntityInfo struct {
-	_         struct{} `type:"structure"`
-	ErrorType *string  `name:"errorType" type:"string" enum:"EntityRejectionErrorType" required:"true"`
+	_ struct{} `type:"structure"`
+	// The type of error that caused the rejection of the entity when calling PutLogEvents.
+	// Values: EntityRejectionErrorType.
+	ErrorType *string `name:"errorType" type:"string" enum:"EntityRejectionErrorType" required:"true"`
 }
 
+// Represents the rejected events.
 type RejectedLogEventsInfo struct {
-	_                        struct{} `type:"structure"`
-	TooNewLogEventStartIndex *int64   `name:"tooNewLogEventStartIndex" type:"integer"`
-	TooOldLogEventEndIndex   *int64   `name:"tooOldLogEventEndIndex" type:"integer"`
-	ExpiredLogEventEndIndex  *int64   `name:"expiredLogEventEndIndex" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The index of the first log event that is too new.
+	TooNewLogEventStartIndex *int64 `name:"tooNewLogEventStartIndex" type:"integer"`
+	// The index of the last log event that is too old.
+	TooOldLogEventEndIndex *int64 `name:"tooOldLogEventEndIndex" type:"integer"`
+	// The expired log events.
+	ExpiredLogEventEndIndex *int64 `name:"expiredLogEventEndIndex" type:"integer"`
 }
 
+// This object defines one key that will be renamed with the renameKey processor.
 type RenameKeyEntry struct {
-	_                 struct{} `type:"structure"`
-	Key               *string  `name:"key" type:"string" required:"true" min:"1" max:"128"`
-	RenameTo          *string  `name:"renameTo" type:"string" required:"true" min:"1" max:"128"`
-	OverwriteIfExists *bool    `name:"overwriteIfExists" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The key to rename
+	Key *string `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	// The string to use for the new key name
+	RenameTo *string `name:"renameTo" type:"string" required:"true" min:"1" max:"128"`
+	// Specifies whether to overwrite the existing value if the destination key already
+	// exists.
+	OverwriteIfExists *bool `name:"overwriteIfExists" type:"boolean"`
 }
 
+// Use this processor to rename keys in a log event.
 type RenameKeys struct {
-	_       struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of RenameKeyEntry objects, where each object contains the information about a
+	// single key to rename.
 	Entries []*RenameKeyEntry `name:"entries" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// The specified resource already exists.
 type ResourceAlreadyExistsException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2093,11 +3322,16 @@ func (e *ResourceAlreadyExistsException) ErrorCode() string { return "ResourceAl
 func (e *ResourceAlreadyExistsException) HTTPStatus() int   { return 400 }
 func (e *ResourceAlreadyExistsException) Fault() string     { return "client" }
 
+// This structure contains configuration details about an integration between CloudWatch
+// Logs and another entity.
 type ResourceConfig struct {
-	_                        struct{}                  `type:"structure" union:"true"`
+	_ struct{} `type:"structure" union:"true"`
+	// This structure contains configuration details about an integration between CloudWatch
+	// Logs and OpenSearch Service.
 	OpenSearchResourceConfig *OpenSearchResourceConfig `name:"openSearchResourceConfig" type:"structure"`
 }
 
+// The specified resource does not exist.
 type ResourceNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2113,81 +3347,141 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// A policy enabling one or more entities to put logs to a log group in this account.
 type ResourcePolicy struct {
-	_               struct{} `type:"structure"`
-	PolicyName      *string  `name:"policyName" type:"string"`
-	PolicyDocument  *string  `name:"policyDocument" type:"string" min:"1" max:"51200"`
-	LastUpdatedTime *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
-	PolicyScope     *string  `name:"policyScope" type:"string" enum:"PolicyScope"`
-	ResourceArn     *string  `name:"resourceArn" type:"string"`
-	RevisionId      *string  `name:"revisionId" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the resource policy.
+	PolicyName *string `name:"policyName" type:"string"`
+	// The details of the policy.
+	PolicyDocument *string `name:"policyDocument" type:"string" min:"1" max:"51200"`
+	// Timestamp showing when this policy was last updated, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
+	// Specifies scope of the resource policy. Values: PolicyScope.
+	PolicyScope *string `name:"policyScope" type:"string" enum:"PolicyScope"`
+	// The ARN of the CloudWatch Logs resource to which the resource policy is attached.
+	ResourceArn *string `name:"resourceArn" type:"string"`
+	// The revision ID of the resource policy.
+	RevisionId *string `name:"revisionId" type:"string" min:"1"`
 }
 
+// Contains one field from one log event returned by a CloudWatch Logs Insights query,
+// along with the value of that field.
 type ResultField struct {
-	_     struct{} `type:"structure"`
-	Field *string  `name:"field" type:"string"`
-	Value *string  `name:"value" type:"string"`
+	_ struct{} `type:"structure"`
+	// The log event field.
+	Field *string `name:"field" type:"string"`
+	// The value of this field.
+	Value *string `name:"value" type:"string"`
 }
 
+// Configuration for Amazon S3 destination where scheduled query results are delivered.
 type S3Configuration struct {
-	_                     struct{} `type:"structure"`
-	DestinationIdentifier *string  `name:"destinationIdentifier" type:"string" required:"true" max:"1024"`
-	RoleArn               *string  `name:"roleArn" type:"string" required:"true" min:"1"`
-	OwnerAccountId        *string  `name:"ownerAccountId" type:"string" min:"12" max:"12"`
-	KmsKeyId              *string  `name:"kmsKeyId" type:"string" max:"256"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 URI where query results are delivered.
+	DestinationIdentifier *string `name:"destinationIdentifier" type:"string" required:"true" max:"1024"`
+	// The ARN of the IAM role that grants permissions to write query results to the
+	// specified Amazon S3 destination.
+	RoleArn *string `name:"roleArn" type:"string" required:"true" min:"1"`
+	// The Amazon Web Services accountId for the bucket owning account.
+	OwnerAccountId *string `name:"ownerAccountId" type:"string" min:"12" max:"12"`
+	// The Amazon Resource Name (ARN) of the KMS encryption key.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
 }
 
+// This structure contains delivery configurations that apply only when the delivery
+// destination resource is an S3 bucket.
 type S3DeliveryConfiguration struct {
-	_                        struct{} `type:"structure"`
-	SuffixPath               *string  `name:"suffixPath" type:"string" min:"1" max:"256"`
-	EnableHiveCompatiblePath *bool    `name:"enableHiveCompatiblePath" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// This string allows re-configuring the S3 object prefix to contain either static or
+	// variable sections.
+	SuffixPath *string `name:"suffixPath" type:"string" min:"1" max:"256"`
+	// This parameter causes the S3 objects that contain delivered logs to use a prefix
+	// structure that allows for integration with Apache Hive.
+	EnableHiveCompatiblePath *bool `name:"enableHiveCompatiblePath" type:"boolean"`
 }
 
+// Represents a data source association with an S3 Table Integration, including its status
+// and metadata.
 type S3TableIntegrationSource struct {
-	_                      struct{}    `type:"structure"`
-	Identifier             *string     `name:"identifier" type:"string" min:"1" max:"2048"`
-	DataSource             *DataSource `name:"dataSource" type:"structure"`
-	Status                 *string     `name:"status" type:"string" enum:"S3TableIntegrationSourceStatus"`
-	StatusReason           *string     `name:"statusReason" type:"string" min:"1"`
-	CreatedTimeStamp       *int64      `name:"createdTimeStamp" type:"long" min:"0"`
-	ParentSourceIdentifier *string     `name:"parentSourceIdentifier" type:"string" min:"1" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for this data source association.
+	Identifier *string `name:"identifier" type:"string" min:"1" max:"2048"`
+	// The data source associated with the S3 Table Integration.
+	DataSource *DataSource `name:"dataSource" type:"structure"`
+	// The current status of the data source association. Values:
+	// S3TableIntegrationSourceStatus.
+	Status *string `name:"status" type:"string" enum:"S3TableIntegrationSourceStatus"`
+	// Additional information about the status of the data source association.
+	StatusReason *string `name:"statusReason" type:"string" min:"1"`
+	// The timestamp when the data source association was created.
+	CreatedTimeStamp *int64 `name:"createdTimeStamp" type:"long" min:"0"`
+	// The identifier of the parent data source for this association.
+	ParentSourceIdentifier *string `name:"parentSourceIdentifier" type:"string" min:"1" max:"2048"`
 }
 
+// Contains information about the S3 Tables integration configuration for a configuration
+// template.
 type S3TablesIntegration struct {
-	_              struct{} `type:"structure"`
-	DatasourceName *string  `name:"datasourceName" type:"string" min:"1" max:"256"`
-	DatasourceType *string  `name:"datasourceType" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The name of the S3 Tables datasource.
+	DatasourceName *string `name:"datasourceName" type:"string" min:"1" max:"256"`
+	// The type of the S3 Tables datasource.
+	DatasourceType *string `name:"datasourceType" type:"string" min:"1" max:"256"`
 }
 
+// Information about a destination where scheduled query results are processed, including
+// processing status and any error messages.
 type ScheduledQueryDestination struct {
-	_                     struct{} `type:"structure"`
-	DestinationType       *string  `name:"destinationType" type:"string" enum:"ScheduledQueryDestinationType"`
-	DestinationIdentifier *string  `name:"destinationIdentifier" type:"string"`
-	Status                *string  `name:"status" type:"string" enum:"ActionStatus"`
-	ProcessedIdentifier   *string  `name:"processedIdentifier" type:"string"`
-	ErrorMessage          *string  `name:"errorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// The type of destination for query results. Values: ScheduledQueryDestinationType.
+	DestinationType *string `name:"destinationType" type:"string" enum:"ScheduledQueryDestinationType"`
+	// The identifier for the destination where results are delivered.
+	DestinationIdentifier *string `name:"destinationIdentifier" type:"string"`
+	// The processing status of the destination delivery. Values: ActionStatus.
+	Status *string `name:"status" type:"string" enum:"ActionStatus"`
+	// The identifier of the processed result at the destination.
+	ProcessedIdentifier *string `name:"processedIdentifier" type:"string"`
+	// Error message if destination processing failed.
+	ErrorMessage *string `name:"errorMessage" type:"string"`
 }
 
+// Summary information about a scheduled query, including basic configuration and
+// execution status.
 type ScheduledQuerySummary struct {
-	_                        struct{}                  `type:"structure"`
-	ScheduledQueryArn        *string                   `name:"scheduledQueryArn" type:"string"`
-	Name                     *string                   `name:"name" type:"string" min:"1" max:"255"`
-	State                    *string                   `name:"state" type:"string" enum:"ScheduledQueryState"`
-	LastTriggeredTime        *int64                    `name:"lastTriggeredTime" type:"long" min:"0"`
-	LastExecutionStatus      *string                   `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
-	ScheduleExpression       *string                   `name:"scheduleExpression" type:"string" max:"256"`
-	Timezone                 *string                   `name:"timezone" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The ARN of the scheduled query.
+	ScheduledQueryArn *string `name:"scheduledQueryArn" type:"string"`
+	// The name of the scheduled query.
+	Name *string `name:"name" type:"string" min:"1" max:"255"`
+	// The current state of the scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
+	// The timestamp when the scheduled query was last executed.
+	LastTriggeredTime *int64 `name:"lastTriggeredTime" type:"long" min:"0"`
+	// The status of the most recent execution. Values: ExecutionStatus.
+	LastExecutionStatus *string `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
+	// The cron expression that defines when the scheduled query runs.
+	ScheduleExpression *string `name:"scheduleExpression" type:"string" max:"256"`
+	// The timezone used for evaluating the schedule expression.
+	Timezone *string `name:"timezone" type:"string" min:"1"`
+	// Configuration for where query results are delivered.
 	DestinationConfiguration *DestinationConfiguration `name:"destinationConfiguration" type:"structure"`
-	CreationTime             *int64                    `name:"creationTime" type:"long" min:"0"`
-	LastUpdatedTime          *int64                    `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The timestamp when the scheduled query was created.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The timestamp when the scheduled query was last updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
+// Represents the search status of a log stream.
 type SearchedLogStream struct {
-	_                  struct{} `type:"structure"`
-	LogStreamName      *string  `name:"logStreamName" type:"string" min:"1" max:"512"`
-	SearchedCompletely *bool    `name:"searchedCompletely" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The name of the log stream.
+	LogStreamName *string `name:"logStreamName" type:"string" min:"1" max:"512"`
+	// Indicates whether all the events in this log stream were searched.
+	SearchedCompletely *bool `name:"searchedCompletely" type:"boolean"`
 }
 
+// This request exceeds a service quota.
 type ServiceQuotaExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2203,6 +3497,7 @@ func (e *ServiceQuotaExceededException) ErrorCode() string { return "ServiceQuot
 func (e *ServiceQuotaExceededException) HTTPStatus() int   { return 400 }
 func (e *ServiceQuotaExceededException) Fault() string     { return "client" }
 
+// The service cannot complete the request.
 type ServiceUnavailableException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2218,6 +3513,7 @@ func (e *ServiceUnavailableException) ErrorCode() string { return "ServiceUnavai
 func (e *ServiceUnavailableException) HTTPStatus() int   { return 400 }
 func (e *ServiceUnavailableException) Fault() string     { return "server" }
 
+// This exception is returned if an unknown error occurs during a Live Tail session.
 type SessionStreamingException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2233,6 +3529,8 @@ func (e *SessionStreamingException) ErrorCode() string { return "SessionStreamin
 func (e *SessionStreamingException) HTTPStatus() int   { return 400 }
 func (e *SessionStreamingException) Fault() string     { return "client" }
 
+// This exception is returned in a Live Tail stream when the Live Tail session times out.
+// Live Tail sessions time out after three hours.
 type SessionTimeoutException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -2248,129 +3546,199 @@ func (e *SessionTimeoutException) ErrorCode() string { return "SessionTimeoutExc
 func (e *SessionTimeoutException) HTTPStatus() int   { return 400 }
 func (e *SessionTimeoutException) Fault() string     { return "client" }
 
+// Use this processor to split a field into an array of strings using a delimiting
+// character.
 type SplitString struct {
-	_       struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of SplitStringEntry objects, where each object contains the information about
+	// one field to split.
 	Entries []*SplitStringEntry `name:"entries" type:"list" required:"true" min:"1" max:"10"`
 }
 
+// This object defines one log field that will be split with the splitString processor.
 type SplitStringEntry struct {
-	_         struct{} `type:"structure"`
-	Source    *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	Delimiter *string  `name:"delimiter" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The key of the field to split.
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The separator characters to split the string entry on.
+	Delimiter *string `name:"delimiter" type:"string" required:"true" min:"1" max:"128"`
 }
 
 type StartLiveTailRequest struct {
-	_                     struct{} `type:"structure"`
-	LogGroupIdentifiers   []string `name:"logGroupIdentifiers" type:"list" required:"true" min:"1" max:"10"`
-	LogStreamNames        []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// An array where each item in the array is a log group to include in the Live Tail
+	// session.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" required:"true" min:"1" max:"10"`
+	// If you specify this parameter, then only log events in the log streams that you
+	// specify here are included in the Live Tail session.
+	LogStreamNames []string `name:"logStreamNames" type:"list" min:"1" max:"100"`
+	// If you specify this parameter, then only log events in the log streams that have names
+	// that start with the prefixes that you specify here are included in the Live Tail
+	// session.
 	LogStreamNamePrefixes []string `name:"logStreamNamePrefixes" type:"list" min:"1" max:"100"`
-	LogEventFilterPattern *string  `name:"logEventFilterPattern" type:"string" min:"0" max:"1024"`
+	// An optional pattern to use to filter the results to include only log events that match
+	// the pattern.
+	LogEventFilterPattern *string `name:"logEventFilterPattern" type:"string" min:"0" max:"1024"`
 }
 
 type StartLiveTailResponse struct {
-	_              struct{} `type:"structure"`
-	ResponseStream any      `name:"responseStream" type:"eventstream"` // an event stream: not decoded or encoded yet
+	_ struct{} `type:"structure"`
+	// An object that includes the stream returned by your request.
+	ResponseStream any `name:"responseStream" type:"eventstream"` // an event stream: not decoded or encoded yet
 }
 
 type StartQueryRequest struct {
-	_                   struct{} `type:"structure"`
-	QueryLanguage       *string  `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	LogGroupName        *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	LogGroupNames       []string `name:"logGroupNames" type:"list"`
+	_ struct{} `type:"structure"`
+	// Specify the query language to use for this query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The log group on which to perform the query.
+	LogGroupName *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	// The list of log groups to be queried.
+	LogGroupNames []string `name:"logGroupNames" type:"list"`
+	// The list of log groups to query.
 	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list"`
-	StartTime           *int64   `name:"startTime" type:"long" required:"true" min:"0"`
-	EndTime             *int64   `name:"endTime" type:"long" required:"true" min:"0"`
-	QueryString         *string  `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
-	Limit               *int64   `name:"limit" type:"integer" min:"1" max:"100000"`
+	// The beginning of the time range to query.
+	StartTime *int64 `name:"startTime" type:"long" required:"true" min:"0"`
+	// The end of the time range to query.
+	EndTime *int64 `name:"endTime" type:"long" required:"true" min:"0"`
+	// The query string to use.
+	QueryString *string `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
+	// The maximum number of log events to return in the query.
+	Limit *int64 `name:"limit" type:"integer" min:"1" max:"100000"`
 }
 
 type StartQueryResponse struct {
-	_       struct{} `type:"structure"`
-	QueryId *string  `name:"queryId" type:"string" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The unique ID of the query.
+	QueryId *string `name:"queryId" type:"string" min:"1" max:"256"`
 }
 
 type StopQueryRequest struct {
-	_       struct{} `type:"structure"`
-	QueryId *string  `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ID number of the query to stop.
+	QueryId *string `name:"queryId" type:"string" required:"true" min:"1" max:"256"`
 }
 
 type StopQueryResponse struct {
-	_       struct{} `type:"structure"`
-	Success *bool    `name:"success" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// This is true if the query was stopped by the StopQuery operation.
+	Success *bool `name:"success" type:"boolean"`
 }
 
+// Represents a subscription filter.
 type SubscriptionFilter struct {
-	_                      struct{} `type:"structure"`
-	FilterName             *string  `name:"filterName" type:"string" min:"1" max:"512"`
-	LogGroupName           *string  `name:"logGroupName" type:"string" min:"1" max:"512"`
-	FilterPattern          *string  `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	DestinationArn         *string  `name:"destinationArn" type:"string" min:"1"`
-	RoleArn                *string  `name:"roleArn" type:"string" min:"1"`
-	Distribution           *string  `name:"distribution" type:"string" enum:"Distribution"`
-	ApplyOnTransformedLogs *bool    `name:"applyOnTransformedLogs" type:"boolean"`
-	CreationTime           *int64   `name:"creationTime" type:"long" min:"0"`
-	FieldSelectionCriteria *string  `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
-	EmitSystemFields       []string `name:"emitSystemFields" type:"list"`
+	_ struct{} `type:"structure"`
+	// The name of the subscription filter.
+	FilterName *string `name:"filterName" type:"string" min:"1" max:"512"`
+	// The name of the log group.
+	LogGroupName  *string `name:"logGroupName" type:"string" min:"1" max:"512"`
+	FilterPattern *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// The Amazon Resource Name (ARN) of the destination.
+	DestinationArn *string `name:"destinationArn" type:"string" min:"1"`
+	RoleArn        *string `name:"roleArn" type:"string" min:"1"`
+	// Values: Distribution.
+	Distribution *string `name:"distribution" type:"string" enum:"Distribution"`
+	// This parameter is valid only for log groups that have an active log transformer.
+	ApplyOnTransformedLogs *bool `name:"applyOnTransformedLogs" type:"boolean"`
+	// The creation time of the subscription filter, expressed as the number of milliseconds
+	// after Jan 1, 1970 00:00:00 UTC.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The filter expression that specifies which log events are processed by this
+	// subscription filter based on system fields.
+	FieldSelectionCriteria *string `name:"fieldSelectionCriteria" type:"string" min:"0" max:"2000"`
+	// The list of system fields that are included in the log events sent to the subscription
+	// destination.
+	EmitSystemFields []string `name:"emitSystemFields" type:"list"`
 }
 
+// This processor matches a key’s value against a regular expression and replaces all
+// matches with a replacement string.
 type SubstituteString struct {
-	_       struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of objects, where each object contains the information about one key to match
+	// and replace.
 	Entries []*SubstituteStringEntry `name:"entries" type:"list" required:"true" min:"1" max:"10"`
 }
 
+// This object defines one log field key that will be replaced using the substituteString
+// processor.
 type SubstituteStringEntry struct {
-	_      struct{} `type:"structure"`
-	Source *string  `name:"source" type:"string" required:"true" min:"1" max:"128"`
-	From   *string  `name:"from" type:"string" required:"true" min:"1" max:"128"`
-	To     *string  `name:"to" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The key to modify
+	Source *string `name:"source" type:"string" required:"true" min:"1" max:"128"`
+	// The regular expression string to be replaced.
+	From *string `name:"from" type:"string" required:"true" min:"1" max:"128"`
+	// The string to be substituted for each match of from
+	To *string `name:"to" type:"string" required:"true" min:"1" max:"128"`
 }
 
+// If you are suppressing an anomaly temporariliy, this structure defines how long the
+// suppression period is to be.
 type SuppressionPeriod struct {
-	_               struct{} `type:"structure"`
-	Value           *int64   `name:"value" type:"integer"`
-	SuppressionUnit *string  `name:"suppressionUnit" type:"string" enum:"SuppressionUnit"`
+	_ struct{} `type:"structure"`
+	// Specifies the number of seconds, minutes or hours to suppress this anomaly.
+	Value *int64 `name:"value" type:"integer"`
+	// Specifies whether the value of value is in seconds, minutes, or hours. Values:
+	// SuppressionUnit.
+	SuppressionUnit *string `name:"suppressionUnit" type:"string" enum:"SuppressionUnit"`
 }
 
+// A tag filter that specifies a tag key and optional tag values for filtering log groups
+// by tags.
 type TagFilter struct {
-	_      struct{} `type:"structure"`
-	Key    *string  `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// The tag key to filter on.
+	Key *string `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	// An optional list of tag values to filter on.
 	Values []string `name:"values" type:"list" min:"0" max:"5"`
 }
 
 type TagLogGroupRequest struct {
-	_            struct{}          `type:"structure"`
-	LogGroupName *string           `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	Tags         map[string]string `name:"tags" type:"map" required:"true" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The key-value pairs to use for the tags.
+	Tags map[string]string `name:"tags" type:"map" required:"true" min:"1" max:"50"`
 }
 
 type TagResourceRequest struct {
-	_           struct{}          `type:"structure"`
-	ResourceArn *string           `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
-	Tags        map[string]string `name:"tags" type:"map" required:"true" min:"1" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the resource that you're adding tags to.
+	ResourceArn *string `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	// The list of key-value pairs to associate with the resource.
+	Tags map[string]string `name:"tags" type:"map" required:"true" min:"1" max:"50"`
 }
 
 type TestMetricFilterRequest struct {
-	_                struct{} `type:"structure"`
-	FilterPattern    *string  `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
+	_             struct{} `type:"structure"`
+	FilterPattern *string  `name:"filterPattern" type:"string" required:"true" min:"0" max:"1024"`
+	// The log event messages to test.
 	LogEventMessages []string `name:"logEventMessages" type:"list" required:"true" min:"1" max:"50"`
 }
 
 type TestMetricFilterResponse struct {
-	_       struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The matched events.
 	Matches []*MetricFilterMatchRecord `name:"matches" type:"list"`
 }
 
 type TestTransformerRequest struct {
-	_                 struct{}     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// This structure contains the configuration of this log transformer that you want to
+	// test.
 	TransformerConfig []*Processor `name:"transformerConfig" type:"list" required:"true" min:"1" max:"20"`
-	LogEventMessages  []string     `name:"logEventMessages" type:"list" required:"true" min:"1" max:"50"`
+	// An array of the raw log events that you want to use to test this transformer.
+	LogEventMessages []string `name:"logEventMessages" type:"list" required:"true" min:"1" max:"50"`
 }
 
 type TestTransformerResponse struct {
-	_               struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array where each member of the array includes both the original version and the
+	// transformed version of one of the log events that you input.
 	TransformedLogs []*TransformedLogRecord `name:"transformedLogs" type:"list"`
 }
 
+// The request was throttled because of quota limits.
 type ThrottlingException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2386,10 +3754,12 @@ func (e *ThrottlingException) ErrorCode() string { return "ThrottlingException" 
 func (e *ThrottlingException) HTTPStatus() int   { return 400 }
 func (e *ThrottlingException) Fault() string     { return "client" }
 
+// A resource can have no more than 50 tags.
 type TooManyTagsException struct {
-	_            struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message      *string  `name:"message" type:"string"`
-	ResourceName *string  `name:"resourceName" type:"string" min:"1" max:"1011"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
+	Message *string  `name:"message" type:"string"`
+	// The name of the resource.
+	ResourceName *string `name:"resourceName" type:"string" min:"1" max:"1011"`
 }
 
 func (e *TooManyTagsException) Error() string {
@@ -2402,38 +3772,64 @@ func (e *TooManyTagsException) ErrorCode() string { return "TooManyTagsException
 func (e *TooManyTagsException) HTTPStatus() int   { return 400 }
 func (e *TooManyTagsException) Fault() string     { return "client" }
 
+// This structure contains information for one log event that has been processed by a log
+// transformer.
 type TransformedLogRecord struct {
-	_                       struct{} `type:"structure"`
-	EventNumber             *int64   `name:"eventNumber" type:"long"`
-	EventMessage            *string  `name:"eventMessage" type:"string" min:"1"`
-	TransformedEventMessage *string  `name:"transformedEventMessage" type:"string" min:"1"`
+	_ struct{} `type:"structure"`
+	// The event number.
+	EventNumber *int64 `name:"eventNumber" type:"long"`
+	// The original log event message before it was transformed.
+	EventMessage *string `name:"eventMessage" type:"string" min:"1"`
+	// The log event message after being transformed.
+	TransformedEventMessage *string `name:"transformedEventMessage" type:"string" min:"1"`
 }
 
+// A record of a scheduled query execution, including execution status, timestamp, and
+// destination processing results.
 type TriggerHistoryRecord struct {
-	_                  struct{}                     `type:"structure"`
-	QueryId            *string                      `name:"queryId" type:"string" min:"1" max:"256"`
-	ExecutionStatus    *string                      `name:"executionStatus" type:"string" enum:"ExecutionStatus"`
-	TriggeredTimestamp *int64                       `name:"triggeredTimestamp" type:"long" min:"0"`
-	ErrorMessage       *string                      `name:"errorMessage" type:"string"`
-	Destinations       []*ScheduledQueryDestination `name:"destinations" type:"list"`
+	_ struct{} `type:"structure"`
+	// The unique identifier for this query execution.
+	QueryId *string `name:"queryId" type:"string" min:"1" max:"256"`
+	// The execution status of the scheduled query run. Values: ExecutionStatus.
+	ExecutionStatus *string `name:"executionStatus" type:"string" enum:"ExecutionStatus"`
+	// The timestamp when the scheduled query execution was triggered.
+	TriggeredTimestamp *int64 `name:"triggeredTimestamp" type:"long" min:"0"`
+	// Error message if the query execution failed.
+	ErrorMessage *string `name:"errorMessage" type:"string"`
+	// Information about destination processing for this query execution.
+	Destinations []*ScheduledQueryDestination `name:"destinations" type:"list"`
 }
 
+// Use this processor to remove leading and trailing whitespace.
 type TrimString struct {
-	_        struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array containing the keys of the fields to trim.
 	WithKeys []string `name:"withKeys" type:"list" required:"true" min:"1" max:"10"`
 }
 
+// Use this processor to convert a value type associated with the specified key to the
+// specified type. It's a casting processor that changes the types of the specified
+// fields. Values can be converted into one of the following datatypes: integer, double,
+// string and boolean.
 type TypeConverter struct {
-	_       struct{}              `type:"structure"`
+	_ struct{} `type:"structure"`
+	// An array of TypeConverterEntry objects, where each object contains the information
+	// about one field to change the type of.
 	Entries []*TypeConverterEntry `name:"entries" type:"list" required:"true" min:"1" max:"5"`
 }
 
+// This object defines one value type that will be converted using the typeConverter
+// processor.
 type TypeConverterEntry struct {
-	_    struct{} `type:"structure"`
-	Key  *string  `name:"key" type:"string" required:"true" min:"1" max:"128"`
-	Type *string  `name:"type" type:"string" enum:"Type" required:"true"`
+	_ struct{} `type:"structure"`
+	// The key with the value that is to be converted to a different type.
+	Key *string `name:"key" type:"string" required:"true" min:"1" max:"128"`
+	// The type to convert the field value to. Values: Type.
+	Type *string `name:"type" type:"string" enum:"Type" required:"true"`
 }
 
+// The most likely cause is an Amazon Web Services access key ID or secret key that's not
+// valid.
 type UnrecognizedClientException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2450,32 +3846,51 @@ func (e *UnrecognizedClientException) HTTPStatus() int   { return 400 }
 func (e *UnrecognizedClientException) Fault() string     { return "client" }
 
 type UntagLogGroupRequest struct {
-	_            struct{} `type:"structure"`
-	LogGroupName *string  `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
-	Tags         []string `name:"tags" type:"list" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the log group.
+	LogGroupName *string `name:"logGroupName" type:"string" required:"true" min:"1" max:"512"`
+	// The tag keys.
+	Tags []string `name:"tags" type:"list" required:"true" min:"1"`
 }
 
 type UntagResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
-	TagKeys     []string `name:"tagKeys" type:"list" required:"true" min:"0" max:"50"`
+	_ struct{} `type:"structure"`
+	// The ARN of the CloudWatch Logs resource that you're removing tags from.
+	ResourceArn *string `name:"resourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	// The list of tag keys to remove from the resource.
+	TagKeys []string `name:"tagKeys" type:"list" required:"true" min:"0" max:"50"`
 }
 
 type UpdateAnomalyRequest struct {
-	_                  struct{}           `type:"structure"`
-	AnomalyId          *string            `name:"anomalyId" type:"string" min:"36" max:"36"`
-	PatternId          *string            `name:"patternId" type:"string" min:"32" max:"32"`
-	AnomalyDetectorArn *string            `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
-	SuppressionType    *string            `name:"suppressionType" type:"string" enum:"SuppressionType"`
-	SuppressionPeriod  *SuppressionPeriod `name:"suppressionPeriod" type:"structure"`
-	Baseline           *bool              `name:"baseline" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// If you are suppressing or unsuppressing an anomaly, specify its unique ID here.
+	AnomalyId *string `name:"anomalyId" type:"string" min:"36" max:"36"`
+	// If you are suppressing or unsuppressing an pattern, specify its unique ID here.
+	PatternId *string `name:"patternId" type:"string" min:"32" max:"32"`
+	// The ARN of the anomaly detector that this operation is to act on.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
+	// Use this to specify whether the suppression to be temporary or infinite. Values:
+	// SuppressionType.
+	SuppressionType *string `name:"suppressionType" type:"string" enum:"SuppressionType"`
+	// If you are temporarily suppressing an anomaly or pattern, use this structure to
+	// specify how long the suppression is to last.
+	SuppressionPeriod *SuppressionPeriod `name:"suppressionPeriod" type:"structure"`
+	// Set this to true to prevent CloudWatch Logs from displaying this behavior as an
+	// anomaly in the future.
+	Baseline *bool `name:"baseline" type:"boolean"`
 }
 
 type UpdateDeliveryConfigurationRequest struct {
-	_                       struct{}                 `type:"structure"`
-	Id                      *string                  `name:"id" type:"string" required:"true" min:"1" max:"64"`
-	RecordFields            []string                 `name:"recordFields" type:"list" min:"0" max:"128"`
-	FieldDelimiter          *string                  `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	_ struct{} `type:"structure"`
+	// The ID of the delivery to be updated by this request.
+	Id *string `name:"id" type:"string" required:"true" min:"1" max:"64"`
+	// The list of record fields to be delivered to the destination, in order.
+	RecordFields []string `name:"recordFields" type:"list" min:"0" max:"128"`
+	// The field delimiter to use between record fields when the final output format of a
+	// delivery is in Plain, W3C, or Raw format.
+	FieldDelimiter *string `name:"fieldDelimiter" type:"string" min:"0" max:"5"`
+	// This structure contains parameters that are valid only when the delivery's delivery
+	// destination is an S3 bucket.
 	S3DeliveryConfiguration *S3DeliveryConfiguration `name:"s3DeliveryConfiguration" type:"structure"`
 }
 
@@ -2484,72 +3899,120 @@ type UpdateDeliveryConfigurationResponse struct {
 }
 
 type UpdateLogAnomalyDetectorRequest struct {
-	_                     struct{} `type:"structure"`
-	AnomalyDetectorArn    *string  `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
-	EvaluationFrequency   *string  `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
-	FilterPattern         *string  `name:"filterPattern" type:"string" min:"0" max:"1024"`
-	AnomalyVisibilityTime *int64   `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
-	Enabled               *bool    `name:"enabled" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the anomaly detector that you want to update.
+	AnomalyDetectorArn *string `name:"anomalyDetectorArn" type:"string" required:"true" min:"1"`
+	// Specifies how often the anomaly detector runs and look for anomalies. Values:
+	// EvaluationFrequency.
+	EvaluationFrequency *string `name:"evaluationFrequency" type:"string" enum:"EvaluationFrequency"`
+	FilterPattern       *string `name:"filterPattern" type:"string" min:"0" max:"1024"`
+	// The number of days to use as the life cycle of anomalies.
+	AnomalyVisibilityTime *int64 `name:"anomalyVisibilityTime" type:"long" min:"7" max:"90"`
+	// Use this parameter to pause or restart the anomaly detector.
+	Enabled *bool `name:"enabled" type:"boolean" required:"true"`
 }
 
 type UpdateLookupTableRequest struct {
-	_              struct{} `type:"structure"`
-	LookupTableArn *string  `name:"lookupTableArn" type:"string" required:"true"`
-	Description    *string  `name:"description" type:"string" min:"0" max:"1024"`
-	TableBody      *string  `name:"tableBody" type:"string" required:"true" min:"1" max:"10485760"`
-	KmsKeyId       *string  `name:"kmsKeyId" type:"string" max:"256"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table to update.
+	LookupTableArn *string `name:"lookupTableArn" type:"string" required:"true"`
+	// An updated description of the lookup table.
+	Description *string `name:"description" type:"string" min:"0" max:"1024"`
+	// The new CSV content to replace the existing data.
+	TableBody *string `name:"tableBody" type:"string" required:"true" min:"1" max:"10485760"`
+	// The ARN of the KMS key to use to encrypt the lookup table data.
+	KmsKeyId *string `name:"kmsKeyId" type:"string" max:"256"`
 }
 
 type UpdateLookupTableResponse struct {
-	_               struct{} `type:"structure"`
-	LookupTableArn  *string  `name:"lookupTableArn" type:"string"`
-	LastUpdatedTime *int64   `name:"lastUpdatedTime" type:"long" min:"0"`
+	_ struct{} `type:"structure"`
+	// The ARN of the lookup table that was updated.
+	LookupTableArn *string `name:"lookupTableArn" type:"string"`
+	// The time when the lookup table was last updated, expressed as the number of
+	// milliseconds after Jan 1, 1970 00:00:00 UTC.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
 type UpdateScheduledQueryRequest struct {
-	_                        struct{}                  `type:"structure"`
-	Identifier               *string                   `name:"identifier" type:"string" required:"true"`
-	Description              *string                   `name:"description" type:"string" max:"1024"`
-	QueryLanguage            *string                   `name:"queryLanguage" type:"string" enum:"QueryLanguage" required:"true"`
-	QueryString              *string                   `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
-	LogGroupIdentifiers      []string                  `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
-	ScheduleExpression       *string                   `name:"scheduleExpression" type:"string" required:"true" max:"256"`
-	Timezone                 *string                   `name:"timezone" type:"string" min:"1"`
-	StartTimeOffset          *int64                    `name:"startTimeOffset" type:"long"`
+	_ struct{} `type:"structure"`
+	// The ARN or name of the scheduled query to update.
+	Identifier *string `name:"identifier" type:"string" required:"true"`
+	// An updated description for the scheduled query.
+	Description *string `name:"description" type:"string" max:"1024"`
+	// The updated query language for the scheduled query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage" required:"true"`
+	// The updated query string to execute.
+	QueryString *string `name:"queryString" type:"string" required:"true" min:"0" max:"10000"`
+	// The updated array of log group names or ARNs to query.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
+	// The updated cron expression that defines when the scheduled query runs.
+	ScheduleExpression *string `name:"scheduleExpression" type:"string" required:"true" max:"256"`
+	// The updated timezone for evaluating the schedule expression.
+	Timezone *string `name:"timezone" type:"string" min:"1"`
+	// The updated time offset in seconds that defines the lookback period for the query.
+	StartTimeOffset *int64 `name:"startTimeOffset" type:"long"`
+	// The updated configuration for where to deliver query results.
 	DestinationConfiguration *DestinationConfiguration `name:"destinationConfiguration" type:"structure"`
-	ScheduleStartTime        *int64                    `name:"scheduleStartTime" type:"long" min:"0"`
-	ScheduleEndTime          *int64                    `name:"scheduleEndTime" type:"long" min:"0"`
-	ExecutionRoleArn         *string                   `name:"executionRoleArn" type:"string" required:"true" min:"1"`
-	State                    *string                   `name:"state" type:"string" enum:"ScheduledQueryState"`
+	// The updated start time for the scheduled query in Unix epoch format.
+	ScheduleStartTime *int64 `name:"scheduleStartTime" type:"long" min:"0"`
+	// The updated end time for the scheduled query in Unix epoch format.
+	ScheduleEndTime *int64 `name:"scheduleEndTime" type:"long" min:"0"`
+	// The updated ARN of the IAM role that grants permissions to execute the query and
+	// deliver results.
+	ExecutionRoleArn *string `name:"executionRoleArn" type:"string" required:"true" min:"1"`
+	// The updated state of the scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
 }
 
 type UpdateScheduledQueryResponse struct {
-	_                        struct{}                  `type:"structure"`
-	ScheduledQueryArn        *string                   `name:"scheduledQueryArn" type:"string"`
-	Name                     *string                   `name:"name" type:"string" min:"1" max:"255"`
-	Description              *string                   `name:"description" type:"string" max:"1024"`
-	QueryLanguage            *string                   `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
-	QueryString              *string                   `name:"queryString" type:"string" min:"0" max:"10000"`
-	LogGroupIdentifiers      []string                  `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
-	ScheduleExpression       *string                   `name:"scheduleExpression" type:"string" max:"256"`
-	Timezone                 *string                   `name:"timezone" type:"string" min:"1"`
-	StartTimeOffset          *int64                    `name:"startTimeOffset" type:"long"`
+	_ struct{} `type:"structure"`
+	// The ARN of the updated scheduled query.
+	ScheduledQueryArn *string `name:"scheduledQueryArn" type:"string"`
+	// The name of the updated scheduled query.
+	Name *string `name:"name" type:"string" min:"1" max:"255"`
+	// The description of the updated scheduled query.
+	Description *string `name:"description" type:"string" max:"1024"`
+	// The query language of the updated scheduled query. Values: QueryLanguage.
+	QueryLanguage *string `name:"queryLanguage" type:"string" enum:"QueryLanguage"`
+	// The query string of the updated scheduled query.
+	QueryString *string `name:"queryString" type:"string" min:"0" max:"10000"`
+	// The log groups queried by the updated scheduled query.
+	LogGroupIdentifiers []string `name:"logGroupIdentifiers" type:"list" min:"1" max:"50"`
+	// The cron expression of the updated scheduled query.
+	ScheduleExpression *string `name:"scheduleExpression" type:"string" max:"256"`
+	// The timezone of the updated scheduled query.
+	Timezone *string `name:"timezone" type:"string" min:"1"`
+	// The time offset of the updated scheduled query.
+	StartTimeOffset *int64 `name:"startTimeOffset" type:"long"`
+	// The destination configuration of the updated scheduled query.
 	DestinationConfiguration *DestinationConfiguration `name:"destinationConfiguration" type:"structure"`
-	State                    *string                   `name:"state" type:"string" enum:"ScheduledQueryState"`
-	LastTriggeredTime        *int64                    `name:"lastTriggeredTime" type:"long" min:"0"`
-	LastExecutionStatus      *string                   `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
-	ScheduleStartTime        *int64                    `name:"scheduleStartTime" type:"long" min:"0"`
-	ScheduleEndTime          *int64                    `name:"scheduleEndTime" type:"long" min:"0"`
-	ExecutionRoleArn         *string                   `name:"executionRoleArn" type:"string" min:"1"`
-	CreationTime             *int64                    `name:"creationTime" type:"long" min:"0"`
-	LastUpdatedTime          *int64                    `name:"lastUpdatedTime" type:"long" min:"0"`
+	// The state of the updated scheduled query. Values: ScheduledQueryState.
+	State *string `name:"state" type:"string" enum:"ScheduledQueryState"`
+	// The timestamp when the updated scheduled query was last executed.
+	LastTriggeredTime *int64 `name:"lastTriggeredTime" type:"long" min:"0"`
+	// The status of the most recent execution of the updated scheduled query. Values:
+	// ExecutionStatus.
+	LastExecutionStatus *string `name:"lastExecutionStatus" type:"string" enum:"ExecutionStatus"`
+	// The start time of the updated scheduled query.
+	ScheduleStartTime *int64 `name:"scheduleStartTime" type:"long" min:"0"`
+	// The end time of the updated scheduled query.
+	ScheduleEndTime *int64 `name:"scheduleEndTime" type:"long" min:"0"`
+	// The execution role ARN of the updated scheduled query.
+	ExecutionRoleArn *string `name:"executionRoleArn" type:"string" min:"1"`
+	// The timestamp when the scheduled query was originally created.
+	CreationTime *int64 `name:"creationTime" type:"long" min:"0"`
+	// The timestamp when the scheduled query was last updated.
+	LastUpdatedTime *int64 `name:"lastUpdatedTime" type:"long" min:"0"`
 }
 
+// This processor converts a string field to uppercase.
 type UpperCaseString struct {
-	_        struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The array of containing the keys of the field to convert to uppercase.
 	WithKeys []string `name:"withKeys" type:"list" required:"true" min:"1" max:"10"`
 }
 
+// One of the parameters for the request is not valid.
 type ValidationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model

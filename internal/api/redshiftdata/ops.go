@@ -10,16 +10,60 @@ import (
 
 // API is Redshift Data: one method per operation of the model.
 type API interface {
+	// Runs one or more SQL statements, which can be data manipulation language (DML) or data
+	// definition language (DDL). Depending on the authorization method, use one of the
+	// following combinations of request parameters:
 	BatchExecuteStatement(ctx context.Context, in *BatchExecuteStatementInput) (*BatchExecuteStatementOutput, error)
+
+	// Cancels a running query. To be canceled, a query must be running.
 	CancelStatement(ctx context.Context, in *CancelStatementRequest) (*CancelStatementResponse, error)
+
+	// Describes the details about a specific instance when a query was run by the Amazon
+	// Redshift Data API. The information includes when the query started, when it finished,
+	// the query status, the number of rows returned, and the SQL statement.
 	DescribeStatement(ctx context.Context, in *DescribeStatementRequest) (*DescribeStatementResponse, error)
+
+	// Describes the detailed information about a table from metadata in the cluster. The
+	// information includes its columns. A token is returned to page through the column list.
+	// Depending on the authorization method, use one of the following combinations of
+	// request parameters:
 	DescribeTable(ctx context.Context, in *DescribeTableRequest) (*DescribeTableResponse, error)
+
+	// Runs an SQL statement, which can be data manipulation language (DML) or data
+	// definition language (DDL). This statement must be a single SQL statement. Depending on
+	// the authorization method, use one of the following combinations of request parameters:
 	ExecuteStatement(ctx context.Context, in *ExecuteStatementInput) (*ExecuteStatementOutput, error)
+
+	// Fetches the temporarily cached result of an SQL statement in JSON format. The
+	// ExecuteStatement or BatchExecuteStatement operation that ran the SQL statement must
+	// have specified ResultFormat as JSON, or let the format default to JSON. A token is
+	// returned to page through the statement results.
 	GetStatementResult(ctx context.Context, in *GetStatementResultRequest) (*GetStatementResultResponse, error)
+
+	// Fetches the temporarily cached result of an SQL statement in CSV format. The
+	// ExecuteStatement or BatchExecuteStatement operation that ran the SQL statement must
+	// have specified ResultFormat as CSV. A token is returned to page through the statement
+	// results.
 	GetStatementResultV2(ctx context.Context, in *GetStatementResultV2Request) (*GetStatementResultV2Response, error)
+
+	// List the databases in a cluster. A token is returned to page through the database
+	// list. Depending on the authorization method, use one of the following combinations of
+	// request parameters:
 	ListDatabases(ctx context.Context, in *ListDatabasesRequest) (*ListDatabasesResponse, error)
+
+	// Lists the schemas in a database. A token is returned to page through the schema list.
+	// Depending on the authorization method, use one of the following combinations of
+	// request parameters:
 	ListSchemas(ctx context.Context, in *ListSchemasRequest) (*ListSchemasResponse, error)
+
+	// List of SQL statements. By default, only finished statements are shown. A token is
+	// returned to page through the statement list.
 	ListStatements(ctx context.Context, in *ListStatementsRequest) (*ListStatementsResponse, error)
+
+	// List the tables in a database. If neither SchemaPattern nor TablePattern are
+	// specified, then all tables in the database are returned. A token is returned to page
+	// through the table list. Depending on the authorization method, use one of the
+	// following combinations of request parameters:
 	ListTables(ctx context.Context, in *ListTablesRequest) (*ListTablesResponse, error)
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 )
 
+// The Amazon Redshift Data API operation failed because the maximum number of active
+// sessions exceeded.
 type ActiveSessionsExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -23,6 +25,7 @@ func (e *ActiveSessionsExceededException) ErrorCode() string {
 func (e *ActiveSessionsExceededException) HTTPStatus() int { return 400 }
 func (e *ActiveSessionsExceededException) Fault() string   { return "client" }
 
+// The number of active statements exceeds the limit.
 type ActiveStatementsExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -40,10 +43,12 @@ func (e *ActiveStatementsExceededException) ErrorCode() string {
 func (e *ActiveStatementsExceededException) HTTPStatus() int { return 400 }
 func (e *ActiveStatementsExceededException) Fault() string   { return "client" }
 
+// An SQL statement encountered an environmental error while running.
 type BatchExecuteStatementException struct {
-	_           struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
-	Message     *string  `name:"Message" type:"string" required:"true"`
-	StatementId *string  `name:"StatementId" type:"string" required:"true"`
+	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
+	Message *string  `name:"Message" type:"string" required:"true"`
+	// Statement identifier of the exception.
+	StatementId *string `name:"StatementId" type:"string" required:"true"`
 }
 
 func (e *BatchExecuteStatementException) Error() string {
@@ -57,62 +62,104 @@ func (e *BatchExecuteStatementException) HTTPStatus() int   { return 400 }
 func (e *BatchExecuteStatementException) Fault() string     { return "server" }
 
 type BatchExecuteStatementInput struct {
-	_                       struct{}        `type:"structure"`
-	Sqls                    []string        `name:"Sqls" type:"list" required:"true" min:"1" max:"40"`
-	ClusterIdentifier       *string         `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	SecretArn               *string         `name:"SecretArn" type:"string"`
-	DbUser                  *string         `name:"DbUser" type:"string"`
-	Database                *string         `name:"Database" type:"string"`
-	WithEvent               *bool           `name:"WithEvent" type:"boolean"`
-	StatementName           *string         `name:"StatementName" type:"string" min:"0" max:"2048"`
-	Parameters              []*SqlParameter `name:"Parameters" type:"list" min:"1"`
-	WorkgroupName           *string         `name:"WorkgroupName" type:"string" min:"3" max:"128"`
-	ClientToken             *string         `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
-	ResultFormat            *string         `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
-	SessionKeepAliveSeconds *int64          `name:"SessionKeepAliveSeconds" type:"integer" min:"0" max:"86400"`
-	SessionId               *string         `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// One or more SQL statements to run.
+	Sqls []string `name:"Sqls" type:"list" required:"true" min:"1" max:"40"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string"`
+	// A value that indicates whether to send an event to the Amazon EventBridge event bus
+	// after the SQL statements run.
+	WithEvent *bool `name:"WithEvent" type:"boolean"`
+	// The name of the SQL statements.
+	StatementName *string `name:"StatementName" type:"string" min:"0" max:"2048"`
+	// The parameters for the SQL statements.
+	Parameters []*SqlParameter `name:"Parameters" type:"list" min:"1"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+	// request.
+	ClientToken *string `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
+	// The data format of the result of the SQL statement. Values: ResultFormatString.
+	ResultFormat *string `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
+	// The number of seconds to keep the session alive after the query finishes.
+	SessionKeepAliveSeconds *int64 `name:"SessionKeepAliveSeconds" type:"integer" min:"0" max:"86400"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
 type BatchExecuteStatementOutput struct {
-	_                 struct{}   `type:"structure"`
-	Id                *string    `name:"Id" type:"string"`
-	CreatedAt         *time.Time `name:"CreatedAt" type:"timestamp"`
-	ClusterIdentifier *string    `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	DbUser            *string    `name:"DbUser" type:"string"`
-	DbGroups          []string   `name:"DbGroups" type:"list"`
-	Database          *string    `name:"Database" type:"string"`
-	SecretArn         *string    `name:"SecretArn" type:"string"`
-	WorkgroupName     *string    `name:"WorkgroupName" type:"string" min:"3" max:"128"`
-	SessionId         *string    `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement whose results are to be fetched.
+	Id *string `name:"Id" type:"string"`
+	// The date and time (UTC) the statement was created.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// A list of colon (:) separated names of database groups.
+	DbGroups []string `name:"DbGroups" type:"list"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
 type CancelStatementRequest struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"Id" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement to cancel.
+	Id *string `name:"Id" type:"string" required:"true"`
 }
 
 type CancelStatementResponse struct {
-	_      struct{} `type:"structure"`
-	Status *bool    `name:"Status" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// A value that indicates whether the cancel statement succeeded (true).
+	Status *bool `name:"Status" type:"boolean"`
 }
 
+// The properties (metadata) of a column.
 type ColumnMetadata struct {
-	_               struct{} `type:"structure"`
-	IsCaseSensitive *bool    `name:"isCaseSensitive" type:"boolean"`
-	IsCurrency      *bool    `name:"isCurrency" type:"boolean"`
-	IsSigned        *bool    `name:"isSigned" type:"boolean"`
-	Label           *string  `name:"label" type:"string"`
-	Name            *string  `name:"name" type:"string"`
-	Nullable        *int64   `name:"nullable" type:"integer"`
-	Precision       *int64   `name:"precision" type:"integer"`
-	Scale           *int64   `name:"scale" type:"integer"`
-	SchemaName      *string  `name:"schemaName" type:"string"`
-	TableName       *string  `name:"tableName" type:"string"`
-	TypeName        *string  `name:"typeName" type:"string"`
-	Length          *int64   `name:"length" type:"integer"`
-	ColumnDefault   *string  `name:"columnDefault" type:"string"`
+	_ struct{} `type:"structure"`
+	// A value that indicates whether the column is case-sensitive.
+	IsCaseSensitive *bool `name:"isCaseSensitive" type:"boolean"`
+	// A value that indicates whether the column contains currency values.
+	IsCurrency *bool `name:"isCurrency" type:"boolean"`
+	// A value that indicates whether an integer column is signed.
+	IsSigned *bool `name:"isSigned" type:"boolean"`
+	// The label for the column.
+	Label *string `name:"label" type:"string"`
+	// The name of the column.
+	Name *string `name:"name" type:"string"`
+	// A value that indicates whether the column is nullable.
+	Nullable *int64 `name:"nullable" type:"integer"`
+	// The precision value of a decimal number column, or the column length for a non-numeric
+	// column.
+	Precision *int64 `name:"precision" type:"integer"`
+	// The scale value of a decimal number column.
+	Scale *int64 `name:"scale" type:"integer"`
+	// The name of the schema that contains the table that includes the column.
+	SchemaName *string `name:"schemaName" type:"string"`
+	// The name of the table that includes the column.
+	TableName *string `name:"tableName" type:"string"`
+	// The database-specific data type of the column.
+	TypeName *string `name:"typeName" type:"string"`
+	// The length of the column.
+	Length *int64 `name:"length" type:"integer"`
+	// The default value of the column.
+	ColumnDefault *string `name:"columnDefault" type:"string"`
 }
 
+// Connection to a database failed.
 type DatabaseConnectionException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
 	Message *string  `name:"Message" type:"string" required:"true"`
@@ -129,60 +176,103 @@ func (e *DatabaseConnectionException) HTTPStatus() int   { return 400 }
 func (e *DatabaseConnectionException) Fault() string     { return "server" }
 
 type DescribeStatementRequest struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"Id" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement to describe.
+	Id *string `name:"Id" type:"string" required:"true"`
 }
 
 type DescribeStatementResponse struct {
-	_                 struct{}            `type:"structure"`
-	Id                *string             `name:"Id" type:"string" required:"true"`
-	SecretArn         *string             `name:"SecretArn" type:"string"`
-	DbUser            *string             `name:"DbUser" type:"string"`
-	Database          *string             `name:"Database" type:"string"`
-	ClusterIdentifier *string             `name:"ClusterIdentifier" type:"string"`
-	Duration          *int64              `name:"Duration" type:"long"`
-	Error             *string             `name:"Error" type:"string"`
-	Status            *string             `name:"Status" type:"string" enum:"StatusString"`
-	CreatedAt         *time.Time          `name:"CreatedAt" type:"timestamp"`
-	UpdatedAt         *time.Time          `name:"UpdatedAt" type:"timestamp"`
-	RedshiftPid       *int64              `name:"RedshiftPid" type:"long"`
-	HasResultSet      *bool               `name:"HasResultSet" type:"boolean"`
-	QueryString       *string             `name:"QueryString" type:"string"`
-	ResultRows        *int64              `name:"ResultRows" type:"long"`
-	ResultSize        *int64              `name:"ResultSize" type:"long"`
-	RedshiftQueryId   *int64              `name:"RedshiftQueryId" type:"long"`
-	QueryParameters   []*SqlParameter     `name:"QueryParameters" type:"list" min:"1"`
-	SubStatements     []*SubStatementData `name:"SubStatements" type:"list"`
-	WorkgroupName     *string             `name:"WorkgroupName" type:"string" min:"3" max:"128"`
-	ResultFormat      *string             `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
-	SessionId         *string             `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement described.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The name or Amazon Resource Name (ARN) of the secret that enables access to the
+	// database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string"`
+	// The amount of time in nanoseconds that the statement ran.
+	Duration *int64 `name:"Duration" type:"long"`
+	// The error message from the cluster if the SQL statement encountered an error while
+	// running.
+	Error *string `name:"Error" type:"string"`
+	// The status of the SQL statement being described. Values: StatusString.
+	Status *string `name:"Status" type:"string" enum:"StatusString"`
+	// The date and time (UTC) when the SQL statement was submitted to run.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The date and time (UTC) that the metadata for the SQL statement was last updated.
+	UpdatedAt *time.Time `name:"UpdatedAt" type:"timestamp"`
+	// The process identifier from Amazon Redshift.
+	RedshiftPid *int64 `name:"RedshiftPid" type:"long"`
+	// A value that indicates whether the statement has a result set.
+	HasResultSet *bool `name:"HasResultSet" type:"boolean"`
+	// The SQL statement text.
+	QueryString *string `name:"QueryString" type:"string"`
+	// Either the number of rows returned from the SQL statement or the number of rows
+	// affected.
+	ResultRows *int64 `name:"ResultRows" type:"long"`
+	// The size in bytes of the returned results.
+	ResultSize *int64 `name:"ResultSize" type:"long"`
+	// The identifier of the query generated by Amazon Redshift.
+	RedshiftQueryId *int64 `name:"RedshiftQueryId" type:"long"`
+	// The parameters for the SQL statement.
+	QueryParameters []*SqlParameter `name:"QueryParameters" type:"list" min:"1"`
+	// The SQL statements from a multiple statement run.
+	SubStatements []*SubStatementData `name:"SubStatements" type:"list"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	// The data format of the result of the SQL statement. Values: ResultFormatString.
+	ResultFormat *string `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
 type DescribeTableRequest struct {
-	_                 struct{} `type:"structure"`
-	ClusterIdentifier *string  `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	SecretArn         *string  `name:"SecretArn" type:"string"`
-	DbUser            *string  `name:"DbUser" type:"string"`
-	Database          *string  `name:"Database" type:"string" required:"true"`
-	ConnectedDatabase *string  `name:"ConnectedDatabase" type:"string"`
-	Schema            *string  `name:"Schema" type:"string"`
-	Table             *string  `name:"Table" type:"string"`
-	NextToken         *string  `name:"NextToken" type:"string"`
-	MaxResults        *int64   `name:"MaxResults" type:"integer" min:"0" max:"1000"`
-	WorkgroupName     *string  `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	_ struct{} `type:"structure"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database that contains the tables to be described.
+	Database *string `name:"Database" type:"string" required:"true"`
+	// A database name.
+	ConnectedDatabase *string `name:"ConnectedDatabase" type:"string"`
+	// The schema that contains the table.
+	Schema *string `name:"Schema" type:"string"`
+	// The table name.
+	Table *string `name:"Table" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of tables to return in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"1000"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
 }
 
 type DescribeTableResponse struct {
-	_          struct{}          `type:"structure"`
-	TableName  *string           `name:"TableName" type:"string"`
+	_ struct{} `type:"structure"`
+	// The table name.
+	TableName *string `name:"TableName" type:"string"`
+	// A list of columns in the table.
 	ColumnList []*ColumnMetadata `name:"ColumnList" type:"list"`
-	NextToken  *string           `name:"NextToken" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// The SQL statement encountered an environmental error while running.
 type ExecuteStatementException struct {
-	_           struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
-	Message     *string  `name:"Message" type:"string" required:"true"`
-	StatementId *string  `name:"StatementId" type:"string" required:"true"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
+	// The exception message.
+	Message *string `name:"Message" type:"string" required:"true"`
+	// Statement identifier of the exception.
+	StatementId *string `name:"StatementId" type:"string" required:"true"`
 }
 
 func (e *ExecuteStatementException) Error() string {
@@ -196,77 +286,127 @@ func (e *ExecuteStatementException) HTTPStatus() int   { return 400 }
 func (e *ExecuteStatementException) Fault() string     { return "server" }
 
 type ExecuteStatementInput struct {
-	_                       struct{}        `type:"structure"`
-	Sql                     *string         `name:"Sql" type:"string" required:"true"`
-	ClusterIdentifier       *string         `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	SecretArn               *string         `name:"SecretArn" type:"string"`
-	DbUser                  *string         `name:"DbUser" type:"string"`
-	Database                *string         `name:"Database" type:"string"`
-	WithEvent               *bool           `name:"WithEvent" type:"boolean"`
-	StatementName           *string         `name:"StatementName" type:"string" min:"0" max:"2048"`
-	Parameters              []*SqlParameter `name:"Parameters" type:"list" min:"1"`
-	WorkgroupName           *string         `name:"WorkgroupName" type:"string" min:"3" max:"128"`
-	ClientToken             *string         `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
-	ResultFormat            *string         `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
-	SessionKeepAliveSeconds *int64          `name:"SessionKeepAliveSeconds" type:"integer" min:"0" max:"86400"`
-	SessionId               *string         `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The SQL statement text to run.
+	Sql *string `name:"Sql" type:"string" required:"true"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string"`
+	// A value that indicates whether to send an event to the Amazon EventBridge event bus
+	// after the SQL statement runs.
+	WithEvent *bool `name:"WithEvent" type:"boolean"`
+	// The name of the SQL statement.
+	StatementName *string `name:"StatementName" type:"string" min:"0" max:"2048"`
+	// The parameters for the SQL statement.
+	Parameters []*SqlParameter `name:"Parameters" type:"list" min:"1"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	// A unique, case-sensitive identifier that you provide to ensure the idempotency of the
+	// request.
+	ClientToken *string `name:"ClientToken" type:"string" min:"1" max:"64" idempotencyToken:"true"`
+	// The data format of the result of the SQL statement. Values: ResultFormatString.
+	ResultFormat *string `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
+	// The number of seconds to keep the session alive after the query finishes.
+	SessionKeepAliveSeconds *int64 `name:"SessionKeepAliveSeconds" type:"integer" min:"0" max:"86400"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
 type ExecuteStatementOutput struct {
-	_                 struct{}   `type:"structure"`
-	Id                *string    `name:"Id" type:"string"`
-	CreatedAt         *time.Time `name:"CreatedAt" type:"timestamp"`
-	ClusterIdentifier *string    `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	DbUser            *string    `name:"DbUser" type:"string"`
-	DbGroups          []string   `name:"DbGroups" type:"list"`
-	Database          *string    `name:"Database" type:"string"`
-	SecretArn         *string    `name:"SecretArn" type:"string"`
-	WorkgroupName     *string    `name:"WorkgroupName" type:"string" min:"3" max:"128"`
-	SessionId         *string    `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement whose results are to be fetched.
+	Id *string `name:"Id" type:"string"`
+	// The date and time (UTC) the statement was created.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// A list of colon (:) separated names of database groups.
+	DbGroups []string `name:"DbGroups" type:"list"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
+// A data value in a column.
 type Field struct {
-	_            struct{} `type:"structure" union:"true"`
-	IsNull       *bool    `name:"isNull" type:"boolean"`
-	BooleanValue *bool    `name:"booleanValue" type:"boolean"`
-	LongValue    *int64   `name:"longValue" type:"long"`
-	DoubleValue  *float64 `name:"doubleValue" type:"double"`
-	StringValue  *string  `name:"stringValue" type:"string"`
-	BlobValue    []byte   `name:"blobValue" type:"blob"`
+	_ struct{} `type:"structure" union:"true"`
+	// A value that indicates whether the data is NULL.
+	IsNull *bool `name:"isNull" type:"boolean"`
+	// A value of the Boolean data type.
+	BooleanValue *bool `name:"booleanValue" type:"boolean"`
+	// A value of the long data type.
+	LongValue *int64 `name:"longValue" type:"long"`
+	// A value of the double data type.
+	DoubleValue *float64 `name:"doubleValue" type:"double"`
+	// A value of the string data type.
+	StringValue *string `name:"stringValue" type:"string"`
+	// A value of the BLOB data type.
+	BlobValue []byte `name:"blobValue" type:"blob"`
 }
 
 type GetStatementResultRequest struct {
-	_         struct{} `type:"structure"`
-	Id        *string  `name:"Id" type:"string" required:"true"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement whose results are to be fetched.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type GetStatementResultResponse struct {
-	_              struct{}          `type:"structure"`
-	Records        [][]*Field        `name:"Records" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The results of the SQL statement in JSON format.
+	Records [][]*Field `name:"Records" type:"list" required:"true"`
+	// The properties (metadata) of a column.
 	ColumnMetadata []*ColumnMetadata `name:"ColumnMetadata" type:"list"`
-	TotalNumRows   *int64            `name:"TotalNumRows" type:"long"`
-	NextToken      *string           `name:"NextToken" type:"string"`
+	// The total number of rows in the result set returned from a query.
+	TotalNumRows *int64 `name:"TotalNumRows" type:"long"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type GetStatementResultV2Request struct {
-	_         struct{} `type:"structure"`
-	Id        *string  `name:"Id" type:"string" required:"true"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement whose results are to be fetched.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type GetStatementResultV2Response struct {
-	_              struct{}          `type:"structure"`
-	Records        []*QueryRecords   `name:"Records" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The results of the SQL statement in CSV format.
+	Records []*QueryRecords `name:"Records" type:"list" required:"true"`
+	// The properties (metadata) of a column.
 	ColumnMetadata []*ColumnMetadata `name:"ColumnMetadata" type:"list"`
-	TotalNumRows   *int64            `name:"TotalNumRows" type:"long"`
-	ResultFormat   *string           `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
-	NextToken      *string           `name:"NextToken" type:"string"`
+	// The total number of rows in the result set returned from a query.
+	TotalNumRows *int64 `name:"TotalNumRows" type:"long"`
+	// The data format of the result of the SQL statement. Values: ResultFormatString.
+	ResultFormat *string `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// The Amazon Redshift Data API operation failed due to invalid input.
 type InternalServerException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
-	Message *string  `name:"Message" type:"string" required:"true"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400" fault:"server"`
+	// The exception message.
+	Message *string `name:"Message" type:"string" required:"true"`
 }
 
 func (e *InternalServerException) Error() string {
@@ -280,84 +420,139 @@ func (e *InternalServerException) HTTPStatus() int   { return 400 }
 func (e *InternalServerException) Fault() string     { return "server" }
 
 type ListDatabasesRequest struct {
-	_                 struct{} `type:"structure"`
-	ClusterIdentifier *string  `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	Database          *string  `name:"Database" type:"string" required:"true"`
-	SecretArn         *string  `name:"SecretArn" type:"string"`
-	DbUser            *string  `name:"DbUser" type:"string"`
-	NextToken         *string  `name:"NextToken" type:"string"`
-	MaxResults        *int64   `name:"MaxResults" type:"integer" min:"0" max:"1000"`
-	WorkgroupName     *string  `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	_ struct{} `type:"structure"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name of the database.
+	Database *string `name:"Database" type:"string" required:"true"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of databases to return in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"1000"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
 }
 
 type ListDatabasesResponse struct {
-	_         struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The names of databases.
 	Databases []string `name:"Databases" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListSchemasRequest struct {
-	_                 struct{} `type:"structure"`
-	ClusterIdentifier *string  `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	SecretArn         *string  `name:"SecretArn" type:"string"`
-	DbUser            *string  `name:"DbUser" type:"string"`
-	Database          *string  `name:"Database" type:"string" required:"true"`
-	ConnectedDatabase *string  `name:"ConnectedDatabase" type:"string"`
-	SchemaPattern     *string  `name:"SchemaPattern" type:"string"`
-	NextToken         *string  `name:"NextToken" type:"string"`
-	MaxResults        *int64   `name:"MaxResults" type:"integer" min:"0" max:"1000"`
-	WorkgroupName     *string  `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	_ struct{} `type:"structure"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database that contains the schemas to list.
+	Database *string `name:"Database" type:"string" required:"true"`
+	// A database name.
+	ConnectedDatabase *string `name:"ConnectedDatabase" type:"string"`
+	// A pattern to filter results by schema name.
+	SchemaPattern *string `name:"SchemaPattern" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of schemas to return in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"1000"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
 }
 
 type ListSchemasResponse struct {
-	_         struct{} `type:"structure"`
-	Schemas   []string `name:"Schemas" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The schemas that match the request pattern.
+	Schemas []string `name:"Schemas" type:"list"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListStatementsRequest struct {
-	_                 struct{} `type:"structure"`
-	NextToken         *string  `name:"NextToken" type:"string"`
-	MaxResults        *int64   `name:"MaxResults" type:"integer" min:"0" max:"100"`
-	StatementName     *string  `name:"StatementName" type:"string" min:"0" max:"2048"`
-	Status            *string  `name:"Status" type:"string" enum:"StatusString"`
-	RoleLevel         *bool    `name:"RoleLevel" type:"boolean"`
-	Database          *string  `name:"Database" type:"string"`
-	ClusterIdentifier *string  `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	WorkgroupName     *string  `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	_ struct{} `type:"structure"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of SQL statements to return in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"100"`
+	// The name of the SQL statement specified as input to BatchExecuteStatement or
+	// ExecuteStatement to identify the query.
+	StatementName *string `name:"StatementName" type:"string" min:"0" max:"2048"`
+	// The status of the SQL statement to list. Values: StatusString.
+	Status *string `name:"Status" type:"string" enum:"StatusString"`
+	// A value that filters which statements to return in the response.
+	RoleLevel *bool `name:"RoleLevel" type:"boolean"`
+	// The name of the database when listing statements run against a ClusterIdentifier or
+	// WorkgroupName.
+	Database *string `name:"Database" type:"string"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
 }
 
 type ListStatementsResponse struct {
-	_          struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The SQL statements.
 	Statements []*StatementData `name:"Statements" type:"list" required:"true"`
-	NextToken  *string          `name:"NextToken" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListTablesRequest struct {
-	_                 struct{} `type:"structure"`
-	ClusterIdentifier *string  `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
-	SecretArn         *string  `name:"SecretArn" type:"string"`
-	DbUser            *string  `name:"DbUser" type:"string"`
-	Database          *string  `name:"Database" type:"string" required:"true"`
-	ConnectedDatabase *string  `name:"ConnectedDatabase" type:"string"`
-	SchemaPattern     *string  `name:"SchemaPattern" type:"string"`
-	TablePattern      *string  `name:"TablePattern" type:"string"`
-	NextToken         *string  `name:"NextToken" type:"string"`
-	MaxResults        *int64   `name:"MaxResults" type:"integer" min:"0" max:"1000"`
-	WorkgroupName     *string  `name:"WorkgroupName" type:"string" min:"3" max:"128"`
+	_ struct{} `type:"structure"`
+	// The cluster identifier.
+	ClusterIdentifier *string `name:"ClusterIdentifier" type:"string" min:"1" max:"63"`
+	// The name or ARN of the secret that enables access to the database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The database user name.
+	DbUser *string `name:"DbUser" type:"string"`
+	// The name of the database that contains the tables to list.
+	Database *string `name:"Database" type:"string" required:"true"`
+	// A database name.
+	ConnectedDatabase *string `name:"ConnectedDatabase" type:"string"`
+	// A pattern to filter results by schema name.
+	SchemaPattern *string `name:"SchemaPattern" type:"string"`
+	// A pattern to filter results by table name.
+	TablePattern *string `name:"TablePattern" type:"string"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of tables to return in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"0" max:"1000"`
+	// The serverless workgroup name or Amazon Resource Name (ARN).
+	WorkgroupName *string `name:"WorkgroupName" type:"string" min:"3" max:"128"`
 }
 
 type ListTablesResponse struct {
-	_         struct{}       `type:"structure"`
-	Tables    []*TableMember `name:"Tables" type:"list"`
-	NextToken *string        `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The tables that match the request pattern.
+	Tables []*TableMember `name:"Tables" type:"list"`
+	// A value that indicates the starting point for the next set of response records in a
+	// subsequent request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// The results of the SQL statement.
 type QueryRecords struct {
-	_          struct{} `type:"structure" union:"true"`
-	CSVRecords *string  `name:"CSVRecords" type:"string"`
+	_ struct{} `type:"structure" union:"true"`
+	// The results of the SQL statement in CSV format.
+	CSVRecords *string `name:"CSVRecords" type:"string"`
 }
 
+// The Amazon Redshift Data API operation failed due to timeout.
 type QueryTimeoutException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"`
@@ -373,10 +568,13 @@ func (e *QueryTimeoutException) ErrorCode() string { return "QueryTimeoutExcepti
 func (e *QueryTimeoutException) HTTPStatus() int   { return 400 }
 func (e *QueryTimeoutException) Fault() string     { return "client" }
 
+// The Amazon Redshift Data API operation failed due to a missing resource.
 type ResourceNotFoundException struct {
-	_          struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message    *string  `name:"Message" type:"string" required:"true"`
-	ResourceId *string  `name:"ResourceId" type:"string" required:"true"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception message.
+	Message *string `name:"Message" type:"string" required:"true"`
+	// Resource identifier associated with the exception.
+	ResourceId *string `name:"ResourceId" type:"string" required:"true"`
 }
 
 func (e *ResourceNotFoundException) Error() string {
@@ -389,53 +587,90 @@ func (e *ResourceNotFoundException) ErrorCode() string { return "ResourceNotFoun
 func (e *ResourceNotFoundException) HTTPStatus() int   { return 400 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
+// A parameter used in a SQL statement.
 type SqlParameter struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"name" type:"string" required:"true"`
-	Value *string  `name:"value" type:"string" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The name of the parameter.
+	Name *string `name:"name" type:"string" required:"true"`
+	// The value of the parameter.
+	Value *string `name:"value" type:"string" required:"true" min:"1"`
 }
 
+// The SQL statement to run.
 type StatementData struct {
-	_                struct{}        `type:"structure"`
-	Id               *string         `name:"Id" type:"string" required:"true"`
-	QueryString      *string         `name:"QueryString" type:"string"`
-	QueryStrings     []string        `name:"QueryStrings" type:"list"`
-	SecretArn        *string         `name:"SecretArn" type:"string"`
-	Status           *string         `name:"Status" type:"string" enum:"StatusString"`
-	StatementName    *string         `name:"StatementName" type:"string" min:"0" max:"2048"`
-	CreatedAt        *time.Time      `name:"CreatedAt" type:"timestamp"`
-	UpdatedAt        *time.Time      `name:"UpdatedAt" type:"timestamp"`
-	QueryParameters  []*SqlParameter `name:"QueryParameters" type:"list" min:"1"`
-	IsBatchStatement *bool           `name:"IsBatchStatement" type:"boolean"`
-	ResultFormat     *string         `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
-	SessionId        *string         `name:"SessionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The SQL statement identifier.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The SQL statement.
+	QueryString *string `name:"QueryString" type:"string"`
+	// One or more SQL statements.
+	QueryStrings []string `name:"QueryStrings" type:"list"`
+	// The name or Amazon Resource Name (ARN) of the secret that enables access to the
+	// database.
+	SecretArn *string `name:"SecretArn" type:"string"`
+	// The status of the SQL statement. Values: StatusString.
+	Status *string `name:"Status" type:"string" enum:"StatusString"`
+	// The name of the SQL statement.
+	StatementName *string `name:"StatementName" type:"string" min:"0" max:"2048"`
+	// The date and time (UTC) the statement was created.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The date and time (UTC) that the statement metadata was last updated.
+	UpdatedAt *time.Time `name:"UpdatedAt" type:"timestamp"`
+	// The parameters used in a SQL statement.
+	QueryParameters []*SqlParameter `name:"QueryParameters" type:"list" min:"1"`
+	// A value that indicates whether the statement is a batch query request.
+	IsBatchStatement *bool `name:"IsBatchStatement" type:"boolean"`
+	// The data format of the result of the SQL statement. Values: ResultFormatString.
+	ResultFormat *string `name:"ResultFormat" type:"string" enum:"ResultFormatString"`
+	// The session identifier of the query.
+	SessionId *string `name:"SessionId" type:"string"`
 }
 
+// Information about an SQL statement.
 type SubStatementData struct {
-	_               struct{}   `type:"structure"`
-	Id              *string    `name:"Id" type:"string" required:"true"`
-	Duration        *int64     `name:"Duration" type:"long"`
-	Error           *string    `name:"Error" type:"string"`
-	Status          *string    `name:"Status" type:"string" enum:"StatementStatusString"`
-	CreatedAt       *time.Time `name:"CreatedAt" type:"timestamp"`
-	UpdatedAt       *time.Time `name:"UpdatedAt" type:"timestamp"`
-	QueryString     *string    `name:"QueryString" type:"string"`
-	ResultRows      *int64     `name:"ResultRows" type:"long"`
-	ResultSize      *int64     `name:"ResultSize" type:"long"`
-	RedshiftQueryId *int64     `name:"RedshiftQueryId" type:"long"`
-	HasResultSet    *bool      `name:"HasResultSet" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The identifier of the SQL statement.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The amount of time in nanoseconds that the statement ran.
+	Duration *int64 `name:"Duration" type:"long"`
+	// The error message from the cluster if the SQL statement encountered an error while
+	// running.
+	Error *string `name:"Error" type:"string"`
+	// The status of the SQL statement. Values: StatementStatusString.
+	Status *string `name:"Status" type:"string" enum:"StatementStatusString"`
+	// The date and time (UTC) the statement was created.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The date and time (UTC) that the statement metadata was last updated.
+	UpdatedAt *time.Time `name:"UpdatedAt" type:"timestamp"`
+	// The SQL statement text.
+	QueryString *string `name:"QueryString" type:"string"`
+	// Either the number of rows returned from the SQL statement or the number of rows
+	// affected.
+	ResultRows *int64 `name:"ResultRows" type:"long"`
+	// The size in bytes of the returned results.
+	ResultSize *int64 `name:"ResultSize" type:"long"`
+	// The SQL statement identifier.
+	RedshiftQueryId *int64 `name:"RedshiftQueryId" type:"long"`
+	// A value that indicates whether the statement has a result set.
+	HasResultSet *bool `name:"HasResultSet" type:"boolean"`
 }
 
+// The properties of a table.
 type TableMember struct {
-	_      struct{} `type:"structure"`
-	Name   *string  `name:"name" type:"string"`
-	Type   *string  `name:"type" type:"string"`
-	Schema *string  `name:"schema" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the table.
+	Name *string `name:"name" type:"string"`
+	// The type of the table.
+	Type *string `name:"type" type:"string"`
+	// The schema containing the table.
+	Schema *string `name:"schema" type:"string"`
 }
 
+// The Amazon Redshift Data API operation failed due to invalid input.
 type ValidationException struct {
-	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
-	Message *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure" error:"true" httpStatus:"400"`
+	// The exception message.
+	Message *string `name:"Message" type:"string"`
 }
 
 func (e *ValidationException) Error() string {

@@ -10,116 +10,432 @@ import (
 
 // API is S3: one method per operation of the model.
 type API interface {
+	// This operation aborts a multipart upload. After a multipart upload is aborted, no
+	// additional parts can be uploaded using that upload ID. The storage consumed by any
+	// previously uploaded parts will be freed.
 	AbortMultipartUpload(ctx context.Context, in *AbortMultipartUploadRequest) (*AbortMultipartUploadOutput, error)
+
+	// Completes a multipart upload by assembling previously uploaded parts.
 	CompleteMultipartUpload(ctx context.Context, in *CompleteMultipartUploadRequest) (*CompleteMultipartUploadOutput, error)
+
+	// Creates a copy of an object that is already stored in Amazon S3.
 	CopyObject(ctx context.Context, in *CopyObjectRequest) (*CopyObjectOutput, error)
+
+	// This action creates an Amazon S3 bucket. To create an Amazon S3 on Outposts bucket,
+	// see CreateBucket.
 	CreateBucket(ctx context.Context, in *CreateBucketRequest) (*CreateBucketOutput, error)
+
+	// Creates an S3 Metadata V2 metadata configuration for a general purpose bucket. For
+	// more information, see Accelerating data discovery with S3 Metadata in the Amazon S3
+	// User Guide.
 	CreateBucketMetadataConfiguration(ctx context.Context, in *CreateBucketMetadataConfigurationRequest) (*CreateBucketMetadataConfigurationOutput, error)
+
+	// We recommend that you create your S3 Metadata configurations by using the V2
+	// CreateBucketMetadataConfiguration API operation. We no longer recommend using the V1
+	// CreateBucketMetadataTableConfiguration API operation.
 	CreateBucketMetadataTableConfiguration(ctx context.Context, in *CreateBucketMetadataTableConfigurationRequest) (*CreateBucketMetadataTableConfigurationOutput, error)
+
+	// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for
+	// Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL
+	// in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not
+	// Allowed) error.
 	CreateMultipartUpload(ctx context.Context, in *CreateMultipartUploadRequest) (*CreateMultipartUploadOutput, error)
+
+	// Creates a session that establishes temporary security credentials to support fast
+	// authentication and authorization for the Zonal endpoint API operations on directory
+	// buckets. For more information about Zonal endpoint API operations that include the
+	// Availability Zone in the request endpoint, see S3 Express One Zone APIs in the Amazon
+	// S3 User Guide.
 	CreateSession(ctx context.Context, in *CreateSessionRequest) (*CreateSessionOutput, error)
+
+	// Deletes the S3 bucket. All objects (including all object versions and delete markers)
+	// in the bucket must be deleted before the bucket itself can be deleted.
 	DeleteBucket(ctx context.Context, in *DeleteBucketRequest) (*DeleteBucketOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketAnalyticsConfiguration(ctx context.Context, in *DeleteBucketAnalyticsConfigurationRequest) (*DeleteBucketAnalyticsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketCors(ctx context.Context, in *DeleteBucketCorsRequest) (*DeleteBucketCorsOutput, error)
+
+	// This implementation of the DELETE action resets the default encryption for the bucket
+	// as server-side encryption with Amazon S3 managed keys (SSE-S3).
 	DeleteBucketEncryption(ctx context.Context, in *DeleteBucketEncryptionRequest) (*DeleteBucketEncryptionOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketIntelligentTieringConfiguration(ctx context.Context, in *DeleteBucketIntelligentTieringConfigurationRequest) (*DeleteBucketIntelligentTieringConfigurationOutput, error)
+
+	// Deletes an S3 Inventory configuration (identified by the inventory ID) from the
+	// bucket.
 	DeleteBucketInventoryConfiguration(ctx context.Context, in *DeleteBucketInventoryConfigurationRequest) (*DeleteBucketInventoryConfigurationOutput, error)
+
+	// Deletes the lifecycle configuration from the specified bucket. Amazon S3 removes all
+	// the lifecycle configuration rules in the lifecycle subresource associated with the
+	// bucket. Your objects never expire, and Amazon S3 no longer automatically deletes any
+	// objects on the basis of rules contained in the deleted lifecycle configuration.
 	DeleteBucketLifecycle(ctx context.Context, in *DeleteBucketLifecycleRequest) (*DeleteBucketLifecycleOutput, error)
+
+	// Deletes an S3 Metadata configuration from a general purpose bucket. For more
+	// information, see Accelerating data discovery with S3 Metadata in the Amazon S3 User
+	// Guide.
 	DeleteBucketMetadataConfiguration(ctx context.Context, in *DeleteBucketMetadataConfigurationRequest) (*DeleteBucketMetadataConfigurationOutput, error)
+
+	// We recommend that you delete your S3 Metadata configurations by using the V2
+	// DeleteBucketMetadataTableConfiguration API operation. We no longer recommend using the
+	// V1 DeleteBucketMetadataTableConfiguration API operation.
 	DeleteBucketMetadataTableConfiguration(ctx context.Context, in *DeleteBucketMetadataTableConfigurationRequest) (*DeleteBucketMetadataTableConfigurationOutput, error)
+
+	// Deletes a metrics configuration for the Amazon CloudWatch request metrics (specified
+	// by the metrics configuration ID) from the bucket. Note that this doesn't include the
+	// daily storage metrics.
 	DeleteBucketMetricsConfiguration(ctx context.Context, in *DeleteBucketMetricsConfigurationRequest) (*DeleteBucketMetricsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketOwnershipControls(ctx context.Context, in *DeleteBucketOwnershipControlsRequest) (*DeleteBucketOwnershipControlsOutput, error)
+
+	// Deletes the policy of a specified bucket.
 	DeleteBucketPolicy(ctx context.Context, in *DeleteBucketPolicyRequest) (*DeleteBucketPolicyOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketReplication(ctx context.Context, in *DeleteBucketReplicationRequest) (*DeleteBucketReplicationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketTagging(ctx context.Context, in *DeleteBucketTaggingRequest) (*DeleteBucketTaggingOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteBucketWebsite(ctx context.Context, in *DeleteBucketWebsiteRequest) (*DeleteBucketWebsiteOutput, error)
+
+	// Removes an object from a bucket. The behavior depends on the bucket's versioning
+	// state:
 	DeleteObject(ctx context.Context, in *DeleteObjectRequest) (*DeleteObjectOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeleteObjectTagging(ctx context.Context, in *DeleteObjectTaggingRequest) (*DeleteObjectTaggingOutput, error)
+
+	// This operation enables you to delete multiple objects from a bucket using a single
+	// HTTP request. If you know the object keys that you want to delete, then this operation
+	// provides a suitable alternative to sending individual delete requests, reducing
+	// per-request overhead.
 	DeleteObjects(ctx context.Context, in *DeleteObjectsRequest) (*DeleteObjectsOutput, error)
+
+	// This operation is not supported for directory buckets.
 	DeletePublicAccessBlock(ctx context.Context, in *DeletePublicAccessBlockRequest) (*DeletePublicAccessBlockOutput, error)
+
+	// Returns the attribute-based access control (ABAC) property of the general purpose
+	// bucket. If ABAC is enabled on your bucket, you can use tags on the bucket for access
+	// control. For more information, see Enabling ABAC in general purpose buckets.
 	GetBucketAbac(ctx context.Context, in *GetBucketAbacRequest) (*GetBucketAbacOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketAccelerateConfiguration(ctx context.Context, in *GetBucketAccelerateConfigurationRequest) (*GetBucketAccelerateConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketAcl(ctx context.Context, in *GetBucketAclRequest) (*GetBucketAclOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketAnalyticsConfiguration(ctx context.Context, in *GetBucketAnalyticsConfigurationRequest) (*GetBucketAnalyticsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketCors(ctx context.Context, in *GetBucketCorsRequest) (*GetBucketCorsOutput, error)
+
+	// Returns the default encryption configuration for an Amazon S3 bucket. By default, all
+	// buckets have a default encryption configuration that uses server-side encryption with
+	// Amazon S3 managed keys (SSE-S3). This operation also returns the BucketKeyEnabled and
+	// BlockedEncryptionTypes statuses.
 	GetBucketEncryption(ctx context.Context, in *GetBucketEncryptionRequest) (*GetBucketEncryptionOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketIntelligentTieringConfiguration(ctx context.Context, in *GetBucketIntelligentTieringConfigurationRequest) (*GetBucketIntelligentTieringConfigurationOutput, error)
+
+	// Returns an S3 Inventory configuration (identified by the inventory configuration ID)
+	// from the bucket.
 	GetBucketInventoryConfiguration(ctx context.Context, in *GetBucketInventoryConfigurationRequest) (*GetBucketInventoryConfigurationOutput, error)
+
+	// For an updated version of this API, see GetBucketLifecycleConfiguration. If you
+	// configured a bucket lifecycle using the filter element, you should see the updated
+	// version of this topic. This topic is provided for backward compatibility.
 	GetBucketLifecycle(ctx context.Context, in *GetBucketLifecycleRequest) (*GetBucketLifecycleOutput, error)
+
+	// Returns the lifecycle configuration information set on the bucket. For information
+	// about lifecycle configuration, see Object Lifecycle Management.
 	GetBucketLifecycleConfiguration(ctx context.Context, in *GetBucketLifecycleConfigurationRequest) (*GetBucketLifecycleConfigurationOutput, error)
+
+	// Using the GetBucketLocation operation is no longer a best practice. To return the
+	// Region that a bucket resides in, we recommend that you use the HeadBucket operation
+	// instead. For backward compatibility, Amazon S3 continues to support the
+	// GetBucketLocation operation.
 	GetBucketLocation(ctx context.Context, in *GetBucketLocationRequest) (*GetBucketLocationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketLogging(ctx context.Context, in *GetBucketLoggingRequest) (*GetBucketLoggingOutput, error)
+
+	// Retrieves the S3 Metadata configuration for a general purpose bucket. For more
+	// information, see Accelerating data discovery with S3 Metadata in the Amazon S3 User
+	// Guide.
 	GetBucketMetadataConfiguration(ctx context.Context, in *GetBucketMetadataConfigurationRequest) (*GetBucketMetadataConfigurationOutput, error)
+
+	// We recommend that you retrieve your S3 Metadata configurations by using the V2
+	// GetBucketMetadataTableConfiguration API operation. We no longer recommend using the V1
+	// GetBucketMetadataTableConfiguration API operation.
 	GetBucketMetadataTableConfiguration(ctx context.Context, in *GetBucketMetadataTableConfigurationRequest) (*GetBucketMetadataTableConfigurationOutput, error)
+
+	// Gets a metrics configuration (specified by the metrics configuration ID) from the
+	// bucket. Note that this doesn't include the daily storage metrics.
 	GetBucketMetricsConfiguration(ctx context.Context, in *GetBucketMetricsConfigurationRequest) (*GetBucketMetricsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketNotification(ctx context.Context, in *GetBucketNotificationConfigurationRequest) (*NotificationConfigurationDeprecated, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketNotificationConfiguration(ctx context.Context, in *GetBucketNotificationConfigurationRequest) (*NotificationConfiguration, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketOwnershipControls(ctx context.Context, in *GetBucketOwnershipControlsRequest) (*GetBucketOwnershipControlsOutput, error)
+
+	// Returns the policy of a specified bucket.
 	GetBucketPolicy(ctx context.Context, in *GetBucketPolicyRequest) (*GetBucketPolicyOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketPolicyStatus(ctx context.Context, in *GetBucketPolicyStatusRequest) (*GetBucketPolicyStatusOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketReplication(ctx context.Context, in *GetBucketReplicationRequest) (*GetBucketReplicationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketRequestPayment(ctx context.Context, in *GetBucketRequestPaymentRequest) (*GetBucketRequestPaymentOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketTagging(ctx context.Context, in *GetBucketTaggingRequest) (*GetBucketTaggingOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketVersioning(ctx context.Context, in *GetBucketVersioningRequest) (*GetBucketVersioningOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetBucketWebsite(ctx context.Context, in *GetBucketWebsiteRequest) (*GetBucketWebsiteOutput, error)
+
+	// Retrieves an object from Amazon S3.
 	GetObject(ctx context.Context, in *GetObjectRequest) (*GetObjectOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectAcl(ctx context.Context, in *GetObjectAclRequest) (*GetObjectAclOutput, error)
+
+	// Retrieves all of the metadata from an object without returning the object itself. This
+	// operation is useful if you're interested only in an object's metadata.
 	GetObjectAttributes(ctx context.Context, in *GetObjectAttributesRequest) (*GetObjectAttributesOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectLegalHold(ctx context.Context, in *GetObjectLegalHoldRequest) (*GetObjectLegalHoldOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectLockConfiguration(ctx context.Context, in *GetObjectLockConfigurationRequest) (*GetObjectLockConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectRetention(ctx context.Context, in *GetObjectRetentionRequest) (*GetObjectRetentionOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectTagging(ctx context.Context, in *GetObjectTaggingRequest) (*GetObjectTaggingOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetObjectTorrent(ctx context.Context, in *GetObjectTorrentRequest) (*GetObjectTorrentOutput, error)
+
+	// This operation is not supported for directory buckets.
 	GetPublicAccessBlock(ctx context.Context, in *GetPublicAccessBlockRequest) (*GetPublicAccessBlockOutput, error)
+
+	// You can use this operation to determine if a bucket exists and if you have permission
+	// to access it. The action returns a 200 OK HTTP status code if the bucket exists and
+	// you have permission to access it.
 	HeadBucket(ctx context.Context, in *HeadBucketRequest) (*HeadBucketOutput, error)
+
+	// The HEAD operation retrieves metadata from an object without returning the object
+	// itself. This operation is useful if you're interested only in an object's metadata.
 	HeadObject(ctx context.Context, in *HeadObjectRequest) (*HeadObjectOutput, error)
+
+	// This operation is not supported for directory buckets.
 	ListBucketAnalyticsConfigurations(ctx context.Context, in *ListBucketAnalyticsConfigurationsRequest) (*ListBucketAnalyticsConfigurationsOutput, error)
+
+	// This operation is not supported for directory buckets.
 	ListBucketIntelligentTieringConfigurations(ctx context.Context, in *ListBucketIntelligentTieringConfigurationsRequest) (*ListBucketIntelligentTieringConfigurationsOutput, error)
+
+	// Returns a list of S3 Inventory configurations for the bucket. You can have up to 1,000
+	// inventory configurations per bucket.
 	ListBucketInventoryConfigurations(ctx context.Context, in *ListBucketInventoryConfigurationsRequest) (*ListBucketInventoryConfigurationsOutput, error)
+
+	// Lists the metrics configurations for the bucket. The metrics configurations are only
+	// for the request metrics of the bucket and do not provide information on daily storage
+	// metrics. You can have up to 1,000 configurations per bucket.
 	ListBucketMetricsConfigurations(ctx context.Context, in *ListBucketMetricsConfigurationsRequest) (*ListBucketMetricsConfigurationsOutput, error)
+
+	// This operation is not supported for directory buckets.
 	ListBuckets(ctx context.Context, in *ListBucketsRequest) (*ListBucketsOutput, error)
+
+	// Returns a list of all Amazon S3 directory buckets owned by the authenticated sender of
+	// the request. For more information about directory buckets, see Directory buckets in
+	// the Amazon S3 User Guide.
 	ListDirectoryBuckets(ctx context.Context, in *ListDirectoryBucketsRequest) (*ListDirectoryBucketsOutput, error)
+
+	// This operation lists in-progress multipart uploads in a bucket. An in-progress
+	// multipart upload is a multipart upload that has been initiated by the
+	// CreateMultipartUpload request, but has not yet been completed or aborted.
 	ListMultipartUploads(ctx context.Context, in *ListMultipartUploadsRequest) (*ListMultipartUploadsOutput, error)
+
+	// This operation is not supported for directory buckets.
 	ListObjectVersions(ctx context.Context, in *ListObjectVersionsRequest) (*ListObjectVersionsOutput, error)
+
+	// This operation is not supported for directory buckets.
 	ListObjects(ctx context.Context, in *ListObjectsRequest) (*ListObjectsOutput, error)
+
+	// Returns some or all (up to 1,000) of the objects in a bucket with each request. You
+	// can use the request parameters as selection criteria to return a subset of the objects
+	// in a bucket. A 200 OK response can contain valid or invalid XML.
 	ListObjectsV2(ctx context.Context, in *ListObjectsV2Request) (*ListObjectsV2Output, error)
+
+	// Lists the parts that have been uploaded for a specific multipart upload.
 	ListParts(ctx context.Context, in *ListPartsRequest) (*ListPartsOutput, error)
+
+	// Sets the attribute-based access control (ABAC) property of the general purpose bucket.
+	// You must have s3:PutBucketABAC permission to perform this action. When you enable
+	// ABAC, you can use tags for access control on your buckets.
 	PutBucketAbac(ctx context.Context, in *PutBucketAbacRequest) (*PutBucketAbacOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketAccelerateConfiguration(ctx context.Context, in *PutBucketAccelerateConfigurationRequest) (*PutBucketAccelerateConfigurationOutput, error)
+
+	// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for
+	// Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL
+	// in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not
+	// Allowed) error.
 	PutBucketAcl(ctx context.Context, in *PutBucketAclRequest) (*PutBucketAclOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketAnalyticsConfiguration(ctx context.Context, in *PutBucketAnalyticsConfigurationRequest) (*PutBucketAnalyticsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketCors(ctx context.Context, in *PutBucketCorsRequest) (*PutBucketCorsOutput, error)
+
+	// This operation configures default encryption and Amazon S3 Bucket Keys for an existing
+	// bucket. You can also block encryption types using this operation.
 	PutBucketEncryption(ctx context.Context, in *PutBucketEncryptionRequest) (*PutBucketEncryptionOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketIntelligentTieringConfiguration(ctx context.Context, in *PutBucketIntelligentTieringConfigurationRequest) (*PutBucketIntelligentTieringConfigurationOutput, error)
+
+	// This implementation of the PUT action adds an S3 Inventory configuration (identified
+	// by the inventory ID) to the bucket. You can have up to 1,000 inventory configurations
+	// per bucket.
 	PutBucketInventoryConfiguration(ctx context.Context, in *PutBucketInventoryConfigurationRequest) (*PutBucketInventoryConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketLifecycle(ctx context.Context, in *PutBucketLifecycleRequest) (*PutBucketLifecycleOutput, error)
+
+	// Creates a new lifecycle configuration for the bucket or replaces an existing lifecycle
+	// configuration. Keep in mind that this will overwrite an existing lifecycle
+	// configuration, so if you want to retain any configuration details, they must be
+	// included in the new lifecycle configuration. For information about lifecycle
+	// configuration, see Managing your storage lifecycle.
 	PutBucketLifecycleConfiguration(ctx context.Context, in *PutBucketLifecycleConfigurationRequest) (*PutBucketLifecycleConfigurationOutput, error)
+
+	// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for
+	// Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL
+	// in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not
+	// Allowed) error.
 	PutBucketLogging(ctx context.Context, in *PutBucketLoggingRequest) (*PutBucketLoggingOutput, error)
+
+	// Sets a metrics configuration (specified by the metrics configuration ID) for the
+	// bucket. You can have up to 1,000 metrics configurations per bucket. If you're updating
+	// an existing metrics configuration, note that this is a full replacement of the
+	// existing metrics configuration. If you don't include the elements you want to keep,
+	// they are erased.
 	PutBucketMetricsConfiguration(ctx context.Context, in *PutBucketMetricsConfigurationRequest) (*PutBucketMetricsConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketNotification(ctx context.Context, in *PutBucketNotificationRequest) (*PutBucketNotificationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketNotificationConfiguration(ctx context.Context, in *PutBucketNotificationConfigurationRequest) (*PutBucketNotificationConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketOwnershipControls(ctx context.Context, in *PutBucketOwnershipControlsRequest) (*PutBucketOwnershipControlsOutput, error)
+
+	// Applies an Amazon S3 bucket policy to an Amazon S3 bucket.
 	PutBucketPolicy(ctx context.Context, in *PutBucketPolicyRequest) (*PutBucketPolicyOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketReplication(ctx context.Context, in *PutBucketReplicationRequest) (*PutBucketReplicationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketRequestPayment(ctx context.Context, in *PutBucketRequestPaymentRequest) (*PutBucketRequestPaymentOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketTagging(ctx context.Context, in *PutBucketTaggingRequest) (*PutBucketTaggingOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketVersioning(ctx context.Context, in *PutBucketVersioningRequest) (*PutBucketVersioningOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutBucketWebsite(ctx context.Context, in *PutBucketWebsiteRequest) (*PutBucketWebsiteOutput, error)
+
+	// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for
+	// Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL
+	// in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not
+	// Allowed) error.
 	PutObject(ctx context.Context, in *PutObjectRequest) (*PutObjectOutput, error)
+
+	// End of support notice: As of October 1, 2025, Amazon S3 has discontinued support for
+	// Email Grantee Access Control Lists (ACLs). If you attempt to use an Email Grantee ACL
+	// in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not
+	// Allowed) error.
 	PutObjectAcl(ctx context.Context, in *PutObjectAclRequest) (*PutObjectAclOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutObjectLegalHold(ctx context.Context, in *PutObjectLegalHoldRequest) (*PutObjectLegalHoldOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutObjectLockConfiguration(ctx context.Context, in *PutObjectLockConfigurationRequest) (*PutObjectLockConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutObjectRetention(ctx context.Context, in *PutObjectRetentionRequest) (*PutObjectRetentionOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutObjectTagging(ctx context.Context, in *PutObjectTaggingRequest) (*PutObjectTaggingOutput, error)
+
+	// This operation is not supported for directory buckets.
 	PutPublicAccessBlock(ctx context.Context, in *PutPublicAccessBlockRequest) (*PutPublicAccessBlockOutput, error)
+
+	// Renames an existing object in a directory bucket that uses the S3 Express One Zone
+	// storage class. You can use RenameObject by specifying an existing object’s name as
+	// the source and the new name of the object as the destination within the same directory
+	// bucket.
 	RenameObject(ctx context.Context, in *RenameObjectRequest) (*RenameObjectOutput, error)
+
+	// This operation is not supported for directory buckets.
 	RestoreObject(ctx context.Context, in *RestoreObjectRequest) (*RestoreObjectOutput, error)
+
+	// This operation is not supported for directory buckets.
 	SelectObjectContent(ctx context.Context, in *SelectObjectContentRequest) (*SelectObjectContentOutput, error)
+
+	// Enables or disables a live inventory table for an S3 Metadata configuration on a
+	// general purpose bucket. For more information, see Accelerating data discovery with S3
+	// Metadata in the Amazon S3 User Guide.
 	UpdateBucketMetadataInventoryTableConfiguration(ctx context.Context, in *UpdateBucketMetadataInventoryTableConfigurationRequest) (*UpdateBucketMetadataInventoryTableConfigurationOutput, error)
+
+	// Enables or disables journal table record expiration for an S3 Metadata configuration
+	// on a general purpose bucket. For more information, see Accelerating data discovery
+	// with S3 Metadata in the Amazon S3 User Guide.
 	UpdateBucketMetadataJournalTableConfiguration(ctx context.Context, in *UpdateBucketMetadataJournalTableConfigurationRequest) (*UpdateBucketMetadataJournalTableConfigurationOutput, error)
+
+	// This operation is not supported for directory buckets or Amazon S3 on Outposts
+	// buckets.
 	UpdateObjectEncryption(ctx context.Context, in *UpdateObjectEncryptionRequest) (*UpdateObjectEncryptionResponse, error)
+
+	// Uploads a part in a multipart upload.
 	UploadPart(ctx context.Context, in *UploadPartRequest) (*UploadPartOutput, error)
+
+	// Uploads a part by copying data from an existing object as data source. To specify the
+	// data source, you add the request header x-amz-copy-source in your request. To specify
+	// a byte range, you add the request header x-amz-copy-source-range in your request.
 	UploadPartCopy(ctx context.Context, in *UploadPartCopyRequest) (*UploadPartCopyOutput, error)
+
+	// This operation is not supported for directory buckets.
 	WriteGetObjectResponse(ctx context.Context, in *WriteGetObjectResponseRequest) (*WriteGetObjectResponseOutput, error)
 }
 

@@ -7,47 +7,78 @@ import (
 	"time"
 )
 
+// The ABAC status of the general purpose bucket. When ABAC is enabled for the general
+// purpose bucket, you can use tags to manage access to the general purpose buckets as
+// well as for cost tracking purposes. When ABAC is disabled for the general purpose
+// buckets, you can only use tags for cost tracking purposes. For more information, see
+// Using tags with S3 general purpose buckets.
 type AbacStatus struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"BucketAbacStatus"`
+	_ struct{} `type:"structure"`
+	// The ABAC status of the general purpose bucket. Values: BucketAbacStatus.
+	Status *string `name:"Status" type:"string" enum:"BucketAbacStatus"`
 }
 
+// Specifies the days since the initiation of an incomplete multipart upload that Amazon
+// S3 will wait before permanently removing all parts of the upload. For more information,
+// see Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Configuration in the
+// Amazon S3 User Guide.
 type AbortIncompleteMultipartUpload struct {
-	_                   struct{} `type:"structure"`
-	DaysAfterInitiation *int64   `name:"DaysAfterInitiation" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Specifies the number of days after which Amazon S3 aborts an incomplete multipart
+	// upload.
+	DaysAfterInitiation *int64 `name:"DaysAfterInitiation" type:"integer"`
 }
 
 type AbortMultipartUploadOutput struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type AbortMultipartUploadRequest struct {
-	_                    struct{}   `type:"structure"`
-	Bucket               *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                  *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	UploadId             *string    `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
-	RequestPayer         *string    `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner  *string    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name to which the upload was taking place.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Key of the object for which the multipart upload was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Upload ID that identifies the multipart upload.
+	UploadId *string `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// If present, this header aborts an in progress multipart upload only if it was
+	// initiated on the provided timestamp.
 	IfMatchInitiatedTime *time.Time `name:"IfMatchInitiatedTime" location:"header" locationName:"x-amz-if-match-initiated-time" type:"timestamp" timestampFormat:"rfc822"`
 }
 
+// Configures the transfer acceleration state for an Amazon S3 bucket. For more
+// information, see Amazon S3 Transfer Acceleration in the Amazon S3 User Guide.
 type AccelerateConfiguration struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"BucketAccelerateStatus"`
+	_ struct{} `type:"structure"`
+	// Specifies the transfer acceleration status of the bucket. Values:
+	// BucketAccelerateStatus.
+	Status *string `name:"Status" type:"string" enum:"BucketAccelerateStatus"`
 }
 
+// Contains the elements that set the ACL permissions for an object per grantee.
 type AccessControlPolicy struct {
-	_      struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of grants.
 	Grants []*Grant `name:"Grants" locationName:"AccessControlList" type:"list" memberName:"Grant"`
-	Owner  *Owner   `name:"Owner" type:"structure"`
+	// Container for the bucket owner's display name and ID.
+	Owner *Owner `name:"Owner" type:"structure"`
 }
 
+// A container for information about access control for replicas.
 type AccessControlTranslation struct {
-	_     struct{} `type:"structure"`
-	Owner *string  `name:"Owner" type:"string" enum:"OwnerOverride" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the replica ownership. Values: OwnerOverride.
+	Owner *string `name:"Owner" type:"string" enum:"OwnerOverride" required:"true"`
 }
 
+// You might receive this error for several reasons. For details, see the description of
+// this API operation.
 type AccessDenied struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -63,52 +94,93 @@ func (e *AccessDenied) ErrorCode() string { return "AccessDenied" }
 func (e *AccessDenied) HTTPStatus() int   { return 403 }
 func (e *AccessDenied) Fault() string     { return "client" }
 
+// A conjunction (logical AND) of predicates, which is used in evaluating a metrics
+// filter. The operator must have at least two predicates in any combination, and an
+// object must match all of the predicates for the filter to apply.
 type AnalyticsAndOperator struct {
-	_      struct{} `type:"structure"`
-	Prefix *string  `name:"Prefix" type:"string"`
-	Tags   []*Tag   `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// The prefix to use when evaluating an AND predicate: The prefix that an object must
+	// have to be included in the metrics results.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The list of tags to use when evaluating an AND predicate.
+	Tags []*Tag `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
 }
 
+// Specifies the configuration and any analyses for the analytics filter of an Amazon S3
+// bucket.
 type AnalyticsConfiguration struct {
-	_                    struct{}              `type:"structure"`
-	Id                   *string               `name:"Id" type:"string" required:"true"`
-	Filter               *AnalyticsFilter      `name:"Filter" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The ID that identifies the analytics configuration.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The filter used to describe a set of objects for analyses.
+	Filter *AnalyticsFilter `name:"Filter" type:"structure"`
+	// Contains data related to access patterns to be collected and made available to analyze
+	// the tradeoffs between different storage classes.
 	StorageClassAnalysis *StorageClassAnalysis `name:"StorageClassAnalysis" type:"structure" required:"true"`
 }
 
+// Where to publish the analytics results.
 type AnalyticsExportDestination struct {
-	_                   struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A destination signifying output to an S3 bucket.
 	S3BucketDestination *AnalyticsS3BucketDestination `name:"S3BucketDestination" type:"structure" required:"true"`
 }
 
+// The filter used to describe a set of objects for analyses. A filter must have exactly
+// one prefix, one tag, or one conjunction (AnalyticsAndOperator). If no filter is
+// provided, all objects will be considered in any analysis.
 type AnalyticsFilter struct {
-	_      struct{}              `type:"structure"`
-	Prefix *string               `name:"Prefix" type:"string"`
-	Tag    *Tag                  `name:"Tag" type:"structure"`
-	And    *AnalyticsAndOperator `name:"And" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The prefix to use when evaluating an analytics filter.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The tag to use when evaluating an analytics filter.
+	Tag *Tag `name:"Tag" type:"structure"`
+	// A conjunction (logical AND) of predicates, which is used in evaluating an analytics
+	// filter.
+	And *AnalyticsAndOperator `name:"And" type:"structure"`
 }
 
+// Contains information about where to publish the analytics results.
 type AnalyticsS3BucketDestination struct {
-	_               struct{} `type:"structure"`
-	Format          *string  `name:"Format" type:"string" enum:"AnalyticsS3ExportFileFormat" required:"true"`
-	BucketAccountId *string  `name:"BucketAccountId" type:"string"`
-	Bucket          *string  `name:"Bucket" type:"string" required:"true"`
-	Prefix          *string  `name:"Prefix" type:"string"`
+	_ struct{} `type:"structure"`
+	// Specifies the file format used when exporting data to Amazon S3. Values:
+	// AnalyticsS3ExportFileFormat.
+	Format *string `name:"Format" type:"string" enum:"AnalyticsS3ExportFileFormat" required:"true"`
+	// The account ID that owns the destination S3 bucket.
+	BucketAccountId *string `name:"BucketAccountId" type:"string"`
+	// The Amazon Resource Name (ARN) of the bucket to which data is exported.
+	Bucket *string `name:"Bucket" type:"string" required:"true"`
+	// The prefix to use when exporting data.
+	Prefix *string `name:"Prefix" type:"string"`
 }
 
+// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload
+// of new objects encrypted with the specified server-side encryption type. For example,
+// blocking an encryption type will block PutObject, CopyObject, PostObject, multipart
+// upload, and replication requests to the bucket for objects with the specified
+// encryption type.
 type BlockedEncryptionTypes struct {
-	_              struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The object encryption type that you want to block or unblock for an Amazon S3 general
+	// purpose bucket.
 	EncryptionType []string `name:"EncryptionType" type:"list" flattened:"true" memberName:"EncryptionType" memberEnum:"EncryptionType"`
 }
 
+// In terms of implementation, a Bucket is a resource.
 type Bucket struct {
-	_            struct{}   `type:"structure"`
-	Name         *string    `name:"Name" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket.
+	Name *string `name:"Name" type:"string"`
+	// Date the bucket was created.
 	CreationDate *time.Time `name:"CreationDate" type:"timestamp"`
-	BucketRegion *string    `name:"BucketRegion" type:"string"`
-	BucketArn    *string    `name:"BucketArn" type:"string" min:"1" max:"128"`
+	// BucketRegion indicates the Amazon Web Services region where the bucket is located.
+	BucketRegion *string `name:"BucketRegion" type:"string"`
+	// The Amazon Resource Name (ARN) of the S3 bucket.
+	BucketArn *string `name:"BucketArn" type:"string" min:"1" max:"128"`
 }
 
+// The requested bucket name is not available. The bucket namespace is shared by all users
+// of the system. Select a different name and try again.
 type BucketAlreadyExists struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -124,6 +196,11 @@ func (e *BucketAlreadyExists) ErrorCode() string { return "BucketAlreadyExists" 
 func (e *BucketAlreadyExists) HTTPStatus() int   { return 409 }
 func (e *BucketAlreadyExists) Fault() string     { return "client" }
 
+// The bucket you tried to create already exists, and you own it. Amazon S3 returns this
+// error in all Amazon Web Services Regions except in the North Virginia Region. For
+// legacy compatibility, if you re-create an existing bucket that you already own in the
+// North Virginia Region, Amazon S3 returns 200 OK and resets the bucket access control
+// lists (ACLs).
 type BucketAlreadyOwnedByYou struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"409"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -139,163 +216,313 @@ func (e *BucketAlreadyOwnedByYou) ErrorCode() string { return "BucketAlreadyOwne
 func (e *BucketAlreadyOwnedByYou) HTTPStatus() int   { return 409 }
 func (e *BucketAlreadyOwnedByYou) Fault() string     { return "client" }
 
+// Specifies the information about the bucket that will be created. For more information
+// about directory buckets, see Directory buckets in the Amazon S3 User Guide.
 type BucketInfo struct {
-	_              struct{} `type:"structure"`
-	DataRedundancy *string  `name:"DataRedundancy" type:"string" enum:"DataRedundancy"`
-	Type           *string  `name:"Type" type:"string" enum:"BucketType"`
+	_ struct{} `type:"structure"`
+	// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for
+	// the bucket. Values: DataRedundancy.
+	DataRedundancy *string `name:"DataRedundancy" type:"string" enum:"DataRedundancy"`
+	// The type of bucket. Values: BucketType.
+	Type *string `name:"Type" type:"string" enum:"BucketType"`
 }
 
+// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more
+// information, see Object Lifecycle Management in the Amazon S3 User Guide.
 type BucketLifecycleConfiguration struct {
-	_     struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A lifecycle rule for individual objects in an Amazon S3 bucket.
 	Rules []*LifecycleRule `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
 }
 
+// Container for logging status information.
 type BucketLoggingStatus struct {
 	_              struct{}        `type:"structure"`
 	LoggingEnabled *LoggingEnabled `name:"LoggingEnabled" type:"structure"`
 }
 
+// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For
+// more information, see Enabling Cross-Origin Resource Sharing in the Amazon S3 User
+// Guide.
 type CORSConfiguration struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A set of origins and methods (cross-origin access that you want to allow).
 	CORSRules []*CORSRule `name:"CORSRules" locationName:"CORSRule" type:"list" required:"true" flattened:"true" memberName:"CORSRule"`
 }
 
+// Specifies a cross-origin access rule for an Amazon S3 bucket.
 type CORSRule struct {
-	_              struct{} `type:"structure"`
-	ID             *string  `name:"ID" type:"string"`
+	_ struct{} `type:"structure"`
+	// Unique identifier for the rule.
+	ID *string `name:"ID" type:"string"`
+	// Headers that are specified in the Access-Control-Request-Headers header.
 	AllowedHeaders []string `name:"AllowedHeaders" locationName:"AllowedHeader" type:"list" flattened:"true" memberName:"AllowedHeader"`
+	// An HTTP method that you allow the origin to execute.
 	AllowedMethods []string `name:"AllowedMethods" locationName:"AllowedMethod" type:"list" required:"true" flattened:"true" memberName:"AllowedMethod"`
+	// One or more origins you want customers to be able to access the bucket from.
 	AllowedOrigins []string `name:"AllowedOrigins" locationName:"AllowedOrigin" type:"list" required:"true" flattened:"true" memberName:"AllowedOrigin"`
-	ExposeHeaders  []string `name:"ExposeHeaders" locationName:"ExposeHeader" type:"list" flattened:"true" memberName:"ExposeHeader"`
-	MaxAgeSeconds  *int64   `name:"MaxAgeSeconds" type:"integer"`
+	// One or more headers in the response that you want customers to be able to access from
+	// their applications (for example, from a JavaScript XMLHttpRequest object).
+	ExposeHeaders []string `name:"ExposeHeaders" locationName:"ExposeHeader" type:"list" flattened:"true" memberName:"ExposeHeader"`
+	// The time in seconds that your browser is to cache the preflight response for the
+	// specified resource.
+	MaxAgeSeconds *int64 `name:"MaxAgeSeconds" type:"integer"`
 }
 
+// Describes how an uncompressed comma-separated values (CSV)-formatted input object is
+// formatted.
 type CSVInput struct {
-	_                          struct{} `type:"structure"`
-	FileHeaderInfo             *string  `name:"FileHeaderInfo" type:"string" enum:"FileHeaderInfo"`
-	Comments                   *string  `name:"Comments" type:"string"`
-	QuoteEscapeCharacter       *string  `name:"QuoteEscapeCharacter" type:"string"`
-	RecordDelimiter            *string  `name:"RecordDelimiter" type:"string"`
-	FieldDelimiter             *string  `name:"FieldDelimiter" type:"string"`
-	QuoteCharacter             *string  `name:"QuoteCharacter" type:"string"`
-	AllowQuotedRecordDelimiter *bool    `name:"AllowQuotedRecordDelimiter" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Describes the first line of input. Values: FileHeaderInfo.
+	FileHeaderInfo *string `name:"FileHeaderInfo" type:"string" enum:"FileHeaderInfo"`
+	// A single character used to indicate that a row should be ignored when the character is
+	// present at the start of that row.
+	Comments *string `name:"Comments" type:"string"`
+	// A single character used for escaping the quotation mark character inside an already
+	// escaped value.
+	QuoteEscapeCharacter *string `name:"QuoteEscapeCharacter" type:"string"`
+	// A single character used to separate individual records in the input.
+	RecordDelimiter *string `name:"RecordDelimiter" type:"string"`
+	// A single character used to separate individual fields in a record.
+	FieldDelimiter *string `name:"FieldDelimiter" type:"string"`
+	// A single character used for escaping when the field delimiter is part of the value.
+	QuoteCharacter *string `name:"QuoteCharacter" type:"string"`
+	// Specifies that CSV field values may contain quoted record delimiters and such records
+	// should be allowed.
+	AllowQuotedRecordDelimiter *bool `name:"AllowQuotedRecordDelimiter" type:"boolean"`
 }
 
+// Describes how uncompressed comma-separated values (CSV)-formatted results are
+// formatted.
 type CSVOutput struct {
-	_                    struct{} `type:"structure"`
-	QuoteFields          *string  `name:"QuoteFields" type:"string" enum:"QuoteFields"`
-	QuoteEscapeCharacter *string  `name:"QuoteEscapeCharacter" type:"string"`
-	RecordDelimiter      *string  `name:"RecordDelimiter" type:"string"`
-	FieldDelimiter       *string  `name:"FieldDelimiter" type:"string"`
-	QuoteCharacter       *string  `name:"QuoteCharacter" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether to use quotation marks around output fields. Values: QuoteFields.
+	QuoteFields *string `name:"QuoteFields" type:"string" enum:"QuoteFields"`
+	// The single character used for escaping the quote character inside an already escaped
+	// value.
+	QuoteEscapeCharacter *string `name:"QuoteEscapeCharacter" type:"string"`
+	// A single character used to separate individual records in the output.
+	RecordDelimiter *string `name:"RecordDelimiter" type:"string"`
+	// The value used to separate individual fields in a record.
+	FieldDelimiter *string `name:"FieldDelimiter" type:"string"`
+	// A single character used for escaping when the field delimiter is part of the value.
+	QuoteCharacter *string `name:"QuoteCharacter" type:"string"`
 }
 
+// Contains all the possible checksum or digest values for an object.
 type Checksum struct {
-	_                 struct{} `type:"structure"`
-	ChecksumCRC32     *string  `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string  `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string  `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string  `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string  `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string  `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string  `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string  `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string  `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string  `name:"ChecksumXXHASH128" type:"string"`
-	ChecksumType      *string  `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	_ struct{} `type:"structure"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the object.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
+	// The checksum type that is used to calculate the object’s checksum value. Values:
+	// ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
 }
 
+// Container for specifying the Lambda notification configuration.
 type CloudFunctionConfiguration struct {
-	_              struct{} `type:"structure"`
-	Id             *string  `name:"Id" type:"string"`
-	Event          *string  `name:"Event" type:"string" enum:"Event"`
-	Events         []string `name:"Events" locationName:"Event" type:"list" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	CloudFunction  *string  `name:"CloudFunction" type:"string"`
-	InvocationRole *string  `name:"InvocationRole" type:"string"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// Values: Event.
+	Event *string `name:"Event" type:"string" enum:"Event"`
+	// Bucket events for which to send notifications.
+	Events []string `name:"Events" locationName:"Event" type:"list" flattened:"true" memberName:"Event" memberEnum:"Event"`
+	// Lambda cloud function ARN that Amazon S3 can invoke when it detects events of the
+	// specified type.
+	CloudFunction *string `name:"CloudFunction" type:"string"`
+	// The role supporting the invocation of the Lambda function
+	InvocationRole *string `name:"InvocationRole" type:"string"`
 }
 
+// Container for all (if there are any) keys between Prefix and the next occurrence of the
+// string specified by a delimiter. CommonPrefixes lists keys that act like subdirectories
+// in the directory specified by Prefix. For example, if the prefix is notes/ and the
+// delimiter is a slash (/) as in notes/summer/july, the common prefix is notes/summer/.
 type CommonPrefix struct {
-	_      struct{} `type:"structure"`
-	Prefix *string  `name:"Prefix" type:"string"`
+	_ struct{} `type:"structure"`
+	// Container for the specified common prefix.
+	Prefix *string `name:"Prefix" type:"string"`
 }
 
 type CompleteMultipartUploadOutput struct {
-	_                    struct{} `type:"structure"`
-	Location             *string  `name:"Location" type:"string"`
-	Bucket               *string  `name:"Bucket" type:"string"`
-	Key                  *string  `name:"Key" type:"string" min:"1"`
-	Expiration           *string  `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
-	ETag                 *string  `name:"ETag" type:"string"`
-	ChecksumCRC32        *string  `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C       *string  `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME    *string  `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1         *string  `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256       *string  `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512       *string  `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5          *string  `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64     *string  `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3      *string  `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128    *string  `name:"ChecksumXXHASH128" type:"string"`
-	ChecksumType         *string  `name:"ChecksumType" type:"string" enum:"ChecksumType"`
-	ServerSideEncryption *string  `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	VersionId            *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	SSEKMSKeyId          *string  `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	BucketKeyEnabled     *bool    `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestCharged       *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// The URI that identifies the newly created object.
+	Location *string `name:"Location" type:"string"`
+	// The name of the bucket that contains the newly created object.
+	Bucket *string `name:"Bucket" type:"string"`
+	// The object key of the newly created object.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// If the object expiration is configured, this will contain the expiration date
+	// (expiry-date) and rule ID (rule-id).
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
+	// Entity tag that identifies the newly created object's data.
+	ETag *string `name:"ETag" type:"string"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
+	// The checksum type, which determines how part-level checksums are combined to create an
+	// object-level checksum for multipart objects. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	// The server-side encryption algorithm used when storing this object in Amazon S3.
+	// Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// Version ID of the newly created object, in case the bucket has versioning turned on.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Indicates whether the multipart upload uses an S3 Bucket Key for server-side
+	// encryption with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type CompleteMultipartUploadRequest struct {
-	_                    struct{}                  `type:"structure" payload:"MultipartUpload"`
-	Bucket               *string                   `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                  *string                   `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	MultipartUpload      *CompletedMultipartUpload `name:"MultipartUpload" locationName:"CompleteMultipartUpload" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	UploadId             *string                   `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
-	ChecksumCRC32        *string                   `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C       *string                   `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME    *string                   `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1         *string                   `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256       *string                   `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512       *string                   `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5          *string                   `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64     *string                   `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3      *string                   `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128    *string                   `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	ChecksumType         *string                   `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
-	MpuObjectSize        *int64                    `name:"MpuObjectSize" location:"header" locationName:"x-amz-mp-object-size" type:"long"`
-	RequestPayer         *string                   `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner  *string                   `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	IfMatch              *string                   `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfNoneMatch          *string                   `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	SSECustomerAlgorithm *string                   `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey       *string                   `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5    *string                   `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	_ struct{} `type:"structure" payload:"MultipartUpload"`
+	// Name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The container for the multipart upload request information.
+	MultipartUpload *CompletedMultipartUpload `name:"MultipartUpload" locationName:"CompleteMultipartUpload" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// ID for the initiated multipart upload.
+	UploadId *string `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// This header specifies the checksum type of the object, which determines how part-level
+	// checksums are combined to create an object-level checksum for multipart objects.
+	// Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	// The expected total object size of the multipart upload request.
+	MpuObjectSize *int64 `name:"MpuObjectSize" location:"header" locationName:"x-amz-mp-object-size" type:"long"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Uploads the object only if the ETag (entity tag) value provided during the WRITE
+	// operation matches the ETag of the object in S3.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Uploads the object only if the object key name does not already exist in the bucket
+	// specified.
+	IfNoneMatch *string `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// The server-side encryption (SSE) algorithm used to encrypt the object.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// The server-side encryption (SSE) customer managed key.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// The MD5 server-side encryption (SSE) customer managed key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
 }
 
+// The container for the completed multipart upload details.
 type CompletedMultipartUpload struct {
-	_     struct{}         `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Array of CompletedPart data types.
 	Parts []*CompletedPart `name:"Parts" locationName:"Part" type:"list" flattened:"true" memberName:"Part"`
 }
 
+// Details of the parts that were uploaded.
 type CompletedPart struct {
-	_                 struct{} `type:"structure"`
-	ETag              *string  `name:"ETag" type:"string"`
-	ChecksumCRC32     *string  `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string  `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string  `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string  `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string  `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string  `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string  `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string  `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string  `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string  `name:"ChecksumXXHASH128" type:"string"`
-	PartNumber        *int64   `name:"PartNumber" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Entity tag returned when the part was uploaded.
+	ETag *string `name:"ETag" type:"string"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the part.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the part.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the part.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 checksum of the part.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 checksum of the part.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the part.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the part.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the part.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the part.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the part.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
+	// Part number that identifies the part.
+	PartNumber *int64 `name:"PartNumber" type:"integer"`
 }
 
+// A container for describing a condition that must be met for the specified redirect to
+// apply. For example, 1. If request is for pages in the /docs folder, redirect to the
+// /documents folder. 2. If request results in HTTP error 4xx, redirect request to another
+// host where you might process the error.
 type Condition struct {
-	_                           struct{} `type:"structure"`
-	HttpErrorCodeReturnedEquals *string  `name:"HttpErrorCodeReturnedEquals" type:"string"`
-	KeyPrefixEquals             *string  `name:"KeyPrefixEquals" type:"string"`
+	_ struct{} `type:"structure"`
+	// The HTTP error code when the redirect is applied.
+	HttpErrorCodeReturnedEquals *string `name:"HttpErrorCodeReturnedEquals" type:"string"`
+	// The object key name prefix when the redirect is applied.
+	KeyPrefixEquals *string `name:"KeyPrefixEquals" type:"string"`
 }
 
 type ContinuationEvent struct {
@@ -303,436 +530,811 @@ type ContinuationEvent struct {
 }
 
 type CopyObjectOutput struct {
-	_                       struct{}          `type:"structure" payload:"CopyObjectResult"`
-	CopyObjectResult        *CopyObjectResult `name:"CopyObjectResult" type:"structure"`
-	Expiration              *string           `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
-	CopySourceVersionId     *string           `name:"CopySourceVersionId" location:"header" locationName:"x-amz-copy-source-version-id" type:"string"`
-	VersionId               *string           `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	ServerSideEncryption    *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSECustomerAlgorithm    *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5       *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId             *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext *string           `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled        *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestCharged          *string           `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure" payload:"CopyObjectResult"`
+	// Container for all response elements.
+	CopyObjectResult *CopyObjectResult `name:"CopyObjectResult" type:"structure"`
+	// If the object expiration is configured, the response includes this header.
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
+	// Version ID of the source object that was copied.
+	CopySourceVersionId *string `name:"CopySourceVersionId" location:"header" locationName:"x-amz-copy-source-version-id" type:"string"`
+	// Version ID of the newly created copy.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// If present, indicates the Amazon Web Services KMS Encryption Context to use for object
+	// encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption
+	// with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type CopyObjectRequest struct {
-	_                              struct{}          `type:"structure"`
-	ACL                            *string           `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
-	Bucket                         *string           `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CacheControl                   *string           `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
-	ChecksumAlgorithm              *string           `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ContentDisposition             *string           `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
-	ContentEncoding                *string           `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
-	ContentLanguage                *string           `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
-	ContentType                    *string           `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
-	CopySource                     *string           `name:"CopySource" location:"header" locationName:"x-amz-copy-source" type:"string" required:"true"`
-	CopySourceIfMatch              *string           `name:"CopySourceIfMatch" location:"header" locationName:"x-amz-copy-source-if-match" type:"string"`
-	CopySourceIfModifiedSince      *time.Time        `name:"CopySourceIfModifiedSince" location:"header" locationName:"x-amz-copy-source-if-modified-since" type:"timestamp"`
-	CopySourceIfNoneMatch          *string           `name:"CopySourceIfNoneMatch" location:"header" locationName:"x-amz-copy-source-if-none-match" type:"string"`
-	CopySourceIfUnmodifiedSince    *time.Time        `name:"CopySourceIfUnmodifiedSince" location:"header" locationName:"x-amz-copy-source-if-unmodified-since" type:"timestamp"`
-	Expires                        *string           `name:"Expires" location:"header" locationName:"Expires" type:"string"`
-	GrantFullControl               *string           `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead                      *string           `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP                   *string           `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWriteACP                  *string           `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	IfMatch                        *string           `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfNoneMatch                    *string           `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	Key                            *string           `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	Metadata                       map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	MetadataDirective              *string           `name:"MetadataDirective" location:"header" locationName:"x-amz-metadata-directive" type:"string" enum:"MetadataDirective"`
-	TaggingDirective               *string           `name:"TaggingDirective" location:"header" locationName:"x-amz-tagging-directive" type:"string" enum:"TaggingDirective"`
-	ServerSideEncryption           *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	StorageClass                   *string           `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
-	WebsiteRedirectLocation        *string           `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
-	SSECustomerAlgorithm           *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey                 *string           `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5              *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId                    *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext        *string           `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled               *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	CopySourceSSECustomerAlgorithm *string           `name:"CopySourceSSECustomerAlgorithm" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-algorithm" type:"string"`
-	CopySourceSSECustomerKey       *string           `name:"CopySourceSSECustomerKey" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key" type:"string"`
-	CopySourceSSECustomerKeyMD5    *string           `name:"CopySourceSSECustomerKeyMD5" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer                   *string           `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	Tagging                        *string           `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
-	ObjectLockMode                 *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockRetainUntilDate      *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	ObjectLockLegalHoldStatus      *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
-	ExpectedBucketOwner            *string           `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ExpectedSourceBucketOwner      *string           `name:"ExpectedSourceBucketOwner" location:"header" locationName:"x-amz-source-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The canned access control list (ACL) to apply to the object. Values: ObjectCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
+	// The name of the destination bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Specifies the caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
+	// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the
+	// object. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
+	// Specifies what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
+	// The language the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
+	// A standard MIME type that describes the format of the object data.
+	ContentType *string `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
+	// Specifies the source object for the copy operation.
+	CopySource *string `name:"CopySource" location:"header" locationName:"x-amz-copy-source" type:"string" required:"true"`
+	// Copies the object if its entity tag (ETag) matches the specified tag.
+	CopySourceIfMatch *string `name:"CopySourceIfMatch" location:"header" locationName:"x-amz-copy-source-if-match" type:"string"`
+	// Copies the object if it has been modified since the specified time.
+	CopySourceIfModifiedSince *time.Time `name:"CopySourceIfModifiedSince" location:"header" locationName:"x-amz-copy-source-if-modified-since" type:"timestamp"`
+	// Copies the object if its entity tag (ETag) is different than the specified ETag.
+	CopySourceIfNoneMatch *string `name:"CopySourceIfNoneMatch" location:"header" locationName:"x-amz-copy-source-if-none-match" type:"string"`
+	// Copies the object if it hasn't been modified since the specified time.
+	CopySourceIfUnmodifiedSince *time.Time `name:"CopySourceIfUnmodifiedSince" location:"header" locationName:"x-amz-copy-source-if-unmodified-since" type:"timestamp"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"Expires" type:"string"`
+	// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Allows grantee to read the object data and its metadata.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Allows grantee to read the object ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Allows grantee to write the ACL for the applicable object.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// Copies the object if the entity tag (ETag) of the destination object matches the
+	// specified tag.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Copies the object only if the object key name at the destination does not already
+	// exist in the bucket specified.
+	IfNoneMatch *string `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// The key of the destination object.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// Specifies whether the metadata is copied from the source object or replaced with
+	// metadata that's provided in the request. Values: MetadataDirective.
+	MetadataDirective *string `name:"MetadataDirective" location:"header" locationName:"x-amz-metadata-directive" type:"string" enum:"MetadataDirective"`
+	// Specifies whether the object tag-set is copied from the source object or replaced with
+	// the tag-set that's provided in the request. Values: TaggingDirective.
+	TaggingDirective *string `name:"TaggingDirective" location:"header" locationName:"x-amz-tagging-directive" type:"string" enum:"TaggingDirective"`
+	// The server-side encryption algorithm used when storing this object in Amazon S3.
+	// Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If the x-amz-storage-class header is not used, the copied object will be stored in the
+	// STANDARD Storage Class by default. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// If the destination bucket is configured as a website, redirects requests for this
+	// object copy to another object in the same bucket or to an external URL.
+	WebsiteRedirectLocation *string `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption
+	// context to use for the destination object encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with
+	// server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Specifies the algorithm to use when decrypting the source object (for example,
+	// AES256).
+	CopySourceSSECustomerAlgorithm *string `name:"CopySourceSSECustomerAlgorithm" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the
+	// source object.
+	CopySourceSSECustomerKey *string `name:"CopySourceSSECustomerKey" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	CopySourceSSECustomerKeyMD5 *string `name:"CopySourceSSECustomerKeyMD5" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The tag-set for the object copy in the destination bucket.
+	Tagging *string `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
+	// The Object Lock mode that you want to apply to the object copy. Values:
+	// ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// The date and time when you want the Object Lock of the object copy to expire.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// Specifies whether you want to apply a legal hold to the object copy. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	// The account ID of the expected destination bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected source bucket owner.
+	ExpectedSourceBucketOwner *string `name:"ExpectedSourceBucketOwner" location:"header" locationName:"x-amz-source-expected-bucket-owner" type:"string"`
 }
 
+// Container for all response elements.
 type CopyObjectResult struct {
-	_                 struct{}   `type:"structure"`
-	ETag              *string    `name:"ETag" type:"string"`
-	LastModified      *time.Time `name:"LastModified" type:"timestamp"`
-	ChecksumType      *string    `name:"ChecksumType" type:"string" enum:"ChecksumType"`
-	ChecksumCRC32     *string    `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string    `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string    `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string    `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string    `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string    `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string    `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string    `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string    `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string    `name:"ChecksumXXHASH128" type:"string"`
+	_ struct{} `type:"structure"`
+	// Returns the ETag of the new object.
+	ETag *string `name:"ETag" type:"string"`
+	// Creation date of the object.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The checksum type that is used to calculate the object’s checksum value. Values:
+	// ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the object.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
 }
 
+// Container for all response elements.
 type CopyPartResult struct {
-	_                 struct{}   `type:"structure"`
-	ETag              *string    `name:"ETag" type:"string"`
-	LastModified      *time.Time `name:"LastModified" type:"timestamp"`
-	ChecksumCRC32     *string    `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string    `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string    `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string    `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string    `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string    `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string    `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string    `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string    `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string    `name:"ChecksumXXHASH128" type:"string"`
+	_ struct{} `type:"structure"`
+	// Entity tag of the object.
+	ETag *string `name:"ETag" type:"string"`
+	// Date and time at which the object was uploaded.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the part.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the part.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the part.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the part.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the part.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the part.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the part.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the part.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the part.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the part.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
 }
 
+// The configuration information for the bucket.
 type CreateBucketConfiguration struct {
-	_                  struct{}      `type:"structure"`
-	LocationConstraint *string       `name:"LocationConstraint" type:"string" enum:"BucketLocationConstraint"`
-	Location           *LocationInfo `name:"Location" type:"structure"`
-	Bucket             *BucketInfo   `name:"Bucket" type:"structure"`
-	Tags               []*Tag        `name:"Tags" type:"list" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// Specifies the Region where the bucket will be created. Values:
+	// BucketLocationConstraint.
+	LocationConstraint *string `name:"LocationConstraint" type:"string" enum:"BucketLocationConstraint"`
+	// Specifies the location where the bucket will be created.
+	Location *LocationInfo `name:"Location" type:"structure"`
+	// Specifies the information about the bucket that will be created.
+	Bucket *BucketInfo `name:"Bucket" type:"structure"`
+	// An array of tags that you can apply to the bucket that you're creating.
+	Tags []*Tag `name:"Tags" type:"list" memberName:"Tag"`
 }
 
 type CreateBucketMetadataConfigurationRequest struct {
-	_                     struct{}               `type:"structure" payload:"MetadataConfiguration"`
-	Bucket                *string                `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5            *string                `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm     *string                `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"MetadataConfiguration"`
+	// The general purpose bucket that you want to create the metadata configuration for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Content-MD5 header for the metadata configuration.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// The checksum algorithm to use with your metadata configuration. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The contents of your metadata configuration.
 	MetadataConfiguration *MetadataConfiguration `name:"MetadataConfiguration" locationName:"MetadataConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner   *string                `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The expected owner of the general purpose bucket that corresponds to your metadata
+	// configuration.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type CreateBucketMetadataTableConfigurationRequest struct {
-	_                          struct{}                    `type:"structure" payload:"MetadataTableConfiguration"`
-	Bucket                     *string                     `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                 *string                     `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm          *string                     `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"MetadataTableConfiguration"`
+	// The general purpose bucket that you want to create the metadata table configuration
+	// for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Content-MD5 header for the metadata table configuration.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// The checksum algorithm to use with your metadata table configuration. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The contents of your metadata table configuration.
 	MetadataTableConfiguration *MetadataTableConfiguration `name:"MetadataTableConfiguration" locationName:"MetadataTableConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner        *string                     `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The expected owner of the general purpose bucket that corresponds to your metadata
+	// table configuration.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type CreateBucketOutput struct {
-	_         struct{} `type:"structure"`
-	Location  *string  `name:"Location" location:"header" locationName:"Location" type:"string"`
-	BucketArn *string  `name:"BucketArn" location:"header" locationName:"x-amz-bucket-arn" type:"string" min:"1" max:"128"`
+	_ struct{} `type:"structure"`
+	// A forward slash followed by the name of the bucket.
+	Location *string `name:"Location" location:"header" locationName:"Location" type:"string"`
+	// The Amazon Resource Name (ARN) of the S3 bucket.
+	BucketArn *string `name:"BucketArn" location:"header" locationName:"x-amz-bucket-arn" type:"string" min:"1" max:"128"`
 }
 
 type CreateBucketRequest struct {
-	_                          struct{}                   `type:"structure" payload:"CreateBucketConfiguration"`
-	ACL                        *string                    `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"BucketCannedACL"`
-	Bucket                     *string                    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CreateBucketConfiguration  *CreateBucketConfiguration `name:"CreateBucketConfiguration" locationName:"CreateBucketConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	GrantFullControl           *string                    `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead                  *string                    `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP               *string                    `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWrite                 *string                    `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
-	GrantWriteACP              *string                    `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	ObjectLockEnabledForBucket *bool                      `name:"ObjectLockEnabledForBucket" location:"header" locationName:"x-amz-bucket-object-lock-enabled" type:"boolean"`
-	ObjectOwnership            *string                    `name:"ObjectOwnership" location:"header" locationName:"x-amz-object-ownership" type:"string" enum:"ObjectOwnership"`
-	BucketNamespace            *string                    `name:"BucketNamespace" location:"header" locationName:"x-amz-bucket-namespace" type:"string" enum:"BucketNamespace"`
+	_ struct{} `type:"structure" payload:"CreateBucketConfiguration"`
+	// The canned ACL to apply to the bucket. Values: BucketCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"BucketCannedACL"`
+	// The name of the bucket to create.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The configuration information for the bucket.
+	CreateBucketConfiguration *CreateBucketConfiguration `name:"CreateBucketConfiguration" locationName:"CreateBucketConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Allows grantee to list the objects in the bucket.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Allows grantee to read the bucket ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Allows grantee to create new objects in the bucket.
+	GrantWrite *string `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
+	// Allows grantee to write the ACL for the applicable bucket.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// Specifies whether you want S3 Object Lock to be enabled for the new bucket.
+	ObjectLockEnabledForBucket *bool `name:"ObjectLockEnabledForBucket" location:"header" locationName:"x-amz-bucket-object-lock-enabled" type:"boolean"`
+	// Values: ObjectOwnership.
+	ObjectOwnership *string `name:"ObjectOwnership" location:"header" locationName:"x-amz-object-ownership" type:"string" enum:"ObjectOwnership"`
+	// Specifies the namespace where you want to create your general purpose bucket. Values:
+	// BucketNamespace.
+	BucketNamespace *string `name:"BucketNamespace" location:"header" locationName:"x-amz-bucket-namespace" type:"string" enum:"BucketNamespace"`
 }
 
 type CreateMultipartUploadOutput struct {
-	_                       struct{}   `type:"structure"`
-	AbortDate               *time.Time `name:"AbortDate" location:"header" locationName:"x-amz-abort-date" type:"timestamp"`
-	AbortRuleId             *string    `name:"AbortRuleId" location:"header" locationName:"x-amz-abort-rule-id" type:"string"`
-	Bucket                  *string    `name:"Bucket" locationName:"Bucket" type:"string"`
-	Key                     *string    `name:"Key" type:"string" min:"1"`
-	UploadId                *string    `name:"UploadId" type:"string"`
-	ServerSideEncryption    *string    `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSECustomerAlgorithm    *string    `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5       *string    `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId             *string    `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext *string    `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled        *bool      `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestCharged          *string    `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	ChecksumAlgorithm       *string    `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumType            *string    `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	_ struct{} `type:"structure"`
+	// If the bucket has a lifecycle rule configured with an action to abort incomplete
+	// multipart uploads and the prefix in the lifecycle rule matches the object name in the
+	// request, the response includes this header.
+	AbortDate *time.Time `name:"AbortDate" location:"header" locationName:"x-amz-abort-date" type:"timestamp"`
+	// This header is returned along with the x-amz-abort-date header.
+	AbortRuleId *string `name:"AbortRuleId" location:"header" locationName:"x-amz-abort-rule-id" type:"string"`
+	// The name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" locationName:"Bucket" type:"string"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// ID for the initiated multipart upload.
+	UploadId *string `name:"UploadId" type:"string"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// If present, indicates the Amazon Web Services KMS Encryption Context to use for object
+	// encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Indicates whether the multipart upload uses an S3 Bucket Key for server-side
+	// encryption with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// The algorithm that was used to create a checksum of the object. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s
+	// checksum value. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
 }
 
 type CreateMultipartUploadRequest struct {
-	_                         struct{}          `type:"structure"`
-	ACL                       *string           `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
-	Bucket                    *string           `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CacheControl              *string           `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
-	ContentDisposition        *string           `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
-	ContentEncoding           *string           `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
-	ContentLanguage           *string           `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
-	ContentType               *string           `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
-	Expires                   *string           `name:"Expires" location:"header" locationName:"Expires" type:"string"`
-	GrantFullControl          *string           `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead                 *string           `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP              *string           `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWriteACP             *string           `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	Key                       *string           `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	Metadata                  map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	ServerSideEncryption      *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	StorageClass              *string           `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
-	WebsiteRedirectLocation   *string           `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
-	SSECustomerAlgorithm      *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey            *string           `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5         *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId               *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext   *string           `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled          *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestPayer              *string           `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	Tagging                   *string           `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
-	ObjectLockMode            *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockRetainUntilDate *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
-	ExpectedBucketOwner       *string           `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ChecksumAlgorithm         *string           `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumType              *string           `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	_ struct{} `type:"structure"`
+	// The canned ACL to apply to the object. Values: ObjectCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
+	// The name of the bucket where the multipart upload is initiated and where the object is
+	// uploaded.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Specifies caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
+	// Specifies what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
+	// The language that the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
+	// A standard MIME type describing the format of the object data.
+	ContentType *string `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"Expires" type:"string"`
+	// Specify access permissions explicitly to give the grantee READ, READ_ACP, and
+	// WRITE_ACP permissions on the object.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Specify access permissions explicitly to allow grantee to read the object data and its
+	// metadata.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Specify access permissions explicitly to allows grantee to read the object ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Specify access permissions explicitly to allows grantee to allow grantee to write the
+	// ACL for the applicable object.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// Object key for which the multipart upload is to be initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+	// Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// If the bucket is configured as a website, redirects requests for this object to
+	// another object in the same bucket or to an external URL.
+	WebsiteRedirectLocation *string `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to
+	// RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Specifies the Amazon Web Services KMS Encryption Context to use for object encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with
+	// server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The tag-set for the object.
+	Tagging *string `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
+	// Specifies the Object Lock mode that you want to apply to the uploaded object. Values:
+	// ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// Specifies the date and time when you want the Object Lock to expire.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// Specifies whether you want to apply a legal hold to the uploaded object. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Indicates the algorithm that you want Amazon S3 to use to create the checksum for the
+	// object. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Indicates the checksum type that you want Amazon S3 to use to calculate the object’s
+	// checksum value. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
 }
 
 type CreateSessionOutput struct {
-	_                       struct{}            `type:"structure"`
-	ServerSideEncryption    *string             `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSEKMSKeyId             *string             `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext *string             `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled        *bool               `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	Credentials             *SessionCredentials `name:"Credentials" locationName:"Credentials" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The server-side encryption algorithm used when you store objects in the directory
+	// bucket. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If you specify x-amz-server-side-encryption with aws:kms, this header indicates the ID
+	// of the KMS symmetric encryption customer managed key that was used for object
+	// encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// If present, indicates the Amazon Web Services KMS Encryption Context to use for object
+	// encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Indicates whether to use an S3 Bucket Key for server-side encryption with KMS keys
+	// (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// The established temporary security credentials for the created session.
+	Credentials *SessionCredentials `name:"Credentials" locationName:"Credentials" type:"structure" required:"true"`
 }
 
 type CreateSessionRequest struct {
-	_                       struct{} `type:"structure"`
-	SessionMode             *string  `name:"SessionMode" location:"header" locationName:"x-amz-create-session-mode" type:"string" enum:"SessionMode"`
-	Bucket                  *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ServerSideEncryption    *string  `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSEKMSKeyId             *string  `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext *string  `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled        *bool    `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Specifies the mode of the session that will be created, either ReadWrite or ReadOnly.
+	// Values: SessionMode.
+	SessionMode *string `name:"SessionMode" location:"header" locationName:"x-amz-create-session-mode" type:"string" enum:"SessionMode"`
+	// The name of the bucket that you create a session for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The server-side encryption algorithm to use when you store objects in the directory
+	// bucket. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If you specify x-amz-server-side-encryption with aws:kms, you must specify the
+	// x-amz-server-side-encryption-aws-kms-key-id header with the ID (Key ID or Key ARN) of
+	// the KMS symmetric encryption customer managed key to use.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption
+	// context to use for object encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with
+	// server-side encryption using KMS keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
 }
 
+// The container element for optionally specifying the default Object Lock retention
+// settings for new objects placed in the specified bucket.
 type DefaultRetention struct {
-	_     struct{} `type:"structure"`
-	Mode  *string  `name:"Mode" type:"string" enum:"ObjectLockRetentionMode"`
-	Days  *int64   `name:"Days" type:"integer"`
-	Years *int64   `name:"Years" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The default Object Lock retention mode you want to apply to new objects placed in the
+	// specified bucket. Values: ObjectLockRetentionMode.
+	Mode *string `name:"Mode" type:"string" enum:"ObjectLockRetentionMode"`
+	// The number of days that you want to specify for the default retention period.
+	Days *int64 `name:"Days" type:"integer"`
+	// The number of years that you want to specify for the default retention period.
+	Years *int64 `name:"Years" type:"integer"`
 }
 
+// Container for the objects to delete.
 type Delete struct {
-	_       struct{}            `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The object to delete.
 	Objects []*ObjectIdentifier `name:"Objects" locationName:"Object" type:"list" required:"true" flattened:"true" memberName:"Object"`
-	Quiet   *bool               `name:"Quiet" type:"boolean"`
+	// Element to enable quiet mode for the request.
+	Quiet *bool `name:"Quiet" type:"boolean"`
 }
 
 type DeleteBucketAnalyticsConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket from which an analytics configuration is deleted.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID that identifies the analytics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketCorsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// Specifies the bucket whose cors configuration is being deleted.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketEncryptionRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the server-side encryption configuration to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketIntelligentTieringConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the S3 Intelligent-Tiering configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketInventoryConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the inventory configuration to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the inventory configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketLifecycleRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name of the lifecycle to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketMetadataConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The general purpose bucket that you want to remove the metadata configuration from.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The expected bucket owner of the general purpose bucket that you want to remove the
+	// metadata table configuration from.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketMetadataTableConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The general purpose bucket that you want to remove the metadata table configuration
+	// from.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The expected bucket owner of the general purpose bucket that you want to remove the
+	// metadata table configuration from.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketMetricsConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the metrics configuration to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the metrics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketOwnershipControlsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 bucket whose OwnershipControls you want to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketPolicyRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketReplicationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// Specifies the bucket being deleted.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketTaggingRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket that has the tag set to be removed.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteBucketWebsiteRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name for which you want to remove the website configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Information about the delete marker.
 type DeleteMarkerEntry struct {
-	_            struct{}   `type:"structure"`
-	Owner        *Owner     `name:"Owner" type:"structure"`
-	Key          *string    `name:"Key" type:"string" min:"1"`
-	VersionId    *string    `name:"VersionId" type:"string"`
-	IsLatest     *bool      `name:"IsLatest" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The account that created the delete marker.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// The object key.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// Version ID of an object.
+	VersionId *string `name:"VersionId" type:"string"`
+	// Specifies whether the object is (true) or is not (false) the latest version of an
+	// object.
+	IsLatest *bool `name:"IsLatest" type:"boolean"`
+	// Date and time when the object was last modified.
 	LastModified *time.Time `name:"LastModified" type:"timestamp"`
 }
 
+// Specifies whether Amazon S3 replicates delete markers. If you specify a Filter in your
+// replication configuration, you must also include a DeleteMarkerReplication element. If
+// your Filter includes a Tag element, the DeleteMarkerReplication Status must be set to
+// Disabled, because Amazon S3 does not support replicating delete markers for tag-based
+// rules.
 type DeleteMarkerReplication struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"DeleteMarkerReplicationStatus"`
+	_ struct{} `type:"structure"`
+	// Indicates whether to replicate delete markers. Values: DeleteMarkerReplicationStatus.
+	Status *string `name:"Status" type:"string" enum:"DeleteMarkerReplicationStatus"`
 }
 
 type DeleteObjectOutput struct {
-	_              struct{} `type:"structure"`
-	DeleteMarker   *bool    `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
-	VersionId      *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the specified object version that was permanently deleted was (true)
+	// or was not (false) a delete marker before deletion.
+	DeleteMarker *bool `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
+	// Returns the version ID of the delete marker created as a result of the DELETE
+	// operation.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type DeleteObjectRequest struct {
-	_                         struct{}   `type:"structure"`
-	Bucket                    *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                       *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	MFA                       *string    `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
-	VersionId                 *string    `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	RequestPayer              *string    `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	BypassGovernanceRetention *bool      `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
-	ExpectedBucketOwner       *string    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	IfMatch                   *string    `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfMatchLastModifiedTime   *time.Time `name:"IfMatchLastModifiedTime" location:"header" locationName:"x-amz-if-match-last-modified-time" type:"timestamp" timestampFormat:"rfc822"`
-	IfMatchSize               *int64     `name:"IfMatchSize" location:"header" locationName:"x-amz-if-match-size" type:"long"`
+	_ struct{} `type:"structure"`
+	// The bucket name of the bucket containing the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Key name of the object to delete.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The concatenation of the authentication device's serial number, a space, and the value
+	// that is displayed on your authentication device.
+	MFA *string `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
+	// Version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Indicates whether S3 Object Lock should bypass Governance-mode restrictions to process
+	// this operation.
+	BypassGovernanceRetention *bool `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Deletes the object if the ETag (entity tag) value provided during the delete operation
+	// matches the ETag of the object in S3.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// If present, the object is deleted only if its modification times matches the provided
+	// Timestamp.
+	IfMatchLastModifiedTime *time.Time `name:"IfMatchLastModifiedTime" location:"header" locationName:"x-amz-if-match-last-modified-time" type:"timestamp" timestampFormat:"rfc822"`
+	// If present, the object is deleted only if its size matches the provided size in bytes.
+	IfMatchSize *int64 `name:"IfMatchSize" location:"header" locationName:"x-amz-if-match-size" type:"long"`
 }
 
 type DeleteObjectTaggingOutput struct {
-	_         struct{} `type:"structure"`
-	VersionId *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	_ struct{} `type:"structure"`
+	// The versionId of the object the tag-set was removed from.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
 }
 
 type DeleteObjectTaggingRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name containing the objects from which to remove the tags.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key that identifies the object in the bucket from which to remove all tags.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The versionId of the object that the tag-set will be removed from.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type DeleteObjectsOutput struct {
-	_              struct{}         `type:"structure"`
-	Deleted        []*DeletedObject `name:"Deleted" type:"list" flattened:"true" memberName:"Deleted"`
-	RequestCharged *string          `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	Errors         []*Error         `name:"Errors" locationName:"Error" type:"list" flattened:"true" memberName:"Error"`
+	_ struct{} `type:"structure"`
+	// Container element for a successful delete.
+	Deleted []*DeletedObject `name:"Deleted" type:"list" flattened:"true" memberName:"Deleted"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Container for a failed delete action that describes the object that Amazon S3
+	// attempted to delete and the error it encountered.
+	Errors []*Error `name:"Errors" locationName:"Error" type:"list" flattened:"true" memberName:"Error"`
 }
 
 type DeleteObjectsRequest struct {
-	_                         struct{} `type:"structure" payload:"Delete"`
-	Bucket                    *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Delete                    *Delete  `name:"Delete" locationName:"Delete" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	MFA                       *string  `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
-	RequestPayer              *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	BypassGovernanceRetention *bool    `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
-	ExpectedBucketOwner       *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ChecksumAlgorithm         *string  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"Delete"`
+	// The bucket name containing the objects to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Container for the request.
+	Delete *Delete `name:"Delete" locationName:"Delete" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The concatenation of the authentication device's serial number, a space, and the value
+	// that is displayed on your authentication device.
+	MFA *string `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Specifies whether you want to delete this object even if it has a Governance-type
+	// Object Lock in place.
+	BypassGovernanceRetention *bool `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 }
 
 type DeletePublicAccessBlockRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Amazon S3 bucket whose PublicAccessBlock configuration you want to delete.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Information about the deleted object.
 type DeletedObject struct {
-	_                     struct{} `type:"structure"`
-	Key                   *string  `name:"Key" type:"string" min:"1"`
-	VersionId             *string  `name:"VersionId" type:"string"`
-	DeleteMarker          *bool    `name:"DeleteMarker" type:"boolean"`
-	DeleteMarkerVersionId *string  `name:"DeleteMarkerVersionId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the deleted object.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// The version ID of the deleted object.
+	VersionId *string `name:"VersionId" type:"string"`
+	// Indicates whether the specified object version that was permanently deleted was (true)
+	// or was not (false) a delete marker before deletion.
+	DeleteMarker *bool `name:"DeleteMarker" type:"boolean"`
+	// The version ID of the delete marker created as a result of the DELETE operation.
+	DeleteMarkerVersionId *string `name:"DeleteMarkerVersionId" type:"string"`
 }
 
+// Specifies information about where to publish analysis or configuration results for an
+// Amazon S3 bucket and S3 Replication Time Control (S3 RTC).
 type Destination struct {
-	_                        struct{}                  `type:"structure"`
-	Bucket                   *string                   `name:"Bucket" type:"string" required:"true"`
-	Account                  *string                   `name:"Account" type:"string"`
-	StorageClass             *string                   `name:"StorageClass" type:"string" enum:"StorageClass"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the
+	// results.
+	Bucket *string `name:"Bucket" type:"string" required:"true"`
+	// Destination bucket owner account ID.
+	Account *string `name:"Account" type:"string"`
+	// The storage class to use when replicating objects, such as S3 Standard or reduced
+	// redundancy. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
+	// Specify this only in a cross-account scenario (where source and destination bucket
+	// owners are not the same), and you want to change replica ownership to the Amazon Web
+	// Services account that owns the destination bucket.
 	AccessControlTranslation *AccessControlTranslation `name:"AccessControlTranslation" type:"structure"`
-	EncryptionConfiguration  *EncryptionConfiguration  `name:"EncryptionConfiguration" type:"structure"`
-	ReplicationTime          *ReplicationTime          `name:"ReplicationTime" type:"structure"`
-	Metrics                  *Metrics                  `name:"Metrics" type:"structure"`
+	// A container that provides information about encryption.
+	EncryptionConfiguration *EncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
+	// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC
+	// is enabled and the time when all objects and operations on objects must be replicated.
+	ReplicationTime *ReplicationTime `name:"ReplicationTime" type:"structure"`
+	// A container specifying replication metrics-related settings enabling replication
+	// metrics and events.
+	Metrics *Metrics `name:"Metrics" type:"structure"`
 }
 
+// The destination information for the S3 Metadata configuration.
 type DestinationResult struct {
-	_               struct{} `type:"structure"`
-	TableBucketType *string  `name:"TableBucketType" type:"string" enum:"S3TablesBucketType"`
-	TableBucketArn  *string  `name:"TableBucketArn" type:"string"`
-	TableNamespace  *string  `name:"TableNamespace" type:"string"`
+	_ struct{} `type:"structure"`
+	// The type of the table bucket where the metadata configuration is stored. Values:
+	// S3TablesBucketType.
+	TableBucketType *string `name:"TableBucketType" type:"string" enum:"S3TablesBucketType"`
+	// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is
+	// stored.
+	TableBucketArn *string `name:"TableBucketArn" type:"string"`
+	// The namespace in the table bucket where the metadata tables for a metadata
+	// configuration are stored.
+	TableNamespace *string `name:"TableNamespace" type:"string"`
 }
 
+// Contains the type of server-side encryption used.
 type Encryption struct {
-	_              struct{} `type:"structure"`
-	EncryptionType *string  `name:"EncryptionType" type:"string" enum:"ServerSideEncryption" required:"true"`
-	KMSKeyId       *string  `name:"KMSKeyId" type:"string"`
-	KMSContext     *string  `name:"KMSContext" type:"string"`
+	_ struct{} `type:"structure"`
+	// The server-side encryption algorithm used when storing job results in Amazon S3 (for
+	// example, AES256, aws:kms). Values: ServerSideEncryption.
+	EncryptionType *string `name:"EncryptionType" type:"string" enum:"ServerSideEncryption" required:"true"`
+	// If the encryption type is aws:kms, this optional value specifies the ID of the
+	// symmetric encryption customer managed key to use for encryption of job results.
+	KMSKeyId *string `name:"KMSKeyId" type:"string"`
+	// If the encryption type is aws:kms, this optional value can be used to specify the
+	// encryption context for the restore results.
+	KMSContext *string `name:"KMSContext" type:"string"`
 }
 
+// Specifies encryption-related information for an Amazon S3 bucket that is a destination
+// for replicated objects.
 type EncryptionConfiguration struct {
-	_               struct{} `type:"structure"`
-	ReplicaKmsKeyID *string  `name:"ReplicaKmsKeyID" type:"string"`
+	_ struct{} `type:"structure"`
+	// Specifies the ID (Key ARN or Alias ARN) of the customer managed Amazon Web Services
+	// KMS key stored in Amazon Web Services Key Management Service (KMS) for the destination
+	// bucket.
+	ReplicaKmsKeyID *string `name:"ReplicaKmsKeyID" type:"string"`
 }
 
+// The existing object was created with a different encryption type. Subsequent write
+// requests must include the appropriate encryption parameters in the request or while
+// creating the session.
 type EncryptionTypeMismatch struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -748,101 +1350,146 @@ func (e *EncryptionTypeMismatch) ErrorCode() string { return "EncryptionTypeMism
 func (e *EncryptionTypeMismatch) HTTPStatus() int   { return 400 }
 func (e *EncryptionTypeMismatch) Fault() string     { return "client" }
 
+// A message that indicates the request is complete and no more messages will be sent. You
+// should not assume that the request is complete until the client receives an EndEvent.
 type EndEvent struct {
 	_ struct{} `type:"structure"`
 }
 
+// Container for all error elements.
 type Error struct {
-	_         struct{} `type:"structure"`
-	Key       *string  `name:"Key" type:"string" min:"1"`
-	VersionId *string  `name:"VersionId" type:"string"`
-	Code      *string  `name:"Code" type:"string"`
-	Message   *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The error key.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// The version ID of the error.
+	VersionId *string `name:"VersionId" type:"string"`
+	// The error code is a string that uniquely identifies an error condition.
+	Code *string `name:"Code" type:"string"`
+	// The error message contains a generic description of the error condition in English.
+	Message *string `name:"Message" type:"string"`
 }
 
+// If an S3 Metadata V1 CreateBucketMetadataTableConfiguration or V2
+// CreateBucketMetadataConfiguration request succeeds, but S3 Metadata was unable to
+// create the table, this structure contains the error code and error message.
 type ErrorDetails struct {
-	_            struct{} `type:"structure"`
-	ErrorCode    *string  `name:"ErrorCode" type:"string"`
-	ErrorMessage *string  `name:"ErrorMessage" type:"string"`
+	_ struct{} `type:"structure"`
+	// If the V1 CreateBucketMetadataTableConfiguration request succeeds, but S3 Metadata was
+	// unable to create the table, this structure contains the error code.
+	ErrorCode *string `name:"ErrorCode" type:"string"`
+	// If the V1 CreateBucketMetadataTableConfiguration request succeeds, but S3 Metadata was
+	// unable to create the table, this structure contains the error message.
+	ErrorMessage *string `name:"ErrorMessage" type:"string"`
 }
 
+// The error information.
 type ErrorDocument struct {
-	_   struct{} `type:"structure"`
-	Key *string  `name:"Key" type:"string" required:"true" min:"1"`
+	_ struct{} `type:"structure"`
+	// The object key name to use when a 4XX class error occurs.
+	Key *string `name:"Key" type:"string" required:"true" min:"1"`
 }
 
+// A container for specifying the configuration for Amazon EventBridge.
 type EventBridgeConfiguration struct {
 	_ struct{} `type:"structure"`
 }
 
+// Optional configuration to replicate existing source bucket objects.
 type ExistingObjectReplication struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"ExistingObjectReplicationStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether Amazon S3 replicates existing source bucket objects. Values:
+	// ExistingObjectReplicationStatus.
+	Status *string `name:"Status" type:"string" enum:"ExistingObjectReplicationStatus" required:"true"`
 }
 
+// Specifies the Amazon S3 object key name to filter on. An object key name is the name
+// assigned to an object in your Amazon S3 bucket. You specify whether to filter on the
+// suffix or prefix of the object key name.
 type FilterRule struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"Name" type:"string" enum:"FilterRuleName"`
-	Value *string  `name:"Value" type:"string"`
+	_ struct{} `type:"structure"`
+	// The object key name prefix or suffix identifying one or more objects to which the
+	// filtering rule applies. Values: FilterRuleName.
+	Name *string `name:"Name" type:"string" enum:"FilterRuleName"`
+	// The value that the filter searches for in object key names.
+	Value *string `name:"Value" type:"string"`
 }
 
 type GetBucketAbacOutput struct {
-	_          struct{}    `type:"structure" payload:"AbacStatus"`
+	_ struct{} `type:"structure" payload:"AbacStatus"`
+	// The ABAC status of the general purpose bucket.
 	AbacStatus *AbacStatus `name:"AbacStatus" type:"structure"`
 }
 
 type GetBucketAbacRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the general purpose bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Amazon Web Services account ID of the general purpose bucket's owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketAccelerateConfigurationOutput struct {
-	_              struct{} `type:"structure"`
-	Status         *string  `name:"Status" type:"string" enum:"BucketAccelerateStatus"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// The accelerate configuration of the bucket. Values: BucketAccelerateStatus.
+	Status *string `name:"Status" type:"string" enum:"BucketAccelerateStatus"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type GetBucketAccelerateConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which the accelerate configuration is retrieved.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
 }
 
 type GetBucketAclOutput struct {
-	_      struct{} `type:"structure"`
-	Owner  *Owner   `name:"Owner" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Container for the bucket owner's ID.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// A list of grants.
 	Grants []*Grant `name:"Grants" locationName:"AccessControlList" type:"list" memberName:"Grant"`
 }
 
 type GetBucketAclRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// Specifies the S3 bucket whose ACL is being requested.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketAnalyticsConfigurationOutput struct {
-	_                      struct{}                `type:"structure" payload:"AnalyticsConfiguration"`
+	_ struct{} `type:"structure" payload:"AnalyticsConfiguration"`
+	// The configuration and any analyses for the analytics filter.
 	AnalyticsConfiguration *AnalyticsConfiguration `name:"AnalyticsConfiguration" type:"structure"`
 }
 
 type GetBucketAnalyticsConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket from which an analytics configuration is retrieved.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID that identifies the analytics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketCorsOutput struct {
-	_         struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A set of origins and methods (cross-origin access that you want to allow).
 	CORSRules []*CORSRule `name:"CORSRules" locationName:"CORSRule" type:"list" flattened:"true" memberName:"CORSRule"`
 }
 
 type GetBucketCorsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name for which to get the cors configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketEncryptionOutput struct {
@@ -851,67 +1498,89 @@ type GetBucketEncryptionOutput struct {
 }
 
 type GetBucketEncryptionRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket from which the server-side encryption configuration is
+	// retrieved.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketIntelligentTieringConfigurationOutput struct {
-	_                               struct{}                         `type:"structure" payload:"IntelligentTieringConfiguration"`
+	_ struct{} `type:"structure" payload:"IntelligentTieringConfiguration"`
+	// Container for S3 Intelligent-Tiering configuration.
 	IntelligentTieringConfiguration *IntelligentTieringConfiguration `name:"IntelligentTieringConfiguration" type:"structure"`
 }
 
 type GetBucketIntelligentTieringConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the S3 Intelligent-Tiering configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketInventoryConfigurationOutput struct {
-	_                      struct{}                `type:"structure" payload:"InventoryConfiguration"`
+	_ struct{} `type:"structure" payload:"InventoryConfiguration"`
+	// Specifies the inventory configuration.
 	InventoryConfiguration *InventoryConfiguration `name:"InventoryConfiguration" type:"structure"`
 }
 
 type GetBucketInventoryConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the inventory configuration to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the inventory configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketLifecycleConfigurationOutput struct {
-	_                                  struct{}         `type:"structure"`
-	Rules                              []*LifecycleRule `name:"Rules" locationName:"Rule" type:"list" flattened:"true" memberName:"Rule"`
-	TransitionDefaultMinimumObjectSize *string          `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
+	_ struct{} `type:"structure"`
+	// Container for a lifecycle rule.
+	Rules []*LifecycleRule `name:"Rules" locationName:"Rule" type:"list" flattened:"true" memberName:"Rule"`
+	// Indicates which default minimum object size behavior is applied to the lifecycle
+	// configuration. Values: TransitionDefaultMinimumObjectSize.
+	TransitionDefaultMinimumObjectSize *string `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
 }
 
 type GetBucketLifecycleConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the lifecycle information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketLifecycleOutput struct {
-	_     struct{} `type:"structure"`
-	Rules []*Rule  `name:"Rules" locationName:"Rule" type:"list" flattened:"true" memberName:"Rule"`
+	_ struct{} `type:"structure"`
+	// Container for a lifecycle rule.
+	Rules []*Rule `name:"Rules" locationName:"Rule" type:"list" flattened:"true" memberName:"Rule"`
 }
 
 type GetBucketLifecycleRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the lifecycle information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketLocationOutput struct {
-	_                  struct{} `type:"structure"`
-	LocationConstraint *string  `name:"LocationConstraint" type:"string" enum:"BucketLocationConstraint"`
+	_ struct{} `type:"structure"`
+	// Specifies the Region where the bucket resides. Values: BucketLocationConstraint.
+	LocationConstraint *string `name:"LocationConstraint" type:"string" enum:"BucketLocationConstraint"`
 }
 
 type GetBucketLocationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the location.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketLoggingOutput struct {
@@ -920,94 +1589,129 @@ type GetBucketLoggingOutput struct {
 }
 
 type GetBucketLoggingRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name for which to get the logging information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketMetadataConfigurationOutput struct {
-	_                                    struct{}                              `type:"structure" payload:"GetBucketMetadataConfigurationResult"`
+	_ struct{} `type:"structure" payload:"GetBucketMetadataConfigurationResult"`
+	// The metadata configuration for the general purpose bucket.
 	GetBucketMetadataConfigurationResult *GetBucketMetadataConfigurationResult `name:"GetBucketMetadataConfigurationResult" type:"structure"`
 }
 
 type GetBucketMetadataConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The general purpose bucket that corresponds to the metadata configuration that you
+	// want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The expected owner of the general purpose bucket that you want to retrieve the
+	// metadata table configuration for.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// The S3 Metadata configuration for a general purpose bucket.
 type GetBucketMetadataConfigurationResult struct {
-	_                           struct{}                     `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The metadata configuration for a general purpose bucket.
 	MetadataConfigurationResult *MetadataConfigurationResult `name:"MetadataConfigurationResult" type:"structure" required:"true"`
 }
 
 type GetBucketMetadataTableConfigurationOutput struct {
-	_                                         struct{}                                   `type:"structure" payload:"GetBucketMetadataTableConfigurationResult"`
+	_ struct{} `type:"structure" payload:"GetBucketMetadataTableConfigurationResult"`
+	// The metadata table configuration for the general purpose bucket.
 	GetBucketMetadataTableConfigurationResult *GetBucketMetadataTableConfigurationResult `name:"GetBucketMetadataTableConfigurationResult" type:"structure"`
 }
 
 type GetBucketMetadataTableConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The general purpose bucket that corresponds to the metadata table configuration that
+	// you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The expected owner of the general purpose bucket that you want to retrieve the
+	// metadata table configuration for.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// The V1 S3 Metadata configuration for a general purpose bucket.
 type GetBucketMetadataTableConfigurationResult struct {
-	_                                struct{}                          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The V1 S3 Metadata configuration for a general purpose bucket.
 	MetadataTableConfigurationResult *MetadataTableConfigurationResult `name:"MetadataTableConfigurationResult" type:"structure" required:"true"`
-	Status                           *string                           `name:"Status" type:"string" required:"true"`
-	Error                            *ErrorDetails                     `name:"Error" type:"structure"`
+	// The status of the metadata table.
+	Status *string `name:"Status" type:"string" required:"true"`
+	// If the CreateBucketMetadataTableConfiguration request succeeds, but S3 Metadata was
+	// unable to create the table, this structure contains the error code and error message.
+	Error *ErrorDetails `name:"Error" type:"structure"`
 }
 
 type GetBucketMetricsConfigurationOutput struct {
-	_                    struct{}              `type:"structure" payload:"MetricsConfiguration"`
+	_ struct{} `type:"structure" payload:"MetricsConfiguration"`
+	// Specifies the metrics configuration.
 	MetricsConfiguration *MetricsConfiguration `name:"MetricsConfiguration" type:"structure"`
 }
 
 type GetBucketMetricsConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                  *string  `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the metrics configuration to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the metrics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketNotificationConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the notification configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketOwnershipControlsOutput struct {
-	_                 struct{}           `type:"structure" payload:"OwnershipControls"`
+	_ struct{} `type:"structure" payload:"OwnershipControls"`
+	// The OwnershipControls (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter)
+	// currently in effect for this Amazon S3 bucket.
 	OwnershipControls *OwnershipControls `name:"OwnershipControls" type:"structure"`
 }
 
 type GetBucketOwnershipControlsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose OwnershipControls you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketPolicyOutput struct {
-	_      struct{} `type:"structure" payload:"Policy"`
-	Policy *string  `name:"Policy" type:"string"`
+	_ struct{} `type:"structure" payload:"Policy"`
+	// The bucket policy as a JSON document.
+	Policy *string `name:"Policy" type:"string"`
 }
 
 type GetBucketPolicyRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name to get the bucket policy for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketPolicyStatusOutput struct {
-	_            struct{}      `type:"structure" payload:"PolicyStatus"`
+	_ struct{} `type:"structure" payload:"PolicyStatus"`
+	// The policy status for the specified bucket.
 	PolicyStatus *PolicyStatus `name:"PolicyStatus" type:"structure"`
 }
 
 type GetBucketPolicyStatusRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose policy status you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketReplicationOutput struct {
@@ -1016,371 +1720,652 @@ type GetBucketReplicationOutput struct {
 }
 
 type GetBucketReplicationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name for which to get the replication information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketRequestPaymentOutput struct {
-	_     struct{} `type:"structure"`
-	Payer *string  `name:"Payer" type:"string" enum:"Payer"`
+	_ struct{} `type:"structure"`
+	// Specifies who pays for the download and request fees. Values: Payer.
+	Payer *string `name:"Payer" type:"string" enum:"Payer"`
 }
 
 type GetBucketRequestPaymentRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the payment request configuration
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketTaggingOutput struct {
-	_      struct{} `type:"structure"`
-	TagSet []*Tag   `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// Contains the tag set.
+	TagSet []*Tag `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
 }
 
 type GetBucketTaggingRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the tagging information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketVersioningOutput struct {
-	_         struct{} `type:"structure"`
-	Status    *string  `name:"Status" type:"string" enum:"BucketVersioningStatus"`
-	MFADelete *string  `name:"MFADelete" locationName:"MfaDelete" type:"string" enum:"MFADeleteStatus"`
+	_ struct{} `type:"structure"`
+	// The versioning state of the bucket. Values: BucketVersioningStatus.
+	Status *string `name:"Status" type:"string" enum:"BucketVersioningStatus"`
+	// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+	// Values: MFADeleteStatus.
+	MFADelete *string `name:"MFADelete" locationName:"MfaDelete" type:"string" enum:"MFADeleteStatus"`
 }
 
 type GetBucketVersioningRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket for which to get the versioning information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetBucketWebsiteOutput struct {
-	_                     struct{}               `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3
+	// bucket.
 	RedirectAllRequestsTo *RedirectAllRequestsTo `name:"RedirectAllRequestsTo" type:"structure"`
-	IndexDocument         *IndexDocument         `name:"IndexDocument" type:"structure"`
-	ErrorDocument         *ErrorDocument         `name:"ErrorDocument" type:"structure"`
-	RoutingRules          []*RoutingRule         `name:"RoutingRules" type:"list" memberName:"RoutingRule"`
+	// The name of the index document for the website (for example index.html).
+	IndexDocument *IndexDocument `name:"IndexDocument" type:"structure"`
+	// The object key name of the website error document to use for 4XX class errors.
+	ErrorDocument *ErrorDocument `name:"ErrorDocument" type:"structure"`
+	// Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []*RoutingRule `name:"RoutingRules" type:"list" memberName:"RoutingRule"`
 }
 
 type GetBucketWebsiteRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name for which to get the website configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetObjectAclOutput struct {
-	_              struct{} `type:"structure"`
-	Owner          *Owner   `name:"Owner" type:"structure"`
-	Grants         []*Grant `name:"Grants" locationName:"AccessControlList" type:"list" memberName:"Grant"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Container for the bucket owner's ID.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// A list of grants.
+	Grants []*Grant `name:"Grants" locationName:"AccessControlList" type:"list" memberName:"Grant"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type GetObjectAclRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name that contains the object for which to get the ACL information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key of the object for which to get the ACL information.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetObjectAttributesOutput struct {
-	_              struct{}                  `type:"structure"`
-	DeleteMarker   *bool                     `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
-	LastModified   *time.Time                `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
-	VersionId      *string                   `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	RequestCharged *string                   `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	ETag           *string                   `name:"ETag" type:"string"`
-	Checksum       *Checksum                 `name:"Checksum" type:"structure"`
-	ObjectParts    *GetObjectAttributesParts `name:"ObjectParts" type:"structure"`
-	StorageClass   *string                   `name:"StorageClass" type:"string" enum:"StorageClass"`
-	ObjectSize     *int64                    `name:"ObjectSize" type:"long"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the object retrieved was (true) or was not (false) a delete marker.
+	DeleteMarker *bool `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
+	// Date and time when the object was last modified.
+	LastModified *time.Time `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
+	// The version ID of the object.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// An ETag is an opaque identifier assigned by a web server to a specific version of a
+	// resource found at a URL.
+	ETag *string `name:"ETag" type:"string"`
+	// The checksum or digest of the object.
+	Checksum *Checksum `name:"Checksum" type:"structure"`
+	// A collection of parts associated with a multipart upload.
+	ObjectParts *GetObjectAttributesParts `name:"ObjectParts" type:"structure"`
+	// Provides the storage class information of the object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
+	// The size of the object in bytes.
+	ObjectSize *int64 `name:"ObjectSize" type:"long"`
 }
 
+// A collection of parts associated with a multipart upload.
 type GetObjectAttributesParts struct {
-	_                    struct{}      `type:"structure"`
-	TotalPartsCount      *int64        `name:"TotalPartsCount" locationName:"PartsCount" type:"integer"`
-	PartNumberMarker     *int64        `name:"PartNumberMarker" type:"integer"`
-	NextPartNumberMarker *int64        `name:"NextPartNumberMarker" type:"integer"`
-	MaxParts             *int64        `name:"MaxParts" type:"integer"`
-	IsTruncated          *bool         `name:"IsTruncated" type:"boolean"`
-	Parts                []*ObjectPart `name:"Parts" locationName:"Part" type:"list" flattened:"true" memberName:"Part"`
+	_ struct{} `type:"structure"`
+	// The total number of parts.
+	TotalPartsCount *int64 `name:"TotalPartsCount" locationName:"PartsCount" type:"integer"`
+	// The marker for the current part.
+	PartNumberMarker *int64 `name:"PartNumberMarker" type:"integer"`
+	// When a list is truncated, this element specifies the last part in the list, as well as
+	// the value to use for the PartNumberMarker request parameter in a subsequent request.
+	NextPartNumberMarker *int64 `name:"NextPartNumberMarker" type:"integer"`
+	// The maximum number of parts allowed in the response.
+	MaxParts *int64 `name:"MaxParts" type:"integer"`
+	// Indicates whether the returned list of parts is truncated.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// A container for elements related to a particular part.
+	Parts []*ObjectPart `name:"Parts" locationName:"Part" type:"list" flattened:"true" memberName:"Part"`
 }
 
 type GetObjectAttributesRequest struct {
-	_                    struct{} `type:"structure"`
-	Bucket               *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                  *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId            *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	MaxParts             *int64   `name:"MaxParts" location:"header" locationName:"x-amz-max-parts" type:"integer"`
-	PartNumberMarker     *int64   `name:"PartNumberMarker" location:"header" locationName:"x-amz-part-number-marker" type:"integer"`
-	SSECustomerAlgorithm *string  `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey       *string  `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5    *string  `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer         *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner  *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ObjectAttributes     []string `name:"ObjectAttributes" location:"header" locationName:"x-amz-object-attributes" type:"list" required:"true" memberEnum:"ObjectAttributes"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket that contains the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The object key.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Sets the maximum number of parts to return.
+	MaxParts *int64 `name:"MaxParts" location:"header" locationName:"x-amz-max-parts" type:"integer"`
+	// Specifies the part after which listing should begin.
+	PartNumberMarker *int64 `name:"PartNumberMarker" location:"header" locationName:"x-amz-part-number-marker" type:"integer"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Specifies the fields at the root level that you want returned in the response.
+	ObjectAttributes []string `name:"ObjectAttributes" location:"header" locationName:"x-amz-object-attributes" type:"list" required:"true" memberEnum:"ObjectAttributes"`
 }
 
 type GetObjectLegalHoldOutput struct {
-	_         struct{}             `type:"structure" payload:"LegalHold"`
+	_ struct{} `type:"structure" payload:"LegalHold"`
+	// The current legal hold status for the specified object.
 	LegalHold *ObjectLockLegalHold `name:"LegalHold" locationName:"LegalHold" type:"structure"`
 }
 
 type GetObjectLegalHoldRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name containing the object whose legal hold status you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key name for the object whose legal hold status you want to retrieve.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The version ID of the object whose legal hold status you want to retrieve.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetObjectLockConfigurationOutput struct {
-	_                       struct{}                 `type:"structure" payload:"ObjectLockConfiguration"`
+	_ struct{} `type:"structure" payload:"ObjectLockConfiguration"`
+	// The specified bucket's Object Lock configuration.
 	ObjectLockConfiguration *ObjectLockConfiguration `name:"ObjectLockConfiguration" type:"structure"`
 }
 
 type GetObjectLockConfigurationRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket whose Object Lock configuration you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetObjectOutput struct {
-	_                         struct{}          `type:"structure" payload:"Body"`
-	Body                      io.ReadCloser     `name:"Body" type:"blob" streaming:"true"`
-	DeleteMarker              *bool             `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
-	AcceptRanges              *string           `name:"AcceptRanges" location:"header" locationName:"accept-ranges" type:"string"`
-	Expiration                *string           `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
-	Restore                   *string           `name:"Restore" location:"header" locationName:"x-amz-restore" type:"string"`
-	LastModified              *time.Time        `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
-	ContentLength             *int64            `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
-	ETag                      *string           `name:"ETag" location:"header" locationName:"ETag" type:"string"`
-	ChecksumCRC32             *string           `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C            *string           `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME         *string           `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1              *string           `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256            *string           `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512            *string           `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5               *string           `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64          *string           `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3           *string           `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128         *string           `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	ChecksumType              *string           `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
-	MissingMeta               *int64            `name:"MissingMeta" location:"header" locationName:"x-amz-missing-meta" type:"integer"`
-	VersionId                 *string           `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	CacheControl              *string           `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
-	ContentDisposition        *string           `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
-	ContentEncoding           *string           `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
-	ContentLanguage           *string           `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
-	ContentRange              *string           `name:"ContentRange" location:"header" locationName:"Content-Range" type:"string"`
-	ContentType               *string           `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
-	Expires                   *string           `name:"Expires" location:"header" locationName:"Expires" type:"string"`
-	WebsiteRedirectLocation   *string           `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
-	ServerSideEncryption      *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	Metadata                  map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	SSECustomerAlgorithm      *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5         *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId               *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	BucketKeyEnabled          *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	StorageClass              *string           `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
-	RequestCharged            *string           `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	ReplicationStatus         *string           `name:"ReplicationStatus" location:"header" locationName:"x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
-	PartsCount                *int64            `name:"PartsCount" location:"header" locationName:"x-amz-mp-parts-count" type:"integer"`
-	TagCount                  *int64            `name:"TagCount" location:"header" locationName:"x-amz-tagging-count" type:"integer"`
-	ObjectLockMode            *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockRetainUntilDate *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	_ struct{} `type:"structure" payload:"Body"`
+	// Object data.
+	Body io.ReadCloser `name:"Body" type:"blob" streaming:"true"`
+	// Indicates whether the object retrieved was (true) or was not (false) a Delete Marker.
+	DeleteMarker *bool `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
+	// Indicates that a range of bytes was specified in the request.
+	AcceptRanges *string `name:"AcceptRanges" location:"header" locationName:"accept-ranges" type:"string"`
+	// If the object expiration is configured (see PutBucketLifecycleConfiguration), the
+	// response includes this header.
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
+	// Provides information about object restoration action and expiration time of the
+	// restored object copy.
+	Restore *string `name:"Restore" location:"header" locationName:"x-amz-restore" type:"string"`
+	// Date and time when the object was last modified.
+	LastModified *time.Time `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
+	// Size of the body in bytes.
+	ContentLength *int64 `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
+	// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific
+	// version of a resource found at a URL.
+	ETag *string `name:"ETag" location:"header" locationName:"ETag" type:"string"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the object.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// The checksum type, which determines how part-level checksums are combined to create an
+	// object-level checksum for multipart objects. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	// This is set to the number of metadata entries not returned in the headers that are
+	// prefixed with x-amz-meta-.
+	MissingMeta *int64 `name:"MissingMeta" location:"header" locationName:"x-amz-missing-meta" type:"integer"`
+	// Version ID of the object.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// Specifies caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
+	// Indicates what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
+	// The language the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
+	// The portion of the object returned in the response.
+	ContentRange *string `name:"ContentRange" location:"header" locationName:"Content-Range" type:"string"`
+	// A standard MIME type describing the format of the object data.
+	ContentType *string `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"Expires" type:"string"`
+	// If the bucket is configured as a website, redirects requests for this object to
+	// another object in the same bucket or to an external URL.
+	WebsiteRedirectLocation *string `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key
+	// Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Provides storage class information of the object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Amazon S3 can return this if your request involves a bucket that is either a source or
+	// destination in a replication rule. Values: ReplicationStatus.
+	ReplicationStatus *string `name:"ReplicationStatus" location:"header" locationName:"x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
+	// The count of parts this object has.
+	PartsCount *int64 `name:"PartsCount" location:"header" locationName:"x-amz-mp-parts-count" type:"integer"`
+	// The number of tags, if any, on the object, when you have the relevant permission to
+	// read object tags.
+	TagCount *int64 `name:"TagCount" location:"header" locationName:"x-amz-tagging-count" type:"integer"`
+	// The Object Lock mode that's currently in place for this object. Values:
+	// ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// The date and time when this object's Object Lock will expire.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// Indicates whether this object has an active legal hold. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
 }
 
 type GetObjectRequest struct {
-	_                          struct{}   `type:"structure"`
-	Bucket                     *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	IfMatch                    *string    `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfModifiedSince            *time.Time `name:"IfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
-	IfNoneMatch                *string    `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	IfUnmodifiedSince          *time.Time `name:"IfUnmodifiedSince" location:"header" locationName:"If-Unmodified-Since" type:"timestamp"`
-	Key                        *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	Range                      *string    `name:"Range" location:"header" locationName:"Range" type:"string"`
-	ResponseCacheControl       *string    `name:"ResponseCacheControl" location:"querystring" locationName:"response-cache-control" type:"string"`
-	ResponseContentDisposition *string    `name:"ResponseContentDisposition" location:"querystring" locationName:"response-content-disposition" type:"string"`
-	ResponseContentEncoding    *string    `name:"ResponseContentEncoding" location:"querystring" locationName:"response-content-encoding" type:"string"`
-	ResponseContentLanguage    *string    `name:"ResponseContentLanguage" location:"querystring" locationName:"response-content-language" type:"string"`
-	ResponseContentType        *string    `name:"ResponseContentType" location:"querystring" locationName:"response-content-type" type:"string"`
-	ResponseExpires            *time.Time `name:"ResponseExpires" location:"querystring" locationName:"response-expires" type:"timestamp" timestampFormat:"rfc822"`
-	VersionId                  *string    `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	SSECustomerAlgorithm       *string    `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey             *string    `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5          *string    `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer               *string    `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	PartNumber                 *int64     `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer"`
-	ExpectedBucketOwner        *string    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ChecksumMode               *string    `name:"ChecksumMode" location:"header" locationName:"x-amz-checksum-mode" type:"string" enum:"ChecksumMode"`
+	_ struct{} `type:"structure"`
+	// The bucket name containing the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Return the object only if its entity tag (ETag) is the same as the one specified in
+	// this header; otherwise, return a 412 Precondition Failed error.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Return the object only if it has been modified since the specified time; otherwise,
+	// return a 304 Not Modified error.
+	IfModifiedSince *time.Time `name:"IfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
+	// Return the object only if its entity tag (ETag) is different from the one specified in
+	// this header; otherwise, return a 304 Not Modified error.
+	IfNoneMatch *string `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// Return the object only if it has not been modified since the specified time;
+	// otherwise, return a 412 Precondition Failed error.
+	IfUnmodifiedSince *time.Time `name:"IfUnmodifiedSince" location:"header" locationName:"If-Unmodified-Since" type:"timestamp"`
+	// Key of the object to get.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Downloads the specified byte range of an object.
+	Range *string `name:"Range" location:"header" locationName:"Range" type:"string"`
+	// Sets the Cache-Control header of the response.
+	ResponseCacheControl *string `name:"ResponseCacheControl" location:"querystring" locationName:"response-cache-control" type:"string"`
+	// Sets the Content-Disposition header of the response.
+	ResponseContentDisposition *string `name:"ResponseContentDisposition" location:"querystring" locationName:"response-content-disposition" type:"string"`
+	// Sets the Content-Encoding header of the response.
+	ResponseContentEncoding *string `name:"ResponseContentEncoding" location:"querystring" locationName:"response-content-encoding" type:"string"`
+	// Sets the Content-Language header of the response.
+	ResponseContentLanguage *string `name:"ResponseContentLanguage" location:"querystring" locationName:"response-content-language" type:"string"`
+	// Sets the Content-Type header of the response.
+	ResponseContentType *string `name:"ResponseContentType" location:"querystring" locationName:"response-content-type" type:"string"`
+	// Sets the Expires header of the response.
+	ResponseExpires *time.Time `name:"ResponseExpires" location:"querystring" locationName:"response-expires" type:"timestamp" timestampFormat:"rfc822"`
+	// Version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Specifies the algorithm to use when decrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key that you originally provided for Amazon
+	// S3 to encrypt the data before storing it.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the customer-provided encryption key according to
+	// RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Part number of the object being read.
+	PartNumber *int64 `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// To retrieve the checksum, this mode must be enabled. Values: ChecksumMode.
+	ChecksumMode *string `name:"ChecksumMode" location:"header" locationName:"x-amz-checksum-mode" type:"string" enum:"ChecksumMode"`
 }
 
 type GetObjectRetentionOutput struct {
-	_         struct{}             `type:"structure" payload:"Retention"`
+	_ struct{} `type:"structure" payload:"Retention"`
+	// The container element for an object's retention settings.
 	Retention *ObjectLockRetention `name:"Retention" locationName:"Retention" type:"structure"`
 }
 
 type GetObjectRetentionRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name containing the object whose retention settings you want to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key name for the object whose retention settings you want to retrieve.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The version ID for the object whose retention settings you want to retrieve.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetObjectTaggingOutput struct {
-	_         struct{} `type:"structure"`
-	VersionId *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	TagSet    []*Tag   `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// The versionId of the object for which you got the tagging information.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// Contains the tag set.
+	TagSet []*Tag `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
 }
 
 type GetObjectTaggingRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	_ struct{} `type:"structure"`
+	// The bucket name containing the object for which to get the tagging information.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Object key for which to get the tagging information.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The versionId of the object for which to get the tagging information.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
 }
 
 type GetObjectTorrentOutput struct {
-	_              struct{}      `type:"structure" payload:"Body"`
-	Body           io.ReadCloser `name:"Body" type:"blob" streaming:"true"`
-	RequestCharged *string       `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure" payload:"Body"`
+	// A Bencoded dictionary as defined by the BitTorrent specification
+	Body io.ReadCloser `name:"Body" type:"blob" streaming:"true"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type GetObjectTorrentRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the object for which to get the torrent files.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The object key for which to get the information.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type GetPublicAccessBlockOutput struct {
-	_                              struct{}                        `type:"structure" payload:"PublicAccessBlockConfiguration"`
+	_ struct{} `type:"structure" payload:"PublicAccessBlockConfiguration"`
+	// The PublicAccessBlock configuration currently in effect for this Amazon S3 bucket.
 	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `name:"PublicAccessBlockConfiguration" type:"structure"`
 }
 
 type GetPublicAccessBlockRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose PublicAccessBlock configuration you want to
+	// retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Container for S3 Glacier job parameters.
 type GlacierJobParameters struct {
-	_    struct{} `type:"structure"`
-	Tier *string  `name:"Tier" type:"string" enum:"Tier" required:"true"`
+	_ struct{} `type:"structure"`
+	// Retrieval tier at which the restore will be processed. Values: Tier.
+	Tier *string `name:"Tier" type:"string" enum:"Tier" required:"true"`
 }
 
+// Container for grant information.
 type Grant struct {
-	_          struct{} `type:"structure"`
-	Grantee    *Grantee `name:"Grantee" type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance" xmlPrefix:"xsi"`
-	Permission *string  `name:"Permission" type:"string" enum:"Permission"`
+	_ struct{} `type:"structure"`
+	// The person being granted permissions.
+	Grantee *Grantee `name:"Grantee" type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance" xmlPrefix:"xsi"`
+	// Specifies the permission given to the grantee. Values: Permission.
+	Permission *string `name:"Permission" type:"string" enum:"Permission"`
 }
 
+// Container for the person being granted permissions.
 type Grantee struct {
 	_            struct{} `type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance"`
 	DisplayName  *string  `name:"DisplayName" type:"string"`
 	EmailAddress *string  `name:"EmailAddress" type:"string"`
-	ID           *string  `name:"ID" type:"string"`
-	Type         *string  `name:"Type" locationName:"xsi:type" type:"string" enum:"Type" required:"true" xmlAttribute:"true"`
-	URI          *string  `name:"URI" type:"string"`
+	// The canonical user ID of the grantee.
+	ID *string `name:"ID" type:"string"`
+	// Type of grantee Values: Type.
+	Type *string `name:"Type" locationName:"xsi:type" type:"string" enum:"Type" required:"true" xmlAttribute:"true"`
+	// URI of the grantee group.
+	URI *string `name:"URI" type:"string"`
 }
 
 type HeadBucketOutput struct {
-	_                  struct{} `type:"structure"`
-	BucketArn          *string  `name:"BucketArn" location:"header" locationName:"x-amz-bucket-arn" type:"string" min:"1" max:"128"`
-	BucketLocationType *string  `name:"BucketLocationType" location:"header" locationName:"x-amz-bucket-location-type" type:"string" enum:"LocationType"`
-	BucketLocationName *string  `name:"BucketLocationName" location:"header" locationName:"x-amz-bucket-location-name" type:"string"`
-	BucketRegion       *string  `name:"BucketRegion" location:"header" locationName:"x-amz-bucket-region" type:"string" min:"0" max:"20"`
-	AccessPointAlias   *bool    `name:"AccessPointAlias" location:"header" locationName:"x-amz-access-point-alias" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the S3 bucket.
+	BucketArn *string `name:"BucketArn" location:"header" locationName:"x-amz-bucket-arn" type:"string" min:"1" max:"128"`
+	// The type of location where the bucket is created. Values: LocationType.
+	BucketLocationType *string `name:"BucketLocationType" location:"header" locationName:"x-amz-bucket-location-type" type:"string" enum:"LocationType"`
+	// The name of the location where the bucket will be created.
+	BucketLocationName *string `name:"BucketLocationName" location:"header" locationName:"x-amz-bucket-location-name" type:"string"`
+	// The Region that the bucket is located.
+	BucketRegion *string `name:"BucketRegion" location:"header" locationName:"x-amz-bucket-region" type:"string" min:"0" max:"20"`
+	// Indicates whether the bucket name used in the request is an access point alias.
+	AccessPointAlias *bool `name:"AccessPointAlias" location:"header" locationName:"x-amz-access-point-alias" type:"boolean"`
 }
 
 type HeadBucketRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type HeadObjectOutput struct {
-	_                         struct{}          `type:"structure"`
-	DeleteMarker              *bool             `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
-	AcceptRanges              *string           `name:"AcceptRanges" location:"header" locationName:"accept-ranges" type:"string"`
-	Expiration                *string           `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
-	Restore                   *string           `name:"Restore" location:"header" locationName:"x-amz-restore" type:"string"`
-	ArchiveStatus             *string           `name:"ArchiveStatus" location:"header" locationName:"x-amz-archive-status" type:"string" enum:"ArchiveStatus"`
-	LastModified              *time.Time        `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
-	ContentLength             *int64            `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
-	ChecksumCRC32             *string           `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C            *string           `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME         *string           `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1              *string           `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256            *string           `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512            *string           `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5               *string           `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64          *string           `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3           *string           `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128         *string           `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	ChecksumType              *string           `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
-	ETag                      *string           `name:"ETag" location:"header" locationName:"ETag" type:"string"`
-	MissingMeta               *int64            `name:"MissingMeta" location:"header" locationName:"x-amz-missing-meta" type:"integer"`
-	VersionId                 *string           `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	CacheControl              *string           `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
-	ContentDisposition        *string           `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
-	ContentEncoding           *string           `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
-	ContentLanguage           *string           `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
-	ContentType               *string           `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
-	ContentRange              *string           `name:"ContentRange" location:"header" locationName:"Content-Range" type:"string"`
-	Expires                   *string           `name:"Expires" location:"header" locationName:"Expires" type:"string"`
-	WebsiteRedirectLocation   *string           `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
-	ServerSideEncryption      *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	Metadata                  map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	SSECustomerAlgorithm      *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5         *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId               *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	BucketKeyEnabled          *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	StorageClass              *string           `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
-	RequestCharged            *string           `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	ReplicationStatus         *string           `name:"ReplicationStatus" location:"header" locationName:"x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
-	PartsCount                *int64            `name:"PartsCount" location:"header" locationName:"x-amz-mp-parts-count" type:"integer"`
-	TagCount                  *int64            `name:"TagCount" location:"header" locationName:"x-amz-tagging-count" type:"integer"`
-	ObjectLockMode            *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockRetainUntilDate *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the object retrieved was (true) or was not (false) a Delete Marker.
+	DeleteMarker *bool `name:"DeleteMarker" location:"header" locationName:"x-amz-delete-marker" type:"boolean"`
+	// Indicates that a range of bytes was specified.
+	AcceptRanges *string `name:"AcceptRanges" location:"header" locationName:"accept-ranges" type:"string"`
+	// If the object expiration is configured (see PutBucketLifecycleConfiguration), the
+	// response includes this header.
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
+	// If the object is an archived object (an object whose storage class is GLACIER), the
+	// response includes this header if either the archive restoration is in progress (see
+	// RestoreObject or an archive copy is already restored.
+	Restore *string `name:"Restore" location:"header" locationName:"x-amz-restore" type:"string"`
+	// The archive state of the head object. Values: ArchiveStatus.
+	ArchiveStatus *string `name:"ArchiveStatus" location:"header" locationName:"x-amz-archive-status" type:"string" enum:"ArchiveStatus"`
+	// Date and time when the object was last modified.
+	LastModified *time.Time `name:"LastModified" location:"header" locationName:"Last-Modified" type:"timestamp"`
+	// Size of the body in bytes.
+	ContentLength *int64 `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the object.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// The checksum type, which determines how part-level checksums are combined to create an
+	// object-level checksum for multipart objects. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	// An entity tag (ETag) is an opaque identifier assigned by a web server to a specific
+	// version of a resource found at a URL.
+	ETag *string `name:"ETag" location:"header" locationName:"ETag" type:"string"`
+	// This is set to the number of metadata entries not returned in x-amz-meta headers.
+	MissingMeta *int64 `name:"MissingMeta" location:"header" locationName:"x-amz-missing-meta" type:"integer"`
+	// Version ID of the object.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// Specifies caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
+	// Indicates what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
+	// The language the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
+	// A standard MIME type describing the format of the object data.
+	ContentType *string `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
+	// The portion of the object returned in the response for a GET request.
+	ContentRange *string `name:"ContentRange" location:"header" locationName:"Content-Range" type:"string"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"Expires" type:"string"`
+	// If the bucket is configured as a website, redirects requests for this object to
+	// another object in the same bucket or to an external URL.
+	WebsiteRedirectLocation *string `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Indicates whether the object uses an S3 Bucket Key for server-side encryption with Key
+	// Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Provides storage class information of the object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Amazon S3 can return this header if your request involves a bucket that is either a
+	// source or a destination in a replication rule. Values: ReplicationStatus.
+	ReplicationStatus *string `name:"ReplicationStatus" location:"header" locationName:"x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
+	// The count of parts this object has.
+	PartsCount *int64 `name:"PartsCount" location:"header" locationName:"x-amz-mp-parts-count" type:"integer"`
+	// The number of tags, if any, on the object, when you have the relevant permission to
+	// read object tags.
+	TagCount *int64 `name:"TagCount" location:"header" locationName:"x-amz-tagging-count" type:"integer"`
+	// The Object Lock mode, if any, that's in effect for this object. Values:
+	// ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// The date and time when the Object Lock retention period expires.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// Specifies whether a legal hold is in effect for this object. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
 }
 
 type HeadObjectRequest struct {
-	_                          struct{}   `type:"structure"`
-	Bucket                     *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	IfMatch                    *string    `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfModifiedSince            *time.Time `name:"IfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
-	IfNoneMatch                *string    `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	IfUnmodifiedSince          *time.Time `name:"IfUnmodifiedSince" location:"header" locationName:"If-Unmodified-Since" type:"timestamp"`
-	Key                        *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	Range                      *string    `name:"Range" location:"header" locationName:"Range" type:"string"`
-	ResponseCacheControl       *string    `name:"ResponseCacheControl" location:"querystring" locationName:"response-cache-control" type:"string"`
-	ResponseContentDisposition *string    `name:"ResponseContentDisposition" location:"querystring" locationName:"response-content-disposition" type:"string"`
-	ResponseContentEncoding    *string    `name:"ResponseContentEncoding" location:"querystring" locationName:"response-content-encoding" type:"string"`
-	ResponseContentLanguage    *string    `name:"ResponseContentLanguage" location:"querystring" locationName:"response-content-language" type:"string"`
-	ResponseContentType        *string    `name:"ResponseContentType" location:"querystring" locationName:"response-content-type" type:"string"`
-	ResponseExpires            *time.Time `name:"ResponseExpires" location:"querystring" locationName:"response-expires" type:"timestamp" timestampFormat:"rfc822"`
-	VersionId                  *string    `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	SSECustomerAlgorithm       *string    `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey             *string    `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5          *string    `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer               *string    `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	PartNumber                 *int64     `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer"`
-	ExpectedBucketOwner        *string    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ChecksumMode               *string    `name:"ChecksumMode" location:"header" locationName:"x-amz-checksum-mode" type:"string" enum:"ChecksumMode"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket that contains the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Return the object only if its entity tag (ETag) is the same as the one specified;
+	// otherwise, return a 412 (precondition failed) error.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Return the object only if it has been modified since the specified time; otherwise,
+	// return a 304 (not modified) error.
+	IfModifiedSince *time.Time `name:"IfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
+	// Return the object only if its entity tag (ETag) is different from the one specified;
+	// otherwise, return a 304 (not modified) error.
+	IfNoneMatch *string `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// Return the object only if it has not been modified since the specified time;
+	// otherwise, return a 412 (precondition failed) error.
+	IfUnmodifiedSince *time.Time `name:"IfUnmodifiedSince" location:"header" locationName:"If-Unmodified-Since" type:"timestamp"`
+	// The object key.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// HeadObject returns only the metadata for an object.
+	Range *string `name:"Range" location:"header" locationName:"Range" type:"string"`
+	// Sets the Cache-Control header of the response.
+	ResponseCacheControl *string `name:"ResponseCacheControl" location:"querystring" locationName:"response-cache-control" type:"string"`
+	// Sets the Content-Disposition header of the response.
+	ResponseContentDisposition *string `name:"ResponseContentDisposition" location:"querystring" locationName:"response-content-disposition" type:"string"`
+	// Sets the Content-Encoding header of the response.
+	ResponseContentEncoding *string `name:"ResponseContentEncoding" location:"querystring" locationName:"response-content-encoding" type:"string"`
+	// Sets the Content-Language header of the response.
+	ResponseContentLanguage *string `name:"ResponseContentLanguage" location:"querystring" locationName:"response-content-language" type:"string"`
+	// Sets the Content-Type header of the response.
+	ResponseContentType *string `name:"ResponseContentType" location:"querystring" locationName:"response-content-type" type:"string"`
+	// Sets the Expires header of the response.
+	ResponseExpires *time.Time `name:"ResponseExpires" location:"querystring" locationName:"response-expires" type:"timestamp" timestampFormat:"rfc822"`
+	// Version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Part number of the object being read.
+	PartNumber *int64 `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// To retrieve the checksum, this parameter must be enabled. Values: ChecksumMode.
+	ChecksumMode *string `name:"ChecksumMode" location:"header" locationName:"x-amz-checksum-mode" type:"string" enum:"ChecksumMode"`
 }
 
+// Parameters on this idempotent request are inconsistent with parameters used in previous
+// request(s).
 type IdempotencyParameterMismatch struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1396,51 +2381,82 @@ func (e *IdempotencyParameterMismatch) ErrorCode() string { return "IdempotencyP
 func (e *IdempotencyParameterMismatch) HTTPStatus() int   { return 400 }
 func (e *IdempotencyParameterMismatch) Fault() string     { return "client" }
 
+// Container for the Suffix element.
 type IndexDocument struct {
-	_      struct{} `type:"structure"`
-	Suffix *string  `name:"Suffix" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// A suffix that is appended to a request that is for a directory on the website
+	// endpoint.
+	Suffix *string `name:"Suffix" type:"string" required:"true"`
 }
 
+// Container element that identifies who initiated the multipart upload.
 type Initiator struct {
-	_           struct{} `type:"structure"`
-	ID          *string  `name:"ID" type:"string"`
-	DisplayName *string  `name:"DisplayName" type:"string"`
+	_ struct{} `type:"structure"`
+	// If the principal is an Amazon Web Services account, it provides the Canonical User ID.
+	ID *string `name:"ID" type:"string"`
+	// This functionality is not supported for directory buckets.
+	DisplayName *string `name:"DisplayName" type:"string"`
 }
 
+// Describes the serialization format of the object.
 type InputSerialization struct {
-	_               struct{}      `type:"structure"`
-	CSV             *CSVInput     `name:"CSV" type:"structure"`
-	CompressionType *string       `name:"CompressionType" type:"string" enum:"CompressionType"`
-	JSON            *JSONInput    `name:"JSON" type:"structure"`
-	Parquet         *ParquetInput `name:"Parquet" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Describes the serialization of a CSV-encoded object.
+	CSV *CSVInput `name:"CSV" type:"structure"`
+	// Specifies object's compression format. Values: CompressionType.
+	CompressionType *string `name:"CompressionType" type:"string" enum:"CompressionType"`
+	// Specifies JSON as object's input serialization format.
+	JSON *JSONInput `name:"JSON" type:"structure"`
+	// Specifies Parquet as object's input serialization format.
+	Parquet *ParquetInput `name:"Parquet" type:"structure"`
 }
 
+// A container for specifying S3 Intelligent-Tiering filters. The filters determine the
+// subset of objects to which the rule applies.
 type IntelligentTieringAndOperator struct {
-	_      struct{} `type:"structure"`
-	Prefix *string  `name:"Prefix" type:"string"`
-	Tags   []*Tag   `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// An object key name prefix that identifies the subset of objects to which the
+	// configuration applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// All of these tags must exist in the object's tag set in order for the configuration to
+	// apply.
+	Tags []*Tag `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
 }
 
+// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
 type IntelligentTieringConfiguration struct {
-	_        struct{}                  `type:"structure"`
-	Id       *string                   `name:"Id" type:"string" required:"true"`
-	Filter   *IntelligentTieringFilter `name:"Filter" type:"structure"`
-	Status   *string                   `name:"Status" type:"string" enum:"IntelligentTieringStatus" required:"true"`
-	Tierings []*Tiering                `name:"Tierings" locationName:"Tiering" type:"list" required:"true" flattened:"true" memberName:"Tiering"`
+	_ struct{} `type:"structure"`
+	// The ID used to identify the S3 Intelligent-Tiering configuration.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// Specifies a bucket filter.
+	Filter *IntelligentTieringFilter `name:"Filter" type:"structure"`
+	// Specifies the status of the configuration. Values: IntelligentTieringStatus.
+	Status *string `name:"Status" type:"string" enum:"IntelligentTieringStatus" required:"true"`
+	// Specifies the S3 Intelligent-Tiering storage class tier of the configuration.
+	Tierings []*Tiering `name:"Tierings" locationName:"Tiering" type:"list" required:"true" flattened:"true" memberName:"Tiering"`
 }
 
+// The Filter is used to identify objects that the S3 Intelligent-Tiering configuration
+// applies to.
 type IntelligentTieringFilter struct {
-	_      struct{}                       `type:"structure"`
-	Prefix *string                        `name:"Prefix" type:"string"`
-	Tag    *Tag                           `name:"Tag" type:"structure"`
-	And    *IntelligentTieringAndOperator `name:"And" type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object key name prefix that identifies the subset of objects to which the rule
+	// applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	Tag    *Tag    `name:"Tag" type:"structure"`
+	// A conjunction (logical AND) of predicates, which is used in evaluating a metrics
+	// filter.
+	And *IntelligentTieringAndOperator `name:"And" type:"structure"`
 }
 
+// Object is archived and inaccessible until restored.
 type InvalidObjectState struct {
-	_            struct{} `type:"structure" error:"true" httpStatus:"403"`
-	StorageClass *string  `name:"StorageClass" type:"string" enum:"StorageClass"`
-	AccessTier   *string  `name:"AccessTier" type:"string" enum:"IntelligentTieringAccessTier"`
-	Message      *string  `name:"Message" type:"string"` // not in the model
+	_ struct{} `type:"structure" error:"true" httpStatus:"403"`
+	// Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
+	// Values: IntelligentTieringAccessTier.
+	AccessTier *string `name:"AccessTier" type:"string" enum:"IntelligentTieringAccessTier"`
+	Message    *string `name:"Message" type:"string"` // not in the model
 }
 
 func (e *InvalidObjectState) Error() string {
@@ -1453,6 +2469,8 @@ func (e *InvalidObjectState) ErrorCode() string { return "InvalidObjectState" }
 func (e *InvalidObjectState) HTTPStatus() int   { return 403 }
 func (e *InvalidObjectState) Fault() string     { return "client" }
 
+// A parameter or header in your request isn't valid. For details, see the description of
+// this API operation.
 type InvalidRequest struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1468,6 +2486,7 @@ func (e *InvalidRequest) ErrorCode() string { return "InvalidRequest" }
 func (e *InvalidRequest) HTTPStatus() int   { return 400 }
 func (e *InvalidRequest) Fault() string     { return "client" }
 
+// The write offset value that you specified does not match the current object size.
 type InvalidWriteOffset struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1483,480 +2502,847 @@ func (e *InvalidWriteOffset) ErrorCode() string { return "InvalidWriteOffset" }
 func (e *InvalidWriteOffset) HTTPStatus() int   { return 400 }
 func (e *InvalidWriteOffset) Fault() string     { return "client" }
 
+// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information,
+// see GET Bucket inventory in the Amazon S3 API Reference.
 type InventoryConfiguration struct {
-	_                      struct{}              `type:"structure"`
-	Destination            *InventoryDestination `name:"Destination" type:"structure" required:"true"`
-	IsEnabled              *bool                 `name:"IsEnabled" type:"boolean" required:"true"`
-	Filter                 *InventoryFilter      `name:"Filter" type:"structure"`
-	Id                     *string               `name:"Id" type:"string" required:"true"`
-	IncludedObjectVersions *string               `name:"IncludedObjectVersions" type:"string" enum:"InventoryIncludedObjectVersions" required:"true"`
-	OptionalFields         []string              `name:"OptionalFields" type:"list" memberName:"Field" memberEnum:"InventoryOptionalField"`
-	Schedule               *InventorySchedule    `name:"Schedule" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// Contains information about where to publish the inventory results.
+	Destination *InventoryDestination `name:"Destination" type:"structure" required:"true"`
+	// Specifies whether the inventory is enabled or disabled.
+	IsEnabled *bool `name:"IsEnabled" type:"boolean" required:"true"`
+	// Specifies an inventory filter.
+	Filter *InventoryFilter `name:"Filter" type:"structure"`
+	// The ID used to identify the inventory configuration.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// Object versions to include in the inventory list. Values:
+	// InventoryIncludedObjectVersions.
+	IncludedObjectVersions *string `name:"IncludedObjectVersions" type:"string" enum:"InventoryIncludedObjectVersions" required:"true"`
+	// Contains the optional fields that are included in the inventory results.
+	OptionalFields []string `name:"OptionalFields" type:"list" memberName:"Field" memberEnum:"InventoryOptionalField"`
+	// Specifies the schedule for generating inventory results.
+	Schedule *InventorySchedule `name:"Schedule" type:"structure" required:"true"`
 }
 
+// Specifies the S3 Inventory configuration for an Amazon S3 bucket.
 type InventoryDestination struct {
-	_                   struct{}                      `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Contains the bucket name, file format, bucket owner (optional), and prefix (optional)
+	// where inventory results are published.
 	S3BucketDestination *InventoryS3BucketDestination `name:"S3BucketDestination" type:"structure" required:"true"`
 }
 
+// Contains the type of server-side encryption used to encrypt the S3 Inventory results.
 type InventoryEncryption struct {
-	_      struct{} `type:"structure"`
-	SSES3  *SSES3   `name:"SSES3" locationName:"SSE-S3" type:"structure"`
-	SSEKMS *SSEKMS  `name:"SSEKMS" locationName:"SSE-KMS" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
+	SSES3 *SSES3 `name:"SSES3" locationName:"SSE-S3" type:"structure"`
+	// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
+	SSEKMS *SSEKMS `name:"SSEKMS" locationName:"SSE-KMS" type:"structure"`
 }
 
+// Specifies an S3 Inventory filter. The inventory only includes objects that meet the
+// filter's criteria.
 type InventoryFilter struct {
-	_      struct{} `type:"structure"`
-	Prefix *string  `name:"Prefix" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The prefix that an object must have to be included in the inventory results.
+	Prefix *string `name:"Prefix" type:"string" required:"true"`
 }
 
+// Contains the bucket name, file format, bucket owner (optional), and prefix (optional)
+// where S3 Inventory results are published.
 type InventoryS3BucketDestination struct {
-	_          struct{}             `type:"structure"`
-	AccountId  *string              `name:"AccountId" type:"string"`
-	Bucket     *string              `name:"Bucket" type:"string" required:"true"`
-	Format     *string              `name:"Format" type:"string" enum:"InventoryFormat" required:"true"`
-	Prefix     *string              `name:"Prefix" type:"string"`
+	_ struct{} `type:"structure"`
+	// The account ID that owns the destination S3 bucket.
+	AccountId *string `name:"AccountId" type:"string"`
+	// The Amazon Resource Name (ARN) of the bucket where inventory results will be
+	// published.
+	Bucket *string `name:"Bucket" type:"string" required:"true"`
+	// Specifies the output format of the inventory results. Values: InventoryFormat.
+	Format *string `name:"Format" type:"string" enum:"InventoryFormat" required:"true"`
+	// The prefix that is prepended to all inventory results.
+	Prefix *string `name:"Prefix" type:"string"`
+	// Contains the type of server-side encryption used to encrypt the inventory results.
 	Encryption *InventoryEncryption `name:"Encryption" type:"structure"`
 }
 
+// Specifies the schedule for generating S3 Inventory results.
 type InventorySchedule struct {
-	_         struct{} `type:"structure"`
-	Frequency *string  `name:"Frequency" type:"string" enum:"InventoryFrequency" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies how frequently inventory results are produced. Values: InventoryFrequency.
+	Frequency *string `name:"Frequency" type:"string" enum:"InventoryFrequency" required:"true"`
 }
 
+// The inventory table configuration for an S3 Metadata configuration.
 type InventoryTableConfiguration struct {
-	_                       struct{}                              `type:"structure"`
-	ConfigurationState      *string                               `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
+	_ struct{} `type:"structure"`
+	// The configuration state of the inventory table, indicating whether the inventory table
+	// is enabled or disabled. Values: InventoryConfigurationState.
+	ConfigurationState *string `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
+	// The encryption configuration for the inventory table.
 	EncryptionConfiguration *MetadataTableEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
 }
 
+// The inventory table configuration for an S3 Metadata configuration.
 type InventoryTableConfigurationResult struct {
-	_                  struct{}      `type:"structure"`
-	ConfigurationState *string       `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
-	TableStatus        *string       `name:"TableStatus" type:"string"`
-	Error              *ErrorDetails `name:"Error" type:"structure"`
-	TableName          *string       `name:"TableName" type:"string"`
-	TableArn           *string       `name:"TableArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The configuration state of the inventory table, indicating whether the inventory table
+	// is enabled or disabled. Values: InventoryConfigurationState.
+	ConfigurationState *string `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
+	// The status of the inventory table.
+	TableStatus *string       `name:"TableStatus" type:"string"`
+	Error       *ErrorDetails `name:"Error" type:"structure"`
+	// The name of the inventory table.
+	TableName *string `name:"TableName" type:"string"`
+	// The Amazon Resource Name (ARN) for the inventory table.
+	TableArn *string `name:"TableArn" type:"string"`
 }
 
+// The specified updates to the S3 Metadata inventory table configuration.
 type InventoryTableConfigurationUpdates struct {
-	_                       struct{}                              `type:"structure"`
-	ConfigurationState      *string                               `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
+	_ struct{} `type:"structure"`
+	// The configuration state of the inventory table, indicating whether the inventory table
+	// is enabled or disabled. Values: InventoryConfigurationState.
+	ConfigurationState *string `name:"ConfigurationState" type:"string" enum:"InventoryConfigurationState" required:"true"`
+	// The encryption configuration for the inventory table.
 	EncryptionConfiguration *MetadataTableEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
 }
 
+// Specifies JSON as object's input serialization format.
 type JSONInput struct {
-	_    struct{} `type:"structure"`
-	Type *string  `name:"Type" type:"string" enum:"JSONType"`
+	_ struct{} `type:"structure"`
+	// The type of JSON. Values: JSONType.
+	Type *string `name:"Type" type:"string" enum:"JSONType"`
 }
 
+// Specifies JSON as request's output serialization format.
 type JSONOutput struct {
-	_               struct{} `type:"structure"`
-	RecordDelimiter *string  `name:"RecordDelimiter" type:"string"`
+	_ struct{} `type:"structure"`
+	// The value used to separate individual records in the output.
+	RecordDelimiter *string `name:"RecordDelimiter" type:"string"`
 }
 
+// The journal table configuration for an S3 Metadata configuration.
 type JournalTableConfiguration struct {
-	_                       struct{}                              `type:"structure"`
-	RecordExpiration        *RecordExpiration                     `name:"RecordExpiration" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The journal table record expiration settings for the journal table.
+	RecordExpiration *RecordExpiration `name:"RecordExpiration" type:"structure" required:"true"`
+	// The encryption configuration for the journal table.
 	EncryptionConfiguration *MetadataTableEncryptionConfiguration `name:"EncryptionConfiguration" type:"structure"`
 }
 
+// The journal table configuration for the S3 Metadata configuration.
 type JournalTableConfigurationResult struct {
-	_                struct{}          `type:"structure"`
-	TableStatus      *string           `name:"TableStatus" type:"string" required:"true"`
-	Error            *ErrorDetails     `name:"Error" type:"structure"`
-	TableName        *string           `name:"TableName" type:"string" required:"true"`
-	TableArn         *string           `name:"TableArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The status of the journal table.
+	TableStatus *string       `name:"TableStatus" type:"string" required:"true"`
+	Error       *ErrorDetails `name:"Error" type:"structure"`
+	// The name of the journal table.
+	TableName *string `name:"TableName" type:"string" required:"true"`
+	// The Amazon Resource Name (ARN) for the journal table.
+	TableArn *string `name:"TableArn" type:"string"`
+	// The journal table record expiration settings for the journal table.
 	RecordExpiration *RecordExpiration `name:"RecordExpiration" type:"structure" required:"true"`
 }
 
+// The specified updates to the S3 Metadata journal table configuration.
 type JournalTableConfigurationUpdates struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The journal table record expiration settings for the journal table.
 	RecordExpiration *RecordExpiration `name:"RecordExpiration" type:"structure" required:"true"`
 }
 
+// A container for specifying the configuration for Lambda notifications.
 type LambdaFunctionConfiguration struct {
-	_                 struct{}                         `type:"structure"`
-	Id                *string                          `name:"Id" type:"string"`
-	LambdaFunctionArn *string                          `name:"LambdaFunctionArn" locationName:"CloudFunction" type:"string" required:"true"`
-	Events            []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	Filter            *NotificationConfigurationFilter `name:"Filter" type:"structure"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// The Amazon Resource Name (ARN) of the Lambda function that Amazon S3 invokes when the
+	// specified event type occurs.
+	LambdaFunctionArn *string `name:"LambdaFunctionArn" locationName:"CloudFunction" type:"string" required:"true"`
+	// The Amazon S3 bucket event for which to invoke the Lambda function.
+	Events []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
+	Filter *NotificationConfigurationFilter `name:"Filter" type:"structure"`
 }
 
+// Container for lifecycle rules. You can add as many as 1000 rules.
 type LifecycleConfiguration struct {
-	_     struct{} `type:"structure"`
-	Rules []*Rule  `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
+	_ struct{} `type:"structure"`
+	// Specifies lifecycle configuration rules for an Amazon S3 bucket.
+	Rules []*Rule `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
 }
 
+// Container for the expiration for the lifecycle of the object.
 type LifecycleExpiration struct {
-	_                         struct{}   `type:"structure"`
-	Date                      *time.Time `name:"Date" type:"timestamp" timestampFormat:"iso8601"`
-	Days                      *int64     `name:"Days" type:"integer"`
-	ExpiredObjectDeleteMarker *bool      `name:"ExpiredObjectDeleteMarker" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Indicates at what date the object is to be moved or deleted.
+	Date *time.Time `name:"Date" type:"timestamp" timestampFormat:"iso8601"`
+	// Indicates the lifetime, in days, of the objects that are subject to the rule.
+	Days *int64 `name:"Days" type:"integer"`
+	// Indicates whether Amazon S3 will remove a delete marker with no noncurrent versions.
+	ExpiredObjectDeleteMarker *bool `name:"ExpiredObjectDeleteMarker" type:"boolean"`
 }
 
+// A lifecycle rule for individual objects in an Amazon S3 bucket.
 type LifecycleRule struct {
-	_                              struct{}                        `type:"structure"`
-	Expiration                     *LifecycleExpiration            `name:"Expiration" type:"structure"`
-	ID                             *string                         `name:"ID" type:"string"`
-	Prefix                         *string                         `name:"Prefix" type:"string"`
-	Filter                         *LifecycleRuleFilter            `name:"Filter" type:"structure"`
-	Status                         *string                         `name:"Status" type:"string" enum:"ExpirationStatus" required:"true"`
-	Transitions                    []*Transition                   `name:"Transitions" locationName:"Transition" type:"list" flattened:"true" memberName:"Transition"`
+	_ struct{} `type:"structure"`
+	// Specifies the expiration for the lifecycle of the object in the form of date, days
+	// and, whether the object has a delete marker.
+	Expiration *LifecycleExpiration `name:"Expiration" type:"structure"`
+	// Unique identifier for the rule.
+	ID *string `name:"ID" type:"string"`
+	// The general purpose bucket prefix that identifies one or more objects to which the
+	// rule applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The Filter is used to identify objects that a Lifecycle Rule applies to.
+	Filter *LifecycleRuleFilter `name:"Filter" type:"structure"`
+	// If 'Enabled', the rule is currently being applied. Values: ExpirationStatus.
+	Status *string `name:"Status" type:"string" enum:"ExpirationStatus" required:"true"`
+	// Specifies when an Amazon S3 object transitions to a specified storage class.
+	Transitions []*Transition `name:"Transitions" locationName:"Transition" type:"list" flattened:"true" memberName:"Transition"`
+	// Specifies the transition rule for the lifecycle rule that describes when noncurrent
+	// objects transition to a specific storage class.
 	NoncurrentVersionTransitions   []*NoncurrentVersionTransition  `name:"NoncurrentVersionTransitions" locationName:"NoncurrentVersionTransition" type:"list" flattened:"true" memberName:"NoncurrentVersionTransition"`
 	NoncurrentVersionExpiration    *NoncurrentVersionExpiration    `name:"NoncurrentVersionExpiration" type:"structure"`
 	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload `name:"AbortIncompleteMultipartUpload" type:"structure"`
 }
 
+// This is used in a Lifecycle Rule Filter to apply a logical AND to two or more
+// predicates. The Lifecycle Rule will apply to any object matching all of the predicates
+// configured inside the And operator.
 type LifecycleRuleAndOperator struct {
-	_                     struct{} `type:"structure"`
-	Prefix                *string  `name:"Prefix" type:"string"`
-	Tags                  []*Tag   `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
-	ObjectSizeGreaterThan *int64   `name:"ObjectSizeGreaterThan" type:"long"`
-	ObjectSizeLessThan    *int64   `name:"ObjectSizeLessThan" type:"long"`
+	_ struct{} `type:"structure"`
+	// Prefix identifying one or more objects to which the rule applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// All of these tags must exist in the object's tag set in order for the rule to apply.
+	Tags []*Tag `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
+	// Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64 `name:"ObjectSizeGreaterThan" type:"long"`
+	// Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64 `name:"ObjectSizeLessThan" type:"long"`
 }
 
+// The Filter is used to identify objects that a Lifecycle Rule applies to. A Filter can
+// have exactly one of Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan, or And
+// specified. If the Filter element is left empty, the Lifecycle Rule applies to all
+// objects in the bucket.
 type LifecycleRuleFilter struct {
-	_                     struct{}                  `type:"structure"`
-	Prefix                *string                   `name:"Prefix" type:"string"`
-	Tag                   *Tag                      `name:"Tag" type:"structure"`
-	ObjectSizeGreaterThan *int64                    `name:"ObjectSizeGreaterThan" type:"long"`
-	ObjectSizeLessThan    *int64                    `name:"ObjectSizeLessThan" type:"long"`
-	And                   *LifecycleRuleAndOperator `name:"And" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Prefix identifying one or more objects to which the rule applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// This tag must exist in the object's tag set in order for the rule to apply.
+	Tag *Tag `name:"Tag" type:"structure"`
+	// Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64 `name:"ObjectSizeGreaterThan" type:"long"`
+	// Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64                    `name:"ObjectSizeLessThan" type:"long"`
+	And                *LifecycleRuleAndOperator `name:"And" type:"structure"`
 }
 
 type ListBucketAnalyticsConfigurationsOutput struct {
-	_                          struct{}                  `type:"structure"`
-	IsTruncated                *bool                     `name:"IsTruncated" type:"boolean"`
-	ContinuationToken          *string                   `name:"ContinuationToken" type:"string"`
-	NextContinuationToken      *string                   `name:"NextContinuationToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the returned list of analytics configurations is complete.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// The marker that is used as a starting point for this analytics configuration list
+	// response.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// NextContinuationToken is sent when isTruncated is true, which indicates that there are
+	// more analytics configurations to list.
+	NextContinuationToken *string `name:"NextContinuationToken" type:"string"`
+	// The list of analytics configurations for a bucket.
 	AnalyticsConfigurationList []*AnalyticsConfiguration `name:"AnalyticsConfigurationList" locationName:"AnalyticsConfiguration" type:"list" flattened:"true" memberName:"AnalyticsConfiguration"`
 }
 
 type ListBucketAnalyticsConfigurationsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContinuationToken   *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket from which analytics configurations are retrieved.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ContinuationToken that represents a placeholder from where this request should
+	// begin.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type ListBucketIntelligentTieringConfigurationsOutput struct {
-	_                                   struct{}                           `type:"structure"`
-	IsTruncated                         *bool                              `name:"IsTruncated" type:"boolean"`
-	ContinuationToken                   *string                            `name:"ContinuationToken" type:"string"`
-	NextContinuationToken               *string                            `name:"NextContinuationToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the returned list of analytics configurations is complete.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// The ContinuationToken that represents a placeholder from where this request should
+	// begin.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// The marker used to continue this inventory configuration listing.
+	NextContinuationToken *string `name:"NextContinuationToken" type:"string"`
+	// The list of S3 Intelligent-Tiering configurations for a bucket.
 	IntelligentTieringConfigurationList []*IntelligentTieringConfiguration `name:"IntelligentTieringConfigurationList" locationName:"IntelligentTieringConfiguration" type:"list" flattened:"true" memberName:"IntelligentTieringConfiguration"`
 }
 
 type ListBucketIntelligentTieringConfigurationsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContinuationToken   *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ContinuationToken that represents a placeholder from where this request should
+	// begin.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type ListBucketInventoryConfigurationsOutput struct {
-	_                          struct{}                  `type:"structure"`
-	ContinuationToken          *string                   `name:"ContinuationToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// If sent in the request, the marker that is used as a starting point for this inventory
+	// configuration list response.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// The list of inventory configurations for a bucket.
 	InventoryConfigurationList []*InventoryConfiguration `name:"InventoryConfigurationList" locationName:"InventoryConfiguration" type:"list" flattened:"true" memberName:"InventoryConfiguration"`
-	IsTruncated                *bool                     `name:"IsTruncated" type:"boolean"`
-	NextContinuationToken      *string                   `name:"NextContinuationToken" type:"string"`
+	// Tells whether the returned list of inventory configurations is complete.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// The marker used to continue this inventory configuration listing.
+	NextContinuationToken *string `name:"NextContinuationToken" type:"string"`
 }
 
 type ListBucketInventoryConfigurationsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContinuationToken   *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the inventory configurations to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The marker used to continue an inventory configuration listing that has been
+	// truncated.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type ListBucketMetricsConfigurationsOutput struct {
-	_                        struct{}                `type:"structure"`
-	IsTruncated              *bool                   `name:"IsTruncated" type:"boolean"`
-	ContinuationToken        *string                 `name:"ContinuationToken" type:"string"`
-	NextContinuationToken    *string                 `name:"NextContinuationToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the returned list of metrics configurations is complete.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// The marker that is used as a starting point for this metrics configuration list
+	// response.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// The marker used to continue a metrics configuration listing that has been truncated.
+	NextContinuationToken *string `name:"NextContinuationToken" type:"string"`
+	// The list of metrics configurations for a bucket.
 	MetricsConfigurationList []*MetricsConfiguration `name:"MetricsConfigurationList" locationName:"MetricsConfiguration" type:"list" flattened:"true" memberName:"MetricsConfiguration"`
 }
 
 type ListBucketMetricsConfigurationsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContinuationToken   *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the metrics configurations to retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The marker that is used to continue a metrics configuration listing that has been
+	// truncated.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type ListBucketsOutput struct {
-	_                 struct{}  `type:"structure"`
-	Buckets           []*Bucket `name:"Buckets" type:"list" memberName:"Bucket"`
-	Owner             *Owner    `name:"Owner" type:"structure"`
-	ContinuationToken *string   `name:"ContinuationToken" type:"string"`
-	Prefix            *string   `name:"Prefix" type:"string"`
+	_ struct{} `type:"structure"`
+	// The list of buckets owned by the requester.
+	Buckets []*Bucket `name:"Buckets" type:"list" memberName:"Bucket"`
+	// The owner of the buckets listed.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// ContinuationToken is included in the response when there are more buckets that can be
+	// listed with pagination.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// If Prefix was sent with the request, it is included in the response.
+	Prefix *string `name:"Prefix" type:"string"`
 }
 
 type ListBucketsRequest struct {
-	_                 struct{} `type:"structure"`
-	MaxBuckets        *int64   `name:"MaxBuckets" location:"querystring" locationName:"max-buckets" type:"integer" min:"1" max:"10000"`
-	ContinuationToken *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	Prefix            *string  `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
-	BucketRegion      *string  `name:"BucketRegion" location:"querystring" locationName:"bucket-region" type:"string"`
+	_ struct{} `type:"structure"`
+	// Maximum number of buckets to be returned in response.
+	MaxBuckets *int64 `name:"MaxBuckets" location:"querystring" locationName:"max-buckets" type:"integer" min:"1" max:"10000"`
+	// ContinuationToken indicates to Amazon S3 that the list is being continued on this
+	// bucket with a token.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// Limits the response to bucket names that begin with the specified bucket name prefix.
+	Prefix *string `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
+	// Limits the response to buckets that are located in the specified Amazon Web Services
+	// Region.
+	BucketRegion *string `name:"BucketRegion" location:"querystring" locationName:"bucket-region" type:"string"`
 }
 
 type ListDirectoryBucketsOutput struct {
-	_                 struct{}  `type:"structure"`
-	Buckets           []*Bucket `name:"Buckets" type:"list" memberName:"Bucket"`
-	ContinuationToken *string   `name:"ContinuationToken" type:"string" min:"0" max:"1024"`
+	_ struct{} `type:"structure"`
+	// The list of buckets owned by the requester.
+	Buckets []*Bucket `name:"Buckets" type:"list" memberName:"Bucket"`
+	// If ContinuationToken was sent with the request, it is included in the response.
+	ContinuationToken *string `name:"ContinuationToken" type:"string" min:"0" max:"1024"`
 }
 
 type ListDirectoryBucketsRequest struct {
-	_                   struct{} `type:"structure"`
-	ContinuationToken   *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string" min:"0" max:"1024"`
-	MaxDirectoryBuckets *int64   `name:"MaxDirectoryBuckets" location:"querystring" locationName:"max-directory-buckets" type:"integer" min:"0" max:"1000"`
+	_ struct{} `type:"structure"`
+	// ContinuationToken indicates to Amazon S3 that the list is being continued on buckets
+	// in this account with a token.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string" min:"0" max:"1024"`
+	// Maximum number of buckets to be returned in response.
+	MaxDirectoryBuckets *int64 `name:"MaxDirectoryBuckets" location:"querystring" locationName:"max-directory-buckets" type:"integer" min:"0" max:"1000"`
 }
 
 type ListMultipartUploadsOutput struct {
-	_                  struct{}           `type:"structure"`
-	Bucket             *string            `name:"Bucket" type:"string"`
-	KeyMarker          *string            `name:"KeyMarker" type:"string"`
-	UploadIdMarker     *string            `name:"UploadIdMarker" type:"string"`
-	NextKeyMarker      *string            `name:"NextKeyMarker" type:"string"`
-	Prefix             *string            `name:"Prefix" type:"string"`
-	Delimiter          *string            `name:"Delimiter" type:"string"`
-	NextUploadIdMarker *string            `name:"NextUploadIdMarker" type:"string"`
-	MaxUploads         *int64             `name:"MaxUploads" type:"integer"`
-	IsTruncated        *bool              `name:"IsTruncated" type:"boolean"`
-	Uploads            []*MultipartUpload `name:"Uploads" locationName:"Upload" type:"list" flattened:"true" memberName:"Upload"`
-	CommonPrefixes     []*CommonPrefix    `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
-	EncodingType       *string            `name:"EncodingType" type:"string" enum:"EncodingType"`
-	RequestCharged     *string            `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" type:"string"`
+	// The key at or after which the listing began.
+	KeyMarker *string `name:"KeyMarker" type:"string"`
+	// Together with key-marker, specifies the multipart upload after which listing should
+	// begin.
+	UploadIdMarker *string `name:"UploadIdMarker" type:"string"`
+	// When a list is truncated, this element specifies the value that should be used for the
+	// key-marker request parameter in a subsequent request.
+	NextKeyMarker *string `name:"NextKeyMarker" type:"string"`
+	// When a prefix is provided in the request, this field contains the specified prefix.
+	Prefix *string `name:"Prefix" type:"string"`
+	// Contains the delimiter you specified in the request.
+	Delimiter *string `name:"Delimiter" type:"string"`
+	// When a list is truncated, this element specifies the value that should be used for the
+	// upload-id-marker request parameter in a subsequent request.
+	NextUploadIdMarker *string `name:"NextUploadIdMarker" type:"string"`
+	// Maximum number of multipart uploads that could have been included in the response.
+	MaxUploads *int64 `name:"MaxUploads" type:"integer"`
+	// Indicates whether the returned list of multipart uploads is truncated.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// Container for elements related to a particular multipart upload.
+	Uploads []*MultipartUpload `name:"Uploads" locationName:"Upload" type:"list" flattened:"true" memberName:"Upload"`
+	// If you specify a delimiter in the request, then the result returns each distinct key
+	// prefix containing the delimiter in a CommonPrefixes element.
+	CommonPrefixes []*CommonPrefix `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
+	// Encoding type used by Amazon S3 to encode object keys in the response. Values:
+	// EncodingType.
+	EncodingType *string `name:"EncodingType" type:"string" enum:"EncodingType"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type ListMultipartUploadsRequest struct {
-	_                   struct{} `type:"structure"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Delimiter           *string  `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
-	EncodingType        *string  `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
-	KeyMarker           *string  `name:"KeyMarker" location:"querystring" locationName:"key-marker" type:"string"`
-	MaxUploads          *int64   `name:"MaxUploads" location:"querystring" locationName:"max-uploads" type:"integer"`
-	Prefix              *string  `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
-	UploadIdMarker      *string  `name:"UploadIdMarker" location:"querystring" locationName:"upload-id-marker" type:"string"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Character you use to group keys.
+	Delimiter *string `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
+	// Values: EncodingType.
+	EncodingType *string `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
+	// Specifies the multipart upload after which listing should begin.
+	KeyMarker *string `name:"KeyMarker" location:"querystring" locationName:"key-marker" type:"string"`
+	// Sets the maximum number of multipart uploads, from 1 to 1,000, to return in the
+	// response body.
+	MaxUploads *int64 `name:"MaxUploads" location:"querystring" locationName:"max-uploads" type:"integer"`
+	// Lists in-progress uploads only for those keys that begin with the specified prefix.
+	Prefix *string `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
+	// Together with key-marker, specifies the multipart upload after which listing should
+	// begin.
+	UploadIdMarker *string `name:"UploadIdMarker" location:"querystring" locationName:"upload-id-marker" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
 }
 
 type ListObjectVersionsOutput struct {
-	_                   struct{}             `type:"structure"`
-	IsTruncated         *bool                `name:"IsTruncated" type:"boolean"`
-	KeyMarker           *string              `name:"KeyMarker" type:"string"`
-	VersionIdMarker     *string              `name:"VersionIdMarker" type:"string"`
-	NextKeyMarker       *string              `name:"NextKeyMarker" type:"string"`
-	NextVersionIdMarker *string              `name:"NextVersionIdMarker" type:"string"`
-	Versions            []*ObjectVersion     `name:"Versions" locationName:"Version" type:"list" flattened:"true" memberName:"Version"`
-	DeleteMarkers       []*DeleteMarkerEntry `name:"DeleteMarkers" locationName:"DeleteMarker" type:"list" flattened:"true" memberName:"DeleteMarker"`
-	Name                *string              `name:"Name" type:"string"`
-	Prefix              *string              `name:"Prefix" type:"string"`
-	Delimiter           *string              `name:"Delimiter" type:"string"`
-	MaxKeys             *int64               `name:"MaxKeys" type:"integer"`
-	CommonPrefixes      []*CommonPrefix      `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
-	EncodingType        *string              `name:"EncodingType" type:"string" enum:"EncodingType"`
-	RequestCharged      *string              `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// A flag that indicates whether Amazon S3 returned all of the results that satisfied the
+	// search criteria.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// Marks the last key returned in a truncated response.
+	KeyMarker *string `name:"KeyMarker" type:"string"`
+	// Marks the last version of the key returned in a truncated response.
+	VersionIdMarker *string `name:"VersionIdMarker" type:"string"`
+	// When the number of responses exceeds the value of MaxKeys, NextKeyMarker specifies the
+	// first key not returned that satisfies the search criteria.
+	NextKeyMarker *string `name:"NextKeyMarker" type:"string"`
+	// When the number of responses exceeds the value of MaxKeys, NextVersionIdMarker
+	// specifies the first object version not returned that satisfies the search criteria.
+	NextVersionIdMarker *string `name:"NextVersionIdMarker" type:"string"`
+	// Container for version information.
+	Versions []*ObjectVersion `name:"Versions" locationName:"Version" type:"list" flattened:"true" memberName:"Version"`
+	// Container for an object that is a delete marker.
+	DeleteMarkers []*DeleteMarkerEntry `name:"DeleteMarkers" locationName:"DeleteMarker" type:"list" flattened:"true" memberName:"DeleteMarker"`
+	// The bucket name.
+	Name *string `name:"Name" type:"string"`
+	// Selects objects that start with the value supplied by this parameter.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The delimiter grouping the included keys.
+	Delimiter *string `name:"Delimiter" type:"string"`
+	// Specifies the maximum number of objects to return.
+	MaxKeys *int64 `name:"MaxKeys" type:"integer"`
+	// All of the keys rolled up into a common prefix count as a single return when
+	// calculating the number of returns.
+	CommonPrefixes []*CommonPrefix `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
+	// Encoding type used by Amazon S3 to encode object key names in the XML response.
+	// Values: EncodingType.
+	EncodingType *string `name:"EncodingType" type:"string" enum:"EncodingType"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type ListObjectVersionsRequest struct {
-	_                        struct{} `type:"structure"`
-	Bucket                   *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Delimiter                *string  `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
-	EncodingType             *string  `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
-	KeyMarker                *string  `name:"KeyMarker" location:"querystring" locationName:"key-marker" type:"string"`
-	MaxKeys                  *int64   `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
-	Prefix                   *string  `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
-	VersionIdMarker          *string  `name:"VersionIdMarker" location:"querystring" locationName:"version-id-marker" type:"string"`
-	ExpectedBucketOwner      *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	RequestPayer             *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	_ struct{} `type:"structure"`
+	// The bucket name that contains the objects.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// A delimiter is a character that you specify to group keys.
+	Delimiter *string `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
+	// Values: EncodingType.
+	EncodingType *string `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
+	// Specifies the key to start with when listing objects in a bucket.
+	KeyMarker *string `name:"KeyMarker" location:"querystring" locationName:"key-marker" type:"string"`
+	// Sets the maximum number of keys returned in the response.
+	MaxKeys *int64 `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
+	// Use this parameter to select only those keys that begin with the specified prefix.
+	Prefix *string `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
+	// Specifies the object version you want to start listing from.
+	VersionIdMarker *string `name:"VersionIdMarker" location:"querystring" locationName:"version-id-marker" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Specifies the optional fields that you want returned in the response.
 	OptionalObjectAttributes []string `name:"OptionalObjectAttributes" location:"header" locationName:"x-amz-optional-object-attributes" type:"list" memberEnum:"OptionalObjectAttributes"`
 }
 
 type ListObjectsOutput struct {
-	_              struct{}        `type:"structure"`
-	IsTruncated    *bool           `name:"IsTruncated" type:"boolean"`
-	Marker         *string         `name:"Marker" type:"string"`
-	NextMarker     *string         `name:"NextMarker" type:"string"`
-	Contents       []*Object       `name:"Contents" type:"list" flattened:"true" memberName:"Contents"`
-	Name           *string         `name:"Name" type:"string"`
-	Prefix         *string         `name:"Prefix" type:"string"`
-	Delimiter      *string         `name:"Delimiter" type:"string"`
-	MaxKeys        *int64          `name:"MaxKeys" type:"integer"`
+	_ struct{} `type:"structure"`
+	// A flag that indicates whether Amazon S3 returned all of the results that satisfied the
+	// search criteria.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// Indicates where in the bucket listing begins.
+	Marker *string `name:"Marker" type:"string"`
+	// When the response is truncated (the IsTruncated element value in the response is
+	// true), you can use the key name in this field as the marker parameter in the
+	// subsequent request to get the next set of objects.
+	NextMarker *string `name:"NextMarker" type:"string"`
+	// Metadata about each object returned.
+	Contents []*Object `name:"Contents" type:"list" flattened:"true" memberName:"Contents"`
+	// The bucket name.
+	Name *string `name:"Name" type:"string"`
+	// Keys that begin with the indicated prefix.
+	Prefix *string `name:"Prefix" type:"string"`
+	// Causes keys that contain the same string between the prefix and the first occurrence
+	// of the delimiter to be rolled up into a single result element in the CommonPrefixes
+	// collection.
+	Delimiter *string `name:"Delimiter" type:"string"`
+	// The maximum number of keys returned in the response body.
+	MaxKeys *int64 `name:"MaxKeys" type:"integer"`
+	// All of the keys (up to 1,000) rolled up in a common prefix count as a single return
+	// when calculating the number of returns.
 	CommonPrefixes []*CommonPrefix `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
-	EncodingType   *string         `name:"EncodingType" type:"string" enum:"EncodingType"`
-	RequestCharged *string         `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Encoding type used by Amazon S3 to encode the object keys in the response. Values:
+	// EncodingType.
+	EncodingType *string `name:"EncodingType" type:"string" enum:"EncodingType"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type ListObjectsRequest struct {
-	_                        struct{} `type:"structure"`
-	Bucket                   *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Delimiter                *string  `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
-	EncodingType             *string  `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
-	Marker                   *string  `name:"Marker" location:"querystring" locationName:"marker" type:"string"`
-	MaxKeys                  *int64   `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
-	Prefix                   *string  `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
-	RequestPayer             *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner      *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket containing the objects.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// A delimiter is a character that you use to group keys.
+	Delimiter *string `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
+	// Values: EncodingType.
+	EncodingType *string `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
+	// Marker is where you want Amazon S3 to start listing from.
+	Marker *string `name:"Marker" location:"querystring" locationName:"marker" type:"string"`
+	// Sets the maximum number of keys returned in the response.
+	MaxKeys *int64 `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
+	// Limits the response to keys that begin with the specified prefix.
+	Prefix *string `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
+	// Confirms that the requester knows that she or he will be charged for the list objects
+	// request. Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Specifies the optional fields that you want returned in the response.
 	OptionalObjectAttributes []string `name:"OptionalObjectAttributes" location:"header" locationName:"x-amz-optional-object-attributes" type:"list" memberEnum:"OptionalObjectAttributes"`
 }
 
 type ListObjectsV2Output struct {
-	_                     struct{}        `type:"structure"`
-	IsTruncated           *bool           `name:"IsTruncated" type:"boolean"`
-	Contents              []*Object       `name:"Contents" type:"list" flattened:"true" memberName:"Contents"`
-	Name                  *string         `name:"Name" type:"string"`
-	Prefix                *string         `name:"Prefix" type:"string"`
-	Delimiter             *string         `name:"Delimiter" type:"string"`
-	MaxKeys               *int64          `name:"MaxKeys" type:"integer"`
-	CommonPrefixes        []*CommonPrefix `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
-	EncodingType          *string         `name:"EncodingType" type:"string" enum:"EncodingType"`
-	KeyCount              *int64          `name:"KeyCount" type:"integer"`
-	ContinuationToken     *string         `name:"ContinuationToken" type:"string"`
-	NextContinuationToken *string         `name:"NextContinuationToken" type:"string"`
-	StartAfter            *string         `name:"StartAfter" type:"string"`
-	RequestCharged        *string         `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Set to false if all of the results were returned.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// Metadata about each object returned.
+	Contents []*Object `name:"Contents" type:"list" flattened:"true" memberName:"Contents"`
+	// The bucket name.
+	Name *string `name:"Name" type:"string"`
+	// Keys that begin with the indicated prefix.
+	Prefix *string `name:"Prefix" type:"string"`
+	// Causes keys that contain the same string between the prefix and the first occurrence
+	// of the delimiter to be rolled up into a single result element in the CommonPrefixes
+	// collection.
+	Delimiter *string `name:"Delimiter" type:"string"`
+	// Sets the maximum number of keys returned in the response.
+	MaxKeys *int64 `name:"MaxKeys" type:"integer"`
+	// All of the keys (up to 1,000) that share the same prefix are grouped together.
+	CommonPrefixes []*CommonPrefix `name:"CommonPrefixes" type:"list" flattened:"true" memberName:"CommonPrefixes"`
+	// Encoding type used by Amazon S3 to encode object key names in the XML response.
+	// Values: EncodingType.
+	EncodingType *string `name:"EncodingType" type:"string" enum:"EncodingType"`
+	// KeyCount is the number of keys returned with this request.
+	KeyCount *int64 `name:"KeyCount" type:"integer"`
+	// If ContinuationToken was sent with the request, it is included in the response.
+	ContinuationToken *string `name:"ContinuationToken" type:"string"`
+	// NextContinuationToken is sent when isTruncated is true, which means there are more
+	// keys in the bucket that can be listed.
+	NextContinuationToken *string `name:"NextContinuationToken" type:"string"`
+	// If StartAfter was sent with the request, it is included in the response.
+	StartAfter *string `name:"StartAfter" type:"string"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type ListObjectsV2Request struct {
-	_                        struct{} `type:"structure"`
-	Bucket                   *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Delimiter                *string  `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
-	EncodingType             *string  `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
-	MaxKeys                  *int64   `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
-	Prefix                   *string  `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
-	ContinuationToken        *string  `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
-	FetchOwner               *bool    `name:"FetchOwner" location:"querystring" locationName:"fetch-owner" type:"boolean"`
-	StartAfter               *string  `name:"StartAfter" location:"querystring" locationName:"start-after" type:"string"`
-	RequestPayer             *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner      *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// Directory buckets - When you use this operation with a directory bucket, you must use
+	// virtual-hosted-style requests in the format Bucket-name.s3express- zone-id.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// A delimiter is a character that you use to group keys.
+	Delimiter *string `name:"Delimiter" location:"querystring" locationName:"delimiter" type:"string"`
+	// Encoding type used by Amazon S3 to encode the object keys in the response. Values:
+	// EncodingType.
+	EncodingType *string `name:"EncodingType" location:"querystring" locationName:"encoding-type" type:"string" enum:"EncodingType"`
+	// Sets the maximum number of keys returned in the response.
+	MaxKeys *int64 `name:"MaxKeys" location:"querystring" locationName:"max-keys" type:"integer"`
+	// Limits the response to keys that begin with the specified prefix.
+	Prefix *string `name:"Prefix" location:"querystring" locationName:"prefix" type:"string"`
+	// ContinuationToken indicates to Amazon S3 that the list is being continued on this
+	// bucket with a token.
+	ContinuationToken *string `name:"ContinuationToken" location:"querystring" locationName:"continuation-token" type:"string"`
+	// The owner field is not present in ListObjectsV2 by default.
+	FetchOwner *bool `name:"FetchOwner" location:"querystring" locationName:"fetch-owner" type:"boolean"`
+	// StartAfter is where you want Amazon S3 to start listing from.
+	StartAfter *string `name:"StartAfter" location:"querystring" locationName:"start-after" type:"string"`
+	// Confirms that the requester knows that she or he will be charged for the list objects
+	// request in V2 style. Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Specifies the optional fields that you want returned in the response.
 	OptionalObjectAttributes []string `name:"OptionalObjectAttributes" location:"header" locationName:"x-amz-optional-object-attributes" type:"list" memberEnum:"OptionalObjectAttributes"`
 }
 
 type ListPartsOutput struct {
-	_                    struct{}   `type:"structure"`
-	AbortDate            *time.Time `name:"AbortDate" location:"header" locationName:"x-amz-abort-date" type:"timestamp"`
-	AbortRuleId          *string    `name:"AbortRuleId" location:"header" locationName:"x-amz-abort-rule-id" type:"string"`
-	Bucket               *string    `name:"Bucket" type:"string"`
-	Key                  *string    `name:"Key" type:"string" min:"1"`
-	UploadId             *string    `name:"UploadId" type:"string"`
-	PartNumberMarker     *int64     `name:"PartNumberMarker" type:"integer"`
-	NextPartNumberMarker *int64     `name:"NextPartNumberMarker" type:"integer"`
-	MaxParts             *int64     `name:"MaxParts" type:"integer"`
-	IsTruncated          *bool      `name:"IsTruncated" type:"boolean"`
-	Parts                []*Part    `name:"Parts" locationName:"Part" type:"list" flattened:"true" memberName:"Part"`
-	Initiator            *Initiator `name:"Initiator" type:"structure"`
-	Owner                *Owner     `name:"Owner" type:"structure"`
-	StorageClass         *string    `name:"StorageClass" type:"string" enum:"StorageClass"`
-	RequestCharged       *string    `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	ChecksumAlgorithm    *string    `name:"ChecksumAlgorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumType         *string    `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	_ struct{} `type:"structure"`
+	// If the bucket has a lifecycle rule configured with an action to abort incomplete
+	// multipart uploads and the prefix in the lifecycle rule matches the object name in the
+	// request, then the response includes this header indicating when the initiated
+	// multipart upload will become eligible for abort operation.
+	AbortDate *time.Time `name:"AbortDate" location:"header" locationName:"x-amz-abort-date" type:"timestamp"`
+	// This header is returned along with the x-amz-abort-date header.
+	AbortRuleId *string `name:"AbortRuleId" location:"header" locationName:"x-amz-abort-rule-id" type:"string"`
+	// The name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" type:"string"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// Upload ID identifying the multipart upload whose parts are being listed.
+	UploadId *string `name:"UploadId" type:"string"`
+	// Specifies the part after which listing should begin.
+	PartNumberMarker *int64 `name:"PartNumberMarker" type:"integer"`
+	// When a list is truncated, this element specifies the last part in the list, as well as
+	// the value to use for the part-number-marker request parameter in a subsequent request.
+	NextPartNumberMarker *int64 `name:"NextPartNumberMarker" type:"integer"`
+	// Maximum number of parts that were allowed in the response.
+	MaxParts *int64 `name:"MaxParts" type:"integer"`
+	// Indicates whether the returned list of parts is truncated.
+	IsTruncated *bool `name:"IsTruncated" type:"boolean"`
+	// Container for elements related to a particular part.
+	Parts []*Part `name:"Parts" locationName:"Part" type:"list" flattened:"true" memberName:"Part"`
+	// Container element that identifies who initiated the multipart upload.
+	Initiator *Initiator `name:"Initiator" type:"structure"`
+	// Container element that identifies the object owner, after the object is created.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// The class of storage used to store the uploaded object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// The algorithm that was used to create a checksum of the object. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The checksum type, which determines how part-level checksums are combined to create an
+	// object-level checksum for multipart objects. Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
 }
 
 type ListPartsRequest struct {
-	_                    struct{} `type:"structure"`
-	Bucket               *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                  *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	MaxParts             *int64   `name:"MaxParts" location:"querystring" locationName:"max-parts" type:"integer"`
-	PartNumberMarker     *int64   `name:"PartNumberMarker" location:"querystring" locationName:"part-number-marker" type:"integer"`
-	UploadId             *string  `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
-	RequestPayer         *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner  *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	SSECustomerAlgorithm *string  `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey       *string  `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5    *string  `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket to which the parts are being uploaded.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Sets the maximum number of parts to return.
+	MaxParts *int64 `name:"MaxParts" location:"querystring" locationName:"max-parts" type:"integer"`
+	// Specifies the part after which listing should begin.
+	PartNumberMarker *int64 `name:"PartNumberMarker" location:"querystring" locationName:"part-number-marker" type:"integer"`
+	// Upload ID identifying the multipart upload whose parts are being listed.
+	UploadId *string `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The server-side encryption (SSE) algorithm used to encrypt the object.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// The server-side encryption (SSE) customer managed key.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// The MD5 server-side encryption (SSE) customer managed key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
 }
 
+// Specifies the location where the bucket will be created.
 type LocationInfo struct {
-	_    struct{} `type:"structure"`
-	Type *string  `name:"Type" type:"string" enum:"LocationType"`
-	Name *string  `name:"Name" type:"string"`
+	_ struct{} `type:"structure"`
+	// The type of location where the bucket will be created. Values: LocationType.
+	Type *string `name:"Type" type:"string" enum:"LocationType"`
+	// The name of the location where the bucket will be created.
+	Name *string `name:"Name" type:"string"`
 }
 
+// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object
+// keys for a bucket. For more information, see PUT Bucket logging in the Amazon S3 API
+// Reference.
 type LoggingEnabled struct {
-	_                     struct{}               `type:"structure"`
-	TargetBucket          *string                `name:"TargetBucket" type:"string" required:"true"`
-	TargetGrants          []*TargetGrant         `name:"TargetGrants" type:"list" memberName:"Grant"`
-	TargetPrefix          *string                `name:"TargetPrefix" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the bucket where you want Amazon S3 to store server access logs.
+	TargetBucket *string `name:"TargetBucket" type:"string" required:"true"`
+	// Container for granting information.
+	TargetGrants []*TargetGrant `name:"TargetGrants" type:"list" memberName:"Grant"`
+	// A prefix for all log object keys.
+	TargetPrefix *string `name:"TargetPrefix" type:"string" required:"true"`
+	// Amazon S3 key format for log objects.
 	TargetObjectKeyFormat *TargetObjectKeyFormat `name:"TargetObjectKeyFormat" type:"structure"`
 }
 
+// The S3 Metadata configuration for a general purpose bucket.
 type MetadataConfiguration struct {
-	_                           struct{}                     `type:"structure"`
-	JournalTableConfiguration   *JournalTableConfiguration   `name:"JournalTableConfiguration" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The journal table configuration for a metadata configuration.
+	JournalTableConfiguration *JournalTableConfiguration `name:"JournalTableConfiguration" type:"structure" required:"true"`
+	// The inventory table configuration for a metadata configuration.
 	InventoryTableConfiguration *InventoryTableConfiguration `name:"InventoryTableConfiguration" type:"structure"`
 }
 
+// The S3 Metadata configuration for a general purpose bucket.
 type MetadataConfigurationResult struct {
-	_                                 struct{}                           `type:"structure"`
-	DestinationResult                 *DestinationResult                 `name:"DestinationResult" type:"structure" required:"true"`
-	JournalTableConfigurationResult   *JournalTableConfigurationResult   `name:"JournalTableConfigurationResult" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destination settings for a metadata configuration.
+	DestinationResult *DestinationResult `name:"DestinationResult" type:"structure" required:"true"`
+	// The journal table configuration for a metadata configuration.
+	JournalTableConfigurationResult *JournalTableConfigurationResult `name:"JournalTableConfigurationResult" type:"structure"`
+	// The inventory table configuration for a metadata configuration.
 	InventoryTableConfigurationResult *InventoryTableConfigurationResult `name:"InventoryTableConfigurationResult" type:"structure"`
 }
 
+// A metadata key-value pair to store with an object.
 type MetadataEntry struct {
-	_     struct{} `type:"structure"`
-	Name  *string  `name:"Name" type:"string"`
-	Value *string  `name:"Value" type:"string"`
+	_ struct{} `type:"structure"`
+	// Name of the object.
+	Name *string `name:"Name" type:"string"`
+	// Value of the object.
+	Value *string `name:"Value" type:"string"`
 }
 
+// The V1 S3 Metadata configuration for a general purpose bucket.
 type MetadataTableConfiguration struct {
-	_                   struct{}             `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destination information for the metadata table configuration.
 	S3TablesDestination *S3TablesDestination `name:"S3TablesDestination" type:"structure" required:"true"`
 }
 
+// The V1 S3 Metadata configuration for a general purpose bucket. The destination table
+// bucket must be in the same Region and Amazon Web Services account as the general
+// purpose bucket. The specified metadata table name must be unique within the
+// aws_s3_metadata namespace in the destination table bucket.
 type MetadataTableConfigurationResult struct {
-	_                         struct{}                   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The destination information for the metadata table configuration.
 	S3TablesDestinationResult *S3TablesDestinationResult `name:"S3TablesDestinationResult" type:"structure" required:"true"`
 }
 
+// The encryption settings for an S3 Metadata journal table or inventory table
+// configuration.
 type MetadataTableEncryptionConfiguration struct {
-	_            struct{} `type:"structure"`
-	SseAlgorithm *string  `name:"SseAlgorithm" type:"string" enum:"TableSseAlgorithm" required:"true"`
-	KmsKeyArn    *string  `name:"KmsKeyArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The encryption type specified for a metadata table. Values: TableSseAlgorithm.
+	SseAlgorithm *string `name:"SseAlgorithm" type:"string" enum:"TableSseAlgorithm" required:"true"`
+	// If server-side encryption with Key Management Service (KMS) keys (SSE-KMS) is
+	// specified, you must also specify the KMS key Amazon Resource Name (ARN).
+	KmsKeyArn *string `name:"KmsKeyArn" type:"string"`
 }
 
+// A container specifying replication metrics-related settings enabling replication
+// metrics and events.
 type Metrics struct {
-	_              struct{}              `type:"structure"`
-	Status         *string               `name:"Status" type:"string" enum:"MetricsStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the replication metrics are enabled. Values: MetricsStatus.
+	Status *string `name:"Status" type:"string" enum:"MetricsStatus" required:"true"`
+	// A container specifying the time threshold for emitting the
+	// s3:Replication:OperationMissedThreshold event.
 	EventThreshold *ReplicationTimeValue `name:"EventThreshold" type:"structure"`
 }
 
+// A conjunction (logical AND) of predicates, which is used in evaluating a metrics
+// filter. The operator must have at least two predicates, and an object must match all of
+// the predicates in order for the filter to apply.
 type MetricsAndOperator struct {
-	_              struct{} `type:"structure"`
-	Prefix         *string  `name:"Prefix" type:"string"`
-	Tags           []*Tag   `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
-	AccessPointArn *string  `name:"AccessPointArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The prefix used when evaluating an AND predicate.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The list of tags used when evaluating an AND predicate.
+	Tags []*Tag `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
+	// The access point ARN used when evaluating an AND predicate.
+	AccessPointArn *string `name:"AccessPointArn" type:"string"`
 }
 
+// Specifies a metrics configuration for the CloudWatch request metrics (specified by the
+// metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing
+// metrics configuration, note that this is a full replacement of the existing metrics
+// configuration. If you don't include the elements you want to keep, they are erased. For
+// more information, see PutBucketMetricsConfiguration.
 type MetricsConfiguration struct {
-	_      struct{}       `type:"structure"`
-	Id     *string        `name:"Id" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ID used to identify the metrics configuration.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// Specifies a metrics configuration filter.
 	Filter *MetricsFilter `name:"Filter" type:"structure"`
 }
 
+// Specifies a metrics configuration filter. The metrics configuration only includes
+// objects that meet the filter's criteria. A filter must be a prefix, an object tag, an
+// access point ARN, or a conjunction (MetricsAndOperator). For more information, see
+// PutBucketMetricsConfiguration.
 type MetricsFilter struct {
-	_              struct{}            `type:"structure"`
-	Prefix         *string             `name:"Prefix" type:"string"`
-	Tag            *Tag                `name:"Tag" type:"structure"`
-	AccessPointArn *string             `name:"AccessPointArn" type:"string"`
-	And            *MetricsAndOperator `name:"And" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The prefix used when evaluating a metrics filter.
+	Prefix *string `name:"Prefix" type:"string"`
+	// The tag used when evaluating a metrics filter.
+	Tag *Tag `name:"Tag" type:"structure"`
+	// The access point ARN used when evaluating a metrics filter.
+	AccessPointArn *string `name:"AccessPointArn" type:"string"`
+	// A conjunction (logical AND) of predicates, which is used in evaluating a metrics
+	// filter.
+	And *MetricsAndOperator `name:"And" type:"structure"`
 }
 
+// Container for the MultipartUpload for the Amazon S3 object.
 type MultipartUpload struct {
-	_                 struct{}   `type:"structure"`
-	UploadId          *string    `name:"UploadId" type:"string"`
-	Key               *string    `name:"Key" type:"string" min:"1"`
-	Initiated         *time.Time `name:"Initiated" type:"timestamp"`
-	StorageClass      *string    `name:"StorageClass" type:"string" enum:"StorageClass"`
-	Owner             *Owner     `name:"Owner" type:"structure"`
-	Initiator         *Initiator `name:"Initiator" type:"structure"`
-	ChecksumAlgorithm *string    `name:"ChecksumAlgorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumType      *string    `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	_ struct{} `type:"structure"`
+	// Upload ID that identifies the multipart upload.
+	UploadId *string `name:"UploadId" type:"string"`
+	// Key of the object for which the multipart upload was initiated.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// Date and time at which the multipart upload was initiated.
+	Initiated *time.Time `name:"Initiated" type:"timestamp"`
+	// The class of storage used to store the object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
+	// Specifies the owner of the object that is part of the multipart upload.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// Identifies who initiated the multipart upload.
+	Initiator *Initiator `name:"Initiator" type:"structure"`
+	// The algorithm that was used to create a checksum of the object. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The checksum type that is used to calculate the object’s checksum value. Values:
+	// ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
 }
 
+// The specified bucket does not exist.
 type NoSuchBucket struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1972,6 +3358,7 @@ func (e *NoSuchBucket) ErrorCode() string { return "NoSuchBucket" }
 func (e *NoSuchBucket) HTTPStatus() int   { return 404 }
 func (e *NoSuchBucket) Fault() string     { return "client" }
 
+// The specified key does not exist.
 type NoSuchKey struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -1987,6 +3374,7 @@ func (e *NoSuchKey) ErrorCode() string { return "NoSuchKey" }
 func (e *NoSuchKey) HTTPStatus() int   { return 404 }
 func (e *NoSuchKey) Fault() string     { return "client" }
 
+// The specified multipart upload does not exist.
 type NoSuchUpload struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2002,52 +3390,97 @@ func (e *NoSuchUpload) ErrorCode() string { return "NoSuchUpload" }
 func (e *NoSuchUpload) HTTPStatus() int   { return 404 }
 func (e *NoSuchUpload) Fault() string     { return "client" }
 
+// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3
+// permanently deletes the noncurrent object versions. You set this lifecycle
+// configuration action on a bucket that has versioning enabled (or suspended) to request
+// that Amazon S3 delete noncurrent object versions at a specific period in the object's
+// lifetime.
 type NoncurrentVersionExpiration struct {
-	_                       struct{} `type:"structure"`
-	NoncurrentDays          *int64   `name:"NoncurrentDays" type:"integer"`
-	NewerNoncurrentVersions *int64   `name:"NewerNoncurrentVersions" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Specifies the number of days an object is noncurrent before Amazon S3 can perform the
+	// associated action.
+	NoncurrentDays *int64 `name:"NoncurrentDays" type:"integer"`
+	// Specifies how many noncurrent versions Amazon S3 will retain.
+	NewerNoncurrentVersions *int64 `name:"NewerNoncurrentVersions" type:"integer"`
 }
 
+// Container for the transition rule that describes when noncurrent objects transition to
+// the STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, or DEEP_ARCHIVE
+// storage class. If your bucket is versioning-enabled (or versioning is suspended), you
+// can set this action to request that Amazon S3 transition noncurrent object versions to
+// the STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, or DEEP_ARCHIVE
+// storage class at a specific period in the object's lifetime.
 type NoncurrentVersionTransition struct {
-	_                       struct{} `type:"structure"`
-	NoncurrentDays          *int64   `name:"NoncurrentDays" type:"integer"`
-	StorageClass            *string  `name:"StorageClass" type:"string" enum:"TransitionStorageClass"`
-	NewerNoncurrentVersions *int64   `name:"NewerNoncurrentVersions" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Specifies the number of days an object is noncurrent before Amazon S3 can perform the
+	// associated action.
+	NoncurrentDays *int64 `name:"NoncurrentDays" type:"integer"`
+	// The class of storage used to store the object. Values: TransitionStorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"TransitionStorageClass"`
+	// Specifies how many noncurrent versions Amazon S3 will retain in the same storage class
+	// before transitioning objects.
+	NewerNoncurrentVersions *int64 `name:"NewerNoncurrentVersions" type:"integer"`
 }
 
+// A container for specifying the notification configuration of the bucket. If this
+// element is empty, notifications are turned off for the bucket.
 type NotificationConfiguration struct {
-	_                            struct{}                       `type:"structure"`
-	TopicConfigurations          []*TopicConfiguration          `name:"TopicConfigurations" locationName:"TopicConfiguration" type:"list" flattened:"true" memberName:"TopicConfiguration"`
-	QueueConfigurations          []*QueueConfiguration          `name:"QueueConfigurations" locationName:"QueueConfiguration" type:"list" flattened:"true" memberName:"QueueConfiguration"`
+	_ struct{} `type:"structure"`
+	// The topic to which notifications are sent and the events for which notifications are
+	// generated.
+	TopicConfigurations []*TopicConfiguration `name:"TopicConfigurations" locationName:"TopicConfiguration" type:"list" flattened:"true" memberName:"TopicConfiguration"`
+	// The Amazon Simple Queue Service queues to publish messages to and the events for which
+	// to publish messages.
+	QueueConfigurations []*QueueConfiguration `name:"QueueConfigurations" locationName:"QueueConfiguration" type:"list" flattened:"true" memberName:"QueueConfiguration"`
+	// Describes the Lambda functions to invoke and the events for which to invoke them.
 	LambdaFunctionConfigurations []*LambdaFunctionConfiguration `name:"LambdaFunctionConfigurations" locationName:"CloudFunctionConfiguration" type:"list" flattened:"true" memberName:"CloudFunctionConfiguration"`
-	EventBridgeConfiguration     *EventBridgeConfiguration      `name:"EventBridgeConfiguration" type:"structure"`
+	// Enables delivery of events to Amazon EventBridge.
+	EventBridgeConfiguration *EventBridgeConfiguration `name:"EventBridgeConfiguration" type:"structure"`
 }
 
 type NotificationConfigurationDeprecated struct {
-	_                          struct{}                      `type:"structure"`
-	TopicConfiguration         *TopicConfigurationDeprecated `name:"TopicConfiguration" type:"structure"`
-	QueueConfiguration         *QueueConfigurationDeprecated `name:"QueueConfiguration" type:"structure"`
-	CloudFunctionConfiguration *CloudFunctionConfiguration   `name:"CloudFunctionConfiguration" type:"structure"`
+	_ struct{} `type:"structure"`
+	// This data type is deprecated.
+	TopicConfiguration *TopicConfigurationDeprecated `name:"TopicConfiguration" type:"structure"`
+	// This data type is deprecated.
+	QueueConfiguration *QueueConfigurationDeprecated `name:"QueueConfiguration" type:"structure"`
+	// Container for specifying the Lambda notification configuration.
+	CloudFunctionConfiguration *CloudFunctionConfiguration `name:"CloudFunctionConfiguration" type:"structure"`
 }
 
+// Specifies object key name filtering rules. For information about key name filtering,
+// see Configuring event notifications using object key name filtering in the Amazon S3
+// User Guide.
 type NotificationConfigurationFilter struct {
 	_   struct{}     `type:"structure"`
 	Key *S3KeyFilter `name:"Key" locationName:"S3Key" type:"structure"`
 }
 
+// An object consists of data and its descriptive metadata.
 type Object struct {
-	_                 struct{}       `type:"structure"`
-	Key               *string        `name:"Key" type:"string" min:"1"`
-	LastModified      *time.Time     `name:"LastModified" type:"timestamp"`
-	ETag              *string        `name:"ETag" type:"string"`
-	ChecksumAlgorithm []string       `name:"ChecksumAlgorithm" type:"list" flattened:"true" memberName:"ChecksumAlgorithm" memberEnum:"ChecksumAlgorithm"`
-	ChecksumType      *string        `name:"ChecksumType" type:"string" enum:"ChecksumType"`
-	Size              *int64         `name:"Size" type:"long"`
-	StorageClass      *string        `name:"StorageClass" type:"string" enum:"ObjectStorageClass"`
-	Owner             *Owner         `name:"Owner" type:"structure"`
-	RestoreStatus     *RestoreStatus `name:"RestoreStatus" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name that you assign to an object.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// Creation date of the object.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// The entity tag is a hash of the object.
+	ETag *string `name:"ETag" type:"string"`
+	// The algorithm that was used to create a checksum of the object.
+	ChecksumAlgorithm []string `name:"ChecksumAlgorithm" type:"list" flattened:"true" memberName:"ChecksumAlgorithm" memberEnum:"ChecksumAlgorithm"`
+	// The checksum type that is used to calculate the object’s checksum value. Values:
+	// ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	// Size in bytes of the object
+	Size *int64 `name:"Size" type:"long"`
+	// The class of storage used to store the object. Values: ObjectStorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"ObjectStorageClass"`
+	// The owner of the object
+	Owner *Owner `name:"Owner" type:"structure"`
+	// Specifies the restoration status of an object.
+	RestoreStatus *RestoreStatus `name:"RestoreStatus" type:"structure"`
 }
 
+// This action is not allowed against this storage tier.
 type ObjectAlreadyInActiveTierError struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2063,42 +3496,71 @@ func (e *ObjectAlreadyInActiveTierError) ErrorCode() string { return "ObjectAlre
 func (e *ObjectAlreadyInActiveTierError) HTTPStatus() int   { return 403 }
 func (e *ObjectAlreadyInActiveTierError) Fault() string     { return "client" }
 
+// The updated server-side encryption type for this object. The UpdateObjectEncryption
+// operation supports the SSE-S3 and SSE-KMS encryption types.
 type ObjectEncryption struct {
-	_      struct{}          `type:"structure" union:"true"`
+	_ struct{} `type:"structure" union:"true"`
+	// Specifies to update the object encryption type to server-side encryption with Key
+	// Management Service (KMS) keys (SSE-KMS).
 	SSEKMS *SSEKMSEncryption `name:"SSEKMS" locationName:"SSE-KMS" type:"structure"`
 }
 
+// Object Identifier is unique value to identify objects.
 type ObjectIdentifier struct {
-	_                struct{}   `type:"structure"`
-	Key              *string    `name:"Key" type:"string" required:"true" min:"1"`
-	VersionId        *string    `name:"VersionId" type:"string"`
-	ETag             *string    `name:"ETag" type:"string"`
+	_ struct{} `type:"structure"`
+	// Key name of the object.
+	Key *string `name:"Key" type:"string" required:"true" min:"1"`
+	// Version ID for the specific version of the object to delete.
+	VersionId *string `name:"VersionId" type:"string"`
+	// An entity tag (ETag) is an identifier assigned by a web server to a specific version
+	// of a resource found at a URL.
+	ETag *string `name:"ETag" type:"string"`
+	// If present, the objects are deleted only if its modification times matches the
+	// provided Timestamp.
 	LastModifiedTime *time.Time `name:"LastModifiedTime" type:"timestamp" timestampFormat:"rfc822"`
-	Size             *int64     `name:"Size" type:"long"`
+	// If present, the objects are deleted only if its size matches the provided size in
+	// bytes.
+	Size *int64 `name:"Size" type:"long"`
 }
 
+// The container element for Object Lock configuration parameters.
 type ObjectLockConfiguration struct {
-	_                 struct{}        `type:"structure"`
-	ObjectLockEnabled *string         `name:"ObjectLockEnabled" type:"string" enum:"ObjectLockEnabled"`
-	Rule              *ObjectLockRule `name:"Rule" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Indicates whether this bucket has an Object Lock configuration enabled. Values:
+	// ObjectLockEnabled.
+	ObjectLockEnabled *string `name:"ObjectLockEnabled" type:"string" enum:"ObjectLockEnabled"`
+	// Specifies the Object Lock rule for the specified object.
+	Rule *ObjectLockRule `name:"Rule" type:"structure"`
 }
 
+// A legal hold configuration for an object.
 type ObjectLockLegalHold struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	_ struct{} `type:"structure"`
+	// Indicates whether the specified object has a legal hold in place. Values:
+	// ObjectLockLegalHoldStatus.
+	Status *string `name:"Status" type:"string" enum:"ObjectLockLegalHoldStatus"`
 }
 
+// A Retention configuration for an object.
 type ObjectLockRetention struct {
-	_               struct{}   `type:"structure"`
-	Mode            *string    `name:"Mode" type:"string" enum:"ObjectLockRetentionMode"`
+	_ struct{} `type:"structure"`
+	// Indicates the Retention mode for the specified object. Values:
+	// ObjectLockRetentionMode.
+	Mode *string `name:"Mode" type:"string" enum:"ObjectLockRetentionMode"`
+	// The date on which this Object Lock Retention will expire.
 	RetainUntilDate *time.Time `name:"RetainUntilDate" type:"timestamp" timestampFormat:"iso8601"`
 }
 
+// The container element for an Object Lock rule.
 type ObjectLockRule struct {
-	_                struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The default Object Lock retention mode and period that you want to apply to new
+	// objects placed in the specified bucket.
 	DefaultRetention *DefaultRetention `name:"DefaultRetention" type:"structure"`
 }
 
+// The source object of the COPY action is not in the active tier and is only stored in
+// Amazon S3 Glacier.
 type ObjectNotInActiveTierError struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2114,529 +3576,931 @@ func (e *ObjectNotInActiveTierError) ErrorCode() string { return "ObjectNotInAct
 func (e *ObjectNotInActiveTierError) HTTPStatus() int   { return 403 }
 func (e *ObjectNotInActiveTierError) Fault() string     { return "client" }
 
+// A container for elements related to an individual part.
 type ObjectPart struct {
-	_                 struct{} `type:"structure"`
-	PartNumber        *int64   `name:"PartNumber" type:"integer"`
-	Size              *int64   `name:"Size" type:"long"`
-	ChecksumCRC32     *string  `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string  `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string  `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string  `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string  `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string  `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string  `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string  `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string  `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string  `name:"ChecksumXXHASH128" type:"string"`
+	_ struct{} `type:"structure"`
+	// The part number identifying the part.
+	PartNumber *int64 `name:"PartNumber" type:"integer"`
+	// The size of the uploaded part in bytes.
+	Size *int64 `name:"Size" type:"long"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the part.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the part.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the part.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 checksum of the part.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 checksum of the part.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the part.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the part.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the part.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the part.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the part.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
 }
 
+// The version of an object.
 type ObjectVersion struct {
-	_                 struct{}       `type:"structure"`
-	ETag              *string        `name:"ETag" type:"string"`
-	ChecksumAlgorithm []string       `name:"ChecksumAlgorithm" type:"list" flattened:"true" memberName:"ChecksumAlgorithm" memberEnum:"ChecksumAlgorithm"`
-	ChecksumType      *string        `name:"ChecksumType" type:"string" enum:"ChecksumType"`
-	Size              *int64         `name:"Size" type:"long"`
-	StorageClass      *string        `name:"StorageClass" type:"string" enum:"ObjectVersionStorageClass"`
-	Key               *string        `name:"Key" type:"string" min:"1"`
-	VersionId         *string        `name:"VersionId" type:"string"`
-	IsLatest          *bool          `name:"IsLatest" type:"boolean"`
-	LastModified      *time.Time     `name:"LastModified" type:"timestamp"`
-	Owner             *Owner         `name:"Owner" type:"structure"`
-	RestoreStatus     *RestoreStatus `name:"RestoreStatus" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The entity tag is an MD5 hash of that version of the object.
+	ETag *string `name:"ETag" type:"string"`
+	// The algorithm that was used to create a checksum of the object.
+	ChecksumAlgorithm []string `name:"ChecksumAlgorithm" type:"list" flattened:"true" memberName:"ChecksumAlgorithm" memberEnum:"ChecksumAlgorithm"`
+	// The checksum type that is used to calculate the object’s checksum value. Values:
+	// ChecksumType.
+	ChecksumType *string `name:"ChecksumType" type:"string" enum:"ChecksumType"`
+	// Size in bytes of the object.
+	Size *int64 `name:"Size" type:"long"`
+	// The class of storage used to store the object. Values: ObjectVersionStorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"ObjectVersionStorageClass"`
+	// The object key.
+	Key *string `name:"Key" type:"string" min:"1"`
+	// Version ID of an object.
+	VersionId *string `name:"VersionId" type:"string"`
+	// Specifies whether the object is (true) or is not (false) the latest version of an
+	// object.
+	IsLatest *bool `name:"IsLatest" type:"boolean"`
+	// Date and time when the object was last modified.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// Specifies the owner of the object.
+	Owner *Owner `name:"Owner" type:"structure"`
+	// Specifies the restoration status of an object.
+	RestoreStatus *RestoreStatus `name:"RestoreStatus" type:"structure"`
 }
 
+// Describes the location where the restore job's output is stored.
 type OutputLocation struct {
-	_  struct{}    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Describes an S3 location that will receive the results of the restore request.
 	S3 *S3Location `name:"S3" type:"structure"`
 }
 
+// Describes how results of the Select job are serialized.
 type OutputSerialization struct {
-	_    struct{}    `type:"structure"`
-	CSV  *CSVOutput  `name:"CSV" type:"structure"`
+	_ struct{} `type:"structure"`
+	// Describes the serialization of CSV-encoded Select results.
+	CSV *CSVOutput `name:"CSV" type:"structure"`
+	// Specifies JSON as request's output serialization format.
 	JSON *JSONOutput `name:"JSON" type:"structure"`
 }
 
+// Container for the owner's display name and ID.
 type Owner struct {
 	_           struct{} `type:"structure"`
 	DisplayName *string  `name:"DisplayName" type:"string"`
-	ID          *string  `name:"ID" type:"string"`
+	// Container for the ID of the owner.
+	ID *string `name:"ID" type:"string"`
 }
 
+// The container element for a bucket's ownership controls.
 type OwnershipControls struct {
-	_     struct{}                 `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The container element for an ownership control rule.
 	Rules []*OwnershipControlsRule `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
 }
 
+// The container element for an ownership control rule.
 type OwnershipControlsRule struct {
-	_               struct{} `type:"structure"`
-	ObjectOwnership *string  `name:"ObjectOwnership" type:"string" enum:"ObjectOwnership" required:"true"`
+	_ struct{} `type:"structure"`
+	// Values: ObjectOwnership.
+	ObjectOwnership *string `name:"ObjectOwnership" type:"string" enum:"ObjectOwnership" required:"true"`
 }
 
+// Container for Parquet.
 type ParquetInput struct {
 	_ struct{} `type:"structure"`
 }
 
+// Container for elements related to a part.
 type Part struct {
-	_                 struct{}   `type:"structure"`
-	PartNumber        *int64     `name:"PartNumber" type:"integer"`
-	LastModified      *time.Time `name:"LastModified" type:"timestamp"`
-	ETag              *string    `name:"ETag" type:"string"`
-	Size              *int64     `name:"Size" type:"long"`
-	ChecksumCRC32     *string    `name:"ChecksumCRC32" type:"string"`
-	ChecksumCRC32C    *string    `name:"ChecksumCRC32C" type:"string"`
-	ChecksumCRC64NVME *string    `name:"ChecksumCRC64NVME" type:"string"`
-	ChecksumSHA1      *string    `name:"ChecksumSHA1" type:"string"`
-	ChecksumSHA256    *string    `name:"ChecksumSHA256" type:"string"`
-	ChecksumSHA512    *string    `name:"ChecksumSHA512" type:"string"`
-	ChecksumMD5       *string    `name:"ChecksumMD5" type:"string"`
-	ChecksumXXHASH64  *string    `name:"ChecksumXXHASH64" type:"string"`
-	ChecksumXXHASH3   *string    `name:"ChecksumXXHASH3" type:"string"`
-	ChecksumXXHASH128 *string    `name:"ChecksumXXHASH128" type:"string"`
+	_ struct{} `type:"structure"`
+	// Part number identifying the part.
+	PartNumber *int64 `name:"PartNumber" type:"integer"`
+	// Date and time at which the part was uploaded.
+	LastModified *time.Time `name:"LastModified" type:"timestamp"`
+	// Entity tag returned when the part was uploaded.
+	ETag *string `name:"ETag" type:"string"`
+	// Size in bytes of the uploaded part data.
+	Size *int64 `name:"Size" type:"long"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the part.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the part.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the part.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 checksum of the part.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 checksum of the part.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the part.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the part.
+	ChecksumMD5 *string `name:"ChecksumMD5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the part.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the part.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the part.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" type:"string"`
 }
 
+// Amazon S3 keys for log objects are partitioned in the following format:
 type PartitionedPrefix struct {
-	_                   struct{} `type:"structure" locationName:"PartitionedPrefix"`
-	PartitionDateSource *string  `name:"PartitionDateSource" type:"string" enum:"PartitionDateSource"`
+	_ struct{} `type:"structure" locationName:"PartitionedPrefix"`
+	// Specifies the partition date source for the partitioned prefix. Values:
+	// PartitionDateSource.
+	PartitionDateSource *string `name:"PartitionDateSource" type:"string" enum:"PartitionDateSource"`
 }
 
+// The container element for a bucket's policy status.
 type PolicyStatus struct {
-	_        struct{} `type:"structure"`
-	IsPublic *bool    `name:"IsPublic" locationName:"IsPublic" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The policy status for this bucket.
+	IsPublic *bool `name:"IsPublic" locationName:"IsPublic" type:"boolean"`
 }
 
+// This data type contains information about progress of an operation.
 type Progress struct {
-	_              struct{} `type:"structure"`
-	BytesScanned   *int64   `name:"BytesScanned" type:"long"`
-	BytesProcessed *int64   `name:"BytesProcessed" type:"long"`
-	BytesReturned  *int64   `name:"BytesReturned" type:"long"`
+	_ struct{} `type:"structure"`
+	// The current number of object bytes scanned.
+	BytesScanned *int64 `name:"BytesScanned" type:"long"`
+	// The current number of uncompressed object bytes processed.
+	BytesProcessed *int64 `name:"BytesProcessed" type:"long"`
+	// The current number of bytes of records payload data returned.
+	BytesReturned *int64 `name:"BytesReturned" type:"long"`
 }
 
+// This data type contains information about the progress event of an operation.
 type ProgressEvent struct {
-	_       struct{}  `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Progress event details.
 	Details *Progress `name:"Details" type:"structure"`
 }
 
+// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
+// You can enable the configuration options in any combination. Bucket-level settings work
+// alongside account-level settings (which may inherit from organization-level policies).
+// For more information about when Amazon S3 considers a bucket or object public, see The
+// Meaning of "Public" in the Amazon S3 User Guide.
 type PublicAccessBlockConfiguration struct {
-	_                     struct{} `type:"structure"`
-	BlockPublicAcls       *bool    `name:"BlockPublicAcls" locationName:"BlockPublicAcls" type:"boolean"`
-	IgnorePublicAcls      *bool    `name:"IgnorePublicAcls" locationName:"IgnorePublicAcls" type:"boolean"`
-	BlockPublicPolicy     *bool    `name:"BlockPublicPolicy" locationName:"BlockPublicPolicy" type:"boolean"`
-	RestrictPublicBuckets *bool    `name:"RestrictPublicBuckets" locationName:"RestrictPublicBuckets" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Specifies whether Amazon S3 should block public access control lists (ACLs) for this
+	// bucket and objects in this bucket.
+	BlockPublicAcls *bool `name:"BlockPublicAcls" locationName:"BlockPublicAcls" type:"boolean"`
+	// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in
+	// this bucket.
+	IgnorePublicAcls *bool `name:"IgnorePublicAcls" locationName:"IgnorePublicAcls" type:"boolean"`
+	// Specifies whether Amazon S3 should block public bucket policies for this bucket.
+	BlockPublicPolicy *bool `name:"BlockPublicPolicy" locationName:"BlockPublicPolicy" type:"boolean"`
+	// Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+	RestrictPublicBuckets *bool `name:"RestrictPublicBuckets" locationName:"RestrictPublicBuckets" type:"boolean"`
 }
 
 type PutBucketAbacRequest struct {
-	_                   struct{}    `type:"structure" payload:"AbacStatus"`
-	Bucket              *string     `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5          *string     `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string     `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner *string     `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	AbacStatus          *AbacStatus `name:"AbacStatus" locationName:"AbacStatus" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	_ struct{} `type:"structure" payload:"AbacStatus"`
+	// The name of the general purpose bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The MD5 hash of the PutBucketAbac request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm that you want Amazon S3 to use to create the checksum. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The Amazon Web Services account ID of the general purpose bucket's owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The ABAC status of the general purpose bucket.
+	AbacStatus *AbacStatus `name:"AbacStatus" locationName:"AbacStatus" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
 }
 
 type PutBucketAccelerateConfigurationRequest struct {
-	_                       struct{}                 `type:"structure" payload:"AccelerateConfiguration"`
-	Bucket                  *string                  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"AccelerateConfiguration"`
+	// The name of the bucket for which the accelerate configuration is set.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Container for setting the transfer acceleration state.
 	AccelerateConfiguration *AccelerateConfiguration `name:"AccelerateConfiguration" locationName:"AccelerateConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner     *string                  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ChecksumAlgorithm       *string                  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 }
 
 type PutBucketAclRequest struct {
-	_                   struct{}             `type:"structure" payload:"AccessControlPolicy"`
-	ACL                 *string              `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"BucketCannedACL"`
+	_ struct{} `type:"structure" payload:"AccessControlPolicy"`
+	// The canned ACL to apply to the bucket. Values: BucketCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"BucketCannedACL"`
+	// Contains the elements that set the ACL permissions for an object per grantee.
 	AccessControlPolicy *AccessControlPolicy `name:"AccessControlPolicy" locationName:"AccessControlPolicy" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	Bucket              *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5          *string              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	GrantFullControl    *string              `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead           *string              `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP        *string              `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWrite          *string              `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
-	GrantWriteACP       *string              `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	ExpectedBucketOwner *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The bucket to which to apply the ACL.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Allows grantee to list the objects in the bucket.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Allows grantee to read the bucket ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Allows grantee to create new objects in the bucket.
+	GrantWrite *string `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
+	// Allows grantee to write the ACL for the applicable bucket.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketAnalyticsConfigurationRequest struct {
-	_                      struct{}                `type:"structure" payload:"AnalyticsConfiguration"`
-	Bucket                 *string                 `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                     *string                 `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"AnalyticsConfiguration"`
+	// The name of the bucket to which an analytics configuration is stored.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID that identifies the analytics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The configuration and any analyses for the analytics filter.
 	AnalyticsConfiguration *AnalyticsConfiguration `name:"AnalyticsConfiguration" locationName:"AnalyticsConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner    *string                 `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketCorsRequest struct {
-	_                   struct{}           `type:"structure" payload:"CORSConfiguration"`
-	Bucket              *string            `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CORSConfiguration   *CORSConfiguration `name:"CORSConfiguration" locationName:"CORSConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ContentMD5          *string            `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string            `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner *string            `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"CORSConfiguration"`
+	// Specifies the bucket impacted by the cors configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+	CORSConfiguration *CORSConfiguration `name:"CORSConfiguration" locationName:"CORSConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketEncryptionRequest struct {
-	_                                 struct{}                           `type:"structure" payload:"ServerSideEncryptionConfiguration"`
-	Bucket                            *string                            `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                        *string                            `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	_ struct{} `type:"structure" payload:"ServerSideEncryptionConfiguration"`
+	// Specifies default encryption for a bucket using server-side encryption with different
+	// key options.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the server-side encryption configuration.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
 	ChecksumAlgorithm                 *string                            `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 	ServerSideEncryptionConfiguration *ServerSideEncryptionConfiguration `name:"ServerSideEncryptionConfiguration" locationName:"ServerSideEncryptionConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner               *string                            `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketIntelligentTieringConfigurationRequest struct {
-	_                               struct{}                         `type:"structure" payload:"IntelligentTieringConfiguration"`
-	Bucket                          *string                          `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                              *string                          `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
-	ExpectedBucketOwner             *string                          `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"IntelligentTieringConfiguration"`
+	// The name of the Amazon S3 bucket whose configuration you want to modify or retrieve.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the S3 Intelligent-Tiering configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Container for S3 Intelligent-Tiering configuration.
 	IntelligentTieringConfiguration *IntelligentTieringConfiguration `name:"IntelligentTieringConfiguration" locationName:"IntelligentTieringConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
 }
 
 type PutBucketInventoryConfigurationRequest struct {
-	_                      struct{}                `type:"structure" payload:"InventoryConfiguration"`
-	Bucket                 *string                 `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                     *string                 `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"InventoryConfiguration"`
+	// The name of the bucket where the inventory configuration will be stored.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the inventory configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// Specifies the inventory configuration.
 	InventoryConfiguration *InventoryConfiguration `name:"InventoryConfiguration" locationName:"InventoryConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner    *string                 `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketLifecycleConfigurationOutput struct {
-	_                                  struct{} `type:"structure"`
-	TransitionDefaultMinimumObjectSize *string  `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
+	_ struct{} `type:"structure"`
+	// Indicates which default minimum object size behavior is applied to the lifecycle
+	// configuration. Values: TransitionDefaultMinimumObjectSize.
+	TransitionDefaultMinimumObjectSize *string `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
 }
 
 type PutBucketLifecycleConfigurationRequest struct {
-	_                                  struct{}                      `type:"structure" payload:"LifecycleConfiguration"`
-	Bucket                             *string                       `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ChecksumAlgorithm                  *string                       `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	LifecycleConfiguration             *BucketLifecycleConfiguration `name:"LifecycleConfiguration" locationName:"LifecycleConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner                *string                       `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	TransitionDefaultMinimumObjectSize *string                       `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
+	_ struct{} `type:"structure" payload:"LifecycleConfiguration"`
+	// The name of the bucket for which to set the configuration.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Container for lifecycle rules.
+	LifecycleConfiguration *BucketLifecycleConfiguration `name:"LifecycleConfiguration" locationName:"LifecycleConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Indicates which default minimum object size behavior is applied to the lifecycle
+	// configuration. Values: TransitionDefaultMinimumObjectSize.
+	TransitionDefaultMinimumObjectSize *string `name:"TransitionDefaultMinimumObjectSize" location:"header" locationName:"x-amz-transition-default-minimum-object-size" type:"string" enum:"TransitionDefaultMinimumObjectSize"`
 }
 
 type PutBucketLifecycleRequest struct {
-	_                      struct{}                `type:"structure" payload:"LifecycleConfiguration"`
-	Bucket                 *string                 `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5             *string                 `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	_      struct{} `type:"structure" payload:"LifecycleConfiguration"`
+	Bucket *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// For requests made using the Amazon Web Services Command Line Interface (CLI) or Amazon
+	// Web Services SDKs, this field is calculated automatically.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
 	ChecksumAlgorithm      *string                 `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 	LifecycleConfiguration *LifecycleConfiguration `name:"LifecycleConfiguration" locationName:"LifecycleConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner    *string                 `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketLoggingRequest struct {
-	_                   struct{}             `type:"structure" payload:"BucketLoggingStatus"`
-	Bucket              *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"BucketLoggingStatus"`
+	// The name of the bucket for which to set the logging parameters.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Container for logging status information.
 	BucketLoggingStatus *BucketLoggingStatus `name:"BucketLoggingStatus" locationName:"BucketLoggingStatus" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ContentMD5          *string              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The MD5 hash of the PutBucketLogging request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketMetricsConfigurationRequest struct {
-	_                    struct{}              `type:"structure" payload:"MetricsConfiguration"`
-	Bucket               *string               `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Id                   *string               `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"MetricsConfiguration"`
+	// The name of the bucket for which the metrics configuration is set.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The ID used to identify the metrics configuration.
+	Id *string `name:"Id" location:"querystring" locationName:"id" type:"string" required:"true"`
+	// Specifies the metrics configuration.
 	MetricsConfiguration *MetricsConfiguration `name:"MetricsConfiguration" locationName:"MetricsConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner  *string               `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketNotificationConfigurationRequest struct {
-	_                         struct{}                   `type:"structure" payload:"NotificationConfiguration"`
+	_ struct{} `type:"structure" payload:"NotificationConfiguration"`
+	// The name of the bucket.
 	Bucket                    *string                    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
 	NotificationConfiguration *NotificationConfiguration `name:"NotificationConfiguration" locationName:"NotificationConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner       *string                    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	SkipDestinationValidation *bool                      `name:"SkipDestinationValidation" location:"header" locationName:"x-amz-skip-destination-validation" type:"boolean"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+	SkipDestinationValidation *bool `name:"SkipDestinationValidation" location:"header" locationName:"x-amz-skip-destination-validation" type:"boolean"`
 }
 
 type PutBucketNotificationRequest struct {
-	_                         struct{}                             `type:"structure" payload:"NotificationConfiguration"`
-	Bucket                    *string                              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                *string                              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm         *string                              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"NotificationConfiguration"`
+	// The name of the bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The MD5 hash of the PutPublicAccessBlock request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The container for the configuration.
 	NotificationConfiguration *NotificationConfigurationDeprecated `name:"NotificationConfiguration" locationName:"NotificationConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner       *string                              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketOwnershipControlsRequest struct {
-	_                   struct{}           `type:"structure" payload:"OwnershipControls"`
-	Bucket              *string            `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5          *string            `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ExpectedBucketOwner *string            `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	OwnershipControls   *OwnershipControls `name:"OwnershipControls" locationName:"OwnershipControls" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ChecksumAlgorithm   *string            `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"OwnershipControls"`
+	// The name of the Amazon S3 bucket whose OwnershipControls you want to set.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The MD5 hash of the OwnershipControls request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The OwnershipControls (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter)
+	// that you want to apply to this Amazon S3 bucket.
+	OwnershipControls *OwnershipControls `name:"OwnershipControls" locationName:"OwnershipControls" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 }
 
 type PutBucketPolicyRequest struct {
-	_                             struct{} `type:"structure" payload:"Policy"`
-	Bucket                        *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                    *string  `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm             *string  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ConfirmRemoveSelfBucketAccess *bool    `name:"ConfirmRemoveSelfBucketAccess" location:"header" locationName:"x-amz-confirm-remove-self-bucket-access" type:"boolean"`
-	Policy                        *string  `name:"Policy" type:"string" required:"true"`
-	ExpectedBucketOwner           *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"Policy"`
+	// The name of the bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The MD5 hash of the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Set this parameter to true to confirm that you want to remove your permissions to
+	// change this bucket policy in the future.
+	ConfirmRemoveSelfBucketAccess *bool `name:"ConfirmRemoveSelfBucketAccess" location:"header" locationName:"x-amz-confirm-remove-self-bucket-access" type:"boolean"`
+	// The bucket policy as a JSON document.
+	Policy *string `name:"Policy" type:"string" required:"true"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketReplicationRequest struct {
-	_                        struct{}                  `type:"structure" payload:"ReplicationConfiguration"`
-	Bucket                   *string                   `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5               *string                   `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	_ struct{} `type:"structure" payload:"ReplicationConfiguration"`
+	// The name of the bucket
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
 	ChecksumAlgorithm        *string                   `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 	ReplicationConfiguration *ReplicationConfiguration `name:"ReplicationConfiguration" locationName:"ReplicationConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	Token                    *string                   `name:"Token" location:"header" locationName:"x-amz-bucket-object-lock-token" type:"string"`
-	ExpectedBucketOwner      *string                   `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string `name:"Token" location:"header" locationName:"x-amz-bucket-object-lock-token" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketRequestPaymentRequest struct {
-	_                           struct{}                     `type:"structure" payload:"RequestPaymentConfiguration"`
-	Bucket                      *string                      `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                  *string                      `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm           *string                      `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"RequestPaymentConfiguration"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Container for Payer.
 	RequestPaymentConfiguration *RequestPaymentConfiguration `name:"RequestPaymentConfiguration" locationName:"RequestPaymentConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner         *string                      `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketTaggingRequest struct {
-	_                   struct{} `type:"structure" payload:"Tagging"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5          *string  `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	Tagging             *Tagging `name:"Tagging" locationName:"Tagging" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"Tagging"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Container for the TagSet and Tag elements.
+	Tagging *Tagging `name:"Tagging" locationName:"Tagging" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketVersioningRequest struct {
-	_                       struct{}                 `type:"structure" payload:"VersioningConfiguration"`
-	Bucket                  *string                  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5              *string                  `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm       *string                  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	MFA                     *string                  `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
+	_ struct{} `type:"structure" payload:"VersioningConfiguration"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// >The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The concatenation of the authentication device's serial number, a space, and the value
+	// that is displayed on your authentication device.
+	MFA *string `name:"MFA" location:"header" locationName:"x-amz-mfa" type:"string"`
+	// Container for setting the versioning state.
 	VersioningConfiguration *VersioningConfiguration `name:"VersioningConfiguration" locationName:"VersioningConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner     *string                  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutBucketWebsiteRequest struct {
-	_                    struct{}              `type:"structure" payload:"WebsiteConfiguration"`
-	Bucket               *string               `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5           *string               `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm    *string               `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"WebsiteConfiguration"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the request when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Container for the request.
 	WebsiteConfiguration *WebsiteConfiguration `name:"WebsiteConfiguration" locationName:"WebsiteConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner  *string               `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectAclOutput struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type PutObjectAclRequest struct {
-	_                   struct{}             `type:"structure" payload:"AccessControlPolicy"`
-	ACL                 *string              `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
+	_ struct{} `type:"structure" payload:"AccessControlPolicy"`
+	// The canned ACL to apply to the object. Values: ObjectCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
+	// Contains the elements that set the ACL permissions for an object per grantee.
 	AccessControlPolicy *AccessControlPolicy `name:"AccessControlPolicy" locationName:"AccessControlPolicy" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	Bucket              *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5          *string              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	GrantFullControl    *string              `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead           *string              `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP        *string              `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWrite          *string              `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
-	GrantWriteACP       *string              `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	Key                 *string              `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	RequestPayer        *string              `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	VersionId           *string              `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ExpectedBucketOwner *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The bucket name that contains the object to which you want to attach the ACL.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Base64 encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Allows grantee the read, write, read ACP, and write ACP permissions on the bucket.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Allows grantee to list the objects in the bucket.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Allows grantee to read the bucket ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Allows grantee to create new objects in the bucket.
+	GrantWrite *string `name:"GrantWrite" location:"header" locationName:"x-amz-grant-write" type:"string"`
+	// Allows grantee to write the ACL for the applicable bucket.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// Key for which the PUT action was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Version ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectLegalHoldOutput struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type PutObjectLegalHoldRequest struct {
-	_                   struct{}             `type:"structure" payload:"LegalHold"`
-	Bucket              *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string              `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	LegalHold           *ObjectLockLegalHold `name:"LegalHold" locationName:"LegalHold" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer        *string              `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	VersionId           *string              `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ContentMD5          *string              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"LegalHold"`
+	// The bucket name containing the object that you want to place a legal hold on.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key name for the object that you want to place a legal hold on.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Container element for the legal hold configuration you want to apply to the specified
+	// object.
+	LegalHold *ObjectLockLegalHold `name:"LegalHold" locationName:"LegalHold" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The version ID of the object that you want to place a legal hold on.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The MD5 hash for the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectLockConfigurationOutput struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type PutObjectLockConfigurationRequest struct {
-	_                       struct{}                 `type:"structure" payload:"ObjectLockConfiguration"`
-	Bucket                  *string                  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	_ struct{} `type:"structure" payload:"ObjectLockConfiguration"`
+	// The bucket whose Object Lock configuration you want to create or replace.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Object Lock configuration that you want to apply to the specified bucket.
 	ObjectLockConfiguration *ObjectLockConfiguration `name:"ObjectLockConfiguration" locationName:"ObjectLockConfiguration" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer            *string                  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	Token                   *string                  `name:"Token" location:"header" locationName:"x-amz-bucket-object-lock-token" type:"string"`
-	ContentMD5              *string                  `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm       *string                  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner     *string                  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string `name:"Token" location:"header" locationName:"x-amz-bucket-object-lock-token" type:"string"`
+	// The MD5 hash for the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectOutput struct {
-	_                       struct{} `type:"structure"`
-	Expiration              *string  `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
-	ETag                    *string  `name:"ETag" location:"header" locationName:"ETag" type:"string"`
-	ChecksumCRC32           *string  `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C          *string  `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME       *string  `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1            *string  `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256          *string  `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512          *string  `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5             *string  `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64        *string  `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3         *string  `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128       *string  `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	ChecksumType            *string  `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
-	ServerSideEncryption    *string  `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	VersionId               *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
-	SSECustomerAlgorithm    *string  `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5       *string  `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId             *string  `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext *string  `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled        *bool    `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	Size                    *int64   `name:"Size" location:"header" locationName:"x-amz-object-size" type:"long"`
-	RequestCharged          *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// If the expiration is configured for the object (see PutBucketLifecycleConfiguration)
+	// in the Amazon S3 User Guide, the response includes this header.
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-expiration" type:"string"`
+	// Entity tag for the uploaded object.
+	ETag *string `name:"ETag" location:"header" locationName:"ETag" type:"string"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the object.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the object.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the object.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 digest of the object.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 digest of the object.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 digest of the object.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 digest of the object.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the object.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the object.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the object.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// This header specifies the checksum type of the object, which determines how part-level
+	// checksums are combined to create an object-level checksum for multipart objects.
+	// Values: ChecksumType.
+	ChecksumType *string `name:"ChecksumType" location:"header" locationName:"x-amz-checksum-type" type:"string" enum:"ChecksumType"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// Version ID of the object.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// If present, indicates the Amazon Web Services KMS Encryption Context to use for object
+	// encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Indicates whether the uploaded object uses an S3 Bucket Key for server-side encryption
+	// with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// The size of the object in bytes.
+	Size *int64 `name:"Size" location:"header" locationName:"x-amz-object-size" type:"long"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type PutObjectRequest struct {
-	_                         struct{}          `type:"structure" payload:"Body"`
-	ACL                       *string           `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
-	Body                      io.Reader         `name:"Body" type:"blob" streaming:"true"`
-	Bucket                    *string           `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CacheControl              *string           `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
-	ContentDisposition        *string           `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
-	ContentEncoding           *string           `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
-	ContentLanguage           *string           `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
-	ContentLength             *int64            `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
-	ContentMD5                *string           `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ContentType               *string           `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
-	ChecksumAlgorithm         *string           `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumCRC32             *string           `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C            *string           `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME         *string           `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1              *string           `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256            *string           `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512            *string           `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5               *string           `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64          *string           `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3           *string           `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128         *string           `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	Expires                   *string           `name:"Expires" location:"header" locationName:"Expires" type:"string"`
-	IfMatch                   *string           `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
-	IfNoneMatch               *string           `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	GrantFullControl          *string           `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
-	GrantRead                 *string           `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
-	GrantReadACP              *string           `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
-	GrantWriteACP             *string           `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
-	Key                       *string           `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	WriteOffsetBytes          *int64            `name:"WriteOffsetBytes" location:"header" locationName:"x-amz-write-offset-bytes" type:"long"`
-	Metadata                  map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	ServerSideEncryption      *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	StorageClass              *string           `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
-	WebsiteRedirectLocation   *string           `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
-	SSECustomerAlgorithm      *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey            *string           `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5         *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId               *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSEKMSEncryptionContext   *string           `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
-	BucketKeyEnabled          *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestPayer              *string           `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	Tagging                   *string           `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
-	ObjectLockMode            *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockRetainUntilDate *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	ObjectLockLegalHoldStatus *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
-	ExpectedBucketOwner       *string           `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"Body"`
+	// The canned ACL to apply to the object. Values: ObjectCannedACL.
+	ACL *string `name:"ACL" location:"header" locationName:"x-amz-acl" type:"string" enum:"ObjectCannedACL"`
+	// Object data.
+	Body io.Reader `name:"Body" type:"blob" streaming:"true"`
+	// The bucket name to which the PUT action was initiated.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Can be used to specify caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"Cache-Control" type:"string"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"Content-Disposition" type:"string"`
+	// Specifies what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"Content-Encoding" type:"string"`
+	// The language the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"Content-Language" type:"string"`
+	// Size of the body in bytes.
+	ContentLength *int64 `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
+	// The Base64 encoded 128-bit MD5 digest of the message (without the headers) according
+	// to RFC 1864.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// A standard MIME type describing the format of the contents.
+	ContentType *string `name:"ContentType" location:"header" locationName:"Content-Type" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"Expires" type:"string"`
+	// Uploads the object only if the ETag (entity tag) value provided during the WRITE
+	// operation matches the ETag of the object in S3.
+	IfMatch *string `name:"IfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Uploads the object only if the object key name does not already exist in the bucket
+	// specified.
+	IfNoneMatch *string `name:"IfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// Gives the grantee READ, READ_ACP, and WRITE_ACP permissions on the object.
+	GrantFullControl *string `name:"GrantFullControl" location:"header" locationName:"x-amz-grant-full-control" type:"string"`
+	// Allows grantee to read the object data and its metadata.
+	GrantRead *string `name:"GrantRead" location:"header" locationName:"x-amz-grant-read" type:"string"`
+	// Allows grantee to read the object ACL.
+	GrantReadACP *string `name:"GrantReadACP" location:"header" locationName:"x-amz-grant-read-acp" type:"string"`
+	// Allows grantee to write the ACL for the applicable object.
+	GrantWriteACP *string `name:"GrantWriteACP" location:"header" locationName:"x-amz-grant-write-acp" type:"string"`
+	// Object key for which the PUT action was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Specifies the offset for appending data to existing objects in bytes.
+	WriteOffsetBytes *int64 `name:"WriteOffsetBytes" location:"header" locationName:"x-amz-write-offset-bytes" type:"long"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// The server-side encryption algorithm that was used when you store this object in
+	// Amazon S3 or Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// By default, Amazon S3 uses the STANDARD Storage Class to store newly created objects.
+	// Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// If the bucket is configured as a website, redirects requests for this object to
+	// another object in the same bucket or to an external URL.
+	WebsiteRedirectLocation *string `name:"WebsiteRedirectLocation" location:"header" locationName:"x-amz-website-redirect-location" type:"string"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption
+	// context to use for object encryption.
+	SSEKMSEncryptionContext *string `name:"SSEKMSEncryptionContext" location:"header" locationName:"x-amz-server-side-encryption-context" type:"string"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with
+	// server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The tag-set for the object.
+	Tagging *string `name:"Tagging" location:"header" locationName:"x-amz-tagging" type:"string"`
+	// The Object Lock mode that you want to apply to this object. Values: ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// The date and time when you want this object's Object Lock to expire.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// Specifies whether a legal hold will be applied to this object. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectRetentionOutput struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type PutObjectRetentionRequest struct {
-	_                         struct{}             `type:"structure" payload:"Retention"`
-	Bucket                    *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                       *string              `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	Retention                 *ObjectLockRetention `name:"Retention" locationName:"Retention" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer              *string              `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	VersionId                 *string              `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	BypassGovernanceRetention *bool                `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
-	ContentMD5                *string              `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm         *string              `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner       *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"Retention"`
+	// The bucket name that contains the object you want to apply this Object Retention
+	// configuration to.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key name for the object that you want to apply this Object Retention configuration
+	// to.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The container element for the Object Retention configuration.
+	Retention *ObjectLockRetention `name:"Retention" locationName:"Retention" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The version ID for the object that you want to apply this Object Retention
+	// configuration to.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// Indicates whether this action should bypass Governance-mode restrictions.
+	BypassGovernanceRetention *bool `name:"BypassGovernanceRetention" location:"header" locationName:"x-amz-bypass-governance-retention" type:"boolean"`
+	// The MD5 hash for the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type PutObjectTaggingOutput struct {
-	_         struct{} `type:"structure"`
-	VersionId *string  `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
+	_ struct{} `type:"structure"`
+	// The versionId of the object the tag-set was added to.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-version-id" type:"string"`
 }
 
 type PutObjectTaggingRequest struct {
-	_                   struct{} `type:"structure" payload:"Tagging"`
-	Bucket              *string  `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string  `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string  `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ContentMD5          *string  `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string  `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	Tagging             *Tagging `name:"Tagging" locationName:"Tagging" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner *string  `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	RequestPayer        *string  `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	_ struct{} `type:"structure" payload:"Tagging"`
+	// The bucket name containing the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Name of the object key.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The versionId of the object that the tag-set will be added to.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The MD5 hash for the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// Container for the TagSet and Tag elements
+	Tagging *Tagging `name:"Tagging" locationName:"Tagging" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// Confirms that the requester knows that she or he will be charged for the tagging
+	// object request. Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
 }
 
 type PutPublicAccessBlockRequest struct {
-	_                              struct{}                        `type:"structure" payload:"PublicAccessBlockConfiguration"`
-	Bucket                         *string                         `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                     *string                         `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm              *string                         `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"PublicAccessBlockConfiguration"`
+	// The name of the Amazon S3 bucket whose PublicAccessBlock configuration you want to
+	// set.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The MD5 hash of the PutPublicAccessBlock request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
 	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `name:"PublicAccessBlockConfiguration" locationName:"PublicAccessBlockConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner            *string                         `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Specifies the configuration for publishing messages to an Amazon Simple Queue Service
+// (Amazon SQS) queue when Amazon S3 detects specified events.
 type QueueConfiguration struct {
-	_        struct{}                         `type:"structure"`
-	Id       *string                          `name:"Id" type:"string"`
-	QueueArn *string                          `name:"QueueArn" locationName:"Queue" type:"string" required:"true"`
-	Events   []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	Filter   *NotificationConfigurationFilter `name:"Filter" type:"structure"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a
+	// message when it detects events of the specified type.
+	QueueArn *string `name:"QueueArn" locationName:"Queue" type:"string" required:"true"`
+	// A collection of bucket events for which to send notifications
+	Events []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
+	Filter *NotificationConfigurationFilter `name:"Filter" type:"structure"`
 }
 
+// This data type is deprecated. Use QueueConfiguration for the same purposes. This data
+// type specifies the configuration for publishing messages to an Amazon Simple Queue
+// Service (Amazon SQS) queue when Amazon S3 detects specified events.
 type QueueConfigurationDeprecated struct {
-	_      struct{} `type:"structure"`
-	Id     *string  `name:"Id" type:"string"`
-	Event  *string  `name:"Event" type:"string" enum:"Event"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// Values: Event.
+	Event *string `name:"Event" type:"string" enum:"Event"`
+	// A collection of bucket events for which to send notifications.
 	Events []string `name:"Events" locationName:"Event" type:"list" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	Queue  *string  `name:"Queue" type:"string"`
+	// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a
+	// message when it detects events of the specified type.
+	Queue *string `name:"Queue" type:"string"`
 }
 
+// The journal table record expiration settings for a journal table in an S3 Metadata
+// configuration.
 type RecordExpiration struct {
-	_          struct{} `type:"structure"`
-	Expiration *string  `name:"Expiration" type:"string" enum:"ExpirationState" required:"true"`
-	Days       *int64   `name:"Days" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Specifies whether journal table record expiration is enabled or disabled. Values:
+	// ExpirationState.
+	Expiration *string `name:"Expiration" type:"string" enum:"ExpirationState" required:"true"`
+	// If you enable journal table record expiration, you can set the number of days to
+	// retain your journal table records.
+	Days *int64 `name:"Days" type:"integer"`
 }
 
+// The container for the records event.
 type RecordsEvent struct {
-	_       struct{} `type:"structure"`
-	Payload []byte   `name:"Payload" type:"blob"`
+	_ struct{} `type:"structure"`
+	// The byte array of partial, one or more result records.
+	Payload []byte `name:"Payload" type:"blob"`
 }
 
+// Specifies how requests are redirected. In the event of an error, you can specify a
+// different error code to return.
 type Redirect struct {
-	_                    struct{} `type:"structure"`
-	HostName             *string  `name:"HostName" type:"string"`
-	HttpRedirectCode     *string  `name:"HttpRedirectCode" type:"string"`
-	Protocol             *string  `name:"Protocol" type:"string" enum:"Protocol"`
-	ReplaceKeyPrefixWith *string  `name:"ReplaceKeyPrefixWith" type:"string"`
-	ReplaceKeyWith       *string  `name:"ReplaceKeyWith" type:"string"`
+	_ struct{} `type:"structure"`
+	// The host name to use in the redirect request.
+	HostName *string `name:"HostName" type:"string"`
+	// The HTTP redirect code to use on the response.
+	HttpRedirectCode *string `name:"HttpRedirectCode" type:"string"`
+	// Protocol to use when redirecting requests. Values: Protocol.
+	Protocol *string `name:"Protocol" type:"string" enum:"Protocol"`
+	// The object key prefix to use in the redirect request.
+	ReplaceKeyPrefixWith *string `name:"ReplaceKeyPrefixWith" type:"string"`
+	// The specific object key to use in the redirect request.
+	ReplaceKeyWith *string `name:"ReplaceKeyWith" type:"string"`
 }
 
+// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3
+// bucket.
 type RedirectAllRequestsTo struct {
-	_        struct{} `type:"structure"`
-	HostName *string  `name:"HostName" type:"string" required:"true"`
-	Protocol *string  `name:"Protocol" type:"string" enum:"Protocol"`
+	_ struct{} `type:"structure"`
+	// Name of the host where requests are redirected.
+	HostName *string `name:"HostName" type:"string" required:"true"`
+	// Protocol to use when redirecting requests. Values: Protocol.
+	Protocol *string `name:"Protocol" type:"string" enum:"Protocol"`
 }
 
 type RenameObjectOutput struct {
@@ -2644,305 +4508,548 @@ type RenameObjectOutput struct {
 }
 
 type RenameObjectRequest struct {
-	_                            struct{}   `type:"structure"`
-	Bucket                       *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                          *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	RenameSource                 *string    `name:"RenameSource" location:"header" locationName:"x-amz-rename-source" type:"string" required:"true"`
-	DestinationIfMatch           *string    `name:"DestinationIfMatch" location:"header" locationName:"If-Match" type:"string"`
-	DestinationIfNoneMatch       *string    `name:"DestinationIfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
-	DestinationIfModifiedSince   *time.Time `name:"DestinationIfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// The bucket name of the directory bucket containing the object.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Key name of the object to rename.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Specifies the source for the rename operation.
+	RenameSource *string `name:"RenameSource" location:"header" locationName:"x-amz-rename-source" type:"string" required:"true"`
+	// Renames the object only if the ETag (entity tag) value provided during the operation
+	// matches the ETag of the object in S3.
+	DestinationIfMatch *string `name:"DestinationIfMatch" location:"header" locationName:"If-Match" type:"string"`
+	// Renames the object only if the destination does not already exist in the specified
+	// directory bucket.
+	DestinationIfNoneMatch *string `name:"DestinationIfNoneMatch" location:"header" locationName:"If-None-Match" type:"string"`
+	// Renames the object if the destination exists and if it has been modified since the
+	// specified time.
+	DestinationIfModifiedSince *time.Time `name:"DestinationIfModifiedSince" location:"header" locationName:"If-Modified-Since" type:"timestamp"`
+	// Renames the object if it hasn't been modified since the specified time.
 	DestinationIfUnmodifiedSince *time.Time `name:"DestinationIfUnmodifiedSince" location:"header" locationName:"If-Unmodified-Since" type:"timestamp"`
-	SourceIfMatch                *string    `name:"SourceIfMatch" location:"header" locationName:"x-amz-rename-source-if-match" type:"string"`
-	SourceIfNoneMatch            *string    `name:"SourceIfNoneMatch" location:"header" locationName:"x-amz-rename-source-if-none-match" type:"string"`
-	SourceIfModifiedSince        *time.Time `name:"SourceIfModifiedSince" location:"header" locationName:"x-amz-rename-source-if-modified-since" type:"timestamp" timestampFormat:"rfc822"`
-	SourceIfUnmodifiedSince      *time.Time `name:"SourceIfUnmodifiedSince" location:"header" locationName:"x-amz-rename-source-if-unmodified-since" type:"timestamp" timestampFormat:"rfc822"`
-	ClientToken                  *string    `name:"ClientToken" location:"header" locationName:"x-amz-client-token" type:"string" idempotencyToken:"true"`
+	// Renames the object if the source exists and if its entity tag (ETag) matches the
+	// specified ETag.
+	SourceIfMatch *string `name:"SourceIfMatch" location:"header" locationName:"x-amz-rename-source-if-match" type:"string"`
+	// Renames the object if the source exists and if its entity tag (ETag) is different than
+	// the specified ETag.
+	SourceIfNoneMatch *string `name:"SourceIfNoneMatch" location:"header" locationName:"x-amz-rename-source-if-none-match" type:"string"`
+	// Renames the object if the source exists and if it has been modified since the
+	// specified time.
+	SourceIfModifiedSince *time.Time `name:"SourceIfModifiedSince" location:"header" locationName:"x-amz-rename-source-if-modified-since" type:"timestamp" timestampFormat:"rfc822"`
+	// Renames the object if the source exists and hasn't been modified since the specified
+	// time.
+	SourceIfUnmodifiedSince *time.Time `name:"SourceIfUnmodifiedSince" location:"header" locationName:"x-amz-rename-source-if-unmodified-since" type:"timestamp" timestampFormat:"rfc822"`
+	// A unique string with a max of 64 ASCII characters in the ASCII range of 33 - 126.
+	ClientToken *string `name:"ClientToken" location:"header" locationName:"x-amz-client-token" type:"string" idempotencyToken:"true"`
 }
 
+// A filter that you can specify for selection for modifications on replicas. Amazon S3
+// doesn't replicate replica modifications by default. In the latest version of
+// replication configuration (when Filter is specified), you can specify this element and
+// set the status to Enabled to replicate modifications on replicas.
 type ReplicaModifications struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"ReplicaModificationsStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether Amazon S3 replicates modifications on replicas. Values:
+	// ReplicaModificationsStatus.
+	Status *string `name:"Status" type:"string" enum:"ReplicaModificationsStatus" required:"true"`
 }
 
+// A container for replication rules. You can add up to 1,000 rules. The maximum size of a
+// replication configuration is 2 MB.
 type ReplicationConfiguration struct {
-	_     struct{}           `type:"structure"`
-	Role  *string            `name:"Role" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the Identity and Access Management (IAM) role that
+	// Amazon S3 assumes when replicating objects.
+	Role *string `name:"Role" type:"string" required:"true"`
+	// A container for one or more replication rules.
 	Rules []*ReplicationRule `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
 }
 
+// Specifies which Amazon S3 objects to replicate and where to store the replicas.
 type ReplicationRule struct {
-	_                         struct{}                   `type:"structure"`
-	ID                        *string                    `name:"ID" type:"string"`
-	Priority                  *int64                     `name:"Priority" type:"integer"`
-	Prefix                    *string                    `name:"Prefix" type:"string"`
-	Filter                    *ReplicationRuleFilter     `name:"Filter" type:"structure"`
-	Status                    *string                    `name:"Status" type:"string" enum:"ReplicationRuleStatus" required:"true"`
-	SourceSelectionCriteria   *SourceSelectionCriteria   `name:"SourceSelectionCriteria" type:"structure"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the rule.
+	ID *string `name:"ID" type:"string"`
+	// The priority indicates which rule has precedence whenever two or more replication
+	// rules conflict.
+	Priority *int64 `name:"Priority" type:"integer"`
+	// An object key name prefix that identifies the object or objects to which the rule
+	// applies.
+	Prefix *string                `name:"Prefix" type:"string"`
+	Filter *ReplicationRuleFilter `name:"Filter" type:"structure"`
+	// Specifies whether the rule is enabled. Values: ReplicationRuleStatus.
+	Status *string `name:"Status" type:"string" enum:"ReplicationRuleStatus" required:"true"`
+	// A container that describes additional filters for identifying the source objects that
+	// you want to replicate.
+	SourceSelectionCriteria *SourceSelectionCriteria `name:"SourceSelectionCriteria" type:"structure"`
+	// Optional configuration to replicate existing source bucket objects.
 	ExistingObjectReplication *ExistingObjectReplication `name:"ExistingObjectReplication" type:"structure"`
-	Destination               *Destination               `name:"Destination" type:"structure" required:"true"`
-	DeleteMarkerReplication   *DeleteMarkerReplication   `name:"DeleteMarkerReplication" type:"structure"`
+	// A container for information about the replication destination and its configurations
+	// including enabling the S3 Replication Time Control (S3 RTC).
+	Destination             *Destination             `name:"Destination" type:"structure" required:"true"`
+	DeleteMarkerReplication *DeleteMarkerReplication `name:"DeleteMarkerReplication" type:"structure"`
 }
 
+// A container for specifying rule filters. The filters determine the subset of objects to
+// which the rule applies. This element is required only if you specify more than one
+// filter.
 type ReplicationRuleAndOperator struct {
-	_      struct{} `type:"structure"`
-	Prefix *string  `name:"Prefix" type:"string"`
-	Tags   []*Tag   `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// An object key name prefix that identifies the subset of objects to which the rule
+	// applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// An array of tags containing key and value pairs.
+	Tags []*Tag `name:"Tags" locationName:"Tag" type:"list" flattened:"true" memberName:"Tag"`
 }
 
+// A filter that identifies the subset of objects to which the replication rule applies. A
+// Filter must specify exactly one Prefix, Tag, or an And child element.
 type ReplicationRuleFilter struct {
-	_      struct{}                    `type:"structure"`
-	Prefix *string                     `name:"Prefix" type:"string"`
-	Tag    *Tag                        `name:"Tag" type:"structure"`
-	And    *ReplicationRuleAndOperator `name:"And" type:"structure"`
+	_ struct{} `type:"structure"`
+	// An object key name prefix that identifies the subset of objects to which the rule
+	// applies.
+	Prefix *string `name:"Prefix" type:"string"`
+	// A container for specifying a tag key and value.
+	Tag *Tag `name:"Tag" type:"structure"`
+	// A container for specifying rule filters.
+	And *ReplicationRuleAndOperator `name:"And" type:"structure"`
 }
 
+// A container specifying S3 Replication Time Control (S3 RTC) related information,
+// including whether S3 RTC is enabled and the time when all objects and operations on
+// objects must be replicated. Must be specified together with a Metrics block.
 type ReplicationTime struct {
-	_      struct{}              `type:"structure"`
-	Status *string               `name:"Status" type:"string" enum:"ReplicationTimeStatus" required:"true"`
-	Time   *ReplicationTimeValue `name:"Time" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the replication time is enabled. Values: ReplicationTimeStatus.
+	Status *string `name:"Status" type:"string" enum:"ReplicationTimeStatus" required:"true"`
+	// A container specifying the time by which replication should be complete for all
+	// objects and operations on objects.
+	Time *ReplicationTimeValue `name:"Time" type:"structure" required:"true"`
 }
 
+// A container specifying the time value for S3 Replication Time Control (S3 RTC) and
+// replication metrics EventThreshold.
 type ReplicationTimeValue struct {
-	_       struct{} `type:"structure"`
-	Minutes *int64   `name:"Minutes" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Contains an integer specifying time in minutes.
+	Minutes *int64 `name:"Minutes" type:"integer"`
 }
 
+// Container for Payer.
 type RequestPaymentConfiguration struct {
-	_     struct{} `type:"structure"`
-	Payer *string  `name:"Payer" type:"string" enum:"Payer" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies who pays for the download and request fees. Values: Payer.
+	Payer *string `name:"Payer" type:"string" enum:"Payer" required:"true"`
 }
 
+// Container for specifying if periodic QueryProgress messages should be sent.
 type RequestProgress struct {
-	_       struct{} `type:"structure"`
-	Enabled *bool    `name:"Enabled" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// Specifies whether periodic QueryProgress frames should be sent.
+	Enabled *bool `name:"Enabled" type:"boolean"`
 }
 
 type RestoreObjectOutput struct {
-	_                 struct{} `type:"structure"`
-	RequestCharged    *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	RestoreOutputPath *string  `name:"RestoreOutputPath" location:"header" locationName:"x-amz-restore-output-path" type:"string"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Indicates the path in the provided S3 output location where Select results will be
+	// restored to.
+	RestoreOutputPath *string `name:"RestoreOutputPath" location:"header" locationName:"x-amz-restore-output-path" type:"string"`
 }
 
 type RestoreObjectRequest struct {
-	_                   struct{}        `type:"structure" payload:"RestoreRequest"`
-	Bucket              *string         `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string         `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string         `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	RestoreRequest      *RestoreRequest `name:"RestoreRequest" locationName:"RestoreRequest" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer        *string         `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ChecksumAlgorithm   *string         `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ExpectedBucketOwner *string         `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"RestoreRequest"`
+	// The bucket name containing the object to restore.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Object key for which the action was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// VersionId used to reference a specific version of the object.
+	VersionId      *string         `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	RestoreRequest *RestoreRequest `name:"RestoreRequest" locationName:"RestoreRequest" type:"structure" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Container for restore job parameters.
 type RestoreRequest struct {
-	_                    struct{}              `type:"structure"`
-	Days                 *int64                `name:"Days" type:"integer"`
+	_ struct{} `type:"structure"`
+	// Lifetime of the active copy in days.
+	Days *int64 `name:"Days" type:"integer"`
+	// S3 Glacier related parameters pertaining to this job.
 	GlacierJobParameters *GlacierJobParameters `name:"GlacierJobParameters" type:"structure"`
-	Type                 *string               `name:"Type" type:"string" enum:"RestoreRequestType"`
-	Tier                 *string               `name:"Tier" type:"string" enum:"Tier"`
-	Description          *string               `name:"Description" type:"string"`
-	SelectParameters     *SelectParameters     `name:"SelectParameters" type:"structure"`
-	OutputLocation       *OutputLocation       `name:"OutputLocation" type:"structure"`
+	// Amazon S3 Select is no longer available to new customers. Values: RestoreRequestType.
+	Type *string `name:"Type" type:"string" enum:"RestoreRequestType"`
+	// Retrieval tier at which the restore will be processed. Values: Tier.
+	Tier *string `name:"Tier" type:"string" enum:"Tier"`
+	// The optional description for the job.
+	Description *string `name:"Description" type:"string"`
+	// Amazon S3 Select is no longer available to new customers.
+	SelectParameters *SelectParameters `name:"SelectParameters" type:"structure"`
+	// Describes the location where the restore job's output is stored.
+	OutputLocation *OutputLocation `name:"OutputLocation" type:"structure"`
 }
 
+// Specifies the restoration status of an object. Objects in certain storage classes must
+// be restored before they can be retrieved. For more information about these storage
+// classes and how to work with archived objects, see Working with archived objects in the
+// Amazon S3 User Guide.
 type RestoreStatus struct {
-	_                   struct{}   `type:"structure"`
-	IsRestoreInProgress *bool      `name:"IsRestoreInProgress" type:"boolean"`
-	RestoreExpiryDate   *time.Time `name:"RestoreExpiryDate" type:"timestamp"`
+	_ struct{} `type:"structure"`
+	// Specifies whether the object is currently being restored.
+	IsRestoreInProgress *bool `name:"IsRestoreInProgress" type:"boolean"`
+	// Indicates when the restored copy will expire.
+	RestoreExpiryDate *time.Time `name:"RestoreExpiryDate" type:"timestamp"`
 }
 
+// Specifies the redirect behavior and when a redirect is applied. For more information
+// about routing rules, see Configuring advanced conditional redirects in the Amazon S3
+// User Guide.
 type RoutingRule struct {
-	_         struct{}   `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A container for describing a condition that must be met for the specified redirect to
+	// apply.
 	Condition *Condition `name:"Condition" type:"structure"`
-	Redirect  *Redirect  `name:"Redirect" type:"structure" required:"true"`
+	// Container for redirect information.
+	Redirect *Redirect `name:"Redirect" type:"structure" required:"true"`
 }
 
+// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see Put Bucket
+// Lifecycle Configuration in the Amazon S3 API Reference. For examples, see Put Bucket
+// Lifecycle Configuration Examples.
 type Rule struct {
-	_                              struct{}                        `type:"structure"`
-	Expiration                     *LifecycleExpiration            `name:"Expiration" type:"structure"`
-	ID                             *string                         `name:"ID" type:"string"`
-	Prefix                         *string                         `name:"Prefix" type:"string" required:"true"`
-	Status                         *string                         `name:"Status" type:"string" enum:"ExpirationStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies the expiration for the lifecycle of the object.
+	Expiration *LifecycleExpiration `name:"Expiration" type:"structure"`
+	// Unique identifier for the rule.
+	ID *string `name:"ID" type:"string"`
+	// Object key prefix that identifies one or more objects to which this rule applies.
+	Prefix *string `name:"Prefix" type:"string" required:"true"`
+	// If Enabled, the rule is currently being applied. Values: ExpirationStatus.
+	Status *string `name:"Status" type:"string" enum:"ExpirationStatus" required:"true"`
+	// Specifies when an object transitions to a specified storage class.
 	Transition                     *Transition                     `name:"Transition" type:"structure"`
 	NoncurrentVersionTransition    *NoncurrentVersionTransition    `name:"NoncurrentVersionTransition" type:"structure"`
 	NoncurrentVersionExpiration    *NoncurrentVersionExpiration    `name:"NoncurrentVersionExpiration" type:"structure"`
 	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload `name:"AbortIncompleteMultipartUpload" type:"structure"`
 }
 
+// A container for object key name prefix and suffix filtering rules.
 type S3KeyFilter struct {
 	_           struct{}      `type:"structure"`
 	FilterRules []*FilterRule `name:"FilterRules" locationName:"FilterRule" type:"list" flattened:"true" memberName:"FilterRule"`
 }
 
+// Describes an Amazon S3 location that will receive the results of the restore request.
 type S3Location struct {
-	_                 struct{}         `type:"structure"`
-	BucketName        *string          `name:"BucketName" type:"string" required:"true"`
-	Prefix            *string          `name:"Prefix" type:"string" required:"true"`
-	Encryption        *Encryption      `name:"Encryption" type:"structure"`
-	CannedACL         *string          `name:"CannedACL" type:"string" enum:"ObjectCannedACL"`
-	AccessControlList []*Grant         `name:"AccessControlList" type:"list" memberName:"Grant"`
-	Tagging           *Tagging         `name:"Tagging" type:"structure"`
-	UserMetadata      []*MetadataEntry `name:"UserMetadata" type:"list" memberName:"MetadataEntry"`
-	StorageClass      *string          `name:"StorageClass" type:"string" enum:"StorageClass"`
+	_ struct{} `type:"structure"`
+	// The name of the bucket where the restore results will be placed.
+	BucketName *string `name:"BucketName" type:"string" required:"true"`
+	// The prefix that is prepended to the restore results for this request.
+	Prefix     *string     `name:"Prefix" type:"string" required:"true"`
+	Encryption *Encryption `name:"Encryption" type:"structure"`
+	// The canned ACL to apply to the restore results. Values: ObjectCannedACL.
+	CannedACL *string `name:"CannedACL" type:"string" enum:"ObjectCannedACL"`
+	// A list of grants that control access to the staged results.
+	AccessControlList []*Grant `name:"AccessControlList" type:"list" memberName:"Grant"`
+	// The tag-set that is applied to the restore results.
+	Tagging *Tagging `name:"Tagging" type:"structure"`
+	// A list of metadata to store with the restore results in S3.
+	UserMetadata []*MetadataEntry `name:"UserMetadata" type:"list" memberName:"MetadataEntry"`
+	// The class of storage used to store the restore results. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"StorageClass"`
 }
 
+// The destination information for a V1 S3 Metadata configuration. The destination table
+// bucket must be in the same Region and Amazon Web Services account as the general
+// purpose bucket. The specified metadata table name must be unique within the
+// aws_s3_metadata namespace in the destination table bucket.
 type S3TablesDestination struct {
-	_              struct{} `type:"structure"`
-	TableBucketArn *string  `name:"TableBucketArn" type:"string" required:"true"`
-	TableName      *string  `name:"TableName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the table bucket that's specified as the
+	// destination in the metadata table configuration.
+	TableBucketArn *string `name:"TableBucketArn" type:"string" required:"true"`
+	// The name for the metadata table in your metadata table configuration.
+	TableName *string `name:"TableName" type:"string" required:"true"`
 }
 
+// The destination information for a V1 S3 Metadata configuration. The destination table
+// bucket must be in the same Region and Amazon Web Services account as the general
+// purpose bucket. The specified metadata table name must be unique within the
+// aws_s3_metadata namespace in the destination table bucket.
 type S3TablesDestinationResult struct {
-	_              struct{} `type:"structure"`
-	TableBucketArn *string  `name:"TableBucketArn" type:"string" required:"true"`
-	TableName      *string  `name:"TableName" type:"string" required:"true"`
-	TableArn       *string  `name:"TableArn" type:"string" required:"true"`
-	TableNamespace *string  `name:"TableNamespace" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) for the table bucket that's specified as the
+	// destination in the metadata table configuration.
+	TableBucketArn *string `name:"TableBucketArn" type:"string" required:"true"`
+	// The name for the metadata table in your metadata table configuration.
+	TableName *string `name:"TableName" type:"string" required:"true"`
+	// The Amazon Resource Name (ARN) for the metadata table in the metadata table
+	// configuration.
+	TableArn *string `name:"TableArn" type:"string" required:"true"`
+	// The table bucket namespace for the metadata table in your metadata table
+	// configuration.
+	TableNamespace *string `name:"TableNamespace" type:"string" required:"true"`
 }
 
+// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
 type SSEKMS struct {
-	_     struct{} `type:"structure" locationName:"SSE-KMS"`
-	KeyId *string  `name:"KeyId" type:"string" required:"true"`
+	_ struct{} `type:"structure" locationName:"SSE-KMS"`
+	// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer
+	// managed key to use for encrypting inventory reports.
+	KeyId *string `name:"KeyId" type:"string" required:"true"`
 }
 
+// If SSEKMS is specified for ObjectEncryption, this data type specifies the Amazon Web
+// Services KMS key Amazon Resource Name (ARN) to use and whether to use an S3 Bucket Key
+// for server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
 type SSEKMSEncryption struct {
-	_                struct{} `type:"structure" locationName:"SSE-KMS"`
-	KMSKeyArn        *string  `name:"KMSKeyArn" type:"string" required:"true" min:"20" max:"2048"`
-	BucketKeyEnabled *bool    `name:"BucketKeyEnabled" type:"boolean"`
+	_ struct{} `type:"structure" locationName:"SSE-KMS"`
+	// Specifies the Amazon Web Services KMS key Amazon Resource Name (ARN) to use for the
+	// updated server-side encryption type.
+	KMSKeyArn *string `name:"KMSKeyArn" type:"string" required:"true" min:"20" max:"2048"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with
+	// server-side encryption using Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" type:"boolean"`
 }
 
+// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
 type SSES3 struct {
 	_ struct{} `type:"structure" locationName:"SSE-S3"`
 }
 
+// Specifies the byte range of the object to get the records from. A record is processed
+// when its first byte is contained by the range. This parameter is optional, but when
+// specified, it must not be empty. See RFC 2616, Section 14.35.1 about how to specify the
+// start and end of the range.
 type ScanRange struct {
-	_     struct{} `type:"structure"`
-	Start *int64   `name:"Start" type:"long"`
-	End   *int64   `name:"End" type:"long"`
+	_ struct{} `type:"structure"`
+	// Specifies the start of the byte range.
+	Start *int64 `name:"Start" type:"long"`
+	// Specifies the end of the byte range.
+	End *int64 `name:"End" type:"long"`
 }
 
 type SelectObjectContentOutput struct {
-	_       struct{} `type:"structure" payload:"Payload"`
-	Payload any      `name:"Payload" type:"eventstream"` // an event stream: not decoded or encoded yet
+	_ struct{} `type:"structure" payload:"Payload"`
+	// The array of results.
+	Payload any `name:"Payload" type:"eventstream"` // an event stream: not decoded or encoded yet
 }
 
+// Learn Amazon S3 Select is no longer available to new customers. Existing customers of
+// Amazon S3 Select can continue to use the feature as usual. Learn more
 type SelectObjectContentRequest struct {
-	_                    struct{}             `type:"structure" locationName:"SelectObjectContentRequest" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	Bucket               *string              `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                  *string              `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	SSECustomerAlgorithm *string              `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey       *string              `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5    *string              `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	Expression           *string              `name:"Expression" type:"string" required:"true"`
-	ExpressionType       *string              `name:"ExpressionType" type:"string" enum:"ExpressionType" required:"true"`
-	RequestProgress      *RequestProgress     `name:"RequestProgress" type:"structure"`
-	InputSerialization   *InputSerialization  `name:"InputSerialization" type:"structure" required:"true"`
-	OutputSerialization  *OutputSerialization `name:"OutputSerialization" type:"structure" required:"true"`
-	ScanRange            *ScanRange           `name:"ScanRange" type:"structure"`
-	ExpectedBucketOwner  *string              `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" locationName:"SelectObjectContentRequest" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// The S3 bucket.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The object key.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The server-side encryption (SSE) algorithm used to encrypt the object.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// The server-side encryption (SSE) customer managed key.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// The MD5 server-side encryption (SSE) customer managed key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// The expression that is used to query the object.
+	Expression *string `name:"Expression" type:"string" required:"true"`
+	// The type of the provided expression (for example, SQL). Values: ExpressionType.
+	ExpressionType *string `name:"ExpressionType" type:"string" enum:"ExpressionType" required:"true"`
+	// Specifies if periodic request progress information should be enabled.
+	RequestProgress *RequestProgress `name:"RequestProgress" type:"structure"`
+	// Describes the format of the data in the object that is being queried.
+	InputSerialization *InputSerialization `name:"InputSerialization" type:"structure" required:"true"`
+	// Describes the format of the data that you want Amazon S3 to return in response.
+	OutputSerialization *OutputSerialization `name:"OutputSerialization" type:"structure" required:"true"`
+	// Specifies the byte range of the object to get the records from.
+	ScanRange *ScanRange `name:"ScanRange" type:"structure"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Amazon S3 Select is no longer available to new customers. Existing customers of Amazon
+// S3 Select can continue to use the feature as usual. Learn more
 type SelectParameters struct {
-	_                   struct{}             `type:"structure"`
-	InputSerialization  *InputSerialization  `name:"InputSerialization" type:"structure" required:"true"`
-	ExpressionType      *string              `name:"ExpressionType" type:"string" enum:"ExpressionType" required:"true"`
-	Expression          *string              `name:"Expression" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Describes the serialization format of the object.
+	InputSerialization *InputSerialization `name:"InputSerialization" type:"structure" required:"true"`
+	// The type of the provided expression (for example, SQL). Values: ExpressionType.
+	ExpressionType *string `name:"ExpressionType" type:"string" enum:"ExpressionType" required:"true"`
+	// Amazon S3 Select is no longer available to new customers.
+	Expression *string `name:"Expression" type:"string" required:"true"`
+	// Describes how the results of the Select job are serialized.
 	OutputSerialization *OutputSerialization `name:"OutputSerialization" type:"structure" required:"true"`
 }
 
+// Describes the default server-side encryption to apply to new objects in the bucket. If
+// a PUT Object request doesn't specify any server-side encryption, this default
+// encryption will be applied. For more information, see PutBucketEncryption.
 type ServerSideEncryptionByDefault struct {
-	_              struct{} `type:"structure"`
-	SSEAlgorithm   *string  `name:"SSEAlgorithm" type:"string" enum:"ServerSideEncryption" required:"true"`
-	KMSMasterKeyID *string  `name:"KMSMasterKeyID" type:"string"`
+	_ struct{} `type:"structure"`
+	// Server-side encryption algorithm to use for the default encryption. Values:
+	// ServerSideEncryption.
+	SSEAlgorithm *string `name:"SSEAlgorithm" type:"string" enum:"ServerSideEncryption" required:"true"`
+	// Amazon Web Services Key Management Service (KMS) customer managed key ID to use for
+	// the default encryption.
+	KMSMasterKeyID *string `name:"KMSMasterKeyID" type:"string"`
 }
 
+// Specifies the default server-side-encryption configuration.
 type ServerSideEncryptionConfiguration struct {
-	_     struct{}                    `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Container for information about a particular server-side encryption configuration
+	// rule.
 	Rules []*ServerSideEncryptionRule `name:"Rules" locationName:"Rule" type:"list" required:"true" flattened:"true" memberName:"Rule"`
 }
 
+// Specifies the default server-side encryption configuration.
 type ServerSideEncryptionRule struct {
-	_                                  struct{}                       `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies the default server-side encryption to apply to new objects in the bucket.
 	ApplyServerSideEncryptionByDefault *ServerSideEncryptionByDefault `name:"ApplyServerSideEncryptionByDefault" type:"structure"`
-	BucketKeyEnabled                   *bool                          `name:"BucketKeyEnabled" type:"boolean"`
-	BlockedEncryptionTypes             *BlockedEncryptionTypes        `name:"BlockedEncryptionTypes" type:"structure"`
+	// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption
+	// using KMS (SSE-KMS) for new objects in the bucket.
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" type:"boolean"`
+	// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the
+	// upload of new objects encrypted with the specified server-side encryption type.
+	BlockedEncryptionTypes *BlockedEncryptionTypes `name:"BlockedEncryptionTypes" type:"structure"`
 }
 
+// The established temporary security credentials of the session.
 type SessionCredentials struct {
-	_               struct{}   `type:"structure"`
-	AccessKeyId     *string    `name:"AccessKeyId" locationName:"AccessKeyId" type:"string" required:"true"`
-	SecretAccessKey *string    `name:"SecretAccessKey" locationName:"SecretAccessKey" type:"string" required:"true"`
-	SessionToken    *string    `name:"SessionToken" locationName:"SessionToken" type:"string" required:"true"`
-	Expiration      *time.Time `name:"Expiration" locationName:"Expiration" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// A unique identifier that's associated with a secret access key.
+	AccessKeyId *string `name:"AccessKeyId" locationName:"AccessKeyId" type:"string" required:"true"`
+	// A key that's used with the access key ID to cryptographically sign programmatic Amazon
+	// Web Services requests.
+	SecretAccessKey *string `name:"SecretAccessKey" locationName:"SecretAccessKey" type:"string" required:"true"`
+	// A part of the temporary security credentials.
+	SessionToken *string `name:"SessionToken" locationName:"SessionToken" type:"string" required:"true"`
+	// Temporary security credentials expire after a specified interval.
+	Expiration *time.Time `name:"Expiration" locationName:"Expiration" type:"timestamp" required:"true"`
 }
 
+// To use simple format for S3 keys for log objects, set SimplePrefix to an empty object.
 type SimplePrefix struct {
 	_ struct{} `type:"structure" locationName:"SimplePrefix"`
 }
 
+// A container that describes additional filters for identifying the source objects that
+// you want to replicate. You can choose to enable or disable the replication of these
+// objects. Currently, Amazon S3 supports only the filter that you can specify for objects
+// created with server-side encryption using a customer managed key stored in Amazon Web
+// Services Key Management Service (SSE-KMS).
 type SourceSelectionCriteria struct {
-	_                      struct{}                `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A container for filter information for the selection of Amazon S3 objects encrypted
+	// with Amazon Web Services KMS.
 	SseKmsEncryptedObjects *SseKmsEncryptedObjects `name:"SseKmsEncryptedObjects" type:"structure"`
-	ReplicaModifications   *ReplicaModifications   `name:"ReplicaModifications" type:"structure"`
+	// A filter that you can specify for selections for modifications on replicas.
+	ReplicaModifications *ReplicaModifications `name:"ReplicaModifications" type:"structure"`
 }
 
+// A container for filter information for the selection of S3 objects encrypted with
+// Amazon Web Services KMS.
 type SseKmsEncryptedObjects struct {
-	_      struct{} `type:"structure"`
-	Status *string  `name:"Status" type:"string" enum:"SseKmsEncryptedObjectsStatus" required:"true"`
+	_ struct{} `type:"structure"`
+	// Specifies whether Amazon S3 replicates objects created with server-side encryption
+	// using an Amazon Web Services KMS key stored in Amazon Web Services Key Management
+	// Service. Values: SseKmsEncryptedObjectsStatus.
+	Status *string `name:"Status" type:"string" enum:"SseKmsEncryptedObjectsStatus" required:"true"`
 }
 
+// Container for the stats details.
 type Stats struct {
-	_              struct{} `type:"structure"`
-	BytesScanned   *int64   `name:"BytesScanned" type:"long"`
-	BytesProcessed *int64   `name:"BytesProcessed" type:"long"`
-	BytesReturned  *int64   `name:"BytesReturned" type:"long"`
+	_ struct{} `type:"structure"`
+	// The total number of object bytes scanned.
+	BytesScanned *int64 `name:"BytesScanned" type:"long"`
+	// The total number of uncompressed object bytes processed.
+	BytesProcessed *int64 `name:"BytesProcessed" type:"long"`
+	// The total number of bytes of records payload data returned.
+	BytesReturned *int64 `name:"BytesReturned" type:"long"`
 }
 
+// Container for the Stats Event.
 type StatsEvent struct {
-	_       struct{} `type:"structure"`
-	Details *Stats   `name:"Details" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The Stats event details.
+	Details *Stats `name:"Details" type:"structure"`
 }
 
+// Specifies data related to access patterns to be collected and made available to analyze
+// the tradeoffs between different storage classes for an Amazon S3 bucket.
 type StorageClassAnalysis struct {
-	_          struct{}                        `type:"structure"`
+	_ struct{} `type:"structure"`
+	// Specifies how data related to the storage class analysis for an Amazon S3 bucket
+	// should be exported.
 	DataExport *StorageClassAnalysisDataExport `name:"DataExport" type:"structure"`
 }
 
+// Container for data related to the storage class analysis for an Amazon S3 bucket for
+// export.
 type StorageClassAnalysisDataExport struct {
-	_                   struct{}                    `type:"structure"`
-	OutputSchemaVersion *string                     `name:"OutputSchemaVersion" type:"string" enum:"StorageClassAnalysisSchemaVersion" required:"true"`
-	Destination         *AnalyticsExportDestination `name:"Destination" type:"structure" required:"true"`
+	_ struct{} `type:"structure"`
+	// The version of the output schema to use when exporting data. Values:
+	// StorageClassAnalysisSchemaVersion.
+	OutputSchemaVersion *string `name:"OutputSchemaVersion" type:"string" enum:"StorageClassAnalysisSchemaVersion" required:"true"`
+	// The place to store the data for an analysis.
+	Destination *AnalyticsExportDestination `name:"Destination" type:"structure" required:"true"`
 }
 
+// A container of a key value name pair.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1"`
-	Value *string  `name:"Value" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Name of the object key.
+	Key *string `name:"Key" type:"string" required:"true" min:"1"`
+	// Value of the tag.
+	Value *string `name:"Value" type:"string" required:"true"`
 }
 
+// Container for TagSet elements.
 type Tagging struct {
-	_      struct{} `type:"structure"`
-	TagSet []*Tag   `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
+	_ struct{} `type:"structure"`
+	// A collection for a set of tags
+	TagSet []*Tag `name:"TagSet" type:"list" required:"true" memberName:"Tag"`
 }
 
+// Container for granting information.
 type TargetGrant struct {
-	_          struct{} `type:"structure"`
-	Grantee    *Grantee `name:"Grantee" type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance" xmlPrefix:"xsi"`
-	Permission *string  `name:"Permission" type:"string" enum:"BucketLogsPermission"`
+	_ struct{} `type:"structure"`
+	// Container for the person being granted permissions.
+	Grantee *Grantee `name:"Grantee" type:"structure" xmlURI:"http://www.w3.org/2001/XMLSchema-instance" xmlPrefix:"xsi"`
+	// Logging permissions assigned to the grantee for the bucket. Values:
+	// BucketLogsPermission.
+	Permission *string `name:"Permission" type:"string" enum:"BucketLogsPermission"`
 }
 
+// Amazon S3 key format for log objects. Only one format, PartitionedPrefix or
+// SimplePrefix, is allowed.
 type TargetObjectKeyFormat struct {
-	_                 struct{}           `type:"structure"`
-	SimplePrefix      *SimplePrefix      `name:"SimplePrefix" locationName:"SimplePrefix" type:"structure"`
+	_ struct{} `type:"structure"`
+	// To use the simple format for S3 keys for log objects.
+	SimplePrefix *SimplePrefix `name:"SimplePrefix" locationName:"SimplePrefix" type:"structure"`
+	// Partitioned S3 key for log objects.
 	PartitionedPrefix *PartitionedPrefix `name:"PartitionedPrefix" locationName:"PartitionedPrefix" type:"structure"`
 }
 
+// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by
+// automatically moving data to the most cost-effective storage access tier, without
+// additional operational overhead.
 type Tiering struct {
-	_          struct{} `type:"structure"`
-	Days       *int64   `name:"Days" type:"integer" required:"true"`
-	AccessTier *string  `name:"AccessTier" type:"string" enum:"IntelligentTieringAccessTier" required:"true"`
+	_ struct{} `type:"structure"`
+	// The number of consecutive days of no access after which an object will be eligible to
+	// be transitioned to the corresponding tier.
+	Days *int64 `name:"Days" type:"integer" required:"true"`
+	// S3 Intelligent-Tiering access tier. Values: IntelligentTieringAccessTier.
+	AccessTier *string `name:"AccessTier" type:"string" enum:"IntelligentTieringAccessTier" required:"true"`
 }
 
+// You have attempted to add more parts than the maximum of 10000 that are allowed for
+// this object. You can use the CopyObject operation to copy this object to another and
+// then add more data to the newly copied object.
 type TooManyParts struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -2958,209 +5065,433 @@ func (e *TooManyParts) ErrorCode() string { return "TooManyParts" }
 func (e *TooManyParts) HTTPStatus() int   { return 400 }
 func (e *TooManyParts) Fault() string     { return "client" }
 
+// A container for specifying the configuration for publication of messages to an Amazon
+// Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
 type TopicConfiguration struct {
-	_        struct{}                         `type:"structure"`
-	Id       *string                          `name:"Id" type:"string"`
-	TopicArn *string                          `name:"TopicArn" locationName:"Topic" type:"string" required:"true"`
-	Events   []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	Filter   *NotificationConfigurationFilter `name:"Filter" type:"structure"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a
+	// message when it detects events of the specified type.
+	TopicArn *string `name:"TopicArn" locationName:"Topic" type:"string" required:"true"`
+	// The Amazon S3 bucket event about which to send notifications.
+	Events []string                         `name:"Events" locationName:"Event" type:"list" required:"true" flattened:"true" memberName:"Event" memberEnum:"Event"`
+	Filter *NotificationConfigurationFilter `name:"Filter" type:"structure"`
 }
 
+// A container for specifying the configuration for publication of messages to an Amazon
+// Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
+// This data type is deprecated. Use TopicConfiguration instead.
 type TopicConfigurationDeprecated struct {
-	_      struct{} `type:"structure"`
-	Id     *string  `name:"Id" type:"string"`
+	_  struct{} `type:"structure"`
+	Id *string  `name:"Id" type:"string"`
+	// A collection of events related to objects
 	Events []string `name:"Events" locationName:"Event" type:"list" flattened:"true" memberName:"Event" memberEnum:"Event"`
-	Event  *string  `name:"Event" type:"string" enum:"Event"`
-	Topic  *string  `name:"Topic" type:"string"`
+	// Bucket event for which to send notifications. Values: Event.
+	Event *string `name:"Event" type:"string" enum:"Event"`
+	// Amazon SNS topic to which Amazon S3 will publish a message to report the specified
+	// events for the bucket.
+	Topic *string `name:"Topic" type:"string"`
 }
 
+// Specifies when an object transitions to a specified storage class. For more information
+// about Amazon S3 lifecycle configuration rules, see Transitioning Objects Using Amazon
+// S3 Lifecycle in the Amazon S3 User Guide.
 type Transition struct {
-	_            struct{}   `type:"structure"`
-	Date         *time.Time `name:"Date" type:"timestamp" timestampFormat:"iso8601"`
-	Days         *int64     `name:"Days" type:"integer"`
-	StorageClass *string    `name:"StorageClass" type:"string" enum:"TransitionStorageClass"`
+	_ struct{} `type:"structure"`
+	// Indicates when objects are transitioned to the specified storage class.
+	Date *time.Time `name:"Date" type:"timestamp" timestampFormat:"iso8601"`
+	// Indicates the number of days after creation when objects are transitioned to the
+	// specified storage class.
+	Days *int64 `name:"Days" type:"integer"`
+	// The storage class to which you want the object to transition. Values:
+	// TransitionStorageClass.
+	StorageClass *string `name:"StorageClass" type:"string" enum:"TransitionStorageClass"`
 }
 
 type UpdateBucketMetadataInventoryTableConfigurationRequest struct {
-	_                           struct{}                            `type:"structure" payload:"InventoryTableConfiguration"`
-	Bucket                      *string                             `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                  *string                             `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm           *string                             `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"InventoryTableConfiguration"`
+	// The general purpose bucket that corresponds to the metadata configuration that you
+	// want to enable or disable an inventory table for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Content-MD5 header for the inventory table configuration.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// The checksum algorithm to use with your inventory table configuration. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The contents of your inventory table configuration.
 	InventoryTableConfiguration *InventoryTableConfigurationUpdates `name:"InventoryTableConfiguration" locationName:"InventoryTableConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner         *string                             `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The expected owner of the general purpose bucket that corresponds to the metadata
+	// table configuration that you want to enable or disable an inventory table for.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type UpdateBucketMetadataJournalTableConfigurationRequest struct {
-	_                         struct{}                          `type:"structure" payload:"JournalTableConfiguration"`
-	Bucket                    *string                           `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentMD5                *string                           `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm         *string                           `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"JournalTableConfiguration"`
+	// The general purpose bucket that corresponds to the metadata configuration that you
+	// want to enable or disable journal table record expiration for.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The Content-MD5 header for the journal table configuration.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// The checksum algorithm to use with your journal table configuration. Values:
+	// ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// The contents of your journal table configuration.
 	JournalTableConfiguration *JournalTableConfigurationUpdates `name:"JournalTableConfiguration" locationName:"JournalTableConfiguration" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	ExpectedBucketOwner       *string                           `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The expected owner of the general purpose bucket that corresponds to the metadata
+	// table configuration that you want to enable or disable journal table record expiration
+	// for.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
 type UpdateObjectEncryptionRequest struct {
-	_                   struct{}          `type:"structure" payload:"ObjectEncryption"`
-	Bucket              *string           `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	Key                 *string           `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	VersionId           *string           `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
-	ObjectEncryption    *ObjectEncryption `name:"ObjectEncryption" locationName:"ObjectEncryption" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
-	RequestPayer        *string           `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner *string           `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ContentMD5          *string           `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm   *string           `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	_ struct{} `type:"structure" payload:"ObjectEncryption"`
+	// The name of the general purpose bucket that contains the specified object key name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// The key name of the object that you want to update the server-side encryption type
+	// for.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// The version ID of the object that you want to update the server-side encryption type
+	// for.
+	VersionId *string `name:"VersionId" location:"querystring" locationName:"versionId" type:"string"`
+	// The updated server-side encryption type for this object.
+	ObjectEncryption *ObjectEncryption `name:"ObjectEncryption" locationName:"ObjectEncryption" type:"structure" required:"true" xmlURI:"http://s3.amazonaws.com/doc/2006-03-01/"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The MD5 hash for the request body.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use an
+	// Amazon Web Services SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
 }
 
 type UpdateObjectEncryptionResponse struct {
-	_              struct{} `type:"structure"`
-	RequestCharged *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type UploadPartCopyOutput struct {
-	_                    struct{}        `type:"structure" payload:"CopyPartResult"`
-	CopySourceVersionId  *string         `name:"CopySourceVersionId" location:"header" locationName:"x-amz-copy-source-version-id" type:"string"`
-	CopyPartResult       *CopyPartResult `name:"CopyPartResult" type:"structure"`
-	ServerSideEncryption *string         `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSECustomerAlgorithm *string         `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5    *string         `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId          *string         `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	BucketKeyEnabled     *bool           `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestCharged       *string         `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure" payload:"CopyPartResult"`
+	// The version of the source object that was copied, if you have enabled versioning on
+	// the source bucket.
+	CopySourceVersionId *string `name:"CopySourceVersionId" location:"header" locationName:"x-amz-copy-source-version-id" type:"string"`
+	// Container for all response elements.
+	CopyPartResult *CopyPartResult `name:"CopyPartResult" type:"structure"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Indicates whether the multipart upload uses an S3 Bucket Key for server-side
+	// encryption with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type UploadPartCopyRequest struct {
-	_                              struct{}   `type:"structure"`
-	Bucket                         *string    `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	CopySource                     *string    `name:"CopySource" location:"header" locationName:"x-amz-copy-source" type:"string" required:"true"`
-	CopySourceIfMatch              *string    `name:"CopySourceIfMatch" location:"header" locationName:"x-amz-copy-source-if-match" type:"string"`
-	CopySourceIfModifiedSince      *time.Time `name:"CopySourceIfModifiedSince" location:"header" locationName:"x-amz-copy-source-if-modified-since" type:"timestamp"`
-	CopySourceIfNoneMatch          *string    `name:"CopySourceIfNoneMatch" location:"header" locationName:"x-amz-copy-source-if-none-match" type:"string"`
-	CopySourceIfUnmodifiedSince    *time.Time `name:"CopySourceIfUnmodifiedSince" location:"header" locationName:"x-amz-copy-source-if-unmodified-since" type:"timestamp"`
-	CopySourceRange                *string    `name:"CopySourceRange" location:"header" locationName:"x-amz-copy-source-range" type:"string"`
-	Key                            *string    `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	PartNumber                     *int64     `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer" required:"true"`
-	UploadId                       *string    `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
-	SSECustomerAlgorithm           *string    `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey                 *string    `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5              *string    `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	CopySourceSSECustomerAlgorithm *string    `name:"CopySourceSSECustomerAlgorithm" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-algorithm" type:"string"`
-	CopySourceSSECustomerKey       *string    `name:"CopySourceSSECustomerKey" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key" type:"string"`
-	CopySourceSSECustomerKeyMD5    *string    `name:"CopySourceSSECustomerKeyMD5" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer                   *string    `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner            *string    `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
-	ExpectedSourceBucketOwner      *string    `name:"ExpectedSourceBucketOwner" location:"header" locationName:"x-amz-source-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure"`
+	// The bucket name.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Specifies the source object for the copy operation.
+	CopySource *string `name:"CopySource" location:"header" locationName:"x-amz-copy-source" type:"string" required:"true"`
+	// Copies the object if its entity tag (ETag) matches the specified tag.
+	CopySourceIfMatch *string `name:"CopySourceIfMatch" location:"header" locationName:"x-amz-copy-source-if-match" type:"string"`
+	// Copies the object if it has been modified since the specified time.
+	CopySourceIfModifiedSince *time.Time `name:"CopySourceIfModifiedSince" location:"header" locationName:"x-amz-copy-source-if-modified-since" type:"timestamp"`
+	// Copies the object if its entity tag (ETag) is different than the specified ETag.
+	CopySourceIfNoneMatch *string `name:"CopySourceIfNoneMatch" location:"header" locationName:"x-amz-copy-source-if-none-match" type:"string"`
+	// Copies the object if it hasn't been modified since the specified time.
+	CopySourceIfUnmodifiedSince *time.Time `name:"CopySourceIfUnmodifiedSince" location:"header" locationName:"x-amz-copy-source-if-unmodified-since" type:"timestamp"`
+	// The range of bytes to copy from the source object.
+	CopySourceRange *string `name:"CopySourceRange" location:"header" locationName:"x-amz-copy-source-range" type:"string"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Part number of part being copied.
+	PartNumber *int64 `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer" required:"true"`
+	// Upload ID identifying the multipart upload whose part is being copied.
+	UploadId *string `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Specifies the algorithm to use when decrypting the source object (for example,
+	// AES256).
+	CopySourceSSECustomerAlgorithm *string `name:"CopySourceSSECustomerAlgorithm" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the
+	// source object.
+	CopySourceSSECustomerKey *string `name:"CopySourceSSECustomerKey" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	CopySourceSSECustomerKeyMD5 *string `name:"CopySourceSSECustomerKeyMD5" location:"header" locationName:"x-amz-copy-source-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected destination bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	// The account ID of the expected source bucket owner.
+	ExpectedSourceBucketOwner *string `name:"ExpectedSourceBucketOwner" location:"header" locationName:"x-amz-source-expected-bucket-owner" type:"string"`
 }
 
 type UploadPartOutput struct {
-	_                    struct{} `type:"structure"`
-	ServerSideEncryption *string  `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	ETag                 *string  `name:"ETag" location:"header" locationName:"ETag" type:"string"`
-	ChecksumCRC32        *string  `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C       *string  `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME    *string  `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1         *string  `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256       *string  `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512       *string  `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5          *string  `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64     *string  `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3      *string  `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128    *string  `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	SSECustomerAlgorithm *string  `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKeyMD5    *string  `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	SSEKMSKeyId          *string  `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	BucketKeyEnabled     *bool    `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
-	RequestCharged       *string  `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	_ struct{} `type:"structure"`
+	// The server-side encryption algorithm used when you store this object in Amazon S3 or
+	// Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// Entity tag for the uploaded object.
+	ETag *string `name:"ETag" location:"header" locationName:"ETag" type:"string"`
+	// The Base64 encoded, 32-bit CRC32 checksum of the part.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// The Base64 encoded, 32-bit CRC32C checksum of the part.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// The Base64 encoded, 64-bit CRC64NVME checksum of the part.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// The Base64 encoded, 160-bit SHA1 checksum of the part.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// The Base64 encoded, 256-bit SHA256 checksum of the part.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// The Base64 encoded, 512-bit SHA512 checksum of the part.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// The Base64 encoded, 128-bit MD5 checksum of the part.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH64 checksum of the part.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// The Base64 encoded, 64-bit XXHASH3 checksum of the part.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// The Base64 encoded, 128-bit XXHASH128 checksum of the part.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to confirm the encryption algorithm that's used.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If server-side encryption with a customer-provided encryption key was requested, the
+	// response will include this header to provide the round-trip message integrity
+	// verification of the customer-provided encryption key.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// If present, indicates the ID of the KMS key that was used for object encryption.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// Indicates whether the multipart upload uses an S3 Bucket Key for server-side
+	// encryption with Key Management Service (KMS) keys (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-request-charged" type:"string" enum:"RequestCharged"`
 }
 
 type UploadPartRequest struct {
-	_                    struct{}  `type:"structure" payload:"Body"`
-	Body                 io.Reader `name:"Body" type:"blob" streaming:"true"`
-	Bucket               *string   `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
-	ContentLength        *int64    `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
-	ContentMD5           *string   `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
-	ChecksumAlgorithm    *string   `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
-	ChecksumCRC32        *string   `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C       *string   `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME    *string   `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1         *string   `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256       *string   `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512       *string   `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5          *string   `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64     *string   `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3      *string   `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128    *string   `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
-	Key                  *string   `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
-	PartNumber           *int64    `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer" required:"true"`
-	UploadId             *string   `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
-	SSECustomerAlgorithm *string   `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSECustomerKey       *string   `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
-	SSECustomerKeyMD5    *string   `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	RequestPayer         *string   `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
-	ExpectedBucketOwner  *string   `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
+	_ struct{} `type:"structure" payload:"Body"`
+	// Object data.
+	Body io.Reader `name:"Body" type:"blob" streaming:"true"`
+	// The name of the bucket to which the multipart upload was initiated.
+	Bucket *string `name:"Bucket" location:"uri" locationName:"Bucket" type:"string" required:"true"`
+	// Size of the body in bytes.
+	ContentLength *int64 `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
+	// The Base64 encoded 128-bit MD5 digest of the part data.
+	ContentMD5 *string `name:"ContentMD5" location:"header" locationName:"Content-MD5" type:"string"`
+	// Indicates the algorithm used to create the checksum for the object when you use the
+	// SDK. Values: ChecksumAlgorithm.
+	ChecksumAlgorithm *string `name:"ChecksumAlgorithm" location:"header" locationName:"x-amz-sdk-checksum-algorithm" type:"string" enum:"ChecksumAlgorithm"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-checksum-crc32" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-checksum-crc32c" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-checksum-crc64nvme" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-checksum-sha1" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-checksum-sha256" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-checksum-sha512" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-checksum-md5" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-checksum-xxhash64" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-checksum-xxhash3" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-checksum-xxhash128" type:"string"`
+	// Object key for which the multipart upload was initiated.
+	Key *string `name:"Key" location:"uri" locationName:"Key" type:"string" required:"true" min:"1"`
+	// Part number of part being uploaded.
+	PartNumber *int64 `name:"PartNumber" location:"querystring" locationName:"partNumber" type:"integer" required:"true"`
+	// Upload ID identifying the multipart upload whose part is being uploaded.
+	UploadId *string `name:"UploadId" location:"querystring" locationName:"uploadId" type:"string" required:"true"`
+	// Specifies the algorithm to use when encrypting the object (for example, AES256).
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting
+	// data.
+	SSECustomerKey *string `name:"SSECustomerKey" location:"header" locationName:"x-amz-server-side-encryption-customer-key" type:"string"`
+	// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Values: RequestPayer.
+	RequestPayer *string `name:"RequestPayer" location:"header" locationName:"x-amz-request-payer" type:"string" enum:"RequestPayer"`
+	// The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string `name:"ExpectedBucketOwner" location:"header" locationName:"x-amz-expected-bucket-owner" type:"string"`
 }
 
+// Describes the versioning state of an Amazon S3 bucket. For more information, see PUT
+// Bucket versioning in the Amazon S3 API Reference.
 type VersioningConfiguration struct {
-	_         struct{} `type:"structure"`
-	MFADelete *string  `name:"MFADelete" locationName:"MfaDelete" type:"string" enum:"MFADelete"`
-	Status    *string  `name:"Status" type:"string" enum:"BucketVersioningStatus"`
+	_ struct{} `type:"structure"`
+	// Specifies whether MFA delete is enabled in the bucket versioning configuration.
+	// Values: MFADelete.
+	MFADelete *string `name:"MFADelete" locationName:"MfaDelete" type:"string" enum:"MFADelete"`
+	// The versioning state of the bucket. Values: BucketVersioningStatus.
+	Status *string `name:"Status" type:"string" enum:"BucketVersioningStatus"`
 }
 
+// Specifies website configuration parameters for an Amazon S3 bucket.
 type WebsiteConfiguration struct {
-	_                     struct{}               `type:"structure"`
-	ErrorDocument         *ErrorDocument         `name:"ErrorDocument" type:"structure"`
-	IndexDocument         *IndexDocument         `name:"IndexDocument" type:"structure"`
+	_ struct{} `type:"structure"`
+	// The name of the error document for the website.
+	ErrorDocument *ErrorDocument `name:"ErrorDocument" type:"structure"`
+	// The name of the index document for the website.
+	IndexDocument *IndexDocument `name:"IndexDocument" type:"structure"`
+	// The redirect behavior for every request to this bucket's website endpoint.
 	RedirectAllRequestsTo *RedirectAllRequestsTo `name:"RedirectAllRequestsTo" type:"structure"`
-	RoutingRules          []*RoutingRule         `name:"RoutingRules" type:"list" memberName:"RoutingRule"`
+	// Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []*RoutingRule `name:"RoutingRules" type:"list" memberName:"RoutingRule"`
 }
 
 type WriteGetObjectResponseRequest struct {
-	_                         struct{}          `type:"structure" payload:"Body"`
-	RequestRoute              *string           `name:"RequestRoute" location:"header" locationName:"x-amz-request-route" type:"string" required:"true" hostLabel:"true"`
-	RequestToken              *string           `name:"RequestToken" location:"header" locationName:"x-amz-request-token" type:"string" required:"true"`
-	Body                      io.Reader         `name:"Body" type:"blob" streaming:"true"`
-	StatusCode                *int64            `name:"StatusCode" location:"header" locationName:"x-amz-fwd-status" type:"integer"`
-	ErrorCode                 *string           `name:"ErrorCode" location:"header" locationName:"x-amz-fwd-error-code" type:"string"`
-	ErrorMessage              *string           `name:"ErrorMessage" location:"header" locationName:"x-amz-fwd-error-message" type:"string"`
-	AcceptRanges              *string           `name:"AcceptRanges" location:"header" locationName:"x-amz-fwd-header-accept-ranges" type:"string"`
-	CacheControl              *string           `name:"CacheControl" location:"header" locationName:"x-amz-fwd-header-Cache-Control" type:"string"`
-	ContentDisposition        *string           `name:"ContentDisposition" location:"header" locationName:"x-amz-fwd-header-Content-Disposition" type:"string"`
-	ContentEncoding           *string           `name:"ContentEncoding" location:"header" locationName:"x-amz-fwd-header-Content-Encoding" type:"string"`
-	ContentLanguage           *string           `name:"ContentLanguage" location:"header" locationName:"x-amz-fwd-header-Content-Language" type:"string"`
-	ContentLength             *int64            `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
-	ContentRange              *string           `name:"ContentRange" location:"header" locationName:"x-amz-fwd-header-Content-Range" type:"string"`
-	ContentType               *string           `name:"ContentType" location:"header" locationName:"x-amz-fwd-header-Content-Type" type:"string"`
-	ChecksumCRC32             *string           `name:"ChecksumCRC32" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc32" type:"string"`
-	ChecksumCRC32C            *string           `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc32c" type:"string"`
-	ChecksumCRC64NVME         *string           `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc64nvme" type:"string"`
-	ChecksumSHA1              *string           `name:"ChecksumSHA1" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha1" type:"string"`
-	ChecksumSHA256            *string           `name:"ChecksumSHA256" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha256" type:"string"`
-	ChecksumSHA512            *string           `name:"ChecksumSHA512" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha512" type:"string"`
-	ChecksumMD5               *string           `name:"ChecksumMD5" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-md5" type:"string"`
-	ChecksumXXHASH64          *string           `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash64" type:"string"`
-	ChecksumXXHASH3           *string           `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash3" type:"string"`
-	ChecksumXXHASH128         *string           `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash128" type:"string"`
-	DeleteMarker              *bool             `name:"DeleteMarker" location:"header" locationName:"x-amz-fwd-header-x-amz-delete-marker" type:"boolean"`
-	ETag                      *string           `name:"ETag" location:"header" locationName:"x-amz-fwd-header-ETag" type:"string"`
-	Expires                   *string           `name:"Expires" location:"header" locationName:"x-amz-fwd-header-Expires" type:"string"`
-	Expiration                *string           `name:"Expiration" location:"header" locationName:"x-amz-fwd-header-x-amz-expiration" type:"string"`
-	LastModified              *time.Time        `name:"LastModified" location:"header" locationName:"x-amz-fwd-header-Last-Modified" type:"timestamp"`
-	MissingMeta               *int64            `name:"MissingMeta" location:"header" locationName:"x-amz-fwd-header-x-amz-missing-meta" type:"integer"`
-	Metadata                  map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
-	ObjectLockMode            *string           `name:"ObjectLockMode" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
-	ObjectLockLegalHoldStatus *string           `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
-	ObjectLockRetainUntilDate *time.Time        `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
-	PartsCount                *int64            `name:"PartsCount" location:"header" locationName:"x-amz-fwd-header-x-amz-mp-parts-count" type:"integer"`
-	ReplicationStatus         *string           `name:"ReplicationStatus" location:"header" locationName:"x-amz-fwd-header-x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
-	RequestCharged            *string           `name:"RequestCharged" location:"header" locationName:"x-amz-fwd-header-x-amz-request-charged" type:"string" enum:"RequestCharged"`
-	Restore                   *string           `name:"Restore" location:"header" locationName:"x-amz-fwd-header-x-amz-restore" type:"string"`
-	ServerSideEncryption      *string           `name:"ServerSideEncryption" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
-	SSECustomerAlgorithm      *string           `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm" type:"string"`
-	SSEKMSKeyId               *string           `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
-	SSECustomerKeyMD5         *string           `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5" type:"string"`
-	StorageClass              *string           `name:"StorageClass" location:"header" locationName:"x-amz-fwd-header-x-amz-storage-class" type:"string" enum:"StorageClass"`
-	TagCount                  *int64            `name:"TagCount" location:"header" locationName:"x-amz-fwd-header-x-amz-tagging-count" type:"integer"`
-	VersionId                 *string           `name:"VersionId" location:"header" locationName:"x-amz-fwd-header-x-amz-version-id" type:"string"`
-	BucketKeyEnabled          *bool             `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
+	_ struct{} `type:"structure" payload:"Body"`
+	// Route prefix to the HTTP URL generated.
+	RequestRoute *string `name:"RequestRoute" location:"header" locationName:"x-amz-request-route" type:"string" required:"true" hostLabel:"true"`
+	// A single use encrypted token that maps WriteGetObjectResponse to the end user
+	// GetObject request.
+	RequestToken *string `name:"RequestToken" location:"header" locationName:"x-amz-request-token" type:"string" required:"true"`
+	// The object data.
+	Body io.Reader `name:"Body" type:"blob" streaming:"true"`
+	// The integer status code for an HTTP response of a corresponding GetObject request.
+	StatusCode *int64 `name:"StatusCode" location:"header" locationName:"x-amz-fwd-status" type:"integer"`
+	// A string that uniquely identifies an error condition.
+	ErrorCode *string `name:"ErrorCode" location:"header" locationName:"x-amz-fwd-error-code" type:"string"`
+	// Contains a generic description of the error condition.
+	ErrorMessage *string `name:"ErrorMessage" location:"header" locationName:"x-amz-fwd-error-message" type:"string"`
+	// Indicates that a range of bytes was specified.
+	AcceptRanges *string `name:"AcceptRanges" location:"header" locationName:"x-amz-fwd-header-accept-ranges" type:"string"`
+	// Specifies caching behavior along the request/reply chain.
+	CacheControl *string `name:"CacheControl" location:"header" locationName:"x-amz-fwd-header-Cache-Control" type:"string"`
+	// Specifies presentational information for the object.
+	ContentDisposition *string `name:"ContentDisposition" location:"header" locationName:"x-amz-fwd-header-Content-Disposition" type:"string"`
+	// Specifies what content encodings have been applied to the object and thus what
+	// decoding mechanisms must be applied to obtain the media-type referenced by the
+	// Content-Type header field.
+	ContentEncoding *string `name:"ContentEncoding" location:"header" locationName:"x-amz-fwd-header-Content-Encoding" type:"string"`
+	// The language the content is in.
+	ContentLanguage *string `name:"ContentLanguage" location:"header" locationName:"x-amz-fwd-header-Content-Language" type:"string"`
+	// The size of the content body in bytes.
+	ContentLength *int64 `name:"ContentLength" location:"header" locationName:"Content-Length" type:"long"`
+	// The portion of the object returned in the response.
+	ContentRange *string `name:"ContentRange" location:"header" locationName:"x-amz-fwd-header-Content-Range" type:"string"`
+	// A standard MIME type describing the format of the object data.
+	ContentType *string `name:"ContentType" location:"header" locationName:"x-amz-fwd-header-Content-Type" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32 *string `name:"ChecksumCRC32" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc32" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC32C *string `name:"ChecksumCRC32C" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc32c" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumCRC64NVME *string `name:"ChecksumCRC64NVME" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-crc64nvme" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA1 *string `name:"ChecksumSHA1" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha1" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA256 *string `name:"ChecksumSHA256" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha256" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumSHA512 *string `name:"ChecksumSHA512" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-sha512" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumMD5 *string `name:"ChecksumMD5" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-md5" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH64 *string `name:"ChecksumXXHASH64" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash64" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH3 *string `name:"ChecksumXXHASH3" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash3" type:"string"`
+	// This header can be used as a data integrity check to verify that the data received is
+	// the same data that was originally sent.
+	ChecksumXXHASH128 *string `name:"ChecksumXXHASH128" location:"header" locationName:"x-amz-fwd-header-x-amz-checksum-xxhash128" type:"string"`
+	// Specifies whether an object stored in Amazon S3 is (true) or is not (false) a delete
+	// marker.
+	DeleteMarker *bool `name:"DeleteMarker" location:"header" locationName:"x-amz-fwd-header-x-amz-delete-marker" type:"boolean"`
+	// An opaque identifier assigned by a web server to a specific version of a resource
+	// found at a URL.
+	ETag *string `name:"ETag" location:"header" locationName:"x-amz-fwd-header-ETag" type:"string"`
+	// The date and time at which the object is no longer cacheable.
+	Expires *string `name:"Expires" location:"header" locationName:"x-amz-fwd-header-Expires" type:"string"`
+	// If the object expiration is configured (see PUT Bucket lifecycle), the response
+	// includes this header.
+	Expiration *string `name:"Expiration" location:"header" locationName:"x-amz-fwd-header-x-amz-expiration" type:"string"`
+	// The date and time that the object was last modified.
+	LastModified *time.Time `name:"LastModified" location:"header" locationName:"x-amz-fwd-header-Last-Modified" type:"timestamp"`
+	// Set to the number of metadata entries not returned in x-amz-meta headers.
+	MissingMeta *int64 `name:"MissingMeta" location:"header" locationName:"x-amz-fwd-header-x-amz-missing-meta" type:"integer"`
+	// A map of metadata to store with the object in S3.
+	Metadata map[string]string `name:"Metadata" location:"headers" locationName:"x-amz-meta-" type:"map"`
+	// Indicates whether an object stored in Amazon S3 has Object Lock enabled. Values:
+	// ObjectLockMode.
+	ObjectLockMode *string `name:"ObjectLockMode" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-mode" type:"string" enum:"ObjectLockMode"`
+	// Indicates whether an object stored in Amazon S3 has an active legal hold. Values:
+	// ObjectLockLegalHoldStatus.
+	ObjectLockLegalHoldStatus *string `name:"ObjectLockLegalHoldStatus" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-legal-hold" type:"string" enum:"ObjectLockLegalHoldStatus"`
+	// The date and time when Object Lock is configured to expire.
+	ObjectLockRetainUntilDate *time.Time `name:"ObjectLockRetainUntilDate" location:"header" locationName:"x-amz-fwd-header-x-amz-object-lock-retain-until-date" type:"timestamp" timestampFormat:"iso8601"`
+	// The count of parts this object has.
+	PartsCount *int64 `name:"PartsCount" location:"header" locationName:"x-amz-fwd-header-x-amz-mp-parts-count" type:"integer"`
+	// Indicates if request involves bucket that is either a source or destination in a
+	// Replication rule. Values: ReplicationStatus.
+	ReplicationStatus *string `name:"ReplicationStatus" location:"header" locationName:"x-amz-fwd-header-x-amz-replication-status" type:"string" enum:"ReplicationStatus"`
+	// Values: RequestCharged.
+	RequestCharged *string `name:"RequestCharged" location:"header" locationName:"x-amz-fwd-header-x-amz-request-charged" type:"string" enum:"RequestCharged"`
+	// Provides information about object restoration operation and expiration time of the
+	// restored object copy.
+	Restore *string `name:"Restore" location:"header" locationName:"x-amz-fwd-header-x-amz-restore" type:"string"`
+	// The server-side encryption algorithm used when storing requested object in Amazon S3
+	// or Amazon FSx. Values: ServerSideEncryption.
+	ServerSideEncryption *string `name:"ServerSideEncryption" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption" type:"string" enum:"ServerSideEncryption"`
+	// Encryption algorithm used if server-side encryption with a customer-provided
+	// encryption key was specified for object stored in Amazon S3.
+	SSECustomerAlgorithm *string `name:"SSECustomerAlgorithm" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm" type:"string"`
+	// If present, specifies the ID (Key ID, Key ARN, or Key Alias) of the Amazon Web
+	// Services Key Management Service (Amazon Web Services KMS) symmetric encryption
+	// customer managed key that was used for stored in Amazon S3 object.
+	SSEKMSKeyId *string `name:"SSEKMSKeyId" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id" type:"string"`
+	// 128-bit MD5 digest of customer-provided encryption key used in Amazon S3 to encrypt
+	// data stored in S3.
+	SSECustomerKeyMD5 *string `name:"SSECustomerKeyMD5" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5" type:"string"`
+	// Provides storage class information of the object. Values: StorageClass.
+	StorageClass *string `name:"StorageClass" location:"header" locationName:"x-amz-fwd-header-x-amz-storage-class" type:"string" enum:"StorageClass"`
+	// The number of tags, if any, on the object.
+	TagCount *int64 `name:"TagCount" location:"header" locationName:"x-amz-fwd-header-x-amz-tagging-count" type:"integer"`
+	// An ID used to reference a specific version of the object.
+	VersionId *string `name:"VersionId" location:"header" locationName:"x-amz-fwd-header-x-amz-version-id" type:"string"`
+	// Indicates whether the object stored in Amazon S3 uses an S3 bucket key for server-side
+	// encryption with Amazon Web Services KMS (SSE-KMS).
+	BucketKeyEnabled *bool `name:"BucketKeyEnabled" location:"header" locationName:"x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled" type:"boolean"`
 }
 
 type CreateBucketMetadataConfigurationOutput struct {

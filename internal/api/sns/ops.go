@@ -10,47 +10,201 @@ import (
 
 // API is SNS: one method per operation of the model.
 type API interface {
+	// Adds a statement to a topic's access control policy, granting access for the specified
+	// Amazon Web Services accounts to the specified actions.
 	AddPermission(ctx context.Context, in *AddPermissionInput) (*AddPermissionOutput, error)
+
+	// Accepts a phone number and indicates whether the phone holder has opted out of
+	// receiving SMS messages from your Amazon Web Services account. You cannot send SMS
+	// messages to a number that is opted out.
 	CheckIfPhoneNumberIsOptedOut(ctx context.Context, in *CheckIfPhoneNumberIsOptedOutInput) (*CheckIfPhoneNumberIsOptedOutResponse, error)
+
+	// Verifies an endpoint owner's intent to receive messages by validating the token sent
+	// to the endpoint by an earlier Subscribe action. If the token is valid, the action
+	// creates a new subscription and returns its Amazon Resource Name (ARN). This call
+	// requires an AWS signature only when the AuthenticateOnUnsubscribe flag is set to
+	// "true".
 	ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionResponse, error)
+
+	// Creates a platform application object for one of the supported push notification
+	// services, such as APNS and GCM (Firebase Cloud Messaging), to which devices and mobile
+	// apps may register. You must specify PlatformPrincipal and PlatformCredential
+	// attributes when using the CreatePlatformApplication action.
 	CreatePlatformApplication(ctx context.Context, in *CreatePlatformApplicationInput) (*CreatePlatformApplicationResponse, error)
+
+	// Creates an endpoint for a device and mobile app on one of the supported push
+	// notification services, such as GCM (Firebase Cloud Messaging) and APNS.
+	// CreatePlatformEndpoint requires the PlatformApplicationArn that is returned from
+	// CreatePlatformApplication.
 	CreatePlatformEndpoint(ctx context.Context, in *CreatePlatformEndpointInput) (*CreateEndpointResponse, error)
+
+	// Adds a destination phone number to an Amazon Web Services account in the SMS sandbox
+	// and sends a one-time password (OTP) to that phone number.
 	CreateSMSSandboxPhoneNumber(ctx context.Context, in *CreateSMSSandboxPhoneNumberInput) (*CreateSMSSandboxPhoneNumberResult, error)
+
+	// Creates a topic to which notifications can be published. Users can create at most
+	// 100,000 standard topics (at most 1,000 FIFO topics). For more information, see
+	// Creating an Amazon SNS topic in the Amazon SNS Developer Guide. This action is
+	// idempotent, so if the requester already owns a topic with the specified name, that
+	// topic's ARN is returned without creating a new topic.
 	CreateTopic(ctx context.Context, in *CreateTopicInput) (*CreateTopicResponse, error)
+
+	// Deletes the endpoint for a device and mobile app from Amazon SNS. This action is
+	// idempotent. For more information, see Using Amazon SNS Mobile Push Notifications.
 	DeleteEndpoint(ctx context.Context, in *DeleteEndpointInput) (*DeleteEndpointOutput, error)
+
+	// Deletes a platform application object for one of the supported push notification
+	// services, such as APNS and GCM (Firebase Cloud Messaging). For more information, see
+	// Using Amazon SNS Mobile Push Notifications.
 	DeletePlatformApplication(ctx context.Context, in *DeletePlatformApplicationInput) (*DeletePlatformApplicationOutput, error)
+
+	// Deletes an Amazon Web Services account's verified or pending phone number from the SMS
+	// sandbox.
 	DeleteSMSSandboxPhoneNumber(ctx context.Context, in *DeleteSMSSandboxPhoneNumberInput) (*DeleteSMSSandboxPhoneNumberResult, error)
+
+	// Deletes a topic and all its subscriptions. Deleting a topic might prevent some
+	// messages previously sent to the topic from being delivered to subscribers. This action
+	// is idempotent, so deleting a topic that does not exist does not result in an error.
 	DeleteTopic(ctx context.Context, in *DeleteTopicInput) (*DeleteTopicOutput, error)
+
+	// Retrieves the specified inline DataProtectionPolicy document that is stored in the
+	// specified Amazon SNS topic.
 	GetDataProtectionPolicy(ctx context.Context, in *GetDataProtectionPolicyInput) (*GetDataProtectionPolicyResponse, error)
+
+	// Retrieves the endpoint attributes for a device on one of the supported push
+	// notification services, such as GCM (Firebase Cloud Messaging) and APNS. For more
+	// information, see Using Amazon SNS Mobile Push Notifications.
 	GetEndpointAttributes(ctx context.Context, in *GetEndpointAttributesInput) (*GetEndpointAttributesResponse, error)
+
+	// Retrieves the attributes of the platform application object for the supported push
+	// notification services, such as APNS and GCM (Firebase Cloud Messaging). For more
+	// information, see Using Amazon SNS Mobile Push Notifications.
 	GetPlatformApplicationAttributes(ctx context.Context, in *GetPlatformApplicationAttributesInput) (*GetPlatformApplicationAttributesResponse, error)
+
+	// Returns the settings for sending SMS messages from your Amazon Web Services account.
 	GetSMSAttributes(ctx context.Context, in *GetSMSAttributesInput) (*GetSMSAttributesResponse, error)
+
+	// Retrieves the SMS sandbox status for the calling Amazon Web Services account in the
+	// target Amazon Web Services Region.
 	GetSMSSandboxAccountStatus(ctx context.Context, in *GetSMSSandboxAccountStatusInput) (*GetSMSSandboxAccountStatusResult, error)
+
+	// Returns all of the properties of a subscription.
 	GetSubscriptionAttributes(ctx context.Context, in *GetSubscriptionAttributesInput) (*GetSubscriptionAttributesResponse, error)
+
+	// Returns all of the properties of a topic. Topic properties returned might differ based
+	// on the authorization of the user.
 	GetTopicAttributes(ctx context.Context, in *GetTopicAttributesInput) (*GetTopicAttributesResponse, error)
+
+	// Lists the endpoints and endpoint attributes for devices in a supported push
+	// notification service, such as GCM (Firebase Cloud Messaging) and APNS. The results for
+	// ListEndpointsByPlatformApplication are paginated and return a limited list of
+	// endpoints, up to 100.
 	ListEndpointsByPlatformApplication(ctx context.Context, in *ListEndpointsByPlatformApplicationInput) (*ListEndpointsByPlatformApplicationResponse, error)
+
+	// Lists the calling Amazon Web Services account's dedicated origination numbers and
+	// their metadata. For more information about origination numbers, see Origination
+	// numbers in the Amazon SNS Developer Guide.
 	ListOriginationNumbers(ctx context.Context, in *ListOriginationNumbersRequest) (*ListOriginationNumbersResult, error)
+
+	// Returns a list of phone numbers that are opted out, meaning you cannot send SMS
+	// messages to them.
 	ListPhoneNumbersOptedOut(ctx context.Context, in *ListPhoneNumbersOptedOutInput) (*ListPhoneNumbersOptedOutResponse, error)
+
+	// Lists the platform application objects for the supported push notification services,
+	// such as APNS and GCM (Firebase Cloud Messaging). The results for
+	// ListPlatformApplications are paginated and return a limited list of applications, up
+	// to 100.
 	ListPlatformApplications(ctx context.Context, in *ListPlatformApplicationsInput) (*ListPlatformApplicationsResponse, error)
+
+	// Lists the calling Amazon Web Services account's current verified and pending
+	// destination phone numbers in the SMS sandbox.
 	ListSMSSandboxPhoneNumbers(ctx context.Context, in *ListSMSSandboxPhoneNumbersInput) (*ListSMSSandboxPhoneNumbersResult, error)
+
+	// Returns a list of the requester's subscriptions. Each call returns a limited list of
+	// subscriptions, up to 100. If there are more subscriptions, a NextToken is also
+	// returned. Use the NextToken parameter in a new ListSubscriptions call to get further
+	// results.
 	ListSubscriptions(ctx context.Context, in *ListSubscriptionsInput) (*ListSubscriptionsResponse, error)
+
+	// Returns a list of the subscriptions to a specific topic. Each call returns a limited
+	// list of subscriptions, up to 100. If there are more subscriptions, a NextToken is also
+	// returned. Use the NextToken parameter in a new ListSubscriptionsByTopic call to get
+	// further results.
 	ListSubscriptionsByTopic(ctx context.Context, in *ListSubscriptionsByTopicInput) (*ListSubscriptionsByTopicResponse, error)
+
+	// List all tags added to the specified Amazon SNS topic. For an overview, see Amazon SNS
+	// Tags in the Amazon Simple Notification Service Developer Guide.
 	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// Returns a list of the requester's topics. Each call returns a limited list of topics,
+	// up to 100. If there are more topics, a NextToken is also returned. Use the NextToken
+	// parameter in a new ListTopics call to get further results.
 	ListTopics(ctx context.Context, in *ListTopicsInput) (*ListTopicsResponse, error)
+
+	// Use this request to opt in a phone number that is opted out, which enables you to
+	// resume sending SMS messages to the number.
 	OptInPhoneNumber(ctx context.Context, in *OptInPhoneNumberInput) (*OptInPhoneNumberResponse, error)
+
+	// Sends a message to an Amazon SNS topic, a text message (SMS message) directly to a
+	// phone number, or a message to a mobile platform endpoint (when you specify the
+	// TargetArn).
 	Publish(ctx context.Context, in *PublishInput) (*PublishResponse, error)
+
+	// Publishes up to 10 messages to the specified topic in a single batch. This is a batch
+	// version of the Publish API. If you try to send more than 10 messages in a single batch
+	// request, you will receive a TooManyEntriesInBatchRequest exception.
 	PublishBatch(ctx context.Context, in *PublishBatchInput) (*PublishBatchResponse, error)
+
+	// Adds or updates an inline policy document that is stored in the specified Amazon SNS
+	// topic.
 	PutDataProtectionPolicy(ctx context.Context, in *PutDataProtectionPolicyInput) (*PutDataProtectionPolicyOutput, error)
+
+	// Removes a statement from a topic's access control policy.
 	RemovePermission(ctx context.Context, in *RemovePermissionInput) (*RemovePermissionOutput, error)
+
+	// Sets the attributes for an endpoint for a device on one of the supported push
+	// notification services, such as GCM (Firebase Cloud Messaging) and APNS. For more
+	// information, see Using Amazon SNS Mobile Push Notifications.
 	SetEndpointAttributes(ctx context.Context, in *SetEndpointAttributesInput) (*SetEndpointAttributesOutput, error)
+
+	// Sets the attributes of the platform application object for the supported push
+	// notification services, such as APNS and GCM (Firebase Cloud Messaging). For more
+	// information, see Using Amazon SNS Mobile Push Notifications. For information on
+	// configuring attributes for message delivery status, see Using Amazon SNS Application
+	// Attributes for Message Delivery Status.
 	SetPlatformApplicationAttributes(ctx context.Context, in *SetPlatformApplicationAttributesInput) (*SetPlatformApplicationAttributesOutput, error)
+
+	// Use this request to set the default settings for sending SMS messages and receiving
+	// daily SMS usage reports.
 	SetSMSAttributes(ctx context.Context, in *SetSMSAttributesInput) (*SetSMSAttributesResponse, error)
+
+	// Allows a subscription owner to set an attribute of the subscription to a new value.
 	SetSubscriptionAttributes(ctx context.Context, in *SetSubscriptionAttributesInput) (*SetSubscriptionAttributesOutput, error)
+
+	// Allows a topic owner to set an attribute of the topic to a new value.
 	SetTopicAttributes(ctx context.Context, in *SetTopicAttributesInput) (*SetTopicAttributesOutput, error)
+
+	// Subscribes an endpoint to an Amazon SNS topic. If the endpoint type is HTTP/S or
+	// email, or if the endpoint and the topic are not in the same Amazon Web Services
+	// account, the endpoint owner must run the ConfirmSubscription action to confirm the
+	// subscription.
 	Subscribe(ctx context.Context, in *SubscribeInput) (*SubscribeResponse, error)
+
+	// Add tags to the specified Amazon SNS topic. For an overview, see Amazon SNS Tags in
+	// the Amazon SNS Developer Guide.
 	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+
+	// Deletes a subscription. If the subscription requires authentication for deletion, only
+	// the owner of the subscription or the topic's owner can unsubscribe, and an Amazon Web
+	// Services signature is required.
 	Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*UnsubscribeOutput, error)
+
+	// Remove tags from the specified Amazon SNS topic. For an overview, see Amazon SNS Tags
+	// in the Amazon SNS Developer Guide.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+
+	// Verifies a destination phone number with a one-time password (OTP) for the calling
+	// Amazon Web Services account.
 	VerifySMSSandboxPhoneNumber(ctx context.Context, in *VerifySMSSandboxPhoneNumberInput) (*VerifySMSSandboxPhoneNumberResult, error)
 }
 

@@ -7,13 +7,19 @@ import (
 )
 
 type AddPermissionInput struct {
-	_            struct{} `type:"structure"`
-	TopicArn     *string  `name:"TopicArn" type:"string" required:"true"`
-	Label        *string  `name:"Label" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic whose access control policy you wish to modify.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// A unique identifier for the new policy statement.
+	Label *string `name:"Label" type:"string" required:"true"`
+	// The Amazon Web Services account IDs of the users (principals) who will be given access
+	// to the specified actions.
 	AWSAccountId []string `name:"AWSAccountId" type:"list" required:"true"`
-	ActionName   []string `name:"ActionName" type:"list" required:"true"`
+	// The action you want to allow for the specified principal(s).
+	ActionName []string `name:"ActionName" type:"list" required:"true"`
 }
 
+// Indicates that the user has been denied access to the requested resource.
 type AuthorizationErrorException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AuthorizationError" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -30,6 +36,7 @@ func (e *AuthorizationErrorException) HTTPStatus() int        { return 403 }
 func (e *AuthorizationErrorException) Fault() string          { return "client" }
 func (e *AuthorizationErrorException) QueryErrorCode() string { return "AuthorizationError" }
 
+// Two or more batch entries in the request have the same Id.
 type BatchEntryIdsNotDistinctException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"BatchEntryIdsNotDistinct" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -50,6 +57,7 @@ func (e *BatchEntryIdsNotDistinctException) QueryErrorCode() string {
 	return "BatchEntryIdsNotDistinct"
 }
 
+// The length of all the batch messages put together is more than the limit.
 type BatchRequestTooLongException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"BatchRequestTooLong" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -66,24 +74,35 @@ func (e *BatchRequestTooLongException) HTTPStatus() int        { return 400 }
 func (e *BatchRequestTooLongException) Fault() string          { return "client" }
 func (e *BatchRequestTooLongException) QueryErrorCode() string { return "BatchRequestTooLong" }
 
+// Gives a detailed description of failed messages in the batch.
 type BatchResultErrorEntry struct {
-	_           struct{} `type:"structure"`
-	Id          *string  `name:"Id" type:"string" required:"true"`
-	Code        *string  `name:"Code" type:"string" required:"true"`
-	Message     *string  `name:"Message" type:"string"`
-	SenderFault *bool    `name:"SenderFault" type:"boolean" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Id of an entry in a batch request
+	Id *string `name:"Id" type:"string" required:"true"`
+	// An error code representing why the action failed on this entry.
+	Code *string `name:"Code" type:"string" required:"true"`
+	// A message explaining why the action failed on this entry.
+	Message *string `name:"Message" type:"string"`
+	// Specifies whether the error happened due to the caller of the batch API action.
+	SenderFault *bool `name:"SenderFault" type:"boolean" required:"true"`
 }
 
+// The input for the CheckIfPhoneNumberIsOptedOut action.
 type CheckIfPhoneNumberIsOptedOutInput struct {
-	_           struct{} `type:"structure"`
-	PhoneNumber *string  `name:"phoneNumber" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The phone number for which you want to check the opt out status.
+	PhoneNumber *string `name:"phoneNumber" type:"string" required:"true"`
 }
 
+// The response from the CheckIfPhoneNumberIsOptedOut action.
 type CheckIfPhoneNumberIsOptedOutResponse struct {
-	_          struct{} `type:"structure" resultWrapper:"CheckIfPhoneNumberIsOptedOutResult"`
-	IsOptedOut *bool    `name:"isOptedOut" type:"boolean"`
+	_ struct{} `type:"structure" resultWrapper:"CheckIfPhoneNumberIsOptedOutResult"`
+	// Indicates whether the phone number is opted out:
+	IsOptedOut *bool `name:"isOptedOut" type:"boolean"`
 }
 
+// Can't perform multiple operations on a tag simultaneously. Perform the operations
+// sequentially.
 type ConcurrentAccessException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ConcurrentAccess" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -100,79 +119,116 @@ func (e *ConcurrentAccessException) HTTPStatus() int        { return 400 }
 func (e *ConcurrentAccessException) Fault() string          { return "client" }
 func (e *ConcurrentAccessException) QueryErrorCode() string { return "ConcurrentAccess" }
 
+// Input for ConfirmSubscription action.
 type ConfirmSubscriptionInput struct {
-	_                         struct{} `type:"structure"`
-	TopicArn                  *string  `name:"TopicArn" type:"string" required:"true"`
-	Token                     *string  `name:"Token" type:"string" required:"true"`
-	AuthenticateOnUnsubscribe *string  `name:"AuthenticateOnUnsubscribe" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic for which you wish to confirm a subscription.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// Short-lived token sent to an endpoint during the Subscribe action.
+	Token *string `name:"Token" type:"string" required:"true"`
+	// Disallows unauthenticated unsubscribes of the subscription.
+	AuthenticateOnUnsubscribe *string `name:"AuthenticateOnUnsubscribe" type:"string"`
 }
 
+// Response for ConfirmSubscriptions action.
 type ConfirmSubscriptionResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"ConfirmSubscriptionResult"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ConfirmSubscriptionResult"`
+	// The ARN of the created subscription.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string"`
 }
 
+// Response from CreateEndpoint action.
 type CreateEndpointResponse struct {
-	_           struct{} `type:"structure" resultWrapper:"CreatePlatformEndpointResult"`
-	EndpointArn *string  `name:"EndpointArn" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"CreatePlatformEndpointResult"`
+	// EndpointArn returned from CreateEndpoint action.
+	EndpointArn *string `name:"EndpointArn" type:"string"`
 }
 
+// Input for CreatePlatformApplication action.
 type CreatePlatformApplicationInput struct {
-	_          struct{}          `type:"structure"`
-	Name       *string           `name:"Name" type:"string" required:"true"`
-	Platform   *string           `name:"Platform" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Application names must be made up of only uppercase and lowercase ASCII letters,
+	// numbers, underscores, hyphens, and periods, and must be between 1 and 256 characters
+	// long.
+	Name *string `name:"Name" type:"string" required:"true"`
+	// The following platforms are supported: ADM (Amazon Device Messaging), APNS (Apple Push
+	// Notification Service), APNS_SANDBOX, and GCM (Firebase Cloud Messaging).
+	Platform *string `name:"Platform" type:"string" required:"true"`
+	// For a list of attributes, see SetPlatformApplicationAttributes.
 	Attributes map[string]string `name:"Attributes" type:"map" required:"true"`
 }
 
+// Response from CreatePlatformApplication action.
 type CreatePlatformApplicationResponse struct {
-	_                      struct{} `type:"structure" resultWrapper:"CreatePlatformApplicationResult"`
-	PlatformApplicationArn *string  `name:"PlatformApplicationArn" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"CreatePlatformApplicationResult"`
+	// PlatformApplicationArn is returned.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string"`
 }
 
+// Input for CreatePlatformEndpoint action.
 type CreatePlatformEndpointInput struct {
-	_                      struct{}          `type:"structure"`
-	PlatformApplicationArn *string           `name:"PlatformApplicationArn" type:"string" required:"true"`
-	Token                  *string           `name:"Token" type:"string" required:"true"`
-	CustomUserData         *string           `name:"CustomUserData" type:"string"`
-	Attributes             map[string]string `name:"Attributes" type:"map"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn returned from CreatePlatformApplication is used to create a an
+	// endpoint.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string" required:"true"`
+	// Unique identifier created by the notification service for an app on a device.
+	Token *string `name:"Token" type:"string" required:"true"`
+	// Arbitrary user data to associate with the endpoint.
+	CustomUserData *string `name:"CustomUserData" type:"string"`
+	// For a list of attributes, see SetEndpointAttributes.
+	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
 type CreateSMSSandboxPhoneNumberInput struct {
-	_            struct{} `type:"structure"`
-	PhoneNumber  *string  `name:"PhoneNumber" type:"string" required:"true" max:"20"`
-	LanguageCode *string  `name:"LanguageCode" type:"string" enum:"LanguageCodeString"`
+	_ struct{} `type:"structure"`
+	// The destination phone number to verify.
+	PhoneNumber *string `name:"PhoneNumber" type:"string" required:"true" max:"20"`
+	// The language to use for sending the OTP. Values: LanguageCodeString.
+	LanguageCode *string `name:"LanguageCode" type:"string" enum:"LanguageCodeString"`
 }
 
 type CreateSMSSandboxPhoneNumberResult struct {
 	_ struct{} `type:"structure" resultWrapper:"CreateSMSSandboxPhoneNumberResult"`
 }
 
+// Input for CreateTopic action.
 type CreateTopicInput struct {
-	_                    struct{}          `type:"structure"`
-	Name                 *string           `name:"Name" type:"string" required:"true"`
-	Attributes           map[string]string `name:"Attributes" type:"map"`
-	Tags                 []*Tag            `name:"Tags" type:"list"`
-	DataProtectionPolicy *string           `name:"DataProtectionPolicy" type:"string"`
+	_ struct{} `type:"structure"`
+	// The name of the topic you want to create.
+	Name *string `name:"Name" type:"string" required:"true"`
+	// A map of attributes with their corresponding values.
+	Attributes map[string]string `name:"Attributes" type:"map"`
+	// The list of tags to add to a new topic.
+	Tags []*Tag `name:"Tags" type:"list"`
+	// The body of the policy document you want to use for this topic.
+	DataProtectionPolicy *string `name:"DataProtectionPolicy" type:"string"`
 }
 
+// Response from CreateTopic action.
 type CreateTopicResponse struct {
-	_        struct{} `type:"structure" resultWrapper:"CreateTopicResult"`
-	TopicArn *string  `name:"TopicArn" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"CreateTopicResult"`
+	// The Amazon Resource Name (ARN) assigned to the created topic.
+	TopicArn *string `name:"TopicArn" type:"string"`
 }
 
+// Input for DeleteEndpoint action.
 type DeleteEndpointInput struct {
-	_           struct{} `type:"structure"`
-	EndpointArn *string  `name:"EndpointArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// EndpointArn of endpoint to delete.
+	EndpointArn *string `name:"EndpointArn" type:"string" required:"true"`
 }
 
+// Input for DeletePlatformApplication action.
 type DeletePlatformApplicationInput struct {
-	_                      struct{} `type:"structure"`
-	PlatformApplicationArn *string  `name:"PlatformApplicationArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn of platform application object to delete.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string" required:"true"`
 }
 
 type DeleteSMSSandboxPhoneNumberInput struct {
-	_           struct{} `type:"structure"`
-	PhoneNumber *string  `name:"PhoneNumber" type:"string" required:"true" max:"20"`
+	_ struct{} `type:"structure"`
+	// The destination phone number to delete.
+	PhoneNumber *string `name:"PhoneNumber" type:"string" required:"true" max:"20"`
 }
 
 type DeleteSMSSandboxPhoneNumberResult struct {
@@ -180,10 +236,12 @@ type DeleteSMSSandboxPhoneNumberResult struct {
 }
 
 type DeleteTopicInput struct {
-	_        struct{} `type:"structure"`
-	TopicArn *string  `name:"TopicArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic you want to delete.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
 }
 
+// The batch request doesn't contain any entries.
 type EmptyBatchRequestException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"EmptyBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -200,15 +258,20 @@ func (e *EmptyBatchRequestException) HTTPStatus() int        { return 400 }
 func (e *EmptyBatchRequestException) Fault() string          { return "client" }
 func (e *EmptyBatchRequestException) QueryErrorCode() string { return "EmptyBatchRequest" }
 
+// The endpoint for mobile app and device.
 type Endpoint struct {
-	_           struct{}          `type:"structure"`
-	EndpointArn *string           `name:"EndpointArn" type:"string"`
-	Attributes  map[string]string `name:"Attributes" type:"map"`
+	_ struct{} `type:"structure"`
+	// The EndpointArn for mobile app and device.
+	EndpointArn *string `name:"EndpointArn" type:"string"`
+	// Attributes for endpoint.
+	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// Exception error indicating endpoint disabled.
 type EndpointDisabledException struct {
-	_       struct{} `type:"structure" error:"true" errCode:"EndpointDisabled" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" errCode:"EndpointDisabled" httpStatus:"400"`
+	// Message for endpoint disabled.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *EndpointDisabledException) Error() string {
@@ -222,6 +285,9 @@ func (e *EndpointDisabledException) HTTPStatus() int        { return 400 }
 func (e *EndpointDisabledException) Fault() string          { return "client" }
 func (e *EndpointDisabledException) QueryErrorCode() string { return "EndpointDisabled" }
 
+// Indicates that the number of filter polices in your Amazon Web Services account exceeds
+// the limit. To add more filter polices, submit an Amazon SNS Limit Increase case in the
+// Amazon Web ServicesSupport Center.
 type FilterPolicyLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"FilterPolicyLimitExceeded" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -243,42 +309,57 @@ func (e *FilterPolicyLimitExceededException) QueryErrorCode() string {
 }
 
 type GetDataProtectionPolicyInput struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic whose DataProtectionPolicy you want to get.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true"`
 }
 
 type GetDataProtectionPolicyResponse struct {
-	_                    struct{} `type:"structure" resultWrapper:"GetDataProtectionPolicyResult"`
-	DataProtectionPolicy *string  `name:"DataProtectionPolicy" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetDataProtectionPolicyResult"`
+	// Retrieves the DataProtectionPolicy in JSON string format.
+	DataProtectionPolicy *string `name:"DataProtectionPolicy" type:"string"`
 }
 
+// Input for GetEndpointAttributes action.
 type GetEndpointAttributesInput struct {
-	_           struct{} `type:"structure"`
-	EndpointArn *string  `name:"EndpointArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// EndpointArn for GetEndpointAttributes input.
+	EndpointArn *string `name:"EndpointArn" type:"string" required:"true"`
 }
 
+// Response from GetEndpointAttributes of the EndpointArn.
 type GetEndpointAttributesResponse struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetEndpointAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetEndpointAttributesResult"`
+	// Attributes include the following:
 	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// Input for GetPlatformApplicationAttributes action.
 type GetPlatformApplicationAttributesInput struct {
-	_                      struct{} `type:"structure"`
-	PlatformApplicationArn *string  `name:"PlatformApplicationArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn for GetPlatformApplicationAttributesInput.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string" required:"true"`
 }
 
+// Response for GetPlatformApplicationAttributes action.
 type GetPlatformApplicationAttributesResponse struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetPlatformApplicationAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetPlatformApplicationAttributesResult"`
+	// Attributes include the following:
 	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// The input for the GetSMSAttributes request.
 type GetSMSAttributesInput struct {
-	_          struct{} `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of the individual attribute names, such as MonthlySpendLimit, for which you
+	// want values.
 	Attributes []string `name:"attributes" type:"list"`
 }
 
+// The response from the GetSMSAttributes request.
 type GetSMSAttributesResponse struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetSMSAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetSMSAttributesResult"`
+	// The SMS attribute names and their values.
 	Attributes map[string]string `name:"attributes" type:"map"`
 }
 
@@ -287,30 +368,40 @@ type GetSMSSandboxAccountStatusInput struct {
 }
 
 type GetSMSSandboxAccountStatusResult struct {
-	_           struct{} `type:"structure" resultWrapper:"GetSMSSandboxAccountStatusResult"`
-	IsInSandbox *bool    `name:"IsInSandbox" type:"boolean" required:"true"`
+	_ struct{} `type:"structure" resultWrapper:"GetSMSSandboxAccountStatusResult"`
+	// Indicates whether the calling Amazon Web Services account is in the SMS sandbox.
+	IsInSandbox *bool `name:"IsInSandbox" type:"boolean" required:"true"`
 }
 
+// Input for GetSubscriptionAttributes.
 type GetSubscriptionAttributesInput struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the subscription whose properties you want to get.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true"`
 }
 
+// Response for GetSubscriptionAttributes action.
 type GetSubscriptionAttributesResponse struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetSubscriptionAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetSubscriptionAttributesResult"`
+	// A map of the subscription's attributes.
 	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// Input for GetTopicAttributes action.
 type GetTopicAttributesInput struct {
-	_        struct{} `type:"structure"`
-	TopicArn *string  `name:"TopicArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic whose properties you want to get.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
 }
 
+// Response for GetTopicAttributes action.
 type GetTopicAttributesResponse struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetTopicAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetTopicAttributesResult"`
+	// A map of the topic's attributes.
 	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// Indicates an internal service error.
 type InternalErrorException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InternalError" httpStatus:"500" fault:"server"`
 	Message *string  `name:"message" type:"string"`
@@ -327,6 +418,7 @@ func (e *InternalErrorException) HTTPStatus() int        { return 500 }
 func (e *InternalErrorException) Fault() string          { return "server" }
 func (e *InternalErrorException) QueryErrorCode() string { return "InternalError" }
 
+// The Id of a batch entry in a batch request doesn't abide by the specification.
 type InvalidBatchEntryIdException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidBatchEntryId" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -343,6 +435,7 @@ func (e *InvalidBatchEntryIdException) HTTPStatus() int        { return 400 }
 func (e *InvalidBatchEntryIdException) Fault() string          { return "client" }
 func (e *InvalidBatchEntryIdException) QueryErrorCode() string { return "InvalidBatchEntryId" }
 
+// Indicates that a request parameter does not comply with the associated constraints.
 type InvalidParameterException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidParameter" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -359,9 +452,11 @@ func (e *InvalidParameterException) HTTPStatus() int        { return 400 }
 func (e *InvalidParameterException) Fault() string          { return "client" }
 func (e *InvalidParameterException) QueryErrorCode() string { return "InvalidParameter" }
 
+// Indicates that a request parameter does not comply with the associated constraints.
 type InvalidParameterValueException struct {
-	_       struct{} `type:"structure" error:"true" errCode:"ParameterValueInvalid" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" errCode:"ParameterValueInvalid" httpStatus:"400"`
+	// The parameter of an entry in a request doesn't abide by the specification.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *InvalidParameterValueException) Error() string {
@@ -375,6 +470,8 @@ func (e *InvalidParameterValueException) HTTPStatus() int        { return 400 }
 func (e *InvalidParameterValueException) Fault() string          { return "client" }
 func (e *InvalidParameterValueException) QueryErrorCode() string { return "ParameterValueInvalid" }
 
+// The credential signature isn't valid. You must use an HTTPS endpoint and sign your
+// request using Signature Version 4.
 type InvalidSecurityException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidSecurity" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -391,6 +488,7 @@ func (e *InvalidSecurityException) HTTPStatus() int        { return 403 }
 func (e *InvalidSecurityException) Fault() string          { return "client" }
 func (e *InvalidSecurityException) QueryErrorCode() string { return "InvalidSecurity" }
 
+// Indicates that the specified state is not a valid state for an event source.
 type InvalidStateException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidState" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -407,6 +505,7 @@ func (e *InvalidStateException) HTTPStatus() int        { return 400 }
 func (e *InvalidStateException) Fault() string          { return "client" }
 func (e *InvalidStateException) QueryErrorCode() string { return "InvalidState" }
 
+// The ciphertext references a key that doesn't exist or that you don't have access to.
 type KMSAccessDeniedException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMSAccessDenied" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -423,6 +522,8 @@ func (e *KMSAccessDeniedException) HTTPStatus() int        { return 400 }
 func (e *KMSAccessDeniedException) Fault() string          { return "client" }
 func (e *KMSAccessDeniedException) QueryErrorCode() string { return "KMSAccessDenied" }
 
+// The request was rejected because the specified Amazon Web Services KMS key isn't
+// enabled.
 type KMSDisabledException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMSDisabled" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -439,6 +540,9 @@ func (e *KMSDisabledException) HTTPStatus() int        { return 400 }
 func (e *KMSDisabledException) Fault() string          { return "client" }
 func (e *KMSDisabledException) QueryErrorCode() string { return "KMSDisabled" }
 
+// The request was rejected because the state of the specified resource isn't valid for
+// this request. For more information, see Key states of Amazon Web Services KMS keys in
+// the Key Management Service Developer Guide.
 type KMSInvalidStateException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMSInvalidState" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -455,6 +559,7 @@ func (e *KMSInvalidStateException) HTTPStatus() int        { return 400 }
 func (e *KMSInvalidStateException) Fault() string          { return "client" }
 func (e *KMSInvalidStateException) QueryErrorCode() string { return "KMSInvalidState" }
 
+// The request was rejected because the specified entity or resource can't be found.
 type KMSNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMSNotFound" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -471,6 +576,7 @@ func (e *KMSNotFoundException) HTTPStatus() int        { return 400 }
 func (e *KMSNotFoundException) Fault() string          { return "client" }
 func (e *KMSNotFoundException) QueryErrorCode() string { return "KMSNotFound" }
 
+// The Amazon Web Services access key ID needs a subscription for the service.
 type KMSOptInRequired struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -486,6 +592,8 @@ func (e *KMSOptInRequired) ErrorCode() string { return "KMSOptInRequired" }
 func (e *KMSOptInRequired) HTTPStatus() int   { return 403 }
 func (e *KMSOptInRequired) Fault() string     { return "client" }
 
+// The request was denied due to request throttling. For more information about
+// throttling, see Limits in the Key Management Service Developer Guide.
 type KMSThrottlingException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMSThrottling" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -502,115 +610,173 @@ func (e *KMSThrottlingException) HTTPStatus() int        { return 400 }
 func (e *KMSThrottlingException) Fault() string          { return "client" }
 func (e *KMSThrottlingException) QueryErrorCode() string { return "KMSThrottling" }
 
+// Input for ListEndpointsByPlatformApplication action.
 type ListEndpointsByPlatformApplicationInput struct {
-	_                      struct{} `type:"structure"`
-	PlatformApplicationArn *string  `name:"PlatformApplicationArn" type:"string" required:"true"`
-	NextToken              *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn for ListEndpointsByPlatformApplicationInput action.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string" required:"true"`
+	// NextToken string is used when calling ListEndpointsByPlatformApplication action to
+	// retrieve additional records that are available after the first page results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Response for ListEndpointsByPlatformApplication action.
 type ListEndpointsByPlatformApplicationResponse struct {
-	_         struct{}    `type:"structure" resultWrapper:"ListEndpointsByPlatformApplicationResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListEndpointsByPlatformApplicationResult"`
+	// Endpoints returned for ListEndpointsByPlatformApplication action.
 	Endpoints []*Endpoint `name:"Endpoints" type:"list"`
-	NextToken *string     `name:"NextToken" type:"string"`
+	// NextToken string is returned when calling ListEndpointsByPlatformApplication action if
+	// additional records are available after the first page results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListOriginationNumbersRequest struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"30"`
+	_ struct{} `type:"structure"`
+	// Token that the previous ListOriginationNumbers request returns.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of origination numbers to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"30"`
 }
 
 type ListOriginationNumbersResult struct {
-	_            struct{}                  `type:"structure" resultWrapper:"ListOriginationNumbersResult"`
-	NextToken    *string                   `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListOriginationNumbersResult"`
+	// A NextToken string is returned when you call the ListOriginationNumbers operation if
+	// additional pages of records are available.
+	NextToken *string `name:"NextToken" type:"string"`
+	// A list of the calling account's verified and pending origination numbers.
 	PhoneNumbers []*PhoneNumberInformation `name:"PhoneNumbers" type:"list"`
 }
 
+// The input for the ListPhoneNumbersOptedOut action.
 type ListPhoneNumbersOptedOutInput struct {
-	_         struct{} `type:"structure"`
-	NextToken *string  `name:"nextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// A NextToken string is used when you call the ListPhoneNumbersOptedOut action to
+	// retrieve additional records that are available after the first page of results.
+	NextToken *string `name:"nextToken" type:"string"`
 }
 
+// The response from the ListPhoneNumbersOptedOut action.
 type ListPhoneNumbersOptedOutResponse struct {
-	_            struct{} `type:"structure" resultWrapper:"ListPhoneNumbersOptedOutResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListPhoneNumbersOptedOutResult"`
+	// A list of phone numbers that are opted out of receiving SMS messages.
 	PhoneNumbers []string `name:"phoneNumbers" type:"list"`
-	NextToken    *string  `name:"nextToken" type:"string"`
+	// A NextToken string is returned when you call the ListPhoneNumbersOptedOut action if
+	// additional records are available after the first page of results.
+	NextToken *string `name:"nextToken" type:"string"`
 }
 
+// Input for ListPlatformApplications action.
 type ListPlatformApplicationsInput struct {
-	_         struct{} `type:"structure"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// NextToken string is used when calling ListPlatformApplications action to retrieve
+	// additional records that are available after the first page results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Response for ListPlatformApplications action.
 type ListPlatformApplicationsResponse struct {
-	_                    struct{}               `type:"structure" resultWrapper:"ListPlatformApplicationsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListPlatformApplicationsResult"`
+	// Platform applications returned when calling ListPlatformApplications action.
 	PlatformApplications []*PlatformApplication `name:"PlatformApplications" type:"list"`
-	NextToken            *string                `name:"NextToken" type:"string"`
+	// NextToken string is returned when calling ListPlatformApplications action if
+	// additional records are available after the first page results.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListSMSSandboxPhoneNumbersInput struct {
-	_          struct{} `type:"structure"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer" min:"1" max:"100"`
+	_ struct{} `type:"structure"`
+	// Token that the previous ListSMSSandboxPhoneNumbersInput request returns.
+	NextToken *string `name:"NextToken" type:"string"`
+	// The maximum number of phone numbers to return.
+	MaxResults *int64 `name:"MaxResults" type:"integer" min:"1" max:"100"`
 }
 
 type ListSMSSandboxPhoneNumbersResult struct {
-	_            struct{}                 `type:"structure" resultWrapper:"ListSMSSandboxPhoneNumbersResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSMSSandboxPhoneNumbersResult"`
+	// A list of the calling account's pending and verified phone numbers.
 	PhoneNumbers []*SMSSandboxPhoneNumber `name:"PhoneNumbers" type:"list" required:"true"`
-	NextToken    *string                  `name:"NextToken" type:"string"`
+	// A NextToken string is returned when you call the ListSMSSandboxPhoneNumbersInput
+	// operation if additional pages of records are available.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Input for ListSubscriptionsByTopic action.
 type ListSubscriptionsByTopicInput struct {
-	_         struct{} `type:"structure"`
-	TopicArn  *string  `name:"TopicArn" type:"string" required:"true"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic for which you wish to find subscriptions.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// Token returned by the previous ListSubscriptionsByTopic request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Response for ListSubscriptionsByTopic action.
 type ListSubscriptionsByTopicResponse struct {
-	_             struct{}        `type:"structure" resultWrapper:"ListSubscriptionsByTopicResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSubscriptionsByTopicResult"`
+	// A list of subscriptions.
 	Subscriptions []*Subscription `name:"Subscriptions" type:"list"`
-	NextToken     *string         `name:"NextToken" type:"string"`
+	// Token to pass along to the next ListSubscriptionsByTopic request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Input for ListSubscriptions action.
 type ListSubscriptionsInput struct {
-	_         struct{} `type:"structure"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Token returned by the previous ListSubscriptions request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Response for ListSubscriptions action
 type ListSubscriptionsResponse struct {
-	_             struct{}        `type:"structure" resultWrapper:"ListSubscriptionsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListSubscriptionsResult"`
+	// A list of subscriptions.
 	Subscriptions []*Subscription `name:"Subscriptions" type:"list"`
-	NextToken     *string         `name:"NextToken" type:"string"`
+	// Token to pass along to the next ListSubscriptions request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListTagsForResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic for which to list tags.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
 }
 
 type ListTagsForResourceResponse struct {
-	_    struct{} `type:"structure" resultWrapper:"ListTagsForResourceResult"`
-	Tags []*Tag   `name:"Tags" type:"list"`
+	_ struct{} `type:"structure" resultWrapper:"ListTagsForResourceResult"`
+	// The tags associated with the specified topic.
+	Tags []*Tag `name:"Tags" type:"list"`
 }
 
 type ListTopicsInput struct {
-	_         struct{} `type:"structure"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure"`
+	// Token returned by the previous ListTopics request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// Response for ListTopics action.
 type ListTopicsResponse struct {
-	_         struct{} `type:"structure" resultWrapper:"ListTopicsResult"`
-	Topics    []*Topic `name:"Topics" type:"list"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"ListTopicsResult"`
+	// A list of topic ARNs.
+	Topics []*Topic `name:"Topics" type:"list"`
+	// Token to pass along to the next ListTopics request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// The user-specified message attribute value. For string data types, the value attribute
+// has the same restrictions on the content as the message body. For more information, see
+// Publish.
 type MessageAttributeValue struct {
-	_           struct{} `type:"structure"`
-	DataType    *string  `name:"DataType" type:"string" required:"true"`
-	StringValue *string  `name:"StringValue" type:"string"`
-	BinaryValue []byte   `name:"BinaryValue" type:"blob"`
+	_ struct{} `type:"structure"`
+	// Amazon SNS supports the following logical data types: String, String.Array, Number,
+	// and Binary.
+	DataType *string `name:"DataType" type:"string" required:"true"`
+	// Strings are Unicode with UTF8 binary encoding.
+	StringValue *string `name:"StringValue" type:"string"`
+	// Binary type attributes can store any binary data, for example, compressed data,
+	// encrypted data, or images.
+	BinaryValue []byte `name:"BinaryValue" type:"blob"`
 }
 
+// Indicates that the requested resource does not exist.
 type NotFoundException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"NotFound" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -627,15 +793,20 @@ func (e *NotFoundException) HTTPStatus() int        { return 404 }
 func (e *NotFoundException) Fault() string          { return "client" }
 func (e *NotFoundException) QueryErrorCode() string { return "NotFound" }
 
+// Input for the OptInPhoneNumber action.
 type OptInPhoneNumberInput struct {
-	_           struct{} `type:"structure"`
-	PhoneNumber *string  `name:"phoneNumber" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The phone number to opt in.
+	PhoneNumber *string `name:"phoneNumber" type:"string" required:"true"`
 }
 
+// The response for the OptInPhoneNumber action.
 type OptInPhoneNumberResponse struct {
 	_ struct{} `type:"structure" resultWrapper:"OptInPhoneNumberResult"`
 }
 
+// Indicates that the specified phone number opted out of receiving SMS messages from your
+// Amazon Web Services account. You can't send SMS messages to phone numbers that opt out.
 type OptedOutException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"OptedOut" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -652,25 +823,37 @@ func (e *OptedOutException) HTTPStatus() int        { return 400 }
 func (e *OptedOutException) Fault() string          { return "client" }
 func (e *OptedOutException) QueryErrorCode() string { return "OptedOut" }
 
+// A list of phone numbers and their metadata.
 type PhoneNumberInformation struct {
-	_                  struct{}   `type:"structure"`
-	CreatedAt          *time.Time `name:"CreatedAt" type:"timestamp"`
-	PhoneNumber        *string    `name:"PhoneNumber" type:"string"`
-	Status             *string    `name:"Status" type:"string"`
-	Iso2CountryCode    *string    `name:"Iso2CountryCode" type:"string" max:"2"`
-	RouteType          *string    `name:"RouteType" type:"string" enum:"RouteType"`
-	NumberCapabilities []string   `name:"NumberCapabilities" type:"list" memberEnum:"NumberCapability"`
+	_ struct{} `type:"structure"`
+	// The date and time when the phone number was created.
+	CreatedAt *time.Time `name:"CreatedAt" type:"timestamp"`
+	// The phone number.
+	PhoneNumber *string `name:"PhoneNumber" type:"string"`
+	// The status of the phone number.
+	Status *string `name:"Status" type:"string"`
+	// The two-character code for the country or region, in ISO 3166-1 alpha-2 format.
+	Iso2CountryCode *string `name:"Iso2CountryCode" type:"string" max:"2"`
+	// The list of supported routes. Values: RouteType.
+	RouteType *string `name:"RouteType" type:"string" enum:"RouteType"`
+	// The capabilities of each phone number.
+	NumberCapabilities []string `name:"NumberCapabilities" type:"list" memberEnum:"NumberCapability"`
 }
 
+// Platform application object.
 type PlatformApplication struct {
-	_                      struct{}          `type:"structure"`
-	PlatformApplicationArn *string           `name:"PlatformApplicationArn" type:"string"`
-	Attributes             map[string]string `name:"Attributes" type:"map"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn for platform application object.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string"`
+	// Attributes for platform application object.
+	Attributes map[string]string `name:"Attributes" type:"map"`
 }
 
+// Exception error indicating platform application disabled.
 type PlatformApplicationDisabledException struct {
-	_       struct{} `type:"structure" error:"true" errCode:"PlatformApplicationDisabled" httpStatus:"400"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" errCode:"PlatformApplicationDisabled" httpStatus:"400"`
+	// Message for platform application disabled.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *PlatformApplicationDisabledException) Error() string {
@@ -689,66 +872,109 @@ func (e *PlatformApplicationDisabledException) QueryErrorCode() string {
 }
 
 type PublishBatchInput struct {
-	_                          struct{}                    `type:"structure"`
-	TopicArn                   *string                     `name:"TopicArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The Amazon resource name (ARN) of the topic you want to batch publish to.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// A list of PublishBatch request entries to be sent to the SNS topic.
 	PublishBatchRequestEntries []*PublishBatchRequestEntry `name:"PublishBatchRequestEntries" type:"list" required:"true"`
 }
 
+// Contains the details of a single Amazon SNS message along with an Id that identifies a
+// message within the batch.
 type PublishBatchRequestEntry struct {
-	_                      struct{}                          `type:"structure"`
-	Id                     *string                           `name:"Id" type:"string" required:"true"`
-	Message                *string                           `name:"Message" type:"string" required:"true"`
-	Subject                *string                           `name:"Subject" type:"string"`
-	MessageStructure       *string                           `name:"MessageStructure" type:"string"`
-	MessageAttributes      map[string]*MessageAttributeValue `name:"MessageAttributes" type:"map" keyName:"Name" valueName:"Value"`
-	MessageDeduplicationId *string                           `name:"MessageDeduplicationId" type:"string"`
-	MessageGroupId         *string                           `name:"MessageGroupId" type:"string"`
+	_ struct{} `type:"structure"`
+	// An identifier for the message in this batch.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The body of the message.
+	Message *string `name:"Message" type:"string" required:"true"`
+	// The subject of the batch message.
+	Subject *string `name:"Subject" type:"string"`
+	// Set MessageStructure to json if you want to send a different message for each
+	// protocol.
+	MessageStructure *string `name:"MessageStructure" type:"string"`
+	// Each message attribute consists of a Name, Type, and Value.
+	MessageAttributes map[string]*MessageAttributeValue `name:"MessageAttributes" type:"map" keyName:"Name" valueName:"Value"`
+	// This parameter applies only to FIFO (first-in-first-out) topics.
+	MessageDeduplicationId *string `name:"MessageDeduplicationId" type:"string"`
+	// FIFO topics: The tag that specifies that a message belongs to a specific message
+	// group.
+	MessageGroupId *string `name:"MessageGroupId" type:"string"`
 }
 
 type PublishBatchResponse struct {
-	_          struct{}                   `type:"structure" resultWrapper:"PublishBatchResult"`
+	_ struct{} `type:"structure" resultWrapper:"PublishBatchResult"`
+	// A list of successful PublishBatch responses.
 	Successful []*PublishBatchResultEntry `name:"Successful" type:"list"`
-	Failed     []*BatchResultErrorEntry   `name:"Failed" type:"list"`
+	// A list of failed PublishBatch responses.
+	Failed []*BatchResultErrorEntry `name:"Failed" type:"list"`
 }
 
+// Encloses data related to a successful message in a batch request for topic.
 type PublishBatchResultEntry struct {
-	_              struct{} `type:"structure"`
-	Id             *string  `name:"Id" type:"string"`
-	MessageId      *string  `name:"MessageId" type:"string"`
-	SequenceNumber *string  `name:"SequenceNumber" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Id of an entry in a batch request.
+	Id *string `name:"Id" type:"string"`
+	// An identifier for the message.
+	MessageId *string `name:"MessageId" type:"string"`
+	// This parameter applies only to FIFO (first-in-first-out) topics.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
 }
 
+// Input for Publish action.
 type PublishInput struct {
-	_                      struct{}                          `type:"structure"`
-	TopicArn               *string                           `name:"TopicArn" type:"string"`
-	TargetArn              *string                           `name:"TargetArn" type:"string"`
-	PhoneNumber            *string                           `name:"PhoneNumber" type:"string"`
-	Message                *string                           `name:"Message" type:"string" required:"true"`
-	Subject                *string                           `name:"Subject" type:"string"`
-	MessageStructure       *string                           `name:"MessageStructure" type:"string"`
-	MessageAttributes      map[string]*MessageAttributeValue `name:"MessageAttributes" type:"map" keyName:"Name" valueName:"Value"`
-	MessageDeduplicationId *string                           `name:"MessageDeduplicationId" type:"string"`
-	MessageGroupId         *string                           `name:"MessageGroupId" type:"string"`
+	_ struct{} `type:"structure"`
+	// The topic you want to publish to.
+	TopicArn *string `name:"TopicArn" type:"string"`
+	// If you don't specify a value for the TargetArn parameter, you must specify a value for
+	// the PhoneNumber or TopicArn parameters.
+	TargetArn *string `name:"TargetArn" type:"string"`
+	// The phone number to which you want to deliver an SMS message.
+	PhoneNumber *string `name:"PhoneNumber" type:"string"`
+	// The message you want to send.
+	Message *string `name:"Message" type:"string" required:"true"`
+	// Optional parameter to be used as the "Subject" line when the message is delivered to
+	// email endpoints.
+	Subject *string `name:"Subject" type:"string"`
+	// Set MessageStructure to json if you want to send a different message for each
+	// protocol.
+	MessageStructure *string `name:"MessageStructure" type:"string"`
+	// Message attributes for Publish action.
+	MessageAttributes map[string]*MessageAttributeValue `name:"MessageAttributes" type:"map" keyName:"Name" valueName:"Value"`
+	// This parameter applies only to FIFO (first-in-first-out) topics.
+	MessageDeduplicationId *string `name:"MessageDeduplicationId" type:"string"`
+	// The MessageGroupId can contain up to 128 alphanumeric characters (a-z, A-Z, 0-9) and
+	// punctuation (!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~).
+	MessageGroupId *string `name:"MessageGroupId" type:"string"`
 }
 
+// Response for Publish action.
 type PublishResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"PublishResult"`
-	MessageId      *string  `name:"MessageId" type:"string"`
-	SequenceNumber *string  `name:"SequenceNumber" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"PublishResult"`
+	// Unique identifier assigned to the published message.
+	MessageId *string `name:"MessageId" type:"string"`
+	// This response element applies only to FIFO (first-in-first-out) topics.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
 }
 
 type PutDataProtectionPolicyInput struct {
-	_                    struct{} `type:"structure"`
-	ResourceArn          *string  `name:"ResourceArn" type:"string" required:"true"`
-	DataProtectionPolicy *string  `name:"DataProtectionPolicy" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic whose DataProtectionPolicy you want to add or update.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true"`
+	// The JSON serialization of the topic's DataProtectionPolicy.
+	DataProtectionPolicy *string `name:"DataProtectionPolicy" type:"string" required:"true"`
 }
 
+// Input for RemovePermission action.
 type RemovePermissionInput struct {
-	_        struct{} `type:"structure"`
-	TopicArn *string  `name:"TopicArn" type:"string" required:"true"`
-	Label    *string  `name:"Label" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic whose access control policy you wish to modify.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// The unique label of the statement you want to remove.
+	Label *string `name:"Label" type:"string" required:"true"`
 }
 
+// Indicates that the request parameter has exceeded the maximum number of concurrent
+// message replays.
 type ReplayLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ReplayLimitExceeded" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -765,6 +991,8 @@ func (e *ReplayLimitExceededException) HTTPStatus() int        { return 403 }
 func (e *ReplayLimitExceededException) Fault() string          { return "client" }
 func (e *ReplayLimitExceededException) QueryErrorCode() string { return "ReplayLimitExceeded" }
 
+// Can’t perform the action on the specified resource. Make sure that the resource
+// exists.
 type ResourceNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"ResourceNotFound" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -781,47 +1009,70 @@ func (e *ResourceNotFoundException) HTTPStatus() int        { return 404 }
 func (e *ResourceNotFoundException) Fault() string          { return "client" }
 func (e *ResourceNotFoundException) QueryErrorCode() string { return "ResourceNotFound" }
 
+// A verified or pending destination phone number in the SMS sandbox.
 type SMSSandboxPhoneNumber struct {
-	_           struct{} `type:"structure"`
-	PhoneNumber *string  `name:"PhoneNumber" type:"string" max:"20"`
-	Status      *string  `name:"Status" type:"string" enum:"SMSSandboxPhoneNumberVerificationStatus"`
+	_ struct{} `type:"structure"`
+	// The destination phone number.
+	PhoneNumber *string `name:"PhoneNumber" type:"string" max:"20"`
+	// The destination phone number's verification status. Values:
+	// SMSSandboxPhoneNumberVerificationStatus.
+	Status *string `name:"Status" type:"string" enum:"SMSSandboxPhoneNumberVerificationStatus"`
 }
 
+// Input for SetEndpointAttributes action.
 type SetEndpointAttributesInput struct {
-	_           struct{}          `type:"structure"`
-	EndpointArn *string           `name:"EndpointArn" type:"string" required:"true"`
-	Attributes  map[string]string `name:"Attributes" type:"map" required:"true"`
+	_ struct{} `type:"structure"`
+	// EndpointArn used for SetEndpointAttributes action.
+	EndpointArn *string `name:"EndpointArn" type:"string" required:"true"`
+	// A map of the endpoint attributes.
+	Attributes map[string]string `name:"Attributes" type:"map" required:"true"`
 }
 
+// Input for SetPlatformApplicationAttributes action.
 type SetPlatformApplicationAttributesInput struct {
-	_                      struct{}          `type:"structure"`
-	PlatformApplicationArn *string           `name:"PlatformApplicationArn" type:"string" required:"true"`
-	Attributes             map[string]string `name:"Attributes" type:"map" required:"true"`
+	_ struct{} `type:"structure"`
+	// PlatformApplicationArn for SetPlatformApplicationAttributes action.
+	PlatformApplicationArn *string `name:"PlatformApplicationArn" type:"string" required:"true"`
+	// A map of the platform application attributes.
+	Attributes map[string]string `name:"Attributes" type:"map" required:"true"`
 }
 
+// The input for the SetSMSAttributes action.
 type SetSMSAttributesInput struct {
-	_          struct{}          `type:"structure"`
+	_ struct{} `type:"structure"`
+	// The default settings for sending SMS messages from your Amazon Web Services account.
 	Attributes map[string]string `name:"attributes" type:"map" required:"true"`
 }
 
+// The response for the SetSMSAttributes action.
 type SetSMSAttributesResponse struct {
 	_ struct{} `type:"structure" resultWrapper:"SetSMSAttributesResult"`
 }
 
+// Input for SetSubscriptionAttributes action.
 type SetSubscriptionAttributesInput struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true"`
-	AttributeName   *string  `name:"AttributeName" type:"string" required:"true"`
-	AttributeValue  *string  `name:"AttributeValue" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the subscription to modify.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true"`
+	// A map of attributes with their corresponding values.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true"`
+	// The new value for the attribute in JSON format.
+	AttributeValue *string `name:"AttributeValue" type:"string"`
 }
 
+// Input for SetTopicAttributes action.
 type SetTopicAttributesInput struct {
-	_              struct{} `type:"structure"`
-	TopicArn       *string  `name:"TopicArn" type:"string" required:"true"`
-	AttributeName  *string  `name:"AttributeName" type:"string" required:"true"`
-	AttributeValue *string  `name:"AttributeValue" type:"string"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic to modify.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// A map of attributes with their corresponding values.
+	AttributeName *string `name:"AttributeName" type:"string" required:"true"`
+	// The new value for the attribute.
+	AttributeValue *string `name:"AttributeValue" type:"string"`
 }
 
+// A tag has been added to a resource with the same ARN as a deleted resource. Wait a
+// short while and then retry the operation.
 type StaleTagException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"StaleTag" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -838,29 +1089,46 @@ func (e *StaleTagException) HTTPStatus() int        { return 400 }
 func (e *StaleTagException) Fault() string          { return "client" }
 func (e *StaleTagException) QueryErrorCode() string { return "StaleTag" }
 
+// Input for Subscribe action.
 type SubscribeInput struct {
-	_                     struct{}          `type:"structure"`
-	TopicArn              *string           `name:"TopicArn" type:"string" required:"true"`
-	Protocol              *string           `name:"Protocol" type:"string" required:"true"`
-	Endpoint              *string           `name:"Endpoint" type:"string"`
-	Attributes            map[string]string `name:"Attributes" type:"map"`
-	ReturnSubscriptionArn *bool             `name:"ReturnSubscriptionArn" type:"boolean"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic you want to subscribe to.
+	TopicArn *string `name:"TopicArn" type:"string" required:"true"`
+	// The protocol that you want to use.
+	Protocol *string `name:"Protocol" type:"string" required:"true"`
+	// The endpoint that you want to receive notifications.
+	Endpoint *string `name:"Endpoint" type:"string"`
+	// A map of attributes with their corresponding values.
+	Attributes map[string]string `name:"Attributes" type:"map"`
+	// Sets whether the response from the Subscribe request includes the subscription ARN,
+	// even if the subscription is not yet confirmed.
+	ReturnSubscriptionArn *bool `name:"ReturnSubscriptionArn" type:"boolean"`
 }
 
+// Response for Subscribe action.
 type SubscribeResponse struct {
-	_               struct{} `type:"structure" resultWrapper:"SubscribeResult"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"SubscribeResult"`
+	// The ARN of the subscription if it is confirmed, or the string "pending confirmation"
+	// if the subscription requires confirmation.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string"`
 }
 
+// A wrapper type for the attributes of an Amazon SNS subscription.
 type Subscription struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string"`
-	Owner           *string  `name:"Owner" type:"string"`
-	Protocol        *string  `name:"Protocol" type:"string"`
-	Endpoint        *string  `name:"Endpoint" type:"string"`
-	TopicArn        *string  `name:"TopicArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The subscription's ARN.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string"`
+	// The subscription's owner.
+	Owner *string `name:"Owner" type:"string"`
+	// The subscription's protocol.
+	Protocol *string `name:"Protocol" type:"string"`
+	// The subscription's endpoint (format depends on the protocol).
+	Endpoint *string `name:"Endpoint" type:"string"`
+	// The ARN of the subscription's topic.
+	TopicArn *string `name:"TopicArn" type:"string"`
 }
 
+// Indicates that the customer already owns the maximum allowed number of subscriptions.
 type SubscriptionLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"SubscriptionLimitExceeded" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -881,12 +1149,16 @@ func (e *SubscriptionLimitExceededException) QueryErrorCode() string {
 	return "SubscriptionLimitExceeded"
 }
 
+// The list of tags to be added to the specified topic.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// The required key portion of the tag.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The optional value portion of the tag.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }
 
+// Can't add more than 50 tags to a topic.
 type TagLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"TagLimitExceeded" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -903,6 +1175,8 @@ func (e *TagLimitExceededException) HTTPStatus() int        { return 400 }
 func (e *TagLimitExceededException) Fault() string          { return "client" }
 func (e *TagLimitExceededException) QueryErrorCode() string { return "TagLimitExceeded" }
 
+// The request doesn't comply with the IAM tag policy. Correct your request and then retry
+// it.
 type TagPolicyException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"TagPolicy" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -920,18 +1194,23 @@ func (e *TagPolicyException) Fault() string          { return "client" }
 func (e *TagPolicyException) QueryErrorCode() string { return "TagPolicy" }
 
 type TagResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
-	Tags        []*Tag   `name:"Tags" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic to which to add tags.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	// The tags to be added to the specified topic.
+	Tags []*Tag `name:"Tags" type:"list" required:"true"`
 }
 
 type TagResourceResponse struct {
 	_ struct{} `type:"structure" resultWrapper:"TagResourceResult"`
 }
 
+// Indicates that the rate at which requests have been submitted for this action exceeds
+// the limit for your Amazon Web Services account.
 type ThrottledException struct {
-	_       struct{} `type:"structure" error:"true" errCode:"Throttled" httpStatus:"429"`
-	Message *string  `name:"message" type:"string"`
+	_ struct{} `type:"structure" error:"true" errCode:"Throttled" httpStatus:"429"`
+	// Throttled request.
+	Message *string `name:"message" type:"string"`
 }
 
 func (e *ThrottledException) Error() string {
@@ -945,6 +1224,7 @@ func (e *ThrottledException) HTTPStatus() int        { return 429 }
 func (e *ThrottledException) Fault() string          { return "client" }
 func (e *ThrottledException) QueryErrorCode() string { return "Throttled" }
 
+// The batch request contains more entries than permissible (more than 10).
 type TooManyEntriesInBatchRequestException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"TooManyEntriesInBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -965,11 +1245,15 @@ func (e *TooManyEntriesInBatchRequestException) QueryErrorCode() string {
 	return "TooManyEntriesInBatchRequest"
 }
 
+// A wrapper type for the topic's Amazon Resource Name (ARN). To retrieve a topic's
+// attributes, use GetTopicAttributes.
 type Topic struct {
-	_        struct{} `type:"structure"`
-	TopicArn *string  `name:"TopicArn" type:"string"`
+	_ struct{} `type:"structure"`
+	// The topic's ARN.
+	TopicArn *string `name:"TopicArn" type:"string"`
 }
 
+// Indicates that the customer already owns the maximum allowed number of topics.
 type TopicLimitExceededException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"TopicLimitExceeded" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -986,21 +1270,26 @@ func (e *TopicLimitExceededException) HTTPStatus() int        { return 403 }
 func (e *TopicLimitExceededException) Fault() string          { return "client" }
 func (e *TopicLimitExceededException) QueryErrorCode() string { return "TopicLimitExceeded" }
 
+// Input for Unsubscribe action.
 type UnsubscribeInput struct {
-	_               struct{} `type:"structure"`
-	SubscriptionArn *string  `name:"SubscriptionArn" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the subscription to be deleted.
+	SubscriptionArn *string `name:"SubscriptionArn" type:"string" required:"true"`
 }
 
 type UntagResourceRequest struct {
-	_           struct{} `type:"structure"`
-	ResourceArn *string  `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
-	TagKeys     []string `name:"TagKeys" type:"list" required:"true"`
+	_ struct{} `type:"structure"`
+	// The ARN of the topic from which to remove tags.
+	ResourceArn *string `name:"ResourceArn" type:"string" required:"true" min:"1" max:"1011"`
+	// The list of tag keys to remove from the specified topic.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true"`
 }
 
 type UntagResourceResponse struct {
 	_ struct{} `type:"structure" resultWrapper:"UntagResourceResult"`
 }
 
+// Indicates that a request parameter does not comply with the associated constraints.
 type UserErrorException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"UserError" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -1017,6 +1306,7 @@ func (e *UserErrorException) HTTPStatus() int        { return 400 }
 func (e *UserErrorException) Fault() string          { return "client" }
 func (e *UserErrorException) QueryErrorCode() string { return "UserError" }
 
+// Indicates that a parameter in the request is invalid.
 type ValidationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string" required:"true"`
@@ -1032,10 +1322,12 @@ func (e *ValidationException) ErrorCode() string { return "ValidationException" 
 func (e *ValidationException) HTTPStatus() int   { return 400 }
 func (e *ValidationException) Fault() string     { return "client" }
 
+// Indicates that the one-time password (OTP) used for verification is invalid.
 type VerificationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string" required:"true"`
-	Status  *string  `name:"Status" type:"string" required:"true"`
+	// The status of the verification error.
+	Status *string `name:"Status" type:"string" required:"true"`
 }
 
 func (e *VerificationException) Error() string {
@@ -1049,11 +1341,14 @@ func (e *VerificationException) HTTPStatus() int   { return 400 }
 func (e *VerificationException) Fault() string     { return "client" }
 
 type VerifySMSSandboxPhoneNumberInput struct {
-	_               struct{} `type:"structure"`
-	PhoneNumber     *string  `name:"PhoneNumber" type:"string" required:"true" max:"20"`
-	OneTimePassword *string  `name:"OneTimePassword" type:"string" required:"true" min:"5" max:"8"`
+	_ struct{} `type:"structure"`
+	// The destination phone number to verify.
+	PhoneNumber *string `name:"PhoneNumber" type:"string" required:"true" max:"20"`
+	// The OTP sent to the destination number from the CreateSMSSandBoxPhoneNumber call.
+	OneTimePassword *string `name:"OneTimePassword" type:"string" required:"true" min:"5" max:"8"`
 }
 
+// The destination phone number's verification status.
 type VerifySMSSandboxPhoneNumberResult struct {
 	_ struct{} `type:"structure" resultWrapper:"VerifySMSSandboxPhoneNumberResult"`
 }

@@ -10,28 +10,106 @@ import (
 
 // API is SQS: one method per operation of the model.
 type API interface {
+	// Adds a permission to a queue for a specific principal. This allows sharing access to
+	// the queue.
 	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionOutput, error)
+
+	// Cancels a specified message movement task. A message movement can only be cancelled
+	// when the current status is RUNNING. Cancelling a message movement task does not revert
+	// the messages that have already been moved. It can only stop the messages that have not
+	// been moved yet.
 	CancelMessageMoveTask(ctx context.Context, in *CancelMessageMoveTaskRequest) (*CancelMessageMoveTaskResult, error)
+
+	// Changes the visibility timeout of a specified message in a queue to a new value. The
+	// default visibility timeout for a message is 30 seconds. The minimum is 0 seconds. The
+	// maximum is 12 hours. For more information, see Visibility Timeout in the Amazon SQS
+	// Developer Guide.
 	ChangeMessageVisibility(ctx context.Context, in *ChangeMessageVisibilityRequest) (*ChangeMessageVisibilityOutput, error)
+
+	// Changes the visibility timeout of multiple messages. This is a batch version of
+	// ChangeMessageVisibility. The result of the action on each message is reported
+	// individually in the response. You can send up to 10 ChangeMessageVisibility requests
+	// with each ChangeMessageVisibilityBatch action.
 	ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMessageVisibilityBatchRequest) (*ChangeMessageVisibilityBatchResult, error)
+
+	// Creates a new standard or FIFO queue. You can pass one or more attributes in the
+	// request. Keep the following in mind:
 	CreateQueue(ctx context.Context, in *CreateQueueRequest) (*CreateQueueResult, error)
+
+	// Deletes the specified message from the specified queue. To select the message to
+	// delete, use the ReceiptHandle of the message (not the MessageId which you receive when
+	// you send the message). Amazon SQS can delete a message from a queue even if a
+	// visibility timeout setting causes the message to be locked by another consumer.
 	DeleteMessage(ctx context.Context, in *DeleteMessageRequest) (*DeleteMessageOutput, error)
+
+	// Deletes up to ten messages from the specified queue. This is a batch version of
+	// DeleteMessage. The result of the action on each message is reported individually in
+	// the response.
 	DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatchRequest) (*DeleteMessageBatchResult, error)
+
+	// Deletes the queue specified by the QueueUrl, regardless of the queue's contents.
 	DeleteQueue(ctx context.Context, in *DeleteQueueRequest) (*DeleteQueueOutput, error)
+
+	// Gets attributes for the specified queue.
 	GetQueueAttributes(ctx context.Context, in *GetQueueAttributesRequest) (*GetQueueAttributesResult, error)
+
+	// The GetQueueUrl API returns the URL of an existing Amazon SQS queue. This is useful
+	// when you know the queue's name but need to retrieve its URL for further operations.
 	GetQueueUrl(ctx context.Context, in *GetQueueUrlRequest) (*GetQueueUrlResult, error)
+
+	// Returns a list of your queues that have the RedrivePolicy queue attribute configured
+	// with a dead-letter queue.
 	ListDeadLetterSourceQueues(ctx context.Context, in *ListDeadLetterSourceQueuesRequest) (*ListDeadLetterSourceQueuesResult, error)
+
+	// Gets the most recent message movement tasks (up to 10) under a specific source queue.
 	ListMessageMoveTasks(ctx context.Context, in *ListMessageMoveTasksRequest) (*ListMessageMoveTasksResult, error)
+
+	// List all cost allocation tags added to the specified Amazon SQS queue. For an
+	// overview, see Tagging Your Amazon SQS Queues in the Amazon SQS Developer Guide.
 	ListQueueTags(ctx context.Context, in *ListQueueTagsRequest) (*ListQueueTagsResult, error)
+
+	// Returns a list of your queues in the current region. The response includes a maximum
+	// of 1,000 results. If you specify a value for the optional QueueNamePrefix parameter,
+	// only queues with a name that begins with the specified value are returned.
 	ListQueues(ctx context.Context, in *ListQueuesRequest) (*ListQueuesResult, error)
+
+	// Deletes available messages in a queue (including in-flight messages) specified by the
+	// QueueURL parameter.
 	PurgeQueue(ctx context.Context, in *PurgeQueueRequest) (*PurgeQueueOutput, error)
+
+	// Retrieves one or more messages (up to 10), from the specified queue. Using the
+	// WaitTimeSeconds parameter enables long-poll support. For more information, see Amazon
+	// SQS Long Polling in the Amazon SQS Developer Guide.
 	ReceiveMessage(ctx context.Context, in *ReceiveMessageRequest) (*ReceiveMessageResult, error)
+
+	// Revokes any permissions in the queue policy that matches the specified Label
+	// parameter.
 	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
+
+	// Delivers a message to the specified queue.
 	SendMessage(ctx context.Context, in *SendMessageRequest) (*SendMessageResult, error)
+
+	// You can use SendMessageBatch to send up to 10 messages to the specified queue by
+	// assigning either identical or different values to each message (or by not assigning
+	// values at all). This is a batch version of SendMessage. For a FIFO queue, multiple
+	// messages within a single batch are enqueued in the order they are sent.
 	SendMessageBatch(ctx context.Context, in *SendMessageBatchRequest) (*SendMessageBatchResult, error)
+
+	// Sets the value of one or more queue attributes, like a policy. When you change a
+	// queue's attributes, the change can take up to 60 seconds for most of the attributes to
+	// propagate throughout the Amazon SQS system.
 	SetQueueAttributes(ctx context.Context, in *SetQueueAttributesRequest) (*SetQueueAttributesOutput, error)
+
+	// Starts an asynchronous task to move messages from a specified source queue to a
+	// specified destination queue.
 	StartMessageMoveTask(ctx context.Context, in *StartMessageMoveTaskRequest) (*StartMessageMoveTaskResult, error)
+
+	// Add cost allocation tags to the specified Amazon SQS queue. For an overview, see
+	// Tagging Your Amazon SQS Queues in the Amazon SQS Developer Guide.
 	TagQueue(ctx context.Context, in *TagQueueRequest) (*TagQueueOutput, error)
+
+	// Remove cost allocation tags from the specified Amazon SQS queue. For an overview, see
+	// Tagging Your Amazon SQS Queues in the Amazon SQS Developer Guide.
 	UntagQueue(ctx context.Context, in *UntagQueueRequest) (*UntagQueueOutput, error)
 }
 

@@ -3,13 +3,20 @@
 package sqs
 
 type AddPermissionRequest struct {
-	_             struct{} `type:"structure"`
-	QueueUrl      *string  `name:"QueueUrl" type:"string" required:"true"`
-	Label         *string  `name:"Label" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue to which permissions are added.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The unique identification of the permission you're setting (for example,
+	// AliceSendMessage).
+	Label *string `name:"Label" type:"string" required:"true"`
+	// The Amazon Web Services account numbers of the principals who are to receive
+	// permission.
 	AWSAccountIds []string `name:"AWSAccountIds" type:"list" required:"true" flattened:"true" memberName:"AWSAccountId"`
-	Actions       []string `name:"Actions" type:"list" required:"true" flattened:"true" memberName:"ActionName"`
+	// The action the client wants to allow for the specified principal.
+	Actions []string `name:"Actions" type:"list" required:"true" flattened:"true" memberName:"ActionName"`
 }
 
+// Two or more batch entries in the request have the same Id.
 type BatchEntryIdsNotDistinct struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.BatchEntryIdsNotDistinct" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -28,6 +35,7 @@ func (e *BatchEntryIdsNotDistinct) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
 }
 
+// The length of all the messages put together is more than the limit.
 type BatchRequestTooLong struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.BatchRequestTooLong" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -46,101 +54,147 @@ func (e *BatchRequestTooLong) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.BatchRequestTooLong"
 }
 
+// Gives a detailed description of the result of an action on each entry in the request.
 type BatchResultErrorEntry struct {
-	_           struct{} `type:"structure"`
-	Id          *string  `name:"Id" type:"string" required:"true"`
-	SenderFault *bool    `name:"SenderFault" type:"boolean" required:"true"`
-	Code        *string  `name:"Code" type:"string" required:"true"`
-	Message     *string  `name:"Message" type:"string"`
+	_ struct{} `type:"structure"`
+	// The Id of an entry in a batch request.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// Specifies whether the error happened due to the caller of the batch API action.
+	SenderFault *bool `name:"SenderFault" type:"boolean" required:"true"`
+	// An error code representing why the action failed on this entry.
+	Code *string `name:"Code" type:"string" required:"true"`
+	// A message explaining why the action failed on this entry.
+	Message *string `name:"Message" type:"string"`
 }
 
 type CancelMessageMoveTaskRequest struct {
-	_          struct{} `type:"structure"`
-	TaskHandle *string  `name:"TaskHandle" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// An identifier associated with a message movement task.
+	TaskHandle *string `name:"TaskHandle" type:"string" required:"true"`
 }
 
 type CancelMessageMoveTaskResult struct {
-	_                                struct{} `type:"structure"`
-	ApproximateNumberOfMessagesMoved *int64   `name:"ApproximateNumberOfMessagesMoved" type:"long"`
+	_ struct{} `type:"structure"`
+	// The approximate number of messages already moved to the destination queue.
+	ApproximateNumberOfMessagesMoved *int64 `name:"ApproximateNumberOfMessagesMoved" type:"long"`
 }
 
 type ChangeMessageVisibilityBatchRequest struct {
-	_        struct{}                                    `type:"structure"`
-	QueueUrl *string                                     `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*ChangeMessageVisibilityBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"ChangeMessageVisibilityBatchRequestEntry"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue whose messages' visibility is changed.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// Lists the receipt handles of the messages for which the visibility timeout must be
+	// changed.
+	Entries []*ChangeMessageVisibilityBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"ChangeMessageVisibilityBatchRequestEntry"`
 }
 
+// Encloses a receipt handle and an entry ID for each message in
+// ChangeMessageVisibilityBatch.
 type ChangeMessageVisibilityBatchRequestEntry struct {
-	_                 struct{} `type:"structure"`
-	Id                *string  `name:"Id" type:"string" required:"true"`
-	ReceiptHandle     *string  `name:"ReceiptHandle" type:"string" required:"true"`
-	VisibilityTimeout *int64   `name:"VisibilityTimeout" type:"integer"`
+	_ struct{} `type:"structure"`
+	// An identifier for this particular receipt handle used to communicate the result.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// A receipt handle.
+	ReceiptHandle *string `name:"ReceiptHandle" type:"string" required:"true"`
+	// The new value (in seconds) for the message's visibility timeout.
+	VisibilityTimeout *int64 `name:"VisibilityTimeout" type:"integer"`
 }
 
+// For each message in the batch, the response contains a
+// ChangeMessageVisibilityBatchResultEntry tag if the message succeeds or a
+// BatchResultErrorEntry tag if the message fails.
 type ChangeMessageVisibilityBatchResult struct {
-	_          struct{}                                   `type:"structure" resultWrapper:"ChangeMessageVisibilityBatchResult"`
+	_ struct{} `type:"structure" resultWrapper:"ChangeMessageVisibilityBatchResult"`
+	// A list of ChangeMessageVisibilityBatchResultEntry items.
 	Successful []*ChangeMessageVisibilityBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"ChangeMessageVisibilityBatchResultEntry"`
-	Failed     []*BatchResultErrorEntry                   `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
+	// A list of BatchResultErrorEntry items.
+	Failed []*BatchResultErrorEntry `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
+// Encloses the Id of an entry in ChangeMessageVisibilityBatch.
 type ChangeMessageVisibilityBatchResultEntry struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"Id" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Represents a message whose visibility timeout has been changed successfully.
+	Id *string `name:"Id" type:"string" required:"true"`
 }
 
 type ChangeMessageVisibilityRequest struct {
-	_                 struct{} `type:"structure"`
-	QueueUrl          *string  `name:"QueueUrl" type:"string" required:"true"`
-	ReceiptHandle     *string  `name:"ReceiptHandle" type:"string" required:"true"`
-	VisibilityTimeout *int64   `name:"VisibilityTimeout" type:"integer" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue whose message's visibility is changed.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The receipt handle associated with the message, whose visibility timeout is changed.
+	ReceiptHandle *string `name:"ReceiptHandle" type:"string" required:"true"`
+	// The new value for the message's visibility timeout (in seconds).
+	VisibilityTimeout *int64 `name:"VisibilityTimeout" type:"integer" required:"true"`
 }
 
 type CreateQueueRequest struct {
-	_          struct{}          `type:"structure"`
-	QueueName  *string           `name:"QueueName" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The name of the new queue.
+	QueueName *string `name:"QueueName" type:"string" required:"true"`
+	// A map of attributes with their corresponding values.
 	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
-	Tags       map[string]string `name:"tags" xmlName:"Tag" type:"map" flattened:"true" keyName:"Key" valueName:"Value"`
+	// Add cost allocation tags to the specified Amazon SQS queue.
+	Tags map[string]string `name:"tags" xmlName:"Tag" type:"map" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
+// Returns the QueueUrl attribute of the created queue.
 type CreateQueueResult struct {
-	_        struct{} `type:"structure" resultWrapper:"CreateQueueResult"`
-	QueueUrl *string  `name:"QueueUrl" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"CreateQueueResult"`
+	// The URL of the created Amazon SQS queue.
+	QueueUrl *string `name:"QueueUrl" type:"string"`
 }
 
 type DeleteMessageBatchRequest struct {
-	_        struct{}                          `type:"structure"`
-	QueueUrl *string                           `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*DeleteMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"DeleteMessageBatchRequestEntry"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue from which messages are deleted.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// Lists the receipt handles for the messages to be deleted.
+	Entries []*DeleteMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"DeleteMessageBatchRequestEntry"`
 }
 
+// Encloses a receipt handle and an identifier for it.
 type DeleteMessageBatchRequestEntry struct {
-	_             struct{} `type:"structure"`
-	Id            *string  `name:"Id" type:"string" required:"true"`
-	ReceiptHandle *string  `name:"ReceiptHandle" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The identifier for this particular receipt handle.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// A receipt handle.
+	ReceiptHandle *string `name:"ReceiptHandle" type:"string" required:"true"`
 }
 
+// For each message in the batch, the response contains a DeleteMessageBatchResultEntry
+// tag if the message is deleted or a BatchResultErrorEntry tag if the message can't be
+// deleted.
 type DeleteMessageBatchResult struct {
-	_          struct{}                         `type:"structure" resultWrapper:"DeleteMessageBatchResult"`
+	_ struct{} `type:"structure" resultWrapper:"DeleteMessageBatchResult"`
+	// A list of DeleteMessageBatchResultEntry items.
 	Successful []*DeleteMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"DeleteMessageBatchResultEntry"`
-	Failed     []*BatchResultErrorEntry         `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
+	// A list of BatchResultErrorEntry items.
+	Failed []*BatchResultErrorEntry `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
+// Encloses the Id of an entry in DeleteMessageBatch.
 type DeleteMessageBatchResultEntry struct {
-	_  struct{} `type:"structure"`
-	Id *string  `name:"Id" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// Represents a successfully deleted message.
+	Id *string `name:"Id" type:"string" required:"true"`
 }
 
 type DeleteMessageRequest struct {
-	_             struct{} `type:"structure"`
-	QueueUrl      *string  `name:"QueueUrl" type:"string" required:"true"`
-	ReceiptHandle *string  `name:"ReceiptHandle" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue from which messages are deleted.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The receipt handle associated with the message to delete.
+	ReceiptHandle *string `name:"ReceiptHandle" type:"string" required:"true"`
 }
 
 type DeleteQueueRequest struct {
-	_        struct{} `type:"structure"`
-	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue to delete.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
 }
 
+// The batch request doesn't contain any entries.
 type EmptyBatchRequest struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.EmptyBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -160,27 +214,38 @@ func (e *EmptyBatchRequest) QueryErrorCode() string {
 }
 
 type GetQueueAttributesRequest struct {
-	_              struct{} `type:"structure"`
-	QueueUrl       *string  `name:"QueueUrl" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue whose attribute information is retrieved.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// A list of attributes for which to retrieve information.
 	AttributeNames []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeName" memberEnum:"QueueAttributeName"`
 }
 
+// A list of returned queue attributes.
 type GetQueueAttributesResult struct {
-	_          struct{}          `type:"structure" resultWrapper:"GetQueueAttributesResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetQueueAttributesResult"`
+	// A map of attributes to their respective values.
 	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
+// Retrieves the URL of an existing queue based on its name and, optionally, the Amazon
+// Web Services account ID.
 type GetQueueUrlRequest struct {
-	_                      struct{} `type:"structure"`
-	QueueName              *string  `name:"QueueName" type:"string" required:"true"`
-	QueueOwnerAWSAccountId *string  `name:"QueueOwnerAWSAccountId" type:"string"`
+	_ struct{} `type:"structure"`
+	// (Required) The name of the queue for which you want to fetch the URL.
+	QueueName *string `name:"QueueName" type:"string" required:"true"`
+	// (Optional) The Amazon Web Services account ID of the account that created the queue.
+	QueueOwnerAWSAccountId *string `name:"QueueOwnerAWSAccountId" type:"string"`
 }
 
+// For more information, see Interpreting Responses in the Amazon SQS Developer Guide.
 type GetQueueUrlResult struct {
-	_        struct{} `type:"structure" resultWrapper:"GetQueueUrlResult"`
-	QueueUrl *string  `name:"QueueUrl" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetQueueUrlResult"`
+	// The URL of the queue.
+	QueueUrl *string `name:"QueueUrl" type:"string"`
 }
 
+// The specified ID is invalid.
 type InvalidAddress struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -196,6 +261,7 @@ func (e *InvalidAddress) ErrorCode() string { return "InvalidAddress" }
 func (e *InvalidAddress) HTTPStatus() int   { return 404 }
 func (e *InvalidAddress) Fault() string     { return "client" }
 
+// The specified attribute doesn't exist.
 type InvalidAttributeName struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -211,6 +277,7 @@ func (e *InvalidAttributeName) ErrorCode() string { return "InvalidAttributeName
 func (e *InvalidAttributeName) HTTPStatus() int   { return 400 }
 func (e *InvalidAttributeName) Fault() string     { return "client" }
 
+// A queue attribute value is invalid.
 type InvalidAttributeValue struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -226,6 +293,7 @@ func (e *InvalidAttributeValue) ErrorCode() string { return "InvalidAttributeVal
 func (e *InvalidAttributeValue) HTTPStatus() int   { return 400 }
 func (e *InvalidAttributeValue) Fault() string     { return "client" }
 
+// The Id of a batch entry in a batch request doesn't abide by the specification.
 type InvalidBatchEntryId struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.InvalidBatchEntryId" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -244,6 +312,7 @@ func (e *InvalidBatchEntryId) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.InvalidBatchEntryId"
 }
 
+// The specified receipt handle isn't valid for the current version.
 type InvalidIdFormat struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -259,6 +328,7 @@ func (e *InvalidIdFormat) ErrorCode() string { return "InvalidIdFormat" }
 func (e *InvalidIdFormat) HTTPStatus() int   { return 400 }
 func (e *InvalidIdFormat) Fault() string     { return "client" }
 
+// The message contains characters outside the allowed set.
 type InvalidMessageContents struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -274,6 +344,7 @@ func (e *InvalidMessageContents) ErrorCode() string { return "InvalidMessageCont
 func (e *InvalidMessageContents) HTTPStatus() int   { return 400 }
 func (e *InvalidMessageContents) Fault() string     { return "client" }
 
+// The request was not made over HTTPS or did not use SigV4 for signing.
 type InvalidSecurity struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -289,6 +360,7 @@ func (e *InvalidSecurity) ErrorCode() string { return "InvalidSecurity" }
 func (e *InvalidSecurity) HTTPStatus() int   { return 403 }
 func (e *InvalidSecurity) Fault() string     { return "client" }
 
+// The caller doesn't have the required KMS access.
 type KmsAccessDenied struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.AccessDeniedException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -305,6 +377,7 @@ func (e *KmsAccessDenied) HTTPStatus() int        { return 400 }
 func (e *KmsAccessDenied) Fault() string          { return "client" }
 func (e *KmsAccessDenied) QueryErrorCode() string { return "KMS.AccessDeniedException" }
 
+// The request was denied due to request throttling.
 type KmsDisabled struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.DisabledException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -321,6 +394,7 @@ func (e *KmsDisabled) HTTPStatus() int        { return 400 }
 func (e *KmsDisabled) Fault() string          { return "client" }
 func (e *KmsDisabled) QueryErrorCode() string { return "KMS.DisabledException" }
 
+// The request was rejected for one of the following reasons:
 type KmsInvalidKeyUsage struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.InvalidKeyUsageException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -337,6 +411,8 @@ func (e *KmsInvalidKeyUsage) HTTPStatus() int        { return 400 }
 func (e *KmsInvalidKeyUsage) Fault() string          { return "client" }
 func (e *KmsInvalidKeyUsage) QueryErrorCode() string { return "KMS.InvalidKeyUsageException" }
 
+// The request was rejected because the state of the specified resource is not valid for
+// this request.
 type KmsInvalidState struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.InvalidStateException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -353,6 +429,7 @@ func (e *KmsInvalidState) HTTPStatus() int        { return 400 }
 func (e *KmsInvalidState) Fault() string          { return "client" }
 func (e *KmsInvalidState) QueryErrorCode() string { return "KMS.InvalidStateException" }
 
+// The request was rejected because the specified entity or resource could not be found.
 type KmsNotFound struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.NotFoundException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -369,6 +446,8 @@ func (e *KmsNotFound) HTTPStatus() int        { return 400 }
 func (e *KmsNotFound) Fault() string          { return "client" }
 func (e *KmsNotFound) QueryErrorCode() string { return "KMS.NotFoundException" }
 
+// The request was rejected because the specified key policy isn't syntactically or
+// semantically correct.
 type KmsOptInRequired struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.OptInRequired" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -385,6 +464,7 @@ func (e *KmsOptInRequired) HTTPStatus() int        { return 403 }
 func (e *KmsOptInRequired) Fault() string          { return "client" }
 func (e *KmsOptInRequired) QueryErrorCode() string { return "KMS.OptInRequired" }
 
+// Amazon Web Services KMS throttles requests for the following conditions.
 type KmsThrottled struct {
 	_       struct{} `type:"structure" error:"true" errCode:"KMS.ThrottlingException" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -402,85 +482,134 @@ func (e *KmsThrottled) Fault() string          { return "client" }
 func (e *KmsThrottled) QueryErrorCode() string { return "KMS.ThrottlingException" }
 
 type ListDeadLetterSourceQueuesRequest struct {
-	_          struct{} `type:"structure"`
-	QueueUrl   *string  `name:"QueueUrl" type:"string" required:"true"`
-	NextToken  *string  `name:"NextToken" type:"string"`
-	MaxResults *int64   `name:"MaxResults" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The URL of a dead-letter queue.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// Pagination token to request the next set of results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// Maximum number of results to include in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
+// A list of your dead letter source queues.
 type ListDeadLetterSourceQueuesResult struct {
-	_         struct{} `type:"structure" resultWrapper:"ListDeadLetterSourceQueuesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListDeadLetterSourceQueuesResult"`
+	// A list of source queue URLs that have the RedrivePolicy queue attribute configured
+	// with a dead-letter queue.
 	QueueUrls []string `name:"queueUrls" type:"list" required:"true" flattened:"true" memberName:"QueueUrl"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	// Pagination token to include in the next request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
 type ListMessageMoveTasksRequest struct {
-	_          struct{} `type:"structure"`
-	SourceArn  *string  `name:"SourceArn" type:"string" required:"true"`
-	MaxResults *int64   `name:"MaxResults" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The ARN of the queue whose message movement tasks are to be listed.
+	SourceArn *string `name:"SourceArn" type:"string" required:"true"`
+	// The maximum number of results to include in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
 type ListMessageMoveTasksResult struct {
-	_       struct{}                           `type:"structure"`
+	_ struct{} `type:"structure"`
+	// A list of message movement tasks and their attributes.
 	Results []*ListMessageMoveTasksResultEntry `name:"Results" type:"list" flattened:"true" memberName:"Results"`
 }
 
+// Contains the details of a message movement task.
 type ListMessageMoveTasksResultEntry struct {
-	_                                 struct{} `type:"structure"`
-	TaskHandle                        *string  `name:"TaskHandle" type:"string"`
-	Status                            *string  `name:"Status" type:"string"`
-	SourceArn                         *string  `name:"SourceArn" type:"string"`
-	DestinationArn                    *string  `name:"DestinationArn" type:"string"`
-	MaxNumberOfMessagesPerSecond      *int64   `name:"MaxNumberOfMessagesPerSecond" type:"integer"`
-	ApproximateNumberOfMessagesMoved  *int64   `name:"ApproximateNumberOfMessagesMoved" type:"long"`
-	ApproximateNumberOfMessagesToMove *int64   `name:"ApproximateNumberOfMessagesToMove" type:"long"`
-	FailureReason                     *string  `name:"FailureReason" type:"string"`
-	StartedTimestamp                  *int64   `name:"StartedTimestamp" type:"long"`
+	_ struct{} `type:"structure"`
+	// An identifier associated with a message movement task.
+	TaskHandle *string `name:"TaskHandle" type:"string"`
+	// The status of the message movement task.
+	Status *string `name:"Status" type:"string"`
+	// The ARN of the queue that contains the messages to be moved to another queue.
+	SourceArn *string `name:"SourceArn" type:"string"`
+	// The ARN of the destination queue if it has been specified in the StartMessageMoveTask
+	// request.
+	DestinationArn *string `name:"DestinationArn" type:"string"`
+	// The number of messages to be moved per second (the message movement rate), if it has
+	// been specified in the StartMessageMoveTask request.
+	MaxNumberOfMessagesPerSecond *int64 `name:"MaxNumberOfMessagesPerSecond" type:"integer"`
+	// The approximate number of messages already moved to the destination queue.
+	ApproximateNumberOfMessagesMoved *int64 `name:"ApproximateNumberOfMessagesMoved" type:"long"`
+	// The number of messages to be moved from the source queue.
+	ApproximateNumberOfMessagesToMove *int64 `name:"ApproximateNumberOfMessagesToMove" type:"long"`
+	// The task failure reason (only included if the task status is FAILED).
+	FailureReason *string `name:"FailureReason" type:"string"`
+	// The timestamp of starting the message movement task.
+	StartedTimestamp *int64 `name:"StartedTimestamp" type:"long"`
 }
 
 type ListQueueTagsRequest struct {
-	_        struct{} `type:"structure"`
-	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the queue.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
 }
 
 type ListQueueTagsResult struct {
-	_    struct{}          `type:"structure" resultWrapper:"ListQueueTagsResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListQueueTagsResult"`
+	// The list of all tags added to the specified queue.
 	Tags map[string]string `name:"Tags" xmlName:"Tag" type:"map" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
 type ListQueuesRequest struct {
-	_               struct{} `type:"structure"`
-	QueueNamePrefix *string  `name:"QueueNamePrefix" type:"string"`
-	NextToken       *string  `name:"NextToken" type:"string"`
-	MaxResults      *int64   `name:"MaxResults" type:"integer"`
+	_ struct{} `type:"structure"`
+	// A string to use for filtering the list results.
+	QueueNamePrefix *string `name:"QueueNamePrefix" type:"string"`
+	// Pagination token to request the next set of results.
+	NextToken *string `name:"NextToken" type:"string"`
+	// Maximum number of results to include in the response.
+	MaxResults *int64 `name:"MaxResults" type:"integer"`
 }
 
+// A list of your queues.
 type ListQueuesResult struct {
-	_         struct{} `type:"structure" resultWrapper:"ListQueuesResult"`
+	_ struct{} `type:"structure" resultWrapper:"ListQueuesResult"`
+	// A list of queue URLs, up to 1,000 entries, or the value of MaxResults that you sent in
+	// the request.
 	QueueUrls []string `name:"QueueUrls" type:"list" flattened:"true" memberName:"QueueUrl"`
-	NextToken *string  `name:"NextToken" type:"string"`
+	// Pagination token to include in the next request.
+	NextToken *string `name:"NextToken" type:"string"`
 }
 
+// An Amazon SQS message.
 type Message struct {
-	_                      struct{}                          `type:"structure"`
-	MessageId              *string                           `name:"MessageId" type:"string"`
-	ReceiptHandle          *string                           `name:"ReceiptHandle" type:"string"`
-	MD5OfBody              *string                           `name:"MD5OfBody" type:"string"`
-	Body                   *string                           `name:"Body" type:"string"`
-	Attributes             map[string]string                 `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
-	MD5OfMessageAttributes *string                           `name:"MD5OfMessageAttributes" type:"string"`
-	MessageAttributes      map[string]*MessageAttributeValue `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	_ struct{} `type:"structure"`
+	// A unique identifier for the message.
+	MessageId *string `name:"MessageId" type:"string"`
+	// An identifier associated with the act of receiving the message.
+	ReceiptHandle *string `name:"ReceiptHandle" type:"string"`
+	// An MD5 digest of the non-URL-encoded message body string.
+	MD5OfBody *string `name:"MD5OfBody" type:"string"`
+	// The message's contents (not URL-encoded).
+	Body *string `name:"Body" type:"string"`
+	// A map of the attributes requested in ReceiveMessage to their respective values.
+	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	// An MD5 digest of the non-URL-encoded message attribute string.
+	MD5OfMessageAttributes *string `name:"MD5OfMessageAttributes" type:"string"`
+	// Each message attribute consists of a Name, Type, and Value.
+	MessageAttributes map[string]*MessageAttributeValue `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
+// The user-specified message attribute value. For string data types, the Value attribute
+// has the same restrictions on the content as the message body. For more information, see
+// SendMessage.
 type MessageAttributeValue struct {
-	_                struct{} `type:"structure"`
-	StringValue      *string  `name:"StringValue" type:"string"`
-	BinaryValue      []byte   `name:"BinaryValue" type:"blob"`
+	_ struct{} `type:"structure"`
+	// Strings are Unicode with UTF-8 binary encoding.
+	StringValue *string `name:"StringValue" type:"string"`
+	// Binary type attributes can store any binary data, such as compressed data, encrypted
+	// data, or images.
+	BinaryValue []byte `name:"BinaryValue" type:"blob"`
+	// Not implemented.
 	StringListValues []string `name:"StringListValues" xmlName:"StringListValue" type:"list" flattened:"true" memberName:"StringListValue"`
+	// Not implemented.
 	BinaryListValues [][]byte `name:"BinaryListValues" xmlName:"BinaryListValue" type:"list" flattened:"true" memberName:"BinaryListValue"`
-	DataType         *string  `name:"DataType" type:"string" required:"true"`
+	// Amazon SQS supports the following logical data types: String, Number, and Binary.
+	DataType *string `name:"DataType" type:"string" required:"true"`
 }
 
+// The specified message isn't in flight.
 type MessageNotInflight struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.MessageNotInflight" httpStatus:"400"`
 	Message *string  `name:"Message" type:"string"` // not in the model
@@ -499,15 +628,27 @@ func (e *MessageNotInflight) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.MessageNotInflight"
 }
 
+// The user-specified message system attribute value. For string data types, the Value
+// attribute has the same restrictions on the content as the message body. For more
+// information, see SendMessage.
 type MessageSystemAttributeValue struct {
-	_                struct{} `type:"structure"`
-	StringValue      *string  `name:"StringValue" type:"string"`
-	BinaryValue      []byte   `name:"BinaryValue" type:"blob"`
+	_ struct{} `type:"structure"`
+	// Strings are Unicode with UTF-8 binary encoding.
+	StringValue *string `name:"StringValue" type:"string"`
+	// Binary type attributes can store any binary data, such as compressed data, encrypted
+	// data, or images.
+	BinaryValue []byte `name:"BinaryValue" type:"blob"`
+	// Not implemented.
 	StringListValues []string `name:"StringListValues" xmlName:"StringListValue" type:"list" flattened:"true" memberName:"StringListValue"`
+	// Not implemented.
 	BinaryListValues [][]byte `name:"BinaryListValues" xmlName:"BinaryListValue" type:"list" flattened:"true" memberName:"BinaryListValue"`
-	DataType         *string  `name:"DataType" type:"string" required:"true"`
+	// Amazon SQS supports the following logical data types: String, Number, and Binary.
+	DataType *string `name:"DataType" type:"string" required:"true"`
 }
 
+// The specified action violates a limit. For example, ReceiveMessage returns this error
+// if the maximum number of in flight messages is reached and AddPermission returns this
+// error if the maximum number of permissions for the queue is reached.
 type OverLimit struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -523,6 +664,8 @@ func (e *OverLimit) ErrorCode() string { return "OverLimit" }
 func (e *OverLimit) HTTPStatus() int   { return 403 }
 func (e *OverLimit) Fault() string     { return "client" }
 
+// Indicates that the specified queue previously received a PurgeQueue request within the
+// last 60 seconds (the time it can take to delete the messages in the queue).
 type PurgeQueueInProgress struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.PurgeQueueInProgress" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -542,10 +685,13 @@ func (e *PurgeQueueInProgress) QueryErrorCode() string {
 }
 
 type PurgeQueueRequest struct {
-	_        struct{} `type:"structure"`
-	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the queue from which the PurgeQueue action deletes messages.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
 }
 
+// You must wait 60 seconds after deleting a queue before you can create another queue
+// with the same name.
 type QueueDeletedRecently struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.QueueDeletedRecently" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -564,6 +710,7 @@ func (e *QueueDeletedRecently) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.QueueDeletedRecently"
 }
 
+// Ensure that the QueueUrl is correct and that the queue has not been deleted.
 type QueueDoesNotExist struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.NonExistentQueue" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -580,6 +727,8 @@ func (e *QueueDoesNotExist) HTTPStatus() int        { return 400 }
 func (e *QueueDoesNotExist) Fault() string          { return "client" }
 func (e *QueueDoesNotExist) QueryErrorCode() string { return "AWS.SimpleQueueService.NonExistentQueue" }
 
+// A queue with this name already exists. Amazon SQS returns this error only if the
+// request includes attributes whose values differ from those of the existing queue.
 type QueueNameExists struct {
 	_       struct{} `type:"structure" error:"true" errCode:"QueueAlreadyExists" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -596,6 +745,7 @@ func (e *QueueNameExists) HTTPStatus() int        { return 400 }
 func (e *QueueNameExists) Fault() string          { return "client" }
 func (e *QueueNameExists) QueryErrorCode() string { return "QueueAlreadyExists" }
 
+// The specified receipt handle isn't valid.
 type ReceiptHandleIsInvalid struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -611,29 +761,45 @@ func (e *ReceiptHandleIsInvalid) ErrorCode() string { return "ReceiptHandleIsInv
 func (e *ReceiptHandleIsInvalid) HTTPStatus() int   { return 400 }
 func (e *ReceiptHandleIsInvalid) Fault() string     { return "client" }
 
+// Retrieves one or more messages from a specified queue.
 type ReceiveMessageRequest struct {
-	_                           struct{} `type:"structure"`
-	QueueUrl                    *string  `name:"QueueUrl" type:"string" required:"true"`
-	AttributeNames              []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeName" memberEnum:"QueueAttributeName"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue from which messages are received.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// This parameter has been discontinued but will be supported for backward compatibility.
+	AttributeNames []string `name:"AttributeNames" type:"list" flattened:"true" memberName:"AttributeName" memberEnum:"QueueAttributeName"`
+	// A list of attributes that need to be returned along with each message.
 	MessageSystemAttributeNames []string `name:"MessageSystemAttributeNames" type:"list" flattened:"true" memberName:"MessageSystemAttributeNames" memberEnum:"MessageSystemAttributeName"`
-	MessageAttributeNames       []string `name:"MessageAttributeNames" type:"list" flattened:"true" memberName:"MessageAttributeName"`
-	MaxNumberOfMessages         *int64   `name:"MaxNumberOfMessages" type:"integer"`
-	VisibilityTimeout           *int64   `name:"VisibilityTimeout" type:"integer"`
-	WaitTimeSeconds             *int64   `name:"WaitTimeSeconds" type:"integer"`
-	ReceiveRequestAttemptId     *string  `name:"ReceiveRequestAttemptId" type:"string"`
+	// The name of the message attribute, where N is the index.
+	MessageAttributeNames []string `name:"MessageAttributeNames" type:"list" flattened:"true" memberName:"MessageAttributeName"`
+	// The maximum number of messages to return.
+	MaxNumberOfMessages *int64 `name:"MaxNumberOfMessages" type:"integer"`
+	// The duration (in seconds) that the received messages are hidden from subsequent
+	// retrieve requests after being retrieved by a ReceiveMessage request.
+	VisibilityTimeout *int64 `name:"VisibilityTimeout" type:"integer"`
+	// The duration (in seconds) for which the call waits for a message to arrive in the
+	// queue before returning.
+	WaitTimeSeconds *int64 `name:"WaitTimeSeconds" type:"integer"`
+	// This parameter applies only to FIFO (first-in-first-out) queues.
+	ReceiveRequestAttemptId *string `name:"ReceiveRequestAttemptId" type:"string"`
 }
 
+// A list of received messages.
 type ReceiveMessageResult struct {
-	_        struct{}   `type:"structure" resultWrapper:"ReceiveMessageResult"`
+	_ struct{} `type:"structure" resultWrapper:"ReceiveMessageResult"`
+	// A list of messages.
 	Messages []*Message `name:"Messages" type:"list" flattened:"true" memberName:"Message"`
 }
 
 type RemovePermissionRequest struct {
-	_        struct{} `type:"structure"`
-	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
-	Label    *string  `name:"Label" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue from which permissions are removed.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The identification of the permission to remove.
+	Label *string `name:"Label" type:"string" required:"true"`
 }
 
+// The request was denied due to request throttling.
 type RequestThrottled struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -649,6 +815,7 @@ func (e *RequestThrottled) ErrorCode() string { return "RequestThrottled" }
 func (e *RequestThrottled) HTTPStatus() int   { return 403 }
 func (e *RequestThrottled) Fault() string     { return "client" }
 
+// One or more specified resources don't exist.
 type ResourceNotFoundException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"404"`
 	Message *string  `name:"message" type:"string"`
@@ -665,82 +832,131 @@ func (e *ResourceNotFoundException) HTTPStatus() int   { return 404 }
 func (e *ResourceNotFoundException) Fault() string     { return "client" }
 
 type SendMessageBatchRequest struct {
-	_        struct{}                        `type:"structure"`
-	QueueUrl *string                         `name:"QueueUrl" type:"string" required:"true"`
-	Entries  []*SendMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"SendMessageBatchRequestEntry"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue to which batched messages are sent.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// A list of SendMessageBatchRequestEntry items.
+	Entries []*SendMessageBatchRequestEntry `name:"Entries" type:"list" required:"true" flattened:"true" memberName:"SendMessageBatchRequestEntry"`
 }
 
+// Contains the details of a single Amazon SQS message along with an Id.
 type SendMessageBatchRequestEntry struct {
-	_                       struct{}                                `type:"structure"`
-	Id                      *string                                 `name:"Id" type:"string" required:"true"`
-	MessageBody             *string                                 `name:"MessageBody" type:"string" required:"true"`
-	DelaySeconds            *int64                                  `name:"DelaySeconds" type:"integer"`
-	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	_ struct{} `type:"structure"`
+	// An identifier for a message in this batch used to communicate the result.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// The body of the message.
+	MessageBody *string `name:"MessageBody" type:"string" required:"true"`
+	// The length of time, in seconds, for which a specific message is delayed.
+	DelaySeconds *int64 `name:"DelaySeconds" type:"integer"`
+	// Each message attribute consists of a Name, Type, and Value.
+	MessageAttributes map[string]*MessageAttributeValue `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	// The message system attribute to send Each message system attribute consists of a Name,
+	// Type, and Value.
 	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" xmlName:"MessageSystemAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
-	MessageDeduplicationId  *string                                 `name:"MessageDeduplicationId" type:"string"`
-	MessageGroupId          *string                                 `name:"MessageGroupId" type:"string"`
+	// This parameter applies only to FIFO (first-in-first-out) queues.
+	MessageDeduplicationId *string `name:"MessageDeduplicationId" type:"string"`
+	// MessageGroupId is an attribute used in Amazon SQS FIFO (First-In-First-Out) and
+	// standard queues.
+	MessageGroupId *string `name:"MessageGroupId" type:"string"`
 }
 
+// For each message in the batch, the response contains a SendMessageBatchResultEntry tag
+// if the message succeeds or a BatchResultErrorEntry tag if the message fails.
 type SendMessageBatchResult struct {
-	_          struct{}                       `type:"structure" resultWrapper:"SendMessageBatchResult"`
+	_ struct{} `type:"structure" resultWrapper:"SendMessageBatchResult"`
+	// A list of SendMessageBatchResultEntry items.
 	Successful []*SendMessageBatchResultEntry `name:"Successful" type:"list" required:"true" flattened:"true" memberName:"SendMessageBatchResultEntry"`
-	Failed     []*BatchResultErrorEntry       `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
+	// A list of BatchResultErrorEntry items with error details about each message that can't
+	// be enqueued.
+	Failed []*BatchResultErrorEntry `name:"Failed" type:"list" required:"true" flattened:"true" memberName:"BatchResultErrorEntry"`
 }
 
+// Encloses a MessageId for a successfully-enqueued message in a SendMessageBatch.
 type SendMessageBatchResultEntry struct {
-	_                            struct{} `type:"structure"`
-	Id                           *string  `name:"Id" type:"string" required:"true"`
-	MessageId                    *string  `name:"MessageId" type:"string" required:"true"`
-	MD5OfMessageBody             *string  `name:"MD5OfMessageBody" type:"string" required:"true"`
-	MD5OfMessageAttributes       *string  `name:"MD5OfMessageAttributes" type:"string"`
-	MD5OfMessageSystemAttributes *string  `name:"MD5OfMessageSystemAttributes" type:"string"`
-	SequenceNumber               *string  `name:"SequenceNumber" type:"string"`
+	_ struct{} `type:"structure"`
+	// An identifier for the message in this batch.
+	Id *string `name:"Id" type:"string" required:"true"`
+	// An identifier for the message.
+	MessageId *string `name:"MessageId" type:"string" required:"true"`
+	// An MD5 digest of the non-URL-encoded message body string.
+	MD5OfMessageBody *string `name:"MD5OfMessageBody" type:"string" required:"true"`
+	// An MD5 digest of the non-URL-encoded message attribute string.
+	MD5OfMessageAttributes *string `name:"MD5OfMessageAttributes" type:"string"`
+	// An MD5 digest of the non-URL-encoded message system attribute string.
+	MD5OfMessageSystemAttributes *string `name:"MD5OfMessageSystemAttributes" type:"string"`
+	// This parameter applies only to FIFO (first-in-first-out) queues.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
 }
 
 type SendMessageRequest struct {
-	_                       struct{}                                `type:"structure"`
-	QueueUrl                *string                                 `name:"QueueUrl" type:"string" required:"true"`
-	MessageBody             *string                                 `name:"MessageBody" type:"string" required:"true"`
-	DelaySeconds            *int64                                  `name:"DelaySeconds" type:"integer"`
-	MessageAttributes       map[string]*MessageAttributeValue       `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue to which a message is sent.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The message to send.
+	MessageBody *string `name:"MessageBody" type:"string" required:"true"`
+	// The length of time, in seconds, for which to delay a specific message.
+	DelaySeconds *int64 `name:"DelaySeconds" type:"integer"`
+	// Each message attribute consists of a Name, Type, and Value.
+	MessageAttributes map[string]*MessageAttributeValue `name:"MessageAttributes" xmlName:"MessageAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
+	// The message system attribute to send.
 	MessageSystemAttributes map[string]*MessageSystemAttributeValue `name:"MessageSystemAttributes" xmlName:"MessageSystemAttribute" type:"map" flattened:"true" keyName:"Name" valueName:"Value"`
-	MessageDeduplicationId  *string                                 `name:"MessageDeduplicationId" type:"string"`
-	MessageGroupId          *string                                 `name:"MessageGroupId" type:"string"`
+	// This parameter applies only to FIFO (first-in-first-out) queues.
+	MessageDeduplicationId *string `name:"MessageDeduplicationId" type:"string"`
+	// MessageGroupId is an attribute used in Amazon SQS FIFO (First-In-First-Out) and
+	// standard queues.
+	MessageGroupId *string `name:"MessageGroupId" type:"string"`
 }
 
+// The MD5OfMessageBody and MessageId elements.
 type SendMessageResult struct {
-	_                            struct{} `type:"structure" resultWrapper:"SendMessageResult"`
-	MD5OfMessageBody             *string  `name:"MD5OfMessageBody" type:"string"`
-	MD5OfMessageAttributes       *string  `name:"MD5OfMessageAttributes" type:"string"`
-	MD5OfMessageSystemAttributes *string  `name:"MD5OfMessageSystemAttributes" type:"string"`
-	MessageId                    *string  `name:"MessageId" type:"string"`
-	SequenceNumber               *string  `name:"SequenceNumber" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"SendMessageResult"`
+	// An MD5 digest of the non-URL-encoded message body string.
+	MD5OfMessageBody *string `name:"MD5OfMessageBody" type:"string"`
+	// An MD5 digest of the non-URL-encoded message attribute string.
+	MD5OfMessageAttributes *string `name:"MD5OfMessageAttributes" type:"string"`
+	// An MD5 digest of the non-URL-encoded message system attribute string.
+	MD5OfMessageSystemAttributes *string `name:"MD5OfMessageSystemAttributes" type:"string"`
+	// An attribute containing the MessageId of the message sent to the queue.
+	MessageId *string `name:"MessageId" type:"string"`
+	// This parameter applies only to FIFO (first-in-first-out) queues.
+	SequenceNumber *string `name:"SequenceNumber" type:"string"`
 }
 
 type SetQueueAttributesRequest struct {
-	_          struct{}          `type:"structure"`
-	QueueUrl   *string           `name:"QueueUrl" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The URL of the Amazon SQS queue whose attributes are set.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// A map of attributes to set.
 	Attributes map[string]string `name:"Attributes" xmlName:"Attribute" type:"map" required:"true" flattened:"true" keyName:"Name" valueName:"Value"`
 }
 
 type StartMessageMoveTaskRequest struct {
-	_                            struct{} `type:"structure"`
-	SourceArn                    *string  `name:"SourceArn" type:"string" required:"true"`
-	DestinationArn               *string  `name:"DestinationArn" type:"string"`
-	MaxNumberOfMessagesPerSecond *int64   `name:"MaxNumberOfMessagesPerSecond" type:"integer"`
+	_ struct{} `type:"structure"`
+	// The ARN of the queue that contains the messages to be moved to another queue.
+	SourceArn *string `name:"SourceArn" type:"string" required:"true"`
+	// The ARN of the queue that receives the moved messages.
+	DestinationArn *string `name:"DestinationArn" type:"string"`
+	// The number of messages to be moved per second (the message movement rate).
+	MaxNumberOfMessagesPerSecond *int64 `name:"MaxNumberOfMessagesPerSecond" type:"integer"`
 }
 
 type StartMessageMoveTaskResult struct {
-	_          struct{} `type:"structure"`
-	TaskHandle *string  `name:"TaskHandle" type:"string"`
+	_ struct{} `type:"structure"`
+	// An identifier associated with a message movement task.
+	TaskHandle *string `name:"TaskHandle" type:"string"`
 }
 
 type TagQueueRequest struct {
-	_        struct{}          `type:"structure"`
-	QueueUrl *string           `name:"QueueUrl" type:"string" required:"true"`
-	Tags     map[string]string `name:"Tags" type:"map" required:"true" flattened:"true" keyName:"Key" valueName:"Value"`
+	_ struct{} `type:"structure"`
+	// The URL of the queue.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The list of tags to be added to the specified queue.
+	Tags map[string]string `name:"Tags" type:"map" required:"true" flattened:"true" keyName:"Key" valueName:"Value"`
 }
 
+// The batch request contains more entries than permissible. For Amazon SQS, the maximum
+// number of entries you can include in a single SendMessageBatch, DeleteMessageBatch, or
+// ChangeMessageVisibilityBatch request is 10.
 type TooManyEntriesInBatchRequest struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.TooManyEntriesInBatchRequest" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -759,6 +975,7 @@ func (e *TooManyEntriesInBatchRequest) QueryErrorCode() string {
 	return "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
 }
 
+// Error code 400. Unsupported operation.
 type UnsupportedOperation struct {
 	_       struct{} `type:"structure" error:"true" errCode:"AWS.SimpleQueueService.UnsupportedOperation" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -778,9 +995,11 @@ func (e *UnsupportedOperation) QueryErrorCode() string {
 }
 
 type UntagQueueRequest struct {
-	_        struct{} `type:"structure"`
-	QueueUrl *string  `name:"QueueUrl" type:"string" required:"true"`
-	TagKeys  []string `name:"TagKeys" type:"list" required:"true" flattened:"true" memberName:"TagKey"`
+	_ struct{} `type:"structure"`
+	// The URL of the queue.
+	QueueUrl *string `name:"QueueUrl" type:"string" required:"true"`
+	// The list of tags to be removed from the specified queue.
+	TagKeys []string `name:"TagKeys" type:"list" required:"true" flattened:"true" memberName:"TagKey"`
 }
 
 type AddPermissionOutput struct {

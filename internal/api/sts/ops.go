@@ -10,16 +10,64 @@ import (
 
 // API is STS: one method per operation of the model.
 type API interface {
+	// Returns a set of temporary security credentials that you can use to access Amazon Web
+	// Services resources. These temporary credentials consist of an access key ID, a secret
+	// access key, and a security token.
 	AssumeRole(ctx context.Context, in *AssumeRoleRequest) (*AssumeRoleResponse, error)
+
+	// Returns a set of temporary security credentials for users who have been authenticated
+	// via a SAML authentication response. This operation provides a mechanism for tying an
+	// enterprise identity store or directory to role-based Amazon Web Services access
+	// without user-specific credentials or configuration.
 	AssumeRoleWithSAML(ctx context.Context, in *AssumeRoleWithSAMLRequest) (*AssumeRoleWithSAMLResponse, error)
+
+	// Returns a set of temporary security credentials for users who have been authenticated
+	// in a mobile or web application with a web identity provider. Example providers include
+	// the OAuth 2.0 providers Login with Amazon and Facebook, or any OpenID
+	// Connect-compatible identity provider such as Google or Amazon Cognito federated
+	// identities.
 	AssumeRoleWithWebIdentity(ctx context.Context, in *AssumeRoleWithWebIdentityRequest) (*AssumeRoleWithWebIdentityResponse, error)
+
+	// Returns a set of short term credentials you can use to perform privileged tasks on a
+	// member account in your organization. You must use credentials from an Organizations
+	// management account or a delegated administrator account for IAM to call AssumeRoot.
+	// You cannot use root user credentials to make this call.
 	AssumeRoot(ctx context.Context, in *AssumeRootRequest) (*AssumeRootResponse, error)
+
+	// Decodes additional information about the authorization status of a request from an
+	// encoded message returned in response to an Amazon Web Services request.
 	DecodeAuthorizationMessage(ctx context.Context, in *DecodeAuthorizationMessageRequest) (*DecodeAuthorizationMessageResponse, error)
+
+	// Returns the account identifier for the specified access key ID.
 	GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoRequest) (*GetAccessKeyInfoResponse, error)
+
+	// Returns details about the IAM user or role whose credentials are used to call the
+	// operation.
 	GetCallerIdentity(ctx context.Context, in *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error)
+
+	// Exchanges a trade-in token for temporary Amazon Web Services credentials with the
+	// permissions associated with the assumed principal. This operation allows you to obtain
+	// credentials for a specific principal based on a trade-in token, enabling delegation of
+	// access to Amazon Web Services resources.
 	GetDelegatedAccessToken(ctx context.Context, in *GetDelegatedAccessTokenRequest) (*GetDelegatedAccessTokenResponse, error)
+
+	// Returns a set of temporary security credentials (consisting of an access key ID, a
+	// secret access key, and a security token) for a user. A typical use is in a proxy
+	// application that gets temporary security credentials on behalf of distributed
+	// applications inside a corporate network.
 	GetFederationToken(ctx context.Context, in *GetFederationTokenRequest) (*GetFederationTokenResponse, error)
+
+	// Returns a set of temporary credentials for an Amazon Web Services account or IAM user.
+	// The credentials consist of an access key ID, a secret access key, and a security
+	// token. Typically, you use GetSessionToken if you want to use MFA to protect
+	// programmatic calls to specific Amazon Web Services API operations like Amazon EC2
+	// StopInstances.
 	GetSessionToken(ctx context.Context, in *GetSessionTokenRequest) (*GetSessionTokenResponse, error)
+
+	// Returns a signed JSON Web Token (JWT) that represents the calling Amazon Web Services
+	// identity. The returned JWT can be used to authenticate with external services that
+	// support OIDC discovery. The token is signed by Amazon Web Services STS and can be
+	// publicly verified using the verification keys published at the issuer's JWKS endpoint.
 	GetWebIdentityToken(ctx context.Context, in *GetWebIdentityTokenRequest) (*GetWebIdentityTokenResponse, error)
 }
 

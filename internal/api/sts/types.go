@@ -7,111 +7,209 @@ import (
 )
 
 type AssumeRoleRequest struct {
-	_                 struct{}                `type:"structure"`
-	RoleArn           *string                 `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
-	RoleSessionName   *string                 `name:"RoleSessionName" type:"string" required:"true" min:"2" max:"64"`
-	PolicyArns        []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
-	Policy            *string                 `name:"Policy" type:"string" min:"1"`
-	DurationSeconds   *int64                  `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
-	Tags              []*Tag                  `name:"Tags" type:"list" max:"50"`
-	TransitiveTagKeys []string                `name:"TransitiveTagKeys" type:"list" max:"50"`
-	ExternalId        *string                 `name:"ExternalId" type:"string" min:"2" max:"1224"`
-	SerialNumber      *string                 `name:"SerialNumber" type:"string" min:"9" max:"256"`
-	TokenCode         *string                 `name:"TokenCode" type:"string" min:"6" max:"6"`
-	SourceIdentity    *string                 `name:"SourceIdentity" type:"string" min:"2" max:"64"`
-	ProvidedContexts  []*ProvidedContext      `name:"ProvidedContexts" type:"list" min:"1" max:"5"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the role to assume.
+	RoleArn *string `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
+	// An identifier for the assumed role session.
+	RoleSessionName *string `name:"RoleSessionName" type:"string" required:"true" min:"2" max:"64"`
+	// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as
+	// managed session policies.
+	PolicyArns []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
+	// An IAM policy in JSON format that you want to use as an inline session policy.
+	Policy *string `name:"Policy" type:"string" min:"1"`
+	// The duration, in seconds, of the role session.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
+	// A list of session tags that you want to pass.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
+	// A list of keys for session tags that you want to set as transitive.
+	TransitiveTagKeys []string `name:"TransitiveTagKeys" type:"list" max:"50"`
+	// A unique identifier that might be required when you assume a role in another account.
+	ExternalId *string `name:"ExternalId" type:"string" min:"2" max:"1224"`
+	// The identification number of the MFA device that is associated with the user who is
+	// making the AssumeRole call.
+	SerialNumber *string `name:"SerialNumber" type:"string" min:"9" max:"256"`
+	// The value provided by the MFA device, if the trust policy of the role being assumed
+	// requires MFA.
+	TokenCode *string `name:"TokenCode" type:"string" min:"6" max:"6"`
+	// The source identity specified by the principal that is calling the AssumeRole
+	// operation.
+	SourceIdentity *string `name:"SourceIdentity" type:"string" min:"2" max:"64"`
+	// A list of previously acquired trusted context assertions in the format of a JSON
+	// array.
+	ProvidedContexts []*ProvidedContext `name:"ProvidedContexts" type:"list" min:"1" max:"5"`
 }
 
+// Contains the response to a successful AssumeRole request, including temporary Amazon
+// Web Services credentials that can be used to make Amazon Web Services requests.
 type AssumeRoleResponse struct {
-	_                struct{}         `type:"structure" resultWrapper:"AssumeRoleResult"`
-	Credentials      *Credentials     `name:"Credentials" type:"structure"`
-	AssumedRoleUser  *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
-	PackedPolicySize *int64           `name:"PackedPolicySize" type:"integer" min:"0"`
-	SourceIdentity   *string          `name:"SourceIdentity" type:"string" min:"2" max:"64"`
+	_ struct{} `type:"structure" resultWrapper:"AssumeRoleResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security (or session) token.
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you
+	// can use to refer to the resulting temporary security credentials.
+	AssumedRoleUser *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
+	// A percentage value that indicates the packed size of the session policies and session
+	// tags combined passed in the request.
+	PackedPolicySize *int64 `name:"PackedPolicySize" type:"integer" min:"0"`
+	// The source identity specified by the principal that is calling the AssumeRole
+	// operation.
+	SourceIdentity *string `name:"SourceIdentity" type:"string" min:"2" max:"64"`
 }
 
 type AssumeRoleWithSAMLRequest struct {
-	_               struct{}                `type:"structure"`
-	RoleArn         *string                 `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
-	PrincipalArn    *string                 `name:"PrincipalArn" type:"string" required:"true" min:"20" max:"2048"`
-	SAMLAssertion   *string                 `name:"SAMLAssertion" type:"string" required:"true" min:"4" max:"100000"`
-	PolicyArns      []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
-	Policy          *string                 `name:"Policy" type:"string" min:"1" max:"2048"`
-	DurationSeconds *int64                  `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+	RoleArn *string `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+	PrincipalArn *string `name:"PrincipalArn" type:"string" required:"true" min:"20" max:"2048"`
+	// The base64 encoded SAML authentication response provided by the IdP.
+	SAMLAssertion *string `name:"SAMLAssertion" type:"string" required:"true" min:"4" max:"100000"`
+	// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as
+	// managed session policies.
+	PolicyArns []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
+	// An IAM policy in JSON format that you want to use as an inline session policy.
+	Policy *string `name:"Policy" type:"string" min:"1" max:"2048"`
+	// The duration, in seconds, of the role session.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
 }
 
+// Contains the response to a successful AssumeRoleWithSAML request, including temporary
+// Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type AssumeRoleWithSAMLResponse struct {
-	_                struct{}         `type:"structure" resultWrapper:"AssumeRoleWithSAMLResult"`
-	Credentials      *Credentials     `name:"Credentials" type:"structure"`
-	AssumedRoleUser  *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
-	PackedPolicySize *int64           `name:"PackedPolicySize" type:"integer" min:"0"`
-	Subject          *string          `name:"Subject" type:"string"`
-	SubjectType      *string          `name:"SubjectType" type:"string"`
-	Issuer           *string          `name:"Issuer" type:"string"`
-	Audience         *string          `name:"Audience" type:"string"`
-	NameQualifier    *string          `name:"NameQualifier" type:"string"`
-	SourceIdentity   *string          `name:"SourceIdentity" type:"string" min:"2" max:"64"`
+	_ struct{} `type:"structure" resultWrapper:"AssumeRoleWithSAMLResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security (or session) token.
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// The identifiers for the temporary security credentials that the operation returns.
+	AssumedRoleUser *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
+	// A percentage value that indicates the packed size of the session policies and session
+	// tags combined passed in the request.
+	PackedPolicySize *int64 `name:"PackedPolicySize" type:"integer" min:"0"`
+	// The value of the NameID element in the Subject element of the SAML assertion.
+	Subject *string `name:"Subject" type:"string"`
+	// The format of the name ID, as defined by the Format attribute in the NameID element of
+	// the SAML assertion.
+	SubjectType *string `name:"SubjectType" type:"string"`
+	// The value of the Issuer element of the SAML assertion.
+	Issuer *string `name:"Issuer" type:"string"`
+	// The value of the Recipient attribute of the SubjectConfirmationData element of the
+	// SAML assertion.
+	Audience *string `name:"Audience" type:"string"`
+	// A hash value based on the concatenation of the following:
+	NameQualifier *string `name:"NameQualifier" type:"string"`
+	// The value in the SourceIdentity attribute in the SAML assertion.
+	SourceIdentity *string `name:"SourceIdentity" type:"string" min:"2" max:"64"`
 }
 
 type AssumeRoleWithWebIdentityRequest struct {
-	_                struct{}                `type:"structure"`
-	RoleArn          *string                 `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
-	RoleSessionName  *string                 `name:"RoleSessionName" type:"string" required:"true" min:"2" max:"64"`
-	WebIdentityToken *string                 `name:"WebIdentityToken" type:"string" required:"true" min:"4" max:"20000"`
-	ProviderId       *string                 `name:"ProviderId" type:"string" min:"4" max:"2048"`
-	PolicyArns       []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
-	Policy           *string                 `name:"Policy" type:"string" min:"1" max:"2048"`
-	DurationSeconds  *int64                  `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+	RoleArn *string `name:"RoleArn" type:"string" required:"true" min:"20" max:"2048"`
+	// An identifier for the assumed role session.
+	RoleSessionName *string `name:"RoleSessionName" type:"string" required:"true" min:"2" max:"64"`
+	// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity
+	// provider.
+	WebIdentityToken *string `name:"WebIdentityToken" type:"string" required:"true" min:"4" max:"20000"`
+	// The fully qualified host component of the domain name of the OAuth 2.0 identity
+	// provider.
+	ProviderId *string `name:"ProviderId" type:"string" min:"4" max:"2048"`
+	// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as
+	// managed session policies.
+	PolicyArns []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
+	// An IAM policy in JSON format that you want to use as an inline session policy.
+	Policy *string `name:"Policy" type:"string" min:"1" max:"2048"`
+	// The duration, in seconds, of the role session.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"900" max:"43200"`
 }
 
+// Contains the response to a successful AssumeRoleWithWebIdentity request, including
+// temporary Amazon Web Services credentials that can be used to make Amazon Web Services
+// requests.
 type AssumeRoleWithWebIdentityResponse struct {
-	_                           struct{}         `type:"structure" resultWrapper:"AssumeRoleWithWebIdentityResult"`
-	Credentials                 *Credentials     `name:"Credentials" type:"structure"`
-	SubjectFromWebIdentityToken *string          `name:"SubjectFromWebIdentityToken" type:"string" min:"6" max:"255"`
-	AssumedRoleUser             *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
-	PackedPolicySize            *int64           `name:"PackedPolicySize" type:"integer" min:"0"`
-	Provider                    *string          `name:"Provider" type:"string"`
-	Audience                    *string          `name:"Audience" type:"string"`
-	SourceIdentity              *string          `name:"SourceIdentity" type:"string" min:"2" max:"64"`
+	_ struct{} `type:"structure" resultWrapper:"AssumeRoleWithWebIdentityResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security token.
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// The unique user identifier that is returned by the identity provider.
+	SubjectFromWebIdentityToken *string `name:"SubjectFromWebIdentityToken" type:"string" min:"6" max:"255"`
+	// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you
+	// can use to refer to the resulting temporary security credentials.
+	AssumedRoleUser *AssumedRoleUser `name:"AssumedRoleUser" type:"structure"`
+	// A percentage value that indicates the packed size of the session policies and session
+	// tags combined passed in the request.
+	PackedPolicySize *int64 `name:"PackedPolicySize" type:"integer" min:"0"`
+	// The issuing authority of the web identity token presented.
+	Provider *string `name:"Provider" type:"string"`
+	// The intended audience (also known as client ID) of the web identity token.
+	Audience *string `name:"Audience" type:"string"`
+	// The value of the source identity that is returned in the JSON web token (JWT) from the
+	// identity provider.
+	SourceIdentity *string `name:"SourceIdentity" type:"string" min:"2" max:"64"`
 }
 
 type AssumeRootRequest struct {
-	_               struct{}              `type:"structure"`
-	TargetPrincipal *string               `name:"TargetPrincipal" type:"string" required:"true" min:"12" max:"2048"`
-	TaskPolicyArn   *PolicyDescriptorType `name:"TaskPolicyArn" type:"structure" required:"true"`
-	DurationSeconds *int64                `name:"DurationSeconds" type:"integer" min:"0" max:"900"`
+	_ struct{} `type:"structure"`
+	// The member account principal ARN or account ID.
+	TargetPrincipal *string `name:"TargetPrincipal" type:"string" required:"true" min:"12" max:"2048"`
+	// The identity based policy that scopes the session to the privileged tasks that can be
+	// performed.
+	TaskPolicyArn *PolicyDescriptorType `name:"TaskPolicyArn" type:"structure" required:"true"`
+	// The duration, in seconds, of the privileged session.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"0" max:"900"`
 }
 
 type AssumeRootResponse struct {
-	_              struct{}     `type:"structure" resultWrapper:"AssumeRootResult"`
-	Credentials    *Credentials `name:"Credentials" type:"structure"`
-	SourceIdentity *string      `name:"SourceIdentity" type:"string" min:"2" max:"64"`
+	_ struct{} `type:"structure" resultWrapper:"AssumeRootResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security token.
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// The source identity specified by the principal that is calling the AssumeRoot
+	// operation.
+	SourceIdentity *string `name:"SourceIdentity" type:"string" min:"2" max:"64"`
 }
 
+// The identifiers for the temporary security credentials that the operation returns.
 type AssumedRoleUser struct {
-	_             struct{} `type:"structure"`
-	AssumedRoleId *string  `name:"AssumedRoleId" type:"string" required:"true" min:"2" max:"193"`
-	Arn           *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// A unique identifier that contains the role ID and the role session name of the role
+	// that is being assumed.
+	AssumedRoleId *string `name:"AssumedRoleId" type:"string" required:"true" min:"2" max:"193"`
+	// The ARN of the temporary security credentials that are returned from the AssumeRole
+	// action.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
+// Amazon Web Services credentials for API authentication.
 type Credentials struct {
-	_               struct{}   `type:"structure"`
-	AccessKeyId     *string    `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
-	SecretAccessKey *string    `name:"SecretAccessKey" type:"string" required:"true"`
-	SessionToken    *string    `name:"SessionToken" type:"string" required:"true"`
-	Expiration      *time.Time `name:"Expiration" type:"timestamp" required:"true"`
+	_ struct{} `type:"structure"`
+	// The access key ID that identifies the temporary security credentials.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	// The secret access key that can be used to sign requests.
+	SecretAccessKey *string `name:"SecretAccessKey" type:"string" required:"true"`
+	// The token that users must pass to the service API to use the temporary credentials.
+	SessionToken *string `name:"SessionToken" type:"string" required:"true"`
+	// The date on which the current credentials expire.
+	Expiration *time.Time `name:"Expiration" type:"timestamp" required:"true"`
 }
 
 type DecodeAuthorizationMessageRequest struct {
-	_              struct{} `type:"structure"`
-	EncodedMessage *string  `name:"EncodedMessage" type:"string" required:"true" min:"1" max:"10240"`
+	_ struct{} `type:"structure"`
+	// The encoded message that was returned with the response.
+	EncodedMessage *string `name:"EncodedMessage" type:"string" required:"true" min:"1" max:"10240"`
 }
 
+// A document that contains additional information about the authorization status of a
+// request from an encoded message that is returned in response to an Amazon Web Services
+// request.
 type DecodeAuthorizationMessageResponse struct {
-	_              struct{} `type:"structure" resultWrapper:"DecodeAuthorizationMessageResult"`
-	DecodedMessage *string  `name:"DecodedMessage" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"DecodeAuthorizationMessageResult"`
+	// The API returns a response with the decoded message.
+	DecodedMessage *string `name:"DecodedMessage" type:"string"`
 }
 
+// The web identity token that was passed is expired or is not valid. Get a new identity
+// token from the identity provider and then retry the request.
 type ExpiredTokenException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -127,6 +225,8 @@ func (e *ExpiredTokenException) ErrorCode() string { return "ExpiredTokenExcepti
 func (e *ExpiredTokenException) HTTPStatus() int   { return 400 }
 func (e *ExpiredTokenException) Fault() string     { return "client" }
 
+// The trade-in token provided in the request has expired and can no longer be exchanged
+// for credentials. Request a new token and retry the operation.
 type ExpiredTradeInTokenException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -142,87 +242,137 @@ func (e *ExpiredTradeInTokenException) ErrorCode() string { return "ExpiredTrade
 func (e *ExpiredTradeInTokenException) HTTPStatus() int   { return 400 }
 func (e *ExpiredTradeInTokenException) Fault() string     { return "client" }
 
+// Identifiers for the federated user that is associated with the credentials.
 type FederatedUser struct {
-	_               struct{} `type:"structure"`
-	FederatedUserId *string  `name:"FederatedUserId" type:"string" required:"true" min:"2" max:"193"`
-	Arn             *string  `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The string that identifies the federated user associated with the credentials, similar
+	// to the unique ID of an IAM user.
+	FederatedUserId *string `name:"FederatedUserId" type:"string" required:"true" min:"2" max:"193"`
+	// The ARN that specifies the federated user that is associated with the credentials.
+	Arn *string `name:"Arn" type:"string" required:"true" min:"20" max:"2048"`
 }
 
 type GetAccessKeyInfoRequest struct {
-	_           struct{} `type:"structure"`
-	AccessKeyId *string  `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
+	_ struct{} `type:"structure"`
+	// The identifier of an access key.
+	AccessKeyId *string `name:"AccessKeyId" type:"string" required:"true" min:"16" max:"128"`
 }
 
 type GetAccessKeyInfoResponse struct {
-	_       struct{} `type:"structure" resultWrapper:"GetAccessKeyInfoResult"`
-	Account *string  `name:"Account" type:"string"`
+	_ struct{} `type:"structure" resultWrapper:"GetAccessKeyInfoResult"`
+	// The number used to identify the Amazon Web Services account.
+	Account *string `name:"Account" type:"string"`
 }
 
 type GetCallerIdentityRequest struct {
 	_ struct{} `type:"structure"`
 }
 
+// Contains the response to a successful GetCallerIdentity request, including information
+// about the entity making the request.
 type GetCallerIdentityResponse struct {
-	_       struct{} `type:"structure" resultWrapper:"GetCallerIdentityResult"`
-	UserId  *string  `name:"UserId" type:"string"`
-	Account *string  `name:"Account" type:"string"`
-	Arn     *string  `name:"Arn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure" resultWrapper:"GetCallerIdentityResult"`
+	// The unique identifier of the calling entity.
+	UserId *string `name:"UserId" type:"string"`
+	// The Amazon Web Services account ID number of the account that owns or contains the
+	// calling entity.
+	Account *string `name:"Account" type:"string"`
+	// The Amazon Web Services ARN associated with the calling entity.
+	Arn *string `name:"Arn" type:"string" min:"20" max:"2048"`
 }
 
 type GetDelegatedAccessTokenRequest struct {
-	_            struct{} `type:"structure"`
-	TradeInToken *string  `name:"TradeInToken" type:"string" required:"true"`
+	_ struct{} `type:"structure"`
+	// The token to exchange for temporary Amazon Web Services credentials.
+	TradeInToken *string `name:"TradeInToken" type:"string" required:"true"`
 }
 
 type GetDelegatedAccessTokenResponse struct {
-	_                struct{}     `type:"structure" resultWrapper:"GetDelegatedAccessTokenResult"`
-	Credentials      *Credentials `name:"Credentials" type:"structure"`
-	PackedPolicySize *int64       `name:"PackedPolicySize" type:"integer" min:"0"`
-	AssumedPrincipal *string      `name:"AssumedPrincipal" type:"string" min:"20" max:"2048"`
+	_           struct{}     `type:"structure" resultWrapper:"GetDelegatedAccessTokenResult"`
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// The percentage of the maximum policy size that is used by the session policy.
+	PackedPolicySize *int64 `name:"PackedPolicySize" type:"integer" min:"0"`
+	// The Amazon Resource Name (ARN) of the principal that was assumed when obtaining the
+	// delegated access token.
+	AssumedPrincipal *string `name:"AssumedPrincipal" type:"string" min:"20" max:"2048"`
 }
 
 type GetFederationTokenRequest struct {
-	_               struct{}                `type:"structure"`
-	Name            *string                 `name:"Name" type:"string" required:"true" min:"2" max:"32"`
-	Policy          *string                 `name:"Policy" type:"string" min:"1" max:"2048"`
-	PolicyArns      []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
-	DurationSeconds *int64                  `name:"DurationSeconds" type:"integer" min:"900" max:"129600"`
-	Tags            []*Tag                  `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The name of the federated user.
+	Name *string `name:"Name" type:"string" required:"true" min:"2" max:"32"`
+	// An IAM policy in JSON format that you want to use as an inline session policy.
+	Policy *string `name:"Policy" type:"string" min:"1" max:"2048"`
+	// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a
+	// managed session policy.
+	PolicyArns []*PolicyDescriptorType `name:"PolicyArns" type:"list"`
+	// The duration, in seconds, that the session should last.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"900" max:"129600"`
+	// A list of session tags.
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
+// Contains the response to a successful GetFederationToken request, including temporary
+// Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type GetFederationTokenResponse struct {
-	_                struct{}       `type:"structure" resultWrapper:"GetFederationTokenResult"`
-	Credentials      *Credentials   `name:"Credentials" type:"structure"`
-	FederatedUser    *FederatedUser `name:"FederatedUser" type:"structure"`
-	PackedPolicySize *int64         `name:"PackedPolicySize" type:"integer" min:"0"`
+	_ struct{} `type:"structure" resultWrapper:"GetFederationTokenResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security (or session) token.
+	Credentials *Credentials `name:"Credentials" type:"structure"`
+	// Identifiers for the federated user associated with the credentials (such as
+	// arn:aws:sts::123456789012:federated-user/Bob or 123456789012:Bob).
+	FederatedUser *FederatedUser `name:"FederatedUser" type:"structure"`
+	// A percentage value that indicates the packed size of the session policies and session
+	// tags combined passed in the request.
+	PackedPolicySize *int64 `name:"PackedPolicySize" type:"integer" min:"0"`
 }
 
 type GetSessionTokenRequest struct {
-	_               struct{} `type:"structure"`
-	DurationSeconds *int64   `name:"DurationSeconds" type:"integer" min:"900" max:"129600"`
-	SerialNumber    *string  `name:"SerialNumber" type:"string" min:"9" max:"256"`
-	TokenCode       *string  `name:"TokenCode" type:"string" min:"6" max:"6"`
+	_ struct{} `type:"structure"`
+	// The duration, in seconds, that the credentials should remain valid.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"900" max:"129600"`
+	// The identification number of the MFA device that is associated with the IAM user who
+	// is making the GetSessionToken call.
+	SerialNumber *string `name:"SerialNumber" type:"string" min:"9" max:"256"`
+	// The value provided by the MFA device, if MFA is required.
+	TokenCode *string `name:"TokenCode" type:"string" min:"6" max:"6"`
 }
 
+// Contains the response to a successful GetSessionToken request, including temporary
+// Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type GetSessionTokenResponse struct {
-	_           struct{}     `type:"structure" resultWrapper:"GetSessionTokenResult"`
+	_ struct{} `type:"structure" resultWrapper:"GetSessionTokenResult"`
+	// The temporary security credentials, which include an access key ID, a secret access
+	// key, and a security (or session) token.
 	Credentials *Credentials `name:"Credentials" type:"structure"`
 }
 
 type GetWebIdentityTokenRequest struct {
-	_                struct{} `type:"structure"`
-	Audience         []string `name:"Audience" type:"list" required:"true" min:"1" max:"10"`
-	DurationSeconds  *int64   `name:"DurationSeconds" type:"integer" min:"60" max:"3600"`
-	SigningAlgorithm *string  `name:"SigningAlgorithm" type:"string" required:"true" min:"5" max:"5"`
-	Tags             []*Tag   `name:"Tags" type:"list" max:"50"`
+	_ struct{} `type:"structure"`
+	// The intended recipient of the web identity token.
+	Audience []string `name:"Audience" type:"list" required:"true" min:"1" max:"10"`
+	// The duration, in seconds, for which the JSON Web Token (JWT) will remain valid.
+	DurationSeconds *int64 `name:"DurationSeconds" type:"integer" min:"60" max:"3600"`
+	// The cryptographic algorithm to use for signing the JSON Web Token (JWT).
+	SigningAlgorithm *string `name:"SigningAlgorithm" type:"string" required:"true" min:"5" max:"5"`
+	// An optional list of tags to include in the JSON Web Token (JWT).
+	Tags []*Tag `name:"Tags" type:"list" max:"50"`
 }
 
 type GetWebIdentityTokenResponse struct {
-	_                struct{}   `type:"structure" resultWrapper:"GetWebIdentityTokenResult"`
-	WebIdentityToken *string    `name:"WebIdentityToken" type:"string"`
-	Expiration       *time.Time `name:"Expiration" type:"timestamp"`
+	_ struct{} `type:"structure" resultWrapper:"GetWebIdentityTokenResult"`
+	// A signed JSON Web Token (JWT) that represents the caller's Amazon Web Services
+	// identity.
+	WebIdentityToken *string `name:"WebIdentityToken" type:"string"`
+	// The date and time when the web identity token expires, in UTC.
+	Expiration *time.Time `name:"Expiration" type:"timestamp"`
 }
 
+// The request could not be fulfilled because the identity provider (IDP) that was asked
+// to verify the incoming identity token could not be reached. This is often a transient
+// error caused by network conditions. Retry the request a limited number of times so that
+// you don't exceed the request rate. If the error persists, the identity provider might
+// be down or not responding.
 type IDPCommunicationErrorException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"IDPCommunicationError" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -239,6 +389,8 @@ func (e *IDPCommunicationErrorException) HTTPStatus() int        { return 400 }
 func (e *IDPCommunicationErrorException) Fault() string          { return "client" }
 func (e *IDPCommunicationErrorException) QueryErrorCode() string { return "IDPCommunicationError" }
 
+// The identity provider (IdP) reported that authentication failed. This might be because
+// the claim is invalid.
 type IDPRejectedClaimException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"IDPRejectedClaim" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -255,6 +407,9 @@ func (e *IDPRejectedClaimException) HTTPStatus() int        { return 403 }
 func (e *IDPRejectedClaimException) Fault() string          { return "client" }
 func (e *IDPRejectedClaimException) QueryErrorCode() string { return "IDPRejectedClaim" }
 
+// The error returned if the message passed to DecodeAuthorizationMessage was invalid.
+// This can happen if the token contains invalid characters, such as line breaks, or if
+// the message has expired.
 type InvalidAuthorizationMessageException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -272,6 +427,8 @@ func (e *InvalidAuthorizationMessageException) ErrorCode() string {
 func (e *InvalidAuthorizationMessageException) HTTPStatus() int { return 400 }
 func (e *InvalidAuthorizationMessageException) Fault() string   { return "client" }
 
+// The web identity token that was passed could not be validated by Amazon Web Services.
+// Get a new identity token from the identity provider and then retry the request.
 type InvalidIdentityTokenException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"InvalidIdentityToken" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -288,6 +445,9 @@ func (e *InvalidIdentityTokenException) HTTPStatus() int        { return 400 }
 func (e *InvalidIdentityTokenException) Fault() string          { return "client" }
 func (e *InvalidIdentityTokenException) QueryErrorCode() string { return "InvalidIdentityToken" }
 
+// The requested token payload size exceeds the maximum allowed size. Reduce the number of
+// request tags included in the GetWebIdentityToken API call to reduce the token payload
+// size.
 type JWTPayloadSizeExceededException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -305,6 +465,8 @@ func (e *JWTPayloadSizeExceededException) ErrorCode() string {
 func (e *JWTPayloadSizeExceededException) HTTPStatus() int { return 400 }
 func (e *JWTPayloadSizeExceededException) Fault() string   { return "client" }
 
+// The request was rejected because the policy document was malformed. The error message
+// describes the specific error.
 type MalformedPolicyDocumentException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"MalformedPolicyDocument" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -323,6 +485,9 @@ func (e *MalformedPolicyDocumentException) HTTPStatus() int        { return 400 
 func (e *MalformedPolicyDocumentException) Fault() string          { return "client" }
 func (e *MalformedPolicyDocumentException) QueryErrorCode() string { return "MalformedPolicyDocument" }
 
+// The outbound web identity federation feature is not enabled for this account. To use
+// this feature, you must first enable it through the Amazon Web Services Management
+// Console or API.
 type OutboundWebIdentityFederationDisabledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -340,6 +505,10 @@ func (e *OutboundWebIdentityFederationDisabledException) ErrorCode() string {
 func (e *OutboundWebIdentityFederationDisabledException) HTTPStatus() int { return 403 }
 func (e *OutboundWebIdentityFederationDisabledException) Fault() string   { return "client" }
 
+// The request was rejected because the total packed size of the session policies and
+// session tags combined was too large. An Amazon Web Services conversion compresses the
+// session policy document, session policy ARNs, and session tags into a packed binary
+// format that has a separate limit.
 type PackedPolicyTooLargeException struct {
 	_       struct{} `type:"structure" error:"true" errCode:"PackedPolicyTooLarge" httpStatus:"400"`
 	Message *string  `name:"message" type:"string"`
@@ -356,17 +525,30 @@ func (e *PackedPolicyTooLargeException) HTTPStatus() int        { return 400 }
 func (e *PackedPolicyTooLargeException) Fault() string          { return "client" }
 func (e *PackedPolicyTooLargeException) QueryErrorCode() string { return "PackedPolicyTooLarge" }
 
+// A reference to the IAM managed policy that is passed as a session policy for a role
+// session or a federated user session.
 type PolicyDescriptorType struct {
-	_   struct{} `type:"structure"`
-	Arn *string  `name:"arn" type:"string" min:"20" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy
+	// for the role.
+	Arn *string `name:"arn" type:"string" min:"20" max:"2048"`
 }
 
+// Contains information about the provided context. This includes the signed and encrypted
+// trusted context assertion and the context provider ARN from which the trusted context
+// assertion was generated.
 type ProvidedContext struct {
-	_                struct{} `type:"structure"`
-	ProviderArn      *string  `name:"ProviderArn" type:"string" min:"20" max:"2048"`
-	ContextAssertion *string  `name:"ContextAssertion" type:"string" min:"4" max:"2048"`
+	_ struct{} `type:"structure"`
+	// The context provider ARN from which the trusted context assertion was generated.
+	ProviderArn *string `name:"ProviderArn" type:"string" min:"20" max:"2048"`
+	// The signed and encrypted trusted context assertion generated by the context provider.
+	ContextAssertion *string `name:"ContextAssertion" type:"string" min:"4" max:"2048"`
 }
 
+// STS is not activated in the requested region for the account that is being asked to
+// generate credentials. The account administrator must use the IAM console to activate
+// STS in that region. For more information, see Activating and Deactivating STS in an
+// Amazon Web Services Region in the IAM User Guide.
 type RegionDisabledException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -382,6 +564,9 @@ func (e *RegionDisabledException) ErrorCode() string { return "RegionDisabledExc
 func (e *RegionDisabledException) HTTPStatus() int   { return 403 }
 func (e *RegionDisabledException) Fault() string     { return "client" }
 
+// The requested token duration would extend the session beyond its original expiration
+// time. You cannot use this operation to extend the lifetime of a session beyond what was
+// granted when the session was originally created.
 type SessionDurationEscalationException struct {
 	_       struct{} `type:"structure" error:"true" httpStatus:"403"`
 	Message *string  `name:"message" type:"string"`
@@ -399,8 +584,14 @@ func (e *SessionDurationEscalationException) ErrorCode() string {
 func (e *SessionDurationEscalationException) HTTPStatus() int { return 403 }
 func (e *SessionDurationEscalationException) Fault() string   { return "client" }
 
+// You can pass custom key-value pair attributes when you assume a role or federate a
+// user. These are called session tags. You can then use the session tags to control
+// access to resources. For more information, see Tagging Amazon Web Services STS Sessions
+// in the IAM User Guide.
 type Tag struct {
-	_     struct{} `type:"structure"`
-	Key   *string  `name:"Key" type:"string" required:"true" min:"1" max:"128"`
-	Value *string  `name:"Value" type:"string" required:"true" min:"0" max:"256"`
+	_ struct{} `type:"structure"`
+	// The key for a session tag.
+	Key *string `name:"Key" type:"string" required:"true" min:"1" max:"128"`
+	// The value for a session tag.
+	Value *string `name:"Value" type:"string" required:"true" min:"0" max:"256"`
 }

@@ -35,8 +35,9 @@ type Service struct {
 	// when the bytes in the transaction are the same.
 	cache map[string]*cachedTable
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	sweeper sync.Once // starts ttlLoop, at Start when tables exist or at the first CreateTable
+	stop    chan struct{}
+	wg      sync.WaitGroup
 }
 
 type cachedTable struct {
@@ -44,9 +45,14 @@ type cachedTable struct {
 	t   *tableMeta
 }
 
-var _ ddb.API = (*Service)(nil)
+var (
+	_ ddb.API      = (*Service)(nil)
+	_ host.Starter = (*Service)(nil)
+)
 
-// New creates the service over env's store and starts the TTL sweeper.
+// New creates the service over env's store. The TTL sweeper starts with the
+// first table (Start, CreateTable): a fogbank with no DynamoDB state runs no
+// goroutine for it.
 func New(env *host.Env) (any, error) {
 	s := &Service{st: env.Store, now: env.Now, log: env.Logger, cache: map[string]*cachedTable{}, stop: make(chan struct{})}
 	if s.now == nil {
@@ -55,9 +61,25 @@ func New(env *host.Env) (any, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.wg.Add(1)
-	go s.ttlLoop()
 	return s, nil
+}
+
+// Start starts the TTL sweeper when the store already holds tables (items may
+// expire, and stream records age out, while nobody calls).
+func (s *Service) Start(context.Context) error {
+	var any bool
+	s.st.View(func(tx *store.Tx) error { any = tx.Bucket(root) != nil; return nil })
+	if any {
+		s.startSweeper()
+	}
+	return nil
+}
+
+func (s *Service) startSweeper() {
+	s.sweeper.Do(func() {
+		s.wg.Add(1)
+		go s.ttlLoop()
+	})
 }
 
 // Close stops the background work.

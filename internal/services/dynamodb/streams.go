@@ -2,10 +2,11 @@ package dynamodb
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
+	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 	"github.com/fogbank/fogbank/internal/ddbstream"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -26,12 +27,10 @@ func (s *Service) syncStream(tx *store.Tx, t *tableMeta) error {
 		if !t.Stream.Enabled {
 			return nil
 		}
-		nb, err := tx.CreateBucket(ddbstream.Root, t.Account, t.Region, ddbstream.Streams, arn, ddbstream.Records)
+		b, err := tx.CreateBucket(ddbstream.Root, t.Account, t.Region, ddbstream.Streams, arn)
 		if err != nil {
 			return err
 		}
-		_ = nb
-		b = streamBucket(tx, t.Account, t.Region, arn)
 		m := &ddbstream.Meta{ARN: arn, Table: t.Name, Label: t.Stream.Label, ViewType: t.Stream.ViewType,
 			Hash: t.Hash, Range: t.Range, Created: s.now().UTC(), Enabled: true}
 		return b.PutJSON([]byte(ddbstream.MetaKey), m)
@@ -46,9 +45,7 @@ func (s *Service) syncStream(tx *store.Tx, t *tableMeta) error {
 	m.Enabled = t.Stream.Enabled
 	if !m.Enabled {
 		m.Closed = true
-		if rb := b.Bucket(ddbstream.Records); rb != nil {
-			m.ClosedSeq = rb.Sequence()
-		}
+		m.ClosedSeq = outbox.Last(tx, ddbstream.Topic(t.Account, t.Region, arn))
 	}
 	return b.PutJSON([]byte(ddbstream.MetaKey), &m)
 }
@@ -70,18 +67,12 @@ func (s *Service) recordStream(tx *store.Tx, t *tableMeta, db *store.Bucket, old
 		// Writing an identical item changes nothing, and DynamoDB records nothing.
 		return nil
 	}
-	b := streamBucket(tx, t.Account, t.Region, t.streamARN())
-	if b == nil {
+	arn := t.streamARN()
+	if streamBucket(tx, t.Account, t.Region, arn) == nil {
 		return nil
 	}
-	rb := b.Bucket(ddbstream.Records)
-	seq, err := rb.NextSequence()
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	r := &ddbstream.Record{Seq: seq, Time: now, ViewType: t.Stream.ViewType, TTL: ttl,
-		EventID: fmt.Sprintf("%x%016x", now.UnixNano(), seq)}
+	r := &ddbstream.Record{ViewType: t.Stream.ViewType, TTL: ttl}
+	var err error
 	src := nu
 	switch {
 	case old == nil:
@@ -98,19 +89,24 @@ func (s *Service) recordStream(tx *store.Tx, t *tableMeta, db *store.Bucket, old
 	}
 	r.Size = int64(expr.ItemSize(keys))
 	vt := t.Stream.ViewType
-	if nu != nil && (vt == "NEW_IMAGE" || vt == "NEW_AND_OLD_IMAGES") {
+	if nu != nil && (vt == ddb.StreamViewTypeNewImage || vt == ddb.StreamViewTypeNewAndOldImages) {
 		if r.NewImage, err = json.Marshal(nu); err != nil {
 			return err
 		}
 		r.Size += int64(expr.ItemSize(nu))
 	}
-	if old != nil && (vt == "OLD_IMAGE" || vt == "NEW_AND_OLD_IMAGES") {
+	if old != nil && (vt == ddb.StreamViewTypeOldImage || vt == ddb.StreamViewTypeNewAndOldImages) {
 		if r.OldImage, err = json.Marshal(old); err != nil {
 			return err
 		}
 		r.Size += int64(expr.ItemSize(old))
 	}
-	return rb.PutJSON(ddbstream.SeqKey(seq), r)
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = outbox.Append(tx, ddbstream.Topic(t.Account, t.Region, arn), s.now(), payload)
+	return err
 }
 
 // trimStreams removes records older than the retention period, and streams
@@ -144,25 +140,13 @@ func (s *Service) trimStreams(now time.Time) {
 			if b == nil {
 				return nil
 			}
-			rb := b.Bucket(ddbstream.Records)
-			if rb == nil {
-				return nil
-			}
-			c := rb.Cursor()
-			n := 0
-			for k, v := c.First(); k != nil && n < 10000; k, v = c.First() {
-				var r ddbstream.Record
-				if json.Unmarshal(v, &r) != nil || r.Time.After(cutoff) {
-					break
-				}
-				if err := rb.Delete(k); err != nil {
-					return err
-				}
-				n++
+			topic := ddbstream.Topic(tg.acct, tg.region, tg.arn)
+			if _, err := outbox.Trim(tx, topic, now, 10000); err != nil {
+				return err
 			}
 			var m ddbstream.Meta
 			if b.GetJSON([]byte(ddbstream.MetaKey), &m) == nil && m.Closed && m.Created.Before(cutoff) {
-				if k, _ := rb.Cursor().First(); k == nil {
+				if outbox.First(tx, topic) > outbox.Last(tx, topic) {
 					return tx.DeleteBucket(ddbstream.Root, tg.acct, tg.region, ddbstream.Streams, tg.arn)
 				}
 			}

@@ -142,6 +142,7 @@ func parseProjection(p *ddb.Projection, ix *indexMeta) error {
 // CreateTable creates a table; it is ACTIVE at once (the answer says CREATING,
 // as AWS's does).
 func (s *Service) CreateTable(ctx context.Context, in *ddb.CreateTableInput) (*ddb.CreateTableOutput, error) {
+	s.startSweeper()
 	sc := scopeOf(ctx)
 	name := api.ToString(in.TableName)
 	if err := checkName("tableName", name, in.TableName != nil); err != nil {

@@ -12,6 +12,7 @@ import (
 	sapi "github.com/fogbank/fogbank/internal/api/dynamodbstreams"
 	"github.com/fogbank/fogbank/internal/ddbstream"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -141,7 +142,7 @@ func (s *Service) DescribeStream(ctx context.Context, in *sapi.DescribeStreamInp
 	arn := api.ToString(in.StreamArn)
 	var d *sapi.StreamDescription
 	err := s.st.View(func(tx *store.Tx) error {
-		m, b, err := loadMeta(tx, arn)
+		m, _, err := loadMeta(tx, arn)
 		if err != nil {
 			return err
 		}
@@ -177,13 +178,7 @@ func (s *Service) DescribeStream(ctx context.Context, in *sapi.DescribeStreamInp
 			return nil
 		}
 		rng := &sapi.SequenceNumberRange{}
-		rb := b.Bucket(ddbstream.Records)
-		first := uint64(1)
-		if k, _ := rb.Cursor().First(); k != nil {
-			first = parseKey(k)
-		} else if rb.Sequence() > 0 {
-			first = rb.Sequence() + 1
-		}
+		first := outbox.First(tx, topicOf(m))
 		rng.StartingSequenceNumber = api.String(ddbstream.SeqString(first))
 		if m.Closed {
 			rng.EndingSequenceNumber = api.String(ddbstream.SeqString(m.ClosedSeq))
@@ -197,12 +192,10 @@ func (s *Service) DescribeStream(ctx context.Context, in *sapi.DescribeStreamInp
 	return &sapi.DescribeStreamOutput{StreamDescription: d}, nil
 }
 
-func parseKey(k []byte) uint64 {
-	var n uint64
-	for _, c := range k {
-		n = n<<8 | uint64(c)
-	}
-	return n
+// topicOf is the outbox stream holding m's records.
+func topicOf(m *ddbstream.Meta) outbox.Topic {
+	sc, _ := streamScope(m.ARN)
+	return ddbstream.Topic(sc.acct, sc.region, m.ARN)
 }
 
 // iterator is what a shard iterator string carries.
@@ -241,24 +234,22 @@ func (s *Service) GetShardIterator(ctx context.Context, in *sapi.GetShardIterato
 	typ := api.ToString(in.ShardIteratorType)
 	var it iterator
 	err := s.st.View(func(tx *store.Tx) error {
-		m, b, err := loadMeta(tx, arn)
+		m, _, err := loadMeta(tx, arn)
 		if err != nil {
 			return err
 		}
 		if api.ToString(in.ShardId) != m.ShardID() {
 			return notFound("Requested resource not found: Shard does not exist")
 		}
-		rb := b.Bucket(ddbstream.Records)
+		topic := topicOf(m)
+		last := outbox.Last(tx, topic)
 		it = iterator{ARN: arn, Shard: m.ShardID(), At: s.now().UnixNano()}
-		first := rb.Sequence() + 1
-		if k, _ := rb.Cursor().First(); k != nil {
-			first = parseKey(k)
-		}
+		first := outbox.First(tx, topic)
 		switch typ {
 		case "TRIM_HORIZON":
 			it.Next = first
 		case "LATEST":
-			it.Next = rb.Sequence() + 1
+			it.Next = last + 1
 		case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
 			if in.SequenceNumber == nil {
 				return validation("The SequenceNumber parameter is required when ShardIteratorType is " + typ)
@@ -267,7 +258,7 @@ func (s *Service) GetShardIterator(ctx context.Context, in *sapi.GetShardIterato
 			if err != nil {
 				return validation("Invalid SequenceNumber: " + *in.SequenceNumber)
 			}
-			if n > rb.Sequence()+1 || (n == 0) {
+			if n > last+1 || (n == 0) {
 				return validation("Invalid SequenceNumber: " + *in.SequenceNumber + " is beyond the end of the shard")
 			}
 			if n < first && first > 1 {
@@ -310,28 +301,33 @@ func (s *Service) GetRecords(ctx context.Context, in *sapi.GetRecordsInput) (*sa
 	out := &sapi.GetRecordsOutput{Records: []*sapi.Record{}}
 	sc, _ := streamScope(it.ARN)
 	err := s.st.View(func(tx *store.Tx) error {
-		m, b, err := loadMeta(tx, it.ARN)
+		m, _, err := loadMeta(tx, it.ARN)
 		if err != nil {
 			return err
 		}
-		rb := b.Bucket(ddbstream.Records)
-		c := rb.Cursor()
 		next := it.Next
 		cutoff := s.now().Add(-ddbstream.Retention)
-		for k, v := c.Seek(ddbstream.SeqKey(it.Next)); k != nil && len(out.Records) < limit; k, v = c.Next() {
-			var r ddbstream.Record
-			if err := json.Unmarshal(v, &r); err != nil {
+		err = outbox.Read(tx, topicOf(m), it.Next, func(ev outbox.Event) error {
+			if len(out.Records) == limit {
+				return outbox.ErrStop
+			}
+			next = ev.Seq + 1
+			if ev.Time.Before(cutoff) {
+				return nil
+			}
+			r, err := ddbstream.Decode(ev)
+			if err != nil {
 				return err
 			}
-			next = r.Seq + 1
-			if r.Time.Before(cutoff) {
-				continue
-			}
-			rec, err := toRecord(&r, sc.region)
+			rec, err := toRecord(r, sc.region)
 			if err != nil {
 				return err
 			}
 			out.Records = append(out.Records, rec)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if m.Closed && next > m.ClosedSeq {
 			// The shard is closed and read to its end: no next iterator.

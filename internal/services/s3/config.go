@@ -251,7 +251,8 @@ func (s *Service) DeleteBucketTagging(ctx context.Context, in *s3api.DeleteBucke
 }
 
 // editObject changes one version of an object in place.
-func (s *Service) editObject(ctx context.Context, op, bucket, key, versionID string, fn func(b *bucketRec, r *objRec) error) (*bucketRec, *objRec, error) {
+// events names the notifications the edit causes, written in its transaction.
+func (s *Service) editObject(ctx context.Context, op, bucket, key, versionID string, fn func(b *bucketRec, r *objRec) error, events ...string) (*bucketRec, *objRec, error) {
 	var (
 		b *bucketRec
 		r *objRec
@@ -272,10 +273,21 @@ func (s *Service) editObject(ctx context.Context, op, bucket, key, versionID str
 		if err != nil {
 			return err
 		}
-		return obs.update(r)
+		if err := obs.update(r); err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if err := s.notify(ctx, tx, b, ev, r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, s.internal(op, err)
+	}
+	if len(events) > 0 {
+		s.wake()
 	}
 	return b, r, nil
 }
@@ -290,11 +302,10 @@ func (s *Service) PutObjectTagging(ctx context.Context, in *s3api.PutObjectTaggi
 		return nil, err
 	}
 	b, r, err := s.editObject(ctx, "PutObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
-		func(_ *bucketRec, r *objRec) error { r.Tags = tags; return nil })
+		func(_ *bucketRec, r *objRec) error { r.Tags = tags; return nil }, "ObjectTagging:Put")
 	if err != nil {
 		return nil, err
 	}
-	s.notify(ctx, b, "ObjectTagging:Put", r)
 	out := &s3api.PutObjectTaggingOutput{}
 	if b.versioned() {
 		out.VersionId = api.String(r.VersionID)
@@ -329,11 +340,10 @@ func (s *Service) GetObjectTagging(ctx context.Context, in *s3api.GetObjectTaggi
 // DeleteObjectTagging removes an object version's tags.
 func (s *Service) DeleteObjectTagging(ctx context.Context, in *s3api.DeleteObjectTaggingRequest) (*s3api.DeleteObjectTaggingOutput, error) {
 	b, r, err := s.editObject(ctx, "DeleteObjectTagging", api.ToString(in.Bucket), api.ToString(in.Key), api.ToString(in.VersionId),
-		func(_ *bucketRec, r *objRec) error { r.Tags = nil; return nil })
+		func(_ *bucketRec, r *objRec) error { r.Tags = nil; return nil }, "ObjectTagging:Delete")
 	if err != nil {
 		return nil, err
 	}
-	s.notify(ctx, b, "ObjectTagging:Delete", r)
 	out := &s3api.DeleteObjectTaggingOutput{}
 	if b.versioned() {
 		out.VersionId = api.String(r.VersionID)

@@ -1,7 +1,7 @@
 // Package s3 implements Amazon S3 on fogbank's store: buckets, objects,
 // listings, multipart uploads, versioning, configuration subresources, access
 // control, CORS preflight and browser POST uploads, and event notifications
-// published on the bus.
+// written to the outbox.
 //
 // # Storage
 //
@@ -32,8 +32,11 @@
 // default retention), ownership controls, public access block,
 // website/accelerate/request-payment/logging (stored), notification
 // configuration; browser POST uploads with SigV2 or SigV4 signed policies;
-// S3 event records (version 2.1) published as bus.S3Event on every create,
-// remove, restore and tagging change, with the destinations their filters match.
+// S3 event records (version 2.1, s3event.Event) on every create, remove, restore
+// and tagging change that a destination's events and filters match, appended to
+// the outbox queue s3event.Topic in the transaction of the change (notify.go),
+// so an acknowledged write owes its event even across kill -9. Nothing is
+// written while the topic has no registered consumer.
 //
 // # Access control
 //
@@ -59,8 +62,9 @@
 //   - Objects carry no default CRC64NVME checksum when the client sent none.
 //   - POST policies signed with keys fogbank does not know are accepted
 //     unverified, as header signatures are.
-//   - Notifications are published on the bus only: delivery to SQS, SNS and
-//     Lambda comes with those services. Destinations are not validated.
+//   - Notifications reach only consumers of the outbox topic: delivery to SQS,
+//     SNS and Lambda comes with those services (each a consumer that delivers
+//     the events whose targets are its own). Destinations are not validated.
 //   - Object times have whole-second precision and round up (S3 keeps seconds
 //     too; rounding up keeps aws s3 sync from re-uploading files written in the
 //     same second as their upload).

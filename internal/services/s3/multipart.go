@@ -561,14 +561,15 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *s3api.Complet
 		if err := tx.Bucket(bpath(bucket, "u")...).PutJSON([]byte(id), done); err != nil {
 			return err
 		}
-		return obs.put(rec)
+		if err := obs.put(rec); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, b, "ObjectCreated:CompleteMultipartUpload", rec)
 	})
 	if err != nil {
 		return nil, s.internal("CompleteMultipartUpload", err)
 	}
-	if len(rec.Segs) > 0 {
-		s.notify(ctx, b, "ObjectCreated:CompleteMultipartUpload", rec)
-	}
+	s.wake()
 	out := &s3api.CompleteMultipartUploadOutput{Bucket: in.Bucket, Key: in.Key, ETag: api.String(rec.ETag),
 		Location: api.String(objectURL(caller(ctx).Host, bucket, key))}
 	if b.Versioning == "Enabled" {

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -9,7 +10,8 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
-	"github.com/fogbank/fogbank/internal/bus"
+	"github.com/fogbank/fogbank/internal/outbox"
+	"github.com/fogbank/fogbank/internal/s3event"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -161,25 +163,25 @@ func filterMatches(f *s3api.NotificationConfigurationFilter, key string) bool {
 }
 
 // matchTargets lists the destinations of cfg that an event on key reaches.
-func matchTargets(cfg *s3api.NotificationConfiguration, event, key string) []bus.S3Target {
-	var out []bus.S3Target
+func matchTargets(cfg *s3api.NotificationConfiguration, event, key string) []s3event.Target {
+	var out []s3event.Target
 	for _, q := range cfg.QueueConfigurations {
 		if eventMatches(q.Events, event) && filterMatches(q.Filter, key) {
-			out = append(out, bus.S3Target{Kind: "queue", ARN: api.ToString(q.QueueArn), ConfigurationID: api.ToString(q.Id)})
+			out = append(out, s3event.Target{Kind: "queue", ARN: api.ToString(q.QueueArn), ConfigurationID: api.ToString(q.Id)})
 		}
 	}
 	for _, t := range cfg.TopicConfigurations {
 		if eventMatches(t.Events, event) && filterMatches(t.Filter, key) {
-			out = append(out, bus.S3Target{Kind: "topic", ARN: api.ToString(t.TopicArn), ConfigurationID: api.ToString(t.Id)})
+			out = append(out, s3event.Target{Kind: "topic", ARN: api.ToString(t.TopicArn), ConfigurationID: api.ToString(t.Id)})
 		}
 	}
 	for _, l := range cfg.LambdaFunctionConfigurations {
 		if eventMatches(l.Events, event) && filterMatches(l.Filter, key) {
-			out = append(out, bus.S3Target{Kind: "lambda", ARN: api.ToString(l.LambdaFunctionArn), ConfigurationID: api.ToString(l.Id)})
+			out = append(out, s3event.Target{Kind: "lambda", ARN: api.ToString(l.LambdaFunctionArn), ConfigurationID: api.ToString(l.Id)})
 		}
 	}
 	if cfg.EventBridgeConfiguration != nil {
-		out = append(out, bus.S3Target{Kind: "eventbridge"})
+		out = append(out, s3event.Target{Kind: "eventbridge"})
 	}
 	return out
 }
@@ -191,24 +193,24 @@ func eventKey(k string) string {
 
 var sequencer atomic.Uint64
 
-// notify publishes an event record for rec, with the destinations it matches.
-// Nothing is read or built when nobody listens.
-func (s *Service) notify(ctx context.Context, b *bucketRec, event string, rec *objRec) {
-	s.notifyWith(ctx, b, event, rec, nil)
-}
-
-// notifyWith is notify with a last touch to the record (restore data).
-func (s *Service) notifyWith(ctx context.Context, b *bucketRec, event string, rec *objRec, edit func(*bus.S3EventRecord)) {
-	if b == nil || rec == nil || !bus.Subscribed[bus.S3Event](s.bus) {
-		return
+// notify appends, in tx, the event record of rec to the outbox (s3event.Topic),
+// when the topic has a consumer and the bucket's notification configuration has
+// a destination for it: the event commits with the change, so an acknowledged
+// write owes its notification even across kill -9. The caller calls wake once
+// its Update has returned. Nothing is read or built when nobody consumes.
+func (s *Service) notify(ctx context.Context, tx *store.Tx, b *bucketRec, event string, rec *objRec) error {
+	if b == nil || rec == nil || !outbox.HasConsumers(tx, s3event.Topic) {
+		return nil
 	}
 	var cfg s3api.NotificationConfiguration
-	_ = s.st.View(func(tx *store.Tx) error {
-		_, err := getConfig(tx, b.Name, cfgNotification, &cfg)
+	if ok, err := getConfig(tx, b.Name, cfgNotification, &cfg); !ok || err != nil {
 		return err
-	})
-	c := caller(ctx)
+	}
 	targets := matchTargets(&cfg, event, rec.Key)
+	if len(targets) == 0 {
+		return nil
+	}
+	c := caller(ctx)
 	now := s.now()
 	seq := uint64(now.UnixNano())
 	for {
@@ -220,7 +222,7 @@ func (s *Service) notifyWith(ctx context.Context, b *bucketRec, event string, re
 			break
 		}
 	}
-	obj := bus.S3ObjectEntity{Key: eventKey(rec.Key), Sequencer: fmt.Sprintf("%016X", seq)}
+	obj := s3event.ObjectEntity{Key: eventKey(rec.Key), Sequencer: fmt.Sprintf("%016X", seq)}
 	if strings.HasPrefix(event, "ObjectCreated") || strings.HasPrefix(event, "ObjectRestore") || strings.HasPrefix(event, "ObjectTagging") {
 		size := rec.Size
 		obj.Size = &size
@@ -234,23 +236,30 @@ func (s *Service) notifyWith(ctx context.Context, b *bucketRec, event string, re
 		principal = "anonymous"
 	}
 	rid := c.RequestID
-	record := bus.S3EventRecord{
+	record := s3event.Record{
 		EventVersion: "2.1", EventSource: "aws:s3", AWSRegion: b.Region,
-		EventTime: bus.FormatEventTime(now), EventName: event,
-		UserIdentity:      bus.S3UserIdentity{PrincipalID: principal},
-		RequestParameters: bus.S3RequestParameters{SourceIPAddress: "127.0.0.1"},
+		EventTime: s3event.FormatEventTime(now), EventName: event,
+		UserIdentity:      s3event.UserIdentity{PrincipalID: principal},
+		RequestParameters: s3event.RequestParameters{SourceIPAddress: "127.0.0.1"},
 		ResponseElements:  map[string]string{"x-amz-request-id": rid, "x-amz-id-2": hostID(rid)},
-		S3: bus.S3Entity{S3SchemaVersion: "1.0", Bucket: bus.S3BucketEntity{Name: b.Name,
-			OwnerIdentity: bus.S3UserIdentity{PrincipalID: b.Account}, ARN: b.arn()}, Object: obj},
+		S3: s3event.Entity{S3SchemaVersion: "1.0", ConfigurationID: targets[0].ConfigurationID,
+			Bucket: s3event.BucketEntity{Name: b.Name, OwnerIdentity: s3event.UserIdentity{PrincipalID: b.Account}, ARN: b.arn()},
+			Object: obj},
 	}
-	if len(targets) > 0 {
-		record.S3.ConfigurationID = targets[0].ConfigurationID
+	if event == "ObjectRestore:Completed" {
+		record.GlacierEventData = restoredData(rec)
 	}
-	if edit != nil {
-		edit(&record)
+	payload, err := json.Marshal(s3event.Event{Account: b.Account, Region: b.Region, Targets: targets, Record: record})
+	if err != nil {
+		return err
 	}
-	bus.Publish(s.bus, bus.S3Event{Account: b.Account, Region: b.Region, Targets: targets, Record: record})
+	_, err = outbox.Append(tx, s3event.Topic, now, payload)
+	return err
 }
+
+// wake tells the outbox's deliverers that events may have committed; call it
+// after an Update whose function called notify returned nil.
+func (s *Service) wake() { s.events.Wake(s3event.Topic) }
 
 // hostID fakes x-amz-id-2 from the request id (AWS's is an opaque base64 string).
 func hostID(rid string) string {

@@ -380,12 +380,15 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 		if err := tx.RefBlob(g.ref.ID); err != nil {
 			return err
 		}
-		return obs.put(rec)
+		if err := obs.put(rec); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, b, event, rec)
 	})
 	if err != nil {
 		return nil, s.internal("PutObject", err)
 	}
-	s.notify(ctx, b, event, rec)
+	s.wake()
 	out := &s3api.PutObjectOutput{ETag: api.String(rec.ETag)}
 	if versioning == "Enabled" {
 		out.VersionId = api.String(rec.VersionID)
@@ -950,12 +953,15 @@ func (s *Service) DeleteObject(ctx context.Context, in *s3api.DeleteObjectReques
 			return err
 		}
 		res, err = s.deleteOne(tx, c, b, key, api.ToString(in.VersionId), api.ToBool(in.BypassGovernanceRetention), in.IfMatch)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.notifyDelete(ctx, tx, b, res)
 	})
 	if err != nil {
 		return nil, s.internal("DeleteObject", err)
 	}
-	s.notifyDelete(ctx, b, res, key)
+	s.wake()
 	out := &s3api.DeleteObjectOutput{}
 	if res.versionID != "" && (b.versioned() || in.VersionId != nil) {
 		out.VersionId = api.String(res.versionID)
@@ -966,13 +972,14 @@ func (s *Service) DeleteObject(ctx context.Context, in *s3api.DeleteObjectReques
 	return out, nil
 }
 
-func (s *Service) notifyDelete(ctx context.Context, b *bucketRec, res *deleteResult, key string) {
+func (s *Service) notifyDelete(ctx context.Context, tx *store.Tx, b *bucketRec, res *deleteResult) error {
 	switch {
 	case res.created != nil:
-		s.notify(ctx, b, "ObjectRemoved:DeleteMarkerCreated", res.created)
+		return s.notify(ctx, tx, b, "ObjectRemoved:DeleteMarkerCreated", res.created)
 	case res.removed != nil:
-		s.notify(ctx, b, "ObjectRemoved:Delete", res.removed)
+		return s.notify(ctx, tx, b, "ObjectRemoved:Delete", res.removed)
 	}
+	return nil
 }
 
 // DeleteObjects deletes up to 1,000 keys in one request, answering per key.
@@ -987,18 +994,10 @@ func (s *Service) DeleteObjects(ctx context.Context, in *s3api.DeleteObjectsRequ
 	}
 	quiet := api.ToBool(in.Delete.Quiet)
 	out := &s3api.DeleteObjectsOutput{}
-	type done struct {
-		key string
-		res *deleteResult
-	}
-	var (
-		b       *bucketRec
-		results []done
-	)
 	err := s.st.Update(func(tx *store.Tx) error {
-		out.Deleted, out.Errors, results = nil, nil, nil
-		var err error
-		if b, err = getBucket(tx, bucket); err != nil {
+		out.Deleted, out.Errors = nil, nil
+		b, err := getBucket(tx, bucket)
+		if err != nil {
 			return err
 		}
 		if err := checkOwner(b, in.ExpectedBucketOwner); err != nil {
@@ -1019,7 +1018,9 @@ func (s *Service) DeleteObjects(ctx context.Context, in *s3api.DeleteObjectsRequ
 				}
 				return err
 			}
-			results = append(results, done{key, res})
+			if err := s.notifyDelete(ctx, tx, b, res); err != nil {
+				return err
+			}
 			if quiet {
 				continue
 			}
@@ -1041,9 +1042,7 @@ func (s *Service) DeleteObjects(ctx context.Context, in *s3api.DeleteObjectsRequ
 	if err != nil {
 		return nil, s.internal("DeleteObjects", err)
 	}
-	for _, d := range results {
-		s.notifyDelete(ctx, b, d.res, d.key)
-	}
+	s.wake()
 	return out, nil
 }
 
@@ -1264,12 +1263,15 @@ func (s *Service) CopyObject(ctx context.Context, in *s3api.CopyObjectRequest) (
 		if err := refSegs(tx, rec.Segs); err != nil {
 			return err
 		}
-		return obs.put(rec)
+		if err := obs.put(rec); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, b, "ObjectCreated:Copy", rec)
 	})
 	if err != nil {
 		return nil, s.internal("CopyObject", err)
 	}
-	s.notify(ctx, b, "ObjectCreated:Copy", rec)
+	s.wake()
 	res := &s3api.CopyObjectResult{ETag: api.String(rec.ETag), LastModified: timePtr(rec.Modified)}
 	if rec.Checksum != "" && len(rec.Parts) == 0 {
 		setChecksum(res, rec.ChecksumAlgo, rec.Checksum)

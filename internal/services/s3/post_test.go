@@ -13,7 +13,6 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
-	"github.com/fogbank/fogbank/internal/bus"
 )
 
 // postForm builds a browser upload form: fields in order, then the file.
@@ -33,8 +32,8 @@ func postForm(t *testing.T, fields [][2]string, file string) (*bytes.Buffer, str
 func TestPostUpload(t *testing.T) {
 	e := newEnv(t)
 	e.mb("post")
-	var events []string
-	bus.Subscribe(e.bus, func(ev bus.S3Event) { events = append(events, ev.Record.EventName) })
+	e.consume()
+	e.notifyAll("post")
 	policy := base64.StdEncoding.EncodeToString([]byte(`{"expiration":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) +
 		`","conditions":[{"bucket":"post"},["starts-with","$key","up/"],{"acl":"private"},["content-length-range",0,100]]}`))
 	mac := hmac.New(sha1.New, []byte("test"))
@@ -58,6 +57,10 @@ func TestPostUpload(t *testing.T) {
 	got, _, err := e.get("post", "up/upload.txt", nil)
 	if err != nil || got != "hello post" {
 		t.Errorf("uploaded object = %q, %v", got, err)
+	}
+	var events []string
+	for _, ev := range e.events() {
+		events = append(events, ev.Record.EventName)
 	}
 	if len(events) != 1 || events[0] != "ObjectCreated:Post" {
 		t.Errorf("events = %v, want [ObjectCreated:Post]", events)

@@ -16,7 +16,8 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
-	"github.com/fogbank/fogbank/internal/bus"
+	"github.com/fogbank/fogbank/internal/outbox"
+	"github.com/fogbank/fogbank/internal/s3event"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -25,7 +26,7 @@ type env struct {
 	t   *testing.T
 	s   *Service
 	st  *store.Store
-	bus *bus.Bus
+	ob  *outbox.Outbox
 	ctx context.Context
 }
 
@@ -35,8 +36,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bus.New()
-	e := &env{t: t, st: st, bus: b, s: NewService(st, b, nil, nil),
+	ob := outbox.New(st, nil)
+	e := &env{t: t, st: st, ob: ob, s: NewService(st, ob, nil, nil),
 		ctx: api.WithCaller(context.Background(), &api.Caller{Account: "000000000000", Region: "us-east-1", RequestID: "req-1"})}
 	t.Cleanup(func() {
 		if err := st.Check(RefWalker); err != nil {
@@ -58,6 +59,52 @@ func code(err error) string {
 		return ""
 	}
 	return "non-api:" + err.Error()
+}
+
+// consume registers the test as a consumer of S3's events, as the SQS or Lambda
+// service would register; events then answers what it has not seen yet.
+func (e *env) consume() {
+	e.t.Helper()
+	if err := e.st.Update(func(tx *store.Tx) error { return outbox.Register(tx, s3event.Topic, "test") }); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// notifyAll configures bucket to send every event to a queue.
+func (e *env) notifyAll(bucket string) {
+	e.t.Helper()
+	_, err := e.s.PutBucketNotificationConfiguration(e.ctx, &s3api.PutBucketNotificationConfigurationRequest{Bucket: s(bucket),
+		NotificationConfiguration: &s3api.NotificationConfiguration{QueueConfigurations: []*s3api.QueueConfiguration{{
+			QueueArn: s("arn:aws:sqs:us-east-1:000000000000:all"), Events: []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*",
+				"s3:ObjectRestore:*", "s3:ObjectTagging:*"}}}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// events reads and acknowledges the events the consumer has not seen.
+func (e *env) events() []s3event.Event {
+	e.t.Helper()
+	var got []s3event.Event
+	var last uint64
+	err := e.st.View(func(tx *store.Tx) error {
+		cur, _ := outbox.Acked(tx, s3event.Topic, "test")
+		return outbox.Read(tx, s3event.Topic, cur+1, func(ev outbox.Event) error {
+			d, err := s3event.Decode(ev.Payload)
+			if err != nil {
+				return err
+			}
+			got, last = append(got, *d), ev.Seq
+			return nil
+		})
+	})
+	if err == nil && last > 0 {
+		err = e.st.Update(func(tx *store.Tx) error { return outbox.Ack(tx, s3event.Topic, "test", last) })
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return got
 }
 
 func (e *env) mb(name string) {
@@ -589,20 +636,24 @@ func TestDeleteObjects(t *testing.T) {
 func TestNotifications(t *testing.T) {
 	e := newEnv(t)
 	e.mb("ntf")
-	var got []bus.S3Event
-	bus.Subscribe(e.bus, func(ev bus.S3Event) { got = append(got, ev) })
+	e.put("ntf", "before", "no consumer yet: no event")
+	e.consume()
 	_, err := e.s.PutBucketNotificationConfiguration(e.ctx, &s3api.PutBucketNotificationConfigurationRequest{Bucket: s("ntf"),
 		NotificationConfiguration: &s3api.NotificationConfiguration{QueueConfigurations: []*s3api.QueueConfiguration{{
 			Id: s("uploads"), QueueArn: s("arn:aws:sqs:us-east-1:000000000000:q"), Events: []string{"s3:ObjectCreated:*"},
 			Filter: &s3api.NotificationConfigurationFilter{Key: &s3api.S3KeyFilter{FilterRules: []*s3api.FilterRule{
 				{Name: s("prefix"), Value: s("in/")}, {Name: s("suffix"), Value: s(".csv")}}}},
-		}}}})
+		}}, LambdaFunctionConfigurations: []*s3api.LambdaFunctionConfiguration{{
+			LambdaFunctionArn: s("arn:aws:lambda:us-east-1:000000000000:function:f"), Events: []string{"s3:ObjectRemoved:*"}}},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.put("ntf", "in/data file.csv", "a,b")
-	e.put("ntf", "out/x.csv", "a,b")
+	e.put("ntf", "out/x.csv", "a,b") // matches no destination: no event, as on AWS
+	e.put("ntf", "in/y.csv", "c")
 	e.s.DeleteObject(e.ctx, &s3api.DeleteObjectRequest{Bucket: s("ntf"), Key: s("in/data file.csv")})
+	got := e.events()
 	if len(got) != 3 {
 		t.Fatalf("got %d events, want 3", len(got))
 	}
@@ -614,11 +665,15 @@ func TestNotifications(t *testing.T) {
 	if len(got[0].Targets) != 1 || got[0].Targets[0].ARN != "arn:aws:sqs:us-east-1:000000000000:q" {
 		t.Errorf("targets = %+v", got[0].Targets)
 	}
-	if len(got[1].Targets) != 0 {
-		t.Errorf("out/x.csv matched %+v, want no targets", got[1].Targets)
+	if got[1].Record.S3.Object.Key != "in/y.csv" {
+		t.Errorf("second event is for %s, want in/y.csv", got[1].Record.S3.Object.Key)
 	}
-	if got[2].Record.EventName != "ObjectRemoved:Delete" || got[2].Record.S3.Object.Size != nil || len(got[2].Targets) != 0 {
+	if got[2].Record.EventName != "ObjectRemoved:Delete" || got[2].Record.S3.Object.Size != nil || len(got[2].Targets) != 1 ||
+		got[2].Targets[0].Kind != "lambda" || got[2].Record.S3.ConfigurationID != "notification-1" {
 		t.Errorf("delete event = %+v targets %+v", got[2].Record, got[2].Targets)
+	}
+	if again := e.events(); len(again) != 0 {
+		t.Errorf("%d events after all were acknowledged, want 0", len(again))
 	}
 	if got[0].Record.S3.Object.Sequencer >= got[1].Record.S3.Object.Sequencer {
 		t.Errorf("sequencers not increasing: %s, %s", got[0].Record.S3.Object.Sequencer, got[1].Record.S3.Object.Sequencer)
@@ -749,8 +804,8 @@ func TestAccessControl(t *testing.T) {
 func TestRestoreObject(t *testing.T) {
 	e := newEnv(t)
 	e.mb("arc")
-	var events []bus.S3Event
-	bus.Subscribe(e.bus, func(ev bus.S3Event) { events = append(events, ev) })
+	e.consume()
+	e.notifyAll("arc")
 	n := int64(1)
 	if _, err := e.s.PutObject(e.ctx, &s3api.PutObjectRequest{Bucket: s("arc"), Key: s("cold"), Body: strings.NewReader("x"), ContentLength: &n, StorageClass: s("GLACIER")}); err != nil {
 		t.Fatal(err)
@@ -768,6 +823,7 @@ func TestRestoreObject(t *testing.T) {
 		t.Errorf("x-amz-restore = %q, %v", api.ToString(h.Restore), err)
 	}
 	var names []string
+	events := e.events()
 	for _, ev := range events {
 		names = append(names, ev.Record.EventName)
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
 	"github.com/fogbank/fogbank/internal/auth"
-	"github.com/fogbank/fogbank/internal/bus"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -24,11 +24,11 @@ func init() { host.Register(s3api.Service, (*Service)(nil), New) }
 // Service is fogbank's S3.
 type Service struct {
 	s3api.Unimplemented
-	st   *store.Store
-	bus  *bus.Bus
-	log  *slog.Logger
-	now  func() time.Time
-	keys auth.Keys // secrets for browser POST upload signatures
+	st     *store.Store
+	events *outbox.Outbox // wakes the deliverers of s3event.Topic
+	log    *slog.Logger
+	now    func() time.Time
+	keys   auth.Keys // secrets for browser POST upload signatures
 }
 
 var (
@@ -36,14 +36,10 @@ var (
 	_ host.RawHandler = (*Service)(nil)
 )
 
-// New creates the service on env's store; events go to env.Bus (bus.Default()
-// when there is none), POST upload signatures are checked with env.Keys.
+// New creates the service on env's store; event notifications go to env.Outbox,
+// POST upload signatures are checked with env.Keys.
 func New(env *host.Env) (any, error) {
-	b := env.Bus
-	if b == nil {
-		b = bus.Default()
-	}
-	s := NewService(env.Store, b, env.Logger, env.Now)
+	s := NewService(env.Store, env.Outbox, env.Logger, env.Now)
 	if env.Keys != nil {
 		s.keys = env.Keys
 	}
@@ -51,14 +47,16 @@ func New(env *host.Env) (any, error) {
 }
 
 // NewService is New with every dependency explicit, for tests.
-func NewService(st *store.Store, b *bus.Bus, log *slog.Logger, now func() time.Time) *Service {
+// A nil ob wakes nobody: events are still written, and deliverers find them
+// when they next look.
+func NewService(st *store.Store, ob *outbox.Outbox, log *slog.Logger, now func() time.Time) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, bus: b, log: log, now: now, keys: auth.DefaultKeys()}
+	return &Service{st: st, events: ob, log: log, now: now, keys: auth.DefaultKeys()}
 }
 
 // The store layout. Every path starts at the root bucket "s3".
