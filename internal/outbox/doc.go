@@ -60,6 +60,8 @@
 // sequence); an acknowledgement is one Update per batch.
 //
 // Missing: consumers that start at the oldest event (Kinesis TRIM_HORIZON for a
-// new durable consumer), a dead-letter limit on redeliveries, and parallel
-// delivery within one consumer (the order of a topic is kept, as a shard's is).
+// new durable consumer), a dead-letter limit on redeliveries, parallel delivery
+// within one consumer (the order of a topic is kept, as a shard's is), and a
+// bound on a queue whose registered consumer never comes back: its events stay
+// until it is Unregistered.
 package outbox

@@ -528,8 +528,9 @@ type Blob interface {
 }
 
 // OpenBlob opens a committed blob for reading. A blob removed while open stays
-// readable until it is closed. Do not call it inside a View or Update (a nested
-// transaction can deadlock against a writer): use Tx.OpenBlob there.
+// readable until it is closed, and a blob held (HoldBlobs) can be opened until
+// it is released. Do not call it inside a View or Update (a nested transaction
+// can deadlock against a writer): use Tx.OpenBlob there.
 func (s *Store) OpenBlob(id string) (Blob, error) {
 	if !validBlobID(id) {
 		return nil, fmt.Errorf("%w: blob %q", ErrNotFound, id)
@@ -544,6 +545,11 @@ func (s *Store) OpenBlob(id string) (Blob, error) {
 		b, err = tx.openInline(id)
 		return err
 	})
+	if errors.Is(err, ErrNotFound) {
+		if data, ok := s.heldInline(id); ok {
+			return inlineBlob{bytes.NewReader(data)}, nil
+		}
+	}
 	return b, err
 }
 
@@ -706,8 +712,13 @@ func (tx *Tx) UnrefBlob(id string) error {
 		return nil
 	}
 	inline := tx.sysBucket(inlineBucket)
-	if inline.Get([]byte(id)) != nil {
-		// A small blob's bytes go with this transaction; there is no file to remove.
+	if data, stable := inline.get([]byte(id)); data != nil {
+		// A small blob's bytes go with this transaction; there is no file to
+		// remove. A reader holding it may still need them (hold.go).
+		if !stable {
+			data = append([]byte(nil), data...)
+		}
+		tx.dropInline(id, data)
 		return inline.Delete([]byte(id))
 	}
 	tx.unrefGone = append(tx.unrefGone, id) // its file goes after the commit

@@ -20,7 +20,8 @@ type RefWalker func(tx *Tx, ref func(blobID string)) error
 //   - every blob record is well formed, has a reference count above zero, and its
 //     file (or its inline bytes, for a small blob) exists with the recorded size;
 //   - no inline bytes lack a record;
-//   - every file under blobs/ (outside tmp/) is a referenced or pending blob;
+//   - every file under blobs/ (outside tmp/) is a referenced or pending blob,
+//     or one a reader holds (HoldBlobs) whose last reference is gone;
 //   - with walkers: the reference counts equal the references they report.
 //
 // Check reads a snapshot but lists files outside it; run it when no Update or
@@ -119,6 +120,7 @@ func (s *Store) Check(walkers ...RefWalker) error {
 // tmp in blobs/, and nothing but referenced or pending blobs in each fan-out one.
 func (s *Store) checkFiles(tx *Tx, pending map[string]int64, bad func(string, ...any)) error {
 	refs := tx.blobRefs()
+	doomed := s.doomedFiles() // unreferenced, but held by a reader
 	root := filepath.Join(s.dir, blobsDir)
 	ents, err := os.ReadDir(root)
 	if err != nil {
@@ -143,7 +145,7 @@ func (s *Store) checkFiles(tx *Tx, pending map[string]int64, bad func(string, ..
 				bad("stray file blobs/%s/%s", name, id)
 				continue
 			}
-			if refs.Get([]byte(id)) == nil {
+			if refs.Get([]byte(id)) == nil && !doomed[id] {
 				if _, ok := pending[id]; !ok {
 					bad("blob %s: file with no reference (not pending either)", id)
 				}

@@ -84,6 +84,15 @@
 // reads in place through BlobPath. The store counts references per blob (two S3
 // objects may share one after a copy): RefBlob adds one, UnrefBlob drops one.
 //
+// A reader that opens blobs one after another (an S3 GET of a multipart
+// object opens one part at a time) holds them first, with HoldBlobs after the
+// View that found them: until it releases them, OpenBlob finds them even if
+// an Update drops their last reference meanwhile. Their storage is freed at the
+// last release instead (a file stays in place; a small blob's bytes, which the
+// Update deletes from the database, are kept aside in memory); see hold.go for
+// why the hold cannot miss an Update. A blob opened (OpenBlob) needs no hold:
+// an open file stays readable after it is removed.
+//
 // # Durability and crashes
 //
 // An Update that returned nil survives kill -9 and power loss: its log record
@@ -170,6 +179,10 @@
 //     Abort, Close or the next Open removes it.
 //   - Check reads a snapshot but lists the directory outside it; run it while
 //     nothing writes.
+//   - A held blob whose last reference is gone counts against disk (a file) or
+//     memory (a small blob's bytes) until released; a reader that never
+//     releases keeps it until Close (files) or the process ends. Check counts
+//     such files as held, not stray.
 //   - A checkpoint that failed on a full disk leaves the pages it wrote in
 //     bbolt's file: the space stays taken by the file (bbolt reuses it).
 //   - Missing: compaction of the bbolt file (bbolt reuses freed pages but never

@@ -130,6 +130,8 @@ type Store struct {
 
 	fanouts sync.Map // fan-out directory path → true once it exists durably
 
+	holds holds // blobs readers hold (HoldBlobs)
+
 	inlineSeq atomic.Uint64 // the last ordered id handed to a small blob (nextInlineID)
 
 	blobMu sync.Mutex // guards pending
@@ -417,6 +419,12 @@ func (s *Store) Close() error {
 		delete(s.pendingInline, id)
 	}
 	s.blobMu.Unlock()
+	s.holds.mu.Lock()
+	for id := range s.holds.doomed { // held by readers that open them no more
+		s.remove(s.blobFile(id))
+		delete(s.holds.doomed, id)
+	}
+	s.holds.mu.Unlock()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
@@ -780,6 +788,7 @@ func (s *Store) publish(top overlay, lsn uint64) {
 
 // rollbackBlobs returns the blobs a failed fn referenced to the pending set.
 func (tx *Tx) rollbackBlobs() {
+	tx.settleDropped(false)
 	if len(tx.refPending) == 0 {
 		return
 	}
@@ -793,14 +802,10 @@ func (tx *Tx) rollbackBlobs() {
 	tx.s.blobMu.Unlock()
 }
 
-// afterDurable removes the files of blobs whose last reference the Update
-// dropped. No later Update can have referenced them again: only pending blobs
-// gain a first reference.
-func (tx *Tx) afterDurable() {
-	for _, id := range tx.unrefGone {
-		tx.s.remove(tx.s.blobFile(id))
-	}
-}
+// afterDurable frees the storage of blobs whose last reference the Update
+// dropped, unless a reader holds them (settleDropped). No later Update can have
+// referenced them again: only pending blobs gain a first reference.
+func (tx *Tx) afterDurable() { tx.settleDropped(true) }
 
 // ensureFanout makes a blob fan-out directory the first time a blob goes in it,
 // and fsyncs blobs/ so that the directory entry survives a crash before the blob

@@ -41,6 +41,9 @@ type Tx struct {
 	// last reference this fn dropped. Both are settled once the Update is durable.
 	refPending []string
 	unrefGone  []string
+	// unrefInline lists the small blobs whose last reference this fn dropped,
+	// their bytes kept aside for holders (hold.go).
+	unrefInline []*dyingBlob
 	// refSizes and refInline keep what RefBlob took from the pending set, to give
 	// it back when the Update fails.
 	refSizes  map[string]int64

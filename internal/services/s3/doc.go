@@ -12,7 +12,11 @@
 // adds a reference to the source's blobs: neither copies bytes. Bodies are
 // streamed in and out, never held whole in memory. Every acknowledged write is
 // durable: the blob is fsynced before the metadata commit, which is
-// group-committed with concurrent writers.
+// group-committed with concurrent writers. A GET reads the object it found to
+// the last byte, whatever happens to the key meanwhile (S3 does the same): a
+// one-segment read keeps its blob open, a multipart one holds its segments
+// (store.HoldBlobs), whose storage is freed when the GET ends. A write that
+// finds the disk full answers 503 ServiceUnavailable, which SDKs retry.
 //
 // # Covered
 //

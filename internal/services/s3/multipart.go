@@ -346,6 +346,11 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	if err != nil {
 		return nil, s.internal("UploadPartCopy", err)
 	}
+	defer func() {
+		if rd != nil {
+			rd.Close() // when an error below leaves it unread (Close twice is harmless)
+		}
+	}()
 	if err := checkPartSSEC(u, in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5); err != nil {
 		return nil, err
 	}
@@ -374,6 +379,11 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *s3api.UploadPartCopyRe
 	if rd != nil || p.ETag == "" || u.Object.ChecksumAlgo != "" {
 		if rd == nil {
 			rd = newSegReader(s.st, src.Segs, 0, src.Size)
+		}
+		if err := rd.hold(); err != nil {
+			// The source changed since it was found: a 500, which SDKs retry.
+			rd.Close()
+			return nil, s.internal("UploadPartCopy", err)
 		}
 		g, err := s.ingestBody(rd, ingestOpts{algo: u.Object.ChecksumAlgo})
 		rd.Close()

@@ -608,8 +608,28 @@ func parseRange(h string, size int64) (start, n int64, ok bool, err error) {
 	}
 }
 
-// read resolves a GET or HEAD to headers and, for GET, an open reader.
+// read resolves a GET or HEAD to headers and, for GET, an open reader that
+// holds the object's bytes until it is closed (segReader.hold).
 func (s *Service) read(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segReader, error) {
+	for attempt := 1; ; attempt++ {
+		out, rd, err := s.readOnce(sp, body)
+		if err != nil || rd == nil {
+			return out, rd, err
+		}
+		err = rd.hold()
+		if err == nil {
+			return out, rd, nil
+		}
+		rd.Close()
+		// The object changed between the View and the hold: look again (each
+		// time means another write to the key finished; a few are plenty).
+		if !errors.Is(err, store.ErrNotFound) || attempt == 8 {
+			return nil, nil, s.internal("GetObject", err)
+		}
+	}
+}
+
+func (s *Service) readOnce(sp *readSpec, body bool) (*s3api.HeadObjectOutput, *segReader, error) {
 	var (
 		b   *bucketRec
 		r   *objRec

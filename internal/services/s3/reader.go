@@ -24,6 +24,8 @@ type segReader struct {
 	left  int64 // bytes still to deliver
 	f     store.Blob
 	first store.Blob // opened early (inside the View) for the first segment
+	// release ends the hold on the segments opened later (hold), if any.
+	release func()
 }
 
 func newSegReader(st *store.Store, segs []seg, off, n int64) *segReader {
@@ -47,6 +49,31 @@ func (r *segReader) openFirst(tx *store.Tx) error {
 		return err
 	}
 	r.first = f
+	return nil
+}
+
+// hold keeps the segments the read covers readable until Close, whatever
+// happens to the object meanwhile: a GET serves the object it found to the
+// last byte, as S3 does, even when the key is overwritten or deleted while it
+// reads, and the storage is freed when it is done (store.HoldBlobs). Call it
+// after the View that found the object, not inside it. ErrNotFound means the
+// object changed in between: find it again. A read of one segment opened in
+// the View needs no hold: the open file (or the copied bytes) keeps it.
+func (r *segReader) hold() error {
+	var ids []string
+	rem := r.off + r.left
+	for j := r.i; j < len(r.segs) && rem > 0; j++ {
+		ids = append(ids, r.segs[j].ID)
+		rem -= r.segs[j].Size
+	}
+	if len(ids) == 0 || len(ids) == 1 && r.first != nil {
+		return nil
+	}
+	release, err := r.st.HoldBlobs(ids)
+	if err != nil {
+		return err
+	}
+	r.release = release
 	return nil
 }
 
@@ -155,6 +182,10 @@ func (r *segReader) Close() error {
 	if r.first != nil {
 		r.first.Close()
 		r.first = nil
+	}
+	if r.release != nil {
+		r.release()
+		r.release = nil
 	}
 	return nil
 }
