@@ -41,8 +41,9 @@ type Event struct {
 // MaxBatch is the most events a Subscribe handler is given at once.
 const MaxBatch = 100
 
-// Poll is how often an idle deliverer looks for events it was not woken for.
-const Poll = 2 * time.Second
+// poll is how often an idle deliverer looks for events it was not woken for
+// (a variable for tests).
+var poll = 2 * time.Second
 
 func events(tx *store.Tx, t Topic) *store.Bucket {
 	return tx.Bucket(append(t.Path[:len(t.Path):len(t.Path)], eventsBucket)...)
@@ -262,8 +263,9 @@ func New(st *store.Store, log *slog.Logger) *Outbox {
 // appended is the wake-up published on the bus: events were committed to topic.
 type appended struct{ topic string }
 
-// Wake tells t's deliverers that events were committed. It costs a map lookup
-// when nobody subscribed.
+// Wake tells t's deliverers that events were committed, and those of every
+// topic whose path begins with t's (Wake(Topic{Path: []string{"dynamodb"}})
+// wakes every stream of DynamoDB). It costs a map lookup when nobody subscribed.
 func (o *Outbox) Wake(t Topic) {
 	if o == nil {
 		return
@@ -300,7 +302,7 @@ func (o *Outbox) Subscribe(t Topic, name string, fn func([]Event) error) (*Subsc
 	wake := make(chan struct{}, 1)
 	key := t.key()
 	s.unsub = bus.Subscribe(o.bus, func(a appended) {
-		if a.topic == key {
+		if a.topic == key || strings.HasPrefix(key, a.topic+"\x00") {
 			select {
 			case wake <- struct{}{}:
 			default:
@@ -339,10 +341,10 @@ func (s *Subscription) run(t Topic, name string, fn func([]Event) error, wake ch
 				err = s.o.st.Update(func(tx *store.Tx) error { return Ack(tx, t, name, last) })
 			}
 		}
-		// With nothing to do, wait for a wake-up, or look again after Poll in
+		// With nothing to do, wait for a wake-up, or look again after poll in
 		// case a producer appended without waking (a producer that forgets
 		// Wake delays delivery; it loses nothing).
-		wait := Poll
+		wait := poll
 		switch {
 		case err != nil:
 			backoff = min(max(2*backoff, 50*time.Millisecond), 5*time.Second)

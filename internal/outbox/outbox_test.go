@@ -175,3 +175,27 @@ func TestStreamTrimByAge(t *testing.T) {
 		return nil
 	})
 }
+
+// Wake on a path prefix wakes the deliverers of every topic under it (the
+// dynamodb service wakes all its streams at once); without a wake-up an idle
+// deliverer waits for its poll, which this test makes longer than any run.
+func TestWakeByPrefix(t *testing.T) {
+	defer func(p time.Duration) { poll = p }(poll)
+	poll = time.Hour
+	st := open(t, t.TempDir())
+	defer st.Close()
+	o := New(st, nil)
+	defer o.Close()
+	s := Topic{Path: []string{"svc", "acct", "streams", "arn:1"}, Retention: time.Hour}
+	c := newCollector()
+	if _, err := o.Subscribe(s, "esm", c.handle); err != nil {
+		t.Fatal(err)
+	}
+	st.Update(func(tx *store.Tx) error { _, err := Append(tx, s, time.Now(), []byte("x")); return err })
+	o.Wake(Topic{Path: []string{"svc", "other"}}) // another branch
+	o.Wake(Topic{Path: []string{"sv"}})           // a prefix of a name, not of the path
+	o.Wake(Topic{Path: []string{"svc"}})
+	if got := c.waitFor(1); got[0] != "x" {
+		t.Errorf("got %v", got)
+	}
+}

@@ -169,7 +169,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *ddb.BatchWriteItemInpu
 	}
 	units := map[string]float64{}
 	metas := map[string]*tableMeta{}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.update(func(tx *store.Tx) error {
 		clear(units)
 		type op struct {
 			t   *tableMeta

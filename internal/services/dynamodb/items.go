@@ -278,7 +278,7 @@ func (s *Service) PutItem(ctx context.Context, in *ddb.PutItemInput) (*ddb.PutIt
 	}
 	var old expr.Item
 	var t *tableMeta
-	err = s.st.Update(func(tx *store.Tx) error {
+	err = s.update(func(tx *store.Tx) error {
 		var err error
 		rb := regionBucket(tx, sc.acct, sc.region)
 		t, err = s.regionTable(rb, sc.acct, sc.region, name)
@@ -435,7 +435,7 @@ func (s *Service) DeleteItem(ctx context.Context, in *ddb.DeleteItemInput) (*ddb
 	if err := checkKeyValues(in.Key); err != nil {
 		return nil, err
 	}
-	err = s.st.Update(func(tx *store.Tx) error {
+	err = s.update(func(tx *store.Tx) error {
 		var err error
 		t, err = s.loadTable(tx, sc.acct, sc.region, name)
 		if err != nil {
@@ -568,7 +568,7 @@ func (s *Service) UpdateItem(ctx context.Context, in *ddb.UpdateItemInput) (*ddb
 	if err := checkKeyValues(in.Key); err != nil {
 		return nil, err
 	}
-	err = s.st.Update(func(tx *store.Tx) error {
+	err = s.update(func(tx *store.Tx) error {
 		var err error
 		t, err = s.loadTable(tx, sc.acct, sc.region, name)
 		if err != nil {

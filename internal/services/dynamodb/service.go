@@ -14,7 +14,9 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
+	"github.com/fogbank/fogbank/internal/ddbstream"
 	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 	"github.com/fogbank/fogbank/internal/store"
@@ -25,9 +27,10 @@ func init() { host.Register(ddb.Service, (*Service)(nil), New) }
 // Service is fogbank's DynamoDB.
 type Service struct {
 	ddb.Unimplemented
-	st  *store.Store
-	now func() time.Time
-	log *slog.Logger
+	st     *store.Store
+	events *outbox.Outbox // wakes the subscribers of stream topics (nil in tests: none)
+	now    func() time.Time
+	log    *slog.Logger
 
 	cacheMu sync.Mutex // guards cache
 	// cache holds decoded table metadata by its stored bytes, so that item
@@ -54,7 +57,7 @@ var (
 // first table (Start, CreateTable): a fogbank with no DynamoDB state runs no
 // goroutine for it.
 func New(env *host.Env) (any, error) {
-	s := &Service{st: env.Store, now: env.Now, log: env.Logger, cache: map[string]*cachedTable{}, stop: make(chan struct{})}
+	s := &Service{st: env.Store, events: env.Outbox, now: env.Now, log: env.Logger, cache: map[string]*cachedTable{}, stop: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -74,6 +77,19 @@ func (s *Service) Start(context.Context) error {
 	}
 	return nil
 }
+
+// update is st.Update for item writes: once they committed, the subscribers of
+// the stream records they may have appended are woken.
+func (s *Service) update(fn func(*store.Tx) error) error {
+	err := s.st.Update(fn)
+	if err == nil {
+		s.events.Wake(allStreams)
+	}
+	return err
+}
+
+// allStreams is the path prefix of every stream topic (ddbstream.Topic).
+var allStreams = outbox.Topic{Path: []string{ddbstream.Root}}
 
 func (s *Service) startSweeper() {
 	s.sweeper.Do(func() {

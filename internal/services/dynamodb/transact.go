@@ -99,7 +99,7 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *ddb.TransactWriteI
 	}
 	now := s.now()
 	units := map[string]float64{}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.update(func(tx *store.Tx) error {
 		clear(units)
 		if reqHash != nil {
 			done, err := checkToken(tx, sc, *in.ClientRequestToken, reqHash, now)

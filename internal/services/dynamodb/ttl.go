@@ -161,7 +161,7 @@ func (s *Service) expire(now time.Time) {
 		})
 	})
 	for _, tr := range tables {
-		err := s.st.Update(func(tx *store.Tx) error {
+		err := s.update(func(tx *store.Tx) error {
 			t, err := s.loadTable(tx, tr.acct, tr.region, tr.name)
 			if err != nil || t == nil || !t.TTLEnabled {
 				return err
