@@ -13,7 +13,9 @@ shift || true
 . bench/lib.sh
 work=$(mktemp -d)
 go build -o "$work/fogbank" ./cmd/fogbank
-"$work/fogbank" serve --ephemeral --addr "127.0.0.1:$PORT" --log-level warn >"$work/fogbank.log" 2>&1 &
+# The CORS tests send foreign Origins ("http://www.example.com"), which fogbank
+# refuses by default; S3 then answers them from the bucket's CORS rules.
+"$work/fogbank" serve --ephemeral --addr "127.0.0.1:$PORT" --log-level warn --cors-origins '*' >"$work/fogbank.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 sleep 1

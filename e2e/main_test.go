@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
-	// Not used: importing the server makes this test binary change with fogbank's
-	// code, so that go test's cache never reports a stale e2e result for a binary
-	// built from changed sources.
+	// Not used: importing the server (which imports the gateway, http1 and
+	// every service) makes this test binary change with fogbank's code, so that
+	// go test's cache never reports a stale e2e result for a binary built from
+	// changed sources. (cmd/fogbank itself cannot be imported: after changing
+	// only its flags, run with -count=1.)
+	_ "github.com/fogbank/fogbank/internal/server"
 	_ "github.com/fogbank/fogbank/internal/services/all"
 )
 
@@ -151,7 +154,7 @@ var pythons = []struct{ name, bin string }{
 // installHint is the command that installs every client the tests drive on a
 // Debian machine (it also provides "aws" and "python3" with boto3 when the
 // current generations are missing).
-const installHint = "apt-get install -y awscli python3-boto3"
+const installHint = "apt-get install -y awscli python3-boto3 chromium"
 
 // The clients are not part of Go: a fresh machine may lack them. A test whose
 // client is missing skips, saying so, and TestMain ends with one line listing

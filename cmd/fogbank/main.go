@@ -57,6 +57,13 @@ serve flags (environment variable in brackets):
   --data-dir DIR     where state is kept [FOGBANK_DATA_DIR] (default ~/.local/share/fogbank)
   --ephemeral        keep state in memory, lost at exit (no fsync; big bodies in a temp dir)
   --log-level LEVEL  debug, info, warn or error [FOGBANK_LOG_LEVEL] (default info)
+  --allow-host NAMES another Host name to answer (with its subdomains), repeatable or
+                     comma-separated; "*" for any [FOGBANK_ALLOW_HOSTS] (default: local
+                     names only: loopback addresses, localhost, localhost.localstack.cloud,
+                     AWS names, and the host of --addr)
+  --cors-origins LIST browser origins that may call fogbank, comma-separated: "local" (any
+                     page on localhost or a loopback address), origins like
+                     http://app.test:3000, or "*" [FOGBANK_CORS_ORIGINS] (default local)
 `)
 }
 
@@ -67,6 +74,9 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", env("FOGBANK_DATA_DIR", defaultDataDir()), "data directory")
 	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
 	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
+	allowHosts := listFlag(splitList(os.Getenv("FOGBANK_ALLOW_HOSTS")))
+	fs.Var(&allowHosts, "allow-host", "another host name to answer")
+	corsOrigins := fs.String("cors-origins", env("FOGBANK_CORS_ORIGINS", ""), "browser origins allowed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -90,6 +100,7 @@ func serve(args []string) int {
 
 	srv, err := server.Start(server.Options{
 		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral,
+		AllowHosts: allowHosts, CORSOrigins: splitList(*corsOrigins),
 		Logger: log, Version: version, Models: all.Models(),
 	})
 	if err != nil {
@@ -118,6 +129,26 @@ func serve(args []string) int {
 	}
 	<-stopped // Wait returned because Close began; let it finish.
 	return 0
+}
+
+// listFlag is a flag that may be given several times, each a comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, splitList(v)...)
+	return nil
+}
+
+// splitList splits a comma-separated list, dropping blanks; "" is nil.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func env(name, def string) string {

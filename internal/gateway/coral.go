@@ -94,14 +94,15 @@ func bareJSONPost(r *http.Request) bool {
 }
 
 // corsPreflight answers a browser's OPTIONS / (no bucket, so not S3's per-bucket
-// CORS) as AWS's JSON services do: any origin, the asked headers and method, for
-// two days. Browser-based tools for DynamoDB and friends need it.
-func corsPreflight(w http.ResponseWriter, r *http.Request) bool {
+// CORS) as AWS's JSON services do, the asked headers and method for two days,
+// but for the origin only (it passed refuseForeign), where AWS allows any.
+// Browser-based tools for DynamoDB and friends need it.
+func (g *Gateway) corsPreflight(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodOptions || r.URL.Path != "/" || r.Header.Get("Origin") == "" {
 		return false
 	}
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
+	g.allowOrigin(w, r)
 	if v := r.Header.Get("Access-Control-Request-Headers"); v != "" {
 		h.Set("Access-Control-Allow-Headers", v)
 	}

@@ -1,5 +1,7 @@
 // Package gateway is the one http.Handler in front of every service. For each
-// request it works out the service and protocol (X-Amz-Target, the CBOR path, the
+// request it first refuses a Host or browser Origin that is not local (Local,
+// local.go: fogbank's credentials are public, so who can send is what protects
+// it), then works out the service and protocol (X-Amz-Target, the CBOR path, the
 // SigV4 credential scope, the Action field, the Host for virtual-hosted S3),
 // verifies the signature (internal/auth), lets the protocol's codec route and decode
 // the request into the generated input type, calls the service with the caller

@@ -32,6 +32,7 @@ type Config struct {
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
 	Version  string
+	Local    Local // the hosts and browser origins served (local.go)
 }
 
 // Gateway is the one http.Handler in front of every service.
@@ -120,6 +121,9 @@ type requestState struct {
 // ServeHTTP is the path of a request: introspection, service, auth, route, decode,
 // call, encode, log.
 func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if g.refuseForeign(rw, r) { // a Host or browser origin fogbank does not serve (local.go)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") {
 		g.serveIntrospection(rw, r)
 		return
@@ -145,7 +149,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.logRequest(r, c, w, start)
 	}()
 
-	if corsPreflight(w, r) {
+	if g.corsPreflight(w, r) {
 		return
 	}
 	b, c.Protocol = g.identify(r)
@@ -158,10 +162,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	c.Service = b.Service
 	c.RequestID = requestIDFor(b.Service.Name)
 
-	if b.Service.Name != "s3" && r.Header.Get("Origin") != "" {
-		// AWS's JSON and query services let any origin read their answers (S3
-		// answers from the bucket's CORS configuration instead).
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+	if b.Service.Name != "s3" {
+		// AWS's JSON and query services let any origin read their answers; here
+		// the origins allowed (S3 answers from the bucket's CORS configuration).
+		g.allowOrigin(w, r)
 	}
 	c.ContentType = mediaType(r.Header.Get("Content-Type"))
 	c.AcceptEncoding = r.Header.Get("Accept-Encoding")
@@ -215,6 +219,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			codec.EncodeError(c, w, err)
 			return
 		}
+	}
+	if err := unsignedRefused(c, caller); err != nil { // unsigned.go
+		codec.EncodeError(c, w, err)
+		return
 	}
 	in := c.Op.NewInput()
 	if err := codec.DecodeInput(c, r, in); err != nil {

@@ -6,13 +6,13 @@
 // the load generator: bench/httpfloor), where this server's costs ~37-45 µs;
 // BenchmarkServe (one keep-alive client, a 4 KiB answer, both ends on the same
 // cores) measures a round trip at ~22 µs against net/http's ~47-55 µs, with
-// 1.8 KiB and 24 allocations against 3.1 KiB and 32, client included.
+// 2.2 KiB and 26 allocations against 3.1 KiB and 32, client included.
 //
-// The difference is per-request machinery a local AWS never needs: a background
+// The difference is per-request machinery a local AWS rarely needs: a background
 // read goroutine started and stopped around every request (to notice a client
-// that hangs up), a cancelable context per request, and layered response
-// buffers. At fogbank's request rates that is a fifth of the CPU of a GET, and
-// on a machine shared with the client it is throughput.
+// that hangs up), and layered response buffers. At fogbank's request rates that
+// is a fifth of the CPU of a GET, and on a machine shared with the client it is
+// throughput.
 //
 // What is kept: requests are parsed by net/http's own http.ReadRequest (request
 // line, headers, Content-Length and chunked bodies, the checks against request

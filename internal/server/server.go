@@ -41,6 +41,11 @@ type Options struct {
 	NoSync    bool // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
+	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
+	// by default local Host names and local browser origins only). The host of
+	// Addr, when it names one, is allowed too.
+	AllowHosts  []string
+	CORSOrigins []string
 	// Timeouts of the connections; zero values take fogbank's defaults.
 	Timeouts Timeouts
 	// Models are all the services fogbank knows the API of. A model without a
@@ -70,6 +75,19 @@ func (t Timeouts) withDefaults() Timeouts {
 	def(&t.Body, 20*time.Second)
 	def(&t.Write, 60*time.Second)
 	return t
+}
+
+// allowHosts are the names fogbank answers beyond the local ones: those asked
+// for, and the host it listens on when that is a name or an address of its own
+// (--addr myhost:4566), not "every address".
+func allowHosts(opts Options) []string {
+	hosts := opts.AllowHosts
+	if h, _, err := net.SplitHostPort(opts.Addr); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip == nil || !ip.IsUnspecified() {
+			hosts = append(hosts[:len(hosts):len(hosts)], h)
+		}
+	}
+	return hosts
 }
 
 // errRequestTimeout is what a request body that stalls reads as: S3's answer
@@ -178,6 +196,7 @@ func Start(opts Options) (*Server, error) {
 		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
 		Logger:   log,
 		Version:  opts.Version,
+		Local:    gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
 	s.Addr = ln.Addr().String()
