@@ -52,11 +52,29 @@ type fogbank struct {
 	URL     string
 	DataDir string
 	cmd     *exec.Cmd
-	logs    *strings.Builder
+	logs    *strings.Builder // read it after logsDone is closed (the process has ended)
+	// logsDone is closed when the process's stderr has ended.
+	logsDone chan struct{}
 }
 
-// start runs the binary on a free port; with dataDir "" the state is ephemeral.
+// start runs the binary on a free port and waits for its "fogbank ready" line;
+// with dataDir "" the state is ephemeral.
 func start(t *testing.T, dataDir string, extra ...string) *fogbank {
+	t.Helper()
+	f, ready := launch(t, dataDir, extra...)
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		f.cmd.Process.Kill()
+		<-f.logsDone
+		t.Fatalf("fogbank did not start:\n%s", f.logs.String())
+	}
+	return f
+}
+
+// launch runs the binary on a free port; ready is closed when it logs
+// "fogbank ready" (after its init scripts, if any).
+func launch(t *testing.T, dataDir string, extra ...string) (*fogbank, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -76,9 +94,10 @@ func start(t *testing.T, dataDir string, extra ...string) *fogbank {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	f := &fogbank{URL: "http://" + addr, DataDir: dataDir, cmd: cmd, logs: &strings.Builder{}}
+	f := &fogbank{URL: "http://" + addr, DataDir: dataDir, cmd: cmd, logs: &strings.Builder{}, logsDone: make(chan struct{})}
 	ready := make(chan struct{})
 	go func() {
+		defer close(f.logsDone)
 		sc := bufio.NewScanner(stderr)
 		once := false
 		for sc.Scan() {
@@ -89,14 +108,8 @@ func start(t *testing.T, dataDir string, extra ...string) *fogbank {
 			}
 		}
 	}()
-	select {
-	case <-ready:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("fogbank did not start:\n%s", f.logs.String())
-	}
 	t.Cleanup(func() { f.stop() })
-	return f
+	return f, ready
 }
 
 func (f *fogbank) stop() {

@@ -6,6 +6,11 @@
 //
 // The server is stopped, and its state removed, by t.Cleanup. For S3, use path-style
 // addressing (s3.Options.UsePathStyle = true), as for any endpoint on an IP address.
+//
+// One server can serve many tests: srv.Reset() forgets all state (or
+// srv.ResetService("s3") one service's) in one store transaction, milliseconds
+// whatever it holds; srv.Snapshot and srv.LoadSnapshot save and restore the
+// whole state, as fogbank snapshot save|load do.
 package fogbanktest
 
 import (
@@ -26,6 +31,7 @@ type Server struct {
 	URL    string     // "http://127.0.0.1:PORT"
 	Config aws.Config // region us-east-1, credentials test/test, BaseEndpoint URL
 	srv    *server.Server
+	t      testing.TB
 }
 
 // Option changes how Start runs fogbank.
@@ -63,6 +69,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("fogbanktest: starting fogbank: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	<-srv.InitDone()
 	return &Server{
 		URL: srv.URL,
 		Config: aws.Config{
@@ -71,8 +78,36 @@ func Start(t testing.TB, opts ...Option) *Server {
 			BaseEndpoint: aws.String(srv.URL),
 		},
 		srv: srv,
+		t:   t,
 	}
 }
+
+// WithInitDir runs the init scripts of dir (see fogbank's --init-dir); Start
+// returns once they have run.
+func WithInitDir(dir string) Option { return func(o *server.Options) { o.InitDir = dir } }
+
+// Reset deletes the state of every service; the test fails if it cannot.
+func (s *Server) Reset() {
+	s.t.Helper()
+	if err := s.srv.Reset(""); err != nil {
+		s.t.Fatalf("fogbanktest: reset: %v", err)
+	}
+}
+
+// ResetService deletes the state of one service, by its endpoint prefix ("s3",
+// "dynamodb"); the others keep theirs.
+func (s *Server) ResetService(name string) {
+	s.t.Helper()
+	if err := s.srv.Reset(name); err != nil {
+		s.t.Fatalf("fogbanktest: reset %s: %v", name, err)
+	}
+}
+
+// Snapshot writes the whole state to w (the format of fogbank snapshot save).
+func (s *Server) Snapshot(w io.Writer) error { return s.srv.WriteSnapshot(w) }
+
+// LoadSnapshot replaces the whole state with a snapshot read from r.
+func (s *Server) LoadSnapshot(r io.Reader) error { return s.srv.LoadSnapshot(r) }
 
 // Stop stops fogbank before the test ends (the data directory stays when it was
 // given with WithDataDir).

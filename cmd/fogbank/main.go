@@ -1,17 +1,20 @@
 // Command fogbank runs a local AWS: one process that speaks the AWS wire protocols
 // on 127.0.0.1:4566, so the AWS CLI, boto3 and the SDKs work against it unchanged.
 //
-//	fogbank [serve] [--addr 127.0.0.1:4566] [--data-dir DIR] [--ephemeral] [--log-level info]
+//	fogbank [serve] [--addr 127.0.0.1:4566] [--data-dir DIR] [--ephemeral] [--init-dir DIR] [--log-level info]
+//	fogbank snapshot save|load FILE [--endpoint URL]
 //	fogbank coverage      operations implemented per service
 //	fogbank version
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +24,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/server"
 	"github.com/fogbank/fogbank/internal/services/all"
+	"github.com/fogbank/fogbank/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -35,6 +39,8 @@ func main() {
 	switch cmd {
 	case "serve":
 		os.Exit(serve(args))
+	case "snapshot":
+		os.Exit(snapshot(args))
 	case "coverage":
 		all.WriteCoverage(os.Stdout)
 	case "version":
@@ -50,12 +56,15 @@ func main() {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: fogbank [serve] [flags]    run fogbank (default)
+       fogbank snapshot save FILE [--endpoint URL]   write a running fogbank's whole state to FILE
+       fogbank snapshot load FILE [--endpoint URL]   replace its state with FILE's
        fogbank coverage           operations implemented per service (Markdown)
        fogbank version
 serve flags (environment variable in brackets):
   --addr ADDR        listen address [FOGBANK_ADDR] (default 127.0.0.1:4566)
   --data-dir DIR     where state is kept [FOGBANK_DATA_DIR] (default ~/.local/share/fogbank)
   --ephemeral        keep state in memory, lost at exit (no fsync; big bodies in a temp dir)
+  --init-dir DIR     run DIR's scripts (or DIR/ready.d's) once serving, before "ready" [FOGBANK_INIT_DIR]
   --log-level LEVEL  debug, info, warn or error [FOGBANK_LOG_LEVEL] (default info)
   --allow-host NAMES another Host name to answer (with its subdomains), repeatable or
                      comma-separated; "*" for any [FOGBANK_ALLOW_HOSTS] (default: local
@@ -74,6 +83,7 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", env("FOGBANK_DATA_DIR", defaultDataDir()), "data directory")
 	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
 	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
+	initDir := fs.String("init-dir", os.Getenv("FOGBANK_INIT_DIR"), "init scripts")
 	allowHosts := listFlag(splitList(os.Getenv("FOGBANK_ALLOW_HOSTS")))
 	fs.Var(&allowHosts, "allow-host", "another host name to answer")
 	corsOrigins := fs.String("cors-origins", env("FOGBANK_CORS_ORIGINS", ""), "browser origins allowed")
@@ -99,7 +109,7 @@ func serve(args []string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
 
 	srv, err := server.Start(server.Options{
-		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral,
+		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral, InitDir: *initDir,
 		AllowHosts: allowHosts, CORSOrigins: splitList(*corsOrigins),
 		Logger: log, Version: version, Models: all.Models(),
 	})
@@ -111,10 +121,15 @@ func serve(args []string) int {
 	if *ephemeral {
 		where = "ephemeral"
 	}
-	log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version)
-
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	if *initDir != "" {
+		log.Info("fogbank serving, running init scripts", "url", srv.URL, "init_dir", *initDir)
+	}
+	go func() {
+		<-srv.InitDone()
+		log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version)
+	}()
 	stopped := make(chan struct{})
 	go func() {
 		<-sig
@@ -167,4 +182,107 @@ func defaultDataDir() string {
 		return filepath.Join(h, ".local", "share", "fogbank")
 	}
 	return "fogbank-data"
+}
+
+// snapshot saves or loads a running fogbank's state over HTTP
+// (GET and POST /_fogbank/snapshot).
+func snapshot(args []string) int {
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	fs.Usage = func() { usage(os.Stderr) }
+	endpoint := fs.String("endpoint", defaultEndpoint(), "fogbank's URL")
+	if len(args) < 2 {
+		usage(os.Stderr)
+		return 2
+	}
+	verb, file := args[0], args[1]
+	if err := fs.Parse(args[2:]); err != nil {
+		return 2
+	}
+	url := strings.TrimSuffix(*endpoint, "/") + "/_fogbank/snapshot"
+	var err error
+	switch verb {
+	case "save":
+		err = saveSnapshot(url, file)
+	case "load":
+		err = loadSnapshot(url, file)
+	default:
+		fmt.Fprintf(os.Stderr, "fogbank snapshot: unknown verb %q (save or load)\n", verb)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fogbank snapshot %s: %v\n", verb, err)
+		return 1
+	}
+	return 0
+}
+
+// defaultEndpoint is the server the snapshot command talks to: AWS_ENDPOINT_URL
+// when set (as the AWS CLI would use), else --addr's default.
+func defaultEndpoint() string {
+	if u := os.Getenv("AWS_ENDPOINT_URL"); u != "" {
+		return u
+	}
+	return "http://" + env("FOGBANK_ADDR", "127.0.0.1:4566")
+}
+
+// saveSnapshot writes the snapshot to a temporary file beside file, checks it
+// whole (a transfer cut short must not replace a good file), then renames it.
+func saveSnapshot(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, resp.Body)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(tmp.Name())
+	if err != nil {
+		return err
+	}
+	err = store.CheckSnapshot(bufio.NewReader(f))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "saved %d bytes to %s\n", n, file)
+	return nil
+}
+
+func loadSnapshot(url, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	resp, err := http.Post(url, "application/octet-stream", f)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	fmt.Fprintf(os.Stderr, "loaded %s\n", file)
+	return nil
 }

@@ -32,6 +32,7 @@ type Config struct {
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
 	Version  string
+	Admin    Admin // reset, snapshots, init state (introspect.go); nil: none
 	Local    Local // the hosts and browser origins served (local.go)
 }
 
@@ -124,7 +125,8 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if g.refuseForeign(rw, r) { // a Host or browser origin fogbank does not serve (local.go)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") {
+	if strings.HasPrefix(r.URL.Path, "/_fogbank/") || strings.HasPrefix(r.URL.Path, "/_localstack/") ||
+		r.Method == http.MethodPost && r.URL.Path == "/moto-api/reset" && r.URL.RawQuery == "" { // S3's POSTs to a key carry a query
 		g.serveIntrospection(rw, r)
 		return
 	}

@@ -103,3 +103,18 @@ func Registered() []Registration {
 type RawHandler interface {
 	ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) bool
 }
+
+// Resetter is implemented by services that keep anything derived from their
+// state outside the store (decoded records, caches): Reset forgets it. The
+// server calls it after replacing the service's state in the store, on a reset
+// or when a snapshot is loaded. A service's state in the store is everything
+// under the root bucket named after it (api.Service.Name), which a reset of
+// that service deletes.
+type Resetter interface{ Reset() }
+
+// BlobHolder is implemented by services whose records reference store blobs:
+// BlobRefs reports every reference (as store.RefWalker), so that a reset of
+// the service alone can drop them.
+type BlobHolder interface {
+	BlobRefs(tx *store.Tx, ref func(blobID string)) error
+}

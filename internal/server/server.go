@@ -41,6 +41,8 @@ type Options struct {
 	NoSync    bool // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
+	// InitDir holds scripts to run once the server answers (inithooks.go).
+	InitDir string
 	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
 	// by default local Host names and local browser origins only). The host of
 	// Addr, when it names one, is allowed too.
@@ -116,8 +118,13 @@ type Server struct {
 	http   *http1.Server
 	ln     net.Listener
 	host   *host.Host
+	models map[string]bool // every modelled service's name
 	tmpDir string
 	done   chan error
+
+	init     initState
+	stopInit context.CancelFunc // ends a running init script at Close
+	initRun  chan struct{}      // closed when the init scripts' goroutine has returned
 }
 
 // Codecs are the five protocols by name.
@@ -138,7 +145,7 @@ func Start(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{done: make(chan error, 1)}
+	s := &Server{done: make(chan error, 1), init: initState{done: make(chan struct{})}}
 	// Listen first: clients that connect while the store opens wait in the
 	// listen backlog and are answered as soon as it is open, instead of being
 	// refused and retrying later. A port in use also fails before any work.
@@ -176,9 +183,10 @@ func Start(opts Options) (*Server, error) {
 		s.cleanup()
 		return nil, err
 	}
-	s.host = h
+	s.host, s.models = h, map[string]bool{}
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
+		s.models[m.Service.Name] = true
 		impl := h.Impl(m.Service.Name)
 		b := gateway.Bound{Service: m.Service, Impl: impl, Implemented: impl != nil}
 		if b.Impl == nil {
@@ -196,6 +204,7 @@ func Start(opts Options) (*Server, error) {
 		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
 		Logger:   log,
 		Version:  opts.Version,
+		Admin:    s,
 		Local:    gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
@@ -222,6 +231,13 @@ func Start(opts Options) (*Server, error) {
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()
+	if opts.InitDir != "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopInit, s.initRun = cancel, make(chan struct{})
+		go func() { defer close(s.initRun); s.runInit(ctx, opts.InitDir, log) }()
+	} else {
+		close(s.init.done)
+	}
 	return s, nil
 }
 
@@ -237,6 +253,10 @@ func (s *Server) Wait() error {
 // Close stops listening, waits briefly for requests in flight, then closes the
 // services and the store (and removes an ephemeral data directory).
 func (s *Server) Close() error {
+	if s.stopInit != nil {
+		s.stopInit()
+		<-s.initRun
+	}
 	var err error
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -156,6 +156,13 @@
 // still checkpoints everything. The package's tests run twice, the second time
 // in memory mode (TestMain), skipping only those about the log.
 //
+// # Reset and snapshots
+//
+// DropAll empties the store and Drop deletes one service's roots, each in one
+// small Update whatever the store holds (snapshot.go). WriteSnapshot streams the
+// whole state as one View sees it, blob bytes included, ending with a CRC;
+// LoadSnapshot checks a whole stream before one Update replaces the state.
+//
 // # Checking
 //
 // Check verifies the invariants (bbolt's own check, every referenced blob file
@@ -186,5 +193,5 @@
 //   - A checkpoint that failed on a full disk leaves the pages it wrote in
 //     bbolt's file: the space stays taken by the file (bbolt reuses it).
 //   - Missing: compaction of the bbolt file (bbolt reuses freed pages but never
-//     shrinks the file), quotas, encryption at rest, a backup command.
+//     shrinks the file), quotas, encryption at rest.
 package store

@@ -131,6 +131,9 @@ type Store struct {
 	fanouts sync.Map // fan-out directory path → true once it exists durably
 
 	holds holds // blobs readers hold (HoldBlobs)
+	// blobRm is held (read) while the files of unreferenced blobs are removed;
+	// WriteSnapshot holds it to link the files its View references (snapshot.go).
+	blobRm sync.RWMutex
 
 	inlineSeq atomic.Uint64 // the last ordered id handed to a small blob (nextInlineID)
 
@@ -805,7 +808,13 @@ func (tx *Tx) rollbackBlobs() {
 // afterDurable frees the storage of blobs whose last reference the Update
 // dropped, unless a reader holds them (settleDropped). No later Update can have
 // referenced them again: only pending blobs gain a first reference.
-func (tx *Tx) afterDurable() { tx.settleDropped(true) }
+func (tx *Tx) afterDurable() {
+	if len(tx.unrefGone) > 0 {
+		tx.s.blobRm.RLock()
+		defer tx.s.blobRm.RUnlock()
+	}
+	tx.settleDropped(true)
+}
 
 // ensureFanout makes a blob fan-out directory the first time a blob goes in it,
 // and fsyncs blobs/ so that the directory entry survives a crash before the blob

@@ -109,6 +109,14 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// Reset forgets the decoded tables (host.Resetter): an entry is only used when
+// its bytes match the store's, so this returns memory rather than fixes anything.
+func (s *Service) Reset() {
+	s.cacheMu.Lock()
+	s.cache = map[string]*cachedTable{}
+	s.cacheMu.Unlock()
+}
+
 // ---- errors ----
 
 func validation(format string, args ...any) *api.Err {

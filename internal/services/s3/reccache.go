@@ -100,3 +100,9 @@ func (r *objRec) clone() *objRec {
 	}
 	return &c
 }
+
+func (c *recCache[T]) reset() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}

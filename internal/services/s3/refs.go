@@ -33,3 +33,13 @@ func RefWalker(tx *store.Tx, ref func(blobID string)) error {
 		return nil
 	})
 }
+
+// BlobRefs is RefWalker, for a reset of S3 alone (host.BlobHolder).
+func (s *Service) BlobRefs(tx *store.Tx, ref func(blobID string)) error { return RefWalker(tx, ref) }
+
+// Reset empties the decoded-record caches (host.Resetter). They are keyed by
+// the records' bytes, so nothing in them is ever wrong; this returns their memory.
+func (s *Service) Reset() {
+	bucketRecs.reset()
+	objRecs.reset()
+}
