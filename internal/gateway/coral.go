@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
@@ -15,32 +16,65 @@ import (
 )
 
 // jsonPreflight answers what AWS's JSON front end answers before it looks at a
-// signature, in its order: a body that is not JSON (SerializationException), then
-// a missing or unknown target (UnknownOperationException). Unsigned or wrongly
-// signed requests are told so only after these, as on AWS. The body is read
-// (bounded by the service's limit) and put back for the signature check and the
-// codec.
+// signature, in its order: a body too large (413), a body that is not JSON
+// (SerializationException), then a missing or unknown target
+// (UnknownOperationException). Unsigned or wrongly signed requests are told so
+// only after these, as on AWS. The body is only checked here, never parsed into
+// values: that waits for the signature. A signed body is kept in memory
+// (bounded by the service's limit) for the signature check and the codec; an
+// unsigned one, which the signature check refuses whatever it holds, is read
+// through and dropped.
 func (g *Gateway) jsonPreflight(c *protocol.Call, r *http.Request) error {
 	if r.Body != nil && r.Body != http.NoBody {
 		limit := jsonrpc.MaxBody(c.Service)
-		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if r.ContentLength > limit {
+			return jsonbody.TooLarge(limit)
+		}
+		compressed := r.Header.Get("Content-Encoding") != ""
+		if !signed(r) && !compressed {
+			ok, tooLarge := jsonbody.Check(r.Body, limit)
+			r.Body.Close()
+			r.Body = http.NoBody
+			switch {
+			case tooLarge:
+				return jsonbody.TooLarge(limit)
+			case !ok:
+				return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
+			}
+			return g.codecFor(c).Route(c, r)
+		}
+		var buf bytes.Buffer
+		if r.ContentLength > 0 {
+			buf.Grow(int(r.ContentLength)) // one allocation of the right size
+		}
+		_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 		r.Body.Close()
 		if err != nil {
 			return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
 		}
-		bb := jsonbody.NewBody(body)
-		r.Body = bb
-		// An oversized body is the codec's to refuse (413), after routing.
-		if int64(len(body)) <= limit && len(bytes.TrimSpace(body)) > 0 && r.Header.Get("Content-Encoding") == "" {
-			// Checked by parsing (the value is kept for the steps after).
-			v, ok := jsonbody.ParseValid(body)
-			if !ok {
+		body := buf.Bytes()
+		if int64(len(body)) > limit {
+			// Refused before the signature, which could not match the bytes kept.
+			return jsonbody.TooLarge(limit)
+		}
+		r.Body = jsonbody.NewBody(body)
+		if !compressed {
+			if !jsonbody.Valid(body) {
 				return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
 			}
-			bb.SetValue(v)
 		}
 	}
 	return g.codecFor(c).Route(c, r)
+}
+
+// signed tells whether r carries a signature of any kind (which the verifier
+// then judges). JSON services have no anonymous callers.
+func signed(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return true
+	}
+	q := r.URL.RawQuery
+	return strings.Contains(q, "X-Amz-Algorithm") || strings.Contains(q, "Signature")
 }
 
 // bareJSONPost tells an unsigned POST / of a JSON body (or of nothing) with no

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/protocol/shape"
@@ -21,7 +22,11 @@ type Violation struct {
 }
 
 func (v Violation) String() string {
-	return "Value " + v.Value + " at '" + v.Path + "' failed to satisfy constraint: " + v.Constraint
+	value := v.Value
+	if len(value) > maxShown+2 && value[0] == '\'' {
+		value = quote(value[1 : len(value)-1])
+	}
+	return "Value " + value + " at '" + v.Path + "' failed to satisfy constraint: " + v.Constraint
 }
 
 // Validate checks in (a pointer to a generated input struct) against the constraints
@@ -384,7 +389,24 @@ func camel(name string) string {
 	return strings.ToLower(name[:1]) + name[1:]
 }
 
-func quote(s string) string { return "'" + s + "'" }
+// maxShown is the most of a value a message repeats. AWS's own cut-off is not
+// documented (dynalite's suite shows 256-character names repeated whole); a
+// request may carry megabytes in one string, which must not come back whole.
+const maxShown = 1024
+
+func quote(s string) string { return "'" + Shown(s) + "'" }
+
+// Shown is s as a message may repeat it: at most maxShown bytes, then "...".
+func Shown(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
 
 // num prints a limit from the model: integers without a fraction.
 func num(f float64) string {

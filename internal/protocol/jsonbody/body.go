@@ -2,7 +2,6 @@ package jsonbody
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 )
 
@@ -51,34 +50,4 @@ func (b *Body) Value(data []byte) (any, bool) {
 		return nil, false
 	}
 	return b.value, true
-}
-
-// ParseValid parses data as one JSON value (numbers as json.Number) exactly
-// when json.Valid(data) holds, in one pass instead of two.
-func ParseValid(data []byte) (any, bool) {
-	if v, ok := parseFast(data); ok {
-		return v, true
-	}
-	v, rest, err := decodeSlow(data)
-	if err != nil {
-		return nil, false
-	}
-	// json.Valid allows JSON's own white space after the value, and nothing else.
-	for _, c := range rest {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-// decodeSlow reads the first JSON value of data with encoding/json (numbers as
-// json.Number), for what parseFast declines; rest is what follows the value.
-func decodeSlow(data []byte) (v any, rest []byte, err error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, nil, err
-	}
-	return v, data[dec.InputOffset():], nil
 }

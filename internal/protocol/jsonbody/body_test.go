@@ -1,29 +1,9 @@
 package jsonbody
 
 import (
-	"encoding/json"
 	"io"
-	"reflect"
 	"testing"
 )
-
-// ParseValid accepts exactly what json.Valid accepts, and parses as Parse does.
-func TestParseValidAsValid(t *testing.T) {
-	for _, s := range []string{`{}`, ` {"a": 1} `, "{}\n\t\r ", `{}` + "\u00a0", "{} \v", `{}{}`, `1 2`, `123abc`, `"x"`, `null`,
-		`[1, 2.5e3, "s", true, null, {"k": [{}]}]`, `{"a": "\ud800"}`, "{\"a\": \"\xff\"}", `{"a":`, ``, ` `, `{"a": 1,}`} {
-		v, ok := ParseValid([]byte(s))
-		if ok != json.Valid([]byte(s)) {
-			t.Errorf("ParseValid(%q) ok = %v, json.Valid %v", s, ok, !ok)
-			continue
-		}
-		if ok {
-			want, err := Parse([]byte(s))
-			if err != nil || !reflect.DeepEqual(v, want) {
-				t.Errorf("ParseValid(%q) = %#v, Parse = %#v, %v", s, v, want, err)
-			}
-		}
-	}
-}
 
 type bodyIn struct {
 	_    struct{} `type:"structure"`

@@ -23,14 +23,15 @@ func SerializationError(msg string) *api.Err {
 
 // Unmarshal decodes the JSON object in data into v, a pointer to a generated
 // structure. An empty body is an empty object. Unknown members are ignored, as
-// AWS ignores them. Members bound elsewhere by a rest protocol (location set) are
-// not read from the body. Errors are *api.Err SerializationExceptions.
+// AWS ignores them (and not kept while parsing). Members bound elsewhere by a
+// rest protocol (location set) are not read from the body. Errors are *api.Err
+// SerializationExceptions.
 func Unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return api.InternalError()
 	}
-	raw, err := Parse(data)
+	raw, err := ParseFor(data, rv.Type())
 	if err != nil {
 		return err
 	}
@@ -63,28 +64,24 @@ func UnmarshalBody(body io.Reader, data []byte, v any) error {
 }
 
 // Parse reads one JSON value (numbers as json.Number); an empty or all-blank body
-// is nil. Anything after the value is an error.
+// is nil. Anything after the value is an error, and so is what JSON or Jackson
+// refuses: invalid UTF-8, lone surrogate escapes, nesting deeper than MaxDepth,
+// more than MaxValues values.
 func Parse(data []byte) (any, error) {
+	return ParseFor(data, nil)
+}
+
+// ParseFor is Parse for a value that will be assigned to a t (as Unmarshal and
+// Assign do): what t has no place for is checked but not kept.
+func ParseFor(data []byte, t reflect.Type) (any, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil
 	}
-	if v, ok := parseFast(data); ok {
-		return v, nil
+	v, perr := parse(data, t)
+	if perr != "" {
+		return nil, SerializationError("Malformed JSON: " + string(perr))
 	}
-	raw, rest, err := decodeSlow(data)
-	if err != nil {
-		return nil, SerializationError("Malformed JSON: " + jsonErrText(err))
-	}
-	if len(bytes.TrimSpace(rest)) > 0 {
-		return nil, SerializationError("Malformed JSON: unexpected data after the top-level value")
-	}
-	return raw, nil
-}
-
-func jsonErrText(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, "json: ")
-	return s
+	return v, nil
 }
 
 // token names the JSON value the way Coral's messages do.

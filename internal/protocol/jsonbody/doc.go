@@ -9,6 +9,15 @@
 // map[string]any). Decoding errors are SerializationExceptions worded like
 // Coral's ("NUMBER_VALUE cannot be converted to String").
 //
+// Parsing is strict where encoding/json is lenient, as AWS's Jackson is: invalid
+// UTF-8, unescaped control characters and lone surrogate escapes are
+// SerializationExceptions, never U+FFFD (two different keys must not become
+// one). Nesting is limited to MaxDepth and kept values to MaxValues; members a
+// target structure does not have are checked but not kept (ParseFor), so memory
+// follows what the operation can hold, not what the body holds. Check judges a
+// body as it streams by, keeping nothing, for the gateway to answer before the
+// signature is known.
+//
 // Missing: JSON null inside lists of scalars becomes the zero value rather than an
 // error; duplicate keys keep the last value; big integers in documents lose
 // precision beyond float64.

@@ -2,54 +2,80 @@ package jsonbody
 
 import (
 	"encoding/json"
+	"reflect"
+	"sync"
+	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/fogbank/fogbank/internal/protocol/shape"
 )
 
-// parseFast parses the JSON that requests are nearly always made of, into the
-// same values encoding/json's Decoder with UseNumber gives (map[string]any,
-// []any, string, json.Number, bool, nil), several times faster. It declines
-// (ok false) whatever lies outside that subset, valid or not: strings with
-// escapes, control bytes or invalid UTF-8, and nesting deeper than
-// maxFastDepth. The caller then parses with encoding/json, whose answer, and
-// error, stand.
-func parseFast(data []byte) (v any, ok bool) {
-	p := fastParser{data: data}
+// Limits of the parser. AWS's JSON front end is Java (Jackson), whose defaults
+// refuse nesting deeper than 1000; the request size limit is the service's
+// (jsonrpc.MaxBody). MaxValues bounds the values kept from one body: without
+// it a 16 MB body of `{"M":{}},` would become millions of Go maps (~40 bytes
+// of memory for every byte of body).
+const (
+	MaxDepth  = 1000
+	MaxValues = 1 << 20
+)
+
+// parseErr is why a body is not the JSON AWS accepts. The message is Jackson's
+// gist, never the body's own text.
+type parseErr string
+
+// parse reads data as one JSON value (numbers as json.Number) into the values
+// encoding/json's Decoder with UseNumber gives (map[string]any, []any, string,
+// json.Number, bool, nil), strictly: invalid UTF-8, unescaped control
+// characters and lone surrogate escapes (\ud800) are refused rather than
+// replaced by U+FFFD, as Jackson refuses them, so that two different byte
+// strings never become one value.
+//
+// When t is not nil it is the Go type the value will be assigned to (as by
+// Assign): members a structure does not have are checked but not kept, and a
+// value of the wrong kind is kept only as an empty value of its kind, which is
+// all Assign's error needs. Memory is then bounded by what the target can hold.
+func parse(data []byte, t reflect.Type) (any, parseErr) {
+	p := fastParser{data: data, budget: MaxValues}
 	p.space()
-	if v, ok = p.value(0); !ok {
-		return nil, false
+	v := p.value(0, t, true)
+	if p.err != "" {
+		return nil, p.err
 	}
 	p.space()
-	return v, p.i == len(p.data)
+	if p.i != len(p.data) {
+		return nil, "unexpected data after the top-level value"
+	}
+	return v, ""
 }
 
-// maxFastDepth is far below encoding/json's limit (10000), so that only
-// encoding/json decides about deep nesting.
-const maxFastDepth = 256
+// Valid tells whether data is one JSON value (or only white space) that parse
+// accepts, keeping nothing.
+func Valid(data []byte) bool {
+	p := fastParser{data: data}
+	p.space()
+	if p.i == len(p.data) {
+		return true
+	}
+	p.value(0, nil, false)
+	p.space()
+	return p.err == "" && p.i == len(p.data)
+}
 
 type fastParser struct {
-	data []byte
-	i    int
+	data   []byte
+	i      int
+	err    parseErr
+	budget int // values that may still be kept
+}
+
+func (p *fastParser) fail(msg parseErr) {
+	if p.err == "" {
+		p.err = msg
+	}
 }
 
 // space skips JSON's white space (and nothing else).
-// separator reads what follows an object member or array element: a comma
-// (more follows) or the closing byte (done); anything else is not valid.
-func (p *fastParser) separator(closing byte) (more, ok bool) {
-	p.space()
-	if p.i >= len(p.data) {
-		return false, false
-	}
-	switch p.data[p.i] {
-	case ',':
-		p.i++
-		return true, true
-	case closing:
-		p.i++
-		return false, true
-	}
-	return false, false
-}
-
 func (p *fastParser) space() {
 	for p.i < len(p.data) {
 		switch p.data[p.i] {
@@ -61,113 +87,323 @@ func (p *fastParser) space() {
 	}
 }
 
-func (p *fastParser) value(depth int) (any, bool) {
-	if p.i >= len(p.data) || depth > maxFastDepth {
-		return nil, false
+// separator reads what follows an object member or array element: a comma
+// (more follows) or the closing byte (done); anything else is not valid.
+func (p *fastParser) separator(closing byte) (more bool) {
+	p.space()
+	if p.i >= len(p.data) {
+		p.fail("unexpected end of input")
+		return false
+	}
+	switch p.data[p.i] {
+	case ',':
+		p.i++
+		return true
+	case closing:
+		p.i++
+		return false
+	}
+	p.fail("unexpected character")
+	return false
+}
+
+// value reads one value. keep false only checks it. t is the target type, nil
+// for "keep everything".
+func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
+	if p.err != "" {
+		return nil
+	}
+	if p.i >= len(p.data) {
+		p.fail("unexpected end of input")
+		return nil
+	}
+	if keep {
+		p.budget--
+		if p.budget < 0 {
+			p.fail("too many values")
+			return nil
+		}
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
 	switch c := p.data[p.i]; {
 	case c == '{':
+		if depth >= MaxDepth {
+			p.fail("nesting too deep")
+			return nil
+		}
 		p.i++
-		m := map[string]any{}
+		var m map[string]any
+		var members map[string]reflect.Type
+		var elem reflect.Type
+		mode := 0 // 0 keep all, 1 struct members, 2 map elements, 3 check only
+		switch {
+		case !keep:
+			mode = 3
+		case t == nil || t.Kind() == reflect.Interface:
+			t = nil
+		case t.Kind() == reflect.Struct && t != timeType:
+			mode, members = 1, memberTypes(t)
+		case t.Kind() == reflect.Map:
+			mode, elem = 2, t.Elem()
+		default:
+			mode = 3
+		}
+		if mode != 3 {
+			m = map[string]any{}
+		}
 		p.space()
 		if p.i < len(p.data) && p.data[p.i] == '}' {
 			p.i++
-			return m, true
+		} else {
+			for {
+				p.space()
+				k, ok := p.str(mode != 3)
+				if !ok {
+					p.fail("unexpected character where a member name was expected")
+					return nil
+				}
+				p.space()
+				if p.i >= len(p.data) || p.data[p.i] != ':' {
+					p.fail("unexpected character where ':' was expected")
+					return nil
+				}
+				p.i++
+				p.space()
+				switch mode {
+				case 0:
+					m[k] = p.value(depth+1, nil, true) // a repeated key: the last wins
+				case 1:
+					if ft, known := members[k]; known {
+						m[k] = p.value(depth+1, ft, true)
+					} else {
+						p.value(depth+1, nil, false) // AWS ignores unknown members
+					}
+				case 2:
+					m[k] = p.value(depth+1, elem, true)
+				default:
+					p.value(depth+1, nil, false)
+				}
+				if !p.separator('}') {
+					break
+				}
+			}
 		}
-		for {
-			p.space()
-			k, ok := p.str()
-			if !ok {
-				return nil, false
-			}
-			p.space()
-			if p.i >= len(p.data) || p.data[p.i] != ':' {
-				return nil, false
-			}
-			p.i++
-			p.space()
-			v, ok := p.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			m[k] = v // a repeated key: the last wins, as in encoding/json
-			if more, ok := p.separator('}'); !ok {
-				return nil, false
-			} else if !more {
-				return m, true
-			}
+		if p.err != "" || !keep {
+			return nil
 		}
+		if mode == 3 {
+			return map[string]any{} // of the wrong kind: Assign only looks at its kind
+		}
+		return m
 	case c == '[':
+		if depth >= MaxDepth {
+			p.fail("nesting too deep")
+			return nil
+		}
 		p.i++
-		l := []any{} // encoding/json gives an empty, not a nil, slice
+		var elem reflect.Type
+		mode := 0
+		switch {
+		case !keep:
+			mode = 3
+		case t == nil || t.Kind() == reflect.Interface:
+		case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
+			elem = t.Elem()
+		default:
+			mode = 3
+		}
+		var l []any
+		if mode != 3 {
+			l = []any{} // encoding/json gives an empty, not a nil, slice
+		}
 		p.space()
 		if p.i < len(p.data) && p.data[p.i] == ']' {
 			p.i++
-			return l, true
-		}
-		for {
-			p.space()
-			v, ok := p.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			l = append(l, v)
-			if more, ok := p.separator(']'); !ok {
-				return nil, false
-			} else if !more {
-				return l, true
+		} else {
+			for {
+				p.space()
+				if mode == 3 {
+					p.value(depth+1, nil, false)
+				} else {
+					l = append(l, p.value(depth+1, elem, true))
+				}
+				if !p.separator(']') {
+					break
+				}
 			}
 		}
+		if p.err != "" || !keep {
+			return nil
+		}
+		if mode == 3 {
+			return []any{}
+		}
+		return l
 	case c == '"':
-		return p.str()
+		s, ok := p.str(keep)
+		if !ok {
+			p.fail("invalid string")
+			return nil
+		}
+		if !keep {
+			return nil
+		}
+		return s
 	case c == 't':
-		return true, p.literal("true")
+		p.literal("true")
+		return true
 	case c == 'f':
-		return false, p.literal("false")
+		p.literal("false")
+		return false
 	case c == 'n':
-		return nil, p.literal("null")
+		p.literal("null")
+		return nil
 	case c == '-' || '0' <= c && c <= '9':
 		return p.number()
 	}
-	return nil, false
+	p.fail("unexpected character")
+	return nil
 }
 
-func (p *fastParser) literal(word string) bool {
+func (p *fastParser) literal(word string) {
 	if len(p.data)-p.i < len(word) || string(p.data[p.i:p.i+len(word)]) != word {
-		return false
+		p.fail("unrecognized token")
+		return
 	}
 	p.i += len(word)
-	return true
 }
 
-// str reads a string without escapes, whose bytes encoding/json keeps as they
-// are: printable ASCII, or valid UTF-8.
-func (p *fastParser) str() (string, bool) {
+// str reads a string. Escapes are decoded; a \u escape of one half of a
+// surrogate pair must be followed by the other half. Raw bytes must be valid
+// UTF-8 and not control characters. keep false only checks it.
+func (p *fastParser) str(keep bool) (string, bool) {
 	if p.i >= len(p.data) || p.data[p.i] != '"' {
 		return "", false
 	}
 	start := p.i + 1
-	ascii := true
-	for i := start; i < len(p.data); i++ {
-		switch c := p.data[i]; {
-		case c == '"':
-			s := p.data[start:i]
-			if !ascii && !utf8.Valid(s) {
+	i := start
+	// The common case: no escapes.
+	for i < len(p.data) {
+		c := p.data[i]
+		if c == '"' {
+			if !utf8.Valid(p.data[start:i]) {
 				return "", false
 			}
 			p.i = i + 1
-			return string(s), true
-		case c == '\\' || c < ' ':
+			if !keep {
+				return "", true
+			}
+			return string(p.data[start:i]), true
+		}
+		if c == '\\' || c < ' ' {
+			break
+		}
+		i++
+	}
+	var b []byte
+	if keep {
+		b = make([]byte, 0, i-start+16)
+	}
+	from := start // raw bytes not yet checked or copied start here
+	flush := func(to int) bool {
+		if !utf8.Valid(p.data[from:to]) {
+			return false
+		}
+		if keep {
+			b = append(b, p.data[from:to]...)
+		}
+		return true
+	}
+	for i < len(p.data) {
+		c := p.data[i]
+		switch {
+		case c == '"':
+			if !flush(i) {
+				return "", false
+			}
+			p.i = i + 1
+			return string(b), true
+		case c < ' ':
 			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
+		case c == '\\':
+			if !flush(i) || i+1 >= len(p.data) {
+				return "", false
+			}
+			e := p.data[i+1]
+			i += 2
+			var r rune
+			switch e {
+			case '"', '\\', '/':
+				r = rune(e)
+			case 'b':
+				r = '\b'
+			case 'f':
+				r = '\f'
+			case 'n':
+				r = '\n'
+			case 'r':
+				r = '\r'
+			case 't':
+				r = '\t'
+			case 'u':
+				var ok bool
+				if r, ok = hex4(p.data, i); !ok {
+					return "", false
+				}
+				i += 4
+				switch {
+				case utf16.IsSurrogate(r) && r < 0xDC00:
+					// A high surrogate: its low half must follow.
+					if i+6 > len(p.data) || p.data[i] != '\\' || p.data[i+1] != 'u' {
+						return "", false
+					}
+					lo, ok := hex4(p.data, i+2)
+					if !ok || lo < 0xDC00 || lo > 0xDFFF {
+						return "", false
+					}
+					i += 6
+					r = utf16.DecodeRune(r, lo)
+				case utf16.IsSurrogate(r):
+					return "", false // a low half alone
+				}
+			default:
+				return "", false
+			}
+			if keep {
+				b = utf8.AppendRune(b, r)
+			}
+			from = i
+		default:
+			i++
 		}
 	}
 	return "", false
 }
 
+func hex4(d []byte, i int) (rune, bool) {
+	if i+4 > len(d) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? as its text.
-func (p *fastParser) number() (any, bool) {
+func (p *fastParser) number() any {
 	d, i := p.data, p.i
 	digits := func() bool {
 		n := i
@@ -179,28 +415,52 @@ func (p *fastParser) number() (any, bool) {
 	if i < len(d) && d[i] == '-' {
 		i++
 	}
+	bad := false
 	switch {
 	case i < len(d) && d[i] == '0':
 		i++
 	case !digits():
-		return nil, false
+		bad = true
 	}
-	if i < len(d) && d[i] == '.' {
+	if !bad && i < len(d) && d[i] == '.' {
 		i++
-		if !digits() {
-			return nil, false
-		}
+		bad = !digits()
 	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+	if !bad && i < len(d) && (d[i] == 'e' || d[i] == 'E') {
 		i++
 		if i < len(d) && (d[i] == '+' || d[i] == '-') {
 			i++
 		}
-		if !digits() {
-			return nil, false
-		}
+		bad = !digits()
+	}
+	if bad {
+		p.fail("invalid number")
+		return nil
 	}
 	n := json.Number(d[p.i:i])
 	p.i = i
-	return n, true
+	return n
 }
+
+// memberTypes maps the wire names of the body members of structure t to
+// their Go types, as assignStruct reads them.
+func memberTypes(t reflect.Type) map[string]reflect.Type {
+	if m, ok := memberCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for _, f := range shape.Of(t).Fields {
+		if f.Location != "" || f.Type == "eventstream" {
+			continue
+		}
+		ft := t.Field(f.Index).Type
+		if f.JSONValue {
+			ft = nil // JSON text inside a string
+		}
+		m[f.LocationName] = ft
+	}
+	memberCache.Store(t, m)
+	return m
+}
+
+var memberCache sync.Map // reflect.Type → map[string]reflect.Type

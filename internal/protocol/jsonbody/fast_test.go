@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // decodeStd is what parseFast stands in for.
@@ -66,9 +67,50 @@ func randJSON(r *rand.Rand, b *strings.Builder, depth int) {
 	ws()
 }
 
-// Whatever parseFast accepts is valid JSON, parsed exactly as encoding/json
-// parses it.
-func TestParseFastAsEncodingJSON(t *testing.T) {
+// mayRefuse tells whether encoding/json's acceptance of data may be refused by
+// parse: invalid UTF-8 (which encoding/json replaces by U+FFFD), a \u escape
+// of a surrogate (lone ones are replaced too), or nesting deeper than MaxDepth.
+func mayRefuse(data []byte) bool {
+	if !utf8.Valid(data) || bytes.Count(data, []byte("["))+bytes.Count(data, []byte("{")) > MaxDepth {
+		return true
+	}
+	l := bytes.ToLower(data)
+	for _, p := range []string{`\ud8`, `\ud9`, `\uda`, `\udb`, `\udc`, `\udd`, `\ude`, `\udf`} {
+		if bytes.Contains(l, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// same checks parse, Valid and Check against encoding/json on data: what parse
+// accepts encoding/json accepts, with the same value; what encoding/json
+// accepts parse accepts too unless mayRefuse; Valid and Check agree with parse.
+func same(t *testing.T, data []byte) (accepted bool) {
+	t.Helper()
+	got, perr := parse(data, nil)
+	ok := perr == ""
+	blank := len(bytes.TrimSpace(data)) == 0 && utf8.Valid(data) && !bytes.ContainsAny(data, "\v\u00a0")
+	if v := Valid(data); v != (ok || blank) {
+		t.Fatalf("Valid(%q) = %v, parse ok %v", data, v, ok)
+	}
+	if c, big := Check(bytes.NewReader(data), int64(len(data))); c != (ok || blank) || big {
+		t.Fatalf("Check(%q) = %v, %v; parse ok %v", data, c, big, ok)
+	}
+	want, wantOK := decodeStd(data)
+	if ok {
+		if !wantOK || !reflect.DeepEqual(got, want) {
+			t.Fatalf("parse(%q) = %#v, encoding/json %#v (valid %v)", data, got, want, wantOK)
+		}
+	} else if wantOK && !mayRefuse(data) {
+		t.Fatalf("parse(%q) refused (%s) what encoding/json accepts", data, perr)
+	}
+	return ok
+}
+
+// parse agrees with encoding/json on random documents, except where it is
+// stricter on purpose.
+func TestParseAsEncodingJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	accepted := 0
 	for i := 0; i < 50000; i++ {
@@ -87,50 +129,80 @@ func TestParseFastAsEncodingJSON(t *testing.T) {
 				data = append(data[:j:j], data[j+1:]...)
 			}
 		}
-		got, ok := parseFast(data)
-		if !ok {
-			continue
-		}
-		accepted++
-		want, wantOK := decodeStd(data)
-		if !wantOK {
-			t.Fatalf("parseFast accepted %q, which encoding/json refuses", data)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("parseFast(%q) = %#v, encoding/json %#v", data, got, want)
+		if same(t, data) {
+			accepted++
 		}
 	}
 	if accepted < 5000 {
-		t.Errorf("only %d documents took the fast path", accepted)
+		t.Errorf("only %d documents accepted", accepted)
 	}
 }
 
-func TestParseFastDeclines(t *testing.T) {
-	deep := strings.Repeat("[", maxFastDepth+2) + strings.Repeat("]", maxFastDepth+2)
-	for _, s := range []string{`"a\nb"`, "\"\xff\"", "\"\x01\"", deep, `{"a":1}x`, `{"a" 1}`, `[1,]`, `01`, "\v1"} {
-		if _, ok := parseFast([]byte(s)); ok {
-			t.Errorf("parseFast(%q) accepted", s)
+// What AWS's Jackson refuses, parse refuses, where encoding/json would replace
+// the bytes by U+FFFD: two different keys must never become one.
+func TestParseRefuses(t *testing.T) {
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	for _, s := range []string{"\"\xff(\"", "\"\xc3(\"", `"\ud800"`, `"\udc00"`, `"\ud800\u0041"`, `"\ud800x"`,
+		"\"\xed\xa0\x80\"", "\"\x01\"", deep, `{"a":1}x`, `{"a" 1}`, `[1,]`, `01`, "\v1", `"\x"`, `"\u12"`} {
+		if v, err := Parse([]byte(s)); err == nil {
+			t.Errorf("Parse(%q) = %#v, want an error", s, v)
+		}
+		if Valid([]byte(s)) {
+			t.Errorf("Valid(%q) = true", s)
+		}
+		if ok, _ := Check(strings.NewReader(s), 1<<20); ok {
+			t.Errorf("Check(%q) = true", s)
 		}
 	}
-	v, err := Parse([]byte(deep)) // encoding/json's turn
-	if err != nil || v == nil {
-		t.Errorf("Parse of %d nested arrays = %v, %v", maxFastDepth+2, v, err)
+	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	for _, s := range []string{ok, `"\ud83d\ude00"`, `"\u00e9\n\"\\\/"`, "\"\xf0\x9f\x98\x80\""} {
+		if _, err := Parse([]byte(s)); err != nil {
+			t.Errorf("Parse(%.40q) = %v", s, err)
+		}
+	}
+	if v, _ := Parse([]byte(`"\ud83d\ude00"`)); v != "\U0001F600" {
+		t.Errorf("surrogate pair = %q", v)
 	}
 }
 
-// FuzzParseFast holds parseFast to encoding/json on arbitrary input.
-func FuzzParseFast(f *testing.F) {
-	for _, s := range []string{`{"TableName":"t","Item":{"pk":{"S":"a"},"n":{"N":"42"}}}`, `[1,-0.5e3,true,null,"é"]`, `{"a":{}}`} {
+// Check reads at most max+1 bytes and says so.
+func TestCheckTooLarge(t *testing.T) {
+	body := `{"a":"` + strings.Repeat("x", 100) + `"}`
+	if ok, big := Check(strings.NewReader(body), 50); ok || !big {
+		t.Errorf("Check over the limit = %v, %v", ok, big)
+	}
+	if ok, big := Check(strings.NewReader(body), int64(len(body))); !ok || big {
+		t.Errorf("Check at the limit = %v, %v", ok, big)
+	}
+}
+
+// Members the target type has no place for are checked but not kept, and
+// values beyond MaxValues are refused.
+func TestParseForPrunes(t *testing.T) {
+	v, err := ParseFor([]byte(`{"Name":"n","Other":[{},{},{"x":[1,2]}],"Bad":"\ud800"}`), reflect.TypeOf(bodyIn{}))
+	if err == nil {
+		t.Fatalf("ParseFor kept going past a lone surrogate in an unknown member: %#v", v)
+	}
+	v, err = ParseFor([]byte(`{"Name":"n","Other":[{},{},{"x":[1,2]}]}`), reflect.TypeOf(bodyIn{}))
+	if err != nil || !reflect.DeepEqual(v, map[string]any{"Name": "n"}) {
+		t.Errorf("ParseFor = %#v, %v; want only Name", v, err)
+	}
+	many := "[" + strings.Repeat("{},", MaxValues) + "{}]"
+	if _, err := Parse([]byte(many)); err == nil {
+		t.Errorf("Parse of %d values: no error", MaxValues+2)
+	}
+	if _, err := ParseFor([]byte(`{"Other":`+many+`}`), reflect.TypeOf(bodyIn{})); err != nil {
+		t.Errorf("ParseFor with the values in an unknown member = %v", err)
+	}
+}
+
+// FuzzParse holds parse, Valid and Check to encoding/json on arbitrary input.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"TableName":"t","Item":{"pk":{"S":"a"},"n":{"N":"42"}}}`, `[1,-0.5e3,true,null,"é"]`, `{"a":{}}`,
+		`"\ud83d\ude00"`, `"\ud800"`, "\"\xff\"", `{"a":"\n\t\u00e9"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, ok := parseFast(data)
-		if !ok {
-			return
-		}
-		want, wantOK := decodeStd(data)
-		if !wantOK || !reflect.DeepEqual(got, want) {
-			t.Fatalf("parseFast(%q) = %#v, encoding/json %#v (valid %v)", data, got, want, wantOK)
-		}
+		same(t, data)
 	})
 }

@@ -2,7 +2,6 @@ package query
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -415,6 +414,6 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 
 func escape(s string) string {
 	var b bytes.Buffer
-	_ = xml.EscapeText(&b, []byte(s))
+	xmlbody.EscapeText(&b, s)
 	return b.String()
 }

@@ -1,9 +1,11 @@
 // Package xmlbody reads and writes XML bodies of the rest-xml and query
 // protocols, driven by the shape plans of generated types (internal/protocol/shape).
 //
-// Parse turns a body into a small element tree (bounded in size and depth, so
-// that hostile input cannot exhaust memory or the stack); Decode fills a struct's
-// body members from it. Encode writes a struct as one element with its namespace
+// Parse turns a body into a small element tree as it streams in (bounded in
+// size, depth and node count, so that hostile input cannot exhaust memory or
+// the stack; invalid UTF-8 is refused); Decode fills a struct's body members
+// from it. EscapeText writes characters XML cannot carry literally (control
+// characters) as numeric references, as S3 does, never as U+FFFD. Encode writes a struct as one element with its namespace
 // declaration; EncodeMembers writes only the member elements (query's <XResult>).
 //
 // Member names: WireName, the xmlName tag when the generator wrote one (the

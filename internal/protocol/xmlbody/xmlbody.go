@@ -7,7 +7,9 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fogbank/fogbank/internal/protocol/rest"
 	"github.com/fogbank/fogbank/internal/protocol/shape"
@@ -22,10 +24,15 @@ type Options struct {
 }
 
 // Limits on what Parse accepts, so that hostile input cannot exhaust the stack
-// or memory.
+// or memory. MaxBytes is the largest body any XML operation takes (S3's bucket
+// configuration documents are far smaller); MaxNodes is above the largest
+// legitimate S3 body (a CompleteMultipartUpload of 10,000 parts, each a
+// handful of elements) and keeps a body of millions of <a/> from becoming
+// millions of Nodes.
 const (
 	MaxDepth = 128
 	MaxBytes = 20 << 20
+	MaxNodes = 100_000
 )
 
 // Node is one parsed XML element.
@@ -49,15 +56,22 @@ func (n *Node) Child(local string) *Node {
 // ErrMalformed is returned (wrapped) for bodies that are not well-formed XML.
 var ErrMalformed = errors.New("malformed XML")
 
-// Parse reads one XML document and returns its root element. Anything after
-// the root element other than whitespace, comments and processing instructions
-// is an error.
+// ErrEmpty is returned by Parse for a body of nothing but white space.
+var ErrEmpty = errors.New("empty XML body")
+
+// Parse reads one XML document from r as it streams by (at most MaxBytes) and
+// returns its root element. Anything after the root element other than
+// whitespace, comments and processing instructions is an error, and so are
+// invalid UTF-8 and documents beyond MaxDepth or MaxNodes.
 func Parse(r io.Reader) (*Node, error) {
 	lr := &io.LimitedReader{R: r, N: MaxBytes + 1}
 	d := xml.NewDecoder(lr)
 	d.Strict = true
 	var stack []*Node
+	var texts []*strings.Builder // the character data of each open element
 	var root *Node
+	nodes := 0
+	blank := true
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -69,8 +83,12 @@ func Parse(r io.Reader) (*Node, error) {
 		if lr.N <= 0 {
 			return nil, errors.Join(ErrMalformed, errors.New("body too large"))
 		}
+		if nodes++; nodes > MaxNodes {
+			return nil, errors.Join(ErrMalformed, errors.New("too many XML nodes"))
+		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			blank = false
 			if root != nil && len(stack) == 0 {
 				return nil, errors.Join(ErrMalformed, errors.New("more than one root element"))
 			}
@@ -85,17 +103,34 @@ func Parse(r io.Reader) (*Node, error) {
 				root = n
 			}
 			stack = append(stack, n)
+			texts = append(texts, new(strings.Builder))
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+			if len(stack) == 0 || stack[len(stack)-1].Name != t.Name {
+				return nil, errors.Join(ErrMalformed, errors.New("element not closed as opened"))
+			}
+			n := stack[len(stack)-1]
+			n.Text = texts[len(texts)-1].String()
+			stack, texts = stack[:len(stack)-1], texts[:len(texts)-1]
 		case xml.CharData:
+			if !utf8.Valid(t) {
+				return nil, errors.Join(ErrMalformed, errors.New("invalid UTF-8"))
+			}
 			if len(stack) > 0 {
-				stack[len(stack)-1].Text += string(t)
+				texts[len(texts)-1].Write(t)
 			} else if len(bytes.TrimSpace(t)) > 0 {
 				return nil, errors.Join(ErrMalformed, errors.New("text outside the root element"))
 			}
+		default:
+			blank = false
 		}
 	}
 	if root == nil {
+		if blank {
+			return nil, ErrEmpty
+		}
+		return nil, errors.Join(ErrMalformed, io.ErrUnexpectedEOF)
+	}
+	if len(stack) > 0 {
 		return nil, errors.Join(ErrMalformed, io.ErrUnexpectedEOF)
 	}
 	return root, nil
@@ -420,7 +455,7 @@ func encodeField(b *bytes.Buffer, f *shape.Field, v reflect.Value, opt Options) 
 		et := rest.ModelType(v.Type().Elem())
 		entry := func(k reflect.Value) {
 			b.WriteString("<" + f.KeyName + ">")
-			xml.EscapeText(b, []byte(k.String()))
+			EscapeText(b, k.String())
 			b.WriteString("</" + f.KeyName + ">")
 			encodeValue(b, f.ValueName, "", v.MapIndex(k), et, nil, opt)
 		}
@@ -466,14 +501,59 @@ func encodeValue(b *bytes.Buffer, name, attrs string, v reflect.Value, typ strin
 		return
 	}
 	b.WriteString("<" + name + attrs + ">")
-	xml.EscapeText(b, []byte(t))
+	EscapeText(b, t)
 	b.WriteString("</" + name + ">")
 }
 
 func escape(s string) string {
 	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
+	EscapeText(&b, s)
 	return b.String()
+}
+
+// EscapeText writes s as XML character data (or an attribute value). Unlike
+// encoding/xml's EscapeText, which writes U+FFFD for them, characters XML
+// cannot carry literally (control characters other than tab, newline and
+// carriage return; U+FFFE, U+FFFF) are written as numeric character
+// references, as S3 writes them (a key "a\x01b" is listed as "a&#x1;b"), so
+// that a client reading the list gets the name that was stored. Bytes that
+// are not UTF-8 at all are still U+FFFD: they are no character.
+func EscapeText(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= ' ' && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' {
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		var esc string
+		switch {
+		case c == '&':
+			esc = "&amp;"
+		case c == '<':
+			esc = "&lt;"
+		case c == '>':
+			esc = "&gt;"
+		case c == '"':
+			esc = "&#34;"
+		case c == '\'':
+			esc = "&#39;"
+		case r == utf8.RuneError && width == 1:
+			esc = "\uFFFD"
+		case r < ' ' || r == 0xFFFE || r == 0xFFFF:
+			// \t, \n and \r too (as encoding/xml writes them): a parser would normalize them.
+			esc = "&#x" + strings.ToUpper(strconv.FormatUint(uint64(r), 16)) + ";"
+		default:
+			i += width
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		i += width
+		last = i
+	}
+	b.WriteString(s[last:])
 }
 
 // WireName is a member's name in XML and query bodies: the xmlName tag, which

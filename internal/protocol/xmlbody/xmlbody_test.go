@@ -2,6 +2,7 @@ package xmlbody
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,5 +117,42 @@ func TestDecodeBadValue(t *testing.T) {
 	err = Decode(n, &v, Options{})
 	if de, ok := err.(*DecodeError); !ok || de.Member != "Dbl" {
 		t.Errorf("Decode = %v, want DecodeError on Dbl", err)
+	}
+}
+
+// Characters XML cannot carry literally are numeric references; everything
+// else is written as encoding/xml writes it.
+func TestEscapeText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a\x01b", "a&#x1;b"},
+		{"\x1f\x00", "&#x1F;&#x0;"},
+		{"tab\tnl\ncr\r", "tab&#x9;nl&#xA;cr&#xD;"},
+		{`<&>"'`, "&lt;&amp;&gt;&#34;&#39;"},
+		{"é😀\uFFFE", "é😀&#xFFFE;"},
+		{"bad\xff", "bad\uFFFD"},
+	} {
+		var b bytes.Buffer
+		EscapeText(&b, tc.in)
+		if b.String() != tc.want {
+			t.Errorf("EscapeText(%q) = %q, want %q", tc.in, b.String(), tc.want)
+		}
+	}
+}
+
+// Parse refuses what would take more than its limits, and invalid UTF-8.
+func TestParseLimits(t *testing.T) {
+	many := "<R>" + strings.Repeat("<a/>", MaxNodes) + "</R>"
+	if _, err := Parse(strings.NewReader(many)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse of %d elements = %v, want ErrMalformed", MaxNodes+1, err)
+	}
+	if _, err := Parse(strings.NewReader("<R>\xff</R>")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse of invalid UTF-8 = %v, want ErrMalformed", err)
+	}
+	if _, err := Parse(strings.NewReader(" \n ")); !errors.Is(err, ErrEmpty) {
+		t.Errorf("Parse of white space = %v, want ErrEmpty", err)
+	}
+	n, err := Parse(strings.NewReader("<R>a<!-- c -->b<x/>c</R>"))
+	if err != nil || n.Text != "abc" {
+		t.Errorf("Parse = %+v, %v; want text abc", n, err)
 	}
 }

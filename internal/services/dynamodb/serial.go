@@ -1,7 +1,6 @@
 package dynamodb
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -53,13 +51,16 @@ func validationError(msg string) error {
 func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, error) {
 	v := parsed
 	if !isParsed {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			// Jackson's words for a body that is not JSON end with where it stopped.
-			return nil, serializationError("Unexpected character or end of input while parsing the request body: line 1, column " +
-				strconv.FormatInt(dec.InputOffset()+1, 10) + " at 1")
+		// Parsed for the operation's input: members it does not have are not kept.
+		pv, err := jsonbody.ParseFor(body, reflect.TypeOf(op.NewInput()))
+		if err != nil {
+			var msg string
+			if e, ok := err.(*api.Err); ok {
+				msg = e.Message
+			}
+			return nil, serializationError(msg)
 		}
+		v = pv
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -568,9 +569,8 @@ func javaMap(m map[string]any) string {
 }
 
 var (
-	// Compiled on first use, not at start.
-	arnShape   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`) })
-	tableArnRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`) })
+	arnShape   = regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`)
+	tableArnRe = regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`)
 )
 
 // checkTagArn applies the tagging operations' first checks of ResourceArn: a
@@ -580,7 +580,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if !present {
 		return "ValidationException", "Invalid TableArn"
 	}
-	if !arnShape().MatchString(arn) {
+	if !arnShape.MatchString(arn) {
 		res := arn
 		if res == "" {
 			res = "*"
@@ -593,7 +593,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if op == "UntagResource" && obj["TagKeys"] == nil {
 		return "ValidationException", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
 	}
-	if !tableArnRe().MatchString(arn) {
+	if !tableArnRe.MatchString(arn) {
 		return "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn
 	}
 	if op == "TagResource" {

@@ -17,6 +17,7 @@ import (
 	"github.com/fogbank/fogbank/internal/ddbstream"
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/outbox"
+	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -384,15 +385,15 @@ func checkName(field, name string, present bool) error {
 	}
 	var vs []string
 	if len(name) < 3 {
-		vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 3", name, field))
+		vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 3", protocol.Shown(name), field))
 	}
 	if len(name) > 255 {
-		vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 255", name, field))
+		vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 255", protocol.Shown(name), field))
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
-			vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name, field))
+			vs = append(vs, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", protocol.Shown(name), field))
 			break
 		}
 	}

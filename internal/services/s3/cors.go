@@ -194,6 +194,11 @@ func xmlEscape(b *strings.Builder, s string) {
 		case '\'':
 			b.WriteString("&apos;")
 		default:
+			if r < ' ' || r == 0xFFFE || r == 0xFFFF {
+				// Not allowed literally in XML: a numeric reference, as S3 writes it.
+				b.WriteString("&#x" + strings.ToUpper(strconv.FormatUint(uint64(r), 16)) + ";")
+				continue
+			}
 			b.WriteRune(r)
 		}
 	}

@@ -1,0 +1,342 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// Hostile bodies: whatever a request holds, fogbank's memory stays bounded by
+// a small multiple of the body, measured as the peak resident size (VmHWM) of
+// the real binary, each case in a fresh process.
+
+const mib = 1 << 20
+
+// peakRSS is the process's peak resident set size in bytes (VmHWM).
+func peakRSS(t *testing.T, f *fogbank) int64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(f.cmd.Process.Pid) + "/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc/PID/status")
+	return 0
+}
+
+// hostileResult is what one request got.
+type hostileResult struct {
+	status int
+	body   string
+	header http.Header
+}
+
+// send sends req (signed with test/test for service when service is not ""; a
+// signature from an unknown key when akid is set) and reads the answer.
+func send(t *testing.T, req *http.Request, body []byte, service, akid string) hostileResult {
+	t.Helper()
+	req.ContentLength = int64(len(body))
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	switch {
+	case service != "":
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])
+		if service == "s3" {
+			req.Header.Set("X-Amz-Content-Sha256", hash)
+		}
+		id, secret := "test", "test"
+		if akid != "" {
+			id, secret = akid, "not-known-to-fogbank"
+		}
+		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		// S3 signs the path as sent; other services escape it once more.
+		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
+		if err := signer.SignHTTP(context.Background(), creds, req, hash, service, "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return hostileResult{status: -1, body: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return hostileResult{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+func ddbRequest(t *testing.T, f *fogbank, op string) *http.Request {
+	req, err := http.NewRequest(http.MethodPost, f.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+	return req
+}
+
+// fill is a body of about n bytes: head, then rep repeated, then tail.
+func fill(head, rep, sep, tail string, n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n + len(head) + len(tail))
+	b.WriteString(head)
+	for i := 0; b.Len() < n-len(tail)-len(rep)-len(sep); i++ {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(rep)
+	}
+	b.WriteString(tail)
+	return b.Bytes()
+}
+
+func errType(r hostileResult) string {
+	if t := r.header.Get("X-Amzn-Errortype"); t != "" {
+		return strings.SplitN(t, ":", 2)[0]
+	}
+	var e struct {
+		Type string `json:"__type"`
+	}
+	json.Unmarshal([]byte(r.body), &e)
+	return e.Type[strings.LastIndexByte(e.Type, '#')+1:]
+}
+
+// One 20 MB S3 PUT ?tagging of millions of <a/>, unsigned and signed, takes
+// less than 100 MiB and is refused as S3 refuses it.
+func TestHostileS3TaggingMemory(t *testing.T) {
+	body := fill("<Tagging>", "<a/>", "", "</Tagging>", 20*mib-1)
+	for _, signed := range []bool{false, true} {
+		name := map[bool]string{false: "unsigned", true: "signed"}[signed]
+		t.Run(name, func(t *testing.T) {
+			f := start(t, "")
+			bucket := "hostile"
+			if signed {
+				if _, err := s3Client(f).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req, _ := http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"?tagging", nil)
+			svc := ""
+			if signed {
+				svc = "s3"
+			}
+			r := send(t, req, body, svc, "")
+			// S3 would answer an unsigned request for a missing bucket NoSuchBucket
+			// before reading its body; fogbank decodes first (bounded), so it is
+			// MalformedXML either way.
+			want, wantCode := http.StatusBadRequest, "MalformedXML"
+			if r.status != want || !strings.Contains(r.body, "<Code>"+wantCode+"</Code>") {
+				t.Errorf("PUT ?tagging (%s) = %d %.300s, want %d %s", name, r.status, r.body, want, wantCode)
+			}
+			if rss := peakRSS(t, f); rss > 100*mib {
+				t.Errorf("peak RSS %d MiB after one 20 MB body, want < 100 MiB", rss/mib)
+			} else {
+				t.Logf("peak RSS %d MiB", rss/mib)
+			}
+		})
+	}
+}
+
+// Ten 16 MB DynamoDB bodies of {} at once take less than 200 MiB: unsigned
+// (refused before anything is kept), with a signature fogbank checks and finds
+// wrong, and with a key it does not check, whose unknown members are not kept.
+func TestHostileDynamoDBMemory(t *testing.T) {
+	body := fill(`{"TableName":"hostile","Junk":[`, "{}", ",", "]}", 16*mib)
+	for _, tc := range []struct {
+		name, service, akid, want string
+	}{
+		{"unsigned", "", "", "MissingAuthenticationTokenException"},
+		{"wrong-signature", "dynamodb", "", ""},
+		{"unknown-key", "dynamodb", "AKIDHOSTILE", "ValidationException"}, // PutItem without Item
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := start(t, "")
+			var wg sync.WaitGroup
+			results := make([]hostileResult, 10)
+			for i := range results {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := ddbRequest(t, f, "PutItem")
+					if tc.name == "wrong-signature" {
+						// Signed for other bytes: the check fails.
+						req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+						sum := sha256.Sum256([]byte("other"))
+						creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+						v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "dynamodb", "us-east-1", time.Now())
+						results[i] = send(t, req, body, "", "")
+						return
+					}
+					results[i] = send(t, req, body, tc.service, tc.akid)
+				}()
+			}
+			wg.Wait()
+			want := tc.want
+			if want == "" {
+				want = "InvalidSignatureException"
+			}
+			for i, r := range results {
+				if r.status != http.StatusBadRequest || errType(r) != want {
+					t.Errorf("request %d = %d %.200s, want 400 %s", i, r.status, r.body, want)
+				}
+			}
+			if rss := peakRSS(t, f); rss > 200*mib {
+				t.Errorf("peak RSS %d MiB after ten 16 MB bodies at once, want < 200 MiB", rss/mib)
+			} else {
+				t.Logf("peak RSS %d MiB", rss/mib)
+			}
+		})
+	}
+}
+
+// The smaller cases of bodies.
+func TestHostileDynamoDBBodies(t *testing.T) {
+	f := start(t, "")
+	// A body over DynamoDB's 16 MB is 413 whatever its signature.
+	big := fill(`{"TableName":"`, "a", "", `"}`, 17*mib)
+	if r := send(t, ddbRequest(t, f, "DescribeTable"), big, "dynamodb", ""); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("17 MB signed body = %d %.200s, want 413", r.status, r.body)
+	}
+	// A 15 MB TableName is not echoed back.
+	long := fill(`{"Key":{},"TableName":"`, "a", "", `"}`, 15*mib)
+	r := send(t, ddbRequest(t, f, "GetItem"), long, "dynamodb", "")
+	if r.status != http.StatusBadRequest || errType(r) != "ValidationException" || len(r.body) > 4096 {
+		t.Errorf("15 MB TableName = %d, %d bytes: %.300s; want a short ValidationException", r.status, len(r.body), r.body)
+	}
+	// Invalid UTF-8 and lone surrogates are SerializationExceptions, never U+FFFD.
+	for _, b := range []string{"{\"TableName\":\"t\xff(\"}", "{\"TableName\":\"t\xc3(\"}", `{"TableName":"\ud800abc"}`, `{"TableName":"abc\udc00"}`} {
+		r := send(t, ddbRequest(t, f, "DescribeTable"), []byte(b), "dynamodb", "")
+		if r.status != http.StatusBadRequest || errType(r) != "SerializationException" {
+			t.Errorf("body %q = %d %.200s, want SerializationException", b, r.status, r.body)
+		}
+	}
+	// A good surrogate pair is a character.
+	r = send(t, ddbRequest(t, f, "DescribeTable"), []byte(`{"TableName":"t\ud83d\ude00"}`), "dynamodb", "")
+	if errType(r) != "ValidationException" || !strings.Contains(r.body, "t\U0001F600") {
+		t.Errorf("surrogate pair = %d %.300s, want a ValidationException naming t\U0001F600", r.status, r.body)
+	}
+}
+
+// A key holding a character XML cannot carry literally is listed as S3 lists
+// it, as a numeric character reference, in every XML answer that names it.
+func TestS3ControlCharacterKeys(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket, key := "ctl", "a\x01b\x1fc"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	// Raw, since a Go SDK (encoding/xml) refuses the reference as it would
+	// refuse S3's own answer.
+	req, _ := http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/a%01b%1Fc?uploads", nil)
+	r := send(t, req, nil, "s3", "")
+	const want = "<Key>a&#x1;b&#x1F;c</Key>"
+	if r.status != http.StatusOK || !strings.Contains(r.body, want) {
+		t.Fatalf("CreateMultipartUpload = %d %.600s; want %s", r.status, r.body, want)
+	}
+	_, rest, _ := strings.Cut(r.body, "<UploadId>")
+	uploadID, _, _ := strings.Cut(rest, "</UploadId>")
+	for _, q := range []string{"list-type=2", "", "versions", "uploads", "uploadId=" + url.QueryEscape(uploadID)} {
+		path := "/" + bucket + "?" + q
+		if strings.HasPrefix(q, "uploadId") {
+			path = "/" + bucket + "/a%01b%1Fc?" + q
+		}
+		req, _ := http.NewRequest(http.MethodGet, f.URL+path, nil)
+		r := send(t, req, nil, "s3", "")
+		if r.status != http.StatusOK || !strings.Contains(r.body, want) {
+			t.Errorf("GET %s = %d %.600s; want %s", path, r.status, r.body, want)
+		}
+	}
+	// With encoding-type=url (what botocore asks for) the name comes back whole.
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), EncodingType: types.EncodingTypeUrl})
+	if err != nil || len(out.Contents) != 1 {
+		t.Fatalf("ListObjectsV2 = %v, %v", out, err)
+	}
+	if got, _ := urlUnescape(*out.Contents[0].Key); got != key {
+		t.Errorf("listed key %q, want %q", got, key)
+	}
+}
+
+func urlUnescape(s string) (string, error) {
+	return url.QueryUnescape(s)
+}
+
+// The smaller cases of S3 bodies.
+func TestHostileS3Bodies(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket := "bodies"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	// A CompleteMultipartUpload whose root element is not CompleteMultipartUpload.
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("k"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := "<Foo><Part><PartNumber>1</PartNumber><ETag>" + *part.ETag + "</ETag></Part></Foo>"
+	req, _ := http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/k?uploadId="+*up.UploadId, nil)
+	if r := send(t, req, []byte(doc), "s3", ""); r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>MalformedXML</Code>") {
+		t.Errorf("CompleteMultipartUpload with root <Foo> = %d %.300s, want 400 MalformedXML", r.status, r.body)
+	}
+	doc = strings.ReplaceAll(doc, "Foo", "CompleteMultipartUpload")
+	req, _ = http.NewRequest(http.MethodPost, f.URL+"/"+bucket+"/k?uploadId="+*up.UploadId, nil)
+	if r := send(t, req, []byte(doc), "s3", ""); r.status != http.StatusOK {
+		t.Errorf("CompleteMultipartUpload = %d %.300s, want 200", r.status, r.body)
+	}
+	// A chunked PUT with neither Content-Length nor x-amz-decoded-content-length.
+	req, _ = http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"/chunked", nil)
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	req.Body = io.NopCloser(strings.NewReader("body"))
+	req.ContentLength = -1 // sent chunked
+	req.TransferEncoding = []string{"chunked"}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusLengthRequired || !strings.Contains(string(b), "<Code>MissingContentLength</Code>") {
+		t.Errorf("chunked PUT = %d %.300s, want 411 MissingContentLength", resp.StatusCode, b)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("chunked")}); err == nil {
+		t.Errorf("the chunked PUT stored an object")
+	}
+}
