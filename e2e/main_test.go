@@ -25,6 +25,9 @@ import (
 
 var binary string // the fogbank binary built for this test run
 
+// TestMain builds the binary and runs the suite, with fogbank on the HTTP server
+// FOGBANK_HTTP names (fogbank's own by default; e2e/std runs the suite again
+// with FOGBANK_HTTP=std).
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(notifyChildEnv); dir != "" {
 		notifyChild(dir) // this binary is a fogbank child of a crash test
@@ -69,6 +72,9 @@ func start(t *testing.T, dataDir string, extra ...string) *fogbank {
 		<-f.logsDone
 		t.Fatalf("fogbank did not start:\n%s", f.logs.String())
 	}
+	if h := os.Getenv("FOGBANK_HTTP"); h != "" && !strings.Contains(f.logs.String(), "http="+h) {
+		t.Fatalf("fogbank is not serving with --http=%s:\n%s", h, f.logs.String())
+	}
 	return f
 }
 
@@ -83,6 +89,9 @@ func launch(t *testing.T, dataDir string, extra ...string) (*fogbank, <-chan str
 	addr := ln.Addr().String()
 	ln.Close()
 	args := []string{"serve", "--addr", addr}
+	if h := os.Getenv("FOGBANK_HTTP"); h != "" {
+		args = append(args, "--http", h) // the binary reads it too; said here to be plain
+	}
 	if dataDir == "" {
 		args = append(args, "--ephemeral")
 	} else {

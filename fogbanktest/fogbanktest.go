@@ -47,6 +47,11 @@ func WithDataDir(dir string) Option {
 // FOGBANK_TEST_LOG=1).
 func WithLogger(l *slog.Logger) Option { return func(o *server.Options) { o.Logger = l } }
 
+// WithHTTP chooses the HTTP server: "fogbank" (internal/http1, the default) or
+// "std" (net/http's Server). Without it, FOGBANK_HTTP chooses, so a whole test
+// suite can run on either.
+func WithHTTP(name string) Option { return func(o *server.Options) { o.HTTP = name } }
+
 // Start runs fogbank on a free port of 127.0.0.1 until the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -60,6 +65,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		Logger:    slog.New(slog.NewTextHandler(out, nil)),
 		Version:   "test",
 		Models:    all.Models(),
+		HTTP:      os.Getenv("FOGBANK_HTTP"),
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -73,6 +73,8 @@ serve flags (environment variable in brackets):
   --cors-origins LIST browser origins that may call fogbank, comma-separated: "local" (any
                      page on localhost or a loopback address), origins like
                      http://app.test:3000, or "*" [FOGBANK_CORS_ORIGINS] (default local)
+  --http SERVER      fogbank (internal/http1) or std (net/http's Server), the same
+                     gateway behind either [FOGBANK_HTTP] (default fogbank)
 `)
 }
 
@@ -83,6 +85,7 @@ func serve(args []string) int {
 	dataDir := fs.String("data-dir", env("FOGBANK_DATA_DIR", defaultDataDir()), "data directory")
 	ephemeral := fs.Bool("ephemeral", os.Getenv("FOGBANK_EPHEMERAL") == "1", "temporary state")
 	level := fs.String("log-level", env("FOGBANK_LOG_LEVEL", "info"), "log level")
+	httpServer := fs.String("http", env("FOGBANK_HTTP", "fogbank"), "HTTP server: fogbank or std")
 	initDir := fs.String("init-dir", os.Getenv("FOGBANK_INIT_DIR"), "init scripts")
 	allowHosts := listFlag(splitList(os.Getenv("FOGBANK_ALLOW_HOSTS")))
 	fs.Var(&allowHosts, "allow-host", "another host name to answer")
@@ -111,7 +114,7 @@ func serve(args []string) int {
 	srv, err := server.Start(server.Options{
 		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral, InitDir: *initDir,
 		AllowHosts: allowHosts, CORSOrigins: splitList(*corsOrigins),
-		Logger: log, Version: version, Models: all.Models(),
+		Logger: log, Version: version, Models: all.Models(), HTTP: *httpServer,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fogbank: %v\n", err)
@@ -128,7 +131,7 @@ func serve(args []string) int {
 	}
 	go func() {
 		<-srv.InitDone()
-		log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version)
+		log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version, "http", *httpServer)
 	}()
 	stopped := make(chan struct{})
 	go func() {

@@ -19,6 +19,9 @@ type Service struct {
 	TargetPrefix    string   // the X-Amz-Target prefix of the json protocol: "DynamoDB_20120810"
 	XMLNamespace    string   // the xmlns of query and rest-xml responses
 	QueryCompatible bool     // the model has awsQueryCompatible: json errors also carry the query code
+	// Dialect is how the service departs from its protocols' plain behaviour;
+	// set by the service's package (see Dialect).
+	Dialect Dialect
 
 	Operations []*Operation        // sorted by Name
 	Enums      map[string][]string // enum shape name → its values, for validation

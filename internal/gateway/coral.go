@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime"
 	"net/http"
 
 	"github.com/fogbank/fogbank/internal/api"
+	"github.com/fogbank/fogbank/internal/auth"
 	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
 	"github.com/fogbank/fogbank/internal/protocol/jsonrpc"
@@ -59,25 +61,72 @@ func bareJSONPost(r *http.Request) bool {
 	return false
 }
 
-// corsPreflight answers a browser's OPTIONS / (no bucket, so not S3's per-bucket
-// CORS) as AWS's JSON services do, the asked headers and method for two days,
-// but for the origin only (it passed refuseForeign), where AWS allows any.
-// Browser-based tools for DynamoDB and friends need it.
-func (g *Gateway) corsPreflight(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodOptions || r.URL.Path != "/" || r.Header.Get("Origin") == "" {
-		return false
+// isPreflight tells a browser's CORS preflight of / (OPTIONS with Origin, no
+// bucket, so not S3's per-bucket CORS), which AWS's JSON services answer: it
+// goes to the service whose dialect claims bare JSON requests.
+func (g *Gateway) isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.URL.Path == "/" && r.Header.Get("Origin") != "" &&
+		g.bareJSON != nil && g.bareJSON.Service.Dialect.CORS == api.CORSAnyOrigin
+}
+
+// PreflightInput is a browser's CORS preflight, the input of the
+// PreflightRequest pseudo-operation the gateway answers for services whose
+// dialect lets any origin in.
+type PreflightInput struct {
+	Origin         string
+	RequestMethod  string // Access-Control-Request-Method
+	RequestHeaders string // Access-Control-Request-Headers
+}
+
+// PreflightOutput is the answer to a preflight: its headers (the origin's is
+// the gateway's, set for every answer of these services: see allowOrigin).
+type PreflightOutput struct {
+	AllowHeaders, AllowMethods, MaxAge string
+}
+
+// preflightOp is the pseudo-operation of preflights the gateway answers itself.
+var preflightOp = &api.Operation{
+	Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: "/", AuthType: "none",
+	NewInput:  func() any { return &PreflightInput{} },
+	NewOutput: func() any { return &PreflightOutput{} },
+	// The asked headers and method, for two days, as AWS's JSON services
+	// answer (for any origin, where fogbank lets in only the origins it allows:
+	// refuseForeign). Browser-based tools for DynamoDB and friends need it.
+	Call: func(_ context.Context, _ any, in any) (any, error) {
+		p := in.(*PreflightInput)
+		return &PreflightOutput{AllowHeaders: p.RequestHeaders, AllowMethods: p.RequestMethod, MaxAge: "172800"}, nil
+	},
+}
+
+// servePreflight passes a preflight through the chain as the PreflightRequest
+// pseudo-operation (unsigned: browsers never sign one) and writes its headers.
+func (g *Gateway) servePreflight(w *statusWriter, r *http.Request, st *requestState, b *Bound) {
+	c, inv := &st.c, &st.inv
+	pr := auth.AnonymousPrincipal()
+	st.caller = api.Caller{Account: pr.Account, Region: "us-east-1", RequestID: c.RequestID, ARN: pr.ARN,
+		UserID: pr.UserID, Anonymous: true, Host: r.Host}
+	c.Account, c.Region, c.Op = st.caller.Account, st.caller.Region, preflightOp
+	inv.Caller, inv.Operation, inv.Op = &st.caller, preflightOp.Name, preflightOp
+	inv.Input = &PreflightInput{Origin: r.Header.Get("Origin"),
+		RequestMethod:  r.Header.Get("Access-Control-Request-Method"),
+		RequestHeaders: r.Header.Get("Access-Control-Request-Headers")}
+	out, err := b.chain(api.WithCaller(r.Context(), &st.caller), inv)
+	if err != nil {
+		g.fail(c, w, inv, err)
+		return
+	}
+	p, _ := out.(*PreflightOutput)
+	if p == nil {
+		p = &PreflightOutput{}
 	}
 	h := w.Header()
-	g.allowOrigin(w, r)
-	if v := r.Header.Get("Access-Control-Request-Headers"); v != "" {
-		h.Set("Access-Control-Allow-Headers", v)
+	for _, kv := range [...][2]string{{"Access-Control-Allow-Headers", p.AllowHeaders},
+		{"Access-Control-Allow-Methods", p.AllowMethods}, {"Access-Control-Max-Age", p.MaxAge}} {
+		if kv[1] != "" {
+			h.Set(kv[0], kv[1])
+		}
 	}
-	if v := r.Header.Get("Access-Control-Request-Method"); v != "" {
-		h.Set("Access-Control-Allow-Methods", v)
-	}
-	h.Set("Access-Control-Max-Age", "172800")
-	h.Set("X-Amzn-Requestid", requestIDFor("dynamodb"))
+	h.Set("X-Amzn-Requestid", c.RequestID)
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-	return true
 }

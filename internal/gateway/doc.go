@@ -4,9 +4,17 @@
 // it), then works out the service and protocol (X-Amz-Target, the CBOR path, the
 // SigV4 credential scope, the Action field, the Host for virtual-hosted S3),
 // verifies the signature (internal/auth), lets the protocol's codec route and decode
-// the request into the generated input type, calls the service with the caller
-// (account, region, principal) in the context, encodes the answer or the error,
-// and logs one line. A panic in a handler becomes a 500 InternalError with its stack
+// the request into the generated input type, passes it through the interceptor
+// chain (Config.Interceptors, then the service's own) to the service with the
+// caller (account, region, principal) in the context, encodes the answer or the
+// error, runs the after-hooks (Config.After) and logs one line.
+//
+// Every request of every service is an Invocation on that path: requests the
+// model does not describe are pseudo-operations (S3's PostObject and
+// PreflightRequest, in its dialect; the PreflightRequest of a browser's CORS
+// preflight of /, answered here for services that let any origin in), so an
+// authorizer or a meter placed in the chain sees them all. What differs by
+// service is read from its api.Dialect, never from its name. A panic in a handler becomes a 500 InternalError with its stack
 // in the log; the server stays up. It also serves /_fogbank/health (and the same body
 // at /_localstack/health).
 package gateway

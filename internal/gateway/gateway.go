@@ -12,7 +12,6 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/auth"
-	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/protocol"
 )
 
@@ -23,6 +22,12 @@ type Bound struct {
 	// Implemented is false when Impl is only the generated Unimplemented: every
 	// operation answers 501. Health reports such services as "available", not "running".
 	Implemented bool
+	// Interceptors are the service's own steps, inside Config.Interceptors:
+	// what it does for every request whatever the operation (S3's CORS
+	// headers from the bucket's rules).
+	Interceptors []Interceptor
+
+	chain Handler // Config.Interceptors, then Interceptors, then the call
 }
 
 // Config is what a Gateway is built from.
@@ -32,17 +37,24 @@ type Config struct {
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
 	Version  string
-	Admin    Admin // reset, snapshots, init state (introspect.go); nil: none
-	Local    Local // the hosts and browser origins served (local.go)
+	// Interceptors are the chain every operation of every service passes
+	// between decoding and the call, the first outermost; After are the hooks
+	// that see every answered request. See Invocation.
+	Interceptors []Interceptor
+	After        []AfterHook
+	Admin        Admin // reset, snapshots, init state (introspect.go); nil: none
+	Local        Local // the hosts and browser origins served (local.go)
 }
 
 // Gateway is the one http.Handler in front of every service.
 type Gateway struct {
-	cfg      Config
-	byName   map[string]*Bound
-	byTarget map[string]*Bound   // json/cbor target prefix → service
-	bySign   map[string][]*Bound // SigV4 signing name → services
-	log      *slog.Logger
+	cfg Config
+	// unsigned and bareJSON are the services whose dialects claim requests
+	// with no clue of their service (api.Dialect's Unsigned and BareJSON).
+	unsigned, bareJSON *Bound
+	byTarget           map[string]*Bound   // json/cbor target prefix → service
+	bySign             map[string][]*Bound // SigV4 signing name → services
+	log                *slog.Logger
 	// verifiers are cfg.Verifier with the error style of each protocol, made
 	// once rather than for every request.
 	verifiers map[string]*auth.Verifier
@@ -50,14 +62,23 @@ type Gateway struct {
 
 // New builds a Gateway.
 func New(cfg Config) *Gateway {
-	g := &Gateway{cfg: cfg, byName: map[string]*Bound{}, byTarget: map[string]*Bound{},
+	g := &Gateway{cfg: cfg, byTarget: map[string]*Bound{},
 		bySign: map[string][]*Bound{}, log: cfg.Logger}
 	if g.log == nil {
 		g.log = slog.Default()
 	}
+	// The gateway's own copy, whose chains it sets.
+	cfg.Services = append([]Bound(nil), cfg.Services...)
+	g.cfg.Services = cfg.Services
 	for i := range cfg.Services {
 		b := &cfg.Services[i]
-		g.byName[b.Service.Name] = b
+		b.chain = chain(append(cfg.Interceptors[:len(cfg.Interceptors):len(cfg.Interceptors)], b.Interceptors...))
+		if b.Service.Dialect.Unsigned && g.unsigned == nil {
+			g.unsigned = b
+		}
+		if b.Service.Dialect.BareJSON && b.Service.HasProtocol(protocol.JSON) && g.bareJSON == nil {
+			g.bareJSON = b
+		}
 		if b.Service.TargetPrefix != "" {
 			g.byTarget[b.Service.TargetPrefix] = b
 		}
@@ -117,10 +138,11 @@ type requestState struct {
 	w      statusWriter
 	c      protocol.Call
 	caller api.Caller
+	inv    Invocation
 }
 
-// ServeHTTP is the path of a request: introspection, service, auth, route, decode,
-// call, encode, log.
+// ServeHTTP is the path of a request: introspection, service, auth, route,
+// decode, the interceptor chain and the call, encode, the after-hooks, log.
 func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if g.refuseForeign(rw, r) { // a Host or browser origin fogbank does not serve (local.go)
 		return
@@ -131,30 +153,36 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	// The writer, the call and the caller live as long as the request: one
-	// allocation for the three.
+	// The writer, the call, the caller and the invocation live as long as the
+	// request: one allocation for the four.
 	st := &requestState{w: statusWriter{ResponseWriter: rw}}
-	w, c := &st.w, &st.c
+	w, c, inv := &st.w, &st.c, &st.inv
 	var b *Bound
 	defer func() {
 		if p := recover(); p != nil {
 			// A panic is fogbank's bug: log it with its stack, answer 500, stay up.
 			g.log.Error("panic", "request_id", c.RequestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			inv.Err = api.InternalError()
 			if w.status == 0 {
 				if b != nil {
-					g.codecFor(c).EncodeError(c, w, api.InternalError())
+					g.codecFor(c).EncodeError(c, w, inv.Err)
 				} else {
 					writePlainError(w, http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.", c.RequestID)
 				}
 			}
 		}
+		if b != nil && len(g.cfg.After) > 0 {
+			g.after(r, c, w, inv)
+		}
 		g.logRequest(r, c, w, start)
 	}()
 
-	if g.corsPreflight(w, r) {
-		return
+	preflight := g.isPreflight(r)
+	if preflight {
+		b, c.Protocol = g.bareJSON, protocol.JSON
+	} else {
+		b, c.Protocol = g.identify(r)
 	}
-	b, c.Protocol = g.identify(r)
 	if b == nil {
 		c.RequestID = newRequestID()
 		writePlainError(w, http.StatusBadRequest, "UnknownService",
@@ -162,18 +190,23 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Service = b.Service
-	c.RequestID = requestIDFor(b.Service.Name)
+	c.RequestID = requestIDFor(b.Service)
+	inv.Service, inv.Header, inv.ResponseHeader, inv.impl = b.Service, r.Header, w.Header(), b.Impl
 
-	if b.Service.Name != "s3" {
+	if b.Service.Dialect.CORS == api.CORSAnyOrigin {
 		// AWS's JSON and query services let any origin read their answers; here
 		// the origins allowed (S3 answers from the bucket's CORS configuration).
 		g.allowOrigin(w, r)
 	}
 	c.ContentType = mediaType(r.Header.Get("Content-Type"))
 	c.AcceptEncoding = r.Header.Get("Accept-Encoding")
+	if preflight {
+		g.servePreflight(w, r, st, b)
+		return
+	}
 	if c.Protocol == protocol.JSON {
 		if err := g.jsonPreflight(c, r); err != nil {
-			g.codecFor(c).EncodeError(c, w, err)
+			g.fail(c, w, inv, err)
 			return
 		}
 	}
@@ -186,7 +219,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	res, err := v.Verify(r)
 	if err != nil {
-		g.codecFor(c).EncodeError(c, w, err)
+		g.fail(c, w, inv, err)
 		return
 	}
 	caller := &st.caller
@@ -204,49 +237,81 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		caller.Region = "us-east-1"
 	}
 	c.Account, c.Region = caller.Account, caller.Region
+	inv.Caller = caller
 
+	d := &b.Service.Dialect
 	// Virtual-hosted S3 is rewritten to path style only now: the signature covers
 	// the path and host as the client sent them.
-	if b.Service.Name == "s3" {
-		virtualHostToPath(r)
+	if d.VirtualHosts {
+		virtualHostToPath(r, b.Service.EndpointPrefix)
+	}
+	if d.EarlyContinue && !caller.Anonymous && r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// S3 always answers 100 Continue first. Go's servers send it only when
+		// the handler reads a non-empty body, and botocore, given a final answer
+		// instead, leaves the pooled connection out of step: the next request on
+		// it stalls (boto/botocore#3755; aws s3 sync of a tree with empty files
+		// hangs). The interim answer goes to the connection directly, so the
+		// status bookkeeping sees the final status. Only signed requests get it
+		// early: an anonymous one may yet be refused, and a client waiting for
+		// 100 Continue must see the refusal instead.
+		rw.WriteHeader(http.StatusContinue)
 	}
 
-	ctx := api.WithCaller(r.Context(), caller)
-	if raw, ok := b.Impl.(host.RawHandler); ok && raw.ServeRaw(ctx, w, r) {
-		return
-	}
 	codec := g.codecFor(c)
 	if c.Op == nil { // json requests were routed before the signature check
 		if err := codec.Route(c, r); err != nil {
-			codec.EncodeError(c, w, err)
+			g.fail(c, w, inv, err)
 			return
 		}
 	}
+	inv.Operation, inv.Op = c.Op.Name, c.Op
 	if err := unsignedRefused(c, caller); err != nil { // unsigned.go
-		codec.EncodeError(c, w, err)
+		g.fail(c, w, inv, err)
 		return
 	}
 	in := c.Op.NewInput()
 	if err := codec.DecodeInput(c, r, in); err != nil {
-		codec.EncodeError(c, w, err)
+		g.fail(c, w, inv, err)
 		return
 	}
+	inv.Input = in
 	// A panic in the operation reaches ServeHTTP's recover, which knows whether
 	// anything was written yet.
-	out, err := c.Op.Call(ctx, b.Impl, in)
+	out, err := b.chain(api.WithCaller(r.Context(), caller), inv)
 	if err != nil {
 		if _, ok := err.(api.Error); !ok {
 			g.log.Error("operation failed", "request_id", c.RequestID, "service", b.Service.Name,
 				"operation", c.Op.Name, "err", err)
 		}
-		codec.EncodeError(c, w, err)
+		g.fail(c, w, inv, err)
 		return
 	}
 	if err := codec.EncodeOutput(c, w, out); err != nil {
 		g.log.Error("encoding output", "request_id", c.RequestID, "err", err)
 		if w.status == 0 {
-			codec.EncodeError(c, w, api.InternalError())
+			g.fail(c, w, inv, api.InternalError())
 		}
+	}
+}
+
+// fail answers err in the codec's words and keeps it for the after-hooks.
+func (g *Gateway) fail(c *protocol.Call, w *statusWriter, inv *Invocation, err error) {
+	inv.Err = err
+	g.codecFor(c).EncodeError(c, w, err)
+}
+
+// after runs the after-hooks with the answer's status and size.
+func (g *Gateway) after(r *http.Request, c *protocol.Call, w *statusWriter, inv *Invocation) {
+	inv.Status, inv.Size = w.status, w.wrote
+	if inv.Status == 0 {
+		inv.Status = http.StatusOK
+	}
+	ctx := r.Context()
+	if inv.Caller != nil {
+		ctx = api.WithCaller(ctx, inv.Caller)
+	}
+	for _, h := range g.cfg.After {
+		h(ctx, inv)
 	}
 }
 
@@ -303,13 +368,13 @@ func mediaType(v string) string {
 // requestIDFor makes a request id in the shape the service's clients see: S3's
 // 16 upper-case hex digits, DynamoDB's 52 upper-case letters and digits, a UUID
 // for the rest.
-func requestIDFor(service string) string {
-	switch service {
-	case "s3":
+func requestIDFor(svc *api.Service) string {
+	switch svc.Dialect.RequestID {
+	case api.RequestIDHex:
 		var b [16]byte
 		putHex(b[:], rand.Uint64(), "0123456789ABCDEF")
 		return string(b[:])
-	case "dynamodb", "dynamodbstreams":
+	case api.RequestIDAlnum:
 		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 		var b [52]byte
 		var x uint64

@@ -145,7 +145,7 @@ func TestVirtualHostedBucketToPath(t *testing.T) {
 	for _, tc := range cases {
 		r := httptest.NewRequest("GET", "http://"+tc.host+tc.path, nil)
 		r.Host = tc.host
-		gateway.VirtualHostToPath(r)
+		gateway.VirtualHostToPath(r, "s3")
 		if got := r.URL.EscapedPath(); got != tc.want {
 			t.Errorf("%s%s → %s, want %s", tc.host, tc.path, got, tc.want)
 		}

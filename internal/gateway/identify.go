@@ -63,14 +63,12 @@ func (g *Gateway) identify(r *http.Request) (*Bound, string) {
 			}
 		}
 	}
-	if bareJSONPost(r) {
-		if b := g.byName["dynamodb"]; b != nil {
-			return b, protocol.JSON
-		}
+	if bareJSONPost(r) && g.bareJSON != nil {
+		return g.bareJSON, protocol.JSON
 	}
-	// Everything else unsigned is S3: anonymous reads and browser POST uploads.
-	if b := g.byName["s3"]; b != nil {
-		return b, protocol.RestXML
+	// Everything else unsigned is S3's: anonymous reads and browser POST uploads.
+	if b := g.unsigned; b != nil {
+		return b, pickProtocol(b, r)
 	}
 	return nil, ""
 }
@@ -149,23 +147,25 @@ func queryField(r *http.Request, name string) string {
 	return r.PostForm.Get(name)
 }
 
-// virtualHostToPath rewrites a virtual-hosted S3 request (bucket.s3.<host>,
-// bucket.s3.<region>.amazonaws.com, bucket.localhost) to path style, so that the
-// rest router sees /bucket/key. The path stays escaped exactly as sent.
-func virtualHostToPath(r *http.Request) {
+// virtualHostToPath rewrites a virtual-hosted request (bucket.<prefix>.<host>,
+// bucket.<prefix>.<region>.amazonaws.com, bucket.<prefix>-<region>..., and
+// bucket.localhost, where prefix is the service's endpoint prefix, "s3") to path
+// style, so that the rest router sees /bucket/key. The path stays escaped
+// exactly as sent.
+func virtualHostToPath(r *http.Request, prefix string) {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if net.ParseIP(host) != nil {
+	if net.ParseIP(host) != nil || prefix == "" {
 		return
 	}
 	bucket := ""
-	if i := strings.Index(host, ".s3."); i > 0 {
+	if i := strings.Index(host, "."+prefix+"."); i > 0 {
 		bucket = host[:i]
-	} else if i := strings.Index(host, ".s3-"); i > 0 { // legacy bucket.s3-us-west-2.amazonaws.com
+	} else if i := strings.Index(host, "."+prefix+"-"); i > 0 { // legacy bucket.s3-us-west-2.amazonaws.com
 		bucket = host[:i]
-	} else if b, ok := strings.CutSuffix(host, ".localhost"); ok && b != "" && !strings.HasSuffix(b, ".s3") && b != "s3" {
+	} else if b, ok := strings.CutSuffix(host, ".localhost"); ok && b != "" && !strings.HasSuffix(b, "."+prefix) && b != prefix {
 		bucket = b
 	}
 	if bucket == "" {

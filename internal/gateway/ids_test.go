@@ -5,24 +5,26 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/gateway"
 )
 
 // Request ids keep the shape each service's clients know, and do not repeat.
 func TestRequestIDShapes(t *testing.T) {
-	for svc, re := range map[string]*regexp.Regexp{
-		"s3":       regexp.MustCompile(`^[0-9A-F]{16}$`),
-		"dynamodb": regexp.MustCompile(`^[A-Z0-9]{52}$`),
-		"sts":      regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+	for style, re := range map[api.RequestIDStyle]*regexp.Regexp{
+		api.RequestIDHex:   regexp.MustCompile(`^[0-9A-F]{16}$`),
+		api.RequestIDAlnum: regexp.MustCompile(`^[A-Z0-9]{52}$`),
+		api.RequestIDUUID:  regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
 	} {
+		svc := &api.Service{Dialect: api.Dialect{RequestID: style}}
 		seen := map[string]bool{}
 		for i := 0; i < 1000; i++ {
 			id := gateway.RequestIDFor(svc)
 			if !re.MatchString(id) {
-				t.Fatalf("%s request id %q does not match %s", svc, id, re)
+				t.Fatalf("style %d: request id %q does not match %s", style, id, re)
 			}
 			if seen[id] {
-				t.Fatalf("%s request id %q repeated", svc, id)
+				t.Fatalf("style %d: request id %q repeated", style, id)
 			}
 			seen[id] = true
 		}

@@ -76,7 +76,7 @@ func (g *Gateway) refuseForeign(w http.ResponseWriter, r *http.Request) bool {
 		writePlainError(w, http.StatusForbidden, "AccessDeniedException", why, c.RequestID)
 		return true
 	}
-	c.Service, c.Protocol, c.RequestID = b.Service, proto, requestIDFor(b.Service.Name)
+	c.Service, c.Protocol, c.RequestID = b.Service, proto, requestIDFor(b.Service)
 	code := "AccessDeniedException" // json, rest-json and cbor services
 	if proto == protocol.RestXML || proto == protocol.Query {
 		code = "AccessDenied"

@@ -18,10 +18,8 @@
 package host
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"reflect"
 	"sort"
 	"sync"
@@ -93,15 +91,6 @@ func Registered() []Registration {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Service.Name < out[j].Service.Name })
 	return out
-}
-
-// RawHandler is implemented by services that answer requests their model does not
-// describe, such as S3's browser POST uploads and CORS preflight OPTIONS. The gateway
-// offers each request of the service to ServeRaw after the signature check and
-// before routing; ServeRaw returns false, having written nothing, to decline. The
-// caller (api.CallerFrom) is in ctx.
-type RawHandler interface {
-	ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) bool
 }
 
 // Resetter is implemented by services that keep anything derived from their

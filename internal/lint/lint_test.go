@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fogbank/fogbank/internal/services/all"
 )
 
 const module = "github.com/fogbank/fogbank"
@@ -117,4 +120,69 @@ func TestGeneratedCodeIsMarked(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNoServiceNamesInSharedLayers keeps the codecs and the gateway generic: what
+// differs by service is a field of its api.Dialect, set by the service's package,
+// never a branch on its name. A string literal in their non-test code that is a
+// service's name, endpoint prefix or signing name (or holds one as a word or run
+// of words, as in "com.amazonaws.dynamodb#") fails.
+func TestNoServiceNamesInSharedLayers(t *testing.T) {
+	names := map[string]string{} // lower-case words, space-separated → the service they name
+	for _, m := range all.Models() {
+		s := m.Service
+		for _, n := range []string{s.Name, s.EndpointPrefix, s.SigningName} {
+			if w := words(n); len(w) > 0 {
+				names[strings.Join(w, " ")] = s.Name
+			}
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("only %d service names found: the models are not listed", len(names))
+	}
+	root, dirs := packages(t)
+	for _, dir := range dirs {
+		if !strings.HasPrefix(dir, "internal/protocol") && !strings.HasPrefix(dir, "internal/gateway") {
+			continue
+		}
+		fset := token.NewFileSet()
+		pkgs, err := parser.ParseDir(fset, filepath.Join(root, dir), func(fi os.FileInfo) bool {
+			return !strings.HasSuffix(fi.Name(), "_test.go")
+		}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkg := range pkgs {
+			for _, f := range pkg.Files {
+				ast.Inspect(f, func(n ast.Node) bool {
+					lit, ok := n.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						return true
+					}
+					v, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						return true
+					}
+					// Every run of one to three words, so that "redshift-data" is
+					// found as a name but "data" alone is not.
+					ws := words(v)
+					for i := range ws {
+						for j := i + 1; j <= len(ws) && j <= i+3; j++ {
+							if svc, ok := names[strings.Join(ws[i:j], " ")]; ok {
+								t.Errorf("%s: %s names the %s service: make it a field of api.Dialect", fset.Position(lit.Pos()), lit.Value, svc)
+							}
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+}
+
+// words splits s into its lower-cased runs of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	})
 }

@@ -41,6 +41,14 @@ type Options struct {
 	NoSync    bool // skip fsync (tests only: an acknowledged write may be lost on a crash)
 	Logger    *slog.Logger
 	Version   string
+	// HTTP chooses the HTTP/1.1 server: "" or "fogbank" for internal/http1, "std"
+	// for net/http's Server (the same gateway behind it, so a suspected bug in
+	// http1 can be bisected with one flag).
+	HTTP string
+	// Interceptors and After are the gateway's interceptor chain and
+	// after-hooks (gateway.Config): what sees every operation of every service.
+	Interceptors []gateway.Interceptor
+	After        []gateway.AfterHook
 	// InitDir holds scripts to run once the server answers (inithooks.go).
 	InitDir string
 	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
@@ -115,7 +123,7 @@ type Server struct {
 	// the SQS or Lambda services will).
 	Outbox *outbox.Outbox
 
-	http   *http1.Server
+	http   httpServer
 	ln     net.Listener
 	host   *host.Host
 	models map[string]bool // every modelled service's name
@@ -126,6 +134,15 @@ type Server struct {
 	stopInit context.CancelFunc // ends a running init script at Close
 	initRun  chan struct{}      // closed when the init scripts' goroutine has returned
 }
+
+// httpServer is what Server needs of http1.Server and net/http's Server.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// HTTPServers are the values Options.HTTP accepts.
+var HTTPServers = []string{"fogbank", "std"}
 
 // Codecs are the five protocols by name.
 func Codecs() map[string]protocol.Codec {
@@ -146,6 +163,11 @@ func Start(opts Options) (*Server, error) {
 		log = slog.Default()
 	}
 	s := &Server{done: make(chan error, 1), init: initState{done: make(chan struct{})}}
+	switch opts.HTTP {
+	case "", "fogbank", "std":
+	default:
+		return nil, fmt.Errorf("unknown HTTP server %q (fogbank or std)", opts.HTTP)
+	}
 	// Listen first: clients that connect while the store opens wait in the
 	// listen backlog and are answered as soon as it is open, instead of being
 	// refused and retrying later. A port in use also fails before any work.
@@ -192,6 +214,9 @@ func Start(opts Options) (*Server, error) {
 		if b.Impl == nil {
 			b.Impl = m.Unimplemented
 		}
+		if ic, ok := b.Impl.(gateway.Intercepting); ok {
+			b.Interceptors = []gateway.Interceptor{ic.Intercept}
+		}
 		bound = append(bound, b)
 	}
 	s.Gateway = gateway.New(gateway.Config{
@@ -201,11 +226,13 @@ func Start(opts Options) (*Server, error) {
 		// Lambda's CreateFunction carries a 50 MB zip as base64 in JSON (~70 MB),
 		// the largest such body AWS accepts; each codec applies its service's own
 		// limit after that.
-		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
-		Logger:   log,
-		Version:  opts.Version,
-		Admin:    s,
-		Local:    gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
+		Verifier:     &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
+		Logger:       log,
+		Version:      opts.Version,
+		Interceptors: opts.Interceptors,
+		After:        opts.After,
+		Admin:        s,
+		Local:        gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
 	s.Addr = ln.Addr().String()
@@ -215,19 +242,28 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	// http1 rather than net/http's Server: the same requests and handlers for a
-	// third less CPU per request (see its package doc).
+	// third less CPU per request (see its package doc). net/http's Server, with
+	// --http=std, gets the same header limit and header and idle timeouts; it has
+	// no inactivity timeouts for bodies and answers (its ReadTimeout and
+	// WriteTimeout bound whole requests, which would cut off slow big uploads).
 	t := opts.Timeouts.withDefaults()
-	s.http = &http1.Server{
-		Handler:           s.root(),
-		ReadHeaderTimeout: t.Header,
-		IdleTimeout:       t.Idle,
-		BodyTimeout:       t.Body,
-		BodyTimeoutError:  errRequestTimeout,
-		WriteTimeout:      t.Write,
-		// AWS refuses a request whose line and header pass 16 KB, with a 400
-		// (DynamoDB; S3's own limit, 8 KB, is not enforced).
-		MaxHeaderBytes: 16 << 10,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	if opts.HTTP == "std" {
+		s.http = &http.Server{Handler: s.root(), ReadHeaderTimeout: t.Header, IdleTimeout: t.Idle,
+			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
+	} else {
+		s.http = &http1.Server{
+			Handler:           s.root(),
+			ReadHeaderTimeout: t.Header,
+			IdleTimeout:       t.Idle,
+			BodyTimeout:       t.Body,
+			BodyTimeoutError:  errRequestTimeout,
+			WriteTimeout:      t.Write,
+			// AWS refuses a request whose line and header pass 16 KB, with a 400
+			// (DynamoDB; S3's own limit, 8 KB, is not enforced).
+			MaxHeaderBytes: 16 << 10,
+			ErrorLog:       errLog,
+		}
 	}
 	<-warmed
 	go func() { s.done <- s.http.Serve(ln) }()

@@ -48,17 +48,36 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 	if err != nil {
 		return err
 	}
+	if chk := svcOf(c).Dialect.CheckJSON; chk != nil && c.Op != nil {
+		if ce := r.Header.Get("Content-Encoding"); ce == "" || ce == "identity" {
+			var v any
+			parsed := false
+			if bb, ok := r.Body.(*jsonbody.Body); ok {
+				v, parsed = bb.Value(body)
+			}
+			replace, err := chk(c.Op, c.Account, body, v, parsed)
+			if err != nil {
+				return err
+			}
+			if replace != nil {
+				if err := jsonbody.Unmarshal(replace, in); err != nil {
+					return err
+				}
+				return protocol.Validate(in, c.Service)
+			}
+		}
+	}
 	if err := jsonbody.UnmarshalBody(r.Body, body, in); err != nil {
 		return err
 	}
 	return protocol.Validate(in, c.Service)
 }
 
-// MaxBody is the largest request body a service accepts: DynamoDB states 16 MB;
-// for the others we take a bound well above their stated payload limits.
+// MaxBody is the largest request body a service accepts: its dialect's, else a
+// bound well above the stated payload limits of the services that state none.
 func MaxBody(svc *api.Service) int64 {
-	if svc != nil && svc.Name == "dynamodb" {
-		return 16 << 20
+	if svc != nil && svc.Dialect.MaxBody > 0 {
+		return svc.Dialect.MaxBody
 	}
 	return 64 << 20
 }
@@ -100,26 +119,25 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 	if c != nil && c.RequestID != "" {
 		h["X-Amzn-Requestid"] = []string{c.RequestID}
 	}
-	if n := svcOf(c).Name; n == "dynamodb" || n == "dynamodbstreams" {
-		if n == "dynamodb" && len(body) > compressThreshold && c.AcceptEncoding != "" {
-			if enc := chooseEncoding(c.AcceptEncoding); enc != "" {
-				body = compress(body, enc)
-				h["Content-Encoding"] = []string{enc}
-			}
+	d := &svcOf(c).Dialect
+	if d.Compress && len(body) > compressThreshold && c.AcceptEncoding != "" {
+		if enc := chooseEncoding(c.AcceptEncoding); enc != "" {
+			body = compress(body, enc)
+			h["Content-Encoding"] = []string{enc}
 		}
-		// The DynamoDB SDKs check this CRC32 of the body (as sent, compressed
-		// or not) and retry on a mismatch.
+	}
+	if d.CRC32 {
+		// The SDKs check this CRC32 of the body (as sent, compressed or not)
+		// and retry on a mismatch.
 		h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
-		if n == "dynamodb" {
-			h["Server"] = serverHeader // what DynamoDB sends on every answer
-		}
+	}
+	if d.Server != "" {
+		h["Server"] = []string{d.Server}
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
-
-var serverHeader = []string{"Server"}
 
 // EncodeError writes err as {"__type": ..., "message": ...} with x-amzn-ErrorType,
 // and x-amzn-query-error for awsQueryCompatible services.
@@ -130,7 +148,11 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	if svcOf(c).QueryCompatible {
 		h.Set("x-amzn-query-error", e.QueryErrorHeader())
 	}
-	body := jsonbody.AppendErrorBody(nil, TypeName(svcOf(c), e.Code, e.Value.IsValid()), e, "message")
+	key := "message"
+	if mk, ok := err.(api.MessageKeyer); ok {
+		key = mk.MessageKey()
+	}
+	body := jsonbody.AppendErrorBody(nil, TypeName(svcOf(c), e.Code, e.Value.IsValid()), e, key)
 	write(c, w, e.Status, body)
 }
 
@@ -150,21 +172,11 @@ var coralTypes = map[string]string{
 	"InternalFailure":                     "com.amazon.coral.service#",
 }
 
-// namespaces are the Smithy namespaces of services whose json errors carry a
-// namespace-qualified __type (what each sends on the wire, checked against AWS;
-// Kinesis, CloudWatch Logs, Glue and Athena send the bare name).
-var namespaces = map[string]string{
-	"dynamodb":        "com.amazonaws.dynamodb.v20120810#",
-	"dynamodbstreams": "com.amazonaws.dynamodb.v20120810#",
-	"sqs":             "com.amazonaws.sqs#",
-	"cloudwatch":      "com.amazonaws.cloudwatch#",
-}
-
 // TypeName is the __type an error is sent with. SDKs take what follows the last
 // '#' (and drop anything after ':'), so both forms parse.
 func TypeName(svc *api.Service, code string, modeled bool) string {
-	ns, ok := namespaces[svc.Name]
-	if !ok {
+	ns := svc.Dialect.ErrorNamespace
+	if ns == "" {
 		return code
 	}
 	if !modeled {

@@ -49,14 +49,19 @@ func op(name string) *api.Operation {
 		Call: func(ctx context.Context, impl any, in any) (any, error) { return nil, nil }}
 }
 
+// dynamo and sqs carry the dialects of their service packages, written out here
+// rather than imported: the codec must honour each field.
 var dynamo = &api.Service{Name: "dynamodb", Protocols: []string{"json"}, JSONVersion: "1.0",
-	TargetPrefix: "DynamoDB_20120810", Operations: []*api.Operation{op("DescribeTable"), op("ListTables")}}
+	TargetPrefix: "DynamoDB_20120810", Operations: []*api.Operation{op("DescribeTable"), op("ListTables")},
+	Dialect: api.Dialect{MaxBody: 16 << 20, CRC32: true, Compress: true, Server: "Server",
+		ErrorNamespace: "com.amazonaws.dynamodb.v20120810#"}}
 
 var kinesis = &api.Service{Name: "kinesis", Protocols: []string{"json"}, JSONVersion: "1.1",
 	TargetPrefix: "Kinesis_20131202", Operations: []*api.Operation{op("DescribeStream")}}
 
 var sqs = &api.Service{Name: "sqs", Protocols: []string{"query", "json"}, JSONVersion: "1.0",
-	TargetPrefix: "AmazonSQS", QueryCompatible: true, Operations: []*api.Operation{op("GetQueueUrl")}}
+	TargetPrefix: "AmazonSQS", QueryCompatible: true, Operations: []*api.Operation{op("GetQueueUrl")},
+	Dialect: api.Dialect{ErrorNamespace: "com.amazonaws.sqs#"}}
 
 func request(target, body string) *http.Request {
 	r := httptest.NewRequest("POST", "/", strings.NewReader(body))

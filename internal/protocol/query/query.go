@@ -49,15 +49,15 @@ func form(r *http.Request) (url.Values, error) {
 	return r.Form, err
 }
 
-// Namespace is the xmlns of the service's responses: the model's, else the one
-// the service is known to use (SQS's JSON model lost its query namespace), else
-// one built the way AWS builds them.
+// Namespace is the xmlns of the service's responses: the model's, else its
+// dialect's (SQS's JSON model lost its query namespace), else one built the way
+// AWS builds them.
 func Namespace(svc *api.Service) string {
 	switch {
 	case svc.XMLNamespace != "":
 		return svc.XMLNamespace
-	case svc.Name == "sqs":
-		return "http://queue.amazonaws.com/doc/" + svc.APIVersion + "/"
+	case svc.Dialect.XMLNamespace != "":
+		return svc.Dialect.XMLNamespace
 	case svc.EndpointPrefix == "":
 		return ""
 	}
@@ -293,24 +293,19 @@ func (d *decoder) mapping(v reflect.Value, f *shape.Field, key string) error {
 	return nil
 }
 
-// validate words model violations the way each query service does: STS and
-// IAM answer Coral's ValidationError; SQS and CloudWatch name the missing
-// parameter (MissingParameter) or the bad value (InvalidParameterValue).
+// validate words model violations the way the service does: Coral's
+// ValidationError (STS, IAM), or, for services that name the parameter (SQS,
+// CloudWatch), MissingParameter or InvalidParameterValue.
 func validate(svc *api.Service, in any) error {
 	vs := protocol.Violations(in, svc)
 	if len(vs) == 0 {
 		return nil
 	}
-	switch svc.Name {
-	case "sqs", "cloudwatch":
+	if svc.Dialect.Validation == api.ValidationParameter {
 		v := vs[0]
-		name := upperFirst(v.Path)
 		if v.Constraint == "Member must not be null" {
-			msg := "The request must contain the parameter " + name + "."
-			if svc.Name == "cloudwatch" {
-				msg = "The parameter " + name + " is required."
-			}
-			return &api.Err{Code: "MissingParameter", Status: http.StatusBadRequest, Message: msg}
+			return &api.Err{Code: "MissingParameter", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf(svc.Dialect.MissingParameter, upperFirst(v.Path))}
 		}
 		e := protocol.ValidationError(vs)
 		e.Code = "InvalidParameterValue"

@@ -289,6 +289,15 @@ func DecodeRawPayload(r *http.Request, in any) (bool, error) {
 		var body io.ReadCloser = http.NoBody
 		if r.Body != nil {
 			body = r.Body
+			// Only a body with a trailer is wrapped: net/http drains (and so
+			// answers 100 Continue to) a request body it does not recognise as
+			// its own when the handler did not read it, which would make a
+			// client waiting for 100 Continue wait for a refusal that never
+			// comes. A trailer body is the auth layer's aws-chunked reader
+			// already, which net/http treats that way.
+			if t := r.Header.Get("X-Amz-Trailer"); t != "" && r.Body != http.NoBody {
+				body = &trailing{ReadCloser: r.Body, r: r, announced: t}
+			}
 		}
 		if reflect.TypeOf(body).AssignableTo(fv.Type()) {
 			fv.Set(reflect.ValueOf(body))
@@ -567,3 +576,17 @@ func WriteRawPayload(w http.ResponseWriter, status int, out any) (bool, error) {
 	w.WriteHeader(status)
 	return true, nil
 }
+
+// trailing is a streaming payload whose request announced a trailer
+// (api.Trailing): the trailer arrives in r.Trailer once the body has been read
+// to its end.
+type trailing struct {
+	io.ReadCloser
+	r         *http.Request
+	announced string
+}
+
+func (t *trailing) Announced() string          { return t.announced }
+func (t *trailing) Trailer(name string) string { return t.r.Trailer.Get(name) }
+
+var _ api.Trailing = (*trailing)(nil)

@@ -63,7 +63,13 @@ func tableOf(svc *api.Service) *routeTable {
 		return v.(*routeTable)
 	}
 	t := &routeTable{byMethod: map[string]*methodRoutes{}}
-	for i, op := range svc.Operations {
+	// The service's pseudo-operations (requests its model does not describe)
+	// come after the model's, so that a model operation wins a tie.
+	ops := svc.Operations
+	if len(svc.Dialect.PseudoOperations) > 0 {
+		ops = append(ops[:len(ops):len(ops)], svc.Dialect.PseudoOperations...)
+	}
+	for i, op := range ops {
 		rt := compile(op)
 		rt.idx = i
 		t.all = append(t.all, rt)

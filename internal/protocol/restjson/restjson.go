@@ -136,8 +136,8 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) error {
 }
 
 // EncodeError writes the error with x-amzn-ErrorType and a JSON body of its
-// members ({"message": ...} for errors without a shape). Lambda words them its
-// own way: {"Type": "User", "Message": ...}.
+// members ({"message": ...} for errors without a shape), or in the service's
+// dialect: Lambda's {"Type": "User", "Message": ...}.
 func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	e := jsonbody.DescribeError(err)
 	svc := svcOf(c)
@@ -150,9 +150,11 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 		h.Set("x-amzn-query-error", e.QueryErrorHeader())
 	}
 	msgKey := "message"
+	if svc.Dialect.ErrorMessageKey != "" {
+		msgKey = svc.Dialect.ErrorMessageKey
+	}
 	var extra []api.Field
-	if svc.Name == "lambda" {
-		msgKey = "Message"
+	if svc.Dialect.ErrorType {
 		if !hasField(e.Value, "Type") {
 			who := "User"
 			if !e.Sender {

@@ -24,21 +24,24 @@ type Codec struct{}
 
 var _ protocol.Codec = Codec{}
 
-// S3Namespace is the xmlns S3 puts on every response root; the S3 model does not
-// state it in its metadata.
-const S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
-
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // Name is "rest-xml".
 func (Codec) Name() string { return protocol.RestXML }
 
-func isS3(svc *api.Service) bool {
-	return svc != nil && (svc.Name == "s3" || svc.Name == "s3control")
+func options(svc *api.Service) xmlbody.Options {
+	return xmlbody.Options{Millis: svc != nil && svc.Dialect.TimestampMillis}
 }
 
-func options(svc *api.Service) xmlbody.Options {
-	return xmlbody.Options{Millis: isS3(svc)}
+// argumentStyle tells a service that words bad values as InvalidArgument (S3).
+func argumentStyle(svc *api.Service) bool {
+	return svc != nil && svc.Dialect.Validation == api.ValidationArgument
+}
+
+// hexIDs tells a service whose request ids go in x-amz-request-id with a host
+// id, and whose errors are a bare <Error> (S3).
+func hexIDs(svc *api.Service) bool {
+	return svc != nil && svc.Dialect.RequestID == api.RequestIDHex
 }
 
 // Namespace is the xmlns of the service's response roots.
@@ -48,8 +51,8 @@ func Namespace(svc *api.Service) string {
 		return ""
 	case svc.XMLNamespace != "":
 		return svc.XMLNamespace
-	case isS3(svc):
-		return S3Namespace
+	case svc.Dialect.XMLNamespace != "":
+		return svc.Dialect.XMLNamespace
 	case svc.EndpointPrefix == "":
 		return ""
 	}
@@ -96,7 +99,7 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 
 func invalidArgument(c *protocol.Call, be *rest.BindError) error {
 	e := &api.Err{Code: "InvalidArgument", Status: http.StatusBadRequest}
-	if !isS3(c.Service) {
+	if !argumentStyle(c.Service) {
 		e.Code = "InvalidInput"
 	}
 	switch be.Location {
@@ -107,7 +110,7 @@ func invalidArgument(c *protocol.Call, be *rest.BindError) error {
 	default:
 		e.Message = "Invalid value for " + be.Wire
 	}
-	if isS3(c.Service) {
+	if argumentStyle(c.Service) {
 		e.With("ArgumentName", be.Wire).With("ArgumentValue", be.Value)
 	}
 	return e
@@ -161,7 +164,7 @@ func validate(c *protocol.Call, in any) error {
 		return nil
 	}
 	e := protocol.ValidationError(vs)
-	if isS3(c.Service) {
+	if argumentStyle(c.Service) {
 		// S3 has no Coral validator: a body that breaks the schema (a required
 		// member missing, an element outside its enumeration: any violation below
 		// the top level, which is the payload) is MalformedXML; a bad header or
@@ -181,7 +184,7 @@ func validate(c *protocol.Call, in any) error {
 // requestHeaders sets the request-id headers the service's clients read. The
 // keys are written canonical (as Set would make them) to save canonicalizing.
 func requestHeaders(c *protocol.Call, h http.Header) {
-	if isS3(c.Service) {
+	if hexIDs(c.Service) {
 		h["X-Amz-Request-Id"] = []string{c.RequestID}
 		h["X-Amz-Id-2"] = []string{hostID(c.RequestID)}
 		return
@@ -203,7 +206,7 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	h := w.Header()
 	requestHeaders(c, h)
 	status := rest.EncodeNonBody(h, c.Op, out)
-	if isS3(c.Service) && c.Op != nil && s3NoContent[c.Op.Name] && status == http.StatusOK {
+	if c.Service != nil && c.Op != nil && c.Service.Dialect.NoContent[c.Op.Name] && status == http.StatusOK {
 		status = http.StatusNoContent
 	}
 	if handled, err := rest.WriteRawPayload(w, status, out); handled {
@@ -220,10 +223,6 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	_, err := w.Write(body)
 	return err
 }
-
-// s3NoContent are S3 operations that answer 204 although the model states no
-// response code (S3's API reference shows "HTTP/1.1 204 No Content").
-var s3NoContent = map[string]bool{"PutBucketPolicy": true}
 
 // encodeBody renders the XML body of out, or nil when it has none.
 func encodeBody(c *protocol.Call, out any) []byte {
@@ -300,47 +299,10 @@ func rootName(c *protocol.Call, s *shape.Struct) string {
 	if c.Op == nil {
 		return "Result"
 	}
-	if isS3(c.Service) {
-		if n, ok := s3Roots[c.Op.Name]; ok {
-			return n
-		}
+	if n, ok := c.Service.Dialect.ResponseRoots[c.Op.Name]; ok {
+		return n
 	}
 	return c.Op.Name + "Result"
-}
-
-// s3Roots are S3's response root elements, as S3 writes them.
-var s3Roots = map[string]string{
-	"CompleteMultipartUpload":                    "CompleteMultipartUploadResult",
-	"CreateMultipartUpload":                      "InitiateMultipartUploadResult",
-	"CreateSession":                              "CreateSessionResult",
-	"DeleteObjects":                              "DeleteResult",
-	"GetBucketAccelerateConfiguration":           "AccelerateConfiguration",
-	"GetBucketAcl":                               "AccessControlPolicy",
-	"GetBucketCors":                              "CORSConfiguration",
-	"GetBucketLifecycle":                         "LifecycleConfiguration",
-	"GetBucketLifecycleConfiguration":            "LifecycleConfiguration",
-	"GetBucketLocation":                          "LocationConstraint",
-	"GetBucketLogging":                           "BucketLoggingStatus",
-	"GetBucketNotification":                      "NotificationConfiguration",
-	"GetBucketNotificationConfiguration":         "NotificationConfiguration",
-	"GetBucketRequestPayment":                    "RequestPaymentConfiguration",
-	"GetBucketTagging":                           "Tagging",
-	"GetBucketVersioning":                        "VersioningConfiguration",
-	"GetBucketWebsite":                           "WebsiteConfiguration",
-	"GetObjectAcl":                               "AccessControlPolicy",
-	"GetObjectAttributes":                        "GetObjectAttributesResponse",
-	"GetObjectTagging":                           "Tagging",
-	"ListBucketAnalyticsConfigurations":          "ListBucketAnalyticsConfigurationResult",
-	"ListBucketIntelligentTieringConfigurations": "ListBucketIntelligentTieringConfigurationsOutput",
-	"ListBucketInventoryConfigurations":          "ListInventoryConfigurationsResult",
-	"ListBucketMetricsConfigurations":            "ListMetricsConfigurationsResult",
-	"ListBuckets":                                "ListAllMyBucketsResult",
-	"ListDirectoryBuckets":                       "ListAllMyDirectoryBucketsResult",
-	"ListMultipartUploads":                       "ListMultipartUploadsResult",
-	"ListObjectVersions":                         "ListVersionsResult",
-	"ListObjects":                                "ListBucketResult",
-	"ListObjectsV2":                              "ListBucketResult",
-	"ListParts":                                  "ListPartsResult",
 }
 
 // EncodeError writes err as S3's <Error> document, or for other rest-xml
@@ -368,7 +330,7 @@ func (Codec) EncodeError(c *protocol.Call, w http.ResponseWriter, err error) {
 	}
 	var b bytes.Buffer
 	b.WriteString(xmlHeader)
-	if isS3(c.Service) {
+	if hexIDs(c.Service) {
 		b.WriteString("<Error><Code>" + escape(code) + "</Code><Message>" + escape(msg) + "</Message>")
 		for _, f := range extra {
 			b.WriteString("<" + f.Name + ">" + escape(f.Value) + "</" + f.Name + ">")

@@ -163,13 +163,10 @@ func write(c *protocol.Call, w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// namespaces are Smithy namespaces that differ from "com.amazonaws.<name>".
-var namespaces = map[string]string{}
-
 // Namespace is the service's Smithy namespace with the '#' that starts a shape
-// name: "com.amazonaws.cloudwatch#".
+// name: its dialect's ErrorNamespace, else "com.amazonaws.<name>#".
 func Namespace(svc *api.Service) string {
-	if ns, ok := namespaces[svc.Name]; ok {
+	if ns := svc.Dialect.ErrorNamespace; ns != "" {
 		return ns
 	}
 	return "com.amazonaws." + svc.Name + "#"

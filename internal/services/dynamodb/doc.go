@@ -19,8 +19,8 @@
 // DescribeEndpoints, DescribeContinuousBackups; deletion protection.
 //
 // Errors: DynamoDB words type errors in a request body, and its model validation,
-// unlike the other json services; ServeRaw (serial.go) checks the raw body first and
-// answers those in DynamoDB's words (capitalised "Message" for
+// unlike the other json services; its dialect's CheckJSON (serial.go) checks the raw
+// body before the codec decodes it and answers those in DynamoDB's words (capitalised "Message" for
 // SerializationException, table-name rules of 3 to 255 characters, enum lists in
 // DynamoDB's order), leaving well-formed requests to the codec untouched. A write
 // that finds the disk full answers 500 InternalServerError (the model's server

@@ -2,11 +2,8 @@ package dynamodb
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"hash/crc32"
-	"io"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -16,7 +13,6 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
-	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/protocol"
 	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
 	"github.com/fogbank/fogbank/internal/protocol/shape"
@@ -25,124 +21,85 @@ import (
 // DynamoDB's front end reports a JSON value of the wrong type with messages of
 // its own (a Java deserializer's: "TRUE_VALUE cannot be converted to String",
 // "Unexpected field type", ...) and a capitalised "Message" key, unlike other
-// json services. ServeRaw checks the body's types against the operation's input
-// shape first and answers such a SerializationException itself; a body that is
-// well typed (or not JSON at all) is left, untouched, to the json codec.
-
-var _ host.RawHandler = (*Service)(nil)
+// json services. checkJSON, the CheckJSON of DynamoDB's dialect, checks the body's
+// types against the operation's input shape before the json codec decodes it,
+// and answers such a SerializationException itself; a body that is well typed is
+// left, untouched, to the codec.
 
 const castMsg = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')"
 
 const javaPkg = "com.amazonaws.dynamodb.v20120810."
 
-// ServeRaw answers DynamoDB requests whose JSON has a value of the wrong type.
-func (s *Service) ServeRaw(ctx context.Context, w http.ResponseWriter, r *http.Request) bool {
-	prefix, name, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-	if !ok || prefix != ddb.Service.TargetPrefix || r.Method != http.MethodPost || r.Body == nil {
-		return false
-	}
-	op := ddb.Service.Op(name)
-	if op == nil {
-		return false
-	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && ce != "identity" {
-		// A compressed body is the codec's to decode.
-		return false
-	}
-	var body []byte
-	var v any
-	parsed := false
-	bb, held := r.Body.(*jsonbody.Body)
-	if held {
-		// Held (and parsed) by the gateway's preflight: neither read nor parsed
-		// again, and left unread for the codec.
-		if body, held = bb.Unread(); held {
-			v, parsed = bb.Value(body)
-		}
-	}
-	if !held {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, 16<<20+1))
-		// The codec reads the body next: give it back whole.
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err != nil {
-			return false
-		}
-	}
-	if len(body) > 16<<20 {
-		return false
-	}
-	if !parsed {
+// frontEndError is an error DynamoDB's front end writes with "Message" rather
+// than "message" (api.MessageKeyer).
+type frontEndError struct{ err *api.Err }
+
+func (e frontEndError) Error() string      { return e.err.Error() }
+func (e frontEndError) Unwrap() error      { return e.err }
+func (e frontEndError) MessageKey() string { return "Message" }
+
+func serializationError(msg string) error {
+	return frontEndError{&api.Err{Code: "SerializationException", Status: http.StatusBadRequest, Message: msg}}
+}
+
+func validationError(msg string) error {
+	return &api.Err{Code: "ValidationException", Status: http.StatusBadRequest, Message: msg}
+}
+
+// checkJSON judges the body of a request for op, sent by account, before the
+// codec decodes it: an error to answer in DynamoDB's words, or a body to decode
+// instead of the one sent (nil: the one sent). parsed is the body already parsed
+// when isParsed.
+func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, error) {
+	v := parsed
+	if !isParsed {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil {
 			// Jackson's words for a body that is not JSON end with where it stopped.
-			writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message",
-				"Unexpected character or end of input while parsing the request body: line 1, column "+strconv.FormatInt(dec.InputOffset()+1, 10)+" at 1")
-			return true
+			return nil, serializationError("Unexpected character or end of input while parsing the request body: line 1, column " +
+				strconv.FormatInt(dec.InputOffset()+1, 10) + " at 1")
 		}
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message", "Unexpected value type in payload")
-		return true
+		return nil, serializationError("Unexpected value type in payload")
 	}
 	c := &checker{}
 	msg := c.checkStruct(reflect.TypeOf(op.NewInput()), obj)
+	var replace []byte
 	if msg == "" && c.rewrite {
 		if nb, err := json.Marshal(obj); err == nil {
-			body = nb
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
+			replace, body = nb, nb
 		}
 	}
 	if strings.HasPrefix(msg, validationMark) {
-		writeRaw(ctx, w, "ValidationException", "com.amazon.coral.validate#ValidationException", "message", strings.TrimPrefix(msg, validationMark))
-		return true
+		return nil, validationError(strings.TrimPrefix(msg, validationMark))
 	}
-	if msg == "" && (op.Name == "TagResource" || op.Name == "UntagResource" || op.Name == "ListTagsOfResource") {
-		if code, m := checkTagArn(op.Name, obj, api.CallerFrom(ctx).Account); m != "" {
+	if msg != "" {
+		return nil, serializationError(msg)
+	}
+	if op.Name == "TagResource" || op.Name == "UntagResource" || op.Name == "ListTagsOfResource" {
+		if code, m := checkTagArn(op.Name, obj, account); m != "" {
 			if code == "AccessDeniedException" {
-				writeRaw(ctx, w, code, "com.amazon.coral.service#AccessDeniedException", "Message", m)
-			} else {
-				writeRaw(ctx, w, code, "com.amazon.coral.validate#ValidationException", "message", m)
+				return nil, frontEndError{&api.Err{Code: code, Status: http.StatusBadRequest, Message: m}}
 			}
-			return true
+			return nil, &api.Err{Code: code, Status: http.StatusBadRequest, Message: m}
 		}
 	}
-	if msg == "" {
-		if !quickNeedsValidation(reflect.TypeOf(op.NewInput()), obj) {
-			// Nothing at the top level breaks a rule: leave the rest to the
-			// codec rather than decode the body twice on every request.
-			return false
-		}
-		in := op.NewInput()
-		if jsonbody.Unmarshal(body, in) != nil {
-			return false
-		}
-		vmsg := validateInput(op.Name, in, obj)
-		if vmsg == "" {
-			return false
-		}
-		writeRaw(ctx, w, "ValidationException", "com.amazon.coral.validate#ValidationException", "message", vmsg)
-		return true
+	if !quickNeedsValidation(reflect.TypeOf(op.NewInput()), obj) {
+		// Nothing at the top level breaks a rule: leave the rest to the codec
+		// rather than decode the body twice on every request.
+		return replace, nil
 	}
-	writeRaw(ctx, w, "SerializationException", "com.amazon.coral.service#SerializationException", "Message", msg)
-	return true
-}
-
-// writeRaw writes a DynamoDB error response from ServeRaw.
-func writeRaw(ctx context.Context, w http.ResponseWriter, code, typ, key, msg string) {
-	out, _ := json.Marshal(map[string]string{"__type": typ, key: msg})
-	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.0")
-	h.Set("x-amzn-ErrorType", code)
-	h.Set("x-amzn-RequestId", api.CallerFrom(ctx).RequestID)
-	h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(out)), 10))
-	h.Set("Server", "Server") // as DynamoDB sends it, on errors too
-	h.Set("Content-Length", strconv.Itoa(len(out)))
-	w.WriteHeader(http.StatusBadRequest)
-	w.Write(out)
+	in := op.NewInput()
+	if jsonbody.Unmarshal(body, in) != nil {
+		return replace, nil
+	}
+	if vmsg := validateInput(op.Name, in, obj); vmsg != "" {
+		return nil, validationError(vmsg)
+	}
+	return replace, nil
 }
 
 // checker walks a request body; rewrite is set when it changed a value the

@@ -1,56 +1,64 @@
 package dynamodb
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/fogbank/fogbank/internal/api"
+	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 )
 
-func rawRequest(target, body string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	r.Header.Set("X-Amz-Target", "DynamoDB_20120810."+target)
-	return r
-}
-
-// A wrongly typed value is answered in DynamoDB's words; a good body is left,
-// whole, to the codec.
-func TestServeRaw(t *testing.T) {
-	s := &Service{}
+// A wrongly typed value is answered in DynamoDB's words (with "Message" for its
+// type errors); a good body is left, whole, to the codec.
+func TestCheckJSON(t *testing.T) {
 	cases := []struct {
-		target, body string
-		handled      bool
-		want         string
+		op, body string
+		code     string // "" when the body passes
+		want     string // in the message
+		key      string // the message's JSON key
 	}{
-		{"GetItem", `{"TableName": true, "Key": {"a": {"S": "x"}}}`, true, `"Message":"TRUE_VALUE cannot be converted to String"`},
-		{"GetItem", `{"TableName": "abc", "Key": "x"}`, true, `"Message":"Unexpected field type"`},
-		{"PutItem", `{"TableName": "abc", "Item": {"a": 5}}`, true, `"Message":"Unexpected value type in payload"`},
-		{"GetItem", `{"TableName": "a;", "Key": {"a": {"S": "x"}}}`, true, `Member must satisfy regular expression pattern`},
-		{"GetItem", `{"TableName": "abc", "Key": {"a": {"S": "x"}}}`, false, ""},
-		{"PutItem", `{"TableName": "abc", "Item": {"a": {"NULL": "no"}}}`, false, ""},
+		{"GetItem", `{"TableName": true, "Key": {"a": {"S": "x"}}}`, "SerializationException", "TRUE_VALUE cannot be converted to String", "Message"},
+		{"GetItem", `{"TableName": "abc", "Key": "x"}`, "SerializationException", "Unexpected field type", "Message"},
+		{"PutItem", `{"TableName": "abc", "Item": {"a": 5}}`, "SerializationException", "Unexpected value type in payload", "Message"},
+		{"GetItem", `{"TableName": "a;", "Key": {"a": {"S": "x"}}}`, "ValidationException", "Member must satisfy regular expression pattern", "message"},
+		{"GetItem", `{"TableName": "abc", "Key": {"a": {"S": "x"}}}`, "", "", ""},
+		{"PutItem", `{"TableName": "abc", "Item": {"a": {"NULL": "no"}}}`, "", "", ""},
 	}
 	for _, c := range cases {
-		w := httptest.NewRecorder()
-		r := rawRequest(c.target, c.body)
-		got := s.ServeRaw(context.Background(), w, r)
-		if got != c.handled {
-			t.Errorf("ServeRaw(%s) = %v, want %v (body %s)", c.body, got, c.handled, w.Body.String())
+		_, err := checkJSON(ddb.Service.Op(c.op), "000000000000", []byte(c.body), nil, false)
+		if c.code == "" {
+			if err != nil {
+				t.Errorf("checkJSON(%s) = %v, want it passed to the codec", c.body, err)
+			}
 			continue
 		}
-		if c.handled && !strings.Contains(w.Body.String(), c.want) {
-			t.Errorf("ServeRaw(%s) body = %s, want it to contain %s", c.body, w.Body.String(), c.want)
+		var ae *api.Err
+		if !errors.As(err, &ae) || ae.Code != c.code || !strings.Contains(ae.Message, c.want) {
+			t.Errorf("checkJSON(%s) = %v, want %s: ...%s...", c.body, err, c.code, c.want)
+			continue
 		}
+		key := "message"
+		if mk, ok := err.(api.MessageKeyer); ok {
+			key = mk.MessageKey()
+		}
+		if key != c.key {
+			t.Errorf("checkJSON(%s): message key %q, want %q", c.body, key, c.key)
+		}
+	}
+	// NULL given as a string is rewritten to the boolean DynamoDB reads it as.
+	got, err := checkJSON(ddb.Service.Op("PutItem"), "000000000000", []byte(`{"TableName":"abc","Item":{"a":{"NULL":"no"}}}`), nil, false)
+	if err != nil || !strings.Contains(string(got), `"NULL":false`) {
+		t.Errorf("NULL as a string: %s, %v; want it rewritten to false", got, err)
 	}
 }
 
-func BenchmarkServeRawPutItem(b *testing.B) {
-	s := &Service{}
-	body := `{"TableName":"loadtbl","Item":{"pk":{"S":"put-1-2"},"name":{"S":"some-small-string-value-0123456789"},"n":{"N":"42"}}}`
+func BenchmarkCheckJSONPutItem(b *testing.B) {
+	body := []byte(`{"TableName":"loadtbl","Item":{"pk":{"S":"put-1-2"},"name":{"S":"some-small-string-value-0123456789"},"n":{"N":"42"}}}`)
+	op := ddb.Service.Op("PutItem")
 	for i := 0; i < b.N; i++ {
-		w := httptest.NewRecorder()
-		if s.ServeRaw(context.Background(), w, rawRequest("PutItem", body)) {
-			b.Fatal("handled a good request")
+		if _, err := checkJSON(op, "000000000000", body, nil, false); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func setChecksum(v any, algo, value string) {
 // value, a trailer announced by x-amz-trailer, or only the SDK's algorithm
 // header. It returns the algorithm, the value when given in a header, and whether
 // it will arrive in the trailer.
-func checksumWanted(in any, sdkAlgo *string, r *http.Request) (algo, value string, trailer bool, err error) {
+func checksumWanted(in any, sdkAlgo *string, tr api.Trailing) (algo, value string, trailer bool, err error) {
 	for _, a := range algos {
 		if v := checksumField(in, a.name); v != "" {
 			if algo != "" {
@@ -88,8 +88,8 @@ func checksumWanted(in any, sdkAlgo *string, r *http.Request) (algo, value strin
 			algo, value = a.name, v
 		}
 	}
-	if r != nil {
-		if t := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Amz-Trailer"))); strings.HasPrefix(t, "x-amz-checksum-") {
+	if tr != nil {
+		if t := strings.ToLower(strings.TrimSpace(tr.Announced())); strings.HasPrefix(t, "x-amz-checksum-") {
 			name := strings.ToUpper(strings.TrimPrefix(t, "x-amz-checksum-"))
 			if _, ok := algoHash(name); !ok {
 				return "", "", false, errInvalidRequest("The value specified in the x-amz-trailer header is not supported")
@@ -122,10 +122,10 @@ type ingest struct {
 type ingestOpts struct {
 	contentLength *int64
 	contentMD5    *string
-	algo          string // flexible checksum to compute ("" for none)
-	value         string // its expected value from a header
-	trailer       bool   // the expected value comes in the trailer
-	req           *http.Request
+	algo          string       // flexible checksum to compute ("" for none)
+	value         string       // its expected value from a header
+	trailer       bool         // the expected value comes in the trailer
+	body          api.Trailing // the body that brings it
 }
 
 // ingestBody streams body into a new blob and checks length, Content-MD5 and the
@@ -187,9 +187,9 @@ func (s *Service) ingestBody(body io.Reader, o ingestOpts) (*ingest, error) {
 	if o.algo != "" {
 		got := base64.StdEncoding.EncodeToString(sumOf(sums, o.algo))
 		want := o.value
-		if o.trailer && o.req != nil {
+		if o.trailer && o.body != nil {
 			// An announced trailer that never came leaves nothing to compare.
-			want = o.req.Trailer.Get("X-Amz-Checksum-" + o.algo)
+			want = o.body.Trailer("X-Amz-Checksum-" + o.algo)
 		}
 		if want != "" && want != got {
 			w.Abort()

@@ -93,8 +93,7 @@ func (s *Service) corsConfig(bucket string) (*s3api.CORSConfiguration, bool, err
 
 // corsActual adds the CORS answer headers to a request carrying Origin, from
 // the bucket's rules, whatever the request's outcome (S3 sends them on errors too).
-func (s *Service) corsActual(w http.ResponseWriter, r *http.Request, origin string) {
-	bucket := bucketFromPath(r.URL.EscapedPath())
+func (s *Service) corsActual(h http.Header, bucket, origin, reqMethod, method string) {
 	if bucket == "" {
 		return
 	}
@@ -102,54 +101,53 @@ func (s *Service) corsActual(w http.ResponseWriter, r *http.Request, origin stri
 	if err != nil || !ok {
 		return
 	}
-	method := r.Header.Get("Access-Control-Request-Method")
-	if method == "" {
-		method = r.Method
+	if reqMethod != "" {
+		method = reqMethod
 	}
 	rule := corsRuleFor(cfg, origin, method, nil)
 	if rule == nil {
 		return
 	}
-	setCORSHeaders(w.Header(), rule, origin, method, nil)
+	setCORSHeaders(h, rule, origin, method, nil)
 }
 
-// serveOptions answers a CORS preflight from the bucket's CORS rules.
-func (s *Service) serveOptions(ctx context.Context, w http.ResponseWriter, r *http.Request) {
-	c := caller(ctx)
-	bucket := bucketFromPath(r.URL.EscapedPath())
-	origin := r.Header.Get("Origin")
-	method := r.Header.Get("Access-Control-Request-Method")
+// PreflightRequest answers a CORS preflight (OPTIONS) from the bucket's CORS rules.
+func (s *Service) PreflightRequest(ctx context.Context, in *PreflightRequestInput) (*PreflightRequestOutput, error) {
+	bucket, origin, method := api.ToString(in.Bucket), api.ToString(in.Origin), api.ToString(in.RequestMethod)
 	if origin == "" || method == "" {
-		writeRawError(w, c, api.Errorf(http.StatusBadRequest, "BadRequest", "Insufficient information. Origin request header needed."))
-		return
+		return nil, api.Errorf(http.StatusBadRequest, "BadRequest", "Insufficient information. Origin request header needed.")
 	}
 	if bucket == "" {
-		writeRawError(w, c, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: Bucket not found"))
-		return
+		return nil, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: Bucket not found")
 	}
 	cfg, ok, err := s.corsConfig(bucket)
 	if err != nil {
-		writeRawError(w, c, s.internal("OPTIONS", err))
-		return
+		return nil, s.internal("OPTIONS", err)
 	}
 	if !ok {
-		writeRawError(w, c, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.").
-			With("Method", method).With("ResourceType", "BUCKET"))
-		return
+		return nil, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.").
+			With("Method", method).With("ResourceType", "BUCKET")
 	}
 	var reqHeaders []string
-	if h := r.Header.Get("Access-Control-Request-Headers"); h != "" {
+	if h := api.ToString(in.RequestHeaders); h != "" {
 		reqHeaders = strings.Split(h, ",")
 	}
 	rule := corsRuleFor(cfg, origin, method, reqHeaders)
 	if rule == nil {
-		writeRawError(w, c, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.").
-			With("Method", method).With("ResourceType", "OBJECT"))
-		return
+		return nil, api.Errorf(http.StatusForbidden, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.").
+			With("Method", method).With("ResourceType", "OBJECT")
 	}
-	setCORSHeaders(w.Header(), rule, origin, method, reqHeaders)
-	w.Header().Set("x-amz-request-id", c.RequestID)
-	w.WriteHeader(http.StatusOK)
+	h := http.Header{}
+	setCORSHeaders(h, rule, origin, method, reqHeaders)
+	get := func(k string) *string {
+		if v := h.Get(k); v != "" {
+			return &v
+		}
+		return nil
+	}
+	return &PreflightRequestOutput{AllowOrigin: get("Access-Control-Allow-Origin"), AllowMethods: get("Access-Control-Allow-Methods"),
+		AllowHeaders: get("Access-Control-Allow-Headers"), ExposeHeaders: get("Access-Control-Expose-Headers"),
+		MaxAge: get("Access-Control-Max-Age"), AllowCredentials: get("Access-Control-Allow-Credentials"), Vary: get("Vary")}, nil
 }
 
 func setCORSHeaders(h http.Header, rule *s3api.CORSRule, origin, method string, reqHeaders []string) {
@@ -180,36 +178,6 @@ func setCORSHeaders(h http.Header, rule *s3api.CORSRule, origin, method string, 
 		h.Set("Access-Control-Allow-Credentials", "true")
 		h.Add("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")
 	}
-}
-
-// writeRawError writes an S3 error for requests answered outside the codec.
-func writeRawError(w http.ResponseWriter, c *api.Caller, err error) {
-	ae, ok := err.(*api.Err)
-	if !ok {
-		ae = api.InternalError()
-	}
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>")
-	xmlEscape(&b, ae.Code)
-	b.WriteString("</Code><Message>")
-	xmlEscape(&b, ae.Message)
-	b.WriteString("</Message>")
-	for _, f := range ae.Extra {
-		b.WriteString("<" + f.Name + ">")
-		xmlEscape(&b, f.Value)
-		b.WriteString("</" + f.Name + ">")
-	}
-	b.WriteString("<RequestId>")
-	xmlEscape(&b, c.RequestID)
-	b.WriteString("</RequestId><HostId>")
-	xmlEscape(&b, hostID(c.RequestID))
-	b.WriteString("</HostId></Error>")
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("x-amz-request-id", c.RequestID)
-	w.Header().Set("x-amz-id-2", hostID(c.RequestID))
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(ae.Status)
-	w.Write([]byte(b.String()))
 }
 
 func xmlEscape(b *strings.Builder, s string) {

@@ -261,8 +261,8 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 		return nil, api.Errorf(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
 			With("ProposedSize", strconv.FormatInt(*in.ContentLength, 10)).With("MaxSizeAllowed", strconv.FormatInt(maxPutSize, 10))
 	}
-	req := requestOf(in.Body)
-	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, req)
+	tr, _ := in.Body.(api.Trailing)
+	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (s *Service) UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (
 			strings.ToLower(u.Object.ChecksumAlgo), strings.ToLower(algo)))
 	}
 	g, err := s.ingestBody(in.Body, ingestOpts{contentLength: in.ContentLength, contentMD5: in.ContentMD5,
-		algo: algo, value: value, trailer: trailer, req: req})
+		algo: algo, value: value, trailer: trailer, body: tr})
 	if err != nil {
 		return nil, err
 	}

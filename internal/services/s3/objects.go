@@ -311,13 +311,13 @@ func (s *Service) putObject(ctx context.Context, in *s3api.PutObjectRequest, eve
 	if err != nil {
 		return nil, err
 	}
-	req := requestOf(in.Body)
-	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, req)
+	tr, _ := in.Body.(api.Trailing)
+	algo, value, trailer, err := checksumWanted(in, in.ChecksumAlgorithm, tr)
 	if err != nil {
 		return nil, err
 	}
 	g, err := s.ingestBody(in.Body, ingestOpts{contentLength: in.ContentLength, contentMD5: in.ContentMD5,
-		algo: algo, value: value, trailer: trailer, req: req})
+		algo: algo, value: value, trailer: trailer, body: tr})
 	if err != nil {
 		return nil, err
 	}

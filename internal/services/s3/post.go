@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -22,16 +23,6 @@ import (
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
 	"github.com/fogbank/fogbank/internal/auth"
 )
-
-// isPostUpload tells a browser form upload (POST /bucket, multipart/form-data)
-// from the model's POST operations (DeleteObjects, multipart uploads, restore).
-func isPostUpload(r *http.Request) bool {
-	if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data") {
-		return false
-	}
-	p := strings.Trim(r.URL.EscapedPath(), "/")
-	return p != "" && !strings.Contains(p, "/") && r.URL.RawQuery == ""
-}
 
 // maxPostField bounds one form field other than the file.
 const maxPostField = 64 << 10
@@ -273,27 +264,25 @@ func (g *sizeGuard) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// servePost handles a browser-based upload: form fields, a signed policy, then
-// the file, streamed to disk like any PutObject.
-func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+// PostObject handles a browser-based upload (POST /<bucket> of
+// multipart/form-data): form fields, a signed policy, then the file, streamed to
+// disk like any PutObject.
+func (s *Service) PostObject(ctx context.Context, in *PostObjectInput) (*PostObjectOutput, error) {
 	c := caller(ctx)
-	bucket := bucketFromPath(r.URL.EscapedPath())
-	fail := func(err error) {
-		if ae, ok := err.(*api.Err); ok {
-			writeRawError(w, c, ae)
-			return
-		}
-		writeRawError(w, c, s.internal("POST", err))
+	bucket := api.ToString(in.Bucket)
+	mt, params, err := mime.ParseMediaType(api.ToString(in.ContentType))
+	if err != nil || mt != "multipart/form-data" {
+		// No other POST of a bucket without a subresource exists: what the router
+		// answers any method that fits no operation of a known path.
+		return nil, api.Errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 	}
 	if _, err := s.viewBucket(bucket); err != nil {
-		fail(err)
-		return
+		return nil, err
 	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		fail(errMalformedPOST())
-		return
+	if params["boundary"] == "" || in.Body == nil {
+		return nil, errMalformedPOST()
 	}
+	mr := multipart.NewReader(in.Body, params["boundary"])
 	fields := map[string]string{}
 	var file *multipart.Part
 	for {
@@ -302,8 +291,7 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 			break
 		}
 		if err != nil {
-			fail(errMalformedPOST())
-			return
+			return nil, errMalformedPOST()
 		}
 		name := strings.ToLower(part.FormName())
 		if name == "file" {
@@ -312,19 +300,16 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxPostField+1))
 		if err != nil || len(v) > maxPostField {
-			fail(errMalformedPOST())
-			return
+			return nil, errMalformedPOST()
 		}
 		fields[name] = string(v)
 	}
 	if file == nil {
-		fail(errInvalidArgument("POST requires exactly one file upload per request.", "file", "0"))
-		return
+		return nil, errInvalidArgument("POST requires exactly one file upload per request.", "file", "0")
 	}
 	key, ok := fields["key"]
 	if !ok {
-		fail(errInvalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", "key", ""))
-		return
+		return nil, errInvalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", "key", "")
 	}
 	if fn := file.FileName(); fn != "" {
 		key = strings.ReplaceAll(key, "${filename}", fn)
@@ -334,8 +319,7 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 	if pol, ok := fields["policy"]; ok {
 		akid, err := verifyPostSignature(s.keys, fields)
 		if err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		// The form is signed: the upload is the signer's, not anonymous.
 		cc := *c
@@ -344,26 +328,22 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 		ctx = api.WithCaller(ctx, &cc)
 		p, err := parsePolicy(pol, s.now())
 		if err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		if err := p.check(fields, bucket); err != nil {
-			fail(err)
-			return
+			return nil, err
 		}
 		if p.hasRange {
 			guard = &sizeGuard{r: file, min: p.minLen, max: p.maxLen}
 		}
 	} else if _, signed := fields["signature"]; signed {
-		fail(errInvalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", "policy", ""))
-		return
+		return nil, errInvalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", "policy", "")
 	} else if _, signed := fields["x-amz-signature"]; signed {
-		fail(errInvalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", "policy", ""))
-		return
+		return nil, errInvalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", "policy", "")
 	}
-	in := &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key), Body: file}
+	put := &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key), Body: file}
 	if guard != nil {
-		in.Body = guard
+		put.Body = guard
 	}
 	opt := func(name string) *string {
 		if v, ok := fields[name]; ok {
@@ -371,30 +351,30 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 		return nil
 	}
-	in.ACL = opt("acl")
-	in.CacheControl = opt("cache-control")
-	in.ContentDisposition = opt("content-disposition")
-	in.ContentEncoding = opt("content-encoding")
-	in.ContentType = opt("content-type")
-	in.Expires = opt("expires")
-	in.StorageClass = opt("x-amz-storage-class")
-	in.WebsiteRedirectLocation = opt("x-amz-website-redirect-location")
-	in.ServerSideEncryption = opt("x-amz-server-side-encryption")
-	in.SSEKMSKeyId = opt("x-amz-server-side-encryption-aws-kms-key-id")
-	in.SSECustomerAlgorithm = opt("x-amz-server-side-encryption-customer-algorithm")
-	in.SSECustomerKey = opt("x-amz-server-side-encryption-customer-key")
-	in.SSECustomerKeyMD5 = opt("x-amz-server-side-encryption-customer-key-md5")
+	put.ACL = opt("acl")
+	put.CacheControl = opt("cache-control")
+	put.ContentDisposition = opt("content-disposition")
+	put.ContentEncoding = opt("content-encoding")
+	put.ContentType = opt("content-type")
+	put.Expires = opt("expires")
+	put.StorageClass = opt("x-amz-storage-class")
+	put.WebsiteRedirectLocation = opt("x-amz-website-redirect-location")
+	put.ServerSideEncryption = opt("x-amz-server-side-encryption")
+	put.SSEKMSKeyId = opt("x-amz-server-side-encryption-aws-kms-key-id")
+	put.SSECustomerAlgorithm = opt("x-amz-server-side-encryption-customer-algorithm")
+	put.SSECustomerKey = opt("x-amz-server-side-encryption-customer-key")
+	put.SSECustomerKeyMD5 = opt("x-amz-server-side-encryption-customer-key-md5")
 	for _, a := range algos {
 		if v := opt("x-amz-checksum-" + strings.ToLower(a.name)); v != nil {
-			setChecksum(in, a.name, *v)
+			setChecksum(put, a.name, *v)
 		}
 	}
 	for k, v := range fields {
 		if strings.HasPrefix(k, "x-amz-meta-") {
-			if in.Metadata == nil {
-				in.Metadata = map[string]string{}
+			if put.Metadata == nil {
+				put.Metadata = map[string]string{}
 			}
-			in.Metadata[strings.TrimPrefix(k, "x-amz-meta-")] = v
+			put.Metadata[strings.TrimPrefix(k, "x-amz-meta-")] = v
 		}
 	}
 	if t, ok := fields["tagging"]; ok {
@@ -402,31 +382,22 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 			Tags []struct{ Key, Value string } `xml:"TagSet>Tag"`
 		}
 		if xml.Unmarshal([]byte(t), &tg) != nil {
-			fail(errMalformedXML())
-			return
+			return nil, errMalformedXML()
 		}
 		q := url.Values{}
 		for _, x := range tg.Tags {
 			q.Add(x.Key, x.Value)
 		}
 		enc := q.Encode()
-		in.Tagging = &enc
+		put.Tagging = &enc
 	}
-	out, err := s.putObject(ctx, in, "ObjectCreated:Post")
+	out, err := s.putObject(ctx, put, "ObjectCreated:Post")
 	if err != nil {
-		fail(err)
-		return
+		return nil, err
 	}
 	etag := api.ToString(out.ETag)
-	h := w.Header()
-	h.Set("x-amz-request-id", c.RequestID)
-	h.Set("x-amz-id-2", hostID(c.RequestID))
-	h.Set("ETag", etag)
-	if out.VersionId != nil {
-		h.Set("x-amz-version-id", *out.VersionId)
-	}
 	location := objectURL(c.Host, bucket, key)
-	h.Set("Location", location)
+	res := &PostObjectOutput{ETag: &etag, VersionId: out.VersionId, Location: &location, Status: api.Int64(http.StatusNoContent)}
 	if redirect := fields["success_action_redirect"]; redirect != "" {
 		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			// In S3's order: bucket, key, etag (with its quotes).
@@ -436,14 +407,13 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 			} else {
 				u.RawQuery = add
 			}
-			h.Set("Location", u.String())
-			w.WriteHeader(http.StatusSeeOther)
-			return
+			res.Location, res.Status = api.String(u.String()), api.Int64(http.StatusSeeOther)
+			return res, nil
 		}
 	}
 	switch fields["success_action_status"] {
 	case "200":
-		w.WriteHeader(http.StatusOK)
+		res.Status = api.Int64(http.StatusOK)
 	case "201":
 		var b strings.Builder
 		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<PostResponse><Location>")
@@ -455,13 +425,10 @@ func (s *Service) servePost(ctx context.Context, w http.ResponseWriter, r *http.
 		b.WriteString("</Key><ETag>")
 		xmlEscape(&b, etag)
 		b.WriteString("</ETag></PostResponse>")
-		h.Set("Content-Type", "application/xml")
-		h.Set("Content-Length", strconv.Itoa(b.Len()))
-		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, b.String())
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		res.Status, res.ContentType = api.Int64(http.StatusCreated), api.String("application/xml")
+		res.ContentLength, res.Body = api.Int64(int64(b.Len())), io.NopCloser(strings.NewReader(b.String()))
 	}
+	return res, nil
 }
 
 func errMalformedPOST() *api.Err {

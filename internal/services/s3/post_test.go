@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -39,20 +38,18 @@ func TestPostUpload(t *testing.T) {
 	mac := hmac.New(sha1.New, []byte("test"))
 	mac.Write([]byte(policy))
 	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	send := func(fields [][2]string, file string) *httptest.ResponseRecorder {
+	send := func(fields [][2]string, file string) answer {
 		body, ct := postForm(t, fields, file)
-		r := httptest.NewRequest("POST", "/post", body)
-		r.Header.Set("Content-Type", ct)
-		w := httptest.NewRecorder()
-		if !e.s.ServeRaw(e.ctx, w, r) {
-			t.Fatal("ServeRaw declined a form upload")
+		out, err := e.s.PostObject(e.ctx, &PostObjectInput{Bucket: s("post"), ContentType: &ct, Body: body})
+		if err != nil {
+			return answer{statusOf(err), err.Error()}
 		}
-		return w
+		return answer{int(api.ToInt64(out.Status)), ""}
 	}
 	base := [][2]string{{"key", "up/${filename}"}, {"AWSAccessKeyId", "test"}, {"acl", "private"}, {"policy", policy}}
 	w := send(append(base, [2]string{"signature", sig}), "hello post")
 	if w.Code != http.StatusNoContent {
-		t.Fatalf("upload: status %d, body %s", w.Code, w.Body)
+		t.Fatalf("upload: status %d, error %s", w.Code, w.Body)
 	}
 	got, _, err := e.get("post", "up/upload.txt", nil)
 	if err != nil || got != "hello post" {
@@ -96,24 +93,37 @@ func TestCORSPreflight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre := func(origin, method string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("OPTIONS", "/cors/k", nil)
-		r.Header.Set("Origin", origin)
-		r.Header.Set("Access-Control-Request-Method", method)
-		r.Header.Set("Access-Control-Request-Headers", "Content-Type")
-		w := httptest.NewRecorder()
-		e.s.ServeRaw(e.ctx, w, r)
-		return w
+	pre := func(origin, method string) (*PreflightRequestOutput, error) {
+		return e.s.PreflightRequest(e.ctx, &PreflightRequestInput{Bucket: s("cors"), Key: s("k"), Origin: &origin,
+			RequestMethod: &method, RequestHeaders: s("Content-Type")})
 	}
-	w := pre("https://app.example.com", "PUT")
-	if w.Code != 200 || w.Header().Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
-		w.Header().Get("Access-Control-Allow-Methods") != "GET, PUT" || w.Header().Get("Access-Control-Max-Age") != "600" {
-		t.Errorf("allowed preflight: %d %v", w.Code, w.Header())
+	out, err := pre("https://app.example.com", "PUT")
+	if err != nil || api.ToString(out.AllowOrigin) != "https://app.example.com" ||
+		api.ToString(out.AllowMethods) != "GET, PUT" || api.ToString(out.MaxAge) != "600" {
+		t.Errorf("allowed preflight: %+v %v", out, err)
 	}
-	if w := pre("https://evil.test", "GET"); w.Code != http.StatusForbidden {
-		t.Errorf("foreign origin: status %d, want 403", w.Code)
+	if _, err := pre("https://evil.test", "GET"); statusOf(err) != http.StatusForbidden {
+		t.Errorf("foreign origin: %v, want 403", err)
 	}
-	if w := pre("https://app.example.com", "DELETE"); w.Code != http.StatusForbidden {
-		t.Errorf("method not allowed: status %d, want 403", w.Code)
+	if _, err := pre("https://app.example.com", "DELETE"); statusOf(err) != http.StatusForbidden {
+		t.Errorf("method not allowed: %v, want 403", err)
 	}
+}
+
+// answer is an operation's outcome as a client sees it: a status, and the
+// error's text when it failed.
+type answer struct {
+	Code int
+	Body string
+}
+
+// statusOf is the HTTP status an error is answered with (0 for none).
+func statusOf(err error) int {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(api.Error); ok {
+		return e.HTTPStatus()
+	}
+	return http.StatusInternalServerError
 }

@@ -31,10 +31,7 @@ type Service struct {
 	keys   auth.Keys // secrets for browser POST upload signatures
 }
 
-var (
-	_ s3api.API       = (*Service)(nil)
-	_ host.RawHandler = (*Service)(nil)
-)
+var _ s3api.API = (*Service)(nil)
 
 // New creates the service on env's store; event notifications go to env.Outbox,
 // POST upload signatures are checked with env.Keys.

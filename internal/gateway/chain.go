@@ -1,0 +1,76 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fogbank/fogbank/internal/api"
+)
+
+// Invocation is one request as the interceptor chain and the after-hooks see it:
+// every request of every service becomes one, requests the model does not
+// describe included (they are pseudo-operations: S3's PostObject, the
+// PreflightRequest of a browser's CORS preflight).
+type Invocation struct {
+	Service *api.Service
+	// Operation is the operation's name: the model's, or a pseudo-operation's.
+	// It is "" for a request refused before its operation was known (an
+	// unknown operation, a bad signature): only after-hooks see those.
+	Operation string
+	Op        *api.Operation // nil when Operation is ""
+	Caller    *api.Caller    // nil before the signature check
+	// Input is the decoded input, a pointer to the operation's input struct (a
+	// streaming body not read yet).
+	Input any
+	// Header is the request's header, to read only (condition keys, tracing).
+	Header http.Header
+	// ResponseHeader is the answer's header: an interceptor may add to it
+	// before the answer is written (the codec then writes its own over it).
+	ResponseHeader http.Header
+
+	// Known to after-hooks only.
+	Status int   // the answer's status
+	Size   int64 // the bytes of the answer's body written
+	Err    error // the error answered, if any
+
+	impl any // the service implementation the operation is called on
+}
+
+// Handler calls the operation of inv, or the rest of the chain.
+type Handler func(ctx context.Context, inv *Invocation) (any, error)
+
+// Interceptor is one step of the chain every operation passes between decoding
+// and the call (an IAM authorizer, a usage meter, a trace): it calls next to go
+// on, and returns its answer or an error of its own (an api.Error to answer
+// with; anything else is answered as 500 InternalError). The caller is in ctx
+// (api.CallerFrom) and in inv.
+type Interceptor func(ctx context.Context, inv *Invocation, next Handler) (any, error)
+
+// AfterHook sees every request for a known service once its answer is written,
+// with its status and size: requests refused before the chain too
+// (inv.Operation is "" when the operation was not known yet; inv.Err says why).
+// It must not keep inv.
+type AfterHook func(ctx context.Context, inv *Invocation)
+
+// call is the end of every chain: the operation itself.
+func call(ctx context.Context, inv *Invocation) (any, error) {
+	return inv.Op.Call(ctx, inv.impl, inv.Input)
+}
+
+// chain composes interceptors around the call, once, so that a request builds
+// no closures: the first interceptor is the outermost.
+func chain(ics []Interceptor) Handler {
+	h := Handler(call)
+	for i := len(ics) - 1; i >= 0; i-- {
+		ic, next := ics[i], h
+		h = func(ctx context.Context, inv *Invocation) (any, error) { return ic(ctx, inv, next) }
+	}
+	return h
+}
+
+// Intercepting is implemented by services with a step of their own for every
+// request they answer, whatever the operation; the server puts it in the
+// service's Bound.Interceptors, inside the gateway's own chain.
+type Intercepting interface {
+	Intercept(ctx context.Context, inv *Invocation, next Handler) (any, error)
+}
