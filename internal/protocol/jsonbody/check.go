@@ -191,18 +191,12 @@ func (c *checker) number() {
 func (c *checker) hex4() rune {
 	var r rune
 	for i := 0; i < 4; i++ {
-		b := c.next()
-		switch {
-		case '0' <= b && b <= '9':
-			r = r<<4 | rune(b-'0')
-		case 'a' <= b && b <= 'f':
-			r = r<<4 | rune(b-'a'+10)
-		case 'A' <= b && b <= 'F':
-			r = r<<4 | rune(b-'A'+10)
-		default:
+		v, ok := hexDigit(c.next())
+		if !ok {
 			c.bad = true
 			return 0
 		}
+		r = r<<4 | v
 	}
 	return r
 }
