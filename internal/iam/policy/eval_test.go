@@ -387,22 +387,22 @@ var groups = []group{
 		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:" + acct + ":instance/i-1", ctx{"aws:ResourceTag/Project": {"blue"}, "aws:PrincipalTag/Project": {"blue"}}, D},
 	}},
 	{name: "resource policy alone grants a named user in the same account", principal: bob,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/bob"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/bob"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, D},
 			{"s3:GetObject", "arn:aws:s3:::c/k", nil, D},
 		}},
 	{name: "resource policy naming another user does not grant", principal: alice,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::`+acct+`:user/bob"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + acct + `:user/bob"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "resource policy naming the account delegates to identity policies", principal: alice,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"` + acct + `"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "resource policy naming the account root, with an identity grant", principal: alice,
 		identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, D},
 		}},
@@ -419,19 +419,19 @@ var groups = []group{
 		}},
 	{name: "resource explicit deny overrides identity allow", principal: alice,
 		identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/alice"},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/alice"},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:DeleteObject", "arn:aws:s3:::b/k", nil, XR},
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 		}},
 	{name: "NotPrincipal deny: everyone except alice", principal: bob,
 		identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::`+acct+`:user/alice","arn:aws:iam::`+acct+`:root"]},"Action":"s3:*","Resource":["arn:aws:s3:::vault","arn:aws:s3:::vault/*"]}`), cases: []tc{
+		resource: doc(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::` + acct + `:user/alice","arn:aws:iam::` + acct + `:root"]},"Action":"s3:*","Resource":["arn:aws:s3:::vault","arn:aws:s3:::vault/*"]}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::vault/k", nil, XR},
 			{"s3:GetObject", "arn:aws:s3:::other/k", nil, A},
 		}},
 	{name: "NotPrincipal deny spares the named principal", principal: alice,
 		identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::`+acct+`:user/alice"]},"Action":"s3:*","Resource":["arn:aws:s3:::vault","arn:aws:s3:::vault/*"]}`), cases: []tc{
+		resource: doc(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::` + acct + `:user/alice"]},"Action":"s3:*","Resource":["arn:aws:s3:::vault","arn:aws:s3:::vault/*"]}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::vault/k", nil, A},
 		}},
 	{name: "cross-account: identity allow alone is not enough", principal: carol, resAcct: acct,
@@ -439,22 +439,22 @@ var groups = []group{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, DR},
 		}},
 	{name: "cross-account: resource allow alone is not enough", principal: carol, resAcct: acct,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"`+other+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "cross-account: both sides allow", principal: carol, resAcct: acct,
 		identity: []string{doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+other+`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, DR},
 			{"s3:DeleteObject", "arn:aws:s3:::b/k", nil, DR},
 		}},
 	{name: "cross-account: resource policy naming the user, identity silent", principal: carol, resAcct: acct,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+other+`:user/carol"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:user/carol"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "cross-account: the other account's root needs the resource policy", principal: Principal{Kind: Root, ARN: "arn:aws:iam::" + other + ":root", Account: other}, resAcct: acct,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"`+other+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, DR},
 		}},
 	{name: "permissions boundary: intersection with identity policies", principal: alice,
@@ -474,7 +474,7 @@ var groups = []group{
 		}},
 	{name: "boundary does not limit a resource policy naming the user", principal: alice,
 		boundary: doc(`{"Effect":"Allow","Action":"ec2:*","Resource":"*"}`),
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, D},
 		}},
@@ -494,29 +494,29 @@ var groups = []group{
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, A},
 		}},
 	{name: "role session without session policies: the role's policies", principal: session,
-		identity: []string{doc(`{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-east-1:`+acct+`:table/T"}`)}, cases: []tc{
+		identity: []string{doc(`{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-east-1:` + acct + `:table/T"}`)}, cases: []tc{
 			{"dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:" + acct + ":table/T", nil, A},
 			{"dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:" + acct + ":table/T", nil, D},
 			{"dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:" + acct + ":table/U", nil, D},
 		}},
 	{name: "resource policy naming the session ARN grants the session", principal: session,
 		session:  []string{doc(`{"Effect":"Allow","Action":"ec2:*","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::`+acct+`:assumed-role/R/s1"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::` + acct + `:assumed-role/R/s1"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A}, // not limited by the session policy
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "resource policy naming the role: the session policy still limits", principal: session,
 		session:  []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/R"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:role/R"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, D},
 		}},
 	{name: "resource policy naming the role grants its sessions", principal: session,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/R"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:role/R"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), cases: []tc{
 			{"s3:GetObject", "arn:aws:s3:::b/k", nil, A},
 		}},
 	{name: "service principal in a resource policy (Lambda permission)", principal: Principal{Kind: ServicePrincipal, Service: "s3.amazonaws.com", Account: acct},
-		resource: doc(`{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:`+acct+`:function:f","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::uploads"}}}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:` + acct + `:function:f","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::uploads"}}}`), cases: []tc{
 			{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:" + acct + ":function:f", ctx{"aws:SourceArn": {"arn:aws:s3:::uploads"}}, A},
 			{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:" + acct + ":function:f", ctx{"aws:SourceArn": {"arn:aws:s3:::other"}}, D},
 			{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:" + acct + ":function:g", ctx{"aws:SourceArn": {"arn:aws:s3:::uploads"}}, D},
@@ -542,7 +542,7 @@ var groups = []group{
 		}},
 	{name: "S3 canned ACL condition on PutObject (bucket policy)", principal: carol, resAcct: acct,
 		identity: []string{doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"`+other+`"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}`), cases: []tc{
 			{"s3:PutObject", "arn:aws:s3:::b/k", ctx{"s3:x-amz-acl": {"bucket-owner-full-control"}}, A},
 			{"s3:PutObject", "arn:aws:s3:::b/k", ctx{"s3:x-amz-acl": {"private"}}, DR},
 			{"s3:PutObject", "arn:aws:s3:::b/k", nil, DR},
@@ -566,26 +566,26 @@ var groups = []group{
 // Trust policies are resource policies on the role for sts:AssumeRole.
 var trustGroups = []group{
 	{name: "trust: a named user of the account", principal: bob,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/bob"},"Action":"sts:AssumeRole"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/bob"},"Action":"sts:AssumeRole"}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, A},
 			{"sts:TagSession", "arn:aws:iam::" + acct + ":role/R", nil, D},
 		}},
 	{name: "trust: another user is refused", principal: alice,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/bob"},"Action":"sts:AssumeRole"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/bob"},"Action":"sts:AssumeRole"}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, D},
 		}},
 	{name: "trust: the account, with the user's identity policy", principal: alice,
 		identity: []string{doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/R"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"sts:AssumeRole"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, A},
 		}},
 	{name: "trust: the account, without an identity policy", principal: bob,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"`+acct+`"},"Action":"sts:AssumeRole"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"` + acct + `"},"Action":"sts:AssumeRole"}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, D},
 		}},
 	{name: "trust: ExternalId", principal: carol, resAcct: acct,
 		identity: []string{doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`)},
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+other+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"Unique-ID-123"}}}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"Unique-ID-123"}}}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", ctx{"sts:ExternalId": {"Unique-ID-123"}}, A},
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", ctx{"sts:ExternalId": {"wrong"}}, DR},
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, DR},
@@ -599,12 +599,12 @@ var trustGroups = []group{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, D},
 		}},
 	{name: "trust: MFA required", principal: bob,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:user/bob"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/bob"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", ctx{"aws:MultiFactorAuthPresent": {"true"}}, A},
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/R", nil, D},
 		}},
 	{name: "trust: a role session assuming another role (chaining)", principal: session,
-		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:role/R"},"Action":"sts:AssumeRole"}`), cases: []tc{
+		resource: doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:role/R"},"Action":"sts:AssumeRole"}`), cases: []tc{
 			{"sts:AssumeRole", "arn:aws:iam::" + acct + ":role/Other", nil, A},
 		}},
 }
