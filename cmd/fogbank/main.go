@@ -75,6 +75,9 @@ serve flags (environment variable in brackets):
                      http://app.test:3000, or "*" [FOGBANK_CORS_ORIGINS] (default local)
   --http SERVER      fogbank (internal/http1) or std (net/http's Server), the same
                      gateway behind either [FOGBANK_HTTP] (default fogbank)
+  --enforce-iam      check every request against IAM policies and refuse what they
+                     do not allow (unknown access keys too); =log only logs would-be
+                     refusals; =off (the default) checks nothing [FOGBANK_ENFORCE_IAM]
 `)
 }
 
@@ -90,6 +93,12 @@ func serve(args []string) int {
 	allowHosts := listFlag(splitList(os.Getenv("FOGBANK_ALLOW_HOSTS")))
 	fs.Var(&allowHosts, "allow-host", "another host name to answer")
 	corsOrigins := fs.String("cors-origins", env("FOGBANK_CORS_ORIGINS", ""), "browser origins allowed")
+	var enforce enforceFlag
+	if err := enforce.Set(env("FOGBANK_ENFORCE_IAM", "off")); err != nil {
+		fmt.Fprintf(os.Stderr, "fogbank: FOGBANK_ENFORCE_IAM: %v\n", err)
+		return 2
+	}
+	fs.Var(&enforce, "enforce-iam", "check IAM policies: on, log or off")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -115,6 +124,7 @@ func serve(args []string) int {
 		Addr: *addr, DataDir: *dataDir, Ephemeral: *ephemeral, InitDir: *initDir,
 		AllowHosts: allowHosts, CORSOrigins: splitList(*corsOrigins),
 		Logger: log, Version: version, Models: all.Models(), HTTP: *httpServer,
+		EnforceIAM: string(enforce),
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fogbank: %v\n", err)
@@ -131,7 +141,8 @@ func serve(args []string) int {
 	}
 	go func() {
 		<-srv.InitDone()
-		log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version, "http", *httpServer)
+		log.Info("fogbank ready", "url", srv.URL, "data", where, "version", version, "http", *httpServer,
+			"iam", enforce.describe())
 	}()
 	stopped := make(chan struct{})
 	go func() {
@@ -288,4 +299,37 @@ func loadSnapshot(url, file string) error {
 	}
 	fmt.Fprintf(os.Stderr, "loaded %s\n", file)
 	return nil
+}
+
+// enforceFlag is --enforce-iam: alone it means on; =log and =off choose the
+// other modes (also FOGBANK_ENFORCE_IAM: 1, on, log, 0, off).
+type enforceFlag string
+
+func (f *enforceFlag) String() string   { return string(*f) }
+func (f *enforceFlag) IsBoolFlag() bool { return true }
+
+func (f *enforceFlag) Set(v string) error {
+	switch strings.ToLower(v) {
+	case "true", "1", "on", "yes":
+		*f = "on"
+	case "log", "soft":
+		*f = "log"
+	case "false", "0", "off", "no", "":
+		*f = "off"
+	default:
+		return fmt.Errorf("%q is not on, log or off", v)
+	}
+	return nil
+}
+
+// describe says the mode in the start-up line, so that enforcement is never
+// silently off.
+func (f enforceFlag) describe() string {
+	switch f {
+	case "on":
+		return "enforced (--enforce-iam): requests IAM policies do not allow are refused"
+	case "log":
+		return "log only (--enforce-iam=log): would-be denials are logged, nothing refused"
+	}
+	return "not enforced: every request is allowed (--enforce-iam to check policies)"
 }

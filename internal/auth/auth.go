@@ -13,6 +13,11 @@ type Principal struct {
 	ARN         string // "arn:aws:iam::000000000000:root" for root keys
 	UserID      string
 	Anonymous   bool // unsigned request
+	// Temporary credentials (STS) are valid only with their SessionToken,
+	// and only until Expires.
+	Temporary    bool
+	SessionToken string
+	Expires      time.Time
 }
 
 // Keys knows secret keys. Lookup returns ok=false for a key it does not know.
@@ -29,7 +34,8 @@ type Result struct {
 	// false for anonymous requests and for keys Keys does not know (accepted
 	// as their account's root without a check).
 	Verified bool
-	// SessionToken is X-Amz-Security-Token, if any; nothing checks it yet.
+	// SessionToken is X-Amz-Security-Token, if any: checked against the
+	// key's when the key is temporary.
 	SessionToken string
 }
 
@@ -42,6 +48,9 @@ type Verifier struct {
 	// to non-S3 services that sign the body without an x-amz-content-sha256
 	// header. Larger bodies are refused with 413.
 	MaxBody int64
+	// RefuseUnknown refuses access keys Keys does not know (IAM enforcement)
+	// instead of accepting them as their account's root.
+	RefuseUnknown bool
 	// Style tells which family of AWS error codes a signing service answers with
 	// (see Style). Nil means DefaultStyle.
 	Style func(signingName string) Style

@@ -10,8 +10,13 @@
 // checking the signature, so that the dummy credentials people put in their
 // configuration work; a 12-digit key id is its own account (AccountFor). A key
 // that Keys knows must sign correctly. Unsigned requests are anonymous (account
-// 000000000000). StaticKeys is a fixed Keys; IAM will supply keys through the
-// same interface.
+// 000000000000). StaticKeys is a fixed Keys; IAM supplies its access keys and
+// STS's temporary credentials through the same interface. A temporary key
+// (Principal.Temporary) must come with its session token
+// (X-Amz-Security-Token; else InvalidClientTokenId, S3's InvalidToken) and
+// before its expiry (ExpiredToken). With Verifier.RefuseUnknown (IAM
+// enforcement) an unknown key is refused: InvalidClientTokenId,
+// UnrecognizedClientException, S3's InvalidAccessKeyId.
 //
 // # What is verified
 //
@@ -55,7 +60,6 @@
 //     refused for known ones; its aws-chunked payloads are decoded unchecked.
 //   - Query SigV2 parameters sent in a POST form body are not seen: such requests
 //     look unsigned (anonymous).
-//   - Session tokens (X-Amz-Security-Token) are passed on in Result, not checked.
 //   - The region in the scope is not compared with the endpoint's region.
 //   - S3 POST object (browser form uploads with a signed policy) is the S3
 //     service's business, not verified here.

@@ -171,3 +171,50 @@ func spacedHex(s string) string {
 	}
 	return b.String()
 }
+
+// Messages of the credential errors.
+const (
+	msgTokenInvalid = "The security token included in the request is invalid."
+	msgTokenExpired = "The security token included in the request is expired"
+)
+
+// unknownKey answers an access key fogbank does not know, when such keys are
+// refused (IAM enforcement on).
+func unknownKey(st Style, akid string) *api.Err {
+	switch st {
+	case StyleS3:
+		return api.Errorf(http.StatusForbidden, "InvalidAccessKeyId",
+			"The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", akid)
+	case StyleJSON:
+		return api.Errorf(http.StatusBadRequest, "UnrecognizedClientException", "%s", msgTokenInvalid)
+	case StyleRestJSON:
+		return api.Errorf(http.StatusForbidden, "UnrecognizedClientException", "%s", msgTokenInvalid)
+	}
+	return api.Errorf(http.StatusForbidden, "InvalidClientTokenId", "%s", msgTokenInvalid)
+}
+
+// invalidToken answers a temporary key sent without its session token, or with another.
+func invalidToken(st Style) *api.Err {
+	switch st {
+	case StyleS3:
+		return api.Errorf(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+	case StyleJSON:
+		return api.Errorf(http.StatusBadRequest, "UnrecognizedClientException", "%s", msgTokenInvalid)
+	case StyleRestJSON:
+		return api.Errorf(http.StatusForbidden, "UnrecognizedClientException", "%s", msgTokenInvalid)
+	}
+	return api.Errorf(http.StatusForbidden, "InvalidClientTokenId", "%s", msgTokenInvalid)
+}
+
+// expiredToken answers temporary credentials past their expiry.
+func expiredToken(st Style) *api.Err {
+	switch st {
+	case StyleS3:
+		return api.Errorf(http.StatusBadRequest, "ExpiredToken", "The provided token has expired.")
+	case StyleJSON:
+		return api.Errorf(http.StatusBadRequest, "ExpiredTokenException", "%s", msgTokenExpired)
+	case StyleRestJSON:
+		return api.Errorf(http.StatusForbidden, "ExpiredTokenException", "%s", msgTokenExpired)
+	}
+	return api.Errorf(http.StatusForbidden, "ExpiredToken", "%s", msgTokenExpired)
+}

@@ -144,7 +144,10 @@ func (v *Verifier) verifyV2Header(r *http.Request, authz, rest string, params []
 		return nil, skewed(StyleS3, sent, t, now)
 	}
 	res := &Result{Service: "s3", SessionToken: securityToken(r, nil)}
-	secret, p, known := v.keys().Lookup(akid)
+	secret, p, known, err := v.lookup(akid, res.SessionToken, StyleS3)
+	if err != nil {
+		return nil, err
+	}
 	if !known {
 		res.Principal = RootPrincipal(akid)
 		return res, nil
@@ -162,7 +165,14 @@ func (v *Verifier) verifyV2Header(r *http.Request, authz, rest string, params []
 func (v *Verifier) verifyV2Query(r *http.Request, akid string, params []queryParam) (*Result, error) {
 	sig, _ := lookup(params, "Signature")
 	res := &Result{Presigned: true, SessionToken: securityToken(r, params)}
-	secret, p, known := v.keys().Lookup(akid)
+	st := StyleS3
+	if _, ok := lookup(params, "SignatureVersion"); ok {
+		st = v.guessStyle(r, "")
+	}
+	secret, p, known, err := v.lookup(akid, res.SessionToken, st)
+	if err != nil {
+		return nil, err
+	}
 	if !known {
 		res.Principal = RootPrincipal(akid)
 		return res, nil
@@ -195,6 +205,29 @@ func (v *Verifier) now() time.Time {
 		return v.Now()
 	}
 	return time.Now()
+}
+
+// lookup finds an access key's secret and principal, checking what a key
+// alone decides: a temporary key's session token and expiry, and, when
+// RefuseUnknown is set, that the key is known at all. token is the request's
+// X-Amz-Security-Token.
+func (v *Verifier) lookup(akid, token string, st Style) (secret string, p Principal, known bool, err error) {
+	secret, p, known = v.keys().Lookup(akid)
+	if !known {
+		if v.RefuseUnknown {
+			return "", p, false, unknownKey(st, akid)
+		}
+		return "", p, false, nil
+	}
+	if p.Temporary {
+		if token != p.SessionToken {
+			return "", p, false, invalidToken(st)
+		}
+		if !v.now().Before(p.Expires) {
+			return "", p, false, expiredToken(st)
+		}
+	}
+	return secret, p, true, nil
 }
 
 func (v *Verifier) keys() Keys {
@@ -254,7 +287,9 @@ func (v *Verifier) unverifiable(r *http.Request, credential string, v4a bool) (*
 	if akid == "" {
 		return nil, incompleteFor(st)
 	}
-	if _, _, ok := v.keys().Lookup(akid); ok {
+	if _, _, ok, err := v.lookup(akid, securityToken(r, nil), st); err != nil {
+		return nil, err
+	} else if ok {
 		return nil, notSupported()
 	}
 	res.Principal = RootPrincipal(akid)
@@ -522,7 +557,10 @@ func (v *Verifier) finish(r *http.Request, s *signed, payload string) (*Result, 
 		return nil, plainMismatch(s.style)
 	}
 	res := &Result{Service: s.service, Region: s.region, Presigned: s.presigned, SessionToken: s.token}
-	secret, p, known := v.keys().Lookup(s.akid)
+	secret, p, known, err := v.lookup(s.akid, s.token, s.style)
+	if err != nil {
+		return nil, err
+	}
 	if !known {
 		res.Principal = RootPrincipal(s.akid)
 		if err := v.prepareBody(r, s.style, payload, nil); err != nil {

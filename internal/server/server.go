@@ -49,6 +49,11 @@ type Options struct {
 	// after-hooks (gateway.Config): what sees every operation of every service.
 	Interceptors []gateway.Interceptor
 	After        []gateway.AfterHook
+	// EnforceIAM is how IAM policies apply to requests: "" or "off" (nothing
+	// is checked; unknown access keys are accepted as their account's root),
+	// "on" (requests their policies do not allow are refused, unknown keys
+	// too) or "log" (would-be refusals are logged, nothing refused).
+	EnforceIAM string
 	// InitDir holds scripts to run once the server answers (inithooks.go).
 	InitDir string
 	// AllowHosts and CORSOrigins widen who may talk to fogbank (gateway.Local:
@@ -195,7 +200,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.Store = st
 
-	keys := auth.DefaultKeys()
+	keys := &serverKeys{static: auth.DefaultKeys()}
 	s.Outbox = outbox.New(st, log)
 	// Create every service, then (below, once the URL is known) start them all:
 	// a service looks others up only from Start on, so the order of creation
@@ -206,6 +211,24 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.host, s.models = h, map[string]bool{}
+	// IAM's access keys and STS's credentials are known to every signature
+	// check; enforcement is IAM's step first in the chain.
+	if k, ok := h.Impl("iam").(auth.Keys); ok {
+		keys.more = k
+	}
+	interceptors := opts.Interceptors
+	if opts.EnforceIAM != "" && opts.EnforceIAM != "off" {
+		az, ok := h.Impl("iam").(iamEnforcer)
+		if !ok {
+			s.cleanup()
+			return nil, fmt.Errorf("--enforce-iam needs the IAM service")
+		}
+		if err := az.SetEnforcement(opts.EnforceIAM); err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		interceptors = append([]gateway.Interceptor{az.Authorize}, interceptors...)
+	}
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
 		s.models[m.Service.Name] = true
@@ -226,10 +249,11 @@ func Start(opts Options) (*Server, error) {
 		// Lambda's CreateFunction carries a 50 MB zip as base64 in JSON (~70 MB),
 		// the largest such body AWS accepts; each codec applies its service's own
 		// limit after that.
-		Verifier:     &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20},
+		Verifier: &auth.Verifier{Keys: keys, Now: time.Now, MaxBody: 72 << 20,
+			RefuseUnknown: opts.EnforceIAM == "on"},
 		Logger:       log,
 		Version:      opts.Version,
-		Interceptors: opts.Interceptors,
+		Interceptors: interceptors,
 		After:        opts.After,
 		Admin:        s,
 		Local:        gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
@@ -355,4 +379,27 @@ func warm(models []Model) {
 			rest.Match(m.Service, &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{}})
 		}
 	}
+}
+
+// serverKeys are the access keys the server knows: the built-in test/test,
+// then IAM's (its users' keys and STS's temporary credentials).
+type serverKeys struct {
+	static auth.StaticKeys
+	more   auth.Keys // set once, before the first request
+}
+
+func (k *serverKeys) Lookup(id string) (string, auth.Principal, bool) {
+	if secret, p, ok := k.static.Lookup(id); ok {
+		return secret, p, true
+	}
+	if k.more != nil {
+		return k.more.Lookup(id)
+	}
+	return "", auth.Principal{}, false
+}
+
+// iamEnforcer is what the server needs of IAM to enforce its policies.
+type iamEnforcer interface {
+	SetEnforcement(mode string) error
+	Authorize(ctx context.Context, inv *gateway.Invocation, next gateway.Handler) (any, error)
 }

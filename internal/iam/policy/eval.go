@@ -60,6 +60,10 @@ type Set struct {
 	Session         []*Policy
 	SessionPolicies bool
 	Resource        *Policy // the resource's policy, nil when it has none
+	// ResourceRequired says the resource policy must allow even within one
+	// account, as a role's trust policy for sts:AssumeRole: an identity-based
+	// allow alone is not enough.
+	ResourceRequired bool
 }
 
 // Reason is why a request was allowed or denied.
@@ -220,7 +224,7 @@ func Evaluate(s *Set, r *Request) Decision {
 		d.Allowed, d.Matched = true, allows
 		return d
 	}
-	if cross && !resAllow {
+	if (cross || s.ResourceRequired) && !resAllow {
 		return deny(ImplicitDenyResource)
 	}
 	if !idAllow {
@@ -336,6 +340,8 @@ func (st *Statement) namesPrincipal(r *Request) naming {
 			switch {
 			case typ == "AWS" && (id == "*" || id == pr.ARN && pr.Kind != Root):
 				return namedExactly
+			case typ == "AWS" && pr.Kind == User && id == pr.Account && pr.ARN == "arn:aws:iam::"+pr.Account+":root":
+				return namedExactly // an account's root, evaluated as a user (trust policies)
 			case typ == "Service" && pr.Kind == ServicePrincipal && id == pr.Service:
 				return namedExactly
 			case typ == "AWS" && pr.RoleARN != "" && id == pr.RoleARN:

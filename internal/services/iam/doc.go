@@ -1,0 +1,41 @@
+// Package iam implements AWS Identity and Access Management: users, groups,
+// roles with trust policies, customer managed policies with versions (the
+// default version, at most 5), the AWS managed policies people attach
+// (managed.json: AdministratorAccess, ReadOnlyAccess, AmazonS3ReadOnlyAccess,
+// AWSLambdaBasicExecutionRole... with their real documents, ARNs and version
+// ids), inline policies, attachments, permissions boundaries, tags, and
+// access keys. It is also where credentials live: its users' access keys and
+// the temporary credentials STS issues (sessions.go: AssumeRole with the
+// role's trust policy evaluated, GetSessionToken) are the server's
+// auth.Keys, so their signatures are checked and session tokens and expiry
+// enforced.
+//
+// Policy documents are checked with internal/iam/policy (MalformedPolicyDocument
+// with IAM's messages), and so are requests when enforcement is on
+// (enforce.go: Authorize, which the server puts first in the gateway's chain
+// for --enforce-iam; IdentityOf resolves a caller's policies once per change
+// of IAM's state).
+//
+// # State
+//
+// An account's IAM state is one record ("iam"/<account>/"state"): IAM's
+// quotas keep it small, it changes rarely, and one record makes every change
+// atomic. Credentials are keyed by access key id ("iam"/"_creds"), as a key
+// id alone must find its account. Decoded state is cached, replaced whole by
+// each write (writes are serialised).
+//
+// Names are unique case-insensitively and found so, as in IAM; policy
+// documents are answered URL-encoded, as IAM does (the CLI and boto3 decode
+// them). Quotas: 10 managed policies per entity, 2 access keys per user, 10
+// groups per user, 5 versions, 6,144 characters per managed policy,
+// 2,048/5,120/10,240 of inline policies per user/group/role.
+//
+// # Missing
+//
+// Instance profiles, service-linked roles, login profiles and passwords, the
+// account alias and password policy, MFA devices, SAML/OIDC providers,
+// GetAccountAuthorizationDetails, ListEntitiesForPolicy, the simulator
+// (SimulatePrincipalPolicy, SimulateCustomPolicy), last-used data (answered
+// as N/A). Deleting a role does not revoke its live sessions' keys, but they
+// lose every right (the role's id no longer matches).
+package iam
