@@ -81,12 +81,12 @@ func TestInvokePython(t *testing.T) {
 		t.Fatalf("FunctionError %s: %s", aws.ToString(out.FunctionError), out.Payload)
 	}
 	var got struct {
-		Event                                            map[string]any
-		Calls                                            int
-		Greeting, RequestID, Arn, Group, Stream, Memory  string
-		Version, TZ, Endpoint, Cwd, Task, Tmp, Region    string
-		Key                                              string
-		Remaining                                        int
+		Event                                           map[string]any
+		Calls                                           int
+		Greeting, RequestID, Arn, Group, Stream, Memory string
+		Version, TZ, Endpoint, Cwd, Task, Tmp, Region   string
+		Key                                             string
+		Remaining                                       int
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out.Payload)))
 	if err := dec.Decode(&got); err != nil {
