@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -33,8 +34,31 @@ const (
 type Service struct {
 	lambdaapi.Unimplemented
 	st       *store.Store
+	env      *host.Env
 	now      func() time.Time
 	lookPath func(string) (string, error) // exec.LookPath; tests may replace it
+
+	// Execution (invoke.go, env.go): each function's pool of environments.
+	mu       sync.Mutex // guards pools and reaping
+	pools    map[string]*pool
+	reaping  bool
+	idleTTL  time.Duration
+	quit     chan struct{} // closed by Stop
+	quitOnce sync.Once
+	bg       sync.WaitGroup // async invocations and the reaper
+
+	dir     string // environments' directory, made at the first cold start
+	dirOnce sync.Once
+	dirErr  error
+	rt      string // LAMBDA_RUNTIME_DIR: fogbank's bootstraps
+	rtOnce  sync.Once
+	rtErr   error
+	pyOnce  sync.Once
+	pyPath  string
+	pyErr   error
+	logs    logAppender // CloudWatch Logs, when there is one (logs.go)
+	logCh   chan logBatch
+	logsWG  sync.WaitGroup
 }
 
 var _ lambdaapi.API = (*Service)(nil)
@@ -45,7 +69,8 @@ func New(env *host.Env) (any, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: env.Store, now: now, lookPath: exec.LookPath}, nil
+	return &Service{st: env.Store, env: env, now: now, lookPath: exec.LookPath,
+		pools: map[string]*pool{}, idleTTL: idleTTL, quit: make(chan struct{})}, nil
 }
 
 // function is one function's stored record (bucket "lambda"/"functions", key
@@ -65,6 +90,11 @@ type function struct {
 	CodeSize     int64
 	LastModified string
 	RevisionID   string
+	// Reserved is the reserved concurrency (PutFunctionConcurrency), nil when none.
+	Reserved *int64 `json:",omitempty"`
+	// HotReloadDir is the local folder the code is run from (S3Bucket
+	// "hot-reload"), "" for a zip.
+	HotReloadDir string `json:",omitempty"`
 }
 
 func (f *function) arn() string {
@@ -137,12 +167,16 @@ var nameRE = regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov
 // resolve turns a FunctionName (name, ARN or partial ARN) into account, region, name.
 func resolve(ctx context.Context, fn *string) (account, region, name string, err error) {
 	c := api.CallerFrom(ctx)
-	s := api.ToString(fn)
+	return resolveFor(c.Account, c.Region, api.ToString(fn))
+}
+
+// resolveFor is resolve for a caller of account and region.
+func resolveFor(callerAccount, callerRegion, s string) (account, region, name string, err error) {
 	m := nameRE.FindStringSubmatch(s)
 	if m == nil {
 		return "", "", "", validation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", s)
 	}
-	account, region, name = c.Account, c.Region, m[9]
+	account, region, name = callerAccount, callerRegion, m[9]
 	if m[7] != "" {
 		account = m[7]
 	}
@@ -162,7 +196,7 @@ func interpreter(runtime string) (prog string, ok bool) {
 		return "python3", true
 	case "nodejs18.x", "nodejs20.x", "nodejs22.x":
 		return "node", true
-	case "provided.al2", "provided.al2023":
+	case "provided.al2", "provided.al2023", "go1.x":
 		return "", true
 	}
 	return "", false
@@ -452,6 +486,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 	if err != nil {
 		return nil, err
 	}
+	s.retire(account, region, name)
 	return &lambdaapi.DeleteFunctionResponse{StatusCode: api.Int64(204)}, nil
 }
 
