@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -151,5 +152,55 @@ func TestLogsTailCLI(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("tail --follow printed 'second line' %d times: %q", n, seen)
+	}
+}
+
+// The must-show: a function's invocation writes START, its prints, END
+// and REPORT to /aws/lambda/<name>, which filter-log-events and logs tail show.
+func TestLambdaLogsCLI(t *testing.T) {
+	need(t, "aws")
+	f := start(t, "")
+	dir := t.TempDir()
+	zipPath := dir + "/function.zip"
+	zf, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	w, _ := zw.Create("helloworld.py")
+	w.Write([]byte("def handler(event, context):\n    print('hello from the handler')\n    return {'ok': True}\n"))
+	zw.Close()
+	zf.Close()
+	run := func(bin string, args ...string) string {
+		out, errOut, code := f.run(t, nil, bin, append([]string{"--endpoint-url", f.URL}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	run("aws", "lambda", "create-function", "--function-name", "helloworld", "--zip-file", "fileb://"+zipPath,
+		"--role", "arn:aws:iam::000000000000:role/r", "--handler", "helloworld.handler", "--runtime", "python3.12")
+	run("aws", "lambda", "invoke", "--function-name", "helloworld", dir+"/out.json")
+	// Lambda hands its lines to Logs in the background: poll a little.
+	var out string
+	for i := 0; i < 50; i++ {
+		out = run("aws", "--output", "text", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/helloworld")
+		if strings.Contains(out, "REPORT RequestId:") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range []string{"START RequestId:", "hello from the handler", "END RequestId:", "REPORT RequestId:", "Billed Duration:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("filter-log-events lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := exec.LookPath("/usr/bin/aws"); err == nil {
+		tail := run("/usr/bin/aws", "logs", "tail", "/aws/lambda/helloworld")
+		for _, want := range []string{"START RequestId:", "hello from the handler", "REPORT RequestId:"} {
+			if !strings.Contains(tail, want) {
+				t.Errorf("logs tail lacks %q:\n%s", want, tail)
+			}
+		}
 	}
 }
