@@ -27,6 +27,7 @@ import (
 	_ "github.com/fogbank/fogbank/internal/services/cloudwatch"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"
+	_ "github.com/fogbank/fogbank/internal/services/glue"
 	_ "github.com/fogbank/fogbank/internal/services/lambda"
 	_ "github.com/fogbank/fogbank/internal/services/logs"
 	_ "github.com/fogbank/fogbank/internal/services/s3"
