@@ -29,6 +29,7 @@ import (
 	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"
 	_ "github.com/fogbank/fogbank/internal/services/glue"
 	_ "github.com/fogbank/fogbank/internal/services/lambda"
+	_ "github.com/fogbank/fogbank/internal/services/logs"
 	_ "github.com/fogbank/fogbank/internal/services/s3"
 	_ "github.com/fogbank/fogbank/internal/services/sqs"
 	_ "github.com/fogbank/fogbank/internal/services/sts"
