@@ -141,7 +141,9 @@ func TestAthenaCLI(t *testing.T) {
 				t.Helper()
 				var out struct {
 					ResultSet struct {
-						Rows []struct{ Data []struct{ VarCharValue *string } }
+						Rows []struct {
+							Data []struct{ VarCharValue *string }
+						}
 					}
 				}
 				// the CLI pages through get-query-results itself
