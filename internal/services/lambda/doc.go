@@ -1,8 +1,14 @@
 // Package lambda implements AWS Lambda: function management, and Invoke,
 // which runs handlers as local processes speaking the real Lambda Runtime API.
 //
-// Function management (lambda.go): CreateFunction from a zip uploaded in the
-// request (ZipFile, the CLI's --zip-file fileb://...), GetFunction,
+// Function management (lambda.go, code.go): CreateFunction from a zip uploaded
+// in the request (ZipFile, the CLI's --zip-file fileb://...), from fogbank's
+// own S3 (S3Bucket/S3Key/S3ObjectVersion), or from a local folder with
+// LocalStack's hot-reload convention (S3Bucket "hot-reload", S3Key the
+// folder's absolute path: the folder is run in place, and an environment
+// started before an edit is replaced at the next invoke); GetFunction (its
+// Code.Location a signed URL on fogbank's listener that downloads the zip for
+// 10 minutes),
 // GetFunctionConfiguration, ListFunctions (with Marker/MaxItems),
 // DeleteFunction, UpdateFunctionCode (ZipFile) and
 // UpdateFunctionConfiguration. A function answers State Active and
@@ -10,8 +16,8 @@
 // SDK waiters function_active_v2 and function_updated_v2 pass on the first
 // poll. Role is checked in form as AWS does, CodeSha256 is the base64 SHA-256
 // of the zip, and a zip is checked before it is accepted: an entry with an
-// absolute path or a ".." element, an unreadable zip or more than 250 MB
-// unzipped is refused with InvalidParameterValueException. A runtime whose
+// absolute path or a ".." element, a symbolic link pointing outside, an
+// unreadable zip or more than 250 MB unzipped is refused with InvalidParameterValueException. A runtime whose
 // interpreter is not on PATH (python3 for python3.x, node for nodejs*.x) is
 // refused at create time. Functions and their code live in the store (root
 // bucket "lambda"), so they survive a restart.
@@ -47,7 +53,7 @@
 // The Node runtime is Node's own: the AWS SDK for JavaScript v3 that Lambda's
 // nodejs runtimes bundle is not there unless the function brings it.
 //
-// Not yet: code from S3, versions and aliases, layers, function URLs, event
+// Not yet: versions and aliases, layers, function URLs, event
 // source mappings, the durable async queue (Event invocations run in the
 // background, in memory), S3 triggers, tags, and enforcing permissions.
 package lambda

@@ -288,6 +288,11 @@ func (e *environment) environ(argv []string) []string {
 	switch {
 	case strings.HasPrefix(f.Runtime, "python"):
 		reserved["PYTHONUNBUFFERED"] = "1" // removed again by the bootstrap
+		if f.HotReloadDir != "" {
+			// No __pycache__ in the user's folder, and no stale bytecode after
+			// an edit that keeps a file's size within the same second.
+			reserved["PYTHONDONTWRITEBYTECODE"] = "1"
+		}
 	case strings.HasPrefix(f.Runtime, "nodejs"):
 		reserved["NODE_PATH"] = e.task
 	}

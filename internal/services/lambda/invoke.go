@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -797,9 +798,14 @@ func (s *Service) retire(account, region, name string) {
 	}
 }
 
-// Start finds CloudWatch Logs, where invocations write their logs.
+// Start finds CloudWatch Logs (where invocations write their logs) and S3
+// (code from S3), and serves Code.Location's downloads.
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
+	s.findS3()
+	if s.env != nil {
+		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
+	}
 	return nil
 }
 
