@@ -24,6 +24,7 @@ import (
 	"github.com/fogbank/fogbank/internal/server"
 
 	// The implementations (and, for services not written yet, their dialects).
+	_ "github.com/fogbank/fogbank/internal/services/athena"
 	_ "github.com/fogbank/fogbank/internal/services/cloudwatch"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ type Service struct {
 	env *host.Env
 	st  *store.Store
 	now func() time.Time
+
+	runs runs // crawls in progress and the scheduler
 }
 
 var _ glueapi.API = (*Service)(nil)
@@ -81,6 +84,13 @@ func marshal(v any) []byte {
 }
 
 func unmarshal(b []byte, v any) error { return jsonbody.Unmarshal(b, v) }
+
+func (s *Service) logger() *slog.Logger {
+	if s.env.Logger != nil {
+		return s.env.Logger
+	}
+	return slog.Default()
+}
 
 // getRec reads the record at path/key into v; false when there is none.
 func getRec(tx *store.Tx, v any, key string, path ...string) (bool, error) {

@@ -490,6 +490,9 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 		if err := b.Delete(k); err != nil {
 			return err
 		}
+		if err := dropFunctionExtras(tx, k); err != nil { // policy.go
+			return err
+		}
 		if cb := tx.Bucket(rootBucket, codeBucket); cb != nil {
 			return cb.Delete(k)
 		}
