@@ -1,7 +1,9 @@
 package protocol
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fogbank/fogbank/internal/api"
 )
@@ -78,5 +80,19 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate() =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A value of a few KB comes back whole, as AWS repeats it (dynalite's
+// BatchGetItem test expects all 101 keys, ~2.6 KB); megabytes do not.
+func TestShownCutsOnlyHugeValues(t *testing.T) {
+	list := "[" + strings.Repeat("{a=AttributeValue(s=100)}, ", 101) + "]"
+	if got := Shown(list); got != list {
+		t.Fatalf("a %d-byte value was cut to %d bytes", len(list), len(got))
+	}
+	huge := strings.Repeat("é", 8<<20)
+	got := Shown(huge)
+	if len(got) > maxShown+3 || !strings.HasSuffix(got, "...") || !utf8.ValidString(got) {
+		t.Fatalf("a %d-byte value came back as %d bytes (valid UTF-8: %v)", len(huge), len(got), utf8.ValidString(got))
 	}
 }

@@ -80,6 +80,10 @@ type Store struct {
 	under  overlay    // guarded by wmu: the overlay a checkpoint is moving into bbolt
 	log    *walWriter // appends guarded by wmu; writes by the sync role
 	lastWr time.Time  // guarded by wmu: when the last Update wrote
+	// txLog is the buffer the next Update encodes its log record into, kept
+	// from the last one (guarded by wmu): append copies a record into the
+	// log's own buffer, so a small Update allocates nothing for its record.
+	txLog []byte
 
 	// state is what Views read: durable writes only.
 	state atomic.Pointer[snapshot]
@@ -597,7 +601,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			btx.Rollback()
 		}
 	}
-	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true}
+	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true, log: s.txLog[:0]}
 	returned := false
 	defer func() {
 		if !returned { // fn ended its goroutine (runtime.Goexit, as t.FailNow does)
@@ -629,6 +633,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			maxBytes, maxOps = memCkptBytes, memCkptOps
 		} else {
 			lsn = s.log.append(tx.log)
+			if cap(tx.log) <= 64<<10 {
+				s.txLog = tx.log[:0]
+			}
 			if t := s.gatherTarget.Load(); t != 0 && lsn >= t {
 				select { // the syncer waits for this record: wake it
 				case s.gathered <- struct{}{}:

@@ -84,9 +84,12 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 	}
 	if len(r.TransferEncoding) > 0 && r.Header.Get("X-Amz-Decoded-Content-Length") == "" && streamsBody(in) {
 		// S3 stores a body only when it knows its length: from Content-Length,
-		// or for aws-chunked from x-amz-decoded-content-length.
-		return &api.Err{Code: "MissingContentLength", Status: http.StatusLengthRequired,
-			Message: "You must provide the Content-Length HTTP header."}
+		// or for aws-chunked from x-amz-decoded-content-length. A plain
+		// chunked body it refuses as an unsupported header (clients report
+		// this answer from S3 over the years: knox, HTTP.jl, aws-sdk-js-v3
+		// #3400, iRODS in 2026).
+		return (&api.Err{Code: "NotImplemented", Status: http.StatusNotImplemented,
+			Message: "A header you provided implies functionality that is not implemented"}).With("Header", "Transfer-Encoding")
 	}
 	handled, err := rest.DecodeRawPayload(r, in)
 	if err != nil {

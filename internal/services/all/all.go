@@ -24,11 +24,14 @@ import (
 	"github.com/fogbank/fogbank/internal/server"
 
 	// The implementations (and, for services not written yet, their dialects).
+	_ "github.com/fogbank/fogbank/internal/services/athena"
 	_ "github.com/fogbank/fogbank/internal/services/cloudwatch"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodb"
 	_ "github.com/fogbank/fogbank/internal/services/dynamodbstreams"
+	_ "github.com/fogbank/fogbank/internal/services/glue"
 	_ "github.com/fogbank/fogbank/internal/services/iam"
 	_ "github.com/fogbank/fogbank/internal/services/lambda"
+	_ "github.com/fogbank/fogbank/internal/services/logs"
 	_ "github.com/fogbank/fogbank/internal/services/s3"
 	_ "github.com/fogbank/fogbank/internal/services/sqs"
 	_ "github.com/fogbank/fogbank/internal/services/sts"

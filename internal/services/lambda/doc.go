@@ -1,24 +1,59 @@
-// Package lambda implements AWS Lambda's function management, first slice.
+// Package lambda implements AWS Lambda: function management, and Invoke,
+// which runs handlers as local processes speaking the real Lambda Runtime API.
 //
-// Covered: CreateFunction from a zip uploaded in the request (ZipFile, the CLI's
-// --zip-file fileb://...), GetFunction, GetFunctionConfiguration, ListFunctions
-// (with Marker/MaxItems), DeleteFunction, UpdateFunctionCode (ZipFile) and
+// Function management (lambda.go, code.go): CreateFunction from a zip uploaded
+// in the request (ZipFile, the CLI's --zip-file fileb://...), from fogbank's
+// own S3 (S3Bucket/S3Key/S3ObjectVersion), or from a local folder with
+// LocalStack's hot-reload convention (S3Bucket "hot-reload", S3Key the
+// folder's absolute path: the folder is run in place, and an environment
+// started before an edit is replaced at the next invoke); GetFunction (its
+// Code.Location a signed URL on fogbank's listener that downloads the zip for
+// 10 minutes),
+// GetFunctionConfiguration, ListFunctions (with Marker/MaxItems),
+// DeleteFunction, UpdateFunctionCode (ZipFile) and
 // UpdateFunctionConfiguration. A function answers State Active and
-// LastUpdateStatus Successful at once (there is nothing to provision), so the SDK
-// waiters function_active_v2 and function_updated_v2 pass on the first poll.
-// Role is checked in form as AWS does (ValidationException naming the pattern),
-// CodeSha256 is the base64 SHA-256 of the zip, and a zip is checked before it is
-// accepted: an entry with an absolute path or a ".." element, an unreadable zip
-// or more than 250 MB unzipped is refused with InvalidParameterValueException, so
-// nothing extracted later can land outside the function's directory. A runtime
-// whose interpreter is not on PATH (python3 for python3.x, node for nodejs*.x) is
-// refused at create time. Functions and their code live in the store (root bucket
-// "lambda"), so they survive a restart; the service starts no goroutine and no
-// process.
+// LastUpdateStatus Successful at once (there is nothing to provision), so the
+// SDK waiters function_active_v2 and function_updated_v2 pass on the first
+// poll. Role is checked in form as AWS does, CodeSha256 is the base64 SHA-256
+// of the zip, and a zip is checked before it is accepted: an entry with an
+// absolute path or a ".." element, a symbolic link pointing outside, an
+// unreadable zip or more than 250 MB unzipped is refused with InvalidParameterValueException. A runtime whose
+// interpreter is not on PATH (python3 for python3.x, node for nodejs*.x) is
+// refused at create time. Functions and their code live in the store (root
+// bucket "lambda"), so they survive a restart.
 //
-// Not yet: Invoke (the local Runtime API and the python/node bootstraps are the
-// next slice; until then Invoke answers 501 NotImplemented), code from S3
-// (S3Bucket/S3Key answer InvalidParameterValueException), container images,
-// versions and aliases, layers, function URLs, event source mappings, S3
-// triggers, CloudWatch Logs, tags, concurrency and permissions.
+// Execution (invoke.go, env.go, runtimeapi.go, bootstrap/): an invocation runs
+// in an execution environment, a runtime process with its own Runtime API
+// listener (127.0.0.1, a free port: AWS_LAMBDA_RUNTIME_API), task root (the
+// zip unpacked), TMPDIR and log stream, under a temporary directory removed
+// when the environment ends. Python and Node run fogbank's own runtime
+// clients (bootstrap/, standard library only, embedded); provided.al2,
+// provided.al2023 and go1.x run the zip's bootstrap (the handler's file for
+// go1.x), e.g. one built with aws-lambda-go. The environment has Lambda's
+// variables, test credentials of the function's account and AWS_ENDPOINT_URL
+// pointing back at fogbank, so an SDK inside a handler needs no
+// configuration. Environments are reused while warm, one invocation at a time;
+// several run in parallel up to the function's reserved concurrency (else the
+// account's 1,000), beyond which a synchronous invoke is throttled; idle ones
+// are reaped after 5 minutes; Stop ends them all. A runtime is a process
+// group: a timeout, a crash or Stop kills it with its children. Logs (START,
+// the output, END, REPORT) go to CloudWatch Logs when fogbank has it
+// (logs.go) and to LogType=Tail.
+//
+// Resource policies (policy.go): AddPermission, RemovePermission and GetPolicy
+// keep one document per function (and qualifier) beside its record, statements
+// worded as AWS words them (a service principal as {"Service": ...}, an
+// account as its root ARN, SourceAccount as StringEquals AWS:SourceAccount,
+// SourceArn as ArnLike AWS:SourceArn); a change gives the function a new
+// RevisionId, which GetPolicy answers and RevisionId parameters are checked
+// against (PreconditionFailedException); a duplicate StatementId is a
+// ResourceConflictException. The policies are recorded, not enforced: no
+// caller is refused by them yet.
+//
+// The Node runtime is Node's own: the AWS SDK for JavaScript v3 that Lambda's
+// nodejs runtimes bundle is not there unless the function brings it.
+//
+// Not yet: versions and aliases, layers, function URLs, event
+// source mappings, the durable async queue (Event invocations run in the
+// background, in memory), S3 triggers, tags, and enforcing permissions.
 package lambda

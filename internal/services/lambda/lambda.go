@@ -8,11 +8,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io/fs"
 	"os/exec"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -33,8 +36,34 @@ const (
 type Service struct {
 	lambdaapi.Unimplemented
 	st       *store.Store
+	env      *host.Env
 	now      func() time.Time
 	lookPath func(string) (string, error) // exec.LookPath; tests may replace it
+
+	// Execution (invoke.go, env.go): each function's pool of environments.
+	mu       sync.Mutex // guards pools and reaping
+	pools    map[string]*pool
+	reaping  bool
+	idleTTL  time.Duration
+	quit     chan struct{} // closed by Stop
+	quitOnce sync.Once
+	bg       sync.WaitGroup // async invocations and the reaper
+	starting chan struct{}  // one token per runtime initialising (waitStart)
+
+	dir     string // environments' directory, made at the first cold start
+	dirOnce sync.Once
+	dirErr  error
+	rt      string // LAMBDA_RUNTIME_DIR: fogbank's bootstraps
+	rtOnce  sync.Once
+	rtErr   error
+	pyOnce  sync.Once
+	pyPath  string
+	pyErr   error
+	logs    logAppender // CloudWatch Logs, when there is one (logs.go)
+	logCh   chan logBatch
+	logsWG  sync.WaitGroup
+	s3      objectGetter // fogbank's S3, for code from S3 (code.go)
+	urlKey  [32]byte     // signs Code.Location URLs
 }
 
 var _ lambdaapi.API = (*Service)(nil)
@@ -45,7 +74,9 @@ func New(env *host.Env) (any, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: env.Store, now: now, lookPath: exec.LookPath}, nil
+	return &Service{st: env.Store, env: env, now: now, lookPath: exec.LookPath,
+		pools: map[string]*pool{}, idleTTL: idleTTL, quit: make(chan struct{}), urlKey: newURLKey(),
+		starting: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
 }
 
 // function is one function's stored record (bucket "lambda"/"functions", key
@@ -65,6 +96,11 @@ type function struct {
 	CodeSize     int64
 	LastModified string
 	RevisionID   string
+	// Reserved is the reserved concurrency (PutFunctionConcurrency), nil when none.
+	Reserved *int64 `json:",omitempty"`
+	// HotReloadDir is the local folder the code is run from (S3Bucket
+	// "hot-reload"), "" for a zip.
+	HotReloadDir string `json:",omitempty"`
 }
 
 func (f *function) arn() string {
@@ -137,12 +173,16 @@ var nameRE = regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov
 // resolve turns a FunctionName (name, ARN or partial ARN) into account, region, name.
 func resolve(ctx context.Context, fn *string) (account, region, name string, err error) {
 	c := api.CallerFrom(ctx)
-	s := api.ToString(fn)
+	return resolveFor(c.Account, c.Region, api.ToString(fn))
+}
+
+// resolveFor is resolve for a caller of account and region.
+func resolveFor(callerAccount, callerRegion, s string) (account, region, name string, err error) {
 	m := nameRE.FindStringSubmatch(s)
 	if m == nil {
 		return "", "", "", validation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", s)
 	}
-	account, region, name = c.Account, c.Region, m[9]
+	account, region, name = callerAccount, callerRegion, m[9]
 	if m[7] != "" {
 		account = m[7]
 	}
@@ -162,7 +202,7 @@ func interpreter(runtime string) (prog string, ok bool) {
 		return "python3", true
 	case "nodejs18.x", "nodejs20.x", "nodejs22.x":
 		return "node", true
-	case "provided.al2", "provided.al2023":
+	case "provided.al2", "provided.al2023", "go1.x":
 		return "", true
 	}
 	return "", false
@@ -183,10 +223,10 @@ func (s *Service) checkRuntime(runtime string) error {
 
 // checkZip refuses what Lambda would not unzip, and anything that could be
 // extracted outside the function's directory.
-func checkZip(b []byte) error {
-	if len(b) > maxZipped {
+func checkZip(b []byte, limit int) error {
+	if len(b) > limit {
 		return &lambdaapi.RequestTooLargeException{Type: api.String("User"),
-			Message: api.String(fmt.Sprintf("Request must be smaller than %d bytes for the operation.", maxZipped))}
+			Message: api.String(fmt.Sprintf("Request must be smaller than %d bytes for the operation.", limit))}
 	}
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
@@ -201,6 +241,16 @@ func checkZip(b []byte) error {
 		for _, el := range strings.Split(n, "/") {
 			if el == ".." {
 				return invalid("Could not unzip uploaded file: entry %q leaves the function's directory.", f.Name)
+			}
+		}
+		if f.Mode()&fs.ModeSymlink != 0 {
+			// A link must point inside the function's directory too.
+			target, err := readSmall(f)
+			if err != nil {
+				return invalid("Could not unzip uploaded file: entry %q is unreadable.", f.Name)
+			}
+			if path.IsAbs(target) || strings.HasPrefix(path.Clean(path.Join(path.Dir(n), target)), "..") {
+				return invalid("Could not unzip uploaded file: symbolic link %q points outside the function's directory.", f.Name)
 			}
 		}
 		total += f.UncompressedSize64
@@ -263,21 +313,16 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.checkRuntime(*in.Runtime); err != nil {
 		return nil, err
 	}
-	if in.Code.S3Bucket != nil || in.Code.S3Key != nil {
-		return nil, invalid("fogbank does not take function code from S3 yet; upload the zip in the request (ZipFile).")
-	}
-	if len(in.Code.ZipFile) == 0 {
-		return nil, invalid("Please provide a source for function code.")
-	}
-	if err := checkZip(in.Code.ZipFile); err != nil {
+	zipFile, dir, err := s.codeFrom(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion)
+	if err != nil {
 		return nil, err
 	}
 	f := &function{
 		Name: name, Account: account, Region: region,
 		Runtime: *in.Runtime, Role: *in.Role, Handler: *in.Handler,
 		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128,
-		CodeSha256: codeHash(in.Code.ZipFile), CodeSize: int64(len(in.Code.ZipFile)),
 	}
+	f.setCode(zipFile, dir)
 	if in.Timeout != nil {
 		f.Timeout = *in.Timeout
 	}
@@ -301,7 +346,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		if err != nil {
 			return err
 		}
-		if err := cb.Put(k, in.Code.ZipFile); err != nil {
+		if err := cb.Put(k, zipFile); err != nil {
 			return err
 		}
 		return fb.PutJSON(k, f)
@@ -370,12 +415,13 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 	if err != nil {
 		return nil, err
 	}
-	// AWS answers a presigned S3 URL; fogbank has no download route for code yet,
-	// so Location is left out rather than pointing nowhere.
-	return &lambdaapi.GetFunctionResponse{
-		Configuration: f.config(),
-		Code:          &lambdaapi.FunctionCodeLocation{RepositoryType: api.String("S3")},
-	}, nil
+	// AWS answers a presigned S3 URL; fogbank's is a signed URL of its own
+	// (code.go). A hot-reload function has no zip: no Location.
+	loc := &lambdaapi.FunctionCodeLocation{RepositoryType: api.String("S3")}
+	if l := s.codeLocation(f); l != "" {
+		loc.Location = api.String(l)
+	}
+	return &lambdaapi.GetFunctionResponse{Configuration: f.config(), Code: loc}, nil
 }
 
 // GetFunctionConfiguration answers the configuration.
@@ -444,6 +490,9 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 		if err := b.Delete(k); err != nil {
 			return err
 		}
+		if err := dropFunctionExtras(tx, k); err != nil { // policy.go
+			return err
+		}
 		if cb := tx.Bucket(rootBucket, codeBucket); cb != nil {
 			return cb.Delete(k)
 		}
@@ -452,18 +501,17 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 	if err != nil {
 		return nil, err
 	}
+	s.retire(account, region, name)
 	return &lambdaapi.DeleteFunctionResponse{StatusCode: api.Int64(204)}, nil
 }
 
 // UpdateFunctionCode replaces a function's zip.
 func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFunctionCodeRequest) (*lambdaapi.FunctionConfiguration, error) {
-	if in.S3Bucket != nil || in.S3Key != nil || in.ImageUri != nil {
-		return nil, invalid("fogbank does not take function code from S3 or images yet; upload the zip in the request (ZipFile).")
+	if in.ImageUri != nil {
+		return nil, invalid("fogbank does not run container images yet; upload a zip.")
 	}
-	if len(in.ZipFile) == 0 {
-		return nil, invalid("Please provide a source for function code.")
-	}
-	if err := checkZip(in.ZipFile); err != nil {
+	zipFile, dir, err := s.codeFrom(ctx, in.ZipFile, in.S3Bucket, in.S3Key, in.S3ObjectVersion)
+	if err != nil {
 		return nil, err
 	}
 	if api.ToBool(in.DryRun) {
@@ -471,16 +519,27 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 		if err != nil {
 			return nil, err
 		}
-		f.CodeSha256, f.CodeSize = codeHash(in.ZipFile), int64(len(in.ZipFile))
+		f.setCode(zipFile, dir)
 		return f.config(), nil
 	}
-	f, err := s.update(ctx, in.FunctionName, in.ZipFile, func(f *function) {
-		f.CodeSha256, f.CodeSize = codeHash(in.ZipFile), int64(len(in.ZipFile))
-	})
+	if zipFile == nil {
+		zipFile = []byte{} // hot reload: no zip kept
+	}
+	f, err := s.update(ctx, in.FunctionName, zipFile, func(f *function) { f.setCode(zipFile, dir) })
 	if err != nil {
 		return nil, err
 	}
 	return f.config(), nil
+}
+
+// setCode records where the code is and its hash and size.
+func (f *function) setCode(zipFile []byte, dir string) {
+	f.HotReloadDir = dir
+	if dir != "" {
+		f.CodeSha256, f.CodeSize = hotReloadHash, 0
+		return
+	}
+	f.CodeSha256, f.CodeSize = codeHash(zipFile), int64(len(zipFile))
 }
 
 // UpdateFunctionConfiguration changes the fields given.

@@ -1,0 +1,463 @@
+package athena_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
+	atypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/fogbank/fogbank/fogbanktest"
+	glueapi "github.com/fogbank/fogbank/internal/api/glue"
+	"github.com/fogbank/fogbank/internal/host"
+)
+
+// Until the glue service is in the tree, these tests run against a fake
+// catalogue with the same contract, registered only when no glue service is.
+func init() {
+	for _, r := range host.Registered() {
+		if r.Service.Name == "glue" {
+			return
+		}
+	}
+	host.Register(glueapi.Service, (*fakeGlue)(nil), func(env *host.Env) (any, error) {
+		return &fakeGlue{dbs: map[string]bool{"default": true}, tables: map[string][]byte{}, parts: map[string][][]byte{}}, nil
+	})
+}
+
+type fakeGlue struct {
+	glueapi.Unimplemented
+	mu     sync.Mutex
+	dbs    map[string]bool
+	tables map[string][]byte   // db.table → Table JSON
+	parts  map[string][][]byte // db.table → partitions
+}
+
+func (g *fakeGlue) CatalogDatabases(account, region string) ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for d := range g.dbs {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (g *fakeGlue) CatalogPutDatabase(account, region, name string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.dbs[name] = true
+	return nil
+}
+
+func (g *fakeGlue) CatalogTableJSON(account, region, db, table string) ([]byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t, ok := g.tables[db+"."+table]
+	if !ok {
+		return nil, fmt.Errorf("table %s.%s: %w", db, table, fs.ErrNotExist)
+	}
+	return t, nil
+}
+
+func (g *fakeGlue) CatalogTables(account, region, db string) ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for k := range g.tables {
+		if d, t, _ := strings.Cut(k, "."); d == db {
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (g *fakeGlue) CatalogPutTableJSON(account, region, db string, table []byte) error {
+	var t map[string]any
+	if err := json.Unmarshal(table, &t); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.dbs[db] {
+		return fmt.Errorf("database %s: %w", db, fs.ErrNotExist)
+	}
+	t["DatabaseName"] = db
+	raw, _ := json.Marshal(t)
+	g.tables[db+"."+t["Name"].(string)] = raw
+	return nil
+}
+
+func (g *fakeGlue) CatalogDeleteTable(account, region, db, table string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.tables[db+"."+table]; !ok {
+		return fs.ErrNotExist
+	}
+	delete(g.tables, db+"."+table)
+	delete(g.parts, db+"."+table)
+	return nil
+}
+
+func (g *fakeGlue) CatalogPartitionsJSON(account, region, db, table, expression string) ([][]byte, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.parts[db+"."+table], nil
+}
+
+func (g *fakeGlue) CatalogAddPartitionsJSON(account, region, db, table string, parts [][]byte) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.parts[db+"."+table] = append(g.parts[db+"."+table], parts...)
+	return nil
+}
+
+// ---- helpers ----
+
+type harness struct {
+	t   *testing.T
+	ctx context.Context
+	a   *athena.Client
+	s3  *s3.Client
+}
+
+func start(t *testing.T) *harness {
+	srv := fogbanktest.Start(t)
+	h := &harness{t: t, ctx: context.Background(), a: athena.NewFromConfig(srv.Config),
+		s3: s3.NewFromConfig(srv.Config, func(o *s3.Options) { o.UsePathStyle = true })}
+	h.mkBucket("results")
+	return h
+}
+
+func (h *harness) mkBucket(name string) {
+	if _, err := h.s3.CreateBucket(h.ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) put(bucket, key, body string) {
+	if _, err := h.s3.PutObject(h.ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) get(bucket, key string) string {
+	out, err := h.s3.GetObject(h.ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		h.t.Fatalf("get s3://%s/%s: %v", bucket, key, err)
+	}
+	defer out.Body.Close()
+	b, _ := io.ReadAll(out.Body)
+	return string(b)
+}
+
+// run starts q and waits for it to end; the engine's first build may take
+// a while on a cold cache, so the wait is long.
+func (h *harness) run(q string) *atypes.QueryExecution {
+	h.t.Helper()
+	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(q),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/athena/")}})
+	if err != nil {
+		h.t.Fatalf("%s: %v", q, err)
+	}
+	return h.wait(*out.QueryExecutionId)
+}
+
+func (h *harness) wait(id string) *atypes.QueryExecution {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		got, err := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		switch got.QueryExecution.Status.State {
+		case atypes.QueryExecutionStateSucceeded, atypes.QueryExecutionStateFailed, atypes.QueryExecutionStateCancelled:
+			return got.QueryExecution
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("query %s still %s", id, got.QueryExecution.Status.State)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (h *harness) ok(q string) *atypes.QueryExecution {
+	h.t.Helper()
+	e := h.run(q)
+	if e.Status.State != atypes.QueryExecutionStateSucceeded {
+		h.t.Fatalf("%s: %s: %s", q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+	}
+	return e
+}
+
+// rows reads every page of a query's results, NULL as "<null>".
+func (h *harness) rows(id string, pageSize int32) [][]string {
+	h.t.Helper()
+	var out [][]string
+	var token *string
+	for {
+		in := &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id), NextToken: token}
+		if pageSize > 0 {
+			in.MaxResults = aws.Int32(pageSize)
+		}
+		res, err := h.a.GetQueryResults(h.ctx, in)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, r := range res.ResultSet.Rows {
+			var row []string
+			for _, d := range r.Data {
+				if d.VarCharValue == nil {
+					row = append(row, "<null>")
+				} else {
+					row = append(row, *d.VarCharValue)
+				}
+			}
+			out = append(out, row)
+		}
+		if res.NextToken == nil {
+			return out
+		}
+		token = res.NextToken
+	}
+}
+
+// logs writes the issue's data: CSV under s3://logs/raw/year=2026/month=11/day=DD/
+// (and a month=10 folder the WHERE must leave out), and returns what the
+// query must answer per day: count and average latency.
+func (h *harness) logs() map[string][2]float64 {
+	h.mkBucket("logs")
+	want := map[string][2]float64{}
+	for _, m := range []string{"10", "11"} {
+		for d := 1; d <= 3; d++ {
+			day := fmt.Sprintf("%02d", d)
+			var b strings.Builder
+			b.WriteString("ts,path,latency\n")
+			n, sum := 0, 0.0
+			for i := 0; i < 5+d; i++ {
+				lat := float64(i*10+d) + 0.5
+				fmt.Fprintf(&b, "2026-%s-%sT10:%02d:00Z,/p%d,%g\n", m, day, i, i, lat)
+				n++
+				sum += lat
+			}
+			h.put("logs", fmt.Sprintf("raw/year=2026/month=%s/day=%s/part-0.csv", m, day), b.String())
+			if m == "11" {
+				want[day] = [2]float64{float64(n), sum / float64(n)}
+			}
+		}
+	}
+	return want
+}
+
+const createRaw = `CREATE EXTERNAL TABLE logsdb.raw (ts string, path string, latency double)
+PARTITIONED BY (year string, month string, day string)
+ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
+LOCATION 's3://logs/raw/'
+TBLPROPERTIES ('skip.header.line.count'='1')`
+
+func checkDays(t *testing.T, rows [][]string, want map[string][2]float64) {
+	t.Helper()
+	if len(rows) != len(want)+1 {
+		t.Fatalf("rows = %v, want a header and %d days", rows, len(want))
+	}
+	if got := strings.Join(rows[0], ","); got != "day,_col1,_col2" {
+		t.Errorf("header = %v, want day,_col1,_col2 (Trino's names)", rows[0])
+	}
+	for i, day := range []string{"01", "02", "03"} {
+		r := rows[i+1]
+		n, _ := strconv.ParseFloat(r[1], 64)
+		avg, _ := strconv.ParseFloat(r[2], 64)
+		if r[0] != day || n != want[day][0] || math.Abs(avg-want[day][1]) > 1e-9 {
+			t.Errorf("row %d = %v, want %s %v %v", i+1, r, day, want[day][0], want[day][1])
+		}
+	}
+}
+
+// The issue's walk: DDL into the catalogue, MSCK REPAIR, the GROUP BY over
+// the partitioned CSV table, the result CSV in S3, CTAS to Parquet and the
+// same query over the Parquet table.
+func TestLogsCSVToParquet(t *testing.T) {
+	h := start(t)
+	want := h.logs()
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	h.ok("MSCK REPAIR TABLE logsdb.raw")
+	parts := h.rows(*h.ok("SHOW PARTITIONS logsdb.raw").QueryExecutionId, 0)
+	if len(parts) != 6 || parts[0][0] != "year=2026/month=10/day=01" {
+		t.Fatalf("SHOW PARTITIONS = %v", parts)
+	}
+
+	q := "SELECT day, count(*), avg(latency) FROM logsdb.raw WHERE month = '11' GROUP BY day ORDER BY day"
+	e := h.ok(q)
+	rows := h.rows(*e.QueryExecutionId, 2) // pages of two rows
+	checkDays(t, rows, want)
+	if got := e.StatementType; got != atypes.StatementTypeDml {
+		t.Errorf("StatementType = %s", got)
+	}
+	// Only month=11's objects are read.
+	var month11 int64
+	for _, d := range []string{"01", "02", "03"} {
+		month11 += int64(len(h.get("logs", "raw/year=2026/month=11/day="+d+"/part-0.csv")))
+	}
+	if got := aws.ToInt64(e.Statistics.DataScannedInBytes); got != month11 {
+		t.Errorf("DataScannedInBytes = %d, want %d (month=11's objects)", got, month11)
+	}
+	// The CSV in the output location holds the same rows.
+	loc := aws.ToString(e.ResultConfiguration.OutputLocation)
+	if want := "s3://results/athena/" + *e.QueryExecutionId + ".csv"; loc != want {
+		t.Fatalf("OutputLocation = %s, want %s", loc, want)
+	}
+	csv := h.get("results", "athena/"+*e.QueryExecutionId+".csv")
+	var fromCSV [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(csv, "\n"), "\n") {
+		var row []string
+		for _, f := range strings.Split(line, ",") {
+			row = append(row, strings.Trim(f, `"`))
+		}
+		fromCSV = append(fromCSV, row)
+	}
+	checkDays(t, fromCSV, want)
+	h.get("results", "athena/"+*e.QueryExecutionId+".csv.metadata")
+
+	res, err := h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, c := range res.ResultSet.ResultSetMetadata.ColumnInfo {
+		types = append(types, aws.ToString(c.Type))
+	}
+	if got := strings.Join(types, ","); got != "varchar,bigint,double" {
+		t.Errorf("column types = %s, want varchar,bigint,double", got)
+	}
+
+	// CTAS to Parquet, then the same query over the Parquet table.
+	h.mkBucket("curated")
+	h.ok(`CREATE TABLE logsdb.daily WITH (format = 'PARQUET', external_location = 's3://curated/daily/') AS
+SELECT ts, path, latency, month, day FROM logsdb.raw`)
+	e2 := h.ok("SELECT day, count(*), avg(latency) FROM logsdb.daily WHERE month = '11' GROUP BY day ORDER BY day")
+	checkDays(t, h.rows(*e2.QueryExecutionId, 0), want)
+
+	meta, err := h.a.GetTableMetadata(h.ctx, &athena.GetTableMetadataInput{CatalogName: aws.String("AwsDataCatalog"),
+		DatabaseName: aws.String("logsdb"), TableName: aws.String("daily")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range meta.TableMetadata.Columns {
+		cols = append(cols, aws.ToString(c.Name)+" "+aws.ToString(c.Type))
+	}
+	if got := strings.Join(cols, ","); got != "ts string,path string,latency double,month string,day string" {
+		t.Errorf("CTAS columns = %s", got)
+	}
+}
+
+// Athena's wording of failures, with AthenaError's category and type.
+func TestErrors(t *testing.T) {
+	h := start(t)
+	h.logs()
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	for _, c := range []struct{ q, want string }{
+		{"SELEC 1", "SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'"},
+		{"SELECT * FROM logsdb.nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.logsdb.nope' does not exist"},
+		{"SELECT nocol FROM logsdb.raw", "COLUMN_NOT_FOUND: line 1:8: Column 'nocol' cannot be resolved"},
+	} {
+		e := h.run(c.q)
+		if e.Status.State != atypes.QueryExecutionStateFailed {
+			t.Errorf("%s: state %s", c.q, e.Status.State)
+			continue
+		}
+		if got := aws.ToString(e.Status.StateChangeReason); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: reason %q, want %q", c.q, got, c.want)
+		}
+		if ae := e.Status.AthenaError; ae == nil || aws.ToInt32(ae.ErrorCategory) != 2 {
+			t.Errorf("%s: AthenaError = %+v, want category 2 (USER)", c.q, ae)
+		}
+	}
+	// No output location anywhere: InvalidRequestException.
+	_, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT 1")})
+	var ire *atypes.InvalidRequestException
+	if !errors.As(err, &ire) {
+		t.Errorf("no output location: %v, want InvalidRequestException", err)
+	}
+	// Results of a failed query: InvalidRequestException.
+	e := h.run("SELEC 1")
+	_, err = h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId})
+	if !errors.As(err, &ire) {
+		t.Errorf("results of a failed query: %v, want InvalidRequestException", err)
+	}
+}
+
+// StopQueryExecution ends a runaway query: CANCELLED.
+func TestStop(t *testing.T) {
+	h := start(t)
+	h.ok("SELECT 1") // the engine is up
+	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{
+		QueryString:         aws.String("SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range"),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/x/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		g, _ := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: out.QueryExecutionId})
+		if g.QueryExecution.Status.State == atypes.QueryExecutionStateRunning {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := h.a.StopQueryExecution(h.ctx, &athena.StopQueryExecutionInput{QueryExecutionId: out.QueryExecutionId}); err != nil {
+		t.Fatal(err)
+	}
+	if e := h.wait(*out.QueryExecutionId); e.Status.State != atypes.QueryExecutionStateCancelled {
+		t.Errorf("state %s, want CANCELLED", e.Status.State)
+	}
+}
+
+// Work groups: primary exists; a work group's enforced output location wins.
+func TestWorkGroups(t *testing.T) {
+	h := start(t)
+	wg, err := h.a.GetWorkGroup(h.ctx, &athena.GetWorkGroupInput{WorkGroup: aws.String("primary")})
+	if err != nil || aws.ToString(wg.WorkGroup.Name) != "primary" {
+		t.Fatalf("primary: %v %v", wg, err)
+	}
+	_, err = h.a.CreateWorkGroup(h.ctx, &athena.CreateWorkGroupInput{Name: aws.String("etl"),
+		Configuration: &atypes.WorkGroupConfiguration{EnforceWorkGroupConfiguration: aws.Bool(true),
+			ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/etl/")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT 42 AS answer"),
+		WorkGroup:           aws.String("etl"),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/mine/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := h.wait(*out.QueryExecutionId)
+	if got, want := aws.ToString(e.ResultConfiguration.OutputLocation), "s3://results/etl/"+*out.QueryExecutionId+".csv"; got != want {
+		t.Errorf("OutputLocation = %s, want %s", got, want)
+	}
+	if got := h.get("results", "etl/"+*out.QueryExecutionId+".csv"); got != "\"answer\"\n\"42\"\n" {
+		t.Errorf("result csv = %q", got)
+	}
+	list, err := h.a.ListQueryExecutions(h.ctx, &athena.ListQueryExecutionsInput{WorkGroup: aws.String("etl")})
+	if err != nil || len(list.QueryExecutionIds) != 1 || list.QueryExecutionIds[0] != *out.QueryExecutionId {
+		t.Errorf("ListQueryExecutions = %v, %v", list, err)
+	}
+}

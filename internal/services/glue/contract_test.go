@@ -1,0 +1,92 @@
+package glue
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"testing"
+
+	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/store"
+)
+
+func newTestService(t *testing.T) *Service {
+	t.Helper()
+	st, err := store.Open(store.Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s, err := New(&host.Env{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.(*Service)
+}
+
+func TestContract(t *testing.T) {
+	s := newTestService(t)
+	const acct, region = "000000000000", "us-east-1"
+	if _, err := s.CatalogTableJSON(acct, region, "db", "t"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing database: err = %v, want fs.ErrNotExist", err)
+	}
+	if err := s.CatalogPutDatabase(acct, region, "DB"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CatalogPutDatabase(acct, region, "db"); err != nil {
+		t.Fatalf("second CatalogPutDatabase: %v", err)
+	}
+	if dbs, err := s.CatalogDatabases(acct, region); err != nil || len(dbs) != 1 || dbs[0] != "db" {
+		t.Fatalf("CatalogDatabases = %v, %v", dbs, err)
+	}
+	in := `{"Name":"Sales","TableType":"EXTERNAL_TABLE","Parameters":{"classification":"parquet"},
+		"StorageDescriptor":{"Columns":[{"Name":"id","Type":"bigint"}],"Location":"s3://b/sales/"},
+		"PartitionKeys":[{"Name":"dt","Type":"date"}]}`
+	if err := s.CatalogPutTableJSON(acct, region, "db", []byte(in)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CatalogPutTableJSON(acct, region, "db", []byte(in)); err != nil {
+		t.Fatalf("replacing: %v", err)
+	}
+	raw, err := s.CatalogTableJSON(acct, region, "db", "SALES")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb struct {
+		Name, DatabaseName, VersionId string
+		StorageDescriptor             struct{ Location string }
+		PartitionKeys                 []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal(raw, &tb); err != nil {
+		t.Fatal(err)
+	}
+	if tb.Name != "sales" || tb.DatabaseName != "db" || tb.VersionId != "1" || tb.StorageDescriptor.Location != "s3://b/sales/" || len(tb.PartitionKeys) != 1 {
+		t.Errorf("table = %s", raw)
+	}
+	parts := [][]byte{
+		[]byte(`{"Values":["2026-11-01"],"StorageDescriptor":{"Location":"s3://b/sales/dt=2026-11-01/"}}`),
+		[]byte(`{"Values":["2026-11-02"],"StorageDescriptor":{"Location":"s3://b/sales/dt=2026-11-02/"}}`),
+	}
+	if err := s.CatalogAddPartitionsJSON(acct, region, "db", "sales", parts); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CatalogAddPartitionsJSON(acct, region, "db", "sales", parts[:1]); err != nil {
+		t.Fatalf("adding an existing partition: %v", err)
+	}
+	ps, err := s.CatalogPartitionsJSON(acct, region, "db", "sales", "dt > '2026-11-01'")
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("CatalogPartitionsJSON = %d, %v", len(ps), err)
+	}
+	if err := s.CatalogDeletePartitions(acct, region, "db", "sales", [][]string{{"2026-11-01"}, {"1999-01-01"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := s.CatalogPartitionsJSON(acct, region, "db", "sales", ""); len(ps) != 1 {
+		t.Fatalf("after delete: %d partitions", len(ps))
+	}
+	if err := s.CatalogDeleteTable(acct, region, "db", "sales"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CatalogDeleteTable(acct, region, "db", "sales"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("deleting again: %v", err)
+	}
+}

@@ -1,0 +1,231 @@
+# fogbank's Python runtime client: the loop a Lambda python3.x runtime runs,
+# written for fogbank with the standard library only. It speaks the Lambda
+# Runtime API at $AWS_LAMBDA_RUNTIME_API, imports $_HANDLER from
+# $LAMBDA_TASK_ROOT, builds the context object AWS's runtime builds, and reports
+# errors in the shapes AWS's runtime reports them.
+import decimal
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+os.environ.pop("PYTHONUNBUFFERED", None)  # set by fogbank only so prints reach the log at once
+
+API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+PREFIX = "/2018-06-01/runtime"
+_conn = http.client.HTTPConnection(API)
+
+
+def _call(method, path, body=None, headers=None):
+    global _conn
+    for attempt in (0, 1):
+        try:
+            _conn.request(method, PREFIX + path, body=body, headers=headers or {})
+            r = _conn.getresponse()
+            return r, r.read()
+        except (http.client.HTTPException, ConnectionError):
+            if attempt:
+                raise
+            _conn.close()
+            _conn = http.client.HTTPConnection(API)
+
+
+def _error(error_type, message, stack=None, request_id=""):
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack or []}
+
+
+def _post_error(path, err):
+    body = json.dumps(err).encode()
+    _call("POST", path, body, {"Content-Type": "application/json",
+                               "Lambda-Runtime-Function-Error-Type": err["errorType"]})
+
+
+def _log_error(err):
+    lines = ["[ERROR] %s: %s" % (err["errorType"], err["errorMessage"])]
+    if err.get("stackTrace"):
+        lines.append("Traceback (most recent call last):")
+        lines.extend(s.rstrip("\n") for s in err["stackTrace"])
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def _fault(exc_info, request_id):
+    etype, value, tb = exc_info
+    # Drop this runtime's own frame, as AWS's runtime does.
+    stack = traceback.format_list(traceback.extract_tb(tb.tb_next if tb and tb.tb_next else tb))
+    return _error(etype.__name__, str(value), stack, request_id)
+
+
+class _RequestId(logging.Filter):
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = _RequestId.request_id
+        return True
+
+
+def _setup_logging():
+    h = logging.StreamHandler(sys.stdout)
+    f = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+                          "%Y-%m-%dT%H:%M:%S")
+    f.converter = time.gmtime
+    h.setFormatter(f)
+    h.addFilter(_RequestId())
+    logging.getLogger().addHandler(h)
+
+
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client:
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+
+def _client_context(raw):
+    if not raw:
+        return None
+    d = json.loads(raw)
+    cc = ClientContext()
+    cc.custom, cc.env, cc.client = d.get("custom"), d.get("env"), None
+    c = d.get("client")
+    if c:
+        cc.client = Client()
+        cc.client.installation_id = c.get("installation_id")
+        cc.client.app_title = c.get("app_title")
+        cc.client.app_version_name = c.get("app_version_name")
+        cc.client.app_version_code = c.get("app_version_code")
+        cc.client.app_package_name = c.get("app_package_name")
+    return cc
+
+
+def _identity(raw):
+    ci = CognitoIdentity()
+    d = json.loads(raw) if raw else {}
+    ci.cognito_identity_id = d.get("cognitoIdentityId")
+    ci.cognito_identity_pool_id = d.get("cognitoIdentityPoolId")
+    return ci
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, arn, client_context, identity, tenant_id):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = arn
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.client_context = _client_context(client_context)
+        self.identity = _identity(identity)
+        self.tenant_id = tenant_id
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(int(self._deadline_ms - time.time() * 1000), 0)
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+        sys.stdout.flush()
+
+    def __repr__(self):
+        return ("LambdaContext([aws_request_id=%s,log_group_name=%s,log_stream_name=%s,function_name=%s,"
+                "memory_limit_in_mb=%s,function_version=%s,invoked_function_arn=%s])" % (
+                    self.aws_request_id, self.log_group_name, self.log_stream_name, self.function_name,
+                    self.memory_limit_in_mb, self.function_version, self.invoked_function_arn))
+
+
+class _Fault(Exception):
+    def __init__(self, error_type, message, stack=None):
+        self.err = _error(error_type, message, stack)
+
+
+def _load_handler(handler):
+    try:
+        modname, fname = handler.rsplit(".", 1)
+    except ValueError as e:
+        raise _Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, e))
+    modname = modname.replace("/", ".")
+    try:
+        if modname.split(".")[0] in sys.builtin_module_names:
+            raise _Fault("Runtime.BuiltInModuleConflict",
+                         "Cannot use built-in module %s as a handler module" % modname)
+        mod = importlib.import_module(modname)
+    except _Fault:
+        raise
+    except ImportError as e:
+        raise _Fault("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (modname, e))
+    except SyntaxError as e:
+        stack = ['  File "%s" Line %s\n    %s\n' % (e.filename, e.lineno, (e.text or "").strip())]
+        raise _Fault("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (modname, e), stack)
+    except Exception:
+        f = _fault(sys.exc_info(), "")
+        raise _Fault(f["errorType"], f["errorMessage"], f["stackTrace"])
+    fn = getattr(mod, fname, None)
+    if fn is None:
+        raise _Fault("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (fname, modname))
+    return fn
+
+
+def _default(o):
+    if isinstance(o, decimal.Decimal):
+        return int(o) if o == o.to_integral_value() else float(o)
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
+def main():
+    sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
+    _setup_logging()
+    try:
+        fn = _load_handler(os.environ["_HANDLER"])
+    except _Fault as f:
+        _log_error(f.err)
+        _post_error("/init/error", f.err)
+        sys.exit(1)
+    while True:
+        r, body = _call("GET", "/invocation/next")
+        rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+        _RequestId.request_id = rid
+        trace = r.getheader("Lambda-Runtime-Trace-Id")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        ctx = LambdaContext(rid, int(r.getheader("Lambda-Runtime-Deadline-Ms") or 0),
+                            r.getheader("Lambda-Runtime-Invoked-Function-Arn"),
+                            r.getheader("Lambda-Runtime-Client-Context"),
+                            r.getheader("Lambda-Runtime-Cognito-Identity"),
+                            r.getheader("Lambda-Runtime-Aws-Tenant-Id"))
+        try:
+            try:
+                event = json.loads(body) if body else {}
+            except ValueError as e:
+                raise _Fault("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
+            result = fn(event, ctx)
+            try:
+                out = json.dumps(result, default=_default).encode()
+            except (TypeError, ValueError) as e:
+                raise _Fault("Runtime.MarshalError", "Unable to marshal response: %s" % e)
+        except _Fault as f:
+            f.err["requestId"] = rid
+            _log_error(f.err)
+            _post_error("/invocation/%s/error" % rid, f.err)
+            continue
+        except Exception:
+            err = _fault(sys.exc_info(), rid)
+            _log_error(err)
+            _post_error("/invocation/%s/error" % rid, err)
+            continue
+        _call("POST", "/invocation/%s/response" % rid, out, {"Content-Type": "application/json"})
+
+
+if __name__ == "__main__":
+    main()
