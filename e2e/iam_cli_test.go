@@ -50,7 +50,9 @@ func TestIAMEnforceCLI(t *testing.T) {
 			ok(nil, "s3", "cp", file, "s3://bkt/k")
 			ok(nil, "iam", "create-user", "--user-name", "reader")
 			ok(nil, "iam", "attach-user-policy", "--user-name", "reader", "--policy-arn", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
-			var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+			var key struct {
+				AccessKey struct{ AccessKeyId, SecretAccessKey string }
+			}
 			json.Unmarshal([]byte(ok(nil, "iam", "create-access-key", "--user-name", "reader")), &key)
 			reader := []string{"AWS_ACCESS_KEY_ID=" + key.AccessKey.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + key.AccessKey.SecretAccessKey}
 			ok(nil, "iam", "create-role", "--role-name", "writer", "--assume-role-policy-document",
