@@ -256,3 +256,60 @@ func (s *Service) AccessKeyAccount(id string) string {
 	}
 	return ""
 }
+
+// denyAllDoc is the session policy of a service session whose role does not
+// trust the service: the credentials work, but allow nothing.
+const denyAllDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+
+// ServiceCredentials issues temporary credentials of a role to a service
+// that acts with it (Lambda's execution role: service
+// "lambda.amazonaws.com", the function's name as session name), for 12
+// hours. Without enforcement, ok is false for a role that does not exist (the
+// service keeps the test credentials, LocalStack's habit). With it, a role
+// that is missing or does not trust the service still gets a session, which
+// every check then refuses, naming the role: what a user sees in AWS when
+// the function cannot use its role.
+func (s *Service) ServiceCredentials(roleARN, service, session string) (key, secret, token string, ok bool) {
+	acct, name, valid := parseRoleARN(roleARN)
+	if !valid {
+		return "", "", "", false
+	}
+	a, err := s.view(acct)
+	if err != nil {
+		return "", "", "", false
+	}
+	role := a.Roles[strings.ToLower(name)]
+	if role == nil && s.mode == ModeOff {
+		return "", "", "", false
+	}
+	now := s.now().UTC().Truncate(1e9)
+	cred := &Credential{ID: newKeyID("ASIA"), Secret: newSecret(), Account: acct, Created: now,
+		Token: sessionToken(), Expires: now.Add(12 * time.Hour), RoleARN: roleARN,
+		RoleID: "AROA" + awsID(acct+name), RoleName: name, SessionName: session}
+	if role != nil {
+		cred.RoleARN, cred.RoleID, cred.RoleName = roles.arn(acct, role), role.ID, role.Name
+		if s.mode != ModeOff && !s.trusts(role, service) {
+			s.log.Warn("iam: the role does not trust the service; its session allows nothing", "role", cred.RoleARN, "service", service)
+			cred.SessionPolicies = []string{denyAllDoc}
+		}
+	}
+	if len(session) > 64 {
+		cred.SessionName = session[:64]
+	}
+	if err := s.putCredential(cred); err != nil {
+		return "", "", "", false
+	}
+	return cred.ID, cred.Secret, cred.Token, true
+}
+
+// trusts says whether a role's trust policy lets a service assume it.
+func (s *Service) trusts(role *entity, service string) bool {
+	trust, err := policy.Parse(role.Trust, policy.Trust)
+	if err != nil {
+		return false
+	}
+	set := policy.Set{Resource: trust, ResourceRequired: true}
+	req := &policy.Request{Principal: policy.Principal{Kind: policy.ServicePrincipal, Service: service},
+		Action: "sts:AssumeRole", Resource: "*", Context: policy.Context{}} // trust statements name no resource
+	return policy.Evaluate(&set, req).Allowed
+}

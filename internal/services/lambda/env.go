@@ -251,9 +251,16 @@ func (e *environment) environ(argv []string) []string {
 	for k, v := range f.Env {
 		vars[k] = v
 	}
-	key, secret := "test", "test"
+	key, secret, token := "test", "test", "test"
 	if f.Account != "000000000000" {
 		key = f.Account // an access key of 12 digits selects that account
+	}
+	// The execution role's temporary credentials, as Lambda gives them, when
+	// IAM has the role (or enforces policies).
+	if e.s.roles != nil {
+		if k, sec, tok, ok := e.s.roles.ServiceCredentials(f.Role, "lambda.amazonaws.com", f.Name); ok {
+			key, secret, token = k, sec, tok
+		}
 	}
 	endpoint := e.s.env.URL()
 	if _, set := vars["AWS_ENDPOINT_URL"]; !set && endpoint != "" {
@@ -273,7 +280,7 @@ func (e *environment) environ(argv []string) []string {
 		"AWS_EXECUTION_ENV":               "AWS_Lambda_" + f.Runtime,
 		"AWS_ACCESS_KEY_ID":               key,
 		"AWS_SECRET_ACCESS_KEY":           secret,
-		"AWS_SESSION_TOKEN":               "test",
+		"AWS_SESSION_TOKEN":               token,
 		"_HANDLER":                        f.Handler,
 		"LAMBDA_TASK_ROOT":                e.task,
 		"LAMBDA_RUNTIME_DIR":              rt,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
+	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -877,9 +878,20 @@ func (s *Service) retire(account, region, name string) {
 
 // Start finds CloudWatch Logs (where invocations write their logs) and S3
 // (code from S3), and serves Code.Location's downloads.
+// roleCredentials is what Lambda needs of IAM: its handlers run with their
+// execution role's temporary credentials.
+type roleCredentials interface {
+	ServiceCredentials(roleARN, service, session string) (key, secret, token string, ok bool)
+}
+
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
 	s.findS3()
+	if s.env != nil {
+		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
+			s.roles = r
+		}
+	}
 	if s.env != nil {
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}

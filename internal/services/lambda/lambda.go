@@ -39,6 +39,7 @@ type Service struct {
 	env      *host.Env
 	now      func() time.Time
 	lookPath func(string) (string, error) // exec.LookPath; tests may replace it
+	roles    roleCredentials              // IAM, found at Start; nil without it
 
 	// Execution (invoke.go, env.go): each function's pool of environments.
 	mu       sync.Mutex // guards pools and reaping
