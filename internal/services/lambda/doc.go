@@ -30,9 +30,11 @@
 // clients (bootstrap/, standard library only, embedded); provided.al2,
 // provided.al2023 and go1.x run the zip's bootstrap (the handler's file for
 // go1.x), e.g. one built with aws-lambda-go. The environment has Lambda's
-// variables, test credentials of the function's account and AWS_ENDPOINT_URL
-// pointing back at fogbank, so an SDK inside a handler needs no
-// configuration. Environments are reused while warm, one invocation at a time;
+// variables, the execution role's temporary credentials (issued by IAM for
+// the session named after the function; test credentials of the function's
+// account when IAM has no such role and enforcement is off) and
+// AWS_ENDPOINT_URL pointing back at fogbank, so an SDK inside a handler needs
+// no configuration, and under --enforce-iam the role's policies apply inside it. Environments are reused while warm, one invocation at a time;
 // several run in parallel up to the function's reserved concurrency (else the
 // account's 1,000), beyond which a synchronous invoke is throttled; idle ones
 // are reaped after 5 minutes; Stop ends them all. A runtime is a process
