@@ -50,6 +50,17 @@ out["aws"] = [aws["PolicyName"], aws["Path"]]
 iam.create_access_key(UserName="u")
 iam.create_access_key(UserName="u")
 out["keys"] = err(iam.create_access_key, UserName="u")
+d = iam.get_account_authorization_details()
+u = d["UserDetailList"][0]
+out["details"] = [u["UserName"], u["AttachedManagedPolicies"][0]["PolicyName"],
+    u["UserPolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"], len(d["Policies"][0]["PolicyVersionList"])]
+sim = iam.simulate_principal_policy(PolicySourceArn="arn:aws:iam::000000000000:user/u", ActionNames=["s3:GetObject", "s3:PutObject"])["EvaluationResults"]
+out["sim"] = [[r["EvalActionName"], r["EvalDecision"], sorted(m["SourcePolicyId"] + "/" + m["SourcePolicyType"] for m in r["MatchedStatements"])] for r in sim]
+cus = iam.simulate_custom_policy(PolicyInputList=[json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+    {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]})],
+    ActionNames=["s3:GetObject", "s3:DeleteBucket"], ContextEntries=[])["EvaluationResults"]
+out["custom"] = [[r["EvalActionName"], r["EvalDecision"], r["MissingContextValues"]] for r in cus]
 out["role"] = err(iam.create_role, RoleName="r", AssumeRolePolicyDocument=json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole", "Resource": "*"}]}))
 print(json.dumps(out))
@@ -71,7 +82,12 @@ print(json.dumps(out))
 		"nosuchpolicy": []any{"NoSuchEntity", "The user policy with name nope cannot be found.", 404.0},
 		"aws":          []any{"AWSLambdaBasicExecutionRole", "/service-role/"},
 		"keys":         []any{"LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409.0},
-		"role":         []any{"MalformedPolicyDocument", "Has prohibited field Resource", 400.0},
+		"details":      []any{"u", "p", "s3:GetObject", 5.0},
+		"sim": []any{[]any{"s3:GetObject", "allowed", []any{"inline/user", "p/user-managed"}},
+			[]any{"s3:PutObject", "implicitDeny", []any{}}},
+		"custom": []any{[]any{"s3:GetObject", "implicitDeny", []any{"aws:SourceIp"}},
+			[]any{"s3:DeleteBucket", "explicitDeny", []any{"aws:SourceIp"}}},
+		"role": []any{"MalformedPolicyDocument", "Has prohibited field Resource", 400.0},
 	}
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {

@@ -378,3 +378,38 @@ func awsNames(pr *Principal, id string) bool {
 	}
 	return id == pr.Account || id == "arn:aws:iam::"+pr.Account+":root"
 }
+
+// MissingKeys lists the condition keys that statements applying to r's
+// action and resource (whatever their principal) test and r's context lacks:
+// the simulator's MissingContextValues.
+func MissingKeys(s *Set, r *Request) []string {
+	var out []string
+	seen := map[string]bool{}
+	visit := func(p *Policy) {
+		if p == nil {
+			return
+		}
+		for _, st := range p.Statements {
+			probe := *st
+			probe.Conditions = nil
+			if !probe.matches(p, r, false) {
+				continue
+			}
+			for _, c := range st.Conditions {
+				if _, ok := r.Context[c.lkey]; !ok && !seen[c.lkey] {
+					seen[c.lkey] = true
+					out = append(out, c.Key)
+				}
+			}
+		}
+	}
+	for _, p := range s.Identity {
+		visit(p)
+	}
+	visit(s.Boundary)
+	for _, p := range s.Session {
+		visit(p)
+	}
+	visit(s.Resource)
+	return out
+}
