@@ -371,6 +371,12 @@ func resultWrapper(c *protocol.Call, out any) (string, bool) {
 	}
 	if sf, ok := t.FieldByName("_"); ok {
 		if rw := sf.Tag.Get("resultWrapper"); rw != "" {
+			// The model sets the wrapper on each operation's output, always
+			// <Op>Result; an output shape two operations share (IAM's
+			// SimulatePolicyResponse) carries the first one's in its tag.
+			if c.Op != nil && c.Op.Name != "" {
+				return c.Op.Name + "Result", true
+			}
 			return rw, true
 		}
 	}
