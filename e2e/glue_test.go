@@ -82,6 +82,11 @@ assert cols(pq) == [("day", "string"), ("n", "bigint"), ("avg_latency", "double"
 assert pq["Parameters"]["classification"] == "parquet" and pq["Parameters"]["recordCount"] == "4", pq["Parameters"]
 assert pq["StorageDescriptor"]["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 assert pq["PartitionKeys"] == []
+logs = boto3.client("logs", endpoint_url=url, region_name="us-east-1", config=cfg)
+c = glue.get_crawler(Name="logs-" + tag)["Crawler"]
+ev = logs.get_log_events(logGroupName=c["LastCrawl"]["LogGroup"], logStreamName=c["LastCrawl"]["LogStream"])["events"]
+assert ev and all(e["message"].startswith("[%s] " % c["LastCrawl"]["MessagePrefix"]) for e in ev), ev
+assert any("Created table raw" in e["message"] for e in ev), ev
 m = glue.get_crawler_metrics(CrawlerNameList=["logs-" + tag])["CrawlerMetricsList"][0]
 assert m["TablesCreated"] == 2, m
 try:
@@ -151,7 +156,9 @@ func TestGlueCatalogCLI(t *testing.T) {
 			if len(parts.Partitions) != 2 {
 				t.Errorf("get-partitions dt >= '2026-11-02': %+v", parts)
 			}
-			var tb struct{ Table struct{ Name, VersionId string } }
+			var tb struct {
+				Table struct{ Name, VersionId string }
+			}
 			json.Unmarshal([]byte(must("get-table", "--database-name", db, "--name", "EVENTS")), &tb)
 			if tb.Table.Name != "events" || tb.Table.VersionId != "0" {
 				t.Errorf("get-table: %+v", tb)
