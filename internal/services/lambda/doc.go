@@ -40,10 +40,20 @@
 // the output, END, REPORT) go to CloudWatch Logs when fogbank has it
 // (logs.go) and to LogType=Tail.
 //
+// Resource policies (policy.go): AddPermission, RemovePermission and GetPolicy
+// keep one document per function (and qualifier) beside its record, statements
+// worded as AWS words them (a service principal as {"Service": ...}, an
+// account as its root ARN, SourceAccount as StringEquals AWS:SourceAccount,
+// SourceArn as ArnLike AWS:SourceArn); a change gives the function a new
+// RevisionId, which GetPolicy answers and RevisionId parameters are checked
+// against (PreconditionFailedException); a duplicate StatementId is a
+// ResourceConflictException. The policies are recorded, not enforced: no
+// caller is refused by them yet.
+//
 // The Node runtime is Node's own: the AWS SDK for JavaScript v3 that Lambda's
 // nodejs runtimes bundle is not there unless the function brings it.
 //
 // Not yet: versions and aliases, layers, function URLs, event
 // source mappings, the durable async queue (Event invocations run in the
-// background, in memory), S3 triggers, tags and permissions.
+// background, in memory), S3 triggers, tags, and enforcing permissions.
 package lambda

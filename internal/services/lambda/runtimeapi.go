@@ -156,10 +156,12 @@ func (e *environment) serveError(w http.ResponseWriter, r *http.Request, id stri
 
 func (e *environment) serveInitError(w http.ResponseWriter, r *http.Request) {
 	body, typ := readError(r)
-	select {
-	case e.initFail <- outcome{payload: body, errType: typ}:
-	default:
-	}
+	e.failOnce.Do(func() {
+		e.mu.Lock()
+		e.initErr = outcome{payload: body, errType: typ}
+		e.mu.Unlock()
+		close(e.initFail)
+	})
 	accepted(w)
 }
 
