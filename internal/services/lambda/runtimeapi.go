@@ -58,6 +58,7 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 
 func accepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "15")
 	w.WriteHeader(http.StatusAccepted)
 	io.WriteString(w, `{"status":"OK"}`)
 }
@@ -99,6 +100,7 @@ func (e *environment) serveNext(w http.ResponseWriter, r *http.Request) {
 	if inv.cognito != "" {
 		h.Set("Lambda-Runtime-Cognito-Identity", inv.cognito)
 	}
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(inv.payload)
 }
