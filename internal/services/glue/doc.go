@@ -25,7 +25,8 @@
 //
 // CreateCrawler/Get/GetCrawlers/ListCrawlers (by tags)/BatchGetCrawlers/
 // UpdateCrawler/DeleteCrawler, UpdateCrawlerSchedule, Start/StopCrawlerSchedule,
-// StartCrawler and StopCrawler, GetCrawlerMetrics; custom classifiers
+// StartCrawler and StopCrawler, GetCrawlerMetrics, ListCrawls (the last 100
+// crawls, with their Summary and filters); custom classifiers
 // (Create/Get/GetClassifiers/Update/DeleteClassifier: CSV, JSON path, grok,
 // XML). A crawl runs in a goroutine of the server: READY → RUNNING → STOPPING
 // → READY, LastCrawl SUCCEEDED, FAILED (with its ErrorMessage) or CANCELLED
