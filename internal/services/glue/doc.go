@@ -3,7 +3,8 @@
 //
 // Covered: databases (Create/Get/GetDatabases/Update/Delete, which deletes
 // the database's tables with them); tables (Create/Get/GetTables with its name
-// Expression/Update/Delete/BatchDelete) kept as AWS's own JSON shapes, with
+// Expression and AttributesToGet/Update/Delete/BatchDelete, SearchTables
+// across databases) kept as AWS's own JSON shapes, with
 // StorageDescriptor, PartitionKeys, Parameters, TableType and view text as
 // given; table versions (every UpdateTable archives the version it replaces
 // unless SkipArchive: GetTableVersions newest first, GetTableVersion,
