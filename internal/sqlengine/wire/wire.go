@@ -33,8 +33,8 @@ type Request struct {
 	TempDir  string `json:"tempDir,omitempty"`
 	// Probes run after Setup and before the query; each answers one integer
 	// (Athena counts the bytes of the Parquet columns a query reads this way).
-	Probes []string `json:"probes,omitempty"`
-	Threads  int    `json:"threads,omitempty"`
+	Probes  []string `json:"probes,omitempty"`
+	Threads int      `json:"threads,omitempty"`
 }
 
 // Column is a result column as DuckDB names its type ("VARCHAR", "DECIMAL(18,2)").
