@@ -528,4 +528,3 @@ func (x *stmt) unload() error {
 	x.res.update = &n
 	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
 }
-
