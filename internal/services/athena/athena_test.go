@@ -276,8 +276,8 @@ func checkDays(t *testing.T, rows [][]string, want map[string][2]float64) {
 	if len(rows) != len(want)+1 {
 		t.Fatalf("rows = %v, want a header and %d days", rows, len(want))
 	}
-	if got := strings.Join(rows[0], ","); got != "day,_col1,_col2" && got != "day,count_star(),avg(latency)" {
-		t.Logf("header = %v", rows[0])
+	if got := strings.Join(rows[0], ","); got != "day,_col1,_col2" {
+		t.Errorf("header = %v, want day,_col1,_col2 (Trino's names)", rows[0])
 	}
 	for i, day := range []string{"01", "02", "03"} {
 		r := rows[i+1]

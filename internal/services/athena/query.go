@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -140,8 +141,13 @@ func (e *execution) api() *aapi.QueryExecution {
 	return q
 }
 
+// ext is the result object's extension: .csv for a query's rows (with their
+// header line), .txt for what DDL and utility statements print.
 func (e *execution) ext() string {
-	if e.StatementType == "DML" || e.SubstatementType == "CREATE_TABLE_AS_SELECT" {
+	if e.ResultFile != "" {
+		return path.Ext(e.ResultFile)
+	}
+	if e.StatementType == "DML" {
 		return ".csv"
 	}
 	return ".txt"
@@ -318,7 +324,9 @@ func classify(st []token) (string, string) {
 			}
 		}
 		return "DDL", "CREATE_TABLE"
-	case words(st, "PREPARE"), words(st, "EXECUTE"), words(st, "DEALLOCATE"):
+	case words(st, "EXECUTE"):
+		return "DML", "EXECUTE"
+	case words(st, "PREPARE"), words(st, "DEALLOCATE"):
 		return "UTILITY", strings.ToUpper(st[0].text)
 	}
 	return "DDL", ""
@@ -379,7 +387,11 @@ type result struct {
 func (s *Service) publish(ctx context.Context, e *execution, res *result) error {
 	e.Columns, e.Rows, e.Header, e.UpdateCount = res.columns, res.rows, res.header, res.update
 	bucket, prefix, _ := parseS3(e.Output)
-	name := prefix + e.ID + e.ext()
+	ext := ".txt"
+	if res.header {
+		ext = ".csv"
+	}
+	name := prefix + e.ID + ext
 	var body io.Reader = strings.NewReader("")
 	var size int64
 	if res.file != "" {
@@ -398,7 +410,7 @@ func (s *Service) publish(ctx context.Context, e *execution, res *result) error 
 		return errors.New("no S3 service")
 	}
 	ct := "text/csv"
-	if e.ext() == ".txt" {
+	if ext == ".txt" {
 		ct = "text/plain"
 	}
 	if _, err := s.s3.PutObject(ctx, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(name),
@@ -406,7 +418,7 @@ func (s *Service) publish(ctx context.Context, e *execution, res *result) error 
 		return &queryError{cat: 1, typ: 401, msg: fmt.Sprintf("Unable to write results to %s: %v", e.Output, err)}
 	}
 	e.ResultFile, e.ResultBytes = "s3://"+bucket+"/"+name, size
-	if e.ext() == ".csv" {
+	if ext == ".csv" {
 		// Athena's .metadata file is a binary encoding of the column list;
 		// fogbank writes the same list as JSON (no client is known to read it).
 		meta, _ := json.Marshal(map[string]any{"columns": res.columns})

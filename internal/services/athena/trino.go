@@ -154,7 +154,7 @@ func (r *rewritten) origPos(p int) int {
 // function names, "awsdatacatalog." prefixes, and execution parameters (the
 // ?s, replaced by params in order: Athena's parameters are SQL literals).
 func rewrite(toks []token, params []string) (*rewritten, error) {
-	toks = formatCalls(toks)
+	toks = nameColumns(formatCalls(toks))
 	r := &rewritten{}
 	var b strings.Builder
 	emit := func(text string, orig int) {
@@ -208,4 +208,139 @@ func rewrite(toks []token, params []string) (*rewritten, error) {
 	}
 	r.sql = b.String()
 	return r, nil
+}
+
+// notAlias are words that end an expression and are no alias: "CASE ... END",
+// "x IS NULL", "INTERVAL '1' DAY".
+var notAlias = map[string]bool{"END": true, "NULL": true, "TRUE": true, "FALSE": true, "DAY": true, "HOUR": true,
+	"MINUTE": true, "SECOND": true, "MONTH": true, "YEAR": true, "WEEK": true, "QUARTER": true, "MILLISECOND": true,
+	"DESC": true, "ASC": true, "ROW": true, "UNKNOWN": true}
+
+// nameColumns gives the top-level SELECT's unnamed expressions Trino's names,
+// _col0, _col1... by their position ("SELECT day, count(*)" answers the
+// columns day and _col1); DuckDB would name them after their text. A select
+// list with a * is left alone (positions are unknown before expansion).
+func nameColumns(toks []token) []token {
+	// the first SELECT at depth 0 (after any WITH's parenthesised queries)
+	depth, sel := 0, -1
+	for i, t := range toks {
+		switch {
+		case t.text == "(":
+			depth++
+		case t.text == ")":
+			depth--
+		case depth == 0 && t.kind == 'w' && t.val() == "SELECT":
+			sel = i
+		}
+		if sel >= 0 {
+			break
+		}
+	}
+	if sel < 0 {
+		return toks
+	}
+	// the items: from after SELECT [DISTINCT|ALL] to a depth-0 clause keyword
+	type item struct{ start, end int } // token indexes, end exclusive
+	var items []item
+	start := sel + 1
+	depth = 0
+	end := len(toks)
+	for i := sel + 1; i < len(toks); i++ {
+		t := toks[i]
+		if t.text == "(" {
+			depth++
+			continue
+		}
+		if t.text == ")" {
+			depth--
+			if depth < 0 {
+				end = i
+				break
+			}
+			continue
+		}
+		if depth != 0 {
+			continue
+		}
+		if t.kind == 'w' {
+			switch t.val() {
+			case "DISTINCT", "ALL":
+				if len(sig(toks[start:i])) == 0 {
+					start = i + 1
+				}
+				continue
+			case "FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "HAVING", "WINDOW", "OFFSET", "FETCH", "INTO":
+				end = i
+			}
+		}
+		if end != len(toks) {
+			break
+		}
+		if t.text == "," {
+			items = append(items, item{start, i})
+			start = i + 1
+		}
+	}
+	items = append(items, item{start, end})
+	var add []int // token index after which to insert an alias, by item
+	names := make([]string, 0, len(items))
+	for n, it := range items {
+		st := sig(toks[it.start:it.end])
+		if len(st) == 0 {
+			return toks
+		}
+		last := st[len(st)-1]
+		if last.text == "*" {
+			return toks
+		}
+		isRef := true // a column reference: ident(.ident)*
+		for k, t := range st {
+			if k%2 == 0 && !t.isIdent() || k%2 == 1 && t.text != "." {
+				isRef = false
+			}
+		}
+		if isRef && len(st)%2 == 1 {
+			continue
+		}
+		if last.isIdent() && len(st) >= 2 {
+			prev := st[len(st)-2]
+			if prev.kind == 'w' && prev.val() == "AS" {
+				continue
+			}
+			if !(last.kind == 'w' && notAlias[last.val()]) && (prev.text == ")" || prev.kind == 's' || prev.kind == 'n' || prev.isIdent() && !(prev.kind == 'w' && isOperatorWord(prev.val()))) {
+				continue // an implicit alias
+			}
+		}
+		// the item's last significant token
+		k := it.end - 1
+		for k > it.start && toks[k].kind == ' ' {
+			k--
+		}
+		add = append(add, k)
+		names = append(names, fmt.Sprintf("_col%d", n))
+	}
+	if len(add) == 0 {
+		return toks
+	}
+	out := make([]token, 0, len(toks)+2*len(add))
+	j := 0
+	for i, t := range toks {
+		out = append(out, t)
+		if j < len(add) && add[j] == i {
+			p := t.pos + len(t.text)
+			out = append(out, token{kind: ' ', text: " ", pos: p}, token{kind: 'p', text: `AS "` + names[j] + `"`, pos: p})
+			j++
+		}
+	}
+	return out
+}
+
+// isOperatorWord tells words that join expressions, after which an
+// identifier is an operand, not an alias.
+func isOperatorWord(w string) bool {
+	switch w {
+	case "AND", "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "THEN", "ELSE", "WHEN", "CASE", "SELECT", "DISTINCT", "BY", "ON":
+		return true
+	}
+	return false
 }

@@ -483,7 +483,7 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 	if cfg == nil {
 		cfg = new(crawlConfig)
 	}
-	cr := &crawler{s: s, ctx: ctx, c: c, cfg: cfg, now: started.Truncate(time.Second), found: map[string]bool{}, seen: map[string]bool{},
+	cr := &crawler{s: s, ctx: ctx, c: c, cfg: cfg, now: started.Truncate(time.Second), found: map[string]bool{}, seen: map[string]bool{}, prefix: newUUID(),
 		newOnly: api.ToString(c.RecrawlPolicy.RecrawlBehavior) == "CRAWL_NEW_FOLDERS_ONLY"}
 	for _, f := range st.Seen {
 		cr.seen[f] = true
@@ -545,10 +545,8 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 		st.Runtimes = st.Runtimes[len(st.Runtimes)-20:]
 	}
 	st.Created, st.Updated, st.Deleted, st.Logs = cr.created, cr.updated, cr.deleted, cr.logs
-	for _, l := range cr.logs {
-		s.logger().Debug("glue crawler", "crawler", name, "line", l)
-	}
-	prefix := newUUID()
+	s.sendLogs(account, region, name, cr)
+	prefix := cr.prefix
 	err = s.st.Update(func(tx *store.Tx) error {
 		cur, err := getCrawler(tx, account, region, name)
 		if err != nil {
@@ -575,6 +573,25 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 	})
 	if err != nil {
 		s.logger().Error("glue: recording the end of a crawl", "crawler", name, "err", err)
+	}
+}
+
+// logSink is CloudWatch Logs, where Glue writes a crawl's log lines (group
+// /aws-glue/crawlers, one stream per crawler).
+type logSink interface {
+	AppendLogEvents(account, region, group, stream string, timestampsMs []int64, messages []string) error
+}
+
+func (s *Service) sendLogs(account, region, name string, cr *crawler) {
+	for _, l := range cr.logs {
+		s.logger().Debug("glue crawler", "crawler", name, "line", l)
+	}
+	sink, err := host.Lookup[logSink](s.env, "logs")
+	if err != nil {
+		return
+	}
+	if err := sink.AppendLogEvents(account, region, "/aws-glue/crawlers", name, cr.logTimes, cr.logs); err != nil {
+		s.logger().Warn("glue: writing a crawl's log lines", "crawler", name, "err", err)
 	}
 }
 

@@ -32,8 +32,9 @@ var pythonBootstrap []byte
 //go:embed bootstrap/bootstrap.mjs
 var nodeBootstrap []byte
 
-// initLimit bounds the init phase (the runtime's start until its first
-// /next), as Lambda's 10 s for on-demand functions.
+// initLimit is Lambda's init phase limit (the runtime's start until its
+// first /next) for on-demand functions. Lambda retries an init that overran
+// it within the invocation's own timeout, so a cold start may take both.
 const initLimit = 10 * time.Second
 
 // maxLogBytes bounds the log lines kept for one invocation (tail and
@@ -86,8 +87,10 @@ type environment struct {
 
 	next     chan *invocation // handed to the runtime's /next
 	exited   chan struct{}    // closed when the process has exited
-	initFail chan outcome     // the runtime's /init/error
-	gone     chan struct{}    // closed by end: /next stops waiting
+	initFail chan struct{}    // closed at the runtime's /init/error
+	initErr  outcome          // what it posted (e.mu)
+	failOnce sync.Once
+	gone     chan struct{} // closed by end: /next stops waiting
 	exitErr  error
 
 	outR      *os.File // the read end of stdout+stderr
@@ -123,7 +126,7 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	}
 	e := &environment{
 		s: s, fn: *f, fp: fp, id: newID(),
-		next: make(chan *invocation), exited: make(chan struct{}), initFail: make(chan outcome, 1),
+		next: make(chan *invocation), exited: make(chan struct{}), initFail: make(chan struct{}),
 		gone: make(chan struct{}), outDone: make(chan struct{}), ready: make(chan struct{}),
 	}
 	e.stream = s.now().UTC().Format("2006/01/02") + "/[$LATEST]" + e.id
@@ -414,6 +417,22 @@ func (e *environment) end() {
 			os.RemoveAll(e.dir)
 		}
 	})
+}
+
+// waitInit waits until the runtime asks for its first event, fails its
+// init, exits, or overruns limit (false).
+func (e *environment) waitInit(limit time.Duration) bool {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-e.ready:
+	case <-e.initFail:
+	case <-e.exited:
+	case <-e.gone:
+	case <-t.C:
+		return false
+	}
+	return true
 }
 
 // alive reports whether the process still runs.

@@ -209,23 +209,18 @@ func (s *Service) execute(ctx context.Context, f *function, payload []byte, clie
 		return nil, err
 	}
 	if e == nil {
-		code, err := s.code(f)
-		if err != nil {
+		e = s.waitStart(p, f, fp)
+	}
+	if e == nil {
+		e, err = s.coldStart(p, f, fp, id)
+		if err != nil || e == nil {
 			p.release(nil, false)
-			return nil, err
-		}
-		e, err = s.startEnv(f, code, fp)
-		if err != nil {
-			p.release(nil, false)
-			var ee entrypointError
-			if errors.As(err, &ee) {
-				doc := errorDoc("Runtime.InvalidEntrypoint", "RequestId: "+id+" Error: "+ee.Error())
-				return &invokeResult{Status: 200, Payload: doc, FunctionError: "Unhandled",
-					ErrorType: "Runtime.InvalidEntrypoint", ExecutedVersion: "$LATEST", RequestID: id}, nil
+			var ie *invalidEntrypoint
+			if errors.As(err, &ie) {
+				return ie.res, nil
 			}
 			return nil, err
 		}
-		p.track(e)
 	}
 	inv := &invocation{
 		id: id, payload: payload, arn: f.arn(), clientContext: clientCtx,
@@ -234,6 +229,61 @@ func (s *Service) execute(ctx context.Context, f *function, payload []byte, clie
 	res, healthy := e.run(inv)
 	p.release(e, healthy && !s.stopping())
 	return res, nil
+}
+
+// invalidEntrypoint is a runtime that could not be started, answered as
+// Lambda's Runtime.InvalidEntrypoint.
+type invalidEntrypoint struct{ res *invokeResult }
+
+func (e *invalidEntrypoint) Error() string { return string(e.res.Payload) }
+
+// coldStart starts an environment for f and waits for its init, holding one
+// of s.starting's tokens meanwhile.
+func (s *Service) coldStart(p *pool, f *function, fp, id string) (*environment, error) {
+	defer func() { <-s.starting }()
+	if s.stopping() {
+		return nil, errors.New("lambda: stopping")
+	}
+	code, err := s.code(f)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.startEnv(f, code, fp)
+	if err != nil {
+		var ee entrypointError
+		if errors.As(err, &ee) {
+			doc := errorDoc("Runtime.InvalidEntrypoint", "RequestId: "+id+" Error: "+ee.Error())
+			return nil, &invalidEntrypoint{&invokeResult{Status: 200, Payload: doc, FunctionError: "Unhandled",
+				ErrorType: "Runtime.InvalidEntrypoint", ExecutedVersion: "$LATEST", RequestID: id}}
+		}
+		return nil, err
+	}
+	p.track(e)
+	if s.stopping() {
+		e.end() // Stop may have reaped the pool before it was tracked
+	}
+	e.waitInit(initLimit)
+	return e, nil
+}
+
+// waitStart waits for a turn to start an environment (s.starting bounds the
+// runtimes initialising at once: a burst of cold starts on a small machine
+// would otherwise starve each other past the init limit); an environment of
+// the pool that turns idle meanwhile is taken instead (nil: the turn is
+// taken, start one).
+func (s *Service) waitStart(p *pool, f *function, fp string) *environment {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case s.starting <- struct{}{}:
+			return nil
+		case <-t.C:
+			if e := p.takeIdle(f, fp); e != nil {
+				return e
+			}
+		}
+	}
 }
 
 // run hands inv to the environment's runtime and waits for its answer, its
@@ -266,8 +316,10 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	}
 	initFailed := func() bool {
 		select {
-		case io := <-e.initFail:
-			o = io
+		case <-e.initFail:
+			e.mu.Lock()
+			o = e.initErr
+			e.mu.Unlock()
 			healthy = false
 			status = "error"
 			return true
@@ -278,12 +330,14 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 
 	var handed bool
 	if cold {
-		t := time.NewTimer(initLimit)
+		// execute waited for the init (waitInit); what is left is the hand-over,
+		// unless the init failed or overran.
+		t := time.NewTimer(timeout)
 		select {
 		case e.next <- inv:
 			handed = true
-		case io := <-e.initFail:
-			o, healthy, status = io, false, "error"
+		case <-e.initFail:
+			initFailed()
 		case <-e.exited:
 			if !initFailed() {
 				fail("Runtime.ExitError", e.exitReason())
@@ -688,6 +742,29 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 		stale = append(stale, e)
 	}
 	return nil, nil
+}
+
+// takeIdle takes a warm environment fitting f, for an invocation that holds a
+// slot already.
+func (p *pool) takeIdle(f *function, fp string) *environment {
+	var stale []*environment
+	p.mu.Lock()
+	var got *environment
+	for len(p.idle) > 0 && got == nil {
+		e := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive() {
+			got = e
+		} else {
+			delete(p.all, e)
+			stale = append(stale, e)
+		}
+	}
+	p.mu.Unlock()
+	for _, e := range stale {
+		e.end()
+	}
+	return got
 }
 
 func (p *pool) track(e *environment) {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ type Service struct {
 	quit     chan struct{} // closed by Stop
 	quitOnce sync.Once
 	bg       sync.WaitGroup // async invocations and the reaper
+	starting chan struct{}  // one token per runtime initialising (waitStart)
 
 	dir     string // environments' directory, made at the first cold start
 	dirOnce sync.Once
@@ -75,7 +77,8 @@ func New(env *host.Env) (any, error) {
 		now = time.Now
 	}
 	return &Service{st: env.Store, env: env, now: now, lookPath: exec.LookPath,
-		pools: map[string]*pool{}, idleTTL: idleTTL, quit: make(chan struct{}), urlKey: newURLKey()}, nil
+		pools: map[string]*pool{}, idleTTL: idleTTL, quit: make(chan struct{}), urlKey: newURLKey(),
+		starting: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
 }
 
 // function is one function's stored record (bucket "lambda"/"functions", key

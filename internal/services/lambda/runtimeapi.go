@@ -58,6 +58,7 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 
 func accepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "15")
 	w.WriteHeader(http.StatusAccepted)
 	io.WriteString(w, `{"status":"OK"}`)
 }
@@ -99,6 +100,7 @@ func (e *environment) serveNext(w http.ResponseWriter, r *http.Request) {
 	if inv.cognito != "" {
 		h.Set("Lambda-Runtime-Cognito-Identity", inv.cognito)
 	}
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(inv.payload)
 }
@@ -156,10 +158,12 @@ func (e *environment) serveError(w http.ResponseWriter, r *http.Request, id stri
 
 func (e *environment) serveInitError(w http.ResponseWriter, r *http.Request) {
 	body, typ := readError(r)
-	select {
-	case e.initFail <- outcome{payload: body, errType: typ}:
-	default:
-	}
+	e.failOnce.Do(func() {
+		e.mu.Lock()
+		e.initErr = outcome{payload: body, errType: typ}
+		e.mu.Unlock()
+		close(e.initFail)
+	})
 	accepted(w)
 }
 
