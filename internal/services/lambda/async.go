@@ -55,9 +55,9 @@ type asyncEvent struct {
 	Qualifier     string `json:",omitempty"`
 	Payload       json.RawMessage
 	ClientContext string `json:",omitempty"`
-	Accepted      int64 // Unix ms
-	Attempts      int   // runs so far
-	Due           int64 // Unix ms: when to run next
+	Accepted      int64  // Unix ms
+	Attempts      int    // runs so far
+	Due           int64  // Unix ms: when to run next
 	Source        string
 }
 
