@@ -136,6 +136,8 @@ type crawler struct {
 	created    int64
 	updated    int64
 	deleted    int64
+	partsAdded int64
+	partsGone  int64
 	now        time.Time
 }
 
@@ -817,6 +819,7 @@ func (cr *crawler) write(account, region, db string, g *tableGroup) error {
 			}
 		}
 		if added > 0 {
+			cr.partsAdded += int64(added)
 			cr.logf("INFO Added %d partitions to table %s", added, g.name)
 		}
 		return nil
@@ -899,12 +902,41 @@ func (cr *crawler) deleteGone(account, region, db string, groups []*tableGroup) 
 					if err := deletePartition(tx, account, region, t, strings.Split(k, "\x00")); err != nil {
 						return err
 					}
+					cr.partsGone++
 					cr.logf("INFO Deleted partition %q of table %s: its folder is gone", strings.Split(k, "\x00"), *t.Name)
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// summary is ListCrawls' Summary of a crawl: what it added, updated and
+// deleted, as Glue writes it.
+func (cr *crawler) summary() string {
+	type count struct {
+		Count int64 `json:"Count"`
+	}
+	out := map[string]map[string]count{}
+	add := func(kind, op string, n int64) {
+		if n == 0 {
+			return
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]count{}
+		}
+		out[kind][op] = count{n}
+	}
+	add("TABLE", "ADD", cr.created)
+	add("TABLE", "UPDATE", cr.updated)
+	add("TABLE", "DELETE", cr.deleted)
+	add("PARTITION", "ADD", cr.partsAdded)
+	add("PARTITION", "DELETE", cr.partsGone)
+	b, _ := json.Marshal(out)
+	if len(b) > 255 {
+		b = b[:255]
+	}
+	return string(b)
 }
 
 // globMatch matches an exclusion pattern as Glue reads them: * is any run of

@@ -152,6 +152,17 @@ func TestCrawler(t *testing.T) {
 	if len(parts.Partitions) != 1 {
 		t.Errorf("partition day=04: %d found", len(parts.Partitions))
 	}
+	lc, err := gc.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String("logs")})
+	if err != nil || len(lc.Crawls) != 2 || lc.Crawls[0].State != types.CrawlerHistoryStateCompleted ||
+		aws.ToString(lc.Crawls[0].Summary) != `{"PARTITION":{"ADD":{"Count":1}},"TABLE":{"UPDATE":{"Count":1}}}` ||
+		aws.ToString(lc.Crawls[1].Summary) != `{"PARTITION":{"ADD":{"Count":3}},"TABLE":{"ADD":{"Count":1}}}` {
+		t.Fatalf("ListCrawls = %+v, %v", lc, err)
+	}
+	lc, err = gc.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String("logs"), Filters: []types.CrawlsFilter{
+		{FieldName: types.FieldNameCrawlId, FilterOperator: types.FilterOperatorEq, FieldValue: lc.Crawls[1].CrawlId}}})
+	if err != nil || len(lc.Crawls) != 1 {
+		t.Fatalf("ListCrawls by id = %+v, %v", lc, err)
+	}
 	ms, err := gc.GetCrawlerMetrics(ctx, &glue.GetCrawlerMetricsInput{CrawlerNameList: []string{"logs"}})
 	if err != nil || len(ms.CrawlerMetricsList) != 1 || ms.CrawlerMetricsList[0].TablesUpdated != 1 || ms.CrawlerMetricsList[0].TablesCreated != 0 {
 		t.Fatalf("GetCrawlerMetrics = %+v, %v", ms, err)
@@ -286,7 +297,11 @@ func TestCrawlerStop(t *testing.T) {
 	if s := state(t, gc, "slow"); s != types.CrawlerStateRunning {
 		t.Fatalf("state while crawling = %s", s)
 	}
-	_, err := gc.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String("slow")})
+	lc, err := gc.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String("slow")})
+	if err != nil || len(lc.Crawls) != 1 || lc.Crawls[0].State != types.CrawlerHistoryStateRunning {
+		t.Fatalf("ListCrawls while running = %+v, %v", lc, err)
+	}
+	_, err = gc.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String("slow")})
 	wantCode(t, err, "CrawlerRunningException", "already started")
 	_, err = gc.DeleteCrawler(ctx, &glue.DeleteCrawlerInput{Name: aws.String("slow")})
 	wantCode(t, err, "CrawlerRunningException", "")
@@ -311,6 +326,10 @@ func TestCrawlerStop(t *testing.T) {
 	}
 	if _, err := gc.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String("d"), Name: aws.String("t")}); err == nil {
 		t.Errorf("a cancelled crawl wrote its table")
+	}
+	lc, err = gc.ListCrawls(ctx, &glue.ListCrawlsInput{CrawlerName: aws.String("slow")})
+	if err != nil || len(lc.Crawls) != 1 || lc.Crawls[0].State != types.CrawlerHistoryStateStopped || lc.Crawls[0].EndTime == nil {
+		t.Fatalf("ListCrawls after the stop = %+v, %v", lc, err)
 	}
 }
 
