@@ -18,7 +18,7 @@ import (
 	glueimpl "github.com/fogbank/fogbank/internal/services/glue"
 )
 
-func put(t *testing.T, c *s3.Client, bucket, key string, body []byte) {
+func put(t testing.TB, c *s3.Client, bucket, key string, body []byte) {
 	t.Helper()
 	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
 		t.Fatalf("PutObject %s: %v", key, err)
@@ -34,7 +34,7 @@ func gz(t *testing.T, s string) []byte {
 }
 
 // crawl starts a crawler and waits for it to be READY again, answering it.
-func crawl(t *testing.T, c *glue.Client, name string) *types.Crawler {
+func crawl(t testing.TB, c *glue.Client, name string) *types.Crawler {
 	t.Helper()
 	ctx := context.Background()
 	before, err := c.GetCrawler(ctx, &glue.GetCrawlerInput{Name: aws.String(name)})

@@ -884,9 +884,23 @@ func (s *Service) Start(ctx context.Context) error {
 			if api.ToString(c.State) == "READY" {
 				return nil
 			}
+			const msg = "fogbank stopped during the crawl"
+			now := s.now().UTC()
 			c.State = api.String("READY")
-			c.LastCrawl = &glueapi.LastCrawlInfo{Status: api.String("FAILED"), ErrorMessage: api.String("fogbank stopped during the crawl"),
-				LogGroup: api.String("/aws-glue/crawlers"), LogStream: c.Name, MessagePrefix: api.String(newUUID())}
+			c.CrawlElapsedTime = api.Int64(0)
+			c.LastCrawl = &glueapi.LastCrawlInfo{Status: api.String("FAILED"), ErrorMessage: api.String(msg),
+				LogGroup: api.String("/aws-glue/crawlers"), LogStream: c.Name, MessagePrefix: api.String(newUUID()), StartTime: &now}
+			err := updateCrawlState(tx, account, region, *c.Name, func(st *crawlState) {
+				if n := len(st.History); n > 0 && st.History[n-1].State == "RUNNING" {
+					h := &st.History[n-1]
+					h.State, h.End, h.Error = "FAILED", now, msg
+					start := h.Start
+					c.LastCrawl.StartTime, c.LastCrawl.MessagePrefix = &start, api.String(h.Prefix)
+				}
+			})
+			if err != nil {
+				return err
+			}
 			return putRec(tx, c, *c.Name, p(account, region, kCrawlers)...)
 		})
 	})
