@@ -146,12 +146,11 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	case "DryRun":
 		return &invokeResult{Status: 204, ExecutedVersion: f.version()}, nil
 	case "Event":
-		id := newRequestID()
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.execute(context.Background(), f, invokedARN, payload, req.ClientContext, id, true)
-		}()
+		// Durable before it is acknowledged; run by async.go's scheduler.
+		id, err := s.enqueueAsync(f, qual, payload, req.ClientContext)
+		if err != nil {
+			return nil, err
+		}
 		return &invokeResult{Status: 202, RequestID: id}, nil
 	case "RequestResponse":
 	default:
@@ -893,6 +892,7 @@ func (s *Service) retire(account, region, name string) {
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
 	s.findS3()
+	s.startAsync() // async.go
 	if s.env != nil {
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
@@ -903,6 +903,7 @@ func (s *Service) Start(ctx context.Context) error {
 // service's goroutines and removes the environments' directory.
 func (s *Service) Stop(ctx context.Context) error {
 	s.quitOnce.Do(func() { close(s.quit) })
+	s.stopAsync() // async.go
 	s.mu.Lock()
 	pools := s.pools
 	s.pools = map[string]*pool{}

@@ -64,6 +64,8 @@ type Service struct {
 	logsWG  sync.WaitGroup
 	s3      objectGetter // fogbank's S3, for code from S3 (code.go)
 	urlKey  [32]byte     // signs Code.Location URLs
+	aq      *asyncState  // the async queue's scheduler (async.go), made by async()
+	aqOnce  sync.Once
 }
 
 var _ lambdaapi.API = (*Service)(nil)

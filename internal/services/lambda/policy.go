@@ -309,21 +309,23 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 // settings kept beside the function's record) holds for the function of key
 // k; DeleteFunction calls it in its transaction.
 func dropFunctionExtras(tx *store.Tx, k []byte) error {
-	pb := tx.Bucket(rootBucket, policyBucket)
-	if pb == nil {
-		return nil
-	}
-	var keys [][]byte
-	err := pb.ForEachPrefix(append(append([]byte(nil), k...), 0), func(pk, _ []byte) error {
-		keys = append(keys, append([]byte(nil), pk...))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, pk := range keys {
-		if err := pb.Delete(pk); err != nil {
+	for _, name := range []string{policyBucket, eventConfigBucket} {
+		b := tx.Bucket(rootBucket, name)
+		if b == nil {
+			continue
+		}
+		var keys [][]byte
+		err := b.ForEachPrefix(append(append([]byte(nil), k...), 0), func(pk, _ []byte) error {
+			keys = append(keys, append([]byte(nil), pk...))
+			return nil
+		})
+		if err != nil {
 			return err
+		}
+		for _, pk := range keys {
+			if err := b.Delete(pk); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
