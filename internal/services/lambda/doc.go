@@ -63,7 +63,12 @@
 // Qualifier, "name:qualifier" or a qualified ARN) reaches either, and
 // X-Amz-Executed-Version says which version ran.
 //
-// Not yet: layers, function URLs, event
+// Layers (layers.go): PublishLayerVersion, Get/List/Delete; a function's
+// layers are unpacked in order into its environment's opt/ directory, which
+// stands in for /opt on PYTHONPATH, NODE_PATH, PATH and LD_LIBRARY_PATH (code
+// naming /opt by absolute path does not find it).
+//
+// Not yet: function URLs, event
 // source mappings, the durable async queue (Event invocations run in the
 // background, in memory), S3 triggers, tags, and enforcing permissions.
 package lambda

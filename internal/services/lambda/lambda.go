@@ -109,6 +109,8 @@ type function struct {
 	Version           string `json:",omitempty"`
 	LastVersion       int64  `json:",omitempty"`
 	PublishedRevision string `json:",omitempty"`
+	// Layers are the function's layer versions, in order (layers.go).
+	Layers []fnLayer `json:",omitempty"`
 }
 
 // version is the function's version as Lambda names it.
@@ -159,6 +161,9 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	if len(f.Env) > 0 {
 		c.Environment = &lambdaapi.EnvironmentResponse{Variables: f.Env}
+	}
+	for _, l := range f.Layers {
+		c.Layers = append(c.Layers, &lambdaapi.Layer{Arn: api.String(l.ARN), CodeSize: api.Int64(l.CodeSize)})
 	}
 	return c
 }
@@ -341,10 +346,14 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	layers, err := s.checkLayers(in.Layers)
+	if err != nil {
+		return nil, err
+	}
 	f := &function{
 		Name: name, Account: account, Region: region,
 		Runtime: *in.Runtime, Role: *in.Role, Handler: *in.Handler,
-		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128,
+		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128, Layers: layers,
 	}
 	f.setCode(zipFile, dir)
 	if in.Timeout != nil {
@@ -607,6 +616,13 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	var layers []fnLayer
+	if in.Layers != nil {
+		var err error
+		if layers, err = s.checkLayers(in.Layers); err != nil {
+			return nil, err
+		}
+	}
 	f, err := s.update(ctx, in.FunctionName, nil, func(f *function) {
 		set := func(dst *string, src *string) {
 			if src != nil {
@@ -622,6 +638,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		if in.MemorySize != nil {
 			f.MemorySize = *in.MemorySize
+		}
+		if in.Layers != nil {
+			f.Layers = layers
 		}
 		if in.Environment != nil {
 			f.Env = in.Environment.Variables
