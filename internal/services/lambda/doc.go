@@ -68,7 +68,10 @@
 // stands in for /opt on PYTHONPATH, NODE_PATH, PATH and LD_LIBRARY_PATH (code
 // naming /opt by absolute path does not find it).
 //
-// Not yet: function URLs, event
-// source mappings, the durable async queue (Event invocations run in the
-// background, in memory), S3 triggers, tags, and enforcing permissions.
+// Asynchronous invocation (Event), its retries, event invoke configs and
+// destinations, and S3 notifications to functions: async.go and s3trigger.go,
+// through the durable outbox; they run each attempt through invoke.
+//
+// Not yet: function URLs, InvokeWithResponseStream, event source mappings, a
+// debugger attachable to a function, tags, and enforcing permissions.
 package lambda
