@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
 	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/store"
@@ -460,6 +461,11 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		if condition != "Success" {
+			if err := deadLetter(tx, e, res); err != nil {
+				return err
+			}
+		}
 		if dest == "" {
 			return nil
 		}
@@ -510,6 +516,49 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 		s.subscribeAsync()
 		s.env.Outbox.Wake(asyncTopic)
 	}
+}
+
+// checkDeadLetter accepts what Lambda accepts as a dead-letter queue: an SQS
+// queue or SNS topic ARN ("" removes it).
+func checkDeadLetter(d *lambdaapi.DeadLetterConfig) error {
+	if d == nil || api.ToString(d.TargetArn) == "" {
+		return nil
+	}
+	arn := *d.TargetArn
+	if strings.HasPrefix(arn, "arn:aws:sqs:") || strings.HasPrefix(arn, "arn:aws:sns:") {
+		return nil
+	}
+	return invalid("The provided target arn is invalid: %s. It must be the ARN of an SQS queue or an SNS topic.", arn)
+}
+
+// deadLetter keeps, for the function's dead-letter queue, the event that
+// failed for good: its payload as the message body and the attributes
+// Lambda sets (RequestID, ErrorCode, ErrorMessage), in destBucket until
+// fogbank has SQS and SNS to deliver it.
+func deadLetter(tx *store.Tx, e *asyncEvent, res *invokeResult) error {
+	fb := tx.Bucket(rootBucket, fnBucket)
+	if fb == nil {
+		return nil
+	}
+	var f function
+	if v := fb.Get(key(e.Account, e.Region, e.Function)); v == nil || json.Unmarshal(v, &f) != nil || f.DeadLetter == "" {
+		return nil
+	}
+	attrs := map[string]string{"RequestID": e.ID, "ErrorCode": "200"}
+	if res != nil {
+		var doc struct{ ErrorMessage string }
+		json.Unmarshal(res.Payload, &doc)
+		attrs["ErrorMessage"] = doc.ErrorMessage
+	}
+	db, err := tx.CreateBucket(rootBucket, destBucket)
+	if err != nil {
+		return err
+	}
+	n, err := db.NextSequence()
+	if err != nil {
+		return err
+	}
+	return db.PutJSON(binary.BigEndian.AppendUint64(nil, n), map[string]any{"DeadLetter": f.DeadLetter, "Body": e.Payload, "Attributes": attrs})
 }
 
 func (s *Service) warn(msg string, err error) {

@@ -103,6 +103,8 @@ type function struct {
 	// HotReloadDir is the local folder the code is run from (S3Bucket
 	// "hot-reload"), "" for a zip.
 	HotReloadDir string `json:",omitempty"`
+	// DeadLetter is DeadLetterConfig.TargetArn (async.go), "" for none.
+	DeadLetter string `json:",omitempty"`
 }
 
 func (f *function) arn() string {
@@ -137,6 +139,9 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	if len(f.Env) > 0 {
 		c.Environment = &lambdaapi.EnvironmentResponse{Variables: f.Env}
+	}
+	if f.DeadLetter != "" {
+		c.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.String(f.DeadLetter)}
 	}
 	return c
 }
@@ -315,6 +320,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.checkRuntime(*in.Runtime); err != nil {
 		return nil, err
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	zipFile, dir, err := s.codeFrom(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion)
 	if err != nil {
 		return nil, err
@@ -333,6 +341,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	}
 	if in.Environment != nil && len(in.Environment.Variables) > 0 {
 		f.Env = in.Environment.Variables
+	}
+	if in.DeadLetterConfig != nil {
+		f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 	}
 	s.stamp(f)
 	k := key(account, region, name)
@@ -554,6 +565,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	f, err := s.update(ctx, in.FunctionName, nil, func(f *function) {
 		set := func(dst *string, src *string) {
 			if src != nil {
@@ -575,6 +589,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			if len(f.Env) == 0 {
 				f.Env = nil
 			}
+		}
+		if in.DeadLetterConfig != nil {
+			f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 		}
 	})
 	if err != nil {
