@@ -468,3 +468,38 @@ func TestCrawlerPolicies(t *testing.T) {
 	table("x")
 	table("y")
 }
+
+// A reset forgets catalogue and crawlers, and cancels a crawl in progress.
+func TestCrawlerReset(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	ctx := context.Background()
+	sc := s3.NewFromConfig(srv.Config, func(o *s3.Options) { o.UsePathStyle = true })
+	gc := glue.NewFromConfig(srv.Config)
+	sc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	put(t, sc, "bkt", "t/a.csv", []byte("x,y\n1,2\n"))
+	newCrawler(t, gc, &glue.CreateCrawlerInput{Name: aws.String("r"), DatabaseName: aws.String("d"), Targets: s3Target("s3://bkt/t/")})
+	release := make(chan struct{})
+	reached := make(chan struct{}, 1)
+	glueimpl.SetFileHook(func() {
+		select {
+		case reached <- struct{}{}:
+		default:
+		}
+		<-release
+	})
+	defer glueimpl.SetFileHook(nil)
+	if _, err := gc.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String("r")}); err != nil {
+		t.Fatal(err)
+	}
+	<-reached
+	srv.ResetService("glue")
+	close(release)
+	_, err := gc.GetCrawler(ctx, &glue.GetCrawlerInput{Name: aws.String("r")})
+	wantCode(t, err, "EntityNotFoundException", "")
+	// The cancelled crawl writes nothing into the new state.
+	time.Sleep(100 * time.Millisecond)
+	dbs, err := gc.GetDatabases(ctx, &glue.GetDatabasesInput{})
+	if err != nil || len(dbs.DatabaseList) != 0 {
+		t.Fatalf("databases after the reset: %+v, %v", dbs, err)
+	}
+}

@@ -913,6 +913,33 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
+// Reset is called after the service's state was replaced (a reset, or a
+// snapshot loaded): the crawls in progress belong to the old state and are
+// cancelled (they record nothing: their crawlers are gone), and the
+// scheduler looks at the new state's schedules.
+func (s *Service) Reset() {
+	s.runs.mu.Lock()
+	for _, cancel := range s.runs.active {
+		cancel()
+	}
+	running := s.runs.sched != nil
+	s.runs.mu.Unlock()
+	scheduled := running
+	if !scheduled {
+		s.st.View(func(tx *store.Tx) error {
+			return s.eachCrawler(tx, func(_, _ string, c *glueapi.Crawler) error {
+				scheduled = scheduled || c.Schedule != nil
+				return nil
+			})
+		})
+	}
+	if scheduled {
+		s.wakeScheduler()
+	}
+}
+
+var _ host.Resetter = (*Service)(nil)
+
 // Stop stops the scheduler and the crawls, and waits for them.
 func (s *Service) Stop(ctx context.Context) error {
 	s.runs.mu.Lock()

@@ -32,7 +32,8 @@
 // XML). A crawl runs in a goroutine of the server: READY → RUNNING → STOPPING
 // → READY, LastCrawl SUCCEEDED, FAILED (with its ErrorMessage) or CANCELLED
 // (StopCrawler). A server that stops mid-crawl finds it READY and FAILED
-// when it starts again. Schedules are AWS cron expressions (cron.go) that
+// when it starts again; a reset (or a snapshot loaded) cancels the crawls in
+// progress. Schedules are AWS cron expressions (cron.go) that
 // fire for real: one goroutine, started by the first schedule, sleeps until
 // the next firing.
 //
