@@ -353,6 +353,14 @@ func TestLogsCSVToParquet(t *testing.T) {
 SELECT ts, path, latency, month, day FROM logsdb.raw`)
 	e2 := h.ok("SELECT day, count(*), avg(latency) FROM logsdb.daily WHERE month = '11' GROUP BY day ORDER BY day")
 	checkDays(t, h.rows(*e2.QueryExecutionId, 0), want)
+	// Athena counts the Parquet columns read (day, latency, month), not the file.
+	objs, err := h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("daily/")})
+	if err != nil || len(objs.Contents) != 1 {
+		t.Fatalf("CTAS objects: %v %v", objs, err)
+	}
+	if got, file := aws.ToInt64(e2.Statistics.DataScannedInBytes), aws.ToInt64(objs.Contents[0].Size); got <= 0 || got >= file {
+		t.Errorf("DataScannedInBytes = %d, want the bytes of three of the five columns of the %d-byte file", got, file)
+	}
 
 	meta, err := h.a.GetTableMetadata(h.ctx, &athena.GetTableMetadataInput{CatalogName: aws.String("AwsDataCatalog"),
 		DatabaseName: aws.String("logsdb"), TableName: aws.String("daily")})
@@ -459,5 +467,66 @@ func TestWorkGroups(t *testing.T) {
 	list, err := h.a.ListQueryExecutions(h.ctx, &athena.ListQueryExecutionsInput{WorkGroup: aws.String("etl")})
 	if err != nil || len(list.QueryExecutionIds) != 1 || list.QueryExecutionIds[0] != *out.QueryExecutionId {
 		t.Errorf("ListQueryExecutions = %v, %v", list, err)
+	}
+}
+
+// CTAS with partitioned_by, INSERT INTO (a partitioned Parquet table and a
+// delimited text table), UNLOAD and its manifest.
+func TestWrites(t *testing.T) {
+	h := start(t)
+	want := h.logs()
+	h.mkBucket("curated")
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	h.ok("MSCK REPAIR TABLE logsdb.raw")
+
+	h.ok(`CREATE TABLE logsdb.byday WITH (format = 'PARQUET', external_location = 's3://curated/byday/', partitioned_by = ARRAY['day'])
+AS SELECT path, latency, day FROM logsdb.raw WHERE month = '11'`)
+	parts := h.rows(*h.ok("SHOW PARTITIONS logsdb.byday").QueryExecutionId, 0)
+	if len(parts) != 3 || parts[0][0] != "day=01" {
+		t.Fatalf("partitions = %v", parts)
+	}
+	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.byday GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
+
+	e := h.ok("INSERT INTO logsdb.byday SELECT path, latency, '04' FROM logsdb.raw WHERE month = '10' AND day = '01'")
+	if got := h.rows(*e.QueryExecutionId, 0); len(got) != 1 || got[0][0] != "6" {
+		t.Errorf("INSERT answered %v, want 6 rows", got)
+	}
+	if m := aws.ToString(e.Statistics.DataManifestLocation); !strings.HasSuffix(m, *e.QueryExecutionId+"-manifest.csv") {
+		t.Errorf("DataManifestLocation = %q", m)
+	} else if files := h.get("results", "athena/"+*e.QueryExecutionId+"-manifest.csv"); !strings.HasPrefix(files, "s3://curated/byday/day=04/") {
+		t.Errorf("manifest = %q", files)
+	}
+	got := h.rows(*h.ok("SELECT day, count(*) FROM logsdb.byday WHERE day = '04' GROUP BY day").QueryExecutionId, 0)
+	if len(got) != 2 || got[1][1] != "6" {
+		t.Errorf("after INSERT: %v", got)
+	}
+
+	h.ok("CREATE EXTERNAL TABLE logsdb.notes (id bigint, note string) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' LOCATION 's3://curated/notes/'")
+	h.ok("INSERT INTO logsdb.notes VALUES (1, 'hello'), (2, NULL)")
+	got = h.rows(*h.ok("SELECT id, note FROM logsdb.notes ORDER BY id").QueryExecutionId, 0)
+	if fmt.Sprint(got) != "[[id note] [1 hello] [2 <null>]]" {
+		t.Errorf("notes = %v", got)
+	}
+	list, err := h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("notes/")})
+	if err != nil || len(list.Contents) != 1 {
+		t.Fatalf("notes objects: %v %v", list, err)
+	}
+	if body := h.get("curated", *list.Contents[0].Key); body != "1|hello\n2|\\N\n" {
+		t.Errorf("text file = %q, want Hive's 1|hello, 2|\\N", body)
+	}
+
+	q := "UNLOAD (SELECT day, count(*) AS n FROM logsdb.raw WHERE month = '11' GROUP BY day ORDER BY day) TO 's3://curated/unload/' WITH (format = 'JSON', compression = 'none')"
+	h.ok(q)
+	list, err = h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("unload/")})
+	if err != nil || len(list.Contents) != 1 {
+		t.Fatalf("unload objects: %v %v", list, err)
+	}
+	if body := h.get("curated", *list.Contents[0].Key); body != "{\"day\":\"01\",\"n\":6}\n{\"day\":\"02\",\"n\":7}\n{\"day\":\"03\",\"n\":8}\n" {
+		t.Errorf("unloaded = %q", body)
+	}
+	// The location is not empty any more: Athena refuses to write there.
+	if e := h.run(q); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "HIVE_PATH_ALREADY_EXISTS") {
+		t.Errorf("second UNLOAD: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
 	}
 }

@@ -40,7 +40,7 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		db = "default"
 	}
 	x := &stmt{s: s, e: e, wg: wg, q: q, toks: toks, st: st, db: db, res: res}
-	if s.catalog == nil && !words(st, "SELECT") && !words(st, "WITH") && !words(st, "VALUES") {
+	if s.catalog == nil && !words(st, "SELECT") && !words(st, "WITH") && !words(st, "VALUES") && !words(st, "UNLOAD") {
 		return res, &queryError{cat: 1, typ: 204, msg: "HIVE_METASTORE_ERROR: the Glue Data Catalog is not available in this fogbank"}
 	}
 	switch {
@@ -66,6 +66,10 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		err = x.repair()
 	case words(st, "ALTER", "TABLE"):
 		err = x.alterTable()
+	case words(st, "INSERT", "INTO"):
+		err = x.insert()
+	case words(st, "UNLOAD"):
+		err = x.unload()
 	case words(st, "PREPARE"):
 		err = x.prepare()
 	case words(st, "EXECUTE"):
@@ -152,7 +156,7 @@ func (x *stmt) query(toks []token, params []string) error {
 	defer cancel()
 	stop := x.s.watch(x.e.ID, cancel)
 	defer stop()
-	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv")}
+	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes}
 	req.Setup = append(append([]string{}, macros...), req.Setup...)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
 	resp, err := x.s.engine.Run(ctx, req)
@@ -168,6 +172,9 @@ func (x *stmt) query(toks []token, params []string) error {
 	}
 	if resp.Error != "" {
 		return x.engineError(resp.Error, rw)
+	}
+	if err := x.scanned(b, resp); err != nil {
+		return err
 	}
 	x.res.file, x.res.header, x.res.rows = req.CSV, true, resp.Rows
 	for _, c := range resp.Columns {
@@ -196,6 +203,16 @@ func (s *Service) watch(id string, cancel func()) (stop func()) {
 		}
 		s.mu.Unlock()
 	}
+}
+
+// scanned records the bytes the query read (whole CSV and JSON objects, the
+// Parquet columns it named) and applies the work group's cutoff to them.
+func (x *stmt) scanned(b *binder, resp *wire.Response) error {
+	x.e.Scanned = b.bytes
+	for _, n := range resp.Probes {
+		x.e.Scanned += n
+	}
+	return x.checkCutoff(x.e.Scanned)
 }
 
 func (x *stmt) checkCutoff(bytes int64) error {

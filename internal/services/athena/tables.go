@@ -345,7 +345,10 @@ type binder struct {
 	region  string
 	dir     string
 	setup   []string
-	bytes   int64
+	bytes   int64    // the objects of CSV and JSON tables, read whole
+	probes  []string // what the engine answers the bytes of Parquet columns read with
+	refs    map[string]bool
+	star    bool // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
 	seen    map[string]bool
@@ -380,6 +383,15 @@ func (s *Service) lookup(account, region, db, name string) (*glueTable, error) {
 // that are tables of the catalogue) and makes views for them.
 func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string) error {
 	st := sig(toks)
+	b.refs = map[string]bool{}
+	for i, t := range st {
+		if t.isIdent() {
+			b.refs[t.ident()] = true
+		}
+		if t.text == "*" && i > 0 && st[i-1].text != "(" && (st[i-1].text == "," || st[i-1].text == "." || st[i-1].kind == 'w' && (st[i-1].val() == "SELECT" || st[i-1].val() == "DISTINCT")) {
+			b.star = true
+		}
+	}
 	b.setup = append(b.setup, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(defaultDB), "SET schema = "+quoteLit(defaultDB))
 	for i := 0; i < len(st); i++ {
 		t := st[i]
@@ -429,6 +441,7 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	b.n++
 	tdir := filepath.Join(b.dir, "t"+strconv.Itoa(b.n))
 	var files []string
+	var size int64
 	addFiles := func(loc string, dir string) error {
 		bucket, prefix, err := parseS3(loc)
 		if err != nil {
@@ -440,7 +453,7 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		rel, err := b.s.objects.ObjectFiles(bucket, prefix, b.dir, func(key string, size int64, p string) error {
+		rel, err := b.s.objects.ObjectFiles(bucket, prefix, b.dir, func(key string, n int64, p string) error {
 			base := path.Base(key)
 			if strings.HasSuffix(key, "/") || strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") || strings.HasSuffix(key, "_$folder$") {
 				return nil
@@ -451,7 +464,7 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 				return err
 			}
 			files = append(files, link)
-			b.bytes += size
+			size += n
 			return nil
 		})
 		if err != nil {
@@ -535,6 +548,25 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 		hive = ", hive_partitioning = true, hive_types = {" + strings.Join(hiveTypes, ", ") + "}"
 	} else {
 		hive = ", hive_partitioning = false"
+	}
+	if format == "parquet" {
+		// Athena counts the Parquet columns it reads, not the files: the
+		// engine sums the compressed sizes of the columns the query names.
+		var named []string
+		for _, c := range cols {
+			if b.refs[strings.ToLower(c.Name)] {
+				named = append(named, quoteLit(strings.ToLower(c.Name)))
+			}
+		}
+		where := ""
+		if !b.star {
+			where = " WHERE lower(split_part(path_in_schema, '.', 1)) IN (" + strings.Join(named, ", ") + ")"
+		}
+		if b.star || len(named) > 0 {
+			b.probes = append(b.probes, fmt.Sprintf("SELECT CAST(coalesce(sum(total_compressed_size), 0) AS BIGINT) FROM parquet_metadata([%s])%s", strings.Join(list, ", "), where))
+		}
+	} else {
+		b.bytes += size
 	}
 	switch format {
 	case "parquet":
