@@ -62,6 +62,14 @@ type asyncEvent struct {
 	Source        string
 }
 
+// qualifier is the version or alias the event invokes ("$LATEST" for none).
+func (e *asyncEvent) qualifier() string {
+	if e.Qualifier == "" {
+		return "$LATEST"
+	}
+	return e.Qualifier
+}
+
 // asyncState is the scheduler's memory: the queue's ids by due time. The
 // store is the truth; this only saves scanning it.
 type asyncState struct {
@@ -342,7 +350,7 @@ func (s *Service) runEvent(id string) (at int64, again bool) {
 			return nil
 		}
 		found = true
-		cfg, _ = readEventConfig(tx, e.Account, e.Region, e.Function, "$LATEST")
+		cfg, _ = readEventConfig(tx, e.Account, e.Region, e.Function, e.qualifier())
 		return nil
 	})
 	if !found {
@@ -471,7 +479,7 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 		}
 		rec := destinationRecord{Version: "1.0", Timestamp: s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
 			RequestContext: requestContext{RequestID: e.ID, Condition: condition, ApproximateInvokeCount: e.Attempts,
-				FunctionArn: "arn:aws:lambda:" + e.Region + ":" + e.Account + ":function:" + e.Function + ":$LATEST"},
+				FunctionArn: "arn:aws:lambda:" + e.Region + ":" + e.Account + ":function:" + e.Function + ":" + e.qualifier()},
 			RequestPayload: e.Payload}
 		if len(rec.RequestPayload) == 0 {
 			rec.RequestPayload = json.RawMessage("{}")

@@ -35,7 +35,11 @@
 // configuration. Environments are reused while warm, one invocation at a time;
 // several run in parallel up to the function's reserved concurrency (else the
 // account's 1,000), beyond which a synchronous invoke is throttled; idle ones
-// are reaped after 5 minutes; Stop ends them all. A runtime is a process
+// are reaped after 5 minutes; Stop ends them all. At most max(2, NumCPU)
+// runtimes initialise at once, and an invocation waiting for that turn takes
+// an environment of its function that turns idle meanwhile: a burst on a
+// small machine uses fewer environments than Lambda would, rather than
+// starving every init past Lambda's 10 s limit. A runtime is a process
 // group: a timeout, a crash or Stop kills it with its children. Logs (START,
 // the output, END, REPORT) go to CloudWatch Logs when fogbank has it
 // (logs.go) and to LogType=Tail.
@@ -52,6 +56,12 @@
 //
 // The Node runtime is Node's own: the AWS SDK for JavaScript v3 that Lambda's
 // nodejs runtimes bundle is not there unless the function brings it.
+//
+// Versions and aliases (versions.go): PublishVersion (and Publish on create
+// and code updates) freezes $LATEST's record and code; aliases name a
+// version and may route a weighted share to a second one; a qualifier (in
+// Qualifier, "name:qualifier" or a qualified ARN) reaches either, and
+// X-Amz-Executed-Version says which version ran.
 //
 // Asynchronous invocation (async.go, eventconfig.go): an Event invocation is
 // durable before Invoke answers 202 (appended to the outbox queue
@@ -76,7 +86,7 @@
 // configurations"), Lambda consumes S3's event outbox and queues, for each
 // Lambda target, an async invocation with {"Records": [the S3 record]}.
 //
-// Not yet: versions and aliases, layers, function URLs, event source
+// Not yet: layers, function URLs, event source
 // mappings, tags, enforcing permissions (S3 needs no AddPermission here),
 // delivering to SQS/SNS/EventBridge destinations and dead-letter queues.
 package lambda

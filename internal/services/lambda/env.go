@@ -129,7 +129,7 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 		next: make(chan *invocation), exited: make(chan struct{}), initFail: make(chan struct{}),
 		gone: make(chan struct{}), outDone: make(chan struct{}), ready: make(chan struct{}),
 	}
-	e.stream = s.now().UTC().Format("2006/01/02") + "/[$LATEST]" + e.id
+	e.stream = s.now().UTC().Format("2006/01/02") + "/[" + f.version() + "]" + e.id
 	e.dir = filepath.Join(base, e.id)
 	e.task = filepath.Join(e.dir, "task")
 	if f.HotReloadDir != "" {
@@ -262,7 +262,7 @@ func (e *environment) environ(argv []string) []string {
 	rt, _ := e.s.runtimeDir()
 	reserved := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":        f.Name,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_VERSION":     f.version(),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.FormatInt(f.MemorySize, 10),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + f.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME":      e.stream,

@@ -110,13 +110,13 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.load(account, region, fname)
+	f, err := s.loadQualified(account, region, fname, qual, true)
 	if err != nil {
 		return nil, err
 	}
-	if qual != "" && qual != "$LATEST" {
-		return nil, &lambdaapi.ResourceNotFoundException{Type: api.String("User"),
-			Message: api.String("Function not found: " + f.arn() + ":" + qual)}
+	invokedARN := f.arn()
+	if qual != "" {
+		invokedARN += ":" + qual
 	}
 	typ := req.Type
 	if typ == "" {
@@ -144,7 +144,7 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	}
 	switch typ {
 	case "DryRun":
-		return &invokeResult{Status: 204, ExecutedVersion: "$LATEST"}, nil
+		return &invokeResult{Status: 204, ExecutedVersion: f.version()}, nil
 	case "Event":
 		// Durable before it is acknowledged; run by async.go's scheduler.
 		id, err := s.enqueueAsync(f, qual, payload, req.ClientContext)
@@ -163,7 +163,7 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	ch := make(chan answer, 1)
 	id := newRequestID()
 	go func() {
-		res, err := s.execute(context.Background(), f, payload, req.ClientContext, id, false)
+		res, err := s.execute(context.Background(), f, invokedARN, payload, req.ClientContext, id, false)
 		ch <- answer{res, err}
 	}()
 	select {
@@ -198,7 +198,7 @@ func throttled(reserved bool) error {
 
 // execute runs one invocation on a warm or new environment. wait says whether
 // to wait for a free slot (async) rather than be throttled.
-func (s *Service) execute(ctx context.Context, f *function, payload []byte, clientCtx, id string, wait bool) (*invokeResult, error) {
+func (s *Service) execute(ctx context.Context, f *function, invokedARN string, payload []byte, clientCtx, id string, wait bool) (*invokeResult, error) {
 	p := s.pool(f)
 	fp := ""
 	if f.HotReloadDir != "" {
@@ -223,7 +223,7 @@ func (s *Service) execute(ctx context.Context, f *function, payload []byte, clie
 		}
 	}
 	inv := &invocation{
-		id: id, payload: payload, arn: f.arn(), clientContext: clientCtx,
+		id: id, payload: payload, arn: invokedARN, clientContext: clientCtx,
 		trace: traceID(), done: make(chan struct{}),
 	}
 	res, healthy := e.run(inv)
@@ -400,7 +400,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	e.lastUsed = time.Now()
 	e.mu.Unlock()
 
-	res = &invokeResult{Status: 200, Payload: o.payload, ExecutedVersion: "$LATEST", RequestID: inv.id}
+	res = &invokeResult{Status: 200, Payload: o.payload, ExecutedVersion: e.fn.version(), RequestID: inv.id}
 	if o.errType != "" {
 		res.FunctionError, res.ErrorType = "Unhandled", o.errType
 		if status == "" {
@@ -420,7 +420,7 @@ func (e *environment) logLines(inv *invocation, dur time.Duration, cold bool, st
 	now := time.Now()
 	out := make([]logLine, 0, len(inv.pre.lines)+len(inv.logs.lines)+4)
 	out = append(out, inv.pre.lines...)
-	out = append(out, logLine{now.Add(-dur), "START RequestId: " + inv.id + " Version: $LATEST"})
+	out = append(out, logLine{now.Add(-dur), "START RequestId: " + inv.id + " Version: " + e.fn.version()})
 	out = append(out, inv.logs.lines...)
 	if n := inv.pre.dropped + inv.logs.dropped; n > 0 {
 		out = append(out, logLine{now, fmt.Sprintf("fogbank: %d log lines of this invocation were dropped (over %d bytes)", n, maxLogBytes)})
@@ -509,7 +509,11 @@ func (s *Service) code(f *function) ([]byte, error) {
 		if b == nil {
 			return errors.New("lambda: code missing")
 		}
-		v := b.Get(key(f.Account, f.Region, f.Name))
+		k := key(f.Account, f.Region, f.Name)
+		if f.Version != "" {
+			k = versionKey(f.Account, f.Region, f.Name, f.Version)
+		}
+		v := b.Get(k)
 		if v == nil {
 			return errors.New("lambda: code missing")
 		}
@@ -732,34 +736,43 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 		p.cond.Wait()
 	}
 	p.running++
-	for len(p.idle) > 0 {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive() {
-			return e, nil
+	e, stale := p.findIdle(f, fp)
+	return e, nil
+}
+
+// findIdle takes the most recently used idle environment that runs f (same
+// version, revision and hot-reload contents), and takes out those of f's
+// version that are stale (older revision or contents, or dead) for the
+// caller to end; p.mu held.
+func (p *pool) findIdle(f *function, fp string) (got *environment, stale []*environment) {
+	keep := p.idle[:0]
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		e := p.idle[i]
+		switch {
+		case e.fn.Version != f.Version:
+			keep = append(keep, e)
+		case got == nil && e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive():
+			got = e
+		case e.fn.RevisionID != f.RevisionID || e.fp != fp || !e.alive():
+			delete(p.all, e)
+			stale = append(stale, e)
+		default:
+			keep = append(keep, e)
 		}
-		delete(p.all, e)
-		stale = append(stale, e)
 	}
-	return nil, nil
+	// keep was filled newest first: put it back in use order.
+	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {
+		keep[i], keep[j] = keep[j], keep[i]
+	}
+	p.idle = keep
+	return got, stale
 }
 
 // takeIdle takes a warm environment fitting f, for an invocation that holds a
 // slot already.
 func (p *pool) takeIdle(f *function, fp string) *environment {
-	var stale []*environment
 	p.mu.Lock()
-	var got *environment
-	for len(p.idle) > 0 && got == nil {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive() {
-			got = e
-		} else {
-			delete(p.all, e)
-			stale = append(stale, e)
-		}
-	}
+	got, stale := p.findIdle(f, fp)
 	p.mu.Unlock()
 	for _, e := range stale {
 		e.end()

@@ -105,6 +105,28 @@ type function struct {
 	HotReloadDir string `json:",omitempty"`
 	// DeadLetter is DeadLetterConfig.TargetArn (async.go), "" for none.
 	DeadLetter string `json:",omitempty"`
+	// Version is "" for $LATEST, the number for a published version
+	// (versions.go); LastVersion and PublishedRevision are $LATEST's: its last
+	// version's number and the RevisionID it was published from.
+	Version           string `json:",omitempty"`
+	LastVersion       int64  `json:",omitempty"`
+	PublishedRevision string `json:",omitempty"`
+}
+
+// version is the function's version as Lambda names it.
+func (f *function) version() string {
+	if f.Version == "" {
+		return "$LATEST"
+	}
+	return f.Version
+}
+
+// qualifiedARN is the ARN of this version ($LATEST's is unqualified).
+func (f *function) qualifiedARN() string {
+	if f.Version == "" {
+		return f.arn()
+	}
+	return f.arn() + ":" + f.Version
 }
 
 func (f *function) arn() string {
@@ -114,7 +136,7 @@ func (f *function) arn() string {
 func (f *function) config() *lambdaapi.FunctionConfiguration {
 	c := &lambdaapi.FunctionConfiguration{
 		FunctionName:     api.String(f.Name),
-		FunctionArn:      api.String(f.arn()),
+		FunctionArn:      api.String(f.qualifiedARN()),
 		Runtime:          api.String(f.Runtime),
 		Role:             api.String(f.Role),
 		Handler:          api.String(f.Handler),
@@ -124,7 +146,7 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 		MemorySize:       api.Int64(f.MemorySize),
 		LastModified:     api.String(f.LastModified),
 		CodeSha256:       api.String(f.CodeSha256),
-		Version:          api.String("$LATEST"),
+		Version:          api.String(f.version()),
 		RevisionId:       api.String(f.RevisionID),
 		State:            api.String("Active"),
 		LastUpdateStatus: api.String("Successful"),
@@ -367,7 +389,20 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	if api.ToBool(in.Publish) {
+		return s.publishConfig(account, region, name)
+	}
 	return f.config(), nil
+}
+
+// publishConfig publishes $LATEST after a create or update with Publish set
+// and answers the version's configuration.
+func (s *Service) publishConfig(account, region, name string) (*lambdaapi.FunctionConfiguration, error) {
+	v, err := s.publish(account, region, name, "", "", "")
+	if err != nil {
+		return nil, err
+	}
+	return v.config(), nil
 }
 
 // get reads a function's record.
@@ -386,6 +421,15 @@ func (s *Service) get(ctx context.Context, fn *string) (*function, error) {
 		return b.GetJSON(key(account, region, name), f)
 	})
 	return f, err
+}
+
+// getQualified reads the record of a function's version or alias.
+func (s *Service) getQualified(ctx context.Context, fn, qualifier *string) (*function, error) {
+	account, region, name, qual, err := resolveName(ctx, fn, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadQualified(account, region, name, qual, false)
 }
 
 // update applies change to a function's record (and code, when code is not
@@ -424,7 +468,7 @@ func (s *Service) update(ctx context.Context, fn *string, code []byte, change fu
 
 // GetFunction answers the configuration and where the code is.
 func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequest) (*lambdaapi.GetFunctionResponse, error) {
-	f, err := s.get(ctx, in.FunctionName)
+	f, err := s.getQualified(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +483,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 
 // GetFunctionConfiguration answers the configuration.
 func (s *Service) GetFunctionConfiguration(ctx context.Context, in *lambdaapi.GetFunctionConfigurationRequest) (*lambdaapi.FunctionConfiguration, error) {
-	f, err := s.get(ctx, in.FunctionName)
+	f, err := s.getQualified(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -490,9 +534,15 @@ func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctions
 
 // DeleteFunction deletes a function and its code.
 func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFunctionRequest) (*lambdaapi.DeleteFunctionResponse, error) {
-	account, region, name, err := resolve(ctx, in.FunctionName)
+	account, region, name, qual, err := resolveName(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
+	}
+	if qual != "" {
+		if err := s.deleteVersion(account, region, name, qual); err != nil {
+			return nil, err
+		}
+		return &lambdaapi.DeleteFunctionResponse{StatusCode: api.Int64(204)}, nil
 	}
 	k := key(account, region, name)
 	err = s.st.Update(func(tx *store.Tx) error {
@@ -541,6 +591,9 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 	f, err := s.update(ctx, in.FunctionName, zipFile, func(f *function) { f.setCode(zipFile, dir) })
 	if err != nil {
 		return nil, err
+	}
+	if api.ToBool(in.Publish) {
+		return s.publishConfig(f.Account, f.Region, f.Name)
 	}
 	return f.config(), nil
 }
