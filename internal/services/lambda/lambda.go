@@ -103,6 +103,8 @@ type function struct {
 	// HotReloadDir is the local folder the code is run from (S3Bucket
 	// "hot-reload"), "" for a zip.
 	HotReloadDir string `json:",omitempty"`
+	// DeadLetter is DeadLetterConfig.TargetArn (async.go), "" for none.
+	DeadLetter string `json:",omitempty"`
 	// Version is "" for $LATEST, the number for a published version
 	// (versions.go); LastVersion and PublishedRevision are $LATEST's: its last
 	// version's number and the RevisionID it was published from.
@@ -164,6 +166,9 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	for _, l := range f.Layers {
 		c.Layers = append(c.Layers, &lambdaapi.Layer{Arn: api.String(l.ARN), CodeSize: api.Int64(l.CodeSize)})
+	}
+	if f.DeadLetter != "" {
+		c.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.String(f.DeadLetter)}
 	}
 	return c
 }
@@ -342,6 +347,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.checkRuntime(*in.Runtime); err != nil {
 		return nil, err
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	zipFile, dir, err := s.codeFrom(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion)
 	if err != nil {
 		return nil, err
@@ -364,6 +372,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	}
 	if in.Environment != nil && len(in.Environment.Variables) > 0 {
 		f.Env = in.Environment.Variables
+	}
+	if in.DeadLetterConfig != nil {
+		f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 	}
 	s.stamp(f)
 	k := key(account, region, name)
@@ -623,6 +634,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	f, err := s.update(ctx, in.FunctionName, nil, func(f *function) {
 		set := func(dst *string, src *string) {
 			if src != nil {
@@ -647,6 +661,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			if len(f.Env) == 0 {
 				f.Env = nil
 			}
+		}
+		if in.DeadLetterConfig != nil {
+			f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 		}
 	})
 	if err != nil {
