@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
 	"github.com/fogbank/fogbank/internal/outbox"
 	"github.com/fogbank/fogbank/internal/store"
@@ -59,6 +60,14 @@ type asyncEvent struct {
 	Attempts      int    // runs so far
 	Due           int64  // Unix ms: when to run next
 	Source        string
+}
+
+// qualifier is the version or alias the event invokes ("$LATEST" for none).
+func (e *asyncEvent) qualifier() string {
+	if e.Qualifier == "" {
+		return "$LATEST"
+	}
+	return e.Qualifier
 }
 
 // asyncState is the scheduler's memory: the queue's ids by due time. The
@@ -341,7 +350,7 @@ func (s *Service) runEvent(id string) (at int64, again bool) {
 			return nil
 		}
 		found = true
-		cfg, _ = readEventConfig(tx, e.Account, e.Region, e.Function, "$LATEST")
+		cfg, _ = readEventConfig(tx, e.Account, e.Region, e.Function, e.qualifier())
 		return nil
 	})
 	if !found {
@@ -460,12 +469,17 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		if condition != "Success" {
+			if err := deadLetter(tx, e, res); err != nil {
+				return err
+			}
+		}
 		if dest == "" {
 			return nil
 		}
 		rec := destinationRecord{Version: "1.0", Timestamp: s.now().UTC().Format("2006-01-02T15:04:05.000Z"),
 			RequestContext: requestContext{RequestID: e.ID, Condition: condition, ApproximateInvokeCount: e.Attempts,
-				FunctionArn: "arn:aws:lambda:" + e.Region + ":" + e.Account + ":function:" + e.Function + ":$LATEST"},
+				FunctionArn: "arn:aws:lambda:" + e.Region + ":" + e.Account + ":function:" + e.Function + ":" + e.qualifier()},
 			RequestPayload: e.Payload}
 		if len(rec.RequestPayload) == 0 {
 			rec.RequestPayload = json.RawMessage("{}")
@@ -510,6 +524,49 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 		s.subscribeAsync()
 		s.env.Outbox.Wake(asyncTopic)
 	}
+}
+
+// checkDeadLetter accepts what Lambda accepts as a dead-letter queue: an SQS
+// queue or SNS topic ARN ("" removes it).
+func checkDeadLetter(d *lambdaapi.DeadLetterConfig) error {
+	if d == nil || api.ToString(d.TargetArn) == "" {
+		return nil
+	}
+	arn := *d.TargetArn
+	if strings.HasPrefix(arn, "arn:aws:sqs:") || strings.HasPrefix(arn, "arn:aws:sns:") {
+		return nil
+	}
+	return invalid("The provided target arn is invalid: %s. It must be the ARN of an SQS queue or an SNS topic.", arn)
+}
+
+// deadLetter keeps, for the function's dead-letter queue, the event that
+// failed for good: its payload as the message body and the attributes
+// Lambda sets (RequestID, ErrorCode, ErrorMessage), in destBucket until
+// fogbank has SQS and SNS to deliver it.
+func deadLetter(tx *store.Tx, e *asyncEvent, res *invokeResult) error {
+	fb := tx.Bucket(rootBucket, fnBucket)
+	if fb == nil {
+		return nil
+	}
+	var f function
+	if v := fb.Get(key(e.Account, e.Region, e.Function)); v == nil || json.Unmarshal(v, &f) != nil || f.DeadLetter == "" {
+		return nil
+	}
+	attrs := map[string]string{"RequestID": e.ID, "ErrorCode": "200"}
+	if res != nil {
+		var doc struct{ ErrorMessage string }
+		json.Unmarshal(res.Payload, &doc)
+		attrs["ErrorMessage"] = doc.ErrorMessage
+	}
+	db, err := tx.CreateBucket(rootBucket, destBucket)
+	if err != nil {
+		return err
+	}
+	n, err := db.NextSequence()
+	if err != nil {
+		return err
+	}
+	return db.PutJSON(binary.BigEndian.AppendUint64(nil, n), map[string]any{"DeadLetter": f.DeadLetter, "Body": e.Payload, "Attributes": attrs})
 }
 
 func (s *Service) warn(msg string, err error) {

@@ -227,3 +227,32 @@ func TestS3TriggersLambda(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return err != nil && errors.As(err, target) }
+
+// DeadLetterConfig is recorded and answered; only SQS and SNS ARNs are taken.
+func TestDeadLetterConfig(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	ctx := context.Background()
+	recorderFn(t, c, "dl", filepath.Join(t.TempDir(), "out"))
+	q := "arn:aws:sqs:us-east-1:000000000000:dlq"
+	out, err := c.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("dl"),
+		DeadLetterConfig: &types.DeadLetterConfig{TargetArn: aws.String(q)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.DeadLetterConfig == nil || aws.ToString(out.DeadLetterConfig.TargetArn) != q {
+		t.Errorf("DeadLetterConfig %+v", out.DeadLetterConfig)
+	}
+	got, err := c.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String("dl")})
+	if err != nil || got.DeadLetterConfig == nil || aws.ToString(got.DeadLetterConfig.TargetArn) != q {
+		t.Errorf("read back: %v %+v", err, got)
+	}
+	_, err = c.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("dl"),
+		DeadLetterConfig: &types.DeadLetterConfig{TargetArn: aws.String("arn:aws:s3:::bucket")}})
+	wantCode(t, err, "InvalidParameterValueException", "The provided target arn is invalid")
+	out, err = c.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("dl"),
+		DeadLetterConfig: &types.DeadLetterConfig{TargetArn: aws.String("")}})
+	if err != nil || out.DeadLetterConfig != nil {
+		t.Errorf("removing: %v %+v", err, out.DeadLetterConfig)
+	}
+}

@@ -63,7 +63,34 @@
 // Qualifier, "name:qualifier" or a qualified ARN) reaches either, and
 // X-Amz-Executed-Version says which version ran.
 //
-// Not yet: layers, function URLs, event
-// source mappings, the durable async queue (Event invocations run in the
-// background, in memory), S3 triggers, tags, and enforcing permissions.
+// Layers (layers.go): PublishLayerVersion, Get/List/Delete; a function's
+// layers are unpacked in order into its environment's opt/ directory, which
+// stands in for /opt on PYTHONPATH, NODE_PATH, PATH and LD_LIBRARY_PATH (code
+// naming /opt by absolute path does not find it).
+//
+// Asynchronous invocation (async.go, eventconfig.go): an Event invocation is
+// durable before Invoke answers 202 (appended to the outbox queue
+// lambda/async); its consumer copies events into lambda/asyncq, keyed by
+// sequence number, where one scheduler runs due events, 32 at once. A
+// function error is retried MaximumRetryAttempts times (2 by default) after
+// 1 and then 2 minutes (FOGBANK_LAMBDA_RETRY_DELAY shortens the first delay,
+// the second is twice it: for tests), a throttle after 2 s without counting
+// as an attempt; an event older than MaximumEventAgeInSeconds (6 hours by
+// default) is given up. Put/Get/Update/Delete/ListFunctionEventInvokeConfigs
+// keep those settings and the on-success and on-failure destinations, which
+// receive AWS's destination record: a Lambda destination as an async
+// invocation queued in the Update that ends the event; SQS, SNS and
+// EventBridge destinations, and DeadLetterConfig's queue or topic, are kept
+// in lambda/destq until fogbank has those services (nothing delivers them
+// yet). A kill -9 loses no accepted event; one cut short runs again (at
+// least once, as on AWS).
+//
+// S3 triggers (s3trigger.go): once a bucket's notification configuration names
+// a function (S3 asks NotificationTargetExists, and refuses a missing one with
+// InvalidArgument "Unable to validate the following destination
+// configurations"), Lambda consumes S3's event outbox and queues, for each
+// Lambda target, an async invocation with {"Records": [the S3 record]}.
+//
+// Not yet: function URLs, InvokeWithResponseStream, event source mappings, a
+// debugger attachable to a function, tags, and enforcing permissions.
 package lambda

@@ -107,7 +107,7 @@ func (s *Service) changeEventConfig(ctx context.Context, fn, qual *string, creat
 	}
 	var c *eventConfig
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, _, err := readPolicy(tx, account, region, name, q) // the function must exist
+		f, _, err := s.readPolicy(tx, account, region, name, q) // the function must exist
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) GetFunctionEventInvokeConfig(ctx context.Context, in *lambdaap
 	}
 	var c *eventConfig
 	err = s.st.View(func(tx *store.Tx) error {
-		f, _, err := readPolicy(tx, account, region, name, q)
+		f, _, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (s *Service) DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambd
 		q = "$LATEST"
 	}
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, _, err := readPolicy(tx, account, region, name, q)
+		f, _, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *Service) ListFunctionEventInvokeConfigs(ctx context.Context, in *lambda
 		max = int(*in.MaxItems)
 	}
 	err = s.st.View(func(tx *store.Tx) error {
-		if _, _, err := readPolicy(tx, account, region, name, ""); err != nil {
+		if _, _, err := s.readPolicy(tx, account, region, name, ""); err != nil {
 			return err
 		}
 		b := tx.Bucket(rootBucket, eventConfigBucket)

@@ -103,12 +103,16 @@ type function struct {
 	// HotReloadDir is the local folder the code is run from (S3Bucket
 	// "hot-reload"), "" for a zip.
 	HotReloadDir string `json:",omitempty"`
+	// DeadLetter is DeadLetterConfig.TargetArn (async.go), "" for none.
+	DeadLetter string `json:",omitempty"`
 	// Version is "" for $LATEST, the number for a published version
 	// (versions.go); LastVersion and PublishedRevision are $LATEST's: its last
 	// version's number and the RevisionID it was published from.
 	Version           string `json:",omitempty"`
 	LastVersion       int64  `json:",omitempty"`
 	PublishedRevision string `json:",omitempty"`
+	// Layers are the function's layer versions, in order (layers.go).
+	Layers []fnLayer `json:",omitempty"`
 }
 
 // version is the function's version as Lambda names it.
@@ -159,6 +163,12 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	if len(f.Env) > 0 {
 		c.Environment = &lambdaapi.EnvironmentResponse{Variables: f.Env}
+	}
+	for _, l := range f.Layers {
+		c.Layers = append(c.Layers, &lambdaapi.Layer{Arn: api.String(l.ARN), CodeSize: api.Int64(l.CodeSize)})
+	}
+	if f.DeadLetter != "" {
+		c.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.String(f.DeadLetter)}
 	}
 	return c
 }
@@ -337,14 +347,21 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.checkRuntime(*in.Runtime); err != nil {
 		return nil, err
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	zipFile, dir, err := s.codeFrom(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion)
+	if err != nil {
+		return nil, err
+	}
+	layers, err := s.checkLayers(in.Layers)
 	if err != nil {
 		return nil, err
 	}
 	f := &function{
 		Name: name, Account: account, Region: region,
 		Runtime: *in.Runtime, Role: *in.Role, Handler: *in.Handler,
-		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128,
+		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128, Layers: layers,
 	}
 	f.setCode(zipFile, dir)
 	if in.Timeout != nil {
@@ -355,6 +372,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	}
 	if in.Environment != nil && len(in.Environment.Variables) > 0 {
 		f.Env = in.Environment.Variables
+	}
+	if in.DeadLetterConfig != nil {
+		f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 	}
 	s.stamp(f)
 	k := key(account, region, name)
@@ -607,6 +627,16 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	var layers []fnLayer
+	if in.Layers != nil {
+		var err error
+		if layers, err = s.checkLayers(in.Layers); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	f, err := s.update(ctx, in.FunctionName, nil, func(f *function) {
 		set := func(dst *string, src *string) {
 			if src != nil {
@@ -623,11 +653,17 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		if in.MemorySize != nil {
 			f.MemorySize = *in.MemorySize
 		}
+		if in.Layers != nil {
+			f.Layers = layers
+		}
 		if in.Environment != nil {
 			f.Env = in.Environment.Variables
 			if len(f.Env) == 0 {
 				f.Env = nil
 			}
+		}
+		if in.DeadLetterConfig != nil {
+			f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 		}
 	})
 	if err != nil {

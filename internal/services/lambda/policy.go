@@ -99,7 +99,7 @@ func policyTarget(ctx context.Context, fn *string, qualifier *string) (account, 
 
 // readPolicy reads a function's policy (nil when it has none) and the
 // function's record; the function must exist.
-func readPolicy(tx *store.Tx, account, region, name, q string) (*function, *policyDoc, error) {
+func (s *Service) readPolicy(tx *store.Tx, account, region, name, q string) (*function, *policyDoc, error) {
 	fb := tx.Bucket(rootBucket, fnBucket)
 	k := key(account, region, name)
 	if fb == nil || fb.Get(k) == nil {
@@ -110,9 +110,10 @@ func readPolicy(tx *store.Tx, account, region, name, q string) (*function, *poli
 		return nil, nil, err
 	}
 	if q != "" && q != "$LATEST" {
-		// Versions and aliases are not kept yet: only $LATEST exists.
-		return nil, nil, &lambdaapi.ResourceNotFoundException{Type: api.String("User"),
-			Message: api.String("Function not found: " + f.arn() + ":" + q)}
+		// The version or alias must exist (versions.go).
+		if _, err := s.resolveQualified(tx, account, region, name, q, false); err != nil {
+			return nil, nil, err
+		}
 	}
 	pb := tx.Bucket(rootBucket, policyBucket)
 	if pb == nil {
@@ -218,7 +219,7 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 		st.Condition = c
 	}
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -256,7 +257,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 	}
 	sid := api.ToString(in.StatementId)
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -288,7 +289,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 	}
 	var out *lambdaapi.GetPolicyResponse
 	err = s.st.View(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}

@@ -28,10 +28,10 @@ const s3Consumer = "lambda"
 // then on.
 func (s *Service) NotificationTargetExists(arn string) bool {
 	account, region, name, qual, ok := parseFunctionARN(arn)
-	if !ok || (qual != "" && qual != "$LATEST") {
+	if !ok {
 		return false
 	}
-	if _, err := s.load(account, region, name); err != nil {
+	if _, err := s.loadQualified(account, region, name, qual, false); err != nil {
 		return false
 	}
 	if s.env != nil && s.env.Outbox != nil {
