@@ -91,6 +91,13 @@
 // configurations"), Lambda consumes S3's event outbox and queues, for each
 // Lambda target, an async invocation with {"Records": [the S3 record]}.
 //
-// Not yet: function URLs, InvokeWithResponseStream, event source mappings, a
-// debugger attachable to a function, tags, and enforcing permissions.
+// Debugging (env.go): a function whose Environment.Variables set
+// FOGBANK_DEBUG_PORT runs Node with --inspect=127.0.0.1:PORT, or Python with
+// debugpy listening there (where debugpy is installed for fogbank's python3;
+// the runtime waits for a client before importing the handler); its init and
+// invocation timeouts are suspended and it runs one invocation at a time
+// (the port is one environment's). Other functions are unaffected.
+//
+// Not yet: function URLs, InvokeWithResponseStream, event source mappings,
+// tags, and enforcing permissions.
 package lambda

@@ -209,6 +209,23 @@ func (e entrypointError) Error() string { return e.err.Error() }
 
 func runtimeStartError(err error) error { return entrypointError{err} }
 
+// debugEnv is the function variable that asks for a debugger: the port
+// (on 127.0.0.1) where Node's inspector or Python's debugpy listens.
+const debugEnv = "FOGBANK_DEBUG_PORT"
+
+// debugTimeout replaces a debugged function's timeouts (init and
+// invocation): someone is stepping through it.
+const debugTimeout = 12 * time.Hour
+
+// debugPort is the port a debugger may attach to, 0 when none is asked for.
+func (f *function) debugPort() int {
+	p, err := strconv.Atoi(f.Env[debugEnv])
+	if err != nil || p <= 0 || p > 65535 {
+		return 0
+	}
+	return p
+}
+
 // opt is the environment's stand-in for /opt, where its layers are unpacked.
 func (e *environment) opt() string { return filepath.Join(e.dir, "opt") }
 
@@ -230,6 +247,9 @@ func (s *Service) command(f *function, task, opt string) ([]string, error) {
 		node, err := s.lookPath("node")
 		if err != nil {
 			return nil, err
+		}
+		if port := f.debugPort(); port != 0 {
+			return []string{node, "--inspect=127.0.0.1:" + strconv.Itoa(port), filepath.Join(rt, "bootstrap.mjs")}, nil
 		}
 		return []string{node, filepath.Join(rt, "bootstrap.mjs")}, nil
 	case f.Runtime == "go1.x":
