@@ -503,3 +503,37 @@ AS SELECT ts, path, latency, year, month, day FROM logsdb.raw`)
 	}
 	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "curated.daily")).QueryExecutionId, 0), want)
 }
+
+// Files that do not match their table: Athena's HIVE_ errors, naming the
+// object in S3 (never a local path); ragged CSV rows read as Hive reads them.
+func TestBadData(t *testing.T) {
+	h := start(t)
+	h.mkBucket("bad")
+	h.ok("CREATE DATABASE baddb")
+	h.put("bad", "json/a.json", "{\"id\": 1, \"v\": 2.5}\n{\"id\": 2, \"v\": \"abc\"}\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.j (id bigint, v double) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bad/json/'")
+	e := h.run("SELECT sum(v) FROM baddb.j")
+	reason := aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: ") || aws.ToInt32(e.Status.AthenaError.ErrorType) != 1001 {
+		t.Errorf("JSON of the wrong type: %s %q %+v", e.Status.State, reason, e.Status.AthenaError)
+	}
+	if strings.Contains(reason, os.TempDir()) {
+		t.Errorf("the error names a local file: %q", reason)
+	}
+
+	h.put("bad", "pq/a.parquet", "this is not parquet at all")
+	h.ok("CREATE EXTERNAL TABLE baddb.p (id bigint) STORED AS PARQUET LOCATION 's3://bad/pq/'")
+	e = h.run("SELECT * FROM baddb.p")
+	reason = aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_CANNOT_OPEN_SPLIT: ") || !strings.Contains(reason, "s3://bad/pq/a.parquet") {
+		t.Errorf("corrupt Parquet: %s %q", e.Status.State, reason)
+	}
+
+	// Short rows give NULLs, extra fields are dropped, text in a number column is NULL.
+	h.put("bad", "csv/a.csv", "1,x,2.5\n2,y\n3,z,4.5,extra\nfour,w,abc\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.c (id int, s string, v double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bad/csv/'")
+	got := h.rows(*h.ok("SELECT id, s, v FROM baddb.c ORDER BY s").QueryExecutionId, 0)
+	if fmt.Sprint(got) != "[[id s v] [<null> w <null>] [1 x 2.5] [2 y <null>] [3 z 4.5]]" {
+		t.Errorf("ragged CSV = %v", got)
+	}
+}

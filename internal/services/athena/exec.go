@@ -94,6 +94,8 @@ type stmt struct {
 	st   []token // significant tokens
 	db   string  // the default database
 	res  *result
+	// paths names the objects behind the engine's files in error messages.
+	paths map[string]string
 }
 
 func (x *stmt) hasAS() bool {
@@ -145,6 +147,7 @@ func (x *stmt) query(toks []token, params []string) error {
 			return err
 		}
 	}
+	x.paths = b.paths
 	x.e.Scanned = b.bytes
 	if err := x.checkCutoff(b.bytes); err != nil {
 		return err
@@ -213,6 +216,9 @@ var (
 // engineError words a DuckDB error as Athena (Trino) would, with the line
 // and column in the user's statement.
 func (x *stmt) engineError(msg string, rw *rewritten) error {
+	for local, uri := range x.paths {
+		msg = strings.ReplaceAll(msg, local, uri)
+	}
 	line, col := 1, 1
 	if m := lineRE.FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
@@ -281,7 +287,10 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Conversion Error"), strings.HasPrefix(msg, "Invalid Input Error"):
-		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "file") {
+		if strings.Contains(msg, "magic bytes") || strings.Contains(msg, "not a parquet file") {
+			return &queryError{cat: 2, typ: 1001, msg: "HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split: " + detail}
+		}
+		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "s3://") {
 			return &queryError{cat: 2, typ: 1001, msg: "HIVE_BAD_DATA: " + detail}
 		}
 		return &queryError{cat: 2, typ: 1000, msg: "INVALID_CAST_ARGUMENT: " + detail}

@@ -348,6 +348,7 @@ type binder struct {
 	bytes   int64    // the objects of CSV and JSON tables, read whole
 	probes  []string // what the engine answers the bytes of Parquet columns read with
 	refs    map[string]bool
+	paths   map[string]string // the engine's file names → s3:// URIs, for error messages
 	star    bool // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
@@ -463,6 +464,10 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 			if err := os.Symlink(p, link); err != nil {
 				return err
 			}
+			if b.paths == nil {
+				b.paths = map[string]string{}
+			}
+			b.paths[link] = "s3://" + bucket + "/" + key
 			files = append(files, link)
 			size += n
 			return nil
