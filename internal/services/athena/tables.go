@@ -349,7 +349,7 @@ type binder struct {
 	probes  []string // what the engine answers the bytes of Parquet columns read with
 	refs    map[string]bool
 	paths   map[string]string // the engine's file names → s3:// URIs, for error messages
-	star    bool // the query reads every column (a * other than count(*))
+	star    bool              // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
 	seen    map[string]bool
