@@ -60,6 +60,10 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		} else {
 			err = x.createTable()
 		}
+	case words(st, "CREATE", "VIEW"), words(st, "CREATE", "OR", "REPLACE", "VIEW"):
+		err = x.createView()
+	case words(st, "DROP", "VIEW"):
+		err = x.dropView()
 	case words(st, "DROP", "TABLE"):
 		err = x.dropTable()
 	case words(st, "MSCK", "REPAIR", "TABLE"):
@@ -396,6 +400,23 @@ func (x *stmt) show() error {
 			}
 		}
 		return x.rowsResult([]string{"tab_name"}, rows)
+	case words(st, "SHOW", "VIEWS"):
+		db, i := x.db, 2
+		if i+1 < len(st) && st[i].kind == 'w' && (st[i].val() == "IN" || st[i].val() == "FROM") {
+			db, i = st[i+1].ident(), i+2
+		}
+		names, err := x.s.tableNames(x.e.Account, x.e.Region, db)
+		if err != nil {
+			return err
+		}
+		like := x.likeFilter(i)
+		var rows [][]string
+		for _, n := range names {
+			if t, err := x.s.lookup(x.e.Account, x.e.Region, db, n); err == nil && t != nil && t.TableType == "VIRTUAL_VIEW" && like(n) {
+				rows = append(rows, []string{n})
+			}
+		}
+		return x.rowsResult([]string{"views"}, rows)
 	case words(st, "SHOW", "PARTITIONS"):
 		db, name, _, err := x.tableName(2)
 		if err != nil {
