@@ -2,134 +2,31 @@ package athena_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"sort"
+	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	atypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	gtypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fogbank/fogbank/fogbanktest"
-	glueapi "github.com/fogbank/fogbank/internal/api/glue"
-	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/sqlengine"
 )
-
-// Until the glue service is in the tree, these tests run against a fake
-// catalogue with the same contract, registered only when no glue service is.
-func init() {
-	for _, r := range host.Registered() {
-		if r.Service.Name == "glue" {
-			return
-		}
-	}
-	host.Register(glueapi.Service, (*fakeGlue)(nil), func(env *host.Env) (any, error) {
-		return &fakeGlue{dbs: map[string]bool{"default": true}, tables: map[string][]byte{}, parts: map[string][][]byte{}}, nil
-	})
-}
-
-type fakeGlue struct {
-	glueapi.Unimplemented
-	mu     sync.Mutex
-	dbs    map[string]bool
-	tables map[string][]byte   // db.table → Table JSON
-	parts  map[string][][]byte // db.table → partitions
-}
-
-func (g *fakeGlue) CatalogDatabases(account, region string) ([]string, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []string
-	for d := range g.dbs {
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (g *fakeGlue) CatalogPutDatabase(account, region, name string) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.dbs[name] = true
-	return nil
-}
-
-func (g *fakeGlue) CatalogTableJSON(account, region, db, table string) ([]byte, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	t, ok := g.tables[db+"."+table]
-	if !ok {
-		return nil, fmt.Errorf("table %s.%s: %w", db, table, fs.ErrNotExist)
-	}
-	return t, nil
-}
-
-func (g *fakeGlue) CatalogTables(account, region, db string) ([]string, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []string
-	for k := range g.tables {
-		if d, t, _ := strings.Cut(k, "."); d == db {
-			out = append(out, t)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (g *fakeGlue) CatalogPutTableJSON(account, region, db string, table []byte) error {
-	var t map[string]any
-	if err := json.Unmarshal(table, &t); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.dbs[db] {
-		return fmt.Errorf("database %s: %w", db, fs.ErrNotExist)
-	}
-	t["DatabaseName"] = db
-	raw, _ := json.Marshal(t)
-	g.tables[db+"."+t["Name"].(string)] = raw
-	return nil
-}
-
-func (g *fakeGlue) CatalogDeleteTable(account, region, db, table string) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if _, ok := g.tables[db+"."+table]; !ok {
-		return fs.ErrNotExist
-	}
-	delete(g.tables, db+"."+table)
-	delete(g.parts, db+"."+table)
-	return nil
-}
-
-func (g *fakeGlue) CatalogPartitionsJSON(account, region, db, table, expression string) ([][]byte, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.parts[db+"."+table], nil
-}
-
-func (g *fakeGlue) CatalogAddPartitionsJSON(account, region, db, table string, parts [][]byte) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.parts[db+"."+table] = append(g.parts[db+"."+table], parts...)
-	return nil
-}
 
 // ---- helpers ----
 
 type harness struct {
+	cfg aws.Config
 	t   *testing.T
 	ctx context.Context
 	a   *athena.Client
@@ -137,8 +34,14 @@ type harness struct {
 }
 
 func start(t *testing.T) *harness {
+	if why := sqlengine.CanBuild(); why != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no SQL engine: %s", why)
+		}
+		t.Skipf("SKIP: no SQL engine: %s", why)
+	}
 	srv := fogbanktest.Start(t)
-	h := &harness{t: t, ctx: context.Background(), a: athena.NewFromConfig(srv.Config),
+	h := &harness{cfg: srv.Config, t: t, ctx: context.Background(), a: athena.NewFromConfig(srv.Config),
 		s3: s3.NewFromConfig(srv.Config, func(o *s3.Options) { o.UsePathStyle = true })}
 	h.mkBucket("results")
 	return h
@@ -529,4 +432,74 @@ AS SELECT path, latency, day FROM logsdb.raw WHERE month = '11'`)
 	if e := h.run(q); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "HIVE_PATH_ALREADY_EXISTS") {
 		t.Errorf("second UNLOAD: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
 	}
+}
+
+// The issue's walk with the crawler: a crawl of s3://logs/raw/ makes the
+// table and its partitions, Athena answers the GROUP BY, CTAS writes Parquet,
+// a crawl of the Parquet folder makes a second table, and the same query over
+// it answers the same rows.
+func TestCrawlerToAthena(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	want := h.logs()
+	h.mkBucket("curated")
+	crawl := func(name, db, path string) {
+		t.Helper()
+		if _, err := g.CreateDatabase(h.ctx, &glue.CreateDatabaseInput{DatabaseInput: &gtypes.DatabaseInput{Name: aws.String(db)}}); err != nil {
+			var ae *gtypes.AlreadyExistsException
+			if !errors.As(err, &ae) {
+				t.Fatal(err)
+			}
+		}
+		if _, err := g.CreateCrawler(h.ctx, &glue.CreateCrawlerInput{Name: aws.String(name), Role: aws.String("arn:aws:iam::000000000000:role/crawler"),
+			DatabaseName: aws.String(db), Targets: &gtypes.CrawlerTargets{S3Targets: []gtypes.S3Target{{Path: aws.String(path)}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.StartCrawler(h.ctx, &glue.StartCrawlerInput{Name: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			c, err := g.GetCrawler(h.ctx, &glue.GetCrawlerInput{Name: aws.String(name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Crawler.State == gtypes.CrawlerStateReady && c.Crawler.LastCrawl != nil {
+				if c.Crawler.LastCrawl.Status != gtypes.LastCrawlStatusSucceeded {
+					t.Fatalf("crawl %s: %s %s", name, c.Crawler.LastCrawl.Status, aws.ToString(c.Crawler.LastCrawl.ErrorMessage))
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("crawler %s still %s", name, c.Crawler.State)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	crawl("raw", "logsdb", "s3://logs/raw/")
+	tbl, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("logsdb"), Name: aws.String("raw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, k := range tbl.Table.PartitionKeys {
+		keys = append(keys, aws.ToString(k.Name))
+	}
+	if strings.Join(keys, ",") != "year,month,day" {
+		t.Fatalf("partition keys = %v", keys)
+	}
+	q := "SELECT day, count(*), avg(latency) FROM %s WHERE month = '11' GROUP BY day ORDER BY day"
+	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "logsdb.raw")).QueryExecutionId, 0), want)
+
+	h.ok(`CREATE TABLE logsdb.daily_ctas WITH (format = 'PARQUET', external_location = 's3://curated/daily/', partitioned_by = ARRAY['year', 'month', 'day'])
+AS SELECT ts, path, latency, year, month, day FROM logsdb.raw`)
+	crawl("daily", "curated", "s3://curated/daily/")
+	tbl, err = g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("curated"), Name: aws.String("daily")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := tbl.Table.Parameters["classification"]; c != "parquet" {
+		t.Errorf("crawled Parquet table's classification = %q", c)
+	}
+	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "curated.daily")).QueryExecutionId, 0), want)
 }

@@ -39,7 +39,7 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 	if db == "" {
 		db = "default"
 	}
-	x := &stmt{s: s, e: e, wg: wg, q: q, toks: toks, st: st, db: db, res: res}
+	x := &stmt{ctx: ctx, s: s, e: e, wg: wg, q: q, toks: toks, st: st, db: db, res: res}
 	if s.catalog == nil && !words(st, "SELECT") && !words(st, "WITH") && !words(st, "VALUES") && !words(st, "UNLOAD") {
 		return res, &queryError{cat: 1, typ: 204, msg: "HIVE_METASTORE_ERROR: the Glue Data Catalog is not available in this fogbank"}
 	}
@@ -85,6 +85,7 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 
 // stmt is one statement being run.
 type stmt struct {
+	ctx  context.Context // ends when StopQueryExecution (or shutdown) cancels the query
 	s    *Service
 	e    *execution
 	wg   *workGroup
@@ -152,14 +153,10 @@ func (x *stmt) query(toks []token, params []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stop := x.s.watch(x.e.ID, cancel)
-	defer stop()
 	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes}
 	req.Setup = append(append([]string{}, macros...), req.Setup...)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
-	resp, err := x.s.engine.Run(ctx, req)
+	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
 		if errors.Is(err, sqlengine.ErrNoEngine) {
 			return &queryError{cat: 1, typ: 100, msg: "GENERIC_INTERNAL_ERROR: " + err.Error()}
@@ -182,27 +179,6 @@ func (x *stmt) query(toks []token, params []string) error {
 		x.res.columns = append(x.res.columns, column{Name: c.Name, Type: t, Precision: p, Scale: sc})
 	}
 	return nil
-}
-
-// watch lets StopQueryExecution reach a statement's engine request: the
-// execution's cancel func is wrapped to cancel the engine context as well.
-func (s *Service) watch(id string, cancel func()) (stop func()) {
-	s.mu.Lock()
-	prev := s.running[id]
-	s.running[id] = func() {
-		cancel()
-		if prev != nil {
-			prev()
-		}
-	}
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		if _, ok := s.running[id]; ok {
-			s.running[id] = prev
-		}
-		s.mu.Unlock()
-	}
 }
 
 // scanned records the bytes the query read (whole CSV and JSON objects, the

@@ -99,13 +99,9 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 		}
 		target = filepath.Join(out, "data"+ext)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stop := x.s.watch(x.e.ID, cancel)
-	defer stop()
 	req := &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...), SQL: sqlText,
 		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes}
-	resp, err := x.s.engine.Run(ctx, req)
+	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
 		return nil, err
 	}

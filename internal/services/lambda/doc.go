@@ -63,6 +63,11 @@
 // Qualifier, "name:qualifier" or a qualified ARN) reaches either, and
 // X-Amz-Executed-Version says which version ran.
 //
+// Layers (layers.go): PublishLayerVersion, Get/List/Delete; a function's
+// layers are unpacked in order into its environment's opt/ directory, which
+// stands in for /opt on PYTHONPATH, NODE_PATH, PATH and LD_LIBRARY_PATH (code
+// naming /opt by absolute path does not find it).
+//
 // Asynchronous invocation (async.go, eventconfig.go): an Event invocation is
 // durable before Invoke answers 202 (appended to the outbox queue
 // lambda/async); its consumer copies events into lambda/asyncq, keyed by
@@ -86,7 +91,13 @@
 // configurations"), Lambda consumes S3's event outbox and queues, for each
 // Lambda target, an async invocation with {"Records": [the S3 record]}.
 //
-// Not yet: layers, function URLs, event source
-// mappings, tags, enforcing permissions (S3 needs no AddPermission here),
-// delivering to SQS/SNS/EventBridge destinations and dead-letter queues.
+// Debugging (env.go): a function whose Environment.Variables set
+// FOGBANK_DEBUG_PORT runs Node with --inspect=127.0.0.1:PORT, or Python with
+// debugpy listening there (where debugpy is installed for fogbank's python3;
+// the runtime waits for a client before importing the handler); its init and
+// invocation timeouts are suspended and it runs one invocation at a time
+// (the port is one environment's). Other functions are unaffected.
+//
+// Not yet: function URLs, InvokeWithResponseStream, event source mappings,
+// tags, and enforcing permissions.
 package lambda

@@ -262,7 +262,11 @@ func (s *Service) coldStart(p *pool, f *function, fp, id string) (*environment, 
 	if s.stopping() {
 		e.end() // Stop may have reaped the pool before it was tracked
 	}
-	e.waitInit(initLimit)
+	if f.debugPort() != 0 {
+		e.waitInit(debugTimeout)
+	} else {
+		e.waitInit(initLimit)
+	}
 	return e, nil
 }
 
@@ -298,6 +302,9 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	e.sink = &inv.pre
 	e.mu.Unlock()
 	timeout := time.Duration(e.fn.Timeout) * time.Second
+	if e.fn.debugPort() != 0 {
+		timeout = debugTimeout
+	}
 	start := time.Now()
 	inv.deadline = start.Add(timeout)
 
@@ -309,7 +316,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 		healthy = false
 	}
 	timedOut := func() {
-		o = outcome{payload: errorDoc("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())),
+		o = outcome{payload: errorDoc("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, float64(e.fn.Timeout))),
 			errType: "Sandbox.Timedout"}
 		status = "timeout"
 		healthy = false
@@ -720,6 +727,10 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 	limit := accountConcurrency
 	if f.Reserved != nil {
 		limit = int(*f.Reserved)
+	}
+	if f.debugPort() != 0 && limit > 1 {
+		// One environment holds the debugger's port: invocations take turns.
+		limit, wait = 1, true
 	}
 	var stale []*environment
 	defer func() {

@@ -111,6 +111,8 @@ type function struct {
 	Version           string `json:",omitempty"`
 	LastVersion       int64  `json:",omitempty"`
 	PublishedRevision string `json:",omitempty"`
+	// Layers are the function's layer versions, in order (layers.go).
+	Layers []fnLayer `json:",omitempty"`
 }
 
 // version is the function's version as Lambda names it.
@@ -161,6 +163,9 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	if len(f.Env) > 0 {
 		c.Environment = &lambdaapi.EnvironmentResponse{Variables: f.Env}
+	}
+	for _, l := range f.Layers {
+		c.Layers = append(c.Layers, &lambdaapi.Layer{Arn: api.String(l.ARN), CodeSize: api.Int64(l.CodeSize)})
 	}
 	if f.DeadLetter != "" {
 		c.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.String(f.DeadLetter)}
@@ -349,10 +354,14 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	layers, err := s.checkLayers(in.Layers)
+	if err != nil {
+		return nil, err
+	}
 	f := &function{
 		Name: name, Account: account, Region: region,
 		Runtime: *in.Runtime, Role: *in.Role, Handler: *in.Handler,
-		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128,
+		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128, Layers: layers,
 	}
 	f.setCode(zipFile, dir)
 	if in.Timeout != nil {
@@ -618,6 +627,13 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	var layers []fnLayer
+	if in.Layers != nil {
+		var err error
+		if layers, err = s.checkLayers(in.Layers); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
 		return nil, err
 	}
@@ -636,6 +652,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		}
 		if in.MemorySize != nil {
 			f.MemorySize = *in.MemorySize
+		}
+		if in.Layers != nil {
+			f.Layers = layers
 		}
 		if in.Environment != nil {
 			f.Env = in.Environment.Variables

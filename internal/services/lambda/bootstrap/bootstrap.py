@@ -219,9 +219,29 @@ def _default(o):
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+def _debugger():
+    """Listens for a debugger when the function sets FOGBANK_DEBUG_PORT, and
+    waits for one to attach before the handler is imported (fogbank suspends
+    the function's timeouts meanwhile)."""
+    port = os.environ.get("FOGBANK_DEBUG_PORT")
+    if not port:
+        return
+    try:
+        import debugpy
+    except ImportError:
+        sys.stdout.write("fogbank: FOGBANK_DEBUG_PORT is set but debugpy is not installed for %s: "
+                         "running without a debugger\n" % sys.executable)
+        return
+    debugpy.listen(("127.0.0.1", int(port)))
+    sys.stdout.write("fogbank: debugpy listens on 127.0.0.1:%s; waiting for a debugger to attach\n" % port)
+    sys.stdout.flush()
+    debugpy.wait_for_client()
+
+
 def main():
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
     _setup_logging()
+    _debugger()
     try:
         fn = _load_handler(os.environ["_HANDLER"])
     except _Fault as f:
