@@ -83,6 +83,7 @@ func TestAthenaCLI(t *testing.T) {
 	for _, c := range clis {
 		t.Run(c.name, func(t *testing.T) {
 			need(t, c.bin)
+			need(t, "g++") // the SQL engine is built on the first query
 			sfx := strings.ReplaceAll(c.name, "-", "")
 			logs, results, db := "logs-"+sfx, "results-"+sfx, "logs_"+sfx
 			aws := func(args ...string) string {
@@ -331,6 +332,7 @@ func TestAthenaBoto3(t *testing.T) {
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {
 			needBoto3(t, p.bin)
+			need(t, "g++")
 			out, errOut, code := f.run(t, nil, p.bin, "-c", boto3AthenaScript, strings.ReplaceAll(p.name, ".", "-"), string(wantJSON), filepath.Join(dir))
 			if code != 0 || strings.TrimSpace(out) != "OK" {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
@@ -349,6 +351,7 @@ func TestAthenaCrawlerCLI(t *testing.T) {
 	for _, c := range clis {
 		t.Run(c.name, func(t *testing.T) {
 			need(t, c.bin)
+			need(t, "g++")
 			sfx := strings.ReplaceAll(c.name, "-", "")
 			logs, results, db, cur := "clogs-"+sfx, "cres-"+sfx, "clogs_"+sfx, "ccur_"+sfx
 			aws := func(args ...string) string {

@@ -333,6 +333,25 @@ func (e *Engine) find(ctx context.Context) (string, error) {
 	return out, nil
 }
 
+// CanBuild tells why the engine could not be had on this machine, or ""
+// when it can: a program named by $FOGBANK_SQL_ENGINE or found beside the
+// executable, or the source with go and a C++ compiler to build it. Tests
+// skip (or, under CI, fail) on it as they do on a missing client.
+func CanBuild() string {
+	if os.Getenv("FOGBANK_SQL_ENGINE") != "" {
+		return ""
+	}
+	for _, prog := range []string{"go", "g++"} {
+		if _, err := exec.LookPath(prog); err != nil {
+			return prog + " is not installed (the SQL engine links DuckDB with cgo: apt-get install -y g++)"
+		}
+	}
+	if SourceRoot() == "" {
+		return "fogbank's source is not on this machine"
+	}
+	return ""
+}
+
 // SourceRoot is the root of fogbank's module source when it is on this
 // machine (this file's compile-time path, or the working directory's module),
 // or "".
