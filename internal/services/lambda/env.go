@@ -167,8 +167,6 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	if err != nil {
 		return nil, err
 	}
-	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go e.srv.Serve(e.ln)
 
 	argv, err := s.command(f, e.task, e.opt())
 	if err != nil {
@@ -186,6 +184,9 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = sysProcAttr()
 	e.started = time.Now()
+	// Served from here on: what the handlers read is set.
+	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go e.srv.Serve(e.ln)
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		close(e.outDone)

@@ -339,6 +339,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	if cold {
 		// execute waited for the init (waitInit); what is left is the hand-over,
 		// unless the init failed or overran.
+		inv.deadline = time.Now().Add(timeout)
 		t := time.NewTimer(timeout)
 		select {
 		case e.next <- inv:
@@ -356,8 +357,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 			fail("Runtime.Unknown", "the execution environment was stopped")
 		}
 		t.Stop()
-		start = time.Now()
-		inv.deadline = start.Add(timeout)
+		start = time.Now() // the runtime holds inv.deadline: not rewritten
 	} else {
 		select {
 		case e.next <- inv:
@@ -441,7 +441,10 @@ func (e *environment) logLines(inv *invocation, dur time.Duration, cold bool, st
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
 		inv.id, ms, int64(math.Ceil(ms)), e.fn.MemorySize, maxRSSMB(e))
 	if cold {
-		report += fmt.Sprintf("Init Duration: %.2f ms\t", float64(e.initDur.Microseconds())/1000)
+		e.mu.Lock()
+		init := e.initDur
+		e.mu.Unlock()
+		report += fmt.Sprintf("Init Duration: %.2f ms\t", float64(init.Microseconds())/1000)
 	}
 	if status != "" {
 		report += "Status: " + status + "\t"

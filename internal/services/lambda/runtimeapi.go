@@ -68,7 +68,9 @@ func (e *environment) serveNext(w http.ResponseWriter, r *http.Request) {
 	first := false
 	e.readyOnce.Do(func() {
 		first = true
+		e.mu.Lock()
 		e.initDur = time.Since(e.started)
+		e.mu.Unlock()
 		close(e.ready)
 	})
 	var inv *invocation
