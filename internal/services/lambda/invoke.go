@@ -24,6 +24,8 @@ const (
 	maxSyncPayload  = 6291456 // 6 MB, RequestResponse
 	maxAsyncPayload = 262144  // 256 KB, Event
 	tailBytes       = 4096    // LogType=Tail: the log's last 4 KB
+	// maxClientContext is X-Amz-Client-Context's limit, base64 included.
+	maxClientContext = 3583
 )
 
 // accountConcurrency is the ConcurrentExecutions GetAccountSettings reports,
@@ -47,7 +49,7 @@ type invokeRequest struct {
 	Payload         []byte // JSON; empty means {}
 	Type            string // "RequestResponse" (""), "Event" or "DryRun"
 	Tail            bool   // LogType=Tail: return the log's last 4 KB
-	ClientContext   string // base64 JSON, passed to the runtime as given
+	ClientContext   string // base64 JSON (X-Amz-Client-Context); the runtime gets it decoded
 }
 
 // invokeResult is what an invocation answered.
@@ -142,6 +144,15 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	if f.Reserved != nil && *f.Reserved == 0 {
 		return nil, throttled(true)
 	}
+	var clientCtx string
+	if req.ClientContext != "" {
+		b, err := base64.StdEncoding.DecodeString(req.ClientContext)
+		if err != nil || len(req.ClientContext) > maxClientContext || !json.Valid(b) {
+			return nil, &lambdaapi.InvalidRequestContentException{Type: api.String("User"),
+				Message: api.String("Client context must be a valid Base64-encoded JSON object.")}
+		}
+		clientCtx = string(b)
+	}
 	switch typ {
 	case "DryRun":
 		return &invokeResult{Status: 204, ExecutedVersion: f.version()}, nil
@@ -163,7 +174,7 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	ch := make(chan answer, 1)
 	id := newRequestID()
 	go func() {
-		res, err := s.execute(context.Background(), f, invokedARN, payload, req.ClientContext, id, false)
+		res, err := s.execute(context.Background(), f, invokedARN, payload, clientCtx, id, false)
 		ch <- answer{res, err}
 	}()
 	select {

@@ -120,6 +120,14 @@ func TestInvokePython(t *testing.T) {
 		}
 	}
 
+	// The client context arrives decoded, as context.client_context.
+	fn(t, c, "cc", types.RuntimePython312, "app.handler", 3, map[string]string{"app.py": "def handler(e, c):\n    return [c.client_context.custom, c.client_context.client.app_title]\n"})
+	cc, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("cc"),
+		ClientContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"custom": {"k": "v"}, "client": {"app_title": "app"}}`)))})
+	if err != nil || string(cc.Payload) != `[{"k": "v"}, "app"]` {
+		t.Errorf("client context: %v %s", err, cc.Payload)
+	}
+
 	// Warm: the same process answers (calls counts up), no init.
 	out = invoke(t, c, "py", `{}`)
 	json.Unmarshal(out.Payload, &raw)
@@ -265,6 +273,8 @@ func TestInvokeRequestErrors(t *testing.T) {
 	if err != nil || out.StatusCode != 202 {
 		t.Errorf("Event: %v %+v", err, out)
 	}
+	_, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("p"), ClientContext: aws.String("not base64!")})
+	wantCode(t, err, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
 	out, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("p:$LATEST"), Payload: []byte(`{"q": 1}`)})
 	if err != nil || string(out.Payload) != `{"q": 1}` {
 		t.Errorf("qualified: %v %s", err, out.Payload)
