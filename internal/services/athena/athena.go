@@ -67,7 +67,7 @@ type Service struct {
 	// slots bounds the queries the engine runs at once (each has DuckDB's
 	// threads and memory); the others wait QUEUED.
 	slots chan struct{}
-	wg      sync.WaitGroup
+	wg    sync.WaitGroup
 }
 
 var _ aapi.API = (*Service)(nil)
