@@ -322,6 +322,11 @@ func (e *Engine) find(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNoEngine, err)
 	}
+	unlock, err := lockFile(out + ".lock")
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNoEngine, err)
+	}
+	defer unlock()
 	start := time.Now()
 	cmd := exec.CommandContext(context.WithoutCancel(ctx), "go", "build", "-tags", "fogbank_engine", "-o", out, "./internal/sqlengine/engine")
 	cmd.Dir = root
