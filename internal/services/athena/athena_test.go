@@ -73,8 +73,18 @@ func (h *harness) get(bucket, key string) string {
 // a while on a cold cache, so the wait is long.
 func (h *harness) run(q string) *atypes.QueryExecution {
 	h.t.Helper()
-	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(q),
-		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/athena/")}})
+	return h.runIn("", q)
+}
+
+// runIn runs q with db as the session's database ("": none).
+func (h *harness) runIn(db, q string) *atypes.QueryExecution {
+	h.t.Helper()
+	in := &athena.StartQueryExecutionInput{QueryString: aws.String(q),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/athena/")}}
+	if db != "" {
+		in.QueryExecutionContext = &atypes.QueryExecutionContext{Database: aws.String(db)}
+	}
+	out, err := h.a.StartQueryExecution(h.ctx, in)
 	if err != nil {
 		h.t.Fatalf("%s: %v", q, err)
 	}
@@ -502,4 +512,76 @@ AS SELECT ts, path, latency, year, month, day FROM logsdb.raw`)
 		t.Errorf("crawled Parquet table's classification = %q", c)
 	}
 	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "curated.daily")).QueryExecutionId, 0), want)
+}
+
+// Files that do not match their table: Athena's HIVE_ errors, naming the
+// object in S3 (never a local path); ragged CSV rows read as Hive reads them.
+func TestBadData(t *testing.T) {
+	h := start(t)
+	h.mkBucket("bad")
+	h.ok("CREATE DATABASE baddb")
+	h.put("bad", "json/a.json", "{\"id\": 1, \"v\": 2.5}\n{\"id\": 2, \"v\": \"abc\"}\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.j (id bigint, v double) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bad/json/'")
+	e := h.run("SELECT sum(v) FROM baddb.j")
+	reason := aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: ") || aws.ToInt32(e.Status.AthenaError.ErrorType) != 1001 {
+		t.Errorf("JSON of the wrong type: %s %q %+v", e.Status.State, reason, e.Status.AthenaError)
+	}
+	if strings.Contains(reason, os.TempDir()) {
+		t.Errorf("the error names a local file: %q", reason)
+	}
+
+	h.put("bad", "pq/a.parquet", "this is not parquet at all")
+	h.ok("CREATE EXTERNAL TABLE baddb.p (id bigint) STORED AS PARQUET LOCATION 's3://bad/pq/'")
+	e = h.run("SELECT * FROM baddb.p")
+	reason = aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_CANNOT_OPEN_SPLIT: ") || !strings.Contains(reason, "s3://bad/pq/a.parquet") {
+		t.Errorf("corrupt Parquet: %s %q", e.Status.State, reason)
+	}
+
+	// Short rows give NULLs, extra fields are dropped, text in a number column is NULL.
+	h.put("bad", "csv/a.csv", "1,x,2.5\n2,y\n3,z,4.5,extra\nfour,w,abc\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.c (id int, s string, v double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bad/csv/'")
+	got := h.rows(*h.ok("SELECT id, s, v FROM baddb.c ORDER BY s").QueryExecutionId, 0)
+	if fmt.Sprint(got) != "[[id s v] [<null> w <null>] [1 x 2.5] [2 y <null>] [3 z 4.5]]" {
+		t.Errorf("ragged CSV = %v", got)
+	}
+}
+
+// Views land in the catalogue as Athena keeps them (VIRTUAL_VIEW, a Presto
+// view text) and are expanded when queried, their tables named relative to
+// the view's own database.
+func TestViews(t *testing.T) {
+	h := start(t)
+	want := h.logs()
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	h.ok("MSCK REPAIR TABLE logsdb.raw")
+	// Unqualified names in a view are the creating session's database's.
+	if e := h.run("CREATE VIEW logsdb.nov AS SELECT day, latency FROM raw WHERE month = '11'"); !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "TABLE_NOT_FOUND: line 1:35: Table 'awsdatacatalog.default.raw' does not exist") {
+		t.Errorf("view over default.raw: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
+	}
+	if e := h.runIn("logsdb", "CREATE VIEW nov AS SELECT day, latency FROM raw WHERE month = '11'"); e.Status.State != atypes.QueryExecutionStateSucceeded {
+		t.Fatalf("CREATE VIEW: %s", aws.ToString(e.Status.StateChangeReason))
+	}
+	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.nov GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
+	// a view over a view
+	h.ok("CREATE OR REPLACE VIEW logsdb.daily AS SELECT day, count(*) AS n FROM logsdb.nov GROUP BY day")
+	got := h.rows(*h.ok("SELECT n FROM logsdb.daily WHERE day = '02'").QueryExecutionId, 0)
+	if len(got) != 2 || got[1][0] != "7" {
+		t.Errorf("view over a view: %v", got)
+	}
+	views := h.rows(*h.ok("SHOW VIEWS IN logsdb").QueryExecutionId, 0)
+	if fmt.Sprint(views) != "[[daily] [nov]]" {
+		t.Errorf("SHOW VIEWS = %v", views)
+	}
+	meta, err := h.a.GetTableMetadata(h.ctx, &athena.GetTableMetadataInput{CatalogName: aws.String("AwsDataCatalog"),
+		DatabaseName: aws.String("logsdb"), TableName: aws.String("nov")})
+	if err != nil || aws.ToString(meta.TableMetadata.TableType) != "VIRTUAL_VIEW" {
+		t.Errorf("view metadata: %+v %v", meta, err)
+	}
+	h.ok("DROP VIEW logsdb.daily")
+	if e := h.run("SELECT * FROM logsdb.daily"); e.Status.State != atypes.QueryExecutionStateFailed {
+		t.Errorf("dropped view still answers: %s", e.Status.State)
+	}
 }

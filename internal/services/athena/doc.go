@@ -50,7 +50,12 @@
 // day_of_year. CROSS JOIN UNNEST, WITH, window functions, intervals, ARRAY[...]
 // and ROW(...) are the same in both.
 //
-// Not yet: views (CREATE VIEW), DROP DATABASE, Iceberg tables (a clear
+// Views: CREATE [OR REPLACE] VIEW, DROP VIEW, SHOW VIEWS; a view is a
+// VIRTUAL_VIEW table whose ViewOriginalText is Athena's "/* Presto View: …
+// */" (its SQL, the creating session's database, its columns with Trino's
+// types), expanded into the query's database when named.
+//
+// Not yet: DROP DATABASE, Iceberg tables (a clear
 // NOT_SUPPORTED), bucketed_by, ORC and Avro tables (neither read nor written),
 // result files over 5 GB (one PUT), federated catalogs (only AwsDataCatalog), result reuse,
 // encryption of results, Spark sessions and notebooks, capacity reservations,

@@ -60,6 +60,10 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		} else {
 			err = x.createTable()
 		}
+	case words(st, "CREATE", "VIEW"), words(st, "CREATE", "OR", "REPLACE", "VIEW"):
+		err = x.createView()
+	case words(st, "DROP", "VIEW"):
+		err = x.dropView()
 	case words(st, "DROP", "TABLE"):
 		err = x.dropTable()
 	case words(st, "MSCK", "REPAIR", "TABLE"):
@@ -94,6 +98,8 @@ type stmt struct {
 	st   []token // significant tokens
 	db   string  // the default database
 	res  *result
+	// paths names the objects behind the engine's files in error messages.
+	paths map[string]string
 }
 
 func (x *stmt) hasAS() bool {
@@ -145,6 +151,7 @@ func (x *stmt) query(toks []token, params []string) error {
 			return err
 		}
 	}
+	x.paths = b.paths
 	x.e.Scanned = b.bytes
 	if err := x.checkCutoff(b.bytes); err != nil {
 		return err
@@ -213,6 +220,9 @@ var (
 // engineError words a DuckDB error as Athena (Trino) would, with the line
 // and column in the user's statement.
 func (x *stmt) engineError(msg string, rw *rewritten) error {
+	for local, uri := range x.paths {
+		msg = strings.ReplaceAll(msg, local, uri)
+	}
 	line, col := 1, 1
 	if m := lineRE.FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
@@ -281,7 +291,10 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Conversion Error"), strings.HasPrefix(msg, "Invalid Input Error"):
-		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "file") {
+		if strings.Contains(msg, "magic bytes") || strings.Contains(msg, "not a parquet file") {
+			return &queryError{cat: 2, typ: 1001, msg: "HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split: " + detail}
+		}
+		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "s3://") {
 			return &queryError{cat: 2, typ: 1001, msg: "HIVE_BAD_DATA: " + detail}
 		}
 		return &queryError{cat: 2, typ: 1000, msg: "INVALID_CAST_ARGUMENT: " + detail}
@@ -387,6 +400,23 @@ func (x *stmt) show() error {
 			}
 		}
 		return x.rowsResult([]string{"tab_name"}, rows)
+	case words(st, "SHOW", "VIEWS"):
+		db, i := x.db, 2
+		if i+1 < len(st) && st[i].kind == 'w' && (st[i].val() == "IN" || st[i].val() == "FROM") {
+			db, i = st[i+1].ident(), i+2
+		}
+		names, err := x.s.tableNames(x.e.Account, x.e.Region, db)
+		if err != nil {
+			return err
+		}
+		like := x.likeFilter(i)
+		var rows [][]string
+		for _, n := range names {
+			if t, err := x.s.lookup(x.e.Account, x.e.Region, db, n); err == nil && t != nil && t.TableType == "VIRTUAL_VIEW" && like(n) {
+				rows = append(rows, []string{n})
+			}
+		}
+		return x.rowsResult([]string{"views"}, rows)
 	case words(st, "SHOW", "PARTITIONS"):
 		db, name, _, err := x.tableName(2)
 		if err != nil {

@@ -24,6 +24,7 @@ type glueTable struct {
 	PartitionKeys     []glueColumn      `json:"PartitionKeys"`
 	StorageDescriptor *glueSD           `json:"StorageDescriptor,omitempty"`
 	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"`
+	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
 	CreateTime        any               `json:"CreateTime,omitempty"`
 }
 
@@ -348,7 +349,8 @@ type binder struct {
 	bytes   int64    // the objects of CSV and JSON tables, read whole
 	probes  []string // what the engine answers the bytes of Parquet columns read with
 	refs    map[string]bool
-	star    bool // the query reads every column (a * other than count(*))
+	paths   map[string]string // the engine's file names → s3:// URIs, for error messages
+	star    bool              // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
 	seen    map[string]bool
@@ -389,10 +391,16 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 			b.refs[t.ident()] = true
 		}
 		if t.text == "*" && i > 0 && st[i-1].text != "(" && (st[i-1].text == "," || st[i-1].text == "." || st[i-1].kind == 'w' && (st[i-1].val() == "SELECT" || st[i-1].val() == "DISTINCT")) {
-			b.star = true
+			// EXISTS (SELECT * ...) reads no column for its *
+			exists := i >= 3 && st[i-2].text == "(" && st[i-3].kind == 'w' && st[i-3].val() == "EXISTS"
+			b.star = b.star || !exists
 		}
 	}
-	b.setup = append(b.setup, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(defaultDB), "SET schema = "+quoteLit(defaultDB))
+	b.setup = append(b.setup, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(defaultDB))
+	// A view's query names its tables relative to its own schema: set the
+	// search path while its definition is bound, then back to ours.
+	b.setup = append(b.setup, "SET schema = "+quoteLit(defaultDB))
+	defer func() { b.setup = append(b.setup, "SET schema = "+quoteLit(defaultDB)) }()
 	for i := 0; i < len(st); i++ {
 		t := st[i]
 		if !t.isIdent() || t.ident() == "awsdatacatalog" {
@@ -432,7 +440,7 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 // view writes the view over one table.
 func (b *binder) view(db, name string, t *glueTable, want map[string][]string) error {
 	if t.TableType == "VIRTUAL_VIEW" {
-		return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("NOT_SUPPORTED: views are not supported by fogbank yet (%s.%s)", db, name)}
+		return b.viewDef(db, name, t)
 	}
 	format := t.format()
 	if format == "orc" || format == "avro" {
@@ -463,6 +471,10 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 			if err := os.Symlink(p, link); err != nil {
 				return err
 			}
+			if b.paths == nil {
+				b.paths = map[string]string{}
+			}
+			b.paths[link] = "s3://" + bucket + "/" + key
 			files = append(files, link)
 			size += n
 			return nil

@@ -80,6 +80,7 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 	if err := b.bind(toks, x.db, pruning(toks)); err != nil {
 		return nil, err
 	}
+	x.paths = b.paths
 	if err := x.checkCutoff(b.bytes); err != nil {
 		return nil, err
 	}
