@@ -585,3 +585,48 @@ func TestViews(t *testing.T) {
 		t.Errorf("dropped view still answers: %s", e.Status.State)
 	}
 }
+
+// Queries beyond the engine's slots wait QUEUED, and a queued query can be
+// stopped before it ever runs.
+func TestQueue(t *testing.T) {
+	h := start(t)
+	h.ok("SELECT 1")
+	long := "SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range"
+	var ids []*string
+	for i := 0; i < 5; i++ {
+		out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(long),
+			ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/q/")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, out.QueryExecutionId)
+	}
+	states := func() map[atypes.QueryExecutionState]int {
+		got := map[atypes.QueryExecutionState]int{}
+		b, err := h.a.BatchGetQueryExecution(h.ctx, &athena.BatchGetQueryExecutionInput{QueryExecutionIds: aws.ToStringSlice(ids)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.QueryExecutions {
+			got[e.Status.State]++
+		}
+		return got
+	}
+	deadline := time.Now().Add(time.Minute)
+	for st := states(); st[atypes.QueryExecutionStateRunning] != 4 || st[atypes.QueryExecutionStateQueued] != 1; st = states() {
+		if time.Now().After(deadline) {
+			t.Fatalf("states %v, want 4 RUNNING and 1 QUEUED", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, id := range ids {
+		if _, err := h.a.StopQueryExecution(h.ctx, &athena.StopQueryExecutionInput{QueryExecutionId: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		if e := h.wait(*id); e.Status.State != atypes.QueryExecutionStateCancelled {
+			t.Errorf("%s: %s, want CANCELLED", *id, e.Status.State)
+		}
+	}
+}

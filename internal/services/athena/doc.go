@@ -4,7 +4,8 @@
 // (internal/sqlengine), as its engine.
 //
 // A query runs as Athena runs one: StartQueryExecution answers an id at once
-// (QUEUED), a goroutine runs it (RUNNING) and records SUCCEEDED, FAILED (with
+// (QUEUED: at most four queries run at once, the others wait their turn), a
+// goroutine runs it (RUNNING) and records SUCCEEDED, FAILED (with
 // AthenaError's category and type and Athena's wording: "SYNTAX_ERROR: line
 // 1:8: ...", "TABLE_NOT_FOUND", "COLUMN_NOT_FOUND", "HIVE_BAD_DATA") or
 // CANCELLED (StopQueryExecution, or the work group's

@@ -344,6 +344,16 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 		delete(s.running, e.ID)
 		s.mu.Unlock()
 	}()
+	// A query waits QUEUED for one of the engine's slots, as Athena queues
+	// queries beyond its concurrency; QueryQueueTimeInMillis is that wait.
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		e.State, e.Reason, e.Completed = "CANCELLED", "Query was cancelled by user", s.now().UTC()
+		s.saveExec(e)
+		return
+	}
 	e.State, e.Started = "RUNNING", s.now().UTC()
 	s.saveExec(e)
 	res, err := s.execute(ctx, e, wg)
