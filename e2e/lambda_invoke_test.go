@@ -18,6 +18,7 @@ import (
 // aws-lambda-go.
 func TestLambdaInvokeCLI(t *testing.T) {
 	need(t, "zip")
+	need(t, "node")
 	f := start(t, "")
 	dir := t.TempDir()
 	write := func(name, body string, mode os.FileMode) {
@@ -149,6 +150,7 @@ def handler(event, context):
 // next `aws lambda invoke`, with no other command in between.
 func TestLambdaHotReloadCLI(t *testing.T) {
 	need(t, "/usr/bin/aws")
+	need(t, "node")
 	f := start(t, "")
 	dir := t.TempDir()
 	write := func(body string) {

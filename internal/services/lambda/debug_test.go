@@ -21,6 +21,7 @@ import (
 // environment lives, and the function's timeout is suspended (a 1 s function
 // that takes 2 s answers); a function without it is unaffected.
 func TestDebugger(t *testing.T) {
+	needProgram(t, "node")
 	srv := fogbanktest.Start(t)
 	c := lambda.NewFromConfig(srv.Config)
 	ctx := context.Background()

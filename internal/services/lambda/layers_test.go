@@ -71,6 +71,7 @@ def handler(e, c):
 		t.Errorf("layer's bin on PATH: %s %s", aws.ToString(out.FunctionError), out.Payload)
 	}
 
+	needProgram(t, "node")
 	fn(t, c, "nodelayer", types.RuntimeNodejs20x, "index.handler", 3, map[string]string{"index.js": "const greet = require('greet');\nexports.handler = async (e) => greet(e.name);\n"})
 	c.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("nodelayer"), Layers: []string{base}})
 	if out := invoke(t, c, "nodelayer", `{"name": "node"}`); string(out.Payload) != `"hi node"` {
