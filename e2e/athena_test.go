@@ -83,6 +83,7 @@ func TestAthenaCLI(t *testing.T) {
 	for _, c := range clis {
 		t.Run(c.name, func(t *testing.T) {
 			need(t, c.bin)
+			need(t, "g++") // the SQL engine is built on the first query
 			sfx := strings.ReplaceAll(c.name, "-", "")
 			logs, results, db := "logs-"+sfx, "results-"+sfx, "logs_"+sfx
 			aws := func(args ...string) string {
@@ -331,10 +332,135 @@ func TestAthenaBoto3(t *testing.T) {
 	for _, p := range pythons {
 		t.Run(p.name, func(t *testing.T) {
 			needBoto3(t, p.bin)
+			need(t, "g++")
 			out, errOut, code := f.run(t, nil, p.bin, "-c", boto3AthenaScript, strings.ReplaceAll(p.name, ".", "-"), string(wantJSON), filepath.Join(dir))
 			if code != 0 || strings.TrimSpace(out) != "OK" {
 				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 			}
+		})
+	}
+}
+
+// The issue's walk with a crawler, through both AWS CLIs: a crawl of
+// s3://…/raw/ makes the table (columns, types, three partition keys, a
+// partition per folder), Athena answers the GROUP BY, CTAS writes Parquet, a
+// crawl of the Parquet folder makes a second table, and the same query over
+// it answers the same rows.
+func TestAthenaCrawlerCLI(t *testing.T) {
+	f := start(t, "")
+	for _, c := range clis {
+		t.Run(c.name, func(t *testing.T) {
+			need(t, c.bin)
+			need(t, "g++")
+			sfx := strings.ReplaceAll(c.name, "-", "")
+			logs, results, db, cur := "clogs-"+sfx, "cres-"+sfx, "clogs_"+sfx, "ccur_"+sfx
+			aws := func(args ...string) string {
+				t.Helper()
+				out, errOut, code := f.run(t, nil, c.bin, append([]string{"--endpoint-url", f.URL, "--output", "json"}, args...)...)
+				if code != 0 {
+					t.Fatalf("aws %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+				}
+				return out
+			}
+			dir := t.TempDir()
+			want := logsData(t, dir, false)
+			aws("s3", "mb", "s3://"+logs)
+			aws("s3", "mb", "s3://"+results)
+			aws("s3", "cp", "--recursive", "--quiet", filepath.Join(dir, "raw"), "s3://"+logs+"/raw/")
+			crawl := func(name, db, path string) {
+				t.Helper()
+				aws("glue", "create-database", "--database-input", `{"Name":"`+db+`"}`)
+				aws("glue", "create-crawler", "--name", name, "--role", "arn:aws:iam::000000000000:role/crawler",
+					"--database-name", db, "--targets", `{"S3Targets":[{"Path":"`+path+`"}]}`)
+				aws("glue", "start-crawler", "--name", name)
+				deadline := time.Now().Add(2 * time.Minute)
+				for {
+					var g struct {
+						Crawler struct {
+							State     string
+							LastCrawl *struct{ Status, ErrorMessage string }
+						}
+					}
+					json.Unmarshal([]byte(aws("glue", "get-crawler", "--name", name)), &g)
+					if g.Crawler.State == "READY" && g.Crawler.LastCrawl != nil {
+						if g.Crawler.LastCrawl.Status != "SUCCEEDED" {
+							t.Fatalf("crawl %s: %+v", name, g.Crawler.LastCrawl)
+						}
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("crawler %s still %s", name, g.Crawler.State)
+					}
+					time.Sleep(200 * time.Millisecond)
+				}
+			}
+			query := func(sql string) string {
+				t.Helper()
+				var started struct{ QueryExecutionId string }
+				json.Unmarshal([]byte(aws("athena", "start-query-execution", "--query-string", sql,
+					"--result-configuration", "OutputLocation=s3://"+results+"/athena/")), &started)
+				deadline := time.Now().Add(5 * time.Minute)
+				for {
+					var e struct {
+						QueryExecution struct {
+							Status struct{ State, StateChangeReason string }
+						}
+					}
+					json.Unmarshal([]byte(aws("athena", "get-query-execution", "--query-execution-id", started.QueryExecutionId)), &e)
+					switch e.QueryExecution.Status.State {
+					case "SUCCEEDED":
+						return started.QueryExecutionId
+					case "FAILED", "CANCELLED":
+						t.Fatalf("%s: %+v", sql, e.QueryExecution.Status)
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("%s: still running", sql)
+					}
+					time.Sleep(200 * time.Millisecond)
+				}
+			}
+			rows := func(id string) [][]string {
+				var out struct {
+					ResultSet struct {
+						Rows []struct {
+							Data []struct{ VarCharValue string }
+						}
+					}
+				}
+				json.Unmarshal([]byte(aws("athena", "get-query-results", "--query-execution-id", id)), &out)
+				var rows [][]string
+				for _, r := range out.ResultSet.Rows[1:] {
+					var row []string
+					for _, d := range r.Data {
+						row = append(row, d.VarCharValue)
+					}
+					rows = append(rows, row)
+				}
+				return rows
+			}
+
+			crawl("raw-"+sfx, db, "s3://"+logs+"/raw/")
+			var tbl struct {
+				Table struct {
+					StorageDescriptor struct{ Columns []struct{ Name, Type string } }
+					PartitionKeys     []struct{ Name, Type string }
+				}
+			}
+			json.Unmarshal([]byte(aws("glue", "get-table", "--database-name", db, "--name", "raw")), &tbl)
+			if got := fmt.Sprint(tbl.Table.StorageDescriptor.Columns, tbl.Table.PartitionKeys); got != "[{ts string} {path string} {latency double}] [{year string} {month string} {day string}]" {
+				t.Errorf("crawled table: %s", got)
+			}
+			var parts struct{ Partitions []struct{ Values []string } }
+			json.Unmarshal([]byte(aws("glue", "get-partitions", "--database-name", db, "--table-name", "raw")), &parts)
+			if len(parts.Partitions) != 6 {
+				t.Errorf("partitions: %+v, want one per folder (6)", parts.Partitions)
+			}
+			q := "SELECT day, count(*), avg(latency) FROM %s WHERE month = '11' GROUP BY day ORDER BY day"
+			sameRows(t, "crawled csv", rows(query(fmt.Sprintf(q, db+".raw"))), want)
+
+			query("CREATE TABLE " + db + ".daily_ctas WITH (format = 'PARQUET', external_location = 's3://" + results + "/daily/', partitioned_by = ARRAY['year', 'month', 'day']) AS SELECT ts, path, latency, year, month, day FROM " + db + ".raw")
+			crawl("daily-"+sfx, cur, "s3://"+results+"/daily/")
+			sameRows(t, "crawled parquet", rows(query(fmt.Sprintf(q, cur+".daily"))), want)
 		})
 	}
 }

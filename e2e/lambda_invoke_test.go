@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The seed's commands, as a new user types them: zip a handler, create the
@@ -17,6 +18,7 @@ import (
 // aws-lambda-go.
 func TestLambdaInvokeCLI(t *testing.T) {
 	need(t, "zip")
+	need(t, "node")
 	f := start(t, "")
 	dir := t.TempDir()
 	write := func(name, body string, mode os.FileMode) {
@@ -26,6 +28,7 @@ func TestLambdaInvokeCLI(t *testing.T) {
 	}
 	write("helloworld.py", `import boto3
 def handler(event, context):
+    print("helloworld handling", context.aws_request_id)
     boto3.client("s3").create_bucket(Bucket="made-by-" + context.function_name.lower())
     return {"message": "Hello from " + context.function_name, "event": event}
 `, 0o644)
@@ -102,6 +105,33 @@ def handler(event, context):
 					if _, errOut, code := aws("s3api", "head-bucket", "--bucket", "made-by-"+name); code != 0 {
 						t.Errorf("the handler's boto3 did not reach fogbank: %s", errOut)
 					}
+					// The invocation's log, through CloudWatch Logs (written in the
+					// background: poll).
+					var msgs string
+					for i := 0; i < 50; i++ {
+						out, _, code := aws("logs", "filter-log-events", "--log-group-name", "/aws/lambda/"+name)
+						var ev struct{ Events []struct{ Message string } }
+						json.Unmarshal([]byte(out), &ev)
+						msgs = ""
+						for _, e := range ev.Events {
+							msgs += e.Message + "\n"
+						}
+						if code == 0 && strings.Contains(msgs, "REPORT RequestId: ") {
+							break
+						}
+						time.Sleep(100 * time.Millisecond)
+					}
+					for _, want := range []string{"START RequestId: ", "helloworld handling ", "END RequestId: ", "REPORT RequestId: ", "Init Duration: "} {
+						if !strings.Contains(msgs, want) {
+							t.Errorf("filter-log-events lacks %q:\n%s", want, msgs)
+						}
+					}
+					if c.name == "awscli-v2" {
+						out, errOut, code := aws("logs", "tail", "/aws/lambda/"+name)
+						if code != 0 || !strings.Contains(out, "helloworld handling ") || !strings.Contains(out, "REPORT RequestId: ") {
+							t.Errorf("logs tail: exit %d %s\n%s", code, errOut, out)
+						}
+					}
 				}
 			}
 			// --log-type Tail: the log's last 4 KB, base64.
@@ -112,6 +142,40 @@ def handler(event, context):
 				t.Errorf("no LogResult: %s", stdout)
 			}
 		})
+	}
+}
+
+// LocalStack's hot reload through the CLI: code from a folder
+// (S3Bucket=hot-reload, S3Key=<absolute folder>); an edit is picked up by the
+// next `aws lambda invoke`, with no other command in between.
+func TestLambdaHotReloadCLI(t *testing.T) {
+	need(t, "/usr/bin/aws")
+	need(t, "node")
+	f := start(t, "")
+	dir := t.TempDir()
+	write := func(body string) {
+		if err := os.WriteFile(filepath.Join(dir, "app.js"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("exports.handler = async () => ({version: 1});\n")
+	aws := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := f.run(t, nil, "/usr/bin/aws", append([]string{"--endpoint-url", f.URL, "--output", "json", "lambda"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", args[0], code, errOut)
+		}
+		return out
+	}
+	aws("create-function", "--function-name", "hot", "--runtime", "nodejs20.x", "--handler", "app.handler",
+		"--role", "arn:aws:iam::000000000000:role/r", "--code", "S3Bucket=hot-reload,S3Key="+dir)
+	outFile := filepath.Join(t.TempDir(), "out.json")
+	for _, v := range []string{"1", "2", "3"} {
+		write("exports.handler = async () => ({version: " + v + "});\n")
+		aws("invoke", "--function-name", "hot", outFile)
+		if b, _ := os.ReadFile(outFile); string(b) != `{"version":`+v+`}` {
+			t.Errorf("after writing version %s: out.json = %s", v, b)
+		}
 	}
 }
 

@@ -176,7 +176,7 @@ var pythons = []struct{ name, bin string }{
 // installHint is the command that installs every client the tests drive on a
 // Debian machine (it also provides "aws" and "python3" with boto3 when the
 // current generations are missing).
-const installHint = "apt-get install -y awscli python3-boto3 chromium"
+const installHint = "apt-get install -y awscli python3-boto3 chromium g++ nodejs zip"
 
 // The clients are not part of Go: a fresh machine may lack them. A test whose
 // client is missing skips, saying so, and TestMain ends with one line listing

@@ -19,9 +19,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,10 +113,24 @@ func main() {
 	// Cold starts: each UpdateFunctionConfiguration is a new revision, so the
 	// next invoke starts a new environment.
 	initRE := regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
+	// The floor of a cold start: the interpreter starting and exiting, in the
+	// same run (fogbank starts python3 -s and node the same way).
+	py, _ := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	floors := map[string][]string{"bench-py": {strings.TrimSpace(string(py)), "-s", "-c", "pass"}, "bench-node": {"node", "-e", "0"}}
 	for _, f := range funcs[:2] {
 		if !run("cold") {
 			break
 		}
+		var bare []float64
+		for i := 0; i < *cold; i++ {
+			argv := floors[f.name]
+			t0 := time.Now()
+			if err := exec.Command(argv[0], argv[1:]...).Run(); err != nil {
+				log.Fatal(err)
+			}
+			bare = append(bare, ms(time.Since(t0)))
+		}
+		fmt.Printf("bare interpreter %-9s start and exit: median %7.1f ms\n", f.name, pct(bare, 50))
 		var total, inits []float64
 		for i := 0; i < *cold; i++ {
 			if _, err := c.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(f.name),

@@ -1,7 +1,7 @@
 // Package outbox is fogbank's one way to make events durable: an event is written
 // in the same store transaction as the change that causes it, and delivered at
 // least once to every consumer, after a restart or a kill -9 too. S3 event
-// notifications and DynamoDB stream records use it today; Lambda's async queue,
+// notifications, DynamoDB stream records and Lambda's async queue use it today;
 // SQS, Kinesis and event source mappings are meant to.
 //
 // # Topics

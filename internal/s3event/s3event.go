@@ -24,9 +24,9 @@ func Decode(payload []byte) (*Event, error) {
 // Event is one S3 event notification: the record AWS would deliver, and the
 // destinations of the bucket's notification configuration whose event and
 // prefix/suffix filters it matched (never none: an event that matches no
-// destination is not written). The SQS, SNS and Lambda services are meant to
-// consume Topic and deliver Record (wrapped as {"Records":[Record]}) to the
-// destinations that are theirs.
+// destination is not written). Lambda consumes Topic (as "lambda") and invokes
+// its targets with Record wrapped as {"Records":[Record]}; SQS and SNS are
+// meant to do the same for theirs.
 type Event struct {
 	Account string // the bucket owner's account
 	Region  string

@@ -322,6 +322,11 @@ func (e *Engine) find(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNoEngine, err)
 	}
+	unlock, err := lockFile(out + ".lock")
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNoEngine, err)
+	}
+	defer unlock()
 	start := time.Now()
 	cmd := exec.CommandContext(context.WithoutCancel(ctx), "go", "build", "-tags", "fogbank_engine", "-o", out, "./internal/sqlengine/engine")
 	cmd.Dir = root
@@ -331,6 +336,25 @@ func (e *Engine) find(ctx context.Context) (string, error) {
 	}
 	e.logger().Info("sql engine built (or found up to date)", "path", out, "took", time.Since(start).Round(time.Millisecond))
 	return out, nil
+}
+
+// CanBuild tells why the engine could not be had on this machine, or ""
+// when it can: a program named by $FOGBANK_SQL_ENGINE or found beside the
+// executable, or the source with go and a C++ compiler to build it. Tests
+// skip (or, under CI, fail) on it as they do on a missing client.
+func CanBuild() string {
+	if os.Getenv("FOGBANK_SQL_ENGINE") != "" {
+		return ""
+	}
+	for _, prog := range []string{"go", "g++"} {
+		if _, err := exec.LookPath(prog); err != nil {
+			return prog + " is not installed (the SQL engine links DuckDB with cgo: apt-get install -y g++)"
+		}
+	}
+	if SourceRoot() == "" {
+		return "fogbank's source is not on this machine"
+	}
+	return ""
 }
 
 // SourceRoot is the root of fogbank's module source when it is on this

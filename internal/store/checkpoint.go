@@ -19,7 +19,7 @@ import (
 var testHookFrozen func()
 
 // checkpointer runs checkpoints when the log has grown (kick) or writes have
-// stopped for ckptIdle, until Close.
+// stopped for ckptIdle (memCkptIdle in memory mode), until Close.
 func (s *Store) checkpointer() {
 	defer close(s.ckptDone)
 	idle := time.NewTicker(ckptIdle)
@@ -34,8 +34,12 @@ func (s *Store) checkpointer() {
 				continue // retried on the idle tick: each try writes pages until the disk is full
 			}
 		case <-idle.C:
+			idleFor := ckptIdle
+			if s.memory {
+				idleFor = memCkptIdle
+			}
 			s.wmu.Lock()
-			quiet := !s.latest.empty() && time.Since(s.lastWr) >= ckptIdle
+			quiet := !s.latest.empty() && time.Since(s.lastWr) >= idleFor
 			s.wmu.Unlock()
 			if !quiet && !s.stuck.Load() {
 				continue

@@ -64,7 +64,10 @@ type Service struct {
 
 	mu      sync.Mutex // guards running
 	running map[string]context.CancelFunc
-	wg      sync.WaitGroup
+	// slots bounds the queries the engine runs at once (each has DuckDB's
+	// threads and memory); the others wait QUEUED.
+	slots chan struct{}
+	wg    sync.WaitGroup
 }
 
 var _ aapi.API = (*Service)(nil)
@@ -82,7 +85,7 @@ func New(env *host.Env) (any, error) {
 	}
 	return &Service{env: env, st: env.Store, now: now, log: log,
 		engine:  &sqlengine.Engine{Logger: log},
-		running: map[string]context.CancelFunc{}}, nil
+		running: map[string]context.CancelFunc{}, slots: make(chan struct{}, maxRunning)}, nil
 }
 
 // Start finds S3 and the Glue catalogue, and fails the queries a previous run
@@ -140,6 +143,10 @@ func (s *Service) Close() error {
 func (s *Service) Engine() *sqlengine.Engine { return s.engine }
 
 const root = "athena"
+
+// maxRunning is how many queries run at once; Athena's own limit per account
+// is larger (25 DML queries by default) but this is one machine.
+const maxRunning = 4
 
 func key(parts ...string) []byte {
 	b := []byte{}

@@ -2,134 +2,31 @@ package athena_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"sort"
+	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	atypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	gtypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fogbank/fogbank/fogbanktest"
-	glueapi "github.com/fogbank/fogbank/internal/api/glue"
-	"github.com/fogbank/fogbank/internal/host"
+	"github.com/fogbank/fogbank/internal/sqlengine"
 )
-
-// Until the glue service is in the tree, these tests run against a fake
-// catalogue with the same contract, registered only when no glue service is.
-func init() {
-	for _, r := range host.Registered() {
-		if r.Service.Name == "glue" {
-			return
-		}
-	}
-	host.Register(glueapi.Service, (*fakeGlue)(nil), func(env *host.Env) (any, error) {
-		return &fakeGlue{dbs: map[string]bool{"default": true}, tables: map[string][]byte{}, parts: map[string][][]byte{}}, nil
-	})
-}
-
-type fakeGlue struct {
-	glueapi.Unimplemented
-	mu     sync.Mutex
-	dbs    map[string]bool
-	tables map[string][]byte   // db.table → Table JSON
-	parts  map[string][][]byte // db.table → partitions
-}
-
-func (g *fakeGlue) CatalogDatabases(account, region string) ([]string, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []string
-	for d := range g.dbs {
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (g *fakeGlue) CatalogPutDatabase(account, region, name string) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.dbs[name] = true
-	return nil
-}
-
-func (g *fakeGlue) CatalogTableJSON(account, region, db, table string) ([]byte, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	t, ok := g.tables[db+"."+table]
-	if !ok {
-		return nil, fmt.Errorf("table %s.%s: %w", db, table, fs.ErrNotExist)
-	}
-	return t, nil
-}
-
-func (g *fakeGlue) CatalogTables(account, region, db string) ([]string, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []string
-	for k := range g.tables {
-		if d, t, _ := strings.Cut(k, "."); d == db {
-			out = append(out, t)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (g *fakeGlue) CatalogPutTableJSON(account, region, db string, table []byte) error {
-	var t map[string]any
-	if err := json.Unmarshal(table, &t); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.dbs[db] {
-		return fmt.Errorf("database %s: %w", db, fs.ErrNotExist)
-	}
-	t["DatabaseName"] = db
-	raw, _ := json.Marshal(t)
-	g.tables[db+"."+t["Name"].(string)] = raw
-	return nil
-}
-
-func (g *fakeGlue) CatalogDeleteTable(account, region, db, table string) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if _, ok := g.tables[db+"."+table]; !ok {
-		return fs.ErrNotExist
-	}
-	delete(g.tables, db+"."+table)
-	delete(g.parts, db+"."+table)
-	return nil
-}
-
-func (g *fakeGlue) CatalogPartitionsJSON(account, region, db, table, expression string) ([][]byte, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.parts[db+"."+table], nil
-}
-
-func (g *fakeGlue) CatalogAddPartitionsJSON(account, region, db, table string, parts [][]byte) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.parts[db+"."+table] = append(g.parts[db+"."+table], parts...)
-	return nil
-}
 
 // ---- helpers ----
 
 type harness struct {
+	cfg aws.Config
 	t   *testing.T
 	ctx context.Context
 	a   *athena.Client
@@ -137,8 +34,14 @@ type harness struct {
 }
 
 func start(t *testing.T) *harness {
+	if why := sqlengine.CanBuild(); why != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no SQL engine: %s", why)
+		}
+		t.Skipf("SKIP: no SQL engine: %s", why)
+	}
 	srv := fogbanktest.Start(t)
-	h := &harness{t: t, ctx: context.Background(), a: athena.NewFromConfig(srv.Config),
+	h := &harness{cfg: srv.Config, t: t, ctx: context.Background(), a: athena.NewFromConfig(srv.Config),
 		s3: s3.NewFromConfig(srv.Config, func(o *s3.Options) { o.UsePathStyle = true })}
 	h.mkBucket("results")
 	return h
@@ -170,8 +73,18 @@ func (h *harness) get(bucket, key string) string {
 // a while on a cold cache, so the wait is long.
 func (h *harness) run(q string) *atypes.QueryExecution {
 	h.t.Helper()
-	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(q),
-		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/athena/")}})
+	return h.runIn("", q)
+}
+
+// runIn runs q with db as the session's database ("": none).
+func (h *harness) runIn(db, q string) *atypes.QueryExecution {
+	h.t.Helper()
+	in := &athena.StartQueryExecutionInput{QueryString: aws.String(q),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/athena/")}}
+	if db != "" {
+		in.QueryExecutionContext = &atypes.QueryExecutionContext{Database: aws.String(db)}
+	}
+	out, err := h.a.StartQueryExecution(h.ctx, in)
 	if err != nil {
 		h.t.Fatalf("%s: %v", q, err)
 	}
@@ -353,6 +266,14 @@ func TestLogsCSVToParquet(t *testing.T) {
 SELECT ts, path, latency, month, day FROM logsdb.raw`)
 	e2 := h.ok("SELECT day, count(*), avg(latency) FROM logsdb.daily WHERE month = '11' GROUP BY day ORDER BY day")
 	checkDays(t, h.rows(*e2.QueryExecutionId, 0), want)
+	// Athena counts the Parquet columns read (day, latency, month), not the file.
+	objs, err := h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("daily/")})
+	if err != nil || len(objs.Contents) != 1 {
+		t.Fatalf("CTAS objects: %v %v", objs, err)
+	}
+	if got, file := aws.ToInt64(e2.Statistics.DataScannedInBytes), aws.ToInt64(objs.Contents[0].Size); got <= 0 || got >= file {
+		t.Errorf("DataScannedInBytes = %d, want the bytes of three of the five columns of the %d-byte file", got, file)
+	}
 
 	meta, err := h.a.GetTableMetadata(h.ctx, &athena.GetTableMetadataInput{CatalogName: aws.String("AwsDataCatalog"),
 		DatabaseName: aws.String("logsdb"), TableName: aws.String("daily")})
@@ -459,5 +380,253 @@ func TestWorkGroups(t *testing.T) {
 	list, err := h.a.ListQueryExecutions(h.ctx, &athena.ListQueryExecutionsInput{WorkGroup: aws.String("etl")})
 	if err != nil || len(list.QueryExecutionIds) != 1 || list.QueryExecutionIds[0] != *out.QueryExecutionId {
 		t.Errorf("ListQueryExecutions = %v, %v", list, err)
+	}
+}
+
+// CTAS with partitioned_by, INSERT INTO (a partitioned Parquet table and a
+// delimited text table), UNLOAD and its manifest.
+func TestWrites(t *testing.T) {
+	h := start(t)
+	want := h.logs()
+	h.mkBucket("curated")
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	h.ok("MSCK REPAIR TABLE logsdb.raw")
+
+	h.ok(`CREATE TABLE logsdb.byday WITH (format = 'PARQUET', external_location = 's3://curated/byday/', partitioned_by = ARRAY['day'])
+AS SELECT path, latency, day FROM logsdb.raw WHERE month = '11'`)
+	parts := h.rows(*h.ok("SHOW PARTITIONS logsdb.byday").QueryExecutionId, 0)
+	if len(parts) != 3 || parts[0][0] != "day=01" {
+		t.Fatalf("partitions = %v", parts)
+	}
+	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.byday GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
+
+	e := h.ok("INSERT INTO logsdb.byday SELECT path, latency, '04' FROM logsdb.raw WHERE month = '10' AND day = '01'")
+	if got := h.rows(*e.QueryExecutionId, 0); len(got) != 1 || got[0][0] != "6" {
+		t.Errorf("INSERT answered %v, want 6 rows", got)
+	}
+	if m := aws.ToString(e.Statistics.DataManifestLocation); !strings.HasSuffix(m, *e.QueryExecutionId+"-manifest.csv") {
+		t.Errorf("DataManifestLocation = %q", m)
+	} else if files := h.get("results", "athena/"+*e.QueryExecutionId+"-manifest.csv"); !strings.HasPrefix(files, "s3://curated/byday/day=04/") {
+		t.Errorf("manifest = %q", files)
+	}
+	got := h.rows(*h.ok("SELECT day, count(*) FROM logsdb.byday WHERE day = '04' GROUP BY day").QueryExecutionId, 0)
+	if len(got) != 2 || got[1][1] != "6" {
+		t.Errorf("after INSERT: %v", got)
+	}
+
+	h.ok("CREATE EXTERNAL TABLE logsdb.notes (id bigint, note string) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' LOCATION 's3://curated/notes/'")
+	h.ok("INSERT INTO logsdb.notes VALUES (1, 'hello'), (2, NULL)")
+	got = h.rows(*h.ok("SELECT id, note FROM logsdb.notes ORDER BY id").QueryExecutionId, 0)
+	if fmt.Sprint(got) != "[[id note] [1 hello] [2 <null>]]" {
+		t.Errorf("notes = %v", got)
+	}
+	list, err := h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("notes/")})
+	if err != nil || len(list.Contents) != 1 {
+		t.Fatalf("notes objects: %v %v", list, err)
+	}
+	if body := h.get("curated", *list.Contents[0].Key); body != "1|hello\n2|\\N\n" {
+		t.Errorf("text file = %q, want Hive's 1|hello, 2|\\N", body)
+	}
+
+	q := "UNLOAD (SELECT day, count(*) AS n FROM logsdb.raw WHERE month = '11' GROUP BY day ORDER BY day) TO 's3://curated/unload/' WITH (format = 'JSON', compression = 'none')"
+	h.ok(q)
+	list, err = h.s3.ListObjectsV2(h.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("curated"), Prefix: aws.String("unload/")})
+	if err != nil || len(list.Contents) != 1 {
+		t.Fatalf("unload objects: %v %v", list, err)
+	}
+	if body := h.get("curated", *list.Contents[0].Key); body != "{\"day\":\"01\",\"n\":6}\n{\"day\":\"02\",\"n\":7}\n{\"day\":\"03\",\"n\":8}\n" {
+		t.Errorf("unloaded = %q", body)
+	}
+	// The location is not empty any more: Athena refuses to write there.
+	if e := h.run(q); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "HIVE_PATH_ALREADY_EXISTS") {
+		t.Errorf("second UNLOAD: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
+	}
+}
+
+// The issue's walk with the crawler: a crawl of s3://logs/raw/ makes the
+// table and its partitions, Athena answers the GROUP BY, CTAS writes Parquet,
+// a crawl of the Parquet folder makes a second table, and the same query over
+// it answers the same rows.
+func TestCrawlerToAthena(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	want := h.logs()
+	h.mkBucket("curated")
+	crawl := func(name, db, path string) {
+		t.Helper()
+		if _, err := g.CreateDatabase(h.ctx, &glue.CreateDatabaseInput{DatabaseInput: &gtypes.DatabaseInput{Name: aws.String(db)}}); err != nil {
+			var ae *gtypes.AlreadyExistsException
+			if !errors.As(err, &ae) {
+				t.Fatal(err)
+			}
+		}
+		if _, err := g.CreateCrawler(h.ctx, &glue.CreateCrawlerInput{Name: aws.String(name), Role: aws.String("arn:aws:iam::000000000000:role/crawler"),
+			DatabaseName: aws.String(db), Targets: &gtypes.CrawlerTargets{S3Targets: []gtypes.S3Target{{Path: aws.String(path)}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.StartCrawler(h.ctx, &glue.StartCrawlerInput{Name: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			c, err := g.GetCrawler(h.ctx, &glue.GetCrawlerInput{Name: aws.String(name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Crawler.State == gtypes.CrawlerStateReady && c.Crawler.LastCrawl != nil {
+				if c.Crawler.LastCrawl.Status != gtypes.LastCrawlStatusSucceeded {
+					t.Fatalf("crawl %s: %s %s", name, c.Crawler.LastCrawl.Status, aws.ToString(c.Crawler.LastCrawl.ErrorMessage))
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("crawler %s still %s", name, c.Crawler.State)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	crawl("raw", "logsdb", "s3://logs/raw/")
+	tbl, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("logsdb"), Name: aws.String("raw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, k := range tbl.Table.PartitionKeys {
+		keys = append(keys, aws.ToString(k.Name))
+	}
+	if strings.Join(keys, ",") != "year,month,day" {
+		t.Fatalf("partition keys = %v", keys)
+	}
+	q := "SELECT day, count(*), avg(latency) FROM %s WHERE month = '11' GROUP BY day ORDER BY day"
+	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "logsdb.raw")).QueryExecutionId, 0), want)
+
+	h.ok(`CREATE TABLE logsdb.daily_ctas WITH (format = 'PARQUET', external_location = 's3://curated/daily/', partitioned_by = ARRAY['year', 'month', 'day'])
+AS SELECT ts, path, latency, year, month, day FROM logsdb.raw`)
+	crawl("daily", "curated", "s3://curated/daily/")
+	tbl, err = g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("curated"), Name: aws.String("daily")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := tbl.Table.Parameters["classification"]; c != "parquet" {
+		t.Errorf("crawled Parquet table's classification = %q", c)
+	}
+	checkDays(t, h.rows(*h.ok(fmt.Sprintf(q, "curated.daily")).QueryExecutionId, 0), want)
+}
+
+// Files that do not match their table: Athena's HIVE_ errors, naming the
+// object in S3 (never a local path); ragged CSV rows read as Hive reads them.
+func TestBadData(t *testing.T) {
+	h := start(t)
+	h.mkBucket("bad")
+	h.ok("CREATE DATABASE baddb")
+	h.put("bad", "json/a.json", "{\"id\": 1, \"v\": 2.5}\n{\"id\": 2, \"v\": \"abc\"}\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.j (id bigint, v double) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bad/json/'")
+	e := h.run("SELECT sum(v) FROM baddb.j")
+	reason := aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: ") || aws.ToInt32(e.Status.AthenaError.ErrorType) != 1001 {
+		t.Errorf("JSON of the wrong type: %s %q %+v", e.Status.State, reason, e.Status.AthenaError)
+	}
+	if strings.Contains(reason, os.TempDir()) {
+		t.Errorf("the error names a local file: %q", reason)
+	}
+
+	h.put("bad", "pq/a.parquet", "this is not parquet at all")
+	h.ok("CREATE EXTERNAL TABLE baddb.p (id bigint) STORED AS PARQUET LOCATION 's3://bad/pq/'")
+	e = h.run("SELECT * FROM baddb.p")
+	reason = aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_CANNOT_OPEN_SPLIT: ") || !strings.Contains(reason, "s3://bad/pq/a.parquet") {
+		t.Errorf("corrupt Parquet: %s %q", e.Status.State, reason)
+	}
+
+	// Short rows give NULLs, extra fields are dropped, text in a number column is NULL.
+	h.put("bad", "csv/a.csv", "1,x,2.5\n2,y\n3,z,4.5,extra\nfour,w,abc\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.c (id int, s string, v double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bad/csv/'")
+	got := h.rows(*h.ok("SELECT id, s, v FROM baddb.c ORDER BY s").QueryExecutionId, 0)
+	if fmt.Sprint(got) != "[[id s v] [<null> w <null>] [1 x 2.5] [2 y <null>] [3 z 4.5]]" {
+		t.Errorf("ragged CSV = %v", got)
+	}
+}
+
+// Views land in the catalogue as Athena keeps them (VIRTUAL_VIEW, a Presto
+// view text) and are expanded when queried, their tables named relative to
+// the view's own database.
+func TestViews(t *testing.T) {
+	h := start(t)
+	want := h.logs()
+	h.ok("CREATE DATABASE logsdb")
+	h.ok(createRaw)
+	h.ok("MSCK REPAIR TABLE logsdb.raw")
+	// Unqualified names in a view are the creating session's database's.
+	if e := h.run("CREATE VIEW logsdb.nov AS SELECT day, latency FROM raw WHERE month = '11'"); !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "TABLE_NOT_FOUND: line 1:35: Table 'awsdatacatalog.default.raw' does not exist") {
+		t.Errorf("view over default.raw: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
+	}
+	if e := h.runIn("logsdb", "CREATE VIEW nov AS SELECT day, latency FROM raw WHERE month = '11'"); e.Status.State != atypes.QueryExecutionStateSucceeded {
+		t.Fatalf("CREATE VIEW: %s", aws.ToString(e.Status.StateChangeReason))
+	}
+	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.nov GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
+	// a view over a view
+	h.ok("CREATE OR REPLACE VIEW logsdb.daily AS SELECT day, count(*) AS n FROM logsdb.nov GROUP BY day")
+	got := h.rows(*h.ok("SELECT n FROM logsdb.daily WHERE day = '02'").QueryExecutionId, 0)
+	if len(got) != 2 || got[1][0] != "7" {
+		t.Errorf("view over a view: %v", got)
+	}
+	views := h.rows(*h.ok("SHOW VIEWS IN logsdb").QueryExecutionId, 0)
+	if fmt.Sprint(views) != "[[daily] [nov]]" {
+		t.Errorf("SHOW VIEWS = %v", views)
+	}
+	meta, err := h.a.GetTableMetadata(h.ctx, &athena.GetTableMetadataInput{CatalogName: aws.String("AwsDataCatalog"),
+		DatabaseName: aws.String("logsdb"), TableName: aws.String("nov")})
+	if err != nil || aws.ToString(meta.TableMetadata.TableType) != "VIRTUAL_VIEW" {
+		t.Errorf("view metadata: %+v %v", meta, err)
+	}
+	h.ok("DROP VIEW logsdb.daily")
+	if e := h.run("SELECT * FROM logsdb.daily"); e.Status.State != atypes.QueryExecutionStateFailed {
+		t.Errorf("dropped view still answers: %s", e.Status.State)
+	}
+}
+
+// Queries beyond the engine's slots wait QUEUED, and a queued query can be
+// stopped before it ever runs.
+func TestQueue(t *testing.T) {
+	h := start(t)
+	h.ok("SELECT 1")
+	long := "SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range"
+	var ids []*string
+	for i := 0; i < 5; i++ {
+		out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(long),
+			ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/q/")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, out.QueryExecutionId)
+	}
+	states := func() map[atypes.QueryExecutionState]int {
+		got := map[atypes.QueryExecutionState]int{}
+		b, err := h.a.BatchGetQueryExecution(h.ctx, &athena.BatchGetQueryExecutionInput{QueryExecutionIds: aws.ToStringSlice(ids)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.QueryExecutions {
+			got[e.Status.State]++
+		}
+		return got
+	}
+	deadline := time.Now().Add(time.Minute)
+	for st := states(); st[atypes.QueryExecutionStateRunning] != 4 || st[atypes.QueryExecutionStateQueued] != 1; st = states() {
+		if time.Now().After(deadline) {
+			t.Fatalf("states %v, want 4 RUNNING and 1 QUEUED", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, id := range ids {
+		if _, err := h.a.StopQueryExecution(h.ctx, &athena.StopQueryExecutionInput{QueryExecutionId: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		if e := h.wait(*id); e.Status.State != atypes.QueryExecutionStateCancelled {
+			t.Errorf("%s: %s, want CANCELLED", *id, e.Status.State)
+		}
 	}
 }

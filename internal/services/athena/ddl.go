@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
 	s3api "github.com/fogbank/fogbank/internal/api/s3"
-	"github.com/fogbank/fogbank/internal/sqlengine/wire"
 )
 
 // createTable runs CREATE [EXTERNAL] TABLE in Hive's DDL: the table lands in
@@ -306,8 +303,19 @@ func (x *stmt) properties(i int) (map[string]string, int, error) {
 		if st[i+2].kind == 'w' {
 			v = st[i+2].text
 		}
-		out[k] = v
 		i += 3
+		if st[i-1].kind == 'w' && st[i-1].val() == "ARRAY" && i < len(st) && st[i].text == "[" {
+			// ARRAY['a', 'b'], kept as "a,b"
+			var items []string
+			for i++; i < len(st) && st[i].text != "]"; i++ {
+				if st[i].kind == 's' {
+					items = append(items, st[i].val())
+				}
+			}
+			i++
+			v = strings.Join(items, ",")
+		}
+		out[k] = v
 		if i < len(st) && st[i].text == "," {
 			i++
 		}
@@ -316,136 +324,6 @@ func (x *stmt) properties(i int) (map[string]string, int, error) {
 		return nil, i, x.mismatch(i)
 	}
 	return out, i + 1, nil
-}
-
-// ctas runs CREATE TABLE name [WITH (...)] AS query [WITH [NO] DATA]: the
-// engine writes the rows as Parquet into the table's location in S3, and the
-// table lands in the Glue catalogue.
-func (x *stmt) ctas() error {
-	st := x.st
-	i := 2
-	ifNot := false
-	if words(st[i:], "IF", "NOT", "EXISTS") {
-		ifNot, i = true, i+3
-	}
-	db, name, i, err := x.tableName(i)
-	if err != nil {
-		return err
-	}
-	props := map[string]string{}
-	if words(st[i:], "WITH") && i+1 < len(st) && st[i+1].text == "(" {
-		if props, i, err = x.properties(i + 1); err != nil {
-			return err
-		}
-	}
-	if !words(st[i:], "AS") {
-		return x.mismatch(i)
-	}
-	// the query: everything after AS in the user's text (WITH NO DATA dropped)
-	start := st[i].pos + 2
-	body := x.q[start:]
-	noData := false
-	if n := len(st); n >= 3 && words(st[n-3:], "WITH", "NO", "DATA") {
-		body, noData = x.q[start:st[n-3].pos], true
-	} else if n >= 2 && words(st[n-2:], "WITH", "DATA") {
-		body = x.q[start:st[n-2].pos]
-	}
-	body = strings.TrimSpace(body)
-	if strings.HasPrefix(body, "(") && strings.HasSuffix(body, ")") {
-		body = body[1 : len(body)-1]
-	}
-	if existing, err := x.s.lookup(x.e.Account, x.e.Region, db, name); err != nil {
-		return err
-	} else if existing != nil {
-		if ifNot {
-			return x.rowsResult(nil, nil)
-		}
-		return userError("TABLE_ALREADY_EXISTS: line 1:1: Destination table 'awsdatacatalog.%s.%s' already exists", db, name)
-	}
-	format := strings.ToUpper(firstNonEmpty(props["format"], "PARQUET"))
-	if format != "PARQUET" {
-		return userError("NOT_SUPPORTED: fogbank writes CREATE TABLE AS SELECT as PARQUET only (format = '%s')", props["format"])
-	}
-	if len(props["partitioned_by"]) > 0 || props["bucketed_by"] != "" {
-		return userError("NOT_SUPPORTED: fogbank's CREATE TABLE AS SELECT does not write partitioned_by or bucketed_by tables yet")
-	}
-	loc := props["external_location"]
-	if loc == "" {
-		// Athena's default: <output location>tables/<query id>/
-		loc = x.e.Output + "tables/" + x.e.ID + "/"
-	}
-	if !strings.HasSuffix(loc, "/") {
-		loc += "/"
-	}
-	bucket, prefix, err := parseS3(loc)
-	if err != nil {
-		return userError("INVALID_TABLE_PROPERTY: %s is not an S3 location", loc)
-	}
-	toks := lex(body)
-	b := &binder{s: x.s, account: x.e.Account, region: x.e.Region, dir: x.res.dir, seen: map[string]bool{}}
-	defer b.close()
-	if err := b.bind(toks, x.db, pruning(toks)); err != nil {
-		return err
-	}
-	x.e.Scanned = b.bytes
-	if err := x.checkCutoff(b.bytes); err != nil {
-		return err
-	}
-	rw, err := rewrite(toks, x.e.Params)
-	if err != nil {
-		return err
-	}
-	sqlText := rw.sql
-	if noData {
-		sqlText = "SELECT * FROM (" + sqlText + ") LIMIT 0"
-	}
-	file := filepath.Join(x.res.dir, "ctas.parquet")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stop := x.s.watch(x.e.ID, cancel)
-	defer stop()
-	req := &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...), SQL: sqlText, Parquet: file,
-		TempDir: filepath.Join(x.res.dir, "spill")}
-	resp, err := x.s.engine.Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	x.e.EngineMillis += resp.Millis
-	if resp.Cancelled {
-		return context.Canceled
-	}
-	if resp.Error != "" {
-		return x.engineError(resp.Error, &rewritten{sql: sqlText, spans: shift(rw.spans, start)})
-	}
-	// the rows count: the engine's COPY answers it
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	key := prefix + x.e.ID + "_00000.parquet"
-	if _, err := x.s.s3.PutObject(api.WithCaller(context.Background(), &x.e.Caller), &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key),
-		Body: f, ContentLength: api.Int64(info.Size())}); err != nil {
-		return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("HIVE_PATH_ALREADY_EXISTS: Unable to write to %s: %v", loc, err)}
-	}
-	t := &glueTable{Name: name, TableType: "EXTERNAL_TABLE",
-		Parameters:    map[string]string{"EXTERNAL": "TRUE", "classification": "parquet", "has_encrypted_data": "false", "parquet.compression": "SNAPPY"},
-		PartitionKeys: []glueColumn{},
-		StorageDescriptor: &glueSD{Location: strings.TrimSuffix(loc, "/"), InputFormat: inParquet, OutputFormat: outParquet,
-			SerdeInfo: &glueSerde{SerializationLibrary: serdeParquet, Parameters: map[string]string{"serialization.format": "1"}}}}
-	for _, c := range resp.Columns {
-		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, glueColumn{Name: strings.ToLower(c.Name), Type: glueType(c.Type)})
-	}
-	if err := x.putTable(db, t); err != nil {
-		return err
-	}
-	n := resp.Rows
-	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{fmt.Sprint(n)}})
 }
 
 func shift(spans []span, by int) []span {

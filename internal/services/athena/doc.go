@@ -4,7 +4,8 @@
 // (internal/sqlengine), as its engine.
 //
 // A query runs as Athena runs one: StartQueryExecution answers an id at once
-// (QUEUED), a goroutine runs it (RUNNING) and records SUCCEEDED, FAILED (with
+// (QUEUED: at most four queries run at once, the others wait their turn), a
+// goroutine runs it (RUNNING) and records SUCCEEDED, FAILED (with
 // AthenaError's category and type and Athena's wording: "SYNTAX_ERROR: line
 // 1:8: ...", "TABLE_NOT_FOUND", "COLUMN_NOT_FOUND", "HIVE_BAD_DATA") or
 // CANCELLED (StopQueryExecution, or the work group's
@@ -21,8 +22,10 @@
 // the query's scratch directory), linked under a Hive-style tree
 // (k=v/k2=v2/...) built from the catalogue's partitions, so nothing is copied
 // and the engine prunes partitions. Equalities and IN lists on partition keys
-// in a WHERE with no OR or NOT prune partitions before any file is listed;
-// DataScannedInBytes is the size of the objects the query was given. CSV
+// in a WHERE with no OR or NOT prune partitions before any file is listed.
+// DataScannedInBytes counts, as Athena does, the Parquet columns the query
+// names (the engine sums their compressed sizes from the files' footers) and
+// CSV and JSON objects whole. CSV
 // tables (LazySimpleSerDe with field.delim, OpenCSVSerde, skip.header.line.count)
 // read every column as text and TRY_CAST it to the declared type, as Hive
 // gives NULL for what does not parse; JSON-lines tables read with the declared
@@ -32,9 +35,11 @@
 // DATABASE/SCHEMA, CREATE EXTERNAL TABLE (columns, PARTITIONED BY, ROW FORMAT
 // DELIMITED/SERDE, WITH SERDEPROPERTIES, STORED AS, LOCATION, TBLPROPERTIES),
 // DROP TABLE, MSCK REPAIR TABLE, ALTER TABLE ADD/DROP PARTITION, CREATE TABLE
-// AS SELECT (Parquet, written to external_location or
-// <output>/tables/<id>/), SHOW DATABASES/TABLES/PARTITIONS/COLUMNS/CREATE
-// TABLE, DESCRIBE. PREPARE/EXECUTE/DEALLOCATE and the prepared-statement API
+// AS SELECT (format PARQUET, JSON or TEXTFILE, partitioned_by, written to
+// external_location or <output>/tables/<id>/), INSERT INTO (new files in the
+// table's format, new partitions for partitioned tables), UNLOAD (to an empty
+// location, as Athena demands), each with its <id>-manifest.csv of the files
+// written; SHOW DATABASES/TABLES/PARTITIONS/COLUMNS/CREATE TABLE, DESCRIBE. PREPARE/EXECUTE/DEALLOCATE and the prepared-statement API
 // share the work group's statements; ExecutionParameters replace the ?s.
 //
 // Trino functions are bridged by renaming and macros (trino.go): date_parse,
@@ -46,9 +51,14 @@
 // day_of_year. CROSS JOIN UNNEST, WITH, window functions, intervals, ARRAY[...]
 // and ROW(...) are the same in both.
 //
-// Not yet: INSERT INTO, UNLOAD, views (CREATE VIEW), DROP DATABASE, Iceberg
-// tables, CTAS to formats other than Parquet or with partitioned_by, ORC and
-// Avro tables, federated catalogs (only AwsDataCatalog), result reuse,
+// Views: CREATE [OR REPLACE] VIEW, DROP VIEW, SHOW VIEWS; a view is a
+// VIRTUAL_VIEW table whose ViewOriginalText is Athena's "/* Presto View: …
+// */" (its SQL, the creating session's database, its columns with Trino's
+// types), expanded into the query's database when named.
+//
+// Not yet: DROP DATABASE, Iceberg tables (a clear
+// NOT_SUPPORTED), bucketed_by, ORC and Avro tables (neither read nor written),
+// result files over 5 GB (one PUT), federated catalogs (only AwsDataCatalog), result reuse,
 // encryption of results, Spark sessions and notebooks, capacity reservations,
 // tags. The .csv.metadata object holds the column list as JSON, not Athena's
 // binary encoding. Trino's cardinality of a MAP, element_at past an array's

@@ -39,8 +39,8 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 	if db == "" {
 		db = "default"
 	}
-	x := &stmt{s: s, e: e, wg: wg, q: q, toks: toks, st: st, db: db, res: res}
-	if s.catalog == nil && !words(st, "SELECT") && !words(st, "WITH") && !words(st, "VALUES") {
+	x := &stmt{ctx: ctx, s: s, e: e, wg: wg, q: q, toks: toks, st: st, db: db, res: res}
+	if s.catalog == nil && !words(st, "SELECT") && !words(st, "WITH") && !words(st, "VALUES") && !words(st, "UNLOAD") {
 		return res, &queryError{cat: 1, typ: 204, msg: "HIVE_METASTORE_ERROR: the Glue Data Catalog is not available in this fogbank"}
 	}
 	switch {
@@ -60,12 +60,20 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		} else {
 			err = x.createTable()
 		}
+	case words(st, "CREATE", "VIEW"), words(st, "CREATE", "OR", "REPLACE", "VIEW"):
+		err = x.createView()
+	case words(st, "DROP", "VIEW"):
+		err = x.dropView()
 	case words(st, "DROP", "TABLE"):
 		err = x.dropTable()
 	case words(st, "MSCK", "REPAIR", "TABLE"):
 		err = x.repair()
 	case words(st, "ALTER", "TABLE"):
 		err = x.alterTable()
+	case words(st, "INSERT", "INTO"):
+		err = x.insert()
+	case words(st, "UNLOAD"):
+		err = x.unload()
 	case words(st, "PREPARE"):
 		err = x.prepare()
 	case words(st, "EXECUTE"):
@@ -81,6 +89,7 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 
 // stmt is one statement being run.
 type stmt struct {
+	ctx  context.Context // ends when StopQueryExecution (or shutdown) cancels the query
 	s    *Service
 	e    *execution
 	wg   *workGroup
@@ -89,6 +98,8 @@ type stmt struct {
 	st   []token // significant tokens
 	db   string  // the default database
 	res  *result
+	// paths names the objects behind the engine's files in error messages.
+	paths map[string]string
 }
 
 func (x *stmt) hasAS() bool {
@@ -140,6 +151,7 @@ func (x *stmt) query(toks []token, params []string) error {
 			return err
 		}
 	}
+	x.paths = b.paths
 	x.e.Scanned = b.bytes
 	if err := x.checkCutoff(b.bytes); err != nil {
 		return err
@@ -148,14 +160,10 @@ func (x *stmt) query(toks []token, params []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stop := x.s.watch(x.e.ID, cancel)
-	defer stop()
-	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv")}
+	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes}
 	req.Setup = append(append([]string{}, macros...), req.Setup...)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
-	resp, err := x.s.engine.Run(ctx, req)
+	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
 		if errors.Is(err, sqlengine.ErrNoEngine) {
 			return &queryError{cat: 1, typ: 100, msg: "GENERIC_INTERNAL_ERROR: " + err.Error()}
@@ -169,6 +177,9 @@ func (x *stmt) query(toks []token, params []string) error {
 	if resp.Error != "" {
 		return x.engineError(resp.Error, rw)
 	}
+	if err := x.scanned(b, resp); err != nil {
+		return err
+	}
 	x.res.file, x.res.header, x.res.rows = req.CSV, true, resp.Rows
 	for _, c := range resp.Columns {
 		t, p, sc := athenaType(c.Type)
@@ -177,25 +188,14 @@ func (x *stmt) query(toks []token, params []string) error {
 	return nil
 }
 
-// watch lets StopQueryExecution reach a statement's engine request: the
-// execution's cancel func is wrapped to cancel the engine context as well.
-func (s *Service) watch(id string, cancel func()) (stop func()) {
-	s.mu.Lock()
-	prev := s.running[id]
-	s.running[id] = func() {
-		cancel()
-		if prev != nil {
-			prev()
-		}
+// scanned records the bytes the query read (whole CSV and JSON objects, the
+// Parquet columns it named) and applies the work group's cutoff to them.
+func (x *stmt) scanned(b *binder, resp *wire.Response) error {
+	x.e.Scanned = b.bytes
+	for _, n := range resp.Probes {
+		x.e.Scanned += n
 	}
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		if _, ok := s.running[id]; ok {
-			s.running[id] = prev
-		}
-		s.mu.Unlock()
-	}
+	return x.checkCutoff(x.e.Scanned)
 }
 
 func (x *stmt) checkCutoff(bytes int64) error {
@@ -220,6 +220,9 @@ var (
 // engineError words a DuckDB error as Athena (Trino) would, with the line
 // and column in the user's statement.
 func (x *stmt) engineError(msg string, rw *rewritten) error {
+	for local, uri := range x.paths {
+		msg = strings.ReplaceAll(msg, local, uri)
+	}
 	line, col := 1, 1
 	if m := lineRE.FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
@@ -288,7 +291,10 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Conversion Error"), strings.HasPrefix(msg, "Invalid Input Error"):
-		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "file") {
+		if strings.Contains(msg, "magic bytes") || strings.Contains(msg, "not a parquet file") {
+			return &queryError{cat: 2, typ: 1001, msg: "HIVE_CANNOT_OPEN_SPLIT: Error opening Hive split: " + detail}
+		}
+		if strings.Contains(msg, "arquet") || strings.Contains(msg, "CSV") || strings.Contains(msg, "JSON") || strings.Contains(msg, "s3://") {
 			return &queryError{cat: 2, typ: 1001, msg: "HIVE_BAD_DATA: " + detail}
 		}
 		return &queryError{cat: 2, typ: 1000, msg: "INVALID_CAST_ARGUMENT: " + detail}
@@ -394,6 +400,23 @@ func (x *stmt) show() error {
 			}
 		}
 		return x.rowsResult([]string{"tab_name"}, rows)
+	case words(st, "SHOW", "VIEWS"):
+		db, i := x.db, 2
+		if i+1 < len(st) && st[i].kind == 'w' && (st[i].val() == "IN" || st[i].val() == "FROM") {
+			db, i = st[i+1].ident(), i+2
+		}
+		names, err := x.s.tableNames(x.e.Account, x.e.Region, db)
+		if err != nil {
+			return err
+		}
+		like := x.likeFilter(i)
+		var rows [][]string
+		for _, n := range names {
+			if t, err := x.s.lookup(x.e.Account, x.e.Region, db, n); err == nil && t != nil && t.TableType == "VIRTUAL_VIEW" && like(n) {
+				rows = append(rows, []string{n})
+			}
+		}
+		return x.rowsResult([]string{"views"}, rows)
 	case words(st, "SHOW", "PARTITIONS"):
 		db, name, _, err := x.tableName(2)
 		if err != nil {

@@ -42,6 +42,7 @@ type execution struct {
 	Catalog          string
 	Output           string // s3://bucket/prefix/ the results go under
 	ResultFile       string // s3://... of the result object, once written
+	Manifest         string // s3://... of the data manifest (CTAS, INSERT INTO, UNLOAD)
 	Params           []string
 	State            string
 	Reason           string
@@ -117,6 +118,9 @@ func (e *execution) api() *aapi.QueryExecution {
 		DataScannedInBytes:     api.Int64(e.Scanned),
 		QueryQueueTimeInMillis: api.Int64(0),
 		ResultReuseInformation: &aapi.ResultReuseInformation{ReusedPreviousResult: api.Bool(false)},
+	}
+	if e.Manifest != "" {
+		st.DataManifestLocation = api.String(e.Manifest)
 	}
 	if !e.Started.IsZero() {
 		st.QueryQueueTimeInMillis = api.Int64(e.Started.Sub(e.Submitted).Milliseconds())
@@ -340,6 +344,16 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 		delete(s.running, e.ID)
 		s.mu.Unlock()
 	}()
+	// A query waits QUEUED for one of the engine's slots, as Athena queues
+	// queries beyond its concurrency; QueryQueueTimeInMillis is that wait.
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	case <-ctx.Done():
+		e.State, e.Reason, e.Completed = "CANCELLED", "Query was cancelled by user", s.now().UTC()
+		s.saveExec(e)
+		return
+	}
 	e.State, e.Started = "RUNNING", s.now().UTC()
 	s.saveExec(e)
 	res, err := s.execute(ctx, e, wg)

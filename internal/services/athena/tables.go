@@ -24,6 +24,7 @@ type glueTable struct {
 	PartitionKeys     []glueColumn      `json:"PartitionKeys"`
 	StorageDescriptor *glueSD           `json:"StorageDescriptor,omitempty"`
 	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"`
+	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
 	CreateTime        any               `json:"CreateTime,omitempty"`
 }
 
@@ -345,7 +346,11 @@ type binder struct {
 	region  string
 	dir     string
 	setup   []string
-	bytes   int64
+	bytes   int64    // the objects of CSV and JSON tables, read whole
+	probes  []string // what the engine answers the bytes of Parquet columns read with
+	refs    map[string]bool
+	paths   map[string]string // the engine's file names → s3:// URIs, for error messages
+	star    bool              // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
 	seen    map[string]bool
@@ -380,7 +385,22 @@ func (s *Service) lookup(account, region, db, name string) (*glueTable, error) {
 // that are tables of the catalogue) and makes views for them.
 func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string) error {
 	st := sig(toks)
-	b.setup = append(b.setup, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(defaultDB), "SET schema = "+quoteLit(defaultDB))
+	b.refs = map[string]bool{}
+	for i, t := range st {
+		if t.isIdent() {
+			b.refs[t.ident()] = true
+		}
+		if t.text == "*" && i > 0 && st[i-1].text != "(" && (st[i-1].text == "," || st[i-1].text == "." || st[i-1].kind == 'w' && (st[i-1].val() == "SELECT" || st[i-1].val() == "DISTINCT")) {
+			// EXISTS (SELECT * ...) reads no column for its *
+			exists := i >= 3 && st[i-2].text == "(" && st[i-3].kind == 'w' && st[i-3].val() == "EXISTS"
+			b.star = b.star || !exists
+		}
+	}
+	b.setup = append(b.setup, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(defaultDB))
+	// A view's query names its tables relative to its own schema: set the
+	// search path while its definition is bound, then back to ours.
+	b.setup = append(b.setup, "SET schema = "+quoteLit(defaultDB))
+	defer func() { b.setup = append(b.setup, "SET schema = "+quoteLit(defaultDB)) }()
 	for i := 0; i < len(st); i++ {
 		t := st[i]
 		if !t.isIdent() || t.ident() == "awsdatacatalog" {
@@ -420,7 +440,7 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 // view writes the view over one table.
 func (b *binder) view(db, name string, t *glueTable, want map[string][]string) error {
 	if t.TableType == "VIRTUAL_VIEW" {
-		return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("NOT_SUPPORTED: views are not supported by fogbank yet (%s.%s)", db, name)}
+		return b.viewDef(db, name, t)
 	}
 	format := t.format()
 	if format == "orc" || format == "avro" {
@@ -429,6 +449,7 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	b.n++
 	tdir := filepath.Join(b.dir, "t"+strconv.Itoa(b.n))
 	var files []string
+	var size int64
 	addFiles := func(loc string, dir string) error {
 		bucket, prefix, err := parseS3(loc)
 		if err != nil {
@@ -440,7 +461,7 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		rel, err := b.s.objects.ObjectFiles(bucket, prefix, b.dir, func(key string, size int64, p string) error {
+		rel, err := b.s.objects.ObjectFiles(bucket, prefix, b.dir, func(key string, n int64, p string) error {
 			base := path.Base(key)
 			if strings.HasSuffix(key, "/") || strings.HasPrefix(base, "_") || strings.HasPrefix(base, ".") || strings.HasSuffix(key, "_$folder$") {
 				return nil
@@ -450,8 +471,12 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 			if err := os.Symlink(p, link); err != nil {
 				return err
 			}
+			if b.paths == nil {
+				b.paths = map[string]string{}
+			}
+			b.paths[link] = "s3://" + bucket + "/" + key
 			files = append(files, link)
-			b.bytes += size
+			size += n
 			return nil
 		})
 		if err != nil {
@@ -535,6 +560,25 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 		hive = ", hive_partitioning = true, hive_types = {" + strings.Join(hiveTypes, ", ") + "}"
 	} else {
 		hive = ", hive_partitioning = false"
+	}
+	if format == "parquet" {
+		// Athena counts the Parquet columns it reads, not the files: the
+		// engine sums the compressed sizes of the columns the query names.
+		var named []string
+		for _, c := range cols {
+			if b.refs[strings.ToLower(c.Name)] {
+				named = append(named, quoteLit(strings.ToLower(c.Name)))
+			}
+		}
+		where := ""
+		if !b.star {
+			where = " WHERE lower(split_part(path_in_schema, '.', 1)) IN (" + strings.Join(named, ", ") + ")"
+		}
+		if b.star || len(named) > 0 {
+			b.probes = append(b.probes, fmt.Sprintf("SELECT CAST(coalesce(sum(total_compressed_size), 0) AS BIGINT) FROM parquet_metadata([%s])%s", strings.Join(list, ", "), where))
+		}
+	} else {
+		b.bytes += size
 	}
 	switch format {
 	case "parquet":

@@ -122,6 +122,18 @@ func (s *Service) GetDatabases(ctx context.Context, in *glueapi.GetDatabasesRequ
 	if err != nil {
 		return nil, err
 	}
+	if len(in.AttributesToGet) > 0 {
+		// Only the fields asked for (NAME, TARGET_DATABASE); the name always.
+		for i, d := range out {
+			slim := &glueapi.Database{Name: d.Name}
+			for _, a := range in.AttributesToGet {
+				if a == "TARGET_DATABASE" {
+					slim.TargetDatabase = d.TargetDatabase
+				}
+			}
+			out[i] = slim
+		}
+	}
 	return &glueapi.GetDatabasesResponse{DatabaseList: out, NextToken: next}, nil
 }
 
@@ -433,6 +445,18 @@ func (s *Service) GetTables(ctx context.Context, in *glueapi.GetTablesRequest) (
 	out, next, err := page(ts, func(t *glueapi.Table) string { return *t.Name }, in.NextToken, in.MaxResults, 100)
 	if err != nil {
 		return nil, err
+	}
+	if len(in.AttributesToGet) > 0 {
+		// Only the fields asked for (NAME, TABLE_TYPE); the name always.
+		for i, t := range out {
+			slim := &glueapi.Table{Name: t.Name}
+			for _, a := range in.AttributesToGet {
+				if a == "TABLE_TYPE" {
+					slim.TableType = t.TableType
+				}
+			}
+			out[i] = slim
+		}
 	}
 	return &glueapi.GetTablesResponse{TableList: out, NextToken: next}, nil
 }

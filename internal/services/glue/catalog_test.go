@@ -252,6 +252,10 @@ func TestCatalog(t *testing.T) {
 	if err != nil || len(ft.TableList) != 2 {
 		t.Fatalf("GetTables a* = %d, %v", len(ft.TableList), err)
 	}
+	ft, err = c.GetTables(ctx, &glue.GetTablesInput{DatabaseName: aws.String("web"), Expression: aws.String("logs"), AttributesToGet: []types.TableAttributes{types.TableAttributesName}})
+	if err != nil || len(ft.TableList) != 1 || ft.TableList[0].StorageDescriptor != nil || aws.ToString(ft.TableList[0].Name) != "logs" {
+		t.Fatalf("GetTables with AttributesToGet NAME = %+v, %v", ft.TableList, err)
+	}
 
 	// State survives a restart.
 	srv.Stop()
@@ -326,4 +330,49 @@ func TestCatalogExtras(t *testing.T) {
 	}
 	_, err = c.GetConnection(ctx, &glue.GetConnectionInput{Name: aws.String("none")})
 	wantCode(t, err, "EntityNotFoundException", "")
+}
+
+func TestSearchTables(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := glue.NewFromConfig(srv.Config)
+	ctx := context.Background()
+	for _, db := range []string{"sales", "web"} {
+		if _, err := c.CreateDatabase(ctx, &glue.CreateDatabaseInput{DatabaseInput: &types.DatabaseInput{Name: aws.String(db)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("web"), TableInput: logsTable("clicks")})
+	c.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &types.TableInput{Name: aws.String("orders"),
+		Description: aws.String("every order"), Parameters: map[string]string{"classification": "parquet"}}})
+	c.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("sales"), TableInput: &types.TableInput{Name: aws.String("refunds")}})
+	names := func(in *glue.SearchTablesInput) string {
+		t.Helper()
+		var out []string
+		pg := glue.NewSearchTablesPaginator(c, in)
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tb := range page.TableList {
+				out = append(out, aws.ToString(tb.DatabaseName)+"."+aws.ToString(tb.Name))
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		in   *glue.SearchTablesInput
+		want string
+	}{
+		{&glue.SearchTablesInput{MaxResults: aws.Int32(1)}, "sales.orders sales.refunds web.clicks"},
+		{&glue.SearchTablesInput{SearchText: aws.String("latency")}, "web.clicks"}, // a column name
+		{&glue.SearchTablesInput{SearchText: aws.String("ORDER")}, "sales.orders"},
+		{&glue.SearchTablesInput{Filters: []types.PropertyPredicate{{Key: aws.String("DatabaseName"), Value: aws.String("sales"), Comparator: types.ComparatorEquals}}}, "sales.orders sales.refunds"},
+		{&glue.SearchTablesInput{Filters: []types.PropertyPredicate{{Key: aws.String("classification"), Value: aws.String("parquet")}}}, "sales.orders"},
+		{&glue.SearchTablesInput{SortCriteria: []types.SortCriterion{{FieldName: aws.String("Name"), Sort: types.SortDescending}}}, "sales.refunds sales.orders web.clicks"},
+	} {
+		if got := names(tc.in); got != tc.want {
+			t.Errorf("SearchTables(%+v) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
 }

@@ -1,11 +1,15 @@
 package glue
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"testing"
+	"time"
 
+	"github.com/fogbank/fogbank/internal/api"
+	glueapi "github.com/fogbank/fogbank/internal/api/glue"
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -89,4 +93,41 @@ func TestContract(t *testing.T) {
 	if err := s.CatalogDeleteTable(acct, region, "db", "sales"); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("deleting again: %v", err)
 	}
+}
+
+// A schedule fires for real: the service's clock is set 300 ms before a
+// minute, so cron(* * * * ? *) starts the crawler 300 ms later (the crawl
+// then fails: this bare service has no S3 to read).
+func TestScheduleFires(t *testing.T) {
+	s := newTestService(t)
+	real := time.Now()
+	next := real.Truncate(time.Minute).Add(time.Minute)
+	delta := next.Sub(real) - 300*time.Millisecond
+	s.now = func() time.Time { return time.Now().Add(delta) }
+	ctx := api.WithCaller(context.Background(), &api.Caller{Account: "000000000000", Region: "us-east-1"})
+	_, err := s.CreateCrawler(ctx, &glueapi.CreateCrawlerRequest{Name: api.String("tick"), Role: api.String("r"),
+		DatabaseName: api.String("d"), Schedule: api.String("cron(* * * * ? *)"),
+		Targets: &glueapi.CrawlerTargets{S3Targets: []*glueapi.S3Target{{Path: api.String("s3://bkt/x/")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := s.GetCrawler(ctx, &glueapi.GetCrawlerRequest{Name: api.String("tick")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lc := out.Crawler.LastCrawl; lc != nil && api.ToString(out.Crawler.State) == "READY" {
+			if api.ToString(lc.Status) != "FAILED" || lc.StartTime.Before(next) {
+				t.Errorf("LastCrawl = %+v", lc)
+			}
+			if api.ToString(out.Crawler.Schedule.State) != "SCHEDULED" {
+				t.Errorf("schedule state = %s", api.ToString(out.Crawler.Schedule.State))
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the schedule did not fire")
 }

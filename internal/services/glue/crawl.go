@@ -66,6 +66,9 @@ func parseConfig(s string) (*crawlConfig, error) {
 	return c, nil
 }
 
+// fileHook, when set (by tests), runs before each file a crawl reads.
+var fileHook func()
+
 // cfile is one object a crawl found.
 type cfile struct {
 	bucket, key string
@@ -124,18 +127,27 @@ type crawler struct {
 	c          *glueapi.Crawler
 	cfg        *crawlConfig
 	classifier []*glueapi.Classifier
-	logs       []string
+	logs       []string // the run's log lines, "[MessagePrefix] LEVEL : text" as Glue writes them
+	logTimes   []int64  // each line's time, ms
+	prefix     string   // the run's MessagePrefix
 	newOnly    bool
 	seen       map[string]bool // folders crawled before (CRAWL_NEW_FOLDERS_ONLY)
 	found      map[string]bool // folders crawled now
 	created    int64
 	updated    int64
 	deleted    int64
+	partsAdded int64
+	partsGone  int64
 	now        time.Time
 }
 
 func (cr *crawler) logf(format string, args ...any) {
-	cr.logs = append(cr.logs, fmt.Sprintf("[%s] ", time.Now().UTC().Format(time.RFC3339))+fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if level, rest, ok := strings.Cut(msg, " "); ok {
+		msg = level + " : " + rest
+	}
+	cr.logs = append(cr.logs, "["+cr.prefix+"] "+msg)
+	cr.logTimes = append(cr.logTimes, time.Now().UnixMilli())
 }
 
 // splitS3 splits "s3://bucket/some/prefix" into bucket and a folder prefix ("some/prefix/").
@@ -259,6 +271,9 @@ func (cr *crawler) target(tg *glueapi.S3Target) ([]*tableGroup, error) {
 	sample := int(api.ToInt64(tg.SampleSize))
 	perDir := map[string]int{}
 	for _, f := range files {
+		if fileHook != nil {
+			fileHook()
+		}
 		if err := cr.ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -355,26 +370,32 @@ func (cr *crawler) group(d *dirNode, level int) []*tableGroup {
 }
 
 // compatible merges the schemas of files into one table's, or answers nil
-// when they cannot be one table: a different format (or CSV layout), or
-// (unless the crawler combines compatible schemas) columns too different:
-// each file must share at least 70% of its columns with the others'.
+// when they cannot be one table: a different format, compression or CSV
+// layout, or (unless the crawler combines compatible schemas) columns too
+// different: each file must share at least 70% of the columns of the smaller
+// of its schema and the first file's (so a file that only adds columns fits).
 func (cr *crawler) compatible(files []*cfile) *tableGroup {
 	first := files[0].fs
 	merged := *first
 	merged.cols = append([]gfield(nil), first.cols...)
+	combine := cr.cfg.Grouping.TableGroupingPolicy == "CombineCompatibleSchemas"
 	for _, f := range files[1:] {
 		if f.fs.key() != first.key() {
 			return nil
 		}
-		for _, c := range f.fs.cols {
-			merged.addColumn(c.name, c.t)
-		}
-	}
-	if cr.cfg.Grouping.TableGroupingPolicy != "CombineCompatibleSchemas" && len(files) > 1 {
-		for _, f := range files {
-			if len(f.fs.cols)*10 < len(merged.cols)*7 {
+		if !combine {
+			shared := 0
+			for _, c := range f.fs.cols {
+				if fieldIndex(first.cols, c.name) >= 0 {
+					shared++
+				}
+			}
+			if shared*10 < min(len(f.fs.cols), len(first.cols))*7 {
 				return nil
 			}
+		}
+		for _, c := range f.fs.cols {
+			merged.addColumn(c.name, c.t)
 		}
 	}
 	return &tableGroup{schema: &merged}
@@ -798,6 +819,7 @@ func (cr *crawler) write(account, region, db string, g *tableGroup) error {
 			}
 		}
 		if added > 0 {
+			cr.partsAdded += int64(added)
 			cr.logf("INFO Added %d partitions to table %s", added, g.name)
 		}
 		return nil
@@ -880,12 +902,41 @@ func (cr *crawler) deleteGone(account, region, db string, groups []*tableGroup) 
 					if err := deletePartition(tx, account, region, t, strings.Split(k, "\x00")); err != nil {
 						return err
 					}
+					cr.partsGone++
 					cr.logf("INFO Deleted partition %q of table %s: its folder is gone", strings.Split(k, "\x00"), *t.Name)
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// summary is ListCrawls' Summary of a crawl: what it added, updated and
+// deleted, as Glue writes it.
+func (cr *crawler) summary() string {
+	type count struct {
+		Count int64 `json:"Count"`
+	}
+	out := map[string]map[string]count{}
+	add := func(kind, op string, n int64) {
+		if n == 0 {
+			return
+		}
+		if out[kind] == nil {
+			out[kind] = map[string]count{}
+		}
+		out[kind][op] = count{n}
+	}
+	add("TABLE", "ADD", cr.created)
+	add("TABLE", "UPDATE", cr.updated)
+	add("TABLE", "DELETE", cr.deleted)
+	add("PARTITION", "ADD", cr.partsAdded)
+	add("PARTITION", "DELETE", cr.partsGone)
+	b, _ := json.Marshal(out)
+	if len(b) > 255 {
+		b = b[:255]
+	}
+	return string(b)
 }
 
 // globMatch matches an exclusion pattern as Glue reads them: * is any run of

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,13 +26,27 @@ const kCrawlState = "crawlstate"
 
 // crawlState is what runs remember between them.
 type crawlState struct {
-	Seen     []string  `json:"seen,omitempty"` // folders crawled (for CRAWL_NEW_FOLDERS_ONLY)
-	Runtimes []float64 `json:"rt,omitempty"`   // seconds, the last 20 runs
-	Created  int64     `json:"created"`
-	Updated  int64     `json:"updated"`
-	Deleted  int64     `json:"deleted"`
-	Logs     []string  `json:"logs,omitempty"` // the last run's log lines
+	Seen     []string      `json:"seen,omitempty"` // folders crawled (for CRAWL_NEW_FOLDERS_ONLY)
+	Runtimes []float64     `json:"rt,omitempty"`   // seconds, the last 20 runs
+	Created  int64         `json:"created"`
+	Updated  int64         `json:"updated"`
+	Deleted  int64         `json:"deleted"`
+	Logs     []string      `json:"logs,omitempty"` // the last run's log lines
+	History  []crawlRecord `json:"hist,omitempty"` // the last 100 crawls, oldest first (ListCrawls)
 }
+
+// crawlRecord is one crawl as ListCrawls answers it.
+type crawlRecord struct {
+	ID      string    `json:"id"`
+	State   string    `json:"state"` // RUNNING, COMPLETED, FAILED, STOPPED
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end,omitzero"`
+	Summary string    `json:"summary,omitempty"`
+	Error   string    `json:"error,omitempty"`
+	Prefix  string    `json:"prefix"`
+}
+
+const maxHistory = 100
 
 // runs tracks the crawls in progress and the scheduler.
 type runs struct {
@@ -44,6 +59,21 @@ type runs struct {
 
 func crawlerNotFound(name string) error {
 	return notFound("Crawler entry with name %s does not exist", name)
+}
+
+// withElapsed sets a running crawler's CrawlElapsedTime: the time since its
+// crawl began (the RUNNING entry of its history).
+func (s *Service) withElapsed(tx *store.Tx, account, region string, c *glueapi.Crawler) *glueapi.Crawler {
+	if st := api.ToString(c.State); st != "RUNNING" && st != "STOPPING" {
+		return c
+	}
+	var cs crawlState
+	if b := tx.Bucket(p(account, region, kCrawlState)...); b != nil && b.Get([]byte(*c.Name)) != nil {
+		if b.GetJSON([]byte(*c.Name), &cs) == nil && len(cs.History) > 0 {
+			c.CrawlElapsedTime = api.Int64(s.now().Sub(cs.History[len(cs.History)-1].Start).Milliseconds())
+		}
+	}
+	return c
 }
 
 func getCrawler(tx *store.Tx, account, region, name string) (*glueapi.Crawler, error) {
@@ -168,6 +198,9 @@ func (s *Service) GetCrawler(ctx context.Context, in *glueapi.GetCrawlerRequest)
 	var c *glueapi.Crawler
 	err := s.st.View(func(tx *store.Tx) (err error) {
 		c, err = getCrawler(tx, account, region, api.ToString(in.Name))
+		if err == nil {
+			s.withElapsed(tx, account, region, c)
+		}
 		return err
 	})
 	if err != nil {
@@ -186,7 +219,11 @@ func (s *Service) listCrawlers(account, region string) ([]*glueapi.Crawler, erro
 		return b.ForEach(func(_, v []byte) error {
 			c := new(glueapi.Crawler)
 			cs = append(cs, c)
-			return unmarshal(v, c)
+			if err := unmarshal(v, c); err != nil {
+				return err
+			}
+			s.withElapsed(tx, account, region, c)
+			return nil
 		})
 	})
 	return cs, err
@@ -254,7 +291,7 @@ func (s *Service) BatchGetCrawlers(ctx context.Context, in *glueapi.BatchGetCraw
 				out.CrawlersNotFound = append(out.CrawlersNotFound, n)
 				continue
 			}
-			out.Crawlers = append(out.Crawlers, c)
+			out.Crawlers = append(out.Crawlers, s.withElapsed(tx, account, region, c))
 		}
 		return nil
 	})
@@ -441,6 +478,7 @@ func (s *Service) start(account, region, name string) error {
 	}
 	var c *glueapi.Crawler
 	started := s.now().UTC()
+	prefix := newUUID()
 	err := s.st.Update(func(tx *store.Tx) error {
 		var err error
 		if c, err = getCrawler(tx, account, region, name); err != nil {
@@ -450,7 +488,15 @@ func (s *Service) start(account, region, name string) error {
 			return &glueapi.CrawlerRunningException{Message: api.String(fmt.Sprintf("Crawler with name %s has already started", name))}
 		}
 		c.State = api.String("RUNNING")
-		return putRec(tx, c, name, p(account, region, kCrawlers)...)
+		if err := putRec(tx, c, name, p(account, region, kCrawlers)...); err != nil {
+			return err
+		}
+		return updateCrawlState(tx, account, region, name, func(st *crawlState) {
+			st.History = append(st.History, crawlRecord{ID: newUUID(), State: "RUNNING", Start: started, Prefix: prefix})
+			if len(st.History) > maxHistory {
+				st.History = st.History[len(st.History)-maxHistory:]
+			}
+		})
 	})
 	if err != nil {
 		return err
@@ -464,13 +510,13 @@ func (s *Service) start(account, region, name string) error {
 	go func() {
 		defer s.runs.wg.Done()
 		defer cancel()
-		s.crawl(ctx, account, region, c, started)
+		s.crawl(ctx, account, region, c, started, prefix)
 	}()
 	return nil
 }
 
 // crawl runs one crawl and records how it ended.
-func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.Crawler, started time.Time) {
+func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.Crawler, started time.Time, prefix string) {
 	name := *c.Name
 	var st crawlState
 	s.st.View(func(tx *store.Tx) error {
@@ -483,7 +529,7 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 	if cfg == nil {
 		cfg = new(crawlConfig)
 	}
-	cr := &crawler{s: s, ctx: ctx, c: c, cfg: cfg, now: started.Truncate(time.Second), found: map[string]bool{}, seen: map[string]bool{},
+	cr := &crawler{s: s, ctx: ctx, c: c, cfg: cfg, now: started.Truncate(time.Second), found: map[string]bool{}, seen: map[string]bool{}, prefix: prefix,
 		newOnly: api.ToString(c.RecrawlPolicy.RecrawlBehavior) == "CRAWL_NEW_FOLDERS_ONLY"}
 	for _, f := range st.Seen {
 		cr.seen[f] = true
@@ -545,17 +591,20 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 		st.Runtimes = st.Runtimes[len(st.Runtimes)-20:]
 	}
 	st.Created, st.Updated, st.Deleted, st.Logs = cr.created, cr.updated, cr.deleted, cr.logs
-	for _, l := range cr.logs {
-		s.logger().Debug("glue crawler", "crawler", name, "line", l)
+	s.sendLogs(account, region, name, cr)
+	end := s.now().UTC()
+	if n := len(st.History); n > 0 && st.History[n-1].Prefix == prefix {
+		h := &st.History[n-1]
+		h.State, h.End, h.Error = map[string]string{"SUCCEEDED": "COMPLETED", "FAILED": "FAILED", "CANCELLED": "STOPPED"}[status], end, msg
+		h.Summary = cr.summary()
 	}
-	prefix := newUUID()
 	err = s.st.Update(func(tx *store.Tx) error {
 		cur, err := getCrawler(tx, account, region, name)
 		if err != nil {
 			return nil // deleted meanwhile: nothing to record
 		}
 		cur.State = api.String("READY")
-		cur.CrawlElapsedTime = api.Int64(elapsed.Milliseconds())
+		cur.CrawlElapsedTime = api.Int64(0) // AWS counts it only while a crawl runs
 		cur.LastCrawl = &glueapi.LastCrawlInfo{Status: api.String(status), LogGroup: api.String("/aws-glue/crawlers"),
 			LogStream: api.String(name), MessagePrefix: api.String(prefix), StartTime: &started}
 		if msg != "" {
@@ -578,6 +627,25 @@ func (s *Service) crawl(ctx context.Context, account, region string, c *glueapi.
 	}
 }
 
+// logSink is CloudWatch Logs, where Glue writes a crawl's log lines (group
+// /aws-glue/crawlers, one stream per crawler).
+type logSink interface {
+	AppendLogEvents(account, region, group, stream string, timestampsMs []int64, messages []string) error
+}
+
+func (s *Service) sendLogs(account, region, name string, cr *crawler) {
+	for _, l := range cr.logs {
+		s.logger().Debug("glue crawler", "crawler", name, "line", l)
+	}
+	sink, err := host.Lookup[logSink](s.env, "logs")
+	if err != nil {
+		return
+	}
+	if err := sink.AppendLogEvents(account, region, "/aws-glue/crawlers", name, cr.logTimes, cr.logs); err != nil {
+		s.logger().Warn("glue: writing a crawl's log lines", "crawler", name, "err", err)
+	}
+}
+
 func (s *Service) setState(account, region, name string, fn func(c *glueapi.Crawler)) {
 	s.st.Update(func(tx *store.Tx) error {
 		c, err := getCrawler(tx, account, region, name)
@@ -587,6 +655,134 @@ func (s *Service) setState(account, region, name string, fn func(c *glueapi.Craw
 		fn(c)
 		return putRec(tx, c, name, p(account, region, kCrawlers)...)
 	})
+}
+
+func updateCrawlState(tx *store.Tx, account, region, name string, fn func(st *crawlState)) error {
+	b, err := tx.CreateBucket(p(account, region, kCrawlState)...)
+	if err != nil {
+		return err
+	}
+	var st crawlState
+	if b.Get([]byte(name)) != nil {
+		if err := b.GetJSON([]byte(name), &st); err != nil {
+			return err
+		}
+	}
+	fn(&st)
+	return b.PutJSON([]byte(name), &st)
+}
+
+// ListCrawls answers a crawler's last 100 crawls, newest first, filtered.
+func (s *Service) ListCrawls(ctx context.Context, in *glueapi.ListCrawlsRequest) (*glueapi.ListCrawlsResponse, error) {
+	account, region := where(ctx, nil)
+	name := api.ToString(in.CrawlerName)
+	var st crawlState
+	err := s.st.View(func(tx *store.Tx) error {
+		if _, err := getCrawler(tx, account, region, name); err != nil {
+			return err
+		}
+		if b := tx.Bucket(p(account, region, kCrawlState)...); b != nil && b.Get([]byte(name)) != nil {
+			return b.GetJSON([]byte(name), &st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var hs []*glueapi.CrawlerHistory
+	for i := len(st.History) - 1; i >= 0; i-- {
+		h := st.History[i]
+		keep := true
+		for _, f := range in.Filters {
+			keep = keep && crawlFilter(h, f)
+		}
+		if !keep {
+			continue
+		}
+		start := h.Start
+		ch := &glueapi.CrawlerHistory{CrawlId: api.String(h.ID), State: api.String(h.State), StartTime: &start,
+			LogGroup: api.String("/aws-glue/crawlers"), LogStream: api.String(name), MessagePrefix: api.String(h.Prefix),
+			DPUHour: api.Float64(0)}
+		if !h.End.IsZero() {
+			end := h.End
+			ch.EndTime = &end
+		}
+		if h.Summary != "" {
+			ch.Summary = api.String(h.Summary)
+		}
+		if h.Error != "" {
+			ch.ErrorMessage = api.String(h.Error)
+		}
+		hs = append(hs, ch)
+	}
+	seq := make([]int, len(hs))
+	for i := range seq {
+		seq[i] = i
+	}
+	idx, next, err := page(seq, func(i int) string { return fmt.Sprintf("%08d", i) }, in.NextToken, in.MaxResults, 20)
+	if err != nil {
+		return nil, err
+	}
+	out := &glueapi.ListCrawlsResponse{Crawls: []*glueapi.CrawlerHistory{}, NextToken: next}
+	for _, i := range idx {
+		out.Crawls = append(out.Crawls, hs[i])
+	}
+	return out, nil
+}
+
+// crawlFilter applies one of ListCrawls' filters.
+func crawlFilter(h crawlRecord, f *glueapi.CrawlsFilter) bool {
+	v := api.ToString(f.FieldValue)
+	var c int
+	switch api.ToString(f.FieldName) {
+	case "CRAWL_ID":
+		c = strings.Compare(h.ID, v)
+	case "STATE":
+		c = strings.Compare(h.State, strings.ToUpper(v))
+	case "START_TIME", "END_TIME":
+		t := h.Start
+		if api.ToString(f.FieldName) == "END_TIME" {
+			t = h.End
+		}
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			pt, perr := time.Parse(time.RFC3339, v)
+			if perr != nil {
+				return false
+			}
+			ms = pt.UnixMilli()
+		}
+		c = cmpInt(t.UnixMilli(), ms)
+	case "DPU_HOUR":
+		c = strings.Compare("0", v)
+	default:
+		return true
+	}
+	switch api.ToString(f.FilterOperator) {
+	case "EQ":
+		return c == 0
+	case "NE":
+		return c != 0
+	case "GT":
+		return c > 0
+	case "GE":
+		return c >= 0
+	case "LT":
+		return c < 0
+	case "LE":
+		return c <= 0
+	}
+	return true
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // StopCrawler asks a running crawl to stop: STOPPING, then READY with
@@ -688,9 +884,23 @@ func (s *Service) Start(ctx context.Context) error {
 			if api.ToString(c.State) == "READY" {
 				return nil
 			}
+			const msg = "fogbank stopped during the crawl"
+			now := s.now().UTC()
 			c.State = api.String("READY")
-			c.LastCrawl = &glueapi.LastCrawlInfo{Status: api.String("FAILED"), ErrorMessage: api.String("fogbank stopped during the crawl"),
-				LogGroup: api.String("/aws-glue/crawlers"), LogStream: c.Name, MessagePrefix: api.String(newUUID())}
+			c.CrawlElapsedTime = api.Int64(0)
+			c.LastCrawl = &glueapi.LastCrawlInfo{Status: api.String("FAILED"), ErrorMessage: api.String(msg),
+				LogGroup: api.String("/aws-glue/crawlers"), LogStream: c.Name, MessagePrefix: api.String(newUUID()), StartTime: &now}
+			err := updateCrawlState(tx, account, region, *c.Name, func(st *crawlState) {
+				if n := len(st.History); n > 0 && st.History[n-1].State == "RUNNING" {
+					h := &st.History[n-1]
+					h.State, h.End, h.Error = "FAILED", now, msg
+					start := h.Start
+					c.LastCrawl.StartTime, c.LastCrawl.MessagePrefix = &start, api.String(h.Prefix)
+				}
+			})
+			if err != nil {
+				return err
+			}
 			return putRec(tx, c, *c.Name, p(account, region, kCrawlers)...)
 		})
 	})
@@ -702,6 +912,33 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Reset is called after the service's state was replaced (a reset, or a
+// snapshot loaded): the crawls in progress belong to the old state and are
+// cancelled (they record nothing: their crawlers are gone), and the
+// scheduler looks at the new state's schedules.
+func (s *Service) Reset() {
+	s.runs.mu.Lock()
+	for _, cancel := range s.runs.active {
+		cancel()
+	}
+	running := s.runs.sched != nil
+	s.runs.mu.Unlock()
+	scheduled := running
+	if !scheduled {
+		s.st.View(func(tx *store.Tx) error {
+			return s.eachCrawler(tx, func(_, _ string, c *glueapi.Crawler) error {
+				scheduled = scheduled || c.Schedule != nil
+				return nil
+			})
+		})
+	}
+	if scheduled {
+		s.wakeScheduler()
+	}
+}
+
+var _ host.Resetter = (*Service)(nil)
 
 // Stop stops the scheduler and the crawls, and waits for them.
 func (s *Service) Stop(ctx context.Context) error {

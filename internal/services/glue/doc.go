@@ -3,7 +3,8 @@
 //
 // Covered: databases (Create/Get/GetDatabases/Update/Delete, which deletes
 // the database's tables with them); tables (Create/Get/GetTables with its name
-// Expression/Update/Delete/BatchDelete) kept as AWS's own JSON shapes, with
+// Expression and AttributesToGet/Update/Delete/BatchDelete, SearchTables
+// across databases) kept as AWS's own JSON shapes, with
 // StorageDescriptor, PartitionKeys, Parameters, TableType and view text as
 // given; table versions (every UpdateTable archives the version it replaces
 // unless SkipArchive: GetTableVersions newest first, GetTableVersion,
@@ -25,12 +26,14 @@
 //
 // CreateCrawler/Get/GetCrawlers/ListCrawlers (by tags)/BatchGetCrawlers/
 // UpdateCrawler/DeleteCrawler, UpdateCrawlerSchedule, Start/StopCrawlerSchedule,
-// StartCrawler and StopCrawler, GetCrawlerMetrics; custom classifiers
+// StartCrawler and StopCrawler, GetCrawlerMetrics, ListCrawls (the last 100
+// crawls, with their Summary and filters); custom classifiers
 // (Create/Get/GetClassifiers/Update/DeleteClassifier: CSV, JSON path, grok,
 // XML). A crawl runs in a goroutine of the server: READY → RUNNING → STOPPING
 // → READY, LastCrawl SUCCEEDED, FAILED (with its ErrorMessage) or CANCELLED
 // (StopCrawler). A server that stops mid-crawl finds it READY and FAILED
-// when it starts again. Schedules are AWS cron expressions (cron.go) that
+// when it starts again; a reset (or a snapshot loaded) cancels the crawls in
+// progress. Schedules are AWS cron expressions (cron.go) that
 // fire for real: one goroutine, started by the first schedule, sleeps until
 // the next firing.
 //

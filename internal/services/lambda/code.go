@@ -103,7 +103,11 @@ func (s *Service) codeLocation(f *function) string {
 		return ""
 	}
 	exp := strconv.FormatInt(s.now().Add(10*time.Minute).Unix(), 10)
-	path := host.RoutePrefix + "lambda/code/" + f.Account + "/" + f.Region + "/" + f.Name
+	name := f.Name
+	if f.Version != "" {
+		name += ":" + f.Version
+	}
+	path := host.RoutePrefix + "lambda/code/" + f.Account + "/" + f.Region + "/" + name
 	q := url.Values{"expires": {exp}, "sha256": {f.CodeSha256}, "signature": {s.sign(path, exp, f.CodeSha256)}}
 	return base + path + "?" + q.Encode()
 }
@@ -131,7 +135,8 @@ func (s *Service) serveCode(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f, err := s.load(parts[0], parts[1], parts[2])
+	name, version, _ := strings.Cut(parts[2], ":")
+	f, err := s.loadQualified(parts[0], parts[1], name, version, false)
 	if err != nil || f.CodeSha256 != sha {
 		http.Error(w, "NoSuchKey: The specified key does not exist.", http.StatusNotFound)
 		return

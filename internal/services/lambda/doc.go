@@ -37,7 +37,11 @@
 // no configuration, and under --enforce-iam the role's policies apply inside it. Environments are reused while warm, one invocation at a time;
 // several run in parallel up to the function's reserved concurrency (else the
 // account's 1,000), beyond which a synchronous invoke is throttled; idle ones
-// are reaped after 5 minutes; Stop ends them all. A runtime is a process
+// are reaped after 5 minutes; Stop ends them all. At most max(2, NumCPU)
+// runtimes initialise at once, and an invocation waiting for that turn takes
+// an environment of its function that turns idle meanwhile: a burst on a
+// small machine uses fewer environments than Lambda would, rather than
+// starving every init past Lambda's 10 s limit. A runtime is a process
 // group: a timeout, a crash or Stop kills it with its children. Logs (START,
 // the output, END, REPORT) go to CloudWatch Logs when fogbank has it
 // (logs.go) and to LogType=Tail.
@@ -55,7 +59,47 @@
 // The Node runtime is Node's own: the AWS SDK for JavaScript v3 that Lambda's
 // nodejs runtimes bundle is not there unless the function brings it.
 //
-// Not yet: versions and aliases, layers, function URLs, event
-// source mappings, the durable async queue (Event invocations run in the
-// background, in memory), S3 triggers, tags, and enforcing permissions.
+// Versions and aliases (versions.go): PublishVersion (and Publish on create
+// and code updates) freezes $LATEST's record and code; aliases name a
+// version and may route a weighted share to a second one; a qualifier (in
+// Qualifier, "name:qualifier" or a qualified ARN) reaches either, and
+// X-Amz-Executed-Version says which version ran.
+//
+// Layers (layers.go): PublishLayerVersion, Get/List/Delete; a function's
+// layers are unpacked in order into its environment's opt/ directory, which
+// stands in for /opt on PYTHONPATH, NODE_PATH, PATH and LD_LIBRARY_PATH (code
+// naming /opt by absolute path does not find it).
+//
+// Asynchronous invocation (async.go, eventconfig.go): an Event invocation is
+// durable before Invoke answers 202 (appended to the outbox queue
+// lambda/async); its consumer copies events into lambda/asyncq, keyed by
+// sequence number, where one scheduler runs due events, 32 at once. A
+// function error is retried MaximumRetryAttempts times (2 by default) after
+// 1 and then 2 minutes (FOGBANK_LAMBDA_RETRY_DELAY shortens the first delay,
+// the second is twice it: for tests), a throttle after 2 s without counting
+// as an attempt; an event older than MaximumEventAgeInSeconds (6 hours by
+// default) is given up. Put/Get/Update/Delete/ListFunctionEventInvokeConfigs
+// keep those settings and the on-success and on-failure destinations, which
+// receive AWS's destination record: a Lambda destination as an async
+// invocation queued in the Update that ends the event; SQS, SNS and
+// EventBridge destinations, and DeadLetterConfig's queue or topic, are kept
+// in lambda/destq until fogbank has those services (nothing delivers them
+// yet). A kill -9 loses no accepted event; one cut short runs again (at
+// least once, as on AWS).
+//
+// S3 triggers (s3trigger.go): once a bucket's notification configuration names
+// a function (S3 asks NotificationTargetExists, and refuses a missing one with
+// InvalidArgument "Unable to validate the following destination
+// configurations"), Lambda consumes S3's event outbox and queues, for each
+// Lambda target, an async invocation with {"Records": [the S3 record]}.
+//
+// Debugging (env.go): a function whose Environment.Variables set
+// FOGBANK_DEBUG_PORT runs Node with --inspect=127.0.0.1:PORT, or Python with
+// debugpy listening there (where debugpy is installed for fogbank's python3;
+// the runtime waits for a client before importing the handler); its init and
+// invocation timeouts are suspended and it runs one invocation at a time
+// (the port is one environment's). Other functions are unaffected.
+//
+// Not yet: function URLs, InvokeWithResponseStream, event source mappings,
+// tags, and enforcing permissions.
 package lambda

@@ -129,7 +129,7 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 		next: make(chan *invocation), exited: make(chan struct{}), initFail: make(chan struct{}),
 		gone: make(chan struct{}), outDone: make(chan struct{}), ready: make(chan struct{}),
 	}
-	e.stream = s.now().UTC().Format("2006/01/02") + "/[$LATEST]" + e.id
+	e.stream = s.now().UTC().Format("2006/01/02") + "/[" + f.version() + "]" + e.id
 	e.dir = filepath.Join(base, e.id)
 	e.task = filepath.Join(e.dir, "task")
 	if f.HotReloadDir != "" {
@@ -152,14 +152,23 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 			return nil, fmt.Errorf("unpacking the code: %w", err)
 		}
 	}
+	if len(f.Layers) > 0 {
+		zips, err := s.layerZips(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, z := range zips {
+			if err := unzip(z, e.opt()); err != nil {
+				return nil, fmt.Errorf("unpacking a layer: %w", err)
+			}
+		}
+	}
 	e.ln, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go e.srv.Serve(e.ln)
 
-	argv, err := s.command(f, e.task)
+	argv, err := s.command(f, e.task, e.opt())
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +184,9 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = sysProcAttr()
 	e.started = time.Now()
+	// Served from here on: what the handlers read is set.
+	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go e.srv.Serve(e.ln)
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		close(e.outDone)
@@ -198,9 +210,29 @@ func (e entrypointError) Error() string { return e.err.Error() }
 
 func runtimeStartError(err error) error { return entrypointError{err} }
 
+// debugEnv is the function variable that asks for a debugger: the port
+// (on 127.0.0.1) where Node's inspector or Python's debugpy listens.
+const debugEnv = "FOGBANK_DEBUG_PORT"
+
+// debugTimeout replaces a debugged function's timeouts (init and
+// invocation): someone is stepping through it.
+const debugTimeout = 12 * time.Hour
+
+// debugPort is the port a debugger may attach to, 0 when none is asked for.
+func (f *function) debugPort() int {
+	p, err := strconv.Atoi(f.Env[debugEnv])
+	if err != nil || p <= 0 || p > 65535 {
+		return 0
+	}
+	return p
+}
+
+// opt is the environment's stand-in for /opt, where its layers are unpacked.
+func (e *environment) opt() string { return filepath.Join(e.dir, "opt") }
+
 // command is the runtime's argv: fogbank's bootstrap for Python and Node, the
 // zip's own bootstrap for the provided runtimes (the handler's file for go1.x).
-func (s *Service) command(f *function, task string) ([]string, error) {
+func (s *Service) command(f *function, task, opt string) ([]string, error) {
 	rt, err := s.runtimeDir()
 	if err != nil {
 		return nil, err
@@ -217,10 +249,19 @@ func (s *Service) command(f *function, task string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if port := f.debugPort(); port != 0 {
+			return []string{node, "--inspect=127.0.0.1:" + strconv.Itoa(port), filepath.Join(rt, "bootstrap.mjs")}, nil
+		}
 		return []string{node, filepath.Join(rt, "bootstrap.mjs")}, nil
 	case f.Runtime == "go1.x":
 		return []string{filepath.Join(task, filepath.Clean("/" + f.Handler)[1:])}, nil
 	default:
+		// A provided runtime's bootstrap may come from a layer.
+		if _, err := os.Stat(filepath.Join(task, "bootstrap")); err != nil {
+			if _, err := os.Stat(filepath.Join(opt, "bootstrap")); err == nil {
+				return []string{filepath.Join(opt, "bootstrap")}, nil
+			}
+		}
 		return []string{filepath.Join(task, "bootstrap")}, nil
 	}
 }
@@ -269,7 +310,7 @@ func (e *environment) environ(argv []string) []string {
 	rt, _ := e.s.runtimeDir()
 	reserved := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":        f.Name,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_VERSION":     f.version(),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.FormatInt(f.MemorySize, 10),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + f.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME":      e.stream,
@@ -292,11 +333,19 @@ func (e *environment) environ(argv []string) []string {
 	if v := os.Getenv("LD_LIBRARY_PATH"); v != "" {
 		reserved["LD_LIBRARY_PATH"] = v
 	}
+	opt := e.opt()
+	if len(f.Layers) > 0 {
+		reserved["PATH"] = filepath.Join(opt, "bin") + ":" + reserved["PATH"]
+		reserved["LD_LIBRARY_PATH"] = strings.TrimSuffix(filepath.Join(opt, "lib")+":"+reserved["LD_LIBRARY_PATH"], ":")
+	}
 	if v := os.Getenv("HOME"); v != "" {
 		vars["HOME"] = v // pyenv and node's tooling want one; Lambda's sandbox has none
 	}
 	switch {
 	case strings.HasPrefix(f.Runtime, "python"):
+		if len(f.Layers) > 0 {
+			reserved["PYTHONPATH"] = filepath.Join(opt, "python") + ":" + filepath.Join(opt, "python", "lib", f.Runtime, "site-packages")
+		}
 		reserved["PYTHONUNBUFFERED"] = "1" // removed again by the bootstrap
 		if f.HotReloadDir != "" {
 			// No __pycache__ in the user's folder, and no stale bytecode after
@@ -305,6 +354,11 @@ func (e *environment) environ(argv []string) []string {
 		}
 	case strings.HasPrefix(f.Runtime, "nodejs"):
 		reserved["NODE_PATH"] = e.task
+		if len(f.Layers) > 0 {
+			major := strings.TrimSuffix(strings.TrimPrefix(f.Runtime, "nodejs"), ".x")
+			reserved["NODE_PATH"] = filepath.Join(opt, "nodejs", "node"+major, "node_modules") + ":" +
+				filepath.Join(opt, "nodejs", "node_modules") + ":" + e.task
+		}
 	}
 	for k, v := range reserved {
 		vars[k] = v

@@ -92,3 +92,21 @@ func alive(pid int) bool {
 	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
 	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
 }
+
+// A result over 6 MB, a bootstrap that cannot be run: Lambda's errors.
+func TestInvokeRuntimeLimits(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	fn(t, c, "big", types.RuntimePython312, "app.handler", 10, map[string]string{"app.py": "def handler(e, c):\n    return 'x' * (7 << 20)\n"})
+	out := invoke(t, c, "big", "")
+	if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), `"errorType":"Function.ResponseSizeTooLarge"`) {
+		t.Errorf("a 7 MB result: %s %.200s", aws.ToString(out.FunctionError), out.Payload)
+	}
+	// A zip whose bootstrap has no execute bit.
+	fn(t, c, "noexec", types.RuntimeProvidedal2023, "x", 3, map[string]string{"bootstrap": "#!/bin/sh\necho hi\n"})
+	out = invoke(t, c, "noexec", "")
+	if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), `"errorType":"Runtime.InvalidEntrypoint"`) ||
+		!strings.Contains(string(out.Payload), "permission denied") {
+		t.Errorf("bootstrap without x: %s %s", aws.ToString(out.FunctionError), out.Payload)
+	}
+}

@@ -25,6 +25,8 @@ const (
 	maxSyncPayload  = 6291456 // 6 MB, RequestResponse
 	maxAsyncPayload = 262144  // 256 KB, Event
 	tailBytes       = 4096    // LogType=Tail: the log's last 4 KB
+	// maxClientContext is X-Amz-Client-Context's limit, base64 included.
+	maxClientContext = 3583
 )
 
 // accountConcurrency is the ConcurrentExecutions GetAccountSettings reports,
@@ -48,7 +50,7 @@ type invokeRequest struct {
 	Payload         []byte // JSON; empty means {}
 	Type            string // "RequestResponse" (""), "Event" or "DryRun"
 	Tail            bool   // LogType=Tail: return the log's last 4 KB
-	ClientContext   string // base64 JSON, passed to the runtime as given
+	ClientContext   string // base64 JSON (X-Amz-Client-Context); the runtime gets it decoded
 }
 
 // invokeResult is what an invocation answered.
@@ -111,13 +113,13 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.load(account, region, fname)
+	f, err := s.loadQualified(account, region, fname, qual, true)
 	if err != nil {
 		return nil, err
 	}
-	if qual != "" && qual != "$LATEST" {
-		return nil, &lambdaapi.ResourceNotFoundException{Type: api.String("User"),
-			Message: api.String("Function not found: " + f.arn() + ":" + qual)}
+	invokedARN := f.arn()
+	if qual != "" {
+		invokedARN += ":" + qual
 	}
 	typ := req.Type
 	if typ == "" {
@@ -143,16 +145,24 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	if f.Reserved != nil && *f.Reserved == 0 {
 		return nil, throttled(true)
 	}
+	var clientCtx string
+	if req.ClientContext != "" {
+		b, err := base64.StdEncoding.DecodeString(req.ClientContext)
+		if err != nil || len(req.ClientContext) > maxClientContext || !json.Valid(b) {
+			return nil, &lambdaapi.InvalidRequestContentException{Type: api.String("User"),
+				Message: api.String("Client context must be a valid Base64-encoded JSON object.")}
+		}
+		clientCtx = string(b)
+	}
 	switch typ {
 	case "DryRun":
-		return &invokeResult{Status: 204, ExecutedVersion: "$LATEST"}, nil
+		return &invokeResult{Status: 204, ExecutedVersion: f.version()}, nil
 	case "Event":
-		id := newRequestID()
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.execute(context.Background(), f, payload, req.ClientContext, id, true)
-		}()
+		// Durable before it is acknowledged; run by async.go's scheduler.
+		id, err := s.enqueueAsync(f, qual, payload, req.ClientContext)
+		if err != nil {
+			return nil, err
+		}
 		return &invokeResult{Status: 202, RequestID: id}, nil
 	case "RequestResponse":
 	default:
@@ -165,7 +175,7 @@ func (s *Service) invoke(ctx context.Context, req invokeRequest) (*invokeResult,
 	ch := make(chan answer, 1)
 	id := newRequestID()
 	go func() {
-		res, err := s.execute(context.Background(), f, payload, req.ClientContext, id, false)
+		res, err := s.execute(context.Background(), f, invokedARN, payload, clientCtx, id, false)
 		ch <- answer{res, err}
 	}()
 	select {
@@ -200,7 +210,7 @@ func throttled(reserved bool) error {
 
 // execute runs one invocation on a warm or new environment. wait says whether
 // to wait for a free slot (async) rather than be throttled.
-func (s *Service) execute(ctx context.Context, f *function, payload []byte, clientCtx, id string, wait bool) (*invokeResult, error) {
+func (s *Service) execute(ctx context.Context, f *function, invokedARN string, payload []byte, clientCtx, id string, wait bool) (*invokeResult, error) {
 	p := s.pool(f)
 	fp := ""
 	if f.HotReloadDir != "" {
@@ -225,7 +235,7 @@ func (s *Service) execute(ctx context.Context, f *function, payload []byte, clie
 		}
 	}
 	inv := &invocation{
-		id: id, payload: payload, arn: f.arn(), clientContext: clientCtx,
+		id: id, payload: payload, arn: invokedARN, clientContext: clientCtx,
 		trace: traceID(), done: make(chan struct{}),
 	}
 	res, healthy := e.run(inv)
@@ -264,7 +274,11 @@ func (s *Service) coldStart(p *pool, f *function, fp, id string) (*environment, 
 	if s.stopping() {
 		e.end() // Stop may have reaped the pool before it was tracked
 	}
-	e.waitInit(initLimit)
+	if f.debugPort() != 0 {
+		e.waitInit(debugTimeout)
+	} else {
+		e.waitInit(initLimit)
+	}
 	return e, nil
 }
 
@@ -300,6 +314,9 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	e.sink = &inv.pre
 	e.mu.Unlock()
 	timeout := time.Duration(e.fn.Timeout) * time.Second
+	if e.fn.debugPort() != 0 {
+		timeout = debugTimeout
+	}
 	start := time.Now()
 	inv.deadline = start.Add(timeout)
 
@@ -311,7 +328,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 		healthy = false
 	}
 	timedOut := func() {
-		o = outcome{payload: errorDoc("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, timeout.Seconds())),
+		o = outcome{payload: errorDoc("Sandbox.Timedout", fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, float64(e.fn.Timeout))),
 			errType: "Sandbox.Timedout"}
 		status = "timeout"
 		healthy = false
@@ -334,6 +351,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	if cold {
 		// execute waited for the init (waitInit); what is left is the hand-over,
 		// unless the init failed or overran.
+		inv.deadline = time.Now().Add(timeout)
 		t := time.NewTimer(timeout)
 		select {
 		case e.next <- inv:
@@ -351,8 +369,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 			fail("Runtime.Unknown", "the execution environment was stopped")
 		}
 		t.Stop()
-		start = time.Now()
-		inv.deadline = start.Add(timeout)
+		start = time.Now() // the runtime holds inv.deadline: not rewritten
 	} else {
 		select {
 		case e.next <- inv:
@@ -402,7 +419,7 @@ func (e *environment) run(inv *invocation) (res *invokeResult, healthy bool) {
 	e.lastUsed = time.Now()
 	e.mu.Unlock()
 
-	res = &invokeResult{Status: 200, Payload: o.payload, ExecutedVersion: "$LATEST", RequestID: inv.id}
+	res = &invokeResult{Status: 200, Payload: o.payload, ExecutedVersion: e.fn.version(), RequestID: inv.id}
 	if o.errType != "" {
 		res.FunctionError, res.ErrorType = "Unhandled", o.errType
 		if status == "" {
@@ -422,7 +439,7 @@ func (e *environment) logLines(inv *invocation, dur time.Duration, cold bool, st
 	now := time.Now()
 	out := make([]logLine, 0, len(inv.pre.lines)+len(inv.logs.lines)+4)
 	out = append(out, inv.pre.lines...)
-	out = append(out, logLine{now.Add(-dur), "START RequestId: " + inv.id + " Version: $LATEST"})
+	out = append(out, logLine{now.Add(-dur), "START RequestId: " + inv.id + " Version: " + e.fn.version()})
 	out = append(out, inv.logs.lines...)
 	if n := inv.pre.dropped + inv.logs.dropped; n > 0 {
 		out = append(out, logLine{now, fmt.Sprintf("fogbank: %d log lines of this invocation were dropped (over %d bytes)", n, maxLogBytes)})
@@ -436,7 +453,10 @@ func (e *environment) logLines(inv *invocation, dur time.Duration, cold bool, st
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
 		inv.id, ms, int64(math.Ceil(ms)), e.fn.MemorySize, maxRSSMB(e))
 	if cold {
-		report += fmt.Sprintf("Init Duration: %.2f ms\t", float64(e.initDur.Microseconds())/1000)
+		e.mu.Lock()
+		init := e.initDur
+		e.mu.Unlock()
+		report += fmt.Sprintf("Init Duration: %.2f ms\t", float64(init.Microseconds())/1000)
 	}
 	if status != "" {
 		report += "Status: " + status + "\t"
@@ -511,7 +531,11 @@ func (s *Service) code(f *function) ([]byte, error) {
 		if b == nil {
 			return errors.New("lambda: code missing")
 		}
-		v := b.Get(key(f.Account, f.Region, f.Name))
+		k := key(f.Account, f.Region, f.Name)
+		if f.Version != "" {
+			k = versionKey(f.Account, f.Region, f.Name, f.Version)
+		}
+		v := b.Get(k)
 		if v == nil {
 			return errors.New("lambda: code missing")
 		}
@@ -719,6 +743,10 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 	if f.Reserved != nil {
 		limit = int(*f.Reserved)
 	}
+	if f.debugPort() != 0 && limit > 1 {
+		// One environment holds the debugger's port: invocations take turns.
+		limit, wait = 1, true
+	}
 	var stale []*environment
 	defer func() {
 		for _, e := range stale {
@@ -734,34 +762,43 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 		p.cond.Wait()
 	}
 	p.running++
-	for len(p.idle) > 0 {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive() {
-			return e, nil
+	e, stale := p.findIdle(f, fp)
+	return e, nil
+}
+
+// findIdle takes the most recently used idle environment that runs f (same
+// version, revision and hot-reload contents), and takes out those of f's
+// version that are stale (older revision or contents, or dead) for the
+// caller to end; p.mu held.
+func (p *pool) findIdle(f *function, fp string) (got *environment, stale []*environment) {
+	keep := p.idle[:0]
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		e := p.idle[i]
+		switch {
+		case e.fn.Version != f.Version:
+			keep = append(keep, e)
+		case got == nil && e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive():
+			got = e
+		case e.fn.RevisionID != f.RevisionID || e.fp != fp || !e.alive():
+			delete(p.all, e)
+			stale = append(stale, e)
+		default:
+			keep = append(keep, e)
 		}
-		delete(p.all, e)
-		stale = append(stale, e)
 	}
-	return nil, nil
+	// keep was filled newest first: put it back in use order.
+	for i, j := 0, len(keep)-1; i < j; i, j = i+1, j-1 {
+		keep[i], keep[j] = keep[j], keep[i]
+	}
+	p.idle = keep
+	return got, stale
 }
 
 // takeIdle takes a warm environment fitting f, for an invocation that holds a
 // slot already.
 func (p *pool) takeIdle(f *function, fp string) *environment {
-	var stale []*environment
 	p.mu.Lock()
-	var got *environment
-	for len(p.idle) > 0 && got == nil {
-		e := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if e.fn.RevisionID == f.RevisionID && e.fp == fp && e.alive() {
-			got = e
-		} else {
-			delete(p.all, e)
-			stale = append(stale, e)
-		}
-	}
+	got, stale := p.findIdle(f, fp)
 	p.mu.Unlock()
 	for _, e := range stale {
 		e.end()
@@ -887,6 +924,7 @@ type roleCredentials interface {
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
 	s.findS3()
+	s.startAsync() // async.go
 	if s.env != nil {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
 			s.roles = r
@@ -902,6 +940,7 @@ func (s *Service) Start(ctx context.Context) error {
 // service's goroutines and removes the environments' directory.
 func (s *Service) Stop(ctx context.Context) error {
 	s.quitOnce.Do(func() { close(s.quit) })
+	s.stopAsync() // async.go
 	s.mu.Lock()
 	pools := s.pools
 	s.pools = map[string]*pool{}

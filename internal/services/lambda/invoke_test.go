@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +28,18 @@ func fn(t *testing.T, c *lambda.Client, name string, runtime types.Runtime, hand
 	})
 	if err != nil {
 		t.Fatalf("CreateFunction %s: %v", name, err)
+	}
+}
+
+// needProgram skips a test whose runtime's interpreter is missing (fails it
+// under CI=true, where .ci/run installs them).
+func needProgram(t *testing.T, prog string) {
+	t.Helper()
+	if _, err := exec.LookPath(prog); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing (CI=true): apt-get install -y nodejs zip", prog)
+		}
+		t.Skipf("SKIP: %s is not installed (apt-get install -y nodejs)", prog)
 	}
 }
 
@@ -120,6 +134,14 @@ func TestInvokePython(t *testing.T) {
 		}
 	}
 
+	// The client context arrives decoded, as context.client_context.
+	fn(t, c, "cc", types.RuntimePython312, "app.handler", 3, map[string]string{"app.py": "def handler(e, c):\n    return [c.client_context.custom, c.client_context.client.app_title]\n"})
+	cc, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("cc"),
+		ClientContext: aws.String(base64.StdEncoding.EncodeToString([]byte(`{"custom": {"k": "v"}, "client": {"app_title": "app"}}`)))})
+	if err != nil || string(cc.Payload) != `[{"k": "v"}, "app"]` {
+		t.Errorf("client context: %v %s", err, cc.Payload)
+	}
+
 	// Warm: the same process answers (calls counts up), no init.
 	out = invoke(t, c, "py", `{}`)
 	json.Unmarshal(out.Payload, &raw)
@@ -197,6 +219,9 @@ func TestInvokeInitErrors(t *testing.T) {
 			`"errorType":"Runtime.ExitError","errorMessage":"RequestId: `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasPrefix(tc.runtime, "nodejs") {
+				needProgram(t, "node")
+			}
 			fn(t, c, tc.name, types.Runtime(tc.runtime), tc.handler, 3, tc.files)
 			out := invoke(t, c, tc.name, `{}`)
 			if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), tc.want) {
@@ -207,6 +232,7 @@ func TestInvokeInitErrors(t *testing.T) {
 }
 
 func TestInvokeNode(t *testing.T) {
+	needProgram(t, "node")
 	srv := fogbanktest.Start(t)
 	c := lambda.NewFromConfig(srv.Config)
 	fn(t, c, "cjs", types.RuntimeNodejs20x, "index.handler", 3, map[string]string{"index.js": `
@@ -265,6 +291,8 @@ func TestInvokeRequestErrors(t *testing.T) {
 	if err != nil || out.StatusCode != 202 {
 		t.Errorf("Event: %v %+v", err, out)
 	}
+	_, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("p"), ClientContext: aws.String("not base64!")})
+	wantCode(t, err, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
 	out, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("p:$LATEST"), Payload: []byte(`{"q": 1}`)})
 	if err != nil || string(out.Payload) != `{"q": 1}` {
 		t.Errorf("qualified: %v %s", err, out.Payload)

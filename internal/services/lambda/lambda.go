@@ -65,6 +65,8 @@ type Service struct {
 	logsWG  sync.WaitGroup
 	s3      objectGetter // fogbank's S3, for code from S3 (code.go)
 	urlKey  [32]byte     // signs Code.Location URLs
+	aq      *asyncState  // the async queue's scheduler (async.go), made by async()
+	aqOnce  sync.Once
 }
 
 var _ lambdaapi.API = (*Service)(nil)
@@ -102,6 +104,32 @@ type function struct {
 	// HotReloadDir is the local folder the code is run from (S3Bucket
 	// "hot-reload"), "" for a zip.
 	HotReloadDir string `json:",omitempty"`
+	// DeadLetter is DeadLetterConfig.TargetArn (async.go), "" for none.
+	DeadLetter string `json:",omitempty"`
+	// Version is "" for $LATEST, the number for a published version
+	// (versions.go); LastVersion and PublishedRevision are $LATEST's: its last
+	// version's number and the RevisionID it was published from.
+	Version           string `json:",omitempty"`
+	LastVersion       int64  `json:",omitempty"`
+	PublishedRevision string `json:",omitempty"`
+	// Layers are the function's layer versions, in order (layers.go).
+	Layers []fnLayer `json:",omitempty"`
+}
+
+// version is the function's version as Lambda names it.
+func (f *function) version() string {
+	if f.Version == "" {
+		return "$LATEST"
+	}
+	return f.Version
+}
+
+// qualifiedARN is the ARN of this version ($LATEST's is unqualified).
+func (f *function) qualifiedARN() string {
+	if f.Version == "" {
+		return f.arn()
+	}
+	return f.arn() + ":" + f.Version
 }
 
 func (f *function) arn() string {
@@ -111,7 +139,7 @@ func (f *function) arn() string {
 func (f *function) config() *lambdaapi.FunctionConfiguration {
 	c := &lambdaapi.FunctionConfiguration{
 		FunctionName:     api.String(f.Name),
-		FunctionArn:      api.String(f.arn()),
+		FunctionArn:      api.String(f.qualifiedARN()),
 		Runtime:          api.String(f.Runtime),
 		Role:             api.String(f.Role),
 		Handler:          api.String(f.Handler),
@@ -121,7 +149,7 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 		MemorySize:       api.Int64(f.MemorySize),
 		LastModified:     api.String(f.LastModified),
 		CodeSha256:       api.String(f.CodeSha256),
-		Version:          api.String("$LATEST"),
+		Version:          api.String(f.version()),
 		RevisionId:       api.String(f.RevisionID),
 		State:            api.String("Active"),
 		LastUpdateStatus: api.String("Successful"),
@@ -136,6 +164,12 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	}
 	if len(f.Env) > 0 {
 		c.Environment = &lambdaapi.EnvironmentResponse{Variables: f.Env}
+	}
+	for _, l := range f.Layers {
+		c.Layers = append(c.Layers, &lambdaapi.Layer{Arn: api.String(l.ARN), CodeSize: api.Int64(l.CodeSize)})
+	}
+	if f.DeadLetter != "" {
+		c.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.String(f.DeadLetter)}
 	}
 	return c
 }
@@ -314,14 +348,21 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.checkRuntime(*in.Runtime); err != nil {
 		return nil, err
 	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	zipFile, dir, err := s.codeFrom(ctx, in.Code.ZipFile, in.Code.S3Bucket, in.Code.S3Key, in.Code.S3ObjectVersion)
+	if err != nil {
+		return nil, err
+	}
+	layers, err := s.checkLayers(in.Layers)
 	if err != nil {
 		return nil, err
 	}
 	f := &function{
 		Name: name, Account: account, Region: region,
 		Runtime: *in.Runtime, Role: *in.Role, Handler: *in.Handler,
-		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128,
+		Description: api.ToString(in.Description), Timeout: 3, MemorySize: 128, Layers: layers,
 	}
 	f.setCode(zipFile, dir)
 	if in.Timeout != nil {
@@ -332,6 +373,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	}
 	if in.Environment != nil && len(in.Environment.Variables) > 0 {
 		f.Env = in.Environment.Variables
+	}
+	if in.DeadLetterConfig != nil {
+		f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 	}
 	s.stamp(f)
 	k := key(account, region, name)
@@ -355,7 +399,20 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	if api.ToBool(in.Publish) {
+		return s.publishConfig(account, region, name)
+	}
 	return f.config(), nil
+}
+
+// publishConfig publishes $LATEST after a create or update with Publish set
+// and answers the version's configuration.
+func (s *Service) publishConfig(account, region, name string) (*lambdaapi.FunctionConfiguration, error) {
+	v, err := s.publish(account, region, name, "", "", "")
+	if err != nil {
+		return nil, err
+	}
+	return v.config(), nil
 }
 
 // get reads a function's record.
@@ -374,6 +431,15 @@ func (s *Service) get(ctx context.Context, fn *string) (*function, error) {
 		return b.GetJSON(key(account, region, name), f)
 	})
 	return f, err
+}
+
+// getQualified reads the record of a function's version or alias.
+func (s *Service) getQualified(ctx context.Context, fn, qualifier *string) (*function, error) {
+	account, region, name, qual, err := resolveName(ctx, fn, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	return s.loadQualified(account, region, name, qual, false)
 }
 
 // update applies change to a function's record (and code, when code is not
@@ -412,7 +478,7 @@ func (s *Service) update(ctx context.Context, fn *string, code []byte, change fu
 
 // GetFunction answers the configuration and where the code is.
 func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequest) (*lambdaapi.GetFunctionResponse, error) {
-	f, err := s.get(ctx, in.FunctionName)
+	f, err := s.getQualified(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +493,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 
 // GetFunctionConfiguration answers the configuration.
 func (s *Service) GetFunctionConfiguration(ctx context.Context, in *lambdaapi.GetFunctionConfigurationRequest) (*lambdaapi.FunctionConfiguration, error) {
-	f, err := s.get(ctx, in.FunctionName)
+	f, err := s.getQualified(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -478,9 +544,15 @@ func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctions
 
 // DeleteFunction deletes a function and its code.
 func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFunctionRequest) (*lambdaapi.DeleteFunctionResponse, error) {
-	account, region, name, err := resolve(ctx, in.FunctionName)
+	account, region, name, qual, err := resolveName(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
+	}
+	if qual != "" {
+		if err := s.deleteVersion(account, region, name, qual); err != nil {
+			return nil, err
+		}
+		return &lambdaapi.DeleteFunctionResponse{StatusCode: api.Int64(204)}, nil
 	}
 	k := key(account, region, name)
 	err = s.st.Update(func(tx *store.Tx) error {
@@ -530,6 +602,9 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 	if err != nil {
 		return nil, err
 	}
+	if api.ToBool(in.Publish) {
+		return s.publishConfig(f.Account, f.Region, f.Name)
+	}
 	return f.config(), nil
 }
 
@@ -553,6 +628,16 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	var layers []fnLayer
+	if in.Layers != nil {
+		var err error
+		if layers, err = s.checkLayers(in.Layers); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkDeadLetter(in.DeadLetterConfig); err != nil { // async.go
+		return nil, err
+	}
 	f, err := s.update(ctx, in.FunctionName, nil, func(f *function) {
 		set := func(dst *string, src *string) {
 			if src != nil {
@@ -569,11 +654,17 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		if in.MemorySize != nil {
 			f.MemorySize = *in.MemorySize
 		}
+		if in.Layers != nil {
+			f.Layers = layers
+		}
 		if in.Environment != nil {
 			f.Env = in.Environment.Variables
 			if len(f.Env) == 0 {
 				f.Env = nil
 			}
+		}
+		if in.DeadLetterConfig != nil {
+			f.DeadLetter = api.ToString(in.DeadLetterConfig.TargetArn)
 		}
 	})
 	if err != nil {

@@ -99,7 +99,7 @@ func policyTarget(ctx context.Context, fn *string, qualifier *string) (account, 
 
 // readPolicy reads a function's policy (nil when it has none) and the
 // function's record; the function must exist.
-func readPolicy(tx *store.Tx, account, region, name, q string) (*function, *policyDoc, error) {
+func (s *Service) readPolicy(tx *store.Tx, account, region, name, q string) (*function, *policyDoc, error) {
 	fb := tx.Bucket(rootBucket, fnBucket)
 	k := key(account, region, name)
 	if fb == nil || fb.Get(k) == nil {
@@ -110,9 +110,10 @@ func readPolicy(tx *store.Tx, account, region, name, q string) (*function, *poli
 		return nil, nil, err
 	}
 	if q != "" && q != "$LATEST" {
-		// Versions and aliases are not kept yet: only $LATEST exists.
-		return nil, nil, &lambdaapi.ResourceNotFoundException{Type: api.String("User"),
-			Message: api.String("Function not found: " + f.arn() + ":" + q)}
+		// The version or alias must exist (versions.go).
+		if _, err := s.resolveQualified(tx, account, region, name, q, false); err != nil {
+			return nil, nil, err
+		}
 	}
 	pb := tx.Bucket(rootBucket, policyBucket)
 	if pb == nil {
@@ -218,7 +219,7 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 		st.Condition = c
 	}
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -256,7 +257,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 	}
 	sid := api.ToString(in.StatementId)
 	err = s.st.Update(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -288,7 +289,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 	}
 	var out *lambdaapi.GetPolicyResponse
 	err = s.st.View(func(tx *store.Tx) error {
-		f, doc, err := readPolicy(tx, account, region, name, q)
+		f, doc, err := s.readPolicy(tx, account, region, name, q)
 		if err != nil {
 			return err
 		}
@@ -309,21 +310,23 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 // settings kept beside the function's record) holds for the function of key
 // k; DeleteFunction calls it in its transaction.
 func dropFunctionExtras(tx *store.Tx, k []byte) error {
-	pb := tx.Bucket(rootBucket, policyBucket)
-	if pb == nil {
-		return nil
-	}
-	var keys [][]byte
-	err := pb.ForEachPrefix(append(append([]byte(nil), k...), 0), func(pk, _ []byte) error {
-		keys = append(keys, append([]byte(nil), pk...))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, pk := range keys {
-		if err := pb.Delete(pk); err != nil {
+	for _, name := range []string{policyBucket, eventConfigBucket} {
+		b := tx.Bucket(rootBucket, name)
+		if b == nil {
+			continue
+		}
+		var keys [][]byte
+		err := b.ForEachPrefix(append(append([]byte(nil), k...), 0), func(pk, _ []byte) error {
+			keys = append(keys, append([]byte(nil), pk...))
+			return nil
+		})
+		if err != nil {
 			return err
+		}
+		for _, pk := range keys {
+			if err := b.Delete(pk); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -58,6 +58,7 @@ func apiError(w http.ResponseWriter, status int, typ, msg string) {
 
 func accepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "15")
 	w.WriteHeader(http.StatusAccepted)
 	io.WriteString(w, `{"status":"OK"}`)
 }
@@ -67,7 +68,9 @@ func (e *environment) serveNext(w http.ResponseWriter, r *http.Request) {
 	first := false
 	e.readyOnce.Do(func() {
 		first = true
+		e.mu.Lock()
 		e.initDur = time.Since(e.started)
+		e.mu.Unlock()
 		close(e.ready)
 	})
 	var inv *invocation
@@ -99,6 +102,7 @@ func (e *environment) serveNext(w http.ResponseWriter, r *http.Request) {
 	if inv.cognito != "" {
 		h.Set("Lambda-Runtime-Cognito-Identity", inv.cognito)
 	}
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(inv.payload)
 }

@@ -68,8 +68,9 @@ func checkEvents(events []string) error {
 	return nil
 }
 
-// PutBucketNotificationConfiguration stores the configuration. Destinations are
-// not checked for existence (that needs SQS, SNS and Lambda to answer).
+// PutBucketNotificationConfiguration stores the configuration. Lambda functions
+// are checked for existence (lambdacheck.go); queues and topics are not (that
+// needs SQS and SNS to answer).
 func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *s3api.PutBucketNotificationConfigurationRequest) (*s3api.PutBucketNotificationConfigurationOutput, error) {
 	cfg := in.NotificationConfiguration
 	if cfg == nil {
@@ -111,6 +112,9 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *s3
 			l.Id = api.String(fmt.Sprintf("notification-%d", n))
 		}
 		n++
+	}
+	if err := s.checkLambdaTargets(cfg); err != nil { // lambdacheck.go
+		return nil, err
 	}
 	if err := s.setConfig(ctx, "PutBucketNotificationConfiguration", api.ToString(in.Bucket), cfgNotification, cfg, nil); err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	keys   auth.Keys // secrets for browser POST upload signatures
+	env    *host.Env // other services (Lambda, for notification targets); nil in NewService's tests
 }
 
 var _ s3api.API = (*Service)(nil)
@@ -37,6 +38,7 @@ var _ s3api.API = (*Service)(nil)
 // POST upload signatures are checked with env.Keys.
 func New(env *host.Env) (any, error) {
 	s := NewService(env.Store, env.Outbox, env.Logger, env.Now)
+	s.env = env
 	if env.Keys != nil {
 		s.keys = env.Keys
 	}

@@ -112,6 +112,14 @@ func run(ctx context.Context, req *wire.Request) *wire.Response {
 			return resp
 		}
 	}
+	for _, p := range req.Probes {
+		var n sql.NullInt64
+		if err := conn.QueryRowContext(ctx, p).Scan(&n); err != nil {
+			resp.Error, resp.Stage = err.Error(), "probe"
+			return resp
+		}
+		resp.Probes = append(resp.Probes, n.Int64)
+	}
 	switch req.Op {
 	case "exec":
 		_, err = conn.ExecContext(ctx, req.SQL)
@@ -141,23 +149,16 @@ func quote(s string) string {
 	return string(out)
 }
 
-// query runs req.SQL and writes its rows to req.CSV (Athena's CSV) or, for a
-// CTAS, req.Parquet (DuckDB's COPY, which streams).
+// query runs req.SQL and writes its rows to req.CSV (Athena's CSV) or with
+// DuckDB's COPY (which streams) to req.CopyTo.
 func query(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Response) error {
-	if req.Parquet != "" {
+	if req.CopyTo != "" {
 		cols, err := describe(ctx, conn, req.SQL)
 		if err != nil {
 			return err
 		}
 		resp.Columns = cols
-		var n int64
-		err = conn.QueryRowContext(ctx, fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet, COMPRESSION snappy, RETURN_STATS false)", req.SQL, quote(req.Parquet))).Scan(&n)
-		if err != nil {
-			// COPY answers a row count on most versions; fall back to Exec.
-			_, err = conn.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet, COMPRESSION snappy)", req.SQL, quote(req.Parquet)))
-		}
-		resp.Rows = n
-		return err
+		return conn.QueryRowContext(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", req.SQL, quote(req.CopyTo), req.Copy)).Scan(&resp.Rows)
 	}
 	rows, err := conn.QueryContext(ctx, req.SQL)
 	if err != nil {

@@ -23,12 +23,18 @@ type Request struct {
 	Setup []string `json:"setup,omitempty"`
 	SQL   string   `json:"sql,omitempty"`
 	// A query writes its rows to CSV (Athena's result format, with a header
-	// line unless NoHeader) or, for CREATE TABLE AS, to the Parquet file.
+	// line unless NoHeader) or, for CREATE TABLE AS, INSERT INTO and UNLOAD,
+	// with DuckDB's COPY to CopyTo (a file, or a directory when the options
+	// partition) with the COPY options Copy ("FORMAT parquet, ...").
 	CSV      string `json:"csv,omitempty"`
 	NoHeader bool   `json:"noHeader,omitempty"`
-	Parquet  string `json:"parquet,omitempty"`
+	CopyTo   string `json:"copyTo,omitempty"`
+	Copy     string `json:"copy,omitempty"`
 	TempDir  string `json:"tempDir,omitempty"`
-	Threads  int    `json:"threads,omitempty"`
+	// Probes run after Setup and before the query; each answers one integer
+	// (Athena counts the bytes of the Parquet columns a query reads this way).
+	Probes  []string `json:"probes,omitempty"`
+	Threads int      `json:"threads,omitempty"`
 }
 
 // Column is a result column as DuckDB names its type ("VARCHAR", "DECIMAL(18,2)").
@@ -42,6 +48,7 @@ type Response struct {
 	ID        int64    `json:"id"`
 	Columns   []Column `json:"columns,omitempty"`
 	Rows      int64    `json:"rows"`
+	Probes    []int64  `json:"probes,omitempty"`
 	Millis    int64    `json:"millis"`
 	Error     string   `json:"error,omitempty"`
 	Stage     string   `json:"stage,omitempty"` // "setup" when a view failed, not the query

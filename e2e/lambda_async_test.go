@@ -1,0 +1,178 @@
+package e2e
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+func lambdaClient(f *fogbank) *lambda.Client {
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = oneAttempt() })
+}
+
+// writeZip writes a zip of name → content to path.
+func writeZip(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	zf, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	for name, body := range files {
+		w, _ := zw.Create(name)
+		w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+}
+
+// kill -9 fogbank right after 100 asynchronous invocations were accepted
+// (202); after a restart on the same data, every one of them runs (at least
+// once: one cut short by the kill runs again).
+func TestLambdaAsyncKill9(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "runs")
+	f := start(t, dir)
+	c := lambdaClient(f)
+	ctx := context.Background()
+	code := "import os, time\n" +
+		"def handler(event, context):\n" +
+		"    time.sleep(0.05)\n" +
+		"    with open(os.environ['OUT'], 'a') as f:\n" +
+		"        f.write('%d\\n' % event['n'])\n"
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	writeZip(t, zipPath, map[string]string{"app.py": code})
+	zipBytes, _ := os.ReadFile(zipPath)
+	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("durable"), Runtime: ltypes.RuntimePython312,
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Handler: aws.String("app.handler"),
+		Code: &ltypes.FunctionCode{ZipFile: zipBytes}, Environment: &ltypes.Environment{Variables: map[string]string{"OUT": out}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range 100 {
+		res, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("durable"), InvocationType: ltypes.InvocationTypeEvent,
+			Payload: []byte(fmt.Sprintf(`{"n": %d}`, n))})
+		if err != nil || res.StatusCode != 202 {
+			t.Fatalf("invoke %d: %v", n, err)
+		}
+	}
+	f.cmd.Process.Kill()
+	f.cmd.Wait()
+	before := runsOf(out)
+	t.Logf("%d of 100 had run before the kill", len(before))
+
+	restarted := time.Now()
+	f2 := start(t, dir)
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		got := runsOf(out)
+		if len(got) == 100 {
+			t.Logf("all 100 ran %v after the restart began", time.Since(restarted).Round(time.Millisecond))
+			break
+		}
+		if time.Now().After(deadline) {
+			var missing []int
+			for n := range 100 {
+				if !got[n] {
+					missing = append(missing, n)
+				}
+			}
+			f2.stop()
+			<-f2.logsDone
+			t.Fatalf("after the restart, %d of 100 ran; missing %v\n%s", len(got), missing, f2.logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// runsOf reads the distinct numbers the handler wrote.
+func runsOf(path string) map[int]bool {
+	b, _ := os.ReadFile(path)
+	got := map[int]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		var n int
+		if _, err := fmt.Sscan(l, &n); err == nil {
+			got[n] = true
+		}
+	}
+	return got
+}
+
+// The issue's pipeline through the CLI: an upload to a bucket with a Lambda
+// notification runs a Python function which writes the key and size to
+// DynamoDB with plain boto3 (no endpoint in the handler); the item appears.
+func TestLambdaS3ToDynamoDBCLI(t *testing.T) {
+	need(t, "aws")
+	f := start(t, "")
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		out, errOut, code := f.run(t, nil, "aws", append([]string{"--output", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("aws %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	handler := "import boto3, urllib.parse\n" +
+		"table = boto3.resource('dynamodb').Table('uploads')\n" +
+		"def handler(event, context):\n" +
+		"    for r in event['Records']:\n" +
+		"        key = urllib.parse.unquote_plus(r['s3']['object']['key'])\n" +
+		"        table.put_item(Item={'key': key, 'size': r['s3']['object']['size'], 'bucket': r['s3']['bucket']['name']})\n"
+	writeZip(t, filepath.Join(dir, "function.zip"), map[string]string{"ingest.py": handler})
+	run("dynamodb", "create-table", "--table-name", "uploads", "--attribute-definitions", "AttributeName=key,AttributeType=S",
+		"--key-schema", "AttributeName=key,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+	run("lambda", "create-function", "--function-name", "ingest", "--zip-file", "fileb://"+filepath.Join(dir, "function.zip"),
+		"--role", "arn:aws:iam::000000000000:role/r", "--handler", "ingest.handler", "--runtime", "python3.12", "--timeout", "30")
+	run("lambda", "add-permission", "--function-name", "ingest", "--statement-id", "s3", "--action", "lambda:InvokeFunction",
+		"--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::drop")
+	run("s3api", "create-bucket", "--bucket", "drop")
+	// A function that does not exist is refused, as on AWS.
+	_, errOut, code := f.run(t, nil, "aws", "s3api", "put-bucket-notification-configuration", "--bucket", "drop", "--notification-configuration",
+		`{"LambdaFunctionConfigurations":[{"LambdaFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:nope","Events":["s3:ObjectCreated:*"]}]}`)
+	if code == 0 || !strings.Contains(errOut, "InvalidArgument") || !strings.Contains(errOut, "Unable to validate the following destination configurations") {
+		t.Errorf("notification to a missing function: exit %d, %s", code, errOut)
+	}
+	run("s3api", "put-bucket-notification-configuration", "--bucket", "drop", "--notification-configuration",
+		`{"LambdaFunctionConfigurations":[{"Id":"ingest","LambdaFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:ingest",`+
+			`"Events":["s3:ObjectCreated:*"],"Filter":{"Key":{"FilterRules":[{"Name":"suffix","Value":".csv"}]}}}]}`)
+	os.WriteFile(filepath.Join(dir, "data.csv"), []byte("a,b\n1,2\n"), 0o644)
+	run("s3", "cp", filepath.Join(dir, "data.csv"), "s3://drop/in/data file.csv")
+	run("s3", "cp", filepath.Join(dir, "data.csv"), "s3://drop/in/skipped.txt")
+
+	var item struct {
+		Item map[string]map[string]string
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		item.Item = nil
+		json.Unmarshal([]byte(run("dynamodb", "get-item", "--table-name", "uploads", "--key", `{"key":{"S":"in/data file.csv"}}`)), &item)
+		if item.Item != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if item.Item == nil || item.Item["size"]["N"] != "8" || item.Item["bucket"]["S"] != "drop" {
+		logs, _, _ := f.run(t, nil, "aws", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/ingest")
+		t.Fatalf("item: %+v\nfunction logs: %s", item.Item, logs)
+	}
+	var scan struct{ Count int }
+	json.Unmarshal([]byte(run("dynamodb", "scan", "--table-name", "uploads", "--select", "COUNT")), &scan)
+	if scan.Count != 1 {
+		t.Errorf("%d items, want 1 (the .txt upload does not match the filter)", scan.Count)
+	}
+}
