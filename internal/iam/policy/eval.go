@@ -10,7 +10,6 @@ type Context map[string][]string
 // Set sets key to vals.
 func (c Context) Set(key string, vals ...string) { c[strings.ToLower(key)] = vals }
 
-
 // PrincipalKind is what sort of principal made a request.
 type PrincipalKind int
 
