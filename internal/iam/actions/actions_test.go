@@ -31,17 +31,17 @@ import (
 // as "<prefix>:<operation>", which a policy can still name or match with a
 // wildcard.
 var notInReference = map[string]bool{
-	"cloudwatch:DescribeAlarmContributors":          true,
-	"glue:BatchGetDataQualityResult":                true,
-	"glue:BatchPutDataQualityStatisticAnnotation":   true,
-	"glue:GetMaterializedViewRefreshTaskRun":        true,
-	"glue:ListDataQualityStatisticAnnotations":      true,
-	"glue:ListDataQualityStatistics":                true,
-	"glue:ListMaterializedViewRefreshTaskRuns":      true,
-	"glue:StartMaterializedViewRefreshTaskRun":      true,
-	"glue:StopMaterializedViewRefreshTaskRun":       true,
-	"iam:UpdateDelegationRequest":                   true,
-	"logs:GetLogObject":                             true,
+	"cloudwatch:DescribeAlarmContributors":        true,
+	"glue:BatchGetDataQualityResult":              true,
+	"glue:BatchPutDataQualityStatisticAnnotation": true,
+	"glue:GetMaterializedViewRefreshTaskRun":      true,
+	"glue:ListDataQualityStatisticAnnotations":    true,
+	"glue:ListDataQualityStatistics":              true,
+	"glue:ListMaterializedViewRefreshTaskRuns":    true,
+	"glue:StartMaterializedViewRefreshTaskRun":    true,
+	"glue:StopMaterializedViewRefreshTaskRun":     true,
+	"iam:UpdateDelegationRequest":                 true,
+	"logs:GetLogObject":                           true,
 	// S3 Express One Zone and S3 Object Lambda, whose prefixes fogbank has no tables of.
 	"s3express:CreateSession":                 true,
 	"s3express:RenameObject":                  true,
