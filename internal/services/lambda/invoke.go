@@ -490,14 +490,14 @@ func traceID() string {
 }
 
 // qualRE is a version or alias name.
-var qualRE = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`)
+var qualRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`) })
 
 // splitQualifier splits "name:qualifier" (or an ARN with one) into its parts.
 func splitQualifier(s string) (name, qual string, err error) {
-	if nameRE.MatchString(s) {
+	if nameRE().MatchString(s) {
 		return s, "", nil
 	}
-	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE.MatchString(s[:i]) && qualRE.MatchString(s[i+1:]) {
+	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE().MatchString(s[:i]) && qualRE().MatchString(s[i+1:]) {
 		return s[:i], s[i+1:], nil
 	}
 	_, _, _, err = resolveFor("", "", s)
