@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/sqlengine"
 	"github.com/fogbank/fogbank/internal/sqlengine/wire"
@@ -211,12 +212,16 @@ func (x *stmt) checkCutoff(bytes int64) error {
 }
 
 var (
-	lineRE     = regexp.MustCompile(`(?s)\n\nLINE (\d+): (.*?)\n( *)\^`)
-	nearRE     = regexp.MustCompile(`syntax error at or near "(.*?)"`)
-	tableRE    = regexp.MustCompile(`Table with name (\S+) does not exist`)
-	columnRE   = regexp.MustCompile(`Referenced column "?(.*?)"? not found`)
-	functionRE = regexp.MustCompile(`(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist`)
-	schemaRE   = regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
+	lineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\n\nLINE (\d+): (.*?)\n( *)\^`) })
+	nearRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`syntax error at or near "(.*?)"`) })
+	tableRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Table with name (\S+) does not exist`) })
+	columnRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Referenced column "?(.*?)"? not found`) })
+	functionRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist`)
+	})
+	schemaRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
+	})
 )
 
 // engineError words a DuckDB error as Athena (Trino) would, with the line
@@ -226,7 +231,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 		msg = strings.ReplaceAll(msg, local, uri)
 	}
 	line, col := 1, 1
-	if m := lineRE.FindStringSubmatch(msg); m != nil && rw != nil {
+	if m := lineRE().FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
 		// the place; map it back to the statement the user sent.
 		ln, _ := strconv.Atoi(m[1])
@@ -258,7 +263,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	_, detail, _ := strings.Cut(short, ": ")
 	switch {
 	case strings.HasPrefix(msg, "Parser Error"):
-		if m := nearRE.FindStringSubmatch(msg); m != nil {
+		if m := nearRE().FindStringSubmatch(msg); m != nil {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", line, col, m[1])
 		}
 		if strings.Contains(msg, "end of input") {
@@ -267,10 +272,10 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 		}
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
-	case tableRE.MatchString(msg):
-		name := strings.Trim(tableRE.FindStringSubmatch(msg)[1], `"!`)
+	case tableRE().MatchString(msg):
+		name := strings.Trim(tableRE().FindStringSubmatch(msg)[1], `"!`)
 		db := x.db
-		if m := schemaRE.FindStringSubmatch(msg); m != nil {
+		if m := schemaRE().FindStringSubmatch(msg); m != nil {
 			db = strings.Trim(m[1], `"!.`)
 			if !x.databaseExists(db) {
 				return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, db)
@@ -280,16 +285,16 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			name = name[i+1:]
 		}
 		return userError("TABLE_NOT_FOUND: line %d:%d: Table 'awsdatacatalog.%s.%s' does not exist", line, col, db, name)
-	case schemaRE.MatchString(msg):
-		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE.FindStringSubmatch(msg)[1], `"!.`))
-	case columnRE.MatchString(msg):
-		c := columnRE.FindStringSubmatch(msg)[1]
+	case schemaRE().MatchString(msg):
+		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE().FindStringSubmatch(msg)[1], `"!.`))
+	case columnRE().MatchString(msg):
+		c := columnRE().FindStringSubmatch(msg)[1]
 		if i := strings.LastIndex(c, "."); i >= 0 {
 			c = c[i+1:]
 		}
 		return userError("COLUMN_NOT_FOUND: line %d:%d: Column '%s' cannot be resolved or requester is not authorized to access requested resources", line, col, strings.Trim(c, `"`))
-	case functionRE.MatchString(msg):
-		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE.FindStringSubmatch(msg)[1], `"!`))
+	case functionRE().MatchString(msg):
+		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`))
 	case strings.HasPrefix(msg, "Binder Error: No function matches"):
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Unexpected parameters for function: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):

@@ -270,9 +270,8 @@ func (s *Service) coldStart(p *pool, f *function, fp, id string) (*environment, 
 		}
 		return nil, err
 	}
-	p.track(e)
-	if s.stopping() {
-		e.end() // Stop may have reaped the pool before it was tracked
+	if !p.track(e) || s.stopping() {
+		e.end() // Stop or a reset reaped the pool before it was tracked
 	}
 	if f.debugPort() != 0 {
 		e.waitInit(debugTimeout)
@@ -491,14 +490,14 @@ func traceID() string {
 }
 
 // qualRE is a version or alias name.
-var qualRE = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`)
+var qualRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`) })
 
 // splitQualifier splits "name:qualifier" (or an ARN with one) into its parts.
 func splitQualifier(s string) (name, qual string, err error) {
-	if nameRE.MatchString(s) {
+	if nameRE().MatchString(s) {
 		return s, "", nil
 	}
-	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE.MatchString(s[:i]) && qualRE.MatchString(s[i+1:]) {
+	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE().MatchString(s[:i]) && qualRE().MatchString(s[i+1:]) {
 		return s[:i], s[i+1:], nil
 	}
 	_, _, _, err = resolveFor("", "", s)
@@ -719,6 +718,7 @@ type pool struct {
 	idle    []*environment
 	all     map[*environment]struct{}
 	running int
+	closed  bool // reaped for good (Stop, a reset, the function deleted)
 }
 
 func (s *Service) pool(f *function) *pool {
@@ -756,7 +756,7 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for p.running >= limit {
-		if !wait || s.stopping() {
+		if !wait || s.stopping() || p.closed {
 			return nil, throttled(f.Reserved != nil)
 		}
 		p.cond.Wait()
@@ -806,10 +806,16 @@ func (p *pool) takeIdle(f *function, fp string) *environment {
 	return got
 }
 
-func (p *pool) track(e *environment) {
+// track records a started environment; false when the pool was reaped for
+// good meanwhile (the caller ends it).
+func (p *pool) track(e *environment) bool {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
 	p.all[e] = struct{}{}
-	p.mu.Unlock()
+	return true
 }
 
 // release gives back a slot, and the environment to the idle list when it may
@@ -817,20 +823,25 @@ func (p *pool) track(e *environment) {
 func (p *pool) release(e *environment, reuse bool) {
 	p.mu.Lock()
 	p.running--
+	var dead *environment
 	if e != nil {
-		if reuse && e.alive() {
+		if reuse && e.alive() && !p.closed {
 			p.idle = append(p.idle, e)
 		} else {
 			delete(p.all, e)
-			e = nil
+			dead = e
 		}
 	}
 	p.cond.Signal()
 	p.mu.Unlock()
+	if dead != nil {
+		dead.end() // mostly ended already; a pool reaped for good may not have seen it
+	}
 }
 
 // reap ends environments idle for longer than ttl (all of them when ttl is
-// 0) and returns how many are left.
+// 0, and the pool is closed: what is started or released in it later ends)
+// and returns how many are left.
 func (p *pool) reap(ttl time.Duration) int {
 	p.mu.Lock()
 	var old []*environment
@@ -848,6 +859,7 @@ func (p *pool) reap(ttl time.Duration) int {
 	}
 	p.idle = keep
 	if ttl == 0 {
+		p.closed = true
 		for e := range p.all {
 			old = append(old, e) // busy ones too: their invocations end as stopped
 		}
