@@ -299,6 +299,10 @@ func TestErrors(t *testing.T) {
 		{"SELEC 1", "SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'"},
 		{"SELECT * FROM logsdb.nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.logsdb.nope' does not exist"},
 		{"SELECT nocol FROM logsdb.raw", "COLUMN_NOT_FOUND: line 1:8: Column 'nocol' cannot be resolved"},
+		{"SELECT day,\n  count(*)\nFROM logsdb.raw\nGROUP BY day ORDER BY nocol", "COLUMN_NOT_FOUND: line 4:23: Column 'nocol' cannot be resolved"},
+		{"SELECT 1,\n  2\nFROM", "SYNTAX_ERROR: line 3:5: mismatched input '<EOF>'"},
+		{"DROP DATABASE logsdb", "FAILED: InvalidOperationException(message:Database logsdb is not empty. One or more tables exist.)"},
+		{"DROP SCHEMA nope", "FAILED: SemanticException [Error 10072]: Database does not exist: nope"},
 	} {
 		e := h.run(c.q)
 		if e.Status.State != atypes.QueryExecutionStateFailed {
@@ -402,8 +406,11 @@ AS SELECT path, latency, day FROM logsdb.raw WHERE month = '11'`)
 	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.byday GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
 
 	e := h.ok("INSERT INTO logsdb.byday SELECT path, latency, '04' FROM logsdb.raw WHERE month = '10' AND day = '01'")
-	if got := h.rows(*e.QueryExecutionId, 0); len(got) != 1 || got[0][0] != "6" {
-		t.Errorf("INSERT answered %v, want 6 rows", got)
+	// As Athena answers INSERT (and CTAS): no rows, a bigint column "rows", UpdateCount.
+	r, err := h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId})
+	if err != nil || len(r.ResultSet.Rows) != 0 || aws.ToInt64(r.UpdateCount) != 6 || len(r.ResultSet.ResultSetMetadata.ColumnInfo) != 1 ||
+		aws.ToString(r.ResultSet.ResultSetMetadata.ColumnInfo[0].Name) != "rows" || aws.ToString(r.ResultSet.ResultSetMetadata.ColumnInfo[0].Type) != "bigint" {
+		t.Errorf("INSERT answered %+v %v, want no rows and UpdateCount 6", r, err)
 	}
 	if m := aws.ToString(e.Statistics.DataManifestLocation); !strings.HasSuffix(m, *e.QueryExecutionId+"-manifest.csv") {
 		t.Errorf("DataManifestLocation = %q", m)

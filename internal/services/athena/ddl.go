@@ -509,8 +509,48 @@ func (x *stmt) alterTable() error {
 			return err
 		}
 		return x.rowsResult(nil, nil)
+	case words(st[i:], "SET", "TBLPROPERTIES"):
+		props, next, err := x.properties(i + 2)
+		if err != nil {
+			return err
+		}
+		if next < len(st) {
+			return x.mismatch(next)
+		}
+		// Change the table as Glue keeps it, every field kept (column
+		// comments, owner...), not as this package reads it.
+		raw, err := x.s.catalog.CatalogTableJSON(x.e.Account, x.e.Region, db, name)
+		if err != nil {
+			return err
+		}
+		var all map[string]any
+		if err := json.Unmarshal(raw, &all); err != nil {
+			return err
+		}
+		in := map[string]any{}
+		for _, k := range []string{"Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention", "StorageDescriptor",
+			"PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "TargetTable", "ViewDefinition"} {
+			if v, ok := all[k]; ok {
+				in[k] = v
+			}
+		}
+		params, _ := in["Parameters"].(map[string]any)
+		if params == nil {
+			params = map[string]any{}
+		}
+		for k, v := range props {
+			params[k] = v
+		}
+		in["Parameters"] = params
+		if raw, err = json.Marshal(in); err != nil {
+			return err
+		}
+		if err := x.s.catalog.CatalogPutTableJSON(x.e.Account, x.e.Region, db, raw); err != nil {
+			return &queryError{cat: 2, typ: 1003, msg: "FAILED: " + err.Error()}
+		}
+		return x.rowsResult(nil, nil)
 	}
-	return userError("NOT_SUPPORTED: fogbank runs ALTER TABLE ADD PARTITION and DROP PARTITION only")
+	return userError("NOT_SUPPORTED: fogbank runs ALTER TABLE ADD PARTITION, DROP PARTITION and SET TBLPROPERTIES only")
 }
 
 // partitionSpec reads (k='v', ...) naming every partition key of t.

@@ -65,6 +65,8 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		err = x.createView()
 	case words(st, "DROP", "VIEW"):
 		err = x.dropView()
+	case words(st, "DROP", "DATABASE"), words(st, "DROP", "SCHEMA"):
+		err = x.dropDatabase()
 	case words(st, "DROP", "TABLE"):
 		err = x.dropTable()
 	case words(st, "MSCK", "REPAIR", "TABLE"):
@@ -265,7 +267,9 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", line, col, m[1])
 		}
 		if strings.Contains(msg, "end of input") {
-			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", line, col)
+			// where the statement ends, as Trino places <EOF>
+			l, c := lineCol(x.q, len(x.q))
+			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 		}
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
 	case tableRE().MatchString(msg):
@@ -351,7 +355,7 @@ func (x *stmt) tableName(i int) (db, name string, next int, err error) {
 func (x *stmt) mismatch(i int) error {
 	if i >= len(x.st) {
 		l, c := lineCol(x.q, len(x.q))
-		return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c+1)
+		return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 	}
 	l, c := lineCol(x.q, x.st[i].pos)
 	return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", l, c, x.st[i].text)
@@ -569,6 +573,57 @@ func (x *stmt) createDatabase() error {
 		}
 	}
 	if err := x.s.catalog.CatalogPutDatabase(x.e.Account, x.e.Region, name); err != nil {
+		return err
+	}
+	return x.rowsResult(nil, nil)
+}
+
+// dropDatabase runs DROP DATABASE|SCHEMA [IF EXISTS] name [RESTRICT|CASCADE]:
+// Hive refuses a database that still has tables unless CASCADE, which drops
+// them (their files stay in S3, as for DROP TABLE).
+func (x *stmt) dropDatabase() error {
+	i := 2
+	ifExists := false
+	if words(x.st[i:], "IF", "EXISTS") {
+		ifExists, i = true, i+2
+	}
+	if i >= len(x.st) || !x.st[i].isIdent() {
+		return x.mismatch(i)
+	}
+	name := x.st[i].ident()
+	i++
+	cascade := false
+	switch {
+	case words(x.st[i:], "CASCADE"):
+		cascade, i = true, i+1
+	case words(x.st[i:], "RESTRICT"):
+		i++
+	}
+	if i < len(x.st) {
+		return x.mismatch(i)
+	}
+	type dropper interface {
+		CatalogTables(account, region, database string) ([]string, error)
+		CatalogDeleteDatabase(account, region, name string) error
+	}
+	d, ok := x.s.catalog.(dropper)
+	if !ok {
+		return userError("NOT_SUPPORTED: this Glue catalogue cannot drop databases")
+	}
+	tables, err := d.CatalogTables(x.e.Account, x.e.Region, name)
+	if notExist(err) {
+		if ifExists {
+			return x.rowsResult(nil, nil)
+		}
+		return &queryError{cat: 2, typ: 1003, msg: "FAILED: SemanticException [Error 10072]: Database does not exist: " + name}
+	}
+	if err != nil {
+		return err
+	}
+	if len(tables) > 0 && !cascade {
+		return &queryError{cat: 2, typ: 1003, msg: "FAILED: InvalidOperationException(message:Database " + name + " is not empty. One or more tables exist.)"}
+	}
+	if err := d.CatalogDeleteDatabase(x.e.Account, x.e.Region, name); err != nil && !notExist(err) {
 		return err
 	}
 	return x.rowsResult(nil, nil)

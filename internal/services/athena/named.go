@@ -387,6 +387,11 @@ func tableMetadata(t *glueTable) *aapi.TableMetadata {
 	for k, v := range t.Parameters {
 		m.Parameters[k] = v
 	}
+	// Glue keeps CreateTime as epoch seconds (AWS JSON).
+	if secs, ok := t.CreateTime.(float64); ok {
+		ct := time.Unix(int64(secs), int64((secs-float64(int64(secs)))*1e9)).UTC()
+		m.CreateTime = &ct
+	}
 	if sd := t.StorageDescriptor; sd != nil {
 		m.Parameters["location"] = sd.Location
 		m.Parameters["inputformat"] = sd.InputFormat

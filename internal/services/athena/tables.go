@@ -409,8 +409,8 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 		if i+1 < len(st) && st[i+1].text == "(" {
 			continue // a function
 		}
-		if i > 0 && st[i-1].text == "." {
-			continue // handled with its qualifier
+		if i > 0 && st[i-1].text == "." && !(i > 1 && st[i-2].isIdent() && st[i-2].ident() == "awsdatacatalog") {
+			continue // handled with its qualifier (awsdatacatalog.db.t is db.t)
 		}
 		db, name := defaultDB, t.ident()
 		if i+2 < len(st) && st[i+1].text == "." && st[i+2].isIdent() {

@@ -247,11 +247,11 @@ func nameColumns(toks []token) []token {
 	end := len(toks)
 	for i := sel + 1; i < len(toks); i++ {
 		t := toks[i]
-		if t.text == "(" {
+		if t.text == "(" || t.text == "[" {
 			depth++
 			continue
 		}
-		if t.text == ")" {
+		if t.text == ")" || t.text == "]" {
 			depth--
 			if depth < 0 {
 				end = i

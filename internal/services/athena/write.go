@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -126,6 +125,11 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if resp.Rows == 0 {
+			// Athena writes no file for no rows (an empty manifest; clients
+			// such as awswrangler then read the columns from the table).
+			return nil
 		}
 		rel, _ := filepath.Rel(out, p)
 		dir := filepath.ToSlash(filepath.Dir(rel))
@@ -334,8 +338,7 @@ func (x *stmt) ctas() error {
 		return err
 	}
 	n := w.rows
-	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	return x.updateResult(n)
 }
 
 func indexOf(list []string, s string) int {
@@ -439,8 +442,7 @@ func (x *stmt) insert() error {
 		return err
 	}
 	n := w.rows
-	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	return x.updateResult(n)
 }
 
 // identList reads ( a, b, ... ) at st[i].
@@ -522,6 +524,13 @@ func (x *stmt) unload() error {
 		return err
 	}
 	n := w.rows
+	return x.updateResult(n)
+}
+
+// updateResult is the answer of CTAS, INSERT and UNLOAD as Athena gives it: no
+// rows, one bigint column "rows", and the count in UpdateCount.
+func (x *stmt) updateResult(n int64) error {
 	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	x.res.columns = []column{{Name: "rows", Type: "bigint", Precision: 19}}
+	return nil
 }

@@ -1,10 +1,12 @@
 package glue
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 
+	"github.com/fogbank/fogbank/internal/api"
 	glueapi "github.com/fogbank/fogbank/internal/api/glue"
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -41,6 +43,13 @@ func (s *Service) CatalogPutDatabase(account, region, name string) error {
 		}
 		return err
 	})
+}
+
+// CatalogDeleteDatabase deletes a database with its tables, partitions and
+// everything else kept under it, as DeleteDatabase does.
+func (s *Service) CatalogDeleteDatabase(account, region, name string) error {
+	_, err := s.DeleteDatabase(api.WithCaller(context.Background(), &api.Caller{Account: account, Region: region}), &glueapi.DeleteDatabaseRequest{Name: &name})
+	return notExist(err)
 }
 
 // CatalogTableJSON answers a table as GetTable's "Table" object.
