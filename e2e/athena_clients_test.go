@@ -247,13 +247,15 @@ assert e["EngineVersion"]["EffectiveEngineVersion"] == "Athena engine version 3"
 c = execute("""SELECT true AS b, CAST(127 AS tinyint) AS ti, CAST(32767 AS smallint) AS si, 2147483647 AS i,
   9223372036854775807 AS bi, CAST(0.5 AS real) AS f, CAST(0.25 AS double) AS d, 'a string' AS s,
   TIMESTAMP '2017-01-01 00:00:00' AS ts, DATE '2017-01-02' AS dt, ARRAY[1, 2] AS arr, CAST(0.1 AS decimal(10,1)) AS dec,
-  MAP(ARRAY['a'], ARRAY[1]) AS m, CAST(NULL AS varchar) AS n""")
+  MAP(ARRAY['a'], ARRAY[1]) AS m, CAST(NULL AS varchar) AS n,
+  CAST(TIMESTAMP '2017-01-01 00:00:00' AS timestamp with time zone) AS tz, CAST('123' AS varbinary) AS vb, TIME '01:02:03' AS t""")
 want = [("b", "boolean", 0, 0), ("ti", "tinyint", 3, 0), ("si", "smallint", 5, 0), ("i", "integer", 10, 0),
     ("bi", "bigint", 19, 0), ("f", "float", 17, 0), ("d", "double", 17, 0), ("s", "varchar", 2147483647, 0),
-    ("ts", "timestamp", 3, 0), ("dt", "date", 0, 0), ("arr", "array", 0, 0), ("dec", "decimal", 10, 1), ("m", "map", 0, 0), ("n", "varchar", 2147483647, 0)]
+    ("ts", "timestamp", 3, 0), ("dt", "date", 0, 0), ("arr", "array", 0, 0), ("dec", "decimal", 10, 1), ("m", "map", 0, 0), ("n", "varchar", 2147483647, 0),
+    ("tz", "timestamp with time zone", 3, 0), ("vb", "varbinary", 1073741824, 0), ("t", "time", 3, 0)]
 assert [(x[0], x[1], x[4], x[5]) for x in c.description] == want, c.description
 assert c.fetchall() == [("true", "127", "32767", "2147483647", "9223372036854775807", "0.5", "0.25", "a string",
-    "2017-01-01 00:00:00.000", "2017-01-02", "[1, 2]", "0.1", "{a=1}", None)], c.rows
+    "2017-01-01 00:00:00.000", "2017-01-02", "[1, 2]", "0.1", "{a=1}", None, "2017-01-01 00:00:00.000 UTC", "31 32 33", "01:02:03.000")], c.rows
 
 # arraysize pages: the header only on the first page.
 c = execute("SELECT id FROM sales ORDER BY id")

@@ -546,6 +546,41 @@ func TestBadData(t *testing.T) {
 		t.Errorf("corrupt Parquet: %s %q", e.Status.State, reason)
 	}
 
+	// A truncated Parquet file (its magic number at the start only).
+	h.put("bad", "trunc/a.parquet", "PAR1"+strings.Repeat("x", 100))
+	h.ok("CREATE EXTERNAL TABLE baddb.tr (id bigint) STORED AS PARQUET LOCATION 's3://bad/trunc/'")
+	e = h.run("SELECT * FROM baddb.tr")
+	if reason = aws.ToString(e.Status.StateChangeReason); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_CANNOT_OPEN_SPLIT: ") || !strings.Contains(reason, "s3://bad/trunc/a.parquet") {
+		t.Errorf("truncated Parquet: %s %q", e.Status.State, reason)
+	}
+
+	// A JSON line that is no JSON.
+	h.put("bad", "badjson/a.json", "{\"id\": 1}\nnot json at all\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.bj (id bigint) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bad/badjson/'")
+	e = h.run("SELECT count(*) FROM baddb.bj")
+	if reason = aws.ToString(e.Status.StateChangeReason); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: ") || !strings.Contains(reason, "s3://bad/badjson/a.json") {
+		t.Errorf("malformed JSON: %s %q", e.Status.State, reason)
+	}
+
+	// Parquet files whose columns do not match the table: by name, as Hive
+	// reads them; a missing column is NULL, an int is widened to bigint, a
+	// string where the table says bigint fails naming the file.
+	h.ok("CREATE TABLE baddb.src WITH (format = 'PARQUET', external_location = 's3://bad/typed/') AS SELECT 'abc' AS id, CAST(7 AS integer) AS n")
+	h.ok("CREATE EXTERNAL TABLE baddb.wide (n bigint, id string, w int) STORED AS PARQUET LOCATION 's3://bad/typed/'")
+	if got := h.rows(*h.ok("SELECT id, n, w FROM baddb.wide").QueryExecutionId, 0); fmt.Sprint(got) != "[[id n w] [abc 7 <null>]]" {
+		t.Errorf("by name: %v", got)
+	}
+	h.ok("CREATE EXTERNAL TABLE baddb.wrong (id bigint, n int) STORED AS PARQUET LOCATION 's3://bad/typed/'")
+	if got := h.rows(*h.ok("SELECT n FROM baddb.wrong").QueryExecutionId, 0); fmt.Sprint(got) != "[[n] [7]]" {
+		t.Errorf("the column that fits: %v", got)
+	}
+	e = h.run("SELECT id FROM baddb.wrong")
+	reason = aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: Field id's type BINARY in parquet file s3://bad/typed/") ||
+		!strings.HasSuffix(reason, "is incompatible with type bigint defined in table schema") || aws.ToInt32(e.Status.AthenaError.ErrorType) != 1001 {
+		t.Errorf("string read as bigint: %s %q", e.Status.State, reason)
+	}
+
 	// Short rows give NULLs, extra fields are dropped, text in a number column is NULL.
 	h.put("bad", "csv/a.csv", "1,x,2.5\n2,y\n3,z,4.5,extra\nfour,w,abc\n")
 	h.ok("CREATE EXTERNAL TABLE baddb.c (id int, s string, v double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bad/csv/'")
@@ -634,6 +669,60 @@ func TestQueue(t *testing.T) {
 	for _, id := range ids {
 		if e := h.wait(*id); e.Status.State != atypes.QueryExecutionStateCancelled {
 			t.Errorf("%s: %s, want CANCELLED", *id, e.Status.State)
+		}
+	}
+}
+
+// A work group's BytesScannedCutoffPerQuery cancels a query that would read
+// more: whole CSV objects are counted before the engine starts, the Parquet
+// columns a query names by the engine from the footers, before it reads them.
+func TestBytesScannedCutoff(t *testing.T) {
+	h := start(t)
+	h.mkBucket("big")
+	h.ok("CREATE DATABASE bigdb")
+	const cutoff = 10_000_000 // Athena's smallest
+	if _, err := h.a.CreateWorkGroup(h.ctx, &athena.CreateWorkGroupInput{Name: aws.String("capped"),
+		Configuration: &atypes.WorkGroupConfiguration{BytesScannedCutoffPerQuery: aws.Int64(cutoff),
+			ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/capped/")}}}); err != nil {
+		t.Fatal(err)
+	}
+	capped := func(q string) *atypes.QueryExecution {
+		t.Helper()
+		out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(q), WorkGroup: aws.String("capped")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.wait(*out.QueryExecutionId)
+	}
+	line := strings.Repeat("x", 99) + "\n"
+	h.put("big", "csv/a.csv", strings.Repeat(line, cutoff/len(line)+1000))
+	h.ok("CREATE EXTERNAL TABLE bigdb.c (s string) LOCATION 's3://big/csv/'")
+	h.ok("CREATE TABLE bigdb.p WITH (format = 'PARQUET', external_location = 's3://big/pq/') AS SELECT range AS id, md5(CAST(range AS varchar)) || md5(CAST(range + 1 AS varchar)) AS h FROM range(400000)")
+	for _, c := range []struct {
+		q      string
+		cancel bool
+	}{
+		{"SELECT count(*) FROM bigdb.c", true},
+		{"SELECT count(h) FROM bigdb.p", true},
+		{"SELECT count(id) FROM bigdb.p", false}, // only the narrow column is read
+		{"SELECT 1", false},
+	} {
+		e := capped(c.q)
+		if !c.cancel {
+			if e.Status.State != atypes.QueryExecutionStateSucceeded {
+				t.Errorf("%s: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+			}
+			continue
+		}
+		if e.Status.State != atypes.QueryExecutionStateCancelled || aws.ToString(e.Status.StateChangeReason) != "Query cancelled! Bytes scanned limit was exceeded" {
+			t.Errorf("%s: %s %q, want CANCELLED by the cutoff", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+		if n := aws.ToInt64(e.Statistics.DataScannedInBytes); n <= cutoff {
+			t.Errorf("%s: DataScannedInBytes %d, want over the cutoff", c.q, n)
+		}
+		// the same query in a work group without the cutoff answers
+		if e := h.run(c.q); e.Status.State != atypes.QueryExecutionStateSucceeded {
+			t.Errorf("%s uncapped: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
 		}
 	}
 }

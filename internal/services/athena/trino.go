@@ -127,6 +127,7 @@ var renames = map[string]string{
 	"sequence": "generate_series", "transform": "list_transform", "filter": "list_filter",
 	"day_of_week": "isodow", "dow": "isodow", "day_of_year": "dayofyear", "doy": "dayofyear",
 	"codepoint": "unicode", "year_of_week": "isoyear", "yow": "isoyear",
+	"to_utf8": "encode", "from_utf8": "decode",
 }
 
 // rewritten is a statement in the engine's dialect, with the way back to the

@@ -100,7 +100,7 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 		target = filepath.Join(out, "data"+ext)
 	}
 	req := &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...), SQL: sqlText,
-		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes}
+		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
 	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
 		return nil, err
@@ -108,6 +108,9 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 	x.e.EngineMillis += resp.Millis
 	if resp.Cancelled {
 		return nil, context.Canceled
+	}
+	if resp.OverLimit {
+		return nil, x.scanned(b, resp)
 	}
 	if resp.Error != "" {
 		return nil, x.engineError(resp.Error, &rewritten{sql: sqlText, spans: shift(rw.spans, start)})

@@ -120,6 +120,17 @@ func run(ctx context.Context, req *wire.Request) *wire.Response {
 		}
 		resp.Probes = append(resp.Probes, n.Int64)
 	}
+	if req.MaxProbed > 0 {
+		var sum int64
+		for _, n := range resp.Probes {
+			sum += n
+		}
+		if sum > req.MaxProbed {
+			resp.OverLimit = true
+			resp.Millis = time.Since(start).Milliseconds()
+			return resp
+		}
+	}
 	switch req.Op {
 	case "exec":
 		_, err = conn.ExecContext(ctx, req.SQL)
@@ -262,6 +273,21 @@ func format(v any, typ string) string {
 			return wire.FormatDate(x)
 		case "TIME":
 			return x.Format("15:04:05.000")
+		case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+			// Trino prints the zone; Athena's sessions are in UTC
+			return x.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
+		}
+	case []byte:
+		if typ == "BLOB" {
+			// Trino prints varbinary as hex bytes, space-separated
+			var b strings.Builder
+			for i, c := range x {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				fmt.Fprintf(&b, "%02x", c)
+			}
+			return b.String()
 		}
 	case duckdb.OrderedMap:
 		keys, vals := x.Keys(), x.Values()
@@ -270,6 +296,18 @@ func format(v any, typ string) string {
 			parts[i] = format(keys[i], "") + "=" + nested(vals[i])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
+	case duckdb.Interval:
+		// Trino's interval day to second ("2 03:04:05.000"), or year to
+		// month ("1-2") when it counts months only.
+		if x.Months != 0 && x.Days == 0 && x.Micros == 0 {
+			return fmt.Sprintf("%d-%d", x.Months/12, x.Months%12)
+		}
+		us := x.Micros + int64(x.Days)*86400e6
+		sign := ""
+		if us < 0 {
+			sign, us = "-", -us
+		}
+		return fmt.Sprintf("%s%d %02d:%02d:%02d.%03d", sign, us/86400e6, us/3600e6%24, us/60e6%60, us/1e6%60, us/1e3%1000)
 	case duckdb.Decimal:
 		// Trino prints a decimal with all its scale's digits ("1.50").
 		s := new(big.Int).Abs(x.Value).String()
