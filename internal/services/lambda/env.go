@@ -91,7 +91,8 @@ type environment struct {
 	initErr  outcome          // what it posted (e.mu)
 	failOnce sync.Once
 	gone     chan struct{} // closed by end: /next stops waiting
-	exitErr  error
+	proc     *proc         // the runtime process, once started
+	spare    bool          // the process was a spare (spare.go)
 
 	outR      *os.File // the read end of stdout+stderr
 	outDone   chan struct{}
@@ -172,33 +173,30 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	if err != nil {
 		return nil, err
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	e.outR = r
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = e.task
-	cmd.Env = e.environ(argv)
-	cmd.Stdin = nil
-	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = sysProcAttr()
-	e.started = time.Now()
+	env := e.environ(argv)
 	// Served from here on: what the handlers read is set.
 	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	go e.srv.Serve(e.ln)
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		close(e.outDone)
-		return nil, runtimeStartError(err)
+	e.started = time.Now()
+	p := s.takeSpare(spareKind(f))
+	if p != nil {
+		if _, err := p.assign.Write(assignment(env, e.task)); err != nil {
+			p.kill()
+			p = nil
+		} else {
+			p.assign.Close()
+			p.assign = nil
+			e.spare = true
+		}
 	}
-	w.Close()
-	e.cmd = cmd
+	if p == nil {
+		if p, err = startProc(argv, e.task, env, false); err != nil {
+			close(e.outDone)
+			return nil, runtimeStartError(err)
+		}
+	}
+	e.proc, e.cmd, e.outR, e.exited = p, p.cmd, p.out, p.exited
 	go e.readOutput()
-	go func() {
-		e.exitErr = cmd.Wait()
-		close(e.exited)
-	}()
 	ok = true
 	return e, nil
 }
@@ -510,12 +508,16 @@ func (e *environment) alive() bool {
 
 // exitReason words the process's end as Lambda's Runtime.ExitError does.
 func (e *environment) exitReason() string {
+	var exitErr error
+	if e.proc != nil {
+		exitErr = e.proc.err // set before exited was closed
+	}
 	var ee *exec.ExitError
-	if errors.As(e.exitErr, &ee) {
+	if errors.As(exitErr, &ee) {
 		return "Runtime exited with error: " + ee.String()
 	}
-	if e.exitErr != nil {
-		return "Runtime exited with error: " + e.exitErr.Error()
+	if exitErr != nil {
+		return "Runtime exited with error: " + exitErr.Error()
 	}
 	return "Runtime exited without providing a reason"
 }

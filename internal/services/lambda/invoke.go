@@ -238,8 +238,14 @@ func (s *Service) execute(ctx context.Context, f *function, invokedARN string, p
 		id: id, payload: payload, arn: invokedARN, clientContext: clientCtx,
 		trace: traceID(), done: make(chan struct{}),
 	}
+	cold := e.uses == 0
 	res, healthy := e.run(inv)
 	p.release(e, healthy && !s.stopping())
+	if cold {
+		// The next cold start of this kind takes a spare (spare.go): made
+		// now, once this one has answered, not to slow it.
+		s.refillSpare(spareKind(f))
+	}
 	return res, nil
 }
 
@@ -750,7 +756,7 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 	var stale []*environment
 	defer func() {
 		for _, e := range stale {
-			e.end()
+			go e.end() // not in the way of this invocation's cold start
 		}
 	}()
 	p.mu.Lock()
@@ -801,7 +807,7 @@ func (p *pool) takeIdle(f *function, fp string) *environment {
 	got, stale := p.findIdle(f, fp)
 	p.mu.Unlock()
 	for _, e := range stale {
-		e.end()
+		go e.end()
 	}
 	return got
 }
@@ -900,6 +906,7 @@ func (s *Service) startReaper() {
 				for _, p := range pools {
 					p.reap(s.idleTTL)
 				}
+				s.endSpares(false, time.Now().Add(-s.idleTTL))
 			}
 		}
 	}()
@@ -960,6 +967,7 @@ func (s *Service) Stop(ctx context.Context) error {
 	for _, p := range pools {
 		p.reap(0)
 	}
+	s.endSpares(true, time.Time{})
 	done := make(chan struct{})
 	go func() {
 		s.bg.Wait()

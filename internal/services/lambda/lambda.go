@@ -67,6 +67,8 @@ type Service struct {
 	urlKey  [32]byte     // signs Code.Location URLs
 	aq      *asyncState  // the async queue's scheduler (async.go), made by async()
 	aqOnce  sync.Once
+	spareMu sync.Mutex
+	spares  map[string]*proc // a spare runtime by kind (spare.go)
 }
 
 var _ lambdaapi.API = (*Service)(nil)
