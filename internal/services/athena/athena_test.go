@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fogbank/fogbank/fogbanktest"
+	athenasvc "github.com/fogbank/fogbank/internal/services/athena"
 	"github.com/fogbank/fogbank/internal/sqlengine"
 )
 
@@ -725,4 +726,89 @@ func TestBytesScannedCutoff(t *testing.T) {
 			t.Errorf("%s uncapped: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
 		}
 	}
+}
+
+// A result larger than one PUT lands as one object through a multipart
+// upload (the line lowered from S3's 5 GiB to megabytes here).
+func TestResultInParts(t *testing.T) {
+	old1, old2 := *athenasvc.MaxSinglePut, *athenasvc.ResultPart
+	*athenasvc.MaxSinglePut, *athenasvc.ResultPart = 6<<20, 5<<20
+	defer func() { *athenasvc.MaxSinglePut, *athenasvc.ResultPart = old1, old2 }()
+	h := start(t)
+	e := h.ok("SELECT range AS id, repeat('x', 90) AS pad FROM range(200000)")
+	loc := aws.ToString(e.ResultConfiguration.OutputLocation)
+	key := strings.TrimPrefix(loc, "s3://results/")
+	g, err := h.s3.GetObject(h.ctx, &s3.GetObjectInput{Bucket: aws.String("results"), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Body.Close()
+	if etag := aws.ToString(g.ETag); !strings.HasSuffix(etag, `-4"`) {
+		t.Errorf("ETag %s, want a 4-part upload's", etag)
+	}
+	body, err := io.ReadAll(g.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	if len(lines) != 200001 || lines[0] != `"id","pad"` || lines[200000] != `"199999","`+strings.Repeat("x", 90)+`"` {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+	// a page that starts in the last part
+	var tok *string
+	for i := 0; i < 3; i++ {
+		r, err := h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId, NextToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok = r.NextToken
+	}
+	if tok == nil {
+		t.Fatal("no third page")
+	}
+}
+
+// Iceberg tables, ORC and Avro: what the engine cannot read or write is
+// refused in Athena's words, and nothing is left in the catalogue; DROP
+// DATABASE CASCADE drops the tables with the database.
+func TestUnsupportedTables(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	h.mkBucket("lake")
+	h.ok("CREATE DATABASE lakedb")
+	for _, q := range []string{
+		"CREATE TABLE lakedb.ice WITH (table_type = 'ICEBERG', is_external = false, location = 's3://lake/ice/', format = 'PARQUET') AS SELECT 1 AS id",
+		"CREATE TABLE lakedb.ice (id bigint) LOCATION 's3://lake/ice/' TBLPROPERTIES ('table_type' = 'ICEBERG')",
+	} {
+		e := h.run(q)
+		if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "NOT_SUPPORTED: Iceberg tables are not supported") {
+			t.Errorf("%s: %s %s", q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+	}
+	if _, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("lakedb"), Name: aws.String("ice")}); err == nil {
+		t.Error("a refused Iceberg table is in the catalogue")
+	}
+	// An Iceberg table another tool registered in Glue.
+	if _, err := g.CreateTable(h.ctx, &glue.CreateTableInput{DatabaseName: aws.String("lakedb"), TableInput: &gtypes.TableInput{Name: aws.String("spark_ice"),
+		TableType: aws.String("EXTERNAL_TABLE"), Parameters: map[string]string{"table_type": "ICEBERG", "metadata_location": "s3://lake/spark/metadata/00001.metadata.json"},
+		StorageDescriptor: &gtypes.StorageDescriptor{Location: aws.String("s3://lake/spark/"), Columns: []gtypes.Column{{Name: aws.String("id"), Type: aws.String("bigint")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("CREATE EXTERNAL TABLE lakedb.o (id bigint) STORED AS ORC LOCATION 's3://lake/orc/'")
+	for _, c := range []struct{ q, want string }{
+		{"SELECT * FROM lakedb.spark_ice", "NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (lakedb.spark_ice"},
+		{"INSERT INTO lakedb.spark_ice VALUES (1)", "NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (lakedb.spark_ice"},
+		{"SELECT * FROM lakedb.o", "NOT_SUPPORTED: fogbank's engine cannot read ORC tables (lakedb.o)"},
+	} {
+		e := h.run(c.q)
+		if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), c.want) ||
+			aws.ToInt32(e.Status.AthenaError.ErrorCategory) != 2 {
+			t.Errorf("%s: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+	}
+	h.ok("DROP DATABASE lakedb CASCADE")
+	if _, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("lakedb"), Name: aws.String("o")}); err == nil {
+		t.Error("DROP DATABASE CASCADE left a table")
+	}
+	h.ok("DROP DATABASE IF EXISTS lakedb")
 }

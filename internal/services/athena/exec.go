@@ -308,6 +308,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	case functionRE().MatchString(msg):
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`))
 	case strings.HasPrefix(msg, "Binder Error: No function matches"):
+		detail, _, _ = strings.Cut(detail, "\n") // not DuckDB's list of candidates
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Unexpected parameters for function: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)

@@ -24,6 +24,10 @@ import (
 // objects, reading them back for GetQueryResults, listing for MSCK REPAIR.
 type S3 interface {
 	PutObject(ctx context.Context, in *s3api.PutObjectRequest) (*s3api.PutObjectOutput, error)
+	CreateMultipartUpload(ctx context.Context, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error)
+	UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (*s3api.UploadPartOutput, error)
+	CompleteMultipartUpload(ctx context.Context, in *s3api.CompleteMultipartUploadRequest) (*s3api.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(ctx context.Context, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error)
 	GetObject(ctx context.Context, in *s3api.GetObjectRequest) (*s3api.GetObjectOutput, error)
 	ListObjectsV2(ctx context.Context, in *s3api.ListObjectsV2Request) (*s3api.ListObjectsV2Output, error)
 }
@@ -427,8 +431,7 @@ func (s *Service) publish(ctx context.Context, e *execution, res *result) error 
 	if ext == ".txt" {
 		ct = "text/plain"
 	}
-	if _, err := s.s3.PutObject(ctx, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(name),
-		Body: body, ContentLength: api.Int64(size), ContentType: api.String(ct)}); err != nil {
+	if err := s.putFile(ctx, bucket, name, body, size, ct); err != nil {
 		return &queryError{cat: 1, typ: 401, msg: fmt.Sprintf("Unable to write results to %s: %v", e.Output, err)}
 	}
 	e.ResultFile, e.ResultBytes = "s3://"+bucket+"/"+name, size
@@ -714,4 +717,50 @@ func readRecord(r *bufio.Reader) ([]*string, int64, error) {
 			b.WriteByte(c)
 		}
 	}
+}
+
+// Results larger than one PUT may hold (S3's 5 GiB) go up in parts, as
+// Athena's own results of any size land as one object. Variables so that a
+// test can cross the line with megabytes.
+var (
+	maxSinglePut int64 = 5 << 30
+	resultPart   int64 = 1 << 30
+)
+
+// putFile stores size bytes of body (a file when size > 0) as one object:
+// one PutObject, or a multipart upload past maxSinglePut. Memory stays flat
+// either way: S3 streams each body into its blob.
+func (s *Service) putFile(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType string) error {
+	var ct *string
+	if contentType != "" {
+		ct = api.String(contentType)
+	}
+	if size <= maxSinglePut {
+		_, err := s.s3.PutObject(ctx, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key),
+			Body: body, ContentLength: api.Int64(size), ContentType: ct})
+		return err
+	}
+	ra, ok := body.(io.ReaderAt)
+	if !ok {
+		return errors.New("athena: a result over one PUT must be a file")
+	}
+	up, err := s.s3.CreateMultipartUpload(ctx, &s3api.CreateMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key),
+		ContentType: ct})
+	if err != nil {
+		return err
+	}
+	done := &s3api.CompletedMultipartUpload{}
+	for off, n := int64(0), int64(1); off < size; off, n = off+resultPart, n+1 {
+		l := min(resultPart, size-off)
+		part, err := s.s3.UploadPart(ctx, &s3api.UploadPartRequest{Bucket: api.String(bucket), Key: api.String(key), UploadId: up.UploadId,
+			PartNumber: api.Int64(n), Body: io.NewSectionReader(ra, off, l), ContentLength: api.Int64(l)})
+		if err != nil {
+			s.s3.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key), UploadId: up.UploadId})
+			return err
+		}
+		done.Parts = append(done.Parts, &s3api.CompletedPart{ETag: part.ETag, PartNumber: api.Int64(n)})
+	}
+	_, err = s.s3.CompleteMultipartUpload(ctx, &s3api.CompleteMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key),
+		UploadId: up.UploadId, MultipartUpload: done})
+	return err
 }

@@ -444,6 +444,9 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	if t.TableType == "VIRTUAL_VIEW" {
 		return b.viewDef(db, name, t)
 	}
+	if isIceberg(t) {
+		return icebergError(db, name)
+	}
 	format := t.format()
 	if format == "orc" || format == "avro" {
 		return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("NOT_SUPPORTED: fogbank's engine cannot read %s tables (%s.%s)", strings.ToUpper(format), db, name)}

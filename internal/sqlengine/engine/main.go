@@ -16,8 +16,10 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"strings"
@@ -171,6 +173,119 @@ func query(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Re
 		resp.Columns = cols
 		return conn.QueryRowContext(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", req.SQL, quote(req.CopyTo), req.Copy)).Scan(&resp.Rows)
 	}
+	if ok, err := copyCSV(ctx, conn, req, resp); ok || err != nil {
+		return err
+	}
+	return scanCSV(ctx, conn, req, resp)
+}
+
+// copyCSV writes the rows with DuckDB's COPY, which streams them to the file
+// as the query makes them: database/sql's rows come from a result DuckDB
+// materialises whole first, so a 10 GB result would be 10 GB of memory.
+// Each column is formatted as Trino prints it, in SQL where SQL can
+// (numbers, text, dates, timestamps) and by fb_fmt, a Go function, where
+// only Go knows Trino's way (doubles, nested values, intervals). It answers
+// false, and writes nothing, for statements COPY cannot wrap (EXPLAIN).
+func copyCSV(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Response) (bool, error) {
+	cols, err := describe(ctx, conn, req.SQL)
+	if err != nil {
+		// the statement's own error, placed in its own text
+		st, perr := conn.PrepareContext(ctx, req.SQL)
+		if perr != nil {
+			return false, perr
+		}
+		st.Close()
+		return false, nil
+	}
+	if err := duckdb.RegisterScalarUDF(conn, "fb_fmt", formatUDF{}); err != nil {
+		return false, err
+	}
+	resp.Columns = cols
+	names := make([]string, len(cols))
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = fmt.Sprintf("c%d", i)
+		exprs[i] = formatExpr(names[i], c.Type)
+	}
+	body := req.CSV + ".rows"
+	defer os.Remove(body)
+	q := fmt.Sprintf("COPY (SELECT %s FROM (%s\n) AS fb_q(%s)) TO '%s' (FORMAT csv, HEADER false, FORCE_QUOTE *, NULLSTR '')",
+		strings.Join(exprs, ", "), req.SQL, strings.Join(names, ", "), quote(body))
+	if len(cols) == 0 {
+		q = fmt.Sprintf("COPY (%s\n) TO '%s' (FORMAT csv, HEADER false)", req.SQL, quote(body))
+	}
+	if err := conn.QueryRowContext(ctx, q).Scan(&resp.Rows); err != nil {
+		return true, err
+	}
+	f, err := os.Create(req.CSV)
+	if err != nil {
+		return true, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 256<<10)
+	if !req.NoHeader {
+		for i, c := range cols {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			writeQuoted(w, c.Name)
+		}
+		w.WriteByte('\n')
+	}
+	rows, err := os.Open(body)
+	if err != nil {
+		return true, err
+	}
+	defer rows.Close()
+	if _, err := io.Copy(w, rows); err != nil {
+		return true, err
+	}
+	if err := w.Flush(); err != nil {
+		return true, err
+	}
+	return true, f.Close()
+}
+
+// formatExpr is the SQL that prints column c of DuckDB type typ as Trino
+// does (NULL stays NULL: COPY writes it as an empty, unquoted field).
+func formatExpr(c, typ string) string {
+	switch t := strings.ToUpper(typ); {
+	case t == "VARCHAR":
+		return c
+	case t == "BOOLEAN", t == "DATE", t == "UUID", t == "JSON", strings.HasPrefix(t, "DECIMAL"),
+		strings.HasSuffix(t, "INT") || t == "INTEGER" || t == "UINTEGER" || t == "HUGEINT" || t == "UHUGEINT":
+		return "CAST(" + c + " AS VARCHAR)"
+	case t == "TIMESTAMP WITH TIME ZONE", t == "TIMESTAMPTZ":
+		return "strftime(CAST(" + c + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g') || ' UTC'"
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return "strftime(CAST(" + c + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g')"
+	case t == "TIME":
+		return "strftime(DATE '1970-01-01' + " + c + ", '%H:%M:%S.%g')"
+	case t == "BLOB":
+		return "rtrim(regexp_replace(lower(hex(" + c + ")), '(..)', '\\1 ', 'g'))"
+	}
+	return "fb_fmt(" + c + ")"
+}
+
+// formatUDF is fb_fmt(any): a value printed by format, as the scanning path
+// prints it.
+type formatUDF struct{}
+
+func (formatUDF) Config() duckdb.ScalarFuncConfig {
+	anyType, _ := duckdb.NewTypeInfo(duckdb.TYPE_ANY)
+	text, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{anyType}, ResultTypeInfo: text}
+}
+
+func (formatUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		return format(v[0], ""), nil
+	}}
+}
+
+// scanCSV reads the rows through database/sql and writes them itself: the
+// way for what COPY cannot run.
+func scanCSV(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Response) error {
 	rows, err := conn.QueryContext(ctx, req.SQL)
 	if err != nil {
 		return err
