@@ -182,7 +182,7 @@ const pyathenaScript = clientsPrelude + `
 class DatabaseError(Exception):
     pass
 staging = "s3://%s/pyathena/" % res
-def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None):
+def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None, reuse_minutes=None):
     # _build_start_query_execution_request: both dicts are always sent.
     req = {"QueryString": sql, "QueryExecutionContext": {}, "ResultConfiguration": {}}
     if schema:
@@ -194,6 +194,8 @@ def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None
         req["WorkGroup"] = work_group
     if params:
         req["ExecutionParameters"] = params
+    if reuse_minutes:
+        req["ResultReuseConfiguration"] = {"ResultReuseByAgeConfiguration": {"Enabled": True, "MaxAgeInMinutes": reuse_minutes}}
     qid = a.start_query_execution(**req)["QueryExecutionId"]
     e = wait(qid)
     if e["Status"]["State"] != "SUCCEEDED":
@@ -313,6 +315,19 @@ for x in sorted((x for x in es if x["Status"]["State"] == "SUCCEEDED" and x["Sta
         found = x["QueryExecutionId"]
         break
 assert found == c.e["QueryExecutionId"], (found, es)
+
+# result_reuse_enable (test_cursor_query_result_reuse): the second run answers with the first's result.
+if "ResultReuseConfiguration" in a.meta.service_model.operation_model("StartQueryExecution").input_shape.members:
+    q = "SELECT count(*) AS n, max(name) AS m FROM sales"
+    c1 = execute(q, reuse_minutes=5)
+    assert not c1.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"], c1.e
+    assert c1.e["ResultReuseConfiguration"]["ResultReuseByAgeConfiguration"] == {"Enabled": True, "MaxAgeInMinutes": 5}, c1.e
+    c2 = execute(q, reuse_minutes=5)
+    assert c2.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"] and c2.e["QueryExecutionId"] != c1.e["QueryExecutionId"], c2.e
+    assert c2.e["ResultConfiguration"]["OutputLocation"] == c1.e["ResultConfiguration"]["OutputLocation"], (c1.e, c2.e)
+    assert c2.fetchall() == c1.fetchall() == [("5", "ed")], (c1.rows, c2.rows)
+    c3 = execute(q)  # without reuse: runs again
+    assert not c3.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"], c3.e
 
 # cancel(): StopQueryExecution, then the poll sees CANCELLED.
 qid = a.start_query_execution(QueryString="SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range",

@@ -812,3 +812,50 @@ func TestUnsupportedTables(t *testing.T) {
 	}
 	h.ok("DROP DATABASE IF EXISTS lakedb")
 }
+
+// Trino's functions people write daily, as Athena answers them (values
+// checked against Trino's documentation).
+func TestTrinoFunctions(t *testing.T) {
+	h := start(t)
+	for _, c := range []struct{ expr, want string }{
+		{"url_extract_host('https://u@a.b.com:8080/p/q?x=1&y=2#f')", "a.b.com"},
+		{"url_extract_path('https://a.b.com:8080/p/q?x=1#f')", "/p/q"},
+		{"url_extract_port('https://a.b.com:8080/p')", "8080"},
+		{"url_extract_protocol('https://a.b.com/p')", "https"},
+		{"url_extract_query('https://a.b.com/p?x=1&y=2#z')", "x=1&y=2"},
+		{"url_extract_query('https://a.b.com/p')", "<null>"},
+		{"url_extract_parameter('https://a.b.com/p?x=1&y=a%20b', 'y')", "a b"},
+		{"parse_datetime('2026-11-05 10:00', 'yyyy-MM-dd HH:mm')", "2026-11-05 10:00:00.000"},
+		{"format_datetime(TIMESTAMP '2026-11-05 10:00:00', 'yyyy-MM-dd''T''HH:mm EEE')", "2026-11-05T10:00 Thu"},
+		{"date_format(TIMESTAMP '2026-11-05 10:11:12', '%Y-%m-%d %H:%i:%s')", "2026-11-05 10:11:12"},
+		{"last_day_of_month(DATE '2026-11-05')", "2026-11-30"},
+		{"levenshtein_distance('abc', 'abd')", "1"},
+		{"format('%s-%d', 'a', 3)", "a-3"},
+		{"slice(ARRAY[1, 2, 3, 4], 2, 2)", "[2, 3]"},
+		{"array_distinct(ARRAY[3, 1, 3, 2, 1])", "[3, 1, 2]"},
+		{"array_max(ARRAY[1, 9, 3])", "9"},
+		{"millisecond(TIMESTAMP '2026-11-05 10:11:12.345')", "345"},
+		{"regexp_replace('abc', '(b)', '[$1]')", "a[b]c"},
+		{"7 / 2", "3"},
+		{"7.0 / 2", "3.5"},
+		{"is_nan(nan())", "true"},
+		{"try(date_parse('nope', '%Y'))", "<null>"},
+		{"to_utf8('ab')", "61 62"},
+		{"ARRAY[DATE '2026-01-01', NULL]", "[2026-01-01, null]"},
+		{"INTERVAL '2' DAY", "2 00:00:00.000"},
+		{"CAST(TIMESTAMP '2017-01-01 00:00:00' AS timestamp with time zone)", "2017-01-01 00:00:00.000 UTC"},
+		{"element_at(ARRAY[1, 2], 5)", "<null>"},
+		{"CAST(ROW(1, 'a') AS ROW(x int, y varchar))", "{x=1, y=a}"},
+		{"0.1E0 + 0.2E0", "0.30000000000000004"},
+		{"1.0E7", "1.0E7"},
+	} {
+		e := h.run("SELECT " + c.expr)
+		if e.Status.State != atypes.QueryExecutionStateSucceeded {
+			t.Errorf("%s: %s %s", c.expr, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+			continue
+		}
+		if got := h.rows(*e.QueryExecutionId, 0); len(got) != 2 || got[1][0] != c.want {
+			t.Errorf("%s = %v, want %s", c.expr, got, c.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,6 +64,11 @@ type execution struct {
 	Columns          []column
 	UpdateCount      *int64
 	Token            string
+	// ResultReuseByAgeConfiguration as asked, and whether this execution
+	// answered with an earlier one's result.
+	ReuseEnabled bool
+	ReuseMaxAge  int64
+	Reused       bool
 }
 
 type column struct {
@@ -102,7 +108,10 @@ func (e *execution) api() *aapi.QueryExecution {
 			SubmissionDateTime: tp(e.Submitted)},
 		EngineVersion: &aapi.EngineVersion{SelectedEngineVersion: api.String("AUTO"), EffectiveEngineVersion: api.String(engineVersion)},
 		ResultReuseConfiguration: &aapi.ResultReuseConfiguration{
-			ResultReuseByAgeConfiguration: &aapi.ResultReuseByAgeConfiguration{Enabled: api.Bool(false)}},
+			ResultReuseByAgeConfiguration: &aapi.ResultReuseByAgeConfiguration{Enabled: api.Bool(e.ReuseEnabled)}},
+	}
+	if e.ReuseEnabled {
+		q.ResultReuseConfiguration.ResultReuseByAgeConfiguration.MaxAgeInMinutes = api.Int64(e.ReuseMaxAge)
 	}
 	if e.SubstatementType != "" {
 		q.SubstatementType = api.String(e.SubstatementType)
@@ -121,7 +130,7 @@ func (e *execution) api() *aapi.QueryExecution {
 	st := &aapi.QueryExecutionStatistics{
 		DataScannedInBytes:     api.Int64(e.Scanned),
 		QueryQueueTimeInMillis: api.Int64(0),
-		ResultReuseInformation: &aapi.ResultReuseInformation{ReusedPreviousResult: api.Bool(false)},
+		ResultReuseInformation: &aapi.ResultReuseInformation{ReusedPreviousResult: api.Bool(e.Reused)},
 	}
 	if e.Manifest != "" {
 		st.DataManifestLocation = api.String(e.Manifest)
@@ -283,6 +292,19 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	if in.QueryExecutionContext == nil || in.QueryExecutionContext.Database == nil {
 		e.Database = ""
 	}
+	if rr := in.ResultReuseConfiguration; rr != nil && rr.ResultReuseByAgeConfiguration != nil && api.ToBool(rr.ResultReuseByAgeConfiguration.Enabled) {
+		e.ReuseEnabled, e.ReuseMaxAge = true, 60
+		if m := rr.ResultReuseByAgeConfiguration.MaxAgeInMinutes; m != nil {
+			e.ReuseMaxAge = *m
+		}
+		if prev := s.reusable(e); prev != nil {
+			// Answered at once with the earlier result, which stays where it is.
+			e.State, e.Reused = "SUCCEEDED", true
+			e.Started, e.Completed = e.Submitted, e.Submitted
+			e.ResultFile, e.ResultBytes, e.Rows, e.Header, e.Columns = prev.ResultFile, prev.ResultBytes, prev.Rows, prev.Header, prev.Columns
+			e.UpdateCount = prev.UpdateCount
+		}
+	}
 	err = s.st.Update(func(tx *store.Tx) error {
 		b, err := tx.CreateBucket(root, "queries")
 		if err != nil {
@@ -303,6 +325,9 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	if err != nil {
 		return nil, err
 	}
+	if e.Reused {
+		return &aapi.StartQueryExecutionOutput{QueryExecutionId: api.String(e.ID)}, nil
+	}
 	qctx, cancel := context.WithCancel(api.WithCaller(context.Background(), &e.Caller))
 	s.mu.Lock()
 	s.running[e.ID] = cancel
@@ -310,6 +335,37 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	s.wg.Add(1)
 	go s.run(qctx, e, wg)
 	return &aapi.StartQueryExecutionOutput{QueryExecutionId: api.String(e.ID)}, nil
+}
+
+// reusable finds the execution whose result e may answer with, as Athena's
+// result reuse does: the latest SUCCEEDED SELECT of the same text, in the
+// same work group, database and catalogue, with the same parameters, that
+// completed no longer than e's MaxAgeInMinutes ago.
+func (s *Service) reusable(e *execution) *execution {
+	if e.StatementType != "DML" || e.SubstatementType != "SELECT" || e.ReuseMaxAge <= 0 {
+		return nil
+	}
+	since := e.Submitted.Add(-time.Duration(e.ReuseMaxAge) * time.Minute)
+	var best *execution
+	s.st.View(func(tx *store.Tx) error {
+		b := tx.Bucket(root, "queries")
+		if b == nil {
+			return nil
+		}
+		return b.ForEachPrefix(key(e.Account, e.Region, ""), func(k, v []byte) error {
+			var p execution
+			if json.Unmarshal(v, &p) != nil {
+				return nil
+			}
+			if p.State == "SUCCEEDED" && p.Query == e.Query && p.WorkGroup == e.WorkGroup && p.Database == e.Database &&
+				p.Catalog == e.Catalog && slices.Equal(p.Params, e.Params) && p.ResultFile != "" && !p.Completed.Before(since) &&
+				(best == nil || p.Completed.After(best.Completed)) {
+				best = &p
+			}
+			return nil
+		})
+	})
+	return best
 }
 
 // classify names a statement's StatementType and SubstatementType.

@@ -250,6 +250,11 @@ func copyCSV(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.
 // does (NULL stays NULL: COPY writes it as an empty, unquoted field).
 func formatExpr(c, typ string) string {
 	switch t := strings.ToUpper(typ); {
+	case t == "DATE[]":
+		// fb_fmt sees a date as a time.Time, which it prints as a timestamp
+		return "'[' || array_to_string(list_transform(" + c + ", x -> coalesce(CAST(x AS VARCHAR), 'null')), ', ') || ']'"
+	case strings.HasSuffix(t, "]"), strings.HasPrefix(t, "STRUCT"), strings.HasPrefix(t, "MAP"), strings.HasPrefix(t, "UNION"):
+		return "fb_fmt(" + c + ")" // nested: Trino's [..], {k=v}
 	case t == "VARCHAR":
 		return c
 	case t == "BOOLEAN", t == "DATE", t == "UUID", t == "JSON", strings.HasPrefix(t, "DECIMAL"),
