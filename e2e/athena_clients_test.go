@@ -182,7 +182,7 @@ const pyathenaScript = clientsPrelude + `
 class DatabaseError(Exception):
     pass
 staging = "s3://%s/pyathena/" % res
-def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None):
+def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None, reuse_minutes=None):
     # _build_start_query_execution_request: both dicts are always sent.
     req = {"QueryString": sql, "QueryExecutionContext": {}, "ResultConfiguration": {}}
     if schema:
@@ -194,6 +194,8 @@ def execute(sql, schema=db, s3_staging_dir=staging, work_group=None, params=None
         req["WorkGroup"] = work_group
     if params:
         req["ExecutionParameters"] = params
+    if reuse_minutes:
+        req["ResultReuseConfiguration"] = {"ResultReuseByAgeConfiguration": {"Enabled": True, "MaxAgeInMinutes": reuse_minutes}}
     qid = a.start_query_execution(**req)["QueryExecutionId"]
     e = wait(qid)
     if e["Status"]["State"] != "SUCCEEDED":
@@ -247,13 +249,15 @@ assert e["EngineVersion"]["EffectiveEngineVersion"] == "Athena engine version 3"
 c = execute("""SELECT true AS b, CAST(127 AS tinyint) AS ti, CAST(32767 AS smallint) AS si, 2147483647 AS i,
   9223372036854775807 AS bi, CAST(0.5 AS real) AS f, CAST(0.25 AS double) AS d, 'a string' AS s,
   TIMESTAMP '2017-01-01 00:00:00' AS ts, DATE '2017-01-02' AS dt, ARRAY[1, 2] AS arr, CAST(0.1 AS decimal(10,1)) AS dec,
-  MAP(ARRAY['a'], ARRAY[1]) AS m, CAST(NULL AS varchar) AS n""")
+  MAP(ARRAY['a'], ARRAY[1]) AS m, CAST(NULL AS varchar) AS n,
+  CAST(TIMESTAMP '2017-01-01 00:00:00' AS timestamp with time zone) AS tz, CAST('123' AS varbinary) AS vb, TIME '01:02:03' AS t""")
 want = [("b", "boolean", 0, 0), ("ti", "tinyint", 3, 0), ("si", "smallint", 5, 0), ("i", "integer", 10, 0),
     ("bi", "bigint", 19, 0), ("f", "float", 17, 0), ("d", "double", 17, 0), ("s", "varchar", 2147483647, 0),
-    ("ts", "timestamp", 3, 0), ("dt", "date", 0, 0), ("arr", "array", 0, 0), ("dec", "decimal", 10, 1), ("m", "map", 0, 0), ("n", "varchar", 2147483647, 0)]
+    ("ts", "timestamp", 3, 0), ("dt", "date", 0, 0), ("arr", "array", 0, 0), ("dec", "decimal", 10, 1), ("m", "map", 0, 0), ("n", "varchar", 2147483647, 0),
+    ("tz", "timestamp with time zone", 3, 0), ("vb", "varbinary", 1073741824, 0), ("t", "time", 3, 0)]
 assert [(x[0], x[1], x[4], x[5]) for x in c.description] == want, c.description
 assert c.fetchall() == [("true", "127", "32767", "2147483647", "9223372036854775807", "0.5", "0.25", "a string",
-    "2017-01-01 00:00:00.000", "2017-01-02", "[1, 2]", "0.1", "{a=1}", None)], c.rows
+    "2017-01-01 00:00:00.000", "2017-01-02", "[1, 2]", "0.1", "{a=1}", None, "2017-01-01 00:00:00.000 UTC", "31 32 33", "01:02:03.000")], c.rows
 
 # arraysize pages: the header only on the first page.
 c = execute("SELECT id FROM sales ORDER BY id")
@@ -311,6 +315,19 @@ for x in sorted((x for x in es if x["Status"]["State"] == "SUCCEEDED" and x["Sta
         found = x["QueryExecutionId"]
         break
 assert found == c.e["QueryExecutionId"], (found, es)
+
+# result_reuse_enable (test_cursor_query_result_reuse): the second run answers with the first's result.
+if "ResultReuseConfiguration" in a.meta.service_model.operation_model("StartQueryExecution").input_shape.members:
+    q = "SELECT count(*) AS n, max(name) AS m FROM sales"
+    c1 = execute(q, reuse_minutes=5)
+    assert not c1.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"], c1.e
+    assert c1.e["ResultReuseConfiguration"]["ResultReuseByAgeConfiguration"] == {"Enabled": True, "MaxAgeInMinutes": 5}, c1.e
+    c2 = execute(q, reuse_minutes=5)
+    assert c2.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"] and c2.e["QueryExecutionId"] != c1.e["QueryExecutionId"], c2.e
+    assert c2.e["ResultConfiguration"]["OutputLocation"] == c1.e["ResultConfiguration"]["OutputLocation"], (c1.e, c2.e)
+    assert c2.fetchall() == c1.fetchall() == [("5", "ed")], (c1.rows, c2.rows)
+    c3 = execute(q)  # without reuse: runs again
+    assert not c3.e["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"], c3.e
 
 # cancel(): StopQueryExecution, then the poll sees CANCELLED.
 qid = a.start_query_execution(QueryString="SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range",

@@ -158,6 +158,9 @@ func (x *stmt) createTable() error {
 	if len(t.StorageDescriptor.Columns) == 0 {
 		return x.mismatch(len(st))
 	}
+	if isIceberg(t) {
+		return icebergError(db, name)
+	}
 	if t.StorageDescriptor.Location == "" {
 		return userError("FAILED: SemanticException: fogbank needs a LOCATION for an external table (%s.%s)", db, name)
 	}
@@ -630,4 +633,16 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// isIceberg tells an Iceberg table (Athena's and Glue's mark: the
+// table_type parameter), whose files only its metadata can name.
+func isIceberg(t *glueTable) bool { return strings.EqualFold(t.Parameters["table_type"], "ICEBERG") }
+
+// icebergError is the refusal of Iceberg tables: fogbank's engine (DuckDB
+// without its iceberg extension, which is neither linked nor fetched) can
+// neither read their metadata nor commit snapshots, and reading the files
+// under the location as a Hive table would answer deleted and duplicate rows.
+func icebergError(db, name string) error {
+	return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (%s.%s has table_type 'ICEBERG'); use a Hive table: STORED AS PARQUET, or CTAS with format = 'PARQUET'", db, name)}
 }

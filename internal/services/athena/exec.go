@@ -163,7 +163,7 @@ func (x *stmt) query(toks []token, params []string) error {
 	if err != nil {
 		return err
 	}
-	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes}
+	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
 	req.Setup = append(append([]string{}, macros...), req.Setup...)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
 	resp, err := x.s.engine.Run(x.ctx, req)
@@ -176,6 +176,9 @@ func (x *stmt) query(toks []token, params []string) error {
 	x.e.EngineMillis += resp.Millis
 	if resp.Cancelled {
 		return context.Canceled
+	}
+	if resp.OverLimit {
+		return x.scanned(b, resp) // over the cutoff: CANCELLED
 	}
 	if resp.Error != "" {
 		return x.engineError(resp.Error, rw)
@@ -199,6 +202,15 @@ func (x *stmt) scanned(b *binder, resp *wire.Response) error {
 		x.e.Scanned += n
 	}
 	return x.checkCutoff(x.e.Scanned)
+}
+
+// probeLimit is what the Parquet columns a query reads may add to the bytes
+// already counted before the work group's cutoff stops it (0: no cutoff).
+func (x *stmt) probeLimit(b *binder) int64 {
+	if x.wg == nil || x.wg.Config == nil || x.wg.Config.BytesScannedCutoffPerQuery == nil || len(b.probes) == 0 {
+		return 0
+	}
+	return max(*x.wg.Config.BytesScannedCutoffPerQuery-b.bytes, 1)
 }
 
 func (x *stmt) checkCutoff(bytes int64) error {
@@ -296,6 +308,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	case functionRE().MatchString(msg):
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`))
 	case strings.HasPrefix(msg, "Binder Error: No function matches"):
+		detail, _, _ = strings.Cut(detail, "\n") // not DuckDB's list of candidates
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Unexpected parameters for function: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
