@@ -24,7 +24,8 @@
 // and the engine prunes partitions. Equalities and IN lists on partition keys
 // in a WHERE with no OR or NOT prune partitions before any file is listed.
 // DataScannedInBytes counts, as Athena does, the Parquet columns the query
-// names (the engine sums their compressed sizes from the files' footers) and
+// names (their compressed sizes, summed from the files' footers, which
+// fogbank reads itself; the engine only when a footer cannot be read) and
 // CSV and JSON objects whole. CSV
 // tables (LazySimpleSerDe with field.delim, OpenCSVSerde, skip.header.line.count)
 // read every column as text and TRY_CAST it to the declared type, as Hive
