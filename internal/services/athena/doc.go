@@ -76,9 +76,10 @@
 // (CTAS with table_type = 'ICEBERG', CREATE TABLE with that property, or a
 // Glue table another tool registered with it: DuckDB's iceberg extension is
 // neither linked into the engine nor fetched), ORC and Avro tables (no reader
-// in the engine), bucketed_by. Not yet: federated catalogs (only
-// AwsDataCatalog), encryption of results, Spark sessions and notebooks,
-// capacity reservations, tags, a time limit on running queries (Athena stops a
+// in the engine), bucketed_by. Data catalogs besides AwsDataCatalog are
+// recorded, listed and tagged (as are work groups), but queries name
+// AwsDataCatalog only. Not yet: encryption of results, Spark sessions and
+// notebooks, capacity reservations, a time limit on running queries (Athena stops a
 // DML query after 30 minutes; fogbank lets it run until StopQueryExecution).
 // The .csv.metadata object holds the column list as JSON, not Athena's binary
 // encoding. Trino's cardinality of a MAP, zip, any_match/all_match, reduce,
