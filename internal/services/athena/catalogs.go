@@ -2,8 +2,8 @@ package athena
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 
