@@ -859,3 +859,76 @@ func TestTrinoFunctions(t *testing.T) {
 		}
 	}
 }
+
+// Data catalogs besides AwsDataCatalog are recorded and listed; work groups
+// and data catalogs carry tags; named queries update; prepared statements
+// come in batches; the engine versions list.
+func TestCatalogsAndTags(t *testing.T) {
+	h := start(t)
+	if _, err := h.a.CreateDataCatalog(h.ctx, &athena.CreateDataCatalogInput{Name: aws.String("other"), Type: atypes.DataCatalogTypeGlue,
+		Parameters: map[string]string{"catalog-id": "111122223333"}, Tags: []atypes.Tag{{Key: aws.String("team"), Value: aws.String("data")}}}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := h.a.ListDataCatalogs(h.ctx, &athena.ListDataCatalogsInput{})
+	if err != nil || len(list.DataCatalogsSummary) != 2 || aws.ToString(list.DataCatalogsSummary[1].CatalogName) != "other" {
+		t.Fatalf("ListDataCatalogs = %+v %v", list, err)
+	}
+	g, err := h.a.GetDataCatalog(h.ctx, &athena.GetDataCatalogInput{Name: aws.String("other")})
+	if err != nil || g.DataCatalog.Parameters["catalog-id"] != "111122223333" || g.DataCatalog.Type != atypes.DataCatalogTypeGlue {
+		t.Fatalf("GetDataCatalog = %+v %v", g, err)
+	}
+	arn := "arn:aws:athena:us-east-1:000000000000:datacatalog/other"
+	if _, err := h.a.TagResource(h.ctx, &athena.TagResourceInput{ResourceARN: aws.String(arn), Tags: []atypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.a.UntagResource(h.ctx, &athena.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" {
+		t.Errorf("tags = %+v %v", tags, err)
+	}
+	wgArn := "arn:aws:athena:us-east-1:000000000000:workgroup/primary"
+	if _, err := h.a.TagResource(h.ctx, &athena.TagResourceInput{ResourceARN: aws.String(wgArn), Tags: []atypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String(wgArn)}); err != nil || len(tags.Tags) != 1 {
+		t.Errorf("work group tags = %+v %v", tags, err)
+	}
+	var rnf *atypes.ResourceNotFoundException
+	if _, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:athena:us-east-1:000000000000:workgroup/nope")}); !errors.As(err, &rnf) {
+		t.Errorf("tags of a missing work group: %v, want ResourceNotFoundException", err)
+	}
+	if _, err := h.a.DeleteDataCatalog(h.ctx, &athena.DeleteDataCatalogInput{Name: aws.String("other")}); err != nil {
+		t.Fatal(err)
+	}
+	var ire *atypes.InvalidRequestException
+	if _, err := h.a.GetDataCatalog(h.ctx, &athena.GetDataCatalogInput{Name: aws.String("other")}); !errors.As(err, &ire) {
+		t.Errorf("deleted catalog: %v", err)
+	}
+	if _, err := h.a.DeleteDataCatalog(h.ctx, &athena.DeleteDataCatalogInput{Name: aws.String("AwsDataCatalog")}); !errors.As(err, &ire) {
+		t.Errorf("deleting AwsDataCatalog: %v", err)
+	}
+
+	nq, err := h.a.CreateNamedQuery(h.ctx, &athena.CreateNamedQueryInput{Name: aws.String("q"), Database: aws.String("default"), QueryString: aws.String("SELECT 1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.a.UpdateNamedQuery(h.ctx, &athena.UpdateNamedQueryInput{NamedQueryId: nq.NamedQueryId, Name: aws.String("q2"), QueryString: aws.String("SELECT 2")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.a.GetNamedQuery(h.ctx, &athena.GetNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err != nil || aws.ToString(got.NamedQuery.QueryString) != "SELECT 2" || aws.ToString(got.NamedQuery.Name) != "q2" {
+		t.Errorf("updated named query = %+v %v", got, err)
+	}
+	if _, err := h.a.CreatePreparedStatement(h.ctx, &athena.CreatePreparedStatementInput{StatementName: aws.String("p"), WorkGroup: aws.String("primary"), QueryStatement: aws.String("SELECT ?")}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.a.BatchGetPreparedStatement(h.ctx, &athena.BatchGetPreparedStatementInput{WorkGroup: aws.String("primary"), PreparedStatementNames: []string{"p", "nope"}})
+	if err != nil || len(b.PreparedStatements) != 1 || len(b.UnprocessedPreparedStatementNames) != 1 || aws.ToString(b.UnprocessedPreparedStatementNames[0].StatementName) != "nope" {
+		t.Errorf("BatchGetPreparedStatement = %+v %v", b, err)
+	}
+	v, err := h.a.ListEngineVersions(h.ctx, &athena.ListEngineVersionsInput{})
+	if err != nil || len(v.EngineVersions) == 0 || aws.ToString(v.EngineVersions[0].EffectiveEngineVersion) != "Athena engine version 3" {
+		t.Errorf("ListEngineVersions = %+v %v", v, err)
+	}
+}

@@ -24,7 +24,8 @@
 // and the engine prunes partitions. Equalities and IN lists on partition keys
 // in a WHERE with no OR or NOT prune partitions before any file is listed.
 // DataScannedInBytes counts, as Athena does, the Parquet columns the query
-// names (the engine sums their compressed sizes from the files' footers) and
+// names (their compressed sizes, summed from the files' footers, which
+// fogbank reads itself; the engine only when a footer cannot be read) and
 // CSV and JSON objects whole. CSV
 // tables (LazySimpleSerDe with field.delim, OpenCSVSerde, skip.header.line.count)
 // read every column as text and TRY_CAST it to the declared type, as Hive
@@ -75,9 +76,10 @@
 // (CTAS with table_type = 'ICEBERG', CREATE TABLE with that property, or a
 // Glue table another tool registered with it: DuckDB's iceberg extension is
 // neither linked into the engine nor fetched), ORC and Avro tables (no reader
-// in the engine), bucketed_by. Not yet: federated catalogs (only
-// AwsDataCatalog), encryption of results, Spark sessions and notebooks,
-// capacity reservations, tags, a time limit on running queries (Athena stops a
+// in the engine), bucketed_by. Data catalogs besides AwsDataCatalog are
+// recorded, listed and tagged (as are work groups), but queries name
+// AwsDataCatalog only. Not yet: encryption of results, Spark sessions and
+// notebooks, capacity reservations, a time limit on running queries (Athena stops a
 // DML query after 30 minutes; fogbank lets it run until StopQueryExecution).
 // The .csv.metadata object holds the column list as JSON, not Athena's binary
 // encoding. Trino's cardinality of a MAP, zip, any_match/all_match, reduce,

@@ -164,7 +164,7 @@ func (x *stmt) query(toks []token, params []string) error {
 		return err
 	}
 	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
-	req.Setup = append(append([]string{}, macros...), req.Setup...)
+	req.Setup = setupFor(req.SQL, req.Setup)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
 	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {

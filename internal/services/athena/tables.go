@@ -536,9 +536,10 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	// (int for bigint, float for double) is widened, and a type that does
 	// not fit fails the query, naming the file.
 	var fileTypes map[string]string
+	var scanned int64 // the bytes of the columns the query reads, when every footer could be read
 	if format == "parquet" && len(files) > 0 {
 		var err error
-		if fileTypes, err = b.parquetColumns(cols, files); err != nil {
+		if fileTypes, scanned, err = b.parquetColumns(cols, files); err != nil {
 			return err
 		}
 	}
@@ -587,7 +588,9 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	} else {
 		hive = ", hive_partitioning = false"
 	}
-	if format == "parquet" {
+	if format == "parquet" && scanned >= 0 && fileTypes != nil {
+		b.bytes += scanned
+	} else if format == "parquet" {
 		// Athena counts the Parquet columns it reads, not the files: the
 		// engine sums the compressed sizes of the columns the query names.
 		var named []string
@@ -750,18 +753,20 @@ func pruning(toks []token) map[string][]string {
 }
 
 // parquetColumns reads the footers of a Parquet table's files and answers the
-// type each column has in the files (the first file that has it), or a
+// type each column has in the files (the first file that has it) and the
+// compressed bytes of the columns the query reads (-1 when a footer could
+// not be read: the engine then counts them), or a
 // HIVE_BAD_DATA error when a file holds a column the query reads in a type
 // its declared type cannot take. It answers nil when the catalogue cannot
 // read footers; a file whose footer cannot be read is left to the engine,
 // which reports it as it opens it.
-func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]string, error) {
+func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]string, int64, error) {
 	type footers interface {
-		CatalogParquetColumns(path string) (names, types []string, err error)
+		CatalogParquetColumns(path string) (names, types []string, bytes []int64, err error)
 	}
 	pr, ok := b.s.catalog.(footers)
 	if !ok {
-		return nil, nil
+		return nil, -1, nil
 	}
 	declared := map[string]string{}
 	for _, c := range cols {
@@ -769,20 +774,25 @@ func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]s
 	}
 	found := map[string]string{}
 	read := false
+	var scanned int64
 	for _, f := range files {
-		names, types, err := pr.CatalogParquetColumns(f)
+		names, types, sizes, err := pr.CatalogParquetColumns(f)
 		if err != nil {
+			scanned = -1 // the engine counts (and reports the file)
 			continue
 		}
 		read = true
 		for i, n := range names {
 			n = strings.ToLower(n)
 			decl, ok := declared[n]
+			if scanned >= 0 && (b.star || ok && b.refs[n]) {
+				scanned += sizes[i]
+			}
 			if !ok {
 				continue
 			}
 			if (b.star || b.refs[n]) && !parquetFits(types[i], decl) {
-				return nil, &queryError{cat: 2, typ: 1001, msg: fmt.Sprintf("HIVE_BAD_DATA: Field %s's type %s in parquet file %s is incompatible with type %s defined in table schema",
+				return nil, 0, &queryError{cat: 2, typ: 1001, msg: fmt.Sprintf("HIVE_BAD_DATA: Field %s's type %s in parquet file %s is incompatible with type %s defined in table schema",
 					n, parquetPhysical(types[i]), b.paths[f], trinoName(decl))}
 			}
 			if _, ok := found[n]; !ok {
@@ -791,9 +801,9 @@ func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]s
 		}
 	}
 	if !read {
-		return nil, nil
+		return nil, -1, nil
 	}
-	return found, nil
+	return found, scanned, nil
 }
 
 // normType is a Glue type with Hive's synonyms made one (varchar(n), char(n)

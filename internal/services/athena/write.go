@@ -99,7 +99,7 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 		}
 		target = filepath.Join(out, "data"+ext)
 	}
-	req := &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...), SQL: sqlText,
+	req := &wire.Request{Op: "query", Setup: setupFor(sqlText, b.setup), SQL: sqlText,
 		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
 	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {

@@ -187,42 +187,47 @@ func lower(s string) string { return norm(&s) }
 // path (a local file) from its footer, with their types as Glue names them
 // ("bigint", "string", "decimal(10,2)", "array<int>"...), in file order.
 // Athena uses it to check a table's declared columns against its files, as
-// Hive does when it reads them.
-func (s *Service) CatalogParquetColumns(path string) (names, types []string, err error) {
+// Hive does when it reads them, and bytes (each column's compressed size over
+// all row groups) to count what a query scans.
+func (s *Service) CatalogParquetColumns(path string) (names, types []string, bytes []int64, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	size := st.Size()
 	if size < 12 {
-		return nil, nil, errors.New("not a Parquet file (too short)")
+		return nil, nil, nil, errors.New("not a Parquet file (too short)")
 	}
 	tail := make([]byte, 8)
 	if _, err := f.ReadAt(tail, size-8); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if string(tail[4:]) != "PAR1" {
-		return nil, nil, errors.New("not a Parquet file (no closing magic number)")
+		return nil, nil, nil, errors.New("not a Parquet file (no closing magic number)")
 	}
 	n := int64(binary.LittleEndian.Uint32(tail))
 	if n > maxFooter || n > size-12 {
-		return nil, nil, fmt.Errorf("a Parquet footer of %d bytes in a file of %d", n, size)
+		return nil, nil, nil, fmt.Errorf("a Parquet footer of %d bytes in a file of %d", n, size)
 	}
 	footer := make([]byte, n)
 	if _, err := f.ReadAt(footer, size-8-n); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cols, _, err := parquetSchema(footer)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	sizes, err := parquetColumnBytes(footer)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	for _, c := range cols {
-		names, types = append(names, c.name), append(types, c.t.String())
+		names, types, bytes = append(names, c.name), append(types, c.t.String()), append(bytes, sizes[c.name])
 	}
-	return names, types, nil
+	return names, types, bytes, nil
 }
