@@ -158,6 +158,18 @@ try:
 finally:
     g.delete_table(DatabaseName=db, Name=name)
 
+# unload_approach=True: UNLOAD (sql) TO '<path>' WITH (  format='PARQUET'), the files from the manifest.
+path = "%s/unload-%s" % (out, uuid.uuid4().hex)
+e, types, loc, manifest = metadata(start("UNLOAD (SELECT id, name FROM sales WHERE day = '02') TO '%s' WITH (  format='PARQUET')" % path, out, db))
+assert e["StatementType"] == "DML" and e["Query"].startswith("UNLOAD"), e
+mb, mk = parse(manifest)
+paths = [p for p in s3.get_object(Bucket=mb, Key=mk)["Body"].read().decode("utf-8").split("\n") if p]
+assert paths and all(p.startswith(path + "/") for p in paths), (paths, path)
+for p in paths:
+    b, k = parse(p)
+    body = s3.get_object(Bucket=b, Key=k)["Body"].read()
+    assert body[:4] == b"PAR1" and body[-4:] == b"PAR1", p
+
 # ctas_approach=False: the CSV at OutputLocation, read with QUOTE_ALL.
 e, types, loc, manifest = metadata(start("SELECT id, name, amount, ts, day, amount IS NULL AS missing FROM sales ORDER BY id", out + "/wr", db))
 assert types == {"id": "integer", "name": "varchar", "amount": "decimal(10,2)", "ts": "timestamp", "day": "varchar", "missing": "boolean"}, types
