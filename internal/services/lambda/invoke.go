@@ -954,6 +954,9 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 	}
 	if s.env != nil {
+		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go
+			return err
+		}
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
 	return nil
