@@ -71,8 +71,8 @@ def handler(event, context):
 	resp.Body.Close()
 	var seen struct {
 		Version, RouteKey, Method, Path, Raw, Account, Custom string
-		Cookies                                              []string
-		B64, Host                                            bool
+		Cookies                                               []string
+		B64, Host                                             bool
 	}
 	json.Unmarshal([]byte(resp.Header.Get("X-Seen")), &seen)
 	if resp.StatusCode != 201 || string(body) != "got:\x00\x01bin" || resp.Header.Get("Content-Type") != "text/plain" ||
