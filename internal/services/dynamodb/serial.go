@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -583,8 +584,8 @@ func javaMap(m map[string]any) string {
 }
 
 var (
-	arnShape   = regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`)
-	tableArnRe = regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`)
+	arnShape   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`) })
+	tableArnRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`) })
 )
 
 // checkTagArn applies the tagging operations' first checks of ResourceArn: a
@@ -594,7 +595,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if !present {
 		return "ValidationException", "Invalid TableArn"
 	}
-	if !arnShape.MatchString(arn) {
+	if !arnShape().MatchString(arn) {
 		res := arn
 		if res == "" {
 			res = "*"
@@ -607,7 +608,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if op == "UntagResource" && obj["TagKeys"] == nil {
 		return "ValidationException", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
 	}
-	if !tableArnRe.MatchString(arn) {
+	if !tableArnRe().MatchString(arn) {
 		return "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn
 	}
 	if op == "TagResource" {
