@@ -304,6 +304,8 @@ func TestErrors(t *testing.T) {
 		{"SELECT 1,\n  2\nFROM", "SYNTAX_ERROR: line 3:5: mismatched input '<EOF>'"},
 		{"DROP DATABASE logsdb", "FAILED: InvalidOperationException(message:Database logsdb is not empty. One or more tables exist.)"},
 		{"DROP SCHEMA nope", "FAILED: SemanticException [Error 10072]: Database does not exist: nope"},
+		{"SELECT * FROM read_avro('x.avro')", "FUNCTION_NOT_FOUND: line 1:15: Function 'read_avro' not registered"},
+		{"SELECT st_point(1, 2)", "FUNCTION_NOT_FOUND: line 1:8: Function 'st_point' not registered"},
 	} {
 		e := h.run(c.q)
 		if e.Status.State != atypes.QueryExecutionStateFailed {
