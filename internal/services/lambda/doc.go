@@ -42,7 +42,13 @@
 // an environment of its function that turns idle meanwhile: a burst on a
 // small machine uses fewer environments than Lambda would, rather than
 // starving every init past Lambda's 10 s limit. A runtime is a process
-// group: a timeout, a crash or Stop kills it with its children.
+// group: a timeout, a crash or Stop kills it with its children, and on Linux
+// also those that left the group or were re-parented (setsid, setpgid, a
+// daemon's double fork), found in /proc by their ancestry or by the
+// _FOGBANK_ENV mark every runtime's environment carries; stopped, then
+// killed. A child that escapes the tree and clears its environment too is
+// not found, nor are children left by a fogbank killed with -9 (the runtime
+// itself dies with fogbank: PR_SET_PDEATHSIG).
 //
 // Spare runtimes (spare.go): after a cold start of a Python or Node function,
 // one spare process of that kind waits, fogbank's runtime client loaded and

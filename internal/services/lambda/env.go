@@ -93,6 +93,7 @@ type environment struct {
 	gone     chan struct{} // closed by end: /next stops waiting
 	proc     *proc         // the runtime process, once started
 	spare    bool          // the process was a spare (spare.go)
+	mark     string        // markEnv's value: its processes carry it
 
 	outR      *os.File // the read end of stdout+stderr
 	outDone   chan struct{}
@@ -173,12 +174,16 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	if err != nil {
 		return nil, err
 	}
+	p := s.takeSpare(spareKind(f))
+	e.mark = e.id
+	if p != nil {
+		e.mark = p.mark // in the spare's own environment already
+	}
 	env := e.environ(argv)
 	// Served from here on: what the handlers read is set.
 	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	go e.srv.Serve(e.ln)
 	e.started = time.Now()
-	p := s.takeSpare(spareKind(f))
 	if p != nil {
 		if _, err := p.assign.Write(assignment(env, e.task)); err != nil {
 			p.kill()
@@ -190,7 +195,7 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 		}
 	}
 	if p == nil {
-		if p, err = startProc(argv, e.task, env, false); err != nil {
+		if p, err = startProc(argv, e.task, env, e.mark, false); err != nil {
 			close(e.outDone)
 			return nil, runtimeStartError(err)
 		}
@@ -324,6 +329,7 @@ func (e *environment) environ(argv []string) []string {
 		"LAMBDA_TASK_ROOT":                e.task,
 		"LAMBDA_RUNTIME_DIR":              rt,
 		"TZ":                              ":UTC",
+		markEnv:                           e.mark,
 		"LANG":                            "en_US.UTF-8",
 		"TMPDIR":                          filepath.Join(e.dir, "tmp"),
 		"PATH":                            os.Getenv("PATH"),
@@ -455,7 +461,7 @@ func (e *environment) end() {
 	e.endOnce.Do(func() {
 		close(e.gone)
 		if e.cmd != nil && e.cmd.Process != nil {
-			killGroup(e.cmd.Process.Pid)
+			killTree(e.cmd.Process.Pid, e.mark, isClosed(e.exited))
 			<-e.exited
 			// Children that left the group may still hold the pipe: do not wait
 			// for EOF longer than a moment.

@@ -30,6 +30,10 @@ import (
 // their environment on stdin.
 const spareEnv = "_FOGBANK_SPARE"
 
+// markEnv marks every process of a runtime, the runtime's children included
+// wherever they move, so that they end with it (killTree).
+const markEnv = "_FOGBANK_ENV"
+
 // proc is a runtime process: its output pipe and its end.
 type proc struct {
 	cmd    *exec.Cmd
@@ -38,11 +42,13 @@ type proc struct {
 	exited chan struct{}
 	err    error // how it exited, once exited is closed
 	made   time.Time
+	mark   string // markEnv's value in its environment
 }
 
-// startProc starts argv in dir with env, in a process group of its own;
-// withStdin gives it a pipe for stdin (a spare's assignment).
-func startProc(argv []string, dir string, env []string, withStdin bool) (*proc, error) {
+// startProc starts argv in dir with env (which holds markEnv=mark), in a
+// process group of its own; withStdin gives it a pipe for stdin (a spare's
+// assignment).
+func startProc(argv []string, dir string, env []string, mark string, withStdin bool) (*proc, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -52,7 +58,7 @@ func startProc(argv []string, dir string, env []string, withStdin bool) (*proc, 
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = sysProcAttr()
-	p := &proc{cmd: cmd, out: r, exited: make(chan struct{}), made: time.Now()}
+	p := &proc{cmd: cmd, out: r, exited: make(chan struct{}), made: time.Now(), mark: mark}
 	var in *os.File
 	if withStdin {
 		if in, p.assign, err = os.Pipe(); err != nil {
@@ -81,10 +87,10 @@ func startProc(argv []string, dir string, env []string, withStdin bool) (*proc, 
 	return p, nil
 }
 
-// kill ends the process group and releases the pipes of a process no
-// environment took.
+// kill ends the process and its children and releases the pipes of a
+// process no environment took.
 func (p *proc) kill() {
-	killGroup(p.cmd.Process.Pid)
+	killTree(p.cmd.Process.Pid, p.mark, isClosed(p.exited))
 	<-p.exited
 	p.out.Close()
 	if p.assign != nil {
@@ -150,7 +156,8 @@ func (s *Service) refillSpare(kind string) {
 		return
 	}
 	var argv []string
-	env := []string{spareEnv + "=1", "PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8", "LAMBDA_RUNTIME_DIR=" + rt}
+	mark := "s" + newID()
+	env := []string{spareEnv + "=1", markEnv + "=" + mark, "PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8", "LAMBDA_RUNTIME_DIR=" + rt}
 	if v := os.Getenv("HOME"); v != "" {
 		env = append(env, "HOME="+v)
 	}
@@ -172,7 +179,7 @@ func (s *Service) refillSpare(kind string) {
 		}
 		argv = []string{node, rt + "/bootstrap.mjs"}
 	}
-	p, err := startProc(argv, rt, env, true)
+	p, err := startProc(argv, rt, env, mark, true)
 	if err != nil {
 		s.warn("lambda: starting a spare runtime", err)
 		return
@@ -209,4 +216,13 @@ func assignment(env []string, dir string) []byte {
 	}
 	b, _ := json.Marshal(map[string]any{"env": vars, "dir": dir})
 	return append(b, '\n')
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
