@@ -342,3 +342,76 @@ func TestHostileS3Bodies(t *testing.T) {
 		t.Errorf("the chunked PUT stored an object")
 	}
 }
+
+// hostileShapes are 16 MB DynamoDB PutItem bodies built to cost the most
+// memory per byte once decoded: tiny values in a list or map the operation
+// keeps (Item), the same under a member it does not have, deep nesting, and
+// one long string.
+func hostileShapes() []struct {
+	name string
+	body []byte
+} {
+	manyKeys := func() []byte {
+		var b bytes.Buffer
+		b.WriteString(`{"TableName":"hostile","Item":{`)
+		for i := 0; b.Len() < 16*mib-64; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + strconv.Itoa(i) + `":{"S":"x"}`)
+		}
+		b.WriteString(`}}`)
+		return b.Bytes()
+	}
+	deep := strings.Repeat(`{"M":{"a":`, 300) + `{"S":"x"}` + strings.Repeat(`}}`, 300)
+	return []struct {
+		name string
+		body []byte
+	}{
+		{"list-of-S", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, `{"S":"x"}`, ",", `]}}}`, 16*mib)},
+		{"list-of-N", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, `{"N":"1"}`, ",", `]}}}`, 16*mib)},
+		{"list-unknown-member", fill(`{"TableName":"hostile","Junk":[`, `{"S":"x"}`, ",", `]}`, 16*mib)},
+		{"many-keys", manyKeys()},
+		{"deep", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, deep, ",", `]}}}`, 16*mib)},
+		{"long-string", fill(`{"TableName":"hostile","Item":{"pk":{"S":"`, "x", "", `"}}}`, 16*mib)},
+	}
+}
+
+// One 16 MB hostile PutItem of each shape takes less than 100 MiB, ten at once
+// less than 200 MiB, signed with a key fogbank does not check (so the body is
+// decoded), and each is refused.
+func TestHostileDynamoDBShapes(t *testing.T) {
+	for _, sh := range hostileShapes() {
+		for _, n := range []int{1, 10} {
+			t.Run(sh.name+"/"+strconv.Itoa(n), func(t *testing.T) {
+				f := start(t, "")
+				var wg sync.WaitGroup
+				results := make([]hostileResult, n)
+				for i := range results {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[i] = send(t, ddbRequest(t, f, "PutItem"), sh.body, "dynamodb", "AKIDHOSTILE")
+					}()
+				}
+				wg.Wait()
+				for i, r := range results {
+					if r.status != http.StatusBadRequest {
+						t.Errorf("request %d = %d %.200s, want 400", i, r.status, r.body)
+					} else if i == 0 {
+						t.Logf("%s: %.200s", errType(r), r.body)
+					}
+				}
+				limit := int64(100 * mib)
+				if n > 1 {
+					limit = 200 * mib
+				}
+				if rss := peakRSS(t, f); rss > limit {
+					t.Errorf("peak RSS %d MiB after %d 16 MB bodies, want < %d MiB", rss/mib, n, limit/mib)
+				} else {
+					t.Logf("peak RSS %d MiB", rss/mib)
+				}
+			})
+		}
+	}
+}

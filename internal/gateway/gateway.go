@@ -139,6 +139,8 @@ type requestState struct {
 	c      protocol.Call
 	caller api.Caller
 	inv    Invocation
+	// admitted is the share of the body gate (bodygate.go) the request holds.
+	admitted int64
 }
 
 // ServeHTTP is the path of a request: introspection, service, auth, route,
@@ -175,6 +177,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			g.after(r, c, w, inv)
 		}
 		g.logRequest(r, c, w, start)
+		st.leaveGate()
 	}()
 
 	preflight := g.isPreflight(r)
@@ -205,7 +208,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Protocol == protocol.JSON {
-		if err := g.jsonPreflight(c, r); err != nil {
+		if err := g.jsonPreflight(c, r, st); err != nil {
 			g.fail(c, w, inv, err)
 			return
 		}
