@@ -76,7 +76,9 @@
 // (CTAS with table_type = 'ICEBERG', CREATE TABLE with that property, or a
 // Glue table another tool registered with it: DuckDB's iceberg extension is
 // neither linked into the engine nor fetched), ORC and Avro tables (no reader
-// in the engine), bucketed_by. Data catalogs besides AwsDataCatalog are
+// in the engine). CTAS bucketed_by/bucket_count is recorded in the catalogue
+// (BucketColumns, NumberOfBuckets) but the files are not split by bucket
+// (nothing here prunes by bucket, so answers are the same). Data catalogs besides AwsDataCatalog are
 // recorded, listed and tagged (as are work groups), but queries name
 // AwsDataCatalog only. Not yet: encryption of results, Spark sessions and
 // notebooks, capacity reservations, a time limit on running queries (Athena stops a
