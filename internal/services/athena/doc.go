@@ -87,6 +87,9 @@
 // encoding. Trino's cardinality of a MAP, zip, any_match/all_match, reduce,
 // approx_set and HyperLogLog, crc32/xxhash64, json_size and
 // json_array_contains, a ROW without field names, VALUES 1, 2 without
-// parentheses, and dates inside arrays made by sequence (printed as
-// timestamps) are not bridged; md5 and sha256 answer hex text, not varbinary.
+// parentheses, UNNEST of a MAP into (key, value) columns or of an array of
+// ROWs into their fields, and dates inside arrays made by sequence (printed
+// as timestamps) are not bridged; date_add on a DATE answers a timestamp;
+// md5 and sha256 answer hex text, not varbinary; from_iso8601_timestamp
+// answers the instant in UTC ("... UTC"), not in the string's own offset.
 package athena

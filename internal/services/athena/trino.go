@@ -145,7 +145,8 @@ var macros = []string{
 	"SET TimeZone = 'UTC'",
 	"CREATE MACRO fb_from_unixtime(x) AS make_timestamp(CAST(x * 1000000 AS BIGINT))",
 	"CREATE MACRO fb_to_unixtime(t) AS CAST(epoch_us(t) AS DOUBLE) / 1000000",
-	"CREATE MACRO fb_from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMP)",
+	// Trino answers a timestamp with time zone, the offset applied.
+	"CREATE MACRO fb_from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)",
 	"CREATE MACRO fb_from_iso8601_date(s) AS CAST(s AS DATE)",
 	"CREATE MACRO fb_to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g')",
 	"CREATE MACRO fb_date(x) AS CAST(x AS DATE)",
