@@ -144,10 +144,12 @@ func TestHostileS3TaggingMemory(t *testing.T) {
 				svc = "s3"
 			}
 			r := send(t, req, body, svc, "")
-			// S3 would answer an unsigned request for a missing bucket NoSuchBucket
-			// before reading its body; fogbank decodes first (bounded), so it is
-			// MalformedXML either way.
-			want, wantCode := http.StatusBadRequest, "MalformedXML"
+			// S3 looks the bucket up before it reads the body: the unsigned
+			// request, for a bucket that does not exist, is NoSuchBucket.
+			want, wantCode := http.StatusNotFound, "NoSuchBucket"
+			if signed {
+				want, wantCode = http.StatusBadRequest, "MalformedXML"
+			}
 			if r.status != want || !strings.Contains(r.body, "<Code>"+wantCode+"</Code>") {
 				t.Errorf("PUT ?tagging (%s) = %d %.300s, want %d %s", name, r.status, r.body, want, wantCode)
 			}
@@ -413,5 +415,64 @@ func TestHostileDynamoDBShapes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// S3 judges the bucket before the body: an unsigned request with a malformed
+// body is NoSuchBucket for a missing bucket and AccessDenied for a private
+// one; errors answered before the operation (a malformed body, a bad
+// signature) carry the bucket's CORS headers, so a browser on an allowed
+// origin can read them.
+func TestS3EarlyErrors(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket := "early"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{"http://localhost:3000"}, AllowedMethods: []string{"PUT", "GET"}, ExposeHeaders: []string{"x-amz-request-id"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte("<Tagging><TagSet><Tag>")
+	for _, tc := range []struct {
+		name, bucket, svc string
+		status            int
+		code              string
+	}{
+		{"unsigned-missing-bucket", "nosuchbucket-early", "", http.StatusNotFound, "NoSuchBucket"},
+		{"unsigned-private-bucket", bucket, "", http.StatusForbidden, "AccessDenied"},
+		{"signed-missing-bucket", "nosuchbucket-early", "s3", http.StatusNotFound, "NoSuchBucket"},
+		{"signed-malformed", bucket, "s3", http.StatusBadRequest, "MalformedXML"},
+	} {
+		req, _ := http.NewRequest(http.MethodPut, f.URL+"/"+tc.bucket+"?tagging", nil)
+		req.Header.Set("Origin", "http://localhost:3000")
+		r := send(t, req, bad, tc.svc, "")
+		if r.status != tc.status || !strings.Contains(r.body, "<Code>"+tc.code+"</Code>") {
+			t.Errorf("%s: PUT ?tagging = %d %q, want %d %s", tc.name, r.status, r.body, tc.status, tc.code)
+		}
+		if tc.bucket == bucket && r.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+			t.Errorf("%s: Access-Control-Allow-Origin = %q, want the bucket's CORS headers", tc.name, r.header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	// A signature that does not match is answered before anything else, with
+	// the bucket's CORS headers too.
+	req, _ := http.NewRequest(http.MethodGet, f.URL+"/"+bucket+"/k", nil)
+	req.Header.Set("Origin", "http://localhost:3000")
+	now := time.Now().UTC()
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/"+now.Format("20060102")+"/us-east-1/s3/aws4_request, SignedHeaders=host, Signature="+strings.Repeat("0", 64))
+	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	r := send(t, req, nil, "", "")
+	if r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("bad signature = %d %q %q, want 403 with the bucket's CORS headers", r.status, r.header.Get("Access-Control-Allow-Origin"), r.body)
+	}
+	// A local origin the bucket does not allow gets none.
+	req, _ = http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"?tagging", nil)
+	req.Header.Set("Origin", "http://localhost:4000")
+	if r := send(t, req, bad, "s3", ""); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("foreign origin got Access-Control-Allow-Origin %q", r.header.Get("Access-Control-Allow-Origin"))
 	}
 }
