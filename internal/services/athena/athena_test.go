@@ -849,6 +849,7 @@ func TestTrinoFunctions(t *testing.T) {
 		{"element_at(ARRAY[1, 2], 5)", "<null>"},
 		{"CAST(ROW(1, 'a') AS ROW(x int, y varchar))", "{x=1, y=a}"},
 		{"0.1E0 + 0.2E0", "0.30000000000000004"},
+		{"from_iso8601_timestamp('2026-11-05T10:11:12+02:00')", "2026-11-05 08:11:12.000 UTC"},
 		{"1.0E7", "1.0E7"},
 	} {
 		e := h.run("SELECT " + c.expr)
