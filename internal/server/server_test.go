@@ -3,9 +3,9 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
