@@ -399,6 +399,22 @@ assert [c["Type"] for c in ci] == ["timestamp", "decimal"], ci
 assert got == [["2026-11-01 00:00:00.000", "10.50"], ["2026-11-02 00:00:00.000", "10.25"]], got
 for v in got:
     datetime.datetime.strptime(v[0], "%Y-%m-%d %H:%M:%S.%f")  # athenadriver's layout 2006-01-02 15:04:05.000
+# The macros' expansions (pkg/athena/macros.go): $__timeGroup(ts, '1d'), $__timeFilter(ts),
+# $__timeFilter(col, 'yyyy-MM-dd HH:mm:ss') on a string, $__dateFilter, $__unixEpochGroup.
+qid = execute("""SELECT FROM_UNIXTIME(FLOOR(TO_UNIXTIME(ts)/86400)*86400) AS time, sum(amount) AS total FROM sales
+WHERE ts BETWEEN TIMESTAMP '2026-11-01 00:00:00' AND TIMESTAMP '2026-11-02 23:59:59'
+  AND parse_datetime(format_datetime(ts, 'yyyy-MM-dd HH:mm:ss'),'yyyy-MM-dd HH:mm:ss') BETWEEN TIMESTAMP '2026-11-01 00:00:00' AND TIMESTAMP '2026-11-02 23:59:59'
+  AND CAST(ts AS date) BETWEEN date '2026-11-01' AND date '2026-11-02'
+GROUP BY 1 ORDER BY 1""", "gf-" + tag)
+e = wait(qid)
+assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+ci, got = rows(qid)
+assert [c["Type"] for c in ci] == ["timestamp with time zone", "decimal"], ci
+assert got == [["2026-11-01 00:00:00.000 UTC", "10.50"], ["2026-11-02 00:00:00.000 UTC", "10.25"]], got
+qid = execute("SELECT FROM_UNIXTIME(FLOOR(id/2)*2) AS time, count(*) AS n FROM sales WHERE id BETWEEN 1 AND 4 GROUP BY 1 ORDER BY 1", "gf-" + tag)
+assert wait(qid)["Status"]["State"] == "SUCCEEDED"
+ci, got = rows(qid)
+assert got == [["1970-01-01 00:00:00.000 UTC", "1"], ["1970-01-01 00:00:02.000 UTC", "2"], ["1970-01-01 00:00:04.000 UTC", "1"]], got
 # The primary work group answers the engine version too.
 assert a.get_work_group(WorkGroup="primary")["WorkGroup"]["Configuration"]["EngineVersion"]["EffectiveEngineVersion"].startswith("Athena engine version")
 # A failed query: StateChangeReason and the error category (1 internal, 2 user).

@@ -74,3 +74,21 @@ func chain(ics []Interceptor) Handler {
 type Intercepting interface {
 	Intercept(ctx context.Context, inv *Invocation, next Handler) (any, error)
 }
+
+// Admitting is implemented by services that judge a request once its
+// operation and caller are known, before its body is decoded: S3 looks the
+// bucket up first, so that a request for a missing bucket, or one its caller
+// may not touch, is NoSuchBucket or AccessDenied whatever its body holds, and
+// an unsigned body is never parsed for a bucket it may not write.
+type Admitting interface {
+	Admit(ctx context.Context, inv *Invocation, r *http.Request) error
+}
+
+// EarlyHeaders is implemented by services that add headers to the answers
+// refused before the chain (a bad signature, an unknown operation, a body that
+// does not decode), as they do through their interceptor to the others: S3's
+// CORS headers from the bucket's rules, without which a browser cannot read
+// the error. r is in path style (a virtual-hosted bucket is in its path).
+type EarlyHeaders interface {
+	EarlyHeaders(inv *Invocation, r *http.Request)
+}

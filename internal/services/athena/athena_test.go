@@ -304,6 +304,8 @@ func TestErrors(t *testing.T) {
 		{"SELECT 1,\n  2\nFROM", "SYNTAX_ERROR: line 3:5: mismatched input '<EOF>'"},
 		{"DROP DATABASE logsdb", "FAILED: InvalidOperationException(message:Database logsdb is not empty. One or more tables exist.)"},
 		{"DROP SCHEMA nope", "FAILED: SemanticException [Error 10072]: Database does not exist: nope"},
+		{"SELECT * FROM read_avro('x.avro')", "FUNCTION_NOT_FOUND: line 1:15: Function 'read_avro' not registered"},
+		{"SELECT st_point(1, 2)", "FUNCTION_NOT_FOUND: line 1:8: Function 'st_point' not registered"},
 	} {
 		e := h.run(c.q)
 		if e.Status.State != atypes.QueryExecutionStateFailed {
@@ -847,6 +849,7 @@ func TestTrinoFunctions(t *testing.T) {
 		{"element_at(ARRAY[1, 2], 5)", "<null>"},
 		{"CAST(ROW(1, 'a') AS ROW(x int, y varchar))", "{x=1, y=a}"},
 		{"0.1E0 + 0.2E0", "0.30000000000000004"},
+		{"from_iso8601_timestamp('2026-11-05T10:11:12+02:00')", "2026-11-05 08:11:12.000 UTC"},
 		{"1.0E7", "1.0E7"},
 	} {
 		e := h.run("SELECT " + c.expr)
@@ -930,5 +933,29 @@ func TestCatalogsAndTags(t *testing.T) {
 	v, err := h.a.ListEngineVersions(h.ctx, &athena.ListEngineVersionsInput{})
 	if err != nil || len(v.EngineVersions) == 0 || aws.ToString(v.EngineVersions[0].EffectiveEngineVersion) != "Athena engine version 3" {
 		t.Errorf("ListEngineVersions = %+v %v", v, err)
+	}
+}
+
+// CTAS with bucketed_by (awswrangler's ctas_bucketing_info, dbt's
+// bucketed_by): the bucketing lands in the catalogue, the rows answer.
+func TestBucketedCTAS(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	h.mkBucket("bucketed")
+	h.ok("CREATE DATABASE bkdb")
+	h.ok("CREATE TABLE bkdb.b WITH (format = 'PARQUET', external_location = 's3://bucketed/b/', bucketed_by = ARRAY['id'], bucket_count = 4) AS SELECT range AS id, range % 3 AS k FROM range(100)")
+	tbl, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("bkdb"), Name: aws.String("b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sd := tbl.Table.StorageDescriptor; fmt.Sprint(sd.BucketColumns) != "[id]" || sd.NumberOfBuckets != 4 {
+		t.Errorf("bucketing = %v %d", sd.BucketColumns, sd.NumberOfBuckets)
+	}
+	if got := h.rows(*h.ok("SELECT count(*), sum(id) FROM bkdb.b WHERE k = 1").QueryExecutionId, 0); fmt.Sprint(got) != "[[_col0 _col1] [33 1617]]" {
+		t.Errorf("rows = %v", got)
+	}
+	e := h.run("CREATE TABLE bkdb.c WITH (format = 'PARQUET', external_location = 's3://bucketed/c/', bucketed_by = ARRAY['id']) AS SELECT 1 AS id")
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "INVALID_TABLE_PROPERTY: ") {
+		t.Errorf("bucketed_by without bucket_count: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
 	}
 }

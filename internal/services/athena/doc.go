@@ -45,7 +45,7 @@
 //
 // Trino functions are bridged by renaming and macros (trino.go): date_parse,
 // date_format, parse_datetime and format_datetime (Joda patterns, when the
-// pattern is a literal), from_unixtime, to_unixtime, from_iso8601_timestamp/date,
+// pattern is a literal), from_unixtime (a timestamp with time zone), to_unixtime, from_iso8601_timestamp/date,
 // to_iso8601, date, date_add, regexp_like, regexp_extract (NULL on no match),
 // regexp_replace (every match, $1 back references), json_extract_scalar,
 // json_parse, json_format, cardinality (arrays), element_at, approx_distinct,
@@ -76,7 +76,9 @@
 // (CTAS with table_type = 'ICEBERG', CREATE TABLE with that property, or a
 // Glue table another tool registered with it: DuckDB's iceberg extension is
 // neither linked into the engine nor fetched), ORC and Avro tables (no reader
-// in the engine), bucketed_by. Data catalogs besides AwsDataCatalog are
+// in the engine). CTAS bucketed_by/bucket_count is recorded in the catalogue
+// (BucketColumns, NumberOfBuckets) but the files are not split by bucket
+// (nothing here prunes by bucket, so answers are the same). Data catalogs besides AwsDataCatalog are
 // recorded, listed and tagged (as are work groups), but queries name
 // AwsDataCatalog only. Not yet: encryption of results, Spark sessions and
 // notebooks, capacity reservations, a time limit on running queries (Athena stops a
@@ -85,6 +87,11 @@
 // encoding. Trino's cardinality of a MAP, zip, any_match/all_match, reduce,
 // approx_set and HyperLogLog, crc32/xxhash64, json_size and
 // json_array_contains, a ROW without field names, VALUES 1, 2 without
-// parentheses, and dates inside arrays made by sequence (printed as
-// timestamps) are not bridged; md5 and sha256 answer hex text, not varbinary.
+// parentheses, UNNEST of a MAP into (key, value) columns or of an array of
+// ROWs into their fields, and dates inside arrays made by sequence (printed
+// as timestamps) are not bridged; date_add on a DATE answers a timestamp;
+// md5 and sha256 answer hex text, not varbinary; from_iso8601_timestamp
+// answers the instant in UTC ("... UTC"), not in the string's own offset;
+// CAST(x AS varchar) of a timestamp or double is DuckDB's text
+// ("2026-11-01 10:00:00", "10000000.0"), not Trino's (".000", "1.0E7").
 package athena

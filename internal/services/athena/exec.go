@@ -229,7 +229,7 @@ var (
 	tableRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Table with name (\S+) does not exist`) })
 	columnRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Referenced column "?(.*?)"? not found`) })
 	functionRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist`)
+		return regexp.MustCompile(`(?:Scalar|Aggregate|Table|Macro) Function with name "?([^"\s]+)"? (?:does not exist|is not in the catalog)`)
 	})
 	schemaRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
@@ -306,7 +306,17 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 		}
 		return userError("COLUMN_NOT_FOUND: line %d:%d: Column '%s' cannot be resolved or requester is not authorized to access requested resources", line, col, strings.Trim(c, `"`))
 	case functionRE().MatchString(msg):
-		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`))
+		name := strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`)
+		if line == 1 && col == 1 {
+			// DuckDB placed nothing: the call's place in the statement
+			for i, t := range x.st {
+				if t.isIdent() && t.ident() == strings.ToLower(name) && i+1 < len(x.st) && x.st[i+1].text == "(" {
+					line, col = lineCol(x.q, t.pos)
+					break
+				}
+			}
+		}
+		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, name)
 	case strings.HasPrefix(msg, "Binder Error: No function matches"):
 		detail, _, _ = strings.Cut(detail, "\n") // not DuckDB's list of candidates
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Unexpected parameters for function: %s", line, col, detail)

@@ -42,6 +42,10 @@ type glueSD struct {
 	Compressed   bool              `json:"Compressed,omitempty"`
 	SerdeInfo    *glueSerde        `json:"SerdeInfo,omitempty"`
 	Parameters   map[string]string `json:"Parameters,omitempty"`
+	// Hive bucketing, recorded (CTAS bucketed_by/bucket_count); fogbank
+	// neither splits files by bucket nor prunes by it.
+	BucketColumns   []string `json:"BucketColumns,omitempty"`
+	NumberOfBuckets int      `json:"NumberOfBuckets,omitempty"`
 }
 
 type glueSerde struct {

@@ -143,9 +143,11 @@ func formatCalls(toks []token) []token {
 // macros are created in every query's database.
 var macros = []string{
 	"SET TimeZone = 'UTC'",
-	"CREATE MACRO fb_from_unixtime(x) AS make_timestamp(CAST(x * 1000000 AS BIGINT))",
+	// Trino answers a timestamp with time zone (UTC here).
+	"CREATE MACRO fb_from_unixtime(x) AS to_timestamp(x)",
 	"CREATE MACRO fb_to_unixtime(t) AS CAST(epoch_us(t) AS DOUBLE) / 1000000",
-	"CREATE MACRO fb_from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMP)",
+	// Trino answers a timestamp with time zone, the offset applied.
+	"CREATE MACRO fb_from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)",
 	"CREATE MACRO fb_from_iso8601_date(s) AS CAST(s AS DATE)",
 	"CREATE MACRO fb_to_iso8601(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g')",
 	"CREATE MACRO fb_date(x) AS CAST(x AS DATE)",

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -274,8 +275,17 @@ func (x *stmt) ctas() error {
 	if props["table_type"] != "" && !strings.EqualFold(props["table_type"], "HIVE") {
 		return icebergError(db, name)
 	}
-	if props["bucketed_by"] != "" {
-		return userError("NOT_SUPPORTED: fogbank does not write bucketed_by tables yet")
+	// Bucketing is recorded in the catalogue (BucketColumns, NumberOfBuckets)
+	// but the files are not split by bucket: fogbank's engine never prunes
+	// by bucket, so every query answers the same rows.
+	buckets := arrayProp(props["bucketed_by"])
+	nbuckets := 0
+	if len(buckets) > 0 || props["bucket_count"] != "" {
+		n, err := strconv.Atoi(props["bucket_count"])
+		if err != nil || n < 1 || len(buckets) == 0 {
+			return userError("INVALID_TABLE_PROPERTY: bucketed_by and bucket_count must be set together, bucket_count a positive integer")
+		}
+		nbuckets = n
 	}
 	loc := props["external_location"]
 	if loc == "" {
@@ -299,6 +309,9 @@ func (x *stmt) ctas() error {
 	t := &glueTable{Name: name, TableType: "EXTERNAL_TABLE", Parameters: map[string]string{"EXTERNAL": "TRUE", "has_encrypted_data": "false"},
 		PartitionKeys: []glueColumn{}, StorageDescriptor: &glueSD{Location: strings.TrimSuffix(loc, "/"), Columns: []glueColumn{}}}
 	sd := t.StorageDescriptor
+	if nbuckets > 0 {
+		sd.BucketColumns, sd.NumberOfBuckets = buckets, nbuckets
+	}
 	switch o.format {
 	case "PARQUET":
 		t.Parameters["classification"] = "parquet"

@@ -47,9 +47,10 @@ func validationError(msg string) error {
 
 // checkJSON judges the body of a request for op, sent by account, before the
 // codec decodes it: an error to answer in DynamoDB's words, or a body to decode
-// instead of the one sent (nil: the one sent). parsed is the body already parsed
-// when isParsed.
-func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, error) {
+// instead of the one sent (nil: the one sent), and the body as parsed for the
+// codec to assign (parsed once: a 16 MB body is memory enough). parsed is the
+// body already parsed when isParsed.
+func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, any, error) {
 	v := parsed
 	if !isParsed {
 		// Parsed for the operation's input: members it does not have are not kept.
@@ -59,10 +60,19 @@ func checkJSON(op *api.Operation, account string, body []byte, parsed any, isPar
 			if e, ok := err.(*api.Err); ok {
 				msg = e.Message
 			}
-			return nil, serializationError(msg)
+			return nil, nil, serializationError(msg)
 		}
 		v = pv
 	}
+	replace, err := checkBody(op, account, body, v)
+	if err != nil || replace != nil {
+		return replace, nil, err
+	}
+	return nil, v, nil
+}
+
+// checkBody is checkJSON of the body parsed as v.
+func checkBody(op *api.Operation, account string, body []byte, v any) ([]byte, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, serializationError("Unexpected value type in payload")
@@ -95,8 +105,12 @@ func checkJSON(op *api.Operation, account string, body []byte, parsed any, isPar
 		return replace, nil
 	}
 	in := op.NewInput()
-	if jsonbody.Unmarshal(body, in) != nil {
-		return replace, nil
+	if replace != nil {
+		if jsonbody.Unmarshal(body, in) != nil {
+			return replace, nil
+		}
+	} else if jsonbody.Assign(obj, reflect.ValueOf(in).Elem(), nil) != nil {
+		return nil, nil
 	}
 	if vmsg := validateInput(op.Name, in, obj); vmsg != "" {
 		return nil, validationError(vmsg)
