@@ -175,7 +175,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		if b != nil && len(g.cfg.After) > 0 {
+		if (b != nil || inv.Operation == UnknownService) && len(g.cfg.After) > 0 {
 			g.after(r, c, w, inv)
 		}
 		g.logRequest(r, c, w, start)
@@ -190,8 +190,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if b == nil {
 		c.RequestID = newRequestID()
-		writePlainError(w, http.StatusBadRequest, "UnknownService",
-			"fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)", c.RequestID)
+		inv.Operation, inv.Header, inv.ResponseHeader = UnknownService, r.Header, w.Header()
+		const msg = "fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)"
+		inv.Err = api.Errorf(http.StatusBadRequest, "UnknownService", msg)
+		writePlainError(w, http.StatusBadRequest, "UnknownService", msg, c.RequestID)
 		return
 	}
 	c.Service = b.Service
