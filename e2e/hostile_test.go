@@ -22,6 +22,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
+// Ten signed 20 MB PUT ?tagging bodies of <a/> at once take less than 200 MiB.
+func TestHostileS3TaggingMemoryTen(t *testing.T) {
+	body := fill("<Tagging>", "<a/>", "", "</Tagging>", 20*mib-1)
+	f := start(t, "")
+	if _, err := s3Client(f).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hostile")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	results := make([]hostileResult, 10)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPut, f.URL+"/hostile?tagging", nil)
+			results[i] = send(t, req, body, "s3", "")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>MalformedXML</Code>") {
+			t.Errorf("request %d = %d %.200s, want 400 MalformedXML", i, r.status, r.body)
+		}
+	}
+	if rss := peakRSS(t, f); rss > 200*mib {
+		t.Errorf("peak RSS %d MiB after ten 20 MB bodies at once, want < 200 MiB", rss/mib)
+	} else {
+		t.Logf("peak RSS %d MiB", rss/mib)
+	}
+}
+
 // Hostile bodies: whatever a request holds, fogbank's memory stays bounded by
 // a small multiple of the body, measured as the peak resident size (VmHWM) of
 // the real binary, each case in a fresh process.

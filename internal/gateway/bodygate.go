@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"runtime"
+	"time"
 
 	"golang.org/x/sync/semaphore"
 
@@ -20,6 +22,10 @@ import (
 // back, the garbage it left is collected before the next request takes it:
 // with fogbank's GC target (400%) that garbage would otherwise pile up to
 // several times the live heap before the collector ran.
+//
+// A turn waits at most gateWait: the gate is held while a body arrives, so
+// clients that send large bodies slowly could hold it for long; a request
+// that cannot get in answers 503 ServiceUnavailable, which SDKs retry.
 const (
 	gateMin  = 1 << 20
 	gateSize = 64 << 20
@@ -27,9 +33,11 @@ const (
 
 var bodyGate = semaphore.NewWeighted(gateSize)
 
+var gateWait = 30 * time.Second // a variable for the tests
+
 // admitBody waits for r's share of the gate, when its body (at most limit
 // bytes; its length may be unknown) is large. An error when the client went
-// away meanwhile.
+// away meanwhile or the turn did not come within gateWait.
 func (st *requestState) admitBody(r *http.Request, limit int64) error {
 	n := r.ContentLength
 	if n < 0 {
@@ -39,20 +47,25 @@ func (st *requestState) admitBody(r *http.Request, limit int64) error {
 		return nil
 	}
 	cost := min(n*(1+jsonbody.BudgetFactor), gateSize)
-	if err := bodyGate.Acquire(r.Context(), cost); err != nil {
-		return &api.Err{Code: "RequestTimeout", Status: http.StatusBadRequest,
-			Message: "The client went away before its request was read"}
+	ctx, cancel := context.WithTimeout(r.Context(), gateWait)
+	defer cancel()
+	if err := bodyGate.Acquire(ctx, cost); err != nil {
+		return &api.Err{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
+			Message: "Too many large requests at once: please try again."}
 	}
 	st.admitted = cost
 	return nil
 }
 
-// leaveGate gives back what admitBody took.
-func (st *requestState) leaveGate() {
+// leaveGate gives back what admitBody took, once the request is answered.
+func (st *requestState) leaveGate(r *http.Request) {
 	if st.admitted == 0 {
 		return
 	}
 	if st.admitted >= gateSize/4 {
+		// The body in memory (and its parse) and the decoded input are
+		// garbage now: let go of them, so that the collection frees them.
+		r.Body, st.inv.Input = http.NoBody, nil
 		runtime.GC()
 	}
 	bodyGate.Release(st.admitted)

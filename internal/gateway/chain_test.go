@@ -400,3 +400,48 @@ func TestAfterHookSeesRefusalsBeforeIdentification(t *testing.T) {
 		}
 	}
 }
+
+// Large json bodies take turns: while one 16 MB body holds the gate (its
+// client sends nothing), another waits, and is answered 503
+// ServiceUnavailable (which SDKs retry) when its turn does not come in time.
+func TestLargeBodiesTakeTurns(t *testing.T) {
+	defer func(d time.Duration) { *gateway.GateWait = d }(*gateway.GateWait)
+	*gateway.GateWait = 300 * time.Millisecond
+	svc := testService("testjson", protocol.JSON)
+	g := gateway.New(gateway.Config{
+		Services: []gateway.Bound{{Service: svc, Impl: struct{}{}, Implemented: true}}, Codecs: server.Codecs(),
+		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	big := func(body io.Reader) *http.Request {
+		r := signed(t, "POST", srv.URL+"/", svc.SigningName, http.Header{
+			"X-Amz-Target": {svc.TargetPrefix + ".Echo"}, "Content-Type": {"application/x-amz-json-1.0"}}, nil)
+		r.Body, r.ContentLength = io.NopCloser(body), 16<<20
+		return r
+	}
+	stalled, stall := io.Pipe()
+	defer stall.Close()
+	go http.DefaultClient.Do(big(stalled)) // holds the gate until the pipe closes
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.DefaultClient.Do(big(bytes.NewReader(make([]byte, 16<<20))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(body, []byte("ServiceUnavailable")) {
+		t.Errorf("second large body = %d %s, want 503 ServiceUnavailable", resp.StatusCode, body)
+	}
+	// A small body passes meanwhile.
+	resp, err = http.DefaultClient.Do(signed(t, "POST", srv.URL+"/", svc.SigningName, http.Header{
+		"X-Amz-Target": {svc.TargetPrefix + ".Echo"}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(`{"Name":"x"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("small body while the gate is held = %d, want 200", resp.StatusCode)
+	}
+}

@@ -179,7 +179,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			g.after(r, c, w, inv)
 		}
 		g.logRequest(r, c, w, start)
-		st.leaveGate()
+		st.leaveGate(r)
 	}()
 
 	preflight := g.isPreflight(r)
