@@ -125,6 +125,11 @@
 // configuration; AWS_IAM asks for a signed request without checking the
 // signature.
 //
-// Not yet: InvokeWithResponseStream (and RESPONSE_STREAM URLs, answered
-// buffered), event source mappings, tags, and enforcing permissions.
+// InvokeWithResponseStream (stream.go) answers an event stream: the result
+// as one PayloadChunk, then InvokeComplete (ErrorCode, ErrorDetails,
+// LogResult). The runtimes answer buffered, so there is one chunk.
+//
+// Not yet: handlers that stream (streamifyResponse, the Runtime API's
+// streaming response mode; RESPONSE_STREAM URLs answer buffered), event
+// source mappings, tags, and enforcing permissions.
 package lambda
