@@ -2,7 +2,8 @@
 # bench/lambda.sh [N] — fogbank's Lambda: warm invoke round trips beside a plain
 # HTTP echo, cold starts of Python and Node, 50 concurrent invokes of a 100 ms
 # handler (bench/lambda/main.go). Starts its own fogbank --ephemeral on a free
-# port; builds the aws-lambda-go echo bootstrap of bench/lambda/goecho too.
+# port (its log to $LAMBDA_BENCH_LOG if set); builds the aws-lambda-go echo
+# bootstrap of bench/lambda/goecho too.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-1000}

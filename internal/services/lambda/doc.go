@@ -116,6 +116,15 @@
 // invocation timeouts are suspended and it runs one invocation at a time
 // (the port is one environment's). Other functions are unaffected.
 //
-// Not yet: function URLs, InvokeWithResponseStream, event source mappings,
-// tags, and enforcing permissions.
+// Function URLs (urls.go): Create/Get/Update/Delete/ListFunctionUrlConfigs;
+// the URL is served by fogbank over plain HTTP at
+// <fogbank>/_fogbank/lambda/url/<url-id>/ (on AWS, a host name of its own),
+// a request reaching the handler as the payload format 2.0 event and its
+// answer mapped back as AWS maps it (statusCode, headers, cookies, body,
+// isBase64Encoded; else a 200 JSON body), CORS preflights answered from the
+// configuration; AWS_IAM asks for a signed request without checking the
+// signature.
+//
+// Not yet: InvokeWithResponseStream (and RESPONSE_STREAM URLs, answered
+// buffered), event source mappings, tags, and enforcing permissions.
 package lambda

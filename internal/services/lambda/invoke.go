@@ -777,7 +777,11 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 // version that are stale (older revision or contents, or dead) for the
 // caller to end; p.mu held.
 func (p *pool) findIdle(f *function, fp string) (got *environment, stale []*environment) {
-	keep := p.idle[:0]
+	// A new slice: filling p.idle's own array from the front while reading it
+	// from the back overwrote environments not yet read, so one could be lost
+	// (its process leaked) and another listed twice (two invocations on one
+	// runtime: one of them timed out).
+	keep := make([]*environment, 0, len(p.idle))
 	for i := len(p.idle) - 1; i >= 0; i-- {
 		e := p.idle[i]
 		switch {
@@ -950,6 +954,9 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 	}
 	if s.env != nil {
+		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go
+			return err
+		}
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
 	return nil

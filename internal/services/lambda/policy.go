@@ -311,7 +311,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 // settings kept beside the function's record) holds for the function of key
 // k; DeleteFunction calls it in its transaction.
 func dropFunctionExtras(tx *store.Tx, k []byte) error {
-	for _, name := range []string{policyBucket, eventConfigBucket} {
+	for _, name := range []string{policyBucket, eventConfigBucket, urlBucket} {
 		b := tx.Bucket(rootBucket, name)
 		if b == nil {
 			continue
