@@ -87,7 +87,6 @@ type fastParser struct {
 	i      int
 	err    parseErr
 	budget int // bytes of memory kept values may still take
-	numLen int // the length of the last number read
 }
 
 // spend takes n bytes from the budget; false (and the parse fails) when it
@@ -299,7 +298,7 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 		return nil
 	case c == '-' || '0' <= c && c <= '9':
 		n := p.number()
-		if keep && !p.spend(costScalar+p.numLen) {
+		if num, ok := n.(json.Number); ok && keep && !p.spend(costScalar+len(num)) {
 			return nil
 		}
 		return n
@@ -487,7 +486,6 @@ func (p *fastParser) number() any {
 		return nil
 	}
 	n := json.Number(d[p.i:i])
-	p.numLen = i - p.i
 	p.i = i
 	return n
 }
