@@ -273,9 +273,9 @@ e = ok("""SELECT date_parse('2026-11-01 10:11:12', '%Y-%m-%d %H:%i:%s') AS t, fr
 FROM """ + db + ".events WHERE day = '01' AND month = '11'")
 r = a.get_query_results(QueryExecutionId=e["QueryExecutionId"])
 types = [c["Type"] for c in r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]]
-assert types == ["timestamp", "timestamp", "bigint", "bigint", "boolean", "boolean", "varchar", "varchar"], types
+assert types == ["timestamp", "timestamp with time zone", "bigint", "bigint", "boolean", "boolean", "varchar", "varchar"], types
 vals = [d.get("VarCharValue") for d in r["ResultSet"]["Rows"][1]["Data"]]
-assert vals[0] == "2026-11-01 10:11:12.000" and vals[1] == "2026-11-01 10:00:00.000" and vals[2] == "5" and vals[3] == "5", vals
+assert vals[0] == "2026-11-01 10:11:12.000" and vals[1] == "2026-11-01 10:00:00.000 UTC" and vals[2] == "5" and vals[3] == "5", vals
 assert vals[4] == "true" and vals[5] == "true" and vals[6] == "x" and vals[7] is None, vals
 # CROSS JOIN UNNEST
 e = ok("SELECT x FROM (SELECT ARRAY[1, 2, 3] AS xs) CROSS JOIN UNNEST(xs) AS t(x) ORDER BY x")

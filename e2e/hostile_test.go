@@ -22,6 +22,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
+// Ten signed 20 MB PUT ?tagging bodies of <a/> at once take less than 200 MiB.
+func TestHostileS3TaggingMemoryTen(t *testing.T) {
+	body := fill("<Tagging>", "<a/>", "", "</Tagging>", 20*mib-1)
+	f := start(t, "")
+	if _, err := s3Client(f).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("hostile")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	results := make([]hostileResult, 10)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPut, f.URL+"/hostile?tagging", nil)
+			results[i] = send(t, req, body, "s3", "")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "<Code>MalformedXML</Code>") {
+			t.Errorf("request %d = %d %.200s, want 400 MalformedXML", i, r.status, r.body)
+		}
+	}
+	if rss := peakRSS(t, f); rss > 200*mib {
+		t.Errorf("peak RSS %d MiB after ten 20 MB bodies at once, want < 200 MiB", rss/mib)
+	} else {
+		t.Logf("peak RSS %d MiB", rss/mib)
+	}
+}
+
 // Hostile bodies: whatever a request holds, fogbank's memory stays bounded by
 // a small multiple of the body, measured as the peak resident size (VmHWM) of
 // the real binary, each case in a fresh process.
@@ -144,10 +174,12 @@ func TestHostileS3TaggingMemory(t *testing.T) {
 				svc = "s3"
 			}
 			r := send(t, req, body, svc, "")
-			// S3 would answer an unsigned request for a missing bucket NoSuchBucket
-			// before reading its body; fogbank decodes first (bounded), so it is
-			// MalformedXML either way.
-			want, wantCode := http.StatusBadRequest, "MalformedXML"
+			// S3 looks the bucket up before it reads the body: the unsigned
+			// request, for a bucket that does not exist, is NoSuchBucket.
+			want, wantCode := http.StatusNotFound, "NoSuchBucket"
+			if signed {
+				want, wantCode = http.StatusBadRequest, "MalformedXML"
+			}
 			if r.status != want || !strings.Contains(r.body, "<Code>"+wantCode+"</Code>") {
 				t.Errorf("PUT ?tagging (%s) = %d %.300s, want %d %s", name, r.status, r.body, want, wantCode)
 			}
@@ -340,5 +372,137 @@ func TestHostileS3Bodies(t *testing.T) {
 	}
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("chunked")}); err == nil {
 		t.Errorf("the chunked PUT stored an object")
+	}
+}
+
+// hostileShapes are 16 MB DynamoDB PutItem bodies built to cost the most
+// memory per byte once decoded: tiny values in a list or map the operation
+// keeps (Item), the same under a member it does not have, deep nesting, and
+// one long string.
+func hostileShapes() []struct {
+	name string
+	body []byte
+} {
+	manyKeys := func() []byte {
+		var b bytes.Buffer
+		b.WriteString(`{"TableName":"hostile","Item":{`)
+		for i := 0; b.Len() < 16*mib-64; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + strconv.Itoa(i) + `":{"S":"x"}`)
+		}
+		b.WriteString(`}}`)
+		return b.Bytes()
+	}
+	deep := strings.Repeat(`{"M":{"a":`, 300) + `{"S":"x"}` + strings.Repeat(`}}`, 300)
+	return []struct {
+		name string
+		body []byte
+	}{
+		{"list-of-S", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, `{"S":"x"}`, ",", `]}}}`, 16*mib)},
+		{"list-of-N", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, `{"N":"1"}`, ",", `]}}}`, 16*mib)},
+		{"list-unknown-member", fill(`{"TableName":"hostile","Junk":[`, `{"S":"x"}`, ",", `]}`, 16*mib)},
+		{"many-keys", manyKeys()},
+		{"deep", fill(`{"TableName":"hostile","Item":{"pk":{"L":[`, deep, ",", `]}}}`, 16*mib)},
+		{"long-string", fill(`{"TableName":"hostile","Item":{"pk":{"S":"`, "x", "", `"}}}`, 16*mib)},
+	}
+}
+
+// One 16 MB hostile PutItem of each shape takes less than 100 MiB, ten at once
+// less than 200 MiB, signed with a key fogbank does not check (so the body is
+// decoded), and each is refused.
+func TestHostileDynamoDBShapes(t *testing.T) {
+	for _, sh := range hostileShapes() {
+		for _, n := range []int{1, 10} {
+			t.Run(sh.name+"/"+strconv.Itoa(n), func(t *testing.T) {
+				f := start(t, "")
+				var wg sync.WaitGroup
+				results := make([]hostileResult, n)
+				for i := range results {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[i] = send(t, ddbRequest(t, f, "PutItem"), sh.body, "dynamodb", "AKIDHOSTILE")
+					}()
+				}
+				wg.Wait()
+				for i, r := range results {
+					if r.status != http.StatusBadRequest {
+						t.Errorf("request %d = %d %.200s, want 400", i, r.status, r.body)
+					} else if i == 0 {
+						t.Logf("%s: %.200s", errType(r), r.body)
+					}
+				}
+				limit := int64(100 * mib)
+				if n > 1 {
+					limit = 200 * mib
+				}
+				if rss := peakRSS(t, f); rss > limit {
+					t.Errorf("peak RSS %d MiB after %d 16 MB bodies, want < %d MiB", rss/mib, n, limit/mib)
+				} else {
+					t.Logf("peak RSS %d MiB", rss/mib)
+				}
+			})
+		}
+	}
+}
+
+// S3 judges the bucket before the body: an unsigned request with a malformed
+// body is NoSuchBucket for a missing bucket and AccessDenied for a private
+// one; errors answered before the operation (a malformed body, a bad
+// signature) carry the bucket's CORS headers, so a browser on an allowed
+// origin can read them.
+func TestS3EarlyErrors(t *testing.T) {
+	f := start(t, "")
+	c := s3Client(f)
+	ctx := context.Background()
+	bucket := "early"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{"http://localhost:3000"}, AllowedMethods: []string{"PUT", "GET"}, ExposeHeaders: []string{"x-amz-request-id"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte("<Tagging><TagSet><Tag>")
+	for _, tc := range []struct {
+		name, bucket, svc string
+		status            int
+		code              string
+	}{
+		{"unsigned-missing-bucket", "nosuchbucket-early", "", http.StatusNotFound, "NoSuchBucket"},
+		{"unsigned-private-bucket", bucket, "", http.StatusForbidden, "AccessDenied"},
+		{"signed-missing-bucket", "nosuchbucket-early", "s3", http.StatusNotFound, "NoSuchBucket"},
+		{"signed-malformed", bucket, "s3", http.StatusBadRequest, "MalformedXML"},
+	} {
+		req, _ := http.NewRequest(http.MethodPut, f.URL+"/"+tc.bucket+"?tagging", nil)
+		req.Header.Set("Origin", "http://localhost:3000")
+		r := send(t, req, bad, tc.svc, "")
+		if r.status != tc.status || !strings.Contains(r.body, "<Code>"+tc.code+"</Code>") {
+			t.Errorf("%s: PUT ?tagging = %d %q, want %d %s", tc.name, r.status, r.body, tc.status, tc.code)
+		}
+		if tc.bucket == bucket && r.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+			t.Errorf("%s: Access-Control-Allow-Origin = %q, want the bucket's CORS headers", tc.name, r.header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	// A signature that does not match is answered before anything else, with
+	// the bucket's CORS headers too.
+	req, _ := http.NewRequest(http.MethodGet, f.URL+"/"+bucket+"/k", nil)
+	req.Header.Set("Origin", "http://localhost:3000")
+	now := time.Now().UTC()
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/"+now.Format("20060102")+"/us-east-1/s3/aws4_request, SignedHeaders=host, Signature="+strings.Repeat("0", 64))
+	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	r := send(t, req, nil, "", "")
+	if r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("bad signature = %d %q %q, want 403 with the bucket's CORS headers", r.status, r.header.Get("Access-Control-Allow-Origin"), r.body)
+	}
+	// A local origin the bucket does not allow gets none.
+	req, _ = http.NewRequest(http.MethodPut, f.URL+"/"+bucket+"?tagging", nil)
+	req.Header.Set("Origin", "http://localhost:4000")
+	if r := send(t, req, bad, "s3", ""); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("foreign origin got Access-Control-Allow-Origin %q", r.header.Get("Access-Control-Allow-Origin"))
 	}
 }

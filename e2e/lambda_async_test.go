@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,6 +77,9 @@ func TestLambdaAsyncKill9(t *testing.T) {
 	f.cmd.Wait()
 	before := runsOf(out)
 	t.Logf("%d of 100 had run before the kill", len(before))
+	if len(before) == 100 {
+		t.Fatal("all 100 had run before the kill: the test shows nothing (make the handler slower)")
+	}
 
 	restarted := time.Now()
 	f2 := start(t, dir)
@@ -175,4 +180,131 @@ func TestLambdaS3ToDynamoDBCLI(t *testing.T) {
 	if scan.Count != 1 {
 		t.Errorf("%d items, want 1 (the .txt upload does not match the filter)", scan.Count)
 	}
+}
+
+// POST /_fogbank/reset (all state, then Lambda's alone) while asynchronous
+// invocations are queued and running: the reset answers at once, the running
+// handlers' processes and directories are gone, the queued events never run,
+// and events accepted after the reset run (the consumers were not lost).
+func TestLambdaResetWithAsyncQueued(t *testing.T) {
+	f := start(t, "")
+	c := lambdaClient(f)
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "runs")
+	code := "import os, time\n" +
+		"def handler(event, context):\n" +
+		"    with open(os.environ['OUT'], 'a') as f:\n" +
+		"        f.write('start %d %d %s\\n' % (event['n'], os.getpid(), os.getcwd()))\n" +
+		"    time.sleep(event['sleep'])\n" +
+		"    with open(os.environ['OUT'], 'a') as f:\n" +
+		"        f.write('done %d\\n' % event['n'])\n"
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	writeZip(t, zipPath, map[string]string{"app.py": code})
+	zipBytes, _ := os.ReadFile(zipPath)
+	create := func() {
+		t.Helper()
+		_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("sleepy"), Runtime: ltypes.RuntimePython312,
+			Role: aws.String("arn:aws:iam::000000000000:role/r"), Handler: aws.String("app.handler"), Timeout: aws.Int32(60),
+			Code: &ltypes.FunctionCode{ZipFile: zipBytes}, Environment: &ltypes.Environment{Variables: map[string]string{"OUT": out}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	invoke := func(n int, sleep float64) {
+		t.Helper()
+		res, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("sleepy"), InvocationType: ltypes.InvocationTypeEvent,
+			Payload: []byte(fmt.Sprintf(`{"n": %d, "sleep": %g}`, n, sleep))})
+		if err != nil || res.StatusCode != 202 {
+			t.Fatalf("invoke %d: %v", n, err)
+		}
+	}
+	lines := func() []string {
+		b, _ := os.ReadFile(out)
+		return strings.Split(strings.TrimSpace(string(b)), "\n")
+	}
+	waitFor := func(what string, ok func([]string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !ok(lines()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s; the handler wrote:\n%s", what, strings.Join(lines(), "\n"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for round, reset := range []string{"/_fogbank/reset", "/_fogbank/reset?service=lambda"} {
+		base := (round + 1) * 1000
+		create()
+		for i := range 40 {
+			invoke(base+i, 30)
+		}
+		// Until at least two run (each in its own environment).
+		waitFor("two handlers running", func(ls []string) bool {
+			n := 0
+			for _, l := range ls {
+				var k int
+				if _, err := fmt.Sscanf(l, "start %d", &k); err == nil && k >= base && k < base+100 {
+					n++
+				}
+			}
+			return n >= 2
+		})
+		hc := &http.Client{Timeout: 10 * time.Second}
+		began := time.Now()
+		resp, err := hc.Post(f.URL+reset, "", nil)
+		if err != nil {
+			t.Fatalf("%s with async invocations running: %v", reset, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %s", reset, resp.Status)
+		}
+		t.Logf("%s answered in %v", reset, time.Since(began).Round(time.Millisecond))
+		// The running handlers' processes and directories are gone.
+		deadline := time.Now().Add(5 * time.Second)
+		for _, l := range lines() {
+			var n, pid int
+			var dir string
+			if _, err := fmt.Sscanf(l, "start %d %d %s", &n, &pid, &dir); err != nil || n < base || n >= base+100 {
+				continue
+			}
+			for syscall.Kill(pid, 0) == nil || dirExists(dir) {
+				if time.Now().After(deadline) {
+					t.Fatalf("after %s, the runtime %d of event %d still runs (or its task root %s is still there)", reset, pid, n, dir)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		seen := len(lines())
+		// Events accepted after the reset run.
+		create()
+		for i := range 5 {
+			invoke(base+500+i, 0)
+		}
+		waitFor("the events accepted after the reset", func(ls []string) bool {
+			n := 0
+			for _, l := range ls {
+				var k int
+				if _, err := fmt.Sscanf(l, "done %d", &k); err == nil && k >= base+500 && k < base+505 {
+					n++
+				}
+			}
+			return n == 5
+		})
+		// No event queued before the reset ran after it.
+		for _, l := range lines()[seen:] {
+			var k int
+			if _, err := fmt.Sscanf(l, "start %d", &k); err == nil && k >= base && k < base+100 {
+				t.Errorf("event %d, queued before %s, ran after it", k, reset)
+			}
+		}
+		if _, err := c.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String("sleepy")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func dirExists(dir string) bool {
+	_, err := os.Stat(dir)
+	return err == nil
 }

@@ -44,8 +44,10 @@ type Dialect struct {
 	// decodes it (DynamoDB words type errors, and some validation, its own
 	// way): it returns an error to answer, or a body to decode in place of the
 	// one sent (nil: the one sent). parsed is the body already parsed (numbers
-	// as json.Number) when isParsed. Compressed bodies are not shown to it.
-	CheckJSON func(op *Operation, account string, body []byte, parsed any, isParsed bool) (replace []byte, err error)
+	// as json.Number) when isParsed. value is the body as it parsed it for
+	// the operation's input (nil: not parsed), which the codec then assigns
+	// rather than parse the body again. Compressed bodies are not shown to it.
+	CheckJSON func(op *Operation, account string, body []byte, parsed any, isParsed bool) (replace []byte, value any, err error)
 	// MaxBody is the largest request body the service accepts (0: 64 MiB, well
 	// above the stated payload limits of the services that state none).
 	MaxBody int64

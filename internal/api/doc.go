@@ -55,7 +55,9 @@
 //	queryName:"X"             ec2 only
 //	type:"string|character|integer|long|float|double|boolean|timestamp|blob|
 //	      structure|list|map|document|jsonvalue|eventstream"
-//	                          (eventstream: the Go type is any; not carried yet)
+//	                          (eventstream: the Go type is any; an output payload is
+//	                          written raw: the service sets an io.Reader of frames
+//	                          encoded with internal/eventstream; inputs not carried)
 //	enum:"BucketCannedACL"    the enum shape; its values are in the package's Enums map
 //	required:"true"           the member is in the shape's required list
 //	min:"1" max:"1024"        length (string, blob, list, map) or range (numbers) limits

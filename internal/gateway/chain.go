@@ -17,7 +17,7 @@ type Invocation struct {
 	// It is "" for a request refused before its operation was known (an
 	// unknown operation, a bad signature): only after-hooks see those.
 	Operation string
-	Op        *api.Operation // nil when Operation is ""
+	Op        *api.Operation // nil when Operation is "" or names a refusal before identification
 	Caller    *api.Caller    // nil before the signature check
 	// Input is the decoded input, a pointer to the operation's input struct (a
 	// streaming body not read yet).
@@ -46,11 +46,23 @@ type Handler func(ctx context.Context, inv *Invocation) (any, error)
 // (api.CallerFrom) and in inv.
 type Interceptor func(ctx context.Context, inv *Invocation, next Handler) (any, error)
 
-// AfterHook sees every request for a known service once its answer is written,
-// with its status and size: requests refused before the chain too
-// (inv.Operation is "" when the operation was not known yet; inv.Err says why).
-// It must not keep inv.
+// AfterHook sees every request once its answer is written, with its status
+// and size: requests refused before the chain too (inv.Operation is "" when
+// the operation was not known yet; inv.Err says why), and those refused before
+// their service was known, as the pseudo-operations RefusedForeign and
+// UnknownService (inv.Service is then the service the request looked like,
+// or nil; inv.Caller is nil). It must not keep inv.
 type AfterHook func(ctx context.Context, inv *Invocation)
+
+// Pseudo-operations of requests refused before identification, which only
+// the after-hooks see.
+const (
+	// RefusedForeign is a request from a Host or browser origin fogbank does
+	// not serve (local.go).
+	RefusedForeign = "RefusedForeignRequest"
+	// UnknownService is a request fogbank could not tell the service of.
+	UnknownService = "UnknownServiceRequest"
+)
 
 // call is the end of every chain: the operation itself.
 func call(ctx context.Context, inv *Invocation) (any, error) {
@@ -73,4 +85,22 @@ func chain(ics []Interceptor) Handler {
 // service's Bound.Interceptors, inside the gateway's own chain.
 type Intercepting interface {
 	Intercept(ctx context.Context, inv *Invocation, next Handler) (any, error)
+}
+
+// Admitting is implemented by services that judge a request once its
+// operation and caller are known, before its body is decoded: S3 looks the
+// bucket up first, so that a request for a missing bucket, or one its caller
+// may not touch, is NoSuchBucket or AccessDenied whatever its body holds, and
+// an unsigned body is never parsed for a bucket it may not write.
+type Admitting interface {
+	Admit(ctx context.Context, inv *Invocation, r *http.Request) error
+}
+
+// EarlyHeaders is implemented by services that add headers to the answers
+// refused before the chain (a bad signature, an unknown operation, a body that
+// does not decode), as they do through their interceptor to the others: S3's
+// CORS headers from the bucket's rules, without which a browser cannot read
+// the error. r is in path style (a virtual-hosted bucket is in its path).
+type EarlyHeaders interface {
+	EarlyHeaders(inv *Invocation, r *http.Request)
 }

@@ -351,3 +351,97 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Requests refused before their service is known reach the after-hooks too,
+// as pseudo-operations: a foreign Host or origin, and a request of no known
+// service.
+func TestAfterHookSeesRefusalsBeforeIdentification(t *testing.T) {
+	s := &seen{}
+	svc := testService("testjson", protocol.JSON)
+	g := gateway.New(gateway.Config{
+		Services: []gateway.Bound{{Service: svc, Impl: struct{}{}, Implemented: true}}, Codecs: server.Codecs(),
+		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		After:    []gateway.AfterHook{s.hook},
+	})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	for _, tc := range []struct {
+		name   string
+		mod    func(r *http.Request)
+		op     string
+		status int
+		svc    *api.Service
+	}{
+		{"foreign-host", func(r *http.Request) { r.Host = "evil.example" }, gateway.RefusedForeign, http.StatusForbidden, svc},
+		{"foreign-origin", func(r *http.Request) { r.Header.Set("Origin", "http://evil.example") }, gateway.RefusedForeign, http.StatusForbidden, svc},
+		{"unknown-service", func(r *http.Request) { r.Header.Del("X-Amz-Target"); r.Header.Del("Authorization") }, gateway.UnknownService, http.StatusBadRequest, nil},
+	} {
+		s.reset(false)
+		req := signed(t, "POST", srv.URL+"/", svc.SigningName, http.Header{
+			"X-Amz-Target": {svc.TargetPrefix + ".Echo"}, "Content-Type": {"text/plain"}}, []byte(`{"Name":"x"}`))
+		tc.mod(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, resp.StatusCode, body, tc.status)
+		}
+		if len(s.after) != 1 {
+			t.Errorf("%s: after-hook saw %d requests, want 1", tc.name, len(s.after))
+			continue
+		}
+		a := s.after[0]
+		if a.Operation != tc.op || a.Status != tc.status || a.Err == nil || a.Size != int64(len(body)) || a.Service != tc.svc || a.Caller != nil {
+			t.Errorf("%s: after-hook saw %+v, want %s %d", tc.name, a, tc.op, tc.status)
+		}
+	}
+}
+
+// Large json bodies take turns: while one 16 MB body holds the gate (its
+// client sends nothing), another waits, and is answered 503
+// ServiceUnavailable (which SDKs retry) when its turn does not come in time.
+func TestLargeBodiesTakeTurns(t *testing.T) {
+	defer func(d time.Duration) { *gateway.GateWait = d }(*gateway.GateWait)
+	*gateway.GateWait = 300 * time.Millisecond
+	svc := testService("testjson", protocol.JSON)
+	g := gateway.New(gateway.Config{
+		Services: []gateway.Bound{{Service: svc, Impl: struct{}{}, Implemented: true}}, Codecs: server.Codecs(),
+		Verifier: &auth.Verifier{Keys: auth.DefaultKeys(), Now: time.Now},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	big := func(body io.Reader) *http.Request {
+		r := signed(t, "POST", srv.URL+"/", svc.SigningName, http.Header{
+			"X-Amz-Target": {svc.TargetPrefix + ".Echo"}, "Content-Type": {"application/x-amz-json-1.0"}}, nil)
+		r.Body, r.ContentLength = io.NopCloser(body), 16<<20
+		return r
+	}
+	stalled, stall := io.Pipe()
+	defer stall.Close()
+	go http.DefaultClient.Do(big(stalled)) // holds the gate until the pipe closes
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.DefaultClient.Do(big(bytes.NewReader(make([]byte, 16<<20))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(body, []byte("ServiceUnavailable")) {
+		t.Errorf("second large body = %d %s, want 503 ServiceUnavailable", resp.StatusCode, body)
+	}
+	// A small body passes meanwhile.
+	resp, err = http.DefaultClient.Do(signed(t, "POST", srv.URL+"/", svc.SigningName, http.Header{
+		"X-Amz-Target": {svc.TargetPrefix + ".Echo"}, "Content-Type": {"application/x-amz-json-1.0"}}, []byte(`{"Name":"x"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("small body while the gate is held = %d, want 200", resp.StatusCode)
+	}
+}

@@ -24,7 +24,7 @@ import (
 // (bounded by the service's limit) for the signature check and the codec; an
 // unsigned one, which the signature check refuses whatever it holds, is read
 // through and dropped.
-func (g *Gateway) jsonPreflight(c *protocol.Call, r *http.Request) error {
+func (g *Gateway) jsonPreflight(c *protocol.Call, r *http.Request, st *requestState) error {
 	if r.Body != nil && r.Body != http.NoBody {
 		limit := jsonrpc.MaxBody(c.Service)
 		if r.ContentLength > limit {
@@ -42,6 +42,9 @@ func (g *Gateway) jsonPreflight(c *protocol.Call, r *http.Request) error {
 				return &api.Err{Code: "SerializationException", Status: http.StatusBadRequest}
 			}
 			return g.codecFor(c).Route(c, r)
+		}
+		if err := st.admitBody(r, limit); err != nil {
+			return err
 		}
 		var buf bytes.Buffer
 		if r.ContentLength > 0 {

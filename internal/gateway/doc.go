@@ -13,7 +13,13 @@
 // model does not describe are pseudo-operations (S3's PostObject and
 // PreflightRequest, in its dialect; the PreflightRequest of a browser's CORS
 // preflight of /, answered here for services that let any origin in), so an
-// authorizer or a meter placed in the chain sees them all. What differs by
+// authorizer or a meter placed in the chain sees them all; requests refused
+// before their service is known (a foreign Host or origin, no known service)
+// reach only the after-hooks, as RefusedForeign and UnknownService. Before
+// decoding, a service may judge the request (Admitting: S3 looks the bucket up
+// first) and add headers to errors answered before the chain (EarlyHeaders:
+// S3's CORS headers). Large json bodies held in memory take turns through a
+// gate (bodygate.go). What differs by
 // service is read from its api.Dialect, never from its name. A panic in a handler becomes a 500 InternalError with its stack
 // in the log; the server stays up. It also serves /_fogbank/health (and the same body
 // at /_localstack/health).

@@ -8,3 +8,6 @@ var (
 	RequestIDFor = requestIDFor
 	MediaType    = mediaType
 )
+
+// GateWait is how long a large body waits for its turn (bodygate.go).
+var GateWait = &gateWait

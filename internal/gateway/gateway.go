@@ -139,6 +139,10 @@ type requestState struct {
 	c      protocol.Call
 	caller api.Caller
 	inv    Invocation
+	// pathStyle: r's path names the bucket of a virtual-hosted request.
+	pathStyle bool
+	// admitted is the share of the body gate (bodygate.go) the request holds.
+	admitted int64
 }
 
 // ServeHTTP is the path of a request: introspection, service, auth, route,
@@ -171,10 +175,11 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		if b != nil && len(g.cfg.After) > 0 {
+		if (b != nil || inv.Operation == UnknownService) && len(g.cfg.After) > 0 {
 			g.after(r, c, w, inv)
 		}
 		g.logRequest(r, c, w, start)
+		st.leaveGate(r)
 	}()
 
 	preflight := g.isPreflight(r)
@@ -185,8 +190,10 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if b == nil {
 		c.RequestID = newRequestID()
-		writePlainError(w, http.StatusBadRequest, "UnknownService",
-			"fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)", c.RequestID)
+		inv.Operation, inv.Header, inv.ResponseHeader = UnknownService, r.Header, w.Header()
+		const msg = "fogbank could not tell which AWS service this request is for (no SigV4 credential scope, X-Amz-Target or known Action)"
+		inv.Err = api.Errorf(http.StatusBadRequest, "UnknownService", msg)
+		writePlainError(w, http.StatusBadRequest, "UnknownService", msg, c.RequestID)
 		return
 	}
 	c.Service = b.Service
@@ -205,8 +212,8 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Protocol == protocol.JSON {
-		if err := g.jsonPreflight(c, r); err != nil {
-			g.fail(c, w, inv, err)
+		if err := g.jsonPreflight(c, r, st); err != nil {
+			g.failEarly(st, b, r, err)
 			return
 		}
 	}
@@ -219,7 +226,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	res, err := v.Verify(r)
 	if err != nil {
-		g.fail(c, w, inv, err)
+		g.failEarly(st, b, r, err)
 		return
 	}
 	caller := &st.caller
@@ -245,6 +252,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if d.VirtualHosts {
 		virtualHostToPath(r, b.Service.EndpointPrefix)
 	}
+	st.pathStyle = true
 	if d.EarlyContinue && !caller.Anonymous && r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// S3 always answers 100 Continue first. Go's servers send it only when
 		// the handler reads a non-empty body, and botocore, given a final answer
@@ -260,18 +268,24 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	codec := g.codecFor(c)
 	if c.Op == nil { // json requests were routed before the signature check
 		if err := codec.Route(c, r); err != nil {
-			g.fail(c, w, inv, err)
+			g.failEarly(st, b, r, err)
 			return
 		}
 	}
 	inv.Operation, inv.Op = c.Op.Name, c.Op
 	if err := unsignedRefused(c, caller); err != nil { // unsigned.go
-		g.fail(c, w, inv, err)
+		g.failEarly(st, b, r, err)
 		return
+	}
+	if a, ok := b.Impl.(Admitting); ok {
+		if err := a.Admit(api.WithCaller(r.Context(), caller), inv, r); err != nil {
+			g.failEarly(st, b, r, err)
+			return
+		}
 	}
 	in := c.Op.NewInput()
 	if err := codec.DecodeInput(c, r, in); err != nil {
-		g.fail(c, w, inv, err)
+		g.failEarly(st, b, r, err)
 		return
 	}
 	inv.Input = in
@@ -298,6 +312,23 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func (g *Gateway) fail(c *protocol.Call, w *statusWriter, inv *Invocation, err error) {
 	inv.Err = err
 	g.codecFor(c).EncodeError(c, w, err)
+}
+
+// failEarly is fail for a request refused before the chain: the service may
+// add the headers its interceptor adds to the others (EarlyHeaders).
+func (g *Gateway) failEarly(st *requestState, b *Bound, r *http.Request, err error) {
+	if eh, ok := b.Impl.(EarlyHeaders); ok && st.w.status == 0 {
+		rr := r
+		if !st.pathStyle && b.Service.Dialect.VirtualHosts {
+			// Before the signature check: the path is still as sent.
+			rr = r.WithContext(r.Context())
+			u := *r.URL
+			rr.URL = &u
+			virtualHostToPath(rr, b.Service.EndpointPrefix)
+		}
+		eh.EarlyHeaders(&st.inv, rr)
+	}
+	g.fail(&st.c, &st.w, &st.inv, err)
 }
 
 // after runs the after-hooks with the answer's status and size.

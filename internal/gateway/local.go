@@ -71,17 +71,25 @@ func (g *Gateway) refuseForeign(w http.ResponseWriter, r *http.Request) bool {
 	hr := *r
 	hr.Body, hr.ContentLength, hr.Form, hr.PostForm = http.NoBody, 0, nil, nil
 	c := &protocol.Call{RequestID: newRequestID()}
+	sw := &statusWriter{ResponseWriter: w}
+	inv := &Invocation{Operation: RefusedForeign, Header: r.Header, ResponseHeader: w.Header()}
 	b, proto := g.identify(&hr)
 	if b == nil {
-		writePlainError(w, http.StatusForbidden, "AccessDeniedException", why, c.RequestID)
-		return true
+		inv.Err = api.Errorf(http.StatusForbidden, "AccessDeniedException", "%s", why)
+		writePlainError(sw, http.StatusForbidden, "AccessDeniedException", why, c.RequestID)
+	} else {
+		c.Service, c.Protocol, c.RequestID = b.Service, proto, requestIDFor(b.Service)
+		inv.Service = b.Service
+		code := "AccessDeniedException" // json, rest-json and cbor services
+		if proto == protocol.RestXML || proto == protocol.Query {
+			code = "AccessDenied"
+		}
+		inv.Err = api.Errorf(http.StatusForbidden, code, "%s", why)
+		g.codecFor(c).EncodeError(c, sw, inv.Err)
 	}
-	c.Service, c.Protocol, c.RequestID = b.Service, proto, requestIDFor(b.Service)
-	code := "AccessDeniedException" // json, rest-json and cbor services
-	if proto == protocol.RestXML || proto == protocol.Query {
-		code = "AccessDenied"
+	if len(g.cfg.After) > 0 {
+		g.after(r, c, sw, inv)
 	}
-	g.codecFor(c).EncodeError(c, w, api.Errorf(http.StatusForbidden, code, "%s", why))
 	return true
 }
 

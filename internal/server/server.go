@@ -267,13 +267,12 @@ func Start(opts Options) (*Server, error) {
 	}
 	// http1 rather than net/http's Server: the same requests and handlers for a
 	// third less CPU per request (see its package doc). net/http's Server, with
-	// --http=std, gets the same header limit and header and idle timeouts; it has
-	// no inactivity timeouts for bodies and answers (its ReadTimeout and
-	// WriteTimeout bound whole requests, which would cut off slow big uploads).
+	// --http=std, gets the same header limit and header and idle timeouts, and
+	// the body and write inactivity timeouts through a wrapper (inactivity).
 	t := opts.Timeouts.withDefaults()
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	if opts.HTTP == "std" {
-		s.http = &http.Server{Handler: s.root(), ReadHeaderTimeout: t.Header, IdleTimeout: t.Idle,
+		s.http = &http.Server{Handler: inactivity(s.root(), t), ReadHeaderTimeout: t.Header, IdleTimeout: t.Idle,
 			MaxHeaderBytes: 16 << 10, ErrorLog: errLog}
 	} else {
 		s.http = &http1.Server{

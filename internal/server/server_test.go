@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -36,8 +38,15 @@ func start(t *testing.T, opts server.Options) *server.Server {
 // A PUT whose body stops arriving gets S3's answer after the body timeout:
 // 400 RequestTimeout in S3's words, and the connection closes. The request is
 // a presigned URL made by aws-sdk-go-v2, sent by hand so that the body can stall.
+// Both HTTP servers (fogbank's and net/http's, --http=std) do.
 func TestBodyStallAnswersRequestTimeout(t *testing.T) {
-	srv := start(t, server.Options{Timeouts: server.Timeouts{Body: 300 * time.Millisecond}})
+	for _, h := range server.HTTPServers {
+		t.Run(h, func(t *testing.T) { testBodyStall(t, h) })
+	}
+}
+
+func testBodyStall(t *testing.T, httpServer string) {
+	srv := start(t, server.Options{HTTP: httpServer, Timeouts: server.Timeouts{Body: 300 * time.Millisecond}})
 	ctx := context.Background()
 	client := s3.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
@@ -79,7 +88,13 @@ func TestBodyStallAnswersRequestTimeout(t *testing.T) {
 
 // An idle keep-alive connection is closed after the idle timeout.
 func TestIdleConnectionCloses(t *testing.T) {
-	srv := start(t, server.Options{Timeouts: server.Timeouts{Idle: 200 * time.Millisecond}})
+	for _, h := range server.HTTPServers {
+		t.Run(h, func(t *testing.T) { testIdle(t, h) })
+	}
+}
+
+func testIdle(t *testing.T, httpServer string) {
+	srv := start(t, server.Options{HTTP: httpServer, Timeouts: server.Timeouts{Idle: 200 * time.Millisecond}})
 	c, err := net.Dial("tcp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -95,5 +110,71 @@ func TestIdleConnectionCloses(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := br.ReadByte(); err != io.EOF {
 		t.Errorf("idle connection: %v, want EOF (closed by fogbank)", err)
+	}
+}
+
+// A client that stops reading its answer is cut off after the write timeout
+// (a silence, not the whole answer: a slow reader that keeps reading is
+// served), on both HTTP servers.
+func TestWriteStallCloses(t *testing.T) {
+	for _, h := range server.HTTPServers {
+		t.Run(h, func(t *testing.T) { testWriteStall(t, h) })
+	}
+}
+
+func testWriteStall(t *testing.T, httpServer string) {
+	srv := start(t, server.Options{HTTP: httpServer, Timeouts: server.Timeouts{Write: 300 * time.Millisecond}})
+	ctx := context.Background()
+	client := s3.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("stall")}); err != nil {
+		t.Fatal(err)
+	}
+	const size = 32 << 20
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("stall"), Key: aws.String("big"),
+		Body: bytes.NewReader(make([]byte, size))}); err != nil {
+		t.Fatal(err)
+	}
+	pre, err := s3.NewPresignClient(client).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("stall"), Key: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(pre.URL)
+	c, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(64 << 10)
+	io.WriteString(c, "GET "+u.RequestURI()+" HTTP/1.1\r\nHost: "+u.Host+"\r\n\r\n")
+	time.Sleep(2 * time.Second) // not reading: the server's writes stall
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if n >= size {
+		t.Errorf("read %d bytes (%v) after stalling, want the connection cut off before the whole answer", n, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Errorf("the connection stayed open after the write timeout (read %d bytes)", n)
+	}
+	// A reader that keeps reading, slowly, is served whole.
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("stall"), Key: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	var got int64
+	buf := make([]byte, 4<<20)
+	for {
+		k, err := out.Body.Read(buf)
+		got += int64(k)
+		if err != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got != size {
+		t.Errorf("slow reader got %d bytes, want %d", got, size)
 	}
 }

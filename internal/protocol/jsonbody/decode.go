@@ -66,7 +66,7 @@ func UnmarshalBody(body io.Reader, data []byte, v any) error {
 // Parse reads one JSON value (numbers as json.Number); an empty or all-blank body
 // is nil. Anything after the value is an error, and so is what JSON or Jackson
 // refuses: invalid UTF-8, lone surrogate escapes, nesting deeper than MaxDepth,
-// more than MaxValues values.
+// values taking more memory than the body's budget (budgetFor).
 func Parse(data []byte) (any, error) {
 	return ParseFor(data, nil)
 }

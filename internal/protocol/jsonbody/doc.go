@@ -12,7 +12,8 @@
 // Parsing is strict where encoding/json is lenient, as AWS's Jackson is: invalid
 // UTF-8, unescaped control characters and lone surrogate escapes are
 // SerializationExceptions, never U+FFFD (two different keys must not become
-// one). Nesting is limited to MaxDepth and kept values to MaxValues; members a
+// one). Nesting is limited to MaxDepth and kept values to a memory budget (a
+// small multiple of the body, MinBudget at least); members a
 // target structure does not have are checked but not kept (ParseFor), so memory
 // follows what the operation can hold, not what the body holds. Check judges a
 // body as it streams by, keeping nothing, for the gateway to answer before the

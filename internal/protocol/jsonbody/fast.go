@@ -12,13 +12,33 @@ import (
 
 // Limits of the parser. AWS's JSON front end is Java (Jackson), whose defaults
 // refuse nesting deeper than 1000; the request size limit is the service's
-// (jsonrpc.MaxBody). MaxValues bounds the values kept from one body: without
-// it a 16 MB body of `{"M":{}},` would become millions of Go maps (~40 bytes
-// of memory for every byte of body).
+// (jsonrpc.MaxBody). What one body may become is bounded in bytes of memory:
+// without a bound a 16 MB body of `{"S":"x"},` becomes 1.6 million Go maps
+// (~330 bytes of memory for every 10 bytes of body). The budget is
+// MinBudget, or BudgetFactor times the body when that is more: a body of
+// ordinary items (a 400 KB DynamoDB item of 40,000 tiny values takes ~14 MB)
+// fits, a body built to cost the most per byte is refused early.
 const (
-	MaxDepth  = 1000
-	MaxValues = 1 << 20
+	MaxDepth     = 1000
+	MinBudget    = 32 << 20
+	BudgetFactor = 2
 )
+
+// Estimated memory of kept values (Go 1.26's maps and size classes): a map
+// of up to 8 entries is one group, a member beyond them ~40 bytes; a list
+// element is 16 bytes, and as much again while the slice grows; a string or
+// number is its bytes and the 16 of its interface box.
+const (
+	costMap      = 288
+	costMapEntry = 40
+	costElem     = 32
+	costScalar   = 16
+)
+
+// budgetFor is the memory budget for what a body of n bytes becomes.
+func budgetFor(n int) int {
+	return max(MinBudget, BudgetFactor*n)
+}
 
 // parseErr is why a body is not the JSON AWS accepts. The message is Jackson's
 // gist, never the body's own text.
@@ -36,7 +56,7 @@ type parseErr string
 // value of the wrong kind is kept only as an empty value of its kind, which is
 // all Assign's error needs. Memory is then bounded by what the target can hold.
 func parse(data []byte, t reflect.Type) (any, parseErr) {
-	p := fastParser{data: data, budget: MaxValues}
+	p := fastParser{data: data, budget: budgetFor(len(data))}
 	p.space()
 	v := p.value(0, t, true)
 	if p.err != "" {
@@ -66,7 +86,18 @@ type fastParser struct {
 	data   []byte
 	i      int
 	err    parseErr
-	budget int // values that may still be kept
+	budget int // bytes of memory kept values may still take
+}
+
+// spend takes n bytes from the budget; false (and the parse fails) when it
+// is spent.
+func (p *fastParser) spend(n int) bool {
+	p.budget -= n
+	if p.budget < 0 {
+		p.fail("too many values")
+		return false
+	}
+	return true
 }
 
 func (p *fastParser) fail(msg parseErr) {
@@ -117,13 +148,6 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 		p.fail("unexpected end of input")
 		return nil
 	}
-	if keep {
-		p.budget--
-		if p.budget < 0 {
-			p.fail("too many values")
-			return nil
-		}
-	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -151,6 +175,9 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 			mode = 3
 		}
 		if mode != 3 {
+			if !p.spend(costMap) {
+				return nil
+			}
 			m = map[string]any{}
 		}
 		p.space()
@@ -171,6 +198,12 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 				}
 				p.i++
 				p.space()
+				if mode != 3 && len(m) >= 8 && !p.spend(costMapEntry) {
+					return nil
+				}
+				if (mode == 0 || mode == 2) && !p.spend(len(k)) {
+					return nil
+				}
 				switch mode {
 				case 0:
 					m[k] = p.value(depth+1, nil, true) // a repeated key: the last wins
@@ -227,6 +260,9 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 				if mode == 3 {
 					p.value(depth+1, nil, false)
 				} else {
+					if !p.spend(costElem) {
+						return nil
+					}
 					l = append(l, p.value(depth+1, elem, true))
 				}
 				if !p.separator(']') {
@@ -247,7 +283,7 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 			p.fail("invalid string")
 			return nil
 		}
-		if !keep {
+		if !keep || !p.spend(costScalar+len(s)) {
 			return nil
 		}
 		return s
@@ -261,7 +297,11 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 		p.literal("null")
 		return nil
 	case c == '-' || '0' <= c && c <= '9':
-		return p.number()
+		n := p.number()
+		if num, ok := n.(json.Number); ok && keep && !p.spend(costScalar+len(num)) {
+			return nil
+		}
+		return n
 	}
 	p.fail("unexpected character")
 	return nil

@@ -177,7 +177,7 @@ func TestCheckTooLarge(t *testing.T) {
 }
 
 // Members the target type has no place for are checked but not kept, and
-// values beyond MaxValues are refused.
+// values beyond the memory budget are refused.
 func TestParseForPrunes(t *testing.T) {
 	v, err := ParseFor([]byte(`{"Name":"n","Other":[{},{},{"x":[1,2]}],"Bad":"\ud800"}`), reflect.TypeOf(bodyIn{}))
 	if err == nil {
@@ -187,9 +187,23 @@ func TestParseForPrunes(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(v, map[string]any{"Name": "n"}) {
 		t.Errorf("ParseFor = %#v, %v; want only Name", v, err)
 	}
-	many := "[" + strings.Repeat("{},", MaxValues) + "{}]"
+	n := MinBudget / (costMap + costElem)
+	many := "[" + strings.Repeat("{},", n) + "{}]"
 	if _, err := Parse([]byte(many)); err == nil {
-		t.Errorf("Parse of %d values: no error", MaxValues+2)
+		t.Errorf("Parse of %d objects: no error", n+1)
+	}
+	// A 400 KB DynamoDB item of 40,000 tiny values (legal) fits.
+	item := `{"Item":{"pk":{"L":[` + strings.Repeat(`{"N":"1"},`, 40000) + `{"N":"1"}]}}}`
+	if _, err := Parse([]byte(item)); err != nil {
+		t.Errorf("Parse of a 400 KB item of tiny values = %v", err)
+	}
+	// Ten times the body is beyond the budget of a body over MinBudget too.
+	long := `["` + strings.Repeat("x", MinBudget) + `"]`
+	if _, err := Parse([]byte(long)); err != nil {
+		t.Errorf("Parse of one long string = %v", err)
+	}
+	if _, err := Parse([]byte("[" + strings.Repeat(`"",`, MinBudget/3) + `""]`)); err == nil {
+		t.Errorf("Parse of %d empty strings: no error", MinBudget/3)
 	}
 	if _, err := ParseFor([]byte(`{"Other":`+many+`}`), reflect.TypeOf(bodyIn{})); err != nil {
 		t.Errorf("ParseFor with the values in an unknown member = %v", err)

@@ -52,12 +52,16 @@ func (Codec) DecodeInput(c *protocol.Call, r *http.Request, in any) error {
 		if ce := r.Header.Get("Content-Encoding"); ce == "" || ce == "identity" {
 			var v any
 			parsed := false
-			if bb, ok := r.Body.(*jsonbody.Body); ok {
+			bb, isBody := r.Body.(*jsonbody.Body)
+			if isBody {
 				v, parsed = bb.Value(body)
 			}
-			replace, err := chk(c.Op, c.Account, body, v, parsed)
+			replace, value, err := chk(c.Op, c.Account, body, v, parsed)
 			if err != nil {
 				return err
+			}
+			if isBody && replace == nil && value != nil && !parsed {
+				bb.SetValue(value) // UnmarshalBody assigns it rather than parse again
 			}
 			if replace != nil {
 				if err := jsonbody.Unmarshal(replace, in); err != nil {

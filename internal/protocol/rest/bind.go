@@ -113,6 +113,10 @@ func IsRawPayload(f *shape.Field) bool {
 	switch TypeOf(f) {
 	case "blob", "string":
 		return true
+	case "eventstream":
+		// The service encodes the stream itself (internal/eventstream) and
+		// sets an io.Reader of the frames: written as they come.
+		return true
 	}
 	return f.Streaming
 }

@@ -274,10 +274,10 @@ func (s *Service) putWorkGroup(ctx context.Context, w *workGroup, create bool) e
 	})
 }
 
-var wgName = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,128}$`)
+var wgName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]{1,128}$`) })
 
 func (s *Service) CreateWorkGroup(ctx context.Context, in *aapi.CreateWorkGroupInput) (*aapi.CreateWorkGroupOutput, error) {
-	if !wgName.MatchString(api.ToString(in.Name)) {
+	if !wgName().MatchString(api.ToString(in.Name)) {
 		return nil, invalid("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}", api.ToString(in.Name))
 	}
 	if err := checkOutput(in.Configuration); err != nil {

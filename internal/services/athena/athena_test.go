@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fogbank/fogbank/fogbanktest"
+	athenasvc "github.com/fogbank/fogbank/internal/services/athena"
 	"github.com/fogbank/fogbank/internal/sqlengine"
 )
 
@@ -299,6 +300,12 @@ func TestErrors(t *testing.T) {
 		{"SELEC 1", "SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'"},
 		{"SELECT * FROM logsdb.nope", "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.logsdb.nope' does not exist"},
 		{"SELECT nocol FROM logsdb.raw", "COLUMN_NOT_FOUND: line 1:8: Column 'nocol' cannot be resolved"},
+		{"SELECT day,\n  count(*)\nFROM logsdb.raw\nGROUP BY day ORDER BY nocol", "COLUMN_NOT_FOUND: line 4:23: Column 'nocol' cannot be resolved"},
+		{"SELECT 1,\n  2\nFROM", "SYNTAX_ERROR: line 3:5: mismatched input '<EOF>'"},
+		{"DROP DATABASE logsdb", "FAILED: InvalidOperationException(message:Database logsdb is not empty. One or more tables exist.)"},
+		{"DROP SCHEMA nope", "FAILED: SemanticException [Error 10072]: Database does not exist: nope"},
+		{"SELECT * FROM read_avro('x.avro')", "FUNCTION_NOT_FOUND: line 1:15: Function 'read_avro' not registered"},
+		{"SELECT st_point(1, 2)", "FUNCTION_NOT_FOUND: line 1:8: Function 'st_point' not registered"},
 	} {
 		e := h.run(c.q)
 		if e.Status.State != atypes.QueryExecutionStateFailed {
@@ -402,8 +409,11 @@ AS SELECT path, latency, day FROM logsdb.raw WHERE month = '11'`)
 	checkDays(t, h.rows(*h.ok("SELECT day, count(*), avg(latency) FROM logsdb.byday GROUP BY day ORDER BY day").QueryExecutionId, 0), want)
 
 	e := h.ok("INSERT INTO logsdb.byday SELECT path, latency, '04' FROM logsdb.raw WHERE month = '10' AND day = '01'")
-	if got := h.rows(*e.QueryExecutionId, 0); len(got) != 1 || got[0][0] != "6" {
-		t.Errorf("INSERT answered %v, want 6 rows", got)
+	// As Athena answers INSERT (and CTAS): no rows, a bigint column "rows", UpdateCount.
+	r, err := h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId})
+	if err != nil || len(r.ResultSet.Rows) != 0 || aws.ToInt64(r.UpdateCount) != 6 || len(r.ResultSet.ResultSetMetadata.ColumnInfo) != 1 ||
+		aws.ToString(r.ResultSet.ResultSetMetadata.ColumnInfo[0].Name) != "rows" || aws.ToString(r.ResultSet.ResultSetMetadata.ColumnInfo[0].Type) != "bigint" {
+		t.Errorf("INSERT answered %+v %v, want no rows and UpdateCount 6", r, err)
 	}
 	if m := aws.ToString(e.Statistics.DataManifestLocation); !strings.HasSuffix(m, *e.QueryExecutionId+"-manifest.csv") {
 		t.Errorf("DataManifestLocation = %q", m)
@@ -539,6 +549,41 @@ func TestBadData(t *testing.T) {
 		t.Errorf("corrupt Parquet: %s %q", e.Status.State, reason)
 	}
 
+	// A truncated Parquet file (its magic number at the start only).
+	h.put("bad", "trunc/a.parquet", "PAR1"+strings.Repeat("x", 100))
+	h.ok("CREATE EXTERNAL TABLE baddb.tr (id bigint) STORED AS PARQUET LOCATION 's3://bad/trunc/'")
+	e = h.run("SELECT * FROM baddb.tr")
+	if reason = aws.ToString(e.Status.StateChangeReason); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_CANNOT_OPEN_SPLIT: ") || !strings.Contains(reason, "s3://bad/trunc/a.parquet") {
+		t.Errorf("truncated Parquet: %s %q", e.Status.State, reason)
+	}
+
+	// A JSON line that is no JSON.
+	h.put("bad", "badjson/a.json", "{\"id\": 1}\nnot json at all\n")
+	h.ok("CREATE EXTERNAL TABLE baddb.bj (id bigint) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bad/badjson/'")
+	e = h.run("SELECT count(*) FROM baddb.bj")
+	if reason = aws.ToString(e.Status.StateChangeReason); e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: ") || !strings.Contains(reason, "s3://bad/badjson/a.json") {
+		t.Errorf("malformed JSON: %s %q", e.Status.State, reason)
+	}
+
+	// Parquet files whose columns do not match the table: by name, as Hive
+	// reads them; a missing column is NULL, an int is widened to bigint, a
+	// string where the table says bigint fails naming the file.
+	h.ok("CREATE TABLE baddb.src WITH (format = 'PARQUET', external_location = 's3://bad/typed/') AS SELECT 'abc' AS id, CAST(7 AS integer) AS n")
+	h.ok("CREATE EXTERNAL TABLE baddb.wide (n bigint, id string, w int) STORED AS PARQUET LOCATION 's3://bad/typed/'")
+	if got := h.rows(*h.ok("SELECT id, n, w FROM baddb.wide").QueryExecutionId, 0); fmt.Sprint(got) != "[[id n w] [abc 7 <null>]]" {
+		t.Errorf("by name: %v", got)
+	}
+	h.ok("CREATE EXTERNAL TABLE baddb.wrong (id bigint, n int) STORED AS PARQUET LOCATION 's3://bad/typed/'")
+	if got := h.rows(*h.ok("SELECT n FROM baddb.wrong").QueryExecutionId, 0); fmt.Sprint(got) != "[[n] [7]]" {
+		t.Errorf("the column that fits: %v", got)
+	}
+	e = h.run("SELECT id FROM baddb.wrong")
+	reason = aws.ToString(e.Status.StateChangeReason)
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(reason, "HIVE_BAD_DATA: Field id's type BINARY in parquet file s3://bad/typed/") ||
+		!strings.HasSuffix(reason, "is incompatible with type bigint defined in table schema") || aws.ToInt32(e.Status.AthenaError.ErrorType) != 1001 {
+		t.Errorf("string read as bigint: %s %q", e.Status.State, reason)
+	}
+
 	// Short rows give NULLs, extra fields are dropped, text in a number column is NULL.
 	h.put("bad", "csv/a.csv", "1,x,2.5\n2,y\n3,z,4.5,extra\nfour,w,abc\n")
 	h.ok("CREATE EXTERNAL TABLE baddb.c (id int, s string, v double) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://bad/csv/'")
@@ -628,5 +673,289 @@ func TestQueue(t *testing.T) {
 		if e := h.wait(*id); e.Status.State != atypes.QueryExecutionStateCancelled {
 			t.Errorf("%s: %s, want CANCELLED", *id, e.Status.State)
 		}
+	}
+}
+
+// A work group's BytesScannedCutoffPerQuery cancels a query that would read
+// more: whole CSV objects are counted before the engine starts, the Parquet
+// columns a query names by the engine from the footers, before it reads them.
+func TestBytesScannedCutoff(t *testing.T) {
+	h := start(t)
+	h.mkBucket("big")
+	h.ok("CREATE DATABASE bigdb")
+	const cutoff = 10_000_000 // Athena's smallest
+	if _, err := h.a.CreateWorkGroup(h.ctx, &athena.CreateWorkGroupInput{Name: aws.String("capped"),
+		Configuration: &atypes.WorkGroupConfiguration{BytesScannedCutoffPerQuery: aws.Int64(cutoff),
+			ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/capped/")}}}); err != nil {
+		t.Fatal(err)
+	}
+	capped := func(q string) *atypes.QueryExecution {
+		t.Helper()
+		out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{QueryString: aws.String(q), WorkGroup: aws.String("capped")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.wait(*out.QueryExecutionId)
+	}
+	line := strings.Repeat("x", 99) + "\n"
+	h.put("big", "csv/a.csv", strings.Repeat(line, cutoff/len(line)+1000))
+	h.ok("CREATE EXTERNAL TABLE bigdb.c (s string) LOCATION 's3://big/csv/'")
+	h.ok("CREATE TABLE bigdb.p WITH (format = 'PARQUET', external_location = 's3://big/pq/') AS SELECT range AS id, md5(CAST(range AS varchar)) || md5(CAST(range + 1 AS varchar)) AS h FROM range(400000)")
+	for _, c := range []struct {
+		q      string
+		cancel bool
+	}{
+		{"SELECT count(*) FROM bigdb.c", true},
+		{"SELECT count(h) FROM bigdb.p", true},
+		{"SELECT count(id) FROM bigdb.p", false}, // only the narrow column is read
+		{"SELECT 1", false},
+	} {
+		e := capped(c.q)
+		if !c.cancel {
+			if e.Status.State != atypes.QueryExecutionStateSucceeded {
+				t.Errorf("%s: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+			}
+			continue
+		}
+		if e.Status.State != atypes.QueryExecutionStateCancelled || aws.ToString(e.Status.StateChangeReason) != "Query cancelled! Bytes scanned limit was exceeded" {
+			t.Errorf("%s: %s %q, want CANCELLED by the cutoff", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+		if n := aws.ToInt64(e.Statistics.DataScannedInBytes); n <= cutoff {
+			t.Errorf("%s: DataScannedInBytes %d, want over the cutoff", c.q, n)
+		}
+		// the same query in a work group without the cutoff answers
+		if e := h.run(c.q); e.Status.State != atypes.QueryExecutionStateSucceeded {
+			t.Errorf("%s uncapped: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+	}
+}
+
+// A result larger than one PUT lands as one object through a multipart
+// upload (the line lowered from S3's 5 GiB to megabytes here).
+func TestResultInParts(t *testing.T) {
+	old1, old2 := *athenasvc.MaxSinglePut, *athenasvc.ResultPart
+	*athenasvc.MaxSinglePut, *athenasvc.ResultPart = 6<<20, 5<<20
+	defer func() { *athenasvc.MaxSinglePut, *athenasvc.ResultPart = old1, old2 }()
+	h := start(t)
+	e := h.ok("SELECT range AS id, repeat('x', 90) AS pad FROM range(200000)")
+	loc := aws.ToString(e.ResultConfiguration.OutputLocation)
+	key := strings.TrimPrefix(loc, "s3://results/")
+	g, err := h.s3.GetObject(h.ctx, &s3.GetObjectInput{Bucket: aws.String("results"), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Body.Close()
+	if etag := aws.ToString(g.ETag); !strings.HasSuffix(etag, `-4"`) {
+		t.Errorf("ETag %s, want a 4-part upload's", etag)
+	}
+	body, err := io.ReadAll(g.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	if len(lines) != 200001 || lines[0] != `"id","pad"` || lines[200000] != `"199999","`+strings.Repeat("x", 90)+`"` {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+	// a page that starts in the last part
+	var tok *string
+	for i := 0; i < 3; i++ {
+		r, err := h.a.GetQueryResults(h.ctx, &athena.GetQueryResultsInput{QueryExecutionId: e.QueryExecutionId, NextToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok = r.NextToken
+	}
+	if tok == nil {
+		t.Fatal("no third page")
+	}
+}
+
+// Iceberg tables, ORC and Avro: what the engine cannot read or write is
+// refused in Athena's words, and nothing is left in the catalogue; DROP
+// DATABASE CASCADE drops the tables with the database.
+func TestUnsupportedTables(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	h.mkBucket("lake")
+	h.ok("CREATE DATABASE lakedb")
+	for _, q := range []string{
+		"CREATE TABLE lakedb.ice WITH (table_type = 'ICEBERG', is_external = false, location = 's3://lake/ice/', format = 'PARQUET') AS SELECT 1 AS id",
+		"CREATE TABLE lakedb.ice (id bigint) LOCATION 's3://lake/ice/' TBLPROPERTIES ('table_type' = 'ICEBERG')",
+	} {
+		e := h.run(q)
+		if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "NOT_SUPPORTED: Iceberg tables are not supported") {
+			t.Errorf("%s: %s %s", q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+	}
+	if _, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("lakedb"), Name: aws.String("ice")}); err == nil {
+		t.Error("a refused Iceberg table is in the catalogue")
+	}
+	// An Iceberg table another tool registered in Glue.
+	if _, err := g.CreateTable(h.ctx, &glue.CreateTableInput{DatabaseName: aws.String("lakedb"), TableInput: &gtypes.TableInput{Name: aws.String("spark_ice"),
+		TableType: aws.String("EXTERNAL_TABLE"), Parameters: map[string]string{"table_type": "ICEBERG", "metadata_location": "s3://lake/spark/metadata/00001.metadata.json"},
+		StorageDescriptor: &gtypes.StorageDescriptor{Location: aws.String("s3://lake/spark/"), Columns: []gtypes.Column{{Name: aws.String("id"), Type: aws.String("bigint")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("CREATE EXTERNAL TABLE lakedb.o (id bigint) STORED AS ORC LOCATION 's3://lake/orc/'")
+	for _, c := range []struct{ q, want string }{
+		{"SELECT * FROM lakedb.spark_ice", "NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (lakedb.spark_ice"},
+		{"INSERT INTO lakedb.spark_ice VALUES (1)", "NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (lakedb.spark_ice"},
+		{"SELECT * FROM lakedb.o", "NOT_SUPPORTED: fogbank's engine cannot read ORC tables (lakedb.o)"},
+	} {
+		e := h.run(c.q)
+		if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), c.want) ||
+			aws.ToInt32(e.Status.AthenaError.ErrorCategory) != 2 {
+			t.Errorf("%s: %s %s", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		}
+	}
+	h.ok("DROP DATABASE lakedb CASCADE")
+	if _, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("lakedb"), Name: aws.String("o")}); err == nil {
+		t.Error("DROP DATABASE CASCADE left a table")
+	}
+	h.ok("DROP DATABASE IF EXISTS lakedb")
+}
+
+// Trino's functions people write daily, as Athena answers them (values
+// checked against Trino's documentation).
+func TestTrinoFunctions(t *testing.T) {
+	h := start(t)
+	for _, c := range []struct{ expr, want string }{
+		{"url_extract_host('https://u@a.b.com:8080/p/q?x=1&y=2#f')", "a.b.com"},
+		{"url_extract_path('https://a.b.com:8080/p/q?x=1#f')", "/p/q"},
+		{"url_extract_port('https://a.b.com:8080/p')", "8080"},
+		{"url_extract_protocol('https://a.b.com/p')", "https"},
+		{"url_extract_query('https://a.b.com/p?x=1&y=2#z')", "x=1&y=2"},
+		{"url_extract_query('https://a.b.com/p')", "<null>"},
+		{"url_extract_parameter('https://a.b.com/p?x=1&y=a%20b', 'y')", "a b"},
+		{"parse_datetime('2026-11-05 10:00', 'yyyy-MM-dd HH:mm')", "2026-11-05 10:00:00.000"},
+		{"format_datetime(TIMESTAMP '2026-11-05 10:00:00', 'yyyy-MM-dd''T''HH:mm EEE')", "2026-11-05T10:00 Thu"},
+		{"date_format(TIMESTAMP '2026-11-05 10:11:12', '%Y-%m-%d %H:%i:%s')", "2026-11-05 10:11:12"},
+		{"last_day_of_month(DATE '2026-11-05')", "2026-11-30"},
+		{"levenshtein_distance('abc', 'abd')", "1"},
+		{"format('%s-%d', 'a', 3)", "a-3"},
+		{"slice(ARRAY[1, 2, 3, 4], 2, 2)", "[2, 3]"},
+		{"array_distinct(ARRAY[3, 1, 3, 2, 1])", "[3, 1, 2]"},
+		{"array_max(ARRAY[1, 9, 3])", "9"},
+		{"millisecond(TIMESTAMP '2026-11-05 10:11:12.345')", "345"},
+		{"regexp_replace('abc', '(b)', '[$1]')", "a[b]c"},
+		{"7 / 2", "3"},
+		{"7.0 / 2", "3.5"},
+		{"is_nan(nan())", "true"},
+		{"try(date_parse('nope', '%Y'))", "<null>"},
+		{"to_utf8('ab')", "61 62"},
+		{"ARRAY[DATE '2026-01-01', NULL]", "[2026-01-01, null]"},
+		{"INTERVAL '2' DAY", "2 00:00:00.000"},
+		{"CAST(TIMESTAMP '2017-01-01 00:00:00' AS timestamp with time zone)", "2017-01-01 00:00:00.000 UTC"},
+		{"element_at(ARRAY[1, 2], 5)", "<null>"},
+		{"CAST(ROW(1, 'a') AS ROW(x int, y varchar))", "{x=1, y=a}"},
+		{"0.1E0 + 0.2E0", "0.30000000000000004"},
+		{"from_iso8601_timestamp('2026-11-05T10:11:12+02:00')", "2026-11-05 08:11:12.000 UTC"},
+		{"1.0E7", "1.0E7"},
+	} {
+		e := h.run("SELECT " + c.expr)
+		if e.Status.State != atypes.QueryExecutionStateSucceeded {
+			t.Errorf("%s: %s %s", c.expr, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+			continue
+		}
+		if got := h.rows(*e.QueryExecutionId, 0); len(got) != 2 || got[1][0] != c.want {
+			t.Errorf("%s = %v, want %s", c.expr, got, c.want)
+		}
+	}
+}
+
+// Data catalogs besides AwsDataCatalog are recorded and listed; work groups
+// and data catalogs carry tags; named queries update; prepared statements
+// come in batches; the engine versions list.
+func TestCatalogsAndTags(t *testing.T) {
+	h := start(t)
+	if _, err := h.a.CreateDataCatalog(h.ctx, &athena.CreateDataCatalogInput{Name: aws.String("other"), Type: atypes.DataCatalogTypeGlue,
+		Parameters: map[string]string{"catalog-id": "111122223333"}, Tags: []atypes.Tag{{Key: aws.String("team"), Value: aws.String("data")}}}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := h.a.ListDataCatalogs(h.ctx, &athena.ListDataCatalogsInput{})
+	if err != nil || len(list.DataCatalogsSummary) != 2 || aws.ToString(list.DataCatalogsSummary[1].CatalogName) != "other" {
+		t.Fatalf("ListDataCatalogs = %+v %v", list, err)
+	}
+	g, err := h.a.GetDataCatalog(h.ctx, &athena.GetDataCatalogInput{Name: aws.String("other")})
+	if err != nil || g.DataCatalog.Parameters["catalog-id"] != "111122223333" || g.DataCatalog.Type != atypes.DataCatalogTypeGlue {
+		t.Fatalf("GetDataCatalog = %+v %v", g, err)
+	}
+	arn := "arn:aws:athena:us-east-1:000000000000:datacatalog/other"
+	if _, err := h.a.TagResource(h.ctx, &athena.TagResourceInput{ResourceARN: aws.String(arn), Tags: []atypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.a.UntagResource(h.ctx, &athena.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" {
+		t.Errorf("tags = %+v %v", tags, err)
+	}
+	wgArn := "arn:aws:athena:us-east-1:000000000000:workgroup/primary"
+	if _, err := h.a.TagResource(h.ctx, &athena.TagResourceInput{ResourceARN: aws.String(wgArn), Tags: []atypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String(wgArn)}); err != nil || len(tags.Tags) != 1 {
+		t.Errorf("work group tags = %+v %v", tags, err)
+	}
+	var rnf *atypes.ResourceNotFoundException
+	if _, err := h.a.ListTagsForResource(h.ctx, &athena.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:athena:us-east-1:000000000000:workgroup/nope")}); !errors.As(err, &rnf) {
+		t.Errorf("tags of a missing work group: %v, want ResourceNotFoundException", err)
+	}
+	if _, err := h.a.DeleteDataCatalog(h.ctx, &athena.DeleteDataCatalogInput{Name: aws.String("other")}); err != nil {
+		t.Fatal(err)
+	}
+	var ire *atypes.InvalidRequestException
+	if _, err := h.a.GetDataCatalog(h.ctx, &athena.GetDataCatalogInput{Name: aws.String("other")}); !errors.As(err, &ire) {
+		t.Errorf("deleted catalog: %v", err)
+	}
+	if _, err := h.a.DeleteDataCatalog(h.ctx, &athena.DeleteDataCatalogInput{Name: aws.String("AwsDataCatalog")}); !errors.As(err, &ire) {
+		t.Errorf("deleting AwsDataCatalog: %v", err)
+	}
+
+	nq, err := h.a.CreateNamedQuery(h.ctx, &athena.CreateNamedQueryInput{Name: aws.String("q"), Database: aws.String("default"), QueryString: aws.String("SELECT 1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.a.UpdateNamedQuery(h.ctx, &athena.UpdateNamedQueryInput{NamedQueryId: nq.NamedQueryId, Name: aws.String("q2"), QueryString: aws.String("SELECT 2")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.a.GetNamedQuery(h.ctx, &athena.GetNamedQueryInput{NamedQueryId: nq.NamedQueryId}); err != nil || aws.ToString(got.NamedQuery.QueryString) != "SELECT 2" || aws.ToString(got.NamedQuery.Name) != "q2" {
+		t.Errorf("updated named query = %+v %v", got, err)
+	}
+	if _, err := h.a.CreatePreparedStatement(h.ctx, &athena.CreatePreparedStatementInput{StatementName: aws.String("p"), WorkGroup: aws.String("primary"), QueryStatement: aws.String("SELECT ?")}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.a.BatchGetPreparedStatement(h.ctx, &athena.BatchGetPreparedStatementInput{WorkGroup: aws.String("primary"), PreparedStatementNames: []string{"p", "nope"}})
+	if err != nil || len(b.PreparedStatements) != 1 || len(b.UnprocessedPreparedStatementNames) != 1 || aws.ToString(b.UnprocessedPreparedStatementNames[0].StatementName) != "nope" {
+		t.Errorf("BatchGetPreparedStatement = %+v %v", b, err)
+	}
+	v, err := h.a.ListEngineVersions(h.ctx, &athena.ListEngineVersionsInput{})
+	if err != nil || len(v.EngineVersions) == 0 || aws.ToString(v.EngineVersions[0].EffectiveEngineVersion) != "Athena engine version 3" {
+		t.Errorf("ListEngineVersions = %+v %v", v, err)
+	}
+}
+
+// CTAS with bucketed_by (awswrangler's ctas_bucketing_info, dbt's
+// bucketed_by): the bucketing lands in the catalogue, the rows answer.
+func TestBucketedCTAS(t *testing.T) {
+	h := start(t)
+	g := glue.NewFromConfig(h.cfg)
+	h.mkBucket("bucketed")
+	h.ok("CREATE DATABASE bkdb")
+	h.ok("CREATE TABLE bkdb.b WITH (format = 'PARQUET', external_location = 's3://bucketed/b/', bucketed_by = ARRAY['id'], bucket_count = 4) AS SELECT range AS id, range % 3 AS k FROM range(100)")
+	tbl, err := g.GetTable(h.ctx, &glue.GetTableInput{DatabaseName: aws.String("bkdb"), Name: aws.String("b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sd := tbl.Table.StorageDescriptor; fmt.Sprint(sd.BucketColumns) != "[id]" || sd.NumberOfBuckets != 4 {
+		t.Errorf("bucketing = %v %d", sd.BucketColumns, sd.NumberOfBuckets)
+	}
+	if got := h.rows(*h.ok("SELECT count(*), sum(id) FROM bkdb.b WHERE k = 1").QueryExecutionId, 0); fmt.Sprint(got) != "[[_col0 _col1] [33 1617]]" {
+		t.Errorf("rows = %v", got)
+	}
+	e := h.run("CREATE TABLE bkdb.c WITH (format = 'PARQUET', external_location = 's3://bucketed/c/', bucketed_by = ARRAY['id']) AS SELECT 1 AS id")
+	if e.Status.State != atypes.QueryExecutionStateFailed || !strings.HasPrefix(aws.ToString(e.Status.StateChangeReason), "INVALID_TABLE_PROPERTY: ") {
+		t.Errorf("bucketed_by without bucket_count: %s %s", e.Status.State, aws.ToString(e.Status.StateChangeReason))
 	}
 }

@@ -158,6 +158,9 @@ func (x *stmt) createTable() error {
 	if len(t.StorageDescriptor.Columns) == 0 {
 		return x.mismatch(len(st))
 	}
+	if isIceberg(t) {
+		return icebergError(db, name)
+	}
 	if t.StorageDescriptor.Location == "" {
 		return userError("FAILED: SemanticException: fogbank needs a LOCATION for an external table (%s.%s)", db, name)
 	}
@@ -509,8 +512,48 @@ func (x *stmt) alterTable() error {
 			return err
 		}
 		return x.rowsResult(nil, nil)
+	case words(st[i:], "SET", "TBLPROPERTIES"):
+		props, next, err := x.properties(i + 2)
+		if err != nil {
+			return err
+		}
+		if next < len(st) {
+			return x.mismatch(next)
+		}
+		// Change the table as Glue keeps it, every field kept (column
+		// comments, owner...), not as this package reads it.
+		raw, err := x.s.catalog.CatalogTableJSON(x.e.Account, x.e.Region, db, name)
+		if err != nil {
+			return err
+		}
+		var all map[string]any
+		if err := json.Unmarshal(raw, &all); err != nil {
+			return err
+		}
+		in := map[string]any{}
+		for _, k := range []string{"Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention", "StorageDescriptor",
+			"PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType", "Parameters", "TargetTable", "ViewDefinition"} {
+			if v, ok := all[k]; ok {
+				in[k] = v
+			}
+		}
+		params, _ := in["Parameters"].(map[string]any)
+		if params == nil {
+			params = map[string]any{}
+		}
+		for k, v := range props {
+			params[k] = v
+		}
+		in["Parameters"] = params
+		if raw, err = json.Marshal(in); err != nil {
+			return err
+		}
+		if err := x.s.catalog.CatalogPutTableJSON(x.e.Account, x.e.Region, db, raw); err != nil {
+			return &queryError{cat: 2, typ: 1003, msg: "FAILED: " + err.Error()}
+		}
+		return x.rowsResult(nil, nil)
 	}
-	return userError("NOT_SUPPORTED: fogbank runs ALTER TABLE ADD PARTITION and DROP PARTITION only")
+	return userError("NOT_SUPPORTED: fogbank runs ALTER TABLE ADD PARTITION, DROP PARTITION and SET TBLPROPERTIES only")
 }
 
 // partitionSpec reads (k='v', ...) naming every partition key of t.
@@ -590,4 +633,16 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// isIceberg tells an Iceberg table (Athena's and Glue's mark: the
+// table_type parameter), whose files only its metadata can name.
+func isIceberg(t *glueTable) bool { return strings.EqualFold(t.Parameters["table_type"], "ICEBERG") }
+
+// icebergError is the refusal of Iceberg tables: fogbank's engine (DuckDB
+// without its iceberg extension, which is neither linked nor fetched) can
+// neither read their metadata nor commit snapshots, and reading the files
+// under the location as a Hive table would answer deleted and duplicate rows.
+func icebergError(db, name string) error {
+	return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("NOT_SUPPORTED: Iceberg tables are not supported by fogbank's engine (%s.%s has table_type 'ICEBERG'); use a Hive table: STORED AS PARQUET, or CTAS with format = 'PARQUET'", db, name)}
 }

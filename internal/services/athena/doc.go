@@ -24,7 +24,8 @@
 // and the engine prunes partitions. Equalities and IN lists on partition keys
 // in a WHERE with no OR or NOT prune partitions before any file is listed.
 // DataScannedInBytes counts, as Athena does, the Parquet columns the query
-// names (the engine sums their compressed sizes from the files' footers) and
+// names (their compressed sizes, summed from the files' footers, which
+// fogbank reads itself; the engine only when a footer cannot be read) and
 // CSV and JSON objects whole. CSV
 // tables (LazySimpleSerDe with field.delim, OpenCSVSerde, skip.header.line.count)
 // read every column as text and TRY_CAST it to the declared type, as Hive
@@ -43,26 +44,54 @@
 // share the work group's statements; ExecutionParameters replace the ?s.
 //
 // Trino functions are bridged by renaming and macros (trino.go): date_parse,
-// date_format, from_unixtime, to_unixtime, from_iso8601_timestamp/date,
+// date_format, parse_datetime and format_datetime (Joda patterns, when the
+// pattern is a literal), from_unixtime (a timestamp with time zone), to_unixtime, from_iso8601_timestamp/date,
 // to_iso8601, date, date_add, regexp_like, regexp_extract (NULL on no match),
-// regexp_replace (every match), json_extract_scalar, json_parse, json_format,
-// cardinality (arrays), element_at, approx_distinct, approx_percentile,
-// arbitrary, array_join, contains, sequence, transform, filter, day_of_week,
-// day_of_year. CROSS JOIN UNNEST, WITH, window functions, intervals, ARRAY[...]
-// and ROW(...) are the same in both.
+// regexp_replace (every match, $1 back references), json_extract_scalar,
+// json_parse, json_format, cardinality (arrays), element_at, approx_distinct,
+// approx_percentile, arbitrary, array_join, array_distinct, slice, contains,
+// sequence, transform, filter, map_agg, day_of_week, day_of_year, millisecond,
+// url_extract_*, format, levenshtein_distance, to_utf8/from_utf8, is_nan;
+// integers divide as integers. CROSS JOIN UNNEST, WITH, window functions,
+// intervals, try, ARRAY[...] and ROW(...) are the same in both. Values print
+// as Trino prints them (timestamps with milliseconds, "... UTC" for time zones,
+// varbinary as spaced hex, [..] and {k=v} for nested values).
+//
+// Rows stream: the engine writes them with COPY (see internal/sqlengine), so a
+// result of any size costs neither process memory; one over 5 GiB goes up in
+// parts and lands as one object, as Athena's does. ResultReuseByAgeConfiguration
+// answers a repeated SELECT with the earlier result.
+//
+// Parquet tables are read by column name against each file's footer, as Hive
+// reads them: a column no file has is NULL, a narrower integer or float is
+// widened, a type that does not fit is HIVE_BAD_DATA naming the file.
 //
 // Views: CREATE [OR REPLACE] VIEW, DROP VIEW, SHOW VIEWS; a view is a
 // VIRTUAL_VIEW table whose ViewOriginalText is Athena's "/* Presto View: …
 // */" (its SQL, the creating session's database, its columns with Trino's
-// types), expanded into the query's database when named.
+// types), expanded into the query's database when named. DROP DATABASE and
+// DROP SCHEMA [IF EXISTS] [RESTRICT|CASCADE]; ALTER TABLE SET TBLPROPERTIES.
 //
-// Not yet: DROP DATABASE, Iceberg tables (a clear
-// NOT_SUPPORTED), bucketed_by, ORC and Avro tables (neither read nor written),
-// result files over 5 GB (one PUT), federated catalogs (only AwsDataCatalog), result reuse,
-// encryption of results, Spark sessions and notebooks, capacity reservations,
-// tags. The .csv.metadata object holds the column list as JSON, not Athena's
-// binary encoding. Trino's cardinality of a MAP, element_at past an array's
-// end (NULL in both), regexp_replace's $1 back references (DuckDB writes \1),
-// parse_datetime (Joda formats), try(), lambda-taking reduce, url_extract_*,
-// approx_set and HyperLogLog types are not bridged.
+// Not supported, refused in Athena's words (NOT_SUPPORTED): Iceberg tables
+// (CTAS with table_type = 'ICEBERG', CREATE TABLE with that property, or a
+// Glue table another tool registered with it: DuckDB's iceberg extension is
+// neither linked into the engine nor fetched), ORC and Avro tables (no reader
+// in the engine). CTAS bucketed_by/bucket_count is recorded in the catalogue
+// (BucketColumns, NumberOfBuckets) but the files are not split by bucket
+// (nothing here prunes by bucket, so answers are the same). Data catalogs besides AwsDataCatalog are
+// recorded, listed and tagged (as are work groups), but queries name
+// AwsDataCatalog only. Not yet: encryption of results, Spark sessions and
+// notebooks, capacity reservations, a time limit on running queries (Athena stops a
+// DML query after 30 minutes; fogbank lets it run until StopQueryExecution).
+// The .csv.metadata object holds the column list as JSON, not Athena's binary
+// encoding. Trino's cardinality of a MAP, zip, any_match/all_match, reduce,
+// approx_set and HyperLogLog, crc32/xxhash64, json_size and
+// json_array_contains, a ROW without field names, VALUES 1, 2 without
+// parentheses, UNNEST of a MAP into (key, value) columns or of an array of
+// ROWs into their fields, and dates inside arrays made by sequence (printed
+// as timestamps) are not bridged; date_add on a DATE answers a timestamp;
+// md5 and sha256 answer hex text, not varbinary; from_iso8601_timestamp
+// answers the instant in UTC ("... UTC"), not in the string's own offset;
+// CAST(x AS varchar) of a timestamp or double is DuckDB's text
+// ("2026-11-01 10:00:00", "10000000.0"), not Trino's (".000", "1.0E7").
 package athena

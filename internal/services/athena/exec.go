@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/sqlengine"
 	"github.com/fogbank/fogbank/internal/sqlengine/wire"
@@ -64,6 +65,8 @@ func (s *Service) execute(ctx context.Context, e *execution, wg *workGroup) (*re
 		err = x.createView()
 	case words(st, "DROP", "VIEW"):
 		err = x.dropView()
+	case words(st, "DROP", "DATABASE"), words(st, "DROP", "SCHEMA"):
+		err = x.dropDatabase()
 	case words(st, "DROP", "TABLE"):
 		err = x.dropTable()
 	case words(st, "MSCK", "REPAIR", "TABLE"):
@@ -160,8 +163,8 @@ func (x *stmt) query(toks []token, params []string) error {
 	if err != nil {
 		return err
 	}
-	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes}
-	req.Setup = append(append([]string{}, macros...), req.Setup...)
+	req := &wire.Request{Op: "query", Setup: b.setup, SQL: rw.sql, CSV: filepath.Join(x.res.dir, "result.csv"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
+	req.Setup = setupFor(req.SQL, req.Setup)
 	req.TempDir = filepath.Join(x.res.dir, "spill")
 	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
@@ -173,6 +176,9 @@ func (x *stmt) query(toks []token, params []string) error {
 	x.e.EngineMillis += resp.Millis
 	if resp.Cancelled {
 		return context.Canceled
+	}
+	if resp.OverLimit {
+		return x.scanned(b, resp) // over the cutoff: CANCELLED
 	}
 	if resp.Error != "" {
 		return x.engineError(resp.Error, rw)
@@ -198,6 +204,15 @@ func (x *stmt) scanned(b *binder, resp *wire.Response) error {
 	return x.checkCutoff(x.e.Scanned)
 }
 
+// probeLimit is what the Parquet columns a query reads may add to the bytes
+// already counted before the work group's cutoff stops it (0: no cutoff).
+func (x *stmt) probeLimit(b *binder) int64 {
+	if x.wg == nil || x.wg.Config == nil || x.wg.Config.BytesScannedCutoffPerQuery == nil || len(b.probes) == 0 {
+		return 0
+	}
+	return max(*x.wg.Config.BytesScannedCutoffPerQuery-b.bytes, 1)
+}
+
 func (x *stmt) checkCutoff(bytes int64) error {
 	if x.wg == nil || x.wg.Config == nil || x.wg.Config.BytesScannedCutoffPerQuery == nil {
 		return nil
@@ -209,12 +224,16 @@ func (x *stmt) checkCutoff(bytes int64) error {
 }
 
 var (
-	lineRE     = regexp.MustCompile(`(?s)\n\nLINE (\d+): (.*?)\n( *)\^`)
-	nearRE     = regexp.MustCompile(`syntax error at or near "(.*?)"`)
-	tableRE    = regexp.MustCompile(`Table with name (\S+) does not exist`)
-	columnRE   = regexp.MustCompile(`Referenced column "?(.*?)"? not found`)
-	functionRE = regexp.MustCompile(`(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist`)
-	schemaRE   = regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
+	lineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\n\nLINE (\d+): (.*?)\n( *)\^`) })
+	nearRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`syntax error at or near "(.*?)"`) })
+	tableRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Table with name (\S+) does not exist`) })
+	columnRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Referenced column "?(.*?)"? not found`) })
+	functionRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?:Scalar|Aggregate|Table|Macro) Function with name "?([^"\s]+)"? (?:does not exist|is not in the catalog)`)
+	})
+	schemaRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
+	})
 )
 
 // engineError words a DuckDB error as Athena (Trino) would, with the line
@@ -224,7 +243,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 		msg = strings.ReplaceAll(msg, local, uri)
 	}
 	line, col := 1, 1
-	if m := lineRE.FindStringSubmatch(msg); m != nil && rw != nil {
+	if m := lineRE().FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
 		// the place; map it back to the statement the user sent.
 		ln, _ := strconv.Atoi(m[1])
@@ -256,17 +275,19 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	_, detail, _ := strings.Cut(short, ": ")
 	switch {
 	case strings.HasPrefix(msg, "Parser Error"):
-		if m := nearRE.FindStringSubmatch(msg); m != nil {
+		if m := nearRE().FindStringSubmatch(msg); m != nil {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", line, col, m[1])
 		}
 		if strings.Contains(msg, "end of input") {
-			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", line, col)
+			// where the statement ends, as Trino places <EOF>
+			l, c := lineCol(x.q, len(x.q))
+			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 		}
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
-	case tableRE.MatchString(msg):
-		name := strings.Trim(tableRE.FindStringSubmatch(msg)[1], `"!`)
+	case tableRE().MatchString(msg):
+		name := strings.Trim(tableRE().FindStringSubmatch(msg)[1], `"!`)
 		db := x.db
-		if m := schemaRE.FindStringSubmatch(msg); m != nil {
+		if m := schemaRE().FindStringSubmatch(msg); m != nil {
 			db = strings.Trim(m[1], `"!.`)
 			if !x.databaseExists(db) {
 				return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, db)
@@ -276,17 +297,28 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			name = name[i+1:]
 		}
 		return userError("TABLE_NOT_FOUND: line %d:%d: Table 'awsdatacatalog.%s.%s' does not exist", line, col, db, name)
-	case schemaRE.MatchString(msg):
-		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE.FindStringSubmatch(msg)[1], `"!.`))
-	case columnRE.MatchString(msg):
-		c := columnRE.FindStringSubmatch(msg)[1]
+	case schemaRE().MatchString(msg):
+		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE().FindStringSubmatch(msg)[1], `"!.`))
+	case columnRE().MatchString(msg):
+		c := columnRE().FindStringSubmatch(msg)[1]
 		if i := strings.LastIndex(c, "."); i >= 0 {
 			c = c[i+1:]
 		}
 		return userError("COLUMN_NOT_FOUND: line %d:%d: Column '%s' cannot be resolved or requester is not authorized to access requested resources", line, col, strings.Trim(c, `"`))
-	case functionRE.MatchString(msg):
-		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, strings.Trim(functionRE.FindStringSubmatch(msg)[1], `"!`))
+	case functionRE().MatchString(msg):
+		name := strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`)
+		if line == 1 && col == 1 {
+			// DuckDB placed nothing: the call's place in the statement
+			for i, t := range x.st {
+				if t.isIdent() && t.ident() == strings.ToLower(name) && i+1 < len(x.st) && x.st[i+1].text == "(" {
+					line, col = lineCol(x.q, t.pos)
+					break
+				}
+			}
+		}
+		return userError("FUNCTION_NOT_FOUND: line %d:%d: Function '%s' not registered", line, col, name)
 	case strings.HasPrefix(msg, "Binder Error: No function matches"):
+		detail, _, _ = strings.Cut(detail, "\n") // not DuckDB's list of candidates
 		return userError("FUNCTION_NOT_FOUND: line %d:%d: Unexpected parameters for function: %s", line, col, detail)
 	case strings.HasPrefix(msg, "Binder Error"), strings.HasPrefix(msg, "Catalog Error"):
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
@@ -346,7 +378,7 @@ func (x *stmt) tableName(i int) (db, name string, next int, err error) {
 func (x *stmt) mismatch(i int) error {
 	if i >= len(x.st) {
 		l, c := lineCol(x.q, len(x.q))
-		return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c+1)
+		return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 	}
 	l, c := lineCol(x.q, x.st[i].pos)
 	return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", l, c, x.st[i].text)
@@ -564,6 +596,57 @@ func (x *stmt) createDatabase() error {
 		}
 	}
 	if err := x.s.catalog.CatalogPutDatabase(x.e.Account, x.e.Region, name); err != nil {
+		return err
+	}
+	return x.rowsResult(nil, nil)
+}
+
+// dropDatabase runs DROP DATABASE|SCHEMA [IF EXISTS] name [RESTRICT|CASCADE]:
+// Hive refuses a database that still has tables unless CASCADE, which drops
+// them (their files stay in S3, as for DROP TABLE).
+func (x *stmt) dropDatabase() error {
+	i := 2
+	ifExists := false
+	if words(x.st[i:], "IF", "EXISTS") {
+		ifExists, i = true, i+2
+	}
+	if i >= len(x.st) || !x.st[i].isIdent() {
+		return x.mismatch(i)
+	}
+	name := x.st[i].ident()
+	i++
+	cascade := false
+	switch {
+	case words(x.st[i:], "CASCADE"):
+		cascade, i = true, i+1
+	case words(x.st[i:], "RESTRICT"):
+		i++
+	}
+	if i < len(x.st) {
+		return x.mismatch(i)
+	}
+	type dropper interface {
+		CatalogTables(account, region, database string) ([]string, error)
+		CatalogDeleteDatabase(account, region, name string) error
+	}
+	d, ok := x.s.catalog.(dropper)
+	if !ok {
+		return userError("NOT_SUPPORTED: this Glue catalogue cannot drop databases")
+	}
+	tables, err := d.CatalogTables(x.e.Account, x.e.Region, name)
+	if notExist(err) {
+		if ifExists {
+			return x.rowsResult(nil, nil)
+		}
+		return &queryError{cat: 2, typ: 1003, msg: "FAILED: SemanticException [Error 10072]: Database does not exist: " + name}
+	}
+	if err != nil {
+		return err
+	}
+	if len(tables) > 0 && !cascade {
+		return &queryError{cat: 2, typ: 1003, msg: "FAILED: InvalidOperationException(message:Database " + name + " is not empty. One or more tables exist.)"}
+	}
+	if err := d.CatalogDeleteDatabase(x.e.Account, x.e.Region, name); err != nil && !notExist(err) {
 		return err
 	}
 	return x.rowsResult(nil, nil)

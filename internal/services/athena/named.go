@@ -328,13 +328,25 @@ func (s *Service) checkCatalog(name *string) error {
 }
 
 func (s *Service) ListDataCatalogs(ctx context.Context, in *aapi.ListDataCatalogsInput) (*aapi.ListDataCatalogsOutput, error) {
-	return &aapi.ListDataCatalogsOutput{DataCatalogsSummary: []*aapi.DataCatalogSummary{
-		{CatalogName: api.String("AwsDataCatalog"), Type: api.String("GLUE")}}}, nil
+	out := &aapi.ListDataCatalogsOutput{DataCatalogsSummary: []*aapi.DataCatalogSummary{
+		{CatalogName: api.String("AwsDataCatalog"), Type: api.String("GLUE")}}}
+	recorded, err := s.catalogs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range recorded {
+		out.DataCatalogsSummary = append(out.DataCatalogsSummary, &aapi.DataCatalogSummary{CatalogName: api.String(d.Name), Type: api.String(d.Type)})
+	}
+	return out, nil
 }
 
 func (s *Service) GetDataCatalog(ctx context.Context, in *aapi.GetDataCatalogInput) (*aapi.GetDataCatalogOutput, error) {
 	if !strings.EqualFold(api.ToString(in.Name), "AwsDataCatalog") {
-		return nil, invalid("Catalog %s is not found", api.ToString(in.Name))
+		d, err := s.getCatalog(ctx, api.ToString(in.Name))
+		if err != nil {
+			return nil, err
+		}
+		return &aapi.GetDataCatalogOutput{DataCatalog: d.api()}, nil
 	}
 	c := api.CallerFrom(ctx)
 	return &aapi.GetDataCatalogOutput{DataCatalog: &aapi.DataCatalog{Name: api.String("AwsDataCatalog"),
@@ -386,6 +398,11 @@ func tableMetadata(t *glueTable) *aapi.TableMetadata {
 		PartitionKeys: []*aapi.Column{}, Parameters: map[string]string{}}
 	for k, v := range t.Parameters {
 		m.Parameters[k] = v
+	}
+	// Glue keeps CreateTime as epoch seconds (AWS JSON).
+	if secs, ok := t.CreateTime.(float64); ok {
+		ct := time.Unix(int64(secs), int64((secs-float64(int64(secs)))*1e9)).UTC()
+		m.CreateTime = &ct
 	}
 	if sd := t.StorageDescriptor; sd != nil {
 		m.Parameters["location"] = sd.Location

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ import (
 // objects, reading them back for GetQueryResults, listing for MSCK REPAIR.
 type S3 interface {
 	PutObject(ctx context.Context, in *s3api.PutObjectRequest) (*s3api.PutObjectOutput, error)
+	CreateMultipartUpload(ctx context.Context, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error)
+	UploadPart(ctx context.Context, in *s3api.UploadPartRequest) (*s3api.UploadPartOutput, error)
+	CompleteMultipartUpload(ctx context.Context, in *s3api.CompleteMultipartUploadRequest) (*s3api.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(ctx context.Context, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error)
 	GetObject(ctx context.Context, in *s3api.GetObjectRequest) (*s3api.GetObjectOutput, error)
 	ListObjectsV2(ctx context.Context, in *s3api.ListObjectsV2Request) (*s3api.ListObjectsV2Output, error)
 }
@@ -59,6 +64,11 @@ type execution struct {
 	Columns          []column
 	UpdateCount      *int64
 	Token            string
+	// ResultReuseByAgeConfiguration as asked, and whether this execution
+	// answered with an earlier one's result.
+	ReuseEnabled bool
+	ReuseMaxAge  int64
+	Reused       bool
 }
 
 type column struct {
@@ -98,7 +108,10 @@ func (e *execution) api() *aapi.QueryExecution {
 			SubmissionDateTime: tp(e.Submitted)},
 		EngineVersion: &aapi.EngineVersion{SelectedEngineVersion: api.String("AUTO"), EffectiveEngineVersion: api.String(engineVersion)},
 		ResultReuseConfiguration: &aapi.ResultReuseConfiguration{
-			ResultReuseByAgeConfiguration: &aapi.ResultReuseByAgeConfiguration{Enabled: api.Bool(false)}},
+			ResultReuseByAgeConfiguration: &aapi.ResultReuseByAgeConfiguration{Enabled: api.Bool(e.ReuseEnabled)}},
+	}
+	if e.ReuseEnabled {
+		q.ResultReuseConfiguration.ResultReuseByAgeConfiguration.MaxAgeInMinutes = api.Int64(e.ReuseMaxAge)
 	}
 	if e.SubstatementType != "" {
 		q.SubstatementType = api.String(e.SubstatementType)
@@ -117,7 +130,7 @@ func (e *execution) api() *aapi.QueryExecution {
 	st := &aapi.QueryExecutionStatistics{
 		DataScannedInBytes:     api.Int64(e.Scanned),
 		QueryQueueTimeInMillis: api.Int64(0),
-		ResultReuseInformation: &aapi.ResultReuseInformation{ReusedPreviousResult: api.Bool(false)},
+		ResultReuseInformation: &aapi.ResultReuseInformation{ReusedPreviousResult: api.Bool(e.Reused)},
 	}
 	if e.Manifest != "" {
 		st.DataManifestLocation = api.String(e.Manifest)
@@ -279,6 +292,19 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	if in.QueryExecutionContext == nil || in.QueryExecutionContext.Database == nil {
 		e.Database = ""
 	}
+	if rr := in.ResultReuseConfiguration; rr != nil && rr.ResultReuseByAgeConfiguration != nil && api.ToBool(rr.ResultReuseByAgeConfiguration.Enabled) {
+		e.ReuseEnabled, e.ReuseMaxAge = true, 60
+		if m := rr.ResultReuseByAgeConfiguration.MaxAgeInMinutes; m != nil {
+			e.ReuseMaxAge = *m
+		}
+		if prev := s.reusable(e); prev != nil {
+			// Answered at once with the earlier result, which stays where it is.
+			e.State, e.Reused = "SUCCEEDED", true
+			e.Started, e.Completed = e.Submitted, e.Submitted
+			e.ResultFile, e.ResultBytes, e.Rows, e.Header, e.Columns = prev.ResultFile, prev.ResultBytes, prev.Rows, prev.Header, prev.Columns
+			e.UpdateCount = prev.UpdateCount
+		}
+	}
 	err = s.st.Update(func(tx *store.Tx) error {
 		b, err := tx.CreateBucket(root, "queries")
 		if err != nil {
@@ -299,6 +325,9 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	if err != nil {
 		return nil, err
 	}
+	if e.Reused {
+		return &aapi.StartQueryExecutionOutput{QueryExecutionId: api.String(e.ID)}, nil
+	}
 	qctx, cancel := context.WithCancel(api.WithCaller(context.Background(), &e.Caller))
 	s.mu.Lock()
 	s.running[e.ID] = cancel
@@ -306,6 +335,37 @@ func (s *Service) StartQueryExecution(ctx context.Context, in *aapi.StartQueryEx
 	s.wg.Add(1)
 	go s.run(qctx, e, wg)
 	return &aapi.StartQueryExecutionOutput{QueryExecutionId: api.String(e.ID)}, nil
+}
+
+// reusable finds the execution whose result e may answer with, as Athena's
+// result reuse does: the latest SUCCEEDED SELECT of the same text, in the
+// same work group, database and catalogue, with the same parameters, that
+// completed no longer than e's MaxAgeInMinutes ago.
+func (s *Service) reusable(e *execution) *execution {
+	if e.StatementType != "DML" || e.SubstatementType != "SELECT" || e.ReuseMaxAge <= 0 {
+		return nil
+	}
+	since := e.Submitted.Add(-time.Duration(e.ReuseMaxAge) * time.Minute)
+	var best *execution
+	s.st.View(func(tx *store.Tx) error {
+		b := tx.Bucket(root, "queries")
+		if b == nil {
+			return nil
+		}
+		return b.ForEachPrefix(key(e.Account, e.Region, ""), func(k, v []byte) error {
+			var p execution
+			if json.Unmarshal(v, &p) != nil {
+				return nil
+			}
+			if p.State == "SUCCEEDED" && p.Query == e.Query && p.WorkGroup == e.WorkGroup && p.Database == e.Database &&
+				p.Catalog == e.Catalog && slices.Equal(p.Params, e.Params) && p.ResultFile != "" && !p.Completed.Before(since) &&
+				(best == nil || p.Completed.After(best.Completed)) {
+				best = &p
+			}
+			return nil
+		})
+	})
+	return best
 }
 
 // classify names a statement's StatementType and SubstatementType.
@@ -427,8 +487,7 @@ func (s *Service) publish(ctx context.Context, e *execution, res *result) error 
 	if ext == ".txt" {
 		ct = "text/plain"
 	}
-	if _, err := s.s3.PutObject(ctx, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(name),
-		Body: body, ContentLength: api.Int64(size), ContentType: api.String(ct)}); err != nil {
+	if err := s.putFile(ctx, bucket, name, body, size, ct); err != nil {
 		return &queryError{cat: 1, typ: 401, msg: fmt.Sprintf("Unable to write results to %s: %v", e.Output, err)}
 	}
 	e.ResultFile, e.ResultBytes = "s3://"+bucket+"/"+name, size
@@ -714,4 +773,50 @@ func readRecord(r *bufio.Reader) ([]*string, int64, error) {
 			b.WriteByte(c)
 		}
 	}
+}
+
+// Results larger than one PUT may hold (S3's 5 GiB) go up in parts, as
+// Athena's own results of any size land as one object. Variables so that a
+// test can cross the line with megabytes.
+var (
+	maxSinglePut int64 = 5 << 30
+	resultPart   int64 = 1 << 30
+)
+
+// putFile stores size bytes of body (a file when size > 0) as one object:
+// one PutObject, or a multipart upload past maxSinglePut. Memory stays flat
+// either way: S3 streams each body into its blob.
+func (s *Service) putFile(ctx context.Context, bucket, key string, body io.Reader, size int64, contentType string) error {
+	var ct *string
+	if contentType != "" {
+		ct = api.String(contentType)
+	}
+	if size <= maxSinglePut {
+		_, err := s.s3.PutObject(ctx, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key),
+			Body: body, ContentLength: api.Int64(size), ContentType: ct})
+		return err
+	}
+	ra, ok := body.(io.ReaderAt)
+	if !ok {
+		return errors.New("athena: a result over one PUT must be a file")
+	}
+	up, err := s.s3.CreateMultipartUpload(ctx, &s3api.CreateMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key),
+		ContentType: ct})
+	if err != nil {
+		return err
+	}
+	done := &s3api.CompletedMultipartUpload{}
+	for off, n := int64(0), int64(1); off < size; off, n = off+resultPart, n+1 {
+		l := min(resultPart, size-off)
+		part, err := s.s3.UploadPart(ctx, &s3api.UploadPartRequest{Bucket: api.String(bucket), Key: api.String(key), UploadId: up.UploadId,
+			PartNumber: api.Int64(n), Body: io.NewSectionReader(ra, off, l), ContentLength: api.Int64(l)})
+		if err != nil {
+			s.s3.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key), UploadId: up.UploadId})
+			return err
+		}
+		done.Parts = append(done.Parts, &s3api.CompletedPart{ETag: part.ETag, PartNumber: api.Int64(n)})
+	}
+	_, err = s.s3.CompleteMultipartUpload(ctx, &s3api.CompleteMultipartUploadRequest{Bucket: api.String(bucket), Key: api.String(key),
+		UploadId: up.UploadId, MultipartUpload: done})
+	return err
 }

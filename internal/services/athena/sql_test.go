@@ -15,6 +15,8 @@ func TestRewrite(t *testing.T) {
 		{"SELECT t.day, x AS y, 1 z, CASE WHEN a THEN 1 ELSE 0 END FROM awsdatacatalog.db.t",
 			`SELECT t.day, x AS y, 1 z, CASE WHEN a THEN 1 ELSE 0 END AS "_col3" FROM db.t`},
 		{"SELECT * , 1 FROM t", "SELECT * , 1 FROM t"},
+		// an array's elements are no select items
+		{"SELECT ARRAY[1, 2] AS xs, ARRAY['a'][1]", `SELECT ARRAY[1, 2] AS xs, ARRAY['a'][1] AS "_col1"`},
 		{"WITH a AS (SELECT 1) SELECT count(*) FROM a", `WITH a AS (SELECT 1) SELECT count(*) AS "_col0" FROM a`},
 		{"SELECT date_parse(s, '%Y-%m-%d %H:%i:%s') d FROM t", "SELECT strptime(s, '%Y-%m-%d %H:%M:%S') d FROM t"},
 		{"SELECT approx_distinct(x) n, element_at(m, 'k') v FROM t", "SELECT approx_count_distinct(x) n, fb_element_at(m, 'k') v FROM t"},

@@ -42,6 +42,10 @@ type glueSD struct {
 	Compressed   bool              `json:"Compressed,omitempty"`
 	SerdeInfo    *glueSerde        `json:"SerdeInfo,omitempty"`
 	Parameters   map[string]string `json:"Parameters,omitempty"`
+	// Hive bucketing, recorded (CTAS bucketed_by/bucket_count); fogbank
+	// neither splits files by bucket nor prunes by it.
+	BucketColumns   []string `json:"BucketColumns,omitempty"`
+	NumberOfBuckets int      `json:"NumberOfBuckets,omitempty"`
 }
 
 type glueSerde struct {
@@ -288,6 +292,8 @@ func athenaType(t string) (name string, precision, scale int64) {
 			s, _ = strconv.ParseInt(strings.TrimSpace(b), 10, 64)
 		}
 		return "decimal", p, s
+	case up == "TIMESTAMPTZ" || up == "TIMESTAMP WITH TIME ZONE":
+		return "timestamp with time zone", 3, 0
 	case strings.HasPrefix(up, "TIMESTAMP"):
 		return "timestamp", 3, 0
 	}
@@ -409,8 +415,8 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 		if i+1 < len(st) && st[i+1].text == "(" {
 			continue // a function
 		}
-		if i > 0 && st[i-1].text == "." {
-			continue // handled with its qualifier
+		if i > 0 && st[i-1].text == "." && !(i > 1 && st[i-2].isIdent() && st[i-2].ident() == "awsdatacatalog") {
+			continue // handled with its qualifier (awsdatacatalog.db.t is db.t)
 		}
 		db, name := defaultDB, t.ident()
 		if i+2 < len(st) && st[i+1].text == "." && st[i+2].isIdent() {
@@ -441,6 +447,9 @@ func (b *binder) bind(toks []token, defaultDB string, prune map[string][]string)
 func (b *binder) view(db, name string, t *glueTable, want map[string][]string) error {
 	if t.TableType == "VIRTUAL_VIEW" {
 		return b.viewDef(db, name, t)
+	}
+	if isIceberg(t) {
+		return icebergError(db, name)
 	}
 	format := t.format()
 	if format == "orc" || format == "avro" {
@@ -526,11 +535,33 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 		}
 	}
 	cols := t.columns()
+	// A Parquet table's columns are matched to its files by name, as Hive
+	// does: a column no file has reads as NULL, a narrower type in the file
+	// (int for bigint, float for double) is widened, and a type that does
+	// not fit fails the query, naming the file.
+	var fileTypes map[string]string
+	var scanned int64 // the bytes of the columns the query reads, when every footer could be read
+	if format == "parquet" && len(files) > 0 {
+		var err error
+		if fileTypes, scanned, err = b.parquetColumns(cols, files); err != nil {
+			return err
+		}
+	}
 	var sel []string
 	for i, c := range cols {
-		switch format {
-		case "csv":
+		switch {
+		case format == "csv":
 			sel = append(sel, fmt.Sprintf("TRY_CAST(column%d AS %s) AS %s", i, duckType(c.Type), quoteIdent(c.Name)))
+		case fileTypes != nil:
+			ft, ok := fileTypes[strings.ToLower(c.Name)]
+			switch {
+			case !ok:
+				sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(c.Type), quoteIdent(c.Name)))
+			case normType(ft) != normType(c.Type):
+				sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), duckType(c.Type), quoteIdent(c.Name)))
+			default:
+				sel = append(sel, quoteIdent(c.Name))
+			}
 		default:
 			sel = append(sel, quoteIdent(c.Name))
 		}
@@ -561,7 +592,9 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 	} else {
 		hive = ", hive_partitioning = false"
 	}
-	if format == "parquet" {
+	if format == "parquet" && scanned >= 0 && fileTypes != nil {
+		b.bytes += scanned
+	} else if format == "parquet" {
 		// Athena counts the Parquet columns it reads, not the files: the
 		// engine sums the compressed sizes of the columns the query names.
 		var named []string
@@ -721,4 +754,127 @@ func pruning(toks []token) map[string][]string {
 		}
 	}
 	return out
+}
+
+// parquetColumns reads the footers of a Parquet table's files and answers the
+// type each column has in the files (the first file that has it) and the
+// compressed bytes of the columns the query reads (-1 when a footer could
+// not be read: the engine then counts them), or a
+// HIVE_BAD_DATA error when a file holds a column the query reads in a type
+// its declared type cannot take. It answers nil when the catalogue cannot
+// read footers; a file whose footer cannot be read is left to the engine,
+// which reports it as it opens it.
+func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]string, int64, error) {
+	type footers interface {
+		CatalogParquetColumns(path string) (names, types []string, bytes []int64, err error)
+	}
+	pr, ok := b.s.catalog.(footers)
+	if !ok {
+		return nil, -1, nil
+	}
+	declared := map[string]string{}
+	for _, c := range cols {
+		declared[strings.ToLower(c.Name)] = c.Type
+	}
+	found := map[string]string{}
+	read := false
+	var scanned int64
+	for _, f := range files {
+		names, types, sizes, err := pr.CatalogParquetColumns(f)
+		if err != nil {
+			scanned = -1 // the engine counts (and reports the file)
+			continue
+		}
+		read = true
+		for i, n := range names {
+			n = strings.ToLower(n)
+			decl, ok := declared[n]
+			if scanned >= 0 && (b.star || ok && b.refs[n]) {
+				scanned += sizes[i]
+			}
+			if !ok {
+				continue
+			}
+			if (b.star || b.refs[n]) && !parquetFits(types[i], decl) {
+				return nil, 0, &queryError{cat: 2, typ: 1001, msg: fmt.Sprintf("HIVE_BAD_DATA: Field %s's type %s in parquet file %s is incompatible with type %s defined in table schema",
+					n, parquetPhysical(types[i]), b.paths[f], trinoName(decl))}
+			}
+			if _, ok := found[n]; !ok {
+				found[n] = types[i]
+			}
+		}
+	}
+	if !read {
+		return nil, -1, nil
+	}
+	return found, scanned, nil
+}
+
+// normType is a Glue type with Hive's synonyms made one (varchar(n), char(n)
+// and string; integer and int) and no spaces.
+func normType(t string) string {
+	t = strings.ToLower(strings.ReplaceAll(t, " ", ""))
+	switch {
+	case t == "string", strings.HasPrefix(t, "varchar"), strings.HasPrefix(t, "char"):
+		return "string"
+	case t == "integer":
+		return "int"
+	}
+	return t
+}
+
+// parquetFits tells whether a file's column type can be read as the declared
+// type: the same type, a wider integer or floating type, any decimal as a
+// decimal; nested types are compared by kind only.
+func parquetFits(file, decl string) bool {
+	f, d := normType(file), normType(decl)
+	if f == d {
+		return true
+	}
+	ints := map[string]int{"tinyint": 1, "smallint": 2, "int": 3, "bigint": 4}
+	if ints[f] > 0 && ints[d] > 0 {
+		return ints[f] <= ints[d]
+	}
+	switch {
+	case f == "float" && d == "double":
+		return true
+	case strings.HasPrefix(f, "decimal") && strings.HasPrefix(d, "decimal"):
+		return true
+	}
+	for _, k := range []string{"array<", "map<", "struct<"} {
+		if strings.HasPrefix(f, k) && strings.HasPrefix(d, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// parquetPhysical names a Glue type by the Parquet physical type that holds
+// it, as Hive's error does.
+func parquetPhysical(t string) string {
+	switch n := normType(t); {
+	case n == "string", n == "binary":
+		return "BINARY"
+	case n == "int", n == "smallint", n == "tinyint", n == "date":
+		return "INT32"
+	case n == "bigint", n == "timestamp":
+		return "INT64"
+	case n == "double", n == "float", n == "boolean":
+		return strings.ToUpper(n)
+	case strings.HasPrefix(n, "decimal"):
+		return "FIXED_LEN_BYTE_ARRAY"
+	}
+	return strings.ToUpper(t)
+}
+
+// trinoName is a declared Glue type as Trino names it in errors.
+func trinoName(t string) string {
+	switch n := normType(t); n {
+	case "string":
+		return "varchar"
+	case "int":
+		return "integer"
+	default:
+		return n
+	}
 }

@@ -109,7 +109,7 @@ func (x *stmt) createView() error {
 		return err
 	}
 	out := filepath.Join(x.res.dir, "describe.csv")
-	resp, err := x.s.engine.Run(x.ctx, &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...),
+	resp, err := x.s.engine.Run(x.ctx, &wire.Request{Op: "query", Setup: setupFor(rw.sql, b.setup),
 		SQL: "DESCRIBE " + rw.sql, CSV: out})
 	if err != nil {
 		return err

@@ -100,8 +100,8 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 		}
 		target = filepath.Join(out, "data"+ext)
 	}
-	req := &wire.Request{Op: "query", Setup: append(append([]string{}, macros...), b.setup...), SQL: sqlText,
-		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes}
+	req := &wire.Request{Op: "query", Setup: setupFor(sqlText, b.setup), SQL: sqlText,
+		CopyTo: target, Copy: opts, TempDir: filepath.Join(x.res.dir, "spill"), Probes: b.probes, MaxProbed: x.probeLimit(b)}
 	resp, err := x.s.engine.Run(x.ctx, req)
 	if err != nil {
 		return nil, err
@@ -109,6 +109,9 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 	x.e.EngineMillis += resp.Millis
 	if resp.Cancelled {
 		return nil, context.Canceled
+	}
+	if resp.OverLimit {
+		return nil, x.scanned(b, resp)
 	}
 	if resp.Error != "" {
 		return nil, x.engineError(resp.Error, &rewritten{sql: sqlText, spans: shift(rw.spans, start)})
@@ -126,6 +129,11 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if resp.Rows == 0 {
+			// Athena writes no file for no rows (an empty manifest; clients
+			// such as awswrangler then read the columns from the table).
+			return nil
 		}
 		rel, _ := filepath.Rel(out, p)
 		dir := filepath.ToSlash(filepath.Dir(rel))
@@ -151,8 +159,7 @@ func (x *stmt) write(body string, start int, o *output, wrap func(string) string
 		if err != nil {
 			return err
 		}
-		if _, err := x.s.s3.PutObject(ctxS3, &s3api.PutObjectRequest{Bucket: api.String(bucket), Key: api.String(key),
-			Body: f, ContentLength: api.Int64(info.Size())}); err != nil {
+		if err := x.s.putFile(ctxS3, bucket, key, f, info.Size(), ""); err != nil {
 			return &queryError{cat: 2, typ: 1000, msg: fmt.Sprintf("HIVE_WRITER_OPEN_ERROR: Unable to write to %s: %v", o.location, err)}
 		}
 		w.files = append(w.files, "s3://"+bucket+"/"+key)
@@ -266,10 +273,19 @@ func (x *stmt) ctas() error {
 	o := &output{format: strings.ToUpper(firstNonEmpty(props["format"], "PARQUET")), delim: props["field_delimiter"],
 		compression: firstNonEmpty(props["write_compression"], props["parquet_compression"]), partitionBy: arrayProp(props["partitioned_by"])}
 	if props["table_type"] != "" && !strings.EqualFold(props["table_type"], "HIVE") {
-		return userError("NOT_SUPPORTED: fogbank writes Hive tables only (table_type = '%s'): its engine cannot write Iceberg", props["table_type"])
+		return icebergError(db, name)
 	}
-	if props["bucketed_by"] != "" {
-		return userError("NOT_SUPPORTED: fogbank does not write bucketed_by tables yet")
+	// Bucketing is recorded in the catalogue (BucketColumns, NumberOfBuckets)
+	// but the files are not split by bucket: fogbank's engine never prunes
+	// by bucket, so every query answers the same rows.
+	buckets := arrayProp(props["bucketed_by"])
+	nbuckets := 0
+	if len(buckets) > 0 || props["bucket_count"] != "" {
+		n, err := strconv.Atoi(props["bucket_count"])
+		if err != nil || n < 1 || len(buckets) == 0 {
+			return userError("INVALID_TABLE_PROPERTY: bucketed_by and bucket_count must be set together, bucket_count a positive integer")
+		}
+		nbuckets = n
 	}
 	loc := props["external_location"]
 	if loc == "" {
@@ -293,6 +309,9 @@ func (x *stmt) ctas() error {
 	t := &glueTable{Name: name, TableType: "EXTERNAL_TABLE", Parameters: map[string]string{"EXTERNAL": "TRUE", "has_encrypted_data": "false"},
 		PartitionKeys: []glueColumn{}, StorageDescriptor: &glueSD{Location: strings.TrimSuffix(loc, "/"), Columns: []glueColumn{}}}
 	sd := t.StorageDescriptor
+	if nbuckets > 0 {
+		sd.BucketColumns, sd.NumberOfBuckets = buckets, nbuckets
+	}
 	switch o.format {
 	case "PARQUET":
 		t.Parameters["classification"] = "parquet"
@@ -334,8 +353,7 @@ func (x *stmt) ctas() error {
 		return err
 	}
 	n := w.rows
-	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	return x.updateResult(n)
 }
 
 func indexOf(list []string, s string) int {
@@ -368,6 +386,9 @@ func (x *stmt) insert() error {
 	t, err := x.table(db, name)
 	if err != nil {
 		return err
+	}
+	if isIceberg(t) {
+		return icebergError(db, name)
 	}
 	all := append(append([]glueColumn{}, t.columns()...), t.PartitionKeys...)
 	target := all
@@ -439,8 +460,7 @@ func (x *stmt) insert() error {
 		return err
 	}
 	n := w.rows
-	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	return x.updateResult(n)
 }
 
 // identList reads ( a, b, ... ) at st[i].
@@ -522,6 +542,13 @@ func (x *stmt) unload() error {
 		return err
 	}
 	n := w.rows
+	return x.updateResult(n)
+}
+
+// updateResult is the answer of CTAS, INSERT and UNLOAD as Athena gives it: no
+// rows, one bigint column "rows", and the count in UpdateCount.
+func (x *stmt) updateResult(n int64) error {
 	x.res.update = &n
-	return x.rowsResult([]string{"rows"}, [][]string{{strconv.FormatInt(n, 10)}})
+	x.res.columns = []column{{Name: "rows", Type: "bigint", Precision: 19}}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -46,9 +47,10 @@ func validationError(msg string) error {
 
 // checkJSON judges the body of a request for op, sent by account, before the
 // codec decodes it: an error to answer in DynamoDB's words, or a body to decode
-// instead of the one sent (nil: the one sent). parsed is the body already parsed
-// when isParsed.
-func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, error) {
+// instead of the one sent (nil: the one sent), and the body as parsed for the
+// codec to assign (parsed once: a 16 MB body is memory enough). parsed is the
+// body already parsed when isParsed.
+func checkJSON(op *api.Operation, account string, body []byte, parsed any, isParsed bool) ([]byte, any, error) {
 	v := parsed
 	if !isParsed {
 		// Parsed for the operation's input: members it does not have are not kept.
@@ -58,10 +60,19 @@ func checkJSON(op *api.Operation, account string, body []byte, parsed any, isPar
 			if e, ok := err.(*api.Err); ok {
 				msg = e.Message
 			}
-			return nil, serializationError(msg)
+			return nil, nil, serializationError(msg)
 		}
 		v = pv
 	}
+	replace, err := checkBody(op, account, body, v)
+	if err != nil || replace != nil {
+		return replace, nil, err
+	}
+	return nil, v, nil
+}
+
+// checkBody is checkJSON of the body parsed as v.
+func checkBody(op *api.Operation, account string, body []byte, v any) ([]byte, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil, serializationError("Unexpected value type in payload")
@@ -94,8 +105,12 @@ func checkJSON(op *api.Operation, account string, body []byte, parsed any, isPar
 		return replace, nil
 	}
 	in := op.NewInput()
-	if jsonbody.Unmarshal(body, in) != nil {
-		return replace, nil
+	if replace != nil {
+		if jsonbody.Unmarshal(body, in) != nil {
+			return replace, nil
+		}
+	} else if jsonbody.Assign(obj, reflect.ValueOf(in).Elem(), nil) != nil {
+		return nil, nil
 	}
 	if vmsg := validateInput(op.Name, in, obj); vmsg != "" {
 		return nil, validationError(vmsg)
@@ -569,8 +584,8 @@ func javaMap(m map[string]any) string {
 }
 
 var (
-	arnShape   = regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`)
-	tableArnRe = regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`)
+	arnShape   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`) })
+	tableArnRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`) })
 )
 
 // checkTagArn applies the tagging operations' first checks of ResourceArn: a
@@ -580,7 +595,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if !present {
 		return "ValidationException", "Invalid TableArn"
 	}
-	if !arnShape.MatchString(arn) {
+	if !arnShape().MatchString(arn) {
 		res := arn
 		if res == "" {
 			res = "*"
@@ -593,7 +608,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if op == "UntagResource" && obj["TagKeys"] == nil {
 		return "ValidationException", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
 	}
-	if !tableArnRe.MatchString(arn) {
+	if !tableArnRe().MatchString(arn) {
 		return "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn
 	}
 	if op == "TagResource" {

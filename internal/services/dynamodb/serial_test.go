@@ -26,7 +26,7 @@ func TestCheckJSON(t *testing.T) {
 		{"PutItem", `{"TableName": "abc", "Item": {"a": {"NULL": "no"}}}`, "", "", ""},
 	}
 	for _, c := range cases {
-		_, err := checkJSON(ddb.Service.Op(c.op), "000000000000", []byte(c.body), nil, false)
+		_, _, err := checkJSON(ddb.Service.Op(c.op), "000000000000", []byte(c.body), nil, false)
 		if c.code == "" {
 			if err != nil {
 				t.Errorf("checkJSON(%s) = %v, want it passed to the codec", c.body, err)
@@ -47,7 +47,7 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	// NULL given as a string is rewritten to the boolean DynamoDB reads it as.
-	got, err := checkJSON(ddb.Service.Op("PutItem"), "000000000000", []byte(`{"TableName":"abc","Item":{"a":{"NULL":"no"}}}`), nil, false)
+	got, _, err := checkJSON(ddb.Service.Op("PutItem"), "000000000000", []byte(`{"TableName":"abc","Item":{"a":{"NULL":"no"}}}`), nil, false)
 	if err != nil || !strings.Contains(string(got), `"NULL":false`) {
 		t.Errorf("NULL as a string: %s, %v; want it rewritten to false", got, err)
 	}
@@ -57,7 +57,7 @@ func BenchmarkCheckJSONPutItem(b *testing.B) {
 	body := []byte(`{"TableName":"loadtbl","Item":{"pk":{"S":"put-1-2"},"name":{"S":"some-small-string-value-0123456789"},"n":{"N":"42"}}}`)
 	op := ddb.Service.Op("PutItem")
 	for i := 0; i < b.N; i++ {
-		if _, err := checkJSON(op, "000000000000", body, nil, false); err != nil {
+		if _, _, err := checkJSON(op, "000000000000", body, nil, false); err != nil {
 			b.Fatal(err)
 		}
 	}

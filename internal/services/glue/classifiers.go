@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -271,7 +272,9 @@ type pathStep struct {
 	all   bool // [*]
 }
 
-var stepRE = regexp.MustCompile(`^(?:\.([A-Za-z_$][\w$-]*)|\['([^']*)'\]|\[(\d+)\]|\[\*\]|\.\*)`)
+var stepRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:\.([A-Za-z_$][\w$-]*)|\['([^']*)'\]|\[(\d+)\]|\[\*\]|\.\*)`)
+})
 
 func parseJSONPath(p string) ([]pathStep, error) {
 	if !strings.HasPrefix(p, "$") {
@@ -280,7 +283,7 @@ func parseJSONPath(p string) ([]pathStep, error) {
 	rest := p[1:]
 	var steps []pathStep
 	for rest != "" {
-		m := stepRE.FindStringSubmatch(rest)
+		m := stepRE().FindStringSubmatch(rest)
 		if m == nil {
 			return nil, fmt.Errorf("cannot read %q", rest)
 		}
@@ -430,7 +433,7 @@ var grokBase = map[string]string{
 	"COMBINEDAPACHELOG": `%{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}`,
 }
 
-var grokRef = regexp.MustCompile(`%\{(\w+)(?::([\w.@-]+))?(?::(\w+))?\}`)
+var grokRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%\{(\w+)(?::([\w.@-]+))?(?::(\w+))?\}`) })
 
 // compileGrok turns a grok pattern into a regexp and its fields (name, type).
 func compileGrok(pattern, custom string) (*regexp.Regexp, []gfield, error) {
@@ -456,8 +459,8 @@ func compileGrok(pattern, custom string) (*regexp.Regexp, []gfield, error) {
 			return "", fmt.Errorf("patterns refer to each other too deeply")
 		}
 		var ferr error
-		out := grokRef.ReplaceAllStringFunc(p, func(m string) string {
-			sm := grokRef.FindStringSubmatch(m)
+		out := grokRef().ReplaceAllStringFunc(p, func(m string) string {
+			sm := grokRef().FindStringSubmatch(m)
 			def, ok := lib[sm[1]]
 			if !ok {
 				ferr = fmt.Errorf("unknown pattern %s", sm[1])

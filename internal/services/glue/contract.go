@@ -1,10 +1,14 @@
 package glue
 
 import (
+	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 
+	"github.com/fogbank/fogbank/internal/api"
 	glueapi "github.com/fogbank/fogbank/internal/api/glue"
 	"github.com/fogbank/fogbank/internal/store"
 )
@@ -41,6 +45,13 @@ func (s *Service) CatalogPutDatabase(account, region, name string) error {
 		}
 		return err
 	})
+}
+
+// CatalogDeleteDatabase deletes a database with its tables, partitions and
+// everything else kept under it, as DeleteDatabase does.
+func (s *Service) CatalogDeleteDatabase(account, region, name string) error {
+	_, err := s.DeleteDatabase(api.WithCaller(context.Background(), &api.Caller{Account: account, Region: region}), &glueapi.DeleteDatabaseRequest{Name: &name})
+	return notExist(err)
 }
 
 // CatalogTableJSON answers a table as GetTable's "Table" object.
@@ -171,3 +182,52 @@ func notExist(err error) error {
 }
 
 func lower(s string) string { return norm(&s) }
+
+// CatalogParquetColumns reads the top-level columns of the Parquet file at
+// path (a local file) from its footer, with their types as Glue names them
+// ("bigint", "string", "decimal(10,2)", "array<int>"...), in file order.
+// Athena uses it to check a table's declared columns against its files, as
+// Hive does when it reads them, and bytes (each column's compressed size over
+// all row groups) to count what a query scans.
+func (s *Service) CatalogParquetColumns(path string) (names, types []string, bytes []int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	size := st.Size()
+	if size < 12 {
+		return nil, nil, nil, errors.New("not a Parquet file (too short)")
+	}
+	tail := make([]byte, 8)
+	if _, err := f.ReadAt(tail, size-8); err != nil {
+		return nil, nil, nil, err
+	}
+	if string(tail[4:]) != "PAR1" {
+		return nil, nil, nil, errors.New("not a Parquet file (no closing magic number)")
+	}
+	n := int64(binary.LittleEndian.Uint32(tail))
+	if n > maxFooter || n > size-12 {
+		return nil, nil, nil, fmt.Errorf("a Parquet footer of %d bytes in a file of %d", n, size)
+	}
+	footer := make([]byte, n)
+	if _, err := f.ReadAt(footer, size-8-n); err != nil {
+		return nil, nil, nil, err
+	}
+	cols, _, err := parquetSchema(footer)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sizes, err := parquetColumnBytes(footer)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, c := range cols {
+		names, types, bytes = append(names, c.name), append(types, c.t.String()), append(bytes, sizes[c.name])
+	}
+	return names, types, bytes, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -528,7 +529,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *glueapi.DeleteConnec
 
 // Tags, kept by ARN.
 
-var arnRE = regexp.MustCompile(`^arn:aws[a-z-]*:glue:([a-z0-9-]+):(\d{12}):(.+)$`)
+var arnRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-z-]*:glue:([a-z0-9-]+):(\d{12}):(.+)$`) })
 
 func mergeTags(tx *store.Tx, account, region, resource string, add map[string]string) error {
 	tags := map[string]string{}
@@ -553,7 +554,7 @@ func mergeTags(tx *store.Tx, account, region, resource string, add map[string]st
 }
 
 func splitARN(s string) (account, region string, err error) {
-	m := arnRE.FindStringSubmatch(s)
+	m := arnRE().FindStringSubmatch(s)
 	if m == nil {
 		return "", "", invalidInput("Invalid ARN: %s", s)
 	}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
@@ -233,13 +234,13 @@ func csvValueType(v string, trim bool) *gtype {
 	if strings.EqualFold(v, "true") || strings.EqualFold(v, "false") {
 		return tBoolean
 	}
-	if intRE.MatchString(v) {
+	if intRE().MatchString(v) {
 		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return tBigint
 		}
 		return tString
 	}
-	if floatRE.MatchString(v) {
+	if floatRE().MatchString(v) {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) {
 			return tDouble
 		}
@@ -248,10 +249,12 @@ func csvValueType(v string, trim bool) *gtype {
 }
 
 var (
-	intRE   = regexp.MustCompile(`^[+-]?[0-9]+$`)
-	floatRE = regexp.MustCompile(`^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$`)
+	intRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[+-]?[0-9]+$`) })
+	floatRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$`)
+	})
 	// colNameRE is what Glue accepts as a column name found in a header.
-	colNameRE = regexp.MustCompile(`^[^\x00-\x1f]{1,149}$`)
+	colNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^\x00-\x1f]{1,149}$`) })
 )
 
 // csvOptions are what a custom CSV classifier sets (the built-in one tries
@@ -327,7 +330,7 @@ func classifyCSV(b []byte, complete bool, o csvOptions) (*fileSchema, bool) {
 			seen := map[string]bool{}
 			for _, v := range best[0] {
 				name := strings.ToLower(strings.TrimSpace(v))
-				if csvValueType(v, true) != tString || !colNameRE.MatchString(name) || seen[name] {
+				if csvValueType(v, true) != tString || !colNameRE().MatchString(name) || seen[name] {
 					header = false
 					break
 				}
@@ -378,7 +381,7 @@ func jsonType(v any) *gtype {
 		return tString
 	case json.Number:
 		s := x.String()
-		if intRE.MatchString(s) {
+		if intRE().MatchString(s) {
 			n, err := strconv.ParseInt(s, 10, 64)
 			switch {
 			case err != nil:

@@ -239,6 +239,34 @@ func parquetSchema(footer []byte) ([]gfield, int64, error) {
 	return cols, intOf(meta, 3, 0), nil
 }
 
+// parquetColumnBytes sums, per top-level column (lower case), the compressed
+// bytes of its column chunks over every row group of a footer: what Athena
+// counts as scanned when a query reads that column.
+func parquetColumnBytes(footer []byte) (map[string]int64, error) {
+	t := &thrift{b: footer}
+	meta, err := t.structure()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	groups, _ := meta[4].([]any)
+	for _, g := range groups {
+		rg, _ := g.(map[int16]any)
+		chunks, _ := rg[1].([]any)
+		for _, c := range chunks {
+			cc, _ := c.(map[int16]any)
+			md, _ := cc[3].(map[int16]any)
+			path, _ := md[3].([]any)
+			if len(path) == 0 {
+				continue
+			}
+			name, _ := path[0].([]byte)
+			out[strings.ToLower(string(name))] += intOf(md, 7, 0)
+		}
+	}
+	return out, nil
+}
+
 // glueType is a node's type as Glue names it; a repeated node outside a LIST
 // is an array of it.
 func (n *pqNode) glueType() *gtype {

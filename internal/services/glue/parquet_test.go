@@ -44,3 +44,25 @@ func TestParquetSchema(t *testing.T) {
 		}
 	}
 }
+
+// Each column's compressed bytes, summed over row groups, add up to what the
+// footer's row groups say they hold.
+func TestParquetColumnBytes(t *testing.T) {
+	footer := footerOf(t, "typed.parquet")
+	sizes, err := parquetColumnBytes(footer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, _, err := parquetSchema(footer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) != len(cols) {
+		t.Fatalf("sizes for %d columns, the file has %d: %v", len(sizes), len(cols), sizes)
+	}
+	for _, c := range cols {
+		if sizes[c.name] <= 0 {
+			t.Errorf("column %s: %d bytes", c.name, sizes[c.name])
+		}
+	}
+}

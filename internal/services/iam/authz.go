@@ -131,7 +131,7 @@ func (a *account) policiesOf(e *entity) []*policy.Policy {
 }
 
 func (a *account) managedPolicy(arn string) *policy.Policy {
-	if p, ok := parsedAWS[arn]; ok {
+	if p, ok := parsedAWS()[arn]; ok {
 		return p
 	}
 	if m := a.Policies[arn]; m != nil {

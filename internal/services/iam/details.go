@@ -94,7 +94,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *iamapi
 	}
 	if all || want["AWSManagedPolicy"] {
 		for arn, n := range a.AWSAttached {
-			if m := awsManaged[arn]; m != nil && n > 0 {
+			if m := awsManaged()[arn]; m != nil && n > 0 {
 				ms = append(ms, m)
 				counts[arn] = n
 			}

@@ -40,7 +40,7 @@ func boundaryCheck(a *account, arn string) error {
 	if arn == "" {
 		return nil
 	}
-	if _, ok := awsManaged[arn]; ok {
+	if _, ok := awsManaged()[arn]; ok {
 		return nil
 	}
 	if a.Policies[arn] == nil {

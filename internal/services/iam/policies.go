@@ -48,7 +48,7 @@ func (a *account) findPolicy(arn string) (*managed, int64, error) {
 	if m := a.Policies[arn]; m != nil {
 		return m, m.Attachments, nil
 	}
-	if m, ok := awsManaged[arn]; ok {
+	if m, ok := awsManaged()[arn]; ok {
 		return m, a.AWSAttached[arn], nil
 	}
 	return nil, 0, policyNotFound(arn)
@@ -117,7 +117,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 		}
 	}
 	if scope != "Local" {
-		for _, m := range awsManaged {
+		for _, m := range awsManaged() {
 			items = append(items, item{m, a.AWSAttached[m.ARN]})
 		}
 	}
@@ -145,7 +145,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 	err := s.update(ctxAccount(ctx), func(_ *txn, a *account) error {
 		m := a.Policies[arn]
 		if m == nil {
-			if _, ok := awsManaged[arn]; ok {
+			if _, ok := awsManaged()[arn]; ok {
 				return &iamapi.UnmodifiableEntityException{Message: api.String("Cannot delete a policy managed by AWS.")}
 			}
 			return &iamapi.NoSuchEntityException{Message: api.String(fmt.Sprintf("Policy %s was not found.", arn))}
@@ -195,7 +195,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, in *iamapi.ListPolicyTagsR
 func (s *Service) customer(a *account, arn string) (*managed, error) {
 	m := a.Policies[arn]
 	if m == nil {
-		if _, ok := awsManaged[arn]; ok {
+		if _, ok := awsManaged()[arn]; ok {
 			return nil, &iamapi.UnmodifiableEntityException{Message: api.String("Policy " + arn + " is an AWS managed policy and cannot be modified.")}
 		}
 		return nil, &iamapi.NoSuchEntityException{Message: api.String(fmt.Sprintf("Policy %s was not found.", arn))}

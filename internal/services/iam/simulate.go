@@ -57,7 +57,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in *iamapi.Simula
 		for _, pa := range e.Attached {
 			if p := a.managedPolicy(pa); p != nil {
 				typ := "user-managed"
-				if _, ok := awsManaged[pa]; ok {
+				if _, ok := awsManaged()[pa]; ok {
 					typ = "aws-managed"
 				}
 				si.set.Identity = append(si.set.Identity, p)

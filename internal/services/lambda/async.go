@@ -82,6 +82,9 @@ type asyncState struct {
 	subAsync *outbox.Subscription
 	subS3    *outbox.Subscription
 	backoff  time.Duration // the first retry's delay (AWS: 1 minute)
+	// gen counts resets: a worker started before one leaves running and
+	// the queue alone (their ids may be taken by new events by then).
+	gen int
 }
 
 type dueItem struct {
@@ -303,13 +306,16 @@ func (s *Service) runScheduler() {
 			a.running[next.id] = true
 			slots <- struct{}{}
 			workers.Add(1)
-			go func(id string) {
+			go func(id string, gen int) {
 				defer workers.Done()
 				at, again := s.runEvent(id)
 				a.mu.Lock()
-				delete(a.running, id)
+				current := a.gen == gen
+				if current {
+					delete(a.running, id)
+				}
 				a.mu.Unlock()
-				if again {
+				if again && current {
 					s.enqueueDue(id, at)
 				}
 				<-slots
@@ -317,7 +323,7 @@ func (s *Service) runScheduler() {
 				case a.wake <- struct{}{}:
 				default:
 				}
-			}(next.id)
+			}(next.id, a.gen)
 		}
 		a.mu.Unlock()
 		timer := time.NewTimer(wait)
@@ -372,7 +378,7 @@ func (s *Service) runEvent(id string) (at int64, again bool) {
 	case errors.As(err, &tooMany):
 		return s.retryLater(id, &e, throttleDelay)
 	case errors.As(err, &missing):
-		s.drop(id) // the function was deleted: AWS discards its events
+		s.drop(id, &e) // the function was deleted: AWS discards its events
 	case err != nil:
 		s.warn("lambda: an asynchronous invocation failed", err)
 		s.finish(id, &e, cfg, "RetriesExhausted", nil)
@@ -396,7 +402,7 @@ func (s *Service) retryLater(id string, e *asyncEvent, after time.Duration) (int
 	e.Due = s.now().Add(after).UnixMilli()
 	err := s.st.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(rootBucket, queueBucket)
-		if b == nil || b.Get([]byte(id)) == nil {
+		if !holds(b, id, e.ID) {
 			return errGone
 		}
 		return b.PutJSON([]byte(id), e)
@@ -412,13 +418,24 @@ func (s *Service) retryLater(id string, e *asyncEvent, after time.Duration) (int
 
 var errGone = errors.New("lambda: the event left the queue")
 
-func (s *Service) drop(id string) {
+func (s *Service) drop(id string, e *asyncEvent) {
 	s.st.Update(func(tx *store.Tx) error {
-		if b := tx.Bucket(rootBucket, queueBucket); b != nil {
+		if b := tx.Bucket(rootBucket, queueBucket); holds(b, id, e.ID) {
 			return b.Delete([]byte(id))
 		}
 		return nil
 	})
+}
+
+// holds tells whether the queue b still holds, under id, the event whose
+// request id is reqID: a reset may have emptied it, and a new event taken the
+// id, while the event ran.
+func holds(b *store.Bucket, id, reqID string) bool {
+	if b == nil {
+		return false
+	}
+	var e asyncEvent
+	return b.GetJSON([]byte(id), &e) == nil && e.ID == reqID
 }
 
 // destinationRecord is what Lambda sends to an on-success or on-failure
@@ -463,7 +480,7 @@ func (s *Service) finish(id string, e *asyncEvent, cfg *eventConfig, condition s
 	}
 	err := s.st.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(rootBucket, queueBucket)
-		if b == nil || b.Get([]byte(id)) == nil {
+		if !holds(b, id, e.ID) {
 			return nil
 		}
 		if err := b.Delete([]byte(id)); err != nil {
@@ -573,6 +590,31 @@ func (s *Service) warn(msg string, err error) {
 	if s.env != nil && s.env.Logger != nil {
 		s.env.Logger.Warn(msg, "err", err)
 	}
+}
+
+// Reset forgets what Lambda derived from the state a reset dropped (or a
+// snapshot replaced): the consumers stop, the scheduler's queue is emptied
+// and every environment ends, with the invocations it runs (as at Stop, their
+// results change nothing: an event's record is changed only while it is
+// still the one that ran). Then what the new state holds is resumed, as at
+// Start; later Invokes start the consumers again as they did the first time.
+func (s *Service) Reset() {
+	s.stopAsync()
+	a := s.async()
+	a.mu.Lock()
+	a.gen++
+	a.due = nil
+	a.queued = map[string]bool{}
+	a.running = map[string]bool{}
+	a.mu.Unlock()
+	s.mu.Lock()
+	pools := s.pools
+	s.pools = map[string]*pool{}
+	s.mu.Unlock()
+	for _, p := range pools {
+		p.reap(0)
+	}
+	s.startAsync()
 }
 
 // stopAsync ends the consumers (the scheduler ends with s.quit).

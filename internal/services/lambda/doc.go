@@ -42,7 +42,23 @@
 // an environment of its function that turns idle meanwhile: a burst on a
 // small machine uses fewer environments than Lambda would, rather than
 // starving every init past Lambda's 10 s limit. A runtime is a process
-// group: a timeout, a crash or Stop kills it with its children. Logs (START,
+// group: a timeout, a crash or Stop kills it with its children, and on Linux
+// also those that left the group or were re-parented (setsid, setpgid, a
+// daemon's double fork), found in /proc by their ancestry or by the
+// _FOGBANK_ENV mark every runtime's environment carries; stopped, then
+// killed. A child that escapes the tree and clears its environment too is
+// not found, nor are children left by a fogbank killed with -9 (the runtime
+// itself dies with fogbank: PR_SET_PDEATHSIG).
+//
+// Spare runtimes (spare.go): after a cold start of a Python or Node function,
+// one spare process of that kind waits, fogbank's runtime client loaded and
+// no function known; the next cold start of that kind hands it its
+// environment (variables, task root) on stdin instead of starting an
+// interpreter, which is most of a cold start here. The handler's import and
+// init stay in the cold start. Functions with layers, a debugger, or
+// variables read at process start (PYTHON*, NODE_*, LD_*, LC_*) start their
+// own process; a spare unused for 5 minutes ends; FOGBANK_LAMBDA_SPARES=0
+// turns them off. Logs (START,
 // the output, END, REPORT) go to CloudWatch Logs when fogbank has it
 // (logs.go) and to LogType=Tail.
 //
@@ -100,6 +116,20 @@
 // invocation timeouts are suspended and it runs one invocation at a time
 // (the port is one environment's). Other functions are unaffected.
 //
-// Not yet: function URLs, InvokeWithResponseStream, event source mappings,
-// tags, and enforcing permissions.
+// Function URLs (urls.go): Create/Get/Update/Delete/ListFunctionUrlConfigs;
+// the URL is served by fogbank over plain HTTP at
+// <fogbank>/_fogbank/lambda/url/<url-id>/ (on AWS, a host name of its own),
+// a request reaching the handler as the payload format 2.0 event and its
+// answer mapped back as AWS maps it (statusCode, headers, cookies, body,
+// isBase64Encoded; else a 200 JSON body), CORS preflights answered from the
+// configuration; AWS_IAM asks for a signed request without checking the
+// signature.
+//
+// InvokeWithResponseStream (stream.go) answers an event stream: the result
+// as one PayloadChunk, then InvokeComplete (ErrorCode, ErrorDetails,
+// LogResult). The runtimes answer buffered, so there is one chunk.
+//
+// Not yet: handlers that stream (streamifyResponse, the Runtime API's
+// streaming response mode; RESPONSE_STREAM URLs answer buffered), event
+// source mappings, tags, and enforcing permissions.
 package lambda

@@ -91,7 +91,9 @@ type environment struct {
 	initErr  outcome          // what it posted (e.mu)
 	failOnce sync.Once
 	gone     chan struct{} // closed by end: /next stops waiting
-	exitErr  error
+	proc     *proc         // the runtime process, once started
+	spare    bool          // the process was a spare (spare.go)
+	mark     string        // markEnv's value: its processes carry it
 
 	outR      *os.File // the read end of stdout+stderr
 	outDone   chan struct{}
@@ -172,33 +174,34 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 	if err != nil {
 		return nil, err
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	p := s.takeSpare(spareKind(f))
+	e.mark = e.id
+	if p != nil {
+		e.mark = p.mark // in the spare's own environment already
 	}
-	e.outR = r
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = e.task
-	cmd.Env = e.environ(argv)
-	cmd.Stdin = nil
-	cmd.Stdout, cmd.Stderr = w, w
-	cmd.SysProcAttr = sysProcAttr()
-	e.started = time.Now()
+	env := e.environ(argv)
 	// Served from here on: what the handlers read is set.
 	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	go e.srv.Serve(e.ln)
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		close(e.outDone)
-		return nil, runtimeStartError(err)
+	e.started = time.Now()
+	if p != nil {
+		if _, err := p.assign.Write(assignment(env, e.task)); err != nil {
+			p.kill()
+			p = nil
+		} else {
+			p.assign.Close()
+			p.assign = nil
+			e.spare = true
+		}
 	}
-	w.Close()
-	e.cmd = cmd
+	if p == nil {
+		if p, err = startProc(argv, e.task, env, e.mark, false); err != nil {
+			close(e.outDone)
+			return nil, runtimeStartError(err)
+		}
+	}
+	e.proc, e.cmd, e.outR, e.exited = p, p.cmd, p.out, p.exited
 	go e.readOutput()
-	go func() {
-		e.exitErr = cmd.Wait()
-		close(e.exited)
-	}()
 	ok = true
 	return e, nil
 }
@@ -326,6 +329,7 @@ func (e *environment) environ(argv []string) []string {
 		"LAMBDA_TASK_ROOT":                e.task,
 		"LAMBDA_RUNTIME_DIR":              rt,
 		"TZ":                              ":UTC",
+		markEnv:                           e.mark,
 		"LANG":                            "en_US.UTF-8",
 		"TMPDIR":                          filepath.Join(e.dir, "tmp"),
 		"PATH":                            os.Getenv("PATH"),
@@ -457,7 +461,7 @@ func (e *environment) end() {
 	e.endOnce.Do(func() {
 		close(e.gone)
 		if e.cmd != nil && e.cmd.Process != nil {
-			killGroup(e.cmd.Process.Pid)
+			killTree(e.cmd.Process.Pid, e.mark, isClosed(e.exited))
 			<-e.exited
 			// Children that left the group may still hold the pipe: do not wait
 			// for EOF longer than a moment.
@@ -510,12 +514,16 @@ func (e *environment) alive() bool {
 
 // exitReason words the process's end as Lambda's Runtime.ExitError does.
 func (e *environment) exitReason() string {
+	var exitErr error
+	if e.proc != nil {
+		exitErr = e.proc.err // set before exited was closed
+	}
 	var ee *exec.ExitError
-	if errors.As(e.exitErr, &ee) {
+	if errors.As(exitErr, &ee) {
 		return "Runtime exited with error: " + ee.String()
 	}
-	if e.exitErr != nil {
-		return "Runtime exited with error: " + e.exitErr.Error()
+	if exitErr != nil {
+		return "Runtime exited with error: " + exitErr.Error()
 	}
 	return "Runtime exited without providing a reason"
 }

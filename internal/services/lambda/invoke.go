@@ -238,8 +238,14 @@ func (s *Service) execute(ctx context.Context, f *function, invokedARN string, p
 		id: id, payload: payload, arn: invokedARN, clientContext: clientCtx,
 		trace: traceID(), done: make(chan struct{}),
 	}
+	cold := e.uses == 0
 	res, healthy := e.run(inv)
 	p.release(e, healthy && !s.stopping())
+	if cold {
+		// The next cold start of this kind takes a spare (spare.go): made
+		// now, once this one has answered, not to slow it.
+		s.refillSpare(spareKind(f))
+	}
 	return res, nil
 }
 
@@ -270,9 +276,8 @@ func (s *Service) coldStart(p *pool, f *function, fp, id string) (*environment, 
 		}
 		return nil, err
 	}
-	p.track(e)
-	if s.stopping() {
-		e.end() // Stop may have reaped the pool before it was tracked
+	if !p.track(e) || s.stopping() {
+		e.end() // Stop or a reset reaped the pool before it was tracked
 	}
 	if f.debugPort() != 0 {
 		e.waitInit(debugTimeout)
@@ -491,14 +496,14 @@ func traceID() string {
 }
 
 // qualRE is a version or alias name.
-var qualRE = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`)
+var qualRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`) })
 
 // splitQualifier splits "name:qualifier" (or an ARN with one) into its parts.
 func splitQualifier(s string) (name, qual string, err error) {
-	if nameRE.MatchString(s) {
+	if nameRE().MatchString(s) {
 		return s, "", nil
 	}
-	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE.MatchString(s[:i]) && qualRE.MatchString(s[i+1:]) {
+	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE().MatchString(s[:i]) && qualRE().MatchString(s[i+1:]) {
 		return s[:i], s[i+1:], nil
 	}
 	_, _, _, err = resolveFor("", "", s)
@@ -719,6 +724,7 @@ type pool struct {
 	idle    []*environment
 	all     map[*environment]struct{}
 	running int
+	closed  bool // reaped for good (Stop, a reset, the function deleted)
 }
 
 func (s *Service) pool(f *function) *pool {
@@ -750,13 +756,13 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 	var stale []*environment
 	defer func() {
 		for _, e := range stale {
-			e.end()
+			go e.end() // not in the way of this invocation's cold start
 		}
 	}()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for p.running >= limit {
-		if !wait || s.stopping() {
+		if !wait || s.stopping() || p.closed {
 			return nil, throttled(f.Reserved != nil)
 		}
 		p.cond.Wait()
@@ -771,7 +777,11 @@ func (p *pool) acquire(f *function, fp string, wait bool, s *Service) (*environm
 // version that are stale (older revision or contents, or dead) for the
 // caller to end; p.mu held.
 func (p *pool) findIdle(f *function, fp string) (got *environment, stale []*environment) {
-	keep := p.idle[:0]
+	// A new slice: filling p.idle's own array from the front while reading it
+	// from the back overwrote environments not yet read, so one could be lost
+	// (its process leaked) and another listed twice (two invocations on one
+	// runtime: one of them timed out).
+	keep := make([]*environment, 0, len(p.idle))
 	for i := len(p.idle) - 1; i >= 0; i-- {
 		e := p.idle[i]
 		switch {
@@ -801,15 +811,21 @@ func (p *pool) takeIdle(f *function, fp string) *environment {
 	got, stale := p.findIdle(f, fp)
 	p.mu.Unlock()
 	for _, e := range stale {
-		e.end()
+		go e.end()
 	}
 	return got
 }
 
-func (p *pool) track(e *environment) {
+// track records a started environment; false when the pool was reaped for
+// good meanwhile (the caller ends it).
+func (p *pool) track(e *environment) bool {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
 	p.all[e] = struct{}{}
-	p.mu.Unlock()
+	return true
 }
 
 // release gives back a slot, and the environment to the idle list when it may
@@ -817,20 +833,25 @@ func (p *pool) track(e *environment) {
 func (p *pool) release(e *environment, reuse bool) {
 	p.mu.Lock()
 	p.running--
+	var dead *environment
 	if e != nil {
-		if reuse && e.alive() {
+		if reuse && e.alive() && !p.closed {
 			p.idle = append(p.idle, e)
 		} else {
 			delete(p.all, e)
-			e = nil
+			dead = e
 		}
 	}
 	p.cond.Signal()
 	p.mu.Unlock()
+	if dead != nil {
+		dead.end() // mostly ended already; a pool reaped for good may not have seen it
+	}
 }
 
 // reap ends environments idle for longer than ttl (all of them when ttl is
-// 0) and returns how many are left.
+// 0, and the pool is closed: what is started or released in it later ends)
+// and returns how many are left.
 func (p *pool) reap(ttl time.Duration) int {
 	p.mu.Lock()
 	var old []*environment
@@ -848,6 +869,7 @@ func (p *pool) reap(ttl time.Duration) int {
 	}
 	p.idle = keep
 	if ttl == 0 {
+		p.closed = true
 		for e := range p.all {
 			old = append(old, e) // busy ones too: their invocations end as stopped
 		}
@@ -888,6 +910,7 @@ func (s *Service) startReaper() {
 				for _, p := range pools {
 					p.reap(s.idleTTL)
 				}
+				s.endSpares(false, time.Now().Add(-s.idleTTL))
 			}
 		}
 	}()
@@ -931,6 +954,9 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 	}
 	if s.env != nil {
+		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go
+			return err
+		}
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
 	return nil
@@ -948,6 +974,7 @@ func (s *Service) Stop(ctx context.Context) error {
 	for _, p := range pools {
 		p.reap(0)
 	}
+	s.endSpares(true, time.Time{})
 	done := make(chan struct{})
 	go func() {
 		s.bg.Wait()

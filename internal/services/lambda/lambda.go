@@ -67,6 +67,8 @@ type Service struct {
 	urlKey  [32]byte     // signs Code.Location URLs
 	aq      *asyncState  // the async queue's scheduler (async.go), made by async()
 	aqOnce  sync.Once
+	spareMu sync.Mutex
+	spares  map[string]*proc // a spare runtime by kind (spare.go)
 }
 
 var _ lambdaapi.API = (*Service)(nil)
@@ -199,11 +201,13 @@ func notFound(account, region, name string) error {
 
 const rolePattern = `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`
 
-var roleRE = regexp.MustCompile(`^` + rolePattern + `$`)
+var roleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + rolePattern + `$`) })
 
 // nameRE is the FunctionName pattern for a plain name, a function ARN or a
 // partial ARN (account:function:name), without qualifiers.
-var nameRE = regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov)?-[a-z]+-\d{1}):)?((\d{12}):)?(function:)?([a-zA-Z0-9-_]+)$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov)?-[a-z]+-\d{1}):)?((\d{12}):)?(function:)?([a-zA-Z0-9-_]+)$`)
+})
 
 // resolve turns a FunctionName (name, ARN or partial ARN) into account, region, name.
 func resolve(ctx context.Context, fn *string) (account, region, name string, err error) {
@@ -213,7 +217,7 @@ func resolve(ctx context.Context, fn *string) (account, region, name string, err
 
 // resolveFor is resolve for a caller of account and region.
 func resolveFor(callerAccount, callerRegion, s string) (account, region, name string, err error) {
-	m := nameRE.FindStringSubmatch(s)
+	m := nameRE().FindStringSubmatch(s)
 	if m == nil {
 		return "", "", "", validation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", s)
 	}
@@ -315,7 +319,7 @@ func (s *Service) stamp(f *function) {
 }
 
 func checkConfig(role *string, timeout, memory *int64, handler *string) error {
-	if role != nil && !roleRE.MatchString(*role) {
+	if role != nil && !roleRE().MatchString(*role) {
 		return validation("1 validation error detected: Value '%s' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", *role, rolePattern)
 	}
 	if timeout != nil && (*timeout < 1 || *timeout > 900) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
@@ -66,9 +67,9 @@ func qualified(fn, param string) (name, qualifier string, err error) {
 }
 
 var (
-	statementIDRE = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
-	actionRE      = regexp.MustCompile(`^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`)
-	accountRE     = regexp.MustCompile(`^\d{12}$`)
+	statementIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`) })
+	actionRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`) })
+	accountRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{12}$`) })
 )
 
 // principal is a Principal parameter as the policy states it.
@@ -76,7 +77,7 @@ func principal(p string) (any, error) {
 	switch {
 	case p == "*":
 		return "*", nil
-	case accountRE.MatchString(p):
+	case accountRE().MatchString(p):
 		return map[string]string{"AWS": "arn:aws:iam::" + p + ":root"}, nil
 	case strings.HasPrefix(p, "arn:"):
 		return map[string]string{"AWS": p}, nil
@@ -175,10 +176,10 @@ func checkRevision(f *function, rev *string) error {
 // AddPermission adds a statement to a function's policy.
 func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermissionRequest) (*lambdaapi.AddPermissionResponse, error) {
 	sid, action := api.ToString(in.StatementId), api.ToString(in.Action)
-	if !statementIDRE.MatchString(sid) {
+	if !statementIDRE().MatchString(sid) {
 		return nil, validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)", sid)
 	}
-	if !actionRE.MatchString(action) {
+	if !actionRE().MatchString(action) {
 		return nil, validation("1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])", action)
 	}
 	prin, err := principal(api.ToString(in.Principal))
@@ -310,7 +311,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 // settings kept beside the function's record) holds for the function of key
 // k; DeleteFunction calls it in its transaction.
 func dropFunctionExtras(tx *store.Tx, k []byte) error {
-	for _, name := range []string{policyBucket, eventConfigBucket} {
+	for _, name := range []string{policyBucket, eventConfigBucket, urlBucket} {
 		b := tx.Bucket(rootBucket, name)
 		if b == nil {
 			continue

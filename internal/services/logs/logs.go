@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -127,19 +128,19 @@ func noStream() error {
 }
 
 var (
-	groupNameRE  = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
-	streamNameRE = regexp.MustCompile(`^[^:*]*$`)
+	groupNameRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`) })
+	streamNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^:*]*$`) })
 )
 
 func checkGroupName(n string) error {
-	if !groupNameRE.MatchString(n) {
+	if !groupNameRE().MatchString(n) {
 		return invalid(`1 validation error detected: Value '%s' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+`, n)
 	}
 	return nil
 }
 
 func checkStreamName(n string) error {
-	if !streamNameRE.MatchString(n) {
+	if !streamNameRE().MatchString(n) {
 		return invalid(`1 validation error detected: Value '%s' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`, n)
 	}
 	return nil
@@ -608,11 +609,11 @@ func (s *Service) changeGroupIn(account, region, name string, change func(*group
 
 // Tags.
 
-var tagKeyRE = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`)
+var tagKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`) })
 
 func checkTags(tags map[string]string) error {
 	for k, v := range tags {
-		if len(k) > 128 || !tagKeyRE.MatchString(k) || strings.HasPrefix(k, "aws:") {
+		if len(k) > 128 || !tagKeyRE().MatchString(k) || strings.HasPrefix(k, "aws:") {
 			return invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]", k)
 		}
 		if len(v) > 256 {

@@ -16,8 +16,10 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"strings"
@@ -120,6 +122,17 @@ func run(ctx context.Context, req *wire.Request) *wire.Response {
 		}
 		resp.Probes = append(resp.Probes, n.Int64)
 	}
+	if req.MaxProbed > 0 {
+		var sum int64
+		for _, n := range resp.Probes {
+			sum += n
+		}
+		if sum > req.MaxProbed {
+			resp.OverLimit = true
+			resp.Millis = time.Since(start).Milliseconds()
+			return resp
+		}
+	}
 	switch req.Op {
 	case "exec":
 		_, err = conn.ExecContext(ctx, req.SQL)
@@ -160,6 +173,124 @@ func query(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Re
 		resp.Columns = cols
 		return conn.QueryRowContext(ctx, fmt.Sprintf("COPY (%s) TO '%s' (%s)", req.SQL, quote(req.CopyTo), req.Copy)).Scan(&resp.Rows)
 	}
+	if ok, err := copyCSV(ctx, conn, req, resp); ok || err != nil {
+		return err
+	}
+	return scanCSV(ctx, conn, req, resp)
+}
+
+// copyCSV writes the rows with DuckDB's COPY, which streams them to the file
+// as the query makes them: database/sql's rows come from a result DuckDB
+// materialises whole first, so a 10 GB result would be 10 GB of memory.
+// Each column is formatted as Trino prints it, in SQL where SQL can
+// (numbers, text, dates, timestamps) and by fb_fmt, a Go function, where
+// only Go knows Trino's way (doubles, nested values, intervals). It answers
+// false, and writes nothing, for statements COPY cannot wrap (EXPLAIN).
+func copyCSV(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Response) (bool, error) {
+	cols, err := describe(ctx, conn, req.SQL)
+	if err != nil {
+		// the statement's own error, placed in its own text
+		st, perr := conn.PrepareContext(ctx, req.SQL)
+		if perr != nil {
+			return false, perr
+		}
+		st.Close()
+		return false, nil
+	}
+	if err := duckdb.RegisterScalarUDF(conn, "fb_fmt", formatUDF{}); err != nil {
+		return false, err
+	}
+	resp.Columns = cols
+	names := make([]string, len(cols))
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = fmt.Sprintf("c%d", i)
+		exprs[i] = formatExpr(names[i], c.Type)
+	}
+	body := req.CSV + ".rows"
+	defer os.Remove(body)
+	q := fmt.Sprintf("COPY (SELECT %s FROM (%s\n) AS fb_q(%s)) TO '%s' (FORMAT csv, HEADER false, FORCE_QUOTE *, NULLSTR '')",
+		strings.Join(exprs, ", "), req.SQL, strings.Join(names, ", "), quote(body))
+	if len(cols) == 0 {
+		q = fmt.Sprintf("COPY (%s\n) TO '%s' (FORMAT csv, HEADER false)", req.SQL, quote(body))
+	}
+	if err := conn.QueryRowContext(ctx, q).Scan(&resp.Rows); err != nil {
+		return true, err
+	}
+	f, err := os.Create(req.CSV)
+	if err != nil {
+		return true, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 256<<10)
+	if !req.NoHeader {
+		for i, c := range cols {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			writeQuoted(w, c.Name)
+		}
+		w.WriteByte('\n')
+	}
+	rows, err := os.Open(body)
+	if err != nil {
+		return true, err
+	}
+	defer rows.Close()
+	if _, err := io.Copy(w, rows); err != nil {
+		return true, err
+	}
+	if err := w.Flush(); err != nil {
+		return true, err
+	}
+	return true, f.Close()
+}
+
+// formatExpr is the SQL that prints column c of DuckDB type typ as Trino
+// does (NULL stays NULL: COPY writes it as an empty, unquoted field).
+func formatExpr(c, typ string) string {
+	switch t := strings.ToUpper(typ); {
+	case t == "DATE[]":
+		// fb_fmt sees a date as a time.Time, which it prints as a timestamp
+		return "'[' || array_to_string(list_transform(" + c + ", x -> coalesce(CAST(x AS VARCHAR), 'null')), ', ') || ']'"
+	case strings.HasSuffix(t, "]"), strings.HasPrefix(t, "STRUCT"), strings.HasPrefix(t, "MAP"), strings.HasPrefix(t, "UNION"):
+		return "fb_fmt(" + c + ")" // nested: Trino's [..], {k=v}
+	case t == "VARCHAR":
+		return c
+	case t == "BOOLEAN", t == "DATE", t == "UUID", t == "JSON", strings.HasPrefix(t, "DECIMAL"),
+		strings.HasSuffix(t, "INT") || t == "INTEGER" || t == "UINTEGER" || t == "HUGEINT" || t == "UHUGEINT":
+		return "CAST(" + c + " AS VARCHAR)"
+	case t == "TIMESTAMP WITH TIME ZONE", t == "TIMESTAMPTZ":
+		return "strftime(CAST(" + c + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g') || ' UTC'"
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		return "strftime(CAST(" + c + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%g')"
+	case t == "TIME":
+		return "strftime(DATE '1970-01-01' + " + c + ", '%H:%M:%S.%g')"
+	case t == "BLOB":
+		return "rtrim(regexp_replace(lower(hex(" + c + ")), '(..)', '\\1 ', 'g'))"
+	}
+	return "fb_fmt(" + c + ")"
+}
+
+// formatUDF is fb_fmt(any): a value printed by format, as the scanning path
+// prints it.
+type formatUDF struct{}
+
+func (formatUDF) Config() duckdb.ScalarFuncConfig {
+	anyType, _ := duckdb.NewTypeInfo(duckdb.TYPE_ANY)
+	text, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{anyType}, ResultTypeInfo: text}
+}
+
+func (formatUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		return format(v[0], ""), nil
+	}}
+}
+
+// scanCSV reads the rows through database/sql and writes them itself: the
+// way for what COPY cannot run.
+func scanCSV(ctx context.Context, conn *sql.Conn, req *wire.Request, resp *wire.Response) error {
 	rows, err := conn.QueryContext(ctx, req.SQL)
 	if err != nil {
 		return err
@@ -262,6 +393,21 @@ func format(v any, typ string) string {
 			return wire.FormatDate(x)
 		case "TIME":
 			return x.Format("15:04:05.000")
+		case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+			// Trino prints the zone; Athena's sessions are in UTC
+			return x.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
+		}
+	case []byte:
+		if typ == "BLOB" {
+			// Trino prints varbinary as hex bytes, space-separated
+			var b strings.Builder
+			for i, c := range x {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				fmt.Fprintf(&b, "%02x", c)
+			}
+			return b.String()
 		}
 	case duckdb.OrderedMap:
 		keys, vals := x.Keys(), x.Values()
@@ -270,6 +416,18 @@ func format(v any, typ string) string {
 			parts[i] = format(keys[i], "") + "=" + nested(vals[i])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
+	case duckdb.Interval:
+		// Trino's interval day to second ("2 03:04:05.000"), or year to
+		// month ("1-2") when it counts months only.
+		if x.Months != 0 && x.Days == 0 && x.Micros == 0 {
+			return fmt.Sprintf("%d-%d", x.Months/12, x.Months%12)
+		}
+		us := x.Micros + int64(x.Days)*86400e6
+		sign := ""
+		if us < 0 {
+			sign, us = "-", -us
+		}
+		return fmt.Sprintf("%s%d %02d:%02d:%02d.%03d", sign, us/86400e6, us/3600e6%24, us/60e6%60, us/1e6%60, us/1e3%1000)
 	case duckdb.Decimal:
 		// Trino prints a decimal with all its scale's digits ("1.50").
 		s := new(big.Int).Abs(x.Value).String()

@@ -33,8 +33,12 @@ type Request struct {
 	TempDir  string `json:"tempDir,omitempty"`
 	// Probes run after Setup and before the query; each answers one integer
 	// (Athena counts the bytes of the Parquet columns a query reads this way).
-	Probes  []string `json:"probes,omitempty"`
-	Threads int      `json:"threads,omitempty"`
+	Probes []string `json:"probes,omitempty"`
+	// MaxProbed, when positive, is the most the probes may sum to: past it
+	// the query is not run and the answer says OverLimit (a work group's
+	// BytesScannedCutoffPerQuery stops a query before it reads).
+	MaxProbed int64 `json:"maxProbed,omitempty"`
+	Threads   int   `json:"threads,omitempty"`
 }
 
 // Column is a result column as DuckDB names its type ("VARCHAR", "DECIMAL(18,2)").
@@ -53,6 +57,7 @@ type Response struct {
 	Error     string   `json:"error,omitempty"`
 	Stage     string   `json:"stage,omitempty"` // "setup" when a view failed, not the query
 	Cancelled bool     `json:"cancelled,omitempty"`
+	OverLimit bool     `json:"overLimit,omitempty"` // the probes passed MaxProbed; nothing ran
 }
 
 // Format writes a value as Athena (Trino) prints it in a result CSV.

@@ -7,8 +7,53 @@ import http from "node:http";
 import path from "node:path";
 import fs from "node:fs";
 import util from "node:util";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+
+// A spare runtime (fogbank's spare.go) starts before it knows its function:
+// its environment comes as one line of JSON on stdin, and is applied as if the
+// process had started with it.
+function readAssignment() {
+  const chunks = [];
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if (e.code !== "EAGAIN") throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      continue;
+    }
+    if (n === 0) process.exit(0);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    if (buf.subarray(0, n).includes(10)) return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  }
+}
+// Node compiles its HTTP client on first use: a spare makes one request to
+// itself while it waits, so that its function's first /next does not pay it.
+async function warmUp() {
+  const srv = http.createServer((req, res) => res.end("{}"));
+  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => {
+    const req = http.request({ host: "127.0.0.1", port: srv.address().port, method: "POST", path: "/", agent: new http.Agent({ keepAlive: true }) }, (res) => {
+      res.on("data", () => {});
+      res.on("end", resolve);
+    });
+    req.on("error", resolve);
+    req.end(JSON.stringify({ warm: true }));
+  });
+  srv.close();
+  srv.closeAllConnections?.();
+}
+if (process.env._FOGBANK_SPARE) {
+  await warmUp();
+  const a = readAssignment();
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  Object.assign(process.env, a.env);
+  process.chdir(a.dir);
+  if (typeof Module._initPaths === "function") Module._initPaths(); // NODE_PATH is read at start
+}
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

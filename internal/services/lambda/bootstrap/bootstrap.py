@@ -11,6 +11,28 @@ import socket
 import sys
 import time
 
+
+
+def _assigned():
+    """A spare runtime (fogbank's spare.go) starts before it knows its
+    function: its environment comes as one line of JSON on stdin, and is
+    applied as if the process had started with it."""
+    line = sys.stdin.buffer.readline()
+    if not line:
+        sys.exit(0)
+    a = json.loads(line)
+    os.environ.clear()
+    os.environ.update(a["env"])
+    os.chdir(a["dir"])
+    time.tzset()
+    sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(fd, 0)
+    os.close(fd)
+
+
+if os.environ.get("_FOGBANK_SPARE"):
+    _assigned()
 os.environ.pop("PYTHONUNBUFFERED", None)  # set by fogbank only so prints reach the log at once
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]

@@ -1,0 +1,150 @@
+package lambda_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/fogbank/fogbank/fogbanktest"
+)
+
+// Function URLs: the configuration operations through the SDK, and plain
+// HTTP requests reaching the handler as the payload format 2.0 event, its
+// answer mapped to the response as AWS maps it.
+func TestFunctionURLs(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	ctx := context.Background()
+	fn(t, c, "web", types.RuntimePython312, "app.handler", 10, map[string]string{"app.py": `import base64, json
+def handler(event, context):
+    if event["rawPath"] == "/plain":
+        return {"echo": event["queryStringParameters"]}
+    if event["rawPath"] == "/fail":
+        raise ValueError("no")
+    return {"statusCode": 201, "headers": {"content-type": "text/plain", "x-seen": json.dumps({
+        "version": event["version"], "routeKey": event["routeKey"], "method": event["requestContext"]["http"]["method"],
+        "path": event["requestContext"]["http"]["path"], "raw": event["rawQueryString"], "cookies": event.get("cookies"),
+        "b64": event["isBase64Encoded"], "account": event["requestContext"]["accountId"],
+        "host": event["headers"].get("host") is not None, "custom": event["headers"].get("x-custom")})},
+        "cookies": ["a=1; Path=/"], "body": base64.b64encode(b"got:" + (base64.b64decode(event["body"]) if event["isBase64Encoded"] else event.get("body", "").encode())).decode(),
+        "isBase64Encoded": True}
+`})
+	_, err := c.GetFunctionUrlConfig(ctx, &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String("web")})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("Get before Create: %v", err)
+	}
+	created, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("web"),
+		AuthType: types.FunctionUrlAuthTypeNone, Cors: &types.Cors{AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"POST"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := aws.ToString(created.FunctionUrl)
+	if !strings.HasPrefix(u, "http://") || !strings.HasSuffix(u, "/") || created.InvokeMode != types.InvokeModeBuffered ||
+		aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:web" {
+		t.Errorf("created %s %s %s", u, created.InvokeMode, aws.ToString(created.FunctionArn))
+	}
+	_, err = c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("web"), AuthType: types.FunctionUrlAuthTypeNone})
+	var conflict *types.ResourceConflictException
+	if !errors.As(err, &conflict) {
+		t.Errorf("second Create: %v", err)
+	}
+
+	// A shaped response: status, headers, cookies, a base64 body; a binary request body.
+	req, _ := http.NewRequest("PUT", u+"some/path?b=2&a=1&a=3", strings.NewReader("\x00\x01bin"))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("Cookie", "s=1; t=2")
+	req.Header.Set("X-Custom", "yes")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var seen struct {
+		Version, RouteKey, Method, Path, Raw, Account, Custom string
+		Cookies                                               []string
+		B64, Host                                             bool
+	}
+	json.Unmarshal([]byte(resp.Header.Get("X-Seen")), &seen)
+	if resp.StatusCode != 201 || string(body) != "got:\x00\x01bin" || resp.Header.Get("Content-Type") != "text/plain" ||
+		resp.Header.Get("Set-Cookie") != "a=1; Path=/" {
+		t.Errorf("shaped answer: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if seen.Version != "2.0" || seen.RouteKey != "$default" || seen.Method != "PUT" || seen.Path != "/some/path" ||
+		seen.Raw != "b=2&a=1&a=3" || strings.Join(seen.Cookies, "|") != "s=1|t=2" || !seen.B64 || seen.Account != "anonymous" ||
+		!seen.Host || seen.Custom != "yes" {
+		t.Errorf("the event as the handler saw it: %+v", seen)
+	}
+	// An unshaped result: 200 application/json; repeated query values joined.
+	resp, err = http.Get(u + "plain?a=1&a=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || string(body) != `{"echo": {"a": "1,2"}}` {
+		t.Errorf("unshaped answer: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// A function error is a 502.
+	resp, err = http.Get(u + "fail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("function error: %d", resp.StatusCode)
+	}
+	// CORS preflight from an allowed origin, answered without invoking.
+	req, _ = http.NewRequest("OPTIONS", u+"x", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" || resp.Header.Get("Access-Control-Allow-Methods") != "POST" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	// AWS_IAM: an unsigned request is refused.
+	upd, err := c.UpdateFunctionUrlConfig(ctx, &lambda.UpdateFunctionUrlConfigInput{FunctionName: aws.String("web"), AuthType: types.FunctionUrlAuthTypeAwsIam})
+	if err != nil || upd.AuthType != types.FunctionUrlAuthTypeAwsIam || aws.ToString(upd.FunctionUrl) != u || upd.Cors == nil {
+		t.Fatalf("update: %v %+v", err, upd)
+	}
+	resp, err = http.Get(u + "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("unsigned request to an AWS_IAM URL: %d", resp.StatusCode)
+	}
+	list, err := c.ListFunctionUrlConfigs(ctx, &lambda.ListFunctionUrlConfigsInput{FunctionName: aws.String("web")})
+	if err != nil || len(list.FunctionUrlConfigs) != 1 || aws.ToString(list.FunctionUrlConfigs[0].FunctionUrl) != u {
+		t.Errorf("list: %v %+v", err, list)
+	}
+	if _, err := c.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.Get(u + "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a deleted URL: %d", resp.StatusCode)
+	}
+	if _, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("nope"), AuthType: types.FunctionUrlAuthTypeNone}); !errors.As(err, &nf) {
+		t.Errorf("a URL for a missing function: %v", err)
+	}
+}
