@@ -21,6 +21,19 @@
 // themselves, as their inputs name resources in several ways (ARNs, queue
 // URLs, partial ARNs). TestEveryOperationHasAnAction holds every operation of
 // every model to an action of the reference.
+//
+// Condition keys of the request itself: aws:RequestTag/<key> and
+// aws:TagKeys from the tags an input sets, on the actions the reference says
+// take them (conditions.go); S3's s3:prefix, s3:delimiter, s3:max-keys,
+// s3:x-amz-acl, s3:RequestObjectTag/<key>; DynamoDB's dynamodb:Attributes
+// (the names in Item, Key, AttributeUpdates, AttributesToGet,
+// ExpressionAttributeNames and a ProjectionExpression's plain names; not the
+// plain names of Update/Condition expressions), dynamodb:Select and
+// dynamodb:ReturnValues.
+//
+// Missing: aws:ResourceTag/<key> and s3:ExistingObjectTag/<key> (they need
+// the services' stored tags), dynamodb:LeadingKeys (it needs the table's key
+// schema).
 package actions
 
 import (
@@ -57,6 +70,12 @@ type Request struct {
 // need no permission (sts:GetCallerIdentity, and AssumeRole, whose trust
 // policy STS evaluates itself).
 func For(r *Request) []Check {
+	checks := forService(r)
+	addTags(r, checks)
+	return checks
+}
+
+func forService(r *Request) []Check {
 	switch r.Service {
 	case "s3":
 		return s3Checks(r)
@@ -271,6 +290,9 @@ func s3Checks(r *Request) []Check {
 			c.Context = policy.Context{}
 			c.Context.Set("s3:x-amz-acl", acl)
 		}
+		if t := field(r.Input, "Tagging"); t != "" {
+			s3ObjectTags(&c, t)
+		}
 	case op == "ListObjects" || op == "ListObjectsV2" || op == "ListObjectVersions":
 		c.Context = policy.Context{}
 		c.Context.Set("s3:prefix", field(r.Input, "Prefix"))
@@ -404,8 +426,26 @@ func dynamoChecks(r *Request) []Check {
 	if idx := field(r.Input, "IndexName"); idx != "" {
 		res += "/index/" + idx
 	}
-	return one(r, action, res)
+	checks := one(r, action, res)
+	if dynamoItemOps[r.Operation] {
+		ctx := policy.Context{}
+		if attrs := dynamoAttributes(r.Input); len(attrs) > 0 {
+			ctx.Set("dynamodb:Attributes", attrs...)
+		}
+		for _, k := range []string{"Select", "ReturnValues", "ReturnConsumedCapacity"} {
+			if v := field(r.Input, k); v != "" {
+				ctx.Set("dynamodb:"+k, v)
+			}
+		}
+		checks[0].Context = ctx
+	}
+	return checks
 }
+
+// dynamoItemOps are the operations on items, whose requests carry
+// dynamodb:Attributes, dynamodb:Select, dynamodb:ReturnValues.
+var dynamoItemOps = map[string]bool{"GetItem": true, "PutItem": true, "UpdateItem": true, "DeleteItem": true,
+	"Query": true, "Scan": true}
 
 // partiQL maps PartiQL statements to their actions, by their verb
 // (dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate, PartiQLDelete), on

@@ -184,3 +184,44 @@ func formatPattern(f string) string {
 		f = f[:i] + "*" + f[i+j+1:]
 	}
 }
+
+// TestRequestConditionKeys: the keys a request carries itself.
+func TestRequestConditionKeys(t *testing.T) {
+	s := api.String
+	key := func(c Check, k string) string {
+		v, ok := c.Context[strings.ToLower(k)]
+		if !ok {
+			return "<none>"
+		}
+		return strings.Join(v, ",")
+	}
+	c := checksOf("dynamodb", "CreateTable", &dynamodb.CreateTableInput{TableName: s("t"),
+		Tags: []*dynamodb.Tag{{Key: s("team"), Value: s("data")}, {Key: s("env"), Value: s("dev")}}})[0]
+	if key(c, "aws:RequestTag/team") != "data" || key(c, "aws:TagKeys") != "env,team" {
+		t.Errorf("CreateTable with tags: %v", c.Context)
+	}
+	c = checksOf("lambda", "TagResource", &lambda.TagResourceRequest{Resource: s("arn:aws:lambda:eu-west-1:111122223333:function:f"),
+		Tags: map[string]string{"team": "web"}})[0]
+	if key(c, "aws:RequestTag/team") != "web" || key(c, "aws:TagKeys") != "team" {
+		t.Errorf("lambda TagResource: %v", c.Context)
+	}
+	// GetItem takes no tags: none are set even if an input had some.
+	c = checksOf("dynamodb", "PutItem", &dynamodb.PutItemInput{TableName: s("t"), ReturnValues: s("ALL_OLD"),
+		Item: map[string]*dynamodb.AttributeValue{"pk": {S: s("1")}, "v": {N: s("2")}}})[0]
+	if key(c, "dynamodb:Attributes") != "pk,v" || key(c, "dynamodb:ReturnValues") != "ALL_OLD" || key(c, "aws:TagKeys") != "<none>" {
+		t.Errorf("PutItem: %v", c.Context)
+	}
+	c = checksOf("dynamodb", "Query", &dynamodb.QueryInput{TableName: s("t"), Select: s("SPECIFIC_ATTRIBUTES"),
+		ProjectionExpression: s("a, #b, c.d[0]"), ExpressionAttributeNames: map[string]string{"#b": "bee"}})[0]
+	if key(c, "dynamodb:Attributes") != "a,bee,c" || key(c, "dynamodb:Select") != "SPECIFIC_ATTRIBUTES" {
+		t.Errorf("Query: %v", c.Context)
+	}
+	c = checksOf("s3", "ListObjectsV2", &s3.ListObjectsV2Request{Bucket: s("b"), Prefix: s("home/"), Delimiter: s("/"), MaxKeys: api.Int64(50)})[0]
+	if key(c, "s3:prefix") != "home/" || key(c, "s3:delimiter") != "/" || key(c, "s3:max-keys") != "50" {
+		t.Errorf("ListObjectsV2: %v", c.Context)
+	}
+	c = checksOf("s3", "PutObject", &s3.PutObjectRequest{Bucket: s("b"), Key: s("k"), ACL: s("bucket-owner-full-control"), Tagging: s("a=1&b=2")})[0]
+	if key(c, "s3:x-amz-acl") != "bucket-owner-full-control" || key(c, "s3:RequestObjectTag/a") != "1" || key(c, "s3:RequestObjectTagKeys") != "a,b" {
+		t.Errorf("PutObject: %v", c.Context)
+	}
+}
