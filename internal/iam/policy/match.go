@@ -94,3 +94,7 @@ func matchARN(pattern, arn string) bool {
 	}
 	return glob(pattern, arn, false)
 }
+
+// MatchARN says whether arn matches a policy's resource pattern, as Evaluate
+// matches them (wildcards within each ARN segment).
+func MatchARN(pattern, arn string) bool { return matchARN(pattern, arn) }

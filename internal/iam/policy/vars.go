@@ -42,7 +42,7 @@ func substitute(s string, r *Request, pattern bool) (string, bool) {
 			}
 			name = strings.TrimSpace(name[:k])
 		}
-		v, ok := r.Context.get(strings.ToLower(name))
+		v, ok := r.value(strings.ToLower(name))
 		switch {
 		case ok && len(v) == 1:
 			writeLiteral(&b, v[0], pattern)

@@ -74,23 +74,12 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 	if id.Principal.Kind == policy.Root {
 		return next(ctx, inv)
 	}
-	now := s.now()
+	base := [2]policy.Context{id.Context, s.globalKeys(c.Region)}
 	for i := range checks {
 		ch := &checks[i]
 		set := id.Set
 		req := policy.Request{Principal: id.Principal, Action: ch.Action, Resource: ch.Resource,
-			Context: make(policy.Context, len(id.Context)+len(ch.Context)+6)}
-		for k, v := range id.Context {
-			req.Context[k] = v
-		}
-		for k, v := range ch.Context {
-			req.Context[k] = v
-		}
-		req.Context["aws:currenttime"] = []string{now.UTC().Format(time.RFC3339)}
-		req.Context["aws:epochtime"] = []string{strconv.FormatInt(now.Unix(), 10)}
-		req.Context["aws:requestedregion"] = []string{c.Region}
-		req.Context["aws:securetransport"] = []string{"false"}
-		req.Context["aws:sourceip"] = []string{"127.0.0.1"}
+			Context: ch.Context, Base: base[:]}
 		if ch.Bucket != "" && s.buckets != nil {
 			// Across accounts S3 applies the bucket's side itself (policy and
 			// ACLs); within the account its policy may grant or deny here.
@@ -112,6 +101,29 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 		return nil, accessDenied(inv.Service, msg)
 	}
 	return next(ctx, inv)
+}
+
+// globals are the global condition keys every request carries, shared by the
+// requests of one second and region rather than built for each.
+type globals struct {
+	sec    int64
+	region string
+	ctx    policy.Context
+}
+
+func (s *Service) globalKeys(region string) policy.Context {
+	now := s.now()
+	if g := s.globals.Load(); g != nil && g.sec == now.Unix() && g.region == region {
+		return g.ctx
+	}
+	ctx := policy.Context{}
+	ctx.Set("aws:CurrentTime", now.UTC().Truncate(time.Second).Format(time.RFC3339))
+	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	ctx.Set("aws:RequestedRegion", region)
+	ctx.Set("aws:SecureTransport", "false")
+	ctx.Set("aws:SourceIp", "127.0.0.1")
+	s.globals.Store(&globals{sec: now.Unix(), region: region, ctx: ctx})
+	return ctx
 }
 
 // accessDenied is the refusal in the service's words: S3's and the query

@@ -48,7 +48,8 @@ type Service struct {
 	// gen counts IAM's writes: compiled policy sets (authz.go) are kept
 	// while it has not moved.
 	gen      atomic.Uint64
-	compiled sync.Map // access key id → *compiledSet
+	compiled sync.Map                // access key id → *compiledSet
+	globals  atomic.Pointer[globals] // the global condition keys of this second (enforce.go)
 }
 
 var _ iamapi.API = (*Service)(nil)
