@@ -308,3 +308,47 @@ func dirExists(dir string) bool {
 	_, err := os.Stat(dir)
 	return err == nil
 }
+
+// kill -9 of fogbank ends its runtimes (they die with it) but not what their
+// handlers left running in sessions of their own; the next fogbank kills
+// those.
+func TestLambdaKill9LeavesNoOrphans(t *testing.T) {
+	f := start(t, "")
+	c := lambdaClient(f)
+	ctx := context.Background()
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	writeZip(t, zipPath, map[string]string{"app.py": "import subprocess\n" +
+		"def handler(event, context):\n" +
+		"    p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n" +
+		"    open(event['pidfile'], 'w').write(str(p.pid))\n" +
+		"    return p.pid\n"})
+	zipBytes, _ := os.ReadFile(zipPath)
+	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("leaver"), Runtime: ltypes.RuntimePython312,
+		Role: aws.String("arn:aws:iam::000000000000:role/r"), Handler: aws.String("app.handler"), Code: &ltypes.FunctionCode{ZipFile: zipBytes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("leaver"), Payload: []byte(`{"pidfile": "` + pidfile + `"}`)})
+	if err != nil || out.FunctionError != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	b, _ := os.ReadFile(pidfile)
+	var pid int
+	fmt.Sscan(string(b), &pid)
+	f.cmd.Process.Kill()
+	f.cmd.Wait()
+	time.Sleep(200 * time.Millisecond)
+	if pid == 0 || syscall.Kill(pid, 0) != nil {
+		t.Fatalf("the handler's child %d did not outlive the kill: the test shows nothing", pid)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	start(t, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("the orphan %d still runs after the next fogbank started", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

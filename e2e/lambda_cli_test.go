@@ -73,3 +73,44 @@ func TestLambdaCLI(t *testing.T) {
 		})
 	}
 }
+
+// A function URL made with both CLIs and requested with curl: the handler
+// gets the payload format 2.0 event, and its shaped answer is the response.
+func TestLambdaFunctionURLCLI(t *testing.T) {
+	need(t, "curl")
+	f := start(t, "")
+	zipPath := filepath.Join(t.TempDir(), "fn.zip")
+	writeZip(t, zipPath, map[string]string{"web.py": "import json\n" +
+		"def handler(event, context):\n" +
+		"    return {'statusCode': 200, 'headers': {'content-type': 'text/plain'},\n" +
+		"            'body': '%s %s %s %s' % (event['version'], event['requestContext']['http']['method'], event['rawPath'], event.get('body'))}\n"})
+	for _, c := range clis {
+		t.Run(c.name, func(t *testing.T) {
+			need(t, c.bin)
+			name := "url-" + c.name
+			mustRun := func(args ...string) string {
+				out, errOut, code := f.run(t, nil, c.bin, append([]string{"--endpoint-url", f.URL, "--output", "json", "lambda"}, args...)...)
+				if code != 0 {
+					t.Fatalf("lambda %s: exit %d: %s", args[0], code, errOut)
+				}
+				return out
+			}
+			mustRun("create-function", "--function-name", name, "--runtime", "python3.12",
+				"--role", "arn:aws:iam::000000000000:role/r", "--handler", "web.handler", "--zip-file", "fileb://"+zipPath)
+			var cfg struct{ FunctionUrl, AuthType string }
+			json.Unmarshal([]byte(mustRun("create-function-url-config", "--function-name", name, "--auth-type", "NONE")), &cfg)
+			if !strings.HasPrefix(cfg.FunctionUrl, f.URL+"/") || cfg.AuthType != "NONE" {
+				t.Fatalf("create-function-url-config: %+v", cfg)
+			}
+			out, errOut, code := f.run(t, nil, "curl", "-s", "-X", "POST", "--data", "hi", cfg.FunctionUrl+"orders/7")
+			if code != 0 || out != "2.0 POST /orders/7 hi" {
+				t.Errorf("curl: exit %d %q %s", code, out, errOut)
+			}
+			mustRun("delete-function-url-config", "--function-name", name)
+			out, _, _ = f.run(t, nil, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", cfg.FunctionUrl)
+			if out != "404" {
+				t.Errorf("a deleted URL answered %s", out)
+			}
+		})
+	}
+}

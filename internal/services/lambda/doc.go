@@ -47,8 +47,10 @@
 // daemon's double fork), found in /proc by their ancestry or by the
 // _FOGBANK_ENV mark every runtime's environment carries; stopped, then
 // killed. A child that escapes the tree and clears its environment too is
-// not found, nor are children left by a fogbank killed with -9 (the runtime
-// itself dies with fogbank: PR_SET_PDEATHSIG).
+// not found. A fogbank killed with -9 takes its runtimes with it
+// (PR_SET_PDEATHSIG) but not their children: the mark names fogbank's pid,
+// and the next fogbank kills, at Start, marked processes whose fogbank no
+// longer runs.
 //
 // Spare runtimes (spare.go): after a cold start of a Python or Node function,
 // one spare process of that kind waits, fogbank's runtime client loaded and

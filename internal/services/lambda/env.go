@@ -175,7 +175,7 @@ func (s *Service) startEnv(f *function, code []byte, fp string) (*environment, e
 		return nil, err
 	}
 	p := s.takeSpare(spareKind(f))
-	e.mark = e.id
+	e.mark = newMark(e.id)
 	if p != nil {
 		e.mark = p.mark // in the spare's own environment already
 	}

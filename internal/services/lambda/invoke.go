@@ -947,7 +947,8 @@ type roleCredentials interface {
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
 	s.findS3()
-	s.startAsync() // async.go
+	go killOrphans() // proc_linux.go: what a fogbank killed with -9 left
+	s.startAsync()   // async.go
 	if s.env != nil {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
 			s.roles = r

@@ -144,3 +144,47 @@ func maxRSSMB(e *environment) int64 {
 	}
 	return 0
 }
+
+// killOrphans kills the runtimes' processes a fogbank that is gone left
+// running (killed with -9, its runtimes died with it but not their children):
+// those whose mark names a pid that no longer runs.
+func killOrphans() {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	prefix := []byte(markEnv + "=")
+	alive := map[string]bool{strconv.Itoa(os.Getpid()): true}
+	for _, name := range names {
+		p, err := strconv.Atoi(name)
+		if err != nil || p == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + name + "/environ")
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(env, []byte{0}) {
+			v, ok := bytes.CutPrefix(kv, prefix)
+			if !ok {
+				continue
+			}
+			owner, _, _ := strings.Cut(string(v), "-")
+			ok, known := alive[owner]
+			if !known {
+				// Any process of that pid counts as its fogbank: another fogbank
+				// (another binary, too) running is never touched; a pid reused
+				// meanwhile only spares the orphans.
+				_, err := os.Stat("/proc/" + owner)
+				ok = err == nil
+				alive[owner] = ok
+			}
+			if !ok {
+				syscall.Kill(p, syscall.SIGKILL)
+			}
+			break
+		}
+	}
+}

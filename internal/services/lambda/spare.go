@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,8 +32,12 @@ import (
 const spareEnv = "_FOGBANK_SPARE"
 
 // markEnv marks every process of a runtime, the runtime's children included
-// wherever they move, so that they end with it (killTree).
+// wherever they move, so that they end with it (killTree). Its value begins
+// with fogbank's pid: what a fogbank killed with -9 left running is found by
+// the next one (killOrphans).
 const markEnv = "_FOGBANK_ENV"
+
+func newMark(id string) string { return strconv.Itoa(os.Getpid()) + "-" + id }
 
 // proc is a runtime process: its output pipe and its end.
 type proc struct {
@@ -156,7 +161,7 @@ func (s *Service) refillSpare(kind string) {
 		return
 	}
 	var argv []string
-	mark := "s" + newID()
+	mark := newMark("s" + newID())
 	env := []string{spareEnv + "=1", markEnv + "=" + mark, "PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8", "LAMBDA_RUNTIME_DIR=" + rt}
 	if v := os.Getenv("HOME"); v != "" {
 		env = append(env, "HOME="+v)
