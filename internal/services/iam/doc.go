@@ -32,10 +32,11 @@
 //
 // # Missing
 //
-// Instance profiles, service-linked roles, login profiles and passwords, the
-// account alias and password policy, MFA devices, SAML/OIDC providers,
-// GetAccountAuthorizationDetails, ListEntitiesForPolicy, the simulator
-// (SimulatePrincipalPolicy, SimulateCustomPolicy), last-used data (answered
-// as N/A). Deleting a role does not revoke its live sessions' keys, but they
-// lose every right (the role's id no longer matches).
+// Instance profiles, service-linked roles, login profiles and passwords (the
+// account's password policy is kept and answered, account.go, but there are
+// no passwords to apply it to), MFA devices, SAML/OIDC providers,
+// ListEntitiesForPolicy, last-used data (answered as N/A). Account aliases
+// are not checked for uniqueness across accounts. Deleting a role does not
+// revoke its live sessions' keys, but they lose every right (the role's id
+// no longer matches).
 package iam

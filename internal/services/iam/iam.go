@@ -85,8 +85,9 @@ type account struct {
 	Roles    map[string]*entity  `json:"roles,omitempty"`
 	Policies map[string]*managed `json:"policies,omitempty"` // customer managed, by ARN
 	// Attached counts attachments of AWS managed policies, by ARN.
-	AWSAttached map[string]int64 `json:"awsAttached,omitempty"`
-	Aliases     []string         `json:"aliases,omitempty"`
+	AWSAttached    map[string]int64 `json:"awsAttached,omitempty"`
+	Aliases        []string         `json:"aliases,omitempty"` // at most one
+	PasswordPolicy *passwordPolicy  `json:"passwordPolicy,omitempty"`
 }
 
 // entity is a user, group or role.
