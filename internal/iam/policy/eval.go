@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Context holds a request's condition keys, by lower-case name (keys are
 // case-insensitive; values are not). A key may have several values
@@ -19,6 +22,9 @@ const (
 	User
 	AssumedRole
 	ServicePrincipal
+	// Federated is a web identity or SAML user asking to assume a role
+	// (sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML).
+	Federated
 )
 
 // Principal is who asks.
@@ -31,6 +37,9 @@ type Principal struct {
 	RoleARN string
 	// Service is the service principal's name (lambda.amazonaws.com).
 	Service string
+	// Providers are a Federated principal's names: its identity provider
+	// ("accounts.google.com", "arn:aws:iam::111122223333:oidc-provider/…").
+	Providers []string
 }
 
 // Request is one request to decide.
@@ -321,6 +330,12 @@ func (st *Statement) matchesPrincipal(r *Request) bool {
 				if pr.Kind == ServicePrincipal && id == pr.Service {
 					return true
 				}
+			case "Federated":
+				for _, p := range pr.Providers {
+					if pr.Kind == Federated && id == p {
+						return true
+					}
+				}
 			}
 		}
 	}
@@ -355,6 +370,8 @@ func (st *Statement) namesPrincipal(r *Request) naming {
 			case typ == "AWS" && pr.Kind == User && id == pr.Account && pr.ARN == "arn:aws:iam::"+pr.Account+":root":
 				return namedExactly // an account's root, evaluated as a user (trust policies)
 			case typ == "Service" && pr.Kind == ServicePrincipal && id == pr.Service:
+				return namedExactly
+			case typ == "Federated" && pr.Kind == Federated && slices.Contains(pr.Providers, id):
 				return namedExactly
 			case typ == "AWS" && pr.RoleARN != "" && id == pr.RoleARN:
 				best = namedRole

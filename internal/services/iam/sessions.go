@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -105,23 +106,9 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	if chained && duration > 3600 {
 		return nil, stsErr(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
-	var sessionDocs []string
-	if d := api.ToString(in.Policy); d != "" {
-		if _, err := policy.Parse(d, policy.Identity); err != nil {
-			return nil, &stsapi.MalformedPolicyDocumentException{Message: api.String(err.Error())}
-		}
-		if docSize(d) > 2048 {
-			return nil, &stsapi.PackedPolicyTooLargeException{Message: api.String("Packed size of the session policy exceeds the limit.")}
-		}
-		sessionDocs = append(sessionDocs, d)
-	}
-	for _, pa := range in.PolicyArns {
-		arn := api.ToString(pa.Arn)
-		m, _, err := a.findPolicy(arn)
-		if err != nil {
-			return nil, stsErr(400, "ValidationError", "Policy %s does not exist or is not attachable.", arn)
-		}
-		sessionDocs = append(sessionDocs, m.defaultDoc())
+	sessionDocs, err := sessionPolicies(a, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
 	}
 	if s.mode != ModeOff {
 		if role == nil {
@@ -154,6 +141,29 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 			return api.Int64(int64(len(sessionDocs)+len(in.Tags)) * 6)
 		}(),
 	}, nil
+}
+
+// sessionPolicies are the session policies a request passes, checked.
+func sessionPolicies(a *account, doc *string, arns []*stsapi.PolicyDescriptorType) ([]string, error) {
+	var docs []string
+	if d := api.ToString(doc); d != "" {
+		if _, err := policy.Parse(d, policy.Identity); err != nil {
+			return nil, &stsapi.MalformedPolicyDocumentException{Message: api.String(err.Error())}
+		}
+		if docSize(d) > 2048 {
+			return nil, &stsapi.PackedPolicyTooLargeException{Message: api.String("Packed size of the session policy exceeds the limit.")}
+		}
+		docs = append(docs, d)
+	}
+	for _, pa := range arns {
+		arn := api.ToString(pa.Arn)
+		m, _, err := a.findPolicy(arn)
+		if err != nil {
+			return nil, stsErr(400, "ValidationError", "Policy %s does not exist or is not attachable.", arn)
+		}
+		docs = append(docs, m.defaultDoc())
+	}
+	return docs, nil
 }
 
 // trustDecision evaluates a role's trust policy for the caller: an account's
@@ -312,4 +322,157 @@ func (s *Service) trusts(role *entity, service string) bool {
 	req := &policy.Request{Principal: policy.Principal{Kind: policy.ServicePrincipal, Service: service},
 		Action: "sts:AssumeRole", Resource: "*", Context: policy.Context{}} // trust statements name no resource
 	return policy.Evaluate(&set, req).Allowed
+}
+
+// AssumeRoleWithWebIdentity issues a role session to the user of an OpenID
+// Connect (or OAuth 2.0) identity provider, if the role's trust policy lets
+// the token's provider (Principal "Federated": the issuer's OIDC provider
+// ARN, or accounts.google.com, cognito-identity.amazonaws.com,
+// www.amazon.com, graph.facebook.com) and its claims (conditions on
+// "<issuer>:sub", "<issuer>:aud", "<issuer>:amr") in. fogbank reads the
+// token's claims WITHOUT verifying its signature or its issuer: any
+// well-formed JWT is taken at its word, as a local emulator has no provider
+// to ask. Its expiry (exp) is checked.
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
+	roleARN, session := api.ToString(in.RoleArn), api.ToString(in.RoleSessionName)
+	acct, name, ok := parseRoleARN(roleARN)
+	if !ok {
+		return nil, stsErr(400, "ValidationError", "%s is invalid", roleARN)
+	}
+	claims, err := jwtClaims(api.ToString(in.WebIdentityToken))
+	if err != nil {
+		return nil, &stsapi.InvalidIdentityTokenException{Message: api.String("Couldn't parse the identity token: " + err.Error())}
+	}
+	now := s.now().UTC().Truncate(1e9)
+	if claims.Exp != 0 && now.Unix() >= claims.Exp {
+		return nil, &stsapi.ExpiredTokenException{Message: api.String(fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), claims.Exp))}
+	}
+	issuer := strings.TrimPrefix(claims.Iss, "https://")
+	provider := issuer
+	if p := api.ToString(in.ProviderId); p != "" {
+		provider = p // OAuth 2.0 providers: www.amazon.com, graph.facebook.com
+	}
+	if provider == "" {
+		return nil, &stsapi.InvalidIdentityTokenException{Message: api.String("No OpenIDConnect provider found in your account for " + claims.Iss)}
+	}
+	a, err := s.view(acct)
+	if err != nil {
+		return nil, err
+	}
+	role := a.Roles[strings.ToLower(name)]
+	duration := api.ToInt64(in.DurationSeconds)
+	if duration == 0 {
+		duration = 3600
+	}
+	roleID, roleFull, roleName := "AROA"+awsID(acct+name), roleARN, name
+	if role != nil {
+		roleID, roleFull, roleName = role.ID, roles.arn(acct, role), role.Name
+		if duration > role.MaxSession {
+			return nil, stsErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		}
+	}
+	sessionDocs, err := sessionPolicies(a, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	if s.mode != ModeOff {
+		allowed := false
+		if role != nil {
+			if trust, err := policy.Parse(role.Trust, policy.Trust); err == nil {
+				ctx := policy.Context{}
+				ctx.Set(provider+":sub", claims.Sub)
+				if len(claims.Aud) > 0 {
+					ctx.Set(provider+":aud", claims.Aud...)
+				}
+				if len(claims.Amr) > 0 {
+					ctx.Set(provider+":amr", claims.Amr...)
+				}
+				ctx.Set("aws:FederatedProvider", provider)
+				ctx.Set("sts:RoleSessionName", session)
+				ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
+				ctx.Set("aws:EpochTime", fmt.Sprint(now.Unix()))
+				pr := policy.Principal{Kind: policy.Federated, ARN: provider, Account: acct,
+					Providers: []string{provider, "arn:aws:iam::" + acct + ":oidc-provider/" + provider}}
+				set := policy.Set{Resource: trust, ResourceRequired: true}
+				d := policy.Evaluate(&set, &policy.Request{Principal: pr, Action: "sts:AssumeRoleWithWebIdentity",
+					Resource: roleFull, ResourceAccount: acct, Context: ctx})
+				allowed = d.Allowed
+			}
+		}
+		if !allowed {
+			s.log.Warn("iam: AssumeRoleWithWebIdentity would be denied", "provider", provider, "sub", claims.Sub, "role", roleFull)
+			if s.mode == ModeEnforce {
+				return nil, stsErr(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+			}
+		}
+	}
+	cred := &Credential{ID: newKeyID("ASIA"), Secret: newSecret(), Account: acct, Created: now,
+		Token: sessionToken(), Expires: now.Add(time.Duration(duration) * time.Second),
+		RoleARN: roleFull, RoleID: roleID, RoleName: roleName, SessionName: session, SessionPolicies: sessionDocs}
+	if err := s.putCredential(cred); err != nil {
+		return nil, err
+	}
+	out := &stsapi.AssumeRoleWithWebIdentityResponse{
+		Credentials: &stsapi.Credentials{AccessKeyId: api.String(cred.ID), SecretAccessKey: api.String(cred.Secret),
+			SessionToken: api.String(cred.Token), Expiration: &cred.Expires},
+		AssumedRoleUser:             &stsapi.AssumedRoleUser{AssumedRoleId: api.String(roleID + ":" + session), Arn: api.String(cred.ARN())},
+		SubjectFromWebIdentityToken: api.String(claims.Sub),
+		Provider:                    api.String(claims.Iss),
+	}
+	if len(claims.Aud) > 0 {
+		out.Audience = api.String(claims.Aud[0])
+	}
+	if len(sessionDocs) > 0 {
+		out.PackedPolicySize = api.Int64(int64(len(sessionDocs)) * 6)
+	}
+	return out, nil
+}
+
+// webClaims are the claims of a web identity token that STS reads.
+type webClaims struct {
+	Iss, Sub string
+	Aud, Amr []string
+	Exp      int64
+}
+
+// jwtClaims decodes a JWT's payload (header.payload.signature, base64url),
+// without checking its signature.
+func jwtClaims(tok string) (*webClaims, error) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("not a JSON Web Token")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, fmt.Errorf("bad payload encoding")
+	}
+	var raw struct {
+		Iss string          `json:"iss"`
+		Sub string          `json:"sub"`
+		Aud json.RawMessage `json:"aud"`
+		Amr json.RawMessage `json:"amr"`
+		Exp json.Number     `json:"exp"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("bad payload")
+	}
+	c := &webClaims{Iss: raw.Iss, Sub: raw.Sub, Aud: stringOrList(raw.Aud), Amr: stringOrList(raw.Amr)}
+	if raw.Exp != "" {
+		f, err := raw.Exp.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("bad exp")
+		}
+		c.Exp = int64(f)
+	}
+	return c, nil
+}
+
+func stringOrList(m json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(m, &one) == nil && one != "" {
+		return []string{one}
+	}
+	var list []string
+	json.Unmarshal(m, &list)
+	return list
 }

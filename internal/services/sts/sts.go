@@ -3,9 +3,11 @@
 // session), and AssumeRole and GetSessionToken, whose temporary credentials
 // IAM issues and keeps (internal/services/iam): they sign requests with their
 // session token until they expire. GetAccessKeyInfo answers the account of a
-// key.
+// key. AssumeRoleWithWebIdentity takes an OpenID Connect token's claims at
+// their word: its signature and issuer are not verified (see IAM's
+// sessions.go), only its expiry and the role's trust policy.
 //
-// Missing: AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken,
+// Missing: AssumeRoleWithSAML, GetFederationToken,
 // DecodeAuthorizationMessage; MFA (SerialNumber, TokenCode) is accepted and
 // not checked.
 package sts
@@ -32,6 +34,7 @@ type Service struct {
 type issuer interface {
 	AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error)
 	GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error)
+	AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error)
 	AccessKeyAccount(id string) string
 }
 
@@ -74,6 +77,13 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 		return nil, api.NotImplemented("sts", "AssumeRole")
 	}
 	return s.issuer.AssumeRole(ctx, in)
+}
+
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error) {
+	if s.issuer == nil {
+		return nil, api.NotImplemented("sts", "AssumeRoleWithWebIdentity")
+	}
+	return s.issuer.AssumeRoleWithWebIdentity(ctx, in)
 }
 
 func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {

@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// jwt makes an unsigned-looking token with these claims: fogbank does not
+// verify web identity tokens' signatures (documented), only their claims.
+func jwt(claims map[string]any) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	b, _ := json.Marshal(claims)
+	return enc([]byte(`{"alg":"RS256","typ":"JWT","kid":"k"}`)) + "." + enc(b) + "." + enc([]byte("signature"))
+}
+
+// TestAssumeRoleWithWebIdentityCLI: a GitHub Actions-style OIDC token
+// assumes the role whose trust policy names its provider and its claims,
+// under --enforce-iam, and the session is limited to the role's policies.
+func TestAssumeRoleWithWebIdentityCLI(t *testing.T) {
+	bin := clis[0].bin
+	need(t, bin)
+	f := start(t, "", "--enforce-iam")
+	as := func(env []string, args ...string) (string, string, int) {
+		t.Helper()
+		return f.run(t, env, bin, append([]string{"--endpoint-url", f.URL, "--output", "json"}, args...)...)
+	}
+	ok := func(env []string, args ...string) string {
+		t.Helper()
+		out, errOut, code := as(env, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	fails := func(want string, args ...string) {
+		t.Helper()
+		if _, errOut, code := as(nil, args...); code == 0 || !strings.Contains(errOut, want) {
+			t.Fatalf("%v: exit %d, stderr %q; want %q", args, code, errOut, want)
+		}
+	}
+	const iss = "token.actions.githubusercontent.com"
+	ok(nil, "s3", "mb", "s3://bkt")
+	ok(nil, "iam", "create-role", "--role-name", "deploy", "--assume-role-policy-document", fmt.Sprintf(`{
+	  "Version": "2012-10-17",
+	  "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+	    "Principal": {"Federated": "arn:aws:iam::000000000000:oidc-provider/%[1]s"},
+	    "Condition": {"StringEquals": {"%[1]s:aud": "sts.amazonaws.com"}, "StringLike": {"%[1]s:sub": "repo:acme/site:*"}}}]
+	}`, iss))
+	ok(nil, "iam", "put-role-policy", "--role-name", "deploy", "--policy-name", "list", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+
+	exp := time.Now().Add(time.Hour).Unix()
+	assume := func(claims map[string]any) []string {
+		return []string{"sts", "assume-role-with-web-identity", "--role-arn", "arn:aws:iam::000000000000:role/deploy",
+			"--role-session-name", "gh-run", "--web-identity-token", jwt(claims)}
+	}
+	good := map[string]any{"iss": "https://" + iss, "sub": "repo:acme/site:ref:refs/heads/main", "aud": "sts.amazonaws.com", "exp": exp}
+	var out struct {
+		Credentials                           struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		AssumedRoleUser                       struct{ Arn string }
+		SubjectFromWebIdentityToken, Provider string
+		Audience                              string
+	}
+	json.Unmarshal([]byte(ok(nil, assume(good)...)), &out)
+	if out.AssumedRoleUser.Arn != "arn:aws:sts::000000000000:assumed-role/deploy/gh-run" || out.SubjectFromWebIdentityToken != good["sub"] ||
+		out.Audience != "sts.amazonaws.com" || out.Provider != "https://"+iss {
+		t.Errorf("assume-role-with-web-identity = %+v", out)
+	}
+	sess := []string{"AWS_ACCESS_KEY_ID=" + out.Credentials.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + out.Credentials.SecretAccessKey,
+		"AWS_SESSION_TOKEN=" + out.Credentials.SessionToken}
+	if got := ok(sess, "sts", "get-caller-identity"); !strings.Contains(got, "assumed-role/deploy/gh-run") {
+		t.Errorf("get-caller-identity with the session = %s", got)
+	}
+	if got := ok(sess, "s3", "ls"); !strings.Contains(got, "bkt") {
+		t.Errorf("s3 ls with the session = %q", got)
+	}
+	if _, errOut, code := as(sess, "s3", "mb", "s3://other"); code == 0 || !strings.Contains(errOut, "s3:CreateBucket") {
+		t.Errorf("s3 mb with the session: exit %d, %s", code, errOut)
+	}
+
+	other := map[string]any{"iss": "https://" + iss, "sub": "repo:evil/site:ref:refs/heads/main", "aud": "sts.amazonaws.com", "exp": exp}
+	fails("(AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity", assume(other)...)
+	expired := map[string]any{"iss": "https://" + iss, "sub": good["sub"], "aud": "sts.amazonaws.com", "exp": time.Now().Add(-time.Minute).Unix()}
+	fails("(ExpiredTokenException) when calling the AssumeRoleWithWebIdentity operation: Token expired", assume(expired)...)
+	fails("(InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation", "sts", "assume-role-with-web-identity",
+		"--role-arn", "arn:aws:iam::000000000000:role/deploy", "--role-session-name", "x1", "--web-identity-token", "not-a-jwt")
+}
