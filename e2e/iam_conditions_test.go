@@ -11,8 +11,9 @@ import (
 // TestIAMConditionKeysCLI: under --enforce-iam, the condition keys requests
 // carry themselves decide, with the AWS CLI as the client: s3:prefix and
 // s3:max-keys on listings, s3:x-amz-acl on writes, aws:RequestTag/… and
-// aws:TagKeys on DynamoDB's CreateTable, dynamodb:Attributes on items: the
-// examples of AWS's S3 and DynamoDB user guides.
+// aws:TagKeys on DynamoDB's CreateTable, dynamodb:Attributes and
+// dynamodb:LeadingKeys (the partition key, of a table whose key has two
+// parts) on items: the examples of AWS's S3 and DynamoDB user guides.
 func TestIAMConditionKeysCLI(t *testing.T) {
 	bin := clis[0].bin
 	need(t, bin)
@@ -41,6 +42,9 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	ok(nil, "s3", "mb", "s3://bkt")
 	ok(nil, "dynamodb", "create-table", "--table-name", "items", "--billing-mode", "PAY_PER_REQUEST",
 		"--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
+	ok(nil, "dynamodb", "create-table", "--table-name", "notes", "--billing-mode", "PAY_PER_REQUEST",
+		"--attribute-definitions", "AttributeName=sk,AttributeType=S", "AttributeName=owner,AttributeType=S",
+		"--key-schema", "AttributeName=owner,KeyType=HASH", "AttributeName=sk,KeyType=RANGE")
 	ok(nil, "iam", "create-user", "--user-name", "u")
 	ok(nil, "iam", "put-user-policy", "--user-name", "u", "--policy-name", "conditions", "--policy-document", `{
 	  "Version": "2012-10-17",
@@ -54,7 +58,9 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	    {"Effect": "Allow", "Action": "dynamodb:CreateTable", "Resource": "*",
 	     "Condition": {"StringEquals": {"aws:RequestTag/team": "data"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}},
 	    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"], "Resource": "arn:aws:dynamodb:*:*:table/items",
-	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "v"]}}}
+	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "v"]}}},
+	    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": "arn:aws:dynamodb:*:*:table/notes",
+	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}}}
 	  ]
 	}`)
 	var key struct {
@@ -83,4 +89,13 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	refused(u, "is not authorized to perform: dynamodb:PutItem", "dynamodb", "put-item", "--table-name", "items", "--item", `{"pk":{"S":"2"},"secret":{"S":"a"}}`)
 	ok(u, "dynamodb", "get-item", "--table-name", "items", "--key", `{"pk":{"S":"1"}}`, "--projection-expression", "v")
 	refused(u, "AccessDeniedException", "dynamodb", "get-item", "--table-name", "items", "--key", `{"pk":{"S":"1"}}`, "--projection-expression", "secret")
+	// dynamodb:LeadingKeys: only items whose partition key is the user's name.
+	ok(u, "dynamodb", "put-item", "--table-name", "notes", "--item", `{"owner":{"S":"u"},"sk":{"S":"1"}}`)
+	refused(u, "is not authorized to perform: dynamodb:PutItem", "dynamodb", "put-item", "--table-name", "notes", "--item", `{"owner":{"S":"v"},"sk":{"S":"u"}}`)
+	if out := ok(u, "dynamodb", "query", "--table-name", "notes", "--key-condition-expression", "#o = :o AND sk > :s",
+		"--expression-attribute-names", `{"#o":"owner"}`, "--expression-attribute-values", `{":o":{"S":"u"},":s":{"S":"0"}}`); !strings.Contains(out, `"Count": 1`) {
+		t.Errorf("query of the user's own items = %s", out)
+	}
+	refused(u, "is not authorized to perform: dynamodb:Query", "dynamodb", "query", "--table-name", "notes", "--key-condition-expression", "#o = :o",
+		"--expression-attribute-names", `{"#o":"owner"}`, "--expression-attribute-values", `{":o":{"S":"v"}}`)
 }

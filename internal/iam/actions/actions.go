@@ -29,11 +29,12 @@
 // (the names in Item, Key, AttributeUpdates, AttributesToGet,
 // ExpressionAttributeNames and a ProjectionExpression's plain names; not the
 // plain names of Update/Condition expressions), dynamodb:Select and
-// dynamodb:ReturnValues.
+// dynamodb:ReturnValues, and dynamodb:LeadingKeys (the partition key's
+// value in Key, Item, KeyConditions or a KeyConditionExpression's equality;
+// the caller names the key attribute, Request.PartitionKey).
 //
 // Missing: aws:ResourceTag/<key> and s3:ExistingObjectTag/<key> (they need
-// the services' stored tags), dynamodb:LeadingKeys (it needs the table's key
-// schema).
+// the services' stored tags); LeadingKeys of batches and transactions.
 package actions
 
 import (
@@ -64,6 +65,10 @@ type Request struct {
 	Input     any // a pointer to the operation's input struct
 	Account   string
 	Region    string
+	// PartitionKey names a DynamoDB table's partition key attribute, for
+	// dynamodb:LeadingKeys; nil when no policy tests that key (the lookup
+	// costs a read of the table's description).
+	PartitionKey func(table string) string
 }
 
 // For gives the checks of a request; none at all (nil) for operations that
@@ -431,6 +436,11 @@ func dynamoChecks(r *Request) []Check {
 		ctx := policy.Context{}
 		if attrs := dynamoAttributes(r.Input); len(attrs) > 0 {
 			ctx.Set("dynamodb:Attributes", attrs...)
+		}
+		if r.PartitionKey != nil {
+			if lk := leadingKeys(r.Input, r.PartitionKey(name)); len(lk) > 0 {
+				ctx.Set("dynamodb:LeadingKeys", lk...)
+			}
 		}
 		for _, k := range []string{"Select", "ReturnValues", "ReturnConsumedCapacity"} {
 			if v := field(r.Input, k); v != "" {

@@ -158,3 +158,75 @@ func dynamoAttributes(in any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// leadingKeys are the partition key values a DynamoDB request names
+// (dynamodb:LeadingKeys): its Key's or Item's value of the partition key
+// attribute, or for Query the value its KeyConditions or
+// KeyConditionExpression ("pk = :v", "#p = :v") compares it with.
+func leadingKeys(in any, hash string) []string {
+	if hash == "" {
+		return nil
+	}
+	attr := func(av reflect.Value) string {
+		av = indirect(av)
+		if !av.IsValid() {
+			return ""
+		}
+		for _, f := range []string{"S", "N", "B"} {
+			if v := value(av.Interface(), f); v.IsValid() {
+				if s := reflectString(indirect(v)); s != "" {
+					return s
+				}
+				if b := indirect(v); b.IsValid() && b.Kind() == reflect.Slice && b.Len() > 0 {
+					return string(b.Bytes())
+				}
+			}
+		}
+		return ""
+	}
+	for _, m := range []string{"Key", "Item"} {
+		if v := value(in, m); v.IsValid() && v.Kind() == reflect.Map {
+			if x := attr(v.MapIndex(reflect.ValueOf(hash))); x != "" {
+				return []string{x}
+			}
+		}
+	}
+	if kc := value(in, "KeyConditions"); kc.IsValid() && kc.Kind() == reflect.Map {
+		if c := indirect(kc.MapIndex(reflect.ValueOf(hash))); c.IsValid() {
+			if l := value(c.Interface(), "AttributeValueList"); l.IsValid() && l.Len() > 0 {
+				if x := attr(l.Index(0)); x != "" {
+					return []string{x}
+				}
+			}
+		}
+	}
+	expr := field(in, "KeyConditionExpression")
+	if expr == "" {
+		return nil
+	}
+	names := map[string]bool{hash: true}
+	if m := value(in, "ExpressionAttributeNames"); m.IsValid() && m.Kind() == reflect.Map {
+		for _, k := range m.MapKeys() {
+			if reflectString(indirect(m.MapIndex(k))) == hash {
+				names[k.String()] = true
+			}
+		}
+	}
+	vals := value(in, "ExpressionAttributeValues")
+	for _, part := range strings.Split(strings.ReplaceAll(strings.ReplaceAll(expr, " AND ", " and "), " And ", " and "), " and ") {
+		l, r, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		l, r = strings.Trim(strings.TrimSpace(l), "()"), strings.Trim(strings.TrimSpace(r), "()")
+		if names[r] {
+			l, r = r, l
+		}
+		if names[l] && strings.HasPrefix(r, ":") && vals.IsValid() && vals.Kind() == reflect.Map {
+			if x := attr(vals.MapIndex(reflect.ValueOf(r))); x != "" {
+				return []string{x}
+			}
+		}
+	}
+	return nil
+}

@@ -438,3 +438,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Tests says whether some statement of p has a condition on key (any case).
+func (p *Policy) Tests(key string) bool {
+	if p == nil {
+		return false
+	}
+	for _, st := range p.Statements {
+		for _, c := range st.Conditions {
+			if strings.EqualFold(c.Key, key) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -14,6 +14,9 @@ type Identity struct {
 	Principal policy.Principal
 	Set       policy.Set // Identity, Boundary, Session; Resource is the caller's to add
 	Context   policy.Context
+	// leadingKeys says some policy tests dynamodb:LeadingKeys, whose values
+	// cost a read of the table's key schema per request.
+	leadingKeys bool
 }
 
 type compiledSet struct {
@@ -111,6 +114,9 @@ func (s *Service) resolve(c *api.Caller) (*Identity, error) {
 		id.Context.Set("aws:TokenIssueTime", cred.Created.UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	_ = keys
+	for _, p := range append(append(append([]*policy.Policy{}, id.Set.Identity...), id.Set.Session...), id.Set.Boundary) {
+		id.leadingKeys = id.leadingKeys || p.Tests("dynamodb:LeadingKeys")
+	}
 	return id, nil
 }
 

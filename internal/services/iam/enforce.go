@@ -29,11 +29,20 @@ type bucketPolicies interface {
 	BucketPolicy(bucket string) (owner, doc string, ok bool)
 }
 
-// Start looks up the services whose resource policies take part.
+// partitionKeys is what enforcement needs of DynamoDB: a table's partition
+// key attribute, for dynamodb:LeadingKeys.
+type partitionKeys interface {
+	PartitionKey(acct, region, table string) (name string, ok bool)
+}
+
+// Start looks up the services whose resource policies and resources take part.
 func (s *Service) Start(context.Context) error {
 	if s.env != nil {
 		if bp, err := host.Lookup[bucketPolicies](s.env, "s3"); err == nil {
 			s.buckets = bp
+		}
+		if pk, err := host.Lookup[partitionKeys](s.env, "dynamodb"); err == nil {
+			s.tables = pk
 		}
 	}
 	return nil
@@ -62,16 +71,23 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 	if s.mode == ModeOff || c == nil || c.Anonymous || inv.Operation == "" {
 		return next(ctx, inv)
 	}
-	checks := actions.For(&actions.Request{Service: inv.Service.SigningName, Operation: inv.Operation,
-		Input: inv.Input, Account: c.Account, Region: c.Region})
-	if len(checks) == 0 {
-		return next(ctx, inv)
-	}
 	id, err := s.IdentityOf(c)
 	if err != nil {
 		return nil, err
 	}
 	if id.Principal.Kind == policy.Root {
+		return next(ctx, inv)
+	}
+	ar := &actions.Request{Service: inv.Service.SigningName, Operation: inv.Operation,
+		Input: inv.Input, Account: c.Account, Region: c.Region}
+	if id.leadingKeys && s.tables != nil {
+		ar.PartitionKey = func(table string) string {
+			name, _ := s.tables.PartitionKey(c.Account, c.Region, table)
+			return name
+		}
+	}
+	checks := actions.For(ar)
+	if len(checks) == 0 {
 		return next(ctx, inv)
 	}
 	base := [2]policy.Context{id.Context, s.globalKeys(c.Region)}

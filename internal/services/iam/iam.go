@@ -35,6 +35,7 @@ type Service struct {
 	mode    Mode
 	env     *host.Env
 	buckets bucketPolicies // S3, found at Start; nil without it
+	tables  partitionKeys  // DynamoDB, found at Start; nil without it
 
 	// wmu serialises IAM's writes, so that the cache below is set in the
 	// order the writes committed.
