@@ -3,8 +3,10 @@ package iam
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"strings"
 	"time"
@@ -355,63 +357,23 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 	if provider == "" {
 		return nil, &stsapi.InvalidIdentityTokenException{Message: api.String("No OpenIDConnect provider found in your account for " + claims.Iss)}
 	}
-	a, err := s.view(acct)
+	keys := policy.Context{}
+	keys.Set(provider+":sub", claims.Sub)
+	if len(claims.Aud) > 0 {
+		keys.Set(provider+":aud", claims.Aud...)
+	}
+	if len(claims.Amr) > 0 {
+		keys.Set(provider+":amr", claims.Amr...)
+	}
+	keys.Set("aws:FederatedProvider", provider)
+	cred, sessionDocs, err := s.assumeFederated(fedRequest{acct: acct, name: name, roleARN: roleARN, session: session,
+		duration: api.ToInt64(in.DurationSeconds), policy: in.Policy, policyArns: in.PolicyArns,
+		action: "sts:AssumeRoleWithWebIdentity", context: keys,
+		providers: []string{provider, "arn:aws:iam::" + acct + ":oidc-provider/" + provider}})
 	if err != nil {
 		return nil, err
 	}
-	role := a.Roles[strings.ToLower(name)]
-	duration := api.ToInt64(in.DurationSeconds)
-	if duration == 0 {
-		duration = 3600
-	}
-	roleID, roleFull, roleName := "AROA"+awsID(acct+name), roleARN, name
-	if role != nil {
-		roleID, roleFull, roleName = role.ID, roles.arn(acct, role), role.Name
-		if duration > role.MaxSession {
-			return nil, stsErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-		}
-	}
-	sessionDocs, err := sessionPolicies(a, in.Policy, in.PolicyArns)
-	if err != nil {
-		return nil, err
-	}
-	if s.mode != ModeOff {
-		allowed := false
-		if role != nil {
-			if trust, err := policy.Parse(role.Trust, policy.Trust); err == nil {
-				ctx := policy.Context{}
-				ctx.Set(provider+":sub", claims.Sub)
-				if len(claims.Aud) > 0 {
-					ctx.Set(provider+":aud", claims.Aud...)
-				}
-				if len(claims.Amr) > 0 {
-					ctx.Set(provider+":amr", claims.Amr...)
-				}
-				ctx.Set("aws:FederatedProvider", provider)
-				ctx.Set("sts:RoleSessionName", session)
-				ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
-				ctx.Set("aws:EpochTime", fmt.Sprint(now.Unix()))
-				pr := policy.Principal{Kind: policy.Federated, ARN: provider, Account: acct,
-					Providers: []string{provider, "arn:aws:iam::" + acct + ":oidc-provider/" + provider}}
-				set := policy.Set{Resource: trust, ResourceRequired: true}
-				d := policy.Evaluate(&set, &policy.Request{Principal: pr, Action: "sts:AssumeRoleWithWebIdentity",
-					Resource: roleFull, ResourceAccount: acct, Context: ctx})
-				allowed = d.Allowed
-			}
-		}
-		if !allowed {
-			s.log.Warn("iam: AssumeRoleWithWebIdentity would be denied", "provider", provider, "sub", claims.Sub, "role", roleFull)
-			if s.mode == ModeEnforce {
-				return nil, stsErr(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-			}
-		}
-	}
-	cred := &Credential{ID: newKeyID("ASIA"), Secret: newSecret(), Account: acct, Created: now,
-		Token: sessionToken(), Expires: now.Add(time.Duration(duration) * time.Second),
-		RoleARN: roleFull, RoleID: roleID, RoleName: roleName, SessionName: session, SessionPolicies: sessionDocs}
-	if err := s.putCredential(cred); err != nil {
-		return nil, err
-	}
+	roleID := cred.RoleID
 	out := &stsapi.AssumeRoleWithWebIdentityResponse{
 		Credentials: &stsapi.Credentials{AccessKeyId: api.String(cred.ID), SecretAccessKey: api.String(cred.Secret),
 			SessionToken: api.String(cred.Token), Expiration: &cred.Expires},
@@ -426,6 +388,72 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		out.PackedPolicySize = api.Int64(int64(len(sessionDocs)) * 6)
 	}
 	return out, nil
+}
+
+// fedRequest is a federated user's request for a role session.
+type fedRequest struct {
+	acct, name, roleARN, session string
+	duration                     int64
+	policy                       *string
+	policyArns                   []*stsapi.PolicyDescriptorType
+	action                       string   // sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML
+	providers                    []string // the Federated principal's names
+	context                      policy.Context
+}
+
+// assumeFederated evaluates the role's trust policy for a federated
+// principal (when enforcing) and issues the session.
+func (s *Service) assumeFederated(r fedRequest) (*Credential, []string, error) {
+	a, err := s.view(r.acct)
+	if err != nil {
+		return nil, nil, err
+	}
+	role := a.Roles[strings.ToLower(r.name)]
+	duration := r.duration
+	if duration == 0 {
+		duration = 3600
+	}
+	roleID, roleFull, roleName := "AROA"+awsID(r.acct+r.name), r.roleARN, r.name
+	if role != nil {
+		roleID, roleFull, roleName = role.ID, roles.arn(r.acct, role), role.Name
+		if duration > role.MaxSession {
+			return nil, nil, stsErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		}
+	}
+	sessionDocs, err := sessionPolicies(a, r.policy, r.policyArns)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now().UTC().Truncate(1e9)
+	if s.mode != ModeOff {
+		allowed := false
+		if role != nil {
+			if trust, err := policy.Parse(role.Trust, policy.Trust); err == nil {
+				ctx := r.context
+				ctx.Set("sts:RoleSessionName", r.session)
+				ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
+				ctx.Set("aws:EpochTime", fmt.Sprint(now.Unix()))
+				pr := policy.Principal{Kind: policy.Federated, ARN: r.providers[0], Account: r.acct, Providers: r.providers}
+				set := policy.Set{Resource: trust, ResourceRequired: true}
+				d := policy.Evaluate(&set, &policy.Request{Principal: pr, Action: r.action,
+					Resource: roleFull, ResourceAccount: r.acct, Context: ctx})
+				allowed = d.Allowed
+			}
+		}
+		if !allowed {
+			s.log.Warn("iam: federated AssumeRole would be denied", "action", r.action, "provider", r.providers[0], "role", roleFull)
+			if s.mode == ModeEnforce {
+				return nil, nil, stsErr(403, "AccessDenied", "Not authorized to perform %s", r.action)
+			}
+		}
+	}
+	cred := &Credential{ID: newKeyID("ASIA"), Secret: newSecret(), Account: r.acct, Created: now,
+		Token: sessionToken(), Expires: now.Add(time.Duration(duration) * time.Second),
+		RoleARN: roleFull, RoleID: roleID, RoleName: roleName, SessionName: r.session, SessionPolicies: sessionDocs}
+	if err := s.putCredential(cred); err != nil {
+		return nil, nil, err
+	}
+	return cred, sessionDocs, nil
 }
 
 // webClaims are the claims of a web identity token that STS reads.
@@ -475,4 +503,139 @@ func stringOrList(m json.RawMessage) []string {
 	var list []string
 	json.Unmarshal(m, &list)
 	return list
+}
+
+// AssumeRoleWithSAML issues a role session to the user a SAML 2.0
+// authentication response names, if the role's trust policy lets the
+// identity provider (Principal "Federated": the PrincipalArn,
+// arn:aws:iam::<account>:saml-provider/<name>) and the assertion's claims
+// (SAML:aud, SAML:iss, SAML:sub, SAML:sub_type, SAML:namequalifier) in. As
+// for web identities, fogbank does NOT verify the response's signature nor
+// that the provider exists: the assertion is taken at its word; its
+// NotOnOrAfter is checked. The session's name is the assertion's
+// https://aws.amazon.com/SAML/Attributes/RoleSessionName attribute.
+func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
+	roleARN, providerARN := api.ToString(in.RoleArn), api.ToString(in.PrincipalArn)
+	acct, name, ok := parseRoleARN(roleARN)
+	if !ok {
+		return nil, stsErr(400, "ValidationError", "%s is invalid", roleARN)
+	}
+	a, err := samlAssertion(api.ToString(in.SAMLAssertion))
+	if err != nil {
+		return nil, &stsapi.InvalidIdentityTokenException{Message: api.String(err.Error())}
+	}
+	now := s.now().UTC()
+	if !a.notOnOrAfter.IsZero() && !now.Before(a.notOnOrAfter) {
+		return nil, &stsapi.ExpiredTokenException{Message: api.String("Response is expired")}
+	}
+	if a.session == "" {
+		return nil, &stsapi.InvalidIdentityTokenException{Message: api.String("RoleSessionName is required in AuthnResponse")}
+	}
+	// SAML:namequalifier is, as AWS computes it, the Base64 of the SHA-1 of
+	// the issuer, the account id and the provider's name, concatenated.
+	provName := providerARN[strings.LastIndexByte(providerARN, '/')+1:]
+	sum := sha1.Sum([]byte(a.issuer + acct + provName))
+	qualifier := base64.StdEncoding.EncodeToString(sum[:])
+	keys := policy.Context{}
+	keys.Set("SAML:aud", a.audience)
+	keys.Set("SAML:iss", a.issuer)
+	keys.Set("SAML:sub", a.subject)
+	keys.Set("SAML:sub_type", a.subjectType)
+	keys.Set("SAML:namequalifier", qualifier)
+	keys.Set("aws:FederatedProvider", providerARN)
+	cred, sessionDocs, err := s.assumeFederated(fedRequest{acct: acct, name: name, roleARN: roleARN, session: a.session,
+		duration: api.ToInt64(in.DurationSeconds), policy: in.Policy, policyArns: in.PolicyArns,
+		action: "sts:AssumeRoleWithSAML", context: keys, providers: []string{providerARN}})
+	if err != nil {
+		return nil, err
+	}
+	out := &stsapi.AssumeRoleWithSAMLResponse{
+		Credentials: &stsapi.Credentials{AccessKeyId: api.String(cred.ID), SecretAccessKey: api.String(cred.Secret),
+			SessionToken: api.String(cred.Token), Expiration: &cred.Expires},
+		AssumedRoleUser: &stsapi.AssumedRoleUser{AssumedRoleId: api.String(cred.RoleID + ":" + a.session), Arn: api.String(cred.ARN())},
+		Subject:         api.String(a.subject), SubjectType: api.String(a.subjectType), Issuer: api.String(a.issuer),
+		Audience: api.String(a.audience), NameQualifier: api.String(qualifier),
+	}
+	if len(sessionDocs) > 0 {
+		out.PackedPolicySize = api.Int64(int64(len(sessionDocs)) * 6)
+	}
+	return out, nil
+}
+
+// saml is what STS reads of a SAML response.
+type saml struct {
+	issuer, subject, subjectType, audience, session string
+	notOnOrAfter                                    time.Time
+}
+
+// samlAssertion decodes a base64 SAML 2.0 Response, without checking its
+// signature. SAML:sub_type is the NameID format's last word (persistent,
+// transient) or the whole format URI.
+func samlAssertion(b64 string) (*saml, error) {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if err != nil {
+		return nil, fmt.Errorf("Invalid base64 SAML response")
+	}
+	var doc struct {
+		Issuer    string `xml:"Issuer"`
+		Assertion struct {
+			Issuer  string `xml:"Issuer"`
+			Subject struct {
+				NameID struct {
+					Format string `xml:"Format,attr"`
+					Value  string `xml:",chardata"`
+				} `xml:"NameID"`
+				Confirmation struct {
+					Data struct {
+						Recipient    string `xml:"Recipient,attr"`
+						NotOnOrAfter string `xml:"NotOnOrAfter,attr"`
+					} `xml:"SubjectConfirmationData"`
+				} `xml:"SubjectConfirmation"`
+			} `xml:"Subject"`
+			Conditions struct {
+				NotOnOrAfter string   `xml:"NotOnOrAfter,attr"`
+				Audience     []string `xml:"AudienceRestriction>Audience"`
+			} `xml:"Conditions"`
+			Attributes []struct {
+				Name   string   `xml:"Name,attr"`
+				Values []string `xml:"AttributeValue"`
+			} `xml:"AttributeStatement>Attribute"`
+		} `xml:"Assertion"`
+	}
+	if err := xml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("Invalid SAML response: not a SAML 2.0 Response document")
+	}
+	as := &doc.Assertion
+	out := &saml{issuer: strings.TrimSpace(as.Issuer), subject: strings.TrimSpace(as.Subject.NameID.Value),
+		subjectType: as.Subject.NameID.Format, audience: as.Subject.Confirmation.Data.Recipient}
+	if out.issuer == "" {
+		out.issuer = strings.TrimSpace(doc.Issuer)
+	}
+	if i := strings.LastIndexByte(out.subjectType, ':'); i >= 0 {
+		switch t := out.subjectType[i+1:]; t {
+		case "persistent", "transient":
+			out.subjectType = t
+		}
+	}
+	if out.audience == "" && len(as.Conditions.Audience) > 0 {
+		out.audience = as.Conditions.Audience[0]
+	}
+	for _, t := range []string{as.Subject.Confirmation.Data.NotOnOrAfter, as.Conditions.NotOnOrAfter} {
+		if t == "" {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, t)
+		if err != nil {
+			return nil, fmt.Errorf("Invalid SAML response: bad NotOnOrAfter %q", t)
+		}
+		if out.notOnOrAfter.IsZero() || at.Before(out.notOnOrAfter) {
+			out.notOnOrAfter = at
+		}
+	}
+	for _, at := range as.Attributes {
+		if at.Name == "https://aws.amazon.com/SAML/Attributes/RoleSessionName" && len(at.Values) > 0 {
+			out.session = strings.TrimSpace(at.Values[0])
+		}
+	}
+	return out, nil
 }

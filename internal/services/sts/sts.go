@@ -3,11 +3,12 @@
 // session), and AssumeRole and GetSessionToken, whose temporary credentials
 // IAM issues and keeps (internal/services/iam): they sign requests with their
 // session token until they expire. GetAccessKeyInfo answers the account of a
-// key. AssumeRoleWithWebIdentity takes an OpenID Connect token's claims at
-// their word: its signature and issuer are not verified (see IAM's
-// sessions.go), only its expiry and the role's trust policy.
+// key. AssumeRoleWithWebIdentity and AssumeRoleWithSAML take an OpenID
+// Connect token's or a SAML response's claims at their word: signatures and
+// issuers are not verified (see IAM's sessions.go), only the expiry and the
+// role's trust policy.
 //
-// Missing: AssumeRoleWithSAML, GetFederationToken,
+// Missing: GetFederationToken,
 // DecodeAuthorizationMessage; MFA (SerialNumber, TokenCode) is accepted and
 // not checked.
 package sts
@@ -35,6 +36,7 @@ type issuer interface {
 	AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error)
 	GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error)
 	AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.AssumeRoleWithWebIdentityRequest) (*stsapi.AssumeRoleWithWebIdentityResponse, error)
+	AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error)
 	AccessKeyAccount(id string) string
 }
 
@@ -84,6 +86,13 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in *stsapi.Assu
 		return nil, api.NotImplemented("sts", "AssumeRoleWithWebIdentity")
 	}
 	return s.issuer.AssumeRoleWithWebIdentity(ctx, in)
+}
+
+func (s *Service) AssumeRoleWithSAML(ctx context.Context, in *stsapi.AssumeRoleWithSAMLRequest) (*stsapi.AssumeRoleWithSAMLResponse, error) {
+	if s.issuer == nil {
+		return nil, api.NotImplemented("sts", "AssumeRoleWithSAML")
+	}
+	return s.issuer.AssumeRoleWithSAML(ctx, in)
 }
 
 func (s *Service) GetSessionToken(ctx context.Context, in *stsapi.GetSessionTokenRequest) (*stsapi.GetSessionTokenResponse, error) {
