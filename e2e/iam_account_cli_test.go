@@ -74,3 +74,64 @@ func TestIAMAccountCLI(t *testing.T) {
 	ok("delete-account-password-policy")
 	fails("NoSuchEntity", "delete-account-password-policy")
 }
+
+// TestIAMInstanceProfilesCLI: an instance profile holds one role; neither
+// can be deleted while the other is in it.
+func TestIAMInstanceProfilesCLI(t *testing.T) {
+	bin := clis[0].bin
+	need(t, bin)
+	f := start(t, "")
+	run := func(args ...string) (string, string, int) {
+		t.Helper()
+		return f.run(t, nil, bin, append([]string{"--endpoint-url", f.URL, "--output", "json", "iam"}, args...)...)
+	}
+	ok := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := run(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	fails := func(want string, args ...string) {
+		t.Helper()
+		if _, errOut, code := run(args...); code == 0 || !strings.Contains(errOut, want) {
+			t.Fatalf("%v: exit %d, stderr %q; want %q", args, code, errOut, want)
+		}
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	ok("create-role", "--role-name", "web", "--assume-role-policy-document", trust)
+	ok("create-role", "--role-name", "worker", "--assume-role-policy-document", trust)
+	var created struct {
+		InstanceProfile struct {
+			InstanceProfileName, InstanceProfileId, Arn, Path string
+			Roles                                             []struct{ RoleName string }
+		}
+	}
+	json.Unmarshal([]byte(ok("create-instance-profile", "--instance-profile-name", "web-ip", "--path", "/app/")), &created)
+	if p := created.InstanceProfile; p.Arn != "arn:aws:iam::000000000000:instance-profile/app/web-ip" || !strings.HasPrefix(p.InstanceProfileId, "AIPA") || len(p.Roles) != 0 {
+		t.Errorf("create-instance-profile = %+v", p)
+	}
+	fails("(EntityAlreadyExists)", "create-instance-profile", "--instance-profile-name", "WEB-IP")
+	fails("(NoSuchEntity) when calling the GetInstanceProfile operation: Instance Profile nope cannot be found.", "get-instance-profile", "--instance-profile-name", "nope")
+	ok("add-role-to-instance-profile", "--instance-profile-name", "web-ip", "--role-name", "web")
+	fails("(LimitExceeded)", "add-role-to-instance-profile", "--instance-profile-name", "web-ip", "--role-name", "worker")
+	json.Unmarshal([]byte(ok("get-instance-profile", "--instance-profile-name", "web-ip")), &created)
+	if r := created.InstanceProfile.Roles; len(r) != 1 || r[0].RoleName != "web" {
+		t.Errorf("the profile's roles = %+v", r)
+	}
+	if out := ok("list-instance-profiles-for-role", "--role-name", "web"); !strings.Contains(out, `"web-ip"`) {
+		t.Errorf("list-instance-profiles-for-role web = %s", out)
+	}
+	if out := ok("list-instance-profiles-for-role", "--role-name", "worker"); strings.Contains(out, `"web-ip"`) {
+		t.Errorf("list-instance-profiles-for-role worker = %s", out)
+	}
+	fails("(DeleteConflict) when calling the DeleteRole operation: Cannot delete entity, must remove roles from instance profile first.", "delete-role", "--role-name", "web")
+	fails("(DeleteConflict) when calling the DeleteInstanceProfile operation: Cannot delete entity, must remove roles from instance profile first.", "delete-instance-profile", "--instance-profile-name", "web-ip")
+	ok("remove-role-from-instance-profile", "--instance-profile-name", "web-ip", "--role-name", "web")
+	ok("delete-role", "--role-name", "web")
+	ok("delete-instance-profile", "--instance-profile-name", "web-ip")
+	if out := ok("list-instance-profiles"); strings.Contains(out, "web-ip") {
+		t.Errorf("list-instance-profiles after delete = %s", out)
+	}
+}

@@ -4,7 +4,8 @@
 // (managed.json: AdministratorAccess, ReadOnlyAccess, AmazonS3ReadOnlyAccess,
 // AWSLambdaBasicExecutionRole... with their real documents, ARNs and version
 // ids), inline policies, attachments, permissions boundaries, tags, and
-// access keys. It is also where credentials live: its users' access keys and
+// access keys, instance profiles (profiles.go: one role each), the account
+// alias and password policy (account.go). It is also where credentials live: its users' access keys and
 // the temporary credentials STS issues (sessions.go: AssumeRole with the
 // role's trust policy evaluated, GetSessionToken) are the server's
 // auth.Keys, so their signatures are checked and session tokens and expiry
@@ -32,7 +33,7 @@
 //
 // # Missing
 //
-// Instance profiles, service-linked roles, login profiles and passwords (the
+// Service-linked roles, login profiles and passwords (the
 // account's password policy is kept and answered, account.go, but there are
 // no passwords to apply it to), MFA devices, SAML/OIDC providers,
 // ListEntitiesForPolicy, last-used data (answered as N/A). Account aliases

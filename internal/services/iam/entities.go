@@ -450,6 +450,13 @@ func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) 
 		case len(e.Attached) > 0:
 			return deleteConflict("Cannot delete entity, must detach all policies first.")
 		}
+		for _, p := range a.Profiles {
+			for _, r := range p.Roles {
+				if strings.EqualFold(r, e.Name) {
+					return deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+				}
+			}
+		}
 		a.dropBoundary(e.Boundary)
 		delete(a.Roles, strings.ToLower(e.Name))
 		return nil

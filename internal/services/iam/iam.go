@@ -84,6 +84,7 @@ type account struct {
 	Users    map[string]*entity  `json:"users,omitempty"` // by lower-case name
 	Groups   map[string]*entity  `json:"groups,omitempty"`
 	Roles    map[string]*entity  `json:"roles,omitempty"`
+	Profiles map[string]*entity  `json:"instanceProfiles,omitempty"`
 	Policies map[string]*managed `json:"policies,omitempty"` // customer managed, by ARN
 	// Attached counts attachments of AWS managed policies, by ARN.
 	AWSAttached    map[string]int64 `json:"awsAttached,omitempty"`
@@ -104,6 +105,8 @@ type entity struct {
 	// Users only.
 	Groups []string `json:"groups,omitempty"`
 	Keys   []string `json:"keys,omitempty"`
+	// Instance profiles only: their role (at most one).
+	Roles []string `json:"roles,omitempty"`
 	// Roles only.
 	Trust       string `json:"trust,omitempty"`
 	Description string `json:"description,omitempty"`
@@ -159,6 +162,8 @@ var (
 	users  = &kind{"user", "User", "AIDA", func(a *account) map[string]*entity { return a.Users }}
 	groups = &kind{"group", "Group", "AGPA", func(a *account) map[string]*entity { return a.Groups }}
 	roles  = &kind{"role", "Role", "AROA", func(a *account) map[string]*entity { return a.Roles }}
+	// Instance profiles hold their role's name in Roles (at most one).
+	profiles = &kind{"instance-profile", "Instance Profile", "AIPA", func(a *account) map[string]*entity { return a.Profiles }}
 )
 
 func (k *kind) arn(acct string, e *entity) string {
@@ -166,6 +171,9 @@ func (k *kind) arn(acct string, e *entity) string {
 }
 
 func noSuch(k *kind, name string) error {
+	if k == profiles {
+		return noSuchProfile(name)
+	}
 	return &iamapi.NoSuchEntityException{Message: api.String(fmt.Sprintf("The %s with name %s cannot be found.", k.name, name))}
 }
 
@@ -203,6 +211,9 @@ func (a *account) init() {
 	}
 	if a.Roles == nil {
 		a.Roles = map[string]*entity{}
+	}
+	if a.Profiles == nil {
+		a.Profiles = map[string]*entity{}
 	}
 	if a.Policies == nil {
 		a.Policies = map[string]*managed{}
