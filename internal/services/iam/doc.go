@@ -3,11 +3,13 @@
 // default version, at most 5), the AWS managed policies people attach
 // (managed.json: AdministratorAccess, ReadOnlyAccess, AmazonS3ReadOnlyAccess,
 // AWSLambdaBasicExecutionRole... with their real documents, ARNs and version
-// ids), inline policies, attachments, permissions boundaries, tags, and
-// access keys, instance profiles (profiles.go: one role each), the account
-// alias and password policy (account.go). It is also where credentials live: its users' access keys and
-// the temporary credentials STS issues (sessions.go: AssumeRole with the
-// role's trust policy evaluated, GetSessionToken) are the server's
+// ids), inline policies, attachments, permissions boundaries, tags, access
+// keys, instance profiles (profiles.go: one role each), the account alias
+// and password policy (account.go). It is also where credentials live: its
+// users' access keys and the temporary credentials STS issues (sessions.go:
+// AssumeRole with the role's trust policy evaluated, GetSessionToken,
+// AssumeRoleWithWebIdentity and AssumeRoleWithSAML, whose tokens are read
+// without verifying their signatures or issuers) are the server's
 // auth.Keys, so their signatures are checked and session tokens and expiry
 // enforced.
 //
