@@ -13,7 +13,7 @@ import (
 // s3:max-keys on listings, s3:x-amz-acl on writes, aws:RequestTag/… and
 // aws:TagKeys on DynamoDB's CreateTable, dynamodb:Attributes and
 // dynamodb:LeadingKeys (the partition key, of a table whose key has two
-// parts) on items: the examples of AWS's S3 and DynamoDB user guides.
+// parts) on items, aws:ResourceTag on tables and buckets: the examples of AWS's S3 and DynamoDB user guides.
 func TestIAMConditionKeysCLI(t *testing.T) {
 	bin := clis[0].bin
 	need(t, bin)
@@ -40,6 +40,8 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	}
 
 	ok(nil, "s3", "mb", "s3://bkt")
+	ok(nil, "s3", "mb", "s3://untagged")
+	ok(nil, "s3api", "put-bucket-tagging", "--bucket", "bkt", "--tagging", "TagSet=[{Key=env,Value=dev}]")
 	ok(nil, "dynamodb", "create-table", "--table-name", "items", "--billing-mode", "PAY_PER_REQUEST",
 		"--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
 	ok(nil, "dynamodb", "create-table", "--table-name", "notes", "--billing-mode", "PAY_PER_REQUEST",
@@ -60,7 +62,11 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"], "Resource": "arn:aws:dynamodb:*:*:table/items",
 	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "v"]}}},
 	    {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:Query"], "Resource": "arn:aws:dynamodb:*:*:table/notes",
-	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}}}
+	     "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}}},
+	    {"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": "*",
+	     "Condition": {"StringEquals": {"aws:ResourceTag/team": "data"}}},
+	    {"Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": "*",
+	     "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}}
 	  ]
 	}`)
 	var key struct {
@@ -98,4 +104,9 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	}
 	refused(u, "is not authorized to perform: dynamodb:Query", "dynamodb", "query", "--table-name", "notes", "--key-condition-expression", "#o = :o",
 		"--expression-attribute-names", `{"#o":"owner"}`, "--expression-attribute-values", `{":o":{"S":"v"}}`)
+	// aws:ResourceTag: the table's and the bucket's own tags.
+	ok(u, "dynamodb", "describe-table", "--table-name", "tbl1")
+	refused(u, "is not authorized to perform: dynamodb:DescribeTable", "dynamodb", "describe-table", "--table-name", "items")
+	ok(u, "s3api", "get-bucket-location", "--bucket", "bkt")
+	refused(u, "s3:GetBucketLocation", "s3api", "get-bucket-location", "--bucket", "untagged")
 }

@@ -33,8 +33,11 @@
 // value in Key, Item, KeyConditions or a KeyConditionExpression's equality;
 // the caller names the key attribute, Request.PartitionKey).
 //
-// Missing: aws:ResourceTag/<key> and s3:ExistingObjectTag/<key> (they need
-// the services' stored tags); LeadingKeys of batches and transactions.
+// aws:ResourceTag/<key> is the enforcer's to add (it reads the services'
+// stored tags: S3 buckets and DynamoDB tables so far).
+//
+// Missing: aws:ResourceTag of other services' resources, s3:ExistingObjectTag
+// (objects' tags); LeadingKeys of batches and transactions.
 package actions
 
 import (

@@ -453,3 +453,19 @@ func (p *Policy) Tests(key string) bool {
 	}
 	return false
 }
+
+// TestsPrefix says whether some statement of p has a condition on a key
+// beginning with prefix (any case): "aws:ResourceTag/".
+func (p *Policy) TestsPrefix(prefix string) bool {
+	if p == nil {
+		return false
+	}
+	for _, st := range p.Statements {
+		for _, c := range st.Conditions {
+			if len(c.Key) >= len(prefix) && strings.EqualFold(c.Key[:len(prefix)], prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -17,6 +17,9 @@ type Identity struct {
 	// leadingKeys says some policy tests dynamodb:LeadingKeys, whose values
 	// cost a read of the table's key schema per request.
 	leadingKeys bool
+	// resourceTags says some policy tests aws:ResourceTag/..., whose values
+	// cost a read of the resource's tags per request.
+	resourceTags bool
 }
 
 type compiledSet struct {
@@ -116,6 +119,7 @@ func (s *Service) resolve(c *api.Caller) (*Identity, error) {
 	_ = keys
 	for _, p := range append(append(append([]*policy.Policy{}, id.Set.Identity...), id.Set.Session...), id.Set.Boundary) {
 		id.leadingKeys = id.leadingKeys || p.Tests("dynamodb:LeadingKeys")
+		id.resourceTags = id.resourceTags || p.TestsPrefix("aws:ResourceTag/")
 	}
 	return id, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,12 @@ type partitionKeys interface {
 	PartitionKey(acct, region, table string) (name string, ok bool)
 }
 
+// resourceTags is what enforcement needs of a service whose resources have
+// tags, for aws:ResourceTag/<key>.
+type resourceTags interface {
+	ResourceTags(arn string) (tags map[string]string, ok bool)
+}
+
 // Start looks up the services whose resource policies and resources take part.
 func (s *Service) Start(context.Context) error {
 	if s.env != nil {
@@ -43,6 +50,14 @@ func (s *Service) Start(context.Context) error {
 		}
 		if pk, err := host.Lookup[partitionKeys](s.env, "dynamodb"); err == nil {
 			s.tables = pk
+		}
+		// The services whose resources' tags aws:ResourceTag reads, by the
+		// service of their ARNs.
+		s.taggers = map[string]resourceTags{}
+		for _, svc := range []string{"s3", "dynamodb"} {
+			if rt, err := host.Lookup[resourceTags](s.env, svc); err == nil {
+				s.taggers[svc] = rt
+			}
 		}
 	}
 	return nil
@@ -96,6 +111,9 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 		set := id.Set
 		req := policy.Request{Principal: id.Principal, Action: ch.Action, Resource: ch.Resource,
 			Context: ch.Context, Base: base[:]}
+		if id.resourceTags {
+			s.addResourceTags(&req, ch.Resource)
+		}
 		if ch.Bucket != "" && s.buckets != nil {
 			// Across accounts S3 applies the bucket's side itself (policy and
 			// ACLs); within the account its policy may grant or deny here.
@@ -117,6 +135,31 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 		return nil, accessDenied(inv.Service, msg)
 	}
 	return next(ctx, inv)
+}
+
+// addResourceTags puts the tags of a request's resource in its context
+// (aws:ResourceTag/<key>), when its service answers them.
+func (s *Service) addResourceTags(req *policy.Request, resource string) {
+	parts := strings.SplitN(resource, ":", 4)
+	if len(parts) < 4 || parts[0] != "arn" {
+		return
+	}
+	rt := s.taggers[parts[2]]
+	if rt == nil {
+		return
+	}
+	tags, ok := rt.ResourceTags(resource)
+	if !ok || len(tags) == 0 {
+		return
+	}
+	ctx := make(policy.Context, len(req.Context)+len(tags))
+	for k, v := range req.Context {
+		ctx[k] = v
+	}
+	for k, v := range tags {
+		ctx.Set("aws:ResourceTag/"+k, v)
+	}
+	req.Context = ctx
 }
 
 // globals are the global condition keys every request carries, shared by the

@@ -34,8 +34,9 @@ type Service struct {
 	// mode is set once, before the first request (SetMode).
 	mode    Mode
 	env     *host.Env
-	buckets bucketPolicies // S3, found at Start; nil without it
-	tables  partitionKeys  // DynamoDB, found at Start; nil without it
+	buckets bucketPolicies          // S3, found at Start; nil without it
+	tables  partitionKeys           // DynamoDB, found at Start; nil without it
+	taggers map[string]resourceTags // services answering their resources' tags, by ARN service
 
 	// wmu serialises IAM's writes, so that the cache below is set in the
 	// order the writes committed.
