@@ -13,7 +13,8 @@ import (
 // s3:max-keys on listings, s3:x-amz-acl on writes, aws:RequestTag/… and
 // aws:TagKeys on DynamoDB's CreateTable, dynamodb:Attributes and
 // dynamodb:LeadingKeys (the partition key, of a table whose key has two
-// parts) on items, aws:ResourceTag on tables and buckets: the examples of AWS's S3 and DynamoDB user guides.
+// parts) on items, aws:ResourceTag on tables and buckets,
+// s3:ExistingObjectTag on objects: the examples of AWS's S3 and DynamoDB user guides.
 func TestIAMConditionKeysCLI(t *testing.T) {
 	bin := clis[0].bin
 	need(t, bin)
@@ -42,6 +43,8 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	ok(nil, "s3", "mb", "s3://bkt")
 	ok(nil, "s3", "mb", "s3://untagged")
 	ok(nil, "s3api", "put-bucket-tagging", "--bucket", "bkt", "--tagging", "TagSet=[{Key=env,Value=dev}]")
+	ok(nil, "s3api", "put-object", "--bucket", "bkt", "--key", "pub/x", "--body", file, "--tagging", "class=public")
+	ok(nil, "s3api", "put-object", "--bucket", "bkt", "--key", "pub/y", "--body", file)
 	ok(nil, "dynamodb", "create-table", "--table-name", "items", "--billing-mode", "PAY_PER_REQUEST",
 		"--attribute-definitions", "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH")
 	ok(nil, "dynamodb", "create-table", "--table-name", "notes", "--billing-mode", "PAY_PER_REQUEST",
@@ -66,7 +69,9 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	    {"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": "*",
 	     "Condition": {"StringEquals": {"aws:ResourceTag/team": "data"}}},
 	    {"Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": "*",
-	     "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}}
+	     "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}},
+	    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*",
+	     "Condition": {"StringEquals": {"s3:ExistingObjectTag/class": "public"}}}
 	  ]
 	}`)
 	var key struct {
@@ -109,4 +114,8 @@ func TestIAMConditionKeysCLI(t *testing.T) {
 	refused(u, "is not authorized to perform: dynamodb:DescribeTable", "dynamodb", "describe-table", "--table-name", "items")
 	ok(u, "s3api", "get-bucket-location", "--bucket", "bkt")
 	refused(u, "s3:GetBucketLocation", "s3api", "get-bucket-location", "--bucket", "untagged")
+	// s3:ExistingObjectTag: the object's own tags.
+	out := filepath.Join(filepath.Dir(file), "out")
+	ok(u, "s3api", "get-object", "--bucket", "bkt", "--key", "pub/x", out)
+	refused(u, "s3:GetObject", "s3api", "get-object", "--bucket", "bkt", "--key", "pub/y", out)
 }

@@ -33,11 +33,13 @@
 // value in Key, Item, KeyConditions or a KeyConditionExpression's equality;
 // the caller names the key attribute, Request.PartitionKey).
 //
-// aws:ResourceTag/<key> is the enforcer's to add (it reads the services'
-// stored tags: S3 buckets and DynamoDB tables so far).
+// aws:ResourceTag/<key> and s3:ExistingObjectTag/<key> are the enforcer's
+// to add (it reads the services' stored tags: S3 buckets and objects,
+// DynamoDB tables so far).
 //
-// Missing: aws:ResourceTag of other services' resources, s3:ExistingObjectTag
-// (objects' tags); LeadingKeys of batches and transactions.
+// Missing: aws:ResourceTag of other services' resources; ExistingObjectTag of
+// a named version (the current version's tags are read); LeadingKeys of
+// batches and transactions.
 package actions
 
 import (

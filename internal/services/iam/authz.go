@@ -20,6 +20,7 @@ type Identity struct {
 	// resourceTags says some policy tests aws:ResourceTag/..., whose values
 	// cost a read of the resource's tags per request.
 	resourceTags bool
+	objectTags   bool // the same for s3:ExistingObjectTag/...
 }
 
 type compiledSet struct {
@@ -120,6 +121,7 @@ func (s *Service) resolve(c *api.Caller) (*Identity, error) {
 	for _, p := range append(append(append([]*policy.Policy{}, id.Set.Identity...), id.Set.Session...), id.Set.Boundary) {
 		id.leadingKeys = id.leadingKeys || p.Tests("dynamodb:LeadingKeys")
 		id.resourceTags = id.resourceTags || p.TestsPrefix("aws:ResourceTag/")
+		id.objectTags = id.objectTags || p.TestsPrefix("s3:ExistingObjectTag/")
 	}
 	return id, nil
 }

@@ -28,6 +28,8 @@ type bucketPolicies interface {
 	// BucketPolicy answers a bucket's owner and policy ("" when it has none);
 	// ok is false for a bucket that does not exist.
 	BucketPolicy(bucket string) (owner, doc string, ok bool)
+	// ObjectTags answers an object's tags, for s3:ExistingObjectTag/<key>.
+	ObjectTags(bucket, key string) (tags map[string]string, ok bool)
 }
 
 // partitionKeys is what enforcement needs of DynamoDB: a table's partition
@@ -114,6 +116,13 @@ func (s *Service) Authorize(ctx context.Context, inv *gateway.Invocation, next g
 		if id.resourceTags {
 			s.addResourceTags(&req, ch.Resource)
 		}
+		if id.objectTags && ch.Bucket != "" && s.buckets != nil {
+			if _, key, isObject := strings.Cut(strings.TrimPrefix(ch.Resource, "arn:aws:s3:::"), "/"); isObject {
+				if tags, ok := s.buckets.ObjectTags(ch.Bucket, key); ok {
+					addKeys(&req, "s3:ExistingObjectTag/", tags)
+				}
+			}
+		}
 		if ch.Bucket != "" && s.buckets != nil {
 			// Across accounts S3 applies the bucket's side itself (policy and
 			// ACLs); within the account its policy may grant or deny here.
@@ -149,7 +158,15 @@ func (s *Service) addResourceTags(req *policy.Request, resource string) {
 		return
 	}
 	tags, ok := rt.ResourceTags(resource)
-	if !ok || len(tags) == 0 {
+	if ok {
+		addKeys(req, "aws:ResourceTag/", tags)
+	}
+}
+
+// addKeys puts prefix+key = value in a request's context for each tag, in a
+// copy: the context it had is never changed in place.
+func addKeys(req *policy.Request, prefix string, tags map[string]string) {
+	if len(tags) == 0 {
 		return
 	}
 	ctx := make(policy.Context, len(req.Context)+len(tags))
@@ -157,7 +174,7 @@ func (s *Service) addResourceTags(req *policy.Request, resource string) {
 		ctx[k] = v
 	}
 	for k, v := range tags {
-		ctx.Set("aws:ResourceTag/"+k, v)
+		ctx.Set(prefix+k, v)
 	}
 	req.Context = ctx
 }

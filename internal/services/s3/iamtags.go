@@ -31,3 +31,21 @@ func (s *Service) ResourceTags(arn string) (tags map[string]string, ok bool) {
 	})
 	return tags, ok
 }
+
+// ObjectTags answers an object's tags (its current version's), for IAM
+// enforcement's s3:ExistingObjectTag/<key>; ok is false when there is no
+// such object.
+func (s *Service) ObjectTags(bucket, key string) (tags map[string]string, ok bool) {
+	s.st.View(func(tx *store.Tx) error {
+		_, r, err := findObject(tx, bucket, key, "", "GET")
+		if err != nil || r == nil {
+			return nil
+		}
+		ok, tags = true, map[string]string{}
+		for _, t := range r.Tags {
+			tags[t.K] = t.V
+		}
+		return nil
+	})
+	return tags, ok
+}
