@@ -444,7 +444,14 @@ func (e *environment) logLines(inv *invocation, dur time.Duration, cold bool, st
 	now := time.Now()
 	out := make([]logLine, 0, len(inv.pre.lines)+len(inv.logs.lines)+4)
 	out = append(out, inv.pre.lines...)
-	out = append(out, logLine{now.Add(-dur), "START RequestId: " + inv.id + " Version: " + e.fn.version()})
+	// START is dated by the measured duration; a line the handler printed may be
+	// stamped a little earlier than that (its stamp is taken as it is read), and
+	// FilterLogEvents sorts by time: START never follows the handler's first line.
+	start := now.Add(-dur)
+	if len(inv.logs.lines) > 0 && inv.logs.lines[0].at.Before(start) {
+		start = inv.logs.lines[0].at
+	}
+	out = append(out, logLine{start, "START RequestId: " + inv.id + " Version: " + e.fn.version()})
 	out = append(out, inv.logs.lines...)
 	if n := inv.pre.dropped + inv.logs.dropped; n > 0 {
 		out = append(out, logLine{now, fmt.Sprintf("fogbank: %d log lines of this invocation were dropped (over %d bytes)", n, maxLogBytes)})
