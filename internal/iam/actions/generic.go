@@ -54,7 +54,7 @@ func generic(r *Request, prefix string) []Check {
 		return one(r, action, "*")
 	}
 	action = prefix + ":" + a.Name
-	svc := services[prefix]
+	svc := services()[prefix]
 	var out []Check
 	optional := false
 	for _, ref := range a.Resources {

@@ -1,6 +1,9 @@
 package actions
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 //go:generate go run ./gen
 
@@ -42,7 +45,7 @@ func Lookup(action string) *Action {
 	if !ok {
 		return nil
 	}
-	s := services[strings.ToLower(prefix)]
+	s := services()[strings.ToLower(prefix)]
 	if s == nil {
 		return nil
 	}
@@ -50,4 +53,7 @@ func Lookup(action string) *Action {
 }
 
 // LookupService finds a service prefix's tables; nil when fogbank has none.
-func LookupService(prefix string) *Service { return services[strings.ToLower(prefix)] }
+func LookupService(prefix string) *Service { return services()[strings.ToLower(prefix)] }
+
+// services is the reference's tables, built on first use (tables_gen.go).
+var services = sync.OnceValue(buildServices)
