@@ -23,8 +23,10 @@ type Service struct {
 	// set by the service's package (see Dialect).
 	Dialect Dialect
 
-	Operations []*Operation        // sorted by Name
-	Enums      map[string][]string // enum shape name → its values, for validation
+	Operations []*Operation // sorted by Name
+	// Enums returns an enum shape's values (nil for other shapes), for
+	// validation; generated as a function so that nothing is built at start.
+	Enums func(shape string) []string
 	// NewError returns a new, empty value of the named error shape, or nil. Codecs
 	// use it nowhere on the server side except tests; services return typed errors.
 	NewError func(code string) error

@@ -58,7 +58,7 @@
 //	                          (eventstream: the Go type is any; an output payload is
 //	                          written raw: the service sets an io.Reader of frames
 //	                          encoded with internal/eventstream; inputs not carried)
-//	enum:"BucketCannedACL"    the enum shape; its values are in the package's Enums map
+//	enum:"BucketCannedACL"    the enum shape; its values are in the package's Enums function
 //	required:"true"           the member is in the shape's required list
 //	min:"1" max:"1024"        length (string, blob, list, map) or range (numbers) limits
 //	timestampFormat:"iso8601|rfc822|unixTimestamp"   only when the model states one

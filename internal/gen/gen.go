@@ -578,7 +578,10 @@ func generate(m *Model, pkg string) (map[string][]byte, error) {
 	return out, nil
 }
 
-// writeEnums writes `var Enums`, every enum shape's values in the model's order.
+// writeEnums writes `func Enums`, every enum shape's values in the model's
+// order. A switch over one static array rather than a map literal: a map of a
+// few hundred entries compiles to init code that every start of the server
+// would run and page in, for a table that only validation reads.
 func (g *generator) writeEnums(b *bytes.Buffer) {
 	var names []string
 	for name, s := range g.m.Shapes {
@@ -587,18 +590,26 @@ func (g *generator) writeEnums(b *bytes.Buffer) {
 		}
 	}
 	sort.Strings(names)
-	b.WriteString("// Enums holds the values of every enum shape, by shape name.\nvar Enums = map[string][]string{\n")
-	for _, n := range names {
-		fmt.Fprintf(b, "\t%q: {", n)
-		for i, v := range g.m.Shapes[n].Enum {
+	var cases bytes.Buffer
+	b.WriteString("// enumValues holds the values of every enum shape, one after another; Enums slices it.\nvar enumValues = [...]string{\n")
+	n := 0
+	for _, name := range names {
+		vals := g.m.Shapes[name].Enum
+		b.WriteString("\t")
+		for i, v := range vals {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(" ")
 			}
-			fmt.Fprintf(b, "%q", v)
+			fmt.Fprintf(b, "%q,", v)
 		}
-		b.WriteString("},\n")
+		fmt.Fprintf(b, " // %s\n", name)
+		fmt.Fprintf(&cases, "\tcase %q:\n\t\treturn enumValues[%d:%d:%d]\n", name, n, n+len(vals), n+len(vals))
+		n += len(vals)
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
+	b.WriteString("// Enums returns the values of an enum shape, by shape name, in the model's order;\n// nil for a shape that is not an enum.\nfunc Enums(shape string) []string {\n\tswitch shape {\n")
+	b.Write(cases.Bytes())
+	b.WriteString("\t}\n\treturn nil\n}\n")
 }
 
 // enumValueName makes the Go name of an enum value, in aws-sdk-go's manner:

@@ -75,7 +75,7 @@ func Violations(in any, svc *api.Service) []Violation {
 	if v.Kind() != reflect.Struct {
 		return nil
 	}
-	var enums map[string][]string
+	var enums func(string) []string
 	if svc != nil {
 		enums = svc.Enums
 	}
@@ -88,7 +88,7 @@ func Violations(in any, svc *api.Service) []Violation {
 // a stack of segments and spelled out only for a violation: a valid request, the
 // common case, costs no string building.
 type validator struct {
-	enums map[string][]string
+	enums func(string) []string // nil: no enum is checked
 	out   []Violation
 	depth int
 	path  []pathSeg
@@ -328,8 +328,11 @@ func (w *validator) enum(f *shape.Field, s string) {
 	if f.Enum == "" {
 		return
 	}
-	values, ok := w.enums[f.Enum]
-	if !ok || len(values) == 0 {
+	if w.enums == nil {
+		return
+	}
+	values := w.enums(f.Enum)
+	if len(values) == 0 {
 		return // an enum we have no list for: accept, as we cannot judge
 	}
 	for _, e := range values {
@@ -343,8 +346,11 @@ func (w *validator) enum(f *shape.Field, s string) {
 // listEnum checks a list whose elements are an enum; AWS reports the whole list
 // with the element constraint nested, as Coral does for member constraints.
 func (w *validator) listEnum(enum string, v reflect.Value) {
-	values, ok := w.enums[enum]
-	if !ok || len(values) == 0 {
+	if w.enums == nil {
+		return
+	}
+	values := w.enums(enum)
+	if len(values) == 0 {
 		return
 	}
 	for i := 0; i < v.Len(); i++ {

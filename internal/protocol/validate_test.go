@@ -26,9 +26,11 @@ type vCreateTableInput struct {
 	Modes       []string                      `name:"Modes" type:"list" memberEnum:"BillingMode"`
 }
 
-var vSvc = &api.Service{Enums: map[string][]string{
-	"KeyType":     {"HASH", "RANGE"},
-	"BillingMode": {"PROVISIONED", "PAY_PER_REQUEST"},
+var vSvc = &api.Service{Enums: func(shape string) []string {
+	return map[string][]string{
+		"KeyType":     {"HASH", "RANGE"},
+		"BillingMode": {"PROVISIONED", "PAY_PER_REQUEST"},
+	}[shape]
 }}
 
 func TestValidate(t *testing.T) {

@@ -1382,25 +1382,71 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"AuthenticationType":        {"DIRECTORY_IDENTITY"},
-	"CalculationExecutionState": {"CREATING", "CREATED", "QUEUED", "RUNNING", "CANCELING", "CANCELED", "COMPLETED", "FAILED"},
-	"CapacityAllocationStatus":  {"PENDING", "SUCCEEDED", "FAILED"},
-	"CapacityReservationStatus": {"PENDING", "ACTIVE", "CANCELLING", "CANCELLED", "FAILED", "UPDATE_PENDING"},
-	"ColumnNullable":            {"NOT_NULL", "NULLABLE", "UNKNOWN"},
-	"ConnectionType":            {"DYNAMODB", "MYSQL", "POSTGRESQL", "REDSHIFT", "ORACLE", "SYNAPSE", "SQLSERVER", "DB2", "OPENSEARCH", "BIGQUERY", "GOOGLECLOUDSTORAGE", "HBASE", "DOCUMENTDB", "CMDB", "TPCDS", "TIMESTREAM", "SAPHANA", "SNOWFLAKE", "DATALAKEGEN2", "DB2AS400"},
-	"DataCatalogStatus":         {"CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"},
-	"DataCatalogType":           {"LAMBDA", "GLUE", "HIVE", "FEDERATED"},
-	"EncryptionOption":          {"SSE_S3", "SSE_KMS", "CSE_KMS"},
-	"ExecutorState":             {"CREATING", "CREATED", "REGISTERED", "TERMINATING", "TERMINATED", "FAILED"},
-	"ExecutorType":              {"COORDINATOR", "GATEWAY", "WORKER"},
-	"NotebookType":              {"IPYNB"},
-	"QueryExecutionState":       {"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"},
-	"QueryResultType":           {"DATA_MANIFEST", "DATA_ROWS"},
-	"S3AclOption":               {"BUCKET_OWNER_FULL_CONTROL"},
-	"SessionState":              {"CREATING", "CREATED", "IDLE", "BUSY", "TERMINATING", "TERMINATED", "DEGRADED", "FAILED"},
-	"StatementType":             {"DDL", "DML", "UTILITY"},
-	"ThrottleReason":            {"CONCURRENT_QUERY_LIMIT_EXCEEDED"},
-	"WorkGroupState":            {"ENABLED", "DISABLED"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"DIRECTORY_IDENTITY",                                                                       // AuthenticationType
+	"CREATING", "CREATED", "QUEUED", "RUNNING", "CANCELING", "CANCELED", "COMPLETED", "FAILED", // CalculationExecutionState
+	"PENDING", "SUCCEEDED", "FAILED", // CapacityAllocationStatus
+	"PENDING", "ACTIVE", "CANCELLING", "CANCELLED", "FAILED", "UPDATE_PENDING", // CapacityReservationStatus
+	"NOT_NULL", "NULLABLE", "UNKNOWN", // ColumnNullable
+	"DYNAMODB", "MYSQL", "POSTGRESQL", "REDSHIFT", "ORACLE", "SYNAPSE", "SQLSERVER", "DB2", "OPENSEARCH", "BIGQUERY", "GOOGLECLOUDSTORAGE", "HBASE", "DOCUMENTDB", "CMDB", "TPCDS", "TIMESTREAM", "SAPHANA", "SNOWFLAKE", "DATALAKEGEN2", "DB2AS400", // ConnectionType
+	"CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED", // DataCatalogStatus
+	"LAMBDA", "GLUE", "HIVE", "FEDERATED", // DataCatalogType
+	"SSE_S3", "SSE_KMS", "CSE_KMS", // EncryptionOption
+	"CREATING", "CREATED", "REGISTERED", "TERMINATING", "TERMINATED", "FAILED", // ExecutorState
+	"COORDINATOR", "GATEWAY", "WORKER", // ExecutorType
+	"IPYNB",                                                 // NotebookType
+	"QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", // QueryExecutionState
+	"DATA_MANIFEST", "DATA_ROWS", // QueryResultType
+	"BUCKET_OWNER_FULL_CONTROL",                                                              // S3AclOption
+	"CREATING", "CREATED", "IDLE", "BUSY", "TERMINATING", "TERMINATED", "DEGRADED", "FAILED", // SessionState
+	"DDL", "DML", "UTILITY", // StatementType
+	"CONCURRENT_QUERY_LIMIT_EXCEEDED", // ThrottleReason
+	"ENABLED", "DISABLED",             // WorkGroupState
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "AuthenticationType":
+		return enumValues[0:1:1]
+	case "CalculationExecutionState":
+		return enumValues[1:9:9]
+	case "CapacityAllocationStatus":
+		return enumValues[9:12:12]
+	case "CapacityReservationStatus":
+		return enumValues[12:18:18]
+	case "ColumnNullable":
+		return enumValues[18:21:21]
+	case "ConnectionType":
+		return enumValues[21:41:41]
+	case "DataCatalogStatus":
+		return enumValues[41:50:50]
+	case "DataCatalogType":
+		return enumValues[50:54:54]
+	case "EncryptionOption":
+		return enumValues[54:57:57]
+	case "ExecutorState":
+		return enumValues[57:63:63]
+	case "ExecutorType":
+		return enumValues[63:66:66]
+	case "NotebookType":
+		return enumValues[66:67:67]
+	case "QueryExecutionState":
+		return enumValues[67:72:72]
+	case "QueryResultType":
+		return enumValues[72:74:74]
+	case "S3AclOption":
+		return enumValues[74:75:75]
+	case "SessionState":
+		return enumValues[75:83:83]
+	case "StatementType":
+		return enumValues[83:86:86]
+	case "ThrottleReason":
+		return enumValues[86:87:87]
+	case "WorkGroupState":
+		return enumValues[87:89:89]
+	}
+	return nil
 }

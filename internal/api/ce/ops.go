@@ -985,46 +985,134 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"AccountScope":                             {"PAYER", "LINKED"},
-	"AnalysisStatus":                           {"SUCCEEDED", "PROCESSING", "FAILED"},
-	"AnalysisType":                             {"MAX_SAVINGS", "CUSTOM_COMMITMENT"},
-	"AnomalyFeedbackType":                      {"YES", "NO", "PLANNED_ACTIVITY"},
-	"AnomalySubscriptionFrequency":             {"DAILY", "IMMEDIATE", "WEEKLY"},
-	"ApproximationDimension":                   {"SERVICE", "RESOURCE"},
-	"Context":                                  {"COST_AND_USAGE", "RESERVATIONS", "SAVINGS_PLANS"},
-	"CostAllocationTagBackfillStatus":          {"SUCCEEDED", "PROCESSING", "FAILED"},
-	"CostAllocationTagStatus":                  {"Active", "Inactive"},
-	"CostAllocationTagType":                    {"AWSGenerated", "UserDefined"},
-	"CostCategoryInheritedValueDimensionName":  {"LINKED_ACCOUNT_NAME", "TAG"},
-	"CostCategoryRuleType":                     {"REGULAR", "INHERITED_VALUE"},
-	"CostCategoryRuleVersion":                  {"CostCategoryExpression.v1"},
-	"CostCategorySplitChargeMethod":            {"FIXED", "PROPORTIONAL", "EVEN"},
-	"CostCategorySplitChargeRuleParameterType": {"ALLOCATION_PERCENTAGES"},
-	"CostCategoryStatus":                       {"PROCESSING", "APPLIED"},
-	"CostCategoryStatusComponent":              {"COST_EXPLORER"},
-	"Dimension":                                {"AZ", "INSTANCE_TYPE", "LINKED_ACCOUNT", "PAYER_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATION", "PURCHASE_TYPE", "REGION", "SERVICE", "SERVICE_CODE", "USAGE_TYPE", "USAGE_TYPE_GROUP", "RECORD_TYPE", "OPERATING_SYSTEM", "TENANCY", "SCOPE", "PLATFORM", "SUBSCRIPTION_ID", "LEGAL_ENTITY_NAME", "DEPLOYMENT_OPTION", "DATABASE_ENGINE", "CACHE_ENGINE", "INSTANCE_TYPE_FAMILY", "BILLING_ENTITY", "RESERVATION_ID", "RESOURCE_ID", "RIGHTSIZING_TYPE", "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "PAYMENT_OPTION", "AGREEMENT_END_DATE_TIME_AFTER", "AGREEMENT_END_DATE_TIME_BEFORE", "INVOICING_ENTITY", "ANOMALY_TOTAL_IMPACT_ABSOLUTE", "ANOMALY_TOTAL_IMPACT_PERCENTAGE"},
-	"ErrorCode":                                {"NO_USAGE_FOUND", "INTERNAL_FAILURE", "INVALID_SAVINGS_PLANS_TO_ADD", "INVALID_SAVINGS_PLANS_TO_EXCLUDE", "INVALID_ACCOUNT_ID"},
-	"FindingReasonCode":                        {"CPU_OVER_PROVISIONED", "CPU_UNDER_PROVISIONED", "MEMORY_OVER_PROVISIONED", "MEMORY_UNDER_PROVISIONED", "EBS_THROUGHPUT_OVER_PROVISIONED", "EBS_THROUGHPUT_UNDER_PROVISIONED", "EBS_IOPS_OVER_PROVISIONED", "EBS_IOPS_UNDER_PROVISIONED", "NETWORK_BANDWIDTH_OVER_PROVISIONED", "NETWORK_BANDWIDTH_UNDER_PROVISIONED", "NETWORK_PPS_OVER_PROVISIONED", "NETWORK_PPS_UNDER_PROVISIONED", "DISK_IOPS_OVER_PROVISIONED", "DISK_IOPS_UNDER_PROVISIONED", "DISK_THROUGHPUT_OVER_PROVISIONED", "DISK_THROUGHPUT_UNDER_PROVISIONED"},
-	"GenerationStatus":                         {"SUCCEEDED", "PROCESSING", "FAILED"},
-	"Granularity":                              {"DAILY", "MONTHLY", "HOURLY"},
-	"GroupDefinitionType":                      {"DIMENSION", "TAG", "COST_CATEGORY"},
-	"LookbackPeriodInDays":                     {"SEVEN_DAYS", "THIRTY_DAYS", "SIXTY_DAYS"},
-	"MatchOption":                              {"EQUALS", "ABSENT", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CASE_SENSITIVE", "CASE_INSENSITIVE", "GREATER_THAN_OR_EQUAL"},
-	"Metric":                                   {"BLENDED_COST", "UNBLENDED_COST", "AMORTIZED_COST", "NET_UNBLENDED_COST", "NET_AMORTIZED_COST", "USAGE_QUANTITY", "NORMALIZED_USAGE_AMOUNT"},
-	"MonitorDimension":                         {"SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"},
-	"MonitorType":                              {"DIMENSIONAL", "CUSTOM"},
-	"NumericOperator":                          {"EQUAL", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN", "BETWEEN"},
-	"OfferingClass":                            {"STANDARD", "CONVERTIBLE"},
-	"PaymentOption":                            {"NO_UPFRONT", "PARTIAL_UPFRONT", "ALL_UPFRONT", "LIGHT_UTILIZATION", "MEDIUM_UTILIZATION", "HEAVY_UTILIZATION"},
-	"PlatformDifference":                       {"HYPERVISOR", "NETWORK_INTERFACE", "STORAGE_INTERFACE", "INSTANCE_STORE_AVAILABILITY", "VIRTUALIZATION_TYPE"},
-	"RecommendationTarget":                     {"SAME_INSTANCE_FAMILY", "CROSS_INSTANCE_FAMILY"},
-	"RightsizingType":                          {"TERMINATE", "MODIFY"},
-	"SavingsPlansDataType":                     {"ATTRIBUTES", "UTILIZATION", "AMORTIZED_COMMITMENT", "SAVINGS"},
-	"SortOrder":                                {"ASCENDING", "DESCENDING"},
-	"SubscriberStatus":                         {"CONFIRMED", "DECLINED"},
-	"SubscriberType":                           {"EMAIL", "SNS"},
-	"SupportedSavingsPlansType":                {"COMPUTE_SP", "EC2_INSTANCE_SP", "SAGEMAKER_SP", "DATABASE_SP"},
-	"TermInYears":                              {"ONE_YEAR", "THREE_YEARS"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"PAYER", "LINKED", // AccountScope
+	"SUCCEEDED", "PROCESSING", "FAILED", // AnalysisStatus
+	"MAX_SAVINGS", "CUSTOM_COMMITMENT", // AnalysisType
+	"YES", "NO", "PLANNED_ACTIVITY", // AnomalyFeedbackType
+	"DAILY", "IMMEDIATE", "WEEKLY", // AnomalySubscriptionFrequency
+	"SERVICE", "RESOURCE", // ApproximationDimension
+	"COST_AND_USAGE", "RESERVATIONS", "SAVINGS_PLANS", // Context
+	"SUCCEEDED", "PROCESSING", "FAILED", // CostAllocationTagBackfillStatus
+	"Active", "Inactive", // CostAllocationTagStatus
+	"AWSGenerated", "UserDefined", // CostAllocationTagType
+	"LINKED_ACCOUNT_NAME", "TAG", // CostCategoryInheritedValueDimensionName
+	"REGULAR", "INHERITED_VALUE", // CostCategoryRuleType
+	"CostCategoryExpression.v1",     // CostCategoryRuleVersion
+	"FIXED", "PROPORTIONAL", "EVEN", // CostCategorySplitChargeMethod
+	"ALLOCATION_PERCENTAGES", // CostCategorySplitChargeRuleParameterType
+	"PROCESSING", "APPLIED",  // CostCategoryStatus
+	"COST_EXPLORER",                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               // CostCategoryStatusComponent
+	"AZ", "INSTANCE_TYPE", "LINKED_ACCOUNT", "PAYER_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATION", "PURCHASE_TYPE", "REGION", "SERVICE", "SERVICE_CODE", "USAGE_TYPE", "USAGE_TYPE_GROUP", "RECORD_TYPE", "OPERATING_SYSTEM", "TENANCY", "SCOPE", "PLATFORM", "SUBSCRIPTION_ID", "LEGAL_ENTITY_NAME", "DEPLOYMENT_OPTION", "DATABASE_ENGINE", "CACHE_ENGINE", "INSTANCE_TYPE_FAMILY", "BILLING_ENTITY", "RESERVATION_ID", "RESOURCE_ID", "RIGHTSIZING_TYPE", "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "PAYMENT_OPTION", "AGREEMENT_END_DATE_TIME_AFTER", "AGREEMENT_END_DATE_TIME_BEFORE", "INVOICING_ENTITY", "ANOMALY_TOTAL_IMPACT_ABSOLUTE", "ANOMALY_TOTAL_IMPACT_PERCENTAGE", // Dimension
+	"NO_USAGE_FOUND", "INTERNAL_FAILURE", "INVALID_SAVINGS_PLANS_TO_ADD", "INVALID_SAVINGS_PLANS_TO_EXCLUDE", "INVALID_ACCOUNT_ID", // ErrorCode
+	"CPU_OVER_PROVISIONED", "CPU_UNDER_PROVISIONED", "MEMORY_OVER_PROVISIONED", "MEMORY_UNDER_PROVISIONED", "EBS_THROUGHPUT_OVER_PROVISIONED", "EBS_THROUGHPUT_UNDER_PROVISIONED", "EBS_IOPS_OVER_PROVISIONED", "EBS_IOPS_UNDER_PROVISIONED", "NETWORK_BANDWIDTH_OVER_PROVISIONED", "NETWORK_BANDWIDTH_UNDER_PROVISIONED", "NETWORK_PPS_OVER_PROVISIONED", "NETWORK_PPS_UNDER_PROVISIONED", "DISK_IOPS_OVER_PROVISIONED", "DISK_IOPS_UNDER_PROVISIONED", "DISK_THROUGHPUT_OVER_PROVISIONED", "DISK_THROUGHPUT_UNDER_PROVISIONED", // FindingReasonCode
+	"SUCCEEDED", "PROCESSING", "FAILED", // GenerationStatus
+	"DAILY", "MONTHLY", "HOURLY", // Granularity
+	"DIMENSION", "TAG", "COST_CATEGORY", // GroupDefinitionType
+	"SEVEN_DAYS", "THIRTY_DAYS", "SIXTY_DAYS", // LookbackPeriodInDays
+	"EQUALS", "ABSENT", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CASE_SENSITIVE", "CASE_INSENSITIVE", "GREATER_THAN_OR_EQUAL", // MatchOption
+	"BLENDED_COST", "UNBLENDED_COST", "AMORTIZED_COST", "NET_UNBLENDED_COST", "NET_AMORTIZED_COST", "USAGE_QUANTITY", "NORMALIZED_USAGE_AMOUNT", // Metric
+	"SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY", // MonitorDimension
+	"DIMENSIONAL", "CUSTOM", // MonitorType
+	"EQUAL", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN", "BETWEEN", // NumericOperator
+	"STANDARD", "CONVERTIBLE", // OfferingClass
+	"NO_UPFRONT", "PARTIAL_UPFRONT", "ALL_UPFRONT", "LIGHT_UTILIZATION", "MEDIUM_UTILIZATION", "HEAVY_UTILIZATION", // PaymentOption
+	"HYPERVISOR", "NETWORK_INTERFACE", "STORAGE_INTERFACE", "INSTANCE_STORE_AVAILABILITY", "VIRTUALIZATION_TYPE", // PlatformDifference
+	"SAME_INSTANCE_FAMILY", "CROSS_INSTANCE_FAMILY", // RecommendationTarget
+	"TERMINATE", "MODIFY", // RightsizingType
+	"ATTRIBUTES", "UTILIZATION", "AMORTIZED_COMMITMENT", "SAVINGS", // SavingsPlansDataType
+	"ASCENDING", "DESCENDING", // SortOrder
+	"CONFIRMED", "DECLINED", // SubscriberStatus
+	"EMAIL", "SNS", // SubscriberType
+	"COMPUTE_SP", "EC2_INSTANCE_SP", "SAGEMAKER_SP", "DATABASE_SP", // SupportedSavingsPlansType
+	"ONE_YEAR", "THREE_YEARS", // TermInYears
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "AccountScope":
+		return enumValues[0:2:2]
+	case "AnalysisStatus":
+		return enumValues[2:5:5]
+	case "AnalysisType":
+		return enumValues[5:7:7]
+	case "AnomalyFeedbackType":
+		return enumValues[7:10:10]
+	case "AnomalySubscriptionFrequency":
+		return enumValues[10:13:13]
+	case "ApproximationDimension":
+		return enumValues[13:15:15]
+	case "Context":
+		return enumValues[15:18:18]
+	case "CostAllocationTagBackfillStatus":
+		return enumValues[18:21:21]
+	case "CostAllocationTagStatus":
+		return enumValues[21:23:23]
+	case "CostAllocationTagType":
+		return enumValues[23:25:25]
+	case "CostCategoryInheritedValueDimensionName":
+		return enumValues[25:27:27]
+	case "CostCategoryRuleType":
+		return enumValues[27:29:29]
+	case "CostCategoryRuleVersion":
+		return enumValues[29:30:30]
+	case "CostCategorySplitChargeMethod":
+		return enumValues[30:33:33]
+	case "CostCategorySplitChargeRuleParameterType":
+		return enumValues[33:34:34]
+	case "CostCategoryStatus":
+		return enumValues[34:36:36]
+	case "CostCategoryStatusComponent":
+		return enumValues[36:37:37]
+	case "Dimension":
+		return enumValues[37:72:72]
+	case "ErrorCode":
+		return enumValues[72:77:77]
+	case "FindingReasonCode":
+		return enumValues[77:93:93]
+	case "GenerationStatus":
+		return enumValues[93:96:96]
+	case "Granularity":
+		return enumValues[96:99:99]
+	case "GroupDefinitionType":
+		return enumValues[99:102:102]
+	case "LookbackPeriodInDays":
+		return enumValues[102:105:105]
+	case "MatchOption":
+		return enumValues[105:113:113]
+	case "Metric":
+		return enumValues[113:120:120]
+	case "MonitorDimension":
+		return enumValues[120:124:124]
+	case "MonitorType":
+		return enumValues[124:126:126]
+	case "NumericOperator":
+		return enumValues[126:132:132]
+	case "OfferingClass":
+		return enumValues[132:134:134]
+	case "PaymentOption":
+		return enumValues[134:140:140]
+	case "PlatformDifference":
+		return enumValues[140:145:145]
+	case "RecommendationTarget":
+		return enumValues[145:147:147]
+	case "RightsizingType":
+		return enumValues[147:149:149]
+	case "SavingsPlansDataType":
+		return enumValues[149:153:153]
+	case "SortOrder":
+		return enumValues[153:155:155]
+	case "SubscriberStatus":
+		return enumValues[155:157:157]
+	case "SubscriberType":
+		return enumValues[157:159:159]
+	case "SupportedSavingsPlansType":
+		return enumValues[159:163:163]
+	case "TermInYears":
+		return enumValues[163:165:165]
+	}
+	return nil
 }

@@ -953,22 +953,62 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ActionsSuppressedBy":       {"WaitPeriod", "ExtensionPeriod", "Alarm"},
-	"AlarmMuteRuleStatus":       {"SCHEDULED", "ACTIVE", "EXPIRED"},
-	"AlarmType":                 {"CompositeAlarm", "MetricAlarm"},
-	"AnomalyDetectorStateValue": {"PENDING_TRAINING", "TRAINED_INSUFFICIENT_DATA", "TRAINED"},
-	"AnomalyDetectorType":       {"SINGLE_METRIC", "METRIC_MATH"},
-	"ComparisonOperator":        {"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"},
-	"EvaluationState":           {"PARTIAL_DATA", "EVALUATION_FAILURE", "EVALUATION_ERROR"},
-	"HistoryItemType":           {"ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate", "AlarmContributorAction"},
-	"MetricStreamOutputFormat":  {"json", "opentelemetry0.7", "opentelemetry1.0"},
-	"OTelEnrichmentStatus":      {"Running", "Stopped"},
-	"RecentlyActive":            {"PT3H"},
-	"ScanBy":                    {"TimestampDescending", "TimestampAscending"},
-	"StandardUnit":              {"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"},
-	"StateValue":                {"OK", "ALARM", "INSUFFICIENT_DATA"},
-	"Statistic":                 {"SampleCount", "Average", "Sum", "Minimum", "Maximum"},
-	"StatusCode":                {"Complete", "InternalError", "PartialData", "Forbidden"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"WaitPeriod", "ExtensionPeriod", "Alarm", // ActionsSuppressedBy
+	"SCHEDULED", "ACTIVE", "EXPIRED", // AlarmMuteRuleStatus
+	"CompositeAlarm", "MetricAlarm", // AlarmType
+	"PENDING_TRAINING", "TRAINED_INSUFFICIENT_DATA", "TRAINED", // AnomalyDetectorStateValue
+	"SINGLE_METRIC", "METRIC_MATH", // AnomalyDetectorType
+	"GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold", // ComparisonOperator
+	"PARTIAL_DATA", "EVALUATION_FAILURE", "EVALUATION_ERROR", // EvaluationState
+	"ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate", "AlarmContributorAction", // HistoryItemType
+	"json", "opentelemetry0.7", "opentelemetry1.0", // MetricStreamOutputFormat
+	"Running", "Stopped", // OTelEnrichmentStatus
+	"PT3H",                                      // RecentlyActive
+	"TimestampDescending", "TimestampAscending", // ScanBy
+	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None", // StandardUnit
+	"OK", "ALARM", "INSUFFICIENT_DATA", // StateValue
+	"SampleCount", "Average", "Sum", "Minimum", "Maximum", // Statistic
+	"Complete", "InternalError", "PartialData", "Forbidden", // StatusCode
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ActionsSuppressedBy":
+		return enumValues[0:3:3]
+	case "AlarmMuteRuleStatus":
+		return enumValues[3:6:6]
+	case "AlarmType":
+		return enumValues[6:8:8]
+	case "AnomalyDetectorStateValue":
+		return enumValues[8:11:11]
+	case "AnomalyDetectorType":
+		return enumValues[11:13:13]
+	case "ComparisonOperator":
+		return enumValues[13:20:20]
+	case "EvaluationState":
+		return enumValues[20:23:23]
+	case "HistoryItemType":
+		return enumValues[23:28:28]
+	case "MetricStreamOutputFormat":
+		return enumValues[28:31:31]
+	case "OTelEnrichmentStatus":
+		return enumValues[31:33:33]
+	case "RecentlyActive":
+		return enumValues[33:34:34]
+	case "ScanBy":
+		return enumValues[34:36:36]
+	case "StandardUnit":
+		return enumValues[36:63:63]
+	case "StateValue":
+		return enumValues[63:66:66]
+	case "Statistic":
+		return enumValues[66:71:71]
+	case "StatusCode":
+		return enumValues[71:75:75]
+	}
+	return nil
 }

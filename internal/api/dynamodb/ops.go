@@ -1218,49 +1218,143 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ApproximateCreationDateTimePrecision": {"MILLISECOND", "MICROSECOND"},
-	"AttributeAction":                      {"ADD", "PUT", "DELETE"},
-	"BackupStatus":                         {"CREATING", "DELETED", "AVAILABLE"},
-	"BackupType":                           {"USER", "SYSTEM", "AWS_BACKUP"},
-	"BackupTypeFilter":                     {"USER", "SYSTEM", "AWS_BACKUP", "ALL"},
-	"BatchStatementErrorCodeEnum":          {"ConditionalCheckFailed", "ItemCollectionSizeLimitExceeded", "RequestLimitExceeded", "ValidationError", "ProvisionedThroughputExceeded", "TransactionConflict", "ThrottlingError", "InternalServerError", "ResourceNotFound", "AccessDenied", "DuplicateItem"},
-	"BillingMode":                          {"PROVISIONED", "PAY_PER_REQUEST"},
-	"ComparisonOperator":                   {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"},
-	"ConditionalOperator":                  {"AND", "OR"},
-	"ContinuousBackupsStatus":              {"ENABLED", "DISABLED"},
-	"ContributorInsightsAction":            {"ENABLE", "DISABLE"},
-	"ContributorInsightsMode":              {"ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"},
-	"ContributorInsightsStatus":            {"ENABLING", "ENABLED", "DISABLING", "DISABLED", "FAILED"},
-	"DestinationStatus":                    {"ENABLING", "ACTIVE", "DISABLING", "DISABLED", "ENABLE_FAILED", "UPDATING"},
-	"ExportFormat":                         {"DYNAMODB_JSON", "ION"},
-	"ExportStatus":                         {"IN_PROGRESS", "COMPLETED", "FAILED"},
-	"ExportType":                           {"FULL_EXPORT", "INCREMENTAL_EXPORT"},
-	"ExportViewType":                       {"NEW_IMAGE", "NEW_AND_OLD_IMAGES"},
-	"GlobalTableSettingsReplicationMode":   {"ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES"},
-	"GlobalTableStatus":                    {"CREATING", "ACTIVE", "DELETING", "UPDATING"},
-	"ImportStatus":                         {"IN_PROGRESS", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED"},
-	"IndexStatus":                          {"CREATING", "UPDATING", "DELETING", "ACTIVE"},
-	"InputCompressionType":                 {"GZIP", "ZSTD", "NONE"},
-	"InputFormat":                          {"DYNAMODB_JSON", "ION", "CSV"},
-	"KeyType":                              {"HASH", "RANGE"},
-	"MultiRegionConsistency":               {"EVENTUAL", "STRONG"},
-	"PointInTimeRecoveryStatus":            {"ENABLED", "DISABLED"},
-	"ProjectionType":                       {"ALL", "KEYS_ONLY", "INCLUDE"},
-	"ReplicaStatus":                        {"CREATING", "CREATION_FAILED", "UPDATING", "DELETING", "ACTIVE", "REGION_DISABLED", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED", "REPLICATION_NOT_AUTHORIZED"},
-	"ReturnConsumedCapacity":               {"INDEXES", "TOTAL", "NONE"},
-	"ReturnItemCollectionMetrics":          {"SIZE", "NONE"},
-	"ReturnValue":                          {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
-	"ReturnValuesOnConditionCheckFailure":  {"ALL_OLD", "NONE"},
-	"S3SseAlgorithm":                       {"AES256", "KMS"},
-	"SSEStatus":                            {"ENABLING", "ENABLED", "DISABLING", "DISABLED", "UPDATING"},
-	"SSEType":                              {"AES256", "KMS"},
-	"ScalarAttributeType":                  {"S", "N", "B"},
-	"Select":                               {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"},
-	"StreamViewType":                       {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"},
-	"TableClass":                           {"STANDARD", "STANDARD_INFREQUENT_ACCESS"},
-	"TableStatus":                          {"CREATING", "UPDATING", "DELETING", "ACTIVE", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED", "REPLICATION_NOT_AUTHORIZED"},
-	"TimeToLiveStatus":                     {"ENABLING", "DISABLING", "ENABLED", "DISABLED"},
-	"WitnessStatus":                        {"CREATING", "DELETING", "ACTIVE"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"MILLISECOND", "MICROSECOND", // ApproximateCreationDateTimePrecision
+	"ADD", "PUT", "DELETE", // AttributeAction
+	"CREATING", "DELETED", "AVAILABLE", // BackupStatus
+	"USER", "SYSTEM", "AWS_BACKUP", // BackupType
+	"USER", "SYSTEM", "AWS_BACKUP", "ALL", // BackupTypeFilter
+	"ConditionalCheckFailed", "ItemCollectionSizeLimitExceeded", "RequestLimitExceeded", "ValidationError", "ProvisionedThroughputExceeded", "TransactionConflict", "ThrottlingError", "InternalServerError", "ResourceNotFound", "AccessDenied", "DuplicateItem", // BatchStatementErrorCodeEnum
+	"PROVISIONED", "PAY_PER_REQUEST", // BillingMode
+	"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL", "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH", // ComparisonOperator
+	"AND", "OR", // ConditionalOperator
+	"ENABLED", "DISABLED", // ContinuousBackupsStatus
+	"ENABLE", "DISABLE", // ContributorInsightsAction
+	"ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS", // ContributorInsightsMode
+	"ENABLING", "ENABLED", "DISABLING", "DISABLED", "FAILED", // ContributorInsightsStatus
+	"ENABLING", "ACTIVE", "DISABLING", "DISABLED", "ENABLE_FAILED", "UPDATING", // DestinationStatus
+	"DYNAMODB_JSON", "ION", // ExportFormat
+	"IN_PROGRESS", "COMPLETED", "FAILED", // ExportStatus
+	"FULL_EXPORT", "INCREMENTAL_EXPORT", // ExportType
+	"NEW_IMAGE", "NEW_AND_OLD_IMAGES", // ExportViewType
+	"ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES", // GlobalTableSettingsReplicationMode
+	"CREATING", "ACTIVE", "DELETING", "UPDATING", // GlobalTableStatus
+	"IN_PROGRESS", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED", // ImportStatus
+	"CREATING", "UPDATING", "DELETING", "ACTIVE", // IndexStatus
+	"GZIP", "ZSTD", "NONE", // InputCompressionType
+	"DYNAMODB_JSON", "ION", "CSV", // InputFormat
+	"HASH", "RANGE", // KeyType
+	"EVENTUAL", "STRONG", // MultiRegionConsistency
+	"ENABLED", "DISABLED", // PointInTimeRecoveryStatus
+	"ALL", "KEYS_ONLY", "INCLUDE", // ProjectionType
+	"CREATING", "CREATION_FAILED", "UPDATING", "DELETING", "ACTIVE", "REGION_DISABLED", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED", "REPLICATION_NOT_AUTHORIZED", // ReplicaStatus
+	"INDEXES", "TOTAL", "NONE", // ReturnConsumedCapacity
+	"SIZE", "NONE", // ReturnItemCollectionMetrics
+	"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", // ReturnValue
+	"ALL_OLD", "NONE", // ReturnValuesOnConditionCheckFailure
+	"AES256", "KMS", // S3SseAlgorithm
+	"ENABLING", "ENABLED", "DISABLING", "DISABLED", "UPDATING", // SSEStatus
+	"AES256", "KMS", // SSEType
+	"S", "N", "B", // ScalarAttributeType
+	"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT", // Select
+	"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", // StreamViewType
+	"STANDARD", "STANDARD_INFREQUENT_ACCESS", // TableClass
+	"CREATING", "UPDATING", "DELETING", "ACTIVE", "INACCESSIBLE_ENCRYPTION_CREDENTIALS", "ARCHIVING", "ARCHIVED", "REPLICATION_NOT_AUTHORIZED", // TableStatus
+	"ENABLING", "DISABLING", "ENABLED", "DISABLED", // TimeToLiveStatus
+	"CREATING", "DELETING", "ACTIVE", // WitnessStatus
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ApproximateCreationDateTimePrecision":
+		return enumValues[0:2:2]
+	case "AttributeAction":
+		return enumValues[2:5:5]
+	case "BackupStatus":
+		return enumValues[5:8:8]
+	case "BackupType":
+		return enumValues[8:11:11]
+	case "BackupTypeFilter":
+		return enumValues[11:15:15]
+	case "BatchStatementErrorCodeEnum":
+		return enumValues[15:26:26]
+	case "BillingMode":
+		return enumValues[26:28:28]
+	case "ComparisonOperator":
+		return enumValues[28:41:41]
+	case "ConditionalOperator":
+		return enumValues[41:43:43]
+	case "ContinuousBackupsStatus":
+		return enumValues[43:45:45]
+	case "ContributorInsightsAction":
+		return enumValues[45:47:47]
+	case "ContributorInsightsMode":
+		return enumValues[47:49:49]
+	case "ContributorInsightsStatus":
+		return enumValues[49:54:54]
+	case "DestinationStatus":
+		return enumValues[54:60:60]
+	case "ExportFormat":
+		return enumValues[60:62:62]
+	case "ExportStatus":
+		return enumValues[62:65:65]
+	case "ExportType":
+		return enumValues[65:67:67]
+	case "ExportViewType":
+		return enumValues[67:69:69]
+	case "GlobalTableSettingsReplicationMode":
+		return enumValues[69:72:72]
+	case "GlobalTableStatus":
+		return enumValues[72:76:76]
+	case "ImportStatus":
+		return enumValues[76:81:81]
+	case "IndexStatus":
+		return enumValues[81:85:85]
+	case "InputCompressionType":
+		return enumValues[85:88:88]
+	case "InputFormat":
+		return enumValues[88:91:91]
+	case "KeyType":
+		return enumValues[91:93:93]
+	case "MultiRegionConsistency":
+		return enumValues[93:95:95]
+	case "PointInTimeRecoveryStatus":
+		return enumValues[95:97:97]
+	case "ProjectionType":
+		return enumValues[97:100:100]
+	case "ReplicaStatus":
+		return enumValues[100:110:110]
+	case "ReturnConsumedCapacity":
+		return enumValues[110:113:113]
+	case "ReturnItemCollectionMetrics":
+		return enumValues[113:115:115]
+	case "ReturnValue":
+		return enumValues[115:120:120]
+	case "ReturnValuesOnConditionCheckFailure":
+		return enumValues[120:122:122]
+	case "S3SseAlgorithm":
+		return enumValues[122:124:124]
+	case "SSEStatus":
+		return enumValues[124:129:129]
+	case "SSEType":
+		return enumValues[129:131:131]
+	case "ScalarAttributeType":
+		return enumValues[131:134:134]
+	case "Select":
+		return enumValues[134:138:138]
+	case "StreamViewType":
+		return enumValues[138:142:142]
+	case "TableClass":
+		return enumValues[142:144:144]
+	case "TableStatus":
+		return enumValues[144:152:152]
+	case "TimeToLiveStatus":
+		return enumValues[152:156:156]
+	case "WitnessStatus":
+		return enumValues[156:159:159]
+	}
+	return nil
 }

@@ -126,12 +126,32 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"KeyType":           {"HASH", "RANGE"},
-	"OperationType":     {"INSERT", "MODIFY", "REMOVE"},
-	"ShardFilterType":   {"CHILD_SHARDS"},
-	"ShardIteratorType": {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"},
-	"StreamStatus":      {"ENABLING", "ENABLED", "DISABLING", "DISABLED"},
-	"StreamViewType":    {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"HASH", "RANGE", // KeyType
+	"INSERT", "MODIFY", "REMOVE", // OperationType
+	"CHILD_SHARDS",                                                          // ShardFilterType
+	"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", // ShardIteratorType
+	"ENABLING", "ENABLED", "DISABLING", "DISABLED", // StreamStatus
+	"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", // StreamViewType
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "KeyType":
+		return enumValues[0:2:2]
+	case "OperationType":
+		return enumValues[2:5:5]
+	case "ShardFilterType":
+		return enumValues[5:6:6]
+	case "ShardIteratorType":
+		return enumValues[6:10:10]
+	case "StreamStatus":
+		return enumValues[10:14:14]
+	case "StreamViewType":
+		return enumValues[14:18:18]
+	}
+	return nil
 }

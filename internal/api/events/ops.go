@@ -1152,24 +1152,68 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ApiDestinationHttpMethod":    {"POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"},
-	"ApiDestinationState":         {"ACTIVE", "INACTIVE"},
-	"ArchiveState":                {"ENABLED", "DISABLED", "CREATING", "UPDATING", "CREATE_FAILED", "UPDATE_FAILED"},
-	"AssignPublicIp":              {"ENABLED", "DISABLED"},
-	"ConnectionAuthorizationType": {"BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"},
-	"ConnectionOAuthHttpMethod":   {"GET", "POST", "PUT"},
-	"ConnectionState":             {"CREATING", "UPDATING", "DELETING", "AUTHORIZED", "DEAUTHORIZED", "AUTHORIZING", "DEAUTHORIZING", "ACTIVE", "FAILED_CONNECTIVITY"},
-	"EndpointState":               {"ACTIVE", "CREATING", "UPDATING", "DELETING", "CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED"},
-	"EventSourceState":            {"PENDING", "ACTIVE", "DELETED"},
-	"IncludeDetail":               {"NONE", "FULL"},
-	"LaunchType":                  {"EC2", "FARGATE", "EXTERNAL"},
-	"Level":                       {"OFF", "ERROR", "INFO", "TRACE"},
-	"PlacementConstraintType":     {"distinctInstance", "memberOf"},
-	"PlacementStrategyType":       {"random", "spread", "binpack"},
-	"PropagateTags":               {"TASK_DEFINITION"},
-	"ReplayState":                 {"STARTING", "RUNNING", "CANCELLING", "COMPLETED", "CANCELLED", "FAILED"},
-	"ReplicationState":            {"ENABLED", "DISABLED"},
-	"RuleState":                   {"ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE", // ApiDestinationHttpMethod
+	"ACTIVE", "INACTIVE", // ApiDestinationState
+	"ENABLED", "DISABLED", "CREATING", "UPDATING", "CREATE_FAILED", "UPDATE_FAILED", // ArchiveState
+	"ENABLED", "DISABLED", // AssignPublicIp
+	"BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY", // ConnectionAuthorizationType
+	"GET", "POST", "PUT", // ConnectionOAuthHttpMethod
+	"CREATING", "UPDATING", "DELETING", "AUTHORIZED", "DEAUTHORIZED", "AUTHORIZING", "DEAUTHORIZING", "ACTIVE", "FAILED_CONNECTIVITY", // ConnectionState
+	"ACTIVE", "CREATING", "UPDATING", "DELETING", "CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED", // EndpointState
+	"PENDING", "ACTIVE", "DELETED", // EventSourceState
+	"NONE", "FULL", // IncludeDetail
+	"EC2", "FARGATE", "EXTERNAL", // LaunchType
+	"OFF", "ERROR", "INFO", "TRACE", // Level
+	"distinctInstance", "memberOf", // PlacementConstraintType
+	"random", "spread", "binpack", // PlacementStrategyType
+	"TASK_DEFINITION",                                                       // PropagateTags
+	"STARTING", "RUNNING", "CANCELLING", "COMPLETED", "CANCELLED", "FAILED", // ReplayState
+	"ENABLED", "DISABLED", // ReplicationState
+	"ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", // RuleState
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ApiDestinationHttpMethod":
+		return enumValues[0:7:7]
+	case "ApiDestinationState":
+		return enumValues[7:9:9]
+	case "ArchiveState":
+		return enumValues[9:15:15]
+	case "AssignPublicIp":
+		return enumValues[15:17:17]
+	case "ConnectionAuthorizationType":
+		return enumValues[17:20:20]
+	case "ConnectionOAuthHttpMethod":
+		return enumValues[20:23:23]
+	case "ConnectionState":
+		return enumValues[23:32:32]
+	case "EndpointState":
+		return enumValues[32:39:39]
+	case "EventSourceState":
+		return enumValues[39:42:42]
+	case "IncludeDetail":
+		return enumValues[42:44:44]
+	case "LaunchType":
+		return enumValues[44:47:47]
+	case "Level":
+		return enumValues[47:51:51]
+	case "PlacementConstraintType":
+		return enumValues[51:53:53]
+	case "PlacementStrategyType":
+		return enumValues[53:56:56]
+	case "PropagateTags":
+		return enumValues[56:57:57]
+	case "ReplayState":
+		return enumValues[57:63:63]
+	case "ReplicationState":
+		return enumValues[63:65:65]
+	case "RuleState":
+		return enumValues[65:68:68]
+	}
+	return nil
 }

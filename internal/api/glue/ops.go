@@ -5076,143 +5076,425 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"AdditionalOptionKeys":                 {"performanceTuning.caching", "observations.scope", "compositeRuleEvaluation.method"},
-	"AggFunction":                          {"avg", "countDistinct", "count", "first", "last", "kurtosis", "max", "min", "skewness", "stddev_samp", "stddev_pop", "sum", "sumDistinct", "var_samp", "var_pop"},
-	"AllowFullTableExternalDataAccessEnum": {"True", "False"},
-	"AuthenticationType":                   {"BASIC", "OAUTH2", "CUSTOM", "IAM"},
-	"BackfillErrorCode":                    {"ENCRYPTED_PARTITION_ERROR", "INTERNAL_ERROR", "INVALID_PARTITION_TYPE_DATA_ERROR", "MISSING_PARTITION_VALUE_ERROR", "UNSUPPORTED_PARTITION_CHARACTER_ERROR"},
-	"BlueprintRunState":                    {"RUNNING", "SUCCEEDED", "FAILED", "ROLLING_BACK"},
-	"BlueprintStatus":                      {"CREATING", "ACTIVE", "UPDATING", "FAILED"},
-	"CatalogEncryptionMode":                {"DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"},
-	"CloudWatchEncryptionMode":             {"DISABLED", "SSE-KMS"},
-	"ColumnStatisticsState":                {"STARTING", "RUNNING", "SUCCEEDED", "FAILED", "STOPPED"},
-	"ColumnStatisticsType":                 {"BOOLEAN", "DATE", "DECIMAL", "DOUBLE", "LONG", "STRING", "BINARY"},
-	"CompactionStrategy":                   {"binpack", "sort", "z-order"},
-	"Comparator":                           {"EQUALS", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_EQUALS", "LESS_THAN_EQUALS"},
-	"Compatibility":                        {"NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"},
-	"CompressionType":                      {"gzip", "bzip2"},
-	"ComputationType":                      {"FULL", "INCREMENTAL"},
-	"ComputeEnvironment":                   {"SPARK", "ATHENA", "PYTHON"},
-	"ConfigurationSource":                  {"catalog", "table"},
-	"ConnectionPropertyKey":                {"HOST", "PORT", "USERNAME", "PASSWORD", "ENCRYPTED_PASSWORD", "JDBC_DRIVER_JAR_URI", "JDBC_DRIVER_CLASS_NAME", "JDBC_ENGINE", "JDBC_ENGINE_VERSION", "CONFIG_FILES", "INSTANCE_ID", "JDBC_CONNECTION_URL", "JDBC_ENFORCE_SSL", "CUSTOM_JDBC_CERT", "SKIP_CUSTOM_JDBC_CERT_VALIDATION", "CUSTOM_JDBC_CERT_STRING", "CONNECTION_URL", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SSL_ENABLED", "KAFKA_CUSTOM_CERT", "KAFKA_SKIP_CUSTOM_CERT_VALIDATION", "KAFKA_CLIENT_KEYSTORE", "KAFKA_CLIENT_KEYSTORE_PASSWORD", "KAFKA_CLIENT_KEY_PASSWORD", "ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD", "ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_PLAIN_USERNAME", "KAFKA_SASL_PLAIN_PASSWORD", "ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD", "KAFKA_SASL_SCRAM_USERNAME", "KAFKA_SASL_SCRAM_PASSWORD", "KAFKA_SASL_SCRAM_SECRETS_ARN", "ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD", "KAFKA_SASL_GSSAPI_KEYTAB", "KAFKA_SASL_GSSAPI_KRB5_CONF", "KAFKA_SASL_GSSAPI_SERVICE", "KAFKA_SASL_GSSAPI_PRINCIPAL", "SECRET_ID", "CONNECTOR_URL", "CONNECTOR_TYPE", "CONNECTOR_CLASS_NAME", "ENDPOINT", "ENDPOINT_TYPE", "ROLE_ARN", "REGION", "WORKGROUP_NAME", "CLUSTER_IDENTIFIER", "DATABASE"},
-	"ConnectionStatus":                     {"READY", "IN_PROGRESS", "FAILED"},
-	"ConnectionType":                       {"JDBC", "SFTP", "MONGODB", "KAFKA", "NETWORK", "MARKETPLACE", "CUSTOM", "SALESFORCE", "VIEW_VALIDATION_REDSHIFT", "VIEW_VALIDATION_ATHENA", "GOOGLEADS", "GOOGLESHEETS", "GOOGLEANALYTICS4", "SERVICENOW", "MARKETO", "SAPODATA", "ZENDESK", "JIRACLOUD", "NETSUITEERP", "HUBSPOT", "FACEBOOKADS", "INSTAGRAMADS", "ZOHOCRM", "SALESFORCEPARDOT", "SALESFORCEMARKETINGCLOUD", "ADOBEANALYTICS", "SLACK", "LINKEDIN", "MIXPANEL", "ASANA", "STRIPE", "SMARTSHEET", "DATADOG", "WOOCOMMERCE", "INTERCOM", "SNAPCHATADS", "PAYPAL", "QUICKBOOKS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "TWILIO", "DOCUSIGNMONITOR", "FRESHSALES", "ZOOM", "GOOGLESEARCHCONSOLE", "SALESFORCECOMMERCECLOUD", "SAPCONCUR", "DYNATRACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTTEAMS", "BLACKBAUDRAISEREDGENXT", "MAILCHIMP", "GITLAB", "PENDO", "PRODUCTBOARD", "CIRCLECI", "PIPEDIVE", "SENDGRID", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOMO", "DYNAMODB", "GOOGLECLOUDSTORAGE", "HBASE", "KUSTOMER", "MICROSOFTDYNAMICS365CRM", "MONDAY", "MYSQL", "OKTA", "OPENSEARCH", "ORACLE", "PIPEDRIVE", "POSTGRESQL", "SAPHANA", "SQLSERVER", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "VERTICA"},
-	"ConnectorOAuth2GrantType":             {"CLIENT_CREDENTIALS", "JWT_BEARER", "AUTHORIZATION_CODE"},
-	"ContentType":                          {"APPLICATION_JSON", "URL_ENCODED"},
-	"CrawlState":                           {"RUNNING", "CANCELLING", "CANCELLED", "SUCCEEDED", "FAILED", "ERROR"},
-	"CrawlerHistoryState":                  {"RUNNING", "COMPLETED", "FAILED", "STOPPED"},
-	"CrawlerLineageSettings":               {"ENABLE", "DISABLE"},
-	"CrawlerState":                         {"READY", "RUNNING", "STOPPING"},
-	"CsvHeaderOption":                      {"UNKNOWN", "PRESENT", "ABSENT"},
-	"CsvSerdeOption":                       {"OpenCSVSerDe", "LazySimpleSerDe", "None"},
-	"DQCompositeRuleEvaluationMethod":      {"COLUMN", "ROW"},
-	"DQStopJobOnFailureTiming":             {"Immediate", "AfterDataLoad"},
-	"DQTransformOutput":                    {"PrimaryInput", "EvaluationResults"},
-	"DataFormat":                           {"AVRO", "JSON", "PROTOBUF"},
-	"DataOperation":                        {"READ", "WRITE"},
-	"DataQualityEncryptionMode":            {"DISABLED", "SSE-KMS"},
-	"DataQualityModelStatus":               {"RUNNING", "SUCCEEDED", "FAILED"},
-	"DataQualityRuleResultStatus":          {"PASS", "FAIL", "ERROR"},
-	"DatabaseAttributes":                   {"NAME", "TARGET_DATABASE"},
-	"DdbExportType":                        {"ddb", "s3"},
-	"DeleteBehavior":                       {"LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE"},
-	"DeltaTargetCompressionType":           {"uncompressed", "snappy"},
-	"EnableHybridValues":                   {"TRUE", "FALSE"},
-	"ExecutionClass":                       {"FLEX", "STANDARD"},
-	"ExecutionStatus":                      {"FAILED", "STARTED"},
-	"ExistCondition":                       {"MUST_EXIST", "NOT_EXIST", "NONE"},
-	"FederationSourceErrorCode":            {"AccessDeniedException", "EntityNotFoundException", "InvalidCredentialsException", "InvalidInputException", "InvalidResponseException", "OperationTimeoutException", "OperationNotSupportedException", "InternalServiceException", "PartialFailureException", "ThrottlingException"},
-	"FieldDataType":                        {"INT", "SMALLINT", "BIGINT", "FLOAT", "LONG", "DATE", "BOOLEAN", "MAP", "ARRAY", "STRING", "TIMESTAMP", "DECIMAL", "BYTE", "SHORT", "DOUBLE", "STRUCT", "BINARY", "UNION"},
-	"FieldFilterOperator":                  {"LESS_THAN", "GREATER_THAN", "BETWEEN", "EQUAL_TO", "NOT_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "LESS_THAN_OR_EQUAL_TO", "CONTAINS", "ORDER_BY"},
-	"FieldName":                            {"CRAWL_ID", "STATE", "START_TIME", "END_TIME", "DPU_HOUR"},
-	"FilterLogicalOperator":                {"AND", "OR"},
-	"FilterOperation":                      {"EQ", "LT", "GT", "LTE", "GTE", "REGEX", "ISNULL"},
-	"FilterOperator":                       {"GT", "GE", "LT", "LE", "EQ", "NE"},
-	"FilterValueType":                      {"COLUMNEXTRACTED", "CONSTANT"},
-	"FunctionType":                         {"REGULAR_FUNCTION", "AGGREGATE_FUNCTION", "STORED_PROCEDURE"},
-	"GlueRecordType":                       {"DATE", "STRING", "TIMESTAMP", "INT", "FLOAT", "LONG", "BIGDECIMAL", "BYTE", "SHORT", "DOUBLE"},
-	"HTTPMethod":                           {"GET", "POST"},
-	"HudiTargetCompressionType":            {"gzip", "lzo", "uncompressed", "snappy"},
-	"HyperTargetCompressionType":           {"uncompressed"},
-	"IcebergNullOrder":                     {"nulls-first", "nulls-last"},
-	"IcebergSortDirection":                 {"asc", "desc"},
-	"IcebergStructTypeEnum":                {"struct"},
-	"IcebergTargetCompressionType":         {"gzip", "lzo", "uncompressed", "snappy"},
-	"IcebergUpdateAction":                  {"add-schema", "set-current-schema", "add-spec", "set-default-spec", "add-sort-order", "set-default-sort-order", "set-location", "set-properties", "remove-properties", "add-encryption-key", "remove-encryption-key"},
-	"InclusionAnnotationValue":             {"INCLUDE", "EXCLUDE"},
-	"IntegrationStatus":                    {"CREATING", "ACTIVE", "MODIFYING", "FAILED", "DELETING", "SYNCING", "NEEDS_ATTENTION"},
-	"IntegrationType":                      {"REST"},
-	"JDBCConnectionType":                   {"sqlserver", "mysql", "oracle", "postgresql", "redshift"},
-	"JDBCDataType":                         {"ARRAY", "BIGINT", "BINARY", "BIT", "BLOB", "BOOLEAN", "CHAR", "CLOB", "DATALINK", "DATE", "DECIMAL", "DISTINCT", "DOUBLE", "FLOAT", "INTEGER", "JAVA_OBJECT", "LONGNVARCHAR", "LONGVARBINARY", "LONGVARCHAR", "NCHAR", "NCLOB", "NULL", "NUMERIC", "NVARCHAR", "OTHER", "REAL", "REF", "REF_CURSOR", "ROWID", "SMALLINT", "SQLXML", "STRUCT", "TIME", "TIME_WITH_TIMEZONE", "TIMESTAMP", "TIMESTAMP_WITH_TIMEZONE", "TINYINT", "VARBINARY", "VARCHAR"},
-	"JdbcMetadataEntry":                    {"COMMENTS", "RAWTYPES"},
-	"JobBookmarksEncryptionMode":           {"DISABLED", "CSE-KMS"},
-	"JobMode":                              {"SCRIPT", "VISUAL", "NOTEBOOK"},
-	"JobRunState":                          {"STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED"},
-	"JoinType":                             {"equijoin", "left", "right", "outer", "leftsemi", "leftanti"},
-	"Language":                             {"PYTHON", "SCALA"},
-	"LastCrawlStatus":                      {"SUCCEEDED", "CANCELLED", "FAILED"},
-	"LastRefreshType":                      {"FULL", "INCREMENTAL"},
-	"Logical":                              {"AND", "ANY"},
-	"LogicalOperator":                      {"EQUALS"},
-	"MLUserDataEncryptionModeString":       {"DISABLED", "SSE-KMS"},
-	"MaterializedViewRefreshState":         {"STARTING", "RUNNING", "SUCCEEDED", "FAILED", "STOPPED"},
-	"MaterializedViewRefreshType":          {"FULL", "INCREMENTAL"},
-	"MetadataOperation":                    {"CREATE"},
-	"NodeType":                             {"CRAWLER", "JOB", "TRIGGER"},
-	"OAuth2GrantType":                      {"AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER"},
-	"OverwriteChildResourcePermissionsWithDefaultEnum": {"Accept", "Deny"},
-	"ParamType":                 {"str", "int", "float", "complex", "bool", "list", "null"},
-	"ParquetCompressionType":    {"snappy", "lzo", "gzip", "brotli", "lz4", "uncompressed", "none"},
-	"PartitionIndexStatus":      {"CREATING", "ACTIVE", "DELETING", "FAILED"},
-	"Permission":                {"ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"},
-	"PermissionType":            {"COLUMN_PERMISSION", "CELL_FILTER_PERMISSION", "NESTED_PERMISSION", "NESTED_CELL_PERMISSION"},
-	"PiiType":                   {"RowAudit", "RowHashing", "RowMasking", "RowPartialMasking", "ColumnAudit", "ColumnHashing", "ColumnMasking"},
-	"PrincipalType":             {"USER", "ROLE", "GROUP"},
-	"PropertyLocation":          {"HEADER", "BODY", "QUERY_PARAM", "PATH"},
-	"PropertyType":              {"USER_INPUT", "SECRET", "READ_ONLY", "UNUSED", "SECRET_OR_USER_INPUT"},
-	"QuoteChar":                 {"quote", "quillemet", "single_quote", "disabled"},
-	"RecrawlBehavior":           {"CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY", "CRAWL_EVENT_MODE"},
-	"RegistryStatus":            {"AVAILABLE", "DELETING"},
-	"ResourceAction":            {"UPDATE", "CREATE"},
-	"ResourceShareType":         {"FOREIGN", "ALL", "FEDERATED"},
-	"ResourceState":             {"QUEUED", "IN_PROGRESS", "SUCCESS", "STOPPED", "FAILED"},
-	"ResourceType":              {"JAR", "FILE", "ARCHIVE"},
-	"S3EncryptionMode":          {"DISABLED", "SSE-KMS", "SSE-S3"},
-	"ScheduleState":             {"SCHEDULED", "NOT_SCHEDULED", "TRANSITIONING"},
-	"ScheduleType":              {"CRON", "AUTO"},
-	"SchemaDiffType":            {"SYNTAX_DIFF"},
-	"SchemaStatus":              {"AVAILABLE", "PENDING", "DELETING"},
-	"SchemaVersionStatus":       {"AVAILABLE", "PENDING", "FAILURE", "DELETING"},
-	"Separator":                 {"comma", "ctrla", "pipe", "semicolon", "tab"},
-	"SessionStatus":             {"PROVISIONING", "READY", "FAILED", "TIMEOUT", "STOPPING", "STOPPED"},
-	"SettingSource":             {"CATALOG", "TABLE"},
-	"Sort":                      {"ASC", "DESC"},
-	"SortDirectionType":         {"DESCENDING", "ASCENDING"},
-	"SourceControlAuthStrategy": {"PERSONAL_ACCESS_TOKEN", "AWS_SECRETS_MANAGER"},
-	"SourceControlProvider":     {"GITHUB", "GITLAB", "BITBUCKET", "AWS_CODE_COMMIT"},
-	"StartingPosition":          {"latest", "trim_horizon", "earliest", "timestamp"},
-	"StatementState":            {"WAITING", "RUNNING", "AVAILABLE", "CANCELLING", "CANCELLED", "ERROR"},
-	"StatisticEvaluationLevel":  {"Dataset", "Column", "Multicolumn"},
-	"TableAttributes":           {"NAME", "TABLE_TYPE"},
-	"TableOptimizerEventType":   {"starting", "completed", "failed", "in_progress"},
-	"TableOptimizerType":        {"compaction", "retention", "orphan_file_deletion"},
-	"TargetFormat":              {"json", "csv", "avro", "orc", "parquet", "hudi", "delta", "iceberg", "hyper", "xml"},
-	"TaskRunSortColumnType":     {"TASK_RUN_TYPE", "STATUS", "STARTED"},
-	"TaskStatusType":            {"STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT"},
-	"TaskType":                  {"EVALUATION", "LABELING_SET_GENERATION", "IMPORT_LABELS", "EXPORT_LABELS", "FIND_MATCHES"},
-	"TransformSortColumnType":   {"NAME", "TRANSFORM_TYPE", "STATUS", "CREATED", "LAST_MODIFIED"},
-	"TransformStatusType":       {"NOT_READY", "READY", "DELETING"},
-	"TransformType":             {"FIND_MATCHES"},
-	"TriggerState":              {"CREATING", "CREATED", "ACTIVATING", "ACTIVATED", "DEACTIVATING", "DEACTIVATED", "DELETING", "UPDATING"},
-	"TriggerType":               {"SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT"},
-	"UnionType":                 {"ALL", "DISTINCT"},
-	"UnnestSpec":                {"TOPLEVEL", "FULL", "NOUNNEST"},
-	"UpdateBehavior":            {"LOG", "UPDATE_IN_DATABASE"},
-	"UpdateCatalogBehavior":     {"UPDATE_IN_DATABASE", "LOG"},
-	"ViewDialect":               {"REDSHIFT", "ATHENA", "SPARK"},
-	"ViewUpdateAction":          {"ADD", "REPLACE", "ADD_OR_REPLACE", "DROP"},
-	"WorkerType":                {"Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X"},
-	"WorkflowRunStatus":         {"RUNNING", "COMPLETED", "STOPPING", "STOPPED", "ERROR"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"performanceTuning.caching", "observations.scope", "compositeRuleEvaluation.method", // AdditionalOptionKeys
+	"avg", "countDistinct", "count", "first", "last", "kurtosis", "max", "min", "skewness", "stddev_samp", "stddev_pop", "sum", "sumDistinct", "var_samp", "var_pop", // AggFunction
+	"True", "False", // AllowFullTableExternalDataAccessEnum
+	"BASIC", "OAUTH2", "CUSTOM", "IAM", // AuthenticationType
+	"ENCRYPTED_PARTITION_ERROR", "INTERNAL_ERROR", "INVALID_PARTITION_TYPE_DATA_ERROR", "MISSING_PARTITION_VALUE_ERROR", "UNSUPPORTED_PARTITION_CHARACTER_ERROR", // BackfillErrorCode
+	"RUNNING", "SUCCEEDED", "FAILED", "ROLLING_BACK", // BlueprintRunState
+	"CREATING", "ACTIVE", "UPDATING", "FAILED", // BlueprintStatus
+	"DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE", // CatalogEncryptionMode
+	"DISABLED", "SSE-KMS", // CloudWatchEncryptionMode
+	"STARTING", "RUNNING", "SUCCEEDED", "FAILED", "STOPPED", // ColumnStatisticsState
+	"BOOLEAN", "DATE", "DECIMAL", "DOUBLE", "LONG", "STRING", "BINARY", // ColumnStatisticsType
+	"binpack", "sort", "z-order", // CompactionStrategy
+	"EQUALS", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_EQUALS", "LESS_THAN_EQUALS", // Comparator
+	"NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL", // Compatibility
+	"gzip", "bzip2", // CompressionType
+	"FULL", "INCREMENTAL", // ComputationType
+	"SPARK", "ATHENA", "PYTHON", // ComputeEnvironment
+	"catalog", "table", // ConfigurationSource
+	"HOST", "PORT", "USERNAME", "PASSWORD", "ENCRYPTED_PASSWORD", "JDBC_DRIVER_JAR_URI", "JDBC_DRIVER_CLASS_NAME", "JDBC_ENGINE", "JDBC_ENGINE_VERSION", "CONFIG_FILES", "INSTANCE_ID", "JDBC_CONNECTION_URL", "JDBC_ENFORCE_SSL", "CUSTOM_JDBC_CERT", "SKIP_CUSTOM_JDBC_CERT_VALIDATION", "CUSTOM_JDBC_CERT_STRING", "CONNECTION_URL", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SSL_ENABLED", "KAFKA_CUSTOM_CERT", "KAFKA_SKIP_CUSTOM_CERT_VALIDATION", "KAFKA_CLIENT_KEYSTORE", "KAFKA_CLIENT_KEYSTORE_PASSWORD", "KAFKA_CLIENT_KEY_PASSWORD", "ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD", "ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_PLAIN_USERNAME", "KAFKA_SASL_PLAIN_PASSWORD", "ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD", "KAFKA_SASL_SCRAM_USERNAME", "KAFKA_SASL_SCRAM_PASSWORD", "KAFKA_SASL_SCRAM_SECRETS_ARN", "ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD", "KAFKA_SASL_GSSAPI_KEYTAB", "KAFKA_SASL_GSSAPI_KRB5_CONF", "KAFKA_SASL_GSSAPI_SERVICE", "KAFKA_SASL_GSSAPI_PRINCIPAL", "SECRET_ID", "CONNECTOR_URL", "CONNECTOR_TYPE", "CONNECTOR_CLASS_NAME", "ENDPOINT", "ENDPOINT_TYPE", "ROLE_ARN", "REGION", "WORKGROUP_NAME", "CLUSTER_IDENTIFIER", "DATABASE", // ConnectionPropertyKey
+	"READY", "IN_PROGRESS", "FAILED", // ConnectionStatus
+	"JDBC", "SFTP", "MONGODB", "KAFKA", "NETWORK", "MARKETPLACE", "CUSTOM", "SALESFORCE", "VIEW_VALIDATION_REDSHIFT", "VIEW_VALIDATION_ATHENA", "GOOGLEADS", "GOOGLESHEETS", "GOOGLEANALYTICS4", "SERVICENOW", "MARKETO", "SAPODATA", "ZENDESK", "JIRACLOUD", "NETSUITEERP", "HUBSPOT", "FACEBOOKADS", "INSTAGRAMADS", "ZOHOCRM", "SALESFORCEPARDOT", "SALESFORCEMARKETINGCLOUD", "ADOBEANALYTICS", "SLACK", "LINKEDIN", "MIXPANEL", "ASANA", "STRIPE", "SMARTSHEET", "DATADOG", "WOOCOMMERCE", "INTERCOM", "SNAPCHATADS", "PAYPAL", "QUICKBOOKS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "TWILIO", "DOCUSIGNMONITOR", "FRESHSALES", "ZOOM", "GOOGLESEARCHCONSOLE", "SALESFORCECOMMERCECLOUD", "SAPCONCUR", "DYNATRACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTTEAMS", "BLACKBAUDRAISEREDGENXT", "MAILCHIMP", "GITLAB", "PENDO", "PRODUCTBOARD", "CIRCLECI", "PIPEDIVE", "SENDGRID", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOMO", "DYNAMODB", "GOOGLECLOUDSTORAGE", "HBASE", "KUSTOMER", "MICROSOFTDYNAMICS365CRM", "MONDAY", "MYSQL", "OKTA", "OPENSEARCH", "ORACLE", "PIPEDRIVE", "POSTGRESQL", "SAPHANA", "SQLSERVER", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "VERTICA", // ConnectionType
+	"CLIENT_CREDENTIALS", "JWT_BEARER", "AUTHORIZATION_CODE", // ConnectorOAuth2GrantType
+	"APPLICATION_JSON", "URL_ENCODED", // ContentType
+	"RUNNING", "CANCELLING", "CANCELLED", "SUCCEEDED", "FAILED", "ERROR", // CrawlState
+	"RUNNING", "COMPLETED", "FAILED", "STOPPED", // CrawlerHistoryState
+	"ENABLE", "DISABLE", // CrawlerLineageSettings
+	"READY", "RUNNING", "STOPPING", // CrawlerState
+	"UNKNOWN", "PRESENT", "ABSENT", // CsvHeaderOption
+	"OpenCSVSerDe", "LazySimpleSerDe", "None", // CsvSerdeOption
+	"COLUMN", "ROW", // DQCompositeRuleEvaluationMethod
+	"Immediate", "AfterDataLoad", // DQStopJobOnFailureTiming
+	"PrimaryInput", "EvaluationResults", // DQTransformOutput
+	"AVRO", "JSON", "PROTOBUF", // DataFormat
+	"READ", "WRITE", // DataOperation
+	"DISABLED", "SSE-KMS", // DataQualityEncryptionMode
+	"RUNNING", "SUCCEEDED", "FAILED", // DataQualityModelStatus
+	"PASS", "FAIL", "ERROR", // DataQualityRuleResultStatus
+	"NAME", "TARGET_DATABASE", // DatabaseAttributes
+	"ddb", "s3", // DdbExportType
+	"LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", // DeleteBehavior
+	"uncompressed", "snappy", // DeltaTargetCompressionType
+	"TRUE", "FALSE", // EnableHybridValues
+	"FLEX", "STANDARD", // ExecutionClass
+	"FAILED", "STARTED", // ExecutionStatus
+	"MUST_EXIST", "NOT_EXIST", "NONE", // ExistCondition
+	"AccessDeniedException", "EntityNotFoundException", "InvalidCredentialsException", "InvalidInputException", "InvalidResponseException", "OperationTimeoutException", "OperationNotSupportedException", "InternalServiceException", "PartialFailureException", "ThrottlingException", // FederationSourceErrorCode
+	"INT", "SMALLINT", "BIGINT", "FLOAT", "LONG", "DATE", "BOOLEAN", "MAP", "ARRAY", "STRING", "TIMESTAMP", "DECIMAL", "BYTE", "SHORT", "DOUBLE", "STRUCT", "BINARY", "UNION", // FieldDataType
+	"LESS_THAN", "GREATER_THAN", "BETWEEN", "EQUAL_TO", "NOT_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "LESS_THAN_OR_EQUAL_TO", "CONTAINS", "ORDER_BY", // FieldFilterOperator
+	"CRAWL_ID", "STATE", "START_TIME", "END_TIME", "DPU_HOUR", // FieldName
+	"AND", "OR", // FilterLogicalOperator
+	"EQ", "LT", "GT", "LTE", "GTE", "REGEX", "ISNULL", // FilterOperation
+	"GT", "GE", "LT", "LE", "EQ", "NE", // FilterOperator
+	"COLUMNEXTRACTED", "CONSTANT", // FilterValueType
+	"REGULAR_FUNCTION", "AGGREGATE_FUNCTION", "STORED_PROCEDURE", // FunctionType
+	"DATE", "STRING", "TIMESTAMP", "INT", "FLOAT", "LONG", "BIGDECIMAL", "BYTE", "SHORT", "DOUBLE", // GlueRecordType
+	"GET", "POST", // HTTPMethod
+	"gzip", "lzo", "uncompressed", "snappy", // HudiTargetCompressionType
+	"uncompressed",              // HyperTargetCompressionType
+	"nulls-first", "nulls-last", // IcebergNullOrder
+	"asc", "desc", // IcebergSortDirection
+	"struct",                                // IcebergStructTypeEnum
+	"gzip", "lzo", "uncompressed", "snappy", // IcebergTargetCompressionType
+	"add-schema", "set-current-schema", "add-spec", "set-default-spec", "add-sort-order", "set-default-sort-order", "set-location", "set-properties", "remove-properties", "add-encryption-key", "remove-encryption-key", // IcebergUpdateAction
+	"INCLUDE", "EXCLUDE", // InclusionAnnotationValue
+	"CREATING", "ACTIVE", "MODIFYING", "FAILED", "DELETING", "SYNCING", "NEEDS_ATTENTION", // IntegrationStatus
+	"REST",                                                   // IntegrationType
+	"sqlserver", "mysql", "oracle", "postgresql", "redshift", // JDBCConnectionType
+	"ARRAY", "BIGINT", "BINARY", "BIT", "BLOB", "BOOLEAN", "CHAR", "CLOB", "DATALINK", "DATE", "DECIMAL", "DISTINCT", "DOUBLE", "FLOAT", "INTEGER", "JAVA_OBJECT", "LONGNVARCHAR", "LONGVARBINARY", "LONGVARCHAR", "NCHAR", "NCLOB", "NULL", "NUMERIC", "NVARCHAR", "OTHER", "REAL", "REF", "REF_CURSOR", "ROWID", "SMALLINT", "SQLXML", "STRUCT", "TIME", "TIME_WITH_TIMEZONE", "TIMESTAMP", "TIMESTAMP_WITH_TIMEZONE", "TINYINT", "VARBINARY", "VARCHAR", // JDBCDataType
+	"COMMENTS", "RAWTYPES", // JdbcMetadataEntry
+	"DISABLED", "CSE-KMS", // JobBookmarksEncryptionMode
+	"SCRIPT", "VISUAL", "NOTEBOOK", // JobMode
+	"STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED", // JobRunState
+	"equijoin", "left", "right", "outer", "leftsemi", "leftanti", // JoinType
+	"PYTHON", "SCALA", // Language
+	"SUCCEEDED", "CANCELLED", "FAILED", // LastCrawlStatus
+	"FULL", "INCREMENTAL", // LastRefreshType
+	"AND", "ANY", // Logical
+	"EQUALS",              // LogicalOperator
+	"DISABLED", "SSE-KMS", // MLUserDataEncryptionModeString
+	"STARTING", "RUNNING", "SUCCEEDED", "FAILED", "STOPPED", // MaterializedViewRefreshState
+	"FULL", "INCREMENTAL", // MaterializedViewRefreshType
+	"CREATE",                    // MetadataOperation
+	"CRAWLER", "JOB", "TRIGGER", // NodeType
+	"AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER", // OAuth2GrantType
+	"Accept", "Deny", // OverwriteChildResourcePermissionsWithDefaultEnum
+	"str", "int", "float", "complex", "bool", "list", "null", // ParamType
+	"snappy", "lzo", "gzip", "brotli", "lz4", "uncompressed", "none", // ParquetCompressionType
+	"CREATING", "ACTIVE", "DELETING", "FAILED", // PartitionIndexStatus
+	"ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", // Permission
+	"COLUMN_PERMISSION", "CELL_FILTER_PERMISSION", "NESTED_PERMISSION", "NESTED_CELL_PERMISSION", // PermissionType
+	"RowAudit", "RowHashing", "RowMasking", "RowPartialMasking", "ColumnAudit", "ColumnHashing", "ColumnMasking", // PiiType
+	"USER", "ROLE", "GROUP", // PrincipalType
+	"HEADER", "BODY", "QUERY_PARAM", "PATH", // PropertyLocation
+	"USER_INPUT", "SECRET", "READ_ONLY", "UNUSED", "SECRET_OR_USER_INPUT", // PropertyType
+	"quote", "quillemet", "single_quote", "disabled", // QuoteChar
+	"CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY", "CRAWL_EVENT_MODE", // RecrawlBehavior
+	"AVAILABLE", "DELETING", // RegistryStatus
+	"UPDATE", "CREATE", // ResourceAction
+	"FOREIGN", "ALL", "FEDERATED", // ResourceShareType
+	"QUEUED", "IN_PROGRESS", "SUCCESS", "STOPPED", "FAILED", // ResourceState
+	"JAR", "FILE", "ARCHIVE", // ResourceType
+	"DISABLED", "SSE-KMS", "SSE-S3", // S3EncryptionMode
+	"SCHEDULED", "NOT_SCHEDULED", "TRANSITIONING", // ScheduleState
+	"CRON", "AUTO", // ScheduleType
+	"SYNTAX_DIFF",                      // SchemaDiffType
+	"AVAILABLE", "PENDING", "DELETING", // SchemaStatus
+	"AVAILABLE", "PENDING", "FAILURE", "DELETING", // SchemaVersionStatus
+	"comma", "ctrla", "pipe", "semicolon", "tab", // Separator
+	"PROVISIONING", "READY", "FAILED", "TIMEOUT", "STOPPING", "STOPPED", // SessionStatus
+	"CATALOG", "TABLE", // SettingSource
+	"ASC", "DESC", // Sort
+	"DESCENDING", "ASCENDING", // SortDirectionType
+	"PERSONAL_ACCESS_TOKEN", "AWS_SECRETS_MANAGER", // SourceControlAuthStrategy
+	"GITHUB", "GITLAB", "BITBUCKET", "AWS_CODE_COMMIT", // SourceControlProvider
+	"latest", "trim_horizon", "earliest", "timestamp", // StartingPosition
+	"WAITING", "RUNNING", "AVAILABLE", "CANCELLING", "CANCELLED", "ERROR", // StatementState
+	"Dataset", "Column", "Multicolumn", // StatisticEvaluationLevel
+	"NAME", "TABLE_TYPE", // TableAttributes
+	"starting", "completed", "failed", "in_progress", // TableOptimizerEventType
+	"compaction", "retention", "orphan_file_deletion", // TableOptimizerType
+	"json", "csv", "avro", "orc", "parquet", "hudi", "delta", "iceberg", "hyper", "xml", // TargetFormat
+	"TASK_RUN_TYPE", "STATUS", "STARTED", // TaskRunSortColumnType
+	"STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT", // TaskStatusType
+	"EVALUATION", "LABELING_SET_GENERATION", "IMPORT_LABELS", "EXPORT_LABELS", "FIND_MATCHES", // TaskType
+	"NAME", "TRANSFORM_TYPE", "STATUS", "CREATED", "LAST_MODIFIED", // TransformSortColumnType
+	"NOT_READY", "READY", "DELETING", // TransformStatusType
+	"FIND_MATCHES",                                                                                          // TransformType
+	"CREATING", "CREATED", "ACTIVATING", "ACTIVATED", "DEACTIVATING", "DEACTIVATED", "DELETING", "UPDATING", // TriggerState
+	"SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT", // TriggerType
+	"ALL", "DISTINCT", // UnionType
+	"TOPLEVEL", "FULL", "NOUNNEST", // UnnestSpec
+	"LOG", "UPDATE_IN_DATABASE", // UpdateBehavior
+	"UPDATE_IN_DATABASE", "LOG", // UpdateCatalogBehavior
+	"REDSHIFT", "ATHENA", "SPARK", // ViewDialect
+	"ADD", "REPLACE", "ADD_OR_REPLACE", "DROP", // ViewUpdateAction
+	"Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", // WorkerType
+	"RUNNING", "COMPLETED", "STOPPING", "STOPPED", "ERROR", // WorkflowRunStatus
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "AdditionalOptionKeys":
+		return enumValues[0:3:3]
+	case "AggFunction":
+		return enumValues[3:18:18]
+	case "AllowFullTableExternalDataAccessEnum":
+		return enumValues[18:20:20]
+	case "AuthenticationType":
+		return enumValues[20:24:24]
+	case "BackfillErrorCode":
+		return enumValues[24:29:29]
+	case "BlueprintRunState":
+		return enumValues[29:33:33]
+	case "BlueprintStatus":
+		return enumValues[33:37:37]
+	case "CatalogEncryptionMode":
+		return enumValues[37:40:40]
+	case "CloudWatchEncryptionMode":
+		return enumValues[40:42:42]
+	case "ColumnStatisticsState":
+		return enumValues[42:47:47]
+	case "ColumnStatisticsType":
+		return enumValues[47:54:54]
+	case "CompactionStrategy":
+		return enumValues[54:57:57]
+	case "Comparator":
+		return enumValues[57:62:62]
+	case "Compatibility":
+		return enumValues[62:70:70]
+	case "CompressionType":
+		return enumValues[70:72:72]
+	case "ComputationType":
+		return enumValues[72:74:74]
+	case "ComputeEnvironment":
+		return enumValues[74:77:77]
+	case "ConfigurationSource":
+		return enumValues[77:79:79]
+	case "ConnectionPropertyKey":
+		return enumValues[79:128:128]
+	case "ConnectionStatus":
+		return enumValues[128:131:131]
+	case "ConnectionType":
+		return enumValues[131:223:223]
+	case "ConnectorOAuth2GrantType":
+		return enumValues[223:226:226]
+	case "ContentType":
+		return enumValues[226:228:228]
+	case "CrawlState":
+		return enumValues[228:234:234]
+	case "CrawlerHistoryState":
+		return enumValues[234:238:238]
+	case "CrawlerLineageSettings":
+		return enumValues[238:240:240]
+	case "CrawlerState":
+		return enumValues[240:243:243]
+	case "CsvHeaderOption":
+		return enumValues[243:246:246]
+	case "CsvSerdeOption":
+		return enumValues[246:249:249]
+	case "DQCompositeRuleEvaluationMethod":
+		return enumValues[249:251:251]
+	case "DQStopJobOnFailureTiming":
+		return enumValues[251:253:253]
+	case "DQTransformOutput":
+		return enumValues[253:255:255]
+	case "DataFormat":
+		return enumValues[255:258:258]
+	case "DataOperation":
+		return enumValues[258:260:260]
+	case "DataQualityEncryptionMode":
+		return enumValues[260:262:262]
+	case "DataQualityModelStatus":
+		return enumValues[262:265:265]
+	case "DataQualityRuleResultStatus":
+		return enumValues[265:268:268]
+	case "DatabaseAttributes":
+		return enumValues[268:270:270]
+	case "DdbExportType":
+		return enumValues[270:272:272]
+	case "DeleteBehavior":
+		return enumValues[272:275:275]
+	case "DeltaTargetCompressionType":
+		return enumValues[275:277:277]
+	case "EnableHybridValues":
+		return enumValues[277:279:279]
+	case "ExecutionClass":
+		return enumValues[279:281:281]
+	case "ExecutionStatus":
+		return enumValues[281:283:283]
+	case "ExistCondition":
+		return enumValues[283:286:286]
+	case "FederationSourceErrorCode":
+		return enumValues[286:296:296]
+	case "FieldDataType":
+		return enumValues[296:314:314]
+	case "FieldFilterOperator":
+		return enumValues[314:323:323]
+	case "FieldName":
+		return enumValues[323:328:328]
+	case "FilterLogicalOperator":
+		return enumValues[328:330:330]
+	case "FilterOperation":
+		return enumValues[330:337:337]
+	case "FilterOperator":
+		return enumValues[337:343:343]
+	case "FilterValueType":
+		return enumValues[343:345:345]
+	case "FunctionType":
+		return enumValues[345:348:348]
+	case "GlueRecordType":
+		return enumValues[348:358:358]
+	case "HTTPMethod":
+		return enumValues[358:360:360]
+	case "HudiTargetCompressionType":
+		return enumValues[360:364:364]
+	case "HyperTargetCompressionType":
+		return enumValues[364:365:365]
+	case "IcebergNullOrder":
+		return enumValues[365:367:367]
+	case "IcebergSortDirection":
+		return enumValues[367:369:369]
+	case "IcebergStructTypeEnum":
+		return enumValues[369:370:370]
+	case "IcebergTargetCompressionType":
+		return enumValues[370:374:374]
+	case "IcebergUpdateAction":
+		return enumValues[374:385:385]
+	case "InclusionAnnotationValue":
+		return enumValues[385:387:387]
+	case "IntegrationStatus":
+		return enumValues[387:394:394]
+	case "IntegrationType":
+		return enumValues[394:395:395]
+	case "JDBCConnectionType":
+		return enumValues[395:400:400]
+	case "JDBCDataType":
+		return enumValues[400:439:439]
+	case "JdbcMetadataEntry":
+		return enumValues[439:441:441]
+	case "JobBookmarksEncryptionMode":
+		return enumValues[441:443:443]
+	case "JobMode":
+		return enumValues[443:446:446]
+	case "JobRunState":
+		return enumValues[446:456:456]
+	case "JoinType":
+		return enumValues[456:462:462]
+	case "Language":
+		return enumValues[462:464:464]
+	case "LastCrawlStatus":
+		return enumValues[464:467:467]
+	case "LastRefreshType":
+		return enumValues[467:469:469]
+	case "Logical":
+		return enumValues[469:471:471]
+	case "LogicalOperator":
+		return enumValues[471:472:472]
+	case "MLUserDataEncryptionModeString":
+		return enumValues[472:474:474]
+	case "MaterializedViewRefreshState":
+		return enumValues[474:479:479]
+	case "MaterializedViewRefreshType":
+		return enumValues[479:481:481]
+	case "MetadataOperation":
+		return enumValues[481:482:482]
+	case "NodeType":
+		return enumValues[482:485:485]
+	case "OAuth2GrantType":
+		return enumValues[485:488:488]
+	case "OverwriteChildResourcePermissionsWithDefaultEnum":
+		return enumValues[488:490:490]
+	case "ParamType":
+		return enumValues[490:497:497]
+	case "ParquetCompressionType":
+		return enumValues[497:504:504]
+	case "PartitionIndexStatus":
+		return enumValues[504:508:508]
+	case "Permission":
+		return enumValues[508:517:517]
+	case "PermissionType":
+		return enumValues[517:521:521]
+	case "PiiType":
+		return enumValues[521:528:528]
+	case "PrincipalType":
+		return enumValues[528:531:531]
+	case "PropertyLocation":
+		return enumValues[531:535:535]
+	case "PropertyType":
+		return enumValues[535:540:540]
+	case "QuoteChar":
+		return enumValues[540:544:544]
+	case "RecrawlBehavior":
+		return enumValues[544:547:547]
+	case "RegistryStatus":
+		return enumValues[547:549:549]
+	case "ResourceAction":
+		return enumValues[549:551:551]
+	case "ResourceShareType":
+		return enumValues[551:554:554]
+	case "ResourceState":
+		return enumValues[554:559:559]
+	case "ResourceType":
+		return enumValues[559:562:562]
+	case "S3EncryptionMode":
+		return enumValues[562:565:565]
+	case "ScheduleState":
+		return enumValues[565:568:568]
+	case "ScheduleType":
+		return enumValues[568:570:570]
+	case "SchemaDiffType":
+		return enumValues[570:571:571]
+	case "SchemaStatus":
+		return enumValues[571:574:574]
+	case "SchemaVersionStatus":
+		return enumValues[574:578:578]
+	case "Separator":
+		return enumValues[578:583:583]
+	case "SessionStatus":
+		return enumValues[583:589:589]
+	case "SettingSource":
+		return enumValues[589:591:591]
+	case "Sort":
+		return enumValues[591:593:593]
+	case "SortDirectionType":
+		return enumValues[593:595:595]
+	case "SourceControlAuthStrategy":
+		return enumValues[595:597:597]
+	case "SourceControlProvider":
+		return enumValues[597:601:601]
+	case "StartingPosition":
+		return enumValues[601:605:605]
+	case "StatementState":
+		return enumValues[605:611:611]
+	case "StatisticEvaluationLevel":
+		return enumValues[611:614:614]
+	case "TableAttributes":
+		return enumValues[614:616:616]
+	case "TableOptimizerEventType":
+		return enumValues[616:620:620]
+	case "TableOptimizerType":
+		return enumValues[620:623:623]
+	case "TargetFormat":
+		return enumValues[623:633:633]
+	case "TaskRunSortColumnType":
+		return enumValues[633:636:636]
+	case "TaskStatusType":
+		return enumValues[636:643:643]
+	case "TaskType":
+		return enumValues[643:648:648]
+	case "TransformSortColumnType":
+		return enumValues[648:653:653]
+	case "TransformStatusType":
+		return enumValues[653:656:656]
+	case "TransformType":
+		return enumValues[656:657:657]
+	case "TriggerState":
+		return enumValues[657:665:665]
+	case "TriggerType":
+		return enumValues[665:669:669]
+	case "UnionType":
+		return enumValues[669:671:671]
+	case "UnnestSpec":
+		return enumValues[671:674:674]
+	case "UpdateBehavior":
+		return enumValues[674:676:676]
+	case "UpdateCatalogBehavior":
+		return enumValues[676:678:678]
+	case "ViewDialect":
+		return enumValues[678:681:681]
+	case "ViewUpdateAction":
+		return enumValues[681:685:685]
+	case "WorkerType":
+		return enumValues[685:692:692]
+	case "WorkflowRunStatus":
+		return enumValues[692:697:697]
+	}
+	return nil
 }

@@ -3512,33 +3512,95 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"AccessAdvisorUsageGranularityType": {"SERVICE_LEVEL", "ACTION_LEVEL"},
-	"ContextKeyTypeEnum":                {"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList"},
-	"DeletionTaskStatusType":            {"SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED"},
-	"EntityType":                        {"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"},
-	"FeatureType":                       {"RootCredentialsManagement", "RootSessions"},
-	"PermissionsBoundaryAttachmentType": {"PermissionsBoundaryPolicy"},
-	"PolicyEvaluationDecisionType":      {"allowed", "explicitDeny", "implicitDeny"},
-	"PolicyParameterTypeEnum":           {"string", "stringList"},
-	"PolicySourceType":                  {"user", "group", "role", "aws-managed", "user-managed", "resource", "none"},
-	"PolicyUsageType":                   {"PermissionsPolicy", "PermissionsBoundary"},
-	"ReportFormatType":                  {"text/csv"},
-	"ReportStateType":                   {"STARTED", "INPROGRESS", "COMPLETE"},
-	"assertionEncryptionModeType":       {"Required", "Allowed"},
-	"assignmentStatusType":              {"Assigned", "Unassigned", "Any"},
-	"encodingType":                      {"SSH", "PEM"},
-	"globalEndpointTokenVersion":        {"v1Token", "v2Token"},
-	"jobStatusType":                     {"IN_PROGRESS", "COMPLETED", "FAILED"},
-	"permissionCheckResultType":         {"ALLOWED", "DENIED", "UNSURE"},
-	"permissionCheckStatusType":         {"COMPLETE", "IN_PROGRESS", "FAILED"},
-	"policyOwnerEntityType":             {"USER", "ROLE", "GROUP"},
-	"policyScopeType":                   {"All", "AWS", "Local"},
-	"policyType":                        {"INLINE", "MANAGED"},
-	"sortKeyType":                       {"SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING"},
-	"stateType":                         {"UNASSIGNED", "ASSIGNED", "PENDING_APPROVAL", "FINALIZED", "ACCEPTED", "REJECTED", "EXPIRED"},
-	"statusType":                        {"Active", "Inactive", "Expired"},
-	"summaryKeyType":                    {"Users", "UsersQuota", "Groups", "GroupsQuota", "ServerCertificates", "ServerCertificatesQuota", "UserPolicySizeQuota", "GroupPolicySizeQuota", "GroupsPerUserQuota", "SigningCertificatesPerUserQuota", "AccessKeysPerUserQuota", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountPasswordPresent", "AccountSigningCertificatesPresent", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota", "AttachedPoliciesPerUserQuota", "Policies", "PoliciesQuota", "PolicySizeQuota", "PolicyVersionsInUse", "PolicyVersionsInUseQuota", "VersionsPerPolicyQuota", "GlobalEndpointTokenVersion", "AssumeRolePolicySizeQuota", "InstanceProfiles", "InstanceProfilesQuota", "Providers", "RolePolicySizeQuota", "Roles", "RolesQuota"},
-	"summaryStateType":                  {"AVAILABLE", "NOT_AVAILABLE", "NOT_SUPPORTED", "FAILED"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"SERVICE_LEVEL", "ACTION_LEVEL", // AccessAdvisorUsageGranularityType
+	"string", "stringList", "numeric", "numericList", "boolean", "booleanList", "ip", "ipList", "binary", "binaryList", "date", "dateList", // ContextKeyTypeEnum
+	"SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED", // DeletionTaskStatusType
+	"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy", // EntityType
+	"RootCredentialsManagement", "RootSessions", // FeatureType
+	"PermissionsBoundaryPolicy",               // PermissionsBoundaryAttachmentType
+	"allowed", "explicitDeny", "implicitDeny", // PolicyEvaluationDecisionType
+	"string", "stringList", // PolicyParameterTypeEnum
+	"user", "group", "role", "aws-managed", "user-managed", "resource", "none", // PolicySourceType
+	"PermissionsPolicy", "PermissionsBoundary", // PolicyUsageType
+	"text/csv",                          // ReportFormatType
+	"STARTED", "INPROGRESS", "COMPLETE", // ReportStateType
+	"Required", "Allowed", // assertionEncryptionModeType
+	"Assigned", "Unassigned", "Any", // assignmentStatusType
+	"SSH", "PEM", // encodingType
+	"v1Token", "v2Token", // globalEndpointTokenVersion
+	"IN_PROGRESS", "COMPLETED", "FAILED", // jobStatusType
+	"ALLOWED", "DENIED", "UNSURE", // permissionCheckResultType
+	"COMPLETE", "IN_PROGRESS", "FAILED", // permissionCheckStatusType
+	"USER", "ROLE", "GROUP", // policyOwnerEntityType
+	"All", "AWS", "Local", // policyScopeType
+	"INLINE", "MANAGED", // policyType
+	"SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING", // sortKeyType
+	"UNASSIGNED", "ASSIGNED", "PENDING_APPROVAL", "FINALIZED", "ACCEPTED", "REJECTED", "EXPIRED", // stateType
+	"Active", "Inactive", "Expired", // statusType
+	"Users", "UsersQuota", "Groups", "GroupsQuota", "ServerCertificates", "ServerCertificatesQuota", "UserPolicySizeQuota", "GroupPolicySizeQuota", "GroupsPerUserQuota", "SigningCertificatesPerUserQuota", "AccessKeysPerUserQuota", "MFADevices", "MFADevicesInUse", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountPasswordPresent", "AccountSigningCertificatesPresent", "AttachedPoliciesPerGroupQuota", "AttachedPoliciesPerRoleQuota", "AttachedPoliciesPerUserQuota", "Policies", "PoliciesQuota", "PolicySizeQuota", "PolicyVersionsInUse", "PolicyVersionsInUseQuota", "VersionsPerPolicyQuota", "GlobalEndpointTokenVersion", "AssumeRolePolicySizeQuota", "InstanceProfiles", "InstanceProfilesQuota", "Providers", "RolePolicySizeQuota", "Roles", "RolesQuota", // summaryKeyType
+	"AVAILABLE", "NOT_AVAILABLE", "NOT_SUPPORTED", "FAILED", // summaryStateType
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "AccessAdvisorUsageGranularityType":
+		return enumValues[0:2:2]
+	case "ContextKeyTypeEnum":
+		return enumValues[2:14:14]
+	case "DeletionTaskStatusType":
+		return enumValues[14:18:18]
+	case "EntityType":
+		return enumValues[18:23:23]
+	case "FeatureType":
+		return enumValues[23:25:25]
+	case "PermissionsBoundaryAttachmentType":
+		return enumValues[25:26:26]
+	case "PolicyEvaluationDecisionType":
+		return enumValues[26:29:29]
+	case "PolicyParameterTypeEnum":
+		return enumValues[29:31:31]
+	case "PolicySourceType":
+		return enumValues[31:38:38]
+	case "PolicyUsageType":
+		return enumValues[38:40:40]
+	case "ReportFormatType":
+		return enumValues[40:41:41]
+	case "ReportStateType":
+		return enumValues[41:44:44]
+	case "assertionEncryptionModeType":
+		return enumValues[44:46:46]
+	case "assignmentStatusType":
+		return enumValues[46:49:49]
+	case "encodingType":
+		return enumValues[49:51:51]
+	case "globalEndpointTokenVersion":
+		return enumValues[51:53:53]
+	case "jobStatusType":
+		return enumValues[53:56:56]
+	case "permissionCheckResultType":
+		return enumValues[56:59:59]
+	case "permissionCheckStatusType":
+		return enumValues[59:62:62]
+	case "policyOwnerEntityType":
+		return enumValues[62:65:65]
+	case "policyScopeType":
+		return enumValues[65:68:68]
+	case "policyType":
+		return enumValues[68:70:70]
+	case "sortKeyType":
+		return enumValues[70:74:74]
+	case "stateType":
+		return enumValues[74:81:81]
+	case "statusType":
+		return enumValues[81:84:84]
+	case "summaryKeyType":
+		return enumValues[84:118:118]
+	case "summaryStateType":
+		return enumValues[118:122:122]
+	}
+	return nil
 }

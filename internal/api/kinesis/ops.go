@@ -834,16 +834,44 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ConsumerStatus": {"CREATING", "DELETING", "ACTIVE"},
-	"EncryptionType": {"NONE", "KMS"},
-	"MetricsName":    {"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"},
-	"MinimumThroughputBillingCommitmentInputStatus":  {"ENABLED", "DISABLED"},
-	"MinimumThroughputBillingCommitmentOutputStatus": {"ENABLED", "DISABLED", "ENABLED_UNTIL_EARLIEST_ALLOWED_END"},
-	"ScalingType":       {"UNIFORM_SCALING"},
-	"ShardFilterType":   {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"},
-	"ShardIteratorType": {"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
-	"StreamMode":        {"PROVISIONED", "ON_DEMAND"},
-	"StreamStatus":      {"CREATING", "DELETING", "ACTIVE", "UPDATING"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"CREATING", "DELETING", "ACTIVE", // ConsumerStatus
+	"NONE", "KMS", // EncryptionType
+	"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL", // MetricsName
+	"ENABLED", "DISABLED", // MinimumThroughputBillingCommitmentInputStatus
+	"ENABLED", "DISABLED", "ENABLED_UNTIL_EARLIEST_ALLOWED_END", // MinimumThroughputBillingCommitmentOutputStatus
+	"UNIFORM_SCALING",                                                                                       // ScalingType
+	"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP", // ShardFilterType
+	"AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP", // ShardIteratorType
+	"PROVISIONED", "ON_DEMAND", // StreamMode
+	"CREATING", "DELETING", "ACTIVE", "UPDATING", // StreamStatus
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ConsumerStatus":
+		return enumValues[0:3:3]
+	case "EncryptionType":
+		return enumValues[3:5:5]
+	case "MetricsName":
+		return enumValues[5:13:13]
+	case "MinimumThroughputBillingCommitmentInputStatus":
+		return enumValues[13:15:15]
+	case "MinimumThroughputBillingCommitmentOutputStatus":
+		return enumValues[15:18:18]
+	case "ScalingType":
+		return enumValues[18:19:19]
+	case "ShardFilterType":
+		return enumValues[19:25:25]
+	case "ShardIteratorType":
+		return enumValues[25:30:30]
+	case "StreamMode":
+		return enumValues[30:32:32]
+	case "StreamStatus":
+		return enumValues[32:36:36]
+	}
+	return nil
 }

@@ -1845,50 +1845,146 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ApplicationLogLevel":                  {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"},
-	"Architecture":                         {"x86_64", "arm64"},
-	"CapacityProviderPredefinedMetricType": {"LambdaCapacityProviderAverageCPUUtilization"},
-	"CapacityProviderScalingMode":          {"Auto", "Manual"},
-	"CapacityProviderState":                {"Pending", "Active", "Failed", "Deleting"},
-	"CodeSigningPolicy":                    {"Warn", "Enforce"},
-	"EndPointType":                         {"KAFKA_BOOTSTRAP_SERVERS"},
-	"EventSourceMappingMetric":             {"EventCount", "ErrorCount", "KafkaMetrics"},
-	"EventSourceMappingSystemLogLevel":     {"DEBUG", "INFO", "WARN"},
-	"EventSourcePosition":                  {"TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"},
-	"EventType":                            {"ExecutionStarted", "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionStopped", "ContextStarted", "ContextSucceeded", "ContextFailed", "WaitStarted", "WaitSucceeded", "WaitCancelled", "StepStarted", "StepSucceeded", "StepFailed", "ChainedInvokeStarted", "ChainedInvokeSucceeded", "ChainedInvokeFailed", "ChainedInvokeTimedOut", "ChainedInvokeStopped", "CallbackStarted", "CallbackSucceeded", "CallbackFailed", "CallbackTimedOut", "InvocationCompleted"},
-	"ExecutionStatus":                      {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"},
-	"FullDocument":                         {"UpdateLookup", "Default"},
-	"FunctionResponseType":                 {"ReportBatchItemFailures"},
-	"FunctionUrlAuthType":                  {"NONE", "AWS_IAM"},
-	"FunctionVersion":                      {"ALL"},
-	"FunctionVersionLatestPublished":       {"LATEST_PUBLISHED"},
-	"InvocationType":                       {"Event", "RequestResponse", "DryRun"},
-	"InvokeMode":                           {"BUFFERED", "RESPONSE_STREAM"},
-	"KafkaSchemaRegistryAuthType":          {"BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"},
-	"KafkaSchemaValidationAttribute":       {"KEY", "VALUE"},
-	"LastUpdateStatus":                     {"Successful", "Failed", "InProgress"},
-	"LastUpdateStatusReasonCode":           {"EniLimitExceeded", "InsufficientRolePermissions", "InvalidConfiguration", "InternalError", "SubnetOutOfIPAddresses", "InvalidSubnet", "InvalidSecurityGroup", "ImageDeleted", "ImageAccessDenied", "InvalidImage", "KMSKeyAccessDenied", "KMSKeyNotFound", "InvalidStateKMSKey", "DisabledKMSKey", "EFSIOError", "EFSMountConnectivityError", "EFSMountFailure", "EFSMountTimeout", "InvalidRuntime", "InvalidZipFileException", "FunctionError", "VcpuLimitExceeded", "CapacityProviderScalingLimitExceeded", "InsufficientCapacity", "EC2RequestLimitExceeded", "FunctionError.InitTimeout", "FunctionError.RuntimeInitError", "FunctionError.ExtensionInitError", "FunctionError.InvalidEntryPoint", "FunctionError.InvalidWorkingDirectory", "FunctionError.PermissionDenied", "FunctionError.TooManyExtensions", "FunctionError.InitResourceExhausted", "DisallowedByVpcEncryptionControl"},
-	"LogFormat":                            {"JSON", "Text"},
-	"LogType":                              {"None", "Tail"},
-	"OperationAction":                      {"START", "SUCCEED", "FAIL", "RETRY", "CANCEL"},
-	"OperationStatus":                      {"STARTED", "PENDING", "READY", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "STOPPED"},
-	"OperationType":                        {"EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE"},
-	"PackageType":                          {"Zip", "Image"},
-	"ProvisionedConcurrencyStatusEnum":     {"IN_PROGRESS", "READY", "FAILED"},
-	"RecursiveLoop":                        {"Allow", "Terminate"},
-	"ResponseStreamingInvocationType":      {"RequestResponse", "DryRun"},
-	"Runtime":                              {"nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "java8", "java8.al2", "java11", "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "dotnet8", "nodejs4.3-edge", "go1.x", "ruby2.5", "ruby2.7", "provided", "provided.al2", "nodejs18.x", "python3.10", "java17", "ruby3.2", "ruby3.3", "ruby3.4", "python3.11", "nodejs20.x", "provided.al2023", "python3.12", "java21", "python3.13", "nodejs22.x", "nodejs24.x", "python3.14", "java25", "dotnet10", "ruby4.0"},
-	"SchemaRegistryEventRecordFormat":      {"JSON", "SOURCE"},
-	"SnapStartApplyOn":                     {"PublishedVersions", "None"},
-	"SnapStartOptimizationStatus":          {"On", "Off"},
-	"SourceAccessType":                     {"BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE"},
-	"State":                                {"Pending", "Active", "Inactive", "Failed", "Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"},
-	"StateReasonCode":                      {"Idle", "Creating", "Restoring", "EniLimitExceeded", "InsufficientRolePermissions", "InvalidConfiguration", "InternalError", "SubnetOutOfIPAddresses", "InvalidSubnet", "InvalidSecurityGroup", "ImageDeleted", "ImageAccessDenied", "InvalidImage", "KMSKeyAccessDenied", "KMSKeyNotFound", "InvalidStateKMSKey", "DisabledKMSKey", "EFSIOError", "EFSMountConnectivityError", "EFSMountFailure", "EFSMountTimeout", "InvalidRuntime", "InvalidZipFileException", "FunctionError", "DrainingDurableExecutions", "VcpuLimitExceeded", "CapacityProviderScalingLimitExceeded", "InsufficientCapacity", "EC2RequestLimitExceeded", "FunctionError.InitTimeout", "FunctionError.RuntimeInitError", "FunctionError.ExtensionInitError", "FunctionError.InvalidEntryPoint", "FunctionError.InvalidWorkingDirectory", "FunctionError.PermissionDenied", "FunctionError.TooManyExtensions", "FunctionError.InitResourceExhausted", "DisallowedByVpcEncryptionControl"},
-	"SystemLogLevel":                       {"DEBUG", "INFO", "WARN"},
-	"TenantIsolationMode":                  {"PER_TENANT"},
-	"ThrottleReason":                       {"ConcurrentInvocationLimitExceeded", "FunctionInvocationRateLimitExceeded", "ReservedFunctionConcurrentInvocationLimitExceeded", "ReservedFunctionInvocationRateLimitExceeded", "CallerRateLimitExceeded", "ConcurrentSnapshotCreateLimitExceeded"},
-	"TracingMode":                          {"Active", "PassThrough"},
-	"UpdateRuntimeOn":                      {"Auto", "Manual", "FunctionUpdate"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", // ApplicationLogLevel
+	"x86_64", "arm64", // Architecture
+	"LambdaCapacityProviderAverageCPUUtilization", // CapacityProviderPredefinedMetricType
+	"Auto", "Manual", // CapacityProviderScalingMode
+	"Pending", "Active", "Failed", "Deleting", // CapacityProviderState
+	"Warn", "Enforce", // CodeSigningPolicy
+	"KAFKA_BOOTSTRAP_SERVERS",                  // EndPointType
+	"EventCount", "ErrorCount", "KafkaMetrics", // EventSourceMappingMetric
+	"DEBUG", "INFO", "WARN", // EventSourceMappingSystemLogLevel
+	"TRIM_HORIZON", "LATEST", "AT_TIMESTAMP", // EventSourcePosition
+	"ExecutionStarted", "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionStopped", "ContextStarted", "ContextSucceeded", "ContextFailed", "WaitStarted", "WaitSucceeded", "WaitCancelled", "StepStarted", "StepSucceeded", "StepFailed", "ChainedInvokeStarted", "ChainedInvokeSucceeded", "ChainedInvokeFailed", "ChainedInvokeTimedOut", "ChainedInvokeStopped", "CallbackStarted", "CallbackSucceeded", "CallbackFailed", "CallbackTimedOut", "InvocationCompleted", // EventType
+	"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", // ExecutionStatus
+	"UpdateLookup", "Default", // FullDocument
+	"ReportBatchItemFailures", // FunctionResponseType
+	"NONE", "AWS_IAM",         // FunctionUrlAuthType
+	"ALL",                                // FunctionVersion
+	"LATEST_PUBLISHED",                   // FunctionVersionLatestPublished
+	"Event", "RequestResponse", "DryRun", // InvocationType
+	"BUFFERED", "RESPONSE_STREAM", // InvokeMode
+	"BASIC_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", // KafkaSchemaRegistryAuthType
+	"KEY", "VALUE", // KafkaSchemaValidationAttribute
+	"Successful", "Failed", "InProgress", // LastUpdateStatus
+	"EniLimitExceeded", "InsufficientRolePermissions", "InvalidConfiguration", "InternalError", "SubnetOutOfIPAddresses", "InvalidSubnet", "InvalidSecurityGroup", "ImageDeleted", "ImageAccessDenied", "InvalidImage", "KMSKeyAccessDenied", "KMSKeyNotFound", "InvalidStateKMSKey", "DisabledKMSKey", "EFSIOError", "EFSMountConnectivityError", "EFSMountFailure", "EFSMountTimeout", "InvalidRuntime", "InvalidZipFileException", "FunctionError", "VcpuLimitExceeded", "CapacityProviderScalingLimitExceeded", "InsufficientCapacity", "EC2RequestLimitExceeded", "FunctionError.InitTimeout", "FunctionError.RuntimeInitError", "FunctionError.ExtensionInitError", "FunctionError.InvalidEntryPoint", "FunctionError.InvalidWorkingDirectory", "FunctionError.PermissionDenied", "FunctionError.TooManyExtensions", "FunctionError.InitResourceExhausted", "DisallowedByVpcEncryptionControl", // LastUpdateStatusReasonCode
+	"JSON", "Text", // LogFormat
+	"None", "Tail", // LogType
+	"START", "SUCCEED", "FAIL", "RETRY", "CANCEL", // OperationAction
+	"STARTED", "PENDING", "READY", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "STOPPED", // OperationStatus
+	"EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE", // OperationType
+	"Zip", "Image", // PackageType
+	"IN_PROGRESS", "READY", "FAILED", // ProvisionedConcurrencyStatusEnum
+	"Allow", "Terminate", // RecursiveLoop
+	"RequestResponse", "DryRun", // ResponseStreamingInvocationType
+	"nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "java8", "java8.al2", "java11", "python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "dotnet8", "nodejs4.3-edge", "go1.x", "ruby2.5", "ruby2.7", "provided", "provided.al2", "nodejs18.x", "python3.10", "java17", "ruby3.2", "ruby3.3", "ruby3.4", "python3.11", "nodejs20.x", "provided.al2023", "python3.12", "java21", "python3.13", "nodejs22.x", "nodejs24.x", "python3.14", "java25", "dotnet10", "ruby4.0", // Runtime
+	"JSON", "SOURCE", // SchemaRegistryEventRecordFormat
+	"PublishedVersions", "None", // SnapStartApplyOn
+	"On", "Off", // SnapStartOptimizationStatus
+	"BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", // SourceAccessType
+	"Pending", "Active", "Inactive", "Failed", "Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting", // State
+	"Idle", "Creating", "Restoring", "EniLimitExceeded", "InsufficientRolePermissions", "InvalidConfiguration", "InternalError", "SubnetOutOfIPAddresses", "InvalidSubnet", "InvalidSecurityGroup", "ImageDeleted", "ImageAccessDenied", "InvalidImage", "KMSKeyAccessDenied", "KMSKeyNotFound", "InvalidStateKMSKey", "DisabledKMSKey", "EFSIOError", "EFSMountConnectivityError", "EFSMountFailure", "EFSMountTimeout", "InvalidRuntime", "InvalidZipFileException", "FunctionError", "DrainingDurableExecutions", "VcpuLimitExceeded", "CapacityProviderScalingLimitExceeded", "InsufficientCapacity", "EC2RequestLimitExceeded", "FunctionError.InitTimeout", "FunctionError.RuntimeInitError", "FunctionError.ExtensionInitError", "FunctionError.InvalidEntryPoint", "FunctionError.InvalidWorkingDirectory", "FunctionError.PermissionDenied", "FunctionError.TooManyExtensions", "FunctionError.InitResourceExhausted", "DisallowedByVpcEncryptionControl", // StateReasonCode
+	"DEBUG", "INFO", "WARN", // SystemLogLevel
+	"PER_TENANT",                                                                                                                                                                                                                                       // TenantIsolationMode
+	"ConcurrentInvocationLimitExceeded", "FunctionInvocationRateLimitExceeded", "ReservedFunctionConcurrentInvocationLimitExceeded", "ReservedFunctionInvocationRateLimitExceeded", "CallerRateLimitExceeded", "ConcurrentSnapshotCreateLimitExceeded", // ThrottleReason
+	"Active", "PassThrough", // TracingMode
+	"Auto", "Manual", "FunctionUpdate", // UpdateRuntimeOn
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ApplicationLogLevel":
+		return enumValues[0:6:6]
+	case "Architecture":
+		return enumValues[6:8:8]
+	case "CapacityProviderPredefinedMetricType":
+		return enumValues[8:9:9]
+	case "CapacityProviderScalingMode":
+		return enumValues[9:11:11]
+	case "CapacityProviderState":
+		return enumValues[11:15:15]
+	case "CodeSigningPolicy":
+		return enumValues[15:17:17]
+	case "EndPointType":
+		return enumValues[17:18:18]
+	case "EventSourceMappingMetric":
+		return enumValues[18:21:21]
+	case "EventSourceMappingSystemLogLevel":
+		return enumValues[21:24:24]
+	case "EventSourcePosition":
+		return enumValues[24:27:27]
+	case "EventType":
+		return enumValues[27:51:51]
+	case "ExecutionStatus":
+		return enumValues[51:56:56]
+	case "FullDocument":
+		return enumValues[56:58:58]
+	case "FunctionResponseType":
+		return enumValues[58:59:59]
+	case "FunctionUrlAuthType":
+		return enumValues[59:61:61]
+	case "FunctionVersion":
+		return enumValues[61:62:62]
+	case "FunctionVersionLatestPublished":
+		return enumValues[62:63:63]
+	case "InvocationType":
+		return enumValues[63:66:66]
+	case "InvokeMode":
+		return enumValues[66:68:68]
+	case "KafkaSchemaRegistryAuthType":
+		return enumValues[68:71:71]
+	case "KafkaSchemaValidationAttribute":
+		return enumValues[71:73:73]
+	case "LastUpdateStatus":
+		return enumValues[73:76:76]
+	case "LastUpdateStatusReasonCode":
+		return enumValues[76:110:110]
+	case "LogFormat":
+		return enumValues[110:112:112]
+	case "LogType":
+		return enumValues[112:114:114]
+	case "OperationAction":
+		return enumValues[114:119:119]
+	case "OperationStatus":
+		return enumValues[119:127:127]
+	case "OperationType":
+		return enumValues[127:133:133]
+	case "PackageType":
+		return enumValues[133:135:135]
+	case "ProvisionedConcurrencyStatusEnum":
+		return enumValues[135:138:138]
+	case "RecursiveLoop":
+		return enumValues[138:140:140]
+	case "ResponseStreamingInvocationType":
+		return enumValues[140:142:142]
+	case "Runtime":
+		return enumValues[142:188:188]
+	case "SchemaRegistryEventRecordFormat":
+		return enumValues[188:190:190]
+	case "SnapStartApplyOn":
+		return enumValues[190:192:192]
+	case "SnapStartOptimizationStatus":
+		return enumValues[192:194:194]
+	case "SourceAccessType":
+		return enumValues[194:202:202]
+	case "State":
+		return enumValues[202:210:210]
+	case "StateReasonCode":
+		return enumValues[210:248:248]
+	case "SystemLogLevel":
+		return enumValues[248:251:251]
+	case "TenantIsolationMode":
+		return enumValues[251:252:252]
+	case "ThrottleReason":
+		return enumValues[252:258:258]
+	case "TracingMode":
+		return enumValues[258:260:260]
+	case "UpdateRuntimeOn":
+		return enumValues[260:263:263]
+	}
+	return nil
 }

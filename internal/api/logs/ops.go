@@ -2274,46 +2274,134 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ActionStatus":                               {"IN_PROGRESS", "CLIENT_ERROR", "FAILED", "COMPLETE"},
-	"AnomalyDetectorStatus":                      {"INITIALIZING", "TRAINING", "ANALYZING", "FAILED", "DELETED", "PAUSED"},
-	"DataProtectionStatus":                       {"ACTIVATED", "DELETED", "ARCHIVED", "DISABLED"},
-	"DeliveryDestinationType":                    {"S3", "CWL", "FH", "XRAY"},
-	"DeliverySourceConfigurationSchemaValueType": {"string", "boolean", "int", "double", "long"},
-	"DeliverySourceStatus":                       {"ACTIVE", "INACTIVE"},
-	"DeliverySourceStatusReason":                 {"RESOURCE_DELETED"},
-	"Distribution":                               {"Random", "ByLogStream"},
-	"EntityRejectionErrorType":                   {"InvalidEntity", "InvalidTypeValue", "InvalidKeyAttributes", "InvalidAttributes", "EntitySizeTooLarge", "UnsupportedLogGroupType", "MissingRequiredFields"},
-	"EvaluationFrequency":                        {"ONE_MIN", "FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR"},
-	"EventSource":                                {"CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF"},
-	"ExecutionStatus":                            {"Running", "InvalidQuery", "Complete", "Failed", "Timeout"},
-	"ExportTaskStatusCode":                       {"CANCELLED", "COMPLETED", "FAILED", "PENDING", "PENDING_CANCEL", "RUNNING"},
-	"FlattenedElement":                           {"first", "last"},
-	"ImportStatus":                               {"IN_PROGRESS", "CANCELLED", "COMPLETED", "FAILED"},
-	"IndexSource":                                {"ACCOUNT", "LOG_GROUP"},
-	"IndexType":                                  {"FACET", "FIELD_INDEX"},
-	"InheritedProperty":                          {"ACCOUNT_DATA_PROTECTION"},
-	"IntegrationStatus":                          {"PROVISIONING", "ACTIVE", "FAILED"},
-	"IntegrationType":                            {"OPENSEARCH"},
-	"ListAggregateLogGroupSummariesGroupBy":      {"DATA_SOURCE_NAME_TYPE_AND_FORMAT", "DATA_SOURCE_NAME_AND_TYPE"},
-	"LogGroupClass":                              {"STANDARD", "INFREQUENT_ACCESS", "DELIVERY"},
-	"OCSFVersion":                                {"V1.1", "V1.5"},
-	"OpenSearchResourceStatusType":               {"ACTIVE", "NOT_FOUND", "ERROR"},
-	"OrderBy":                                    {"LogStreamName", "LastEventTime"},
-	"OutputFormat":                               {"json", "plain", "w3c", "raw", "parquet"},
-	"PolicyScope":                                {"ACCOUNT", "RESOURCE"},
-	"PolicyType":                                 {"DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY"},
-	"QueryLanguage":                              {"CWLI", "SQL", "PPL"},
-	"QueryStatus":                                {"Scheduled", "Running", "Complete", "Failed", "Cancelled", "Timeout", "Unknown"},
-	"S3TableIntegrationSourceStatus":             {"ACTIVE", "UNHEALTHY", "FAILED", "DATA_SOURCE_DELETE_IN_PROGRESS"},
-	"ScheduledQueryDestinationType":              {"S3"},
-	"ScheduledQueryState":                        {"ENABLED", "DISABLED"},
-	"Scope":                                      {"ALL"},
-	"StandardUnit":                               {"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"},
-	"State":                                      {"Active", "Suppressed", "Baseline"},
-	"SuppressionState":                           {"SUPPRESSED", "UNSUPPRESSED"},
-	"SuppressionType":                            {"LIMITED", "INFINITE"},
-	"SuppressionUnit":                            {"SECONDS", "MINUTES", "HOURS"},
-	"Type":                                       {"boolean", "integer", "double", "string"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"IN_PROGRESS", "CLIENT_ERROR", "FAILED", "COMPLETE", // ActionStatus
+	"INITIALIZING", "TRAINING", "ANALYZING", "FAILED", "DELETED", "PAUSED", // AnomalyDetectorStatus
+	"ACTIVATED", "DELETED", "ARCHIVED", "DISABLED", // DataProtectionStatus
+	"S3", "CWL", "FH", "XRAY", // DeliveryDestinationType
+	"string", "boolean", "int", "double", "long", // DeliverySourceConfigurationSchemaValueType
+	"ACTIVE", "INACTIVE", // DeliverySourceStatus
+	"RESOURCE_DELETED",      // DeliverySourceStatusReason
+	"Random", "ByLogStream", // Distribution
+	"InvalidEntity", "InvalidTypeValue", "InvalidKeyAttributes", "InvalidAttributes", "EntitySizeTooLarge", "UnsupportedLogGroupType", "MissingRequiredFields", // EntityRejectionErrorType
+	"ONE_MIN", "FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR", // EvaluationFrequency
+	"CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF", // EventSource
+	"Running", "InvalidQuery", "Complete", "Failed", "Timeout", // ExecutionStatus
+	"CANCELLED", "COMPLETED", "FAILED", "PENDING", "PENDING_CANCEL", "RUNNING", // ExportTaskStatusCode
+	"first", "last", // FlattenedElement
+	"IN_PROGRESS", "CANCELLED", "COMPLETED", "FAILED", // ImportStatus
+	"ACCOUNT", "LOG_GROUP", // IndexSource
+	"FACET", "FIELD_INDEX", // IndexType
+	"ACCOUNT_DATA_PROTECTION",          // InheritedProperty
+	"PROVISIONING", "ACTIVE", "FAILED", // IntegrationStatus
+	"OPENSEARCH",                                                    // IntegrationType
+	"DATA_SOURCE_NAME_TYPE_AND_FORMAT", "DATA_SOURCE_NAME_AND_TYPE", // ListAggregateLogGroupSummariesGroupBy
+	"STANDARD", "INFREQUENT_ACCESS", "DELIVERY", // LogGroupClass
+	"V1.1", "V1.5", // OCSFVersion
+	"ACTIVE", "NOT_FOUND", "ERROR", // OpenSearchResourceStatusType
+	"LogStreamName", "LastEventTime", // OrderBy
+	"json", "plain", "w3c", "raw", "parquet", // OutputFormat
+	"ACCOUNT", "RESOURCE", // PolicyScope
+	"DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY", // PolicyType
+	"CWLI", "SQL", "PPL", // QueryLanguage
+	"Scheduled", "Running", "Complete", "Failed", "Cancelled", "Timeout", "Unknown", // QueryStatus
+	"ACTIVE", "UNHEALTHY", "FAILED", "DATA_SOURCE_DELETE_IN_PROGRESS", // S3TableIntegrationSourceStatus
+	"S3",                  // ScheduledQueryDestinationType
+	"ENABLED", "DISABLED", // ScheduledQueryState
+	"ALL",                                                                                                                                                                                                                                                                                                                                                                                                 // Scope
+	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None", // StandardUnit
+	"Active", "Suppressed", "Baseline", // State
+	"SUPPRESSED", "UNSUPPRESSED", // SuppressionState
+	"LIMITED", "INFINITE", // SuppressionType
+	"SECONDS", "MINUTES", "HOURS", // SuppressionUnit
+	"boolean", "integer", "double", "string", // Type
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ActionStatus":
+		return enumValues[0:4:4]
+	case "AnomalyDetectorStatus":
+		return enumValues[4:10:10]
+	case "DataProtectionStatus":
+		return enumValues[10:14:14]
+	case "DeliveryDestinationType":
+		return enumValues[14:18:18]
+	case "DeliverySourceConfigurationSchemaValueType":
+		return enumValues[18:23:23]
+	case "DeliverySourceStatus":
+		return enumValues[23:25:25]
+	case "DeliverySourceStatusReason":
+		return enumValues[25:26:26]
+	case "Distribution":
+		return enumValues[26:28:28]
+	case "EntityRejectionErrorType":
+		return enumValues[28:35:35]
+	case "EvaluationFrequency":
+		return enumValues[35:41:41]
+	case "EventSource":
+		return enumValues[41:46:46]
+	case "ExecutionStatus":
+		return enumValues[46:51:51]
+	case "ExportTaskStatusCode":
+		return enumValues[51:57:57]
+	case "FlattenedElement":
+		return enumValues[57:59:59]
+	case "ImportStatus":
+		return enumValues[59:63:63]
+	case "IndexSource":
+		return enumValues[63:65:65]
+	case "IndexType":
+		return enumValues[65:67:67]
+	case "InheritedProperty":
+		return enumValues[67:68:68]
+	case "IntegrationStatus":
+		return enumValues[68:71:71]
+	case "IntegrationType":
+		return enumValues[71:72:72]
+	case "ListAggregateLogGroupSummariesGroupBy":
+		return enumValues[72:74:74]
+	case "LogGroupClass":
+		return enumValues[74:77:77]
+	case "OCSFVersion":
+		return enumValues[77:79:79]
+	case "OpenSearchResourceStatusType":
+		return enumValues[79:82:82]
+	case "OrderBy":
+		return enumValues[82:84:84]
+	case "OutputFormat":
+		return enumValues[84:89:89]
+	case "PolicyScope":
+		return enumValues[89:91:91]
+	case "PolicyType":
+		return enumValues[91:96:96]
+	case "QueryLanguage":
+		return enumValues[96:99:99]
+	case "QueryStatus":
+		return enumValues[99:106:106]
+	case "S3TableIntegrationSourceStatus":
+		return enumValues[106:110:110]
+	case "ScheduledQueryDestinationType":
+		return enumValues[110:111:111]
+	case "ScheduledQueryState":
+		return enumValues[111:113:113]
+	case "Scope":
+		return enumValues[113:114:114]
+	case "StandardUnit":
+		return enumValues[114:141:141]
+	case "State":
+		return enumValues[141:144:144]
+	case "SuppressionState":
+		return enumValues[144:146:146]
+	case "SuppressionType":
+		return enumValues[146:148:148]
+	case "SuppressionUnit":
+		return enumValues[148:151:151]
+	case "Type":
+		return enumValues[151:155:155]
+	}
+	return nil
 }

@@ -277,9 +277,23 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"ResultFormatString":    {"JSON", "CSV"},
-	"StatementStatusString": {"SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED"},
-	"StatusString":          {"SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", "ALL"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"JSON", "CSV", // ResultFormatString
+	"SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", // StatementStatusString
+	"SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", "ALL", // StatusString
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "ResultFormatString":
+		return enumValues[0:2:2]
+	case "StatementStatusString":
+		return enumValues[2:8:8]
+	case "StatusString":
+		return enumValues[8:15:15]
+	}
+	return nil
 }

@@ -2108,79 +2108,233 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"AnalyticsS3ExportFileFormat":        {"CSV"},
-	"ArchiveStatus":                      {"ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"},
-	"BucketAbacStatus":                   {"Enabled", "Disabled"},
-	"BucketAccelerateStatus":             {"Enabled", "Suspended"},
-	"BucketCannedACL":                    {"private", "public-read", "public-read-write", "authenticated-read"},
-	"BucketLocationConstraint":           {"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "EU", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2"},
-	"BucketLogsPermission":               {"FULL_CONTROL", "READ", "WRITE"},
-	"BucketNamespace":                    {"account-regional", "global"},
-	"BucketType":                         {"Directory"},
-	"BucketVersioningStatus":             {"Enabled", "Suspended"},
-	"ChecksumAlgorithm":                  {"CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"},
-	"ChecksumMode":                       {"ENABLED"},
-	"ChecksumType":                       {"COMPOSITE", "FULL_OBJECT"},
-	"CompressionType":                    {"NONE", "GZIP", "BZIP2"},
-	"DataRedundancy":                     {"SingleAvailabilityZone", "SingleLocalZone"},
-	"DeleteMarkerReplicationStatus":      {"Enabled", "Disabled"},
-	"EncodingType":                       {"url"},
-	"EncryptionType":                     {"NONE", "SSE-C"},
-	"Event":                              {"s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy", "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked", "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold", "s3:ObjectRestore:Delete", "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectAcl:Put", "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated", "s3:ObjectTagging:*", "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete"},
-	"ExistingObjectReplicationStatus":    {"Enabled", "Disabled"},
-	"ExpirationState":                    {"ENABLED", "DISABLED"},
-	"ExpirationStatus":                   {"Enabled", "Disabled"},
-	"ExpressionType":                     {"SQL"},
-	"FileHeaderInfo":                     {"USE", "IGNORE", "NONE"},
-	"FilterRuleName":                     {"prefix", "suffix"},
-	"IntelligentTieringAccessTier":       {"ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"},
-	"IntelligentTieringStatus":           {"Enabled", "Disabled"},
-	"InventoryConfigurationState":        {"ENABLED", "DISABLED"},
-	"InventoryFormat":                    {"CSV", "ORC", "Parquet"},
-	"InventoryFrequency":                 {"Daily", "Weekly"},
-	"InventoryIncludedObjectVersions":    {"All", "Current"},
-	"InventoryOptionalField":             {"Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"},
-	"JSONType":                           {"DOCUMENT", "LINES"},
-	"LocationType":                       {"AvailabilityZone", "LocalZone"},
-	"MFADelete":                          {"Enabled", "Disabled"},
-	"MFADeleteStatus":                    {"Enabled", "Disabled"},
-	"MetadataDirective":                  {"COPY", "REPLACE"},
-	"MetricsStatus":                      {"Enabled", "Disabled"},
-	"ObjectAttributes":                   {"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"},
-	"ObjectCannedACL":                    {"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control"},
-	"ObjectLockEnabled":                  {"Enabled"},
-	"ObjectLockLegalHoldStatus":          {"ON", "OFF"},
-	"ObjectLockMode":                     {"GOVERNANCE", "COMPLIANCE"},
-	"ObjectLockRetentionMode":            {"GOVERNANCE", "COMPLIANCE"},
-	"ObjectOwnership":                    {"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"},
-	"ObjectStorageClass":                 {"STANDARD", "REDUCED_REDUNDANCY", "GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"},
-	"ObjectVersionStorageClass":          {"STANDARD"},
-	"OptionalObjectAttributes":           {"RestoreStatus"},
-	"OwnerOverride":                      {"Destination"},
-	"PartitionDateSource":                {"EventTime", "DeliveryTime"},
-	"Payer":                              {"Requester", "BucketOwner"},
-	"Permission":                         {"FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP"},
-	"Protocol":                           {"http", "https"},
-	"QuoteFields":                        {"ALWAYS", "ASNEEDED"},
-	"ReplicaModificationsStatus":         {"Enabled", "Disabled"},
-	"ReplicationRuleStatus":              {"Enabled", "Disabled"},
-	"ReplicationStatus":                  {"COMPLETE", "PENDING", "FAILED", "REPLICA", "COMPLETED"},
-	"ReplicationTimeStatus":              {"Enabled", "Disabled"},
-	"RequestCharged":                     {"requester"},
-	"RequestPayer":                       {"requester"},
-	"RestoreRequestType":                 {"SELECT"},
-	"S3TablesBucketType":                 {"aws", "customer"},
-	"ServerSideEncryption":               {"AES256", "aws:fsx", "aws:kms", "aws:kms:dsse"},
-	"SessionMode":                        {"ReadOnly", "ReadWrite"},
-	"SseKmsEncryptedObjectsStatus":       {"Enabled", "Disabled"},
-	"StorageClass":                       {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"},
-	"StorageClassAnalysisSchemaVersion":  {"V_1"},
-	"TableSseAlgorithm":                  {"aws:kms", "AES256"},
-	"TaggingDirective":                   {"COPY", "REPLACE"},
-	"Tier":                               {"Standard", "Bulk", "Expedited"},
-	"TransitionDefaultMinimumObjectSize": {"varies_by_storage_class", "all_storage_classes_128K"},
-	"TransitionStorageClass":             {"GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"},
-	"Type":                               {"CanonicalUser", "AmazonCustomerByEmail", "Group"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"CSV",                                   // AnalyticsS3ExportFileFormat
+	"ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS", // ArchiveStatus
+	"Enabled", "Disabled", // BucketAbacStatus
+	"Enabled", "Suspended", // BucketAccelerateStatus
+	"private", "public-read", "public-read-write", "authenticated-read", // BucketCannedACL
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "EU", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2", // BucketLocationConstraint
+	"FULL_CONTROL", "READ", "WRITE", // BucketLogsPermission
+	"account-regional", "global", // BucketNamespace
+	"Directory",            // BucketType
+	"Enabled", "Suspended", // BucketVersioningStatus
+	"CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128", // ChecksumAlgorithm
+	"ENABLED",                  // ChecksumMode
+	"COMPOSITE", "FULL_OBJECT", // ChecksumType
+	"NONE", "GZIP", "BZIP2", // CompressionType
+	"SingleAvailabilityZone", "SingleLocalZone", // DataRedundancy
+	"Enabled", "Disabled", // DeleteMarkerReplicationStatus
+	"url",           // EncodingType
+	"NONE", "SSE-C", // EncryptionType
+	"s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy", "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked", "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold", "s3:ObjectRestore:Delete", "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectAcl:Put", "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated", "s3:ObjectTagging:*", "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete", // Event
+	"Enabled", "Disabled", // ExistingObjectReplicationStatus
+	"ENABLED", "DISABLED", // ExpirationState
+	"Enabled", "Disabled", // ExpirationStatus
+	"SQL",                   // ExpressionType
+	"USE", "IGNORE", "NONE", // FileHeaderInfo
+	"prefix", "suffix", // FilterRuleName
+	"ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS", // IntelligentTieringAccessTier
+	"Enabled", "Disabled", // IntelligentTieringStatus
+	"ENABLED", "DISABLED", // InventoryConfigurationState
+	"CSV", "ORC", "Parquet", // InventoryFormat
+	"Daily", "Weekly", // InventoryFrequency
+	"All", "Current", // InventoryIncludedObjectVersions
+	"Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate", // InventoryOptionalField
+	"DOCUMENT", "LINES", // JSONType
+	"AvailabilityZone", "LocalZone", // LocationType
+	"Enabled", "Disabled", // MFADelete
+	"Enabled", "Disabled", // MFADeleteStatus
+	"COPY", "REPLACE", // MetadataDirective
+	"Enabled", "Disabled", // MetricsStatus
+	"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize", // ObjectAttributes
+	"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control", // ObjectCannedACL
+	"Enabled",   // ObjectLockEnabled
+	"ON", "OFF", // ObjectLockLegalHoldStatus
+	"GOVERNANCE", "COMPLIANCE", // ObjectLockMode
+	"GOVERNANCE", "COMPLIANCE", // ObjectLockRetentionMode
+	"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced", // ObjectOwnership
+	"STANDARD", "REDUCED_REDUNDANCY", "GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP", // ObjectStorageClass
+	"STANDARD",                  // ObjectVersionStorageClass
+	"RestoreStatus",             // OptionalObjectAttributes
+	"Destination",               // OwnerOverride
+	"EventTime", "DeliveryTime", // PartitionDateSource
+	"Requester", "BucketOwner", // Payer
+	"FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP", // Permission
+	"http", "https", // Protocol
+	"ALWAYS", "ASNEEDED", // QuoteFields
+	"Enabled", "Disabled", // ReplicaModificationsStatus
+	"Enabled", "Disabled", // ReplicationRuleStatus
+	"COMPLETE", "PENDING", "FAILED", "REPLICA", "COMPLETED", // ReplicationStatus
+	"Enabled", "Disabled", // ReplicationTimeStatus
+	"requester",       // RequestCharged
+	"requester",       // RequestPayer
+	"SELECT",          // RestoreRequestType
+	"aws", "customer", // S3TablesBucketType
+	"AES256", "aws:fsx", "aws:kms", "aws:kms:dsse", // ServerSideEncryption
+	"ReadOnly", "ReadWrite", // SessionMode
+	"Enabled", "Disabled", // SseKmsEncryptedObjectsStatus
+	"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP", // StorageClass
+	"V_1",               // StorageClassAnalysisSchemaVersion
+	"aws:kms", "AES256", // TableSseAlgorithm
+	"COPY", "REPLACE", // TaggingDirective
+	"Standard", "Bulk", "Expedited", // Tier
+	"varies_by_storage_class", "all_storage_classes_128K", // TransitionDefaultMinimumObjectSize
+	"GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR", // TransitionStorageClass
+	"CanonicalUser", "AmazonCustomerByEmail", "Group", // Type
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "AnalyticsS3ExportFileFormat":
+		return enumValues[0:1:1]
+	case "ArchiveStatus":
+		return enumValues[1:3:3]
+	case "BucketAbacStatus":
+		return enumValues[3:5:5]
+	case "BucketAccelerateStatus":
+		return enumValues[5:7:7]
+	case "BucketCannedACL":
+		return enumValues[7:11:11]
+	case "BucketLocationConstraint":
+		return enumValues[11:49:49]
+	case "BucketLogsPermission":
+		return enumValues[49:52:52]
+	case "BucketNamespace":
+		return enumValues[52:54:54]
+	case "BucketType":
+		return enumValues[54:55:55]
+	case "BucketVersioningStatus":
+		return enumValues[55:57:57]
+	case "ChecksumAlgorithm":
+		return enumValues[57:67:67]
+	case "ChecksumMode":
+		return enumValues[67:68:68]
+	case "ChecksumType":
+		return enumValues[68:70:70]
+	case "CompressionType":
+		return enumValues[70:73:73]
+	case "DataRedundancy":
+		return enumValues[73:75:75]
+	case "DeleteMarkerReplicationStatus":
+		return enumValues[75:77:77]
+	case "EncodingType":
+		return enumValues[77:78:78]
+	case "EncryptionType":
+		return enumValues[78:80:80]
+	case "Event":
+		return enumValues[80:107:107]
+	case "ExistingObjectReplicationStatus":
+		return enumValues[107:109:109]
+	case "ExpirationState":
+		return enumValues[109:111:111]
+	case "ExpirationStatus":
+		return enumValues[111:113:113]
+	case "ExpressionType":
+		return enumValues[113:114:114]
+	case "FileHeaderInfo":
+		return enumValues[114:117:117]
+	case "FilterRuleName":
+		return enumValues[117:119:119]
+	case "IntelligentTieringAccessTier":
+		return enumValues[119:121:121]
+	case "IntelligentTieringStatus":
+		return enumValues[121:123:123]
+	case "InventoryConfigurationState":
+		return enumValues[123:125:125]
+	case "InventoryFormat":
+		return enumValues[125:128:128]
+	case "InventoryFrequency":
+		return enumValues[128:130:130]
+	case "InventoryIncludedObjectVersions":
+		return enumValues[130:132:132]
+	case "InventoryOptionalField":
+		return enumValues[132:148:148]
+	case "JSONType":
+		return enumValues[148:150:150]
+	case "LocationType":
+		return enumValues[150:152:152]
+	case "MFADelete":
+		return enumValues[152:154:154]
+	case "MFADeleteStatus":
+		return enumValues[154:156:156]
+	case "MetadataDirective":
+		return enumValues[156:158:158]
+	case "MetricsStatus":
+		return enumValues[158:160:160]
+	case "ObjectAttributes":
+		return enumValues[160:165:165]
+	case "ObjectCannedACL":
+		return enumValues[165:172:172]
+	case "ObjectLockEnabled":
+		return enumValues[172:173:173]
+	case "ObjectLockLegalHoldStatus":
+		return enumValues[173:175:175]
+	case "ObjectLockMode":
+		return enumValues[175:177:177]
+	case "ObjectLockRetentionMode":
+		return enumValues[177:179:179]
+	case "ObjectOwnership":
+		return enumValues[179:182:182]
+	case "ObjectStorageClass":
+		return enumValues[182:195:195]
+	case "ObjectVersionStorageClass":
+		return enumValues[195:196:196]
+	case "OptionalObjectAttributes":
+		return enumValues[196:197:197]
+	case "OwnerOverride":
+		return enumValues[197:198:198]
+	case "PartitionDateSource":
+		return enumValues[198:200:200]
+	case "Payer":
+		return enumValues[200:202:202]
+	case "Permission":
+		return enumValues[202:207:207]
+	case "Protocol":
+		return enumValues[207:209:209]
+	case "QuoteFields":
+		return enumValues[209:211:211]
+	case "ReplicaModificationsStatus":
+		return enumValues[211:213:213]
+	case "ReplicationRuleStatus":
+		return enumValues[213:215:215]
+	case "ReplicationStatus":
+		return enumValues[215:220:220]
+	case "ReplicationTimeStatus":
+		return enumValues[220:222:222]
+	case "RequestCharged":
+		return enumValues[222:223:223]
+	case "RequestPayer":
+		return enumValues[223:224:224]
+	case "RestoreRequestType":
+		return enumValues[224:225:225]
+	case "S3TablesBucketType":
+		return enumValues[225:227:227]
+	case "ServerSideEncryption":
+		return enumValues[227:231:231]
+	case "SessionMode":
+		return enumValues[231:233:233]
+	case "SseKmsEncryptedObjectsStatus":
+		return enumValues[233:235:235]
+	case "StorageClass":
+		return enumValues[235:248:248]
+	case "StorageClassAnalysisSchemaVersion":
+		return enumValues[248:249:249]
+	case "TableSseAlgorithm":
+		return enumValues[249:251:251]
+	case "TaggingDirective":
+		return enumValues[251:253:253]
+	case "Tier":
+		return enumValues[253:256:256]
+	case "TransitionDefaultMinimumObjectSize":
+		return enumValues[256:258:258]
+	case "TransitionStorageClass":
+		return enumValues[258:264:264]
+	case "Type":
+		return enumValues[264:267:267]
+	}
+	return nil
 }

@@ -932,10 +932,26 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{
-	"LanguageCodeString": {"en-US", "en-GB", "es-419", "es-ES", "de-DE", "fr-CA", "fr-FR", "it-IT", "ja-JP", "pt-BR", "kr-KR", "zh-CN", "zh-TW"},
-	"NumberCapability":   {"SMS", "MMS", "VOICE"},
-	"RouteType":          {"Transactional", "Promotional", "Premium"},
-	"SMSSandboxPhoneNumberVerificationStatus": {"Pending", "Verified"},
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{
+	"en-US", "en-GB", "es-419", "es-ES", "de-DE", "fr-CA", "fr-FR", "it-IT", "ja-JP", "pt-BR", "kr-KR", "zh-CN", "zh-TW", // LanguageCodeString
+	"SMS", "MMS", "VOICE", // NumberCapability
+	"Transactional", "Promotional", "Premium", // RouteType
+	"Pending", "Verified", // SMSSandboxPhoneNumberVerificationStatus
+}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	case "LanguageCodeString":
+		return enumValues[0:13:13]
+	case "NumberCapability":
+		return enumValues[13:16:16]
+	case "RouteType":
+		return enumValues[16:19:19]
+	case "SMSSandboxPhoneNumberVerificationStatus":
+		return enumValues[19:21:21]
+	}
+	return nil
 }

@@ -286,5 +286,13 @@ func newError(code string) error {
 	return nil
 }
 
-// Enums holds the values of every enum shape, by shape name.
-var Enums = map[string][]string{}
+// enumValues holds the values of every enum shape, one after another; Enums slices it.
+var enumValues = [...]string{}
+
+// Enums returns the values of an enum shape, by shape name, in the model's order;
+// nil for a shape that is not an enum.
+func Enums(shape string) []string {
+	switch shape {
+	}
+	return nil
+}

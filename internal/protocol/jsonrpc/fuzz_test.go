@@ -35,7 +35,12 @@ func FuzzDecodeJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	svc := *dynamo
-	svc.Enums = map[string][]string{"Mode": {"A", "B"}}
+	svc.Enums = func(shape string) []string {
+		if shape == "Mode" {
+			return []string{"A", "B"}
+		}
+		return nil
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := &protocol.Call{Service: &svc}
 		in := &fuzzInput{}

@@ -505,7 +505,7 @@ func quickNeedsValidation(t reflect.Type, obj map[string]any) bool {
 		case string:
 			if f.Enum != "" {
 				found := false
-				for _, e := range ddb.Service.Enums[f.Enum] {
+				for _, e := range ddb.Service.Enums(f.Enum) {
 					if e == x {
 						found = true
 						break
