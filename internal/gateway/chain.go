@@ -69,6 +69,16 @@ func call(ctx context.Context, inv *Invocation) (any, error) {
 	return inv.Op.Call(ctx, inv.impl, inv.Input)
 }
 
+// serviceStep runs the service's own step (Intercepting) when it has one. It
+// asks the implementation for every request, as the implementation may be
+// created only on the first (Bound.Resolve).
+func serviceStep(ctx context.Context, inv *Invocation, next Handler) (any, error) {
+	if ic, ok := inv.impl.(Intercepting); ok {
+		return ic.Intercept(ctx, inv, next)
+	}
+	return next(ctx, inv)
+}
+
 // chain composes interceptors around the call, once, so that a request builds
 // no closures: the first interceptor is the outermost.
 func chain(ics []Interceptor) Handler {
@@ -81,8 +91,8 @@ func chain(ics []Interceptor) Handler {
 }
 
 // Intercepting is implemented by services with a step of their own for every
-// request they answer, whatever the operation; the server puts it in the
-// service's Bound.Interceptors, inside the gateway's own chain.
+// request they answer, whatever the operation; it runs inside the gateway's
+// own chain, before the Bound's Interceptors (serviceStep).
 type Intercepting interface {
 	Intercept(ctx context.Context, inv *Invocation, next Handler) (any, error)
 }

@@ -19,6 +19,9 @@ import (
 type Bound struct {
 	Service *api.Service
 	Impl    any
+	// Resolve, when set, gives the implementation instead of Impl, on each
+	// request: the server creates a service on its first request.
+	Resolve func() (any, error)
 	// Implemented is false when Impl is only the generated Unimplemented: every
 	// operation answers 501. Health reports such services as "available", not "running".
 	Implemented bool
@@ -72,7 +75,8 @@ func New(cfg Config) *Gateway {
 	g.cfg.Services = cfg.Services
 	for i := range cfg.Services {
 		b := &cfg.Services[i]
-		b.chain = chain(append(cfg.Interceptors[:len(cfg.Interceptors):len(cfg.Interceptors)], b.Interceptors...))
+		ics := append(cfg.Interceptors[:len(cfg.Interceptors):len(cfg.Interceptors)], serviceStep)
+		b.chain = chain(append(ics, b.Interceptors...))
 		if b.Service.Dialect.Unsigned && g.unsigned == nil {
 			g.unsigned = b
 		}
@@ -199,6 +203,15 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	c.Service = b.Service
 	c.RequestID = requestIDFor(b.Service)
 	inv.Service, inv.Header, inv.ResponseHeader, inv.impl = b.Service, r.Header, w.Header(), b.Impl
+	if b.Resolve != nil {
+		impl, err := b.Resolve()
+		if err != nil {
+			g.log.Error("service unavailable", "request_id", c.RequestID, "service", b.Service.Name, "err", err)
+			g.failEarly(st, b, r, api.InternalError())
+			return
+		}
+		inv.impl = impl
+	}
 
 	if b.Service.Dialect.CORS == api.CORSAnyOrigin {
 		// AWS's JSON and query services let any origin read their answers; here
@@ -277,7 +290,7 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.failEarly(st, b, r, err)
 		return
 	}
-	if a, ok := b.Impl.(Admitting); ok {
+	if a, ok := inv.impl.(Admitting); ok {
 		if err := a.Admit(api.WithCaller(r.Context(), caller), inv, r); err != nil {
 			g.failEarly(st, b, r, err)
 			return
@@ -317,7 +330,7 @@ func (g *Gateway) fail(c *protocol.Call, w *statusWriter, inv *Invocation, err e
 // failEarly is fail for a request refused before the chain: the service may
 // add the headers its interceptor adds to the others (EarlyHeaders).
 func (g *Gateway) failEarly(st *requestState, b *Bound, r *http.Request, err error) {
-	if eh, ok := b.Impl.(EarlyHeaders); ok && st.w.status == 0 {
+	if eh, ok := st.inv.impl.(EarlyHeaders); ok && st.w.status == 0 {
 		rr := r
 		if !st.pathStyle && b.Service.Dialect.VirtualHosts {
 			// Before the signature check: the path is still as sent.

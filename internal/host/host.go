@@ -6,15 +6,19 @@
 //
 // # Lifecycle
 //
-// A server creates every registered service (Factory), then starts them (Starter),
-// and at shutdown stops them in reverse (Stopper, Closer). Creation must not touch
-// other services: the order is not promised. From Start on, a service may find
-// another with Lookup, asserting it to a small interface of what it needs (Athena
-// reading S3 objects, S3 checking a Lambda destination); it knows the server's
-// URL (Env.URL), may serve routes of its own under the main listener
+// A service is created (Factory) and started (Starter) when it is first
+// needed: a request for it, another service's Lookup, a route of its own, or
+// at server start when it has state in the store (work left to resume:
+// schedules, queued invocations). A service nobody has used costs nothing:
+// no table built, no goroutine, none of its code paged in. At shutdown the
+// started services stop in reverse (Stopper), then the created ones close
+// (Closer). Creation must not look other services up; from Start on, a
+// service may find another with Lookup, asserting it to a small interface of
+// what it needs (Athena reading S3 objects, S3 checking a Lambda
+// destination), which creates and starts that one if need be. It knows the
+// server's URL (Env.URL), may serve routes of its own under the main listener
 // (Env.Handle, paths under /_fogbank/) or open a listener of its own
-// (Env.Listen, Lambda's Runtime API). Start must stay cheap: no goroutine or table
-// for a service nobody has called yet, so idle fogbank costs nothing per service.
+// (Env.Listen, Lambda's Runtime API). Start must stay cheap.
 package host
 
 import (

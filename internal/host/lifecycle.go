@@ -28,92 +28,197 @@ type Stopper interface {
 // with "_", so path-style S3 requests never reach here.
 const RoutePrefix = "/_fogbank/"
 
-// Host creates, starts and stops the registered services of one server.
+// Host creates, starts and stops the registered services of one server, each
+// when it is first needed (see the package doc).
 type Host struct {
-	order []string       // creation order
-	impls map[string]any // by service name
-	envs  map[string]*Env
-	url   string // set by Start
+	base  Env
+	regs  map[string]Registration
+	order []string // registration order
 
-	mu        sync.Mutex // guards started, routes and listeners
-	started   []string
+	mu      sync.Mutex // guards the fields below
+	cond    *sync.Cond // signalled when a service changes state
+	svcs    map[string]*entry
+	created []string // creation order
+	started []string // the order their Start finished
+	url     string
+	closed  bool // Stop has begun: nothing more is created
+
+	rmu       sync.Mutex              // guards routes and listeners
 	routes    map[string]http.Handler // full path prefix → handler
 	listeners []net.Listener
 }
 
-// NewHost creates every service of regs, each with its own copy of base. A
-// factory must not look other services up (they may not exist yet); it may
-// fail, and then no service is left created (those created are closed).
+// entry is one service's progress through its lifecycle.
+type entry struct {
+	state int // one of the constants below
+	impl  any
+	err   error // the failure that ended it in failed
+}
+
+const (
+	creating = iota
+	created
+	starting
+	started
+	failed
+)
+
+// NewHost prepares the services of regs, each to be created with its own copy
+// of base when first needed; it creates none of them.
 func NewHost(base Env, regs []Registration) (*Host, error) {
-	h := &Host{impls: map[string]any{}, envs: map[string]*Env{}, routes: map[string]http.Handler{}}
+	h := &Host{base: base, regs: map[string]Registration{}, svcs: map[string]*entry{}, routes: map[string]http.Handler{}}
+	h.cond = sync.NewCond(&h.mu)
 	for _, reg := range regs {
-		name := reg.Service.Name
-		env := base
-		env.host, env.name = h, name
-		impl, err := reg.New(&env)
-		if err != nil {
-			h.Stop(context.Background())
-			return nil, fmt.Errorf("creating %s: %w", name, err)
-		}
-		h.order = append(h.order, name)
-		h.impls[name] = impl
-		h.envs[name] = &env
+		h.regs[reg.Service.Name] = reg
+		h.order = append(h.order, reg.Service.Name)
 	}
 	return h, nil
 }
 
-// Impl is the created implementation of the service named name (nil if none).
-func (h *Host) Impl(name string) any { return h.impls[name] }
-
-// Start records the server's URL and starts the services in creation order.
-// When one fails, those started are stopped again, in reverse.
-func (h *Host) Start(ctx context.Context, url string) error {
-	h.url = url
-	for _, name := range h.order {
-		if s, ok := h.impls[name].(Starter); ok {
-			if err := s.Start(ctx); err != nil {
-				h.Stop(ctx)
-				return fmt.Errorf("starting %s: %w", name, err)
-			}
-		}
-		h.mu.Lock()
-		h.started = append(h.started, name)
-		h.mu.Unlock()
+// Impl is the implementation of the service named name if it has been
+// created, else nil (it is not created for the asking).
+func (h *Host) Impl(name string) any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e := h.svcs[name]; e != nil && e.state != creating && e.state != failed {
+		return e.impl
 	}
 	return nil
 }
 
+// Get is the started implementation of the service named name, created and
+// started now if it was not yet; it waits for a Start under way elsewhere.
+func (h *Host) Get(name string) (any, error) { return h.ensure(name, true) }
+
+// Start records the server's URL and creates and starts, in registration
+// order, the services that want says must run from the start (nil: all of
+// them); the others wait for their first use. When one fails, those started
+// are stopped again, in reverse.
+func (h *Host) Start(ctx context.Context, url string, want func(name string) bool) error {
+	h.mu.Lock()
+	h.url = url
+	h.mu.Unlock()
+	if err := h.Ensure(want); err != nil {
+		h.Stop(ctx)
+		return err
+	}
+	return nil
+}
+
+// Ensure creates and starts the services that want names (nil: all) and are
+// not running yet: at Start, and after a snapshot gave services new state.
+func (h *Host) Ensure(want func(name string) bool) error {
+	for _, name := range h.order {
+		if want == nil || want(name) {
+			if _, err := h.ensure(name, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ensure creates and starts the service named name as needed and returns its
+// implementation. A Lookup made from another service's Start does not wait
+// for a Start under way (wait false): two services that look each other up
+// while starting would otherwise wait for each other forever.
+func (h *Host) ensure(name string, wait bool) (any, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for {
+		e := h.svcs[name]
+		switch {
+		case e == nil:
+			reg, ok := h.regs[name]
+			if !ok {
+				return nil, fmt.Errorf("host: no service %q", name)
+			}
+			if h.closed {
+				return nil, fmt.Errorf("host: the server is stopping; %s was never started", name)
+			}
+			e = &entry{state: creating}
+			h.svcs[name] = e
+			env := h.base
+			env.host, env.name = h, name
+			h.mu.Unlock()
+			impl, err := reg.New(&env)
+			h.mu.Lock()
+			if err != nil {
+				e.state, e.err = failed, fmt.Errorf("creating %s: %w", name, err)
+				h.cond.Broadcast()
+				return nil, e.err
+			}
+			e.state, e.impl = created, impl
+			h.created = append(h.created, name)
+			h.cond.Broadcast()
+		case e.state == created:
+			e.state = starting
+			if s, ok := e.impl.(Starter); ok {
+				h.mu.Unlock()
+				err := s.Start(context.Background())
+				h.mu.Lock()
+				if err != nil {
+					e.state, e.err = failed, fmt.Errorf("starting %s: %w", name, err)
+					h.cond.Broadcast()
+					return nil, e.err
+				}
+			}
+			e.state = started
+			h.started = append(h.started, name)
+			h.cond.Broadcast()
+			return e.impl, nil
+		case e.state == started:
+			return e.impl, nil
+		case e.state == failed:
+			return nil, e.err
+		case e.state == starting && !wait:
+			return e.impl, nil
+		default: // creating, or starting elsewhere
+			h.cond.Wait()
+		}
+	}
+}
+
 // Stop stops the started services in reverse order (Stopper), closes the
 // listeners they opened, then closes every created service in reverse (Closer).
-// It returns the first error and goes on past it.
+// Nothing is created after it begins. It returns the first error and goes on
+// past it.
 func (h *Host) Stop(ctx context.Context) error {
 	var errs []error
 	h.mu.Lock()
+	h.closed = true
 	started := h.started
 	h.started = nil
 	h.mu.Unlock()
 	for i := len(started) - 1; i >= 0; i-- {
-		if s, ok := h.impls[started[i]].(Stopper); ok {
+		if s, ok := h.Impl(started[i]).(Stopper); ok {
 			if err := s.Stop(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("stopping %s: %w", started[i], err))
 			}
 		}
 	}
-	h.mu.Lock()
+	h.rmu.Lock()
 	lns := h.listeners
 	h.listeners = nil
-	h.mu.Unlock()
+	h.rmu.Unlock()
 	for _, ln := range lns {
 		ln.Close()
 	}
-	for i := len(h.order) - 1; i >= 0; i-- {
-		if c, ok := h.impls[h.order[i]].(Closer); ok {
+	h.mu.Lock()
+	created := h.created
+	h.created = nil
+	impls := make([]any, len(created))
+	for i, name := range created {
+		impls[i] = h.svcs[name].impl // a service whose Start failed is closed too
+	}
+	h.mu.Unlock()
+	for i := len(created) - 1; i >= 0; i-- {
+		if c, ok := impls[i].(Closer); ok {
 			if err := c.Close(); err != nil {
-				errs = append(errs, fmt.Errorf("closing %s: %w", h.order[i], err))
+				errs = append(errs, fmt.Errorf("closing %s: %w", created[i], err))
 			}
 		}
 	}
-	h.order = nil
 	return errors.Join(errs...)
 }
 
@@ -123,7 +228,14 @@ func (h *Host) ServeRoute(w http.ResponseWriter, r *http.Request) bool {
 	if !strings.HasPrefix(r.URL.Path, RoutePrefix) {
 		return false
 	}
-	h.mu.Lock()
+	// The service a route names registers its routes when it starts: start it.
+	name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, RoutePrefix), "/")
+	if _, ok := h.regs[name]; ok {
+		if _, err := h.Get(name); err != nil {
+			return false
+		}
+	}
+	h.rmu.Lock()
 	var best string
 	for p := range h.routes {
 		if strings.HasPrefix(r.URL.Path, p) && len(p) > len(best) {
@@ -131,7 +243,7 @@ func (h *Host) ServeRoute(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	hd := h.routes[best]
-	h.mu.Unlock()
+	h.rmu.Unlock()
 	if hd == nil {
 		return false
 	}
@@ -145,17 +257,19 @@ func (e *Env) URL() string {
 	if e.host == nil {
 		return ""
 	}
+	e.host.mu.Lock()
+	defer e.host.mu.Unlock()
 	return e.host.url
 }
 
-// Service is the created implementation of the service named name. Call it from
-// Start on: during creation another service may not exist yet.
+// Service is the implementation of the service named name, created and
+// started now if it was not yet. Call it from Start on, never from a Factory.
 func (e *Env) Service(name string) (any, bool) {
 	if e.host == nil {
 		return nil, false
 	}
-	impl, ok := e.host.impls[name]
-	return impl, ok
+	impl, err := e.host.ensure(name, false)
+	return impl, err == nil
 }
 
 // Lookup finds the service named name as T, a small interface of what the
@@ -185,8 +299,8 @@ func (e *Env) Handle(path string, h http.Handler) error {
 		return fmt.Errorf("host: route %q does not begin with /", path)
 	}
 	full := RoutePrefix + e.name + path
-	e.host.mu.Lock()
-	defer e.host.mu.Unlock()
+	e.host.rmu.Lock()
+	defer e.host.rmu.Unlock()
 	if _, dup := e.host.routes[full]; dup {
 		return fmt.Errorf("host: route %s registered twice", full)
 	}
@@ -205,8 +319,8 @@ func (e *Env) Listen(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.host.mu.Lock()
+	e.host.rmu.Lock()
 	e.host.listeners = append(e.host.listeners, ln)
-	e.host.mu.Unlock()
+	e.host.rmu.Unlock()
 	return ln, nil
 }

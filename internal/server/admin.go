@@ -64,5 +64,6 @@ func (s *Server) LoadSnapshot(r io.Reader) error {
 		return err
 	}
 	s.resetCaches("")
-	return nil
+	// Services that had nothing and now have state may have work to resume.
+	return s.host.Ensure(stateful(s.Store))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/server"
 	"github.com/fogbank/fogbank/internal/services/all"
+	"github.com/fogbank/fogbank/internal/store"
 )
 
 // lifecycleProbe is a service registered only in this test binary: it records
@@ -52,22 +53,20 @@ func init() {
 	})
 }
 
-// A service created by the server is started with the server's URL, finds the
-// others, serves its route on the main listener (never for a virtual-hosted S3
-// request), and is stopped by Close.
+// A service without state is not created until it is first needed; then it is
+// started with the server's URL, finds the others, serves its route on the
+// main listener (never for a virtual-hosted S3 request), and is stopped by Close.
 func TestServiceLifecycle(t *testing.T) {
+	probe = nil
 	srv, err := server.Start(server.Options{Addr: "127.0.0.1:0", Ephemeral: true, Models: all.Models(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	p := probe
-	p.mu.Lock()
-	if p.url != srv.URL || !p.foundS3 {
-		t.Errorf("at Start: URL %q (want %q), found s3 %v", p.url, srv.URL, p.foundS3)
+	if probe != nil {
+		t.Errorf("a service with no state was created at start")
 	}
-	p.mu.Unlock()
 
 	get := func(host, path string) (int, string) {
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)
@@ -85,6 +84,12 @@ func TestServiceLifecycle(t *testing.T) {
 	if code, body := get("", "/_fogbank/lifecycleprobe/ping"); code != 200 || body != "pong "+srv.URL {
 		t.Errorf("route: %d %q", code, body)
 	}
+	p := probe
+	p.mu.Lock()
+	if p.url != srv.URL || !p.foundS3 {
+		t.Errorf("at Start: URL %q (want %q), found s3 %v", p.url, srv.URL, p.foundS3)
+	}
+	p.mu.Unlock()
 	_, port, _ := strings.Cut(srv.Addr, ":")
 	if code, body := get("localhost:"+port, "/_fogbank/lifecycleprobe/ping"); code != 200 || !strings.HasPrefix(body, "pong") {
 		t.Errorf("route by localhost: %d %q", code, body)
@@ -99,5 +104,42 @@ func TestServiceLifecycle(t *testing.T) {
 	defer p.mu.Unlock()
 	if !p.stopped {
 		t.Errorf("Close did not stop the service")
+	}
+}
+
+// A service with state in the store may have work to resume (schedules,
+// queued invocations): it is started with the server, before any request.
+func TestServiceWithStateStartsWithServer(t *testing.T) {
+	dir := t.TempDir()
+	opts := server.Options{Addr: "127.0.0.1:0", DataDir: dir, Models: all.Models(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv, err := server.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = srv.Store.Update(func(tx *store.Tx) error {
+		b, err := tx.CreateBucket("lifecycleprobe", "things")
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("v"))
+	})
+	srv.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe = nil
+	srv, err = server.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if probe == nil {
+		t.Fatalf("a service with state was not started with the server")
+	}
+	probe.mu.Lock()
+	defer probe.mu.Unlock()
+	if probe.url != srv.URL {
+		t.Errorf("started with URL %q, want %q", probe.url, srv.URL)
 	}
 }

@@ -202,22 +202,30 @@ func Start(opts Options) (*Server, error) {
 
 	keys := &serverKeys{static: auth.DefaultKeys()}
 	s.Outbox = outbox.New(st, log)
-	// Create every service, then (below, once the URL is known) start them all:
-	// a service looks others up only from Start on, so the order of creation
-	// (alphabetical) decides nothing.
+	// Services are created on first use (a request, another's Lookup, a route
+	// of their own), except those with state in the store, which may have work
+	// to resume (schedules, queued invocations, deliveries): those start now.
+	// A service nobody calls costs nothing: no goroutine, none of its code paged in.
 	h, err := host.NewHost(host.Env{Store: st, Logger: log, Now: time.Now, Outbox: s.Outbox, Keys: keys}, host.Registered())
 	if err != nil {
 		s.cleanup()
 		return nil, err
 	}
 	s.host, s.models = h, map[string]bool{}
-	// IAM's access keys and STS's credentials are known to every signature
-	// check; enforcement is IAM's step first in the chain.
-	if k, ok := h.Impl("iam").(auth.Keys); ok {
-		keys.more = k
+	keys.host = h
+	s.Addr = ln.Addr().String()
+	s.URL = "http://" + s.Addr
+	want := stateful(st)
+	if opts.EnforceIAM != "" && opts.EnforceIAM != "off" {
+		want = func(name string) bool { return name == "iam" || stateful(st)(name) }
+	}
+	if err := h.Start(context.Background(), s.URL, want); err != nil {
+		s.cleanup()
+		return nil, err
 	}
 	interceptors := opts.Interceptors
 	if opts.EnforceIAM != "" && opts.EnforceIAM != "off" {
+		// IAM's step comes first in the chain.
 		az, ok := h.Impl("iam").(iamEnforcer)
 		if !ok {
 			s.cleanup()
@@ -229,16 +237,17 @@ func Start(opts Options) (*Server, error) {
 		}
 		interceptors = append([]gateway.Interceptor{az.Authorize}, interceptors...)
 	}
+	registered := map[string]bool{}
+	for _, r := range host.Registered() {
+		registered[r.Service.Name] = true
+	}
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
 		s.models[m.Service.Name] = true
-		impl := h.Impl(m.Service.Name)
-		b := gateway.Bound{Service: m.Service, Impl: impl, Implemented: impl != nil}
-		if b.Impl == nil {
-			b.Impl = m.Unimplemented
-		}
-		if ic, ok := b.Impl.(gateway.Intercepting); ok {
-			b.Interceptors = []gateway.Interceptor{ic.Intercept}
+		b := gateway.Bound{Service: m.Service, Impl: m.Unimplemented, Implemented: registered[m.Service.Name]}
+		if b.Implemented {
+			name := m.Service.Name
+			b.Resolve = func() (any, error) { return h.Get(name) }
 		}
 		bound = append(bound, b)
 	}
@@ -259,12 +268,6 @@ func Start(opts Options) (*Server, error) {
 		Local:        gateway.Local{AllowHosts: allowHosts(opts), CORSOrigins: opts.CORSOrigins},
 	})
 
-	s.Addr = ln.Addr().String()
-	s.URL = "http://" + s.Addr
-	if err := h.Start(context.Background(), s.URL); err != nil {
-		s.cleanup()
-		return nil, err
-	}
 	// http1 rather than net/http's Server: the same requests and handlers for a
 	// third less CPU per request (see its package doc). net/http's Server, with
 	// --http=std, gets the same header limit and header and idle timeouts, and
@@ -381,21 +384,47 @@ func warm(models []Model) {
 }
 
 // serverKeys are the access keys the server knows: the built-in test/test,
-// then IAM's (its users' keys and STS's temporary credentials).
+// then IAM's (its users' keys and STS's temporary credentials). IAM not
+// created yet has no state, so no keys: it is not created for the asking.
 type serverKeys struct {
 	static auth.StaticKeys
-	more   auth.Keys // set once, before the first request
+	host   *host.Host // set before the first request
 }
 
 func (k *serverKeys) Lookup(id string) (string, auth.Principal, bool) {
 	if secret, p, ok := k.static.Lookup(id); ok {
 		return secret, p, true
 	}
-	if k.more != nil {
-		return k.more.Lookup(id)
+	if more, ok := k.host.Impl("iam").(auth.Keys); ok {
+		return more.Lookup(id)
 	}
 	return "", auth.Principal{}, false
 }
+
+// stateful tells which services have state in st: a service's state is its
+// root bucket (host.Resetter), and a service with none has no work to resume.
+func stateful(st *store.Store) func(name string) bool {
+	has := map[string]bool{}
+	st.View(func(tx *store.Tx) error {
+		for _, r := range host.Registered() {
+			name := r.Service.Name
+			b := tx.Bucket(name)
+			if b == nil {
+				continue
+			}
+			if k, _ := b.Cursor().First(); k != nil {
+				has[name] = true
+				continue
+			}
+			b.ForEachBucket(func([]byte) error { has[name] = true; return errStop })
+		}
+		return nil
+	})
+	return func(name string) bool { return has[name] }
+}
+
+// errStop ends a walk early.
+var errStop = errors.New("stop")
 
 // iamEnforcer is what the server needs of IAM to enforce its policies.
 type iamEnforcer interface {
