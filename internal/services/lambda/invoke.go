@@ -966,6 +966,10 @@ func (s *Service) Start(ctx context.Context) error {
 		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go
 			return err
 		}
+		isURLHost := func(name string) bool { _, _, ok := urlHost(name); return ok }
+		if err := s.env.HandleHost(isURLHost, http.HandlerFunc(s.serveURLHost)); err != nil {
+			return err
+		}
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
 	return nil
