@@ -83,6 +83,9 @@ func New(env *host.Env) (any, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if _, err := queryTimeout(); err != nil {
+		return nil, err
+	}
 	return &Service{env: env, st: env.Store, now: now, log: log,
 		engine:  &sqlengine.Engine{Logger: log},
 		running: map[string]context.CancelFunc{}, slots: make(chan struct{}, maxRunning)}, nil
@@ -433,6 +436,23 @@ func (s *Service) scratchDir(id string) (string, error) {
 	d := filepath.Join(base, id)
 	return d, os.MkdirAll(d, 0o755)
 }
+
+// queryTimeout is Athena's "DML query timeout" quota: 30 minutes, unless
+// FOGBANK_ATHENA_QUERY_TIMEOUT (a Go duration, read at each query so that
+// a test can lower it) says otherwise. DDL has its own quota, ddlTimeout.
+func queryTimeout() (time.Duration, error) {
+	v := os.Getenv("FOGBANK_ATHENA_QUERY_TIMEOUT")
+	if v == "" {
+		return 30 * time.Minute, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 30 * time.Minute, fmt.Errorf("FOGBANK_ATHENA_QUERY_TIMEOUT=%q: want a positive Go duration such as 30m", v)
+	}
+	return d, nil
+}
+
+const ddlTimeout = 600 * time.Minute
 
 func tp(t time.Time) *time.Time { return &t }
 

@@ -153,7 +153,7 @@ func (e *execution) api() *aapi.QueryExecution {
 	}
 	if e.State == "FAILED" {
 		q.Status.AthenaError = &aapi.AthenaError{ErrorCategory: api.Int64(e.ErrCategory), ErrorType: api.Int64(e.ErrType),
-			Retryable: api.Bool(e.ErrCategory == 1), ErrorMessage: api.String(e.Reason)}
+			Retryable: api.Bool(e.ErrCategory == 1 && e.ErrType != 206), ErrorMessage: api.String(e.Reason)}
 	}
 	return q
 }
@@ -414,6 +414,14 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 		s.saveExec(e)
 		return
 	}
+	// Athena's quota on a query's running time: DML (SELECT, CTAS, INSERT
+	// INTO, UNLOAD) has one, DDL a longer one.
+	limit, _ := queryTimeout() // a bad value was refused at start
+	if e.StatementType == "DDL" && e.SubstatementType != "CREATE_TABLE_AS_SELECT" {
+		limit = ddlTimeout
+	}
+	ctx, stopTimer := context.WithTimeoutCause(ctx, limit, errQueryTimeout)
+	defer stopTimer()
 	e.State, e.Started = "RUNNING", s.now().UTC()
 	s.saveExec(e)
 	res, err := s.execute(ctx, e, wg)
@@ -426,6 +434,8 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 	e.Completed = s.now().UTC()
 	var qe *queryError
 	switch {
+	case errors.Is(context.Cause(ctx), errQueryTimeout):
+		e.State, e.Reason, e.ErrCategory, e.ErrType = "FAILED", "Query timeout", 1, 206
 	case ctx.Err() != nil:
 		e.State, e.Reason = "CANCELLED", "Query was cancelled by user"
 	case errors.As(err, &qe) && qe.cancelled:
@@ -444,6 +454,9 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 		s.log.Error("athena: saving query state", "id", e.ID, "err", err)
 	}
 }
+
+// errQueryTimeout ends a query that ran past its timeout quota.
+var errQueryTimeout = errors.New("athena: query timeout")
 
 // result is what a statement produced, in a local file until published.
 type result struct {
