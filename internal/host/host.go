@@ -85,6 +85,20 @@ func Register(svc *api.Service, proto any, f Factory) {
 	reg[svc.Name] = Registration{Service: svc, Type: reflect.TypeOf(proto), New: f}
 }
 
+// atStart are the functions every server runs once when it starts, whether or
+// not their service is ever created (OnServerStart).
+var atStart []func()
+
+// OnServerStart has fn run, in a goroutine of its own, each time a server
+// starts, before its services are needed: for clean-up that cannot wait for
+// the service's first use, such as what an earlier fogbank killed with -9
+// left running. Call it from the service package's init.
+func OnServerStart(fn func()) {
+	mu.Lock()
+	defer mu.Unlock()
+	atStart = append(atStart, fn)
+}
+
 // Registered lists the registered services by name.
 func Registered() []Registration {
 	mu.Lock()

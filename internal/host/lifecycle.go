@@ -105,6 +105,11 @@ func (h *Host) Start(ctx context.Context, url string, want func(name string) boo
 	h.mu.Lock()
 	h.url = url
 	h.mu.Unlock()
+	mu.Lock()
+	for _, fn := range atStart {
+		go fn()
+	}
+	mu.Unlock()
 	if err := h.Ensure(want); err != nil {
 		h.Stop(ctx)
 		return err

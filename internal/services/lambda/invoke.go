@@ -954,8 +954,7 @@ type roleCredentials interface {
 func (s *Service) Start(ctx context.Context) error {
 	s.findLogs()
 	s.findS3()
-	go killOrphans() // proc_linux.go: what a fogbank killed with -9 left
-	s.startAsync()   // async.go
+	s.startAsync() // async.go
 	s.prepareStored()
 	if s.env != nil {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {

@@ -24,7 +24,12 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() { host.Register(lambdaapi.Service, (*Service)(nil), New) }
+func init() {
+	host.Register(lambdaapi.Service, (*Service)(nil), New)
+	// What a fogbank killed with -9 left running (proc_linux.go) is ended at
+	// every start, whether or not this one ever runs a function.
+	host.OnServerStart(killOrphans)
+}
 
 // AWS's limits for a deployment package uploaded in the request.
 const (
