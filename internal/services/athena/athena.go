@@ -61,9 +61,10 @@ type Service struct {
 	s3      S3
 
 	scratch string // per-query scratch directories live below
+	footers footerCache
 
 	mu      sync.Mutex // guards running
-	running map[string]context.CancelFunc
+	running map[string]*live
 	// slots bounds the queries the engine runs at once (each has DuckDB's
 	// threads and memory); the others wait QUEUED.
 	slots chan struct{}
@@ -88,7 +89,7 @@ func New(env *host.Env) (any, error) {
 	}
 	return &Service{env: env, st: env.Store, now: now, log: log,
 		engine:  &sqlengine.Engine{Logger: log},
-		running: map[string]context.CancelFunc{}, slots: make(chan struct{}, maxRunning)}, nil
+		running: map[string]*live{}, slots: make(chan struct{}, maxRunning)}, nil
 }
 
 // Start finds S3 and the Glue catalogue, and fails the queries a previous run
@@ -120,8 +121,8 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop cancels the queries running and waits for them.
 func (s *Service) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	for _, c := range s.running {
-		c()
+	for _, l := range s.running {
+		l.cancel()
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
