@@ -52,13 +52,6 @@ type signed struct {
 // payload hash at EOF, or with the buffered body it had to hash. Errors are
 // *api.Err with AWS's code, message and status for the signing service.
 func (v *Verifier) Verify(r *http.Request) (*Result, error) {
-	// A browser's CORS preflight carries no credentials of its own: it asks
-	// about the request to come, whose presigned query it repeats (signed for
-	// that request's method, not OPTIONS). S3 answers it from the bucket's
-	// CORS rules without checking anything.
-	if r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-		return &Result{Principal: AnonymousPrincipal()}, nil
-	}
 	params := parseQuery(rawQuery(r))
 	alg, hasAlg := lookup(params, "X-Amz-Algorithm")
 	_, hasV2Sig := lookup(params, "Signature")
