@@ -612,6 +612,10 @@ func TestSigV2Examples(t *testing.T) {
 			"Tue, 27 Mar 2007 21:15:45 +0000", "iqRzw+ileNPu1fhspnRs8nOjjIA=", map[string]string{"Content-Type": "image/jpeg"}},
 		{"list", "GET", "/?prefix=photos&max-keys=50&marker=puppy", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
 			"Tue, 27 Mar 2007 19:42:41 +0000", "m0WP8eCtspQl5Ahe6L1SozdX9YA=", map[string]string{"User-Agent": "Mozilla/5.0"}},
+		// The same list path-style: the bucket's resource is /awsexamplebucket1/
+		// whether or not the path ends in a slash (botocore's SigV2 signs it so).
+		{"path-style list", "GET", "/awsexamplebucket1?prefix=photos&max-keys=50&marker=puppy", "example.com",
+			"Tue, 27 Mar 2007 19:42:41 +0000", "m0WP8eCtspQl5Ahe6L1SozdX9YA=", map[string]string{"User-Agent": "Mozilla/5.0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
