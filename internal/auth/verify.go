@@ -122,14 +122,17 @@ func (v *Verifier) verifyV2Header(r *http.Request, authz, rest string, params []
 			"AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
 			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
 	}
-	// With x-amz-date the Date line is empty: the date is signed among the x-amz- headers.
+	// With x-amz-date the Date line is empty: the date is signed among the
+	// x-amz- headers. An x-amz-date sent empty is no date (the Date header is
+	// not looked at then), and neither is one before 1970: S3 answers both
+	// AccessDenied, not a signature or skew error.
 	sent, dateLine := r.Header.Get("X-Amz-Date"), ""
-	if sent == "" {
+	if _, ok := r.Header["X-Amz-Date"]; !ok {
 		sent = r.Header.Get("Date")
 		dateLine = sent
 	}
 	t, ok := parseDate(sent)
-	if !ok {
+	if !ok || t.Year() < 1970 {
 		return nil, api.Errorf(http.StatusForbidden, "AccessDenied", "%s", msgNoDateS3)
 	}
 	now := v.now()

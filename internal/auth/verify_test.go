@@ -490,6 +490,22 @@ func TestUnsignedAndOtherSchemes(t *testing.T) {
 			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
 			return r
 		}, wantCode: "AccessDenied"},
+		// An x-amz-date sent empty is no date, even beside a valid Date, and a
+		// date before 1970 is none either (ceph s3-tests' bad_date_empty_aws2
+		// and bad_date_before_epoch_aws2): AccessDenied, not a skew or signature error.
+		{name: "sigv2 empty x-amz-date", req: func() *http.Request {
+			r := httptest.NewRequest("GET", "/bucket/k", nil)
+			r.Header.Set("Date", testNow.Format(http.TimeFormat))
+			r.Header.Set("X-Amz-Date", "")
+			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
+			return r
+		}, wantCode: "AccessDenied"},
+		{name: "sigv2 date before the epoch", req: func() *http.Request {
+			r := httptest.NewRequest("GET", "/bucket/k", nil)
+			r.Header.Set("X-Amz-Date", "Tue, 07 Jul 1950 21:53:04 GMT")
+			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
+			return r
+		}, wantCode: "AccessDenied"},
 		{name: "sigv2 known key in query, wrong signature", req: func() *http.Request {
 			return httptest.NewRequest("GET", "/bucket/k?AWSAccessKeyId=test&Expires=1893456000&Signature=abc", nil)
 		}, wantCode: "SignatureDoesNotMatch"},
