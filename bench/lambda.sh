@@ -3,7 +3,9 @@
 # HTTP echo, cold starts of Python and Node, 50 concurrent invokes of a 100 ms
 # handler (bench/lambda/main.go). Starts its own fogbank --ephemeral on a free
 # port (its log to $LAMBDA_BENCH_LOG if set); builds the aws-lambda-go echo
-# bootstrap of bench/lambda/goecho too.
+# bootstrap of bench/lambda/goecho too. First, the first invoke a new user
+# sees: on fogbanks the bench starts itself, right after create-function and
+# right after a restart with the functions stored.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -17,4 +19,4 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$work/fogbank" serve --ephemeral --addr 127.0.0.1:$port --log-level warn 2>"${LAMBDA_BENCH_LOG:-$work/log}" &
 pid=$!
 for i in $(seq 100); do curl -fs http://127.0.0.1:$port/_fogbank/health >/dev/null && break; sleep 0.05; done
-go run ./bench/lambda -endpoint http://127.0.0.1:$port -n "$N" -gobootstrap "$work/go.zip" "$@"
+go run ./bench/lambda -endpoint http://127.0.0.1:$port -n "$N" -gobootstrap "$work/go.zip" -fogbank "$work/fogbank" "$@"

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -99,12 +100,23 @@ func TestLambdaFunctionURLCLI(t *testing.T) {
 				"--role", "arn:aws:iam::000000000000:role/r", "--handler", "web.handler", "--zip-file", "fileb://"+zipPath)
 			var cfg struct{ FunctionUrl, AuthType string }
 			json.Unmarshal([]byte(mustRun("create-function-url-config", "--function-name", name, "--auth-type", "NONE")), &cfg)
-			if !strings.HasPrefix(cfg.FunctionUrl, f.URL+"/") || cfg.AuthType != "NONE" {
+			// AWS's host form where *.localhost resolves to loopback, else
+			// the path form: a URL curl reaches either way.
+			m := regexp.MustCompile(`^http://(?:([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+|` +
+				regexp.QuoteMeta(strings.TrimPrefix(f.URL, "http://")) + `/_fogbank/lambda/url/([a-z0-9]{32}))/$`).FindStringSubmatch(cfg.FunctionUrl)
+			if m == nil || cfg.AuthType != "NONE" {
 				t.Fatalf("create-function-url-config: %+v", cfg)
 			}
 			out, errOut, code := f.run(t, nil, "curl", "-s", "-X", "POST", "--data", "hi", cfg.FunctionUrl+"orders/7")
 			if code != 0 || out != "2.0 POST /orders/7 hi" {
 				t.Errorf("curl: exit %d %q %s", code, out, errOut)
+			}
+			// The host forms, named in the Host header.
+			for _, host := range []string{m[1] + m[2] + ".lambda-url.us-east-1.localhost", m[1] + m[2] + ".lambda-url.us-east-1.localhost.localstack.cloud"} {
+				out, errOut, code = f.run(t, nil, "curl", "-s", "-H", "Host: "+host, "--data", "yo", f.URL+"/x")
+				if code != 0 || out != "2.0 POST /x yo" {
+					t.Errorf("curl with Host %s: exit %d %q %s", host, code, out, errOut)
+				}
 			}
 			mustRun("delete-function-url-config", "--function-name", name)
 			out, _, _ = f.run(t, nil, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", cfg.FunctionUrl)

@@ -4,7 +4,10 @@
 // functions (to the first result), and 50 concurrent invokes of a 100 ms
 // handler. bench/lambda.sh starts fogbank and runs it.
 //
-//	go run ./bench/lambda -endpoint http://127.0.0.1:4566 [-n 1000] [-cold 10] [-gobootstrap zip]
+//	go run ./bench/lambda -endpoint http://127.0.0.1:4566 [-n 1000] [-cold 10] [-gobootstrap zip] [-fogbank bin [-fresh 5]]
+//
+// With -fogbank it first times the first invoke a new user sees, on
+// fogbanks it starts itself (firstInvokes).
 package main
 
 import (
@@ -25,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,10 +44,18 @@ var payload = []byte(`{"message":"hello","n":42}`)
 func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:4566", "fogbank's URL")
 	n := flag.Int("n", 1000, "warm invokes per function")
-	only := flag.String("only", "", "run only this part: warm, cold or burst")
+	only := flag.String("only", "", "run only this part: first (with -fogbank), warm, cold or burst")
 	cold := flag.Int("cold", 10, "cold starts per runtime")
 	goZip := flag.String("gobootstrap", "", "a zip holding a provided.al2023 echo bootstrap (optional)")
+	fogbank := flag.String("fogbank", "", "fogbank's binary: times the first invoke on fogbanks this starts (-fresh times)")
+	fresh := flag.Int("fresh", 5, "fogbanks started for the first-invoke figures (with -fogbank)")
 	flag.Parse()
+	if *fogbank != "" && (*only == "" || *only == "first") {
+		firstInvokes(*fogbank, *fresh)
+	}
+	if *only == "first" {
+		return
+	}
 
 	c := lambda.New(lambda.Options{
 		BaseEndpoint: endpoint, Region: "us-east-1",
@@ -119,9 +131,8 @@ func main() {
 	// fogbank starts the interpreter in the cold start itself.
 	initRE := regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
 	// The floor of a cold start: the interpreter starting and exiting, in the
-	// same run (fogbank starts python3 -s and node the same way).
-	py, _ := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
-	floors := map[string][]string{"bench-py": {strings.TrimSpace(string(py)), "-s", "-c", "pass"}, "bench-node": {"node", "-e", "0"}}
+	// same run (fogbank starts python3 -s -S and node the same way).
+	floors := map[string][]string{"bench-py": {pythonExe(), "-s", "-S", "-c", "pass"}, "bench-node": {"node", "-e", "0"}}
 	noSpare := map[string]string{"bench-py": "PYTHONNOUSERSITE", "bench-node": "NODE_NO_WARNINGS"}
 	for _, f := range funcs[:2] {
 		if !run("cold") {
@@ -136,7 +147,7 @@ func main() {
 			}
 			bare = append(bare, ms(time.Since(t0)))
 		}
-		fmt.Printf("bare interpreter %-9s start and exit: median %7.1f ms\n", f.name, pct(bare, 50))
+		fmt.Printf("bare interpreter %-9s start and exit: median %7.1f ms  (%s)\n", f.name, pct(bare, 50), strings.Join(floors[f.name][1:], " "))
 		for _, mode := range []string{"spare", "no spare"} {
 			vars := map[string]string{}
 			if mode == "no spare" {
@@ -229,6 +240,114 @@ func main() {
 	}
 	wg.Wait()
 	fmt.Printf("50 concurrent with reserved concurrency 10: %d answered, %d throttled (TooManyRequestsException)\n", ok, throttled)
+}
+
+// firstInvokes times what a new user sees: n times, a fogbank just started
+// (ephemeral), a Python function created and invoked at once, then a Node
+// one; and a fogbank restarted over a data directory holding both, each
+// invoked as soon as it answers its health check. Beside them, in the same
+// run, the bare interpreters' start and exit.
+func firstInvokes(bin string, n int) {
+	py, node := zipOf("app.py", "def handler(event, context):\n    return event\n", 0o644), zipOf("index.js", "exports.handler = async (event) => event;\n", 0o644)
+	var afterCreate, afterRestart [2][]float64
+	var bare [2][]float64
+	data, err := os.MkdirTemp("", "fogbank-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(data)
+	pyExe := pythonExe()
+	for i := 0; i < n; i++ {
+		for j, argv := range [][]string{{pyExe, "-s", "-S", "-c", "pass"}, {"node", "-e", "0"}} {
+			t0 := time.Now()
+			if err := exec.Command(argv[0], argv[1:]...).Run(); err != nil {
+				log.Fatal(err)
+			}
+			bare[j] = append(bare[j], ms(time.Since(t0)))
+		}
+		stop, c := startFogbank(bin, "--ephemeral")
+		ctx := context.Background()
+		for j, fn := range []struct {
+			rt   types.Runtime
+			h    string
+			code []byte
+		}{{types.RuntimePython312, "app.handler", py}, {types.RuntimeNodejs20x, "index.handler", node}} {
+			create(ctx, c, "first", fn.rt, fn.h, fn.code, 30)
+			t0 := time.Now()
+			if _, err := invoke(ctx, c, "first", payload); err != nil {
+				log.Fatal(err)
+			}
+			afterCreate[j] = append(afterCreate[j], ms(time.Since(t0)))
+		}
+		stop()
+		// Restarted with the functions stored: the first invoke of each.
+		os.RemoveAll(data)
+		stop, c = startFogbank(bin, "--data-dir", data)
+		create(ctx, c, "first-py", types.RuntimePython312, "app.handler", py, 30)
+		create(ctx, c, "first-node", types.RuntimeNodejs20x, "index.handler", node, 30)
+		stop()
+		stop, c = startFogbank(bin, "--data-dir", data)
+		for j, name := range []string{"first-py", "first-node"} {
+			t0 := time.Now()
+			if _, err := invoke(ctx, c, name, payload); err != nil {
+				log.Fatal(err)
+			}
+			afterRestart[j] = append(afterRestart[j], ms(time.Since(t0)))
+		}
+		stop()
+	}
+	for j, rt := range []string{"python3.12", "nodejs20.x"} {
+		fmt.Printf("first invoke %-10s right after create-function, fogbank just started: median %7.1f ms  min %7.1f  max %7.1f\n",
+			rt, pct(afterCreate[j], 50), pct(afterCreate[j], 0), pct(afterCreate[j], 100))
+		fmt.Printf("first invoke %-10s right after fogbank restarts with it stored:      median %7.1f ms  min %7.1f  max %7.1f\n",
+			rt, pct(afterRestart[j], 50), pct(afterRestart[j], 0), pct(afterRestart[j], 100))
+		fmt.Printf("bare %-10s start and exit (same run):                                median %7.1f ms\n", rt, pct(bare[j], 50))
+	}
+}
+
+// startFogbank starts bin serve with args on a free port and waits for its
+// health check; stop ends it (SIGTERM, then waits).
+func startFogbank(bin string, args ...string) (stop func(), c *lambda.Client) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--log-level", "warn"}, args...)...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		resp, err := http.Get("http://" + addr + "/_fogbank/health")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i > 400 {
+			log.Fatal("fogbank did not start: ", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c = lambda.New(lambda.Options{
+		BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Retryer:     aws.NopRetryer{},
+	})
+	return func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}, c
+}
+
+// pythonExe is the interpreter python3 names (pyenv's shim is a script).
+func pythonExe() string {
+	py, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		log.Fatal(err)
+	}
+	return strings.TrimSpace(string(py))
 }
 
 type result struct{ p50, p99 float64 }

@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -105,13 +104,9 @@ func serve(args []string) int {
 		}
 		return 2
 	}
-	// A request allocates little that outlives it, and the live heap is small,
-	// so Go's default (collect when the heap doubles) collects thousands of times a
-	// second under load; a 4× target cut CPU per small PUT by about a third here
-	// for some tens of MiB more under load, and changes nothing at idle. GOGC
-	// still overrides it.
+	// The collector's target follows the live heap (gc.go); GOGC overrides it.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		tuneGC()
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {

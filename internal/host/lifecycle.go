@@ -35,10 +35,17 @@ type Host struct {
 	envs  map[string]*Env
 	url   string // set by Start
 
-	mu        sync.Mutex // guards started, routes and listeners
-	started   []string
-	routes    map[string]http.Handler // full path prefix → handler
-	listeners []net.Listener
+	mu         sync.Mutex // guards started, routes, hostRoutes and listeners
+	started    []string
+	routes     map[string]http.Handler // full path prefix → handler
+	hostRoutes []hostRoute
+	listeners  []net.Listener
+}
+
+// hostRoute serves the requests whose Host name match accepts.
+type hostRoute struct {
+	match func(name string) bool
+	h     http.Handler
 }
 
 // NewHost creates every service of regs, each with its own copy of base. A
@@ -139,6 +146,30 @@ func (h *Host) ServeRoute(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// ServeHostRoute answers r with the host route its Host name matches (see
+// Env.HandleHost), and tells whether there was one. The server offers it
+// every request first.
+func (h *Host) ServeHostRoute(w http.ResponseWriter, r *http.Request) bool {
+	h.mu.Lock()
+	routes := h.hostRoutes
+	h.mu.Unlock()
+	if len(routes) == 0 {
+		return false
+	}
+	name := r.Host
+	if hn, _, err := net.SplitHostPort(name); err == nil {
+		name = hn
+	}
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	for _, rt := range routes {
+		if rt.match(name) {
+			rt.h.ServeHTTP(w, r)
+			return true
+		}
+	}
+	return false
+}
+
 // URL is the server's own base URL ("http://127.0.0.1:4566"), for services
 // that hand it to others (Lambda's AWS_ENDPOINT_URL). It is "" until Start.
 func (e *Env) URL() string {
@@ -191,6 +222,22 @@ func (e *Env) Handle(path string, h http.Handler) error {
 		return fmt.Errorf("host: route %s registered twice", full)
 	}
 	e.host.routes[full] = h
+	return nil
+}
+
+// HandleHost serves h on the main listener for requests whose Host name
+// (lower case, without port or final dot) match accepts, whatever their
+// path: a service's own host names, such as Lambda's function URLs
+// (<id>.lambda-url.<region>.localhost). match must accept only local names
+// (those the gateway's Host check allows): the gateway sees none of these
+// requests.
+func (e *Env) HandleHost(match func(name string) bool, h http.Handler) error {
+	if e.host == nil {
+		return errors.New("host: no host")
+	}
+	e.host.mu.Lock()
+	defer e.host.mu.Unlock()
+	e.host.hostRoutes = append(e.host.hostRoutes, hostRoute{match, h})
 	return nil
 }
 

@@ -351,8 +351,9 @@ func (s *Server) cleanup() {
 	}
 }
 
-// root is the listener's handler: the services' own routes (host.RoutePrefix),
-// asked for by the server's own host name, then the gateway. A virtual-hosted
+// root is the listener's handler: the services' own host names (Lambda's
+// function URLs), the services' own routes (host.RoutePrefix), asked for by
+// the server's own host name, then the gateway. A virtual-hosted
 // S3 request (bucket.localhost/_fogbank/...) names a bucket's key, so it goes to
 // the gateway.
 func (s *Server) root() http.Handler {
@@ -360,7 +361,7 @@ func (s *Server) root() http.Handler {
 	self := map[string]bool{s.Addr: true, "localhost:" + port: true}
 	h := s.host
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if self[r.Host] && h.ServeRoute(w, r) {
+		if h.ServeHostRoute(w, r) || self[r.Host] && h.ServeRoute(w, r) {
 			return
 		}
 		s.Gateway.ServeHTTP(w, r)

@@ -150,9 +150,9 @@
 // Views, as soon as its fn returns. Nothing is encoded for the log nor written
 // to it, nothing is fsynced, and no goroutine waits for a sync. Everything else
 // runs the durable store's code: the overlay, checkpoints into bbolt (here only
-// to bound the heap, so they wait for four times as much: 64 MiB or 200,000
-// writes, or half a minute without writes), small blobs inside the database, big ones streamed to files (never a
-// big body in memory). A crash loses what came after the last checkpoint; Close
+// to bound the heap, so they wait for much more: 256 MiB or 200,000 writes, or
+// half a minute without writes), small blobs inside the database, big ones
+// streamed to files (never a big body in memory). A crash loses what came after the last checkpoint; Close
 // still checkpoints everything. The package's tests run twice, the second time
 // in memory mode (TestMain), skipping only those about the log.
 //

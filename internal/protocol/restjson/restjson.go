@@ -126,6 +126,11 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) error {
 	h := w.Header()
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		// No body may follow (Lambda's DeleteFunction answers 204).
+		w.WriteHeader(status)
+		return nil
+	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}

@@ -38,6 +38,23 @@ func TestLambdaInvoke(t *testing.T) {
 	}
 }
 
+// A 204 (DeleteFunction's) has no body, not "{}": net/http refuses to
+// write one.
+func TestNoContentHasNoBody(t *testing.T) {
+	r := httptest.NewRequest("DELETE", "/2015-03-31/functions/f", nil)
+	c := &protocol.Call{Service: lambda.Service}
+	if err := (Codec{}).Route(c, r); err != nil || c.Op.Name != "DeleteFunction" {
+		t.Fatalf("Route = %v, %v", c.Op, err)
+	}
+	w := httptest.NewRecorder()
+	if err := (Codec{}).EncodeOutput(c, w, &lambda.DeleteFunctionResponse{StatusCode: api.Int64(204)}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 204 || w.Body.Len() != 0 {
+		t.Errorf("response = %d %q, want 204 and no body", w.Code, w.Body.String())
+	}
+}
+
 func TestLambdaJSONBody(t *testing.T) {
 	r := httptest.NewRequest("POST", "/2015-03-31/functions", strings.NewReader(`{"FunctionName":"f","Role":"arn:aws:iam::123456789012:role/r","Runtime":"python3.12","Handler":"h.h","Code":{"ZipFile":"UEsDBA=="},"Timeout":"x"}`))
 	c := &protocol.Call{Service: lambda.Service}

@@ -61,9 +61,10 @@ type Service struct {
 	s3      S3
 
 	scratch string // per-query scratch directories live below
+	footers footerCache
 
 	mu      sync.Mutex // guards running
-	running map[string]context.CancelFunc
+	running map[string]*live
 	// slots bounds the queries the engine runs at once (each has DuckDB's
 	// threads and memory); the others wait QUEUED.
 	slots chan struct{}
@@ -83,9 +84,12 @@ func New(env *host.Env) (any, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if _, err := queryTimeout(); err != nil {
+		return nil, err
+	}
 	return &Service{env: env, st: env.Store, now: now, log: log,
 		engine:  &sqlengine.Engine{Logger: log},
-		running: map[string]context.CancelFunc{}, slots: make(chan struct{}, maxRunning)}, nil
+		running: map[string]*live{}, slots: make(chan struct{}, maxRunning)}, nil
 }
 
 // Start finds S3 and the Glue catalogue, and fails the queries a previous run
@@ -117,8 +121,8 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop cancels the queries running and waits for them.
 func (s *Service) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	for _, c := range s.running {
-		c()
+	for _, l := range s.running {
+		l.cancel()
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -433,6 +437,23 @@ func (s *Service) scratchDir(id string) (string, error) {
 	d := filepath.Join(base, id)
 	return d, os.MkdirAll(d, 0o755)
 }
+
+// queryTimeout is Athena's "DML query timeout" quota: 30 minutes, unless
+// FOGBANK_ATHENA_QUERY_TIMEOUT (a Go duration, read at each query so that
+// a test can lower it) says otherwise. DDL has its own quota, ddlTimeout.
+func queryTimeout() (time.Duration, error) {
+	v := os.Getenv("FOGBANK_ATHENA_QUERY_TIMEOUT")
+	if v == "" {
+		return 30 * time.Minute, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 30 * time.Minute, fmt.Errorf("FOGBANK_ATHENA_QUERY_TIMEOUT=%q: want a positive Go duration such as 30m", v)
+	}
+	return d, nil
+}
+
+const ddlTimeout = 600 * time.Minute
 
 func tp(t time.Time) *time.Time { return &t }
 

@@ -333,6 +333,42 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// GetQueryExecution holds a poll of a running query until it ends (up to a
+// bound, lengthened here to a minute): one poll answers the final state, at
+// the end, not at the bound.
+func TestHeldPoll(t *testing.T) {
+	old := *athenasvc.PollWait
+	*athenasvc.PollWait = time.Minute
+	t.Cleanup(func() { *athenasvc.PollWait = old }) // after the server's own cleanup
+	h := start(t)
+	h.ok("SELECT 1") // the engine is up
+	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{
+		QueryString:         aws.String("SELECT count(*) FROM range(300000000) WHERE range % 7 = 3"),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/x/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	g, err := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: out.QueryExecutionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := g.QueryExecution.Status.State; st != atypes.QueryExecutionStateSucceeded {
+		t.Errorf("one poll answered %s, want the query held to SUCCEEDED", st)
+	}
+	if d := time.Since(begin); d > 50*time.Second {
+		t.Errorf("the poll took %v: it waited for the bound, not for the end", d)
+	}
+	// a finished query's poll is not held
+	begin = time.Now()
+	if _, err := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: out.QueryExecutionId}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > 30*time.Second {
+		t.Errorf("a finished query's poll took %v", d)
+	}
+}
+
 // StopQueryExecution ends a runaway query: CANCELLED.
 func TestStop(t *testing.T) {
 	h := start(t)
@@ -355,6 +391,34 @@ func TestStop(t *testing.T) {
 	}
 	if e := h.wait(*out.QueryExecutionId); e.Status.State != atypes.QueryExecutionStateCancelled {
 		t.Errorf("state %s, want CANCELLED", e.Status.State)
+	}
+}
+
+// A query that runs past Athena's "DML query timeout" quota (30 minutes;
+// FOGBANK_ATHENA_QUERY_TIMEOUT lowers it here) FAILS as Athena words it, and
+// the engine stops it: the next query runs at once.
+func TestQueryTimeout(t *testing.T) {
+	h := start(t)
+	h.ok("SELECT 1")                               // the engine is up (its first build may take long)
+	t.Setenv("FOGBANK_ATHENA_QUERY_TIMEOUT", "2s") // read at each query
+	begin := time.Now()
+	e := h.run("SELECT count(*) FROM range(100000000000) a, range(10) b WHERE a.range % 7 = b.range")
+	took := time.Since(begin)
+	if e.Status.State != atypes.QueryExecutionStateFailed || aws.ToString(e.Status.StateChangeReason) != "Query timeout" {
+		t.Fatalf("%s %q, want FAILED by the timeout", e.Status.State, aws.ToString(e.Status.StateChangeReason))
+	}
+	if ae := e.Status.AthenaError; ae == nil || aws.ToInt32(ae.ErrorCategory) != 1 || aws.ToInt32(ae.ErrorType) != 206 || ae.Retryable || aws.ToString(ae.ErrorMessage) != "Query timeout" {
+		t.Errorf("AthenaError %+v, want category 1 (system), type 206, not retryable", ae)
+	}
+	if took > 30*time.Second {
+		t.Errorf("the 2 s timeout took %v", took)
+	}
+	// DDL has its own, longer quota; a short statement is unaffected
+	h.ok("CREATE DATABASE IF NOT EXISTS t_after")
+	begin = time.Now()
+	h.ok("SELECT 42")
+	if d := time.Since(begin); d > 10*time.Second {
+		t.Errorf("the next query took %v: the timed-out one still runs", d)
 	}
 }
 
@@ -717,11 +781,13 @@ func TestBytesScannedCutoff(t *testing.T) {
 			}
 			continue
 		}
-		if e.Status.State != atypes.QueryExecutionStateCancelled || aws.ToString(e.Status.StateChangeReason) != "Query cancelled! Bytes scanned limit was exceeded" {
-			t.Errorf("%s: %s %q, want CANCELLED by the cutoff", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason))
+		// As Athena (engine 3) reports it: CANCELLED, not FAILED, no
+		// AthenaError, and the bytes scanned are the cutoff, where it stopped.
+		if e.Status.State != atypes.QueryExecutionStateCancelled || aws.ToString(e.Status.StateChangeReason) != "Bytes scanned limit was exceeded" || e.Status.AthenaError != nil {
+			t.Errorf("%s: %s %q %+v, want CANCELLED by the cutoff", c.q, e.Status.State, aws.ToString(e.Status.StateChangeReason), e.Status.AthenaError)
 		}
-		if n := aws.ToInt64(e.Statistics.DataScannedInBytes); n <= cutoff {
-			t.Errorf("%s: DataScannedInBytes %d, want over the cutoff", c.q, n)
+		if n := aws.ToInt64(e.Statistics.DataScannedInBytes); n != cutoff {
+			t.Errorf("%s: DataScannedInBytes %d, want the cutoff %d", c.q, n, cutoff)
 		}
 		// the same query in a work group without the cutoff answers
 		if e := h.run(c.q); e.Status.State != atypes.QueryExecutionStateSucceeded {

@@ -9,7 +9,12 @@
 // AthenaError's category and type and Athena's wording: "SYNTAX_ERROR: line
 // 1:8: ...", "TABLE_NOT_FOUND", "COLUMN_NOT_FOUND", "HIVE_BAD_DATA") or
 // CANCELLED (StopQueryExecution, or the work group's
-// BytesScannedCutoffPerQuery). The rows are written to the output location
+// BytesScannedCutoffPerQuery: "Bytes scanned limit was exceeded", with the
+// cutoff as DataScannedInBytes, as Athena reports it). A statement running
+// past Athena's "DML query timeout" quota (30 minutes;
+// FOGBANK_ATHENA_QUERY_TIMEOUT, a Go duration, changes it) FAILS with "Query
+// timeout" (category 1, type 206, not retryable); DDL's quota is 600
+// minutes. The rows are written to the output location
 // as Athena writes them: <id>.csv (every value quoted, NULL empty) and
 // <id>.csv.metadata for SELECT and CTAS, <id>.txt for DDL and SHOW; and
 // GetQueryResults pages through that object in S3 (NextToken is an offset in

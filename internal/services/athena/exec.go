@@ -213,12 +213,18 @@ func (x *stmt) probeLimit(b *binder) int64 {
 	return max(*x.wg.Config.BytesScannedCutoffPerQuery-b.bytes, 1)
 }
 
+// checkCutoff applies the work group's BytesScannedCutoffPerQuery to the
+// bytes the query would read.
 func (x *stmt) checkCutoff(bytes int64) error {
 	if x.wg == nil || x.wg.Config == nil || x.wg.Config.BytesScannedCutoffPerQuery == nil {
 		return nil
 	}
-	if bytes > *x.wg.Config.BytesScannedCutoffPerQuery {
-		return &queryError{cancelled: true, msg: "Query cancelled! Bytes scanned limit was exceeded"}
+	if cutoff := *x.wg.Config.BytesScannedCutoffPerQuery; bytes > cutoff {
+		// Athena stops reading at the limit: the query is CANCELLED (not
+		// FAILED) and DataScannedInBytes is the cutoff itself. fogbank
+		// knows the bytes before reading, so it reads none of them.
+		x.e.Scanned = cutoff
+		return &queryError{cancelled: true, msg: "Bytes scanned limit was exceeded"}
 	}
 	return nil
 }

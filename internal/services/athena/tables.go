@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // glueTable is the part of a Glue table (GetTable's "Table", TableInput) that
@@ -356,6 +357,7 @@ type binder struct {
 	probes  []string // what the engine answers the bytes of Parquet columns read with
 	refs    map[string]bool
 	paths   map[string]string // the engine's file names → s3:// URIs, for error messages
+	blobs   map[string]string // the engine's file names → the files they link to
 	star    bool              // the query reads every column (a * other than count(*))
 	release []func()
 	n       int
@@ -484,6 +486,10 @@ func (b *binder) view(db, name string, t *glueTable, want map[string][]string) e
 				b.paths = map[string]string{}
 			}
 			b.paths[link] = "s3://" + bucket + "/" + key
+			if b.blobs == nil {
+				b.blobs = map[string]string{}
+			}
+			b.blobs[link] = p
 			files = append(files, link)
 			size += n
 			return nil
@@ -780,7 +786,7 @@ func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]s
 	read := false
 	var scanned int64
 	for _, f := range files {
-		names, types, sizes, err := pr.CatalogParquetColumns(f)
+		names, types, sizes, err := b.s.footers.columns(pr.CatalogParquetColumns, firstNonEmpty(b.blobs[f], f))
 		if err != nil {
 			scanned = -1 // the engine counts (and reports the file)
 			continue
@@ -808,6 +814,54 @@ func (b *binder) parquetColumns(cols []glueColumn, files []string) (map[string]s
 		return nil, -1, nil
 	}
 	return found, scanned, nil
+}
+
+// footerCache keeps what the footers of Parquet files said (their columns,
+// types and compressed sizes), by file, size and modification time: a query
+// over a large table otherwise parses the same footer every time (~5 ms for
+// TPC-H SF1's lineitem). An object's blob file never changes once written, so
+// an entry is only ever dropped to bound the cache.
+type footerCache struct {
+	mu sync.Mutex
+	m  map[footerKey]*footerCols
+}
+
+type footerKey struct {
+	path  string
+	size  int64
+	mtime int64
+}
+
+type footerCols struct {
+	names, types []string
+	sizes        []int64
+}
+
+const maxFooters = 4096
+
+func (c *footerCache) columns(read func(string) ([]string, []string, []int64, error), path string) ([]string, []string, []int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return read(path) // its error, as the reader words it
+	}
+	k := footerKey{path, st.Size(), st.ModTime().UnixNano()}
+	c.mu.Lock()
+	f := c.m[k]
+	c.mu.Unlock()
+	if f != nil {
+		return f.names, f.types, f.sizes, nil
+	}
+	names, types, sizes, err := read(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxFooters {
+		c.m = map[footerKey]*footerCols{}
+	}
+	c.m[k] = &footerCols{names, types, sizes}
+	c.mu.Unlock()
+	return names, types, sizes, nil
 }
 
 // normType is a Glue type with Hive's synonyms made one (varchar(n), char(n)

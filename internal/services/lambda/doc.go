@@ -52,7 +52,8 @@
 // and the next fogbank kills, at Start, marked processes whose fogbank no
 // longer runs.
 //
-// Spare runtimes (spare.go): after a cold start of a Python or Node function,
+// Spare runtimes (spare.go): once a Python or Node function is created or
+// updated, or found stored at start-up, and after each cold start of one,
 // one spare process of that kind waits, fogbank's runtime client loaded and
 // no function known; the next cold start of that kind hands it its
 // environment (variables, task root) on stdin instead of starting an
@@ -60,7 +61,8 @@
 // init stay in the cold start. Functions with layers, a debugger, or
 // variables read at process start (PYTHON*, NODE_*, LD_*, LC_*) start their
 // own process; a spare unused for 5 minutes ends; FOGBANK_LAMBDA_SPARES=0
-// turns them off. Logs (START,
+// turns them off. Python starts with -S (no site module, so no .pth file's
+// code runs); the bootstrap puts site-packages on sys.path itself. Logs (START,
 // the output, END, REPORT) go to CloudWatch Logs when fogbank has it
 // (logs.go) and to LogType=Tail.
 //

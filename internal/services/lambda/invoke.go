@@ -956,6 +956,7 @@ func (s *Service) Start(ctx context.Context) error {
 	s.findS3()
 	go killOrphans() // proc_linux.go: what a fogbank killed with -9 left
 	s.startAsync()   // async.go
+	s.prepareStored()
 	if s.env != nil {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
 			s.roles = r
@@ -965,9 +966,37 @@ func (s *Service) Start(ctx context.Context) error {
 		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go
 			return err
 		}
+		isURLHost := func(name string) bool { _, _, ok := urlHost(name); return ok }
+		if err := s.env.HandleHost(isURLHost, http.HandlerFunc(s.serveURLHost)); err != nil {
+			return err
+		}
 		return s.env.Handle("/code/", http.HandlerFunc(s.serveCode))
 	}
 	return nil
+}
+
+// prepareStored prepares (spare.go) one function of each runtime kind the
+// store holds, so that the first invoke after fogbank starts finds a spare.
+func (s *Service) prepareStored() {
+	kinds := map[string]*function{}
+	s.st.View(func(tx *store.Tx) error {
+		b := tx.Bucket(rootBucket, fnBucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			f := new(function)
+			if b.GetJSON(k, f) == nil {
+				if kind := spareKind(f); kind != "" && kinds[kind] == nil {
+					kinds[kind] = f
+				}
+			}
+			return nil
+		})
+	})
+	for _, f := range kinds {
+		s.prepare(f)
+	}
 }
 
 // Stop ends every environment (and the invocations they run), waits for the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -373,5 +374,64 @@ def handler(e, c):
 	}
 	if pids[0] == pids[1] || pids[1] == pids[2] || pids[0] == pids[2] {
 		t.Errorf("parallel invocations shared a process: %v", pids)
+	}
+}
+
+// The Python runtime starts without the site module (-S, so that no .pth
+// file's code runs at start) yet sees what site would give it: every
+// sys.path entry of a python3 -s start (site-packages, where boto3 lives,
+// and the directories .pth files name), exit(); and logging, set up when the
+// handler first imports it, writes Lambda's format with the request id.
+func TestPythonRuntimeStart(t *testing.T) {
+	py, err := exec.Command("python3", "-s", "-c", "import json, sys; print(json.dumps(sys.path[1:]))").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	if err := json.Unmarshal(py, &want); err != nil {
+		t.Fatal(err)
+	}
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	fn(t, c, "pystart", types.RuntimePython312, "app.handler", 10, map[string]string{"app.py": `import logging, sys
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+logger.info("at init")
+def handler(event, context):
+    logger.info("in handler %d", 7)
+    return {"path": sys.path, "exit": callable(exit) and callable(quit), "no_site": sys.flags.no_site}
+`})
+	out := invoke(t, c, "pystart", `{}`)
+	var got struct {
+		Path    []string
+		Exit    bool
+		NoSite  int `json:"no_site"`
+		Request string
+	}
+	if err := json.Unmarshal(out.Payload, &got); err != nil || out.FunctionError != nil {
+		t.Fatalf("payload %s: %v", out.Payload, err)
+	}
+	in := map[string]bool{}
+	for _, p := range got.Path {
+		in[p] = true
+	}
+	for _, p := range want {
+		if !in[p] {
+			t.Errorf("sys.path lacks %q (python3 -s has it): %q", p, got.Path)
+		}
+	}
+	if !got.Exit || got.NoSite != 1 {
+		t.Errorf("exit() and quit() %v, sys.flags.no_site %d (want true, 1)", got.Exit, got.NoSite)
+	}
+	logs := logTail(t, out)
+	rid := regexp.MustCompile(`START RequestId: (\S+)`).FindStringSubmatch(logs)
+	if rid == nil {
+		t.Fatalf("no START in\n%s", logs)
+	}
+	for _, re := range []string{`(?m)^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\tat init$`,
+		`(?m)^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t` + rid[1] + `\tin handler 7$`} {
+		if !regexp.MustCompile(re).MatchString(logs) {
+			t.Errorf("log tail lacks %s:\n%s", re, logs)
+		}
 	}
 }

@@ -403,6 +403,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		return nil, err
 	}
+	s.prepare(f) // spare.go: the first invoke finds its runtime started
 	if api.ToBool(in.Publish) {
 		return s.publishConfig(account, region, name)
 	}
@@ -477,6 +478,9 @@ func (s *Service) update(ctx context.Context, fn *string, code []byte, change fu
 		}
 		return b.PutJSON(k, f)
 	})
+	if err == nil {
+		s.prepare(f) // spare.go
+	}
 	return f, err
 }
 

@@ -19,8 +19,10 @@ import (
 // them and carries on as a freshly started one does, importing the handler
 // and asking /next. The handler's import, its init and the whole Runtime API
 // exchange stay in the cold start; what moves out of it is only the
-// interpreter's start. An idle Lambda starts none; a spare unused for
-// idleTTL is ended.
+// interpreter's start. A spare is also started when a function of its kind
+// is created or updated, and at start-up when functions of its kind are
+// stored (prepare), so that the first cold start has one too. A Lambda with
+// no functions starts none; a spare unused for idleTTL is ended.
 //
 // A spare cannot take what only a process start reads: a function with
 // layers (LD_LIBRARY_PATH), a debugger, or variables read by the interpreter
@@ -145,15 +147,40 @@ func (s *Service) takeSpare(kind string) *proc {
 	}
 }
 
-// refillSpare starts a spare of kind unless there is one (after a cold start
-// of that kind: not before Lambda is used).
+// prepare readies what f's first cold start needs, in the background: the
+// Python interpreter's probe (python) and a spare of f's kind. Called when a
+// function is created or updated, and at start-up for the functions stored,
+// so that the first invoke after create-function, or after fogbank starts,
+// does not wait for an interpreter to start. A spare waits on a pipe and
+// costs no CPU; unused, it ends after idleTTL.
+func (s *Service) prepare(f *function) {
+	kind := spareKind(f)
+	if s.stopping() || (kind == "" && !strings.HasPrefix(f.Runtime, "python")) {
+		return
+	}
+	if kind != "" {
+		s.mu.Lock()
+		s.startReaper() // which ends an unused spare
+		s.mu.Unlock()
+	}
+	go func() {
+		if strings.HasPrefix(f.Runtime, "python") {
+			s.python()
+		}
+		s.refillSpare(kind)
+	}()
+}
+
+// refillSpare starts a spare of kind unless there is one: after a cold start
+// of that kind, and from prepare.
 func (s *Service) refillSpare(kind string) {
 	if kind == "" || s.stopping() {
 		return
 	}
 	s.spareMu.Lock()
-	defer s.spareMu.Unlock()
-	if s.spares[kind] != nil || s.stopping() {
+	have := s.spares[kind] != nil
+	s.spareMu.Unlock()
+	if have {
 		return
 	}
 	rt, err := s.runtimeDir()
@@ -171,11 +198,11 @@ func (s *Service) refillSpare(kind string) {
 	}
 	switch kind {
 	case "python":
-		py, err := s.python()
+		py, err := s.python() // outside spareMu: it may run a pyenv shim once
 		if err != nil {
 			return
 		}
-		argv = []string{py, "-s", rt + "/bootstrap.py"}
+		argv = pythonArgv(py, rt)
 		env = append(env, "PYTHONUNBUFFERED=1")
 	case "node":
 		node, err := s.lookPath("node")
@@ -183,6 +210,11 @@ func (s *Service) refillSpare(kind string) {
 			return
 		}
 		argv = []string{node, rt + "/bootstrap.mjs"}
+	}
+	s.spareMu.Lock()
+	defer s.spareMu.Unlock()
+	if s.spares[kind] != nil || s.stopping() {
+		return
 	}
 	p, err := startProc(argv, rt, env, mark, true)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
 )
 
-// After a cold start, a spare runtime of that kind waits; the next cold start
-// of a function of that kind takes it, and the handler sees exactly the
-// environment of a runtime started for it. A function whose variables a
+// After CreateFunction or a cold start, a spare runtime of that kind waits;
+// the next cold start of a function of that kind takes it, and the handler
+// sees exactly the environment of a runtime started for it. A function whose variables a
 // spare cannot take starts its own process; spares end at Stop and when
 // unused.
 func TestSpareRuntimes(t *testing.T) {
@@ -45,7 +45,7 @@ func TestSpareRuntimes(t *testing.T) {
 				Spare                         bool
 				Stdin, Tz, API                string
 			}
-			call := func(name string, vars map[string]string) seen {
+			create := func(name string, vars map[string]string) {
 				t.Helper()
 				_, err := s.CreateFunction(ctx, &lambdaapi.CreateFunctionRequest{
 					FunctionName: api.String(name), Runtime: api.String(tc.runtime), Role: api.String("arn:aws:iam::000000000000:role/r"),
@@ -55,6 +55,9 @@ func TestSpareRuntimes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+			}
+			run := func(name string, vars map[string]string) seen {
+				t.Helper()
 				res, err := s.invoke(ctx, invokeRequest{Account: "000000000000", Region: "us-east-1", Function: name})
 				if err != nil || res.FunctionError != "" {
 					t.Fatalf("invoke %s: %v %s", name, err, res.Payload)
@@ -68,6 +71,11 @@ func TestSpareRuntimes(t *testing.T) {
 				}
 				return v
 			}
+			call := func(name string, vars map[string]string) seen {
+				t.Helper()
+				create(name, vars)
+				return run(name, vars)
+			}
 			sparePid := func() int {
 				s.spareMu.Lock()
 				defer s.spareMu.Unlock()
@@ -79,10 +87,23 @@ func TestSpareRuntimes(t *testing.T) {
 			if sparePid() != 0 {
 				t.Fatal("a spare before any cold start")
 			}
-			call("first", map[string]string{"GREETING": "one"})
+			// Creating a function starts a spare of its kind (prepare): its
+			// first invoke runs there.
+			create("first", map[string]string{"GREETING": "one"})
+			var early int
+			for i := 0; i < 500 && early == 0; i++ {
+				time.Sleep(10 * time.Millisecond)
+				early = sparePid()
+			}
+			if early == 0 {
+				t.Fatal("no spare after CreateFunction")
+			}
+			if v := run("first", map[string]string{"GREETING": "one"}); v.Pid != early {
+				t.Errorf("the first invoke ran in %d, not in the spare %d started at create", v.Pid, early)
+			}
 			spare := sparePid()
-			if spare == 0 || !pidAlive(spare) {
-				t.Fatal("no spare after a cold start")
+			if spare == 0 || spare == early || !pidAlive(spare) {
+				t.Fatal("no new spare after a cold start")
 			}
 			// A variable the interpreter reads at start: not a spare's.
 			if v := call("own", map[string]string{"GREETING": "own", tc.offVar: "0"}); v.Pid == spare {

@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,8 +25,9 @@ import (
 // Function URLs: Create/Get/Update/Delete/ListFunctionUrlConfigs keep one
 // configuration per function (and alias); the URL is served over plain HTTP
 // by fogbank itself. On AWS it is https://<url-id>.lambda-url.<region>.on.aws/;
-// here it is <fogbank>/_fogbank/lambda/url/<url-id>/, and what follows is the
-// request's path. A request becomes the payload format 2.0 event AWS sends,
+// here http://<url-id>.lambda-url.<region>.localhost:<port>/ (or
+// ....localhost.localstack.cloud), and <fogbank>/_fogbank/lambda/url/<url-id>/
+// whose remainder is the request's path (urlOf says which is answered). A request becomes the payload format 2.0 event AWS sends,
 // and the function's answer the HTTP response as AWS maps it: an object with
 // statusCode is taken as the response (headers, cookies, body,
 // isBase64Encoded); anything else is a 200 application/json body. A function
@@ -49,8 +52,57 @@ func urlKey(account, region, name, qual string) []byte {
 	return append(append(key(account, region, name), 0), qual...)
 }
 
+// urlOf is a function URL: AWS's form, http://<id>.lambda-url.<region>.localhost:<port>/,
+// where this machine resolves *.localhost to loopback (as systemd-resolved
+// does; browsers always do); else the path form on fogbank's own address,
+// which any client reaches. Both are served either way, and
+// <id>.lambda-url.<region>.localhost.localstack.cloud too.
 func (s *Service) urlOf(c *urlConfig) string {
-	return s.env.URL() + "/_fogbank/lambda/url/" + c.ID + "/"
+	base := s.env.URL()
+	if u, err := url.Parse(base); err == nil && u.Port() != "" && localhostResolves() {
+		return "http://" + c.ID + ".lambda-url." + c.Region + ".localhost:" + u.Port() + "/"
+	}
+	return base + "/_fogbank/lambda/url/" + c.ID + "/"
+}
+
+var (
+	resolvesOnce sync.Once
+	resolves     bool
+)
+
+// localhostResolves tells whether a name under localhost resolves to
+// loopback addresses here (looked up once; glibc without systemd-resolved,
+// Go's resolver and curl before 8 do not).
+func localhostResolves() bool {
+	resolvesOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		addrs, err := net.DefaultResolver.LookupHost(ctx, "fogbank-check.lambda-url.us-east-1.localhost")
+		resolves = err == nil && len(addrs) > 0
+		for _, a := range addrs {
+			if ip := net.ParseIP(a); ip == nil || !ip.IsLoopback() {
+				resolves = false
+			}
+		}
+	})
+	return resolves
+}
+
+// urlHost parses a function URL's Host name: <id>.lambda-url.<region>.localhost
+// or <id>.lambda-url.<region>.localhost.localstack.cloud (AWS's is
+// <id>.lambda-url.<region>.on.aws). Both are under names the gateway's Host
+// check allows, and nothing else matches.
+func urlHost(name string) (id, region string, ok bool) {
+	for _, suffix := range []string{".localhost.localstack.cloud", ".localhost"} {
+		if rest, found := strings.CutSuffix(name, suffix); found {
+			parts := strings.Split(rest, ".")
+			if len(parts) == 3 && parts[1] == "lambda-url" && parts[0] != "" && parts[2] != "" {
+				return parts[0], parts[2], true
+			}
+			return "", "", false
+		}
+	}
+	return "", "", false
 }
 
 func (s *Service) urlOut(c *urlConfig) *lambdaapi.FunctionUrlConfig {
@@ -453,14 +505,33 @@ func corsHeaders(w http.ResponseWriter, cors *lambdaapi.Cors, origin string, pre
 	}
 }
 
-// serveURL serves function URLs: /_fogbank/lambda/url/<url-id>/<path>.
+// serveURL serves function URLs by path: /_fogbank/lambda/url/<url-id>/<path>.
 func (s *Service) serveURL(w http.ResponseWriter, r *http.Request) {
 	rest := r.URL.EscapedPath()
 	if i := strings.Index(rest, "/lambda"+urlRoute); i >= 0 {
 		rest = rest[i+len("/lambda"+urlRoute):]
 	}
 	id, path, _ := strings.Cut(rest, "/")
-	path = "/" + path
+	s.serveFunctionURL(w, r, id, "", "/"+path)
+}
+
+// serveURLHost serves function URLs by host name (urlHost).
+func (s *Service) serveURLHost(w http.ResponseWriter, r *http.Request) {
+	name := r.Host
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		name = h
+	}
+	id, region, _ := urlHost(strings.ToLower(strings.TrimSuffix(name, ".")))
+	path := r.URL.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	s.serveFunctionURL(w, r, id, region, path)
+}
+
+// serveFunctionURL answers a request to the URL id (of region, when the
+// host named one) for path.
+func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, region, path string) {
 	var c urlConfig
 	found := false
 	s.st.View(func(tx *store.Tx) error {
@@ -473,7 +544,7 @@ func (s *Service) serveURL(w http.ResponseWriter, r *http.Request) {
 			return nil
 		}
 		// An id left by a deleted function names no config, or a newer one.
-		found = b.GetJSON(k, &c) == nil && c.ID == id
+		found = b.GetJSON(k, &c) == nil && c.ID == id && (region == "" || region == c.Region)
 		return nil
 	})
 	if !found {

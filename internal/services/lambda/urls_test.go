@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,6 +17,20 @@ import (
 
 	"github.com/fogbank/fogbank/fogbanktest"
 )
+
+// localClient reaches names under localhost at loopback, as browsers do
+// (and systemd-resolved; Go's resolver does not).
+var localClient = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && strings.HasSuffix(host, ".localhost") {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}}}
+
+// urlRE is a function URL as fogbank answers it: AWS's host form where
+// *.localhost resolves, else the path form.
+var urlRE = regexp.MustCompile(`^http://(?:([a-z0-9]{32})\.lambda-url\.us-east-1\.localhost:\d+|127\.0\.0\.1:\d+/_fogbank/lambda/url/([a-z0-9]{32}))/$`)
 
 // Function URLs: the configuration operations through the SDK, and plain
 // HTTP requests reaching the handler as the payload format 2.0 event, its
@@ -48,7 +64,7 @@ def handler(event, context):
 		t.Fatal(err)
 	}
 	u := aws.ToString(created.FunctionUrl)
-	if !strings.HasPrefix(u, "http://") || !strings.HasSuffix(u, "/") || created.InvokeMode != types.InvokeModeBuffered ||
+	if !urlRE.MatchString(u) || created.InvokeMode != types.InvokeModeBuffered ||
 		aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:web" {
 		t.Errorf("created %s %s %s", u, created.InvokeMode, aws.ToString(created.FunctionArn))
 	}
@@ -63,7 +79,7 @@ def handler(event, context):
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.Header.Set("Cookie", "s=1; t=2")
 	req.Header.Set("X-Custom", "yes")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := localClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +101,7 @@ def handler(event, context):
 		t.Errorf("the event as the handler saw it: %+v", seen)
 	}
 	// An unshaped result: 200 application/json; repeated query values joined.
-	resp, err = http.Get(u + "plain?a=1&a=2")
+	resp, err = localClient.Get(u + "plain?a=1&a=2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +111,7 @@ def handler(event, context):
 		t.Errorf("unshaped answer: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	// A function error is a 502.
-	resp, err = http.Get(u + "fail")
+	resp, err = localClient.Get(u + "fail")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +123,7 @@ def handler(event, context):
 	req, _ = http.NewRequest("OPTIONS", u+"x", nil)
 	req.Header.Set("Origin", "https://app.example")
 	req.Header.Set("Access-Control-Request-Method", "POST")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = localClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +137,7 @@ def handler(event, context):
 	if err != nil || upd.AuthType != types.FunctionUrlAuthTypeAwsIam || aws.ToString(upd.FunctionUrl) != u || upd.Cors == nil {
 		t.Fatalf("update: %v %+v", err, upd)
 	}
-	resp, err = http.Get(u + "plain")
+	resp, err = localClient.Get(u + "plain")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +152,7 @@ def handler(event, context):
 	if _, err := c.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: aws.String("web")}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err = http.Get(u + "plain")
+	resp, err = localClient.Get(u + "plain")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,5 +162,74 @@ def handler(event, context):
 	}
 	if _, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("nope"), AuthType: types.FunctionUrlAuthTypeNone}); !errors.As(err, &nf) {
 		t.Errorf("a URL for a missing function: %v", err)
+	}
+}
+
+// A function URL answers at AWS's host form on localhost,
+// <id>.lambda-url.<region>.localhost, at LocalStack's
+// <id>.lambda-url.<region>.localhost.localstack.cloud, and at the path form
+// on fogbank's address, whichever FunctionUrl names; a host naming another
+// region is not it, and the same labels under a name that is not local are
+// refused by the gateway's Host check.
+func TestFunctionURLHosts(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	ctx := context.Background()
+	fn(t, c, "hosted", types.RuntimePython312, "app.handler", 10, map[string]string{"app.py": `def handler(event, context):
+    return {"statusCode": 200, "body": event["rawPath"] + "?" + event["rawQueryString"] + " " + event["requestContext"]["domainName"]}
+`})
+	created, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("hosted"), AuthType: types.FunctionUrlAuthTypeNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := urlRE.FindStringSubmatch(aws.ToString(created.FunctionUrl))
+	if m == nil {
+		t.Fatalf("FunctionUrl %q", aws.ToString(created.FunctionUrl))
+	}
+	id := m[1] + m[2]
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	get := func(host, path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, host := range []string{id + ".lambda-url.us-east-1.localhost:" + port, id + ".lambda-url.us-east-1.localhost",
+		id + ".lambda-url.us-east-1.localhost.localstack.cloud:" + port, strings.ToUpper(id) + ".LAMBDA-URL.us-east-1.localhost."} {
+		if code, body := get(host, "/a/b?x=1"); code != 200 || !strings.HasPrefix(body, "/a/b?x=1 ") {
+			t.Errorf("Host %s: %d %q", host, code, body)
+		}
+	}
+	if code, body := get(strings.TrimPrefix(srv.URL, "http://"), "/_fogbank/lambda/url/"+id+"/a?x=2"); code != 200 || !strings.HasPrefix(body, "/a?x=2 ") {
+		t.Errorf("the path form: %d %q", code, body)
+	}
+	// The URL itself, reached as a browser reaches it.
+	resp, err := localClient.Get(aws.ToString(created.FunctionUrl) + "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "/c? ") {
+		t.Errorf("FunctionUrl: %d %q", resp.StatusCode, b)
+	}
+	// Another region's host, or an id that is no URL: 404 as AWS answers it.
+	for _, host := range []string{id + ".lambda-url.eu-west-1.localhost", strings.Repeat("a", 32) + ".lambda-url.us-east-1.localhost"} {
+		if code, body := get(host, "/"); code != 404 || body != "{\"Message\":\"Not Found\"}\n" {
+			t.Errorf("Host %s: %d %q", host, code, body)
+		}
+	}
+	// Not local names: the gateway's Host check refuses them (DNS rebinding).
+	for _, host := range []string{id + ".lambda-url.us-east-1.example.com", id + ".lambda-url.us-east-1.localhost.example.com",
+		id + ".lambda-url.us-east-1.localhostx"} {
+		if code, body := get(host, "/"); code != 403 || strings.Contains(body, "/ ") {
+			t.Errorf("Host %s: %d %q, want the gateway's 403", host, code, body)
+		}
 	}
 }

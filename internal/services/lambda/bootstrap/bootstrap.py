@@ -3,14 +3,61 @@
 # Runtime API at $AWS_LAMBDA_RUNTIME_API, imports $_HANDLER from
 # $LAMBDA_TASK_ROOT, builds the context object AWS's runtime builds, and reports
 # errors in the shapes AWS's runtime reports them.
-import importlib
-import json
-import logging
 import os
-import socket
 import sys
-import time
 
+
+def _site_packages():
+    """fogbank starts this runtime with -S, without the site module: the .pth
+    files of an interpreter's site-packages may run code at every start (one
+    on a machine seen cost ~100 ms), and AWS's runtime has none of its user's.
+    What site would put on sys.path is put here: the interpreter's (or its
+    venv's) site-packages, where boto3 lives, and the directories its .pth
+    files name; their import lines are not run. No user site-packages (-s)."""
+    import site  # with -S, importing it changes nothing
+
+    site.setquit()  # exit(), quit(), help() as site gives them
+    site.sethelper()
+    site.setcopyright()
+    prefixes = [sys.prefix]
+    cfg = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "pyvenv.cfg")
+    if os.path.isfile(cfg):
+        # A venv: before 3.11, only site made sys.prefix the venv's.
+        prefixes = [os.path.dirname(cfg)]
+        with open(cfg, encoding="utf-8") as f:
+            for line in f:
+                k, _, v = line.partition("=")
+                if k.strip().lower() == "include-system-site-packages" and v.strip().lower() == "true":
+                    prefixes.append(sys.base_prefix)
+    for d in site.getsitepackages(prefixes):
+        if not os.path.isdir(d) or d in sys.path:
+            continue
+        sys.path.append(d)
+        try:
+            names = sorted(n for n in os.listdir(d) if n.endswith(".pth") and not n.startswith("."))
+        except OSError:
+            continue
+        for n in names:
+            try:
+                with open(os.path.join(d, n), encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                if not line.strip() or line.startswith(("#", "import ", "import\t")):
+                    continue
+                p = os.path.join(d, line.rstrip())
+                if p not in sys.path and os.path.exists(p):
+                    sys.path.append(p)
+
+
+_site_packages()
+
+import importlib
+import importlib.machinery
+import json
+import socket
+import time
 
 
 def _assigned():
@@ -119,15 +166,18 @@ def _fault(exc_info, request_id):
     return _error(etype.__name__, str(value), stack, request_id)
 
 
-class _RequestId(logging.Filter):
-    request_id = ""
-
-    def filter(self, record):
-        record.aws_request_id = _RequestId.request_id
-        return True
+_request_id = ""  # the invocation's, for the log lines' aws_request_id
 
 
-def _setup_logging():
+def _setup_logging(logging):
+    """The root logger writes Lambda's log format to stdout, with the
+    request id."""
+
+    class _RequestId(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = _request_id
+            return True
+
     h = logging.StreamHandler(sys.stdout)
     f = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
                           "%Y-%m-%dT%H:%M:%S")
@@ -135,6 +185,35 @@ def _setup_logging():
     h.setFormatter(f)
     h.addFilter(_RequestId())
     logging.getLogger().addHandler(h)
+
+
+class _LoggingHook:
+    """Sets up logging when the function first imports it (boto3 does too),
+    not before: importing logging costs 15-30 ms of a cold start on a busy
+    machine, which a handler that does not log need not pay."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            _setup_logging(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def _hook_logging():
+    if "logging" in sys.modules:  # a debugger imports it
+        _setup_logging(sys.modules["logging"])
+    else:
+        sys.meta_path.insert(0, _LoggingHook())
 
 
 class CognitoIdentity:
@@ -261,9 +340,10 @@ def _debugger():
 
 
 def main():
+    global _request_id
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
-    _setup_logging()
     _debugger()
+    _hook_logging()
     try:
         fn = _load_handler(os.environ["_HANDLER"])
     except _Fault as f:
@@ -273,7 +353,7 @@ def main():
     while True:
         _, h, body = _call("GET", "/invocation/next")
         rid = h.get("lambda-runtime-aws-request-id")
-        _RequestId.request_id = rid
+        _request_id = rid
         trace = h.get("lambda-runtime-trace-id")
         if trace:
             os.environ["_X_AMZN_TRACE_ID"] = trace
