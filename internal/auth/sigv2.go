@@ -96,10 +96,15 @@ func verifyS3V2(r *http.Request, params []queryParam, akid, secret, signature, d
 }
 
 // v2Resources lists the resource paths a SigV2 client may have signed: the
-// path as sent, and for a virtual-hosted request (bucket.s3.host, bucket.localhost)
-// the bucket from the host followed by the path.
+// path as sent, for a path-style request to a bucket itself (/bucket) the
+// bucket's resource /bucket/ (S3's documented form, which botocore signs),
+// and for a virtual-hosted request (bucket.s3.host, bucket.localhost) the
+// bucket from the host followed by the path.
 func v2Resources(host, path string) []string {
 	out := []string{path}
+	if len(path) > 1 && strings.LastIndexByte(path, '/') == 0 {
+		out = append(out, path+"/")
+	}
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}

@@ -52,13 +52,6 @@ type signed struct {
 // payload hash at EOF, or with the buffered body it had to hash. Errors are
 // *api.Err with AWS's code, message and status for the signing service.
 func (v *Verifier) Verify(r *http.Request) (*Result, error) {
-	// A browser's CORS preflight carries no credentials of its own: it asks
-	// about the request to come, whose presigned query it repeats (signed for
-	// that request's method, not OPTIONS). S3 answers it from the bucket's
-	// CORS rules without checking anything.
-	if r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-		return &Result{Principal: AnonymousPrincipal()}, nil
-	}
 	params := parseQuery(rawQuery(r))
 	alg, hasAlg := lookup(params, "X-Amz-Algorithm")
 	_, hasV2Sig := lookup(params, "Signature")
@@ -129,14 +122,17 @@ func (v *Verifier) verifyV2Header(r *http.Request, authz, rest string, params []
 			"AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
 			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
 	}
-	// With x-amz-date the Date line is empty: the date is signed among the x-amz- headers.
+	// With x-amz-date the Date line is empty: the date is signed among the
+	// x-amz- headers. An x-amz-date sent empty is no date (the Date header is
+	// not looked at then), and neither is one before 1970: S3 answers both
+	// AccessDenied, not a signature or skew error.
 	sent, dateLine := r.Header.Get("X-Amz-Date"), ""
-	if sent == "" {
+	if _, ok := r.Header["X-Amz-Date"]; !ok {
 		sent = r.Header.Get("Date")
 		dateLine = sent
 	}
 	t, ok := parseDate(sent)
-	if !ok {
+	if !ok || t.Year() < 1970 {
 		return nil, api.Errorf(http.StatusForbidden, "AccessDenied", "%s", msgNoDateS3)
 	}
 	now := v.now()

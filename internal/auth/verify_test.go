@@ -490,6 +490,22 @@ func TestUnsignedAndOtherSchemes(t *testing.T) {
 			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
 			return r
 		}, wantCode: "AccessDenied"},
+		// An x-amz-date sent empty is no date, even beside a valid Date, and a
+		// date before 1970 is none either (ceph s3-tests' bad_date_empty_aws2
+		// and bad_date_before_epoch_aws2): AccessDenied, not a skew or signature error.
+		{name: "sigv2 empty x-amz-date", req: func() *http.Request {
+			r := httptest.NewRequest("GET", "/bucket/k", nil)
+			r.Header.Set("Date", testNow.Format(http.TimeFormat))
+			r.Header.Set("X-Amz-Date", "")
+			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
+			return r
+		}, wantCode: "AccessDenied"},
+		{name: "sigv2 date before the epoch", req: func() *http.Request {
+			r := httptest.NewRequest("GET", "/bucket/k", nil)
+			r.Header.Set("X-Amz-Date", "Tue, 07 Jul 1950 21:53:04 GMT")
+			r.Header.Set("Authorization", "AWS test:c2lnbmF0dXJl")
+			return r
+		}, wantCode: "AccessDenied"},
 		{name: "sigv2 known key in query, wrong signature", req: func() *http.Request {
 			return httptest.NewRequest("GET", "/bucket/k?AWSAccessKeyId=test&Expires=1893456000&Signature=abc", nil)
 		}, wantCode: "SignatureDoesNotMatch"},
@@ -611,6 +627,10 @@ func TestSigV2Examples(t *testing.T) {
 		{"put", "PUT", "/photos/puppy.jpg", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
 			"Tue, 27 Mar 2007 21:15:45 +0000", "iqRzw+ileNPu1fhspnRs8nOjjIA=", map[string]string{"Content-Type": "image/jpeg"}},
 		{"list", "GET", "/?prefix=photos&max-keys=50&marker=puppy", "awsexamplebucket1.us-west-1.s3.amazonaws.com",
+			"Tue, 27 Mar 2007 19:42:41 +0000", "m0WP8eCtspQl5Ahe6L1SozdX9YA=", map[string]string{"User-Agent": "Mozilla/5.0"}},
+		// The same list path-style: the bucket's resource is /awsexamplebucket1/
+		// whether or not the path ends in a slash (botocore's SigV2 signs it so).
+		{"path-style list", "GET", "/awsexamplebucket1?prefix=photos&max-keys=50&marker=puppy", "example.com",
 			"Tue, 27 Mar 2007 19:42:41 +0000", "m0WP8eCtspQl5Ahe6L1SozdX9YA=", map[string]string{"User-Agent": "Mozilla/5.0"}},
 	}
 	for _, tc := range tests {

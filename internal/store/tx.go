@@ -48,7 +48,17 @@ type Tx struct {
 	// it back when the Update fails.
 	refSizes  map[string]int64
 	refInline map[string][]byte
+	// rootB is the pseudo-bucket root returns; kids caches the buckets child
+	// resolved (a service looks the same few up again and again: its
+	// configuration, its tables), until a bucket is created or deleted.
+	rootB   Bucket
+	kids    []*Bucket
+	kidsBuf [maxKids]*Bucket
 }
+
+// maxKids bounds Tx.kids: a transaction that walks many buckets resolves the
+// ones past it as before.
+const maxKids = 16
 
 // run calls fn, turning a panic into a value for the caller of Update.
 func (tx *Tx) run(fn func(*Tx) error) (panicked bool, val any, err error) {
@@ -83,7 +93,12 @@ func (tx *Tx) write() error {
 }
 
 // root is the pseudo-bucket above the top-level buckets.
-func (tx *Tx) root() *Bucket { return &Bucket{tx: tx, lim: srcBolt, root: true} }
+func (tx *Tx) root() *Bucket {
+	if tx.rootB.tx == nil {
+		tx.rootB = Bucket{tx: tx, lim: srcBolt, root: true}
+	}
+	return &tx.rootB
+}
 
 // Bucket returns the bucket at path (root first), or nil when any part of the
 // path does not exist. Path parts are names such as "s3", account, region, and
@@ -260,16 +275,21 @@ func (b *Bucket) child(name string) *Bucket {
 	var p string
 	var cachedBB *bolt.Bucket
 	cached := false
+	sc := appendElem(append(b.tx.scratch[:0], b.path...), name)
+	b.tx.scratch = sc
+	for _, k := range b.tx.kids {
+		if k.path == bstr(sc) {
+			return k
+		}
+	}
 	if dirs := b.tx.dirs; dirs != nil {
-		sc := appendElem(append(b.tx.scratch[:0], b.path...), name)
-		b.tx.scratch = sc
 		if e, ok := dirs.get(sc); ok {
 			cachedBB, cached, p = e.bb, true, e.path
 		} else {
 			p = string(sc)
 		}
 	} else {
-		p = childPath(b.path, name)
+		p = string(sc)
 	}
 	found, exists := false, false
 	if t, _ := b.tx.top.get(p); t != nil {
@@ -308,7 +328,13 @@ func (b *Bucket) child(name string) *Bucket {
 	if !exists {
 		return nil
 	}
-	return &Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
+	c := &Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
+	if tx := b.tx; tx.kids == nil {
+		tx.kids = append(tx.kidsBuf[:0], c)
+	} else if len(tx.kids) < maxKids {
+		tx.kids = append(tx.kids, c)
+	}
+	return c
 }
 
 // hasChild tells whether a nested bucket is named name, as cheaply as it can
@@ -395,6 +421,7 @@ func (b *Bucket) createChild(name string) (*Bucket, error) {
 	p := childPath(b.path, name)
 	b.tx.top = b.tx.top.set(p, &layer{exists: true, fresh: true})
 	b.tx.version++
+	b.tx.kids = b.tx.kids[:0] // a bucket created may hide what older sources hold below it
 	b.tx.logOp(opCreateBucket, p, nil, nil, 0)
 	return &Bucket{tx: b.tx, path: p, lim: srcTop}, nil
 }
@@ -427,6 +454,7 @@ func (b *Bucket) DeleteBucket(name string) error {
 	}
 	tx.top = tx.top.set(p, &layer{exists: false, fresh: true})
 	tx.version++
+	tx.kids = tx.kids[:0]
 	tx.logOp(opDeleteBucket, p, nil, nil, 0)
 	return nil
 }

@@ -36,6 +36,11 @@ if endpoint.startswith("http:"):
     s3v4 = boto3.client("s3", **dict(kw, config=Config(signature_version="s3v4", retries={"max_attempts": 1})))
     url = s3v4.generate_presigned_url("put_object", Params={"Bucket": "b", "Key": "p q.txt"}, ExpiresIn=300)
     attempt(urllib.request.urlopen, urllib.request.Request(url, data=b"up", method="PUT"))
+    # SigV2 (signature_version="s3"): botocore signs a path-style request to a
+    # bucket itself (PUT /b) as the resource /b/.
+    s3v2 = boto3.client("s3", **dict(kw, config=Config(signature_version="s3", retries={"max_attempts": 1})))
+    attempt(s3v2.create_bucket, Bucket="b", ACL="public-read")
+    attempt(s3v2.put_object, Bucket="b", Key="v2 key", Body=b"v2")
 attempt(boto3.client("dynamodb", **kw).list_tables)
 attempt(boto3.client("lambda", **kw).invoke,
         FunctionName="arn:aws:lambda:us-east-1:000000000000:function:f", Payload=b"{}")

@@ -120,7 +120,11 @@ func (p *fastParser) space() {
 
 // separator reads what follows an object member or array element: a comma
 // (more follows) or the closing byte (done); anything else is not valid.
+// After an error nothing more is read: the body is refused as it stands.
 func (p *fastParser) separator(closing byte) (more bool) {
+	if p.err != "" {
+		return false
+	}
 	p.space()
 	if p.i >= len(p.data) {
 		p.fail("unexpected end of input")

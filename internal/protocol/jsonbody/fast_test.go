@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -219,4 +220,38 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		same(t, data)
 	})
+}
+
+// BenchmarkParseHostile parses bodies shaped to cost the parser the most per
+// byte, at 1 MiB and 8 MiB: MB/s that holds between the two sizes is the
+// parser's linear time (a fuzz run that stalls is the fuzzer's minimiser, see
+// bench/fuzz.sh, not the parser).
+func BenchmarkParseHostile(b *testing.B) {
+	shapes := []struct {
+		name string
+		make func(n int) string
+	}{
+		{"invalid-utf8", func(n int) string { return `"` + strings.Repeat("\xae", n) + `"` }},
+		{"escapes", func(n int) string { return `"` + strings.Repeat(`\u00e9`, n/6) + `"` }},
+		{"surrogate-pairs", func(n int) string { return `"` + strings.Repeat(`\ud83d\ude00`, n/12) + `"` }},
+		{"escape-at-end", func(n int) string { return `"` + strings.Repeat("é", n/2) + `\n"` }},
+		{"deep", func(n int) string {
+			u := strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1)
+			return "[" + strings.Repeat(u+",", n/len(u)) + "1]"
+		}},
+		{"deep-then-commas", func(n int) string { return strings.Repeat("[", MaxDepth-1) + "1" + strings.Repeat(",", n) }},
+		{"digits", func(n int) string { return "1" + strings.Repeat("2", n) }},
+		{"small-objects", func(n int) string { return "[" + strings.Repeat(`{"S":"x"},`, n/10) + "1]" }},
+	}
+	for _, s := range shapes {
+		for _, size := range []int{1 << 20, 8 << 20} {
+			data := []byte(s.make(size))
+			b.Run(s.name+"/"+strconv.Itoa(size>>20)+"MiB", func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for b.Loop() {
+					parse(data, nil)
+				}
+			})
+		}
+	}
 }

@@ -333,6 +333,42 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// GetQueryExecution holds a poll of a running query until it ends (up to a
+// bound, lengthened here to a minute): one poll answers the final state, at
+// the end, not at the bound.
+func TestHeldPoll(t *testing.T) {
+	old := *athenasvc.PollWait
+	*athenasvc.PollWait = time.Minute
+	t.Cleanup(func() { *athenasvc.PollWait = old }) // after the server's own cleanup
+	h := start(t)
+	h.ok("SELECT 1") // the engine is up
+	out, err := h.a.StartQueryExecution(h.ctx, &athena.StartQueryExecutionInput{
+		QueryString:         aws.String("SELECT count(*) FROM range(300000000) WHERE range % 7 = 3"),
+		ResultConfiguration: &atypes.ResultConfiguration{OutputLocation: aws.String("s3://results/x/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	g, err := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: out.QueryExecutionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := g.QueryExecution.Status.State; st != atypes.QueryExecutionStateSucceeded {
+		t.Errorf("one poll answered %s, want the query held to SUCCEEDED", st)
+	}
+	if d := time.Since(begin); d > 50*time.Second {
+		t.Errorf("the poll took %v: it waited for the bound, not for the end", d)
+	}
+	// a finished query's poll is not held
+	begin = time.Now()
+	if _, err := h.a.GetQueryExecution(h.ctx, &athena.GetQueryExecutionInput{QueryExecutionId: out.QueryExecutionId}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > 30*time.Second {
+		t.Errorf("a finished query's poll took %v", d)
+	}
+}
+
 // StopQueryExecution ends a runaway query: CANCELLED.
 func TestStop(t *testing.T) {
 	h := start(t)

@@ -534,7 +534,7 @@ type live struct {
 // answers, taken from the query it waits for (on two cores, ~15% of the
 // engine's time in bench/athena-tpch.sh). Held polls end when the query
 // does, so the client learns of it at once.
-const pollWait = 50 * time.Millisecond
+var pollWait = 50 * time.Millisecond
 
 func (s *Service) GetQueryExecution(ctx context.Context, in *aapi.GetQueryExecutionInput) (*aapi.GetQueryExecutionOutput, error) {
 	id := api.ToString(in.QueryExecutionId)
