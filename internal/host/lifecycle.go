@@ -35,6 +35,10 @@ type Host struct {
 	regs  map[string]Registration
 	order []string // registration order
 
+	// ready holds the started services (name → implementation), read
+	// without the lock by Get: every request asks for its service.
+	ready sync.Map
+
 	mu      sync.Mutex // guards the fields below
 	cond    *sync.Cond // signalled when a service changes state
 	svcs    map[string]*entry
@@ -95,7 +99,12 @@ func (h *Host) Impl(name string) any {
 
 // Get is the started implementation of the service named name, created and
 // started now if it was not yet; it waits for a Start under way elsewhere.
-func (h *Host) Get(name string) (any, error) { return h.ensure(name, true) }
+func (h *Host) Get(name string) (any, error) {
+	if impl, ok := h.ready.Load(name); ok {
+		return impl, nil
+	}
+	return h.ensure(name, true)
+}
 
 // Start records the server's URL and creates and starts, in registration
 // order, the services that want says must run from the start (nil: all of
@@ -177,6 +186,7 @@ func (h *Host) ensure(name string, wait bool) (any, error) {
 			}
 			e.state = started
 			h.started = append(h.started, name)
+			h.ready.Store(name, e.impl)
 			h.cond.Broadcast()
 			return e.impl, nil
 		case e.state == started:

@@ -217,7 +217,8 @@ func Start(opts Options) (*Server, error) {
 	s.URL = "http://" + s.Addr
 	want := stateful(st)
 	if opts.EnforceIAM != "" && opts.EnforceIAM != "off" {
-		want = func(name string) bool { return name == "iam" || stateful(st)(name) }
+		hasState := want
+		want = func(name string) bool { return name == "iam" || hasState(name) }
 	}
 	if err := h.Start(context.Background(), s.URL, want); err != nil {
 		s.cleanup()
