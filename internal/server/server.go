@@ -1,5 +1,5 @@
-// Package server assembles fogbank: it opens the store, creates every registered
-// service, builds the gateway with the codecs and the signature verifier, and
+// Package server assembles fogbank: it opens the store, starts the registered
+// services that have state (the others on first use), builds the gateway with the codecs and the signature verifier, and
 // listens. cmd/fogbank and fogbanktest both start fogbank through it.
 package server
 
