@@ -17,7 +17,6 @@ import (
 
 	"github.com/fogbank/fogbank/internal/api"
 	glueapi "github.com/fogbank/fogbank/internal/api/glue"
-	"github.com/fogbank/fogbank/internal/host"
 	"github.com/fogbank/fogbank/internal/store"
 )
 
@@ -1012,5 +1011,3 @@ func matchGlob(p, s string) bool {
 	}
 	return len(s) == 0
 }
-
-var _ = host.Lookup[objectStore]

@@ -2,9 +2,7 @@ package s3
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -809,6 +807,3 @@ func (s *Service) ListMultipartUploads(ctx context.Context, in *s3api.ListMultip
 	}
 	return out, nil
 }
-
-var _ = base64.StdEncoding
-var _ io.Reader

@@ -68,5 +68,3 @@ func (s *Service) GetBucketVersioning(ctx context.Context, in *s3api.GetBucketVe
 	}
 	return out, nil
 }
-
-var _ = store.ErrNotFound
