@@ -29,7 +29,7 @@ import (
 //go:embed bootstrap/bootstrap.py
 var pythonBootstrap []byte
 
-//go:embed bootstrap/bootstrap.mjs
+//go:embed bootstrap/bootstrap.cjs
 var nodeBootstrap []byte
 
 // initLimit is Lambda's init phase limit (the runtime's start until its
@@ -253,9 +253,9 @@ func (s *Service) command(f *function, task, opt string) ([]string, error) {
 			return nil, err
 		}
 		if port := f.debugPort(); port != 0 {
-			return []string{node, "--inspect=127.0.0.1:" + strconv.Itoa(port), filepath.Join(rt, "bootstrap.mjs")}, nil
+			return []string{node, "--inspect=127.0.0.1:" + strconv.Itoa(port), filepath.Join(rt, "bootstrap.cjs")}, nil
 		}
-		return []string{node, filepath.Join(rt, "bootstrap.mjs")}, nil
+		return []string{node, filepath.Join(rt, "bootstrap.cjs")}, nil
 	case f.Runtime == "go1.x":
 		return []string{filepath.Join(task, filepath.Clean("/" + f.Handler)[1:])}, nil
 	default:
@@ -703,7 +703,7 @@ func (s *Service) runtimeDir() (string, error) {
 			s.rtErr = err
 			return
 		}
-		s.rtErr = os.WriteFile(filepath.Join(d, "bootstrap.mjs"), nodeBootstrap, 0o644)
+		s.rtErr = os.WriteFile(filepath.Join(d, "bootstrap.cjs"), nodeBootstrap, 0o644)
 		s.rt = d
 	})
 	return s.rt, s.rtErr

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -433,5 +434,44 @@ def handler(event, context):
 		if !regexp.MustCompile(re).MatchString(logs) {
 			t.Errorf("log tail lacks %s:\n%s", re, logs)
 		}
+	}
+}
+
+// The Node runtime client's own HTTP/1.1 over the Runtime API: events and
+// results of several megabytes and multi-byte text come through whole, a warm
+// environment serves invocation after invocation on its one connection, and
+// the handler sees what AWS's runtime (an ES module entry point) gives it:
+// no require.main; a .js file under "type": "module" loads as an ES module.
+func TestInvokeNodeRuntimeClient(t *testing.T) {
+	needProgram(t, "node")
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	fn(t, c, "echo", types.RuntimeNodejs20x, "index.handler", 10, map[string]string{"index.js": `
+exports.handler = async (event) => ({event, main: require.main === undefined ? "none" : String(require.main && require.main.filename)});`})
+	fn(t, c, "typed", types.RuntimeNodejs20x, "app.handler", 3, map[string]string{
+		"package.json": `{"type": "module"}`,
+		"app.js":       `export const handler = async () => typeof require;`})
+
+	big := strings.Repeat("héllo wörld ✓ ", 300_000) // ~5 MB of UTF-8
+	for i, ev := range []string{`{"s": "` + big + `"}`, `{"s": "é"}`, `{}`} {
+		out := invoke(t, c, "echo", ev)
+		var got struct {
+			Event map[string]any
+			Main  string
+		}
+		if err := json.Unmarshal(out.Payload, &got); err != nil || out.FunctionError != nil || got.Main != "none" {
+			t.Fatalf("invoke %d: %v %s %.200s", i, err, aws.ToString(out.FunctionError), out.Payload)
+		}
+		if want := map[string]any{}; json.Unmarshal([]byte(ev), &want) == nil && fmt.Sprint(want) != fmt.Sprint(got.Event) {
+			t.Errorf("invoke %d: the event came back changed (%d bytes sent)", i, len(ev))
+		}
+	}
+	for i := 0; i < 20; i++ {
+		if out := invoke(t, c, "echo", `{"i": 1}`); out.FunctionError != nil {
+			t.Fatalf("warm invoke %d: %s", i, out.Payload)
+		}
+	}
+	if out := invoke(t, c, "typed", `{}`); string(out.Payload) != `"undefined"` {
+		t.Errorf(`"type": "module": %s %s`, aws.ToString(out.FunctionError), out.Payload)
 	}
 }

@@ -209,7 +209,7 @@ func (s *Service) refillSpare(kind string) {
 		if err != nil {
 			return
 		}
-		argv = []string{node, rt + "/bootstrap.mjs"}
+		argv = []string{node, rt + "/bootstrap.cjs"}
 	}
 	s.spareMu.Lock()
 	defer s.spareMu.Unlock()

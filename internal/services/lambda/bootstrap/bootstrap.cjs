@@ -3,12 +3,20 @@
 // Runtime API at $AWS_LAMBDA_RUNTIME_API, loads $_HANDLER from
 // $LAMBDA_TASK_ROOT (CommonJS or ES module), builds the context object AWS's
 // runtime builds, and reports errors in the shapes AWS's runtime reports them.
-import http from "node:http";
-import path from "node:path";
-import fs from "node:fs";
-import util from "node:util";
-import Module, { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+//
+// It is CommonJS and speaks HTTP/1.1 over a plain socket, because a cold start
+// waits for all of it: an ES module entry point starts Node's ESM loader
+// (~7 ms of CPU here) and node:http loads and compiles its client and parser
+// on first use (tens of ms on this machine, which a spare used to spend
+// warming up while its first invoke waited). The ESM loader still starts
+// when a handler is an ES module, as on AWS.
+"use strict";
+const net = require("node:net");
+const path = require("node:path");
+const fs = require("node:fs");
+const util = require("node:util");
+const Module = require("node:module");
+const { pathToFileURL } = require("node:url");
 
 // A spare runtime (fogbank's spare.go) starts before it knows its function:
 // its environment comes as one line of JSON on stdin, and is applied as if the
@@ -30,47 +38,129 @@ function readAssignment() {
     if (buf.subarray(0, n).includes(10)) return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   }
 }
-// Node compiles its HTTP client on first use: a spare makes one request to
-// itself while it waits, so that its function's first /next does not pay it.
-async function warmUp() {
-  const srv = http.createServer((req, res) => res.end("{}"));
-  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  await new Promise((resolve) => {
-    const req = http.request({ host: "127.0.0.1", port: srv.address().port, method: "POST", path: "/", agent: new http.Agent({ keepAlive: true }) }, (res) => {
-      res.on("data", () => {});
-      res.on("end", resolve);
-    });
-    req.on("error", resolve);
-    req.end(JSON.stringify({ warm: true }));
-  });
-  srv.close();
-  srv.closeAllConnections?.();
-}
 if (process.env._FOGBANK_SPARE) {
-  await warmUp();
   const a = readAssignment();
   for (const k of Object.keys(process.env)) delete process.env[k];
   Object.assign(process.env, a.env);
   process.chdir(a.dir);
   if (typeof Module._initPaths === "function") Module._initPaths(); // NODE_PATH is read at start
 }
+// On AWS the runtime's entry point is an ES module: user code sees no
+// require.main.
+process.mainModule = undefined;
 
-const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const PREFIX = "/2018-06-01/runtime";
 
-function call(method, p, body, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, method, path: PREFIX + p, agent, headers: headers || {} }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ res, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
+// RuntimeAPI is an HTTP/1.1 client for the Runtime API: one keep-alive
+// connection, one request at a time (the runtime's loop never has two).
+class RuntimeAPI {
+  constructor(address) {
+    const i = address.lastIndexOf(":");
+    this.host = address.slice(0, i);
+    this.port = Number(address.slice(i + 1));
+    this.hostHeader = address;
+    this.sock = null;
+    this.buf = Buffer.alloc(0);
+    this.pending = null; // { resolve, reject }
+  }
+
+  connect() {
+    const sock = net.connect({ host: this.host, port: this.port, noDelay: true });
+    sock.on("data", (d) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+      this.parse();
     });
-    req.on("error", reject);
-    req.end(body);
-  });
+    const fail = (err) => {
+      if (this.sock === sock) this.sock = null;
+      const p = this.pending;
+      if (p) {
+        this.pending = null;
+        if (p.readToEnd) p.finish(this.buf);
+        else p.reject(err || new Error("the Runtime API closed the connection"));
+      }
+      this.buf = Buffer.alloc(0);
+    };
+    sock.on("error", fail);
+    sock.on("close", () => fail(null));
+    this.sock = sock;
+  }
+
+  // request sends one request and answers { status, headers, body }, the
+  // headers' names in lower case (as node:http gives them).
+  request(method, p, body, headers) {
+    return new Promise((resolve, reject) => {
+      if (!this.sock) this.connect();
+      const payload = body === undefined || body === null ? null : Buffer.from(body);
+      let head = `${method} ${PREFIX}${p} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
+      for (const [k, v] of Object.entries(headers || {})) head += `${k}: ${v}\r\n`;
+      if (payload) head += `Content-Length: ${payload.length}\r\n`;
+      else if (method !== "GET") head += "Content-Length: 0\r\n";
+      head += "\r\n";
+      this.pending = { resolve, reject };
+      this.buf = Buffer.alloc(0);
+      this.sock.write(payload ? Buffer.concat([Buffer.from(head, "latin1"), payload]) : head);
+    });
+  }
+
+  // parse reads the response in buf once it is whole.
+  parse() {
+    const p = this.pending;
+    if (!p) return;
+    if (!p.head) {
+      const end = this.buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const lines = this.buf.subarray(0, end).toString("latin1").split("\r\n");
+      const status = Number(lines[0].split(" ")[1]);
+      const headers = {};
+      for (const l of lines.slice(1)) {
+        const c = l.indexOf(":");
+        if (c <= 0) continue;
+        const k = l.slice(0, c).trim().toLowerCase();
+        const v = l.slice(c + 1).trim();
+        headers[k] = k in headers ? headers[k] + ", " + v : v;
+      }
+      p.head = { status, headers };
+      this.buf = this.buf.subarray(end + 4);
+      p.chunked = /\bchunked\b/i.test(headers["transfer-encoding"] || "");
+      p.length = p.chunked ? -1 : headers["content-length"] !== undefined ? Number(headers["content-length"]) : -1;
+      p.readToEnd = !p.chunked && p.length < 0;
+      p.close = /\bclose\b/i.test(headers.connection || "") || p.readToEnd;
+      p.parts = [];
+      p.finish = (body) => {
+        this.pending = null;
+        if (p.close && this.sock) {
+          this.sock.destroy();
+          this.sock = null;
+        }
+        p.resolve({ status, headers, body });
+      };
+    }
+    if (p.readToEnd) return; // at close
+    if (!p.chunked) {
+      if (this.buf.length < p.length) return;
+      const body = Buffer.from(this.buf.subarray(0, p.length));
+      this.buf = this.buf.subarray(p.length);
+      return p.finish(body);
+    }
+    for (;;) {
+      const eol = this.buf.indexOf("\r\n");
+      if (eol < 0) return;
+      const size = parseInt(this.buf.subarray(0, eol).toString("latin1"), 16);
+      if (size === 0) {
+        // The last chunk, then trailers up to an empty line.
+        const end = this.buf.indexOf("\r\n\r\n", eol);
+        if (end < 0) return;
+        this.buf = this.buf.subarray(end + 4);
+        return p.finish(Buffer.concat(p.parts));
+      }
+      if (this.buf.length < eol + 2 + size + 2) return;
+      p.parts.push(Buffer.from(this.buf.subarray(eol + 2, eol + 2 + size)));
+      this.buf = this.buf.subarray(eol + 2 + size + 2);
+    }
+  }
 }
+
+const api = new RuntimeAPI(process.env.AWS_LAMBDA_RUNTIME_API);
 
 let requestId = "";
 function emit(level, args) {
@@ -101,7 +191,7 @@ class Fault extends Error {
 
 async function postError(p, err) {
   const body = JSON.stringify(err);
-  await call("POST", p, body, { "Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": err.errorType });
+  await api.request("POST", p, body, { "Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": err.errorType });
 }
 
 async function loadHandler(handlerString) {
@@ -125,7 +215,7 @@ async function loadHandler(handlerString) {
       mod = await import(pathToFileURL(file).href);
     } else {
       try {
-        mod = createRequire(path.join(root, "noop.js"))(file);
+        mod = Module.createRequire(path.join(root, "noop.js"))(file);
       } catch (e) {
         if (e.code !== "ERR_REQUIRE_ESM" && e.code !== "ERR_REQUIRE_ASYNC_MODULE") throw e;
         mod = await import(pathToFileURL(file).href);
@@ -187,10 +277,10 @@ async function main() {
     process.exit(1);
   }
   for (;;) {
-    const { res, body } = await call("GET", "/invocation/next");
-    const id = res.headers["lambda-runtime-aws-request-id"];
+    const { headers, body } = await api.request("GET", "/invocation/next");
+    const id = headers["lambda-runtime-aws-request-id"];
     requestId = id;
-    if (res.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = res.headers["lambda-runtime-trace-id"];
+    if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
     else delete process.env._X_AMZN_TRACE_ID;
     const outcome = await new Promise((resolve) => {
       let settled = false;
@@ -199,7 +289,7 @@ async function main() {
         settled = true;
         resolve({ err, result });
       };
-      const ctx = makeContext(res.headers, done);
+      const ctx = makeContext(headers, done);
       let event;
       try {
         event = body.length ? JSON.parse(body.toString("utf8")) : {};
@@ -227,7 +317,7 @@ async function main() {
       await postError(`/invocation/${id}/error`, errorOf(new Fault("Runtime.MarshalError", `Unable to stringify response body: ${e.message}`, e)));
       continue;
     }
-    await call("POST", `/invocation/${id}/response`, out, { "Content-Type": "application/json" });
+    await api.request("POST", `/invocation/${id}/response`, out, { "Content-Type": "application/json" });
   }
 }
 
