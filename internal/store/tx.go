@@ -39,15 +39,12 @@ type Tx struct {
 	size int
 	// refPending lists pending blobs this fn referenced; unrefGone lists blobs whose
 	// last reference this fn dropped. Both are settled once the Update is durable.
-	refPending []string
+	refPending []pendingRef
+	refBuf     [1]pendingRef
 	unrefGone  []string
 	// unrefInline lists the small blobs whose last reference this fn dropped,
 	// their bytes kept aside for holders (hold.go).
 	unrefInline []*dyingBlob
-	// refSizes and refInline keep what RefBlob took from the pending set, to give
-	// it back when the Update fails.
-	refSizes  map[string]int64
-	refInline map[string][]byte
 	// rootB is the pseudo-bucket root returns; kids caches the buckets child
 	// resolved (a service looks the same few up again and again: its
 	// configuration, its tables), until a bucket is created or deleted.
@@ -64,6 +61,15 @@ type Tx struct {
 	bucketBuf  [txBuckets]Bucket
 	nBuckets   int
 	scratchBuf [128]byte
+}
+
+// pendingRef is a blob RefBlob took from the pending set, with what it takes to
+// give it back when the Update fails.
+type pendingRef struct {
+	id     string
+	size   int64
+	data   []byte // a small blob's bytes
+	inline bool
 }
 
 // txBuckets is how many Buckets a Tx holds inline (newBucket).
