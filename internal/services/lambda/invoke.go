@@ -960,6 +960,9 @@ func (s *Service) Start(ctx context.Context) error {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
 			s.roles = r
 		}
+		if a, err := host.Lookup[urlAuthorizer](s.env, "iam"); err == nil {
+			s.urlAuth = a
+		}
 	}
 	if s.env != nil {
 		if err := s.env.Handle(urlRoute, http.HandlerFunc(s.serveURL)); err != nil { // urls.go

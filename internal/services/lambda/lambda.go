@@ -43,6 +43,7 @@ type Service struct {
 	now      func() time.Time
 	lookPath func(string) (string, error) // exec.LookPath; tests may replace it
 	roles    roleCredentials              // IAM, found at Start; nil without it
+	urlAuth  urlAuthorizer                // IAM again, for AWS_IAM function URLs (urls.go)
 
 	// Execution (invoke.go, env.go): each function's pool of environments.
 	mu       sync.Mutex // guards pools and reaping
