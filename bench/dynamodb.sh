@@ -42,13 +42,8 @@ serve() { # name -> starts it on $port, sets $pid
     kumo)     KUMO_PORT=$port "$KUMO_BIN" >/dev/null 2>&1 & ;;  # a patched kumo: see bench/RESULTS.md
   esac
   pid=$!
-  for _ in $(seq 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
-    sleep 0.05
-  done
-  echo "$1 did not start" >&2; return 1
+  wait_up "$1"
 }
-stopit() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; port=$((port + 1)); }
 
 measure() { # name
   local name=$1

@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 DUR=${2:-10}s
+. bench/lib.sh
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -29,13 +30,8 @@ serve() { # name -> starts it on $port, sets $pid
   [ "$1" = enforced ] && flag=--enforce-iam
   TMPDIR=$work "$work/fogbank" serve --addr 127.0.0.1:$port --ephemeral $flag --log-level error >/dev/null 2>&1 &
   pid=$!
-  for _ in $(seq 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
-    sleep 0.05
-  done
-  echo "$1 did not start" >&2; return 1
+  wait_up "$1"
 }
-stopit() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; port=$((port + 1)); }
 measure() { # name
   serve "$1"
   "$work/iam-s3" -endpoint "http://127.0.0.1:$port" -workers 8 -dur "$DUR" -pid "$pid" -tag "$1"

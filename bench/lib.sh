@@ -23,3 +23,16 @@ need_kumo() {
     *" kumo "*) [ -x "$KUMO_BIN" ] || bench/kumo-build.sh ;;
   esac
 }
+
+# wait_up NAME waits (up to 10 s) for the server just started on $port to answer
+# HTTP, else says NAME did not start and fails.
+wait_up() {
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start" >&2; return 1
+}
+
+# stopit ends the server started last ($pid) and moves $port on for the next.
+stopit() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; port=$((port + 1)); }

@@ -7,8 +7,8 @@ import "io"
 // differently. Codecs and the gateway read it from Service.Dialect and never
 // test a service's name, so a new service states its own ways here instead of
 // adding a branch to shared code. The zero value is the protocol's plain
-// behaviour. A service package sets its service's dialect in its init, before
-// the server starts.
+// behaviour. A service package declares its Dialect as static data and
+// internal/services/all sets it on the model before the first server starts.
 type Dialect struct {
 	// RequestID is the shape of the request ids the service's clients see.
 	RequestID RequestIDStyle
@@ -65,12 +65,12 @@ type Dialect struct {
 	XMLNamespace string
 	// TimestampMillis writes XML timestamps with milliseconds.
 	TimestampMillis bool
-	// ResponseRoots name the root element of outputs whose model names none
-	// (default "<Operation>Result").
-	ResponseRoots map[string]string
+	// ResponseRoot names the root element of an operation's output when the
+	// model names none ("": the default "<Operation>Result").
+	ResponseRoot func(op string) string
 	// NoContent are operations that answer 204 although the model states no
 	// response code.
-	NoContent map[string]bool
+	NoContent []string
 
 	// Errors.
 

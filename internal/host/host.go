@@ -1,8 +1,8 @@
-// Package host is where services register themselves, what they are given to run
-// (Env: the store, the outbox, a clock, a logger, other services, the server's URL)
-// and their lifecycle (Host, lifecycle.go). Each service package calls Register in
-// its init (Caddy's habit); internal/services/all imports them all, so the binary is
-// one import list. A duplicate registration panics at start-up.
+// Package host is what services are given to run (Env: the store, the outbox, a
+// clock, a logger, other services, the server's URL) and their lifecycle (Host,
+// lifecycle.go). Each service package declares its Impl as static data;
+// internal/services/all lists every model with its Impl, so the binary is one
+// list and a service package runs nothing at start (internal/lint checks it).
 //
 // # Lifecycle
 //
@@ -22,11 +22,7 @@
 package host
 
 import (
-	"fmt"
 	"log/slog"
-	"reflect"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -57,59 +53,31 @@ type Env struct {
 // interface of its api.Service (usually by embedding its Unimplemented).
 type Factory func(env *Env) (any, error)
 
+// Impl is the code behind one service, declared by its package as static data
+// (`var Impl = host.Impl{New: New, Proto: (*Service)(nil)}`) so that linking a
+// service costs nothing until it is used; internal/services/all pairs it with
+// the service's model.
+type Impl struct {
+	New Factory
+	// Proto is a typed nil of the implementation, e.g. (*Service)(nil): it tells
+	// `fogbank coverage` which operations the type defines, without creating it.
+	Proto any
+	// AtServerStart, when set, runs in a goroutine of its own each time a server
+	// starts, whether or not the service is ever created: for clean-up that
+	// cannot wait for its first use, such as what an earlier fogbank killed
+	// with -9 left running.
+	AtServerStart func()
+}
+
 // Registration binds a service description to the code that implements it.
 type Registration struct {
 	Service *api.Service
-	Type    reflect.Type // the implementation's type, for the coverage listing
-	New     Factory
+	Impl
 }
 
 // Closer is implemented by services that hold resources to release at shutdown;
 // it is called after Stop, in the same reverse order.
 type Closer interface{ Close() error }
-
-var (
-	mu  sync.Mutex // guards reg
-	reg = map[string]Registration{}
-)
-
-// Register makes a service available; call it from the service package's init.
-// proto is a typed nil of the implementation, e.g. (*Service)(nil): it tells
-// `fogbank coverage` which operations the type defines, without creating it.
-func Register(svc *api.Service, proto any, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := reg[svc.Name]; dup {
-		panic(fmt.Sprintf("host: service %q registered twice", svc.Name))
-	}
-	reg[svc.Name] = Registration{Service: svc, Type: reflect.TypeOf(proto), New: f}
-}
-
-// atStart are the functions every server runs once when it starts, whether or
-// not their service is ever created (OnServerStart).
-var atStart []func()
-
-// OnServerStart has fn run, in a goroutine of its own, each time a server
-// starts, before its services are needed: for clean-up that cannot wait for
-// the service's first use, such as what an earlier fogbank killed with -9
-// left running. Call it from the service package's init.
-func OnServerStart(fn func()) {
-	mu.Lock()
-	defer mu.Unlock()
-	atStart = append(atStart, fn)
-}
-
-// Registered lists the registered services by name.
-func Registered() []Registration {
-	mu.Lock()
-	defer mu.Unlock()
-	out := make([]Registration, 0, len(reg))
-	for _, r := range reg {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Service.Name < out[j].Service.Name })
-	return out
-}
 
 // Resetter is implemented by services that keep anything derived from their
 // state outside the store (decoded records, caches): Reset forgets it. The

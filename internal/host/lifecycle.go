@@ -80,6 +80,9 @@ func NewHost(base Env, regs []Registration) (*Host, error) {
 	h := &Host{base: base, regs: map[string]Registration{}, svcs: map[string]*entry{}, routes: map[string]http.Handler{}}
 	h.cond = sync.NewCond(&h.mu)
 	for _, reg := range regs {
+		if _, dup := h.regs[reg.Service.Name]; dup {
+			return nil, fmt.Errorf("host: service %q registered twice", reg.Service.Name)
+		}
 		h.regs[reg.Service.Name] = reg
 		h.order = append(h.order, reg.Service.Name)
 	}
@@ -114,11 +117,11 @@ func (h *Host) Start(ctx context.Context, url string, want func(name string) boo
 	h.mu.Lock()
 	h.url = url
 	h.mu.Unlock()
-	mu.Lock()
-	for _, fn := range atStart {
-		go fn()
+	for _, reg := range h.regs {
+		if reg.AtServerStart != nil {
+			go reg.AtServerStart()
+		}
 	}
-	mu.Unlock()
 	if err := h.Ensure(want); err != nil {
 		h.Stop(ctx)
 		return err

@@ -62,10 +62,10 @@ func (f *fake) Close() error {
 func TestLifecycle(t *testing.T) {
 	var log []string
 	reg := func(name string) Registration {
-		return Registration{Service: &api.Service{Name: name}, New: func(env *Env) (any, error) {
+		return Registration{Service: &api.Service{Name: name}, Impl: Impl{New: func(env *Env) (any, error) {
 			log = append(log, "create "+name)
 			return &fake{name: name, env: env, log: &log}, nil
-		}}
+		}}}
 	}
 	h, err := NewHost(Env{}, []Registration{reg("athena"), reg("s3")})
 	if err != nil {
@@ -101,9 +101,9 @@ func TestLifecycle(t *testing.T) {
 func TestStartFailureStopsStarted(t *testing.T) {
 	var log []string
 	mk := func(name string) Registration {
-		return Registration{Service: &api.Service{Name: name}, New: func(env *Env) (any, error) {
+		return Registration{Service: &api.Service{Name: name}, Impl: Impl{New: func(env *Env) (any, error) {
 			return &fake{name: name, env: env, log: &log}, nil
-		}}
+		}}}
 	}
 	h, err := NewHost(Env{}, []Registration{mk("a"), mk("athena")}) // athena looks up s3, which is missing
 	if err != nil {
@@ -120,11 +120,11 @@ func TestStartFailureStopsStarted(t *testing.T) {
 
 func TestListenClosedAtStop(t *testing.T) {
 	var ln net.Listener
-	h, err := NewHost(Env{}, []Registration{{Service: &api.Service{Name: "lambda"}, New: func(env *Env) (any, error) {
+	h, err := NewHost(Env{}, []Registration{{Service: &api.Service{Name: "lambda"}, Impl: Impl{New: func(env *Env) (any, error) {
 		var err error
 		ln, err = env.Listen("127.0.0.1:0")
 		return struct{}{}, err
-	}}})
+	}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +144,10 @@ func TestCreatedOnFirstUse(t *testing.T) {
 	var log []string
 	add := func(s string) { mu.Lock(); log = append(log, s); mu.Unlock() }
 	reg := func(name string) Registration {
-		return Registration{Service: &api.Service{Name: name}, New: func(env *Env) (any, error) {
+		return Registration{Service: &api.Service{Name: name}, Impl: Impl{New: func(env *Env) (any, error) {
 			add("create " + name)
 			return &slowStart{name: name, env: env, add: add}, nil
-		}}
+		}}}
 	}
 	h, _ := NewHost(Env{}, []Registration{reg("athena"), reg("glue"), reg("s3")})
 	if err := h.Start(context.Background(), "u", func(name string) bool { return name == "glue" }); err != nil {

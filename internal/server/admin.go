@@ -65,5 +65,5 @@ func (s *Server) LoadSnapshot(r io.Reader) error {
 	}
 	s.resetCaches("")
 	// Services that had nothing and now have state may have work to resume.
-	return s.host.Ensure(stateful(s.Store))
+	return s.host.Ensure(stateful(s.Store, s.regs))
 }

@@ -46,11 +46,14 @@ func (p *lifecycleProbe) Stop(ctx context.Context) error {
 
 var probe *lifecycleProbe
 
-func init() {
-	host.Register(&api.Service{Name: "lifecycleprobe"}, (*lifecycleProbe)(nil), func(env *host.Env) (any, error) {
-		probe = &lifecycleProbe{env: env}
-		return probe, nil
-	})
+// withProbe is every model and the probe service.
+func withProbe() []server.Model {
+	return append(all.Models(), server.Model{Service: &api.Service{Name: "lifecycleprobe"}, Impl: &host.Impl{
+		New: func(env *host.Env) (any, error) {
+			probe = &lifecycleProbe{env: env}
+			return probe, nil
+		},
+		Proto: (*lifecycleProbe)(nil)}})
 }
 
 // A service without state is not created until it is first needed; then it is
@@ -58,7 +61,7 @@ func init() {
 // main listener (never for a virtual-hosted S3 request), and is stopped by Close.
 func TestServiceLifecycle(t *testing.T) {
 	probe = nil
-	srv, err := server.Start(server.Options{Addr: "127.0.0.1:0", Ephemeral: true, Models: all.Models(),
+	srv, err := server.Start(server.Options{Addr: "127.0.0.1:0", Ephemeral: true, Models: withProbe(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +114,7 @@ func TestServiceLifecycle(t *testing.T) {
 // queued invocations): it is started with the server, before any request.
 func TestServiceWithStateStartsWithServer(t *testing.T) {
 	dir := t.TempDir()
-	opts := server.Options{Addr: "127.0.0.1:0", DataDir: dir, Models: all.Models(),
+	opts := server.Options{Addr: "127.0.0.1:0", DataDir: dir, Models: withProbe(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv, err := server.Start(opts)
 	if err != nil {

@@ -111,10 +111,12 @@ var errRequestTimeout = api.Errorf(http.StatusBadRequest, "RequestTimeout",
 	"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 
 // Model is a generated service description with its generated Unimplemented value,
-// which answers NotImplemented to every operation.
+// which answers NotImplemented to every operation, and the implementation, if
+// the service has one yet.
 type Model struct {
 	Service       *api.Service
 	Unimplemented any
+	Impl          *host.Impl // nil: every operation answers 501
 }
 
 // Server is a running fogbank.
@@ -131,7 +133,8 @@ type Server struct {
 	http   httpServer
 	ln     net.Listener
 	host   *host.Host
-	models map[string]bool // every modelled service's name
+	regs   []host.Registration // the implemented services
+	models map[string]bool     // every modelled service's name
 	tmpDir string
 	done   chan error
 
@@ -206,16 +209,22 @@ func Start(opts Options) (*Server, error) {
 	// of their own), except those with state in the store, which may have work
 	// to resume (schedules, queued invocations, deliveries): those start now.
 	// A service nobody calls costs nothing: no goroutine, none of its code paged in.
-	h, err := host.NewHost(host.Env{Store: st, Logger: log, Now: time.Now, Outbox: s.Outbox, Keys: keys}, host.Registered())
+	var regs []host.Registration
+	for _, m := range opts.Models {
+		if m.Impl != nil {
+			regs = append(regs, host.Registration{Service: m.Service, Impl: *m.Impl})
+		}
+	}
+	h, err := host.NewHost(host.Env{Store: st, Logger: log, Now: time.Now, Outbox: s.Outbox, Keys: keys}, regs)
 	if err != nil {
 		s.cleanup()
 		return nil, err
 	}
-	s.host, s.models = h, map[string]bool{}
+	s.host, s.regs, s.models = h, regs, map[string]bool{}
 	keys.host = h
 	s.Addr = ln.Addr().String()
 	s.URL = "http://" + s.Addr
-	want := stateful(st)
+	want := stateful(st, regs)
 	if opts.EnforceIAM != "" && opts.EnforceIAM != "off" {
 		hasState := want
 		want = func(name string) bool { return name == "iam" || hasState(name) }
@@ -238,14 +247,10 @@ func Start(opts Options) (*Server, error) {
 		}
 		interceptors = append([]gateway.Interceptor{az.Authorize}, interceptors...)
 	}
-	registered := map[string]bool{}
-	for _, r := range host.Registered() {
-		registered[r.Service.Name] = true
-	}
 	var bound []gateway.Bound
 	for _, m := range opts.Models {
 		s.models[m.Service.Name] = true
-		b := gateway.Bound{Service: m.Service, Impl: m.Unimplemented, Implemented: registered[m.Service.Name]}
+		b := gateway.Bound{Service: m.Service, Impl: m.Unimplemented, Implemented: m.Impl != nil}
 		if b.Implemented {
 			name := m.Service.Name
 			b.Resolve = func() (any, error) { return h.Get(name) }
@@ -405,10 +410,10 @@ func (k *serverKeys) Lookup(id string) (string, auth.Principal, bool) {
 
 // stateful tells which services have state in st: a service's state is its
 // root bucket (host.Resetter), and a service with none has no work to resume.
-func stateful(st *store.Store) func(name string) bool {
+func stateful(st *store.Store, regs []host.Registration) func(name string) bool {
 	has := map[string]bool{}
 	st.View(func(tx *store.Tx) error {
-		for _, r := range host.Registered() {
+		for _, r := range regs {
 			name := r.Service.Name
 			b := tx.Bucket(name)
 			if b == nil {

@@ -90,11 +90,14 @@ type BlobWriter struct {
 	s      *Store
 	id     string
 	f      *os.File
-	tmp    string
+	tmp    string // the temporary file's path, once made
 	kinds  []Hash
 	hashes []hash.Hash
-	size   int64
-	state  int // writing, committed or done
+	// Room for the usual two digests (MD5 and the signed payload's SHA-256).
+	kindsBuf  [2]Hash
+	hashesBuf [2]hash.Hash
+	size      int64
+	state     int // writing, committed or done
 
 	buf  []byte // the buffer being filled; nil until needed
 	n    int    // bytes of buf filled
@@ -125,7 +128,8 @@ func (s *Store) NewBlob(hashes Hash) (*BlobWriter, error) {
 	// The temporary file is made only once the blob outgrows the first buffer:
 	// most blobs are small and live inside the database (see Commit), and file
 	// creation is the slowest step of a small write on many disks.
-	w := &BlobWriter{s: s, id: id, tmp: filepath.Join(s.dir, blobsDir, tmpDir, id)}
+	w := &BlobWriter{s: s, id: id}
+	w.kinds, w.hashes = w.kindsBuf[:0], w.hashesBuf[:0]
 	for _, k := range []Hash{MD5, SHA1, SHA256, CRC32, CRC32C, CRC64NVME} {
 		if hashes&k == 0 {
 			continue
@@ -339,6 +343,7 @@ func (w *BlobWriter) openFile() error {
 	if w.f != nil {
 		return nil
 	}
+	w.tmp = filepath.Join(w.s.dir, blobsDir, tmpDir, w.id)
 	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -411,7 +416,9 @@ func (w *BlobWriter) Commit() (BlobRef, error) {
 	}
 	if err != nil {
 		w.state = done
-		w.s.remove(w.tmp)
+		if w.tmp != "" { // "" when the file was never made
+			w.s.remove(w.tmp)
+		}
 		w.s.remove(final)
 		if errors.Is(err, ErrClosed) {
 			return BlobRef{}, err
@@ -655,14 +662,10 @@ func (tx *Tx) RefBlob(id string) error {
 	if !pending {
 		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
-	if tx.refSizes == nil {
-		tx.refSizes, tx.refInline = map[string]int64{}, map[string][]byte{}
+	if tx.refPending == nil {
+		tx.refPending = tx.refBuf[:0]
 	}
-	tx.refPending = append(tx.refPending, id)
-	tx.refSizes[id] = size
-	if inline {
-		tx.refInline[id] = data
-	}
+	tx.refPending = append(tx.refPending, pendingRef{id: id, size: size, data: data, inline: inline})
 	if err := refs.PutOwned([]byte(id), encodeBlobRecord(size, 1)); err != nil {
 		return err
 	}
@@ -697,17 +700,13 @@ func (tx *Tx) UnrefBlob(id string) error {
 	if err := refs.Delete([]byte(id)); err != nil {
 		return err
 	}
-	if i := slices.Index(tx.refPending, id); i >= 0 {
+	if i := slices.IndexFunc(tx.refPending, func(r pendingRef) bool { return r.id == id }); i >= 0 {
 		// This fn took the blob from the pending set: it goes back there, as if
 		// never referenced (its bytes, if small, leave the database again).
+		r := tx.refPending[i]
 		tx.refPending = slices.Delete(tx.refPending, i, i+1)
-		tx.s.blobMu.Lock()
-		tx.s.pending[id] = tx.refSizes[id]
-		if d, ok := tx.refInline[id]; ok {
-			tx.s.pendingInline[id] = d
-		}
-		tx.s.blobMu.Unlock()
-		if _, ok := tx.refInline[id]; ok {
+		tx.s.giveBack(r)
+		if r.inline {
 			return tx.sysBucket(inlineBucket).Delete([]byte(id))
 		}
 		return nil

@@ -40,6 +40,21 @@ func (m pmap[V]) get(k string) (v V, ok bool) {
 	return v, false
 }
 
+// node returns the node of k, nil when k is missing.
+func (m pmap[V]) node(k string) *pnode[V] {
+	for n := m.root; n != nil; {
+		switch {
+		case k < n.key:
+			n = n.l
+		case k > n.key:
+			n = n.r
+		default:
+			return n
+		}
+	}
+	return nil
+}
+
 // set returns a map with k set to v.
 func (m pmap[V]) set(k string, v V) pmap[V] {
 	return pmap[V]{pinsert(m.root, k, v, prioOf(k))}

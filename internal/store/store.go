@@ -811,14 +811,19 @@ func (tx *Tx) rollbackBlobs() {
 	if len(tx.refPending) == 0 {
 		return
 	}
-	tx.s.blobMu.Lock()
 	for _, r := range tx.refPending {
-		tx.s.pending[r] = tx.refSizes[r]
-		if d, ok := tx.refInline[r]; ok {
-			tx.s.pendingInline[r] = d
-		}
+		tx.s.giveBack(r)
 	}
-	tx.s.blobMu.Unlock()
+}
+
+// giveBack returns a blob a transaction took from the pending set.
+func (s *Store) giveBack(r pendingRef) {
+	s.blobMu.Lock()
+	s.pending[r.id] = r.size
+	if r.inline {
+		s.pendingInline[r.id] = r.data
+	}
+	s.blobMu.Unlock()
 }
 
 // afterDurable frees the storage of blobs whose last reference the Update

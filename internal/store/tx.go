@@ -39,21 +39,57 @@ type Tx struct {
 	size int
 	// refPending lists pending blobs this fn referenced; unrefGone lists blobs whose
 	// last reference this fn dropped. Both are settled once the Update is durable.
-	refPending []string
+	refPending []pendingRef
+	refBuf     [1]pendingRef
 	unrefGone  []string
 	// unrefInline lists the small blobs whose last reference this fn dropped,
 	// their bytes kept aside for holders (hold.go).
 	unrefInline []*dyingBlob
-	// refSizes and refInline keep what RefBlob took from the pending set, to give
-	// it back when the Update fails.
-	refSizes  map[string]int64
-	refInline map[string][]byte
 	// rootB is the pseudo-bucket root returns; kids caches the buckets child
 	// resolved (a service looks the same few up again and again: its
 	// configuration, its tables), until a bucket is created or deleted.
 	rootB   Bucket
 	kids    []*Bucket
 	kidsBuf [maxKids]*Bucket
+	// The first buckets a transaction resolves and its first path encodings
+	// come from here: most need only a few, and a request makes several
+	// transactions (each allocation is GC work and, on a growing heap, fresh
+	// pages).
+	// ownLayers are the layers this Tx made and may change in place (ownLayer).
+	ownLayers  []*layer
+	ownBuf     [8]*layer
+	bucketBuf  [txBuckets]Bucket
+	nBuckets   int
+	scratchBuf [128]byte
+}
+
+// pendingRef is a blob RefBlob took from the pending set, with what it takes to
+// give it back when the Update fails.
+type pendingRef struct {
+	id     string
+	size   int64
+	data   []byte // a small blob's bytes
+	inline bool
+}
+
+// txBuckets is how many Buckets a Tx holds inline (newBucket).
+const txBuckets = 6
+
+// newBucket returns a zero Bucket valid for the transaction.
+func (tx *Tx) newBucket() *Bucket {
+	if tx.nBuckets < len(tx.bucketBuf) {
+		tx.nBuckets++
+		return &tx.bucketBuf[tx.nBuckets-1]
+	}
+	return new(Bucket)
+}
+
+// scratchBytes returns the Tx's scratch buffer, empty.
+func (tx *Tx) scratchBytes() []byte {
+	if tx.scratch == nil {
+		tx.scratch = tx.scratchBuf[:0]
+	}
+	return tx.scratch[:0]
 }
 
 // maxKids bounds Tx.kids: a transaction that walks many buckets resolves the
@@ -242,7 +278,7 @@ func (b *Bucket) Bucket(path ...string) *Bucket {
 	if tx := b.tx; len(path) > 1 && tx.dirs != nil && tx.top.empty() && tx.under.empty() {
 		// Nothing in the overlays: the bucket is whatever bbolt has, and the
 		// cache may know the whole path at once.
-		sc := append(tx.scratch[:0], b.path...)
+		sc := append(tx.scratchBytes(), b.path...)
 		for _, p := range path {
 			sc = appendElem(sc, p)
 		}
@@ -251,7 +287,9 @@ func (b *Bucket) Bucket(path ...string) *Bucket {
 			if e.bb == nil {
 				return nil
 			}
-			return &Bucket{tx: tx, path: e.path, lim: srcBolt, bb: e.bb}
+			c := tx.newBucket()
+			*c = Bucket{tx: tx, path: e.path, lim: srcBolt, bb: e.bb}
+			return c
 		}
 	}
 	cur := b
@@ -275,38 +313,45 @@ func (b *Bucket) child(name string) *Bucket {
 	var p string
 	var cachedBB *bolt.Bucket
 	cached := false
-	sc := appendElem(append(b.tx.scratch[:0], b.path...), name)
+	sc := appendElem(append(b.tx.scratchBytes(), b.path...), name)
 	b.tx.scratch = sc
 	for _, k := range b.tx.kids {
 		if k.path == bstr(sc) {
 			return k
 		}
 	}
-	if dirs := b.tx.dirs; dirs != nil {
-		if e, ok := dirs.get(sc); ok {
-			cachedBB, cached, p = e.bb, true, e.path
-		} else {
-			p = string(sc)
-		}
-	} else {
-		p = string(sc)
-	}
 	found, exists := false, false
-	if t, _ := b.tx.top.get(p); t != nil {
-		found, exists = true, t.exists
-		if t.fresh {
+	tn := b.tx.top.node(bstr(sc))
+	if tn != nil && tn.val != nil {
+		found, exists = true, tn.val.exists
+		if tn.val.fresh {
 			lim = srcTop
 		}
 	}
+	var un *pnode[*layer]
 	if lim >= srcUnder {
-		if u, _ := b.tx.under.get(p); u != nil {
+		if un = b.tx.under.node(bstr(sc)); un != nil && un.val != nil {
 			if !found {
-				found, exists = true, u.exists
+				found, exists = true, un.val.exists
 			}
-			if u.fresh {
+			if un.val.fresh {
 				lim = min(lim, srcUnder)
 			}
 		}
+	}
+	if dirs := b.tx.dirs; dirs != nil {
+		if e, ok := dirs.get(sc); ok {
+			cachedBB, cached, p = e.bb, true, e.path
+		}
+	}
+	switch {
+	case cached:
+	case tn != nil:
+		p = tn.key // the overlays' own copy of the path: no allocation
+	case un != nil:
+		p = un.key
+	default:
+		p = string(sc)
 	}
 	var bb *bolt.Bucket
 	if lim >= srcBolt && (b.root || pbb != nil) {
@@ -328,7 +373,8 @@ func (b *Bucket) child(name string) *Bucket {
 	if !exists {
 		return nil
 	}
-	c := &Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
+	c := b.tx.newBucket()
+	*c = Bucket{tx: b.tx, path: p, lim: lim, bb: bb}
 	if tx := b.tx; tx.kids == nil {
 		tx.kids = append(tx.kidsBuf[:0], c)
 	} else if len(tx.kids) < maxKids {
@@ -341,7 +387,7 @@ func (b *Bucket) child(name string) *Bucket {
 // (Put and Delete ask it for every key): no allocation, nothing cached.
 func (b *Bucket) hasChild(name []byte) bool {
 	t, u, bb := b.layers()
-	sc := appendElem(append(b.tx.scratch[:0], b.path...), bstr(name))
+	sc := appendElem(append(b.tx.scratchBytes(), b.path...), bstr(name))
 	b.tx.scratch = sc
 	p := bstr(sc)
 	if l, _ := b.tx.top.get(p); l != nil {
@@ -361,33 +407,49 @@ func (b *Bucket) hasChild(name []byte) bool {
 	return bb.Bucket(name) != nil
 }
 
-// edit replaces the bucket's top layer with a changed copy.
+// edit changes the bucket's top layer: in place when this transaction made it,
+// else in a copy that replaces it.
 func (b *Bucket) edit(fn func(l *layer)) {
-	tx := b.tx
-	var l layer
-	if old, _ := tx.top.get(b.path); old != nil {
-		l = *old
-	} else {
-		l = layer{exists: true}
-	}
-	fn(&l)
-	tx.top = tx.top.set(b.path, &l)
-	tx.version++
+	fn(b.ownLayer())
+	b.tx.version++
 }
 
 // setKey is edit for the commonest change, one key (a nil v deletes it),
 // without edit's closure.
 func (b *Bucket) setKey(k string, v []byte) {
-	tx := b.tx
-	var l layer
-	if old, _ := tx.top.get(b.path); old != nil {
-		l = *old
-	} else {
-		l = layer{exists: true}
-	}
+	l := b.ownLayer()
 	l.keys = l.keys.set(k, v)
-	tx.top = tx.top.set(b.path, &l)
-	tx.version++
+	b.tx.version++
+}
+
+// ownLayer returns the bucket's top layer, made by this transaction so that it
+// may be changed in place: nobody else sees it (a Tx's top is published only
+// when its Update is done, and dropped when it fails). The first write to a
+// bucket copies its layer and sets the copy in top; later ones change it, with
+// no new layer and no new path in top (an S3 PUT writes several keys of a
+// few buckets).
+func (b *Bucket) ownLayer() *layer {
+	tx := b.tx
+	old, _ := tx.top.get(b.path)
+	if old != nil {
+		for _, o := range tx.ownLayers {
+			if o == old {
+				return old
+			}
+		}
+	}
+	l := new(layer)
+	if old != nil {
+		*l = *old
+	} else {
+		l.exists = true
+	}
+	tx.top = tx.top.set(b.path, l)
+	if tx.ownLayers == nil {
+		tx.ownLayers = tx.ownBuf[:0]
+	}
+	tx.ownLayers = append(tx.ownLayers, l)
+	return l
 }
 
 // CreateBucket returns the nested bucket at path below b, creating what is missing.
@@ -423,7 +485,9 @@ func (b *Bucket) createChild(name string) (*Bucket, error) {
 	b.tx.version++
 	b.tx.kids = b.tx.kids[:0] // a bucket created may hide what older sources hold below it
 	b.tx.logOp(opCreateBucket, p, nil, nil, 0)
-	return &Bucket{tx: b.tx, path: p, lim: srcTop}, nil
+	c := b.tx.newBucket()
+	*c = Bucket{tx: b.tx, path: p, lim: srcTop}
+	return c, nil
 }
 
 // DeleteBucket deletes the nested bucket name and everything in it; ErrNotFound

@@ -43,6 +43,7 @@
 package actions
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"net/url"
 	"reflect"
 	"strings"
@@ -111,7 +112,7 @@ func forService(r *Request) []Check {
 
 // renamedOr is the action of an operation: renamed's, or its own name.
 func renamedOr(prefix, op string) string {
-	if a := renamed[prefix+":"+op]; a != "" {
+	if a := renamed.Get()[prefix+":"+op]; a != "" {
 		return a
 	}
 	return prefix + ":" + op
@@ -199,73 +200,79 @@ func arn(service, region, account, resource string) string {
 // S3.
 
 // s3Actions are the S3 operations whose action is not "s3:"+operation.
-var s3Actions = map[string]string{
-	"ListBuckets": "s3:ListAllMyBuckets",
-	// Directory buckets (S3 Express One Zone) and Object Lambda have prefixes of their own.
-	"ListDirectoryBuckets": "s3express:ListAllMyDirectoryBuckets", "CreateSession": "s3express:CreateSession",
-	"RenameObject": "s3express:RenameObject", "WriteGetObjectResponse": "s3-object-lambda:WriteGetObjectResponse",
-	"GetBucketLifecycle": "s3:GetLifecycleConfiguration", "PutBucketLifecycle": "s3:PutLifecycleConfiguration",
-	"CreateBucketMetadataConfiguration": "s3:CreateBucketMetadataTableConfiguration",
-	"GetBucketMetadataConfiguration":    "s3:GetBucketMetadataTableConfiguration",
-	"DeleteBucketMetadataConfiguration": "s3:DeleteBucketMetadataTableConfiguration",
-	// Deleting a configuration is putting it; listing them is getting them.
-	"DeleteBucketAnalyticsConfiguration": "s3:PutAnalyticsConfiguration", "ListBucketAnalyticsConfigurations": "s3:GetAnalyticsConfiguration",
-	"DeleteBucketIntelligentTieringConfiguration": "s3:PutIntelligentTieringConfiguration",
-	"ListBucketIntelligentTieringConfigurations":  "s3:GetIntelligentTieringConfiguration",
-	"DeleteBucketInventoryConfiguration":          "s3:PutInventoryConfiguration", "ListBucketInventoryConfigurations": "s3:GetInventoryConfiguration",
-	"DeleteBucketMetricsConfiguration": "s3:PutMetricsConfiguration", "ListBucketMetricsConfigurations": "s3:GetMetricsConfiguration",
-	"HeadBucket": "s3:ListBucket", "ListObjects": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket",
-	"ListObjectVersions": "s3:ListBucketVersions", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
-	"HeadObject": "s3:GetObject", "SelectObjectContent": "s3:GetObject", "PostObject": "s3:PutObject",
-	"CopyObject": "s3:PutObject", "UploadPart": "s3:PutObject", "UploadPartCopy": "s3:PutObject",
-	"CreateMultipartUpload": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
-	"ListParts": "s3:ListMultipartUploadParts", "DeleteObjects": "s3:DeleteObject",
-	"GetBucketCors": "s3:GetBucketCORS", "PutBucketCors": "s3:PutBucketCORS", "DeleteBucketCors": "s3:PutBucketCORS",
-	"DeleteBucketTagging":                "s3:PutBucketTagging",
-	"GetBucketNotificationConfiguration": "s3:GetBucketNotification", "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
-	"GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration", "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
-	"DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
-	"GetBucketEncryption":   "s3:GetEncryptionConfiguration", "PutBucketEncryption": "s3:PutEncryptionConfiguration",
-	"DeleteBucketEncryption": "s3:PutEncryptionConfiguration",
-	"GetPublicAccessBlock":   "s3:GetBucketPublicAccessBlock", "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-	"DeletePublicAccessBlock":       "s3:PutBucketPublicAccessBlock",
-	"DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
-	"GetObjectLockConfiguration":    "s3:GetBucketObjectLockConfiguration", "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
-	"GetBucketReplication": "s3:GetReplicationConfiguration", "PutBucketReplication": "s3:PutReplicationConfiguration",
-	"DeleteBucketReplication":          "s3:PutReplicationConfiguration",
-	"GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration", "PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration",
-	"GetBucketAnalyticsConfiguration": "s3:GetAnalyticsConfiguration", "PutBucketAnalyticsConfiguration": "s3:PutAnalyticsConfiguration",
-	"GetBucketMetricsConfiguration": "s3:GetMetricsConfiguration", "PutBucketMetricsConfiguration": "s3:PutMetricsConfiguration",
-	"GetBucketInventoryConfiguration": "s3:GetInventoryConfiguration", "PutBucketInventoryConfiguration": "s3:PutInventoryConfiguration",
-	"GetBucketIntelligentTieringConfiguration": "s3:GetIntelligentTieringConfiguration",
-	"PutBucketIntelligentTieringConfiguration": "s3:PutIntelligentTieringConfiguration",
-	"GetObjectAttributes":                      "s3:GetObjectAttributes",
-}
+var s3Actions = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"ListBuckets": "s3:ListAllMyBuckets",
+		// Directory buckets (S3 Express One Zone) and Object Lambda have prefixes of their own.
+		"ListDirectoryBuckets": "s3express:ListAllMyDirectoryBuckets", "CreateSession": "s3express:CreateSession",
+		"RenameObject": "s3express:RenameObject", "WriteGetObjectResponse": "s3-object-lambda:WriteGetObjectResponse",
+		"GetBucketLifecycle": "s3:GetLifecycleConfiguration", "PutBucketLifecycle": "s3:PutLifecycleConfiguration",
+		"CreateBucketMetadataConfiguration": "s3:CreateBucketMetadataTableConfiguration",
+		"GetBucketMetadataConfiguration":    "s3:GetBucketMetadataTableConfiguration",
+		"DeleteBucketMetadataConfiguration": "s3:DeleteBucketMetadataTableConfiguration",
+		// Deleting a configuration is putting it; listing them is getting them.
+		"DeleteBucketAnalyticsConfiguration": "s3:PutAnalyticsConfiguration", "ListBucketAnalyticsConfigurations": "s3:GetAnalyticsConfiguration",
+		"DeleteBucketIntelligentTieringConfiguration": "s3:PutIntelligentTieringConfiguration",
+		"ListBucketIntelligentTieringConfigurations":  "s3:GetIntelligentTieringConfiguration",
+		"DeleteBucketInventoryConfiguration":          "s3:PutInventoryConfiguration", "ListBucketInventoryConfigurations": "s3:GetInventoryConfiguration",
+		"DeleteBucketMetricsConfiguration": "s3:PutMetricsConfiguration", "ListBucketMetricsConfigurations": "s3:GetMetricsConfiguration",
+		"HeadBucket": "s3:ListBucket", "ListObjects": "s3:ListBucket", "ListObjectsV2": "s3:ListBucket",
+		"ListObjectVersions": "s3:ListBucketVersions", "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+		"HeadObject": "s3:GetObject", "SelectObjectContent": "s3:GetObject", "PostObject": "s3:PutObject",
+		"CopyObject": "s3:PutObject", "UploadPart": "s3:PutObject", "UploadPartCopy": "s3:PutObject",
+		"CreateMultipartUpload": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
+		"ListParts": "s3:ListMultipartUploadParts", "DeleteObjects": "s3:DeleteObject",
+		"GetBucketCors": "s3:GetBucketCORS", "PutBucketCors": "s3:PutBucketCORS", "DeleteBucketCors": "s3:PutBucketCORS",
+		"DeleteBucketTagging":                "s3:PutBucketTagging",
+		"GetBucketNotificationConfiguration": "s3:GetBucketNotification", "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
+		"GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration", "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+		"DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
+		"GetBucketEncryption":   "s3:GetEncryptionConfiguration", "PutBucketEncryption": "s3:PutEncryptionConfiguration",
+		"DeleteBucketEncryption": "s3:PutEncryptionConfiguration",
+		"GetPublicAccessBlock":   "s3:GetBucketPublicAccessBlock", "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+		"DeletePublicAccessBlock":       "s3:PutBucketPublicAccessBlock",
+		"DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+		"GetObjectLockConfiguration":    "s3:GetBucketObjectLockConfiguration", "PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
+		"GetBucketReplication": "s3:GetReplicationConfiguration", "PutBucketReplication": "s3:PutReplicationConfiguration",
+		"DeleteBucketReplication":          "s3:PutReplicationConfiguration",
+		"GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration", "PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration",
+		"GetBucketAnalyticsConfiguration": "s3:GetAnalyticsConfiguration", "PutBucketAnalyticsConfiguration": "s3:PutAnalyticsConfiguration",
+		"GetBucketMetricsConfiguration": "s3:GetMetricsConfiguration", "PutBucketMetricsConfiguration": "s3:PutMetricsConfiguration",
+		"GetBucketInventoryConfiguration": "s3:GetInventoryConfiguration", "PutBucketInventoryConfiguration": "s3:PutInventoryConfiguration",
+		"GetBucketIntelligentTieringConfiguration": "s3:GetIntelligentTieringConfiguration",
+		"PutBucketIntelligentTieringConfiguration": "s3:PutIntelligentTieringConfiguration",
+		"GetObjectAttributes":                      "s3:GetObjectAttributes",
+	}
+}}
 
 // s3Object says which S3 operations act on an object (the rest on the bucket).
-var s3Object = map[string]bool{
-	"GetObject": true, "HeadObject": true, "PutObject": true, "PostObject": true, "CopyObject": true,
-	"DeleteObject": true, "UploadPart": true, "UploadPartCopy": true, "CreateMultipartUpload": true,
-	"CompleteMultipartUpload": true, "AbortMultipartUpload": true, "ListParts": true, "SelectObjectContent": true,
-	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAcl": true,
-	"PutObjectAcl": true, "GetObjectRetention": true, "PutObjectRetention": true, "GetObjectLegalHold": true,
-	"PutObjectLegalHold": true, "GetObjectAttributes": true, "RestoreObject": true, "GetObjectTorrent": true,
-}
+var s3Object = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{
+		"GetObject": true, "HeadObject": true, "PutObject": true, "PostObject": true, "CopyObject": true,
+		"DeleteObject": true, "UploadPart": true, "UploadPartCopy": true, "CreateMultipartUpload": true,
+		"CompleteMultipartUpload": true, "AbortMultipartUpload": true, "ListParts": true, "SelectObjectContent": true,
+		"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAcl": true,
+		"PutObjectAcl": true, "GetObjectRetention": true, "PutObjectRetention": true, "GetObjectLegalHold": true,
+		"PutObjectLegalHold": true, "GetObjectAttributes": true, "RestoreObject": true, "GetObjectTorrent": true,
+	}
+}}
 
 // s3Versioned are object actions with a ...Version variant when a version is named.
-var s3Versioned = map[string]string{
-	"s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion",
-	"s3:GetObjectTagging": "s3:GetObjectVersionTagging", "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
-	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging", "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
-	"s3:PutObjectAcl": "s3:PutObjectVersionAcl",
-}
+var s3Versioned = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion",
+		"s3:GetObjectTagging": "s3:GetObjectVersionTagging", "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+		"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging", "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
+		"s3:PutObjectAcl": "s3:PutObjectVersionAcl",
+	}
+}}
 
 func s3Checks(r *Request) []Check {
 	op := r.Operation
 	if op == "PreflightRequest" {
 		return nil // a CORS preflight carries no credentials
 	}
-	action := s3Actions[op]
+	action := s3Actions.Get()[op]
 	if action == "" {
 		action = "s3:" + op
 	}
@@ -291,9 +298,9 @@ func s3Checks(r *Request) []Check {
 			out = append(out, Check{Action: action, Resource: c.Resource + "/*", Bucket: bucket})
 		}
 		return out
-	case s3Object[op]:
+	case s3Object.Get()[op]:
 		c.Resource += "/" + field(r.Input, "Key")
-		if v := s3Versioned[action]; v != "" && field(r.Input, "VersionId") != "" {
+		if v := s3Versioned.Get()[action]; v != "" && field(r.Input, "VersionId") != "" {
 			c.Action = v
 		}
 		if acl := field(r.Input, "ACL"); acl != "" {
@@ -437,7 +444,7 @@ func dynamoChecks(r *Request) []Check {
 		res += "/index/" + idx
 	}
 	checks := one(r, action, res)
-	if dynamoItemOps[r.Operation] {
+	if dynamoItemOps.Get()[r.Operation] {
 		ctx := policy.Context{}
 		if attrs := dynamoAttributes(r.Input); len(attrs) > 0 {
 			ctx.Set("dynamodb:Attributes", attrs...)
@@ -459,8 +466,10 @@ func dynamoChecks(r *Request) []Check {
 
 // dynamoItemOps are the operations on items, whose requests carry
 // dynamodb:Attributes, dynamodb:Select, dynamodb:ReturnValues.
-var dynamoItemOps = map[string]bool{"GetItem": true, "PutItem": true, "UpdateItem": true, "DeleteItem": true,
-	"Query": true, "Scan": true}
+var dynamoItemOps = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{"GetItem": true, "PutItem": true, "UpdateItem": true, "DeleteItem": true,
+		"Query": true, "Scan": true}
+}}
 
 // partiQL maps PartiQL statements to their actions, by their verb
 // (dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate, PartiQLDelete), on
@@ -542,13 +551,15 @@ func splitName(s string) (table, index string) {
 
 // Lambda.
 
-var lambdaActions = map[string]string{
-	"Invoke": "lambda:InvokeFunction", "InvokeWithResponseStream": "lambda:InvokeFunction",
-	"InvokeAsync": "lambda:InvokeAsync",
-}
+var lambdaActions = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"Invoke": "lambda:InvokeFunction", "InvokeWithResponseStream": "lambda:InvokeFunction",
+		"InvokeAsync": "lambda:InvokeAsync",
+	}
+}}
 
 func lambdaChecks(r *Request) []Check {
-	action := lambdaActions[r.Operation]
+	action := lambdaActions.Get()[r.Operation]
 	if action == "" {
 		action = renamedOr("lambda", r.Operation)
 	}

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
 )
 
@@ -12,19 +13,21 @@ import (
 // renamed are the operations whose IAM action is not their own name, checked
 // by hand against the Service Authorization Reference (the services with a
 // mapping of their own keep theirs: s3Actions, lambdaActions...).
-var renamed = map[string]string{
-	"sqs:SendMessageBatch":               "sqs:SendMessage",
-	"sqs:DeleteMessageBatch":             "sqs:DeleteMessage",
-	"sqs:ChangeMessageVisibilityBatch":   "sqs:ChangeMessageVisibility",
-	"sns:PublishBatch":                   "sns:Publish",
-	"lambda:GetLayerVersionByArn":        "lambda:GetLayerVersion",
-	"redshift-data:GetStatementResultV2": "redshift-data:GetStatementResult",
-	// Glue's "unfiltered" reads are for Lake Formation integrations; they
-	// need the read of what they return.
-	"glue:GetUnfilteredTableMetadata":      "glue:GetTable",
-	"glue:GetUnfilteredPartitionMetadata":  "glue:GetPartition",
-	"glue:GetUnfilteredPartitionsMetadata": "glue:GetPartitions",
-}
+var renamed = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"sqs:SendMessageBatch":               "sqs:SendMessage",
+		"sqs:DeleteMessageBatch":             "sqs:DeleteMessage",
+		"sqs:ChangeMessageVisibilityBatch":   "sqs:ChangeMessageVisibility",
+		"sns:PublishBatch":                   "sns:Publish",
+		"lambda:GetLayerVersionByArn":        "lambda:GetLayerVersion",
+		"redshift-data:GetStatementResultV2": "redshift-data:GetStatementResult",
+		// Glue's "unfiltered" reads are for Lake Formation integrations; they
+		// need the read of what they return.
+		"glue:GetUnfilteredTableMetadata":      "glue:GetTable",
+		"glue:GetUnfilteredPartitionMetadata":  "glue:GetPartition",
+		"glue:GetUnfilteredPartitionsMetadata": "glue:GetPartitions",
+	}
+}}
 
 // iamPrefix is the IAM service prefix of a signing name.
 func iamPrefix(signing string) string {
@@ -36,17 +39,19 @@ func iamPrefix(signing string) string {
 
 // fieldsFor are the input fields a ${Variable} of an ARN format is read from,
 // besides a field of the variable's own name.
-var fieldsFor = map[string][]string{
-	"WorkGroupName":   {"WorkGroup"},
-	"DataCatalogName": {"CatalogName"},
-	"BucketName":      {"Bucket"},
-	"ObjectName":      {"Key"},
-	"Account":         nil, // always the caller's
-}
+var fieldsFor = lazy.Value[map[string][]string]{New: func() map[string][]string {
+	return map[string][]string{
+		"WorkGroupName":   {"WorkGroup"},
+		"DataCatalogName": {"CatalogName"},
+		"BucketName":      {"Bucket"},
+		"ObjectName":      {"Key"},
+		"Account":         nil, // always the caller's
+	}
+}}
 
 func generic(r *Request, prefix string) []Check {
 	action := prefix + ":" + r.Operation
-	if a := renamed[action]; a != "" {
+	if a := renamed.Get()[action]; a != "" {
 		action = a
 	}
 	a := Lookup(action)
@@ -54,7 +59,7 @@ func generic(r *Request, prefix string) []Check {
 		return one(r, action, "*")
 	}
 	action = prefix + ":" + a.Name
-	svc := services()[prefix]
+	svc := services.Get()[prefix]
 	var out []Check
 	optional := false
 	for _, ref := range a.Resources {
@@ -108,7 +113,7 @@ func fill(format string, r *Request) (string, bool) {
 			val = r.Account
 		default:
 			val = field(r.Input, v)
-			for _, f := range fieldsFor[v] {
+			for _, f := range fieldsFor.Get()[v] {
 				if val == "" {
 					val = field(r.Input, f)
 				}

@@ -1,8 +1,8 @@
 package actions
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 )
 
 //go:generate go run ./gen
@@ -45,7 +45,7 @@ func Lookup(action string) *Action {
 	if !ok {
 		return nil
 	}
-	s := services()[strings.ToLower(prefix)]
+	s := services.Get()[strings.ToLower(prefix)]
 	if s == nil {
 		return nil
 	}
@@ -53,7 +53,7 @@ func Lookup(action string) *Action {
 }
 
 // LookupService finds a service prefix's tables; nil when fogbank has none.
-func LookupService(prefix string) *Service { return services()[strings.ToLower(prefix)] }
+func LookupService(prefix string) *Service { return services.Get()[strings.ToLower(prefix)] }
 
 // services is the reference's tables, built on first use (tables_gen.go).
-var services = sync.OnceValue(buildServices)
+var services = lazy.Value[map[string]*Service]{New: buildServices}

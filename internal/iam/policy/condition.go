@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"math/big"
 	"net/netip"
 	"strconv"
@@ -38,38 +39,42 @@ const (
 
 // operators are the base operators (without IfExists or a set qualifier):
 // the positive match and whether the operator is its negation.
-var operators = map[string]struct {
+type operator struct {
 	match   func(c, p string) bool
 	negated bool
-}{
-	"StringEquals":              {strEquals, false},
-	"StringNotEquals":           {strEquals, true},
-	"StringEqualsIgnoreCase":    {strings.EqualFold, false},
-	"StringNotEqualsIgnoreCase": {strings.EqualFold, true},
-	"StringLike":                {strLike, false},
-	"StringNotLike":             {strLike, true},
-	"NumericEquals":             {numCmp(func(c int) bool { return c == 0 }), false},
-	"NumericNotEquals":          {numCmp(func(c int) bool { return c == 0 }), true},
-	"NumericLessThan":           {numCmp(func(c int) bool { return c < 0 }), false},
-	"NumericLessThanEquals":     {numCmp(func(c int) bool { return c <= 0 }), false},
-	"NumericGreaterThan":        {numCmp(func(c int) bool { return c > 0 }), false},
-	"NumericGreaterThanEquals":  {numCmp(func(c int) bool { return c >= 0 }), false},
-	"DateEquals":                {dateCmp(func(c int) bool { return c == 0 }), false},
-	"DateNotEquals":             {dateCmp(func(c int) bool { return c == 0 }), true},
-	"DateLessThan":              {dateCmp(func(c int) bool { return c < 0 }), false},
-	"DateLessThanEquals":        {dateCmp(func(c int) bool { return c <= 0 }), false},
-	"DateGreaterThan":           {dateCmp(func(c int) bool { return c > 0 }), false},
-	"DateGreaterThanEquals":     {dateCmp(func(c int) bool { return c >= 0 }), false},
-	"Bool":                      {strings.EqualFold, false},
-	"BinaryEquals":              {binEquals, false},
-	"IpAddress":                 {ipIn, false},
-	"NotIpAddress":              {ipIn, true},
-	"ArnEquals":                 {arnLike, false},
-	"ArnLike":                   {arnLike, false},
-	"ArnNotEquals":              {arnLike, true},
-	"ArnNotLike":                {arnLike, true},
-	"Null":                      {nil, false},
 }
+
+var operators = lazy.Value[map[string]operator]{New: func() map[string]operator {
+	return map[string]operator{
+		"StringEquals":              {strEquals, false},
+		"StringNotEquals":           {strEquals, true},
+		"StringEqualsIgnoreCase":    {strings.EqualFold, false},
+		"StringNotEqualsIgnoreCase": {strings.EqualFold, true},
+		"StringLike":                {strLike, false},
+		"StringNotLike":             {strLike, true},
+		"NumericEquals":             {numCmp(func(c int) bool { return c == 0 }), false},
+		"NumericNotEquals":          {numCmp(func(c int) bool { return c == 0 }), true},
+		"NumericLessThan":           {numCmp(func(c int) bool { return c < 0 }), false},
+		"NumericLessThanEquals":     {numCmp(func(c int) bool { return c <= 0 }), false},
+		"NumericGreaterThan":        {numCmp(func(c int) bool { return c > 0 }), false},
+		"NumericGreaterThanEquals":  {numCmp(func(c int) bool { return c >= 0 }), false},
+		"DateEquals":                {dateCmp(func(c int) bool { return c == 0 }), false},
+		"DateNotEquals":             {dateCmp(func(c int) bool { return c == 0 }), true},
+		"DateLessThan":              {dateCmp(func(c int) bool { return c < 0 }), false},
+		"DateLessThanEquals":        {dateCmp(func(c int) bool { return c <= 0 }), false},
+		"DateGreaterThan":           {dateCmp(func(c int) bool { return c > 0 }), false},
+		"DateGreaterThanEquals":     {dateCmp(func(c int) bool { return c >= 0 }), false},
+		"Bool":                      {strings.EqualFold, false},
+		"BinaryEquals":              {binEquals, false},
+		"IpAddress":                 {ipIn, false},
+		"NotIpAddress":              {ipIn, true},
+		"ArnEquals":                 {arnLike, false},
+		"ArnLike":                   {arnLike, false},
+		"ArnNotEquals":              {arnLike, true},
+		"ArnNotLike":                {arnLike, true},
+		"Null":                      {nil, false},
+	}
+}}
 
 func parseConditions(v any, vars bool) ([]*Condition, error) {
 	m, ok := v.(map[string]any)
@@ -93,7 +98,7 @@ func parseConditions(v any, vars bool) ([]*Condition, error) {
 		if n, ok := strings.CutSuffix(name, "IfExists"); ok && n != "Null" {
 			c.ifExists, name = true, n
 		}
-		def, ok := operators[name]
+		def, ok := operators.Get()[name]
 		if !ok {
 			return nil, malformed("Invalid Condition type : %s", op)
 		}

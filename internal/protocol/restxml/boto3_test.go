@@ -2,6 +2,7 @@ package restxml
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -147,7 +148,10 @@ func TestBoto3(t *testing.T) {
 			}
 			srv := httptest.NewServer(&fakeS3{objects: map[string][]byte{}})
 			defer srv.Close()
-			cmd := exec.Command(bin, "-c", boto3Script)
+			// A hung client fails the test with its output instead of stalling the suite.
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "-c", boto3Script)
 			cmd.Env = append(os.Environ(), "URL="+srv.URL, "AWS_EC2_METADATA_DISABLED=true")
 			out, err := cmd.CombinedOutput()
 			if err != nil {

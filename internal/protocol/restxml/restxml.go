@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -230,7 +231,7 @@ func (Codec) EncodeOutput(c *protocol.Call, w http.ResponseWriter, out any) erro
 	h := w.Header()
 	requestHeaders(c, h)
 	status := rest.EncodeNonBody(h, c.Op, out)
-	if c.Service != nil && c.Op != nil && c.Service.Dialect.NoContent[c.Op.Name] && status == http.StatusOK {
+	if c.Service != nil && c.Op != nil && slices.Contains(c.Service.Dialect.NoContent, c.Op.Name) && status == http.StatusOK {
 		status = http.StatusNoContent
 	}
 	if handled, err := rest.WriteRawPayload(w, status, out); handled {
@@ -323,8 +324,10 @@ func rootName(c *protocol.Call, s *shape.Struct) string {
 	if c.Op == nil {
 		return "Result"
 	}
-	if n, ok := c.Service.Dialect.ResponseRoots[c.Op.Name]; ok {
-		return n
+	if root := c.Service.Dialect.ResponseRoot; root != nil {
+		if n := root(c.Op.Name); n != "" {
+			return n
+		}
 	}
 	return c.Op.Name + "Result"
 }

@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"sync"
@@ -21,7 +21,8 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() { host.Register(aapi.Service, (*Service)(nil), New) }
+// Impl is how the server creates this service (internal/services/all).
+var Impl = host.Impl{New: New, Proto: (*Service)(nil)}
 
 // Catalog is what Athena needs of the Glue Data Catalog (the glue service
 // implements it): tables and partitions as the JSON objects Glue's API shows
@@ -278,10 +279,10 @@ func (s *Service) putWorkGroup(ctx context.Context, w *workGroup, create bool) e
 	})
 }
 
-var wgName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]{1,128}$`) })
+var wgName = lazy.Regexp{Expr: `^[a-zA-Z0-9._-]{1,128}$`}
 
 func (s *Service) CreateWorkGroup(ctx context.Context, in *aapi.CreateWorkGroupInput) (*aapi.CreateWorkGroupOutput, error) {
-	if !wgName().MatchString(api.ToString(in.Name)) {
+	if !wgName.Get().MatchString(api.ToString(in.Name)) {
 		return nil, invalid("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}", api.ToString(in.Name))
 	}
 	if err := checkOutput(in.Configuration); err != nil {

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/sqlengine"
 	"github.com/fogbank/fogbank/internal/sqlengine/wire"
@@ -230,16 +230,12 @@ func (x *stmt) checkCutoff(bytes int64) error {
 }
 
 var (
-	lineRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)\n\nLINE (\d+): (.*?)\n( *)\^`) })
-	nearRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`syntax error at or near "(.*?)"`) })
-	tableRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Table with name (\S+) does not exist`) })
-	columnRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Referenced column "?(.*?)"? not found`) })
-	functionRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?:Scalar|Aggregate|Table|Macro) Function with name "?([^"\s]+)"? (?:does not exist|is not in the catalog)`)
-	})
-	schemaRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`)
-	})
+	lineRE     = lazy.Regexp{Expr: `(?s)\n\nLINE (\d+): (.*?)\n( *)\^`}
+	nearRE     = lazy.Regexp{Expr: `syntax error at or near "(.*?)"`}
+	tableRE    = lazy.Regexp{Expr: `Table with name (\S+) does not exist`}
+	columnRE   = lazy.Regexp{Expr: `Referenced column "?(.*?)"? not found`}
+	functionRE = lazy.Regexp{Expr: `(?:Scalar|Aggregate|Table|Macro) Function with name "?([^"\s]+)"? (?:does not exist|is not in the catalog)`}
+	schemaRE   = lazy.Regexp{Expr: `[Ss]chema (?:with name )?"?([^"\s]+)"? does not exist`}
 )
 
 // engineError words a DuckDB error as Athena (Trino) would, with the line
@@ -249,7 +245,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 		msg = strings.ReplaceAll(msg, local, uri)
 	}
 	line, col := 1, 1
-	if m := lineRE().FindStringSubmatch(msg); m != nil && rw != nil {
+	if m := lineRE.Get().FindStringSubmatch(msg); m != nil && rw != nil {
 		// DuckDB shows the line of the rewritten statement and a caret under
 		// the place; map it back to the statement the user sent.
 		ln, _ := strconv.Atoi(m[1])
@@ -281,7 +277,7 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 	_, detail, _ := strings.Cut(short, ": ")
 	switch {
 	case strings.HasPrefix(msg, "Parser Error"):
-		if m := nearRE().FindStringSubmatch(msg); m != nil {
+		if m := nearRE.Get().FindStringSubmatch(msg); m != nil {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '%s'", line, col, m[1])
 		}
 		if strings.Contains(msg, "end of input") {
@@ -290,10 +286,10 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			return userError("SYNTAX_ERROR: line %d:%d: mismatched input '<EOF>'", l, c)
 		}
 		return userError("SYNTAX_ERROR: line %d:%d: %s", line, col, detail)
-	case tableRE().MatchString(msg):
-		name := strings.Trim(tableRE().FindStringSubmatch(msg)[1], `"!`)
+	case tableRE.Get().MatchString(msg):
+		name := strings.Trim(tableRE.Get().FindStringSubmatch(msg)[1], `"!`)
 		db := x.db
-		if m := schemaRE().FindStringSubmatch(msg); m != nil {
+		if m := schemaRE.Get().FindStringSubmatch(msg); m != nil {
 			db = strings.Trim(m[1], `"!.`)
 			if !x.databaseExists(db) {
 				return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, db)
@@ -303,16 +299,16 @@ func (x *stmt) engineError(msg string, rw *rewritten) error {
 			name = name[i+1:]
 		}
 		return userError("TABLE_NOT_FOUND: line %d:%d: Table 'awsdatacatalog.%s.%s' does not exist", line, col, db, name)
-	case schemaRE().MatchString(msg):
-		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE().FindStringSubmatch(msg)[1], `"!.`))
-	case columnRE().MatchString(msg):
-		c := columnRE().FindStringSubmatch(msg)[1]
+	case schemaRE.Get().MatchString(msg):
+		return userError("SCHEMA_NOT_FOUND: line %d:%d: Schema '%s' does not exist", line, col, strings.Trim(schemaRE.Get().FindStringSubmatch(msg)[1], `"!.`))
+	case columnRE.Get().MatchString(msg):
+		c := columnRE.Get().FindStringSubmatch(msg)[1]
 		if i := strings.LastIndex(c, "."); i >= 0 {
 			c = c[i+1:]
 		}
 		return userError("COLUMN_NOT_FOUND: line %d:%d: Column '%s' cannot be resolved or requester is not authorized to access requested resources", line, col, strings.Trim(c, `"`))
-	case functionRE().MatchString(msg):
-		name := strings.Trim(functionRE().FindStringSubmatch(msg)[1], `"!`)
+	case functionRE.Get().MatchString(msg):
+		name := strings.Trim(functionRE.Get().FindStringSubmatch(msg)[1], `"!`)
 		if line == 1 && col == 1 {
 			// DuckDB placed nothing: the call's place in the statement
 			for i, t := range x.st {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"io"
 	"os"
 	"path"
@@ -461,7 +462,7 @@ func (s *Service) run(ctx context.Context, e *execution, wg *workGroup) {
 }
 
 // errQueryTimeout ends a query that ran past its timeout quota.
-var errQueryTimeout = errors.New("athena: query timeout")
+var errQueryTimeout error = lazy.Error("athena: query timeout")
 
 // result is what a statement produced, in a local file until published.
 type result struct {

@@ -2,6 +2,7 @@ package athena
 
 import (
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
 )
 
@@ -204,29 +205,31 @@ func setupFor(sql string, views []string) []string {
 }
 
 // renames maps a Trino function to what the engine calls it.
-var renames = map[string]string{
-	"from_unixtime": "fb_from_unixtime",
-	"to_unixtime":   "fb_to_unixtime", "from_iso8601_timestamp": "fb_from_iso8601_timestamp",
-	"from_iso8601_date": "fb_from_iso8601_date", "to_iso8601": "fb_to_iso8601", "date": "fb_date",
-	"date_add": "fb_date_add", "regexp_like": "fb_regexp_like", "regexp_extract": "fb_regexp_extract",
-	"regexp_replace": "fb_regexp_replace", "json_extract_scalar": "fb_json_extract_scalar",
-	"json_parse": "fb_json_parse", "json_format": "fb_json_format", "cardinality": "fb_cardinality",
-	"element_at":      "fb_element_at",
-	"approx_distinct": "approx_count_distinct", "approx_percentile": "approx_quantile",
-	"arbitrary": "any_value", "array_join": "array_to_string", "contains": "list_contains",
-	"sequence": "generate_series", "transform": "list_transform", "filter": "list_filter",
-	"day_of_week": "isodow", "dow": "isodow", "day_of_year": "dayofyear", "doy": "dayofyear",
-	"codepoint": "unicode", "year_of_week": "isoyear", "yow": "isoyear",
-	"to_utf8": "encode", "from_utf8": "decode",
-	"millisecond": "fb_millisecond", "array_distinct": "fb_array_distinct", "slice": "fb_slice", "map_agg": "fb_map_agg",
-	"infinity": "fb_infinity", "nan": "fb_nan", "current_timezone": "fb_current_timezone", "is_nan": "isnan",
-	"is_finite": "isfinite", "is_infinite": "isinf", "week_of_year": "week", "last_day_of_month": "last_day",
-	"levenshtein_distance": "levenshtein", "hamming_distance": "hamming", "regexp_split": "regexp_split_to_array",
-	"array_max": "list_max", "array_min": "list_min", "format": "printf",
-	"url_extract_protocol": "fb_url_protocol", "url_extract_host": "fb_url_host", "url_extract_port": "fb_url_port",
-	"url_extract_path": "fb_url_path", "url_extract_query": "fb_url_query", "url_extract_fragment": "fb_url_fragment",
-	"url_extract_parameter": "fb_url_parameter",
-}
+var renames = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"from_unixtime": "fb_from_unixtime",
+		"to_unixtime":   "fb_to_unixtime", "from_iso8601_timestamp": "fb_from_iso8601_timestamp",
+		"from_iso8601_date": "fb_from_iso8601_date", "to_iso8601": "fb_to_iso8601", "date": "fb_date",
+		"date_add": "fb_date_add", "regexp_like": "fb_regexp_like", "regexp_extract": "fb_regexp_extract",
+		"regexp_replace": "fb_regexp_replace", "json_extract_scalar": "fb_json_extract_scalar",
+		"json_parse": "fb_json_parse", "json_format": "fb_json_format", "cardinality": "fb_cardinality",
+		"element_at":      "fb_element_at",
+		"approx_distinct": "approx_count_distinct", "approx_percentile": "approx_quantile",
+		"arbitrary": "any_value", "array_join": "array_to_string", "contains": "list_contains",
+		"sequence": "generate_series", "transform": "list_transform", "filter": "list_filter",
+		"day_of_week": "isodow", "dow": "isodow", "day_of_year": "dayofyear", "doy": "dayofyear",
+		"codepoint": "unicode", "year_of_week": "isoyear", "yow": "isoyear",
+		"to_utf8": "encode", "from_utf8": "decode",
+		"millisecond": "fb_millisecond", "array_distinct": "fb_array_distinct", "slice": "fb_slice", "map_agg": "fb_map_agg",
+		"infinity": "fb_infinity", "nan": "fb_nan", "current_timezone": "fb_current_timezone", "is_nan": "isnan",
+		"is_finite": "isfinite", "is_infinite": "isinf", "week_of_year": "week", "last_day_of_month": "last_day",
+		"levenshtein_distance": "levenshtein", "hamming_distance": "hamming", "regexp_split": "regexp_split_to_array",
+		"array_max": "list_max", "array_min": "list_min", "format": "printf",
+		"url_extract_protocol": "fb_url_protocol", "url_extract_host": "fb_url_host", "url_extract_port": "fb_url_port",
+		"url_extract_path": "fb_url_path", "url_extract_query": "fb_url_query", "url_extract_fragment": "fb_url_fragment",
+		"url_extract_parameter": "fb_url_parameter",
+	}
+}}
 
 // rewritten is a statement in the engine's dialect, with the way back to the
 // user's text for error positions.
@@ -286,7 +289,7 @@ func rewrite(toks []token, params []string) (*rewritten, error) {
 				continue
 			}
 		case t.kind == 'w':
-			if to, ok := renames[strings.ToLower(t.text)]; ok {
+			if to, ok := renames.Get()[strings.ToLower(t.text)]; ok {
 				if n, _ := nextSig(i); n.text == "(" && prevSig(i).text != "." {
 					emit(to, t.pos)
 					continue
@@ -311,9 +314,11 @@ func rewrite(toks []token, params []string) (*rewritten, error) {
 
 // notAlias are words that end an expression and are no alias: "CASE ... END",
 // "x IS NULL", "INTERVAL '1' DAY".
-var notAlias = map[string]bool{"END": true, "NULL": true, "TRUE": true, "FALSE": true, "DAY": true, "HOUR": true,
-	"MINUTE": true, "SECOND": true, "MONTH": true, "YEAR": true, "WEEK": true, "QUARTER": true, "MILLISECOND": true,
-	"DESC": true, "ASC": true, "ROW": true, "UNKNOWN": true}
+var notAlias = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{"END": true, "NULL": true, "TRUE": true, "FALSE": true, "DAY": true, "HOUR": true,
+		"MINUTE": true, "SECOND": true, "MONTH": true, "YEAR": true, "WEEK": true, "QUARTER": true, "MILLISECOND": true,
+		"DESC": true, "ASC": true, "ROW": true, "UNKNOWN": true}
+}}
 
 // nameColumns gives the top-level SELECT's unnamed expressions Trino's names,
 // _col0, _col1... by their position ("SELECT day, count(*)" answers the
@@ -406,7 +411,7 @@ func nameColumns(toks []token) []token {
 			if prev.kind == 'w' && prev.val() == "AS" {
 				continue
 			}
-			if !(last.kind == 'w' && notAlias[last.val()]) && (prev.text == ")" || prev.kind == 's' || prev.kind == 'n' || prev.isIdent() && !(prev.kind == 'w' && isOperatorWord(prev.val()))) {
+			if !(last.kind == 'w' && notAlias.Get()[last.val()]) && (prev.text == ")" || prev.kind == 's' || prev.kind == 'n' || prev.isIdent() && !(prev.kind == 'w' && isOperatorWord(prev.val()))) {
 				continue // an implicit alias
 			}
 		}

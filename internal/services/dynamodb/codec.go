@@ -3,7 +3,7 @@ package dynamodb
 import (
 	"crypto/md5"
 	"encoding/binary"
-	"errors"
+	"github.com/fogbank/fogbank/internal/lazy"
 
 	"github.com/fogbank/fogbank/internal/services/dynamodb/expr"
 )
@@ -93,7 +93,7 @@ func appendValue(b []byte, v *expr.AV) []byte {
 	return b
 }
 
-var errCorrupt = errors.New("dynamodb: stored item is corrupt")
+var errCorrupt error = lazy.Error("dynamodb: stored item is corrupt")
 
 type reader struct {
 	b   []byte

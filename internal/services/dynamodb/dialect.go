@@ -2,11 +2,10 @@ package dynamodb
 
 import (
 	"github.com/fogbank/fogbank/internal/api"
-	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
 )
 
-// dialect is how DynamoDB departs from the plain json protocol.
-var dialect = api.Dialect{
+// Dialect is how DynamoDB departs from the plain json protocol.
+var Dialect = api.Dialect{
 	RequestID: api.RequestIDAlnum,
 	// AWS's JSON front end answers an unsigned POST / without a target (with
 	// UnknownOperationException) and browsers' preflights; DynamoDB is the JSON
@@ -18,9 +17,5 @@ var dialect = api.Dialect{
 	Server:   "Server", // what DynamoDB sends on every answer
 	// The namespace-qualified __type DynamoDB's errors carry on the wire.
 	ErrorNamespace: "com.amazonaws.dynamodb.v20120810#",
-}
-
-func init() {
-	ddb.Service.Dialect = dialect
-	ddb.Service.Dialect.CheckJSON = checkJSON
+	CheckJSON:      checkJSON,
 }

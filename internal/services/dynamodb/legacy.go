@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"sort"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -11,18 +12,22 @@ import (
 // The legacy (pre-expression) parameters are translated into the same condition
 // and update trees the expressions parse into.
 
-var opArgs = map[string][2]int{
-	"EQ": {1, 1}, "NE": {1, 1}, "LE": {1, 1}, "LT": {1, 1}, "GE": {1, 1}, "GT": {1, 1},
-	"NOT_NULL": {0, 0}, "NULL": {0, 0}, "CONTAINS": {1, 1}, "NOT_CONTAINS": {1, 1},
-	"BEGINS_WITH": {1, 1}, "IN": {1, 1 << 30}, "BETWEEN": {2, 2},
-}
+var opArgs = lazy.Value[map[string][2]int]{New: func() map[string][2]int {
+	return map[string][2]int{
+		"EQ": {1, 1}, "NE": {1, 1}, "LE": {1, 1}, "LT": {1, 1}, "GE": {1, 1}, "GT": {1, 1},
+		"NOT_NULL": {0, 0}, "NULL": {0, 0}, "CONTAINS": {1, 1}, "NOT_CONTAINS": {1, 1},
+		"BEGINS_WITH": {1, 1}, "IN": {1, 1 << 30}, "BETWEEN": {2, 2},
+	}
+}}
 
-var opTypes = map[string][]string{
-	"EQ": {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"}, "NE": {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"},
-	"LE": {"S", "N", "B"}, "LT": {"S", "N", "B"}, "GE": {"S", "N", "B"}, "GT": {"S", "N", "B"},
-	"CONTAINS": {"S", "N", "B"}, "NOT_CONTAINS": {"S", "N", "B"}, "BEGINS_WITH": {"S", "B"},
-	"IN": {"S", "N", "B"}, "BETWEEN": {"S", "N", "B"},
-}
+var opTypes = lazy.Value[map[string][]string]{New: func() map[string][]string {
+	return map[string][]string{
+		"EQ": {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"}, "NE": {"S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"},
+		"LE": {"S", "N", "B"}, "LT": {"S", "N", "B"}, "GE": {"S", "N", "B"}, "GT": {"S", "N", "B"},
+		"CONTAINS": {"S", "N", "B"}, "NOT_CONTAINS": {"S", "N", "B"}, "BEGINS_WITH": {"S", "B"},
+		"IN": {"S", "N", "B"}, "BETWEEN": {"S", "N", "B"},
+	}
+}}
 
 func pathOp(name string) *expr.Operand {
 	return &expr.Operand{Kind: expr.OpPath, Path: expr.Path{{Name: name}}}
@@ -32,7 +37,7 @@ func valOp(v *expr.AV) *expr.Operand { return &expr.Operand{Kind: expr.OpValue, 
 
 // legacyCond builds the condition of one attribute's comparison.
 func legacyCond(name, op string, vals []*expr.AV) (*expr.Cond, error) {
-	n, ok := opArgs[op]
+	n, ok := opArgs.Get()[op]
 	if !ok {
 		return nil, validation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op)
 	}
@@ -51,7 +56,7 @@ func legacyCond(name, op string, vals []*expr.AV) (*expr.Cond, error) {
 				return nil, invalidParam("AttributeValues inside AttributeValueList must be of same type")
 			}
 		}
-		if ts, ok := opTypes[op]; ok {
+		if ts, ok := opTypes.Get()[op]; ok {
 			for _, v := range vals {
 				found := false
 				for _, t := range ts {

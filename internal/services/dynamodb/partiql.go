@@ -5,9 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"regexp"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -18,7 +17,7 @@ import (
 // PartiQL statements are translated (package partiql) into expression syntax and
 // run as the item API's operations, so they share every rule and error of those.
 
-var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[#:][A-Za-z0-9_]+`) }) // compiled on first use
+var placeholder = lazy.Regexp{Expr: `[#:][A-Za-z0-9_]+`} // compiled on first use
 
 // usedOnly keeps the names and values the given expressions mention; nil maps
 // when none, as the item API wants.
@@ -26,7 +25,7 @@ func usedOnly(st *partiql.Statement, texts ...string) (map[string]string, map[st
 	var names map[string]string
 	var vals map[string]*expr.AV
 	for _, t := range texts {
-		for _, ph := range placeholder().FindAllString(t, -1) {
+		for _, ph := range placeholder.Get().FindAllString(t, -1) {
 			if ph[0] == '#' {
 				if v, ok := st.Names[ph]; ok {
 					if names == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -291,7 +292,9 @@ type attrCond struct {
 // keyConds are a Query's key conditions by attribute.
 type keyConds map[string]attrCond
 
-var exprOps = map[string]string{"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "BETWEEN": "BETWEEN", "begins_with": "BEGINS_WITH"}
+var exprOps = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "BETWEEN": "BETWEEN", "begins_with": "BEGINS_WITH"}
+}}
 
 // exprKeyConds turns a parsed KeyConditionExpression into key conditions, with
 // DynamoDB's errors for what a key condition cannot hold.
@@ -312,7 +315,7 @@ func exprKeyConds(c *expr.Cond) (keyConds, error) {
 		case expr.CondIn:
 			return validation("Invalid operator used in KeyConditionExpression: IN")
 		}
-		op, ok := exprOps[c.Op]
+		op, ok := exprOps.Get()[c.Op]
 		if !ok {
 			return validation("Invalid operator used in KeyConditionExpression: %s", c.Op)
 		}

@@ -3,12 +3,11 @@ package dynamodb
 import (
 	"encoding/base64"
 	"encoding/json"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	ddb "github.com/fogbank/fogbank/internal/api/dynamodb"
@@ -329,7 +328,9 @@ func javaType(t reflect.Type) string {
 // ---- validation in DynamoDB's terms ----
 
 // tableNameOps check TableName up front, with words of their own.
-var tableNameOps = map[string]bool{"CreateTable": true, "DeleteTable": true, "DescribeTable": true, "DescribeTimeToLive": true, "UpdateTable": true}
+var tableNameOps = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{"CreateTable": true, "DeleteTable": true, "DescribeTable": true, "DescribeTimeToLive": true, "UpdateTable": true}
+}}
 
 const namePattern = "[a-zA-Z0-9_.-]+"
 
@@ -351,7 +352,7 @@ func validName(s string) bool {
 // attribute definitions required by CreateTable, map-key rules of the batch
 // operations) and words the result as DynamoDB's validator does. "" when valid.
 func validateInput(op string, in any, obj map[string]any) string {
-	if tableNameOps[op] {
+	if tableNameOps.Get()[op] {
 		tn, present := obj["TableName"].(string)
 		if !present {
 			return "The parameter 'TableName' is required but was not present in the request"
@@ -472,19 +473,21 @@ func validateInput(op string, in any, obj map[string]any) string {
 		out = out[:10]
 	}
 	msg := protocol.ValidationError(out).Message
-	return enumOrder.Replace(msg)
+	return enumOrder.Get().Replace(msg)
 }
 
 // enumOrder rewrites enum lists into the order DynamoDB's messages use, which
 // is not the model's.
-var enumOrder = strings.NewReplacer(
-	"enum value set: [S, N, B]", "enum value set: [B, N, S]",
-	"enum value set: [NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW]", "enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
-	"enum value set: [ALL, KEYS_ONLY, INCLUDE]", "enum value set: [ALL, INCLUDE, KEYS_ONLY]",
-	"enum value set: [EQ, NE, IN, LE, LT, GE, GT, BETWEEN, NOT_NULL, NULL, CONTAINS, NOT_CONTAINS, BEGINS_WITH]", "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
-	"enum value set: [AND, OR]", "enum value set: [OR, AND]",
-	"enum value set: [ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT]", "enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
-)
+var enumOrder = lazy.Value[*strings.Replacer]{New: func() *strings.Replacer {
+	return strings.NewReplacer(
+		"enum value set: [S, N, B]", "enum value set: [B, N, S]",
+		"enum value set: [NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW]", "enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+		"enum value set: [ALL, KEYS_ONLY, INCLUDE]", "enum value set: [ALL, INCLUDE, KEYS_ONLY]",
+		"enum value set: [EQ, NE, IN, LE, LT, GE, GT, BETWEEN, NOT_NULL, NULL, CONTAINS, NOT_CONTAINS, BEGINS_WITH]", "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+		"enum value set: [AND, OR]", "enum value set: [OR, AND]",
+		"enum value set: [ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT]", "enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+	)
+}}
 
 // quickNeedsValidation looks for a broken rule among the input's top-level
 // members (a missing required member, an enum value out of its set, a number
@@ -584,8 +587,8 @@ func javaMap(m map[string]any) string {
 }
 
 var (
-	arnShape   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^.+:.+:.+:.+:.+:.+/.+$`) })
-	tableArnRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`) })
+	arnShape   = lazy.Regexp{Expr: `^.+:.+:.+:.+:.+:.+/.+$`}
+	tableArnRe = lazy.Regexp{Expr: `^arn:aws:dynamodb:.+:\d+:table/[^/]{2}[^/]+$`}
 )
 
 // checkTagArn applies the tagging operations' first checks of ResourceArn: a
@@ -595,7 +598,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if !present {
 		return "ValidationException", "Invalid TableArn"
 	}
-	if !arnShape().MatchString(arn) {
+	if !arnShape.Get().MatchString(arn) {
 		res := arn
 		if res == "" {
 			res = "*"
@@ -608,7 +611,7 @@ func checkTagArn(op string, obj map[string]any, account string) (code, msg strin
 	if op == "UntagResource" && obj["TagKeys"] == nil {
 		return "ValidationException", "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
 	}
-	if !tableArnRe().MatchString(arn) {
+	if !tableArnRe.Get().MatchString(arn) {
 		return "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn
 	}
 	if op == "TagResource" {

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -272,9 +272,7 @@ type pathStep struct {
 	all   bool // [*]
 }
 
-var stepRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(?:\.([A-Za-z_$][\w$-]*)|\['([^']*)'\]|\[(\d+)\]|\[\*\]|\.\*)`)
-})
+var stepRE = lazy.Regexp{Expr: `^(?:\.([A-Za-z_$][\w$-]*)|\['([^']*)'\]|\[(\d+)\]|\[\*\]|\.\*)`}
 
 func parseJSONPath(p string) ([]pathStep, error) {
 	if !strings.HasPrefix(p, "$") {
@@ -283,7 +281,7 @@ func parseJSONPath(p string) ([]pathStep, error) {
 	rest := p[1:]
 	var steps []pathStep
 	for rest != "" {
-		m := stepRE().FindStringSubmatch(rest)
+		m := stepRE.Get().FindStringSubmatch(rest)
 		if m == nil {
 			return nil, fmt.Errorf("cannot read %q", rest)
 		}
@@ -378,67 +376,69 @@ func classifyJSONPath(b []byte, complete bool, path, name string) (*fileSchema, 
 // Grok: %{PATTERN:field:type} over a library of named patterns (Logstash's
 // usual ones) and the classifier's CustomPatterns ("NAME regex" lines).
 
-var grokBase = map[string]string{
-	"USERNAME":          `[a-zA-Z0-9._-]+`,
-	"USER":              `%{USERNAME}`,
-	"INT":               `(?:[+-]?(?:[0-9]+))`,
-	"BASE10NUM":         `(?:[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+))`,
-	"NUMBER":            `(?:%{BASE10NUM})`,
-	"BASE16NUM":         `(?:0[xX]?[0-9a-fA-F]+)`,
-	"POSINT":            `\b(?:[1-9][0-9]*)\b`,
-	"NONNEGINT":         `\b(?:[0-9]+)\b`,
-	"WORD":              `\b\w+\b`,
-	"NOTSPACE":          `\S+`,
-	"SPACE":             `\s*`,
-	"DATA":              `.*?`,
-	"GREEDYDATA":        `.*`,
-	"QUOTEDSTRING":      `"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`,
-	"QS":                `%{QUOTEDSTRING}`,
-	"UUID":              `[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}`,
-	"IPV4":              `(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`,
-	"IPV6":              `(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}`,
-	"IP":                `(?:%{IPV6}|%{IPV4})`,
-	"HOSTNAME":          `\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(?:\.?|\b)`,
-	"HOST":              `%{HOSTNAME}`,
-	"IPORHOST":          `(?:%{IP}|%{HOSTNAME})`,
-	"HOSTPORT":          `%{IPORHOST}:%{POSINT}`,
-	"UNIXPATH":          `(?:/[\w_%!$@:.,~-]*)+`,
-	"PATH":              `%{UNIXPATH}`,
-	"URIPROTO":          `[A-Za-z]+(?:\+[A-Za-z+]+)?`,
-	"URIHOST":           `%{IPORHOST}(?::%{POSINT})?`,
-	"URIPATH":           `(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+`,
-	"URIPARAM":          `\?[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*`,
-	"URIPATHPARAM":      `%{URIPATH}(?:%{URIPARAM})?`,
-	"URI":               `%{URIPROTO}://(?:%{USER}(?::[^@]*)?@)?(?:%{URIHOST})?(?:%{URIPATHPARAM})?`,
-	"MONTH":             `\b(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]un(?:e)?|[Jj]ul(?:y)?|[Aa]ug(?:ust)?|[Ss]ep(?:tember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)\b`,
-	"MONTHNUM":          `(?:0?[1-9]|1[0-2])`,
-	"MONTHDAY":          `(?:(?:0[1-9])|(?:[12][0-9])|(?:3[01])|[1-9])`,
-	"DAY":               `(?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)`,
-	"YEAR":              `(?:\d\d){1,2}`,
-	"HOUR":              `(?:2[0123]|[01]?[0-9])`,
-	"MINUTE":            `(?:[0-5][0-9])`,
-	"SECOND":            `(?:(?:[0-5]?[0-9]|60)(?:[:.,][0-9]+)?)`,
-	"TIME":              `%{HOUR}:%{MINUTE}(?::%{SECOND})?`,
-	"DATE_US":           `%{MONTHNUM}[/-]%{MONTHDAY}[/-]%{YEAR}`,
-	"DATE_EU":           `%{MONTHDAY}[./-]%{MONTHNUM}[./-]%{YEAR}`,
-	"ISO8601_TIMEZONE":  `(?:Z|[+-]%{HOUR}(?::?%{MINUTE}))`,
-	"TIMESTAMP_ISO8601": `%{YEAR}-%{MONTHNUM}-%{MONTHDAY}[T ]%{HOUR}:?%{MINUTE}(?::?%{SECOND})?%{ISO8601_TIMEZONE}?`,
-	"DATE":              `%{DATE_US}|%{DATE_EU}`,
-	"DATESTAMP":         `%{DATE}[- ]%{TIME}`,
-	"HTTPDATE":          `%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{INT}`,
-	"SYSLOGTIMESTAMP":   `%{MONTH} +%{MONTHDAY} %{TIME}`,
-	"LOGLEVEL":          `(?:[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo|INFO|[Ww]arn(?:ing)?|WARN(?:ING)?|[Ee]rr(?:or)?|ERR(?:OR)?|[Cc]rit(?:ical)?|CRIT(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?)`,
-	"EMAILADDRESS":      `[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+`,
-	"COMMONAPACHELOG":   `%{IPORHOST:clientip} %{USER:ident} %{USER:auth} \[%{HTTPDATE:timestamp}\] "(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" %{NUMBER:response} (?:%{NUMBER:bytes}|-)`,
-	"COMBINEDAPACHELOG": `%{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}`,
-}
+var grokBase = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"USERNAME":          `[a-zA-Z0-9._-]+`,
+		"USER":              `%{USERNAME}`,
+		"INT":               `(?:[+-]?(?:[0-9]+))`,
+		"BASE10NUM":         `(?:[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+))`,
+		"NUMBER":            `(?:%{BASE10NUM})`,
+		"BASE16NUM":         `(?:0[xX]?[0-9a-fA-F]+)`,
+		"POSINT":            `\b(?:[1-9][0-9]*)\b`,
+		"NONNEGINT":         `\b(?:[0-9]+)\b`,
+		"WORD":              `\b\w+\b`,
+		"NOTSPACE":          `\S+`,
+		"SPACE":             `\s*`,
+		"DATA":              `.*?`,
+		"GREEDYDATA":        `.*`,
+		"QUOTEDSTRING":      `"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`,
+		"QS":                `%{QUOTEDSTRING}`,
+		"UUID":              `[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}`,
+		"IPV4":              `(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`,
+		"IPV6":              `(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}`,
+		"IP":                `(?:%{IPV6}|%{IPV4})`,
+		"HOSTNAME":          `\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(?:\.?|\b)`,
+		"HOST":              `%{HOSTNAME}`,
+		"IPORHOST":          `(?:%{IP}|%{HOSTNAME})`,
+		"HOSTPORT":          `%{IPORHOST}:%{POSINT}`,
+		"UNIXPATH":          `(?:/[\w_%!$@:.,~-]*)+`,
+		"PATH":              `%{UNIXPATH}`,
+		"URIPROTO":          `[A-Za-z]+(?:\+[A-Za-z+]+)?`,
+		"URIHOST":           `%{IPORHOST}(?::%{POSINT})?`,
+		"URIPATH":           `(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+`,
+		"URIPARAM":          `\?[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*`,
+		"URIPATHPARAM":      `%{URIPATH}(?:%{URIPARAM})?`,
+		"URI":               `%{URIPROTO}://(?:%{USER}(?::[^@]*)?@)?(?:%{URIHOST})?(?:%{URIPATHPARAM})?`,
+		"MONTH":             `\b(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]un(?:e)?|[Jj]ul(?:y)?|[Aa]ug(?:ust)?|[Ss]ep(?:tember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?|[Dd]ec(?:ember)?)\b`,
+		"MONTHNUM":          `(?:0?[1-9]|1[0-2])`,
+		"MONTHDAY":          `(?:(?:0[1-9])|(?:[12][0-9])|(?:3[01])|[1-9])`,
+		"DAY":               `(?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)`,
+		"YEAR":              `(?:\d\d){1,2}`,
+		"HOUR":              `(?:2[0123]|[01]?[0-9])`,
+		"MINUTE":            `(?:[0-5][0-9])`,
+		"SECOND":            `(?:(?:[0-5]?[0-9]|60)(?:[:.,][0-9]+)?)`,
+		"TIME":              `%{HOUR}:%{MINUTE}(?::%{SECOND})?`,
+		"DATE_US":           `%{MONTHNUM}[/-]%{MONTHDAY}[/-]%{YEAR}`,
+		"DATE_EU":           `%{MONTHDAY}[./-]%{MONTHNUM}[./-]%{YEAR}`,
+		"ISO8601_TIMEZONE":  `(?:Z|[+-]%{HOUR}(?::?%{MINUTE}))`,
+		"TIMESTAMP_ISO8601": `%{YEAR}-%{MONTHNUM}-%{MONTHDAY}[T ]%{HOUR}:?%{MINUTE}(?::?%{SECOND})?%{ISO8601_TIMEZONE}?`,
+		"DATE":              `%{DATE_US}|%{DATE_EU}`,
+		"DATESTAMP":         `%{DATE}[- ]%{TIME}`,
+		"HTTPDATE":          `%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{INT}`,
+		"SYSLOGTIMESTAMP":   `%{MONTH} +%{MONTHDAY} %{TIME}`,
+		"LOGLEVEL":          `(?:[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo|INFO|[Ww]arn(?:ing)?|WARN(?:ING)?|[Ee]rr(?:or)?|ERR(?:OR)?|[Cc]rit(?:ical)?|CRIT(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?)`,
+		"EMAILADDRESS":      `[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+`,
+		"COMMONAPACHELOG":   `%{IPORHOST:clientip} %{USER:ident} %{USER:auth} \[%{HTTPDATE:timestamp}\] "(?:%{WORD:verb} %{NOTSPACE:request}(?: HTTP/%{NUMBER:httpversion})?|%{DATA:rawrequest})" %{NUMBER:response} (?:%{NUMBER:bytes}|-)`,
+		"COMBINEDAPACHELOG": `%{COMMONAPACHELOG} %{QS:referrer} %{QS:agent}`,
+	}
+}}
 
-var grokRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%\{(\w+)(?::([\w.@-]+))?(?::(\w+))?\}`) })
+var grokRef = lazy.Regexp{Expr: `%\{(\w+)(?::([\w.@-]+))?(?::(\w+))?\}`}
 
 // compileGrok turns a grok pattern into a regexp and its fields (name, type).
 func compileGrok(pattern, custom string) (*regexp.Regexp, []gfield, error) {
 	lib := map[string]string{}
-	for k, v := range grokBase {
+	for k, v := range grokBase.Get() {
 		lib[k] = v
 	}
 	for _, line := range strings.Split(custom, "\n") {
@@ -459,8 +459,8 @@ func compileGrok(pattern, custom string) (*regexp.Regexp, []gfield, error) {
 			return "", fmt.Errorf("patterns refer to each other too deeply")
 		}
 		var ferr error
-		out := grokRef().ReplaceAllStringFunc(p, func(m string) string {
-			sm := grokRef().FindStringSubmatch(m)
+		out := grokRef.Get().ReplaceAllStringFunc(p, func(m string) string {
+			sm := grokRef.Get().FindStringSubmatch(m)
 			def, ok := lib[sm[1]]
 			if !ok {
 				ferr = fmt.Errorf("unknown pattern %s", sm[1])

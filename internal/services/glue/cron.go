@@ -2,6 +2,7 @@ package glue
 
 import (
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +26,12 @@ type cronSpec struct {
 	dowNth                 [2]int       // n#k: the k-th such weekday
 }
 
-var monthNames = map[string]int{"JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12}
-var dayNames = map[string]int{"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
+var monthNames = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{"JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12}
+}}
+var dayNames = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
+}}
 
 func parseSchedule(expr string) (*cronSpec, error) {
 	e := strings.TrimSpace(expr)
@@ -45,7 +50,7 @@ func parseSchedule(expr string) (*cronSpec, error) {
 	if c.hour, err = cronField(f[1], 0, 23, nil); err != nil {
 		return nil, fmt.Errorf("hours: %v", err)
 	}
-	if c.month, err = cronField(f[3], 1, 12, monthNames); err != nil {
+	if c.month, err = cronField(f[3], 1, 12, monthNames.Get()); err != nil {
 		return nil, fmt.Errorf("month: %v", err)
 	}
 	if c.year, err = cronField(f[5], 1970, 2199, nil); err != nil {
@@ -91,7 +96,7 @@ func parseSchedule(expr string) (*cronSpec, error) {
 	case dow == "L":
 		c.dowLast = 7
 	default:
-		if c.dow, err = cronField(dow, 1, 7, dayNames); err != nil {
+		if c.dow, err = cronField(dow, 1, 7, dayNames.Get()); err != nil {
 			return nil, fmt.Errorf("day-of-week: %v", err)
 		}
 	}
@@ -99,7 +104,7 @@ func parseSchedule(expr string) (*cronSpec, error) {
 }
 
 func dayNum(s string) (int, error) {
-	if d, ok := dayNames[s]; ok {
+	if d, ok := dayNames.Get()[s]; ok {
 		return d, nil
 	}
 	d, err := strconv.Atoi(s)

@@ -2,9 +2,8 @@ package glue
 
 import (
 	"context"
-	"regexp"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -529,7 +528,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *glueapi.DeleteConnec
 
 // Tags, kept by ARN.
 
-var arnRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-z-]*:glue:([a-z0-9-]+):(\d{12}):(.+)$`) })
+var arnRE = lazy.Regexp{Expr: `^arn:aws[a-z-]*:glue:([a-z0-9-]+):(\d{12}):(.+)$`}
 
 func mergeTags(tx *store.Tx, account, region, resource string, add map[string]string) error {
 	tags := map[string]string{}
@@ -554,7 +553,7 @@ func mergeTags(tx *store.Tx, account, region, resource string, add map[string]st
 }
 
 func splitARN(s string) (account, region string, err error) {
-	m := arnRE().FindStringSubmatch(s)
+	m := arnRE.Get().FindStringSubmatch(s)
 	if m == nil {
 		return "", "", invalidInput("Invalid ARN: %s", s)
 	}

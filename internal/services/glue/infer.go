@@ -10,12 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
@@ -57,7 +56,7 @@ func (f *fileSchema) key() string {
 }
 
 // errUnknown is a file no classifier recognised (Glue's UNKNOWN classification).
-var errUnknown = errors.New("no classifier recognised the file")
+var errUnknown error = lazy.Error("no classifier recognised the file")
 
 // magic numbers of the formats recognised by their first bytes.
 var (
@@ -234,13 +233,13 @@ func csvValueType(v string, trim bool) *gtype {
 	if strings.EqualFold(v, "true") || strings.EqualFold(v, "false") {
 		return tBoolean
 	}
-	if intRE().MatchString(v) {
+	if intRE.Get().MatchString(v) {
 		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return tBigint
 		}
 		return tString
 	}
-	if floatRE().MatchString(v) {
+	if floatRE.Get().MatchString(v) {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) {
 			return tDouble
 		}
@@ -249,12 +248,10 @@ func csvValueType(v string, trim bool) *gtype {
 }
 
 var (
-	intRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[+-]?[0-9]+$`) })
-	floatRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$`)
-	})
+	intRE   = lazy.Regexp{Expr: `^[+-]?[0-9]+$`}
+	floatRE = lazy.Regexp{Expr: `^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?$`}
 	// colNameRE is what Glue accepts as a column name found in a header.
-	colNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^\x00-\x1f]{1,149}$`) })
+	colNameRE = lazy.Regexp{Expr: `^[^\x00-\x1f]{1,149}$`}
 )
 
 // csvOptions are what a custom CSV classifier sets (the built-in one tries
@@ -330,7 +327,7 @@ func classifyCSV(b []byte, complete bool, o csvOptions) (*fileSchema, bool) {
 			seen := map[string]bool{}
 			for _, v := range best[0] {
 				name := strings.ToLower(strings.TrimSpace(v))
-				if csvValueType(v, true) != tString || !colNameRE().MatchString(name) || seen[name] {
+				if csvValueType(v, true) != tString || !colNameRE.Get().MatchString(name) || seen[name] {
 					header = false
 					break
 				}
@@ -381,7 +378,7 @@ func jsonType(v any) *gtype {
 		return tString
 	case json.Number:
 		s := x.String()
-		if intRE().MatchString(s) {
+		if intRE.Get().MatchString(s) {
 			n, err := strconv.ParseInt(s, 10, 64)
 			switch {
 			case err != nil:

@@ -2,8 +2,8 @@ package glue
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"math"
 	"strings"
 )
@@ -21,7 +21,7 @@ type thrift struct {
 	depth int
 }
 
-var errThrift = errors.New("parquet: malformed footer")
+var errThrift error = lazy.Error("parquet: malformed footer")
 
 func (t *thrift) byte1() (byte, error) {
 	if len(t.b) == 0 {

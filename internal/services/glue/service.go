@@ -15,7 +15,8 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() { host.Register(glueapi.Service, (*Service)(nil), New) }
+// Impl is how the server creates this service (internal/services/all).
+var Impl = host.Impl{New: New, Proto: (*Service)(nil)}
 
 // Service is fogbank's Glue: the Data Catalog and its crawlers.
 type Service struct {

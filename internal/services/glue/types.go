@@ -1,6 +1,7 @@
 package glue
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
 )
 
@@ -68,7 +69,9 @@ func (t *gtype) write(b *strings.Builder) {
 }
 
 // numRank orders the numeric types a wider one absorbs.
-var numRank = map[string]int{"tinyint": 1, "smallint": 2, "int": 3, "bigint": 4, "float": 5, "double": 6}
+var numRank = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{"tinyint": 1, "smallint": 2, "int": 3, "bigint": 4, "float": 5, "double": 6}
+}}
 
 // merge is the type that holds values of both a and b, as Glue widens a column
 // seen with different types in different files or records: int and bigint
@@ -101,8 +104,8 @@ func merge(a, b *gtype) *gtype {
 		}
 		return a
 	}
-	ra, oka := numRank[a.name]
-	rb, okb := numRank[b.name]
+	ra, oka := numRank.Get()[a.name]
+	rb, okb := numRank.Get()[b.name]
 	if oka && okb {
 		if ra >= rb {
 			return a

@@ -3,9 +3,8 @@ package iam
 import (
 	"context"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"net/http"
-	"regexp"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	iamapi "github.com/fogbank/fogbank/internal/api/iam"
@@ -18,12 +17,12 @@ import (
 // passwords for it to apply to.
 
 // Compiled on first use: nothing of a service runs before its first request.
-var aliasPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9]|-[a-z0-9])*$`) })
+var aliasPattern = lazy.Regexp{Expr: `^[a-z0-9]([a-z0-9]|-[a-z0-9])*$`}
 
 func (s *Service) CreateAccountAlias(ctx context.Context, in *iamapi.CreateAccountAliasRequest) (*iamapi.CreateAccountAliasOutput, error) {
 	alias := api.ToString(in.AccountAlias)
 	// ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$ (Go's regexp has no lookahead).
-	if len(alias) < 3 || len(alias) > 63 || !aliasPattern().MatchString(alias) {
+	if len(alias) < 3 || len(alias) > 63 || !aliasPattern.Get().MatchString(alias) {
 		return nil, api.Errorf(http.StatusBadRequest, "ValidationError",
 			"1 validation error detected: Value '%s' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", alias)
 	}

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -215,4 +216,63 @@ func accessDenied(svc *api.Service, msg string) error {
 		return api.Errorf(http.StatusForbidden, "AccessDeniedException", "%s", msg)
 	}
 	return api.Errorf(http.StatusForbidden, "AccessDenied", "%s", msg)
+}
+
+// Enforcing tells whether IAM refuses what policies do not allow
+// (--enforce-iam=on), for services that check requests the gateway does not
+// see: they refuse unknown access keys too.
+func (s *Service) Enforcing() bool { return s.mode == ModeEnforce }
+
+// AuthorizeAction is enforcement for a request the gateway does not see
+// (Lambda's function URLs with AuthType AWS_IAM): whether c may do action on
+// resource (an ARN), with conds as the request's condition keys and
+// resourcePolicy as the resource's own policy ("" when it has none). It
+// answers nil when allowed, when enforcement is off, and in ModeLog (which
+// logs); else the denial's message as the rest of enforcement words it.
+func (s *Service) AuthorizeAction(c *api.Caller, action, resource, resourcePolicy string, conds map[string][]string) error {
+	if s.mode == ModeOff || c == nil || c.Anonymous {
+		return nil
+	}
+	id, err := s.IdentityOf(c)
+	if err != nil {
+		return err
+	}
+	if id.Principal.Kind == policy.Root && arnAccount(resource) == c.Account {
+		return nil
+	}
+	ctx := policy.Context{}
+	for k, v := range conds {
+		ctx.Set(k, v...)
+	}
+	base := [2]policy.Context{id.Context, s.globalKeys(c.Region)}
+	set := id.Set
+	if resourcePolicy != "" {
+		set.Resource = parseCached(resourcePolicy, policy.Resource)
+	}
+	req := policy.Request{Principal: id.Principal, Action: action, Resource: resource, Context: ctx, Base: base[:],
+		ResourceAccount: arnAccount(resource)}
+	if id.resourceTags {
+		s.addResourceTags(&req, resource)
+	}
+	d := policy.Evaluate(&set, &req)
+	if d.Allowed {
+		return nil
+	}
+	msg := d.Message(id.Principal.ARN, action, resource, false)
+	if s.mode == ModeLog {
+		s.log.Warn("iam: would deny (--enforce-iam=log)", "principal", id.Principal.ARN,
+			"action", action, "resource", resource, "reason", msg)
+		return nil
+	}
+	s.log.Info("iam: denied", "principal", id.Principal.ARN, "action", action, "resource", resource, "reason", msg)
+	return errors.New(msg)
+}
+
+// arnAccount is the account field of an ARN ("" when it has none).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }

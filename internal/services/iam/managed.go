@@ -3,7 +3,7 @@ package iam
 import (
 	_ "embed"
 	"encoding/json"
-	"sync"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/iam/policy"
@@ -18,11 +18,17 @@ var managedJSON []byte
 // awsManaged returns the AWS managed policies, by ARN; parsedAWS their parsed
 // documents. Both are built on first use, not at start: parsing 32 documents
 // took a megabyte and 7 ms of every start-up, needed only once IAM is asked.
-func awsManaged() map[string]*managed { m, _ := loadManaged(); return m }
+func awsManaged() map[string]*managed { return loadManaged.Get().byARN }
 
-func parsedAWS() map[string]*policy.Policy { _, p := loadManaged(); return p }
+func parsedAWS() map[string]*policy.Policy { return loadManaged.Get().parsed }
 
-var loadManaged = sync.OnceValues(func() (map[string]*managed, map[string]*policy.Policy) {
+// managedSet is AWS's managed policies, by ARN, as records and parsed.
+type managedSet struct {
+	byARN  map[string]*managed
+	parsed map[string]*policy.Policy
+}
+
+var loadManaged = lazy.Value[managedSet]{New: func() managedSet {
 	var entries []struct {
 		Name, ARN, Path, Version, Created, Updated, Document string
 	}
@@ -39,8 +45,8 @@ var loadManaged = sync.OnceValues(func() (map[string]*managed, map[string]*polic
 			Versions: []version{{ID: e.Version, Doc: e.Document, Created: updated}}}
 		parsed[e.ARN] = policy.MustParse(e.Document, policy.Identity)
 	}
-	return byARN, parsed
-})
+	return managedSet{byARN, parsed}
+}}
 
 // awsID makes a stable 17-character id from a policy's name (AWS's ids are
 // fixed per policy; ours only need to be stable and unique).

@@ -8,8 +8,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -47,9 +47,9 @@ func (s *Service) SetEnforcement(mode string) error {
 }
 
 // allowAll is the identity of an account's root as the trust evaluation sees it.
-var allowAll = sync.OnceValue(func() *policy.Policy {
+var allowAll = lazy.Value[*policy.Policy]{New: func() *policy.Policy {
 	return policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Identity)
-})
+}}
 
 func stsErr(status int, code, format string, args ...any) error {
 	return api.Errorf(status, code, format, args...)
@@ -185,7 +185,7 @@ func (s *Service) trustDecision(caller *Identity, role *entity, roleARN, acct st
 	pr := caller.Principal
 	if pr.Kind == policy.Root {
 		pr.Kind = policy.User
-		set.Identity = []*policy.Policy{allowAll()}
+		set.Identity = []*policy.Policy{allowAll.Get()}
 	}
 	ctx := policy.Context{}
 	for k, v := range caller.Context {

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/fogbank/fogbank/internal/lazy"
+	"github.com/fogbank/fogbank/internal/s3event"
 	"os"
 	"strings"
 	"sync"
@@ -130,7 +132,7 @@ func (s *Service) startAsync() {
 	var asyncReg, s3Reg, queued bool
 	s.st.View(func(tx *store.Tx) error {
 		_, asyncReg = outbox.Acked(tx, asyncTopic, asyncConsumer)
-		_, s3Reg = outbox.Acked(tx, s3Topic, s3Consumer)
+		_, s3Reg = outbox.Acked(tx, s3event.Topic, s3Consumer)
 		if b := tx.Bucket(rootBucket, queueBucket); b != nil {
 			k, _ := b.Cursor().First()
 			queued = k != nil
@@ -416,7 +418,7 @@ func (s *Service) retryLater(id string, e *asyncEvent, after time.Duration) (int
 	return e.Due, true
 }
 
-var errGone = errors.New("lambda: the event left the queue")
+var errGone error = lazy.Error("lambda: the event left the queue")
 
 func (s *Service) drop(id string, e *asyncEvent) {
 	s.st.Update(func(tx *store.Tx) error {

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"math"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -503,14 +503,14 @@ func traceID() string {
 }
 
 // qualRE is a version or alias name.
-var qualRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9-_]+)$`) })
+var qualRE = lazy.Regexp{Expr: `^(\$LATEST|[a-zA-Z0-9-_]+)$`}
 
 // splitQualifier splits "name:qualifier" (or an ARN with one) into its parts.
 func splitQualifier(s string) (name, qual string, err error) {
-	if nameRE().MatchString(s) {
+	if nameRE.Get().MatchString(s) {
 		return s, "", nil
 	}
-	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE().MatchString(s[:i]) && qualRE().MatchString(s[i+1:]) {
+	if i := strings.LastIndexByte(s, ':'); i > 0 && nameRE.Get().MatchString(s[:i]) && qualRE.Get().MatchString(s[i+1:]) {
 		return s[:i], s[i+1:], nil
 	}
 	_, _, _, err = resolveFor("", "", s)
@@ -959,6 +959,9 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.env != nil {
 		if r, err := host.Lookup[roleCredentials](s.env, "iam"); err == nil {
 			s.roles = r
+		}
+		if a, err := host.Lookup[urlAuthorizer](s.env, "iam"); err == nil {
+			s.urlAuth = a
 		}
 	}
 	if s.env != nil {

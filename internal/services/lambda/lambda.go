@@ -8,10 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"io/fs"
 	"os/exec"
 	"path"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -24,12 +24,10 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() {
-	host.Register(lambdaapi.Service, (*Service)(nil), New)
-	// What a fogbank killed with -9 left running (proc_linux.go) is ended at
-	// every start, whether or not this one ever runs a function.
-	host.OnServerStart(killOrphans)
-}
+// Impl is how the server creates this service (internal/services/all). What
+// a fogbank killed with -9 left running (proc_linux.go) is ended at every
+// start, whether or not this one ever runs a function.
+var Impl = host.Impl{New: New, Proto: (*Service)(nil), AtServerStart: killOrphans}
 
 // AWS's limits for a deployment package uploaded in the request.
 const (
@@ -45,6 +43,7 @@ type Service struct {
 	now      func() time.Time
 	lookPath func(string) (string, error) // exec.LookPath; tests may replace it
 	roles    roleCredentials              // IAM, found at Start; nil without it
+	urlAuth  urlAuthorizer                // IAM again, for AWS_IAM function URLs (urls.go)
 
 	// Execution (invoke.go, env.go): each function's pool of environments.
 	mu       sync.Mutex // guards pools and reaping
@@ -181,7 +180,7 @@ func (f *function) config() *lambdaapi.FunctionConfiguration {
 	return c
 }
 
-var (
+const (
 	rootBucket = "lambda"
 	fnBucket   = "functions"
 	codeBucket = "code"
@@ -206,13 +205,11 @@ func notFound(account, region, name string) error {
 
 const rolePattern = `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`
 
-var roleRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + rolePattern + `$`) })
+var roleRE = lazy.Regexp{Expr: `^` + rolePattern + `$`}
 
 // nameRE is the FunctionName pattern for a plain name, a function ARN or a
 // partial ARN (account:function:name), without qualifiers.
-var nameRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov)?-[a-z]+-\d{1}):)?((\d{12}):)?(function:)?([a-zA-Z0-9-_]+)$`)
-})
+var nameRE = lazy.Regexp{Expr: `^(arn:(aws[a-zA-Z-]*)?:lambda:)?(([a-z]{2}(-gov)?-[a-z]+-\d{1}):)?((\d{12}):)?(function:)?([a-zA-Z0-9-_]+)$`}
 
 // resolve turns a FunctionName (name, ARN or partial ARN) into account, region, name.
 func resolve(ctx context.Context, fn *string) (account, region, name string, err error) {
@@ -222,7 +219,7 @@ func resolve(ctx context.Context, fn *string) (account, region, name string, err
 
 // resolveFor is resolve for a caller of account and region.
 func resolveFor(callerAccount, callerRegion, s string) (account, region, name string, err error) {
-	m := nameRE().FindStringSubmatch(s)
+	m := nameRE.Get().FindStringSubmatch(s)
 	if m == nil {
 		return "", "", "", validation("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", s)
 	}
@@ -324,7 +321,7 @@ func (s *Service) stamp(f *function) {
 }
 
 func checkConfig(role *string, timeout, memory *int64, handler *string) error {
-	if role != nil && !roleRE().MatchString(*role) {
+	if role != nil && !roleRE.Get().MatchString(*role) {
 		return validation("1 validation error detected: Value '%s' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", *role, rolePattern)
 	}
 	if timeout != nil && (*timeout < 1 || *timeout > 900) {

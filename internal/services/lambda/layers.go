@@ -3,11 +3,10 @@ package lambda
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
@@ -59,18 +58,14 @@ func layerKey(account, region, name string, version int64) []byte {
 }
 
 var (
-	layerNameRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(arn:[a-zA-Z0-9-]+:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):layer:)?([a-zA-Z0-9-_]+)$`)
-	})
-	layerARNRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^arn:[a-zA-Z0-9-]+:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$`)
-	})
+	layerNameRE = lazy.Regexp{Expr: `^(arn:[a-zA-Z0-9-]+:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):layer:)?([a-zA-Z0-9-_]+)$`}
+	layerARNRE  = lazy.Regexp{Expr: `^arn:[a-zA-Z0-9-]+:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$`}
 )
 
 // layerName resolves a LayerName (a name or a layer ARN).
 func layerName(ctx context.Context, s *string) (account, region, name string, err error) {
 	c := api.CallerFrom(ctx)
-	m := layerNameRE().FindStringSubmatch(api.ToString(s))
+	m := layerNameRE.Get().FindStringSubmatch(api.ToString(s))
 	if m == nil {
 		return "", "", "", validation("1 validation error detected: Value '%s' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+", api.ToString(s))
 	}
@@ -193,7 +188,7 @@ func (s *Service) GetLayerVersion(ctx context.Context, in *lambdaapi.GetLayerVer
 
 // GetLayerVersionByArn answers one layer version named by its ARN.
 func (s *Service) GetLayerVersionByArn(ctx context.Context, in *lambdaapi.GetLayerVersionByArnRequest) (*lambdaapi.GetLayerVersionResponse, error) {
-	m := layerARNRE().FindStringSubmatch(api.ToString(in.Arn))
+	m := layerARNRE.Get().FindStringSubmatch(api.ToString(in.Arn))
 	if m == nil {
 		return nil, validation("1 validation error detected: Value '%s' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)", api.ToString(in.Arn))
 	}
@@ -335,7 +330,7 @@ func (s *Service) checkLayers(arns []string) ([]fnLayer, error) {
 	out := make([]fnLayer, 0, len(arns))
 	err := s.st.View(func(tx *store.Tx) error {
 		for _, a := range arns {
-			m := layerARNRE().FindStringSubmatch(a)
+			m := layerARNRE.Get().FindStringSubmatch(a)
 			if m == nil {
 				return validation("1 validation error detected: Value '[%s]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+, Member must not be null]", strings.Join(arns, ", "))
 			}

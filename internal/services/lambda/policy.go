@@ -3,9 +3,8 @@ package lambda
 import (
 	"context"
 	"encoding/json"
-	"regexp"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
@@ -67,9 +66,9 @@ func qualified(fn, param string) (name, qualifier string, err error) {
 }
 
 var (
-	statementIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`) })
-	actionRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`) })
-	accountRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{12}$`) })
+	statementIDRE = lazy.Regexp{Expr: `^[a-zA-Z0-9-_.]+$`}
+	actionRE      = lazy.Regexp{Expr: `^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`}
+	accountRE     = lazy.Regexp{Expr: `^\d{12}$`}
 )
 
 // principal is a Principal parameter as the policy states it.
@@ -77,7 +76,7 @@ func principal(p string) (any, error) {
 	switch {
 	case p == "*":
 		return "*", nil
-	case accountRE().MatchString(p):
+	case accountRE.Get().MatchString(p):
 		return map[string]string{"AWS": "arn:aws:iam::" + p + ":root"}, nil
 	case strings.HasPrefix(p, "arn:"):
 		return map[string]string{"AWS": p}, nil
@@ -176,10 +175,10 @@ func checkRevision(f *function, rev *string) error {
 // AddPermission adds a statement to a function's policy.
 func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermissionRequest) (*lambdaapi.AddPermissionResponse, error) {
 	sid, action := api.ToString(in.StatementId), api.ToString(in.Action)
-	if !statementIDRE().MatchString(sid) {
+	if !statementIDRE.Get().MatchString(sid) {
 		return nil, validation("1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)", sid)
 	}
-	if !actionRE().MatchString(action) {
+	if !actionRE.Get().MatchString(action) {
 		return nil, validation("1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])", action)
 	}
 	prin, err := principal(api.ToString(in.Principal))

@@ -18,8 +18,6 @@ import (
 // configuration is put, which also starts the consumer: before a bucket
 // names a function, nothing runs.
 
-var s3Topic = s3event.Topic
-
 const s3Consumer = "lambda"
 
 // NotificationTargetExists tells S3 whether arn names an existing function
@@ -39,10 +37,10 @@ func (s *Service) NotificationTargetExists(arn string) bool {
 		// of the configuration about to be stored even before our deliverer
 		// reads its first batch.
 		s.st.Update(func(tx *store.Tx) error {
-			if _, ok := outbox.Acked(tx, s3Topic, s3Consumer); ok {
+			if _, ok := outbox.Acked(tx, s3event.Topic, s3Consumer); ok {
 				return nil
 			}
-			return outbox.Register(tx, s3Topic, s3Consumer)
+			return outbox.Register(tx, s3event.Topic, s3Consumer)
 		})
 		s.subscribeS3()
 	}
@@ -69,7 +67,7 @@ func (s *Service) subscribeS3() {
 	if a.subS3 != nil || s.stopping() {
 		return
 	}
-	sub, err := s.env.Outbox.Subscribe(s3Topic, s3Consumer, s.s3Events)
+	sub, err := s.env.Outbox.Subscribe(s3event.Topic, s3Consumer, s.s3Events)
 	if err != nil {
 		s.warn("lambda: subscribing to S3's events", err)
 		return

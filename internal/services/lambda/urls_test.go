@@ -2,6 +2,8 @@ package lambda_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,8 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -221,7 +225,7 @@ func TestFunctionURLHosts(t *testing.T) {
 	}
 	// Another region's host, or an id that is no URL: 404 as AWS answers it.
 	for _, host := range []string{id + ".lambda-url.eu-west-1.localhost", strings.Repeat("a", 32) + ".lambda-url.us-east-1.localhost"} {
-		if code, body := get(host, "/"); code != 404 || body != "{\"Message\":\"Not Found\"}\n" {
+		if code, body := get(host, "/"); code != 404 || body != "{\"Message\":\"Not Found\"}" {
 			t.Errorf("Host %s: %d %q", host, code, body)
 		}
 	}
@@ -232,4 +236,115 @@ func TestFunctionURLHosts(t *testing.T) {
 			t.Errorf("Host %s: %d %q, want the gateway's 403", host, code, body)
 		}
 	}
+}
+
+// AuthType AWS_IAM: a request must carry a valid SigV4 signature for the
+// service lambda (header or presigned query). Unsigned, it gets AWS's
+// generic 403 ({"Message": "Forbidden. ..."}, x-amzn-ErrorType
+// AccessDeniedException); badly signed or signed for another service, the
+// signature error in the front end's words ({"message": ...}, 403,
+// InvalidSignatureException). The function sees who signed in
+// requestContext.authorizer.iam. AuthType NONE needs no signature.
+func TestFunctionURLAWSIAM(t *testing.T) {
+	srv := fogbanktest.Start(t)
+	c := lambda.NewFromConfig(srv.Config)
+	ctx := context.Background()
+	fn(t, c, "private", types.RuntimePython312, "app.handler", 10, map[string]string{"app.py": `import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps([event.get("body"), event["requestContext"].get("authorizer")])}
+`})
+	created, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("private"), AuthType: types.FunctionUrlAuthTypeAwsIam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := aws.ToString(created.FunctionUrl) + "p?q=1"
+	do := func(secret, service string, presign bool, body string) (int, string, string) {
+		t.Helper()
+		return callURL(t, u, "test", secret, service, presign, body)
+	}
+	if code, typ, body := do("", "", false, "x"); code != 403 || typ != "AccessDeniedException" || body != urlForbiddenBody {
+		t.Errorf("unsigned: %d %s %q", code, typ, body)
+	}
+	mismatch := `{"message":"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}`
+	for _, presign := range []bool{false, true} {
+		if code, typ, body := do("wrong", "lambda", presign, "x"); code != 403 || typ != "InvalidSignatureException" || body != mismatch {
+			t.Errorf("a wrong secret (presigned %v): %d %s %q", presign, code, typ, body)
+		}
+	}
+	if code, typ, body := do("test", "execute-api", false, "x"); code != 403 || typ != "InvalidSignatureException" ||
+		body != `{"message":"Credential should be scoped to correct service: 'lambda'. "}` {
+		t.Errorf("signed for execute-api: %d %s %q", code, typ, body)
+	}
+	for _, presign := range []bool{false, true} {
+		code, _, body := do("test", "lambda", presign, `{"k":1}`)
+		var got []any
+		json.Unmarshal([]byte(body), &got)
+		if len(got) != 2 {
+			t.Errorf("signed (presigned %v): %d %s", presign, code, body)
+			continue
+		}
+		authz, _ := got[1].(map[string]any)
+		iam, _ := authz["iam"].(map[string]any)
+		if code != 200 || got[0] != `{"k":1}` || iam["accessKey"] != "test" || iam["accountId"] != "000000000000" ||
+			iam["userArn"] != "arn:aws:iam::000000000000:root" {
+			t.Errorf("signed (presigned %v): %d %s", presign, code, body)
+		}
+	}
+	// A body changed after signing does not match.
+	req, _ := http.NewRequest("POST", u, strings.NewReader("signed"))
+	sum := sha256.Sum256([]byte("signed"))
+	v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, req, hex.EncodeToString(sum[:]), "lambda", "us-east-1", time.Now())
+	req.Body, req.ContentLength = io.NopCloser(strings.NewReader("forged")), 6
+	resp, err := localClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("X-Amzn-Errortype") != "InvalidSignatureException" || string(b) != mismatch {
+		t.Errorf("a forged body: %d %s %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), b)
+	}
+	// NONE: open, and the event has no authorizer.
+	if _, err := c.UpdateFunctionUrlConfig(ctx, &lambda.UpdateFunctionUrlConfigInput{FunctionName: aws.String("private"), AuthType: types.FunctionUrlAuthTypeNone}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := do("", "", false, "open"); code != 200 || body != `["open", null]` {
+		t.Errorf("NONE: %d %q", code, body)
+	}
+}
+
+// urlForbiddenBody is AWS's generic 403 of function URLs.
+const urlForbiddenBody = `{"Message":"Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"}`
+
+// callURL POSTs body to the function URL u, signed with akid and secret for
+// service (header, or presigned query when presign; unsigned when secret is
+// ""), and answers the status, x-amzn-ErrorType and body.
+func callURL(t *testing.T, u, akid, secret, service string, presign bool, body string) (int, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	// A signer of its own: the SDK's caches derived keys by access key id and
+	// not secret, so a signer once used with a wrong secret keeps signing wrongly.
+	signer := v4.NewSigner()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret}
+	switch {
+	case secret != "" && presign:
+		signed, _, err := signer.PresignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ = http.NewRequest("POST", signed, strings.NewReader(body))
+	case secret != "":
+		if err := signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := localClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), string(b)
 }

@@ -2,12 +2,11 @@ package lambda
 
 import (
 	"context"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"math/rand/v2"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	lambdaapi "github.com/fogbank/fogbank/internal/api/lambda"
@@ -37,8 +36,8 @@ type alias struct {
 }
 
 var (
-	versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
-	aliasRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9-_]+$`) })
+	versionRE = lazy.Regexp{Expr: `^[0-9]+$`}
+	aliasRE   = lazy.Regexp{Expr: `^[a-zA-Z0-9-_]+$`}
 )
 
 func versionKey(account, region, name, version string) []byte {
@@ -62,7 +61,7 @@ func (s *Service) resolveQualified(tx *store.Tx, account, region, name, qual str
 		return base, nil
 	}
 	version := qual
-	if !versionRE().MatchString(qual) {
+	if !versionRE.Get().MatchString(qual) {
 		a, err := getAlias(tx, account, region, name, qual)
 		if err != nil {
 			return nil, err
@@ -318,7 +317,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *lambdaapi.CreateAliasRequ
 		return nil, err
 	}
 	aname := api.ToString(in.Name)
-	if !aliasRE().MatchString(aname) || versionRE().MatchString(aname) {
+	if !aliasRE.Get().MatchString(aname) || versionRE.Get().MatchString(aname) {
 		return nil, validation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)", aname)
 	}
 	a := &alias{Name: aname, Version: api.ToString(in.FunctionVersion), Description: api.ToString(in.Description), RevisionID: newRevision()}
@@ -497,7 +496,7 @@ func (s *Service) deleteVersion(account, region, name, version string) error {
 		if _, err := s.resolveQualified(tx, account, region, name, "", false); err != nil {
 			return err
 		}
-		if !versionRE().MatchString(version) {
+		if !versionRE.Get().MatchString(version) {
 			return invalid("Deletion of aliases is not supported by DeleteFunction: use DeleteAlias.")
 		}
 		if ab := tx.Bucket(rootBucket, aliasBucket); ab != nil {

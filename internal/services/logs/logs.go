@@ -5,10 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/api"
@@ -17,7 +16,8 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() { host.Register(logsapi.Service, (*Service)(nil), New) }
+// Impl is how the server creates this service (internal/services/all).
+var Impl = host.Impl{New: New, Proto: (*Service)(nil)}
 
 // Service is fogbank's CloudWatch Logs.
 type Service struct {
@@ -128,19 +128,19 @@ func noStream() error {
 }
 
 var (
-	groupNameRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`) })
-	streamNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^:*]*$`) })
+	groupNameRE  = lazy.Regexp{Expr: `^[\.\-_/#A-Za-z0-9]+$`}
+	streamNameRE = lazy.Regexp{Expr: `^[^:*]*$`}
 )
 
 func checkGroupName(n string) error {
-	if !groupNameRE().MatchString(n) {
+	if !groupNameRE.Get().MatchString(n) {
 		return invalid(`1 validation error detected: Value '%s' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+`, n)
 	}
 	return nil
 }
 
 func checkStreamName(n string) error {
-	if !streamNameRE().MatchString(n) {
+	if !streamNameRE.Get().MatchString(n) {
 		return invalid(`1 validation error detected: Value '%s' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`, n)
 	}
 	return nil
@@ -609,11 +609,11 @@ func (s *Service) changeGroupIn(account, region, name string, change func(*group
 
 // Tags.
 
-var tagKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`) })
+var tagKeyRE = lazy.Regexp{Expr: `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`}
 
 func checkTags(tags map[string]string) error {
 	for k, v := range tags {
-		if len(k) > 128 || !tagKeyRE().MatchString(k) || strings.HasPrefix(k, "aws:") {
+		if len(k) > 128 || !tagKeyRE.Get().MatchString(k) || strings.HasPrefix(k, "aws:") {
 			return invalid("1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$]", k)
 		}
 		if len(v) > 256 {

@@ -2,7 +2,7 @@ package logs
 
 import (
 	"encoding/json"
-	"errors"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,7 +17,7 @@ type pattern interface {
 	match(msg string) bool
 }
 
-var errPattern = errors.New("invalid filter pattern")
+var errPattern error = lazy.Error("invalid filter pattern")
 
 // compilePattern parses a filter pattern; "" (or blanks) matches every event.
 func compilePattern(s string) (pattern, error) {

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/json"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strconv"
 	"strings"
 
@@ -316,22 +317,24 @@ func wildMatch(p, s string) bool {
 
 // iamAction names the IAM action of an operation where it differs from
 // "s3:"+operation.
-var iamAction = map[string]string{
-	"GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock", "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-	"DeletePublicAccessBlock":         "s3:PutBucketPublicAccessBlock",
-	"PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration", "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
-	"DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
-	"PutBucketCors":         "s3:PutBucketCORS", "GetBucketCors": "s3:GetBucketCORS", "DeleteBucketCors": "s3:PutBucketCORS",
-	"PutBucketEncryption": "s3:PutEncryptionConfiguration", "GetBucketEncryption": "s3:GetEncryptionConfiguration",
-	"DeleteBucketEncryption":             "s3:PutEncryptionConfiguration",
-	"PutBucketNotificationConfiguration": "s3:PutBucketNotification", "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
-	"DeleteBucketTagging": "s3:PutBucketTagging", "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
-	"PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration", "GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration",
-	"DeleteObjectTagging": "s3:DeleteObjectTagging",
-}
+var iamAction = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{
+		"GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock", "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+		"DeletePublicAccessBlock":         "s3:PutBucketPublicAccessBlock",
+		"PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration", "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+		"DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
+		"PutBucketCors":         "s3:PutBucketCORS", "GetBucketCors": "s3:GetBucketCORS", "DeleteBucketCors": "s3:PutBucketCORS",
+		"PutBucketEncryption": "s3:PutEncryptionConfiguration", "GetBucketEncryption": "s3:GetEncryptionConfiguration",
+		"DeleteBucketEncryption":             "s3:PutEncryptionConfiguration",
+		"PutBucketNotificationConfiguration": "s3:PutBucketNotification", "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+		"DeleteBucketTagging": "s3:PutBucketTagging", "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
+		"PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration", "GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration",
+		"DeleteObjectTagging": "s3:DeleteObjectTagging",
+	}
+}}
 
 func actionOf(op string) string {
-	if a, ok := iamAction[op]; ok {
+	if a, ok := iamAction.Get()[op]; ok {
 		return a
 	}
 	return "s3:" + op

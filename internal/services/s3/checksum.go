@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
@@ -234,8 +235,8 @@ func multipartETag(etags []string) string {
 }
 
 var (
-	crc32cTable    = crc32.MakeTable(crc32.Castagnoli)
-	crc64NVMETable = crc64.MakeTable(0x9A6C9329AC4BC9B5) // CRC-64/NVME, reflected
+	crc32cTable    = lazy.Value[*crc32.Table]{New: func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }}
+	crc64NVMETable = lazy.Value[*crc64.Table]{New: func() *crc64.Table { return crc64.MakeTable(0x9A6C9329AC4BC9B5) }} // CRC-64/NVME, reflected
 )
 
 // newDigest returns a fresh hash for a flexible checksum algorithm.
@@ -244,9 +245,9 @@ func newDigest(algo string) hash.Hash {
 	case "CRC32":
 		return crc32.NewIEEE()
 	case "CRC32C":
-		return crc32.New(crc32cTable)
+		return crc32.New(crc32cTable.Get())
 	case "CRC64NVME":
-		return crc64.New(crc64NVMETable)
+		return crc64.New(crc64NVMETable.Get())
 	case "SHA1":
 		return sha1.New()
 	case "SHA256":

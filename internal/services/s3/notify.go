@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -16,9 +17,8 @@ import (
 )
 
 // validEvents are the event types a notification configuration may name.
-var validEvents = map[string]bool{}
-
-func init() {
+var validEvents = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	valid := map[string]bool{}
 	for _, e := range []string{
 		"s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
 		"s3:ObjectCreated:Copy", "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*",
@@ -30,9 +30,10 @@ func init() {
 		"s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectTagging:*", "s3:ObjectTagging:Put",
 		"s3:ObjectTagging:Delete", "s3:ObjectAcl:Put",
 	} {
-		validEvents[e] = true
+		valid[e] = true
 	}
-}
+	return valid
+}}
 
 func errNotifyArg(msg, name, value string) error {
 	return errInvalidArgument(msg, name, value)
@@ -61,7 +62,7 @@ func checkEvents(events []string) error {
 		return errMalformedXML()
 	}
 	for _, e := range events {
-		if !validEvents[e] {
+		if !validEvents.Get()[e] {
 			return errNotifyArg("The event is not supported for notifications", "Event", e)
 		}
 	}

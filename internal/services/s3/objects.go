@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -417,17 +418,19 @@ func sseOut(r *objRec, sse, kms **string, bk **bool, calgo, cmd5 **string) {
 	}
 }
 
-var storageClasses = map[string]bool{
-	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
-	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
-	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true, "FSX_ONTAP": true,
-}
+var storageClasses = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{
+		"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+		"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+		"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true, "FSX_ONTAP": true,
+	}
+}}
 
 func storageClass(p *string) (string, error) {
 	if p == nil || *p == "" || *p == "STANDARD" {
 		return "", nil
 	}
-	if !storageClasses[*p] {
+	if !storageClasses.Get()[*p] {
 		return "", api.Errorf(http.StatusBadRequest, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", *p)
 	}
 	return *p, nil

@@ -62,27 +62,27 @@ type PreflightRequestOutput struct {
 	Vary             *string  `name:"Vary" location:"header" locationName:"Vary" type:"string"`
 }
 
-func preflightOp(uri string) *api.Operation {
-	return &api.Operation{Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: uri, AuthType: "none",
-		NewInput:  func() any { return &PreflightRequestInput{} },
-		NewOutput: func() any { return &PreflightRequestOutput{} },
-		Call: func(ctx context.Context, impl any, in any) (any, error) {
-			return impl.(*Service).PreflightRequest(ctx, in.(*PreflightRequestInput))
-		}}
-}
-
-// pseudoOperations are S3's requests without a model operation, routed after
-// the model's.
-var pseudoOperations = []*api.Operation{
-	{Name: "PostObject", HTTPMethod: http.MethodPost, RequestURI: "/{Bucket}", AuthType: "none",
+// S3's requests without a model operation, routed after the model's (the
+// dialect's PseudoOperations): browser POST uploads and CORS preflights.
+var (
+	postObjectOp = api.Operation{Name: "PostObject", HTTPMethod: http.MethodPost, RequestURI: "/{Bucket}", AuthType: "none",
 		NewInput:  func() any { return &PostObjectInput{} },
 		NewOutput: func() any { return &PostObjectOutput{} },
 		Call: func(ctx context.Context, impl any, in any) (any, error) {
 			return impl.(*Service).PostObject(ctx, in.(*PostObjectInput))
-		}},
-	preflightOp("/{Bucket}/{Key+}"),
-	preflightOp("/{Bucket}"),
-	preflightOp("/"),
+		}}
+	preflightObjectOp = api.Operation{Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: "/{Bucket}/{Key+}", AuthType: "none",
+		NewInput: newPreflightInput, NewOutput: newPreflightOutput, Call: callPreflight}
+	preflightBucketOp = api.Operation{Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: "/{Bucket}", AuthType: "none",
+		NewInput: newPreflightInput, NewOutput: newPreflightOutput, Call: callPreflight}
+	preflightRootOp = api.Operation{Name: "PreflightRequest", HTTPMethod: http.MethodOptions, RequestURI: "/", AuthType: "none",
+		NewInput: newPreflightInput, NewOutput: newPreflightOutput, Call: callPreflight}
+)
+
+func newPreflightInput() any  { return &PreflightRequestInput{} }
+func newPreflightOutput() any { return &PreflightRequestOutput{} }
+func callPreflight(ctx context.Context, impl any, in any) (any, error) {
+	return impl.(*Service).PreflightRequest(ctx, in.(*PreflightRequestInput))
 }
 
 var _ gateway.Intercepting = (*Service)(nil)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"time"
 
 	"github.com/fogbank/fogbank/internal/store"
@@ -172,7 +173,7 @@ func (os *objStore) version(key, id string) (vk []byte, rec *objRec, err error) 
 	return vk, rec, err
 }
 
-var errVersionGone = errors.New("s3: version not found")
+var errVersionGone error = lazy.Error("s3: version not found")
 
 // put adds r as the newest version of its key. A "null" version replaces the
 // key's existing null version (its bytes are released). The current-object

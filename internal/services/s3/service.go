@@ -19,7 +19,8 @@ import (
 	"github.com/fogbank/fogbank/internal/store"
 )
 
-func init() { host.Register(s3api.Service, (*Service)(nil), New) }
+// Impl is how the server creates this service (internal/services/all).
+var Impl = host.Impl{New: New, Proto: (*Service)(nil)}
 
 // Service is fogbank's S3.
 type Service struct {

@@ -22,7 +22,8 @@ import (
 	"github.com/fogbank/fogbank/internal/host"
 )
 
-func init() { host.Register(stsapi.Service, (*Service)(nil), New) }
+// Impl is how the server creates this service (internal/services/all).
+var Impl = host.Impl{New: New, Proto: (*Service)(nil)}
 
 // Service is fogbank's STS.
 type Service struct {

@@ -1,7 +1,7 @@
 package expr
 
 import (
-	"errors"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"math/big"
 	"strings"
 )
@@ -17,10 +17,10 @@ type Dec struct {
 
 // The errors of ParseNumber and arithmetic, in DynamoDB's words.
 var (
-	ErrNumberPrecision = errors.New("Attempting to store more than 38 significant digits in a Number")
-	ErrNumberOverflow  = errors.New("Number overflow. Attempting to store a number with magnitude larger than supported range")
-	ErrNumberUnderflow = errors.New("Number underflow. Attempting to store a number with magnitude smaller than supported range")
-	ErrNumberSyntax    = errors.New("The parameter cannot be converted to a numeric value")
+	ErrNumberPrecision error = lazy.Error("Attempting to store more than 38 significant digits in a Number")
+	ErrNumberOverflow  error = lazy.Error("Number overflow. Attempting to store a number with magnitude larger than supported range")
+	ErrNumberUnderflow error = lazy.Error("Number underflow. Attempting to store a number with magnitude smaller than supported range")
+	ErrNumberSyntax    error = lazy.Error("The parameter cannot be converted to a numeric value")
 )
 
 // ParseNumber parses a number as DynamoDB accepts it: optional sign, digits with

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strconv"
 	"strings"
 )
@@ -211,10 +212,12 @@ func (p *parser) expect(punct string) {
 // one comparison or function, DynamoDB reports an undefined name or value first,
 // then operand counts, then non-distinct operands, then operand types; across
 // them, the first comparison with any of these wins.
-var nodeRank = map[string]int{"attrName": 0, "attrVal": 0, "operand": 1, "distinct": 2, "function": 3}
+var nodeRank = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{"attrName": 0, "attrVal": 0, "operand": 1, "distinct": 2, "function": 3}
+}}
 
 func (p *parser) setErr(cat, msg string) {
-	if r, ok := nodeRank[cat]; ok && p.cond {
+	if r, ok := nodeRank.Get()[cat]; ok && p.cond {
 		if p.nodeErr == "" || p.node < p.nodeErrAt || (p.node == p.nodeErrAt && r < p.nodeErrRank) {
 			p.nodeErr, p.nodeErrAt, p.nodeErrRank = msg, p.node, r
 		}
@@ -304,7 +307,9 @@ func (p *parser) pathRest(out Path) Path {
 
 // keywords are tokens of the grammar: where a name is expected they are a
 // syntax error, not an attribute name.
-var keywords = map[string]bool{"AND": true, "OR": true, "NOT": true, "BETWEEN": true, "IN": true, "SET": true, "REMOVE": true, "ADD": true, "DELETE": true}
+var keywords = lazy.Value[map[string]bool]{New: func() map[string]bool {
+	return map[string]bool{"AND": true, "OR": true, "NOT": true, "BETWEEN": true, "IN": true, "SET": true, "REMOVE": true, "ADD": true, "DELETE": true}
+}}
 
 // matchParen is the index of the ")" closing the "(" at token i, or -1.
 func (p *parser) matchParen(i int) int {
@@ -325,7 +330,7 @@ func (p *parser) matchParen(i int) int {
 
 func (p *parser) pathName() PathElem {
 	t := p.next()
-	if t.kind == tName && keywords[strings.ToUpper(t.text)] {
+	if t.kind == tName && keywords.Get()[strings.ToUpper(t.text)] {
 		p.pos--
 		p.fail()
 	}
@@ -414,10 +419,12 @@ func (p *parser) call() *Operand {
 
 // ---- conditions ----
 
-var condFuncs = map[string]int{
-	"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
-	"begins_with": 2, "contains": 2, "size": 1,
-}
+var condFuncs = lazy.Value[map[string]int]{New: func() map[string]int {
+	return map[string]int{
+		"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
+		"begins_with": 2, "contains": 2, "size": 1,
+	}
+}}
 
 var condErrOrder = []string{"syntax", "parens", "unknownFunction", "misusedFunction", "reserved", "node", "nesting"}
 
@@ -557,7 +564,7 @@ func (p *parser) primary() *Cond {
 	if left.Kind != OpFunc {
 		name = funcName(left)
 	}
-	if _, ok := condFuncs[name]; ok {
+	if _, ok := condFuncs.Get()[name]; ok {
 		p.checkFunc(left)
 	} else if name == "if_not_exists" || name == "list_append" {
 		p.setErr("misusedFunction", "The function is not allowed to be used this way in an expression; function: "+name)
@@ -590,7 +597,7 @@ func (p *parser) checkOperand(o *Operand) {
 		p.checkFunc(o)
 	case OpIfNotExists, OpListAppend, OpFunc:
 		name := funcName(o)
-		if _, ok := condFuncs[name]; !ok && name != "if_not_exists" && name != "list_append" {
+		if _, ok := condFuncs.Get()[name]; !ok && name != "if_not_exists" && name != "list_append" {
 			p.setErr("unknownFunction", "Invalid function name; function: "+name)
 		} else {
 			p.setErr("misusedFunction", "The function is not allowed to be used this way in an expression; function: "+name)
@@ -601,7 +608,7 @@ func (p *parser) checkOperand(o *Operand) {
 // checkFunc checks a condition function's operands.
 func (p *parser) checkFunc(o *Operand) {
 	name := funcName(o)
-	want := condFuncs[name]
+	want := condFuncs.Get()[name]
 	if len(o.Args) != want {
 		p.setErr("operand", fmt.Sprintf("Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(o.Args)))
 		return
@@ -776,7 +783,7 @@ func ParseUpdate(ctx *Context, src string) (*Update, error) {
 						switch TypeOf(v) {
 						case "S", "N", "B", "NULL", "BOOL", "L", "M":
 							if !(sec == "ADD" && TypeOf(v) == "N") {
-								p.setErr("operand", "Incorrect operand type for operator or function; operator: "+sec+", operand type: "+longType[TypeOf(v)])
+								p.setErr("operand", "Incorrect operand type for operator or function; operator: "+sec+", operand type: "+longType.Get()[TypeOf(v)])
 							}
 						}
 					}
@@ -806,7 +813,9 @@ func ParseUpdate(ctx *Context, src string) (*Update, error) {
 	return u, nil
 }
 
-var longType = map[string]string{"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN", "L": "LIST", "M": "MAP"}
+var longType = lazy.Value[map[string]string]{New: func() map[string]string {
+	return map[string]string{"S": "STRING", "N": "NUMBER", "B": "BINARY", "NULL": "NULL", "BOOL": "BOOLEAN", "L": "LIST", "M": "MAP"}
+}}
 
 // addPath records a path an update or projection names, reporting overlaps
 // (one path a prefix of another) and conflicts (a key and an index at the
@@ -889,7 +898,7 @@ func (p *parser) updOperand() *Operand {
 		case "list_append":
 			op.Kind = OpListAppend
 		default:
-			if _, ok := condFuncs[name]; ok {
+			if _, ok := condFuncs.Get()[name]; ok {
 				p.setErr("unknownFunction", "Invalid function name; function: "+name)
 			} else {
 				p.setErr("unknownFunction", "Invalid function name; function: "+name)

@@ -1,8 +1,8 @@
 package expr
 
 import (
+	"github.com/fogbank/fogbank/internal/lazy"
 	"strings"
-	"sync"
 )
 
 // reservedText is DynamoDB's list of reserved words (from the DynamoDB developer
@@ -54,13 +54,13 @@ const reservedText = `
 
 // reserved is built on first use: 573 words are ~65 KB of heap that a server
 // which never parses an expression need not hold.
-var reserved = sync.OnceValue(func() map[string]bool {
+var reserved = lazy.Value[map[string]bool]{New: func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(reservedText) {
 		m[w] = true
 	}
 	return m
-})
+}}
 
 // IsReserved tells whether name (any case) is a reserved word.
-func IsReserved(name string) bool { return reserved()[strings.ToUpper(name)] }
+func IsReserved(name string) bool { return reserved.Get()[strings.ToUpper(name)] }
