@@ -132,15 +132,7 @@ func TestHostileBodiesMemory(t *testing.T) {
 						t.Errorf("request %d = %d %.300q, want %d %s", i, r.status, r.body, hc.status, hc.code)
 					}
 				}
-				limit := int64(100 * mib)
-				if n > 1 {
-					limit = 200 * mib
-				}
-				if rss := peakRSS(t, f); rss > limit {
-					t.Errorf("peak RSS %d MiB after %d bodies, want < %d MiB", rss/mib, n, limit/mib)
-				} else {
-					t.Logf("peak RSS %d MiB", rss/mib)
-				}
+				checkPeakRSS(t, f, n, "bodies")
 			})
 		}
 	}

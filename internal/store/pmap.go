@@ -27,15 +27,8 @@ func (m pmap[V]) empty() bool { return m.root == nil }
 
 // get returns the value at k.
 func (m pmap[V]) get(k string) (v V, ok bool) {
-	for n := m.root; n != nil; {
-		switch {
-		case k < n.key:
-			n = n.l
-		case k > n.key:
-			n = n.r
-		default:
-			return n.val, true
-		}
+	if n := m.node(k); n != nil {
+		return n.val, true
 	}
 	return v, false
 }
