@@ -28,8 +28,9 @@
 // one at a time on their callers' goroutines, and concurrent ones are group
 // committed: whoever finds the log idle writes and fdatasyncs everything appended
 // so far, once, for all of them, so parallel writers share the cost of a sync and
-// a lone writer waits for nothing but its own. When the last sync covered several
-// writers, the next syncer first waits (at most 150 µs) for as many to join.
+// a lone writer waits for nothing but its own. When the last sync saw several
+// writers (carried or appended while it ran), the next syncer first waits for as
+// many to join, at most as long as that sync took (150 µs to 1 ms).
 //
 // # How it is stored
 //
