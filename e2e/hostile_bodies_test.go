@@ -56,17 +56,29 @@ func contentMD5(b []byte) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// hostileBodies are 20 MB S3 XML bodies of millions of empty elements, each
-// built to cost the most memory per byte once parsed. Not here yet (they fail
-// today, see issue 11): one 20 MB text element (ten at once peak at ~570 MiB),
-// and the query, rest-json and CBOR protocols' large bodies, which the body
-// gate does not cover.
+// hostileBodies are 20 MB S3 XML bodies built to cost the most memory per
+// byte once parsed: millions of empty elements, or one element of 20 MB of
+// text, which S3 refuses as it refuses any too-long value.
 func hostileBodies() []hostileCase {
 	const n = 20*mib - 1
 	tagging := fill("<Tagging>", "<a/>", "", "</Tagging>", n)
 	complete := fill("<CompleteMultipartUpload>", "<a/>", "", "</CompleteMultipartUpload>", n)
 	del := fill("<Delete>", "<a/>", "", "</Delete>", n)
 	lifecycle := fill("<LifecycleConfiguration>", "<a/>", "", "</LifecycleConfiguration>", n)
+	longKey := fill("<Tagging><TagSet><Tag><Key>", "x", "", "</Key><Value>v</Value></Tag></TagSet></Tagging>", n)
+	longETag := fill("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>", "x", "", "</ETag></Part></CompleteMultipartUpload>", n)
+	longDelKey := fill("<Delete><Object><Key>", "x", "", "</Key></Object></Delete>", n)
+	upload := func(t *testing.T, f *fogbank) string {
+		s3Bucket(t, f)
+		up, err := s3Client(f).CreateMultipartUpload(context.Background(), &s3.CreateMultipartUploadInput{Bucket: aws.String("hostile"), Key: aws.String("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *up.UploadId
+	}
+	complete1 := func(t *testing.T, f *fogbank, id string) *http.Request {
+		return newReq(t, http.MethodPost, f.URL+"/hostile/k?uploadId="+id)
+	}
 	s3Put := func(q string) func(t *testing.T, f *fogbank, _ string) *http.Request {
 		return func(t *testing.T, f *fogbank, _ string) *http.Request {
 			return newReq(t, http.MethodPut, f.URL+"/hostile?"+q)
@@ -102,6 +114,19 @@ func hostileBodies() []hostileCase {
 				return newReq(t, http.MethodPut, f.URL+"/hostile?lifecycle", "Content-MD5", contentMD5(lifecycle))
 			},
 			status: 400, code: "MalformedXML"},
+		{name: "s3-tagging-long-key-unsigned", body: longKey, setup: s3Bucket, request: s3Put("tagging"),
+			status: 403, code: "AccessDenied"},
+		{name: "s3-tagging-long-key", body: longKey, service: "s3", setup: s3Bucket, request: s3Put("tagging"),
+			status: 400, code: "InvalidTag"},
+		{name: "s3-complete-multipart-long-etag", body: longETag, service: "s3", setup: upload, request: complete1,
+			status: 400, code: "InvalidPart"},
+		{name: "s3-delete-objects-long-key", body: longDelKey, service: "s3", setup: s3Bucket,
+			request: func(t *testing.T, f *fogbank, _ string) *http.Request {
+				return newReq(t, http.MethodPost, f.URL+"/hostile?delete", "Content-MD5", contentMD5(longDelKey))
+			},
+			// A key that cannot exist is deleted, as any missing key is (the
+			// answer names it by its first MiB).
+			status: 200, code: "<Deleted><Key>xxx"},
 	}
 }
 

@@ -1,6 +1,7 @@
 package xmlbody
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -28,11 +29,15 @@ type Options struct {
 // configuration documents are far smaller); MaxNodes is above the largest
 // legitimate S3 body (a CompleteMultipartUpload of 10,000 parts, each a
 // handful of elements) and keeps a body of millions of <a/> from becoming
-// millions of Nodes.
+// millions of Nodes. MaxText bounds the text Parse keeps of one element and
+// the size of any one token (a tag with its attributes, a comment): the
+// longest text an XML API takes is S3 Select's 256 KiB Expression, an object
+// key is 1,024 bytes, a tag key 128 characters.
 const (
 	MaxDepth = 128
 	MaxBytes = 20 << 20
 	MaxNodes = 100_000
+	MaxText  = 1 << 20
 )
 
 // Node is one parsed XML element.
@@ -63,9 +68,16 @@ var ErrEmpty = errors.New("empty XML body")
 // returns its root element. Anything after the root element other than
 // whitespace, comments and processing instructions is an error, and so are
 // invalid UTF-8 and documents beyond MaxDepth or MaxNodes.
+//
+// An element's text longer than MaxText is kept only to its first MaxText
+// bytes or so (the rest is skipped as it streams by, never buffered), which is
+// still longer than any member takes: the service then refuses the value as
+// it refuses any too-long one (S3's InvalidTag, KeyTooLongError). Any other
+// token longer than MaxText is an error.
 func Parse(r io.Reader) (*Node, error) {
 	lr := &io.LimitedReader{R: r, N: MaxBytes + 1}
-	d := xml.NewDecoder(lr)
+	tr := &tokenReader{r: bufio.NewReader(lr)}
+	d := xml.NewDecoder(tr)
 	d.Strict = true
 	var stack []*Node
 	var texts []*strings.Builder // the character data of each open element
@@ -80,6 +92,10 @@ func Parse(r io.Reader) (*Node, error) {
 		if err != nil {
 			return nil, errors.Join(ErrMalformed, err)
 		}
+		// After character data the decoder has already read the '<' that ends
+		// it, so what comes next is markup; after any other token (read up to
+		// its '>'), text inside an element may follow.
+		tr.reset(textMayFollow(tok, len(stack)))
 		if lr.N <= 0 {
 			return nil, errors.Join(ErrMalformed, errors.New("body too large"))
 		}
@@ -116,7 +132,9 @@ func Parse(r io.Reader) (*Node, error) {
 				return nil, errors.Join(ErrMalformed, errors.New("invalid UTF-8"))
 			}
 			if len(stack) > 0 {
-				texts[len(texts)-1].Write(t)
+				if tb := texts[len(texts)-1]; tb.Len() <= MaxText {
+					tb.Write(t)
+				}
 			} else if len(bytes.TrimSpace(t)) > 0 {
 				return nil, errors.Join(ErrMalformed, errors.New("text outside the root element"))
 			}
@@ -134,6 +152,97 @@ func Parse(r io.Reader) (*Node, error) {
 		return nil, errors.Join(ErrMalformed, io.ErrUnexpectedEOF)
 	}
 	return root, nil
+}
+
+// textMayFollow says whether the bytes after tok may be an element's text,
+// depth being the number of elements open before tok.
+func textMayFollow(tok xml.Token, depth int) bool {
+	switch tok.(type) {
+	case xml.CharData:
+		return false
+	case xml.StartElement:
+		return true
+	case xml.EndElement:
+		return depth > 1
+	}
+	return depth > 0
+}
+
+// tokenReader feeds the XML decoder byte by byte and bounds what it buffers
+// for one token (encoding/xml keeps a whole text run, comment or tag in
+// memory). Character data inside an element past MaxText is skipped up to
+// the '<' that ends it, at a point that cuts no entity reference and no UTF-8
+// sequence; any other token past MaxText (or text that offers no such point)
+// is an error.
+type tokenReader struct {
+	r        *bufio.Reader
+	n        int  // bytes of the current token read so far
+	text     bool // the current token may be character data inside an element
+	markup   bool // the current token turned out to be markup
+	inEntity bool // between '&' and ';'
+}
+
+var errTokenTooLarge = errors.New("XML token too large")
+
+// reset starts a new token; text says whether it may be character data.
+func (t *tokenReader) reset(text bool) {
+	t.n, t.text, t.markup, t.inEntity = 0, text, false, false
+}
+
+// Read makes a tokenReader an io.Reader; the decoder only calls ReadByte.
+func (t *tokenReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	b, err := t.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	p[0] = b
+	return 1, nil
+}
+
+func (t *tokenReader) ReadByte() (byte, error) {
+	b, err := t.r.ReadByte()
+	if err != nil {
+		return b, err
+	}
+	if t.n == 0 && b == '<' {
+		t.markup = true
+	}
+	t.n++
+	if t.n <= MaxText {
+		if t.text && !t.markup {
+			switch b {
+			case '&':
+				t.inEntity = true
+			case ';':
+				t.inEntity = false
+			}
+		}
+		return b, nil
+	}
+	if t.text && !t.markup {
+		if b == '<' {
+			return b, nil // the text ended at the limit
+		}
+		if !t.inEntity && (b < 0x80 || b >= 0xC0) {
+			// Skip the rest of the text: give the decoder the '<' after it.
+			for b != '<' {
+				if b, err = t.r.ReadByte(); err != nil {
+					return b, err
+				}
+			}
+			return b, nil
+		}
+		if t.n <= MaxText+64 {
+			if b == ';' {
+				t.inEntity = false
+			}
+			return b, nil
+		}
+	}
+	return 0, errTokenTooLarge
 }
 
 // DecodeError says which member of the body held a value that does not parse.

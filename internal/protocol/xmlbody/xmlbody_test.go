@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 type testStruct struct {
@@ -154,5 +155,45 @@ func TestParseLimits(t *testing.T) {
 	n, err := Parse(strings.NewReader("<R>a<!-- c -->b<x/>c</R>"))
 	if err != nil || n.Text != "abc" {
 		t.Errorf("Parse = %+v, %v; want text abc", n, err)
+	}
+}
+
+// A text past MaxText is kept only to about MaxText bytes, not buffered whole,
+// so that the service refuses it as too long; other tokens past it are errors.
+func TestParseLongText(t *testing.T) {
+	long := strings.Repeat("x", 20<<20-100)
+	n, err := Parse(strings.NewReader("<Tagging><Tag><Key>" + long + "</Key><Value>v</Value></Tag></Tagging>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := n.Child("Tag").Child("Key").Text
+	if len(k) < MaxText || len(k) > MaxText+64 || strings.Trim(k, "x") != "" {
+		t.Errorf("long text kept as %d bytes", len(k))
+	}
+	if v := n.Child("Tag").Child("Value").Text; v != "v" {
+		t.Errorf("Value = %q after the long key", v)
+	}
+	// Cut at neither an entity nor a UTF-8 sequence; text and comments alternating.
+	odd := strings.Repeat("é&amp;", MaxText/3)
+	n, err = Parse(strings.NewReader("<R><S>" + odd + "<!--c-->" + odd + "</S><T>t</T></R>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := n.Child("S").Text; len(s) > 2*MaxText+128 || !utf8.ValidString(s) {
+		t.Errorf("text of %d bytes kept, valid UTF-8 %v", len(s), utf8.ValidString(s))
+	}
+	if n.Child("T").Text != "t" {
+		t.Error("element after the long text lost")
+	}
+	for _, body := range []string{
+		"<R a=\"" + long + "\"></R>",
+		"<R><!--" + long + "--></R>",
+		"<R><![CDATA[" + long + "]]></R>",
+		"<R>&" + long + ";</R>",
+		long + "<R></R>",
+	} {
+		if _, err := Parse(strings.NewReader(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%.20q...: err %v, want ErrMalformed", body, err)
+		}
 	}
 }
