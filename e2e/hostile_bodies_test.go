@@ -134,7 +134,13 @@ func hostileBodies() []hostileCase {
 // memory (peak RSS), ten at once less than 200 MiB, and each is refused with
 // AWS's error.
 func TestHostileBodiesMemory(t *testing.T) {
-	for _, hc := range hostileBodies() {
+	runHostile(t, hostileBodies())
+}
+
+// runHostile sends each case to a fresh fogbank, once alone and ten times at
+// once, and checks the answers and the peak RSS.
+func runHostile(t *testing.T, cases []hostileCase) {
+	for _, hc := range cases {
 		for _, n := range []int{1, 10} {
 			t.Run(hc.name+"/"+strconv.Itoa(n), func(t *testing.T) {
 				f := start(t, "")

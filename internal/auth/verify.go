@@ -706,8 +706,9 @@ func (v *Verifier) prepareBody(r *http.Request, st Style, payload string, chain 
 	if dl := r.Header.Get("X-Amz-Decoded-Content-Length"); dl != "" {
 		n, err := strconv.ParseInt(dl, 10, 64)
 		if err != nil || n < 0 {
-			return api.Errorf(http.StatusBadRequest, "InvalidArgument", "x-amz-decoded-content-length must be a non-negative number").
-				With("ArgumentName", "x-amz-decoded-content-length").With("ArgumentValue", dl)
+			// S3's answer to a decoded length that is no number (versitygw#1656,
+			// checked against S3 in 2025).
+			return api.Errorf(http.StatusLengthRequired, "MissingContentLength", "You must provide the Content-Length HTTP header.")
 		}
 		expected = n
 	}

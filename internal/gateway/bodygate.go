@@ -12,7 +12,8 @@ import (
 	"github.com/fogbank/fogbank/internal/protocol/jsonbody"
 )
 
-// Large bodies kept in memory take turns. A signed json body is read whole
+// Large bodies kept in memory take turns (json, query, rest-json and CBOR:
+// each protocol's limit is in bodylimit.go). A signed json body is read whole
 // (for the signature) and then parsed, which may take BudgetFactor times the
 // body again: ten 16 MB bodies at once would be most of a gigabyte, on a
 // laptop. A request whose body is over gateMin first takes its estimated
@@ -40,8 +41,10 @@ var gateWait = 30 * time.Second // a variable for the tests
 // away meanwhile or the turn did not come within gateWait.
 func (st *requestState) admitBody(r *http.Request, limit int64) error {
 	n := r.ContentLength
-	if n < 0 {
-		n = limit // chunked: it may be as long as the limit
+	if n < 0 || r.Header.Get("Content-Encoding") != "" {
+		// Chunked, it may be as long as the limit; compressed, it may expand
+		// to it.
+		n = limit
 	}
 	if n <= gateMin {
 		return nil

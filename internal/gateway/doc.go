@@ -18,7 +18,8 @@
 // reach only the after-hooks, as RefusedForeign and UnknownService. Before
 // decoding, a service may judge the request (Admitting: S3 looks the bucket up
 // first) and add headers to errors answered before the chain (EarlyHeaders:
-// S3's CORS headers). Large json bodies held in memory take turns through a
+// S3's CORS headers). Large bodies held in memory (json, query, rest-json, CBOR;
+// each protocol's limit in bodylimit.go) take turns through a
 // gate (bodygate.go). What differs by
 // service is read from its api.Dialect, never from its name. A panic in a handler becomes a 500 InternalError with its stack
 // in the log; the server stays up. It also serves /_fogbank/health (and the same body

@@ -229,6 +229,9 @@ func (g *Gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			g.failEarly(st, b, r, err)
 			return
 		}
+	} else if err := g.bodyPreflight(c, r, st); err != nil {
+		g.failEarly(st, b, r, err)
+		return
 	}
 
 	// Signature errors are written in the service's own words (S3, json and query

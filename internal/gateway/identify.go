@@ -141,6 +141,11 @@ func queryField(r *http.Request, name string) string {
 	if ct != "application/x-www-form-urlencoded" {
 		return ""
 	}
+	if r.ContentLength < 0 || r.ContentLength > gateMin {
+		// Not parsed before the body gate: the unsigned query calls (STS's
+		// web identity and SAML ones) are far smaller.
+		return ""
+	}
 	if err := r.ParseForm(); err != nil {
 		return ""
 	}

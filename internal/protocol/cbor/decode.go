@@ -23,6 +23,21 @@ type Undefined struct{}
 // MaxDepth bounds nesting so hostile input cannot exhaust the stack.
 const MaxDepth = 256
 
+// What one body may become is bounded in bytes of memory, as jsonbody bounds
+// JSON: without a bound 16 MB of one-byte empty maps (0xa0) would become 16
+// million Go maps (~4.6 GB). The budget is MinBudget, or BudgetFactor times
+// the data when that is more; the costs are jsonbody's estimates of Go's
+// maps, slices and boxed values.
+const (
+	MinBudget    = 32 << 20
+	BudgetFactor = 2
+
+	costMap      = 288
+	costMapEntry = 40
+	costElem     = 32
+	costScalar   = 16
+)
+
 // Error is a malformed-input error, with the offset where decoding stopped.
 type Error struct {
 	Offset int
@@ -39,7 +54,7 @@ var errBreak = errors.New("break")
 // Undefined, Simple, and float64 (half, single and double precision alike).
 // Indefinite-length strings, arrays and maps are accepted.
 func Decode(data []byte) (any, error) {
-	d := decoder{data: data}
+	d := decoder{data: data, budget: max(MinBudget, BudgetFactor*len(data))}
 	v, err := d.item(0)
 	if err == errBreak {
 		return nil, d.fail("unexpected break")
@@ -54,8 +69,17 @@ func Decode(data []byte) (any, error) {
 }
 
 type decoder struct {
-	data []byte
-	off  int
+	data   []byte
+	off    int
+	budget int // bytes of memory the decoded values may still take
+}
+
+// spend takes n bytes from the budget; an error once it is spent.
+func (d *decoder) spend(n int) error {
+	if d.budget -= n; d.budget < 0 {
+		return d.fail("data decodes to more than its memory budget")
+	}
+	return nil
 }
 
 func (d *decoder) fail(msg string) error { return &Error{Offset: d.off, Msg: msg} }
@@ -107,6 +131,9 @@ func (d *decoder) item(depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.spend(costScalar); err != nil {
+		return nil, err
+	}
 	switch major {
 	case MajorUint:
 		return arg, nil
@@ -123,6 +150,9 @@ func (d *decoder) item(depth int) (any, error) {
 			p, err = d.take(arg)
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := d.spend(len(p)); err != nil {
 			return nil, err
 		}
 		if major == MajorBytes {
@@ -145,12 +175,18 @@ func (d *decoder) item(depth int) (any, error) {
 				if err != nil {
 					return nil, err
 				}
+				if err := d.spend(costElem); err != nil {
+					return nil, err
+				}
 				list = append(list, v)
 			}
 		}
 		// Each item takes at least one byte: a length beyond what is left is a lie.
 		if arg > uint64(len(d.data)-d.off) {
 			return nil, d.fail("array longer than the data")
+		}
+		if err := d.spend(int(arg) * costElem); err != nil {
+			return nil, err
 		}
 		list := make([]any, 0, arg)
 		for i := uint64(0); i < arg; i++ {
@@ -165,8 +201,16 @@ func (d *decoder) item(depth int) (any, error) {
 		if info != 31 && arg > uint64(len(d.data)-d.off)/2 {
 			return nil, d.fail("map longer than the data")
 		}
+		if err := d.spend(costMap); err != nil {
+			return nil, err
+		}
 		m := make(map[string]any, min(arg, 64))
 		for i := uint64(0); info == 31 || i < arg; i++ {
+			if i >= 8 {
+				if err := d.spend(costMapEntry); err != nil {
+					return nil, err
+				}
+			}
 			k, err := d.item(depth + 1)
 			if err == errBreak && info == 31 {
 				return m, nil

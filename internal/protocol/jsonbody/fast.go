@@ -26,14 +26,19 @@ const (
 
 // Estimated memory of kept values (Go 1.26's maps and size classes): a map
 // of up to 8 entries is one group, a member beyond them ~40 bytes; a list
-// element is 16 bytes, and as much again while the slice grows; a string or
-// number is its bytes and the 16 of its interface box.
+// slot is 16 bytes (lists are paid for as their arrays are allocated); a
+// string or number is its bytes and the 16 of its interface box.
 const (
 	costMap      = 288
 	costMapEntry = 40
-	costElem     = 32
+	costSlot     = 16
 	costScalar   = 16
 )
+
+// wrongKindObject stands for every object where the type wants no object: one
+// shared empty map rather than one allocated for each (Assign refuses it, and
+// never writes to it).
+var wrongKindObject = map[string]any{}
 
 // budgetFor is the memory budget for what a body of n bytes becomes.
 func budgetFor(n int) int {
@@ -231,7 +236,7 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 			return nil
 		}
 		if mode == 3 {
-			return map[string]any{} // of the wrong kind: Assign only looks at its kind
+			return wrongKindObject // Assign only looks at its kind
 		}
 		return m
 	case c == '[':
@@ -264,10 +269,18 @@ func (p *fastParser) value(depth int, t reflect.Type, keep bool) any {
 				if mode == 3 {
 					p.value(depth+1, nil, false)
 				} else {
-					if !p.spend(costElem) {
-						return nil
+					v := p.value(depth+1, elem, true)
+					if len(l) == cap(l) {
+						// Grown by doubling, each new array paid for: what a
+						// long list costs is what it allocates, garbage included
+						// (append's 1.25x steps allocate five times the list).
+						n := max(4, 2*cap(l))
+						if !p.spend(n * costSlot) {
+							return nil
+						}
+						l = append(make([]any, 0, n), l...)
 					}
-					l = append(l, p.value(depth+1, elem, true))
+					l = append(l, v)
 				}
 				if !p.separator(']') {
 					break

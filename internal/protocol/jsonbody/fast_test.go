@@ -188,7 +188,7 @@ func TestParseForPrunes(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(v, map[string]any{"Name": "n"}) {
 		t.Errorf("ParseFor = %#v, %v; want only Name", v, err)
 	}
-	n := MinBudget / (costMap + costElem)
+	n := MinBudget / (costMap + 2*costSlot)
 	many := "[" + strings.Repeat("{},", n) + "{}]"
 	if _, err := Parse([]byte(many)); err == nil {
 		t.Errorf("Parse of %d objects: no error", n+1)

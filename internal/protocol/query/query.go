@@ -26,7 +26,39 @@ var _ protocol.Codec = Codec{}
 func (Codec) Name() string { return protocol.Query }
 
 // MaxForm bounds a form body; AWS's own limit for query requests is far lower.
-const MaxForm = 10 << 20
+// MaxFields and MaxKeyLen bound what a body may become: the largest requests
+// (a PutMetricData of 1,000 metrics with their dimensions, an SQS batch) have
+// tens of thousands of fields, whose names ("MetricData.member.1000.
+// Dimensions.member.30.Value") are short. Without them 10 MB of "a&" would be
+// 5 million values, and one name of a million dots a million prefixes to hash.
+const (
+	MaxForm   = 10 << 20
+	MaxFields = 100_000
+	MaxKeyLen = 1024
+)
+
+// checkShape refuses a form with more fields, or longer field names, than
+// MaxFields and MaxKeyLen, before it is parsed.
+func checkShape(s []byte) error {
+	fields, keyLen, inKey := 0, 0, true
+	for _, c := range s {
+		switch {
+		case c == '&' || c == ';':
+			fields++
+			keyLen, inKey = 0, true
+		case c == '=':
+			inKey = false
+		case inKey:
+			if keyLen++; keyLen > MaxKeyLen {
+				return errors.New("a field name is too long")
+			}
+		}
+	}
+	if fields >= MaxFields {
+		return errors.New("too many fields")
+	}
+	return nil
+}
 
 // form returns the request's parameters: the URL query and the form body. It
 // parses once; r.Form keeps the result for the next caller.
@@ -37,6 +69,17 @@ func form(r *http.Request) (url.Values, error) {
 	if r.Method == http.MethodPost && r.Header.Get("Content-Type") == "" {
 		// Some old clients omit the content type; the body is still a form.
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if err := checkShape([]byte(r.URL.RawQuery)); err != nil {
+		return url.Values{}, err
+	}
+	if bb, ok := r.Body.(interface{ Unread() ([]byte, bool) }); ok {
+		// Held in memory by the gateway: looked at before it is parsed.
+		if body, whole := bb.Unread(); whole {
+			if err := checkShape(body); err != nil {
+				return url.Values{}, err
+			}
+		}
 	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(nil, r.Body, MaxForm)
