@@ -469,7 +469,10 @@ func (s *Store) View(fn func(*Tx) error) error {
 		// read transaction open: a checkpoint that must remap bbolt's file waits
 		// for every reader.
 		defer vb.release()
-		return fn(&Tx{s: s, b: vb.btx, dirs: vb.dirs, top: st.top, under: st.under})
+		tx := getTx(s, vb.btx, vb.dirs, st.top, st.under)
+		err := fn(tx)
+		putTx(tx)
+		return err
 	}
 	for {
 		btx, err := s.db.Begin(false)
@@ -486,7 +489,10 @@ func (s *Store) View(fn func(*Tx) error) error {
 			continue
 		}
 		defer btx.Rollback()
-		return fn(&Tx{s: s, b: btx, top: st.top, under: st.under})
+		tx := getTx(s, btx, nil, st.top, st.under)
+		err = fn(tx)
+		putTx(tx)
+		return err
 	}
 }
 
@@ -613,7 +619,8 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			btx.Rollback()
 		}
 	}
-	tx := &Tx{s: s, b: btx, dirs: dirs, top: s.latest, under: s.under, writable: true, log: s.txLog[:0]}
+	tx := getTx(s, btx, dirs, s.latest, s.under)
+	tx.writable, tx.log = true, s.txLog[:0]
 	returned := false
 	defer func() {
 		if !returned { // fn ended its goroutine (runtime.Goexit, as t.FailNow does)
@@ -631,6 +638,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		if panicked {
 			panic(val)
 		}
+		putTx(tx)
 		return err
 	}
 	var lsn uint64
@@ -668,6 +676,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	if s.memory {
 		s.wmu.Unlock()
 		tx.afterDurable()
+		putTx(tx)
 		return nil
 	}
 	s.inflight.Add(1) // under wmu: undoLog, holding it, knows every Update it must wait for
@@ -677,9 +686,11 @@ func (s *Store) Update(fn func(*Tx) error) error {
 			// Its record was undone (the disk was full): as if fn had failed.
 			tx.rollbackBlobs()
 		}
+		putTx(tx)
 		return err
 	}
 	tx.afterDurable()
+	putTx(tx)
 	return nil
 }
 
