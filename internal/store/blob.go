@@ -642,15 +642,11 @@ func (tx *Tx) RefBlob(id string) error {
 		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
 	refs := tx.blobRefs()
-	if v := refs.Get([]byte(id)); v != nil {
-		size, n, ok := decodeBlobRecord(v)
-		if !ok {
-			return fmt.Errorf("store: blob record %q is corrupt", id)
-		}
-		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n+1))
-	}
 	// A pending blob leaves the pending set now (an Update that fails gives it
-	// back), so that nothing else can take it for its first reference.
+	// back), so that nothing else can take it for its first reference. It is
+	// looked for first: a pending blob has no reference yet (it is pending
+	// until its first), so the commonest call, a new object's, needs no
+	// lookup of a record that cannot be there.
 	tx.s.blobMu.Lock()
 	size, pending := tx.s.pending[id]
 	data, inline := tx.s.pendingInline[id]
@@ -660,7 +656,15 @@ func (tx *Tx) RefBlob(id string) error {
 	}
 	tx.s.blobMu.Unlock()
 	if !pending {
-		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
+		v := refs.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("%w: blob %q", ErrNotFound, id)
+		}
+		size, n, ok := decodeBlobRecord(v)
+		if !ok {
+			return fmt.Errorf("store: blob record %q is corrupt", id)
+		}
+		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n+1))
 	}
 	if tx.refPending == nil {
 		tx.refPending = tx.refBuf[:0]

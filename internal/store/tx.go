@@ -96,8 +96,10 @@ type pendingRef struct {
 	inline bool
 }
 
-// txBuckets is how many Buckets a Tx holds inline (newBucket).
-const txBuckets = 6
+// txBuckets is how many Buckets a Tx holds inline (newBucket): an S3 PUT's
+// Update resolves ten. Transactions are pooled, so room unused costs nothing
+// but the clearing.
+const txBuckets = 12
 
 // newBucket returns a zero Bucket valid for the transaction.
 func (tx *Tx) newBucket() *Bucket {
