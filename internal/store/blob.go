@@ -444,10 +444,14 @@ func (w *BlobWriter) commitInline() (BlobRef, error) {
 	// then dirties a few pages instead of one leaf per blob.
 	w.id = w.s.nextInlineID()
 	var data []byte
-	if w.n > 0 {
-		data = append([]byte(nil), w.buf[:w.n]...)
-	} else {
+	switch {
+	case w.n == 0:
 		data = []byte{}
+	case w.n <= slabMax:
+		data = w.s.slabs.alloc(w.n)
+		copy(data, w.buf[:w.n])
+	default:
+		data = append([]byte(nil), w.buf[:w.n]...)
 	}
 	for _, h := range w.hashes {
 		h.Write(data)

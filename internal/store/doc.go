@@ -79,6 +79,11 @@
 //		return b.PutJSON(key, object{Blob: ref.ID, Size: ref.Size, ETag: ref.Sums.MD5})
 //	})
 //
+// A small blob's bytes (16 KiB or less) are carved from 8 MiB slabs backed by
+// huge pages where the kernel allows (slab.go): a slab's memory goes back only
+// when none of its blobs is referenced any more, so the bytes of small blobs
+// deleted since the last checkpoint may be kept until the next.
+//
 // Blob files are named by a random 128-bit id, never by anything a user chose,
 // so no key can reach a path outside the store. They sit in Dir/blobs/<2 hex>/<id>,
 // plain files that OpenBlob serves (ReadAt and Seek for ranges) and that DuckDB

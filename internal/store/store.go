@@ -143,6 +143,7 @@ type Store struct {
 	blobRm sync.RWMutex
 
 	inlineSeq atomic.Uint64 // the last ordered id handed to a small blob (nextInlineID)
+	slabs     slabs         // where small blobs' bytes are carved from (slab.go)
 
 	blobMu sync.Mutex // guards pending
 	// pending holds blobs whose files are committed (BlobWriter.Commit) but that no
