@@ -1,6 +1,9 @@
 package store
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // pmap is a persistent ordered map from string keys to V: a treap whose every
 // change copies the nodes on the path it touches and returns a new root, so an
@@ -36,10 +39,13 @@ func (m pmap[V]) get(k string) (v V, ok bool) {
 // node returns the node of k, nil when k is missing.
 func (m pmap[V]) node(k string) *pnode[V] {
 	for n := m.root; n != nil; {
-		switch {
-		case k < n.key:
+		// One three-way comparison per node, not a "<" and then a ">": keys
+		// share long prefixes (a bucket's, the ordered ids of small blobs),
+		// and comparing them is a good part of a walk down the tree.
+		switch c := strings.Compare(k, n.key); {
+		case c < 0:
 			n = n.l
-		case k > n.key:
+		case c > 0:
 			n = n.r
 		default:
 			return n
@@ -58,15 +64,15 @@ func pinsert[V any](n *pnode[V], k string, v V, prio uint64) *pnode[V] {
 		return &pnode[V]{key: k, val: v, prio: prio}
 	}
 	c := *n
-	switch {
-	case k < n.key:
+	switch cmp := strings.Compare(k, n.key); {
+	case cmp < 0:
 		c.l = pinsert(n.l, k, v, prio)
 		if c.l.prio > c.prio { // rotate right; c.l is a fresh copy, safe to change
 			l := c.l
 			c.l, l.r = l.r, &c
 			return l
 		}
-	case k > n.key:
+	case cmp > 0:
 		c.r = pinsert(n.r, k, v, prio)
 		if c.r.prio > c.prio { // rotate left
 			r := c.r
@@ -88,12 +94,12 @@ func (m pmap[V]) remove(k string) pmap[V] {
 }
 
 func premove[V any](n *pnode[V], k string) *pnode[V] {
-	switch {
-	case k < n.key:
+	switch cmp := strings.Compare(k, n.key); {
+	case cmp < 0:
 		c := *n
 		c.l = premove(n.l, k)
 		return &c
-	case k > n.key:
+	case cmp > 0:
 		c := *n
 		c.r = premove(n.r, k)
 		return &c
@@ -123,7 +129,7 @@ func pmerge[V any](a, b *pnode[V]) *pnode[V] {
 func (m pmap[V]) ceil(k string, strict bool) *pnode[V] {
 	var best *pnode[V]
 	for n := m.root; n != nil; {
-		if n.key > k || (!strict && n.key == k) {
+		if c := strings.Compare(n.key, k); c > 0 || (!strict && c == 0) {
 			best, n = n, n.l
 		} else {
 			n = n.r
@@ -136,7 +142,7 @@ func (m pmap[V]) ceil(k string, strict bool) *pnode[V] {
 func (m pmap[V]) floor(k string, strict bool) *pnode[V] {
 	var best *pnode[V]
 	for n := m.root; n != nil; {
-		if n.key < k || (!strict && n.key == k) {
+		if c := strings.Compare(n.key, k); c < 0 || (!strict && c == 0) {
 			best, n = n, n.r
 		} else {
 			n = n.l
