@@ -231,10 +231,10 @@ func DecodeNonBody(labels map[string]string, r *http.Request, in any) error {
 			prefix := strings.ToLower(f.LocationName)
 			m := reflect.MakeMap(fv.Type())
 			for k, vals := range r.Header {
-				lk := strings.ToLower(k)
-				if !strings.HasPrefix(lk, prefix) || len(vals) == 0 {
+				if len(vals) == 0 || !lowerHasPrefix(k, prefix) {
 					continue
 				}
+				lk := strings.ToLower(k)
 				ev := reflect.New(fv.Type().Elem()).Elem()
 				if err := SetText(ev, ModelType(ev.Type()), RFC822, strings.Join(vals, ",")); err != nil {
 					return bad(k)
@@ -594,3 +594,27 @@ func (t *trailing) Announced() string          { return t.announced }
 func (t *trailing) Trailer(name string) string { return t.r.Trailer.Get(name) }
 
 var _ api.Trailing = (*trailing)(nil)
+
+// lowerHasPrefix tells whether strings.ToLower(k) starts with prefix (lower
+// case), without lowering every header name of a request to find out: an S3
+// PUT carries a dozen, most of them not user metadata.
+func lowerHasPrefix(k, prefix string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 { // lowering may change its length: ask ToLower
+			return strings.HasPrefix(strings.ToLower(k), prefix)
+		}
+	}
+	if len(k) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := k[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}

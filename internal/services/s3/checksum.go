@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/fogbank/fogbank/internal/api"
 	"github.com/fogbank/fogbank/internal/store"
@@ -58,7 +59,7 @@ func sumOf(s store.Sums, algo string) []byte {
 
 // checksumField reads the Checksum<ALGO> member of a generated struct.
 func checksumField(v any, algo string) string {
-	f := reflect.ValueOf(v).Elem().FieldByName("Checksum" + algo)
+	f := checksumMember(reflect.ValueOf(v).Elem(), algo)
 	if !f.IsValid() || f.IsNil() {
 		return ""
 	}
@@ -70,11 +71,38 @@ func setChecksum(v any, algo, value string) {
 	if algo == "" || value == "" {
 		return
 	}
-	f := reflect.ValueOf(v).Elem().FieldByName("Checksum" + algo)
+	f := checksumMember(reflect.ValueOf(v).Elem(), algo)
 	if f.IsValid() && f.CanSet() {
 		f.Set(reflect.ValueOf(&value))
 	}
 }
+
+// checksumMember is sv's field Checksum<ALGO> (the zero Value when it has
+// none). Where each type has it is remembered: FieldByName walks a struct's
+// fields comparing names, and every PUT asks for all five algorithms of a
+// sixty-field input.
+func checksumMember(sv reflect.Value, algo string) reflect.Value {
+	k := checksumKey{sv.Type(), algo}
+	idx, ok := checksumIndex.Load(k)
+	if !ok {
+		var index []int // nil: no such field
+		if f, found := k.t.FieldByName("Checksum" + algo); found {
+			index = f.Index
+		}
+		idx, _ = checksumIndex.LoadOrStore(k, index)
+	}
+	if index := idx.([]int); index != nil {
+		return sv.FieldByIndex(index)
+	}
+	return reflect.Value{}
+}
+
+type checksumKey struct {
+	t    reflect.Type
+	algo string
+}
+
+var checksumIndex sync.Map // checksumKey -> []int, the field's index (nil: none)
 
 // checksumWanted works out which flexible checksum a write carries: a header
 // value, a trailer announced by x-amz-trailer, or only the SDK's algorithm
