@@ -30,7 +30,7 @@ type layer struct {
 	hasSeq bool
 	seq    uint64
 	// keys maps keys to values; a nil value is a deleted key.
-	keys pmap[[]byte]
+	keys pmap[bval]
 }
 
 // Source indices, newest first; a Bucket's lim is the oldest it may read.
@@ -122,15 +122,15 @@ type cursorSource interface {
 // mapSource walks a layer's keys. keys is called at every move, so that a walk
 // inside an Update sees what the Update wrote since (a delete while walking).
 type mapSource struct {
-	keys func() pmap[[]byte]
-	at   *pnode[[]byte]
+	keys func() pmap[bval]
+	at   *pnode[bval]
 }
 
 func (m *mapSource) kv() ([]byte, []byte) {
 	if m.at == nil {
 		return nil, nil
 	}
-	return sbytes(m.at.key), m.at.val
+	return sbytes(m.at.key), m.at.val.bytes()
 }
 func (m *mapSource) first() ([]byte, []byte) { m.at = m.keys().first(); return m.kv() }
 func (m *mapSource) last() ([]byte, []byte)  { m.at = m.keys().last(); return m.kv() }
@@ -359,8 +359,8 @@ func applyOverlay(btx *bolt.Tx, o overlay) error {
 			continue
 		}
 		var err error
-		it.l.keys.each("", func(k string, v []byte) bool {
-			if v == nil {
+		it.l.keys.each("", func(k string, v bval) bool {
+			if v.p == nil {
 				err = b.Delete(sbytes(k))
 			}
 			return err == nil
@@ -394,9 +394,9 @@ func applyOverlay(btx *bolt.Tx, o overlay) error {
 		}
 		b.FillPercent = checkpointFill
 		var err error
-		it.l.keys.each("", func(k string, v []byte) bool {
-			if v != nil {
-				err = b.Put(sbytes(k), v)
+		it.l.keys.each("", func(k string, v bval) bool {
+			if v.p != nil {
+				err = b.Put(sbytes(k), v.bytes())
 			}
 			return err == nil
 		})

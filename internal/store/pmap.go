@@ -3,6 +3,7 @@ package store
 import (
 	"hash/maphash"
 	"strings"
+	"unsafe"
 )
 
 // pmap is a persistent ordered map from string keys to V: a treap whose every
@@ -12,19 +13,44 @@ import (
 // builds the next one, and lets a failed Update roll back by dropping its root.
 //
 // A node's priority is a hash of its key, so the tree's shape depends only on
-// its keys: replacing a value copies one path and rotates nothing.
+// its keys: replacing a value copies one path and rotates nothing. It is not
+// kept in the node but hashed again when an insert or a merge needs it (a
+// couple of times per insert): nodes are what every write copies, a path of
+// them, and without it a node with a byte value (bval) is 48 bytes, not 64.
 type pmap[V any] struct{ root *pnode[V] }
 
 type pnode[V any] struct {
 	key  string
 	val  V
-	prio uint64
 	l, r *pnode[V]
 }
 
 var pmapSeed = maphash.MakeSeed()
 
 func prioOf(k string) uint64 { return maphash.String(pmapSeed, k) }
+
+// bval is a byte value as a layer keeps it: a []byte without its capacity
+// (values never grow), so that its node is 48 bytes. A nil p is a deleted key
+// (nil value); an empty value has a non-nil p.
+type bval struct {
+	p *byte
+	n int
+}
+
+func mkval(v []byte) bval {
+	if v == nil {
+		return bval{}
+	}
+	return bval{unsafe.SliceData(v), len(v)} // non-nil for an empty, non-nil v
+}
+
+// bytes returns the value, nil for a deleted key.
+func (v bval) bytes() []byte {
+	if v.p == nil {
+		return nil
+	}
+	return unsafe.Slice(v.p, v.n)
+}
 
 func (m pmap[V]) empty() bool { return m.root == nil }
 
@@ -56,33 +82,38 @@ func (m pmap[V]) node(k string) *pnode[V] {
 
 // set returns a map with k set to v.
 func (m pmap[V]) set(k string, v V) pmap[V] {
-	return pmap[V]{pinsert(m.root, k, v, prioOf(k))}
+	root, _ := pinsert(m.root, k, v, prioOf(k))
+	return pmap[V]{root}
 }
 
-func pinsert[V any](n *pnode[V], k string, v V, prio uint64) *pnode[V] {
+// pinsert returns n's subtree with k set to v (prio is k's priority), and
+// whether its root is k's new node, which may have to rise further: only then
+// is a parent's priority needed (every other child already ranks below its
+// parent).
+func pinsert[V any](n *pnode[V], k string, v V, prio uint64) (*pnode[V], bool) {
 	if n == nil {
-		return &pnode[V]{key: k, val: v, prio: prio}
+		return &pnode[V]{key: k, val: v}, true
 	}
 	c := *n
 	switch cmp := strings.Compare(k, n.key); {
 	case cmp < 0:
-		c.l = pinsert(n.l, k, v, prio)
-		if c.l.prio > c.prio { // rotate right; c.l is a fresh copy, safe to change
-			l := c.l
+		l, rising := pinsert(n.l, k, v, prio)
+		c.l = l
+		if rising && prio > prioOf(c.key) { // rotate right; l is a fresh copy, safe to change
 			c.l, l.r = l.r, &c
-			return l
+			return l, true
 		}
 	case cmp > 0:
-		c.r = pinsert(n.r, k, v, prio)
-		if c.r.prio > c.prio { // rotate left
-			r := c.r
+		r, rising := pinsert(n.r, k, v, prio)
+		c.r = r
+		if rising && prio > prioOf(c.key) { // rotate left
 			c.r, r.l = r.l, &c
-			return r
+			return r, true
 		}
 	default:
 		c.val = v
 	}
-	return &c
+	return &c, false
 }
 
 // remove returns a map without k.
@@ -114,7 +145,7 @@ func pmerge[V any](a, b *pnode[V]) *pnode[V] {
 		return b
 	case b == nil:
 		return a
-	case a.prio > b.prio:
+	case prioOf(a.key) > prioOf(b.key):
 		c := *a
 		c.r = pmerge(a.r, b)
 		return &c

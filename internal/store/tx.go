@@ -444,7 +444,7 @@ func (b *Bucket) edit(fn func(l *layer)) {
 // without edit's closure.
 func (b *Bucket) setKey(k string, v []byte) {
 	l := b.ownLayer()
-	l.keys = l.keys.set(k, v)
+	l.keys = l.keys.set(k, mkval(v))
 	b.tx.version++
 }
 
@@ -562,12 +562,12 @@ func (b *Bucket) get(key []byte) (v []byte, stable bool) {
 	t, u, bb := b.layers()
 	if t != nil {
 		if v, ok := t.keys.get(bstr(key)); ok {
-			return v, true
+			return v.bytes(), true
 		}
 	}
 	if u != nil {
 		if v, ok := u.keys.get(bstr(key)); ok {
-			return v, true
+			return v.bytes(), true
 		}
 	}
 	if bb != nil {
@@ -697,19 +697,19 @@ func (b *Bucket) Cursor() *Cursor {
 	if b.tx.writable {
 		// The walk must see what the Update writes while it walks (Cursor.Delete).
 		tx, path := b.tx, b.path
-		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] {
+		srcs = append(srcs, &mapSource{keys: func() pmap[bval] {
 			if l, _ := tx.top.get(path); l != nil {
 				return l.keys
 			}
-			return pmap[[]byte]{}
+			return pmap[bval]{}
 		}})
 	} else if t != nil {
 		keys := t.keys
-		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] { return keys }})
+		srcs = append(srcs, &mapSource{keys: func() pmap[bval] { return keys }})
 	}
 	if u != nil {
 		keys := u.keys
-		srcs = append(srcs, &mapSource{keys: func() pmap[[]byte] { return keys }})
+		srcs = append(srcs, &mapSource{keys: func() pmap[bval] { return keys }})
 	}
 	if bb != nil {
 		srcs = append(srcs, boltOnly(bb))
