@@ -138,6 +138,7 @@ func (s *Store) checkpoint() error {
 		return nil
 	}
 	s.under, s.latest = frozen, overlay{}
+	s.slabs.reset() // the next writes start small slabs again (slab.go)
 	s.log.rotate()
 	s.pubMu.Lock()
 	cur := s.state.Load()

@@ -42,8 +42,20 @@ type slabs struct {
 // last, up to slabSize. A slab counts whole in the heap the collector sees
 // (gc.go in cmd/fogbank sizes its headroom from it) while only its carved part
 // is touched: an 8 MiB first slab holding a test's few objects made a server's
-// heap target, and so its resident memory under GETs, ~20 MiB larger.
+// heap target, and so its resident memory under GETs, ~20 MiB larger. So a
+// slab is never much larger than what was carved since the last checkpoint
+// (reset), which the overlay holds anyway.
 const firstSlab = 256 << 10
+
+// reset starts over with a small slab, at a checkpoint's freeze: the slabs of
+// the frozen writes are freed once bbolt holds them, and a server that has
+// gone quiet (or writes little between checkpoints, as a durable one) does not
+// keep a large slab counted in its heap for the few writes that follow.
+func (sl *slabs) reset() {
+	sl.mu.Lock()
+	sl.cur, sl.next = nil, firstSlab
+	sl.mu.Unlock()
+}
 
 // alloc returns n bytes (0 < n <= slabMax) of a slab, with no room to grow.
 func (sl *slabs) alloc(n int) []byte {
