@@ -79,8 +79,9 @@
 //		return b.PutJSON(key, object{Blob: ref.ID, Size: ref.Size, ETag: ref.Sums.MD5})
 //	})
 //
-// A small blob's bytes (16 KiB or less) are carved from 8 MiB slabs backed by
-// huge pages where the kernel allows (slab.go): a slab's memory goes back only
+// A small blob's bytes (16 KiB or less) are carved from slabs of up to 8 MiB
+// (from 256 KiB again after each checkpoint), backed by huge pages where the
+// kernel allows (slab.go): a slab's memory goes back only
 // when none of its blobs is referenced any more, so the bytes of small blobs
 // deleted since the last checkpoint may be kept until the next.
 //
