@@ -660,13 +660,9 @@ func (tx *Tx) RefBlob(id string) error {
 	}
 	tx.s.blobMu.Unlock()
 	if !pending {
-		v := refs.Get([]byte(id))
-		if v == nil {
-			return fmt.Errorf("%w: blob %q", ErrNotFound, id)
-		}
-		size, n, ok := decodeBlobRecord(v)
-		if !ok {
-			return fmt.Errorf("store: blob record %q is corrupt", id)
+		size, n, err := blobRecord(refs, id)
+		if err != nil {
+			return err
 		}
 		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n+1))
 	}
@@ -684,6 +680,20 @@ func (tx *Tx) RefBlob(id string) error {
 	return nil
 }
 
+// blobRecord reads blob id's reference record: its size and how many
+// references it has. ErrNotFound when it has none.
+func blobRecord(refs *Bucket, id string) (size int64, n uint64, err error) {
+	v := refs.Get([]byte(id))
+	if v == nil {
+		return 0, 0, fmt.Errorf("%w: blob %q", ErrNotFound, id)
+	}
+	size, n, ok := decodeBlobRecord(v)
+	if !ok {
+		return 0, 0, fmt.Errorf("store: blob record %q is corrupt", id)
+	}
+	return size, n, nil
+}
+
 // UnrefBlob drops a reference to blob id. When the last one goes, the file is
 // removed after the transaction commits. ErrNotFound when id has no references.
 func (tx *Tx) UnrefBlob(id string) error {
@@ -694,13 +704,9 @@ func (tx *Tx) UnrefBlob(id string) error {
 		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
 	}
 	refs := tx.blobRefs()
-	v := refs.Get([]byte(id))
-	if v == nil {
-		return fmt.Errorf("%w: blob %q", ErrNotFound, id)
-	}
-	size, n, ok := decodeBlobRecord(v)
-	if !ok {
-		return fmt.Errorf("store: blob record %q is corrupt", id)
+	size, n, err := blobRecord(refs, id)
+	if err != nil {
+		return err
 	}
 	if n > 1 {
 		return refs.PutOwned([]byte(id), encodeBlobRecord(size, n-1))
