@@ -742,13 +742,5 @@ func (tx *Tx) UnrefBlob(id string) error {
 // BlobInfo returns the size and reference count of a referenced blob, as this
 // transaction sees them; ErrNotFound when id has no references.
 func (tx *Tx) BlobInfo(id string) (size int64, refs uint64, err error) {
-	v := tx.blobRefs().Get([]byte(id))
-	if v == nil {
-		return 0, 0, fmt.Errorf("%w: blob %q", ErrNotFound, id)
-	}
-	size, refs, ok := decodeBlobRecord(v)
-	if !ok {
-		return 0, 0, fmt.Errorf("store: blob record %q is corrupt", id)
-	}
-	return size, refs, nil
+	return blobRecord(tx.blobRefs(), id)
 }
