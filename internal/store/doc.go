@@ -185,6 +185,8 @@
 //     its writes happened. Nor may fn passed to View call Update.
 //   - Slices from Get and cursors are valid only inside the transaction; copy them
 //     to keep them. Values handed to Put must not change until the Update returns.
+//     The Tx itself, and every Bucket and Cursor it gave out, is recycled for
+//     another transaction once fn (for an Update, Update) returns: never keep one.
 //   - Deleting a bucket does not unreference blobs recorded inside it; the service
 //     must UnrefBlob them (it knows which values hold blob ids).
 //   - One Store per directory: Open takes an exclusive flock and fails with
