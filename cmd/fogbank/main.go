@@ -104,10 +104,6 @@ func serve(args []string) int {
 		}
 		return 2
 	}
-	// Half the CPUs for Go (procs.go); GOMAXPROCS overrides it.
-	if os.Getenv("GOMAXPROCS") == "" {
-		shareCPUs()
-	}
 	// The collector's target follows the live heap (gc.go); GOGC overrides it.
 	if os.Getenv("GOGC") == "" {
 		tuneGC()

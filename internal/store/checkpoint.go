@@ -240,8 +240,5 @@ func (s *Store) recover() error {
 		last = gen
 	}
 	s.log = &walWriter{dir: s.dir, noSync: s.noSync, gen: last + 2}
-	if !s.noSync {
-		s.log.syncer = newLogSyncer()
-	}
 	return nil
 }

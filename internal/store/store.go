@@ -420,9 +420,6 @@ func (s *Store) Close() error {
 	}
 	last := s.log.lsn
 	s.retireViewBase()
-	if s.log.syncer != nil {
-		defer s.log.syncer.close() // once the sync role is given up below
-	}
 	s.log.close()
 	s.log = nil
 	s.wmu.Unlock()

@@ -14,11 +14,3 @@ func processCPU() time.Duration { return 0 }
 
 // errQuota stands for EDQUOT where the store does not look for it.
 var errQuota = errors.New("store: disk quota exceeded")
-
-// logSyncer is Linux's AIO fdatasync (sync_linux.go); elsewhere the log uses
-// fdatasync.
-type logSyncer struct{}
-
-func newLogSyncer() *logSyncer                { return nil }
-func (*logSyncer) fdatasync(f *os.File) error { return fdatasync(f) }
-func (*logSyncer) close()                     {}

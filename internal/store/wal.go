@@ -211,9 +211,6 @@ func boltCreatePath(btx *bolt.Tx, parts []string) (*bolt.Bucket, error) {
 type walWriter struct {
 	dir    string
 	noSync bool
-	// syncer, when not nil, makes writes durable in place of fdatasync
-	// (Linux AIO: sync_linux.go).
-	syncer *logSyncer
 	gen    uint64
 	f      *os.File // nil until the first write of this generation
 	// fileSize is f's size; writes within it change no metadata.
@@ -353,11 +350,7 @@ func (w *walWriter) write(buf []byte, off int64) error {
 		return nil
 	}
 	w.syncs++
-	sync := fdatasync
-	if w.syncer != nil {
-		sync = w.syncer.fdatasync
-	}
-	if err := sync(w.f); err != nil {
+	if err := fdatasync(w.f); err != nil {
 		// %v, not %w: whatever it says (ENOSPC too), a failed fdatasync leaves
 		// the file's state unknown; it must never pass for a full disk that heals.
 		return fmt.Errorf("store: log: fdatasync: %v", err)
