@@ -100,5 +100,6 @@ func (r *rawIO) Write(p []byte) (int, error) {
 // opError wraps err as net.Conn's methods do, so that callers see the same
 // errors (net.Error with Timeout, *net.OpError with Op "read").
 func (r *rawIO) opError(op string, err error) error {
-	return &net.OpError{Op: op, Net: "tcp", Source: r.conn.LocalAddr(), Addr: r.conn.RemoteAddr(), Err: err}
+	la := r.conn.LocalAddr()
+	return &net.OpError{Op: op, Net: la.Network(), Source: la, Addr: r.conn.RemoteAddr(), Err: err}
 }
