@@ -10,6 +10,16 @@ import (
 // other metadata: cheaper than fsync for the log.
 func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
 
+// fdatasyncKeepP is fdatasync made without telling Go's scheduler that the
+// thread is in a system call, so the calling goroutine keeps its P (see
+// walWriter.sync for why, and for when it may).
+func fdatasyncKeepP(f *os.File) error {
+	if _, _, e := syscall.RawSyscall(syscall.SYS_FDATASYNC, f.Fd(), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
 // errQuota is the error of a write over the user's disk quota.
 var errQuota error = syscall.EDQUOT
 

@@ -10,6 +10,8 @@ import (
 
 func fdatasync(f *os.File) error { return f.Sync() }
 
+func fdatasyncKeepP(f *os.File) error { return f.Sync() }
+
 func processCPU() time.Duration { return 0 }
 
 // errQuota stands for EDQUOT where the store does not look for it.

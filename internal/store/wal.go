@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -222,6 +224,8 @@ type walWriter struct {
 	size     int64  // bytes of this generation, written or not
 	ops      int    // writes in this generation
 	syncs    int64  // fdatasyncs so far, for the benchmarks
+	// syncAvg is a moving average of the time a sync takes (sync).
+	syncAvg time.Duration
 }
 
 func (w *walWriter) append(payload []byte) uint64 {
@@ -350,12 +354,54 @@ func (w *walWriter) write(buf []byte, off int64) error {
 		return nil
 	}
 	w.syncs++
-	if err := fdatasync(w.f); err != nil {
+	if err := w.sync(); err != nil {
 		// %v, not %w: whatever it says (ENOSPC too), a failed fdatasync leaves
 		// the file's state unknown; it must never pass for a full disk that heals.
 		return fmt.Errorf("store: log: fdatasync: %v", err)
 	}
 	return nil
+}
+
+// keepPSlow is the average log sync (walWriter.sync) above which syncs stop
+// keeping their P.
+const keepPSlow = 5 * time.Millisecond
+
+// sync fdatasyncs the log. Under load the ordinary system call costs the group
+// commit twice: Go's monitor thread takes the P from a thread that stays in a
+// system call past its 20 µs tick (and polls at that tick while it keeps
+// finding some), starting another thread for it; and when the sync returns,
+// the syncer must find a free P before it can wake the writers it synced for,
+// which on a busy machine means waiting in the run queue with all of them
+// behind it. Made raw, the call keeps the P: the syncer wakes its group the
+// moment the disk answers. Measured (durable, 8 clients, 2 cores, interleaved
+// pairs, 2026-12-06): see bench/RESULTS.md, "The log's sync keeps its P".
+//
+// Two limits. With one P, keeping it would stop every other goroutine for the
+// whole sync, so GOMAXPROCS 1 uses the ordinary call. And a P held in a system
+// call also holds up a stop-the-world (the GC's are short, but wait for every
+// P) until the sync returns: when syncs take more than keepPSlow on average (a
+// spinning or overloaded disk), they are made the ordinary way until they are
+// fast again. Single slow syncs do not count: a VM's disk has them every second.
+func (w *walWriter) sync() error {
+	start := time.Now()
+	var err error
+	if w.mayKeepP() {
+		err = fdatasyncKeepP(w.f)
+	} else {
+		err = fdatasync(w.f)
+	}
+	w.synced(time.Since(start))
+	return err
+}
+
+// mayKeepP says whether the next sync may keep its P.
+func (w *walWriter) mayKeepP() bool {
+	return runtime.GOMAXPROCS(0) >= 2 && w.syncAvg <= keepPSlow
+}
+
+// synced counts a sync's time into the moving average (of the last ~8).
+func (w *walWriter) synced(took time.Duration) {
+	w.syncAvg += (took - w.syncAvg) / 8
 }
 
 // rotate starts generation gen+1 in the other file. Everything appended must
